@@ -1,0 +1,47 @@
+# Sovereign Identity Platform. The README's two commands: `make synth` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+BIN := node_modules/.bin
+CONFIG ?=
+SYNTH_ARGS := $(if $(CONFIG),--config $(CONFIG),)
+
+.PHONY: help install build synth validate test typecheck lint unit bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
+
+# npm ci only when the lock file changed since the last install.
+node_modules/.install-stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: node_modules/.install-stamp ## install dependencies from the lock file (npm ci)
+
+dist/main.cjs: node_modules/.install-stamp $(shell find main.ts config stacks modules policies framework -name '*.ts' -not -name '*.test.ts' 2>/dev/null) scripts/build.mjs
+	node scripts/build.mjs
+
+build: dist/main.cjs ## bundle main.ts into dist/main.cjs
+
+synth: dist/main.cjs ## synthesize the example (or CONFIG=file) and run the offline Terraform checks
+	node dist/main.cjs $(SYNTH_ARGS)
+	node scripts/tf-check.mjs
+
+validate: ## terraform init/validate/plan (offline) of every stack in cdktf.out
+	node scripts/tf-check.mjs
+
+typecheck: install ## tsc --strict, no emit
+	$(BIN)/tsc --noEmit -p tsconfig.json
+
+lint: install ## biome lint (rejects focused and skipped tests)
+	$(BIN)/biome lint .
+
+unit: install ## vitest only
+	$(BIN)/vitest run
+
+test: install typecheck lint unit ## everything a change must pass
+
+bench: dist/main.cjs ## synth time and peak memory -> bench/results/synth.json
+	node bench/synth-bench.mjs
+
+clean: ## remove build and synth output
+	rm -rf dist cdktf.out .terraform-check bench/results

@@ -1,0 +1,208 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { exampleInput, tempDir } from "../test/template";
+import { ConfigError, formatPath, loadDeploymentFile, parseDeployment } from "./load";
+
+function problemsOf(input: unknown) {
+  const result = parseDeployment(input);
+  if (result.ok) throw new Error("expected the configuration to be rejected");
+  return result.problems;
+}
+
+/** Asserts exactly one problem at `path`, whose message matches and names a fix. */
+function expectOneProblem(input: unknown, path: string, message: RegExp) {
+  const problems = problemsOf(input);
+  expect(problems.map((p) => p.path)).toEqual([path]);
+  expect(problems[0]?.message).toMatch(message);
+  expect(problems[0]?.message).toMatch(/Fix: |use one of/);
+}
+
+describe("the example configuration", () => {
+  it("is valid and fills defaults", () => {
+    const result = parseDeployment(exampleInput());
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.dataClasses.identity?.allowCrossPartition).toBe(false);
+    expect(result.config.dataClasses["avatars-clean"]?.allowCrossPartition).toBe(true);
+  });
+
+  it("defaults the backend to local state", () => {
+    const input = exampleInput();
+    delete input.backend;
+    const result = parseDeployment(input);
+    expect(result.ok && result.config.backend).toEqual({ type: "local" });
+  });
+});
+
+describe("invalid configurations", () => {
+  it("fails when a tenant ID is not DNS/S3-safe", () => {
+    const input = exampleInput();
+    input.tenants[2] = { id: "Klein_Verein", tier: "logical" };
+    expectOneProblem(input, "tenants[2].id", /"Klein_Verein" is not DNS\/S3-safe/);
+  });
+
+  it.each(["a", "-abc", "abc-", "ab--cd", "xn--abc", "a".repeat(33)])("fails when a tenant ID is %s", (id) => {
+    const input = exampleInput();
+    input.tenants[0] = { id, tier: "logical" };
+    expect(problemsOf(input).map((p) => p.path)).toEqual(["tenants[0].id"]);
+  });
+
+  it("fails when tenant IDs repeat, naming the first use", () => {
+    const input = exampleInput();
+    input.tenants.push({ id: "bergstadt", tier: "logical" });
+    expectOneProblem(input, "tenants[3].id", /"bergstadt" is already used by tenants\[1\]/);
+  });
+
+  it("fails when an account ID is malformed", () => {
+    const input = exampleInput();
+    input.partitions.commercial.accountId = "2222-2222-2222";
+    expectOneProblem(input, "partitions.commercial.accountId", /"2222-2222-2222" is malformed/);
+  });
+
+  it("fails when an account ID is a JSON number, explaining the lost zeros", () => {
+    const input = exampleInput();
+    (input.partitions.sovereign as { accountId: unknown }).accountId = 11111111111;
+    expectOneProblem(input, "partitions.sovereign.accountId", /string of 12 digits, got number.*leading zeros/);
+  });
+
+  it("fails when the commercial region is outside the EU", () => {
+    const input = exampleInput();
+    input.partitions.commercial.region = "us-east-1";
+    expectOneProblem(input, "partitions.commercial.region", /"us-east-1" is outside the EU/);
+  });
+
+  it("fails when the commercial region is London (eu- prefix, not EU)", () => {
+    const input = exampleInput();
+    input.partitions.commercial.region = "eu-west-2";
+    expectOneProblem(input, "partitions.commercial.region", /London, United Kingdom/);
+  });
+
+  it("fails when the sovereign side is given a commercial region", () => {
+    const input = exampleInput();
+    input.partitions.sovereign.region = "eu-central-1";
+    expectOneProblem(input, "partitions.sovereign.region", /belongs to partition aws, but this side must be in aws-eusc/);
+  });
+
+  it("fails when a tier is unknown", () => {
+    const input = exampleInput();
+    (input.tenants[1] as { tier: string }).tier = "cluster";
+    expect(problemsOf(input).map((p) => [p.path, p.message])).toContainEqual(["tenants[1].tier", expect.stringMatching(/"cluster" is not known. Fix: use one of account, vpc, logical/)]);
+  });
+
+  it("fails when tier account has no accountEmail", () => {
+    const input = exampleInput();
+    delete input.tenants[0]?.accountEmail;
+    expectOneProblem(input, "tenants[0].accountEmail", /needs a root e-mail address/);
+  });
+
+  it("fails when tier vpc has no vpcCidr, or a public one", () => {
+    const input = exampleInput();
+    delete input.tenants[1]?.vpcCidr;
+    expectOneProblem(input, "tenants[1].vpcCidr", /needs an address range/);
+    const pub = exampleInput();
+    if (pub.tenants[1]) pub.tenants[1].vpcCidr = "8.8.0.0/16";
+    expectOneProblem(pub, "tenants[1].vpcCidr", /not a private \/16-\/24 range/);
+  });
+
+  it("fails when a tenant names an undeclared data class", () => {
+    const input = exampleInput();
+    if (input.tenants[2]) input.tenants[2].dataClasses = ["avatars-clean", "medical"];
+    expectOneProblem(input, "tenants[2].dataClasses[1]", /"medical" is not declared/);
+  });
+
+  it("fails when no data class is declared", () => {
+    const input = exampleInput();
+    input.dataClasses = {};
+    delete input.tenants[2]?.dataClasses;
+    expectOneProblem(input, "dataClasses", /no data class is declared/);
+  });
+
+  it("fails when a field is unknown, naming it", () => {
+    const input = exampleInput();
+    (input.tenants[0] as Record<string, unknown>).tenantTier = "account";
+    expectOneProblem(input, "tenants[0].tenantTier", /unknown field "tenantTier"/);
+  });
+
+  it("fails when a required field is missing", () => {
+    const input = exampleInput();
+    delete (input.upload.oidc as { audience?: string }).audience;
+    expectOneProblem(input, "upload.oidc.audience", /required but missing/);
+  });
+
+  it("fails when the OIDC issuer is not https", () => {
+    const input = exampleInput();
+    input.upload.oidc.issuer = "http://login.example.org";
+    expectOneProblem(input, "upload.oidc.issuer", /must be an https URL/);
+  });
+
+  it("fails when the local state path is absolute or inside cdktf.out", () => {
+    const input = exampleInput();
+    input.backend = { type: "local", path: "/var/state/x.tfstate" };
+    expectOneProblem(input, "backend.path", /is absolute/);
+    input.backend = { type: "local", path: "cdktf.out/x.tfstate" };
+    expectOneProblem(input, "backend.path", /inside cdktf.out/);
+  });
+
+  it("fails when the S3 state key belongs to the commercial partition", () => {
+    const input = exampleInput();
+    input.backend = { type: "s3", bucket: "example-state", key: "example.tfstate", kmsKeyId: "arn:aws:kms:eu-central-1:111111111111:key/abc" };
+    expectOneProblem(input, "backend.kmsKeyId", /not a KMS key of the aws-eusc partition/);
+  });
+
+  it("fails when a retention is not a positive whole number", () => {
+    const input = exampleInput();
+    if (input.dataClasses.identity) input.dataClasses.identity.retentionDays = 0.5;
+    expectOneProblem(input, "dataClasses.identity.retentionDays", /whole number of days/);
+  });
+
+  it("reports every problem at once, each with its path", () => {
+    const input = exampleInput();
+    input.environment = "Prod";
+    input.partitions.sovereign.region = "us-east-1";
+    input.tenants.push({ id: "acme-health", tier: "logical" }, { id: "Bad", tier: "logical" });
+    const paths = problemsOf(input).map((p) => p.path);
+    expect(paths).toEqual(expect.arrayContaining(["environment", "partitions.sovereign.region", "tenants[3].id", "tenants[4].id"]));
+    expect(paths).toHaveLength(4);
+  });
+});
+
+describe("loadDeploymentFile", () => {
+  it("names the file and every problem in one error", () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const file = join(dir, "bad.json");
+      const input = exampleInput();
+      input.environment = "X";
+      input.partitions.commercial.accountId = "1";
+      writeFileSync(file, JSON.stringify(input));
+      expect(() => loadDeploymentFile(file)).toThrow(ConfigError);
+      try {
+        loadDeploymentFile(file);
+      } catch (err) {
+        expect((err as ConfigError).message).toMatch(/bad\.json: 2 problems in the configuration:\n {2}- environment: .*\n {2}- partitions\.commercial\.accountId: /);
+      }
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("fails on a missing file and on invalid JSON, saying so", () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      mkdirSync(join(dir, "sub"));
+      writeFileSync(join(dir, "broken.json"), "{ \"environment\": ");
+      expect(() => loadDeploymentFile(join(dir, "absent.json"))).toThrow(/file not found/);
+      expect(() => loadDeploymentFile(join(dir, "broken.json"))).toThrow(/not valid JSON/);
+    } finally {
+      cleanup();
+    }
+  });
+});
+
+describe("formatPath", () => {
+  it("writes array indices in brackets", () => {
+    expect(formatPath(["tenants", 2, "id"])).toBe("tenants[2].id");
+    expect(formatPath([])).toBe("(root)");
+  });
+});

@@ -1,0 +1,159 @@
+/**
+ * The deployment configuration: one JSON file per deployment (see config/example.json and
+ * docs/configuration.md). Structural rules live here; each custom message states the problem and the
+ * fix. Rules that relate several fields are in `validate.ts`.
+ */
+import { z } from "zod";
+import { checkEuRegion, type PartitionId } from "./partitions";
+
+const DNS_LABEL = /^[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$/;
+
+/** A DNS- and S3-safe name: lowercase letters, digits, single hyphens, starts with a letter. */
+function dnsSafeName(what: string, example: string, maxLength: number) {
+  return z.string().check((ctx) => {
+    const value = ctx.value;
+    const fix = `use 2-${maxLength} lowercase letters, digits and single hyphens, starting with a letter and ending with a letter or digit (e.g. "${example}")`;
+    if (value.length < 2 || value.length > maxLength) {
+      ctx.issues.push({ code: "custom", input: value, message: `${what} "${value}" must be 2-${maxLength} characters long. Fix: ${fix}` });
+    } else if (!DNS_LABEL.test(value)) {
+      ctx.issues.push({ code: "custom", input: value, message: `${what} "${value}" is not DNS/S3-safe. Fix: ${fix}` });
+    } else if (value.startsWith("xn--") || value.startsWith("sthree-")) {
+      ctx.issues.push({ code: "custom", input: value, message: `${what} "${value}" starts with a prefix S3 reserves ("xn--", "sthree-"). Fix: choose another name` });
+    }
+  });
+}
+
+const accountId = z.string({
+  error: (issue) =>
+    issue.input === undefined
+      ? undefined
+      : `account ID must be a string of 12 digits, got ${typeof issue.input}. Fix: quote it ("012345678901"), since a JSON number loses leading zeros`,
+}).regex(/^\d{12}$/, { error: (issue) => `account ID "${String(issue.input)}" is malformed. Fix: use the 12-digit AWS account ID, as a string` });
+
+function regionOf(partition: PartitionId) {
+  return z.string().check((ctx) => {
+    const check = checkEuRegion(ctx.value);
+    if (!check.ok) {
+      ctx.issues.push({ code: "custom", input: ctx.value, message: `${check.reason}` });
+    } else if (check.partition.id !== partition) {
+      const want = partition === "aws-eusc" ? "an eusc-* region (e.g. eusc-de-east-1)" : "an EU region of the aws partition (e.g. eu-central-1)";
+      ctx.issues.push({ code: "custom", input: ctx.value, message: `region "${ctx.value}" belongs to partition ${check.partition.id}, but this side must be in ${partition}. Fix: use ${want}` });
+    }
+  });
+}
+
+const placement = (partition: PartitionId) =>
+  z.strictObject({
+    /** The AWS account that holds this side's resources (12 digits, as a string). */
+    accountId,
+    /** The region; its partition is derived from the name. */
+    region: regionOf(partition),
+  });
+
+export const TIERS = ["account", "vpc", "logical"] as const;
+export type Tier = (typeof TIERS)[number];
+
+const dataClass = z.strictObject({
+  description: z.string().optional(),
+  /** Days after which objects of this class expire (current and noncurrent versions). */
+  retentionDays: z
+    .number({ error: "retentionDays must be a whole number of days. Fix: write e.g. 365" })
+    .int({ error: "retentionDays must be a whole number of days. Fix: write e.g. 365" })
+    .min(1, { error: "retentionDays must be at least 1. Fix: use 1-36500 days" })
+    .max(36500, { error: "retentionDays must be at most 36500 (100 years). Fix: use 1-36500 days" }),
+  /**
+   * Whether objects of this class may be replicated to the commercial partition (failover).
+   * Weakens residency, so it is off unless named.
+   */
+  allowCrossPartition: z.boolean().default(false),
+});
+export type DataClassConfig = z.infer<typeof dataClass>;
+
+const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+const vpcCidr = z.string().check((ctx) => {
+  const m = CIDR.exec(ctx.value);
+  const octets = m ? m.slice(1, 5).map(Number) : [];
+  const prefix = m ? Number(m[5]) : -1;
+  const fix = "Fix: use a private IPv4 range of /16 to /24 (e.g. 10.20.0.0/16)";
+  if (!m || octets.some((o) => o > 255)) {
+    ctx.issues.push({ code: "custom", input: ctx.value, message: `"${ctx.value}" is not an IPv4 CIDR block. ${fix}` });
+    return;
+  }
+  const [a = 0, b = 0] = octets;
+  const isPrivate = a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
+  if (!isPrivate || prefix < 16 || prefix > 24) {
+    ctx.issues.push({ code: "custom", input: ctx.value, message: `"${ctx.value}" is not a private /16-/24 range. ${fix}` });
+  }
+});
+
+const tenant = z.strictObject({
+  /** Tenant ID: DNS/S3-safe; used in resource names, key aliases, prefixes and tags. */
+  id: dnsSafeName("tenant ID", "acme-health", 32),
+  /** `account`: own AWS account; `vpc`: own VPC in the platform account; `logical`: shared buckets, own key. */
+  tier: z.enum(TIERS, { error: (issue) => `tier ${JSON.stringify(issue.input)} is not known. Fix: use one of ${TIERS.join(", ")}` }),
+  displayName: z.string().min(1).optional(),
+  /** Root e-mail of the tenant's account (tier `account` only). */
+  accountEmail: z.email({ error: "accountEmail is not an e-mail address. Fix: use the address that will own the tenant account" }).optional(),
+  /** CIDR of the tenant's VPC (tier `vpc` only). */
+  vpcCidr: vpcCidr.optional(),
+  /** Data classes this tenant stores; default: all declared classes. */
+  dataClasses: z.array(z.string()).optional(),
+});
+export type TenantConfig = z.infer<typeof tenant>;
+
+const relativePath = z.string().check((ctx) => {
+  if (ctx.value.startsWith("/") || /^[A-Za-z]:[\\/]/.test(ctx.value)) {
+    ctx.issues.push({ code: "custom", input: ctx.value, message: `state path "${ctx.value}" is absolute, which makes the synthesized output differ per machine. Fix: use a path relative to the project root (e.g. "state/example.tfstate")` });
+  } else if (ctx.value.split(/[\\/]/).includes("cdktf.out")) {
+    ctx.issues.push({ code: "custom", input: ctx.value, message: `state path "${ctx.value}" lies inside cdktf.out, which every synth replaces. Fix: keep state outside it (e.g. "state/example.tfstate")` });
+  }
+});
+
+const S3_BUCKET = /^(?!xn--)(?!sthree-)(?!.*-s3alias$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+const backend = z.discriminatedUnion(
+  "type",
+  [
+    z.strictObject({
+      type: z.literal("local"),
+      /** State file path, relative to the project root. @default state/<environment>.tfstate */
+      path: relativePath.optional(),
+    }),
+    z.strictObject({
+      type: z.literal("s3"),
+      /** State bucket in the sovereign region. */
+      bucket: z.string().regex(S3_BUCKET, { error: (i) => `"${String(i.input)}" is not a valid S3 bucket name. Fix: use 3-63 lowercase letters, digits, dots and hyphens` }),
+      /** Object key of the state file. */
+      key: z.string().min(1, { error: "key must not be empty. Fix: e.g. \"platform/example.tfstate\"" }),
+      /** KMS key (ARN in the sovereign partition, or `alias/...`) that encrypts the state. */
+      kmsKeyId: z.string().min(1),
+    }),
+  ],
+  { error: (issue) => (issue.code === "invalid_union" ? `backend type ${JSON.stringify((issue.input as { type?: unknown } | undefined)?.type)} is not known. Fix: use "local" or "s3"` : undefined) },
+);
+export type BackendConfig = z.infer<typeof backend>;
+
+const httpsUrl = z.url({ protocol: /^https$/, error: (i) => `issuer "${String(i.input)}" must be an https URL. Fix: use the OIDC issuer URL exactly as it appears in the token's "iss" claim (https://...)` });
+
+export const deploymentSchema = z.strictObject({
+  $schema: z.string().optional(),
+  /** Environment name: the stack name and a prefix of every resource name. */
+  environment: dnsSafeName("environment", "prod", 16),
+  partitions: z.strictObject({
+    sovereign: placement("aws-eusc"),
+    commercial: placement("aws"),
+  }),
+  dataClasses: z.record(dnsSafeName("data class", "avatars-clean", 24), dataClass),
+  tenants: z.array(tenant),
+  backend: backend.default({ type: "local" }),
+  upload: z.strictObject({
+    oidc: z.strictObject({
+      issuer: httpsUrl,
+      audience: z.string().min(1, { error: "audience must not be empty. Fix: use the client ID your identity provider puts in the token's \"aud\" claim" }),
+    }),
+  }),
+});
+
+export type DeploymentConfig = z.infer<typeof deploymentSchema>;
+export type DeploymentInput = z.input<typeof deploymentSchema>;

@@ -1,0 +1,69 @@
+/**
+ * Rules that relate several fields of a deployment configuration. They run on the raw input, next to
+ * the schema, so that one run reports every problem, including those in parts the schema rejected.
+ */
+import { arnPrefix, PARTITIONS } from "./partitions";
+
+export interface ConfigProblem {
+  /** Where: `tenants[2].id`, `partitions.sovereign.region`, or `(root)`. */
+  readonly path: string;
+  /** What is wrong and how to fix it. */
+  readonly message: string;
+}
+
+type Raw = Record<string, unknown>;
+const isObject = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
+
+export function crossFieldProblems(input: unknown): ConfigProblem[] {
+  if (!isObject(input)) return [];
+  const problems: ConfigProblem[] = [];
+  const declaredClasses = isObject(input.dataClasses) ? Object.keys(input.dataClasses) : undefined;
+
+  if (declaredClasses !== undefined && declaredClasses.length === 0) {
+    problems.push({ path: "dataClasses", message: "no data class is declared. Fix: declare at least one, e.g. \"avatars-clean\": { \"retentionDays\": 365 }" });
+  }
+
+  if (Array.isArray(input.tenants)) {
+    const firstIndexOf = new Map<string, number>();
+    input.tenants.forEach((tenant, i) => {
+      if (!isObject(tenant)) return;
+      const at = `tenants[${i}]`;
+      if (typeof tenant.id === "string") {
+        const first = firstIndexOf.get(tenant.id);
+        if (first === undefined) firstIndexOf.set(tenant.id, i);
+        else problems.push({ path: `${at}.id`, message: `tenant ID "${tenant.id}" is already used by tenants[${first}]. Fix: give every tenant a unique ID` });
+      }
+      if (tenant.tier === "account" && tenant.accountEmail === undefined) {
+        problems.push({ path: `${at}.accountEmail`, message: "tier \"account\" creates an AWS account, which needs a root e-mail address. Fix: add \"accountEmail\", or choose tier \"vpc\" or \"logical\"" });
+      }
+      if (tenant.tier !== "account" && tenant.accountEmail !== undefined) {
+        problems.push({ path: `${at}.accountEmail`, message: `accountEmail applies only to tier "account", but the tier is ${JSON.stringify(tenant.tier)}. Fix: remove accountEmail or set tier "account"` });
+      }
+      if (tenant.tier === "vpc" && tenant.vpcCidr === undefined) {
+        problems.push({ path: `${at}.vpcCidr`, message: "tier \"vpc\" gives the tenant its own VPC, which needs an address range. Fix: add \"vpcCidr\" (e.g. \"10.20.0.0/16\")" });
+      }
+      if (tenant.tier !== "vpc" && tenant.vpcCidr !== undefined) {
+        problems.push({ path: `${at}.vpcCidr`, message: `vpcCidr applies only to tier "vpc", but the tier is ${JSON.stringify(tenant.tier)}. Fix: remove vpcCidr or set tier "vpc"` });
+      }
+      if (Array.isArray(tenant.dataClasses) && declaredClasses !== undefined) {
+        tenant.dataClasses.forEach((name, j) => {
+          if (typeof name === "string" && !declaredClasses.includes(name)) {
+            problems.push({ path: `${at}.dataClasses[${j}]`, message: `data class "${name}" is not declared. Fix: use one of ${declaredClasses.join(", ")}, or declare it under "dataClasses"` });
+          }
+        });
+      }
+    });
+  }
+
+  const backend = input.backend;
+  if (isObject(backend) && backend.type === "s3" && typeof backend.kmsKeyId === "string") {
+    const sovereign = PARTITIONS["aws-eusc"];
+    const id = backend.kmsKeyId;
+    if (id.startsWith("arn:") && !id.startsWith(`${arnPrefix(sovereign)}kms:`)) {
+      problems.push({ path: "backend.kmsKeyId", message: `"${id}" is not a KMS key of the ${sovereign.id} partition, but the state lives in the sovereign region. Fix: use an ${arnPrefix(sovereign)}kms:... ARN or an alias/... name` });
+    } else if (!id.startsWith("arn:") && !id.startsWith("alias/")) {
+      problems.push({ path: "backend.kmsKeyId", message: `"${id}" is neither a key ARN nor an alias. Fix: use the key's ${arnPrefix(sovereign)}kms:... ARN or "alias/<name>"` });
+    }
+  }
+  return problems;
+}

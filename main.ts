@@ -1,0 +1,80 @@
+/**
+ * Entry point: `node dist/main.cjs [--config FILE] [--outdir DIR]` (also the cdktf.json app command).
+ * Validates the configuration, then synthesizes one stack per environment. On any problem it prints
+ * every finding, exits non-zero and writes nothing.
+ */
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { ConfigError, loadDeploymentFile } from "./config/load";
+import { synthesize } from "./stacks/synthesize";
+
+const HELP = `Usage: node dist/main.cjs [options]
+
+Synthesizes the Sovereign Identity Platform into Terraform JSON
+(<outdir>/stacks/<environment>/cdk.tf.json) with two aws providers:
+sovereign (aws-eusc) and commercial (aws).
+
+Options:
+  --config FILE   deployment configuration (JSON; see docs/configuration.md)
+                  default: config/example.json of this project
+  --outdir DIR    output folder, relative to the project root unless absolute
+                  default: $CDKTF_OUTDIR, else cdktf.out
+  -q, --quiet     print nothing on success
+  -h, --help      show this help
+
+Exit codes: 0 synthesized; 1 invalid configuration or failed synth (nothing written); 64 bad usage.`;
+
+/** The folder holding cdktf.json, found upwards from this file (works from main.ts and dist/). */
+function projectRoot(): string {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "cdktf.json"))) return dir;
+    if (dirname(dir) === dir) throw new Error(`cdktf.json not found above ${__dirname}`);
+  }
+}
+
+function main(argv: string[]): number {
+  let args: ReturnType<typeof parse>;
+  try {
+    args = parse(argv);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${HELP}\n`);
+    return 64;
+  }
+  if (args.values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const root = projectRoot();
+  const configFile = args.values.config !== undefined ? resolve(args.values.config) : join(root, "config", "example.json");
+  const outdir = args.values.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out";
+  try {
+    const config = loadDeploymentFile(configFile);
+    const { stackFile } = synthesize({ config, outdir, projectRoot: root });
+    if (!args.values.quiet) process.stdout.write(`synthesized ${config.environment} -> ${stackFile}\n`);
+    return 0;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`error: ${err.message}\nNothing was written.\n`);
+    } else {
+      process.stderr.write(`error: synth failed: ${(err as Error).message}\nNothing was written.\n`);
+    }
+    return 1;
+  }
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    options: {
+      config: { type: "string" },
+      outdir: { type: "string" },
+      quiet: { type: "boolean", short: "q" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,1 @@
+export { KmsKey, type KmsKeyProps } from "./kms-key";

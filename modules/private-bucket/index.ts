@@ -1,0 +1,1 @@
+export { PrivateBucket, type PrivateBucketProps } from "./private-bucket";

@@ -1,0 +1,115 @@
+import { Construct } from "../../framework/cdktf";
+import {
+  S3Bucket,
+  S3BucketEncryption,
+  S3BucketLifecycleConfiguration,
+  S3BucketOwnershipControls,
+  S3BucketPublicAccessBlock,
+  S3BucketVersioning,
+} from "../../framework/aws";
+import { ValidationError } from "../errors";
+import type { KmsKey } from "../kms-key";
+import type { Placement } from "../placement";
+
+export interface PrivateBucketProps {
+  /** Where the bucket lives; every resource is pinned to `placement.provider`. */
+  readonly placement: Placement;
+  /** Full bucket name (3-63 characters, S3 naming rules). */
+  readonly bucketName: string;
+  /** Customer-managed key for SSE-KMS; must live in the same placement. */
+  readonly encryptionKey: KmsKey;
+  /** Days until current objects expire. */
+  readonly retentionDays: number;
+  /**
+   * Days a noncurrent (overwritten or deleted) version is kept; bounds how long an erased object
+   * stays recoverable.
+   * @default - the smaller of retentionDays and 30
+   */
+  readonly noncurrentRetentionDays?: number;
+  /** Tags in addition to the provider's default tags. @default - none */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+const BUCKET_NAME = /^(?!xn--)(?!sthree-)(?!.*-s3alias$)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+
+/**
+ * A private S3 bucket: all four Block Public Access settings, object ownership enforced (no ACLs),
+ * SSE-KMS with a customer-managed key and bucket key, versioning, and lifecycle rules for current
+ * versions, noncurrent versions and incomplete multipart uploads.
+ */
+export class PrivateBucket extends Construct {
+  readonly bucket: S3Bucket;
+  readonly bucketName: string;
+  /** ARN of the bucket (a token until apply). */
+  readonly bucketArn: string;
+
+  constructor(scope: Construct, id: string, props: PrivateBucketProps) {
+    super(scope, id);
+    const { placement } = props;
+    if (!BUCKET_NAME.test(props.bucketName)) {
+      throw new ValidationError("PrivateBucket.bucketName", `bucketName must be 3-63 lowercase letters, digits and hyphens, starting and ending with a letter or digit (value: "${props.bucketName}", ${props.bucketName.length} characters)`, this);
+    }
+    if (!Number.isInteger(props.retentionDays) || props.retentionDays < 1) {
+      throw new ValidationError("PrivateBucket.retentionDays", `retentionDays must be a whole number of days, at least 1 (value: ${props.retentionDays})`, this);
+    }
+    const noncurrentDays = props.noncurrentRetentionDays ?? Math.min(props.retentionDays, 30);
+    if (!Number.isInteger(noncurrentDays) || noncurrentDays < 1) {
+      throw new ValidationError("PrivateBucket.noncurrentRetentionDays", `noncurrentRetentionDays must be a whole number of days, at least 1 (value: ${noncurrentDays})`, this);
+    }
+    if (props.encryptionKey.key.provider !== placement.provider) {
+      throw new ValidationError("PrivateBucket.encryptionKey", `encryptionKey ${props.encryptionKey.node.path} is pinned to another provider than the bucket (${placement.side}); use a key of the same placement`, this);
+    }
+    const provider = placement.provider;
+    this.bucketName = props.bucketName;
+    this.bucket = new S3Bucket(this, "bucket", {
+      provider,
+      bucket: props.bucketName,
+      forceDestroy: false,
+      tags: props.tags ? { ...props.tags } : undefined,
+    });
+    this.bucketArn = this.bucket.arn;
+    new S3BucketPublicAccessBlock(this, "public-access-block", {
+      provider,
+      bucket: this.bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketOwnershipControls(this, "ownership", {
+      provider,
+      bucket: this.bucket.id,
+      rule: { objectOwnership: "BucketOwnerEnforced" },
+    });
+    new S3BucketEncryption(this, "encryption", {
+      provider,
+      bucket: this.bucket.id,
+      rule: [
+        {
+          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.encryptionKey.keyArn },
+          bucketKeyEnabled: true,
+        },
+      ],
+    });
+    const versioning = new S3BucketVersioning(this, "versioning", {
+      provider,
+      bucket: this.bucket.id,
+      versioningConfiguration: { status: "Enabled" },
+    });
+    new S3BucketLifecycleConfiguration(this, "lifecycle", {
+      provider,
+      bucket: this.bucket.id,
+      dependsOn: [versioning],
+      rule: [
+        {
+          id: "retention",
+          status: "Enabled",
+          filter: [{ prefix: "" }],
+          expiration: [{ days: props.retentionDays }],
+          noncurrentVersionExpiration: [{ noncurrentDays }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
+        },
+      ],
+    });
+  }
+}

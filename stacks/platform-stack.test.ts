@@ -1,0 +1,126 @@
+import { describe, expect, it } from "vitest";
+import { exampleInput, resourcesOf, synthDeployment, type TfJson, validConfig } from "../test/template";
+import { AWS_PROVIDER_CONSTRAINT } from "./platform-stack";
+
+const example = synthDeployment(validConfig());
+
+/** Every resource block with its type and name. */
+function allResources(json: TfJson): Array<{ address: string; body: Record<string, unknown> }> {
+  return Object.entries(json.resource ?? {}).flatMap(([type, byName]) =>
+    Object.entries(byName).map(([name, body]) => ({ address: `${type}.${name}`, body })),
+  );
+}
+
+describe("providers", () => {
+  it("declares exactly the sovereign and commercial aws providers", () => {
+    const providers = example.json.provider?.aws ?? [];
+    expect(providers.map((p) => [p.alias, p.region, p.allowed_account_ids])).toEqual([
+      ["sovereign", "eusc-de-east-1", ["111111111111"]],
+      ["commercial", "eu-central-1", ["222222222222"]],
+    ]);
+  });
+
+  it("tags every resource through default tags", () => {
+    for (const p of example.json.provider?.aws ?? []) {
+      expect(p.default_tags).toEqual([{ tags: { Environment: "example", ManagedBy: "sovereign-identity-platform", Side: p.alias } }]);
+    }
+  });
+
+  it("requires the aws provider releases with the sovereign-partition fixes", () => {
+    expect(example.json.terraform?.required_providers).toEqual({ aws: { source: "hashicorp/aws", version: AWS_PROVIDER_CONSTRAINT } });
+    expect(AWS_PROVIDER_CONSTRAINT).toBe(">= 6.29.0, < 7.0.0");
+  });
+
+  it("pins every resource to one of the two providers", () => {
+    const resources = allResources(example.json);
+    expect(resources.length).toBeGreaterThan(0);
+    for (const r of resources) expect([r.address, r.body.provider]).toEqual([r.address, expect.stringMatching(/^aws\.(sovereign|commercial)$/)]);
+  });
+});
+
+describe("resources of each partition", () => {
+  const keys = resourcesOf(example.json, "aws_kms_key");
+  const buckets = resourcesOf(example.json, "aws_s3_bucket");
+
+  it("has a KMS key and an S3 bucket in each partition", () => {
+    for (const side of ["sovereign", "commercial"]) {
+      expect(Object.values(keys).filter((k) => k.provider === `aws.${side}`).length).toBeGreaterThan(0);
+      expect(Object.values(buckets).filter((b) => b.provider === `aws.${side}`).length).toBeGreaterThan(0);
+    }
+  });
+
+  it("keeps data classes that may not cross partitions out of the commercial side", () => {
+    const commercial = Object.values(buckets).filter((b) => b.provider === "aws.commercial");
+    expect(commercial.map((b) => (b.tags as Record<string, string>).DataClass)).toEqual(["avatars-clean"]);
+  });
+
+  it("writes ARNs with the partition of the resource's provider", () => {
+    for (const { address, body } of allResources(example.json)) {
+      const text = JSON.stringify(body);
+      if (body.provider === "aws.sovereign") expect([address, text]).not.toEqual([address, expect.stringMatching(/arn:aws:/)]);
+      if (body.provider === "aws.commercial") expect([address, text]).not.toEqual([address, expect.stringMatching(/arn:aws-eusc:/)]);
+    }
+    expect(keys["sovereign-key-identity_key"]?.policy).toContain('"AWS":"arn:aws-eusc:iam::111111111111:root"');
+    expect(keys["commercial-key-avatars-clean_key"]?.policy).toContain('"AWS":"arn:aws:iam::222222222222:root"');
+  });
+
+  it("gives every tenant its own key, tagged with the tenant", () => {
+    const tenantKeys = Object.entries(keys).filter(([name]) => name.startsWith("tenant-key-"));
+    expect(tenantKeys.map(([, k]) => (k.tags as Record<string, string>).Tenant)).toEqual(["acme-health", "bergstadt", "kleinverein"]);
+  });
+});
+
+describe("backend", () => {
+  it("keeps local state at a path relative to the stack folder", () => {
+    expect(example.json.terraform?.backend).toEqual({ local: { path: "../../../state/example.tfstate" } });
+    expect(example.text).not.toMatch(/"\/(work|home|tmp|root)\//);
+  });
+
+  it("stores S3 state in the sovereign region, encrypted, locked, with explicit endpoints", () => {
+    const input = exampleInput();
+    input.backend = { type: "s3", bucket: "example-state-111111111111", key: "platform/example.tfstate", kmsKeyId: "alias/example-state" };
+    const { json } = synthDeployment(validConfig(input));
+    expect(json.terraform?.backend).toEqual({
+      s3: {
+        bucket: "example-state-111111111111",
+        key: "platform/example.tfstate",
+        region: "eusc-de-east-1",
+        encrypt: true,
+        kms_key_id: "alias/example-state",
+        use_lockfile: true,
+        skip_region_validation: true,
+        allowed_account_ids: ["111111111111"],
+        endpoints: { s3: "https://s3.eusc-de-east-1.amazonaws.eu", sts: "https://sts.eusc-de-east-1.amazonaws.eu" },
+      },
+    });
+  });
+});
+
+describe("stability under small changes", () => {
+  it("changes only that tenant's resources when one tenant entry changes", () => {
+    const input = exampleInput();
+    if (input.tenants[2]) input.tenants[2].displayName = "Kleinverein Bergstadt e.V.";
+    input.tenants[2] = { ...input.tenants[2], id: "kleinverein", tier: "vpc", vpcCidr: "10.30.0.0/16" };
+    const changed = synthDeployment(validConfig(input)).json;
+    const before = new Map(allResources(example.json).map((r) => [r.address, JSON.stringify(r.body)]));
+    const after = new Map(allResources(changed).map((r) => [r.address, JSON.stringify(r.body)]));
+    const differing = [...new Set([...before.keys(), ...after.keys()])].filter((a) => before.get(a) !== after.get(a));
+    expect(differing).toEqual(["aws_kms_key.tenant-key-kleinverein_key"]);
+  });
+
+  it("adds a tenant without renaming anything else", () => {
+    const input = exampleInput();
+    input.tenants.splice(1, 0, { id: "aaa-first", tier: "logical" });
+    const changed = synthDeployment(validConfig(input)).json;
+    const before = allResources(example.json).map((r) => r.address);
+    const after = allResources(changed).map((r) => r.address);
+    expect(after.filter((a) => !before.includes(a)).sort()).toEqual(["aws_kms_alias.tenant-key-aaa-first_alias", "aws_kms_key.tenant-key-aaa-first_key"]);
+    expect(before.filter((a) => !after.includes(a))).toEqual([]);
+  });
+});
+
+describe("snapshot", () => {
+  it("matches the checked-in Terraform JSON of the example (update with vitest -u)", async () => {
+    await expect(example.text).toMatchFileSnapshot("__snapshots__/example.cdk.tf.json");
+  });
+});

@@ -1,0 +1,105 @@
+import { PARTITIONS } from "../config/partitions";
+import type { DeploymentConfig } from "../config/schema";
+import { AwsProvider } from "../framework/aws";
+import { type Construct, TerraformOutput } from "../framework/cdktf";
+import { KmsKey } from "../modules/kms-key";
+import type { Placement, Side } from "../modules/placement";
+import { PrivateBucket } from "../modules/private-bucket";
+import { declareBackend } from "./backend";
+import { ProviderPinning } from "./provider-pinning";
+import { ReadableStack } from "./readable-stack";
+
+/**
+ * The aws provider releases the generated configuration accepts: 6.29.0 carries the sovereign
+ * partition fixes (region validation of aws_lambda_permission and others, hashicorp/
+ * terraform-provider-aws#45895; S3 bucket tags outside the commercial partition, #46122).
+ * The offline check (scripts/tf-check.sh) overrides this for the 5.100.0 mirror only.
+ */
+export const AWS_PROVIDER_CONSTRAINT = ">= 6.29.0, < 7.0.0";
+
+export const MANAGED_BY = "sovereign-identity-platform";
+
+export interface PlatformStackProps {
+  readonly config: DeploymentConfig;
+}
+
+/**
+ * One deployment environment: the sovereign and commercial aws providers and the resources of both
+ * sides. Every resource is pinned to one of the two providers (checked before synth writes).
+ */
+export class PlatformStack extends ReadableStack {
+  readonly sovereign: Placement;
+  readonly commercial: Placement;
+  readonly pinning: ProviderPinning;
+
+  constructor(scope: Construct, props: PlatformStackProps) {
+    const { config } = props;
+    super(scope, config.environment);
+    this.pinning = new ProviderPinning(this);
+    this.node.addValidation(this.pinning);
+    this.sovereign = this.placement("sovereign", config);
+    this.commercial = this.placement("commercial", config);
+    this.addOverride("terraform.required_providers.aws", { source: "hashicorp/aws", version: AWS_PROVIDER_CONSTRAINT });
+    declareBackend(this, config);
+
+    const env = config.environment;
+    const dataClassNames = Object.keys(config.dataClasses).sort();
+    for (const name of dataClassNames) {
+      const dataClass = config.dataClasses[name];
+      if (dataClass === undefined) continue;
+      const tags = { DataClass: name };
+      const key = new KmsKey(this, `sovereign-key-${name}`, {
+        placement: this.sovereign,
+        aliasName: `${env}/data/${name}`,
+        description: `${env}: data class ${name} (sovereign)`,
+        tags,
+      });
+      const bucket = new PrivateBucket(this, `sovereign-bucket-${name}`, {
+        placement: this.sovereign,
+        bucketName: `${env}-${name}-${this.sovereign.accountId}`,
+        encryptionKey: key,
+        retentionDays: dataClass.retentionDays,
+        tags,
+      });
+      new TerraformOutput(this, `sovereign-bucket-${name}-name`, { value: bucket.bucketName });
+      if (!dataClass.allowCrossPartition) continue;
+      const replicaKey = new KmsKey(this, `commercial-key-${name}`, {
+        placement: this.commercial,
+        aliasName: `${env}/failover/${name}`,
+        description: `${env}: failover replica of data class ${name} (commercial)`,
+        tags,
+      });
+      const replica = new PrivateBucket(this, `commercial-bucket-${name}`, {
+        placement: this.commercial,
+        bucketName: `${env}-${name}-failover-${this.commercial.accountId}`,
+        encryptionKey: replicaKey,
+        retentionDays: dataClass.retentionDays,
+        tags,
+      });
+      new TerraformOutput(this, `commercial-bucket-${name}-name`, { value: replica.bucketName });
+    }
+
+    // Every tenant gets its own key: deleting it makes the tenant's data unreadable (crypto-shredding).
+    for (const tenant of config.tenants) {
+      new KmsKey(this, `tenant-key-${tenant.id}`, {
+        placement: this.sovereign,
+        aliasName: `${env}/tenant/${tenant.id}`,
+        description: `${env}: tenant ${tenant.id} (${tenant.tier} tier)`,
+        tags: { Tenant: tenant.id, Tier: tenant.tier },
+      });
+    }
+  }
+
+  private placement(side: Side, config: DeploymentConfig): Placement {
+    const { accountId, region } = config.partitions[side];
+    const partition = side === "sovereign" ? PARTITIONS["aws-eusc"] : PARTITIONS.aws;
+    const provider = new AwsProvider(this, side, {
+      alias: side,
+      region,
+      allowedAccountIds: [accountId],
+      defaultTags: [{ tags: { Environment: config.environment, ManagedBy: MANAGED_BY, Side: side } }],
+    });
+    this.pinning.allow(provider);
+    return { side, provider, partition, accountId, region };
+  }
+}

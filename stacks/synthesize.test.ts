@@ -1,0 +1,105 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { beforeAll, describe, expect, it } from "vitest";
+import { exampleInput, PROJECT_ROOT, tempDir } from "../test/template";
+
+// The CLI as users run it: main.ts bundled, then `node <bundle>` as a child process.
+let cli: string;
+beforeAll(async () => {
+  const { dir } = tempDir("sip-cli-");
+  cli = join(PROJECT_ROOT, "dist", `main-test-${process.pid}.cjs`);
+  await build({ entryPoints: [join(PROJECT_ROOT, "main.ts")], outfile: cli, bundle: true, platform: "node", format: "cjs", packages: "external", logLevel: "error" });
+  void dir;
+  return () => {
+    spawnSync("rm", ["-f", cli]);
+  };
+});
+
+function runCli(args: string[], cwd: string) {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: "" } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Every file below dir with its content, for byte comparisons. */
+function snapshotTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string, rel: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name), `${rel}${e.name}/`);
+      else out[`${rel}${e.name}`] = readFileSync(join(d, e.name), "utf8");
+    }
+  };
+  walk(dir, "");
+  return out;
+}
+
+describe("main (CLI)", () => {
+  it("prints help", () => {
+    const r = runCli(["--help"], PROJECT_ROOT);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Usage: node dist\/main\.cjs/);
+    expect(r.stdout).toMatch(/--config FILE/);
+  });
+
+  it("rejects unknown options with usage and exit code 64", () => {
+    const r = runCli(["--confg", "x.json"], PROJECT_ROOT);
+    expect(r.status).toBe(64);
+    expect(r.stderr).toMatch(/Unknown option '--confg'/);
+  });
+
+  it("synthesizes byte-identical output from any working directory", () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const a = join(dir, "a");
+      const b = join(dir, "b");
+      mkdirSync(join(dir, "elsewhere"));
+      expect(runCli(["--outdir", a, "-q"], PROJECT_ROOT).status).toBe(0);
+      expect(runCli(["--outdir", b, "-q"], join(dir, "elsewhere")).status).toBe(0);
+      const treeA = snapshotTree(a);
+      expect(Object.keys(treeA).sort()).toEqual(["manifest.json", "stacks/example/cdk.tf.json"]);
+      expect(snapshotTree(b)).toEqual(treeA);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("writes nothing for an invalid configuration and lists every problem", () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const input = exampleInput();
+      input.environment = "Bad Env";
+      input.tenants.push({ id: "acme-health", tier: "logical" });
+      const file = join(dir, "bad.json");
+      writeFileSync(file, JSON.stringify(input));
+      const out = join(dir, "out");
+      const r = runCli(["--config", file, "--outdir", out], dir);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/2 problems in the configuration/);
+      expect(r.stderr).toMatch(/- environment: environment "Bad Env" is not DNS\/S3-safe/);
+      expect(r.stderr).toMatch(/- tenants\[3\]\.id: tenant ID "acme-health" is already used by tenants\[0\]/);
+      expect(r.stderr).toMatch(/Nothing was written/);
+      expect(existsSync(out)).toBe(false);
+      expect(readdirSync(dir)).toEqual(["bad.json"]);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("keeps the previous output when a later synth fails", () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const out = join(dir, "out");
+      expect(runCli(["--outdir", out, "-q"], dir).status).toBe(0);
+      const before = snapshotTree(out);
+      const file = join(dir, "bad.json");
+      writeFileSync(file, "{ not json");
+      expect(runCli(["--config", file, "--outdir", out], dir).status).toBe(1);
+      expect(snapshotTree(out)).toEqual(before);
+      expect(readdirSync(dir).sort()).toEqual(["bad.json", "out"]);
+    } finally {
+      cleanup();
+    }
+  });
+});

@@ -1,0 +1,85 @@
+/**
+ * Test helpers over synthesized Terraform JSON (Vitest; no terraform binary needed).
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseDeployment } from "../config/load";
+import { PARTITIONS } from "../config/partitions";
+import type { DeploymentConfig, DeploymentInput } from "../config/schema";
+import { AwsProvider } from "../framework/aws";
+import { App, Testing } from "../framework/cdktf";
+import type { Placement } from "../modules/placement";
+import { ReadableStack } from "../stacks/readable-stack";
+import { synthesize } from "../stacks/synthesize";
+import exampleJson from "../config/example.json";
+
+export const PROJECT_ROOT = resolve(__dirname, "..");
+
+export type TfJson = {
+  provider?: { aws?: Array<Record<string, unknown>> };
+  resource?: Record<string, Record<string, Record<string, unknown>>>;
+  data?: Record<string, Record<string, Record<string, unknown>>>;
+  terraform?: Record<string, unknown>;
+  output?: Record<string, { value: unknown }>;
+};
+
+/** A fresh deep copy of the example configuration as written (input form). */
+export function exampleInput(): DeploymentInput & Record<string, unknown> {
+  return structuredClone(exampleJson) as DeploymentInput & Record<string, unknown>;
+}
+
+/** Validates an input configuration; throws with every problem if it is invalid. */
+export function validConfig(input: unknown = exampleInput()): DeploymentConfig {
+  const result = parseDeployment(input);
+  if (!result.ok) throw new Error(result.problems.map((p) => `${p.path}: ${p.message}`).join("\n"));
+  return result.config;
+}
+
+/** A temporary folder, removed by the returned cleanup. */
+export function tempDir(prefix = "sip-test-"): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Synthesizes a deployment through the real pipeline into a temp folder; returns text and JSON. */
+export function synthDeployment(config: DeploymentConfig): { text: string; json: TfJson } {
+  const { dir, cleanup } = tempDir();
+  try {
+    const { stackFile } = synthesize({ config, outdir: join(dir, "cdktf.out"), projectRoot: PROJECT_ROOT });
+    const text = readFileSync(stackFile, "utf8");
+    return { text, json: JSON.parse(text) as TfJson };
+  } finally {
+    cleanup();
+  }
+}
+
+/** All resources of one type, by Terraform name. */
+export function resourcesOf(json: TfJson, type: string): Record<string, Record<string, unknown>> {
+  return json.resource?.[type] ?? {};
+}
+
+/** A bare stack with the two placements, for module tests. */
+export function moduleStack(): {
+  stack: ReadableStack;
+  sovereign: Placement;
+  commercial: Placement;
+  synth: () => TfJson;
+  cleanup: () => void;
+} {
+  const { dir, cleanup } = tempDir();
+  const app = new App({ outdir: dir, stackTraces: false });
+  const stack = new ReadableStack(app, "test");
+  const make = (side: "sovereign" | "commercial", accountId: string, region: string): Placement => {
+    const partition = side === "sovereign" ? PARTITIONS["aws-eusc"] : PARTITIONS.aws;
+    const provider = new AwsProvider(stack, side, { alias: side, region });
+    return { side, provider, partition, accountId, region };
+  };
+  return {
+    stack,
+    sovereign: make("sovereign", "111111111111", "eusc-de-east-1"),
+    commercial: make("commercial", "222222222222", "eu-central-1"),
+    synth: () => JSON.parse(Testing.synth(stack, true)) as TfJson,
+    cleanup,
+  };
+}
