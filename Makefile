@@ -5,7 +5,7 @@ BIN := node_modules/.bin
 CONFIG ?=
 SYNTH_ARGS := $(if $(CONFIG),--config $(CONFIG),)
 
-.PHONY: help install build synth validate test typecheck lint unit bench clean
+.PHONY: help install build synth validate test typecheck lint unit shared-tests bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -39,6 +39,10 @@ unit: install ## vitest only
 	$(BIN)/vitest run
 
 test: install typecheck lint unit ## everything a change must pass
+
+shared-tests: install ## suites over ../shared (reference vectors, image corpus); fail if it is missing
+	@test -d ../shared || { echo "../shared is missing: these suites need it" >&2; exit 1; }
+	$(BIN)/vitest run --config vitest.shared.config.ts --passWithNoTests
 
 bench: dist/main.cjs ## synth time and peak memory -> bench/results/synth.json
 	node bench/synth-bench.mjs

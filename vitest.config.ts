@@ -1,12 +1,13 @@
 import { defineConfig } from "vitest/config";
 
+// `make test`: every *.test.ts except suites that need ../shared (named *.shared.test.ts), which
+// vitest.shared.config.ts runs (`make shared-tests`), so that a fresh clone tests on its own.
 export default defineConfig({
   test: {
     include: ["**/*.test.ts"],
-    exclude: ["node_modules/**", "cdktf.out/**", "dist/**", ".terraform-check/**"],
-    // Synth-heavy tests share one process per file; two cores on CI.
+    exclude: ["**/*.shared.test.ts", "node_modules/**", "cdktf.out/**", "dist/**", ".terraform-check/**"],
     pool: "forks",
     testTimeout: 60_000,
-    hookTimeout: 60_000,
+    hookTimeout: 120_000,
   },
 });

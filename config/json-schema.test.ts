@@ -1,0 +1,14 @@
+import { describe, expect, it } from "vitest";
+import { deploymentJsonSchema } from "./json-schema";
+
+describe("config/schema.json", () => {
+  it("is the current JSON Schema of the configuration (update with vitest -u)", async () => {
+    await expect(deploymentJsonSchema()).toMatchFileSnapshot("schema.json");
+  });
+
+  it("describes the top-level fields and the tenant tiers", () => {
+    const schema = JSON.parse(deploymentJsonSchema());
+    expect(Object.keys(schema.properties).sort()).toEqual(["$schema", "backend", "dataClasses", "environment", "partitions", "tenants", "upload"]);
+    expect(schema.properties.tenants.items.properties.tier.enum).toEqual(["account", "vpc", "logical"]);
+  });
+});

@@ -1,0 +1,83 @@
+/**
+ * Offline terraform validate + plan of the synthesized example (scripts/tf-check.mjs). Needs the
+ * terraform binary and the provider filesystem mirror; without them these tests FAIL with the reason
+ * (exit code 2 of tf-check), they never pass silently.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { synthesize } from "../stacks/synthesize";
+import { PROJECT_ROOT, tempDir, validConfig } from "./template";
+
+const tmp = tempDir("sip-tf-");
+afterAll(() => tmp.cleanup());
+
+function tfCheck(outdir: string, env: NodeJS.ProcessEnv = process.env, extra: string[] = []) {
+  const r = spawnSync(process.execPath, [join(PROJECT_ROOT, "scripts", "tf-check.mjs"), "--outdir", outdir, "--workdir", join(tmp.dir, "work"), ...extra], {
+    encoding: "utf8",
+    env,
+  });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+function expectRan(r: { status: number | null; out: string }) {
+  if (r.status === 2) throw new Error(`terraform or its provider mirror is missing, so the offline check cannot run:\n${r.out}`);
+}
+
+describe("offline terraform check", () => {
+  it("validates and plans the example, writing the plan JSON", () => {
+    const outdir = join(tmp.dir, "example");
+    synthesize({ config: validConfig(), outdir, projectRoot: PROJECT_ROOT });
+    const r = tfCheck(outdir);
+    expectRan(r);
+    expect(r.out).toMatch(/validate ok/);
+    expect(r.status).toBe(0);
+    const plan = JSON.parse(readFileSync(join(outdir, "plans", "example.plan.json"), "utf8"));
+    const byProvider = new Map<string, number>();
+    for (const rc of plan.resource_changes) {
+      expect(rc.change.actions).toEqual(["create"]);
+      const alias = plan.configuration.root_module.resources.find((c: { address: string }) => c.address === rc.address).provider_config_key;
+      byProvider.set(alias, (byProvider.get(alias) ?? 0) + 1);
+    }
+    expect([...byProvider.keys()].sort()).toEqual(["aws.commercial", "aws.sovereign"]);
+    expect(r.out).toMatch(new RegExp(`plan: ${plan.resource_changes.length} to create \\(commercial ${byProvider.get("aws.commercial")}, sovereign ${byProvider.get("aws.sovereign")}\\)`));
+    // The fake credentials live in the environment, never in the plan.
+    expect(JSON.stringify(plan)).not.toMatch(/AKIAOFFLINECHECK/);
+  });
+
+  it("fails on a configuration terraform rejects", () => {
+    const outdir = join(tmp.dir, "broken");
+    mkdirSync(join(outdir, "stacks", "broken"), { recursive: true });
+    const stack = {
+      terraform: { required_providers: { aws: { source: "hashicorp/aws", version: ">= 6.29.0" } } },
+      provider: { aws: [{ alias: "sovereign", region: "eusc-de-east-1" }] },
+      resource: { aws_s3_bucket: { b: { provider: "aws.sovereign", bucket: "x-bucket", no_such_argument: true } } },
+    };
+    writeFileSync(join(outdir, "stacks", "broken", "cdk.tf.json"), JSON.stringify(stack));
+    const r = tfCheck(outdir, process.env, ["--no-plan"]);
+    expectRan(r);
+    expect(r.status).toBe(1);
+    expect(r.out).toMatch(/no_such_argument/);
+    expect(r.out).toMatch(/terraform validate failed for stack broken/);
+  });
+
+  it("fails loudly when the provider mirror is missing", () => {
+    const r = tfCheck(join(tmp.dir, "example"), { ...process.env, TF_PLUGIN_MIRROR: join(tmp.dir, "no-mirror") });
+    expect(r.status).toBe(2);
+    expect(r.out).toMatch(/OFFLINE TERRAFORM CHECK CANNOT RUN/);
+    expect(r.out).toMatch(/no hashicorp\/aws provider in the filesystem mirror/);
+  });
+
+  it("fails loudly when terraform is not installed", () => {
+    const r = tfCheck(join(tmp.dir, "example"), { ...process.env, PATH: "/nonexistent" });
+    expect(r.status).toBe(2);
+    expect(r.out).toMatch(/terraform is not on the PATH/);
+  });
+
+  it("keeps the generated version constraint untouched", () => {
+    const stackFile = join(tmp.dir, "example", "stacks", "example", "cdk.tf.json");
+    expect(existsSync(stackFile)).toBe(true);
+    expect(JSON.parse(readFileSync(stackFile, "utf8")).terraform.required_providers.aws.version).toBe(">= 6.29.0, < 7.0.0");
+  });
+});
