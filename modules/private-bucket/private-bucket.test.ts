@@ -33,7 +33,7 @@ describe("PrivateBucket", () => {
     const { stack, sovereign, key, synth } = setup();
     new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 90 });
     expect(only(synth(), "aws_s3_bucket_server_side_encryption_configuration").rule).toEqual([
-      { apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms", kms_master_key_id: "${aws_kms_key.key_key.arn}" }, bucket_key_enabled: true },
+      { apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms", kms_master_key_id: `\${aws_kms_key.key_key.arn}` }, bucket_key_enabled: true },
     ]);
   });
 
