@@ -5,7 +5,7 @@ BIN := node_modules/.bin
 CONFIG ?=
 SYNTH_ARGS := $(if $(CONFIG),--config $(CONFIG),)
 
-.PHONY: help install build synth validate test typecheck lint unit shared-tests bench clean
+.PHONY: help install build synth cli-synth validate test typecheck lint unit shared-tests bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -25,6 +25,9 @@ build: dist/main.cjs ## bundle main.ts into dist/main.cjs
 synth: dist/main.cjs ## synthesize the example (or CONFIG=file) and run the offline Terraform checks
 	node dist/main.cjs $(SYNTH_ARGS)
 	node scripts/tf-check.mjs
+
+cli-synth: install ## synthesize through the CDKTF CLI (npx cdktf-cli@0.21.0; ~400 MB download on first use)
+	CHECKPOINT_DISABLE=1 npx --yes cdktf-cli@0.21.0 synth
 
 validate: ## terraform init/validate/plan (offline) of every stack in cdktf.out
 	node scripts/tf-check.mjs

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -8,17 +8,15 @@ import { exampleInput, PROJECT_ROOT, tempDir } from "../test/template";
 // The CLI as users run it: main.ts bundled, then `node <bundle>` as a child process.
 let cli: string;
 beforeAll(async () => {
-  const { dir } = tempDir("sip-cli-");
   cli = join(PROJECT_ROOT, "dist", `main-test-${process.pid}.cjs`);
   await build({ entryPoints: [join(PROJECT_ROOT, "main.ts")], outfile: cli, bundle: true, platform: "node", format: "cjs", packages: "external", logLevel: "error" });
-  void dir;
-  return () => {
-    spawnSync("rm", ["-f", cli]);
-  };
+  return () => rmSync(cli, { force: true });
 });
 
-function runCli(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: "" } });
+function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+  const base = { ...process.env };
+  delete base.CDKTF_OUTDIR;
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: "utf8", env: { ...base, ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -60,6 +58,18 @@ describe("main (CLI)", () => {
       const treeA = snapshotTree(a);
       expect(Object.keys(treeA).sort()).toEqual(["manifest.json", "stacks/example/cdk.tf.json"]);
       expect(snapshotTree(b)).toEqual(treeA);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("writes where the CDKTF CLI asks through CDKTF_OUTDIR (cdktf synth)", () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const out = join(dir, "cli-out");
+      expect(runCli(["-q"], dir, { CDKTF_OUTDIR: out }).status).toBe(0);
+      expect(JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")).stacks.example.synthesizedStackPath).toBe("stacks/example/cdk.tf.json");
+      expect(readFileSync(join(out, "stacks", "example", "cdk.tf.json"), "utf8")).toBe(readFileSync(join(PROJECT_ROOT, "stacks", "__snapshots__", "example.cdk.tf.json"), "utf8"));
     } finally {
       cleanup();
     }
