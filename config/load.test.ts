@@ -103,6 +103,9 @@ describe("invalid configurations", () => {
     const pub = exampleInput();
     if (pub.tenants[1]) pub.tenants[1].vpcCidr = "8.8.0.0/16";
     expectOneProblem(pub, "tenants[1].vpcCidr", /not a private \/16-\/24 range/);
+    const hostBits = exampleInput();
+    hostBits.partitions.sovereign.network.vpcCidr = "10.10.1.0/16";
+    expectOneProblem(hostBits, "partitions.sovereign.network.vpcCidr", /"10.10.1.0\/16" has host bits set/);
   });
 
   it("fails when a tenant names an undeclared data class", () => {
@@ -154,6 +157,28 @@ describe("invalid configurations", () => {
     const input = exampleInput();
     if (input.dataClasses.identity) input.dataClasses.identity.retentionDays = 0.5;
     expectOneProblem(input, "dataClasses.identity.retentionDays", /whole number of days/);
+  });
+
+  it("fails when fewer than two availability zones are given", () => {
+    const input = exampleInput();
+    input.partitions.sovereign.network.availabilityZones = ["eusc-de-east-1a"];
+    expectOneProblem(input, "partitions.sovereign.network.availabilityZones", /at least two availability zones/);
+  });
+
+  it("fails when an availability zone repeats or lies in another region", () => {
+    const input = exampleInput();
+    input.partitions.sovereign.network.availabilityZones = ["eusc-de-east-1a", "eu-central-1b", "eusc-de-east-1a"];
+    const problems = problemsOf(input);
+    expect(problems.map((p) => [p.path, p.message])).toEqual([
+      ["partitions.sovereign.network.availabilityZones[1]", expect.stringMatching(/"eu-central-1b" is not in the sovereign region eusc-de-east-1/)],
+      ["partitions.sovereign.network.availabilityZones[2]", expect.stringMatching(/listed twice/)],
+    ]);
+  });
+
+  it("fails when the administrator role is given as an ARN", () => {
+    const input = exampleInput();
+    input.partitions.commercial.administratorRoleName = "arn:aws:iam::222222222222:role/platform-deployer";
+    expectOneProblem(input, "partitions.commercial.administratorRoleName", /is not an IAM role name. Fix: use the name \(not the ARN\)/);
   });
 
   it("reports every problem at once, each with its path", () => {

@@ -42,13 +42,48 @@ function regionOf(partition: PartitionId) {
   });
 }
 
-const placement = (partition: PartitionId) =>
-  z.strictObject({
-    /** The AWS account that holds this side's resources (12 digits, as a string). */
-    accountId,
-    /** The region; its partition is derived from the name. */
-    region: regionOf(partition),
-  });
+const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+const vpcCidr = z.string().check((ctx) => {
+  const m = CIDR.exec(ctx.value);
+  const octets = m ? m.slice(1, 5).map(Number) : [];
+  const prefix = m ? Number(m[5]) : -1;
+  const fix = "Fix: use a private IPv4 range of /16 to /24 (e.g. 10.20.0.0/16)";
+  if (!m || octets.some((o) => o > 255)) {
+    ctx.issues.push({ code: "custom", input: ctx.value, message: `"${ctx.value}" is not an IPv4 CIDR block. ${fix}` });
+    return;
+  }
+  const [a = 0, b = 0] = octets;
+  const address = octets.reduce((acc, o) => acc * 256 + o, 0);
+  if (prefix <= 32 && address % 2 ** (32 - prefix) !== 0) {
+    ctx.issues.push({ code: "custom", input: ctx.value, message: `"${ctx.value}" has host bits set. ${fix.replace("Fix: ", "Fix: write the network address; ")}` });
+    return;
+  }
+  const isPrivate = a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
+  if (!isPrivate || prefix < 16 || prefix > 24) {
+    ctx.issues.push({ code: "custom", input: ctx.value, message: `"${ctx.value}" is not a private /16-/24 range. ${fix}` });
+  }
+});
+
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+
+const roleName = z.string().regex(ROLE_NAME, {
+  error: (i) => `"${String(i.input)}" is not an IAM role name. Fix: use the name (not the ARN) of the role Terraform deploys with, 1-64 characters of letters, digits and +=,.@_-`,
+});
+
+const placementFields = (partition: PartitionId) => ({
+  /** The AWS account that holds this side's resources (12 digits, as a string). */
+  accountId,
+  /** The region; its partition is derived from the name. */
+  region: regionOf(partition),
+  /** The IAM role Terraform deploys with; it administers the KMS keys of this side. */
+  administratorRoleName: roleName,
+});
+
+const availabilityZones = z
+  .array(z.string().regex(/^[a-z]{2,4}-[a-z]{2,}-[a-z]+-\d+[a-z]$|^[a-z]{2}-[a-z]+-\d+[a-z]$/, { error: (i) => `"${String(i.input)}" is not an availability zone name. Fix: use names such as "eusc-de-east-1a"` }))
+  .min(2, { error: "at least two availability zones are needed for a highly available network. Fix: list two or more, e.g. [\"eusc-de-east-1a\", \"eusc-de-east-1b\"]" })
+  .max(6, { error: "at most six availability zones are supported. Fix: list two to six" });
 
 export const TIERS = ["account", "vpc", "logical"] as const;
 export type Tier = (typeof TIERS)[number];
@@ -68,24 +103,6 @@ const dataClass = z.strictObject({
   allowCrossPartition: z.boolean().default(false),
 });
 export type DataClassConfig = z.infer<typeof dataClass>;
-
-const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-
-const vpcCidr = z.string().check((ctx) => {
-  const m = CIDR.exec(ctx.value);
-  const octets = m ? m.slice(1, 5).map(Number) : [];
-  const prefix = m ? Number(m[5]) : -1;
-  const fix = "Fix: use a private IPv4 range of /16 to /24 (e.g. 10.20.0.0/16)";
-  if (!m || octets.some((o) => o > 255)) {
-    ctx.issues.push({ code: "custom", input: ctx.value, message: `"${ctx.value}" is not an IPv4 CIDR block. ${fix}` });
-    return;
-  }
-  const [a = 0, b = 0] = octets;
-  const isPrivate = a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
-  if (!isPrivate || prefix < 16 || prefix > 24) {
-    ctx.issues.push({ code: "custom", input: ctx.value, message: `"${ctx.value}" is not a private /16-/24 range. ${fix}` });
-  }
-});
 
 const tenant = z.strictObject({
   /** Tenant ID: DNS/S3-safe; used in resource names, key aliases, prefixes and tags. */
@@ -141,8 +158,16 @@ export const deploymentSchema = z.strictObject({
   /** Environment name: the stack name and a prefix of every resource name. */
   environment: dnsSafeName("environment", "prod", 16),
   partitions: z.strictObject({
-    sovereign: placement("aws-eusc"),
-    commercial: placement("aws"),
+    sovereign: z.strictObject({
+      ...placementFields("aws-eusc"),
+      /** The platform's VPC in the sovereign region (private subnets only). */
+      network: z.strictObject({
+        vpcCidr,
+        /** Zones for the private subnets, named in configuration (no lookup at plan time). */
+        availabilityZones,
+      }),
+    }),
+    commercial: z.strictObject(placementFields("aws")),
   }),
   dataClasses: z.record(dnsSafeName("data class", "avatars-clean", 24), dataClass),
   tenants: z.array(tenant),

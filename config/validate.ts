@@ -2,7 +2,7 @@
  * Rules that relate several fields of a deployment configuration. They run on the raw input, next to
  * the schema, so that one run reports every problem, including those in parts the schema rejected.
  */
-import { arnPrefix, PARTITIONS } from "./partitions";
+import { arnPrefix, checkEuRegion, PARTITIONS, partitionOfRegion } from "./partitions";
 
 export interface ConfigProblem {
   /** Where: `tenants[2].id`, `partitions.sovereign.region`, or `(root)`. */
@@ -51,6 +51,20 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
             problems.push({ path: `${at}.dataClasses[${j}]`, message: `data class "${name}" is not declared. Fix: use one of ${declaredClasses.join(", ")}, or declare it under "dataClasses"` });
           }
         });
+      }
+    });
+  }
+
+  const sovereign = isObject(input.partitions) && isObject(input.partitions.sovereign) ? input.partitions.sovereign : undefined;
+  const sovereignRegionValid = typeof sovereign?.region === "string" && checkEuRegion(sovereign.region).ok && partitionOfRegion(sovereign.region).id === "aws-eusc";
+  if (sovereign && sovereignRegionValid && isObject(sovereign.network) && Array.isArray(sovereign.network.availabilityZones)) {
+    const seen = new Set<unknown>();
+    sovereign.network.availabilityZones.forEach((zone, i) => {
+      const at = `partitions.sovereign.network.availabilityZones[${i}]`;
+      if (seen.has(zone)) problems.push({ path: at, message: `availability zone ${JSON.stringify(zone)} is listed twice. Fix: list each zone once` });
+      seen.add(zone);
+      if (typeof zone === "string" && !new RegExp(`^${sovereign.region}[a-z]$`).test(zone)) {
+        problems.push({ path: at, message: `availability zone "${zone}" is not in the sovereign region ${sovereign.region}. Fix: use zones such as "${sovereign.region}a"` });
       }
     });
   }

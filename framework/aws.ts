@@ -11,3 +11,15 @@ export { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-own
 export { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 export { S3BucketServerSideEncryptionConfigurationA as S3BucketEncryption } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 export { S3BucketVersioningA as S3BucketVersioning } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+export { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+export { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
+export { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
+export { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+export { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+export { RouteTable } from "@cdktf/provider-aws/lib/route-table";
+export { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
+export { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+export { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+export { Subnet } from "@cdktf/provider-aws/lib/subnet";
+export { Vpc } from "@cdktf/provider-aws/lib/vpc";
+export { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";

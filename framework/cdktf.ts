@@ -8,6 +8,7 @@ export {
   App,
   Aspects,
   Fn,
+  Lazy,
   type IAspect,
   LocalBackend,
   S3Backend,

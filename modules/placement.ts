@@ -14,4 +14,9 @@ export interface Placement {
   readonly partition: PartitionInfo;
   readonly accountId: string;
   readonly region: string;
+  /**
+   * The IAM role Terraform deploys this side with; it administers the side's KMS keys (KMS refuses a
+   * key policy that would lock its creator out).
+   */
+  readonly administratorRoleName: string;
 }

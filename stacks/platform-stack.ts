@@ -3,6 +3,8 @@ import type { DeploymentConfig } from "../config/schema";
 import { AwsProvider } from "../framework/aws";
 import { type Construct, TerraformOutput } from "../framework/cdktf";
 import { KmsKey } from "../modules/kms-key";
+import { Network } from "../modules/network";
+import { Tenant } from "../modules/tenant";
 import type { Placement, Side } from "../modules/placement";
 import { PrivateBucket } from "../modules/private-bucket";
 import { declareBackend } from "./backend";
@@ -31,6 +33,7 @@ export class PlatformStack extends ReadableStack {
   readonly sovereign: Placement;
   readonly commercial: Placement;
   readonly pinning: ProviderPinning;
+  readonly network: Network;
 
   constructor(scope: Construct, props: PlatformStackProps) {
     const { config } = props;
@@ -79,19 +82,35 @@ export class PlatformStack extends ReadableStack {
       new TerraformOutput(this, `commercial-bucket-${name}-name`, { value: replica.bucketName });
     }
 
-    // Every tenant gets its own key: deleting it makes the tenant's data unreadable (crypto-shredding).
+    const network = config.partitions.sovereign.network;
+    const platformAccounts = [this.sovereign.accountId];
+    const logKey = new KmsKey(this, "sovereign-key-logs", {
+      placement: this.sovereign,
+      aliasName: `${env}/logs`,
+      description: `${env}: platform logs (sovereign)`,
+    });
+    this.network = new Network(this, "sovereign-network", {
+      placement: this.sovereign,
+      name: env,
+      vpcCidr: network.vpcCidr,
+      availabilityZones: network.availabilityZones,
+      allowedAccountIds: platformAccounts,
+      logKey,
+    });
+
     for (const tenant of config.tenants) {
-      new KmsKey(this, `tenant-key-${tenant.id}`, {
+      new Tenant(this, `tenant-${tenant.id}`, {
         placement: this.sovereign,
-        aliasName: `${env}/tenant/${tenant.id}`,
-        description: `${env}: tenant ${tenant.id} (${tenant.tier} tier)`,
-        tags: { Tenant: tenant.id, Tier: tenant.tier },
+        environment: env,
+        tenant,
+        availabilityZones: network.availabilityZones,
+        allowedAccountIds: platformAccounts,
       });
     }
   }
 
   private placement(side: Side, config: DeploymentConfig): Placement {
-    const { accountId, region } = config.partitions[side];
+    const { accountId, region, administratorRoleName } = config.partitions[side];
     const partition = side === "sovereign" ? PARTITIONS["aws-eusc"] : PARTITIONS.aws;
     const provider = new AwsProvider(this, side, {
       alias: side,
@@ -100,6 +119,6 @@ export class PlatformStack extends ReadableStack {
       defaultTags: [{ tags: { Environment: config.environment, ManagedBy: MANAGED_BY, Side: side } }],
     });
     this.pinning.allow(provider);
-    return { side, provider, partition, accountId, region };
+    return { side, provider, partition, accountId, region, administratorRoleName };
   }
 }

@@ -73,7 +73,7 @@ export function moduleStack(): {
   const make = (side: "sovereign" | "commercial", accountId: string, region: string): Placement => {
     const partition = side === "sovereign" ? PARTITIONS["aws-eusc"] : PARTITIONS.aws;
     const provider = new AwsProvider(stack, side, { alias: side, region });
-    return { side, provider, partition, accountId, region };
+    return { side, provider, partition, accountId, region, administratorRoleName: "platform-deployer" };
   };
   return {
     stack,

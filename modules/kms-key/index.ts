@@ -1,1 +1,2 @@
-export { KmsKey, type KmsKeyProps } from "./kms-key";
+export { type Grantable, KmsKey, type KmsKeyProps } from "./kms-key";
+export { KEY_ADMIN_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS } from "./perms";

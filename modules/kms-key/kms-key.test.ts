@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { moduleStack, resourcesOf } from "../../test/template";
 import { KmsKey } from "./kms-key";
+import { KEY_ADMIN_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS } from "./perms";
 
 let cleanup: () => void = () => {};
 afterEach(() => cleanup());
@@ -21,15 +22,53 @@ describe("KmsKey", () => {
     expect(Object.values(resourcesOf(json, "aws_kms_alias"))[0]).toMatchObject({ name: "alias/env/data/identity", provider: "aws.sovereign" });
   });
 
-  it("delegates only to the key's own account, in the key's partition", () => {
+  it("gives administration to the named role and use only to its own account, in its partition", () => {
     const { stack, sovereign, commercial, synth } = setup();
     new KmsKey(stack, "s", { placement: sovereign, aliasName: "s", description: "s" });
-    new KmsKey(stack, "c", { placement: commercial, aliasName: "c", description: "c" });
-    const policies = Object.values(resourcesOf(synth(), "aws_kms_key")).map((k) => JSON.parse(k.policy as string));
-    expect(policies.map((p) => p.Statement.map((s: { Principal: unknown }) => s.Principal))).toEqual([
-      [{ AWS: "arn:aws:iam::222222222222:root" }],
-      [{ AWS: "arn:aws-eusc:iam::111111111111:root" }],
+    new KmsKey(stack, "c", { placement: commercial, aliasName: "c", description: "c", administratorRoleName: "key-admins" });
+    const keys = resourcesOf(synth(), "aws_kms_key");
+    const policy = (name: string) => JSON.parse(keys[name]?.policy as string);
+    expect(policy("s_key").Statement).toEqual([
+      { Sid: "KeyAdministration", Effect: "Allow", Principal: { AWS: "arn:aws-eusc:iam::111111111111:role/platform-deployer" }, Action: [...KEY_ADMIN_ACTIONS], Resource: "*" },
+      {
+        Sid: "UseThroughIamOfThisAccount",
+        Effect: "Allow",
+        Principal: { AWS: "arn:aws-eusc:iam::111111111111:root" },
+        Action: [...KEY_ENCRYPT_DECRYPT_ACTIONS],
+        Resource: "*",
+        Condition: { StringEquals: { "kms:CallerAccount": "111111111111" } },
+      },
     ]);
+    expect(policy("c_key").Statement.map((s: { Principal: { AWS: string } }) => s.Principal.AWS)).toEqual(["arn:aws:iam::222222222222:role/key-admins", "arn:aws:iam::222222222222:root"]);
+    expect(KEY_ADMIN_ACTIONS.some((a) => /Encrypt|Decrypt|GenerateDataKey/.test(a))).toBe(false);
+  });
+
+  it("adds service statements to the key policy until synth", () => {
+    const { stack, sovereign, synth } = setup();
+    const key = new KmsKey(stack, "k", { placement: sovereign, aliasName: "k", description: "k" });
+    key.addToResourcePolicy({ Sid: "Logs", Effect: "Allow", Principal: { Service: "logs.eusc-de-east-1.amazonaws.com" }, Action: "kms:Encrypt*", Resource: "*" });
+    const statements = JSON.parse(resourcesOf(synth(), "aws_kms_key").k_key?.policy as string).Statement;
+    expect(statements.map((s: { Sid: string }) => s.Sid)).toEqual(["KeyAdministration", "UseThroughIamOfThisAccount", "Logs"]);
+  });
+
+  it("fails when a statement allows the * principal without conditions", () => {
+    const { stack, sovereign } = setup();
+    const key = new KmsKey(stack, "k", { placement: sovereign, aliasName: "k", description: "k" });
+    expect(() => key.addToResourcePolicy({ Sid: "Open", Effect: "Allow", Principal: "*", Action: "kms:*", Resource: "*" })).toThrow(/KmsKey\.addToResourcePolicy: statement Open allows the "\*" principal without conditions/);
+  });
+
+  it("grants encrypt and decrypt on this key only", () => {
+    const { stack, sovereign } = setup();
+    const key = new KmsKey(stack, "k", { placement: sovereign, aliasName: "k", description: "k" });
+    const added: unknown[] = [];
+    const statement = key.grantEncryptDecrypt({ addToPrincipalPolicy: (s) => added.push(s) });
+    expect(added).toEqual([statement]);
+    expect(statement).toMatchObject({ Effect: "Allow", Action: [...KEY_ENCRYPT_DECRYPT_ACTIONS], Resource: key.keyArn });
+  });
+
+  it("fails when administratorRoleName is an ARN", () => {
+    const { stack, sovereign } = setup();
+    expect(() => new KmsKey(stack, "k", { placement: sovereign, aliasName: "a", description: "d", administratorRoleName: "arn:aws-eusc:iam::111111111111:role/x" })).toThrow(/KmsKey\.administratorRoleName/);
   });
 
   it.each([6, 31, 7.5])("fails when deletionWindowDays is %s", (days) => {

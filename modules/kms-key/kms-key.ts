@@ -1,8 +1,15 @@
-import { Construct } from "../../framework/cdktf";
+import { Construct, Lazy } from "../../framework/cdktf";
 import { KmsAlias, KmsKeyResource } from "../../framework/aws";
-import { accountRoot, policyDocument, renderPolicy } from "../../policies/documents/policy-document";
+import { arn } from "../../config/partitions";
+import { accountRoot, policyDocument, renderPolicy, type Statement } from "../../policies/documents/policy-document";
 import { ValidationError } from "../errors";
 import type { Placement } from "../placement";
+import { KEY_ADMIN_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS } from "./perms";
+
+/** Something that holds an identity policy, such as a function's execution role. */
+export interface Grantable {
+  addToPrincipalPolicy(statement: Statement): void;
+}
 
 export interface KmsKeyProps {
   /** Where the key lives; every resource is pinned to `placement.provider`. */
@@ -11,6 +18,12 @@ export interface KmsKeyProps {
   readonly aliasName: string;
   /** What the key protects; shown in the console and in review. */
   readonly description: string;
+  /**
+   * Name of the IAM role in the key's account that administers the key. Only this role may change,
+   * disable or delete the key; it cannot use it.
+   * @default - placement.administratorRoleName (the role Terraform deploys with)
+   */
+  readonly administratorRoleName?: string;
   /**
    * Waiting period before a scheduled deletion takes effect (7-30 days).
    * @default 30
@@ -21,10 +34,13 @@ export interface KmsKeyProps {
 }
 
 const ALIAS = /^[a-zA-Z0-9/_-]{1,250}$/;
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
 /**
- * A customer-managed symmetric KMS key with rotation on, a bounded deletion window, an alias, and a
- * key policy that delegates to IAM in the key's own account and partition only (no `*` principal).
+ * A customer-managed symmetric KMS key: rotation on, bounded deletion window, alias. Its key policy
+ * grants administration to one named role and cryptographic use only to principals of the key's own
+ * account (through IAM, `kms:CallerAccount`), in the key's partition; no `*` principal. Modules add
+ * service statements with `addToResourcePolicy`; workloads get use with `grantEncryptDecrypt`.
  */
 export class KmsKey extends Construct {
   readonly key: KmsKeyResource;
@@ -33,6 +49,8 @@ export class KmsKey extends Construct {
   readonly keyArn: string;
   /** `alias/<aliasName>`. */
   readonly aliasName: string;
+  readonly placement: Placement;
+  private readonly statements: Statement[];
 
   constructor(scope: Construct, id: string, props: KmsKeyProps) {
     super(scope, id);
@@ -44,21 +62,34 @@ export class KmsKey extends Construct {
       throw new ValidationError("KmsKey.aliasName", `aliasName must be 1-250 characters of letters, digits, "/", "_" and "-", not starting with "aws/" (value: "${props.aliasName}")`, this);
     }
     const { placement } = props;
-    const policy = policyDocument([
+    const administratorRoleName = props.administratorRoleName ?? placement.administratorRoleName;
+    if (!ROLE_NAME.test(administratorRoleName)) {
+      throw new ValidationError("KmsKey.administratorRoleName", `administratorRoleName must be an IAM role name (1-64 characters of letters, digits and +=,.@_-; value: "${administratorRoleName}")`, this);
+    }
+    this.placement = placement;
+    this.statements = [
       {
-        Sid: "DelegateToAccountIam",
+        Sid: "KeyAdministration",
         Effect: "Allow",
-        Principal: { AWS: accountRoot(placement.partition, placement.accountId) },
-        Action: "kms:*",
+        Principal: { AWS: arn(placement.partition, { service: "iam", account: placement.accountId, resource: `role/${administratorRoleName}` }) },
+        Action: KEY_ADMIN_ACTIONS,
         Resource: "*",
       },
-    ]);
+      {
+        Sid: "UseThroughIamOfThisAccount",
+        Effect: "Allow",
+        Principal: { AWS: accountRoot(placement.partition, placement.accountId) },
+        Action: KEY_ENCRYPT_DECRYPT_ACTIONS,
+        Resource: "*",
+        Condition: { StringEquals: { "kms:CallerAccount": placement.accountId } },
+      },
+    ];
     this.key = new KmsKeyResource(this, "key", {
       provider: placement.provider,
       description: props.description,
       enableKeyRotation: true,
       deletionWindowInDays: deletionWindowDays,
-      policy: renderPolicy(policy),
+      policy: Lazy.stringValue({ produce: () => renderPolicy(policyDocument(this.statements)) }),
       tags: props.tags ? { ...props.tags } : undefined,
     });
     this.aliasName = `alias/${props.aliasName}`;
@@ -68,5 +99,20 @@ export class KmsKey extends Construct {
       targetKeyId: this.key.keyId,
     });
     this.keyArn = this.key.arn;
+  }
+
+  /** Adds a statement to the key policy (for example a service principal with conditions). */
+  addToResourcePolicy(statement: Statement): void {
+    if (statement.Principal === "*" && statement.Effect === "Allow" && statement.Condition === undefined) {
+      throw new ValidationError("KmsKey.addToResourcePolicy", `statement ${statement.Sid} allows the "*" principal without conditions`, this);
+    }
+    this.statements.push(statement);
+  }
+
+  /** Lets `grantee` encrypt and decrypt with this key; returns the identity statement it added. */
+  grantEncryptDecrypt(grantee: Grantable, sid = "UseKey"): Statement {
+    const statement: Statement = { Sid: sid, Effect: "Allow", Action: KEY_ENCRYPT_DECRYPT_ACTIONS, Resource: this.keyArn };
+    grantee.addToPrincipalPolicy(statement);
+    return statement;
   }
 }

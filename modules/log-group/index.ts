@@ -1,0 +1,1 @@
+export { LOG_RETENTION_DAYS, LogGroup, type LogGroupProps } from "./log-group";

@@ -1,0 +1,220 @@
+import { endpointServiceName } from "../../config/endpoint-services";
+import { arn } from "../../config/partitions";
+import { Construct } from "../../framework/cdktf";
+import { DefaultSecurityGroup, FlowLog, IamRole, IamRolePolicy, RouteTable, RouteTableAssociation, SecurityGroup, Subnet, Vpc, VpcEndpoint } from "../../framework/aws";
+import { policyDocument, renderPolicy, type Statement } from "../../policies/documents/policy-document";
+import { ValidationError } from "../errors";
+import type { KmsKey } from "../kms-key";
+import { LogGroup } from "../log-group";
+import type { Placement } from "../placement";
+import { cidrSubnet } from "./cidr";
+
+/** Interface endpoints every platform VPC gets: what the functions call in their own partition. */
+export const DEFAULT_INTERFACE_ENDPOINTS = ["kms", "lambda", "logs", "secretsmanager", "sqs", "sts"] as const;
+
+/** Subnet slots: the VPC range is split in eight; private subnets take slots 0..5, slot 7 is kept for a controlled egress subnet. */
+const SUBNET_NEWBITS = 3;
+const MAX_ZONES = 6;
+
+export interface NetworkProps {
+  /** Where the VPC lives; every resource is pinned to `placement.provider`. */
+  readonly placement: Placement;
+  /** Prefix of names and `Name` tags, e.g. `example` or `example-bergstadt`. */
+  readonly name: string;
+  /** VPC range, a private /16 to /24. */
+  readonly vpcCidr: string;
+  /** Zones for the private subnets, one subnet each (2-6), named in configuration. */
+  readonly availabilityZones: readonly string[];
+  /** Accounts whose principals may use the VPC endpoints (and whose resources the S3/DynamoDB endpoints reach). */
+  readonly allowedAccountIds: readonly string[];
+  /** Key for the flow-log group; must live in the same placement. */
+  readonly logKey: KmsKey;
+  /**
+   * Days flow logs are kept (a CloudWatch retention value).
+   * @default 365
+   */
+  readonly flowLogRetentionDays?: number;
+  /**
+   * AWS services reachable through interface endpoints with private DNS.
+   * @default DEFAULT_INTERFACE_ENDPOINTS
+   */
+  readonly interfaceEndpoints?: readonly string[];
+  /** @default - none */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A private network: a VPC with one private subnet per zone and no route to the internet (no
+ * internet gateway, no NAT), gateway endpoints for S3 and DynamoDB, interface endpoints with private
+ * DNS behind a security group that admits HTTPS from the VPC only, endpoint policies that admit only
+ * the platform's accounts, flow logs of all traffic to an encrypted log group, and the default
+ * security group closed.
+ */
+export class Network extends Construct {
+  readonly vpc: Vpc;
+  readonly subnets: readonly Subnet[];
+  readonly routeTable: RouteTable;
+  readonly s3Endpoint: VpcEndpoint;
+  readonly dynamodbEndpoint: VpcEndpoint;
+  readonly interfaceEndpoints: Readonly<Record<string, VpcEndpoint>>;
+  readonly endpointSecurityGroup: SecurityGroup;
+  readonly flowLogGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: NetworkProps) {
+    super(scope, id);
+    const { placement } = props;
+    const provider = placement.provider;
+    this.validate(props);
+    const tags = (name: string, extra: Record<string, string> = {}) => ({ ...props.tags, Name: name, ...extra });
+
+    this.vpc = new Vpc(this, "vpc", {
+      provider,
+      cidrBlock: props.vpcCidr,
+      enableDnsSupport: true,
+      enableDnsHostnames: true,
+      tags: tags(props.name),
+    });
+    // Adopting the default security group removes its rules: nothing may use it.
+    new DefaultSecurityGroup(this, "default-security-group", { provider, vpcId: this.vpc.id, ingress: [], egress: [], tags: tags(`${props.name}-default-closed`) });
+
+    this.routeTable = new RouteTable(this, "private-routes", { provider, vpcId: this.vpc.id, tags: tags(`${props.name}-private`) });
+    this.subnets = props.availabilityZones.map((zone, i) => {
+      const subnet = new Subnet(this, `private-${zone}`, {
+        provider,
+        vpcId: this.vpc.id,
+        availabilityZone: zone,
+        cidrBlock: cidrSubnet(props.vpcCidr, SUBNET_NEWBITS, i),
+        mapPublicIpOnLaunch: false,
+        tags: tags(`${props.name}-private-${zone}`, { Tier: "private" }),
+      });
+      new RouteTableAssociation(this, `private-${zone}-routes`, { provider, subnetId: subnet.id, routeTableId: this.routeTable.id });
+      return subnet;
+    });
+
+    const accounts = [...props.allowedAccountIds];
+    const gatewayPolicy = renderPolicy(
+      policyDocument([endpointStatement("OnlyPlatformAccounts", { "aws:PrincipalAccount": accounts, "aws:ResourceAccount": accounts })]),
+    );
+    const gateway = (service: "s3" | "dynamodb") =>
+      new VpcEndpoint(this, `${service}-gateway`, {
+        provider,
+        vpcId: this.vpc.id,
+        serviceName: endpointServiceName(placement.region, service),
+        vpcEndpointType: "Gateway",
+        routeTableIds: [this.routeTable.id],
+        policy: gatewayPolicy,
+        tags: tags(`${props.name}-${service}`),
+      });
+    this.s3Endpoint = gateway("s3");
+    this.dynamodbEndpoint = gateway("dynamodb");
+
+    this.endpointSecurityGroup = new SecurityGroup(this, "endpoints-security-group", {
+      provider,
+      vpcId: this.vpc.id,
+      name: `${props.name}-vpc-endpoints`,
+      description: "HTTPS from inside the VPC to the interface endpoints; nothing else",
+      ingress: [{ description: "HTTPS from the VPC", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [props.vpcCidr] }],
+      egress: [],
+      tags: tags(`${props.name}-vpc-endpoints`),
+    });
+    const interfacePolicy = renderPolicy(policyDocument([endpointStatement("OnlyPlatformAccounts", { "aws:PrincipalAccount": accounts })]));
+    const endpoints: Record<string, VpcEndpoint> = {};
+    for (const service of [...(props.interfaceEndpoints ?? DEFAULT_INTERFACE_ENDPOINTS)].sort()) {
+      endpoints[service] = new VpcEndpoint(this, `${service}-interface`, {
+        provider,
+        vpcId: this.vpc.id,
+        serviceName: endpointServiceName(placement.region, service),
+        vpcEndpointType: "Interface",
+        privateDnsEnabled: true,
+        subnetIds: this.subnets.map((s) => s.id),
+        securityGroupIds: [this.endpointSecurityGroup.id],
+        policy: interfacePolicy,
+        tags: tags(`${props.name}-${service}`),
+      });
+    }
+    this.interfaceEndpoints = endpoints;
+
+    this.flowLogGroup = new LogGroup(this, "flow-logs", {
+      placement,
+      logGroupName: `/sip/${props.name}/vpc-flow-logs`,
+      encryptionKey: props.logKey,
+      retentionDays: props.flowLogRetentionDays ?? 365,
+      tags: props.tags,
+    });
+    const flowLogRole = new IamRole(this, "flow-logs-role", {
+      provider,
+      name: `${props.name}-vpc-flow-logs`,
+      description: `Lets VPC Flow Logs write ${props.name}'s flow logs`,
+      assumeRolePolicy: renderPolicy(
+        policyDocument([
+          {
+            Sid: "VpcFlowLogsOfThisAccount",
+            Effect: "Allow",
+            Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            Resource: "*",
+            Condition: {
+              StringEquals: { "aws:SourceAccount": placement.accountId },
+              ArnLike: { "aws:SourceArn": arn(placement.partition, { service: "ec2", region: placement.region, account: placement.accountId, resource: "vpc-flow-log/*" }) },
+            },
+          },
+        ]),
+      ),
+      tags: props.tags ? { ...props.tags } : undefined,
+    });
+    new IamRolePolicy(this, "flow-logs-role-policy", {
+      provider,
+      role: flowLogRole.id,
+      name: "write-flow-logs",
+      policy: renderPolicy(
+        policyDocument([
+          {
+            Sid: "WriteFlowLogs",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+            Resource: [this.flowLogGroup.logGroupArn, `${this.flowLogGroup.logGroupArn}:*`],
+          },
+        ]),
+      ),
+    });
+    new FlowLog(this, "flow-log", {
+      provider,
+      vpcId: this.vpc.id,
+      trafficType: "ALL",
+      logDestinationType: "cloud-watch-logs",
+      logDestination: this.flowLogGroup.logGroupArn,
+      iamRoleArn: flowLogRole.arn,
+      maxAggregationInterval: 60,
+      tags: tags(`${props.name}-flow-log`),
+    });
+  }
+
+  private validate(props: NetworkProps): void {
+    const zones = props.availabilityZones;
+    if (zones.length < 2 || zones.length > MAX_ZONES) {
+      throw new ValidationError("Network.availabilityZones", `availabilityZones must list 2 to ${MAX_ZONES} zones (value: ${JSON.stringify(zones)})`, this);
+    }
+    const foreign = zones.filter((z) => !new RegExp(`^${props.placement.region}[a-z]$`).test(z));
+    if (foreign.length > 0 || new Set(zones).size !== zones.length) {
+      throw new ValidationError("Network.availabilityZones", `availabilityZones must be distinct zones of ${props.placement.region} (value: ${JSON.stringify(zones)})`, this);
+    }
+    try {
+      cidrSubnet(props.vpcCidr, SUBNET_NEWBITS, 0);
+    } catch (err) {
+      throw new ValidationError("Network.vpcCidr", `${(err as Error).message} (value: "${props.vpcCidr}")`, this);
+    }
+    const prefix = Number(props.vpcCidr.split("/")[1]);
+    if (prefix < 16 || prefix > 24) throw new ValidationError("Network.vpcCidr", `vpcCidr must be a /16 to /24 range (value: "${props.vpcCidr}")`, this);
+    if (props.allowedAccountIds.length === 0 || props.allowedAccountIds.some((a) => !/^\d{12}$/.test(a) && !a.startsWith("${"))) {
+      throw new ValidationError("Network.allowedAccountIds", `allowedAccountIds must list the platform's 12-digit account IDs (value: ${JSON.stringify(props.allowedAccountIds)})`, this);
+    }
+    if (props.logKey.placement.provider !== props.placement.provider) {
+      throw new ValidationError("Network.logKey", `logKey ${props.logKey.node.path} is pinned to another provider than the network (${props.placement.side})`, this);
+    }
+  }
+}
+
+/** Allow everything, but only for the listed accounts: an endpoint policy. */
+function endpointStatement(sid: string, accounts: Record<string, string[]>): Statement {
+  return { Sid: sid, Effect: "Allow", Principal: "*", Action: "*", Resource: "*", Condition: { StringEquals: accounts } };
+}

@@ -1,0 +1,1 @@
+export { Tenant, type TenantProps } from "./tenant";
