@@ -17,10 +17,10 @@ node_modules/.install-stamp: package.json package-lock.json
 
 install: node_modules/.install-stamp ## install dependencies from the lock file (npm ci)
 
-dist/main.cjs: node_modules/.install-stamp $(shell find main.ts config stacks modules policies framework -name '*.ts' -not -name '*.test.ts' 2>/dev/null) scripts/build.mjs
+dist/main.cjs: node_modules/.install-stamp $(shell find main.ts config stacks modules policies framework functions -name '*.ts' -not -name '*.test.ts' 2>/dev/null) scripts/build.mjs
 	node scripts/build.mjs
 
-build: dist/main.cjs ## bundle main.ts into dist/main.cjs
+build: dist/main.cjs ## bundle main.ts into dist/main.cjs and the credential helper into dist/credentials.cjs
 
 synth: dist/main.cjs ## synthesize the example (or CONFIG=file) and run the offline Terraform checks
 	node dist/main.cjs $(SYNTH_ARGS)

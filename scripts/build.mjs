@@ -1,15 +1,13 @@
-// Bundles main.ts into dist/main.cjs for `node` (and the cdktf.json app command). Dependencies stay
-// external: node resolves them from node_modules, as cdktf and the provider bindings expect.
+// Bundles the entry points into dist/ for `node`:
+// - dist/main.cjs: the synth program (also cdktf.json's app command); dependencies stay external,
+//   node resolves them from node_modules, as cdktf and the provider bindings expect;
+// - dist/credentials.cjs: the IAM Roles Anywhere credential helper, self-contained so that it can
+//   serve as a `credential_process` anywhere.
 import { build } from "esbuild";
 
-await build({
-  entryPoints: ["main.ts"],
-  outfile: "dist/main.cjs",
-  bundle: true,
-  platform: "node",
-  target: "node20",
-  format: "cjs",
-  packages: "external",
-  sourcemap: "linked",
-  logLevel: "warning",
-});
+const common = { bundle: true, platform: "node", target: "node20", format: "cjs", logLevel: "warning", legalComments: "none" };
+
+await Promise.all([
+  build({ ...common, entryPoints: ["main.ts"], outfile: "dist/main.cjs", packages: "external", sourcemap: "linked" }),
+  build({ ...common, entryPoints: ["functions/rolesanywhere/cli.ts"], outfile: "dist/credentials.cjs" }),
+]);

@@ -1,0 +1,334 @@
+/**
+ * `credentials`: IAM Roles Anywhere credentials for the AWS CLI and SDKs (`credential_process`), or
+ * the signed CreateSession request without sending it (`--print-signed-request`).
+ *
+ * Importing this module has no side effects; it runs only as the entry point (bundled CJS or ESM).
+ */
+import { realpathSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { PARTITIONS } from "../../config/partitions";
+import { CreateSessionError, createSession } from "./credentials";
+import {
+  DEFAULT_DURATION_SECONDS,
+  defaultEndpoint,
+  MAX_DURATION_SECONDS,
+  MIN_DURATION_SECONDS,
+  parseAmzDate,
+  partitionForRegion,
+  prepareSigningMaterial,
+  type SignedCreateSession,
+  type SigningMaterial,
+  SigningMaterialError,
+  signCreateSession,
+  sessionsUrl,
+} from "./signer";
+
+export const EXIT_OK = 0;
+export const EXIT_RUNTIME = 1;
+/** sysexits EX_USAGE: the command line is wrong. */
+export const EXIT_USAGE = 64;
+
+export const USAGE = `Usage: credentials --certificate FILE --private-key FILE [--intermediates FILE]
+                   --trust-anchor-arn ARN --profile-arn ARN --role-arn ARN --region REGION
+                   [--endpoint URL] [--duration-seconds N]
+                   [--print-signed-request [--amz-date yyyymmddThhmmssZ] [--json]]
+
+Obtains temporary AWS credentials from IAM Roles Anywhere (CreateSession) with an X.509
+certificate and its private key, and prints them as AWS credential_process JSON:
+  {"Version":1,"AccessKeyId":...,"SecretAccessKey":...,"SessionToken":...,"Expiration":...}
+In ~/.aws/config:  credential_process = node credentials.cjs --certificate ... --region ...
+
+Options:
+  --certificate FILE         leaf certificate (PEM or DER), RSA or EC key
+  --private-key FILE         its private key (PEM: PKCS#8, PKCS#1 or SEC1; unencrypted)
+  --intermediates FILE       PEM bundle of intermediate CA certificates, sent in file order
+  --trust-anchor-arn ARN     trust anchor (its region must be --region)
+  --profile-arn ARN          profile
+  --role-arn ARN             role to assume
+  --region REGION            region of the trust anchor (eu-central-1, eusc-de-east-1, ...)
+  --endpoint URL             CreateSession endpoint; /sessions is appended
+                             (default: https://rolesanywhere.<region>.<partition DNS suffix>)
+  --duration-seconds N       session duration, ${MIN_DURATION_SECONDS} to ${MAX_DURATION_SECONDS} (default ${DEFAULT_DURATION_SECONDS})
+  --print-signed-request     print the signed request (method, URL, headers, body); send nothing
+  --amz-date DATE            signing time for --print-signed-request (default: now)
+  --json                     with --print-signed-request: print the request as JSON
+  -h, --help                 show this help
+
+Exit status: 0 success, 1 runtime failure (files, certificate, service), 64 usage error.
+`;
+
+/** A command-line problem: exit 64 with usage hint. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+export interface CliIo {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+  /** @default - the current time */
+  readonly now?: () => Date;
+}
+
+export interface CliOptions {
+  readonly certificate: string;
+  readonly privateKey: string;
+  readonly intermediates: string | undefined;
+  readonly trustAnchorArn: string;
+  readonly profileArn: string;
+  readonly roleArn: string;
+  readonly region: string;
+  readonly endpoint: string | undefined;
+  readonly durationSeconds: number;
+  readonly printSignedRequest: boolean;
+  readonly amzDate: string | undefined;
+  readonly json: boolean;
+}
+
+const OPTIONS = {
+  certificate: { type: "string" },
+  "private-key": { type: "string" },
+  intermediates: { type: "string" },
+  "trust-anchor-arn": { type: "string" },
+  "profile-arn": { type: "string" },
+  "role-arn": { type: "string" },
+  region: { type: "string" },
+  endpoint: { type: "string" },
+  "duration-seconds": { type: "string" },
+  "print-signed-request": { type: "boolean" },
+  "amz-date": { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+const PARTITION_IDS = Object.keys(PARTITIONS);
+
+/** Checks an ARN's shape: `arn:<known partition>:<service>:<region>:<account>:<resource prefix>...`. */
+function checkArn(flag: string, value: string, service: string, resourcePrefix: string, regional: boolean): string | undefined {
+  const parts = value.split(":");
+  const [prefix, partition, arnService, region, account] = parts;
+  const resource = parts.slice(5).join(":");
+  const problems: string[] = [];
+  if (prefix !== "arn" || parts.length < 6) return `${flag}: "${value}" is not an ARN (arn:<partition>:${service}:...)`;
+  if (!PARTITION_IDS.includes(partition ?? "")) problems.push(`partition "${partition}" is not one of ${PARTITION_IDS.join(", ")}`);
+  if (arnService !== service) problems.push(`service is "${arnService}", expected "${service}"`);
+  if (regional && region === "") problems.push("region is empty");
+  if (!regional && region !== "") problems.push("region must be empty");
+  if (!/^\d{12}$/.test(account ?? "")) problems.push(`account "${account}" is not 12 digits`);
+  if (!resource.startsWith(resourcePrefix) || resource.length === resourcePrefix.length) problems.push(`resource must be ${resourcePrefix}<id>`);
+  return problems.length === 0 ? undefined : `${flag}: "${value}": ${problems.join("; ")}`;
+}
+
+/** Parses and validates the command line; throws UsageError naming the flag. Returns undefined for --help. */
+export function parseCliArgs(argv: readonly string[]): CliOptions | undefined {
+  let values: { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]["type"] extends "boolean" ? boolean : string };
+  try {
+    ({ values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help === true) return undefined;
+
+  const problems: string[] = [];
+  const required = (flag: keyof typeof OPTIONS): string => {
+    const value = values[flag];
+    if (typeof value !== "string" || value.trim() === "") {
+      problems.push(`--${flag} is required`);
+      return "";
+    }
+    return value.trim();
+  };
+  const certificate = required("certificate");
+  const privateKey = required("private-key");
+  const trustAnchorArn = required("trust-anchor-arn");
+  const profileArn = required("profile-arn");
+  const roleArn = required("role-arn");
+  const region = required("region");
+
+  if (region !== "") {
+    try {
+      partitionForRegion(region);
+    } catch (error) {
+      problems.push(`--region: ${(error as Error).message}`);
+    }
+  }
+  const arnProblems = [
+    trustAnchorArn && checkArn("--trust-anchor-arn", trustAnchorArn, "rolesanywhere", "trust-anchor/", true),
+    profileArn && checkArn("--profile-arn", profileArn, "rolesanywhere", "profile/", true),
+    roleArn && checkArn("--role-arn", roleArn, "iam", "role/", false),
+  ].filter((p): p is string => typeof p === "string" && p !== "");
+  problems.push(...arnProblems);
+  for (const [flag, arn] of [
+    ["--trust-anchor-arn", trustAnchorArn],
+    ["--profile-arn", profileArn],
+  ] as const) {
+    const arnRegion = arn.split(":")[3];
+    if (region !== "" && arn !== "" && arnProblems.every((p) => !p.startsWith(flag)) && arnRegion !== region) {
+      problems.push(`${flag} is in region "${arnRegion}" but --region is "${region}"; CreateSession must go to the trust anchor's region`);
+    }
+  }
+
+  let durationSeconds = DEFAULT_DURATION_SECONDS;
+  const duration = values["duration-seconds"];
+  if (duration !== undefined) {
+    durationSeconds = /^\d+$/.test(duration.trim()) ? Number(duration.trim()) : Number.NaN;
+    if (!Number.isInteger(durationSeconds) || durationSeconds < MIN_DURATION_SECONDS || durationSeconds > MAX_DURATION_SECONDS) {
+      problems.push(`--duration-seconds must be a whole number from ${MIN_DURATION_SECONDS} to ${MAX_DURATION_SECONDS} (value: "${duration}")`);
+    }
+  }
+
+  const endpoint = values.endpoint?.trim();
+  if (endpoint !== undefined) {
+    try {
+      sessionsUrl(endpoint);
+    } catch (error) {
+      problems.push(`--endpoint: ${(error as Error).message}`);
+    }
+  }
+
+  const printSignedRequest = values["print-signed-request"] === true;
+  const amzDate = values["amz-date"]?.trim();
+  if (amzDate !== undefined) {
+    if (!printSignedRequest) problems.push("--amz-date is only valid with --print-signed-request (CreateSession needs the current time)");
+    try {
+      parseAmzDate(amzDate);
+    } catch (error) {
+      problems.push(`--amz-date: ${(error as Error).message}`);
+    }
+  }
+  const json = values.json === true;
+  if (json && !printSignedRequest) problems.push("--json is only valid with --print-signed-request");
+
+  const intermediates = values.intermediates?.trim();
+  if (intermediates === "") problems.push("--intermediates: file name is empty");
+
+  if (problems.length > 0) throw new UsageError(problems.join("\n"));
+  return {
+    certificate,
+    privateKey,
+    intermediates,
+    trustAnchorArn,
+    profileArn,
+    roleArn,
+    region,
+    endpoint,
+    durationSeconds,
+    printSignedRequest,
+    amzDate,
+    json,
+  };
+}
+
+async function readFlagFile(flag: string, path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new SigningMaterialError(`${flag}: cannot read "${path}"${code ? ` (${code})` : ""}`);
+  }
+}
+
+/** Reads the three files and checks them; errors name the flag. */
+export async function loadMaterialFromFlags(options: Pick<CliOptions, "certificate" | "privateKey" | "intermediates">): Promise<SigningMaterial> {
+  const [certificate, privateKey, intermediates] = await Promise.all([
+    readFlagFile("--certificate", options.certificate),
+    readFlagFile("--private-key", options.privateKey),
+    options.intermediates === undefined ? undefined : readFlagFile("--intermediates", options.intermediates),
+  ]);
+  try {
+    return prepareSigningMaterial({ certificate, privateKey, intermediates });
+  } catch (error) {
+    const message = (error as Error).message
+      .replace(/^certificate:/, `--certificate ${options.certificate}:`)
+      .replace(/^private key:/, `--private-key ${options.privateKey}:`)
+      .replace(/^intermediates:/, `--intermediates ${options.intermediates}:`)
+      .replace(/^private key does not match the certificate/, `--private-key ${options.privateKey} does not match --certificate ${options.certificate}`);
+    throw new SigningMaterialError(message);
+  }
+}
+
+/** The signed request as text: request line, one header per line, blank line, body. */
+export function formatSignedRequest(signed: SignedCreateSession): string {
+  const lines = [`${signed.method} ${signed.url}`, ...Object.entries(signed.headers).map(([k, v]) => `${k}: ${v}`), "", signed.body];
+  return `${lines.join("\n")}\n`;
+}
+
+/** RFC 3339 without fractional seconds when they are zero (what the official helper prints). */
+function expirationForProcess(expirationText: string, expiration: Date): string {
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(expirationText)
+    ? expirationText
+    : expiration.toISOString().replace(/\.000Z$/, "Z");
+}
+
+/** Runs the command; returns the exit status. Never throws. */
+export async function main(argv: readonly string[], io: CliIo = process): Promise<number> {
+  let options: CliOptions | undefined;
+  try {
+    options = parseCliArgs(argv);
+  } catch (error) {
+    io.stderr.write(`credentials: ${(error as Error).message.split("\n").join("\ncredentials: ")}\nRun with --help for usage.\n`);
+    return EXIT_USAGE;
+  }
+  if (options === undefined) {
+    io.stdout.write(USAGE);
+    return EXIT_OK;
+  }
+  try {
+    const material = await loadMaterialFromFlags(options);
+    const now = io.now?.() ?? new Date();
+    const session = {
+      trustAnchorArn: options.trustAnchorArn,
+      profileArn: options.profileArn,
+      roleArn: options.roleArn,
+      durationSeconds: options.durationSeconds,
+      region: options.region,
+      endpoint: options.endpoint ?? defaultEndpoint(options.region),
+    };
+    if (options.printSignedRequest) {
+      const signed = signCreateSession({ ...session, material, date: options.amzDate ?? now });
+      io.stdout.write(options.json ? `${JSON.stringify({ method: signed.method, url: signed.url, headers: signed.headers, body: signed.body }, null, 2)}\n` : formatSignedRequest(signed));
+      return EXIT_OK;
+    }
+    const { credentials, expirationText } = await createSession(session, material, now);
+    io.stdout.write(
+      `${JSON.stringify({
+        Version: 1,
+        AccessKeyId: credentials.accessKeyId,
+        SecretAccessKey: credentials.secretAccessKey,
+        SessionToken: credentials.sessionToken,
+        Expiration: expirationForProcess(expirationText, credentials.expiration),
+      })}\n`,
+    );
+    return EXIT_OK;
+  } catch (error) {
+    const prefix = error instanceof CreateSessionError || error instanceof SigningMaterialError ? "" : `${(error as Error).name}: `;
+    io.stderr.write(`credentials: ${prefix}${(error as Error).message}\n`);
+    return EXIT_RUNTIME;
+  }
+}
+
+/** True when this module is the program's entry (bundled CJS: require.main; ESM: argv[1]). */
+function isEntry(): boolean {
+  if (typeof require !== "undefined" && typeof module !== "undefined" && require.main !== undefined) return require.main === module;
+  const entry = process.argv[1];
+  if (entry === undefined) return false;
+  try {
+    const self = import.meta.url;
+    return typeof self === "string" && self.startsWith("file:") && realpathSync(fileURLToPath(self)) === realpathSync(entry);
+  } catch {
+    return false;
+  }
+}
+
+if (isEntry()) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`credentials: ${String(error)}\n`);
+      process.exitCode = EXIT_RUNTIME;
+    },
+  );
+}
