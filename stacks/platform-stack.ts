@@ -1,5 +1,5 @@
 import { PARTITIONS } from "../config/partitions";
-import type { DeploymentConfig } from "../config/schema";
+import type { DataClassConfig, DeploymentConfig } from "../config/schema";
 import { AwsProvider } from "../framework/aws";
 import { type Construct, TerraformOutput } from "../framework/cdktf";
 import { KmsKey } from "../modules/kms-key";
@@ -46,42 +46,6 @@ export class PlatformStack extends ReadableStack {
     declareBackend(this, config);
 
     const env = config.environment;
-    const dataClassNames = Object.keys(config.dataClasses).sort();
-    for (const name of dataClassNames) {
-      const dataClass = config.dataClasses[name];
-      if (dataClass === undefined) continue;
-      const tags = { DataClass: name };
-      const key = new KmsKey(this, `sovereign-key-${name}`, {
-        placement: this.sovereign,
-        aliasName: `${env}/data/${name}`,
-        description: `${env}: data class ${name} (sovereign)`,
-        tags,
-      });
-      const bucket = new PrivateBucket(this, `sovereign-bucket-${name}`, {
-        placement: this.sovereign,
-        bucketName: `${env}-${name}-${this.sovereign.accountId}`,
-        encryptionKey: key,
-        retentionDays: dataClass.retentionDays,
-        tags,
-      });
-      new TerraformOutput(this, `sovereign-bucket-${name}-name`, { value: bucket.bucketName });
-      if (!dataClass.allowCrossPartition) continue;
-      const replicaKey = new KmsKey(this, `commercial-key-${name}`, {
-        placement: this.commercial,
-        aliasName: `${env}/failover/${name}`,
-        description: `${env}: failover replica of data class ${name} (commercial)`,
-        tags,
-      });
-      const replica = new PrivateBucket(this, `commercial-bucket-${name}`, {
-        placement: this.commercial,
-        bucketName: `${env}-${name}-failover-${this.commercial.accountId}`,
-        encryptionKey: replicaKey,
-        retentionDays: dataClass.retentionDays,
-        tags,
-      });
-      new TerraformOutput(this, `commercial-bucket-${name}-name`, { value: replica.bucketName });
-    }
-
     const network = config.partitions.sovereign.network;
     const platformAccounts = [this.sovereign.accountId];
     const logKey = new KmsKey(this, "sovereign-key-logs", {
@@ -98,6 +62,11 @@ export class PlatformStack extends ReadableStack {
       logKey,
     });
 
+    for (const name of Object.keys(config.dataClasses).sort()) {
+      const dataClass = config.dataClasses[name];
+      if (dataClass !== undefined) this.dataClassStorage(env, name, dataClass);
+    }
+
     for (const tenant of config.tenants) {
       new Tenant(this, `tenant-${tenant.id}`, {
         placement: this.sovereign,
@@ -107,6 +76,46 @@ export class PlatformStack extends ReadableStack {
         allowedAccountIds: platformAccounts,
       });
     }
+  }
+
+  /**
+   * A data class's key and bucket on the sovereign side, reachable only through the platform's S3
+   * endpoint; with allowCrossPartition, also a failover key and bucket on the commercial side, which
+   * has no VPC (the sync function writes it with Roles Anywhere credentials).
+   */
+  private dataClassStorage(env: string, name: string, dataClass: DataClassConfig): void {
+    const tags = { DataClass: name };
+    const key = new KmsKey(this, `sovereign-key-${name}`, {
+      placement: this.sovereign,
+      aliasName: `${env}/data/${name}`,
+      description: `${env}: data class ${name} (sovereign)`,
+      tags,
+    });
+    const bucket = new PrivateBucket(this, `sovereign-bucket-${name}`, {
+      placement: this.sovereign,
+      bucketName: `${env}-${name}-${this.sovereign.accountId}`,
+      encryptionKey: key,
+      retentionDays: dataClass.retentionDays,
+      vpcEndpointId: this.network.s3Endpoint.id,
+      tags,
+    });
+    new TerraformOutput(this, `sovereign-bucket-${name}-name`, { value: bucket.bucketName });
+    if (!dataClass.allowCrossPartition) return;
+    const replicaKey = new KmsKey(this, `commercial-key-${name}`, {
+      placement: this.commercial,
+      aliasName: `${env}/failover/${name}`,
+      description: `${env}: failover replica of data class ${name} (commercial)`,
+      tags,
+    });
+    const replica = new PrivateBucket(this, `commercial-bucket-${name}`, {
+      placement: this.commercial,
+      bucketName: `${env}-${name}-failover-${this.commercial.accountId}`,
+      encryptionKey: replicaKey,
+      retentionDays: dataClass.retentionDays,
+      allowAccessOutsideVpcEndpoint: true,
+      tags,
+    });
+    new TerraformOutput(this, `commercial-bucket-${name}-name`, { value: replica.bucketName });
   }
 
   private placement(side: Side, config: DeploymentConfig): Placement {

@@ -1,1 +1,2 @@
+export { S3_DATA_ACTIONS } from "./perms";
 export { PrivateBucket, type PrivateBucketProps } from "./private-bucket";

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { moduleStack, resourcesOf, type TfJson } from "../../test/template";
 import { KmsKey } from "../kms-key";
+import { S3_DATA_ACTIONS } from "./perms";
 import { PrivateBucket } from "./private-bucket";
 
 let cleanup: () => void = () => {};
@@ -22,7 +23,7 @@ const only = (json: TfJson, type: string) => {
 describe("PrivateBucket", () => {
   it("blocks every form of public access and disables ACLs", () => {
     const { stack, sovereign, key, synth } = setup();
-    new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 90 });
+    new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 90, vpcEndpointId: "vpce-0123" });
     const json = synth();
     expect(only(json, "aws_s3_bucket_public_access_block")).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
     expect(only(json, "aws_s3_bucket_ownership_controls")).toMatchObject({ rule: { object_ownership: "BucketOwnerEnforced" } });
@@ -31,7 +32,7 @@ describe("PrivateBucket", () => {
 
   it("encrypts with the given customer-managed key and a bucket key", () => {
     const { stack, sovereign, key, synth } = setup();
-    new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 90 });
+    new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 90, vpcEndpointId: "vpce-0123" });
     expect(only(synth(), "aws_s3_bucket_server_side_encryption_configuration").rule).toEqual([
       { apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms", kms_master_key_id: `\${aws_kms_key.key_key.arn}` }, bucket_key_enabled: true },
     ]);
@@ -39,7 +40,7 @@ describe("PrivateBucket", () => {
 
   it("versions objects and bounds current, noncurrent and incomplete uploads", () => {
     const { stack, sovereign, key, synth } = setup();
-    new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 90 });
+    new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 90, vpcEndpointId: "vpce-0123" });
     const json = synth();
     expect(only(json, "aws_s3_bucket_versioning").versioning_configuration).toEqual({ status: "Enabled" });
     expect(only(json, "aws_s3_bucket_lifecycle_configuration").rule).toEqual([
@@ -54,24 +55,86 @@ describe("PrivateBucket", () => {
 
   it("keeps noncurrent versions no longer than current ones by default", () => {
     const { stack, sovereign, key, synth } = setup();
-    new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 7 });
+    new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 7, vpcEndpointId: "vpce-0123" });
     expect(only(synth(), "aws_s3_bucket_lifecycle_configuration").rule).toEqual([expect.objectContaining({ noncurrent_version_expiration: [{ noncurrent_days: 7 }] })]);
+  });
+
+  describe("bucket policy", () => {
+    const policyOf = (json: TfJson) => JSON.parse(only(json, "aws_s3_bucket_policy").policy as string);
+    const bucketArn = "${aws_s3_bucket.b_bucket.arn}";
+
+    it("denies requests without TLS, other encryption and other keys", () => {
+      const { stack, sovereign, key, synth } = setup();
+      new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 9, vpcEndpointId: "vpce-0123" });
+      const statements = policyOf(synth()).Statement;
+      expect(statements.slice(0, 3)).toEqual([
+        { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucketArn, `${bucketArn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } },
+        { Sid: "DenyOtherEncryption", Effect: "Deny", Principal: "*", Action: "s3:PutObject", Resource: `${bucketArn}/*`, Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" } } },
+        {
+          Sid: "DenyOtherKey",
+          Effect: "Deny",
+          Principal: "*",
+          Action: "s3:PutObject",
+          Resource: `${bucketArn}/*`,
+          Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "${aws_kms_key.key_key.arn}" } },
+        },
+      ]);
+      expect(statements.every((st: { Effect: string }) => st.Effect === "Deny")).toBe(true);
+    });
+
+    it("denies object access from outside the VPC endpoint, except the named roles", () => {
+      const { stack, sovereign, key, synth } = setup();
+      const role = "arn:aws-eusc:iam::111111111111:role/upload-signer";
+      new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 9, vpcEndpointId: "vpce-0123", rolesOutsideVpcEndpoint: [role] });
+      expect(policyOf(synth()).Statement[3]).toEqual({
+        Sid: "DenyObjectAccessOutsideVpcEndpoint",
+        Effect: "Deny",
+        Principal: "*",
+        Action: [...S3_DATA_ACTIONS],
+        Resource: [bucketArn, `${bucketArn}/*`],
+        Condition: { StringNotEquals: { "aws:SourceVpce": "vpce-0123" }, ArnNotEquals: { "aws:PrincipalArn": [role] } },
+      });
+      expect(S3_DATA_ACTIONS.some((a) => /Policy|Acl|Configuration/.test(a))).toBe(false);
+    });
+
+    it("omits the VPC-endpoint statement only when allowAccessOutsideVpcEndpoint is named", () => {
+      const { stack, commercial, synth } = setup();
+      const key = new KmsKey(stack, "ckey", { placement: commercial, aliasName: "c", description: "c" });
+      new PrivateBucket(stack, "b", { placement: commercial, bucketName: "env-failover-222222222222", encryptionKey: key, retentionDays: 9, allowAccessOutsideVpcEndpoint: true });
+      expect(policyOf(synth()).Statement.map((st: { Sid: string }) => st.Sid)).toEqual(["DenyInsecureTransport", "DenyOtherEncryption", "DenyOtherKey"]);
+    });
+
+    it("fails when neither a VPC endpoint nor the opt-out is given", () => {
+      const { stack, sovereign, key } = setup();
+      expect(() => new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 9 })).toThrow(
+        /PrivateBucket\.vpcEndpointId: .*set allowAccessOutsideVpcEndpoint: true/,
+      );
+    });
+
+    it("fails when both a VPC endpoint and the opt-out are given, or exceptions without an endpoint", () => {
+      const { stack, sovereign, key } = setup();
+      const base = { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 9 };
+      expect(() => new PrivateBucket(stack, "b1", { ...base, vpcEndpointId: "vpce-0123", allowAccessOutsideVpcEndpoint: true })).toThrow(/PrivateBucket\.allowAccessOutsideVpcEndpoint/);
+      expect(() => new PrivateBucket(stack, "b2", { ...base, allowAccessOutsideVpcEndpoint: true, rolesOutsideVpcEndpoint: ["arn:aws-eusc:iam::111111111111:role/x"] })).toThrow(
+        /PrivateBucket\.rolesOutsideVpcEndpoint/,
+      );
+    });
   });
 
   it.each(["Upper-Case", "ab", "a".repeat(64), "ends-with-", "xn--punycode"])("fails when bucketName is %s", (bucketName) => {
     const { stack, sovereign, key } = setup();
-    expect(() => new PrivateBucket(stack, "b", { placement: sovereign, bucketName, encryptionKey: key, retentionDays: 1 })).toThrow(/PrivateBucket\.bucketName/);
+    expect(() => new PrivateBucket(stack, "b", { placement: sovereign, bucketName, encryptionKey: key, retentionDays: 1, vpcEndpointId: "vpce-0123" })).toThrow(/PrivateBucket\.bucketName/);
   });
 
   it("fails when the key is pinned to the other partition", () => {
     const { stack, commercial, key } = setup();
-    expect(() => new PrivateBucket(stack, "b", { placement: commercial, bucketName: "env-data-222222222222", encryptionKey: key, retentionDays: 1 })).toThrow(
+    expect(() => new PrivateBucket(stack, "b", { placement: commercial, bucketName: "env-data-222222222222", encryptionKey: key, retentionDays: 1, vpcEndpointId: "vpce-0123" })).toThrow(
       /PrivateBucket\.encryptionKey: .* pinned to another provider than the bucket \(commercial\)/,
     );
   });
 
   it("fails when retentionDays is not a positive whole number", () => {
     const { stack, sovereign, key } = setup();
-    expect(() => new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 0 })).toThrow(/PrivateBucket\.retentionDays/);
+    expect(() => new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 0, vpcEndpointId: "vpce-0123" })).toThrow(/PrivateBucket\.retentionDays/);
   });
 });

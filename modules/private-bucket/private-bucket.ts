@@ -4,9 +4,12 @@ import {
   S3BucketEncryption,
   S3BucketLifecycleConfiguration,
   S3BucketOwnershipControls,
+  S3BucketPolicy,
   S3BucketPublicAccessBlock,
   S3BucketVersioning,
 } from "../../framework/aws";
+import { policyDocument, renderPolicy, type Statement } from "../../policies/documents/policy-document";
+import { S3_DATA_ACTIONS } from "./perms";
 import { ValidationError } from "../errors";
 import type { KmsKey } from "../kms-key";
 import type { Placement } from "../placement";
@@ -26,6 +29,24 @@ export interface PrivateBucketProps {
    * @default - the smaller of retentionDays and 30
    */
   readonly noncurrentRetentionDays?: number;
+  /**
+   * The S3 gateway endpoint through which all object reads and writes must arrive
+   * (`aws:SourceVpce`); required unless `allowAccessOutsideVpcEndpoint` is set.
+   * @default - none
+   */
+  readonly vpcEndpointId?: string;
+  /**
+   * Roles that must read or write objects from outside the VPC endpoint (for example the role that
+   * signs browser uploads), named explicitly; everyone else is denied there.
+   * @default - none
+   */
+  readonly rolesOutsideVpcEndpoint?: readonly string[];
+  /**
+   * Allows object access that does not come through a VPC endpoint. A weakening: only for buckets
+   * on a side without a VPC, such as the commercial failover bucket written by the sync function.
+   * @default false
+   */
+  readonly allowAccessOutsideVpcEndpoint?: boolean;
   /** Tags in addition to the provider's default tags. @default - none */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -34,8 +55,10 @@ const BUCKET_NAME = /^(?!xn--)(?!sthree-)(?!.*-s3alias$)[a-z0-9][a-z0-9-]{1,61}[
 
 /**
  * A private S3 bucket: all four Block Public Access settings, object ownership enforced (no ACLs),
- * SSE-KMS with a customer-managed key and bucket key, versioning, and lifecycle rules for current
- * versions, noncurrent versions and incomplete multipart uploads.
+ * SSE-KMS with a customer-managed key and bucket key, versioning, lifecycle rules for current
+ * versions, noncurrent versions and incomplete multipart uploads, and a bucket policy that denies
+ * requests without TLS, puts with another encryption or key, and object access from outside the
+ * platform's VPC endpoint (except named roles).
  */
 export class PrivateBucket extends Construct {
   readonly bucket: S3Bucket;
@@ -59,6 +82,16 @@ export class PrivateBucket extends Construct {
     if (props.encryptionKey.key.provider !== placement.provider) {
       throw new ValidationError("PrivateBucket.encryptionKey", `encryptionKey ${props.encryptionKey.node.path} is pinned to another provider than the bucket (${placement.side}); use a key of the same placement`, this);
     }
+    const outsideRoles = props.rolesOutsideVpcEndpoint ?? [];
+    if (props.vpcEndpointId === undefined && props.allowAccessOutsideVpcEndpoint !== true) {
+      throw new ValidationError("PrivateBucket.vpcEndpointId", "object access is limited to a VPC endpoint by default, but no vpcEndpointId is given; pass the S3 gateway endpoint, or set allowAccessOutsideVpcEndpoint: true to accept access from anywhere IAM allows", this);
+    }
+    if (props.vpcEndpointId !== undefined && props.allowAccessOutsideVpcEndpoint === true) {
+      throw new ValidationError("PrivateBucket.allowAccessOutsideVpcEndpoint", "allowAccessOutsideVpcEndpoint is set, so vpcEndpointId would have no effect; pass one or the other", this);
+    }
+    if (outsideRoles.length > 0 && props.vpcEndpointId === undefined) {
+      throw new ValidationError("PrivateBucket.rolesOutsideVpcEndpoint", "rolesOutsideVpcEndpoint names exceptions to the VPC-endpoint restriction, which needs vpcEndpointId", this);
+    }
     const provider = placement.provider;
     this.bucketName = props.bucketName;
     this.bucket = new S3Bucket(this, "bucket", {
@@ -68,7 +101,7 @@ export class PrivateBucket extends Construct {
       tags: props.tags ? { ...props.tags } : undefined,
     });
     this.bucketArn = this.bucket.arn;
-    new S3BucketPublicAccessBlock(this, "public-access-block", {
+    const publicAccessBlock = new S3BucketPublicAccessBlock(this, "public-access-block", {
       provider,
       bucket: this.bucket.id,
       blockPublicAcls: true,
@@ -90,6 +123,52 @@ export class PrivateBucket extends Construct {
           bucketKeyEnabled: true,
         },
       ],
+    });
+    const objects = `${this.bucket.arn}/*`;
+    const statements: Statement[] = [
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [this.bucket.arn, objects],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+      {
+        Sid: "DenyOtherEncryption",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:PutObject",
+        Resource: objects,
+        Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" } },
+      },
+      {
+        Sid: "DenyOtherKey",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:PutObject",
+        Resource: objects,
+        Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": props.encryptionKey.keyArn } },
+      },
+    ];
+    if (props.vpcEndpointId !== undefined) {
+      statements.push({
+        Sid: "DenyObjectAccessOutsideVpcEndpoint",
+        Effect: "Deny",
+        Principal: "*",
+        Action: S3_DATA_ACTIONS,
+        Resource: [this.bucket.arn, objects],
+        Condition: {
+          StringNotEquals: { "aws:SourceVpce": props.vpcEndpointId },
+          ...(outsideRoles.length > 0 ? { ArnNotEquals: { "aws:PrincipalArn": [...outsideRoles] } } : {}),
+        },
+      });
+    }
+    new S3BucketPolicy(this, "policy", {
+      provider,
+      bucket: this.bucket.id,
+      policy: renderPolicy(policyDocument(statements)),
+      dependsOn: [publicAccessBlock],
     });
     const versioning = new S3BucketVersioning(this, "versioning", {
       provider,

@@ -1,0 +1,15 @@
+/**
+ * Object-level (data plane) S3 actions. The VPC-endpoint restriction applies to these; bucket
+ * management stays with IAM, so that the deploy role can manage the bucket from a workstation.
+ */
+export const S3_DATA_ACTIONS = [
+  "s3:AbortMultipartUpload",
+  "s3:DeleteObject*",
+  "s3:GetObject*",
+  "s3:ListBucket",
+  "s3:ListBucketMultipartUploads",
+  "s3:ListBucketVersions",
+  "s3:ListMultipartUploadParts",
+  "s3:PutObject*",
+  "s3:RestoreObject",
+] as const;
