@@ -2,6 +2,7 @@ import { PARTITIONS } from "../config/partitions";
 import type { DataClassConfig, DeploymentConfig } from "../config/schema";
 import { AwsProvider } from "../framework/aws";
 import { type Construct, TerraformOutput } from "../framework/cdktf";
+import { AuditTrail } from "../modules/audit-trail";
 import { KmsKey } from "../modules/kms-key";
 import { Network } from "../modules/network";
 import { Tenant } from "../modules/tenant";
@@ -62,10 +63,20 @@ export class PlatformStack extends ReadableStack {
       logKey,
     });
 
+    const dataBuckets: PrivateBucket[] = [];
     for (const name of Object.keys(config.dataClasses).sort()) {
       const dataClass = config.dataClasses[name];
-      if (dataClass !== undefined) this.dataClassStorage(env, name, dataClass);
+      if (dataClass !== undefined) dataBuckets.push(this.dataClassStorage(env, name, dataClass));
     }
+
+    new AuditTrail(this, "sovereign-audit", {
+      placement: this.sovereign,
+      name: env,
+      bucketName: `${env}-audit-${this.sovereign.accountId}`,
+      encryptionKey: new KmsKey(this, "sovereign-key-audit", { placement: this.sovereign, aliasName: `${env}/audit`, description: `${env}: audit trail (sovereign)` }),
+      vpcEndpointId: this.network.s3Endpoint.id,
+      dataEventBuckets: dataBuckets,
+    });
 
     for (const tenant of config.tenants) {
       new Tenant(this, `tenant-${tenant.id}`, {
@@ -83,7 +94,7 @@ export class PlatformStack extends ReadableStack {
    * endpoint; with allowCrossPartition, also a failover key and bucket on the commercial side, which
    * has no VPC (the sync function writes it with Roles Anywhere credentials).
    */
-  private dataClassStorage(env: string, name: string, dataClass: DataClassConfig): void {
+  private dataClassStorage(env: string, name: string, dataClass: DataClassConfig): PrivateBucket {
     const tags = { DataClass: name };
     const key = new KmsKey(this, `sovereign-key-${name}`, {
       placement: this.sovereign,
@@ -100,7 +111,7 @@ export class PlatformStack extends ReadableStack {
       tags,
     });
     new TerraformOutput(this, `sovereign-bucket-${name}-name`, { value: bucket.bucketName });
-    if (!dataClass.allowCrossPartition) return;
+    if (!dataClass.allowCrossPartition) return bucket;
     const replicaKey = new KmsKey(this, `commercial-key-${name}`, {
       placement: this.commercial,
       aliasName: `${env}/failover/${name}`,
@@ -116,6 +127,7 @@ export class PlatformStack extends ReadableStack {
       tags,
     });
     new TerraformOutput(this, `commercial-bucket-${name}-name`, { value: replica.bucketName });
+    return bucket;
   }
 
   private placement(side: Side, config: DeploymentConfig): Placement {

@@ -92,7 +92,7 @@ describe("PrivateBucket", () => {
         Principal: "*",
         Action: [...S3_DATA_ACTIONS],
         Resource: [bucketArn, `${bucketArn}/*`],
-        Condition: { StringNotEquals: { "aws:SourceVpce": "vpce-0123" }, ArnNotEquals: { "aws:PrincipalArn": [role] } },
+        Condition: { StringNotEquals: { "aws:SourceVpce": "vpce-0123" }, Bool: { "aws:PrincipalIsAWSService": "false" }, ArnNotEquals: { "aws:PrincipalArn": [role] } },
       });
       expect(S3_DATA_ACTIONS.some((a) => /Policy|Acl|Configuration/.test(a))).toBe(false);
     });
@@ -102,6 +102,14 @@ describe("PrivateBucket", () => {
       const key = new KmsKey(stack, "ckey", { placement: commercial, aliasName: "c", description: "c" });
       new PrivateBucket(stack, "b", { placement: commercial, bucketName: "env-failover-222222222222", encryptionKey: key, retentionDays: 9, allowAccessOutsideVpcEndpoint: true });
       expect(policyOf(synth()).Statement.map((st: { Sid: string }) => st.Sid)).toEqual(["DenyInsecureTransport", "DenyOtherEncryption", "DenyOtherKey"]);
+    });
+
+    it("takes service statements, but never an Allow for everyone", () => {
+      const { stack, sovereign, key, synth } = setup();
+      const bucket = new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 9, vpcEndpointId: "vpce-0123" });
+      bucket.addToResourcePolicy({ Sid: "Svc", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "s3:GetBucketAcl", Resource: bucket.bucketArn });
+      expect(policyOf(synth()).Statement.map((st: { Sid: string }) => st.Sid)).toContain("Svc");
+      expect(() => bucket.addToResourcePolicy({ Sid: "Open", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*" })).toThrow(/PrivateBucket\.addToResourcePolicy/);
     });
 
     it("fails when neither a VPC endpoint nor the opt-out is given", () => {
@@ -119,6 +127,20 @@ describe("PrivateBucket", () => {
         /PrivateBucket\.rolesOutsideVpcEndpoint/,
       );
     });
+  });
+
+  it("locks object versions in GOVERNANCE mode by default when object lock is on", () => {
+    const { stack, sovereign, key, synth } = setup();
+    new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 90, vpcEndpointId: "vpce-0123", objectLock: { retentionDays: 30 } });
+    const json = synth();
+    expect(only(json, "aws_s3_bucket")).toMatchObject({ object_lock_enabled: true });
+    expect(only(json, "aws_s3_bucket_object_lock_configuration").rule).toEqual({ default_retention: { mode: "GOVERNANCE", days: 30 } });
+  });
+
+  it("has no object lock unless asked", () => {
+    const { stack, sovereign, key, synth } = setup();
+    new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 90, vpcEndpointId: "vpce-0123" });
+    expect(resourcesOf(synth(), "aws_s3_bucket_object_lock_configuration")).toEqual({});
   });
 
   it.each(["Upper-Case", "ab", "a".repeat(64), "ends-with-", "xn--punycode"])("fails when bucketName is %s", (bucketName) => {

@@ -1,8 +1,9 @@
-import { Construct } from "../../framework/cdktf";
+import { Construct, Lazy } from "../../framework/cdktf";
 import {
   S3Bucket,
   S3BucketEncryption,
   S3BucketLifecycleConfiguration,
+  S3BucketObjectLockConfiguration,
   S3BucketOwnershipControls,
   S3BucketPolicy,
   S3BucketPublicAccessBlock,
@@ -47,6 +48,13 @@ export interface PrivateBucketProps {
    * @default false
    */
   readonly allowAccessOutsideVpcEndpoint?: boolean;
+  /**
+   * Write-once-read-many protection of object versions. GOVERNANCE lets a privileged role remove
+   * a version early (erasure requests stay possible); COMPLIANCE lets nobody, not even the root
+   * user, until the retention ends. Object lock can only be turned on when the bucket is created.
+   * @default - no object lock
+   */
+  readonly objectLock?: { readonly mode?: "GOVERNANCE" | "COMPLIANCE"; readonly retentionDays: number };
   /** Tags in addition to the provider's default tags. @default - none */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -65,6 +73,9 @@ export class PrivateBucket extends Construct {
   readonly bucketName: string;
   /** ARN of the bucket (a token until apply). */
   readonly bucketArn: string;
+  /** The bucket policy; depend on it when a service checks the policy at creation (CloudTrail). */
+  readonly policy: S3BucketPolicy;
+  private readonly statements: Statement[];
 
   constructor(scope: Construct, id: string, props: PrivateBucketProps) {
     super(scope, id);
@@ -82,6 +93,10 @@ export class PrivateBucket extends Construct {
     if (props.encryptionKey.key.provider !== placement.provider) {
       throw new ValidationError("PrivateBucket.encryptionKey", `encryptionKey ${props.encryptionKey.node.path} is pinned to another provider than the bucket (${placement.side}); use a key of the same placement`, this);
     }
+    const lock = props.objectLock;
+    if (lock !== undefined && (!Number.isInteger(lock.retentionDays) || lock.retentionDays < 1 || lock.retentionDays > props.retentionDays)) {
+      throw new ValidationError("PrivateBucket.objectLock", `objectLock.retentionDays must be a whole number from 1 to retentionDays (${props.retentionDays}), so that locked versions can expire (value: ${lock.retentionDays})`, this);
+    }
     const outsideRoles = props.rolesOutsideVpcEndpoint ?? [];
     if (props.vpcEndpointId === undefined && props.allowAccessOutsideVpcEndpoint !== true) {
       throw new ValidationError("PrivateBucket.vpcEndpointId", "object access is limited to a VPC endpoint by default, but no vpcEndpointId is given; pass the S3 gateway endpoint, or set allowAccessOutsideVpcEndpoint: true to accept access from anywhere IAM allows", this);
@@ -98,6 +113,7 @@ export class PrivateBucket extends Construct {
       provider,
       bucket: props.bucketName,
       forceDestroy: false,
+      objectLockEnabled: lock !== undefined ? true : undefined,
       tags: props.tags ? { ...props.tags } : undefined,
     });
     this.bucketArn = this.bucket.arn;
@@ -160,16 +176,26 @@ export class PrivateBucket extends Construct {
         Resource: [this.bucket.arn, objects],
         Condition: {
           StringNotEquals: { "aws:SourceVpce": props.vpcEndpointId },
+          // Services (CloudTrail, ...) never come through the endpoint; they still need an Allow.
+          Bool: { "aws:PrincipalIsAWSService": "false" },
           ...(outsideRoles.length > 0 ? { ArnNotEquals: { "aws:PrincipalArn": [...outsideRoles] } } : {}),
         },
       });
     }
-    new S3BucketPolicy(this, "policy", {
+    this.statements = statements;
+    this.policy = new S3BucketPolicy(this, "policy", {
       provider,
       bucket: this.bucket.id,
-      policy: renderPolicy(policyDocument(statements)),
+      policy: Lazy.stringValue({ produce: () => renderPolicy(policyDocument(this.statements)) }),
       dependsOn: [publicAccessBlock],
     });
+    if (lock !== undefined) {
+      new S3BucketObjectLockConfiguration(this, "object-lock", {
+        provider,
+        bucket: this.bucket.id,
+        rule: { defaultRetention: { mode: lock.mode ?? "GOVERNANCE", days: lock.retentionDays } },
+      });
+    }
     const versioning = new S3BucketVersioning(this, "versioning", {
       provider,
       bucket: this.bucket.id,
@@ -190,5 +216,13 @@ export class PrivateBucket extends Construct {
         },
       ],
     });
+  }
+
+  /** Adds a statement to the bucket policy, e.g. a service principal with source conditions. */
+  addToResourcePolicy(statement: Statement): void {
+    if (statement.Effect === "Allow" && (statement.Principal === "*" || statement.Principal === undefined)) {
+      throw new ValidationError("PrivateBucket.addToResourcePolicy", `statement ${statement.Sid} must allow a named principal, not "*"`, this);
+    }
+    this.statements.push(statement);
   }
 }

@@ -1,0 +1,155 @@
+import { arn } from "../../config/partitions";
+import { Construct } from "../../framework/cdktf";
+import { Cloudtrail, IamRole, IamRolePolicy } from "../../framework/aws";
+import { policyDocument, renderPolicy } from "../../policies/documents/policy-document";
+import { ValidationError } from "../errors";
+import type { KmsKey } from "../kms-key";
+import { LogGroup } from "../log-group";
+import type { Placement } from "../placement";
+import { PrivateBucket } from "../private-bucket";
+
+export interface AuditTrailProps {
+  readonly placement: Placement;
+  /** Prefix of names, e.g. the environment. */
+  readonly name: string;
+  /** Name of the audit bucket. */
+  readonly bucketName: string;
+  /** Key for the trail, its bucket and its log group; must live in the same placement. */
+  readonly encryptionKey: KmsKey;
+  /** The platform's S3 gateway endpoint: reading the audit logs is limited to it. */
+  readonly vpcEndpointId: string;
+  /** Buckets whose object-level operations (data events) the trail records. */
+  readonly dataEventBuckets: readonly PrivateBucket[];
+  /**
+   * Days every log file version is locked in COMPLIANCE mode: nobody, not even the root user, can
+   * delete or overwrite it before then.
+   * @default 365
+   */
+  readonly objectLockDays?: number;
+  /**
+   * Days until log files expire (at least objectLockDays).
+   * @default 2557 (seven years)
+   */
+  readonly retentionDays?: number;
+  /**
+   * Days the events are kept in CloudWatch Logs for queries and alarms.
+   * @default 365
+   */
+  readonly logRetentionDays?: number;
+}
+
+/**
+ * CloudTrail for management events and S3 data events of the platform buckets, with log file
+ * validation and KMS encryption, delivering to an audit bucket under COMPLIANCE object lock and to
+ * a CloudWatch log group with bounded retention.
+ */
+export class AuditTrail extends Construct {
+  readonly trail: Cloudtrail;
+  readonly bucket: PrivateBucket;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: AuditTrailProps) {
+    super(scope, id);
+    const { placement, encryptionKey } = props;
+    const provider = placement.provider;
+    if (props.dataEventBuckets.length === 0) {
+      throw new ValidationError("AuditTrail.dataEventBuckets", "dataEventBuckets must name the platform buckets whose data events are recorded", this);
+    }
+    const trailName = `${props.name}-audit`;
+    const trailArn = arn(placement.partition, { service: "cloudtrail", region: placement.region, account: placement.accountId, resource: `trail/${trailName}` });
+
+    this.bucket = new PrivateBucket(this, "bucket", {
+      placement,
+      bucketName: props.bucketName,
+      encryptionKey,
+      retentionDays: props.retentionDays ?? 2557,
+      noncurrentRetentionDays: props.objectLockDays ?? 365,
+      objectLock: { mode: "COMPLIANCE", retentionDays: props.objectLockDays ?? 365 },
+      vpcEndpointId: props.vpcEndpointId,
+      tags: { Purpose: "audit" },
+    });
+    const fromThisTrail = { StringEquals: { "aws:SourceArn": trailArn } };
+    this.bucket.addToResourcePolicy({
+      Sid: "CloudTrailAclCheck",
+      Effect: "Allow",
+      Principal: { Service: "cloudtrail.amazonaws.com" },
+      Action: "s3:GetBucketAcl",
+      Resource: this.bucket.bucketArn,
+      Condition: fromThisTrail,
+    });
+    this.bucket.addToResourcePolicy({
+      Sid: "CloudTrailWrite",
+      Effect: "Allow",
+      Principal: { Service: "cloudtrail.amazonaws.com" },
+      Action: "s3:PutObject",
+      Resource: `${this.bucket.bucketArn}/AWSLogs/${placement.accountId}/*`,
+      Condition: { StringEquals: { "aws:SourceArn": trailArn, "s3:x-amz-acl": "bucket-owner-full-control" } },
+    });
+    encryptionKey.addToResourcePolicy({
+      Sid: "CloudTrailEncrypt",
+      Effect: "Allow",
+      Principal: { Service: "cloudtrail.amazonaws.com" },
+      Action: "kms:GenerateDataKey*",
+      Resource: "*",
+      Condition: {
+        StringEquals: { "aws:SourceArn": trailArn },
+        StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": arn(placement.partition, { service: "cloudtrail", region: "*", account: placement.accountId, resource: "trail/*" }) },
+      },
+    });
+    encryptionKey.addToResourcePolicy({
+      Sid: "CloudTrailDescribeKey",
+      Effect: "Allow",
+      Principal: { Service: "cloudtrail.amazonaws.com" },
+      Action: "kms:DescribeKey",
+      Resource: "*",
+      Condition: fromThisTrail,
+    });
+
+    this.logGroup = new LogGroup(this, "log-group", {
+      placement,
+      logGroupName: `/sip/${props.name}/cloudtrail`,
+      encryptionKey,
+      retentionDays: props.logRetentionDays ?? 365,
+    });
+    const role = new IamRole(this, "logs-role", {
+      provider,
+      name: `${props.name}-cloudtrail-logs`,
+      description: `Lets CloudTrail ${trailName} deliver events to CloudWatch Logs`,
+      assumeRolePolicy: renderPolicy(
+        policyDocument([{ Sid: "ThisTrail", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "sts:AssumeRole", Resource: "*", Condition: fromThisTrail }]),
+      ),
+    });
+    const rolePolicy = new IamRolePolicy(this, "logs-role-policy", {
+      provider,
+      role: role.id,
+      name: "deliver-events",
+      policy: renderPolicy(
+        policyDocument([{ Sid: "DeliverEvents", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${this.logGroup.logGroupArn}:log-stream:*` }]),
+      ),
+    });
+
+    this.trail = new Cloudtrail(this, "trail", {
+      provider,
+      name: trailName,
+      s3BucketName: this.bucket.bucket.id,
+      includeGlobalServiceEvents: true,
+      isMultiRegionTrail: true,
+      enableLogFileValidation: true,
+      kmsKeyId: encryptionKey.keyArn,
+      cloudWatchLogsGroupArn: `${this.logGroup.logGroupArn}:*`,
+      cloudWatchLogsRoleArn: role.arn,
+      advancedEventSelector: [
+        { name: "Management events", fieldSelector: [{ field: "eventCategory", equalTo: ["Management"] }] },
+        {
+          name: "Object operations on the platform buckets",
+          fieldSelector: [
+            { field: "eventCategory", equalTo: ["Data"] },
+            { field: "resources.type", equalTo: ["AWS::S3::Object"] },
+            { field: "resources.ARN", startsWith: props.dataEventBuckets.map((b) => `${b.bucketArn}/`) },
+          ],
+        },
+      ],
+      dependsOn: [this.bucket.policy, rolePolicy],
+    });
+  }
+}
