@@ -5,12 +5,10 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseDeployment } from "../config/load";
-import { PARTITIONS } from "../config/partitions";
 import type { DeploymentConfig, DeploymentInput } from "../config/schema";
-import { AwsProvider } from "../framework/aws";
 import { App, Testing } from "../framework/cdktf";
 import type { Placement } from "../modules/placement";
-import { ReadableStack } from "../stacks/readable-stack";
+import { ExampleStack } from "../stacks/example-stack";
 import { synthesize } from "../stacks/synthesize";
 import exampleJson from "../config/example.json";
 
@@ -61,7 +59,7 @@ export function resourcesOf(json: TfJson, type: string): Record<string, Record<s
 
 /** A bare stack with the two placements, for module tests. */
 export function moduleStack(): {
-  stack: ReadableStack;
+  stack: ExampleStack;
   sovereign: Placement;
   commercial: Placement;
   synth: () => TfJson;
@@ -69,17 +67,6 @@ export function moduleStack(): {
 } {
   const { dir, cleanup } = tempDir();
   const app = new App({ outdir: dir, stackTraces: false });
-  const stack = new ReadableStack(app, "test");
-  const make = (side: "sovereign" | "commercial", accountId: string, region: string): Placement => {
-    const partition = side === "sovereign" ? PARTITIONS["aws-eusc"] : PARTITIONS.aws;
-    const provider = new AwsProvider(stack, side, { alias: side, region });
-    return { side, provider, partition, accountId, region, administratorRoleName: "platform-deployer" };
-  };
-  return {
-    stack,
-    sovereign: make("sovereign", "111111111111", "eusc-de-east-1"),
-    commercial: make("commercial", "222222222222", "eu-central-1"),
-    synth: () => JSON.parse(Testing.synth(stack, true)) as TfJson,
-    cleanup,
-  };
+  const stack = new ExampleStack(app, "test");
+  return { stack, sovereign: stack.sovereign, commercial: stack.commercial, synth: () => JSON.parse(Testing.synth(stack, true)) as TfJson, cleanup };
 }

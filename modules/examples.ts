@@ -1,0 +1,17 @@
+/** Every module's runnable example; modules/examples.test.ts synthesizes and validates them all. */
+import type { ExampleStack } from "../stacks/example-stack";
+import { example as auditTrail } from "./audit-trail/examples/minimal";
+import { example as kmsKey } from "./kms-key/examples/minimal";
+import { example as logGroup } from "./log-group/examples/minimal";
+import { example as network } from "./network/examples/minimal";
+import { example as privateBucket } from "./private-bucket/examples/minimal";
+import { example as tenant } from "./tenant/examples/minimal";
+
+export const MODULE_EXAMPLES: Readonly<Record<string, (stack: ExampleStack) => void>> = {
+  "audit-trail": auditTrail,
+  "kms-key": kmsKey,
+  "log-group": logGroup,
+  network,
+  "private-bucket": privateBucket,
+  tenant,
+};
