@@ -67,12 +67,13 @@ describe("resources of each partition", () => {
   it("limits sovereign object access to the platform's S3 endpoint; the failover bucket has none to use", () => {
     const policies = resourcesOf(example.json, "aws_s3_bucket_policy");
     const sids = (name: string) => JSON.parse(policies[name]?.policy as string).Statement.map((st: { Sid: string }) => st.Sid);
-    const vpce = (name: string) => JSON.parse(policies[name]?.policy as string).Statement[3]?.Condition.StringNotEquals["aws:SourceVpce"];
+    const vpce = (name: string) =>
+      JSON.parse(policies[name]?.policy as string).Statement.find((st: { Sid: string }) => st.Sid === "DenyObjectAccessOutsideVpcEndpoint")?.Condition.StringNotEquals["aws:SourceVpce"];
     for (const name of ["sovereign-bucket-identity_policy", "sovereign-bucket-avatars-original_policy", "sovereign-bucket-avatars-clean_policy"]) {
       expect(sids(name)).toContain("DenyObjectAccessOutsideVpcEndpoint");
       expect(vpce(name)).toBe("${aws_vpc_endpoint.sovereign-network_s3-gateway.id}");
     }
-    expect(sids("commercial-bucket-avatars-clean_policy")).toEqual(["DenyInsecureTransport", "DenyOtherEncryption", "DenyOtherKey"]);
+    expect(sids("commercial-bucket-avatars-clean_policy")).toEqual(["DenyInsecureTransport", "DenyOtherEncryption", "DenyOtherKey", "TenantsOnlyUnderTheirPrefix"]);
   });
 
   it("gives every tenant its own key, tagged with the tenant", () => {

@@ -86,7 +86,7 @@ describe("PrivateBucket", () => {
       const { stack, sovereign, key, synth } = setup();
       const role = "arn:aws-eusc:iam::111111111111:role/upload-signer";
       new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 9, vpcEndpointId: "vpce-0123", rolesOutsideVpcEndpoint: [role] });
-      expect(policyOf(synth()).Statement[3]).toEqual({
+      expect(policyOf(synth()).Statement[4]).toEqual({
         Sid: "DenyObjectAccessOutsideVpcEndpoint",
         Effect: "Deny",
         Principal: "*",
@@ -101,7 +101,20 @@ describe("PrivateBucket", () => {
       const { stack, commercial, synth } = setup();
       const key = new KmsKey(stack, "ckey", { placement: commercial, aliasName: "c", description: "c" });
       new PrivateBucket(stack, "b", { placement: commercial, bucketName: "env-failover-222222222222", encryptionKey: key, retentionDays: 9, allowAccessOutsideVpcEndpoint: true });
-      expect(policyOf(synth()).Statement.map((st: { Sid: string }) => st.Sid)).toEqual(["DenyInsecureTransport", "DenyOtherEncryption", "DenyOtherKey"]);
+      expect(policyOf(synth()).Statement.map((st: { Sid: string }) => st.Sid)).toEqual(["DenyInsecureTransport", "DenyOtherEncryption", "DenyOtherKey", "TenantsOnlyUnderTheirPrefix"]);
+    });
+
+    it("keeps a tenant-tagged principal under its own prefix (ABAC)", () => {
+      const { stack, sovereign, key, synth } = setup();
+      new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 9, vpcEndpointId: "vpce-0123" });
+      expect(policyOf(synth()).Statement[3]).toEqual({
+        Sid: "TenantsOnlyUnderTheirPrefix",
+        Effect: "Deny",
+        Principal: "*",
+        Action: [...S3_DATA_ACTIONS],
+        NotResource: "${aws_s3_bucket.b_bucket.arn}/$${aws:PrincipalTag/Tenant}/*",
+        Condition: { Null: { "aws:PrincipalTag/Tenant": "false" } },
+      });
     });
 
     it("takes service statements, but never an Allow for everyone", () => {

@@ -9,7 +9,7 @@ import {
   S3BucketPublicAccessBlock,
   S3BucketVersioning,
 } from "../../framework/aws";
-import { policyDocument, renderPolicy, type Statement } from "../../policies/documents/policy-document";
+import { policyDocument, policyVariable, renderPolicy, type Statement } from "../../policies/documents/policy-document";
 import { S3_DATA_ACTIONS } from "./perms";
 import { ValidationError } from "../errors";
 import type { KmsKey } from "../kms-key";
@@ -65,8 +65,9 @@ const BUCKET_NAME = /^(?!xn--)(?!sthree-)(?!.*-s3alias$)[a-z0-9][a-z0-9-]{1,61}[
  * A private S3 bucket: all four Block Public Access settings, object ownership enforced (no ACLs),
  * SSE-KMS with a customer-managed key and bucket key, versioning, lifecycle rules for current
  * versions, noncurrent versions and incomplete multipart uploads, and a bucket policy that denies
- * requests without TLS, puts with another encryption or key, and object access from outside the
- * platform's VPC endpoint (except named roles).
+ * requests without TLS, puts with another encryption or key, object access by a tenant-tagged
+ * principal outside its `<tenant>/` prefix, and object access from outside the platform's VPC
+ * endpoint (except named roles).
  */
 export class PrivateBucket extends Construct {
   readonly bucket: S3Bucket;
@@ -167,6 +168,16 @@ export class PrivateBucket extends Construct {
         Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": props.encryptionKey.keyArn } },
       },
     ];
+    // Tenant isolation (ABAC) for shared buckets: a principal tagged with a Tenant reaches only
+    // objects under `<tenant>/`; principals without the tag (platform functions) are not affected.
+    statements.push({
+      Sid: "TenantsOnlyUnderTheirPrefix",
+      Effect: "Deny",
+      Principal: "*",
+      Action: S3_DATA_ACTIONS,
+      NotResource: `${this.bucket.arn}/${policyVariable("aws:PrincipalTag/Tenant")}/*`,
+      Condition: { Null: { "aws:PrincipalTag/Tenant": "false" } },
+    });
     if (props.vpcEndpointId !== undefined) {
       statements.push({
         Sid: "DenyObjectAccessOutsideVpcEndpoint",

@@ -15,14 +15,16 @@ export interface PrincipalMap {
 /** IAM condition block: operator -> condition key -> value(s). */
 export type Conditions = Readonly<Record<string, Readonly<Record<string, OneOrMany | boolean>>>>;
 
-export interface Statement {
+interface StatementBase {
   readonly Sid: string;
   readonly Effect: "Allow" | "Deny";
   readonly Principal?: PrincipalMap | "*";
   readonly Action: OneOrMany;
-  readonly Resource: OneOrMany;
   readonly Condition?: Conditions;
 }
+
+/** A statement names either the resources it covers or (for denies) those it does not. */
+export type Statement = (StatementBase & { readonly Resource: OneOrMany; readonly NotResource?: never }) | (StatementBase & { readonly NotResource: OneOrMany; readonly Resource?: never });
 
 export interface PolicyDocument {
   readonly Version: "2012-10-17";
@@ -34,12 +36,13 @@ export function policyDocument(statements: readonly Statement[]): PolicyDocument
   for (const s of statements) {
     if (!/^[A-Za-z0-9]+$/.test(s.Sid)) throw new Error(`policy statement Sid "${s.Sid}" must be alphanumeric`);
     if (sids.has(s.Sid)) throw new Error(`policy statement Sid "${s.Sid}" is used twice`);
+    if (s.NotResource !== undefined && s.Effect === "Allow") throw new Error(`policy statement ${s.Sid}: NotResource is only used with Deny (an Allow with NotResource grants almost everything)`);
     sids.add(s.Sid);
   }
   return { Version: "2012-10-17", Statement: statements };
 }
 
-const STATEMENT_KEYS = ["Sid", "Effect", "Principal", "Action", "Resource", "Condition"] as const;
+const STATEMENT_KEYS = ["Sid", "Effect", "Principal", "Action", "Resource", "NotResource", "Condition"] as const;
 
 /** Compact JSON with the statement keys in IAM's conventional order and nothing else. */
 export function renderPolicy(doc: PolicyDocument): string {
@@ -52,4 +55,13 @@ export function renderPolicy(doc: PolicyDocument): string {
 /** The account's root principal (`arn:<partition>:iam::<account>:root`): delegates to IAM policies. */
 export function accountRoot(partition: PartitionInfo, accountId: string): string {
   return arn(partition, { service: "iam", account: accountId, resource: "root" });
+}
+
+/**
+ * An IAM policy variable (`${aws:PrincipalTag/Tenant}`) inside a Terraform string. Terraform would
+ * read `${...}` as its own interpolation, so it is escaped as `$${...}`; AWS receives `${...}`.
+ */
+export function policyVariable(name: string): string {
+  if (!/^[a-zA-Z0-9:/_-]+$/.test(name)) throw new Error(`"${name}" is not an IAM policy variable name`);
+  return `$\${${name}}`;
 }
