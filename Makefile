@@ -5,7 +5,7 @@ BIN := node_modules/.bin
 CONFIG ?=
 SYNTH_ARGS := $(if $(CONFIG),--config $(CONFIG),)
 
-.PHONY: help install build synth cli-synth validate test typecheck lint unit shared-tests bench clean
+.PHONY: help install build synth cli-synth validate test typecheck lint unit shared-tests corpus bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -46,6 +46,12 @@ test: install typecheck lint unit ## everything a change must pass
 shared-tests: install ## suites over ../shared (reference vectors, image corpus); fail if it is missing
 	@test -d ../shared || { echo "../shared is missing: these suites need it" >&2; exit 1; }
 	$(BIN)/vitest run --config vitest.shared.config.ts --passWithNoTests
+
+CORPUS ?= ../shared/corpus
+corpus: dist/main.cjs ## scrub every image in CORPUS (../shared/corpus); exiftool, a byte scan and decoders confirm
+	@test -d $(CORPUS) || { echo "$(CORPUS) is missing: set CORPUS=<folder of images>" >&2; exit 1; }
+	@command -v exiftool >/dev/null || { echo "exiftool is missing: apt-get install libimage-exiftool-perl" >&2; exit 1; }
+	node dist/corpus-check.mjs $(CORPUS)
 
 bench: dist/main.cjs ## synth time and peak memory -> bench/results/synth.json
 	node bench/synth-bench.mjs

@@ -2,7 +2,9 @@
 // - dist/main.cjs: the synth program (also cdktf.json's app command); dependencies stay external,
 //   node resolves them from node_modules, as cdktf and the provider bindings expect;
 // - dist/credentials.cjs: the IAM Roles Anywhere credential helper, self-contained so that it can
-//   serve as a `credential_process` anywhere.
+//   serve as a `credential_process` anywhere;
+// - dist/scrub.cjs: the image scrubber's command line (`npm run -s scrub -- in out`);
+// - dist/corpus-check.mjs: the scrubber check over an image corpus (`make corpus`).
 import { build } from "esbuild";
 
 const common = { bundle: true, platform: "node", target: "node20", format: "cjs", logLevel: "warning", legalComments: "none" };
@@ -10,4 +12,6 @@ const common = { bundle: true, platform: "node", target: "node20", format: "cjs"
 await Promise.all([
   build({ ...common, entryPoints: ["main.ts"], outfile: "dist/main.cjs", packages: "external", sourcemap: "linked" }),
   build({ ...common, entryPoints: ["functions/rolesanywhere/cli.ts"], outfile: "dist/credentials.cjs" }),
+  build({ ...common, entryPoints: ["functions/image-scrub/cli.ts"], outfile: "dist/scrub.cjs" }),
+  build({ ...common, format: "esm", entryPoints: ["functions/image-scrub/corpus-check.ts"], outfile: "dist/corpus-check.mjs" }),
 ]);

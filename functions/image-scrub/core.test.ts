@@ -1,0 +1,307 @@
+import { createHash } from "node:crypto";
+import { Readable, Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { describe, expect, it } from "vitest";
+import { SCRUBBER_VERSION, type ScrubResult, scrub, scrubBuffer, scrubChunks } from "./core";
+import { isScrubRejected, ScrubRejected } from "./errors";
+import { MAX_HEADER_BYTES } from "./reader";
+import {
+  baselineJpeg,
+  chunk,
+  DHT,
+  DQT,
+  EOI,
+  entropyData,
+  exifApp1,
+  ihdr,
+  PNG_SIGNATURE,
+  pngImage,
+  riff,
+  riffChunk,
+  SOI,
+  seg,
+  sof,
+  sos,
+  textChunk,
+  vp8Payload,
+  vp8x,
+} from "./test-fixtures";
+
+const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
+
+/** Writable that keeps what it receives. */
+function sink(): { stream: Writable; bytes: () => Buffer } {
+  const parts: Buffer[] = [];
+  return {
+    stream: new Writable({
+      write(piece: Buffer, _encoding, done) {
+        parts.push(piece);
+        done();
+      },
+    }),
+    bytes: () => Buffer.concat(parts),
+  };
+}
+
+/**
+ * A source producing `total` bytes in `piece`-sized chunks without holding them: header, then a
+ * generated body, then a footer. Counts how many bytes were pulled.
+ */
+function generated(header: Buffer, total: number, piece: number, footer: Buffer, fill: (chunk: Buffer, offset: number) => void) {
+  const state = { pulled: 0 };
+  async function* source(): AsyncGenerator<Uint8Array, void, void> {
+    yield header;
+    state.pulled += header.length;
+    for (let at = 0; at < total; at += piece) {
+      const chunk = Buffer.alloc(Math.min(piece, total - at));
+      fill(chunk, at);
+      state.pulled += chunk.length;
+      yield chunk;
+    }
+    yield footer;
+    state.pulled += footer.length;
+  }
+  return { source, state };
+}
+
+async function run(generator: AsyncGenerator<Buffer, ScrubResult, void>): Promise<{ result: ScrubResult; bytes: number; sha: string }> {
+  const hash = createHash("sha256");
+  let bytes = 0;
+  for (;;) {
+    const step = await generator.next();
+    if (step.done) return { result: step.value, bytes, sha: hash.digest("hex") };
+    hash.update(step.value);
+    bytes += step.value.length;
+  }
+}
+
+describe("scrub result", () => {
+  it("records the type, checksums, sizes, orientation and scrubber version", async () => {
+    // Prepare
+    const { scan } = baselineJpeg();
+    const input = Buffer.concat([SOI, exifApp1(6), DQT, DHT, sof(0xc0, 16, 16), sos(), scan, EOI]);
+
+    // Act
+    const { bytes, result } = await scrubBuffer(input);
+
+    // Assess
+    expect(result).toMatchObject({
+      type: "jpeg",
+      mediaType: "image/jpeg",
+      width: 16,
+      height: 16,
+      frames: 1,
+      originalSha256: sha256(input),
+      originalBytes: input.length,
+      outputSha256: sha256(bytes),
+      outputBytes: bytes.length,
+      orientation: 6,
+      orientationPreserved: true,
+      scrubberVersion: SCRUBBER_VERSION,
+      removedBytes: exifApp1(6).length,
+    });
+  });
+});
+
+describe("scrub stream API", () => {
+  it("streams the scrubbed bytes and resolves the result", async () => {
+    // Prepare
+    const { idat } = pngImage();
+    const input = Buffer.concat([PNG_SIGNATURE, ihdr(4, 4), textChunk("GPS", "52.5,13.4"), ...idat, chunk("IEND")]);
+    const out = sink();
+
+    // Act
+    const { output, result } = scrub(Readable.from([input], { objectMode: false }));
+    await pipeline(output, out.stream);
+
+    // Assess
+    expect((await result).outputSha256).toBe(sha256(out.bytes()));
+    expect(out.bytes().includes(Buffer.from("52.5"))).toBe(false);
+  });
+
+  it("errors the output and rejects the result with the same ScrubRejected", async () => {
+    // Prepare
+    const { bytes } = baselineJpeg();
+    const out = sink();
+
+    // Act
+    const { output, result } = scrub(bytes.subarray(0, bytes.length - 1));
+    const streamError = await pipeline(output, out.stream).catch((e: unknown) => e);
+    const resultError = await result.catch((e: unknown) => e);
+
+    // Assess
+    expect(isScrubRejected(streamError)).toBe(true);
+    expect(resultError).toBe(streamError);
+    expect((resultError as ScrubRejected).reason).toBe("truncated");
+  });
+
+  it("emits no metadata before a rejection, only an incomplete image to discard", async () => {
+    // Prepare
+    const secret = "GPS 52.5200N 13.4050E";
+    const input = Buffer.concat([SOI, exifApp1(), seg(0xfe, Buffer.from(secret)), DQT, DHT, sof(0xc0, 16, 16), sos(), entropyData(5000), seg(0xfe, Buffer.from(secret))]);
+    const emitted: Buffer[] = [];
+
+    // Act
+    const generator = scrubChunks(input);
+    const error = await (async () => {
+      for (;;) {
+        const step = await generator.next();
+        if (step.done) return null;
+        emitted.push(step.value);
+      }
+    })().catch((e: unknown) => e);
+
+    // Assess
+    expect((error as ScrubRejected).reason).toBe("truncated");
+    const partial = Buffer.concat(emitted);
+    expect(partial.length).toBeGreaterThan(5000);
+    expect(partial.includes(Buffer.from(secret))).toBe(false);
+    expect(partial.includes(Buffer.from("Exif"))).toBe(false);
+    expect(partial.includes(Buffer.from("Canon"))).toBe(false);
+  });
+
+  it("rejects the result when the consumer stops reading early", async () => {
+    // Prepare
+    const { output, result } = scrub(baselineJpeg().bytes);
+
+    // Act
+    output.destroy();
+    const error = await result.catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(Error);
+    expect(isScrubRejected(error)).toBe(false);
+  });
+
+  it("rejects invalid options", async () => {
+    // Act
+    const error = await scrubBuffer(baselineJpeg().bytes, { maxPixels: -1 }).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(RangeError);
+  });
+});
+
+describe("limits", () => {
+  it("stops reading as soon as the input exceeds maxInputBytes", async () => {
+    // Prepare
+    const header = Buffer.concat([SOI, DQT, DHT, sof(0xc0, 64, 64), sos()]);
+    const { source, state } = generated(header, 50_000_000, 65_536, EOI, (c) => c.fill(0x11));
+
+    // Act
+    const error = await run(scrubChunks(source, { maxInputBytes: 1_000_000 })).catch((e: unknown) => e);
+
+    // Assess
+    expect((error as ScrubRejected).reason).toBe("too-large");
+    expect(state.pulled).toBeLessThan(1_100_000);
+  });
+
+  it("accepts exactly maxInputBytes", async () => {
+    // Prepare
+    const { bytes } = baselineJpeg();
+
+    // Act
+    const { result } = await scrubBuffer(bytes, { maxInputBytes: bytes.length });
+
+    // Assess
+    expect(result.originalBytes).toBe(bytes.length);
+  });
+});
+
+describe("bounded memory", () => {
+  it("passes a 64 MB JPEG scan through without buffering more than one segment header", async () => {
+    // Prepare
+    const header = Buffer.concat([SOI, DQT, DHT, sof(0xc0, 8192, 8192), sos()]);
+    const total = 64 * 1024 * 1024;
+    const piece = 16 * 1024;
+    // 0xFF00 stuffing straddles every piece boundary; a restart marker every 100 000 bytes.
+    const { source } = generated(header, total, piece, EOI, (c, offset) => {
+      for (let i = 0; i < c.length; i++) {
+        const at = offset + i;
+        if (at % 100_000 === 99_998) c[i] = 0xff;
+        else if (at % 100_000 === 99_999) c[i] = 0xd0;
+        else if (at % piece === piece - 1 && at !== total - 1) c[i] = 0xff;
+        else if (at % piece === 0 && at > 0) c[i] = 0x00;
+        else c[i] = (at * 13) & 0x7f;
+      }
+    });
+
+    // Act
+    const { result, bytes } = await run(scrubChunks(source, { maxInputBytes: 256 * 1024 * 1024 }));
+
+    // Assess
+    expect(bytes).toBe(header.length + total + 2);
+    expect(result.memory.peakBufferedBytes).toBeLessThanOrEqual(MAX_HEADER_BYTES);
+    expect(result.memory.maxOutputChunkBytes).toBeLessThanOrEqual(piece);
+  });
+
+  it("passes a 64 MB PNG IDAT through without buffering it, checking its CRC on the way", async () => {
+    // Prepare
+    const total = 64 * 1024 * 1024;
+    const piece = 16 * 1024;
+    const idatHeader = Buffer.alloc(8);
+    idatHeader.writeUInt32BE(total, 0);
+    idatHeader.write("IDAT", 4, "latin1");
+    const header = Buffer.concat([PNG_SIGNATURE, ihdr(8192, 8192), idatHeader]);
+    const fill = (c: Buffer, offset: number): void => {
+      for (let i = 0; i < c.length; i++) c[i] = ((offset + i) * 7) & 0xff;
+    };
+    // The CRC of the generated data, computed piece by piece like the source produces it.
+    const { crc32 } = await import("node:zlib");
+    let crc = crc32(Buffer.from("IDAT", "latin1"));
+    for (let at = 0; at < total; at += piece) {
+      const c = Buffer.alloc(Math.min(piece, total - at));
+      fill(c, at);
+      crc = crc32(c, crc);
+    }
+    const footer = Buffer.alloc(4);
+    footer.writeUInt32BE(crc >>> 0);
+    const { source } = generated(header, total, piece, Buffer.concat([footer, chunk("IEND")]), fill);
+
+    // Act
+    const { result, bytes } = await run(scrubChunks(source, { maxInputBytes: 256 * 1024 * 1024 }));
+
+    // Assess
+    expect(bytes).toBe(header.length + total + 4 + 12);
+    expect(result.memory.peakBufferedBytes).toBeLessThanOrEqual(MAX_HEADER_BYTES);
+    expect(result.memory.maxOutputChunkBytes).toBeLessThanOrEqual(piece);
+  });
+
+  it("reads a 32 MB WebP twice from an opener without buffering its frame", async () => {
+    // Prepare
+    const total = 32 * 1024 * 1024;
+    const piece = 16 * 1024;
+    const head = vp8Payload(4000, 4000, 0);
+    const frameHeader = Buffer.alloc(8);
+    frameHeader.write("VP8 ", 0, "latin1");
+    frameHeader.writeUInt32LE(head.length + total, 4);
+    const exifChunk = riffChunk("EXIF", Buffer.alloc(1000, 1));
+    const riffHeader = riff([vp8x(0x08, 4000, 4000)]);
+    riffHeader.writeUInt32LE(riffHeader.length - 8 + 8 + head.length + total + exifChunk.length, 4);
+    const opener = () => generated(Buffer.concat([riffHeader, frameHeader, head]), total, piece, exifChunk, (c) => c.fill(0x42)).source();
+
+    // Act
+    const { result, bytes } = await run(scrubChunks(opener, { maxInputBytes: 256 * 1024 * 1024 }));
+
+    // Assess
+    expect(bytes).toBe(riffHeader.length + 8 + head.length + total);
+    expect(result.removed).toEqual([{ name: "EXIF", count: 1, bytes: exifChunk.length }]);
+    expect(result.memory.peakBufferedBytes).toBeLessThanOrEqual(MAX_HEADER_BYTES);
+    expect(result.memory.maxOutputChunkBytes).toBeLessThanOrEqual(piece);
+  });
+});
+
+describe("errors", () => {
+  it("names the error class and exposes a machine-readable reason", () => {
+    // Act
+    const error = new ScrubRejected("truncated", "input ends inside SOS", 42);
+
+    // Assess
+    expect(error.name).toBe("ScrubRejected");
+    expect(error.reason).toBe("truncated");
+    expect(error.offset).toBe(42);
+    expect(error.message).toBe("input ends inside SOS (at byte 42)");
+    expect(isScrubRejected(error)).toBe(true);
+    expect(isScrubRejected(new Error("x"))).toBe(false);
+  });
+});

@@ -1,0 +1,407 @@
+import { ScrubRejected } from "./errors";
+import { EXIF_HEADER, isRotatingOrientation, minimalExifTiff, readOrientation } from "./exif";
+import type { ByteReader } from "./reader";
+import { checkPixels, type FormatSettings, identifier, type Report } from "./report";
+
+/*
+ * JPEG rewriter (DESIGN.md §6). Walks the marker segments; keeps SOI, the first APP0 JFIF (without
+ * its thumbnail), APP14 Adobe (first 12 bytes), a complete APP2 ICC profile, DQT, DHT, DRI, DAC,
+ * SOFn, every SOS with its entropy-coded data (all scans, with the tables between them) and EOI.
+ * Everything else is dropped: APP1 (Exif, XMP, extended XMP), APP13, COM, other APPn, fill bytes
+ * and whatever follows EOI. An input Orientation 2-8 is written back as a minimal APP1 Exif.
+ *
+ * Fail-closed: garbage between segments, a truncated file, reserved markers, hierarchical or DNL
+ * files are rejected.
+ */
+
+const SOI = 0xd8;
+const EOI = 0xd9;
+const SOS = 0xda;
+const DQT = 0xdb;
+const DNL = 0xdc;
+const DRI = 0xdd;
+const DHP = 0xde;
+const EXP = 0xdf;
+const DHT = 0xc4;
+const JPG = 0xc8;
+const DAC = 0xcc;
+const APP0 = 0xe0;
+const APP1 = 0xe1;
+const APP2 = 0xe2;
+const APP14 = 0xee;
+const APP15 = 0xef;
+const COM = 0xfe;
+
+const ICC_IDENT = Buffer.from("ICC_PROFILE\0", "latin1");
+const ICC_HEADER_BYTES = ICC_IDENT.length + 2; // identifier + sequence number + count
+const JFIF_BYTES = 14; // "JFIF\0", version, units, densities, thumbnail size
+const ADOBE_BYTES = 12; // "Adobe", version, flags0, flags1, transform
+
+/** Frame markers we rewrite: baseline, extended, progressive, lossless; Huffman or arithmetic. */
+const NON_DIFFERENTIAL_SOF = new Set([0xc0, 0xc1, 0xc2, 0xc3, 0xc9, 0xca, 0xcb]);
+/** Differential frames exist only in hierarchical files. */
+const DIFFERENTIAL_SOF = new Set([0xc5, 0xc6, 0xc7, 0xcd, 0xce, 0xcf]);
+
+const APP_LABELS: Readonly<Record<string, string>> = {
+  Exif: "Exif",
+  "http://ns.adobe.com/xap/1.0/": "XMP",
+  "http://ns.adobe.com/xmp/extension/": "XMP extension",
+  "Photoshop 3.0": "Photoshop",
+};
+
+function hex(marker: number): string {
+  return `0xFF${marker.toString(16).toUpperCase().padStart(2, "0")}`;
+}
+
+function markerName(marker: number): string {
+  if (marker >= APP0 && marker <= APP15) return `APP${marker - APP0}`;
+  if (marker === COM) return "COM";
+  if (marker === DQT) return "DQT";
+  if (marker === DHT) return "DHT";
+  if (marker === DRI) return "DRI";
+  if (marker === DAC) return "DAC";
+  if (marker === SOS) return "SOS";
+  if (NON_DIFFERENTIAL_SOF.has(marker) || DIFFERENTIAL_SOF.has(marker)) return `SOF${marker - 0xc0}`;
+  return hex(marker);
+}
+
+function appName(marker: number, prefix: Buffer): string {
+  const ident = identifier(prefix, 40);
+  const label = APP_LABELS[ident] ?? ident.slice(0, 24);
+  return label ? `APP${marker - APP0} ${label}` : `APP${marker - APP0}`;
+}
+
+function segmentHeader(marker: number, dataLength: number): Buffer {
+  const header = Buffer.allocUnsafe(4);
+  header[0] = 0xff;
+  header[1] = marker;
+  header.writeUInt16BE(dataLength + 2, 2);
+  return header;
+}
+
+/**
+ * Collects the chunks of one APP2 ICC profile and releases them only when all are present with
+ * consistent sequence numbers (all or none).
+ */
+class IccCollector {
+  private chunks: (Buffer | undefined)[] = [];
+  private count = 0;
+  private received = 0;
+  private bytes = 0;
+  private state: "collecting" | "emitted" | "dropped" = "collecting";
+  private dropReason = "APP2 ICC_PROFILE (invalid)";
+
+  constructor(
+    private readonly reader: ByteReader,
+    private readonly report: Report,
+    private readonly maxBytes: number,
+  ) {}
+
+  /** Adds one APP2 ICC_PROFILE segment's data; returns the whole profile's segments once complete. */
+  add(data: Buffer): Buffer[] | null {
+    const segmentBytes = data.length + 4;
+    if (this.state !== "collecting") {
+      this.report.remove(this.state === "emitted" ? "APP2 ICC_PROFILE (extra)" : this.dropReason, segmentBytes);
+      return null;
+    }
+    if (data.length < ICC_HEADER_BYTES) return this.invalid(segmentBytes);
+    const seq = data[ICC_IDENT.length] as number;
+    const count = data[ICC_IDENT.length + 1] as number;
+    if (count === 0 || seq === 0 || seq > count) return this.invalid(segmentBytes);
+    if (this.count === 0) {
+      this.count = count;
+      this.chunks = new Array<Buffer | undefined>(count).fill(undefined);
+    }
+    if (count !== this.count || this.chunks[seq - 1] !== undefined) return this.invalid(segmentBytes);
+    if (this.bytes + segmentBytes > this.maxBytes) {
+      this.report.remove("APP2 ICC_PROFILE (over the size limit)", segmentBytes);
+      return this.drop("APP2 ICC_PROFILE (over the size limit)");
+    }
+    const copy = Buffer.from(data); // own copy: do not pin the source chunk
+    this.reader.hold(copy.length);
+    this.chunks[seq - 1] = copy;
+    this.bytes += segmentBytes;
+    this.received += 1;
+    if (this.received < this.count) return null;
+    this.state = "emitted";
+    const out: Buffer[] = [];
+    for (const chunk of this.chunks) {
+      if (chunk === undefined) continue;
+      out.push(segmentHeader(APP2, chunk.length), chunk);
+      this.report.keep("APP2 ICC_PROFILE", chunk.length + 4);
+      this.reader.release(chunk.length);
+    }
+    this.chunks = [];
+    return out;
+  }
+
+  /** Called at the first SOS: a profile still missing chunks is dropped whole. */
+  finish(): void {
+    if (this.state === "collecting" && this.received > 0) this.drop("APP2 ICC_PROFILE (incomplete)");
+    if (this.state === "collecting") this.state = "dropped";
+  }
+
+  private invalid(segmentBytes: number): null {
+    this.report.remove("APP2 ICC_PROFILE (invalid)", segmentBytes);
+    return this.drop("APP2 ICC_PROFILE (invalid)");
+  }
+
+  private drop(name: string): null {
+    this.dropReason = name;
+    for (const chunk of this.chunks) {
+      if (chunk === undefined) continue;
+      this.report.remove(name, chunk.length + 4);
+      this.reader.release(chunk.length);
+    }
+    this.chunks = [];
+    this.state = "dropped";
+    return null;
+  }
+}
+
+/** Reads the next marker: 0xFF, optional fill bytes, the code. Anything else is garbage ⇒ reject. */
+async function nextMarker(reader: ByteReader, report: Report): Promise<number> {
+  const at = reader.offset;
+  const first = await reader.readByte("a marker");
+  if (first !== 0xff) {
+    throw new ScrubRejected("malformed", `expected a marker, found byte 0x${first.toString(16)} (garbage between segments)`, at);
+  }
+  let fill = 0;
+  let code = await reader.readByte("a marker");
+  while (code === 0xff) {
+    fill += 1;
+    code = await reader.readByte("a marker");
+  }
+  if (fill > 0) report.remove("fill bytes", fill);
+  if (code === 0x00) throw new ScrubRejected("malformed", "stuffed 0xFF00 outside entropy-coded data", at);
+  return code;
+}
+
+/**
+ * Copies entropy-coded data (stuffed 0xFF00 and RSTn included) in the pieces the source delivered,
+ * until a marker that ends the scan. Returns that marker's code (already consumed). Fill bytes
+ * before the marker are dropped.
+ */
+async function* copyEntropyData(reader: ByteReader, report: Report): AsyncGenerator<Buffer, number, void> {
+  for (;;) {
+    const buf = await reader.current();
+    if (buf === null) throw new ScrubRejected("truncated", "input ends inside entropy-coded data", reader.offset);
+    let search = 0;
+    for (;;) {
+      const ff = buf.indexOf(0xff, search);
+      if (ff < 0) {
+        reader.advance(buf.length);
+        yield buf;
+        break;
+      }
+      let end = ff + 1;
+      while (end < buf.length && buf[end] === 0xff) end += 1;
+      if (end === buf.length) {
+        // The 0xFF run reaches the end of this piece: decide on the following bytes.
+        if (ff > 0) {
+          reader.advance(ff);
+          yield buf.subarray(0, ff);
+        }
+        const marker = yield* finishFfRun(reader, report);
+        if (marker >= 0) return marker;
+        break;
+      }
+      const next = buf[end] as number;
+      if (next === 0x00 || (next >= 0xd0 && next <= 0xd7)) {
+        search = end + 1;
+        continue;
+      }
+      if (ff > 0) yield buf.subarray(0, ff);
+      reader.advance(end + 1);
+      if (end - ff > 1) report.remove("fill bytes", end - ff - 1);
+      return next;
+    }
+  }
+}
+
+/** Slow path of copyEntropyData: the reader sits on a run of 0xFF that may continue in later pieces. */
+async function* finishFfRun(reader: ByteReader, report: Report): AsyncGenerator<Buffer, number, void> {
+  let run = 0;
+  let next = -1;
+  while (next < 0) {
+    const buf = await reader.current();
+    if (buf === null) throw new ScrubRejected("truncated", "input ends inside entropy-coded data", reader.offset);
+    let i = 0;
+    while (i < buf.length && buf[i] === 0xff) i += 1;
+    run += i;
+    if (i < buf.length) {
+      next = buf[i] as number;
+      reader.advance(i + 1);
+    } else {
+      reader.advance(i);
+    }
+  }
+  if (next === 0x00 || (next >= 0xd0 && next <= 0xd7)) {
+    // Data (libjpeg reads 0xFF…0xFF00 as one 0xFF byte) or a restart marker: pass through unchanged.
+    let left = run;
+    while (left > 0) {
+      const piece = Math.min(left, 65_536);
+      yield Buffer.alloc(piece, 0xff);
+      left -= piece;
+    }
+    yield Buffer.of(next);
+    return -1;
+  }
+  if (run > 1) report.remove("fill bytes", run - 1);
+  return next;
+}
+
+/** Rewrites a JPEG read from `reader` (positioned at SOI), yielding the scrubbed bytes. */
+export async function* scrubJpeg(reader: ByteReader, settings: FormatSettings, report: Report): AsyncGenerator<Buffer, void, void> {
+  const soi = await reader.readExact(2, "SOI");
+  if (soi[0] !== 0xff || soi[1] !== SOI) throw new ScrubRejected("malformed", "JPEG does not start with SOI", 0);
+  report.keep("SOI", 2);
+  yield Buffer.of(0xff, SOI);
+
+  const icc = new IccCollector(reader, report, settings.keepIccProfile ? settings.maxIccBytes : -1);
+  let sawFrame = false;
+  let sawScan = false;
+  let sawJfif = false;
+  let sawExif = false;
+
+  let marker = await nextMarker(reader, report);
+  for (;;) {
+    const markerAt = reader.offset - 2;
+    if (marker === EOI) {
+      if (!sawScan) throw new ScrubRejected("malformed", "EOI before any scan", markerAt);
+      report.keep("EOI", 2);
+      yield Buffer.of(0xff, EOI);
+      break;
+    }
+    if (marker === SOI) throw new ScrubRejected("malformed", "second SOI inside the image", markerAt);
+    if ((marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) {
+      throw new ScrubRejected("malformed", `marker ${hex(marker)} outside entropy-coded data`, markerAt);
+    }
+    if (marker === DNL) throw new ScrubRejected("unsupported-feature", "DNL marker (height defined after the scan)", markerAt);
+    if (marker === DHP || marker === EXP || DIFFERENTIAL_SOF.has(marker)) {
+      throw new ScrubRejected("unsupported-feature", `hierarchical JPEG (marker ${hex(marker)})`, markerAt);
+    }
+    if (marker === JPG || (marker >= 0xf0 && marker <= 0xfd)) {
+      throw new ScrubRejected("unsupported-feature", `JPEG extension marker ${hex(marker)} (e.g. JPEG-LS)`, markerAt);
+    }
+    if (marker < 0xc0) throw new ScrubRejected("malformed", `reserved marker ${hex(marker)}`, markerAt);
+
+    const lengthField = (await reader.readExact(2, `${markerName(marker)} length`)).readUInt16BE(0);
+    if (lengthField < 2) throw new ScrubRejected("malformed", `${markerName(marker)} length ${lengthField} < 2`, markerAt);
+    const dataLength = lengthField - 2;
+    const segmentBytes = lengthField + 2;
+
+    if (marker === SOS) {
+      if (!sawFrame) throw new ScrubRejected("malformed", "SOS before any SOF", markerAt);
+      const header = await reader.readExact(dataLength, "SOS");
+      const components = header[0] ?? 0;
+      if (components < 1 || components > 4 || dataLength !== 4 + 2 * components) {
+        throw new ScrubRejected("malformed", `SOS header length ${lengthField} does not match ${components} components`, markerAt);
+      }
+      if (!sawScan) icc.finish();
+      report.keep("SOS", segmentBytes);
+      yield segmentHeader(SOS, dataLength);
+      yield header;
+      marker = yield* copyEntropyData(reader, report);
+      sawScan = true;
+      continue;
+    }
+
+    if (NON_DIFFERENTIAL_SOF.has(marker)) {
+      if (sawFrame) throw new ScrubRejected("malformed", "second SOF (a non-hierarchical JPEG has one frame)", markerAt);
+      const frame = await reader.readExact(dataLength, markerName(marker));
+      const components = frame[5] ?? 0;
+      if (dataLength < 6 || components < 1 || dataLength !== 6 + 3 * components) {
+        throw new ScrubRejected("malformed", `${markerName(marker)} length ${lengthField} does not match ${components} components`, markerAt);
+      }
+      const height = frame.readUInt16BE(1);
+      const width = frame.readUInt16BE(3);
+      if (height === 0) throw new ScrubRejected("unsupported-feature", "frame height 0 (defined by DNL)", markerAt);
+      checkPixels(width, height, settings.maxPixels, markerAt, markerName(marker));
+      report.width = width;
+      report.height = height;
+      sawFrame = true;
+      report.keep(markerName(marker), segmentBytes);
+      yield segmentHeader(marker, dataLength);
+      yield frame;
+    } else if (marker === DQT || marker === DHT || marker === DRI || marker === DAC) {
+      if (marker === DRI && dataLength !== 2) throw new ScrubRejected("malformed", `DRI length ${lengthField} (must be 4)`, markerAt);
+      const data = await reader.readExact(dataLength, markerName(marker));
+      report.keep(markerName(marker), segmentBytes);
+      yield segmentHeader(marker, dataLength);
+      yield data;
+    } else if (marker === COM) {
+      await reader.skip(dataLength, "COM");
+      report.remove("COM", segmentBytes);
+    } else if (marker >= APP0 && marker <= APP15) {
+      yield* handleApp(marker, dataLength, segmentBytes);
+    } else {
+      throw new ScrubRejected("malformed", `unexpected marker ${hex(marker)}`, markerAt);
+    }
+    marker = await nextMarker(reader, report);
+  }
+
+  const trailing = await reader.drain();
+  if (trailing > 0) report.remove("trailing data after EOI", trailing);
+
+  async function* handleApp(appMarker: number, dataLength: number, segmentBytes: number): AsyncGenerator<Buffer, void, void> {
+    const prefix = await reader.readExact(Math.min(dataLength, 40), `APP${appMarker - APP0}`);
+    const name = appName(appMarker, prefix);
+    const rest = dataLength - prefix.length;
+
+    if (appMarker === APP0 && name === "APP0 JFIF" && !sawJfif && !sawFrame && dataLength >= JFIF_BYTES) {
+      // Keep the JFIF header (version, units, density) without its thumbnail.
+      sawJfif = true;
+      await reader.skip(rest, "APP0 JFIF");
+      const jfif = Buffer.from(prefix.subarray(0, JFIF_BYTES));
+      const hadThumbnail = jfif[12] !== 0 || jfif[13] !== 0 || dataLength > JFIF_BYTES;
+      jfif[12] = 0;
+      jfif[13] = 0;
+      report.keep("APP0 JFIF", JFIF_BYTES + 4);
+      if (hadThumbnail) report.remove("APP0 JFIF thumbnail", dataLength - JFIF_BYTES);
+      yield segmentHeader(APP0, JFIF_BYTES);
+      yield jfif;
+      return;
+    }
+    if (appMarker === APP14 && name === "APP14 Adobe" && dataLength >= ADOBE_BYTES) {
+      // Decides the colour transform (RGB / YCbCr / CMYK / YCCK): keep exactly what decoders read.
+      await reader.skip(rest, "APP14 Adobe");
+      report.keep("APP14 Adobe", ADOBE_BYTES + 4);
+      if (dataLength > ADOBE_BYTES) report.remove("APP14 Adobe (extra bytes)", dataLength - ADOBE_BYTES);
+      yield segmentHeader(APP14, ADOBE_BYTES);
+      yield Buffer.from(prefix.subarray(0, ADOBE_BYTES));
+      return;
+    }
+    if (appMarker === APP2 && prefix.length >= ICC_IDENT.length && prefix.subarray(0, ICC_IDENT.length).equals(ICC_IDENT)) {
+      if (!settings.keepIccProfile || sawScan) {
+        await reader.skip(rest, "APP2 ICC_PROFILE");
+        report.remove(sawScan ? "APP2 ICC_PROFILE (after the first scan)" : "APP2 ICC_PROFILE", segmentBytes);
+        return;
+      }
+      const data = Buffer.concat([prefix, await reader.readExact(rest, "APP2 ICC_PROFILE")]);
+      const complete = icc.add(data);
+      if (complete !== null) yield* complete;
+      return;
+    }
+    if (appMarker === APP1 && name === "APP1 Exif" && !sawExif && !sawScan && prefix.length >= EXIF_HEADER.length) {
+      // The first Exif block before the first scan is the one decoders use for the orientation.
+      sawExif = true;
+      const tiff = Buffer.concat([prefix.subarray(EXIF_HEADER.length), await reader.readExact(rest, "APP1 Exif")]);
+      report.remove(name, segmentBytes);
+      const orientation = readOrientation(tiff);
+      if (isRotatingOrientation(orientation)) {
+        report.orientation = orientation;
+        if (settings.preserveOrientation) {
+          const payload = Buffer.concat([EXIF_HEADER, minimalExifTiff(orientation)]);
+          report.orientationWritten = true;
+          report.keep("APP1 Exif (Orientation only)", payload.length + 4);
+          yield segmentHeader(APP1, payload.length);
+          yield payload;
+        }
+      }
+      return;
+    }
+    await reader.skip(rest, name);
+    report.remove(name, segmentBytes);
+  }
+}

@@ -1,0 +1,231 @@
+import { inflateSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { scrubBuffer, scrubChunks } from "./core";
+import { ScrubRejected } from "./errors";
+import { minimalExifTiff } from "./exif";
+import { chunk, exifTiff, ihdr, itxtXmp, PNG_SIGNATURE, pieces, pngChunks, pngImage, rgbRows, textChunk, ztxtChunk } from "./test-fixtures";
+
+async function rejection(bytes: Uint8Array, options = {}): Promise<ScrubRejected> {
+  try {
+    await scrubBuffer(bytes, options);
+  } catch (error) {
+    if (error instanceof ScrubRejected) return error;
+    throw error;
+  }
+  throw new Error("expected a rejection");
+}
+
+function png(...chunks: Buffer[]): Buffer {
+  return Buffer.concat([PNG_SIGNATURE, ...chunks]);
+}
+
+const IEND = chunk("IEND");
+const u32 = (v: number): Buffer => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(v);
+  return b;
+};
+
+describe("PNG chunks", () => {
+  it("keeps critical and rendering chunks and drops text, time, EXIF, unknown chunks and the trailer", async () => {
+    // Prepare
+    const { idat } = pngImage(4, 4, 2);
+    const kept = [
+      ihdr(4, 4),
+      chunk("gAMA", u32(45455)),
+      chunk("cHRM", Buffer.alloc(32, 1)),
+      chunk("sRGB", Buffer.of(0)),
+      chunk("iCCP", Buffer.concat([Buffer.from("ICC profile\0\0", "latin1"), Buffer.alloc(40, 3)])),
+      chunk("cICP", Buffer.from([1, 13, 0, 1])),
+      chunk("sBIT", Buffer.from([8, 8, 8])),
+      chunk("pHYs", Buffer.from([0, 0, 11, 19, 0, 0, 11, 19, 1])),
+      chunk("tRNS", Buffer.from([0, 1, 0, 2, 0, 3])),
+      ...idat,
+      IEND,
+    ];
+    const input = png(
+      kept[0] as Buffer,
+      textChunk("Author", "Jane Doe"),
+      chunk("eXIf", exifTiff()),
+      ...kept.slice(1, 4),
+      chunk("tIME", Buffer.from([7, 232, 5, 17, 10, 11, 12])),
+      ...kept.slice(4, 9),
+      itxtXmp(),
+      ztxtChunk("Raw profile type exif", "exif\n  24\n45786966000049492a00"),
+      chunk("vpAg", Buffer.alloc(9)),
+      kept[9] as Buffer,
+      textChunk("Comment", "between IDATs"),
+      ...kept.slice(10),
+      Buffer.from("after IEND: Exif\0\0", "latin1"),
+    );
+
+    // Act
+    const { bytes, result } = await scrubBuffer(input);
+
+    // Assess
+    expect(bytes.equals(png(...kept))).toBe(true);
+    expect(pngChunks(bytes).map((c) => c.type)).toEqual(["IHDR", "gAMA", "cHRM", "sRGB", "iCCP", "cICP", "sBIT", "pHYs", "tRNS", "IDAT", "IDAT", "IEND"]);
+    expect(pngChunks(bytes).every((c) => c.crcOk)).toBe(true);
+    expect(result.removed.map((r) => [r.name, r.count])).toEqual([
+      ["tEXt", 2],
+      ["eXIf", 1],
+      ["tIME", 1],
+      ["iTXt", 1],
+      ["zTXt", 1],
+      ["vpAg", 1],
+      ["trailing data after IEND", 1],
+    ]);
+    expect(result.removedBytes).toBe(input.length - bytes.length);
+    expect(result).toMatchObject({ type: "png", mediaType: "image/png", width: 4, height: 4, orientation: null });
+  });
+
+  it("leaves the IDAT bytes untouched, so the image inflates to the same rows", async () => {
+    // Prepare
+    const { idat, zlib } = pngImage(16, 9, 3);
+    const input = png(ihdr(16, 9), textChunk("Software", "x"), ...idat, IEND);
+
+    // Act
+    const { bytes } = await scrubBuffer(input);
+
+    // Assess
+    const data = pngChunks(bytes).filter((c) => c.type === "IDAT").map((c) => c.data);
+    expect(Buffer.concat(data).equals(zlib)).toBe(true);
+    expect(inflateSync(Buffer.concat(data)).equals(rgbRows(16, 9))).toBe(true);
+  });
+
+  it("keeps the APNG animation chunks and reports the frame count", async () => {
+    // Prepare
+    const { idat } = pngImage(4, 4, 1);
+    const acTL = chunk("acTL", Buffer.concat([u32(2), u32(0)]));
+    const fcTL0 = chunk("fcTL", Buffer.concat([u32(0), u32(4), u32(4), u32(0), u32(0), Buffer.from([0, 1, 0, 10, 0, 0])]));
+    const fcTL1 = chunk("fcTL", Buffer.concat([u32(1), u32(4), u32(4), u32(0), u32(0), Buffer.from([0, 1, 0, 10, 0, 0])]));
+    const fdAT = chunk("fdAT", Buffer.concat([u32(2), (idat[0] as Buffer).subarray(8, -4)]));
+    const input = png(ihdr(4, 4), acTL, fcTL0, ...idat, textChunk("Title", "t"), fcTL1, fdAT, IEND);
+
+    // Act
+    const { bytes, result } = await scrubBuffer(input);
+
+    // Assess
+    expect(bytes.equals(png(ihdr(4, 4), acTL, fcTL0, ...idat, fcTL1, fdAT, IEND))).toBe(true);
+    expect(result.frames).toBe(2);
+  });
+
+  it("gives the same bytes when the input arrives one byte at a time", async () => {
+    // Prepare
+    const { idat } = pngImage(8, 8, 4);
+    const input = png(ihdr(8, 8), chunk("eXIf", exifTiff({ orientation: 6 })), textChunk("a", "b"), ...idat, IEND);
+    const { bytes: whole } = await scrubBuffer(input);
+    const parts: Buffer[] = [];
+
+    // Act
+    const generator = scrubChunks(() => pieces(input, 1));
+    for (let step = await generator.next(); !step.done; step = await generator.next()) parts.push(step.value);
+
+    // Assess
+    expect(Buffer.concat(parts).equals(whole)).toBe(true);
+  });
+});
+
+describe("PNG colour profile", () => {
+  it("drops iCCP when asked to and keeps it by default", async () => {
+    // Prepare
+    const { idat } = pngImage();
+    const iccp = chunk("iCCP", Buffer.concat([Buffer.from("ICC profile\0\0", "latin1"), Buffer.alloc(40, 3)]));
+    const input = png(ihdr(4, 4), iccp, ...idat, IEND);
+
+    // Act
+    const kept = await scrubBuffer(input);
+    const dropped = await scrubBuffer(input, { keepIccProfile: false });
+
+    // Assess
+    expect(kept.bytes.equals(input)).toBe(true);
+    expect(dropped.bytes.equals(png(ihdr(4, 4), ...idat, IEND))).toBe(true);
+    expect(dropped.result.removed).toEqual([{ name: "iCCP", count: 1, bytes: iccp.length }]);
+  });
+});
+
+describe("PNG orientation", () => {
+  it("replaces an eXIf before IDAT with an Orientation-only eXIf with a valid CRC", async () => {
+    // Prepare
+    const { idat } = pngImage();
+    const input = png(ihdr(4, 4), chunk("eXIf", exifTiff({ orientation: 6, littleEndian: true })), ...idat, IEND);
+
+    // Act
+    const { bytes, result } = await scrubBuffer(input);
+
+    // Assess
+    const exif = pngChunks(bytes).filter((c) => c.type === "eXIf");
+    expect(exif).toHaveLength(1);
+    expect(exif[0]?.data.equals(minimalExifTiff(6))).toBe(true);
+    expect(exif[0]?.crcOk).toBe(true);
+    expect(result).toMatchObject({ orientation: 6, orientationPreserved: true });
+  });
+
+  it("drops an eXIf after IDAT without writing an orientation", async () => {
+    // Prepare
+    const { idat } = pngImage();
+    const input = png(ihdr(4, 4), ...idat, chunk("eXIf", exifTiff({ orientation: 6 })), IEND);
+
+    // Act
+    const { bytes, result } = await scrubBuffer(input);
+
+    // Assess
+    expect(pngChunks(bytes).map((c) => c.type)).toEqual(["IHDR", "IDAT", "IDAT", "IEND"]);
+    expect(result.orientation).toBeNull();
+  });
+
+  it("is idempotent: scrubbing the output again gives the same bytes", async () => {
+    // Prepare
+    const { idat } = pngImage();
+    const input = png(ihdr(4, 4), chunk("eXIf", exifTiff({ orientation: 7 })), chunk("gAMA", u32(45455)), ...idat, itxtXmp(), IEND);
+    const first = await scrubBuffer(input);
+
+    // Act
+    const second = await scrubBuffer(first.bytes);
+
+    // Assess
+    expect(second.bytes.equals(first.bytes)).toBe(true);
+    expect(second.result.orientation).toBe(7);
+  });
+});
+
+describe("PNG rejections", () => {
+  const { idat } = pngImage();
+
+  function corrupt(bytes: Buffer, at: number): Buffer {
+    const copy = Buffer.from(bytes);
+    copy[at] = (copy[at] as number) ^ 0x01;
+    return copy;
+  }
+
+  it.each([
+    ["an IDAT CRC is wrong", () => png(ihdr(4, 4), corrupt(idat[0] as Buffer, 10), IEND), "crc-mismatch"],
+    ["a dropped chunk's CRC is wrong", () => png(ihdr(4, 4), corrupt(textChunk("k", "v"), 9), ...idat, IEND), "crc-mismatch"],
+    ["the IHDR CRC is wrong", () => png(corrupt(ihdr(4, 4), 12), ...idat, IEND), "crc-mismatch"],
+    ["IEND is missing", () => png(ihdr(4, 4), ...idat), "truncated"],
+    ["the file ends inside IDAT", () => png(ihdr(4, 4), ...idat, IEND).subarray(0, 60), "truncated"],
+    ["the first chunk is not IHDR", () => png(chunk("gAMA", u32(1)), ihdr(4, 4), ...idat, IEND), "malformed"],
+    ["there is no IDAT", () => png(ihdr(4, 4), IEND), "malformed"],
+    ["a chunk type is not letters", () => png(ihdr(4, 4), chunk("t3Xt", Buffer.alloc(2)), ...idat, IEND), "malformed"],
+    ["IEND has data", () => png(ihdr(4, 4), ...idat, chunk("IEND", Buffer.of(1))), "malformed"],
+    ["an unknown critical chunk appears", () => png(ihdr(4, 4), chunk("CgBI", Buffer.alloc(4)), ...idat, IEND), "unsupported-feature"],
+    ["the signature is damaged after the first bytes", () => Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x00]), ihdr(4, 4)]), "unknown-type"],
+  ])("rejects the file when %s", async (_case, build, reason) => {
+    // Act
+    const error = await rejection(build());
+
+    // Assess
+    expect(error.reason).toBe(reason);
+  });
+
+  it("rejects an image above the pixel limit", async () => {
+    // Prepare
+    const input = png(ihdr(100_000, 100_000), ...idat, IEND);
+
+    // Act
+    const error = await rejection(input);
+
+    // Assess
+    expect(error.reason).toBe("too-many-pixels");
+  });
+});
