@@ -118,6 +118,7 @@ describe("invalid configurations", () => {
     const input = exampleInput();
     input.dataClasses = {};
     delete input.tenants[2]?.dataClasses;
+    input.upload.dataClasses = [];
     expectOneProblem(input, "dataClasses", /no data class is declared/);
   });
 
@@ -179,6 +180,21 @@ describe("invalid configurations", () => {
     const input = exampleInput();
     input.partitions.commercial.administratorRoleName = "arn:aws:iam::222222222222:role/platform-deployer";
     expectOneProblem(input, "partitions.commercial.administratorRoleName", /is not an IAM role name. Fix: use the name \(not the ARN\)/);
+  });
+
+  it.each(["http://app.example.org", "https://app.example.org/", "https://*.example.org", "https://app.example.org/upload"])("fails when an upload origin is %s", (origin) => {
+    const input = exampleInput();
+    input.upload.allowedOrigins = [origin];
+    expectOneProblem(input, "upload.allowedOrigins[0]", /is not an https origin/);
+  });
+
+  it("fails when upload data classes are undeclared or have no origin to come from", () => {
+    const input = exampleInput();
+    input.upload.dataClasses = ["selfies"];
+    expectOneProblem(input, "upload.dataClasses[0]", /"selfies" is not declared/);
+    const noOrigin = exampleInput();
+    noOrigin.upload.allowedOrigins = [];
+    expectOneProblem(noOrigin, "upload.allowedOrigins", /no origin may send them/);
   });
 
   it("reports every problem at once, each with its path", () => {

@@ -151,6 +151,19 @@ const backend = z.discriminatedUnion(
 );
 export type BackendConfig = z.infer<typeof backend>;
 
+const origin = z.string().check((ctx) => {
+  const fix = 'Fix: write the scheme and host only, e.g. "https://app.example.org"';
+  let url: URL | undefined;
+  try {
+    url = new URL(ctx.value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || url.protocol !== "https:" || url.origin !== ctx.value || ctx.value.includes("*")) {
+    ctx.issues.push({ code: "custom", input: ctx.value, message: `"${ctx.value}" is not an https origin (no path, no trailing slash, no wildcard). ${fix}` });
+  }
+});
+
 const httpsUrl = z.url({ protocol: /^https$/, error: (i) => `issuer "${String(i.input)}" must be an https URL. Fix: use the OIDC issuer URL exactly as it appears in the token's "iss" claim (https://...)` });
 
 export const deploymentSchema = z.strictObject({
@@ -173,6 +186,13 @@ export const deploymentSchema = z.strictObject({
   tenants: z.array(tenant),
   backend: backend.default({ type: "local" }),
   upload: z.strictObject({
+    /**
+     * Web origins whose pages may upload from the browser (CORS), e.g. "https://app.example.org".
+     * @default none: no browser uploads
+     */
+    allowedOrigins: z.array(origin).default([]),
+    /** Data classes that accept uploads; their buckets get the CORS rule. @default none */
+    dataClasses: z.array(z.string()).default([]),
     oidc: z.strictObject({
       issuer: httpsUrl,
       audience: z.string().min(1, { error: "audience must not be empty. Fix: use the client ID your identity provider puts in the token's \"aud\" claim" }),

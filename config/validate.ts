@@ -69,6 +69,18 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
     });
   }
 
+  const upload = isObject(input.upload) ? input.upload : undefined;
+  if (upload && Array.isArray(upload.dataClasses) && declaredClasses !== undefined) {
+    upload.dataClasses.forEach((name, i) => {
+      if (typeof name === "string" && !declaredClasses.includes(name)) {
+        problems.push({ path: `upload.dataClasses[${i}]`, message: `data class "${name}" is not declared. Fix: use one of ${declaredClasses.join(", ")}` });
+      }
+    });
+  }
+  if (upload && Array.isArray(upload.dataClasses) && upload.dataClasses.length > 0 && (!Array.isArray(upload.allowedOrigins) || upload.allowedOrigins.length === 0)) {
+    problems.push({ path: "upload.allowedOrigins", message: "upload.dataClasses accept browser uploads, but no origin may send them. Fix: list the web origins of your upload pages, or remove upload.dataClasses" });
+  }
+
   const backend = input.backend;
   if (isObject(backend) && backend.type === "s3" && typeof backend.kmsKeyId === "string") {
     const sovereign = PARTITIONS["aws-eusc"];

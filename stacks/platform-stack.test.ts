@@ -76,6 +76,12 @@ describe("resources of each partition", () => {
     expect(sids("commercial-bucket-avatars-clean_policy")).toEqual(["DenyInsecureTransport", "DenyOtherEncryption", "DenyOtherKey", "TenantsOnlyUnderTheirPrefix"]);
   });
 
+  it("lets browsers upload only into the buckets of the upload data classes, from the configured origins", () => {
+    const cors = resourcesOf(example.json, "aws_s3_bucket_cors_configuration");
+    expect(Object.keys(cors)).toEqual(["sovereign-bucket-avatars-original_cors"]);
+    expect((cors["sovereign-bucket-avatars-original_cors"]?.cors_rule as Array<{ allowed_origins: string[] }>)[0]?.allowed_origins).toEqual(["https://app.example.org"]);
+  });
+
   it("gives every tenant its own key, tagged with the tenant", () => {
     const tenantKeys = Object.entries(keys).filter(([name]) => name.startsWith("tenant-"));
     expect(tenantKeys.map(([, k]) => (k.tags as Record<string, string>).Tenant)).toEqual(["acme-health", "bergstadt", "kleinverein"]);

@@ -66,7 +66,7 @@ export class PlatformStack extends ReadableStack {
     const dataBuckets: PrivateBucket[] = [];
     for (const name of Object.keys(config.dataClasses).sort()) {
       const dataClass = config.dataClasses[name];
-      if (dataClass !== undefined) dataBuckets.push(this.dataClassStorage(env, name, dataClass));
+      if (dataClass !== undefined) dataBuckets.push(this.dataClassStorage(env, name, dataClass, config.upload));
     }
 
     new AuditTrail(this, "sovereign-audit", {
@@ -94,7 +94,7 @@ export class PlatformStack extends ReadableStack {
    * endpoint; with allowCrossPartition, also a failover key and bucket on the commercial side, which
    * has no VPC (the sync function writes it with Roles Anywhere credentials).
    */
-  private dataClassStorage(env: string, name: string, dataClass: DataClassConfig): PrivateBucket {
+  private dataClassStorage(env: string, name: string, dataClass: DataClassConfig, upload: DeploymentConfig["upload"]): PrivateBucket {
     const tags = { DataClass: name };
     const key = new KmsKey(this, `sovereign-key-${name}`, {
       placement: this.sovereign,
@@ -108,6 +108,7 @@ export class PlatformStack extends ReadableStack {
       encryptionKey: key,
       retentionDays: dataClass.retentionDays,
       vpcEndpointId: this.network.s3Endpoint.id,
+      browserUploadOrigins: upload.dataClasses.includes(name) ? upload.allowedOrigins : undefined,
       tags,
     });
     new TerraformOutput(this, `sovereign-bucket-${name}-name`, { value: bucket.bucketName });

@@ -13,3 +13,14 @@ export const S3_DATA_ACTIONS = [
   "s3:PutObject*",
   "s3:RestoreObject",
 ] as const;
+
+/** Request headers a browser upload (pre-signed POST, PUT or multipart part) may send. */
+export const BROWSER_UPLOAD_HEADERS = [
+  "content-md5",
+  "content-type",
+  "x-amz-checksum-sha256",
+  "x-amz-meta-*",
+  "x-amz-server-side-encryption",
+  "x-amz-server-side-encryption-aws-kms-key-id",
+  "x-amz-tagging",
+] as const;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { moduleStack, resourcesOf, type TfJson } from "../../test/template";
 import { KmsKey } from "../kms-key";
-import { S3_DATA_ACTIONS } from "./perms";
+import { BROWSER_UPLOAD_HEADERS, S3_DATA_ACTIONS } from "./perms";
 import { PrivateBucket } from "./private-bucket";
 
 let cleanup: () => void = () => {};
@@ -148,6 +148,25 @@ describe("PrivateBucket", () => {
     const json = synth();
     expect(only(json, "aws_s3_bucket")).toMatchObject({ object_lock_enabled: true });
     expect(only(json, "aws_s3_bucket_object_lock_configuration").rule).toEqual({ default_retention: { mode: "GOVERNANCE", days: 30 } });
+  });
+
+  it("lets the named origins upload from browsers, and nothing else", () => {
+    const { stack, sovereign, key, synth } = setup();
+    new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 9, vpcEndpointId: "vpce-0123", browserUploadOrigins: ["https://app.example.org"] });
+    expect(only(synth(), "aws_s3_bucket_cors_configuration").cors_rule).toEqual([
+      { id: "browser-uploads", allowed_methods: ["POST", "PUT"], allowed_origins: ["https://app.example.org"], allowed_headers: [...BROWSER_UPLOAD_HEADERS], expose_headers: ["ETag"], max_age_seconds: 600 },
+    ]);
+  });
+
+  it("has no CORS rule unless origins are named", () => {
+    const { stack, sovereign, key, synth } = setup();
+    new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 9, vpcEndpointId: "vpce-0123" });
+    expect(resourcesOf(synth(), "aws_s3_bucket_cors_configuration")).toEqual({});
+  });
+
+  it.each(["*", "http://app.example.org", "https://app.example.org/path"])("fails when a browser upload origin is %s", (origin) => {
+    const { stack, sovereign, key } = setup();
+    expect(() => new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 9, vpcEndpointId: "vpce-0123", browserUploadOrigins: [origin] })).toThrow(/PrivateBucket\.browserUploadOrigins/);
   });
 
   it("has no object lock unless asked", () => {

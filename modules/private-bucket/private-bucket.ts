@@ -1,6 +1,7 @@
 import { Construct, Lazy } from "../../framework/cdktf";
 import {
   S3Bucket,
+  S3BucketCorsConfiguration,
   S3BucketEncryption,
   S3BucketLifecycleConfiguration,
   S3BucketObjectLockConfiguration,
@@ -10,7 +11,7 @@ import {
   S3BucketVersioning,
 } from "../../framework/aws";
 import { policyDocument, policyVariable, renderPolicy, type Statement } from "../../policies/documents/policy-document";
-import { S3_DATA_ACTIONS } from "./perms";
+import { BROWSER_UPLOAD_HEADERS, S3_DATA_ACTIONS } from "./perms";
 import { ValidationError } from "../errors";
 import type { KmsKey } from "../kms-key";
 import type { Placement } from "../placement";
@@ -55,6 +56,12 @@ export interface PrivateBucketProps {
    * @default - no object lock
    */
   readonly objectLock?: { readonly mode?: "GOVERNANCE" | "COMPLIANCE"; readonly retentionDays: number };
+  /**
+   * Web origins whose pages may upload into the bucket from a browser (pre-signed POST or PUT):
+   * a CORS rule for POST and PUT with the upload headers only. https origins, no wildcards.
+   * @default - none: browsers cannot upload
+   */
+  readonly browserUploadOrigins?: readonly string[];
   /** Tags in addition to the provider's default tags. @default - none */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -97,6 +104,11 @@ export class PrivateBucket extends Construct {
     const lock = props.objectLock;
     if (lock !== undefined && (!Number.isInteger(lock.retentionDays) || lock.retentionDays < 1 || lock.retentionDays > props.retentionDays)) {
       throw new ValidationError("PrivateBucket.objectLock", `objectLock.retentionDays must be a whole number from 1 to retentionDays (${props.retentionDays}), so that locked versions can expire (value: ${lock.retentionDays})`, this);
+    }
+    const origins = props.browserUploadOrigins ?? [];
+    const badOrigins = origins.filter((o) => !/^https:\/\/[a-z0-9.-]+(:\d+)?$/.test(o));
+    if (badOrigins.length > 0) {
+      throw new ValidationError("PrivateBucket.browserUploadOrigins", `browserUploadOrigins must be https origins without path or wildcard (value: ${JSON.stringify(badOrigins)})`, this);
     }
     const outsideRoles = props.rolesOutsideVpcEndpoint ?? [];
     if (props.vpcEndpointId === undefined && props.allowAccessOutsideVpcEndpoint !== true) {
@@ -205,6 +217,22 @@ export class PrivateBucket extends Construct {
         provider,
         bucket: this.bucket.id,
         rule: { defaultRetention: { mode: lock.mode ?? "GOVERNANCE", days: lock.retentionDays } },
+      });
+    }
+    if (origins.length > 0) {
+      new S3BucketCorsConfiguration(this, "cors", {
+        provider,
+        bucket: this.bucket.id,
+        corsRule: [
+          {
+            id: "browser-uploads",
+            allowedMethods: ["POST", "PUT"],
+            allowedOrigins: [...origins],
+            allowedHeaders: [...BROWSER_UPLOAD_HEADERS],
+            exposeHeaders: ["ETag"],
+            maxAgeSeconds: 600,
+          },
+        ],
       });
     }
     const versioning = new S3BucketVersioning(this, "versioning", {
