@@ -21,6 +21,8 @@ function generated(tenants) {
   const config = JSON.parse(readFileSync(join(root, "config", "example.json"), "utf8"));
   delete config.$schema;
   config.environment = `bench${tenants}`;
+  // The generated file lies in bench/results/work/; the CA certificate stays in config/.
+  if (config.crossPartition) config.crossPartition.caCertificateFile = "../../../config/example-ca.pem";
   for (let i = 0; i < tenants; i++) {
     config.tenants.push({ id: `tenant-${String(i).padStart(4, "0")}`, tier: "logical" });
   }

@@ -1,7 +1,8 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { exampleInput, tempDir } from "../test/template";
+import { exampleInput, PROJECT_ROOT, tempDir } from "../test/template";
 import { ConfigError, formatPath, loadDeploymentFile, parseDeployment } from "./load";
 
 function problemsOf(input: unknown) {
@@ -238,6 +239,46 @@ describe("loadDeploymentFile", () => {
     } finally {
       cleanup();
     }
+  });
+});
+
+describe("crossPartition", () => {
+  it("is required when a data class may cross partitions", () => {
+    const input = exampleInput();
+    delete input.crossPartition;
+    expectOneProblem(input, "crossPartition", /avatars-clean allow cross-partition replication, which needs the Roles Anywhere trust/);
+  });
+
+  function loadWithCa(caContent: string | undefined, caFile = "ca.pem") {
+    const { dir, cleanup } = tempDir();
+    try {
+      const input = exampleInput();
+      if (input.crossPartition) input.crossPartition.caCertificateFile = caFile;
+      writeFileSync(join(dir, "deployment.json"), JSON.stringify(input));
+      if (caContent !== undefined) writeFileSync(join(dir, "ca.pem"), caContent);
+      return loadDeploymentFile(join(dir, "deployment.json"));
+    } finally {
+      cleanup();
+    }
+  }
+  const exampleCa = () => readFileSync(join(PROJECT_ROOT, "config", "example-ca.pem"), "utf8");
+
+  it("reads the CA certificate relative to the configuration file, with LF line endings", () => {
+    expect(loadWithCa(exampleCa()).crossPartition?.caCertificatePem).toBe(exampleCa());
+    expect(loadWithCa(exampleCa().replace(/\n/g, "\r\n")).crossPartition?.caCertificatePem).toBe(exampleCa());
+  });
+
+  it("fails when the CA certificate file is missing, absolute, not a CA, several certificates or holds a key", () => {
+    expect(() => loadWithCa(undefined)).toThrow(/crossPartition\.caCertificateFile: "ca.pem" cannot be read/);
+    expect(() => loadWithCa(exampleCa(), "/etc/ca.pem")).toThrow(/crossPartition\.caCertificateFile: "\/etc\/ca.pem" is absolute/);
+    expect(() => loadWithCa(`${exampleCa()}${exampleCa()}`)).toThrow(/must hold exactly one PEM certificate \(found 2/);
+    expect(() => loadWithCa(`${exampleCa()}-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n`)).toThrow(/contains a private key/);
+    expect(() => loadWithCa("not a certificate")).toThrow(/found 0 certificate blocks/);
+  });
+
+  it("fails when the certificate is a leaf, not a CA", () => {
+    const leaf = execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "/dev/null", "-subj", "/CN=leaf", "-days", "1", "-addext", "basicConstraints=critical,CA:FALSE"], { encoding: "utf8" });
+    expect(() => loadWithCa(leaf)).toThrow(/is not a CA certificate/);
   });
 });
 

@@ -2,7 +2,9 @@
  * Reads and validates a deployment configuration. Every problem is reported at once, each with its
  * path and fix; nothing downstream runs on an invalid configuration.
  */
+import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { dirname, isAbsolute, resolve } from "node:path";
 import type { z } from "zod";
 import { type DeploymentConfig, deploymentSchema } from "./schema";
 import { type ConfigProblem, crossFieldProblems } from "./validate";
@@ -70,8 +72,50 @@ export function parseDeployment(input: unknown): ParseResult {
   return { ok: true, config: result.data };
 }
 
-/** Reads a JSON configuration file; throws ConfigError naming every problem. */
-export function loadDeploymentFile(file: string): DeploymentConfig {
+/** A validated configuration with the files it names read and checked. */
+export type ResolvedDeployment = DeploymentConfig & {
+  readonly crossPartition?: NonNullable<DeploymentConfig["crossPartition"]> & { readonly caCertificatePem: string };
+};
+
+/**
+ * Reads the files a configuration names (paths relative to `baseDir`, the configuration file's
+ * folder) and checks them: the CA certificate must be a PEM CA certificate.
+ */
+export function resolveDeploymentFiles(config: DeploymentConfig, baseDir: string): ResolvedDeployment | { readonly problems: readonly ConfigProblem[] } {
+  const cross = config.crossPartition;
+  if (cross === undefined) return { ...config, crossPartition: undefined };
+  const path = "crossPartition.caCertificateFile";
+  if (isAbsolute(cross.caCertificateFile)) {
+    return { problems: [{ path, message: `"${cross.caCertificateFile}" is absolute. Fix: give the path relative to the configuration file, so the project works on any machine` }] };
+  }
+  let pem: string;
+  try {
+    pem = readFileSync(resolve(baseDir, cross.caCertificateFile), "utf8");
+  } catch {
+    return { problems: [{ path, message: `"${cross.caCertificateFile}" cannot be read (relative to ${baseDir}). Fix: point it at the platform CA's certificate (PEM)` }] };
+  }
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  let certificate: X509Certificate | undefined;
+  try {
+    certificate = blocks.length === 1 ? new X509Certificate(blocks[0] ?? "") : undefined;
+  } catch {
+    certificate = undefined;
+  }
+  if (certificate === undefined) {
+    return { problems: [{ path, message: `"${cross.caCertificateFile}" must hold exactly one PEM certificate (found ${blocks.length} certificate blocks). Fix: use the CA certificate file that \`make certs\` writes` }] };
+  }
+  if (!certificate.ca) {
+    return { problems: [{ path, message: `"${cross.caCertificateFile}" is not a CA certificate (basicConstraints CA:false). Fix: use the platform CA's certificate, not a leaf` }] };
+  }
+  if (/PRIVATE KEY/.test(pem)) {
+    return { problems: [{ path, message: `"${cross.caCertificateFile}" contains a private key, which would end up in the Terraform JSON and state. Fix: keep only the certificate in this file` }] };
+  }
+  // LF line endings whatever wrote the file, so the synthesized JSON does not depend on it.
+  return { ...config, crossPartition: { ...cross, caCertificatePem: `${(blocks[0] ?? "").replace(/\r\n/g, "\n")}\n` } };
+}
+
+/** Reads a JSON configuration file and the files it names; throws ConfigError naming every problem. */
+export function loadDeploymentFile(file: string): ResolvedDeployment {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -87,5 +131,7 @@ export function loadDeploymentFile(file: string): DeploymentConfig {
   }
   const result = parseDeployment(json);
   if (!result.ok) throw new ConfigError(file, result.problems);
-  return result.config;
+  const resolved = resolveDeploymentFiles(result.config, dirname(file));
+  if ("problems" in resolved) throw new ConfigError(file, resolved.problems);
+  return resolved;
 }

@@ -185,6 +185,23 @@ export const deploymentSchema = z.strictObject({
   dataClasses: z.record(dnsSafeName("data class", "avatars-clean", 24), dataClass),
   tenants: z.array(tenant),
   backend: backend.default({ type: "local" }),
+  /**
+   * The one-directional trust that lets the sovereign side write to the commercial failover
+   * buckets: IAM Roles Anywhere in the commercial partition, trusting the platform's CA.
+   * Required when a data class allows cross-partition replication.
+   */
+  crossPartition: z
+    .strictObject({
+      /** The platform CA's certificate (PEM, public), relative to this configuration file. */
+      caCertificateFile: z.string().min(1),
+      /** Common name in the sync workload's leaf certificate; the role admits only this subject. */
+      workloadCommonName: z.string().regex(/^[A-Za-z0-9 .@_-]{1,64}$/, { error: (i) => `"${String(i.input)}" is not a usable certificate common name. Fix: 1-64 letters, digits, spaces and .@_-` }),
+      /** Lifetime of the sessions Roles Anywhere issues (900-43200 s). @default 3600 */
+      sessionDurationSeconds: z.number().int().min(900, { error: "sessionDurationSeconds must be at least 900. Fix: use 900-43200" }).max(43200, { error: "sessionDurationSeconds must be at most 43200 (12 hours). Fix: use 900-43200" }).default(3600),
+      /** Days before a CA or leaf certificate expires that Roles Anywhere starts warning. @default 45 */
+      expiryWarningDays: z.number().int().min(1).max(360).default(45),
+    })
+    .optional(),
   upload: z.strictObject({
     /**
      * Web origins whose pages may upload from the browser (CORS), e.g. "https://app.example.org".

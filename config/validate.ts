@@ -81,6 +81,13 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
     problems.push({ path: "upload.allowedOrigins", message: "upload.dataClasses accept browser uploads, but no origin may send them. Fix: list the web origins of your upload pages, or remove upload.dataClasses" });
   }
 
+  if (isObject(input.dataClasses) && input.crossPartition === undefined) {
+    const crossing = Object.entries(input.dataClasses).filter(([, dc]) => isObject(dc) && dc.allowCrossPartition === true).map(([name]) => name);
+    if (crossing.length > 0) {
+      problems.push({ path: "crossPartition", message: `data classes ${crossing.join(", ")} allow cross-partition replication, which needs the Roles Anywhere trust. Fix: add "crossPartition" with caCertificateFile and workloadCommonName, or set allowCrossPartition to false` });
+    }
+  }
+
   const backend = input.backend;
   if (isObject(backend) && backend.type === "s3" && typeof backend.kmsKeyId === "string") {
     const sovereign = PARTITIONS["aws-eusc"];

@@ -26,3 +26,5 @@ export { Subnet } from "@cdktf/provider-aws/lib/subnet";
 export { Vpc } from "@cdktf/provider-aws/lib/vpc";
 export { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 export { Cloudtrail } from "@cdktf/provider-aws/lib/cloudtrail";
+export { RolesanywhereProfile } from "@cdktf/provider-aws/lib/rolesanywhere-profile";
+export { RolesanywhereTrustAnchor } from "@cdktf/provider-aws/lib/rolesanywhere-trust-anchor";

@@ -5,6 +5,7 @@ import { example as kmsKey } from "./kms-key/examples/minimal";
 import { example as logGroup } from "./log-group/examples/minimal";
 import { example as network } from "./network/examples/minimal";
 import { example as privateBucket } from "./private-bucket/examples/minimal";
+import { example as rolesAnywhereTrust } from "./roles-anywhere-trust/examples/minimal";
 import { example as tenant } from "./tenant/examples/minimal";
 
 export const MODULE_EXAMPLES: Readonly<Record<string, (stack: ExampleStack) => void>> = {
@@ -13,5 +14,6 @@ export const MODULE_EXAMPLES: Readonly<Record<string, (stack: ExampleStack) => v
   "log-group": logGroup,
   network,
   "private-bucket": privateBucket,
+  "roles-anywhere-trust": rolesAnywhereTrust,
   tenant,
 };

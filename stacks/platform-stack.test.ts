@@ -82,6 +82,17 @@ describe("resources of each partition", () => {
     expect((cors["sovereign-bucket-avatars-original_cors"]?.cors_rule as Array<{ allowed_origins: string[] }>)[0]?.allowed_origins).toEqual(["https://app.example.org"]);
   });
 
+  it("trusts the platform CA on the commercial side for the failover buckets only", () => {
+    const anchor = Object.values(resourcesOf(example.json, "aws_rolesanywhere_trust_anchor"));
+    expect(anchor).toEqual([expect.objectContaining({ provider: "aws.commercial", name: "example-platform-ca" })]);
+    const role = resourcesOf(example.json, "aws_iam_role")["commercial-roles-anywhere_role"];
+    expect(JSON.parse(role?.assume_role_policy as string).Statement[0].Condition.StringEquals).toEqual({ "aws:PrincipalTag/x509Subject/CN": "sip-example-sync" });
+    const policy = resourcesOf(example.json, "aws_iam_role_policy")["commercial-roles-anywhere_role-policy"]?.policy as string;
+    expect(policy).toContain("commercial-bucket-avatars-clean_bucket.arn");
+    expect(policy).not.toMatch(/sovereign-/);
+    expect(example.text).not.toMatch(/PRIVATE KEY/);
+  });
+
   it("gives every tenant its own key, tagged with the tenant", () => {
     const tenantKeys = Object.entries(keys).filter(([name]) => name.startsWith("tenant-"));
     expect(tenantKeys.map(([, k]) => (k.tags as Record<string, string>).Tenant)).toEqual(["acme-health", "bergstadt", "kleinverein"]);

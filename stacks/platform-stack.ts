@@ -1,4 +1,5 @@
 import { PARTITIONS } from "../config/partitions";
+import type { ResolvedDeployment } from "../config/load";
 import type { DataClassConfig, DeploymentConfig } from "../config/schema";
 import { AwsProvider } from "../framework/aws";
 import { type Construct, TerraformOutput } from "../framework/cdktf";
@@ -8,6 +9,7 @@ import { Network } from "../modules/network";
 import { Tenant } from "../modules/tenant";
 import type { Placement, Side } from "../modules/placement";
 import { PrivateBucket } from "../modules/private-bucket";
+import { RolesAnywhereTrust } from "../modules/roles-anywhere-trust";
 import { declareBackend } from "./backend";
 import { ProviderPinning } from "./provider-pinning";
 import { ReadableStack } from "./readable-stack";
@@ -23,7 +25,8 @@ export const AWS_PROVIDER_CONSTRAINT = ">= 6.29.0, < 7.0.0";
 export const MANAGED_BY = "sovereign-identity-platform";
 
 export interface PlatformStackProps {
-  readonly config: DeploymentConfig;
+  /** A validated configuration with its files read (`loadDeploymentFile`). */
+  readonly config: ResolvedDeployment;
 }
 
 /**
@@ -64,9 +67,27 @@ export class PlatformStack extends ReadableStack {
     });
 
     const dataBuckets: PrivateBucket[] = [];
+    const failoverBuckets: PrivateBucket[] = [];
     for (const name of Object.keys(config.dataClasses).sort()) {
       const dataClass = config.dataClasses[name];
-      if (dataClass !== undefined) dataBuckets.push(this.dataClassStorage(env, name, dataClass, config.upload));
+      if (dataClass === undefined) continue;
+      const { sovereign, failover } = this.dataClassStorage(env, name, dataClass, config.upload);
+      dataBuckets.push(sovereign);
+      if (failover !== undefined) failoverBuckets.push(failover);
+    }
+
+    // Only the sovereign side holds a cross-partition credential: its sync function's certificate.
+    const cross = config.crossPartition;
+    if (cross !== undefined && failoverBuckets.length > 0) {
+      new RolesAnywhereTrust(this, "commercial-roles-anywhere", {
+        placement: this.commercial,
+        name: env,
+        caCertificatePem: cross.caCertificatePem,
+        workloadCommonName: cross.workloadCommonName,
+        sessionDurationSeconds: cross.sessionDurationSeconds,
+        expiryWarningDays: cross.expiryWarningDays,
+        buckets: failoverBuckets,
+      });
     }
 
     new AuditTrail(this, "sovereign-audit", {
@@ -94,7 +115,7 @@ export class PlatformStack extends ReadableStack {
    * endpoint; with allowCrossPartition, also a failover key and bucket on the commercial side, which
    * has no VPC (the sync function writes it with Roles Anywhere credentials).
    */
-  private dataClassStorage(env: string, name: string, dataClass: DataClassConfig, upload: DeploymentConfig["upload"]): PrivateBucket {
+  private dataClassStorage(env: string, name: string, dataClass: DataClassConfig, upload: DeploymentConfig["upload"]): { sovereign: PrivateBucket; failover?: PrivateBucket } {
     const tags = { DataClass: name };
     const key = new KmsKey(this, `sovereign-key-${name}`, {
       placement: this.sovereign,
@@ -112,7 +133,7 @@ export class PlatformStack extends ReadableStack {
       tags,
     });
     new TerraformOutput(this, `sovereign-bucket-${name}-name`, { value: bucket.bucketName });
-    if (!dataClass.allowCrossPartition) return bucket;
+    if (!dataClass.allowCrossPartition) return { sovereign: bucket };
     const replicaKey = new KmsKey(this, `commercial-key-${name}`, {
       placement: this.commercial,
       aliasName: `${env}/failover/${name}`,
@@ -128,7 +149,7 @@ export class PlatformStack extends ReadableStack {
       tags,
     });
     new TerraformOutput(this, `commercial-bucket-${name}-name`, { value: replica.bucketName });
-    return bucket;
+    return { sovereign: bucket, failover: replica };
   }
 
   private placement(side: Side, config: DeploymentConfig): Placement {

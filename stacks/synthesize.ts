@@ -1,11 +1,11 @@
 import { mkdirSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import type { DeploymentConfig } from "../config/schema";
+import type { ResolvedDeployment } from "../config/load";
 import { App } from "../framework/cdktf";
 import { PlatformStack } from "./platform-stack";
 
 export interface SynthOptions {
-  readonly config: DeploymentConfig;
+  readonly config: ResolvedDeployment;
   /** Output directory (absolute, or relative to the project root). */
   readonly outdir: string;
   /** The folder that holds cdktf.json; relative paths in the output are relative to it. */

@@ -25,6 +25,13 @@ describe("framework seam", () => {
     expect(offenders).toEqual([]);
   });
 
+  it("imports the AGPL-licensed @cloud-copilot/iam-simulate only from tests (a dev dependency, never shipped)", () => {
+    const offenders = sources()
+      .filter((f) => !f.endsWith(".test.ts"))
+      .filter((f) => importsOf(f).some((i) => i.startsWith("@cloud-copilot/iam-simulate")));
+    expect(offenders).toEqual([]);
+  });
+
   it("writes no literal partition ARN prefix in modules, stacks, policies, functions or main.ts", () => {
     const offenders = sources()
       .filter((f) => /^(modules|stacks|policies|functions)\/|^main\.ts$/.test(f) && !/\.test\.ts$|\/test\/|fixtures|__snapshots__/.test(f))

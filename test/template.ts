@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { parseDeployment } from "../config/load";
+import { parseDeployment, type ResolvedDeployment, resolveDeploymentFiles } from "../config/load";
 import type { DeploymentConfig, DeploymentInput } from "../config/schema";
 import { App, Testing } from "../framework/cdktf";
 import type { Placement } from "../modules/placement";
@@ -27,11 +27,13 @@ export function exampleInput(): DeploymentInput & Record<string, unknown> {
   return structuredClone(exampleJson) as DeploymentInput & Record<string, unknown>;
 }
 
-/** Validates an input configuration; throws with every problem if it is invalid. */
-export function validConfig(input: unknown = exampleInput()): DeploymentConfig {
+/** Validates an input configuration and reads its files as if it lay in config/; throws with every problem. */
+export function validConfig(input: unknown = exampleInput()): ResolvedDeployment {
   const result = parseDeployment(input);
   if (!result.ok) throw new Error(result.problems.map((p) => `${p.path}: ${p.message}`).join("\n"));
-  return result.config;
+  const resolved = resolveDeploymentFiles(result.config, join(PROJECT_ROOT, "config"));
+  if ("problems" in resolved) throw new Error(resolved.problems.map((p) => `${p.path}: ${p.message}`).join("\n"));
+  return resolved;
 }
 
 /** A temporary folder, removed by the returned cleanup. */
@@ -41,7 +43,7 @@ export function tempDir(prefix = "sip-test-"): { dir: string; cleanup: () => voi
 }
 
 /** Synthesizes a deployment through the real pipeline into a temp folder; returns text and JSON. */
-export function synthDeployment(config: DeploymentConfig): { text: string; json: TfJson } {
+export function synthDeployment(config: ResolvedDeployment): { text: string; json: TfJson } {
   const { dir, cleanup } = tempDir();
   try {
     const { stackFile } = synthesize({ config, outdir: join(dir, "cdktf.out"), projectRoot: PROJECT_ROOT });

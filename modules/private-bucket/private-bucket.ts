@@ -81,6 +81,8 @@ export class PrivateBucket extends Construct {
   readonly bucketName: string;
   /** ARN of the bucket (a token until apply). */
   readonly bucketArn: string;
+  /** The key that encrypts the bucket's objects. */
+  readonly encryptionKey: KmsKey;
   /** The bucket policy; depend on it when a service checks the policy at creation (CloudTrail). */
   readonly policy: S3BucketPolicy;
   private readonly statements: Statement[];
@@ -121,6 +123,7 @@ export class PrivateBucket extends Construct {
       throw new ValidationError("PrivateBucket.rolesOutsideVpcEndpoint", "rolesOutsideVpcEndpoint names exceptions to the VPC-endpoint restriction, which needs vpcEndpointId", this);
     }
     const provider = placement.provider;
+    this.encryptionKey = props.encryptionKey;
     this.bucketName = props.bucketName;
     this.bucket = new S3Bucket(this, "bucket", {
       provider,

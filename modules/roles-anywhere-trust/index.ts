@@ -1,0 +1,1 @@
+export { RolesAnywhereTrust, type RolesAnywhereTrustProps } from "./roles-anywhere-trust";
