@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseDeployment, type ResolvedDeployment, resolveDeploymentFiles } from "../config/load";
-import type { DeploymentConfig, DeploymentInput } from "../config/schema";
+import type { DeploymentInput } from "../config/schema";
 import { App, Testing } from "../framework/cdktf";
 import type { Placement } from "../modules/placement";
 import { ExampleStack } from "../stacks/example-stack";

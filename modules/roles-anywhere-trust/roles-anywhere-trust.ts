@@ -103,7 +103,14 @@ export class RolesAnywhereTrust extends Construct {
         Resource: props.buckets.map((b) => `${b.bucketArn}/*`),
       },
     );
-    props.buckets.forEach((bucket, i) => bucket.encryptionKey.grantEncryptDecrypt({ addToPrincipalPolicy: (st) => this.permissions.push(st) }, `UseFailoverKey${i}`));
+    const grantee = {
+      addToPrincipalPolicy: (statement: Statement) => {
+        this.permissions.push(statement);
+      },
+    };
+    props.buckets.forEach((bucket, i) => {
+      bucket.encryptionKey.grantEncryptDecrypt(grantee, `UseFailoverKey${i}`);
+    });
     new IamRolePolicy(this, "role-policy", {
       provider,
       role: this.role.id,
