@@ -28,3 +28,5 @@ export { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 export { Cloudtrail } from "@cdktf/provider-aws/lib/cloudtrail";
 export { RolesanywhereProfile } from "@cdktf/provider-aws/lib/rolesanywhere-profile";
 export { RolesanywhereTrustAnchor } from "@cdktf/provider-aws/lib/rolesanywhere-trust-anchor";
+export { LambdaFunction as LambdaFunctionResource } from "@cdktf/provider-aws/lib/lambda-function";
+export { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";

@@ -6,12 +6,14 @@
 export { Construct, type IConstruct, type IValidation, Node } from "constructs";
 export {
   App,
+  AssetType,
   Aspects,
   Fn,
   Lazy,
   type IAspect,
   LocalBackend,
   S3Backend,
+  TerraformAsset,
   TerraformDataSource,
   TerraformElement,
   TerraformOutput,

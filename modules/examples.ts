@@ -2,6 +2,7 @@
 import type { ExampleStack } from "../stacks/example-stack";
 import { example as auditTrail } from "./audit-trail/examples/minimal";
 import { example as kmsKey } from "./kms-key/examples/minimal";
+import { example as lambdaFunction } from "./lambda-function/examples/minimal";
 import { example as logGroup } from "./log-group/examples/minimal";
 import { example as network } from "./network/examples/minimal";
 import { example as privateBucket } from "./private-bucket/examples/minimal";
@@ -11,6 +12,7 @@ import { example as tenant } from "./tenant/examples/minimal";
 export const MODULE_EXAMPLES: Readonly<Record<string, (stack: ExampleStack) => void>> = {
   "audit-trail": auditTrail,
   "kms-key": kmsKey,
+  "lambda-function": lambdaFunction,
   "log-group": logGroup,
   network,
   "private-bucket": privateBucket,

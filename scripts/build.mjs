@@ -4,8 +4,10 @@
 // - dist/credentials.cjs: the IAM Roles Anywhere credential helper, self-contained so that it can
 //   serve as a `credential_process` anywhere;
 // - dist/scrub.cjs: the image scrubber's command line (`npm run -s scrub -- in out`);
-// - dist/corpus-check.mjs: the scrubber check over an image corpus (`make corpus`).
+// - dist/corpus-check.mjs: the scrubber check over an image corpus (`make corpus`);
+// - dist/lambda/<name>.zip: the Lambda handlers, deterministic zips (scripts/bundle-functions.mjs).
 import { build } from "esbuild";
+import { bundleFunctions } from "./bundle-functions.mjs";
 
 const common = { bundle: true, platform: "node", target: "node20", format: "cjs", logLevel: "warning", legalComments: "none" };
 
@@ -15,3 +17,4 @@ await Promise.all([
   build({ ...common, entryPoints: ["functions/image-scrub/cli.ts"], outfile: "dist/scrub.cjs" }),
   build({ ...common, format: "esm", entryPoints: ["functions/image-scrub/corpus-check.ts"], outfile: "dist/corpus-check.mjs" }),
 ]);
+await bundleFunctions();

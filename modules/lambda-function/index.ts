@@ -1,0 +1,1 @@
+export { LAMBDA_RUNTIME, LambdaFunction, type LambdaFunctionProps } from "./lambda-function";

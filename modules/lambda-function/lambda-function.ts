@@ -1,0 +1,182 @@
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { isAbsolute } from "node:path";
+import { AssetType, Construct, Lazy, TerraformAsset } from "../../framework/cdktf";
+import { IamRole, IamRolePolicy, LambdaFunctionResource, SecurityGroup, SqsQueue } from "../../framework/aws";
+import { policyDocument, renderPolicy, type Statement } from "../../policies/documents/policy-document";
+import { ValidationError } from "../errors";
+import type { Grantable, KmsKey } from "../kms-key";
+import { LogGroup } from "../log-group";
+import type { Network } from "../network";
+import type { Placement } from "../placement";
+
+/** The Lambda runtime: nodejs20.x reached end of support in April 2026. */
+export const LAMBDA_RUNTIME = "nodejs22.x";
+
+export interface LambdaFunctionProps {
+  readonly placement: Placement;
+  /** Function name (also the log group `/aws/lambda/<name>`), 1-64 characters. */
+  readonly functionName: string;
+  /** Absolute path of the deployment zip written by scripts/bundle-functions.mjs. */
+  readonly zipFile: string;
+  /** The private network the function runs in (its subnets; egress only to the VPC's endpoints). */
+  readonly network: Network;
+  /** Key for the environment variables, the log group and the dead-letter queue. */
+  readonly key: KmsKey;
+  /** Concurrent executions reserved (and so capped) for this function. */
+  readonly reservedConcurrency: number;
+  /** Environment variables: configuration only, never secrets (checked by the guardrails). @default - none */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** @default 256 */
+  readonly memorySizeMb?: number;
+  /** @default 30 */
+  readonly timeoutSeconds?: number;
+  /** @default 365 */
+  readonly logRetentionDays?: number;
+  /** @default - none */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A Lambda function as the platform runs them: Node.js 22 on arm64 from a deterministic zip (its
+ * SHA-256 as source_code_hash), in the private subnets behind a security group that reaches only
+ * HTTPS inside the VPC and the S3/DynamoDB gateway endpoints, with its own role (least privilege,
+ * extended through `addToPrincipalPolicy` grants), a KMS-encrypted log group with bounded
+ * retention, a KMS-encrypted dead-letter queue, and reserved concurrency.
+ */
+export class LambdaFunction extends Construct implements Grantable {
+  readonly function: LambdaFunctionResource;
+  readonly role: IamRole;
+  readonly deadLetterQueue: SqsQueue;
+  readonly logGroup: LogGroup;
+  readonly securityGroup: SecurityGroup;
+  private readonly statements: Statement[] = [];
+
+  constructor(scope: Construct, id: string, props: LambdaFunctionProps) {
+    super(scope, id);
+    const { placement } = props;
+    const provider = placement.provider;
+    this.validate(props);
+    const zip = readFileSync(props.zipFile);
+    const asset = new TerraformAsset(this, "code", { path: props.zipFile, type: AssetType.FILE });
+
+    this.securityGroup = new SecurityGroup(this, "security-group", {
+      provider,
+      vpcId: props.network.vpc.id,
+      name: `${props.functionName}-function`,
+      description: `${props.functionName}: HTTPS to the VPC endpoints only`,
+      ingress: [],
+      egress: [
+        { description: "interface endpoints", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [props.network.vpc.cidrBlock] },
+        {
+          description: "S3 and DynamoDB gateway endpoints",
+          protocol: "tcp",
+          fromPort: 443,
+          toPort: 443,
+          prefixListIds: [props.network.s3Endpoint.prefixListId, props.network.dynamodbEndpoint.prefixListId],
+        },
+      ],
+      tags: { ...props.tags, Name: `${props.functionName}-function` },
+    });
+    this.logGroup = new LogGroup(this, "logs", {
+      placement,
+      logGroupName: `/aws/lambda/${props.functionName}`,
+      encryptionKey: props.key,
+      retentionDays: props.logRetentionDays ?? 365,
+      tags: props.tags,
+    });
+    this.deadLetterQueue = new SqsQueue(this, "dead-letter-queue", {
+      provider,
+      name: `${props.functionName}-dlq`,
+      kmsMasterKeyId: props.key.keyArn,
+      messageRetentionSeconds: 14 * 24 * 3600,
+      tags: props.tags ? { ...props.tags } : undefined,
+    });
+    this.role = new IamRole(this, "role", {
+      provider,
+      name: `${props.functionName}-function`,
+      description: `Execution role of ${props.functionName}`,
+      assumeRolePolicy: renderPolicy(
+        policyDocument([
+          {
+            Sid: "LambdaOfThisAccount",
+            Effect: "Allow",
+            Principal: { Service: "lambda.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            Resource: "*",
+            Condition: { StringEquals: { "aws:SourceAccount": placement.accountId } },
+          },
+        ]),
+      ),
+      tags: props.tags ? { ...props.tags } : undefined,
+    });
+    this.statements.push(
+      { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${this.logGroup.logGroupArn}:log-stream:*` },
+      {
+        Sid: "NetworkInterfacesInPrivateSubnets",
+        Effect: "Allow",
+        Action: ["ec2:AssignPrivateIpAddresses", "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:UnassignPrivateIpAddresses"],
+        Resource: "*",
+        Condition: { StringEquals: { "aws:RequestedRegion": placement.region } },
+      },
+      { Sid: "DeadLetters", Effect: "Allow", Action: "sqs:SendMessage", Resource: this.deadLetterQueue.arn },
+    );
+    props.key.grantEncryptDecrypt(this, "UseFunctionKey");
+    const rolePolicy = new IamRolePolicy(this, "role-policy", {
+      provider,
+      role: this.role.id,
+      name: "function",
+      policy: Lazy.stringValue({ produce: () => renderPolicy(policyDocument(this.statements)) }),
+    });
+
+    this.function = new LambdaFunctionResource(this, "function", {
+      provider,
+      functionName: props.functionName,
+      role: this.role.arn,
+      runtime: LAMBDA_RUNTIME,
+      architectures: ["arm64"],
+      handler: "index.handler",
+      filename: asset.path,
+      sourceCodeHash: createHash("sha256").update(zip).digest("base64"),
+      memorySize: props.memorySizeMb ?? 256,
+      timeout: props.timeoutSeconds ?? 30,
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      kmsKeyArn: props.key.keyArn,
+      vpcConfig: { subnetIds: props.network.subnets.map((s) => s.id), securityGroupIds: [this.securityGroup.id] },
+      deadLetterConfig: { targetArn: this.deadLetterQueue.arn },
+      loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.logGroupName },
+      environment: props.environment && Object.keys(props.environment).length > 0 ? { variables: { ...props.environment } } : undefined,
+      tags: props.tags ? { ...props.tags } : undefined,
+      dependsOn: [rolePolicy, this.logGroup.logGroup],
+    });
+  }
+
+  /** Grants the function's role a statement (Grantable: used by keys', buckets' and queues' grants). */
+  addToPrincipalPolicy(statement: Statement): void {
+    this.statements.push(statement);
+  }
+
+  /** ARN of the function in its own partition (for permissions and notifications). */
+  get functionArn(): string {
+    return this.function.arn;
+  }
+
+  private validate(props: LambdaFunctionProps): void {
+    if (!/^[a-zA-Z0-9-_]{1,55}$/.test(props.functionName)) {
+      throw new ValidationError("LambdaFunction.functionName", `functionName must be 1-55 letters, digits, - and _ (room for "-function" in the role name; value: "${props.functionName}")`, this);
+    }
+    if (!isAbsolute(props.zipFile) || !existsSync(props.zipFile)) {
+      throw new ValidationError("LambdaFunction.zipFile", `zipFile must be the absolute path of an existing zip; run \`node scripts/bundle-functions.mjs\` (value: "${props.zipFile}")`, this);
+    }
+    if (!Number.isInteger(props.reservedConcurrency) || props.reservedConcurrency < 1 || props.reservedConcurrency > 1000) {
+      throw new ValidationError("LambdaFunction.reservedConcurrency", `reservedConcurrency must be a whole number from 1 to 1000 (value: ${props.reservedConcurrency})`, this);
+    }
+    if (props.key.placement.provider !== props.placement.provider) {
+      throw new ValidationError("LambdaFunction.key", `key ${props.key.node.path} is pinned to another provider than the function (${props.placement.side})`, this);
+    }
+    const secretish = Object.keys(props.environment ?? {}).filter((k) => /SECRET|PASSWORD|PRIVATE_KEY|TOKEN/i.test(k));
+    if (secretish.length > 0) {
+      throw new ValidationError("LambdaFunction.environment", `environment variables ${secretish.join(", ")} look like secrets; pass a Secrets Manager secret name instead`, this);
+    }
+  }
+}
