@@ -30,3 +30,9 @@ export { RolesanywhereProfile } from "@cdktf/provider-aws/lib/rolesanywhere-prof
 export { RolesanywhereTrustAnchor } from "@cdktf/provider-aws/lib/rolesanywhere-trust-anchor";
 export { LambdaFunction as LambdaFunctionResource } from "@cdktf/provider-aws/lib/lambda-function";
 export { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+export { Apigatewayv2Api } from "@cdktf/provider-aws/lib/apigatewayv2-api";
+export { Apigatewayv2Authorizer } from "@cdktf/provider-aws/lib/apigatewayv2-authorizer";
+export { Apigatewayv2Integration } from "@cdktf/provider-aws/lib/apigatewayv2-integration";
+export { Apigatewayv2Route } from "@cdktf/provider-aws/lib/apigatewayv2-route";
+export { Apigatewayv2Stage } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
+export { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";

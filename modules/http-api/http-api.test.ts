@@ -1,0 +1,75 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { moduleStack, resourcesOf, type TfJson } from "../../test/template";
+import { KmsKey } from "../kms-key";
+import { LambdaFunction } from "../lambda-function";
+import { exampleZip } from "../lambda-function/examples/minimal";
+import { Network } from "../network";
+import { HttpApi, type HttpApiProps } from "./http-api";
+
+let cleanup: () => void = () => {};
+afterEach(() => cleanup());
+
+function setup(overrides: Partial<HttpApiProps> = {}) {
+  const s = moduleStack();
+  cleanup = s.cleanup;
+  const key = new KmsKey(s.stack, "key", { placement: s.sovereign, aliasName: "k", description: "k" });
+  const network = new Network(s.stack, "net", { placement: s.sovereign, name: "env", vpcCidr: "10.10.0.0/16", availabilityZones: ["eusc-de-east-1a", "eusc-de-east-1b"], allowedAccountIds: ["111111111111"], logKey: key });
+  const fn = new LambdaFunction(s.stack, "upload", { placement: s.sovereign, functionName: "env-upload", zipFile: exampleZip(), network, key, reservedConcurrency: 2 });
+  const props: HttpApiProps = {
+    placement: s.sovereign,
+    name: "env-uploads",
+    jwtIssuer: "https://login.example.org/realms/p",
+    jwtAudience: ["platform"],
+    routes: [
+      { routeKey: "POST /v1/uploads", function: fn },
+      { routeKey: "POST /v1/uploads/put", function: fn },
+    ],
+    logKey: key,
+    ...overrides,
+  };
+  return { ...s, props };
+}
+const values = (json: TfJson, type: string) => Object.values(resourcesOf(json, type));
+
+describe("HttpApi", () => {
+  it("puts every route behind the JWT authorizer of the configured issuer and audience", () => {
+    const { stack, props, synth } = setup();
+    new HttpApi(stack, "api", props);
+    const json = synth();
+    expect(values(json, "aws_apigatewayv2_authorizer")).toEqual([
+      expect.objectContaining({ authorizer_type: "JWT", identity_sources: ["$request.header.Authorization"], jwt_configuration: { issuer: "https://login.example.org/realms/p", audience: ["platform"] } }),
+    ]);
+    const routes = values(json, "aws_apigatewayv2_route");
+    expect(routes.map((r) => [r.route_key, r.authorization_type, r.authorizer_id])).toEqual([
+      ["POST /v1/uploads", "JWT", "${aws_apigatewayv2_authorizer.api_jwt.id}"],
+      ["POST /v1/uploads/put", "JWT", "${aws_apigatewayv2_authorizer.api_jwt.id}"],
+    ]);
+  });
+
+  it("integrates each function once, with an invoke permission scoped to this API", () => {
+    const { stack, props, synth } = setup();
+    new HttpApi(stack, "api", props);
+    const json = synth();
+    expect(values(json, "aws_apigatewayv2_integration")).toEqual([expect.objectContaining({ integration_type: "AWS_PROXY", payload_format_version: "2.0" })]);
+    expect(values(json, "aws_lambda_permission")).toEqual([expect.objectContaining({ principal: "apigateway.amazonaws.com", source_arn: "${aws_apigatewayv2_api.api_api.execution_arn}/*/*" })]);
+  });
+
+  it("logs every request as JSON to an encrypted group and throttles", () => {
+    const { stack, props, synth } = setup();
+    new HttpApi(stack, "api", props);
+    const json = synth();
+    const stage = values(json, "aws_apigatewayv2_stage")[0];
+    expect(stage).toMatchObject({ name: "$default", auto_deploy: true, default_route_settings: { throttling_rate_limit: 50, throttling_burst_limit: 100 } });
+    expect(JSON.parse((stage?.access_log_settings as { format: string }).format)).toMatchObject({ requestId: "$context.requestId", status: "$context.status", subject: "$context.authorizer.claims.sub" });
+    expect(resourcesOf(json, "aws_cloudwatch_log_group")["api_access-logs_log-group"]).toMatchObject({ name: "/sip/env-uploads/api-access", kms_key_id: "${aws_kms_key.key_key.arn}" });
+  });
+
+  it.each([
+    [{ jwtIssuer: "http://login.example.org" }, /HttpApi\.jwtIssuer/],
+    [{ jwtAudience: [] }, /HttpApi\.jwtAudience/],
+    [{ routes: [] }, /HttpApi\.routes/],
+  ] as const)("fails when %j", (overrides, message) => {
+    const { stack, props } = setup();
+    expect(() => new HttpApi(stack, "api", { ...props, ...overrides })).toThrow(message);
+  });
+});

@@ -1,0 +1,133 @@
+import { Construct } from "../../framework/cdktf";
+import { Apigatewayv2Api, Apigatewayv2Authorizer, Apigatewayv2Integration, Apigatewayv2Route, Apigatewayv2Stage, LambdaPermission } from "../../framework/aws";
+import { ValidationError } from "../errors";
+import type { KmsKey } from "../kms-key";
+import type { LambdaFunction } from "../lambda-function";
+import { LogGroup } from "../log-group";
+import type { Placement } from "../placement";
+
+/** JSON access log line: who (JWT subject), what, result, and the request id to correlate. */
+const ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: "$context.requestId",
+  routeKey: "$context.routeKey",
+  status: "$context.status",
+  sourceIp: "$context.identity.sourceIp",
+  subject: "$context.authorizer.claims.sub",
+  requestTime: "$context.requestTimeEpoch",
+  latencyMs: "$context.responseLatency",
+  integrationError: "$context.integrationErrorMessage",
+  authorizerError: "$context.authorizer.error",
+});
+
+export interface HttpApiRoute {
+  /** `METHOD /path`, e.g. `POST /v1/uploads`. */
+  readonly routeKey: string;
+  readonly function: LambdaFunction;
+}
+
+export interface HttpApiProps {
+  readonly placement: Placement;
+  readonly name: string;
+  /** OIDC issuer whose tokens are accepted (`iss`), https. */
+  readonly jwtIssuer: string;
+  /** Accepted audiences (`aud`). */
+  readonly jwtAudience: readonly string[];
+  /** Routes, every one behind the JWT authorizer. */
+  readonly routes: readonly HttpApiRoute[];
+  /** Key of the access-log group. */
+  readonly logKey: KmsKey;
+  /** Web origins allowed to call the API from a browser. @default - none (no CORS) */
+  readonly allowedOrigins?: readonly string[];
+  /** @default 50 requests per second, bursts of 100 */
+  readonly throttle?: { readonly ratePerSecond: number; readonly burst: number };
+  /** @default 365 */
+  readonly logRetentionDays?: number;
+}
+
+/**
+ * An API Gateway HTTP API whose every route requires a JWT from the configured OIDC issuer and
+ * audience (the function reads tenant and subject from the verified claims), Lambda proxy
+ * integrations (payload 2.0) with invoke permissions scoped to this API, throttling, and JSON
+ * access logs to an encrypted log group with bounded retention.
+ */
+export class HttpApi extends Construct {
+  readonly api: Apigatewayv2Api;
+  readonly stage: Apigatewayv2Stage;
+  readonly accessLogs: LogGroup;
+
+  constructor(scope: Construct, id: string, props: HttpApiProps) {
+    super(scope, id);
+    const { placement } = props;
+    const provider = placement.provider;
+    if (!/^https:\/\/[^\s/]+/.test(props.jwtIssuer)) throw new ValidationError("HttpApi.jwtIssuer", `jwtIssuer must be an https URL (value: "${props.jwtIssuer}")`, this);
+    if (props.jwtAudience.length === 0) throw new ValidationError("HttpApi.jwtAudience", "jwtAudience must name at least one audience", this);
+    if (props.routes.length === 0) throw new ValidationError("HttpApi.routes", "routes must name at least one route", this);
+    const badRoutes = props.routes.filter((r) => !/^(GET|POST|PUT|DELETE|PATCH) \/[A-Za-z0-9/{}_.-]*$/.test(r.routeKey));
+    if (badRoutes.length > 0) throw new ValidationError("HttpApi.routes", `routeKey must be "METHOD /path" (value: ${JSON.stringify(badRoutes.map((r) => r.routeKey))})`, this);
+
+    this.api = new Apigatewayv2Api(this, "api", {
+      provider,
+      name: props.name,
+      protocolType: "HTTP",
+      corsConfiguration:
+        props.allowedOrigins && props.allowedOrigins.length > 0
+          ? { allowOrigins: [...props.allowedOrigins], allowMethods: ["POST"], allowHeaders: ["authorization", "content-type"], maxAge: 600 }
+          : undefined,
+    });
+    const authorizer = new Apigatewayv2Authorizer(this, "jwt", {
+      provider,
+      apiId: this.api.id,
+      name: "oidc-jwt",
+      authorizerType: "JWT",
+      identitySources: ["$request.header.Authorization"],
+      jwtConfiguration: { issuer: props.jwtIssuer, audience: [...props.jwtAudience] },
+    });
+    const integrations = new Map<LambdaFunction, Apigatewayv2Integration>();
+    props.routes.forEach((route) => {
+      let integration = integrations.get(route.function);
+      if (integration === undefined) {
+        const fnId = route.function.node.id;
+        integration = new Apigatewayv2Integration(this, `integration-${fnId}`, {
+          provider,
+          apiId: this.api.id,
+          integrationType: "AWS_PROXY",
+          integrationUri: route.function.function.invokeArn,
+          payloadFormatVersion: "2.0",
+        });
+        new LambdaPermission(this, `invoke-${fnId}`, {
+          provider,
+          statementId: "InvokeFromThisApi",
+          action: "lambda:InvokeFunction",
+          functionName: route.function.function.functionName,
+          principal: "apigateway.amazonaws.com",
+          sourceArn: `${this.api.executionArn}/*/*`,
+        });
+        integrations.set(route.function, integration);
+      }
+      const slug = route.routeKey.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+      new Apigatewayv2Route(this, `route-${slug}`, {
+        provider,
+        apiId: this.api.id,
+        routeKey: route.routeKey,
+        authorizationType: "JWT",
+        authorizerId: authorizer.id,
+        target: `integrations/${integration.id}`,
+      });
+    });
+    this.accessLogs = new LogGroup(this, "access-logs", {
+      placement,
+      logGroupName: `/sip/${props.name}/api-access`,
+      encryptionKey: props.logKey,
+      retentionDays: props.logRetentionDays ?? 365,
+    });
+    const throttle = props.throttle ?? { ratePerSecond: 50, burst: 100 };
+    this.stage = new Apigatewayv2Stage(this, "stage", {
+      provider,
+      apiId: this.api.id,
+      name: "$default",
+      autoDeploy: true,
+      accessLogSettings: { destinationArn: this.accessLogs.logGroupArn, format: ACCESS_LOG_FORMAT },
+      defaultRouteSettings: { throttlingRateLimit: throttle.ratePerSecond, throttlingBurstLimit: throttle.burst },
+    });
+  }
+}

@@ -1,0 +1,1 @@
+export { HttpApi, type HttpApiProps, type HttpApiRoute } from "./http-api";
