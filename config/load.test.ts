@@ -28,6 +28,21 @@ describe("the example configuration", () => {
     expect(result.config.dataClasses["avatars-clean"]?.allowCrossPartition).toBe(true);
   });
 
+  it("defaults the upload limits and function sizing", () => {
+    const result = parseDeployment(exampleInput());
+    expect(result.ok && result.config.upload).toMatchObject({ allowedContentTypes: ["image/jpeg", "image/png", "image/webp"], maxSizeBytes: 10485760, expirySeconds: 300 });
+    expect(result.ok && result.config.functions).toEqual({
+      upload: { reservedConcurrency: 10, memorySizeMb: 256, timeoutSeconds: 10 },
+      scrub: { reservedConcurrency: 5, memorySizeMb: 1024, timeoutSeconds: 120 },
+    });
+  });
+
+  it("fails when pre-signed uploads would live longer than 300 seconds", () => {
+    const input = exampleInput() as Record<string, unknown> & { upload: Record<string, unknown> };
+    input.upload.expirySeconds = 600;
+    expectOneProblem(input, "upload.expirySeconds", /at most 300: pre-signed uploads are short-lived/);
+  });
+
   it("defaults the backend to local state", () => {
     const input = exampleInput();
     delete input.backend;

@@ -166,6 +166,17 @@ const origin = z.string().check((ctx) => {
 
 const httpsUrl = z.url({ protocol: /^https$/, error: (i) => `issuer "${String(i.input)}" must be an https URL. Fix: use the OIDC issuer URL exactly as it appears in the token's "iss" claim (https://...)` });
 
+function functionSizing(defaults: { reservedConcurrency: number; memorySizeMb: number; timeoutSeconds: number }) {
+  return z
+    .strictObject({
+      /** Concurrent executions reserved (and capped) for the function. */
+      reservedConcurrency: z.number().int().min(1).max(1000).default(defaults.reservedConcurrency),
+      memorySizeMb: z.number().int().min(128).max(10240).default(defaults.memorySizeMb),
+      timeoutSeconds: z.number().int().min(1).max(900).default(defaults.timeoutSeconds),
+    })
+    .default(defaults);
+}
+
 export const deploymentSchema = z.strictObject({
   $schema: z.string().optional(),
   /** Environment name: the stack name and a prefix of every resource name. */
@@ -185,6 +196,13 @@ export const deploymentSchema = z.strictObject({
   dataClasses: z.record(dnsSafeName("data class", "avatars-clean", 24), dataClass),
   tenants: z.array(tenant),
   backend: backend.default({ type: "local" }),
+  /** Sizing of the platform's functions. Every field has a default. */
+  functions: z
+    .strictObject({
+      upload: functionSizing({ reservedConcurrency: 10, memorySizeMb: 256, timeoutSeconds: 10 }),
+      scrub: functionSizing({ reservedConcurrency: 5, memorySizeMb: 1024, timeoutSeconds: 120 }),
+    })
+    .default({ upload: { reservedConcurrency: 10, memorySizeMb: 256, timeoutSeconds: 10 }, scrub: { reservedConcurrency: 5, memorySizeMb: 1024, timeoutSeconds: 120 } }),
   /**
    * The one-directional trust that lets the sovereign side write to the commercial failover
    * buckets: IAM Roles Anywhere in the commercial partition, trusting the platform's CA.
@@ -210,6 +228,15 @@ export const deploymentSchema = z.strictObject({
     allowedOrigins: z.array(origin).default([]),
     /** Data classes that accept uploads; their buckets get the CORS rule. @default none */
     dataClasses: z.array(z.string()).default([]),
+    /** Content types clients may declare; the scrubber still checks the bytes. */
+    allowedContentTypes: z
+      .array(z.string().regex(/^[a-z]+\/[a-z0-9.+-]+$/, { error: (i) => `"${String(i.input)}" is not a media type. Fix: write e.g. "image/jpeg"` }))
+      .min(1)
+      .default(["image/jpeg", "image/png", "image/webp"]),
+    /** Largest upload in bytes (1 byte to 5 GiB). @default 10 MiB */
+    maxSizeBytes: z.number().int().min(1).max(5 * 1024 ** 3, { error: "maxSizeBytes must be at most 5 GiB (5368709120). Fix: lower it" }).default(10 * 1024 ** 2),
+    /** Lifetime of pre-signed uploads in seconds; at most 300. @default 300 */
+    expirySeconds: z.number().int().min(10, { error: "expirySeconds must be at least 10. Fix: use 10-300" }).max(300, { error: "expirySeconds must be at most 300: pre-signed uploads are short-lived. Fix: use 10-300" }).default(300),
     oidc: z.strictObject({
       issuer: httpsUrl,
       audience: z.string().min(1, { error: "audience must not be empty. Fix: use the client ID your identity provider puts in the token's \"aud\" claim" }),
