@@ -123,11 +123,16 @@ describe("RolesAnywhereTrust", () => {
       expect(await simulate("kms:GenerateDataKey", KEY, { trust: keyUse.trust }, { "kms:CallerAccount": "222222222222" }, role)).not.toBe("Allowed");
     });
 
-    it("cannot touch sovereign data, other buckets, or delete anything", async () => {
+    it("deletes replicas (erasure reaches the failover copy), but never object versions", async () => {
+      const policy = await identity();
+      expect(await simulate("s3:DeleteObject", `${BUCKET}/tenant/user/id`, { identity: policy }, {}, role)).toBe("Allowed");
+      expect(await simulate("s3:DeleteObjectVersion", `${BUCKET}/tenant/user/id`, { identity: policy }, {}, role)).not.toBe("Allowed");
+    });
+
+    it("cannot touch sovereign data, other buckets, or bucket settings", async () => {
       const policy = await identity();
       expect(await simulate("s3:GetObject", "arn:aws-eusc:s3:::env-avatars-clean-111111111111/x", { identity: policy }, {}, role)).not.toBe("Allowed");
       expect(await simulate("s3:PutObject", "arn:aws:s3:::some-other-bucket/x", { identity: policy }, {}, role)).not.toBe("Allowed");
-      expect(await simulate("s3:DeleteObject", `${BUCKET}/x`, { identity: policy }, {}, role)).not.toBe("Allowed");
       expect(await simulate("s3:PutBucketPolicy", BUCKET, { identity: policy }, {}, role)).not.toBe("Allowed");
       expect(await simulate("kms:Decrypt", "arn:aws:kms:eu-central-1:222222222222:key/other", { identity: policy }, {}, role)).not.toBe("Allowed");
     });

@@ -99,7 +99,10 @@ export class RolesAnywhereTrust extends Construct {
       {
         Sid: "ReadWriteFailoverObjects",
         Effect: "Allow",
-        Action: ["s3:AbortMultipartUpload", "s3:GetObject", "s3:GetObjectTagging", "s3:ListMultipartUploadParts", "s3:PutObject", "s3:PutObjectTagging"],
+        // DeleteObject: erasure requests reach the replica (a delete marker; older versions expire
+        // by the bucket's noncurrent-version lifecycle). No DeleteObjectVersion: the sync cannot
+        // destroy the failover history at once.
+        Action: ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:GetObjectTagging", "s3:ListMultipartUploadParts", "s3:PutObject", "s3:PutObjectTagging"],
         Resource: props.buckets.map((b) => `${b.bucketArn}/*`),
       },
     );

@@ -1,0 +1,363 @@
+/**
+ * Cross-partition replication (../shared/DESIGN.md §5): S3 replication and CopyObject do not cross
+ * partitions, so an object is streamed from a GET in one partition into a PUT (multipart above a
+ * threshold) in the other. Pure: both S3 clients are injected; no environment, no module state.
+ *
+ * Decisions, in order (`replicate`):
+ * 1. HEAD the source's current version. Gone → `skipped/source-missing` (a later delete event, if
+ *    any, handles it). Event's version is no longer current → `skipped/superseded` (the newer
+ *    version's own event copies it; out-of-order and replayed events never roll the replica back).
+ * 2. Source carries the replica marker → `ignored/replica` (loop prevention: a replica never goes back).
+ * 3. Data class (tag `data-class`, else key prefix) not allowed to cross → `refused` (never copied).
+ * 4. HEAD the target: it carries our marker for the same source key with the same source version id
+ *    and ETag → `skipped/target-current` (at-least-once delivery creates no second version).
+ * 5. Copy. Small objects: one PutObject (the body is at most `multipartThresholdBytes`). Larger:
+ *    CreateMultipartUpload, UploadPart per `partSizeBytes` read from the GET stream, Complete. At most
+ *    one part is assembled while none is in flight, so memory is bounded by about one part plus one
+ *    stream chunk. Any failure aborts the multipart upload: nothing partial becomes visible.
+ *
+ * The target carries (user metadata): `sip-replicated-from: <partition>/<bucket>/<key>#<versionId>`
+ * (key percent-encoded, `null` for unversioned sources), `sip-source-etag`, `sip-source-version`,
+ * and for single PUTs `sip-source-sha256` (base64, computed while streaming). For multipart the
+ * sha256 is known only after the last part, when metadata can no longer change without a new version,
+ * so it is written as the object tag `sip-source-sha256` instead. Both are returned in the result.
+ *
+ * Deletes (`propagateDelete`): see README.md. Off by default in the handler; when on, the replica is
+ * deleted only if the source is really gone and the target is our replica of that very key.
+ */
+import { createHash } from "node:crypto";
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  type HeadObjectCommandOutput,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+  type S3Client,
+  type Tag,
+  UploadPartCommand,
+} from "@aws-sdk/client-s3";
+import type { Logger } from "../shared/logger";
+
+const MiB = 1024 * 1024;
+/** S3's minimum part size (all parts but the last). */
+export const MIN_PART_SIZE_BYTES = 5 * MiB;
+/** S3's maximum part count. */
+export const MAX_PARTS = 10_000;
+export const DEFAULT_PART_SIZE_BYTES = 8 * MiB;
+export const DEFAULT_MULTIPART_THRESHOLD_BYTES = 16 * MiB;
+
+/** User-metadata names (without `x-amz-meta-`) written on every replica. */
+export const META = {
+  replicatedFrom: "sip-replicated-from",
+  sourceEtag: "sip-source-etag",
+  sourceVersion: "sip-source-version",
+  sourceSha256: "sip-source-sha256",
+} as const;
+/** Tag that carries the sha256 of multipart replicas. */
+export const SHA256_TAG = "sip-source-sha256";
+export const DEFAULT_DATA_CLASS_TAG = "data-class";
+
+/** A named failure of the sync function (bad configuration or an inconsistent source). */
+export class SyncError extends Error {
+  override readonly name = "SyncError";
+}
+
+export interface ReplicateSource {
+  readonly client: S3Client;
+  /** Partition id of the source (`aws-eusc`, `aws`), written into the marker. */
+  readonly partition: string;
+  readonly bucket: string;
+  readonly key: string;
+  /** The version the event named; when it is no longer current, the event is superseded. @default - current version */
+  readonly versionId?: string;
+}
+
+export interface ReplicateTarget {
+  readonly client: S3Client;
+  readonly bucket: string;
+  /** KMS key (ARN or id) of the target partition for SSE-KMS. */
+  readonly kmsKeyId: string;
+}
+
+/** Which objects may cross. An object's class is its `dataClassTag` tag; an untagged object is judged by key prefix. */
+export interface CrossingPolicy {
+  readonly allowedDataClasses: readonly string[];
+  /** @default - none: untagged objects are refused */
+  readonly allowedPrefixes?: readonly string[];
+  /** @default "data-class" */
+  readonly dataClassTag?: string;
+}
+
+export interface ReplicateHooks {
+  /** Called whenever the bytes the core holds in part buffers change (instrumentation, tests, bench). */
+  readonly onBufferedBytes?: (bytes: number) => void;
+  /** Called before each UploadPart (tests inject failures here). */
+  readonly beforeUploadPart?: (partNumber: number) => void | Promise<void>;
+}
+
+export interface ReplicateRequest {
+  readonly source: ReplicateSource;
+  readonly target: ReplicateTarget;
+  readonly policy: CrossingPolicy;
+  /** Objects larger than this go multipart. @default 16 MiB */
+  readonly multipartThresholdBytes?: number;
+  /** Part size, >= 5 MiB. @default 8 MiB */
+  readonly partSizeBytes?: number;
+  /** User-metadata names copied from the source (lower case); `sip-*` names are never copied. @default - none */
+  readonly copyMetadata?: readonly string[];
+  readonly hooks?: ReplicateHooks;
+  readonly logger?: Logger;
+}
+
+export type ReplicateResult =
+  | { readonly outcome: "copied"; readonly mode: "single" | "multipart"; readonly bytes: number; readonly parts: number; readonly sha256: string; readonly sourceEtag: string; readonly targetVersionId?: string; readonly peakBufferedBytes: number }
+  | { readonly outcome: "skipped"; readonly reason: "source-missing" | "superseded" | "target-current" }
+  | { readonly outcome: "ignored"; readonly reason: "replica" }
+  | { readonly outcome: "refused"; readonly reason: "data-class"; readonly dataClass: string | undefined };
+
+/** The replica marker value: `<partition>/<bucket>/<key>#<versionId>`, key percent-encoded except `/`. */
+export function replicaMarker(partition: string, bucket: string, key: string, versionId: string | undefined): string {
+  return `${partition}/${bucket}/${encodeKey(key)}#${versionId ?? "null"}`;
+}
+
+function encodeKey(key: string): string {
+  return key.split("/").map(encodeURIComponent).join("/");
+}
+
+/** Whether object metadata (as returned by HeadObject, keys lower case) marks a replica. */
+export function isReplica(metadata: Readonly<Record<string, string>> | undefined): boolean {
+  return metadata?.[META.replicatedFrom] !== undefined;
+}
+
+/** The object's data class and whether it may cross. */
+export function admits(policy: CrossingPolicy, key: string, tags: readonly Tag[]): { readonly allowed: boolean; readonly dataClass: string | undefined } {
+  const tagName = policy.dataClassTag ?? DEFAULT_DATA_CLASS_TAG;
+  const dataClass = tags.find((t) => t.Key === tagName)?.Value;
+  // An explicit tag wins: a tagged object in an allowed prefix is still refused when its class is not allowed.
+  if (dataClass !== undefined) return { allowed: policy.allowedDataClasses.includes(dataClass), dataClass };
+  return { allowed: (policy.allowedPrefixes ?? []).some((p) => p !== "" && key.startsWith(p)), dataClass };
+}
+
+function normalizeEtag(etag: string | undefined): string {
+  return (etag ?? "").replaceAll('"', "");
+}
+
+function isNotFound(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === "NotFound" || e?.name === "NoSuchKey" || e?.$metadata?.httpStatusCode === 404;
+}
+
+async function headOrUndefined(client: S3Client, bucket: string, key: string): Promise<HeadObjectCommandOutput | undefined> {
+  try {
+    return await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+function checkSizes(threshold: number, partSize: number): void {
+  if (!Number.isInteger(partSize) || partSize < MIN_PART_SIZE_BYTES) throw new SyncError(`partSizeBytes must be an integer >= ${MIN_PART_SIZE_BYTES} (value: ${partSize})`);
+  if (!Number.isInteger(threshold) || threshold < 0) throw new SyncError(`multipartThresholdBytes must be an integer >= 0 (value: ${threshold})`);
+}
+
+/** URL query form of tags (`x-amz-tagging`). */
+function taggingHeader(tags: readonly Tag[]): string | undefined {
+  if (tags.length === 0) return undefined;
+  return tags.map((t) => `${encodeURIComponent(t.Key ?? "")}=${encodeURIComponent(t.Value ?? "")}`).join("&");
+}
+
+/** Copies one object across partitions (see the module comment for the decisions). */
+export async function replicate(request: ReplicateRequest): Promise<ReplicateResult> {
+  const { source, target, policy } = request;
+  const threshold = request.multipartThresholdBytes ?? DEFAULT_MULTIPART_THRESHOLD_BYTES;
+  const partSize = request.partSizeBytes ?? DEFAULT_PART_SIZE_BYTES;
+  checkSizes(threshold, partSize);
+  const log = request.logger?.with({ sourceBucket: source.bucket, key: source.key, targetBucket: target.bucket });
+
+  const head = await headOrUndefined(source.client, source.bucket, source.key);
+  if (head === undefined) return { outcome: "skipped", reason: "source-missing" };
+  const currentVersion = head.VersionId;
+  if (source.versionId !== undefined && currentVersion !== undefined && source.versionId !== currentVersion) {
+    return { outcome: "skipped", reason: "superseded" };
+  }
+  if (isReplica(head.Metadata)) return { outcome: "ignored", reason: "replica" };
+
+  const tagging = await source.client.send(new GetObjectTaggingCommand({ Bucket: source.bucket, Key: source.key, VersionId: currentVersion }));
+  const sourceTags = (tagging.TagSet ?? []).filter((t) => t.Key !== SHA256_TAG);
+  const admission = admits(policy, source.key, sourceTags);
+  if (!admission.allowed) return { outcome: "refused", reason: "data-class", dataClass: admission.dataClass };
+
+  const sourceEtag = normalizeEtag(head.ETag);
+  const marker = replicaMarker(source.partition, source.bucket, source.key, currentVersion);
+  const existing = await headOrUndefined(target.client, target.bucket, source.key);
+  if (existing !== undefined && existing.Metadata?.[META.replicatedFrom] === marker && existing.Metadata?.[META.sourceEtag] === sourceEtag) {
+    return { outcome: "skipped", reason: "target-current" };
+  }
+
+  const size = head.ContentLength ?? 0;
+  const metadata: Record<string, string> = {};
+  for (const name of request.copyMetadata ?? []) {
+    const value = head.Metadata?.[name.toLowerCase()];
+    if (value !== undefined && !name.toLowerCase().startsWith("sip-")) metadata[name.toLowerCase()] = value;
+  }
+  metadata[META.replicatedFrom] = marker;
+  metadata[META.sourceEtag] = sourceEtag;
+  metadata[META.sourceVersion] = currentVersion ?? "null";
+
+  // Pin the bytes to the version (or, unversioned, the ETag) that the decisions above were made on.
+  const get = await source.client.send(
+    new GetObjectCommand({ Bucket: source.bucket, Key: source.key, VersionId: currentVersion, IfMatch: currentVersion === undefined ? head.ETag : undefined }),
+  );
+  const body = get.Body as AsyncIterable<Uint8Array> | undefined;
+  if (body === undefined) throw new SyncError(`GET ${source.bucket}/${source.key} returned no body`);
+  const common = {
+    Bucket: target.bucket,
+    Key: source.key,
+    ContentType: head.ContentType,
+    Metadata: metadata,
+    ServerSideEncryption: "aws:kms" as const,
+    SSEKMSKeyId: target.kmsKeyId,
+  };
+
+  if (size <= threshold) {
+    const chunks: Uint8Array[] = [];
+    let read = 0;
+    for await (const chunk of body) {
+      read += chunk.length;
+      if (read > threshold) throw new SyncError(`source grew beyond ${threshold} bytes while reading`);
+      chunks.push(chunk);
+      request.hooks?.onBufferedBytes?.(read);
+    }
+    if (read !== size) throw new SyncError(`source length ${read} differs from HEAD ${size}`);
+    const bytes = Buffer.concat(chunks, read);
+    const sha256 = createHash("sha256").update(bytes).digest("base64");
+    const put = await target.client.send(
+      new PutObjectCommand({
+        ...common,
+        Metadata: { ...metadata, [META.sourceSha256]: sha256 },
+        Body: bytes,
+        ContentLength: read,
+        ContentMD5: createHash("md5").update(bytes).digest("base64"),
+        Tagging: taggingHeader(sourceTags),
+      }),
+    );
+    request.hooks?.onBufferedBytes?.(0);
+    log?.info("replicated", { mode: "single", bytes: read });
+    return { outcome: "copied", mode: "single", bytes: read, parts: 1, sha256, sourceEtag, targetVersionId: put.VersionId, peakBufferedBytes: read };
+  }
+
+  if (Math.ceil(size / partSize) > MAX_PARTS) throw new SyncError(`${size} bytes need more than ${MAX_PARTS} parts of ${partSize} bytes; raise partSizeBytes`);
+  const created = await target.client.send(new CreateMultipartUploadCommand(common));
+  const uploadId = created.UploadId;
+  if (uploadId === undefined) throw new SyncError("CreateMultipartUpload returned no UploadId");
+  try {
+    const hash = createHash("sha256");
+    const parts: { PartNumber: number; ETag: string | undefined }[] = [];
+    let total = 0;
+    let peak = 0;
+    const note = (bytes: number) => {
+      peak = Math.max(peak, bytes);
+      request.hooks?.onBufferedBytes?.(bytes);
+    };
+    const flush = async (part: Buffer) => {
+      const partNumber = parts.length + 1;
+      await request.hooks?.beforeUploadPart?.(partNumber);
+      const uploaded = await target.client.send(
+        new UploadPartCommand({
+          Bucket: target.bucket,
+          Key: source.key,
+          UploadId: uploadId,
+          PartNumber: partNumber,
+          Body: part,
+          ContentLength: part.length,
+          ContentMD5: createHash("md5").update(part).digest("base64"),
+        }),
+      );
+      parts.push({ PartNumber: partNumber, ETag: uploaded.ETag });
+    };
+    // One part buffer, filled from the stream and uploaded when full. Reading pauses while a part
+    // uploads (the async iterator applies backpressure), so the core holds one part plus the stream
+    // chunk being copied; the next part buffer is allocated only after the previous upload returned.
+    let part = Buffer.allocUnsafe(partSize);
+    let filled = 0;
+    for await (const chunk of body) {
+      hash.update(chunk);
+      total += chunk.length;
+      let offset = 0;
+      while (offset < chunk.length) {
+        const n = Math.min(partSize - filled, chunk.length - offset);
+        part.set(chunk.subarray(offset, offset + n), filled);
+        filled += n;
+        offset += n;
+        note(filled + (chunk.length - offset));
+        if (filled === partSize) {
+          await flush(part);
+          part = Buffer.allocUnsafe(partSize);
+          filled = 0;
+          note(chunk.length - offset);
+        }
+      }
+    }
+    if (filled > 0 || parts.length === 0) await flush(part.subarray(0, filled));
+    note(0);
+    if (total !== size) throw new SyncError(`source length ${total} differs from HEAD ${size}`);
+    const sha256 = hash.digest("base64");
+    const completed = await target.client.send(
+      new CompleteMultipartUploadCommand({ Bucket: target.bucket, Key: source.key, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
+    );
+    // Tags after completion: CreateMultipartUpload's x-amz-tagging is not applied by every S3
+    // implementation, and the sha256 exists only now. Tagging a version does not create a new one.
+    await target.client.send(
+      new PutObjectTaggingCommand({
+        Bucket: target.bucket,
+        Key: source.key,
+        VersionId: completed.VersionId,
+        Tagging: { TagSet: [...sourceTags, { Key: SHA256_TAG, Value: sha256 }] },
+      }),
+    );
+    log?.info("replicated", { mode: "multipart", bytes: total, parts: parts.length, peakBufferedBytes: peak });
+    return { outcome: "copied", mode: "multipart", bytes: total, parts: parts.length, sha256, sourceEtag, targetVersionId: completed.VersionId, peakBufferedBytes: peak };
+  } catch (error) {
+    try {
+      await target.client.send(new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: source.key, UploadId: uploadId }));
+    } catch (abortError) {
+      // The bucket's AbortIncompleteMultipartUpload lifecycle rule removes it later; parts are never visible.
+      log?.error("abort of failed multipart upload failed", { uploadId, error: abortError });
+    }
+    throw error;
+  }
+}
+
+export interface PropagateDeleteRequest {
+  readonly source: Omit<ReplicateSource, "versionId">;
+  readonly target: Omit<ReplicateTarget, "kmsKeyId">;
+  readonly logger?: Logger;
+}
+
+export type PropagateDeleteResult =
+  | { readonly outcome: "deleted" }
+  | { readonly outcome: "skipped"; readonly reason: "source-exists" | "target-missing" | "not-our-replica" };
+
+/**
+ * Deletes the replica of a deleted source object. Deletes nothing unless the source key is really
+ * gone now (an out-of-order or replayed delete never removes a re-created object) and the target
+ * object is our replica of exactly this source key (never a native object of the other partition).
+ * On a versioned target this adds a delete marker; older replica versions expire by lifecycle.
+ */
+export async function propagateDelete(request: PropagateDeleteRequest): Promise<PropagateDeleteResult> {
+  const { source, target } = request;
+  if ((await headOrUndefined(source.client, source.bucket, source.key)) !== undefined) return { outcome: "skipped", reason: "source-exists" };
+  const existing = await headOrUndefined(target.client, target.bucket, source.key);
+  if (existing === undefined) return { outcome: "skipped", reason: "target-missing" };
+  const marker = existing.Metadata?.[META.replicatedFrom] ?? "";
+  if (!marker.startsWith(`${source.partition}/${source.bucket}/${encodeKey(source.key)}#`)) return { outcome: "skipped", reason: "not-our-replica" };
+  await target.client.send(new DeleteObjectCommand({ Bucket: target.bucket, Key: source.key }));
+  request.logger?.info("replica deleted", { targetBucket: target.bucket, key: source.key });
+  return { outcome: "deleted" };
+}

@@ -1,0 +1,232 @@
+/**
+ * Lambda adapter of the sync function: S3 event from the source (clean-avatars) bucket → `replicate`
+ * each record into the other partition. Environment in README.md; parsed with zod at first use.
+ *
+ * - Sovereign S3 client: the function's own role (default credential chain), regional endpoint.
+ * - Commercial S3 client: credentials from IAM Roles Anywhere (`fromRolesAnywhere`), certificate
+ *   and key from Secrets Manager (or files locally) read at each credential refresh; S3 and Roles
+ *   Anywhere endpoints from the partition table, overridable for tests.
+ * - A record whose data class may not cross is refused and logged (warn), never copied, not retried.
+ * - Any failed record makes the invocation throw after all records were tried, so Lambda retries;
+ *   records that already succeeded are skipped on the retry (idempotent). After the retries, the
+ *   event lands in the DLQ; `replay.ts` re-runs it.
+ */
+import { S3Client } from "@aws-sdk/client-s3";
+import { z } from "zod";
+import { endpointUrl, partitionOfRegion } from "../../config/partitions";
+import { fromRolesAnywhere, type SigningMaterialLoader } from "../rolesanywhere/credentials";
+import { createLogger, type Logger } from "../shared/logger";
+import { type CrossingPolicy, MIN_PART_SIZE_BYTES, propagateDelete, type ReplicateHooks, replicate } from "./core";
+import { recordKey, recordKind, recordMetadata, S3Event, type S3EventRecord } from "./events";
+import { extensionSecretReader, fileSigningMaterialLoader, type SecretReader, secretSigningMaterialLoader } from "./signing-material";
+
+const csv = z
+  .string()
+  .default("")
+  .transform((s) =>
+    s
+      .split(",")
+      .map((x) => x.trim())
+      .filter((x) => x !== ""),
+  );
+const bool = z.enum(["true", "false"]).default("false").transform((s) => s === "true");
+const httpUrl = z.url({ protocol: /^https?$/ });
+
+export const SyncEnv = z
+  .object({
+    /** Region of the function = the source (sovereign) partition; Lambda sets it. */
+    AWS_REGION: z.string().min(1),
+    SOURCE_BUCKET: z.string().min(1),
+    SOURCE_S3_ENDPOINT: httpUrl.optional(),
+    TARGET_REGION: z.string().min(1),
+    TARGET_BUCKET: z.string().min(1),
+    TARGET_KMS_KEY_ARN: z.string().min(1),
+    TARGET_S3_ENDPOINT: httpUrl.optional(),
+    SYNC_ALLOWED_DATA_CLASSES: csv.pipe(z.array(z.string()).min(1)).default(["avatar"]),
+    SYNC_ALLOWED_PREFIXES: csv,
+    SYNC_DATA_CLASS_TAG: z.string().min(1).default("data-class"),
+    SYNC_COPY_METADATA: csv,
+    SYNC_MULTIPART_THRESHOLD_BYTES: z.coerce.number().int().min(0).default(16 * 1024 * 1024),
+    SYNC_PART_SIZE_BYTES: z.coerce.number().int().min(MIN_PART_SIZE_BYTES).default(8 * 1024 * 1024),
+    // Erasure requests must reach the replica (issue 5): on by default; off only for a named reason.
+    SYNC_PROPAGATE_DELETES: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
+    ROLES_ANYWHERE_TRUST_ANCHOR_ARN: z.string().min(1),
+    ROLES_ANYWHERE_PROFILE_ARN: z.string().min(1),
+    ROLES_ANYWHERE_ROLE_ARN: z.string().min(1),
+    ROLES_ANYWHERE_ENDPOINT: httpUrl.optional(),
+    ROLES_ANYWHERE_SESSION_SECONDS: z.coerce.number().int().min(900).max(43_200).default(3600),
+    SIGNING_MATERIAL_SECRET_ID: z.string().min(1).optional(),
+    SIGNING_MATERIAL_CERTIFICATE_FILE: z.string().min(1).optional(),
+    SIGNING_MATERIAL_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+    SIGNING_MATERIAL_INTERMEDIATES_FILE: z.string().min(1).optional(),
+  })
+  .refine((e) => e.SIGNING_MATERIAL_SECRET_ID !== undefined || (e.SIGNING_MATERIAL_CERTIFICATE_FILE !== undefined && e.SIGNING_MATERIAL_PRIVATE_KEY_FILE !== undefined), {
+    message: "set SIGNING_MATERIAL_SECRET_ID, or SIGNING_MATERIAL_CERTIFICATE_FILE and SIGNING_MATERIAL_PRIVATE_KEY_FILE",
+  });
+export type SyncEnv = z.infer<typeof SyncEnv>;
+
+/** What the handler needs besides clients. */
+export interface SyncConfig {
+  readonly sourcePartition: string;
+  readonly sourceBucket: string;
+  readonly targetBucket: string;
+  readonly targetKmsKeyId: string;
+  readonly policy: CrossingPolicy;
+  readonly copyMetadata: readonly string[];
+  readonly multipartThresholdBytes: number;
+  readonly partSizeBytes: number;
+  readonly propagateDeletes: boolean;
+}
+
+export interface SyncDependencies {
+  readonly config: SyncConfig;
+  readonly source: S3Client;
+  readonly target: S3Client;
+  readonly logger: Logger;
+  readonly hooks?: ReplicateHooks;
+}
+
+export function parseSyncEnv(env: Readonly<Record<string, string | undefined>>): SyncEnv {
+  const parsed = SyncEnv.safeParse(env);
+  if (!parsed.success) throw new Error(`invalid environment: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(env)"}: ${i.message}`).join("; ")}`);
+  return parsed.data;
+}
+
+export function syncConfig(env: SyncEnv): SyncConfig {
+  return {
+    sourcePartition: partitionOfRegion(env.AWS_REGION).id,
+    sourceBucket: env.SOURCE_BUCKET,
+    targetBucket: env.TARGET_BUCKET,
+    targetKmsKeyId: env.TARGET_KMS_KEY_ARN,
+    policy: { allowedDataClasses: env.SYNC_ALLOWED_DATA_CLASSES, allowedPrefixes: env.SYNC_ALLOWED_PREFIXES, dataClassTag: env.SYNC_DATA_CLASS_TAG },
+    copyMetadata: env.SYNC_COPY_METADATA,
+    multipartThresholdBytes: env.SYNC_MULTIPART_THRESHOLD_BYTES,
+    partSizeBytes: env.SYNC_PART_SIZE_BYTES,
+    propagateDeletes: env.SYNC_PROPAGATE_DELETES,
+  };
+}
+
+/** The signing-material loader the environment names (secret, else files). */
+export function signingMaterialLoader(env: SyncEnv, secrets: SecretReader = extensionSecretReader()): SigningMaterialLoader {
+  if (env.SIGNING_MATERIAL_SECRET_ID !== undefined) return secretSigningMaterialLoader(secrets, env.SIGNING_MATERIAL_SECRET_ID);
+  return fileSigningMaterialLoader({
+    certificate: env.SIGNING_MATERIAL_CERTIFICATE_FILE ?? "",
+    privateKey: env.SIGNING_MATERIAL_PRIVATE_KEY_FILE ?? "",
+    intermediates: env.SIGNING_MATERIAL_INTERMEDIATES_FILE,
+  });
+}
+
+/** Production wiring: both S3 clients, regional endpoints from the partition table. */
+export function dependenciesFromEnv(rawEnv: Readonly<Record<string, string | undefined>>, options: { readonly secrets?: SecretReader; readonly logger?: Logger } = {}): SyncDependencies {
+  const env = parseSyncEnv(rawEnv);
+  const sourcePartition = partitionOfRegion(env.AWS_REGION);
+  const targetPartition = partitionOfRegion(env.TARGET_REGION);
+  const s3Settings = { requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" } as const;
+  const source = new S3Client({ region: env.AWS_REGION, endpoint: env.SOURCE_S3_ENDPOINT ?? endpointUrl(sourcePartition, "s3", env.AWS_REGION), forcePathStyle: env.SOURCE_S3_ENDPOINT !== undefined, ...s3Settings });
+  const target = new S3Client({
+    region: env.TARGET_REGION,
+    endpoint: env.TARGET_S3_ENDPOINT ?? endpointUrl(targetPartition, "s3", env.TARGET_REGION),
+    forcePathStyle: env.TARGET_S3_ENDPOINT !== undefined,
+    ...s3Settings,
+    credentials: fromRolesAnywhere({
+      region: env.TARGET_REGION,
+      endpoint: env.ROLES_ANYWHERE_ENDPOINT ?? endpointUrl(targetPartition, "rolesanywhere", env.TARGET_REGION),
+      trustAnchorArn: env.ROLES_ANYWHERE_TRUST_ANCHOR_ARN,
+      profileArn: env.ROLES_ANYWHERE_PROFILE_ARN,
+      roleArn: env.ROLES_ANYWHERE_ROLE_ARN,
+      durationSeconds: env.ROLES_ANYWHERE_SESSION_SECONDS,
+      loadSigningMaterial: signingMaterialLoader(env, options.secrets),
+    }),
+  });
+  return { config: syncConfig(env), source, target, logger: options.logger ?? createLogger("cross-partition-sync") };
+}
+
+export interface RecordOutcome {
+  readonly key: string;
+  readonly outcome: string;
+  readonly reason?: string;
+}
+
+/** One or more records failed; Lambda retries the whole event (done records are skipped then). */
+export class SyncBatchError extends Error {
+  override readonly name = "SyncBatchError";
+  constructor(
+    readonly failures: readonly { readonly key: string; readonly error: unknown }[],
+    readonly outcomes: readonly RecordOutcome[],
+  ) {
+    super(`${failures.length} of ${failures.length + outcomes.length} records failed: ${failures.map((f) => `${f.key}: ${(f.error as Error)?.message ?? String(f.error)}`).join("; ")}`);
+  }
+}
+
+async function handleRecord(deps: SyncDependencies, record: S3EventRecord, log: Logger): Promise<RecordOutcome> {
+  const { config } = deps;
+  const key = recordKey(record);
+  const bucket = record.s3.bucket.name;
+  if (bucket !== config.sourceBucket) {
+    log.warn("record refused: not the configured source bucket", { bucket });
+    return { key, outcome: "refused", reason: "bucket" };
+  }
+  const kind = recordKind(record);
+  if (kind === "other") return { key, outcome: "ignored", reason: "event-type" };
+  if (kind === "removed") {
+    if (!config.propagateDeletes) {
+      log.info("delete not propagated (SYNC_PROPAGATE_DELETES=false)");
+      return { key, outcome: "ignored", reason: "deletes-off" };
+    }
+    const result = await propagateDelete({ source: { client: deps.source, partition: config.sourcePartition, bucket, key }, target: { client: deps.target, bucket: config.targetBucket }, logger: log });
+    return { key, ...result };
+  }
+  // Ceph puts metadata into the event: a replica is ignored without touching either partition.
+  if (recordMetadata(record)["sip-replicated-from"] !== undefined) {
+    log.info("replica event ignored");
+    return { key, outcome: "ignored", reason: "replica" };
+  }
+  const result = await replicate({
+    source: { client: deps.source, partition: config.sourcePartition, bucket, key, versionId: record.s3.object.versionId },
+    target: { client: deps.target, bucket: config.targetBucket, kmsKeyId: config.targetKmsKeyId },
+    policy: config.policy,
+    copyMetadata: config.copyMetadata,
+    multipartThresholdBytes: config.multipartThresholdBytes,
+    partSizeBytes: config.partSizeBytes,
+    hooks: deps.hooks,
+    logger: log,
+  });
+  if (result.outcome === "refused") log.warn("record refused: data class may not cross", { dataClass: result.dataClass ?? null, allowed: config.policy.allowedDataClasses });
+  else if (result.outcome !== "copied") log.info(`record ${result.outcome}`, { reason: result.reason });
+  return { key, outcome: result.outcome, reason: "reason" in result ? result.reason : undefined };
+}
+
+/** The handler over given dependencies (tests and `replay` use this directly). */
+export function createSyncHandler(deps: SyncDependencies): (event: unknown) => Promise<{ readonly outcomes: readonly RecordOutcome[] }> {
+  return async (event) => {
+    const parsed = S3Event.safeParse(event);
+    if (!parsed.success) {
+      // Not retryable: a malformed event never becomes valid. Logged, then thrown (DLQ keeps it).
+      deps.logger.error("event is not an S3 event notification", { issues: parsed.error.issues.map((i) => i.path.join(".")) });
+      throw new Error("event is not an S3 event notification");
+    }
+    const outcomes: RecordOutcome[] = [];
+    const failures: { key: string; error: unknown }[] = [];
+    for (const record of parsed.data.Records) {
+      const log = deps.logger.with({ key: recordKey(record), eventName: record.eventName });
+      try {
+        outcomes.push(await handleRecord(deps, record, log));
+      } catch (error) {
+        log.error("record failed", { error });
+        failures.push({ key: recordKey(record), error });
+      }
+    }
+    if (failures.length > 0) throw new SyncBatchError(failures, outcomes);
+    return { outcomes };
+  };
+}
+
+// Module scope: clients and credential cache survive across invocations of one execution
+// environment. Built on first use so that importing this module (tests, replay) needs no environment.
+let lambdaHandler: ReturnType<typeof createSyncHandler> | undefined;
+
+/** The Lambda entry point. */
+export async function handler(event: unknown): Promise<{ readonly outcomes: readonly RecordOutcome[] }> {
+  lambdaHandler ??= createSyncHandler(dependenciesFromEnv(process.env));
+  return lambdaHandler(event);
+}
