@@ -7,6 +7,7 @@ export default defineConfig({
     include: ["**/*.test.ts"],
     exclude: ["**/*.shared.test.ts", "node_modules/**", "cdktf.out/**", "dist/**", ".terraform-check/**"],
     pool: "forks",
+    globalSetup: ["test/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

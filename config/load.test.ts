@@ -135,6 +135,7 @@ describe("invalid configurations", () => {
     input.dataClasses = {};
     delete input.tenants[2]?.dataClasses;
     input.upload.dataClasses = [];
+    delete input.upload.cleanDataClass;
     expectOneProblem(input, "dataClasses", /no data class is declared/);
   });
 
@@ -202,6 +203,14 @@ describe("invalid configurations", () => {
     const input = exampleInput();
     input.upload.allowedOrigins = [origin];
     expectOneProblem(input, "upload.allowedOrigins[0]", /is not an https origin/);
+  });
+
+  it("fails when uploads have no separate clean data class to be scrubbed into", () => {
+    const input = exampleInput();
+    delete input.upload.cleanDataClass;
+    expectOneProblem(input, "upload.cleanDataClass", /none is named/);
+    input.upload.cleanDataClass = "avatars-original";
+    expectOneProblem(input, "upload.cleanDataClass", /also accepts uploads/);
   });
 
   it("fails when upload data classes are undeclared or have no origin to come from", () => {

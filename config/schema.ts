@@ -227,7 +227,9 @@ export const deploymentSchema = z.strictObject({
      */
     allowedOrigins: z.array(origin).default([]),
     /** Data classes that accept uploads; their buckets get the CORS rule. @default none */
-    dataClasses: z.array(z.string()).default([]),
+    dataClasses: z.array(z.string()).max(1, { error: "one upload data class is supported for now (the upload function serves one bucket). Fix: list one, e.g. [\"avatars-original\"]" }).default([]),
+    /** The data class whose bucket receives the scrubbed uploads (required with dataClasses). */
+    cleanDataClass: z.string().optional(),
     /** Content types clients may declare; the scrubber still checks the bytes. */
     allowedContentTypes: z
       .array(z.string().regex(/^[a-z]+\/[a-z0-9.+-]+$/, { error: (i) => `"${String(i.input)}" is not a media type. Fix: write e.g. "image/jpeg"` }))

@@ -77,6 +77,15 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
       }
     });
   }
+  if (upload && Array.isArray(upload.dataClasses) && upload.dataClasses.length > 0) {
+    if (typeof upload.cleanDataClass !== "string") {
+      problems.push({ path: "upload.cleanDataClass", message: "uploads are scrubbed into another data class's bucket, but none is named. Fix: add \"cleanDataClass\" (e.g. \"avatars-clean\")" });
+    } else if (declaredClasses !== undefined && !declaredClasses.includes(upload.cleanDataClass)) {
+      problems.push({ path: "upload.cleanDataClass", message: `data class "${upload.cleanDataClass}" is not declared. Fix: use one of ${declaredClasses.join(", ")}` });
+    } else if (upload.dataClasses.includes(upload.cleanDataClass)) {
+      problems.push({ path: "upload.cleanDataClass", message: `"${upload.cleanDataClass}" also accepts uploads, so unscrubbed objects would land among scrubbed ones. Fix: name a data class that is not in upload.dataClasses` });
+    }
+  }
   if (upload && Array.isArray(upload.dataClasses) && upload.dataClasses.length > 0 && (!Array.isArray(upload.allowedOrigins) || upload.allowedOrigins.length === 0)) {
     problems.push({ path: "upload.allowedOrigins", message: "upload.dataClasses accept browser uploads, but no origin may send them. Fix: list the web origins of your upload pages, or remove upload.dataClasses" });
   }

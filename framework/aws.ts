@@ -36,3 +36,4 @@ export { Apigatewayv2Integration } from "@cdktf/provider-aws/lib/apigatewayv2-in
 export { Apigatewayv2Route } from "@cdktf/provider-aws/lib/apigatewayv2-route";
 export { Apigatewayv2Stage } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
 export { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+export { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";

@@ -7,7 +7,7 @@
 // the sovereign-partition fixes (>= 6.29.0), but the offline mirror holds 5.100.0. For this check
 // only, an override file pins the mirror's version; the synthesized JSON is not changed.
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
@@ -116,7 +116,8 @@ function check(stackDir, name, { workdir, tfrc, awsVersion, plan, plansDir }) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const stackJson = JSON.parse(readFileSync(join(stackDir, "cdk.tf.json"), "utf8"));
-  copyFileSync(join(stackDir, "cdk.tf.json"), join(dir, "cdk.tf.json"));
+  // The stack folder as synthesized: cdk.tf.json and the assets it names (function zips).
+  cpSync(stackDir, dir, { recursive: true });
   const override = overrideFile(awsVersion);
   const providers = providerOverrides(stackJson);
   if (providers.length > 0) override.provider = { aws: providers };

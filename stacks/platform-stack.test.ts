@@ -100,6 +100,47 @@ describe("resources of each partition", () => {
   });
 });
 
+describe("upload pipeline", () => {
+  const fns = resourcesOf(example.json, "aws_lambda_function");
+
+  it("deploys the upload and scrub functions, configured from the configuration", () => {
+    expect(Object.keys(fns).sort()).toEqual(["upload-pipeline_scrub_function", "upload-pipeline_upload_function"]);
+    expect((fns["upload-pipeline_upload_function"]?.environment as { variables: Record<string, string> }).variables).toEqual({
+      UPLOAD_BUCKET: "example-avatars-original-111111111111",
+      ALLOWED_CONTENT_TYPES: "image/jpeg,image/png,image/webp",
+      MAX_SIZE_BYTES: "10485760",
+      EXPIRY_SECONDS: "300",
+      KMS_KEY_ARNS: '{"avatars-original":"${aws_kms_key.sovereign-key-avatars-original_key.arn}"}',
+    });
+    expect((fns["upload-pipeline_scrub_function"]?.environment as { variables: Record<string, string> }).variables).toMatchObject({ CLEAN_BUCKET: "example-avatars-clean-111111111111", QUARANTINE_PREFIX: "quarantine/" });
+    expect(Object.values(fns).map((f) => f.reserved_concurrent_executions)).toEqual([5, 10]);
+  });
+
+  it("puts every upload route behind the JWT authorizer of the configured issuer", () => {
+    const routes = Object.values(resourcesOf(example.json, "aws_apigatewayv2_route"));
+    expect(routes).toHaveLength(5);
+    expect(routes.every((r) => r.authorization_type === "JWT")).toBe(true);
+    expect(Object.values(resourcesOf(example.json, "aws_apigatewayv2_authorizer"))[0]?.jwt_configuration).toEqual({ issuer: "https://login.example.org/realms/platform", audience: ["sovereign-identity-platform"] });
+  });
+
+  it("lets browsers upload with the upload role's signatures from outside the VPC endpoint, and nobody else", () => {
+    const policy = JSON.parse(resourcesOf(example.json, "aws_s3_bucket_policy")["sovereign-bucket-avatars-original_policy"]?.policy as string);
+    const deny = policy.Statement.find((st: { Sid: string }) => st.Sid === "DenyObjectAccessOutsideVpcEndpoint");
+    expect(deny.Condition.ArnNotEquals).toEqual({ "aws:PrincipalArn": ["${aws_iam_role.upload-pipeline_upload_role.arn}"] });
+  });
+
+  it("scrubs every new original: notification from the originals bucket to the scrub function", () => {
+    expect(Object.values(resourcesOf(example.json, "aws_s3_bucket_notification"))).toEqual([
+      expect.objectContaining({
+        bucket: "${aws_s3_bucket.sovereign-bucket-avatars-original_bucket.id}",
+        lambda_function: [{ lambda_function_arn: "${aws_lambda_function.upload-pipeline_scrub_function.arn}", events: ["s3:ObjectCreated:*"] }],
+      }),
+    ]);
+    const scrubPolicy = resourcesOf(example.json, "aws_iam_role_policy")["upload-pipeline_scrub_role-policy"]?.policy as string;
+    expect(JSON.parse(scrubPolicy).Statement.find((st: { Sid: string }) => st.Sid === "WriteQuarantine").Resource).toBe("${aws_s3_bucket.sovereign-bucket-avatars-original_bucket.arn}/quarantine/*");
+  });
+});
+
 describe("backend", () => {
   it("keeps local state at a path relative to the stack folder", () => {
     expect(example.json.terraform?.backend).toEqual({ local: { path: "../../../state/example.tfstate" } });

@@ -13,6 +13,7 @@ import { RolesAnywhereTrust } from "../modules/roles-anywhere-trust";
 import { declareBackend } from "./backend";
 import { ProviderPinning } from "./provider-pinning";
 import { ReadableStack } from "./readable-stack";
+import { UploadPipeline } from "./upload-pipeline";
 
 /**
  * The aws provider releases the generated configuration accepts: 6.29.0 carries the sovereign
@@ -27,6 +28,8 @@ export const MANAGED_BY = "sovereign-identity-platform";
 export interface PlatformStackProps {
   /** A validated configuration with its files read (`loadDeploymentFile`). */
   readonly config: ResolvedDeployment;
+  /** Folder with the function zips written by scripts/bundle-functions.mjs (absolute). */
+  readonly artifactsDir: string;
 }
 
 /**
@@ -66,14 +69,31 @@ export class PlatformStack extends ReadableStack {
       logKey,
     });
 
-    const dataBuckets: PrivateBucket[] = [];
+    const dataBuckets = new Map<string, PrivateBucket>();
     const failoverBuckets: PrivateBucket[] = [];
     for (const name of Object.keys(config.dataClasses).sort()) {
       const dataClass = config.dataClasses[name];
       if (dataClass === undefined) continue;
       const { sovereign, failover } = this.dataClassStorage(env, name, dataClass, config.upload);
-      dataBuckets.push(sovereign);
+      dataBuckets.set(name, sovereign);
       if (failover !== undefined) failoverBuckets.push(failover);
+    }
+
+    const uploadClass = config.upload.dataClasses[0];
+    const originals = uploadClass !== undefined ? dataBuckets.get(uploadClass) : undefined;
+    const clean = config.upload.cleanDataClass !== undefined ? dataBuckets.get(config.upload.cleanDataClass) : undefined;
+    if (uploadClass !== undefined && originals !== undefined && clean !== undefined) {
+      new UploadPipeline(this, "upload-pipeline", {
+        placement: this.sovereign,
+        environment: env,
+        config,
+        network: this.network,
+        key: new KmsKey(this, "sovereign-key-functions", { placement: this.sovereign, aliasName: `${env}/functions`, description: `${env}: functions (sovereign)` }),
+        originals,
+        originalsDataClass: uploadClass,
+        clean,
+        artifactsDir: props.artifactsDir,
+      });
     }
 
     // Only the sovereign side holds a cross-partition credential: its sync function's certificate.
@@ -96,7 +116,7 @@ export class PlatformStack extends ReadableStack {
       bucketName: `${env}-audit-${this.sovereign.accountId}`,
       encryptionKey: new KmsKey(this, "sovereign-key-audit", { placement: this.sovereign, aliasName: `${env}/audit`, description: `${env}: audit trail (sovereign)` }),
       vpcEndpointId: this.network.s3Endpoint.id,
-      dataEventBuckets: dataBuckets,
+      dataEventBuckets: [...dataBuckets.values()],
     });
 
     for (const tenant of config.tenants) {

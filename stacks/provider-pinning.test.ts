@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { AwsProvider, S3Bucket } from "../framework/aws";
 import { App } from "../framework/cdktf";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
-import { tempDir, validConfig } from "../test/template";
+import { ARTIFACTS_DIR, tempDir, validConfig } from "../test/template";
 import { PlatformStack } from "./platform-stack";
 
 const cleanups: Array<() => void> = [];
@@ -14,7 +14,7 @@ function platform() {
   const { dir, cleanup } = tempDir();
   cleanups.push(cleanup);
   const app = new App({ outdir: dir, stackTraces: false });
-  return { app, stack: new PlatformStack(app, { config: validConfig() }) };
+  return { app, stack: new PlatformStack(app, { config: validConfig(), artifactsDir: ARTIFACTS_DIR }) };
 }
 
 describe("provider pinning", () => {

@@ -29,7 +29,7 @@ export function synthesize(options: SynthOptions): SynthResult {
   mkdirSync(dirname(outdir), { recursive: true });
   try {
     const app = new App({ outdir: staging, stackTraces: false });
-    new PlatformStack(app, { config: options.config });
+    new PlatformStack(app, { config: options.config, artifactsDir: join(options.projectRoot, "dist", "lambda") });
     app.synth();
     rmSync(outdir, { recursive: true, force: true });
     renameSync(staging, outdir);

@@ -13,6 +13,8 @@ import { synthesize } from "../stacks/synthesize";
 import exampleJson from "../config/example.json";
 
 export const PROJECT_ROOT = resolve(__dirname, "..");
+/** Where scripts/bundle-functions.mjs writes the function zips (built by test/global-setup.ts). */
+export const ARTIFACTS_DIR = join(PROJECT_ROOT, "dist", "lambda");
 
 export type TfJson = {
   provider?: { aws?: Array<Record<string, unknown>> };

@@ -85,7 +85,12 @@ export class PrivateBucket extends Construct {
   readonly encryptionKey: KmsKey;
   /** The bucket policy; depend on it when a service checks the policy at creation (CloudTrail). */
   readonly policy: S3BucketPolicy;
-  private readonly statements: Statement[];
+  /** The protections every bucket has; the VPC-endpoint deny follows them at synth. */
+  private readonly baseStatements: Statement[];
+  /** Statements added by addToResourcePolicy (service principals). */
+  private readonly addedStatements: Statement[] = [];
+  private readonly outsideRoles: string[];
+  private readonly vpcEndpointIdGiven: boolean;
 
   constructor(scope: Construct, id: string, props: PrivateBucketProps) {
     super(scope, id);
@@ -193,26 +198,33 @@ export class PrivateBucket extends Construct {
       NotResource: `${this.bucket.arn}/${policyVariable("aws:PrincipalTag/Tenant")}/*`,
       Condition: { Null: { "aws:PrincipalTag/Tenant": "false" } },
     });
-    if (props.vpcEndpointId !== undefined) {
-      statements.push({
-        Sid: "DenyObjectAccessOutsideVpcEndpoint",
-        Effect: "Deny",
-        Principal: "*",
-        Action: S3_DATA_ACTIONS,
-        Resource: [this.bucket.arn, objects],
-        Condition: {
-          StringNotEquals: { "aws:SourceVpce": props.vpcEndpointId },
-          // Services (CloudTrail, ...) never come through the endpoint; they still need an Allow.
-          Bool: { "aws:PrincipalIsAWSService": "false" },
-          ...(outsideRoles.length > 0 ? { ArnNotEquals: { "aws:PrincipalArn": [...outsideRoles] } } : {}),
-        },
-      });
-    }
-    this.statements = statements;
+    this.baseStatements = statements;
+    this.outsideRoles = [...outsideRoles];
+    this.vpcEndpointIdGiven = props.vpcEndpointId !== undefined;
+    const vpcEndpointId = props.vpcEndpointId;
+    // Rendered at synth time, so that roles named later (allowOutsideVpcEndpoint) are included.
+    const vpcDeny = (): Statement[] =>
+      vpcEndpointId === undefined
+        ? []
+        : [
+            {
+              Sid: "DenyObjectAccessOutsideVpcEndpoint",
+              Effect: "Deny",
+              Principal: "*",
+              Action: S3_DATA_ACTIONS,
+              Resource: [this.bucket.arn, objects],
+              Condition: {
+                StringNotEquals: { "aws:SourceVpce": vpcEndpointId },
+                // Services (CloudTrail, ...) never come through the endpoint; they still need an Allow.
+                Bool: { "aws:PrincipalIsAWSService": "false" },
+                ...(this.outsideRoles.length > 0 ? { ArnNotEquals: { "aws:PrincipalArn": [...this.outsideRoles] } } : {}),
+              },
+            },
+          ];
     this.policy = new S3BucketPolicy(this, "policy", {
       provider,
       bucket: this.bucket.id,
-      policy: Lazy.stringValue({ produce: () => renderPolicy(policyDocument(this.statements)) }),
+      policy: Lazy.stringValue({ produce: () => renderPolicy(policyDocument([...this.baseStatements, ...vpcDeny(), ...this.addedStatements])) }),
       dependsOn: [publicAccessBlock],
     });
     if (lock !== undefined) {
@@ -260,11 +272,22 @@ export class PrivateBucket extends Construct {
     });
   }
 
+  /**
+   * Names a role that must read or write objects from outside the VPC endpoint (for example the role
+   * whose pre-signed URLs browsers upload with). Only for buckets limited to a VPC endpoint.
+   */
+  allowOutsideVpcEndpoint(roleArn: string): void {
+    if (!this.vpcEndpointIdGiven) {
+      throw new ValidationError("PrivateBucket.allowOutsideVpcEndpoint", "this bucket is not limited to a VPC endpoint, so there is nothing to except a role from", this);
+    }
+    this.outsideRoles.push(roleArn);
+  }
+
   /** Adds a statement to the bucket policy, e.g. a service principal with source conditions. */
   addToResourcePolicy(statement: Statement): void {
     if (statement.Effect === "Allow" && (statement.Principal === "*" || statement.Principal === undefined)) {
       throw new ValidationError("PrivateBucket.addToResourcePolicy", `statement ${statement.Sid} must allow a named principal, not "*"`, this);
     }
-    this.statements.push(statement);
+    this.addedStatements.push(statement);
   }
 }

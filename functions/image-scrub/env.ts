@@ -1,0 +1,116 @@
+/**
+ * The scrub function's environment (zod 4), parsed once at module scope by `handler.ts`, and the S3
+ * client built from it. Invalid configuration fails the Lambda init with every problem listed.
+ */
+import { tmpdir } from "node:os";
+import { S3Client } from "@aws-sdk/client-s3";
+import { z } from "zod";
+import { DEFAULT_OPTIONS } from "./core";
+import { IMAGE_TYPES, type ImageType, MEDIA_TYPES } from "./detect";
+
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+const positiveInt = (name: string, fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return fallback;
+      const n = Number(v);
+      if (!Number.isSafeInteger(n) || n <= 0) {
+        ctx.issues.push({ code: "custom", input: v, message: `${name} must be a positive whole number` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+/** `jpeg,png,webp` or media types (`image/jpeg,image/webp`); case-insensitive, spaces ignored. */
+const allowedTypes = z
+  .string()
+  .optional()
+  .transform((v, ctx): readonly ImageType[] => {
+    if (v === undefined || v.trim() === "") return IMAGE_TYPES;
+    const out: ImageType[] = [];
+    for (const raw of v.split(",").map((s) => s.trim().toLowerCase()).filter((s) => s !== "")) {
+      const byMedia = (Object.entries(MEDIA_TYPES) as [ImageType, string][]).find(([, media]) => media === raw)?.[0];
+      const type = byMedia ?? (raw === "jpg" ? "jpeg" : (IMAGE_TYPES as readonly string[]).includes(raw) ? (raw as ImageType) : undefined);
+      if (type === undefined) {
+        ctx.issues.push({ code: "custom", input: v, message: `ALLOWED_TYPES: "${raw}" is not one of ${IMAGE_TYPES.join(", ")}` });
+        return z.NEVER;
+      }
+      if (!out.includes(type)) out.push(type);
+    }
+    if (out.length === 0) {
+      ctx.issues.push({ code: "custom", input: v, message: "ALLOWED_TYPES must name at least one type" });
+      return z.NEVER;
+    }
+    return out;
+  });
+
+const flag = z
+  .enum(["true", "false", "1", "0", ""])
+  .optional()
+  .transform((v) => v === "true" || v === "1");
+
+export const scrubEnvSchema = z
+  .object({
+    /** Where scrubbed images go, under the original's key. */
+    CLEAN_BUCKET: z.string().regex(BUCKET, { error: "CLEAN_BUCKET must be an S3 bucket name" }),
+    /** Where rejected originals are copied. @default - the bucket the event came from */
+    QUARANTINE_BUCKET: z.string().regex(BUCKET, { error: "QUARANTINE_BUCKET must be an S3 bucket name" }).optional(),
+    /** Key prefix of quarantined copies; events for keys under it are ignored. */
+    QUARANTINE_PREFIX: z
+      .string()
+      .optional()
+      .transform((v) => (v === undefined || v === "" ? "quarantine/" : v))
+      .pipe(z.string().regex(/^[A-Za-z0-9!_.*'()-][A-Za-z0-9!_.*'()/-]{0,200}\/$/, { error: "QUARANTINE_PREFIX must be a safe key prefix ending in /" })),
+    MAX_INPUT_BYTES: positiveInt("MAX_INPUT_BYTES", DEFAULT_OPTIONS.maxInputBytes),
+    MAX_PIXELS: positiveInt("MAX_PIXELS", DEFAULT_OPTIONS.maxPixels),
+    ALLOWED_TYPES: allowedTypes,
+    /** SSE-KMS key for clean objects. @default - the clean bucket's default encryption */
+    CLEAN_KMS_KEY_ID: z.string().min(1).optional(),
+    /** Directory for the provisional output (Lambda: /tmp). */
+    SPOOL_DIR: z
+      .string()
+      .optional()
+      .transform((v) => (v === undefined || v === "" ? tmpdir() : v)),
+    /** Endpoint override (tests: the local RADOS Gateway). */
+    S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+    /** Path-style addressing. @default - true when S3_ENDPOINT is set */
+    S3_FORCE_PATH_STYLE: flag,
+    /** Set by Lambda. */
+    AWS_REGION: z.string().min(1).default("us-east-1"),
+  })
+  .transform((e) => ({ ...e, S3_FORCE_PATH_STYLE: e.S3_FORCE_PATH_STYLE || e.S3_ENDPOINT !== undefined }));
+
+export type ScrubEnv = z.output<typeof scrubEnvSchema>;
+
+export class ScrubConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ScrubConfigError";
+  }
+}
+
+/** Parses the environment; throws ScrubConfigError listing every problem. */
+export function parseScrubEnv(env: Readonly<Record<string, string | undefined>>): ScrubEnv {
+  const result = scrubEnvSchema.safeParse(env);
+  if (!result.success) {
+    throw new ScrubConfigError(`scrub configuration is invalid: ${result.error.issues.map((i) => `${i.path.join(".") || "env"}: ${i.message}`).join("; ")}`);
+  }
+  return result.data;
+}
+
+/**
+ * The S3 client: default credential chain (the Lambda role), checksums only when required (the RADOS
+ * Gateway answers aws-chunked trailers with 411, DESIGN.md §7; PutObject sends Content-MD5 instead).
+ */
+export function s3ClientFromEnv(env: ScrubEnv): S3Client {
+  return new S3Client({
+    region: env.AWS_REGION,
+    ...(env.S3_ENDPOINT === undefined ? {} : { endpoint: env.S3_ENDPOINT }),
+    forcePathStyle: env.S3_FORCE_PATH_STYLE,
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
+}

@@ -1,0 +1,292 @@
+/**
+ * End to end through a real S3 server (Ceph RADOS Gateway, DESIGN.md §7): a client uploads through a
+ * pre-signed POST issued by the upload Lambda handler (over the upload core); the gateway's own bucket
+ * notification (SNS-style topic with push-endpoint) delivers the event over HTTP to a server in this
+ * test, which invokes the scrub Lambda handler. Both handlers are configured from the environment at
+ * import, as in Lambda.
+ *
+ * Measured gateway behaviour (Ceph 16.2) the handler relies on: keys arrive raw (not URL-encoded),
+ * POST uploads have an empty `versionId`, the request's x-amz-meta-* arrive as `object.metadata`, and
+ * CopyObject of an SSE-KMS object answers NotImplemented (the handler streams the copy instead).
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  ListObjectVersionsCommand,
+  PutBucketNotificationConfigurationCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { useRadosGateway } from "../../test/s3/lifecycle";
+import { signV4 } from "../../test/s3/sigv4";
+import type { PresignedPost } from "../upload-presign/core";
+import type { HttpApiResult } from "../upload-presign/handler";
+import { SCRUBBER_VERSION, scrubBuffer } from "./core";
+import { EXIF_HEADER, minimalExifTiff } from "./exif";
+import type { ScrubBatchResult } from "./handler";
+import { DHT, DQT, EOI, exifApp1, JFIF, jpegSegments, SOI, sof, sos } from "./test-fixtures";
+
+const AVATAR_KEY = "arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/66666666-7777-4888-9999-000000000000";
+const ORIGINALS = "scrub-originals";
+const CLEAN = "scrub-clean";
+const claims = { tenant: "acme", subject: "user-1" };
+
+const gateway = useRadosGateway({ name: "scrub", region: "eusc-de-east-1", kmsKeys: [AVATAR_KEY] });
+
+/** A 16x16 baseline JPEG with a full EXIF block (make, model, serial, dates, GPS IFD, MakerNote, thumbnail) and Orientation 6. */
+const jpegWithGps = Buffer.concat([SOI, JFIF, exifApp1(6), DQT, DHT, sof(0xc0, 16, 16), sos(), Buffer.from([0x00]), EOI]);
+/** The same JPEG cut inside its scan: no EOI. */
+const truncatedJpeg = jpegWithGps.subarray(0, jpegWithGps.length - 3);
+
+interface Delivery {
+  readonly body: unknown;
+  readonly done: Promise<ScrubBatchResult>;
+}
+
+let s3: S3Client;
+let server: Server;
+let handler: (event: unknown) => Promise<ScrubBatchResult>;
+let uploadHandler: (event: unknown) => Promise<HttpApiResult>;
+const deliveries: Delivery[] = [];
+
+async function snsCall(params: Readonly<Record<string, string>>): Promise<string> {
+  const g = gateway();
+  const body = new URLSearchParams(params).toString();
+  const headers = signV4({
+    method: "POST",
+    url: `${g.endpoint}/`,
+    service: "sns",
+    region: g.region,
+    accessKeyId: g.accessKeyId,
+    secretAccessKey: g.secretAccessKey,
+    body,
+    headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
+  });
+  const response = await fetch(`${g.endpoint}/`, { method: "POST", headers, body });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${params.Action} failed: HTTP ${response.status} ${text}`);
+  return text;
+}
+
+beforeAll(async () => {
+  const g = gateway();
+  s3 = g.client();
+
+  // The push endpoint: acknowledges at once (the gateway waits for it), then runs the handler.
+  server = createServer((request, response) => {
+    const parts: Buffer[] = [];
+    request.on("data", (piece: Buffer) => parts.push(piece));
+    request.on("end", () => {
+      response.writeHead(200).end();
+      const text = Buffer.concat(parts).toString("utf8");
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = text;
+      }
+      const done = handler(body);
+      done.catch(() => undefined);
+      deliveries.push({ body, done });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+
+  // The handler reads its configuration from the environment at import, as in Lambda.
+  vi.stubEnv("CLEAN_BUCKET", CLEAN);
+  vi.stubEnv("QUARANTINE_PREFIX", "quarantine/");
+  vi.stubEnv("MAX_INPUT_BYTES", String(1024 * 1024));
+  vi.stubEnv("MAX_PIXELS", "1000000");
+  vi.stubEnv("ALLOWED_TYPES", "jpeg,png,webp");
+  vi.stubEnv("S3_ENDPOINT", g.endpoint);
+  vi.stubEnv("AWS_REGION", g.region);
+  vi.stubEnv("AWS_ACCESS_KEY_ID", g.accessKeyId);
+  vi.stubEnv("AWS_SECRET_ACCESS_KEY", g.secretAccessKey);
+  vi.stubEnv("LOG_LEVEL", "warn");
+  vi.stubEnv("UPLOAD_BUCKET", ORIGINALS);
+  vi.stubEnv("ALLOWED_CONTENT_TYPES", "image/jpeg,image/png,image/webp");
+  vi.stubEnv("MAX_SIZE_BYTES", String(64 * 1024));
+  vi.stubEnv("EXPIRY_SECONDS", "60");
+  vi.stubEnv("KMS_KEY_ARNS", JSON.stringify({ avatar: AVATAR_KEY }));
+  handler = (await import("./handler")).handler;
+  uploadHandler = (await import("../upload-presign/handler")).handler;
+
+  await s3.send(new CreateBucketCommand({ Bucket: ORIGINALS }));
+  await s3.send(new CreateBucketCommand({ Bucket: CLEAN }));
+  await s3.send(new PutBucketVersioningCommand({ Bucket: ORIGINALS, VersioningConfiguration: { Status: "Enabled" } }));
+  await s3.send(new PutBucketVersioningCommand({ Bucket: CLEAN, VersioningConfiguration: { Status: "Enabled" } }));
+
+  const created = await snsCall({
+    Action: "CreateTopic",
+    Name: "scrub",
+    "Attributes.entry.1.key": "push-endpoint",
+    "Attributes.entry.1.value": `http://127.0.0.1:${port}/`,
+  });
+  const topicArn = /<TopicArn>([^<]+)<\/TopicArn>/.exec(created)?.[1];
+  if (topicArn === undefined) throw new Error(`CreateTopic returned no TopicArn: ${created}`);
+  await s3.send(
+    new PutBucketNotificationConfigurationCommand({
+      Bucket: ORIGINALS,
+      NotificationConfiguration: { TopicConfigurations: [{ Id: "scrub", TopicArn: topicArn, Events: ["s3:ObjectCreated:*"] }] },
+    }),
+  );
+});
+
+afterAll(async () => {
+  await Promise.allSettled(deliveries.map((d) => d.done));
+  vi.unstubAllEnvs();
+  // The gateway keeps its push connection alive: close it rather than wait for the idle timeout.
+  server?.closeAllConnections();
+  await new Promise<void>((resolve) => (server === undefined ? resolve() : server.close(() => resolve())));
+});
+
+/** Asks the upload Lambda (HTTP API event with verified JWT claims) for a pre-signed POST and submits the form like a browser. */
+async function upload(file: Buffer, fileName: string): Promise<PresignedPost> {
+  const issued = await uploadHandler({
+    version: "2.0",
+    routeKey: "POST /v1/uploads",
+    rawPath: "/v1/uploads",
+    requestContext: { requestId: "r1", http: { method: "POST", path: "/v1/uploads" }, authorizer: { jwt: { claims: { tenant: claims.tenant, sub: claims.subject } } } },
+    body: JSON.stringify({ fileName, contentType: "image/jpeg", sizeBytes: file.length, dataClass: "avatar" }),
+    isBase64Encoded: false,
+  });
+  expect(issued.statusCode).toBe(200);
+  const post = JSON.parse(issued.body) as PresignedPost;
+  const form = new FormData();
+  for (const [name, value] of Object.entries(post.fields)) form.append(name, value);
+  form.append("file", new Blob([file]), fileName);
+  const response = await fetch(post.url, { method: "POST", body: form });
+  expect(response.status).toBe(204);
+  return post;
+}
+
+/** The first delivery about `key` (the gateway pushes while the upload request is answered). */
+async function deliveryFor(key: string, timeoutMs = 5000): Promise<Delivery> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = deliveries.find((d) => JSON.stringify(d.body).includes(key));
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`no notification for ${key} within ${timeoutMs} ms (got ${deliveries.length}: ${JSON.stringify(deliveries.map((d) => d.body))})`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function bytesOf(bucket: string, key: string, versionId?: string): Promise<Buffer> {
+  const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
+  return Buffer.from((await got.Body?.transformToByteArray()) ?? new Uint8Array());
+}
+
+async function tagsOf(bucket: string, key: string): Promise<Record<string, string>> {
+  const tagging = await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key }));
+  return Object.fromEntries((tagging.TagSet ?? []).map((t) => [t.Key, t.Value]));
+}
+
+async function cleanVersions(key: string): Promise<number> {
+  const listed = await s3.send(new ListObjectVersionsCommand({ Bucket: CLEAN, Prefix: key }));
+  return (listed.Versions ?? []).filter((v) => v.Key === key).length;
+}
+
+describe("scrub handler behind the gateway's bucket notification", () => {
+  it("scrubs an uploaded JPEG into the clean bucket under the same key and tags the original", async () => {
+    // Prepare
+    const expected = await scrubBuffer(jpegWithGps);
+
+    // Act
+    const post = await upload(jpegWithGps, "holiday.jpg");
+    const delivery = await deliveryFor(post.key);
+    const outcome = await delivery.done;
+
+    // Assess
+    expect(outcome.records).toHaveLength(1);
+    expect(outcome.records[0]?.outcome).toBe("scrubbed");
+    const original = await s3.send(new HeadObjectCommand({ Bucket: ORIGINALS, Key: post.key }));
+    const clean = await bytesOf(CLEAN, post.key);
+    expect(clean).toEqual(expected.bytes);
+    const app1 = jpegSegments(clean).filter((s) => s.marker === 0xe1);
+    expect(app1.map((s) => s.data)).toEqual([Buffer.concat([EXIF_HEADER, minimalExifTiff(6)])]);
+    for (const secret of ["Canon", "SN-0123456789", "MakerNoteSecret", "2024:05:17"]) expect(clean.includes(secret)).toBe(false);
+    expect(clean.includes(Buffer.from([0x88, 0x25]))).toBe(false); // GPS IFD pointer tag
+    const head = await s3.send(new HeadObjectCommand({ Bucket: CLEAN, Key: post.key }));
+    expect(head.ContentType).toBe("image/jpeg");
+    expect(head.Metadata).toEqual({
+      "scrub-source-bucket": ORIGINALS,
+      "scrub-source-sha256": expected.result.originalSha256,
+      "scrub-source-version-id": original.VersionId,
+      "scrub-source-etag": original.ETag?.replace(/"/g, ""),
+      "scrub-detected-type": "jpeg",
+      "scrub-orientation": "6",
+      "scrub-orientation-preserved": "true",
+      "scrub-scrubber-version": SCRUBBER_VERSION,
+    });
+    expect(await tagsOf(ORIGINALS, post.key)).toEqual({ "data-class": "avatar", "scrub-status": "processed" });
+  });
+
+  it("quarantines a truncated upload with its reason and writes nothing to the clean bucket", async () => {
+    // Prepare
+    const file = truncatedJpeg;
+
+    // Act
+    const post = await upload(file, "broken.jpg");
+    const outcome = await (await deliveryFor(post.key)).done;
+
+    // Assess
+    expect(outcome.records[0]).toMatchObject({ outcome: "quarantined", reason: "truncated", quarantineKey: `quarantine/${post.key}` });
+    const head = await s3.send(new HeadObjectCommand({ Bucket: ORIGINALS, Key: `quarantine/${post.key}` }));
+    expect(head.Metadata?.["scrub-quarantine-reason"]).toBe("truncated");
+    expect(head.Metadata?.["scrub-quarantine-message"]).toMatch(/\S/);
+    expect(await bytesOf(ORIGINALS, `quarantine/${post.key}`)).toEqual(file);
+    expect(await cleanVersions(post.key)).toBe(0);
+    expect(await tagsOf(ORIGINALS, post.key)).toMatchObject({ "scrub-status": "quarantined" });
+    const ownWrite = await (await deliveryFor(`quarantine/${post.key}`)).done;
+    expect(ownWrite.records[0]).toMatchObject({ outcome: "skipped" });
+  });
+
+  it("quarantines an image over the pixel limit", async () => {
+    // Prepare
+    const huge = Buffer.concat([SOI, JFIF, DQT, DHT, sof(0xc0, 2000, 2000), sos(), Buffer.from([0x00]), EOI]);
+
+    // Act
+    const post = await upload(huge, "huge.jpg");
+    const outcome = await (await deliveryFor(post.key)).done;
+
+    // Assess
+    expect(outcome.records[0]).toMatchObject({ outcome: "quarantined", reason: "too-many-pixels" });
+    expect(await cleanVersions(post.key)).toBe(0);
+  });
+
+  it("leaves one clean version with identical bytes when the same event is delivered twice", async () => {
+    // Prepare
+    const post = await upload(jpegWithGps, "twice.jpg");
+    const first = await deliveryFor(post.key);
+    await first.done;
+    const before = await bytesOf(CLEAN, post.key);
+
+    // Act
+    const again = await handler(first.body);
+
+    // Assess
+    expect(again.records[0]).toMatchObject({ outcome: "skipped", why: "already-scrubbed" });
+    expect(await cleanVersions(post.key)).toBe(1);
+    expect(await bytesOf(CLEAN, post.key)).toEqual(before);
+  });
+
+  it("takes the gateway's raw keys with spaces and plus signs as they are", async () => {
+    // Prepare
+    const key = "acme/user-1/photo of me+1.jpg";
+
+    // Act
+    await s3.send(new PutObjectCommand({ Bucket: ORIGINALS, Key: key, Body: jpegWithGps, ContentType: "image/jpeg" }));
+    const outcome = await (await deliveryFor("photo of me+1")).done;
+
+    // Assess
+    expect(outcome.records[0]).toMatchObject({ outcome: "scrubbed", key });
+    expect(await cleanVersions(key)).toBe(1);
+  });
+});

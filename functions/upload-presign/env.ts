@@ -1,0 +1,132 @@
+/**
+ * The upload function's environment (zod 4): the strings Lambda gives become the `UploadConfig` input
+ * that `parseUploadConfig` validates, plus the claim names and the S3 client settings.
+ */
+import { S3Client } from "@aws-sdk/client-s3";
+import { z } from "zod";
+import { UploadConfigError } from "./errors";
+import { parseUploadConfig, type UploadConfig } from "./schema";
+
+const CLAIM_NAME = /^[A-Za-z0-9_:./-]{1,128}$/;
+
+/** A whole number from a string; absent or empty → undefined (the config schema's default applies). */
+const wholeNumber = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === "") return undefined;
+    const n = Number(v);
+    if (!Number.isSafeInteger(n)) {
+      ctx.issues.push({ code: "custom", input: v, message: "must be a whole number" });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+/** `image/jpeg,image/png` or a JSON array of strings. */
+const stringList = z.string().transform((v, ctx) => {
+  const trimmed = v.trim();
+  if (trimmed.startsWith("[")) {
+    try {
+      const parsed: unknown = JSON.parse(trimmed);
+      if (Array.isArray(parsed) && parsed.every((x) => typeof x === "string")) return parsed as string[];
+    } catch {
+      // reported below
+    }
+    ctx.issues.push({ code: "custom", input: v, message: "must be a JSON array of strings or a comma-separated list" });
+    return z.NEVER;
+  }
+  return trimmed
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+});
+
+/** A JSON object `{ "<data class>": "<KMS key ARN>" }`. */
+const jsonObject = z.string().transform((v, ctx) => {
+  try {
+    const parsed: unknown = JSON.parse(v);
+    if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  ctx.issues.push({ code: "custom", input: "(redacted)", message: 'must be a JSON object {"<data class>": "<KMS key ARN>"}' });
+  return z.NEVER;
+});
+
+const flag = z
+  .enum(["true", "false", "1", "0", ""])
+  .optional()
+  .transform((v) => v === "true" || v === "1");
+
+export const uploadEnvSchema = z
+  .object({
+    /** The originals bucket. */
+    UPLOAD_BUCKET: z.string().min(1),
+    ALLOWED_CONTENT_TYPES: stringList,
+    MAX_SIZE_BYTES: wholeNumber,
+    /** At most 300; the config schema refuses more. @default 300 */
+    EXPIRY_SECONDS: wholeNumber,
+    /** JSON: data class → KMS key ARN. */
+    KMS_KEY_ARNS: jsonObject,
+    DATA_CLASS_TAG_KEY: z.string().optional(),
+    MULTIPART_PART_SIZE_BYTES: wholeNumber,
+    MULTIPART_MAX_SIZE_BYTES: wholeNumber,
+    /** Claim of the verified JWT that names the tenant. @default "tenant" */
+    TENANT_CLAIM: z.string().regex(CLAIM_NAME).default("tenant"),
+    /** Claim of the verified JWT that names the subject. @default "sub" */
+    SUBJECT_CLAIM: z.string().regex(CLAIM_NAME).default("sub"),
+    /** Endpoint override (tests: the local RADOS Gateway). */
+    S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+    /** @default - true when S3_ENDPOINT is set */
+    S3_FORCE_PATH_STYLE: flag,
+    /** Set by Lambda. */
+    AWS_REGION: z.string().min(1).default("us-east-1"),
+  })
+  .transform((e) => ({ ...e, S3_FORCE_PATH_STYLE: e.S3_FORCE_PATH_STYLE || e.S3_ENDPOINT !== undefined }));
+
+export type UploadEnv = z.output<typeof uploadEnvSchema>;
+
+export interface UploadSettings {
+  readonly config: UploadConfig;
+  readonly tenantClaim: string;
+  readonly subjectClaim: string;
+  readonly env: UploadEnv;
+}
+
+/** Parses the environment and the upload configuration; throws UploadConfigError listing every problem. */
+export function parseUploadEnv(raw: Readonly<Record<string, string | undefined>>): UploadSettings {
+  const result = uploadEnvSchema.safeParse(raw);
+  if (!result.success) {
+    throw new UploadConfigError(`upload environment is invalid: ${result.error.issues.map((i) => `${i.path.join(".") || "env"}: ${i.message}`).join("; ")}`);
+  }
+  const env = result.data;
+  const defined = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+  const config = parseUploadConfig(
+    defined({
+      bucket: env.UPLOAD_BUCKET,
+      allowedContentTypes: env.ALLOWED_CONTENT_TYPES,
+      maxSizeBytes: env.MAX_SIZE_BYTES,
+      expirySeconds: env.EXPIRY_SECONDS,
+      kmsKeyArnByDataClass: env.KMS_KEY_ARNS,
+      dataClassTagKey: env.DATA_CLASS_TAG_KEY,
+      multipartPartSizeBytes: env.MULTIPART_PART_SIZE_BYTES,
+      multipartMaxSizeBytes: env.MULTIPART_MAX_SIZE_BYTES,
+    }),
+  );
+  return { config, tenantClaim: env.TENANT_CLAIM, subjectClaim: env.SUBJECT_CLAIM, env };
+}
+
+/**
+ * Signs with the Lambda role's credentials. Checksums only when required: otherwise the SDK signs a
+ * CRC32 of an empty body into pre-signed PUT and part URLs, which the core refuses to hand out.
+ */
+export function s3ClientFromEnv(env: { readonly AWS_REGION: string; readonly S3_ENDPOINT?: string | undefined; readonly S3_FORCE_PATH_STYLE: boolean }): S3Client {
+  return new S3Client({
+    region: env.AWS_REGION,
+    ...(env.S3_ENDPOINT === undefined ? {} : { endpoint: env.S3_ENDPOINT }),
+    forcePathStyle: env.S3_FORCE_PATH_STYLE,
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
+}

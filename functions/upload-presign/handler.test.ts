@@ -1,0 +1,363 @@
+/**
+ * The upload handler with API Gateway HTTP API (payload 2.0) events built here: routing, claims from
+ * the JWT authorizer only, status codes and error bodies. Signing runs for real (offline); S3 calls of
+ * the multipart routes are answered by a spy. What S3 enforces is tested in upload.rgw.test.ts.
+ */
+import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectTaggingCommand, ListPartsCommand, S3Client } from "@aws-sdk/client-s3";
+import { describe, expect, it, vi } from "vitest";
+import { createLogger } from "../shared/logger";
+import { parseUploadEnv } from "./env";
+import { UploadConfigError } from "./errors";
+import { createUploadHandler, type HttpApiEvent, type HttpApiResult, handler } from "./handler";
+
+const IDENTITY_KEY = "arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/11111111-2222-4333-8444-555555555555";
+const AVATAR_KEY = "arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/66666666-7777-4888-9999-000000000000";
+const ID = "0b0c5a9e-3c1d-4f2e-9a8b-7c6d5e4f3a2b";
+const MiB = 1024 * 1024;
+
+const ENV = vi.hoisted(() => {
+  const env = {
+    UPLOAD_BUCKET: "originals",
+    ALLOWED_CONTENT_TYPES: "image/jpeg,image/png",
+    MAX_SIZE_BYTES: String(10 * 1024 * 1024),
+    EXPIRY_SECONDS: "120",
+    KMS_KEY_ARNS: JSON.stringify({
+      identity: "arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/11111111-2222-4333-8444-555555555555",
+      avatar: "arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/66666666-7777-4888-9999-000000000000",
+    }),
+    MULTIPART_PART_SIZE_BYTES: String(5 * 1024 * 1024),
+    MULTIPART_MAX_SIZE_BYTES: String(100 * 1024 * 1024),
+    TENANT_CLAIM: "custom:tenant",
+    S3_ENDPOINT: "https://s3.eusc-de-east-1.amazonaws.eu",
+    AWS_REGION: "eusc-de-east-1",
+    AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
+    AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+    LOG_LEVEL: "error",
+  };
+  // handler.ts parses the environment at import, as in Lambda.
+  Object.assign(process.env, env);
+  return env;
+});
+
+const CLAIMS = { "custom:tenant": "acme", sub: "user-1", iss: "https://idp.example", aud: "uploads" };
+const postBody = { fileName: "avatar.png", contentType: "image/png", sizeBytes: 1000, dataClass: "avatar" };
+const MD5 = Buffer.alloc(16, 1).toString("base64");
+
+function event(path: string, body: unknown, options: { method?: string; claims?: Record<string, unknown> | null; routeKey?: string; raw?: string; base64?: boolean } = {}): HttpApiEvent {
+  const method = options.method ?? "POST";
+  const text = options.raw ?? JSON.stringify(body);
+  return {
+    version: "2.0",
+    routeKey: options.routeKey ?? `${method} ${path}`,
+    rawPath: path,
+    rawQueryString: "tenant=evil",
+    headers: { "content-type": "application/json", "x-tenant": "evil", authorization: "Bearer eyJ..." },
+    requestContext: {
+      accountId: "111122223333",
+      apiId: "api1",
+      domainName: "api.example",
+      requestId: "req-1",
+      routeKey: options.routeKey ?? `${method} ${path}`,
+      stage: "$default",
+      time: "23/Nov/2026:10:00:00 +0000",
+      timeEpoch: 1795428000000,
+      http: { method, path, protocol: "HTTP/1.1", sourceIp: "203.0.113.1", userAgent: "test" },
+      ...(options.claims === null ? {} : { authorizer: { jwt: { claims: options.claims ?? CLAIMS, scopes: null } } }),
+    },
+    body: options.base64 ? Buffer.from(text).toString("base64") : text,
+    isBase64Encoded: options.base64 ?? false,
+  } as HttpApiEvent;
+}
+
+const bodyOf = (result: HttpApiResult) => JSON.parse(result.body) as Record<string, unknown> & { error?: { code: string; field: string; message: string; issues?: unknown[] } };
+
+function multipartHandler(answer: (command: object) => unknown) {
+  const s3 = new S3Client({
+    endpoint: ENV.S3_ENDPOINT,
+    region: ENV.AWS_REGION,
+    forcePathStyle: true,
+    credentials: { accessKeyId: ENV.AWS_ACCESS_KEY_ID, secretAccessKey: ENV.AWS_SECRET_ACCESS_KEY },
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
+  const sent: object[] = [];
+  vi.spyOn(s3, "send").mockImplementation((async (command: object) => {
+    sent.push(command);
+    return answer(command);
+  }) as unknown as S3Client["send"]);
+  const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, with: () => logger };
+  return { handle: createUploadHandler({ s3, settings: parseUploadEnv(ENV), logger, newId: () => ID }), sent };
+}
+
+describe("upload handler: pre-signed POST and PUT", () => {
+  it("issues a pre-signed POST for the tenant and subject of the verified token", async () => {
+    // Act
+    const result = await handler(event("/v1/uploads", postBody));
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(result.headers).toEqual({ "content-type": "application/json", "cache-control": "no-store" });
+    const body = bodyOf(result);
+    expect(body).toMatchObject({ method: "POST", bucket: "originals" });
+    expect(body.key).toMatch(/^acme\/user-1\/[0-9a-f-]{36}$/);
+    expect((body.fields as Record<string, string>).key).toBe(body.key);
+    expect((body.fields as Record<string, string>)["x-amz-server-side-encryption-aws-kms-key-id"]).toBe(AVATAR_KEY);
+  });
+
+  it("takes tenant and subject from the claims only, never from the body, headers or query", async () => {
+    // Prepare
+    const withIdentity = { ...postBody, tenant: "evil", subject: "mallory", "custom:tenant": "evil", sub: "mallory", key: "evil/mallory/x" };
+
+    // Act
+    const result = await handler(event("/v1/uploads", withIdentity));
+
+    // Assess
+    expect(result.statusCode).toBe(400);
+    const error = bodyOf(result).error;
+    expect(error?.code).toBe("unknown_field");
+    expect(error?.issues).toHaveLength(5);
+    expect(result.body).not.toMatch(/"key":"evil/);
+    const issued = bodyOf(await handler(event("/v1/uploads", postBody)));
+    expect(String(issued.key).startsWith("acme/user-1/")).toBe(true);
+  });
+
+  it("uses the configured tenant claim and ignores a `tenant` claim of another name", async () => {
+    // Act
+    const result = await handler(event("/v1/uploads", postBody, { claims: { tenant: "evil", "custom:tenant": "globex", sub: "u-7" } }));
+
+    // Assess
+    expect(bodyOf(result).key).toMatch(/^globex\/u-7\//);
+  });
+
+  it("issues a pre-signed PUT", async () => {
+    // Act
+    const result = await handler(event("/v1/uploads/put", { ...postBody, contentMd5: MD5 }));
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    const body = bodyOf(result);
+    expect(body).toMatchObject({ method: "PUT", headers: { "Content-MD5": MD5, "Content-Type": "image/png" } });
+    expect(new URL(String(body.url)).searchParams.get("X-Amz-Expires")).toBe("120");
+  });
+
+  it("decodes a base64-encoded body", async () => {
+    // Act
+    const result = await handler(event("/v1/uploads", postBody, { base64: true }));
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+  });
+
+  it("matches the path when the route is $default, with or without a trailing slash", async () => {
+    // Act
+    const result = await handler(event("/v1/uploads/", postBody, { routeKey: "$default" }));
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+  });
+});
+
+describe("upload handler: errors", () => {
+  it.each([
+    ["not JSON", "{fileName:"],
+    ["empty", ""],
+  ])("answers 400 invalid_json for a body that is %s", async (_what, raw) => {
+    // Act
+    const result = await handler(event("/v1/uploads", undefined, { raw }));
+
+    // Assess
+    expect(result.statusCode).toBe(400);
+    expect(bodyOf(result)).toEqual({ error: { code: "invalid_json", field: "", message: "the body must be a JSON object" } });
+  });
+
+  it("answers 400 with the code and field of an invalid request", async () => {
+    // Act
+    const result = await handler(event("/v1/uploads", { ...postBody, contentType: "application/pdf" }));
+
+    // Assess
+    expect(result.statusCode).toBe(400);
+    expect(bodyOf(result).error).toMatchObject({ code: "unsupported_content_type", field: "contentType", message: expect.stringContaining("image/jpeg, image/png") });
+    expect(result.body).not.toMatch(/at .*\.ts|stack/);
+  });
+
+  it("answers 400 size_too_large above the configured maximum", async () => {
+    // Act
+    const result = await handler(event("/v1/uploads", { ...postBody, sizeBytes: 10 * MiB + 1 }));
+
+    // Assess
+    expect(result.statusCode).toBe(400);
+    expect(bodyOf(result).error).toMatchObject({ code: "size_too_large", field: "sizeBytes" });
+  });
+
+  it("answers 400 invalid_body for JSON that is not an object", async () => {
+    // Act
+    const result = await handler(event("/v1/uploads", [postBody]));
+
+    // Assess
+    expect(result.statusCode).toBe(400);
+    expect(bodyOf(result).error).toMatchObject({ code: "invalid_body", field: "" });
+  });
+
+  it.each([
+    ["no authorizer", null],
+    ["no tenant claim", { sub: "user-1" }],
+    ["a tenant claim with a slash", { "custom:tenant": "acme/../other", sub: "user-1" }],
+    ["an array claim", { "custom:tenant": ["acme"], sub: "user-1" }],
+  ])("answers 403 invalid_claims for %s", async (_what, claims) => {
+    // Act
+    const result = await handler(event("/v1/uploads", postBody, { claims }));
+
+    // Assess
+    expect(result.statusCode).toBe(403);
+    expect(bodyOf(result)).toEqual({ error: { code: "invalid_claims", field: "tenant", message: "the verified token does not name a usable tenant and subject" } });
+  });
+
+  it("answers 404 for an unknown route and 405 for another method", async () => {
+    // Act
+    const unknown = await handler(event("/v1/other", postBody));
+    const get = await handler(event("/v1/uploads", postBody, { method: "GET" }));
+
+    // Assess
+    expect([unknown.statusCode, bodyOf(unknown).error?.code]).toEqual([404, "unknown_route"]);
+    expect([get.statusCode, bodyOf(get).error?.code]).toEqual([405, "method_not_allowed"]);
+  });
+
+  it("answers 500 invalid_config without details when the configuration is invalid", async () => {
+    // Prepare
+    const logged: string[] = [];
+    const logger = createLogger("upload-presign", { level: "error", write: (line) => logged.push(line) });
+    const handle = createUploadHandler({ s3: new S3Client({ region: "eusc-de-east-1" }), settings: new UploadConfigError("expirySeconds: must be at most 300"), logger });
+
+    // Act
+    const result = await handle(event("/v1/uploads", postBody));
+
+    // Assess
+    expect(result.statusCode).toBe(500);
+    expect(bodyOf(result)).toEqual({ error: { code: "invalid_config", field: "", message: "the upload service is misconfigured" } });
+    expect(logged.join("")).toContain("expirySeconds");
+  });
+
+  it("answers 500 internal_error without the S3 error's details", async () => {
+    // Prepare
+    const { handle } = multipartHandler(() => {
+      throw Object.assign(new Error("secret internal detail"), { name: "AccessDenied" });
+    });
+
+    // Act
+    const result = await handle(event("/v1/uploads/multipart", { ...postBody, sizeBytes: 12 * MiB }));
+
+    // Assess
+    expect(result.statusCode).toBe(500);
+    expect(bodyOf(result)).toEqual({ error: { code: "internal_error", field: "", message: "internal error" } });
+  });
+
+  it("answers 500 for an event that is not an HTTP API v2 event", async () => {
+    // Act
+    const result = await handler({ version: "1.0", httpMethod: "POST" });
+
+    // Assess
+    expect(result.statusCode).toBe(500);
+    expect(bodyOf(result).error?.code).toBe("internal_error");
+  });
+});
+
+describe("upload handler: multipart", () => {
+  const key = `acme/user-1/${ID}`;
+
+  it("creates a multipart upload with part URLs under the token's scope", async () => {
+    // Prepare
+    const { handle, sent } = multipartHandler((command) => (command instanceof CreateMultipartUploadCommand ? { UploadId: "up-1" } : {}));
+
+    // Act
+    const result = await handle(event("/v1/uploads/multipart", { ...postBody, sizeBytes: 12 * MiB }));
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(bodyOf(result)).toMatchObject({ key, uploadId: "up-1", partCount: 3 });
+    expect((sent[0] as CreateMultipartUploadCommand).input).toMatchObject({ Bucket: "originals", Key: key, SSEKMSKeyId: AVATAR_KEY });
+  });
+
+  it("re-issues part URLs", async () => {
+    // Prepare
+    const { handle } = multipartHandler(() => ({ Parts: [] }));
+
+    // Act
+    const result = await handle(event("/v1/uploads/multipart/parts", { key, uploadId: "up-1", sizeBytes: 12 * MiB, partNumbers: [2] }));
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect((bodyOf(result).parts as { partNumber: number }[]).map((p) => p.partNumber)).toEqual([2]);
+  });
+
+  it("completes an upload", async () => {
+    // Prepare
+    const { handle, sent } = multipartHandler((command) => {
+      if (command instanceof ListPartsCommand) return { Parts: [{ PartNumber: 1, ETag: '"e1"', Size: 1000 }] };
+      if (command instanceof GetObjectTaggingCommand) return { TagSet: [{ Key: "data-class", Value: "avatar" }] };
+      return {};
+    });
+
+    // Act
+    const result = await handle(event("/v1/uploads/multipart/complete", { key, uploadId: "up-1", parts: [{ partNumber: 1, eTag: "e1" }] }));
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(bodyOf(result)).toEqual({ bucket: "originals", key, sizeBytes: 1000, partCount: 1 });
+    expect(sent.some((c) => c instanceof CompleteMultipartUploadCommand)).toBe(true);
+  });
+
+  it("answers 403 key_out_of_scope for another tenant's upload, without calling S3", async () => {
+    // Prepare
+    const { handle, sent } = multipartHandler(() => ({}));
+
+    // Act
+    const result = await handle(event("/v1/uploads/multipart/complete", { key: `globex/user-1/${ID}`, uploadId: "up-1", parts: [{ partNumber: 1, eTag: "e1" }] }));
+
+    // Assess
+    expect(result.statusCode).toBe(403);
+    expect(bodyOf(result).error).toMatchObject({ code: "key_out_of_scope", field: "key" });
+    expect(sent).toEqual([]);
+  });
+
+  it("answers 404 unknown_upload when the upload does not exist", async () => {
+    // Prepare
+    const { handle } = multipartHandler(() => {
+      throw Object.assign(new Error("NoSuchUpload"), { name: "NoSuchUpload" });
+    });
+
+    // Act
+    const result = await handle(event("/v1/uploads/multipart/parts", { key, uploadId: "up-1", sizeBytes: 12 * MiB, partNumbers: [1] }));
+
+    // Assess
+    expect(result.statusCode).toBe(404);
+    expect(bodyOf(result).error).toMatchObject({ code: "unknown_upload", field: "uploadId" });
+  });
+});
+
+describe("parseUploadEnv", () => {
+  it("builds the upload configuration from the environment with defaults", () => {
+    // Act
+    const settings = parseUploadEnv({ UPLOAD_BUCKET: "originals", ALLOWED_CONTENT_TYPES: '["image/png"]', MAX_SIZE_BYTES: "1000", KMS_KEY_ARNS: JSON.stringify({ identity: IDENTITY_KEY }) });
+
+    // Assess
+    expect(settings.config).toMatchObject({ bucket: "originals", allowedContentTypes: ["image/png"], maxSizeBytes: 1000, expirySeconds: 300, kmsKeyArnByDataClass: { identity: IDENTITY_KEY } });
+    expect([settings.tenantClaim, settings.subjectClaim]).toEqual(["tenant", "sub"]);
+  });
+
+  it.each([
+    ["an expiry above 300 s", { EXPIRY_SECONDS: "600" }, /expirySeconds/],
+    ["KMS key ARNs that are not JSON", { KMS_KEY_ARNS: "identity=arn" }, /KMS_KEY_ARNS/],
+    ["a size that is not a number", { MAX_SIZE_BYTES: "ten" }, /MAX_SIZE_BYTES/],
+    ["no bucket", { UPLOAD_BUCKET: undefined }, /UPLOAD_BUCKET/],
+  ])("refuses %s", (_what, change, message) => {
+    // Prepare
+    const env = { ...ENV, ...change };
+
+    // Act
+    const attempt = () => parseUploadEnv(env);
+
+    // Assess
+    expect(attempt).toThrow(UploadConfigError);
+    expect(attempt).toThrow(message);
+  });
+});

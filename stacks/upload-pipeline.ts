@@ -1,0 +1,134 @@
+import { join } from "node:path";
+import type { DeploymentConfig } from "../config/schema";
+import { Construct } from "../framework/cdktf";
+import { LambdaPermission, S3BucketNotification } from "../framework/aws";
+import { HttpApi } from "../modules/http-api";
+import type { KmsKey } from "../modules/kms-key";
+import { LambdaFunction } from "../modules/lambda-function";
+import type { Network } from "../modules/network";
+import type { Placement } from "../modules/placement";
+import type { PrivateBucket } from "../modules/private-bucket";
+
+export interface UploadPipelineProps {
+  readonly placement: Placement;
+  readonly environment: string;
+  readonly config: DeploymentConfig;
+  readonly network: Network;
+  /** Key for the functions' environment, logs and dead-letter queues, and the API's access logs. */
+  readonly key: KmsKey;
+  /** The bucket uploads land in (the upload data class). */
+  readonly originals: PrivateBucket;
+  /** The upload data class's name (for the data-class tag and key map). */
+  readonly originalsDataClass: string;
+  /** The bucket scrubbed derivatives go to. */
+  readonly clean: PrivateBucket;
+  /** Folder with the function zips (scripts/bundle-functions.mjs). */
+  readonly artifactsDir: string;
+}
+
+const QUARANTINE_PREFIX = "quarantine/";
+const OBJECT_READ = ["s3:GetObject", "s3:GetObjectTagging", "s3:GetObjectVersion", "s3:GetObjectVersionTagging"];
+
+/**
+ * Client -> upload API (JWT) -> pre-signed upload into the originals bucket -> S3 event -> scrub
+ * function -> clean bucket (rejects to `quarantine/` in the originals bucket). Each function gets
+ * exactly the object actions and keys it needs.
+ */
+export class UploadPipeline extends Construct {
+  readonly upload: LambdaFunction;
+  readonly scrub: LambdaFunction;
+  readonly api: HttpApi;
+
+  constructor(scope: Construct, id: string, props: UploadPipelineProps) {
+    super(scope, id);
+    const { placement, config, network, key, originals, clean } = props;
+    const env = props.environment;
+    const sizing = config.functions;
+
+    this.upload = new LambdaFunction(this, "upload", {
+      placement,
+      functionName: `${env}-upload`,
+      zipFile: join(props.artifactsDir, "upload.zip"),
+      network,
+      key,
+      reservedConcurrency: sizing.upload.reservedConcurrency,
+      memorySizeMb: sizing.upload.memorySizeMb,
+      timeoutSeconds: sizing.upload.timeoutSeconds,
+      environment: {
+        UPLOAD_BUCKET: originals.bucketName,
+        ALLOWED_CONTENT_TYPES: config.upload.allowedContentTypes.join(","),
+        MAX_SIZE_BYTES: String(config.upload.maxSizeBytes),
+        EXPIRY_SECONDS: String(config.upload.expirySeconds),
+        KMS_KEY_ARNS: JSON.stringify({ [props.originalsDataClass]: originals.encryptionKey.keyArn }),
+      },
+    });
+    // The role signs the pre-signed uploads: S3 authorizes them as this role, with its key.
+    this.upload.addToPrincipalPolicy({
+      Sid: "IssueUploadsIntoOriginals",
+      Effect: "Allow",
+      Action: ["s3:AbortMultipartUpload", "s3:GetObject", "s3:GetObjectTagging", "s3:ListMultipartUploadParts", "s3:PutObject", "s3:PutObjectTagging"],
+      Resource: `${originals.bucketArn}/*`,
+    });
+    originals.encryptionKey.grantEncryptDecrypt(this.upload, "UseOriginalsKey");
+    // Browsers upload from the internet with this role's signatures, not through the VPC endpoint.
+    originals.allowOutsideVpcEndpoint(this.upload.role.arn);
+
+    this.api = new HttpApi(this, "api", {
+      placement,
+      name: `${env}-uploads`,
+      jwtIssuer: config.upload.oidc.issuer,
+      jwtAudience: [config.upload.oidc.audience],
+      routes: ["POST /v1/uploads", "POST /v1/uploads/put", "POST /v1/uploads/multipart", "POST /v1/uploads/multipart/parts", "POST /v1/uploads/multipart/complete"].map((routeKey) => ({
+        routeKey,
+        function: this.upload,
+      })),
+      logKey: key,
+      allowedOrigins: config.upload.allowedOrigins,
+    });
+
+    this.scrub = new LambdaFunction(this, "scrub", {
+      placement,
+      functionName: `${env}-scrub`,
+      zipFile: join(props.artifactsDir, "scrub.zip"),
+      network,
+      key,
+      reservedConcurrency: sizing.scrub.reservedConcurrency,
+      memorySizeMb: sizing.scrub.memorySizeMb,
+      timeoutSeconds: sizing.scrub.timeoutSeconds,
+      environment: {
+        CLEAN_BUCKET: clean.bucketName,
+        CLEAN_KMS_KEY_ID: clean.encryptionKey.keyArn,
+        QUARANTINE_PREFIX,
+        ALLOWED_TYPES: config.upload.allowedContentTypes.join(","),
+        MAX_INPUT_BYTES: String(config.upload.maxSizeBytes),
+      },
+    });
+    this.scrub.addToPrincipalPolicy({ Sid: "ReadOriginals", Effect: "Allow", Action: OBJECT_READ, Resource: `${originals.bucketArn}/*` });
+    this.scrub.addToPrincipalPolicy({
+      Sid: "TagOriginalsAndQuarantine",
+      Effect: "Allow",
+      Action: ["s3:PutObjectTagging", "s3:PutObjectVersionTagging"],
+      Resource: `${originals.bucketArn}/*`,
+    });
+    this.scrub.addToPrincipalPolicy({ Sid: "WriteQuarantine", Effect: "Allow", Action: "s3:PutObject", Resource: `${originals.bucketArn}/${QUARANTINE_PREFIX}*` });
+    this.scrub.addToPrincipalPolicy({ Sid: "WriteClean", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: `${clean.bucketArn}/*` });
+    originals.encryptionKey.grantEncryptDecrypt(this.scrub, "UseOriginalsKey");
+    clean.encryptionKey.grantEncryptDecrypt(this.scrub, "UseCleanKey");
+
+    const invoke = new LambdaPermission(this, "scrub-invoke-from-originals", {
+      provider: placement.provider,
+      statementId: "InvokeOnNewOriginals",
+      action: "lambda:InvokeFunction",
+      functionName: this.scrub.function.functionName,
+      principal: "s3.amazonaws.com",
+      sourceArn: originals.bucketArn,
+      sourceAccount: placement.accountId,
+    });
+    new S3BucketNotification(this, "originals-notification", {
+      provider: placement.provider,
+      bucket: originals.bucket.id,
+      lambdaFunction: [{ lambdaFunctionArn: this.scrub.functionArn, events: ["s3:ObjectCreated:*"] }],
+      dependsOn: [invoke],
+    });
+  }
+}
