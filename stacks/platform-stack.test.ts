@@ -102,17 +102,18 @@ describe("resources of each partition", () => {
 
 describe("upload pipeline", () => {
   const fns = resourcesOf(example.json, "aws_lambda_function");
+  const variables = (name: string) => (fns[name]?.environment as { variables: Record<string, string> } | undefined)?.variables;
 
   it("deploys the upload and scrub functions, configured from the configuration", () => {
     expect(Object.keys(fns).sort()).toEqual(["upload-pipeline_scrub_function", "upload-pipeline_upload_function"]);
-    expect((fns["upload-pipeline_upload_function"]?.environment as { variables: Record<string, string> }).variables).toEqual({
+    expect(variables("upload-pipeline_upload_function")).toEqual({
       UPLOAD_BUCKET: "example-avatars-original-111111111111",
       ALLOWED_CONTENT_TYPES: "image/jpeg,image/png,image/webp",
       MAX_SIZE_BYTES: "10485760",
       EXPIRY_SECONDS: "300",
       KMS_KEY_ARNS: '{"avatars-original":"${aws_kms_key.sovereign-key-avatars-original_key.arn}"}',
     });
-    expect((fns["upload-pipeline_scrub_function"]?.environment as { variables: Record<string, string> }).variables).toMatchObject({ CLEAN_BUCKET: "example-avatars-clean-111111111111", QUARANTINE_PREFIX: "quarantine/" });
+    expect(variables("upload-pipeline_scrub_function")).toMatchObject({ CLEAN_BUCKET: "example-avatars-clean-111111111111", QUARANTINE_PREFIX: "quarantine/" });
     expect(Object.values(fns).map((f) => f.reserved_concurrent_executions)).toEqual([5, 10]);
   });
 

@@ -29,7 +29,6 @@ const csv = z
       .map((x) => x.trim())
       .filter((x) => x !== ""),
   );
-const bool = z.enum(["true", "false"]).default("false").transform((s) => s === "true");
 const httpUrl = z.url({ protocol: /^https?$/ });
 
 export const SyncEnv = z

@@ -60,7 +60,8 @@ describe("HttpApi", () => {
     const json = synth();
     const stage = values(json, "aws_apigatewayv2_stage")[0];
     expect(stage).toMatchObject({ name: "$default", auto_deploy: true, default_route_settings: { throttling_rate_limit: 50, throttling_burst_limit: 100 } });
-    expect(JSON.parse((stage?.access_log_settings as { format: string }).format)).toMatchObject({ requestId: "$context.requestId", status: "$context.status", subject: "$context.authorizer.claims.sub" });
+    const logSettings = stage?.access_log_settings as { format: string } | undefined;
+    expect(JSON.parse(logSettings?.format ?? "{}")).toMatchObject({ requestId: "$context.requestId", status: "$context.status", subject: "$context.authorizer.claims.sub" });
     expect(resourcesOf(json, "aws_cloudwatch_log_group")["api_access-logs_log-group"]).toMatchObject({ name: "/sip/env-uploads/api-access", kms_key_id: "${aws_kms_key.key_key.arn}" });
   });
 
