@@ -1,7 +1,7 @@
 import { arn } from "../../config/partitions";
 import { Construct } from "../../framework/cdktf";
 import { Cloudtrail, IamRole, IamRolePolicy } from "../../framework/aws";
-import { policyDocument, renderPolicy } from "../../policies/documents/policy-document";
+import { policyDocument, renderPolicy, trustPolicyDocument } from "../../policies/documents/policy-document";
 import { ValidationError } from "../errors";
 import type { KmsKey } from "../kms-key";
 import { LogGroup } from "../log-group";
@@ -116,7 +116,7 @@ export class AuditTrail extends Construct {
       name: `${props.name}-cloudtrail-logs`,
       description: `Lets CloudTrail ${trailName} deliver events to CloudWatch Logs`,
       assumeRolePolicy: renderPolicy(
-        policyDocument([{ Sid: "ThisTrail", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "sts:AssumeRole", Resource: "*", Condition: fromThisTrail }]),
+        trustPolicyDocument([{ Sid: "ThisTrail", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "sts:AssumeRole", Condition: fromThisTrail }]),
       ),
     });
     const rolePolicy = new IamRolePolicy(this, "logs-role-policy", {

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { AssetType, Construct, Lazy, TerraformAsset } from "../../framework/cdktf";
 import { IamRole, IamRolePolicy, LambdaFunctionResource, SecurityGroup, SqsQueue } from "../../framework/aws";
-import { policyDocument, renderPolicy, type Statement } from "../../policies/documents/policy-document";
+import { policyDocument, renderPolicy, trustPolicyDocument, type Statement } from "../../policies/documents/policy-document";
 import { ValidationError } from "../errors";
 import type { Grantable, KmsKey } from "../kms-key";
 import { LogGroup } from "../log-group";
@@ -97,13 +97,12 @@ export class LambdaFunction extends Construct implements Grantable {
       name: `${props.functionName}-function`,
       description: `Execution role of ${props.functionName}`,
       assumeRolePolicy: renderPolicy(
-        policyDocument([
+        trustPolicyDocument([
           {
             Sid: "LambdaOfThisAccount",
             Effect: "Allow",
             Principal: { Service: "lambda.amazonaws.com" },
             Action: "sts:AssumeRole",
-            Resource: "*",
             Condition: { StringEquals: { "aws:SourceAccount": placement.accountId } },
           },
         ]),

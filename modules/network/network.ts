@@ -2,7 +2,7 @@ import { endpointServiceName } from "../../config/endpoint-services";
 import { arn } from "../../config/partitions";
 import { Construct } from "../../framework/cdktf";
 import { DefaultSecurityGroup, FlowLog, IamRole, IamRolePolicy, RouteTable, RouteTableAssociation, SecurityGroup, Subnet, Vpc, VpcEndpoint } from "../../framework/aws";
-import { policyDocument, renderPolicy, type Statement } from "../../policies/documents/policy-document";
+import { policyDocument, renderPolicy, trustPolicyDocument, type Statement } from "../../policies/documents/policy-document";
 import { ValidationError } from "../errors";
 import type { KmsKey } from "../kms-key";
 import { LogGroup } from "../log-group";
@@ -146,13 +146,12 @@ export class Network extends Construct {
       name: `${props.name}-vpc-flow-logs`,
       description: `Lets VPC Flow Logs write ${props.name}'s flow logs`,
       assumeRolePolicy: renderPolicy(
-        policyDocument([
+        trustPolicyDocument([
           {
             Sid: "VpcFlowLogsOfThisAccount",
             Effect: "Allow",
             Principal: { Service: "vpc-flow-logs.amazonaws.com" },
             Action: "sts:AssumeRole",
-            Resource: "*",
             Condition: {
               StringEquals: { "aws:SourceAccount": placement.accountId },
               ArnLike: { "aws:SourceArn": arn(placement.partition, { service: "ec2", region: placement.region, account: placement.accountId, resource: "vpc-flow-log/*" }) },

@@ -1,6 +1,6 @@
 import { Construct, Lazy } from "../../framework/cdktf";
 import { IamRole, IamRolePolicy, RolesanywhereProfile, RolesanywhereTrustAnchor } from "../../framework/aws";
-import { policyDocument, renderPolicy, type Statement } from "../../policies/documents/policy-document";
+import { policyDocument, renderPolicy, trustPolicyDocument, type Statement } from "../../policies/documents/policy-document";
 import { ValidationError } from "../errors";
 import type { Placement } from "../placement";
 import type { PrivateBucket } from "../private-bucket";
@@ -79,13 +79,12 @@ export class RolesAnywhereTrust extends Construct {
       description: "Assumed through IAM Roles Anywhere by the sovereign sync function only",
       maxSessionDuration: Math.max(3600, duration),
       assumeRolePolicy: renderPolicy(
-        policyDocument([
+        trustPolicyDocument([
           {
             Sid: "OurTrustAnchorAndWorkloadOnly",
             Effect: "Allow",
             Principal: { Service: "rolesanywhere.amazonaws.com" },
             Action: ["sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession"],
-            Resource: "*",
             Condition: {
               ArnEquals: { "aws:SourceArn": this.trustAnchor.arn },
               StringEquals: { "aws:PrincipalTag/x509Subject/CN": props.workloadCommonName },

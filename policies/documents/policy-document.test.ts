@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PARTITIONS } from "../../config/partitions";
-import { accountRoot, policyDocument, policyVariable, renderPolicy } from "./policy-document";
+import { accountRoot, policyDocument, policyVariable, renderPolicy, trustPolicyDocument } from "./policy-document";
 
 describe("policy documents", () => {
   it("renders statements with IAM's key order and nothing else", () => {
@@ -16,6 +16,13 @@ describe("policy documents", () => {
   it("allows NotResource only in a Deny", () => {
     expect(() => policyDocument([{ Sid: "Wide", Effect: "Allow", Action: "s3:*", NotResource: "arn:x" }])).toThrow(/NotResource is only used with Deny/);
     expect(renderPolicy(policyDocument([{ Sid: "Narrow", Effect: "Deny", Action: "s3:*", NotResource: "arn:x" }]))).toContain('"NotResource":"arn:x"');
+  });
+
+  it("renders trust policies without Resource, which IAM rejects there", () => {
+    const doc = trustPolicyDocument([{ Sid: "Lambda", Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }]);
+    expect(renderPolicy(doc)).toBe('{"Version":"2012-10-17","Statement":[{"Sid":"Lambda","Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}');
+    const withResource = { Sid: "Bad", Effect: "Allow", Principal: { Service: "x.amazonaws.com" }, Action: "sts:AssumeRole", Resource: "*" } as never;
+    expect(() => trustPolicyDocument([withResource])).toThrow(/names a resource, which IAM rejects/);
   });
 
   it("escapes policy variables for Terraform", () => {

@@ -26,18 +26,47 @@ interface StatementBase {
 /** A statement names either the resources it covers or (for denies) those it does not. */
 export type Statement = (StatementBase & { readonly Resource: OneOrMany; readonly NotResource?: never }) | (StatementBase & { readonly NotResource: OneOrMany; readonly Resource?: never });
 
-export interface PolicyDocument {
-  readonly Version: "2012-10-17";
-  readonly Statement: readonly Statement[];
+/**
+ * A statement of a role's trust policy: who may assume the role. IAM rejects a trust policy that
+ * names a Resource ("Has prohibited field Resource"), so this type has none, and it names its
+ * principal (never "*").
+ */
+export interface TrustStatement {
+  readonly Sid: string;
+  readonly Effect: "Allow" | "Deny";
+  readonly Principal: PrincipalMap;
+  readonly Action: OneOrMany;
+  readonly Condition?: Conditions;
 }
 
-export function policyDocument(statements: readonly Statement[]): PolicyDocument {
+export interface PolicyDocument {
+  readonly Version: "2012-10-17";
+  readonly Statement: readonly (Statement | TrustStatement)[];
+}
+
+function checkSids(statements: readonly { readonly Sid: string }[]): void {
   const sids = new Set<string>();
   for (const s of statements) {
     if (!/^[A-Za-z0-9]+$/.test(s.Sid)) throw new Error(`policy statement Sid "${s.Sid}" must be alphanumeric`);
     if (sids.has(s.Sid)) throw new Error(`policy statement Sid "${s.Sid}" is used twice`);
-    if (s.NotResource !== undefined && s.Effect === "Allow") throw new Error(`policy statement ${s.Sid}: NotResource is only used with Deny (an Allow with NotResource grants almost everything)`);
     sids.add(s.Sid);
+  }
+}
+
+/** An identity or resource policy. */
+export function policyDocument(statements: readonly Statement[]): PolicyDocument {
+  checkSids(statements);
+  for (const s of statements) {
+    if (s.NotResource !== undefined && s.Effect === "Allow") throw new Error(`policy statement ${s.Sid}: NotResource is only used with Deny (an Allow with NotResource grants almost everything)`);
+  }
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+/** A role's trust (assume-role) policy: statements without Resource. */
+export function trustPolicyDocument(statements: readonly TrustStatement[]): PolicyDocument {
+  checkSids(statements);
+  for (const s of statements) {
+    if ("Resource" in s || "NotResource" in s) throw new Error(`trust policy statement ${s.Sid} names a resource, which IAM rejects`);
   }
   return { Version: "2012-10-17", Statement: statements };
 }
@@ -46,9 +75,10 @@ const STATEMENT_KEYS = ["Sid", "Effect", "Principal", "Action", "Resource", "Not
 
 /** Compact JSON with the statement keys in IAM's conventional order and nothing else. */
 export function renderPolicy(doc: PolicyDocument): string {
-  const statements = doc.Statement.map((s) =>
-    Object.fromEntries(STATEMENT_KEYS.filter((k) => s[k] !== undefined).map((k) => [k, s[k]])),
-  );
+  const statements = doc.Statement.map((s) => {
+    const fields = s as Partial<Record<(typeof STATEMENT_KEYS)[number], unknown>>;
+    return Object.fromEntries(STATEMENT_KEYS.filter((k) => fields[k] !== undefined).map((k) => [k, fields[k]]));
+  });
   return JSON.stringify({ Version: doc.Version, Statement: statements });
 }
 
