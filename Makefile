@@ -4,8 +4,9 @@ SHELL := /bin/bash
 BIN := node_modules/.bin
 CONFIG ?=
 SYNTH_ARGS := $(if $(CONFIG),--config $(CONFIG),)
+CHECK_CONFIG := $(if $(CONFIG),$(CONFIG),config/example.json)
 
-.PHONY: help install build synth cli-synth validate test typecheck lint unit shared-tests corpus bench clean
+.PHONY: help install build synth cli-synth validate check review test typecheck lint unit shared-tests corpus bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -22,9 +23,18 @@ dist/main.cjs: node_modules/.install-stamp $(shell find main.ts config stacks mo
 
 build: dist/main.cjs ## bundle main.ts into dist/main.cjs and the credential helper into dist/credentials.cjs
 
-synth: dist/main.cjs ## synthesize the example (or CONFIG=file) and run the offline Terraform checks
+synth: dist/main.cjs ## synthesize the example (or CONFIG=file), terraform validate + plan offline, guardrails, review files
 	node dist/main.cjs $(SYNTH_ARGS)
 	node scripts/tf-check.mjs
+	-node dist/policies.cjs check cdktf.out --config $(CHECK_CONFIG) --format sarif --out cdktf.out/guardrails.sarif
+	node dist/policies.cjs check cdktf.out --config $(CHECK_CONFIG)
+	node dist/policies.cjs review cdktf.out
+
+check: dist/main.cjs ## guardrails over cdktf.out (residency and security rules); text report, exit 1 on errors
+	node dist/policies.cjs check cdktf.out --config $(CHECK_CONFIG)
+
+review: dist/main.cjs ## review files in cdktf.out/review: one JSON per policy, residency inventory, plan summary
+	node dist/policies.cjs review cdktf.out
 
 cli-synth: install ## synthesize through the CDKTF CLI (npx cdktf-cli@0.21.0; ~400 MB download on first use)
 	CHECKPOINT_DISABLE=1 npx --yes cdktf-cli@0.21.0 synth

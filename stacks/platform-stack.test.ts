@@ -51,7 +51,11 @@ describe("resources of each partition", () => {
 
   it("keeps data classes that may not cross partitions out of the commercial side", () => {
     const commercial = Object.values(buckets).filter((b) => b.provider === "aws.commercial");
-    expect(commercial.map((b) => (b.tags as Record<string, string>).DataClass)).toEqual(["avatars-clean"]);
+    expect([...new Set(commercial.map((b) => (b.tags as Record<string, string>).DataClass))]).toEqual(["avatars-clean"]);
+    for (const type of ["aws_kms_key", "aws_cloudwatch_log_group"]) {
+      const classes = Object.values(resourcesOf(example.json, type)).filter((r) => r.provider === "aws.commercial").map((r) => (r.tags as Record<string, string> | undefined)?.DataClass);
+      expect([type, [...new Set(classes)]]).toEqual([type, ["avatars-clean"]]);
+    }
   });
 
   it("writes ARNs with the partition of the resource's provider", () => {

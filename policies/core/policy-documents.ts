@@ -1,0 +1,241 @@
+/**
+ * IAM policy documents in a configuration: identity policies, trust policies, bucket, key, endpoint
+ * and other resource policies. Documents are JSON strings (what the project's modules emit), objects,
+ * or `data.aws_iam_policy_document` blocks (converted to JSON); anything computed stays unresolved.
+ */
+import { asArray, blocks, compareStrings, isObject, type JsonObject, parseEmbeddedJson, strings } from "./json";
+import { resolveReference } from "./references";
+import type { Template, TfResource } from "./template";
+
+export type PolicyKind = "identity" | "trust" | "bucket" | "key" | "endpoint" | "resource" | "document";
+
+export interface PolicyDocumentRef {
+  /** Address of the block that holds the policy. */
+  readonly address: string;
+  /** Attribute path, e.g. `policy`, `assume_role_policy`, `inline_policy[0].policy`. */
+  readonly attribute: string;
+  readonly kind: PolicyKind;
+  readonly resource: TfResource;
+  /** The parsed document, when the value is literal JSON or a resolvable policy document. */
+  readonly document: JsonObject | undefined;
+  /** Why the document could not be read (invalid JSON, computed value), when it could not. */
+  readonly problem: string | undefined;
+  /** The `data.aws_iam_policy_document` the value came from, if any. */
+  readonly via: string | undefined;
+}
+
+/** Where policies live: resource type -> attribute -> kind. */
+const SOURCES: ReadonlyArray<readonly [string, string, PolicyKind]> = [
+  ["aws_iam_policy", "policy", "identity"],
+  ["aws_iam_role_policy", "policy", "identity"],
+  ["aws_iam_user_policy", "policy", "identity"],
+  ["aws_iam_group_policy", "policy", "identity"],
+  ["aws_iam_role", "assume_role_policy", "trust"],
+  ["aws_s3_bucket_policy", "policy", "bucket"],
+  ["aws_s3_bucket", "policy", "bucket"],
+  ["aws_kms_key", "policy", "key"],
+  ["aws_kms_key_policy", "policy", "key"],
+  ["aws_kms_replica_key", "policy", "key"],
+  ["aws_vpc_endpoint", "policy", "endpoint"],
+  ["aws_vpc_endpoint_policy", "policy", "endpoint"],
+  ["aws_secretsmanager_secret", "policy", "resource"],
+  ["aws_secretsmanager_secret_policy", "policy", "resource"],
+  ["aws_sqs_queue", "policy", "resource"],
+  ["aws_sqs_queue_policy", "policy", "resource"],
+  ["aws_sns_topic", "policy", "resource"],
+  ["aws_sns_topic_policy", "policy", "resource"],
+  ["aws_ecr_repository_policy", "policy", "resource"],
+  ["aws_cloudwatch_log_resource_policy", "policy_document", "resource"],
+  ["aws_lambda_layer_version_permission", "policy", "resource"],
+];
+
+/** Converts a `data.aws_iam_policy_document` block to the JSON document it renders. */
+export function renderPolicyDocumentData(values: JsonObject): JsonObject {
+  const statements = blocks(values.statement).map((s) => {
+    const out: JsonObject = {};
+    if (typeof s.sid === "string" && s.sid !== "") out.Sid = s.sid;
+    out.Effect = typeof s.effect === "string" ? s.effect : "Allow";
+    const principals = (list: unknown): JsonObject | string | undefined => {
+      const map: Record<string, string[]> = {};
+      for (const p of blocks(list)) {
+        const type = typeof p.type === "string" ? p.type : "AWS";
+        map[type] = [...(map[type] ?? []), ...strings(p.identifiers)];
+      }
+      if (Object.keys(map).length === 0) return undefined;
+      if (Object.keys(map).length === 1 && map["*"] !== undefined) return "*";
+      return map;
+    };
+    const principal = principals(s.principals);
+    if (principal !== undefined) out.Principal = principal;
+    const notPrincipal = principals(s.not_principals);
+    if (notPrincipal !== undefined) out.NotPrincipal = notPrincipal;
+    if (s.actions !== undefined) out.Action = strings(s.actions);
+    if (s.not_actions !== undefined) out.NotAction = strings(s.not_actions);
+    if (s.resources !== undefined) out.Resource = strings(s.resources);
+    if (s.not_resources !== undefined) out.NotResource = strings(s.not_resources);
+    const conditions: Record<string, Record<string, string[]>> = {};
+    for (const c of blocks(s.condition)) {
+      if (typeof c.test !== "string" || typeof c.variable !== "string") continue;
+      const byKey = conditions[c.test] ?? {};
+      byKey[c.variable] = [...(byKey[c.variable] ?? []), ...strings(c.values)];
+      conditions[c.test] = byKey;
+    }
+    if (Object.keys(conditions).length > 0) out.Condition = conditions;
+    return out;
+  });
+  const doc: JsonObject = { Version: typeof values.version === "string" ? values.version : "2012-10-17", Statement: statements };
+  if (typeof values.policy_id === "string") doc.Id = values.policy_id;
+  return doc;
+}
+
+function readDocument(template: Template, value: unknown): { document?: JsonObject; problem?: string; via?: string } {
+  if (isObject(value)) return { document: value };
+  if (typeof value !== "string") return { problem: "the value is not a JSON document" };
+  const ref = resolveReference(template, value);
+  if (ref !== undefined) {
+    if (ref.resource.type === "aws_iam_policy_document" && ref.resource.mode === "data" && (ref.attribute === "json" || ref.attribute === "minified_json")) {
+      return { document: renderPolicyDocumentData(ref.resource.values), via: ref.resource.address };
+    }
+    return { problem: `computed from ${ref.resource.address}${ref.attribute ? `.${ref.attribute}` : ""}; cannot be checked before plan` };
+  }
+  // JSON with references inside its strings ("Resource": "${aws_s3_bucket.b.arn}/*") is still JSON.
+  const parsed = parseEmbeddedJson(value);
+  if (isObject(parsed)) return { document: parsed };
+  if (value.includes("${")) return { problem: "is computed by a Terraform expression; cannot be checked before plan" };
+  return { problem: "is not valid JSON" };
+}
+
+/** Every policy document of a configuration, in address order. */
+export function policyDocuments(template: Template): PolicyDocumentRef[] {
+  const out: PolicyDocumentRef[] = [];
+  const push = (resource: TfResource, attribute: string, kind: PolicyKind, value: unknown) => {
+    const { document, problem, via } = readDocument(template, value);
+    out.push({ address: resource.address, attribute, kind, resource, document, problem, via });
+  };
+  for (const resource of template.resources) {
+    if (resource.mode === "data") {
+      if (resource.type === "aws_iam_policy_document") {
+        out.push({ address: resource.address, attribute: "json", kind: "document", resource, document: renderPolicyDocumentData(resource.values), problem: undefined, via: undefined });
+      }
+      continue;
+    }
+    for (const [type, attribute, kind] of SOURCES) {
+      if (resource.type === type && resource.values[attribute] !== undefined && resource.values[attribute] !== "") {
+        push(resource, attribute, kind, resource.values[attribute]);
+      }
+    }
+    if (resource.type === "aws_iam_role") {
+      blocks(resource.values.inline_policy).forEach((block, i) => {
+        if (block.policy !== undefined) push(resource, `inline_policy[${i}].policy`, "identity", block.policy);
+      });
+    }
+  }
+  return out.sort((a, b) => compareStrings(`${a.address} ${a.attribute}`, `${b.address} ${b.attribute}`));
+}
+
+// ---- normalized statements -------------------------------------------------------------------
+
+export interface Principals {
+  /** `"*"` or `{AWS: "*"}`: anyone. */
+  readonly anyone: boolean;
+  readonly aws: readonly string[];
+  readonly service: readonly string[];
+  readonly federated: readonly string[];
+  readonly canonicalUser: readonly string[];
+}
+
+export interface ConditionEntry {
+  readonly operator: string;
+  readonly key: string;
+  readonly values: readonly unknown[];
+}
+
+export interface NormalizedStatement {
+  readonly index: number;
+  readonly sid: string | undefined;
+  readonly effect: string;
+  readonly principal: Principals | undefined;
+  readonly notPrincipal: Principals | undefined;
+  readonly actions: readonly string[];
+  readonly notActions: readonly string[];
+  readonly resources: readonly string[];
+  readonly notResources: readonly string[];
+  readonly conditions: readonly ConditionEntry[];
+  readonly raw: JsonObject;
+}
+
+function principalsOf(value: unknown): Principals | undefined {
+  if (value === undefined) return undefined;
+  if (value === "*") return { anyone: true, aws: ["*"], service: [], federated: [], canonicalUser: [] };
+  if (!isObject(value)) return { anyone: false, aws: strings(value), service: [], federated: [], canonicalUser: [] };
+  const aws = strings(value.AWS);
+  return { anyone: aws.includes("*"), aws, service: strings(value.Service), federated: strings(value.Federated), canonicalUser: strings(value.CanonicalUser) };
+}
+
+export function statementsOf(document: JsonObject): NormalizedStatement[] {
+  return asArray(document.Statement)
+    .filter(isObject)
+    .map((s, index) => {
+      const conditions: ConditionEntry[] = [];
+      if (isObject(s.Condition)) {
+        for (const [operator, byKey] of Object.entries(s.Condition)) {
+          if (!isObject(byKey)) continue;
+          for (const [key, values] of Object.entries(byKey)) conditions.push({ operator, key, values: asArray(values) });
+        }
+      }
+      return {
+        index,
+        sid: typeof s.Sid === "string" ? s.Sid : undefined,
+        effect: typeof s.Effect === "string" ? s.Effect : "",
+        principal: principalsOf(s.Principal),
+        notPrincipal: principalsOf(s.NotPrincipal),
+        actions: strings(s.Action),
+        notActions: strings(s.NotAction),
+        resources: strings(s.Resource),
+        notResources: strings(s.NotResource),
+        conditions,
+        raw: s,
+      };
+    });
+}
+
+/** `Sid "X"` or `statement 2`, for messages. */
+export function statementLabel(s: NormalizedStatement): string {
+  return s.sid ? `statement "${s.sid}"` : `statement ${s.index + 1}`;
+}
+
+/** Condition keys that limit a `*` principal to known callers. */
+export const CALLER_SCOPING_KEYS: ReadonlySet<string> = new Set(
+  [
+    "aws:PrincipalAccount",
+    "aws:PrincipalArn",
+    "aws:PrincipalOrgID",
+    "aws:PrincipalOrgPaths",
+    "aws:SourceAccount",
+    "aws:SourceArn",
+    "aws:SourceOwner",
+    "aws:SourceVpce",
+    "aws:SourceVpc",
+    "aws:SourceOrgID",
+    "aws:userid",
+    "kms:CallerAccount",
+    "kms:ViaService",
+    "sts:ExternalId",
+  ].map((k) => k.toLowerCase()),
+);
+
+/** Whether a statement carries a positive condition on a caller-scoping key. */
+export function hasCallerScopingCondition(s: NormalizedStatement): boolean {
+  return s.conditions.some((c) => CALLER_SCOPING_KEYS.has(c.key.toLowerCase()) && !/Not|Null/i.test(c.operator));
+}
+
+/** A glob (`*`, `?`) as a case-insensitive regular expression. */
+export function globToRegExp(glob: string): RegExp {
+  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${escaped}$`, "i");
+}
+
+/** Whether an action pattern list covers an action (`s3:*` covers `s3:GetObject`). */
+export function coversAction(patterns: readonly string[], action: string): boolean {
+  return patterns.some((p) => globToRegExp(p).test(action));
+}

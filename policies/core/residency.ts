@@ -1,0 +1,83 @@
+/**
+ * Data classes and tags: which class of data a resource holds, and which partitions the deployment
+ * configuration allows for it. Without a configuration every class is sovereign-only.
+ */
+import type { PartitionInfo } from "../../config/partitions";
+import type { DeploymentConfig } from "../../config/schema";
+import { blocks, isObject, literalString } from "./json";
+import { providerOf } from "./placement";
+import type { Template, TfResource } from "./template";
+
+/** Resource types that store customer data (or keys/code that protect or process it). */
+export const DATA_HOLDING_TYPES: ReadonlySet<string> = new Set([
+  "aws_s3_bucket",
+  "aws_s3_directory_bucket",
+  "aws_s3_object",
+  "aws_kms_key",
+  "aws_kms_external_key",
+  "aws_kms_replica_key",
+  "aws_kms_replica_external_key",
+  "aws_secretsmanager_secret",
+  "aws_secretsmanager_secret_version",
+  "aws_cloudwatch_log_group",
+  "aws_dynamodb_table",
+  "aws_dynamodb_table_replica",
+  "aws_dynamodb_table_item",
+  "aws_lambda_function",
+  "aws_sqs_queue",
+  "aws_ssm_parameter",
+  "aws_efs_file_system",
+  "aws_ebs_volume",
+  "aws_db_instance",
+  "aws_rds_cluster",
+]);
+
+export const DATA_CLASS_TAG = "DataClass";
+export const TENANT_TAG = "Tenant";
+
+export function isDataHolding(resource: TfResource): boolean {
+  return resource.mode === "managed" && DATA_HOLDING_TYPES.has(resource.type);
+}
+
+/** Literal tags of a resource: the provider's default_tags, overridden by the resource's tags. */
+export function tagsOf(template: Template, resource: TfResource): Record<string, string> {
+  const tags: Record<string, string> = {};
+  const provider = providerOf(template, resource);
+  for (const block of blocks(provider?.values.default_tags)) {
+    if (isObject(block.tags)) copyLiterals(block.tags, tags);
+  }
+  if (isObject(resource.values.tags)) copyLiterals(resource.values.tags, tags);
+  return tags;
+}
+
+function copyLiterals(from: Record<string, unknown>, to: Record<string, string>): void {
+  for (const [k, v] of Object.entries(from)) {
+    const s = literalString(v);
+    if (s !== undefined) to[k] = s;
+  }
+}
+
+export function dataClassOf(template: Template, resource: TfResource): string | undefined {
+  return tagsOf(template, resource)[DATA_CLASS_TAG];
+}
+
+export type PartitionVerdict =
+  | { readonly allowed: true }
+  | { readonly allowed: false; readonly reason: string };
+
+/**
+ * Whether data of a class may live in a partition. The sovereign partition holds every class; the
+ * commercial one only classes the configuration marks `allowCrossPartition`.
+ */
+export function partitionAllows(partition: PartitionInfo, dataClass: string, config: DeploymentConfig | undefined): PartitionVerdict {
+  const declared = config?.dataClasses[dataClass];
+  if (config !== undefined && declared === undefined) {
+    return { allowed: false, reason: `data class "${dataClass}" is not declared in the deployment configuration (declared: ${Object.keys(config.dataClasses).sort().join(", ") || "none"})` };
+  }
+  if (partition.id === "aws-eusc") return { allowed: true };
+  if (config === undefined) {
+    return { allowed: false, reason: `without a deployment configuration (--config) every data class, "${dataClass}" included, is sovereign-only` };
+  }
+  if (declared?.allowCrossPartition === true) return { allowed: true };
+  return { allowed: false, reason: `data class "${dataClass}" is sovereign-only (allowCrossPartition is not set in the deployment configuration)` };
+}

@@ -1,0 +1,126 @@
+/**
+ * The checker's model of one Terraform configuration: every resource, data source and provider
+ * block of one or more `.tf.json` files, by address. Parsing accepts both shapes Terraform JSON
+ * allows (objects and lists of objects) and never evaluates expressions.
+ */
+import { asArray, compareStrings, isObject, type JsonObject } from "./json";
+
+export type BlockMode = "managed" | "data";
+
+export interface TfResource {
+  /** `aws_s3_bucket.name`, or `data.aws_iam_policy_document.name` for data sources. */
+  readonly address: string;
+  readonly mode: BlockMode;
+  readonly type: string;
+  readonly name: string;
+  /** The block's attributes as written (including cdktf's `//` metadata). */
+  readonly values: JsonObject;
+  /** The file the block was read from. */
+  readonly file: string;
+}
+
+export interface TfProvider {
+  /** `provider.aws.sovereign`, or `provider.aws` for a provider without alias. */
+  readonly address: string;
+  /** Provider type (`aws`). */
+  readonly type: string;
+  readonly alias: string | undefined;
+  /** How resources refer to it: `aws.sovereign`, or `aws` for the default provider. */
+  readonly key: string;
+  readonly values: JsonObject;
+  readonly file: string;
+}
+
+export interface SourceFile {
+  readonly path: string;
+  readonly text: string;
+}
+
+export interface Template {
+  /** Stack name (cdktf stack folder) or the file's base name. */
+  readonly stack: string;
+  /** The files the configuration was read from (one for a cdktf stack). */
+  readonly files: readonly SourceFile[];
+  /** Resources and data sources, sorted by address. */
+  readonly resources: readonly TfResource[];
+  /** Provider blocks, sorted by address. */
+  readonly providers: readonly TfProvider[];
+  readonly byAddress: ReadonlyMap<string, TfResource>;
+}
+
+export class TemplateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "TemplateError";
+  }
+}
+
+/** Objects of a value that is either an object or a list of objects. */
+function objectsOf(value: unknown): JsonObject[] {
+  return asArray(value).filter(isObject);
+}
+
+/** Merges `{a: x}` and `[{a: x}, {b: y}]` into one list of [key, value] entries. */
+function entriesOf(value: unknown): Array<[string, unknown]> {
+  return objectsOf(value).flatMap((o) => Object.entries(o));
+}
+
+function readBlocks(section: unknown, mode: BlockMode, file: string, out: TfResource[]): void {
+  for (const [type, byName] of entriesOf(section)) {
+    for (const [name, body] of entriesOf(byName)) {
+      // A block body is an object; a list of objects means repeated bodies (invalid in Terraform),
+      // which are merged so that nothing is silently dropped.
+      const values = Object.assign({}, ...objectsOf(body)) as JsonObject;
+      const address = `${mode === "data" ? "data." : ""}${type}.${name}`;
+      out.push({ address, mode, type, name, values, file });
+    }
+  }
+}
+
+function readProviders(section: unknown, file: string, out: TfProvider[]): void {
+  for (const [type, configs] of entriesOf(section)) {
+    for (const values of objectsOf(configs)) {
+      const alias = typeof values.alias === "string" ? values.alias : undefined;
+      const key = alias === undefined ? type : `${type}.${alias}`;
+      out.push({ address: `provider.${key}`, type, alias, key, values, file });
+    }
+  }
+}
+
+/** Builds the model from parsed files; throws TemplateError when a file is not Terraform JSON. */
+export function parseTemplate(stack: string, files: ReadonlyArray<{ path: string; text: string; json: unknown }>): Template {
+  const resources: TfResource[] = [];
+  const providers: TfProvider[] = [];
+  for (const f of files) {
+    if (!isObject(f.json)) throw new TemplateError(`${f.path}: not a Terraform JSON configuration (the top level must be an object)`);
+    readBlocks(f.json.resource, "managed", f.path, resources);
+    readBlocks(f.json.data, "data", f.path, resources);
+    readProviders(f.json.provider, f.path, providers);
+  }
+  resources.sort((a, b) => compareStrings(a.address, b.address));
+  providers.sort((a, b) => compareStrings(a.address, b.address));
+  const byAddress = new Map<string, TfResource>();
+  for (const r of resources) {
+    if (byAddress.has(r.address)) throw new TemplateError(`${r.file}: ${r.address} is declared twice`);
+    byAddress.set(r.address, r);
+  }
+  return { stack, files: files.map(({ path, text }) => ({ path, text })), resources, providers, byAddress };
+}
+
+/** Convenience for tests and callers that hold parsed JSON: one in-memory file. */
+export function templateOf(json: unknown, stack = "test", path = `${stack}.tf.json`): Template {
+  return parseTemplate(stack, [{ path, text: JSON.stringify(json, null, 2), json }]);
+}
+
+/** Managed resources of some types. */
+export function resourcesOfType(template: Template, ...types: string[]): TfResource[] {
+  return template.resources.filter((r) => r.mode === "managed" && types.includes(r.type));
+}
+
+/** Data sources of some types. */
+export function dataOfType(template: Template, ...types: string[]): TfResource[] {
+  return template.resources.filter((r) => r.mode === "data" && types.includes(r.type));
+}
+
+/** Attribute names that describe Terraform itself, not the resource: skipped by value scans. */
+export const META_ATTRIBUTES: ReadonlySet<string> = new Set(["//", "depends_on", "provider", "lifecycle", "count", "for_each", "provisioner", "connection"]);

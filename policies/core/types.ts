@@ -1,0 +1,75 @@
+/**
+ * The shape of a guardrail (cdk-nag's, applied to Terraform JSON): each rule is a pure function
+ * over one configuration that returns Compliant, NonCompliant (addresses and details) or
+ * NotApplicable, plus what is wrong, why it matters and how to fix it.
+ */
+import type { DeploymentConfig } from "../../config/schema";
+import type { IamCatalog } from "./iam-catalog";
+import type { Template } from "./template";
+
+export type Severity = "error" | "warning";
+
+export interface Anchors {
+  /** checkov check IDs (CKV_AWS_*, CKV2_AWS_*). */
+  readonly checkov?: readonly string[];
+  /** trivy check IDs (AVD-AWS-*). */
+  readonly trivy?: readonly string[];
+  /** cdk-nag rule IDs (AwsSolutions-*, NIST.800.53.R5-*, ...). */
+  readonly cdkNag?: readonly string[];
+}
+
+export interface RuleMeta {
+  /** Stable ID, e.g. `SIP-S3-4`. */
+  readonly id: string;
+  /** PascalCase name, the rule's file name. */
+  readonly name: string;
+  /** Folder under policies/rules/. */
+  readonly service: string;
+  readonly severity: Severity;
+  /** What is wrong (one sentence, shown with every finding). */
+  readonly info: string;
+  /** Why it matters. */
+  readonly explanation: string;
+  /** How to fix it. */
+  readonly fix: string;
+  /** Whether a suppression may silence it. Residency rules may not. */
+  readonly suppressible: boolean;
+  readonly anchors: Anchors;
+}
+
+export interface RuleContext {
+  readonly template: Template;
+  /** The deployment configuration, when given; undefined means the strictest reading. */
+  readonly config: DeploymentConfig | undefined;
+  readonly iam: IamCatalog;
+}
+
+export interface Violation {
+  /** Terraform address (`aws_s3_bucket.b`, `data.x.y`, `provider.aws.sovereign`). */
+  readonly address: string;
+  /** What exactly is wrong with this block. */
+  readonly detail: string;
+}
+
+export type RuleResult =
+  | { readonly kind: "Compliant" }
+  | { readonly kind: "NotApplicable" }
+  | { readonly kind: "NonCompliant"; readonly violations: readonly Violation[] };
+
+export interface Rule extends RuleMeta {
+  evaluate(context: RuleContext): RuleResult;
+}
+
+export const COMPLIANT: RuleResult = { kind: "Compliant" };
+export const NOT_APPLICABLE: RuleResult = { kind: "NotApplicable" };
+
+/** NotApplicable when nothing was checked, NonCompliant when something failed, else Compliant. */
+export function verdict(checked: number, violations: readonly Violation[]): RuleResult {
+  if (violations.length > 0) return { kind: "NonCompliant", violations };
+  return checked === 0 ? NOT_APPLICABLE : COMPLIANT;
+}
+
+/** Declares a rule; the object is frozen so packs cannot change it. */
+export function defineRule(rule: Rule): Rule {
+  return Object.freeze(rule);
+}

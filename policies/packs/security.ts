@@ -1,0 +1,83 @@
+/** The security pack: at least what checkov, trivy and cdk-nag check for the resource types we emit. */
+import type { Rule } from "../core/types";
+import { RouteAuthorization } from "../rules/apigatewayv2/RouteAuthorization";
+import { StageAccessLogging } from "../rules/apigatewayv2/StageAccessLogging";
+import { TrailBucketObjectLock } from "../rules/cloudtrail/TrailBucketObjectLock";
+import { TrailCloudWatchLogs } from "../rules/cloudtrail/TrailCloudWatchLogs";
+import { TrailKmsEncryption } from "../rules/cloudtrail/TrailKmsEncryption";
+import { TrailLogFileValidation } from "../rules/cloudtrail/TrailLogFileValidation";
+import { TrailMultiRegion } from "../rules/cloudtrail/TrailMultiRegion";
+import { NoAdminManagedPolicies } from "../rules/iam/NoAdminManagedPolicies";
+import { NoIamUsers } from "../rules/iam/NoIamUsers";
+import { NoWildcardAdminStatements } from "../rules/iam/NoWildcardAdminStatements";
+import { PolicyDocumentValid } from "../rules/iam/PolicyDocumentValid";
+import { ScopedTrustPolicy } from "../rules/iam/ScopedTrustPolicy";
+import { KeyPolicyNoPublicPrincipal } from "../rules/kms/KeyPolicyNoPublicPrincipal";
+import { KeyRotation } from "../rules/kms/KeyRotation";
+import { EnvironmentEncryptedWithCmk } from "../rules/lambda/EnvironmentEncryptedWithCmk";
+import { FunctionConcurrency } from "../rules/lambda/FunctionConcurrency";
+import { FunctionDeadLetter } from "../rules/lambda/FunctionDeadLetter";
+import { FunctionInVpc } from "../rules/lambda/FunctionInVpc";
+import { FunctionNotPublic } from "../rules/lambda/FunctionNotPublic";
+import { FunctionTracing } from "../rules/lambda/FunctionTracing";
+import { NoSecretsInEnvironment } from "../rules/lambda/NoSecretsInEnvironment";
+import { LogGroupKms } from "../rules/logs/LogGroupKms";
+import { LogGroupRetention } from "../rules/logs/LogGroupRetention";
+import { BucketAccessLogging } from "../rules/s3/BucketAccessLogging";
+import { BucketLifecycle } from "../rules/s3/BucketLifecycle";
+import { BucketOwnerEnforced } from "../rules/s3/BucketOwnerEnforced";
+import { BucketPolicyNotPublic } from "../rules/s3/BucketPolicyNotPublic";
+import { BucketPublicAccessBlock } from "../rules/s3/BucketPublicAccessBlock";
+import { BucketSseKmsCmk } from "../rules/s3/BucketSseKmsCmk";
+import { BucketTlsOnlyPolicy } from "../rules/s3/BucketTlsOnlyPolicy";
+import { BucketVersioning } from "../rules/s3/BucketVersioning";
+import { BucketVpcEndpointPolicy } from "../rules/s3/BucketVpcEndpointPolicy";
+import { SecretCmk } from "../rules/secretsmanager/SecretCmk";
+import { SecretRotation } from "../rules/secretsmanager/SecretRotation";
+import { DefaultSecurityGroupClosed } from "../rules/vpc/DefaultSecurityGroupClosed";
+import { NoInternetGatewayRoute } from "../rules/vpc/NoInternetGatewayRoute";
+import { NoPublicIp } from "../rules/vpc/NoPublicIp";
+import { SecurityGroupNoPublicIngress } from "../rules/vpc/SecurityGroupNoPublicIngress";
+import { VpcFlowLogs } from "../rules/vpc/VpcFlowLogs";
+
+export const SECURITY_PACK: readonly Rule[] = [
+  BucketPublicAccessBlock,
+  BucketOwnerEnforced,
+  BucketSseKmsCmk,
+  BucketTlsOnlyPolicy,
+  BucketVpcEndpointPolicy,
+  BucketVersioning,
+  BucketLifecycle,
+  BucketAccessLogging,
+  BucketPolicyNotPublic,
+  KeyRotation,
+  KeyPolicyNoPublicPrincipal,
+  TrailLogFileValidation,
+  TrailKmsEncryption,
+  TrailBucketObjectLock,
+  TrailMultiRegion,
+  TrailCloudWatchLogs,
+  VpcFlowLogs,
+  DefaultSecurityGroupClosed,
+  NoInternetGatewayRoute,
+  NoPublicIp,
+  SecurityGroupNoPublicIngress,
+  FunctionInVpc,
+  FunctionDeadLetter,
+  FunctionConcurrency,
+  NoSecretsInEnvironment,
+  FunctionNotPublic,
+  EnvironmentEncryptedWithCmk,
+  FunctionTracing,
+  NoWildcardAdminStatements,
+  ScopedTrustPolicy,
+  NoAdminManagedPolicies,
+  PolicyDocumentValid,
+  NoIamUsers,
+  SecretCmk,
+  SecretRotation,
+  RouteAuthorization,
+  StageAccessLogging,
+  LogGroupKms,
+  LogGroupRetention,
+];

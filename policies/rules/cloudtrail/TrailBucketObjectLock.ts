@@ -1,0 +1,43 @@
+import { bucketOf, configsOf } from "../../core/buckets";
+import { blocks, literalBool, literalString } from "../../core/json";
+import { resourcesOfType } from "../../core/template";
+import { defineRule, type Violation, verdict } from "../../core/types";
+
+/** The trail delivers into a bucket with object lock on and a default retention. */
+export const TrailBucketObjectLock = defineRule({
+  id: "SIP-CT-3",
+  name: "TrailBucketObjectLock",
+  service: "cloudtrail",
+  severity: "error",
+  suppressible: true,
+  info: "The trail's bucket is not declared here, or it has no object lock with a default retention.",
+  explanation:
+    "Whoever can delete audit logs can hide what they did. Object lock with a default retention (WORM) keeps every delivered log file immutable for the retention period, even against administrators.",
+  fix: "Deliver the trail into the audit bucket of this configuration; create that bucket with object_lock_enabled = true and add aws_s3_bucket_object_lock_configuration with a default_retention (mode COMPLIANCE or GOVERNANCE).",
+  anchors: {
+    cdkNag: ["NIST.800.53.R4-S3BucketDefaultLockEnabled"],
+    checkov: ["CKV_AWS_143"],
+  },
+  evaluate({ template }) {
+    const trails = resourcesOfType(template, "aws_cloudtrail");
+    const violations: Violation[] = [];
+    for (const trail of trails) {
+      const bucket = bucketOf(template, trail.values.s3_bucket_name);
+      if (bucket === undefined) {
+        violations.push({ address: trail.address, detail: `s3_bucket_name ${JSON.stringify(trail.values.s3_bucket_name ?? null)} is not a bucket of this configuration, so its object lock cannot be verified` });
+        continue;
+      }
+      const inline = blocks(bucket.values.object_lock_configuration);
+      const enabled = literalBool(bucket.values.object_lock_enabled) === true || inline.some((c) => literalString(c.object_lock_enabled) === "Enabled");
+      const lockConfigs = configsOf(template, bucket, "aws_s3_bucket_object_lock_configuration");
+      const retention = [...lockConfigs.flatMap((c) => blocks(c.values.rule)), ...inline.flatMap((c) => blocks(c.rule))].some((rule) =>
+        blocks(rule.default_retention).some((d) => ["COMPLIANCE", "GOVERNANCE"].includes(literalString(d.mode) ?? "")),
+      );
+      const problems: string[] = [];
+      if (!enabled) problems.push(`${bucket.address} does not have object_lock_enabled`);
+      if (!retention) problems.push(`${bucket.address} has no object lock default_retention`);
+      if (problems.length > 0) violations.push({ address: trail.address, detail: problems.join("; ") });
+    }
+    return verdict(trails.length, violations);
+  },
+});

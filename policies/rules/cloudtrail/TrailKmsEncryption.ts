@@ -1,0 +1,26 @@
+import { resourcesOfType } from "../../core/template";
+import { defineRule, type Violation, verdict } from "../../core/types";
+
+export const TrailKmsEncryption = defineRule({
+  id: "SIP-CT-2",
+  name: "TrailKmsEncryption",
+  service: "cloudtrail",
+  severity: "error",
+  suppressible: true,
+  info: "The trail's log files are not encrypted with a customer managed KMS key.",
+  explanation:
+    "Audit logs name principals, source addresses and object keys of personal data. SSE-KMS with the platform's own key restricts who can read them to those the key policy allows, and records every read.",
+  fix: "Set kms_key_id on the aws_cloudtrail to the audit key's ARN (its key policy must allow cloudtrail.amazonaws.com to encrypt with aws:SourceArn of the trail).",
+  anchors: {
+    checkov: ["CKV_AWS_35"],
+    trivy: ["AVD-AWS-0015"],
+    cdkNag: ["NIST.800.53.R5-CloudTrailEncryptionEnabled"],
+  },
+  evaluate({ template }) {
+    const trails = resourcesOfType(template, "aws_cloudtrail");
+    const violations: Violation[] = trails
+      .filter((t) => typeof t.values.kms_key_id !== "string" || t.values.kms_key_id === "")
+      .map((t) => ({ address: t.address, detail: "kms_key_id is not set" }));
+    return verdict(trails.length, violations);
+  },
+});

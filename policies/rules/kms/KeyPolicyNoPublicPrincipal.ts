@@ -1,0 +1,29 @@
+import { hasCallerScopingCondition, policyDocuments, statementLabel, statementsOf } from "../../core/policy-documents";
+import { defineRule, type Violation, verdict } from "../../core/types";
+
+/** No key policy statement allows `*` without a condition that scopes the caller. */
+export const KeyPolicyNoPublicPrincipal = defineRule({
+  id: "SIP-KMS-2",
+  name: "KeyPolicyNoPublicPrincipal",
+  service: "kms",
+  severity: "error",
+  suppressible: true,
+  info: 'A key policy allows Principal "*" without a condition that limits the caller (kms:CallerAccount, kms:ViaService, aws:PrincipalOrgID, ...).',
+  explanation:
+    "The key policy is the root of access to everything the key encrypts. An unconditioned * principal lets any AWS account use or manage the key, and with it decrypt the data of a data class or tenant.",
+  fix: "Delegate to the account root of the key's own partition (arn:<partition>:iam::<account>:root) or name roles; if * is needed, add kms:CallerAccount or kms:ViaService conditions.",
+  anchors: {
+    checkov: ["CKV_AWS_33"],
+  },
+  evaluate({ template }) {
+    const violations: Violation[] = [];
+    let checked = 0;
+    for (const doc of policyDocuments(template)) {
+      if (doc.kind !== "key" || doc.document === undefined) continue;
+      checked++;
+      const open = statementsOf(doc.document).filter((s) => s.effect === "Allow" && s.principal?.anyone === true && !hasCallerScopingCondition(s));
+      if (open.length > 0) violations.push({ address: doc.address, detail: `${open.map(statementLabel).join(", ")} allow${open.length === 1 ? "s" : ""} Principal "*" without a caller-scoping condition` });
+    }
+    return verdict(checked, violations);
+  },
+});

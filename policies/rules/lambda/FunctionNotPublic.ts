@@ -1,0 +1,41 @@
+import { literalString } from "../../core/json";
+import { resourcesOfType } from "../../core/template";
+import { defineRule, type Violation, verdict } from "../../core/types";
+
+function set(value: unknown): boolean {
+  return typeof value === "string" && value !== "";
+}
+
+/** Function URLs require auth; permissions to `*` or to a service name the source. */
+export const FunctionNotPublic = defineRule({
+  id: "SIP-LAMBDA-5",
+  name: "FunctionNotPublic",
+  service: "lambda",
+  severity: "error",
+  suppressible: true,
+  info: "The function can be invoked publicly: a permission for \"*\", a service permission without source_arn/source_account, or a function URL without auth.",
+  explanation:
+    "A permission for * (or for a service principal without naming the source bucket, API or account) lets any account, or any customer's resource of that service, invoke the function with crafted events.",
+  fix: 'Grant aws_lambda_permission only to service principals with source_arn (and source_account) set, never to "*"; use authorization_type = "AWS_IAM" on function URLs, or none at all.',
+  anchors: {
+    checkov: ["CKV_AWS_364", "CKV_AWS_258"],
+    trivy: ["AVD-AWS-0067"],
+    cdkNag: ["PCI.DSS.321-LambdaFunctionPublicAccessProhibited"],
+  },
+  evaluate({ template }) {
+    const violations: Violation[] = [];
+    const permissions = resourcesOfType(template, "aws_lambda_permission");
+    const urls = resourcesOfType(template, "aws_lambda_function_url");
+    for (const p of permissions) {
+      const principal = literalString(p.values.principal);
+      if (principal === "*") violations.push({ address: p.address, detail: 'principal is "*"' });
+      else if (principal?.endsWith(".amazonaws.com") && !set(p.values.source_arn) && !set(p.values.source_account)) {
+        violations.push({ address: p.address, detail: `service principal ${principal} without source_arn or source_account` });
+      }
+    }
+    for (const u of urls) {
+      if (literalString(u.values.authorization_type) !== "AWS_IAM") violations.push({ address: u.address, detail: `authorization_type is ${JSON.stringify(u.values.authorization_type ?? null)}` });
+    }
+    return verdict(permissions.length + urls.length, violations);
+  },
+});

@@ -1,0 +1,26 @@
+import { resourcesOfType } from "../../core/template";
+import { defineRule, type Violation, verdict } from "../../core/types";
+
+export const LogGroupKms = defineRule({
+  id: "SIP-LOGS-1",
+  name: "LogGroupKms",
+  service: "logs",
+  severity: "error",
+  suppressible: true,
+  info: "The CloudWatch log group is not encrypted with a customer managed KMS key.",
+  explanation:
+    "Function and access logs contain tenant IDs, object keys and sometimes personal data. A customer managed key puts them under the platform's key policy and makes them unreadable when the key is deleted.",
+  fix: "Set kms_key_id on the aws_cloudwatch_log_group (the key policy must allow logs.<region>.<dns suffix> with the kms:EncryptionContext:aws:logs:arn condition).",
+  anchors: {
+    checkov: ["CKV_AWS_158"],
+    trivy: ["AVD-AWS-0017"],
+    cdkNag: ["NIST.800.53.R5-CloudWatchLogGroupEncrypted"],
+  },
+  evaluate({ template }) {
+    const groups = resourcesOfType(template, "aws_cloudwatch_log_group");
+    const violations: Violation[] = groups
+      .filter((g) => typeof g.values.kms_key_id !== "string" || g.values.kms_key_id === "")
+      .map((g) => ({ address: g.address, detail: "kms_key_id is not set" }));
+    return verdict(groups.length, violations);
+  },
+});

@@ -1,0 +1,92 @@
+import { bucketOf } from "../../core/buckets";
+import { blocks, literalString } from "../../core/json";
+import { partitionById, partitionOfAnyRegion, placementOf, providerTypeOf } from "../../core/placement";
+import { resolveReference } from "../../core/references";
+import { dataClassOf, isDataHolding, partitionAllows } from "../../core/residency";
+import { resourcesOfType, type Template } from "../../core/template";
+import { defineRule, type Violation, verdict } from "../../core/types";
+
+/** Partition of a replication destination given as a reference or an ARN. */
+function destinationPartition(template: Template, value: unknown): { id: string; label: string } | undefined {
+  const ref = resolveReference(template, value);
+  if (ref !== undefined) {
+    const p = placementOf(template, ref.resource).partition;
+    return p === undefined ? undefined : { id: p.id, label: ref.resource.address };
+  }
+  const arn = literalString(value);
+  const m = arn === undefined ? null : /^arn:([^:]+):/.exec(arn);
+  if (!m?.[1]) return undefined;
+  return { id: partitionById(m[1])?.id ?? m[1], label: arn ?? "" };
+}
+
+/**
+ * No replication across partitions, and no sovereign-only data on the commercial side: S3
+ * replication destinations, DynamoDB and Secrets Manager replica regions, and any (non data-holding)
+ * resource in the commercial partition that carries a sovereign-only DataClass.
+ */
+export const NoCrossPartitionReplication = defineRule({
+  id: "SIP-RES-6",
+  name: "NoCrossPartitionReplication",
+  service: "residency",
+  severity: "error",
+  suppressible: false,
+  info: "A replication or replica crosses the partition boundary, or a commercial-side resource carries a sovereign-only data class.",
+  explanation:
+    "S3 replication does not cross partitions, and replicas of tables or secrets copy data wholesale. Data of a sovereign-only class must never have a copy, a pipeline or a configuration outside the sovereign partition; what may cross is decided per class and moved only by the sync function.",
+  fix: "Replicate only within the source's partition (and to EU regions), move cross-partition copies through the sync function for classes with allowCrossPartition, and keep resources that handle sovereign-only classes on aws.sovereign.",
+  anchors: {},
+  evaluate({ template, config }) {
+    const violations: Violation[] = [];
+    let checked = 0;
+    for (const rc of resourcesOfType(template, "aws_s3_bucket_replication_configuration")) {
+      checked++;
+      const source = bucketOf(template, rc.values.bucket);
+      const home = (source ? placementOf(template, source) : placementOf(template, rc)).partition;
+      if (home === undefined) continue;
+      const sourceClass = source ? dataClassOf(template, source) : dataClassOf(template, rc);
+      const problems: string[] = [];
+      blocks(rc.values.rule).forEach((rule, i) => {
+        blocks(rule.destination).forEach((dest) => {
+          const d = destinationPartition(template, dest.bucket);
+          if (d === undefined) return;
+          if (d.id !== home.id) {
+            problems.push(`rule[${i}] replicates ${source?.address ?? "the bucket"} (partition ${home.id}${sourceClass ? `, data class ${sourceClass}` : ""}) to ${d.label} in partition ${d.id}; S3 replication cannot cross partitions`);
+          }
+        });
+      });
+      if (problems.length > 0) violations.push({ address: rc.address, detail: problems.join("; ") });
+    }
+    for (const r of resourcesOfType(template, "aws_dynamodb_table", "aws_secretsmanager_secret")) {
+      const key = r.type === "aws_dynamodb_table" ? "region_name" : "region";
+      const replicas = blocks(r.values.replica);
+      if (replicas.length === 0) continue;
+      const home = placementOf(template, r).partition;
+      if (home === undefined) continue;
+      checked++;
+      const dataClass = dataClassOf(template, r);
+      const problems: string[] = [];
+      replicas.forEach((replica, i) => {
+        const region = literalString(replica[key]);
+        const p = region === undefined ? undefined : partitionOfAnyRegion(region);
+        if (p === undefined) return;
+        if (p.id !== home.id) problems.push(`replica[${i}] in ${region} is in partition ${p.id}, but the ${r.type} is in ${home.id}`);
+        else if (dataClass !== undefined) {
+          const allowed = partitionAllows(p, dataClass, config);
+          if (!allowed.allowed) problems.push(`replica[${i}] in ${region}: ${allowed.reason}`);
+        }
+      });
+      if (problems.length > 0) violations.push({ address: r.address, detail: problems.join("; ") });
+    }
+    for (const r of template.resources) {
+      if (r.mode !== "managed" || isDataHolding(r) || providerTypeOf(r.type) !== "aws") continue;
+      const dataClass = dataClassOf(template, r);
+      if (dataClass === undefined) continue;
+      const p = placementOf(template, r).partition;
+      if (p === undefined || p.id === "aws-eusc") continue;
+      checked++;
+      const allowed = partitionAllows(p, dataClass, config);
+      if (!allowed.allowed) violations.push({ address: r.address, detail: `${r.type} in partition ${p.id} handles data: ${allowed.reason}` });
+    }
+    return verdict(checked, violations);
+  },
+});

@@ -1,0 +1,29 @@
+import { resourcesOfType } from "../../core/template";
+import { defineRule, type Violation, verdict } from "../../core/types";
+
+export const SecretCmk = defineRule({
+  id: "SIP-SM-1",
+  name: "SecretCmk",
+  service: "secretsmanager",
+  severity: "error",
+  suppressible: true,
+  info: "The secret is not encrypted with a customer managed KMS key.",
+  explanation:
+    "With the AWS managed aws/secretsmanager key anyone allowed to read the secret in the account can decrypt it. A customer managed key adds a second, reviewed policy and makes secrets of a tenant shreddable with its key.",
+  fix: "Set kms_key_id on the aws_secretsmanager_secret to a customer managed key of the same partition.",
+  anchors: {
+    checkov: ["CKV_AWS_149"],
+    trivy: ["AVD-AWS-0098"],
+    cdkNag: ["NIST.800.53.R5-SecretsManagerUsingKMSKey"],
+  },
+  evaluate({ template }) {
+    const secrets = resourcesOfType(template, "aws_secretsmanager_secret");
+    const violations: Violation[] = [];
+    for (const s of secrets) {
+      const key = s.values.kms_key_id;
+      if (typeof key !== "string" || key === "") violations.push({ address: s.address, detail: "kms_key_id is not set (AWS managed key aws/secretsmanager)" });
+      else if (/(^|:)alias\/aws\//.test(key)) violations.push({ address: s.address, detail: `kms_key_id ${key} is an AWS managed key` });
+    }
+    return verdict(secrets.length, violations);
+  },
+});

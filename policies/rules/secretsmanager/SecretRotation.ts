@@ -1,0 +1,28 @@
+import { blocks } from "../../core/json";
+import { refersTo } from "../../core/references";
+import { resourcesOfType } from "../../core/template";
+import { defineRule, type Violation, verdict } from "../../core/types";
+
+export const SecretRotation = defineRule({
+  id: "SIP-SM-2",
+  name: "SecretRotation",
+  service: "secretsmanager",
+  severity: "error",
+  suppressible: true,
+  info: "The secret has no automatic rotation.",
+  explanation:
+    "A secret that never changes stays valid for whoever copied it once. Scheduled rotation bounds the time a leaked secret is useful.",
+  fix: "Add aws_secretsmanager_secret_rotation with secret_id = the secret and rotation_rules (automatically_after_days or schedule_expression); suppress with a reason for secrets that cannot rotate (e.g. issued by a third party).",
+  anchors: {
+    checkov: ["CKV2_AWS_57"],
+    cdkNag: ["AwsSolutions-SMG4", "NIST.800.53.R5-SecretsManagerRotationEnabled"],
+  },
+  evaluate({ template }) {
+    const secrets = resourcesOfType(template, "aws_secretsmanager_secret");
+    const rotations = resourcesOfType(template, "aws_secretsmanager_secret_rotation");
+    const violations: Violation[] = secrets
+      .filter((s) => !rotations.some((r) => refersTo(r.values.secret_id, s.address) && blocks(r.values.rotation_rules).length > 0))
+      .map((s) => ({ address: s.address, detail: "no aws_secretsmanager_secret_rotation with rotation_rules refers to this secret" }));
+    return verdict(secrets.length, violations);
+  },
+});

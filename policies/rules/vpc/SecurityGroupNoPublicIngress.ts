@@ -1,0 +1,41 @@
+import { blocks, literalString, strings } from "../../core/json";
+import { resourcesOfType } from "../../core/template";
+import { defineRule, type Violation, verdict } from "../../core/types";
+
+const ANYWHERE = new Set(["0.0.0.0/0", "::/0"]);
+
+function openCidrs(rule: Record<string, unknown>): string[] {
+  return [...strings(rule.cidr_blocks), ...strings(rule.ipv6_cidr_blocks), literalString(rule.cidr_ipv4), literalString(rule.cidr_ipv6)].filter((c): c is string => c !== undefined && ANYWHERE.has(c));
+}
+
+export const SecurityGroupNoPublicIngress = defineRule({
+  id: "SIP-VPC-5",
+  name: "SecurityGroupNoPublicIngress",
+  service: "vpc",
+  severity: "error",
+  suppressible: true,
+  info: "A security group allows ingress from anywhere (0.0.0.0/0 or ::/0).",
+  explanation:
+    "The platform accepts traffic only through API Gateway and VPC endpoints. Ingress from the whole internet to anything in the VPC is an unreviewed entry point.",
+  fix: "Restrict ingress to the VPC's CIDR or to other security groups (referenced_security_group_id / source_security_group_id).",
+  anchors: {
+    checkov: ["CKV_AWS_24", "CKV_AWS_25"],
+    trivy: ["AVD-AWS-0107"],
+    cdkNag: ["AwsSolutions-EC23", "NIST.800.53.R5-EC2RestrictedCommonPorts", "NIST.800.53.R5-EC2RestrictedSSH"],
+  },
+  evaluate({ template }) {
+    const violations: Violation[] = [];
+    const groups = resourcesOfType(template, "aws_security_group");
+    const rules = resourcesOfType(template, "aws_security_group_rule").filter((r) => r.values.type === "ingress");
+    const ingress = resourcesOfType(template, "aws_vpc_security_group_ingress_rule");
+    for (const g of groups) {
+      const open = blocks(g.values.ingress).flatMap(openCidrs);
+      if (open.length > 0) violations.push({ address: g.address, detail: `ingress from ${[...new Set(open)].join(", ")}` });
+    }
+    for (const r of [...rules, ...ingress]) {
+      const open = openCidrs(r.values);
+      if (open.length > 0) violations.push({ address: r.address, detail: `ingress from ${[...new Set(open)].join(", ")}` });
+    }
+    return verdict(groups.length + rules.length + ingress.length, violations);
+  },
+});

@@ -1,0 +1,48 @@
+import { NoAdminManagedPolicies } from "../../rules/iam/NoAdminManagedPolicies";
+import { NoIamUsers } from "../../rules/iam/NoIamUsers";
+import { NoWildcardAdminStatements } from "../../rules/iam/NoWildcardAdminStatements";
+import { PolicyDocumentValid } from "../../rules/iam/PolicyDocumentValid";
+import { ScopedTrustPolicy } from "../../rules/iam/ScopedTrustPolicy";
+import { describeRules } from "../harness";
+
+const C = ["iam/compliant.tf.json"];
+const n = (rule: string, i: number) => `iam/${rule}/noncompliant-${i}.tf.json`;
+
+describeRules([
+  {
+    rule: NoWildcardAdminStatements,
+    compliant: C,
+    noncompliant: [
+      [n("NoWildcardAdminStatements", 1), ["aws_iam_policy.admin"]],
+      [n("NoWildcardAdminStatements", 2), ["aws_iam_role.wide", "aws_iam_role_policy.except"]],
+    ],
+  },
+  {
+    rule: ScopedTrustPolicy,
+    compliant: C,
+    noncompliant: [
+      [n("ScopedTrustPolicy", 1), ["aws_iam_role.open"]],
+      [n("ScopedTrustPolicy", 2), ["aws_iam_role.account", "aws_iam_role.oidc"]],
+      [n("ScopedTrustPolicy", 3), ["aws_iam_role.sync"]],
+    ],
+  },
+  {
+    rule: NoAdminManagedPolicies,
+    compliant: C,
+    noncompliant: [
+      [n("NoAdminManagedPolicies", 1), ["aws_iam_role_policy_attachment.admin"]],
+      [n("NoAdminManagedPolicies", 2), ["aws_iam_role.power"]],
+    ],
+  },
+  {
+    rule: PolicyDocumentValid,
+    compliant: C,
+    noncompliant: [
+      [n("PolicyDocumentValid", 1), ["aws_iam_policy.typos"]],
+      [n("PolicyDocumentValid", 2), ["aws_s3_bucket_policy.b"]],
+      [n("PolicyDocumentValid", 3), ["aws_iam_policy.broken"]],
+      [n("PolicyDocumentValid", 4), ["aws_iam_policy.principal", "aws_iam_role.noprincipal", "aws_iam_role.withresource"]],
+    ],
+  },
+  { rule: NoIamUsers, compliant: [], noncompliant: [[n("NoIamUsers", 1), ["aws_iam_access_key.k", "aws_iam_user.u"]]] },
+]);

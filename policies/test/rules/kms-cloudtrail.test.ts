@@ -1,0 +1,42 @@
+import { TrailBucketObjectLock } from "../../rules/cloudtrail/TrailBucketObjectLock";
+import { TrailCloudWatchLogs } from "../../rules/cloudtrail/TrailCloudWatchLogs";
+import { TrailKmsEncryption } from "../../rules/cloudtrail/TrailKmsEncryption";
+import { TrailLogFileValidation } from "../../rules/cloudtrail/TrailLogFileValidation";
+import { TrailMultiRegion } from "../../rules/cloudtrail/TrailMultiRegion";
+import { KeyPolicyNoPublicPrincipal } from "../../rules/kms/KeyPolicyNoPublicPrincipal";
+import { KeyRotation } from "../../rules/kms/KeyRotation";
+import { describeRules } from "../harness";
+
+const TRAIL = "aws_cloudtrail.audit";
+const ct = (rule: string, i: number) => `cloudtrail/${rule}/noncompliant-${i}.tf.json`;
+
+describeRules([
+  {
+    rule: KeyRotation,
+    compliant: ["kms/compliant.tf.json"],
+    noncompliant: [
+      ["kms/KeyRotation/noncompliant-1.tf.json", ["aws_kms_key.k"]],
+      ["kms/KeyRotation/noncompliant-2.tf.json", ["aws_kms_key.unset"]],
+    ],
+  },
+  {
+    rule: KeyPolicyNoPublicPrincipal,
+    compliant: ["kms/compliant.tf.json"],
+    noncompliant: [
+      ["kms/KeyPolicyNoPublicPrincipal/noncompliant-1.tf.json", ["aws_kms_key.k"]],
+      ["kms/KeyPolicyNoPublicPrincipal/noncompliant-2.tf.json", ["aws_kms_key_policy.p"]],
+    ],
+  },
+  { rule: TrailLogFileValidation, compliant: ["cloudtrail/compliant.tf.json"], noncompliant: [[ct("TrailLogFileValidation", 1), [TRAIL]]] },
+  { rule: TrailKmsEncryption, compliant: ["cloudtrail/compliant.tf.json"], noncompliant: [[ct("TrailKmsEncryption", 1), [TRAIL]]] },
+  {
+    rule: TrailBucketObjectLock,
+    compliant: ["cloudtrail/compliant.tf.json"],
+    noncompliant: [
+      [ct("TrailBucketObjectLock", 1), [TRAIL]],
+      [ct("TrailBucketObjectLock", 2), [TRAIL]],
+    ],
+  },
+  { rule: TrailMultiRegion, compliant: ["cloudtrail/compliant.tf.json"], noncompliant: [[ct("TrailMultiRegion", 1), [TRAIL]]] },
+  { rule: TrailCloudWatchLogs, compliant: ["cloudtrail/compliant.tf.json"], noncompliant: [[ct("TrailCloudWatchLogs", 1), [TRAIL]]] },
+]);

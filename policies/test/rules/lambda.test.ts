@@ -1,0 +1,40 @@
+import { EnvironmentEncryptedWithCmk } from "../../rules/lambda/EnvironmentEncryptedWithCmk";
+import { FunctionConcurrency } from "../../rules/lambda/FunctionConcurrency";
+import { FunctionDeadLetter } from "../../rules/lambda/FunctionDeadLetter";
+import { FunctionInVpc } from "../../rules/lambda/FunctionInVpc";
+import { FunctionNotPublic } from "../../rules/lambda/FunctionNotPublic";
+import { FunctionTracing } from "../../rules/lambda/FunctionTracing";
+import { NoSecretsInEnvironment } from "../../rules/lambda/NoSecretsInEnvironment";
+import { describeRules } from "../harness";
+
+const C = ["lambda/compliant.tf.json"];
+const n = (rule: string, i: number) => `lambda/${rule}/noncompliant-${i}.tf.json`;
+const F = "aws_lambda_function.f";
+
+describeRules([
+  {
+    rule: FunctionInVpc,
+    compliant: C,
+    noncompliant: [
+      [n("FunctionInVpc", 1), [F]],
+      [n("FunctionInVpc", 2), [F]],
+    ],
+  },
+  { rule: FunctionDeadLetter, compliant: C, noncompliant: [[n("FunctionDeadLetter", 1), [F]]] },
+  {
+    rule: FunctionConcurrency,
+    compliant: C,
+    noncompliant: [
+      [n("FunctionConcurrency", 1), [F]],
+      [n("FunctionConcurrency", 2), [F]],
+    ],
+  },
+  { rule: NoSecretsInEnvironment, compliant: C, noncompliant: [[n("NoSecretsInEnvironment", 1), [F, "aws_lambda_function.g"]]] },
+  {
+    rule: FunctionNotPublic,
+    compliant: C,
+    noncompliant: [[n("FunctionNotPublic", 1), ["aws_lambda_function_url.f", "aws_lambda_permission.anyone", "aws_lambda_permission.unbound"]]],
+  },
+  { rule: EnvironmentEncryptedWithCmk, compliant: C, noncompliant: [[n("EnvironmentEncryptedWithCmk", 1), [F]]] },
+  { rule: FunctionTracing, compliant: C, noncompliant: [[n("FunctionTracing", 1), [F]]] },
+]);

@@ -1,0 +1,74 @@
+import { DataClassPartition } from "../../rules/residency/DataClassPartition";
+import { NoCrossPartitionReplication } from "../../rules/residency/NoCrossPartitionReplication";
+import { NoGlobalEndpoints } from "../../rules/residency/NoGlobalEndpoints";
+import { PartitionConsistentReferences } from "../../rules/residency/PartitionConsistentReferences";
+import { ProviderPinned } from "../../rules/residency/ProviderPinned";
+import { RegionInEu } from "../../rules/residency/RegionInEu";
+import { describeRules } from "../harness";
+
+const C = ["residency/compliant.tf.json"];
+const n = (rule: string, i: number) => `residency/${rule}/noncompliant-${i}.tf.json`;
+
+describeRules([
+  {
+    rule: ProviderPinned,
+    compliant: C,
+    noncompliant: [
+      [n("ProviderPinned", 1), ["aws_s3_bucket.unpinned"]],
+      [n("ProviderPinned", 2), ["aws_kms_key.k", "data.aws_caller_identity.me"]],
+      [n("ProviderPinned", 3), ["aws_s3_bucket.b", "provider.aws"]],
+    ],
+  },
+  {
+    rule: RegionInEu,
+    compliant: C,
+    noncompliant: [
+      [n("RegionInEu", 1), ["provider.aws.commercial"]],
+      [n("RegionInEu", 2), ["provider.aws.commercial", "provider.aws.sovereign"]],
+      [n("RegionInEu", 3), ["aws_dynamodb_table.t", "aws_sqs_queue.q"]],
+    ],
+  },
+  {
+    rule: DataClassPartition,
+    compliant: C,
+    noncompliant: [
+      [n("DataClassPartition", 1), ["aws_s3_bucket.c"]],
+      [n("DataClassPartition", 2), ["aws_s3_bucket.typo", "aws_secretsmanager_secret.s"]],
+    ],
+  },
+  {
+    // Without a deployment configuration every data class is sovereign-only.
+    rule: DataClassPartition,
+    config: "none",
+    compliant: [],
+    noncompliant: [[n("DataClassPartition", 3), ["aws_kms_key.ck", "aws_s3_bucket.c"]]],
+  },
+  {
+    rule: PartitionConsistentReferences,
+    compliant: C,
+    noncompliant: [
+      [n("PartitionConsistentReferences", 1), ["aws_kms_key.k"]],
+      [n("PartitionConsistentReferences", 2), ["aws_lambda_function.f", "aws_s3_bucket_server_side_encryption_configuration.c"]],
+      [n("PartitionConsistentReferences", 3), ["aws_vpc_endpoint.s3", "provider.aws.sovereign"]],
+      [n("PartitionConsistentReferences", 4), ["aws_cloudwatch_metric_alarm.a"]],
+    ],
+  },
+  {
+    rule: NoGlobalEndpoints,
+    compliant: C,
+    noncompliant: [
+      [n("NoGlobalEndpoints", 1), ["aws_lambda_function.f"]],
+      [n("NoGlobalEndpoints", 2), ["provider.aws.commercial"]],
+      [n("NoGlobalEndpoints", 3), ["aws_vpc_endpoint.global"]],
+    ],
+  },
+  {
+    rule: NoCrossPartitionReplication,
+    compliant: C,
+    noncompliant: [
+      [n("NoCrossPartitionReplication", 1), ["aws_s3_bucket_replication_configuration.b"]],
+      [n("NoCrossPartitionReplication", 2), ["aws_dynamodb_table.clean", "aws_dynamodb_table.t"]],
+      [n("NoCrossPartitionReplication", 3), ["aws_iam_role.r"]],
+    ],
+  },
+]);

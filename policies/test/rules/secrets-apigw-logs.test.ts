@@ -1,0 +1,34 @@
+import { RouteAuthorization } from "../../rules/apigatewayv2/RouteAuthorization";
+import { StageAccessLogging } from "../../rules/apigatewayv2/StageAccessLogging";
+import { LogGroupKms } from "../../rules/logs/LogGroupKms";
+import { LogGroupRetention } from "../../rules/logs/LogGroupRetention";
+import { SecretCmk } from "../../rules/secretsmanager/SecretCmk";
+import { SecretRotation } from "../../rules/secretsmanager/SecretRotation";
+import { describeRules } from "../harness";
+
+describeRules([
+  {
+    rule: SecretCmk,
+    compliant: ["secretsmanager/compliant.tf.json"],
+    noncompliant: [
+      ["secretsmanager/SecretCmk/noncompliant-1.tf.json", ["aws_secretsmanager_secret.s"]],
+      ["secretsmanager/SecretCmk/noncompliant-2.tf.json", ["aws_secretsmanager_secret.s"]],
+    ],
+  },
+  { rule: SecretRotation, compliant: ["secretsmanager/compliant.tf.json"], noncompliant: [["secretsmanager/SecretRotation/noncompliant-1.tf.json", ["aws_secretsmanager_secret.s"]]] },
+  {
+    rule: RouteAuthorization,
+    compliant: ["apigatewayv2/compliant.tf.json"],
+    noncompliant: [["apigatewayv2/RouteAuthorization/noncompliant-1.tf.json", ["aws_apigatewayv2_route.jwt", "aws_apigatewayv2_route.none", "aws_apigatewayv2_route.unset"]]],
+  },
+  { rule: StageAccessLogging, compliant: ["apigatewayv2/compliant.tf.json"], noncompliant: [["apigatewayv2/StageAccessLogging/noncompliant-1.tf.json", ["aws_apigatewayv2_stage.default"]]] },
+  { rule: LogGroupKms, compliant: ["logs/compliant.tf.json"], noncompliant: [["logs/LogGroupKms/noncompliant-1.tf.json", ["aws_cloudwatch_log_group.fn"]]] },
+  {
+    rule: LogGroupRetention,
+    compliant: ["logs/compliant.tf.json"],
+    noncompliant: [
+      ["logs/LogGroupRetention/noncompliant-1.tf.json", ["aws_cloudwatch_log_group.fn"]],
+      ["logs/LogGroupRetention/noncompliant-2.tf.json", ["aws_cloudwatch_log_group.clean", "aws_cloudwatch_log_group.short"]],
+    ],
+  },
+]);

@@ -1,0 +1,32 @@
+import { DefaultSecurityGroupClosed } from "../../rules/vpc/DefaultSecurityGroupClosed";
+import { NoInternetGatewayRoute } from "../../rules/vpc/NoInternetGatewayRoute";
+import { NoPublicIp } from "../../rules/vpc/NoPublicIp";
+import { SecurityGroupNoPublicIngress } from "../../rules/vpc/SecurityGroupNoPublicIngress";
+import { VpcFlowLogs } from "../../rules/vpc/VpcFlowLogs";
+import { describeRules } from "../harness";
+
+const C = ["vpc/compliant.tf.json"];
+const n = (rule: string, i: number) => `vpc/${rule}/noncompliant-${i}.tf.json`;
+
+describeRules([
+  { rule: VpcFlowLogs, compliant: C, noncompliant: [[n("VpcFlowLogs", 1), ["aws_vpc.v"]]] },
+  {
+    rule: DefaultSecurityGroupClosed,
+    compliant: C,
+    noncompliant: [
+      [n("DefaultSecurityGroupClosed", 1), ["aws_vpc.v"]],
+      [n("DefaultSecurityGroupClosed", 2), ["aws_default_security_group.v"]],
+      [n("DefaultSecurityGroupClosed", 3), ["aws_vpc_security_group_ingress_rule.r"]],
+    ],
+  },
+  {
+    rule: NoInternetGatewayRoute,
+    compliant: C,
+    noncompliant: [
+      [n("NoInternetGatewayRoute", 1), ["aws_route.r"]],
+      [n("NoInternetGatewayRoute", 2), ["aws_route_table.private"]],
+    ],
+  },
+  { rule: NoPublicIp, compliant: C, noncompliant: [[n("NoPublicIp", 1), ["aws_instance.i", "aws_subnet.private"]]] },
+  { rule: SecurityGroupNoPublicIngress, compliant: C, noncompliant: [[n("SecurityGroupNoPublicIngress", 1), ["aws_security_group.fn", "aws_vpc_security_group_ingress_rule.r"]]] },
+]);
