@@ -43,6 +43,13 @@ describe("the example configuration", () => {
     expectOneProblem(input, "upload.expirySeconds", /at most 300: pre-signed uploads are short-lived/);
   });
 
+  it("accepts guardrail suppressions, leaving their judgement to the checker", () => {
+    const input = { ...exampleInput(), suppressions: [{ ruleId: "SIP-LAMBDA-7", address: "aws_lambda_function.x", reason: "X-Ray not offered" }] };
+    const result = parseDeployment(input);
+    expect(result.ok && result.config.suppressions).toEqual([{ ruleId: "SIP-LAMBDA-7", address: "aws_lambda_function.x", reason: "X-Ray not offered" }]);
+    expectOneProblem({ ...exampleInput(), suppressions: [{ ruleId: "lambda-7", address: "x" }] }, "suppressions[0].ruleId", /is not a rule ID/);
+  });
+
   it("defaults the backend to local state", () => {
     const input = exampleInput();
     delete input.backend;

@@ -4,6 +4,7 @@
  * fix. Rules that relate several fields are in `validate.ts`.
  */
 import { z } from "zod";
+import { suppressionInputSchema } from "../policies/suppressions";
 import { checkEuRegion, type PartitionId } from "./partitions";
 
 const DNS_LABEL = /^[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$/;
@@ -196,6 +197,12 @@ export const deploymentSchema = z.strictObject({
   dataClasses: z.record(dnsSafeName("data class", "avatars-clean", 24), dataClass),
   tenants: z.array(tenant),
   backend: backend.default({ type: "local" }),
+  /**
+   * Guardrail findings accepted on purpose: rule ID, resource address, reason. The checker
+   * (`make check`) reports unused and reason-less suppressions as errors; residency rules cannot be
+   * suppressed. @default none
+   */
+  suppressions: z.array(suppressionInputSchema).default([]),
   /** Sizing of the platform's functions. Every field has a default. */
   functions: z
     .strictObject({
