@@ -5,9 +5,8 @@
  * Importing this module has no side effects; it runs only as the entry point (bundled CJS or ESM).
  */
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, realpathSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import {
   CA_CERT_FILE,
@@ -27,6 +26,7 @@ import { CRL_FILE, DEFAULT_NEXT_UPDATE_DAYS, MAX_NEXT_UPDATE_DAYS, revokeCertifi
 import { DEFAULT_LEAF_WARN_DAYS, DEFAULT_WARN_DAYS, type ExpiryEntry, expiryOf, formatExpiryTable } from "./expiry";
 import { DEFAULT_LEAF_KEY_BITS, DEFAULT_LEAF_VALIDITY_DAYS, issueLeaf, LEAF_CERT_FILE, LEAF_KEY_FILE, MAX_LEAF_VALIDITY_DAYS } from "./leaf";
 import { ALLOWED_KEY_BITS, CertsError, checkCommonName, commonNameOf, type ParsedCertificate, parseCertificatePem, serialHexToDecimal } from "./util";
+import { runIfEntryPoint } from "../shared/entry";
 
 export const EXIT_OK = 0;
 /** Runtime failure, or (check-expiry) a certificate within the warning period or expired. */
@@ -475,19 +475,4 @@ export function main(argv: readonly string[], io: CliIo = process): number {
   }
 }
 
-/** True when this module is the program's entry (bundled CJS: require.main; ESM: argv[1]). */
-function isEntry(): boolean {
-  if (typeof require !== "undefined" && typeof module !== "undefined" && require.main !== undefined) return require.main === module;
-  const entry = process.argv[1];
-  if (entry === undefined) return false;
-  try {
-    const self = import.meta.url;
-    return typeof self === "string" && self.startsWith("file:") && realpathSync(fileURLToPath(self)) === realpathSync(entry);
-  } catch {
-    return false;
-  }
-}
-
-if (isEntry()) {
-  process.exitCode = main(process.argv.slice(2));
-}
+runIfEntryPoint(import.meta.url, "certs", main, 1);

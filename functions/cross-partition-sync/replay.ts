@@ -1,15 +1,8 @@
-/**
- * Replays a dead-letter message: `replay-sync <message.json | ->` with the function's environment
- * (README.md). The message may be the bare S3 event, an on-failure destination record, or an SQS
- * message (as `aws sqs receive-message` prints one element of `Messages`). Replication is idempotent
- * and reads the source's current state, so a replay never duplicates or rolls back a replica.
- * Exit status: 0 all records done, 1 a record failed or the environment is invalid, 64 usage error.
- */
-import { realpathSync } from "node:fs";
+
 import { readFile } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
 import { parseDlqMessage } from "./events";
 import { createSyncHandler, dependenciesFromEnv, type RecordOutcome, type SyncDependencies } from "./handler";
+import { runIfEntryPoint } from "../shared/entry";
 
 /** Re-runs the event inside a DLQ message (JSON text or parsed) through the handler. */
 export async function replay(message: unknown, deps: SyncDependencies): Promise<{ readonly outcomes: readonly RecordOutcome[] }> {
@@ -39,21 +32,4 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-/** True when run as a program: the CJS bundle (`require.main`) or the ESM source (`import.meta.url`). */
-function isEntry(): boolean {
-  if (typeof require !== "undefined" && typeof module !== "undefined" && require.main !== undefined) return require.main === module;
-  const entry = process.argv[1];
-  if (entry === undefined) return false;
-  try {
-    const self = import.meta.url;
-    return typeof self === "string" && self.startsWith("file:") && realpathSync(fileURLToPath(self)) === realpathSync(entry);
-  } catch {
-    return false;
-  }
-}
-
-if (isEntry()) {
-  main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
-}
+runIfEntryPoint(import.meta.url, "replay-sync", main, 1);

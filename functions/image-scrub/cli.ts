@@ -1,10 +1,10 @@
-import { createReadStream, realpathSync } from "node:fs";
+import { createReadStream, } from "node:fs";
 import { open, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { pathToFileURL } from "node:url";
 import { type ScrubOptions, type ScrubResult, SCRUBBER_VERSION, scrub } from "./core";
 import { isScrubRejected } from "./errors";
+import { runIfEntryPoint } from "../shared/entry";
 
 /** Exit codes (sysexits.h where one fits). */
 export const EXIT = {
@@ -175,26 +175,4 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   }
 }
 
-/** True when this module is the program's entry point (as a CommonJS or an ES module bundle). */
-function isEntryPoint(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  if (typeof require !== "undefined" && typeof module !== "undefined") return require.main === module;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(script)).href;
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`scrub: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exitCode = EXIT.ioError;
-    },
-  );
-}
+runIfEntryPoint(import.meta.url, "scrub", main, EXIT.ioError);

@@ -19,16 +19,16 @@
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { createReadStream, existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { mkdir, mkdtemp, open, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { crc32, inflateSync } from "node:zlib";
 import { SCRUBBER_VERSION, type ScrubResult, scrub, scrubBuffer } from "./core";
 import { isScrubRejected, type RejectReason } from "./errors";
+import { runIfEntryPoint } from "../shared/entry";
 
 const run = promisify(execFile);
 
@@ -925,25 +925,4 @@ function summarize(rows: readonly Row[], dir: string, decoders: Record<string, b
   };
 }
 
-function isEntryPoint(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  if (typeof require !== "undefined" && typeof module !== "undefined") return require.main === module;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(script)).href;
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+runIfEntryPoint(import.meta.url, "corpus-check", main, 1);

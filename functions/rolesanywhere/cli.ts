@@ -1,12 +1,5 @@
-/**
- * `credentials`: IAM Roles Anywhere credentials for the AWS CLI and SDKs (`credential_process`), or
- * the signed CreateSession request without sending it (`--print-signed-request`).
- *
- * Importing this module has no side effects; it runs only as the entry point (bundled CJS or ESM).
- */
-import { realpathSync } from "node:fs";
+
 import { readFile } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { PARTITIONS } from "../../config/partitions";
 import { CreateSessionError, createSession } from "./credentials";
@@ -24,6 +17,7 @@ import {
   signCreateSession,
   sessionsUrl,
 } from "./signer";
+import { runIfEntryPoint } from "../shared/entry";
 
 export const EXIT_OK = 0;
 export const EXIT_RUNTIME = 1;
@@ -308,27 +302,4 @@ export async function main(argv: readonly string[], io: CliIo = process): Promis
   }
 }
 
-/** True when this module is the program's entry (bundled CJS: require.main; ESM: argv[1]). */
-function isEntry(): boolean {
-  if (typeof require !== "undefined" && typeof module !== "undefined" && require.main !== undefined) return require.main === module;
-  const entry = process.argv[1];
-  if (entry === undefined) return false;
-  try {
-    const self = import.meta.url;
-    return typeof self === "string" && self.startsWith("file:") && realpathSync(fileURLToPath(self)) === realpathSync(entry);
-  } catch {
-    return false;
-  }
-}
-
-if (isEntry()) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`credentials: ${String(error)}\n`);
-      process.exitCode = EXIT_RUNTIME;
-    },
-  );
-}
+runIfEntryPoint(import.meta.url, "credentials", main, EXIT_RUNTIME);
