@@ -63,8 +63,9 @@ corpus: dist/main.cjs ## scrub every image in CORPUS (../shared/corpus); exiftoo
 	@command -v exiftool >/dev/null || { echo "exiftool is missing: apt-get install libimage-exiftool-perl" >&2; exit 1; }
 	node dist/corpus-check.mjs $(CORPUS)
 
-bench: dist/main.cjs ## synth time and peak memory -> bench/results/synth.json
+bench: dist/main.cjs ## synth time/memory, scrub throughput vs exiftool and jpegtran, function bundles -> bench/results/*.json
 	node bench/synth-bench.mjs
+	node bench/run-scrub-bench.mjs $(CORPUS)
 
 clean: ## remove build and synth output
 	rm -rf dist cdktf.out .terraform-check bench/results
