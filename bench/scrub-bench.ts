@@ -73,7 +73,9 @@ function jpegtran(jpegs: string[]) {
   const dir = mkdtempSync(join(tmpdir(), "sip-bench-jpegtran-"));
   try {
     const started = performance.now();
-    jpegs.forEach((f, i) => spawnSync("jpegtran", ["-copy", "none", "-outfile", join(dir, `${i}.jpg`), f]));
+    jpegs.forEach((f, i) => {
+      spawnSync("jpegtran", ["-copy", "none", "-outfile", join(dir, `${i}.jpg`), f]);
+    });
     const ms = performance.now() - started;
     const bytes = jpegs.reduce((n, f) => n + statSync(f).size, 0);
     return { files: jpegs.length, ms: round(ms), mbPerSecond: round(bytes / 1e6 / (ms / 1000)) };
