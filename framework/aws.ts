@@ -4,6 +4,7 @@
  */
 export { AwsProvider, type AwsProviderConfig } from "@cdktf/provider-aws/lib/provider";
 export { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+export { KmsExternalKey } from "@cdktf/provider-aws/lib/kms-external-key";
 export { KmsKey as KmsKeyResource } from "@cdktf/provider-aws/lib/kms-key";
 export { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 export { S3BucketCorsConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-cors-configuration";

@@ -43,6 +43,18 @@ describe("KmsKey", () => {
     expect(KEY_ADMIN_ACTIONS.some((a) => /Encrypt|Decrypt|GenerateDataKey/.test(a))).toBe(false);
   });
 
+  it("creates a key for imported material (BYOK) with the same policy, and no material in Terraform", () => {
+    const { stack, sovereign, synth } = setup();
+    new KmsKey(stack, "byok", { placement: sovereign, aliasName: "env/data/identity", description: "identity", importedKeyMaterial: true });
+    const json = synth();
+    expect(resourcesOf(json, "aws_kms_key")).toEqual({});
+    const key = resourcesOf(json, "aws_kms_external_key").byok_key;
+    expect(key).toMatchObject({ deletion_window_in_days: 30, tags: { KeyMaterial: "imported" } });
+    expect(key).not.toHaveProperty("key_material_base64");
+    expect(JSON.parse(key?.policy as string).Statement.map((s: { Sid: string }) => s.Sid)).toEqual(["KeyAdministration", "UseThroughIamOfThisAccount"]);
+    expect(Object.values(resourcesOf(json, "aws_kms_alias"))[0]).toMatchObject({ target_key_id: "${aws_kms_external_key.byok_key.id}" });
+  });
+
   it("adds service statements to the key policy until synth", () => {
     const { stack, sovereign, synth } = setup();
     const key = new KmsKey(stack, "k", { placement: sovereign, aliasName: "k", description: "k" });

@@ -1,5 +1,5 @@
 import { Construct, Lazy } from "../../framework/cdktf";
-import { KmsAlias, KmsKeyResource } from "../../framework/aws";
+import { KmsAlias, KmsExternalKey, KmsKeyResource } from "../../framework/aws";
 import { arn } from "../../config/partitions";
 import { accountRoot, policyDocument, renderPolicy, type Statement } from "../../policies/documents/policy-document";
 import { ValidationError } from "../errors";
@@ -29,6 +29,14 @@ export interface KmsKeyProps {
    * @default 30
    */
   readonly deletionWindowDays?: number;
+  /**
+   * Bring your own key: the key is created without material (`PendingImport`) and the material is
+   * imported outside Terraform (`aws kms get-parameters-for-import` / `import-key-material`), so it
+   * never enters the synthesized JSON or the state. KMS cannot rotate imported material
+   * automatically: rotate by importing new material into a new key on your own schedule.
+   * @default false
+   */
+  readonly importedKeyMaterial?: boolean;
   /** Tags in addition to the provider's default tags (e.g. DataClass, Tenant). @default - none */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -43,7 +51,8 @@ const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
  * service statements with `addToResourcePolicy`; workloads get use with `grantEncryptDecrypt`.
  */
 export class KmsKey extends Construct {
-  readonly key: KmsKeyResource;
+  /** The key: `aws_kms_key`, or `aws_kms_external_key` with importedKeyMaterial. */
+  readonly key: KmsKeyResource | KmsExternalKey;
   readonly alias: KmsAlias;
   /** ARN of the key (a token until apply). */
   readonly keyArn: string;
@@ -84,19 +93,19 @@ export class KmsKey extends Construct {
         Condition: { StringEquals: { "kms:CallerAccount": placement.accountId } },
       },
     ];
-    this.key = new KmsKeyResource(this, "key", {
+    const common = {
       provider: placement.provider,
       description: props.description,
-      enableKeyRotation: true,
       deletionWindowInDays: deletionWindowDays,
       policy: Lazy.stringValue({ produce: () => renderPolicy(policyDocument(this.statements)) }),
-      tags: props.tags ? { ...props.tags } : undefined,
-    });
+      tags: props.tags ? { ...props.tags, ...(props.importedKeyMaterial ? { KeyMaterial: "imported" } : {}) } : props.importedKeyMaterial ? { KeyMaterial: "imported" } : undefined,
+    };
+    this.key = props.importedKeyMaterial === true ? new KmsExternalKey(this, "key", common) : new KmsKeyResource(this, "key", { ...common, enableKeyRotation: true });
     this.aliasName = `alias/${props.aliasName}`;
     this.alias = new KmsAlias(this, "alias", {
       provider: placement.provider,
       name: this.aliasName,
-      targetKeyId: this.key.keyId,
+      targetKeyId: this.key instanceof KmsKeyResource ? this.key.keyId : this.key.id,
     });
     this.keyArn = this.key.arn;
   }

@@ -35,6 +35,7 @@ const SOURCES: ReadonlyArray<readonly [string, string, PolicyKind]> = [
   ["aws_s3_bucket", "policy", "bucket"],
   ["aws_kms_key", "policy", "key"],
   ["aws_kms_key_policy", "policy", "key"],
+  ["aws_kms_external_key", "policy", "key"],
   ["aws_kms_replica_key", "policy", "key"],
   ["aws_vpc_endpoint", "policy", "endpoint"],
   ["aws_vpc_endpoint_policy", "policy", "endpoint"],

@@ -25,6 +25,7 @@ describeRules([
     noncompliant: [
       ["kms/KeyPolicyNoPublicPrincipal/noncompliant-1.tf.json", ["aws_kms_key.k"]],
       ["kms/KeyPolicyNoPublicPrincipal/noncompliant-2.tf.json", ["aws_kms_key_policy.p"]],
+      ["kms/KeyPolicyNoPublicPrincipal/noncompliant-3.tf.json", ["aws_kms_external_key.byok"]],
     ],
   },
   { rule: TrailLogFileValidation, compliant: ["cloudtrail/compliant.tf.json"], noncompliant: [[ct("TrailLogFileValidation", 1), [TRAIL]]] },
