@@ -119,6 +119,15 @@ describe("invalid configurations", () => {
     expectOneProblem(input, "tenants[0].accountEmail", /needs a root e-mail address/);
   });
 
+  it("fails when an accountId is given to another tier, or names a platform account", () => {
+    const input = exampleInput();
+    if (input.tenants[1]) input.tenants[1].accountId = "444444444444";
+    expectOneProblem(input, "tenants[1].accountId", /applies only to tier "account"/);
+    const platform = exampleInput();
+    if (platform.tenants[0]) platform.tenants[0].accountId = "111111111111";
+    expectOneProblem(platform, "tenants[0].accountId", /is a platform account/);
+  });
+
   it("fails when tier vpc has no vpcCidr, or a public one", () => {
     const input = exampleInput();
     delete input.tenants[1]?.vpcCidr;

@@ -113,6 +113,11 @@ const tenant = z.strictObject({
   displayName: z.string().min(1).optional(),
   /** Root e-mail of the tenant's account (tier `account` only). */
   accountEmail: z.email({ error: "accountEmail is not an e-mail address. Fix: use the address that will own the tenant account" }).optional(),
+  /**
+   * ID of the tenant's account once it exists (tier `account` only). The first deployment creates
+   * the account; naming its ID then deploys the tenant's resources into it.
+   */
+  accountId: accountId.optional(),
   /** CIDR of the tenant's VPC (tier `vpc` only). */
   vpcCidr: vpcCidr.optional(),
   /** Data classes this tenant stores; default: all declared classes. */

@@ -39,6 +39,9 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
       if (tenant.tier !== "account" && tenant.accountEmail !== undefined) {
         problems.push({ path: `${at}.accountEmail`, message: `accountEmail applies only to tier "account", but the tier is ${JSON.stringify(tenant.tier)}. Fix: remove accountEmail or set tier "account"` });
       }
+      if (tenant.tier !== "account" && tenant.accountId !== undefined) {
+        problems.push({ path: `${at}.accountId`, message: `accountId applies only to tier "account", but the tier is ${JSON.stringify(tenant.tier)}. Fix: remove accountId or set tier "account"` });
+      }
       if (tenant.tier === "vpc" && tenant.vpcCidr === undefined) {
         problems.push({ path: `${at}.vpcCidr`, message: "tier \"vpc\" gives the tenant its own VPC, which needs an address range. Fix: add \"vpcCidr\" (e.g. \"10.20.0.0/16\")" });
       }
@@ -56,6 +59,14 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
   }
 
   const sovereign = isObject(input.partitions) && isObject(input.partitions.sovereign) ? input.partitions.sovereign : undefined;
+  if (Array.isArray(input.tenants)) {
+    const platformAccounts = [sovereign?.accountId, isObject(input.partitions) && isObject(input.partitions.commercial) ? input.partitions.commercial.accountId : undefined];
+    input.tenants.forEach((tenant, i) => {
+      if (isObject(tenant) && typeof tenant.accountId === "string" && platformAccounts.includes(tenant.accountId)) {
+        problems.push({ path: `tenants[${i}].accountId`, message: `"${tenant.accountId}" is a platform account; a tenant of tier "account" has its own. Fix: use the ID of the account created for this tenant` });
+      }
+    });
+  }
   const sovereignRegionValid = typeof sovereign?.region === "string" && checkEuRegion(sovereign.region).ok && partitionOfRegion(sovereign.region).id === "aws-eusc";
   if (sovereign && sovereignRegionValid && isObject(sovereign.network) && Array.isArray(sovereign.network.availabilityZones)) {
     const seen = new Set<unknown>();

@@ -38,3 +38,4 @@ export { Apigatewayv2Route } from "@cdktf/provider-aws/lib/apigatewayv2-route";
 export { Apigatewayv2Stage } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
 export { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 export { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
+export { OrganizationsAccount } from "@cdktf/provider-aws/lib/organizations-account";

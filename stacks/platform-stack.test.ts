@@ -12,18 +12,22 @@ function allResources(json: TfJson): Array<{ address: string; body: Record<strin
 }
 
 describe("providers", () => {
-  it("declares exactly the sovereign and commercial aws providers", () => {
+  it("declares the sovereign and commercial aws providers, and one per tenant account", () => {
     const providers = example.json.provider?.aws ?? [];
     expect(providers.map((p) => [p.alias, p.region, p.allowed_account_ids])).toEqual([
       ["sovereign", "eusc-de-east-1", ["111111111111"]],
       ["commercial", "eu-central-1", ["222222222222"]],
+      ["tenant-acme-health", "eusc-de-east-1", ["333333333333"]],
     ]);
+    expect(providers[2]?.assume_role).toEqual([{ role_arn: "arn:aws-eusc:iam::333333333333:role/OrganizationAccountAccessRole", session_name: "example-deploy" }]);
   });
 
   it("tags every resource through default tags", () => {
-    for (const p of example.json.provider?.aws ?? []) {
-      expect(p.default_tags).toEqual([{ tags: { Environment: "example", ManagedBy: "sovereign-identity-platform", Side: p.alias } }]);
+    const [sovereign, commercial, tenant] = example.json.provider?.aws ?? [];
+    for (const p of [sovereign, commercial]) {
+      expect(p?.default_tags).toEqual([{ tags: { Environment: "example", ManagedBy: "sovereign-identity-platform", Side: p?.alias } }]);
     }
+    expect(tenant?.default_tags).toEqual([{ tags: { Environment: "example", ManagedBy: "sovereign-identity-platform", Side: "sovereign", Tenant: "acme-health" } }]);
   });
 
   it("requires the aws provider releases with the sovereign-partition fixes", () => {
@@ -34,7 +38,7 @@ describe("providers", () => {
   it("pins every resource to one of the two providers", () => {
     const resources = allResources(example.json);
     expect(resources.length).toBeGreaterThan(0);
-    for (const r of resources) expect([r.address, r.body.provider]).toEqual([r.address, expect.stringMatching(/^aws\.(sovereign|commercial)$/)]);
+    for (const r of resources) expect([r.address, r.body.provider]).toEqual([r.address, expect.stringMatching(/^aws\.(sovereign|commercial|tenant-acme-health)$/)]);
   });
 });
 
@@ -96,6 +100,15 @@ describe("resources of each partition", () => {
     expect(policy).toContain("commercial-bucket-avatars-clean_bucket.arn");
     expect(policy).not.toMatch(/sovereign-/);
     expect(example.text).not.toMatch(/PRIVATE KEY/);
+  });
+
+  it("creates the account-tier tenant's account, and its key inside that account", () => {
+    expect(Object.values(resourcesOf(example.json, "aws_organizations_account"))).toEqual([
+      expect.objectContaining({ provider: "aws.sovereign", name: "example-acme-health", email: "aws-acme-health@example.org", lifecycle: { prevent_destroy: true } }),
+    ]);
+    const key = resourcesOf(example.json, "aws_kms_key")["tenant-acme-health_key_key"];
+    expect(key?.provider).toBe("aws.tenant-acme-health");
+    expect(key?.policy).toContain("arn:aws-eusc:iam::333333333333:root");
   });
 
   it("gives every tenant its own key, tagged with the tenant", () => {

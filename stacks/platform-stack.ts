@@ -1,4 +1,4 @@
-import { PARTITIONS } from "../config/partitions";
+import { arn, PARTITIONS } from "../config/partitions";
 import type { ResolvedDeployment } from "../config/load";
 import type { DataClassConfig, DeploymentConfig } from "../config/schema";
 import { AwsProvider } from "../framework/aws";
@@ -6,7 +6,7 @@ import { type Construct, TerraformOutput } from "../framework/cdktf";
 import { AuditTrail } from "../modules/audit-trail";
 import { KmsKey } from "../modules/kms-key";
 import { Network } from "../modules/network";
-import { Tenant } from "../modules/tenant";
+import { TENANT_ACCOUNT_ROLE, Tenant } from "../modules/tenant";
 import type { Placement, Side } from "../modules/placement";
 import { PrivateBucket } from "../modules/private-bucket";
 import { RolesAnywhereTrust } from "../modules/roles-anywhere-trust";
@@ -137,6 +137,7 @@ export class PlatformStack extends ReadableStack {
     for (const tenant of config.tenants) {
       new Tenant(this, `tenant-${tenant.id}`, {
         placement: this.sovereign,
+        accountPlacement: tenant.tier === "account" && tenant.accountId !== undefined ? this.tenantAccount(config, tenant.id, tenant.accountId) : undefined,
         environment: env,
         tenant,
         availabilityZones: network.availabilityZones,
@@ -185,6 +186,24 @@ export class PlatformStack extends ReadableStack {
     });
     new TerraformOutput(this, `commercial-bucket-${name}-name`, { value: replica.bucketName });
     return { sovereign: bucket, failover: replica };
+  }
+
+  /**
+   * A tenant's own account in the sovereign partition, through a provider that assumes the role
+   * Organizations created there. The provider is registered for pinning like the two sides.
+   */
+  private tenantAccount(config: DeploymentConfig, tenantId: string, accountId: string): Placement {
+    const { region } = config.partitions.sovereign;
+    const partition = PARTITIONS["aws-eusc"];
+    const provider = new AwsProvider(this, `provider-tenant-${tenantId}`, {
+      alias: `tenant-${tenantId}`,
+      region,
+      allowedAccountIds: [accountId],
+      assumeRole: [{ roleArn: arn(partition, { service: "iam", account: accountId, resource: `role/${TENANT_ACCOUNT_ROLE}` }), sessionName: `${config.environment}-deploy` }],
+      defaultTags: [{ tags: { Environment: config.environment, ManagedBy: MANAGED_BY, Side: "sovereign", Tenant: tenantId } }],
+    });
+    this.pinning.allow(provider);
+    return { side: "sovereign", provider, partition, accountId, region, administratorRoleName: TENANT_ACCOUNT_ROLE };
   }
 
   private placement(side: Side, config: DeploymentConfig): Placement {

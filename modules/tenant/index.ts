@@ -1,1 +1,1 @@
-export { Tenant, type TenantProps } from "./tenant";
+export { TENANT_ACCOUNT_ROLE, Tenant, type TenantProps } from "./tenant";
