@@ -1,7 +1,5 @@
-import { arn, PARTITIONS } from "../config/partitions";
 import type { ResolvedDeployment } from "../config/load";
 import type { DataClassConfig, DeploymentConfig } from "../config/schema";
-import { AwsProvider } from "../framework/aws";
 import { type Construct, TerraformOutput } from "../framework/cdktf";
 import { AuditTrail } from "../modules/audit-trail";
 import { KmsKey } from "../modules/kms-key";
@@ -11,6 +9,7 @@ import type { Placement, Side } from "../modules/placement";
 import { PrivateBucket } from "../modules/private-bucket";
 import { RolesAnywhereTrust } from "../modules/roles-anywhere-trust";
 import { declareBackend } from "./backend";
+import { awsPlacement } from "./aws-placement";
 import { ProviderPinning } from "./provider-pinning";
 import { ReadableStack } from "./readable-stack";
 import { UploadPipeline } from "./upload-pipeline";
@@ -190,32 +189,29 @@ export class PlatformStack extends ReadableStack {
 
   /**
    * A tenant's own account in the sovereign partition, through a provider that assumes the role
-   * Organizations created there. The provider is registered for pinning like the two sides.
+   * Organizations created there.
    */
   private tenantAccount(config: DeploymentConfig, tenantId: string, accountId: string): Placement {
-    const { region } = config.partitions.sovereign;
-    const partition = PARTITIONS["aws-eusc"];
-    const provider = new AwsProvider(this, `provider-tenant-${tenantId}`, {
+    return awsPlacement(this, `provider-tenant-${tenantId}`, this.pinning, {
+      side: "sovereign",
       alias: `tenant-${tenantId}`,
-      region,
-      allowedAccountIds: [accountId],
-      assumeRole: [{ roleArn: arn(partition, { service: "iam", account: accountId, resource: `role/${TENANT_ACCOUNT_ROLE}` }), sessionName: `${config.environment}-deploy` }],
-      defaultTags: [{ tags: { Environment: config.environment, ManagedBy: MANAGED_BY, Side: "sovereign", Tenant: tenantId } }],
+      accountId,
+      region: config.partitions.sovereign.region,
+      administratorRoleName: TENANT_ACCOUNT_ROLE,
+      assumeRole: { roleName: TENANT_ACCOUNT_ROLE, sessionName: `${config.environment}-deploy` },
+      defaultTags: { Environment: config.environment, ManagedBy: MANAGED_BY, Side: "sovereign", Tenant: tenantId },
     });
-    this.pinning.allow(provider);
-    return { side: "sovereign", provider, partition, accountId, region, administratorRoleName: TENANT_ACCOUNT_ROLE };
   }
 
   private placement(side: Side, config: DeploymentConfig): Placement {
     const { accountId, region, administratorRoleName } = config.partitions[side];
-    const partition = side === "sovereign" ? PARTITIONS["aws-eusc"] : PARTITIONS.aws;
-    const provider = new AwsProvider(this, side, {
+    return awsPlacement(this, side, this.pinning, {
+      side,
       alias: side,
+      accountId,
       region,
-      allowedAccountIds: [accountId],
-      defaultTags: [{ tags: { Environment: config.environment, ManagedBy: MANAGED_BY, Side: side } }],
+      administratorRoleName,
+      defaultTags: { Environment: config.environment, ManagedBy: MANAGED_BY, Side: side },
     });
-    this.pinning.allow(provider);
-    return { side, provider, partition, accountId, region, administratorRoleName };
   }
 }

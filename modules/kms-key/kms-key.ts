@@ -98,7 +98,7 @@ export class KmsKey extends Construct {
       description: props.description,
       deletionWindowInDays: deletionWindowDays,
       policy: Lazy.stringValue({ produce: () => renderPolicy(policyDocument(this.statements)) }),
-      tags: props.tags ? { ...props.tags, ...(props.importedKeyMaterial ? { KeyMaterial: "imported" } : {}) } : props.importedKeyMaterial ? { KeyMaterial: "imported" } : undefined,
+      tags: props.tags || props.importedKeyMaterial ? { ...props.tags, ...(props.importedKeyMaterial ? { KeyMaterial: "imported" } : {}) } : undefined,
     };
     this.key = props.importedKeyMaterial === true ? new KmsExternalKey(this, "key", common) : new KmsKeyResource(this, "key", { ...common, enableKeyRotation: true });
     this.aliasName = `alias/${props.aliasName}`;

@@ -90,7 +90,8 @@ export class PrivateBucket extends Construct {
   /** Statements added by addToResourcePolicy (service principals). */
   private readonly addedStatements: Statement[] = [];
   private readonly outsideRoles: string[];
-  private readonly vpcEndpointIdGiven: boolean;
+  /** The S3 gateway endpoint object access is limited to, if any. */
+  private readonly vpcEndpointId?: string;
 
   constructor(scope: Construct, id: string, props: PrivateBucketProps) {
     super(scope, id);
@@ -200,7 +201,7 @@ export class PrivateBucket extends Construct {
     });
     this.baseStatements = statements;
     this.outsideRoles = [...outsideRoles];
-    this.vpcEndpointIdGiven = props.vpcEndpointId !== undefined;
+    this.vpcEndpointId = props.vpcEndpointId;
     const vpcEndpointId = props.vpcEndpointId;
     // Rendered at synth time, so that roles named later (allowOutsideVpcEndpoint) are included.
     const vpcDeny = (): Statement[] =>
@@ -277,7 +278,7 @@ export class PrivateBucket extends Construct {
    * whose pre-signed URLs browsers upload with). Only for buckets limited to a VPC endpoint.
    */
   allowOutsideVpcEndpoint(roleArn: string): void {
-    if (!this.vpcEndpointIdGiven) {
+    if (this.vpcEndpointId === undefined) {
       throw new ValidationError("PrivateBucket.allowOutsideVpcEndpoint", "this bucket is not limited to a VPC endpoint, so there is nothing to except a role from", this);
     }
     this.outsideRoles.push(roleArn);
