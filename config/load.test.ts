@@ -34,6 +34,7 @@ describe("the example configuration", () => {
     expect(result.ok && result.config.functions).toEqual({
       upload: { reservedConcurrency: 10, memorySizeMb: 256, timeoutSeconds: 10 },
       scrub: { reservedConcurrency: 5, memorySizeMb: 1024, timeoutSeconds: 120 },
+      sync: { reservedConcurrency: 5, memorySizeMb: 512, timeoutSeconds: 600 },
     });
   });
 
@@ -81,6 +82,12 @@ describe("invalid configurations", () => {
     const input = exampleInput();
     input.partitions.commercial.accountId = "2222-2222-2222";
     expectOneProblem(input, "partitions.commercial.accountId", /"2222-2222-2222" is malformed/);
+  });
+
+  it("fails when the egress zone is not one of the network's zones", () => {
+    const input = exampleInput();
+    (input.partitions.sovereign.network as { egressZone?: string }).egressZone = "eusc-de-east-1f";
+    expectOneProblem(input, "partitions.sovereign.network.egressZone", /not one of availabilityZones\. Fix: use one of "eusc-de-east-1a"/);
   });
 
   it("fails when an account ID is a JSON number, explaining the lost zeros", () => {

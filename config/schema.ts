@@ -195,6 +195,12 @@ export const deploymentSchema = z.strictObject({
         vpcCidr,
         /** Zones for the private subnets, named in configuration (no lookup at plan time). */
         availabilityZones,
+        /**
+         * The zone of the controlled egress path (NAT gateway and network firewall) that the sync
+         * functions use when a data class crosses partitions. One of availabilityZones.
+         * @default the first of availabilityZones
+         */
+        egressZone: z.string().optional(),
       }),
     }),
     commercial: z.strictObject(placementFields("aws")),
@@ -213,8 +219,14 @@ export const deploymentSchema = z.strictObject({
     .strictObject({
       upload: functionSizing({ reservedConcurrency: 10, memorySizeMb: 256, timeoutSeconds: 10 }),
       scrub: functionSizing({ reservedConcurrency: 5, memorySizeMb: 1024, timeoutSeconds: 120 }),
+      /** The cross-partition sync: bounded memory (one part buffer), long enough for a 1 GiB object. */
+      sync: functionSizing({ reservedConcurrency: 5, memorySizeMb: 512, timeoutSeconds: 600 }),
     })
-    .default({ upload: { reservedConcurrency: 10, memorySizeMb: 256, timeoutSeconds: 10 }, scrub: { reservedConcurrency: 5, memorySizeMb: 1024, timeoutSeconds: 120 } }),
+    .default({
+      upload: { reservedConcurrency: 10, memorySizeMb: 256, timeoutSeconds: 10 },
+      scrub: { reservedConcurrency: 5, memorySizeMb: 1024, timeoutSeconds: 120 },
+      sync: { reservedConcurrency: 5, memorySizeMb: 512, timeoutSeconds: 600 },
+    }),
   /**
    * The one-directional trust that lets the sovereign side write to the commercial failover
    * buckets: IAM Roles Anywhere in the commercial partition, trusting the platform's CA.

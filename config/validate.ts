@@ -78,6 +78,10 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
         problems.push({ path: at, message: `availability zone "${zone}" is not in the sovereign region ${sovereign.region}. Fix: use zones such as "${sovereign.region}a"` });
       }
     });
+    const egressZone = sovereign.network.egressZone;
+    if (egressZone !== undefined && !sovereign.network.availabilityZones.includes(egressZone)) {
+      problems.push({ path: "partitions.sovereign.network.egressZone", message: `egress zone ${JSON.stringify(egressZone)} is not one of availabilityZones. Fix: use one of ${sovereign.network.availabilityZones.map((z) => JSON.stringify(z)).join(", ")}` });
+    }
   }
 
   const upload = isObject(input.upload) ? input.upload : undefined;

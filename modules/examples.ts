@@ -1,6 +1,7 @@
 /** Every module's runnable example; modules/examples.test.ts synthesizes and validates them all. */
 import type { ExampleStack } from "../stacks/example-stack";
 import { example as auditTrail } from "./audit-trail/examples/minimal";
+import { example as controlledEgress } from "./controlled-egress/examples/minimal";
 import { example as httpApi } from "./http-api/examples/minimal";
 import { example as kmsKey } from "./kms-key/examples/minimal";
 import { example as lambdaFunction } from "./lambda-function/examples/minimal";
@@ -12,6 +13,7 @@ import { example as tenant } from "./tenant/examples/minimal";
 
 export const MODULE_EXAMPLES: Readonly<Record<string, (stack: ExampleStack) => void>> = {
   "audit-trail": auditTrail,
+  "controlled-egress": controlledEgress,
   "http-api": httpApi,
   "kms-key": kmsKey,
   "lambda-function": lambdaFunction,

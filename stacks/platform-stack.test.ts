@@ -122,7 +122,7 @@ describe("upload pipeline", () => {
   const variables = (name: string) => (fns[name]?.environment as { variables: Record<string, string> } | undefined)?.variables;
 
   it("deploys the upload and scrub functions, configured from the configuration", () => {
-    expect(Object.keys(fns).sort()).toEqual(["upload-pipeline_scrub_function", "upload-pipeline_upload_function"]);
+    expect(Object.keys(fns).sort()).toEqual(["sync-pipeline-avatars-clean_sync_function", "upload-pipeline_scrub_function", "upload-pipeline_upload_function"]);
     expect(variables("upload-pipeline_upload_function")).toEqual({
       UPLOAD_BUCKET: "example-avatars-original-111111111111",
       ALLOWED_CONTENT_TYPES: "image/jpeg,image/png,image/webp",
@@ -130,8 +130,12 @@ describe("upload pipeline", () => {
       EXPIRY_SECONDS: "300",
       KMS_KEY_ARNS: '{"avatars-original":"${aws_kms_key.sovereign-key-avatars-original_key.arn}"}',
     });
-    expect(variables("upload-pipeline_scrub_function")).toMatchObject({ CLEAN_BUCKET: "example-avatars-clean-111111111111", QUARANTINE_PREFIX: "quarantine/" });
-    expect(Object.values(fns).map((f) => f.reserved_concurrent_executions)).toEqual([5, 10]);
+    expect(variables("upload-pipeline_scrub_function")).toMatchObject({ CLEAN_BUCKET: "example-avatars-clean-111111111111", CLEAN_DATA_CLASS: "avatars-clean", QUARANTINE_PREFIX: "quarantine/" });
+    expect(Object.values(fns).map((f) => [f.function_name, f.reserved_concurrent_executions])).toEqual([
+      ["example-sync-avatars-clean", 5],
+      ["example-scrub", 5],
+      ["example-upload", 10],
+    ]);
   });
 
   it("puts every upload route behind the JWT authorizer of the configured issuer", () => {
@@ -148,7 +152,7 @@ describe("upload pipeline", () => {
   });
 
   it("scrubs every new original: notification from the originals bucket to the scrub function", () => {
-    expect(Object.values(resourcesOf(example.json, "aws_s3_bucket_notification"))).toEqual([
+    expect(Object.values(resourcesOf(example.json, "aws_s3_bucket_notification")).filter((n) => String(n.bucket).includes("avatars-original"))).toEqual([
       expect.objectContaining({
         bucket: "${aws_s3_bucket.sovereign-bucket-avatars-original_bucket.id}",
         lambda_function: [{ lambda_function_arn: "${aws_lambda_function.upload-pipeline_scrub_function.arn}", events: ["s3:ObjectCreated:*"] }],

@@ -12,6 +12,7 @@ import { declareBackend } from "./backend";
 import { awsPlacement } from "./aws-placement";
 import { ProviderPinning } from "./provider-pinning";
 import { ReadableStack } from "./readable-stack";
+import { SyncPipeline } from "./sync-pipeline";
 import { UploadPipeline } from "./upload-pipeline";
 
 /**
@@ -53,6 +54,12 @@ export class PlatformStack extends ReadableStack {
 
     const env = config.environment;
     const network = config.partitions.sovereign.network;
+    const cross = config.crossPartition;
+    // Classes the sync function replicates: only with a Roles Anywhere trust to take credentials from.
+    const crossingClasses = Object.keys(config.dataClasses)
+      .sort()
+      .filter((name) => config.dataClasses[name]?.allowCrossPartition === true);
+    const syncedClasses = cross === undefined ? [] : crossingClasses;
     const platformAccounts = [this.sovereign.accountId];
     const logKey = new KmsKey(this, "sovereign-key-logs", {
       placement: this.sovereign,
@@ -66,17 +73,28 @@ export class PlatformStack extends ReadableStack {
       availabilityZones: network.availabilityZones,
       allowedAccountIds: platformAccounts,
       logKey,
+      // The one path out: the sync functions to the commercial Roles Anywhere and failover bucket endpoints.
+      allowInternetEgress:
+        syncedClasses.length === 0
+          ? undefined
+          : {
+              allowedDomains: [...new Set(syncedClasses.flatMap((name) => SyncPipeline.allowedDomains(this.commercial, failoverBucketName(env, name, this.commercial.accountId))))],
+              justification: "Only the sync functions reach the commercial Roles Anywhere and failover bucket endpoints",
+              zone: network.egressZone,
+            },
     });
 
     const dataBuckets = new Map<string, PrivateBucket>();
-    const failoverBuckets: PrivateBucket[] = [];
+    const failoverByClass = new Map<string, PrivateBucket>();
     for (const name of Object.keys(config.dataClasses).sort()) {
       const dataClass = config.dataClasses[name];
       if (dataClass === undefined) continue;
       const { sovereign, failover } = this.dataClassStorage(env, name, dataClass, config.upload);
       dataBuckets.set(name, sovereign);
-      if (failover !== undefined) failoverBuckets.push(failover);
+      if (failover !== undefined) failoverByClass.set(name, failover);
     }
+    const failoverBuckets = [...failoverByClass.values()];
+    const functionsKey = new KmsKey(this, "sovereign-key-functions", { placement: this.sovereign, aliasName: `${env}/functions`, description: `${env}: functions (sovereign)` });
 
     const uploadClass = config.upload.dataClasses[0];
     const originals = uploadClass !== undefined ? dataBuckets.get(uploadClass) : undefined;
@@ -87,17 +105,17 @@ export class PlatformStack extends ReadableStack {
         environment: env,
         config,
         network: this.network,
-        key: new KmsKey(this, "sovereign-key-functions", { placement: this.sovereign, aliasName: `${env}/functions`, description: `${env}: functions (sovereign)` }),
+        key: functionsKey,
         originals,
         originalsDataClass: uploadClass,
         clean,
+        cleanDataClass: config.upload.cleanDataClass ?? "",
         artifactsDir: props.artifactsDir,
       });
     }
 
     // Only the sovereign side holds a cross-partition credential: its sync function's certificate.
-    const cross = config.crossPartition;
-    const crossingClass = Object.keys(config.dataClasses).sort().find((name) => config.dataClasses[name]?.allowCrossPartition === true);
+    const crossingClass = crossingClasses[0];
     if (failoverBuckets.length > 0 && crossingClass !== undefined) {
       // Who reads and writes the replicas is recorded in the commercial account too. The logs
       // describe the replicas, so they carry a replicated data class (all of them may cross).
@@ -113,7 +131,7 @@ export class PlatformStack extends ReadableStack {
       });
     }
     if (cross !== undefined && failoverBuckets.length > 0) {
-      new RolesAnywhereTrust(this, "commercial-roles-anywhere", {
+      const trust = new RolesAnywhereTrust(this, "commercial-roles-anywhere", {
         placement: this.commercial,
         name: env,
         caCertificatePem: cross.caCertificatePem,
@@ -122,6 +140,25 @@ export class PlatformStack extends ReadableStack {
         expiryWarningDays: cross.expiryWarningDays,
         buckets: failoverBuckets,
       });
+      for (const name of syncedClasses) {
+        const source = dataBuckets.get(name);
+        const target = failoverByClass.get(name);
+        if (source === undefined || target === undefined) continue;
+        new SyncPipeline(this, `sync-pipeline-${name}`, {
+          placement: this.sovereign,
+          environment: env,
+          sizing: config.functions.sync,
+          network: this.network,
+          key: functionsKey,
+          source,
+          sourceDataClass: name,
+          target,
+          targetPlacement: this.commercial,
+          trust,
+          sessionDurationSeconds: cross.sessionDurationSeconds,
+          artifactsDir: props.artifactsDir,
+        });
+      }
     }
 
     new AuditTrail(this, "sovereign-audit", {
@@ -177,7 +214,7 @@ export class PlatformStack extends ReadableStack {
     });
     const replica = new PrivateBucket(this, `commercial-bucket-${name}`, {
       placement: this.commercial,
-      bucketName: `${env}-${name}-failover-${this.commercial.accountId}`,
+      bucketName: failoverBucketName(env, name, this.commercial.accountId),
       encryptionKey: replicaKey,
       retentionDays: dataClass.retentionDays,
       allowAccessOutsideVpcEndpoint: true,
@@ -214,4 +251,9 @@ export class PlatformStack extends ReadableStack {
       defaultTags: { Environment: config.environment, ManagedBy: MANAGED_BY, Side: side },
     });
   }
+}
+
+/** The commercial failover bucket of a data class (a literal: the egress allowlist names its host). */
+export function failoverBucketName(environment: string, dataClass: string, commercialAccountId: string): string {
+  return `${environment}-${dataClass}-failover-${commercialAccountId}`;
 }

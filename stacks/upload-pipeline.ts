@@ -22,6 +22,8 @@ export interface UploadPipelineProps {
   readonly originalsDataClass: string;
   /** The bucket scrubbed derivatives go to. */
   readonly clean: PrivateBucket;
+  /** The clean bucket's data class (the `data-class` tag on every clean object). */
+  readonly cleanDataClass: string;
   /** Folder with the function zips (scripts/bundle-functions.mjs). */
   readonly artifactsDir: string;
 }
@@ -98,6 +100,7 @@ export class UploadPipeline extends Construct {
       environment: {
         CLEAN_BUCKET: clean.bucketName,
         CLEAN_KMS_KEY_ID: clean.encryptionKey.keyArn,
+        CLEAN_DATA_CLASS: props.cleanDataClass,
         QUARANTINE_PREFIX,
         ALLOWED_TYPES: config.upload.allowedContentTypes.join(","),
         MAX_INPUT_BYTES: String(config.upload.maxSizeBytes),
@@ -111,7 +114,7 @@ export class UploadPipeline extends Construct {
       Resource: `${originals.bucketArn}/*`,
     });
     this.scrub.addToPrincipalPolicy({ Sid: "WriteQuarantine", Effect: "Allow", Action: "s3:PutObject", Resource: `${originals.bucketArn}/${QUARANTINE_PREFIX}*` });
-    this.scrub.addToPrincipalPolicy({ Sid: "WriteClean", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: `${clean.bucketArn}/*` });
+    this.scrub.addToPrincipalPolicy({ Sid: "WriteClean", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging"], Resource: `${clean.bucketArn}/*` });
     originals.encryptionKey.grantEncryptDecrypt(this.scrub, "UseOriginalsKey");
     clean.encryptionKey.grantEncryptDecrypt(this.scrub, "UseCleanKey");
 

@@ -22,7 +22,7 @@
  * sha256 is known only after the last part, when metadata can no longer change without a new version,
  * so it is written as the object tag `sip-source-sha256` instead. Both are returned in the result.
  *
- * Deletes (`propagateDelete`): see README.md. Off by default in the handler; when on, the replica is
+ * Deletes (`propagateDelete`): see README.md. On by default in the handler (erasure must reach the replica); the replica is
  * deleted only if the source is really gone and the target is our replica of that very key.
  */
 import { createHash } from "node:crypto";

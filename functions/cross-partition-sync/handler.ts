@@ -18,7 +18,7 @@ import { fromRolesAnywhere, type SigningMaterialLoader } from "../rolesanywhere/
 import { createLogger, type Logger } from "../shared/logger";
 import { type CrossingPolicy, MIN_PART_SIZE_BYTES, propagateDelete, type ReplicateHooks, replicate } from "./core";
 import { recordKey, recordKind, recordMetadata, S3Event, type S3EventRecord } from "./events";
-import { extensionSecretReader, fileSigningMaterialLoader, type SecretReader, secretSigningMaterialLoader } from "./signing-material";
+import { extensionSecretReader, fileSigningMaterialLoader, type SecretReader, sdkSecretReader, secretSigningMaterialLoader } from "./signing-material";
 
 const csv = z
   .string()
@@ -58,6 +58,8 @@ export const SyncEnv = z
     SIGNING_MATERIAL_CERTIFICATE_FILE: z.string().min(1).optional(),
     SIGNING_MATERIAL_PRIVATE_KEY_FILE: z.string().min(1).optional(),
     SIGNING_MATERIAL_INTERMEDIATES_FILE: z.string().min(1).optional(),
+    /** Set when the Parameters and Secrets Lambda Extension layer is deployed: read the secret through it. */
+    PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: z.string().regex(/^\d{1,5}$/).optional(),
   })
   .refine((e) => e.SIGNING_MATERIAL_SECRET_ID !== undefined || (e.SIGNING_MATERIAL_CERTIFICATE_FILE !== undefined && e.SIGNING_MATERIAL_PRIVATE_KEY_FILE !== undefined), {
     message: "set SIGNING_MATERIAL_SECRET_ID, or SIGNING_MATERIAL_CERTIFICATE_FILE and SIGNING_MATERIAL_PRIVATE_KEY_FILE",
@@ -106,8 +108,12 @@ export function syncConfig(env: SyncEnv): SyncConfig {
 }
 
 /** The signing-material loader the environment names (secret, else files). */
-export function signingMaterialLoader(env: SyncEnv, secrets: SecretReader = extensionSecretReader()): SigningMaterialLoader {
-  if (env.SIGNING_MATERIAL_SECRET_ID !== undefined) return secretSigningMaterialLoader(secrets, env.SIGNING_MATERIAL_SECRET_ID);
+export function signingMaterialLoader(env: SyncEnv, secrets?: SecretReader): SigningMaterialLoader {
+  if (env.SIGNING_MATERIAL_SECRET_ID !== undefined) {
+    // The Lambda extension where its layer is configured, else the SDK through the VPC endpoint.
+    const reader = secrets ?? (env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT !== undefined ? extensionSecretReader({ ...process.env, PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT }) : sdkSecretReader(env.AWS_REGION));
+    return secretSigningMaterialLoader(reader, env.SIGNING_MATERIAL_SECRET_ID);
+  }
   return fileSigningMaterialLoader({
     certificate: env.SIGNING_MATERIAL_CERTIFICATE_FILE ?? "",
     privateKey: env.SIGNING_MATERIAL_PRIVATE_KEY_FILE ?? "",

@@ -1,12 +1,15 @@
 /**
  * Where the sync function's Roles Anywhere certificate and key come from. In Lambda: a Secrets
  * Manager secret in the sovereign partition (KMS-encrypted), read at every credential refresh so a
- * rotated certificate is used from the next refresh on. No Secrets Manager SDK is installed, so the
- * reader is an injected interface; `extensionSecretReader` implements it with the AWS Parameters and
- * Secrets Lambda Extension (a local HTTP endpoint, no SDK). Local runs read files instead.
+ * rotated certificate is used from the next refresh on. The reader is an injected interface:
+ * `sdkSecretReader` (the default) calls GetSecretValue through the VPC's Secrets Manager endpoint
+ * with the function's role; `extensionSecretReader` uses the AWS Parameters and Secrets Lambda
+ * Extension where that layer is deployed (its ARN is regional, and not published for every
+ * partition). Local runs read files instead.
  *
  * Secret value (SecretString, JSON): `{"certificate": PEM, "privateKey": PEM, "intermediates"?: PEM bundle}`.
  */
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { z } from "zod";
 import type { SigningMaterialLoader } from "../rolesanywhere/credentials";
 
@@ -57,6 +60,17 @@ export function extensionSecretReader(env: Readonly<Record<string, string | unde
       const body = (await response.json()) as { SecretString?: unknown };
       if (typeof body.SecretString !== "string") throw new Error(`secret ${secretId} has no SecretString`);
       return body.SecretString;
+    },
+  };
+}
+
+/** GetSecretValue with the default credential chain (the function's role) in `region`. */
+export function sdkSecretReader(region: string, client: SecretsManagerClient = new SecretsManagerClient({ region })): SecretReader {
+  return {
+    async getSecretString(secretId) {
+      const value = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+      if (typeof value.SecretString !== "string") throw new Error(`secret ${secretId} has no SecretString (store the JSON as a string)`);
+      return value.SecretString;
     },
   };
 }

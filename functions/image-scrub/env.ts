@@ -69,6 +69,11 @@ export const scrubEnvSchema = z
     ALLOWED_TYPES: allowedTypes,
     /** SSE-KMS key for clean objects. @default - the clean bucket's default encryption */
     CLEAN_KMS_KEY_ID: z.string().min(1).optional(),
+    /**
+     * Data class of the clean objects, written as their `data-class` tag (the sync function admits
+     * objects to the other partition by this tag). @default - untagged
+     */
+    CLEAN_DATA_CLASS: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: "CLEAN_DATA_CLASS must be a data class name (lower-case letters, digits, -)" }).optional(),
     /** Directory for the provisional output (Lambda: /tmp). */
     SPOOL_DIR: z
       .string()

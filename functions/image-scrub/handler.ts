@@ -93,6 +93,8 @@ export const META = {
 } as const;
 
 export const STATUS_TAG = "scrub-status";
+/** The tag that names an object's data class (the upload and sync functions use the same key). */
+export const DATA_CLASS_TAG = "data-class";
 
 export type RecordOutcome =
   | { readonly outcome: "scrubbed"; readonly bucket: string; readonly key: string; readonly versionId?: string; readonly result: ScrubResult }
@@ -263,6 +265,7 @@ async function processRecord(deps: Required<ScrubHandlerDeps>, record: S3EventRe
         ContentMD5: md5.digest("base64"),
         ContentType: result.mediaType,
         ...(env.CLEAN_KMS_KEY_ID === undefined ? {} : { ServerSideEncryption: "aws:kms", SSEKMSKeyId: env.CLEAN_KMS_KEY_ID }),
+        ...(env.CLEAN_DATA_CLASS === undefined ? {} : { Tagging: new URLSearchParams({ [DATA_CLASS_TAG]: env.CLEAN_DATA_CLASS }).toString() }),
         Metadata: {
           [META.sourceBucket]: bucket,
           [META.sourceSha256]: result.originalSha256,

@@ -101,6 +101,7 @@ beforeAll(async () => {
 
   // The handler reads its configuration from the environment at import, as in Lambda.
   vi.stubEnv("CLEAN_BUCKET", CLEAN);
+  vi.stubEnv("CLEAN_DATA_CLASS", "avatars-clean");
   vi.stubEnv("QUARANTINE_PREFIX", "quarantine/");
   vi.stubEnv("MAX_INPUT_BYTES", String(1024 * 1024));
   vi.stubEnv("MAX_PIXELS", "1000000");
@@ -226,6 +227,8 @@ describe("scrub handler behind the gateway's bucket notification", () => {
       "scrub-scrubber-version": SCRUBBER_VERSION,
     });
     expect(await tagsOf(ORIGINALS, post.key)).toEqual({ "data-class": "avatar", "scrub-status": "processed" });
+    // The clean copy carries its own class, by which the sync function admits it to the other partition.
+    expect(await tagsOf(CLEAN, post.key)).toEqual({ "data-class": "avatars-clean" });
   });
 
   it("quarantines a truncated upload with its reason and writes nothing to the clean bucket", async () => {

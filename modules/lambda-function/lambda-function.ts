@@ -5,6 +5,7 @@ import { AssetType, Construct, Lazy, TerraformAsset } from "../../framework/cdkt
 import { IamRole, IamRolePolicy, LambdaFunctionResource, SecurityGroup, SqsQueue } from "../../framework/aws";
 import { policyDocument, renderPolicy, trustPolicyDocument, type Statement } from "../../policies/documents/policy-document";
 import { ValidationError } from "../errors";
+import type { ControlledEgress } from "../controlled-egress";
 import type { Grantable, KmsKey } from "../kms-key";
 import { LogGroup } from "../log-group";
 import type { Network } from "../network";
@@ -33,6 +34,12 @@ export interface LambdaFunctionProps {
   readonly timeoutSeconds?: number;
   /** @default 365 */
   readonly logRetentionDays?: number;
+  /**
+   * Runs the function in the workload subnet of the network's controlled egress path
+   * (`network.egress`), so that it can reach the firewall's allowlisted host names over HTTPS.
+   * @default false - the private subnets, HTTPS to the VPC endpoints only
+   */
+  readonly allowInternetEgress?: boolean;
   /** @default - none */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -57,6 +64,7 @@ export class LambdaFunction extends Construct implements Grantable {
     const { placement } = props;
     const provider = placement.provider;
     this.validate(props);
+    const egress: ControlledEgress | undefined = props.allowInternetEgress === true ? props.network.egress : undefined;
     const zip = readFileSync(props.zipFile);
     const asset = new TerraformAsset(this, "code", { path: props.zipFile, type: AssetType.FILE });
 
@@ -64,9 +72,10 @@ export class LambdaFunction extends Construct implements Grantable {
       provider,
       vpcId: props.network.vpc.id,
       name: `${props.functionName}-function`,
-      description: `${props.functionName}: HTTPS to the VPC endpoints only`,
+      description: egress ? `${props.functionName}: HTTPS to the VPC endpoints and the egress allowlist` : `${props.functionName}: HTTPS to the VPC endpoints only`,
       ingress: [],
       egress: [
+        ...(egress ? [{ description: "HTTPS through the network firewall; it passes only the allowlisted host names", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }] : []),
         { description: "interface endpoints", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [props.network.vpc.cidrBlock] },
         {
           description: "S3 and DynamoDB gateway endpoints",
@@ -141,7 +150,7 @@ export class LambdaFunction extends Construct implements Grantable {
       timeout: props.timeoutSeconds ?? 30,
       reservedConcurrentExecutions: props.reservedConcurrency,
       kmsKeyArn: props.key.keyArn,
-      vpcConfig: { subnetIds: props.network.subnets.map((s) => s.id), securityGroupIds: [this.securityGroup.id] },
+      vpcConfig: { subnetIds: (egress?.workloadSubnets ?? props.network.subnets).map((s) => s.id), securityGroupIds: [this.securityGroup.id] },
       deadLetterConfig: { targetArn: this.deadLetterQueue.arn },
       loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.logGroupName },
       environment: props.environment && Object.keys(props.environment).length > 0 ? { variables: { ...props.environment } } : undefined,
@@ -173,7 +182,11 @@ export class LambdaFunction extends Construct implements Grantable {
     if (props.key.placement.provider !== props.placement.provider) {
       throw new ValidationError("LambdaFunction.key", `key ${props.key.node.path} is pinned to another provider than the function (${props.placement.side})`, this);
     }
-    const secretish = Object.keys(props.environment ?? {}).filter((k) => /SECRET|PASSWORD|PRIVATE_KEY|TOKEN/i.test(k));
+    if (props.allowInternetEgress === true && props.network.egress === undefined) {
+      throw new ValidationError("LambdaFunction.allowInternetEgress", `the network ${props.network.node.path} has no controlled egress path; set its allowInternetEgress first`, this);
+    }
+    // Names that point at a secret (…_SECRET_ID, …_SECRET_ARN) are the right way to pass one.
+    const secretish = Object.keys(props.environment ?? {}).filter((k) => /SECRET|PASSWORD|PRIVATE_KEY|TOKEN/i.test(k) && !/_(ARN|ID|NAME)$/.test(k));
     if (secretish.length > 0) {
       throw new ValidationError("LambdaFunction.environment", `environment variables ${secretish.join(", ")} look like secrets; pass a Secrets Manager secret name instead`, this);
     }

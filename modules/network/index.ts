@@ -1,2 +1,2 @@
 export { cidrSubnet } from "./cidr";
-export { DEFAULT_INTERFACE_ENDPOINTS, Network, type NetworkProps } from "./network";
+export { DEFAULT_INTERFACE_ENDPOINTS, type InternetEgressOptions, Network, type NetworkProps } from "./network";

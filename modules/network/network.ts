@@ -3,6 +3,7 @@ import { arn } from "../../config/partitions";
 import { Construct } from "../../framework/cdktf";
 import { DefaultSecurityGroup, FlowLog, IamRole, IamRolePolicy, RouteTable, RouteTableAssociation, SecurityGroup, Subnet, Vpc, VpcEndpoint } from "../../framework/aws";
 import { policyDocument, renderPolicy, trustPolicyDocument, type Statement } from "../../policies/documents/policy-document";
+import { ControlledEgress } from "../controlled-egress/controlled-egress";
 import { ValidationError } from "../errors";
 import type { KmsKey } from "../kms-key";
 import { LogGroup } from "../log-group";
@@ -12,7 +13,10 @@ import { cidrSubnet } from "./cidr";
 /** Interface endpoints every platform VPC gets: what the functions call in their own partition. */
 export const DEFAULT_INTERFACE_ENDPOINTS = ["kms", "lambda", "logs", "secretsmanager", "sqs", "sts"] as const;
 
-/** Subnet slots: the VPC range is split in eight; private subnets take slots 0..5, slot 7 is kept for a controlled egress subnet. */
+/**
+ * Subnet slots: the VPC range is split in eight; private subnets take slots 0..5, and the last
+ * quarter (slots 6 and 7) is kept for the controlled egress path.
+ */
 const SUBNET_NEWBITS = 3;
 const MAX_ZONES = 6;
 
@@ -39,8 +43,24 @@ export interface NetworkProps {
    * @default DEFAULT_INTERFACE_ENDPOINTS
    */
   readonly interfaceEndpoints?: readonly string[];
+  /**
+   * Opens the one controlled path to the internet (DESIGN.md §5; modules/controlled-egress): a
+   * workload subnet behind a NAT gateway and an AWS Network Firewall that passes TLS only to
+   * `allowedDomains`. Only workloads placed in `egress.workloadSubnets` use it.
+   * @default - no internet gateway, no NAT, no route out
+   */
+  readonly allowInternetEgress?: InternetEgressOptions;
   /** @default - none */
   readonly tags?: Readonly<Record<string, string>>;
+}
+
+export interface InternetEgressOptions {
+  /** Exact host names the egress workloads may reach over TLS (SNI allowlist). */
+  readonly allowedDomains: readonly string[];
+  /** Why the network needs a path out; shown in the firewall's description and the guardrail report. */
+  readonly justification: string;
+  /** @default - the first of `availabilityZones` */
+  readonly zone?: string;
 }
 
 /**
@@ -48,7 +68,7 @@ export interface NetworkProps {
  * internet gateway, no NAT), gateway endpoints for S3 and DynamoDB, interface endpoints with private
  * DNS behind a security group that admits HTTPS from the VPC only, endpoint policies that admit only
  * the platform's accounts, flow logs of all traffic to an encrypted log group, and the default
- * security group closed.
+ * security group closed. `allowInternetEgress` adds the one controlled path out.
  */
 export class Network extends Construct {
   readonly vpc: Vpc;
@@ -59,6 +79,8 @@ export class Network extends Construct {
   readonly interfaceEndpoints: Readonly<Record<string, VpcEndpoint>>;
   readonly endpointSecurityGroup: SecurityGroup;
   readonly flowLogGroup: LogGroup;
+  /** The controlled egress path, when `allowInternetEgress` is set. */
+  readonly egress: ControlledEgress | undefined;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -186,6 +208,24 @@ export class Network extends Construct {
       maxAggregationInterval: 60,
       tags: tags(`${props.name}-flow-log`),
     });
+
+    const egress = props.allowInternetEgress;
+    this.egress =
+      egress === undefined
+        ? undefined
+        : new ControlledEgress(this, "controlled-egress", {
+            placement,
+            name: props.name,
+            vpc: this.vpc,
+            cidr: cidrSubnet(props.vpcCidr, 2, 3),
+            zone: egress.zone ?? props.availabilityZones[0] ?? "",
+            gatewayEndpoints: [this.s3Endpoint, this.dynamodbEndpoint],
+            allowedDomains: egress.allowedDomains,
+            justification: egress.justification,
+            logKey: props.logKey,
+            logRetentionDays: props.flowLogRetentionDays,
+            tags: props.tags,
+          });
   }
 
   private validate(props: NetworkProps): void {
@@ -206,6 +246,10 @@ export class Network extends Construct {
     if (prefix < 16 || prefix > 24) throw new ValidationError("Network.vpcCidr", `vpcCidr must be a /16 to /24 range (value: "${props.vpcCidr}")`, this);
     if (props.allowedAccountIds.length === 0 || props.allowedAccountIds.some((a) => !/^\d{12}$/.test(a) && !a.startsWith("${"))) {
       throw new ValidationError("Network.allowedAccountIds", `allowedAccountIds must list the platform's 12-digit account IDs (value: ${JSON.stringify(props.allowedAccountIds)})`, this);
+    }
+    const egressZone = props.allowInternetEgress?.zone;
+    if (egressZone !== undefined && !zones.includes(egressZone)) {
+      throw new ValidationError("Network.allowInternetEgress.zone", `allowInternetEgress.zone must be one of availabilityZones ${JSON.stringify(zones)} (value: "${egressZone}")`, this);
     }
     if (props.logKey.placement.provider !== props.placement.provider) {
       throw new ValidationError("Network.logKey", `logKey ${props.logKey.node.path} is pinned to another provider than the network (${props.placement.side})`, this);

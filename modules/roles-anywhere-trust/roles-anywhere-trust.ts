@@ -94,14 +94,27 @@ export class RolesAnywhereTrust extends Construct {
       ),
     });
     this.permissions.push(
-      { Sid: "ListFailoverBuckets", Effect: "Allow", Action: ["s3:ListBucket", "s3:ListBucketMultipartUploads"], Resource: props.buckets.map((b) => b.bucketArn) },
+      { Sid: "ListFailoverBuckets", Effect: "Allow", Action: ["s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:ListBucketVersions"], Resource: props.buckets.map((b) => b.bucketArn) },
       {
         Sid: "ReadWriteFailoverObjects",
         Effect: "Allow",
         // DeleteObject: erasure requests reach the replica (a delete marker; older versions expire
         // by the bucket's noncurrent-version lifecycle). No DeleteObjectVersion: the sync cannot
-        // destroy the failover history at once.
-        Action: ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:GetObjectTagging", "s3:ListMultipartUploadParts", "s3:PutObject", "s3:PutObjectTagging"],
+        // destroy the failover history at once. Version reads and ListBucketVersions: failback reads
+        // what changed during an outage by version; PutObjectVersionTagging: a multipart replica's
+        // checksum tag goes on the version just completed.
+        Action: [
+          "s3:AbortMultipartUpload",
+          "s3:DeleteObject",
+          "s3:GetObject",
+          "s3:GetObjectTagging",
+          "s3:GetObjectVersion",
+          "s3:GetObjectVersionTagging",
+          "s3:ListMultipartUploadParts",
+          "s3:PutObject",
+          "s3:PutObjectTagging",
+          "s3:PutObjectVersionTagging",
+        ],
         Resource: props.buckets.map((b) => `${b.bucketArn}/*`),
       },
     );

@@ -49,6 +49,11 @@ export interface Violation {
   readonly address: string;
   /** What exactly is wrong with this block. */
   readonly detail: string;
+  /**
+   * Set when the block is part of a named, structurally verified exception (for example the
+   * controlled egress path): the finding is reported as accepted, with this reason, not as active.
+   */
+  readonly acceptedBecause?: string;
 }
 
 export type RuleResult =

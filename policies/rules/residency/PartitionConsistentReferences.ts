@@ -1,4 +1,5 @@
 import { checkEuRegion, type PartitionInfo } from "../../../config/partitions";
+import { crossPartitionExceptions } from "../../core/egress";
 import { arnsIn, hostsIn, partitionOfSuffix, serviceNamesIn } from "../../core/identifiers";
 import { isObject, parseEmbeddedJson } from "../../core/json";
 import { partitionById, partitionOfAnyRegion, placementOf, placementOfProvider, providerTypeOf } from "../../core/placement";
@@ -75,7 +76,9 @@ function summarize(problems: Set<string>): string {
 /**
  * Every ARN, principal, endpoint and VPC endpoint service name in a block's attributes (including
  * embedded policy JSON), and every block it refers to, belongs to the partition of the block's own
- * provider. Service principals keep their `<service>.amazonaws.com` form in both partitions.
+ * provider. Service principals keep their `<service>.amazonaws.com` form in both partitions. Two
+ * named exceptions (policies/core/egress.ts), verified by structure, are reported as accepted: the
+ * controlled egress allowlist's host names, and the cross-partition sync function's target variables.
  */
 export const PartitionConsistentReferences = defineRule({
   id: "SIP-RES-4",
@@ -100,6 +103,7 @@ export const PartitionConsistentReferences = defineRule({
       scan(template, home, p.values, "", false, problems);
       if (problems.size > 0) violations.push({ address: p.address, detail: summarize(problems) });
     }
+    const exceptions = crossPartitionExceptions(template);
     for (const r of template.resources) {
       if (providerTypeOf(r.type) !== "aws") continue;
       const home = placementOf(template, r).partition;
@@ -107,7 +111,13 @@ export const PartitionConsistentReferences = defineRule({
       checked++;
       const problems = new Set<string>();
       scan(template, home, r.values, "", false, problems);
-      if (problems.size > 0) violations.push({ address: r.address, detail: summarize(problems) });
+      if (problems.size === 0) continue;
+      // Problems at the attribute paths a named exception covers are reported as accepted, apart.
+      const exception = exceptions.get(r.address);
+      const accepted = new Set([...problems].filter((p) => exception?.paths(p.slice(0, p.indexOf(": "))) === true));
+      const open = new Set([...problems].filter((p) => !accepted.has(p)));
+      if (open.size > 0) violations.push({ address: r.address, detail: summarize(open) });
+      if (accepted.size > 0 && exception !== undefined) violations.push({ address: r.address, detail: summarize(accepted), acceptedBecause: exception.reason });
     }
     return verdict(checked, violations);
   },

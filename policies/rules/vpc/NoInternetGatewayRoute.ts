@@ -1,12 +1,23 @@
+import { analyzeEgress, exceptionReason } from "../../core/egress";
 import { blocks, literalString } from "../../core/json";
 import { referencesIn } from "../../core/references";
 import { resourcesOfType, type Template } from "../../core/template";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
-function isInternetGateway(template: Template, value: unknown): boolean {
-  if (typeof value !== "string") return false;
-  if (/^igw-[0-9a-f]+$/.test(value)) return true;
-  return referencesIn(value).some((r) => template.byAddress.get(r.address)?.type === "aws_internet_gateway");
+const GATEWAYS: ReadonlyArray<readonly [attribute: string, type: string, label: string, literal: RegExp]> = [
+  ["gateway_id", "aws_internet_gateway", "an internet gateway", /^igw-[0-9a-f]+$/],
+  ["nat_gateway_id", "aws_nat_gateway", "a NAT gateway", /^nat-[0-9a-f]+$/],
+  ["egress_only_gateway_id", "aws_egress_only_internet_gateway", "an egress-only internet gateway", /^eigw-[0-9a-f]+$/],
+];
+
+/** What a route leads to, when that is a way out of the VPC. */
+function wayOut(template: Template, route: Record<string, unknown>): string | undefined {
+  for (const [attribute, type, label, literal] of GATEWAYS) {
+    const value = route[attribute];
+    if (typeof value !== "string") continue;
+    if (literal.test(value) || referencesIn(value).some((r) => template.byAddress.get(r.address)?.type === type)) return label;
+  }
+  return undefined;
 }
 
 function destination(route: Record<string, unknown>): string {
@@ -14,8 +25,9 @@ function destination(route: Record<string, unknown>): string {
 }
 
 /**
- * No route to an internet gateway. The sync function's NAT egress path (DESIGN.md §5) is the one
- * accepted exception: its route is suppressed with a reason, so every other route stays visible.
+ * No route to the internet (internet gateway, NAT gateway, egress-only gateway), except the routes of
+ * the controlled egress path (DESIGN.md §5), which policies/core/egress.ts verifies by structure and
+ * which are reported as the accepted, named exception.
  */
 export const NoInternetGatewayRoute = defineRule({
   id: "SIP-VPC-3",
@@ -23,24 +35,32 @@ export const NoInternetGatewayRoute = defineRule({
   service: "vpc",
   severity: "error",
   suppressible: true,
-  info: "A route table sends traffic to an internet gateway.",
+  info: "A route table sends traffic to the internet (an internet, NAT or egress-only gateway) outside the controlled egress path.",
   explanation:
-    "The sovereign VPC has no internet route: services are reached through VPC endpoints of the own partition. A route to an internet gateway opens a path for data to leave the partition that bypasses every endpoint policy.",
-  fix: "Remove the route. The only accepted internet path is the sync function's NAT egress subnet behind the network firewall allowlist; suppress that one route with the reason and the design reference.",
+    "The sovereign VPC has no internet route: services are reached through VPC endpoints of the own partition. A route to an internet or NAT gateway opens a path for data to leave the partition that bypasses every endpoint policy. The one accepted path is the controlled egress of DESIGN.md §5, where a network firewall passes TLS only to allowlisted host names.",
+  fix: "Remove the route. A workload that must reach the other partition runs in the workload subnet of the network's controlled egress path (modules/network `allowInternetEgress`), whose firewall, NAT and edge routes this rule recognizes and accepts; a firewall that claims the exception but fails the checks is named in the finding.",
   anchors: {
     cdkNag: ["NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW"],
   },
   evaluate({ template }) {
     const violations: Violation[] = [];
+    const { paths, rejected } = analyzeEgress(template);
     const routes = resourcesOfType(template, "aws_route");
     const tables = resourcesOfType(template, "aws_route_table", "aws_default_route_table");
     for (const r of routes) {
-      if (isInternetGateway(template, r.values.gateway_id)) violations.push({ address: r.address, detail: `routes ${destination(r.values)} to an internet gateway` });
+      const label = wayOut(template, r.values);
+      if (label === undefined) continue;
+      const detail = `routes ${destination(r.values)} to ${label}`;
+      const path = paths.find((p) => p.acceptedRoutes.has(r.address));
+      violations.push(path === undefined ? { address: r.address, detail } : { address: r.address, detail, acceptedBecause: exceptionReason(path) });
     }
     for (const t of tables) {
-      const igw = blocks(t.values.route).filter((route) => isInternetGateway(template, route.gateway_id));
-      if (igw.length > 0) violations.push({ address: t.address, detail: `routes ${igw.map(destination).join(", ")} to an internet gateway` });
+      const out = blocks(t.values.route).filter((route) => wayOut(template, route) !== undefined);
+      if (out.length > 0) violations.push({ address: t.address, detail: `routes ${out.map((route) => `${destination(route)} to ${wayOut(template, route)}`).join(", ")} (inline routes are never part of the controlled egress path)` });
     }
-    return verdict(routes.length + tables.length, violations);
+    for (const { firewall, problems } of rejected) {
+      violations.push({ address: firewall.address, detail: `claims the controlled-egress exception, but ${problems.join("; ")}` });
+    }
+    return verdict(routes.length + tables.length + rejected.length, violations);
   },
 });

@@ -1,0 +1,123 @@
+import { join } from "node:path";
+import type { DeploymentConfig } from "../config/schema";
+import { endpointUrl } from "../config/partitions";
+import { Construct } from "../framework/cdktf";
+import { LambdaPermission, S3BucketNotification, SecretsmanagerSecret } from "../framework/aws";
+import type { KmsKey } from "../modules/kms-key";
+import { LambdaFunction } from "../modules/lambda-function";
+import type { Network } from "../modules/network";
+import type { Placement } from "../modules/placement";
+import type { PrivateBucket } from "../modules/private-bucket";
+import type { RolesAnywhereTrust } from "../modules/roles-anywhere-trust";
+
+/** The name the guardrails know the sync function's cross-partition references by (tag `sip:exception`). */
+export const CROSS_PARTITION_SYNC_EXCEPTION = "cross-partition-sync";
+
+export interface SyncPipelineProps {
+  readonly placement: Placement;
+  readonly environment: string;
+  readonly sizing: DeploymentConfig["functions"]["sync"];
+  /** The sovereign network; it must have the controlled egress path (`allowInternetEgress`). */
+  readonly network: Network;
+  /** Key for the function's environment, logs, dead-letter queue and the signing-material secret. */
+  readonly key: KmsKey;
+  /** The sovereign bucket whose objects are replicated (clean avatars) and its data class. */
+  readonly source: PrivateBucket;
+  readonly sourceDataClass: string;
+  /** The commercial failover bucket of the same data class, and where it lives. */
+  readonly target: PrivateBucket;
+  readonly targetPlacement: Placement;
+  /** The commercial Roles Anywhere trust the function takes its credentials from. */
+  readonly trust: RolesAnywhereTrust;
+  readonly sessionDurationSeconds: number;
+  /** Folder with the function zips (scripts/bundle-functions.mjs). */
+  readonly artifactsDir: string;
+}
+
+/**
+ * Clean bucket -> S3 event (created, removed) -> sync function -> commercial failover bucket. The
+ * function runs in the controlled egress path's workload subnet, reads the source through the S3
+ * gateway endpoint with its own role, and writes the target with Roles Anywhere credentials signed by
+ * the leaf certificate in a KMS-encrypted secret (its value is stored by a separate step, never by
+ * Terraform: docs/cross-partition.md). The commercial ARNs in its environment are the one
+ * cross-partition reference of the sovereign side, tagged as the named exception the guardrails check.
+ */
+export class SyncPipeline extends Construct {
+  readonly function: LambdaFunction;
+  readonly signingMaterial: SecretsmanagerSecret;
+  /** Host names the function reaches in the commercial partition (the egress allowlist). */
+  static allowedDomains(target: Placement, targetBucketName: string): string[] {
+    const host = (service: string) => new URL(endpointUrl(target.partition, service, target.region)).host;
+    return [host("rolesanywhere"), `${targetBucketName}.${host("s3")}`].sort();
+  }
+
+  constructor(scope: Construct, id: string, props: SyncPipelineProps) {
+    super(scope, id);
+    const { placement, source, target, trust, key } = props;
+    const env = props.environment;
+    const functionName = `${env}-sync-${props.sourceDataClass}`;
+
+    this.signingMaterial = new SecretsmanagerSecret(this, "signing-material", {
+      provider: placement.provider,
+      name: `${env}/sync/${props.sourceDataClass}/signing-material`,
+      description: `Roles Anywhere leaf certificate and key of ${functionName}: {"certificate","privateKey","intermediates"?} in PEM; stored by certs, never by Terraform`,
+      kmsKeyId: key.keyArn,
+      recoveryWindowInDays: 30,
+    });
+
+    this.function = new LambdaFunction(this, "sync", {
+      placement,
+      functionName,
+      zipFile: join(props.artifactsDir, "sync.zip"),
+      network: props.network,
+      allowInternetEgress: true,
+      key,
+      reservedConcurrency: props.sizing.reservedConcurrency,
+      memorySizeMb: props.sizing.memorySizeMb,
+      timeoutSeconds: props.sizing.timeoutSeconds,
+      environment: {
+        SOURCE_BUCKET: source.bucketName,
+        TARGET_REGION: props.targetPlacement.region,
+        TARGET_BUCKET: target.bucketName,
+        TARGET_KMS_KEY_ARN: target.encryptionKey.keyArn,
+        ROLES_ANYWHERE_TRUST_ANCHOR_ARN: trust.trustAnchor.arn,
+        ROLES_ANYWHERE_PROFILE_ARN: trust.profile.arn,
+        ROLES_ANYWHERE_ROLE_ARN: trust.role.arn,
+        ROLES_ANYWHERE_SESSION_SECONDS: String(props.sessionDurationSeconds),
+        SIGNING_MATERIAL_SECRET_ID: this.signingMaterial.arn,
+        SYNC_ALLOWED_DATA_CLASSES: props.sourceDataClass,
+      },
+      tags: {
+        "sip:exception": CROSS_PARTITION_SYNC_EXCEPTION,
+        "sip:justification": "Replicates the failover data class to the commercial partition with Roles Anywhere credentials",
+      },
+    });
+    const fn = this.function;
+    fn.addToPrincipalPolicy({
+      Sid: "ReadSource",
+      Effect: "Allow",
+      Action: ["s3:GetObject", "s3:GetObjectTagging", "s3:GetObjectVersion", "s3:GetObjectVersionTagging"],
+      Resource: `${source.bucketArn}/*`,
+    });
+    // Without ListBucket a missing key answers 403, not 404, and a delete could never be confirmed.
+    fn.addToPrincipalPolicy({ Sid: "ConfirmSourceDeletes", Effect: "Allow", Action: "s3:ListBucket", Resource: source.bucketArn });
+    fn.addToPrincipalPolicy({ Sid: "ReadSigningMaterial", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: this.signingMaterial.arn });
+    source.encryptionKey.grantEncryptDecrypt(fn, "UseSourceKey");
+
+    const invoke = new LambdaPermission(this, "invoke-from-source", {
+      provider: placement.provider,
+      statementId: "InvokeOnSourceChanges",
+      action: "lambda:InvokeFunction",
+      functionName: fn.function.functionName,
+      principal: "s3.amazonaws.com",
+      sourceArn: source.bucketArn,
+      sourceAccount: placement.accountId,
+    });
+    new S3BucketNotification(this, "source-notification", {
+      provider: placement.provider,
+      bucket: source.bucket.id,
+      lambdaFunction: [{ lambdaFunctionArn: fn.functionArn, events: ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"] }],
+      dependsOn: [invoke],
+    });
+  }
+}
