@@ -12,6 +12,7 @@ import { compareStrings, isObject } from "./core/json";
 import { policyDocuments } from "./core/policy-documents";
 import { parseTemplate, type Template, TemplateError } from "./core/template";
 import type { Rule, RuleContext, RuleMeta, Severity } from "./core/types";
+import { OUTPUT_RULE, scanOutputFolder } from "./output-scan";
 import { BASELINE_PACK } from "./packs/baseline";
 import { describeSuppression, SUPPRESSION_RULE, SUPPRESSION_RULES, type SuppressionInput, suppressionInputSchema, suppressionsFileSchema } from "./suppressions";
 
@@ -72,6 +73,11 @@ export interface CheckOptions {
   readonly suppressionsSource?: string;
   /** Rules to run. @default BASELINE_PACK */
   readonly rules?: readonly Rule[];
+  /**
+   * A folder whose every file (zips opened) is scanned for PEM private keys (SIP-OUT-1): the CLI
+   * passes the cdktf.out folder it checks. @default - no scan
+   */
+  readonly scanFolder?: string;
 }
 
 // ---- input -----------------------------------------------------------------------------------
@@ -287,7 +293,13 @@ export async function check(templates: readonly Template[], options: CheckOption
     }
     findings.push(...runRules(rules, { template, config: options.config, iam }));
   }
-  const allRules: RuleMeta[] = [...rules, ...SUPPRESSION_RULES].sort((a, b) => compareStrings(a.id, b.id));
+  if (options.scanFolder !== undefined) {
+    for (const hit of scanOutputFolder(options.scanFolder)) {
+      const file = join(options.scanFolder, hit.path.split("!/")[0] ?? hit.path);
+      findings.push({ ruleId: OUTPUT_RULE.id, ruleName: OUTPUT_RULE.name, severity: "error", kind: "violation", address: hit.path, detail: hit.detail, stack: "", file, line: 1 });
+    }
+  }
+  const allRules: RuleMeta[] = [...rules, ...SUPPRESSION_RULES, OUTPUT_RULE].sort((a, b) => compareStrings(a.id, b.id));
   // Findings a rule itself accepted (a named, verified exception) are reported with the suppressed ones.
   const accepted = findings.filter((f) => f.suppressedBecause !== undefined);
   const open = findings.filter((f) => f.suppressedBecause === undefined);

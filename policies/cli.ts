@@ -5,7 +5,7 @@
  * Importing this module has no side effects; bundled with esbuild and run with node, it runs
  * `main` on process.argv.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type CheckReport, check, exitCodeOf, InputError, loadCheckConfig, loadSuppressionsFile, loadTemplates } from "./check";
@@ -80,7 +80,8 @@ function parse(argv: string[]) {
 async function runCheck(path: string, values: ReturnType<typeof parse>["values"], io: CliIo): Promise<number> {
   const format = (values.format ?? "text") as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")} (got "${values.format}")`);
-  const templates = loadTemplates(resolve(io.cwd, path));
+  const input = resolve(io.cwd, path);
+  const templates = loadTemplates(input);
   let config: ReturnType<typeof loadCheckConfig>["config"];
   const suppressions: Array<SuppressionInput & { source: string }> = [];
   if (values.config !== undefined) {
@@ -93,7 +94,8 @@ async function runCheck(path: string, values: ReturnType<typeof parse>["values"]
     const file = resolve(io.cwd, values.suppressions);
     suppressions.push(...loadSuppressionsFile(file).map((x) => ({ ...x, source: file })));
   }
-  const report = await check(templates, { config, suppressions });
+  // A folder is scanned whole (assets, plans, zips opened) for private keys.
+  const report = await check(templates, { config, suppressions, scanFolder: statSync(input).isDirectory() ? input : undefined });
   const output = render(report, format, io.cwd);
   if (values.out !== undefined) {
     const out = resolve(io.cwd, values.out);

@@ -81,7 +81,7 @@ describe("resources of each partition", () => {
       expect(sids(name)).toContain("DenyObjectAccessOutsideVpcEndpoint");
       expect(vpce(name)).toBe("${aws_vpc_endpoint.sovereign-network_s3-gateway.id}");
     }
-    expect(sids("commercial-bucket-avatars-clean_policy")).toEqual(["DenyInsecureTransport", "DenyOtherEncryption", "DenyOtherKey", "TenantsOnlyUnderTheirPrefix"]);
+    expect(sids("commercial-bucket-avatars-clean_policy")).toEqual(["DenyInsecureTransport", "DenyOtherEncryption", "DenyOtherKey", "TenantsWithTheirOwnKey", "TenantsNeedTheirKeyTag", "TenantsOnlyUnderTheirPrefix"]);
   });
 
   it("lets browsers upload only into the buckets of the upload data classes, from the configured origins", () => {
@@ -209,7 +209,12 @@ describe("stability under small changes", () => {
     const changed = synthDeployment(validConfig(input)).json;
     const before = allResources(example.json).map((r) => r.address);
     const after = allResources(changed).map((r) => r.address);
-    expect(after.filter((a) => !before.includes(a)).sort()).toEqual(["aws_kms_alias.tenant-aaa-first_key_alias", "aws_kms_key.tenant-aaa-first_key_key"]);
+    expect(after.filter((a) => !before.includes(a)).sort()).toEqual([
+      "aws_iam_role.tenant-aaa-first_role",
+      "aws_iam_role_policy.tenant-aaa-first_role-policy",
+      "aws_kms_alias.tenant-aaa-first_key_alias",
+      "aws_kms_key.tenant-aaa-first_key_key",
+    ]);
     expect(before.filter((a) => !after.includes(a))).toEqual([]);
   });
 });

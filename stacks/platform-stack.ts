@@ -178,6 +178,7 @@ export class PlatformStack extends ReadableStack {
         tenant,
         availabilityZones: network.availabilityZones,
         allowedAccountIds: platformAccounts,
+        sharedBuckets: tenant.tier === "logical" ? (tenant.dataClasses ?? []).flatMap((name) => dataBuckets.get(name) ?? []) : undefined,
       });
     }
   }

@@ -76,7 +76,7 @@ describe("PrivateBucket", () => {
           Principal: "*",
           Action: "s3:PutObject",
           Resource: `${bucketArn}/*`,
-          Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "${aws_kms_key.key_key.arn}" } },
+          Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "${aws_kms_key.key_key.arn}" }, Null: { "aws:PrincipalTag/Tenant": "true" } },
         },
       ]);
       expect(statements.every((st: { Effect: string }) => st.Effect === "Deny")).toBe(true);
@@ -86,7 +86,7 @@ describe("PrivateBucket", () => {
       const { stack, sovereign, key, synth } = setup();
       const role = "arn:aws-eusc:iam::111111111111:role/upload-signer";
       new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 9, vpcEndpointId: "vpce-0123", rolesOutsideVpcEndpoint: [role] });
-      expect(policyOf(synth()).Statement[4]).toEqual({
+      expect(policyOf(synth()).Statement[6]).toEqual({
         Sid: "DenyObjectAccessOutsideVpcEndpoint",
         Effect: "Deny",
         Principal: "*",
@@ -101,13 +101,23 @@ describe("PrivateBucket", () => {
       const { stack, commercial, synth } = setup();
       const key = new KmsKey(stack, "ckey", { placement: commercial, aliasName: "c", description: "c" });
       new PrivateBucket(stack, "b", { placement: commercial, bucketName: "env-failover-222222222222", encryptionKey: key, retentionDays: 9, allowAccessOutsideVpcEndpoint: true });
-      expect(policyOf(synth()).Statement.map((st: { Sid: string }) => st.Sid)).toEqual(["DenyInsecureTransport", "DenyOtherEncryption", "DenyOtherKey", "TenantsOnlyUnderTheirPrefix"]);
+      expect(policyOf(synth()).Statement.map((st: { Sid: string }) => st.Sid)).toEqual(["DenyInsecureTransport", "DenyOtherEncryption", "DenyOtherKey", "TenantsWithTheirOwnKey", "TenantsNeedTheirKeyTag", "TenantsOnlyUnderTheirPrefix"]);
     });
 
-    it("keeps a tenant-tagged principal under its own prefix (ABAC)", () => {
+    it("keeps a tenant-tagged principal under its own prefix and on its own key (ABAC)", () => {
       const { stack, sovereign, key, synth } = setup();
       new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 9, vpcEndpointId: "vpce-0123" });
-      expect(policyOf(synth()).Statement[3]).toEqual({
+      const statements = policyOf(synth()).Statement;
+      expect(statements[3]).toEqual({
+        Sid: "TenantsWithTheirOwnKey",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:PutObject",
+        Resource: "${aws_s3_bucket.b_bucket.arn}/*",
+        Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "$${aws:PrincipalTag/TenantKey}" }, Null: { "aws:PrincipalTag/Tenant": "false" } },
+      });
+      expect(statements[4]).toMatchObject({ Sid: "TenantsNeedTheirKeyTag", Condition: { Null: { "aws:PrincipalTag/Tenant": "false", "aws:PrincipalTag/TenantKey": "true" } } });
+      expect(statements[5]).toEqual({
         Sid: "TenantsOnlyUnderTheirPrefix",
         Effect: "Deny",
         Principal: "*",

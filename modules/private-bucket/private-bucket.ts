@@ -181,12 +181,32 @@ export class PrivateBucket extends Construct {
         Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" } },
       },
       {
+        // Principals without a Tenant tag (the platform's functions) write with the data-class key.
         Sid: "DenyOtherKey",
         Effect: "Deny",
         Principal: "*",
         Action: "s3:PutObject",
         Resource: objects,
-        Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": props.encryptionKey.keyArn } },
+        Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": props.encryptionKey.keyArn }, Null: { "aws:PrincipalTag/Tenant": "true" } },
+      },
+      {
+        // A tenant-tagged principal writes only with its tenant's own key (tag TenantKey), named in
+        // the request (an absent header would mean the data-class key): deleting that key shreds
+        // the tenant's objects.
+        Sid: "TenantsWithTheirOwnKey",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:PutObject",
+        Resource: objects,
+        Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": policyVariable("aws:PrincipalTag/TenantKey") }, Null: { "aws:PrincipalTag/Tenant": "false" } },
+      },
+      {
+        Sid: "TenantsNeedTheirKeyTag",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:PutObject",
+        Resource: objects,
+        Condition: { Null: { "aws:PrincipalTag/Tenant": "false", "aws:PrincipalTag/TenantKey": "true" } },
       },
     ];
     // Tenant isolation (ABAC) for shared buckets: a principal tagged with a Tenant reaches only

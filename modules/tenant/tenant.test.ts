@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { TenantConfig } from "../../config/schema";
 import { moduleStack, resourcesOf } from "../../test/template";
+import { KmsKey } from "../kms-key";
+import { PrivateBucket } from "../private-bucket";
 import { Tenant } from "./tenant";
 
 let cleanup: () => void = () => {};
@@ -45,5 +47,44 @@ describe("Tenant", () => {
 
   it("gives a logical-tier tenant no network", () => {
     expect(Object.values(resourcesOf(build({ id: "acme", tier: "logical" }), "aws_vpc"))).toEqual([]);
+  });
+
+  it("gives a logical-tier tenant a role tagged with it and its key, limited to its prefix of the shared buckets", () => {
+    // Prepare
+    const s = moduleStack();
+    cleanup = s.cleanup;
+    const dataKey = new KmsKey(s.stack, "data", { placement: s.sovereign, aliasName: "data", description: "data" });
+    const shared = new PrivateBucket(s.stack, "shared", { placement: s.sovereign, bucketName: "env-avatars-111111111111", encryptionKey: dataKey, retentionDays: 30, vpcEndpointId: "vpce-0123" });
+    // Act
+    new Tenant(s.stack, "t", { placement: s.sovereign, environment: "env", tenant: { id: "acme", tier: "logical" }, availabilityZones: [], allowedAccountIds: ["111111111111"], sharedBuckets: [shared] });
+    const json = s.synth();
+    // Assess
+    const role = resourcesOf(json, "aws_iam_role").t_role;
+    expect(role?.tags).toEqual({ Tenant: "acme", Tier: "logical", TenantKey: "${aws_kms_key.t_key_key.arn}" });
+    // sts:AssumeRole only: with sts:TagSession a caller could replace the Tenant tag.
+    expect(JSON.parse(role?.assume_role_policy as string).Statement).toEqual([
+      {
+        Sid: "PlatformRolesOnly",
+        Effect: "Allow",
+        Principal: { AWS: "arn:aws-eusc:iam::111111111111:root" },
+        Action: "sts:AssumeRole",
+        Condition: { ArnLike: { "aws:PrincipalArn": "arn:aws-eusc:iam::111111111111:role/env-*" }, ArnNotLike: { "aws:PrincipalArn": "arn:aws-eusc:iam::111111111111:role/env-tenant-*" } },
+      },
+    ]);
+    const statements = JSON.parse(resourcesOf(json, "aws_iam_role_policy")["t_role-policy"]?.policy as string).Statement as Array<Record<string, unknown>>;
+    expect(Object.fromEntries(statements.map((st) => [st.Sid, st.Resource]))).toEqual({
+      UseOwnKey: "${aws_kms_key.t_key_key.arn}",
+      ObjectsUnderOwnPrefix: ["${aws_s3_bucket.shared_bucket.arn}/$${aws:PrincipalTag/Tenant}/*"],
+      ListOwnPrefix: ["${aws_s3_bucket.shared_bucket.arn}"],
+      ReadDataClassObjects: ["${aws_kms_key.data_key.arn}"],
+    });
+    expect(statements.find((st) => st.Sid === "ListOwnPrefix")?.Condition).toEqual({ StringLike: { "s3:prefix": "$${aws:PrincipalTag/Tenant}/*" } });
+  });
+
+  it("gives the other tiers no tenant role", () => {
+    for (const tier of ["vpc", "account"] as const) {
+      const json = build({ id: "acme", tier, ...(tier === "vpc" ? { vpcCidr: "10.20.0.0/16" } : { accountId: "333333333333" }) }, tier === "account");
+      expect(Object.keys(resourcesOf(json, "aws_iam_role")).filter((n) => n === "t_role")).toEqual([]);
+    }
   });
 });

@@ -1,9 +1,12 @@
+import { arn } from "../../config/partitions";
 import type { TenantConfig } from "../../config/schema";
 import { Construct } from "../../framework/cdktf";
-import { OrganizationsAccount } from "../../framework/aws";
+import { IamRole, IamRolePolicy, OrganizationsAccount } from "../../framework/aws";
+import { accountRoot, policyDocument, policyVariable, renderPolicy, type Statement, trustPolicyDocument } from "../../policies/documents/policy-document";
 import { KmsKey } from "../kms-key";
 import { Network } from "../network";
 import type { Placement } from "../placement";
+import type { PrivateBucket } from "../private-bucket";
 
 /** The role AWS Organizations creates in a new member account, assumed to deploy into it. */
 export const TENANT_ACCOUNT_ROLE = "OrganizationAccountAccessRole";
@@ -25,6 +28,12 @@ export interface TenantProps {
   readonly availabilityZones: readonly string[];
   /** Accounts whose principals may use a `vpc`-tier tenant's endpoints. */
   readonly allowedAccountIds: readonly string[];
+  /**
+   * For tier `logical`: the shared buckets of the tenant's data classes, which its role may use
+   * under `<tenant>/`.
+   * @default - none
+   */
+  readonly sharedBuckets?: readonly PrivateBucket[];
 }
 
 /**
@@ -38,6 +47,8 @@ export class Tenant extends Construct {
   readonly key?: KmsKey;
   readonly network?: Network;
   readonly account?: OrganizationsAccount;
+  /** Tier `logical`: the role the platform's services assume to act for this tenant. */
+  readonly role?: IamRole;
 
   constructor(scope: Construct, id: string, props: TenantProps) {
     super(scope, id);
@@ -75,5 +86,58 @@ export class Tenant extends Construct {
         tags,
       });
     }
+    if (tenant.tier === "logical") this.role = this.tenantRole(props, this.key, props.sharedBuckets ?? []);
+  }
+
+  /**
+   * The tenant's role for the shared tier (ABAC): tagged `Tenant` and `TenantKey`, so the shared
+   * buckets' policies keep its sessions under `<tenant>/` and on the tenant's key; its own policy
+   * says the same through `${aws:PrincipalTag/Tenant}`. The environment's own roles (`<env>-*`, not
+   * tenant roles) that IAM allows may assume it; the trust grants `sts:AssumeRole` only, never
+   * `sts:TagSession`, so no caller can replace the role's tags with session tags of another tenant.
+   */
+  private tenantRole(props: TenantProps, key: KmsKey, buckets: readonly PrivateBucket[]): IamRole {
+    const { placement, tenant, environment } = props;
+    const provider = placement.provider;
+    const roleArn = (name: string) => arn(placement.partition, { service: "iam", account: placement.accountId, resource: `role/${name}` });
+    const platformRoles = roleArn(`${environment}-*`);
+    const tenantRoles = roleArn(`${environment}-tenant-*`);
+    const role = new IamRole(this, "role", {
+      provider,
+      name: `${environment}-tenant-${tenant.id}`,
+      description: `Acts for tenant ${tenant.id} in the shared buckets: its prefix, its key`,
+      assumeRolePolicy: renderPolicy(
+        trustPolicyDocument([
+          {
+            Sid: "PlatformRolesOnly",
+            Effect: "Allow",
+            Principal: { AWS: accountRoot(placement.partition, placement.accountId) },
+            Action: "sts:AssumeRole",
+            // The environment's own roles (which IAM must also allow to assume it), never another tenant's role.
+            Condition: { ArnLike: { "aws:PrincipalArn": platformRoles }, ArnNotLike: { "aws:PrincipalArn": tenantRoles } },
+          },
+        ]),
+      ),
+      tags: { Tenant: tenant.id, Tier: tenant.tier, TenantKey: key.keyArn },
+    });
+    const own = policyVariable("aws:PrincipalTag/Tenant");
+    const statements: Statement[] = [
+      { Sid: "UseOwnKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"], Resource: key.keyArn },
+    ];
+    if (buckets.length > 0) {
+      statements.push(
+        {
+          Sid: "ObjectsUnderOwnPrefix",
+          Effect: "Allow",
+          Action: ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:GetObjectTagging", "s3:GetObjectVersion", "s3:PutObject", "s3:PutObjectTagging"],
+          Resource: buckets.map((b) => `${b.bucketArn}/${own}/*`),
+        },
+        { Sid: "ListOwnPrefix", Effect: "Allow", Action: "s3:ListBucket", Resource: buckets.map((b) => b.bucketArn), Condition: { StringLike: { "s3:prefix": `${own}/*` } } },
+        // Objects the platform's functions wrote for the tenant carry the data-class key.
+        { Sid: "ReadDataClassObjects", Effect: "Allow", Action: "kms:Decrypt", Resource: buckets.map((b) => b.encryptionKey.keyArn) },
+      );
+    }
+    new IamRolePolicy(this, "role-policy", { provider, role: role.id, name: "tenant", policy: renderPolicy(policyDocument(statements)) });
+    return role;
   }
 }

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { check } from "../check";
 import { BASELINE_PACK } from "../packs/baseline";
 import { RESIDENCY_PACK } from "../packs/residency";
+import { OUTPUT_RULE } from "../output-scan";
 import { renderRulesMarkdown } from "../rules-md";
 import { SUPPRESSION_RULES } from "../suppressions";
 import { exampleConfig, FIXTURES, fixture } from "./harness";
@@ -39,7 +40,7 @@ describe("rule metadata", () => {
   });
 
   it("keeps RULES.md in step with the rules", async () => {
-    await expect(renderRulesMarkdown([...BASELINE_PACK, ...SUPPRESSION_RULES])).toMatchFileSnapshot(join(POLICIES, "RULES.md"));
+    await expect(renderRulesMarkdown([...BASELINE_PACK, ...SUPPRESSION_RULES, OUTPUT_RULE])).toMatchFileSnapshot(join(POLICIES, "RULES.md"));
   });
 });
 
