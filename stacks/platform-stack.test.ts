@@ -81,7 +81,7 @@ describe("resources of each partition", () => {
       expect(sids(name)).toContain("DenyObjectAccessOutsideVpcEndpoint");
       expect(vpce(name)).toBe("${aws_vpc_endpoint.sovereign-network_s3-gateway.id}");
     }
-    expect(sids("commercial-bucket-avatars-clean_policy")).toEqual(["DenyInsecureTransport", "DenyOtherEncryption", "DenyOtherKey", "TenantsWithTheirOwnKey", "TenantsNeedTheirKeyTag", "TenantsOnlyUnderTheirPrefix"]);
+    expect(sids("commercial-bucket-avatars-clean_policy")).toEqual(["DenyInsecureTransport", "DenyOtherEncryption", "DenyOtherKey", "TenantsWithTheirOwnKey", "TenantsNeedTheirKeyTag", "TenantsOnlyUnderTheirPrefix", "TenantsListOnlyTheirPrefix"]);
   });
 
   it("lets browsers upload only into the buckets of the upload data classes, from the configured origins", () => {

@@ -86,7 +86,7 @@ describe("PrivateBucket", () => {
       const { stack, sovereign, key, synth } = setup();
       const role = "arn:aws-eusc:iam::111111111111:role/upload-signer";
       new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 9, vpcEndpointId: "vpce-0123", rolesOutsideVpcEndpoint: [role] });
-      expect(policyOf(synth()).Statement[6]).toEqual({
+      expect(policyOf(synth()).Statement[7]).toEqual({
         Sid: "DenyObjectAccessOutsideVpcEndpoint",
         Effect: "Deny",
         Principal: "*",
@@ -101,7 +101,7 @@ describe("PrivateBucket", () => {
       const { stack, commercial, synth } = setup();
       const key = new KmsKey(stack, "ckey", { placement: commercial, aliasName: "c", description: "c" });
       new PrivateBucket(stack, "b", { placement: commercial, bucketName: "env-failover-222222222222", encryptionKey: key, retentionDays: 9, allowAccessOutsideVpcEndpoint: true });
-      expect(policyOf(synth()).Statement.map((st: { Sid: string }) => st.Sid)).toEqual(["DenyInsecureTransport", "DenyOtherEncryption", "DenyOtherKey", "TenantsWithTheirOwnKey", "TenantsNeedTheirKeyTag", "TenantsOnlyUnderTheirPrefix"]);
+      expect(policyOf(synth()).Statement.map((st: { Sid: string }) => st.Sid)).toEqual(["DenyInsecureTransport", "DenyOtherEncryption", "DenyOtherKey", "TenantsWithTheirOwnKey", "TenantsNeedTheirKeyTag", "TenantsOnlyUnderTheirPrefix", "TenantsListOnlyTheirPrefix"]);
     });
 
     it("keeps a tenant-tagged principal under its own prefix and on its own key (ABAC)", () => {
@@ -121,9 +121,17 @@ describe("PrivateBucket", () => {
         Sid: "TenantsOnlyUnderTheirPrefix",
         Effect: "Deny",
         Principal: "*",
-        Action: [...S3_DATA_ACTIONS],
+        Action: S3_DATA_ACTIONS.filter((a) => !a.startsWith("s3:ListBucket")),
         NotResource: "${aws_s3_bucket.b_bucket.arn}/$${aws:PrincipalTag/Tenant}/*",
         Condition: { Null: { "aws:PrincipalTag/Tenant": "false" } },
+      });
+      expect(statements[6]).toEqual({
+        Sid: "TenantsListOnlyTheirPrefix",
+        Effect: "Deny",
+        Principal: "*",
+        Action: ["s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:ListBucketVersions"],
+        Resource: "${aws_s3_bucket.b_bucket.arn}",
+        Condition: { Null: { "aws:PrincipalTag/Tenant": "false" }, StringNotLike: { "s3:prefix": "$${aws:PrincipalTag/Tenant}/*" } },
       });
     });
 

@@ -11,7 +11,7 @@ import {
   S3BucketVersioning,
 } from "../../framework/aws";
 import { policyDocument, policyVariable, renderPolicy, type Statement } from "../../policies/documents/policy-document";
-import { BROWSER_UPLOAD_HEADERS, S3_DATA_ACTIONS } from "./perms";
+import { BROWSER_UPLOAD_HEADERS, S3_DATA_ACTIONS, S3_LIST_ACTIONS } from "./perms";
 import { ValidationError } from "../errors";
 import type { KmsKey } from "../kms-key";
 import type { Placement } from "../placement";
@@ -211,14 +211,26 @@ export class PrivateBucket extends Construct {
     ];
     // Tenant isolation (ABAC) for shared buckets: a principal tagged with a Tenant reaches only
     // objects under `<tenant>/`; principals without the tag (platform functions) are not affected.
-    statements.push({
-      Sid: "TenantsOnlyUnderTheirPrefix",
-      Effect: "Deny",
-      Principal: "*",
-      Action: S3_DATA_ACTIONS,
-      NotResource: `${this.bucket.arn}/${policyVariable("aws:PrincipalTag/Tenant")}/*`,
-      Condition: { Null: { "aws:PrincipalTag/Tenant": "false" } },
-    });
+    const tenantPrefix = `${policyVariable("aws:PrincipalTag/Tenant")}/`;
+    statements.push(
+      {
+        Sid: "TenantsOnlyUnderTheirPrefix",
+        Effect: "Deny",
+        Principal: "*",
+        Action: S3_DATA_ACTIONS.filter((a) => !S3_LIST_ACTIONS.includes(a)),
+        NotResource: `${this.bucket.arn}/${tenantPrefix}*`,
+        Condition: { Null: { "aws:PrincipalTag/Tenant": "false" } },
+      },
+      {
+        // Listing is a bucket-level request: a tenant lists only with its own prefix.
+        Sid: "TenantsListOnlyTheirPrefix",
+        Effect: "Deny",
+        Principal: "*",
+        Action: [...S3_LIST_ACTIONS],
+        Resource: this.bucket.arn,
+        Condition: { Null: { "aws:PrincipalTag/Tenant": "false" }, StringNotLike: { "s3:prefix": `${tenantPrefix}*` } },
+      },
+    );
     this.baseStatements = statements;
     this.outsideRoles = [...outsideRoles];
     this.vpcEndpointId = props.vpcEndpointId;

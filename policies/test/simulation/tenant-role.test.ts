@@ -69,6 +69,21 @@ describe("the logical tier's tenant role against the shared bucket", () => {
     expect(await decide(simulate, put(roleArn, roleTags, prefix, key))).toBe(expected);
   });
 
+  it("lists only its own prefix", async () => {
+    const list = (prefix: string | undefined): SimulationInput => ({
+      ...put(roleArn, roleTags, TENANT, ownKey),
+      request: {
+        principal: roleArn,
+        action: "s3:ListBucket",
+        resource: { resource: `arn:aws-eusc:s3:::${bucketName}`, accountId: ACCOUNT },
+        contextVariables: { "aws:SecureTransport": "true", "aws:SourceVpce": "vpce-sovereign-network_s3-gateway", "aws:PrincipalIsAWSService": "false", "aws:PrincipalTag/Tenant": TENANT, ...(prefix === undefined ? {} : { "s3:prefix": prefix }) },
+      },
+    });
+    expect(await decide(simulate, list(`${TENANT}/`))).toBe("Allowed");
+    expect(await decide(simulate, list("acme-health/"))).not.toBe("Allowed");
+    expect(await decide(simulate, list(undefined))).not.toBe("Allowed");
+  });
+
   it("denies a tenant-tagged principal without the TenantKey tag", async () => {
     const broad = allow("s3:*", [`arn:aws-eusc:s3:::${bucketName}/*`]);
     expect(await decide(simulate, put(roleArn, { Tenant: TENANT }, TENANT, ownKey, broad))).toBe("ExplicitlyDenied");
