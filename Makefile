@@ -63,9 +63,10 @@ corpus: dist/main.cjs ## scrub every image in CORPUS (../shared/corpus); exiftoo
 	@command -v exiftool >/dev/null || { echo "exiftool is missing: apt-get install libimage-exiftool-perl" >&2; exit 1; }
 	node dist/corpus-check.mjs $(CORPUS)
 
-bench: dist/main.cjs ## synth time/memory, scrub throughput vs exiftool and jpegtran, function bundles -> bench/results/*.json
+bench: dist/main.cjs ## synth time/memory, scrub vs exiftool and jpegtran, sync of 1 GiB, credentials, signing -> bench/results/*.json
 	node bench/synth-bench.mjs
 	node bench/run-scrub-bench.mjs $(CORPUS)
+	node bench/run-sync-bench.mjs
 
 clean: ## remove build and synth output
 	rm -rf dist cdktf.out .terraform-check bench/results

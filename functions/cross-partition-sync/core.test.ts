@@ -6,7 +6,7 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
 import { PARTITIONS } from "../../config/partitions";
-import { admits, isReplica, META, propagateDelete, replicaMarker, replicate, SyncError } from "./core";
+import { admits, isReplica, META, propagateDelete, replicaMarker, replicate, SHA256_TAG, SyncError } from "./core";
 
 const SOVEREIGN = PARTITIONS["aws-eusc"].id;
 
@@ -154,7 +154,7 @@ describe("replicate decisions", () => {
       GetObjectTaggingCommand: () => ({ TagSet: [{ Key: "data-class", Value: "avatar" }] }),
     });
     const target = fakeClient({
-      HeadObjectCommand: () => ({ Metadata: { [META.replicatedFrom]: replicaMarker(SOVEREIGN, "clean-avatars", "a/b.png", "v1"), [META.sourceEtag]: "e1" } }),
+      HeadObjectCommand: () => ({ Metadata: { [META.replicatedFrom]: replicaMarker(SOVEREIGN, "clean-avatars", "a/b.png", "v1"), [META.sourceEtag]: "e1", [META.sourceSha256]: "c2hh" } }),
     });
 
     // Act
@@ -163,6 +163,32 @@ describe("replicate decisions", () => {
     // Assess
     expect(result).toEqual({ outcome: "skipped", reason: "target-current" });
     expect(target.calls.map((c) => c.command)).toEqual(["HeadObjectCommand"]);
+  });
+
+  it("skips a multipart replica by its checksum tag, and copies again one that lacks it", async () => {
+    // Prepare: both replicas carry the marker; only the first got its checksum tag after Complete
+    const source = () =>
+      fakeClient({
+        HeadObjectCommand: () => ({ VersionId: "v1", ETag: '"e1"', ContentLength: 3, ContentType: "image/png", Metadata: {} }),
+        GetObjectTaggingCommand: () => ({ TagSet: [{ Key: "data-class", Value: "avatar" }] }),
+        GetObjectCommand: () => ({ Body: (async function* () { yield new Uint8Array([1, 2, 3]); })() }),
+      });
+    const target = (tags: Array<{ Key: string; Value: string }>) =>
+      fakeClient({
+        HeadObjectCommand: () => ({ VersionId: "t1", Metadata: { [META.replicatedFrom]: replicaMarker(SOVEREIGN, "clean-avatars", "a/b.png", "v1"), [META.sourceEtag]: "e1" } }),
+        GetObjectTaggingCommand: (input) => (input.VersionId === "t1" ? { TagSet: tags } : { TagSet: [] }),
+        PutObjectCommand: () => ({ VersionId: "t2" }),
+      });
+    const complete = target([{ Key: SHA256_TAG, Value: "c2hh" }]);
+    const incomplete = target([]);
+
+    // Act
+    const skipped = await replicate(request(source().client, complete.client, "v1"));
+    const copied = await replicate(request(source().client, incomplete.client, "v1"));
+
+    // Assess
+    expect(skipped).toEqual({ outcome: "skipped", reason: "target-current" });
+    expect(copied).toMatchObject({ outcome: "copied", targetVersionId: "t2" });
   });
 
   it("copies when the target holds an older source version", async () => {

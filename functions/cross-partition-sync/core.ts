@@ -10,7 +10,8 @@
  * 2. Source carries the replica marker → `ignored/replica` (loop prevention: a replica never goes back).
  * 3. Data class (tag `data-class`, else key prefix) not allowed to cross → `refused` (never copied).
  * 4. HEAD the target: it carries our marker for the same source key with the same source version id
- *    and ETag → `skipped/target-current` (at-least-once delivery creates no second version).
+ *    and ETag, and its checksum (metadata, or the tag of a multipart replica) → `skipped/target-current`
+ *    (at-least-once delivery creates no second version). Without the checksum it is copied again.
  * 5. Copy. Small objects: one PutObject (the body is at most `multipartThresholdBytes`). Larger:
  *    CreateMultipartUpload, UploadPart per `partSizeBytes` read from the GET stream, Complete. At most
  *    one part is assembled while none is in flight, so memory is bounded by about one part plus one
@@ -197,7 +198,11 @@ export async function replicate(request: ReplicateRequest): Promise<ReplicateRes
   const marker = replicaMarker(source.partition, source.bucket, source.key, currentVersion);
   const existing = await headOrUndefined(target.client, target.bucket, source.key);
   if (existing !== undefined && existing.Metadata?.[META.replicatedFrom] === marker && existing.Metadata?.[META.sourceEtag] === sourceEtag) {
-    return { outcome: "skipped", reason: "target-current" };
+    // Complete only with its checksum: a multipart replica whose tagging failed after Complete is copied again.
+    if (existing.Metadata?.[META.sourceSha256] !== undefined) return { outcome: "skipped", reason: "target-current" };
+    const targetTags = await target.client.send(new GetObjectTaggingCommand({ Bucket: target.bucket, Key: source.key, VersionId: existing.VersionId }));
+    if ((targetTags.TagSet ?? []).some((t) => t.Key === SHA256_TAG)) return { outcome: "skipped", reason: "target-current" };
+    log?.warn("replica lacks its checksum (an earlier copy failed after completing); copying again");
   }
 
   const size = head.ContentLength ?? 0;
@@ -283,8 +288,9 @@ export async function replicate(request: ReplicateRequest): Promise<ReplicateRes
     };
     // One part buffer, filled from the stream and uploaded when full. Reading pauses while a part
     // uploads (the async iterator applies backpressure), so the core holds one part plus the stream
-    // chunk being copied; the next part buffer is allocated only after the previous upload returned.
-    let part = Buffer.allocUnsafe(partSize);
+    // chunk being copied; the buffer is reused once the previous upload returned (a fresh 8 MiB buffer
+    // per part is freed late by Node: 135 MiB peak RSS for 1 GiB against 110 MiB reused, bench/sync).
+    const part = Buffer.allocUnsafe(partSize);
     let filled = 0;
     for await (const chunk of body) {
       hash.update(chunk);
@@ -298,7 +304,6 @@ export async function replicate(request: ReplicateRequest): Promise<ReplicateRes
         note(filled + (chunk.length - offset));
         if (filled === partSize) {
           await flush(part);
-          part = Buffer.allocUnsafe(partSize);
           filled = 0;
           note(chunk.length - offset);
         }

@@ -33,6 +33,8 @@ export type S3Event = z.infer<typeof S3Event>;
 
 /** The object key of a record, decoded (`+` is a space in S3 event keys). */
 export function recordKey(record: S3EventRecord): string {
+  // The RADOS Gateway (`ceph:s3`) sends keys raw; S3 form-encodes them (test/s3/README.md).
+  if (record.eventSource?.startsWith("ceph:")) return record.s3.object.key;
   return decodeURIComponent(record.s3.object.key.replace(/\+/g, " "));
 }
 

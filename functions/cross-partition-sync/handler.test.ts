@@ -3,8 +3,9 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { PARTITIONS } from "../../config/partitions";
+import { createLogger } from "../shared/logger";
 import { parseDlqMessage, recordKey, recordKind, recordMetadata, type S3EventRecord } from "./events";
-import { dependenciesFromEnv, parseSyncEnv, syncConfig } from "./handler";
+import { createSyncHandler, dependenciesFromEnv, parseSyncEnv, syncConfig } from "./handler";
 import { extensionSecretReader, secretSigningMaterialLoader } from "./signing-material";
 
 const SOVEREIGN_REGION = Object.keys(PARTITIONS["aws-eusc"].euRegions)[0] ?? "";
@@ -84,6 +85,32 @@ describe("events", () => {
 
     // Assess
     expect(key).toBe("acme/user 1/ä b.png");
+  });
+
+  it("takes the RADOS Gateway's raw keys as they are", () => {
+    // Act
+    const key = recordKey({ ...record("me+you 100%.png"), eventSource: "ceph:s3" });
+
+    // Assess
+    expect(key).toBe("me+you 100%.png");
+  });
+
+  it("fails only the record whose key cannot be decoded", async () => {
+    // Prepare: a malformed S3 key next to a record for another bucket (refused without any request)
+    const handle = createSyncHandler({ config: syncConfig(parseSyncEnv(baseEnv)), source: {} as never, target: {} as never, logger: createLogger("t", { write: () => {} }) });
+    const event = { Records: [{ ...record("bad%E0%A4%A.png"), eventName: "ObjectCreated:Put" }, { ...record("fine.png"), eventName: "ObjectCreated:Put", s3: { bucket: { name: "other" }, object: { key: "fine.png" } } }] };
+
+    // Act
+    const attempt = handle(event);
+
+    // Assess
+    await expect(attempt).rejects.toMatchObject({ name: "SyncBatchError" });
+    const error = (await attempt.then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as { failures: Array<{ key: string }>; outcomes: Array<{ key: string; outcome: string }> };
+    expect(error.failures.map((f) => f.key)).toEqual(["bad%E0%A4%A.png"]);
+    expect(error.outcomes.map((o) => [o.key, o.outcome])).toEqual([["fine.png", "refused"]]);
   });
 
   it("classifies event names with and without the s3: prefix", () => {

@@ -187,7 +187,8 @@ async function handleRecord(deps: SyncDependencies, record: S3EventRecord, log: 
     return { key, outcome: "ignored", reason: "replica" };
   }
   const result = await replicate({
-    source: { client: deps.source, partition: config.sourcePartition, bucket, key, versionId: record.s3.object.versionId },
+    // An empty versionId (Ceph, for POST uploads) means none: the current version decides.
+    source: { client: deps.source, partition: config.sourcePartition, bucket, key, versionId: record.s3.object.versionId || undefined },
     target: { client: deps.target, bucket: config.targetBucket, kmsKeyId: config.targetKmsKeyId },
     policy: config.policy,
     copyMetadata: config.copyMetadata,
@@ -213,12 +214,16 @@ export function createSyncHandler(deps: SyncDependencies): (event: unknown) => P
     const outcomes: RecordOutcome[] = [];
     const failures: { key: string; error: unknown }[] = [];
     for (const record of parsed.data.Records) {
-      const log = deps.logger.with({ key: recordKey(record), eventName: record.eventName });
+      // A key that cannot be decoded fails its own record, not the others.
+      let key = record.s3.object.key;
+      let log = deps.logger.with({ key, eventName: record.eventName });
       try {
+        key = recordKey(record);
+        log = deps.logger.with({ key, eventName: record.eventName });
         outcomes.push(await handleRecord(deps, record, log));
       } catch (error) {
         log.error("record failed", { error });
-        failures.push({ key: recordKey(record), error });
+        failures.push({ key, error });
       }
     }
     if (failures.length > 0) throw new SyncBatchError(failures, outcomes);

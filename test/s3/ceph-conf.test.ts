@@ -62,7 +62,7 @@ describe("ceph.conf", () => {
     // Assess
     expect(rgw).toEqual(
       expect.arrayContaining([
-        "rgw frontends = beast endpoint=127.0.0.1:40002",
+        "rgw frontends = beast endpoint=127.0.0.1:40002 tcp_nodelay=1",
         "ms mon client mode = secure crc",
         "rgw crypt s3 kms backend = testing",
         `rgw crypt s3 kms encryption keys = arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/k1=${Buffer.alloc(32, 1).toString("base64")}`,

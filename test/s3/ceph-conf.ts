@@ -75,7 +75,7 @@ export function renderCephConf(input: CephConfInput): string {
     "memstore device bytes = 2G",
     "",
     `[client.rgw.${rgwName}]`,
-    `rgw frontends = beast endpoint=127.0.0.1:${rgwPort}`,
+    `rgw frontends = beast endpoint=127.0.0.1:${rgwPort} tcp_nodelay=1`, // without it Nagle adds ~40 ms to small responses
     "ms mon client mode = secure crc",
     `rgw data = ${d}/rgw`,
     "rgw crypt require ssl = false",

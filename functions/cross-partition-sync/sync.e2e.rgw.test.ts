@@ -1,0 +1,652 @@
+/**
+ * The sync function end to end on loopback (issue 5), with everything started by this file. Two Ceph
+ * RADOS Gateways stand for the partitions, both with STS: "e2e-sovereign" holds the clean-avatars
+ * bucket, and "e2e-commercial" holds the failover bucket.
+ *
+ * - Events reach the handler as in production. The sovereign gateway's bucket notification (a topic
+ *   with a push endpoint) posts them to a listener. The listener invokes the handler the way Lambda
+ *   invokes an asynchronous function: 2 retries with backoff, then a DLQ.
+ * - The handler is the production wiring (`dependenciesFromEnv`), with the environment of the
+ *   synthesized sync function, plus loopback endpoints and 5 MiB parts.
+ * - On the sovereign side it reads with the credentials of a gateway role that carries the
+ *   function's synthesized execution-role policy.
+ * - On the commercial side, `fromRolesAnywhere` signs CreateSession with the leaf certificate from the
+ *   signing-material secret (in memory here), against a local CreateSession endpoint:
+ *   - The endpoint trusts only the CA certificate taken from the synthesized
+ *     `aws_rolesanywhere_trust_anchor`.
+ *   - It admits only the synthesized trust anchor, the profile, its role and the role trust
+ *     policy's certificate CN.
+ *   - It answers with real temporary credentials, minted by the commercial gateway's STS
+ *     AssumeRole for a gateway role that carries the synthesized role policy.
+ *   - The credentials stop working at the `expiration` they claim.
+ * - Commercial requests pass through a proxy that logs which credentials signed them, and that can
+ *   cut a transfer off mid-body.
+ *
+ * Measured gateway behaviour this relies on (Ceph 16.2):
+ * - Event keys arrive raw (not URL-encoded). Events carry `versionId` and the object's metadata.
+ * - Deleting in a versioned bucket sends `ObjectRemoved:DeleteMarkerCreated`.
+ * - The gateway evaluates role and session policies on every request.
+ * - It parses only the `aws` partitions' ARNs, and rejects `kms:*` actions in role policies
+ *   (MalformedPolicyDocument). So the policies keep their S3 statements, with `arn:aws:` ARNs.
+ * - It requires `s3:PutObjectVersionTagging` for PutObjectTagging with a VersionId, as AWS does.
+ *   Unlike AWS, it answers a missing key with 404 even without ListBucket.
+ */
+import { createHash, X509Certificate } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectVersionsCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { arn, partitionOfRegion } from "../../config/partitions";
+import { s3ClientConfig } from "../../test/s3/radosgw";
+import { useRadosGateway } from "../../test/s3/lifecycle";
+import { assumeRole, createRole } from "../../test/s3/sts";
+import { exampleInput, PROJECT_ROOT, resourcesOf, synthDeployment, type TfJson, validConfig } from "../../test/template";
+import { createSession } from "../rolesanywhere/credentials";
+import { issue, type TestIdentity } from "../rolesanywhere/test-pki";
+import { createLogger } from "../shared/logger";
+import { META, replicaMarker, replicate, SHA256_TAG } from "./core";
+import { createSyncHandler, dependenciesFromEnv, type SyncDependencies } from "./handler";
+import { replay } from "./replay";
+import {
+  type IssuedSession,
+  isUploadPart,
+  type NotificationListener,
+  patternBytes,
+  type RolesAnywhereIssuer,
+  type S3FaultProxy,
+  type SyncHandlerFn,
+  startNotificationListener,
+  startRolesAnywhereIssuer,
+  startS3FaultProxy,
+  subscribeBucket,
+} from "./test-harness";
+
+const MiB = 1024 * 1024;
+const example = exampleInput();
+const SOVEREIGN_REGION = example.partitions.sovereign.region;
+const COMMERCIAL_REGION = example.partitions.commercial.region;
+const SOVEREIGN = partitionOfRegion(SOVEREIGN_REGION);
+const COMMERCIAL = partitionOfRegion(COMMERCIAL_REGION);
+const SOURCE_KMS_KEY = arn(SOVEREIGN, { service: "kms", region: SOVEREIGN_REGION, account: example.partitions.sovereign.accountId, resource: "key/11111111-2222-4333-8444-555555555555" });
+const TARGET_KMS_KEY = arn(COMMERCIAL, { service: "kms", region: COMMERCIAL_REGION, account: example.partitions.commercial.accountId, resource: "key/66666666-7777-4888-9999-000000000000" });
+
+// STS on both: the function's execution role (sovereign) and the Roles Anywhere role (commercial) are gateway roles.
+const sovereignGateway = useRadosGateway({ name: "e2e-sovereign", region: SOVEREIGN_REGION, kmsKeys: [SOURCE_KMS_KEY], sts: true });
+const commercialGateway = useRadosGateway({ name: "e2e-commercial", region: COMMERCIAL_REGION, kmsKeys: [TARGET_KMS_KEY], sts: true });
+
+// ---------------------------------------------------------------------------------------------------
+// What the synthesized stack says about the sync
+
+interface PolicyStatement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: string | string[];
+  Condition?: Record<string, Record<string, string>>;
+}
+
+interface PolicyDocument {
+  Version: string;
+  Statement: PolicyStatement[];
+}
+
+interface SynthesizedSync {
+  readonly trustAnchorPem: string;
+  readonly trustAnchorArn: string;
+  readonly profileArn: string;
+  readonly profileDurationSeconds: number;
+  readonly roleName: string;
+  readonly roleArn: string;
+  readonly workloadCommonName: string;
+  /** The Roles Anywhere role's policy: its S3 statements, references resolved. */
+  readonly rolePolicy: PolicyDocument;
+  readonly functionRoleName: string;
+  /** The sync function's execution role policy: its S3 statements, references resolved. */
+  readonly functionPolicy: PolicyDocument;
+  /** The sync function's environment, references resolved. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly signingSecretArn: string;
+  readonly sourceBucket: string;
+  readonly targetBucket: string;
+  readonly dataClassTag: string;
+  readonly dataClass: string;
+}
+
+const TRUST_ANCHOR_ID = "a1b2c3d4-0000-4000-8000-000000000001";
+const PROFILE_ID = "a1b2c3d4-0000-4000-8000-000000000002";
+
+function only<T>(values: Record<string, T>, what: string): [string, T] {
+  const entries = Object.entries(values);
+  if (entries.length !== 1 || entries[0] === undefined) throw new Error(`expected one ${what} in the synthesized stack, found ${entries.length}`);
+  return entries[0];
+}
+
+/**
+ * Reads the sync from the synthesized JSON: trust anchor, profile, role and its policy (commercial);
+ * the function's environment and execution role policy (sovereign). References (`${type.id.attr}`)
+ * are resolved to what AWS would assign, in the real ARN shapes; ids AWS generates are fixed here.
+ */
+function synthesizedSync(json: TfJson): SynthesizedSync {
+  const providers = new Map((json.provider?.aws ?? []).map((p) => [`aws.${String(p.alias)}`, p as { region: string; allowed_account_ids: string[] }]));
+  const placementOf = (resource: Record<string, unknown> | undefined) => {
+    const provider = providers.get(String(resource?.provider));
+    const account = provider?.allowed_account_ids[0];
+    if (provider === undefined || account === undefined) throw new Error(`no provider with an allowed account for ${String(resource?.provider)}`);
+    return { region: provider.region, account, partition: partitionOfRegion(provider.region), side: String(resource?.provider).replace(/^aws\./, "") };
+  };
+  const resolve = (text: string): string => {
+    const resolved = text.replace(/\$\{([a-z0-9_]+)\.([^.}]+)\.([a-z_]+)\}/g, (ref, type: string, id: string, attribute: string) => {
+      const resource = resourcesOf(json, type)[id];
+      const at = placementOf(resource);
+      const own = (service: string, resourcePart: string, region = true) => arn(at.partition, { service, region: region ? at.region : "", account: at.account, resource: resourcePart });
+      if (type === "aws_s3_bucket") return attribute === "arn" ? arn(at.partition, { service: "s3", resource: String(resource?.bucket) }) : String(resource?.bucket);
+      // One gateway key per side stands for the keys of that side.
+      if (type === "aws_kms_key") return at.side === "commercial" ? TARGET_KMS_KEY : SOURCE_KMS_KEY;
+      if (type === "aws_rolesanywhere_trust_anchor") return own("rolesanywhere", `trust-anchor/${TRUST_ANCHOR_ID}`);
+      if (type === "aws_rolesanywhere_profile") return own("rolesanywhere", `profile/${PROFILE_ID}`);
+      if (type === "aws_iam_role") return attribute === "arn" ? own("iam", `role/${String(resource?.name)}`, false) : String(resource?.name);
+      if (type === "aws_secretsmanager_secret") return own("secretsmanager", `secret:${String(resource?.name)}-E2eTst`);
+      return ref;
+    });
+    if (resolved.includes("${")) throw new Error(`unresolved reference: ${resolved}`);
+    return resolved;
+  };
+  /** The S3 statements of a policy (the gateway knows no other service), references resolved. */
+  const s3Statements = (policy: unknown): PolicyDocument => {
+    const document = JSON.parse(String(policy)) as PolicyDocument;
+    const statements = document.Statement.filter((s) => asList(s.Action).every((a) => a.startsWith("s3:")));
+    return JSON.parse(resolve(JSON.stringify({ ...document, Statement: statements })));
+  };
+
+  const [, anchor] = only(resourcesOf(json, "aws_rolesanywhere_trust_anchor"), "trust anchor");
+  const [, profile] = only(resourcesOf(json, "aws_rolesanywhere_profile"), "Roles Anywhere profile");
+  const roleRef = /^\$\{aws_iam_role\.([^.]+)\.arn\}$/.exec(String((profile.role_arns as string[])[0]))?.[1] ?? "";
+  const role = resourcesOf(json, "aws_iam_role")[roleRef];
+  if (role === undefined) throw new Error("the profile names no role of the stack");
+  const trust = JSON.parse(String(role.assume_role_policy)) as PolicyDocument;
+  const workloadCommonName = trust.Statement[0]?.Condition?.StringEquals?.["aws:PrincipalTag/x509Subject/CN"];
+  if (workloadCommonName === undefined) throw new Error("the role trust policy pins no certificate CN");
+  const policyOf = (roleId: string) => only(Object.fromEntries(Object.entries(resourcesOf(json, "aws_iam_role_policy")).filter(([, p]) => p.role === `\${aws_iam_role.${roleId}.id}`)), `policy of role ${roleId}`)[1];
+
+  const [, fn] = only(
+    Object.fromEntries(Object.entries(resourcesOf(json, "aws_lambda_function")).filter(([, f]) => (f.environment as { variables?: Record<string, string> })?.variables?.ROLES_ANYWHERE_ROLE_ARN !== undefined)),
+    "sync function",
+  );
+  const variables = (fn.environment as { variables: Record<string, string> }).variables;
+  const env = Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, resolve(v)]));
+  const fnRoleRef = /^\$\{aws_iam_role\.([^.]+)\.arn\}$/.exec(String(fn.role))?.[1] ?? "";
+  const fnRole = resourcesOf(json, "aws_iam_role")[fnRoleRef];
+  if (fnRole === undefined) throw new Error("the sync function has no role of the stack");
+  const need = (name: string) => {
+    const value = env[name];
+    if (value === undefined) throw new Error(`the sync function's environment lacks ${name}`);
+    return value;
+  };
+  return {
+    trustAnchorPem: (anchor.source as { source_data: { x509_certificate_data: string } }).source_data.x509_certificate_data,
+    trustAnchorArn: need("ROLES_ANYWHERE_TRUST_ANCHOR_ARN"),
+    profileArn: need("ROLES_ANYWHERE_PROFILE_ARN"),
+    profileDurationSeconds: Number(profile.duration_seconds),
+    roleName: String(role.name),
+    roleArn: need("ROLES_ANYWHERE_ROLE_ARN"),
+    workloadCommonName,
+    rolePolicy: s3Statements(policyOf(roleRef).policy),
+    functionRoleName: String(fnRole.name),
+    functionPolicy: s3Statements(policyOf(fnRoleRef).policy),
+    env,
+    signingSecretArn: need("SIGNING_MATERIAL_SECRET_ID"),
+    sourceBucket: need("SOURCE_BUCKET"),
+    targetBucket: need("TARGET_BUCKET"),
+    dataClassTag: env.SYNC_DATA_CLASS_TAG ?? "data-class",
+    dataClass: need("SYNC_ALLOWED_DATA_CLASSES").split(",")[0] ?? "",
+  };
+}
+
+const asList = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
+
+/** A policy as a gateway can hold it: radosgw parses only the aws partitions' ARNs. */
+function forGateway(policy: PolicyDocument): PolicyDocument {
+  return JSON.parse(JSON.stringify(policy).replaceAll(`arn:${SOVEREIGN.id}:`, "arn:aws:"));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Wiring
+
+let synth: SynthesizedSync;
+let ca: TestIdentity;
+let workDir: string;
+let sovereign: S3Client;
+let commercial: S3Client;
+let issuer: RolesAnywhereIssuer;
+let proxy: S3FaultProxy;
+let listener: NotificationListener;
+let handlerEnv: Record<string, string>;
+let deps: SyncDependencies;
+let baseHandle: SyncHandlerFn;
+/** The Secrets Manager secret holding the signing material, and how often it was read. */
+const secrets = { value: "", reads: 0 };
+/** The handler's log lines (kept out of the test output). */
+const logLines: string[] = [];
+/** Per-test instrumentation of the running handler (the hooks object of the dependencies delegates here). */
+let hooks: { beforeUploadPart?: (partNumber: number) => Promise<void> } = {};
+
+/** A handler as Lambda builds it at its first invocation: production wiring from the environment. */
+function newHandler(): { handle: SyncHandlerFn; deps: SyncDependencies } {
+  const secretReader = {
+    getSecretString: async (secretId: string) => {
+      if (secretId !== synth.signingSecretArn) throw new Error(`no secret ${secretId}`);
+      secrets.reads++;
+      return secrets.value;
+    },
+  };
+  const built: SyncDependencies = {
+    ...dependenciesFromEnv(handlerEnv, { secrets: secretReader, logger: createLogger("cross-partition-sync", { level: "info", write: (l) => logLines.push(l) }) }),
+    hooks: { beforeUploadPart: (n) => hooks.beforeUploadPart?.(n) },
+  };
+  return { handle: createSyncHandler(built), deps: built };
+}
+
+beforeAll(async () => {
+  // A test CA, its certificate in the configuration, and the synthesized stack: the trust anchor's
+  // bundle is the only root the CreateSession endpoint trusts.
+  ca = issue({ commonName: "E2E Platform CA", ca: true, notAfter: new Date(Date.now() + 30 * 24 * 3600_000) });
+  workDir = await mkdtemp(join(tmpdir(), "sync-e2e-"));
+  await writeFile(join(workDir, "ca.pem"), ca.certificatePem);
+  const input = exampleInput();
+  if (input.crossPartition === undefined) throw new Error("the example configuration has no crossPartition");
+  input.crossPartition.caCertificateFile = relative(join(PROJECT_ROOT, "config"), join(workDir, "ca.pem"));
+  synth = synthesizedSync(synthDeployment(validConfig(input)).json);
+  const leaf = issue({ commonName: synth.workloadCommonName }, ca);
+  secrets.value = JSON.stringify({ certificate: leaf.certificatePem, privateKey: leaf.privateKeyPem });
+
+  sovereign = sovereignGateway().client();
+  commercial = commercialGateway().client();
+  await sovereign.send(new CreateBucketCommand({ Bucket: synth.sourceBucket }));
+  await commercial.send(new CreateBucketCommand({ Bucket: synth.targetBucket }));
+  for (const [client, bucket] of [
+    [sovereign, synth.sourceBucket],
+    [commercial, synth.targetBucket],
+  ] as const) {
+    await client.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
+  }
+  // Both roles carry their synthesized S3 statements (and nothing more).
+  await createRole(commercialGateway(), synth.roleName, forGateway(synth.rolePolicy));
+  const functionRole = await createRole(sovereignGateway(), synth.functionRoleName, forGateway(synth.functionPolicy));
+  const functionCredentials = await assumeRole(sovereignGateway(), functionRole, "sync-function", 3600);
+
+  issuer = await startRolesAnywhereIssuer({
+    trustedRoots: [new X509Certificate(synth.trustAnchorPem)],
+    gateway: commercialGateway(),
+    binding: {
+      trustAnchorArn: synth.trustAnchorArn,
+      profileArn: synth.profileArn,
+      roleArns: [synth.roleArn],
+      maxDurationSeconds: synth.profileDurationSeconds,
+      workloadCommonName: synth.workloadCommonName,
+    },
+  });
+  proxy = await startS3FaultProxy(commercialGateway().endpoint);
+  handlerEnv = {
+    ...synth.env,
+    // Set by Lambda: the function's region.
+    AWS_REGION: SOVEREIGN_REGION,
+    // Loopback endpoints instead of the partition table's.
+    SOURCE_S3_ENDPOINT: sovereignGateway().endpoint,
+    TARGET_S3_ENDPOINT: proxy.url,
+    ROLES_ANYWHERE_ENDPOINT: issuer.url,
+    // Small parts keep the multipart cases small (the defaults are 16 MiB / 8 MiB).
+    SYNC_MULTIPART_THRESHOLD_BYTES: String(5 * MiB),
+    SYNC_PART_SIZE_BYTES: String(5 * MiB),
+  };
+  // The function's own role on the sovereign side: Lambda passes its credentials in these variables.
+  vi.stubEnv("AWS_ACCESS_KEY_ID", functionCredentials.accessKeyId);
+  vi.stubEnv("AWS_SECRET_ACCESS_KEY", functionCredentials.secretAccessKey);
+  vi.stubEnv("AWS_SESSION_TOKEN", functionCredentials.sessionToken);
+  vi.stubEnv("AWS_PROFILE", undefined);
+  const built = newHandler();
+  deps = built.deps;
+  baseHandle = built.handle;
+  listener = await startNotificationListener(baseHandle);
+  await subscribeBucket(sovereignGateway(), synth.sourceBucket, `${listener.url}/`);
+});
+
+afterAll(async () => {
+  await listener?.close();
+  await proxy?.close();
+  await issuer?.close();
+  vi.unstubAllEnvs();
+  if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Helpers
+
+const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("base64");
+
+async function putSource(key: string, body: Buffer, metadata: Record<string, string> = {}): Promise<string> {
+  const put = await sovereign.send(
+    new PutObjectCommand({
+      Bucket: synth.sourceBucket,
+      Key: key,
+      Body: body,
+      ContentType: "image/png",
+      Metadata: metadata,
+      Tagging: `${synth.dataClassTag}=${synth.dataClass}`,
+      ServerSideEncryption: "aws:kms",
+      SSEKMSKeyId: SOURCE_KMS_KEY,
+    }),
+  );
+  if (put.VersionId === undefined) throw new Error("the source bucket is not versioned");
+  return put.VersionId;
+}
+
+async function targetBytes(key: string): Promise<Buffer> {
+  const got = await commercial.send(new GetObjectCommand({ Bucket: synth.targetBucket, Key: key }));
+  return Buffer.from((await got.Body?.transformToByteArray()) ?? new Uint8Array());
+}
+
+async function targetVersions(key: string): Promise<{ versions: number; deleteMarkers: number }> {
+  const listed = await commercial.send(new ListObjectVersionsCommand({ Bucket: synth.targetBucket, Prefix: key }));
+  return { versions: (listed.Versions ?? []).filter((v) => v.Key === key).length, deleteMarkers: (listed.DeleteMarkers ?? []).filter((m) => m.Key === key).length };
+}
+
+async function targetHead(key: string) {
+  return commercial.send(new HeadObjectCommand({ Bucket: synth.targetBucket, Key: key }));
+}
+
+/** Requests the handler sent to the commercial partition about `key`. */
+function targetRequests(key: string) {
+  return proxy.requests.filter((r) => r.key === key);
+}
+
+/** HeadObject on the target with exactly these session credentials: the HTTP status. */
+async function statusWith(session: IssuedSession, key: string): Promise<number> {
+  const client = new S3Client({ ...s3ClientConfig(commercialGateway().endpoint, COMMERCIAL_REGION, "-", "-"), credentials: session, maxAttempts: 1 });
+  try {
+    const head = await client.send(new HeadObjectCommand({ Bucket: synth.targetBucket, Key: key }));
+    return head.$metadata.httpStatusCode ?? 0;
+  } catch (error) {
+    return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? -1;
+  } finally {
+    client.destroy();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+describe("sync end to end: gateway notifications → handler → the other partition", () => {
+  it("copies a new object with Roles Anywhere credentials that only the synthesized trust anchor, profile, role and CN yield", async () => {
+    // Prepare
+    const key = "acme/user 1/avatar.png";
+    const body = patternBytes(300 * 1024, "create");
+
+    // Act
+    const versionId = await putSource(key, body, { "uploaded-by": "user-1" });
+    const delivery = await listener.next(key, "ObjectCreated");
+    const result = await delivery.done;
+
+    // Assess
+    expect(result?.outcomes).toEqual([{ key, outcome: "copied", reason: undefined }]);
+    expect(delivery.attempts).toBe(1);
+    const head = await targetHead(key);
+    expect(head.Metadata?.[META.replicatedFrom]).toBe(replicaMarker(SOVEREIGN.id, synth.sourceBucket, key, versionId));
+    expect(head.Metadata?.[META.sourceSha256]).toBe(sha256(body));
+    expect(head.SSEKMSKeyId).toBe(TARGET_KMS_KEY);
+    expect(sha256(await targetBytes(key))).toBe(sha256(body));
+    expect(issuer.fake.rejected).toEqual([]);
+    expect(issuer.refused).toEqual([]);
+    expect(issuer.fake.verified[0]?.body).toEqual({ durationSeconds: synth.profileDurationSeconds, profileArn: synth.profileArn, roleArn: synth.roleArn, trustAnchorArn: synth.trustAnchorArn });
+    expect(issuer.fake.verified[0]?.subject).toContain(`CN=${synth.workloadCommonName}`);
+    const signers = new Set(targetRequests(key).map((r) => r.accessKeyId));
+    expect([...signers]).toEqual([issuer.sessions[0]?.accessKeyId]);
+    expect(secrets.reads).toBe(1);
+  });
+
+  it("rejects a CreateSession signed by a certificate of another CA, and the trust anchor's CA is the configured one", async () => {
+    // Prepare
+    const stranger = issue({ commonName: "Stranger CA", ca: true });
+    const strangerLeaf = issue({ commonName: synth.workloadCommonName }, stranger);
+    const rejectedBefore = issuer.fake.rejected.length;
+
+    // Act
+    const outcome = await createSession(
+      { region: COMMERCIAL_REGION, endpoint: issuer.url, trustAnchorArn: synth.trustAnchorArn, profileArn: synth.profileArn, roleArn: synth.roleArn },
+      { certificate: strangerLeaf.certificatePem, privateKey: strangerLeaf.privateKeyPem },
+    ).catch((error: unknown) => error);
+
+    // Assess
+    expect(outcome).toMatchObject({ name: "CreateSessionError", status: 403 });
+    expect(issuer.fake.rejected.slice(rejectedBefore)).toEqual(["untrusted certificate"]);
+    expect(new X509Certificate(synth.trustAnchorPem).fingerprint256).toBe(ca.certificate.fingerprint256);
+  });
+
+  it("replaces the replica when the source is overwritten", async () => {
+    // Prepare
+    const key = "acme/user-2/avatar.png";
+    await putSource(key, patternBytes(2000, "overwrite-1"));
+    await (await listener.next(key, "ObjectCreated")).done;
+    const body = patternBytes(3000, "overwrite-2");
+
+    // Act
+    const v2 = await putSource(key, body);
+    const result = await (await listener.next(key, "ObjectCreated")).done;
+
+    // Assess
+    expect(result?.outcomes[0]?.outcome).toBe("copied");
+    expect(sha256(await targetBytes(key))).toBe(sha256(body));
+    expect((await targetHead(key)).Metadata?.[META.replicatedFrom]).toBe(replicaMarker(SOVEREIGN.id, synth.sourceBucket, key, v2));
+    expect(await targetVersions(key)).toEqual({ versions: 2, deleteMarkers: 0 });
+  });
+
+  it("deletes the replica when the source is deleted (erasure reaches the commercial copy)", async () => {
+    // Prepare
+    const key = "acme/user-3/avatar.png";
+    await putSource(key, patternBytes(2000, "delete"));
+    await (await listener.next(key, "ObjectCreated")).done;
+
+    // Act
+    await sovereign.send(new DeleteObjectCommand({ Bucket: synth.sourceBucket, Key: key }));
+    const delivery = await listener.next(key, "ObjectRemoved");
+    const result = await delivery.done;
+
+    // Assess
+    expect(delivery.eventNames).toEqual(["ObjectRemoved:DeleteMarkerCreated"]);
+    expect(result?.outcomes).toEqual([{ key, outcome: "deleted" }]);
+    expect(await targetHead(key).catch((e: unknown) => e)).toMatchObject({ $metadata: { httpStatusCode: 404 } });
+    expect(await targetVersions(key)).toEqual({ versions: 1, deleteMarkers: 1 });
+  });
+
+  it("creates no second version and writes nothing when the gateway's event is delivered twice", async () => {
+    // Prepare
+    const key = "acme/user-4/avatar.png";
+    await putSource(key, patternBytes(2000, "duplicate"));
+    const first = await listener.next(key, "ObjectCreated");
+    await first.done;
+    const writesBefore = targetRequests(key).filter((r) => r.method === "PUT").length;
+
+    // Act
+    const again = await listener.redeliver(first.body).done;
+
+    // Assess
+    expect(again?.outcomes).toEqual([{ key, outcome: "skipped", reason: "target-current" }]);
+    expect(targetRequests(key).filter((r) => r.method === "PUT")).toHaveLength(writesBefore);
+    expect(await targetVersions(key)).toEqual({ versions: 1, deleteMarkers: 0 });
+  });
+
+  it("keeps the newest version when the events of two writes arrive in reverse order", async () => {
+    // Prepare
+    const key = "acme/user-5/avatar.png";
+    const newest = patternBytes(2000, "order-2");
+    listener.hold();
+    await putSource(key, patternBytes(2000, "order-1"));
+    const v2 = await putSource(key, newest);
+    const older = await listener.next(key, "ObjectCreated");
+    const newer = await listener.next(key, "ObjectCreated");
+
+    // Act
+    await listener.release((held) => [...held].reverse());
+
+    // Assess
+    expect((await newer.done)?.outcomes[0]?.outcome).toBe("copied");
+    expect((await older.done)?.outcomes[0]).toMatchObject({ outcome: "skipped", reason: "superseded" });
+    expect(sha256(await targetBytes(key))).toBe(sha256(newest));
+    expect((await targetHead(key)).Metadata?.[META.sourceVersion]).toBe(v2);
+    expect(await targetVersions(key)).toEqual({ versions: 1, deleteMarkers: 0 });
+  });
+
+  it("never deletes a re-created object when the delete event arrives after the re-creation's", async () => {
+    // Prepare
+    const key = "acme/user-6/avatar.png";
+    const recreated = patternBytes(2000, "recreated");
+    listener.hold();
+    await putSource(key, patternBytes(2000, "before-delete"));
+    await sovereign.send(new DeleteObjectCommand({ Bucket: synth.sourceBucket, Key: key }));
+    await putSource(key, recreated);
+    const created = await listener.next(key, "ObjectCreated");
+    const removed = await listener.next(key, "ObjectRemoved");
+    const recreatedEvent = await listener.next(key, "ObjectCreated");
+
+    // Act
+    await listener.release(() => [recreatedEvent, removed, created]);
+
+    // Assess
+    expect((await recreatedEvent.done)?.outcomes[0]?.outcome).toBe("copied");
+    expect((await removed.done)?.outcomes[0]).toMatchObject({ outcome: "skipped", reason: "source-exists" });
+    expect((await created.done)?.outcomes[0]).toMatchObject({ outcome: "skipped", reason: "superseded" });
+    expect(sha256(await targetBytes(key))).toBe(sha256(recreated));
+    expect(await targetVersions(key)).toEqual({ versions: 1, deleteMarkers: 0 });
+  });
+
+  it("retries a multipart transfer whose connection is cut mid-part, and loses nothing", async () => {
+    // Prepare: part 2 dies after 1 MiB on every SDK attempt until the first invocation gives up (aborts)
+    const key = "acme/user-7/large.png";
+    const body = patternBytes(11 * MiB, "cut");
+    const aborted = () => targetRequests(key).some((r) => r.method === "DELETE" && r.query.has("uploadId"));
+    const stop = proxy.cut({ match: (r) => r.key === key && isUploadPart(2)(r) && !aborted() });
+
+    // Act
+    await putSource(key, body);
+    const delivery = await listener.next(key, "ObjectCreated");
+    const result = await delivery.done.finally(stop);
+
+    // Assess
+    expect(delivery.attempts).toBe(2);
+    expect(delivery.errors[0]).toMatchObject({ name: "SyncBatchError" });
+    expect(result?.outcomes[0]?.outcome).toBe("copied");
+    const requests = targetRequests(key);
+    expect(requests.filter((r) => r.cut)).toHaveLength(3);
+    expect(requests.filter((r) => r.method === "DELETE" && r.query.has("uploadId"))).toHaveLength(1);
+    const uploads = await commercial.send(new ListMultipartUploadsCommand({ Bucket: synth.targetBucket, Prefix: key }));
+    expect(uploads.Uploads ?? []).toEqual([]);
+    expect(sha256(await targetBytes(key))).toBe(sha256(body));
+    const tags = await commercial.send(new GetObjectTaggingCommand({ Bucket: synth.targetBucket, Key: key }));
+    expect(tags.TagSet).toContainEqual({ Key: SHA256_TAG, Value: sha256(body) });
+    expect(await targetVersions(key)).toEqual({ versions: 1, deleteMarkers: 0 });
+  });
+
+  it("puts an event that fails on every retry into the DLQ, and a replay of the DLQ message copies it", async () => {
+    // Prepare: every write of this key is cut until the target "recovers"
+    const key = "acme/user-8/avatar.png";
+    const body = patternBytes(4000, "dlq");
+    const recover = proxy.cut({ match: (r) => r.key === key && r.method === "PUT", afterBytes: 1000 });
+
+    // Act
+    await putSource(key, body);
+    const delivery = await listener.next(key, "ObjectCreated");
+    const dead = await delivery.done;
+    const letter = listener.dlq.find((d) => d.event === delivery.body);
+    const visibleBeforeReplay = await targetVersions(key);
+    recover();
+    const replayed = await replay(JSON.stringify({ MessageId: "m-1", Body: JSON.stringify(letter?.event) }), deps);
+
+    // Assess
+    expect(dead).toBeUndefined();
+    expect(delivery.errors).toEqual([expect.objectContaining({ name: "SyncBatchError" }), expect.objectContaining({ name: "SyncBatchError" }), expect.objectContaining({ name: "SyncBatchError" })]);
+    expect(letter?.attempts).toBe(3);
+    expect(visibleBeforeReplay).toEqual({ versions: 0, deleteMarkers: 0 });
+    expect(replayed.outcomes).toEqual([{ key, outcome: "copied", reason: undefined }]);
+    expect(sha256(await targetBytes(key))).toBe(sha256(body));
+  });
+
+  it("refreshes credentials that expire in the middle of a multipart transfer, and the expired ones really stop working", async () => {
+    // Prepare: a fresh execution environment whose first session lasts 2 s; the transfer waits
+    // before part 2 until that session has expired
+    const key = "acme/user-9/large.png";
+    const body = patternBytes(12 * MiB, "expiry");
+    const fresh = newHandler();
+    listener.setHandler(fresh.handle);
+    const sessionsBefore = issuer.sessions.length;
+    const secretReadsBefore = secrets.reads;
+    issuer.shortenNext(2);
+    hooks = {
+      beforeUploadPart: async (partNumber) => {
+        const first = issuer.sessions[sessionsBefore];
+        if (partNumber === 2 && first !== undefined) await new Promise((resolve) => setTimeout(resolve, first.expiration.getTime() - Date.now() + 250));
+      },
+    };
+
+    // Act
+    await putSource(key, body);
+    const delivery = await listener.next(key, "ObjectCreated");
+    const result = await delivery.done.finally(() => {
+      hooks = {};
+      listener.setHandler(baseHandle);
+    });
+
+    // Assess
+    expect(result?.outcomes[0]?.outcome).toBe("copied");
+    expect(delivery.attempts).toBe(1);
+    const [expired, renewed, ...more] = issuer.sessions.slice(sessionsBefore);
+    if (expired === undefined || renewed === undefined) throw new Error(`expected two sessions, got ${issuer.sessions.length - sessionsBefore}`);
+    expect(more).toEqual([]);
+    expect(secrets.reads - secretReadsBefore).toBe(2);
+    expect(expired.expiration.getTime() - expired.issuedAt.getTime()).toBeLessThanOrEqual(3000);
+    const requests = targetRequests(key);
+    const byExpired = requests.filter((r) => r.accessKeyId === expired.accessKeyId);
+    const byRenewed = requests.filter((r) => r.accessKeyId === renewed.accessKeyId);
+    expect(byExpired.length).toBeGreaterThan(0);
+    expect(byExpired.every((r) => r.at < expired.expiration.getTime())).toBe(true);
+    expect(byRenewed.map((r) => r.query.get("partNumber"))).toEqual(expect.arrayContaining(["2", "3"]));
+    expect(byExpired.length + byRenewed.length).toBe(requests.length);
+    expect(requests.map((r) => `${r.method} ${r.status}`)).not.toContainEqual(expect.stringMatching(/ 403$/));
+    expect(await statusWith(expired, key)).toBe(403);
+    expect(await statusWith(renewed, key)).toBe(200);
+    expect(sha256(await targetBytes(key))).toBe(sha256(body));
+    expect(await targetVersions(key)).toEqual({ versions: 1, deleteMarkers: 0 });
+  });
+
+  it("ignores the event of a replica that failback wrote into the source bucket, so nothing loops back", async () => {
+    // Prepare: an object written natively in the commercial partition during an outage
+    const key = "acme/user-10/written-in-outage.png";
+    const body = patternBytes(2000, "native");
+    await commercial.send(new PutObjectCommand({ Bucket: synth.targetBucket, Key: key, Body: body, Tagging: `${synth.dataClassTag}=${synth.dataClass}`, ServerSideEncryption: "aws:kms", SSEKMSKeyId: TARGET_KMS_KEY }));
+
+    // Act: failback copies it into the sovereign clean bucket; the gateway notifies the sync
+    const back = await replicate({
+      source: { client: commercial, partition: COMMERCIAL.id, bucket: synth.targetBucket, key },
+      target: { client: sovereign, bucket: synth.sourceBucket, kmsKeyId: SOURCE_KMS_KEY },
+      policy: { allowedDataClasses: [synth.dataClass] },
+    });
+    const delivery = await listener.next(key, "ObjectCreated");
+    const result = await delivery.done;
+
+    // Assess
+    expect(back.outcome).toBe("copied");
+    expect(result?.outcomes).toEqual([{ key, outcome: "ignored", reason: "replica" }]);
+    expect(targetRequests(key)).toEqual([]);
+    expect(await targetVersions(key)).toEqual({ versions: 1, deleteMarkers: 0 });
+    expect(sha256(await targetBytes(key))).toBe(sha256(body));
+  });
+});
