@@ -27,6 +27,7 @@ import { assumeRole, createRole } from "../../test/s3/sts";
 import { createTestPki, issue } from "../rolesanywhere/test-pki";
 import { startFakeRolesAnywhere } from "../rolesanywhere/test-server";
 import { createLogger } from "../shared/logger";
+import { patternBytes } from "./test-harness";
 import { META, replicaMarker, replicate } from "./core";
 import { type FailbackOptions, failback } from "./failback";
 import { main } from "./failback-cli";
@@ -61,16 +62,7 @@ beforeAll(async () => {
   }
 });
 
-/** Deterministic pseudo-random bytes (differ per seed). */
-function bytes(n: number, seed: string): Buffer {
-  const out = Buffer.allocUnsafe(n);
-  let block = createHash("sha256").update(seed).digest();
-  for (let i = 0; i < n; i += block.length) {
-    block.copy(out, i, 0, Math.min(block.length, n - i));
-    block = createHash("sha256").update(block).digest();
-  }
-  return out;
-}
+const bytes = patternBytes;
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("base64");
 
 /** Waits until the wall clock (also the gateways' clock) is in the next second. */

@@ -26,7 +26,6 @@ import { Readable } from "node:stream";
 import { type Event, PutBucketNotificationConfigurationCommand } from "@aws-sdk/client-s3";
 import { PARTITIONS } from "../../config/partitions";
 import type { RadosGateway } from "../../test/s3/radosgw";
-import { signV4 } from "../../test/s3/sigv4";
 import { queryApi } from "../../test/s3/sts";
 import { type FakeRolesAnywhere, startFakeRolesAnywhere } from "../rolesanywhere/test-server";
 import type { RecordOutcome } from "./handler";
@@ -544,28 +543,9 @@ export async function startNotificationListener(initial: SyncHandlerFn, options:
   };
 }
 
-/** An SNS-style call to the gateway (topics), signed with its test keys. */
-async function snsCall(gateway: RadosGateway, params: Readonly<Record<string, string>>): Promise<string> {
-  const body = new URLSearchParams(params).toString();
-  const headers = signV4({
-    method: "POST",
-    url: `${gateway.endpoint}/`,
-    service: "sns",
-    region: gateway.region,
-    accessKeyId: gateway.accessKeyId,
-    secretAccessKey: gateway.secretAccessKey,
-    body,
-    headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
-  });
-  const response = await fetch(`${gateway.endpoint}/`, { method: "POST", headers, body });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${params.Action} failed: HTTP ${response.status} ${text}`);
-  return text;
-}
-
 /** Sends the bucket's events to `pushEndpoint` (topic with push-endpoint, then the bucket notification). */
 export async function subscribeBucket(gateway: RadosGateway, bucket: string, pushEndpoint: string, events: readonly Event[] = ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]): Promise<string> {
-  const created = await snsCall(gateway, {
+  const created = await queryApi(gateway, "sns", {
     Action: "CreateTopic",
     Name: `${bucket}-events`,
     "Attributes.entry.1.key": "push-endpoint",

@@ -24,7 +24,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { useRadosGateway } from "../../test/s3/lifecycle";
-import { signV4 } from "../../test/s3/sigv4";
+import { queryApi } from "../../test/s3/sts";
 import type { PresignedPost } from "../upload-presign/core";
 import type { HttpApiResult } from "../upload-presign/handler";
 import { SCRUBBER_VERSION, scrubBuffer } from "./core";
@@ -54,25 +54,6 @@ let server: Server;
 let handler: (event: unknown) => Promise<ScrubBatchResult>;
 let uploadHandler: (event: unknown) => Promise<HttpApiResult>;
 const deliveries: Delivery[] = [];
-
-async function snsCall(params: Readonly<Record<string, string>>): Promise<string> {
-  const g = gateway();
-  const body = new URLSearchParams(params).toString();
-  const headers = signV4({
-    method: "POST",
-    url: `${g.endpoint}/`,
-    service: "sns",
-    region: g.region,
-    accessKeyId: g.accessKeyId,
-    secretAccessKey: g.secretAccessKey,
-    body,
-    headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
-  });
-  const response = await fetch(`${g.endpoint}/`, { method: "POST", headers, body });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${params.Action} failed: HTTP ${response.status} ${text}`);
-  return text;
-}
 
 beforeAll(async () => {
   const g = gateway();
@@ -124,7 +105,7 @@ beforeAll(async () => {
   await s3.send(new PutBucketVersioningCommand({ Bucket: ORIGINALS, VersioningConfiguration: { Status: "Enabled" } }));
   await s3.send(new PutBucketVersioningCommand({ Bucket: CLEAN, VersioningConfiguration: { Status: "Enabled" } }));
 
-  const created = await snsCall({
+  const created = await queryApi(gateway(), "sns", {
     Action: "CreateTopic",
     Name: "scrub",
     "Attributes.entry.1.key": "push-endpoint",

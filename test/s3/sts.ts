@@ -23,8 +23,8 @@ export class QueryApiError extends Error {
   }
 }
 
-/** One signed form-encoded query-API call (service `iam` or `sts`) with the gateway's test keys. */
-export async function queryApi(gateway: RadosGateway, service: "iam" | "sts", params: Readonly<Record<string, string>>): Promise<string> {
+/** One signed form-encoded query-API call (`iam`, `sts`, or `sns` for bucket-notification topics) with the gateway's test keys. */
+export async function queryApi(gateway: RadosGateway, service: "iam" | "sns" | "sts", params: Readonly<Record<string, string>>): Promise<string> {
   const body = new URLSearchParams(params).toString();
   const headers = signV4({
     method: "POST",
