@@ -13,7 +13,9 @@
 import { build } from "esbuild";
 import { bundleFunctions } from "./bundle-functions.mjs";
 
-const common = { bundle: true, platform: "node", target: "node20", format: "cjs", logLevel: "warning", legalComments: "none" };
+// The CLIs pass import.meta.url to runIfEntryPoint, which uses require.main in a CommonJS bundle
+// (functions/shared/entry.ts): the empty import.meta there is expected, not a problem to report.
+const common = { bundle: true, platform: "node", target: "node20", format: "cjs", logLevel: "warning", legalComments: "none", logOverride: { "empty-import-meta": "silent" } };
 
 await Promise.all([
   build({ ...common, entryPoints: ["main.ts"], outfile: "dist/main.cjs", packages: "external", sourcemap: "linked" }),
