@@ -56,7 +56,7 @@ describe("sync pipeline", () => {
     const statements = policyOf(example.json, "sync-pipeline-avatars-clean_sync_role-policy").Statement;
     const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
     expect(bySid.ReadSource).toMatchObject({ Action: ["s3:GetObject", "s3:GetObjectTagging", "s3:GetObjectVersion", "s3:GetObjectVersionTagging"], Resource: "${aws_s3_bucket.sovereign-bucket-avatars-clean_bucket.arn}/*" });
-    expect(bySid.ConfirmSourceDeletes).toMatchObject({ Action: "s3:ListBucket", Resource: "${aws_s3_bucket.sovereign-bucket-avatars-clean_bucket.arn}" });
+    expect(bySid.ConfirmSourceDeletes).toMatchObject({ Action: ["s3:ListBucket", "s3:ListBucketVersions"], Resource: "${aws_s3_bucket.sovereign-bucket-avatars-clean_bucket.arn}" });
     expect(bySid.ReadSigningMaterial).toMatchObject({ Action: "secretsmanager:GetSecretValue", Resource: "${aws_secretsmanager_secret.sync-pipeline-avatars-clean_signing-material.arn}" });
     const actions = statements.flatMap((s) => [s.Action].flat() as string[]);
     expect(actions.filter((a) => /^s3:(Put|Delete)/.test(a))).toEqual([]);

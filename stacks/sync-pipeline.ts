@@ -99,8 +99,9 @@ export class SyncPipeline extends Construct {
       Action: ["s3:GetObject", "s3:GetObjectTagging", "s3:GetObjectVersion", "s3:GetObjectVersionTagging"],
       Resource: `${source.bucketArn}/*`,
     });
-    // Without ListBucket a missing key answers 403, not 404, and a delete could never be confirmed.
-    fn.addToPrincipalPolicy({ Sid: "ConfirmSourceDeletes", Effect: "Allow", Action: "s3:ListBucket", Resource: source.bucketArn });
+    // Without ListBucket a missing key answers 403, not 404, and a delete could never be confirmed;
+    // ListBucketVersions finds the failback copy a delete erased (its original is erased too).
+    fn.addToPrincipalPolicy({ Sid: "ConfirmSourceDeletes", Effect: "Allow", Action: ["s3:ListBucket", "s3:ListBucketVersions"], Resource: source.bucketArn });
     fn.addToPrincipalPolicy({ Sid: "ReadSigningMaterial", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: this.signingMaterial.arn });
     source.encryptionKey.grantEncryptDecrypt(fn, "UseSourceKey");
 

@@ -241,7 +241,7 @@ describe("propagateDelete", () => {
 
   it("never deletes a target object that is not our replica of this key", async () => {
     // Prepare
-    const source = fakeClient({ HeadObjectCommand: notFound });
+    const source = fakeClient({ HeadObjectCommand: notFound, ListObjectVersionsCommand: () => ({ Versions: [] }) });
     const target = fakeClient({ HeadObjectCommand: () => ({ Metadata: { [META.replicatedFrom]: replicaMarker(SOVEREIGN, "clean-avatars", "a/b.png.other", "v1") } }) });
 
     // Act

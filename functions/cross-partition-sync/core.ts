@@ -36,6 +36,7 @@ import {
   GetObjectTaggingCommand,
   HeadObjectCommand,
   type HeadObjectCommandOutput,
+  ListObjectVersionsCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
   type S3Client,
@@ -352,7 +353,8 @@ export type PropagateDeleteResult =
 /**
  * Deletes the replica of a deleted source object. Deletes nothing unless the source key is really
  * gone now (an out-of-order or replayed delete never removes a re-created object) and the target
- * object is our replica of exactly this source key (never a native object of the other partition).
+ * object is our replica of exactly this source key (never a native object of the other partition),
+ * or the original of which the deleted source object was our failback copy (`erasedFailbackCopyOf`).
  * On a versioned target this adds a delete marker; older replica versions expire by lifecycle.
  */
 export async function propagateDelete(request: PropagateDeleteRequest): Promise<PropagateDeleteResult> {
@@ -361,8 +363,28 @@ export async function propagateDelete(request: PropagateDeleteRequest): Promise<
   const existing = await headOrUndefined(target.client, target.bucket, source.key);
   if (existing === undefined) return { outcome: "skipped", reason: "target-missing" };
   const marker = existing.Metadata?.[META.replicatedFrom] ?? "";
-  if (!marker.startsWith(`${source.partition}/${source.bucket}/${encodeKey(source.key)}#`)) return { outcome: "skipped", reason: "not-our-replica" };
+  const ourReplica = marker.startsWith(`${source.partition}/${source.bucket}/${encodeKey(source.key)}#`);
+  if (!ourReplica && !(await erasedFailbackCopyOf(request, existing.VersionId))) return { outcome: "skipped", reason: "not-our-replica" };
   await target.client.send(new DeleteObjectCommand({ Bucket: target.bucket, Key: source.key }));
-  request.logger?.info("replica deleted", { targetBucket: target.bucket, key: source.key });
+  request.logger?.info(ourReplica ? "replica deleted" : "original of a failback copy deleted", { targetBucket: target.bucket, key: source.key });
   return { outcome: "deleted" };
+}
+
+/**
+ * After a failback the roles are swapped: the target holds the original (written there during the
+ * outage) and the source held our failback copy of it. The erasure reaches the original only when the
+ * source's last version before the delete was our copy of exactly the target's current version
+ * (marker `<other partition>/<target bucket>/<key>#<target version>`); a source object written
+ * natively after the failback says nothing about the target, and nothing is deleted.
+ */
+async function erasedFailbackCopyOf(request: PropagateDeleteRequest, targetVersionId: string | undefined): Promise<boolean> {
+  const { source, target } = request;
+  const listed = await source.client.send(new ListObjectVersionsCommand({ Bucket: source.bucket, Prefix: source.key }));
+  // S3 lists a key's versions newest first (timestamps have only whole seconds).
+  const last = (listed.Versions ?? []).find((v) => v.Key === source.key && v.VersionId !== undefined);
+  if (last === undefined) return false;
+  const head = await source.client.send(new HeadObjectCommand({ Bucket: source.bucket, Key: source.key, VersionId: last.VersionId }));
+  const marker = head.Metadata?.[META.replicatedFrom] ?? "";
+  const partition = marker.slice(0, marker.indexOf("/"));
+  return partition !== "" && partition !== source.partition && marker === `${partition}/${target.bucket}/${encodeKey(source.key)}#${targetVersionId ?? "null"}`;
 }

@@ -314,6 +314,48 @@ describe("replication across partitions", () => {
     expect(head).toMatchObject({ $metadata: { httpStatusCode: 404 } });
   });
 
+  it("erases the commercial original of a failback copy when the sovereign copy is deleted", async () => {
+    // Prepare: written on the commercial side during an outage, pulled back by failback
+    const key = "acme/user-12/avatar.png";
+    const native = await commercial.send(new PutObjectCommand({ Bucket: TARGET_BUCKET, Key: key, Body: bytes(900, "outage"), ContentType: "image/png", Tagging: "data-class=avatar", ServerSideEncryption: "aws:kms", SSEKMSKeyId: TARGET_KEY }));
+    const pulled = await replicate({
+      source: { client: commercial, partition: COMMERCIAL.id, bucket: TARGET_BUCKET, key, versionId: native.VersionId },
+      target: { client: sovereign, bucket: SOURCE_BUCKET, kmsKeyId: SOURCE_KEY },
+      policy: { allowedDataClasses: ["avatar"] },
+    });
+    expect(pulled.outcome).toBe("copied");
+    await sovereign.send(new DeleteObjectCommand({ Bucket: SOURCE_BUCKET, Key: key }));
+    const removed = { Records: [{ eventName: "ObjectRemoved:DeleteMarkerCreated", s3: { bucket: { name: SOURCE_BUCKET }, object: { key } } }] };
+
+    // Act
+    const result = await createSyncHandler(deps({ config: { ...config, propagateDeletes: true } }))(removed);
+
+    // Assess: the original is hidden by a delete marker (its version stays until the lifecycle expires it)
+    expect(result.outcomes).toEqual([{ key, outcome: "deleted" }]);
+    expect(await commercial.send(new HeadObjectCommand({ Bucket: TARGET_BUCKET, Key: key })).catch((e: unknown) => e)).toMatchObject({ $metadata: { httpStatusCode: 404 } });
+  });
+
+  it("keeps the commercial original when the sovereign object deleted was written natively after the failback", async () => {
+    // Prepare: failback copy, then a sovereign write over it, then the delete
+    const key = "acme/user-13/avatar.png";
+    const native = await commercial.send(new PutObjectCommand({ Bucket: TARGET_BUCKET, Key: key, Body: bytes(900, "outage-2"), ContentType: "image/png", Tagging: "data-class=avatar", ServerSideEncryption: "aws:kms", SSEKMSKeyId: TARGET_KEY }));
+    await replicate({
+      source: { client: commercial, partition: COMMERCIAL.id, bucket: TARGET_BUCKET, key, versionId: native.VersionId },
+      target: { client: sovereign, bucket: SOURCE_BUCKET, kmsKeyId: SOURCE_KEY },
+      policy: { allowedDataClasses: ["avatar"] },
+    });
+    await putSource(key, bytes(700, "sovereign-later"), "avatar");
+    await sovereign.send(new DeleteObjectCommand({ Bucket: SOURCE_BUCKET, Key: key }));
+    const removed = { Records: [{ eventName: "ObjectRemoved:DeleteMarkerCreated", s3: { bucket: { name: SOURCE_BUCKET }, object: { key } } }] };
+
+    // Act
+    const result = await createSyncHandler(deps({ config: { ...config, propagateDeletes: true } }))(removed);
+
+    // Assess
+    expect(result.outcomes).toEqual([{ key, outcome: "skipped", reason: "not-our-replica" }]);
+    expect((await commercial.send(new HeadObjectCommand({ Bucket: TARGET_BUCKET, Key: key }))).VersionId).toBe(native.VersionId);
+  });
+
   it("replays a DLQ message (SQS body holding the original event) to the same result", async () => {
     // Prepare
     const key = "acme/user-9/avatar.png";
