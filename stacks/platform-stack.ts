@@ -98,8 +98,9 @@ export class PlatformStack extends ReadableStack {
 
     const uploadClass = config.upload.dataClasses[0];
     const originals = uploadClass !== undefined ? dataBuckets.get(uploadClass) : undefined;
-    const clean = config.upload.cleanDataClass !== undefined ? dataBuckets.get(config.upload.cleanDataClass) : undefined;
-    if (uploadClass !== undefined && originals !== undefined && clean !== undefined) {
+    const cleanClass = config.upload.cleanDataClass;
+    const clean = cleanClass !== undefined ? dataBuckets.get(cleanClass) : undefined;
+    if (uploadClass !== undefined && originals !== undefined && cleanClass !== undefined && clean !== undefined) {
       new UploadPipeline(this, "upload-pipeline", {
         placement: this.sovereign,
         environment: env,
@@ -109,7 +110,7 @@ export class PlatformStack extends ReadableStack {
         originals,
         originalsDataClass: uploadClass,
         clean,
-        cleanDataClass: config.upload.cleanDataClass ?? "",
+        cleanDataClass: cleanClass,
         artifactsDir: props.artifactsDir,
       });
     }
