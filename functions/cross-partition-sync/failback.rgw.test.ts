@@ -6,9 +6,6 @@
  * resolution); a test that needs "later" waits for the next second.
  */
 import { createHash } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
@@ -23,11 +20,8 @@ import {
 import { beforeAll, describe, expect, it } from "vitest";
 import { arn, PARTITIONS } from "../../config/partitions";
 import { useRadosGateway } from "../../test/s3/lifecycle";
-import { assumeRole, createRole } from "../../test/s3/sts";
-import { createTestPki, issue } from "../rolesanywhere/test-pki";
-import { startFakeRolesAnywhere } from "../rolesanywhere/test-server";
 import { createLogger } from "../shared/logger";
-import { patternBytes } from "./test-harness";
+import { patternBytes, scriptedRolesAnywhere } from "./test-harness";
 import { META, replicaMarker, replicate } from "./core";
 import { type FailbackOptions, failback } from "./failback";
 import { main } from "./failback-cli";
@@ -350,11 +344,6 @@ describe("failback command line", () => {
         SSECustomerKeyMD5: createHash("md5").update(customerKey).digest("base64"),
       }),
     );
-    const pki = createTestPki();
-    const leaf = issue({ commonName: "cross-partition-sync" }, pki.root);
-    const dir = await mkdtemp(join(tmpdir(), "failback-e2e-"));
-    await writeFile(join(dir, "leaf.pem"), leaf.certificatePem);
-    await writeFile(join(dir, "leaf.key"), leaf.privateKeyPem, { mode: 0o600 });
     const bucketArn = arn(COMMERCIAL, { service: "s3", resource: COMMERCIAL_BUCKET });
     const readOnly = {
       Version: "2012-10-17",
@@ -363,11 +352,7 @@ describe("failback command line", () => {
         { Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging", "s3:GetObjectVersionTagging"], Resource: [`${bucketArn}/*`] },
       ],
     };
-    const roleArn = await createRole(commercialGateway(), "failback-read", readOnly);
-    const temporary = await assumeRole(commercialGateway(), roleArn);
-    const rolesAnywhere = await startFakeRolesAnywhere({ trustedRoots: [pki.root.certificate] });
-    const credentials = { accessKeyId: temporary.accessKeyId, secretAccessKey: temporary.secretAccessKey, sessionToken: temporary.sessionToken, expiration: temporary.expiration.toISOString() };
-    rolesAnywhere.script({ status: 201, body: JSON.stringify({ credentialSet: [{ credentials }] }) });
+    const trust = await scriptedRolesAnywhere(commercialGateway(), "failback-read", readOnly);
     const saved = { ...process.env };
     Object.assign(process.env, {
       AWS_REGION: SOVEREIGN_REGION,
@@ -381,12 +366,7 @@ describe("failback command line", () => {
       TARGET_BUCKET: COMMERCIAL_BUCKET,
       TARGET_KMS_KEY_ARN: COMMERCIAL_KEY,
       TARGET_S3_ENDPOINT: commercialGateway().endpoint,
-      ROLES_ANYWHERE_ENDPOINT: rolesAnywhere.url,
-      ROLES_ANYWHERE_TRUST_ANCHOR_ARN: arn(COMMERCIAL, { service: "rolesanywhere", region: COMMERCIAL_REGION, account: "444455556666", resource: "trust-anchor/ta" }),
-      ROLES_ANYWHERE_PROFILE_ARN: arn(COMMERCIAL, { service: "rolesanywhere", region: COMMERCIAL_REGION, account: "444455556666", resource: "profile/p" }),
-      ROLES_ANYWHERE_ROLE_ARN: roleArn,
-      SIGNING_MATERIAL_CERTIFICATE_FILE: join(dir, "leaf.pem"),
-      SIGNING_MATERIAL_PRIVATE_KEY_FILE: join(dir, "leaf.key"),
+      ...trust.env,
     });
     delete process.env.AWS_SESSION_TOKEN;
     delete process.env.AWS_PROFILE;
@@ -397,8 +377,7 @@ describe("failback command line", () => {
     // Act
     const code = await main(["--since", since.toISOString(), "--prefix", "t10/", "--concurrency", "2"], process.env, io).finally(async () => {
       process.env = saved;
-      await rolesAnywhere.close();
-      await rm(dir, { recursive: true, force: true });
+      await trust.close();
     });
 
     // Assess
@@ -409,8 +388,8 @@ describe("failback command line", () => {
     expect(stderr).toContain(`failback: copied write ${good}\n`);
     expect(stderr).toContain(`failback: failed write ${broken}: `);
     expect(stderr).toMatch(/failback: 2 keys changed since .*: 1 copied, 0 deleted, 0 skipped, 0 ignored, 0 refused, 0 conflicts, 1 failed\n/);
-    expect(rolesAnywhere.verified).toHaveLength(1);
-    expect(rolesAnywhere.rejected).toEqual([]);
+    expect(trust.endpoint.verified).toHaveLength(1);
+    expect(trust.endpoint.rejected).toEqual([]);
     expect(sha256(await sovereignBytes(good))).toBe(sha256(body));
     expect(await sovereignHistory(broken)).toEqual({ versions: 0, deleteMarkers: 0 });
   });

@@ -5,9 +5,6 @@
  * production those credentials come from `fromRolesAnywhere`.
  */
 import { createHash } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
@@ -23,11 +20,8 @@ import {
 import { beforeAll, describe, expect, it } from "vitest";
 import { arn, PARTITIONS } from "../../config/partitions";
 import { useRadosGateway } from "../../test/s3/lifecycle";
-import { assumeRole, createRole } from "../../test/s3/sts";
-import { createTestPki, issue } from "../rolesanywhere/test-pki";
-import { startFakeRolesAnywhere } from "../rolesanywhere/test-server";
 import { createLogger } from "../shared/logger";
-import { patternBytes } from "./test-harness";
+import { patternBytes, scriptedRolesAnywhere } from "./test-harness";
 import { META, replicaMarker, replicate, SHA256_TAG } from "./core";
 import { createSyncHandler, handler, type SyncConfig, type SyncDependencies } from "./handler";
 import { replay } from "./replay";
@@ -376,17 +370,8 @@ describe("replication across partitions", () => {
     const key = "acme/user-10/avatar.png";
     const body = bytes(3000, "e2e");
     const versionId = await putSource(key, body, "avatar");
-    const pki = createTestPki();
-    const leaf = issue({ commonName: "cross-partition-sync" }, pki.root);
-    const dir = await mkdtemp(join(tmpdir(), "sync-e2e-"));
-    await writeFile(join(dir, "leaf.pem"), leaf.certificatePem);
-    await writeFile(join(dir, "leaf.key"), leaf.privateKeyPem, { mode: 0o600 });
     const bucketArn = arn(COMMERCIAL, { service: "s3", resource: TARGET_BUCKET });
-    const roleArn = await createRole(commercialGateway(), "sync-failover", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:*"], Resource: [bucketArn, `${bucketArn}/*`] }] });
-    const temporary = await assumeRole(commercialGateway(), roleArn);
-    const rolesAnywhere = await startFakeRolesAnywhere({ trustedRoots: [pki.root.certificate] });
-    const credentials = { accessKeyId: temporary.accessKeyId, secretAccessKey: temporary.secretAccessKey, sessionToken: temporary.sessionToken, expiration: temporary.expiration.toISOString() };
-    rolesAnywhere.script({ status: 201, body: JSON.stringify({ credentialSet: [{ credentials }] }) });
+    const trust = await scriptedRolesAnywhere(commercialGateway(), "sync-failover", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:*"], Resource: [bucketArn, `${bucketArn}/*`] }] });
     const saved = { ...process.env };
     Object.assign(process.env, {
       AWS_REGION: SOVEREIGN_REGION,
@@ -399,12 +384,7 @@ describe("replication across partitions", () => {
       TARGET_BUCKET,
       TARGET_KMS_KEY_ARN: TARGET_KEY,
       TARGET_S3_ENDPOINT: commercialGateway().endpoint,
-      ROLES_ANYWHERE_ENDPOINT: rolesAnywhere.url,
-      ROLES_ANYWHERE_TRUST_ANCHOR_ARN: arn(COMMERCIAL, { service: "rolesanywhere", region: COMMERCIAL_REGION, account: "444455556666", resource: "trust-anchor/ta" }),
-      ROLES_ANYWHERE_PROFILE_ARN: arn(COMMERCIAL, { service: "rolesanywhere", region: COMMERCIAL_REGION, account: "444455556666", resource: "profile/p" }),
-      ROLES_ANYWHERE_ROLE_ARN: roleArn,
-      SIGNING_MATERIAL_CERTIFICATE_FILE: join(dir, "leaf.pem"),
-      SIGNING_MATERIAL_PRIVATE_KEY_FILE: join(dir, "leaf.key"),
+      ...trust.env,
       LOG_LEVEL: "warn",
     });
     delete process.env.AWS_SESSION_TOKEN;
@@ -413,15 +393,14 @@ describe("replication across partitions", () => {
     // Act
     const result = await handler(createdEvent(key, versionId)).finally(async () => {
       process.env = saved;
-      await rolesAnywhere.close();
-      await rm(dir, { recursive: true, force: true });
+      await trust.close();
     });
 
     // Assess
     expect(result.outcomes).toEqual([{ key, outcome: "copied", reason: undefined }]);
-    expect(rolesAnywhere.verified).toHaveLength(1);
-    expect(rolesAnywhere.verified[0]?.body.roleArn).toBe(roleArn);
-    expect(rolesAnywhere.rejected).toEqual([]);
+    expect(trust.endpoint.verified).toHaveLength(1);
+    expect(trust.endpoint.verified[0]?.body.roleArn).toBe(trust.roleArn);
+    expect(trust.endpoint.rejected).toEqual([]);
     const head = await commercial.send(new HeadObjectCommand({ Bucket: TARGET_BUCKET, Key: key }));
     expect(head.SSEKMSKeyId).toBe(TARGET_KEY);
     expect(sha256(await targetBytes(key))).toBe(sha256(body));

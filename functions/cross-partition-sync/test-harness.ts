@@ -22,11 +22,15 @@
 import { createCipheriv, createHash, X509Certificate } from "node:crypto";
 import { Agent, createServer, type IncomingMessage, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import { type Event, PutBucketNotificationConfigurationCommand } from "@aws-sdk/client-s3";
-import { PARTITIONS } from "../../config/partitions";
+import { arn, PARTITIONS } from "../../config/partitions";
 import type { RadosGateway } from "../../test/s3/radosgw";
-import { queryApi } from "../../test/s3/sts";
+import { assumeRole, createRole, queryApi } from "../../test/s3/sts";
+import { createTestPki, issue } from "../rolesanywhere/test-pki";
 import { type FakeRolesAnywhere, startFakeRolesAnywhere } from "../rolesanywhere/test-server";
 import type { RecordOutcome } from "./handler";
 
@@ -565,4 +569,48 @@ export async function subscribeBucket(gateway: RadosGateway, bucket: string, pus
     s3.destroy();
   }
   return topicArn;
+}
+
+export interface ScriptedRolesAnywhere {
+  readonly endpoint: FakeRolesAnywhere;
+  readonly roleArn: string;
+  /** The sync function's Roles Anywhere and signing-material variables for this endpoint and leaf. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Stops the endpoint and removes the leaf files. */
+  close(): Promise<void>;
+}
+
+/**
+ * A leaf certificate and key on disk, and a CreateSession endpoint that trusts only their CA and
+ * answers once with real temporary credentials of a new role (`policy`) on the commercial gateway.
+ */
+export async function scriptedRolesAnywhere(gateway: RadosGateway, roleName: string, policy: object): Promise<ScriptedRolesAnywhere> {
+  const pki = createTestPki();
+  const leaf = issue({ commonName: "cross-partition-sync" }, pki.root);
+  const dir = await mkdtemp(join(tmpdir(), "sync-leaf-"));
+  await writeFile(join(dir, "leaf.pem"), leaf.certificatePem);
+  await writeFile(join(dir, "leaf.key"), leaf.privateKeyPem, { mode: 0o600 });
+  const roleArn = await createRole(gateway, roleName, policy);
+  const temporary = await assumeRole(gateway, roleArn);
+  const endpoint = await startFakeRolesAnywhere({ trustedRoots: [pki.root.certificate] });
+  const credentials = { accessKeyId: temporary.accessKeyId, secretAccessKey: temporary.secretAccessKey, sessionToken: temporary.sessionToken, expiration: temporary.expiration.toISOString() };
+  endpoint.script({ status: 201, body: JSON.stringify({ credentialSet: [{ credentials }] }) });
+  const commercial = PARTITIONS.aws;
+  const rolesAnywhereArn = (resource: string) => arn(commercial, { service: "rolesanywhere", region: gateway.region, account: "444455556666", resource });
+  return {
+    endpoint,
+    roleArn,
+    env: {
+      ROLES_ANYWHERE_ENDPOINT: endpoint.url,
+      ROLES_ANYWHERE_TRUST_ANCHOR_ARN: rolesAnywhereArn("trust-anchor/ta"),
+      ROLES_ANYWHERE_PROFILE_ARN: rolesAnywhereArn("profile/p"),
+      ROLES_ANYWHERE_ROLE_ARN: roleArn,
+      SIGNING_MATERIAL_CERTIFICATE_FILE: join(dir, "leaf.pem"),
+      SIGNING_MATERIAL_PRIVATE_KEY_FILE: join(dir, "leaf.key"),
+    },
+    async close() {
+      await endpoint.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
