@@ -149,8 +149,14 @@ describe("invalid configurations", () => {
 
   it("fails when a tenant names an undeclared data class", () => {
     const input = exampleInput();
-    if (input.tenants[2]) input.tenants[2].dataClasses = ["avatars-clean", "medical"];
-    expectOneProblem(input, "tenants[2].dataClasses[1]", /"medical" is not declared/);
+    if (input.tenants[2]) input.tenants[2].dataClasses = ["avatars-original", "avatars-clean", "medical"];
+    expectOneProblem(input, "tenants[2].dataClasses[2]", /"medical" is not declared/);
+  });
+
+  it("fails when a logical-tier tenant's data classes leave out the upload pipeline's", () => {
+    const input = exampleInput();
+    if (input.tenants[2]) input.tenants[2].dataClasses = ["avatars-clean"];
+    expectOneProblem(input, "tenants[2].dataClasses", /uploads through the upload API as its own role.*lack avatars-original\. Fix: add "avatars-original"/);
   });
 
   it("fails when no data class is declared", () => {

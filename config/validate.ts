@@ -101,6 +101,21 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
       problems.push({ path: "upload.cleanDataClass", message: `"${upload.cleanDataClass}" also accepts uploads, so unscrubbed objects would land among scrubbed ones. Fix: name a data class that is not in upload.dataClasses` });
     }
   }
+  // A logical-tier tenant's uploads are encrypted with its own key and written by its role, which
+  // reaches only the shared buckets of the tenant's data classes.
+  if (upload && Array.isArray(upload.dataClasses) && upload.dataClasses.length > 0 && Array.isArray(input.tenants)) {
+    const pipelineClasses = [...upload.dataClasses, ...(typeof upload.cleanDataClass === "string" ? [upload.cleanDataClass] : [])].filter((c): c is string => typeof c === "string" && (declaredClasses ?? []).includes(c));
+    input.tenants.forEach((tenant, i) => {
+      if (!isObject(tenant) || tenant.tier !== "logical" || !Array.isArray(tenant.dataClasses)) return;
+      const missing = pipelineClasses.filter((c) => !(tenant.dataClasses as unknown[]).includes(c));
+      if (missing.length > 0) {
+        problems.push({
+          path: `tenants[${i}].dataClasses`,
+          message: `a logical-tier tenant uploads through the upload API as its own role, under its own key, into the buckets of ${pipelineClasses.join(" and ")}; its dataClasses lack ${missing.join(", ")}. Fix: add ${missing.map((m) => JSON.stringify(m)).join(", ")}, or leave dataClasses out (all classes)`,
+        });
+      }
+    });
+  }
   if (upload && Array.isArray(upload.dataClasses) && upload.dataClasses.length > 0 && (!Array.isArray(upload.allowedOrigins) || upload.allowedOrigins.length === 0)) {
     problems.push({ path: "upload.allowedOrigins", message: "upload.dataClasses accept browser uploads, but no origin may send them. Fix: list the web origins of your upload pages, or remove upload.dataClasses" });
   }

@@ -129,8 +129,16 @@ describe("upload pipeline", () => {
       MAX_SIZE_BYTES: "10485760",
       EXPIRY_SECONDS: "300",
       KMS_KEY_ARNS: '{"avatars-original":"${aws_kms_key.sovereign-key-avatars-original_key.arn}"}',
+      TENANT_KEY_ALIAS_PREFIX: "alias/example/tenant/",
+      TENANT_ROLE_NAME_PREFIX: "example-tenant-",
     });
-    expect(variables("upload-pipeline_scrub_function")).toMatchObject({ CLEAN_BUCKET: "example-avatars-clean-111111111111", CLEAN_DATA_CLASS: "avatars-clean", QUARANTINE_PREFIX: "quarantine/" });
+    expect(variables("upload-pipeline_scrub_function")).toMatchObject({
+      CLEAN_BUCKET: "example-avatars-clean-111111111111",
+      CLEAN_DATA_CLASS: "avatars-clean",
+      QUARANTINE_PREFIX: "quarantine/",
+      TENANT_KEY_ALIAS_PREFIX: "alias/example/tenant/",
+      TENANT_ROLE_NAME_PREFIX: "example-tenant-",
+    });
     expect(Object.values(fns).map((f) => [f.function_name, f.reserved_concurrent_executions])).toEqual([
       ["example-sync-avatars-clean", 5],
       ["example-scrub", 5],
@@ -145,10 +153,36 @@ describe("upload pipeline", () => {
     expect(Object.values(resourcesOf(example.json, "aws_apigatewayv2_authorizer"))[0]?.jwt_configuration).toEqual({ issuer: "https://login.example.org/realms/platform", audience: ["sovereign-identity-platform"] });
   });
 
-  it("lets browsers upload with the upload role's signatures from outside the VPC endpoint, and nobody else", () => {
+  it("lets browsers upload with the upload role's and the tenant roles' signatures from outside the VPC endpoint, and nothing else", () => {
     const policy = JSON.parse(resourcesOf(example.json, "aws_s3_bucket_policy")["sovereign-bucket-avatars-original_policy"]?.policy as string);
-    const deny = policy.Statement.find((st: { Sid: string }) => st.Sid === "DenyObjectAccessOutsideVpcEndpoint");
-    expect(deny.Condition.ArnNotEquals).toEqual({ "aws:PrincipalArn": ["${aws_iam_role.upload-pipeline_upload_role.arn}"] });
+    const sid = (name: string) => policy.Statement.find((st: { Sid: string }) => st.Sid === name);
+    const signers = ["${aws_iam_role.upload-pipeline_upload_role.arn}", "arn:aws-eusc:iam::111111111111:role/example-tenant-*"];
+    expect(sid("DenyObjectAccessOutsideVpcEndpoint").Condition.ArnNotLike).toEqual({ "aws:PrincipalArn": signers });
+    expect(sid("UploadRolesOnlyUploadOutsideVpcEndpoint").Condition.ArnLike).toEqual({ "aws:PrincipalArn": signers });
+    // The clean bucket takes no browser uploads: no exception there.
+    const clean = JSON.parse(resourcesOf(example.json, "aws_s3_bucket_policy")["sovereign-bucket-avatars-clean_policy"]?.policy as string);
+    expect(clean.Statement.find((st: { Sid: string }) => st.Sid === "DenyObjectAccessOutsideVpcEndpoint").Condition).toEqual({
+      StringNotEquals: { "aws:SourceVpce": "${aws_vpc_endpoint.sovereign-network_s3-gateway.id}" },
+      Bool: { "aws:PrincipalIsAWSService": "false" },
+    });
+  });
+
+  it("lets the upload and scrub functions act as logical-tier tenants, and the sync function read their objects", () => {
+    const statements = (name: string) => JSON.parse(resourcesOf(example.json, "aws_iam_role_policy")[name]?.policy as string).Statement as Array<{ Sid: string }>;
+    const tenantKeys = { Resource: "arn:aws-eusc:kms:eusc-de-east-1:111111111111:key/*", Condition: { "ForAnyValue:StringLike": { "kms:ResourceAliases": "alias/example/tenant/*" } } };
+    for (const fn of ["upload-pipeline_upload_role-policy", "upload-pipeline_scrub_role-policy"]) {
+      expect(statements(fn)).toEqual(
+        expect.arrayContaining([
+          { Sid: "FindTenantKeys", Effect: "Allow", Action: ["kms:DescribeKey", "kms:ListResourceTags"], ...tenantKeys },
+          { Sid: "AssumeTenantRoles", Effect: "Allow", Action: "sts:AssumeRole", Resource: "arn:aws-eusc:iam::111111111111:role/example-tenant-*" },
+        ]),
+      );
+    }
+    expect(statements("sync-pipeline-avatars-clean_sync_role-policy")).toContainEqual({ Sid: "DecryptTenantObjects", Effect: "Allow", Action: ["kms:Decrypt"], ...tenantKeys });
+    // The tenant role reaches its quarantine area in the originals bucket.
+    expect(statements("tenant-kleinverein_role-policy").find((st) => st.Sid === "ObjectsUnderOwnPrefix")).toMatchObject({
+      Resource: expect.arrayContaining(["${aws_s3_bucket.sovereign-bucket-avatars-original_bucket.arn}/quarantine/$${aws:PrincipalTag/Tenant}/*"]),
+    });
   });
 
   it("scrubs every new original: notification from the originals bucket to the scrub function", () => {

@@ -4,16 +4,16 @@ import { type Construct, TerraformOutput } from "../framework/cdktf";
 import { AuditTrail } from "../modules/audit-trail";
 import { KmsKey } from "../modules/kms-key";
 import { Network } from "../modules/network";
-import { TENANT_ACCOUNT_ROLE, Tenant } from "../modules/tenant";
 import type { Placement, Side } from "../modules/placement";
 import { PrivateBucket } from "../modules/private-bucket";
 import { RolesAnywhereTrust } from "../modules/roles-anywhere-trust";
-import { declareBackend } from "./backend";
+import { TENANT_ACCOUNT_ROLE, Tenant } from "../modules/tenant";
 import { awsPlacement } from "./aws-placement";
+import { declareBackend } from "./backend";
 import { ProviderPinning } from "./provider-pinning";
 import { ReadableStack } from "./readable-stack";
 import { SyncPipeline } from "./sync-pipeline";
-import { UploadPipeline } from "./upload-pipeline";
+import { QUARANTINE_PREFIX, UploadPipeline } from "./upload-pipeline";
 
 /**
  * The aws provider releases the generated configuration accepts: 6.29.0 carries the sovereign
@@ -204,6 +204,8 @@ export class PlatformStack extends ReadableStack {
       retentionDays: dataClass.retentionDays,
       vpcEndpointId: this.network.s3Endpoint.id,
       browserUploadOrigins: upload.dataClasses.includes(name) ? upload.allowedOrigins : undefined,
+      // The scrub function quarantines a logical-tier tenant's rejected uploads as the tenant.
+      tenantAreaPrefixes: upload.dataClasses.includes(name) ? [QUARANTINE_PREFIX] : undefined,
       tags,
     });
     new TerraformOutput(this, `sovereign-bucket-${name}-name`, { value: bucket.bucketName });

@@ -1,14 +1,15 @@
 import { join } from "node:path";
-import type { DeploymentConfig } from "../config/schema";
 import { endpointUrl } from "../config/partitions";
-import { Construct } from "../framework/cdktf";
+import type { DeploymentConfig } from "../config/schema";
 import { LambdaPermission, S3BucketNotification, SecretsmanagerSecret } from "../framework/aws";
+import { Construct } from "../framework/cdktf";
 import type { KmsKey } from "../modules/kms-key";
 import { LambdaFunction } from "../modules/lambda-function";
 import type { Network } from "../modules/network";
 import type { Placement } from "../modules/placement";
 import type { PrivateBucket } from "../modules/private-bucket";
 import type { RolesAnywhereTrust } from "../modules/roles-anywhere-trust";
+import { grantDecryptTenantObjects } from "./tenant-access";
 
 /** The name the guardrails know the sync function's cross-partition references by (tag `sip:exception`). */
 export const CROSS_PARTITION_SYNC_EXCEPTION = "cross-partition-sync";
@@ -101,6 +102,8 @@ export class SyncPipeline extends Construct {
     });
     // Without ListBucket a missing key answers 403, not 404, and a delete could never be confirmed;
     // ListBucketVersions finds the failback copy a delete erased (its original is erased too).
+    // Logical-tier tenants' objects are encrypted with the tenants' own keys.
+    grantDecryptTenantObjects(fn, placement, props.environment);
     fn.addToPrincipalPolicy({ Sid: "ConfirmSourceDeletes", Effect: "Allow", Action: ["s3:ListBucket", "s3:ListBucketVersions"], Resource: source.bucketArn });
     fn.addToPrincipalPolicy({ Sid: "ReadSigningMaterial", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: this.signingMaterial.arn });
     source.encryptionKey.grantEncryptDecrypt(fn, "UseSourceKey");

@@ -1,13 +1,14 @@
 import { join } from "node:path";
 import type { DeploymentConfig } from "../config/schema";
-import { Construct } from "../framework/cdktf";
 import { LambdaPermission, S3BucketNotification } from "../framework/aws";
+import { Construct } from "../framework/cdktf";
 import { HttpApi } from "../modules/http-api";
 import type { KmsKey } from "../modules/kms-key";
 import { LambdaFunction } from "../modules/lambda-function";
 import type { Network } from "../modules/network";
 import type { Placement } from "../modules/placement";
 import type { PrivateBucket } from "../modules/private-bucket";
+import { grantActAsTenants, tenantDirectoryEnvironment, tenantRolesArnPattern } from "./tenant-access";
 
 export interface UploadPipelineProps {
   readonly placement: Placement;
@@ -28,7 +29,8 @@ export interface UploadPipelineProps {
   readonly artifactsDir: string;
 }
 
-const QUARANTINE_PREFIX = "quarantine/";
+/** Where the scrub function keeps rejected uploads, in the originals bucket (a tenant area there). */
+export const QUARANTINE_PREFIX = "quarantine/";
 const OBJECT_READ = ["s3:GetObject", "s3:GetObjectTagging", "s3:GetObjectVersion", "s3:GetObjectVersionTagging"];
 
 /**
@@ -62,6 +64,7 @@ export class UploadPipeline extends Construct {
         MAX_SIZE_BYTES: String(config.upload.maxSizeBytes),
         EXPIRY_SECONDS: String(config.upload.expirySeconds),
         KMS_KEY_ARNS: JSON.stringify({ [props.originalsDataClass]: originals.encryptionKey.keyArn }),
+        ...tenantDirectoryEnvironment(env),
       },
     });
     // The role signs the pre-signed uploads: S3 authorizes them as this role, with its key.
@@ -72,8 +75,12 @@ export class UploadPipeline extends Construct {
       Resource: `${originals.bucketArn}/*`,
     });
     originals.encryptionKey.grantEncryptDecrypt(this.upload, "UseOriginalsKey");
-    // Browsers upload from the internet with this role's signatures, not through the VPC endpoint.
-    originals.allowOutsideVpcEndpoint(this.upload.role.arn);
+    // A logical-tier tenant's uploads are signed as the tenant's role, under the tenant's key.
+    grantActAsTenants(this.upload, placement, env);
+    // Browsers upload from the internet with these roles' signatures, not through the VPC endpoint:
+    // there, these roles may upload and nothing else.
+    originals.allowUploadsOutsideVpcEndpoint(this.upload.role.arn);
+    originals.allowUploadsOutsideVpcEndpoint(tenantRolesArnPattern(placement, env));
 
     this.api = new HttpApi(this, "api", {
       placement,
@@ -104,6 +111,7 @@ export class UploadPipeline extends Construct {
         QUARANTINE_PREFIX,
         ALLOWED_TYPES: config.upload.allowedContentTypes.join(","),
         MAX_INPUT_BYTES: String(config.upload.maxSizeBytes),
+        ...tenantDirectoryEnvironment(env),
       },
     });
     this.scrub.addToPrincipalPolicy({ Sid: "ReadOriginals", Effect: "Allow", Action: OBJECT_READ, Resource: `${originals.bucketArn}/*` });
@@ -115,8 +123,13 @@ export class UploadPipeline extends Construct {
     });
     this.scrub.addToPrincipalPolicy({ Sid: "WriteQuarantine", Effect: "Allow", Action: "s3:PutObject", Resource: `${originals.bucketArn}/${QUARANTINE_PREFIX}*` });
     this.scrub.addToPrincipalPolicy({ Sid: "WriteClean", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging"], Resource: `${clean.bucketArn}/*` });
+    // Without ListBucket, S3 answers a HEAD of a missing object with 403, not 404: the idempotence
+    // checks ask whether the clean or quarantined copy exists.
+    this.scrub.addToPrincipalPolicy({ Sid: "TellMissingObjects", Effect: "Allow", Action: "s3:ListBucket", Resource: [originals.bucketArn, clean.bucketArn] });
     originals.encryptionKey.grantEncryptDecrypt(this.scrub, "UseOriginalsKey");
     clean.encryptionKey.grantEncryptDecrypt(this.scrub, "UseCleanKey");
+    // A logical-tier tenant's objects are read and written as the tenant's role, under its key.
+    grantActAsTenants(this.scrub, placement, env);
 
     const invoke = new LambdaPermission(this, "scrub-invoke-from-originals", {
       provider: placement.provider,

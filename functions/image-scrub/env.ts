@@ -4,7 +4,9 @@
  */
 import { tmpdir } from "node:os";
 import { S3Client } from "@aws-sdk/client-s3";
+import type { AwsCredentialIdentity } from "@aws-sdk/types";
 import { z } from "zod";
+import { tenantEnvProblem, tenantEnvShape } from "../shared/tenant-env";
 import { DEFAULT_OPTIONS } from "./core";
 import { IMAGE_TYPES, type ImageType, MEDIA_TYPES } from "./detect";
 
@@ -85,6 +87,7 @@ export const scrubEnvSchema = z
     S3_FORCE_PATH_STYLE: flag,
     /** Set by Lambda. */
     AWS_REGION: z.string().min(1).default("us-east-1"),
+    ...tenantEnvShape,
   })
   .transform((e) => ({ ...e, S3_FORCE_PATH_STYLE: e.S3_FORCE_PATH_STYLE || e.S3_ENDPOINT !== undefined }));
 
@@ -103,16 +106,19 @@ export function parseScrubEnv(env: Readonly<Record<string, string | undefined>>)
   if (!result.success) {
     throw new ScrubConfigError(`scrub configuration is invalid: ${result.error.issues.map((i) => `${i.path.join(".") || "env"}: ${i.message}`).join("; ")}`);
   }
+  const tenantProblem = tenantEnvProblem(result.data);
+  if (tenantProblem !== undefined) throw new ScrubConfigError(`scrub configuration is invalid: ${tenantProblem}`);
   return result.data;
 }
 
 /**
- * The S3 client: default credential chain (the Lambda role), checksums only when required (the RADOS
+ * The S3 client: default credential chain (the Lambda role) or `credentials` (a logical-tier tenant's role), checksums only when required (the RADOS
  * Gateway answers aws-chunked trailers with 411, DESIGN.md §7; PutObject sends Content-MD5 instead).
  */
-export function s3ClientFromEnv(env: ScrubEnv): S3Client {
+export function s3ClientFromEnv(env: ScrubEnv, credentials?: () => Promise<AwsCredentialIdentity>): S3Client {
   return new S3Client({
     region: env.AWS_REGION,
+    ...(credentials === undefined ? {} : { credentials }),
     ...(env.S3_ENDPOINT === undefined ? {} : { endpoint: env.S3_ENDPOINT }),
     forcePathStyle: env.S3_FORCE_PATH_STYLE,
     requestChecksumCalculation: "WHEN_REQUIRED",

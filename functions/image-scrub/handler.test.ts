@@ -8,6 +8,8 @@ import { Readable } from "node:stream";
 import { S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, it, vi } from "vitest";
 import { SCRUBBER_VERSION, scrubBuffer } from "./core";
+import { TenantDirectory } from "../shared/tenant-directory";
+import { type FakeKms, fakes, PREFIX } from "../shared/tenant-fixtures";
 import { parseScrubEnv, ScrubConfigError, type ScrubEnv } from "./env";
 import { createScrubHandler, decodeEventKey, type ScrubBatchResult } from "./handler";
 import { DHT, DQT, EOI, exifApp1, exifTiff, JFIF, riff, riffChunk, SOI, sof, sos, vp8Payload, vp8x } from "./test-fixtures";
@@ -144,13 +146,13 @@ class FakeS3 {
   }
 }
 
-function setup(envOverrides: Record<string, string> = {}): { s3: FakeS3; handle: (event: unknown) => Promise<ScrubBatchResult>; env: ScrubEnv } {
+function setup(envOverrides: Record<string, string> = {}, tenants?: TenantDirectory<S3Client>): { s3: FakeS3; handle: (event: unknown) => Promise<ScrubBatchResult>; env: ScrubEnv } {
   const fake = new FakeS3();
   const client = new S3Client({ region: "eusc-de-east-1", credentials: { accessKeyId: "AKID", secretAccessKey: "secret" } });
   vi.spyOn(client, "send").mockImplementation(((command: { constructor: { name: string }; input: Input }) => fake.send(command)) as unknown as S3Client["send"]);
   const env = parseScrubEnv({ CLEAN_BUCKET: CLEAN, MAX_PIXELS: "1000000", ...envOverrides });
   const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, with: () => logger };
-  return { s3: fake, handle: createScrubHandler({ s3: client, env, logger }), env };
+  return { s3: fake, handle: createScrubHandler({ s3: client, env, logger, ...(tenants === undefined ? {} : { tenants }) }), env };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -546,5 +548,66 @@ describe("scrub handler", () => {
 
     // Assess
     expect(typeof module.handler).toBe("function");
+  });
+});
+
+describe("scrub handler: logical-tier tenants", () => {
+  /** A directory whose tenant clients would fail loudly if used: these cases must not reach them. */
+  function tenantSetup(configure: (kms: FakeKms) => void) {
+    const f = fakes();
+    configure(f.kms);
+    const tenants = new TenantDirectory<S3Client>({
+      keyAliasPrefix: PREFIX,
+      roleNamePrefix: "example-tenant-",
+      kms: f.kms,
+      assumeRole: f.assumeRole,
+      sessionName: "example-scrub",
+      clientFor: () => {
+        throw new Error("no tenant client in these cases");
+      },
+    });
+    return { ...setup({}, tenants), f };
+  }
+
+  it("skips a tenant's object while the tenant's key is pending deletion (it is being shredded), writing nothing", async () => {
+    // Prepare
+    const { s3, handle, f } = tenantSetup((kms) => kms.add("acme", { keyState: "PendingDeletion" }));
+    const version = s3.put(ORIGINALS, "acme/user-1/a.jpg", jpeg);
+
+    // Act
+    const result = await handle(awsEvent("acme/user-1/a.jpg", { versionId: version.versionId, eTag: version.etag }));
+
+    // Assess
+    expect(result.records.map((r) => (r.outcome === "skipped" ? r.why : r.outcome))).toEqual(["tenant-key-pending-deletion"]);
+    expect(s3.versions(CLEAN, "acme/user-1/a.jpg")).toEqual([]);
+    expect(f.assumeRole.calls).toEqual([]);
+  });
+
+  it("fails the record (so Lambda retries) when the tenant directory cannot answer, writing nothing", async () => {
+    // Prepare
+    const { s3, handle } = tenantSetup((kms) => {
+      kms.error = Object.assign(new Error("throttled"), { name: "ThrottlingException" });
+    });
+    const version = s3.put(ORIGINALS, "acme/user-1/a.jpg", jpeg);
+
+    // Act
+    const outcome = handle(awsEvent("acme/user-1/a.jpg", { versionId: version.versionId, eTag: version.etag }));
+
+    // Assess
+    await expect(outcome).rejects.toThrow(/throttled/);
+    expect(s3.versions(CLEAN, "acme/user-1/a.jpg")).toEqual([]);
+  });
+
+  it("handles an object whose first segment cannot name a tenant as the function itself", async () => {
+    // Prepare
+    const { s3, handle, f } = tenantSetup(() => undefined);
+    const version = s3.put(ORIGINALS, "a.jpg", jpeg);
+
+    // Act
+    const result = await handle(awsEvent("a.jpg", { versionId: version.versionId, eTag: version.etag }));
+
+    // Assess
+    expect(result.records.map((r) => r.outcome)).toEqual(["scrubbed"]);
+    expect(f.kms.aliasesAsked).toEqual([]);
   });
 });

@@ -11,6 +11,13 @@
  * metadata, and the original is tagged `scrub-status=quarantined`. Nothing the core has not finished
  * with success is ever written to the clean bucket.
  *
+ * A logical-tier tenant's object (its key's first segment names the tenant, found through the tenant
+ * directory, functions/shared/tenant-directory.ts) is read, tagged, quarantined (under
+ * `<QUARANTINE_PREFIX><tenant>/`, a tenant area of the bucket) and written clean as the tenant's role,
+ * under the tenant's key: deleting that key shreds the original, the clean copy and the quarantined
+ * one. Only the idempotence checks (HEAD) use the function's own role. A tenant whose key is pending
+ * deletion is skipped; a tenant directory that cannot answer fails the record (retried).
+ *
  * Errors: rejections are outcomes, not errors. Any other error (S3 unavailable, access denied, spool
  * full) is rethrown after the other records of the batch were tried, so Lambda's asynchronous
  * invocation retries the event and then sends it to the dead-letter queue. Retrying is safe: a record
@@ -34,6 +41,8 @@ import {
 } from "@aws-sdk/client-s3";
 import { z } from "zod";
 import { createLogger, type Logger } from "../shared/logger";
+import { isTenantSegment, type TenantDirectory } from "../shared/tenant-directory";
+import { tenantDirectoryFromEnv } from "../shared/tenant-env";
 import { type ByteSource, SCRUBBER_VERSION, type ScrubResult, scrub } from "./core";
 import { parseScrubEnv, type ScrubEnv, s3ClientFromEnv } from "./env";
 import { isScrubRejected, type RejectReason } from "./errors";
@@ -101,12 +110,25 @@ export type RecordOutcome =
   | { readonly outcome: "quarantined"; readonly bucket: string; readonly key: string; readonly versionId?: string; readonly reason: RejectReason; readonly quarantineKey: string }
   | { readonly outcome: "skipped"; readonly bucket: string; readonly key: string; readonly versionId?: string; readonly why: SkipReason };
 
-export type SkipReason = "not-object-created" | "clean-bucket" | "quarantine-prefix" | "written-by-scrubber" | "already-scrubbed" | "already-quarantined" | "object-gone";
+export type SkipReason =
+  | "not-object-created"
+  | "clean-bucket"
+  | "quarantine-prefix"
+  | "written-by-scrubber"
+  | "already-scrubbed"
+  | "already-quarantined"
+  | "object-gone"
+  | "tenant-key-pending-deletion";
 
 export interface ScrubHandlerDeps {
   readonly s3: S3Client;
   readonly env: ScrubEnv;
   readonly logger?: Logger;
+  /**
+   * Finds logical-tier tenants, whose objects are handled as their role under their key.
+   * @default - none: every object is handled with `s3` and CLEAN_KMS_KEY_ID
+   */
+  readonly tenants?: TenantDirectory<S3Client>;
 }
 
 export interface ScrubBatchResult {
@@ -181,7 +203,25 @@ interface SourceFacts {
   sse: string | undefined;
 }
 
-async function processRecord(deps: Required<ScrubHandlerDeps>, record: S3EventRecord, log: Logger): Promise<RecordOutcome> {
+/** The client that reads and writes a record's objects, and the key for its clean copy; or why to skip it. */
+async function actorFor(deps: HandlerDeps, key: string, log: Logger): Promise<{ readonly io: S3Client; readonly cleanKmsKeyId: string | undefined } | "tenant-key-pending-deletion"> {
+  const own = { io: deps.s3, cleanKmsKeyId: deps.env.CLEAN_KMS_KEY_ID };
+  const tenant = key.slice(0, Math.max(0, key.indexOf("/")));
+  // A key without a first segment that can name a tenant is no tenant's object.
+  if (deps.tenants === undefined || !isTenantSegment(tenant)) return own;
+  const access = await deps.tenants.resolve(tenant);
+  if (access.kind === "shared") return own;
+  if (access.kind === "key-unavailable") {
+    if (access.keyState === "PendingDeletion") return "tenant-key-pending-deletion";
+    throw new Error(`tenant ${access.tenant}'s key ${access.keyArn} is ${access.keyState}: cannot read or write its objects until it is enabled`);
+  }
+  log.debug("acting as the tenant", { tenant: access.tenant, roleArn: access.roleArn });
+  return { io: access.client, cleanKmsKeyId: access.keyArn };
+}
+
+type HandlerDeps = ScrubHandlerDeps & { readonly logger: Logger };
+
+async function processRecord(deps: HandlerDeps, record: S3EventRecord, log: Logger): Promise<RecordOutcome> {
   const { s3, env } = deps;
   const bucket = record.s3.bucket.name;
   const key = decodeEventKey(record.s3.object.key, record.eventSource);
@@ -196,16 +236,21 @@ async function processRecord(deps: Required<ScrubHandlerDeps>, record: S3EventRe
   if (bucket === quarantineBucket && key.startsWith(env.QUARANTINE_PREFIX)) return { ...base, outcome: "skipped", why: "quarantine-prefix" };
   if (eventMetadataKeys(record).some((k) => k === `x-amz-meta-${META.scrubberVersion}`)) return { ...base, outcome: "skipped", why: "written-by-scrubber" };
 
-  // Idempotence: the clean (or quarantined) copy already records this source version.
+  const actor = await actorFor(deps, key, log);
+  if (actor === "tenant-key-pending-deletion") return { ...base, outcome: "skipped", why: actor };
+  const { io } = actor;
+
+  // Idempotence: the clean (or quarantined) copy already records this source version. The function's
+  // own role asks (it may list, so a missing copy is a 404, not a 403).
   const eventEtag = unquote(record.s3.object.eTag);
   const clean = await headOrUndefined(s3, env.CLEAN_BUCKET, key);
   if (recordsSource(clean, versionId, eventEtag)) {
-    await tagOriginal(s3, bucket, key, versionId, "processed");
+    await tagOriginal(io, bucket, key, versionId, "processed");
     return { ...base, outcome: "skipped", why: "already-scrubbed" };
   }
   const quarantined = await headOrUndefined(s3, quarantineBucket, quarantineKey);
   if (recordsSource(quarantined, versionId, eventEtag)) {
-    await tagOriginal(s3, bucket, key, versionId, "quarantined");
+    await tagOriginal(io, bucket, key, versionId, "quarantined");
     return { ...base, outcome: "skipped", why: "already-quarantined" };
   }
 
@@ -215,7 +260,7 @@ async function processRecord(deps: Required<ScrubHandlerDeps>, record: S3EventRe
   const open = (): ByteSource => ({
     async *[Symbol.asyncIterator]() {
       const first = opened++ === 0;
-      const got = await s3.send(
+      const got = await io.send(
         new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: facts.versionId, ...(first || facts.etag === "" ? {} : { IfMatch: `"${facts.etag}"` }) }),
       );
       if (first) {
@@ -249,14 +294,14 @@ async function processRecord(deps: Required<ScrubHandlerDeps>, record: S3EventRe
         return { ...base, outcome: "skipped", why: "object-gone" };
       }
       if (!isScrubRejected(error)) throw error;
-      await quarantine(s3, { bucket, key, quarantineBucket, quarantineKey, facts, reason: error.reason, message: error.message });
-      await tagOriginal(s3, bucket, key, facts.versionId, "quarantined");
+      await quarantine(io, { bucket, key, quarantineBucket, quarantineKey, facts, reason: error.reason, message: error.message });
+      await tagOriginal(io, bucket, key, facts.versionId, "quarantined");
       log.warn("quarantined", { reason: error.reason, detail: error.message, quarantineBucket, quarantineKey });
       return { ...base, ...(facts.versionId === undefined ? {} : { versionId: facts.versionId }), outcome: "quarantined", reason: error.reason, quarantineKey };
     }
 
     // Only now, with `result` resolved, does anything reach the clean bucket.
-    await s3.send(
+    await io.send(
       new PutObjectCommand({
         Bucket: env.CLEAN_BUCKET,
         Key: key,
@@ -264,7 +309,7 @@ async function processRecord(deps: Required<ScrubHandlerDeps>, record: S3EventRe
         ContentLength: result.outputBytes,
         ContentMD5: md5.digest("base64"),
         ContentType: result.mediaType,
-        ...(env.CLEAN_KMS_KEY_ID === undefined ? {} : { ServerSideEncryption: "aws:kms", SSEKMSKeyId: env.CLEAN_KMS_KEY_ID }),
+        ...(actor.cleanKmsKeyId === undefined ? {} : { ServerSideEncryption: "aws:kms", SSEKMSKeyId: actor.cleanKmsKeyId }),
         ...(env.CLEAN_DATA_CLASS === undefined ? {} : { Tagging: new URLSearchParams({ [DATA_CLASS_TAG]: env.CLEAN_DATA_CLASS }).toString() }),
         Metadata: {
           [META.sourceBucket]: bucket,
@@ -278,8 +323,9 @@ async function processRecord(deps: Required<ScrubHandlerDeps>, record: S3EventRe
         },
       }),
     );
-    await tagOriginal(s3, bucket, key, facts.versionId, "processed");
+    await tagOriginal(io, bucket, key, facts.versionId, "processed");
     log.info("scrubbed", {
+      keyedBy: io === s3 ? "data-class" : "tenant",
       type: result.type,
       originalBytes: result.originalBytes,
       outputBytes: result.outputBytes,
@@ -404,4 +450,9 @@ export function createScrubHandler(deps: ScrubHandlerDeps): (event: unknown, con
 const env = parseScrubEnv(process.env);
 
 /** The Lambda entry point (`handler.handler`). */
-export const handler = createScrubHandler({ s3: s3ClientFromEnv(env), env });
+export const handler = createScrubHandler({ s3: s3ClientFromEnv(env), env, tenants: scrubTenantDirectory(env) });
+
+/** Tenant credentials are renewed a few minutes before they expire (nothing signed outlives the call). */
+export function scrubTenantDirectory(env: ScrubEnv): TenantDirectory<S3Client> | undefined {
+  return tenantDirectoryFromEnv(env, { defaultSessionName: "image-scrub", minRemainingSeconds: 300, clientFor: (credentials) => s3ClientFromEnv(env, credentials) });
+}

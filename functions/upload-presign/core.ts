@@ -5,7 +5,7 @@
  * - the key is exactly `<tenant>/<subject>/<uuid>`: tenant and subject from the token, the uuid from
  *   `crypto.randomUUID`; the client's file name only reaches a sanitised `Content-Disposition`;
  * - `Content-Type` is the declared, allowed type; the size is at most the declared size;
- * - SSE-KMS with the data class's key, and a data-class tag;
+ * - SSE-KMS with the data class's key (a logical-tier tenant's own key, signed as its role), and a data-class tag;
  * - expiry at most 300 s (configuration can only lower it).
  *
  * Pure apart from the injected S3 client (used to sign, and for the multipart calls). Nothing is
@@ -54,6 +54,12 @@ export interface UploadDeps {
   readonly s3: S3Client;
   /** @default crypto.randomUUID */
   readonly newId?: () => string;
+  /**
+   * A logical-tier tenant's own KMS key: every upload is encrypted with it instead of the data
+   * class's key (and `s3` then signs as the tenant's role), so deleting the key shreds the uploads.
+   * @default - the data class's key
+   */
+  readonly tenantKeyArn?: string;
 }
 
 export interface PresignedPost {
@@ -164,10 +170,11 @@ export function taggingHeader(tagKey: string, dataClass: string): string {
   return new URLSearchParams({ [tagKey]: dataClass }).toString();
 }
 
-function kmsKeyOf(config: UploadConfig, dataClass: string): string {
+/** The data class's key, or the tenant's own key where deps name one; the data class must be known either way. */
+function kmsKeyOf(deps: UploadDeps, config: UploadConfig, dataClass: string): string {
   const arn = config.kmsKeyArnByDataClass[dataClass];
   if (arn === undefined) throw UploadRequestError.of("unknown_data_class", "dataClass", `dataClass must be one of ${Object.keys(config.kmsKeyArnByDataClass).join(", ")}`);
-  return arn;
+  return deps.tenantKeyArn ?? arn;
 }
 
 /** Part count and exact part lengths for a declared total. */
@@ -198,7 +205,7 @@ export async function issuePresignedPost(deps: UploadDeps, config: UploadConfig,
     "Content-Type": request.contentType,
     "Content-Disposition": contentDisposition(request.fileName),
     "x-amz-server-side-encryption": SSE,
-    "x-amz-server-side-encryption-aws-kms-key-id": kmsKeyOf(config, request.dataClass),
+    "x-amz-server-side-encryption-aws-kms-key-id": kmsKeyOf(deps, config, request.dataClass),
     tagging: taggingXml(config.dataClassTagKey, request.dataClass),
     ...Object.fromEntries(Object.entries(objectMetadata(request.fileName, request.dataClass)).map(([k, v]) => [`x-amz-meta-${k}`, v])),
   };
@@ -253,7 +260,7 @@ export async function issuePresignedPut(deps: UploadDeps, config: UploadConfig, 
   assertClaims(claims);
   const request = parseRequest(putRequestSchema(config), body);
   const key = objectKey(claims, (deps.newId ?? randomUUID)());
-  const kmsKey = kmsKeyOf(config, request.dataClass);
+  const kmsKey = kmsKeyOf(deps, config, request.dataClass);
   const disposition = contentDisposition(request.fileName);
   const tagging = taggingHeader(config.dataClassTagKey, request.dataClass);
   const metadata = objectMetadata(request.fileName, request.dataClass);
@@ -329,7 +336,7 @@ export async function createMultipartUpload(deps: UploadDeps, config: UploadConf
       ContentType: request.contentType,
       ContentDisposition: contentDisposition(request.fileName),
       ServerSideEncryption: SSE,
-      SSEKMSKeyId: kmsKeyOf(config, request.dataClass),
+      SSEKMSKeyId: kmsKeyOf(deps, config, request.dataClass),
       Tagging: taggingHeader(config.dataClassTagKey, request.dataClass),
       Metadata: objectMetadata(request.fileName, request.dataClass),
     }),

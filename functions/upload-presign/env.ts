@@ -3,7 +3,9 @@
  * that `parseUploadConfig` validates, plus the claim names and the S3 client settings.
  */
 import { S3Client } from "@aws-sdk/client-s3";
+import type { AwsCredentialIdentity } from "@aws-sdk/types";
 import { z } from "zod";
+import { tenantEnvProblem, tenantEnvShape } from "../shared/tenant-env";
 import { UploadConfigError } from "./errors";
 import { parseUploadConfig, type UploadConfig } from "./schema";
 
@@ -82,6 +84,7 @@ export const uploadEnvSchema = z
     S3_FORCE_PATH_STYLE: flag,
     /** Set by Lambda. */
     AWS_REGION: z.string().min(1).default("us-east-1"),
+    ...tenantEnvShape,
   })
   .transform((e) => ({ ...e, S3_FORCE_PATH_STYLE: e.S3_FORCE_PATH_STYLE || e.S3_ENDPOINT !== undefined }));
 
@@ -101,6 +104,8 @@ export function parseUploadEnv(raw: Readonly<Record<string, string | undefined>>
     throw new UploadConfigError(`upload environment is invalid: ${result.error.issues.map((i) => `${i.path.join(".") || "env"}: ${i.message}`).join("; ")}`);
   }
   const env = result.data;
+  const tenantProblem = tenantEnvProblem(env);
+  if (tenantProblem !== undefined) throw new UploadConfigError(`upload environment is invalid: ${tenantProblem}`);
   const defined = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
   const config = parseUploadConfig(
     defined({
@@ -118,12 +123,16 @@ export function parseUploadEnv(raw: Readonly<Record<string, string | undefined>>
 }
 
 /**
- * Signs with the Lambda role's credentials. Checksums only when required: otherwise the SDK signs a
+ * Signs with the Lambda role's credentials, or with `credentials` (a logical-tier tenant's role). Checksums only when required: otherwise the SDK signs a
  * CRC32 of an empty body into pre-signed PUT and part URLs, which the core refuses to hand out.
  */
-export function s3ClientFromEnv(env: { readonly AWS_REGION: string; readonly S3_ENDPOINT?: string | undefined; readonly S3_FORCE_PATH_STYLE: boolean }): S3Client {
+export function s3ClientFromEnv(
+  env: { readonly AWS_REGION: string; readonly S3_ENDPOINT?: string | undefined; readonly S3_FORCE_PATH_STYLE: boolean },
+  credentials?: () => Promise<AwsCredentialIdentity>,
+): S3Client {
   return new S3Client({
     region: env.AWS_REGION,
+    ...(credentials === undefined ? {} : { credentials }),
     ...(env.S3_ENDPOINT === undefined ? {} : { endpoint: env.S3_ENDPOINT }),
     forcePathStyle: env.S3_FORCE_PATH_STYLE,
     requestChecksumCalculation: "WHEN_REQUIRED",

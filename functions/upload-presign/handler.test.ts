@@ -6,7 +6,9 @@
 import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectTaggingCommand, ListPartsCommand, S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, it, vi } from "vitest";
 import { createLogger } from "../shared/logger";
-import { parseUploadEnv } from "./env";
+import { TenantDirectory } from "../shared/tenant-directory";
+import { type FakeKms, type Fakes, fakes, PREFIX } from "../shared/tenant-fixtures";
+import { parseUploadEnv, s3ClientFromEnv } from "./env";
 import { UploadConfigError } from "./errors";
 import { createUploadHandler, type HttpApiEvent, type HttpApiResult, handler } from "./handler";
 
@@ -359,5 +361,123 @@ describe("parseUploadEnv", () => {
     // Assess
     expect(attempt).toThrow(UploadConfigError);
     expect(attempt).toThrow(message);
+  });
+});
+
+describe("upload handler: logical-tier tenants (crypto-shredding)", () => {
+  const TENANT_KEY = "arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/99999999-8888-4777-8666-555555555555";
+  const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, with: () => quiet };
+
+  /** The handler with a tenant directory over in-memory KMS and STS; S3 signing is real (offline). */
+  function tenantHandler(setup: (kms: FakeKms, sts: Fakes["assumeRole"]) => void = () => undefined) {
+    const f = fakes();
+    f.kms.add("acme", { keyArn: TENANT_KEY });
+    f.kms.add("bergstadt", { tags: { Tenant: "bergstadt", Tier: "vpc" } });
+    setup(f.kms, f.assumeRole);
+    const settings = parseUploadEnv(ENV);
+    const tenants = new TenantDirectory({
+      keyAliasPrefix: PREFIX,
+      roleNamePrefix: "example-tenant-",
+      kms: f.kms,
+      assumeRole: f.assumeRole,
+      sessionName: "example-upload",
+      clientFor: (credentials) => s3ClientFromEnv(settings.env, credentials),
+      minRemainingSeconds: settings.config.expirySeconds + 60,
+      now: f.clock.now,
+    });
+    const s3 = s3ClientFromEnv(settings.env);
+    return { handle: createUploadHandler({ s3, settings, logger: quiet, newId: () => ID, tenants }), f };
+  }
+  const credentialOf = (url: string) => new URL(url).searchParams.get("X-Amz-Credential")?.split("/")[0];
+
+  it("signs a logical-tier tenant's upload as the tenant's role, under the tenant's key", async () => {
+    // Prepare
+    const { handle, f } = tenantHandler();
+
+    // Act
+    const put = bodyOf(await handle(event("/v1/uploads/put", { ...postBody, contentMd5: MD5 })));
+    const post = bodyOf(await handle(event("/v1/uploads", postBody)));
+
+    // Assess
+    expect(f.assumeRole.calls).toEqual([["arn:aws-eusc:iam::111122223333:role/example-tenant-acme", "example-upload", 3600]]);
+    expect(credentialOf(String(put.url))).toBe("ASIA1");
+    expect(new URL(String(put.url)).searchParams.get("X-Amz-Security-Token")).toBe("token-1");
+    expect((put.headers as Record<string, string>)["x-amz-server-side-encryption-aws-kms-key-id"]).toBe(TENANT_KEY);
+    const fields = post.fields as Record<string, string>;
+    expect(fields["x-amz-server-side-encryption-aws-kms-key-id"]).toBe(TENANT_KEY);
+    expect(fields["X-Amz-Credential"]?.split("/")[0]).toBe("ASIA1");
+    expect(fields["X-Amz-Security-Token"]).toBe("token-1");
+  });
+
+  it("signs other tenants' uploads as the function, under the data-class key", async () => {
+    // Prepare
+    const { handle, f } = tenantHandler();
+
+    // Act
+    const vpcTier = bodyOf(await handle(event("/v1/uploads/put", { ...postBody, contentMd5: MD5 }, { claims: { "custom:tenant": "bergstadt", sub: "u" } })));
+    const unknown = bodyOf(await handle(event("/v1/uploads/put", { ...postBody, contentMd5: MD5 }, { claims: { "custom:tenant": "globex", sub: "u" } })));
+
+    // Assess
+    for (const body of [vpcTier, unknown]) {
+      expect(credentialOf(String(body.url))).toBe(ENV.AWS_ACCESS_KEY_ID);
+      expect((body.headers as Record<string, string>)["x-amz-server-side-encryption-aws-kms-key-id"]).toBe(AVATAR_KEY);
+    }
+    expect(f.assumeRole.calls).toEqual([]);
+  });
+
+  it("answers 403 tenant_key_unavailable while the tenant's key is pending deletion, and signs nothing", async () => {
+    // Prepare
+    const { handle, f } = tenantHandler((kms) => kms.add("acme", { keyArn: TENANT_KEY, keyState: "PendingDeletion" }));
+
+    // Act
+    const result = await handle(event("/v1/uploads", postBody));
+
+    // Assess
+    expect(result.statusCode).toBe(403);
+    expect(bodyOf(result).error).toEqual({ code: "tenant_key_unavailable", field: "", message: "the tenant's key is PendingDeletion: uploads for this tenant are closed" });
+    expect(f.assumeRole.calls).toEqual([]);
+  });
+
+  it("answers 500 when the tenant directory cannot answer, never falling back to the data-class key", async () => {
+    // Prepare
+    const { handle } = tenantHandler((kms) => {
+      kms.error = Object.assign(new Error("throttled"), { name: "ThrottlingException" });
+    });
+
+    // Act
+    const result = await handle(event("/v1/uploads", postBody));
+
+    // Assess
+    expect(result.statusCode).toBe(500);
+    expect(bodyOf(result).error?.code).toBe("internal_error");
+    expect(result.body).not.toContain(AVATAR_KEY);
+  });
+
+  it("answers 500 when the tenant role cannot be assumed", async () => {
+    // Prepare
+    const { handle } = tenantHandler((_kms, sts) => {
+      sts.fail = Object.assign(new Error("not authorized to perform sts:AssumeRole"), { name: "AccessDenied" });
+    });
+
+    // Act
+    const result = await handle(event("/v1/uploads/put", { ...postBody, contentMd5: MD5 }));
+
+    // Assess
+    expect(result.statusCode).toBe(500);
+  });
+
+  it("refuses an environment that names only one of the two tenant prefixes", () => {
+    // Act
+    const error = (() => {
+      try {
+        parseUploadEnv({ ...ENV, TENANT_KEY_ALIAS_PREFIX: "alias/example/tenant/" });
+      } catch (e) {
+        return e;
+      }
+    })();
+
+    // Assess
+    expect(error).toBeInstanceOf(UploadConfigError);
+    expect(String(error)).toMatch(/TENANT_ROLE_NAME_PREFIX: set together with TENANT_KEY_ALIAS_PREFIX/);
   });
 });

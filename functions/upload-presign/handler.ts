@@ -13,11 +13,16 @@
  *   (details logged, not returned); a body that is not JSON → 400 `invalid_json`; unknown route → 404
  *   `unknown_route`; other method → 405 `method_not_allowed`; anything else → 500 `internal_error`.
  *   No stack traces or S3 error details are returned.
+ * - A logical-tier tenant (found through the tenant directory, functions/shared/tenant-directory.ts)
+ *   gets URLs signed as its own role, under its own key: deleting that key shreds its uploads. Its
+ *   key not enabled → 403 `tenant_key_unavailable`; the directory failing → 500 (never the shared key).
  */
 import type { S3Client } from "@aws-sdk/client-s3";
 import { z } from "zod";
 import { createLogger, type Logger } from "../shared/logger";
-import { completeMultipartUpload, createMultipartUpload, issuePresignedPost, issuePresignedPut, presignUploadParts, type UploadClaims, type UploadDeps } from "./core";
+import type { TenantDirectory } from "../shared/tenant-directory";
+import { tenantDirectoryFromEnv } from "../shared/tenant-env";
+import { assertClaims, completeMultipartUpload, createMultipartUpload, issuePresignedPost, issuePresignedPut, presignUploadParts, type UploadClaims, type UploadDeps } from "./core";
 import { parseUploadEnv, s3ClientFromEnv, type UploadSettings } from "./env";
 import { ClaimsError, UploadConfigError, UploadRequestError } from "./errors";
 import type { UploadConfig } from "./schema";
@@ -108,6 +113,24 @@ export interface UploadHandlerDeps {
   readonly logger?: Logger;
   /** @default crypto.randomUUID */
   readonly newId?: () => string;
+  /**
+   * Finds logical-tier tenants, whose uploads are signed as their role under their key.
+   * @default - none: every tenant's uploads use the data-class key and `s3`
+   */
+  readonly tenants?: TenantDirectory<S3Client>;
+}
+
+/** How one request is signed: the function's client and the data-class key, or the tenant's role and key. */
+async function signerFor(deps: UploadHandlerDeps, claims: UploadClaims): Promise<{ readonly deps: UploadDeps; readonly keyedBy: "data-class" | "tenant" } | HttpApiResult> {
+  const base = { s3: deps.s3, ...(deps.newId === undefined ? {} : { newId: deps.newId }) };
+  if (deps.tenants === undefined) return { deps: base, keyedBy: "data-class" };
+  assertClaims(claims);
+  const access = await deps.tenants.resolve(claims.tenant);
+  if (access.kind === "shared") return { deps: base, keyedBy: "data-class" };
+  if (access.kind === "key-unavailable") {
+    return failure(403, "tenant_key_unavailable", "", `the tenant's key is ${access.keyState}: uploads for this tenant are closed`);
+  }
+  return { deps: { ...base, s3: access.client, tenantKeyArn: access.keyArn }, keyedBy: "tenant" };
 }
 
 export function createUploadHandler(deps: UploadHandlerDeps): (event: unknown, context?: { awsRequestId?: string }) => Promise<HttpApiResult> {
@@ -137,8 +160,13 @@ export function createUploadHandler(deps: UploadHandlerDeps): (event: unknown, c
     if (!body.ok) return failure(400, "invalid_json", "", "the body must be a JSON object");
 
     try {
-      const result = await operation({ s3: deps.s3, ...(deps.newId === undefined ? {} : { newId: deps.newId }) }, settings.config, claims, body.value);
-      log.info("issued", { route: path, tenant: claims.tenant, subject: claims.subject });
+      const signer = await signerFor(deps, claims);
+      if ("statusCode" in signer) {
+        log.warn("tenant key unavailable", { route: path, tenant: claims.tenant });
+        return signer;
+      }
+      const result = await operation(signer.deps, settings.config, claims, body.value);
+      log.info("issued", { route: path, tenant: claims.tenant, subject: claims.subject, keyedBy: signer.keyedBy });
       return json(200, result);
     } catch (error) {
       if (error instanceof UploadRequestError) {
@@ -176,4 +204,14 @@ const settings = loadSettings();
 export const handler = createUploadHandler({
   s3: s3ClientFromEnv(settings instanceof UploadConfigError ? { AWS_REGION: process.env.AWS_REGION ?? "us-east-1", S3_FORCE_PATH_STYLE: false } : settings.env),
   settings,
+  ...(settings instanceof UploadConfigError ? {} : { tenants: uploadTenantDirectory(settings) }),
 });
+
+/** Tenant credentials outlive every URL signed with them: renewed when less than the URL lifetime plus a minute remains. */
+export function uploadTenantDirectory(settings: UploadSettings): TenantDirectory<S3Client> | undefined {
+  return tenantDirectoryFromEnv(settings.env, {
+    defaultSessionName: "upload-presign",
+    minRemainingSeconds: settings.config.expirySeconds + 60,
+    clientFor: (credentials) => s3ClientFromEnv(settings.env, credentials),
+  });
+}

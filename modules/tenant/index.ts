@@ -1,1 +1,1 @@
-export { TENANT_ACCOUNT_ROLE, Tenant, type TenantProps } from "./tenant";
+export { TENANT_ACCOUNT_ROLE, TENANT_OBJECT_ACTIONS, Tenant, type TenantProps, tenantNames } from "./tenant";

@@ -26,6 +26,21 @@ describe("Tenant", () => {
     }
   });
 
+  it("lets the account's IAM policies read every tenant key's tier tag (the functions look tenants up by it)", () => {
+    for (const tier of ["logical", "vpc"] as const) {
+      const json = build({ id: "acme", tier, ...(tier === "vpc" ? { vpcCidr: "10.20.0.0/16" } : {}) });
+      const policy = JSON.parse(String(Object.values(resourcesOf(json, "aws_kms_key"))[0]?.policy));
+      expect(policy.Statement).toContainEqual({
+        Sid: "FindThroughIamOfThisAccount",
+        Effect: "Allow",
+        Principal: { AWS: "arn:aws-eusc:iam::111111111111:root" },
+        Action: ["kms:DescribeKey", "kms:ListResourceTags"],
+        Resource: "*",
+        Condition: { StringEquals: { "kms:CallerAccount": "111111111111" } },
+      });
+    }
+  });
+
   it("gives a vpc-tier tenant its own network, whose flow logs its key encrypts", () => {
     const json = build({ id: "acme", tier: "vpc", vpcCidr: "10.20.0.0/16" });
     expect(Object.values(resourcesOf(json, "aws_vpc"))).toEqual([expect.objectContaining({ cidr_block: "10.20.0.0/16", tags: { Name: "env-acme", Tenant: "acme", Tier: "vpc" } })]);
@@ -54,7 +69,7 @@ describe("Tenant", () => {
     const s = moduleStack();
     cleanup = s.cleanup;
     const dataKey = new KmsKey(s.stack, "data", { placement: s.sovereign, aliasName: "data", description: "data" });
-    const shared = new PrivateBucket(s.stack, "shared", { placement: s.sovereign, bucketName: "env-avatars-111111111111", encryptionKey: dataKey, retentionDays: 30, vpcEndpointId: "vpce-0123" });
+    const shared = new PrivateBucket(s.stack, "shared", { placement: s.sovereign, bucketName: "env-avatars-111111111111", encryptionKey: dataKey, retentionDays: 30, vpcEndpointId: "vpce-0123", tenantAreaPrefixes: ["quarantine/"] });
     // Act
     new Tenant(s.stack, "t", { placement: s.sovereign, environment: "env", tenant: { id: "acme", tier: "logical" }, availabilityZones: [], allowedAccountIds: ["111111111111"], sharedBuckets: [shared] });
     const json = s.synth();
@@ -74,10 +89,12 @@ describe("Tenant", () => {
     const statements = JSON.parse(resourcesOf(json, "aws_iam_role_policy")["t_role-policy"]?.policy as string).Statement as Array<Record<string, unknown>>;
     expect(Object.fromEntries(statements.map((st) => [st.Sid, st.Resource]))).toEqual({
       UseOwnKey: "${aws_kms_key.t_key_key.arn}",
-      ObjectsUnderOwnPrefix: ["${aws_s3_bucket.shared_bucket.arn}/$${aws:PrincipalTag/Tenant}/*"],
+      ObjectsUnderOwnPrefix: ["${aws_s3_bucket.shared_bucket.arn}/$${aws:PrincipalTag/Tenant}/*", "${aws_s3_bucket.shared_bucket.arn}/quarantine/$${aws:PrincipalTag/Tenant}/*"],
       ListOwnPrefix: ["${aws_s3_bucket.shared_bucket.arn}"],
       ReadDataClassObjects: ["${aws_kms_key.data_key.arn}"],
     });
+    // Multipart uploads, and the scrub status on an exact version, as the tenant.
+    expect(statements.find((st) => st.Sid === "ObjectsUnderOwnPrefix")?.Action).toEqual(expect.arrayContaining(["s3:ListMultipartUploadParts", "s3:PutObjectVersionTagging", "s3:GetObjectVersionTagging"]));
     expect(statements.find((st) => st.Sid === "ListOwnPrefix")?.Condition).toEqual({ StringLike: { "s3:prefix": "$${aws:PrincipalTag/Tenant}/*" } });
   });
 

@@ -1,12 +1,43 @@
 import { arn } from "../../config/partitions";
 import type { TenantConfig } from "../../config/schema";
-import { Construct } from "../../framework/cdktf";
 import { IamRole, IamRolePolicy, OrganizationsAccount } from "../../framework/aws";
+import { Construct } from "../../framework/cdktf";
 import { accountRoot, policyDocument, policyVariable, renderPolicy, type Statement, trustPolicyDocument } from "../../policies/documents/policy-document";
 import { KmsKey } from "../kms-key";
 import { Network } from "../network";
 import type { Placement } from "../placement";
 import type { PrivateBucket } from "../private-bucket";
+
+/**
+ * Names of a tenant's key alias and (tier `logical`) role. The platform's functions find a tenant's
+ * key by its alias and assume the role by its name at run time, so these are a contract with
+ * functions/shared/tenant-directory.ts.
+ */
+export const tenantNames = {
+  /** `alias/<env>/tenant/` */
+  keyAliasPrefix: (environment: string) => `alias/${environment}/tenant/`,
+  keyAlias: (environment: string, tenantId: string) => `${environment}/tenant/${tenantId}`,
+  /** `<env>-tenant-` */
+  roleNamePrefix: (environment: string) => `${environment}-tenant-`,
+  roleName: (environment: string, tenantId: string) => `${environment}-tenant-${tenantId}`,
+} as const;
+
+/**
+ * What the platform's functions do as a tenant in its areas: upload (also multipart), read, tag
+ * versions (the scrub status), delete (erasure).
+ */
+export const TENANT_OBJECT_ACTIONS = [
+  "s3:AbortMultipartUpload",
+  "s3:DeleteObject",
+  "s3:GetObject",
+  "s3:GetObjectTagging",
+  "s3:GetObjectVersion",
+  "s3:GetObjectVersionTagging",
+  "s3:ListMultipartUploadParts",
+  "s3:PutObject",
+  "s3:PutObjectTagging",
+  "s3:PutObjectVersionTagging",
+] as const;
 
 /** The role AWS Organizations creates in a new member account, assumed to deploy into it. */
 export const TENANT_ACCOUNT_ROLE = "OrganizationAccountAccessRole";
@@ -71,9 +102,19 @@ export class Tenant extends Construct {
     if (home === undefined) return;
     this.key = new KmsKey(this, "key", {
       placement: home,
-      aliasName: `${environment}/tenant/${tenant.id}`,
+      aliasName: tenantNames.keyAlias(environment, tenant.id),
       description: `${environment}: tenant ${tenant.id} (${tenant.tier} tier)`,
       tags,
+    });
+    // The platform's functions find a tenant's tier from its key (alias, then the Tier tag), for
+    // every tenant: the key policy must let IAM policies of the account read the key's tags.
+    this.key.addToResourcePolicy({
+      Sid: "FindThroughIamOfThisAccount",
+      Effect: "Allow",
+      Principal: { AWS: accountRoot(home.partition, home.accountId) },
+      Action: ["kms:DescribeKey", "kms:ListResourceTags"],
+      Resource: "*",
+      Condition: { StringEquals: { "kms:CallerAccount": home.accountId } },
     });
     if (tenant.tier === "vpc" && tenant.vpcCidr !== undefined) {
       this.network = new Network(this, "network", {
@@ -101,10 +142,10 @@ export class Tenant extends Construct {
     const provider = placement.provider;
     const roleArn = (name: string) => arn(placement.partition, { service: "iam", account: placement.accountId, resource: `role/${name}` });
     const platformRoles = roleArn(`${environment}-*`);
-    const tenantRoles = roleArn(`${environment}-tenant-*`);
+    const tenantRoles = roleArn(`${tenantNames.roleNamePrefix(environment)}*`);
     const role = new IamRole(this, "role", {
       provider,
-      name: `${environment}-tenant-${tenant.id}`,
+      name: tenantNames.roleName(environment, tenant.id),
       description: `Acts for tenant ${tenant.id} in the shared buckets: its prefix, its key`,
       assumeRolePolicy: renderPolicy(
         trustPolicyDocument([
@@ -127,10 +168,11 @@ export class Tenant extends Construct {
     if (buckets.length > 0) {
       statements.push(
         {
+          // Its areas: `<tenant>/`, and e.g. `quarantine/<tenant>/` where the bucket has such areas.
           Sid: "ObjectsUnderOwnPrefix",
           Effect: "Allow",
-          Action: ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:GetObjectTagging", "s3:GetObjectVersion", "s3:PutObject", "s3:PutObjectTagging"],
-          Resource: buckets.map((b) => `${b.bucketArn}/${own}/*`),
+          Action: [...TENANT_OBJECT_ACTIONS],
+          Resource: buckets.flatMap((b) => b.tenantObjectArns(own)),
         },
         { Sid: "ListOwnPrefix", Effect: "Allow", Action: "s3:ListBucket", Resource: buckets.map((b) => b.bucketArn), Condition: { StringLike: { "s3:prefix": `${own}/*` } } },
         // Objects the platform's functions wrote for the tenant carry the data-class key.

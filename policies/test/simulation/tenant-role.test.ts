@@ -3,6 +3,10 @@
  * policy and its tags) against the example's shared bucket policy, both as synthesized. The role
  * reaches its own prefix with its own key; another tenant's prefix, the data-class key, no key and
  * another tenant's key are denied; the platform's untagged functions keep the data-class key.
+ * Then the upload path of crypto-shredding: the upload and scrub functions may find tenants' keys and
+ * assume tenant roles, browsers may upload from outside the VPC endpoint with the tenant role's (or the
+ * upload role's) signatures and do nothing else there, and the scrub function, as the tenant, may
+ * quarantine only under the tenant's own quarantine area.
  */
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { describe, expect, it } from "vitest";
@@ -21,6 +25,7 @@ function concrete(text: string): string {
     .replace(/\$\{aws_s3_bucket\.([\w-]+)\.arn\}/g, (_, name: string) => `arn:aws-eusc:s3:::${String(resources.aws_s3_bucket?.[name]?.bucket)}`)
     .replace(/\$\{aws_kms_key\.([\w-]+)\.arn\}/g, (_, name: string) => keyArn(name))
     .replace(/\$\{aws_vpc_endpoint\.([\w-]+)\.id\}/g, (_, name: string) => `vpce-${name}`)
+    .replace(/\$\{aws_iam_role\.([\w-]+)\.arn\}/g, (_, name: string) => `arn:aws-eusc:iam::${ACCOUNT}:role/${String(resources.aws_iam_role?.[name]?.name)}`)
     .replace(/\$\$\{/g, "${");
 }
 
@@ -94,5 +99,96 @@ describe("the logical tier's tenant role against the shared bucket", () => {
     const broad = allow("s3:PutObject", [`arn:aws-eusc:s3:::${bucketName}/*`]);
     expect(await decide(simulate, put(fn, {}, TENANT, dataKey, broad))).toBe("Allowed");
     expect(await decide(simulate, put(fn, {}, TENANT, ownKey, broad))).toBe("ExplicitlyDenied");
+  });
+});
+
+describe("the upload path of a logical-tier tenant (crypto-shredding)", () => {
+  const roleArn = `arn:aws-eusc:iam::${ACCOUNT}:role/example-tenant-${TENANT}`;
+  const uploadRole = `arn:aws-eusc:iam::${ACCOUNT}:role/${String(resources.aws_iam_role?.["upload-pipeline_upload_role"]?.name)}`;
+  const ownKey = roleTags.TenantKey ?? "";
+  const policyOf = (type: "aws_iam_role_policy" | "aws_s3_bucket_policy", name: string) => JSON.parse(concrete(String(resources[type]?.[name]?.policy)));
+  const originals = String(resources.aws_s3_bucket?.["sovereign-bucket-avatars-original_bucket"]?.bucket);
+  const originalsPolicy = policyOf("aws_s3_bucket_policy", "sovereign-bucket-avatars-original_policy");
+  const uploadIdentity = { name: "upload", policy: policyOf("aws_iam_role_policy", "upload-pipeline_upload_role-policy") };
+  const originalsKey = keyArn("sovereign-key-avatars-original_key");
+
+  /** A request to the originals bucket; `viaEndpoint: false` is a browser on the internet. */
+  function request(principal: string, tags: Record<string, string>, action: string, key: string, options: { viaEndpoint: boolean; kmsKey?: string; identity?: { name: string; policy: unknown }; bucket?: string; bucketPolicy?: unknown }): SimulationInput {
+    const context: Record<string, string> = {
+      "aws:SecureTransport": "true",
+      "aws:PrincipalIsAWSService": "false",
+      "aws:PrincipalArn": principal,
+      ...(options.viaEndpoint ? { "aws:SourceVpce": "vpce-sovereign-network_s3-gateway" } : {}),
+      ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:PrincipalTag/${k}`, v])),
+      ...(options.kmsKey === undefined ? {} : { "s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": options.kmsKey }),
+    };
+    return {
+      request: { principal, action, resource: { resource: `arn:aws-eusc:s3:::${options.bucket ?? originals}/${key}`, accountId: ACCOUNT }, contextVariables: context },
+      identityPolicies: [options.identity ?? identity],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: options.bucketPolicy ?? originalsPolicy,
+    };
+  }
+
+  it("lets a browser upload from the internet with the tenant role's signature, under the tenant's key", async () => {
+    expect(await decide(simulate, request(roleArn, roleTags, "s3:PutObject", `${TENANT}/u/x`, { viaEndpoint: false, kmsKey: ownKey }))).toBe("Allowed");
+  });
+
+  it.each(["s3:GetObject", "s3:DeleteObject", "s3:PutObjectTagging"])("denies the tenant role %s from outside the VPC endpoint", async (action) => {
+    expect(await decide(simulate, request(roleArn, roleTags, action, `${TENANT}/u/x`, { viaEndpoint: false }))).toBe("ExplicitlyDenied");
+  });
+
+  it("denies the tenant role uploads from outside the VPC endpoint into a bucket without browser uploads", async () => {
+    const input = request(roleArn, roleTags, "s3:PutObject", `${TENANT}/u/x`, { viaEndpoint: false, kmsKey: ownKey, bucket: bucketName, bucketPolicy });
+    expect(await decide(simulate, input)).toBe("ExplicitlyDenied");
+  });
+
+  it("lets the upload role's signatures upload from the internet, and nothing else (it used to read too)", async () => {
+    expect(await decide(simulate, request(uploadRole, {}, "s3:PutObject", "acme-health/u/x", { viaEndpoint: false, kmsKey: originalsKey, identity: uploadIdentity }))).toBe("Allowed");
+    expect(await decide(simulate, request(uploadRole, {}, "s3:GetObject", "acme-health/u/x", { viaEndpoint: false, identity: uploadIdentity }))).toBe("ExplicitlyDenied");
+    expect(await decide(simulate, request(uploadRole, {}, "s3:GetObject", "acme-health/u/x", { viaEndpoint: true, identity: uploadIdentity }))).toBe("Allowed");
+  });
+
+  it("lets the tenant role quarantine under its own quarantine area only, under its key", async () => {
+    expect(await decide(simulate, request(roleArn, roleTags, "s3:PutObject", `quarantine/${TENANT}/u/x`, { viaEndpoint: true, kmsKey: ownKey }))).toBe("Allowed");
+    expect(await decide(simulate, request(roleArn, roleTags, "s3:PutObject", "quarantine/acme-health/u/x", { viaEndpoint: true, kmsKey: ownKey }))).toBe("ExplicitlyDenied");
+    expect(await decide(simulate, request(roleArn, roleTags, "s3:PutObject", `quarantine/${TENANT}/u/x`, { viaEndpoint: true, kmsKey: originalsKey }))).toBe("ExplicitlyDenied");
+  });
+
+  it.each(["upload-pipeline_upload_role-policy", "upload-pipeline_scrub_role-policy"])("lets %s assume the tenant role, whose trust admits it", async (policy) => {
+    const fn = policy.startsWith("upload-pipeline_upload") ? uploadRole : `arn:aws-eusc:iam::${ACCOUNT}:role/${String(resources.aws_iam_role?.["upload-pipeline_scrub_role"]?.name)}`;
+    const trust = JSON.parse(concrete(String(role.assume_role_policy)));
+    const assume = (principal: string, identityPolicy: { name: string; policy: unknown }): SimulationInput => ({
+      request: { principal, action: "sts:AssumeRole", resource: { resource: roleArn, accountId: ACCOUNT }, contextVariables: { "aws:PrincipalArn": principal } },
+      identityPolicies: [identityPolicy],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: trust,
+    });
+    expect(await decide(simulate, assume(fn, { name: "fn", policy: policyOf("aws_iam_role_policy", policy) }))).toBe("Allowed");
+    // Another tenant's role, even with a broad policy of its own, is refused by the trust.
+    expect(await decide(simulate, assume(`arn:aws-eusc:iam::${ACCOUNT}:role/example-tenant-acme-health`, allow("sts:AssumeRole", "*")))).not.toBe("Allowed");
+  });
+
+  it.each(["kleinverein", "bergstadt"])("lets the upload function read the tier tag of %s's key (any tier must answer, or uploads fail)", async (tenant) => {
+    const keyPolicy = JSON.parse(concrete(String(resources.aws_kms_key?.[`tenant-${tenant}_key_key`]?.policy)));
+    const ask = (action: string, aliases: string[]): SimulationInput => ({
+      request: {
+        principal: uploadRole,
+        action,
+        resource: { resource: keyArn(`tenant-${tenant}_key_key`), accountId: ACCOUNT },
+        contextVariables: { "kms:CallerAccount": ACCOUNT, "kms:ResourceAliases": aliases },
+      },
+      identityPolicies: [uploadIdentity],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: keyPolicy,
+    });
+    for (const action of ["kms:DescribeKey", "kms:ListResourceTags"]) {
+      expect(await decide(simulate, ask(action, [`alias/example/tenant/${tenant}`]))).toBe("Allowed");
+      // The grant follows the alias: a key without a tenant alias is not the function's to inspect.
+      expect(await decide(simulate, ask(action, ["alias/example/data/avatars-original"]))).not.toBe("Allowed");
+    }
   });
 });

@@ -1,0 +1,227 @@
+/**
+ * A logical-tier tenant's objects, end to end through a real S3 server with real STS (Ceph RADOS
+ * Gateway, DESIGN.md §7): the upload and scrub handlers find the tenant through the tenant directory,
+ * assume the tenant's role through the gateway's STS (the SDK adapter `stsAssumeRole`, for real), and
+ * the gateway enforces that role's policy on every request, browser uploads included. Every object of
+ * the tenant (original, clean copy, quarantined copy) ends up under the tenant's key; other tenants'
+ * objects keep the data-class keys and the functions' own credentials.
+ *
+ * KMS does not run here: the directory's key lookup is the in-memory one (tenant-fixtures.ts). The
+ * gateway's SSE-KMS testing backend knows the tenant key's ID, so the object's key is real gateway state.
+ * Ceph's role ARNs carry no partition or account (`arn:aws:iam:::role/<name>`): the test maps the ARN
+ * the directory derives from the key to the gateway's form, and nothing else.
+ */
+import { createHash } from "node:crypto";
+import {
+  CreateBucketCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { TENANT_OBJECT_ACTIONS } from "../../modules/tenant";
+import { useRadosGateway } from "../../test/s3/lifecycle";
+import { createRole } from "../../test/s3/sts";
+import { createScrubHandler, type ScrubBatchResult } from "../image-scrub/handler";
+import { parseScrubEnv, s3ClientFromEnv as scrubClient } from "../image-scrub/env";
+import { DHT, DQT, EOI, exifApp1, JFIF, SOI, sof, sos } from "../image-scrub/test-fixtures";
+import type { PresignedPut } from "../upload-presign/core";
+import { parseUploadEnv, s3ClientFromEnv as uploadClient } from "../upload-presign/env";
+import { createUploadHandler, type HttpApiResult } from "../upload-presign/handler";
+import { createLogger } from "./logger";
+import { stsAssumeRole, TenantDirectory } from "./tenant-directory";
+import { FakeKms, PREFIX } from "./tenant-fixtures";
+
+vi.hoisted(() => {
+  // The handler modules parse the environment at import, as in Lambda; these tests build their own handlers.
+  process.env.CLEAN_BUCKET = "tenant-clean";
+});
+
+const ORIGINALS_KEY = "arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/66666666-7777-4888-9999-000000000000";
+const CLEAN_KEY = "arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/77777777-7777-4888-9999-000000000000";
+const ACME_KEY = "arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/acacacac-7777-4888-9999-000000000000";
+const ORIGINALS = "tenant-originals";
+const CLEAN = "tenant-clean";
+const ROLE_PREFIX = "example-tenant-";
+
+const gateway = useRadosGateway({ name: "tenant", region: "eusc-de-east-1", kmsKeys: [ORIGINALS_KEY, CLEAN_KEY, ACME_KEY], sts: true });
+
+const jpeg = Buffer.concat([SOI, JFIF, exifApp1(6), DQT, DHT, sof(0xc0, 16, 16), sos(), Buffer.from([0x00]), EOI]);
+const truncated = jpeg.subarray(0, jpeg.length - 3);
+const md5 = (b: Buffer) => createHash("md5").update(b).digest("base64");
+const logger = createLogger("tenant-test", { level: "error" });
+
+/** What each client sent, by client: proves which credentials did which request. */
+const sent: { client: "function" | "tenant"; command: string; bucket: string; key: string }[] = [];
+
+function recording<C extends S3Client>(client: C, who: "function" | "tenant"): C {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { Bucket?: string; Key?: string };
+      sent.push({ client: who, command: String(context.commandName), bucket: input.Bucket ?? "", key: input.Key ?? "" });
+      return next(args);
+    },
+    { step: "initialize", name: "recordRequests" },
+  );
+  return client;
+}
+
+let s3: S3Client;
+let upload: (event: unknown) => Promise<HttpApiResult>;
+let scrub: (event: unknown) => Promise<ScrubBatchResult>;
+let directory: TenantDirectory<S3Client>;
+
+beforeAll(async () => {
+  const g = gateway();
+  s3 = g.client();
+  for (const bucket of [ORIGINALS, CLEAN]) {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
+  }
+  // The tenant role's policy as the stack writes it (the tenant's areas of both buckets), with the
+  // tenant's name in place of ${aws:PrincipalTag/Tenant}, which the gateway does not evaluate.
+  await createRole(g, `${ROLE_PREFIX}acme`, {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Action: [...TENANT_OBJECT_ACTIONS],
+        Resource: [`arn:aws:s3:::${ORIGINALS}/acme/*`, `arn:aws:s3:::${ORIGINALS}/quarantine/acme/*`, `arn:aws:s3:::${CLEAN}/acme/*`],
+      },
+    ],
+  });
+
+  // The functions' own credentials: the gateway's test user (the default credential chain).
+  vi.stubEnv("AWS_ACCESS_KEY_ID", g.accessKeyId);
+  vi.stubEnv("AWS_SECRET_ACCESS_KEY", g.secretAccessKey);
+  const kms = new FakeKms();
+  kms.add("acme", { keyArn: ACME_KEY });
+  kms.add("bergstadt", { tags: { Tenant: "bergstadt", Tier: "vpc" } });
+  const sts = stsAssumeRole({ region: g.region, endpoint: g.endpoint });
+  const common = { S3_ENDPOINT: g.endpoint, AWS_REGION: g.region, TENANT_KEY_ALIAS_PREFIX: PREFIX, TENANT_ROLE_NAME_PREFIX: ROLE_PREFIX };
+  const uploadSettings = parseUploadEnv({
+    ...common,
+    UPLOAD_BUCKET: ORIGINALS,
+    ALLOWED_CONTENT_TYPES: "image/jpeg",
+    MAX_SIZE_BYTES: "65536",
+    EXPIRY_SECONDS: "60",
+    KMS_KEY_ARNS: JSON.stringify({ "avatars-original": ORIGINALS_KEY }),
+  });
+  const scrubEnv = parseScrubEnv({ ...common, CLEAN_BUCKET: CLEAN, CLEAN_KMS_KEY_ID: CLEAN_KEY, CLEAN_DATA_CLASS: "avatars-clean", QUARANTINE_PREFIX: "quarantine/" });
+  directory = new TenantDirectory({
+    keyAliasPrefix: PREFIX,
+    roleNamePrefix: ROLE_PREFIX,
+    kms,
+    assumeRole: (roleArn, session, seconds) => sts(roleArn.replace(/^arn:[^:]+:iam::\d{12}:/, "arn:aws:iam:::"), session, seconds),
+    sessionName: "example-functions",
+    minRemainingSeconds: 120,
+    sessionSeconds: 900,
+    clientFor: (credentials) => recording(scrubClient(scrubEnv, credentials), "tenant"),
+  });
+  upload = createUploadHandler({ s3: recording(uploadClient(uploadSettings.env), "function"), settings: uploadSettings, logger, tenants: directory });
+  scrub = createScrubHandler({ s3: recording(scrubClient(scrubEnv), "function"), env: scrubEnv, logger, tenants: directory });
+});
+
+/** A pre-signed PUT from the upload handler for a verified tenant, sent like a browser. */
+async function browserPut(tenant: string, file: Buffer): Promise<{ target: PresignedPut; status: number }> {
+  const result = await upload({
+    version: "2.0",
+    routeKey: "POST /v1/uploads/put",
+    requestContext: { requestId: "r1", http: { method: "POST", path: "/v1/uploads/put" }, authorizer: { jwt: { claims: { tenant, sub: "user-1" } } } },
+    body: JSON.stringify({ fileName: "me.jpg", contentType: "image/jpeg", sizeBytes: file.length, contentMd5: md5(file), dataClass: "avatars-original" }),
+  });
+  expect(result.statusCode).toBe(200);
+  const target = JSON.parse(result.body) as PresignedPut;
+  const response = await fetch(target.url, { method: "PUT", headers: target.headers, body: file });
+  await response.arrayBuffer();
+  return { target, status: response.status };
+}
+
+/** The record the gateway would deliver for the object's current version. */
+async function created(key: string): Promise<unknown> {
+  const head = await s3.send(new HeadObjectCommand({ Bucket: ORIGINALS, Key: key }));
+  return { Records: [{ eventName: "ObjectCreated:Put", eventSource: "ceph:s3", s3: { bucket: { name: ORIGINALS }, object: { key, versionId: head.VersionId, eTag: head.ETag } } }] };
+}
+
+const keyOf = async (bucket: string, key: string) => (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).SSEKMSKeyId;
+const tagsOf = async (bucket: string, key: string) =>
+  Object.fromEntries(((await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key }))).TagSet ?? []).map((t) => [t.Key, t.Value]));
+const requestsFor = (key: string) => sent.filter((r) => r.key.endsWith(key));
+
+describe("a logical-tier tenant's objects, under its own key", () => {
+  it("takes a browser upload signed as the tenant's role, encrypted with the tenant's key", async () => {
+    // Act
+    const { target, status } = await browserPut("acme", jpeg);
+
+    // Assess
+    expect(status).toBe(200);
+    expect(new URL(target.url).searchParams.get("X-Amz-Security-Token")).not.toBeNull();
+    expect(await keyOf(ORIGINALS, target.key)).toBe(ACME_KEY);
+  });
+
+  it("is bound by the tenant role's policy: a URL its session signs for another tenant's prefix is refused", async () => {
+    // Prepare
+    const access = await directory.resolve("acme");
+    if (access.kind !== "own-key") throw new Error(`expected own-key, got ${access.kind}`);
+    const url = await getSignedUrl(access.client, new PutObjectCommand({ Bucket: ORIGINALS, Key: "globex/user-1/stolen", ContentLength: 3 }), { expiresIn: 60 });
+
+    // Act
+    const response = await fetch(url, { method: "PUT", body: "abc" });
+    await response.arrayBuffer();
+
+    // Assess
+    expect(response.status).toBe(403);
+    const listed = await s3.send(new HeadObjectCommand({ Bucket: ORIGINALS, Key: "globex/user-1/stolen" })).catch((e: Error) => e.name);
+    expect(listed).toBe("NotFound");
+  });
+
+  it("scrubs as the tenant's role: the clean copy is under the tenant's key, and the function's own role only asked", async () => {
+    // Prepare
+    const { target } = await browserPut("acme", jpeg);
+
+    // Act
+    const outcome = await scrub(await created(target.key));
+
+    // Assess
+    expect(outcome.records.map((r) => r.outcome)).toEqual(["scrubbed"]);
+    expect(await keyOf(CLEAN, target.key)).toBe(ACME_KEY);
+    expect(await tagsOf(ORIGINALS, target.key)).toMatchObject({ "scrub-status": "processed" });
+    const byClient = (who: string) => requestsFor(target.key).filter((r) => r.client === who).map((r) => `${r.command} ${r.bucket}`);
+    expect(byClient("function")).toEqual([`HeadObjectCommand ${CLEAN}`, `HeadObjectCommand ${ORIGINALS}`]);
+    expect(byClient("tenant")).toEqual(expect.arrayContaining([`GetObjectCommand ${ORIGINALS}`, `PutObjectCommand ${CLEAN}`, `PutObjectTaggingCommand ${ORIGINALS}`]));
+  });
+
+  it("quarantines a rejected upload in the tenant's quarantine area, under the tenant's key", async () => {
+    // Prepare
+    const { target } = await browserPut("acme", truncated);
+
+    // Act
+    const outcome = await scrub(await created(target.key));
+
+    // Assess
+    expect(outcome.records.map((r) => r.outcome)).toEqual(["quarantined"]);
+    expect(await keyOf(ORIGINALS, `quarantine/${target.key}`)).toBe(ACME_KEY);
+    expect(await s3.send(new HeadObjectCommand({ Bucket: CLEAN, Key: target.key })).catch((e: Error) => e.name)).toBe("NotFound");
+  });
+});
+
+describe("other tenants' objects, under the data-class keys", () => {
+  it.each(["bergstadt", "globex"])("uploads and scrubs %s's objects as the functions themselves", async (tenant) => {
+    // Prepare
+    const { target, status } = await browserPut(tenant, jpeg);
+
+    // Act
+    const outcome = await scrub(await created(target.key));
+
+    // Assess
+    expect(status).toBe(200);
+    expect(new URL(target.url).searchParams.get("X-Amz-Security-Token")).toBeNull();
+    expect(outcome.records.map((r) => r.outcome)).toEqual(["scrubbed"]);
+    expect(await keyOf(ORIGINALS, target.key)).toBe(ORIGINALS_KEY);
+    expect(await keyOf(CLEAN, target.key)).toBe(CLEAN_KEY);
+    expect(requestsFor(target.key).every((r) => r.client === "function")).toBe(true);
+  });
+});
