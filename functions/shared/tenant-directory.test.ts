@@ -16,6 +16,7 @@ import {
 } from "./tenant-directory";
 
 import { ACME_KEY, ACME_ROLE, type Fakes, fakes, PREFIX, SECOND, START } from "./tenant-fixtures";
+import { rejection } from "../../test/rejection";
 
 /** The client the fake `clientFor` builds: it only keeps the provider, so tests can call it. */
 interface FakeClient {
@@ -35,14 +36,6 @@ function directory(f: Fakes, options: Partial<TenantDirectoryOptions<FakeClient>
   });
 }
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a rejection");
-}
 
 async function ownClient(dir: TenantDirectory<FakeClient>, tenant: string): Promise<FakeClient> {
   const access = await dir.resolve(tenant);

@@ -28,7 +28,7 @@ import { createRole } from "../../test/s3/sts";
 import { createScrubHandler, type ScrubBatchResult } from "../image-scrub/handler";
 import { parseScrubEnv, s3ClientFromEnv as scrubClient } from "../image-scrub/env";
 import { DHT, DQT, EOI, exifApp1, JFIF, SOI, sof, sos } from "../image-scrub/test-fixtures";
-import type { PresignedPut } from "../upload-presign/core";
+import type { MultipartUpload, PresignedPut } from "../upload-presign/core";
 import { parseUploadEnv, s3ClientFromEnv as uploadClient } from "../upload-presign/env";
 import { createUploadHandler, type HttpApiResult } from "../upload-presign/handler";
 import { createLogger } from "./logger";
@@ -46,6 +46,7 @@ const ACME_KEY = "arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/acacacac-7777
 const ORIGINALS = "tenant-originals";
 const CLEAN = "tenant-clean";
 const ROLE_PREFIX = "example-tenant-";
+const MiB = 1024 * 1024;
 
 const gateway = useRadosGateway({ name: "tenant", region: "eusc-de-east-1", kmsKeys: [ORIGINALS_KEY, CLEAN_KEY, ACME_KEY], sts: true });
 
@@ -107,6 +108,8 @@ beforeAll(async () => {
     UPLOAD_BUCKET: ORIGINALS,
     ALLOWED_CONTENT_TYPES: "image/jpeg",
     MAX_SIZE_BYTES: "65536",
+    MULTIPART_PART_SIZE_BYTES: String(5 * 1024 * 1024),
+    MULTIPART_MAX_SIZE_BYTES: String(16 * 1024 * 1024),
     EXPIRY_SECONDS: "60",
     KMS_KEY_ARNS: JSON.stringify({ "avatars-original": ORIGINALS_KEY }),
   });
@@ -176,6 +179,40 @@ describe("a logical-tier tenant's objects, under its own key", () => {
     expect(response.status).toBe(403);
     const listed = await s3.send(new HeadObjectCommand({ Bucket: ORIGINALS, Key: "globex/user-1/stolen" })).catch((e: Error) => e.name);
     expect(listed).toBe("NotFound");
+  });
+
+  it("runs a multipart upload as the tenant's role: parts from the browser, the object under the tenant's key and tagged", async () => {
+    // Prepare
+    const total = 5 * MiB + 1234;
+    const data = Buffer.alloc(total, 7);
+    const call = async (path: string, body: unknown) => {
+      const result = await upload({
+        version: "2.0",
+        routeKey: `POST ${path}`,
+        requestContext: { requestId: "r2", http: { method: "POST", path }, authorizer: { jwt: { claims: { tenant: "acme", sub: "user-1" } } } },
+        body: JSON.stringify(body),
+      });
+      expect(result.statusCode, result.body).toBe(200);
+      return JSON.parse(result.body);
+    };
+
+    // Act
+    const created = (await call("/v1/uploads/multipart", { fileName: "big.jpg", contentType: "image/jpeg", sizeBytes: total, dataClass: "avatars-original" })) as MultipartUpload;
+    const parts = [];
+    for (const part of created.parts) {
+      const start = (part.partNumber - 1) * created.partSizeBytes;
+      const response = await fetch(part.url, { method: "PUT", headers: part.headers, body: data.subarray(start, start + Number(part.headers["Content-Length"])) });
+      await response.arrayBuffer();
+      expect(response.status).toBe(200);
+      parts.push({ partNumber: part.partNumber, eTag: response.headers.get("etag") ?? "" });
+    }
+    await call("/v1/uploads/multipart/complete", { key: created.key, uploadId: created.uploadId, parts });
+
+    // Assess
+    expect(created.parts.every((p) => new URL(p.url).searchParams.get("X-Amz-Security-Token") !== null)).toBe(true);
+    expect(await keyOf(ORIGINALS, created.key)).toBe(ACME_KEY);
+    expect(await tagsOf(ORIGINALS, created.key)).toEqual({ "data-class": "avatars-original" });
+    expect(requestsFor(created.key).filter((r) => r.client === "function")).toEqual([]);
   });
 
   it("scrubs as the tenant's role: the clean copy is under the tenant's key, and the function's own role only asked", async () => {

@@ -24,6 +24,7 @@ import {
 } from "./core";
 import { ClaimsError, UploadConfigError, type UploadErrorCode, UploadRequestError } from "./errors";
 import { MAX_EXPIRY_SECONDS, parseUploadConfig, sanitiseFileName, type UploadConfig } from "./schema";
+import { rejection } from "../../test/rejection";
 
 const IDENTITY_KEY = "arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/11111111-2222-4333-8444-555555555555";
 const AVATAR_KEY = "arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/66666666-7777-4888-9999-000000000000";
@@ -74,14 +75,6 @@ function fakeDeps(handler: Handler = () => ({})): UploadDeps & { sent: object[];
 
 const decodePolicy = (policy: string | undefined) => JSON.parse(Buffer.from(policy ?? "", "base64").toString("utf8")) as { expiration: string; conditions: unknown[] };
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a rejection");
-}
 
 beforeEach(() => {
   vi.useFakeTimers({ now: NOW, toFake: ["Date"] });
