@@ -204,7 +204,11 @@ interface SourceFacts {
 }
 
 /** The client that reads and writes a record's objects, and the key for its clean copy; or why to skip it. */
-async function actorFor(deps: HandlerDeps, key: string, log: Logger): Promise<{ readonly io: S3Client; readonly cleanKmsKeyId: string | undefined } | "tenant-key-pending-deletion"> {
+async function actorFor(
+  deps: HandlerDeps,
+  key: string,
+  log: Logger,
+): Promise<{ readonly io: S3Client; readonly cleanKmsKeyId: string | undefined; readonly tenantKmsKeyId?: string } | "tenant-key-pending-deletion"> {
   const own = { io: deps.s3, cleanKmsKeyId: deps.env.CLEAN_KMS_KEY_ID };
   const tenant = key.slice(0, Math.max(0, key.indexOf("/")));
   // A key without a first segment that can name a tenant is no tenant's object.
@@ -216,7 +220,7 @@ async function actorFor(deps: HandlerDeps, key: string, log: Logger): Promise<{ 
     throw new Error(`tenant ${access.tenant}'s key ${access.keyArn} is ${access.keyState}: cannot read or write its objects until it is enabled`);
   }
   log.debug("acting as the tenant", { tenant: access.tenant, roleArn: access.roleArn });
-  return { io: access.client, cleanKmsKeyId: access.keyArn };
+  return { io: access.client, cleanKmsKeyId: access.keyArn, tenantKmsKeyId: access.keyArn };
 }
 
 type HandlerDeps = ScrubHandlerDeps & { readonly logger: Logger };
@@ -294,7 +298,7 @@ async function processRecord(deps: HandlerDeps, record: S3EventRecord, log: Logg
         return { ...base, outcome: "skipped", why: "object-gone" };
       }
       if (!isScrubRejected(error)) throw error;
-      await quarantine(io, { bucket, key, quarantineBucket, quarantineKey, facts, reason: error.reason, message: error.message });
+      await quarantine(io, { bucket, key, quarantineBucket, quarantineKey, facts, reason: error.reason, message: error.message, kmsKeyId: actor.tenantKmsKeyId });
       await tagOriginal(io, bucket, key, facts.versionId, "quarantined");
       log.warn("quarantined", { reason: error.reason, detail: error.message, quarantineBucket, quarantineKey });
       return { ...base, ...(facts.versionId === undefined ? {} : { versionId: facts.versionId }), outcome: "quarantined", reason: error.reason, quarantineKey };
@@ -347,6 +351,8 @@ interface QuarantineInput {
   facts: SourceFacts;
   reason: RejectReason;
   message: string;
+  /** The key of the copy (a tenant's own key, also for an original written before under the data-class key). @default - the source's key */
+  kmsKeyId?: string | undefined;
 }
 
 /**
@@ -363,7 +369,8 @@ async function quarantine(s3: S3Client, q: QuarantineInput): Promise<void> {
     [META.sourceEtag]: q.facts.etag,
     [META.scrubberVersion]: SCRUBBER_VERSION,
   };
-  const sse = q.facts.sse === "aws:kms" && q.facts.kmsKeyId !== undefined ? { ServerSideEncryption: "aws:kms" as const, SSEKMSKeyId: q.facts.kmsKeyId } : {};
+  const kmsKeyId = q.kmsKeyId ?? (q.facts.sse === "aws:kms" ? q.facts.kmsKeyId : undefined);
+  const sse = kmsKeyId !== undefined ? { ServerSideEncryption: "aws:kms" as const, SSEKMSKeyId: kmsKeyId } : {};
   const tagging = new URLSearchParams({ [STATUS_TAG]: "quarantined" }).toString();
   const version = q.facts.versionId === undefined ? "" : `?versionId=${encodeURIComponent(q.facts.versionId)}`;
   try {

@@ -243,6 +243,22 @@ describe("a logical-tier tenant's objects, under its own key", () => {
     expect(await keyOf(ORIGINALS, `quarantine/${target.key}`)).toBe(ACME_KEY);
     expect(await s3.send(new HeadObjectCommand({ Bucket: CLEAN, Key: target.key })).catch((e: Error) => e.name)).toBe("NotFound");
   });
+
+  it.each([
+    ["scrubbed", jpeg, CLEAN, ""],
+    ["quarantined", truncated, ORIGINALS, "quarantine/"],
+  ] as const)("moves an original written before under the data-class key to the tenant's key when it is %s", async (outcome, file, bucket, prefix) => {
+    // Prepare: an upload of the tenant from before its uploads were keyed with its own key.
+    const key = `acme/user-1/${outcome}-before`;
+    await s3.send(new PutObjectCommand({ Bucket: ORIGINALS, Key: key, Body: file, ContentMD5: md5(file), ServerSideEncryption: "aws:kms", SSEKMSKeyId: ORIGINALS_KEY }));
+
+    // Act
+    const result = await scrub(await created(key));
+
+    // Assess
+    expect(result.records.map((r) => r.outcome)).toEqual([outcome]);
+    expect(await keyOf(bucket, `${prefix}${key}`)).toBe(ACME_KEY);
+  });
 });
 
 describe("other tenants' objects, under the data-class keys", () => {
