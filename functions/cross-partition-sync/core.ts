@@ -84,6 +84,12 @@ export interface ReplicateTarget {
   readonly bucket: string;
   /** KMS key (ARN or id) of the target partition for SSE-KMS. */
   readonly kmsKeyId: string;
+  /**
+   * Asks whether the target already holds the object: a client that may list the bucket, so that a
+   * missing object is a 404 and not a 403 (failback writes a tenant's object as the tenant's role,
+   * which may list only with its prefix). @default - `client`
+   */
+  readonly headClient?: S3Client;
 }
 
 /** Which objects may cross. An object's class is its `dataClassTag` tag; an untagged object is judged by key prefix. */
@@ -197,7 +203,7 @@ export async function replicate(request: ReplicateRequest): Promise<ReplicateRes
 
   const sourceEtag = normalizeEtag(head.ETag);
   const marker = replicaMarker(source.partition, source.bucket, source.key, currentVersion);
-  const existing = await headOrUndefined(target.client, target.bucket, source.key);
+  const existing = await headOrUndefined(target.headClient ?? target.client, target.bucket, source.key);
   if (existing !== undefined && existing.Metadata?.[META.replicatedFrom] === marker && existing.Metadata?.[META.sourceEtag] === sourceEtag) {
     // Complete only with its checksum: a multipart replica whose tagging failed after Complete is copied again.
     if (existing.Metadata?.[META.sourceSha256] !== undefined) return { outcome: "skipped", reason: "target-current" };

@@ -14,7 +14,8 @@ import { partitionOfRegion } from "../../config/partitions";
 import { runIfEntryPoint } from "../shared/entry";
 import { createLogger, type LogLevel } from "../shared/logger";
 import { DEFAULT_CONCURRENCY, describeError, FailbackIncompleteError, type FailbackOptions, type FailbackOutcome, type FailbackResult, failback, MAX_CONCURRENCY } from "./failback";
-import { dependenciesFromEnv, parseSyncEnv } from "./handler";
+import { tenantEnvProblem, tenantEnvShape, type TenantEnv, tenantDirectoryFromEnv } from "../shared/tenant-env";
+import { dependenciesFromEnv, parseSyncEnv, sovereignClientFromEnv } from "./handler";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -39,7 +40,10 @@ Options:
   -h, --help           show this help
 
 Environment: as for the sync Lambda function (README.md), plus SOURCE_KMS_KEY_ARN, the sovereign
-KMS key for the copies. Commercial credentials: IAM Roles Anywhere (ROLES_ANYWHERE_*, signing
+KMS key for the copies, and (as for the upload function) TENANT_KEY_ALIAS_PREFIX and
+TENANT_ROLE_NAME_PREFIX: a logical-tier tenant's objects then come back as the tenant's role, under
+the tenant's key (the operator's role must be the administrator role, which the tenant roles trust).
+Commercial credentials: IAM Roles Anywhere (ROLES_ANYWHERE_*, signing
 material as for the function: SIGNING_MATERIAL_SECRET_ID or SIGNING_MATERIAL_*_FILE); sovereign
 credentials: the default AWS credential chain.
 
@@ -111,6 +115,8 @@ export function parseFailbackArgs(argv: readonly string[], now: Date = new Date(
 const FailbackEnv = z.object({
   /** Sovereign KMS key for the failback copies (the sync's TARGET_KMS_KEY_ARN is the commercial one). */
   SOURCE_KMS_KEY_ARN: z.string().min(1),
+  ...tenantEnvShape,
+  AWS_REGION: z.string().min(1),
 });
 
 /** What failback takes from the environment: everything but the clients, `since` and the flags. */
@@ -123,6 +129,8 @@ export interface FailbackEnvOptions {
   readonly partSizeBytes: number;
   /** SYNC_PROPAGATE_DELETES: the same rule in both directions. */
   readonly propagateDeletes: boolean;
+  /** The tenant variables, when set (both or neither). */
+  readonly tenantEnv?: TenantEnv;
 }
 
 /** The sync environment plus SOURCE_KMS_KEY_ARN, direction reversed; throws naming every bad variable. */
@@ -136,7 +144,9 @@ export function failbackOptionsFromEnv(env: Readonly<Record<string, string | und
   } catch (error) {
     problems.push((error as Error).message.replace(/^invalid environment: /, ""));
   }
-  if (!extra.success || sync === undefined) throw new Error(`invalid environment: ${problems.join("; ")}`);
+  const tenantProblem = extra.success ? tenantEnvProblem(extra.data) : undefined;
+  if (tenantProblem !== undefined) problems.push(tenantProblem);
+  if (!extra.success || sync === undefined || tenantProblem !== undefined) throw new Error(`invalid environment: ${problems.join("; ")}`);
   return {
     // Reversed: the sync's target (the commercial failover bucket) is the failback source.
     source: { partition: partitionOfRegion(sync.TARGET_REGION).id, bucket: sync.TARGET_BUCKET },
@@ -146,6 +156,7 @@ export function failbackOptionsFromEnv(env: Readonly<Record<string, string | und
     multipartThresholdBytes: sync.SYNC_MULTIPART_THRESHOLD_BYTES,
     partSizeBytes: sync.SYNC_PART_SIZE_BYTES,
     propagateDeletes: sync.SYNC_PROPAGATE_DELETES,
+    ...(extra.data.TENANT_KEY_ALIAS_PREFIX === undefined ? {} : { tenantEnv: extra.data }),
   };
 }
 
@@ -184,14 +195,20 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     return EXIT_OK;
   }
   try {
-    const fromEnv = failbackOptionsFromEnv(env);
+    const { tenantEnv, ...fromEnv } = failbackOptionsFromEnv(env);
     const logLevel = env.LOG_LEVEL !== undefined && ["debug", "info", "warn", "error"].includes(env.LOG_LEVEL) ? (env.LOG_LEVEL as LogLevel) : "warn";
     const logger = createLogger("cross-partition-failback", { level: logLevel, write: (line) => io.stderr.write(line) });
     // The sync's wiring, reversed: `target` there is the commercial client with Roles Anywhere credentials.
     const deps = dependenciesFromEnv(env, { logger });
     const deletes = cli.deletes && fromEnv.propagateDeletes;
+    const syncEnv = parseSyncEnv(env);
+    const tenants =
+      tenantEnv === undefined
+        ? undefined
+        : tenantDirectoryFromEnv(tenantEnv, { defaultSessionName: "failback", minRemainingSeconds: 300, clientFor: (credentials) => sovereignClientFromEnv(syncEnv, credentials) });
     const run = failback({
       ...fromEnv,
+      ...(tenants === undefined ? {} : { tenants }),
       source: { ...fromEnv.source, client: deps.target },
       target: { ...fromEnv.target, client: deps.source },
       since: cli.since,

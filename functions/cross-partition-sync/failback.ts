@@ -69,6 +69,7 @@ import {
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import type { Logger } from "../shared/logger";
+import { actorForKey, type TenantDirectory } from "../shared/tenant-directory";
 import { admits, type CrossingPolicy, META, replicaMarker, replicate, SyncError } from "./core";
 
 export const DEFAULT_CONCURRENCY = 4;
@@ -117,6 +118,13 @@ export interface FailbackOptions {
   readonly dryRun?: boolean;
   /** ListObjectVersions page size (MaxKeys), 1 to 1000. @default 1000 */
   readonly pageSize?: number;
+  /**
+   * Finds logical-tier tenants: a tenant's object comes back as the tenant's role, under the
+   * tenant's key, so that it stays shreddable (docs/architecture.md). A tenant whose key is pending
+   * deletion is skipped (`tenant-key-pending-deletion`).
+   * @default - none: every copy is written with `target.client` and `target.kmsKeyId`
+   */
+  readonly tenants?: TenantDirectory<S3Client>;
   /** Called once per examined key as soon as its outcome is known (progress). */
   readonly onOutcome?: (outcome: FailbackOutcome) => void;
   readonly logger?: Logger;
@@ -136,7 +144,12 @@ export type FailbackOutcome =
       /** Absent in a dry run. */
       readonly bytes?: number;
     }
-  | { readonly key: string; readonly change: FailbackChange; readonly outcome: "skipped"; readonly reason: "source-missing" | "superseded" | "target-current" | "source-exists" | "target-missing" }
+  | {
+      readonly key: string;
+      readonly change: FailbackChange;
+      readonly outcome: "skipped";
+      readonly reason: "source-missing" | "superseded" | "target-current" | "source-exists" | "target-missing" | "tenant-key-pending-deletion";
+    }
   | { readonly key: string; readonly change: FailbackChange; readonly outcome: "ignored"; readonly reason: "replica" | "deletes-off" }
   | { readonly key: string; readonly change: FailbackChange; readonly outcome: "refused"; readonly reason: "data-class"; readonly dataClass?: string }
   | {
@@ -331,10 +344,13 @@ async function failbackWrite(ctx: Context, change: LatestChange): Promise<Failba
     if (commercial.Metadata?.[META.replicatedFrom] !== undefined) return { key, change: "write", outcome: "ignored", reason: "replica" };
     return conflict(key, "write", change.lastModified, sovereign.LastModified);
   }
+  const actor = await actorForKey(ctx.tenants, key);
+  if (actor.kind === "tenant-key-pending-deletion") return { key, change: "write", outcome: "skipped", reason: actor.kind };
+  const writer = actor.kind === "tenant" ? { client: actor.client, kmsKeyId: actor.keyArn } : undefined;
   try {
     const result = await replicate({
       source: { client: source.client, partition: source.partition, bucket: source.bucket, key, versionId: change.versionId },
-      target: { client: target.client, bucket: target.bucket, kmsKeyId: target.kmsKeyId },
+      target: { client: writer?.client ?? target.client, headClient: target.client, bucket: target.bucket, kmsKeyId: writer?.kmsKeyId ?? target.kmsKeyId },
       policy: ctx.policy,
       copyMetadata: ctx.copyMetadata,
       multipartThresholdBytes: ctx.multipartThresholdBytes,

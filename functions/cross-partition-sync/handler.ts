@@ -12,6 +12,7 @@
  *   event lands in the DLQ; `replay.ts` re-runs it.
  */
 import { S3Client } from "@aws-sdk/client-s3";
+import type { AwsCredentialIdentity } from "@aws-sdk/types";
 import { z } from "zod";
 import { endpointUrl, partitionOfRegion } from "../../config/partitions";
 import { fromRolesAnywhere, type SigningMaterialLoader } from "../rolesanywhere/credentials";
@@ -121,13 +122,28 @@ export function signingMaterialLoader(env: SyncEnv, secrets?: SecretReader): Sig
   });
 }
 
+const s3Settings = { requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" } as const;
+
+/**
+ * The client of the sovereign bucket (the sync's source, failback's target): the default credential
+ * chain, or `credentials` (failback acting as a logical-tier tenant's role).
+ */
+export function sovereignClientFromEnv(env: SyncEnv, credentials?: () => Promise<AwsCredentialIdentity>): S3Client {
+  const partition = partitionOfRegion(env.AWS_REGION);
+  return new S3Client({
+    region: env.AWS_REGION,
+    endpoint: env.SOURCE_S3_ENDPOINT ?? endpointUrl(partition, "s3", env.AWS_REGION),
+    forcePathStyle: env.SOURCE_S3_ENDPOINT !== undefined,
+    ...s3Settings,
+    ...(credentials === undefined ? {} : { credentials }),
+  });
+}
+
 /** Production wiring: both S3 clients, regional endpoints from the partition table. */
 export function dependenciesFromEnv(rawEnv: Readonly<Record<string, string | undefined>>, options: { readonly secrets?: SecretReader; readonly logger?: Logger } = {}): SyncDependencies {
   const env = parseSyncEnv(rawEnv);
-  const sourcePartition = partitionOfRegion(env.AWS_REGION);
   const targetPartition = partitionOfRegion(env.TARGET_REGION);
-  const s3Settings = { requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" } as const;
-  const source = new S3Client({ region: env.AWS_REGION, endpoint: env.SOURCE_S3_ENDPOINT ?? endpointUrl(sourcePartition, "s3", env.AWS_REGION), forcePathStyle: env.SOURCE_S3_ENDPOINT !== undefined, ...s3Settings });
+  const source = sovereignClientFromEnv(env);
   const target = new S3Client({
     region: env.TARGET_REGION,
     endpoint: env.TARGET_S3_ENDPOINT ?? endpointUrl(targetPartition, "s3", env.TARGET_REGION),

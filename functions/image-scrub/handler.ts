@@ -41,7 +41,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { z } from "zod";
 import { createLogger, type Logger } from "../shared/logger";
-import { isTenantSegment, type TenantDirectory } from "../shared/tenant-directory";
+import { actorForKey, type TenantDirectory } from "../shared/tenant-directory";
 import { tenantDirectoryFromEnv } from "../shared/tenant-env";
 import { type ByteSource, SCRUBBER_VERSION, type ScrubResult, scrub } from "./core";
 import { parseScrubEnv, type ScrubEnv, s3ClientFromEnv } from "./env";
@@ -209,18 +209,11 @@ async function actorFor(
   key: string,
   log: Logger,
 ): Promise<{ readonly io: S3Client; readonly cleanKmsKeyId: string | undefined; readonly tenantKmsKeyId?: string } | "tenant-key-pending-deletion"> {
-  const own = { io: deps.s3, cleanKmsKeyId: deps.env.CLEAN_KMS_KEY_ID };
-  const tenant = key.slice(0, Math.max(0, key.indexOf("/")));
-  // A key without a first segment that can name a tenant is no tenant's object.
-  if (deps.tenants === undefined || !isTenantSegment(tenant)) return own;
-  const access = await deps.tenants.resolve(tenant);
-  if (access.kind === "shared") return own;
-  if (access.kind === "key-unavailable") {
-    if (access.keyState === "PendingDeletion") return "tenant-key-pending-deletion";
-    throw new Error(`tenant ${access.tenant}'s key ${access.keyArn} is ${access.keyState}: cannot read or write its objects until it is enabled`);
-  }
-  log.debug("acting as the tenant", { tenant: access.tenant, roleArn: access.roleArn });
-  return { io: access.client, cleanKmsKeyId: access.keyArn, tenantKmsKeyId: access.keyArn };
+  const actor = await actorForKey(deps.tenants, key);
+  if (actor.kind === "self") return { io: deps.s3, cleanKmsKeyId: deps.env.CLEAN_KMS_KEY_ID };
+  if (actor.kind === "tenant-key-pending-deletion") return actor.kind;
+  log.debug("acting as the tenant", { tenant: actor.tenant, roleArn: actor.roleArn });
+  return { io: actor.client, cleanKmsKeyId: actor.keyArn, tenantKmsKeyId: actor.keyArn };
 }
 
 type HandlerDeps = ScrubHandlerDeps & { readonly logger: Logger };

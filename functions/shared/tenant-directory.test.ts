@@ -6,6 +6,7 @@ import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { AwsCredentialIdentity } from "@aws-sdk/types";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
+  actorForKey,
   type AssumeRole,
   kmsKeyLookup,
   stsAssumeRole,
@@ -528,5 +529,38 @@ describe("configuration", () => {
 
     // Assess
     expect(attempt).toThrow(/keyAliasPrefix.*; roleNamePrefix.*; sessionName/);
+  });
+});
+
+describe("actorForKey", () => {
+  it("names the tenant's role and key for a logical tenant's object, and the function itself otherwise", async () => {
+    // Prepare
+    const f = fakes();
+    f.kms.add("acme");
+    const dir = directory(f);
+
+    // Act
+    const actors = await Promise.all(["acme/u/1", "globex/u/1", "no-tenant-segment", "/acme/u/1"].map((key) => actorForKey(dir, key)));
+
+    // Assess
+    expect(actors.map((a) => (a.kind === "tenant" ? `${a.kind}:${a.keyArn}:${a.roleArn}` : a.kind))).toEqual([`tenant:${ACME_KEY}:${ACME_ROLE}`, "self", "self", "self"]);
+    expect(await actorForKey(undefined, "acme/u/1")).toEqual({ kind: "self" });
+  });
+
+  it("reports a tenant whose key is pending deletion, and throws for a disabled key (retry later, never another key)", async () => {
+    // Prepare
+    const f = fakes();
+    f.kms.add("gone", { keyState: "PendingDeletion" });
+    f.kms.add("paused", { keyState: "Disabled" });
+    const dir = directory(f);
+
+    // Act
+    const gone = await actorForKey(dir, "gone/u/1");
+    const paused = await rejection(actorForKey(dir, "paused/u/1"));
+
+    // Assess
+    expect(gone).toEqual({ kind: "tenant-key-pending-deletion", tenant: "gone" });
+    expect(paused).toBeInstanceOf(TenantKeyError);
+    expect(String(paused)).toMatch(/is Disabled: its objects cannot be read or written until the key is enabled/);
   });
 });

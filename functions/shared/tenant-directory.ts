@@ -263,6 +263,33 @@ export class TenantDirectory<C> {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Who handles an object
+
+/** Who handles an object: the function itself, the tenant's role, or nobody (the tenant is being shredded). */
+export type KeyActor<C> =
+  | { readonly kind: "self" }
+  | { readonly kind: "tenant"; readonly tenant: string; readonly client: C; readonly keyArn: string; readonly roleArn: string }
+  | { readonly kind: "tenant-key-pending-deletion"; readonly tenant: string };
+
+/**
+ * For an object key `<tenant>/...`: the tenant's role and key when the tenant is of the logical tier,
+ * else the function itself (also without a directory, or when the first segment cannot name a
+ * tenant). A tenant key pending deletion is reported; one in another state that is not Enabled
+ * (Disabled, ...) throws, so that the caller retries later rather than using another key.
+ */
+export async function actorForKey<C>(directory: TenantDirectory<C> | undefined, key: string): Promise<KeyActor<C>> {
+  const tenant = key.slice(0, Math.max(0, key.indexOf("/")));
+  if (directory === undefined || !isTenantSegment(tenant)) return { kind: "self" };
+  const access = await directory.resolve(tenant);
+  if (access.kind === "shared") return { kind: "self" };
+  if (access.kind === "key-unavailable") {
+    if (access.keyState === "PendingDeletion") return { kind: "tenant-key-pending-deletion", tenant };
+    throw new TenantKeyError(`tenant ${tenant}'s key ${access.keyArn} is ${access.keyState}: its objects cannot be read or written until the key is enabled`);
+  }
+  return { kind: "tenant", tenant, client: access.client, keyArn: access.keyArn, roleArn: access.roleArn };
+}
+
+// ---------------------------------------------------------------------------------------------------
 // AWS adapters
 
 /** Adapter over @aws-sdk/client-kms's KMSClient: DescribeKeyCommand on the alias (NotFoundException → undefined), ListResourceTagsCommand with pagination (Marker/NextMarker, Truncated). */

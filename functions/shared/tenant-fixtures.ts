@@ -25,7 +25,7 @@ export class FakeKms implements TenantKeyLookup {
   error: Error | undefined;
 
   add(tenant: string, key: Partial<FakeKey> = {}): FakeKey {
-    const entry = { keyArn: ACME_KEY.replace("acme", tenant), keyState: "Enabled", tags: { Tenant: tenant, Tier: "logical" }, ...key };
+    const entry = { keyArn: tenant === "acme" ? ACME_KEY : ACME_KEY.replace(/key\/.*$/, `key/tenant-${tenant}`), keyState: "Enabled", tags: { Tenant: tenant, Tier: "logical" }, ...key };
     this.keys.set(`${PREFIX}${tenant}`, entry);
     return entry;
   }

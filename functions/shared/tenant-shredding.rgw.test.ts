@@ -25,6 +25,7 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { TENANT_OBJECT_ACTIONS } from "../../modules/tenant";
 import { useRadosGateway } from "../../test/s3/lifecycle";
 import { createRole } from "../../test/s3/sts";
+import { failback } from "../cross-partition-sync/failback";
 import { createScrubHandler, type ScrubBatchResult } from "../image-scrub/handler";
 import { parseScrubEnv, s3ClientFromEnv as scrubClient } from "../image-scrub/env";
 import { DHT, DQT, EOI, exifApp1, JFIF, SOI, sof, sos } from "../image-scrub/test-fixtures";
@@ -45,6 +46,8 @@ const CLEAN_KEY = "arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/77777777-777
 const ACME_KEY = "arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/acacacac-7777-4888-9999-000000000000";
 const ORIGINALS = "tenant-originals";
 const CLEAN = "tenant-clean";
+/** Plays the commercial failover bucket for failback (the same gateway: the partitions are labels here). */
+const FAILOVER = "tenant-failover";
 const ROLE_PREFIX = "example-tenant-";
 const MiB = 1024 * 1024;
 
@@ -78,7 +81,7 @@ let directory: TenantDirectory<S3Client>;
 beforeAll(async () => {
   const g = gateway();
   s3 = g.client();
-  for (const bucket of [ORIGINALS, CLEAN]) {
+  for (const bucket of [ORIGINALS, CLEAN, FAILOVER]) {
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
   }
@@ -101,6 +104,7 @@ beforeAll(async () => {
   const kms = new FakeKms();
   kms.add("acme", { keyArn: ACME_KEY });
   kms.add("bergstadt", { tags: { Tenant: "bergstadt", Tier: "vpc" } });
+  kms.add("shredded", { keyState: "PendingDeletion" });
   const sts = stsAssumeRole({ region: g.region, endpoint: g.endpoint });
   const common = { S3_ENDPOINT: g.endpoint, AWS_REGION: g.region, TENANT_KEY_ALIAS_PREFIX: PREFIX, TENANT_ROLE_NAME_PREFIX: ROLE_PREFIX };
   const uploadSettings = parseUploadEnv({
@@ -276,5 +280,54 @@ describe("other tenants' objects, under the data-class keys", () => {
     expect(await keyOf(ORIGINALS, target.key)).toBe(ORIGINALS_KEY);
     expect(await keyOf(CLEAN, target.key)).toBe(CLEAN_KEY);
     expect(requestsFor(target.key).every((r) => r.client === "function")).toBe(true);
+  });
+});
+
+describe("failback of a tenant's objects", () => {
+  it.each([
+    ["acme", ACME_KEY, "tenant"],
+    ["globex", CLEAN_KEY, "function"],
+  ] as const)("brings %s's object written during the outage back under %s, written by the %s's credentials", async (tenant, expectedKey, writer) => {
+    // Prepare: during the outage, the object was written in the commercial failover bucket.
+    const key = `${tenant}/user-1/during-outage`;
+    const since = new Date(Date.now() - 5000);
+    await s3.send(new PutObjectCommand({ Bucket: FAILOVER, Key: key, Body: jpeg, Tagging: "data-class=avatars-clean", ServerSideEncryption: "aws:kms", SSEKMSKeyId: CLEAN_KEY }));
+    const operator = recording(scrubClient(parseScrubEnv({ CLEAN_BUCKET: CLEAN, S3_ENDPOINT: gateway().endpoint, AWS_REGION: gateway().region })), "function");
+
+    // Act
+    const result = await failback({
+      source: { client: s3, partition: "aws", bucket: FAILOVER },
+      target: { client: operator, partition: "aws-eusc", bucket: CLEAN, kmsKeyId: CLEAN_KEY },
+      since,
+      prefix: `${tenant}/`,
+      policy: { allowedDataClasses: ["avatars-clean"] },
+      tenants: directory,
+    });
+
+    // Assess
+    expect(result.outcomes.map((o) => o.outcome)).toEqual(["copied"]);
+    expect(await keyOf(CLEAN, key)).toBe(expectedKey);
+    expect(requestsFor(key).filter((r) => r.command === "PutObjectCommand").map((r) => r.client)).toEqual([writer]);
+  });
+
+  it("leaves a tenant whose key is pending deletion where it is: it is being shredded", async () => {
+    // Prepare
+    const key = "shredded/user-1/during-outage";
+    const since = new Date(Date.now() - 5000);
+    await s3.send(new PutObjectCommand({ Bucket: FAILOVER, Key: key, Body: jpeg, Tagging: "data-class=avatars-clean", ServerSideEncryption: "aws:kms", SSEKMSKeyId: CLEAN_KEY }));
+
+    // Act
+    const result = await failback({
+      source: { client: s3, partition: "aws", bucket: FAILOVER },
+      target: { client: s3, partition: "aws-eusc", bucket: CLEAN, kmsKeyId: CLEAN_KEY },
+      since,
+      prefix: "shredded/",
+      policy: { allowedDataClasses: ["avatars-clean"] },
+      tenants: directory,
+    });
+
+    // Assess
+    expect(result.outcomes).toEqual([{ key, change: "write", outcome: "skipped", reason: "tenant-key-pending-deletion" }]);
+    expect(await s3.send(new HeadObjectCommand({ Bucket: CLEAN, Key: key })).catch((e: Error) => e.name)).toBe("NotFound");
   });
 });

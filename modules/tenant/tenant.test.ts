@@ -83,7 +83,10 @@ describe("Tenant", () => {
         Effect: "Allow",
         Principal: { AWS: "arn:aws-eusc:iam::111111111111:root" },
         Action: "sts:AssumeRole",
-        Condition: { ArnLike: { "aws:PrincipalArn": "arn:aws-eusc:iam::111111111111:role/env-*" }, ArnNotLike: { "aws:PrincipalArn": "arn:aws-eusc:iam::111111111111:role/env-tenant-*" } },
+        Condition: {
+          ArnLike: { "aws:PrincipalArn": ["arn:aws-eusc:iam::111111111111:role/env-*", `arn:aws-eusc:iam::111111111111:role/${s.sovereign.administratorRoleName}`] },
+          ArnNotLike: { "aws:PrincipalArn": "arn:aws-eusc:iam::111111111111:role/env-tenant-*" },
+        },
       },
     ]);
     const statements = JSON.parse(resourcesOf(json, "aws_iam_role_policy")["t_role-policy"]?.policy as string).Statement as Array<Record<string, unknown>>;

@@ -134,7 +134,7 @@ export class Tenant extends Construct {
    * The tenant's role for the shared tier (ABAC): tagged `Tenant` and `TenantKey`, so the shared
    * buckets' policies keep its sessions under `<tenant>/` and on the tenant's key; its own policy
    * says the same through `${aws:PrincipalTag/Tenant}`. The environment's own roles (`<env>-*`, not
-   * tenant roles) that IAM allows may assume it; the trust grants `sts:AssumeRole` only, never
+   * tenant roles) and the administrator role (failback) that IAM allows may assume it; the trust grants `sts:AssumeRole` only, never
    * `sts:TagSession`, so no caller can replace the role's tags with session tags of another tenant.
    */
   private tenantRole(props: TenantProps, key: KmsKey, buckets: readonly PrivateBucket[]): IamRole {
@@ -154,8 +154,9 @@ export class Tenant extends Construct {
             Effect: "Allow",
             Principal: { AWS: accountRoot(placement.partition, placement.accountId) },
             Action: "sts:AssumeRole",
-            // The environment's own roles (which IAM must also allow to assume it), never another tenant's role.
-            Condition: { ArnLike: { "aws:PrincipalArn": platformRoles }, ArnNotLike: { "aws:PrincipalArn": tenantRoles } },
+            // The environment's own roles (which IAM must also allow to assume it) and the administrator
+            // role (failback restores a tenant's objects as the tenant), never another tenant's role.
+            Condition: { ArnLike: { "aws:PrincipalArn": [platformRoles, roleArn(placement.administratorRoleName)] }, ArnNotLike: { "aws:PrincipalArn": tenantRoles } },
           },
         ]),
       ),
