@@ -3,9 +3,8 @@
  * client built from it. Invalid configuration fails the Lambda init with every problem listed.
  */
 import { tmpdir } from "node:os";
-import { S3Client } from "@aws-sdk/client-s3";
-import type { AwsCredentialIdentity } from "@aws-sdk/types";
 import { z } from "zod";
+import { s3EnvShape, withPathStyle } from "../shared/s3-env";
 import { tenantEnvProblem, tenantEnvShape } from "../shared/tenant-env";
 import { DEFAULT_OPTIONS } from "./core";
 import { IMAGE_TYPES, type ImageType, MEDIA_TYPES } from "./detect";
@@ -49,11 +48,6 @@ const allowedTypes = z
     return out;
   });
 
-const flag = z
-  .enum(["true", "false", "1", "0", ""])
-  .optional()
-  .transform((v) => v === "true" || v === "1");
-
 export const scrubEnvSchema = z
   .object({
     /** Where scrubbed images go, under the original's key. */
@@ -81,15 +75,10 @@ export const scrubEnvSchema = z
       .string()
       .optional()
       .transform((v) => (v === undefined || v === "" ? tmpdir() : v)),
-    /** Endpoint override (tests: the local RADOS Gateway). */
-    S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
-    /** Path-style addressing. @default - true when S3_ENDPOINT is set */
-    S3_FORCE_PATH_STYLE: flag,
-    /** Set by Lambda. */
-    AWS_REGION: z.string().min(1).default("us-east-1"),
+    ...s3EnvShape,
     ...tenantEnvShape,
   })
-  .transform((e) => ({ ...e, S3_FORCE_PATH_STYLE: e.S3_FORCE_PATH_STYLE || e.S3_ENDPOINT !== undefined }));
+  .transform(withPathStyle);
 
 export type ScrubEnv = z.output<typeof scrubEnvSchema>;
 
@@ -111,17 +100,4 @@ export function parseScrubEnv(env: Readonly<Record<string, string | undefined>>)
   return result.data;
 }
 
-/**
- * The S3 client: default credential chain (the Lambda role) or `credentials` (a logical-tier tenant's role), checksums only when required (the RADOS
- * Gateway answers aws-chunked trailers with 411, DESIGN.md §7; PutObject sends Content-MD5 instead).
- */
-export function s3ClientFromEnv(env: ScrubEnv, credentials?: () => Promise<AwsCredentialIdentity>): S3Client {
-  return new S3Client({
-    region: env.AWS_REGION,
-    ...(credentials === undefined ? {} : { credentials }),
-    ...(env.S3_ENDPOINT === undefined ? {} : { endpoint: env.S3_ENDPOINT }),
-    forcePathStyle: env.S3_FORCE_PATH_STYLE,
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  });
-}
+export { s3ClientFromEnv } from "../shared/s3-env";

@@ -2,9 +2,8 @@
  * The upload function's environment (zod 4): the strings Lambda gives become the `UploadConfig` input
  * that `parseUploadConfig` validates, plus the claim names and the S3 client settings.
  */
-import { S3Client } from "@aws-sdk/client-s3";
-import type { AwsCredentialIdentity } from "@aws-sdk/types";
 import { z } from "zod";
+import { s3EnvShape, withPathStyle } from "../shared/s3-env";
 import { tenantEnvProblem, tenantEnvShape } from "../shared/tenant-env";
 import { UploadConfigError } from "./errors";
 import { parseUploadConfig, type UploadConfig } from "./schema";
@@ -56,11 +55,6 @@ const jsonObject = z.string().transform((v, ctx) => {
   return z.NEVER;
 });
 
-const flag = z
-  .enum(["true", "false", "1", "0", ""])
-  .optional()
-  .transform((v) => v === "true" || v === "1");
-
 export const uploadEnvSchema = z
   .object({
     /** The originals bucket. */
@@ -78,15 +72,10 @@ export const uploadEnvSchema = z
     TENANT_CLAIM: z.string().regex(CLAIM_NAME).default("tenant"),
     /** Claim of the verified JWT that names the subject. @default "sub" */
     SUBJECT_CLAIM: z.string().regex(CLAIM_NAME).default("sub"),
-    /** Endpoint override (tests: the local RADOS Gateway). */
-    S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
-    /** @default - true when S3_ENDPOINT is set */
-    S3_FORCE_PATH_STYLE: flag,
-    /** Set by Lambda. */
-    AWS_REGION: z.string().min(1).default("us-east-1"),
+    ...s3EnvShape,
     ...tenantEnvShape,
   })
-  .transform((e) => ({ ...e, S3_FORCE_PATH_STYLE: e.S3_FORCE_PATH_STYLE || e.S3_ENDPOINT !== undefined }));
+  .transform(withPathStyle);
 
 export type UploadEnv = z.output<typeof uploadEnvSchema>;
 
@@ -122,20 +111,4 @@ export function parseUploadEnv(raw: Readonly<Record<string, string | undefined>>
   return { config, tenantClaim: env.TENANT_CLAIM, subjectClaim: env.SUBJECT_CLAIM, env };
 }
 
-/**
- * Signs with the Lambda role's credentials, or with `credentials` (a logical-tier tenant's role). Checksums only when required: otherwise the SDK signs a
- * CRC32 of an empty body into pre-signed PUT and part URLs, which the core refuses to hand out.
- */
-export function s3ClientFromEnv(
-  env: { readonly AWS_REGION: string; readonly S3_ENDPOINT?: string | undefined; readonly S3_FORCE_PATH_STYLE: boolean },
-  credentials?: () => Promise<AwsCredentialIdentity>,
-): S3Client {
-  return new S3Client({
-    region: env.AWS_REGION,
-    ...(credentials === undefined ? {} : { credentials }),
-    ...(env.S3_ENDPOINT === undefined ? {} : { endpoint: env.S3_ENDPOINT }),
-    forcePathStyle: env.S3_FORCE_PATH_STYLE,
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  });
-}
+export { s3ClientFromEnv } from "../shared/s3-env";
