@@ -35,7 +35,7 @@ export function grantActAsTenants(fn: LambdaFunction, placement: Placement, envi
     Sid: "AssumeTenantRoles",
     Effect: "Allow",
     Action: "sts:AssumeRole",
-    Resource: arn(placement.partition, { service: "iam", account: placement.accountId, resource: `role/${tenantNames.roleNamePrefix(environment)}*` }),
+    Resource: tenantRolesArnPattern(placement, environment),
   });
 }
 

@@ -203,17 +203,13 @@ interface SourceFacts {
   sse: string | undefined;
 }
 
-/** The client that reads and writes a record's objects, and the key for its clean copy; or why to skip it. */
-async function actorFor(
-  deps: HandlerDeps,
-  key: string,
-  log: Logger,
-): Promise<{ readonly io: S3Client; readonly cleanKmsKeyId: string | undefined; readonly tenantKmsKeyId?: string } | "tenant-key-pending-deletion"> {
+/** The client that reads and writes a record's objects and, acting as a tenant, the tenant's key; or why to skip it. */
+async function actorFor(deps: HandlerDeps, key: string, log: Logger): Promise<{ readonly io: S3Client; readonly tenantKeyArn?: string } | "tenant-key-pending-deletion"> {
   const actor = await actorForKey(deps.tenants, key);
-  if (actor.kind === "self") return { io: deps.s3, cleanKmsKeyId: deps.env.CLEAN_KMS_KEY_ID };
+  if (actor.kind === "self") return { io: deps.s3 };
   if (actor.kind === "tenant-key-pending-deletion") return actor.kind;
   log.debug("acting as the tenant", { tenant: actor.tenant, roleArn: actor.roleArn });
-  return { io: actor.client, cleanKmsKeyId: actor.keyArn, tenantKmsKeyId: actor.keyArn };
+  return { io: actor.client, tenantKeyArn: actor.keyArn };
 }
 
 type HandlerDeps = ScrubHandlerDeps & { readonly logger: Logger };
@@ -236,6 +232,7 @@ async function processRecord(deps: HandlerDeps, record: S3EventRecord, log: Logg
   const actor = await actorFor(deps, key, log);
   if (actor === "tenant-key-pending-deletion") return { ...base, outcome: "skipped", why: actor };
   const { io } = actor;
+  const cleanKmsKeyId = actor.tenantKeyArn ?? env.CLEAN_KMS_KEY_ID;
 
   // Idempotence: the clean (or quarantined) copy already records this source version. The function's
   // own role asks (it may list, so a missing copy is a 404, not a 403).
@@ -291,7 +288,7 @@ async function processRecord(deps: HandlerDeps, record: S3EventRecord, log: Logg
         return { ...base, outcome: "skipped", why: "object-gone" };
       }
       if (!isScrubRejected(error)) throw error;
-      await quarantine(io, { bucket, key, quarantineBucket, quarantineKey, facts, reason: error.reason, message: error.message, kmsKeyId: actor.tenantKmsKeyId });
+      await quarantine(io, { bucket, key, quarantineBucket, quarantineKey, facts, reason: error.reason, message: error.message, kmsKeyId: actor.tenantKeyArn });
       await tagOriginal(io, bucket, key, facts.versionId, "quarantined");
       log.warn("quarantined", { reason: error.reason, detail: error.message, quarantineBucket, quarantineKey });
       return { ...base, ...(facts.versionId === undefined ? {} : { versionId: facts.versionId }), outcome: "quarantined", reason: error.reason, quarantineKey };
@@ -306,7 +303,7 @@ async function processRecord(deps: HandlerDeps, record: S3EventRecord, log: Logg
         ContentLength: result.outputBytes,
         ContentMD5: md5.digest("base64"),
         ContentType: result.mediaType,
-        ...(actor.cleanKmsKeyId === undefined ? {} : { ServerSideEncryption: "aws:kms", SSEKMSKeyId: actor.cleanKmsKeyId }),
+        ...(cleanKmsKeyId === undefined ? {} : { ServerSideEncryption: "aws:kms", SSEKMSKeyId: cleanKmsKeyId }),
         ...(env.CLEAN_DATA_CLASS === undefined ? {} : { Tagging: new URLSearchParams({ [DATA_CLASS_TAG]: env.CLEAN_DATA_CLASS }).toString() }),
         Metadata: {
           [META.sourceBucket]: bucket,
@@ -322,7 +319,7 @@ async function processRecord(deps: HandlerDeps, record: S3EventRecord, log: Logg
     );
     await tagOriginal(io, bucket, key, facts.versionId, "processed");
     log.info("scrubbed", {
-      keyedBy: io === s3 ? "data-class" : "tenant",
+      keyedBy: actor.tenantKeyArn === undefined ? "data-class" : "tenant",
       type: result.type,
       originalBytes: result.originalBytes,
       outputBytes: result.outputBytes,
