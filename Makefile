@@ -6,7 +6,7 @@ CONFIG ?=
 SYNTH_ARGS := $(if $(CONFIG),--config $(CONFIG),)
 CHECK_CONFIG := $(if $(CONFIG),$(CONFIG),config/example.json)
 
-.PHONY: help install build synth cli-synth validate check review test typecheck lint unit shared-tests corpus bench clean
+.PHONY: help install build synth cli-synth validate check review test typecheck lint unit proof shared-tests corpus bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -48,10 +48,13 @@ typecheck: install ## tsc --strict, no emit
 lint: install ## biome lint (rejects focused and skipped tests)
 	$(BIN)/biome lint .
 
-unit: install ## vitest only
+unit: install ## vitest only (records every AWS request the tests make, for the proof)
 	$(BIN)/vitest run
 
-test: install typecheck lint unit ## everything a change must pass
+proof: install ## authorization proof: the requests `make unit` recorded, simulated against the example's policies
+	$(BIN)/vitest run --config vitest.proof.config.ts
+
+test: install typecheck lint unit proof ## everything a change must pass
 
 shared-tests: install ## suites over ../shared (reference vectors, image corpus); fail if it is missing
 	@test -d ../shared || { echo "../shared is missing: these suites need it" >&2; exit 1; }

@@ -159,6 +159,12 @@ describe("invalid configurations", () => {
     expectOneProblem(input, "tenants[2].dataClasses", /uploads through the upload API as its own role.*lack avatars-original\. Fix: add "avatars-original"/);
   });
 
+  it("fails when an upload data class crosses partitions (unscrubbed originals would cross; two notifications on one bucket)", () => {
+    const input = exampleInput();
+    input.dataClasses["avatars-original"] = { ...input.dataClasses["avatars-original"], retentionDays: 30, allowCrossPartition: true };
+    expectOneProblem(input, "upload.dataClasses[0]", /"avatars-original" accepts uploads and sets allowCrossPartition.*S3 keeps only one/);
+  });
+
   it("fails when no data class is declared", () => {
     const input = exampleInput();
     input.dataClasses = {};

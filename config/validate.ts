@@ -101,6 +101,20 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
       problems.push({ path: "upload.cleanDataClass", message: `"${upload.cleanDataClass}" also accepts uploads, so unscrubbed objects would land among scrubbed ones. Fix: name a data class that is not in upload.dataClasses` });
     }
   }
+  // An upload class that crosses would replicate unscrubbed originals (EXIF, GPS), and its bucket would
+  // need two notification configurations (scrub and sync), of which S3 keeps one.
+  if (upload && Array.isArray(upload.dataClasses) && isObject(input.dataClasses)) {
+    const classes = input.dataClasses;
+    upload.dataClasses.forEach((name, i) => {
+      const declared = typeof name === "string" ? classes[name] : undefined;
+      if (isObject(declared) && declared.allowCrossPartition === true) {
+        problems.push({
+          path: `upload.dataClasses[${i}]`,
+          message: `data class "${name}" accepts uploads and sets allowCrossPartition: unscrubbed originals would be replicated to the commercial partition, and its bucket would need a second event notification (scrub and sync), of which S3 keeps only one. Fix: set dataClasses.${name}.allowCrossPartition to false and let upload.cleanDataClass cross instead`,
+        });
+      }
+    });
+  }
   // A logical-tier tenant's uploads are encrypted with its own key and written by its role, which
   // reaches only the shared buckets of the tenant's data classes.
   if (upload && Array.isArray(upload.dataClasses) && upload.dataClasses.length > 0 && Array.isArray(input.tenants)) {

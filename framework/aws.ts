@@ -37,7 +37,7 @@ export { Apigatewayv2Integration } from "@cdktf/provider-aws/lib/apigatewayv2-in
 export { Apigatewayv2Route } from "@cdktf/provider-aws/lib/apigatewayv2-route";
 export { Apigatewayv2Stage } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
 export { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
-export { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
+export { S3BucketNotification, type S3BucketNotificationConfig } from "@cdktf/provider-aws/lib/s3-bucket-notification";
 export { OrganizationsAccount } from "@cdktf/provider-aws/lib/organizations-account";
 export { Eip } from "@cdktf/provider-aws/lib/eip";
 export { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";

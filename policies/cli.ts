@@ -12,6 +12,7 @@ import { type CheckReport, check, exitCodeOf, InputError, loadCheckConfig, loadS
 import { renderJson } from "./report/json";
 import { renderSarif } from "./report/sarif";
 import { renderText } from "./report/text";
+import { authorizationFiles } from "./authz/files";
 import { writeReview } from "./review";
 import type { SuppressionInput } from "./suppressions";
 
@@ -126,7 +127,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
       if (values.format !== undefined || values.config !== undefined || values.suppressions !== undefined || values.out !== undefined) {
         throw new UsageError("review takes no options");
       }
-      const written = writeReview(resolve(io.cwd, path));
+      const outdir = resolve(io.cwd, path);
+      const written = writeReview(outdir, await authorizationFiles(loadTemplates(outdir)));
       io.stdout(`wrote ${written.length} review file(s) to ${path.replace(/\/+$/, "")}/review/\n`);
       return 0;
     }

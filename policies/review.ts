@@ -240,9 +240,12 @@ export function buildReview(outdir: string): Map<string, string> {
   return new Map([...out.entries()].sort(([a], [b]) => compareStrings(a, b)));
 }
 
-/** Replaces `<outdir>/review/` with freshly built artifacts; returns the written paths (relative). */
-export function writeReview(outdir: string): string[] {
-  const files = buildReview(outdir);
+/**
+ * Replaces `<outdir>/review/` with freshly built artifacts and `extra` (paths relative to the review
+ * folder, e.g. the authorization review); returns the written paths (relative).
+ */
+export function writeReview(outdir: string, extra: ReadonlyMap<string, string> = new Map()): string[] {
+  const files = new Map([...buildReview(outdir), ...extra]);
   const dir = join(outdir, "review");
   rmSync(dir, { recursive: true, force: true });
   for (const [path, content] of files) {

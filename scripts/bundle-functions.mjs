@@ -16,6 +16,7 @@ export const FUNCTIONS = {
   upload: "functions/upload-presign/handler.ts",
   scrub: "functions/image-scrub/handler.ts",
   sync: "functions/cross-partition-sync/handler.ts",
+  failback: "functions/cross-partition-sync/failback-handler.ts",
 };
 
 // DOS epoch in local time is what zip stores; fflate converts from this Date. Fixed, so zips are stable.

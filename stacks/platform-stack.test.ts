@@ -81,7 +81,7 @@ describe("resources of each partition", () => {
       expect(sids(name)).toContain("DenyObjectAccessOutsideVpcEndpoint");
       expect(vpce(name)).toBe("${aws_vpc_endpoint.sovereign-network_s3-gateway.id}");
     }
-    expect(sids("commercial-bucket-avatars-clean_policy")).toEqual(["DenyInsecureTransport", "DenyOtherEncryption", "DenyOtherKey", "TenantsWithTheirOwnKey", "TenantsNeedTheirKeyTag", "TenantsOnlyUnderTheirPrefix", "TenantsListOnlyTheirPrefix"]);
+    expect(sids("commercial-bucket-avatars-clean_policy")).toEqual(["DenyInsecureTransport", "DenyOtherEncryption", "DenyKmsWithoutKeyId", "DenyOtherKey", "TenantsWithTheirOwnKey", "TenantsNeedTheirKeyTag", "TenantsOnlyUnderTheirPrefix", "TenantsListOnlyTheirPrefix"]);
   });
 
   it("lets browsers upload only into the buckets of the upload data classes, from the configured origins", () => {
@@ -122,7 +122,7 @@ describe("upload pipeline", () => {
   const variables = (name: string) => (fns[name]?.environment as { variables: Record<string, string> } | undefined)?.variables;
 
   it("deploys the upload and scrub functions, configured from the configuration", () => {
-    expect(Object.keys(fns).sort()).toEqual(["sync-pipeline-avatars-clean_sync_function", "upload-pipeline_scrub_function", "upload-pipeline_upload_function"]);
+    expect(Object.keys(fns).sort()).toEqual(["sync-pipeline-avatars-clean_failback_function", "sync-pipeline-avatars-clean_sync_function", "upload-pipeline_scrub_function", "upload-pipeline_upload_function"]);
     expect(variables("upload-pipeline_upload_function")).toEqual({
       UPLOAD_BUCKET: "example-avatars-original-111111111111",
       ALLOWED_CONTENT_TYPES: "image/jpeg,image/png,image/webp",
@@ -140,6 +140,7 @@ describe("upload pipeline", () => {
       TENANT_ROLE_NAME_PREFIX: "example-tenant-",
     });
     expect(Object.values(fns).map((f) => [f.function_name, f.reserved_concurrent_executions])).toEqual([
+      ["example-failback-avatars-clean", 1],
       ["example-sync-avatars-clean", 5],
       ["example-scrub", 5],
       ["example-upload", 10],

@@ -14,7 +14,7 @@ describe("sync pipeline", () => {
       subnet_ids: ["${aws_subnet.sovereign-network_controlled-egress_workload-subnet.id}"],
       security_group_ids: ["${aws_security_group.sync-pipeline-avatars-clean_sync_security-group.id}"],
     });
-    const others = values(example.json, "aws_lambda_function").filter((f) => f.function_name !== "example-sync-avatars-clean");
+    const others = values(example.json, "aws_lambda_function").filter((f) => !["example-sync-avatars-clean", "example-failback-avatars-clean"].includes(String(f.function_name)));
     for (const other of others) expect(JSON.stringify(other.vpc_config)).not.toContain("controlled-egress");
     const group = resourcesOf(example.json, "aws_security_group")["sync-pipeline-avatars-clean_sync_security-group"];
     expect(group?.egress).toContainEqual(expect.objectContaining({ protocol: "tcp", from_port: 443, to_port: 443, cidr_blocks: ["0.0.0.0/0"] }));
@@ -60,6 +60,27 @@ describe("sync pipeline", () => {
     expect(bySid.ReadSigningMaterial).toMatchObject({ Action: "secretsmanager:GetSecretValue", Resource: "${aws_secretsmanager_secret.sync-pipeline-avatars-clean_signing-material.arn}" });
     const actions = statements.flatMap((s) => [s.Action].flat() as string[]);
     expect(actions.filter((a) => /^s3:(Put|Delete)/.test(a))).toEqual([]);
+  });
+
+  it("deploys failback as a function in the same subnet, with its own role: it may restore the sovereign bucket, the sync may not", () => {
+    // Prepare
+    const back = resourcesOf(example.json, "aws_lambda_function")["sync-pipeline-avatars-clean_failback_function"] ?? {};
+    const statements = policyOf(example.json, "sync-pipeline-avatars-clean_failback_role-policy").Statement;
+    const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
+
+    // Assess
+    expect(back).toMatchObject({ function_name: "example-failback-avatars-clean", timeout: 900, reserved_concurrent_executions: 1, tags: { "sip:exception": "cross-partition-sync" } });
+    expect((back.vpc_config as { subnet_ids: string[] }).subnet_ids).toEqual(["${aws_subnet.sovereign-network_controlled-egress_workload-subnet.id}"]);
+    expect((back.environment as { variables: Record<string, string> }).variables).toMatchObject({
+      SOURCE_BUCKET: "example-avatars-clean-111111111111",
+      SOURCE_KMS_KEY_ARN: "${aws_kms_key.sovereign-key-avatars-clean_key.arn}",
+      TARGET_BUCKET: "example-avatars-clean-failover-222222222222",
+      TENANT_ROLE_NAME_PREFIX: "example-tenant-",
+    });
+    expect(bySid.RestoreSource).toMatchObject({ Resource: "${aws_s3_bucket.sovereign-bucket-avatars-clean_bucket.arn}/*" });
+    expect(bySid.AssumeTenantRoles).toBeDefined();
+    // Nobody invokes it but an operator: no notification, no permission for a service.
+    expect(values(example.json, "aws_lambda_permission").filter((p) => String(p.function_name).includes("failback"))).toEqual([]);
   });
 
   it("opens the egress allowlist to exactly the commercial Roles Anywhere endpoint and the failover bucket", () => {

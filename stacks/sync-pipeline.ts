@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { endpointUrl } from "../config/partitions";
 import type { DeploymentConfig } from "../config/schema";
-import { LambdaPermission, S3BucketNotification, SecretsmanagerSecret } from "../framework/aws";
+import { LambdaPermission, SecretsmanagerSecret } from "../framework/aws";
 import { Construct } from "../framework/cdktf";
 import type { KmsKey } from "../modules/kms-key";
 import { LambdaFunction } from "../modules/lambda-function";
@@ -9,7 +9,7 @@ import type { Network } from "../modules/network";
 import type { Placement } from "../modules/placement";
 import type { PrivateBucket } from "../modules/private-bucket";
 import type { RolesAnywhereTrust } from "../modules/roles-anywhere-trust";
-import { grantDecryptTenantObjects } from "./tenant-access";
+import { grantActAsTenants, grantDecryptTenantObjects, tenantDirectoryEnvironment } from "./tenant-access";
 
 /** The name the guardrails know the sync function's cross-partition references by (tag `sip:exception`). */
 export const CROSS_PARTITION_SYNC_EXCEPTION = "cross-partition-sync";
@@ -45,6 +45,12 @@ export interface SyncPipelineProps {
  */
 export class SyncPipeline extends Construct {
   readonly function: LambdaFunction;
+  /**
+   * Failback (after a sovereign outage, pull what changed on the commercial side back), invoked by
+   * an operator: it runs inside the VPC with its own role, so no operator credential ever needs
+   * object access to the sovereign bucket from outside its S3 endpoint.
+   */
+  readonly failback: LambdaFunction;
   readonly signingMaterial: SecretsmanagerSecret;
   /** Host names the function reaches in the commercial partition (the egress allowlist). */
   static allowedDomains(target: Placement, targetBucketName: string): string[] {
@@ -66,6 +72,18 @@ export class SyncPipeline extends Construct {
       recoveryWindowInDays: 30,
     });
 
+    const crossingEnvironment = {
+      SOURCE_BUCKET: source.bucketName,
+      TARGET_REGION: props.targetPlacement.region,
+      TARGET_BUCKET: target.bucketName,
+      TARGET_KMS_KEY_ARN: target.encryptionKey.keyArn,
+      ROLES_ANYWHERE_TRUST_ANCHOR_ARN: trust.trustAnchor.arn,
+      ROLES_ANYWHERE_PROFILE_ARN: trust.profile.arn,
+      ROLES_ANYWHERE_ROLE_ARN: trust.role.arn,
+      ROLES_ANYWHERE_SESSION_SECONDS: String(props.sessionDurationSeconds),
+      SIGNING_MATERIAL_SECRET_ID: this.signingMaterial.arn,
+      SYNC_ALLOWED_DATA_CLASSES: props.sourceDataClass,
+    };
     this.function = new LambdaFunction(this, "sync", {
       placement,
       functionName,
@@ -76,18 +94,7 @@ export class SyncPipeline extends Construct {
       reservedConcurrency: props.sizing.reservedConcurrency,
       memorySizeMb: props.sizing.memorySizeMb,
       timeoutSeconds: props.sizing.timeoutSeconds,
-      environment: {
-        SOURCE_BUCKET: source.bucketName,
-        TARGET_REGION: props.targetPlacement.region,
-        TARGET_BUCKET: target.bucketName,
-        TARGET_KMS_KEY_ARN: target.encryptionKey.keyArn,
-        ROLES_ANYWHERE_TRUST_ANCHOR_ARN: trust.trustAnchor.arn,
-        ROLES_ANYWHERE_PROFILE_ARN: trust.profile.arn,
-        ROLES_ANYWHERE_ROLE_ARN: trust.role.arn,
-        ROLES_ANYWHERE_SESSION_SECONDS: String(props.sessionDurationSeconds),
-        SIGNING_MATERIAL_SECRET_ID: this.signingMaterial.arn,
-        SYNC_ALLOWED_DATA_CLASSES: props.sourceDataClass,
-      },
+      environment: crossingEnvironment,
       tags: {
         "sip:exception": CROSS_PARTITION_SYNC_EXCEPTION,
         "sip:justification": "Replicates the failover data class to the commercial partition with Roles Anywhere credentials",
@@ -108,6 +115,38 @@ export class SyncPipeline extends Construct {
     fn.addToPrincipalPolicy({ Sid: "ReadSigningMaterial", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: this.signingMaterial.arn });
     source.encryptionKey.grantEncryptDecrypt(fn, "UseSourceKey");
 
+    // The sync's environment reversed (functions/cross-partition-sync/failback-handler.ts), plus the
+    // sovereign key for the copies and the tenant directory (logical tenants' objects come back as
+    // their role, under their key).
+    this.failback = new LambdaFunction(this, "failback", {
+      placement,
+      functionName: `${env}-failback-${props.sourceDataClass}`,
+      zipFile: join(props.artifactsDir, "failback.zip"),
+      network: props.network,
+      allowInternetEgress: true,
+      key,
+      // One run at a time: two concurrent failbacks would decide conflicts against each other.
+      reservedConcurrency: 1,
+      memorySizeMb: props.sizing.memorySizeMb,
+      timeoutSeconds: 900,
+      environment: { ...crossingEnvironment, SOURCE_KMS_KEY_ARN: source.encryptionKey.keyArn, ...tenantDirectoryEnvironment(env) },
+      tags: {
+        "sip:exception": CROSS_PARTITION_SYNC_EXCEPTION,
+        "sip:justification": "Pulls what changed in the commercial failover bucket during an outage back (failback), invoked by an operator",
+      },
+    });
+    const back = this.failback;
+    back.addToPrincipalPolicy({
+      Sid: "RestoreSource",
+      Effect: "Allow",
+      Action: ["s3:DeleteObject", "s3:GetObject", "s3:GetObjectTagging", "s3:GetObjectVersion", "s3:GetObjectVersionTagging", "s3:PutObject", "s3:PutObjectTagging"],
+      Resource: `${source.bucketArn}/*`,
+    });
+    back.addToPrincipalPolicy({ Sid: "ListSource", Effect: "Allow", Action: ["s3:ListBucket", "s3:ListBucketVersions"], Resource: source.bucketArn });
+    back.addToPrincipalPolicy({ Sid: "ReadSigningMaterial", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: this.signingMaterial.arn });
+    source.encryptionKey.grantEncryptDecrypt(back, "UseSourceKey");
+    grantActAsTenants(back, placement, env);
+
     const invoke = new LambdaPermission(this, "invoke-from-source", {
       provider: placement.provider,
       statementId: "InvokeOnSourceChanges",
@@ -117,11 +156,6 @@ export class SyncPipeline extends Construct {
       sourceArn: source.bucketArn,
       sourceAccount: placement.accountId,
     });
-    new S3BucketNotification(this, "source-notification", {
-      provider: placement.provider,
-      bucket: source.bucket.id,
-      lambdaFunction: [{ lambdaFunctionArn: fn.functionArn, events: ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"] }],
-      dependsOn: [invoke],
-    });
+    source.addEventNotification(this, "source-notification", { purpose: "the cross-partition sync", lambdaFunctionArn: fn.functionArn, events: ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"], dependsOn: [invoke] });
   }
 }

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { DeploymentConfig } from "../config/schema";
-import { LambdaPermission, S3BucketNotification } from "../framework/aws";
+import { LambdaPermission } from "../framework/aws";
 import { Construct } from "../framework/cdktf";
 import { HttpApi } from "../modules/http-api";
 import type { KmsKey } from "../modules/kms-key";
@@ -140,11 +140,6 @@ export class UploadPipeline extends Construct {
       sourceArn: originals.bucketArn,
       sourceAccount: placement.accountId,
     });
-    new S3BucketNotification(this, "originals-notification", {
-      provider: placement.provider,
-      bucket: originals.bucket.id,
-      lambdaFunction: [{ lambdaFunctionArn: this.scrub.functionArn, events: ["s3:ObjectCreated:*"] }],
-      dependsOn: [invoke],
-    });
+    originals.addEventNotification(this, "originals-notification", { purpose: "the scrub function (uploads)", lambdaFunctionArn: this.scrub.functionArn, events: ["s3:ObjectCreated:*"], dependsOn: [invoke] });
   }
 }

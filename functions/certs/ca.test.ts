@@ -24,7 +24,8 @@ describe("createCa", () => {
     expect(certificate.verify(certificate.publicKey)).toBe(true);
     expect(text).toMatch(/Version: 3 \(0x2\)/);
     expect(text).toMatch(/Signature Algorithm: sha256WithRSAEncryption/);
-    expect(text).toMatch(/X509v3 Basic Constraints: critical\s+CA:TRUE/);
+    // pathlen:0: the CA may sign leaves only, never an intermediate CA that could issue workload certificates.
+    expect(text).toMatch(/X509v3 Basic Constraints: critical\s+CA:TRUE, pathlen:0/);
     expect(text).toMatch(/X509v3 Key Usage: critical\s+Certificate Sign, CRL Sign/);
     expect(text).toMatch(/X509v3 Subject Key Identifier:\s+[0-9A-F:]{59}/);
   });

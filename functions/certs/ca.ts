@@ -69,7 +69,8 @@ export function createCa(options: CreateCaOptions): CreatedCa {
   cert.setSubject(subject);
   cert.setIssuer(subject);
   cert.setExtensions([
-    { name: "basicConstraints", cA: true, critical: true },
+    // pathLenConstraint 0: the CA signs leaves only, never another CA that could issue workload certificates.
+    { name: "basicConstraints", cA: true, pathLenConstraint: 0, critical: true },
     { name: "keyUsage", keyCertSign: true, cRLSign: true, critical: true },
     { name: "subjectKeyIdentifier" },
   ]);

@@ -19,6 +19,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { beforeAll, describe, expect, it } from "vitest";
 import { arn, PARTITIONS } from "../../config/partitions";
+import { castNames } from "../../test/authz/recorder";
 import { useRadosGateway } from "../../test/s3/lifecycle";
 import { createLogger } from "../shared/logger";
 import { patternBytes, scriptedRolesAnywhere } from "./test-harness";
@@ -45,6 +46,8 @@ let sovereign: S3Client;
 let commercial: S3Client;
 
 beforeAll(async () => {
+  // For the authorization proof: the test's Roles Anywhere role plays the stack's commercial role.
+  castNames({ roles: { "failback-read": "example-cross-partition-sync" }, buckets: { [SOVEREIGN_BUCKET]: "example-avatars-clean-111111111111", [COMMERCIAL_BUCKET]: "example-avatars-clean-failover-222222222222" }, keys: { [SOVEREIGN_KEY]: "aws_kms_key.sovereign-key-avatars-clean_key", [COMMERCIAL_KEY]: "aws_kms_key.commercial-key-avatars-clean_key" } });
   sovereign = sovereignGateway().client();
   commercial = commercialGateway().client();
   for (const [client, bucket] of [

@@ -51,6 +51,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { arn, partitionOfRegion } from "../../config/partitions";
 import { s3ClientConfig } from "../../test/s3/radosgw";
 import { useRadosGateway } from "../../test/s3/lifecycle";
+import { castNames } from "../../test/authz/recorder";
 import { assumeRole, createRole } from "../../test/s3/sts";
 import { exampleInput, PROJECT_ROOT, resourcesOf, synthDeployment, type TfJson, validConfig } from "../../test/template";
 import { createSession } from "../rolesanywhere/credentials";
@@ -58,6 +59,7 @@ import { issue, type TestIdentity } from "../rolesanywhere/test-pki";
 import { createLogger } from "../shared/logger";
 import { META, replicaMarker, replicate, SHA256_TAG } from "./core";
 import { createSyncHandler, dependenciesFromEnv, type SyncDependencies } from "./handler";
+import { handler as failbackHandler } from "./failback-handler";
 import { replay } from "./replay";
 import {
   type IssuedSession,
@@ -122,6 +124,10 @@ interface SynthesizedSync {
   readonly targetBucket: string;
   readonly dataClassTag: string;
   readonly dataClass: string;
+  /** The failback function: its execution role's name and S3 statements, and its environment. */
+  readonly failbackRoleName: string;
+  readonly failbackPolicy: PolicyDocument;
+  readonly failbackEnv: Readonly<Record<string, string>>;
 }
 
 const TRUST_ANCHOR_ID = "a1b2c3d4-0000-4000-8000-000000000001";
@@ -180,10 +186,12 @@ function synthesizedSync(json: TfJson): SynthesizedSync {
   if (workloadCommonName === undefined) throw new Error("the role trust policy pins no certificate CN");
   const policyOf = (roleId: string) => only(Object.fromEntries(Object.entries(resourcesOf(json, "aws_iam_role_policy")).filter(([, p]) => p.role === `\${aws_iam_role.${roleId}.id}`)), `policy of role ${roleId}`)[1];
 
-  const [, fn] = only(
-    Object.fromEntries(Object.entries(resourcesOf(json, "aws_lambda_function")).filter(([, f]) => (f.environment as { variables?: Record<string, string> })?.variables?.ROLES_ANYWHERE_ROLE_ARN !== undefined)),
-    "sync function",
-  );
+  const crossing = Object.entries(resourcesOf(json, "aws_lambda_function")).filter(([, f]) => (f.environment as { variables?: Record<string, string> })?.variables?.ROLES_ANYWHERE_ROLE_ARN !== undefined);
+  const [, fn] = only(Object.fromEntries(crossing.filter(([, f]) => !String(f.function_name).includes("-failback-"))), "sync function");
+  const [, back] = only(Object.fromEntries(crossing.filter(([, f]) => String(f.function_name).includes("-failback-"))), "failback function");
+  const backRoleRef = /^\$\{aws_iam_role\.([^.]+)\.arn\}$/.exec(String(back.role))?.[1] ?? "";
+  const backRole = resourcesOf(json, "aws_iam_role")[backRoleRef];
+  if (backRole === undefined) throw new Error("the failback function has no role of the stack");
   const variables = (fn.environment as { variables: Record<string, string> }).variables;
   const env = Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, resolve(v)]));
   const fnRoleRef = /^\$\{aws_iam_role\.([^.]+)\.arn\}$/.exec(String(fn.role))?.[1] ?? "";
@@ -211,6 +219,9 @@ function synthesizedSync(json: TfJson): SynthesizedSync {
     targetBucket: need("TARGET_BUCKET"),
     dataClassTag: env.SYNC_DATA_CLASS_TAG ?? "data-class",
     dataClass: need("SYNC_ALLOWED_DATA_CLASSES").split(",")[0] ?? "",
+    failbackRoleName: String(backRole.name),
+    failbackPolicy: s3Statements(policyOf(backRoleRef).policy),
+    failbackEnv: Object.fromEntries(Object.entries((back.environment as { variables: Record<string, string> }).variables).map(([k, v]) => [k, resolve(v)])),
   };
 }
 
@@ -225,6 +236,8 @@ function forGateway(policy: PolicyDocument): PolicyDocument {
 // Wiring
 
 let synth: SynthesizedSync;
+/** The sync function's own credentials on the sovereign gateway (the process environment, as Lambda sets it). */
+let syncCredentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
 let ca: TestIdentity;
 let workDir: string;
 let sovereign: S3Client;
@@ -271,6 +284,8 @@ beforeAll(async () => {
   const leaf = issue({ commonName: synth.workloadCommonName }, ca);
   secrets.value = JSON.stringify({ certificate: leaf.certificatePem, privateKey: leaf.privateKeyPem });
 
+  // For the authorization proof: one gateway key per side stands for that side's key of the data class.
+  castNames({ keys: { [SOURCE_KMS_KEY]: "aws_kms_key.sovereign-key-avatars-clean_key", [TARGET_KMS_KEY]: "aws_kms_key.commercial-key-avatars-clean_key" } });
   sovereign = sovereignGateway().client();
   commercial = commercialGateway().client();
   await sovereign.send(new CreateBucketCommand({ Bucket: synth.sourceBucket }));
@@ -285,6 +300,7 @@ beforeAll(async () => {
   await createRole(commercialGateway(), synth.roleName, forGateway(synth.rolePolicy));
   const functionRole = await createRole(sovereignGateway(), synth.functionRoleName, forGateway(synth.functionPolicy));
   const functionCredentials = await assumeRole(sovereignGateway(), functionRole, "sync-function", 3600);
+  syncCredentials = functionCredentials;
 
   issuer = await startRolesAnywhereIssuer({
     trustedRoots: [new X509Certificate(synth.trustAnchorPem)],
@@ -625,6 +641,59 @@ describe("sync end to end: gateway notifications → handler → the other parti
     expect(await statusWith(renewed, key)).toBe(200);
     expect(sha256(await targetBytes(key))).toBe(sha256(body));
     expect(await targetVersions(key)).toEqual({ versions: 1, deleteMarkers: 0 });
+  });
+
+  it("runs failback as the failback function, invoked with the outage's start: its own role brings the outage's object home", async () => {
+    // Prepare: an object written natively in the commercial partition during an outage, and the
+    // failback function as Lambda runs it: its environment, its role, the signing material in files.
+    const since = new Date(Math.floor(Date.now() / 1000) * 1000 - 1000);
+    const key = "acme/user-11/written-in-outage.png";
+    const body = patternBytes(3000, "failback-function");
+    await commercial.send(new PutObjectCommand({ Bucket: synth.targetBucket, Key: key, Body: body, Tagging: `${synth.dataClassTag}=${synth.dataClass}`, ServerSideEncryption: "aws:kms", SSEKMSKeyId: TARGET_KMS_KEY }));
+    const role = await createRole(sovereignGateway(), synth.failbackRoleName, forGateway(synth.failbackPolicy));
+    const credentials = await assumeRole(sovereignGateway(), role, "failback-function", 900);
+    const material = JSON.parse(secrets.value) as { certificate: string; privateKey: string };
+    await writeFile(join(workDir, "leaf.pem"), material.certificate);
+    await writeFile(join(workDir, "leaf.key"), material.privateKey, { mode: 0o600 });
+    const { SIGNING_MATERIAL_SECRET_ID: _secret, TENANT_KEY_ALIAS_PREFIX: _alias, TENANT_ROLE_NAME_PREFIX: _role, ...fromStack } = synth.failbackEnv;
+    const env = {
+      ...fromStack,
+      AWS_REGION: SOVEREIGN_REGION,
+      SOURCE_S3_ENDPOINT: sovereignGateway().endpoint,
+      TARGET_S3_ENDPOINT: proxy.url,
+      ROLES_ANYWHERE_ENDPOINT: issuer.url,
+      SIGNING_MATERIAL_CERTIFICATE_FILE: join(workDir, "leaf.pem"),
+      SIGNING_MATERIAL_PRIVATE_KEY_FILE: join(workDir, "leaf.key"),
+    };
+    vi.stubEnv("AWS_ACCESS_KEY_ID", credentials.accessKeyId);
+    vi.stubEnv("AWS_SECRET_ACCESS_KEY", credentials.secretAccessKey);
+    vi.stubEnv("AWS_SESSION_TOKEN", credentials.sessionToken);
+
+    // Act
+    let answer: Awaited<ReturnType<typeof failbackHandler>>;
+    try {
+      answer = await failbackHandler({ since: since.toISOString(), prefix: "acme/user-11/" }, env);
+    } finally {
+      // Back to the sync function's own credentials (beforeAll), which the other tests run with.
+      vi.stubEnv("AWS_ACCESS_KEY_ID", syncCredentials.accessKeyId);
+      vi.stubEnv("AWS_SECRET_ACCESS_KEY", syncCredentials.secretAccessKey);
+      vi.stubEnv("AWS_SESSION_TOKEN", syncCredentials.sessionToken);
+    }
+    const delivery = await listener.next(key, "ObjectCreated");
+    await delivery.done;
+
+    // Assess
+    expect(answer.summary).toMatchObject({ examined: 1, copied: 1, failed: [] });
+    expect(answer.outcomesOmitted).toBe(0);
+    const head = await sovereign.send(new HeadObjectCommand({ Bucket: synth.sourceBucket, Key: key }));
+    expect(head.SSEKMSKeyId).toBe(SOURCE_KMS_KEY);
+    const got = await sovereign.send(new GetObjectCommand({ Bucket: synth.sourceBucket, Key: key }));
+    expect(sha256(Buffer.from(await (got.Body?.transformToByteArray() ?? Promise.resolve(new Uint8Array()))))).toBe(sha256(body));
+  });
+
+  it("refuses a failback event without the outage's start, naming the field", async () => {
+    await expect(failbackHandler({ prefix: "acme/" }, {})).rejects.toThrow(/invalid failback event: since: .*Fix: send \{"since"/);
+    await expect(failbackHandler({ since: "yesterday" }, {})).rejects.toThrow(/since must be an ISO 8601 time with a zone/);
   });
 
   it("ignores the event of a replica that failback wrote into the source bucket, so nothing loops back", async () => {

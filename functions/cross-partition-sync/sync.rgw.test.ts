@@ -19,6 +19,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { beforeAll, describe, expect, it } from "vitest";
 import { arn, PARTITIONS } from "../../config/partitions";
+import { castNames } from "../../test/authz/recorder";
 import { useRadosGateway } from "../../test/s3/lifecycle";
 import { createLogger } from "../shared/logger";
 import { patternBytes, scriptedRolesAnywhere } from "./test-harness";
@@ -61,6 +62,8 @@ function deps(overrides: Partial<SyncDependencies> = {}): SyncDependencies {
 }
 
 beforeAll(async () => {
+  // For the authorization proof: the test's Roles Anywhere role plays the stack's commercial role.
+  castNames({ roles: { "sync-failover": "example-cross-partition-sync" }, buckets: { [SOURCE_BUCKET]: "example-avatars-clean-111111111111", [TARGET_BUCKET]: "example-avatars-clean-failover-222222222222" }, keys: { [SOURCE_KEY]: "aws_kms_key.sovereign-key-avatars-clean_key", [TARGET_KEY]: "aws_kms_key.commercial-key-avatars-clean_key" } });
   sovereign = sovereignGateway().client();
   commercial = commercialGateway().client();
   lines = [];

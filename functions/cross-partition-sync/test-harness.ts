@@ -28,6 +28,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { type Event, PutBucketNotificationConfigurationCommand } from "@aws-sdk/client-s3";
 import { arn, PARTITIONS } from "../../config/partitions";
+import { castKey } from "../../test/authz/recorder";
 import type { RadosGateway } from "../../test/s3/radosgw";
 import { assumeRole, createRole, queryApi } from "../../test/s3/sts";
 import { createTestPki, issue } from "../rolesanywhere/test-pki";
@@ -205,6 +206,8 @@ export async function startRolesAnywhereIssuer(options: RolesAnywhereIssuerOptio
       subject: leaf.subject,
     };
     sessions.push(session);
+    // The authorization proof attributes what the session does to the Roles Anywhere role.
+    castKey(session.accessKeyId, requested.roleArn.split("/").pop() ?? requested.roleArn);
     // The fake endpoint's answer, with its placeholder credentials replaced by the real ones.
     const answer = JSON.parse(verifiedBody) as { credentialSet: { credentials: Record<string, string> }[] };
     const set = answer.credentialSet[0];

@@ -184,9 +184,23 @@ function recordsSource(head: HeadObjectCommandOutput | undefined, versionId: str
   return etag !== "" && meta[META.sourceEtag] === etag;
 }
 
+/** A data class as a tag value may hold it (what the upload function wrote into x-amz-meta-data-class). */
+const DATA_CLASS_VALUE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+/**
+ * Tags the original with its scrub status and, when it lacks one, its data class from the metadata
+ * the upload pinned (`x-amz-meta-data-class`). Browsers upload without tags: S3 would authorize a
+ * tagged upload as s3:PutObjectTagging too, which the bucket denies outside the VPC endpoint; so the
+ * data-class tag is applied here, inside the VPC.
+ */
 async function tagOriginal(s3: S3Client, bucket: string, key: string, versionId: string | undefined, status: "processed" | "quarantined"): Promise<void> {
   const current = await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
   const others = (current.TagSet ?? []).filter((t) => t.Key !== STATUS_TAG);
+  if (!others.some((t) => t.Key === DATA_CLASS_TAG)) {
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
+    const dataClass = head.Metadata?.[DATA_CLASS_TAG];
+    if (dataClass !== undefined && DATA_CLASS_VALUE.test(dataClass)) others.push({ Key: DATA_CLASS_TAG, Value: dataClass });
+  }
   await s3.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: key, VersionId: versionId, Tagging: { TagSet: [...others, { Key: STATUS_TAG, Value: status }] } }));
 }
 

@@ -24,7 +24,8 @@ import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { TENANT_OBJECT_ACTIONS } from "../../modules/tenant";
 import { useRadosGateway } from "../../test/s3/lifecycle";
-import { createRole } from "../../test/s3/sts";
+import { castNames } from "../../test/authz/recorder";
+import { assumeRole, createRole } from "../../test/s3/sts";
 import { failback } from "../cross-partition-sync/failback";
 import { createScrubHandler, type ScrubBatchResult } from "../image-scrub/handler";
 import { parseScrubEnv, s3ClientFromEnv as scrubClient } from "../image-scrub/env";
@@ -77,6 +78,9 @@ let s3: S3Client;
 let upload: (event: unknown) => Promise<HttpApiResult>;
 let scrub: (event: unknown) => Promise<ScrubBatchResult>;
 let directory: TenantDirectory<S3Client>;
+/** The upload function's own access key: URLs it signs itself carry it, a tenant role's carry the tenant session's. */
+let uploadKeyId: string;
+const signer = (url: string) => new URL(url).searchParams.get("X-Amz-Credential")?.split("/")[0];
 
 beforeAll(async () => {
   const g = gateway();
@@ -98,9 +102,24 @@ beforeAll(async () => {
     ],
   });
 
-  // The functions' own credentials: the gateway's test user (the default credential chain).
+  // The tenant directory's STS client: the gateway's test user (the default credential chain).
   vi.stubEnv("AWS_ACCESS_KEY_ID", g.accessKeyId);
   vi.stubEnv("AWS_SECRET_ACCESS_KEY", g.secretAccessKey);
+  // The functions' own credentials: a gateway role each, named as the stack names them, so that the
+  // authorization proof knows which function made each request (and what browsers did with its URLs).
+  const functionCredentials = async (roleName: string) => {
+    const role = await createRole(g, roleName, { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:*"], Resource: [ORIGINALS, CLEAN].flatMap((b) => [`arn:aws:s3:::${b}`, `arn:aws:s3:::${b}/*`]) }] });
+    const credentials = await assumeRole(g, role, roleName, 3600);
+    return Object.assign(async () => credentials, { accessKeyId: credentials.accessKeyId });
+  };
+  const uploadCredentials = await functionCredentials("example-upload-function");
+  uploadKeyId = uploadCredentials.accessKeyId;
+  const scrubCredentials = await functionCredentials("example-scrub-function");
+  castNames({
+    buckets: { [ORIGINALS]: "example-avatars-original-111111111111", [CLEAN]: "example-avatars-clean-111111111111", [FAILOVER]: "example-avatars-clean-failover-222222222222" },
+    keys: { [ORIGINALS_KEY]: "aws_kms_key.sovereign-key-avatars-original_key", [CLEAN_KEY]: "aws_kms_key.sovereign-key-avatars-clean_key", [ACME_KEY]: "aws_kms_key.tenant-kleinverein_key_key" },
+    tenants: { acme: "kleinverein" },
+  });
   const kms = new FakeKms();
   kms.add("acme", { keyArn: ACME_KEY });
   kms.add("bergstadt", { tags: { Tenant: "bergstadt", Tier: "vpc" } });
@@ -128,8 +147,8 @@ beforeAll(async () => {
     sessionSeconds: 900,
     clientFor: (credentials) => recording(scrubClient(scrubEnv, credentials), "tenant"),
   });
-  upload = createUploadHandler({ s3: recording(uploadClient(uploadSettings.env), "function"), settings: uploadSettings, logger, tenants: directory });
-  scrub = createScrubHandler({ s3: recording(scrubClient(scrubEnv), "function"), env: scrubEnv, logger, tenants: directory });
+  upload = createUploadHandler({ s3: recording(uploadClient(uploadSettings.env, uploadCredentials), "function"), settings: uploadSettings, logger, tenants: directory });
+  scrub = createScrubHandler({ s3: recording(scrubClient(scrubEnv, scrubCredentials), "function"), env: scrubEnv, logger, tenants: directory });
 });
 
 /** A pre-signed PUT from the upload handler for a verified tenant, sent like a browser. */
@@ -165,6 +184,7 @@ describe("a logical-tier tenant's objects, under its own key", () => {
 
     // Assess
     expect(status).toBe(200);
+    expect(signer(target.url)).not.toBe(uploadKeyId);
     expect(new URL(target.url).searchParams.get("X-Amz-Security-Token")).not.toBeNull();
     expect(await keyOf(ORIGINALS, target.key)).toBe(ACME_KEY);
   });
@@ -213,7 +233,7 @@ describe("a logical-tier tenant's objects, under its own key", () => {
     await call("/v1/uploads/multipart/complete", { key: created.key, uploadId: created.uploadId, parts });
 
     // Assess
-    expect(created.parts.every((p) => new URL(p.url).searchParams.get("X-Amz-Security-Token") !== null)).toBe(true);
+    expect(created.parts.every((p) => signer(p.url) !== uploadKeyId && new URL(p.url).searchParams.get("X-Amz-Security-Token") !== null)).toBe(true);
     expect(await keyOf(ORIGINALS, created.key)).toBe(ACME_KEY);
     expect(await tagsOf(ORIGINALS, created.key)).toEqual({ "data-class": "avatars-original" });
     expect(requestsFor(created.key).filter((r) => r.client === "function")).toEqual([]);
@@ -229,7 +249,7 @@ describe("a logical-tier tenant's objects, under its own key", () => {
     // Assess
     expect(outcome.records.map((r) => r.outcome)).toEqual(["scrubbed"]);
     expect(await keyOf(CLEAN, target.key)).toBe(ACME_KEY);
-    expect(await tagsOf(ORIGINALS, target.key)).toMatchObject({ "scrub-status": "processed" });
+    expect(await tagsOf(ORIGINALS, target.key)).toEqual({ "data-class": "avatars-original", "scrub-status": "processed" });
     const byClient = (who: string) => requestsFor(target.key).filter((r) => r.client === who).map((r) => `${r.command} ${r.bucket}`);
     expect(byClient("function")).toEqual([`HeadObjectCommand ${CLEAN}`, `HeadObjectCommand ${ORIGINALS}`]);
     expect(byClient("tenant")).toEqual(expect.arrayContaining([`GetObjectCommand ${ORIGINALS}`, `PutObjectCommand ${CLEAN}`, `PutObjectTaggingCommand ${ORIGINALS}`]));
@@ -275,7 +295,7 @@ describe("other tenants' objects, under the data-class keys", () => {
 
     // Assess
     expect(status).toBe(200);
-    expect(new URL(target.url).searchParams.get("X-Amz-Security-Token")).toBeNull();
+    expect(signer(target.url)).toBe(uploadKeyId);
     expect(outcome.records.map((r) => r.outcome)).toEqual(["scrubbed"]);
     expect(await keyOf(ORIGINALS, target.key)).toBe(ORIGINALS_KEY);
     expect(await keyOf(CLEAN, target.key)).toBe(CLEAN_KEY);

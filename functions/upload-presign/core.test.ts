@@ -19,7 +19,6 @@ import {
   partLengths,
   presignUploadParts,
   taggingHeader,
-  taggingXml,
   type UploadDeps,
 } from "./core";
 import { ClaimsError, UploadConfigError, type UploadErrorCode, UploadRequestError } from "./errors";
@@ -269,7 +268,6 @@ describe("pre-signed POST", () => {
         { "Content-Disposition": `attachment; filename="passport.png"; filename*=UTF-8''passport.png` },
         { "x-amz-server-side-encryption": "aws:kms" },
         { "x-amz-server-side-encryption-aws-kms-key-id": IDENTITY_KEY },
-        { tagging: "<Tagging><TagSet><Tag><Key>data-class</Key><Value>identity</Value></Tag></TagSet></Tagging>" },
         { "x-amz-meta-original-name": "passport.png" },
         { "x-amz-meta-data-class": "identity" },
         { bucket: "originals" },
@@ -301,13 +299,14 @@ describe("pre-signed POST", () => {
     expect(JSON.stringify(decodePolicy(post.fields.Policy).conditions)).not.toContain("starts-with");
   });
 
-  it("uses the data class's key and tag", async () => {
+  it("uses the data class's key and names the class in metadata, not in a tag (a tag needs s3:PutObjectTagging, denied to browsers)", async () => {
     // Act
     const post = await issuePresignedPost(fakeDeps(), config, claims, { ...postBody, dataClass: "avatar" });
 
     // Assess
     expect(post.fields["x-amz-server-side-encryption-aws-kms-key-id"]).toBe(AVATAR_KEY);
-    expect(post.fields.tagging).toBe(taggingXml("data-class", "avatar"));
+    expect(post.fields["x-amz-meta-data-class"]).toBe("avatar");
+    expect(Object.keys(post.fields).map((k) => k.toLowerCase())).not.toContain("tagging");
   });
 
   it("pins the declared content type in lower case", async () => {
@@ -328,7 +327,7 @@ describe("pre-signed POST", () => {
 });
 
 describe("pre-signed PUT", () => {
-  it("signs the key, type, length, checksums, encryption, tag, disposition and metadata into the URL", async () => {
+  it("signs the key, type, length, checksums, encryption, disposition and metadata into the URL, and no tag", async () => {
     // Act
     const put = await issuePresignedPut(fakeDeps(), config, claims, { ...putBody, checksumSha256: SHA256 });
 
@@ -338,7 +337,7 @@ describe("pre-signed PUT", () => {
     expect(url.searchParams.get("X-Amz-Expires")).toBe("300");
     expect(url.searchParams.get("X-Amz-Date")).toBe("20260102T030405Z");
     expect(url.searchParams.get("X-Amz-SignedHeaders")).toBe(
-      "content-disposition;content-length;content-md5;content-type;host;x-amz-checksum-sha256;x-amz-meta-data-class;x-amz-meta-original-name;x-amz-server-side-encryption;x-amz-server-side-encryption-aws-kms-key-id;x-amz-tagging",
+      "content-disposition;content-length;content-md5;content-type;host;x-amz-checksum-sha256;x-amz-meta-data-class;x-amz-meta-original-name;x-amz-server-side-encryption;x-amz-server-side-encryption-aws-kms-key-id",
     );
     expect([...url.searchParams.keys()].filter((k) => /checksum|tagging|server-side|meta/i.test(k))).toEqual([]);
     expect(put).toMatchObject({ method: "PUT", bucket: "originals", key: KEY, expiresAt: "2026-01-02T03:09:05Z" });
@@ -350,7 +349,6 @@ describe("pre-signed PUT", () => {
       "Content-Disposition": `attachment; filename="passport.png"; filename*=UTF-8''passport.png`,
       "x-amz-server-side-encryption": "aws:kms",
       "x-amz-server-side-encryption-aws-kms-key-id": IDENTITY_KEY,
-      "x-amz-tagging": "data-class=identity",
       "x-amz-meta-original-name": "passport.png",
       "x-amz-meta-data-class": "identity",
     });
@@ -395,13 +393,11 @@ describe("pure helpers", () => {
     expect(disposition).toBe(`attachment; filename="_rger_ 100_ (final)'s.pdf"; filename*=UTF-8''%C3%84rger%3B%20100%25%20%28final%29%27s.pdf`);
   });
 
-  it("escapes the tag for XML and for the header", () => {
+  it("escapes the multipart upload's tag for the header", () => {
     // Act
-    const xml = taggingXml("data-class", "a&b");
     const header = taggingHeader("data class", "a&b");
 
     // Assess
-    expect(xml).toBe("<Tagging><TagSet><Tag><Key>data-class</Key><Value>a&#38;b</Value></Tag></TagSet></Tagging>");
     expect(header).toBe("data+class=a%26b");
   });
 

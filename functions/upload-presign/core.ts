@@ -5,7 +5,11 @@
  * - the key is exactly `<tenant>/<subject>/<uuid>`: tenant and subject from the token, the uuid from
  *   `crypto.randomUUID`; the client's file name only reaches a sanitised `Content-Disposition`;
  * - `Content-Type` is the declared, allowed type; the size is at most the declared size;
- * - SSE-KMS with the data class's key (a logical-tier tenant's own key, signed as its role), and a data-class tag;
+ * - SSE-KMS with the data class's key (a logical-tier tenant's own key, signed as its role);
+ * - no tags on browser uploads (POST, PUT, parts): S3 would authorize a tagged upload as
+ *   s3:PutObjectTagging too, which the originals bucket denies outside the VPC endpoint. The data
+ *   class travels as metadata (signed), and the scrub function tags the original inside the VPC;
+ *   a multipart upload is tagged when this function creates it (inside the VPC);
  * - expiry at most 300 s (configuration can only lower it).
  *
  * Pure apart from the injected S3 client (used to sign, and for the multipart calls). Nothing is
@@ -158,13 +162,6 @@ export function objectMetadata(fileName: string, dataClass: string): Record<stri
 const META_ORIGINAL_NAME = "original-name";
 const META_DATA_CLASS = "data-class";
 
-const xmlEscape = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
-
-/** The POST form's `tagging` field. */
-export function taggingXml(tagKey: string, dataClass: string): string {
-  return `<Tagging><TagSet><Tag><Key>${xmlEscape(tagKey)}</Key><Value>${xmlEscape(dataClass)}</Value></Tag></TagSet></Tagging>`;
-}
-
 /** The `x-amz-tagging` header (URL query encoding). */
 export function taggingHeader(tagKey: string, dataClass: string): string {
   return new URLSearchParams({ [tagKey]: dataClass }).toString();
@@ -195,7 +192,8 @@ function scopedKey(claims: UploadClaims, key: string): string {
 
 /**
  * A pre-signed POST whose policy pins: bucket, exact key, Content-Type, Content-Disposition, SSE-KMS
- * and its key id, the data-class tag, `content-length-range` 1..declared size, and the expiry.
+ * and its key id, the metadata (file name, data class), `content-length-range` 1..declared size, and
+ * the expiry. No `tagging` field (see the module comment).
  */
 export async function issuePresignedPost(deps: UploadDeps, config: UploadConfig, claims: UploadClaims, body: unknown): Promise<PresignedPost> {
   assertClaims(claims);
@@ -206,7 +204,6 @@ export async function issuePresignedPost(deps: UploadDeps, config: UploadConfig,
     "Content-Disposition": contentDisposition(request.fileName),
     "x-amz-server-side-encryption": SSE,
     "x-amz-server-side-encryption-aws-kms-key-id": kmsKeyOf(deps, config, request.dataClass),
-    tagging: taggingXml(config.dataClassTagKey, request.dataClass),
     ...Object.fromEntries(Object.entries(objectMetadata(request.fileName, request.dataClass)).map(([k, v]) => [`x-amz-meta-${k}`, v])),
   };
   // Every field above also becomes an exact-match condition (as do bucket, key and the signing fields).
@@ -254,7 +251,7 @@ async function presign(
 /**
  * A pre-signed PUT with the same key rules. Signed headers: Content-Type, Content-Length (the declared
  * size), Content-MD5 (required), x-amz-checksum-sha256 (when given), Content-Disposition, SSE-KMS and
- * key id, x-amz-tagging.
+ * key id, the metadata. No x-amz-tagging (see the module comment).
  */
 export async function issuePresignedPut(deps: UploadDeps, config: UploadConfig, claims: UploadClaims, body: unknown): Promise<PresignedPut> {
   assertClaims(claims);
@@ -262,7 +259,6 @@ export async function issuePresignedPut(deps: UploadDeps, config: UploadConfig, 
   const key = objectKey(claims, (deps.newId ?? randomUUID)());
   const kmsKey = kmsKeyOf(deps, config, request.dataClass);
   const disposition = contentDisposition(request.fileName);
-  const tagging = taggingHeader(config.dataClassTagKey, request.dataClass);
   const metadata = objectMetadata(request.fileName, request.dataClass);
   const headers: Record<string, string> = {
     "Content-Type": request.contentType,
@@ -272,7 +268,6 @@ export async function issuePresignedPut(deps: UploadDeps, config: UploadConfig, 
     "Content-Disposition": disposition,
     "x-amz-server-side-encryption": SSE,
     "x-amz-server-side-encryption-aws-kms-key-id": kmsKey,
-    "x-amz-tagging": tagging,
     ...Object.fromEntries(Object.entries(metadata).map(([k, v]) => [`x-amz-meta-${k}`, v])),
   };
   const command = new PutObjectCommand({
@@ -285,7 +280,6 @@ export async function issuePresignedPut(deps: UploadDeps, config: UploadConfig, 
     ContentDisposition: disposition,
     ServerSideEncryption: SSE,
     SSEKMSKeyId: kmsKey,
-    Tagging: tagging,
     Metadata: metadata,
   });
   const signingDate = new Date();

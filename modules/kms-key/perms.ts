@@ -1,20 +1,36 @@
-/** KMS actions a key administrator needs; no cryptographic use. */
+/**
+ * KMS actions a key administrator needs, each named (no wildcards): no cryptographic use, and no
+ * `kms:CreateGrant` (a grant gives use of the key to anyone it names). `kms:PutKeyPolicy` stays:
+ * Terraform needs it to change the policy, so an administrator could grant itself use, but only by
+ * a policy change that shows in the plan and in CloudTrail.
+ */
 export const KEY_ADMIN_ACTIONS = [
   "kms:CancelKeyDeletion",
-  "kms:Create*",
-  "kms:Delete*",
-  "kms:Describe*",
-  "kms:Disable*",
-  "kms:Enable*",
-  "kms:Get*",
-  "kms:List*",
-  "kms:Put*",
-  "kms:Revoke*",
+  "kms:CreateAlias",
+  "kms:DeleteAlias",
+  "kms:DeleteImportedKeyMaterial",
+  "kms:DescribeKey",
+  "kms:DisableKey",
+  "kms:DisableKeyRotation",
+  "kms:EnableKey",
+  "kms:EnableKeyRotation",
+  "kms:GetKeyPolicy",
+  "kms:GetKeyRotationStatus",
+  "kms:GetParametersForImport",
+  "kms:ImportKeyMaterial",
+  "kms:ListAliases",
+  "kms:ListGrants",
+  "kms:ListKeyPolicies",
+  "kms:ListKeyRotations",
+  "kms:ListResourceTags",
+  "kms:PutKeyPolicy",
+  "kms:RevokeGrant",
   "kms:RotateKeyOnDemand",
   "kms:ScheduleKeyDeletion",
   "kms:TagResource",
   "kms:UntagResource",
-  "kms:Update*",
+  "kms:UpdateAlias",
+  "kms:UpdateKeyDescription",
 ] as const;
 
 /** Cryptographic use of a key: what a workload that reads and writes encrypted data needs. */

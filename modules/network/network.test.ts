@@ -74,7 +74,7 @@ describe("Network", () => {
     expect(interfaces.map((e) => e.service_name)).toEqual(["kms", "lambda", "logs", "secretsmanager", "sqs", "sts"].map((s) => `com.amazonaws.eusc-de-east-1.${s}`));
     for (const e of interfaces) {
       expect(e.private_dns_enabled).toBe(true);
-      expect(JSON.parse(e.policy as string).Statement[0].Condition).toEqual({ StringEquals: { "aws:PrincipalAccount": ["111111111111"] } });
+      expect(JSON.parse(e.policy as string).Statement[0].Condition).toEqual({ StringEquals: { "aws:PrincipalAccount": ["111111111111"], "aws:ResourceAccount": ["111111111111"] } });
     }
     expect(values(json, "aws_security_group")).toEqual([
       expect.objectContaining({ ingress: [expect.objectContaining({ protocol: "tcp", from_port: 443, to_port: 443, cidr_blocks: ["10.10.0.0/16"] })], egress: [] }),

@@ -139,7 +139,10 @@ export class Network extends Construct {
       egress: [],
       tags: tags(`${props.name}-vpc-endpoints`),
     });
-    const interfacePolicy = renderPolicy(policyDocument([endpointStatement("OnlyPlatformAccounts", { "aws:PrincipalAccount": accounts })]));
+    // Both sides of every request: platform principals only, and only towards platform resources
+    // (a stolen credential of another account, or a request to another account's key, role or
+    // secret, does not pass through the VPC).
+    const interfacePolicy = renderPolicy(policyDocument([endpointStatement("OnlyPlatformAccounts", { "aws:PrincipalAccount": accounts, "aws:ResourceAccount": accounts })]));
     const endpoints: Record<string, VpcEndpoint> = {};
     for (const service of [...(props.interfaceEndpoints ?? DEFAULT_INTERFACE_ENDPOINTS)].sort()) {
       endpoints[service] = new VpcEndpoint(this, `${service}-interface`, {

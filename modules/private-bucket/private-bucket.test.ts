@@ -62,22 +62,27 @@ describe("PrivateBucket", () => {
 
   describe("bucket policy", () => {
     const policyOf = (json: TfJson) => JSON.parse(only(json, "aws_s3_bucket_policy").policy as string);
+    // biome-ignore lint/suspicious/noExplicitAny: statements are checked field by field below
+    const bySid = (statements: any[], sid: string) => statements.find((st: { Sid: string }) => st.Sid === sid);
     const bucketArn = "${aws_s3_bucket.b_bucket.arn}";
 
     it("denies requests without TLS, other encryption and other keys", () => {
       const { stack, sovereign, key, synth } = setup();
       new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 9, vpcEndpointId: "vpce-0123" });
       const statements = policyOf(synth()).Statement;
-      expect(statements.slice(0, 3)).toEqual([
+      const present = { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false" };
+      expect(statements.slice(0, 4)).toEqual([
         { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucketArn, `${bucketArn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } },
-        { Sid: "DenyOtherEncryption", Effect: "Deny", Principal: "*", Action: "s3:PutObject", Resource: `${bucketArn}/*`, Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" } } },
+        // Only a named encryption is judged: parts and completions of multipart uploads name none.
+        { Sid: "DenyOtherEncryption", Effect: "Deny", Principal: "*", Action: "s3:PutObject", Resource: `${bucketArn}/*`, Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" }, Null: { "s3:x-amz-server-side-encryption": "false" } } },
+        { Sid: "DenyKmsWithoutKeyId", Effect: "Deny", Principal: "*", Action: "s3:PutObject", Resource: `${bucketArn}/*`, Condition: { Null: { "s3:x-amz-server-side-encryption": "false", "s3:x-amz-server-side-encryption-aws-kms-key-id": "true" } } },
         {
           Sid: "DenyOtherKey",
           Effect: "Deny",
           Principal: "*",
           Action: "s3:PutObject",
           Resource: `${bucketArn}/*`,
-          Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "${aws_kms_key.key_key.arn}" }, Null: { "aws:PrincipalTag/Tenant": "true" } },
+          Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "${aws_kms_key.key_key.arn}" }, Null: { ...present, "aws:PrincipalTag/Tenant": "true" } },
         },
       ]);
       expect(statements.every((st: { Effect: string }) => st.Effect === "Deny")).toBe(true);
@@ -87,7 +92,7 @@ describe("PrivateBucket", () => {
       const { stack, sovereign, key, synth } = setup();
       const role = "arn:aws-eusc:iam::111111111111:role/upload-signer";
       new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 9, vpcEndpointId: "vpce-0123", rolesOutsideVpcEndpoint: [role] });
-      expect(policyOf(synth()).Statement[7]).toEqual({
+      expect(bySid(policyOf(synth()).Statement, "DenyObjectAccessOutsideVpcEndpoint")).toEqual({
         Sid: "DenyObjectAccessOutsideVpcEndpoint",
         Effect: "Deny",
         Principal: "*",
@@ -108,7 +113,7 @@ describe("PrivateBucket", () => {
       bucket.allowUploadsOutsideVpcEndpoint(tenants);
       const statements = policyOf(synth()).Statement;
       const outside = { StringNotEquals: { "aws:SourceVpce": "vpce-0123" }, Bool: { "aws:PrincipalIsAWSService": "false" } };
-      expect(statements.slice(7)).toEqual([
+      expect(statements.slice(8)).toEqual([
         { Sid: "DenyObjectAccessOutsideVpcEndpoint", Effect: "Deny", Principal: "*", Action: [...S3_DATA_ACTIONS], Resource: [bucketArn, `${bucketArn}/*`], Condition: { ...outside, ArnNotLike: { "aws:PrincipalArn": [signer, tenants] } } },
         { Sid: "UploadRolesOnlyUploadOutsideVpcEndpoint", Effect: "Deny", Principal: "*", Action: S3_DATA_ACTIONS_BUT_UPLOAD, Resource: [bucketArn, `${bucketArn}/*`], Condition: { ...outside, ArnLike: { "aws:PrincipalArn": [signer, tenants] } } },
       ]);
@@ -127,12 +132,22 @@ describe("PrivateBucket", () => {
       expect(() => bucket.allowUploadsOutsideVpcEndpoint(pattern)).toThrow(/PrivateBucket\.allowUploadsOutsideVpcEndpoint: roleArnPattern must be a role ARN/);
     });
 
+    it("fails when a second event notification is added to one bucket (S3 keeps one configuration)", () => {
+      const { stack, sovereign, key, synth } = setup();
+      const bucket = new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 9, vpcEndpointId: "vpce-0123" });
+      bucket.addEventNotification(stack, "scrub", { purpose: "the scrub function", lambdaFunctionArn: "arn:aws-eusc:lambda:eusc-de-east-1:111111111111:function:scrub", events: ["s3:ObjectCreated:*"] });
+      expect(() => bucket.addEventNotification(stack, "sync", { purpose: "the sync", lambdaFunctionArn: "arn:aws-eusc:lambda:eusc-de-east-1:111111111111:function:sync", events: ["s3:ObjectCreated:*"] })).toThrow(
+        /PrivateBucket\.addEventNotification: bucket env-data-111111111111 already sends its events for the scrub function; S3 keeps one notification configuration per bucket/,
+      );
+      expect(Object.keys(synth().resource?.aws_s3_bucket_notification ?? {})).toEqual(["scrub"]);
+    });
+
     it("gives each tenant a second area under every tenant area prefix", () => {
       const { stack, sovereign, key, synth } = setup();
       const bucket = new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 9, vpcEndpointId: "vpce-0123", tenantAreaPrefixes: ["quarantine/"] });
       const statements = policyOf(synth()).Statement;
-      expect(statements[5].NotResource).toEqual([`${bucketArn}/$\${aws:PrincipalTag/Tenant}/*`, `${bucketArn}/quarantine/$\${aws:PrincipalTag/Tenant}/*`]);
-      expect(statements[6].Condition.StringNotLike).toEqual({ "s3:prefix": ["$${aws:PrincipalTag/Tenant}/*", "quarantine/$${aws:PrincipalTag/Tenant}/*"] });
+      expect(bySid(statements, "TenantsOnlyUnderTheirPrefix").NotResource).toEqual([`${bucketArn}/$\${aws:PrincipalTag/Tenant}/*`, `${bucketArn}/quarantine/$\${aws:PrincipalTag/Tenant}/*`]);
+      expect(bySid(statements, "TenantsListOnlyTheirPrefix").Condition.StringNotLike).toEqual({ "s3:prefix": ["$${aws:PrincipalTag/Tenant}/*", "quarantine/$${aws:PrincipalTag/Tenant}/*"] });
       expect(bucket.tenantObjectArns("t")).toEqual([`${bucket.bucketArn}/t/*`, `${bucket.bucketArn}/quarantine/t/*`]);
     });
 
@@ -145,23 +160,23 @@ describe("PrivateBucket", () => {
       const { stack, commercial, synth } = setup();
       const key = new KmsKey(stack, "ckey", { placement: commercial, aliasName: "c", description: "c" });
       new PrivateBucket(stack, "b", { placement: commercial, bucketName: "env-failover-222222222222", encryptionKey: key, retentionDays: 9, allowAccessOutsideVpcEndpoint: true });
-      expect(policyOf(synth()).Statement.map((st: { Sid: string }) => st.Sid)).toEqual(["DenyInsecureTransport", "DenyOtherEncryption", "DenyOtherKey", "TenantsWithTheirOwnKey", "TenantsNeedTheirKeyTag", "TenantsOnlyUnderTheirPrefix", "TenantsListOnlyTheirPrefix"]);
+      expect(policyOf(synth()).Statement.map((st: { Sid: string }) => st.Sid)).toEqual(["DenyInsecureTransport", "DenyOtherEncryption", "DenyKmsWithoutKeyId", "DenyOtherKey", "TenantsWithTheirOwnKey", "TenantsNeedTheirKeyTag", "TenantsOnlyUnderTheirPrefix", "TenantsListOnlyTheirPrefix"]);
     });
 
     it("keeps a tenant-tagged principal under its own prefix and on its own key (ABAC)", () => {
       const { stack, sovereign, key, synth } = setup();
       new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 9, vpcEndpointId: "vpce-0123" });
       const statements = policyOf(synth()).Statement;
-      expect(statements[3]).toEqual({
+      expect(bySid(statements, "TenantsWithTheirOwnKey")).toEqual({
         Sid: "TenantsWithTheirOwnKey",
         Effect: "Deny",
         Principal: "*",
         Action: "s3:PutObject",
         Resource: "${aws_s3_bucket.b_bucket.arn}/*",
-        Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "$${aws:PrincipalTag/TenantKey}" }, Null: { "aws:PrincipalTag/Tenant": "false" } },
+        Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "$${aws:PrincipalTag/TenantKey}" }, Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false", "aws:PrincipalTag/Tenant": "false" } },
       });
-      expect(statements[4]).toMatchObject({ Sid: "TenantsNeedTheirKeyTag", Condition: { Null: { "aws:PrincipalTag/Tenant": "false", "aws:PrincipalTag/TenantKey": "true" } } });
-      expect(statements[5]).toEqual({
+      expect(bySid(statements, "TenantsNeedTheirKeyTag")).toMatchObject({ Sid: "TenantsNeedTheirKeyTag", Condition: { Null: { "aws:PrincipalTag/Tenant": "false", "aws:PrincipalTag/TenantKey": "true" } } });
+      expect(bySid(statements, "TenantsOnlyUnderTheirPrefix")).toEqual({
         Sid: "TenantsOnlyUnderTheirPrefix",
         Effect: "Deny",
         Principal: "*",
@@ -169,7 +184,7 @@ describe("PrivateBucket", () => {
         NotResource: "${aws_s3_bucket.b_bucket.arn}/$${aws:PrincipalTag/Tenant}/*",
         Condition: { Null: { "aws:PrincipalTag/Tenant": "false" } },
       });
-      expect(statements[6]).toEqual({
+      expect(bySid(statements, "TenantsListOnlyTheirPrefix")).toEqual({
         Sid: "TenantsListOnlyTheirPrefix",
         Effect: "Deny",
         Principal: "*",

@@ -3,6 +3,8 @@ import {
   S3BucketCorsConfiguration,
   S3BucketEncryption,
   S3BucketLifecycleConfiguration,
+  S3BucketNotification,
+  type S3BucketNotificationConfig,
   S3BucketObjectLockConfiguration,
   S3BucketOwnershipControls,
   S3BucketPolicy,
@@ -103,6 +105,8 @@ export class PrivateBucket extends Construct {
   readonly tenantAreaPrefixes: readonly string[];
   /** The S3 gateway endpoint object access is limited to, if any. */
   private readonly vpcEndpointId?: string;
+  /** What the bucket's one notification configuration serves, once added. */
+  private notificationPurpose?: string;
 
   constructor(scope: Construct, id: string, props: PrivateBucketProps) {
     super(scope, id);
@@ -188,13 +192,27 @@ export class PrivateBucket extends Construct {
         Resource: [this.bucket.arn, objects],
         Condition: { Bool: { "aws:SecureTransport": "false" } },
       },
+      // The SSE statements judge only requests that name an encryption: UploadPart and
+      // CompleteMultipartUpload are authorized as s3:PutObject and never carry the headers (a deny
+      // on an absent header refuses every multipart upload). Without the headers S3 applies the
+      // bucket's default, SSE-KMS with this bucket's key; a tenant-tagged principal cannot use that
+      // key to write (its role has no kms:GenerateDataKey on data-class keys), so KMS refuses it.
       {
         Sid: "DenyOtherEncryption",
         Effect: "Deny",
         Principal: "*",
         Action: "s3:PutObject",
         Resource: objects,
-        Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption": "aws:kms" } },
+        Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" }, Null: { "s3:x-amz-server-side-encryption": "false" } },
+      },
+      {
+        // aws:kms without a key ID means the AWS managed key aws/s3, not this bucket's key.
+        Sid: "DenyKmsWithoutKeyId",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:PutObject",
+        Resource: objects,
+        Condition: { Null: { "s3:x-amz-server-side-encryption": "false", "s3:x-amz-server-side-encryption-aws-kms-key-id": "true" } },
       },
       {
         // Principals without a Tenant tag (the platform's functions) write with the data-class key.
@@ -203,18 +221,17 @@ export class PrivateBucket extends Construct {
         Principal: "*",
         Action: "s3:PutObject",
         Resource: objects,
-        Condition: { StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": props.encryptionKey.keyArn }, Null: { "aws:PrincipalTag/Tenant": "true" } },
+        Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": props.encryptionKey.keyArn }, Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false", "aws:PrincipalTag/Tenant": "true" } },
       },
       {
-        // A tenant-tagged principal writes only with its tenant's own key (tag TenantKey), named in
-        // the request (an absent header would mean the data-class key): deleting that key shreds
-        // the tenant's objects.
+        // A tenant-tagged principal writes only with its tenant's own key (tag TenantKey): deleting
+        // that key shreds the tenant's objects.
         Sid: "TenantsWithTheirOwnKey",
         Effect: "Deny",
         Principal: "*",
         Action: "s3:PutObject",
         Resource: objects,
-        Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": policyVariable("aws:PrincipalTag/TenantKey") }, Null: { "aws:PrincipalTag/Tenant": "false" } },
+        Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": policyVariable("aws:PrincipalTag/TenantKey") }, Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false", "aws:PrincipalTag/Tenant": "false" } },
       },
       {
         Sid: "TenantsNeedTheirKeyTag",
@@ -369,6 +386,29 @@ export class PrivateBucket extends Construct {
    */
   tenantObjectArns(tenant: string): string[] {
     return ["", ...this.tenantAreaPrefixes].map((area) => `${this.bucketArn}/${area}${tenant}/*`);
+  }
+
+  /**
+   * Sends the bucket's events to one function. S3 keeps one notification configuration per bucket:
+   * a second `aws_s3_bucket_notification` would silently replace the first at apply (scrub or sync
+   * would stop), so a second call fails here, naming both. The resource is created in `scope`
+   * (its address stays where the pipeline that owns it is).
+   */
+  addEventNotification(scope: Construct, id: string, props: { readonly lambdaFunctionArn: string; readonly events: readonly string[]; readonly dependsOn?: S3BucketNotificationConfig["dependsOn"]; readonly purpose: string }): S3BucketNotification {
+    if (this.notificationPurpose !== undefined) {
+      throw new ValidationError(
+        "PrivateBucket.addEventNotification",
+        `bucket ${this.bucketName} already sends its events for ${this.notificationPurpose}; S3 keeps one notification configuration per bucket, so ${props.purpose} would replace it. Fix: give ${props.purpose} a bucket of its own (for uploads: a data class that does not cross partitions)`,
+        this,
+      );
+    }
+    this.notificationPurpose = props.purpose;
+    return new S3BucketNotification(scope, id, {
+      provider: this.bucket.provider,
+      bucket: this.bucket.id,
+      lambdaFunction: [{ lambdaFunctionArn: props.lambdaFunctionArn, events: [...props.events] }],
+      ...(props.dependsOn === undefined ? {} : { dependsOn: props.dependsOn }),
+    });
   }
 
   /** Adds a statement to the bucket policy, e.g. a service principal with source conditions. */

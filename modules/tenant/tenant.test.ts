@@ -84,7 +84,7 @@ describe("Tenant", () => {
         Principal: { AWS: "arn:aws-eusc:iam::111111111111:root" },
         Action: "sts:AssumeRole",
         Condition: {
-          ArnLike: { "aws:PrincipalArn": ["arn:aws-eusc:iam::111111111111:role/env-*", `arn:aws-eusc:iam::111111111111:role/${s.sovereign.administratorRoleName}`] },
+          ArnLike: { "aws:PrincipalArn": "arn:aws-eusc:iam::111111111111:role/env-*" },
           ArnNotLike: { "aws:PrincipalArn": "arn:aws-eusc:iam::111111111111:role/env-tenant-*" },
         },
       },

@@ -133,8 +133,9 @@ export class Tenant extends Construct {
   /**
    * The tenant's role for the shared tier (ABAC): tagged `Tenant` and `TenantKey`, so the shared
    * buckets' policies keep its sessions under `<tenant>/` and on the tenant's key; its own policy
-   * says the same through `${aws:PrincipalTag/Tenant}`. The environment's own roles (`<env>-*`, not
-   * tenant roles) and the administrator role (failback) that IAM allows may assume it; the trust grants `sts:AssumeRole` only, never
+   * says the same through `${aws:PrincipalTag/Tenant}`. Only the environment's own roles (`<env>-*`:
+   * the upload, scrub and failback functions; never a tenant role, never a person's role) that IAM
+   * allows may assume it; the trust grants `sts:AssumeRole` only, never
    * `sts:TagSession`, so no caller can replace the role's tags with session tags of another tenant.
    */
   private tenantRole(props: TenantProps, key: KmsKey, buckets: readonly PrivateBucket[]): IamRole {
@@ -154,9 +155,9 @@ export class Tenant extends Construct {
             Effect: "Allow",
             Principal: { AWS: accountRoot(placement.partition, placement.accountId) },
             Action: "sts:AssumeRole",
-            // The environment's own roles (which IAM must also allow to assume it) and the administrator
-            // role (failback restores a tenant's objects as the tenant), never another tenant's role.
-            Condition: { ArnLike: { "aws:PrincipalArn": [platformRoles, roleArn(placement.administratorRoleName)] }, ArnNotLike: { "aws:PrincipalArn": tenantRoles } },
+            // The environment's own roles (which IAM must also allow to assume it; failback runs as a
+            // function of the environment), never another tenant's role and never the administrator.
+            Condition: { ArnLike: { "aws:PrincipalArn": platformRoles }, ArnNotLike: { "aws:PrincipalArn": tenantRoles } },
           },
         ]),
       ),

@@ -25,6 +25,7 @@ afterAll(() => tmp.cleanup());
  * tracing is off because its availability in the sovereign region is not established.
  */
 const EXPECTED_WITH_CONFIG = [
+  "SIP-LAMBDA-7 aws_lambda_function.sync-pipeline-avatars-clean_failback_function",
   "SIP-LAMBDA-7 aws_lambda_function.sync-pipeline-avatars-clean_sync_function",
   "SIP-LAMBDA-7 aws_lambda_function.upload-pipeline_scrub_function",
   "SIP-LAMBDA-7 aws_lambda_function.upload-pipeline_upload_function",
@@ -35,6 +36,7 @@ const EXPECTED_WITH_CONFIG = [
  * (named exceptions the rules verify by structure), and one reasoned suppression in the configuration.
  */
 const EXPECTED_ACCEPTED = [
+  "SIP-RES-4 aws_lambda_function.sync-pipeline-avatars-clean_failback_function: named exception cross-partition-sync",
   "SIP-RES-4 aws_lambda_function.sync-pipeline-avatars-clean_sync_function: named exception cross-partition-sync",
   "SIP-RES-4 aws_networkfirewall_rule_group.sovereign-network_controlled-egress_allowlist: named exception controlled-egress",
   "SIP-VPC-3 aws_route.sovereign-network_controlled-egress_firewall-default: named exception controlled-egress",

@@ -2,6 +2,7 @@
  * IAM and STS calls against a gateway started with `sts: true` (the project has no IAM/STS SDK client):
  * create a role the test user may assume, attach an inline policy, and assume it.
  */
+import { castKey } from "../authz/recorder";
 import type { RadosGateway } from "./radosgw";
 import { signV4 } from "./sigv4";
 
@@ -63,5 +64,7 @@ export async function assumeRole(gateway: RadosGateway, roleArn: string, session
     if (v === undefined) throw new Error(`AssumeRole returned no ${tag}`);
     return v;
   };
+  // The authorization proof attributes what these credentials do to the role (by its name).
+  castKey(value("AccessKeyId"), roleArn.split("/").pop() ?? roleArn);
   return { accessKeyId: value("AccessKeyId"), secretAccessKey: value("SecretAccessKey"), sessionToken: value("SessionToken"), expiration: new Date(value("Expiration")) };
 }

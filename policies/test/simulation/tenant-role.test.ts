@@ -167,8 +167,9 @@ describe("the upload path of a logical-tier tenant (crypto-shredding)", () => {
       resourcePolicy: trust,
     });
     expect(await decide(simulate, assume(fn, { name: "fn", policy: policyOf("aws_iam_role_policy", policy) }))).toBe("Allowed");
-    // The administrator role (failback restores a tenant's objects as the tenant) is admitted too.
-    expect(await decide(simulate, assume(`arn:aws-eusc:iam::${ACCOUNT}:role/platform-deployer`, allow("sts:AssumeRole", "*")))).toBe("Allowed");
+    // The administrator (a person's role) is not: failback restores a tenant's objects as the failback function.
+    expect(await decide(simulate, assume(`arn:aws-eusc:iam::${ACCOUNT}:role/platform-deployer`, allow("sts:AssumeRole", "*")))).not.toBe("Allowed");
+    expect(await decide(simulate, assume(`arn:aws-eusc:iam::${ACCOUNT}:role/example-failback-avatars-clean-function`, allow("sts:AssumeRole", "*")))).toBe("Allowed");
     // Another tenant's role, even with a broad policy of its own, is refused by the trust.
     expect(await decide(simulate, assume(`arn:aws-eusc:iam::${ACCOUNT}:role/example-tenant-acme-health`, allow("sts:AssumeRole", "*")))).not.toBe("Allowed");
   });

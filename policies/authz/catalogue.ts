@@ -1,0 +1,96 @@
+/**
+ * What each of the platform's roles is for and every kind of request it makes: the rule table of
+ * the authorization proof. The proof fails on a recorded request whose role has no entry here, or
+ * whose kind (how it is sent, service, operation) its entry does not list: a new SDK call in a
+ * function cannot slip past, it has to be added here, where reviewers see it
+ * (`cdktf.out/review/authorization.md`).
+ */
+import type { WorldRole } from "./world";
+
+export type RoleKind = "upload-function" | "scrub-function" | "sync-function" | "failback-function" | "cross-partition-role" | "logical-tenant-role";
+
+export interface RoleCalls {
+  readonly purpose: string;
+  /** `<via> <service> <operation>`: via `sdk` (the role's own call), `presigned-url` or `presigned-post` (a browser with the role's signature). */
+  readonly calls: readonly string[];
+}
+
+const s3 = (via: string, ...operations: string[]) => operations.map((o) => `${via} S3 ${o}`);
+
+export const CATALOGUE: Readonly<Record<RoleKind, RoleCalls>> = {
+  "upload-function": {
+    purpose: "signs tenant-scoped, short-lived uploads into the originals bucket for browsers (POST, PUT, multipart parts) and runs the multipart calls; finds a tenant's key and acts as a logical-tier tenant's role",
+    calls: [
+      ...s3("presigned-post", "PostObject"),
+      ...s3("presigned-url", "PutObject", "UploadPart"),
+      ...s3("sdk", "CreateMultipartUpload", "CompleteMultipartUpload", "AbortMultipartUpload", "ListParts", "GetObjectTagging", "HeadObject", "PutObjectTagging"),
+      "sdk KMS DescribeKey",
+      "sdk KMS ListResourceTags",
+      "sdk STS AssumeRole",
+    ],
+  },
+  "scrub-function": {
+    purpose: "reads each new original, writes its scrubbed copy into the clean bucket or a quarantined copy, tags the original; acts as a logical-tier tenant's role for that tenant's objects",
+    calls: [...s3("sdk", "GetObject", "HeadObject", "GetObjectTagging", "PutObjectTagging", "PutObject", "CopyObject"), "sdk KMS DescribeKey", "sdk KMS ListResourceTags", "sdk STS AssumeRole"],
+  },
+  "sync-function": {
+    purpose: "reads clean objects of the crossing data classes to replicate them to the commercial partition; confirms deletions; reads its signing material",
+    calls: [...s3("sdk", "GetObject", "HeadObject", "GetObjectTagging", "ListObjectVersions"), "sdk SecretsManager GetSecretValue"],
+  },
+  "failback-function": {
+    purpose: "invoked by an operator after a sovereign outage: pulls what changed in the failover bucket back into the sovereign bucket of its data class, inside the VPC; acts as a logical-tier tenant's role for that tenant's objects",
+    calls: [
+      ...s3("sdk", "HeadObject", "GetObject", "GetObjectTagging", "PutObject", "PutObjectTagging", "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload", "AbortMultipartUpload", "DeleteObject", "ListObjectVersions"),
+      "sdk SecretsManager GetSecretValue",
+      "sdk KMS DescribeKey",
+      "sdk KMS ListResourceTags",
+      "sdk STS AssumeRole",
+    ],
+  },
+  "cross-partition-role": {
+    purpose: "the commercial role the sync function gets through IAM Roles Anywhere (its X.509 certificate): writes, reads and deletes replicas in the failover buckets",
+    calls: s3(
+      "sdk",
+      "PutObject",
+      "CreateMultipartUpload",
+      "UploadPart",
+      "CompleteMultipartUpload",
+      "AbortMultipartUpload",
+      "ListParts",
+      "ListMultipartUploads",
+      "HeadObject",
+      "GetObject",
+      "GetObjectTagging",
+      "PutObjectTagging",
+      "DeleteObject",
+      "ListObjectVersions",
+    ),
+  },
+  "logical-tenant-role": {
+    purpose: "a logical-tier tenant's own principal: the upload and scrub functions act as it for the tenant's objects, so they are written under the tenant's key (deleting the key shreds them)",
+    calls: [
+      ...s3("presigned-url", "PutObject", "UploadPart"),
+      ...s3("presigned-post", "PostObject"),
+      ...s3("sdk", "CreateMultipartUpload", "CompleteMultipartUpload", "AbortMultipartUpload", "ListParts", "GetObject", "HeadObject", "GetObjectTagging", "PutObjectTagging", "PutObject", "CopyObject"),
+    ],
+  },
+};
+
+/** The kind of a role of the stack, by the construct that makes it; undefined for roles that make no data-plane calls (flow logs, CloudTrail). */
+export function roleKindOf(role: WorldRole): RoleKind | undefined {
+  if (role.address === "aws_iam_role.upload-pipeline_upload_role") return "upload-function";
+  if (role.address === "aws_iam_role.upload-pipeline_scrub_role") return "scrub-function";
+  if (/^aws_iam_role\.sync-pipeline-.+_sync_role$/.test(role.address)) return "sync-function";
+  if (/^aws_iam_role\.sync-pipeline-.+_failback_role$/.test(role.address)) return "failback-function";
+  if (JSON.stringify(role.trust ?? "").includes("rolesanywhere.amazonaws.com")) return "cross-partition-role";
+  if (role.tags.Tier === "logical" && role.tags.Tenant !== undefined) return "logical-tenant-role";
+  return undefined;
+}
+
+/** `undefined` when the call is in the role's entry, else why it is unknown. */
+export function unknownKind(role: WorldRole, call: string): string | undefined {
+  const kind = roleKindOf(role);
+  if (kind === undefined) return `${role.name} (${role.address}) has no entry in the proof's catalogue (policies/authz/catalogue.ts), but made "${call}"`;
+  if (!CATALOGUE[kind].calls.includes(call)) return `${role.name} (${kind}) made "${call}", a kind of request the catalogue does not list for it (policies/authz/catalogue.ts)`;
+  return undefined;
+}
