@@ -121,7 +121,8 @@ export interface FailbackOptions {
   /**
    * Finds logical-tier tenants: a tenant's object comes back as the tenant's role, under the
    * tenant's key, so that it stays shreddable (docs/architecture.md). A tenant whose key is pending
-   * deletion is skipped (`tenant-key-pending-deletion`).
+   * deletion is skipped (`tenant-key-pending-deletion`), and so is a key whose first segment names
+   * no tenant of the deployment (`unknown-tenant`).
    * @default - none: every copy is written with `target.client` and `target.kmsKeyId`
    */
   readonly tenants?: TenantDirectory<S3Client>;
@@ -148,7 +149,7 @@ export type FailbackOutcome =
       readonly key: string;
       readonly change: FailbackChange;
       readonly outcome: "skipped";
-      readonly reason: "source-missing" | "superseded" | "target-current" | "source-exists" | "target-missing" | "tenant-key-pending-deletion";
+      readonly reason: "source-missing" | "superseded" | "target-current" | "source-exists" | "target-missing" | "tenant-key-pending-deletion" | "unknown-tenant";
     }
   | { readonly key: string; readonly change: FailbackChange; readonly outcome: "ignored"; readonly reason: "replica" | "deletes-off" }
   | { readonly key: string; readonly change: FailbackChange; readonly outcome: "refused"; readonly reason: "data-class"; readonly dataClass?: string }
@@ -345,7 +346,7 @@ async function failbackWrite(ctx: Context, change: LatestChange): Promise<Failba
     return conflict(key, "write", change.lastModified, sovereign.LastModified);
   }
   const actor = await actorForKey(ctx.tenants, key);
-  if (actor.kind === "tenant-key-pending-deletion") return { key, change: "write", outcome: "skipped", reason: actor.kind };
+  if (actor.kind === "tenant-key-pending-deletion" || actor.kind === "unknown-tenant") return { key, change: "write", outcome: "skipped", reason: actor.kind };
   const writer = actor.kind === "tenant" ? { client: actor.client, kmsKeyId: actor.keyArn } : undefined;
   try {
     const result = await replicate({

@@ -118,7 +118,9 @@ export type SkipReason =
   | "already-scrubbed"
   | "already-quarantined"
   | "object-gone"
-  | "tenant-key-pending-deletion";
+  | "tenant-key-pending-deletion"
+  /** The key's first segment names no tenant of the deployment (the tenant directory has no key for it). */
+  | "unknown-tenant";
 
 export interface ScrubHandlerDeps {
   readonly s3: S3Client;
@@ -218,10 +220,14 @@ interface SourceFacts {
 }
 
 /** The client that reads and writes a record's objects and, acting as a tenant, the tenant's key; or why to skip it. */
-async function actorFor(deps: HandlerDeps, key: string, log: Logger): Promise<{ readonly io: S3Client; readonly tenantKeyArn?: string } | "tenant-key-pending-deletion"> {
+async function actorFor(deps: HandlerDeps, key: string, log: Logger): Promise<{ readonly io: S3Client; readonly tenantKeyArn?: string } | "tenant-key-pending-deletion" | "unknown-tenant"> {
   const actor = await actorForKey(deps.tenants, key);
   if (actor.kind === "self") return { io: deps.s3 };
   if (actor.kind === "tenant-key-pending-deletion") return actor.kind;
+  if (actor.kind === "unknown-tenant") {
+    log.warn("object of no configured tenant: not scrubbed (nothing is served or replicated from it)", { tenant: actor.tenant });
+    return actor.kind;
+  }
   log.debug("acting as the tenant", { tenant: actor.tenant, roleArn: actor.roleArn });
   return { io: actor.client, tenantKeyArn: actor.keyArn };
 }
@@ -244,7 +250,7 @@ async function processRecord(deps: HandlerDeps, record: S3EventRecord, log: Logg
   if (eventMetadataKeys(record).some((k) => k === `x-amz-meta-${META.scrubberVersion}`)) return { ...base, outcome: "skipped", why: "written-by-scrubber" };
 
   const actor = await actorFor(deps, key, log);
-  if (actor === "tenant-key-pending-deletion") return { ...base, outcome: "skipped", why: actor };
+  if (actor === "tenant-key-pending-deletion" || actor === "unknown-tenant") return { ...base, outcome: "skipped", why: actor };
   const { io } = actor;
   const cleanKmsKeyId = actor.tenantKeyArn ?? env.CLEAN_KMS_KEY_ID;
 

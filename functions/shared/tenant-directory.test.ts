@@ -50,7 +50,7 @@ afterEach(() => {
 });
 
 describe("resolving a tenant", () => {
-  it("answers shared for a tenant without an alias", async () => {
+  it("answers unknown for a tenant without an alias (every configured tenant has one)", async () => {
     // Prepare
     const f = fakes();
 
@@ -58,7 +58,7 @@ describe("resolving a tenant", () => {
     const access = await directory(f).resolve("acme");
 
     // Assess
-    expect(access).toEqual({ kind: "shared", tenant: "acme" });
+    expect(access).toEqual({ kind: "unknown", tenant: "acme" });
     expect(f.kms.aliasesAsked).toEqual(["alias/example/tenant/acme"]);
   });
 
@@ -138,7 +138,7 @@ describe("resolving a tenant", () => {
     expect(f.kms.aliasesAsked).toEqual([]);
   });
 
-  it("answers shared for a claim no alias can hold, without asking KMS (which would refuse the name)", async () => {
+  it("answers unknown for a claim no alias can hold, without asking KMS (which would refuse the name)", async () => {
     // Prepare
     const f = fakes();
 
@@ -146,7 +146,7 @@ describe("resolving a tenant", () => {
     const access = await directory(f).resolve("user@acme.example");
 
     // Assess
-    expect(access).toEqual({ kind: "shared", tenant: "user@acme.example" });
+    expect(access).toEqual({ kind: "unknown", tenant: "user@acme.example" });
     expect(f.kms.aliasesAsked).toEqual([]);
   });
 });
@@ -239,7 +239,7 @@ describe("caching", () => {
     expect(f.kms.tagCalls).toBe(1);
   });
 
-  it("looks a shared tenant up again after sharedTtlMs, finding a newly onboarded tenant", async () => {
+  it("looks an unknown tenant up again after sharedTtlMs, finding a newly onboarded tenant", async () => {
     // Prepare
     const f = fakes();
     const dir = directory(f);
@@ -253,7 +253,7 @@ describe("caching", () => {
     const after = await dir.resolve("acme");
 
     // Assess
-    expect(before.kind).toBe("shared");
+    expect(before.kind).toBe("unknown");
     expect(after.kind).toBe("own-key");
   });
 
@@ -533,17 +533,18 @@ describe("configuration", () => {
 });
 
 describe("actorForKey", () => {
-  it("names the tenant's role and key for a logical tenant's object, and the function itself otherwise", async () => {
+  it("names the tenant's role and key for a logical tenant's object, the function itself for other tenants, and nobody for an unknown tenant", async () => {
     // Prepare
     const f = fakes();
     f.kms.add("acme");
+    f.kms.add("bergstadt", { tags: { Tenant: "bergstadt", Tier: "vpc" } });
     const dir = directory(f);
 
     // Act
-    const actors = await Promise.all(["acme/u/1", "globex/u/1", "no-tenant-segment", "/acme/u/1"].map((key) => actorForKey(dir, key)));
+    const actors = await Promise.all(["acme/u/1", "bergstadt/u/1", "globex/u/1", "no-tenant-segment", "/acme/u/1"].map((key) => actorForKey(dir, key)));
 
     // Assess
-    expect(actors.map((a) => (a.kind === "tenant" ? `${a.kind}:${a.keyArn}:${a.roleArn}` : a.kind))).toEqual([`tenant:${ACME_KEY}:${ACME_ROLE}`, "self", "self", "self"]);
+    expect(actors.map((a) => (a.kind === "tenant" ? `${a.kind}:${a.keyArn}:${a.roleArn}` : a.kind))).toEqual([`tenant:${ACME_KEY}:${ACME_ROLE}`, "self", "unknown-tenant", "self", "self"]);
     expect(await actorForKey(undefined, "acme/u/1")).toEqual({ kind: "self" });
   });
 

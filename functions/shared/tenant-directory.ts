@@ -4,11 +4,12 @@
  * A `logical`-tier tenant has its own KMS key (alias `<keyAliasPrefix><tenant>`, tagged `Tier=logical`,
  * `Tenant=<tenant>`) and its own role (`<roleNamePrefix><tenant>`, same account as the key): the
  * function acts as that role with that key, so deleting the key crypto-shreds the tenant's data. Every
- * other tenant (tier `vpc`, tier `account`, unknown) uses the platform's shared data-class key with the
- * function's own credentials.
+ * other configured tenant (tier `vpc`, tier `account`) uses the platform's shared data-class key with
+ * the function's own credentials. Every configured tenant, of every tier, has a key alias: a tenant
+ * without one is `unknown` (a token's claim naming no tenant of the deployment), never `shared`.
  *
- * Fails closed: only KMS's definitive answers "no such alias" and "the key's `Tier` tag is not
- * `logical`" mean `shared`. Every other KMS or STS error propagates, a key whose `Tenant` tag names
+ * Fails closed: only KMS's definitive answer "no such alias" means `unknown`, and "the key's `Tier`
+ * tag is not `logical`" means `shared`. Every other KMS or STS error propagates, a key whose `Tenant` tag names
  * another tenant is an error, and a logical key that is not `Enabled` is reported as
  * `key-unavailable` (never silently replaced by the shared key).
  *
@@ -55,6 +56,8 @@ export interface TenantDirectoryOptions<C> {
 
 export type TenantAccess<C> =
   | { readonly kind: "shared"; readonly tenant: string }
+  /** No tenant of the deployment has this ID: every configured tenant, of every tier, has a key alias. */
+  | { readonly kind: "unknown"; readonly tenant: string }
   | { readonly kind: "own-key"; readonly tenant: string; readonly keyArn: string; readonly roleArn: string; readonly client: C }
   /** The tenant's logical key exists but is not Enabled (e.g. PendingDeletion: the tenant is being shredded). */
   | { readonly kind: "key-unavailable"; readonly tenant: string; readonly keyArn: string; readonly keyState: string };
@@ -214,7 +217,7 @@ export class TenantDirectory<C> {
   async resolve(tenant: string): Promise<TenantAccess<C>> {
     if (!TENANT.test(tenant)) throw new TenantKeyError(`tenant "${tenant}" is not a safe single key segment: refusing to look up its key`);
     // A claim with characters no alias may hold (. @ + = :) names no configured tenant: no key to find.
-    if (!ALIAS_SEGMENT.test(tenant)) return { kind: "shared", tenant };
+    if (!ALIAS_SEGMENT.test(tenant)) return { kind: "unknown", tenant };
     const cached = this.cache.get(tenant);
     if (cached !== undefined && this.now() < cached.expiresAt) return cached.access;
     let pending = this.inflight.get(tenant);
@@ -231,7 +234,7 @@ export class TenantDirectory<C> {
     const sharedTtlMs = this.options.sharedTtlMs ?? DEFAULTS.sharedTtlMs;
     const keyTtlMs = this.options.keyTtlMs ?? DEFAULTS.keyTtlMs;
     const key = await kms.describeAlias(`${keyAliasPrefix}${tenant}`);
-    if (key === undefined) return this.remember({ kind: "shared", tenant }, sharedTtlMs);
+    if (key === undefined) return this.remember({ kind: "unknown", tenant }, sharedTtlMs);
     const tags = await kms.tags(key.keyArn);
     const owner = tags[TENANT_TAG];
     if (owner !== undefined && owner !== tenant) {
@@ -269,7 +272,9 @@ export class TenantDirectory<C> {
 export type KeyActor<C> =
   | { readonly kind: "self" }
   | { readonly kind: "tenant"; readonly tenant: string; readonly client: C; readonly keyArn: string; readonly roleArn: string }
-  | { readonly kind: "tenant-key-pending-deletion"; readonly tenant: string };
+  | { readonly kind: "tenant-key-pending-deletion"; readonly tenant: string }
+  /** The key's first segment names no tenant of the deployment (no key alias): nobody may handle it. */
+  | { readonly kind: "unknown-tenant"; readonly tenant: string };
 
 /**
  * For an object key `<tenant>/...`: the tenant's role and key when the tenant is of the logical tier,
@@ -282,6 +287,7 @@ export async function actorForKey<C>(directory: TenantDirectory<C> | undefined, 
   if (directory === undefined || !isTenantSegment(tenant)) return { kind: "self" };
   const access = await directory.resolve(tenant);
   if (access.kind === "shared") return { kind: "self" };
+  if (access.kind === "unknown") return { kind: "unknown-tenant", tenant };
   if (access.kind === "key-unavailable") {
     if (access.keyState === "PendingDeletion") return { kind: "tenant-key-pending-deletion", tenant };
     throw new TenantKeyError(`tenant ${tenant}'s key ${access.keyArn} is ${access.keyState}: its objects cannot be read or written until the key is enabled`);

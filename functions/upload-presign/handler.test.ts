@@ -409,19 +409,29 @@ describe("upload handler: logical-tier tenants (crypto-shredding)", () => {
     expect(fields["X-Amz-Security-Token"]).toBe("token-1");
   });
 
-  it("signs other tenants' uploads as the function, under the data-class key", async () => {
+  it("signs other configured tenants' uploads as the function, under the data-class key", async () => {
     // Prepare
     const { handle, f } = tenantHandler();
 
     // Act
     const vpcTier = bodyOf(await handle(event("/v1/uploads/put", { ...postBody, contentMd5: MD5 }, { claims: { "custom:tenant": "bergstadt", sub: "u" } })));
-    const unknown = bodyOf(await handle(event("/v1/uploads/put", { ...postBody, contentMd5: MD5 }, { claims: { "custom:tenant": "globex", sub: "u" } })));
 
     // Assess
-    for (const body of [vpcTier, unknown]) {
-      expect(credentialOf(String(body.url))).toBe(ENV.AWS_ACCESS_KEY_ID);
-      expect((body.headers as Record<string, string>)["x-amz-server-side-encryption-aws-kms-key-id"]).toBe(AVATAR_KEY);
-    }
+    expect(credentialOf(String(vpcTier.url))).toBe(ENV.AWS_ACCESS_KEY_ID);
+    expect((vpcTier.headers as Record<string, string>)["x-amz-server-side-encryption-aws-kms-key-id"]).toBe(AVATAR_KEY);
+    expect(f.assumeRole.calls).toEqual([]);
+  });
+
+  it.each(["globex", "user@acme.example"])("answers 403 unknown_tenant for a tenant claim %s that names no tenant of the deployment, and signs nothing", async (tenant) => {
+    // Prepare
+    const { handle, f } = tenantHandler();
+
+    // Act
+    const result = await handle(event("/v1/uploads/put", { ...postBody, contentMd5: MD5 }, { claims: { "custom:tenant": tenant, sub: "u" } }));
+
+    // Assess
+    expect(result.statusCode).toBe(403);
+    expect(bodyOf(result).error).toMatchObject({ code: "unknown_tenant", message: expect.stringMatching(/names no tenant of this deployment/) });
     expect(f.assumeRole.calls).toEqual([]);
   });
 

@@ -127,6 +127,9 @@ async function signerFor(deps: UploadHandlerDeps, claims: UploadClaims): Promise
   assertClaims(claims);
   const access = await deps.tenants.resolve(claims.tenant);
   if (access.kind === "shared") return { deps: base, keyedBy: "data-class" };
+  if (access.kind === "unknown") {
+    return failure(403, "unknown_tenant", "", "the token's tenant claim names no tenant of this deployment: ask the identity provider's administrator to issue the configured tenant ID");
+  }
   if (access.kind === "key-unavailable") {
     return failure(403, "tenant_key_unavailable", "", `the tenant's key is ${access.keyState}: uploads for this tenant are closed`);
   }
@@ -162,7 +165,7 @@ export function createUploadHandler(deps: UploadHandlerDeps): (event: unknown, c
     try {
       const signer = await signerFor(deps, claims);
       if ("statusCode" in signer) {
-        log.warn("tenant key unavailable", { route: path, tenant: claims.tenant });
+        log.warn("upload refused for the tenant", { route: path, tenant: claims.tenant, code: JSON.parse(signer.body).error?.code });
         return signer;
       }
       const result = await operation(signer.deps, settings.config, claims, body.value);
