@@ -107,6 +107,7 @@ function functionBundles() {
         MAX_SIZE_BYTES: "1048576",
         EXPIRY_SECONDS: "300",
         KMS_KEY_ARNS: "{}",
+        PSEUDONYM_KEY_ID: "alias/bench/subject-pseudonyms",
       };
       const samples = [0, 1, 2].map(() => {
         const r = spawnSync(process.execPath, ["-e", probe], { encoding: "utf8", env });

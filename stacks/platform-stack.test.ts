@@ -129,6 +129,7 @@ describe("upload pipeline", () => {
       MAX_SIZE_BYTES: "10485760",
       EXPIRY_SECONDS: "300",
       KMS_KEY_ARNS: '{"avatars-original":"${aws_kms_key.sovereign-key-avatars-original_key.arn}"}',
+      PSEUDONYM_KEY_ID: "${aws_kms_key.sovereign-key-pseudonyms_key.arn}",
       TENANT_KEY_ALIAS_PREFIX: "alias/example/tenant/",
       TENANT_ROLE_NAME_PREFIX: "example-tenant-",
     });

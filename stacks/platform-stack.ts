@@ -112,6 +112,12 @@ export class PlatformStack extends ReadableStack {
         clean,
         cleanDataClass: cleanClass,
         artifactsDir: props.artifactsDir,
+        pseudonymKey: new KmsKey(this, "sovereign-key-pseudonyms", {
+          placement: this.sovereign,
+          aliasName: `${env}/subject-pseudonyms`,
+          description: `${env}: HMAC key for data subjects' pseudonyms (object keys); never leaves the sovereign partition`,
+          keySpec: "HMAC_256",
+        }),
       });
     }
 

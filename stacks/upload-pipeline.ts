@@ -27,6 +27,11 @@ export interface UploadPipelineProps {
   readonly cleanDataClass: string;
   /** Folder with the function zips (scripts/bundle-functions.mjs). */
   readonly artifactsDir: string;
+  /**
+   * The HMAC key the upload function derives subjects' pseudonyms with (object keys never hold the
+   * subject claim: functions/shared/pseudonym.ts). Sovereign; it encrypts nothing.
+   */
+  readonly pseudonymKey: KmsKey;
 }
 
 /** Where the scrub function keeps rejected uploads, in the originals bucket (a tenant area there). */
@@ -64,9 +69,11 @@ export class UploadPipeline extends Construct {
         MAX_SIZE_BYTES: String(config.upload.maxSizeBytes),
         EXPIRY_SECONDS: String(config.upload.expirySeconds),
         KMS_KEY_ARNS: JSON.stringify({ [props.originalsDataClass]: originals.encryptionKey.keyArn }),
+        PSEUDONYM_KEY_ID: props.pseudonymKey.keyArn,
         ...tenantDirectoryEnvironment(env),
       },
     });
+    props.pseudonymKey.grantGenerateMac(this.upload, "DeriveSubjectPseudonyms");
     // The role signs the pre-signed uploads: S3 authorizes them as this role, with its key.
     this.upload.addToPrincipalPolicy({
       Sid: "IssueUploadsIntoOriginals",

@@ -34,6 +34,7 @@ import type { MultipartUpload, PresignedPut } from "../upload-presign/core";
 import { parseUploadEnv, s3ClientFromEnv as uploadClient } from "../upload-presign/env";
 import { createUploadHandler, type HttpApiResult } from "../upload-presign/handler";
 import { createLogger } from "./logger";
+import { localMac, Pseudonyms } from "./pseudonym";
 import { stsAssumeRole, TenantDirectory } from "./tenant-directory";
 import { FakeKms, PREFIX } from "./tenant-fixtures";
 
@@ -128,6 +129,7 @@ beforeAll(async () => {
   const common = { S3_ENDPOINT: g.endpoint, AWS_REGION: g.region, TENANT_KEY_ALIAS_PREFIX: PREFIX, TENANT_ROLE_NAME_PREFIX: ROLE_PREFIX };
   const uploadSettings = parseUploadEnv({
     ...common,
+    PSEUDONYM_KEY_ID: "alias/example/subject-pseudonyms",
     UPLOAD_BUCKET: ORIGINALS,
     ALLOWED_CONTENT_TYPES: "image/jpeg",
     MAX_SIZE_BYTES: "65536",
@@ -147,7 +149,7 @@ beforeAll(async () => {
     sessionSeconds: 900,
     clientFor: (credentials) => recording(scrubClient(scrubEnv, credentials), "tenant"),
   });
-  upload = createUploadHandler({ s3: recording(uploadClient(uploadSettings.env, uploadCredentials), "function"), settings: uploadSettings, logger, tenants: directory });
+  upload = createUploadHandler({ s3: recording(uploadClient(uploadSettings.env, uploadCredentials), "function"), settings: uploadSettings, logger, tenants: directory, pseudonyms: new Pseudonyms(localMac(Buffer.alloc(32, 5))) });
   scrub = createScrubHandler({ s3: recording(scrubClient(scrubEnv, scrubCredentials), "function"), env: scrubEnv, logger, tenants: directory });
 });
 

@@ -2,7 +2,8 @@
  * The upload function's core: from verified claims, a request body and the configuration, issue a
  * pre-signed POST, a pre-signed PUT, or a multipart upload whose every URL S3 itself holds to the rules:
  *
- * - the key is exactly `<tenant>/<subject>/<uuid>`: tenant and subject from the token, the uuid from
+ * - the key is exactly `<tenant>/<subject>/<uuid>`: tenant and subject from the token (the handler
+ *   passes the subject's pseudonym, functions/shared/pseudonym.ts, never the claim), the uuid from
  *   `crypto.randomUUID`; the client's file name only reaches a sanitised `Content-Disposition`;
  * - `Content-Type` is the declared, allowed type; the size is at most the declared size;
  * - SSE-KMS with the data class's key (a logical-tier tenant's own key, signed as its role);

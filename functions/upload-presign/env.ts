@@ -72,6 +72,10 @@ export const uploadEnvSchema = z
     TENANT_CLAIM: z.string().regex(CLAIM_NAME).default("tenant"),
     /** Claim of the verified JWT that names the subject. @default "sub" */
     SUBJECT_CLAIM: z.string().regex(CLAIM_NAME).default("sub"),
+    /** The KMS HMAC key (ARN or alias) the subjects' pseudonyms are derived with; required unless PSEUDONYMIZE_SUBJECTS=false. */
+    PSEUDONYM_KEY_ID: z.string().min(1).optional(),
+    /** "false" keeps the subject claim itself in object keys (a weakening, for local runs). @default "true" */
+    PSEUDONYMIZE_SUBJECTS: z.enum(["true", "false"]).default("true"),
     ...s3EnvShape,
     ...tenantEnvShape,
   })
@@ -95,6 +99,9 @@ export function parseUploadEnv(raw: Readonly<Record<string, string | undefined>>
   const env = result.data;
   const tenantProblem = tenantEnvProblem(env);
   if (tenantProblem !== undefined) throw new UploadConfigError(`upload environment is invalid: ${tenantProblem}`);
+  if (env.PSEUDONYMIZE_SUBJECTS === "true" && env.PSEUDONYM_KEY_ID === undefined) {
+    throw new UploadConfigError("upload environment is invalid: PSEUDONYM_KEY_ID is required (the KMS HMAC key that turns subjects into pseudonyms). Fix: set it to the key's ARN or alias, or set PSEUDONYMIZE_SUBJECTS=false to keep subjects in object keys");
+  }
   const defined = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
   const config = parseUploadConfig(
     defined({

@@ -6,6 +6,7 @@
 import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectTaggingCommand, ListPartsCommand, S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, it, vi } from "vitest";
 import { createLogger } from "../shared/logger";
+import { localMac, Pseudonyms } from "../shared/pseudonym";
 import { TenantDirectory } from "../shared/tenant-directory";
 import { type FakeKms, type Fakes, fakes, PREFIX } from "../shared/tenant-fixtures";
 import { parseUploadEnv, s3ClientFromEnv } from "./env";
@@ -30,6 +31,9 @@ const ENV = vi.hoisted(() => {
     MULTIPART_PART_SIZE_BYTES: String(5 * 1024 * 1024),
     MULTIPART_MAX_SIZE_BYTES: String(100 * 1024 * 1024),
     TENANT_CLAIM: "custom:tenant",
+    // The module's own handler (built at import) keeps subjects in keys: KMS (GenerateMac) does not
+    // run here. The pseudonyms are tested below with a local HMAC key.
+    PSEUDONYMIZE_SUBJECTS: "false",
     S3_ENDPOINT: "https://s3.eusc-de-east-1.amazonaws.eu",
     AWS_REGION: "eusc-de-east-1",
     AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
@@ -88,7 +92,7 @@ function multipartHandler(answer: (command: object) => unknown) {
     return answer(command);
   }) as unknown as S3Client["send"]);
   const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, with: () => logger };
-  return { handle: createUploadHandler({ s3, settings: parseUploadEnv(ENV), logger, newId: () => ID }), sent };
+  return { handle: createUploadHandler({ s3, settings: parseUploadEnv(ENV), logger, newId: () => ID, pseudonyms: undefined }), sent };
 }
 
 describe("upload handler: pre-signed POST and PUT", () => {
@@ -228,7 +232,7 @@ describe("upload handler: errors", () => {
     // Prepare
     const logged: string[] = [];
     const logger = createLogger("upload-presign", { level: "error", write: (line) => logged.push(line) });
-    const handle = createUploadHandler({ s3: new S3Client({ region: "eusc-de-east-1" }), settings: new UploadConfigError("expirySeconds: must be at most 300"), logger });
+    const handle = createUploadHandler({ s3: new S3Client({ region: "eusc-de-east-1" }), settings: new UploadConfigError("expirySeconds: must be at most 300"), logger, pseudonyms: undefined });
 
     // Act
     const result = await handle(event("/v1/uploads", postBody));
@@ -339,11 +343,12 @@ describe("upload handler: multipart", () => {
 describe("parseUploadEnv", () => {
   it("builds the upload configuration from the environment with defaults", () => {
     // Act
-    const settings = parseUploadEnv({ UPLOAD_BUCKET: "originals", ALLOWED_CONTENT_TYPES: '["image/png"]', MAX_SIZE_BYTES: "1000", KMS_KEY_ARNS: JSON.stringify({ identity: IDENTITY_KEY }) });
+    const settings = parseUploadEnv({ UPLOAD_BUCKET: "originals", ALLOWED_CONTENT_TYPES: '["image/png"]', MAX_SIZE_BYTES: "1000", KMS_KEY_ARNS: JSON.stringify({ identity: IDENTITY_KEY }), PSEUDONYM_KEY_ID: "alias/example/subject-pseudonyms" });
 
     // Assess
     expect(settings.config).toMatchObject({ bucket: "originals", allowedContentTypes: ["image/png"], maxSizeBytes: 1000, expirySeconds: 300, kmsKeyArnByDataClass: { identity: IDENTITY_KEY } });
     expect([settings.tenantClaim, settings.subjectClaim]).toEqual(["tenant", "sub"]);
+    expect(settings.env.PSEUDONYMIZE_SUBJECTS).toBe("true");
   });
 
   it.each([
@@ -386,7 +391,7 @@ describe("upload handler: logical-tier tenants (crypto-shredding)", () => {
       now: f.clock.now,
     });
     const s3 = s3ClientFromEnv(settings.env);
-    return { handle: createUploadHandler({ s3, settings, logger: quiet, newId: () => ID, tenants }), f };
+    return { handle: createUploadHandler({ s3, settings, logger: quiet, newId: () => ID, tenants, pseudonyms: undefined }), f };
   }
   const credentialOf = (url: string) => new URL(url).searchParams.get("X-Amz-Credential")?.split("/")[0];
 
@@ -489,5 +494,52 @@ describe("upload handler: logical-tier tenants (crypto-shredding)", () => {
     // Assess
     expect(error).toBeInstanceOf(UploadConfigError);
     expect(String(error)).toMatch(/TENANT_ROLE_NAME_PREFIX: set together with TENANT_KEY_ALIAS_PREFIX/);
+  });
+});
+
+describe("upload handler: subjects as pseudonyms", () => {
+  const SECRET = Buffer.alloc(32, 3);
+  function pseudonymHandler() {
+    const logged: string[] = [];
+    const settings = parseUploadEnv({ ...ENV, PSEUDONYMIZE_SUBJECTS: "true", PSEUDONYM_KEY_ID: "alias/example/subject-pseudonyms" });
+    const logger = createLogger("upload-presign", { level: "info", write: (line) => logged.push(line) });
+    const s3 = s3ClientFromEnv(settings.env);
+    vi.spyOn(s3, "send").mockImplementation((async () => ({ UploadId: "up-1", Parts: [] })) as unknown as S3Client["send"]);
+    return { handle: createUploadHandler({ s3, settings, logger, newId: () => ID, pseudonyms: new Pseudonyms(localMac(SECRET)) }), logged };
+  }
+  const email = "jane.doe@example.org";
+  const claims = { "custom:tenant": "acme", sub: email };
+
+  it("names objects <tenant>/<pseudonym>/<uuid>: the subject claim is in neither the key, the URL, nor the log", async () => {
+    // Prepare
+    const { handle, logged } = pseudonymHandler();
+    const pseudonym = await new Pseudonyms(localMac(SECRET)).of("acme", email);
+
+    // Act
+    const result = await handle(event("/v1/uploads/put", { ...postBody, contentMd5: MD5 }, { claims }));
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(bodyOf(result).key).toBe(`acme/${pseudonym}/${ID}`);
+    expect(result.body).not.toMatch(/jane|example\.org/);
+    expect(logged.join("\n")).not.toMatch(/jane|example\.org/);
+    expect(logged.join("\n")).toContain(pseudonym);
+  });
+
+  it("keeps a subject to its own uploads: a key of another subject's pseudonym is out of scope", async () => {
+    // Prepare
+    const { handle } = pseudonymHandler();
+    const other = await new Pseudonyms(localMac(SECRET)).of("acme", "someone.else@example.org");
+
+    // Act
+    const result = await handle(event("/v1/uploads/multipart/complete", { key: `acme/${other}/${ID}`, uploadId: "up-1", parts: [{ partNumber: 1, eTag: "e1" }] }, { claims }));
+
+    // Assess
+    expect(result.statusCode).toBe(403);
+    expect(bodyOf(result).error).toMatchObject({ code: "key_out_of_scope" });
+  });
+
+  it("fails at start-up without the HMAC key, naming the variable and the opt-out", () => {
+    expect(() => parseUploadEnv({ ...ENV, PSEUDONYMIZE_SUBJECTS: "true" })).toThrow(/PSEUDONYM_KEY_ID is required .* Fix: .*PSEUDONYMIZE_SUBJECTS=false/);
   });
 });

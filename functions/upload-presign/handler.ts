@@ -17,9 +17,11 @@
  *   gets URLs signed as its own role, under its own key: deleting that key shreds its uploads. Its
  *   key not enabled → 403 `tenant_key_unavailable`; the directory failing → 500 (never the shared key).
  */
+import { KMSClient } from "@aws-sdk/client-kms";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { z } from "zod";
 import { createLogger, type Logger } from "../shared/logger";
+import { kmsMac, Pseudonyms } from "../shared/pseudonym";
 import type { TenantDirectory } from "../shared/tenant-directory";
 import { tenantDirectoryFromEnv } from "../shared/tenant-env";
 import { assertClaims, completeMultipartUpload, createMultipartUpload, issuePresignedPost, issuePresignedPut, presignUploadParts, type UploadClaims, type UploadDeps } from "./core";
@@ -118,6 +120,11 @@ export interface UploadHandlerDeps {
    * @default - none: every tenant's uploads use the data-class key and `s3`
    */
   readonly tenants?: TenantDirectory<S3Client>;
+  /**
+   * Derives the pseudonym that stands for the subject in object keys (functions/shared/pseudonym.ts).
+   * `undefined` keeps the subject claim itself: only with PSEUDONYMIZE_SUBJECTS=false.
+   */
+  readonly pseudonyms: Pseudonyms | undefined;
 }
 
 /** How one request is signed: the function's client and the data-class key, or the tenant's role and key. */
@@ -168,8 +175,12 @@ export function createUploadHandler(deps: UploadHandlerDeps): (event: unknown, c
         log.warn("upload refused for the tenant", { route: path, tenant: claims.tenant, code: JSON.parse(signer.body).error?.code });
         return signer;
       }
-      const result = await operation(signer.deps, settings.config, claims, body.value);
-      log.info("issued", { route: path, tenant: claims.tenant, subject: claims.subject, keyedBy: signer.keyedBy });
+      // The key holds the subject's pseudonym, never the claim (often an e-mail address). The claims
+      // are checked as before, so a token's acceptance does not depend on the pseudonyms.
+      assertClaims(claims);
+      const scoped: UploadClaims = deps.pseudonyms === undefined ? claims : { tenant: claims.tenant, subject: await deps.pseudonyms.of(claims.tenant, claims.subject) };
+      const result = await operation(signer.deps, settings.config, scoped, body.value);
+      log.info("issued", { route: path, tenant: claims.tenant, subjectPseudonym: deps.pseudonyms === undefined ? undefined : scoped.subject, keyedBy: signer.keyedBy });
       return json(200, result);
     } catch (error) {
       if (error instanceof UploadRequestError) {
@@ -207,8 +218,16 @@ const settings = loadSettings();
 export const handler = createUploadHandler({
   s3: s3ClientFromEnv(settings instanceof UploadConfigError ? { AWS_REGION: process.env.AWS_REGION ?? "us-east-1", S3_FORCE_PATH_STYLE: false } : settings.env),
   settings,
+  pseudonyms: settings instanceof UploadConfigError ? undefined : uploadPseudonyms(settings),
   ...(settings instanceof UploadConfigError ? {} : { tenants: uploadTenantDirectory(settings) }),
 });
+
+/** The pseudonyms of the environment's HMAC key (KMS GenerateMac through the VPC endpoint), or none when turned off. */
+export function uploadPseudonyms(settings: UploadSettings): Pseudonyms | undefined {
+  const { env } = settings;
+  if (env.PSEUDONYMIZE_SUBJECTS === "false" || env.PSEUDONYM_KEY_ID === undefined) return undefined;
+  return new Pseudonyms(kmsMac(new KMSClient({ region: env.AWS_REGION, ...(env.KMS_ENDPOINT === undefined ? {} : { endpoint: env.KMS_ENDPOINT }) }), env.PSEUDONYM_KEY_ID));
+}
 
 /** Tenant credentials outlive every URL signed with them: renewed when less than the URL lifetime plus a minute remains. */
 export function uploadTenantDirectory(settings: UploadSettings): TenantDirectory<S3Client> | undefined {

@@ -6,13 +6,16 @@ import type { LambdaFunction } from "../lambda-function";
 import { LogGroup } from "../log-group";
 import type { Placement } from "../placement";
 
-/** JSON access log line: who (JWT subject), what, result, and the request id to correlate. */
+/**
+ * JSON access log line: what, result, and the request id to correlate with the function's log. No
+ * subject claim (often an e-mail address): next to the source IP it would be personal data in every
+ * line; the function logs the subject's pseudonym.
+ */
 const ACCESS_LOG_FORMAT = JSON.stringify({
   requestId: "$context.requestId",
   routeKey: "$context.routeKey",
   status: "$context.status",
   sourceIp: "$context.identity.sourceIp",
-  subject: "$context.authorizer.claims.sub",
   requestTime: "$context.requestTimeEpoch",
   latencyMs: "$context.responseLatency",
   integrationError: "$context.integrationErrorMessage",

@@ -4,7 +4,7 @@ import { arn } from "../../config/partitions";
 import { accountRoot, policyDocument, renderPolicy, type Statement } from "../../policies/documents/policy-document";
 import { ValidationError } from "../errors";
 import type { Placement } from "../placement";
-import { KEY_ADMIN_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS } from "./perms";
+import { KEY_ADMIN_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, KEY_MAC_ACTIONS } from "./perms";
 
 /** Something that holds an identity policy, such as a function's execution role. */
 export interface Grantable {
@@ -37,6 +37,13 @@ export interface KmsKeyProps {
    * @default false
    */
   readonly importedKeyMaterial?: boolean;
+  /**
+   * `HMAC_256`: a key that computes and verifies HMAC-SHA-256 (`kms:GenerateMac`, `kms:VerifyMac`),
+   * for example the subjects' pseudonyms; it encrypts nothing. KMS offers no automatic rotation for
+   * HMAC keys (rotating would change every MAC), so `enable_key_rotation` stays off for them.
+   * @default "SYMMETRIC_DEFAULT" - an encryption key with automatic rotation
+   */
+  readonly keySpec?: "SYMMETRIC_DEFAULT" | "HMAC_256";
   /** Tags in addition to the provider's default tags (e.g. DataClass, Tenant). @default - none */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -59,6 +66,7 @@ export class KmsKey extends Construct {
   /** `alias/<aliasName>`. */
   readonly aliasName: string;
   readonly placement: Placement;
+  readonly keySpec: "SYMMETRIC_DEFAULT" | "HMAC_256";
   private readonly statements: Statement[];
 
   constructor(scope: Construct, id: string, props: KmsKeyProps) {
@@ -76,6 +84,11 @@ export class KmsKey extends Construct {
       throw new ValidationError("KmsKey.administratorRoleName", `administratorRoleName must be an IAM role name (1-64 characters of letters, digits and +=,.@_-; value: "${administratorRoleName}")`, this);
     }
     this.placement = placement;
+    const hmac = props.keySpec === "HMAC_256";
+    if (hmac && props.importedKeyMaterial === true) {
+      throw new ValidationError("KmsKey.keySpec", "keySpec HMAC_256 and importedKeyMaterial cannot be combined here: import HMAC material outside this module", this);
+    }
+    this.keySpec = hmac ? "HMAC_256" : "SYMMETRIC_DEFAULT";
     this.statements = [
       {
         Sid: "KeyAdministration",
@@ -88,7 +101,7 @@ export class KmsKey extends Construct {
         Sid: "UseThroughIamOfThisAccount",
         Effect: "Allow",
         Principal: { AWS: accountRoot(placement.partition, placement.accountId) },
-        Action: KEY_ENCRYPT_DECRYPT_ACTIONS,
+        Action: hmac ? KEY_MAC_ACTIONS : KEY_ENCRYPT_DECRYPT_ACTIONS,
         Resource: "*",
         Condition: { StringEquals: { "kms:CallerAccount": placement.accountId } },
       },
@@ -100,7 +113,12 @@ export class KmsKey extends Construct {
       policy: Lazy.stringValue({ produce: () => renderPolicy(policyDocument(this.statements)) }),
       tags: props.tags || props.importedKeyMaterial ? { ...props.tags, ...(props.importedKeyMaterial ? { KeyMaterial: "imported" } : {}) } : undefined,
     };
-    this.key = props.importedKeyMaterial === true ? new KmsExternalKey(this, "key", common) : new KmsKeyResource(this, "key", { ...common, enableKeyRotation: true });
+    this.key =
+      props.importedKeyMaterial === true
+        ? new KmsExternalKey(this, "key", common)
+        : hmac
+          ? new KmsKeyResource(this, "key", { ...common, customerMasterKeySpec: "HMAC_256", keyUsage: "GENERATE_VERIFY_MAC", enableKeyRotation: false })
+          : new KmsKeyResource(this, "key", { ...common, enableKeyRotation: true });
     this.aliasName = `alias/${props.aliasName}`;
     this.alias = new KmsAlias(this, "alias", {
       provider: placement.provider,
@@ -118,8 +136,17 @@ export class KmsKey extends Construct {
     this.statements.push(statement);
   }
 
+  /** Lets `grantee` compute MACs with this HMAC key (nothing else); returns the identity statement it added. */
+  grantGenerateMac(grantee: Grantable, sid = "GenerateMac"): Statement {
+    if (this.keySpec !== "HMAC_256") throw new ValidationError("KmsKey.grantGenerateMac", `${this.aliasName} is not an HMAC key (keySpec ${this.keySpec})`, this);
+    const statement: Statement = { Sid: sid, Effect: "Allow", Action: "kms:GenerateMac", Resource: this.keyArn };
+    grantee.addToPrincipalPolicy(statement);
+    return statement;
+  }
+
   /** Lets `grantee` encrypt and decrypt with this key; returns the identity statement it added. */
   grantEncryptDecrypt(grantee: Grantable, sid = "UseKey"): Statement {
+    if (this.keySpec !== "SYMMETRIC_DEFAULT") throw new ValidationError("KmsKey.grantEncryptDecrypt", `${this.aliasName} is an HMAC key: it encrypts nothing`, this);
     const statement: Statement = { Sid: sid, Effect: "Allow", Action: KEY_ENCRYPT_DECRYPT_ACTIONS, Resource: this.keyArn };
     grantee.addToPrincipalPolicy(statement);
     return statement;

@@ -69,10 +69,12 @@ export interface TenantProps {
 
 /**
  * One tenant, built from its configuration entry alone (so editing one tenant changes only its
- * resources). Every tier gets its own KMS key: deleting it makes the tenant's data unreadable
- * (crypto-shredding). Tier `vpc` also gets its own private network, whose flow logs the tenant's
- * key encrypts. Tier `account` gets an AWS account in the sovereign organization; once its ID is
- * configured, the tenant's key lives in that account.
+ * resources). Every tier gets its own KMS key. Only for tier `logical` does the upload path use it
+ * (its role writes its objects under it, so deleting the key shreds them); `vpc` and `account`
+ * tenants' uploads are under the data-class keys today (docs/architecture.md, "What each tenant tier
+ * isolates"). Tier `vpc` also gets its own private network, whose flow logs the tenant's key
+ * encrypts, and where nothing runs yet. Tier `account` gets an AWS account in the sovereign
+ * organization; once its ID is configured, the tenant's key lives in that account.
  */
 export class Tenant extends Construct {
   readonly key?: KmsKey;

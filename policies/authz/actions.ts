@@ -197,7 +197,7 @@ function s3Checks(world: AuthzWorld, call: Call): Authorizations {
   return { kind: "known", checks };
 }
 
-const KMS_ACTIONS: Readonly<Record<string, string>> = { DescribeKey: "kms:DescribeKey", ListResourceTags: "kms:ListResourceTags", Decrypt: "kms:Decrypt", GenerateDataKey: "kms:GenerateDataKey" };
+const KMS_ACTIONS: Readonly<Record<string, string>> = { DescribeKey: "kms:DescribeKey", ListResourceTags: "kms:ListResourceTags", Decrypt: "kms:Decrypt", GenerateDataKey: "kms:GenerateDataKey", GenerateMac: "kms:GenerateMac" };
 
 /** Every check one call needs, or `unknown`. */
 export function authorizationsOf(world: AuthzWorld, call: Call): Authorizations {

@@ -19,13 +19,14 @@ const s3 = (via: string, ...operations: string[]) => operations.map((o) => `${vi
 
 export const CATALOGUE: Readonly<Record<RoleKind, RoleCalls>> = {
   "upload-function": {
-    purpose: "signs tenant-scoped, short-lived uploads into the originals bucket for browsers (POST, PUT, multipart parts) and runs the multipart calls; finds a tenant's key and acts as a logical-tier tenant's role",
+    purpose: "signs tenant-scoped, short-lived uploads into the originals bucket for browsers (POST, PUT, multipart parts) and runs the multipart calls; derives the subject's pseudonym for the object key (HMAC key); finds a tenant's key and acts as a logical-tier tenant's role",
     calls: [
       ...s3("presigned-post", "PostObject"),
       ...s3("presigned-url", "PutObject", "UploadPart"),
       ...s3("sdk", "CreateMultipartUpload", "CompleteMultipartUpload", "AbortMultipartUpload", "ListParts", "GetObjectTagging", "HeadObject", "PutObjectTagging"),
       "sdk KMS DescribeKey",
       "sdk KMS ListResourceTags",
+      "sdk KMS GenerateMac",
       "sdk STS AssumeRole",
     ],
   },

@@ -39,8 +39,20 @@ interface AbuseReview {
   readonly detail: string;
 }
 
+/** What a tenant's tier isolates in this stack, read from its resources (not from the tier's name). */
+interface TenantReview {
+  readonly tenant: string;
+  readonly tier: string;
+  /** Its own key exists (`aws_kms_key` tagged with the tenant). */
+  readonly ownKey: boolean;
+  /** A role of its own that the upload path acts as (tagged Tenant and TenantKey): its uploads are under its key. */
+  readonly ownPrincipal: boolean;
+  readonly summary: string;
+}
+
 export interface AuthorizationReview {
   readonly stack: string;
+  readonly tenants: readonly TenantReview[];
   readonly roles: readonly RoleReview[];
   readonly abuse: readonly AbuseReview[];
   readonly simulator: string;
@@ -104,7 +116,7 @@ export async function authorizationReview(template: Template, simulate: Simulate
     world = authzWorld(template);
   } catch (error) {
     if (!(error instanceof WorldError)) throw error;
-    return { stack: template.stack, roles: [], abuse: [], simulator: simulatorNote, problem: error.message };
+    return { stack: template.stack, tenants: [], roles: [], abuse: [], simulator: simulatorNote, problem: error.message };
   }
   const roles = [...world.roles.values()].sort((a, b) => compareStrings(a.address, b.address)).map((r) => reviewRole(world, r));
   const abuse: AbuseReview[] = [];
@@ -131,7 +143,29 @@ export async function authorizationReview(template: Template, simulate: Simulate
       detail: verdict.allowed ? verdict.results.map((r) => r.check.label).join("; ") : denied.map((r) => `${r.check.label}: ${r.decision}`).join("; "),
     });
   }
-  return { stack: template.stack, roles, abuse, simulator: simulatorNote };
+  return { stack: template.stack, tenants: tenantsOf(template, world), roles, abuse, simulator: simulatorNote };
+}
+
+function tenantsOf(template: Template, world: AuthzWorld): TenantReview[] {
+  const out = new Map<string, TenantReview>();
+  for (const r of template.resources) {
+    if (r.type !== "aws_kms_key" && r.type !== "aws_kms_external_key") continue;
+    const tags = (r.values.tags ?? {}) as Record<string, unknown>;
+    const tenant = typeof tags.Tenant === "string" ? tags.Tenant : undefined;
+    if (tenant === undefined) continue;
+    const tier = typeof tags.Tier === "string" ? tags.Tier : "(untagged)";
+    const ownPrincipal = [...world.roles.values()].some((role) => role.tags.Tenant === tenant && role.tags.TenantKey !== undefined);
+    out.set(tenant, {
+      tenant,
+      tier,
+      ownKey: true,
+      ownPrincipal,
+      summary: ownPrincipal
+        ? "its uploads, clean and quarantined copies are written by its own role under its own key (deleting the key shreds them)"
+        : "its uploads are written by the platform's functions under the data-class keys, in the shared buckets under its prefix: its own key protects none of them",
+    });
+  }
+  return [...out.values()].sort((a, b) => compareStrings(a.tenant, b.tenant));
 }
 
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
@@ -153,6 +187,11 @@ export function authorizationMarkdown(reviews: readonly AuthorizationReview[]): 
       continue;
     }
     out.push(`Simulator: ${r.simulator}`, "");
+    if (r.tenants.length > 0) {
+      out.push("### Tenants: what their tier isolates in this stack", "", "| tenant | tier | own key | own principal | uploads |", "|---|---|---|---|---|");
+      for (const t of r.tenants) out.push(`| ${t.tenant} | ${t.tier} | ${t.ownKey ? "yes" : "no"} | ${t.ownPrincipal ? "yes" : "no"} | ${cell(t.summary)} |`);
+      out.push("");
+    }
     for (const role of r.roles) {
       out.push(`### ${role.name}`, "", `\`${role.address}\` in ${role.partition}, account ${role.account}${role.kind === null ? "" : `; kind ${role.kind}`}`, "", `For: ${role.purpose}`, "");
       if (role.calls.length > 0) out.push(`Requests: ${role.calls.map((c) => `\`${c}\``).join(", ")}`, "");
