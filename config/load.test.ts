@@ -165,6 +165,12 @@ describe("invalid configurations", () => {
     expectOneProblem(input, "upload.dataClasses[0]", /"avatars-original" accepts uploads and sets allowCrossPartition.*S3 keeps only one/);
   });
 
+  it("fails when a crossing class's certificate CN would exceed 64 characters", () => {
+    const input = exampleInput();
+    if (input.crossPartition !== undefined) input.crossPartition.workloadCommonName = "w".repeat(55);
+    expectOneProblem(input, "crossPartition.workloadCommonName", /would exceed 64 characters for avatars-clean\. Fix: shorten/);
+  });
+
   it("fails when no data class is declared", () => {
     const input = exampleInput();
     input.dataClasses = {};

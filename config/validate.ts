@@ -141,6 +141,21 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
     }
   }
 
+  // Each crossing class's sync certificate has CN <workloadCommonName>-<class>, and its commercial role
+  // is <environment>-cross-partition-sync-<class>: both at most 64 characters.
+  if (isObject(input.dataClasses) && isObject(input.crossPartition) && typeof input.crossPartition.workloadCommonName === "string") {
+    const base = input.crossPartition.workloadCommonName;
+    const environment = typeof input.environment === "string" ? input.environment : "";
+    const crossing = Object.entries(input.dataClasses).filter(([, dc]) => isObject(dc) && dc.allowCrossPartition === true).map(([name]) => name);
+    const tooLong = crossing.filter((c) => `${base}-${c}`.length > 64 || `${environment}-cross-partition-sync-${c}`.length > 64);
+    if (tooLong.length > 0) {
+      problems.push({
+        path: "crossPartition.workloadCommonName",
+        message: `the certificate CN "${base}-<class>" or the role name "${environment}-cross-partition-sync-<class>" would exceed 64 characters for ${tooLong.join(", ")}. Fix: shorten workloadCommonName, the environment name or the data class name`,
+      });
+    }
+  }
+
   const backend = input.backend;
   if (isObject(backend) && backend.type === "s3" && typeof backend.kmsKeyId === "string") {
     const sovereign = PARTITIONS["aws-eusc"];

@@ -94,9 +94,11 @@ describe("resources of each partition", () => {
   it("trusts the platform CA on the commercial side for the failover buckets only", () => {
     const anchor = Object.values(resourcesOf(example.json, "aws_rolesanywhere_trust_anchor"));
     expect(anchor).toEqual([expect.objectContaining({ provider: "aws.commercial", name: "example-platform-ca" })]);
-    const role = resourcesOf(example.json, "aws_iam_role")["commercial-roles-anywhere_role"];
-    expect(JSON.parse(role?.assume_role_policy as string).Statement[0].Condition.StringEquals).toEqual({ "aws:PrincipalTag/x509Subject/CN": "sip-example-sync" });
-    const policy = resourcesOf(example.json, "aws_iam_role_policy")["commercial-roles-anywhere_role-policy"]?.policy as string;
+    // One role per crossing data class, admitting only that class's certificate (CN <workloadCommonName>-<class>).
+    const role = resourcesOf(example.json, "aws_iam_role")["commercial-roles-anywhere_role-avatars-clean"];
+    expect(role?.name).toBe("example-cross-partition-sync-avatars-clean");
+    expect(JSON.parse(role?.assume_role_policy as string).Statement[0].Condition.StringEquals).toEqual({ "aws:PrincipalTag/x509Subject/CN": "sip-example-sync-avatars-clean" });
+    const policy = resourcesOf(example.json, "aws_iam_role_policy")["commercial-roles-anywhere_role-policy-avatars-clean"]?.policy as string;
     expect(policy).toContain("commercial-bucket-avatars-clean_bucket.arn");
     expect(policy).not.toMatch(/sovereign-/);
     expect(example.text).not.toMatch(/PRIVATE KEY/);

@@ -145,7 +145,10 @@ export class PlatformStack extends ReadableStack {
         workloadCommonName: cross.workloadCommonName,
         sessionDurationSeconds: cross.sessionDurationSeconds,
         expiryWarningDays: cross.expiryWarningDays,
-        buckets: failoverBuckets,
+        classes: syncedClasses.flatMap((name) => {
+          const bucket = failoverByClass.get(name);
+          return bucket === undefined ? [] : [{ dataClass: name, bucket }];
+        }),
       });
       for (const name of syncedClasses) {
         const source = dataBuckets.get(name);

@@ -29,7 +29,7 @@ describe("sync pipeline", () => {
       TARGET_KMS_KEY_ARN: "${aws_kms_key.commercial-key-avatars-clean_key.arn}",
       ROLES_ANYWHERE_TRUST_ANCHOR_ARN: "${aws_rolesanywhere_trust_anchor.commercial-roles-anywhere_trust-anchor.arn}",
       ROLES_ANYWHERE_PROFILE_ARN: "${aws_rolesanywhere_profile.commercial-roles-anywhere_profile.arn}",
-      ROLES_ANYWHERE_ROLE_ARN: "${aws_iam_role.commercial-roles-anywhere_role.arn}",
+      ROLES_ANYWHERE_ROLE_ARN: "${aws_iam_role.commercial-roles-anywhere_role-avatars-clean.arn}",
       ROLES_ANYWHERE_SESSION_SECONDS: "3600",
       SIGNING_MATERIAL_SECRET_ID: "${aws_secretsmanager_secret.sync-pipeline-avatars-clean_signing-material.arn}",
       SYNC_ALLOWED_DATA_CLASSES: "avatars-clean",

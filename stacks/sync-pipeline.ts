@@ -79,7 +79,7 @@ export class SyncPipeline extends Construct {
       TARGET_KMS_KEY_ARN: target.encryptionKey.keyArn,
       ROLES_ANYWHERE_TRUST_ANCHOR_ARN: trust.trustAnchor.arn,
       ROLES_ANYWHERE_PROFILE_ARN: trust.profile.arn,
-      ROLES_ANYWHERE_ROLE_ARN: trust.role.arn,
+      ROLES_ANYWHERE_ROLE_ARN: trust.roleFor(props.sourceDataClass).arn,
       ROLES_ANYWHERE_SESSION_SECONDS: String(props.sessionDurationSeconds),
       SIGNING_MATERIAL_SECRET_ID: this.signingMaterial.arn,
       SYNC_ALLOWED_DATA_CLASSES: props.sourceDataClass,

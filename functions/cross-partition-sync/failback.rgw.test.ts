@@ -47,7 +47,7 @@ let commercial: S3Client;
 
 beforeAll(async () => {
   // For the authorization proof: the test's Roles Anywhere role plays the stack's commercial role.
-  castNames({ roles: { "failback-read": "example-cross-partition-sync" }, buckets: { [SOVEREIGN_BUCKET]: "example-avatars-clean-111111111111", [COMMERCIAL_BUCKET]: "example-avatars-clean-failover-222222222222" }, keys: { [SOVEREIGN_KEY]: "aws_kms_key.sovereign-key-avatars-clean_key", [COMMERCIAL_KEY]: "aws_kms_key.commercial-key-avatars-clean_key" } });
+  castNames({ roles: { "failback-read": "example-cross-partition-sync-avatars-clean" }, buckets: { [SOVEREIGN_BUCKET]: "example-avatars-clean-111111111111", [COMMERCIAL_BUCKET]: "example-avatars-clean-failover-222222222222" }, keys: { [SOVEREIGN_KEY]: "aws_kms_key.sovereign-key-avatars-clean_key", [COMMERCIAL_KEY]: "aws_kms_key.commercial-key-avatars-clean_key" } });
   sovereign = sovereignGateway().client();
   commercial = commercialGateway().client();
   for (const [client, bucket] of [

@@ -63,7 +63,7 @@ function deps(overrides: Partial<SyncDependencies> = {}): SyncDependencies {
 
 beforeAll(async () => {
   // For the authorization proof: the test's Roles Anywhere role plays the stack's commercial role.
-  castNames({ roles: { "sync-failover": "example-cross-partition-sync" }, buckets: { [SOURCE_BUCKET]: "example-avatars-clean-111111111111", [TARGET_BUCKET]: "example-avatars-clean-failover-222222222222" }, keys: { [SOURCE_KEY]: "aws_kms_key.sovereign-key-avatars-clean_key", [TARGET_KEY]: "aws_kms_key.commercial-key-avatars-clean_key" } });
+  castNames({ roles: { "sync-failover": "example-cross-partition-sync-avatars-clean" }, buckets: { [SOURCE_BUCKET]: "example-avatars-clean-111111111111", [TARGET_BUCKET]: "example-avatars-clean-failover-222222222222" }, keys: { [SOURCE_KEY]: "aws_kms_key.sovereign-key-avatars-clean_key", [TARGET_KEY]: "aws_kms_key.commercial-key-avatars-clean_key" } });
   sovereign = sovereignGateway().client();
   commercial = commercialGateway().client();
   lines = [];

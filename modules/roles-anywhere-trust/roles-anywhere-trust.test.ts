@@ -14,7 +14,7 @@ function setup(overrides: Partial<RolesAnywhereTrustProps> = {}) {
   cleanup = s.cleanup;
   const key = new KmsKey(s.stack, "failover-key", { placement: s.commercial, aliasName: "failover", description: "failover" });
   const bucket = new PrivateBucket(s.stack, "failover", { placement: s.commercial, bucketName: "env-avatars-failover-222222222222", encryptionKey: key, retentionDays: 30, allowAccessOutsideVpcEndpoint: true });
-  const props: RolesAnywhereTrustProps = { placement: s.commercial, name: "env", caCertificatePem: CA, workloadCommonName: "sip-env-sync", buckets: [bucket], ...overrides };
+  const props: RolesAnywhereTrustProps = { placement: s.commercial, name: "env", caCertificatePem: CA, workloadCommonName: "sip-env-sync", classes: [{ dataClass: "avatars", bucket }], ...overrides };
   return { ...s, props, bucket };
 }
 
@@ -67,7 +67,7 @@ describe("RolesAnywhereTrust", () => {
   it("bounds sessions in the profile", () => {
     const { stack, props, synth } = setup({ sessionDurationSeconds: 1800 });
     new RolesAnywhereTrust(stack, "trust", props);
-    expect(one(synth(), "aws_rolesanywhere_profile")).toMatchObject({ duration_seconds: 1800, enabled: true, role_arns: ["${aws_iam_role.trust_role.arn}"] });
+    expect(one(synth(), "aws_rolesanywhere_profile")).toMatchObject({ duration_seconds: 1800, enabled: true, role_arns: ["${aws_iam_role.trust_role-avatars.arn}"] });
   });
 
   describe("trust policy (IAM simulation)", () => {
@@ -79,24 +79,25 @@ describe("RolesAnywhereTrust", () => {
 
     it("lets Roles Anywhere assume the role for our trust anchor and our workload's subject", async () => {
       const trust = await trustPolicy();
-      expect(await simulate("sts:AssumeRole", "arn:aws:iam::222222222222:role/env-cross-partition-sync", { trust }, { "aws:SourceArn": ANCHOR, "aws:PrincipalTag/x509Subject/CN": "sip-env-sync" })).toBe("Allowed");
+      expect(await simulate("sts:AssumeRole", "arn:aws:iam::222222222222:role/env-cross-partition-sync-avatars", { trust }, { "aws:SourceArn": ANCHOR, "aws:PrincipalTag/x509Subject/CN": "sip-env-sync-avatars" })).toBe("Allowed");
     });
 
-    it("denies another certificate subject", async () => {
+    it("denies another certificate subject, also the base name without the data class", async () => {
       const trust = await trustPolicy();
-      expect(await simulate("sts:AssumeRole", "arn:aws:iam::222222222222:role/env-cross-partition-sync", { trust }, { "aws:SourceArn": ANCHOR, "aws:PrincipalTag/x509Subject/CN": "someone-else" })).not.toBe("Allowed");
+      expect(await simulate("sts:AssumeRole", "arn:aws:iam::222222222222:role/env-cross-partition-sync-avatars", { trust }, { "aws:SourceArn": ANCHOR, "aws:PrincipalTag/x509Subject/CN": "sip-env-sync" })).not.toBe("Allowed");
+      expect(await simulate("sts:AssumeRole", "arn:aws:iam::222222222222:role/env-cross-partition-sync-avatars", { trust }, { "aws:SourceArn": ANCHOR, "aws:PrincipalTag/x509Subject/CN": "someone-else" })).not.toBe("Allowed");
     });
 
     it("denies another trust anchor, even with the right subject", async () => {
       const trust = await trustPolicy();
       const other = ANCHOR.replace("ta-0123", "ta-9999");
-      expect(await simulate("sts:AssumeRole", "arn:aws:iam::222222222222:role/env-cross-partition-sync", { trust }, { "aws:SourceArn": other, "aws:PrincipalTag/x509Subject/CN": "sip-env-sync" })).not.toBe("Allowed");
+      expect(await simulate("sts:AssumeRole", "arn:aws:iam::222222222222:role/env-cross-partition-sync-avatars", { trust }, { "aws:SourceArn": other, "aws:PrincipalTag/x509Subject/CN": "sip-env-sync-avatars" })).not.toBe("Allowed");
     });
 
     it("denies any other principal", async () => {
       const trust = await trustPolicy();
-      const context = { "aws:SourceArn": ANCHOR, "aws:PrincipalTag/x509Subject/CN": "sip-env-sync" };
-      expect(await simulate("sts:AssumeRole", "arn:aws:iam::222222222222:role/env-cross-partition-sync", { trust }, context, "arn:aws:iam::333333333333:root")).not.toBe("Allowed");
+      const context = { "aws:SourceArn": ANCHOR, "aws:PrincipalTag/x509Subject/CN": "sip-env-sync-avatars" };
+      expect(await simulate("sts:AssumeRole", "arn:aws:iam::222222222222:role/env-cross-partition-sync-avatars", { trust }, context, "arn:aws:iam::333333333333:root")).not.toBe("Allowed");
     });
   });
 
@@ -111,7 +112,7 @@ describe("RolesAnywhereTrust", () => {
       new RolesAnywhereTrust(stack, "trust", props);
       return concrete(one(synth(), "aws_kms_key").policy);
     }
-    const role = "arn:aws:iam::222222222222:role/env-cross-partition-sync";
+    const role = "arn:aws:iam::222222222222:role/env-cross-partition-sync-avatars";
 
     it("reads and writes failover objects with the failover key", async () => {
       const policy = await identity();
@@ -142,7 +143,8 @@ describe("RolesAnywhereTrust", () => {
     [{ sessionDurationSeconds: 600 }, /RolesAnywhereTrust\.sessionDurationSeconds/],
     [{ expiryWarningDays: 0 }, /RolesAnywhereTrust\.expiryWarningDays/],
     [{ caCertificatePem: `${CA}-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n` }, /RolesAnywhereTrust\.caCertificatePem: .*no private key/],
-    [{ buckets: [] }, /RolesAnywhereTrust\.buckets/],
+    [{ classes: [] }, /RolesAnywhereTrust\.classes/],
+    [{ workloadCommonName: "x".repeat(60) }, /RolesAnywhereTrust\.workloadCommonName: .*longer than 64 characters for avatars/],
   ] as const)("fails when %j", (overrides, message) => {
     const { stack, props } = setup();
     expect(() => new RolesAnywhereTrust(stack, "trust", { ...props, ...overrides })).toThrow(message);
@@ -152,6 +154,29 @@ describe("RolesAnywhereTrust", () => {
     const { stack, props, sovereign } = setup();
     const key = new KmsKey(stack, "sk", { placement: sovereign, aliasName: "s", description: "s" });
     const sovereignBucket = new PrivateBucket(stack, "s", { placement: sovereign, bucketName: "env-s-111111111111", encryptionKey: key, retentionDays: 1, vpcEndpointId: "vpce-1" });
-    expect(() => new RolesAnywhereTrust(stack, "trust", { ...props, buckets: [sovereignBucket] })).toThrow(/RolesAnywhereTrust\.buckets: .* not on the commercial side/);
+    expect(() => new RolesAnywhereTrust(stack, "trust", { ...props, classes: [{ dataClass: "s", bucket: sovereignBucket }] })).toThrow(/RolesAnywhereTrust\.classes: .* not on the commercial side/);
+  });
+
+  it("gives each crossing data class its own role: one class's certificate reaches neither the other's role nor its bucket", async () => {
+    // Prepare
+    const { stack, props, synth, commercial } = setup();
+    const key = new KmsKey(stack, "documents-key", { placement: commercial, aliasName: "documents", description: "documents" });
+    const documents = new PrivateBucket(stack, "documents", { placement: commercial, bucketName: "env-documents-failover-222222222222", encryptionKey: key, retentionDays: 30, allowAccessOutsideVpcEndpoint: true });
+    new RolesAnywhereTrust(stack, "trust", { ...props, classes: [...props.classes, { dataClass: "documents", bucket: documents }] });
+    const json = synth();
+    const roles = resourcesOf(json, "aws_iam_role");
+    const policies = resourcesOf(json, "aws_iam_role_policy");
+    const avatarsTrust = concrete(roles["trust_role-avatars"]?.assume_role_policy);
+    const avatarsPolicy = concrete(policies["trust_role-policy-avatars"]?.policy);
+    const documentsBucket = "arn:aws:s3:::env-documents-failover-222222222222";
+    const role = "arn:aws:iam::222222222222:role/env-cross-partition-sync-avatars";
+
+    // Assess
+    expect(Object.keys(roles).sort()).toEqual(["trust_role-avatars", "trust_role-documents"]);
+    expect(one(json, "aws_rolesanywhere_profile").role_arns).toEqual(["${aws_iam_role.trust_role-avatars.arn}", "${aws_iam_role.trust_role-documents.arn}"]);
+    const documentsCertificate = { "aws:SourceArn": ANCHOR, "aws:PrincipalTag/x509Subject/CN": "sip-env-sync-documents" };
+    expect(await simulate("sts:AssumeRole", "arn:aws:iam::222222222222:role/env-cross-partition-sync-avatars", { trust: avatarsTrust }, documentsCertificate)).not.toBe("Allowed");
+    expect(await simulate("s3:PutObject", `${documentsBucket}/t/u/x`, { identity: avatarsPolicy }, {}, role)).not.toBe("Allowed");
+    expect(await simulate("s3:PutObject", `${BUCKET}/t/u/x`, { identity: avatarsPolicy }, {}, role)).toBe("Allowed");
   });
 });

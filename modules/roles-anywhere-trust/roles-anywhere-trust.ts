@@ -1,5 +1,6 @@
 import { Construct, Lazy } from "../../framework/cdktf";
 import { IamRole, IamRolePolicy, RolesanywhereProfile, RolesanywhereTrustAnchor } from "../../framework/aws";
+import { compareStrings } from "../../policies/core/json";
 import { policyDocument, renderPolicy, trustPolicyDocument, type Statement } from "../../policies/documents/policy-document";
 import { ValidationError } from "../errors";
 import type { Placement } from "../placement";
@@ -12,10 +13,16 @@ export interface RolesAnywhereTrustProps {
   readonly name: string;
   /** The platform CA's certificate (PEM). Public; the CA's key never comes near Terraform. */
   readonly caCertificatePem: string;
-  /** Common name in the workload's leaf certificate; the role admits only this subject. */
+  /**
+   * Base of the workloads' certificate common names: the sync of data class `<c>` holds a leaf with
+   * CN `<workloadCommonName>-<c>`, and only that CN may assume the class's role.
+   */
   readonly workloadCommonName: string;
-  /** Buckets of this side the workload may read and write (and, through them, their keys). */
-  readonly buckets: readonly PrivateBucket[];
+  /**
+   * Per crossing data class, the bucket of this side its sync may read and write (and, through it,
+   * its key). Each class gets its own role: one class's credentials never reach another's bucket.
+   */
+  readonly classes: ReadonlyArray<{ readonly dataClass: string; readonly bucket: PrivateBucket }>;
   /**
    * Lifetime of the issued sessions (900-43200 s).
    * @default 3600
@@ -31,16 +38,16 @@ export interface RolesAnywhereTrustProps {
 
 /**
  * IAM Roles Anywhere trust for the cross-partition sync: a trust anchor on the platform CA, a
- * profile with bounded sessions, and a role that `rolesanywhere.amazonaws.com` may assume only for
- * this trust anchor (`aws:SourceArn`) and only for the workload's certificate subject
- * (`aws:PrincipalTag/x509Subject/CN`), allowed to read and write only the given buckets with their
- * keys.
+ * profile with bounded sessions, and per crossing data class a role that
+ * `rolesanywhere.amazonaws.com` may assume only for this trust anchor (`aws:SourceArn`) and only for
+ * that class's workload certificate subject (`aws:PrincipalTag/x509Subject/CN` =
+ * `<workloadCommonName>-<class>`), allowed to read and write only that class's bucket with its key.
  */
 export class RolesAnywhereTrust extends Construct {
   readonly trustAnchor: RolesanywhereTrustAnchor;
   readonly profile: RolesanywhereProfile;
-  readonly role: IamRole;
-  private readonly permissions: Statement[] = [];
+  /** The role of each crossing data class. */
+  readonly roles: ReadonlyMap<string, IamRole>;
 
   constructor(scope: Construct, id: string, props: RolesAnywhereTrustProps) {
     super(scope, id);
@@ -57,12 +64,20 @@ export class RolesAnywhereTrust extends Construct {
     if (!/^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/.test(props.caCertificatePem) || /PRIVATE KEY/.test(props.caCertificatePem)) {
       throw new ValidationError("RolesAnywhereTrust.caCertificatePem", "caCertificatePem must be one PEM certificate and nothing else (no private key)", this);
     }
-    if (props.buckets.length === 0) {
-      throw new ValidationError("RolesAnywhereTrust.buckets", "buckets must name the buckets the workload replicates into", this);
+    if (props.classes.length === 0) {
+      throw new ValidationError("RolesAnywhereTrust.classes", "classes must name the crossing data classes and the buckets their syncs replicate into", this);
     }
-    const foreign = props.buckets.filter((b) => b.encryptionKey.placement.provider !== provider);
+    const foreign = props.classes.filter((c) => c.bucket.encryptionKey.placement.provider !== provider);
     if (foreign.length > 0) {
-      throw new ValidationError("RolesAnywhereTrust.buckets", `buckets ${foreign.map((b) => b.node.path).join(", ")} are not on the ${placement.side} side`, this);
+      throw new ValidationError("RolesAnywhereTrust.classes", `buckets ${foreign.map((c) => c.bucket.node.path).join(", ")} are not on the ${placement.side} side`, this);
+    }
+    const tooLong = props.classes.filter((c) => RolesAnywhereTrust.commonName(props.workloadCommonName, c.dataClass).length > 64 || `${props.name}-cross-partition-sync-${c.dataClass}`.length > 64);
+    if (tooLong.length > 0) {
+      throw new ValidationError(
+        "RolesAnywhereTrust.workloadCommonName",
+        `"${props.workloadCommonName}-<class>" (certificate CN) or "${props.name}-cross-partition-sync-<class>" (role name) is longer than 64 characters for ${tooLong.map((c) => c.dataClass).join(", ")}: shorten workloadCommonName, the environment or the data class name`,
+        this,
+      );
     }
 
     const notify = (event: string) => ({ enabled: true, event, threshold: warningDays, channel: "ALL" });
@@ -73,10 +88,38 @@ export class RolesAnywhereTrust extends Construct {
       source: { sourceType: "CERTIFICATE_BUNDLE", sourceData: { x509CertificateData: props.caCertificatePem } },
       notificationSettings: [notify("CA_CERTIFICATE_EXPIRY"), notify("END_ENTITY_CERTIFICATE_EXPIRY")],
     });
-    this.role = new IamRole(this, "role", {
+    const roles = new Map<string, IamRole>();
+    for (const { dataClass, bucket } of [...props.classes].sort((a, b) => compareStrings(a.dataClass, b.dataClass))) {
+      roles.set(dataClass, this.classRole(props, dataClass, bucket, duration));
+    }
+    this.roles = roles;
+    this.profile = new RolesanywhereProfile(this, "profile", {
       provider,
       name: `${props.name}-cross-partition-sync`,
-      description: "Assumed through IAM Roles Anywhere by the sovereign sync function only",
+      enabled: true,
+      durationSeconds: duration,
+      roleArns: [...roles.values()].map((r) => r.arn),
+    });
+  }
+
+  /** The CN of data class `dataClass`'s workload certificate. */
+  static commonName(workloadCommonName: string, dataClass: string): string {
+    return `${workloadCommonName}-${dataClass}`;
+  }
+
+  /** The role of one crossing data class (throws for a class this trust does not have). */
+  roleFor(dataClass: string): IamRole {
+    const role = this.roles.get(dataClass);
+    if (role === undefined) throw new ValidationError("RolesAnywhereTrust.roleFor", `no role for data class "${dataClass}"; classes: ${[...this.roles.keys()].join(", ")}`, this);
+    return role;
+  }
+
+  private classRole(props: RolesAnywhereTrustProps, dataClass: string, bucket: PrivateBucket, duration: number): IamRole {
+    const provider = props.placement.provider;
+    const role = new IamRole(this, `role-${dataClass}`, {
+      provider,
+      name: `${props.name}-cross-partition-sync-${dataClass}`,
+      description: `Assumed through IAM Roles Anywhere by the sovereign sync of ${dataClass} only`,
       maxSessionDuration: Math.max(3600, duration),
       assumeRolePolicy: renderPolicy(
         trustPolicyDocument([
@@ -87,14 +130,14 @@ export class RolesAnywhereTrust extends Construct {
             Action: ["sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession"],
             Condition: {
               ArnEquals: { "aws:SourceArn": this.trustAnchor.arn },
-              StringEquals: { "aws:PrincipalTag/x509Subject/CN": props.workloadCommonName },
+              StringEquals: { "aws:PrincipalTag/x509Subject/CN": RolesAnywhereTrust.commonName(props.workloadCommonName, dataClass) },
             },
           },
         ]),
       ),
     });
-    this.permissions.push(
-      { Sid: "ListFailoverBuckets", Effect: "Allow", Action: ["s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:ListBucketVersions"], Resource: props.buckets.map((b) => b.bucketArn) },
+    const permissions: Statement[] = [
+      { Sid: "ListFailoverBucket", Effect: "Allow", Action: ["s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:ListBucketVersions"], Resource: [bucket.bucketArn] },
       {
         Sid: "ReadWriteFailoverObjects",
         Effect: "Allow",
@@ -115,29 +158,16 @@ export class RolesAnywhereTrust extends Construct {
           "s3:PutObjectTagging",
           "s3:PutObjectVersionTagging",
         ],
-        Resource: props.buckets.map((b) => `${b.bucketArn}/*`),
+        Resource: [`${bucket.bucketArn}/*`],
       },
-    );
-    const grantee = {
-      addToPrincipalPolicy: (statement: Statement) => {
-        this.permissions.push(statement);
-      },
-    };
-    props.buckets.forEach((bucket, i) => {
-      bucket.encryptionKey.grantEncryptDecrypt(grantee, `UseFailoverKey${i}`);
-    });
-    new IamRolePolicy(this, "role-policy", {
+    ];
+    bucket.encryptionKey.grantEncryptDecrypt({ addToPrincipalPolicy: (statement: Statement) => permissions.push(statement) }, "UseFailoverKey");
+    new IamRolePolicy(this, `role-policy-${dataClass}`, {
       provider,
-      role: this.role.id,
-      name: "failover-buckets",
-      policy: Lazy.stringValue({ produce: () => renderPolicy(policyDocument(this.permissions)) }),
+      role: role.id,
+      name: "failover-bucket",
+      policy: Lazy.stringValue({ produce: () => renderPolicy(policyDocument(permissions)) }),
     });
-    this.profile = new RolesanywhereProfile(this, "profile", {
-      provider,
-      name: `${props.name}-cross-partition-sync`,
-      enabled: true,
-      durationSeconds: duration,
-      roleArns: [this.role.arn],
-    });
+    return role;
   }
 }

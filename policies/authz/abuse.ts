@@ -57,7 +57,12 @@ export function castOf(world: AuthzWorld): Cast {
     tenant: ofKind("logical-tenant-role"),
     originals: bucketWhere(world, (b) => sovereign(b) && b.address.endsWith("-original_bucket")),
     clean: bucketWhere(world, (b) => sovereign(b) && b.address.endsWith("-clean_bucket")),
-    failover: bucketWhere(world, (b) => !sovereign(b) && b.address.startsWith("aws_s3_bucket.commercial-bucket-")),
+    // The failover bucket of the cross-partition role's own class (its name ends in the class).
+    failover: (() => {
+      const role = ofKind("cross-partition-role");
+      const failovers = [...world.buckets.values()].filter((b) => !sovereign(b) && b.address.startsWith("aws_s3_bucket.commercial-bucket-"));
+      return failovers.find((b) => role?.name.endsWith(`-${b.address.replace(/^aws_s3_bucket\.commercial-bucket-/, "").replace(/_bucket$/, "")}`)) ?? failovers[0];
+    })(),
     sovereignOnly: bucketWhere(world, (b) => b.address === "aws_s3_bucket.sovereign-bucket-identity_bucket"),
     audit: bucketWhere(world, (b) => sovereign(b) && b.address.includes("audit")),
   };
@@ -174,6 +179,14 @@ export function abuseCases(world: AuthzWorld): AbuseCase[] {
     const side = c.failover.side;
     const write = (keyArn: string | undefined) => call(c.rolesAnywhere as WorldRole, "PutObject", c.failover as WorldBucket, "t/u/x", { origin: "internet", headers: sse(keyArn) });
     return { call: write(arn(side.partition, { service: "kms", region: side.region, account: side.account, resource: "key/foreign" })), control: write(c.failover.keyArn) };
+  });
+  add("commercial-other-bucket", "one data class's cross-partition credentials write another bucket of the commercial side (another class's replicas, the audit trail)", () => {
+    if (c.rolesAnywhere === undefined || c.failover === undefined) return "no crossing data class";
+    const own = c.failover;
+    const other = [...world.buckets.values()].find((b) => b.side.partition.id === own.side.partition.id && b.address !== own.address);
+    if (other === undefined) return "the commercial side has no other bucket";
+    const role = c.rolesAnywhere;
+    return { call: call(role, "PutObject", other, "t/u/x", { origin: "internet", headers: sse(other.keyArn) }), control: call(role, "PutObject", own, "t/u/x", { origin: "internet", headers: sse(own.keyArn) }) };
   });
   add("audit-tamper", "a function deletes audit records", () =>
     c.scrub === undefined || c.audit === undefined ? "no audit bucket" : call(c.scrub, "DeleteObject", c.audit, "AWSLogs/x"),

@@ -82,7 +82,7 @@ describe("the synthesized example", () => {
     expect(keys).toContain("example/residency.json");
     expect(keys).toContain("example/residency.md");
     expect(keys).toContain("example/policies/aws_kms_key.sovereign-key-identity_key.policy.json");
-    expect(keys).toContain("example/policies/aws_iam_role.commercial-roles-anywhere_role.assume_role_policy.json");
+    expect(keys).toContain("example/policies/aws_iam_role.commercial-roles-anywhere_role-avatars-clean.assume_role_policy.json");
     expect(keys.some((k) => k.includes("plan-summary"))).toBe(false);
     const stack = JSON.parse(readFileSync(join(outdir, "stacks", "example", "cdk.tf.json"), "utf8"));
     const policy = first.get("example/policies/aws_kms_key.sovereign-key-identity_key.policy.json") ?? "";

@@ -45,9 +45,9 @@ const REQUIRED: ReadonlyArray<readonly [string, string, string]> = [
   ["example-scrub-function", "sdk", "GetObject"],
   ["example-scrub-function", "sdk", "PutObject"],
   ["example-sync-avatars-clean-function", "sdk", "GetObject"],
-  ["example-cross-partition-sync", "sdk", "PutObject"],
-  ["example-cross-partition-sync", "sdk", "UploadPart"],
-  ["example-cross-partition-sync", "sdk", "DeleteObject"],
+  ["example-cross-partition-sync-avatars-clean", "sdk", "PutObject"],
+  ["example-cross-partition-sync-avatars-clean", "sdk", "UploadPart"],
+  ["example-cross-partition-sync-avatars-clean", "sdk", "DeleteObject"],
 ];
 
 describe("every recorded request, as AWS would decide it", () => {

@@ -20,6 +20,6 @@ export function example(stack: ExampleStack): void {
     name: "example",
     caCertificatePem: readFileSync(join(__dirname, "..", "..", "..", "config", "example-ca.pem"), "utf8"),
     workloadCommonName: "sip-example-sync",
-    buckets: [failover],
+    classes: [{ dataClass: "avatars-clean", bucket: failover }],
   });
 }
