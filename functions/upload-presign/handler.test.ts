@@ -378,6 +378,8 @@ describe("upload handler: logical-tier tenants (crypto-shredding)", () => {
     const f = fakes();
     f.kms.add("acme", { keyArn: TENANT_KEY });
     f.kms.add("bergstadt", { tags: { Tenant: "bergstadt", Tier: "vpc" } });
+    // An account-tier tenant's alias in the platform account (its directory key).
+    f.kms.add("acme-health", { tags: { Tenant: "acme-health", Tier: "account" } });
     setup(f.kms, f.assumeRole);
     const settings = parseUploadEnv(ENV);
     const tenants = new TenantDirectory({
@@ -420,10 +422,13 @@ describe("upload handler: logical-tier tenants (crypto-shredding)", () => {
 
     // Act
     const vpcTier = bodyOf(await handle(event("/v1/uploads/put", { ...postBody, contentMd5: MD5 }, { claims: { "custom:tenant": "bergstadt", sub: "u" } })));
+    const accountTier = bodyOf(await handle(event("/v1/uploads/put", { ...postBody, contentMd5: MD5 }, { claims: { "custom:tenant": "acme-health", sub: "u" } })));
 
     // Assess
-    expect(credentialOf(String(vpcTier.url))).toBe(ENV.AWS_ACCESS_KEY_ID);
-    expect((vpcTier.headers as Record<string, string>)["x-amz-server-side-encryption-aws-kms-key-id"]).toBe(AVATAR_KEY);
+    for (const body of [vpcTier, accountTier]) {
+      expect(credentialOf(String(body.url))).toBe(ENV.AWS_ACCESS_KEY_ID);
+      expect((body.headers as Record<string, string>)["x-amz-server-side-encryption-aws-kms-key-id"]).toBe(AVATAR_KEY);
+    }
     expect(f.assumeRole.calls).toEqual([]);
   });
 

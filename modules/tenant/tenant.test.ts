@@ -21,8 +21,10 @@ describe("Tenant", () => {
   it("gives every tier its own key, tagged with the tenant", () => {
     for (const tier of ["logical", "vpc", "account"] as const) {
       const json = build({ id: "acme", tier, ...(tier === "vpc" ? { vpcCidr: "10.20.0.0/16" } : {}) }, tier === "account");
-      expect(Object.values(resourcesOf(json, "aws_kms_key"))).toEqual([expect.objectContaining({ tags: { Tenant: "acme", Tier: tier } })]);
-      expect(Object.values(resourcesOf(json, "aws_kms_alias"))).toEqual([expect.objectContaining({ name: "alias/env/tenant/acme" })]);
+      // Tier account: its key in its account, and the directory key under the same alias in the platform account.
+      const count = tier === "account" ? 2 : 1;
+      expect(Object.values(resourcesOf(json, "aws_kms_key"))).toEqual(Array(count).fill(expect.objectContaining({ tags: { Tenant: "acme", Tier: tier } })));
+      expect(Object.values(resourcesOf(json, "aws_kms_alias"))).toEqual(Array(count).fill(expect.objectContaining({ name: "alias/env/tenant/acme" })));
     }
   });
 
@@ -52,12 +54,23 @@ describe("Tenant", () => {
     expect(Object.values(resourcesOf(json, "aws_organizations_account"))).toEqual([
       expect.objectContaining({ name: "env-acme", email: "aws-acme@example.org", role_name: "OrganizationAccountAccessRole", iam_user_access_to_billing: "DENY", close_on_deletion: false, lifecycle: { prevent_destroy: true } }),
     ]);
-    expect(resourcesOf(json, "aws_kms_key")).toEqual({});
+    // Only the directory key, in the platform account: nothing in the tenant's account yet.
+    expect(Object.keys(resourcesOf(json, "aws_kms_key"))).toEqual(["t_directory-key_key"]);
+    expect(resourcesOf(json, "aws_kms_key")["t_directory-key_key"]?.provider).toBe("aws.sovereign");
   });
 
   it("puts an account-tier tenant's key into its account once configured", () => {
     const json = build({ id: "acme", tier: "account", accountEmail: "aws-acme@example.org", accountId: "333333333333" }, true);
-    expect(JSON.parse(Object.values(resourcesOf(json, "aws_kms_key"))[0]?.policy as string).Statement[0].Principal).toEqual({ AWS: "arn:aws-eusc:iam::333333333333:role/OrganizationAccountAccessRole" });
+    expect(JSON.parse(resourcesOf(json, "aws_kms_key").t_key_key?.policy as string).Statement[0].Principal).toEqual({ AWS: "arn:aws-eusc:iam::333333333333:role/OrganizationAccountAccessRole" });
+  });
+
+  it("gives an account-tier tenant its alias in the platform account too, so that the platform's functions know it (not unknown_tenant)", () => {
+    const json = build({ id: "acme", tier: "account", accountEmail: "aws-acme@example.org", accountId: "333333333333" }, true);
+    const aliases = Object.values(resourcesOf(json, "aws_kms_alias")).map((a) => [a.name, a.provider]);
+    expect(aliases).toContainEqual(["alias/env/tenant/acme", "aws.sovereign"]);
+    const directory = resourcesOf(json, "aws_kms_key")["t_directory-key_key"];
+    expect(directory?.tags).toEqual({ Tenant: "acme", Tier: "account" });
+    expect(JSON.parse(directory?.policy as string).Statement.map((st: { Sid: string }) => st.Sid)).toContain("FindThroughIamOfThisAccount");
   });
 
   it("gives a logical-tier tenant no network", () => {

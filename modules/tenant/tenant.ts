@@ -78,6 +78,8 @@ export interface TenantProps {
  */
 export class Tenant extends Construct {
   readonly key?: KmsKey;
+  /** Tier `account`: a key in the platform account under the tenant's alias, by which the platform's functions find the tenant. */
+  readonly directoryKey?: KmsKey;
   readonly network?: Network;
   readonly account?: OrganizationsAccount;
   /** Tier `logical`: the role the platform's services assume to act for this tenant. */
@@ -98,6 +100,25 @@ export class Tenant extends Construct {
         tags,
         // A tenant account holds the tenant's data: removing it from the configuration must not close it.
         lifecycle: { preventDestroy: true },
+      });
+    }
+    if (tenant.tier === "account") {
+      // The platform's functions find every tenant by its key alias in the platform account (an
+      // alias names a key of its own account only): without one there, an account-tier tenant
+      // would be unknown to them (403 unknown_tenant). This key protects none of its data today.
+      this.directoryKey = new KmsKey(this, "directory-key", {
+        placement,
+        aliasName: tenantNames.keyAlias(environment, tenant.id),
+        description: `${environment}: tenant ${tenant.id} (account tier), in the platform account: how the platform's functions find the tenant`,
+        tags,
+      });
+      this.directoryKey.addToResourcePolicy({
+        Sid: "FindThroughIamOfThisAccount",
+        Effect: "Allow",
+        Principal: { AWS: accountRoot(placement.partition, placement.accountId) },
+        Action: ["kms:DescribeKey", "kms:ListResourceTags"],
+        Resource: "*",
+        Condition: { StringEquals: { "kms:CallerAccount": placement.accountId } },
       });
     }
     const home = tenant.tier === "account" ? props.accountPlacement : placement;
