@@ -171,6 +171,12 @@ describe("invalid configurations", () => {
     expectOneProblem(input, "crossPartition.workloadCommonName", /would exceed 64 characters for avatars-clean\. Fix: shorten/);
   });
 
+  it("fails when a vpc-tier tenant's data classes leave out the upload pipeline's (its role writes there too)", () => {
+    const input = exampleInput();
+    if (input.tenants[1]) input.tenants[1].dataClasses = ["avatars-clean"];
+    expectOneProblem(input, "tenants[1].dataClasses", /a vpc-tier tenant uploads through the upload API as its own role.*lack avatars-original/);
+  });
+
   it("fails when no data class is declared", () => {
     const input = exampleInput();
     input.dataClasses = {};

@@ -7,7 +7,7 @@ import { Network } from "../modules/network";
 import type { Placement, Side } from "../modules/placement";
 import { PrivateBucket } from "../modules/private-bucket";
 import { RolesAnywhereTrust } from "../modules/roles-anywhere-trust";
-import { TENANT_ACCOUNT_ROLE, Tenant } from "../modules/tenant";
+import { OWN_ROLE_TIERS, TENANT_ACCOUNT_ROLE, Tenant } from "../modules/tenant";
 import { awsPlacement } from "./aws-placement";
 import { declareBackend } from "./backend";
 import { ProviderPinning } from "./provider-pinning";
@@ -188,7 +188,8 @@ export class PlatformStack extends ReadableStack {
         tenant,
         availabilityZones: network.availabilityZones,
         allowedAccountIds: platformAccounts,
-        sharedBuckets: tenant.tier === "logical" ? (tenant.dataClasses ?? []).flatMap((name) => dataBuckets.get(name) ?? []) : undefined,
+        // A tenant without dataClasses has them all (docs/configuration.md).
+        sharedBuckets: OWN_ROLE_TIERS.has(tenant.tier) ? (tenant.dataClasses ?? [...dataBuckets.keys()]).flatMap((name) => dataBuckets.get(name) ?? []) : undefined,
       });
     }
   }

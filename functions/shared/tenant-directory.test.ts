@@ -62,7 +62,20 @@ describe("resolving a tenant", () => {
     expect(f.kms.aliasesAsked).toEqual(["alias/example/tenant/acme"]);
   });
 
-  it("answers shared for a vpc-tier tenant's key", async () => {
+  it("answers shared for an account-tier tenant's key (its own key lives in its own account)", async () => {
+    // Prepare
+    const f = fakes();
+    f.kms.add("acme", { tags: { Tenant: "acme", Tier: "account" } });
+
+    // Act
+    const access = await directory(f).resolve("acme");
+
+    // Assess
+    expect(access).toEqual({ kind: "shared", tenant: "acme" });
+    expect(f.assumeRole.calls).toEqual([]);
+  });
+
+  it("answers own-key for a vpc-tier tenant, as for a logical one", async () => {
     // Prepare
     const f = fakes();
     f.kms.add("acme", { tags: { Tenant: "acme", Tier: "vpc" } });
@@ -71,8 +84,7 @@ describe("resolving a tenant", () => {
     const access = await directory(f).resolve("acme");
 
     // Assess
-    expect(access).toEqual({ kind: "shared", tenant: "acme" });
-    expect(f.assumeRole.calls).toEqual([]);
+    expect(access.kind).toBe("own-key");
   });
 
   it("answers own-key with the tenant role in the key's partition and account", async () => {
@@ -537,7 +549,7 @@ describe("actorForKey", () => {
     // Prepare
     const f = fakes();
     f.kms.add("acme");
-    f.kms.add("bergstadt", { tags: { Tenant: "bergstadt", Tier: "vpc" } });
+    f.kms.add("bergstadt", { tags: { Tenant: "bergstadt", Tier: "account" } });
     const dir = directory(f);
 
     // Act

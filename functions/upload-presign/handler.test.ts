@@ -416,20 +416,20 @@ describe("upload handler: logical-tier tenants (crypto-shredding)", () => {
     expect(fields["X-Amz-Security-Token"]).toBe("token-1");
   });
 
-  it("signs other configured tenants' uploads as the function, under the data-class key", async () => {
+  it("signs an account-tier tenant's uploads as the function, under the data-class key, and a vpc-tier tenant's as its role", async () => {
     // Prepare
     const { handle, f } = tenantHandler();
 
     // Act
-    const vpcTier = bodyOf(await handle(event("/v1/uploads/put", { ...postBody, contentMd5: MD5 }, { claims: { "custom:tenant": "bergstadt", sub: "u" } })));
     const accountTier = bodyOf(await handle(event("/v1/uploads/put", { ...postBody, contentMd5: MD5 }, { claims: { "custom:tenant": "acme-health", sub: "u" } })));
+    const vpcTier = bodyOf(await handle(event("/v1/uploads/put", { ...postBody, contentMd5: MD5 }, { claims: { "custom:tenant": "bergstadt", sub: "u" } })));
 
     // Assess
-    for (const body of [vpcTier, accountTier]) {
-      expect(credentialOf(String(body.url))).toBe(ENV.AWS_ACCESS_KEY_ID);
-      expect((body.headers as Record<string, string>)["x-amz-server-side-encryption-aws-kms-key-id"]).toBe(AVATAR_KEY);
-    }
-    expect(f.assumeRole.calls).toEqual([]);
+    expect(credentialOf(String(accountTier.url))).toBe(ENV.AWS_ACCESS_KEY_ID);
+    expect((accountTier.headers as Record<string, string>)["x-amz-server-side-encryption-aws-kms-key-id"]).toBe(AVATAR_KEY);
+    expect(credentialOf(String(vpcTier.url))).not.toBe(ENV.AWS_ACCESS_KEY_ID);
+    expect((vpcTier.headers as Record<string, string>)["x-amz-server-side-encryption-aws-kms-key-id"]).toMatch(/key\/tenant-bergstadt$/);
+    expect(f.assumeRole.calls.map((c) => c[0])).toEqual([expect.stringMatching(/:role\/example-tenant-bergstadt$/)]);
   });
 
   it.each(["globex", "user@acme.example"])("answers 403 unknown_tenant for a tenant claim %s that names no tenant of the deployment, and signs nothing", async (tenant) => {

@@ -114,10 +114,10 @@ describe("Tenant", () => {
     expect(statements.find((st) => st.Sid === "ListOwnPrefix")?.Condition).toEqual({ StringLike: { "s3:prefix": "$${aws:PrincipalTag/Tenant}/*" } });
   });
 
-  it("gives the other tiers no tenant role", () => {
-    for (const tier of ["vpc", "account"] as const) {
-      const json = build({ id: "acme", tier, ...(tier === "vpc" ? { vpcCidr: "10.20.0.0/16" } : { accountId: "333333333333" }) }, tier === "account");
-      expect(Object.keys(resourcesOf(json, "aws_iam_role")).filter((n) => n === "t_role")).toEqual([]);
-    }
+  it("gives a vpc-tier tenant its role as well, and an account-tier tenant none (yet)", () => {
+    const vpc = build({ id: "acme", tier: "vpc", vpcCidr: "10.20.0.0/16" });
+    expect(resourcesOf(vpc, "aws_iam_role").t_role?.tags).toEqual({ Tenant: "acme", Tier: "vpc", TenantKey: "${aws_kms_key.t_key_key.arn}" });
+    const account = build({ id: "acme", tier: "account", accountId: "333333333333" }, true);
+    expect(Object.keys(resourcesOf(account, "aws_iam_role")).filter((n) => n === "t_role")).toEqual([]);
   });
 });

@@ -69,20 +69,28 @@ export interface TenantProps {
 
 /**
  * One tenant, built from its configuration entry alone (so editing one tenant changes only its
- * resources). Every tier gets its own KMS key. Only for tier `logical` does the upload path use it
- * (its role writes its objects under it, so deleting the key shreds them); `vpc` and `account`
+ * resources). Every tier gets its own KMS key. For tiers `logical` and `vpc` the upload path uses it
+ * (the tenant's role writes its objects under it, so deleting the key shreds them); `account`
  * tenants' uploads are under the data-class keys today (docs/architecture.md, "What each tenant tier
  * isolates"). Tier `vpc` also gets its own private network, whose flow logs the tenant's key
  * encrypts, and where nothing runs yet. Tier `account` gets an AWS account in the sovereign
  * organization; once its ID is configured, the tenant's key lives in that account.
  */
+/**
+ * The tiers whose tenants have their own role in the shared buckets, which the upload and scrub
+ * functions act as, so that their objects are under their own key (functions/shared/tenant-directory.ts
+ * reads the same set from the key's `Tier` tag). Tier `account` is not among them yet: its key lives
+ * in its own account (docs/architecture.md, "What each tenant tier isolates").
+ */
+export const OWN_ROLE_TIERS: ReadonlySet<string> = new Set(["logical", "vpc"]);
+
 export class Tenant extends Construct {
   readonly key?: KmsKey;
   /** Tier `account`: a key in the platform account under the tenant's alias, by which the platform's functions find the tenant. */
   readonly directoryKey?: KmsKey;
   readonly network?: Network;
   readonly account?: OrganizationsAccount;
-  /** Tier `logical`: the role the platform's services assume to act for this tenant. */
+  /** Tiers `logical` and `vpc`: the role the platform's functions assume to act for this tenant. */
   readonly role?: IamRole;
 
   constructor(scope: Construct, id: string, props: TenantProps) {
@@ -150,7 +158,7 @@ export class Tenant extends Construct {
         tags,
       });
     }
-    if (tenant.tier === "logical") this.role = this.tenantRole(props, this.key, props.sharedBuckets ?? []);
+    if (OWN_ROLE_TIERS.has(tenant.tier)) this.role = this.tenantRole(props, this.key, props.sharedBuckets ?? []);
   }
 
   /**

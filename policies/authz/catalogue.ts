@@ -68,7 +68,7 @@ export const CATALOGUE: Readonly<Record<RoleKind, RoleCalls>> = {
     ),
   },
   "logical-tenant-role": {
-    purpose: "a logical-tier tenant's own principal: the upload and scrub functions act as it for the tenant's objects, so they are written under the tenant's key (deleting the key shreds them)",
+    purpose: "a tenant's own principal (tiers logical and vpc): the upload and scrub functions act as it for the tenant's objects, so they are written under the tenant's key (deleting the key shreds them)",
     calls: [
       ...s3("presigned-url", "PutObject", "UploadPart"),
       ...s3("presigned-post", "PostObject"),
@@ -84,7 +84,7 @@ export function roleKindOf(role: WorldRole): RoleKind | undefined {
   if (/^aws_iam_role\.sync-pipeline-.+_sync_role$/.test(role.address)) return "sync-function";
   if (/^aws_iam_role\.sync-pipeline-.+_failback_role$/.test(role.address)) return "failback-function";
   if (JSON.stringify(role.trust ?? "").includes("rolesanywhere.amazonaws.com")) return "cross-partition-role";
-  if (role.tags.Tier === "logical" && role.tags.Tenant !== undefined) return "logical-tenant-role";
+  if (role.tags.Tenant !== undefined && role.tags.TenantKey !== undefined) return "logical-tenant-role";
   return undefined;
 }
 

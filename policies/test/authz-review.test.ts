@@ -30,14 +30,14 @@ describe("the authorization review of the example", () => {
     expect(authorizationMarkdown([review])).toMatch(new RegExp(`${review.abuse.length} of ${review.abuse.length} denied`));
   });
 
-  it("says per tenant what its tier isolates, from the resources: only the logical tenant's uploads are under its own key", async () => {
+  it("says per tenant what its tier isolates, from the resources: the account-tier tenant's uploads are not under its own key", async () => {
     const review = await authorizationReview(templateOf(json, "example"), undefined, "s");
     expect(review.tenants.map((t) => [t.tenant, t.tier, t.ownPrincipal])).toEqual([
       ["acme-health", "account", false],
-      ["bergstadt", "vpc", false],
+      ["bergstadt", "vpc", true],
       ["kleinverein", "logical", true],
     ]);
-    expect(authorizationMarkdown([review])).toMatch(/\| bergstadt \| vpc \| yes \| no \| its uploads are written by the platform's functions under the data-class keys/);
+    expect(authorizationMarkdown([review])).toMatch(/\| acme-health \| account \| yes \| no \| its uploads are written by the platform's functions under the data-class keys/);
   });
 
   it("is byte-identical from run to run", async () => {
