@@ -115,12 +115,12 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
       }
     });
   }
-  // A logical- or vpc-tier tenant's uploads are encrypted with its own key and written by its role,
-  // which reaches only the shared buckets of the tenant's data classes.
+  // Every tenant's uploads are encrypted with its own key and written by its role, which reaches
+  // only the shared buckets of the tenant's data classes.
   if (upload && Array.isArray(upload.dataClasses) && upload.dataClasses.length > 0 && Array.isArray(input.tenants)) {
     const pipelineClasses = [...upload.dataClasses, ...(typeof upload.cleanDataClass === "string" ? [upload.cleanDataClass] : [])].filter((c): c is string => typeof c === "string" && (declaredClasses ?? []).includes(c));
     input.tenants.forEach((tenant, i) => {
-      if (!isObject(tenant) || (tenant.tier !== "logical" && tenant.tier !== "vpc") || !Array.isArray(tenant.dataClasses)) return;
+      if (!isObject(tenant) || !Array.isArray(tenant.dataClasses)) return;
       const missing = pipelineClasses.filter((c) => !(tenant.dataClasses as unknown[]).includes(c));
       if (missing.length > 0) {
         problems.push({

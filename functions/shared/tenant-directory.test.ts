@@ -62,10 +62,10 @@ describe("resolving a tenant", () => {
     expect(f.kms.aliasesAsked).toEqual(["alias/example/tenant/acme"]);
   });
 
-  it("answers shared for an account-tier tenant's key (its own key lives in its own account)", async () => {
+  it("answers shared for a key tagged with a tier that has no role", async () => {
     // Prepare
     const f = fakes();
-    f.kms.add("acme", { tags: { Tenant: "acme", Tier: "account" } });
+    f.kms.add("acme", { tags: { Tenant: "acme", Tier: "shared" } });
 
     // Act
     const access = await directory(f).resolve("acme");
@@ -75,10 +75,10 @@ describe("resolving a tenant", () => {
     expect(f.assumeRole.calls).toEqual([]);
   });
 
-  it("answers own-key for a vpc-tier tenant, as for a logical one", async () => {
+  it.each(["vpc", "account"])("answers own-key for a %s-tier tenant, as for a logical one", async (tier) => {
     // Prepare
     const f = fakes();
-    f.kms.add("acme", { tags: { Tenant: "acme", Tier: "vpc" } });
+    f.kms.add("acme", { tags: { Tenant: "acme", Tier: tier } });
 
     // Act
     const access = await directory(f).resolve("acme");
@@ -549,7 +549,7 @@ describe("actorForKey", () => {
     // Prepare
     const f = fakes();
     f.kms.add("acme");
-    f.kms.add("bergstadt", { tags: { Tenant: "bergstadt", Tier: "account" } });
+    f.kms.add("bergstadt", { tags: { Tenant: "bergstadt", Tier: "shared" } });
     const dir = directory(f);
 
     // Act

@@ -1,15 +1,15 @@
 /**
  * Which key and which credentials a function uses for a tenant's objects, found out at run time.
  *
- * A `logical`- or `vpc`-tier tenant has its own KMS key (alias `<keyAliasPrefix><tenant>`, tagged
- * `Tier=<tier>`, `Tenant=<tenant>`) and its own role (`<roleNamePrefix><tenant>`, same account as the
- * key): the function acts as that role with that key, so deleting the key crypto-shreds the tenant's
- * data. Every other configured tenant (tier `account`) uses the platform's shared data-class key with
- * the function's own credentials. Every configured tenant, of every tier, has a key alias: a tenant
+ * A tenant of tier `logical`, `vpc` or `account` has its own KMS key in the platform account (alias
+ * `<keyAliasPrefix><tenant>`, tagged `Tier=<tier>`, `Tenant=<tenant>`) and its own role
+ * (`<roleNamePrefix><tenant>`, same account as the key): the function acts as that role with that key,
+ * so deleting the key crypto-shreds the tenant's data. A key tagged with another tier means the
+ * platform's shared data-class key with the function's own credentials (`shared`). Every configured tenant, of every tier, has a key alias: a tenant
  * without one is `unknown` (a token's claim naming no tenant of the deployment), never `shared`.
  *
  * Fails closed: only KMS's definitive answer "no such alias" means `unknown`, and "the key's `Tier`
- * tag is not `logical` or `vpc`" means `shared`. Every other KMS or STS error propagates, a key whose `Tenant` tag names
+ * tag names no tier with a role" means `shared`. Every other KMS or STS error propagates, a key whose `Tenant` tag names
  * another tenant is an error, and a logical key that is not `Enabled` is reported as
  * `key-unavailable` (never silently replaced by the shared key).
  *
@@ -83,7 +83,7 @@ export const TIER_TAG = "Tier";
 /** The tag naming the tenant a key belongs to; when present it must equal the tenant looked up. */
 export const TENANT_TAG = "Tenant";
 /** Tiers whose tenants have their own role and key in the upload path (modules/tenant OWN_ROLE_TIERS). */
-const OWN_ROLE_TIERS: ReadonlySet<string> = new Set(["logical", "vpc"]);
+const OWN_ROLE_TIERS: ReadonlySet<string> = new Set(["logical", "vpc", "account"]);
 const ENABLED = "Enabled";
 
 const DEFAULTS = { minRemainingSeconds: 360, sessionSeconds: 3600, sharedTtlMs: 60_000, keyTtlMs: 300_000 } as const;

@@ -123,8 +123,8 @@ beforeAll(async () => {
   });
   const kms = new FakeKms();
   kms.add("acme", { keyArn: ACME_KEY });
-  // An account-tier tenant: its directory key in the platform account; its uploads use the data-class keys.
-  kms.add("acme-health", { tags: { Tenant: "acme-health", Tier: "account" } });
+  // A tenant whose key names a tier without a role of its own: its uploads use the data-class keys.
+  kms.add("shared-co", { tags: { Tenant: "shared-co", Tier: "shared" } });
   kms.add("shredded", { keyState: "PendingDeletion" });
   const sts = stsAssumeRole({ region: g.region, endpoint: g.endpoint });
   const common = { S3_ENDPOINT: g.endpoint, AWS_REGION: g.region, TENANT_KEY_ALIAS_PREFIX: PREFIX, TENANT_ROLE_NAME_PREFIX: ROLE_PREFIX };
@@ -308,7 +308,7 @@ describe("other tenants' objects, under the data-class keys", () => {
     expect(await s3.send(new HeadObjectCommand({ Bucket: CLEAN, Key: "globex/user-1/old" })).catch((e: Error) => e.name)).toBe("NotFound");
   });
 
-  it.each(["acme-health"])("uploads and scrubs %s's objects as the functions themselves", async (tenant) => {
+  it.each(["shared-co"])("uploads and scrubs %s's objects as the functions themselves", async (tenant) => {
     // Prepare
     const { target, status } = await browserPut(tenant, jpeg);
 
@@ -328,7 +328,7 @@ describe("other tenants' objects, under the data-class keys", () => {
 describe("failback of a tenant's objects", () => {
   it.each([
     ["acme", ACME_KEY, "tenant"],
-    ["acme-health", CLEAN_KEY, "function"],
+    ["shared-co", CLEAN_KEY, "function"],
   ] as const)("brings %s's object written during the outage back under %s, written by the %s's credentials", async (tenant, expectedKey, writer) => {
     // Prepare: during the outage, the object was written in the commercial failover bucket.
     const key = `${tenant}/user-1/during-outage`;

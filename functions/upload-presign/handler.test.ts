@@ -378,8 +378,10 @@ describe("upload handler: logical-tier tenants (crypto-shredding)", () => {
     const f = fakes();
     f.kms.add("acme", { keyArn: TENANT_KEY });
     f.kms.add("bergstadt", { tags: { Tenant: "bergstadt", Tier: "vpc" } });
-    // An account-tier tenant's alias in the platform account (its directory key).
+    // An account-tier tenant's alias in the platform account (its platform key).
     f.kms.add("acme-health", { tags: { Tenant: "acme-health", Tier: "account" } });
+    // A key tagged with a tier that has no role: the shared path.
+    f.kms.add("shared-co", { tags: { Tenant: "shared-co", Tier: "shared" } });
     setup(f.kms, f.assumeRole);
     const settings = parseUploadEnv(ENV);
     const tenants = new TenantDirectory({
@@ -416,20 +418,23 @@ describe("upload handler: logical-tier tenants (crypto-shredding)", () => {
     expect(fields["X-Amz-Security-Token"]).toBe("token-1");
   });
 
-  it("signs an account-tier tenant's uploads as the function, under the data-class key, and a vpc-tier tenant's as its role", async () => {
+  it("signs vpc- and account-tier tenants' uploads as their roles under their keys, and a key of a tier without role's as the function", async () => {
     // Prepare
     const { handle, f } = tenantHandler();
 
     // Act
-    const accountTier = bodyOf(await handle(event("/v1/uploads/put", { ...postBody, contentMd5: MD5 }, { claims: { "custom:tenant": "acme-health", sub: "u" } })));
     const vpcTier = bodyOf(await handle(event("/v1/uploads/put", { ...postBody, contentMd5: MD5 }, { claims: { "custom:tenant": "bergstadt", sub: "u" } })));
+    const accountTier = bodyOf(await handle(event("/v1/uploads/put", { ...postBody, contentMd5: MD5 }, { claims: { "custom:tenant": "acme-health", sub: "u" } })));
+    const shared = bodyOf(await handle(event("/v1/uploads/put", { ...postBody, contentMd5: MD5 }, { claims: { "custom:tenant": "shared-co", sub: "u" } })));
 
     // Assess
-    expect(credentialOf(String(accountTier.url))).toBe(ENV.AWS_ACCESS_KEY_ID);
-    expect((accountTier.headers as Record<string, string>)["x-amz-server-side-encryption-aws-kms-key-id"]).toBe(AVATAR_KEY);
-    expect(credentialOf(String(vpcTier.url))).not.toBe(ENV.AWS_ACCESS_KEY_ID);
-    expect((vpcTier.headers as Record<string, string>)["x-amz-server-side-encryption-aws-kms-key-id"]).toMatch(/key\/tenant-bergstadt$/);
-    expect(f.assumeRole.calls.map((c) => c[0])).toEqual([expect.stringMatching(/:role\/example-tenant-bergstadt$/)]);
+    for (const [body, tenant] of [[vpcTier, "bergstadt"], [accountTier, "acme-health"]] as const) {
+      expect(credentialOf(String(body.url))).not.toBe(ENV.AWS_ACCESS_KEY_ID);
+      expect((body.headers as Record<string, string>)["x-amz-server-side-encryption-aws-kms-key-id"]).toMatch(new RegExp(`key/tenant-${tenant}$`));
+    }
+    expect(f.assumeRole.calls.map((c) => c[0])).toEqual([expect.stringMatching(/:role\/example-tenant-bergstadt$/), expect.stringMatching(/:role\/example-tenant-acme-health$/)]);
+    expect(credentialOf(String(shared.url))).toBe(ENV.AWS_ACCESS_KEY_ID);
+    expect((shared.headers as Record<string, string>)["x-amz-server-side-encryption-aws-kms-key-id"]).toBe(AVATAR_KEY);
   });
 
   it.each(["globex", "user@acme.example"])("answers 403 unknown_tenant for a tenant claim %s that names no tenant of the deployment, and signs nothing", async (tenant) => {

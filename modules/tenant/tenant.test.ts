@@ -54,9 +54,9 @@ describe("Tenant", () => {
     expect(Object.values(resourcesOf(json, "aws_organizations_account"))).toEqual([
       expect.objectContaining({ name: "env-acme", email: "aws-acme@example.org", role_name: "OrganizationAccountAccessRole", iam_user_access_to_billing: "DENY", close_on_deletion: false, lifecycle: { prevent_destroy: true } }),
     ]);
-    // Only the directory key, in the platform account: nothing in the tenant's account yet.
-    expect(Object.keys(resourcesOf(json, "aws_kms_key"))).toEqual(["t_directory-key_key"]);
-    expect(resourcesOf(json, "aws_kms_key")["t_directory-key_key"]?.provider).toBe("aws.sovereign");
+    // Only the platform key, in the platform account: nothing in the tenant's account yet.
+    expect(Object.keys(resourcesOf(json, "aws_kms_key"))).toEqual(["t_platform-key_key"]);
+    expect(resourcesOf(json, "aws_kms_key")["t_platform-key_key"]?.provider).toBe("aws.sovereign");
   });
 
   it("puts an account-tier tenant's key into its account once configured", () => {
@@ -64,13 +64,14 @@ describe("Tenant", () => {
     expect(JSON.parse(resourcesOf(json, "aws_kms_key").t_key_key?.policy as string).Statement[0].Principal).toEqual({ AWS: "arn:aws-eusc:iam::333333333333:role/OrganizationAccountAccessRole" });
   });
 
-  it("gives an account-tier tenant its alias in the platform account too, so that the platform's functions know it (not unknown_tenant)", () => {
+  it("gives an account-tier tenant a key and role in the platform account for its objects in the shared buckets, under its alias there", () => {
     const json = build({ id: "acme", tier: "account", accountEmail: "aws-acme@example.org", accountId: "333333333333" }, true);
     const aliases = Object.values(resourcesOf(json, "aws_kms_alias")).map((a) => [a.name, a.provider]);
     expect(aliases).toContainEqual(["alias/env/tenant/acme", "aws.sovereign"]);
-    const directory = resourcesOf(json, "aws_kms_key")["t_directory-key_key"];
-    expect(directory?.tags).toEqual({ Tenant: "acme", Tier: "account" });
-    expect(JSON.parse(directory?.policy as string).Statement.map((st: { Sid: string }) => st.Sid)).toContain("FindThroughIamOfThisAccount");
+    const platformKey = resourcesOf(json, "aws_kms_key")["t_platform-key_key"];
+    expect(platformKey?.tags).toEqual({ Tenant: "acme", Tier: "account" });
+    expect(JSON.parse(platformKey?.policy as string).Statement.map((st: { Sid: string }) => st.Sid)).toContain("FindThroughIamOfThisAccount");
+    expect(resourcesOf(json, "aws_iam_role").t_role).toMatchObject({ provider: "aws.sovereign", tags: { Tenant: "acme", Tier: "account", TenantKey: "${aws_kms_key.t_platform-key_key.arn}" } });
   });
 
   it("gives a logical-tier tenant no network", () => {
@@ -114,10 +115,8 @@ describe("Tenant", () => {
     expect(statements.find((st) => st.Sid === "ListOwnPrefix")?.Condition).toEqual({ StringLike: { "s3:prefix": "$${aws:PrincipalTag/Tenant}/*" } });
   });
 
-  it("gives a vpc-tier tenant its role as well, and an account-tier tenant none (yet)", () => {
+  it("gives a vpc-tier tenant its role as well, on its own key", () => {
     const vpc = build({ id: "acme", tier: "vpc", vpcCidr: "10.20.0.0/16" });
     expect(resourcesOf(vpc, "aws_iam_role").t_role?.tags).toEqual({ Tenant: "acme", Tier: "vpc", TenantKey: "${aws_kms_key.t_key_key.arn}" });
-    const account = build({ id: "acme", tier: "account", accountId: "333333333333" }, true);
-    expect(Object.keys(resourcesOf(account, "aws_iam_role")).filter((n) => n === "t_role")).toEqual([]);
   });
 });

@@ -69,9 +69,9 @@ export interface TenantProps {
 
 /**
  * One tenant, built from its configuration entry alone (so editing one tenant changes only its
- * resources). Every tier gets its own KMS key. For tiers `logical` and `vpc` the upload path uses it
- * (the tenant's role writes its objects under it, so deleting the key shreds them); `account`
- * tenants' uploads are under the data-class keys today (docs/architecture.md, "What each tenant tier
+ * resources). Every tier gets its own KMS key and role, which the upload path uses (the tenant's
+ * role writes its objects under its key, so deleting the key shreds them); for tier `account` that
+ * key is `platformKey`, in the platform account (docs/architecture.md, "What each tenant tier
  * isolates"). Tier `vpc` also gets its own private network, whose flow logs the tenant's key
  * encrypts, and where nothing runs yet. Tier `account` gets an AWS account in the sovereign
  * organization; once its ID is configured, the tenant's key lives in that account.
@@ -79,18 +79,19 @@ export interface TenantProps {
 /**
  * The tiers whose tenants have their own role in the shared buckets, which the upload and scrub
  * functions act as, so that their objects are under their own key (functions/shared/tenant-directory.ts
- * reads the same set from the key's `Tier` tag). Tier `account` is not among them yet: its key lives
- * in its own account (docs/architecture.md, "What each tenant tier isolates").
+ * reads the same set from the key's `Tier` tag): all of them. An account-tier tenant's role uses its
+ * platform-account key (`platformKey`); its data is not yet in its own account
+ * (docs/architecture.md, "What each tenant tier isolates").
  */
-export const OWN_ROLE_TIERS: ReadonlySet<string> = new Set(["logical", "vpc"]);
+export const OWN_ROLE_TIERS: ReadonlySet<string> = new Set(["logical", "vpc", "account"]);
 
 export class Tenant extends Construct {
   readonly key?: KmsKey;
-  /** Tier `account`: a key in the platform account under the tenant's alias, by which the platform's functions find the tenant. */
-  readonly directoryKey?: KmsKey;
+  /** Tier `account`: the key of its objects in the platform's shared buckets, in the platform account under the tenant's alias. */
+  readonly platformKey?: KmsKey;
   readonly network?: Network;
   readonly account?: OrganizationsAccount;
-  /** Tiers `logical` and `vpc`: the role the platform's functions assume to act for this tenant. */
+  /** The role the platform's functions assume to act for this tenant (every tier in OWN_ROLE_TIERS). */
   readonly role?: IamRole;
 
   constructor(scope: Construct, id: string, props: TenantProps) {
@@ -111,16 +112,17 @@ export class Tenant extends Construct {
       });
     }
     if (tenant.tier === "account") {
-      // The platform's functions find every tenant by its key alias in the platform account (an
-      // alias names a key of its own account only): without one there, an account-tier tenant
-      // would be unknown to them (403 unknown_tenant). This key protects none of its data today.
-      this.directoryKey = new KmsKey(this, "directory-key", {
+      // The tenant's objects in the platform's shared buckets are under this key, in the platform
+      // account, under the tenant's alias there (an alias names a key of its own account only: the
+      // platform's functions find every tenant by its alias in the platform account). The key in
+      // the tenant's own account is for its own resources there.
+      this.platformKey = new KmsKey(this, "platform-key", {
         placement,
         aliasName: tenantNames.keyAlias(environment, tenant.id),
-        description: `${environment}: tenant ${tenant.id} (account tier), in the platform account: how the platform's functions find the tenant`,
+        description: `${environment}: tenant ${tenant.id} (account tier): its objects in the platform's shared buckets`,
         tags,
       });
-      this.directoryKey.addToResourcePolicy({
+      this.platformKey.addToResourcePolicy({
         Sid: "FindThroughIamOfThisAccount",
         Effect: "Allow",
         Principal: { AWS: accountRoot(placement.partition, placement.accountId) },
@@ -128,6 +130,7 @@ export class Tenant extends Construct {
         Resource: "*",
         Condition: { StringEquals: { "kms:CallerAccount": placement.accountId } },
       });
+      this.role = this.tenantRole(props, this.platformKey, props.sharedBuckets ?? []);
     }
     const home = tenant.tier === "account" ? props.accountPlacement : placement;
     if (home === undefined) return;
@@ -158,7 +161,7 @@ export class Tenant extends Construct {
         tags,
       });
     }
-    if (OWN_ROLE_TIERS.has(tenant.tier)) this.role = this.tenantRole(props, this.key, props.sharedBuckets ?? []);
+    if (OWN_ROLE_TIERS.has(tenant.tier) && tenant.tier !== "account") this.role = this.tenantRole(props, this.key, props.sharedBuckets ?? []);
   }
 
   /**

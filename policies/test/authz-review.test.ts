@@ -30,14 +30,14 @@ describe("the authorization review of the example", () => {
     expect(authorizationMarkdown([review])).toMatch(new RegExp(`${review.abuse.length} of ${review.abuse.length} denied`));
   });
 
-  it("says per tenant what its tier isolates, from the resources: the account-tier tenant's uploads are not under its own key", async () => {
+  it("says per tenant what its tier isolates, from the resources: every tenant's uploads under its own key and role", async () => {
     const review = await authorizationReview(templateOf(json, "example"), undefined, "s");
     expect(review.tenants.map((t) => [t.tenant, t.tier, t.ownPrincipal])).toEqual([
-      ["acme-health", "account", false],
+      ["acme-health", "account", true],
       ["bergstadt", "vpc", true],
       ["kleinverein", "logical", true],
     ]);
-    expect(authorizationMarkdown([review])).toMatch(/\| acme-health \| account \| yes \| no \| its uploads are written by the platform's functions under the data-class keys/);
+    expect(authorizationMarkdown([review])).toMatch(/\| acme-health \| account \| yes \| yes \| its uploads, clean and quarantined copies are written by its own role under its own key/);
   });
 
   it("is byte-identical from run to run", async () => {
