@@ -116,40 +116,12 @@ export class Tenant extends Construct {
       // account, under the tenant's alias there (an alias names a key of its own account only: the
       // platform's functions find every tenant by its alias in the platform account). The key in
       // the tenant's own account is for its own resources there.
-      this.platformKey = new KmsKey(this, "platform-key", {
-        placement,
-        aliasName: tenantNames.keyAlias(environment, tenant.id),
-        description: `${environment}: tenant ${tenant.id} (account tier): its objects in the platform's shared buckets`,
-        tags,
-      });
-      this.platformKey.addToResourcePolicy({
-        Sid: "FindThroughIamOfThisAccount",
-        Effect: "Allow",
-        Principal: { AWS: accountRoot(placement.partition, placement.accountId) },
-        Action: ["kms:DescribeKey", "kms:ListResourceTags"],
-        Resource: "*",
-        Condition: { StringEquals: { "kms:CallerAccount": placement.accountId } },
-      });
+      this.platformKey = this.tenantKey("platform-key", placement, `${environment}: tenant ${tenant.id} (account tier): its objects in the platform's shared buckets`, props);
       this.role = this.tenantRole(props, this.platformKey, props.sharedBuckets ?? []);
     }
     const home = tenant.tier === "account" ? props.accountPlacement : placement;
     if (home === undefined) return;
-    this.key = new KmsKey(this, "key", {
-      placement: home,
-      aliasName: tenantNames.keyAlias(environment, tenant.id),
-      description: `${environment}: tenant ${tenant.id} (${tenant.tier} tier)`,
-      tags,
-    });
-    // The platform's functions find a tenant's tier from its key (alias, then the Tier tag), for
-    // every tenant: the key policy must let IAM policies of the account read the key's tags.
-    this.key.addToResourcePolicy({
-      Sid: "FindThroughIamOfThisAccount",
-      Effect: "Allow",
-      Principal: { AWS: accountRoot(home.partition, home.accountId) },
-      Action: ["kms:DescribeKey", "kms:ListResourceTags"],
-      Resource: "*",
-      Condition: { StringEquals: { "kms:CallerAccount": home.accountId } },
-    });
+    this.key = this.tenantKey("key", home, `${environment}: tenant ${tenant.id} (${tenant.tier} tier)`, props);
     if (tenant.tier === "vpc" && tenant.vpcCidr !== undefined) {
       this.network = new Network(this, "network", {
         placement,
@@ -162,6 +134,24 @@ export class Tenant extends Construct {
       });
     }
     if (OWN_ROLE_TIERS.has(tenant.tier) && tenant.tier !== "account") this.role = this.tenantRole(props, this.key, props.sharedBuckets ?? []);
+  }
+
+  /**
+   * A key of the tenant under its alias in `home`'s account, tagged with tenant and tier. The
+   * platform's functions find a tenant's tier from its key (alias, then the Tier tag): the key
+   * policy lets IAM policies of the account read the key and its tags.
+   */
+  private tenantKey(id: string, home: Placement, description: string, props: TenantProps): KmsKey {
+    const key = new KmsKey(this, id, { placement: home, aliasName: tenantNames.keyAlias(props.environment, props.tenant.id), description, tags: { Tenant: props.tenant.id, Tier: props.tenant.tier } });
+    key.addToResourcePolicy({
+      Sid: "FindThroughIamOfThisAccount",
+      Effect: "Allow",
+      Principal: { AWS: accountRoot(home.partition, home.accountId) },
+      Action: ["kms:DescribeKey", "kms:ListResourceTags"],
+      Resource: "*",
+      Condition: { StringEquals: { "kms:CallerAccount": home.accountId } },
+    });
+    return key;
   }
 
   /**
