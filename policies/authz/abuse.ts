@@ -188,6 +188,12 @@ export function abuseCases(world: AuthzWorld): AbuseCase[] {
     const role = c.rolesAnywhere;
     return { call: call(role, "PutObject", other, "t/u/x", { origin: "internet", headers: sse(other.keyArn) }), control: call(role, "PutObject", own, "t/u/x", { origin: "internet", headers: sse(own.keyArn) }) };
   });
+  add("pseudonyms-by-another-function", "a function other than the upload function derives subjects' pseudonyms (kms:GenerateMac on the HMAC key)", () => {
+    const hmac = [...world.keys.values()].find((k) => k.aliases.some((a) => a.endsWith("/subject-pseudonyms")));
+    if (hmac === undefined || c.scrub === undefined || c.upload === undefined) return "no pseudonym key";
+    const mac = (principal: WorldRole): Call => ({ principal, service: "KMS", operation: "GenerateMac", origin: "vpc-endpoint", secureTransport: true, headers: {}, target: hmac.arn });
+    return { call: mac(c.scrub), control: mac(c.upload) };
+  });
   add("audit-tamper", "a function deletes audit records", () =>
     c.scrub === undefined || c.audit === undefined ? "no audit bucket" : call(c.scrub, "DeleteObject", c.audit, "AWSLogs/x"),
   );
