@@ -11,7 +11,7 @@
 import { runIfEntryPoint } from "../shared/entry";
 import { createLogger, type LogLevel } from "../shared/logger";
 import { DEFAULT_CONCURRENCY, describeError, FailbackIncompleteError, type FailbackOutcome, type FailbackResult, MAX_CONCURRENCY } from "./failback";
-import { invokeFunction } from "../shared/invoke";
+import { invokeFunction, invokeOptionsFromEnv } from "../shared/invoke";
 import type { FailbackAnswer } from "./failback-handler";
 import { type FailbackCliOptions, parseFailbackArgs, startFailback } from "./failback-run";
 
@@ -119,7 +119,7 @@ async function invokeFailback(functionName: string, cli: FailbackCliOptions, env
   const event = { since: cli.since.toISOString(), ...(cli.prefix === undefined ? {} : { prefix: cli.prefix }), dryRun: cli.dryRun, concurrency: cli.concurrency, deletes: cli.deletes };
   io.stderr.write(`failback: invoking ${functionName} (runs inside the VPC; up to 15 minutes)\n`);
   try {
-    const answer = (await invokeFunction(functionName, event, { ...(env.AWS_REGION === undefined ? {} : { region: env.AWS_REGION }), ...(env.LAMBDA_ENDPOINT === undefined ? {} : { endpoint: env.LAMBDA_ENDPOINT }) })) as FailbackAnswer;
+    const answer = (await invokeFunction(functionName, event, invokeOptionsFromEnv(env))) as FailbackAnswer;
     for (const outcome of answer.outcomes) io.stderr.write(progressLine(outcome));
     if (answer.outcomesOmitted > 0) io.stderr.write(`failback: ${answer.outcomesOmitted} more outcomes not listed by the function\n`);
     io.stderr.write(summaryLine(answer, cli.deletes));

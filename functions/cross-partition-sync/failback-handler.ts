@@ -33,7 +33,8 @@ export class FailbackEventError extends Error {
   override readonly name = "FailbackEventError";
 }
 
-export type FailbackAnswer = Omit<FailbackResult, "outcomes"> & { readonly outcomes: FailbackResult["outcomes"]; readonly outcomesOmitted: number; readonly error?: string };
+/** The result, with at most MAX_OUTCOMES outcomes (`outcomesOmitted` counts the rest) and the error of an incomplete run. */
+export type FailbackAnswer = FailbackResult & { readonly outcomesOmitted: number; readonly error?: string };
 
 function answer(result: FailbackResult, error?: string): FailbackAnswer {
   return { ...result, outcomes: result.outcomes.slice(0, MAX_OUTCOMES), outcomesOmitted: Math.max(0, result.outcomes.length - MAX_OUTCOMES), ...(error === undefined ? {} : { error }) };

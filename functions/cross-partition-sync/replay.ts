@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { invokeFunction } from "../shared/invoke";
+import { invokeFunction, invokeOptionsFromEnv } from "../shared/invoke";
 import { parseDlqMessage } from "./events";
 import { createSyncHandler, dependenciesFromEnv, type RecordOutcome, type SyncDependencies } from "./handler";
 import { runIfEntryPoint } from "../shared/entry";
@@ -49,7 +49,7 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     const result =
       values.invoke === undefined
         ? await replay(text, dependenciesFromEnv(env))
-        : await invokeFunction(values.invoke, parseDlqMessage(text), { ...(env.AWS_REGION === undefined ? {} : { region: env.AWS_REGION }), ...(env.LAMBDA_ENDPOINT === undefined ? {} : { endpoint: env.LAMBDA_ENDPOINT }) });
+        : await invokeFunction(values.invoke, parseDlqMessage(text), invokeOptionsFromEnv(env));
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return 0;
   } catch (error) {

@@ -19,6 +19,11 @@ export interface InvokeOptions {
   readonly client?: LambdaClient;
 }
 
+/** The operator commands' options from their environment: AWS_REGION, and LAMBDA_ENDPOINT (tests). */
+export function invokeOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): InvokeOptions {
+  return { ...(env.AWS_REGION === undefined ? {} : { region: env.AWS_REGION }), ...(env.LAMBDA_ENDPOINT === undefined ? {} : { endpoint: env.LAMBDA_ENDPOINT }) };
+}
+
 /** Invokes `functionName` with `payload` (RequestResponse) and returns its parsed JSON answer. */
 export async function invokeFunction(functionName: string, payload: unknown, options: InvokeOptions = {}): Promise<unknown> {
   const client =

@@ -27,10 +27,15 @@ export type CallVerdict =
 
 const partitionOfArn = (arn: string) => /^arn:([^:]+):/.exec(arn)?.[1];
 
-export async function decideCheck(simulate: Simulate, principalArn: string, check: Authorization, identityPolicies: ReadonlyArray<{ name: string; policy: unknown }>): Promise<Decision> {
+/** A principal of one partition and a resource of the other: no request of the one ever reaches the other. */
+export function acrossPartitions(principalArn: string, resourceArn: string): boolean {
   const principalPartition = partitionOfArn(principalArn);
-  const resourcePartition = partitionOfArn(check.resource);
-  if (principalPartition !== undefined && resourcePartition !== undefined && principalPartition !== resourcePartition) return "DeniedAcrossPartitions";
+  const resourcePartition = partitionOfArn(resourceArn);
+  return principalPartition !== undefined && resourcePartition !== undefined && principalPartition !== resourcePartition;
+}
+
+export async function decideCheck(simulate: Simulate, principalArn: string, check: Authorization, identityPolicies: ReadonlyArray<{ name: string; policy: unknown }>): Promise<Decision> {
+  if (acrossPartitions(principalArn, check.resource)) return "DeniedAcrossPartitions";
   const input = {
     request: { principal: principalArn, action: check.action, resource: { resource: check.resource, accountId: check.resourceAccount }, contextVariables: { ...check.context } },
     identityPolicies: identityPolicies.map((p) => ({ name: p.name, policy: p.policy })),

@@ -75,8 +75,6 @@ export interface AuthzWorld {
   readonly keys: ReadonlyMap<string, WorldKey>;
   readonly endpoints: readonly WorldEndpoint[];
   readonly secrets: ReadonlyMap<string, WorldSecret>;
-  /** `sovereign` and `commercial` (provider aliases) and any other aliased side. */
-  readonly sides: ReadonlyMap<string, Side>;
   /** Replaces references by concrete values (`$${` -> `${`). */
   concrete(text: string): string;
   roleByName(name: string): WorldRole | undefined;
@@ -230,18 +228,6 @@ export function authzWorld(template: Template): AuthzWorld {
     secrets.set(r.address, { address: r.address, arn: attribute(r.address, "arn") ?? "", side: side(r), policy: policy === undefined ? policyOf(r) : policyOf(policy) });
   }
 
-  const sides = new Map<string, Side>();
-  for (const r of template.resources) {
-    if (r.mode !== "managed") continue;
-    try {
-      const s = side(r);
-      const alias = s.provider.replace(/^aws\./, "");
-      if (!sides.has(alias)) sides.set(alias, s);
-    } catch {
-      // resources without a usable provider are the checker's business, not the proof's
-    }
-  }
-
   const rolesByName = new Map([...roles.values()].map((r) => [r.name, r]));
   const bucketsByName = new Map([...buckets.values()].map((b) => [b.name, b]));
   const keysByArn = new Map([...keys.values()].map((k) => [k.arn, k]));
@@ -252,7 +238,6 @@ export function authzWorld(template: Template): AuthzWorld {
     keys,
     endpoints,
     secrets,
-    sides,
     concrete,
     roleByName: (n) => rolesByName.get(n),
     bucketByName: (n) => bucketsByName.get(n),

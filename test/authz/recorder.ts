@@ -19,7 +19,8 @@ import { PROJECT_ROOT, RECORD_DIR } from "./paths";
 import type { Recorded, RecordedCastNames, RecordedRequest, RecordedVia } from "../../policies/authz/records";
 
 
-const RECORDED_HEADERS = /^(x-amz-tagging|x-amz-server-side-encryption.*|x-amz-object-lock-.*|x-amz-copy-source|x-amz-metadata-directive|x-amz-tagging-directive|x-amz-security-token|tagging|key|content-type|policy)$/;
+/** Request headers (and POST form fields) that change what AWS authorizes. */
+const RECORDED_HEADERS = /^(x-amz-tagging|x-amz-server-side-encryption.*|x-amz-object-lock-.*|x-amz-copy-source|x-amz-metadata-directive|x-amz-tagging-directive|x-amz-security-token|tagging)$/;
 
 /** The running test file (vitest's worker state; no vitest import, so that benches may load this module). */
 function currentFile(): string {
@@ -60,7 +61,7 @@ function lowerHeaders(headers: Readonly<Record<string, string | undefined>> | un
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
     const lower = name.toLowerCase();
-    if (value !== undefined && RECORDED_HEADERS.test(lower) && lower !== "policy" && lower !== "key") out[lower] = String(value);
+    if (value !== undefined && RECORDED_HEADERS.test(lower)) out[lower] = String(value);
   }
   return out;
 }

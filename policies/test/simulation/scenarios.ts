@@ -4,7 +4,7 @@
  * import it; tests pass its `runSimulation` in (see bucket-policy.test.ts, kms-key-policy.test.ts).
  * The shapes below are the subset of the simulator's API the helper uses.
  */
-import { partitionById } from "../../core/placement";
+import { acrossPartitions, type Decision, type Simulate } from "../../authz/judge";
 
 export interface SimulationRequest {
   readonly principal: string;
@@ -21,16 +21,7 @@ export interface SimulationInput {
   readonly resourcePolicy?: unknown;
 }
 
-/** `runSimulation` of @cloud-copilot/iam-simulate, structurally typed. */
-export type Simulate = (input: never, options: never) => Promise<{ resultType: string; overallResult?: string; errors?: unknown }>;
-
-export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied" | "DeniedAcrossPartitions";
-
-/** The partition of an ARN (`arn:aws-eusc:...` -> aws-eusc). */
-export function arnPartition(arn: string): string | undefined {
-  const id = /^arn:([^:]+):/.exec(arn)?.[1];
-  return id === undefined ? undefined : (partitionById(id)?.id ?? id);
-}
+export type { Decision, Simulate } from "../../authz/judge";
 
 /** The account of an ARN (`arn:aws:iam::222222222222:role/x` -> 222222222222). */
 export function arnAccount(arn: string): string | undefined {
@@ -39,14 +30,11 @@ export function arnAccount(arn: string): string | undefined {
 
 /**
  * Runs one request. Partitions are separate clouds: credentials of one partition are never evaluated
- * against resources of the other (the request does not even reach the other partition's endpoint).
- * The simulator does not model partitions (it compares account IDs only), so this helper denies
- * such requests itself and says so with its own decision.
+ * against resources of the other (policies/authz/judge.ts decides that, as for the proof), so such
+ * requests get their own decision.
  */
 export async function decide(simulate: Simulate, input: SimulationInput): Promise<Decision> {
-  const principalPartition = arnPartition(input.request.principal);
-  const resourcePartition = arnPartition(input.request.resource.resource);
-  if (principalPartition !== undefined && resourcePartition !== undefined && principalPartition !== resourcePartition) return "DeniedAcrossPartitions";
+  if (acrossPartitions(input.request.principal, input.request.resource.resource)) return "DeniedAcrossPartitions";
   const result = await simulate(input as never, {} as never);
   if (result.resultType === "error") throw new Error(`simulation rejected its input: ${JSON.stringify(result.errors)}`);
   return result.overallResult as Decision;

@@ -11,6 +11,8 @@
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { describe, expect, it } from "vitest";
 import { synthDeployment, validConfig } from "../../../test/template";
+import { authzWorld } from "../../authz/world";
+import { templateOf } from "../../core/template";
 import { allow, decide, type Simulate, type SimulationInput } from "./scenarios";
 
 const simulate = runSimulation as unknown as Simulate;
@@ -19,15 +21,8 @@ const resources = json.resource ?? {};
 const ACCOUNT = "111111111111";
 const keyArn = (name: string) => `arn:aws-eusc:kms:eusc-de-east-1:${ACCOUNT}:key/${name}`;
 
-/** What Terraform would put in place of the references, for the simulator. */
-function concrete(text: string): string {
-  return text
-    .replace(/\$\{aws_s3_bucket\.([\w-]+)\.arn\}/g, (_, name: string) => `arn:aws-eusc:s3:::${String(resources.aws_s3_bucket?.[name]?.bucket)}`)
-    .replace(/\$\{aws_kms_key\.([\w-]+)\.arn\}/g, (_, name: string) => keyArn(name))
-    .replace(/\$\{aws_vpc_endpoint\.([\w-]+)\.id\}/g, (_, name: string) => `vpce-${name}`)
-    .replace(/\$\{aws_iam_role\.([\w-]+)\.arn\}/g, (_, name: string) => `arn:aws-eusc:iam::${ACCOUNT}:role/${String(resources.aws_iam_role?.[name]?.name)}`)
-    .replace(/\$\$\{/g, "${");
-}
+/** What Terraform would put in place of the references, for the simulator (policies/authz/world.ts). */
+const concrete = authzWorld(templateOf(json, "example")).concrete;
 
 const TENANT = "kleinverein";
 const role = resources.aws_iam_role?.[`tenant-${TENANT}_role`] ?? {};
