@@ -38,6 +38,7 @@ import { DefaultSecurityGroupClosed } from "../rules/vpc/DefaultSecurityGroupClo
 import { NoInternetGatewayRoute } from "../rules/vpc/NoInternetGatewayRoute";
 import { NoPublicIp } from "../rules/vpc/NoPublicIp";
 import { SecurityGroupNoPublicIngress } from "../rules/vpc/SecurityGroupNoPublicIngress";
+import { TenantOwnKeyAndRole } from "../rules/tenant/TenantOwnKeyAndRole";
 import { VpcFlowLogs } from "../rules/vpc/VpcFlowLogs";
 
 export const SECURITY_PACK: readonly Rule[] = [
@@ -80,4 +81,5 @@ export const SECURITY_PACK: readonly Rule[] = [
   StageAccessLogging,
   LogGroupKms,
   LogGroupRetention,
+  TenantOwnKeyAndRole,
 ];

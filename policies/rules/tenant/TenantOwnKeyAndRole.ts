@@ -1,0 +1,88 @@
+import { isObject, literalString } from "../../core/json";
+import { resolveReference } from "../../core/references";
+import { resourcesOfType, type Template, type TfResource } from "../../core/template";
+import { defineRule, type Violation, verdict } from "../../core/types";
+
+/**
+ * Every tenant of the stack, of every tier, has its own KMS key under its alias and its own role
+ * whose `TenantKey` tag names that key, in the account where the platform's functions look tenants
+ * up (functions/shared/tenant-directory.ts). This is the isolation the upload path gives each tier;
+ * the rule's explanation says what each tier isolates and what it does not.
+ */
+export const TenantOwnKeyAndRole = defineRule({
+  id: "SIP-TENANT-1",
+  name: "TenantOwnKeyAndRole",
+  service: "tenant",
+  severity: "error",
+  suppressible: true,
+  info: "A tenant has no key and role of its own in the upload path, or they do not belong together.",
+  explanation:
+    "What each tier isolates. Every tier (logical, vpc, account): its objects are written and read by its own role (tagged Tenant and TenantKey; the buckets' ABAC statements keep its sessions under `<tenant>/` and on its key) and encrypted under its own key, so deleting the key crypto-shreds them; the functions find that key by the alias `alias/<env>/tenant/<tenant>` and its Tier tag, and refuse a tenant without one (403 unknown_tenant). " +
+    "vpc adds a private network of its own (endpoints, flow logs under its key) in which nothing of the platform runs yet. " +
+    "account adds an AWS account of its own that holds a second key for its own resources; its objects are still in the platform account's shared buckets, under its platform key there. " +
+    "No tier has buckets or functions of its own: the data of every tier lives in the platform's shared buckets (docs/architecture.md, \"What each tenant tier isolates\"). " +
+    "A tenant whose key or role is missing, in another account than the other, tagged for another tenant or tier, or without its alias loses that isolation: its data would not be shredded with its key, or the functions could not act for it.",
+  fix: "Build the tenant with modules/tenant (it creates the key, its alias `alias/<env>/tenant/<tenant>`, and the role tagged TenantKey = the key's ARN, all in the platform account); do not hand-edit their tags.",
+  anchors: {},
+  evaluate({ template, config }) {
+    const violations: Violation[] = [];
+    const tenants = tenantsOf(template);
+    for (const [tenant, resources] of tenants) {
+      violations.push(...checkTenant(template, tenant, resources, config?.tenants.find((t) => t.id === tenant)?.tier));
+    }
+    return verdict(tenants.size, violations);
+  },
+});
+
+function tagsOf(r: TfResource): Record<string, unknown> {
+  return isObject(r.values.tags) ? r.values.tags : {};
+}
+
+/** Tenants named by a `Tenant` tag anywhere in the stack, with their resources. */
+function tenantsOf(template: Template): Map<string, TfResource[]> {
+  const out = new Map<string, TfResource[]>();
+  for (const r of template.resources) {
+    if (r.mode !== "managed") continue;
+    const id = literalString(tagsOf(r).Tenant);
+    if (id === undefined) continue;
+    out.set(id, [...(out.get(id) ?? []), r]);
+  }
+  return out;
+}
+
+const providerOf = (r: TfResource): string => literalString(r.values.provider) ?? "aws";
+
+function checkTenant(template: Template, tenant: string, resources: readonly TfResource[], configuredTier: string | undefined): Violation[] {
+  const where = (resources[0] as TfResource).address;
+  const roles = resources.filter((r) => r.type === "aws_iam_role" && tagsOf(r).TenantKey !== undefined);
+  const tierText = configuredTier ?? literalString(tagsOf(resources[0] as TfResource).Tier) ?? "unknown";
+  if (roles.length === 0) {
+    return [{ address: where, detail: `tenant ${tenant} (tier ${tierText}) has no role tagged TenantKey: the functions would act for it with their own role and the shared data-class key, so deleting a key of its own would shred nothing` }];
+  }
+  const violations: Violation[] = [];
+  if (roles.length > 1) violations.push({ address: roles.map((r) => r.address).join(", "), detail: `tenant ${tenant} has ${roles.length} roles tagged TenantKey; the functions assume exactly one` });
+  for (const role of roles) {
+    const ref = resolveReference(template, tagsOf(role).TenantKey);
+    const key = ref?.resource;
+    if (key === undefined || key.type !== "aws_kms_key" || ref?.attribute !== "arn") {
+      violations.push({ address: role.address, detail: `tag TenantKey is ${JSON.stringify(tagsOf(role).TenantKey)}: it must be the ARN of the tenant's aws_kms_key (\${aws_kms_key.<name>.arn})` });
+      continue;
+    }
+    const keyTenant = literalString(tagsOf(key).Tenant);
+    if (keyTenant !== tenant) {
+      violations.push({ address: role.address, detail: `TenantKey names ${key.address}, which is tagged Tenant=${JSON.stringify(keyTenant ?? null)}, not ${tenant}: the role would encrypt this tenant's objects under a key that is not the tenant's` });
+      continue;
+    }
+    if (providerOf(key) !== providerOf(role)) violations.push({ address: role.address, detail: `the role is in ${providerOf(role)} but its key ${key.address} in ${providerOf(key)}: the functions find the key and assume the role in one account` });
+    for (const r of [role, key]) {
+      const tier = literalString(tagsOf(r).Tier);
+      if (tier === undefined) violations.push({ address: r.address, detail: `no Tier tag: the functions read the tenant's tier from its key` });
+      else if (configuredTier !== undefined && tier !== configuredTier) violations.push({ address: r.address, detail: `tagged Tier=${tier}, but the configuration gives tenant ${tenant} tier ${configuredTier}` });
+    }
+    const aliases = resourcesOfType(template, "aws_kms_alias").filter((a) => resolveReference(template, a.values.target_key_id)?.resource.address === key.address);
+    if (!aliases.some((a) => literalString(a.values.name)?.endsWith(`/tenant/${tenant}`))) {
+      violations.push({ address: key.address, detail: `no alias alias/<env>/tenant/${tenant} targets the key: the functions find a tenant's key by that alias, and refuse the tenant without it` });
+    }
+  }
+  return violations;
+}

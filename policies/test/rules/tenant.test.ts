@@ -1,0 +1,55 @@
+/**
+ * SIP-TENANT-1 on fixtures and on the synthesized example: every tenant, of every tier, has its own
+ * key under its alias and its own role that names it.
+ */
+import { describe, expect, it } from "vitest";
+import { synthDeployment, validConfig } from "../../../test/template";
+import { templateOf } from "../../core/template";
+import { TenantOwnKeyAndRole } from "../../rules/tenant/TenantOwnKeyAndRole";
+import { describeRules, evaluate, exampleConfig } from "../harness";
+
+const t = (i: number) => `tenant/TenantOwnKeyAndRole/noncompliant-${i}.tf.json`;
+
+describeRules([
+  {
+    rule: TenantOwnKeyAndRole,
+    compliant: ["tenant/compliant.tf.json"],
+    noncompliant: [
+      // a tenant with a key but no role: the functions would use their own role and the shared key
+      [t(1), ["aws_kms_key.kleinverein"]],
+      // the role names another tenant's key
+      [t(2), ["aws_iam_role.kleinverein"]],
+      // the key has no alias: the functions cannot find it
+      [t(3), ["aws_kms_key.kleinverein"]],
+      // TenantKey is a literal ARN, not the tenant's key
+      [t(4), ["aws_iam_role.kleinverein"]],
+      // role and key in different accounts
+      [t(5), ["aws_iam_role.acme-health"]],
+    ],
+  },
+]);
+
+describe("SIP-TENANT-1 on the synthesized example", () => {
+  const example = synthDeployment(validConfig()).json;
+
+  it("finds every configured tenant, of every tier, with its own key and role", async () => {
+    // Act
+    const result = await evaluate(TenantOwnKeyAndRole, templateOf(example), exampleConfig());
+    // Assess
+    expect(result.kind).toBe("Compliant");
+  });
+
+  it("reports a role whose Tier tag disagrees with the configuration, naming both tiers", async () => {
+    // Prepare
+    const json = structuredClone(example) as { resource: { aws_iam_role: Record<string, { tags: Record<string, string> }> } };
+    const role = json.resource.aws_iam_role["tenant-bergstadt_role"];
+    if (role === undefined) throw new Error("the example has no role for bergstadt");
+    role.tags.Tier = "logical";
+    // Act
+    const result = await evaluate(TenantOwnKeyAndRole, templateOf(json), exampleConfig());
+    // Assess
+    expect(result.kind === "NonCompliant" ? result.violations.map((v) => `${v.address}: ${v.detail}`) : []).toEqual([
+      "aws_iam_role.tenant-bergstadt_role: tagged Tier=logical, but the configuration gives tenant bergstadt tier vpc",
+    ]);
+  });
+});
