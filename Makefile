@@ -4,7 +4,8 @@ SHELL := /bin/bash
 BIN := node_modules/.bin
 CONFIG ?=
 SYNTH_ARGS := $(if $(CONFIG),--config $(CONFIG),)
-CHECK_CONFIG := $(if $(CONFIG),$(CONFIG),config/example.json)
+# Without CONFIG, check uses the configuration that cdktf.out was synthesized from (its manifest.json).
+CHECK_ARGS := $(if $(CONFIG),--config $(CONFIG),)
 
 .PHONY: help install build synth cli-synth validate check review test typecheck lint unit proof shared-tests corpus bench clean
 
@@ -26,18 +27,18 @@ build: dist/main.cjs ## bundle main.ts into dist/main.cjs and the credential hel
 synth: dist/main.cjs ## synthesize the example (or CONFIG=file), terraform validate + plan offline, guardrails, review files
 	node dist/main.cjs $(SYNTH_ARGS)
 	node scripts/tf-check.mjs
-	-node dist/policies.cjs check cdktf.out --config $(CHECK_CONFIG) --format sarif --out cdktf.out/guardrails.sarif
-	node dist/policies.cjs check cdktf.out --config $(CHECK_CONFIG)
+	-node dist/policies.cjs check cdktf.out $(CHECK_ARGS) --format sarif --out cdktf.out/guardrails.sarif
+	node dist/policies.cjs check cdktf.out $(CHECK_ARGS)
 	node dist/policies.cjs review cdktf.out
 
 check: dist/main.cjs ## guardrails over cdktf.out (residency and security rules); text report, exit 1 on errors
-	node dist/policies.cjs check cdktf.out --config $(CHECK_CONFIG)
+	node dist/policies.cjs check cdktf.out $(CHECK_ARGS)
 
 review: dist/main.cjs ## review files in cdktf.out/review: one JSON per policy, residency inventory, plan summary
 	node dist/policies.cjs review cdktf.out
 
-cli-synth: install ## synthesize through the CDKTF CLI (npx cdktf-cli@0.21.0; ~400 MB download on first use)
-	CHECKPOINT_DISABLE=1 npx --yes cdktf-cli@0.21.0 synth
+cli-synth: install ## synthesize through the CDKTF CLI (npx cdktf-cli@0.21.0; ~400 MB download on first use); CONFIG=file via SIP_CONFIG
+	CHECKPOINT_DISABLE=1 $(if $(CONFIG),SIP_CONFIG=$(abspath $(CONFIG)),) npx --yes cdktf-cli@0.21.0 synth
 
 validate: ## terraform init/validate/plan (offline) of every stack in cdktf.out
 	node scripts/tf-check.mjs

@@ -17,11 +17,15 @@ sovereign (aws-eusc) and commercial (aws).
 
 Options:
   --config FILE   deployment configuration (JSON; see docs/configuration.md)
-                  default: config/example.json of this project
+                  default: $SIP_CONFIG, else config/example.json of this project
+                  (cdktf synth/diff/deploy pass no options: set SIP_CONFIG)
   --outdir DIR    output folder, relative to the project root unless absolute
                   default: $CDKTF_OUTDIR, else cdktf.out
   -q, --quiet     print nothing on success
   -h, --help      show this help
+
+The configuration's path is recorded in <outdir>/manifest.json, so that
+"node dist/policies.cjs check <outdir>" uses it.
 
 Exit codes: 0 synthesized; 1 invalid configuration or failed synth (nothing written); 64 bad usage.`;
 
@@ -46,11 +50,12 @@ function main(argv: string[]): number {
     return 0;
   }
   const root = projectRoot();
-  const configFile = args.values.config !== undefined ? resolve(args.values.config) : join(root, "config", "example.json");
+  const named = args.values.config ?? (process.env.SIP_CONFIG || undefined);
+  const configFile = named !== undefined ? resolve(named) : join(root, "config", "example.json");
   const outdir = args.values.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out";
   try {
     const config = loadDeploymentFile(configFile);
-    const { stackFile } = synthesize({ config, outdir, projectRoot: root });
+    const { stackFile } = synthesize({ config, outdir, projectRoot: root, configFile });
     if (!args.values.quiet) process.stdout.write(`synthesized ${config.environment} -> ${stackFile}\n`);
     return 0;
   } catch (err) {

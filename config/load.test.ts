@@ -246,6 +246,52 @@ describe("invalid configurations", () => {
     expectOneProblem(input, "partitions.commercial.administratorRoleName", /is not an IAM role name. Fix: use the name \(not the ARN\)/);
   });
 
+  it("fails when a side's role to assume is in the other partition, naming the path", () => {
+    // Prepare
+    const input = exampleInput();
+    input.partitions.commercial.credentials = { assumeRole: { roleArn: "arn:aws-eusc:iam::222222222222:role/platform-deployer" } };
+    // Assess
+    expectOneProblem(input, "partitions.commercial.credentials.assumeRole.roleArn", /is a role of partition aws-eusc, but the commercial side is in aws: a partition has its own IAM.*Fix: use the role's ARN in aws/);
+  });
+
+  it("fails when the role to assume is in another account, is not the administrator role, or is no role ARN", () => {
+    // Prepare
+    const otherAccount = exampleInput();
+    otherAccount.partitions.commercial.credentials = { assumeRole: { roleArn: "arn:aws:iam::999999999999:role/platform-deployer" } };
+    const otherRole = exampleInput();
+    otherRole.partitions.commercial.credentials = { assumeRole: { roleArn: "arn:aws:iam::222222222222:role/ci" } };
+    const notRole = exampleInput();
+    notRole.partitions.commercial.credentials = { assumeRole: { roleArn: "arn:aws:iam::222222222222:user/ci" } };
+    // Assess
+    expectOneProblem(otherAccount, "partitions.commercial.credentials.assumeRole.roleArn", /in account 999999999999, but the commercial side deploys into 222222222222/);
+    expectOneProblem(otherRole, "partitions.commercial.credentials.assumeRole.roleArn", /the role is "ci", but partitions.commercial.administratorRoleName is "platform-deployer"/);
+    expectOneProblem(notRole, "partitions.commercial.credentials.assumeRole.roleArn", /is not an IAM role ARN/);
+  });
+
+  it("fails when both sides would use one credential chain", () => {
+    // Prepare
+    const none = exampleInput();
+    delete none.partitions.sovereign.credentials;
+    delete none.partitions.commercial.credentials;
+    const same = exampleInput();
+    same.partitions.sovereign.credentials = { profile: "deploy" };
+    same.partitions.commercial.credentials = { profile: "deploy" };
+    // Assess
+    expectOneProblem(none, "partitions.commercial.credentials", /neither side says how Terraform gets credentials, so both would use the same default credential chain/);
+    expectOneProblem(same, "partitions.commercial.credentials", /both sides name the same credentials/);
+  });
+
+  it("fails when credentials name neither a profile nor a role, or the session is too long", () => {
+    // Prepare
+    const empty = exampleInput();
+    empty.partitions.sovereign.credentials = {};
+    const long = exampleInput();
+    long.partitions.commercial.credentials = { assumeRole: { roleArn: "arn:aws:iam::222222222222:role/platform-deployer", durationSeconds: 86400 } };
+    // Assess
+    expectOneProblem(empty, "partitions.sovereign.credentials", /name neither a profile nor a role/);
+    expectOneProblem(long, "partitions.commercial.credentials.assumeRole.durationSeconds", /at most 43200/);
+  });
+
   it.each(["http://app.example.org", "https://app.example.org/", "https://*.example.org", "https://app.example.org/upload"])("fails when an upload origin is %s", (origin) => {
     const input = exampleInput();
     input.upload.allowedOrigins = [origin];

@@ -72,6 +72,37 @@ const roleName = z.string().regex(ROLE_NAME, {
   error: (i) => `"${String(i.input)}" is not an IAM role name. Fix: use the name (not the ARN) of the role Terraform deploys with, 1-64 characters of letters, digits and +=,.@_-`,
 });
 
+/** A named profile of the AWS shared config files (`~/.aws/config`). */
+const profileName = z.string().regex(/^[\w+=,.@:/-]{1,128}$/, {
+  error: (i) => `"${String(i.input)}" is not a profile name. Fix: use the name of a profile in ~/.aws/config (letters, digits and +=,.@:/_-), e.g. "eusc-deploy"`,
+});
+
+const assumeRole = z.strictObject({
+  /** ARN of the role to assume, in this side's partition and account (checked across fields). */
+  roleArn: z.string().min(1, { error: "roleArn must not be empty. Fix: the ARN of the role Terraform deploys this side with" }),
+  /** Role session name, seen in CloudTrail. @default <environment>-deploy */
+  sessionName: z.string().regex(/^[\w+=,.@-]{2,64}$/, { error: (i) => `"${String(i.input)}" is not a role session name. Fix: use 2-64 letters, digits and +=,.@_-` }).optional(),
+  /** External ID the role's trust policy requires. @default - none */
+  externalId: z.string().regex(/^[\w+=,.@:/-]{2,1224}$/, { error: "externalId must be 2-1224 characters of letters, digits and +=,.@:/_-. Fix: use the external ID the role's trust policy names" }).optional(),
+  /** Session length in seconds (15 minutes to 12 hours; the role's maximum session duration applies). @default 3600 */
+  durationSeconds: z.number().int().min(900, { error: "durationSeconds must be at least 900 (15 minutes). Fix: use 900-43200" }).max(43200, { error: "durationSeconds must be at most 43200 (12 hours). Fix: use 900-43200" }).optional(),
+});
+
+/**
+ * How Terraform gets credentials for one side: a named profile, and/or a role to assume (with the
+ * profile's credentials, or the default chain's). Each partition has its own IAM, so the two sides
+ * never share one credential chain (checked across fields).
+ */
+const credentials = z
+  .strictObject({
+    profile: profileName.optional(),
+    assumeRole: assumeRole.optional(),
+  })
+  .refine((c) => c.profile !== undefined || c.assumeRole !== undefined, {
+    error: 'credentials name neither a profile nor a role. Fix: add "profile" (a profile in ~/.aws/config) and/or "assumeRole" ({"roleArn": ...})',
+  });
+export type CredentialsConfig = z.infer<typeof credentials>;
+
 const placementFields = (partition: PartitionId) => ({
   /** The AWS account that holds this side's resources (12 digits, as a string). */
   accountId,
@@ -79,6 +110,11 @@ const placementFields = (partition: PartitionId) => ({
   region: regionOf(partition),
   /** The IAM role Terraform deploys with; it administers the KMS keys of this side. */
   administratorRoleName: roleName,
+  /**
+   * How Terraform gets credentials in this partition (emitted on this side's provider block).
+   * @default - the default credential chain (allowed for one side only)
+   */
+  credentials: credentials.optional(),
 });
 
 const availabilityZones = z
@@ -202,6 +238,13 @@ export const deploymentSchema = z.strictObject({
          */
         egressZone: z.string().optional(),
       }),
+      /**
+       * The role that AWS Organizations creates in each account-tier tenant's account, which the
+       * tenant-account providers assume (with this side's profile, when it has one). Set it before the
+       * accounts are created: Organizations uses it when it creates an account.
+       * @default OrganizationAccountAccessRole
+       */
+      tenantAccountRoleName: roleName.default("OrganizationAccountAccessRole"),
     }),
     commercial: z.strictObject(placementFields("aws")),
   }),

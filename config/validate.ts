@@ -156,6 +156,8 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
     }
   }
 
+  problems.push(...credentialProblems(input));
+
   const backend = input.backend;
   if (isObject(backend) && backend.type === "s3" && typeof backend.kmsKeyId === "string") {
     const sovereign = PARTITIONS["aws-eusc"];
@@ -165,6 +167,62 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
     } else if (!id.startsWith("arn:") && !id.startsWith("alias/")) {
       problems.push({ path: "backend.kmsKeyId", message: `"${id}" is neither a key ARN nor an alias. Fix: use the key's ${arnPrefix(sovereign)}kms:... ARN or "alias/<name>"` });
     }
+  }
+  return problems;
+}
+
+const SIDES = [
+  ["sovereign", "aws-eusc"],
+  ["commercial", "aws"],
+] as const;
+
+const ROLE_ARN = /^arn:([a-z-]+):iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
+
+/**
+ * Credentials per side: a role to assume is an IAM role of this side's partition and account, and
+ * the one that administers the side's keys; the two sides never share one credential chain (each
+ * partition has its own IAM, so one set of credentials cannot act in both).
+ */
+function credentialProblems(input: Raw): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const partitions = isObject(input.partitions) ? input.partitions : {};
+  const chains: Array<string | undefined> = [];
+  for (const [side, partitionId] of SIDES) {
+    const placement = isObject(partitions[side]) ? partitions[side] : undefined;
+    const credentials = placement && isObject(placement.credentials) ? placement.credentials : undefined;
+    const assume = credentials && isObject(credentials.assumeRole) ? credentials.assumeRole : undefined;
+    chains.push(credentials === undefined ? undefined : `${String(credentials.profile ?? "")} ${String(assume?.roleArn ?? "")}`);
+    if (typeof assume?.roleArn !== "string" || assume.roleArn === "") continue;
+    const at = `partitions.${side}.credentials.assumeRole.roleArn`;
+    const m = ROLE_ARN.exec(assume.roleArn);
+    if (m === null) {
+      problems.push({ path: at, message: `"${assume.roleArn}" is not an IAM role ARN. Fix: write arn:${partitionId}:iam::<account ID>:role/<name>` });
+      continue;
+    }
+    const [, partition, account, name] = m;
+    if (partition !== partitionId) {
+      problems.push({
+        path: at,
+        message: `"${assume.roleArn}" is a role of partition ${partition}, but the ${side} side is in ${partitionId}: a partition has its own IAM, so that role cannot act here. Fix: use the role's ARN in ${partitionId} (arn:${partitionId}:iam::...)`,
+      });
+    } else if (typeof placement?.accountId === "string" && /^\d{12}$/.test(placement.accountId) && account !== placement.accountId) {
+      problems.push({ path: at, message: `the role is in account ${account}, but the ${side} side deploys into ${placement.accountId} (allowed_account_ids). Fix: assume a role of account ${placement.accountId}` });
+    } else if (typeof placement?.administratorRoleName === "string" && /^[\w+=,.@-]{1,64}$/.test(placement.administratorRoleName) && name !== placement.administratorRoleName) {
+      problems.push({
+        path: at,
+        message: `the role is "${name}", but partitions.${side}.administratorRoleName is "${placement.administratorRoleName}", the role that administers this side's KMS keys: Terraform must deploy as that role. Fix: assume role/${placement.administratorRoleName}, or set administratorRoleName to "${name}"`,
+      });
+    }
+  }
+  const [sovereign, commercial] = chains;
+  if (sovereign === commercial) {
+    problems.push({
+      path: "partitions.commercial.credentials",
+      message:
+        sovereign === undefined
+          ? "neither side says how Terraform gets credentials, so both would use the same default credential chain; a partition has its own IAM, so one set of credentials cannot act in both. Fix: give each side a \"credentials\" entry (a \"profile\" and/or an \"assumeRole\"), or at least one side"
+          : "both sides name the same credentials; a partition has its own IAM, so one set of credentials cannot act in both. Fix: give each side its own profile or role",
+    });
   }
   return problems;
 }

@@ -8,6 +8,7 @@
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { readSynthRecord } from "../config/synth-record";
 import { type CheckReport, check, exitCodeOf, InputError, loadCheckConfig, loadSuppressionsFile, loadTemplates } from "./check";
 import { renderJson } from "./report/json";
 import { renderSarif } from "./report/sarif";
@@ -26,8 +27,9 @@ cdk.tf.json or *.tf.json files, or one .tf.json file (hand-written ones too).
 Options of check:
   --format text|json|sarif  report format (default: text)
   --config FILE             deployment configuration (data classes, allowCrossPartition,
-                            and suppressions once the configuration has them); without it
-                            every data class is sovereign-only
+                            suppressions); default: for a cdktf.out folder, the one it was
+                            synthesized from (its manifest.json), else none: every data
+                            class is then sovereign-only
   --suppressions FILE       suppressions: [{"ruleId", "address", "reason", "stack"?}]
   --out FILE                write the report to FILE (a one-line summary goes to stdout)
   -h, --help                show this help
@@ -85,8 +87,8 @@ async function runCheck(path: string, values: ReturnType<typeof parse>["values"]
   const templates = loadTemplates(input);
   let config: ReturnType<typeof loadCheckConfig>["config"];
   const suppressions: Array<SuppressionInput & { source: string }> = [];
-  if (values.config !== undefined) {
-    const file = resolve(io.cwd, values.config);
+  const file = values.config !== undefined ? resolve(io.cwd, values.config) : configOfSynth(input);
+  if (file !== undefined) {
     const loaded = loadCheckConfig(file);
     config = loaded.config;
     suppressions.push(...loaded.suppressions.map((x) => ({ ...x, source: file })));
@@ -108,6 +110,21 @@ async function runCheck(path: string, values: ReturnType<typeof parse>["values"]
     io.stdout(output);
   }
   return exitCodeOf(report);
+}
+
+/**
+ * Without --config, a cdktf.out folder is checked against the configuration it was synthesized from
+ * (recorded in its manifest.json by main.ts); a configuration edited since is an input error, since
+ * the output no longer shows it.
+ */
+function configOfSynth(input: string): string | undefined {
+  if (!statSync(input).isDirectory()) return undefined;
+  const record = readSynthRecord(input);
+  if (record.kind === "none") return undefined;
+  if (record.kind === "stale") {
+    throw new InputError(`${input} was synthesized from ${record.configFile}, but ${record.reason}. Fix: synthesize again (make synth CONFIG=...), or pass --config to check against another configuration`);
+  }
+  return record.configFile;
 }
 
 /** Runs the CLI; returns the exit code. */

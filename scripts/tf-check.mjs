@@ -94,6 +94,8 @@ function providerOverrides(stackJson) {
     skip_region_validation: true,
     // The account check needs STS, which skip_requesting_account_id turns off; null unsets it.
     allowed_account_ids: null,
+    // A profile names the operator's shared config, which this check neither has nor needs.
+    ...(p.profile ? { profile: null } : {}),
     // Assuming a role (tenant accounts) needs STS; an empty role ARN turns it off for this check.
     ...(p.assume_role ? { assume_role: [{ role_arn: "" }] } : {}),
   }));

@@ -1,8 +1,20 @@
-import { arn, partitionOfRegion } from "../config/partitions";
+import { partitionOfRegion } from "../config/partitions";
 import { AwsProvider } from "../framework/aws";
 import type { Construct } from "../framework/cdktf";
 import type { Placement, Side } from "../modules/placement";
 import type { ProviderPinning } from "./provider-pinning";
+
+export interface ProviderCredentials {
+  /** A profile of the AWS shared config files. */
+  readonly profile?: string;
+  /** A role to assume with the profile's (or the default chain's) credentials. */
+  readonly assumeRole?: {
+    readonly roleArn: string;
+    readonly sessionName: string;
+    readonly externalId?: string;
+    readonly durationSeconds?: number;
+  };
+}
 
 export interface AwsPlacementOptions {
   readonly side: Side;
@@ -16,10 +28,10 @@ export interface AwsPlacementOptions {
   /** Provider default tags. @default - none */
   readonly defaultTags?: Readonly<Record<string, string>>;
   /**
-   * Assume this role (by name, in `accountId`) to deploy, with this session name.
-   * @default - none: the caller's own credentials
+   * How Terraform gets credentials for this provider: a named profile, and/or a role to assume.
+   * @default - the default credential chain
    */
-  readonly assumeRole?: { readonly roleName: string; readonly sessionName: string };
+  readonly credentials?: ProviderCredentials;
 }
 
 /**
@@ -33,11 +45,15 @@ export function awsPlacement(scope: Construct, id: string, pinning: ProviderPinn
     alias: options.alias,
     region,
     allowedAccountIds: [accountId],
-    assumeRole: options.assumeRole
-      ? [{ roleArn: arn(partition, { service: "iam", account: accountId, resource: `role/${options.assumeRole.roleName}` }), sessionName: options.assumeRole.sessionName }]
-      : undefined,
+    profile: options.credentials?.profile,
+    assumeRole: assumeRoleBlock(options.credentials?.assumeRole),
     defaultTags: options.defaultTags ? [{ tags: { ...options.defaultTags } }] : undefined,
   });
   pinning.allow(provider);
   return { side: options.side, provider, partition, accountId, region, administratorRoleName: options.administratorRoleName };
+}
+
+function assumeRoleBlock(role: ProviderCredentials["assumeRole"]) {
+  if (role === undefined) return undefined;
+  return [{ roleArn: role.roleArn, sessionName: role.sessionName, externalId: role.externalId, duration: role.durationSeconds === undefined ? undefined : `${role.durationSeconds}s` }];
 }

@@ -1,4 +1,5 @@
 import type { ResolvedDeployment } from "../config/load";
+import { arn, PARTITIONS } from "../config/partitions";
 import type { DataClassConfig, DeploymentConfig } from "../config/schema";
 import { type Construct, TerraformOutput } from "../framework/cdktf";
 import { AuditTrail } from "../modules/audit-trail";
@@ -7,7 +8,7 @@ import { Network } from "../modules/network";
 import type { Placement, Side } from "../modules/placement";
 import { PrivateBucket } from "../modules/private-bucket";
 import { RolesAnywhereTrust } from "../modules/roles-anywhere-trust";
-import { OWN_ROLE_TIERS, TENANT_ACCOUNT_ROLE, Tenant } from "../modules/tenant";
+import { OWN_ROLE_TIERS, Tenant } from "../modules/tenant";
 import { awsPlacement } from "./aws-placement";
 import { declareBackend } from "./backend";
 import { ProviderPinning } from "./provider-pinning";
@@ -186,6 +187,7 @@ export class PlatformStack extends ReadableStack {
         accountPlacement: tenant.tier === "account" && tenant.accountId !== undefined ? this.tenantAccount(config, tenant.id, tenant.accountId) : undefined,
         environment: env,
         tenant,
+        accountRoleName: config.partitions.sovereign.tenantAccountRoleName,
         availabilityZones: network.availabilityZones,
         allowedAccountIds: platformAccounts,
         // A tenant without dataClasses has them all (docs/configuration.md).
@@ -243,25 +245,35 @@ export class PlatformStack extends ReadableStack {
    * Organizations created there.
    */
   private tenantAccount(config: DeploymentConfig, tenantId: string, accountId: string): Placement {
+    const roleName = config.partitions.sovereign.tenantAccountRoleName;
     return awsPlacement(this, `provider-tenant-${tenantId}`, this.pinning, {
       side: "sovereign",
       alias: `tenant-${tenantId}`,
       accountId,
       region: config.partitions.sovereign.region,
-      administratorRoleName: TENANT_ACCOUNT_ROLE,
-      assumeRole: { roleName: TENANT_ACCOUNT_ROLE, sessionName: `${config.environment}-deploy` },
+      administratorRoleName: roleName,
+      // One assume_role block per provider (aws provider 5): the tenant role is assumed with the
+      // sovereign side's profile, or the default chain, not through the sovereign side's role.
+      credentials: {
+        profile: config.partitions.sovereign.credentials?.profile,
+        assumeRole: { roleArn: arn(PARTITIONS["aws-eusc"], { service: "iam", account: accountId, resource: `role/${roleName}` }), sessionName: `${config.environment}-deploy` },
+      },
       defaultTags: { Environment: config.environment, ManagedBy: MANAGED_BY, Side: "sovereign", Tenant: tenantId },
     });
   }
 
   private placement(side: Side, config: DeploymentConfig): Placement {
-    const { accountId, region, administratorRoleName } = config.partitions[side];
+    const { accountId, region, administratorRoleName, credentials } = config.partitions[side];
     return awsPlacement(this, side, this.pinning, {
       side,
       alias: side,
       accountId,
       region,
       administratorRoleName,
+      credentials: credentials && {
+        profile: credentials.profile,
+        assumeRole: credentials.assumeRole && { ...credentials.assumeRole, sessionName: credentials.assumeRole.sessionName ?? `${config.environment}-deploy` },
+      },
       defaultTags: { Environment: config.environment, ManagedBy: MANAGED_BY, Side: side },
     });
   }

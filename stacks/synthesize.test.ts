@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -31,6 +31,14 @@ function snapshotTree(dir: string): Record<string, string> {
   };
   walk(dir, "");
   return out;
+}
+
+/** The example under another environment name, with its CA certificate beside it. */
+function writeRenamed(dir: string, environment: string): string {
+  const file = join(dir, `${environment}.json`);
+  writeFileSync(file, JSON.stringify({ ...exampleInput(), environment }));
+  copyFileSync(join(PROJECT_ROOT, "config", "example-ca.pem"), join(dir, "example-ca.pem"));
+  return file;
 }
 
 describe("main (CLI)", () => {
@@ -77,6 +85,49 @@ describe("main (CLI)", () => {
       expect(runCli(["-q"], dir, { CDKTF_OUTDIR: out }).status).toBe(0);
       expect(JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")).stacks.example.synthesizedStackPath).toBe("stacks/example/cdk.tf.json");
       expect(readFileSync(join(out, "stacks", "example", "cdk.tf.json"), "utf8")).toBe(readFileSync(join(PROJECT_ROOT, "stacks", "__snapshots__", "example.cdk.tf.json"), "utf8"));
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("reads the configuration named by SIP_CONFIG, which --config overrides, and records it in the manifest", () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      // Prepare
+      const file = writeRenamed(dir, "renamed");
+      const out = join(dir, "out");
+      // Act
+      const fromEnv = runCli(["--outdir", out, "-q"], dir, { SIP_CONFIG: file });
+      const stacksFromEnv = readdirSync(join(out, "stacks"));
+      const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
+      const fromOption = runCli(["--outdir", out, "-q", "--config", join(PROJECT_ROOT, "config", "example.json")], dir, { SIP_CONFIG: file });
+      // Assess
+      expect(fromEnv.status).toBe(0);
+      expect(stacksFromEnv).toEqual(["renamed"]);
+      expect(manifest.sovereignIdentityPlatform).toEqual({ configFile: "../renamed.json", configSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(fromOption.status).toBe(0);
+      expect(readdirSync(join(out, "stacks"))).toEqual(["example"]);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("leaves a renamed environment's old stack folder empty for the CDKTF CLI, which removes it itself, and removes it otherwise", () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      // Prepare
+      const file = writeRenamed(dir, "renamed");
+      const underCli = join(dir, "cli-out");
+      const direct = join(dir, "direct-out");
+      for (const out of [underCli, direct]) expect(runCli(["--outdir", out, "-q"], dir).status).toBe(0);
+      // Act
+      const cli = runCli(["-q"], dir, { CDKTF_OUTDIR: underCli, CDKTF_CONTEXT_JSON: "{}", SIP_CONFIG: file });
+      const plain = runCli(["--outdir", direct, "-q", "--config", file], dir);
+      // Assess
+      expect([cli.status, plain.status]).toEqual([0, 0]);
+      expect(readdirSync(join(underCli, "stacks")).sort()).toEqual(["example", "renamed"]);
+      expect(readdirSync(join(underCli, "stacks", "example"))).toEqual([]);
+      expect(readdirSync(join(direct, "stacks"))).toEqual(["renamed"]);
     } finally {
       cleanup();
     }

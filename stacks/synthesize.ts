@@ -1,6 +1,7 @@
-import { mkdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { ResolvedDeployment } from "../config/load";
+import { writeSynthRecord } from "../config/synth-record";
 import { App } from "../framework/cdktf";
 import { PlatformStack } from "./platform-stack";
 
@@ -10,6 +11,12 @@ export interface SynthOptions {
   readonly outdir: string;
   /** The folder that holds cdktf.json; relative paths in the output are relative to it. */
   readonly projectRoot: string;
+  /**
+   * The configuration file `config` was read from: recorded in the output's manifest, so that
+   * `check` uses the same configuration (config/synth-record.ts).
+   * @default - nothing recorded
+   */
+  readonly configFile?: string;
 }
 
 export interface SynthResult {
@@ -31,11 +38,26 @@ export function synthesize(options: SynthOptions): SynthResult {
     const app = new App({ outdir: staging, stackTraces: false });
     new PlatformStack(app, { config: options.config, artifactsDir: join(options.projectRoot, "dist", "lambda") });
     app.synth();
+    if (options.configFile !== undefined) writeSynthRecord(staging, outdir, resolve(options.projectRoot, options.configFile));
+    const orphans = underCdktfCli() ? stackFolders(outdir).filter((name) => !existsSync(join(staging, "stacks", name))) : [];
     rmSync(outdir, { recursive: true, force: true });
     renameSync(staging, outdir);
+    // The CDKTF CLI lists the stack folders before it runs the app and removes the ones the app no
+    // longer writes (an environment renamed) itself, failing when they are gone: leave them empty.
+    for (const name of orphans) mkdirSync(join(outdir, "stacks", name), { recursive: true });
   } catch (err) {
     rmSync(staging, { recursive: true, force: true });
     throw err;
   }
   return { stackFile: join(outdir, "stacks", options.config.environment, "cdk.tf.json") };
+}
+
+/** `cdktf synth/diff/deploy` runs the app with this variable set (the app's context). */
+function underCdktfCli(): boolean {
+  return process.env.CDKTF_CONTEXT_JSON !== undefined;
+}
+
+function stackFolders(outdir: string): string[] {
+  const stacks = join(outdir, "stacks");
+  return existsSync(stacks) ? readdirSync(stacks, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name) : [];
 }

@@ -39,7 +39,7 @@ export const TENANT_OBJECT_ACTIONS = [
   "s3:PutObjectVersionTagging",
 ] as const;
 
-/** The role AWS Organizations creates in a new member account, assumed to deploy into it. */
+/** The role AWS Organizations creates in a new member account by default, assumed to deploy into it. */
 export const TENANT_ACCOUNT_ROLE = "OrganizationAccountAccessRole";
 
 export interface TenantProps {
@@ -47,12 +47,18 @@ export interface TenantProps {
   readonly placement: Placement;
   /**
    * For tier `account` once the account exists (configuration `accountId`): the tenant account,
-   * reached through a provider that assumes TENANT_ACCOUNT_ROLE. The tenant's resources live there.
+   * reached through a provider that assumes `accountRoleName`. The tenant's resources live there.
    * @default - none: the account is created, and nothing is deployed into it yet
    */
   readonly accountPlacement?: Placement;
   /** Environment name: prefix of names and aliases. */
   readonly environment: string;
+  /**
+   * Tier `account`: the role Organizations creates in the new account, through which Terraform
+   * deploys into it. Organizations uses it only when it creates the account.
+   * @default TENANT_ACCOUNT_ROLE (OrganizationAccountAccessRole)
+   */
+  readonly accountRoleName?: string;
   /** The tenant's configuration entry. */
   readonly tenant: TenantConfig;
   /** Zones for a `vpc`-tier tenant's subnets. */
@@ -103,7 +109,7 @@ export class Tenant extends Construct {
         provider: placement.provider,
         name: `${environment}-${tenant.id}`,
         email: tenant.accountEmail,
-        roleName: TENANT_ACCOUNT_ROLE,
+        roleName: props.accountRoleName ?? TENANT_ACCOUNT_ROLE,
         iamUserAccessToBilling: "DENY",
         closeOnDeletion: false,
         tags,

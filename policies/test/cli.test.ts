@@ -4,6 +4,7 @@ import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeSynthRecord } from "../../config/synth-record";
 import { PROJECT_ROOT, tempDir } from "../../test/template";
 import { FIXTURES } from "./harness";
 
@@ -104,6 +105,29 @@ describe("policies CLI", () => {
     expect(reviewed.status).toBe(0);
     expect(existsSync(join(out, "review", "demo", "plan-summary.md"))).toBe(true);
     expect(existsSync(join(out, "review", "demo", "policies", "aws_s3_bucket_policy.identity.policy.json"))).toBe(true);
+  });
+
+  it("checks a cdktf.out folder against the configuration recorded in its manifest, and refuses one edited since", () => {
+    // Prepare: the demo output, recorded as synthesized from a configuration with one suppression
+    const out = join(tmp.dir, "recorded.out");
+    cpSync(join(FIXTURES, "review", "cdktf.out"), out, { recursive: true });
+    const config = join(tmp.dir, "recorded-config.json");
+    const { suppressions: _, ...example } = JSON.parse(readFileSync(join(PROJECT_ROOT, "config", "example.json"), "utf8"));
+    writeFileSync(config, JSON.stringify({ ...example, suppressions: [{ ruleId: "SIP-VPC-3", address: "aws_route.recorded", reason: "only in the recorded configuration" }] }));
+    if (!existsSync(join(out, "manifest.json"))) writeFileSync(join(out, "manifest.json"), "{}");
+    writeSynthRecord(out, out, config);
+    // Act
+    const recorded = run(["check", out]);
+    writeFileSync(config, JSON.stringify(example));
+    const stale = run(["check", out]);
+    const explicit = run(["check", out, "--config", CONFIG]);
+    // Assess
+    expect(recorded.stdout).toMatch(/SIP-SUP-1 SuppressionUnused/);
+    expect(recorded.stdout).toMatch(/aws_route\.recorded/);
+    expect(stale.status).toBe(2);
+    expect(stale.stderr).toMatch(/was synthesized from .*recorded-config\.json, but it was changed after the synth\. Fix: synthesize again/);
+    expect(explicit.stdout).not.toMatch(/aws_route\.recorded/);
+    expect(explicit.status).not.toBe(2);
   });
 
   it("can be imported without running", async () => {
