@@ -2,6 +2,7 @@ import { mkdirSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { ResolvedDeployment } from "../config/load";
 import { App } from "../framework/cdktf";
+import { BootstrapStack } from "./bootstrap-stack";
 import { PlatformStack } from "./platform-stack";
 
 export interface SynthOptions {
@@ -10,6 +11,12 @@ export interface SynthOptions {
   readonly outdir: string;
   /** The folder that holds cdktf.json; relative paths in the output are relative to it. */
   readonly projectRoot: string;
+  /**
+   * Which stack: the platform (`<environment>`), or the bootstrap stack that holds its state bucket
+   * (`<environment>-bootstrap`, bootstrap-stack.ts).
+   * @default "platform"
+   */
+  readonly stack?: "platform" | "bootstrap";
 }
 
 export interface SynthResult {
@@ -27,9 +34,14 @@ export function synthesize(options: SynthOptions): SynthResult {
   const staging = join(dirname(outdir), `.${basename(outdir)}.staging-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(dirname(outdir), { recursive: true });
+  let stackName = options.config.environment;
   try {
     const app = new App({ outdir: staging, stackTraces: false });
-    new PlatformStack(app, { config: options.config, artifactsDir: join(options.projectRoot, "dist", "lambda") });
+    if (options.stack === "bootstrap") {
+      stackName = new BootstrapStack(app, { config: options.config }).names.bootstrapStackName;
+    } else {
+      new PlatformStack(app, { config: options.config, artifactsDir: join(options.projectRoot, "dist", "lambda") });
+    }
     app.synth();
     rmSync(outdir, { recursive: true, force: true });
     renameSync(staging, outdir);
@@ -37,5 +49,5 @@ export function synthesize(options: SynthOptions): SynthResult {
     rmSync(staging, { recursive: true, force: true });
     throw err;
   }
-  return { stackFile: join(outdir, "stacks", options.config.environment, "cdk.tf.json") };
+  return { stackFile: join(outdir, "stacks", stackName, "cdk.tf.json") };
 }
