@@ -7,7 +7,7 @@ SYNTH_ARGS := $(if $(CONFIG),--config $(CONFIG),)
 # Without CONFIG, check uses the configuration that cdktf.out was synthesized from (its manifest.json).
 CHECK_ARGS := $(if $(CONFIG),--config $(CONFIG),)
 
-.PHONY: help install build synth cli-synth validate check review test typecheck lint unit proof shared-tests corpus bench clean
+.PHONY: help install build synth bootstrap cli-synth validate check review test typecheck lint unit proof shared-tests corpus bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -30,6 +30,12 @@ synth: dist/main.cjs ## synthesize the example (or CONFIG=file), terraform valid
 	-node dist/policies.cjs check cdktf.out $(CHECK_ARGS) --format sarif --out cdktf.out/guardrails.sarif
 	node dist/policies.cjs check cdktf.out $(CHECK_ARGS)
 	node dist/policies.cjs review cdktf.out
+
+# The stack that holds the platform's Terraform state (docs/deploy-bootstrap.md); its own state is local.
+bootstrap: dist/main.cjs ## synthesize the state bucket stack (CONFIG=file) into cdktf.out-bootstrap, terraform validate + plan offline, guardrails
+	node dist/main.cjs --bootstrap $(SYNTH_ARGS)
+	node scripts/tf-check.mjs --outdir cdktf.out-bootstrap
+	node dist/policies.cjs check cdktf.out-bootstrap $(CHECK_ARGS)
 
 check: dist/main.cjs ## guardrails over cdktf.out (residency and security rules); text report, exit 1 on errors
 	node dist/policies.cjs check cdktf.out $(CHECK_ARGS)
@@ -73,4 +79,4 @@ bench: dist/main.cjs ## synth time/memory, scrub vs exiftool and jpegtran, sync 
 	node bench/run-sync-bench.mjs
 
 clean: ## remove build and synth output
-	rm -rf dist cdktf.out .terraform-check bench/results
+	rm -rf dist cdktf.out cdktf.out-bootstrap .terraform-check bench/results

@@ -1,10 +1,11 @@
 /**
- * Entry point: `node dist/main.cjs [--config FILE] [--outdir DIR]` (also the cdktf.json app command).
- * Validates the configuration, then synthesizes one stack per environment. On any problem it prints
- * every finding, exits non-zero and writes nothing.
+ * Entry point: `node dist/main.cjs [--bootstrap] [--config FILE] [--outdir DIR]` (also the cdktf.json
+ * app command). Validates the configuration, then synthesizes one stack per environment, or with
+ * --bootstrap the stack that holds its Terraform state. On any problem it prints every finding, exits
+ * non-zero and writes nothing.
  */
 import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, loadDeploymentFile } from "./config/load";
 import { synthesize } from "./stacks/synthesize";
@@ -15,12 +16,20 @@ Synthesizes the Sovereign Identity Platform into Terraform JSON
 (<outdir>/stacks/<environment>/cdk.tf.json) with two aws providers:
 sovereign (aws-eusc) and commercial (aws).
 
+With --bootstrap it synthesizes the bootstrap stack instead
+(<outdir>/stacks/<environment>-bootstrap/cdk.tf.json): the Terraform state
+bucket and its KMS key in the sovereign region, with local state
+(state/<environment>-bootstrap.tfstate). A platform configuration with
+"backend": { "type": "s3" } keeps its state there (docs/deploy-bootstrap.md).
+
 Options:
   --config FILE   deployment configuration (JSON; see docs/configuration.md)
                   default: $SIP_CONFIG, else config/example.json of this project
                   (cdktf synth/diff/deploy pass no options: set SIP_CONFIG)
+  --bootstrap     synthesize the bootstrap stack (state bucket, key) only
   --outdir DIR    output folder, relative to the project root unless absolute
-                  default: $CDKTF_OUTDIR, else cdktf.out
+                  default: $CDKTF_OUTDIR, else cdktf.out;
+                  with --bootstrap: cdktf.out-bootstrap ($CDKTF_OUTDIR is ignored)
   -q, --quiet     print nothing on success
   -h, --help      show this help
 
@@ -52,11 +61,13 @@ function main(argv: string[]): number {
   const root = projectRoot();
   const named = args.values.config ?? (process.env.SIP_CONFIG || undefined);
   const configFile = named !== undefined ? resolve(named) : join(root, "config", "example.json");
-  const outdir = args.values.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out";
+  const bootstrap = args.values.bootstrap === true;
+  // The CDKTF CLI's CDKTF_OUTDIR is for the platform stack: the bootstrap output never replaces it.
+  const outdir = args.values.outdir ?? (bootstrap ? "cdktf.out-bootstrap" : (process.env.CDKTF_OUTDIR ?? "cdktf.out"));
   try {
     const config = loadDeploymentFile(configFile);
-    const { stackFile } = synthesize({ config, outdir, projectRoot: root, configFile });
-    if (!args.values.quiet) process.stdout.write(`synthesized ${config.environment} -> ${stackFile}\n`);
+    const { stackFile } = synthesize({ config, outdir, projectRoot: root, configFile, stack: bootstrap ? "bootstrap" : "platform" });
+    if (!args.values.quiet) process.stdout.write(`synthesized ${basename(dirname(stackFile))} -> ${stackFile}\n`);
     return 0;
   } catch (err) {
     if (err instanceof ConfigError) {
@@ -73,6 +84,7 @@ function parse(argv: string[]) {
     args: argv,
     options: {
       config: { type: "string" },
+      bootstrap: { type: "boolean" },
       outdir: { type: "string" },
       quiet: { type: "boolean", short: "q" },
       help: { type: "boolean", short: "h" },

@@ -218,6 +218,34 @@ describe("invalid configurations", () => {
     expectOneProblem(input, "backend.kmsKeyId", /not a KMS key of the aws-eusc partition/);
   });
 
+  it("fails when the S3 backend names its own bucket without its key", () => {
+    // Prepare
+    const input = exampleInput();
+    input.backend = { type: "s3", bucket: "example-own-state-111111111111" };
+    // Act, Assess
+    expectOneProblem(input, "backend.kmsKeyId", /names a state bucket of your own, but kmsKeyId is missing.*Fix: add the kmsKeyId of your bucket's key, or remove bucket/);
+  });
+
+  it("fails when the S3 backend names a key without its bucket", () => {
+    // Prepare
+    const input = exampleInput();
+    input.backend = { type: "s3", key: "platform/other.tfstate", kmsKeyId: "alias/other-state" };
+    // Act, Assess
+    expectOneProblem(input, "backend.bucket", /names a key, but bucket is missing.*refuses writes encrypted with any key but its own.*Fix: add the bucket that key belongs to, or remove kmsKeyId/);
+  });
+
+  it("accepts an S3 backend without names, or with only the object key", () => {
+    // Prepare
+    const bare = exampleInput();
+    bare.backend = { type: "s3" };
+    const keyOnly = exampleInput();
+    keyOnly.backend = { type: "s3", key: "platform/blue.tfstate" };
+    // Act
+    const results = [parseDeployment(bare), parseDeployment(keyOnly)];
+    // Assess
+    expect(results.map((r) => r.ok && r.config.backend)).toEqual([{ type: "s3" }, { type: "s3", key: "platform/blue.tfstate" }]);
+  });
+
   it("fails when a retention is not a positive whole number", () => {
     const input = exampleInput();
     if (input.dataClasses.identity) input.dataClasses.identity.retentionDays = 0.5;

@@ -181,12 +181,19 @@ const backend = z.discriminatedUnion(
     }),
     z.strictObject({
       type: z.literal("s3"),
-      /** State bucket in the sovereign region. */
-      bucket: z.string().regex(S3_BUCKET, { error: (i) => `"${String(i.input)}" is not a valid S3 bucket name. Fix: use 3-63 lowercase letters, digits, dots and hyphens` }),
-      /** Object key of the state file. */
-      key: z.string().min(1, { error: "key must not be empty. Fix: e.g. \"platform/example.tfstate\"" }),
-      /** KMS key (ARN in the sovereign partition, or `alias/...`) that encrypts the state. */
-      kmsKeyId: z.string().min(1),
+      /**
+       * State bucket in the sovereign region; name it together with kmsKeyId.
+       * @default the bootstrap stack's bucket, <environment>-tfstate-<sovereign accountId>
+       */
+      bucket: z.string().regex(S3_BUCKET, { error: (i) => `"${String(i.input)}" is not a valid S3 bucket name. Fix: use 3-63 lowercase letters, digits, dots and hyphens` }).optional(),
+      /** Object key of the state file. @default platform/<environment>.tfstate */
+      key: z.string().min(1, { error: "key must not be empty. Fix: e.g. \"platform/example.tfstate\"" }).optional(),
+      /**
+       * KMS key (ARN in the sovereign partition, or `alias/...`) that encrypts the state; name it
+       * together with bucket.
+       * @default the bootstrap stack's key, by its alias ARN (alias/<environment>/terraform-state)
+       */
+      kmsKeyId: z.string().min(1).optional(),
     }),
   ],
   { error: (issue) => (issue.code === "invalid_union" ? `backend type ${JSON.stringify((issue.input as { type?: unknown } | undefined)?.type)} is not known. Fix: use "local" or "s3"` : undefined) },

@@ -159,6 +159,21 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
   problems.push(...credentialProblems(input));
 
   const backend = input.backend;
+  if (isObject(backend) && backend.type === "s3") {
+    // The bootstrap stack's bucket denies writes with any other key, and its key belongs to its bucket.
+    if (backend.bucket !== undefined && backend.kmsKeyId === undefined) {
+      problems.push({
+        path: "backend.kmsKeyId",
+        message: `backend.bucket names a state bucket of your own, but kmsKeyId is missing, so the state would be encrypted with the bootstrap stack's key, which belongs to the bootstrap stack's bucket. Fix: add the kmsKeyId of your bucket's key, or remove bucket (and kmsKeyId) to use the bootstrap stack's bucket and key`,
+      });
+    }
+    if (backend.bucket === undefined && backend.kmsKeyId !== undefined) {
+      problems.push({
+        path: "backend.bucket",
+        message: `backend.kmsKeyId names a key, but bucket is missing, so the state would go to the bootstrap stack's bucket, whose policy refuses writes encrypted with any key but its own. Fix: add the bucket that key belongs to, or remove kmsKeyId (and bucket) to use the bootstrap stack's bucket and key`,
+      });
+    }
+  }
   if (isObject(backend) && backend.type === "s3" && typeof backend.kmsKeyId === "string") {
     const sovereign = PARTITIONS["aws-eusc"];
     const id = backend.kmsKeyId;

@@ -64,11 +64,23 @@ export interface CheckReport {
   };
 }
 
+/** A suppression as the checker takes it: where it came from, for locations and scope. */
+export type CheckSuppression = SuppressionInput & {
+  /** The file it was read from. */
+  readonly source?: string;
+  /**
+   * Set on the suppressions of a deployment configuration: its platform stack (the environment).
+   * Without a `stack` of their own they are about that stack, so a run that does not check it (the
+   * bootstrap stack's check, `make bootstrap`) neither applies them nor reports them as unused.
+   */
+  readonly configurationStack?: string;
+};
+
 export interface CheckOptions {
   /** The deployment configuration; without it every data class is sovereign-only. */
   readonly config?: DeploymentConfig;
   /** Suppressions; `source` (a file path) locates findings about an entry. */
-  readonly suppressions?: ReadonlyArray<SuppressionInput & { readonly source?: string }>;
+  readonly suppressions?: readonly CheckSuppression[];
   /** Where suppressions without their own `source` came from, for locations. */
   readonly suppressionsSource?: string;
   /** Rules to run. @default BASELINE_PACK */
@@ -139,7 +151,7 @@ export function loadTemplates(path: string): Template[] {
 
 export interface CheckInputConfig {
   readonly config: DeploymentConfig | undefined;
-  readonly suppressions: SuppressionInput[];
+  readonly suppressions: CheckSuppression[];
 }
 
 function formatIssues(source: string, error: { issues: ReadonlyArray<{ path: readonly PropertyKey[]; message: string }> }): string {
@@ -156,11 +168,11 @@ export function loadCheckConfig(file: string): CheckInputConfig {
   const { suppressions: raw, ...rest } = json;
   const parsed = parseDeployment(rest);
   if (!parsed.ok) throw new InputError(`${file}: invalid deployment configuration: ${parsed.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
-  let suppressions: SuppressionInput[] = [];
+  let suppressions: CheckSuppression[] = [];
   if (raw !== undefined) {
     const r = suppressionInputSchema.array().safeParse(raw);
     if (!r.success) throw new InputError(formatIssues(`${file} (suppressions)`, r.error));
-    suppressions = r.data;
+    suppressions = r.data.map((x) => ({ ...x, configurationStack: parsed.config.environment }));
   }
   return { config: parsed.config, suppressions };
 }
@@ -244,12 +256,13 @@ export function compareFindings(a: Finding, b: Finding): number {
   return compareStrings(a.file, b.file) || compareStrings(a.stack, b.stack) || compareStrings(a.address, b.address) || compareStrings(a.ruleId, b.ruleId) || compareStrings(a.detail, b.detail);
 }
 
-function applySuppressions(findings: Finding[], suppressions: ReadonlyArray<SuppressionInput & { readonly source?: string }>, rules: readonly RuleMeta[], source: string): { active: Finding[]; suppressed: Finding[] } {
+function applySuppressions(findings: Finding[], suppressions: readonly CheckSuppression[], rules: readonly RuleMeta[], source: string, checkedStacks: ReadonlySet<string>): { active: Finding[]; suppressed: Finding[] } {
   const byId = new Map(rules.map((r) => [r.id, r]));
   const meta = new Map(SUPPRESSION_RULES.map((r) => [r.id, r]));
   const problems: Finding[] = [];
   const silenced = new Map<Finding, string>();
   for (const [i, s] of suppressions.entries()) {
+    if (s.stack === undefined && s.configurationStack !== undefined && !checkedStacks.has(s.configurationStack)) continue;
     const problem = (id: string, detail: string) => {
       const rule = meta.get(id);
       problems.push({ ruleId: id, ruleName: rule?.name ?? id, severity: "error", kind: "suppression", address: s.address, detail: `${describeSuppression(s)} (entry ${i + 1}): ${detail}`, stack: s.stack ?? "", file: s.source ?? source, line: 1 });
@@ -303,7 +316,7 @@ export async function check(templates: readonly Template[], options: CheckOption
   // Findings a rule itself accepted (a named, verified exception) are reported with the suppressed ones.
   const accepted = findings.filter((f) => f.suppressedBecause !== undefined);
   const open = findings.filter((f) => f.suppressedBecause === undefined);
-  const applied = applySuppressions(open, options.suppressions ?? [], allRules, options.suppressionsSource ?? "(suppressions)");
+  const applied = applySuppressions(open, options.suppressions ?? [], allRules, options.suppressionsSource ?? "(suppressions)", new Set(templates.map((t) => t.stack)));
   const active = applied.active;
   const suppressed = [...applied.suppressed, ...accepted].sort(compareFindings);
   return {

@@ -9,13 +9,12 @@ import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { readSynthRecord } from "../config/synth-record";
-import { type CheckReport, check, exitCodeOf, InputError, loadCheckConfig, loadSuppressionsFile, loadTemplates } from "./check";
+import { type CheckReport, type CheckSuppression, check, exitCodeOf, InputError, loadCheckConfig, loadSuppressionsFile, loadTemplates } from "./check";
 import { renderJson } from "./report/json";
 import { renderSarif } from "./report/sarif";
 import { renderText } from "./report/text";
 import { authorizationFiles } from "./authz/files";
 import { writeReview } from "./review";
-import type { SuppressionInput } from "./suppressions";
 
 export const HELP = `Usage:
   check <path> [options]    run the guardrails over Terraform JSON
@@ -86,7 +85,7 @@ async function runCheck(path: string, values: ReturnType<typeof parse>["values"]
   const input = resolve(io.cwd, path);
   const templates = loadTemplates(input);
   let config: ReturnType<typeof loadCheckConfig>["config"];
-  const suppressions: Array<SuppressionInput & { source: string }> = [];
+  const suppressions: CheckSuppression[] = [];
   const file = values.config !== undefined ? resolve(io.cwd, values.config) : configOfSynth(input);
   if (file !== undefined) {
     const loaded = loadCheckConfig(file);

@@ -59,4 +59,18 @@ describe("credentials per partition", () => {
     });
     expect(json.resource.aws_organizations_account?.["tenant-acme-health_account"]).toMatchObject({ role_name: "TenantDeployAccess" });
   });
+
+  it("keeps the state with the sovereign side's credentials", () => {
+    // Prepare
+    const input = exampleInput();
+    input.backend = { type: "s3" };
+    input.partitions.sovereign.credentials = { profile: "eusc-sso", assumeRole: { roleArn: "arn:aws-eusc:iam::111111111111:role/platform-deployer", durationSeconds: 900 } };
+    // Act
+    const json = synthDeployment(validConfig(input)).json as { terraform: { backend: { s3: Record<string, unknown> } } };
+    // Assess
+    expect(json.terraform.backend.s3).toMatchObject({
+      profile: "eusc-sso",
+      assume_role: { role_arn: "arn:aws-eusc:iam::111111111111:role/platform-deployer", session_name: "example-deploy", duration: "900s" },
+    });
+  });
 });

@@ -222,6 +222,7 @@ describe("backend", () => {
         use_lockfile: true,
         skip_region_validation: true,
         allowed_account_ids: ["111111111111"],
+        profile: "example-eusc-deploy",
         endpoints: { s3: "https://s3.eusc-de-east-1.amazonaws.eu", sts: "https://sts.eusc-de-east-1.amazonaws.eu" },
       },
     });

@@ -11,6 +11,7 @@ import { RolesAnywhereTrust } from "../modules/roles-anywhere-trust";
 import { OWN_ROLE_TIERS, Tenant } from "../modules/tenant";
 import { awsPlacement } from "./aws-placement";
 import { declareBackend } from "./backend";
+import { sideCredentials } from "./credentials";
 import { ProviderPinning } from "./provider-pinning";
 import { ReadableStack } from "./readable-stack";
 import { SyncPipeline } from "./sync-pipeline";
@@ -263,17 +264,14 @@ export class PlatformStack extends ReadableStack {
   }
 
   private placement(side: Side, config: DeploymentConfig): Placement {
-    const { accountId, region, administratorRoleName, credentials } = config.partitions[side];
+    const { accountId, region, administratorRoleName } = config.partitions[side];
     return awsPlacement(this, side, this.pinning, {
       side,
       alias: side,
       accountId,
       region,
       administratorRoleName,
-      credentials: credentials && {
-        profile: credentials.profile,
-        assumeRole: credentials.assumeRole && { ...credentials.assumeRole, sessionName: credentials.assumeRole.sessionName ?? `${config.environment}-deploy` },
-      },
+      credentials: sideCredentials(config, side),
       defaultTags: { Environment: config.environment, ManagedBy: MANAGED_BY, Side: side },
     });
   }

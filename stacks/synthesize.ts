@@ -3,6 +3,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import type { ResolvedDeployment } from "../config/load";
 import { writeSynthRecord } from "../config/synth-record";
 import { App } from "../framework/cdktf";
+import { BootstrapStack } from "./bootstrap-stack";
 import { PlatformStack } from "./platform-stack";
 
 export interface SynthOptions {
@@ -17,6 +18,12 @@ export interface SynthOptions {
    * @default - nothing recorded
    */
   readonly configFile?: string;
+  /**
+   * Which stack: the platform (`<environment>`), or the bootstrap stack that holds its state bucket
+   * (`<environment>-bootstrap`, bootstrap-stack.ts).
+   * @default "platform"
+   */
+  readonly stack?: "platform" | "bootstrap";
 }
 
 export interface SynthResult {
@@ -34,9 +41,14 @@ export function synthesize(options: SynthOptions): SynthResult {
   const staging = join(dirname(outdir), `.${basename(outdir)}.staging-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(dirname(outdir), { recursive: true });
+  let stackName = options.config.environment;
   try {
     const app = new App({ outdir: staging, stackTraces: false });
-    new PlatformStack(app, { config: options.config, artifactsDir: join(options.projectRoot, "dist", "lambda") });
+    if (options.stack === "bootstrap") {
+      stackName = new BootstrapStack(app, { config: options.config }).names.bootstrapStackName;
+    } else {
+      new PlatformStack(app, { config: options.config, artifactsDir: join(options.projectRoot, "dist", "lambda") });
+    }
     app.synth();
     if (options.configFile !== undefined) writeSynthRecord(staging, outdir, resolve(options.projectRoot, options.configFile));
     const orphans = underCdktfCli() ? stackFolders(outdir).filter((name) => !existsSync(join(staging, "stacks", name))) : [];
@@ -49,7 +61,7 @@ export function synthesize(options: SynthOptions): SynthResult {
     rmSync(staging, { recursive: true, force: true });
     throw err;
   }
-  return { stackFile: join(outdir, "stacks", options.config.environment, "cdk.tf.json") };
+  return { stackFile: join(outdir, "stacks", stackName, "cdk.tf.json") };
 }
 
 /** `cdktf synth/diff/deploy` runs the app with this variable set (the app's context). */

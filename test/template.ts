@@ -44,11 +44,14 @@ export function tempDir(prefix = "sip-test-"): { dir: string; cleanup: () => voi
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Synthesizes a deployment through the real pipeline into a temp folder; returns text and JSON. */
-export function synthDeployment(config: ResolvedDeployment): { text: string; json: TfJson } {
+/**
+ * Synthesizes a deployment (or with stack "bootstrap" its state stack) through the real pipeline into
+ * a temp folder; returns text and JSON.
+ */
+export function synthDeployment(config: ResolvedDeployment, stack: "platform" | "bootstrap" = "platform"): { text: string; json: TfJson } {
   const { dir, cleanup } = tempDir();
   try {
-    const { stackFile } = synthesize({ config, outdir: join(dir, "cdktf.out"), projectRoot: PROJECT_ROOT });
+    const { stackFile } = synthesize({ config, outdir: join(dir, "cdktf.out"), projectRoot: PROJECT_ROOT, stack });
     const text = readFileSync(stackFile, "utf8");
     return { text, json: JSON.parse(text) as TfJson };
   } finally {

@@ -91,6 +91,22 @@ describe("AuditTrail", () => {
     expect(one(synth(), "aws_cloudwatch_log_group", "audit_log-group_log-group")).toMatchObject({ name: "/sip/env/cloudtrail", retention_in_days: 90 });
   });
 
+  it("records only the data events when management events are the account's other trail's", () => {
+    // Prepare
+    const { stack, props, synth } = setup({ recordManagementEvents: false, vpcEndpointId: undefined, allowAccessOutsideVpcEndpoint: true, objectAccessRoles: ["arn:aws-eusc:iam::111111111111:role/platform-deployer"] });
+    // Act
+    new AuditTrail(stack, "trail", props);
+    const json = synth();
+    // Assess
+    const selectors = one(json, "aws_cloudtrail", "trail_trail").advanced_event_selector as Array<{ name: string }>;
+    expect(selectors.map((sel) => sel.name)).toEqual(["Object operations on the platform buckets"]);
+    const policy = statementsOf(one(json, "aws_s3_bucket_policy", "trail_bucket_policy").policy);
+    expect(policy.find((st) => st.Sid === "DenyObjectAccessToOtherRoles")?.Condition).toEqual({
+      ArnNotEquals: { "aws:PrincipalArn": ["arn:aws-eusc:iam::111111111111:role/platform-deployer"] },
+      Bool: { "aws:PrincipalIsAWSService": "false" },
+    });
+  });
+
   it("fails when no data-event bucket is named", () => {
     const { stack, props } = setup({ dataEventBuckets: [] });
     expect(() => new AuditTrail(stack, "audit", props)).toThrow(/AuditTrail\.dataEventBuckets/);

@@ -28,8 +28,21 @@ export interface AuditTrailProps {
    * @default false
    */
   readonly allowAccessOutsideVpcEndpoint?: boolean;
+  /**
+   * The only roles (full ARNs) that may read the audit logs, wherever they come from; CloudTrail
+   * still delivers (PrivateBucket `objectAccessRoles`). For a trail whose bucket has no VPC endpoint
+   * to be limited to, such as the bootstrap stack's.
+   * @default - no such limit
+   */
+  readonly objectAccessRoles?: readonly string[];
   /** Buckets whose object-level operations (data events) the trail records. */
   readonly dataEventBuckets: readonly PrivateBucket[];
+  /**
+   * Whether the trail also records management events. Turn it off for a second trail in an account
+   * whose first trail records them already (AWS charges for every further copy).
+   * @default true
+   */
+  readonly recordManagementEvents?: boolean;
   /**
    * Days every log file version is locked in COMPLIANCE mode: nobody, not even the root user, can
    * delete or overwrite it before then.
@@ -51,7 +64,7 @@ export interface AuditTrailProps {
 }
 
 /**
- * CloudTrail for management events and S3 data events of the platform buckets, with log file
+ * CloudTrail for management events (unless turned off) and S3 data events of the platform buckets, with log file
  * validation and KMS encryption, delivering to an audit bucket under COMPLIANCE object lock and to
  * a CloudWatch log group with bounded retention.
  */
@@ -79,6 +92,7 @@ export class AuditTrail extends Construct {
       objectLock: { mode: "COMPLIANCE", retentionDays: props.objectLockDays ?? 365 },
       vpcEndpointId: props.vpcEndpointId,
       allowAccessOutsideVpcEndpoint: props.allowAccessOutsideVpcEndpoint,
+      objectAccessRoles: props.objectAccessRoles,
       tags: { ...props.tags, Purpose: "audit" },
     });
     const fromThisTrail = { StringEquals: { "aws:SourceArn": trailArn } };
@@ -153,7 +167,7 @@ export class AuditTrail extends Construct {
       cloudWatchLogsGroupArn: `${this.logGroup.logGroupArn}:*`,
       cloudWatchLogsRoleArn: role.arn,
       advancedEventSelector: [
-        { name: "Management events", fieldSelector: [{ field: "eventCategory", equalTo: ["Management"] }] },
+        ...(props.recordManagementEvents === false ? [] : [{ name: "Management events", fieldSelector: [{ field: "eventCategory", equalTo: ["Management"] }] }]),
         {
           name: "Object operations on the platform buckets",
           fieldSelector: [

@@ -65,6 +65,8 @@ export class KmsKey extends Construct {
   readonly keyArn: string;
   /** `alias/<aliasName>`. */
   readonly aliasName: string;
+  /** ARN of the alias (`arn:<partition>:kms:<region>:<account>:alias/<aliasName>`), known before apply. */
+  readonly aliasArn: string;
   readonly placement: Placement;
   readonly keySpec: "SYMMETRIC_DEFAULT" | "HMAC_256";
   private readonly statements: Statement[];
@@ -120,6 +122,7 @@ export class KmsKey extends Construct {
           ? new KmsKeyResource(this, "key", { ...common, customerMasterKeySpec: "HMAC_256", keyUsage: "GENERATE_VERIFY_MAC", enableKeyRotation: false })
           : new KmsKeyResource(this, "key", { ...common, enableKeyRotation: true });
     this.aliasName = `alias/${props.aliasName}`;
+    this.aliasArn = arn(placement.partition, { service: "kms", region: placement.region, account: placement.accountId, resource: this.aliasName });
     this.alias = new KmsAlias(this, "alias", {
       provider: placement.provider,
       name: this.aliasName,

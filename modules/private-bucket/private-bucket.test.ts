@@ -66,6 +66,35 @@ describe("PrivateBucket", () => {
     const bySid = (statements: any[], sid: string) => statements.find((st: { Sid: string }) => st.Sid === sid);
     const bucketArn = "${aws_s3_bucket.b_bucket.arn}";
 
+    it("limits object access to the named roles from anywhere with objectAccessRoles", () => {
+      // Prepare
+      const { stack, sovereign, key, synth } = setup();
+      const deployer = "arn:aws-eusc:iam::111111111111:role/platform-deployer";
+      // Act
+      new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-tfstate-111111111111", encryptionKey: key, retentionDays: 90, allowAccessOutsideVpcEndpoint: true, objectAccessRoles: [deployer] });
+      // Assess
+      const statements = policyOf(synth()).Statement;
+      expect(bySid(statements, "DenyObjectAccessToOtherRoles")).toEqual({
+        Sid: "DenyObjectAccessToOtherRoles",
+        Effect: "Deny",
+        Principal: "*",
+        Action: [...S3_DATA_ACTIONS],
+        Resource: [bucketArn, `${bucketArn}/*`],
+        Condition: { ArnNotEquals: { "aws:PrincipalArn": [deployer] }, Bool: { "aws:PrincipalIsAWSService": "false" } },
+      });
+      expect(bySid(statements, "DenyObjectAccessOutsideVpcEndpoint")).toBeUndefined();
+    });
+
+    it("accepts puts naming the key by its alias ARN with acceptKeyAliasInPuts", () => {
+      // Prepare
+      const { stack, sovereign, key, synth } = setup();
+      // Act
+      new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-tfstate-111111111111", encryptionKey: key, retentionDays: 90, vpcEndpointId: "vpce-0123", acceptKeyAliasInPuts: true });
+      // Assess
+      expect(key.aliasArn).toBe("arn:aws-eusc:kms:eusc-de-east-1:111111111111:alias/k");
+      expect(bySid(policyOf(synth()).Statement, "DenyOtherKey").Condition.StringNotEquals).toEqual({ "s3:x-amz-server-side-encryption-aws-kms-key-id": ["${aws_kms_key.key_key.arn}", key.aliasArn] });
+    });
+
     it("denies requests without TLS, other encryption and other keys", () => {
       const { stack, sovereign, key, synth } = setup();
       new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 9, vpcEndpointId: "vpce-0123" });
@@ -261,6 +290,15 @@ describe("PrivateBucket", () => {
     const { stack, commercial, key } = setup();
     expect(() => new PrivateBucket(stack, "b", { placement: commercial, bucketName: "env-data-222222222222", encryptionKey: key, retentionDays: 1, vpcEndpointId: "vpce-0123" })).toThrow(
       /PrivateBucket\.encryptionKey: .* pinned to another provider than the bucket \(commercial\)/,
+    );
+  });
+
+  it.each([[[]], [["arn:aws-eusc:iam::111111111111:role/*"]], [["platform-deployer"]]])("fails when objectAccessRoles is %j", (roles) => {
+    // Prepare
+    const { stack, sovereign, key } = setup();
+    // Act, Assess
+    expect(() => new PrivateBucket(stack, "b", { placement: sovereign, bucketName: "env-data-111111111111", encryptionKey: key, retentionDays: 90, allowAccessOutsideVpcEndpoint: true, objectAccessRoles: roles })).toThrow(
+      /PrivateBucket\.objectAccessRoles: objectAccessRoles must list one or more role ARNs without wildcards/,
     );
   });
 

@@ -52,6 +52,21 @@ export interface PrivateBucketProps {
    */
   readonly allowAccessOutsideVpcEndpoint?: boolean;
   /**
+   * The only roles (full ARNs, no wildcards) that may read, write or list objects: every other
+   * principal is denied object access wherever it comes from (AWS services delivering to the bucket
+   * excepted). For a bucket that must be reachable without the VPC endpoint, such as the Terraform
+   * state bucket, which the deploy role reads from a workstation before the platform's VPC exists.
+   * @default - no such limit: every principal that IAM and the other statements allow
+   */
+  readonly objectAccessRoles?: readonly string[];
+  /**
+   * Also accept puts that name the encryption key by its alias ARN (`encryptionKey.aliasArn`), not
+   * only by its key ARN: for clients configured before the key exists, such as the platform stack's
+   * Terraform S3 backend. S3 compares the header as sent, so without this such a put is denied.
+   * @default false - puts that name a key must name the key ARN
+   */
+  readonly acceptKeyAliasInPuts?: boolean;
+  /**
    * Write-once-read-many protection of object versions. GOVERNANCE lets a privileged role remove
    * a version early (erasure requests stay possible); COMPLIANCE lets nobody, not even the root
    * user, until the retention ends. Object lock can only be turned on when the bucket is created.
@@ -145,6 +160,15 @@ export class PrivateBucket extends Construct {
     if (props.vpcEndpointId !== undefined && props.allowAccessOutsideVpcEndpoint === true) {
       throw new ValidationError("PrivateBucket.allowAccessOutsideVpcEndpoint", "allowAccessOutsideVpcEndpoint is set, so vpcEndpointId would have no effect; pass one or the other", this);
     }
+    const accessRoles = props.objectAccessRoles ?? [];
+    const badAccessRoles = accessRoles.filter((r) => !Token.isUnresolved(r) && !/^arn:[a-z-]+:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(r));
+    if (props.objectAccessRoles !== undefined && (accessRoles.length === 0 || badAccessRoles.length > 0)) {
+      throw new ValidationError(
+        "PrivateBucket.objectAccessRoles",
+        `objectAccessRoles must list one or more role ARNs without wildcards (value: ${JSON.stringify(accessRoles)}); leave it out to not limit object access to named roles`,
+        this,
+      );
+    }
     if (outsideRoles.length > 0 && props.vpcEndpointId === undefined) {
       throw new ValidationError("PrivateBucket.rolesOutsideVpcEndpoint", "rolesOutsideVpcEndpoint names exceptions to the VPC-endpoint restriction, which needs vpcEndpointId", this);
     }
@@ -221,7 +245,10 @@ export class PrivateBucket extends Construct {
         Principal: "*",
         Action: "s3:PutObject",
         Resource: objects,
-        Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": props.encryptionKey.keyArn }, Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false", "aws:PrincipalTag/Tenant": "true" } },
+        Condition: {
+          StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": props.acceptKeyAliasInPuts === true ? [props.encryptionKey.keyArn, props.encryptionKey.aliasArn] : props.encryptionKey.keyArn },
+          Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false", "aws:PrincipalTag/Tenant": "true" },
+        },
       },
       {
         // A tenant-tagged principal writes only with its tenant's own key (tag TenantKey): deleting
@@ -242,6 +269,16 @@ export class PrivateBucket extends Construct {
         Condition: { Null: { "aws:PrincipalTag/Tenant": "false", "aws:PrincipalTag/TenantKey": "true" } },
       },
     ];
+    if (accessRoles.length > 0) {
+      statements.push({
+        Sid: "DenyObjectAccessToOtherRoles",
+        Effect: "Deny",
+        Principal: "*",
+        Action: S3_DATA_ACTIONS,
+        Resource: [this.bucket.arn, objects],
+        Condition: { ArnNotEquals: { "aws:PrincipalArn": [...accessRoles] }, Bool: { "aws:PrincipalIsAWSService": "false" } },
+      });
+    }
     // Tenant isolation (ABAC) for shared buckets: a principal tagged with a Tenant reaches only
     // objects under `<tenant>/`; principals without the tag (platform functions) are not affected.
     const tenantPrefix = `${policyVariable("aws:PrincipalTag/Tenant")}/`;

@@ -34,3 +34,20 @@ export function conditionsOnInsecureTransport(s: NormalizedStatement): boolean {
 export function conditionsOutsideVpcEndpoint(s: NormalizedStatement): boolean {
   return s.conditions.some((c) => /^String(Not)(Equals|Like)(IgnoreCase)?(IfExists)?$/i.test(c.operator) && ["aws:sourcevpce", "aws:sourcevpc"].includes(c.key.toLowerCase()) && c.values.length > 0);
 }
+
+const ROLE_ARN = /^arn:[a-z-]+:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+
+/**
+ * The roles of a "deny everyone object access unless aws:PrincipalArn is one of these roles"
+ * statement (literal role ARNs, no wildcards; AWS services may be excepted), or undefined when the
+ * statement is not one. Any other condition could narrow the deny, so none is allowed.
+ */
+export function onlyNamedRolesReachObjects(s: NormalizedStatement): string[] | undefined {
+  if (!deniesEveryone(s) || !coversObjectAccess(s) || !coversBucketAndObjects(s)) return undefined;
+  const principal = s.conditions.filter((c) => /^(Arn|String)NotEquals$/i.test(c.operator) && c.key.toLowerCase() === "aws:principalarn");
+  const others = s.conditions.filter((c) => !principal.includes(c));
+  const servicesOnly = others.every((c) => /^Bool$/i.test(c.operator) && c.key.toLowerCase() === "aws:principalisawsservice" && c.values.length > 0 && c.values.every(isFalse));
+  const roles = principal.flatMap((c) => c.values);
+  if (principal.length !== 1 || !servicesOnly || roles.length === 0 || !roles.every((r) => typeof r === "string" && ROLE_ARN.test(r))) return undefined;
+  return roles as string[];
+}

@@ -97,6 +97,17 @@ describe("suppressions", () => {
     expect(report.findings.map((f) => f.ruleId).sort()).toEqual(["SIP-S3-4", "SIP-SUP-1"]);
   });
 
+  it("does not judge a configuration's suppressions in a run that does not check its platform stack", async () => {
+    // Prepare
+    const fromConfiguration = { ruleId: "SIP-S3-4", address: "aws_s3_bucket.other", reason: "platform stack only", configurationStack: "example" };
+    // Act
+    const elsewhere = await check([template()], { rules: [BucketTlsOnlyPolicy], suppressions: [fromConfiguration] });
+    const there = await check([templateOf({}, "example"), template()], { rules: [BucketTlsOnlyPolicy], suppressions: [fromConfiguration] });
+    // Assess
+    expect(elsewhere.findings.map((f) => f.ruleId)).toEqual(["SIP-S3-4"]);
+    expect(there.findings.map((f) => f.ruleId).sort()).toEqual(["SIP-S3-4", "SIP-SUP-1"]);
+  });
+
   it("exports a zod schema for the configuration that requires a reason", () => {
     expect(suppressionsSchema.safeParse([{ ruleId: "SIP-VPC-3", address: "aws_route.egress", reason: "NAT egress of the sync function (DESIGN.md §5)" }]).success).toBe(true);
     const missing = suppressionsSchema.safeParse([{ ruleId: "SIP-VPC-3", address: "aws_route.egress", reason: "" }]);
@@ -158,7 +169,7 @@ describe("input", () => {
     writeFileSync(file, JSON.stringify({ suppressions: [{ ruleId: "SIP-S3-4", address: "aws_s3_bucket.b" }] }));
     const loaded = loadCheckConfig(cfg);
     expect(loaded.config?.dataClasses).toEqual(exampleConfig().dataClasses);
-    expect(loaded.suppressions).toEqual([{ ruleId: "SIP-VPC-3", address: "aws_route.egress", reason: "NAT egress" }]);
+    expect(loaded.suppressions).toEqual([{ ruleId: "SIP-VPC-3", address: "aws_route.egress", reason: "NAT egress", configurationStack: "example" }]);
     expect(loadSuppressionsFile(file)).toEqual([{ ruleId: "SIP-S3-4", address: "aws_s3_bucket.b" }]);
   });
 

@@ -113,7 +113,7 @@ describe("policies CLI", () => {
     cpSync(join(FIXTURES, "review", "cdktf.out"), out, { recursive: true });
     const config = join(tmp.dir, "recorded-config.json");
     const { suppressions: _, ...example } = JSON.parse(readFileSync(join(PROJECT_ROOT, "config", "example.json"), "utf8"));
-    writeFileSync(config, JSON.stringify({ ...example, suppressions: [{ ruleId: "SIP-VPC-3", address: "aws_route.recorded", reason: "only in the recorded configuration" }] }));
+    writeFileSync(config, JSON.stringify({ ...example, suppressions: [{ ruleId: "SIP-VPC-3", address: "aws_route.recorded", reason: "only in the recorded configuration", stack: "demo" }] }));
     if (!existsSync(join(out, "manifest.json"))) writeFileSync(join(out, "manifest.json"), "{}");
     writeSynthRecord(out, out, config);
     // Act

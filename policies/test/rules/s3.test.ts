@@ -7,7 +7,10 @@ import { BucketSseKmsCmk } from "../../rules/s3/BucketSseKmsCmk";
 import { BucketTlsOnlyPolicy } from "../../rules/s3/BucketTlsOnlyPolicy";
 import { BucketVersioning } from "../../rules/s3/BucketVersioning";
 import { BucketVpcEndpointPolicy } from "../../rules/s3/BucketVpcEndpointPolicy";
-import { describeRules } from "../harness";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { describeRules, evaluate, FIXTURES } from "../harness";
 
 const C = ["s3/compliant.tf.json"];
 const n = (rule: string, i: number) => `s3/${rule}/noncompliant-${i}.tf.json`;
@@ -87,3 +90,47 @@ describeRules([
     ],
   },
 ]);
+
+describe("SIP-S3-5 BucketVpcEndpointPolicy: the named exception of buckets reached before the VPC exists", () => {
+  const DEPLOYER = "arn:aws-eusc:iam::111111111111:role/platform-deployer";
+  /** The compliant fixture with bucket b's VPC endpoint deny replaced by `deny`. */
+  function withDeny(deny: Record<string, unknown>): unknown {
+    const json = JSON.parse(readFileSync(join(FIXTURES, "s3", "compliant.tf.json"), "utf8"));
+    const policy = json.resource.aws_s3_bucket_policy.b;
+    const document = JSON.parse(policy.policy);
+    document.Statement = document.Statement.filter((st: { Sid: string }) => st.Sid !== "DenyOutsideVpcEndpoint").concat({
+      Sid: "DenyObjectAccessToOtherRoles",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: ["${aws_s3_bucket.b.arn}", "${aws_s3_bucket.b.arn}/*"],
+      ...deny,
+    });
+    policy.policy = JSON.stringify(document);
+    return json;
+  }
+
+  it("accepts, and names, a bucket whose objects only named roles reach", async () => {
+    // Prepare
+    const json = withDeny({ Condition: { ArnNotEquals: { "aws:PrincipalArn": [DEPLOYER] }, Bool: { "aws:PrincipalIsAWSService": "false" } } });
+    // Act
+    const result = await evaluate(BucketVpcEndpointPolicy, json);
+    // Assess
+    expect(result.kind === "NonCompliant" && result.violations.map((v) => [v.address, v.acceptedBecause])).toEqual([
+      ["aws_s3_bucket.b", expect.stringContaining(`object access is limited to the named roles ${DEPLOYER} from anywhere`)],
+    ]);
+  });
+
+  it.each([
+    ["a wildcard role", { Condition: { ArnNotEquals: { "aws:PrincipalArn": ["arn:aws-eusc:iam::111111111111:role/*"] } } }],
+    ["a further condition that narrows the deny", { Condition: { ArnNotEquals: { "aws:PrincipalArn": [DEPLOYER] }, StringEquals: { "aws:SourceIp": "203.0.113.7" } } }],
+    ["an Allow instead of a Deny", { Effect: "Allow", Principal: { AWS: DEPLOYER }, Condition: undefined }],
+  ])("keeps the finding open for %s", async (_name, deny) => {
+    // Prepare
+    const json = withDeny(deny);
+    // Act
+    const result = await evaluate(BucketVpcEndpointPolicy, json);
+    // Assess
+    expect(result.kind === "NonCompliant" && result.violations.map((v) => [v.address, v.acceptedBecause])).toEqual([["aws_s3_bucket.b", undefined]]);
+  });
+});
