@@ -6,7 +6,7 @@ CONFIG ?=
 SYNTH_ARGS := $(if $(CONFIG),--config $(CONFIG),)
 CHECK_CONFIG := $(if $(CONFIG),$(CONFIG),config/example.json)
 
-.PHONY: help install build synth cli-synth validate check review test typecheck lint unit proof shared-tests corpus bench clean
+.PHONY: help install build synth cli-synth validate check review diff test typecheck lint unit proof shared-tests corpus bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -35,6 +35,16 @@ check: dist/main.cjs ## guardrails over cdktf.out (residency and security rules)
 
 review: dist/main.cjs ## review files in cdktf.out/review: one JSON per policy, residency inventory, plan summary
 	node dist/policies.cjs review cdktf.out
+
+# The current synth: redone when the bundle or the configuration file is newer than the last one.
+cdktf.out/manifest.json: dist/main.cjs $(CHECK_CONFIG)
+	node dist/main.cjs $(SYNTH_ARGS) --quiet
+
+BASE ?=
+DIFF_FORMAT ?= markdown
+DIFF_OUT ?=
+diff: cdktf.out/manifest.json ## change review: BASE=<git ref> synthesized in a temporary worktree vs cdktf.out (DIFF_FORMAT=json, DIFF_OUT=file); exit 3 if dangerous
+	scripts/diff-base.sh "$(BASE)" "$(CONFIG)" --format $(DIFF_FORMAT) $(if $(DIFF_OUT),--out $(DIFF_OUT),)
 
 cli-synth: install ## synthesize through the CDKTF CLI (npx cdktf-cli@0.21.0; ~400 MB download on first use)
 	CHECKPOINT_DISABLE=1 npx --yes cdktf-cli@0.21.0 synth
