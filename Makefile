@@ -7,7 +7,7 @@ SYNTH_ARGS := $(if $(CONFIG),--config $(CONFIG),)
 # Without CONFIG, check uses the configuration that cdktf.out was synthesized from (its manifest.json).
 CHECK_ARGS := $(if $(CONFIG),--config $(CONFIG),)
 
-.PHONY: help install build synth bootstrap cli-synth validate check review test typecheck lint unit proof shared-tests corpus bench clean
+.PHONY: help install build synth bootstrap cli-synth validate check review diff test typecheck lint unit proof shared-tests corpus bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -42,6 +42,16 @@ check: dist/main.cjs ## guardrails over cdktf.out (residency and security rules)
 
 review: dist/main.cjs ## review files in cdktf.out/review: one JSON per policy, residency inventory, plan summary
 	node dist/policies.cjs review cdktf.out
+
+# The current synth: redone when the bundle or the configuration file is newer than the last one.
+cdktf.out/manifest.json: dist/main.cjs $(or $(CONFIG),config/example.json)
+	node dist/main.cjs $(SYNTH_ARGS) --quiet
+
+BASE ?=
+DIFF_FORMAT ?= markdown
+DIFF_OUT ?=
+diff: cdktf.out/manifest.json ## change review: BASE=<git ref> synthesized in a temporary worktree vs cdktf.out (DIFF_FORMAT=json, DIFF_OUT=file); exit 3 if dangerous
+	scripts/diff-base.sh "$(BASE)" "$(CONFIG)" --format $(DIFF_FORMAT) $(if $(DIFF_OUT),--out $(DIFF_OUT),)
 
 cli-synth: install ## synthesize through the CDKTF CLI (npx cdktf-cli@0.21.0; ~400 MB download on first use); CONFIG=file via SIP_CONFIG
 	CHECKPOINT_DISABLE=1 $(if $(CONFIG),SIP_CONFIG=$(abspath $(CONFIG)),) npx --yes cdktf-cli@0.21.0 synth

@@ -2,6 +2,7 @@
  * Command line of the guardrails:
  *   check <path> [--format text|json|sarif] [--config FILE] [--suppressions FILE] [--out FILE]
  *   review <cdktf.out>
+ *   diff <base cdktf.out> <head cdktf.out> [--format markdown|json] [--out FILE]
  * Importing this module has no side effects; bundled with esbuild and run with node, it runs
  * `main` on process.argv.
  */
@@ -14,11 +15,15 @@ import { renderJson } from "./report/json";
 import { renderSarif } from "./report/sarif";
 import { renderText } from "./report/text";
 import { authorizationFiles } from "./authz/files";
+import { compareTemplates, diffExitCode } from "./diff/compare";
+import { renderDiffJson } from "./diff/render-json";
+import { renderDiffMarkdown } from "./diff/render-markdown";
 import { writeReview } from "./review";
 
 export const HELP = `Usage:
   check <path> [options]    run the guardrails over Terraform JSON
   review <cdktf.out>        write review artifacts to <cdktf.out>/review/
+  diff <base> <head>        what a change will do: compare two cdktf.out folders
 
 <path> is a cdktf.out folder (every stacks/<name>/cdk.tf.json), a folder with
 cdk.tf.json or *.tf.json files, or one .tf.json file (hand-written ones too).
@@ -35,7 +40,15 @@ Options of check:
 
 Exit codes: 0 no errors (warnings allowed); 1 errors found (including unused or
 reason-less suppressions); 2 a rule threw or the input is unreadable; 64 bad usage.
-Rules: policies/RULES.md.`;
+Rules: policies/RULES.md.
+
+Options of diff (stacks are matched by name, resources by address):
+  --format markdown|json    report format (default: markdown, for a pull-request comment)
+  --out FILE                write the report to FILE (a one-line summary goes to stdout)
+
+Exit codes of diff: 0 nothing dangerous; 3 something dangerous (a destroyed or replaced
+key, bucket, trail, account or log group, a widened policy, data crossing partitions);
+2 an input is unreadable; 64 bad usage. What counts and why: docs/change-review.md.`;
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -53,6 +66,8 @@ class UsageError extends Error {}
 
 const FORMATS = ["text", "json", "sarif"] as const;
 type Format = (typeof FORMATS)[number];
+const DIFF_FORMATS = ["markdown", "json"] as const;
+type DiffFormat = (typeof DIFF_FORMATS)[number];
 
 function render(report: CheckReport, format: Format, cwd: string): string {
   if (format === "json") return renderJson(report, cwd);
@@ -126,6 +141,26 @@ function configOfSynth(input: string): string | undefined {
   return record.configFile;
 }
 
+function runDiff(paths: readonly string[], values: ReturnType<typeof parse>["values"], io: CliIo): number {
+  if (paths.length !== 2) throw new UsageError(`diff needs two paths, the base and the head cdktf.out folder (got ${paths.length})`);
+  if (values.config !== undefined || values.suppressions !== undefined) throw new UsageError("diff takes only --format and --out");
+  const format = (values.format ?? "markdown") as DiffFormat;
+  if (!DIFF_FORMATS.includes(format)) throw new UsageError(`--format of diff must be one of ${DIFF_FORMATS.join(", ")} (got "${values.format}")`);
+  const [base = "", head = ""] = paths;
+  const report = compareTemplates(loadTemplates(resolve(io.cwd, base)), loadTemplates(resolve(io.cwd, head)));
+  const output = format === "json" ? renderDiffJson(report) : renderDiffMarkdown(report);
+  if (values.out !== undefined) {
+    const out = resolve(io.cwd, values.out);
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, output);
+    const s = report.summary;
+    io.stdout(`${s.dangerous} dangerous; ${s.added} added, ${s.removed} removed, ${s.changed} changed, ${s.moved} moved; ${format} report written to ${values.out}\n`);
+  } else {
+    io.stdout(output);
+  }
+  return diffExitCode(report);
+}
+
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
   try {
@@ -135,8 +170,9 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
       return 0;
     }
     const [command, path, ...extra] = positionals;
-    if (command === undefined) throw new UsageError("missing command (check or review)");
-    if (command !== "check" && command !== "review") throw new UsageError(`unknown command "${command}"`);
+    if (command === undefined) throw new UsageError("missing command (check, review or diff)");
+    if (command !== "check" && command !== "review" && command !== "diff") throw new UsageError(`unknown command "${command}"`);
+    if (command === "diff") return runDiff(positionals.slice(1), values, io);
     if (path === undefined) throw new UsageError(`${command} needs a path`);
     if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(" ")}`);
     if (command === "review") {
