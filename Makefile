@@ -23,7 +23,7 @@ dist/main.cjs: node_modules/.install-stamp $(shell find main.ts config stacks mo
 
 build: dist/main.cjs ## bundle main.ts into dist/main.cjs and the credential helper into dist/credentials.cjs
 
-synth: dist/main.cjs ## synthesize the example (or CONFIG=file), terraform validate + plan offline, guardrails, review files
+synth: dist/main.cjs ## synthesize the example (or CONFIG=file), terraform validate + plan (provider from a mirror, else the registry), guardrails, review files
 	node dist/main.cjs $(SYNTH_ARGS)
 	node scripts/tf-check.mjs
 	-node dist/policies.cjs check cdktf.out --config $(CHECK_CONFIG) --format sarif --out cdktf.out/guardrails.sarif
@@ -39,7 +39,7 @@ review: dist/main.cjs ## review files in cdktf.out/review: one JSON per policy, 
 cli-synth: install ## synthesize through the CDKTF CLI (npx cdktf-cli@0.21.0; ~400 MB download on first use)
 	CHECKPOINT_DISABLE=1 npx --yes cdktf-cli@0.21.0 synth
 
-validate: ## terraform init/validate/plan (offline) of every stack in cdktf.out
+validate: ## terraform init/validate/plan of every stack in cdktf.out (offline from a provider mirror, else from the registry)
 	node scripts/tf-check.mjs
 
 typecheck: install ## tsc --strict, no emit
