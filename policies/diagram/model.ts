@@ -103,11 +103,10 @@ function grouping(template: Template): { groupOf: (r: TfResource) => string; gro
     }
     const partition = p.partition;
     const mainProvider = template.providers.find((x) => x.key === main.get(partition.id));
-    const side = partition.id === SOVEREIGN ? "sovereign" : "commercial";
     const account = mainProvider ? accountOf(mainProvider.values) : undefined;
     groups.set(partition.id, {
       id: partition.id,
-      label: `${side}: ${partition.name} (${partition.id}, ${(mainProvider && literalString(mainProvider.values.region)) ?? "?"}${account ? `, account ${account}` : ""})`,
+      label: `${partition.id}: ${partition.name}, ${(mainProvider && literalString(mainProvider.values.region)) ?? "?"}${account ? `, account ${account}` : ""}`,
       partition: partition.id,
       parent: undefined,
     });

@@ -50,7 +50,7 @@ describe("review artifacts", () => {
     // Act
     const files = buildReview(SOURCE);
     // Assess
-    expect(files.get("demo/partitions.md")).toMatch(/```mermaid\nflowchart LR\n {2}subgraph grp_aws_eusc\["sovereign: /);
+    expect(files.get("demo/partitions.md")).toMatch(/```mermaid\nflowchart LR\n {2}subgraph grp_aws_eusc\["aws-eusc: AWS European Sovereign Cloud, eusc-de-east-1"\]\n/);
     expect(files.get("demo/partitions.md")).toContain('role_reader -->|"reads"| bucket_identity');
     expect(files.get("README.md")).toContain("- [partitions.md](demo/partitions.md): diagram of what crosses the partition boundary (0 crossing edge(s))");
   });
