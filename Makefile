@@ -24,7 +24,7 @@ dist/main.cjs: node_modules/.install-stamp $(shell find main.ts config stacks mo
 
 build: dist/main.cjs ## bundle main.ts into dist/main.cjs and the credential helper into dist/credentials.cjs
 
-synth: dist/main.cjs ## synthesize the example (or CONFIG=file), terraform validate + plan offline, guardrails, review files
+synth: dist/main.cjs ## synthesize the example (or CONFIG=file), terraform validate + plan (provider from a mirror, else the registry), guardrails, review files
 	node dist/main.cjs $(SYNTH_ARGS)
 	node scripts/tf-check.mjs
 	-node dist/policies.cjs check cdktf.out $(CHECK_ARGS) --format sarif --out cdktf.out/guardrails.sarif
@@ -56,7 +56,7 @@ diff: cdktf.out/manifest.json ## change review: BASE=<git ref> synthesized in a 
 cli-synth: install ## synthesize through the CDKTF CLI (npx cdktf-cli@0.21.0; ~400 MB download on first use); CONFIG=file via SIP_CONFIG
 	CHECKPOINT_DISABLE=1 $(if $(CONFIG),SIP_CONFIG=$(abspath $(CONFIG)),) npx --yes cdktf-cli@0.21.0 synth
 
-validate: ## terraform init/validate/plan (offline) of every stack in cdktf.out
+validate: ## terraform init/validate/plan of every stack in cdktf.out (offline from a provider mirror, else from the registry)
 	node scripts/tf-check.mjs
 
 typecheck: install ## tsc --strict, no emit

@@ -1,7 +1,8 @@
 /**
  * Review artifacts (`<cdktf.out>/review/`), written so that a change to the infrastructure shows as
  * a small, readable diff: every policy document as its own pretty-printed, key-sorted JSON file
- * named after the resource address; a residency inventory per partition and region; and, when the
+ * named after the resource address; a residency inventory per partition and region; a Mermaid
+ * diagram of what crosses the partition boundary (diagram/); and, when the
  * offline check wrote `plans/<stack>.plan.json`, a plan summary per partition. Deterministic: no
  * timestamps, no absolute paths, stable order.
  */
@@ -14,6 +15,8 @@ import { partitionOfAnyRegion, placementOf, providerTypeOf } from "./core/placem
 import { policyDocuments } from "./core/policy-documents";
 import { DATA_CLASS_TAG, isDataHolding, TENANT_TAG, tagsOf } from "./core/residency";
 import type { Template } from "./core/template";
+import { partitionsMarkdown } from "./diagram/mermaid";
+import { partitionDiagram } from "./diagram/model";
 
 /** `inline_policy[0].policy` -> `inline_policy.0.policy`. */
 function fileSafe(attribute: string): string {
@@ -214,6 +217,8 @@ export function buildReview(outdir: string): Map<string, string> {
     const inv = residencyInventory(t);
     out.set(`${prefix}residency.json`, stableJson(inv));
     out.set(`${prefix}residency.md`, inventoryMarkdown(inv));
+    const diagram = partitionDiagram(t);
+    out.set(`${prefix}partitions.md`, partitionsMarkdown(diagram));
     const planFile = join(outdir, "plans", `${t.stack}.plan.json`);
     let plan: PlanSummary | undefined;
     if (existsSync(planFile)) {
@@ -231,6 +236,7 @@ export function buildReview(outdir: string): Map<string, string> {
       `## ${t.stack}`,
       "",
       `- [residency.md](${prefix}residency.md): ${inv.placements.map((p) => `${p.partition}/${p.region}: ${p.counts.resources} resources`).join("; ")}`,
+      `- [partitions.md](${prefix}partitions.md): diagram of what crosses the partition boundary (${diagram.edges.filter((e) => e.crossing).length} crossing edge(s))`,
       plan ? `- [plan-summary.md](${prefix}plan-summary.md): ${plan.totals.add} to add, ${plan.totals.change} to change, ${plan.totals.destroy} to destroy` : "- no plan (plans/<stack>.plan.json is written by the offline terraform check)",
       `- ${policies.size} policy document(s) in ${prefix}policies/`,
       "",

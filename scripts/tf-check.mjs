@@ -1,29 +1,50 @@
 #!/usr/bin/env node
-// Offline Terraform check of synthesized stacks: `terraform init` from the provider filesystem
-// mirror, `terraform validate`, and `terraform plan` on an empty state with fake credentials,
-// writing the plan as JSON. Fails loudly when terraform or the mirror is missing.
+// Terraform check of synthesized stacks: `terraform init`, `terraform validate`, and `terraform
+// plan` on an empty state with fake credentials, writing the plan as JSON. Fails loudly (exit 2)
+// when terraform is missing or the provider cannot come from where the environment says.
 //
-// Why the version override: the generated configuration requires the aws provider releases with
-// the sovereign-partition fixes (>= 6.29.0), but the offline mirror holds 5.100.0. For this check
-// only, an override file pins the mirror's version; the synthesized JSON is not changed.
+// Where the hashicorp/aws provider comes from (decided by scripts/provider-source.mjs, printed
+// with the reason before the first stack):
+//
+// - Offline, from a filesystem mirror: TF_PLUGIN_MIRROR, else the path in terraform/offline.tfrc
+//   (/opt/tf-plugins), else Terraform's implied local mirror folders. `terraform init` installs
+//   only from the mirror and nothing is downloaded (CI and this machine image). The generated
+//   configuration requires the releases with the sovereign-partition fixes (>= 6.29.0) but the
+//   mirror may hold older ones (5.100.0 here), so for this check only an override file pins the
+//   mirror's newest version; the synthesized JSON is not changed.
+// - From the registry, when no mirror holds the provider (a workstation with registry access):
+//   a CLI configuration without the filesystem_mirror, providers cached in
+//   <workdir>/plugin-cache (.terraform-check/ is ignored by git), and the generated constraint as
+//   it is (no version override).
+//
+// TF_CHECK_MODE=offline forbids the registry (exit 2 without a mirror); TF_CHECK_MODE=registry
+// skips the mirrors; an explicit TF_PLUGIN_MIRROR without the provider is an error, not a fallback.
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
+import { awsFolder, decideProviderSource, mirrorCandidates } from "./provider-source.mjs";
 
 const HELP = `Usage: node scripts/tf-check.mjs [--outdir DIR] [--workdir DIR] [--no-plan]
 
-Runs terraform init (offline, from the provider mirror), validate and plan for every stack in
-<outdir>/stacks/ and writes <outdir>/plans/<stack>.plan.json.
+Runs terraform init, validate and plan for every stack in <outdir>/stacks/ and writes
+<outdir>/plans/<stack>.plan.json. The aws provider comes from a filesystem mirror when one holds it
+(offline; its version overrides the generated constraint for this check only), else from the
+registry with the generated constraint (cached in <workdir>/plugin-cache).
 
   --outdir DIR    synth output to check (default: cdktf.out)
   --workdir DIR   scratch folder for terraform (default: .terraform-check)
   --no-plan       stop after validate
   -h, --help      show this help
 
-Environment: TF_PLUGIN_MIRROR (default: the path in terraform/offline.tfrc).
-Exit codes: 0 all stacks valid; 1 a check failed; 2 terraform or the mirror is missing.`;
+Environment:
+  TF_PLUGIN_MIRROR  the mirror folder (the one holding registry.terraform.io/); default: the path
+                    in terraform/offline.tfrc, then Terraform's implied local mirror folders
+  TF_CHECK_MODE     auto (default: mirror if found, else registry) | offline (never download;
+                    exit 2 without a mirror) | registry (ignore mirrors)
+Exit codes: 0 all stacks valid; 1 a check failed; 2 terraform or the provider source is missing.`;
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -48,32 +69,39 @@ function terraformVersion() {
   return JSON.parse(r.stdout).terraform_version;
 }
 
-/** The mirror folder and the aws provider versions it holds; a Missing error if there is none. */
-function findMirror(tfrc) {
-  const configured = /path\s*=\s*"([^"]+)"/.exec(readFileSync(tfrc, "utf8"))?.[1];
-  const mirror = process.env.TF_PLUGIN_MIRROR ?? configured;
-  const awsDir = join(mirror, "registry.terraform.io", "hashicorp", "aws");
-  if (!existsSync(awsDir)) {
-    throw new Missing(`no hashicorp/aws provider in the filesystem mirror ${mirror} (looked for ${awsDir}). Point TF_PLUGIN_MIRROR at the folder that holds registry.terraform.io/, or edit terraform/offline.tfrc.`);
-  }
-  const versions = readdirSync(awsDir).filter((v) => /^\d+\.\d+\.\d+$/.test(v));
-  if (versions.length === 0) throw new Missing(`${awsDir} holds no provider version.`);
-  versions.sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
-  return { mirror, version: versions[versions.length - 1] };
+/** The aws provider versions in a mirror folder; null when it has no registry.terraform.io/hashicorp/aws/. */
+function awsVersionsIn(mirror) {
+  const dir = awsFolder(mirror);
+  return existsSync(dir) ? readdirSync(dir).filter((v) => /^\d+\.\d+\.\d+$/.test(v)) : null;
 }
 
-function cliConfig(workdir, mirror) {
-  const file = join(workdir, "offline.tfrc");
-  writeFileSync(file, `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n`);
-  return file;
+/** The generated aws version constraints of the stacks (normally one). */
+function constraintOf(stacksDir, stacks) {
+  const all = stacks.map((name) => JSON.parse(readFileSync(join(stacksDir, name, "cdk.tf.json"), "utf8")).terraform?.required_providers?.aws?.version).filter((v) => typeof v === "string");
+  return [...new Set(all)].join("; ") || undefined;
 }
 
-/** Override for this check only: the mirror's provider version and a throwaway local state. */
+/** Where the provider comes from, and the CLI configuration written for it into the workdir. */
+function providerSource(workdir, constraint) {
+  const candidates = mirrorCandidates({ env: process.env, home: homedir(), tfrcText: readFileSync(join(root, "terraform", "offline.tfrc"), "utf8") }).map((c) => ({ ...c, awsVersions: awsVersionsIn(c.path) }));
+  const decision = decideProviderSource({ env: process.env, candidates, constraint, pluginCacheDir: join(workdir, "plugin-cache") });
+  if (decision.mode === "unusable") throw new Missing(decision.reason);
+  mkdirSync(workdir, { recursive: true });
+  if (decision.mode === "registry") mkdirSync(decision.pluginCacheDir, { recursive: true });
+  const tfrc = join(workdir, "check.tfrc");
+  writeFileSync(tfrc, decision.cliConfig);
+  return { ...decision, tfrc };
+}
+
+/**
+ * Override for this check only: a throwaway local state and, offline, the mirror's provider
+ * version (from the registry the generated constraint stays).
+ */
 function overrideFile(awsVersion) {
   return {
-    "//": "Written by scripts/tf-check.mjs for the offline check only; never deployed.",
+    "//": "Written by scripts/tf-check.mjs for this check only; never deployed.",
     terraform: {
-      required_providers: { aws: { source: "hashicorp/aws", version: awsVersion } },
+      ...(awsVersion ? { required_providers: { aws: { source: "hashicorp/aws", version: awsVersion } } } : {}),
       backend: { local: { path: "terraform.tfstate" } },
     },
   };
@@ -119,7 +147,7 @@ function summarize(planJson) {
   return counts;
 }
 
-function check(stackDir, name, { workdir, tfrc, awsVersion, plan, plansDir }) {
+function check(stackDir, name, { workdir, tfrc, awsVersion, plan, plansDir, initHint }) {
   const dir = join(workdir, name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -129,7 +157,7 @@ function check(stackDir, name, { workdir, tfrc, awsVersion, plan, plansDir }) {
   const override = overrideFile(awsVersion);
   const providers = providerOverrides(stackJson);
   if (providers.length > 0) override.provider = { aws: providers };
-  writeFileSync(join(dir, "offline_override.tf.json"), `${JSON.stringify(override, null, 2)}\n`);
+  writeFileSync(join(dir, "check_override.tf.json"), `${JSON.stringify(override, null, 2)}\n`);
   const env = {
     ...process.env,
     TF_CLI_CONFIG_FILE: tfrc,
@@ -149,7 +177,7 @@ function check(stackDir, name, { workdir, tfrc, awsVersion, plan, plansDir }) {
     const ms = Date.now() - started;
     if (r.status !== 0) {
       process.stderr.write(`${r.stdout}${r.stderr}`);
-      throw new Error(`terraform ${label} failed for stack ${name} (see above)`);
+      throw new Error(`terraform ${label} failed for stack ${name} (see above)${label === "init" && initHint ? `; ${initHint}` : ""}`);
     }
     process.stdout.write(`  ${label.padEnd(8)} ok (${(ms / 1000).toFixed(1)} s)\n`);
     return r;
@@ -188,15 +216,16 @@ function main() {
   const workdir = resolve(root, values.workdir ?? ".terraform-check");
   try {
     const tfVersion = terraformVersion();
-    const { mirror, version } = findMirror(join(root, "terraform", "offline.tfrc"));
     const stacksDir = join(outdir, "stacks");
     const stacks = existsSync(stacksDir) ? readdirSync(stacksDir).sort() : [];
     if (stacks.length === 0) throw new Error(`no synthesized stacks in ${stacksDir}; run make synth first`);
-    mkdirSync(workdir, { recursive: true });
-    const tfrc = cliConfig(workdir, mirror);
-    process.stdout.write(`terraform ${tfVersion}, hashicorp/aws ${version} from ${mirror} (offline; the generated constraint is overridden for this check only)\n`);
+    const source = providerSource(workdir, constraintOf(stacksDir, stacks));
+    const awsVersion = source.mode === "offline" ? source.version : undefined;
+    if (source.mode === "offline") process.stdout.write(`terraform ${tfVersion}, hashicorp/aws ${source.version} from ${source.mirror} (offline)\n`);
+    else process.stdout.write(`terraform ${tfVersion}, hashicorp/aws ${source.constraint ?? "(no constraint)"} from registry.terraform.io\n`);
+    process.stdout.write(`  provider source: ${source.mode}: ${source.reason}\n`);
     for (const name of stacks) {
-      check(join(stacksDir, name), name, { workdir, tfrc, awsVersion: version, plan: !values["no-plan"], plansDir: join(outdir, "plans") });
+      check(join(stacksDir, name), name, { workdir, tfrc: source.tfrc, awsVersion, plan: !values["no-plan"], plansDir: join(outdir, "plans"), initHint: source.mode === "registry" ? "the provider comes from the registry: is registry.terraform.io reachable? TF_PLUGIN_MIRROR selects a filesystem mirror instead" : undefined });
     }
     return 0;
   } catch (err) {

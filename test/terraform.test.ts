@@ -1,7 +1,8 @@
 /**
  * Offline terraform validate + plan of the synthesized example (scripts/tf-check.mjs). Needs the
  * terraform binary and the provider filesystem mirror; without them these tests FAIL with the reason
- * (exit code 2 of tf-check), they never pass silently.
+ * (exit code 2 of tf-check), they never pass silently. The registry path (no mirror) needs network
+ * access, which the tests do not have: scripts/provider-source.test.ts covers its decision.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -32,6 +33,7 @@ describe("offline terraform check", () => {
     const r = tfCheck(outdir);
     expectRan(r);
     expect(r.out).toMatch(/validate ok/);
+    expect(r.out).toMatch(/provider source: offline: the filesystem mirror \S+ .*holds hashicorp\/aws \d+\.\d+\.\d+, so terraform init installs only from it/);
     expect(r.status).toBe(0);
     const plan = JSON.parse(readFileSync(join(outdir, "plans", "example.plan.json"), "utf8"));
     const byProvider = new Map<string, number>();
@@ -68,6 +70,12 @@ describe("offline terraform check", () => {
     expect(r.status).toBe(2);
     expect(r.out).toMatch(/OFFLINE TERRAFORM CHECK CANNOT RUN/);
     expect(r.out).toMatch(/no hashicorp\/aws provider in the filesystem mirror/);
+  });
+
+  it("fails loudly on an unknown TF_CHECK_MODE", () => {
+    const r = tfCheck(join(tmp.dir, "example"), { ...process.env, TF_CHECK_MODE: "sometimes" });
+    expect(r.status).toBe(2);
+    expect(r.out).toMatch(/TF_CHECK_MODE must be one of auto, offline, registry \(got "sometimes"\)/);
   });
 
   it("fails loudly when terraform is not installed", () => {

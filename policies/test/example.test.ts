@@ -81,6 +81,7 @@ describe("the synthesized example", () => {
     expect(keys).toContain("README.md");
     expect(keys).toContain("example/residency.json");
     expect(keys).toContain("example/residency.md");
+    expect(keys).toContain("example/partitions.md");
     expect(keys).toContain("example/policies/aws_kms_key.sovereign-key-identity_key.policy.json");
     expect(keys).toContain("example/policies/aws_iam_role.commercial-roles-anywhere_role-avatars-clean.assume_role_policy.json");
     expect(keys.some((k) => k.includes("plan-summary"))).toBe(false);

@@ -46,6 +46,15 @@ describe("review artifacts", () => {
     expect(md).not.toMatch(/2026/); // no timestamps from the plan
   });
 
+  it("draws what crosses the partition boundary as a Mermaid diagram, linked from the index", () => {
+    // Act
+    const files = buildReview(SOURCE);
+    // Assess
+    expect(files.get("demo/partitions.md")).toMatch(/```mermaid\nflowchart LR\n {2}subgraph grp_aws_eusc\["aws-eusc: AWS European Sovereign Cloud, eusc-de-east-1"\]\n/);
+    expect(files.get("demo/partitions.md")).toContain('role_reader -->|"reads"| bucket_identity');
+    expect(files.get("README.md")).toContain("- [partitions.md](demo/partitions.md): diagram of what crosses the partition boundary (0 crossing edge(s))");
+  });
+
   it("replaces <cdktf.out>/review/ and is byte-identical on a second run", () => {
     // Prepare
     const out = join(tmp.dir, "cdktf.out");
@@ -58,6 +67,7 @@ describe("review artifacts", () => {
     writeReview(out);
     // Assess
     expect(written).toContain("README.md");
+    expect(readdirSync(join(out, "review", "demo")).sort()).toEqual(["partitions.md", "plan-summary.json", "plan-summary.md", "policies", "residency.json", "residency.md"]);
     expect(existsSync(join(out, "review", "stale.json"))).toBe(false);
     expect(written.map((f) => readFileSync(join(out, "review", f), "utf8"))).toEqual(snapshot);
     expect(readdirSync(join(out, "review")).sort()).toEqual(["README.md", "demo"]);
