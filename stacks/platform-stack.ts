@@ -156,7 +156,7 @@ export class PlatformStack extends ReadableStack {
         const source = dataBuckets.get(name);
         const target = failoverByClass.get(name);
         if (source === undefined || target === undefined) continue;
-        new SyncPipeline(this, `sync-pipeline-${name}`, {
+        const sync = new SyncPipeline(this, `sync-pipeline-${name}`, {
           placement: this.sovereign,
           environment: env,
           sizing: config.functions.sync,
@@ -169,6 +169,10 @@ export class PlatformStack extends ReadableStack {
           trust,
           sessionDurationSeconds: cross.sessionDurationSeconds,
           artifactsDir: props.artifactsDir,
+        });
+        new TerraformOutput(this, `crossing-${name}`, {
+          description: `What the operator commands need for data class ${name} (npm run -s operator-env -- --class ${name})`,
+          value: operatorOutput({ sync, trust, dataClass: name, source, target, sovereign: this.sovereign, commercial: this.commercial }),
         });
       }
     }
@@ -275,6 +279,39 @@ export class PlatformStack extends ReadableStack {
       defaultTags: { Environment: config.environment, ManagedBy: MANAGED_BY, Side: side },
     });
   }
+}
+
+/**
+ * The values of one crossing data class that operators need (replay-sync, failback, checking the
+ * trust): function names, the dead-letter queue, buckets, keys and the Roles Anywhere ARNs. Read by
+ * functions/cross-partition-sync/operator-env.ts from `terraform output -json`.
+ */
+function operatorOutput(o: {
+  sync: SyncPipeline;
+  trust: RolesAnywhereTrust;
+  dataClass: string;
+  source: PrivateBucket;
+  target: PrivateBucket;
+  sovereign: Placement;
+  commercial: Placement;
+}): Record<string, string> {
+  const { sync, trust, source, target, sovereign, commercial } = o;
+  const role = trust.roles.get(o.dataClass);
+  return {
+    sovereign_region: sovereign.region,
+    sync_function_name: sync.function.function.functionName,
+    sync_dead_letter_queue_url: sync.function.deadLetterQueue.url,
+    failback_function_name: sync.failback.function.functionName,
+    source_bucket: source.bucketName,
+    source_key_arn: source.encryptionKey.keyArn,
+    signing_material_secret_arn: sync.signingMaterial.arn,
+    commercial_region: commercial.region,
+    failover_bucket: target.bucketName,
+    failover_key_arn: target.encryptionKey.keyArn,
+    trust_anchor_arn: trust.trustAnchor.arn,
+    profile_arn: trust.profile.arn,
+    role_arn: role === undefined ? "" : role.arn,
+  };
 }
 
 /** The commercial failover bucket of a data class (a literal: the egress allowlist names its host). */

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { endpointUrl } from "../config/partitions";
+import { CROSS_PARTITION_SYNC, SIGNING_MATERIAL_EXCEPTION } from "../policies/core/exception-names";
 import type { DeploymentConfig } from "../config/schema";
 import { LambdaPermission, SecretsmanagerSecret } from "../framework/aws";
 import { Construct } from "../framework/cdktf";
@@ -12,7 +13,7 @@ import type { RolesAnywhereTrust } from "../modules/roles-anywhere-trust";
 import { grantActAsTenants, grantDecryptTenantObjects, tenantDirectoryEnvironment } from "./tenant-access";
 
 /** The name the guardrails know the sync function's cross-partition references by (tag `sip:exception`). */
-export const CROSS_PARTITION_SYNC_EXCEPTION = "cross-partition-sync";
+export const CROSS_PARTITION_SYNC_EXCEPTION = CROSS_PARTITION_SYNC;
 
 export interface SyncPipelineProps {
   readonly placement: Placement;
@@ -70,6 +71,10 @@ export class SyncPipeline extends Construct {
       description: `Roles Anywhere leaf certificate and key of ${functionName}: {"certificate","privateKey","intermediates"?} in PEM; stored by certs, never by Terraform`,
       kmsKeyId: key.keyArn,
       recoveryWindowInDays: 30,
+      tags: {
+        "sip:exception": SIGNING_MATERIAL_EXCEPTION,
+        "sip:justification": "Renewed by certificate issuance (certs renew-leaf, then the store step in docs/cross-partition.md), not by a rotation function: the CA key that signs new leaves never enters the cloud account",
+      },
     });
 
     const crossingEnvironment = {

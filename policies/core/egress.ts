@@ -14,7 +14,8 @@ import { blocks, firstBlock, isObject, literalString, strings } from "./json";
 import { referencesIn, resolveReference } from "./references";
 import { resourcesOfType, type Template, type TfResource } from "./template";
 
-export const CONTROLLED_EGRESS = "controlled-egress";
+export { CONTROLLED_EGRESS, CROSS_PARTITION_SYNC } from "./exception-names";
+import { CONTROLLED_EGRESS, CROSS_PARTITION_SYNC } from "./exception-names";
 const EXACT_HOST = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 export interface EgressPath {
@@ -185,7 +186,6 @@ export function analyzeEgress(template: Template): EgressAnalysis {
   return { paths, rejected };
 }
 
-export const CROSS_PARTITION_SYNC = "cross-partition-sync";
 /** Environment variables through which the sync function names the other partition's resources. */
 export const SYNC_CROSSING_VARIABLES: ReadonlySet<string> = new Set([
   "ROLES_ANYWHERE_PROFILE_ARN",

@@ -1,5 +1,6 @@
 import { blocks } from "../../core/json";
 import { refersTo } from "../../core/references";
+import { SIGNING_MATERIAL_EXCEPTION, signingMaterialExceptions } from "../../core/signing-material";
 import { resourcesOfType } from "../../core/template";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
@@ -12,7 +13,7 @@ export const SecretRotation = defineRule({
   info: "The secret has no automatic rotation.",
   explanation:
     "A secret that never changes stays valid for whoever copied it once. Scheduled rotation bounds the time a leaked secret is useful.",
-  fix: "Add aws_secretsmanager_secret_rotation with secret_id = the secret and rotation_rules (automatically_after_days or schedule_expression); suppress with a reason for secrets that cannot rotate (e.g. issued by a third party).",
+  fix: "Add aws_secretsmanager_secret_rotation with secret_id = the secret and rotation_rules (automatically_after_days or schedule_expression); suppress with a reason for secrets that cannot rotate (e.g. issued by a third party). The platform's Roles Anywhere signing material is the named exception roles-anywhere-signing-material (renewed by certificate issuance): accepted when tagged so, CMK-encrypted, never in Terraform state, without a resource policy, and readable only by the verified cross-partition functions.",
   anchors: {
     checkov: ["CKV2_AWS_57"],
     cdkNag: ["AwsSolutions-SMG4", "NIST.800.53.R5-SecretsManagerRotationEnabled"],
@@ -20,9 +21,16 @@ export const SecretRotation = defineRule({
   evaluate({ template }) {
     const secrets = resourcesOfType(template, "aws_secretsmanager_secret");
     const rotations = resourcesOfType(template, "aws_secretsmanager_secret_rotation");
+    const { accepted, problems } = signingMaterialExceptions(template);
     const violations: Violation[] = secrets
       .filter((s) => !rotations.some((r) => refersTo(r.values.secret_id, s.address) && blocks(r.values.rotation_rules).length > 0))
-      .map((s) => ({ address: s.address, detail: "no aws_secretsmanager_secret_rotation with rotation_rules refers to this secret" }));
+      .map((s) => {
+        const detail = "no aws_secretsmanager_secret_rotation with rotation_rules refers to this secret";
+        const reason = accepted.get(s.address);
+        if (reason !== undefined) return { address: s.address, detail, acceptedBecause: reason };
+        const problem = problems.get(s.address);
+        return { address: s.address, detail: problem === undefined ? detail : `${detail}; it claims the named exception ${SIGNING_MATERIAL_EXCEPTION}, which does not hold: ${problem}` };
+      });
     return verdict(secrets.length, violations);
   },
 });
