@@ -31,7 +31,7 @@ synth: dist/main.cjs ## synthesize the example (or CONFIG=file), terraform valid
 	node dist/policies.cjs check cdktf.out $(CHECK_ARGS)
 	node dist/policies.cjs review cdktf.out
 
-# The stack that holds the platform's Terraform state (docs/deploy-bootstrap.md); its own state is local.
+# The stack that holds the platform's Terraform state (docs/deploy.md §3); its own state is local.
 bootstrap: dist/main.cjs ## synthesize the state bucket stack (CONFIG=file) into cdktf.out-bootstrap, terraform validate + plan offline, guardrails
 	node dist/main.cjs --bootstrap $(SYNTH_ARGS)
 	node scripts/tf-check.mjs --outdir cdktf.out-bootstrap

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, loadDeploymentFile } from "./config/load";
-import { synthesize } from "./stacks/synthesize";
+import { OutdirError, synthesize } from "./stacks/synthesize";
 
 const HELP = `Usage: node dist/main.cjs [options]
 
@@ -20,7 +20,7 @@ With --bootstrap it synthesizes the bootstrap stack instead
 (<outdir>/stacks/<environment>-bootstrap/cdk.tf.json): the Terraform state
 bucket and its KMS key in the sovereign region, with local state
 (state/<environment>-bootstrap.tfstate). A platform configuration with
-"backend": { "type": "s3" } keeps its state there (docs/deploy-bootstrap.md).
+"backend": { "type": "s3" } keeps its state there (docs/deploy.md §3).
 
 Options:
   --config FILE   deployment configuration (JSON; see docs/configuration.md)
@@ -63,7 +63,7 @@ function main(argv: string[]): number {
   const configFile = named !== undefined ? resolve(named) : join(root, "config", "example.json");
   const bootstrap = args.values.bootstrap === true;
   // The CDKTF CLI's CDKTF_OUTDIR is for the platform stack: the bootstrap output never replaces it.
-  const outdir = args.values.outdir ?? (bootstrap ? "cdktf.out-bootstrap" : (process.env.CDKTF_OUTDIR ?? "cdktf.out"));
+  const outdir = args.values.outdir ?? (bootstrap ? "cdktf.out-bootstrap" : (process.env.CDKTF_OUTDIR || "cdktf.out"));
   try {
     const config = loadDeploymentFile(configFile);
     const { stackFile } = synthesize({ config, outdir, projectRoot: root, configFile, stack: bootstrap ? "bootstrap" : "platform" });
@@ -73,7 +73,7 @@ function main(argv: string[]): number {
     if (err instanceof ConfigError) {
       process.stderr.write(`error: ${err.message}\nNothing was written.\n`);
     } else {
-      process.stderr.write(`error: synth failed: ${(err as Error).message}\nNothing was written.\n`);
+      process.stderr.write(`error: ${err instanceof OutdirError ? "" : "synth failed: "}${(err as Error).message}\nNothing was written.\n`);
     }
     return 1;
   }

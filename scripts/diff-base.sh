@@ -9,7 +9,8 @@
 # uses this checkout's node_modules (a symlink) when its package-lock.json is identical, else it
 # gets its own `npm ci`. The worktree is removed in all cases; the exit code is the diff's
 # (0 nothing dangerous, 3 dangerous, 2 unreadable input), or 2 when the base cannot be prepared.
-# Progress goes to stderr, the report to stdout (or --out).
+# Progress goes to stderr, the report to stdout (or --out). SIP_DIFF_HEAD (default cdktf.out) and
+# SIP_DIFF_CLI (default dist/policies.cjs) name the head output and the checker.
 set -euo pipefail
 
 ref="${1:-}"
@@ -26,12 +27,15 @@ if ! git rev-parse --verify --quiet "${ref}^{commit}" >/dev/null; then
   echo "error: BASE=$ref is not a commit of this repository (fetch it first, e.g. git fetch origin main)" >&2
   exit 2
 fi
-if [[ ! -d cdktf.out/stacks ]]; then
-  echo "error: cdktf.out/stacks is missing: run make synth first" >&2
+# The head output and the checker: this checkout's (tests point them elsewhere).
+head="${SIP_DIFF_HEAD:-cdktf.out}"
+cli="${SIP_DIFF_CLI:-dist/policies.cjs}"
+if [[ ! -d "$head/stacks" ]]; then
+  echo "error: $head/stacks is missing: run make synth first" >&2
   exit 2
 fi
-if [[ ! -f dist/policies.cjs ]]; then
-  echo "error: dist/policies.cjs is missing: run make build first" >&2
+if [[ ! -f "$cli" ]]; then
+  echo "error: $cli is missing: run make build first" >&2
   exit 2
 fi
 config_args=()
@@ -64,13 +68,13 @@ else
 fi
 
 echo "diff: building and synthesizing the base" >&2
-if ! (cd "$worktree" && node scripts/build.mjs && node dist/main.cjs ${config_args[@]+"${config_args[@]}"}) >&2; then
+if ! (cd "$worktree" && node scripts/build.mjs && node dist/main.cjs --outdir "$worktree/cdktf.out" ${config_args[@]+"${config_args[@]}"}) >&2; then
   echo "error: the base ($ref) did not build or synthesize${config:+ with CONFIG=$config}; see above" >&2
   exit 2
 fi
 
 set +e
-node dist/policies.cjs diff "$worktree/cdktf.out" cdktf.out "$@"
+node "$cli" diff "$worktree/cdktf.out" "$head" "$@"
 code=$?
 set -e
 exit "$code"

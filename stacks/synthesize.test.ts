@@ -3,7 +3,8 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync,
 import { join } from "node:path";
 import { build } from "esbuild";
 import { beforeAll, describe, expect, it } from "vitest";
-import { exampleInput, PROJECT_ROOT, tempDir } from "../test/template";
+import { exampleInput, PROJECT_ROOT, tempDir, validConfig } from "../test/template";
+import { synthesize } from "./synthesize";
 
 // The CLI as users run it: main.ts bundled, then `node <bundle>` as a child process.
 let cli: string;
@@ -128,6 +129,31 @@ describe("main (CLI)", () => {
       expect(readdirSync(join(underCli, "stacks")).sort()).toEqual(["example", "renamed"]);
       expect(readdirSync(join(underCli, "stacks", "example"))).toEqual([]);
       expect(readdirSync(join(direct, "stacks"))).toEqual(["renamed"]);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("refuses an output folder that holds anything but synth output, or the project, and removes nothing", () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      // Prepare
+      const busy = join(dir, "notes");
+      mkdirSync(busy);
+      writeFileSync(join(busy, "keep.txt"), "mine");
+      writeFileSync(join(dir, "keep.txt"), "mine too");
+      // Act
+      const r = runCli(["--outdir", busy], dir);
+      const project = () => synthesize({ config: validConfig(), outdir: ".", projectRoot: dir });
+      const parent = () => synthesize({ config: validConfig(), outdir: "..", projectRoot: busy });
+      // Assess
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/output folder .*notes is not empty and holds no earlier synth output \(no manifest\.json\).*Fix: name a new or empty folder/);
+      expect(r.stderr).not.toMatch(/synth failed/);
+      expect(project).toThrow(/is the project folder or holds it/);
+      expect(parent).toThrow(/is the project folder or holds it/);
+      expect(readFileSync(join(busy, "keep.txt"), "utf8")).toBe("mine");
+      expect(readdirSync(dir).sort()).toEqual(["keep.txt", "notes"]);
     } finally {
       cleanup();
     }

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import type { ResolvedDeployment } from "../config/load";
 import { writeSynthRecord } from "../config/synth-record";
 import { App } from "../framework/cdktf";
@@ -38,6 +38,7 @@ export interface SynthResult {
  */
 export function synthesize(options: SynthOptions): SynthResult {
   const outdir = resolve(options.projectRoot, options.outdir);
+  refuseToReplace(outdir, resolve(options.projectRoot));
   const staging = join(dirname(outdir), `.${basename(outdir)}.staging-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(dirname(outdir), { recursive: true });
@@ -72,4 +73,21 @@ function underCdktfCli(): boolean {
 function stackFolders(outdir: string): string[] {
   const stacks = join(outdir, "stacks");
   return existsSync(stacks) ? readdirSync(stacks, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name) : [];
+}
+
+/** Synth replaces the output folder whole: never a folder that holds anything but synth output. */
+export class OutdirError extends Error {
+  override readonly name = "OutdirError";
+}
+
+function refuseToReplace(outdir: string, projectRoot: string): void {
+  const rel = relative(outdir, projectRoot);
+  if (rel === "" || (!rel.startsWith("..") && !isAbsolute(rel))) {
+    throw new OutdirError(`output folder ${outdir} is the project folder or holds it, and synth replaces the output folder whole. Fix: name a folder of its own, e.g. --outdir cdktf.out`);
+  }
+  if (!existsSync(outdir)) return;
+  const entries = readdirSync(outdir);
+  if (entries.length > 0 && !entries.includes("manifest.json")) {
+    throw new OutdirError(`output folder ${outdir} is not empty and holds no earlier synth output (no manifest.json), and synth replaces the output folder whole. Fix: name a new or empty folder, or an earlier output folder`);
+  }
 }

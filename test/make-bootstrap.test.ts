@@ -1,5 +1,5 @@
 /**
- * `make bootstrap CONFIG=...` as docs/deploy-bootstrap.md lists it: the Makefile's recipe, run line
+ * `make bootstrap CONFIG=...` as docs/deploy.md §3 lists it: the Makefile's recipe, run line
  * by line with the bundles built here and a temporary output folder, and terraform's own check of
  * the platform stack's backend block that points at what the recipe synthesized. Needs terraform and
  * the provider mirror (like test/terraform.test.ts): without them these tests fail, never pass.

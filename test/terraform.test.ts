@@ -5,14 +5,43 @@
  * access, which the tests do not have: scripts/provider-source.test.ts covers its decision.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { synthesize } from "../stacks/synthesize";
-import { PROJECT_ROOT, tempDir, validConfig } from "./template";
+import { build } from "esbuild";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PROJECT_ROOT, tempDir } from "./template";
 
 const tmp = tempDir("sip-tf-");
 afterAll(() => tmp.cleanup());
+// main.cjs finds the project (cdktf.json) above itself: the bundles live in dist/ while the tests run.
+const bundles = { main: join(PROJECT_ROOT, "dist", `main-synth-test-${process.pid}.cjs`), policies: join(PROJECT_ROOT, "dist", `policies-synth-test-${process.pid}.cjs`) };
+beforeAll(async () => {
+  const common = { bundle: true, platform: "node", format: "cjs", packages: "external", logLevel: "error" } as const;
+  await build({ ...common, entryPoints: [join(PROJECT_ROOT, "main.ts")], outfile: bundles.main });
+  await build({ ...common, entryPoints: [join(PROJECT_ROOT, "policies", "cli.ts")], outfile: bundles.policies });
+  return () => {
+    rmSync(bundles.main, { force: true });
+    rmSync(bundles.policies, { force: true });
+  };
+});
+
+/** The recipe of a Makefile target, one command per line. */
+function recipe(target: string): string[] {
+  const lines = readFileSync(join(PROJECT_ROOT, "Makefile"), "utf8").split("\n");
+  const start = lines.findIndex((l) => l.startsWith(`${target}:`));
+  const body: string[] = [];
+  for (const line of lines.slice(start + 1)) {
+    if (!line.startsWith("\t")) break;
+    body.push(line.slice(1));
+  }
+  return body;
+}
+
+function run(command: string) {
+  const [bin, ...args] = command.split(" ").filter((a) => a !== "");
+  const r = spawnSync(bin === "node" ? process.execPath : (bin as string), args, { cwd: PROJECT_ROOT, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: "", NODE_PATH: join(PROJECT_ROOT, "node_modules") } });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
 
 function tfCheck(outdir: string, env: NodeJS.ProcessEnv = process.env, extra: string[] = []) {
   const r = spawnSync(process.execPath, [join(PROJECT_ROOT, "scripts", "tf-check.mjs"), "--outdir", outdir, "--workdir", join(tmp.dir, "work"), ...extra], {
@@ -27,14 +56,34 @@ function expectRan(r: { status: number | null; out: string }) {
 }
 
 describe("offline terraform check", () => {
-  it("validates and plans the example, writing the plan JSON", () => {
+  it("runs the synth recipe: synthesize, offline terraform check, guardrails and review files", () => {
+    // Prepare: `make synth CONFIG=config/example.json` line by line, with the bundles built here
+    // and a temporary output folder.
     const outdir = join(tmp.dir, "example");
-    synthesize({ config: validConfig(), outdir, projectRoot: PROJECT_ROOT });
-    const r = tfCheck(outdir);
-    expectRan(r);
-    expect(r.out).toMatch(/validate ok/);
-    expect(r.out).toMatch(/provider source: offline: the filesystem mirror \S+ .*holds hashicorp\/aws \d+\.\d+\.\d+, so terraform init installs only from it/);
-    expect(r.status).toBe(0);
+    const commands = recipe("synth").map((line) =>
+      line
+        .replace(/^-/, "")
+        .replace("$(SYNTH_ARGS)", `--config config/example.json --outdir ${outdir}`)
+        .replace("$(CHECK_ARGS)", "")
+        .replace("dist/main.cjs", bundles.main)
+        .replace("dist/policies.cjs", bundles.policies)
+        .replace("scripts/tf-check.mjs", `scripts/tf-check.mjs --outdir ${outdir} --workdir ${join(tmp.dir, "work")}`)
+        .replaceAll("cdktf.out", outdir),
+    );
+    // Act
+    const [synth, terraform, sarif, guardrails, review] = commands.map(run);
+    // Assess
+    expect(commands).toHaveLength(5);
+    expect(synth?.status).toBe(0);
+    if (terraform?.status === 2) throw new Error(`terraform or its provider mirror is missing, so the offline check cannot run:\n${terraform.out}`);
+    expect(terraform?.out).toMatch(/validate ok/);
+    expect(terraform?.status).toBe(0);
+    expect(sarif?.status).toBe(0);
+    expect(guardrails?.out).toMatch(/^0 error\(s\), \d+ warning\(s\), \d+ suppressed; \d+ rules over 1 stack\(s\): example$/m);
+    expect(guardrails?.status).toBe(0);
+    expect(review?.status).toBe(0);
+    expect(existsSync(join(outdir, "guardrails.sarif"))).toBe(true);
+    expect(existsSync(join(outdir, "review", "authorization.md"))).toBe(true);
     const plan = JSON.parse(readFileSync(join(outdir, "plans", "example.plan.json"), "utf8"));
     const byProvider = new Map<string, number>();
     for (const rc of plan.resource_changes) {
@@ -44,7 +93,7 @@ describe("offline terraform check", () => {
     }
     expect([...byProvider.keys()].sort()).toEqual(["aws.commercial", "aws.sovereign", "aws.tenant-acme-health"]);
     const perAlias = [...byProvider.entries()].map(([k, v]) => `${k.replace("aws.", "")} ${v}`).sort().join(", ");
-    expect(r.out).toContain(`plan: ${plan.resource_changes.length} to create (${perAlias})`);
+    expect(terraform?.out).toContain(`plan: ${plan.resource_changes.length} to create (${perAlias})`);
     // The fake credentials live in the environment, never in the plan.
     expect(JSON.stringify(plan)).not.toMatch(/AKIAOFFLINECHECK/);
   });

@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { exampleInput, synthDeployment, validConfig } from "../../test/template";
+import { exampleInput, PROJECT_ROOT, synthDeployment, validConfig } from "../../test/template";
 import { analyzeEgress } from "../core/egress";
 import { statementsOf } from "../core/policy-documents";
 import { type Template, templateOf } from "../core/template";
@@ -195,5 +197,16 @@ describe("diagram details", () => {
     expect(text).toContain('bucket_a_b[("bucket say #quot;hi#quot; #35;1 #lt;b#gt;")]');
     expect(text).toContain('bucket_a_b_2[("bucket x")]');
     expect(mermaidText("#quot;")).toBe("#35;quot;");
+  });
+});
+
+describe("the README's diagram", () => {
+  it("is the example's diagram as make synth generates it", () => {
+    // Prepare
+    const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
+    // Act
+    const shown = /```mermaid\n([\s\S]*?)```/.exec(readme)?.[1];
+    // Assess
+    expect(`${shown}`.trimEnd()).toBe(renderMermaid(partitionDiagram(example)).trimEnd());
   });
 });

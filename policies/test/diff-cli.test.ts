@@ -176,3 +176,25 @@ describe("diff usage", () => {
     expect(broken).toMatchObject({ status: 2, stderr: expect.stringMatching(/cdk\.tf\.json: not valid JSON/) });
   });
 });
+
+describe("make diff BASE=<ref> (scripts/diff-base.sh)", () => {
+  it("synthesizes the base in a temporary worktree, compares the head with it, exits 3 on danger and removes the worktree", () => {
+    // Prepare: the head is the working tree's example without one tenant; the base is HEAD's example.
+    const head = cdktfOut("head-for-make-diff", withoutTenant);
+    const worktrees = () => spawnSync("git", ["worktree", "list", "--porcelain"], { cwd: PROJECT_ROOT, encoding: "utf8" }).stdout;
+    const before = worktrees();
+    // Act
+    const r = spawnSync("bash", [join(PROJECT_ROOT, "scripts", "diff-base.sh"), "HEAD", "", "--format", "json"], {
+      cwd: PROJECT_ROOT,
+      encoding: "utf8",
+      timeout: 300_000,
+      env: { ...process.env, SIP_DIFF_HEAD: head, SIP_DIFF_CLI: bundle, NODE_PATH: join(PROJECT_ROOT, "node_modules") },
+    });
+    // Assess
+    expect(r.stderr).toMatch(/diff: checking out HEAD in a temporary worktree/);
+    expect(r.status).toBe(3);
+    const report = JSON.parse(r.stdout) as JsonReport;
+    expect(report.dangerous.map((d) => [d.kind, d.address])).toContainEqual(["destroy", "aws_kms_key.tenant-kleinverein_key_key"]);
+    expect(worktrees()).toBe(before);
+  });
+});
