@@ -2,7 +2,7 @@
  * Statement shapes the S3 rules look for in bucket policies: "deny everyone unless TLS" and "deny
  * everyone unless through the VPC endpoint".
  */
-import { coversAction, type NormalizedStatement } from "./policy-documents";
+import { type ConditionEntry, coversAction, type NormalizedStatement, scopingValue } from "./policy-documents";
 
 /** Deny to everyone (`"*"` or `{AWS: "*"}`). */
 export function deniesEveryone(s: NormalizedStatement): boolean {
@@ -30,9 +30,26 @@ export function conditionsOnInsecureTransport(s: NormalizedStatement): boolean {
   return s.conditions.some((c) => /^Bool(IfExists)?$/i.test(c.operator) && c.key.toLowerCase() === "aws:securetransport" && c.values.some(isFalse));
 }
 
-/** A negated string condition on `aws:SourceVpce` or `aws:SourceVpc` (deny unless via the endpoint). */
+/**
+ * A deny that applies to every request not made through the named VPC endpoints (or VPCs): a
+ * negated string condition on `aws:SourceVpce`/`aws:SourceVpc` whose values name specific endpoints,
+ * and no other condition than the narrow exceptions a deny may carry without being neutralised: AWS
+ * services (`aws:PrincipalIsAWSService` false) and named principals (`aws:PrincipalArn` not one of
+ * literal-account ARNs). Any other condition, or an exception that matches everyone (`"*"`,
+ * `arn:aws:iam::*:*`), could switch the deny off for everyone.
+ */
 export function conditionsOutsideVpcEndpoint(s: NormalizedStatement): boolean {
-  return s.conditions.some((c) => /^String(Not)(Equals|Like)(IgnoreCase)?(IfExists)?$/i.test(c.operator) && ["aws:sourcevpce", "aws:sourcevpc"].includes(c.key.toLowerCase()) && c.values.length > 0);
+  const isEndpoint = (c: ConditionEntry) => /^String(Not)(Equals|Like)(IgnoreCase)?(IfExists)?$/i.test(c.operator) && ["aws:sourcevpce", "aws:sourcevpc"].includes(c.key.toLowerCase());
+  const endpoint = s.conditions.filter(isEndpoint);
+  if (endpoint.length === 0 || !endpoint.every((c) => c.values.length > 0 && c.values.every((v) => scopingValue(c.key, v)))) return false;
+  return s.conditions.filter((c) => !isEndpoint(c)).every((c) => narrowDenyException(c));
+}
+
+function narrowDenyException(c: ConditionEntry): boolean {
+  const key = c.key.toLowerCase();
+  if (key === "aws:principalisawsservice") return /^Bool(IfExists)?$/i.test(c.operator) && c.values.length > 0 && c.values.every(isFalse);
+  if (key === "aws:principalarn") return /^(Arn|String)Not(Equals|Like)$/i.test(c.operator) && c.values.length > 0 && c.values.every((v) => scopingValue(c.key, v));
+  return false;
 }
 
 const ROLE_ARN = /^arn:[a-z-]+:iam::\d{12}:role\/[\w+=,.@/-]+$/;

@@ -205,7 +205,11 @@ export function statementLabel(s: NormalizedStatement): string {
   return s.sid ? `statement "${s.sid}"` : `statement ${s.index + 1}`;
 }
 
-/** Condition keys that limit a `*` principal to known callers. */
+/**
+ * Condition keys that can limit a `*` principal to known callers, when their values name specific
+ * callers (scopingValue). Not `kms:ViaService`: it names the service a request comes through, and
+ * any account's principals can call S3 (docs: a key policy needs kms:CallerAccount with it).
+ */
 export const CALLER_SCOPING_KEYS: ReadonlySet<string> = new Set(
   [
     "aws:PrincipalAccount",
@@ -218,16 +222,49 @@ export const CALLER_SCOPING_KEYS: ReadonlySet<string> = new Set(
     "aws:SourceVpce",
     "aws:SourceVpc",
     "aws:SourceOrgID",
+    "aws:VpceAccount",
     "aws:userid",
     "kms:CallerAccount",
-    "kms:ViaService",
     "sts:ExternalId",
   ].map((k) => k.toLowerCase()),
 );
 
-/** Whether a statement carries a positive condition on a caller-scoping key. */
+const ACCOUNT_KEYS = new Set(["aws:principalaccount", "aws:sourceaccount", "aws:sourceowner", "aws:vpceaccount", "kms:calleraccount"]);
+const ARN_KEYS = new Set(["aws:principalarn", "aws:sourcearn"]);
+
+/**
+ * Whether one condition value names specific callers for its key: a 12-digit account, an ARN with a
+ * literal account, an organization or endpoint ID; a value that matches everyone (`*`,
+ * `arn:aws:iam::*:*`, an account field of `*`) or is empty does not. A value that is one Terraform
+ * reference names one block's attribute: specific.
+ */
+export function scopingValue(key: string, value: unknown): boolean {
+  if (typeof value !== "string") return false;
+  const v = value.trim();
+  if (/^\$\{[^{}]+\}$/.test(v)) return true;
+  if (v === "" || /^[*?]+$/.test(v)) return false;
+  const k = key.toLowerCase();
+  if (ACCOUNT_KEYS.has(k)) return /^\d{12}$/.test(v);
+  if (ARN_KEYS.has(k)) {
+    const account = /^arn:[^:]+:[^:]*:[^:]*:([^:]*)(:|$)/.exec(v)?.[1];
+    return account !== undefined && /^\d{12}$/.test(account);
+  }
+  if (k === "aws:principalorgid" || k === "aws:sourceorgid") return /^o-[a-z0-9]{10,32}$/.test(v);
+  if (k === "aws:principalorgpaths") return /^o-[a-z0-9]{10,32}\//.test(v);
+  if (k === "aws:sourcevpce") return /^vpce-[0-9a-f]+$/.test(v);
+  if (k === "aws:sourcevpc") return /^vpc-[0-9a-f]+$/.test(v);
+  if (k === "aws:userid") return /^[A-Z0-9]{16,}/.test(v);
+  if (k === "sts:externalid") return !/[*?]/.test(v);
+  return !v.startsWith("*");
+}
+
+/**
+ * Whether a statement carries a condition that limits who can use it: a scoping key under a positive
+ * operator (not `...Not...`, `Null` or `...IfExists`, which pass requests without the key), every
+ * value of which names specific callers (scopingValue).
+ */
 export function hasCallerScopingCondition(s: NormalizedStatement): boolean {
-  return s.conditions.some((c) => CALLER_SCOPING_KEYS.has(c.key.toLowerCase()) && !/Not|Null/i.test(c.operator));
+  return s.conditions.some((c) => CALLER_SCOPING_KEYS.has(c.key.toLowerCase()) && !/Not|Null|IfExists/i.test(c.operator) && c.values.length > 0 && c.values.every((v) => scopingValue(c.key, v)));
 }
 
 /** A glob (`*`, `?`) as a case-insensitive regular expression. */

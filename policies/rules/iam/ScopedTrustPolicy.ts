@@ -32,13 +32,16 @@ export const ScopedTrustPolicy = defineRule({
       const problems: string[] = [];
       for (const s of statementsOf(doc.document)) {
         if (s.effect !== "Allow" || s.principal === undefined) continue;
-        const scoped = hasCallerScopingCondition(s) || s.conditions.some((c) => /^aws:PrincipalTag\//i.test(c.key));
-        if (s.principal.anyone && !scoped) problems.push(`${statementLabel(s)} trusts "*"`);
+        // A principal's tags are set by whoever owns it, in any account: they never scope "*" or an
+        // account root, only an IAM Roles Anywhere certificate (its subject) next to the trust anchor.
+        const scoped = hasCallerScopingCondition(s);
+        const certificateScoped = scoped || s.conditions.some((c) => /^aws:PrincipalTag\/x509/i.test(c.key) && !/Not|Null|IfExists/i.test(c.operator) && c.values.every((v) => typeof v === "string" && v !== "" && !/^[*?]+$/.test(v)));
+        if (s.principal.anyone && !scoped) problems.push(`${statementLabel(s)} trusts "*"${s.conditions.length > 0 ? " with no condition that names specific callers" : ""}`);
         const roots = s.principal.aws.filter((a) => ROOT.test(a));
         if (roots.length > 0 && !scoped) problems.push(`${statementLabel(s)} trusts every principal of ${roots.join(", ")} without aws:PrincipalArn or sts:ExternalId`);
         if (s.principal.federated.length > 0 && s.conditions.length === 0) problems.push(`${statementLabel(s)} trusts ${s.principal.federated.join(", ")} without conditions on the token`);
         const bound = s.principal.service.filter((svc) => SOURCE_BOUND_SERVICES.has(svc));
-        if (bound.length > 0 && !scoped) problems.push(`${statementLabel(s)} trusts ${bound.join(", ")} without aws:SourceArn (trust anchor) or certificate conditions`);
+        if (bound.length > 0 && !certificateScoped) problems.push(`${statementLabel(s)} trusts ${bound.join(", ")} without aws:SourceArn (trust anchor) or certificate conditions`);
       }
       if (problems.length > 0) violations.push({ address: doc.address, detail: problems.join("; ") });
     }

@@ -24,6 +24,12 @@ describeRules([
       [n("ScopedTrustPolicy", 1), ["aws_iam_role.open"]],
       [n("ScopedTrustPolicy", 2), ["aws_iam_role.account", "aws_iam_role.oidc"]],
       [n("ScopedTrustPolicy", 3), ["aws_iam_role.sync"]],
+      // "*" scoped only by a principal tag, which the principal's owner sets
+      [n("ScopedTrustPolicy", 4), ["aws_iam_role.open"]],
+      // "*" with an ARN condition whose account is a wildcard
+      [n("ScopedTrustPolicy", 5), ["aws_iam_role.open"]],
+      // "*" with an ...IfExists condition
+      [n("ScopedTrustPolicy", 6), ["aws_iam_role.open"]],
     ],
   },
   {

@@ -26,6 +26,14 @@ describeRules([
       ["kms/KeyPolicyNoPublicPrincipal/noncompliant-1.tf.json", ["aws_kms_key.k"]],
       ["kms/KeyPolicyNoPublicPrincipal/noncompliant-2.tf.json", ["aws_kms_key_policy.p"]],
       ["kms/KeyPolicyNoPublicPrincipal/noncompliant-3.tf.json", ["aws_kms_external_key.byok"]],
+      // kms:ViaService alone: any account's principals can call S3
+      ["kms/KeyPolicyNoPublicPrincipal/noncompliant-4.tf.json", ["aws_kms_key.k"]],
+      // StringLike aws:PrincipalArn "*" matches everyone
+      ["kms/KeyPolicyNoPublicPrincipal/noncompliant-5.tf.json", ["aws_kms_key.k"]],
+      // ...IfExists passes requests without the key
+      ["kms/KeyPolicyNoPublicPrincipal/noncompliant-6.tf.json", ["aws_kms_key.k"]],
+      // "*" among other principals
+      ["kms/KeyPolicyNoPublicPrincipal/noncompliant-7.tf.json", ["aws_kms_key.k"]],
     ],
   },
   { rule: TrailLogFileValidation, compliant: ["cloudtrail/compliant.tf.json"], noncompliant: [[ct("TrailLogFileValidation", 1), [TRAIL]]] },

@@ -55,6 +55,12 @@ describeRules([
     noncompliant: [
       [n("BucketVpcEndpointPolicy", 1), ["aws_s3_bucket.b"]],
       [n("BucketVpcEndpointPolicy", 2), ["aws_s3_bucket.b"]],
+      // the deny is neutralised by an exception that matches everyone (StringNotLike aws:PrincipalArn "*")
+      [n("BucketVpcEndpointPolicy", 3), ["aws_s3_bucket.b"]],
+      // aws:SourceVpce "*": any endpoint, anyone's
+      [n("BucketVpcEndpointPolicy", 4), ["aws_s3_bucket.b"]],
+      // a further condition (a principal tag) switches the deny off for whoever sets the tag
+      [n("BucketVpcEndpointPolicy", 5), ["aws_s3_bucket.b"]],
     ],
   },
   {
@@ -87,6 +93,10 @@ describeRules([
     noncompliant: [
       [n("BucketPolicyNotPublic", 1), ["aws_s3_bucket_policy.b"]],
       [n("BucketPolicyNotPublic", 2), ["aws_s3_bucket_policy.b"]],
+      // aws:PrincipalArn "arn:aws:iam::*:*" matches every principal of every account
+      [n("BucketPolicyNotPublic", 3), ["aws_s3_bucket_policy.b"]],
+      // kms:ViaService names a service, not a caller
+      [n("BucketPolicyNotPublic", 4), ["aws_s3_bucket_policy.b"]],
     ],
   },
 ]);
