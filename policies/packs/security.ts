@@ -6,6 +6,7 @@ import { TrailBucketObjectLock } from "../rules/cloudtrail/TrailBucketObjectLock
 import { TrailCloudWatchLogs } from "../rules/cloudtrail/TrailCloudWatchLogs";
 import { TrailKmsEncryption } from "../rules/cloudtrail/TrailKmsEncryption";
 import { TrailLogFileValidation } from "../rules/cloudtrail/TrailLogFileValidation";
+import { TrailLogging } from "../rules/cloudtrail/TrailLogging";
 import { TrailMultiRegion } from "../rules/cloudtrail/TrailMultiRegion";
 import { NoAdminManagedPolicies } from "../rules/iam/NoAdminManagedPolicies";
 import { NoIamUsers } from "../rules/iam/NoIamUsers";
@@ -58,6 +59,7 @@ export const SECURITY_PACK: readonly Rule[] = [
   TrailBucketObjectLock,
   TrailMultiRegion,
   TrailCloudWatchLogs,
+  TrailLogging,
   VpcFlowLogs,
   DefaultSecurityGroupClosed,
   NoInternetGatewayRoute,

@@ -1,7 +1,21 @@
 import { resourcesOfType } from "../../core/template";
 import { defineRule, verdict } from "../../core/types";
 
-const USER_TYPES = ["aws_iam_user", "aws_iam_access_key", "aws_iam_user_policy", "aws_iam_user_policy_attachment", "aws_iam_user_login_profile"];
+const USER_TYPES = [
+  "aws_iam_user",
+  "aws_iam_access_key",
+  "aws_iam_user_policy",
+  "aws_iam_user_policy_attachment",
+  "aws_iam_user_login_profile",
+  "aws_iam_user_ssh_key",
+  "aws_iam_service_specific_credential",
+  "aws_iam_signing_certificate",
+  "aws_iam_group",
+  "aws_iam_group_policy",
+  "aws_iam_group_policy_attachment",
+  "aws_iam_group_membership",
+  "aws_iam_user_group_membership",
+];
 
 /** The platform uses roles (and IAM Roles Anywhere across partitions), never IAM users. */
 export const NoIamUsers = defineRule({
@@ -10,7 +24,7 @@ export const NoIamUsers = defineRule({
   service: "iam",
   severity: "error",
   suppressible: true,
-  info: "The configuration creates IAM users, access keys or user policies.",
+  info: "The configuration creates IAM users, groups, access keys or policies attached to users or groups.",
   explanation:
     "IAM users carry long-term credentials that leak, are copied between partitions and are rarely rotated. Workloads use roles; the cross-partition path uses short-lived credentials from IAM Roles Anywhere.",
   fix: "Replace the user with a role assumed by the workload (or through IAM Roles Anywhere for the other partition), and attach policies to roles only.",
@@ -21,9 +35,18 @@ export const NoIamUsers = defineRule({
   },
   evaluate({ template }) {
     const users = resourcesOfType(template, ...USER_TYPES);
-    return verdict(
-      users.length,
-      users.map((u) => ({ address: u.address, detail: `${u.type}: IAM users and their credentials are not used by this platform` })),
-    );
+    // aws_iam_policy_attachment attaches a policy to users and groups too (and is exclusive).
+    const attachments = resourcesOfType(template, "aws_iam_policy_attachment").filter((a) => a.values.users !== undefined || a.values.groups !== undefined);
+    const detail = (a: (typeof attachments)[number]): string => {
+      const named = ["users", "groups"].filter((k) => a.values[k] !== undefined);
+      const unknown = named.filter((k) => !Array.isArray(a.values[k]));
+      if (unknown.length > 0) return `aws_iam_policy_attachment: ${unknown.join(" and ")} could not be evaluated (${unknown.map((k) => JSON.stringify(a.values[k])).join(", ")}); attach policies to roles only`;
+      return `aws_iam_policy_attachment attaches the policy to IAM ${named.join(" and ")}; attach policies to roles only`;
+    };
+    const open = attachments.filter((a) => !["users", "groups"].every((k) => a.values[k] === undefined || (Array.isArray(a.values[k]) && (a.values[k] as unknown[]).length === 0)));
+    return verdict(users.length + attachments.length, [
+      ...users.map((u) => ({ address: u.address, detail: `${u.type}: IAM users, groups and their credentials are not used by this platform` })),
+      ...open.map((a) => ({ address: a.address, detail: detail(a) })),
+    ]);
   },
 });

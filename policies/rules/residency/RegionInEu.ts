@@ -33,6 +33,9 @@ export const RegionInEu = defineRule({
   evaluate({ template }) {
     const violations: Violation[] = [];
     let checked = 0;
+    // Providers whose region fails, by the key resources use (`aws.sovereign`): each of their
+    // resources is reported too, where a reviewer looks.
+    const badProviders = new Map<string, string>();
     for (const p of template.providers) {
       if (p.type !== "aws") continue;
       checked++;
@@ -50,6 +53,7 @@ export const RegionInEu = defineRule({
         if (!check.ok) problems.push(`sts_region: ${check.reason}`);
       }
       if (problems.length > 0) violations.push({ address: p.address, detail: problems.join("; ") });
+      if (problems.length > 0) badProviders.set(p.key, `its provider ${p.address} ${problems.join("; ")}`);
     }
     for (const r of template.resources) {
       if (providerTypeOf(r.type) !== "aws") continue;
@@ -57,6 +61,9 @@ export const RegionInEu = defineRule({
       const own = r.values.region;
       const partition = placementOfProvider(providerOf(template, r)).partition;
       const named: Array<{ path: string; region: string }> = [];
+      const providerKey = literalString(r.values.provider) ?? "aws";
+      const inherited = badProviders.get(providerKey);
+      if (own === undefined && inherited !== undefined) problems.push(inherited);
       if (own !== undefined) {
         checked++;
         const literal = literalString(own);

@@ -11,9 +11,21 @@ function has(rules: JsonObject[], block: string, field: string | readonly string
   return rules.some((r) => blocks(r[block]).some((b) => fields.some((f) => literalNumber(b[f]) !== undefined || literalString(b[f]) !== undefined)));
 }
 
+/**
+ * Whether a rule applies to every object of the bucket: no filter, or a filter with an empty prefix
+ * and nothing else. A prefix, a tag, an object size or an `and` block limits it to some objects, and
+ * the others would never expire.
+ */
+function wholeBucket(rule: JsonObject): boolean {
+  const legacyPrefix = literalString(rule.prefix);
+  if (rule.prefix !== undefined && legacyPrefix !== "") return false;
+  const filters = blocks(rule.filter);
+  return filters.every((f) => Object.entries(f).every(([k, v]) => k === "prefix" ? literalString(v) === "" : v === undefined || v === null || (Array.isArray(v) && v.length === 0)));
+}
+
 /** What an enabled lifecycle misses: expiry of current and noncurrent versions, aborting uploads. */
 function missing(rules: JsonObject[]): string[] {
-  const on = rules.filter(enabled);
+  const on = rules.filter((r) => enabled(r) && wholeBucket(r));
   const out: string[] = [];
   if (!has(on, "expiration", ["days", "date"])) out.push("expiration of current versions");
   if (!has(on, "noncurrent_version_expiration", ["noncurrent_days", "days"])) out.push("noncurrent_version_expiration");
@@ -54,7 +66,8 @@ export const BucketLifecycle = defineRule({
       const gaps = missing(rules);
       if (gaps.length > 0) {
         const address = configs[0]?.address ?? bucket.address;
-        violations.push({ address, detail: `no enabled lifecycle rule sets ${gaps.join(", ")} (for ${bucket.address})` });
+        const partial = rules.some((r) => enabled(r) && !wholeBucket(r));
+        violations.push({ address, detail: `no enabled lifecycle rule for the whole bucket sets ${gaps.join(", ")} (for ${bucket.address})${partial ? "; rules limited by a prefix, tag or size filter cover only some objects" : ""}` });
       }
     }
     return verdict(all.length, violations);

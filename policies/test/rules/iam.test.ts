@@ -50,5 +50,13 @@ describeRules([
       [n("PolicyDocumentValid", 4), ["aws_iam_policy.principal", "aws_iam_role.noprincipal", "aws_iam_role.withresource"]],
     ],
   },
-  { rule: NoIamUsers, compliant: [], noncompliant: [[n("NoIamUsers", 1), ["aws_iam_access_key.k", "aws_iam_user.u"]]] },
+  {
+    rule: NoIamUsers,
+    compliant: [],
+    noncompliant: [
+      [n("NoIamUsers", 1), ["aws_iam_access_key.k", "aws_iam_user.u"]],
+      // aws_iam_policy_attachment to users (the one to roles is fine), and an IAM group
+      [n("NoIamUsers", 2), ["aws_iam_group.ops", "aws_iam_policy_attachment.to-users"]],
+    ],
+  },
 ]);

@@ -2,6 +2,7 @@ import { TrailBucketObjectLock } from "../../rules/cloudtrail/TrailBucketObjectL
 import { TrailCloudWatchLogs } from "../../rules/cloudtrail/TrailCloudWatchLogs";
 import { TrailKmsEncryption } from "../../rules/cloudtrail/TrailKmsEncryption";
 import { TrailLogFileValidation } from "../../rules/cloudtrail/TrailLogFileValidation";
+import { TrailLogging } from "../../rules/cloudtrail/TrailLogging";
 import { TrailMultiRegion } from "../../rules/cloudtrail/TrailMultiRegion";
 import { KeyPolicyNoPublicPrincipal } from "../../rules/kms/KeyPolicyNoPublicPrincipal";
 import { KeyRotation } from "../../rules/kms/KeyRotation";
@@ -34,6 +35,16 @@ describeRules([
       ["kms/KeyPolicyNoPublicPrincipal/noncompliant-6.tf.json", ["aws_kms_key.k"]],
       // "*" among other principals
       ["kms/KeyPolicyNoPublicPrincipal/noncompliant-7.tf.json", ["aws_kms_key.k"]],
+    ],
+  },
+  {
+    rule: TrailLogging,
+    compliant: ["cloudtrail/compliant.tf.json"],
+    noncompliant: [
+      // a stopped trail passes every other CloudTrail rule
+      [ct("TrailLogging", 1), [TRAIL]],
+      // a value the checker cannot evaluate fails closed
+      [ct("TrailLogging", 2), [TRAIL]],
     ],
   },
   { rule: TrailLogFileValidation, compliant: ["cloudtrail/compliant.tf.json"], noncompliant: [[ct("TrailLogFileValidation", 1), [TRAIL]]] },

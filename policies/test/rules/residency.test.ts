@@ -24,7 +24,8 @@ describeRules([
     compliant: C,
     noncompliant: [
       [n("RegionInEu", 1), ["provider.aws.commercial"]],
-      [n("RegionInEu", 2), ["provider.aws.commercial", "provider.aws.sovereign"]],
+      // the providers, and the resource on one of them, where a reviewer looks
+      [n("RegionInEu", 2), ["aws_kms_key.k", "provider.aws.commercial", "provider.aws.sovereign"]],
       [n("RegionInEu", 3), ["aws_dynamodb_table.t", "aws_sqs_queue.q"]],
     ],
   },

@@ -77,6 +77,9 @@ describeRules([
     noncompliant: [
       [n("BucketLifecycle", 1), ["aws_s3_bucket.b"]],
       [n("BucketLifecycle", 2), ["aws_s3_bucket_lifecycle_configuration.b"]],
+      // the only rule is limited to a prefix, or to tagged objects: the others never expire
+      [n("BucketLifecycle", 3), ["aws_s3_bucket_lifecycle_configuration.b"]],
+      [n("BucketLifecycle", 4), ["aws_s3_bucket_lifecycle_configuration.b"]],
     ],
   },
   {

@@ -1,0 +1,29 @@
+import { literalBool } from "../../core/json";
+import { resourcesOfType } from "../../core/template";
+import { defineRule, type Violation, verdict } from "../../core/types";
+
+/** A trail that exists but does not log passes every other CloudTrail rule: it must log. */
+export const TrailLogging = defineRule({
+  id: "SIP-CT-6",
+  name: "TrailLogging",
+  service: "cloudtrail",
+  severity: "error",
+  suppressible: true,
+  info: "The trail does not log (enable_logging is false or not a literal).",
+  explanation:
+    "A stopped trail keeps its encryption, validation and bucket settings, so it looks compliant, but it records nothing: every action after the stop, including the attacker's, is missing from the audit trail.",
+  fix: "Leave enable_logging out (it defaults to true) or set it to true; stop a trail only through a reviewed change.",
+  anchors: {
+    checkov: ["CKV_AWS_251"],
+  },
+  evaluate({ template }) {
+    const trails = resourcesOfType(template, "aws_cloudtrail");
+    const violations: Violation[] = [];
+    for (const t of trails) {
+      const value = t.values.enable_logging;
+      if (value === undefined || literalBool(value) === true) continue;
+      violations.push({ address: t.address, detail: literalBool(value) === false ? "enable_logging is false: the trail records nothing" : `enable_logging ${JSON.stringify(value)} could not be evaluated; only a literal true (or leaving it out) is accepted` });
+    }
+    return verdict(trails.length, violations);
+  },
+});
