@@ -2,6 +2,8 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { createCa } from "../functions/certs/ca";
+import { loadCheckConfig } from "../policies/check";
 import { exampleInput, PROJECT_ROOT, tempDir } from "../test/template";
 import { ConfigError, formatPath, loadDeploymentFile, parseDeployment } from "./load";
 
@@ -354,15 +356,22 @@ describe("invalid configurations", () => {
   });
 });
 
+/** Writes a configuration file (an input, or its text) into `dir` with the example's CA certificate beside it. */
+function writeDeployment(dir: string, name: string, content: unknown): string {
+  writeFileSync(join(dir, "example-ca.pem"), readFileSync(join(PROJECT_ROOT, "config", "example-ca.pem")));
+  const file = join(dir, name);
+  writeFileSync(file, typeof content === "string" ? content : JSON.stringify(content, null, 2));
+  return file;
+}
+
 describe("loadDeploymentFile", () => {
   it("names the file and every problem in one error", () => {
     const { dir, cleanup } = tempDir();
     try {
-      const file = join(dir, "bad.json");
       const input = exampleInput();
       input.environment = "X";
       input.partitions.commercial.accountId = "1";
-      writeFileSync(file, JSON.stringify(input));
+      const file = writeDeployment(dir, "bad.json", input);
       expect(() => loadDeploymentFile(file)).toThrow(ConfigError);
       try {
         loadDeploymentFile(file);
@@ -381,6 +390,43 @@ describe("loadDeploymentFile", () => {
       writeFileSync(join(dir, "broken.json"), "{ \"environment\": ");
       expect(() => loadDeploymentFile(join(dir, "absent.json"))).toThrow(/file not found/);
       expect(() => loadDeploymentFile(join(dir, "broken.json"))).toThrow(/not valid JSON/);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("fails on a JSON syntax error, naming its line and column, for main.ts and for check --config", () => {
+    // Prepare
+    const { dir, cleanup } = tempDir();
+    try {
+      const file = join(dir, "deployment.json");
+      writeFileSync(file, JSON.stringify(exampleInput(), null, 2).replace('"environment": "example",', '"environment": "example"'));
+      // Act, Assess
+      expect(() => loadDeploymentFile(file)).toThrow(/deployment\.json: 1 problem in the configuration:\n {2}- \(file\): not valid JSON at line 4, column 3: expected "," or "\}", found "\\"". Fix: /);
+      expect(() => loadCheckConfig(file)).toThrow(/deployment\.json: \(file\): not valid JSON at line 4, column 3: /);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("fails when a key repeats, naming both places, together with every other problem", () => {
+    // Prepare: a second "identity" silently made the sovereign-only class a crossing one.
+    const { dir, cleanup } = tempDir();
+    try {
+      const input = exampleInput();
+      input.environment = "X";
+      const file = writeDeployment(dir, "deployment.json", JSON.stringify(input, null, 2).replace('"dataClasses": {', '"dataClasses": {\n    "identity": { "retentionDays": 2555, "allowCrossPartition": true },'));
+      // Act
+      let error: ConfigError | undefined;
+      try {
+        loadDeploymentFile(file);
+      } catch (err) {
+        error = err as ConfigError;
+      }
+      // Assess
+      expect(error?.problems.map((p) => p.path)).toEqual(["dataClasses.identity", "environment"]);
+      expect(error?.problems[0]?.message).toMatch(/^key "identity" is given twice in dataClasses: at line 34, column 5 and at line 35, column 5; JSON keeps only the last.*Fix: remove one of them/);
+      expect(() => loadCheckConfig(file)).toThrow(/dataClasses\.identity: key "identity" is given twice/);
     } finally {
       cleanup();
     }
@@ -419,6 +465,42 @@ describe("crossPartition", () => {
     expect(() => loadWithCa(`${exampleCa()}${exampleCa()}`)).toThrow(/must hold exactly one PEM certificate \(found 2/);
     expect(() => loadWithCa(`${exampleCa()}-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n`)).toThrow(/contains a private key/);
     expect(() => loadWithCa("not a certificate")).toThrow(/found 0 certificate blocks/);
+  });
+
+  it("fails when the CA certificate has expired or is not valid yet", () => {
+    // Prepare
+    const day = 24 * 3600 * 1000;
+    const expired = createCa({ commonName: "Expired CA", keyBits: 2048, validityDays: 30, now: new Date(Date.now() - 400 * day) }).certificatePem;
+    const future = createCa({ commonName: "Future CA", keyBits: 2048, validityDays: 30, now: new Date(Date.now() + 10 * day) }).certificatePem;
+    // Act, Assess
+    expect(() => loadWithCa(expired)).toThrow(/crossPartition\.caCertificateFile: "ca.pem" expired on \d{4}-.*Fix: create a new CA \(make certs\)/);
+    expect(() => loadWithCa(future)).toThrow(/crossPartition\.caCertificateFile: "ca.pem" is not valid before \d{4}-.*Fix: check the clock/);
+  });
+
+  it("fails when a certificate block holds no readable certificate", () => {
+    expect(() => loadWithCa("-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n")).toThrow(/holds a certificate block that is not a readable X\.509 certificate.*Fix: /);
+  });
+
+  it("reports the CA certificate's problems together with the configuration's", () => {
+    // Prepare
+    const { dir, cleanup } = tempDir();
+    try {
+      const input = exampleInput();
+      input.environment = "X";
+      writeFileSync(join(dir, "deployment.json"), JSON.stringify(input));
+      writeFileSync(join(dir, "example-ca.pem"), "not a certificate");
+      // Act
+      let error: ConfigError | undefined;
+      try {
+        loadDeploymentFile(join(dir, "deployment.json"));
+      } catch (err) {
+        error = err as ConfigError;
+      }
+      // Assess
+      expect(error?.problems.map((p) => p.path)).toEqual(["environment", "crossPartition.caCertificateFile"]);
+    } finally {
+      cleanup();
+    }
   });
 
   it("fails when the certificate is a leaf, not a CA", () => {
