@@ -33,20 +33,82 @@ function describe(value: unknown): string {
 function toProblems(issue: z.core.$ZodIssue): ConfigProblem[] {
   const path = formatPath(issue.path);
   switch (issue.code) {
-    case "unrecognized_keys":
-      return issue.keys.map((key) => ({
-        path: formatPath([...issue.path, key]),
-        message: `unknown field "${key}". Fix: remove it or correct its spelling (see docs/configuration.md)`,
-      }));
+    case "unrecognized_keys": {
+      const known = knownKeysAt(deploymentSchema, issue.path);
+      return issue.keys.map((key) => {
+        const near = nearest(key, known);
+        return {
+          path: formatPath([...issue.path, key]),
+          message:
+            near === undefined
+              ? `unknown field "${key}". Fix: remove it or correct its spelling (known here: ${known.join(", ")}; see docs/configuration.md)`
+              : `unknown field "${key}". Fix: did you mean "${near}"? Rename it, or remove it (see docs/configuration.md)`,
+        };
+      });
+    }
     case "invalid_type":
       if (issue.input === undefined) {
         return [{ path, message: `is required but missing. Fix: add it (${issue.expected})` }];
       }
       if (issue.message && !issue.message.startsWith("Invalid input")) return [{ path, message: issue.message }];
       return [{ path, message: `expected ${issue.expected}, got ${describe(issue.input)}. Fix: write a ${issue.expected}` }];
+    case "too_small":
+      if (hasFix(issue.message)) return [{ path, message: issue.message }];
+      if (issue.origin === "string") return [{ path, message: `must not be empty. Fix: give a value, or remove the field if it is optional` }];
+      if (issue.origin === "array") return [{ path, message: `lists fewer than ${String(issue.minimum)} entries. Fix: list at least ${String(issue.minimum)}` }];
+      return [{ path, message: `${describe(issue.input)} is below the minimum ${String(issue.minimum)}. Fix: use ${String(issue.minimum)} or more` }];
+    case "too_big":
+      if (hasFix(issue.message)) return [{ path, message: issue.message }];
+      return [{ path, message: `${describe(issue.input)} is above the maximum ${String(issue.maximum)}. Fix: use ${String(issue.maximum)} or less` }];
     default:
-      return [{ path, message: issue.message }];
+      return [{ path, message: hasFix(issue.message) ? issue.message : `${issue.message}. Fix: see docs/configuration.md for ${path}` }];
   }
+}
+
+const hasFix = (message: string): boolean => /Fix: |use one of/.test(message);
+
+type AnySchema = z.core.$ZodType;
+
+/** The field names the schema knows for the object at `path` (through optional, default, record, array and union). */
+function knownKeysAt(schema: AnySchema, path: readonly PropertyKey[]): string[] {
+  let nodes: AnySchema[] = [schema];
+  const unwrap = (s: AnySchema): AnySchema[] => {
+    const def = s._zod.def as unknown as { type: string; innerType?: AnySchema; in?: AnySchema; options?: AnySchema[] };
+    if (def.innerType !== undefined) return unwrap(def.innerType);
+    if (def.type === "pipe" && def.in !== undefined) return unwrap(def.in);
+    if (def.type === "union" && def.options !== undefined) return def.options.flatMap(unwrap);
+    return [s];
+  };
+  for (const key of path) {
+    nodes = nodes.flatMap(unwrap).flatMap((s) => {
+      const def = s._zod.def as unknown as { type: string; shape?: Record<string, AnySchema>; element?: AnySchema; valueType?: AnySchema };
+      if (def.type === "object" && typeof key === "string" && def.shape?.[key] !== undefined) return [def.shape[key]];
+      if (def.type === "array" && typeof key === "number" && def.element !== undefined) return [def.element];
+      if (def.type === "record" && def.valueType !== undefined) return [def.valueType];
+      return [];
+    });
+  }
+  const keys = nodes.flatMap(unwrap).flatMap((s) => Object.keys((s._zod.def as unknown as { shape?: object }).shape ?? {}));
+  return [...new Set(keys)].filter((k) => k !== "$schema");
+}
+
+/** The known key nearest to a misspelt one (case-insensitive edit distance), if near enough. */
+export function nearest(key: string, known: readonly string[]): string | undefined {
+  const distance = (a: string, b: string): number => {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const current = [i];
+      for (let j = 1; j <= b.length; j++) current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+    return previous[b.length] ?? 0;
+  };
+  let best: { key: string; d: number } | undefined;
+  for (const candidate of known) {
+    const d = distance(key.toLowerCase(), candidate.toLowerCase());
+    if (d <= Math.max(1, Math.floor(candidate.length / 3)) && (best === undefined || d < best.d)) best = { key: candidate, d };
+  }
+  return best?.key;
 }
 
 export type ParseResult =
