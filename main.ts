@@ -7,8 +7,8 @@
 import { existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { ConfigError, loadDeploymentFile } from "./config/load";
-import { OutdirError, synthesize } from "./stacks/synthesize";
+import { loadDeploymentFile } from "./config/load";
+import { describeFailure, synthesize } from "./stacks/synthesize";
 
 const HELP = `Usage: node dist/main.cjs [options]
 
@@ -70,11 +70,7 @@ function main(argv: string[]): number {
     if (!args.values.quiet) process.stdout.write(`synthesized ${basename(dirname(stackFile))} -> ${stackFile}\n`);
     return 0;
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`error: ${err.message}\nNothing was written.\n`);
-    } else {
-      process.stderr.write(`error: ${err instanceof OutdirError ? "" : "synth failed: "}${(err as Error).message}\nNothing was written.\n`);
-    }
+    process.stderr.write(`${describeFailure(err, process.env.SIP_DEBUG === "1")}\nNothing was written.\n`);
     return 1;
   }
 }

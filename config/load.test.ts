@@ -2,8 +2,12 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { createCa } from "../functions/certs/ca";
+import { MEDIA_TYPES } from "../functions/image-scrub/detect";
+import { loadCheckConfig } from "../policies/check";
 import { exampleInput, PROJECT_ROOT, tempDir } from "../test/template";
 import { ConfigError, formatPath, loadDeploymentFile, parseDeployment } from "./load";
+import { SCRUBBED_CONTENT_TYPES } from "./schema";
 
 function problemsOf(input: unknown) {
   const result = parseDeployment(input);
@@ -44,11 +48,11 @@ describe("the example configuration", () => {
     expectOneProblem(input, "upload.expirySeconds", /at most 300: pre-signed uploads are short-lived/);
   });
 
-  it("accepts guardrail suppressions, leaving their judgement to the checker", () => {
+  it("accepts guardrail suppressions of suppressible rules with a reason", () => {
     const input = { ...exampleInput(), suppressions: [{ ruleId: "SIP-LAMBDA-7", address: "aws_lambda_function.x", reason: "X-Ray not offered" }] };
     const result = parseDeployment(input);
     expect(result.ok && result.config.suppressions).toEqual([{ ruleId: "SIP-LAMBDA-7", address: "aws_lambda_function.x", reason: "X-Ray not offered" }]);
-    expectOneProblem({ ...exampleInput(), suppressions: [{ ruleId: "lambda-7", address: "x" }] }, "suppressions[0].ruleId", /is not a rule ID/);
+    expectOneProblem({ ...exampleInput(), suppressions: [{ ruleId: "lambda-7", address: "x", reason: "r" }] }, "suppressions[0].ruleId", /is not a rule ID/);
   });
 
   it("defaults the backend to local state", () => {
@@ -354,15 +358,210 @@ describe("invalid configurations", () => {
   });
 });
 
+describe("mistakes a user can make by hand", () => {
+  const suppression = (s: Record<string, unknown>) => ({ ...exampleInput(), suppressions: [{ ruleId: "SIP-LAMBDA-7", address: "aws_lambda_function.x", reason: "X-Ray not offered", ...s }] });
+
+  it("fails when a suppression has no reason or a blank one", () => {
+    expectOneProblem(suppression({ reason: undefined }), "suppressions[0].reason", /a suppression has no reason.*Fix: say why/);
+    expectOneProblem(suppression({ reason: "  " }), "suppressions[0].reason", /the reason is empty.*Fix: say why/);
+  });
+
+  it.each(["SIP-RES-1", "SIP-RES-6", "SIP-OUT-1", "SIP-SUP-2"])("fails when a suppression names the unsuppressible rule %s", (ruleId) => {
+    expectOneProblem(suppression({ ruleId }), "suppressions[0].ruleId", new RegExp(`rule ${ruleId} may not be suppressed.*Fix: remove the suppression`));
+  });
+
+  it("fails when a suppression names a rule that does not exist, or repeats another", () => {
+    expectOneProblem(suppression({ ruleId: "SIP-LAMBDA-99" }), "suppressions[0].ruleId", /rule SIP-LAMBDA-99 does not exist.*Fix: use a rule ID from policies\/RULES\.md/);
+    const twice = suppression({});
+    twice.suppressions = [...twice.suppressions, { ruleId: "SIP-LAMBDA-7", address: "aws_lambda_function.x", reason: "again" }];
+    expectOneProblem(twice, "suppressions[1]", /the same suppression \(ruleId, address, stack\) is listed twice \(first as suppressions\[0\]\)\. Fix: list it once/);
+  });
+
+  it("fails when two account-tier tenants share an account ID", () => {
+    const input = exampleInput();
+    input.tenants.push({ id: "acme-dental", tier: "account", accountEmail: "aws-acme-dental@example.org", accountId: "333333333333" });
+    expectOneProblem(input, "tenants[3].accountId", /account 333333333333 is already the account of tenants\[0\] \("acme-health"\).*Fix: give each account-tier tenant its own account/);
+  });
+
+  it("fails when two account-tier tenants share an e-mail address, in any case", () => {
+    const input = exampleInput();
+    input.tenants.push({ id: "acme-dental", tier: "account", accountEmail: "AWS-Acme-Health@Example.org" });
+    expectOneProblem(input, "tenants[3].accountEmail", /"AWS-Acme-Health@Example.org" is already the root address of tenants\[0\] \("acme-health"\) \(addresses compare case-insensitively\)/);
+  });
+
+  it("fails when the OIDC issuer is given as its discovery document's URL", () => {
+    const input = exampleInput();
+    input.upload.oidc.issuer = "https://login.example.org/realms/platform/.well-known/openid-configuration";
+    expectOneProblem(input, "upload.oidc.issuer", /is the discovery document's URL, not the issuer.*Fix: write "https:\/\/login\.example\.org\/realms\/platform"/);
+    input.upload.oidc.issuer = "https://login.example.org/realms/platform?x=1";
+    expectOneProblem(input, "upload.oidc.issuer", /has a query or fragment/);
+  });
+
+  it.each(["text/html", "application/pdf", "image/gif", "IMAGE/JPEG"])("fails when uploads allow %s, which the scrubber cannot process", (type) => {
+    const input = exampleInput();
+    (input.upload as { allowedContentTypes: string[] }).allowedContentTypes = ["image/jpeg", type];
+    expectOneProblem(input, "upload.allowedContentTypes[1]", /the scrubber rewrites only image\/jpeg, image\/png, image\/webp.*Fix: list only those/);
+  });
+
+  it("allows as upload content types exactly what the scrubber rewrites", () => {
+    expect([...SCRUBBED_CONTENT_TYPES]).toEqual(Object.values(MEDIA_TYPES));
+  });
+
+  it.each([
+    ["partitions.sovereign.network.vpcCidr", "010.10.0.0/16", "10.10.0.0/16"],
+    ["tenants[1].vpcCidr", "10.020.0.0/16", "10.20.0.0/16"],
+    ["tenants[1].vpcCidr", "10.20.0.0/016", "10.20.0.0/16"],
+  ])("fails when %s is not canonical (%s)", (path, cidr, canonical) => {
+    const input = exampleInput();
+    if (path.startsWith("tenants") && input.tenants[1]) input.tenants[1].vpcCidr = cidr;
+    else input.partitions.sovereign.network.vpcCidr = cidr;
+    expectOneProblem(input, path, new RegExp(`has leading zeros.*Fix: write "${canonical.replace(/\./g, "\\.")}"`));
+  });
+
+  it.each([
+    ["", /state path is empty/],
+    ["   ", /state path is empty/],
+    ["../x.tfstate", /leads out of the project/],
+    ["state/../../x.tfstate", /leads out of the project/],
+    ["..", /leads out of the project/],
+    ["state/", /names a folder/],
+    [".", /names a folder/],
+  ])("fails when the local state path is %j", (path, message) => {
+    const input = exampleInput();
+    input.backend = { type: "local", path };
+    expectOneProblem(input, "backend.path", message);
+  });
+
+  it.each(["/platform/x.tfstate", "platform/", "platform/../x.tfstate"])("fails when the S3 state key is %j", (key) => {
+    const input = exampleInput();
+    input.backend = { type: "s3", key };
+    expectOneProblem(input, "backend.key", /starts or ends with "\/" or holds "\." or "\.\." segments/);
+  });
+
+  it.each([
+    ["dataclass", "(root)", "dataClasses"],
+    ["enviroment", "(root)", "environment"],
+    ["egresszone", "partitions.sovereign.network", "egressZone"],
+    ["pth", "backend", "path"],
+    ["allowCrossPartitions", "dataClasses.identity", "allowCrossPartition"],
+  ])("fails when a field is misspelt as %s, suggesting the nearest known one", (key, parent, known) => {
+    // Prepare
+    const input = exampleInput() as Record<string, unknown>;
+    let target: Record<string, unknown> = input;
+    if (parent !== "(root)") for (const part of parent.split(".")) target = target[part] as Record<string, unknown>;
+    target[key] = "x";
+    // Act
+    const problems = problemsOf(input);
+    // Assess
+    expect(problems).toContainEqual({ path: parent === "(root)" ? key : `${parent}.${key}`, message: `unknown field "${key}". Fix: did you mean "${known}"? Rename it, or remove it (see docs/configuration.md)` });
+  });
+
+  it("lists the known fields when an unknown one is near none of them", () => {
+    const input = exampleInput();
+    (input.upload.oidc as Record<string, unknown>).clientSecret = "x";
+    expectOneProblem(input, "upload.oidc.clientSecret", /unknown field "clientSecret". Fix: remove it or correct its spelling \(known here: issuer, audience;/);
+  });
+
+  it.each([
+    ["tenants[0].displayName", (i: ReturnType<typeof exampleInput>) => Object.assign(i.tenants[0] ?? {}, { displayName: "" })],
+    ["tenants[0].displayName", (i: ReturnType<typeof exampleInput>) => Object.assign(i.tenants[0] ?? {}, { displayName: "   " })],
+    ["dataClasses.identity.description", (i: ReturnType<typeof exampleInput>) => Object.assign(i.dataClasses.identity ?? {}, { description: " " })],
+    ["upload.oidc.audience", (i: ReturnType<typeof exampleInput>) => Object.assign(i.upload.oidc, { audience: "  " })],
+    ["crossPartition.caCertificateFile", (i: ReturnType<typeof exampleInput>) => Object.assign(i.crossPartition ?? {}, { caCertificateFile: " " })],
+  ])("fails when %s is empty or only spaces", (path, edit) => {
+    const input = exampleInput();
+    edit(input);
+    expectOneProblem(input, path, /is empty or only spaces\. Fix: /);
+  });
+
+  it("fails when the workload common name starts or ends with a space", () => {
+    const input = exampleInput();
+    if (input.crossPartition) input.crossPartition.workloadCommonName = " sip-sync";
+    expectOneProblem(input, "crossPartition.workloadCommonName", /not a usable certificate common name.*not starting or ending with a space/);
+  });
+
+  it("fails when a retention is given as a string, saying to drop the quotes", () => {
+    const input = exampleInput();
+    (input.dataClasses.identity as { retentionDays: unknown }).retentionDays = "365";
+    expectOneProblem(input, "dataClasses.identity.retentionDays", /retentionDays is the string "365", not a number\. Fix: write it without quotes, e\.g\. 365/);
+  });
+
+  it.each([
+    ["upload.allowedOrigins", (i: ReturnType<typeof exampleInput>) => Object.assign(i.upload, { allowedOrigins: ["https://app.example.org", "https://app.example.org"] }), /origin "https:\/\/app\.example\.org" is listed twice \(first as upload\.allowedOrigins\[0\]\)/],
+    ["upload.allowedContentTypes", (i: ReturnType<typeof exampleInput>) => Object.assign(i.upload, { allowedContentTypes: ["image/png", "image/jpeg", "image/png"] }), /content type "image\/png" is listed twice/],
+    ["tenants[2].dataClasses", (i: ReturnType<typeof exampleInput>) => Object.assign(i.tenants[2] ?? {}, { dataClasses: ["avatars-original", "avatars-clean", "avatars-clean"] }), /data class "avatars-clean" is listed twice/],
+  ])("fails when %s lists an entry twice", (path, edit, message) => {
+    const input = exampleInput();
+    edit(input);
+    const problems = problemsOf(input);
+    expect(problems.map((p) => p.path)).toEqual([expect.stringMatching(new RegExp(`^${path.replace(/[.[\]]/g, "\\$&")}\\[\\d\\]$`))]);
+    expect(problems[0]?.message).toMatch(message);
+  });
+
+  it("fails when upload.dataClasses lists one class twice", () => {
+    const input = exampleInput();
+    input.upload.dataClasses = ["avatars-original", "avatars-original"];
+    expect(problemsOf(input)).toContainEqual({ path: "upload.dataClasses[1]", message: expect.stringMatching(/data class "avatars-original" is listed twice/) });
+  });
+
+  it("names a fix for limits without a message of their own", () => {
+    const input = exampleInput();
+    input.functions = { upload: { memorySizeMb: 64 } };
+    expectOneProblem(input, "functions.upload.memorySizeMb", /number 64 is below the minimum 128\. Fix: use 128 or more/);
+  });
+});
+
+describe("names derived from the configuration", () => {
+  it.each([
+    ["logs", /construct ID \(Terraform address\) "sovereign-key-logs" is also derived for the platform's construct "sovereign-key-logs"/],
+    ["functions", /"sovereign-key-functions"/],
+    ["pseudonyms", /"sovereign-key-pseudonyms"/],
+    ["audit", /"sovereign-key-audit".*S3 bucket name in the aws-eusc partition "example-audit-111111111111" is also derived for the platform's audit trail bucket/],
+    ["tfstate", /S3 bucket name in the aws-eusc partition "example-tfstate-111111111111" is also derived for the platform's Terraform state bucket \(bootstrap stack\)/],
+    ["tfstate-audit", /"example-tfstate-audit-111111111111"/],
+  ])("fails when a data class is named %s, like a platform resource", (name, message) => {
+    const input = exampleInput();
+    input.dataClasses[name] = { retentionDays: 30 };
+    expectOneProblem(input, `dataClasses.${name}`, message);
+  });
+
+  it("fails when one data class's derived IDs collide with another's (x and x-name)", () => {
+    const input = exampleInput();
+    input.dataClasses["identity-name"] = { retentionDays: 30 };
+    expectOneProblem(input, "dataClasses.identity-name", /construct ID \(Terraform address\) "sovereign-bucket-identity-name" is also derived for data class "identity" \(dataClasses\.identity\)\. Fix: rename the data class/);
+  });
+
+  it("fails when a tenant's role name collides with another tenant's (tenant-x and x-vpc-flow-logs)", () => {
+    const input = exampleInput();
+    input.tenants.push({ id: "tenant-zeta", tier: "vpc", vpcCidr: "10.30.0.0/16" }, { id: "zeta-vpc-flow-logs", tier: "logical" });
+    expectOneProblem(input, "tenants[4].id", /IAM role name in the sovereign account "example-tenant-zeta-vpc-flow-logs" is also derived for tenant "tenant-zeta" \(tenants\[3\]\.id\)/);
+  });
+
+  it("fails when the S3 backend's own bucket is a bucket the platform creates", () => {
+    const input = exampleInput();
+    input.backend = { type: "s3", bucket: "example-identity-111111111111", kmsKeyId: "alias/own" };
+    expectOneProblem(input, "backend.bucket", /"example-identity-111111111111" is also derived for data class "identity"/);
+    input.backend = { type: "s3", bucket: "example-tfstate-111111111111", kmsKeyId: "alias/example/terraform-state" };
+    expect(parseDeployment(input).ok).toBe(true);
+  });
+});
+
+/** Writes a configuration file (an input, or its text) into `dir` with the example's CA certificate beside it. */
+function writeDeployment(dir: string, name: string, content: unknown): string {
+  writeFileSync(join(dir, "example-ca.pem"), readFileSync(join(PROJECT_ROOT, "config", "example-ca.pem")));
+  const file = join(dir, name);
+  writeFileSync(file, typeof content === "string" ? content : JSON.stringify(content, null, 2));
+  return file;
+}
+
 describe("loadDeploymentFile", () => {
   it("names the file and every problem in one error", () => {
     const { dir, cleanup } = tempDir();
     try {
-      const file = join(dir, "bad.json");
       const input = exampleInput();
       input.environment = "X";
       input.partitions.commercial.accountId = "1";
-      writeFileSync(file, JSON.stringify(input));
+      const file = writeDeployment(dir, "bad.json", input);
       expect(() => loadDeploymentFile(file)).toThrow(ConfigError);
       try {
         loadDeploymentFile(file);
@@ -381,6 +580,43 @@ describe("loadDeploymentFile", () => {
       writeFileSync(join(dir, "broken.json"), "{ \"environment\": ");
       expect(() => loadDeploymentFile(join(dir, "absent.json"))).toThrow(/file not found/);
       expect(() => loadDeploymentFile(join(dir, "broken.json"))).toThrow(/not valid JSON/);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("fails on a JSON syntax error, naming its line and column, for main.ts and for check --config", () => {
+    // Prepare
+    const { dir, cleanup } = tempDir();
+    try {
+      const file = join(dir, "deployment.json");
+      writeFileSync(file, JSON.stringify(exampleInput(), null, 2).replace('"environment": "example",', '"environment": "example"'));
+      // Act, Assess
+      expect(() => loadDeploymentFile(file)).toThrow(/deployment\.json: 1 problem in the configuration:\n {2}- \(file\): not valid JSON at line 4, column 3: expected "," or "\}", found "\\"". Fix: /);
+      expect(() => loadCheckConfig(file)).toThrow(/deployment\.json: \(file\): not valid JSON at line 4, column 3: /);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("fails when a key repeats, naming both places, together with every other problem", () => {
+    // Prepare: a second "identity" silently made the sovereign-only class a crossing one.
+    const { dir, cleanup } = tempDir();
+    try {
+      const input = exampleInput();
+      input.environment = "X";
+      const file = writeDeployment(dir, "deployment.json", JSON.stringify(input, null, 2).replace('"dataClasses": {', '"dataClasses": {\n    "identity": { "retentionDays": 2555, "allowCrossPartition": true },'));
+      // Act
+      let error: ConfigError | undefined;
+      try {
+        loadDeploymentFile(file);
+      } catch (err) {
+        error = err as ConfigError;
+      }
+      // Assess
+      expect(error?.problems.map((p) => p.path)).toEqual(["dataClasses.identity", "environment"]);
+      expect(error?.problems[0]?.message).toMatch(/^key "identity" is given twice in dataClasses: at line 34, column 5 and at line 35, column 5; JSON keeps only the last.*Fix: remove one of them/);
+      expect(() => loadCheckConfig(file)).toThrow(/dataClasses\.identity: key "identity" is given twice/);
     } finally {
       cleanup();
     }
@@ -419,6 +655,42 @@ describe("crossPartition", () => {
     expect(() => loadWithCa(`${exampleCa()}${exampleCa()}`)).toThrow(/must hold exactly one PEM certificate \(found 2/);
     expect(() => loadWithCa(`${exampleCa()}-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n`)).toThrow(/contains a private key/);
     expect(() => loadWithCa("not a certificate")).toThrow(/found 0 certificate blocks/);
+  });
+
+  it("fails when the CA certificate has expired or is not valid yet", () => {
+    // Prepare
+    const day = 24 * 3600 * 1000;
+    const expired = createCa({ commonName: "Expired CA", keyBits: 2048, validityDays: 30, now: new Date(Date.now() - 400 * day) }).certificatePem;
+    const future = createCa({ commonName: "Future CA", keyBits: 2048, validityDays: 30, now: new Date(Date.now() + 10 * day) }).certificatePem;
+    // Act, Assess
+    expect(() => loadWithCa(expired)).toThrow(/crossPartition\.caCertificateFile: "ca.pem" expired on \d{4}-.*Fix: create a new CA \(make certs\)/);
+    expect(() => loadWithCa(future)).toThrow(/crossPartition\.caCertificateFile: "ca.pem" is not valid before \d{4}-.*Fix: check the clock/);
+  });
+
+  it("fails when a certificate block holds no readable certificate", () => {
+    expect(() => loadWithCa("-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n")).toThrow(/holds a certificate block that is not a readable X\.509 certificate.*Fix: /);
+  });
+
+  it("reports the CA certificate's problems together with the configuration's", () => {
+    // Prepare
+    const { dir, cleanup } = tempDir();
+    try {
+      const input = exampleInput();
+      input.environment = "X";
+      writeFileSync(join(dir, "deployment.json"), JSON.stringify(input));
+      writeFileSync(join(dir, "example-ca.pem"), "not a certificate");
+      // Act
+      let error: ConfigError | undefined;
+      try {
+        loadDeploymentFile(join(dir, "deployment.json"));
+      } catch (err) {
+        error = err as ConfigError;
+      }
+      // Assess
+      expect(error?.problems.map((p) => p.path)).toEqual(["environment", "crossPartition.caCertificateFile"]);
+    } finally {
+      cleanup();
+    }
   });
 
   it("fails when the certificate is a leaf, not a CA", () => {

@@ -3,9 +3,13 @@
  * docs/configuration.md). Structural rules live here; each custom message states the problem and the
  * fix. Rules that relate several fields are in `validate.ts`.
  */
+import { posix } from "node:path";
 import { z } from "zod";
 import { suppressionInputSchema } from "../policies/suppressions";
 import { checkEuRegion, type PartitionId } from "./partitions";
+
+/** What the scrubber (functions/image-scrub/detect.ts) rewrites; anything else it rejects. */
+export const SCRUBBED_CONTENT_TYPES = ["image/jpeg", "image/png", "image/webp"] as const;
 
 const DNS_LABEL = /^[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]$/;
 
@@ -22,6 +26,11 @@ function dnsSafeName(what: string, example: string, maxLength: number) {
       ctx.issues.push({ code: "custom", input: value, message: `${what} "${value}" starts with a prefix S3 reserves ("xn--", "sthree-"). Fix: choose another name` });
     }
   });
+}
+
+/** Free text that, when given, says something: not empty, not only spaces. */
+function text(what: string, fix: string) {
+  return z.string().regex(/\S/, { error: `${what} is empty or only spaces. Fix: ${fix}` });
 }
 
 const accountId = z.string({
@@ -43,7 +52,7 @@ function regionOf(partition: PartitionId) {
   });
 }
 
-const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,3})$/;
 
 const vpcCidr = z.string().check((ctx) => {
   const m = CIDR.exec(ctx.value);
@@ -52,6 +61,12 @@ const vpcCidr = z.string().check((ctx) => {
   const fix = "Fix: use a private IPv4 range of /16 to /24 (e.g. 10.20.0.0/16)";
   if (!m || octets.some((o) => o > 255)) {
     ctx.issues.push({ code: "custom", input: ctx.value, message: `"${ctx.value}" is not an IPv4 CIDR block. ${fix}` });
+    return;
+  }
+  const canonical = `${octets.join(".")}/${prefix}`;
+  if (canonical !== ctx.value) {
+    // Terraform's cidrsubnet and the EC2 API reject leading zeros (some tools read them as octal).
+    ctx.issues.push({ code: "custom", input: ctx.value, message: `"${ctx.value}" has leading zeros, which terraform validate and the EC2 API reject (some tools read them as octal). Fix: write "${canonical}"` });
     return;
   }
   const [a = 0, b = 0] = octets;
@@ -126,10 +141,15 @@ export const TIERS = ["account", "vpc", "logical"] as const;
 export type Tier = (typeof TIERS)[number];
 
 const dataClass = z.strictObject({
-  description: z.string().optional(),
+  description: text("description", "describe the data class, or remove description").optional(),
   /** Days after which objects of this class expire (current and noncurrent versions). */
   retentionDays: z
-    .number({ error: "retentionDays must be a whole number of days. Fix: write e.g. 365" })
+    .number({
+      error: (issue) =>
+        typeof issue.input === "string" && /^\s*\d+\s*$/.test(issue.input)
+          ? `retentionDays is the string ${JSON.stringify(issue.input)}, not a number. Fix: write it without quotes, e.g. ${issue.input.trim()}`
+          : "retentionDays must be a whole number of days. Fix: write e.g. 365",
+    })
     .int({ error: "retentionDays must be a whole number of days. Fix: write e.g. 365" })
     .min(1, { error: "retentionDays must be at least 1. Fix: use 1-36500 days" })
     .max(36500, { error: "retentionDays must be at most 36500 (100 years). Fix: use 1-36500 days" }),
@@ -146,7 +166,7 @@ const tenant = z.strictObject({
   id: dnsSafeName("tenant ID", "acme-health", 32),
   /** `account`: own AWS account; `vpc`: own VPC in the platform account; `logical`: shared buckets, own key. */
   tier: z.enum(TIERS, { error: (issue) => `tier ${JSON.stringify(issue.input)} is not known. Fix: use one of ${TIERS.join(", ")}` }),
-  displayName: z.string().min(1).optional(),
+  displayName: text("displayName", "give the tenant's name as people know it, or remove displayName").optional(),
   /** Root e-mail of the tenant's account (tier `account` only). */
   accountEmail: z.email({ error: "accountEmail is not an e-mail address. Fix: use the address that will own the tenant account" }).optional(),
   /**
@@ -162,8 +182,15 @@ const tenant = z.strictObject({
 export type TenantConfig = z.infer<typeof tenant>;
 
 const relativePath = z.string().check((ctx) => {
-  if (ctx.value.startsWith("/") || /^[A-Za-z]:[\\/]/.test(ctx.value)) {
+  const normalized = posix.normalize(ctx.value.replace(/\\/g, "/"));
+  if (ctx.value.trim() === "") {
+    ctx.issues.push({ code: "custom", input: ctx.value, message: `state path is empty, so Terraform would have no state file. Fix: name a file relative to the project root (e.g. "state/example.tfstate"), or remove path for the default` });
+  } else if (ctx.value.startsWith("/") || /^[A-Za-z]:[\\/]/.test(ctx.value)) {
     ctx.issues.push({ code: "custom", input: ctx.value, message: `state path "${ctx.value}" is absolute, which makes the synthesized output differ per machine. Fix: use a path relative to the project root (e.g. "state/example.tfstate")` });
+  } else if (normalized === ".." || normalized.startsWith("../")) {
+    ctx.issues.push({ code: "custom", input: ctx.value, message: `state path "${ctx.value}" leads out of the project, so the state would depend on what lies beside the checkout. Fix: keep it inside the project (e.g. "state/example.tfstate")` });
+  } else if (ctx.value.endsWith("/") || ctx.value.endsWith("\\") || normalized === "." || ctx.value !== ctx.value.trim()) {
+    ctx.issues.push({ code: "custom", input: ctx.value, message: `state path "${ctx.value}" names a folder or has surrounding spaces, not a state file. Fix: name the file (e.g. "state/example.tfstate")` });
   } else if (ctx.value.split(/[\\/]/).includes("cdktf.out")) {
     ctx.issues.push({ code: "custom", input: ctx.value, message: `state path "${ctx.value}" lies inside cdktf.out, which every synth replaces. Fix: keep state outside it (e.g. "state/example.tfstate")` });
   }
@@ -187,13 +214,21 @@ const backend = z.discriminatedUnion(
        */
       bucket: z.string().regex(S3_BUCKET, { error: (i) => `"${String(i.input)}" is not a valid S3 bucket name. Fix: use 3-63 lowercase letters, digits, dots and hyphens` }).optional(),
       /** Object key of the state file. @default platform/<environment>.tfstate */
-      key: z.string().min(1, { error: "key must not be empty. Fix: e.g. \"platform/example.tfstate\"" }).optional(),
+      key: z
+        .string()
+        .min(1, { error: "key must not be empty. Fix: e.g. \"platform/example.tfstate\"" })
+        .check((ctx) => {
+          if (ctx.value.startsWith("/") || ctx.value.endsWith("/") || ctx.value.split("/").some((s) => s === "." || s === "..")) {
+            ctx.issues.push({ code: "custom", input: ctx.value, message: `state key "${ctx.value}" starts or ends with "/" or holds "." or ".." segments, which S3 keeps literally as a different object. Fix: write a plain key, e.g. "platform/example.tfstate"` });
+          }
+        })
+        .optional(),
       /**
        * KMS key (ARN in the sovereign partition, or `alias/...`) that encrypts the state; name it
        * together with bucket.
        * @default the bootstrap stack's key, by its alias ARN (alias/<environment>/terraform-state)
        */
-      kmsKeyId: z.string().min(1).optional(),
+      kmsKeyId: z.string().min(1, { error: "kmsKeyId must not be empty. Fix: the key's arn:aws-eusc:kms:... ARN or alias/<name>, or remove it (and bucket)" }).optional(),
     }),
   ],
   { error: (issue) => (issue.code === "invalid_union" ? `backend type ${JSON.stringify((issue.input as { type?: unknown } | undefined)?.type)} is not known. Fix: use "local" or "s3"` : undefined) },
@@ -213,7 +248,16 @@ const origin = z.string().check((ctx) => {
   }
 });
 
-const httpsUrl = z.url({ protocol: /^https$/, error: (i) => `issuer "${String(i.input)}" must be an https URL. Fix: use the OIDC issuer URL exactly as it appears in the token's "iss" claim (https://...)` });
+const DISCOVERY_SUFFIX = "/.well-known/openid-configuration";
+
+const issuerUrl = z.url({ protocol: /^https$/, error: (i) => `issuer "${String(i.input)}" must be an https URL. Fix: use the OIDC issuer URL exactly as it appears in the token's "iss" claim (https://...)` }).check((ctx) => {
+  const value = ctx.value;
+  if (value.replace(/\/+$/, "").endsWith(DISCOVERY_SUFFIX)) {
+    ctx.issues.push({ code: "custom", input: value, message: `issuer "${value}" is the discovery document's URL, not the issuer: tokens carry the issuer in "iss", and it never matches. Fix: write "${value.replace(/\/+$/, "").slice(0, -DISCOVERY_SUFFIX.length)}"` });
+  } else if (/[?#]/.test(value)) {
+    ctx.issues.push({ code: "custom", input: value, message: `issuer "${value}" has a query or fragment, which an OIDC issuer never has. Fix: use the issuer URL exactly as in the token's "iss" claim` });
+  }
+});
 
 function functionSizing(defaults: { reservedConcurrency: number; memorySizeMb: number; timeoutSeconds: number }) {
   return z
@@ -259,9 +303,9 @@ export const deploymentSchema = z.strictObject({
   tenants: z.array(tenant),
   backend: backend.default({ type: "local" }),
   /**
-   * Guardrail findings accepted on purpose: rule ID, resource address, reason. The checker
-   * (`make check`) reports unused and reason-less suppressions as errors; residency rules cannot be
-   * suppressed. @default none
+   * Guardrail findings accepted on purpose: rule ID, resource address, reason. Loading rejects a
+   * missing or blank reason, an unknown rule, an unsuppressible one (residency rules, SIP-OUT-1) and
+   * repeats (validate.ts); the checker (`make check`) also reports unused ones. @default none
    */
   suppressions: z.array(suppressionInputSchema).default([]),
   /** Sizing of the platform's functions. Every field has a default. */
@@ -285,9 +329,9 @@ export const deploymentSchema = z.strictObject({
   crossPartition: z
     .strictObject({
       /** The platform CA's certificate (PEM, public), relative to this configuration file. */
-      caCertificateFile: z.string().min(1),
+      caCertificateFile: text("caCertificateFile", "give the path of the platform CA's certificate (PEM), relative to this file"),
       /** Common name in the sync workload's leaf certificate; the role admits only this subject. */
-      workloadCommonName: z.string().regex(/^[A-Za-z0-9 .@_-]{1,64}$/, { error: (i) => `"${String(i.input)}" is not a usable certificate common name. Fix: 1-64 letters, digits, spaces and .@_-` }),
+      workloadCommonName: z.string().regex(/^[A-Za-z0-9.@_-](?:[A-Za-z0-9 .@_-]{0,62}[A-Za-z0-9.@_-])?$/, { error: (i) => `"${String(i.input)}" is not a usable certificate common name. Fix: 1-64 letters, digits, spaces and .@_-, not starting or ending with a space` }),
       /** Lifetime of the sessions Roles Anywhere issues (900-43200 s). @default 3600 */
       sessionDurationSeconds: z.number().int().min(900, { error: "sessionDurationSeconds must be at least 900. Fix: use 900-43200" }).max(43200, { error: "sessionDurationSeconds must be at most 43200 (12 hours). Fix: use 900-43200" }).default(3600),
       /** Days before a CA or leaf certificate expires that Roles Anywhere starts warning. @default 45 */
@@ -304,18 +348,26 @@ export const deploymentSchema = z.strictObject({
     dataClasses: z.array(z.string()).max(1, { error: "one upload data class is supported for now (the upload function serves one bucket). Fix: list one, e.g. [\"avatars-original\"]" }).default([]),
     /** The data class whose bucket receives the scrubbed uploads (required with dataClasses). */
     cleanDataClass: z.string().optional(),
-    /** Content types clients may declare; the scrubber still checks the bytes. */
+    /**
+     * Content types clients may declare: those the scrubber rewrites (SCRUBBED_CONTENT_TYPES); it
+     * still checks the bytes.
+     */
     allowedContentTypes: z
-      .array(z.string().regex(/^[a-z]+\/[a-z0-9.+-]+$/, { error: (i) => `"${String(i.input)}" is not a media type. Fix: write e.g. "image/jpeg"` }))
-      .min(1)
-      .default(["image/jpeg", "image/png", "image/webp"]),
+      .array(
+        z.enum(SCRUBBED_CONTENT_TYPES, {
+          error: (issue) =>
+            `${typeof issue.input === "string" && /^[a-z]+\/[a-z0-9.+-]+$/.test(issue.input) ? `"${issue.input}" cannot be scrubbed` : `${JSON.stringify(issue.input)} is not a media type the scrubber knows`}: the scrubber rewrites only ${SCRUBBED_CONTENT_TYPES.join(", ")}, and rejects every other upload. Fix: list only those (lowercase)`,
+        }),
+      )
+      .min(1, { error: `allowedContentTypes is empty, so no upload could be accepted. Fix: list some of ${SCRUBBED_CONTENT_TYPES.join(", ")}, or remove it for all of them` })
+      .default([...SCRUBBED_CONTENT_TYPES]),
     /** Largest upload in bytes (1 byte to 5 GiB). @default 10 MiB */
     maxSizeBytes: z.number().int().min(1).max(5 * 1024 ** 3, { error: "maxSizeBytes must be at most 5 GiB (5368709120). Fix: lower it" }).default(10 * 1024 ** 2),
     /** Lifetime of pre-signed uploads in seconds; at most 300. @default 300 */
     expirySeconds: z.number().int().min(10, { error: "expirySeconds must be at least 10. Fix: use 10-300" }).max(300, { error: "expirySeconds must be at most 300: pre-signed uploads are short-lived. Fix: use 10-300" }).default(300),
     oidc: z.strictObject({
-      issuer: httpsUrl,
-      audience: z.string().min(1, { error: "audience must not be empty. Fix: use the client ID your identity provider puts in the token's \"aud\" claim" }),
+      issuer: issuerUrl,
+      audience: text("audience", "use the client ID your identity provider puts in the token's \"aud\" claim"),
     }),
   }),
 });

@@ -2,7 +2,9 @@
  * Rules that relate several fields of a deployment configuration. They run on the raw input, next to
  * the schema, so that one run reports every problem, including those in parts the schema rejected.
  */
+import { derivedNameProblems } from "./derived-names";
 import { arnPrefix, checkEuRegion, PARTITIONS, partitionOfRegion } from "./partitions";
+import { RULE_SUPPRESSIBLE } from "./rule-ids";
 
 export interface ConfigProblem {
   /** Where: `tenants[2].id`, `partitions.sovereign.region`, or `(root)`. */
@@ -157,6 +159,10 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
   }
 
   problems.push(...credentialProblems(input));
+  problems.push(...repeatedEntryProblems(input));
+  problems.push(...tenantAccountProblems(input));
+  problems.push(...suppressionProblems(input));
+  problems.push(...derivedNameProblems(input));
 
   const backend = input.backend;
   if (isObject(backend) && backend.type === "s3") {
@@ -239,5 +245,89 @@ function credentialProblems(input: Raw): ConfigProblem[] {
           : "both sides name the same credentials; a partition has its own IAM, so one set of credentials cannot act in both. Fix: give each side its own profile or role",
     });
   }
+  return problems;
+}
+
+/** A list entry given twice: reported at the repeat, naming the first. */
+function repeats(list: unknown, at: string, what: string, key: (v: unknown) => unknown = (v) => v): ConfigProblem[] {
+  if (!Array.isArray(list)) return [];
+  const first = new Map<unknown, number>();
+  const problems: ConfigProblem[] = [];
+  list.forEach((entry, i) => {
+    const k = key(entry);
+    if (k === undefined) return;
+    const j = first.get(k);
+    if (j === undefined) first.set(k, i);
+    else problems.push({ path: `${at}[${i}]`, message: `${what} ${JSON.stringify(entry)} is listed twice (first as ${at}[${j}]). Fix: list it once` });
+  });
+  return problems;
+}
+
+function repeatedEntryProblems(input: Raw): ConfigProblem[] {
+  const upload = isObject(input.upload) ? input.upload : {};
+  const problems = [
+    ...repeats(upload.allowedOrigins, "upload.allowedOrigins", "origin"),
+    ...repeats(upload.allowedContentTypes, "upload.allowedContentTypes", "content type"),
+    ...repeats(upload.dataClasses, "upload.dataClasses", "data class"),
+  ];
+  if (Array.isArray(input.tenants)) {
+    input.tenants.forEach((tenant, i) => {
+      if (isObject(tenant)) problems.push(...repeats(tenant.dataClasses, `tenants[${i}].dataClasses`, "data class"));
+    });
+  }
+  return problems;
+}
+
+/** Account-tier tenants each have their own account, with its own root e-mail address. */
+function tenantAccountProblems(input: Raw): ConfigProblem[] {
+  if (!Array.isArray(input.tenants)) return [];
+  const described = (i: number) => {
+    const t = (input.tenants as unknown[])[i];
+    return `tenants[${i}]${isObject(t) && typeof t.id === "string" ? ` ("${t.id}")` : ""}`;
+  };
+  return [
+    ...repeats(input.tenants, "tenants", "", (t) => (isObject(t) && typeof t.accountId === "string" ? t.accountId : undefined)).map((p) => {
+      const i = Number(/\[(\d+)\]$/.exec(p.path)?.[1]);
+      const first = Number(/first as tenants\[(\d+)\]/.exec(p.message)?.[1]);
+      const id = (input.tenants as Raw[])[i]?.accountId;
+      return { path: `${p.path}.accountId`, message: `account ${String(id)} is already the account of ${described(first)}; tenants in one account share its IAM, keys and limits, so the tier would isolate nothing. Fix: give each account-tier tenant its own account` };
+    }),
+    ...repeats(input.tenants, "tenants", "", (t) => (isObject(t) && typeof t.accountEmail === "string" ? t.accountEmail.toLowerCase() : undefined)).map((p) => {
+      const i = Number(/\[(\d+)\]$/.exec(p.path)?.[1]);
+      const first = Number(/first as tenants\[(\d+)\]/.exec(p.message)?.[1]);
+      const email = (input.tenants as Raw[])[i]?.accountEmail;
+      return { path: `${p.path}.accountEmail`, message: `accountEmail "${String(email)}" is already the root address of ${described(first)} (addresses compare case-insensitively); AWS Organizations gives every account its own. Fix: use a distinct address for each account-tier tenant` };
+    }),
+  ];
+}
+
+/**
+ * Suppressions are judged when the configuration is loaded, as `make check` judges them: each needs
+ * a reason, names a rule that exists, and one that may be suppressed (not the residency rules).
+ */
+function suppressionProblems(input: Raw): ConfigProblem[] {
+  if (!Array.isArray(input.suppressions)) return [];
+  const problems: ConfigProblem[] = [];
+  input.suppressions.forEach((s, i) => {
+    if (!isObject(s)) return;
+    const at = `suppressions[${i}]`;
+    if (typeof s.ruleId === "string" && /^SIP-[A-Z0-9]+-\d+$/.test(s.ruleId)) {
+      const suppressible = RULE_SUPPRESSIBLE[s.ruleId];
+      if (suppressible === undefined) {
+        problems.push({ path: `${at}.ruleId`, message: `rule ${s.ruleId} does not exist, so this suppression would silence nothing. Fix: use a rule ID from policies/RULES.md` });
+      } else if (!suppressible) {
+        problems.push({ path: `${at}.ruleId`, message: `rule ${s.ruleId} may not be suppressed (residency rules and the private-key scan have no exceptions). Fix: remove the suppression and change the configuration so that the finding goes away` });
+      }
+    }
+    if (s.reason === undefined || (typeof s.reason === "string" && s.reason.trim() === "")) {
+      problems.push({ path: `${at}.reason`, message: `${s.reason === undefined ? "a suppression has no reason" : "the reason is empty"}, so nobody can judge or revisit it. Fix: say why this finding is accepted (design decision, ticket, risk acceptance)` });
+    }
+  });
+  problems.push(
+    ...repeats(input.suppressions, "suppressions", "suppression", (s) => (isObject(s) ? JSON.stringify([s.ruleId, s.address, s.stack ?? null]) : undefined)).map((p) => ({
+      ...p,
+      message: p.message.replace(/^suppression .* is listed twice/, "the same suppression (ruleId, address, stack) is listed twice"),
+    })),
+  );
   return problems;
 }

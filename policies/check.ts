@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { parseDeployment } from "../config/load";
+import { ConfigError, parseDeployment, readConfigurationJson } from "../config/load";
 import type { DeploymentConfig } from "../config/schema";
 import { type IamCatalog, loadIamCatalog } from "./core/iam-catalog";
 import { compareStrings, isObject } from "./core/json";
@@ -163,11 +163,20 @@ function formatIssues(source: string, error: { issues: ReadonlyArray<{ path: rea
  * it, the `suppressions` field) of the same JSON file `main.ts` synthesizes from.
  */
 export function loadCheckConfig(file: string): CheckInputConfig {
-  const { json } = readJsonFile(file);
+  let read: ReturnType<typeof readConfigurationJson>;
+  try {
+    // A syntax error by line and column, and repeated keys, as main.ts reports them.
+    read = readConfigurationJson(file);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new InputError(`${file}: ${err.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
+    throw err;
+  }
+  const json = read.value;
   if (!isObject(json)) throw new InputError(`${file}: the configuration must be a JSON object`);
   const { suppressions: raw, ...rest } = json;
   const parsed = parseDeployment(rest);
-  if (!parsed.ok) throw new InputError(`${file}: invalid deployment configuration: ${parsed.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
+  const problems = [...read.problems, ...(parsed.ok ? [] : parsed.problems)];
+  if (!parsed.ok || problems.length > 0) throw new InputError(`${file}: invalid deployment configuration: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
   let suppressions: CheckSuppression[] = [];
   if (raw !== undefined) {
     const r = suppressionInputSchema.array().safeParse(raw);

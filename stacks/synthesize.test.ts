@@ -3,8 +3,9 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync,
 import { join } from "node:path";
 import { build } from "esbuild";
 import { beforeAll, describe, expect, it } from "vitest";
+import { ConfigError } from "../config/load";
 import { exampleInput, PROJECT_ROOT, tempDir, validConfig } from "../test/template";
-import { synthesize } from "./synthesize";
+import { describeFailure, synthesize } from "./synthesize";
 
 // The CLI as users run it: main.ts bundled, then `node <bundle>` as a child process.
 let cli: string;
@@ -170,9 +171,11 @@ describe("main (CLI)", () => {
       const out = join(dir, "out");
       const r = runCli(["--config", file, "--outdir", out], dir);
       expect(r.status).toBe(1);
-      expect(r.stderr).toMatch(/2 problems in the configuration/);
+      expect(r.stderr).toMatch(/3 problems in the configuration/);
       expect(r.stderr).toMatch(/- environment: environment "Bad Env" is not DNS\/S3-safe/);
       expect(r.stderr).toMatch(/- tenants\[3\]\.id: tenant ID "acme-health" is already used by tenants\[0\]/);
+      // The CA certificate file (not copied here) is reported with the rest, not after them.
+      expect(r.stderr).toMatch(/- crossPartition\.caCertificateFile: "example-ca\.pem" cannot be read/);
       expect(r.stderr).toMatch(/Nothing was written/);
       expect(existsSync(out)).toBe(false);
       expect(readdirSync(dir)).toEqual(["bad.json"]);
@@ -195,5 +198,54 @@ describe("main (CLI)", () => {
     } finally {
       cleanup();
     }
+  });
+
+  it("reports names that would collide in synth as configuration problems with their fields, writing nothing", () => {
+    // Prepare: each of these once crashed synth with a construct error and no field path.
+    const { dir, cleanup } = tempDir();
+    try {
+      const input = exampleInput();
+      input.dataClasses.logs = { retentionDays: 30 };
+      input.dataClasses.audit = { retentionDays: 30 };
+      input.dataClasses["identity-name"] = { retentionDays: 30 };
+      input.tenants.push({ id: "tenant-zeta", tier: "vpc", vpcCidr: "10.30.0.0/16" }, { id: "zeta-vpc-flow-logs", tier: "logical" });
+      const file = writeRenamed(dir, "example");
+      writeFileSync(file, JSON.stringify(input));
+      const out = join(dir, "out");
+      // Act
+      const r = runCli(["--config", file, "--outdir", out], dir);
+      // Assess
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/4 problems in the configuration/);
+      expect(r.stderr).toMatch(/- dataClasses\.logs: data class "logs" makes names that clash.*"sovereign-key-logs".*Fix: rename the data class/);
+      expect(r.stderr).toMatch(/- dataClasses\.audit: data class "audit" makes names that clash.*"example-audit-111111111111"/);
+      expect(r.stderr).toMatch(/- dataClasses\.identity-name: .*"sovereign-bucket-identity-name" is also derived for data class "identity"/);
+      expect(r.stderr).toMatch(/- tenants\[4\]\.id: .*"example-tenant-zeta-vpc-flow-logs"/);
+      expect(r.stderr).not.toMatch(/internal error|There is already a Construct|allocated twice|at .*\.ts:\d+/);
+      expect(r.stderr).toMatch(/Nothing was written/);
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      cleanup();
+    }
+  });
+});
+
+describe("describeFailure", () => {
+  it("prints a configuration's problems as they are", () => {
+    const err = new ConfigError("x.json", [{ path: "environment", message: "bad. Fix: good" }]);
+    expect(describeFailure(err)).toBe(`error: ${err.message}`);
+  });
+
+  it("calls anything else an internal error to report, in one line, without the construct stack", () => {
+    // Prepare
+    const err = new Error("There is already a Construct with name 'sovereign-key-logs' in Example [example]\n    at Node.addChild (constructs/lib/construct.js:1:1)");
+    // Act
+    const text = describeFailure(err);
+    const debug = describeFailure(err, true);
+    // Assess
+    expect(text).toBe(
+      "error: internal error, please report: the configuration passed validation, but synth failed: There is already a Construct with name 'sovereign-key-logs' in Example [example]. This is a bug in the platform, not in your configuration: please report it with the configuration file (run with SIP_DEBUG=1 for the stack trace)",
+    );
+    expect(debug).toContain(err.stack ?? "");
   });
 });

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
-import type { ResolvedDeployment } from "../config/load";
+import { ConfigError, type ResolvedDeployment } from "../config/load";
 import { writeSynthRecord } from "../config/synth-record";
 import { App } from "../framework/cdktf";
 import { BootstrapStack } from "./bootstrap-stack";
@@ -78,6 +78,19 @@ function stackFolders(outdir: string): string[] {
 /** Synth replaces the output folder whole: never a folder that holds anything but synth output. */
 export class OutdirError extends Error {
   override readonly name = "OutdirError";
+}
+
+/**
+ * What main.ts prints when it fails: a configuration's problems or an unusable output folder as they
+ * are; anything else is a bug (validation should have caught what the stacks cannot build), so it
+ * says so in one line and asks for a report, without a construct stack (with `debug`, the stack too).
+ */
+export function describeFailure(err: unknown, debug = false): string {
+  if (err instanceof ConfigError || err instanceof OutdirError) return `error: ${err.message}`;
+  const message = err instanceof Error ? err.message : String(err);
+  const firstLine = message.split("\n").find((line) => line.trim() !== "") ?? "(no message)";
+  const detail = debug && err instanceof Error && err.stack !== undefined ? `\n${err.stack}` : "";
+  return `error: internal error, please report: the configuration passed validation, but synth failed: ${firstLine.trim()}. This is a bug in the platform, not in your configuration: please report it with the configuration file (run with SIP_DEBUG=1 for the stack trace)${detail}`;
 }
 
 function refuseToReplace(outdir: string, projectRoot: string): void {

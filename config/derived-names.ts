@@ -1,0 +1,158 @@
+/**
+ * The names the stacks derive from the configuration (construct IDs, which become Terraform
+ * addresses, S3 buckets, IAM roles, functions, key aliases), so that validation can tell a name that
+ * collides with another, or grows past an AWS limit, by the fields it comes from, instead of synth
+ * failing with a construct error. stacks/platform-stack.ts, stacks/state-names.ts and the modules
+ * are the source; config/derived-names.test.ts compares this list with the example's synthesized
+ * names, so the two cannot drift apart unnoticed.
+ */
+import type { ConfigProblem } from "./validate";
+
+type Raw = Record<string, unknown>;
+const isObject = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Where a name must be unique, and how long it may be. */
+export const NAMESPACES = {
+  construct: { what: "construct ID (Terraform address)", maxLength: Number.POSITIVE_INFINITY },
+  sovereignBucket: { what: "S3 bucket name in the aws-eusc partition", maxLength: 63 },
+  commercialBucket: { what: "S3 bucket name in the aws partition", maxLength: 63 },
+  sovereignRole: { what: "IAM role name in the sovereign account", maxLength: 64 },
+  commercialRole: { what: "IAM role name in the commercial account", maxLength: 64 },
+  sovereignFunction: { what: "Lambda function name", maxLength: 64 },
+  sovereignAlias: { what: "KMS alias in the sovereign account", maxLength: 256 },
+  commercialAlias: { what: "KMS alias in the commercial account", maxLength: 256 },
+  organizationsAccount: { what: "AWS Organizations account name", maxLength: 50 },
+} as const;
+export type Namespace = keyof typeof NAMESPACES;
+
+export interface DerivedName {
+  readonly namespace: Namespace;
+  readonly name: string;
+  /** The configuration field it derives from, or undefined for the platform's own resources. */
+  readonly path?: string;
+  /** What the name is, for messages: `the platform's log key`, `data class "audit"`. */
+  readonly owner: string;
+}
+
+/** Every name the platform and bootstrap stacks derive from a (raw, possibly invalid) configuration. */
+export function derivedNames(input: Raw): DerivedName[] {
+  const env = typeof input.environment === "string" ? input.environment : "<environment>";
+  const partitions = isObject(input.partitions) ? input.partitions : {};
+  const accountOf = (side: string) => {
+    const placement = partitions[side];
+    return isObject(placement) && typeof placement.accountId === "string" ? placement.accountId : `<${side} accountId>`;
+  };
+  const sov = accountOf("sovereign");
+  const com = accountOf("commercial");
+  const classes = isObject(input.dataClasses) ? input.dataClasses : {};
+  const crossing = isObject(input.crossPartition)
+    ? Object.keys(classes)
+        .sort()
+        .filter((c) => isObject(classes[c]) && classes[c].allowCrossPartition === true)
+    : [];
+  const upload = isObject(input.upload) ? input.upload : {};
+  const uploads = Array.isArray(upload.dataClasses) && upload.dataClasses.length > 0;
+  const out: DerivedName[] = [];
+  const platform = (namespace: Namespace, name: string, owner: string) => out.push({ namespace, name, owner: `the platform's ${owner}` });
+
+  // The platform stack's own constructs (stacks/platform-stack.ts) and names.
+  for (const id of ["sovereign", "commercial", "backend", "sovereign-key-logs", "sovereign-network", "sovereign-key-functions", "sovereign-audit", "sovereign-key-audit"]) platform("construct", id, `construct "${id}"`);
+  if (uploads) for (const id of ["upload-pipeline", "sovereign-key-pseudonyms"]) platform("construct", id, `construct "${id}"`);
+  if (crossing.length > 0) for (const id of ["commercial-audit", "commercial-key-audit", "commercial-roles-anywhere"]) platform("construct", id, `construct "${id}"`);
+  platform("sovereignBucket", `${env}-audit-${sov}`, "audit trail bucket");
+  platform("sovereignBucket", `${env}-tfstate-${sov}`, "Terraform state bucket (bootstrap stack)");
+  platform("sovereignBucket", `${env}-tfstate-audit-${sov}`, "state bucket's audit trail bucket (bootstrap stack)");
+  if (crossing.length > 0) platform("commercialBucket", `${env}-audit-${com}`, "commercial audit trail bucket");
+  platform("sovereignRole", `${env}-cloudtrail-logs`, "audit trail role");
+  platform("sovereignRole", `${env}-vpc-flow-logs`, "flow log role");
+  if (uploads) {
+    platform("sovereignRole", `${env}-upload-function`, "upload function's role");
+    platform("sovereignRole", `${env}-scrub-function`, "scrub function's role");
+    platform("sovereignFunction", `${env}-upload`, "upload function");
+    platform("sovereignFunction", `${env}-scrub`, "scrub function");
+  }
+  if (crossing.length > 0) platform("commercialRole", `${env}-failover-cloudtrail-logs`, "commercial audit trail role");
+  for (const alias of ["logs", "functions", "audit", "terraform-state", "terraform-state-audit"]) platform("sovereignAlias", `alias/${env}/${alias}`, `key alias/${env}/${alias}`);
+  if (uploads) platform("sovereignAlias", `alias/${env}/subject-pseudonyms`, `key alias/${env}/subject-pseudonyms`);
+  if (crossing.length > 0) platform("commercialAlias", `alias/${env}/audit`, `key alias/${env}/audit`);
+
+  for (const c of Object.keys(classes)) {
+    const path = `dataClasses.${c}`;
+    const add = (namespace: Namespace, name: string) => out.push({ namespace, name, path, owner: `data class "${c}"` });
+    add("construct", `sovereign-key-${c}`);
+    add("construct", `sovereign-bucket-${c}`);
+    add("construct", `sovereign-bucket-${c}-name`);
+    add("sovereignBucket", `${env}-${c}-${sov}`);
+    add("sovereignAlias", `alias/${env}/data/${c}`);
+    if (crossing.includes(c)) {
+      for (const id of [`commercial-key-${c}`, `commercial-bucket-${c}`, `commercial-bucket-${c}-name`, `sync-pipeline-${c}`, `crossing-${c}`]) add("construct", id);
+      add("commercialBucket", `${env}-${c}-failover-${com}`);
+      add("commercialAlias", `alias/${env}/failover/${c}`);
+      add("commercialRole", `${env}-cross-partition-sync-${c}`);
+      add("sovereignRole", `${env}-sync-${c}-function`);
+      add("sovereignRole", `${env}-failback-${c}-function`);
+      add("sovereignFunction", `${env}-sync-${c}`);
+      add("sovereignFunction", `${env}-failback-${c}`);
+    }
+  }
+
+  const seenTenants = new Set<string>();
+  (Array.isArray(input.tenants) ? input.tenants : []).forEach((tenant, i) => {
+    // A repeated tenant ID is reported as such (validate.ts), not as the collisions it causes.
+    if (!isObject(tenant) || typeof tenant.id !== "string" || seenTenants.has(tenant.id)) return;
+    seenTenants.add(tenant.id);
+    const t = tenant.id;
+    const add = (namespace: Namespace, name: string) => out.push({ namespace, name, path: `tenants[${i}].id`, owner: `tenant "${t}"` });
+    add("construct", `tenant-${t}`);
+    if (tenant.tier === "account" && tenant.accountId !== undefined) add("construct", `provider-tenant-${t}`);
+    if (tenant.tier === "account") add("organizationsAccount", `${env}-${t}`);
+    add("sovereignRole", `${env}-tenant-${t}`);
+    add("sovereignAlias", `alias/${env}/tenant/${t}`);
+    if (tenant.tier === "vpc") add("sovereignRole", `${env}-${t}-vpc-flow-logs`);
+  });
+
+  const backend = input.backend;
+  if (isObject(backend) && backend.type === "s3" && typeof backend.bucket === "string") {
+    out.push({ namespace: "sovereignBucket", name: backend.bucket, path: "backend.bucket", owner: `state bucket "${backend.bucket}"` });
+  }
+  return out;
+}
+
+/**
+ * Names derived from configuration fields that collide with each other or with the platform's own
+ * names, or that grow past the AWS limit of their kind: one problem per field, naming every clash.
+ */
+export function derivedNameProblems(input: Raw): ConfigProblem[] {
+  const names = derivedNames(input);
+  const byKey = new Map<string, DerivedName[]>();
+  for (const n of names) {
+    const key = `${n.namespace}\u0000${n.name}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), n]);
+  }
+  const clashes = new Map<string, string[]>();
+  const note = (path: string, text: string) => clashes.set(path, [...(clashes.get(path) ?? []), text]);
+  for (const group of byKey.values()) {
+    // The state bucket of the S3 backend may be the bootstrap stack's own: that is what it is for.
+    const relevant = group.filter((n, _, all) => !(n.path === "backend.bucket" && all.length === 2 && all.some((o) => o.owner.includes("(bootstrap stack)"))));
+    if (relevant.length < 2) continue;
+    relevant.forEach((n, i) => {
+      if (n.path === undefined) return;
+      // Between two fields, report at the later one, naming the first.
+      const others = relevant.filter((o, j) => o !== n && (o.path === undefined || j < i || o.path === n.path));
+      if (others.length === 0 || others.every((o) => o.path === n.path)) return;
+      const what = NAMESPACES[n.namespace].what;
+      note(n.path, `${what} "${n.name}" is also derived for ${others.filter((o) => o.path !== n.path).map((o) => (o.path === undefined ? o.owner : `${o.owner} (${o.path})`)).join(" and ")}`);
+    });
+  }
+  for (const n of names) {
+    const { what, maxLength } = NAMESPACES[n.namespace];
+    if (n.path !== undefined && n.name.length > maxLength) note(n.path, `${what} "${n.name}" is ${n.name.length} characters long, more than the ${maxLength} AWS allows`);
+  }
+  return [...clashes].map(([path, texts]) => {
+    const owner = names.find((n) => n.path === path)?.owner ?? path;
+    return {
+      path,
+      message: `${owner} makes names that clash or do not fit: ${[...new Set(texts)].join("; ")}. Fix: rename ${path.startsWith("dataClasses.") ? "the data class" : path.startsWith("tenants[") ? "the tenant" : "it"} (or shorten the environment name)`,
+    };
+  });
+}
