@@ -11,6 +11,7 @@ export const RULE_SUPPRESSIBLE: Readonly<Record<string, boolean>> = {
   "SIP-CT-3": true,
   "SIP-CT-4": true,
   "SIP-CT-5": true,
+  "SIP-CT-6": true,
   "SIP-IAM-1": true,
   "SIP-IAM-2": true,
   "SIP-IAM-3": true,
