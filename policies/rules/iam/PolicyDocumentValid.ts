@@ -9,6 +9,13 @@ const OPERATORS = [
   "Bool", "BinaryEquals", "IpAddress", "NotIpAddress", "ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike",
 ].map((o) => o.toLowerCase());
 
+/**
+ * The keys of a web identity (OIDC) provider, which no service catalog lists: `<issuer host and
+ * path>:<claim>` for the claims IAM maps (aud, sub, amr, azp, oaud; app_id and user_id of the
+ * social providers; id, email). Only in a statement that trusts a Federated principal.
+ */
+const OIDC_KEY = /^[a-z0-9-]+(\.[a-z0-9-]+)+(\/[\w./-]*)?:(aud|sub|amr|azp|oaud|app_id|user_id|id|email)$/i;
+
 /** Whether a condition operator is one IAM knows (with ForAllValues:/ForAnyValue: and IfExists). */
 export function isKnownOperator(operator: string): boolean {
   let op = operator.toLowerCase();
@@ -60,6 +67,7 @@ function statementProblems(s: NormalizedStatement, doc: PolicyDocumentRef, iam: 
   for (const c of s.conditions) {
     if (!isKnownOperator(c.operator)) out.push(`${label}: unknown condition operator "${c.operator}"`);
     if (c.key.includes("${")) continue;
+    if (s.principal !== undefined && s.principal.federated.length > 0 && OIDC_KEY.test(c.key)) continue;
     if (iam.conditionKeyExists(c.key) === false) out.push(`${label}: unknown condition key "${c.key}"`);
   }
   return out;

@@ -48,6 +48,8 @@ describeRules([
       [n("PolicyDocumentValid", 2), ["aws_s3_bucket_policy.b"]],
       [n("PolicyDocumentValid", 3), ["aws_iam_policy.broken"]],
       [n("PolicyDocumentValid", 4), ["aws_iam_policy.principal", "aws_iam_role.noprincipal", "aws_iam_role.withresource"]],
+      // an OIDC claim IAM does not map (":subject" for ":sub"); the compliant fixture's ":aud"/":sub" pass
+      [n("PolicyDocumentValid", 5), ["aws_iam_role.ci"]],
     ],
   },
   {
