@@ -42,6 +42,13 @@ import { SecurityGroupNoPublicIngress } from "../rules/vpc/SecurityGroupNoPublic
 import { TenantOwnKeyAndRole } from "../rules/tenant/TenantOwnKeyAndRole";
 import { VpcFlowLogs } from "../rules/vpc/VpcFlowLogs";
 
+import { BucketSingleNotification } from "../rules/s3/BucketSingleNotification";
+import { QueueCmk } from "../rules/sqs/QueueCmk";
+import { QueuePolicyNotPublic } from "../rules/sqs/QueuePolicyNotPublic";
+import { KeyPolicyExplicit } from "../rules/kms/KeyPolicyExplicit";
+import { RuntimeSupported } from "../rules/lambda/RuntimeSupported";
+import { SecretRotationInterval } from "../rules/secretsmanager/SecretRotationInterval";
+import { SecurityGroupEgressRestricted } from "../rules/vpc/SecurityGroupEgressRestricted";
 export const SECURITY_PACK: readonly Rule[] = [
   BucketPublicAccessBlock,
   BucketOwnerEnforced,
@@ -84,4 +91,11 @@ export const SECURITY_PACK: readonly Rule[] = [
   LogGroupKms,
   LogGroupRetention,
   TenantOwnKeyAndRole,
+  BucketSingleNotification,
+  QueueCmk,
+  QueuePolicyNotPublic,
+  KeyPolicyExplicit,
+  RuntimeSupported,
+  SecretRotationInterval,
+  SecurityGroupEgressRestricted,
 ];

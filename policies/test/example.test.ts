@@ -43,6 +43,8 @@ const EXPECTED_ACCEPTED = [
   "SIP-VPC-3 aws_route.sovereign-network_controlled-egress_firewall-default: named exception controlled-egress",
   "SIP-VPC-3 aws_route.sovereign-network_controlled-egress_workload-default: named exception controlled-egress",
   "SIP-SM-2 aws_secretsmanager_secret.sync-pipeline-avatars-clean_signing-material: named exception roles-anywhere-signing-material",
+  "SIP-VPC-6 aws_security_group.sync-pipeline-avatars-clean_failback_security-group: named exception cross-partition-sync",
+  "SIP-VPC-6 aws_security_group.sync-pipeline-avatars-clean_sync_security-group: named exception cross-partition-sync",
 ];
 
 describe("the synthesized example", () => {

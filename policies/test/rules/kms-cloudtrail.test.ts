@@ -5,6 +5,7 @@ import { TrailLogFileValidation } from "../../rules/cloudtrail/TrailLogFileValid
 import { TrailLogging } from "../../rules/cloudtrail/TrailLogging";
 import { TrailMultiRegion } from "../../rules/cloudtrail/TrailMultiRegion";
 import { KeyPolicyNoPublicPrincipal } from "../../rules/kms/KeyPolicyNoPublicPrincipal";
+import { KeyPolicyExplicit } from "../../rules/kms/KeyPolicyExplicit";
 import { KeyRotation } from "../../rules/kms/KeyRotation";
 import { describeRules } from "../harness";
 
@@ -12,6 +13,7 @@ const TRAIL = "aws_cloudtrail.audit";
 const ct = (rule: string, i: number) => `cloudtrail/${rule}/noncompliant-${i}.tf.json`;
 
 describeRules([
+  { rule: KeyPolicyExplicit, compliant: ["kms/compliant.tf.json"], noncompliant: [["kms/KeyPolicyExplicit/noncompliant-1.tf.json", ["aws_kms_key.k"]]] },
   {
     rule: KeyRotation,
     compliant: ["kms/compliant.tf.json"],

@@ -5,6 +5,7 @@ import { FunctionInVpc } from "../../rules/lambda/FunctionInVpc";
 import { FunctionNotPublic } from "../../rules/lambda/FunctionNotPublic";
 import { FunctionTracing } from "../../rules/lambda/FunctionTracing";
 import { NoSecretsInEnvironment } from "../../rules/lambda/NoSecretsInEnvironment";
+import { RuntimeSupported } from "../../rules/lambda/RuntimeSupported";
 import { describeRules } from "../harness";
 
 const C = ["lambda/compliant.tf.json"];
@@ -12,6 +13,15 @@ const n = (rule: string, i: number) => `lambda/${rule}/noncompliant-${i}.tf.json
 const F = "aws_lambda_function.f";
 
 describeRules([
+  {
+    rule: RuntimeSupported,
+    compliant: C,
+    noncompliant: [
+      [n("RuntimeSupported", 1), ["aws_lambda_function.f"]],
+      // a runtime the checker cannot evaluate fails closed
+      [n("RuntimeSupported", 2), ["aws_lambda_function.f"]],
+    ],
+  },
   {
     rule: FunctionInVpc,
     compliant: C,

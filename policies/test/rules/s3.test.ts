@@ -2,6 +2,7 @@ import { BucketAccessLogging } from "../../rules/s3/BucketAccessLogging";
 import { BucketLifecycle } from "../../rules/s3/BucketLifecycle";
 import { BucketOwnerEnforced } from "../../rules/s3/BucketOwnerEnforced";
 import { BucketPolicyNotPublic } from "../../rules/s3/BucketPolicyNotPublic";
+import { BucketSingleNotification } from "../../rules/s3/BucketSingleNotification";
 import { BucketPublicAccessBlock } from "../../rules/s3/BucketPublicAccessBlock";
 import { BucketSseKmsCmk } from "../../rules/s3/BucketSseKmsCmk";
 import { BucketTlsOnlyPolicy } from "../../rules/s3/BucketTlsOnlyPolicy";
@@ -16,6 +17,16 @@ const C = ["s3/compliant.tf.json"];
 const n = (rule: string, i: number) => `s3/${rule}/noncompliant-${i}.tf.json`;
 
 describeRules([
+  {
+    rule: BucketSingleNotification,
+    compliant: C,
+    noncompliant: [
+      // two notification configurations for one bucket: the one applied last wins
+      [n("BucketSingleNotification", 1), ["aws_s3_bucket_notification.b", "aws_s3_bucket_notification.b-again"]],
+      // a bucket the checker cannot evaluate fails closed
+      [n("BucketSingleNotification", 2), ["aws_s3_bucket_notification.b"]],
+    ],
+  },
   {
     rule: BucketPublicAccessBlock,
     compliant: C,

@@ -4,9 +4,19 @@ import { LogGroupKms } from "../../rules/logs/LogGroupKms";
 import { LogGroupRetention } from "../../rules/logs/LogGroupRetention";
 import { SecretCmk } from "../../rules/secretsmanager/SecretCmk";
 import { SecretRotation } from "../../rules/secretsmanager/SecretRotation";
+import { SecretRotationInterval } from "../../rules/secretsmanager/SecretRotationInterval";
 import { describeRules } from "../harness";
 
 describeRules([
+  {
+    rule: SecretRotationInterval,
+    compliant: ["secretsmanager/compliant.tf.json"],
+    noncompliant: [
+      ["secretsmanager/SecretRotationInterval/noncompliant-1.tf.json", ["aws_secretsmanager_secret_rotation.s"]],
+      // a yearly cron: not shown to rotate within 90 days
+      ["secretsmanager/SecretRotationInterval/noncompliant-2.tf.json", ["aws_secretsmanager_secret_rotation.s"]],
+    ],
+  },
   {
     rule: SecretCmk,
     compliant: ["secretsmanager/compliant.tf.json"],

@@ -2,6 +2,7 @@ import { DefaultSecurityGroupClosed } from "../../rules/vpc/DefaultSecurityGroup
 import { NoInternetGatewayRoute } from "../../rules/vpc/NoInternetGatewayRoute";
 import { NoPublicIp } from "../../rules/vpc/NoPublicIp";
 import { SecurityGroupNoPublicIngress } from "../../rules/vpc/SecurityGroupNoPublicIngress";
+import { SecurityGroupEgressRestricted } from "../../rules/vpc/SecurityGroupEgressRestricted";
 import { VpcFlowLogs } from "../../rules/vpc/VpcFlowLogs";
 import { describeRules } from "../harness";
 
@@ -9,6 +10,15 @@ const C = ["vpc/compliant.tf.json"];
 const n = (rule: string, i: number) => `vpc/${rule}/noncompliant-${i}.tf.json`;
 
 describeRules([
+  {
+    rule: SecurityGroupEgressRestricted,
+    compliant: C,
+    noncompliant: [
+      // inline egress to 0.0.0.0/0, and a separate egress rule to ::/0
+      [n("SecurityGroupEgressRestricted", 1), ["aws_security_group.fn"]],
+      [n("SecurityGroupEgressRestricted", 2), ["aws_security_group.fn"]],
+    ],
+  },
   { rule: VpcFlowLogs, compliant: C, noncompliant: [[n("VpcFlowLogs", 1), ["aws_vpc.v"]]] },
   {
     rule: DefaultSecurityGroupClosed,

@@ -1,0 +1,57 @@
+import { blocks, literalNumber, literalString } from "../../core/json";
+import { resourcesOfType } from "../../core/template";
+import { defineRule, type Violation, verdict } from "../../core/types";
+
+const MAX_DAYS = 90;
+
+/** Days between rotations of a `rate(N days)` / `rate(N hours)` expression; undefined for anything else. */
+function rateDays(expression: string): number | undefined {
+  const m = /^rate\((\d+)\s+(day|days|hour|hours)\)$/.exec(expression.trim());
+  if (m === null) return undefined;
+  const n = Number(m[1]);
+  return m[2]?.startsWith("hour") ? n / 24 : n;
+}
+
+/** 31 for a cron expression that runs in every month (month field `*`), else undefined. */
+function cronAtLeastMonthly(expression: string): number | undefined {
+  const m = /^cron\((.+)\)$/.exec(expression.trim());
+  const fields = m?.[1]?.trim().split(/\s+/) ?? [];
+  return fields.length === 6 && fields[3] === "*" ? 31 : undefined;
+}
+
+/** A rotation schedule rotates at least every 90 days. */
+export const SecretRotationInterval = defineRule({
+  id: "SIP-SM-3",
+  name: "SecretRotationInterval",
+  service: "secretsmanager",
+  severity: "error",
+  suppressible: true,
+  info: `The secret's rotation interval is longer than ${MAX_DAYS} days or cannot be evaluated.`,
+  explanation: "Rotation bounds how long a copied secret stays useful; a yearly rotation leaves a leaked secret valid for most of a year.",
+  fix: `Set rotation_rules.automatically_after_days to ${MAX_DAYS} or less (or a schedule_expression rate(N days) with N <= ${MAX_DAYS}).`,
+  anchors: {
+    checkov: ["CKV_AWS_304"],
+  },
+  evaluate({ template }) {
+    const rotations = resourcesOfType(template, "aws_secretsmanager_secret_rotation");
+    const violations: Violation[] = [];
+    for (const r of rotations) {
+      const rules = blocks(r.values.rotation_rules);
+      for (const rule of rules) {
+        const days = literalNumber(rule.automatically_after_days);
+        const expression = literalString(rule.schedule_expression);
+        if (rule.automatically_after_days !== undefined) {
+          if (days === undefined) violations.push({ address: r.address, detail: `automatically_after_days ${JSON.stringify(rule.automatically_after_days)} could not be evaluated` });
+          else if (days > MAX_DAYS) violations.push({ address: r.address, detail: `rotates every ${days} days, more than ${MAX_DAYS}` });
+        } else if (expression !== undefined) {
+          const every = rateDays(expression) ?? cronAtLeastMonthly(expression);
+          if (every === undefined) violations.push({ address: r.address, detail: `schedule_expression "${expression}" could not be shown to rotate at least every ${MAX_DAYS} days (use rate(N days), or a cron that runs every month)` });
+          else if (every > MAX_DAYS) violations.push({ address: r.address, detail: `rotates every ${every} days, more than ${MAX_DAYS}` });
+        } else {
+          violations.push({ address: r.address, detail: "rotation_rules names no interval that could be evaluated" });
+        }
+      }
+    }
+    return verdict(rotations.length, violations);
+  },
+});

@@ -1,0 +1,32 @@
+import { QueueCmk } from "../../rules/sqs/QueueCmk";
+import { QueuePolicyNotPublic } from "../../rules/sqs/QueuePolicyNotPublic";
+import { describeRules } from "../harness";
+
+const C = ["sqs/compliant.tf.json"];
+const n = (rule: string, i: number) => `sqs/${rule}/noncompliant-${i}.tf.json`;
+
+describeRules([
+  {
+    rule: QueueCmk,
+    compliant: C,
+    noncompliant: [
+      // SQS-managed encryption
+      [n("QueueCmk", 1), ["aws_sqs_queue.dlq"]],
+      // the AWS managed key
+      [n("QueueCmk", 2), ["aws_sqs_queue.dlq"]],
+      // no key at all
+      [n("QueueCmk", 3), ["aws_sqs_queue.dlq"]],
+    ],
+  },
+  {
+    rule: QueuePolicyNotPublic,
+    compliant: C,
+    noncompliant: [
+      [n("QueuePolicyNotPublic", 1), ["aws_sqs_queue_policy.dlq"]],
+      // aws:SourceArn matching every bucket of every account
+      [n("QueuePolicyNotPublic", 2), ["aws_sqs_queue_policy.dlq"]],
+      // a document the checker cannot evaluate fails closed
+      [n("QueuePolicyNotPublic", 3), ["aws_sqs_queue_policy.dlq"]],
+    ],
+  },
+]);
