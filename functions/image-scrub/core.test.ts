@@ -138,7 +138,7 @@ describe("scrub without digests", () => {
     const opener = () => {
       opened += 1;
       const bytes = Buffer.from(inputs.webp);
-      if (opened === 2) bytes[bytes.length - 1] ^= 0xff;
+      if (opened === 2) bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 0xff;
       return Readable.from([bytes], { objectMode: false });
     };
 
