@@ -455,7 +455,7 @@ async function main(): Promise<void> {
       "",
     ].join("\n"),
   );
-  if (!s.pass) process.exitCode = 1;
+  // A missed target is in the report; bench/run-all.mjs fails on it after every benchmark has run.
 }
 
 if (process.argv.includes("--child")) await child();

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `make bench`: synth time and peak memory of dist/main.cjs for the example configuration and for
 // generated configurations with 10, 100 and 1,000 logical tenants. Writes bench/results/synth.json
-// and exits non-zero when the example misses its target (< 1 s node time, < 150 MB peak RSS).
+// with the target (< 1 s node time, < 150 MB peak RSS) and the verdict; a miss is recorded, not an
+// exit status (bench/run-all.mjs reports it after every benchmark has run).
 import { spawnSync } from "node:child_process";
 import { cpus } from "node:os";
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -91,6 +92,10 @@ function main() {
     cpus: cpus().length,
     measured: "wall time from process start to exit and peak RSS of `node dist/main.cjs`, per case",
     target: TARGET,
+    targets: {
+      exampleWallMs: { target: `< ${TARGET.maxWallMs} ms (median)`, measured: example.wallMsMedian, pass: example.wallMsMedian < TARGET.maxWallMs },
+      exampleRssMB: { target: `< ${TARGET.maxRssMB} MB (largest)`, measured: example.maxRssMB, pass: example.maxRssMB < TARGET.maxRssMB },
+    },
     pass,
     results,
   };
@@ -98,7 +103,6 @@ function main() {
   writeFileSync(outFile, `${JSON.stringify(report, null, 2)}\n`);
   rmSync(work, { recursive: true, force: true });
   process.stdout.write(`${pass ? "PASS" : "FAIL"}: example ${example.wallMsMedian} ms (< ${TARGET.maxWallMs}), ${example.maxRssMB} MB (< ${TARGET.maxRssMB}) -> ${outFile}\n`);
-  process.exitCode = pass ? 0 : 1;
 }
 
 main();

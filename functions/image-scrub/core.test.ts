@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { describe, expect, it } from "vitest";
-import { SCRUBBER_VERSION, type ScrubResult, scrub, scrubBuffer, scrubChunks } from "./core";
+import { SCRUBBER_VERSION, type ScrubResult, scrub, scrubBuffer, scrubChunks, scrubChunksWithoutDigests } from "./core";
 import { isScrubRejected, ScrubRejected } from "./errors";
 import { MAX_HEADER_BYTES } from "./reader";
 import {
@@ -100,6 +100,53 @@ describe("scrub result", () => {
       scrubberVersion: SCRUBBER_VERSION,
       removedBytes: exifApp1(6).length,
     });
+  });
+});
+
+describe("scrub without digests", () => {
+  async function collect<R>(generator: AsyncGenerator<Buffer, R, void>): Promise<{ bytes: Buffer; result: R }> {
+    const parts: Buffer[] = [];
+    for (;;) {
+      const step = await generator.next();
+      if (step.done) return { bytes: Buffer.concat(parts), result: step.value };
+      parts.push(step.value);
+    }
+  }
+  const { scan } = baselineJpeg();
+  const inputs = {
+    jpeg: Buffer.concat([SOI, exifApp1(6), DQT, DHT, sof(0xc0, 16, 16), sos(), scan, EOI]),
+    png: Buffer.concat([PNG_SIGNATURE, ihdr(4, 4), textChunk("GPS", "52.5,13.4"), ...pngImage().idat, chunk("IEND")]),
+    webp: riff([vp8x(0x08, 16, 16), riffChunk("EXIF", Buffer.from("secret")), riffChunk("VP8 ", vp8Payload(16, 16))]),
+  };
+
+  it.each(Object.entries(inputs))("writes the same %s bytes as scrubChunks, with null digests", async (_type, input) => {
+    // Act
+    const digested = await collect(scrubChunks(input));
+    const fromBytes = await collect(scrubChunksWithoutDigests(input));
+    const fromOpener = await collect(scrubChunksWithoutDigests(() => Readable.from([input], { objectMode: false })));
+
+    // Assess
+    for (const undigested of [fromBytes, fromOpener]) {
+      expect(undigested.bytes.equals(digested.bytes)).toBe(true);
+      expect(undigested.result).toEqual({ ...digested.result, originalSha256: null, outputSha256: null });
+    }
+  });
+
+  it("still detects a WebP source that changes between its two passes", async () => {
+    // Prepare
+    let opened = 0;
+    const opener = () => {
+      opened += 1;
+      const bytes = Buffer.from(inputs.webp);
+      if (opened === 2) bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 0xff;
+      return Readable.from([bytes], { objectMode: false });
+    };
+
+    // Act
+    const error = await collect(scrubChunksWithoutDigests(opener)).catch((e: unknown) => e);
+
+    // Assess
+    expect(isScrubRejected(error) && error.reason).toBe("source-changed");
   });
 });
 

@@ -9,6 +9,8 @@ export {
   scrub,
   scrubBuffer,
   scrubChunks,
+  scrubChunksWithoutDigests,
+  type UndigestedScrubResult,
 } from "./core";
 export { DETECT_BYTES, type DetectedFormat, type Detection, detect, IMAGE_TYPES, type ImageType, MEDIA_TYPES } from "./detect";
 export { isScrubRejected, REJECT_REASONS, type RejectReason, ScrubRejected } from "./errors";

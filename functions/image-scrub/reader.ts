@@ -33,7 +33,8 @@ export interface MemoryStats {
 export class ByteReader {
   private readonly iterator: AsyncIterator<Uint8Array | string>;
   private readonly maxInputBytes: number;
-  private readonly hash: Hash = createHash("sha256");
+  /** SHA-256 of every byte pulled; null when the caller needs no digest (it costs more than the parsing). */
+  private readonly hash: Hash | null;
   private chunk: Buffer = EMPTY;
   private pos = 0;
   private ended = false;
@@ -44,9 +45,10 @@ export class ByteReader {
   private held = 0;
   private peak = 0;
 
-  constructor(source: AsyncIterable<Uint8Array | string>, maxInputBytes: number) {
+  constructor(source: AsyncIterable<Uint8Array | string>, maxInputBytes: number, hashing = true) {
     this.iterator = source[Symbol.asyncIterator]();
     this.maxInputBytes = maxInputBytes;
+    this.hash = hashing ? createHash("sha256") : null;
   }
 
   /** Offset of the next unread byte in the input. */
@@ -93,7 +95,7 @@ export class ByteReader {
           this.maxInputBytes,
         );
       }
-      this.hash.update(chunk);
+      this.hash?.update(chunk);
       this.chunk = chunk;
       this.pos = 0;
       return true;
@@ -216,9 +218,9 @@ export class ByteReader {
     await this.iterator.return?.();
   }
 
-  /** SHA-256 (hex) of every byte pulled; call after drain(). */
-  digest(): string {
-    return this.hash.digest("hex");
+  /** SHA-256 (hex) of every byte pulled (call after drain()); null when constructed without hashing. */
+  digest(): string | null {
+    return this.hash === null ? null : this.hash.digest("hex");
   }
 
   /** Total bytes pulled from the source. */
