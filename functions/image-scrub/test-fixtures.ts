@@ -2,6 +2,7 @@
  * Test fixtures, assembled byte by byte (the project tests on a fresh clone, without ../shared).
  * Not a test file itself: imported by the *.test.ts suites.
  */
+import { createHash } from "node:crypto";
 import { deflateSync, crc32 } from "node:zlib";
 
 // ---------------------------------------------------------------------------------------------
@@ -122,13 +123,112 @@ export const XMP_PACKET = Buffer.from(
   "latin1",
 );
 
-/** A fake ICC profile (header-shaped; "acsp" at 36) of `size` bytes. */
+/**
+ * A structurally valid v2 ICC profile of at least `size` bytes (rounded up to a multiple of 4) with
+ * one 'rTRC' curve tag and no text tags, so the ICC neutraliser leaves it unchanged.
+ */
 export function iccProfile(size = 300): Buffer {
-  const icc = Buffer.alloc(size);
-  icc.writeUInt32BE(size, 0);
+  const total = Math.max(160, Math.ceil(size / 4) * 4);
+  const icc = Buffer.alloc(total);
+  icc.writeUInt32BE(total, 0);
+  icc[8] = 2;
+  icc[9] = 0x10;
+  icc.write("mntrRGB XYZ ", 12, "latin1");
   icc.write("acsp", 36, "latin1");
-  for (let i = 128; i < size; i++) icc[i] = (i * 7) & 0xff;
+  icc.writeUInt32BE(1, 128);
+  icc.write("rTRC", 132, "latin1");
+  icc.writeUInt32BE(144, 136);
+  icc.writeUInt32BE(total - 144, 140);
+  icc.write("curv", 144, "latin1");
+  const entries = (total - 156) / 2;
+  icc.writeUInt32BE(entries, 152);
+  for (let i = 0; i < entries; i++) icc.writeUInt16BE((i * 7) & 0xffff, 156 + 2 * i);
   return icc;
+}
+
+/**
+ * A minimal but real RGB matrix/TRC display profile (ICC v2 or v4): white point, primaries, one
+ * gamma 2.2 curve shared by rTRC/gTRC/bTRC, and the text tags desc, cprt, dmnd, dmdd (v2:
+ * textDescriptionType / textType; v4: mluc). With `canary`, every text tag, the Unicode and
+ * ScriptCode parts of 'desc', the reserved header bytes and an unreferenced gap between tag
+ * elements carry it.
+ */
+export function iccTestProfile(options: { canary?: string; version?: 2 | 4 } = {}): Buffer {
+  const version = options.version ?? 2;
+  const text = options.canary ?? "Display";
+  const u32 = (v: number): Buffer => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32BE(v >>> 0);
+    return b;
+  };
+  const s15 = (v: number): Buffer => u32(Math.round(v * 65536));
+  const xyz = (x: number, y: number, z: number): Buffer => Buffer.concat([Buffer.from("XYZ \0\0\0\0", "latin1"), s15(x), s15(y), s15(z)]);
+  const desc = (s: string): Buffer => {
+    const ascii = Buffer.from(`${s}\0`, "latin1");
+    const unicode = Buffer.from(`${s}\0`, "utf16le").swap16();
+    const mac = Buffer.alloc(67);
+    mac.write(s.slice(0, 66), 0, "latin1");
+    return Buffer.concat([Buffer.from("desc\0\0\0\0", "latin1"), u32(ascii.length), ascii, u32(0x656e5553), u32(unicode.length / 2), unicode, Buffer.of(0, 0, Math.min(s.length + 1, 67)), mac]);
+  };
+  const textType = (s: string): Buffer => Buffer.concat([Buffer.from("text\0\0\0\0", "latin1"), Buffer.from(`${s}\0`, "latin1")]);
+  const mluc = (s: string): Buffer => {
+    const utf16 = Buffer.from(s, "utf16le").swap16();
+    const utf16de = Buffer.from(`${s} (de)`, "utf16le").swap16();
+    return Buffer.concat([Buffer.from("mluc\0\0\0\0", "latin1"), u32(2), u32(12), Buffer.from("enUS", "latin1"), u32(utf16.length), u32(40), Buffer.from("deDE", "latin1"), u32(utf16de.length), u32(40 + utf16.length), utf16, utf16de]);
+  };
+  const str = version === 4 ? mluc : desc;
+  const curve = Buffer.concat([Buffer.from("curv\0\0\0\0", "latin1"), u32(1), Buffer.of(0x02, 0x33)]);
+  const elements: [string[], Buffer][] = [
+    [["desc"], str(`${text} desc`)],
+    [["cprt"], version === 4 ? mluc(`${text} cprt`) : textType(`${text} cprt`)],
+    [["dmnd"], str(`${text} dmnd`)],
+    [["dmdd"], str(`${text} dmdd`)],
+    [["wtpt"], xyz(0.9642, 1, 0.8249)],
+    [["rXYZ"], xyz(0.4361, 0.2225, 0.0139)],
+    [["gXYZ"], xyz(0.3851, 0.7169, 0.0971)],
+    [["bXYZ"], xyz(0.1431, 0.0606, 0.7141)],
+    [["rTRC", "gTRC", "bTRC"], curve],
+  ];
+  const tagCount = elements.reduce((n, [sigs]) => n + sigs.length, 0);
+  const table: Buffer[] = [];
+  const data: Buffer[] = [];
+  let at = 128 + 4 + 12 * tagCount;
+  for (const [index, [sigs, element]] of elements.entries()) {
+    for (const sig of sigs) table.push(Buffer.concat([Buffer.from(sig, "latin1"), u32(at), u32(element.length)]));
+    const padded = Buffer.alloc((element.length + 3) & ~3);
+    element.copy(padded);
+    data.push(padded);
+    at += padded.length;
+    if (index === 4 && options.canary !== undefined) {
+      // An unreferenced gap between elements.
+      const gap = Buffer.alloc((options.canary.length + 3) & ~3);
+      gap.write(options.canary, 0, "latin1");
+      data.push(gap);
+      at += gap.length;
+    }
+  }
+  const header = Buffer.alloc(128);
+  header.writeUInt32BE(at, 0);
+  header.write("lcms", 4, "latin1");
+  header[8] = version;
+  header[9] = version === 4 ? 0x30 : 0x10;
+  header.write("mntrRGB XYZ ", 12, "latin1");
+  header.writeUInt16BE(2024, 24);
+  header.write("acspAPPL", 36, "latin1");
+  header.writeUInt32BE(0, 64);
+  s15(0.9642).copy(header, 68);
+  s15(1).copy(header, 72);
+  s15(0.8249).copy(header, 76);
+  header.write("lcms", 80, "latin1");
+  if (options.canary !== undefined) header.write(options.canary.slice(0, 28), 100, "latin1");
+  const profile = Buffer.concat([header, u32(tagCount), ...table, ...data]);
+  if (version === 4) {
+    const copy = Buffer.from(profile);
+    copy.fill(0, 44, 48);
+    copy.fill(0, 64, 68);
+    createHash("md5").update(copy).digest().copy(profile, 84);
+  }
+  return profile;
 }
 
 // ---------------------------------------------------------------------------------------------
