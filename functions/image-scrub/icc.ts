@@ -47,6 +47,8 @@ export interface NeutralisedIcc {
   readonly profile: Buffer;
   /** Number of tag table entries whose content was replaced. */
   readonly textTags: number;
+  /** Bytes of the input's text elements that were replaced (shared elements counted once). */
+  readonly textBytes: number;
   /** False when the output equals the input byte for byte. */
   readonly changed: boolean;
 }
@@ -131,11 +133,13 @@ export function neutraliseIccProfile(input: Uint8Array): NeutralisedIcc {
   // One output element per distinct (offset, size): shared data stays shared.
   const elements = new Map<string, { offset: number; data: Buffer }>();
   let textTags = 0;
+  let textBytes = 0;
   for (const tag of tags) {
     const key = `${tag.offset}:${tag.size}`;
     const type = textTypeFor(tag, version);
     if (type !== null) textTags += 1;
     if (elements.has(key)) continue;
+    if (type !== null) textBytes += tag.size;
     const data =
       type === null
         ? source.subarray(tag.offset, tag.offset + tag.size)
@@ -166,5 +170,5 @@ export function neutraliseIccProfile(input: Uint8Array): NeutralisedIcc {
   const hadId = source.subarray(PROFILE_ID_AT, PROFILE_ID_AT + 16).some((b) => b !== 0);
   if (hadId) iccProfileId(out).copy(out, PROFILE_ID_AT);
   else out.fill(0, PROFILE_ID_AT, PROFILE_ID_AT + 16);
-  return { profile: out, textTags, changed: !out.equals(source) };
+  return { profile: out, textTags, textBytes, changed: !out.equals(source) };
 }

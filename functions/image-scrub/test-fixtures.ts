@@ -415,14 +415,68 @@ export function vp8x(flags: number, width: number, height: number): Buffer {
   return riffChunk("VP8X", data);
 }
 
-/** A VP8 key-frame header for width × height followed by `body` synthetic bytes. */
+/**
+ * A VP8 key frame for width × height: frame tag, start code, dimensions, a first partition of 8
+ * zero bytes (which decodes as a header with every flag off and one token partition) and a token
+ * partition of `body` synthetic bytes (structurally valid, not decodable).
+ */
 export function vp8Payload(width: number, height: number, body = 40, seed = 3): Buffer {
-  const head = Buffer.from([0x50, 0x01, 0x00, 0x9d, 0x01, 0x2a, 0, 0, 0, 0]);
+  const firstPartition = 8;
+  const head = Buffer.from([0, 0, 0, 0x9d, 0x01, 0x2a, 0, 0, 0, 0]);
+  head.writeUIntLE((firstPartition << 5) | 0x10, 0, 3); // key frame, version 0, shown
   head.writeUInt16LE(width, 6);
   head.writeUInt16LE(height, 8);
   const rest = Buffer.alloc(body);
   for (let i = 0; i < body; i++) rest[i] = (i * 31 + seed) & 0xff;
-  return Buffer.concat([head, rest]);
+  return Buffer.concat([head, Buffer.alloc(firstPartition), rest]);
+}
+
+/** Boolean entropy encoder of RFC 6386 §7.3: encodes `bits` ([probability, bit]) and flushes. */
+export function boolEncode(bits: readonly (readonly [number, number])[]): Buffer {
+  const out: number[] = [];
+  let range = 255;
+  let bottom = 0; // kept below 2^32
+  let bitCount = 24;
+  const put = (probability: number, bit: number): void => {
+    const split = 1 + (((range - 1) * probability) >> 8);
+    if (bit) {
+      bottom += split;
+      range -= split;
+    } else {
+      range = split;
+    }
+    while (range < 128) {
+      range <<= 1;
+      if (bottom >= 0x8000_0000) {
+        let q = out.length - 1;
+        while (q >= 0 && out[q] === 255) out[q--] = 0;
+        out[q] = (out[q] as number) + 1;
+      }
+      bottom = (bottom * 2) % 0x1_0000_0000;
+      if (--bitCount === 0) {
+        out.push(Math.floor(bottom / 0x100_0000) & 0xff);
+        bottom %= 0x100_0000;
+        bitCount = 8;
+      }
+    }
+  };
+  for (const [probability, bit] of bits) put(probability, bit);
+  for (let i = 0; i < 32; i++) put(128, 0);
+  return Buffer.from(out);
+}
+
+/** A VP8 key frame whose first partition header asks for `partitions` token partitions, with their size table. */
+export function vp8MultiPartition(width: number, height: number, partitionSizes: readonly number[]): Buffer {
+  const log2 = Math.log2(partitionSizes.length);
+  const literal = (value: number, n: number): [number, number][] => Array.from({ length: n }, (_, i) => [128, (value >> (n - 1 - i)) & 1]);
+  const first = boolEncode([...literal(0, 3), ...literal(0, 10), ...literal(0, 1), ...literal(log2, 2)]);
+  const head = Buffer.from([0, 0, 0, 0x9d, 0x01, 0x2a, 0, 0, 0, 0]);
+  head.writeUIntLE((first.length << 5) | 0x10, 0, 3);
+  head.writeUInt16LE(width, 6);
+  head.writeUInt16LE(height, 8);
+  const table = Buffer.alloc(3 * (partitionSizes.length - 1));
+  partitionSizes.slice(0, -1).forEach((size, i) => table.writeUIntLE(size, 3 * i, 3));
+  return Buffer.concat([head, first, table, ...partitionSizes.map((size) => Buffer.alloc(size, 0x11))]);
 }
 
 /** A VP8L header for width × height followed by synthetic bytes. */
@@ -453,6 +507,39 @@ export function webpChunks(webp: Buffer): { fourcc: string; data: Buffer }[] {
     p += 8 + size + (size & 1);
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Real WebP files (decodable by dwebp), made for these tests from two synthetic 16x16 RGBA images
+// with libwebp 1.2.4: cwebp -q 70 (lossy), cwebp -lossless, cwebp -q 80 -alpha_method 0 -exact
+// (VP8X + uncompressed ALPH + VP8), cwebp -q 80 (compressed ALPH), img2webp -lossy (2 ANMF frames).
+
+const REAL_WEBP_BASE64 = {
+  lossy:
+    "UklGRlAAAABXRUJQVlA4IEQAAACwAQCdASoQABAAAkA4JbACdAEOtNWAAP7prD7t2nT8D7M9R5cmzeXJ7uLfV0//4dd69M0of/UZ" +
+    "1fwgv81NT/9frtAAAA==",
+  lossless:
+    "UklGRjQAAABXRUJQVlA4TCcAAAAvD8ADAJkyRPQ/NhHR/wCRtk0l3L/hwVOBQJI/7QYPT0yASx2o/wAA",
+  alphaRaw:
+    "UklGRnQBAABXRUJQVlA4WAoAAAAQAAAADwAADwAAQUxQSAEBAAAA//////////9gYGBgYGBgYP//////////YGBgYGBgYGD/////" +
+    "/////2BgYGBgYGBg//////////9gYGBgYGBgYP//////////YGBgYGBgYGD//////////2BgYGBgYGBg//////////9gYGBgYGBg" +
+    "YP//////////YGBgYGBgYGD//////////2BgYGBgYGBg//////////9gYGBgYGBgYP//////////YGBgYGBgYGD//////////2Bg" +
+    "YGBgYGBg//////////9gYGBgYGBgYP//////////YGBgYGBgYGD//////////2BgYGBgYGBg//////////9gYGBgYGBgYABWUDgg" +
+    "TAAAANABAJ0BKhAAEAABQCYlsAJ0AQ61idUAAP798GNoX/RhCFRcfshUWAUqQ2Zf/Jit4uH6o92ZWbHBBOOgv/+r0z1X//1p+epu" +
+    "L8GAAAA=",
+  alphaLossless:
+    "UklGRoYAAABXRUJQVlA4WAoAAAAQAAAADwAADwAAQUxQSBMAAAABD/Cw/4iIIBZM5i/dnUFE/0MXAFZQOCBMAAAA0AEAnQEqEAAQ" +
+    "AAFAJiWwAnQBDrWJ1QAA/v3wY2hf9GEIVFx+yFRYBSpDZl/8mK3i4fqj3ZlZscEE46C//6vTPVf//Wn56m4vwYAAAA==",
+  animated:
+    "UklGRgoBAABXRUJQVlA4WAoAAAASAAAADwAADwAAQU5JTQYAAAD/////AABBTk1GeAAAAAAAAAAAAA8AAA8AAGQAAAJBTFBIEwAA" +
+    "AAEP8LD/iIggFkzmL92dQUT/QxcAVlA4IEQAAADwAQCdASoQABAAAgA0JbACdAEPC/vL1QAA/vxrUVaE1U+Ecy6/cFnZ//BZZvJt" +
+    "a7pDdcdXZBV/+AYL//88f/P0MgAAAEFOTUZeAAAAAAAAAAAADwAADwAAZAAAAFZQOCBGAAAAtAEAnQEqEAAQAAAANCWwAnQBDrTV" +
+    "gAD+6aw+7f2Xrl9vVtpkErtgZQvqOrJmd//w6716ZpQ/+rz0rjiZVr+8a7Ta+AAAAA==",
+} as const;
+
+/** A real, decodable WebP (see above). */
+export function realWebp(name: keyof typeof REAL_WEBP_BASE64): Buffer {
+  return Buffer.from(REAL_WEBP_BASE64[name], "base64");
 }
 
 // ---------------------------------------------------------------------------------------------
