@@ -544,8 +544,7 @@ function pngPixels(b: Buffer): string | null {
 
 /**
  * ICC profiles are kept with their text tags neutralised (icc.ts), so the oracle compares what
- * decides the colours: the header up to the profile ID (size field excluded) and the data of every
- * tag that is not text. Written here independently of icc.ts. Returns null when the profile does
+ * decides the colours: the colour-relevant header fields and the data of every tag that is not text. Written here independently of icc.ts. Returns null when the profile does
  * not parse. `texts` collects the strings found in text tags (for the leak check).
  */
 function iccColourKey(profile: Buffer, texts: string[] = []): Buffer | null {
@@ -553,7 +552,9 @@ function iccColourKey(profile: Buffer, texts: string[] = []): Buffer | null {
   const size = Math.min(profile.readUInt32BE(0), profile.length);
   const count = profile.readUInt32BE(128);
   if (132 + 12 * count > size) return null;
-  const parts: Buffer[] = [profile.subarray(4, 84)];
+  // Version, class, colour spaces, 'acsp', rendering intent and illuminant (the informational
+  // header fields are zeroed by the scrubber).
+  const parts: Buffer[] = [profile.subarray(8, 24), profile.subarray(36, 40), profile.subarray(64, 80)];
   for (let i = 0; i < count; i++) {
     const e = 132 + 12 * i;
     const sig = profile.toString("latin1", e, e + 4);

@@ -46,8 +46,29 @@ describe("ICC text tags", () => {
     expect(colourTags(profile)).toEqual(colourTags(input));
     const types = Object.fromEntries(readIccTags(profile).tags.map((t) => [t.signature, t.type]));
     expect(types).toMatchObject(version === 4 ? { desc: "mluc", cprt: "mluc", dmnd: "mluc", dmdd: "mluc" } : { desc: "desc", cprt: "text", dmnd: "desc", dmdd: "desc" });
-    expect(profile.subarray(4, 84).equals(input.subarray(4, 84))).toBe(true);
-    expect(profile.subarray(100, 128).every((b) => b === 0)).toBe(true);
+    for (const [from, to] of [[8, 24], [36, 40], [64, 80]] as const) expect(profile.subarray(from, to).equals(input.subarray(from, to))).toBe(true);
+    for (const [from, to] of [[4, 8], [24, 36], [40, 47], [48, 63], [80, 84], [100, 128]] as const) expect(profile.subarray(from, to).every((b) => b === 0)).toBe(true);
+  });
+
+  it("zeroes the informational header fields and keeps the colour-relevant ones", () => {
+    // Prepare
+    const input = iccProfile(300);
+    input.write("CANARY-LEAK-2", 40, "latin1"); // platform, flags, manufacturer, model
+    input.write("ZZZZ", 4, "latin1"); // preferred CMM
+    input.write("2024", 24, "latin1"); // date
+    input.write("mine", 80, "latin1"); // creator
+    input[47] = 0xff;
+    input[63] = 0xff;
+    input.writeUInt32BE(1, 64); // rendering intent: relative colorimetric
+
+    // Act
+    const { profile } = neutraliseIccProfile(input);
+
+    // Assess
+    expect(profile.includes(Buffer.from("CANARY"))).toBe(false);
+    expect([profile.toString("latin1", 4, 8), profile.toString("latin1", 24, 28), profile.toString("latin1", 80, 84)]).toEqual(["\0\0\0\0", "\0\0\0\0", "\0\0\0\0"]);
+    expect([profile[47], profile[63], profile.readUInt32BE(64)]).toEqual([0x03, 0x0f, 1]);
+    expect(profile.subarray(8, 24).equals(input.subarray(8, 24))).toBe(true);
   });
 
   it("keeps the tag table consistent: aligned, inside the profile, shared data still shared, size in the header", () => {

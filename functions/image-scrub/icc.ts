@@ -7,9 +7,13 @@ import { createHash } from "node:crypto";
  * 'desc', textType 'text', multiLocalizedUnicodeType 'mluc'). This module walks the tag table,
  * replaces every such tag with a fixed value of the same type, and rebuilds the profile:
  *
- *  - header copied, except the profile size (rewritten), the reserved bytes 100-127 (zeroed: the
- *    spec says they are zero) and the profile ID (MD5 recomputed per ICC.1:2010 7.2.18 when the
- *    input had one, left zero otherwise);
+ *  - header: what decides the colours is copied (version, class, colour spaces, rendering intent,
+ *    illuminant); the informational fields are zeroed because they can carry anything and no CMM
+ *    uses them for the transform: preferred CMM, date and time, primary platform, the flags other
+ *    than "embedded" / "not independent", the device manufacturer and model, the device attributes
+ *    other than the four ICC media bits, the creator, and the reserved bytes 100-127 (the spec
+ *    says zero); the size is rewritten and the profile ID recomputed (MD5, ICC.1:2010 7.2.18) when
+ *    the input had one, else left zero;
  *  - tag table in the input's order; tags that shared one data element still share one;
  *  - every other tag's data copied byte for byte (curves, matrices, LUTs: the colour transform
  *    stays identical), each element starting on a 4-byte boundary, zero padding, nothing else:
@@ -23,6 +27,15 @@ export const ICC_HEADER_BYTES = 128;
 const TAG_ENTRY_BYTES = 12;
 const PROFILE_ID_AT = 84;
 const RESERVED_AT = 100;
+/** Header byte ranges that do not take part in the colour transform (ICC.1:2010 7.2): zeroed. */
+const INFORMATIONAL_HEADER_FIELDS: readonly (readonly [number, number])[] = [
+  [4, 8], // preferred CMM type
+  [24, 36], // date and time
+  [40, 48], // primary platform, profile flags (bits 0-1 restored below)
+  [48, 56], // device manufacturer, device model
+  [56, 64], // device attributes (bits 0-3 restored below)
+  [80, 84], // profile creator
+];
 
 /** Tag types that hold free text. */
 export const ICC_TEXT_TYPES: ReadonlySet<string> = new Set(["desc", "text", "mluc"]);
@@ -157,6 +170,9 @@ export function neutraliseIccProfile(input: Uint8Array): NeutralisedIcc {
   const out = Buffer.alloc(at);
   source.copy(out, 0, 0, ICC_HEADER_BYTES);
   out.writeUInt32BE(at, 0);
+  for (const [from, to] of INFORMATIONAL_HEADER_FIELDS) out.fill(0, from, to);
+  out[47] = (source[47] as number) & 0x03; // flags: embedded, cannot be used independently
+  out[63] = (source[63] as number) & 0x0f; // attributes: transparency, matte, negative, black and white
   out.fill(0, RESERVED_AT, ICC_HEADER_BYTES);
   out.writeUInt32BE(tags.length, ICC_HEADER_BYTES);
   tags.forEach((tag, i) => {
