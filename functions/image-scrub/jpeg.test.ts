@@ -294,6 +294,28 @@ describe("JPEG colour segments", () => {
   });
 });
 
+describe("JPEG scan header (issue 14)", () => {
+  it.each([
+    ["a component that is not in the frame", Buffer.from([1, 0x43, 0x41, 0, 63, 0])],
+    ["a repeated component", Buffer.from([2, 1, 0, 1, 0, 0, 63, 0])],
+    ["a table selector above 3", Buffer.from([1, 1, 0x45, 0, 63, 0])],
+    ["a spectral selection above 63", Buffer.from([1, 1, 0, 0x4e, 0x41, 0])],
+  ])("rejects an SOS header with %s", async (_case, header) => {
+    // Prepare
+    const { scan } = baselineJpeg();
+    const input = Buffer.concat([SOI, DQT, DHT, sof(0xc0, 16, 16), seg(0xda, header), scan, EOI]);
+
+    // Act
+    const error = await scrubBuffer(input).then(
+      () => null,
+      (e: unknown) => e,
+    );
+
+    // Assess
+    expect((error as { reason?: string })?.reason).toBe("malformed");
+  });
+});
+
 describe("JPEG JFIF", () => {
   it("keeps the JFIF header without its thumbnail and drops JFXX", async () => {
     // Prepare

@@ -277,6 +277,7 @@ export async function* scrubJpeg(reader: ByteReader, settings: FormatSettings, r
   const icc = new IccCollector(reader, report, settings.keepIccProfile ? settings.maxIccBytes : -1);
   let sawFrame = false;
   let sawScan = false;
+  const frameComponents = new Set<number>();
   let sawJfif = false;
   let sawExif = false;
 
@@ -314,6 +315,19 @@ export async function* scrubJpeg(reader: ByteReader, settings: FormatSettings, r
       if (components < 1 || components > 4 || dataLength !== 4 + 2 * components) {
         throw new ScrubRejected("malformed", `SOS header length ${lengthField} does not match ${components} components`, markerAt);
       }
+      // Every field of the scan header is a known value (issue 14: kept bytes are validated).
+      const selectors = new Set<number>();
+      for (let c = 0; c < components; c++) {
+        const id = header[1 + 2 * c] as number;
+        const tables = header[2 + 2 * c] as number;
+        if (!frameComponents.has(id) || selectors.has(id)) throw new ScrubRejected("malformed", `SOS component ${id} is not a frame component or repeats`, markerAt);
+        if (tables >> 4 > 3 || (tables & 15) > 3) throw new ScrubRejected("malformed", `SOS table selectors 0x${tables.toString(16)} (0-3 exist)`, markerAt);
+        selectors.add(id);
+      }
+      const [ss, se, approx] = [header[1 + 2 * components] as number, header[2 + 2 * components] as number, header[3 + 2 * components] as number];
+      if (ss > 63 || se > 63 || approx >> 4 > 13 || (approx & 15) > 15) {
+        throw new ScrubRejected("malformed", `SOS spectral selection ${ss}-${se} / approximation 0x${approx.toString(16)} out of range`, markerAt);
+      }
       if (!sawScan) icc.finish();
       report.keep("SOS", segmentBytes);
       yield segmentHeader(SOS, dataLength);
@@ -330,6 +344,7 @@ export async function* scrubJpeg(reader: ByteReader, settings: FormatSettings, r
       if (dataLength < 6 || components < 1 || dataLength !== 6 + 3 * components) {
         throw new ScrubRejected("malformed", `${markerName(marker)} length ${lengthField} does not match ${components} components`, markerAt);
       }
+      for (let c = 0; c < components; c++) frameComponents.add(frame[6 + 3 * c] as number);
       const height = frame.readUInt16BE(1);
       const width = frame.readUInt16BE(3);
       if (height === 0) throw new ScrubRejected("unsupported-feature", "frame height 0 (defined by DNL)", markerAt);
