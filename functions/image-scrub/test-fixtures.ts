@@ -475,7 +475,9 @@ export function vp8MultiPartition(width: number, height: number, partitionSizes:
   head.writeUInt16LE(width, 6);
   head.writeUInt16LE(height, 8);
   const table = Buffer.alloc(3 * (partitionSizes.length - 1));
-  partitionSizes.slice(0, -1).forEach((size, i) => table.writeUIntLE(size, 3 * i, 3));
+  partitionSizes.slice(0, -1).forEach((size, i) => {
+    table.writeUIntLE(size, 3 * i, 3);
+  });
   return Buffer.concat([head, first, table, ...partitionSizes.map((size) => Buffer.alloc(size, 0x11))]);
 }
 
