@@ -7,7 +7,7 @@ SYNTH_ARGS := $(if $(CONFIG),--config $(CONFIG),)
 # Without CONFIG, check uses the configuration that cdktf.out was synthesized from (its manifest.json).
 CHECK_ARGS := $(if $(CONFIG),--config $(CONFIG),)
 
-.PHONY: help install build synth bootstrap cli-synth validate check review diff test typecheck lint unit proof shared-tests corpus bench clean
+.PHONY: help install build synth bootstrap cli-synth validate check review diff test typecheck lint unit proof shared-tests corpus fuzz bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -82,6 +82,11 @@ corpus: dist/main.cjs ## scrub every image in CORPUS (../shared/corpus); exiftoo
 	@test -d $(CORPUS) || { echo "$(CORPUS) is missing: set CORPUS=<folder of images>" >&2; exit 1; }
 	@command -v exiftool >/dev/null || { echo "exiftool is missing: apt-get install libimage-exiftool-perl" >&2; exit 1; }
 	node dist/corpus-check.mjs $(CORPUS)
+
+# Bundled directly (no install step): FUZZ_SECONDS / FUZZ_BUDGET bound it, FUZZ_SEED changes the mutations.
+fuzz: ## fuzz the image scrubber (fixed seed; FUZZ_SECONDS=25, FUZZ_BUDGET iterations); dist/fuzz-report.json, exit 1 on any finding
+	$(BIN)/esbuild functions/image-scrub/fuzz.ts --bundle --platform=node --target=node20 --format=esm --log-level=warning --outfile=dist/fuzz-scrub.mjs
+	node dist/fuzz-scrub.mjs
 
 # Every benchmark runs even when one misses its target; bench/run-all.mjs fails only at the end, with a summary.
 bench: dist/main.cjs ## synth time/memory, scrub CLI vs exiftool and jpegtran (CORPUS, else generated files), sync of 1 GiB, credentials, signing -> bench/results/*.json

@@ -542,6 +542,66 @@ function pngPixels(b: Buffer): string | null {
   }
 }
 
+/**
+ * ICC profiles are kept with their text tags neutralised (icc.ts), so the oracle compares what
+ * decides the colours: the colour-relevant header fields and the data of every tag that is not text. Written here independently of icc.ts. Returns null when the profile does
+ * not parse. `texts` collects the strings found in text tags (for the leak check).
+ */
+function iccColourKey(profile: Buffer, texts: string[] = []): Buffer | null {
+  if (profile.length < 132 || profile.toString("latin1", 36, 40) !== "acsp") return null;
+  const size = Math.min(profile.readUInt32BE(0), profile.length);
+  const count = profile.readUInt32BE(128);
+  if (132 + 12 * count > size) return null;
+  // Version, class, colour spaces, 'acsp', rendering intent and illuminant (the informational
+  // header fields are zeroed by the scrubber).
+  const parts: Buffer[] = [profile.subarray(8, 24), profile.subarray(36, 40), profile.subarray(64, 80)];
+  for (let i = 0; i < count; i++) {
+    const e = 132 + 12 * i;
+    const sig = profile.toString("latin1", e, e + 4);
+    const off = profile.readUInt32BE(e + 4);
+    const len = profile.readUInt32BE(e + 8);
+    if (off + len > size || len < 8) return null;
+    const data = profile.subarray(off, off + len);
+    const type = data.toString("latin1", 0, 4);
+    if (type === "text") texts.push(data.toString("latin1", 8).replace(/\0+$/, ""));
+    else if (type === "desc") texts.push(data.toString("latin1", 12, 12 + Math.max(0, data.readUInt32BE(8) - 1)));
+    else if (type === "mluc") {
+      const n = data.readUInt32BE(8);
+      for (let r = 0; r < n && 16 + 12 * r + 12 <= data.length; r++) {
+        const l = data.readUInt32BE(16 + 12 * r + 4);
+        const o = data.readUInt32BE(16 + 12 * r + 8);
+        texts.push(Buffer.from(data.subarray(o, o + l)).swap16().toString("utf16le"));
+      }
+    }
+    if (["text", "desc", "mluc"].includes(type) || ["desc", "cprt", "dmnd", "dmdd"].includes(sig)) continue;
+    parts.push(Buffer.from(sig, "latin1"), data);
+  }
+  return Buffer.concat(parts);
+}
+
+/** The ICC profile held by a colour part ("ICC:" JPEG, "iCCP" PNG, "ICCP" WebP), or null for other parts. */
+function iccOfPart(part: Buffer): Buffer | null {
+  const tag = part.toString("latin1", 0, 4);
+  if (tag === "ICC:" || tag === "ICCP") return part.subarray(4);
+  if (tag !== "iCCP") return null;
+  const data = part.subarray(4);
+  const nul = data.indexOf(0);
+  try {
+    return inflateSync(data.subarray(nul + 2));
+  } catch {
+    return null;
+  }
+}
+
+/** Colour parts with ICC profiles replaced by their colour key. */
+function colourKeys(parts: readonly Buffer[], texts?: string[]): Buffer[] {
+  return parts.map((part) => {
+    const icc = iccOfPart(part);
+    if (icc === null) return part;
+    return Buffer.concat([Buffer.from("ICC-colour:"), iccColourKey(icc, texts) ?? Buffer.from("unparsable")]);
+  });
+}
+
 function sameParts(a: readonly Buffer[], b: readonly Buffer[]): boolean {
   return a.length === b.length && a.every((x, i) => x.equals(b[i] as Buffer));
 }
@@ -735,9 +795,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (inspOut.problem !== null) row.failures.push(`output is not well-formed: ${inspOut.problem.text}`);
       if (inspOut.imageEnd !== bytes.length) row.failures.push(`output has ${bytes.length - inspOut.imageEnd} bytes after the image`);
       if (!sameParts(insp.pixelParts, inspOut.pixelParts)) row.failures.push("pixel data (tables / entropy-coded data / IDAT / VP8) differs");
-      const iccOf = (parts: readonly Buffer[]): Buffer[] => parts.filter((b) => /^(ICC:|iCCP|ICCP)/.test(b.toString("latin1", 0, 4)));
+      const iccOf = (parts: readonly Buffer[]): Buffer[] => colourKeys(parts.filter((b) => iccOfPart(b) !== null));
       row.iccKept = iccOf(insp.colourParts).length > 0 && sameParts(iccOf(insp.colourParts), iccOf(inspOut.colourParts));
-      if (!sameParts(insp.colourParts, inspOut.colourParts)) row.failures.push("colour data (ICC / Adobe / gAMA...) differs");
+      const outTexts: string[] = [];
+      if (!sameParts(colourKeys(insp.colourParts), colourKeys(inspOut.colourParts, outTexts))) {
+        row.failures.push("colour data (ICC colour tags / Adobe / gAMA...) differs");
+      }
+      const iccText = outTexts.filter((t) => t !== "" && t !== "ICC profile");
+      if (iccText.length > 0) row.failures.push(`ICC text tags not neutralised: ${iccText.map((t) => JSON.stringify(t.slice(0, 40))).join(", ")}`);
       if (insp.format === "jpeg") {
         const bad = inspOut.parts.filter((p) => !/^(SOF\d+|DHT|DQT|DRI|DAC|SOS|EOI|APP0 JFIF|APP1 Exif|APP2 ICC_PROFILE|APP14 Adobe)$/.test(p));
         if (bad.length > 0) row.failures.push(`JPEG segments left: ${[...new Set(bad)].join(", ")}`);

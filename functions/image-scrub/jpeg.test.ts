@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { readIccTags } from "./icc";
 import { scrubBuffer, scrubChunks } from "./core";
 import { ScrubRejected } from "./errors";
 import { EXIF_HEADER, minimalExifTiff } from "./exif";
@@ -13,6 +14,7 @@ import {
   exifApp1,
   iccChunks,
   iccProfile,
+  iccTestProfile,
   JFIF,
   jpegSegments,
   pieces,
@@ -190,9 +192,10 @@ describe("JPEG colour segments", () => {
 
     // Assess
     const app2 = jpegSegments(bytes).filter((s) => s.marker === 0xe2);
-    expect(app2.map((s) => s.data[12])).toEqual([1, 2, 3]);
+    expect(app2.map((s) => [s.data[12], s.data[13]])).toEqual([[1, 1]]); // re-chunked: one segment holds 65519 profile bytes
     expect(Buffer.concat(app2.map((s) => s.data.subarray(14))).equals(iccProfile(900))).toBe(true);
-    expect(result.kept.find((k) => k.name === "APP2 ICC_PROFILE")).toEqual({ name: "APP2 ICC_PROFILE", count: 3, bytes: c1.length + c2.length + c3.length });
+    expect(result.kept.find((k) => k.name === "APP2 ICC_PROFILE")).toEqual({ name: "APP2 ICC_PROFILE", count: 1, bytes: 900 + 18 });
+    expect(c1.length + c2.length + c3.length).toBe(900 + 3 * 18);
     expect(result.removed.map((r) => r.name)).toEqual(["APP2 MPF"]);
   });
 
@@ -213,6 +216,55 @@ describe("JPEG colour segments", () => {
     // Assess
     expect(markers(bytes)).not.toContain(0xe2);
     expect(result.removed.map((r) => r.name)).toEqual([reason]);
+  });
+
+  it("neutralises the text tags of a profile spread over chunks and re-chunks it; the colour tags stay byte for byte", async () => {
+    // Prepare
+    const CANARY = "CANARY-LEAK-2";
+    const profile = iccTestProfile({ canary: CANARY });
+    const { scan } = baselineJpeg();
+    const input = Buffer.concat([SOI, ...iccChunks(profile, 4), DQT, DHT, sof(0xc0, 16, 16), sos(), scan, EOI]);
+
+    // Act
+    const { bytes, result } = await scrubBuffer(input);
+
+    // Assess
+    expect(bytes.includes(Buffer.from(CANARY))).toBe(false);
+    expect(bytes.includes(Buffer.from(CANARY, "utf16le").swap16())).toBe(false);
+    const out = Buffer.concat(jpegSegments(bytes).filter((s) => s.marker === 0xe2).map((s) => s.data.subarray(14)));
+    const colour = (p: Buffer) => readIccTags(p).tags.filter((t) => !["desc", "text"].includes(t.type)).map((t) => [t.signature, p.subarray(t.offset, t.offset + t.size).toString("hex")]);
+    expect(colour(out)).toEqual(colour(profile));
+    expect(colour(out)).toHaveLength(7);
+    expect(result.removed.map((r) => r.name)).toEqual(["ICC text tags (replaced)"]);
+    expect((await scrubBuffer(bytes)).bytes.equals(bytes)).toBe(true);
+  });
+
+  it("cuts a profile larger than one segment into numbered chunks", async () => {
+    // Prepare
+    const profile = iccProfile(150_000);
+    const { scan } = baselineJpeg();
+    const input = Buffer.concat([SOI, ...iccChunks(profile, 5), DQT, DHT, sof(0xc0, 16, 16), sos(), scan, EOI]);
+
+    // Act
+    const { bytes } = await scrubBuffer(input);
+
+    // Assess
+    const app2 = jpegSegments(bytes).filter((s) => s.marker === 0xe2);
+    expect(app2.map((s) => [s.data[12], s.data[13]])).toEqual([[1, 3], [2, 3], [3, 3]]);
+    expect(Buffer.concat(app2.map((s) => s.data.subarray(14))).equals(profile)).toBe(true);
+  });
+
+  it("drops a complete profile whose structure is invalid", async () => {
+    // Prepare
+    const { scan } = baselineJpeg();
+    const input = Buffer.concat([SOI, ...iccChunks(Buffer.concat([Buffer.alloc(64), Buffer.from("CANARY-LEAK-2")]), 2), DQT, DHT, sof(0xc0, 16, 16), sos(), scan, EOI]);
+
+    // Act
+    const { bytes, result } = await scrubBuffer(input);
+
+    // Assess
+    expect(markers(bytes)).not.toContain(0xe2);
+    expect(result.removed.map((r) => r.name)).toEqual(["APP2 ICC_PROFILE (invalid profile)"]);
   });
 
   it("drops the ICC profile when asked to", async () => {
@@ -239,6 +291,28 @@ describe("JPEG colour segments", () => {
     // Assess
     expect(markers(bytes)).not.toContain(0xe2);
     expect(result.removed.map((r) => r.name)).toEqual(["APP2 ICC_PROFILE (over the size limit)"]);
+  });
+});
+
+describe("JPEG scan header (issue 14)", () => {
+  it.each([
+    ["a component that is not in the frame", Buffer.from([1, 0x43, 0x41, 0, 63, 0])],
+    ["a repeated component", Buffer.from([2, 1, 0, 1, 0, 0, 63, 0])],
+    ["a table selector above 3", Buffer.from([1, 1, 0x45, 0, 63, 0])],
+    ["a spectral selection above 63", Buffer.from([1, 1, 0, 0x4e, 0x41, 0])],
+  ])("rejects an SOS header with %s", async (_case, header) => {
+    // Prepare
+    const { scan } = baselineJpeg();
+    const input = Buffer.concat([SOI, DQT, DHT, sof(0xc0, 16, 16), seg(0xda, header), scan, EOI]);
+
+    // Act
+    const error = await scrubBuffer(input).then(
+      () => null,
+      (e: unknown) => e,
+    );
+
+    // Assess
+    expect((error as { reason?: string })?.reason).toBe("malformed");
   });
 });
 

@@ -1,11 +1,13 @@
 import { ScrubRejected } from "./errors";
 import { EXIF_HEADER, isRotatingOrientation, minimalExifTiff, readOrientation } from "./exif";
+import { IccInvalid, type NeutralisedIcc, neutraliseIccProfile } from "./icc";
 import type { ByteReader } from "./reader";
 import { checkPixels, type FormatSettings, identifier, type Report } from "./report";
 
 /*
  * JPEG rewriter (DESIGN.md §6). Walks the marker segments; keeps SOI, the first APP0 JFIF (without
- * its thumbnail), APP14 Adobe (first 12 bytes), a complete APP2 ICC profile, DQT, DHT, DRI, DAC,
+ * its thumbnail), APP14 Adobe (first 12 bytes), a complete APP2 ICC profile (reassembled, its text
+ * tags neutralised by icc.ts, cut into chunks again), DQT, DHT, DRI, DAC,
  * SOFn, every SOS with its entropy-coded data (all scans, with the tables between them) and EOI.
  * Everything else is dropped: APP1 (Exif, XMP, extended XMP), APP13, COM, other APPn, fill bytes
  * and whatever follows EOI. An input Orientation 2-8 is written back as a minimal APP1 Exif.
@@ -34,6 +36,8 @@ const COM = 0xfe;
 
 const ICC_IDENT = Buffer.from("ICC_PROFILE\0", "latin1");
 const ICC_HEADER_BYTES = ICC_IDENT.length + 2; // identifier + sequence number + count
+/** Profile bytes per APP2 segment written: 65535 − length field − identifier − sequence and count. */
+const ICC_CHUNK_BYTES = 65_535 - 2 - ICC_HEADER_BYTES;
 const JFIF_BYTES = 14; // "JFIF\0", version, units, densities, thumbnail size
 const ADOBE_BYTES = 12; // "Adobe", version, flags0, flags1, transform
 
@@ -123,15 +127,27 @@ class IccCollector {
     this.bytes += segmentBytes;
     this.received += 1;
     if (this.received < this.count) return null;
+    // Complete: reassemble, neutralise the text tags (icc.ts) and cut into as few chunks as fit.
+    const profile = Buffer.concat(this.chunks.map((chunk) => (chunk as Buffer).subarray(ICC_HEADER_BYTES)));
+    let neutral: NeutralisedIcc;
+    try {
+      neutral = neutraliseIccProfile(profile);
+    } catch (error) {
+      if (!(error instanceof IccInvalid)) throw error;
+      return this.drop("APP2 ICC_PROFILE (invalid profile)");
+    }
+    const chunkCount = Math.ceil(neutral.profile.length / ICC_CHUNK_BYTES);
+    if (chunkCount > 255 || neutral.profile.length > this.maxBytes) return this.drop("APP2 ICC_PROFILE (over the size limit)");
+    for (const chunk of this.chunks) this.reader.release((chunk as Buffer).length);
+    this.chunks = [];
     this.state = "emitted";
     const out: Buffer[] = [];
-    for (const chunk of this.chunks) {
-      if (chunk === undefined) continue;
-      out.push(segmentHeader(APP2, chunk.length), chunk);
-      this.report.keep("APP2 ICC_PROFILE", chunk.length + 4);
-      this.reader.release(chunk.length);
+    for (let i = 0; i < chunkCount; i++) {
+      const data = Buffer.concat([ICC_IDENT, Buffer.of(i + 1, chunkCount), neutral.profile.subarray(i * ICC_CHUNK_BYTES, (i + 1) * ICC_CHUNK_BYTES)]);
+      out.push(segmentHeader(APP2, data.length), data);
+      this.report.keep("APP2 ICC_PROFILE", data.length + 4);
     }
-    this.chunks = [];
+    if (neutral.textTags > 0) this.report.remove("ICC text tags (replaced)", neutral.textBytes);
     return out;
   }
 
@@ -261,6 +277,7 @@ export async function* scrubJpeg(reader: ByteReader, settings: FormatSettings, r
   const icc = new IccCollector(reader, report, settings.keepIccProfile ? settings.maxIccBytes : -1);
   let sawFrame = false;
   let sawScan = false;
+  const frameComponents = new Set<number>();
   let sawJfif = false;
   let sawExif = false;
 
@@ -298,6 +315,19 @@ export async function* scrubJpeg(reader: ByteReader, settings: FormatSettings, r
       if (components < 1 || components > 4 || dataLength !== 4 + 2 * components) {
         throw new ScrubRejected("malformed", `SOS header length ${lengthField} does not match ${components} components`, markerAt);
       }
+      // Every field of the scan header is a known value (issue 14: kept bytes are validated).
+      const selectors = new Set<number>();
+      for (let c = 0; c < components; c++) {
+        const id = header[1 + 2 * c] as number;
+        const tables = header[2 + 2 * c] as number;
+        if (!frameComponents.has(id) || selectors.has(id)) throw new ScrubRejected("malformed", `SOS component ${id} is not a frame component or repeats`, markerAt);
+        if (tables >> 4 > 3 || (tables & 15) > 3) throw new ScrubRejected("malformed", `SOS table selectors 0x${tables.toString(16)} (0-3 exist)`, markerAt);
+        selectors.add(id);
+      }
+      const [ss, se, approx] = [header[1 + 2 * components] as number, header[2 + 2 * components] as number, header[3 + 2 * components] as number];
+      if (ss > 63 || se > 63 || approx >> 4 > 13 || (approx & 15) > 15) {
+        throw new ScrubRejected("malformed", `SOS spectral selection ${ss}-${se} / approximation 0x${approx.toString(16)} out of range`, markerAt);
+      }
       if (!sawScan) icc.finish();
       report.keep("SOS", segmentBytes);
       yield segmentHeader(SOS, dataLength);
@@ -314,6 +344,7 @@ export async function* scrubJpeg(reader: ByteReader, settings: FormatSettings, r
       if (dataLength < 6 || components < 1 || dataLength !== 6 + 3 * components) {
         throw new ScrubRejected("malformed", `${markerName(marker)} length ${lengthField} does not match ${components} components`, markerAt);
       }
+      for (let c = 0; c < components; c++) frameComponents.add(frame[6 + 3 * c] as number);
       const height = frame.readUInt16BE(1);
       const width = frame.readUInt16BE(3);
       if (height === 0) throw new ScrubRejected("unsupported-feature", "frame height 0 (defined by DNL)", markerAt);

@@ -1,9 +1,10 @@
-import { inflateSync } from "node:zlib";
+import { deflateSync, inflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { scrubBuffer, scrubChunks } from "./core";
 import { ScrubRejected } from "./errors";
 import { minimalExifTiff } from "./exif";
-import { chunk, exifTiff, ihdr, itxtXmp, PNG_SIGNATURE, pieces, pngChunks, pngImage, rgbRows, textChunk, ztxtChunk } from "./test-fixtures";
+import { readIccTags } from "./icc";
+import { chunk, exifTiff, iccProfile, iccTestProfile, ihdr, itxtXmp, PNG_SIGNATURE, pieces, pngChunks, pngImage, rgbRows, textChunk, ztxtChunk } from "./test-fixtures";
 
 async function rejection(bytes: Uint8Array, options = {}): Promise<ScrubRejected> {
   try {
@@ -35,7 +36,7 @@ describe("PNG chunks", () => {
       chunk("gAMA", u32(45455)),
       chunk("cHRM", Buffer.alloc(32, 1)),
       chunk("sRGB", Buffer.of(0)),
-      chunk("iCCP", Buffer.concat([Buffer.from("ICC profile\0\0", "latin1"), Buffer.alloc(40, 3)])),
+      chunk("iCCP", Buffer.concat([Buffer.from("ICC profile\0\0", "latin1"), deflateSync(iccProfile(200))])),
       chunk("cICP", Buffer.from([1, 13, 0, 1])),
       chunk("sBIT", Buffer.from([8, 8, 8])),
       chunk("pHYs", Buffer.from([0, 0, 11, 19, 0, 0, 11, 19, 1])),
@@ -130,7 +131,7 @@ describe("PNG colour profile", () => {
   it("drops iCCP when asked to and keeps it by default", async () => {
     // Prepare
     const { idat } = pngImage();
-    const iccp = chunk("iCCP", Buffer.concat([Buffer.from("ICC profile\0\0", "latin1"), Buffer.alloc(40, 3)]));
+    const iccp = chunk("iCCP", Buffer.concat([Buffer.from("ICC profile\0\0", "latin1"), deflateSync(iccProfile(200))]));
     const input = png(ihdr(4, 4), iccp, ...idat, IEND);
 
     // Act
@@ -141,6 +142,53 @@ describe("PNG colour profile", () => {
     expect(kept.bytes.equals(input)).toBe(true);
     expect(dropped.bytes.equals(png(ihdr(4, 4), ...idat, IEND))).toBe(true);
     expect(dropped.result.removed).toEqual([{ name: "iCCP", count: 1, bytes: iccp.length }]);
+  });
+});
+
+describe("PNG colour profile text (issue 14)", () => {
+  const CANARY = "CANARY-LEAK-2";
+  const hasCanary = (b: Buffer): boolean => b.includes(Buffer.from(CANARY, "latin1")) || b.includes(Buffer.from(CANARY, "utf16le").swap16());
+
+  it("renames the profile, neutralises its text tags, deflates it again and keeps the colour tags byte for byte", async () => {
+    // Prepare
+    const { idat } = pngImage();
+    const profile = iccTestProfile({ canary: CANARY, version: 4 });
+    const input = png(ihdr(4, 4), chunk("iCCP", Buffer.concat([Buffer.from(`${CANARY}\0\0`, "latin1"), deflateSync(profile)])), ...idat, IEND);
+
+    // Act
+    const { bytes, result } = await scrubBuffer(input);
+
+    // Assess
+    const iccp = pngChunks(bytes).find((c) => c.type === "iCCP");
+    expect(iccp?.crcOk).toBe(true);
+    const data = iccp?.data as Buffer;
+    expect(data.subarray(0, 13).toString("latin1")).toBe("ICC profile\0\0");
+    const out = inflateSync(data.subarray(13));
+    expect(hasCanary(out)).toBe(false);
+    expect(hasCanary(bytes)).toBe(false);
+    const colour = (p: Buffer) => readIccTags(p).tags.filter((t) => t.type !== "mluc").map((t) => [t.signature, p.subarray(t.offset, t.offset + t.size).toString("hex")]);
+    expect(colour(out)).toEqual(colour(profile));
+    expect(result.removed.map((r) => r.name)).toEqual(["ICC text tags (replaced)"]);
+    expect((await scrubBuffer(bytes)).bytes.equals(bytes)).toBe(true);
+  });
+
+  it.each([
+    ["a second iCCP", (c: Buffer) => [chunk("iCCP", Buffer.concat([Buffer.from("a\0\0"), deflateSync(iccProfile(200))])), c], "iCCP (second)"],
+    ["an iCCP after IDAT", (c: Buffer) => [c], "iCCP (after PLTE/IDAT: ignored by readers)"],
+    ["an iCCP whose zlib stream is broken", (_c: Buffer) => [chunk("iCCP", Buffer.concat([Buffer.from("x\0\0"), Buffer.from(CANARY)]))], "iCCP (invalid profile)"],
+  ])("drops %s", async (name, arrange, reason) => {
+    // Prepare
+    const { idat } = pngImage();
+    const bad = chunk("iCCP", Buffer.concat([Buffer.from("p\0\0"), deflateSync(iccTestProfile({ canary: CANARY }))]));
+    const parts = arrange(bad);
+    const input = name.includes("after IDAT") ? png(ihdr(4, 4), ...idat, ...parts, IEND) : png(ihdr(4, 4), ...parts, ...idat, IEND);
+
+    // Act
+    const { bytes, result } = await scrubBuffer(input);
+
+    // Assess
+    expect(hasCanary(bytes)).toBe(false);
+    expect(result.removed.map((r) => r.name)).toContain(reason);
   });
 });
 

@@ -1,6 +1,7 @@
-import { crc32 } from "node:zlib";
+import { crc32, deflateSync, inflateSync } from "node:zlib";
 import { ScrubRejected } from "./errors";
 import { isRotatingOrientation, minimalExifTiff, readOrientation } from "./exif";
+import { IccInvalid, type NeutralisedIcc, neutraliseIccProfile } from "./icc";
 import type { ByteReader } from "./reader";
 import { checkPixels, type FormatSettings, type Report } from "./report";
 
@@ -8,7 +9,9 @@ import { checkPixels, type FormatSettings, type Report } from "./report";
  * PNG rewriter (DESIGN.md §6). Verifies the signature and every chunk CRC (dropped chunks too),
  * keeps the critical chunks and the rendering ancillaries, drops text, time, EXIF and unknown
  * ancillary chunks and anything after IEND. Kept chunks are copied unchanged, so their CRCs stay
- * valid. An eXIf with Orientation 2-8 before the first IDAT is replaced by a minimal eXIf.
+ * valid. An eXIf with Orientation 2-8 before the first IDAT is replaced by a minimal eXIf. The
+ * first iCCP before PLTE/IDAT is rewritten: its profile name becomes "ICC profile" and its profile
+ * is inflated, its text tags neutralised (icc.ts) and deflated again, with a new CRC.
  *
  * Kept chunk data is streamed; its CRC is checked when the chunk ends, so a CRC error can surface
  * after part of the chunk was emitted: the caller discards the output of any rejected input.
@@ -45,6 +48,20 @@ const CRITICAL = new Set(["IHDR", "PLTE", "IDAT", "IEND"]);
 /** Largest eXIf prefix read to find the orientation; the rest is skipped. */
 const EXIF_PREFIX_BYTES = 65_536;
 const MAX_CHUNK_LENGTH = 0x7fff_ffff;
+/** Profile name written into a kept iCCP (the input's name is free text). */
+const ICCP_NAME = Buffer.from("ICC profile\0\0", "latin1"); // name, NUL, compression method 0
+
+/** The ICC profile of an iCCP chunk's data, neutralised; null when the chunk or profile is invalid. */
+function neutraliseIccp(data: Buffer, maxIccBytes: number): NeutralisedIcc | null {
+  const nul = data.indexOf(0);
+  if (nul < 1 || nul > 79 || data[nul + 1] !== 0) return null;
+  try {
+    return neutraliseIccProfile(inflateSync(data.subarray(nul + 2), { maxOutputLength: maxIccBytes }));
+  } catch (error) {
+    if (error instanceof IccInvalid || (error instanceof Error && "code" in error)) return null;
+    throw error;
+  }
+}
 
 function isChunkType(type: Buffer): boolean {
   for (const c of type) {
@@ -71,6 +88,8 @@ export async function* scrubPng(reader: ByteReader, settings: FormatSettings, re
 
   let first = true;
   let sawIdat = false;
+  let sawPlte = false;
+  let sawIcc = false;
   let sawExif = false;
   for (;;) {
     const at = reader.offset;
@@ -130,7 +149,31 @@ export async function* scrubPng(reader: ByteReader, settings: FormatSettings, re
       report.keep(type, total);
       continue;
     }
-    if (PNG_KEPT_CHUNKS.has(type) && (type !== "iCCP" || settings.keepIccProfile)) {
+    if (type === "PLTE") sawPlte = true;
+    if (type === "iCCP" && settings.keepIccProfile) {
+      const why = sawIcc ? "second" : sawPlte || sawIdat ? "after PLTE/IDAT: ignored by readers" : length > settings.maxIccBytes ? "over the size limit" : null;
+      sawIcc = true;
+      if (why !== null) {
+        await reader.skip(length, type, observe);
+        await checkCrc();
+        report.remove(`iCCP (${why})`, total);
+        continue;
+      }
+      const data = await reader.readHeld(length, type, observe);
+      await checkCrc();
+      const neutral = neutraliseIccp(data, settings.maxIccBytes);
+      reader.release(length);
+      if (neutral === null) {
+        report.remove("iCCP (invalid profile)", total);
+        continue;
+      }
+      const rebuilt = Buffer.concat([ICCP_NAME, deflateSync(neutral.profile)]);
+      report.keep(type, rebuilt.length + 12);
+      if (neutral.textTags > 0) report.remove("ICC text tags (replaced)", neutral.textBytes);
+      yield* chunkBytes(type, rebuilt);
+      continue;
+    }
+    if (PNG_KEPT_CHUNKS.has(type) && type !== "iCCP") {
       yield header;
       yield* reader.stream(length, type, observe);
       yield await checkCrc();

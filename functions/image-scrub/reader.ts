@@ -186,6 +186,21 @@ export class ByteReader {
     }
   }
 
+  /**
+   * Reads exactly `n` bytes into one new buffer of any size (an ICC profile), counted as held until
+   * the caller calls `release(n)`. `observe` sees every piece (for CRCs).
+   */
+  async readHeld(n: number, what: string, observe?: (piece: Buffer) => void): Promise<Buffer> {
+    const out = Buffer.allocUnsafe(n);
+    this.hold(n);
+    let filled = 0;
+    for await (const piece of this.stream(n, what, observe)) {
+      piece.copy(out, filled);
+      filled += piece.length;
+    }
+    return out;
+  }
+
   /** Consumes `n` bytes without keeping them; `observe` sees them (for CRCs). */
   async skip(n: number, what: string, observe?: (piece: Buffer) => void): Promise<void> {
     let left = n;

@@ -2,6 +2,7 @@
  * Test fixtures, assembled byte by byte (the project tests on a fresh clone, without ../shared).
  * Not a test file itself: imported by the *.test.ts suites.
  */
+import { createHash } from "node:crypto";
 import { deflateSync, crc32 } from "node:zlib";
 
 // ---------------------------------------------------------------------------------------------
@@ -122,13 +123,112 @@ export const XMP_PACKET = Buffer.from(
   "latin1",
 );
 
-/** A fake ICC profile (header-shaped; "acsp" at 36) of `size` bytes. */
+/**
+ * A structurally valid v2 ICC profile of at least `size` bytes (rounded up to a multiple of 4) with
+ * one 'rTRC' curve tag and no text tags, so the ICC neutraliser leaves it unchanged.
+ */
 export function iccProfile(size = 300): Buffer {
-  const icc = Buffer.alloc(size);
-  icc.writeUInt32BE(size, 0);
+  const total = Math.max(160, Math.ceil(size / 4) * 4);
+  const icc = Buffer.alloc(total);
+  icc.writeUInt32BE(total, 0);
+  icc[8] = 2;
+  icc[9] = 0x10;
+  icc.write("mntrRGB XYZ ", 12, "latin1");
   icc.write("acsp", 36, "latin1");
-  for (let i = 128; i < size; i++) icc[i] = (i * 7) & 0xff;
+  icc.writeUInt32BE(1, 128);
+  icc.write("rTRC", 132, "latin1");
+  icc.writeUInt32BE(144, 136);
+  icc.writeUInt32BE(total - 144, 140);
+  icc.write("curv", 144, "latin1");
+  const entries = (total - 156) / 2;
+  icc.writeUInt32BE(entries, 152);
+  for (let i = 0; i < entries; i++) icc.writeUInt16BE((i * 7) & 0xffff, 156 + 2 * i);
   return icc;
+}
+
+/**
+ * A minimal but real RGB matrix/TRC display profile (ICC v2 or v4): white point, primaries, one
+ * gamma 2.2 curve shared by rTRC/gTRC/bTRC, and the text tags desc, cprt, dmnd, dmdd (v2:
+ * textDescriptionType / textType; v4: mluc). With `canary`, every text tag, the Unicode and
+ * ScriptCode parts of 'desc', the reserved header bytes and an unreferenced gap between tag
+ * elements carry it.
+ */
+export function iccTestProfile(options: { canary?: string; version?: 2 | 4 } = {}): Buffer {
+  const version = options.version ?? 2;
+  const text = options.canary ?? "Display";
+  const u32 = (v: number): Buffer => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32BE(v >>> 0);
+    return b;
+  };
+  const s15 = (v: number): Buffer => u32(Math.round(v * 65536));
+  const xyz = (x: number, y: number, z: number): Buffer => Buffer.concat([Buffer.from("XYZ \0\0\0\0", "latin1"), s15(x), s15(y), s15(z)]);
+  const desc = (s: string): Buffer => {
+    const ascii = Buffer.from(`${s}\0`, "latin1");
+    const unicode = Buffer.from(`${s}\0`, "utf16le").swap16();
+    const mac = Buffer.alloc(67);
+    mac.write(s.slice(0, 66), 0, "latin1");
+    return Buffer.concat([Buffer.from("desc\0\0\0\0", "latin1"), u32(ascii.length), ascii, u32(0x656e5553), u32(unicode.length / 2), unicode, Buffer.of(0, 0, Math.min(s.length + 1, 67)), mac]);
+  };
+  const textType = (s: string): Buffer => Buffer.concat([Buffer.from("text\0\0\0\0", "latin1"), Buffer.from(`${s}\0`, "latin1")]);
+  const mluc = (s: string): Buffer => {
+    const utf16 = Buffer.from(s, "utf16le").swap16();
+    const utf16de = Buffer.from(`${s} (de)`, "utf16le").swap16();
+    return Buffer.concat([Buffer.from("mluc\0\0\0\0", "latin1"), u32(2), u32(12), Buffer.from("enUS", "latin1"), u32(utf16.length), u32(40), Buffer.from("deDE", "latin1"), u32(utf16de.length), u32(40 + utf16.length), utf16, utf16de]);
+  };
+  const str = version === 4 ? mluc : desc;
+  const curve = Buffer.concat([Buffer.from("curv\0\0\0\0", "latin1"), u32(1), Buffer.of(0x02, 0x33)]);
+  const elements: [string[], Buffer][] = [
+    [["desc"], str(`${text} desc`)],
+    [["cprt"], version === 4 ? mluc(`${text} cprt`) : textType(`${text} cprt`)],
+    [["dmnd"], str(`${text} dmnd`)],
+    [["dmdd"], str(`${text} dmdd`)],
+    [["wtpt"], xyz(0.9642, 1, 0.8249)],
+    [["rXYZ"], xyz(0.4361, 0.2225, 0.0139)],
+    [["gXYZ"], xyz(0.3851, 0.7169, 0.0971)],
+    [["bXYZ"], xyz(0.1431, 0.0606, 0.7141)],
+    [["rTRC", "gTRC", "bTRC"], curve],
+  ];
+  const tagCount = elements.reduce((n, [sigs]) => n + sigs.length, 0);
+  const table: Buffer[] = [];
+  const data: Buffer[] = [];
+  let at = 128 + 4 + 12 * tagCount;
+  for (const [index, [sigs, element]] of elements.entries()) {
+    for (const sig of sigs) table.push(Buffer.concat([Buffer.from(sig, "latin1"), u32(at), u32(element.length)]));
+    const padded = Buffer.alloc((element.length + 3) & ~3);
+    element.copy(padded);
+    data.push(padded);
+    at += padded.length;
+    if (index === 4 && options.canary !== undefined) {
+      // An unreferenced gap between elements.
+      const gap = Buffer.alloc((options.canary.length + 3) & ~3);
+      gap.write(options.canary, 0, "latin1");
+      data.push(gap);
+      at += gap.length;
+    }
+  }
+  const header = Buffer.alloc(128);
+  header.writeUInt32BE(at, 0);
+  header.write("lcms", 4, "latin1");
+  header[8] = version;
+  header[9] = version === 4 ? 0x30 : 0x10;
+  header.write("mntrRGB XYZ ", 12, "latin1");
+  header.writeUInt16BE(2024, 24);
+  header.write("acspAPPL", 36, "latin1");
+  header.writeUInt32BE(0, 64);
+  s15(0.9642).copy(header, 68);
+  s15(1).copy(header, 72);
+  s15(0.8249).copy(header, 76);
+  header.write("lcms", 80, "latin1");
+  if (options.canary !== undefined) header.write(options.canary.slice(0, 28), 100, "latin1");
+  const profile = Buffer.concat([header, u32(tagCount), ...table, ...data]);
+  if (version === 4) {
+    const copy = Buffer.from(profile);
+    copy.fill(0, 44, 48);
+    copy.fill(0, 64, 68);
+    createHash("md5").update(copy).digest().copy(profile, 84);
+  }
+  return profile;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -315,14 +415,70 @@ export function vp8x(flags: number, width: number, height: number): Buffer {
   return riffChunk("VP8X", data);
 }
 
-/** A VP8 key-frame header for width × height followed by `body` synthetic bytes. */
+/**
+ * A VP8 key frame for width × height: frame tag, start code, dimensions, a first partition of 8
+ * zero bytes (which decodes as a header with every flag off and one token partition) and a token
+ * partition of `body` synthetic bytes (structurally valid, not decodable).
+ */
 export function vp8Payload(width: number, height: number, body = 40, seed = 3): Buffer {
-  const head = Buffer.from([0x50, 0x01, 0x00, 0x9d, 0x01, 0x2a, 0, 0, 0, 0]);
+  const firstPartition = 8;
+  const head = Buffer.from([0, 0, 0, 0x9d, 0x01, 0x2a, 0, 0, 0, 0]);
+  head.writeUIntLE((firstPartition << 5) | 0x10, 0, 3); // key frame, version 0, shown
   head.writeUInt16LE(width, 6);
   head.writeUInt16LE(height, 8);
   const rest = Buffer.alloc(body);
   for (let i = 0; i < body; i++) rest[i] = (i * 31 + seed) & 0xff;
-  return Buffer.concat([head, rest]);
+  return Buffer.concat([head, Buffer.alloc(firstPartition), rest]);
+}
+
+/** Boolean entropy encoder of RFC 6386 §7.3: encodes `bits` ([probability, bit]) and flushes. */
+export function boolEncode(bits: readonly (readonly [number, number])[]): Buffer {
+  const out: number[] = [];
+  let range = 255;
+  let bottom = 0; // kept below 2^32
+  let bitCount = 24;
+  const put = (probability: number, bit: number): void => {
+    const split = 1 + (((range - 1) * probability) >> 8);
+    if (bit) {
+      bottom += split;
+      range -= split;
+    } else {
+      range = split;
+    }
+    while (range < 128) {
+      range <<= 1;
+      if (bottom >= 0x8000_0000) {
+        let q = out.length - 1;
+        while (q >= 0 && out[q] === 255) out[q--] = 0;
+        out[q] = (out[q] as number) + 1;
+      }
+      bottom = (bottom * 2) % 0x1_0000_0000;
+      if (--bitCount === 0) {
+        out.push(Math.floor(bottom / 0x100_0000) & 0xff);
+        bottom %= 0x100_0000;
+        bitCount = 8;
+      }
+    }
+  };
+  for (const [probability, bit] of bits) put(probability, bit);
+  for (let i = 0; i < 32; i++) put(128, 0);
+  return Buffer.from(out);
+}
+
+/** A VP8 key frame whose first partition header asks for `partitions` token partitions, with their size table. */
+export function vp8MultiPartition(width: number, height: number, partitionSizes: readonly number[]): Buffer {
+  const log2 = Math.log2(partitionSizes.length);
+  const literal = (value: number, n: number): [number, number][] => Array.from({ length: n }, (_, i) => [128, (value >> (n - 1 - i)) & 1]);
+  const first = boolEncode([...literal(0, 3), ...literal(0, 10), ...literal(0, 1), ...literal(log2, 2)]);
+  const head = Buffer.from([0, 0, 0, 0x9d, 0x01, 0x2a, 0, 0, 0, 0]);
+  head.writeUIntLE((first.length << 5) | 0x10, 0, 3);
+  head.writeUInt16LE(width, 6);
+  head.writeUInt16LE(height, 8);
+  const table = Buffer.alloc(3 * (partitionSizes.length - 1));
+  partitionSizes.slice(0, -1).forEach((size, i) => {
+    table.writeUIntLE(size, 3 * i, 3);
+  });
+  return Buffer.concat([head, first, table, ...partitionSizes.map((size) => Buffer.alloc(size, 0x11))]);
 }
 
 /** A VP8L header for width × height followed by synthetic bytes. */
@@ -353,6 +509,39 @@ export function webpChunks(webp: Buffer): { fourcc: string; data: Buffer }[] {
     p += 8 + size + (size & 1);
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Real WebP files (decodable by dwebp), made for these tests from two synthetic 16x16 RGBA images
+// with libwebp 1.2.4: cwebp -q 70 (lossy), cwebp -lossless, cwebp -q 80 -alpha_method 0 -exact
+// (VP8X + uncompressed ALPH + VP8), cwebp -q 80 (compressed ALPH), img2webp -lossy (2 ANMF frames).
+
+const REAL_WEBP_BASE64 = {
+  lossy:
+    "UklGRlAAAABXRUJQVlA4IEQAAACwAQCdASoQABAAAkA4JbACdAEOtNWAAP7prD7t2nT8D7M9R5cmzeXJ7uLfV0//4dd69M0of/UZ" +
+    "1fwgv81NT/9frtAAAA==",
+  lossless:
+    "UklGRjQAAABXRUJQVlA4TCcAAAAvD8ADAJkyRPQ/NhHR/wCRtk0l3L/hwVOBQJI/7QYPT0yASx2o/wAA",
+  alphaRaw:
+    "UklGRnQBAABXRUJQVlA4WAoAAAAQAAAADwAADwAAQUxQSAEBAAAA//////////9gYGBgYGBgYP//////////YGBgYGBgYGD/////" +
+    "/////2BgYGBgYGBg//////////9gYGBgYGBgYP//////////YGBgYGBgYGD//////////2BgYGBgYGBg//////////9gYGBgYGBg" +
+    "YP//////////YGBgYGBgYGD//////////2BgYGBgYGBg//////////9gYGBgYGBgYP//////////YGBgYGBgYGD//////////2Bg" +
+    "YGBgYGBg//////////9gYGBgYGBgYP//////////YGBgYGBgYGD//////////2BgYGBgYGBg//////////9gYGBgYGBgYABWUDgg" +
+    "TAAAANABAJ0BKhAAEAABQCYlsAJ0AQ61idUAAP798GNoX/RhCFRcfshUWAUqQ2Zf/Jit4uH6o92ZWbHBBOOgv/+r0z1X//1p+epu" +
+    "L8GAAAA=",
+  alphaLossless:
+    "UklGRoYAAABXRUJQVlA4WAoAAAAQAAAADwAADwAAQUxQSBMAAAABD/Cw/4iIIBZM5i/dnUFE/0MXAFZQOCBMAAAA0AEAnQEqEAAQ" +
+    "AAFAJiWwAnQBDrWJ1QAA/v3wY2hf9GEIVFx+yFRYBSpDZl/8mK3i4fqj3ZlZscEE46C//6vTPVf//Wn56m4vwYAAAA==",
+  animated:
+    "UklGRgoBAABXRUJQVlA4WAoAAAASAAAADwAADwAAQU5JTQYAAAD/////AABBTk1GeAAAAAAAAAAAAA8AAA8AAGQAAAJBTFBIEwAA" +
+    "AAEP8LD/iIggFkzmL92dQUT/QxcAVlA4IEQAAADwAQCdASoQABAAAgA0JbACdAEPC/vL1QAA/vxrUVaE1U+Ecy6/cFnZ//BZZvJt" +
+    "a7pDdcdXZBV/+AYL//88f/P0MgAAAEFOTUZeAAAAAAAAAAAADwAADwAAZAAAAFZQOCBGAAAAtAEAnQEqEAAQAAAANCWwAnQBDrTV" +
+    "gAD+6aw+7f2Xrl9vVtpkErtgZQvqOrJmd//w6716ZpQ/+rz0rjiZVr+8a7Ta+AAAAA==",
+} as const;
+
+/** A real, decodable WebP (see above). */
+export function realWebp(name: keyof typeof REAL_WEBP_BASE64): Buffer {
+  return Buffer.from(REAL_WEBP_BASE64[name], "base64");
 }
 
 // ---------------------------------------------------------------------------------------------
