@@ -36,7 +36,7 @@ export function conditionsOnInsecureTransport(s: NormalizedStatement): boolean {
  * and no other condition than the narrow exceptions a deny may carry without being neutralised: AWS
  * services (`aws:PrincipalIsAWSService` false) and named principals (`aws:PrincipalArn` not one of
  * literal-account ARNs). Any other condition, or an exception that matches everyone (`"*"`,
- * `arn:aws:iam::*:*`), could switch the deny off for everyone.
+ * an ARN whose account is `*`), could switch the deny off for everyone.
  */
 export function conditionsOutsideVpcEndpoint(s: NormalizedStatement): boolean {
   const isEndpoint = (c: ConditionEntry) => /^String(Not)(Equals|Like)(IgnoreCase)?(IfExists)?$/i.test(c.operator) && ["aws:sourcevpce", "aws:sourcevpc"].includes(c.key.toLowerCase());

@@ -235,7 +235,7 @@ const ARN_KEYS = new Set(["aws:principalarn", "aws:sourcearn"]);
 /**
  * Whether one condition value names specific callers for its key: a 12-digit account, an ARN with a
  * literal account, an organization or endpoint ID; a value that matches everyone (`*`,
- * `arn:aws:iam::*:*`, an account field of `*`) or is empty does not. A value that is one Terraform
+ * an ARN whose account field is `*`) or is empty does not. A value that is one Terraform
  * reference names one block's attribute: specific.
  */
 export function scopingValue(key: string, value: unknown): boolean {
