@@ -165,12 +165,24 @@ export interface NormalizedStatement {
   readonly raw: JsonObject;
 }
 
+/**
+ * Whether AWS principals include everyone: `*`, or an ARN whose account field is a wildcard
+ * (`arn:aws:iam::*:role/x` names that role in every account).
+ */
+function includesAnyone(aws: readonly string[]): boolean {
+  return aws.some((p) => p === "*" || /^arn:[^:]*:[^:]*:[^:]*:[^:]*[*?]/.test(p));
+}
+
 function principalsOf(value: unknown): Principals | undefined {
   if (value === undefined) return undefined;
   if (value === "*") return { anyone: true, aws: ["*"], service: [], federated: [], canonicalUser: [] };
-  if (!isObject(value)) return { anyone: false, aws: strings(value), service: [], federated: [], canonicalUser: [] };
+  // A list instead of a map (`["foo", "*"]`): read as AWS principals, so that a "*" in it counts.
+  if (!isObject(value)) {
+    const aws = strings(value);
+    return { anyone: includesAnyone(aws), aws, service: [], federated: [], canonicalUser: [] };
+  }
   const aws = strings(value.AWS);
-  return { anyone: aws.includes("*"), aws, service: strings(value.Service), federated: strings(value.Federated), canonicalUser: strings(value.CanonicalUser) };
+  return { anyone: includesAnyone(aws), aws, service: strings(value.Service), federated: strings(value.Federated), canonicalUser: strings(value.CanonicalUser) };
 }
 
 export function statementsOf(document: JsonObject): NormalizedStatement[] {

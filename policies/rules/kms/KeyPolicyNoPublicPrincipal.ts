@@ -19,8 +19,13 @@ export const KeyPolicyNoPublicPrincipal = defineRule({
     const violations: Violation[] = [];
     let checked = 0;
     for (const doc of policyDocuments(template)) {
-      if (doc.kind !== "key" || doc.document === undefined) continue;
+      if (doc.kind !== "key") continue;
       checked++;
+      // A key policy the checker cannot read (invalid JSON, computed) may be open to everyone: a finding, as for queue policies.
+      if (doc.document === undefined) {
+        violations.push({ address: doc.address, detail: `the key policy could not be evaluated (${doc.problem ?? "not a literal document"}), so it may allow everyone` });
+        continue;
+      }
       const open = statementsOf(doc.document).filter((s) => s.effect === "Allow" && s.principal?.anyone === true && !hasCallerScopingCondition(s));
       if (open.length > 0) violations.push({ address: doc.address, detail: `${open.map(statementLabel).join(", ")} allow${open.length === 1 ? "s" : ""} Principal "*" without a caller-scoping condition` });
     }

@@ -1,5 +1,6 @@
-import { buckets, configsOf } from "../../core/buckets";
+import { bucketOf, buckets, configsOf } from "../../core/buckets";
 import { literalBool } from "../../core/json";
+import { resourcesOfType } from "../../core/template";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
 const FLAGS = ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"] as const;
@@ -34,6 +35,12 @@ export const BucketPublicAccessBlock = defineRule({
         if (off.length > 0) violations.push({ address: pab.address, detail: `${off.join(", ")} ${off.length === 1 ? "is" : "are"} not true (for ${bucket.address})` });
       }
     }
-    return verdict(all.length, violations);
+    // A public access block for a bucket this configuration does not declare still weakens that bucket.
+    const outside = resourcesOfType(template, "aws_s3_bucket_public_access_block").filter((pab) => bucketOf(template, pab.values.bucket) === undefined);
+    for (const pab of outside) {
+      const off = FLAGS.filter((f) => literalBool(pab.values[f]) !== true);
+      if (off.length > 0) violations.push({ address: pab.address, detail: `${off.join(", ")} ${off.length === 1 ? "is" : "are"} not true (for ${JSON.stringify(pab.values.bucket)}, a bucket outside this configuration)` });
+    }
+    return verdict(all.length + outside.length, violations);
   },
 });

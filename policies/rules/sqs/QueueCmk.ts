@@ -27,7 +27,7 @@ export const QueueCmk = defineRule({
       const target = resolveReference(template, key)?.resource;
       const literal = literalString(key);
       if (literalBool(q.values.sqs_managed_sse_enabled) === true) violations.push({ address: q.address, detail: "sqs_managed_sse_enabled is true: SQS-managed keys, no key policy of ours" });
-      else if (key === undefined) violations.push({ address: q.address, detail: "no kms_master_key_id: SQS-managed encryption at best" });
+      else if (key === undefined || key === null || key === "") violations.push({ address: q.address, detail: "no kms_master_key_id: SQS-managed encryption at best" });
       else if (target?.type === "aws_kms_key" || target?.type === "aws_kms_alias") continue;
       else if (literal !== undefined && /(^|:)alias\/aws\//.test(literal)) violations.push({ address: q.address, detail: `kms_master_key_id "${literal}" is the AWS managed key` });
       else if (literal === undefined || literal.includes("${")) violations.push({ address: q.address, detail: `kms_master_key_id ${JSON.stringify(key)} could not be evaluated` });

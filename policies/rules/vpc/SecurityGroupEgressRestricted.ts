@@ -58,6 +58,15 @@ export const SecurityGroupEgressRestricted = defineRule({
         violations.push({ address: sg.address, detail: users.length > 0 ? `${detail} (used by ${users.map((f) => f.address).join(", ")})` : detail });
       }
     }
-    return verdict(groups.length, violations);
+    // Egress rules for a group this configuration does not declare still open that group.
+    const rules = resourcesOfType(template, "aws_security_group_rule", "aws_vpc_security_group_egress_rule").filter(
+      (r) => (r.type !== "aws_security_group_rule" || literalString(r.values.type) === "egress") && !groups.some((sg) => refersTo(r.values.security_group_id, sg.address)),
+    );
+    for (const r of rules) {
+      const cidrs = r.type === "aws_security_group_rule" ? [...strings(r.values.cidr_blocks), ...strings(r.values.ipv6_cidr_blocks)] : [r.values.cidr_ipv4, r.values.cidr_ipv6].map(literalString);
+      const open = cidrs.filter((c): c is string => c !== undefined && ANYWHERE.has(c));
+      if (open.length > 0) violations.push({ address: r.address, detail: `allows egress to ${open.join(", ")} for ${JSON.stringify(r.values.security_group_id)}, a group outside this configuration` });
+    }
+    return verdict(groups.length + rules.length, violations);
   },
 });

@@ -59,6 +59,8 @@ describeRules([
       [n("NoIamUsers", 1), ["aws_iam_access_key.k", "aws_iam_user.u"]],
       // aws_iam_policy_attachment to users (the one to roles is fine), and an IAM group
       [n("NoIamUsers", 2), ["aws_iam_group.ops", "aws_iam_policy_attachment.to-users"]],
+      // users = null and groups = null mean "not set": that attachment is to roles only (checkov CKV_AWS_40's fixture)
+      [n("NoIamUsers", 3), ["aws_iam_group.ops", "aws_iam_policy_attachment.to-users"]],
     ],
   },
 ]);

@@ -37,6 +37,10 @@ describeRules([
       ["kms/KeyPolicyNoPublicPrincipal/noncompliant-6.tf.json", ["aws_kms_key.k"]],
       // "*" among other principals
       ["kms/KeyPolicyNoPublicPrincipal/noncompliant-7.tf.json", ["aws_kms_key.k"]],
+      // "*" in a Principal written as a list, not a map (checkov CKV_AWS_33's fixture)
+      ["kms/KeyPolicyNoPublicPrincipal/noncompliant-8.tf.json", ["aws_kms_key.k"]],
+      // a key policy that is not valid JSON fails closed
+      ["kms/KeyPolicyNoPublicPrincipal/noncompliant-9.tf.json", ["aws_kms_key.k"]],
     ],
   },
   {

@@ -33,6 +33,8 @@ describeRules([
     noncompliant: [
       [n("BucketPublicAccessBlock", 1), ["aws_s3_bucket.b"]],
       [n("BucketPublicAccessBlock", 2), ["aws_s3_bucket_public_access_block.b"]],
+      // a public access block that weakens a bucket declared elsewhere
+      [n("BucketPublicAccessBlock", 3), ["aws_s3_bucket_public_access_block.elsewhere"]],
     ],
   },
   {

@@ -16,6 +16,8 @@ describeRules([
       [n("QueueCmk", 2), ["aws_sqs_queue.dlq"]],
       // no key at all
       [n("QueueCmk", 3), ["aws_sqs_queue.dlq"]],
+      // an empty kms_master_key_id names no key
+      [n("QueueCmk", 4), ["aws_sqs_queue.dlq"]],
     ],
   },
   {
@@ -27,6 +29,8 @@ describeRules([
       [n("QueuePolicyNotPublic", 2), ["aws_sqs_queue_policy.dlq"]],
       // a document the checker cannot evaluate fails closed
       [n("QueuePolicyNotPublic", 3), ["aws_sqs_queue_policy.dlq"]],
+      // a principal ARN with a wildcard account names that role in every account
+      [n("QueuePolicyNotPublic", 4), ["aws_sqs_queue_policy.dlq"]],
     ],
   },
 ]);
