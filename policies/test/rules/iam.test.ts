@@ -1,14 +1,32 @@
+import { describe, expect, it } from "vitest";
 import { NoAdminManagedPolicies } from "../../rules/iam/NoAdminManagedPolicies";
 import { NoIamUsers } from "../../rules/iam/NoIamUsers";
 import { NoWildcardAdminStatements } from "../../rules/iam/NoWildcardAdminStatements";
 import { PolicyDocumentValid } from "../../rules/iam/PolicyDocumentValid";
+import { RestrictableActionsOnNamedResources } from "../../rules/iam/RestrictableActionsOnNamedResources";
 import { ScopedTrustPolicy } from "../../rules/iam/ScopedTrustPolicy";
-import { describeRules } from "../harness";
+import { describeRules, evaluate, fixture } from "../harness";
 
 const C = ["iam/compliant.tf.json"];
 const n = (rule: string, i: number) => `iam/${rule}/noncompliant-${i}.tf.json`;
 
 describeRules([
+  {
+    rule: RestrictableActionsOnNamedResources,
+    compliant: C,
+    noncompliant: [
+      // a data read on every secret
+      [n("RestrictableActionsOnNamedResources", 1), ["aws_iam_role_policy.fn"]],
+      // privilege escalation on every role
+      [n("RestrictableActionsOnNamedResources", 2), ["aws_iam_role_policy.fn"]],
+      // a wildcard action that expands to data reads
+      [n("RestrictableActionsOnNamedResources", 3), ["aws_iam_role_policy.fn"]],
+      // NotResource: every key but one
+      [n("RestrictableActionsOnNamedResources", 4), ["aws_iam_role_policy.fn"]],
+      // the Lambda network-interface actions on a role that is no Lambda function's
+      [n("RestrictableActionsOnNamedResources", 5), ["aws_iam_role_policy.sync"]],
+    ],
+  },
   {
     rule: NoWildcardAdminStatements,
     compliant: C,
@@ -64,3 +82,13 @@ describeRules([
     ],
   },
 ]);
+
+describe("SIP-IAM-7 and a Lambda function's own role in a VPC", () => {
+  it("accepts the network-interface actions on Resource \"*\" as the structural exception, and nothing else", async () => {
+    // Act
+    const result = await evaluate(RestrictableActionsOnNamedResources, fixture("iam/lambda-vpc-networking.tf.json"));
+    // Assess
+    const list = result.kind === "NonCompliant" ? result.violations : [];
+    expect(list.map((v) => [v.address, v.acceptedBecause !== undefined])).toEqual([["aws_iam_role_policy.fn", true]]);
+  });
+});
