@@ -27,6 +27,10 @@ export const LogGroupRetention = defineRule({
     checkov: ["CKV_AWS_66", "CKV_AWS_338"],
     cdkNag: ["NIST.800.53.R5-CloudWatchLogGroupRetentionPeriod"],
   },
+  reads: [
+    { type: "aws_cloudwatch_log_group", attribute: "retention_in_days", as: "literal", passes: "a literal number of days within the bounds" },
+    { type: "aws_cloudwatch_log_group", attribute: "tags.DataClass", as: "literal", passes: "a literal data class, or leaving it out" },
+  ],
   evaluate({ template, config }) {
     const groups = resourcesOfType(template, "aws_cloudwatch_log_group");
     const violations: Violation[] = [];
