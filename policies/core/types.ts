@@ -58,6 +58,8 @@ export interface RuleMeta {
   /** Whether a suppression may silence it. Residency rules may not. */
   readonly suppressible: boolean;
   readonly anchors: Anchors;
+  /** The values the rule reads (RULES.md lists them); rules must declare them (Rule). */
+  readonly reads?: readonly ValueRead[];
 }
 
 export interface RuleContext {

@@ -219,8 +219,7 @@ export function withUnknownReads(reads: readonly ValueRead[], template: Template
 
 /** Whether a rule's own finding already says that this value could not be evaluated. */
 function alreadySaid(detail: string, unknown: UnknownValue): boolean {
-  const raw = typeof unknown.value === "string" ? unknown.value : undefined;
-  return /could not be evaluated|cannot be verified|not a literal/.test(detail) || (raw !== undefined && detail.includes(raw));
+  return /could not be evaluated|cannot be verified|not a literal/.test(detail) && (typeof unknown.value !== "string" || detail.includes(unknown.value) || detail.includes(unknown.expression));
 }
 
 /** Document reads for the policies of some kinds (policy-documents.ts POLICY_SOURCES). */

@@ -40,7 +40,7 @@ export const LogGroupRetention = defineRule({
       const max = classDays ?? MAX_RETENTION_DAYS;
       const min = Math.min(MIN_RETENTION_DAYS, max);
       const raw = g.values.retention_in_days;
-      if (typeof raw === "string" && raw.includes("${")) continue; // computed: cannot be checked
+      if (typeof raw === "string" && raw.includes("${")) continue; // computed: reported as not evaluable (reads)
       const days = literalNumber(raw);
       const bounds = `${min}-${max} days${classDays !== undefined ? ` (data class ${dataClass})` : ""}`;
       if (days === undefined || days === 0) violations.push({ address: g.address, detail: `retention_in_days is ${JSON.stringify(raw ?? null)}: events never expire; use ${bounds}` });
