@@ -13,6 +13,20 @@ function anchors(rule: RuleMeta): string {
   return list.length > 0 ? list.join(", ") : "— (no equivalent)";
 }
 
+const MODES = { literal: "literal", reference: "literal or reference", document: "policy document" } as const;
+
+/** `attribute` of types (mode), grouped by attribute and mode. */
+function reads(rule: RuleMeta): string {
+  if (rule.reads === undefined) return "";
+  if (rule.reads.length === 0) return "—";
+  const groups = new Map<string, string[]>();
+  for (const r of rule.reads) {
+    const key = `\`${r.attribute}\` (${MODES[r.as]})`;
+    groups.set(key, [...(groups.get(key) ?? []), r.type]);
+  }
+  return [...groups].map(([key, types]) => `${key.replace(/ \(/, ` of ${types.join(", ")} (`)}`).join("; ");
+}
+
 const INTRO = `# Guardrail rules
 
 Generated from the rule metadata in \`policies/rules/\` by \`policies/rules-md.ts\`; do not edit by
@@ -29,6 +43,13 @@ cdk-nag (\`AwsSolutions-*\`, \`NIST.800.53.R5-*\`, ...) that test the same contr
 their sources (bridgecrewio/checkov, aquasecurity/trivy-checks, cdklabs/cdk-nag). Our rule can be
 stricter or narrower than its anchor (for example, several anchors split one of our rules in
 parts); residency rules have no anchor.
+
+**Reads** lists the values each rule reads, as \`attribute\` (a dotted path through nested blocks) of
+block types, and how it evaluates them: literal only, literal or reference (computed from resources
+and data sources of the configuration), or as a policy document. Where such a value is an expression
+the rule cannot evaluate (\`\${var.x}\`, \`\${each.value}\`, \`\${local.x}\`, a function of those, a
+\`dynamic\` block, a computed policy document), the rule reports that it could not be evaluated and
+what would pass: an unknown value is a finding, never a silent pass.
 `;
 
 export function renderRulesMarkdown(rules: readonly RuleMeta[]): string {
@@ -49,6 +70,7 @@ export function renderRulesMarkdown(rules: readonly RuleMeta[]): string {
         `- **Why:** ${r.explanation}`,
         `- **Fix:** ${r.fix}`,
         `- **Anchors:** ${anchors(r)}`,
+        ...(r.reads === undefined ? [] : [`- **Reads:** ${reads(r)}`]),
       );
     }
   }

@@ -25,7 +25,7 @@ export interface PolicyDocumentRef {
 }
 
 /** Where policies live: resource type -> attribute -> kind. */
-const SOURCES: ReadonlyArray<readonly [string, string, PolicyKind]> = [
+export const POLICY_SOURCES: ReadonlyArray<readonly [string, string, PolicyKind]> = [
   ["aws_iam_policy", "policy", "identity"],
   ["aws_iam_role_policy", "policy", "identity"],
   ["aws_iam_user_policy", "policy", "identity"],
@@ -120,7 +120,7 @@ export function policyDocuments(template: Template): PolicyDocumentRef[] {
       }
       continue;
     }
-    for (const [type, attribute, kind] of SOURCES) {
+    for (const [type, attribute, kind] of POLICY_SOURCES) {
       if (resource.type === type && resource.values[attribute] !== undefined && resource.values[attribute] !== "") {
         push(resource, attribute, kind, resource.values[attribute]);
       }

@@ -6,6 +6,7 @@
 import type { DeploymentConfig } from "../../config/schema";
 import type { IamCatalog } from "./iam-catalog";
 import type { Template } from "./template";
+import { withUnknownReads } from "./unknowns";
 
 export type Severity = "error" | "warning";
 
@@ -16,6 +17,28 @@ export interface Anchors {
   readonly trivy?: readonly string[];
   /** cdk-nag rule IDs (AwsSolutions-*, NIST.800.53.R5-*, ...). */
   readonly cdkNag?: readonly string[];
+}
+
+/**
+ * How a rule evaluates a value it reads: `literal` values only (booleans, numbers, enums, CIDRs,
+ * principals); `reference`: literals or values computed only from blocks of this configuration
+ * (`${aws_kms_key.k.arn}`), which the rule resolves or accepts as set; `document`: an IAM policy
+ * document (literal JSON, an object, or a `data.aws_iam_policy_document` of this configuration).
+ */
+export type ReadMode = "literal" | "reference" | "document";
+
+/** A value a rule reads. An expression the rule cannot evaluate there is a finding (policies/core/unknowns.ts). */
+export interface ValueRead {
+  /**
+   * Block type: `aws_subnet`; `data.<type>` for data sources; `provider.<type>` for provider
+   * blocks; a trailing `*` matches every type with that prefix (`aws_*`).
+   */
+  readonly type: string;
+  /** Dotted path into the block through nested blocks (`vpc_config.subnet_ids`); `*` is every attribute. */
+  readonly attribute: string;
+  readonly as: ReadMode;
+  /** What passes, for the finding (`a literal false, or leaving it out`). */
+  readonly passes: string;
 }
 
 export interface RuleMeta {
@@ -35,6 +58,8 @@ export interface RuleMeta {
   /** Whether a suppression may silence it. Residency rules may not. */
   readonly suppressible: boolean;
   readonly anchors: Anchors;
+  /** The values the rule reads (RULES.md lists them); rules must declare them (Rule). */
+  readonly reads?: readonly ValueRead[];
 }
 
 export interface RuleContext {
@@ -62,6 +87,11 @@ export type RuleResult =
   | { readonly kind: "NonCompliant"; readonly violations: readonly Violation[] };
 
 export interface Rule extends RuleMeta {
+  /**
+   * The values the rule reads (empty only with a reason in policies/test/meta.test.ts). Where one of
+   * them is an expression the rule cannot evaluate, the rule reports that (fail closed, issue 15).
+   */
+  readonly reads: readonly ValueRead[];
   evaluate(context: RuleContext): RuleResult;
 }
 
@@ -74,7 +104,11 @@ export function verdict(checked: number, violations: readonly Violation[]): Rule
   return checked === 0 ? NOT_APPLICABLE : COMPLIANT;
 }
 
-/** Declares a rule; the object is frozen so packs cannot change it. */
+/**
+ * Declares a rule; the object is frozen so packs cannot change it. Its evaluation also reports every
+ * declared read whose value cannot be evaluated (withUnknownReads), so an unknown value never passes.
+ */
 export function defineRule(rule: Rule): Rule {
-  return Object.freeze(rule);
+  const evaluate = rule.evaluate;
+  return Object.freeze({ ...rule, evaluate: (context: RuleContext) => withUnknownReads(rule.reads, context.template, evaluate.call(rule, context)) });
 }

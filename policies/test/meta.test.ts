@@ -11,6 +11,14 @@ import { exampleConfig, FIXTURES, fixture } from "./harness";
 
 const POLICIES = join(__dirname, "..");
 
+/**
+ * Rules that declare no reads, and why no value they read can be unknown to them. Every other rule
+ * declares its reads, and policies/test/unknowns.test.ts proves each one fails closed.
+ */
+const READS_NOTHING_UNKNOWN: Readonly<Record<string, string>> = {
+  ProviderPinned: "reads only the provider meta-argument, which Terraform requires to name a provider statically; anything but a declared alias (a variable included) is already its finding",
+};
+
 function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
 }
@@ -37,6 +45,16 @@ describe("rule metadata", () => {
   it("has numbered non-compliant fixtures for every rule", () => {
     const missing = BASELINE_PACK.filter((r) => !existsSync(join(FIXTURES, r.service, r.name, "noncompliant-1.tf.json"))).map((r) => r.id);
     expect(missing).toEqual([]);
+  });
+
+  it("declares the values every rule reads, or says why it reads none it could fail to evaluate", () => {
+    // Prepare
+    const noReads = BASELINE_PACK.filter((r) => r.reads.length === 0).map((r) => r.name);
+    // Act
+    const malformed = BASELINE_PACK.flatMap((r) => r.reads.filter((read) => !/^(data\.|provider\.)?[a-z][a-z0-9_]*\*?$/.test(read.type) || !/^(\*|[a-z_A-Z][\w]*(\.[a-z_A-Z][\w]*)*)$/.test(read.attribute) || read.passes.trim() === "").map((read) => `${r.name} ${read.type}.${read.attribute}`));
+    // Assess
+    expect(noReads.sort()).toEqual(Object.keys(READS_NOTHING_UNKNOWN).sort());
+    expect(malformed).toEqual([]);
   });
 
   it("keeps RULES.md in step with the rules", async () => {

@@ -19,6 +19,10 @@ export const RouteAuthorization = defineRule({
     trivy: ["AVD-AWS-0004"],
     cdkNag: ["AwsSolutions-APIG4"],
   },
+  reads: [
+    { type: "aws_apigatewayv2_route", attribute: "authorization_type", as: "literal", passes: "a literal \"JWT\", \"CUSTOM\" or \"AWS_IAM\"" },
+    { type: "aws_apigatewayv2_route", attribute: "authorizer_id", as: "reference", passes: "a reference to an aws_apigatewayv2_authorizer of this configuration" },
+  ],
   evaluate({ template }) {
     const routes = resourcesOfType(template, "aws_apigatewayv2_route");
     const violations: Violation[] = [];

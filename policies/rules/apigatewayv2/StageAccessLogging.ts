@@ -17,6 +17,10 @@ export const StageAccessLogging = defineRule({
     trivy: ["AVD-AWS-0001"],
     cdkNag: ["AwsSolutions-APIG1"],
   },
+  reads: [
+    { type: "aws_apigatewayv2_stage", attribute: "access_log_settings.destination_arn", as: "reference", passes: "a reference to a log group of this configuration" },
+    { type: "aws_apigatewayv2_stage", attribute: "access_log_settings.format", as: "literal", passes: "a literal format" },
+  ],
   evaluate({ template }) {
     const stages = resourcesOfType(template, "aws_apigatewayv2_stage");
     const violations: Violation[] = stages

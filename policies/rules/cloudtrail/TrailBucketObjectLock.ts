@@ -18,6 +18,7 @@ export const TrailBucketObjectLock = defineRule({
     cdkNag: ["NIST.800.53.R4-S3BucketDefaultLockEnabled"],
     checkov: ["CKV_AWS_143"],
   },
+  reads: [{ type: "aws_cloudtrail", attribute: "s3_bucket_name", as: "reference", passes: "a reference to an aws_s3_bucket of this configuration, or its literal name" }],
   evaluate({ template }) {
     const trails = resourcesOfType(template, "aws_cloudtrail");
     const violations: Violation[] = [];

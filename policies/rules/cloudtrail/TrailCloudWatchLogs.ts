@@ -16,6 +16,7 @@ export const TrailCloudWatchLogs = defineRule({
     trivy: ["AVD-AWS-0162"],
     cdkNag: ["NIST.800.53.R5-CloudTrailCloudWatchLogsEnabled"],
   },
+  reads: [{ type: "aws_cloudtrail", attribute: "cloud_watch_logs_group_arn", as: "reference", passes: "a reference to a log group of this configuration" }],
   evaluate({ template }) {
     const trails = resourcesOfType(template, "aws_cloudtrail");
     const violations: Violation[] = trails

@@ -17,6 +17,7 @@ export const TrailLogFileValidation = defineRule({
     trivy: ["AVD-AWS-0016"],
     cdkNag: ["NIST.800.53.R5-CloudTrailLogFileValidationEnabled"],
   },
+  reads: [{ type: "aws_cloudtrail", attribute: "enable_log_file_validation", as: "literal", passes: "a literal true" }],
   evaluate({ template }) {
     const trails = resourcesOfType(template, "aws_cloudtrail");
     const violations: Violation[] = trails

@@ -16,6 +16,7 @@ export const TrailLogging = defineRule({
   anchors: {
     checkov: ["CKV_AWS_251"],
   },
+  reads: [{ type: "aws_cloudtrail", attribute: "enable_logging", as: "literal", passes: "a literal true, or leaving it out" }],
   evaluate({ template }) {
     const trails = resourcesOfType(template, "aws_cloudtrail");
     const violations: Violation[] = [];

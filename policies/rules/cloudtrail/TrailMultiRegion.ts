@@ -16,6 +16,10 @@ export const TrailMultiRegion = defineRule({
     checkov: ["CKV_AWS_67"],
     trivy: ["AVD-AWS-0014"],
   },
+  reads: [
+    { type: "aws_cloudtrail", attribute: "is_multi_region_trail", as: "literal", passes: "a literal true" },
+    { type: "aws_cloudtrail", attribute: "include_global_service_events", as: "literal", passes: "a literal true, or leaving it out" },
+  ],
   evaluate({ template }) {
     const trails = resourcesOfType(template, "aws_cloudtrail");
     const violations: Violation[] = [];

@@ -18,6 +18,14 @@ export const NoAdminManagedPolicies = defineRule({
     checkov: ["CKV_AWS_274"],
     cdkNag: ["AwsSolutions-IAM4"],
   },
+  reads: [
+    { type: "aws_iam_role_policy_attachment", attribute: "policy_arn", as: "reference", passes: "a literal ARN of a policy other than AdministratorAccess, PowerUserAccess and IAMFullAccess, or a reference to a policy of this configuration" },
+    { type: "aws_iam_user_policy_attachment", attribute: "policy_arn", as: "reference", passes: "a literal ARN of a policy other than AdministratorAccess, PowerUserAccess and IAMFullAccess, or a reference to a policy of this configuration" },
+    { type: "aws_iam_group_policy_attachment", attribute: "policy_arn", as: "reference", passes: "a literal ARN of a policy other than AdministratorAccess, PowerUserAccess and IAMFullAccess, or a reference to a policy of this configuration" },
+    { type: "aws_iam_policy_attachment", attribute: "policy_arn", as: "reference", passes: "a literal ARN of a policy other than AdministratorAccess, PowerUserAccess and IAMFullAccess, or a reference to a policy of this configuration" },
+    { type: "aws_iam_role", attribute: "managed_policy_arns", as: "reference", passes: "a literal ARN of a policy other than AdministratorAccess, PowerUserAccess and IAMFullAccess, or a reference to a policy of this configuration" },
+    { type: "aws_iam_role_policy_attachments_exclusive", attribute: "policy_arns", as: "reference", passes: "a literal ARN of a policy other than AdministratorAccess, PowerUserAccess and IAMFullAccess, or a reference to a policy of this configuration" },
+  ],
   evaluate({ template }) {
     const violations: Violation[] = [];
     const attachments = resourcesOfType(template, "aws_iam_role_policy_attachment", "aws_iam_user_policy_attachment", "aws_iam_group_policy_attachment", "aws_iam_policy_attachment");

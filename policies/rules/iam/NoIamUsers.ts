@@ -33,6 +33,10 @@ export const NoIamUsers = defineRule({
     trivy: ["AVD-AWS-0143"],
     cdkNag: ["NIST.800.53.R5-IAMUserNoPolicies"],
   },
+  reads: [
+    { type: "aws_iam_policy_attachment", attribute: "users", as: "reference", passes: "leaving it out, or an empty list" },
+    { type: "aws_iam_policy_attachment", attribute: "groups", as: "reference", passes: "leaving it out, or an empty list" },
+  ],
   evaluate({ template }) {
     const users = resourcesOfType(template, ...USER_TYPES);
     // aws_iam_policy_attachment attaches a policy to users and groups too (and is exclusive).

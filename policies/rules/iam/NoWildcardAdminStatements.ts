@@ -1,3 +1,4 @@
+import { LITERAL_POLICY, policyReads } from "../../core/unknowns";
 import { policyDocuments, statementLabel, statementsOf } from "../../core/policy-documents";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
@@ -17,6 +18,7 @@ export const NoWildcardAdminStatements = defineRule({
     trivy: ["AVD-AWS-0057"],
     cdkNag: ["AwsSolutions-IAM5", "NIST.800.53.R5-IAMPolicyNoStatementsWithAdminAccess", "NIST.800.53.R5-IAMPolicyNoStatementsWithFullAccess"],
   },
+  reads: policyReads(LITERAL_POLICY, "identity"),
   evaluate({ template }) {
     const violations: Violation[] = [];
     let checked = 0;

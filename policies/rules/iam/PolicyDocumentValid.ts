@@ -1,3 +1,4 @@
+import { LITERAL_POLICY, policyReads } from "../../core/unknowns";
 import type { IamCatalog } from "../../core/iam-catalog";
 import { globToRegExp, type NormalizedStatement, type PolicyDocumentRef, policyDocuments, statementLabel, statementsOf } from "../../core/policy-documents";
 import { defineRule, type Violation, verdict } from "../../core/types";
@@ -88,6 +89,7 @@ export const PolicyDocumentValid = defineRule({
     "IAM ignores what it does not know: a misspelt action grants nothing, a misspelt condition key in a Deny makes the deny never match (StringNotEquals on a missing key is true only with IfExists semantics you did not intend). Such documents look right in review and fail open or closed in production.",
   fix: "Correct the spelling against the AWS Service Authorization Reference; use Version \"2012-10-17\"; give every statement Effect, Action (or NotAction), Resource and, in resource and trust policies, Principal.",
   anchors: {},
+  reads: policyReads(LITERAL_POLICY, "identity", "trust", "bucket", "key", "endpoint", "resource", "document"),
   evaluate({ template, iam }) {
     const violations: Violation[] = [];
     let checked = 0;

@@ -1,3 +1,4 @@
+import { LITERAL_POLICY, policyReads } from "../../core/unknowns";
 import { hasCallerScopingCondition, policyDocuments, statementLabel, statementsOf } from "../../core/policy-documents";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
@@ -23,6 +24,7 @@ export const ScopedTrustPolicy = defineRule({
   anchors: {
     checkov: ["CKV_AWS_60", "CKV_AWS_61"],
   },
+  reads: policyReads(LITERAL_POLICY, "trust"),
   evaluate({ template }) {
     const violations: Violation[] = [];
     let checked = 0;

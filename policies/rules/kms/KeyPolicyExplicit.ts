@@ -1,3 +1,4 @@
+import { LITERAL_POLICY } from "../../core/unknowns";
 import { refersTo } from "../../core/references";
 import { resourcesOfType } from "../../core/template";
 import { defineRule, type Violation, verdict } from "../../core/types";
@@ -16,6 +17,12 @@ export const KeyPolicyExplicit = defineRule({
   anchors: {
     checkov: ["CKV2_AWS_64"],
   },
+  reads: [
+    { type: "aws_kms_key", attribute: "policy", as: "document", passes: LITERAL_POLICY },
+    { type: "aws_kms_external_key", attribute: "policy", as: "document", passes: LITERAL_POLICY },
+    { type: "aws_kms_replica_key", attribute: "policy", as: "document", passes: LITERAL_POLICY },
+    { type: "aws_kms_key_policy", attribute: "key_id", as: "reference", passes: "a reference to a key of this configuration" },
+  ],
   evaluate({ template }) {
     const keys = resourcesOfType(template, "aws_kms_key", "aws_kms_external_key", "aws_kms_replica_key");
     const policies = resourcesOfType(template, "aws_kms_key_policy");

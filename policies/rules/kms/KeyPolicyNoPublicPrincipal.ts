@@ -1,3 +1,4 @@
+import { LITERAL_POLICY, policyReads } from "../../core/unknowns";
 import { hasCallerScopingCondition, policyDocuments, statementLabel, statementsOf } from "../../core/policy-documents";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
@@ -15,6 +16,7 @@ export const KeyPolicyNoPublicPrincipal = defineRule({
   anchors: {
     checkov: ["CKV_AWS_33"],
   },
+  reads: policyReads(LITERAL_POLICY, "key"),
   evaluate({ template }) {
     const violations: Violation[] = [];
     let checked = 0;

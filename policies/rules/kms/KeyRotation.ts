@@ -18,6 +18,11 @@ export const KeyRotation = defineRule({
     trivy: ["AVD-AWS-0065"],
     cdkNag: ["AwsSolutions-KMS5", "NIST.800.53.R5-KMSBackingKeyRotationEnabled"],
   },
+  reads: [
+    { type: "aws_kms_key", attribute: "enable_key_rotation", as: "literal", passes: "a literal true" },
+    { type: "aws_kms_key", attribute: "customer_master_key_spec", as: "literal", passes: "a literal key spec, or leaving it out" },
+    { type: "aws_kms_key", attribute: "key_usage", as: "literal", passes: "a literal key usage, or leaving it out" },
+  ],
   evaluate({ template }) {
     const violations: Violation[] = [];
     let checked = 0;

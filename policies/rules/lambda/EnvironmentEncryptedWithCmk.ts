@@ -15,6 +15,7 @@ export const EnvironmentEncryptedWithCmk = defineRule({
   anchors: {
     checkov: ["CKV_AWS_173"],
   },
+  reads: [{ type: "aws_lambda_function", attribute: "kms_key_arn", as: "reference", passes: "a reference to a customer managed key of this configuration, or its literal ARN" }],
   evaluate({ template }) {
     const violations: Violation[] = [];
     let checked = 0;

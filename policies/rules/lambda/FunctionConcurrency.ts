@@ -16,6 +16,7 @@ export const FunctionConcurrency = defineRule({
     checkov: ["CKV_AWS_115"],
     cdkNag: ["NIST.800.53.R5-LambdaConcurrency"],
   },
+  reads: [{ type: "aws_lambda_function", attribute: "reserved_concurrent_executions", as: "literal", passes: "a literal number, 0 or more" }],
   evaluate({ template }) {
     const fns = resourcesOfType(template, "aws_lambda_function");
     const violations: Violation[] = fns

@@ -21,6 +21,11 @@ export const FunctionDeadLetter = defineRule({
     checkov: ["CKV_AWS_116"],
     cdkNag: ["NIST.800.53.R5-LambdaDLQ"],
   },
+  reads: [
+    { type: "aws_lambda_function", attribute: "dead_letter_config.target_arn", as: "reference", passes: "a reference to a queue or topic of this configuration" },
+    { type: "aws_lambda_function_event_invoke_config", attribute: "function_name", as: "reference", passes: "a reference to the aws_lambda_function" },
+    { type: "aws_lambda_function_event_invoke_config", attribute: "destination_config.on_failure.destination", as: "reference", passes: "a reference to a queue, topic or function of this configuration" },
+  ],
   evaluate({ template }) {
     const fns = resourcesOfType(template, "aws_lambda_function");
     const configs = resourcesOfType(template, "aws_lambda_function_event_invoke_config");

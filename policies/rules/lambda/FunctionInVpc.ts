@@ -20,6 +20,10 @@ export const FunctionInVpc = defineRule({
     checkov: ["CKV_AWS_117"],
     cdkNag: ["NIST.800.53.R5-LambdaInsideVPC"],
   },
+  reads: [
+    { type: "aws_lambda_function", attribute: "vpc_config.subnet_ids", as: "reference", passes: "a list of references to subnets of this configuration" },
+    { type: "aws_lambda_function", attribute: "vpc_config.security_group_ids", as: "reference", passes: "a list of references to security groups of this configuration" },
+  ],
   evaluate({ template }) {
     const fns = resourcesOfType(template, "aws_lambda_function");
     const violations: Violation[] = [];

@@ -22,6 +22,12 @@ export const FunctionNotPublic = defineRule({
     trivy: ["AVD-AWS-0067"],
     cdkNag: ["PCI.DSS.321-LambdaFunctionPublicAccessProhibited"],
   },
+  reads: [
+    { type: "aws_lambda_permission", attribute: "principal", as: "literal", passes: "a literal service principal or account" },
+    { type: "aws_lambda_permission", attribute: "source_arn", as: "reference", passes: "a literal ARN or a reference to a block of this configuration" },
+    { type: "aws_lambda_permission", attribute: "source_account", as: "reference", passes: "a literal account ID" },
+    { type: "aws_lambda_function_url", attribute: "authorization_type", as: "literal", passes: "a literal \"AWS_IAM\"" },
+  ],
   evaluate({ template }) {
     const violations: Violation[] = [];
     const permissions = resourcesOfType(template, "aws_lambda_permission");

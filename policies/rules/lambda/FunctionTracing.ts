@@ -16,6 +16,7 @@ export const FunctionTracing = defineRule({
     checkov: ["CKV_AWS_50"],
     trivy: ["AVD-AWS-0066"],
   },
+  reads: [{ type: "aws_lambda_function", attribute: "tracing_config.mode", as: "literal", passes: "a literal \"Active\"" }],
   evaluate({ template }) {
     const fns = resourcesOfType(template, "aws_lambda_function");
     const violations: Violation[] = fns

@@ -34,6 +34,7 @@ export const NoSecretsInEnvironment = defineRule({
   anchors: {
     checkov: ["CKV_AWS_45"],
   },
+  reads: [{ type: "aws_lambda_function", attribute: "environment.variables", as: "reference", passes: "literal values that are no secrets, or references to blocks of this configuration (such as a secret's ARN)" }],
   evaluate({ template }) {
     const fns = resourcesOfType(template, "aws_lambda_function");
     const violations: Violation[] = [];

@@ -28,6 +28,10 @@ export const RuntimeSupported = defineRule({
     trivy: ["AVD-AWS-0066"],
     cdkNag: ["AwsSolutions-L1"],
   },
+  reads: [
+    { type: "aws_lambda_function", attribute: "runtime", as: "literal", passes: "a literal supported runtime" },
+    { type: "aws_lambda_function", attribute: "package_type", as: "literal", passes: "a literal \"Zip\" or \"Image\", or leaving it out" },
+  ],
   evaluate({ template }) {
     const functions = resourcesOfType(template, "aws_lambda_function");
     const violations: Violation[] = [];

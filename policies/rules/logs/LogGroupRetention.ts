@@ -27,6 +27,10 @@ export const LogGroupRetention = defineRule({
     checkov: ["CKV_AWS_66", "CKV_AWS_338"],
     cdkNag: ["NIST.800.53.R5-CloudWatchLogGroupRetentionPeriod"],
   },
+  reads: [
+    { type: "aws_cloudwatch_log_group", attribute: "retention_in_days", as: "literal", passes: "a literal number of days within the bounds" },
+    { type: "aws_cloudwatch_log_group", attribute: "tags.DataClass", as: "literal", passes: "a literal data class, or leaving it out" },
+  ],
   evaluate({ template, config }) {
     const groups = resourcesOfType(template, "aws_cloudwatch_log_group");
     const violations: Violation[] = [];
@@ -36,7 +40,7 @@ export const LogGroupRetention = defineRule({
       const max = classDays ?? MAX_RETENTION_DAYS;
       const min = Math.min(MIN_RETENTION_DAYS, max);
       const raw = g.values.retention_in_days;
-      if (typeof raw === "string" && raw.includes("${")) continue; // computed: cannot be checked
+      if (typeof raw === "string" && raw.includes("${")) continue; // computed: reported as not evaluable (reads)
       const days = literalNumber(raw);
       const bounds = `${min}-${max} days${classDays !== undefined ? ` (data class ${dataClass})` : ""}`;
       if (days === undefined || days === 0) violations.push({ address: g.address, detail: `retention_in_days is ${JSON.stringify(raw ?? null)}: events never expire; use ${bounds}` });

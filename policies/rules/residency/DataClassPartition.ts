@@ -1,6 +1,6 @@
 import { placementOf } from "../../core/placement";
-import { DATA_CLASS_TAG, dataClassOf, isDataHolding, partitionAllows } from "../../core/residency";
-import { defineRule, type Violation, verdict } from "../../core/types";
+import { DATA_CLASS_TAG, DATA_HOLDING_TYPES, dataClassOf, isDataHolding, partitionAllows } from "../../core/residency";
+import { defineRule, type ValueRead, type Violation, verdict } from "../../core/types";
 
 /**
  * Data-holding resources (buckets, keys, secrets, log groups, tables, functions, queues, ...) live in
@@ -19,6 +19,7 @@ export const DataClassPartition = defineRule({
     "What may leave the sovereign partition is decided per data class in the deployment configuration (by default: nothing). A bucket, key, secret, log group, table, function or queue of a sovereign-only class in the commercial partition, or one there without a class, moves data out of the European Sovereign Cloud.",
   fix: `Tag the resource with its ${DATA_CLASS_TAG}; keep sovereign-only classes on aws.sovereign; set allowCrossPartition on a class in the deployment configuration only when it may be replicated (and pass that configuration with --config).`,
   anchors: {},
+  reads: [...[...DATA_HOLDING_TYPES].map((type): ValueRead => ({ type, attribute: `tags.${DATA_CLASS_TAG}`, as: "literal", passes: "a literal data class, or leaving it out in the sovereign partition" })), { type: "provider.aws", attribute: `default_tags.tags.${DATA_CLASS_TAG}`, as: "literal", passes: "a literal data class, or leaving it out" }],
   evaluate({ template, config }) {
     const violations: Violation[] = [];
     let checked = 0;

@@ -35,6 +35,12 @@ export const NoCrossPartitionReplication = defineRule({
     "S3 replication does not cross partitions, and replicas of tables or secrets copy data wholesale. Data of a sovereign-only class must never have a copy, a pipeline or a configuration outside the sovereign partition; what may cross is decided per class and moved only by the sync function.",
   fix: "Replicate only within the source's partition (and to EU regions), move cross-partition copies through the sync function for classes with allowCrossPartition, and keep resources that handle sovereign-only classes on aws.sovereign.",
   anchors: {},
+  reads: [
+    { type: "aws_s3_bucket_replication_configuration", attribute: "bucket", as: "reference", passes: "a reference to an aws_s3_bucket of this configuration, or its literal name" },
+    { type: "aws_s3_bucket_replication_configuration", attribute: "rule.destination.bucket", as: "reference", passes: "a literal bucket ARN or a reference to a bucket of this configuration" },
+    { type: "aws_dynamodb_table", attribute: "replica.region_name", as: "literal", passes: "a literal region of the table's partition" },
+    { type: "aws_secretsmanager_secret", attribute: "replica.region", as: "literal", passes: "a literal region of the secret's partition" },
+  ],
   evaluate({ template, config }) {
     const violations: Violation[] = [];
     let checked = 0;

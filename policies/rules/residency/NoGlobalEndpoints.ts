@@ -32,6 +32,12 @@ export const NoGlobalEndpoints = defineRule({
     "Global endpoints such as sts.amazonaws.com and s3.amazonaws.com are served from us-east-1 of the commercial partition. Requests (and the credentials, object keys and data in them) sent there leave the EU and, from the sovereign side, the sovereign partition.",
   fix: "Use regional endpoints of the resource's own partition (endpointUrl(partition, service, region) in config/partitions.ts, e.g. https://sts.eusc-de-east-1.amazonaws.eu), let the SDK resolve regional endpoints (AWS_STS_REGIONAL_ENDPOINTS=regional), and take VPC endpoint service names from data.aws_vpc_endpoint_service.",
   anchors: {},
+  reads: [
+    { type: "aws_lambda_function", attribute: "environment.variables", as: "reference", passes: "literal values or references to blocks of this configuration, naming no global endpoint" },
+    { type: "provider.aws", attribute: "*", as: "reference", passes: "literal values naming no global endpoint" },
+    { type: "aws_vpc_endpoint", attribute: "service_name", as: "reference", passes: "a literal regional service name or a reference to a data.aws_vpc_endpoint_service of this configuration" },
+    { type: "data.aws_vpc_endpoint_service", attribute: "service_name", as: "reference", passes: "a literal regional service name" },
+  ],
   evaluate({ template }) {
     const violations: Violation[] = [];
     let checked = 0;

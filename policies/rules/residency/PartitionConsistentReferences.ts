@@ -91,6 +91,11 @@ export const PartitionConsistentReferences = defineRule({
     "Partitions are separate clouds: an arn:aws: principal in a sovereign key policy, an amazonaws.com endpoint in a sovereign function, or a sovereign bucket encrypted with a commercial key either fails at deploy time or, worse, routes data or trust across the sovereignty boundary.",
   fix: "Derive partition-specific strings from the placement (arn(partition, ...) in config/partitions.ts, data.aws_partition at plan time) instead of literals, and reference only resources of the same provider. Cross-partition access goes through the sync function's controlled path, never through references.",
   anchors: {},
+  reads: [
+    { type: "aws_*", attribute: "*", as: "reference", passes: "literal values, or values computed only from blocks of this configuration, in the block's own partition" },
+    { type: "data.aws_*", attribute: "*", as: "reference", passes: "literal values, or values computed only from blocks of this configuration, in the block's own partition" },
+    { type: "provider.aws", attribute: "*", as: "reference", passes: "literal values, or values computed only from blocks of this configuration, in the block's own partition" },
+  ],
   evaluate({ template }) {
     const violations: Violation[] = [];
     let checked = 0;

@@ -17,6 +17,7 @@ export const ProviderPinned = defineRule({
     "A block without an explicit aliased provider binds to the default aws provider, whose region and account come from the environment of whoever runs terraform. Data could be created in any region or partition, outside the residency the configuration promises.",
   fix: 'Set `provider` to a declared alias ("aws.sovereign" or "aws.commercial"); in CDKTF pass the placement\'s provider to the construct. Remove aws provider blocks without an alias.',
   anchors: {},
+  reads: [],
   evaluate({ template }) {
     const violations: Violation[] = [];
     let checked = 0;

@@ -30,6 +30,13 @@ export const RegionInEu = defineRule({
     "Residency is promised per region: data of this platform may only live in EU regions of the two partitions. A region outside the EU (including London and Zurich), or a region that is only known at run time, breaks that promise without anyone noticing in review.",
   fix: "Use a literal EU region from config/partitions.ts (eusc-de-east-1 for aws.sovereign; an EU region such as eu-central-1 for aws.commercial), set through the deployment configuration.",
   anchors: {},
+  reads: [
+    { type: "provider.aws", attribute: "region", as: "literal", passes: "a literal EU region" },
+    { type: "provider.aws", attribute: "sts_region", as: "literal", passes: "a literal EU region, or leaving it out" },
+    { type: "aws_*", attribute: "region", as: "literal", passes: "a literal EU region of the provider's partition, or leaving it out" },
+    { type: "aws_dynamodb_table", attribute: "replica.region_name", as: "literal", passes: "a literal EU region" },
+    { type: "aws_secretsmanager_secret", attribute: "replica.region", as: "literal", passes: "a literal EU region" },
+  ],
   evaluate({ template }) {
     const violations: Violation[] = [];
     let checked = 0;

@@ -68,6 +68,10 @@ export const BucketAccessLogging = defineRule({
     trivy: ["AVD-AWS-0089", "AVD-AWS-0171", "AVD-AWS-0172"],
     cdkNag: ["AwsSolutions-S1", "NIST.800.53.R5-S3BucketLoggingEnabled"],
   },
+  reads: [
+    { type: "aws_s3_bucket_logging", attribute: "bucket", as: "reference", passes: "a reference to an aws_s3_bucket of this configuration, or its literal name" },
+    { type: "aws_s3_bucket_logging", attribute: "target_bucket", as: "reference", passes: "a reference to an aws_s3_bucket of this configuration, or its literal name" },
+  ],
   evaluate({ template }) {
     const violations: Violation[] = [];
     const destinations = logDestinations(template);

@@ -52,6 +52,14 @@ export const BucketLifecycle = defineRule({
   anchors: {
     checkov: ["CKV2_AWS_61", "CKV_AWS_300"],
   },
+  reads: [
+    { type: "aws_s3_bucket_lifecycle_configuration", attribute: "bucket", as: "reference", passes: "a reference to an aws_s3_bucket of this configuration, or its literal name" },
+    { type: "aws_s3_bucket_lifecycle_configuration", attribute: "rule.status", as: "literal", passes: "a literal \"Enabled\"" },
+    { type: "aws_s3_bucket_lifecycle_configuration", attribute: "rule.filter.prefix", as: "literal", passes: "a literal \"\", or no filter" },
+    { type: "aws_s3_bucket_lifecycle_configuration", attribute: "rule.expiration.days", as: "literal", passes: "a literal number of days" },
+    { type: "aws_s3_bucket_lifecycle_configuration", attribute: "rule.noncurrent_version_expiration.noncurrent_days", as: "literal", passes: "a literal number of days" },
+    { type: "aws_s3_bucket_lifecycle_configuration", attribute: "rule.abort_incomplete_multipart_upload.days_after_initiation", as: "literal", passes: "a literal number of days" },
+  ],
   evaluate({ template }) {
     const violations: Violation[] = [];
     const all = buckets(template);

@@ -18,6 +18,11 @@ export const BucketOwnerEnforced = defineRule({
     trivy: ["AVD-AWS-0092"],
     cdkNag: ["NIST.800.53.R5-S3BucketPublicReadProhibited", "NIST.800.53.R5-S3BucketPublicWriteProhibited"],
   },
+  reads: [
+    { type: "aws_s3_bucket_ownership_controls", attribute: "bucket", as: "reference", passes: "a reference to an aws_s3_bucket of this configuration, or its literal name" },
+    { type: "aws_s3_bucket_ownership_controls", attribute: "rule.object_ownership", as: "literal", passes: "a literal \"BucketOwnerEnforced\"" },
+    { type: "aws_s3_bucket_acl", attribute: "bucket", as: "reference", passes: "a reference to an aws_s3_bucket of this configuration, or its literal name" },
+  ],
   evaluate({ template }) {
     const violations: Violation[] = [];
     const all = buckets(template);

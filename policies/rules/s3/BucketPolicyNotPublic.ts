@@ -1,3 +1,4 @@
+import { LITERAL_POLICY, policyReads } from "../../core/unknowns";
 import { hasCallerScopingCondition, policyDocuments, statementLabel, statementsOf } from "../../core/policy-documents";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
@@ -16,6 +17,7 @@ export const BucketPolicyNotPublic = defineRule({
     checkov: ["CKV_AWS_70"],
     cdkNag: ["NIST.800.53.R5-S3BucketPublicReadProhibited", "NIST.800.53.R5-S3BucketPublicWriteProhibited"],
   },
+  reads: policyReads(LITERAL_POLICY, "bucket"),
   evaluate({ template }) {
     const violations: Violation[] = [];
     let checked = 0;

@@ -21,6 +21,13 @@ export const BucketPublicAccessBlock = defineRule({
     trivy: ["AVD-AWS-0094", "AVD-AWS-0086", "AVD-AWS-0087", "AVD-AWS-0091", "AVD-AWS-0093"],
     cdkNag: ["AwsSolutions-S2", "NIST.800.53.R5-S3BucketLevelPublicAccessProhibited"],
   },
+  reads: [
+    { type: "aws_s3_bucket_public_access_block", attribute: "bucket", as: "reference", passes: "a reference to an aws_s3_bucket of this configuration, or its literal name" },
+    { type: "aws_s3_bucket_public_access_block", attribute: "block_public_acls", as: "literal", passes: "a literal true" },
+    { type: "aws_s3_bucket_public_access_block", attribute: "block_public_policy", as: "literal", passes: "a literal true" },
+    { type: "aws_s3_bucket_public_access_block", attribute: "ignore_public_acls", as: "literal", passes: "a literal true" },
+    { type: "aws_s3_bucket_public_access_block", attribute: "restrict_public_buckets", as: "literal", passes: "a literal true" },
+  ],
   evaluate({ template }) {
     const violations: Violation[] = [];
     const all = buckets(template);

@@ -15,6 +15,7 @@ export const BucketSingleNotification = defineRule({
     "A bucket has exactly one notification configuration, and each aws_s3_bucket_notification replaces it whole: whichever applies last wins, and the other's functions silently stop receiving events. For the originals bucket that means objects are never scrubbed; for the clean bucket, never replicated or never deleted on the replica.",
   fix: "Declare one aws_s3_bucket_notification per bucket that lists every destination (modules/private-bucket addEventNotification refuses a second one); name the bucket by reference or literal.",
   anchors: {},
+  reads: [{ type: "aws_s3_bucket_notification", attribute: "bucket", as: "reference", passes: "a reference to an aws_s3_bucket of this configuration, or its literal name" }],
   evaluate({ template }) {
     const notifications = resourcesOfType(template, "aws_s3_bucket_notification");
     const byBucket = new Map<string, string[]>();

@@ -31,6 +31,13 @@ export const BucketSseKmsCmk = defineRule({
     trivy: ["AVD-AWS-0132", "AVD-AWS-0088"],
     cdkNag: ["AwsSolutions-S3", "NIST.800.53.R5-S3DefaultEncryptionKMS"],
   },
+  reads: [
+    { type: "aws_s3_bucket_server_side_encryption_configuration", attribute: "bucket", as: "reference", passes: "a reference to an aws_s3_bucket of this configuration, or its literal name" },
+    { type: "aws_s3_bucket_server_side_encryption_configuration", attribute: "rule.apply_server_side_encryption_by_default.sse_algorithm", as: "literal", passes: "a literal \"aws:kms\" or \"aws:kms:dsse\"" },
+    { type: "aws_s3_bucket_server_side_encryption_configuration", attribute: "rule.apply_server_side_encryption_by_default.kms_master_key_id", as: "reference", passes: "a reference to a customer managed key of this configuration, or its literal ARN" },
+    { type: "aws_s3_bucket", attribute: "server_side_encryption_configuration.rule.apply_server_side_encryption_by_default.sse_algorithm", as: "literal", passes: "a literal \"aws:kms\" or \"aws:kms:dsse\"" },
+    { type: "aws_s3_bucket", attribute: "server_side_encryption_configuration.rule.apply_server_side_encryption_by_default.kms_master_key_id", as: "reference", passes: "a reference to a customer managed key of this configuration, or its literal ARN" },
+  ],
   evaluate({ template }) {
     const violations: Violation[] = [];
     const all = buckets(template);

@@ -1,3 +1,4 @@
+import { LITERAL_POLICY, policyReads } from "../../core/unknowns";
 import { bucketPolicies, buckets } from "../../core/buckets";
 import { conditionsOnInsecureTransport, coversBucketAndObjects, coversObjectAccess, deniesEveryone } from "../../core/policy-checks";
 import { policyDocuments, statementsOf } from "../../core/policy-documents";
@@ -17,6 +18,7 @@ export const BucketTlsOnlyPolicy = defineRule({
   anchors: {
     cdkNag: ["AwsSolutions-S10", "HIPAA.Security-S3BucketSSLRequestsOnly"],
   },
+  reads: [...policyReads(LITERAL_POLICY, "bucket"), { type: "aws_s3_bucket_policy", attribute: "bucket", as: "reference", passes: "a reference to an aws_s3_bucket of this configuration, or its literal name" }],
   evaluate({ template }) {
     const docs = policyDocuments(template);
     const violations: Violation[] = [];

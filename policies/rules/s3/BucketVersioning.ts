@@ -18,6 +18,11 @@ export const BucketVersioning = defineRule({
     trivy: ["AVD-AWS-0090"],
     cdkNag: ["NIST.800.53.R5-S3BucketVersioningEnabled"],
   },
+  reads: [
+    { type: "aws_s3_bucket_versioning", attribute: "bucket", as: "reference", passes: "a reference to an aws_s3_bucket of this configuration, or its literal name" },
+    { type: "aws_s3_bucket_versioning", attribute: "versioning_configuration.status", as: "literal", passes: "a literal \"Enabled\"" },
+    { type: "aws_s3_bucket", attribute: "versioning.enabled", as: "literal", passes: "a literal true" },
+  ],
   evaluate({ template }) {
     const violations: Violation[] = [];
     const all = buckets(template);

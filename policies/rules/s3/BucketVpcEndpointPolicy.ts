@@ -1,3 +1,4 @@
+import { LITERAL_POLICY, policyReads } from "../../core/unknowns";
 import { bucketPolicies, buckets } from "../../core/buckets";
 import { conditionsOutsideVpcEndpoint, coversObjectAccess, deniesEveryone, onlyNamedRolesReachObjects } from "../../core/policy-checks";
 import { placementOf } from "../../core/placement";
@@ -23,6 +24,7 @@ export const BucketVpcEndpointPolicy = defineRule({
     "The sovereign VPC has no internet route, and the platform's functions reach S3 through the gateway endpoint only. A deny on aws:SourceVpce turns stolen credentials used from anywhere else into useless ones and keeps data paths inside the sovereign network.",
   fix: 'Add a bucket policy statement: Effect "Deny", Principal "*", Action "s3:*" (or the object actions), Resource "<bucket ARN>/*", Condition {"StringNotEquals": {"aws:SourceVpce": "<endpoint id>"}} (exempt break-glass roles with aws:PrincipalArn if needed). A bucket that must be reached before the VPC exists denies object access to every principal but named roles instead (ArnNotEquals aws:PrincipalArn, literal role ARNs).',
   anchors: {},
+  reads: [...policyReads(LITERAL_POLICY, "bucket"), { type: "aws_s3_bucket_policy", attribute: "bucket", as: "reference", passes: "a reference to an aws_s3_bucket of this configuration, or its literal name" }],
   evaluate({ template }) {
     const docs = policyDocuments(template);
     const violations: Violation[] = [];

@@ -16,6 +16,7 @@ export const SecretCmk = defineRule({
     trivy: ["AVD-AWS-0098"],
     cdkNag: ["NIST.800.53.R5-SecretsManagerUsingKMSKey"],
   },
+  reads: [{ type: "aws_secretsmanager_secret", attribute: "kms_key_id", as: "reference", passes: "a reference to a customer managed key of this configuration, or its literal ARN" }],
   evaluate({ template }) {
     const secrets = resourcesOfType(template, "aws_secretsmanager_secret");
     const violations: Violation[] = [];

@@ -18,6 +18,7 @@ export const SecretRotation = defineRule({
     checkov: ["CKV2_AWS_57"],
     cdkNag: ["AwsSolutions-SMG4", "NIST.800.53.R5-SecretsManagerRotationEnabled"],
   },
+  reads: [{ type: "aws_secretsmanager_secret_rotation", attribute: "secret_id", as: "reference", passes: "a reference to an aws_secretsmanager_secret of this configuration" }],
   evaluate({ template }) {
     const secrets = resourcesOfType(template, "aws_secretsmanager_secret");
     const rotations = resourcesOfType(template, "aws_secretsmanager_secret_rotation");

@@ -32,6 +32,10 @@ export const SecretRotationInterval = defineRule({
   anchors: {
     checkov: ["CKV_AWS_304"],
   },
+  reads: [
+    { type: "aws_secretsmanager_secret_rotation", attribute: "rotation_rules.automatically_after_days", as: "literal", passes: "a literal number of days, 90 or fewer" },
+    { type: "aws_secretsmanager_secret_rotation", attribute: "rotation_rules.schedule_expression", as: "literal", passes: "a literal rate(N days) with N <= 90, or a monthly cron" },
+  ],
   evaluate({ template }) {
     const rotations = resourcesOfType(template, "aws_secretsmanager_secret_rotation");
     const violations: Violation[] = [];

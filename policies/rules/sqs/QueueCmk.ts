@@ -19,6 +19,10 @@ export const QueueCmk = defineRule({
     trivy: ["AVD-AWS-0096", "AVD-AWS-0135"],
     cdkNag: ["AwsSolutions-SQS2"],
   },
+  reads: [
+    { type: "aws_sqs_queue", attribute: "kms_master_key_id", as: "reference", passes: "a reference to an aws_kms_key or aws_kms_alias of this configuration" },
+    { type: "aws_sqs_queue", attribute: "sqs_managed_sse_enabled", as: "literal", passes: "leaving it out, or a literal false" },
+  ],
   evaluate({ template }) {
     const queues = resourcesOfType(template, "aws_sqs_queue");
     const violations: Violation[] = [];

@@ -1,3 +1,4 @@
+import { LITERAL_POLICY } from "../../core/unknowns";
 import { hasCallerScopingCondition, policyDocuments, statementLabel, statementsOf } from "../../core/policy-documents";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
@@ -16,6 +17,7 @@ export const QueuePolicyNotPublic = defineRule({
     checkov: ["CKV_AWS_72", "CKV_AWS_168"],
     trivy: ["AVD-AWS-0097"],
   },
+  reads: [{ type: "aws_sqs_queue", attribute: "policy", as: "document", passes: LITERAL_POLICY }, { type: "aws_sqs_queue_policy", attribute: "policy", as: "document", passes: LITERAL_POLICY }],
   evaluate({ template }) {
     const violations: Violation[] = [];
     let checked = 0;

@@ -24,6 +24,13 @@ export const TenantOwnKeyAndRole = defineRule({
     "A tenant whose key or role is missing, in another account than the other, tagged for another tenant or tier, or without its alias loses that isolation: its data would not be shredded with its key, or the functions could not act for it.",
   fix: "Build the tenant with modules/tenant (it creates the key, its alias `alias/<env>/tenant/<tenant>`, and the role tagged TenantKey = the key's ARN, all in the platform account); do not hand-edit their tags.",
   anchors: {},
+  reads: [
+    { type: "aws_iam_role", attribute: "tags.Tenant", as: "literal", passes: "a literal tenant ID, or leaving it out" },
+    { type: "aws_kms_key", attribute: "tags.Tenant", as: "literal", passes: "a literal tenant ID, or leaving it out" },
+    { type: "aws_iam_role", attribute: "tags.TenantKey", as: "reference", passes: "a reference to the ARN of the tenant's aws_kms_key" },
+    { type: "aws_iam_role", attribute: "tags.Tier", as: "literal", passes: "a literal tier" },
+    { type: "aws_kms_key", attribute: "tags.Tier", as: "literal", passes: "a literal tier" },
+  ],
   evaluate({ template, config }) {
     const violations: Violation[] = [];
     const tenants = tenantsOf(template);

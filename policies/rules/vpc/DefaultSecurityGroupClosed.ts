@@ -18,6 +18,14 @@ export const DefaultSecurityGroupClosed = defineRule({
     trivy: ["AVD-AWS-0173"],
     cdkNag: ["NIST.800.53.R5-VPCDefaultSecurityGroupClosed"],
   },
+  reads: [
+    { type: "aws_default_security_group", attribute: "vpc_id", as: "reference", passes: "a reference to an aws_vpc of this configuration" },
+    { type: "aws_default_security_group", attribute: "ingress", as: "reference", passes: "no ingress blocks" },
+    { type: "aws_default_security_group", attribute: "egress", as: "reference", passes: "no egress blocks" },
+    { type: "aws_security_group_rule", attribute: "security_group_id", as: "reference", passes: "a reference to a security group of this configuration other than a default one" },
+    { type: "aws_vpc_security_group_ingress_rule", attribute: "security_group_id", as: "reference", passes: "a reference to a security group of this configuration other than a default one" },
+    { type: "aws_vpc_security_group_egress_rule", attribute: "security_group_id", as: "reference", passes: "a reference to a security group of this configuration other than a default one" },
+  ],
   evaluate({ template }) {
     const vpcs = resourcesOfType(template, "aws_vpc");
     const defaults = resourcesOfType(template, "aws_default_security_group");

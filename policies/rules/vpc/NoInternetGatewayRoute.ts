@@ -42,6 +42,17 @@ export const NoInternetGatewayRoute = defineRule({
   anchors: {
     cdkNag: ["NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW"],
   },
+  reads: [
+    { type: "aws_route", attribute: "gateway_id", as: "reference", passes: "a reference to a block of this configuration, or a literal ID, that is no internet, NAT or egress-only gateway outside the controlled egress path" },
+    { type: "aws_route", attribute: "nat_gateway_id", as: "reference", passes: "a reference to a block of this configuration, or a literal ID, that is no internet, NAT or egress-only gateway outside the controlled egress path" },
+    { type: "aws_route", attribute: "egress_only_gateway_id", as: "reference", passes: "a reference to a block of this configuration, or a literal ID, that is no internet, NAT or egress-only gateway outside the controlled egress path" },
+    { type: "aws_route_table", attribute: "route.gateway_id", as: "reference", passes: "a reference to a block of this configuration, or a literal ID, that is no internet, NAT or egress-only gateway outside the controlled egress path" },
+    { type: "aws_route_table", attribute: "route.nat_gateway_id", as: "reference", passes: "a reference to a block of this configuration, or a literal ID, that is no internet, NAT or egress-only gateway outside the controlled egress path" },
+    { type: "aws_route_table", attribute: "route.egress_only_gateway_id", as: "reference", passes: "a reference to a block of this configuration, or a literal ID, that is no internet, NAT or egress-only gateway outside the controlled egress path" },
+    { type: "aws_default_route_table", attribute: "route.gateway_id", as: "reference", passes: "a reference to a block of this configuration, or a literal ID, that is no internet, NAT or egress-only gateway outside the controlled egress path" },
+    { type: "aws_default_route_table", attribute: "route.nat_gateway_id", as: "reference", passes: "a reference to a block of this configuration, or a literal ID, that is no internet, NAT or egress-only gateway outside the controlled egress path" },
+    { type: "aws_default_route_table", attribute: "route.egress_only_gateway_id", as: "reference", passes: "a reference to a block of this configuration, or a literal ID, that is no internet, NAT or egress-only gateway outside the controlled egress path" },
+  ],
   evaluate({ template }) {
     const violations: Violation[] = [];
     const { paths, rejected } = analyzeEgress(template);

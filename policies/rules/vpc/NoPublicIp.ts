@@ -17,6 +17,11 @@ export const NoPublicIp = defineRule({
     trivy: ["AVD-AWS-0164", "AVD-AWS-0009"],
     cdkNag: ["NIST.800.53.R5-VPCSubnetAutoAssignPublicIpDisabled", "NIST.800.53.R5-EC2InstanceNoPublicIp"],
   },
+  reads: [
+    { type: "aws_subnet", attribute: "map_public_ip_on_launch", as: "literal", passes: "a literal false, or leaving it out" },
+    { type: "aws_instance", attribute: "associate_public_ip_address", as: "literal", passes: "a literal false, or leaving it out" },
+    { type: "aws_launch_template", attribute: "network_interfaces.associate_public_ip_address", as: "literal", passes: "a literal false, or leaving it out" },
+  ],
   evaluate({ template }) {
     const violations: Violation[] = [];
     const subnets = resourcesOfType(template, "aws_subnet");

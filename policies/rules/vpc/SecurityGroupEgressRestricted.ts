@@ -42,6 +42,17 @@ export const SecurityGroupEgressRestricted = defineRule({
     checkov: ["CKV_AWS_382"],
     trivy: ["AVD-AWS-0104"],
   },
+  reads: [
+    { type: "aws_security_group", attribute: "egress.cidr_blocks", as: "reference", passes: "literal CIDRs other than 0.0.0.0/0 and ::/0, or references to blocks of this configuration" },
+    { type: "aws_security_group", attribute: "egress.ipv6_cidr_blocks", as: "reference", passes: "literal CIDRs other than 0.0.0.0/0 and ::/0, or references to blocks of this configuration" },
+    { type: "aws_security_group_rule", attribute: "type", as: "literal", passes: "a literal \"ingress\" or \"egress\"" },
+    { type: "aws_security_group_rule", attribute: "security_group_id", as: "reference", passes: "a reference to a security group of this configuration" },
+    { type: "aws_security_group_rule", attribute: "cidr_blocks", as: "reference", passes: "literal CIDRs other than 0.0.0.0/0 and ::/0, or references to blocks of this configuration" },
+    { type: "aws_security_group_rule", attribute: "ipv6_cidr_blocks", as: "reference", passes: "literal CIDRs other than 0.0.0.0/0 and ::/0, or references to blocks of this configuration" },
+    { type: "aws_vpc_security_group_egress_rule", attribute: "security_group_id", as: "reference", passes: "a reference to a security group of this configuration" },
+    { type: "aws_vpc_security_group_egress_rule", attribute: "cidr_ipv4", as: "reference", passes: "literal CIDRs other than 0.0.0.0/0 and ::/0, or references to blocks of this configuration" },
+    { type: "aws_vpc_security_group_egress_rule", attribute: "cidr_ipv6", as: "reference", passes: "literal CIDRs other than 0.0.0.0/0 and ::/0, or references to blocks of this configuration" },
+  ],
   evaluate({ template }) {
     const groups = resourcesOfType(template, "aws_security_group");
     const crossing = crossPartitionExceptions(template);

@@ -23,6 +23,15 @@ export const SecurityGroupNoPublicIngress = defineRule({
     trivy: ["AVD-AWS-0107"],
     cdkNag: ["AwsSolutions-EC23", "NIST.800.53.R5-EC2RestrictedCommonPorts", "NIST.800.53.R5-EC2RestrictedSSH"],
   },
+  reads: [
+    { type: "aws_security_group", attribute: "ingress.cidr_blocks", as: "reference", passes: "literal CIDRs other than 0.0.0.0/0 and ::/0, or references to blocks of this configuration" },
+    { type: "aws_security_group", attribute: "ingress.ipv6_cidr_blocks", as: "reference", passes: "literal CIDRs other than 0.0.0.0/0 and ::/0, or references to blocks of this configuration" },
+    { type: "aws_security_group_rule", attribute: "type", as: "literal", passes: "a literal \"ingress\" or \"egress\"" },
+    { type: "aws_security_group_rule", attribute: "cidr_blocks", as: "reference", passes: "literal CIDRs other than 0.0.0.0/0 and ::/0, or references to blocks of this configuration" },
+    { type: "aws_security_group_rule", attribute: "ipv6_cidr_blocks", as: "reference", passes: "literal CIDRs other than 0.0.0.0/0 and ::/0, or references to blocks of this configuration" },
+    { type: "aws_vpc_security_group_ingress_rule", attribute: "cidr_ipv4", as: "reference", passes: "literal CIDRs other than 0.0.0.0/0 and ::/0, or references to blocks of this configuration" },
+    { type: "aws_vpc_security_group_ingress_rule", attribute: "cidr_ipv6", as: "reference", passes: "literal CIDRs other than 0.0.0.0/0 and ::/0, or references to blocks of this configuration" },
+  ],
   evaluate({ template }) {
     const violations: Violation[] = [];
     const groups = resourcesOfType(template, "aws_security_group");

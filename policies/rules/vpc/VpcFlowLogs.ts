@@ -17,6 +17,7 @@ export const VpcFlowLogs = defineRule({
     trivy: ["AVD-AWS-0178"],
     cdkNag: ["AwsSolutions-VPC7", "NIST.800.53.R5-VPCFlowLogsEnabled"],
   },
+  reads: [{ type: "aws_flow_log", attribute: "vpc_id", as: "reference", passes: "a reference to an aws_vpc of this configuration" }],
   evaluate({ template }) {
     const vpcs = resourcesOfType(template, "aws_vpc");
     const logs = resourcesOfType(template, "aws_flow_log");

@@ -48,6 +48,8 @@ describeRules([
       [n("ScopedTrustPolicy", 5), ["aws_iam_role.open"]],
       // "*" with an ...IfExists condition
       [n("ScopedTrustPolicy", 6), ["aws_iam_role.open"]],
+      // "*" in a jsonencode trust policy with a computed condition: could not be evaluated (issue 15)
+      [n("ScopedTrustPolicy", 7), ["aws_iam_role.computed"]],
     ],
   },
   {

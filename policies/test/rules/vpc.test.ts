@@ -39,6 +39,14 @@ describeRules([
       [n("NoInternetGatewayRoute", 2), ["aws_route_table.private"]],
     ],
   },
-  { rule: NoPublicIp, compliant: C, noncompliant: [[n("NoPublicIp", 1), ["aws_instance.i", "aws_subnet.private"]]] },
+  {
+    rule: NoPublicIp,
+    compliant: C,
+    noncompliant: [
+      [n("NoPublicIp", 1), ["aws_instance.i", "aws_subnet.private"]],
+      // public IP settings from each.value of for_each blocks: could not be evaluated (issue 15)
+      [n("NoPublicIp", 2), ["aws_instance.from_map", "aws_subnet.from_map"]],
+    ],
+  },
   { rule: SecurityGroupNoPublicIngress, compliant: C, noncompliant: [[n("SecurityGroupNoPublicIngress", 1), ["aws_security_group.fn", "aws_vpc_security_group_ingress_rule.r"]]] },
 ]);
