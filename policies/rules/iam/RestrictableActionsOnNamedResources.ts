@@ -1,4 +1,5 @@
 import type { ActionInfo, IamCatalog } from "../../core/iam-catalog";
+import { LITERAL_POLICY, policyReads } from "../../core/unknowns";
 import { globToRegExp, type NormalizedStatement, policyDocuments, statementLabel, statementsOf, type PolicyDocumentRef } from "../../core/policy-documents";
 import { resolveReference } from "../../core/references";
 import { defineRule, type Violation, verdict } from "../../core/types";
@@ -58,6 +59,7 @@ export const RestrictableActionsOnNamedResources = defineRule({
     checkov: ["CKV_AWS_355", "CKV_AWS_288", "CKV_AWS_286", "CKV_AWS_289", "CKV_AWS_290"],
     cdkNag: ["AwsSolutions-IAM5"],
   },
+  reads: policyReads(LITERAL_POLICY, "identity"),
   evaluate({ template, iam }) {
     const violations: Violation[] = [];
     let checked = 0;
