@@ -167,7 +167,7 @@ export interface NormalizedStatement {
 
 /**
  * Whether AWS principals include everyone: `*`, or an ARN whose account field is a wildcard
- * (`arn:aws:iam::*:role/x` names that role in every account).
+ * (an IAM role ARN whose account is `*` names that role in every account).
  */
 function includesAnyone(aws: readonly string[]): boolean {
   return aws.some((p) => p === "*" || /^arn:[^:]*:[^:]*:[^:]*:[^:]*[*?]/.test(p));
