@@ -4,14 +4,17 @@ import { pipeline } from "node:stream/promises";
 import { describe, expect, it } from "vitest";
 import { SCRUBBER_VERSION, type ScrubResult, scrub, scrubBuffer, scrubChunks } from "./core";
 import { isScrubRejected, ScrubRejected } from "./errors";
+import { MCU_MARGIN_BYTES } from "./jpeg-entropy";
 import { MAX_HEADER_BYTES } from "./reader";
 import {
   baselineJpeg,
   chunk,
+  codedScan,
   DHT,
+  DHT_CODED,
   DQT,
+  dri,
   EOI,
-  entropyData,
   exifApp1,
   ihdr,
   PNG_SIGNATURE,
@@ -138,7 +141,7 @@ describe("scrub stream API", () => {
   it("emits no metadata before a rejection, only an incomplete image to discard", async () => {
     // Prepare
     const secret = "GPS 52.5200N 13.4050E";
-    const input = Buffer.concat([SOI, exifApp1(), seg(0xfe, Buffer.from(secret)), DQT, DHT, sof(0xc0, 16, 16), sos(), entropyData(5000), seg(0xfe, Buffer.from(secret))]);
+    const input = Buffer.concat([SOI, exifApp1(), seg(0xfe, Buffer.from(secret)), DQT, DHT_CODED, sof(0xc0, 256, 256), sos(), codedScan(1024), seg(0xfe, Buffer.from(secret))]);
     const emitted: Buffer[] = [];
 
     // Act
@@ -186,7 +189,7 @@ describe("limits", () => {
   it("stops reading as soon as the input exceeds maxInputBytes", async () => {
     // Prepare
     const header = Buffer.concat([SOI, DQT, DHT, sof(0xc0, 64, 64), sos()]);
-    const { source, state } = generated(header, 50_000_000, 65_536, EOI, (c) => c.fill(0x11));
+    const { source, state } = generated(header, 50_000_000, 65_536, EOI, (c) => c.fill(0x00));
 
     // Act
     const error = await run(scrubChunks(source, { maxInputBytes: 1_000_000 })).catch((e: unknown) => e);
@@ -210,19 +213,26 @@ describe("limits", () => {
 
 describe("bounded memory", () => {
   it("passes a 64 MB JPEG scan through without buffering more than one segment header", async () => {
-    // Prepare
-    const header = Buffer.concat([SOI, DQT, DHT, sof(0xc0, 8192, 8192), sos()]);
-    const total = 64 * 1024 * 1024;
+    // Prepare: 8192 px wide, one restart interval per block row; every coded block is 76 bytes
+    // before stuffing, so 0xFF00 stuffing and restart markers fall anywhere in the 16 KiB pieces.
+    const rows = 864;
+    const intervals = Array.from({ length: 8 }, (_, i) => {
+      const row = codedScan(1024, { seed: i + 1, ac: 55 });
+      return Buffer.concat([row, Buffer.of(0xff, 0xd0 + i)]);
+    });
+    const tile = Buffer.concat(intervals);
+    let total = 0;
+    for (let r = 0; r < rows; r++) total += (intervals[r % 8] as Buffer).length;
+    total -= 2; // no restart marker after the last interval
+    const header = Buffer.concat([SOI, DQT, DHT_CODED, dri(1024), sof(0xc0, 8192, rows * 8), sos()]);
     const piece = 16 * 1024;
-    // 0xFF00 stuffing straddles every piece boundary; a restart marker every 100 000 bytes.
     const { source } = generated(header, total, piece, EOI, (c, offset) => {
-      for (let i = 0; i < c.length; i++) {
-        const at = offset + i;
-        if (at % 100_000 === 99_998) c[i] = 0xff;
-        else if (at % 100_000 === 99_999) c[i] = 0xd0;
-        else if (at % piece === piece - 1 && at !== total - 1) c[i] = 0xff;
-        else if (at % piece === 0 && at > 0) c[i] = 0x00;
-        else c[i] = (at * 13) & 0x7f;
+      const period = tile.length;
+      for (let i = 0; i < c.length; ) {
+        const at = (offset + i) % period;
+        const n = Math.min(c.length - i, period - at);
+        tile.copy(c, i, at, at + n);
+        i += n;
       }
     });
 
@@ -230,9 +240,11 @@ describe("bounded memory", () => {
     const { result, bytes } = await run(scrubChunks(source, { maxInputBytes: 256 * 1024 * 1024 }));
 
     // Assess
+    expect(total).toBeGreaterThan(64 * 1024 * 1024);
+    expect(result.removed).toEqual([]);
     expect(bytes).toBe(header.length + total + 2);
     expect(result.memory.peakBufferedBytes).toBeLessThanOrEqual(MAX_HEADER_BYTES);
-    expect(result.memory.maxOutputChunkBytes).toBeLessThanOrEqual(piece);
+    expect(result.memory.maxOutputChunkBytes).toBeLessThanOrEqual(piece + MCU_MARGIN_BYTES);
   });
 
   it("passes a 64 MB PNG IDAT through without buffering it, checking its CRC on the way", async () => {
