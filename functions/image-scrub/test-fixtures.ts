@@ -339,6 +339,11 @@ export function pngImage(width = 4, height = 4, idatChunks = 2): { idat: Buffer[
   return { idat, zlib };
 }
 
+/** iCCP with a profile name and a deflated profile (compression method 0). */
+export function iccpChunk(name = "ICC profile", profile: Buffer = iccProfile(300)): Buffer {
+  return chunk("iCCP", Buffer.concat([Buffer.from(`${name}\0\0`, "latin1"), deflateSync(profile)]));
+}
+
 export function textChunk(keyword: string, text: string): Buffer {
   return chunk("tEXt", Buffer.from(`${keyword}\0${text}`, "latin1"));
 }
