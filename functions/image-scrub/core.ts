@@ -19,7 +19,7 @@ import { walkWebp } from "./webp";
  */
 
 /** Recorded with every output (object metadata, CLI summary). Bump on any change to the output bytes. */
-export const SCRUBBER_VERSION = "image-scrub/1.0.0";
+export const SCRUBBER_VERSION = "image-scrub/1.1.0";
 
 /** A byte source: a Node Readable (without encoding) or any async iterable of bytes. */
 export type ByteSource = AsyncIterable<Uint8Array | string>;
