@@ -275,12 +275,31 @@ export class ScanWalker {
     this.tailLimit = tail;
     const out: Buffer[] = [];
     let emitFrom = 0;
+    // Kept ranges of the window that touch (interval data, its RST marker, the next interval) are
+    // handed on as one piece: with short restart intervals, a piece per interval and per marker
+    // made tens of thousands of tiny pieces per image, each a trip through the async generators.
+    let keepFrom = 0;
+    let keepTo = 0;
+    const keep = (from: number, to: number): void => {
+      if (from === keepTo) {
+        keepTo = to;
+        return;
+      }
+      if (keepTo > keepFrom) out.push(window.subarray(keepFrom, keepTo));
+      keepFrom = from;
+      keepTo = to;
+    };
+    const flush = (): Buffer[] => {
+      if (keepTo > keepFrom) out.push(window.subarray(keepFrom, keepTo));
+      keepFrom = keepTo;
+      return out;
+    };
     for (;;) {
       if (this.phase === "mcu") {
         if (!this.runMcus(ended)) {
           this.unfetch();
-          if (this.pos > emitFrom) out.push(window.subarray(emitFrom, this.pos));
-          return { out, done: false, marker: -1, position: this.pos };
+          if (this.pos > emitFrom) keep(emitFrom, this.pos);
+          return { out: flush(), done: false, marker: -1, position: this.pos };
         }
         // Interval or scan complete: the rest of the current byte is padding; whole bytes fetched ahead are not data.
         this.unfetch();
@@ -288,7 +307,7 @@ export class ScanWalker {
         this.bits = 0;
         this.hit = false;
         this.phantom = 0;
-        if (this.pos > emitFrom) out.push(window.subarray(emitFrom, this.pos));
+        if (this.pos > emitFrom) keep(emitFrom, this.pos);
         emitFrom = this.pos;
         this.phase = this.mcusDone < this.mcuTotal ? "restart" : "end";
       }
@@ -296,13 +315,13 @@ export class ScanWalker {
       const ff = window.indexOf(0xff, this.pos);
       if (ff < 0) {
         this.extraneousBytes += window.length - this.pos;
-        return { out, done: false, marker: -1, position: window.length };
+        return { out: flush(), done: false, marker: -1, position: window.length };
       }
       let end = ff + 1;
       while (end < window.length && window[end] === 0xff) end += 1;
       if (end === window.length) {
         this.extraneousBytes += ff - this.pos;
-        return { out, done: false, marker: -1, position: ff };
+        return { out: flush(), done: false, marker: -1, position: ff };
       }
       const code = window[end] as number;
       if (code === 0x00) {
@@ -317,7 +336,7 @@ export class ScanWalker {
         if (code !== 0xd0 + (this.nextRestart & 7)) {
           throw new ScrubRejected("malformed", `restart marker RST${code - 0xd0} out of sequence (expected RST${this.nextRestart & 7})`, this.startOffset);
         }
-        out.push(window.subarray(end - 1, end + 1));
+        keep(end - 1, end + 1);
         this.pos = end + 1;
         emitFrom = this.pos;
         this.nextRestart += 1;
@@ -336,7 +355,7 @@ export class ScanWalker {
         continue;
       }
       // Any other marker ends the scan (early, at a restart boundary, when the data was cut short).
-      return { out, done: true, marker: code, position: end + 1 };
+      return { out: flush(), done: true, marker: code, position: end + 1 };
     }
   }
 
