@@ -23,10 +23,10 @@ import { join, resolve } from "node:path";
 import { unzipSync } from "fflate";
 import {
   chunk,
-  DHT,
+  codedScan,
+  DHT_CODED,
   DQT,
   EOI,
-  entropyData,
   exifApp1,
   iccChunks,
   iccProfile,
@@ -87,7 +87,8 @@ function generate(dir: string): string[] {
       if (r.status !== 0) throw new Error(`cjpeg failed: ${r.stderr}`);
       jpeg = Buffer.concat([SOI, ...metadata, r.stdout.subarray(2)]);
     } else {
-      jpeg = Buffer.concat([SOI, ...metadata, DQT, DHT, sof(0xc0, side, side), sos(), entropyData(side * side, i + 1), EOI]);
+      // Huffman data the entropy walker follows (76 bytes per block); random bytes would be rejected.
+      jpeg = Buffer.concat([SOI, ...metadata, DQT, DHT_CODED, sof(0xc0, side, side), sos(), codedScan((side / 8) ** 2, { seed: i + 1, ac: 55 }), EOI]);
     }
     write(`gen-${i}.jpg`, jpeg);
   }

@@ -12,10 +12,12 @@ import { type CliIo, EXIT, main, parseArgs } from "./cli";
 import {
   baselineJpeg,
   chunk,
+  codedScan,
   DHT,
+  DHT_CODED,
   DQT,
+  dri,
   EOI,
-  entropyData,
   exifApp1,
   ihdr,
   PNG_SIGNATURE,
@@ -42,7 +44,8 @@ beforeAll(async () => {
   const { scan } = baselineJpeg();
   good["photo.jpg"] = Buffer.concat([SOI, exifApp1(6), seg(0xfe, Buffer.from("secret comment")), DQT, DHT, sof(0xc0, 16, 16), sos(), scan, EOI]);
   // Larger than one 1 MiB read, so that the file is read in several pieces.
-  good["big.jpg"] = Buffer.concat([SOI, exifApp1(3), DQT, DHT, sof(0xc0, 1024, 1024), sos(), entropyData(2_500_000, 7, 4096), EOI]);
+  // Decodable Huffman data (the entropy walker rejects random bytes): 16 384 blocks of 76 bytes, 4 restart intervals.
+  good["big.jpg"] = Buffer.concat([SOI, exifApp1(3), DQT, DHT_CODED, dri(4096), sof(0xc0, 1024, 1024), sos(), codedScan(16_384, { seed: 7, ac: 55, restart: 4096 }), EOI]);
   good["drawing.png"] = Buffer.concat([PNG_SIGNATURE, ihdr(4, 4), textChunk("GPS", "52.5,13.4"), ...pngImage().idat, chunk("IEND")]);
   good["sticker.webp"] = riff([vp8x(0x08, 16, 16), riffChunk("EXIF", Buffer.from("secret exif")), riffChunk("VP8 ", vp8Payload(16, 16))]);
   await mkdir(join(dir, "in"));

@@ -170,6 +170,14 @@ function inspectJpeg(b: Buffer): Inspection {
 const PNG_PIXEL = new Set(["IHDR", "PLTE", "IDAT", "tRNS", "acTL", "fcTL", "fdAT", "sBIT", "bKGD"]);
 const PNG_COLOUR = new Set(["gAMA", "cHRM", "sRGB", "iCCP", "cICP", "mDCV", "cLLI", "pHYs"]);
 
+const PNG_ONCE = new Set(["tRNS", "gAMA", "cHRM", "sRGB", "iCCP", "cICP", "mDCV", "cLLI", "sBIT", "pHYs", "bKGD", "acTL"]);
+
+/** IHDR: a bit depth allowed for the colour type, compression 0, filter 0, interlace 0 or 1. */
+function pngHeaderValid(ihdr: Buffer): boolean {
+  const depths: Record<number, number[]> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] };
+  return ihdr.length === 13 && (depths[ihdr[9] as number] ?? []).includes(ihdr[8] as number) && ihdr[10] === 0 && ihdr[11] === 0 && (ihdr[12] as number) <= 1;
+}
+
 function inspectPng(b: Buffer): Inspection {
   const pixelParts: Buffer[] = [];
   const colourParts: Buffer[] = [];
@@ -187,6 +195,7 @@ function inspectPng(b: Buffer): Inspection {
   });
   let first = true;
   let idat = false;
+  const seen = new Set<string>();
   for (;;) {
     if (p + 8 > b.length) return fail("no IEND", "truncated");
     const len = b.readUInt32BE(p);
@@ -198,12 +207,17 @@ function inspectPng(b: Buffer): Inspection {
     const crc = b.readUInt32BE(p + 8 + len);
     if ((crc32(data, crc32(b.subarray(p + 4, p + 8))) >>> 0) !== crc) return fail(`${type} CRC`, "crc-mismatch");
     if (first !== (type === "IHDR")) return fail("IHDR placement", "malformed");
+    if (type === "IHDR" && !pngHeaderValid(data)) return fail("IHDR fields", "malformed");
     first = false;
     parts.push(type);
     if (type === "IDAT" || type === "fdAT" || type === "iCCP") payload.push([p + 8, p + 8 + len]);
     if (type === "IDAT") idat = true;
-    if (PNG_PIXEL.has(type)) pixelParts.push(Buffer.concat([Buffer.from(type, "latin1"), data]));
-    if (PNG_COLOUR.has(type)) colourParts.push(Buffer.concat([Buffer.from(type, "latin1"), data]));
+    // Decoders use the first of a chunk the format allows once; the profile name of iCCP is free text (replaced).
+    const repeated = PNG_ONCE.has(type) && seen.has(type);
+    seen.add(type);
+    const compared = type === "iCCP" ? data.subarray(data.indexOf(0) + 1) : data;
+    if (PNG_PIXEL.has(type) && !repeated) pixelParts.push(Buffer.concat([Buffer.from(type, "latin1"), compared]));
+    if (PNG_COLOUR.has(type) && !repeated) colourParts.push(Buffer.concat([Buffer.from(type, "latin1"), compared]));
     if (type[0] === type[0]?.toUpperCase() && !["IHDR", "PLTE", "IDAT", "IEND"].includes(type)) return fail(`unknown critical ${type}`, "unsupported-feature");
     p += 12 + len;
     if (type === "IEND") {
@@ -584,10 +598,9 @@ function iccOfPart(part: Buffer): Buffer | null {
   const tag = part.toString("latin1", 0, 4);
   if (tag === "ICC:" || tag === "ICCP") return part.subarray(4);
   if (tag !== "iCCP") return null;
-  const data = part.subarray(4);
-  const nul = data.indexOf(0);
+  // inspectPng leaves out the free-text profile name: the part holds the method byte and the zlib stream.
   try {
-    return inflateSync(data.subarray(nul + 2));
+    return inflateSync(part.subarray(5));
   } catch {
     return null;
   }

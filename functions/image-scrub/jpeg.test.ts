@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { readIccTags } from "./icc";
 import { scrubBuffer, scrubChunks } from "./core";
@@ -7,8 +8,11 @@ import {
   adobeApp14,
   app,
   baselineJpeg,
+  codedScan,
   DHT,
+  DHT_CODED,
   DQT,
+  dri,
   EOI,
   entropyData,
   exifApp1,
@@ -96,20 +100,21 @@ describe("JPEG segments", () => {
 
   it("copies the entropy-coded data byte for byte, with stuffed bytes and restart markers", async () => {
     // Prepare
-    const scan = entropyData(50_000, 7, 997);
-    const input = Buffer.concat([SOI, DQT, DHT, seg(0xdd, Buffer.from([0, 4])), sof(0xc0, 64, 64), sos(), scan, EOI]);
+    const scan = codedScan(64, { seed: 7, restart: 5 });
+    const input = Buffer.concat([SOI, DQT, DHT_CODED, dri(5), sof(0xc0, 64, 64), sos(), scan, EOI]);
 
     // Act
     const { bytes } = await scrubBuffer(input);
 
     // Assess
+    expect(scan.includes(Buffer.of(0xff, 0x00))).toBe(true);
     expect(bytes.equals(input)).toBe(true);
     expect(jpegSegments(bytes).find((s) => s.marker === 0)?.data.equals(scan)).toBe(true);
   });
 
   it("copies every scan of a progressive file with the tables between the scans", async () => {
-    // Prepare
-    const scans = [entropyData(3000, 1), entropyData(2000, 2), entropyData(4000, 3)];
+    // Prepare: a DC scan of 16 MCUs × 3 blocks, then an AC scan and its refinement (8 blocks per restart interval).
+    const scans = [Buffer.alloc(6), Buffer.from([0x00, 0xff, 0xd0, 0x00]), Buffer.from([0x00, 0xff, 0xd0, 0x00])];
     const input = Buffer.concat([
       SOI,
       DQT,
@@ -142,7 +147,8 @@ describe("JPEG segments", () => {
 
   it("gives the same bytes when the input arrives one byte at a time", async () => {
     // Prepare
-    const input = Buffer.concat([SOI, JFIF, exifApp1(6), DQT, DHT, sof(0xc0, 16, 16), sos(), entropyData(3000, 9, 100), Buffer.from([0xff, 0xff, 0xff]), EOI]);
+    const scan = codedScan(4, { seed: 9, restart: 1 });
+    const input = Buffer.concat([SOI, JFIF, exifApp1(6), DQT, DHT_CODED, dri(1), sof(0xc0, 16, 16), sos(), scan, Buffer.from([0xff, 0xff, 0xff]), EOI]);
     const { bytes: whole } = await scrubBuffer(input);
 
     // Act
@@ -150,18 +156,23 @@ describe("JPEG segments", () => {
 
     // Assess
     expect(byteWise.equals(whole)).toBe(true);
+    expect(jpegSegments(whole).find((s) => s.marker === 0)?.data.equals(scan)).toBe(true);
   });
 
   it("drops fill bytes before markers but keeps 0xFF runs that end in a stuffed zero", async () => {
-    // Prepare
-    const scan = Buffer.from([0x12, 0xff, 0xff, 0x00, 0x34, 0xff, 0xd3, 0x56]);
-    const input = Buffer.concat([SOI, Buffer.from([0xff, 0xff]), DQT, DHT, sof(0xc0, 8, 8), sos(), scan, Buffer.from([0xff, 0xff]), EOI]);
+    // Prepare: libjpeg reads 0xFF 0xFF 0x00 inside coded data as one 0xFF byte.
+    let seed = 1;
+    while (!codedScan(1, { seed }).includes(Buffer.of(0xff, 0x00))) seed += 1;
+    const coded = codedScan(1, { seed });
+    const at = coded.indexOf(Buffer.of(0xff, 0x00));
+    const scan = Buffer.concat([coded.subarray(0, at), Buffer.of(0xff), coded.subarray(at)]);
+    const input = Buffer.concat([SOI, Buffer.from([0xff, 0xff]), DQT, DHT_CODED, sof(0xc0, 8, 8), sos(), scan, Buffer.from([0xff, 0xff]), EOI]);
 
     // Act
     const { bytes, result } = await scrubBuffer(input);
 
     // Assess
-    expect(bytes.equals(Buffer.concat([SOI, DQT, DHT, sof(0xc0, 8, 8), sos(), scan, EOI]))).toBe(true);
+    expect(bytes.equals(Buffer.concat([SOI, DQT, DHT_CODED, sof(0xc0, 8, 8), sos(), scan, EOI]))).toBe(true);
     expect(result.removed).toEqual([{ name: "fill bytes", count: 2, bytes: 4 }]);
   });
 });
@@ -408,7 +419,7 @@ describe("JPEG orientation", () => {
       DHT,
       sof(0xc0, 16, 16),
       sos(),
-      entropyData(500, 4),
+      Buffer.of(0x00),
       EOI,
       Buffer.from("tail"),
     ]);
@@ -459,5 +470,237 @@ describe("JPEG rejections", () => {
     // Assess
     expect(error.reason).toBe("too-many-pixels");
     expect(error.message).toContain("10000x10001");
+  });
+});
+
+const CANARY = Buffer.from("CANARY-LEAK-1", "latin1");
+const hasJpegTools = spawnSync("djpeg", ["-version"]).error === undefined && spawnSync("cjpeg", ["-version"]).error === undefined;
+
+/** Decodes with libjpeg-turbo's djpeg: the PNM pixels and its warnings. */
+function djpeg(jpeg: Buffer): { pixels: Buffer; warnings: string } {
+  const run = spawnSync("djpeg", ["-pnm"], { input: jpeg, maxBuffer: 1 << 28 });
+  if (run.status !== 0 && run.status !== 2) throw new Error(`djpeg failed: ${run.stderr.toString()}`); // 2: warnings
+  return { pixels: run.stdout, warnings: run.stderr.toString() };
+}
+
+/** Encodes a pseudo-random 96x64 RGB image with cjpeg and the given options. */
+function cjpeg(args: string[]): Buffer {
+  const width = 96;
+  const height = 64;
+  const pixels = Buffer.alloc(width * height * 3);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 2654435761) >>> 24;
+  const ppm = Buffer.concat([Buffer.from(`P6 ${width} ${height} 255\n`, "latin1"), pixels]);
+  const run = spawnSync("cjpeg", args, { input: ppm, maxBuffer: 1 << 26 });
+  if (run.status !== 0) throw new Error(`cjpeg failed: ${run.stderr.toString()}`);
+  return run.stdout;
+}
+
+describe("JPEG entropy-coded data (issue 14)", () => {
+  it("drops data after the last coded block of the scan", async () => {
+    // Prepare
+    const scan = codedScan(4, { seed: 3 });
+    const clean = Buffer.concat([SOI, DQT, DHT_CODED, sof(0xc0, 16, 16), sos(), scan, EOI]);
+    const input = Buffer.concat([SOI, DQT, DHT_CODED, sof(0xc0, 16, 16), sos(), scan, CANARY, EOI]);
+
+    // Act
+    const { bytes, result } = await scrubBuffer(input);
+
+    // Assess
+    expect(bytes.includes(CANARY)).toBe(false);
+    expect(bytes.equals(clean)).toBe(true);
+    expect(result.removed).toEqual([{ name: "data after the coded blocks of a scan", count: 1, bytes: CANARY.length }]);
+  });
+
+  it("drops data before a restart marker and a restart marker after the last interval", async () => {
+    // Prepare
+    const scan = codedScan(4, { seed: 5, restart: 2 });
+    const rst = scan.indexOf(Buffer.of(0xff, 0xd0));
+    const input = Buffer.concat([
+      SOI,
+      DQT,
+      DHT_CODED,
+      dri(2),
+      sof(0xc0, 16, 16),
+      sos(),
+      scan.subarray(0, rst),
+      CANARY,
+      scan.subarray(rst),
+      Buffer.of(0xff, 0xd1),
+      CANARY,
+      EOI,
+    ]);
+
+    // Act
+    const { bytes, result } = await scrubBuffer(input);
+
+    // Assess
+    expect(bytes.includes(CANARY)).toBe(false);
+    expect(jpegSegments(bytes).find((s) => s.marker === 0)?.data.equals(scan)).toBe(true);
+    expect(result.removed).toEqual([{ name: "data after the coded blocks of a scan", count: 1, bytes: 2 * CANARY.length + 2 }]);
+  });
+
+  it("drops data between the scans of a progressive file", async () => {
+    // Prepare
+    const input = Buffer.concat([SOI, DQT, DHT, sof(0xc2, 16, 16), sos(1, [0, 0, 0x00]), Buffer.alloc(1), CANARY, sos(1, [1, 63, 0x00]), Buffer.alloc(1), EOI]);
+
+    // Act
+    const { bytes } = await scrubBuffer(input);
+
+    // Assess
+    expect(bytes.includes(CANARY)).toBe(false);
+    expect(bytes.length).toBe(input.length - CANARY.length);
+  });
+
+  it("rejects invalid Huffman codes and restart markers out of sequence", async () => {
+    // Prepare: with DHT_CODED the AC code "11" does not exist.
+    const badCode = Buffer.concat([SOI, DQT, DHT_CODED, sof(0xc0, 8, 8), sos(), Buffer.of(0x7f, 0xff, 0x00), EOI]);
+    const scan = codedScan(4, { seed: 5, restart: 1 });
+    const badRst = Buffer.concat([SOI, DQT, DHT_CODED, dri(1), sof(0xc0, 16, 16), sos(), Buffer.from(scan.toString("latin1").replace("\xff\xd1", "\xff\xd5"), "latin1"), EOI]);
+
+    // Act
+    const errors = [await rejection(badCode), await rejection(badRst)];
+
+    // Assess
+    expect(errors.map((e) => e.reason)).toEqual(["malformed", "malformed"]);
+    expect(errors[0]?.message).toContain("invalid Huffman code");
+    expect(errors[1]?.message).toContain("out of sequence");
+  });
+
+  it.runIf(hasJpegTools).each([
+    ["baseline 4:2:0", ["-quality", "90"]],
+    ["progressive", ["-progressive"]],
+    ["restart intervals, 4:2:2", ["-restart", "1", "-sample", "2x1"]],
+    ["greyscale, optimised tables", ["-grayscale", "-optimize"]],
+  ])("keeps a %s JPEG from cjpeg byte for byte and drops a canary djpeg skips", async (_case, args) => {
+    // Prepare
+    const original = cjpeg(args as string[]);
+    const eoi = original.length - 2;
+    const input = Buffer.concat([original.subarray(0, eoi), CANARY, original.subarray(eoi)]);
+
+    // Act
+    const clean = await scrubBuffer(original);
+    const { bytes } = await scrubBuffer(input);
+
+    // Assess
+    expect(clean.bytes.equals(original)).toBe(true);
+    expect(bytes.includes(CANARY)).toBe(false);
+    expect(bytes.equals(original)).toBe(true);
+    const before = djpeg(input);
+    const after = djpeg(bytes);
+    expect(before.warnings).toContain("extraneous bytes");
+    expect(after.warnings).toBe("");
+    expect(after.pixels.equals(before.pixels)).toBe(true);
+  });
+});
+
+describe("JPEG kept segments (issue 14)", () => {
+  const tail = Buffer.concat([DQT, DHT_CODED, sof(0xc0, 16, 16), sos(), codedScan(4), EOI]);
+
+  it.each([
+    ["holds text instead of a profile", () => Buffer.concat([CANARY, Buffer.alloc(200)])],
+    ["declares a size larger than its length", () => {
+      const icc = Buffer.from(iccProfile(400));
+      icc.writeUInt32BE(413, 0);
+      return icc;
+    }],
+    ["has no 'acsp' signature", () => Buffer.from(iccProfile(400)).fill(0x41, 36, 40)],
+    ["has a tag outside the profile", () => {
+      const icc = Buffer.from(iccProfile(400));
+      icc.writeUInt32BE(1000, 140);
+      return icc;
+    }],
+    ["has more tags than fit", () => {
+      const icc = Buffer.from(iccProfile(400));
+      icc.writeUInt32BE(100, 128);
+      return icc;
+    }],
+  ])("drops every APP2 ICC_PROFILE chunk when the assembled profile %s", async (_case, profile) => {
+    // Prepare
+    const body = profile();
+    body.set(CANARY, Math.min(200, body.length - CANARY.length));
+    const input = Buffer.concat([SOI, ...iccChunks(body, 2), tail]);
+
+    // Act
+    const { bytes, result } = await scrubBuffer(input);
+
+    // Assess
+    expect(bytes.includes(CANARY)).toBe(false);
+    expect(markers(bytes)).not.toContain(0xe2);
+    expect(result.removed.map((r) => r.name)).toEqual(["APP2 ICC_PROFILE (invalid profile)"]);
+  });
+
+  it("keeps a profile followed by bytes beyond its declared size without those bytes", async () => {
+    // Prepare: icc.ts copies only what the header and tag table account for.
+    const input = Buffer.concat([SOI, ...iccChunks(Buffer.concat([iccProfile(400), CANARY]), 2), tail]);
+
+    // Act
+    const { bytes, result } = await scrubBuffer(input);
+
+    // Assess
+    expect(bytes.includes(CANARY)).toBe(false);
+    const app2 = jpegSegments(bytes).filter((s) => s.marker === 0xe2);
+    expect(Buffer.concat(app2.map((s) => s.data.subarray(14))).equals(iccProfile(400))).toBe(true);
+    expect(result.kept.find((k) => k.name === "APP2 ICC_PROFILE")?.count).toBe(1);
+  });
+
+  it("keeps a valid profile and validates it assembled across chunks", async () => {
+    // Prepare
+    const input = Buffer.concat([SOI, ...iccChunks(iccProfile(1000), 3), tail]);
+
+    // Act
+    const { bytes, result } = await scrubBuffer(input);
+
+    // Assess: re-chunked by icc.ts's caller into one segment (65 519 profile bytes fit in one)
+    expect(result.kept.find((k) => k.name === "APP2 ICC_PROFILE")?.count).toBe(1);
+    const app2 = jpegSegments(bytes).filter((s) => s.marker === 0xe2);
+    expect(Buffer.concat(app2.map((s) => s.data.subarray(14))).equals(iccProfile(1000))).toBe(true);
+  });
+
+  it("drops DAC segments (arithmetic conditioning without an arithmetic-coded frame)", async () => {
+    // Prepare
+    const input = Buffer.concat([SOI, seg(0xcc, Buffer.concat([Buffer.of(0x00, 0x10), CANARY])), tail]);
+
+    // Act
+    const { bytes, result } = await scrubBuffer(input);
+
+    // Assess
+    expect(bytes.includes(CANARY)).toBe(false);
+    expect(result.removed.map((r) => r.name)).toEqual(["DAC"]);
+  });
+
+  it("rejects arithmetic-coded frames, which browsers do not decode", async () => {
+    // Prepare
+    const input = Buffer.concat([SOI, DQT, seg(0xcc, Buffer.of(0x00, 0x10)), sof(0xc9, 16, 16), sos(), Buffer.alloc(4), EOI]);
+
+    // Act
+    const error = await rejection(input);
+
+    // Assess
+    expect(error.reason).toBe("unsupported-feature");
+    expect(error.message).toContain("arithmetic");
+  });
+
+  it.each([
+    ["DQT carries bytes after its table", Buffer.concat([SOI, seg(0xdb, Buffer.concat([DQT.subarray(4), CANARY])), DHT_CODED, sof(0xc0, 16, 16), sos(), codedScan(4), EOI])],
+    ["DHT carries bytes after its table", Buffer.concat([SOI, DQT, seg(0xc4, Buffer.concat([DHT_CODED.subarray(4), CANARY])), sof(0xc0, 16, 16), sos(), codedScan(4), EOI])],
+    ["a scan uses a Huffman table never defined", Buffer.concat([SOI, DQT, sof(0xc0, 16, 16), sos(), codedScan(4), EOI])],
+  ])("rejects the file when %s", async (_case, input) => {
+    // Act
+    const error = await rejection(input);
+
+    // Assess
+    expect(error.reason).toBe("malformed");
+  });
+
+  it("writes the spectral selection T.81 prescribes for a sequential scan", async () => {
+    // Prepare: decoders ignore Ss/Se/Ah/Al of a sequential scan, so they could carry free bits
+    // (values out of their ranges, Ss or Se > 63 or Ah > 13, are rejected).
+    const input = Buffer.concat([SOI, DQT, DHT_CODED, sof(0xc0, 16, 16), sos(1, [0x2b, 0x0c, 0x31]), codedScan(4), EOI]);
+
+    // Act
+    const { bytes } = await scrubBuffer(input);
+
+    // Assess
+    expect(jpegSegments(bytes).find((s) => s.marker === 0xda)?.data.subarray(3)).toEqual(Buffer.of(0, 63, 0));
   });
 });

@@ -1,19 +1,25 @@
 import { ScrubRejected } from "./errors";
 import { EXIF_HEADER, isRotatingOrientation, minimalExifTiff, readOrientation } from "./exif";
 import { IccInvalid, type NeutralisedIcc, neutraliseIccProfile } from "./icc";
+import { type Frame, type FrameComponent, type FrameKind, type HuffmanTable, huffmanTable, type Scan, type ScanComponent, ScanWalker } from "./jpeg-entropy";
 import type { ByteReader } from "./reader";
 import { checkPixels, type FormatSettings, identifier, type Report } from "./report";
 
 /*
  * JPEG rewriter (DESIGN.md §6). Walks the marker segments; keeps SOI, the first APP0 JFIF (without
- * its thumbnail), APP14 Adobe (first 12 bytes), a complete APP2 ICC profile (reassembled, its text
- * tags neutralised by icc.ts, cut into chunks again), DQT, DHT, DRI, DAC,
- * SOFn, every SOS with its entropy-coded data (all scans, with the tables between them) and EOI.
- * Everything else is dropped: APP1 (Exif, XMP, extended XMP), APP13, COM, other APPn, fill bytes
- * and whatever follows EOI. An input Orientation 2-8 is written back as a minimal APP1 Exif.
+ * its thumbnail), APP14 Adobe (first 12 bytes), a complete APP2 ICC profile whose assembled bytes
+ * are a well-formed profile (reassembled, validated and its text tags neutralised by icc.ts, cut
+ * into chunks again), DQT, DHT, DRI, SOFn, every SOS with its entropy-coded data (all scans, with
+ * the tables between them) and EOI. Everything else is dropped: APP1 (Exif, XMP, extended XMP),
+ * APP13, COM, other APPn, DAC, fill bytes and whatever follows EOI. An input Orientation 2-8 is
+ * written back as a minimal APP1 Exif.
  *
- * Fail-closed: garbage between segments, a truncated file, reserved markers, hierarchical or DNL
- * files are rejected.
+ * Kept segments are parsed to their exact length (DQT, DHT, SOF, SOS, DRI). The Huffman-coded data
+ * of every scan is walked symbol by symbol (jpeg-entropy.ts) so that bytes after the last coded
+ * block of a restart interval or scan, which decoders skip, are dropped instead of copied.
+ *
+ * Fail-closed: garbage between segments, a truncated file, reserved markers, hierarchical, DNL or
+ * arithmetic-coded files, invalid Huffman data are rejected.
  */
 
 const SOI = 0xd8;
@@ -41,8 +47,16 @@ const ICC_CHUNK_BYTES = 65_535 - 2 - ICC_HEADER_BYTES;
 const JFIF_BYTES = 14; // "JFIF\0", version, units, densities, thumbnail size
 const ADOBE_BYTES = 12; // "Adobe", version, flags0, flags1, transform
 
-/** Frame markers we rewrite: baseline, extended, progressive, lossless; Huffman or arithmetic. */
-const NON_DIFFERENTIAL_SOF = new Set([0xc0, 0xc1, 0xc2, 0xc3, 0xc9, 0xca, 0xcb]);
+/** Frame markers we rewrite: baseline, extended, progressive, lossless (Huffman coding). */
+const NON_DIFFERENTIAL_SOF = new Set([0xc0, 0xc1, 0xc2, 0xc3]);
+/** Arithmetic-coded frames: browsers do not decode them and the entropy walker does not follow them. */
+const ARITHMETIC_SOF = new Set([0xc9, 0xca, 0xcb]);
+const FRAME_KIND: ReadonlyMap<number, FrameKind> = new Map([
+  [0xc0, "sequential"],
+  [0xc1, "sequential"],
+  [0xc2, "progressive"],
+  [0xc3, "lossless"],
+]);
 /** Differential frames exist only in hierarchical files. */
 const DIFFERENTIAL_SOF = new Set([0xc5, 0xc6, 0xc7, 0xcd, 0xce, 0xcf]);
 
@@ -65,7 +79,7 @@ function markerName(marker: number): string {
   if (marker === DRI) return "DRI";
   if (marker === DAC) return "DAC";
   if (marker === SOS) return "SOS";
-  if (NON_DIFFERENTIAL_SOF.has(marker) || DIFFERENTIAL_SOF.has(marker)) return `SOF${marker - 0xc0}`;
+  if (NON_DIFFERENTIAL_SOF.has(marker) || ARITHMETIC_SOF.has(marker) || DIFFERENTIAL_SOF.has(marker)) return `SOF${marker - 0xc0}`;
   return hex(marker);
 }
 
@@ -127,7 +141,7 @@ class IccCollector {
     this.bytes += segmentBytes;
     this.received += 1;
     if (this.received < this.count) return null;
-    // Complete: reassemble, neutralise the text tags (icc.ts) and cut into as few chunks as fit.
+    // Complete: reassemble, validate and neutralise the text tags (icc.ts), cut into as few chunks as fit.
     const profile = Buffer.concat(this.chunks.map((chunk) => (chunk as Buffer).subarray(ICC_HEADER_BYTES)));
     let neutral: NeutralisedIcc;
     try {
@@ -194,77 +208,138 @@ async function nextMarker(reader: ByteReader, report: Report): Promise<number> {
 }
 
 /**
- * Copies entropy-coded data (stuffed 0xFF00 and RSTn included) in the pieces the source delivered,
- * until a marker that ends the scan. Returns that marker's code (already consumed). Fill bytes
- * before the marker are dropped.
+ * Copies one scan's entropy-coded data (stuffed 0xFF00 and RSTn included) as the walker follows
+ * it, dropping what follows the last coded block of an interval or of the scan. Returns the code
+ * of the marker that ends the scan (already consumed). Holds back at most MCU_MARGIN_BYTES between
+ * source pieces, so that no MCU is decoded from bytes not seen yet.
  */
-async function* copyEntropyData(reader: ByteReader, report: Report): AsyncGenerator<Buffer, number, void> {
-  for (;;) {
-    const buf = await reader.current();
-    if (buf === null) throw new ScrubRejected("truncated", "input ends inside entropy-coded data", reader.offset);
-    let search = 0;
+async function* copyScan(reader: ByteReader, report: Report, walker: ScanWalker): AsyncGenerator<Buffer, number, void> {
+  let carry: Buffer = Buffer.alloc(0);
+  try {
     for (;;) {
-      const ff = buf.indexOf(0xff, search);
-      if (ff < 0) {
-        reader.advance(buf.length);
-        yield buf;
-        break;
+      const piece = await reader.current();
+      if (piece === null) throw new ScrubRejected("truncated", "input ends inside entropy-coded data", reader.offset);
+      const window = carry.length === 0 ? piece : Buffer.concat([carry, piece]);
+      const step = walker.walk(window, false);
+      for (const out of step.out) yield out;
+      if (step.done) {
+        reader.advance(step.position - carry.length);
+        if (walker.extraneousBytes > 0) report.remove("data after the coded blocks of a scan", walker.extraneousBytes);
+        if (walker.fillBytes > 0) report.remove("fill bytes", walker.fillBytes);
+        return step.marker;
       }
-      let end = ff + 1;
-      while (end < buf.length && buf[end] === 0xff) end += 1;
-      if (end === buf.length) {
-        // The 0xFF run reaches the end of this piece: decide on the following bytes.
-        if (ff > 0) {
-          reader.advance(ff);
-          yield buf.subarray(0, ff);
-        }
-        const marker = yield* finishFfRun(reader, report);
-        if (marker >= 0) return marker;
-        break;
-      }
-      const next = buf[end] as number;
-      if (next === 0x00 || (next >= 0xd0 && next <= 0xd7)) {
-        search = end + 1;
-        continue;
-      }
-      if (ff > 0) yield buf.subarray(0, ff);
-      reader.advance(end + 1);
-      if (end - ff > 1) report.remove("fill bytes", end - ff - 1);
-      return next;
+      reader.advance(piece.length);
+      reader.release(carry.length);
+      carry = Buffer.from(window.subarray(step.position));
+      reader.hold(carry.length);
     }
+  } finally {
+    reader.release(carry.length);
   }
 }
 
-/** Slow path of copyEntropyData: the reader sits on a run of 0xFF that may continue in later pieces. */
-async function* finishFfRun(reader: ByteReader, report: Report): AsyncGenerator<Buffer, number, void> {
-  let run = 0;
-  let next = -1;
-  while (next < 0) {
-    const buf = await reader.current();
-    if (buf === null) throw new ScrubRejected("truncated", "input ends inside entropy-coded data", reader.offset);
-    let i = 0;
-    while (i < buf.length && buf[i] === 0xff) i += 1;
-    run += i;
-    if (i < buf.length) {
-      next = buf[i] as number;
-      reader.advance(i + 1);
-    } else {
-      reader.advance(i);
-    }
+function parseDqt(data: Buffer, at: number): void {
+  let p = 0;
+  while (p < data.length) {
+    const pq = (data[p] as number) >> 4;
+    const tq = (data[p] as number) & 15;
+    if (pq > 1 || tq > 3) throw new ScrubRejected("malformed", `DQT table ${data[p]} (precision ${pq}, id ${tq})`, at);
+    p += 1 + 64 * (pq + 1);
   }
-  if (next === 0x00 || (next >= 0xd0 && next <= 0xd7)) {
-    // Data (libjpeg reads 0xFF…0xFF00 as one 0xFF byte) or a restart marker: pass through unchanged.
-    let left = run;
-    while (left > 0) {
-      const piece = Math.min(left, 65_536);
-      yield Buffer.alloc(piece, 0xff);
-      left -= piece;
+  if (p !== data.length) throw new ScrubRejected("malformed", "DQT length does not match its tables", at);
+}
+
+function parseDht(data: Buffer, at: number, dc: (HuffmanTable | null)[], ac: (HuffmanTable | null)[]): void {
+  let p = 0;
+  while (p < data.length) {
+    if (p + 17 > data.length) throw new ScrubRejected("malformed", "DHT length does not match its tables", at);
+    const tc = (data[p] as number) >> 4;
+    const th = (data[p] as number) & 15;
+    if (tc > 1 || th > 3) throw new ScrubRejected("malformed", `DHT table class ${tc} id ${th}`, at);
+    const counts = data.subarray(p + 1, p + 17);
+    let n = 0;
+    for (const c of counts) n += c;
+    if (n > 256 || p + 17 + n > data.length) throw new ScrubRejected("malformed", "DHT length does not match its tables", at);
+    const values = data.subarray(p + 17, p + 17 + n);
+    if (tc === 0) {
+      for (const v of values) if (v > 16) throw new ScrubRejected("malformed", `DHT DC table symbol ${v} above 16`, at);
     }
-    yield Buffer.of(next);
-    return -1;
+    (tc === 0 ? dc : ac)[th] = huffmanTable(counts, values, at);
+    p += 17 + n;
   }
-  if (run > 1) report.remove("fill bytes", run - 1);
-  return next;
+}
+
+function parseFrame(marker: number, frame: Buffer, at: number): Frame {
+  const kind = FRAME_KIND.get(marker) as FrameKind;
+  const precision = frame[0] as number;
+  const okPrecision = kind === "lossless" ? precision >= 2 && precision <= 16 : precision === 8 || (precision === 12 && marker !== 0xc0);
+  if (!okPrecision) throw new ScrubRejected("malformed", `${markerName(marker)} sample precision ${precision}`, at);
+  const height = frame.readUInt16BE(1);
+  const width = frame.readUInt16BE(3);
+  const count = frame[5] as number;
+  const raw: { id: number; h: number; v: number }[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = frame[6 + 3 * i] as number;
+    const h = (frame[7 + 3 * i] as number) >> 4;
+    const v = (frame[7 + 3 * i] as number) & 15;
+    const tq = frame[8 + 3 * i] as number;
+    if (h < 1 || h > 4 || v < 1 || v > 4 || tq > 3) throw new ScrubRejected("malformed", `${markerName(marker)} component ${id}: sampling ${h}x${v}, table ${tq}`, at);
+    if (raw.some((c) => c.id === id)) throw new ScrubRejected("malformed", `${markerName(marker)} component id ${id} twice`, at);
+    raw.push({ id, h, v });
+  }
+  const hMax = Math.max(...raw.map((c) => c.h));
+  const vMax = Math.max(...raw.map((c) => c.v));
+  const unit = kind === "lossless" ? 1 : 8;
+  const components: FrameComponent[] = raw.map((c) => ({
+    ...c,
+    unitsAcross: Math.ceil(Math.ceil((width * c.h) / hMax) / unit),
+    unitsDown: Math.ceil(Math.ceil((height * c.v) / vMax) / unit),
+    nonZero: null,
+  }));
+  return { kind, width, height, hMax, vMax, components };
+}
+
+/** Parses and checks an SOS header against the frame; returns the scan and the header to write. */
+function parseScan(header: Buffer, frame: Frame, dc: (HuffmanTable | null)[], ac: (HuffmanTable | null)[], at: number): { scan: Scan; out: Buffer } {
+  const count = header[0] as number;
+  const components: ScanComponent[] = [];
+  let lastIndex = -1;
+  let blocks = 0;
+  const ss = header[1 + 2 * count] as number;
+  const se = header[2 + 2 * count] as number;
+  const ah = (header[3 + 2 * count] as number) >> 4;
+  const al = (header[3 + 2 * count] as number) & 15;
+  const needDc = frame.kind !== "progressive" || ss === 0;
+  const needAc = frame.kind === "sequential" || (frame.kind === "progressive" && ss > 0);
+  for (let i = 0; i < count; i++) {
+    const id = header[1 + 2 * i] as number;
+    const index = frame.components.findIndex((c) => c.id === id);
+    if (index <= lastIndex) throw new ScrubRejected("malformed", `SOS component ${id} not in the frame, repeated or out of order`, at);
+    lastIndex = index;
+    const component = frame.components[index] as FrameComponent;
+    blocks += component.h * component.v;
+    const td = (header[2 + 2 * i] as number) >> 4;
+    const ta = (header[2 + 2 * i] as number) & 15;
+    const dcTable = td <= 3 ? (dc[td] ?? null) : null;
+    const acTable = ta <= 3 ? (ac[ta] ?? null) : null;
+    if ((needDc && dcTable === null) || (needAc && acTable === null)) {
+      throw new ScrubRejected("malformed", `SOS component ${id} uses a Huffman table that is not defined`, at);
+    }
+    components.push({ component, dc: needDc ? dcTable : null, ac: needAc ? acTable : null });
+  }
+  if (count > 1 && blocks > 10) throw new ScrubRejected("malformed", `SOS MCU of ${blocks} blocks (at most 10)`, at);
+  const out = Buffer.from(header);
+  if (frame.kind === "sequential") {
+    // Decoders ignore these for sequential frames: write the values T.81 prescribes.
+    out.set([0, 63, 0], 1 + 2 * count);
+  } else if (frame.kind === "lossless") {
+    if (ss < 1 || ss > 7 || se !== 0 || ah !== 0 || al >= 16) throw new ScrubRejected("malformed", `lossless SOS predictor ${ss}, Se ${se}, Ah ${ah}, Al ${al}`, at);
+  } else {
+    const dcScan = ss === 0;
+    const valid = (dcScan ? se === 0 : se >= ss && se <= 63 && count === 1) && al <= 13 && (ah === 0 || ah === al + 1);
+    if (!valid) throw new ScrubRejected("malformed", `progressive SOS Ss ${ss}, Se ${se}, Ah ${ah}, Al ${al} with ${count} components`, at);
+  }
+  return { scan: { components, ss, se, ah }, out };
 }
 
 /** Rewrites a JPEG read from `reader` (positioned at SOI), yielding the scrubbed bytes. */
@@ -277,9 +352,12 @@ export async function* scrubJpeg(reader: ByteReader, settings: FormatSettings, r
   const icc = new IccCollector(reader, report, settings.keepIccProfile ? settings.maxIccBytes : -1);
   let sawFrame = false;
   let sawScan = false;
-  const frameComponents = new Set<number>();
   let sawJfif = false;
   let sawExif = false;
+  let frame: Frame | null = null;
+  let restartInterval = 0;
+  const dcTables: (HuffmanTable | null)[] = [null, null, null, null];
+  const acTables: (HuffmanTable | null)[] = [null, null, null, null];
 
   let marker = await nextMarker(reader, report);
   for (;;) {
@@ -309,55 +387,66 @@ export async function* scrubJpeg(reader: ByteReader, settings: FormatSettings, r
     const segmentBytes = lengthField + 2;
 
     if (marker === SOS) {
-      if (!sawFrame) throw new ScrubRejected("malformed", "SOS before any SOF", markerAt);
+      if (frame === null) throw new ScrubRejected("malformed", "SOS before any SOF", markerAt);
       const header = await reader.readExact(dataLength, "SOS");
       const components = header[0] ?? 0;
       if (components < 1 || components > 4 || dataLength !== 4 + 2 * components) {
         throw new ScrubRejected("malformed", `SOS header length ${lengthField} does not match ${components} components`, markerAt);
       }
-      // Every field of the scan header is a known value (issue 14: kept bytes are validated).
-      const selectors = new Set<number>();
+      // Every field of the scan header is in its range (issue 14: kept bytes are validated), then
+      // parseScan checks it against the frame and the tables defined so far.
       for (let c = 0; c < components; c++) {
-        const id = header[1 + 2 * c] as number;
         const tables = header[2 + 2 * c] as number;
-        if (!frameComponents.has(id) || selectors.has(id)) throw new ScrubRejected("malformed", `SOS component ${id} is not a frame component or repeats`, markerAt);
         if (tables >> 4 > 3 || (tables & 15) > 3) throw new ScrubRejected("malformed", `SOS table selectors 0x${tables.toString(16)} (0-3 exist)`, markerAt);
-        selectors.add(id);
       }
       const [ss, se, approx] = [header[1 + 2 * components] as number, header[2 + 2 * components] as number, header[3 + 2 * components] as number];
-      if (ss > 63 || se > 63 || approx >> 4 > 13 || (approx & 15) > 15) {
+      if (ss > 63 || se > 63 || approx >> 4 > 13) {
         throw new ScrubRejected("malformed", `SOS spectral selection ${ss}-${se} / approximation 0x${approx.toString(16)} out of range`, markerAt);
       }
+      const { scan, out } = parseScan(header, frame, dcTables, acTables, markerAt);
       if (!sawScan) icc.finish();
       report.keep("SOS", segmentBytes);
       yield segmentHeader(SOS, dataLength);
-      yield header;
-      marker = yield* copyEntropyData(reader, report);
+      yield out;
+      const flagsBefore = ScanWalker.flagBytes(frame);
+      const walker = new ScanWalker(frame, scan, restartInterval, markerAt);
+      reader.hold(ScanWalker.flagBytes(frame) - flagsBefore); // progressive: coefficient flags, kept to EOI
+      marker = yield* copyScan(reader, report, walker);
       sawScan = true;
       continue;
     }
 
+    if (ARITHMETIC_SOF.has(marker)) {
+      throw new ScrubRejected("unsupported-feature", `arithmetic-coded JPEG (${markerName(marker)}); browsers do not decode it`, markerAt);
+    }
     if (NON_DIFFERENTIAL_SOF.has(marker)) {
       if (sawFrame) throw new ScrubRejected("malformed", "second SOF (a non-hierarchical JPEG has one frame)", markerAt);
-      const frame = await reader.readExact(dataLength, markerName(marker));
-      const components = frame[5] ?? 0;
+      const frame_ = await reader.readExact(dataLength, markerName(marker));
+      const components = frame_[5] ?? 0;
       if (dataLength < 6 || components < 1 || dataLength !== 6 + 3 * components) {
         throw new ScrubRejected("malformed", `${markerName(marker)} length ${lengthField} does not match ${components} components`, markerAt);
       }
-      for (let c = 0; c < components; c++) frameComponents.add(frame[6 + 3 * c] as number);
-      const height = frame.readUInt16BE(1);
-      const width = frame.readUInt16BE(3);
+      const height = frame_.readUInt16BE(1);
+      const width = frame_.readUInt16BE(3);
       if (height === 0) throw new ScrubRejected("unsupported-feature", "frame height 0 (defined by DNL)", markerAt);
       checkPixels(width, height, settings.maxPixels, markerAt, markerName(marker));
       report.width = width;
       report.height = height;
+      frame = parseFrame(marker, frame_, markerAt);
       sawFrame = true;
       report.keep(markerName(marker), segmentBytes);
       yield segmentHeader(marker, dataLength);
-      yield frame;
-    } else if (marker === DQT || marker === DHT || marker === DRI || marker === DAC) {
+      yield frame_;
+    } else if (marker === DAC) {
+      // Conditioning for arithmetic coding, which is rejected at the frame: meaningless for Huffman data.
+      await reader.skip(dataLength, "DAC");
+      report.remove("DAC", segmentBytes);
+    } else if (marker === DQT || marker === DHT || marker === DRI) {
       if (marker === DRI && dataLength !== 2) throw new ScrubRejected("malformed", `DRI length ${lengthField} (must be 4)`, markerAt);
       const data = await reader.readExact(dataLength, markerName(marker));
+      if (marker === DQT) parseDqt(data, markerAt);
+      else if (marker === DHT) parseDht(data, markerAt, dcTables, acTables);
+      else restartInterval = data.readUInt16BE(0);
       report.keep(markerName(marker), segmentBytes);
       yield segmentHeader(marker, dataLength);
       yield data;

@@ -4,7 +4,7 @@ import { scrubBuffer, scrubChunks } from "./core";
 import { ScrubRejected } from "./errors";
 import { minimalExifTiff } from "./exif";
 import { readIccTags } from "./icc";
-import { chunk, exifTiff, iccProfile, iccTestProfile, ihdr, itxtXmp, PNG_SIGNATURE, pieces, pngChunks, pngImage, rgbRows, textChunk, ztxtChunk } from "./test-fixtures";
+import { chunk, exifTiff, iccProfile, iccpChunk, iccTestProfile, ihdr, itxtXmp, PNG_SIGNATURE, pieces, pngChunks, pngImage, rgbRows, textChunk, ztxtChunk } from "./test-fixtures";
 
 async function rejection(bytes: Uint8Array, options = {}): Promise<ScrubRejected> {
   try {
@@ -36,7 +36,7 @@ describe("PNG chunks", () => {
       chunk("gAMA", u32(45455)),
       chunk("cHRM", Buffer.alloc(32, 1)),
       chunk("sRGB", Buffer.of(0)),
-      chunk("iCCP", Buffer.concat([Buffer.from("ICC profile\0\0", "latin1"), deflateSync(iccProfile(200))])),
+      iccpChunk(),
       chunk("cICP", Buffer.from([1, 13, 0, 1])),
       chunk("sBIT", Buffer.from([8, 8, 8])),
       chunk("pHYs", Buffer.from([0, 0, 11, 19, 0, 0, 11, 19, 1])),
@@ -131,7 +131,7 @@ describe("PNG colour profile", () => {
   it("drops iCCP when asked to and keeps it by default", async () => {
     // Prepare
     const { idat } = pngImage();
-    const iccp = chunk("iCCP", Buffer.concat([Buffer.from("ICC profile\0\0", "latin1"), deflateSync(iccProfile(200))]));
+    const iccp = iccpChunk();
     const input = png(ihdr(4, 4), iccp, ...idat, IEND);
 
     // Act
@@ -168,7 +168,7 @@ describe("PNG colour profile text (issue 14)", () => {
     expect(hasCanary(bytes)).toBe(false);
     const colour = (p: Buffer) => readIccTags(p).tags.filter((t) => t.type !== "mluc").map((t) => [t.signature, p.subarray(t.offset, t.offset + t.size).toString("hex")]);
     expect(colour(out)).toEqual(colour(profile));
-    expect(result.removed.map((r) => r.name)).toEqual(["ICC text tags (replaced)"]);
+    expect(result.removed.map((r) => r.name)).toEqual(["iCCP profile name", "ICC text tags (replaced)"]);
     expect((await scrubBuffer(bytes)).bytes.equals(bytes)).toBe(true);
   });
 
@@ -275,5 +275,170 @@ describe("PNG rejections", () => {
 
     // Assess
     expect(error.reason).toBe("too-many-pixels");
+  });
+});
+
+const CANARY = Buffer.from("CANARY-LEAK-1", "latin1");
+
+/** The scanlines the IDAT chunks of a PNG inflate to. */
+function inflatedRows(bytes: Buffer): Buffer {
+  return inflateSync(Buffer.concat(pngChunks(bytes).filter((c) => c.type === "IDAT").map((c) => c.data)));
+}
+
+/** A 4x4 palette image (bit depth 8) with `entries` palette entries. */
+function paletteImage(entries: number): { head: Buffer[]; idat: Buffer } {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(4, 0);
+  header.writeUInt32BE(4, 4);
+  header[8] = 8;
+  header[9] = 3;
+  const rows = Buffer.alloc(4 * 5);
+  for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) rows[y * 5 + 1 + x] = (x + y) % entries;
+  const plte = Buffer.alloc(entries * 3);
+  for (let i = 0; i < plte.length; i++) plte[i] = i * 40;
+  return { head: [chunk("IHDR", header), chunk("PLTE", plte)], idat: chunk("IDAT", deflateSync(rows)) };
+}
+
+describe("PNG kept ancillary chunks (issue 14)", () => {
+  const { idat } = pngImage(4, 4, 2);
+  const rows = rgbRows(4, 4);
+
+  it.each([
+    ["gAMA", Buffer.concat([u32(45455), CANARY])],
+    ["gAMA", u32(45455).subarray(0, 2)],
+    ["cHRM", Buffer.concat([Buffer.alloc(32, 1), CANARY])],
+    ["sRGB", Buffer.concat([Buffer.of(0), CANARY])],
+    ["sRGB", Buffer.of(7)],
+    ["pHYs", Buffer.concat([Buffer.from([0, 0, 11, 19, 0, 0, 11, 19, 1]), CANARY])],
+    ["sBIT", Buffer.concat([Buffer.from([8, 8, 8]), CANARY])],
+    ["sBIT", Buffer.from([8, 8, 8, 8])],
+    ["sBIT", Buffer.from([8, 9, 8])],
+    ["cLLI", Buffer.concat([Buffer.alloc(8, 1), CANARY])],
+    ["mDCV", Buffer.concat([Buffer.alloc(24, 1), CANARY])],
+    ["cICP", Buffer.concat([Buffer.from([1, 13, 0, 1]), CANARY])],
+    ["tRNS", Buffer.concat([Buffer.from([0, 1, 0, 2, 0, 3]), CANARY])],
+    ["tRNS", Buffer.from([0, 1])],
+    ["bKGD", Buffer.concat([Buffer.from([0, 1, 0, 2, 0, 3]), CANARY])],
+    ["bKGD", Buffer.from([1])],
+    ["acTL", Buffer.concat([u32(1), u32(0), CANARY])],
+  ])("drops a %s whose length or fields do not fit an RGB image (%#)", async (type, data) => {
+    // Prepare
+    const input = png(ihdr(4, 4), chunk(type, data), ...idat, IEND);
+
+    // Act
+    const { bytes, result } = await scrubBuffer(input);
+
+    // Assess
+    expect(bytes.includes(CANARY)).toBe(false);
+    expect(bytes.equals(png(ihdr(4, 4), ...idat, IEND))).toBe(true);
+    expect(result.removed).toEqual([{ name: `${type} (invalid)`, count: 1, bytes: data.length + 12 }]);
+    expect(inflatedRows(bytes).equals(rows)).toBe(true);
+  });
+
+  it("checks tRNS and bKGD against the palette of a palette image", async () => {
+    // Prepare
+    const { head, idat: data } = paletteImage(3);
+    const valid = [chunk("tRNS", Buffer.from([0, 128, 255])), chunk("bKGD", Buffer.of(2))];
+    const input = png(...head, chunk("tRNS", Buffer.concat([Buffer.from([0, 128]), CANARY])), chunk("bKGD", Buffer.of(3)), ...valid, data, IEND);
+
+    // Act
+    const { bytes, result } = await scrubBuffer(input);
+
+    // Assess
+    expect(bytes.includes(CANARY)).toBe(false);
+    expect(bytes.equals(png(...head, ...valid, data, IEND))).toBe(true);
+    expect(result.removed.map((r) => r.name)).toEqual(["tRNS (invalid)", "bKGD (invalid)"]);
+  });
+
+  it("keeps the first of a chunk allowed once and drops one placed after the image data", async () => {
+    // Prepare
+    const first = chunk("pHYs", Buffer.from([0, 0, 11, 19, 0, 0, 11, 19, 1]));
+    const input = png(ihdr(4, 4), first, chunk("pHYs", Buffer.from([0, 0, 0, 1, 0, 0, 0, 1, 0])), ...idat, chunk("gAMA", u32(45455)), IEND);
+
+    // Act
+    const { bytes, result } = await scrubBuffer(input);
+
+    // Assess
+    expect(bytes.equals(png(ihdr(4, 4), first, ...idat, IEND))).toBe(true);
+    expect(result.removed.map((r) => r.name)).toEqual(["pHYs (duplicate)", "gAMA (misplaced)"]);
+  });
+
+  it("rejects an IHDR with a bit depth the colour type does not allow", async () => {
+    // Prepare
+    const header = Buffer.from(pngChunks(png(ihdr(4, 4))).at(0)?.data as Buffer);
+    header[8] = 0;
+
+    // Act
+    const error = await rejection(png(chunk("IHDR", header), ...idat, IEND));
+
+    // Assess
+    expect(error.reason).toBe("malformed");
+  });
+});
+
+describe("PNG image data (issue 14)", () => {
+  const { zlib } = pngImage(4, 4, 1);
+
+  it.each([
+    ["after the zlib stream in the last IDAT", () => [chunk("IDAT", zlib.subarray(0, 20)), chunk("IDAT", Buffer.concat([zlib.subarray(20), CANARY]))], "after the end of its zlib stream"],
+    ["in an IDAT after the end of the zlib stream", () => [chunk("IDAT", zlib), chunk("IDAT", CANARY)], "after the end of its zlib stream"],
+    ["inside the zlib stream, after the scanlines", () => [chunk("IDAT", deflateSync(Buffer.concat([rgbRows(4, 4), CANARY])))], "inflates to more than"],
+  ])("rejects data hidden %s", async (_case, idat, message) => {
+    // Act
+    const error = await rejection(png(ihdr(4, 4), ...idat(), IEND));
+
+    // Assess
+    expect(error.reason).toBe("malformed");
+    expect(error.message).toContain(message);
+  });
+
+  it("accepts chunks dropped between IDATs and checks the stream across them", async () => {
+    // Prepare
+    const input = png(ihdr(4, 4), chunk("IDAT", zlib.subarray(0, 10)), textChunk("k", CANARY.toString("latin1")), chunk("IDAT", zlib.subarray(10)), IEND);
+
+    // Act
+    const { bytes } = await scrubBuffer(input);
+
+    // Assess
+    expect(bytes.includes(CANARY)).toBe(false);
+    expect(inflatedRows(bytes).equals(rgbRows(4, 4))).toBe(true);
+  });
+});
+
+describe("PNG iCCP (issue 14)", () => {
+  const { idat } = pngImage(4, 4, 1);
+
+  it("replaces the free-text profile name and keeps the compressed profile", async () => {
+    // Prepare
+    const profile = iccProfile(500);
+    const input = png(ihdr(4, 4), iccpChunk(`${CANARY.toString("latin1")} by Jane Doe`, profile), ...idat, IEND);
+
+    // Act
+    const { bytes, result } = await scrubBuffer(input);
+
+    // Assess
+    expect(bytes.includes(CANARY)).toBe(false);
+    const iccp = pngChunks(bytes).find((c) => c.type === "iCCP");
+    expect(iccp?.crcOk).toBe(true);
+    expect(iccp?.data.subarray(0, 13).toString("latin1")).toBe("ICC profile\0\0");
+    expect(inflateSync(iccp?.data.subarray(13) as Buffer).equals(profile)).toBe(true);
+    expect(bytes.equals(png(ihdr(4, 4), iccpChunk("ICC profile", profile), ...idat, IEND))).toBe(true);
+    expect(result.removed).toEqual([{ name: "iCCP profile name", count: 1, bytes: CANARY.length + 12 }]);
+    expect(inflatedRows(bytes).equals(rgbRows(4, 4))).toBe(true);
+  });
+
+  it.each([
+    ["a profile that is text", () => chunk("iCCP", Buffer.concat([Buffer.from("ICC profile\0\0", "latin1"), deflateSync(Buffer.concat([CANARY, Buffer.alloc(200)]))]))],
+    ["compression method 1", () => chunk("iCCP", Buffer.concat([Buffer.from("ICC profile\0\x01", "latin1"), deflateSync(iccProfile(300)), CANARY]))],
+    ["bytes after the zlib stream", () => chunk("iCCP", Buffer.concat([Buffer.from("ICC profile\0\0", "latin1"), deflateSync(iccProfile(300)), CANARY]))],
+    ["no name terminator", () => chunk("iCCP", Buffer.concat([Buffer.alloc(90, 0x41), CANARY]))],
+  ])("drops an iCCP with %s", async (_case, iccp) => {
+    // Act
+    const { bytes, result } = await scrubBuffer(png(ihdr(4, 4), iccp(), ...idat, IEND));
+
+    // Assess
+    expect(bytes.includes(CANARY)).toBe(false);
+    expect(bytes.equals(png(ihdr(4, 4), ...idat, IEND))).toBe(true);
+    expect(result.removed.map((r) => r.name)).toEqual(["iCCP (invalid profile)"]);
   });
 });

@@ -249,6 +249,75 @@ export const DQT = seg(0xdb, Buffer.concat([Buffer.of(0x00), Buffer.alloc(64, 1)
 /** DC table 0 and AC table 0 each with a single 1-bit code for symbol 0 (DC diff 0 / EOB). */
 export const DHT = seg(0xc4, Buffer.concat([Buffer.of(0x00, 1), Buffer.alloc(15), Buffer.of(0), Buffer.of(0x10, 1), Buffer.alloc(15), Buffer.of(0)]));
 
+/**
+ * Tables for decodable coded fixtures: DC table 0 {"0" → difference 0}, AC table 0 {"0" → run 0 /
+ * size 10, "10" → EOB}. A block is "0", then `ac` × ("0" + 10 bits), then "10" when ac < 63.
+ */
+export const DHT_CODED = seg(
+  0xc4,
+  Buffer.concat([Buffer.of(0x00, 1), Buffer.alloc(15), Buffer.of(0x00), Buffer.of(0x10, 1, 1), Buffer.alloc(14), Buffer.of(0x0a, 0x00)]),
+);
+
+/** DRI segment: a restart marker every `mcus` MCUs. */
+export function dri(mcus: number): Buffer {
+  const data = Buffer.alloc(2);
+  data.writeUInt16BE(mcus, 0);
+  return seg(0xdd, data);
+}
+
+/**
+ * Huffman-coded data of `blocks` single-component blocks for DHT_CODED, with pseudo-random
+ * coefficient bits (so 0xFF bytes occur and are stuffed), an RSTn after every `restart` blocks
+ * (0: none) and 1-bits padding at the end of each interval. With ac = 7 or 55 a block is a whole
+ * number of bytes (10 / 76).
+ */
+export function codedScan(blocks: number, options: { seed?: number; restart?: number; ac?: number } = {}): Buffer {
+  const ac = options.ac ?? 7;
+  const restart = options.restart ?? 0;
+  const bitsPerBlock = 1 + 11 * ac + (ac < 63 ? 2 : 0);
+  const out = Buffer.alloc(Math.ceil((blocks * bitsPerBlock) / 8) * 2 + (restart ? Math.ceil(blocks / restart) * 3 : 0) + 16);
+  let n = 0;
+  let acc = 0;
+  let count = 0;
+  let x = (options.seed ?? 1) >>> 0 || 1;
+  const byte = (b: number): void => {
+    out[n++] = b;
+    if (b === 0xff) out[n++] = 0x00;
+  };
+  const put = (value: number, bits: number): void => {
+    for (let i = bits - 1; i >= 0; i--) {
+      acc = (acc << 1) | ((value >> i) & 1);
+      if (++count === 8) {
+        byte(acc);
+        acc = 0;
+        count = 0;
+      }
+    }
+  };
+  const pad = (): void => {
+    if (count > 0) put(0xff, 8 - count);
+  };
+  for (let b = 0; b < blocks; b++) {
+    if (restart && b > 0 && b % restart === 0) {
+      pad();
+      out[n++] = 0xff;
+      out[n++] = 0xd0 + ((b / restart - 1) % 8);
+    }
+    put(0, 1);
+    for (let k = 0; k < ac; k++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      x >>>= 0;
+      put(0, 1);
+      put(x & 0x3ff, 10);
+    }
+    if (ac < 63) put(0b10, 2);
+  }
+  pad();
+  return Buffer.from(out.subarray(0, n));
+}
+
 export function sof(marker: number, width: number, height: number, components = 1): Buffer {
   const data = Buffer.alloc(6 + 3 * components);
   data[0] = 8;
@@ -360,6 +429,11 @@ export function pngImage(width = 4, height = 4, idatChunks = 2): { idat: Buffer[
   const idat: Buffer[] = [];
   for (let i = 0; i < idatChunks; i++) idat.push(chunk("IDAT", zlib.subarray(i * size, (i + 1) * size)));
   return { idat, zlib };
+}
+
+/** iCCP with a profile name and a deflated profile (compression method 0). */
+export function iccpChunk(name = "ICC profile", profile: Buffer = iccProfile(300)): Buffer {
+  return chunk("iCCP", Buffer.concat([Buffer.from(`${name}\0\0`, "latin1"), deflateSync(profile)]));
 }
 
 export function textChunk(keyword: string, text: string): Buffer {
