@@ -64,4 +64,5 @@ export const RULE_SUPPRESSIBLE: Readonly<Record<string, boolean>> = {
   "SIP-VPC-4": true,
   "SIP-VPC-5": true,
   "SIP-VPC-6": true,
+  "SIP-VPC-7": true,
 };

@@ -73,7 +73,7 @@ describe("make bootstrap CONFIG=config/example.json", () => {
     expect(terraform?.out).toMatch(/stack example-bootstrap:\n {2}init +ok[^\n]*\n {2}validate ok[^\n]*\n {2}plan +ok/);
     expect(terraform?.out).toMatch(/plan: \d+ to create \(sovereign \d+\), 0 to update, 0 to delete/);
     expect(terraform?.status).toBe(0);
-    expect(guardrails?.out).toMatch(/^0 error\(s\), 0 warning\(s\), 2 suppressed; 55 rules over 1 stack\(s\): example-bootstrap$/m);
+    expect(guardrails?.out).toMatch(/^0 error\(s\), 0 warning\(s\), 2 suppressed; 56 rules over 1 stack\(s\): example-bootstrap$/m);
     expect(guardrails?.status).toBe(0);
   });
 

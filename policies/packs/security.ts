@@ -38,6 +38,7 @@ import { SecretCmk } from "../rules/secretsmanager/SecretCmk";
 import { SecretRotation } from "../rules/secretsmanager/SecretRotation";
 import { DefaultSecurityGroupClosed } from "../rules/vpc/DefaultSecurityGroupClosed";
 import { NoInternetGatewayRoute } from "../rules/vpc/NoInternetGatewayRoute";
+import { NetworkFirewallCmk } from "../rules/vpc/NetworkFirewallCmk";
 import { NoPublicIp } from "../rules/vpc/NoPublicIp";
 import { SecurityGroupNoPublicIngress } from "../rules/vpc/SecurityGroupNoPublicIngress";
 import { TenantOwnKeyAndRole } from "../rules/tenant/TenantOwnKeyAndRole";
@@ -100,4 +101,5 @@ export const SECURITY_PACK: readonly Rule[] = [
   SecretRotationInterval,
   SecurityGroupEgressRestricted,
   RestrictableActionsOnNamedResources,
+  NetworkFirewallCmk,
 ];

@@ -51,6 +51,7 @@ const R = {
   GLOBAL: "stricter by design: SIP-CT-4 also requires include_global_service_events, so that IAM and STS calls are logged",
   FOREACH: "stricter by design: the instance's public IP comes from for_each (each.value); the checker reads configurations with for_each unexpanded, cannot tell the instances apart, and fails closed: every instance of the block is a finding that says the value could not be evaluated",
   UNKNOWN: "stricter by design: the value comes from a variable, for_each, a dynamic block or a function the checker does not evaluate; it fails closed with a finding that says so (checkov resolves or skips it)",
+  NFWTYPE: "stricter by design: with type AWS_OWNED_KMS_KEY the firewall policy is encrypted with an AWS-owned key whatever key_id names; only CUSTOMER_KMS uses the named key",
   LIST: "narrower by design: SIP-IAM-7 flags data reads, writes and permissions management on Resource \"*\"; ec2:Describe* is List-level (metadata, not data), which the rule leaves to \"*\" like AWS's own read-only policies",
   INVALIDJSON: "narrower by design: the policy is not valid JSON (trailing commas), which IAM rejects; SIP-IAM-4 PolicyDocumentValid reports it, SIP-IAM-7 judges policies IAM would accept",
   INGRESS: "stricter by design: SIP-VPC-5 forbids any ingress from 0.0.0.0/0 or ::/0 (the platform has no internet-facing instances), not only SSH and RDP",
@@ -76,6 +77,7 @@ const R = {
  * does not model).
  */
 const DISAGREEMENTS: readonly Listed[] = [
+  { rule: "SIP-VPC-7", checkov: "CKV_AWS_346", at: "main/aws_networkfirewall_firewall_policy.pass", ours: "FAILED", reason: R.NFWTYPE },
   { rule: "SIP-VPC-4", checkov: "CKV_AWS_88", at: "main/aws_instance.public_foreach[\"key2\"]", ours: "FAILED", reason: R.FOREACH },
   { rule: "SIP-VPC-4", checkov: "CKV_AWS_88", at: "main/aws_instance.public_foreach_loop_list[\"k\"]", ours: "FAILED", reason: R.FOREACH },
   { rule: "SIP-VPC-4", checkov: "CKV_AWS_88", at: "main/aws_instance.public_foreach_loop_list[\"v\"]", ours: "FAILED", reason: R.FOREACH },

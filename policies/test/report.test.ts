@@ -69,12 +69,12 @@ describe("text and JSON reports", () => {
     expect(text).toMatch(/^lambda\/FunctionNotPublic\/noncompliant-1\.tf\.json \(stack noncompliant-1\)\n {2}aws_lambda_function_url\.f {2}\(line \d+\)\n {4}ERROR SIP-LAMBDA-5 FunctionNotPublic: .+\n {6}authorization_type is "NONE"\n {6}Fix: Grant aws_lambda_permission/m);
     expect(text).toMatch(/^residency\/ProviderPinned\/noncompliant-3\.tf\.json \(stack noncompliant-3\)\n {2}aws_s3_bucket\.b /m);
     expect(text).toMatch(/Suppressed:\n {2}SIP-LAMBDA-5 aws_lambda_permission\.anyone \(stack noncompliant-1\): public webhook, ticket SIP-7/);
-    expect(text).toMatch(/\d+ error\(s\), 0 warning\(s\), 1 suppressed; 55 rules over 2 stack\(s\): noncompliant-1, noncompliant-3\n$/);
+    expect(text).toMatch(/\d+ error\(s\), 0 warning\(s\), 1 suppressed; 56 rules over 2 stack\(s\): noncompliant-1, noncompliant-3\n$/);
   });
 
   it("renders JSON with relative paths, the summary and the rules", async () => {
     const json = JSON.parse(renderJson(await sampleReport(), FIXTURES));
-    expect(json.summary).toMatchObject({ suppressed: 1, stacks: 2, rules: 55 });
+    expect(json.summary).toMatchObject({ suppressed: 1, stacks: 2, rules: 56 });
     expect(json.findings.every((f: { file: string }) => !f.file.startsWith("/"))).toBe(true);
     expect(json.rules.map((r: { id: string }) => r.id)).toContain("SIP-SUP-1");
   });

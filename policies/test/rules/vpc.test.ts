@@ -1,4 +1,5 @@
 import { DefaultSecurityGroupClosed } from "../../rules/vpc/DefaultSecurityGroupClosed";
+import { NetworkFirewallCmk } from "../../rules/vpc/NetworkFirewallCmk";
 import { NoInternetGatewayRoute } from "../../rules/vpc/NoInternetGatewayRoute";
 import { NoPublicIp } from "../../rules/vpc/NoPublicIp";
 import { SecurityGroupNoPublicIngress } from "../../rules/vpc/SecurityGroupNoPublicIngress";
@@ -10,6 +11,18 @@ const C = ["vpc/compliant.tf.json"];
 const n = (rule: string, i: number) => `vpc/${rule}/noncompliant-${i}.tf.json`;
 
 describeRules([
+  {
+    rule: NetworkFirewallCmk,
+    compliant: C,
+    noncompliant: [
+      // the firewall with AWS-owned keys
+      [n("NetworkFirewallCmk", 1), ["aws_networkfirewall_firewall.fw"]],
+      // the policy that holds the allowlist references with an AWS-owned key
+      [n("NetworkFirewallCmk", 2), ["aws_networkfirewall_firewall_policy.policy"]],
+      // a rule group "CUSTOMER_KMS" with an AWS managed alias
+      [n("NetworkFirewallCmk", 3), ["aws_networkfirewall_rule_group.allowlist"]],
+    ],
+  },
   {
     rule: SecurityGroupEgressRestricted,
     compliant: C,
