@@ -5,7 +5,7 @@
 import { literalString } from "./json";
 import type { PolicyDocumentRef } from "./policy-documents";
 import { resolveReference } from "./references";
-import { resourcesOfType, type Template, type TfResource } from "./template";
+import { mayBeAbsent, resourcesOfType, type Template, type TfResource } from "./template";
 
 /** The bucket a value names: `${aws_s3_bucket.b.id}`, `"my-bucket"` or an S3 bucket ARN (`arn:<partition>:s3:::my-bucket`). */
 export function bucketOf(template: Template, value: unknown): TfResource | undefined {
@@ -17,9 +17,12 @@ export function bucketOf(template: Template, value: unknown): TfResource | undef
   return resourcesOfType(template, "aws_s3_bucket").find((b) => literalString(b.values.bucket) === name);
 }
 
-/** Resources of a type whose `bucket` argument designates this bucket. */
+/**
+ * Resources of a type whose `bucket` argument designates this bucket, and which Terraform certainly
+ * creates: a configuration block under `count = 0` (or an unknown count or for_each) protects nothing.
+ */
 export function configsOf(template: Template, bucket: TfResource, type: string): TfResource[] {
-  return resourcesOfType(template, type).filter((r) => bucketOf(template, r.values.bucket)?.address === bucket.address);
+  return resourcesOfType(template, type).filter((r) => !mayBeAbsent(r) && bucketOf(template, r.values.bucket)?.address === bucket.address);
 }
 
 export function buckets(template: Template): TfResource[] {

@@ -272,11 +272,20 @@ export function scopingValue(key: string, value: unknown): boolean {
 
 /**
  * Whether a statement carries a condition that limits who can use it: a scoping key under a positive
- * operator (not `...Not...`, `Null` or `...IfExists`, which pass requests without the key), every
- * value of which names specific callers (scopingValue).
+ * operator (not `...Not...`, `Null`, `...IfExists` or `ForAllValues:...`, which pass requests without
+ * the key: ForAllValues over an absent key is true), every value of which names specific callers
+ * (scopingValue).
  */
 export function hasCallerScopingCondition(s: NormalizedStatement): boolean {
-  return s.conditions.some((c) => CALLER_SCOPING_KEYS.has(c.key.toLowerCase()) && !/Not|Null|IfExists/i.test(c.operator) && c.values.length > 0 && c.values.every((v) => scopingValue(c.key, v)));
+  return s.conditions.some((c) => CALLER_SCOPING_KEYS.has(c.key.toLowerCase()) && !/Not|Null|IfExists|^ForAllValues:/i.test(c.operator) && c.values.length > 0 && c.values.every((v) => scopingValue(c.key, v)));
+}
+
+/**
+ * An Allow whose principal includes everyone: `"*"` (or an ARN with a wildcard account), or a
+ * NotPrincipal, which allows everyone except the principals it names (anonymous callers included).
+ */
+export function allowsEveryone(s: NormalizedStatement): boolean {
+  return s.effect === "Allow" && (s.principal?.anyone === true || s.notPrincipal !== undefined);
 }
 
 /** A glob (`*`, `?`) as a case-insensitive regular expression. */

@@ -124,3 +124,15 @@ export function dataOfType(template: Template, ...types: string[]): TfResource[]
 
 /** Attribute names that describe Terraform itself, not the resource: skipped by value scans. */
 export const META_ATTRIBUTES: ReadonlySet<string> = new Set(["//", "depends_on", "provider", "lifecycle", "count", "for_each", "provisioner", "connection"]);
+
+/**
+ * Whether Terraform may not create a block: `count` other than a literal number of at least 1, or
+ * `for_each` other than a literal non-empty map or list (`count = 0` is the cheapest decoy for a
+ * check that a protective block exists, issue 15).
+ */
+export function mayBeAbsent(resource: TfResource): boolean {
+  const { count, for_each: forEach } = resource.values;
+  if (count !== undefined && !(typeof count === "number" ? count >= 1 : typeof count === "string" && /^\s*[1-9]\d*\s*$/.test(count))) return true;
+  if (forEach !== undefined && !((Array.isArray(forEach) && forEach.length > 0) || (isObject(forEach) && Object.keys(forEach).length > 0))) return true;
+  return false;
+}

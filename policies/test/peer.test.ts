@@ -67,6 +67,7 @@ const R = {
   SQSCMK: "stricter by design: SIP-SQS-1 requires a customer managed key; the AWS managed key (alias/aws/sqs) and SQS-managed SSE have no key policy of ours",
   SNS: "narrower by design: the Principal * statement is confined by ArnEquals aws:SourceArn to one SNS topic of the configuration, a caller-scoping condition",
   RUNTIME: "stricter by design: nodejs18.x reached end of support on 2025-09-01; SIP-LAMBDA-8's list of supported runtimes is newer than the fixture",
+  ACCOUNT12: "stricter by design: SIP-LAMBDA-5 binds a service principal only with a source_account of 12 digits (an AWS account ID; Lambda's API rejects other values) or a source_arn that names one owner; the fixture's 901234678 is neither (issue 15: a wildcard or malformed source binds nothing)",
   EGRESS: "stricter by design: SIP-VPC-6 forbids egress to 0.0.0.0/0 on any port outside the controlled egress path (and protocol -1 opens every port whatever from_port/to_port say), not only all-ports egress",
 } as const;
 
@@ -77,6 +78,7 @@ const R = {
  * does not model).
  */
 const DISAGREEMENTS: readonly Listed[] = [
+  { rule: "SIP-LAMBDA-5", checkov: "CKV_AWS_364", at: "main/aws_lambda_permission.ckv_unittest_pass_source_account", ours: "FAILED", reason: R.ACCOUNT12 },
   { rule: "SIP-VPC-7", checkov: "CKV_AWS_346", at: "main/aws_networkfirewall_firewall_policy.pass", ours: "FAILED", reason: R.NFWTYPE },
   { rule: "SIP-VPC-4", checkov: "CKV_AWS_88", at: "main/aws_instance.public_foreach[\"key2\"]", ours: "FAILED", reason: R.FOREACH },
   { rule: "SIP-VPC-4", checkov: "CKV_AWS_88", at: "main/aws_instance.public_foreach_loop_list[\"k\"]", ours: "FAILED", reason: R.FOREACH },

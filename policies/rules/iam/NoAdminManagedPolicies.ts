@@ -1,8 +1,24 @@
 import { strings } from "../../core/json";
-import { resourcesOfType } from "../../core/template";
+import { resolveReference } from "../../core/references";
+import { resourcesOfType, type Template } from "../../core/template";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
-const ADMIN = /:iam::aws:policy\/(AdministratorAccess|IAMFullAccess|PowerUserAccess)$/;
+const ADMIN_NAMES = /^(AdministratorAccess|IAMFullAccess|PowerUserAccess)$/i;
+const ADMIN = /:iam::aws:policy\/(AdministratorAccess|IAMFullAccess|PowerUserAccess)$/i;
+
+/**
+ * The admin policy a policy ARN value designates: a literal ARN (any case, surrounding spaces), or a
+ * reference to a `data.aws_iam_policy` that looks the AWS managed policy up by ARN or by name.
+ */
+function adminPolicy(template: Template, value: string): string | undefined {
+  if (ADMIN.test(value.trim())) return value.trim();
+  const ref = resolveReference(template, value);
+  if (ref === undefined || ref.resource.mode !== "data" || ref.resource.type !== "aws_iam_policy") return undefined;
+  const { arn, name } = ref.resource.values;
+  if (typeof arn === "string" && ADMIN.test(arn.trim())) return `${arn.trim()} (through ${ref.resource.address})`;
+  if (typeof name === "string" && ADMIN_NAMES.test(name.trim())) return `${name.trim()} (through ${ref.resource.address})`;
+  return undefined;
+}
 
 export const NoAdminManagedPolicies = defineRule({
   id: "SIP-IAM-3",
@@ -24,6 +40,8 @@ export const NoAdminManagedPolicies = defineRule({
     { type: "aws_iam_group_policy_attachment", attribute: "policy_arn", as: "reference", passes: "a literal ARN of a policy other than AdministratorAccess, PowerUserAccess and IAMFullAccess, or a reference to a policy of this configuration" },
     { type: "aws_iam_policy_attachment", attribute: "policy_arn", as: "reference", passes: "a literal ARN of a policy other than AdministratorAccess, PowerUserAccess and IAMFullAccess, or a reference to a policy of this configuration" },
     { type: "aws_iam_role", attribute: "managed_policy_arns", as: "reference", passes: "a literal ARN of a policy other than AdministratorAccess, PowerUserAccess and IAMFullAccess, or a reference to a policy of this configuration" },
+    { type: "data.aws_iam_policy", attribute: "arn", as: "literal", passes: "a literal ARN" },
+    { type: "data.aws_iam_policy", attribute: "name", as: "literal", passes: "a literal name" },
     { type: "aws_iam_role_policy_attachments_exclusive", attribute: "policy_arns", as: "reference", passes: "a literal ARN of a policy other than AdministratorAccess, PowerUserAccess and IAMFullAccess, or a reference to a policy of this configuration" },
   ],
   evaluate({ template }) {
@@ -32,11 +50,13 @@ export const NoAdminManagedPolicies = defineRule({
     const exclusive = resourcesOfType(template, "aws_iam_role_policy_attachments_exclusive");
     const roles = resourcesOfType(template, "aws_iam_role");
     for (const a of attachments) {
-      const arn = strings(a.values.policy_arn).find((p) => ADMIN.test(p));
+      const arn = strings(a.values.policy_arn)
+        .map((p) => adminPolicy(template, p))
+        .find((p) => p !== undefined);
       if (arn) violations.push({ address: a.address, detail: `attaches ${arn}` });
     }
     for (const r of [...exclusive, ...roles]) {
-      const arns = strings(r.type === "aws_iam_role" ? r.values.managed_policy_arns : r.values.policy_arns).filter((p) => ADMIN.test(p));
+      const arns = strings(r.type === "aws_iam_role" ? r.values.managed_policy_arns : r.values.policy_arns).flatMap((p) => adminPolicy(template, p) ?? []);
       if (arns.length > 0) violations.push({ address: r.address, detail: `attaches ${arns.join(", ")}` });
     }
     return verdict(attachments.length + exclusive.length + roles.length, violations);

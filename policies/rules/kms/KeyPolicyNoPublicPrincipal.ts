@@ -1,5 +1,5 @@
 import { LITERAL_POLICY, policyReads } from "../../core/unknowns";
-import { hasCallerScopingCondition, policyDocuments, statementLabel, statementsOf } from "../../core/policy-documents";
+import { allowsEveryone, hasCallerScopingCondition, policyDocuments, statementLabel, statementsOf } from "../../core/policy-documents";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
 /** No key policy statement allows `*` without a condition that scopes the caller. */
@@ -28,8 +28,8 @@ export const KeyPolicyNoPublicPrincipal = defineRule({
         violations.push({ address: doc.address, detail: `the key policy could not be evaluated (${doc.problem ?? "not a literal document"}), so it may allow everyone` });
         continue;
       }
-      const open = statementsOf(doc.document).filter((s) => s.effect === "Allow" && s.principal?.anyone === true && !hasCallerScopingCondition(s));
-      if (open.length > 0) violations.push({ address: doc.address, detail: `${open.map(statementLabel).join(", ")} allow${open.length === 1 ? "s" : ""} Principal "*" without a caller-scoping condition` });
+      const open = statementsOf(doc.document).filter((s) => allowsEveryone(s) && !hasCallerScopingCondition(s));
+      if (open.length > 0) violations.push({ address: doc.address, detail: `${open.map((s) => (s.notPrincipal === undefined ? statementLabel(s) : `${statementLabel(s)} (NotPrincipal: everyone but the principals it names)`)).join(", ")} allow${open.length === 1 ? "s" : ""} Principal "*" without a caller-scoping condition` });
     }
     return verdict(checked, violations);
   },

@@ -1,5 +1,5 @@
 import { LITERAL_POLICY, policyReads } from "../../core/unknowns";
-import { hasCallerScopingCondition, policyDocuments, statementLabel, statementsOf } from "../../core/policy-documents";
+import { allowsEveryone, hasCallerScopingCondition, policyDocuments, statementLabel, statementsOf } from "../../core/policy-documents";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
 /** No bucket policy statement allows everyone without a condition that scopes the caller. */
@@ -24,8 +24,8 @@ export const BucketPolicyNotPublic = defineRule({
     for (const doc of policyDocuments(template)) {
       if (doc.kind !== "bucket" || doc.document === undefined) continue;
       checked++;
-      const open = statementsOf(doc.document).filter((s) => s.effect === "Allow" && s.principal?.anyone === true && !hasCallerScopingCondition(s));
-      if (open.length > 0) violations.push({ address: doc.address, detail: `${open.map(statementLabel).join(", ")} allow${open.length === 1 ? "s" : ""} Principal "*" without a caller-scoping condition` });
+      const open = statementsOf(doc.document).filter((s) => allowsEveryone(s) && !hasCallerScopingCondition(s));
+      if (open.length > 0) violations.push({ address: doc.address, detail: `${open.map((s) => (s.notPrincipal === undefined ? statementLabel(s) : `${statementLabel(s)} (NotPrincipal: everyone but the principals it names)`)).join(", ")} allow${open.length === 1 ? "s" : ""} Principal "*" without a caller-scoping condition` });
     }
     return verdict(checked, violations);
   },

@@ -1,5 +1,5 @@
 import { LITERAL_POLICY } from "../../core/unknowns";
-import { hasCallerScopingCondition, policyDocuments, statementLabel, statementsOf } from "../../core/policy-documents";
+import { allowsEveryone, hasCallerScopingCondition, policyDocuments, statementLabel, statementsOf } from "../../core/policy-documents";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
 /** A queue policy never allows "*" without a condition that names specific callers. */
@@ -28,8 +28,8 @@ export const QueuePolicyNotPublic = defineRule({
         violations.push({ address: doc.address, detail: `the queue policy could not be evaluated (${doc.problem ?? "not a literal document"}), so it may be open to everyone` });
         continue;
       }
-      const open = statementsOf(doc.document).filter((s) => s.effect === "Allow" && s.principal?.anyone === true && !hasCallerScopingCondition(s));
-      if (open.length > 0) violations.push({ address: doc.address, detail: `${open.map(statementLabel).join(", ")} allow${open.length === 1 ? "s" : ""} Principal "*" without a condition that names specific callers` });
+      const open = statementsOf(doc.document).filter((s) => allowsEveryone(s) && !hasCallerScopingCondition(s));
+      if (open.length > 0) violations.push({ address: doc.address, detail: `${open.map((s) => (s.notPrincipal === undefined ? statementLabel(s) : `${statementLabel(s)} (NotPrincipal: everyone but the principals it names)`)).join(", ")} allow${open.length === 1 ? "s" : ""} Principal "*" without a condition that names specific callers` });
     }
     return verdict(checked, violations);
   },

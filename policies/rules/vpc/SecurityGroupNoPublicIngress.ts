@@ -1,11 +1,11 @@
+import { internetWide } from "../../core/cidr";
 import { blocks, literalString, strings } from "../../core/json";
 import { resourcesOfType } from "../../core/template";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
-const ANYWHERE = new Set(["0.0.0.0/0", "::/0"]);
-
+/** Ingress CIDRs wider than any private range (0.0.0.0/0 in any spelling, 0.0.0.0/1, ...). */
 function openCidrs(rule: Record<string, unknown>): string[] {
-  return [...strings(rule.cidr_blocks), ...strings(rule.ipv6_cidr_blocks), literalString(rule.cidr_ipv4), literalString(rule.cidr_ipv6)].filter((c): c is string => c !== undefined && ANYWHERE.has(c));
+  return [...strings(rule.cidr_blocks), ...strings(rule.ipv6_cidr_blocks), literalString(rule.cidr_ipv4), literalString(rule.cidr_ipv6)].filter((c): c is string => c !== undefined && internetWide(c));
 }
 
 export const SecurityGroupNoPublicIngress = defineRule({
@@ -14,7 +14,7 @@ export const SecurityGroupNoPublicIngress = defineRule({
   service: "vpc",
   severity: "error",
   suppressible: true,
-  info: "A security group allows ingress from anywhere (0.0.0.0/0 or ::/0).",
+  info: "A security group allows ingress from anywhere (0.0.0.0/0 or ::/0, in any spelling) or from a range wider than any private one (shorter than /8, or /7 for IPv6).",
   explanation:
     "The platform accepts traffic only through API Gateway and VPC endpoints. Ingress from the whole internet to anything in the VPC is an unreviewed entry point.",
   fix: "Restrict ingress to the VPC's CIDR or to other security groups (referenced_security_group_id / source_security_group_id).",
@@ -24,13 +24,13 @@ export const SecurityGroupNoPublicIngress = defineRule({
     cdkNag: ["AwsSolutions-EC23", "NIST.800.53.R5-EC2RestrictedCommonPorts", "NIST.800.53.R5-EC2RestrictedSSH"],
   },
   reads: [
-    { type: "aws_security_group", attribute: "ingress.cidr_blocks", as: "reference", passes: "literal CIDRs other than 0.0.0.0/0 and ::/0, or references to blocks of this configuration" },
-    { type: "aws_security_group", attribute: "ingress.ipv6_cidr_blocks", as: "reference", passes: "literal CIDRs other than 0.0.0.0/0 and ::/0, or references to blocks of this configuration" },
+    { type: "aws_security_group", attribute: "ingress.cidr_blocks", as: "reference", passes: "literal CIDRs no wider than /8 (IPv4) or /7 (IPv6), or references to blocks of this configuration" },
+    { type: "aws_security_group", attribute: "ingress.ipv6_cidr_blocks", as: "reference", passes: "literal CIDRs no wider than /8 (IPv4) or /7 (IPv6), or references to blocks of this configuration" },
     { type: "aws_security_group_rule", attribute: "type", as: "literal", passes: "a literal \"ingress\" or \"egress\"" },
-    { type: "aws_security_group_rule", attribute: "cidr_blocks", as: "reference", passes: "literal CIDRs other than 0.0.0.0/0 and ::/0, or references to blocks of this configuration" },
-    { type: "aws_security_group_rule", attribute: "ipv6_cidr_blocks", as: "reference", passes: "literal CIDRs other than 0.0.0.0/0 and ::/0, or references to blocks of this configuration" },
-    { type: "aws_vpc_security_group_ingress_rule", attribute: "cidr_ipv4", as: "reference", passes: "literal CIDRs other than 0.0.0.0/0 and ::/0, or references to blocks of this configuration" },
-    { type: "aws_vpc_security_group_ingress_rule", attribute: "cidr_ipv6", as: "reference", passes: "literal CIDRs other than 0.0.0.0/0 and ::/0, or references to blocks of this configuration" },
+    { type: "aws_security_group_rule", attribute: "cidr_blocks", as: "reference", passes: "literal CIDRs no wider than /8 (IPv4) or /7 (IPv6), or references to blocks of this configuration" },
+    { type: "aws_security_group_rule", attribute: "ipv6_cidr_blocks", as: "reference", passes: "literal CIDRs no wider than /8 (IPv4) or /7 (IPv6), or references to blocks of this configuration" },
+    { type: "aws_vpc_security_group_ingress_rule", attribute: "cidr_ipv4", as: "reference", passes: "literal CIDRs no wider than /8 (IPv4) or /7 (IPv6), or references to blocks of this configuration" },
+    { type: "aws_vpc_security_group_ingress_rule", attribute: "cidr_ipv6", as: "reference", passes: "literal CIDRs no wider than /8 (IPv4) or /7 (IPv6), or references to blocks of this configuration" },
   ],
   evaluate({ template }) {
     const violations: Violation[] = [];

@@ -33,6 +33,8 @@ describeRules([
     noncompliant: [
       [n("NoWildcardAdminStatements", 1), ["aws_iam_policy.admin"]],
       [n("NoWildcardAdminStatements", 2), ["aws_iam_role.wide", "aws_iam_role_policy.except"]],
+      // issue 15 probes: "**", a service on an all-wildcard ARN, NotResource, "s3:*?"
+      [n("NoWildcardAdminStatements", 3), ["aws_iam_policy.arnall", "aws_iam_policy.notresource", "aws_iam_policy.stars", "aws_iam_policy.svcstar"]],
     ],
   },
   {
@@ -58,6 +60,8 @@ describeRules([
     noncompliant: [
       [n("NoAdminManagedPolicies", 1), ["aws_iam_role_policy_attachment.admin"]],
       [n("NoAdminManagedPolicies", 2), ["aws_iam_role.power"]],
+      // issue 15 probe: the managed policy looked up through data.aws_iam_policy (by ARN, by name)
+      [n("NoAdminManagedPolicies", 3), ["aws_iam_role_policy_attachment.admin", "aws_iam_role_policy_attachment.power"]],
     ],
   },
   {

@@ -41,6 +41,9 @@ describeRules([
       ["kms/KeyPolicyNoPublicPrincipal/noncompliant-8.tf.json", ["aws_kms_key.k"]],
       // a key policy that is not valid JSON fails closed
       ["kms/KeyPolicyNoPublicPrincipal/noncompliant-9.tf.json", ["aws_kms_key.k"]],
+      // issue 15 probes: Allow with NotPrincipal; ForAllValues on kms:CallerAccount (true when absent)
+      ["kms/KeyPolicyNoPublicPrincipal/noncompliant-10.tf.json", ["aws_kms_key.k"]],
+      ["kms/KeyPolicyNoPublicPrincipal/noncompliant-11.tf.json", ["aws_kms_key.k"]],
     ],
   },
   {

@@ -43,7 +43,11 @@ describeRules([
   {
     rule: FunctionNotPublic,
     compliant: C,
-    noncompliant: [[n("FunctionNotPublic", 1), ["aws_lambda_function_url.f", "aws_lambda_permission.anyone", "aws_lambda_permission.unbound"]]],
+    noncompliant: [
+      [n("FunctionNotPublic", 1), ["aws_lambda_function_url.f", "aws_lambda_permission.anyone", "aws_lambda_permission.unbound"]],
+      // issue 15 probes: a wildcard source_arn (any bucket, any account) binds nothing; a mixed-case principal
+      [n("FunctionNotPublic", 2), ["aws_lambda_permission.any-account", "aws_lambda_permission.any-bucket", "aws_lambda_permission.upper"]],
+    ],
   },
   { rule: EnvironmentEncryptedWithCmk, compliant: C, noncompliant: [[n("EnvironmentEncryptedWithCmk", 1), [F]]] },
   { rule: FunctionTracing, compliant: C, noncompliant: [[n("FunctionTracing", 1), [F]]] },

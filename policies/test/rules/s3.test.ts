@@ -35,6 +35,8 @@ describeRules([
       [n("BucketPublicAccessBlock", 2), ["aws_s3_bucket_public_access_block.b"]],
       // a public access block that weakens a bucket declared elsewhere
       [n("BucketPublicAccessBlock", 3), ["aws_s3_bucket_public_access_block.elsewhere"]],
+      // a public access block under count = 0 is never created (issue 15 probe: decoy)
+      [n("BucketPublicAccessBlock", 4), ["aws_s3_bucket.c"]],
     ],
   },
   {
@@ -82,6 +84,8 @@ describeRules([
     noncompliant: [
       [n("BucketVersioning", 1), ["aws_s3_bucket.b"]],
       [n("BucketVersioning", 2), ["aws_s3_bucket_versioning.b"]],
+      // issue 15 probe: a versioning block under an empty for_each is never created
+      [n("BucketVersioning", 3), ["aws_s3_bucket.c"]],
     ],
   },
   {
@@ -113,6 +117,10 @@ describeRules([
       [n("BucketPolicyNotPublic", 3), ["aws_s3_bucket_policy.b"]],
       // kms:ViaService names a service, not a caller
       [n("BucketPolicyNotPublic", 4), ["aws_s3_bucket_policy.b"]],
+      // issue 15 probes: Allow with NotPrincipal (everyone but one role)
+      [n("BucketPolicyNotPublic", 5), ["aws_s3_bucket_policy.c"]],
+      // ForAllValues over a single-valued key is true when the key is absent (anonymous callers)
+      [n("BucketPolicyNotPublic", 6), ["aws_s3_bucket_policy.c"]],
     ],
   },
 ]);

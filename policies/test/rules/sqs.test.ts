@@ -31,6 +31,9 @@ describeRules([
       [n("QueuePolicyNotPublic", 3), ["aws_sqs_queue_policy.dlq"]],
       // a principal ARN with a wildcard account names that role in every account
       [n("QueuePolicyNotPublic", 4), ["aws_sqs_queue_policy.dlq"]],
+      // issue 15 probes: Allow with NotPrincipal; ForAllValues on aws:PrincipalAccount (true when absent)
+      [n("QueuePolicyNotPublic", 5), ["aws_sqs_queue_policy.dlq"]],
+      [n("QueuePolicyNotPublic", 6), ["aws_sqs_queue_policy.dlq"]],
     ],
   },
 ]);
