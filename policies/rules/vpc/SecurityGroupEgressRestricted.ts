@@ -1,24 +1,24 @@
+import { internetWide } from "../../core/cidr";
 import { blocks, literalString, strings } from "../../core/json";
 import { crossPartitionExceptions } from "../../core/egress";
 import { refersTo, resolveReference } from "../../core/references";
 import { resourcesOfType, type Template, type TfResource } from "../../core/template";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
-const ANYWHERE = new Set(["0.0.0.0/0", "::/0"]);
 
 /** Egress destinations of a security group that mean "anywhere", with where they are written. */
 function openEgress(template: Template, sg: TfResource): string[] {
   const out: string[] = [];
   blocks(sg.values.egress).forEach((e, i) => {
-    for (const c of [...strings(e.cidr_blocks), ...strings(e.ipv6_cidr_blocks)]) if (ANYWHERE.has(c)) out.push(`egress[${i}] to ${c}`);
+    for (const c of [...strings(e.cidr_blocks), ...strings(e.ipv6_cidr_blocks)]) if (internetWide(c)) out.push(`egress[${i}] to ${c}`);
   });
   for (const r of resourcesOfType(template, "aws_security_group_rule")) {
     if (literalString(r.values.type) !== "egress" || !refersTo(r.values.security_group_id, sg.address)) continue;
-    for (const c of [...strings(r.values.cidr_blocks), ...strings(r.values.ipv6_cidr_blocks)]) if (ANYWHERE.has(c)) out.push(`${r.address} to ${c}`);
+    for (const c of [...strings(r.values.cidr_blocks), ...strings(r.values.ipv6_cidr_blocks)]) if (internetWide(c)) out.push(`${r.address} to ${c}`);
   }
   for (const r of resourcesOfType(template, "aws_vpc_security_group_egress_rule")) {
     if (!refersTo(r.values.security_group_id, sg.address)) continue;
-    for (const c of [literalString(r.values.cidr_ipv4), literalString(r.values.cidr_ipv6)]) if (c !== undefined && ANYWHERE.has(c)) out.push(`${r.address} to ${c}`);
+    for (const c of [literalString(r.values.cidr_ipv4), literalString(r.values.cidr_ipv6)]) if (c !== undefined && internetWide(c)) out.push(`${r.address} to ${c}`);
   }
   return out;
 }
@@ -75,7 +75,7 @@ export const SecurityGroupEgressRestricted = defineRule({
     );
     for (const r of rules) {
       const cidrs = r.type === "aws_security_group_rule" ? [...strings(r.values.cidr_blocks), ...strings(r.values.ipv6_cidr_blocks)] : [r.values.cidr_ipv4, r.values.cidr_ipv6].map(literalString);
-      const open = cidrs.filter((c): c is string => c !== undefined && ANYWHERE.has(c));
+      const open = cidrs.filter((c): c is string => c !== undefined && internetWide(c));
       if (open.length > 0) violations.push({ address: r.address, detail: `allows egress to ${open.join(", ")} for ${JSON.stringify(r.values.security_group_id)}, a group outside this configuration` });
     }
     return verdict(groups.length + rules.length, violations);

@@ -30,6 +30,8 @@ describeRules([
       // inline egress to 0.0.0.0/0, and a separate egress rule to ::/0
       [n("SecurityGroupEgressRestricted", 1), ["aws_security_group.fn"]],
       [n("SecurityGroupEgressRestricted", 2), ["aws_security_group.fn"]],
+      // the two halves of the internet instead of 0.0.0.0/0
+      [n("SecurityGroupEgressRestricted", 4), ["aws_security_group.fn"]],
       // an egress rule to anywhere for a group declared elsewhere
       [n("SecurityGroupEgressRestricted", 3), ["aws_security_group_rule.elsewhere"]],
     ],
