@@ -6,15 +6,13 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { partitionOfRegion } from "../../config/partitions";
+import { UsageError } from "../shared/cli";
 import type { Logger } from "../shared/logger";
 import { tenantDirectoryFromEnv, tenantEnvProblem, tenantEnvShape, type TenantEnv } from "../shared/tenant-env";
 import { DEFAULT_CONCURRENCY, type FailbackOptions, type FailbackOutcome, type FailbackResult, failback, MAX_CONCURRENCY } from "./failback";
 import { dependenciesFromEnv, parseSyncEnv, sovereignClientFromEnv } from "./handler";
 
-/** A command-line problem: exit 64. */
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-}
+export { UsageError };
 
 export interface FailbackCliOptions {
   readonly since: Date;

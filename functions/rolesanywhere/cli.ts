@@ -17,6 +17,7 @@ import {
   signCreateSession,
   sessionsUrl,
 } from "./signer";
+import { type CliIo, UsageError } from "../shared/cli";
 import { runIfEntryPoint } from "../shared/entry";
 
 export const EXIT_OK = 0;
@@ -53,14 +54,9 @@ Options:
 Exit status: 0 success, 1 runtime failure (files, certificate, service), 64 usage error.
 `;
 
-/** A command-line problem: exit 64 with usage hint. */
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-}
+export { UsageError };
 
-export interface CliIo {
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
+export interface CredentialsIo extends CliIo {
   /** @default - the current time */
   readonly now?: () => Date;
 }
@@ -256,7 +252,7 @@ function expirationForProcess(expirationText: string, expiration: Date): string 
 }
 
 /** Runs the command; returns the exit status. Never throws. */
-export async function main(argv: readonly string[], io: CliIo = process): Promise<number> {
+export async function main(argv: readonly string[], io: CredentialsIo = process): Promise<number> {
   let options: CliOptions | undefined;
   try {
     options = parseCliArgs(argv);
