@@ -10,7 +10,7 @@ import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { readSynthRecord } from "../config/synth-record";
-import { type CliIo, UsageError, userCwd } from "../functions/shared/cli";
+import { type CliIo, UsageError, usageErrors, userCwd } from "../functions/shared/cli";
 import { type CheckReport, type CheckSuppression, check, exitCodeOf, InputError, loadCheckConfig, loadSuppressionsFile, loadTemplates } from "./check";
 import { renderJson } from "./report/json";
 import { renderSarif } from "./report/sarif";
@@ -70,8 +70,8 @@ function render(report: CheckReport, format: Format, cwd: string): string {
 }
 
 function parse(argv: string[]) {
-  try {
-    return parseArgs({
+  return usageErrors(() =>
+    parseArgs({
       args: argv,
       options: {
         format: { type: "string" },
@@ -82,10 +82,8 @@ function parse(argv: string[]) {
       },
       strict: true,
       allowPositionals: true,
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+    }),
+  );
 }
 
 async function runCheck(path: string, values: ReturnType<typeof parse>["values"], io: PoliciesIo): Promise<number> {

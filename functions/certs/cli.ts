@@ -26,7 +26,7 @@ import { CRL_FILE, DEFAULT_NEXT_UPDATE_DAYS, MAX_NEXT_UPDATE_DAYS, revokeCertifi
 import { DEFAULT_LEAF_WARN_DAYS, DEFAULT_WARN_DAYS, type ExpiryEntry, expiryOf, formatExpiryTable } from "./expiry";
 import { DEFAULT_LEAF_KEY_BITS, DEFAULT_LEAF_VALIDITY_DAYS, issueLeaf, LEAF_CERT_FILE, LEAF_KEY_FILE, MAX_LEAF_VALIDITY_DAYS } from "./leaf";
 import { ALLOWED_KEY_BITS, CertsError, checkCommonName, commonNameOf, type ParsedCertificate, parseCertificatePem, serialHexToDecimal } from "./util";
-import { type CliIo, UsageError } from "../shared/cli";
+import { type CliIo, UsageError, usageErrors } from "../shared/cli";
 import { runIfEntryPoint } from "../shared/entry";
 
 export const EXIT_OK = 0;
@@ -178,12 +178,7 @@ const OPTIONS = {
 type Values = Record<string, string | boolean | string[] | undefined>;
 
 function parse(command: Command, argv: readonly string[]): Values | undefined {
-  let values: Values;
-  try {
-    ({ values } = parseArgs({ args: [...argv], options: OPTIONS[command], strict: true, allowPositionals: false }) as { values: Values });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const { values } = usageErrors(() => parseArgs({ args: [...argv], options: OPTIONS[command], strict: true, allowPositionals: false }) as { values: Values });
   if (values.help === true) return undefined;
   if (command === "renew-leaf" && values.force !== undefined) throw new UsageError("--force is not an option of renew-leaf (it always replaces the current leaf)");
   return values;

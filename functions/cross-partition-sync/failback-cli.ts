@@ -8,7 +8,7 @@
  * Progress goes to stderr (one line per key, then a summary), the JSON result to stdout.
  * Exit status: 0 nothing failed, 1 a key failed or a runtime error, 64 usage error.
  */
-import type { CliIo } from "../shared/cli";
+import { type CliIo, usageMessage } from "../shared/cli";
 import { runIfEntryPoint } from "../shared/entry";
 import { createLogger, type LogLevel } from "../shared/logger";
 import { DEFAULT_CONCURRENCY, describeError, FailbackIncompleteError, type FailbackOutcome, type FailbackResult, MAX_CONCURRENCY } from "./failback";
@@ -82,7 +82,7 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
   try {
     cli = parseFailbackArgs(argv, io.now?.() ?? new Date());
   } catch (error) {
-    io.stderr.write(`failback: ${(error as Error).message.split("\n").join("\nfailback: ")}\nRun with --help for usage.\n`);
+    io.stderr.write(usageMessage("failback", error));
     return EXIT_USAGE;
   }
   if (cli === undefined) {

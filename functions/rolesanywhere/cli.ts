@@ -17,7 +17,7 @@ import {
   signCreateSession,
   sessionsUrl,
 } from "./signer";
-import { type CliIo, UsageError } from "../shared/cli";
+import { type CliIo, UsageError, usageErrors, usageMessage } from "../shared/cli";
 import { runIfEntryPoint } from "../shared/entry";
 
 export const EXIT_OK = 0;
@@ -113,11 +113,7 @@ function checkArn(flag: string, value: string, service: string, resourcePrefix: 
 /** Parses and validates the command line; throws UsageError naming the flag. Returns undefined for --help. */
 export function parseCliArgs(argv: readonly string[]): CliOptions | undefined {
   let values: { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]["type"] extends "boolean" ? boolean : string };
-  try {
-    ({ values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  ({ values } = usageErrors(() => parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false })));
   if (values.help === true) return undefined;
 
   const problems: string[] = [];
@@ -257,7 +253,7 @@ export async function main(argv: readonly string[], io: CredentialsIo = process)
   try {
     options = parseCliArgs(argv);
   } catch (error) {
-    io.stderr.write(`credentials: ${(error as Error).message.split("\n").join("\ncredentials: ")}\nRun with --help for usage.\n`);
+    io.stderr.write(usageMessage("credentials", error));
     return EXIT_USAGE;
   }
   if (options === undefined) {

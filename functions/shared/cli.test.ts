@@ -2,7 +2,8 @@ import { mkdtempSync, realpathSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { UsageError, userCwd } from "./cli";
+import { parseArgs } from "node:util";
+import { UsageError, usageErrors, usageMessage, userCwd } from "./cli";
 
 const ROOT = realpathSync(mkdtempSync(join(tmpdir(), "cli-cwd-")));
 const npmEnv = { INIT_CWD: "/home/me/photos", npm_package_json: join(ROOT, "package.json") };
@@ -47,5 +48,34 @@ describe("UsageError", () => {
     expect(error).toBeInstanceOf(Error);
     expect(error.name).toBe("UsageError");
     expect(error.message).toBe("--out needs a file");
+  });
+});
+
+describe("usageErrors", () => {
+  it("answers what the parser answers", () => {
+    // Act
+    const { values } = usageErrors(() => parseArgs({ args: ["--out", "x"], options: { out: { type: "string" } }, strict: true }));
+
+    // Assess
+    expect(values.out).toBe("x");
+  });
+
+  it("turns what the parser throws into a UsageError with its message", () => {
+    // Act
+    const attempt = () => usageErrors(() => parseArgs({ args: ["--nope"], options: { out: { type: "string" } }, strict: true }));
+
+    // Assess
+    expect(attempt).toThrow(UsageError);
+    expect(attempt).toThrow(/Unknown option '--nope'/);
+  });
+});
+
+describe("usageMessage", () => {
+  it("prefixes every line with the tool and points to --help", () => {
+    // Act
+    const text = usageMessage("failback", new UsageError("--since is required\n--invoke must name a function"));
+
+    // Assess
+    expect(text).toBe("failback: --since is required\nfailback: --invoke must name a function\nRun with --help for usage.\n");
   });
 });

@@ -11,6 +11,20 @@ export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
+/** Runs a command-line parser (node:util parseArgs) and turns what it throws into a UsageError. */
+export function usageErrors<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** A usage error as the tools print it: each line after `<tool>: `, then a pointer to `--help`. */
+export function usageMessage(tool: string, error: unknown): string {
+  return `${tool}: ${(error as Error).message.split("\n").join(`\n${tool}: `)}\nRun with --help for usage.\n`;
+}
+
 /** Somewhere to write text (`process.stdout` fits). */
 export interface TextSink {
   write(text: string): unknown;
