@@ -19,8 +19,9 @@ node_modules/.install-stamp: package.json package-lock.json
 
 install: node_modules/.install-stamp ## install dependencies from the lock file (npm ci)
 
-dist/main.cjs: node_modules/.install-stamp $(shell find main.ts config stacks modules policies framework functions -name '*.ts' -not -name '*.test.ts' 2>/dev/null) scripts/build.mjs
+dist/main.cjs: node_modules/.install-stamp $(shell find main.ts config stacks modules policies framework functions -name '*.ts' -not -name '*.test.ts' 2>/dev/null) scripts/build.mjs scripts/staleness.mjs
 	node scripts/build.mjs
+	@touch $@  # build.mjs rebuilds only stale outputs; a change main.ts does not import leaves main.cjs as it was
 
 build: dist/main.cjs ## bundle main.ts into dist/main.cjs and the credential helper into dist/credentials.cjs
 

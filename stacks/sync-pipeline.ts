@@ -99,6 +99,11 @@ export class SyncPipeline extends Construct {
       reservedConcurrency: props.sizing.reservedConcurrency,
       memorySizeMb: props.sizing.memorySizeMb,
       timeoutSeconds: props.sizing.timeoutSeconds,
+      // S3 invokes the sync asynchronously: a failed event is tried twice more (records already copied
+      // are skipped then), an event throttled by the reserved concurrency waits up to 6 hours; after
+      // that it goes to the dead-letter queue as the original S3 event (npm run replay-sync).
+      asyncMaximumRetryAttempts: 2,
+      asyncMaximumEventAgeSeconds: 6 * 3600,
       environment: crossingEnvironment,
       tags: {
         "sip:exception": CROSS_PARTITION_SYNC_EXCEPTION,

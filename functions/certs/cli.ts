@@ -26,6 +26,7 @@ import { CRL_FILE, DEFAULT_NEXT_UPDATE_DAYS, MAX_NEXT_UPDATE_DAYS, revokeCertifi
 import { DEFAULT_LEAF_WARN_DAYS, DEFAULT_WARN_DAYS, type ExpiryEntry, expiryOf, formatExpiryTable } from "./expiry";
 import { DEFAULT_LEAF_KEY_BITS, DEFAULT_LEAF_VALIDITY_DAYS, issueLeaf, LEAF_CERT_FILE, LEAF_KEY_FILE, MAX_LEAF_VALIDITY_DAYS } from "./leaf";
 import { ALLOWED_KEY_BITS, CertsError, checkCommonName, commonNameOf, type ParsedCertificate, parseCertificatePem, serialHexToDecimal } from "./util";
+import { type CliIo, UsageError, usageErrors } from "../shared/cli";
 import { runIfEntryPoint } from "../shared/entry";
 
 export const EXIT_OK = 0;
@@ -148,14 +149,9 @@ Options:
 
 type Command = keyof typeof COMMAND_USAGE;
 
-/** A command-line problem: exit 64. */
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-}
+export { UsageError };
 
-export interface CliIo {
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
+export interface CertsIo extends CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** @default - the current time */
   readonly now?: () => Date;
@@ -182,12 +178,7 @@ const OPTIONS = {
 type Values = Record<string, string | boolean | string[] | undefined>;
 
 function parse(command: Command, argv: readonly string[]): Values | undefined {
-  let values: Values;
-  try {
-    ({ values } = parseArgs({ args: [...argv], options: OPTIONS[command], strict: true, allowPositionals: false }) as { values: Values });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const { values } = usageErrors(() => parseArgs({ args: [...argv], options: OPTIONS[command], strict: true, allowPositionals: false }) as { values: Values });
   if (values.help === true) return undefined;
   if (command === "renew-leaf" && values.force !== undefined) throw new UsageError("--force is not an option of renew-leaf (it always replaces the current leaf)");
   return values;
@@ -231,7 +222,7 @@ function commonNameFlag(values: Values, required: boolean): string | undefined {
   return raw;
 }
 
-function passphrase(io: CliIo): string {
+function passphrase(io: CertsIo): string {
   try {
     return checkPassphrase(io.env[PASSPHRASE_ENV]);
   } catch (error) {
@@ -306,7 +297,7 @@ function loadCaFromDir(caDir: string, secret: string, now: Date): LoadedCa {
 
 // --- commands ----------------------------------------------------------------------------------
 
-function initCa(values: Values, io: CliIo, now: Date): number {
+function initCa(values: Values, io: CertsIo, now: Date): number {
   const outDir = resolve(stringFlag(values, "out-dir", true));
   const commonName = commonNameFlag(values, true) ?? "";
   const validityDays = intFlag(values, "validity-days", DEFAULT_CA_VALIDITY_DAYS, 1, MAX_CA_VALIDITY_DAYS);
@@ -342,7 +333,7 @@ function initCa(values: Values, io: CliIo, now: Date): number {
   return EXIT_OK;
 }
 
-function issueOrRenewLeaf(command: "issue-leaf" | "renew-leaf", values: Values, io: CliIo, now: Date): number {
+function issueOrRenewLeaf(command: "issue-leaf" | "renew-leaf", values: Values, io: CertsIo, now: Date): number {
   const caDir = resolve(stringFlag(values, "ca-dir", true));
   const outDir = resolve(stringFlag(values, "out-dir", true));
   const renew = command === "renew-leaf";
@@ -382,7 +373,7 @@ function issueOrRenewLeaf(command: "issue-leaf" | "renew-leaf", values: Values, 
   return EXIT_OK;
 }
 
-function revoke(values: Values, io: CliIo, now: Date): number {
+function revoke(values: Values, io: CertsIo, now: Date): number {
   const caDir = resolve(stringFlag(values, "ca-dir", true));
   const certificatePath = stringFlag(values, "certificate", true);
   const crlPath = resolve(stringFlag(values, "crl", false) ?? join(caDir, CRL_FILE));
@@ -411,7 +402,7 @@ function revoke(values: Values, io: CliIo, now: Date): number {
   return EXIT_OK;
 }
 
-function checkExpiry(values: Values, io: CliIo, now: Date): number {
+function checkExpiry(values: Values, io: CertsIo, now: Date): number {
   const caDir = resolve(stringFlag(values, "ca-dir", true));
   const warnDays = intFlag(values, "warn-days", DEFAULT_WARN_DAYS, 0, 3650);
   const leafWarnDays = intFlag(values, "leaf-warn-days", DEFAULT_LEAF_WARN_DAYS, 0, 3650);
@@ -436,7 +427,7 @@ function isCommand(value: string | undefined): value is Command {
 }
 
 /** Runs a command; returns the exit status. Never throws. */
-export function main(argv: readonly string[], io: CliIo = process): number {
+export function main(argv: readonly string[], io: CertsIo = process): number {
   const [command, ...rest] = argv;
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
     io.stdout.write(USAGE);

@@ -4,6 +4,7 @@
  */
 import { createPrivateKey, type KeyObject, randomBytes, X509Certificate } from "node:crypto";
 import forge from "node-forge";
+import { pemCertificateBlocks, serialHexToDecimal as toDecimal } from "../shared/x509";
 
 /** A problem with the inputs or the PKI material (bad file, wrong passphrase, expired CA...). */
 export class CertsError extends Error {
@@ -36,9 +37,9 @@ export function randomSerialHex(random: (size: number) => Buffer = randomBytes):
 
 /** A certificate's serial number (as hex, any sign padding) in decimal. */
 export function serialHexToDecimal(hex: string): string {
-  const clean = hex.replace(/:/g, "");
-  if (!/^[0-9A-Fa-f]+$/.test(clean)) throw new CertsError(`serial number "${hex}" is not hexadecimal`);
-  return BigInt(`0x${clean}`).toString(10);
+  const decimal = toDecimal(hex);
+  if (decimal === undefined) throw new CertsError(`serial number "${hex}" is not hexadecimal`);
+  return decimal;
 }
 
 /** Node KeyObject (RSA private) to a forge key, in memory only. */
@@ -62,11 +63,9 @@ export interface ParsedCertificate {
   readonly forge: forge.pki.Certificate;
 }
 
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
-
 /** Parses a file's text that must hold exactly one PEM certificate; `what` names it in errors. */
 export function parseCertificatePem(text: string, what: string): ParsedCertificate {
-  const blocks = text.match(PEM_CERTIFICATE) ?? [];
+  const blocks = pemCertificateBlocks(text);
   if (blocks.length !== 1) throw new CertsError(`${what}: expected exactly one PEM certificate, found ${blocks.length}`);
   const pem = `${blocks[0]}\n`;
   try {

@@ -35,7 +35,6 @@ import {
   GetObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
-  type HeadObjectCommandOutput,
   ListObjectVersionsCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
@@ -44,6 +43,7 @@ import {
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import type { Logger } from "../shared/logger";
+import { DATA_CLASS_TAG, headOrUndefined, taggingHeader } from "../shared/s3-objects";
 
 const MiB = 1024 * 1024;
 /** S3's minimum part size (all parts but the last). */
@@ -62,7 +62,6 @@ export const META = {
 } as const;
 /** Tag that carries the sha256 of multipart replicas. */
 export const SHA256_TAG = "sip-source-sha256";
-export const DEFAULT_DATA_CLASS_TAG = "data-class";
 
 /** A named failure of the sync function (bad configuration or an inconsistent source). */
 export class SyncError extends Error {
@@ -144,7 +143,7 @@ export function isReplica(metadata: Readonly<Record<string, string>> | undefined
 
 /** The object's data class and whether it may cross. */
 export function admits(policy: CrossingPolicy, key: string, tags: readonly Tag[]): { readonly allowed: boolean; readonly dataClass: string | undefined } {
-  const tagName = policy.dataClassTag ?? DEFAULT_DATA_CLASS_TAG;
+  const tagName = policy.dataClassTag ?? DATA_CLASS_TAG;
   const dataClass = tags.find((t) => t.Key === tagName)?.Value;
   // An explicit tag wins: a tagged object in an allowed prefix is still refused when its class is not allowed.
   if (dataClass !== undefined) return { allowed: policy.allowedDataClasses.includes(dataClass), dataClass };
@@ -155,29 +154,9 @@ function normalizeEtag(etag: string | undefined): string {
   return (etag ?? "").replaceAll('"', "");
 }
 
-function isNotFound(error: unknown): boolean {
-  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.name === "NotFound" || e?.name === "NoSuchKey" || e?.$metadata?.httpStatusCode === 404;
-}
-
-async function headOrUndefined(client: S3Client, bucket: string, key: string): Promise<HeadObjectCommandOutput | undefined> {
-  try {
-    return await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
-}
-
 function checkSizes(threshold: number, partSize: number): void {
   if (!Number.isInteger(partSize) || partSize < MIN_PART_SIZE_BYTES) throw new SyncError(`partSizeBytes must be an integer >= ${MIN_PART_SIZE_BYTES} (value: ${partSize})`);
   if (!Number.isInteger(threshold) || threshold < 0) throw new SyncError(`multipartThresholdBytes must be an integer >= 0 (value: ${threshold})`);
-}
-
-/** URL query form of tags (`x-amz-tagging`). */
-function taggingHeader(tags: readonly Tag[]): string | undefined {
-  if (tags.length === 0) return undefined;
-  return tags.map((t) => `${encodeURIComponent(t.Key ?? "")}=${encodeURIComponent(t.Value ?? "")}`).join("&");
 }
 
 /** Copies one object across partitions (see the module comment for the decisions). */

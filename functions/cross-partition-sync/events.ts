@@ -9,6 +9,7 @@
  * accepts the bare event, that wrapper, and an SQS message (`Body`/`body` holding either).
  */
 import { z } from "zod";
+import { decodeEventKey } from "../shared/s3-objects";
 
 const S3Record = z.looseObject({
   eventName: z.string(),
@@ -34,8 +35,7 @@ export type S3Event = z.infer<typeof S3Event>;
 /** The object key of a record, decoded (`+` is a space in S3 event keys). */
 export function recordKey(record: S3EventRecord): string {
   // The RADOS Gateway (`ceph:s3`) sends keys raw; S3 form-encodes them (test/s3/README.md).
-  if (record.eventSource?.startsWith("ceph:")) return record.s3.object.key;
-  return decodeURIComponent(record.s3.object.key.replace(/\+/g, " "));
+  return decodeEventKey(record.s3.object.key, record.eventSource);
 }
 
 /** `ObjectCreated` / `ObjectRemoved` / other, whatever the prefix (`s3:` on some servers). */

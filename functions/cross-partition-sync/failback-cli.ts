@@ -8,6 +8,7 @@
  * Progress goes to stderr (one line per key, then a summary), the JSON result to stdout.
  * Exit status: 0 nothing failed, 1 a key failed or a runtime error, 64 usage error.
  */
+import { type CliIo, usageMessage } from "../shared/cli";
 import { runIfEntryPoint } from "../shared/entry";
 import { createLogger, type LogLevel } from "../shared/logger";
 import { DEFAULT_CONCURRENCY, describeError, FailbackIncompleteError, type FailbackOutcome, type FailbackResult, MAX_CONCURRENCY } from "./failback";
@@ -70,9 +71,7 @@ export function summaryLine(result: FailbackResult, deletes: boolean): string {
   return `failback: ${s.examined} keys changed since ${result.since}: ${counts}${notes.length > 0 ? ` (${notes.join("; ")})` : ""}\n`;
 }
 
-export interface FailbackCliIo {
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
+export interface FailbackCliIo extends CliIo {
   /** @default - the current time */
   readonly now?: () => Date;
 }
@@ -83,7 +82,7 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
   try {
     cli = parseFailbackArgs(argv, io.now?.() ?? new Date());
   } catch (error) {
-    io.stderr.write(`failback: ${(error as Error).message.split("\n").join("\nfailback: ")}\nRun with --help for usage.\n`);
+    io.stderr.write(usageMessage("failback", error));
     return EXIT_USAGE;
   }
   if (cli === undefined) {

@@ -6,15 +6,13 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { partitionOfRegion } from "../../config/partitions";
+import { UsageError, usageErrors } from "../shared/cli";
 import type { Logger } from "../shared/logger";
 import { tenantDirectoryFromEnv, tenantEnvProblem, tenantEnvShape, type TenantEnv } from "../shared/tenant-env";
 import { DEFAULT_CONCURRENCY, type FailbackOptions, type FailbackOutcome, type FailbackResult, failback, MAX_CONCURRENCY } from "./failback";
 import { dependenciesFromEnv, parseSyncEnv, sovereignClientFromEnv } from "./handler";
 
-/** A command-line problem: exit 64. */
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-}
+export { UsageError };
 
 export interface FailbackCliOptions {
   readonly since: Date;
@@ -42,11 +40,7 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2
 /** Parses and validates the command line; throws UsageError naming the flag. Returns undefined for --help. */
 export function parseFailbackArgs(argv: readonly string[], now: Date = new Date()): FailbackCliOptions | undefined {
   let values: { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]["type"] extends "boolean" ? boolean : string };
-  try {
-    ({ values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  ({ values } = usageErrors(() => parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false })));
   if (values.help === true) return undefined;
 
   const problems: string[] = [];

@@ -69,6 +69,7 @@ import {
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import type { Logger } from "../shared/logger";
+import { headOrUndefined } from "../shared/s3-objects";
 import { actorForKey, type TenantDirectory } from "../shared/tenant-directory";
 import { admits, type CrossingPolicy, META, replicaMarker, replicate, SyncError } from "./core";
 
@@ -413,20 +414,6 @@ function isFailbackCopyOf(ctx: Context, key: string, sovereign: HeadObjectComman
 
 function conflict(key: string, change: FailbackChange, sourceLastModified: Date, targetLastModified: Date | undefined): FailbackOutcome {
   return { key, change, outcome: "conflict", reason: "target-newer", sourceLastModified: sourceLastModified.toISOString(), targetLastModified: targetLastModified?.toISOString() ?? "" };
-}
-
-function isNotFound(error: unknown): boolean {
-  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.name === "NotFound" || e?.name === "NoSuchKey" || e?.name === "NoSuchVersion" || e?.$metadata?.httpStatusCode === 404;
-}
-
-async function headOrUndefined(client: S3Client, bucket: string, key: string, versionId?: string): Promise<HeadObjectCommandOutput | undefined> {
-  try {
-    return await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
 }
 
 /** `Name: message (HTTP status)`; S3-compatible servers may send empty messages. */

@@ -11,12 +11,14 @@
  *   records that already succeeded are skipped on the retry (idempotent). After the retries, the
  *   event lands in the DLQ; `replay.ts` re-runs it.
  */
-import { S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import type { AwsCredentialIdentity } from "@aws-sdk/types";
 import { z } from "zod";
 import { endpointUrl, partitionOfRegion } from "../../config/partitions";
 import { fromRolesAnywhere, type SigningMaterialLoader } from "../rolesanywhere/credentials";
 import { createLogger, type Logger } from "../shared/logger";
+import { DATA_CLASS_TAG } from "../shared/s3-objects";
+import { s3ClientFromEnv } from "../shared/s3-env";
 import { type CrossingPolicy, MIN_PART_SIZE_BYTES, propagateDelete, type ReplicateHooks, replicate } from "./core";
 import { recordKey, recordKind, recordMetadata, S3Event, type S3EventRecord } from "./events";
 import { extensionSecretReader, fileSigningMaterialLoader, type SecretReader, sdkSecretReader, secretSigningMaterialLoader } from "./signing-material";
@@ -44,7 +46,7 @@ export const SyncEnv = z
     TARGET_S3_ENDPOINT: httpUrl.optional(),
     SYNC_ALLOWED_DATA_CLASSES: csv.pipe(z.array(z.string()).min(1)).default(["avatar"]),
     SYNC_ALLOWED_PREFIXES: csv,
-    SYNC_DATA_CLASS_TAG: z.string().min(1).default("data-class"),
+    SYNC_DATA_CLASS_TAG: z.string().min(1).default(DATA_CLASS_TAG),
     SYNC_COPY_METADATA: csv,
     SYNC_MULTIPART_THRESHOLD_BYTES: z.coerce.number().int().min(0).default(16 * 1024 * 1024),
     SYNC_PART_SIZE_BYTES: z.coerce.number().int().min(MIN_PART_SIZE_BYTES).default(8 * 1024 * 1024),
@@ -122,21 +124,16 @@ export function signingMaterialLoader(env: SyncEnv, secrets?: SecretReader): Sig
   });
 }
 
-const s3Settings = { requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" } as const;
-
 /**
  * The client of the sovereign bucket (the sync's source, failback's target): the default credential
  * chain, or `credentials` (failback acting as a logical-tier tenant's role).
  */
 export function sovereignClientFromEnv(env: SyncEnv, credentials?: () => Promise<AwsCredentialIdentity>): S3Client {
   const partition = partitionOfRegion(env.AWS_REGION);
-  return new S3Client({
-    region: env.AWS_REGION,
-    endpoint: env.SOURCE_S3_ENDPOINT ?? endpointUrl(partition, "s3", env.AWS_REGION),
-    forcePathStyle: env.SOURCE_S3_ENDPOINT !== undefined,
-    ...s3Settings,
-    ...(credentials === undefined ? {} : { credentials }),
-  });
+  return s3ClientFromEnv(
+    { AWS_REGION: env.AWS_REGION, S3_ENDPOINT: env.SOURCE_S3_ENDPOINT ?? endpointUrl(partition, "s3", env.AWS_REGION), S3_FORCE_PATH_STYLE: env.SOURCE_S3_ENDPOINT !== undefined },
+    credentials,
+  );
 }
 
 /** Production wiring: both S3 clients, regional endpoints from the partition table. */
@@ -144,12 +141,9 @@ export function dependenciesFromEnv(rawEnv: Readonly<Record<string, string | und
   const env = parseSyncEnv(rawEnv);
   const targetPartition = partitionOfRegion(env.TARGET_REGION);
   const source = sovereignClientFromEnv(env);
-  const target = new S3Client({
-    region: env.TARGET_REGION,
-    endpoint: env.TARGET_S3_ENDPOINT ?? endpointUrl(targetPartition, "s3", env.TARGET_REGION),
-    forcePathStyle: env.TARGET_S3_ENDPOINT !== undefined,
-    ...s3Settings,
-    credentials: fromRolesAnywhere({
+  const target = s3ClientFromEnv(
+    { AWS_REGION: env.TARGET_REGION, S3_ENDPOINT: env.TARGET_S3_ENDPOINT ?? endpointUrl(targetPartition, "s3", env.TARGET_REGION), S3_FORCE_PATH_STYLE: env.TARGET_S3_ENDPOINT !== undefined },
+    fromRolesAnywhere({
       region: env.TARGET_REGION,
       endpoint: env.ROLES_ANYWHERE_ENDPOINT ?? endpointUrl(targetPartition, "rolesanywhere", env.TARGET_REGION),
       trustAnchorArn: env.ROLES_ANYWHERE_TRUST_ANCHOR_ARN,
@@ -158,7 +152,7 @@ export function dependenciesFromEnv(rawEnv: Readonly<Record<string, string | und
       durationSeconds: env.ROLES_ANYWHERE_SESSION_SECONDS,
       loadSigningMaterial: signingMaterialLoader(env, options.secrets),
     }),
-  });
+  );
   return { config: syncConfig(env), source, target, logger: options.logger ?? createLogger("cross-partition-sync") };
 }
 

@@ -3,6 +3,7 @@ import { isMainThread, workerData } from "node:worker_threads";
 import type { ScrubOptions, ScrubResult, UndigestedScrubResult } from "./core";
 import { isScrubRejected } from "./errors";
 import { SCRUBBER_VERSION } from "./version";
+import { UsageError } from "../shared/cli";
 import { runIfEntryPoint } from "../shared/entry";
 
 // Start-up: only what parsing the arguments needs is loaded up front; the core (and node:crypto,
@@ -86,10 +87,6 @@ interface Parsed {
   readonly inputs: readonly string[];
   readonly jobs?: number;
   readonly options: ScrubOptions;
-}
-
-class UsageError extends Error {
-  override readonly name = "UsageError";
 }
 
 function parseCount(flag: string, value: string | undefined): number {

@@ -11,7 +11,7 @@ import { SCRUBBER_VERSION, scrubBuffer } from "./core";
 import { TenantDirectory } from "../shared/tenant-directory";
 import { type FakeKms, fakes, PREFIX } from "../shared/tenant-fixtures";
 import { parseScrubEnv, ScrubConfigError, type ScrubEnv } from "./env";
-import { createScrubHandler, decodeEventKey, type ScrubBatchResult } from "./handler";
+import { createScrubHandler, type ScrubBatchResult } from "./handler";
 import { DHT, DQT, EOI, exifApp1, exifTiff, JFIF, riff, riffChunk, SOI, sof, sos, vp8Payload, vp8x } from "./test-fixtures";
 
 vi.hoisted(() => {
@@ -206,27 +206,6 @@ function rgwEvent(key: string, options: { versionId?: string; eTag?: string; met
 }
 
 // ---------------------------------------------------------------------------------------------------
-
-describe("decodeEventKey", () => {
-  it.each([
-    ["aws:s3", "acme/user-1/my+photo%2B1+%C3%A9.jpg", "acme/user-1/my photo+1 é.jpg"],
-    ["aws:s3", "a%2Fb", "a/b"],
-    [undefined, "x+y", "x y"],
-    ["ceph:s3", "acme/user-1/my photo+1.jpg", "acme/user-1/my photo+1.jpg"],
-    ["ceph:s3", "a%20b", "a%20b"],
-  ])("decodes a key from %s: %s", (source, raw, expected) => {
-    // Act
-    const key = decodeEventKey(raw, source);
-
-    // Assess
-    expect(key).toBe(expected);
-  });
-
-  it("throws on an invalid escape", () => {
-    // Act / Assess
-    expect(() => decodeEventKey("bad%E0%A4%A", "aws:s3")).toThrow(URIError);
-  });
-});
 
 describe("parseScrubEnv", () => {
   it("applies the defaults", () => {

@@ -41,6 +41,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { z } from "zod";
 import { createLogger, type Logger } from "../shared/logger";
+import { DATA_CLASS_TAG, decodeEventKey, headOrUndefined, isNotFound, taggingHeader } from "../shared/s3-objects";
 import { actorForKey, type TenantDirectory } from "../shared/tenant-directory";
 import { tenantDirectoryFromEnv } from "../shared/tenant-env";
 import { type ByteSource, SCRUBBER_VERSION, type ScrubResult, scrub } from "./core";
@@ -75,15 +76,6 @@ const recordSchema = z.object({
 export const s3EventSchema = z.object({ Records: z.array(recordSchema) });
 export type S3EventRecord = z.output<typeof recordSchema>;
 
-/**
- * The object key of an event record. AWS URL-encodes keys like a form (`+` is a space, `%2B` a plus,
- * `%XX` UTF-8); the RADOS Gateway (`eventSource: ceph:s3`, 16.2) sends them raw, so `a b+c.jpg` arrives
- * as is and must not be decoded (measured in scrub.rgw.test.ts). An invalid escape throws URIError.
- */
-export function decodeEventKey(raw: string, eventSource: string | undefined): string {
-  if (eventSource?.startsWith("ceph:")) return raw;
-  return decodeURIComponent(raw.replace(/\+/g, " "));
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Metadata vocabulary (x-amz-meta-*)
@@ -102,8 +94,6 @@ export const META = {
 } as const;
 
 export const STATUS_TAG = "scrub-status";
-/** The tag that names an object's data class (the upload and sync functions use the same key). */
-export const DATA_CLASS_TAG = "data-class";
 
 export type RecordOutcome =
   | { readonly outcome: "scrubbed"; readonly bucket: string; readonly key: string; readonly versionId?: string; readonly result: ScrubResult }
@@ -139,23 +129,6 @@ export interface ScrubBatchResult {
 
 // ---------------------------------------------------------------------------------------------------
 // Helpers
-
-const NOT_FOUND = new Set(["NotFound", "NoSuchKey", "NoSuchVersion"]);
-
-function isNotFound(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  return NOT_FOUND.has(error.name) || status === 404;
-}
-
-async function headOrUndefined(s3: S3Client, bucket: string, key: string): Promise<HeadObjectCommandOutput | undefined> {
-  try {
-    return await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
-}
 
 /** Header-safe metadata value: printable ASCII, bounded. */
 function metaValue(value: string, max = 512): string {
@@ -324,7 +297,7 @@ async function processRecord(deps: HandlerDeps, record: S3EventRecord, log: Logg
         ContentMD5: md5.digest("base64"),
         ContentType: result.mediaType,
         ...(cleanKmsKeyId === undefined ? {} : { ServerSideEncryption: "aws:kms", SSEKMSKeyId: cleanKmsKeyId }),
-        ...(env.CLEAN_DATA_CLASS === undefined ? {} : { Tagging: new URLSearchParams({ [DATA_CLASS_TAG]: env.CLEAN_DATA_CLASS }).toString() }),
+        ...(env.CLEAN_DATA_CLASS === undefined ? {} : { Tagging: taggingHeader({ [DATA_CLASS_TAG]: env.CLEAN_DATA_CLASS }) }),
         Metadata: {
           [META.sourceBucket]: bucket,
           [META.sourceSha256]: result.originalSha256,

@@ -17,6 +17,7 @@ import {
   signCreateSession,
   sessionsUrl,
 } from "./signer";
+import { type CliIo, UsageError, usageErrors, usageMessage } from "../shared/cli";
 import { runIfEntryPoint } from "../shared/entry";
 
 export const EXIT_OK = 0;
@@ -53,14 +54,9 @@ Options:
 Exit status: 0 success, 1 runtime failure (files, certificate, service), 64 usage error.
 `;
 
-/** A command-line problem: exit 64 with usage hint. */
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-}
+export { UsageError };
 
-export interface CliIo {
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
+export interface CredentialsIo extends CliIo {
   /** @default - the current time */
   readonly now?: () => Date;
 }
@@ -117,11 +113,7 @@ function checkArn(flag: string, value: string, service: string, resourcePrefix: 
 /** Parses and validates the command line; throws UsageError naming the flag. Returns undefined for --help. */
 export function parseCliArgs(argv: readonly string[]): CliOptions | undefined {
   let values: { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]["type"] extends "boolean" ? boolean : string };
-  try {
-    ({ values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  ({ values } = usageErrors(() => parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false })));
   if (values.help === true) return undefined;
 
   const problems: string[] = [];
@@ -256,12 +248,12 @@ function expirationForProcess(expirationText: string, expiration: Date): string 
 }
 
 /** Runs the command; returns the exit status. Never throws. */
-export async function main(argv: readonly string[], io: CliIo = process): Promise<number> {
+export async function main(argv: readonly string[], io: CredentialsIo = process): Promise<number> {
   let options: CliOptions | undefined;
   try {
     options = parseCliArgs(argv);
   } catch (error) {
-    io.stderr.write(`credentials: ${(error as Error).message.split("\n").join("\ncredentials: ")}\nRun with --help for usage.\n`);
+    io.stderr.write(usageMessage("credentials", error));
     return EXIT_USAGE;
   }
   if (options === undefined) {

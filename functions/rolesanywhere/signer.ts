@@ -12,6 +12,7 @@
  */
 import { constants, createHash, createPrivateKey, createPublicKey, KeyObject, sign, X509Certificate } from "node:crypto";
 import { endpointUrl, type PartitionInfo, partitionOfRegion } from "../../config/partitions";
+import { pemCertificateBlocks, serialHexToDecimal } from "../shared/x509";
 
 export const SERVICE = "rolesanywhere";
 export const SESSIONS_PATH = "/sessions";
@@ -62,8 +63,6 @@ export function isSigningMaterial(value: SigningMaterial | SigningMaterialInput)
   return value.certificate instanceof X509Certificate && value.privateKey instanceof KeyObject && "algorithm" in value;
 }
 
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
-
 /** Every certificate in a PEM bundle (in file order), or the one certificate of a DER buffer. */
 export function parseCertificates(source: string | Buffer, what: string): X509Certificate[] {
   const text = typeof source === "string" ? source : source.toString("latin1");
@@ -78,7 +77,7 @@ export function parseCertificates(source: string | Buffer, what: string): X509Ce
     if (text.trim() === "") return [];
     throw new SigningMaterialError(`${what}: no PEM certificate found (no "-----BEGIN CERTIFICATE-----" line) and not DER`);
   }
-  const blocks = text.match(PEM_CERTIFICATE) ?? [];
+  const blocks = pemCertificateBlocks(text);
   if (blocks.length === 0) throw new SigningMaterialError(`${what}: no "BEGIN CERTIFICATE" block found`);
   return blocks.map((block, index) => {
     try {
@@ -95,11 +94,9 @@ function toCertificate(source: CertificateSource, what: string): X509Certificate
 
 /** The serial number in decimal (`Credential=` uses it), from the certificate's hex serial. */
 export function serialDecimal(certificate: X509Certificate): string {
-  const hex = certificate.serialNumber.replace(/:/g, "");
-  if (!/^[0-9A-Fa-f]+$/.test(hex)) {
-    throw new SigningMaterialError(`certificate serial number "${certificate.serialNumber}" is not a positive integer (RFC 5280 requires one)`);
-  }
-  return BigInt(`0x${hex}`).toString(10);
+  const decimal = serialHexToDecimal(certificate.serialNumber);
+  if (decimal === undefined) throw new SigningMaterialError(`certificate serial number "${certificate.serialNumber}" is not a positive integer (RFC 5280 requires one)`);
+  return decimal;
 }
 
 function spki(key: KeyObject): Buffer {

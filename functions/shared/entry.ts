@@ -4,6 +4,7 @@
  */
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { userCwd } from "./cli";
 
 /**
  * True when the calling module is the program node was started with. The CLIs ship as CommonJS
@@ -23,10 +24,14 @@ export function isEntryPoint(moduleUrl: string | undefined): boolean {
 
 /**
  * Runs `main(argv)` when the caller is the entry point and sets the exit code from its result; an
- * unexpected exception is printed as `<name>: <message>` and exits with `failureExitCode`.
+ * unexpected exception is printed as `<name>: <message>` and exits with `failureExitCode`. First it
+ * goes back to the folder the user ran `npm run` from (userCwd), so that relative paths given there
+ * mean what the user meant.
  */
 export function runIfEntryPoint(moduleUrl: string | undefined, name: string, main: (argv: string[]) => number | Promise<number>, failureExitCode = 1): void {
   if (!isEntryPoint(moduleUrl)) return;
+  const here = userCwd();
+  if (here !== process.cwd()) process.chdir(here);
   Promise.resolve()
     .then(() => main(process.argv.slice(2)))
     .then(

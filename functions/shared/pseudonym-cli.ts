@@ -6,6 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { KMSClient } from "@aws-sdk/client-kms";
+import type { CliIo } from "./cli";
 import { runIfEntryPoint } from "./entry";
 import { kmsMac, type Mac, Pseudonyms } from "./pseudonym";
 
@@ -24,9 +25,7 @@ Credentials: the default AWS chain, with kms:GenerateMac on the key; AWS_REGION 
 Output (stdout): {"tenant","pseudonym","prefix"}. Exit status: 0, 1 on a KMS error, 64 usage error.
 `;
 
-export interface PseudonymIo {
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
+export interface PseudonymIo extends CliIo {
   readonly readStdin?: () => Promise<string>;
   /** @default - KMS GenerateMac under --key-id */
   readonly mac?: (keyId: string) => Mac;

@@ -1,6 +1,7 @@
 /**
  * The S3 part of a function's environment (endpoint override, path style, region) and the client
- * built from it, shared by the upload and scrub functions.
+ * built from it, shared by the upload, scrub, sync and failback functions (the sync passes its
+ * regional endpoints as S3_ENDPOINT, path style only where an endpoint was overridden).
  */
 import { S3Client } from "@aws-sdk/client-s3";
 import type { AwsCredentialIdentity } from "@aws-sdk/types";

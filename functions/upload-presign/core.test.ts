@@ -18,7 +18,6 @@ import {
   issuePresignedPut,
   partLengths,
   presignUploadParts,
-  taggingHeader,
   type UploadDeps,
 } from "./core";
 import { ClaimsError, UploadConfigError, type UploadErrorCode, UploadRequestError } from "./errors";
@@ -391,14 +390,6 @@ describe("pure helpers", () => {
 
     // Assess
     expect(disposition).toBe(`attachment; filename="_rger_ 100_ (final)'s.pdf"; filename*=UTF-8''%C3%84rger%3B%20100%25%20%28final%29%27s.pdf`);
-  });
-
-  it("escapes the multipart upload's tag for the header", () => {
-    // Act
-    const header = taggingHeader("data class", "a&b");
-
-    // Assess
-    expect(header).toBe("data+class=a%26b");
   });
 
   it("splits a size into full parts and a remainder", () => {

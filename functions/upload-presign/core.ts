@@ -34,6 +34,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { createPresignedPost, type PresignedPostOptions } from "@aws-sdk/s3-presigned-post";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { taggingHeader } from "../shared/s3-objects";
 import { ClaimsError, UploadConfigError, UploadRequestError } from "./errors";
 import {
   ISSUED_KEY,
@@ -162,11 +163,6 @@ export function objectMetadata(fileName: string, dataClass: string): Record<stri
 
 const META_ORIGINAL_NAME = "original-name";
 const META_DATA_CLASS = "data-class";
-
-/** The `x-amz-tagging` header (URL query encoding). */
-export function taggingHeader(tagKey: string, dataClass: string): string {
-  return new URLSearchParams({ [tagKey]: dataClass }).toString();
-}
 
 /** The data class's key, or the tenant's own key where deps name one; the data class must be known either way. */
 function kmsKeyOf(deps: UploadDeps, config: UploadConfig, dataClass: string): string {
@@ -332,7 +328,7 @@ export async function createMultipartUpload(deps: UploadDeps, config: UploadConf
       ContentDisposition: contentDisposition(request.fileName),
       ServerSideEncryption: SSE,
       SSEKMSKeyId: kmsKeyOf(deps, config, request.dataClass),
-      Tagging: taggingHeader(config.dataClassTagKey, request.dataClass),
+      Tagging: taggingHeader({ [config.dataClassTagKey]: request.dataClass }),
       Metadata: objectMetadata(request.fileName, request.dataClass),
     }),
   );

@@ -3,6 +3,7 @@
  * becomes an `UploadIssue` with a stable code; all problems of one body are reported together.
  */
 import { z } from "zod";
+import { DATA_CLASS_TAG } from "../shared/s3-objects";
 import { UploadConfigError, type UploadErrorCode, type UploadIssue, UploadRequestError } from "./errors";
 
 /** AWS's ceiling for a pre-signed upload here; configuration may lower it, never raise it. */
@@ -51,7 +52,7 @@ export const uploadConfigSchema = z
       .record(z.string().regex(DATA_CLASS, { error: "data class names are lower-case letters, digits and hyphens" }), z.string().regex(KMS_KEY_ARN, { error: "must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)" }))
       .refine((r) => Object.keys(r).length > 0, { error: "at least one data class is required" }),
     /** Tag key that carries the data class on every object. */
-    dataClassTagKey: z.string().regex(TAG_KEY).default("data-class"),
+    dataClassTagKey: z.string().regex(TAG_KEY).default(DATA_CLASS_TAG),
     /** Part size of multipart uploads (every part but the last). */
     multipartPartSizeBytes: wholeBytes("multipartPartSizeBytes", MIN_PART_SIZE_BYTES, MAX_PART_SIZE_BYTES).default(16 * 1024 ** 2),
     /**

@@ -65,8 +65,29 @@ describe("LambdaFunction", () => {
     expect(policy.Statement.map((s: { Sid: string }) => s.Sid)).toEqual(["WriteOwnLogs", "NetworkInterfacesInPrivateSubnets", "DeadLetters", "UseFunctionKey", "ReadOriginals"]);
   });
 
+  it("writes the asynchronous retries and event age next to the dead-letter queue when they are set", () => {
+    const { stack, props, synth } = setup({ asyncMaximumRetryAttempts: 2, asyncMaximumEventAgeSeconds: 3600 });
+    new LambdaFunction(stack, "fn", props);
+    const json = synth();
+    expect(one(json, "aws_lambda_function_event_invoke_config")).toMatchObject({
+      function_name: "${aws_lambda_function.fn_function.function_name}",
+      maximum_retry_attempts: 2,
+      maximum_event_age_in_seconds: 3600,
+    });
+    expect(one(json, "aws_lambda_function_event_invoke_config").destination_config).toBeUndefined();
+    expect(one(json, "aws_lambda_function").dead_letter_config).toEqual({ target_arn: "${aws_sqs_queue.fn_dead-letter-queue.arn}" });
+  });
+
+  it("leaves the retries to Lambda's defaults when none is set", () => {
+    const { stack, props, synth } = setup();
+    new LambdaFunction(stack, "fn", props);
+    expect(resourcesOf(synth(), "aws_lambda_function_event_invoke_config")).toEqual({});
+  });
+
   it.each([
     [{ functionName: "has space" }, /LambdaFunction\.functionName/],
+    [{ asyncMaximumRetryAttempts: 3 }, /LambdaFunction\.asyncMaximumRetryAttempts: asyncMaximumRetryAttempts must be 0, 1 or 2 \(value: 3\)/],
+    [{ asyncMaximumEventAgeSeconds: 30 }, /LambdaFunction\.asyncMaximumEventAgeSeconds: .*from 60 to 21600 \(value: 30\)/],
     [{ zipFile: "relative.zip" }, /LambdaFunction\.zipFile: .*run `node scripts\/bundle-functions\.mjs`/],
     [{ reservedConcurrency: 0 }, /LambdaFunction\.reservedConcurrency/],
     [{ environment: { DB_PASSWORD: "x" } }, /LambdaFunction\.environment: environment variables DB_PASSWORD look like secrets/],

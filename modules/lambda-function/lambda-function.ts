@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { AssetType, Construct, Lazy, TerraformAsset } from "../../framework/cdktf";
-import { IamRole, IamRolePolicy, LambdaFunctionResource, SecurityGroup, SqsQueue } from "../../framework/aws";
+import { IamRole, IamRolePolicy, LambdaFunctionEventInvokeConfig, LambdaFunctionResource, SecurityGroup, SqsQueue } from "../../framework/aws";
 import { policyDocument, renderPolicy, trustPolicyDocument, type Statement } from "../../policies/documents/policy-document";
 import { ValidationError } from "../errors";
 import type { ControlledEgress } from "../controlled-egress";
@@ -35,6 +35,19 @@ export interface LambdaFunctionProps {
   /** @default 365 */
   readonly logRetentionDays?: number;
   /**
+   * How often Lambda retries an asynchronous event (an S3 notification) that failed, 0 to 2, before
+   * it sends the event to the dead-letter queue. Setting this or `asyncMaximumEventAgeSeconds` writes
+   * an `aws_lambda_function_event_invoke_config`, so that the retries are in the configuration.
+   * @default - no event invoke configuration: Lambda's default, 2 retries
+   */
+  readonly asyncMaximumRetryAttempts?: number;
+  /**
+   * How long, 60 to 21600 s, Lambda keeps an asynchronous event it could not run yet (throttled by
+   * the reserved concurrency, or between retries) before it sends it to the dead-letter queue.
+   * @default - Lambda's default, 21600 (6 hours); with asyncMaximumRetryAttempts written as 21600
+   */
+  readonly asyncMaximumEventAgeSeconds?: number;
+  /**
    * Runs the function in the workload subnet of the network's controlled egress path
    * (`network.egress`), so that it can reach the firewall's allowlisted host names over HTTPS.
    * @default false - the private subnets, HTTPS to the VPC endpoints only
@@ -55,6 +68,8 @@ export class LambdaFunction extends Construct implements Grantable {
   readonly function: LambdaFunctionResource;
   readonly role: IamRole;
   readonly deadLetterQueue: SqsQueue;
+  /** The asynchronous retries, when asyncMaximumRetryAttempts or asyncMaximumEventAgeSeconds is set. */
+  readonly eventInvokeConfig?: LambdaFunctionEventInvokeConfig;
   readonly logGroup: LogGroup;
   readonly securityGroup: SecurityGroup;
   private readonly statements: Statement[] = [];
@@ -157,6 +172,16 @@ export class LambdaFunction extends Construct implements Grantable {
       tags: props.tags ? { ...props.tags } : undefined,
       dependsOn: [rolePolicy, this.logGroup.logGroup],
     });
+    if (props.asyncMaximumRetryAttempts !== undefined || props.asyncMaximumEventAgeSeconds !== undefined) {
+      // Failed and expired events still go to the dead-letter queue (dead_letter_config): it keeps the
+      // original event, which an on-failure destination would wrap in an invocation record.
+      this.eventInvokeConfig = new LambdaFunctionEventInvokeConfig(this, "event-invoke-config", {
+        provider,
+        functionName: this.function.functionName,
+        maximumRetryAttempts: props.asyncMaximumRetryAttempts ?? 2,
+        maximumEventAgeInSeconds: props.asyncMaximumEventAgeSeconds ?? 21600,
+      });
+    }
   }
 
   /** Grants the function's role a statement (Grantable: used by keys', buckets' and queues' grants). */
@@ -178,6 +203,14 @@ export class LambdaFunction extends Construct implements Grantable {
     }
     if (!Number.isInteger(props.reservedConcurrency) || props.reservedConcurrency < 1 || props.reservedConcurrency > 1000) {
       throw new ValidationError("LambdaFunction.reservedConcurrency", `reservedConcurrency must be a whole number from 1 to 1000 (value: ${props.reservedConcurrency})`, this);
+    }
+    const retries = props.asyncMaximumRetryAttempts;
+    if (retries !== undefined && (!Number.isInteger(retries) || retries < 0 || retries > 2)) {
+      throw new ValidationError("LambdaFunction.asyncMaximumRetryAttempts", `asyncMaximumRetryAttempts must be 0, 1 or 2 (value: ${retries})`, this);
+    }
+    const age = props.asyncMaximumEventAgeSeconds;
+    if (age !== undefined && (!Number.isInteger(age) || age < 60 || age > 21600)) {
+      throw new ValidationError("LambdaFunction.asyncMaximumEventAgeSeconds", `asyncMaximumEventAgeSeconds must be a whole number from 60 to 21600 (value: ${age})`, this);
     }
     if (props.key.placement.provider !== props.placement.provider) {
       throw new ValidationError("LambdaFunction.key", `key ${props.key.node.path} is pinned to another provider than the function (${props.placement.side})`, this);
