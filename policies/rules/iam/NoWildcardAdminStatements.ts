@@ -15,7 +15,7 @@ function wholeService(action: string): boolean {
 
 /**
  * A resource pattern that matches every resource of a service or of all: `*`, or an ARN whose region,
- * account and resource fields are wildcards or empty (`arn:aws:iam::*:*`, `arn:aws:s3:::*`, `arn:*`).
+ * account and resource fields are wildcards or empty (an IAM ARN with account and resource `*`, an S3 ARN with resource `*`, or `arn:*`).
  */
 function everyResource(resource: string): boolean {
   const wild = (f: string) => /^[*?]*$/.test(f);
@@ -23,7 +23,7 @@ function everyResource(resource: string): boolean {
   if (wild(r)) return r.includes("*");
   const fields = r.split(":");
   if (fields[0] !== "arn") return false;
-  // `*` also matches colons: `arn:*` and `arn:aws:*` cover every field after them.
+  // `*` also matches colons: `arn:*` and a partition followed by `:*` cover every field after them.
   if (fields.length < 6) return fields.slice(3).every(wild) && (fields[fields.length - 1] ?? "").includes("*") && wild(fields[fields.length - 1] ?? "");
   const [, , , region = "", account = "", ...rest] = fields;
   return wild(region) && wild(account) && wild(rest.join(":")) && rest.join(":").includes("*");
