@@ -49,6 +49,14 @@ describeRules([
       [n("FunctionNotPublic", 2), ["aws_lambda_permission.any-account", "aws_lambda_permission.any-bucket", "aws_lambda_permission.upper"]],
     ],
   },
-  { rule: EnvironmentEncryptedWithCmk, compliant: C, noncompliant: [[n("EnvironmentEncryptedWithCmk", 1), [F]]] },
+  {
+    rule: EnvironmentEncryptedWithCmk,
+    compliant: C,
+    noncompliant: [
+      [n("EnvironmentEncryptedWithCmk", 1), [F]],
+      // Issue 15 probe: kms_key_arn is the AWS managed aws/lambda key, looked up through data.aws_kms_alias.
+      [n("EnvironmentEncryptedWithCmk", 2), [F]],
+    ],
+  },
   { rule: FunctionTracing, compliant: C, noncompliant: [[n("FunctionTracing", 1), [F]]] },
 ]);

@@ -23,6 +23,8 @@ describeRules([
     noncompliant: [
       ["secretsmanager/SecretCmk/noncompliant-1.tf.json", ["aws_secretsmanager_secret.s"]],
       ["secretsmanager/SecretCmk/noncompliant-2.tf.json", ["aws_secretsmanager_secret.s"]],
+      // Issue 15 probe: kms_key_id is the AWS managed aws/secretsmanager key, looked up through data.aws_kms_key.
+      ["secretsmanager/SecretCmk/noncompliant-3.tf.json", ["aws_secretsmanager_secret.s"]],
     ],
   },
   { rule: SecretRotation, compliant: ["secretsmanager/compliant.tf.json"], noncompliant: [["secretsmanager/SecretRotation/noncompliant-1.tf.json", ["aws_secretsmanager_secret.s"]]] },
