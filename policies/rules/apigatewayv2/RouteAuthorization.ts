@@ -1,4 +1,5 @@
 import { literalString } from "../../core/json";
+import { resolveReference } from "../../core/references";
 import { resourcesOfType } from "../../core/template";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
@@ -10,7 +11,7 @@ export const RouteAuthorization = defineRule({
   service: "apigatewayv2",
   severity: "error",
   suppressible: true,
-  info: "An API Gateway v2 route has no authorization (authorization_type NONE or a JWT/CUSTOM route without authorizer_id).",
+  info: "An API Gateway v2 route has no authorization (authorization_type NONE, a JWT/CUSTOM route without an authorizer of this configuration, or routes created by quick create or an OpenAPI body).",
   explanation:
     "The upload API hands out pre-signed uploads into a tenant's prefix. A route without an authorizer lets anyone on the internet request them, for any tenant.",
   fix: 'Set authorization_type = "JWT" with authorizer_id of the OIDC authorizer (or "AWS_IAM") on every route.',
@@ -22,6 +23,8 @@ export const RouteAuthorization = defineRule({
   reads: [
     { type: "aws_apigatewayv2_route", attribute: "authorization_type", as: "literal", passes: "a literal \"JWT\", \"CUSTOM\" or \"AWS_IAM\"" },
     { type: "aws_apigatewayv2_route", attribute: "authorizer_id", as: "reference", passes: "a reference to an aws_apigatewayv2_authorizer of this configuration" },
+    { type: "aws_apigatewayv2_api", attribute: "target", as: "literal", passes: "leaving it out (quick create makes a $default route without authorization)" },
+    { type: "aws_apigatewayv2_api", attribute: "body", as: "literal", passes: "leaving it out (routes of an OpenAPI body are not checked)" },
   ],
   evaluate({ template }) {
     const routes = resourcesOfType(template, "aws_apigatewayv2_route");
@@ -31,8 +34,29 @@ export const RouteAuthorization = defineRule({
       if (type !== undefined && !AUTH_TYPES.has(type)) violations.push({ address: r.address, detail: `authorization_type is ${type}` });
       else if ((type === "JWT" || type === "CUSTOM") && (typeof r.values.authorizer_id !== "string" || r.values.authorizer_id === "")) {
         violations.push({ address: r.address, detail: `authorization_type ${type} without authorizer_id` });
+      } else if (type === "JWT" || type === "CUSTOM") {
+        // A literal id (or a reference to anything else) names an authorizer nobody reviewed here:
+        // one created by hand that lets every request through passes (issue 15).
+        const id = r.values.authorizer_id;
+        const target = resolveReference(template, id)?.resource;
+        if (target?.type !== "aws_apigatewayv2_authorizer" && (literalString(id) !== undefined || target !== undefined)) {
+          violations.push({ address: r.address, detail: `authorizer_id ${JSON.stringify(id)} is not a reference to an aws_apigatewayv2_authorizer of this configuration` });
+        }
       }
     }
-    return verdict(routes.length, violations);
+    // Routes that are not aws_apigatewayv2_route blocks (issue 15): quick create (`target`) makes a
+    // $default route with authorization NONE, and an OpenAPI `body` declares routes the rule cannot see.
+    const apis = resourcesOfType(template, "aws_apigatewayv2_api");
+    for (const api of apis) {
+      for (const attribute of ["target", "body"]) {
+        if (api.values[attribute] === undefined || api.values[attribute] === null) continue;
+        const detail =
+          attribute === "target"
+            ? "target (quick create) makes a $default route with authorization_type NONE"
+            : "body (OpenAPI import) declares routes that are not aws_apigatewayv2_route blocks, so their authorization is not checked";
+        violations.push({ address: api.address, detail });
+      }
+    }
+    return verdict(routes.length + apis.length, violations);
   },
 });

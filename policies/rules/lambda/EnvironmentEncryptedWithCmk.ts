@@ -1,4 +1,5 @@
 import { blocks, isObject } from "../../core/json";
+import { awsManagedKeyProblem } from "../../core/keys";
 import { resourcesOfType } from "../../core/template";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
@@ -24,6 +25,10 @@ export const EnvironmentEncryptedWithCmk = defineRule({
       if (!hasVariables) continue;
       checked++;
       if (typeof fn.values.kms_key_arn !== "string" || fn.values.kms_key_arn === "") violations.push({ address: fn.address, detail: "environment variables are set but kms_key_arn is not" });
+      else {
+        const problem = awsManagedKeyProblem(template, fn.values.kms_key_arn);
+        if (problem !== undefined) violations.push({ address: fn.address, detail: `kms_key_arn: ${problem}` });
+      }
     }
     return verdict(checked, violations);
   },

@@ -21,8 +21,11 @@ export const FunctionConcurrency = defineRule({
     const fns = resourcesOfType(template, "aws_lambda_function");
     const violations: Violation[] = fns
       .filter((fn) => {
-        const n = literalNumber(fn.values.reserved_concurrent_executions);
-        return n === undefined ? typeof fn.values.reserved_concurrent_executions !== "string" : n < 0;
+        const value = fn.values.reserved_concurrent_executions;
+        if (typeof value === "string" && value.includes("${")) return false; // reported as not evaluable (reads)
+        // Terraform reads "-1e0" (or " -1") as -1, unreserved: judge the number, not the spelling (issue 15).
+        const n = literalNumber(value) ?? (typeof value === "string" && value.trim() !== "" ? Number(value.trim()) : undefined);
+        return n === undefined || Number.isNaN(n) || n < 0;
       })
       .map((fn) => ({ address: fn.address, detail: `reserved_concurrent_executions is ${JSON.stringify(fn.values.reserved_concurrent_executions ?? null)}` }));
     return verdict(fns.length, violations);

@@ -1,6 +1,6 @@
 import { blocks } from "../../core/json";
 import { refersTo } from "../../core/references";
-import { resourcesOfType } from "../../core/template";
+import { mayBeAbsent, resourcesOfType } from "../../core/template";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
 function set(value: unknown): boolean {
@@ -28,7 +28,8 @@ export const FunctionDeadLetter = defineRule({
   ],
   evaluate({ template }) {
     const fns = resourcesOfType(template, "aws_lambda_function");
-    const configs = resourcesOfType(template, "aws_lambda_function_event_invoke_config");
+    // An invoke config Terraform may not create (count = 0, for_each = {}) routes nothing (issue 15).
+    const configs = resourcesOfType(template, "aws_lambda_function_event_invoke_config").filter((c) => !mayBeAbsent(c));
     const violations: Violation[] = [];
     for (const fn of fns) {
       const dlq = blocks(fn.values.dead_letter_config).some((d) => set(d.target_arn));

@@ -1,18 +1,20 @@
 import { buckets, configsOf } from "../../core/buckets";
 import { blocks, literalString } from "../../core/json";
+import { awsManagedKeyProblem } from "../../core/keys";
+import type { Template } from "../../core/template";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
 const KMS_ALGORITHMS = new Set(["aws:kms", "aws:kms:dsse"]);
 
 /** A rule block of an SSE configuration uses SSE-KMS with a customer managed key. */
-function describeRule(rule: Record<string, unknown>): string | undefined {
+function describeRule(template: Template, rule: Record<string, unknown>): string | undefined {
   const byDefault = blocks(rule.apply_server_side_encryption_by_default)[0];
   const algorithm = literalString(byDefault?.sse_algorithm);
   const key = byDefault?.kms_master_key_id;
   if (algorithm === undefined || !KMS_ALGORITHMS.has(algorithm)) return `sse_algorithm is ${JSON.stringify(byDefault?.sse_algorithm ?? null)}, not aws:kms`;
   if (typeof key !== "string" || key === "") return "kms_master_key_id is not set, so S3 uses the AWS managed key aws/s3";
-  if (/(^|:)alias\/aws\//.test(key)) return `kms_master_key_id ${key} is an AWS managed key`;
-  return undefined;
+  const problem = awsManagedKeyProblem(template, key);
+  return problem === undefined ? undefined : `kms_master_key_id: ${problem}`;
 }
 
 /** Default encryption is SSE-KMS with a customer managed key. */
@@ -49,7 +51,7 @@ export const BucketSseKmsCmk = defineRule({
         continue;
       }
       for (const [address, rules] of [...configs.map((c) => [c.address, blocks(c.values.rule)] as const), ...inline.map((i) => [bucket.address, blocks(i.rule)] as const)]) {
-        const problems = rules.map(describeRule);
+        const problems = rules.map((r) => describeRule(template, r));
         if (rules.length === 0) violations.push({ address, detail: "the encryption configuration has no rule" });
         else if (problems.every((p) => p !== undefined)) violations.push({ address, detail: problems.join("; ") });
       }

@@ -1,3 +1,4 @@
+import { awsManagedKeyProblem } from "../../core/keys";
 import { resourcesOfType } from "../../core/template";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
@@ -23,7 +24,10 @@ export const SecretCmk = defineRule({
     for (const s of secrets) {
       const key = s.values.kms_key_id;
       if (typeof key !== "string" || key === "") violations.push({ address: s.address, detail: "kms_key_id is not set (AWS managed key aws/secretsmanager)" });
-      else if (/(^|:)alias\/aws\//.test(key)) violations.push({ address: s.address, detail: `kms_key_id ${key} is an AWS managed key` });
+      else {
+        const problem = awsManagedKeyProblem(template, key);
+        if (problem !== undefined) violations.push({ address: s.address, detail: `kms_key_id: ${problem}` });
+      }
     }
     return verdict(secrets.length, violations);
   },

@@ -1,7 +1,7 @@
 import { blocks } from "../../core/json";
 import { refersTo } from "../../core/references";
 import { SIGNING_MATERIAL_EXCEPTION, signingMaterialExceptions } from "../../core/signing-material";
-import { resourcesOfType } from "../../core/template";
+import { mayBeAbsent, resourcesOfType } from "../../core/template";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
 export const SecretRotation = defineRule({
@@ -21,7 +21,8 @@ export const SecretRotation = defineRule({
   reads: [{ type: "aws_secretsmanager_secret_rotation", attribute: "secret_id", as: "reference", passes: "a reference to an aws_secretsmanager_secret of this configuration" }],
   evaluate({ template }) {
     const secrets = resourcesOfType(template, "aws_secretsmanager_secret");
-    const rotations = resourcesOfType(template, "aws_secretsmanager_secret_rotation");
+    // A rotation Terraform may not create (count = 0, for_each = {}) rotates nothing (issue 15).
+    const rotations = resourcesOfType(template, "aws_secretsmanager_secret_rotation").filter((r) => !mayBeAbsent(r));
     const { accepted, problems } = signingMaterialExceptions(template);
     const violations: Violation[] = secrets
       .filter((s) => !rotations.some((r) => refersTo(r.values.secret_id, s.address) && blocks(r.values.rotation_rules).length > 0))

@@ -1,4 +1,5 @@
 import { literalBool, literalString } from "../../core/json";
+import { awsManagedKeyProblem } from "../../core/keys";
 import { resolveReference } from "../../core/references";
 import { resourcesOfType } from "../../core/template";
 import { defineRule, type Violation, verdict } from "../../core/types";
@@ -32,6 +33,7 @@ export const QueueCmk = defineRule({
       const literal = literalString(key);
       if (literalBool(q.values.sqs_managed_sse_enabled) === true) violations.push({ address: q.address, detail: "sqs_managed_sse_enabled is true: SQS-managed keys, no key policy of ours" });
       else if (key === undefined || key === null || key === "") violations.push({ address: q.address, detail: "no kms_master_key_id: SQS-managed encryption at best" });
+      else if (target?.mode === "data" && awsManagedKeyProblem(template, key) !== undefined) violations.push({ address: q.address, detail: `kms_master_key_id: ${awsManagedKeyProblem(template, key)}` });
       else if (target?.type === "aws_kms_key" || target?.type === "aws_kms_alias") continue;
       else if (literal !== undefined && /(^|:)alias\/aws\//.test(literal)) violations.push({ address: q.address, detail: `kms_master_key_id "${literal}" is the AWS managed key` });
       else if (literal === undefined || literal.includes("${")) violations.push({ address: q.address, detail: `kms_master_key_id ${JSON.stringify(key)} could not be evaluated` });

@@ -1,6 +1,6 @@
 import { blocks } from "../../core/json";
 import { refersTo, referencesIn } from "../../core/references";
-import { resourcesOfType } from "../../core/template";
+import { mayBeAbsent, resourcesOfType } from "../../core/template";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
 export const DefaultSecurityGroupClosed = defineRule({
@@ -31,7 +31,8 @@ export const DefaultSecurityGroupClosed = defineRule({
     const defaults = resourcesOfType(template, "aws_default_security_group");
     const violations: Violation[] = [];
     for (const vpc of vpcs) {
-      if (!defaults.some((d) => refersTo(d.values.vpc_id, vpc.address))) {
+      // An aws_default_security_group under count = 0 / for_each = {} closes nothing (issue 15).
+      if (!defaults.some((d) => !mayBeAbsent(d) && refersTo(d.values.vpc_id, vpc.address))) {
         violations.push({ address: vpc.address, detail: "no aws_default_security_group manages this VPC's default security group, so it keeps its allow-all rules" });
       }
     }

@@ -30,13 +30,23 @@ describeRules([
       [n("FunctionInVpc", 2), [F]],
     ],
   },
-  { rule: FunctionDeadLetter, compliant: C, noncompliant: [[n("FunctionDeadLetter", 1), [F]]] },
+  {
+    rule: FunctionDeadLetter,
+    compliant: C,
+    noncompliant: [
+      [n("FunctionDeadLetter", 1), [F]],
+      // Issue 15 probe: the only on-failure destination is an invoke config with count = 0, never created.
+      [n("FunctionDeadLetter", 2), [F]],
+    ],
+  },
   {
     rule: FunctionConcurrency,
     compliant: C,
     noncompliant: [
       [n("FunctionConcurrency", 1), [F]],
       [n("FunctionConcurrency", 2), [F]],
+      // Issue 15 probe: "-1e0" is -1 (unreserved) to Terraform but was not a number the rule recognised.
+      [n("FunctionConcurrency", 3), [F]],
     ],
   },
   { rule: NoSecretsInEnvironment, compliant: C, noncompliant: [[n("NoSecretsInEnvironment", 1), [F, "aws_lambda_function.g"]]] },
@@ -49,6 +59,14 @@ describeRules([
       [n("FunctionNotPublic", 2), ["aws_lambda_permission.any-account", "aws_lambda_permission.any-bucket", "aws_lambda_permission.upper"]],
     ],
   },
-  { rule: EnvironmentEncryptedWithCmk, compliant: C, noncompliant: [[n("EnvironmentEncryptedWithCmk", 1), [F]]] },
+  {
+    rule: EnvironmentEncryptedWithCmk,
+    compliant: C,
+    noncompliant: [
+      [n("EnvironmentEncryptedWithCmk", 1), [F]],
+      // Issue 15 probe: kms_key_arn is the AWS managed aws/lambda key, looked up through data.aws_kms_alias.
+      [n("EnvironmentEncryptedWithCmk", 2), [F]],
+    ],
+  },
   { rule: FunctionTracing, compliant: C, noncompliant: [[n("FunctionTracing", 1), [F]]] },
 ]);

@@ -54,6 +54,8 @@ describeRules([
       [n("BucketSseKmsCmk", 1), ["aws_s3_bucket.b"]],
       [n("BucketSseKmsCmk", 2), ["aws_s3_bucket_server_side_encryption_configuration.b"]],
       [n("BucketSseKmsCmk", 3), ["aws_s3_bucket_server_side_encryption_configuration.b"]],
+      // Issue 15 probe: kms_master_key_id is the AWS managed aws/s3 key, looked up through data.aws_kms_alias.
+      [n("BucketSseKmsCmk", 4), ["aws_s3_bucket_server_side_encryption_configuration.b"]],
     ],
   },
   {

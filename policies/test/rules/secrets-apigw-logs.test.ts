@@ -23,13 +23,31 @@ describeRules([
     noncompliant: [
       ["secretsmanager/SecretCmk/noncompliant-1.tf.json", ["aws_secretsmanager_secret.s"]],
       ["secretsmanager/SecretCmk/noncompliant-2.tf.json", ["aws_secretsmanager_secret.s"]],
+      // Issue 15 probe: kms_key_id is the AWS managed aws/secretsmanager key, looked up through data.aws_kms_key.
+      ["secretsmanager/SecretCmk/noncompliant-3.tf.json", ["aws_secretsmanager_secret.s"]],
     ],
   },
-  { rule: SecretRotation, compliant: ["secretsmanager/compliant.tf.json"], noncompliant: [["secretsmanager/SecretRotation/noncompliant-1.tf.json", ["aws_secretsmanager_secret.s"]]] },
+  {
+    rule: SecretRotation,
+    compliant: ["secretsmanager/compliant.tf.json"],
+    noncompliant: [
+      ["secretsmanager/SecretRotation/noncompliant-1.tf.json", ["aws_secretsmanager_secret.s"]],
+      // Issue 15 probe: the secret's only rotation has count = "0", so Terraform never creates it.
+      ["secretsmanager/SecretRotation/noncompliant-2.tf.json", ["aws_secretsmanager_secret.s"]],
+    ],
+  },
   {
     rule: RouteAuthorization,
     compliant: ["apigatewayv2/compliant.tf.json"],
-    noncompliant: [["apigatewayv2/RouteAuthorization/noncompliant-1.tf.json", ["aws_apigatewayv2_route.jwt", "aws_apigatewayv2_route.none", "aws_apigatewayv2_route.unset"]]],
+    noncompliant: [
+      ["apigatewayv2/RouteAuthorization/noncompliant-1.tf.json", ["aws_apigatewayv2_route.jwt", "aws_apigatewayv2_route.none", "aws_apigatewayv2_route.unset"]],
+      // Issue 15 probe: quick create (target on the API) makes a $default route with authorization NONE and no route block.
+      ["apigatewayv2/RouteAuthorization/noncompliant-2.tf.json", ["aws_apigatewayv2_api.upload"]],
+      // Issue 15 probe: an OpenAPI body declares an unauthenticated POST /uploads without a route block.
+      ["apigatewayv2/RouteAuthorization/noncompliant-3.tf.json", ["aws_apigatewayv2_api.upload"]],
+      // Issue 15 probe: authorizer_id "abc123" names an authorizer created outside this configuration (it may allow everyone).
+      ["apigatewayv2/RouteAuthorization/noncompliant-4.tf.json", ["aws_apigatewayv2_route.presign"]],
+    ],
   },
   { rule: StageAccessLogging, compliant: ["apigatewayv2/compliant.tf.json"], noncompliant: [["apigatewayv2/StageAccessLogging/noncompliant-1.tf.json", ["aws_apigatewayv2_stage.default"]]] },
   { rule: LogGroupKms, compliant: ["logs/compliant.tf.json"], noncompliant: [["logs/LogGroupKms/noncompliant-1.tf.json", ["aws_cloudwatch_log_group.fn"]]] },

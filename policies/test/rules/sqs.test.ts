@@ -18,6 +18,8 @@ describeRules([
       [n("QueueCmk", 3), ["aws_sqs_queue.dlq"]],
       // an empty kms_master_key_id names no key
       [n("QueueCmk", 4), ["aws_sqs_queue.dlq"]],
+      // Issue 15 probe: kms_master_key_id is the AWS managed aws/sqs key, looked up through data.aws_kms_alias.
+      [n("QueueCmk", 5), ["aws_sqs_queue.dlq"]],
     ],
   },
   {

@@ -36,7 +36,17 @@ describeRules([
       [n("SecurityGroupEgressRestricted", 3), ["aws_security_group_rule.elsewhere"]],
     ],
   },
-  { rule: VpcFlowLogs, compliant: C, noncompliant: [[n("VpcFlowLogs", 1), ["aws_vpc.v"]]] },
+  {
+    rule: VpcFlowLogs,
+    compliant: C,
+    noncompliant: [
+      [n("VpcFlowLogs", 1), ["aws_vpc.v"]],
+      // Issue 15 probe: the VPC's only flow log has count = 0, so Terraform never creates it.
+      [n("VpcFlowLogs", 2), ["aws_vpc.v"]],
+      // Issue 15 probe: traffic_type "REJECT" records no accepted connection (exfiltration stays invisible).
+      [n("VpcFlowLogs", 3), ["aws_vpc.v"]],
+    ],
+  },
   {
     rule: DefaultSecurityGroupClosed,
     compliant: C,
@@ -44,6 +54,8 @@ describeRules([
       [n("DefaultSecurityGroupClosed", 1), ["aws_vpc.v"]],
       [n("DefaultSecurityGroupClosed", 2), ["aws_default_security_group.v"]],
       [n("DefaultSecurityGroupClosed", 3), ["aws_vpc_security_group_ingress_rule.r"]],
+      // Issue 15 probe: the aws_default_security_group has for_each = {}, so the allow-all default group stays.
+      [n("DefaultSecurityGroupClosed", 4), ["aws_vpc.v"]],
     ],
   },
   {
