@@ -7,8 +7,8 @@ import { defineRule, type Violation, verdict } from "../../core/types";
  * blocked after the deprecation dates). Source: the Lambda runtimes page, "Deprecated runtimes".
  */
 const DEPRECATED = new Set([
-  "nodejs", "nodejs4.3", "nodejs4.3-edge", "nodejs6.10", "nodejs8.10", "nodejs10.x", "nodejs12.x", "nodejs14.x", "nodejs16.x", "nodejs18.x",
-  "python2.7", "python3.6", "python3.7", "python3.8",
+  "nodejs", "nodejs4.3", "nodejs4.3-edge", "nodejs6.10", "nodejs8.10", "nodejs10.x", "nodejs12.x", "nodejs14.x", "nodejs16.x", "nodejs18.x", "nodejs20.x",
+  "python2.7", "python3.6", "python3.7", "python3.8", "python3.9",
   "java8", "dotnetcore1.0", "dotnetcore2.0", "dotnetcore2.1", "dotnetcore3.1", "dotnet5.0", "dotnet6", "dotnet7",
   "go1.x", "ruby2.5", "ruby2.7", "ruby3.2", "provided",
 ]);
