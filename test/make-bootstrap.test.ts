@@ -5,43 +5,22 @@
  * the provider mirror (like test/terraform.test.ts): without them these tests fail, never pass.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { synthesize } from "../stacks/synthesize";
+import { buildTestBundles, recipe, runLine, type TestBundles } from "./make-recipe";
 import { exampleInput, PROJECT_ROOT, tempDir, validConfig } from "./template";
 
 const tmp = tempDir("sip-bootstrap-");
 afterAll(() => tmp.cleanup());
-const bundles = { main: join(PROJECT_ROOT, "dist", `main-bootstrap-test-${process.pid}.cjs`), policies: join(PROJECT_ROOT, "dist", `policies-bootstrap-test-${process.pid}.cjs`) };
+let bundles: TestBundles;
 beforeAll(async () => {
-  const common = { bundle: true, platform: "node", format: "cjs", packages: "external", logLevel: "error" } as const;
-  await build({ ...common, entryPoints: [join(PROJECT_ROOT, "main.ts")], outfile: bundles.main });
-  await build({ ...common, entryPoints: [join(PROJECT_ROOT, "policies", "cli.ts")], outfile: bundles.policies });
-  return () => {
-    rmSync(bundles.main, { force: true });
-    rmSync(bundles.policies, { force: true });
-  };
+  const built = await buildTestBundles("bootstrap-test");
+  bundles = built.bundles;
+  return built.remove;
 });
 
-/** The recipe of a Makefile target, one command per line. */
-function recipe(target: string): string[] {
-  const lines = readFileSync(join(PROJECT_ROOT, "Makefile"), "utf8").split("\n");
-  const start = lines.findIndex((l) => l.startsWith(`${target}:`));
-  const body: string[] = [];
-  for (const line of lines.slice(start + 1)) {
-    if (!line.startsWith("\t")) break;
-    body.push(line.slice(1));
-  }
-  return body;
-}
-
-function run(command: string) {
-  const [bin, ...args] = command.split(" ");
-  const r = spawnSync(bin === "node" ? process.execPath : (bin as string), args, { cwd: PROJECT_ROOT, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: "" } });
-  return { status: r.status, out: `${r.stdout}${r.stderr}` };
-}
 
 describe("make bootstrap CONFIG=config/example.json", () => {
   it("runs the synth, the offline terraform check and the guardrails over cdktf.out-bootstrap", () => {
@@ -65,7 +44,7 @@ describe("make bootstrap CONFIG=config/example.json", () => {
         .replace("check cdktf.out-bootstrap", `check ${outdir}`),
     );
     // Act
-    const results = commands.map(run);
+    const results = commands.map(runLine);
     // Assess
     const [synth, terraform, guardrails] = results;
     if (terraform?.status === 2) throw new Error(`terraform or its provider mirror is missing:\n${terraform.out}`);

@@ -5,43 +5,21 @@
  * access, which the tests do not have: scripts/provider-source.test.ts covers its decision.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildTestBundles, recipe, runLine, type TestBundles } from "./make-recipe";
 import { PROJECT_ROOT, tempDir } from "./template";
 
 const tmp = tempDir("sip-tf-");
 afterAll(() => tmp.cleanup());
-// main.cjs finds the project (cdktf.json) above itself: the bundles live in dist/ while the tests run.
-const bundles = { main: join(PROJECT_ROOT, "dist", `main-synth-test-${process.pid}.cjs`), policies: join(PROJECT_ROOT, "dist", `policies-synth-test-${process.pid}.cjs`) };
+let bundles: TestBundles;
 beforeAll(async () => {
-  const common = { bundle: true, platform: "node", format: "cjs", packages: "external", logLevel: "error" } as const;
-  await build({ ...common, entryPoints: [join(PROJECT_ROOT, "main.ts")], outfile: bundles.main });
-  await build({ ...common, entryPoints: [join(PROJECT_ROOT, "policies", "cli.ts")], outfile: bundles.policies });
-  return () => {
-    rmSync(bundles.main, { force: true });
-    rmSync(bundles.policies, { force: true });
-  };
+  const built = await buildTestBundles("synth-test");
+  bundles = built.bundles;
+  return built.remove;
 });
 
-/** The recipe of a Makefile target, one command per line. */
-function recipe(target: string): string[] {
-  const lines = readFileSync(join(PROJECT_ROOT, "Makefile"), "utf8").split("\n");
-  const start = lines.findIndex((l) => l.startsWith(`${target}:`));
-  const body: string[] = [];
-  for (const line of lines.slice(start + 1)) {
-    if (!line.startsWith("\t")) break;
-    body.push(line.slice(1));
-  }
-  return body;
-}
-
-function run(command: string) {
-  const [bin, ...args] = command.split(" ").filter((a) => a !== "");
-  const r = spawnSync(bin === "node" ? process.execPath : (bin as string), args, { cwd: PROJECT_ROOT, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: "", NODE_PATH: join(PROJECT_ROOT, "node_modules") } });
-  return { status: r.status, out: `${r.stdout}${r.stderr}` };
-}
 
 function tfCheck(outdir: string, env: NodeJS.ProcessEnv = process.env, extra: string[] = []) {
   const r = spawnSync(process.execPath, [join(PROJECT_ROOT, "scripts", "tf-check.mjs"), "--outdir", outdir, "--workdir", join(tmp.dir, "work"), ...extra], {
@@ -84,7 +62,7 @@ describe("offline terraform check", () => {
         .replaceAll("cdktf.out", outdir),
     );
     // Act
-    const [synth, terraform, sarif, guardrails, review] = commands.map(run);
+    const [synth, terraform, sarif, guardrails, review] = commands.map(runLine);
     // Assess
     expect(commands).toHaveLength(5);
     expect(synth?.status).toBe(0);
