@@ -7,7 +7,7 @@ SYNTH_ARGS := $(if $(CONFIG),--config $(CONFIG),)
 # Without CONFIG, check uses the configuration that cdktf.out was synthesized from (its manifest.json).
 CHECK_ARGS := $(if $(CONFIG),--config $(CONFIG),)
 
-.PHONY: help install build synth bootstrap cli-synth validate check review diff test typecheck lint unit proof shared-tests corpus fuzz bench clean
+.PHONY: help install build synth plan bootstrap cli-synth validate check review diff test typecheck lint unit proof shared-tests corpus fuzz bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -25,9 +25,9 @@ dist/main.cjs: node_modules/.install-stamp $(shell find main.ts config stacks mo
 
 build: dist/main.cjs ## bundle main.ts into dist/main.cjs and the credential helper into dist/credentials.cjs
 
-synth: dist/main.cjs ## synthesize the example (or CONFIG=file), terraform validate + plan (provider from a mirror, else the registry), guardrails, review files
+synth: dist/main.cjs ## synthesize the example (or CONFIG=file), terraform validate (provider from a mirror, else the registry), guardrails, review files
 	node dist/main.cjs $(SYNTH_ARGS)
-	node scripts/tf-check.mjs
+	node scripts/tf-check.mjs --no-plan
 	-node dist/policies.cjs check cdktf.out $(CHECK_ARGS) --format sarif --out cdktf.out/guardrails.sarif
 	node dist/policies.cjs check cdktf.out $(CHECK_ARGS)
 	node dist/policies.cjs review cdktf.out
@@ -59,6 +59,12 @@ cli-synth: install ## synthesize through the CDKTF CLI (npx cdktf-cli@0.21.0; ~4
 
 validate: ## terraform init/validate/plan of every stack in cdktf.out (offline from a provider mirror, else from the registry)
 	node scripts/tf-check.mjs
+
+# An offline plan runs on an empty state: it shows what a first deployment creates, never what a
+# change deletes (make diff does, against a git ref; terraform plan against the real state is the authority).
+plan: dist/main.cjs ## offline terraform plan of cdktf.out on an empty state -> cdktf.out/plans/*.plan.json and the review's plan summary
+	node scripts/tf-check.mjs
+	node dist/policies.cjs review cdktf.out
 
 typecheck: install ## tsc --strict, no emit
 	$(BIN)/tsc --noEmit -p tsconfig.json

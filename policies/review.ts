@@ -237,7 +237,7 @@ export function buildReview(outdir: string): Map<string, string> {
       "",
       `- [residency.md](${prefix}residency.md): ${inv.placements.map((p) => `${p.partition}/${p.region}: ${p.counts.resources} resources`).join("; ")}`,
       `- [partitions.md](${prefix}partitions.md): diagram of what crosses the partition boundary (${diagram.edges.filter((e) => e.crossing).length} crossing edge(s))`,
-      plan ? `- [plan-summary.md](${prefix}plan-summary.md): ${plan.totals.add} to add, ${plan.totals.change} to change, ${plan.totals.destroy} to destroy` : "- no plan (plans/<stack>.plan.json is written by the offline terraform check)",
+      plan ? `- [plan-summary.md](${prefix}plan-summary.md): ${plan.totals.add} to add, ${plan.totals.change} to change, ${plan.totals.destroy} to destroy` : "- no plan (`make plan` writes plans/<stack>.plan.json: an offline plan on an empty state)",
       `- ${policies.size} policy document(s) in ${prefix}policies/`,
       "",
     );

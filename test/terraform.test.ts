@@ -47,7 +47,7 @@ function expectRan(r: { status: number | null; out: string }) {
 }
 
 describe("offline terraform check", () => {
-  it("runs the synth recipe: synthesize, offline terraform check, guardrails and review files", () => {
+  it("runs the synth recipe: synthesize, offline terraform check, guardrails and review files; then the plan recipe", () => {
     // Prepare: `make synth CONFIG=config/example.json` line by line, with the bundles built here
     // and a temporary output folder.
     const outdir = join(tmp.dir, "example");
@@ -61,10 +61,23 @@ describe("offline terraform check", () => {
         .replace("scripts/tf-check.mjs", `scripts/tf-check.mjs --outdir ${outdir} --workdir ${join(tmp.dir, "work")}`)
         .replaceAll("cdktf.out", outdir),
     );
+    const planCommands = recipe("plan").map((line) =>
+      line
+        .replace("dist/policies.cjs", bundles.policies)
+        .replace("scripts/tf-check.mjs", `scripts/tf-check.mjs --outdir ${outdir} --workdir ${join(tmp.dir, "work")}`)
+        .replaceAll("cdktf.out", outdir),
+    );
     // Act
     const [synth, terraform, sarif, guardrails, review] = commands.map(runLine);
+    const planOnlyBefore = existsSync(join(outdir, "plans"));
+    const [terraformPlan, planReview] = planCommands.map(runLine);
     // Assess
     expect(commands).toHaveLength(5);
+    expect(planCommands).toHaveLength(2);
+    expect(planOnlyBefore).toBe(false);
+    expect(terraform?.out).not.toMatch(/plan +ok/);
+    expect(planReview?.status).toBe(0);
+    expect(existsSync(join(outdir, "review", "example", "plan-summary.md"))).toBe(true);
     expect(synth?.status).toBe(0);
     if (terraform?.status === 2) throw new Error(`terraform or its provider mirror is missing, so the offline check cannot run:\n${terraform.out}`);
     expect(terraform?.out).toMatch(/validate ok/);
@@ -84,7 +97,8 @@ describe("offline terraform check", () => {
     }
     expect([...byProvider.keys()].sort()).toEqual(["aws.commercial", "aws.sovereign", "aws.tenant-acme-health"]);
     const perAlias = [...byProvider.entries()].map(([k, v]) => `${k.replace("aws.", "")} ${v}`).sort().join(", ");
-    expect(terraform?.out).toContain(`plan: ${plan.resource_changes.length} to create (${perAlias})`);
+    expect(terraformPlan?.status).toBe(0);
+    expect(terraformPlan?.out).toContain(`plan: ${plan.resource_changes.length} to create (${perAlias})`);
     // The fake credentials live in the environment, never in the plan.
     expect(JSON.stringify(plan)).not.toMatch(/AKIAOFFLINECHECK/);
     // The check overrides the provider version in its own folder only: the synthesized JSON keeps its constraint.
