@@ -63,10 +63,16 @@ function main(argv: string[]): number {
   const configFile = named !== undefined ? resolve(named) : join(root, "config", "example.json");
   const bootstrap = args.values.bootstrap === true;
   // The CDKTF CLI's CDKTF_OUTDIR is for the platform stack: the bootstrap output never replaces it.
-  const outdir = args.values.outdir ?? (bootstrap ? "cdktf.out-bootstrap" : (process.env.CDKTF_OUTDIR || "cdktf.out"));
+  const outdir = args.values.outdir ?? (bootstrap ? "cdktf.out-bootstrap" : process.env.CDKTF_OUTDIR || "cdktf.out");
   try {
     const config = loadDeploymentFile(configFile);
-    const { stackFile } = synthesize({ config, outdir, projectRoot: root, configFile, stack: bootstrap ? "bootstrap" : "platform" });
+    const { stackFile } = synthesize({
+      config,
+      outdir,
+      projectRoot: root,
+      configFile,
+      stack: bootstrap ? "bootstrap" : "platform",
+    });
     if (!args.values.quiet) process.stdout.write(`synthesized ${basename(dirname(stackFile))} -> ${stackFile}\n`);
     return 0;
   } catch (err) {

@@ -5,7 +5,14 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["**/*.test.ts"],
-    exclude: ["**/*.shared.test.ts", "test/authz/proof.test.ts", "node_modules/**", "cdktf.out/**", "dist/**", ".terraform-check/**"],
+    exclude: [
+      "**/*.shared.test.ts",
+      "test/authz/proof.test.ts",
+      "node_modules/**",
+      "cdktf.out/**",
+      "dist/**",
+      ".terraform-check/**",
+    ],
     pool: "forks",
     globalSetup: ["test/global-setup.ts"],
     // Records every AWS request the tests make, for the authorization proof (`make proof`).

@@ -19,7 +19,8 @@ const BENCHES = {
   sync: { run: ["bench/run-sync-bench.mjs"], report: "sync-bench.json" },
 };
 const chosen = args.length > 0 ? args : Object.keys(BENCHES);
-for (const name of chosen) if (!(name in BENCHES)) throw new Error(`unknown benchmark ${name} (${Object.keys(BENCHES).join(", ")})`);
+for (const name of chosen)
+  if (!(name in BENCHES)) throw new Error(`unknown benchmark ${name} (${Object.keys(BENCHES).join(", ")})`);
 
 const rows = [];
 for (const name of chosen) {
@@ -29,7 +30,9 @@ for (const name of chosen) {
   const r = spawnSync(process.execPath, bench.run, { cwd: root, stdio: "inherit" });
   const fresh = existsSync(report) && statSync(report).mtimeMs >= started - 1000;
   const json = fresh ? JSON.parse(readFileSync(report, "utf8")) : undefined;
-  const targets = json?.targets ?? (json?.target ? { [json.target.case ?? "target"]: { target: JSON.stringify(json.target), pass: json.pass } } : {});
+  const targets =
+    json?.targets ??
+    (json?.target ? { [json.target.case ?? "target"]: { target: JSON.stringify(json.target), pass: json.pass } } : {});
   rows.push({ name, exit: r.status, report: fresh ? report : null, pass: json?.pass, targets });
 }
 
@@ -44,7 +47,9 @@ for (const row of rows) {
   if (row.pass === false) failed = true;
   lines.push(`  ${row.name}: ${row.pass === false ? "MISSED A TARGET" : "targets met"} -> ${row.report}`);
   for (const [key, t] of Object.entries(row.targets)) {
-    lines.push(`    ${t.pass ? "pass  " : "MISSED"} ${key}${t.measured !== undefined ? ` = ${t.measured}` : ""} (${t.target})`);
+    lines.push(
+      `    ${t.pass ? "pass  " : "MISSED"} ${key}${t.measured !== undefined ? ` = ${t.measured}` : ""} (${t.target})`,
+    );
   }
 }
 process.stdout.write(`${lines.join("\n")}\n`);

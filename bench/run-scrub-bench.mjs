@@ -7,6 +7,14 @@ import { build } from "esbuild";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "bench", "results", "scrub-bench.mjs");
-await build({ entryPoints: [join(root, "bench", "scrub-bench.ts")], outfile: out, bundle: true, platform: "node", format: "esm", target: "node20", logLevel: "warning" });
+await build({
+  entryPoints: [join(root, "bench", "scrub-bench.ts")],
+  outfile: out,
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  logLevel: "warning",
+});
 const r = spawnSync(process.execPath, [out, root, ...process.argv.slice(2)], { stdio: "inherit" });
 process.exitCode = r.status ?? 1;

@@ -23,7 +23,12 @@ await build({
   target: "node20",
   logLevel: "warning",
   // node-forge (test PKI) requires node built-ins at run time.
-  banner: { js: "import { createRequire as __sipCreateRequire } from 'node:module'; const require = __sipCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __sipCreateRequire } from 'node:module'; const require = __sipCreateRequire(import.meta.url);",
+  },
 });
-const r = spawnSync(process.execPath, [join(outdir, "sync-bench.mjs"), root, ...process.argv.slice(2)], { stdio: "inherit", env: { ...process.env, NODE_NO_WARNINGS: "1" } });
+const r = spawnSync(process.execPath, [join(outdir, "sync-bench.mjs"), root, ...process.argv.slice(2)], {
+  stdio: "inherit",
+  env: { ...process.env, NODE_NO_WARNINGS: "1" },
+});
 process.exitCode = r.status ?? 1;

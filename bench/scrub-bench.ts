@@ -17,7 +17,16 @@
  * decides on the verdicts at the end).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { unzipSync } from "fflate";
@@ -60,7 +69,11 @@ function files(dir: string): string[] {
 
 function stats(xs: readonly number[]) {
   const s = [...xs].sort((a, b) => a - b);
-  return { min: round(s[0] ?? Number.NaN, 2), median: round(s[Math.floor(s.length / 2)] ?? Number.NaN, 2), max: round(s[s.length - 1] ?? Number.NaN, 2) };
+  return {
+    min: round(s[0] ?? Number.NaN, 2),
+    median: round(s[Math.floor(s.length / 2)] ?? Number.NaN, 2),
+    max: round(s[s.length - 1] ?? Number.NaN, 2),
+  };
 }
 
 function has(tool: string): boolean {
@@ -75,7 +88,12 @@ function generate(dir: string): string[] {
     writeFileSync(join(dir, name), bytes);
     out.push(join(dir, name));
   };
-  const metadata = [exifApp1(6), app1Xmp(), ...iccChunks(iccProfile(3000), 2), seg(0xfe, Buffer.from("generated comment"))];
+  const metadata = [
+    exifApp1(6),
+    app1Xmp(),
+    ...iccChunks(iccProfile(3000), 2),
+    seg(0xfe, Buffer.from("generated comment")),
+  ];
   const cjpeg = has("cjpeg");
   for (let i = 0; i < 60; i++) {
     const side = 256 + (i % 6) * 128;
@@ -88,16 +106,42 @@ function generate(dir: string): string[] {
       jpeg = Buffer.concat([SOI, ...metadata, r.stdout.subarray(2)]);
     } else {
       // Huffman data the entropy walker follows (76 bytes per block); random bytes would be rejected.
-      jpeg = Buffer.concat([SOI, ...metadata, DQT, DHT_CODED, sof(0xc0, side, side), sos(), codedScan((side / 8) ** 2, { seed: i + 1, ac: 55 }), EOI]);
+      jpeg = Buffer.concat([
+        SOI,
+        ...metadata,
+        DQT,
+        DHT_CODED,
+        sof(0xc0, side, side),
+        sos(),
+        codedScan((side / 8) ** 2, { seed: i + 1, ac: 55 }),
+        EOI,
+      ]);
     }
     write(`gen-${i}.jpg`, jpeg);
   }
   for (let i = 0; i < 30; i++) {
     const { idat } = pngImage(64 + i * 8, 64 + i * 8, 3);
-    write(`gen-${i}.png`, Buffer.concat([PNG_SIGNATURE, ihdr(64 + i * 8, 64 + i * 8), textChunk("Comment", "generated"), ...idat, chunk("IEND")]));
+    write(
+      `gen-${i}.png`,
+      Buffer.concat([
+        PNG_SIGNATURE,
+        ihdr(64 + i * 8, 64 + i * 8),
+        textChunk("Comment", "generated"),
+        ...idat,
+        chunk("IEND"),
+      ]),
+    );
   }
   for (let i = 0; i < 15; i++) {
-    write(`gen-${i}.webp`, riff([vp8x(0x08 | 0x04, 320, 240), riffChunk("VP8 ", vp8Payload(320, 240, 20_000 + i * 1000, i)), riffChunk("EXIF", exifApp1(3).subarray(10)), riffChunk("XMP ", XMP_PACKET)]));
+    write(
+      `gen-${i}.webp`,
+      riff([
+        vp8x(0x08 | 0x04, 320, 240),
+        riffChunk("VP8 ", vp8Payload(320, 240, 20_000 + i * 1000, i)),
+        riffChunk("EXIF", exifApp1(3).subarray(10)),
+        riffChunk("XMP ", XMP_PACKET),
+      ]),
+    );
   }
   const first = readFileSync(out[0] as string);
   write("gen-broken-truncated.jpg", first.subarray(0, first.length >> 1));
@@ -140,7 +184,10 @@ function freshDir(parent: string, name: string): string {
 interface SetResult {
   files: number;
   bytes: number;
-  commands: Record<string, { wallMs: ReturnType<typeof stats>; mbPerSecond: number; exitStatus: number | null; outputs: number }>;
+  commands: Record<
+    string,
+    { wallMs: ReturnType<typeof stats>; mbPerSecond: number; exitStatus: number | null; outputs: number }
+  >;
   ratios: Record<string, ReturnType<typeof stats>>;
 }
 
@@ -151,8 +198,10 @@ function compare(work: string, name: string, list: string[], withJpegtran: boole
   const scrub = join(root, "dist", "scrub.cjs");
   const commands: Record<string, (out: string) => { ms: number; status: number | null; stderr: string }> = {
     scrub: (out) => timed(process.execPath, [scrub, "--out-dir", out, "-"], readFileSync(listFile, "utf8")),
-    "scrub --jobs 1": (out) => timed(process.execPath, [scrub, "--jobs", "1", "--out-dir", out, "-"], readFileSync(listFile, "utf8")),
-    "scrub --json (SHA-256 digests)": (out) => timed(process.execPath, [scrub, "--json", "--out-dir", out, "-"], readFileSync(listFile, "utf8")),
+    "scrub --jobs 1": (out) =>
+      timed(process.execPath, [scrub, "--jobs", "1", "--out-dir", out, "-"], readFileSync(listFile, "utf8")),
+    "scrub --json (SHA-256 digests)": (out) =>
+      timed(process.execPath, [scrub, "--json", "--out-dir", out, "-"], readFileSync(listFile, "utf8")),
     "exiftool -all= (batch)": (out) => timed("exiftool", ["-q", "-q", "-m", "-all=", "-o", `${out}/`, "-@", listFile]),
   };
   if (withJpegtran) {
@@ -179,7 +228,12 @@ function compare(work: string, name: string, list: string[], withJpegtran: boole
   const result: SetResult = { files: list.length, bytes, commands: {}, ratios: {} };
   for (const [command, ms] of Object.entries(times)) {
     const s = stats(ms);
-    result.commands[command] = { wallMs: s, mbPerSecond: round(bytes / 1e6 / (s.median / 1000)), exitStatus: last[command]?.status ?? null, outputs: last[command]?.outputs ?? 0 };
+    result.commands[command] = {
+      wallMs: s,
+      mbPerSecond: round(bytes / 1e6 / (s.median / 1000)),
+      exitStatus: last[command]?.status ?? null,
+      outputs: last[command]?.outputs ?? 0,
+    };
     if (command !== "scrub") result.ratios[`${command} / scrub`] = stats(ms.map((t, i) => t / (ours[i] as number)));
   }
   return result;
@@ -194,14 +248,22 @@ function coldStart() {
     node.push(timed(process.execPath, ["-e", "0"]).ms);
     help.push(timed(process.execPath, [scrub, "--help"]).ms);
   }
-  return { runs, nodeE0Ms: stats(node), scrubHelpMs: stats(help), overheadMsMedian: round(stats(help).median - stats(node).median) };
+  return {
+    runs,
+    nodeE0Ms: stats(node),
+    scrubHelpMs: stats(help),
+    overheadMsMedian: round(stats(help).median - stats(node).median),
+  };
 }
 
 function functionBundles() {
   const dir = join(root, "dist", "lambda");
   const manifestFile = join(dir, "manifest.json");
   if (!existsSync(manifestFile)) return {};
-  const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as Record<string, { zip: string; bytes: number; bundleBytes: number }>;
+  const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as Record<
+    string,
+    { zip: string; bytes: number; bundleBytes: number }
+  >;
   const out: Record<string, unknown> = {};
   for (const [name, m] of Object.entries(manifest)) {
     const tmp = mkdtempSync(join(tmpdir(), `sip-bench-${name}-`));
@@ -223,11 +285,16 @@ function functionBundles() {
       };
       const samples = [0, 1, 2].map(() => {
         const r = spawnSync(process.execPath, ["-e", probe], { encoding: "utf8", env });
-        if (r.status !== 0 || !/^\d+(\.\d+)?$/.test(r.stdout)) throw new Error(`importing the ${name} bundle failed:\n${r.stderr}`);
+        if (r.status !== 0 || !/^\d+(\.\d+)?$/.test(r.stdout))
+          throw new Error(`importing the ${name} bundle failed:\n${r.stderr}`);
         return Number(r.stdout);
       });
       samples.sort((a, b) => a - b);
-      out[name] = { zipBytes: m.bytes, bundleBytes: m.bundleBytes, coldImportMsMedian: round(samples[1] ?? Number.NaN) };
+      out[name] = {
+        zipBytes: m.bytes,
+        bundleBytes: m.bundleBytes,
+        coldImportMsMedian: round(samples[1] ?? Number.NaN),
+      };
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
@@ -240,12 +307,15 @@ function main() {
   const work = mkdtempSync(join(tmpdir(), "sip-scrub-bench-"));
   const loadBefore = loadavg().map((x) => round(x, 2));
   try {
-    for (const tool of ["exiftool", "jpegtran"]) if (!has(tool)) throw new Error(`${tool} is missing (libimage-exiftool-perl, libjpeg-turbo-progs)`);
+    for (const tool of ["exiftool", "jpegtran"])
+      if (!has(tool)) throw new Error(`${tool} is missing (libimage-exiftool-perl, libjpeg-turbo-progs)`);
     const useCorpus = existsSync(corpusArg);
     const inputs = useCorpus ? files(corpusArg) : generate(join(work, "generated"));
     const images = inputs.filter((f) => /\.(jpe?g|png|webp)$/i.test(f));
     const jpegs = images.filter((f) => /\.jpe?g$/i.test(f));
-    progress(`${useCorpus ? corpusArg : "generated files (no corpus)"}: ${images.length} JPEG/PNG/WebP files, ${jpegs.length} JPEG; ${REPS} repetitions; load ${loadBefore.join(" ")}`);
+    progress(
+      `${useCorpus ? corpusArg : "generated files (no corpus)"}: ${images.length} JPEG/PNG/WebP files, ${jpegs.length} JPEG; ${REPS} repetitions; load ${loadBefore.join(" ")}`,
+    );
     progress("cold start");
     const start = coldStart();
     progress("all formats");
@@ -254,19 +324,38 @@ function main() {
     const jpeg = compare(work, "jpeg", jpegs, true);
     const median = (set: SetResult, key: string) => set.ratios[key]?.median ?? Number.NaN;
     const targets = {
-      vsExiftoolAllFormats: { target: `exiftool batch wall time / ours >= ${TARGETS.vsExiftoolAllFormats} (median)`, measured: median(allFormats, "exiftool -all= (batch) / scrub") },
-      vsExiftoolJpeg: { target: `exiftool batch wall time / ours >= ${TARGETS.vsExiftoolJpeg} on JPEG (median)`, measured: median(jpeg, "exiftool -all= (batch) / scrub") },
-      vsJpegtranJpeg: { target: `jpegtran per-file wall time / ours > ${TARGETS.vsJpegtranJpeg} on JPEG (median)`, measured: median(jpeg, "jpegtran -copy none (per file) / scrub") },
+      vsExiftoolAllFormats: {
+        target: `exiftool batch wall time / ours >= ${TARGETS.vsExiftoolAllFormats} (median)`,
+        measured: median(allFormats, "exiftool -all= (batch) / scrub"),
+      },
+      vsExiftoolJpeg: {
+        target: `exiftool batch wall time / ours >= ${TARGETS.vsExiftoolJpeg} on JPEG (median)`,
+        measured: median(jpeg, "exiftool -all= (batch) / scrub"),
+      },
+      vsJpegtranJpeg: {
+        target: `jpegtran per-file wall time / ours > ${TARGETS.vsJpegtranJpeg} on JPEG (median)`,
+        measured: median(jpeg, "jpegtran -copy none (per file) / scrub"),
+      },
     };
     const verdicts = {
-      vsExiftoolAllFormats: { ...targets.vsExiftoolAllFormats, pass: targets.vsExiftoolAllFormats.measured >= TARGETS.vsExiftoolAllFormats },
+      vsExiftoolAllFormats: {
+        ...targets.vsExiftoolAllFormats,
+        pass: targets.vsExiftoolAllFormats.measured >= TARGETS.vsExiftoolAllFormats,
+      },
       vsExiftoolJpeg: { ...targets.vsExiftoolJpeg, pass: targets.vsExiftoolJpeg.measured >= TARGETS.vsExiftoolJpeg },
       vsJpegtranJpeg: { ...targets.vsJpegtranJpeg, pass: targets.vsJpegtranJpeg.measured > TARGETS.vsJpegtranJpeg },
     };
     const report = {
       benchmark: "scrub",
-      measured: "wall time of whole cold processes on the same files in the same run; ratios = their time / ours, per repetition",
-      environment: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", loadAverageBefore: loadBefore, loadAverageAfter: loadavg().map((x) => round(x, 2)) },
+      measured:
+        "wall time of whole cold processes on the same files in the same run; ratios = their time / ours, per repetition",
+      environment: {
+        node: process.version,
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model ?? "unknown",
+        loadAverageBefore: loadBefore,
+        loadAverageAfter: loadavg().map((x) => round(x, 2)),
+      },
       input: useCorpus ? corpusArg : "generated (no corpus)",
       repetitions: REPS,
       coldStart: start,
@@ -292,7 +381,9 @@ function main() {
         line("exiftool batch / ours, all formats", allFormats, "exiftool -all= (batch) / scrub"),
         line("exiftool batch / ours, JPEG", jpeg, "exiftool -all= (batch) / scrub"),
         line("jpegtran per file / ours, JPEG", jpeg, "jpegtran -copy none (per file) / scrub"),
-        ...Object.entries(verdicts).map(([k, v]) => `  ${k}: ${v.pass ? "pass" : "MISSED"} (${v.measured}; ${v.target})`),
+        ...Object.entries(verdicts).map(
+          ([k, v]) => `  ${k}: ${v.pass ? "pass" : "MISSED"} (${v.measured}; ${v.target})`,
+        ),
         "",
       ].join("\n"),
     );

@@ -84,7 +84,13 @@ async function child(): Promise<void> {
   const started = performance.now();
   let lastReport = started;
   const result = await replicate({
-    source: { client: source, partition: "aws-eusc", bucket: SOURCE_BUCKET, key: input.key, versionId: input.versionId },
+    source: {
+      client: source,
+      partition: "aws-eusc",
+      bucket: SOURCE_BUCKET,
+      key: input.key,
+      versionId: input.versionId,
+    },
     target: { client: target, bucket: TARGET_BUCKET, kmsKeyId: TARGET_KEY },
     policy: { allowedDataClasses: ["avatar"] },
     partSizeBytes: input.partSizeBytes,
@@ -108,13 +114,21 @@ async function child(): Promise<void> {
   target.destroy();
 }
 
-function runChild(root: string, input: ChildInput): Promise<{ output: ChildOutput; measured: { wallMs: number; cpuMs: number; maxRssMB: number } }> {
+function runChild(
+  root: string,
+  input: ChildInput,
+): Promise<{ output: ChildOutput; measured: { wallMs: number; cpuMs: number; maxRssMB: number } }> {
   const work = mkdtempSync(join(tmpdir(), "sip-sync-bench-"));
   const statsFile = join(work, "stats.json");
   return new Promise((resolvePromise, reject) => {
     const script = process.argv[1] ?? "";
     const proc = spawn(process.execPath, ["--require", join(root, "bench", "measure.cjs"), script, root, "--child"], {
-      env: { ...process.env, SIP_BENCH_OUT: statsFile, SIP_SYNC_BENCH_CHILD: JSON.stringify(input), NODE_NO_WARNINGS: "1" },
+      env: {
+        ...process.env,
+        SIP_BENCH_OUT: statsFile,
+        SIP_SYNC_BENCH_CHILD: JSON.stringify(input),
+        NODE_NO_WARNINGS: "1",
+      },
       stdio: ["ignore", "pipe", "inherit"],
     });
     let stdout = "";
@@ -126,7 +140,11 @@ function runChild(root: string, input: ChildInput): Promise<{ output: ChildOutpu
       try {
         if (code !== 0) throw new Error(`replication child exited with ${String(code)}`);
         const output = JSON.parse(stdout.trim().split("\n").pop() ?? "") as ChildOutput;
-        const measured = JSON.parse(readFileSync(statsFile, "utf8")) as { wallMs: number; cpuMs: number; maxRssMB: number };
+        const measured = JSON.parse(readFileSync(statsFile, "utf8")) as {
+          wallMs: number;
+          cpuMs: number;
+          maxRssMB: number;
+        };
         resolvePromise({ output, measured });
       } catch (error) {
         reject(error);
@@ -160,7 +178,10 @@ async function handlerDefaults(): Promise<{ partSizeBytes: number; multipartThre
   return { partSizeBytes: config.partSizeBytes, multipartThresholdBytes: config.multipartThresholdBytes };
 }
 
-async function putLargeSource(s3: S3Client, key: string): Promise<{ versionId: string | undefined; sha256: string; ms: number }> {
+async function putLargeSource(
+  s3: S3Client,
+  key: string,
+): Promise<{ versionId: string | undefined; sha256: string; ms: number }> {
   const { patternStream } = await import("../functions/cross-partition-sync/test-harness");
   const hash = createHash("sha256");
   let sent = 0;
@@ -200,14 +221,30 @@ async function throughput(root: string, sovereign: RadosGateway, commercial: Rad
   const s3 = sovereign.client();
   const source = await putLargeSource(s3, key);
   s3.destroy();
-  progress(`source written in ${round(source.ms / 1000)} s; replicating in a child process (part size ${defaults.partSizeBytes / MiB} MiB)`);
-  const gw = (g: RadosGateway) => ({ endpoint: g.endpoint, accessKeyId: g.accessKeyId, secretAccessKey: g.secretAccessKey, region: g.region });
-  const { output, measured } = await runChild(root, { source: gw(sovereign), target: gw(commercial), key, versionId: source.versionId, ...defaults });
+  progress(
+    `source written in ${round(source.ms / 1000)} s; replicating in a child process (part size ${defaults.partSizeBytes / MiB} MiB)`,
+  );
+  const gw = (g: RadosGateway) => ({
+    endpoint: g.endpoint,
+    accessKeyId: g.accessKeyId,
+    secretAccessKey: g.secretAccessKey,
+    region: g.region,
+  });
+  const { output, measured } = await runChild(root, {
+    source: gw(sovereign),
+    target: gw(commercial),
+    key,
+    versionId: source.versionId,
+    ...defaults,
+  });
   const { result } = output;
   if (result.outcome !== "copied") throw new Error(`replication did not copy: ${JSON.stringify(result)}`);
-  if (result.sha256 !== source.sha256) throw new Error(`replica sha256 ${result.sha256} differs from the source's ${source.sha256}`);
+  if (result.sha256 !== source.sha256)
+    throw new Error(`replica sha256 ${result.sha256} differs from the source's ${source.sha256}`);
   const mbPerSecond = round(result.bytes / 1e6 / (output.replicateMs / 1000));
-  progress(`replicated ${Math.round(result.bytes / MiB)} MiB in ${round(output.replicateMs / 1000)} s (${mbPerSecond} MB/s), child peak RSS ${round(measured.maxRssMB)} MiB`);
+  progress(
+    `replicated ${Math.round(result.bytes / MiB)} MiB in ${round(output.replicateMs / 1000)} s (${mbPerSecond} MB/s), child peak RSS ${round(measured.maxRssMB)} MiB`,
+  );
   return {
     objectBytes: result.bytes,
     mode: result.mode,
@@ -218,7 +255,12 @@ async function throughput(root: string, sovereign: RadosGateway, commercial: Rad
     replicateSeconds: round(output.replicateMs / 1000, 2),
     mbPerSecond,
     peakBufferedMiB: round(result.peakBufferedBytes / MiB, 2),
-    replicationProcess: { peakRssMB: round(measured.maxRssMB), rssBeforeCopyMB: output.rssBeforeCopyMiB, cpuSeconds: round(measured.cpuMs / 1000, 2), wallSeconds: round(measured.wallMs / 1000, 2) },
+    replicationProcess: {
+      peakRssMB: round(measured.maxRssMB),
+      rssBeforeCopyMB: output.rssBeforeCopyMiB,
+      cpuSeconds: round(measured.cpuMs / 1000, 2),
+      wallSeconds: round(measured.wallMs / 1000, 2),
+    },
     sourceWriteSeconds: round(source.ms / 1000, 2),
     measured:
       "replicate() alone in a child process (node --require bench/measure.cjs): MB/s = 1e6 bytes per second of the replicate() call; peakRssMB = the child's maxRSS in MiB. SSE-KMS on both sides, both gateways on this machine.",
@@ -229,7 +271,13 @@ async function throughput(root: string, sovereign: RadosGateway, commercial: Rad
 // 2. CreateSession calls per 1,000 events
 
 async function credentialAcquisitions(sovereign: RadosGateway, commercial: RadosGateway) {
-  const [{ createSyncHandler, dependenciesFromEnv }, { patternBytes, startRolesAnywhereIssuer }, { issue }, { createLogger }, { createRole }] = await Promise.all([
+  const [
+    { createSyncHandler, dependenciesFromEnv },
+    { patternBytes, startRolesAnywhereIssuer },
+    { issue },
+    { createLogger },
+    { createRole },
+  ] = await Promise.all([
     import("../functions/cross-partition-sync/handler"),
     import("../functions/cross-partition-sync/test-harness"),
     import("../functions/rolesanywhere/test-pki"),
@@ -244,18 +292,41 @@ async function credentialAcquisitions(sovereign: RadosGateway, commercial: Rados
   const bucketArn = `arn:aws:s3:::${TARGET_BUCKET}`;
   await createRole(commercial, ROLE_NAME, {
     Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging", "s3:PutObjectVersionTagging", "s3:AbortMultipartUpload"], Resource: [`${bucketArn}/*`] }],
+    Statement: [
+      {
+        Effect: "Allow",
+        Action: [
+          "s3:GetObject",
+          "s3:PutObject",
+          "s3:PutObjectTagging",
+          "s3:PutObjectVersionTagging",
+          "s3:AbortMultipartUpload",
+        ],
+        Resource: [`${bucketArn}/*`],
+      },
+    ],
   });
-  const trustAnchorArn = "arn:aws:rolesanywhere:eu-central-1:222222222222:trust-anchor/a1b2c3d4-0000-4000-8000-000000000001";
+  const trustAnchorArn =
+    "arn:aws:rolesanywhere:eu-central-1:222222222222:trust-anchor/a1b2c3d4-0000-4000-8000-000000000001";
   const profileArn = "arn:aws:rolesanywhere:eu-central-1:222222222222:profile/a1b2c3d4-0000-4000-8000-000000000002";
   const roleArn = `arn:aws:iam::222222222222:role/${ROLE_NAME}`;
   const sessionSeconds = 3600;
   const issuer = await startRolesAnywhereIssuer({
     trustedRoots: [ca.certificate],
     gateway: commercial,
-    binding: { trustAnchorArn, profileArn, roleArns: [roleArn], maxDurationSeconds: sessionSeconds, workloadCommonName: WORKLOAD_CN },
+    binding: {
+      trustAnchorArn,
+      profileArn,
+      roleArns: [roleArn],
+      maxDurationSeconds: sessionSeconds,
+      workloadCommonName: WORKLOAD_CN,
+    },
   });
-  const savedKeys = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY, token: process.env.AWS_SESSION_TOKEN };
+  const savedKeys = {
+    id: process.env.AWS_ACCESS_KEY_ID,
+    secret: process.env.AWS_SECRET_ACCESS_KEY,
+    token: process.env.AWS_SESSION_TOKEN,
+  };
   try {
     progress(`writing ${EVENTS} small source objects`);
     const s3 = sovereign.client();
@@ -264,7 +335,15 @@ async function credentialAcquisitions(sovereign: RadosGateway, commercial: Rados
     for (let i = 0; i < keys.length; i += 16) {
       await Promise.all(
         keys.slice(i, i + 16).map(async (key, j) => {
-          const put = await s3.send(new PutObjectCommand({ Bucket: SOURCE_BUCKET, Key: key, Body: patternBytes(1024, `small-${i + j}`), ContentType: "image/png", Tagging: "data-class=avatar" }));
+          const put = await s3.send(
+            new PutObjectCommand({
+              Bucket: SOURCE_BUCKET,
+              Key: key,
+              Body: patternBytes(1024, `small-${i + j}`),
+              ContentType: "image/png",
+              Tagging: "data-class=avatar",
+            }),
+          );
           versions.set(key, put.VersionId);
         }),
       );
@@ -302,7 +381,17 @@ async function credentialAcquisitions(sovereign: RadosGateway, commercial: Rados
     const worker = async () => {
       for (let i = next++; i < keys.length; i = next++) {
         const key = keys[i] ?? "";
-        const event = { Records: [{ eventName: "ObjectCreated:Put", s3: { bucket: { name: SOURCE_BUCKET }, object: { key: encodeURIComponent(key).replace(/%2F/g, "/"), versionId: versions.get(key) } } }] };
+        const event = {
+          Records: [
+            {
+              eventName: "ObjectCreated:Put",
+              s3: {
+                bucket: { name: SOURCE_BUCKET },
+                object: { key: encodeURIComponent(key).replace(/%2F/g, "/"), versionId: versions.get(key) },
+              },
+            },
+          ],
+        };
         const result = await handle(event);
         for (const o of result.outcomes) outcomes.set(o.outcome, (outcomes.get(o.outcome) ?? 0) + 1);
         if ((i + 1) % 250 === 0) progress(`  ${i + 1} events, ${issuer.fake.verified.length} CreateSession call(s)`);
@@ -312,7 +401,8 @@ async function credentialAcquisitions(sovereign: RadosGateway, commercial: Rados
     const seconds = (performance.now() - started) / 1000;
     deps.source.destroy();
     deps.target.destroy();
-    if (outcomes.get("copied") !== EVENTS) throw new Error(`expected ${EVENTS} copies, got ${JSON.stringify(Object.fromEntries(outcomes))}`);
+    if (outcomes.get("copied") !== EVENTS)
+      throw new Error(`expected ${EVENTS} copies, got ${JSON.stringify(Object.fromEntries(outcomes))}`);
     const calls = issuer.fake.verified.length;
     return {
       events: EVENTS,
@@ -347,7 +437,10 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 async function signing() {
-  const [{ prepareSigningMaterial, signCreateSession }, { issue }] = await Promise.all([import("../functions/rolesanywhere/signer"), import("../functions/rolesanywhere/test-pki")]);
+  const [{ prepareSigningMaterial, signCreateSession }, { issue }] = await Promise.all([
+    import("../functions/rolesanywhere/signer"),
+    import("../functions/rolesanywhere/test-pki"),
+  ]);
   const root = issue({ commonName: "Bench Signing CA", ca: true });
   const params = {
     region: COMMERCIAL_REGION,
@@ -366,7 +459,9 @@ async function signing() {
       const times: number[] = [];
       for (let i = 0; i < SIGNATURES + 200; i++) {
         const t0 = performance.now();
-        const m = withParsing ? prepareSigningMaterial({ certificate: leaf.certificatePem, privateKey: leaf.privateKeyPem }) : material;
+        const m = withParsing
+          ? prepareSigningMaterial({ certificate: leaf.certificatePem, privateKey: leaf.privateKeyPem })
+          : material;
         signCreateSession({ ...params, material: m, date: new Date() });
         const us = (performance.now() - t0) * 1000;
         if (i >= 200) times.push(us); // the first 200 warm up
@@ -376,7 +471,8 @@ async function signing() {
     };
     out[name] = { signatures: SIGNATURES, signCreateSession: sample(false), withPemParsing: sample(true) };
   }
-  out.measured = "signCreateSession with prepared material (one CreateSession request); withPemParsing adds prepareSigningMaterial from PEM (what each credential refresh does)";
+  out.measured =
+    "signCreateSession with prepared material (one CreateSession request); withPemParsing adds prepareSigningMaterial from PEM (what each credential refresh does)";
   return out;
 }
 
@@ -406,8 +502,19 @@ async function main(): Promise<void> {
   let report: Record<string, unknown>;
   try {
     const starts = await Promise.allSettled([
-      startRadosGateway({ name: "bench-sovereign", region: SOVEREIGN_REGION, kmsKeys: [SOURCE_KEY], lifetimeSeconds: 600 }),
-      startRadosGateway({ name: "bench-commercial", region: COMMERCIAL_REGION, kmsKeys: [TARGET_KEY], sts: true, lifetimeSeconds: 600 }),
+      startRadosGateway({
+        name: "bench-sovereign",
+        region: SOVEREIGN_REGION,
+        kmsKeys: [SOURCE_KEY],
+        lifetimeSeconds: 600,
+      }),
+      startRadosGateway({
+        name: "bench-commercial",
+        region: COMMERCIAL_REGION,
+        kmsKeys: [TARGET_KEY],
+        sts: true,
+        lifetimeSeconds: 600,
+      }),
     ]);
     for (const s of starts) if (s.status === "fulfilled") gateways.push(s.value);
     const failed = starts.find((s) => s.status === "rejected");
@@ -418,7 +525,11 @@ async function main(): Promise<void> {
     const sync = await throughput(root, sovereign, commercial);
     const credentials = await credentialAcquisitions(sovereign, commercial);
     const targets = {
-      replicationPeakRssMB: { target: `<= ${TARGETS.maxReplicationRssMB}`, measured: sync.replicationProcess.peakRssMB, pass: sync.replicationProcess.peakRssMB <= TARGETS.maxReplicationRssMB },
+      replicationPeakRssMB: {
+        target: `<= ${TARGETS.maxReplicationRssMB}`,
+        measured: sync.replicationProcess.peakRssMB,
+        pass: sync.replicationProcess.peakRssMB <= TARGETS.maxReplicationRssMB,
+      },
       createSessionCalls: {
         target: `one per credential lifetime (${credentials.credentialLifetimeSeconds} s): <= ${credentials.credentialLifetimesSpanned} for this run, i.e. <= ${TARGETS.createSessionPer1000Events} per 1,000 events`,
         measured: credentials.createSessionCalls,
@@ -427,7 +538,13 @@ async function main(): Promise<void> {
     };
     report = {
       benchmark: "sync",
-      environment: { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", memoryGiB: round(totalmem() / GiB) },
+      environment: {
+        node: process.version,
+        platform: `${process.platform}-${process.arch}`,
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model ?? "unknown",
+        memoryGiB: round(totalmem() / GiB),
+      },
       sync,
       credentials,
       signing: signatures,
@@ -443,7 +560,13 @@ async function main(): Promise<void> {
   const out = join(root, "bench", "results", "sync-bench.json");
   mkdirSync(join(root, "bench", "results"), { recursive: true });
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
-  const s = report as { sync: Awaited<ReturnType<typeof throughput>>; credentials: Awaited<ReturnType<typeof credentialAcquisitions>>; signing: Record<string, { signCreateSession: { medianMicros: number; p95Micros: number } }>; targets: Record<string, { pass: boolean }>; pass: boolean };
+  const s = report as {
+    sync: Awaited<ReturnType<typeof throughput>>;
+    credentials: Awaited<ReturnType<typeof credentialAcquisitions>>;
+    signing: Record<string, { signCreateSession: { medianMicros: number; p95Micros: number } }>;
+    targets: Record<string, { pass: boolean }>;
+    pass: boolean;
+  };
   const verdict = (pass: boolean) => (pass ? "pass" : "FAIL");
   process.stdout.write(
     [

@@ -31,10 +31,23 @@ function generated(tenants) {
 }
 
 function measure(configFile, outdir, statsFile) {
-  const r = spawnSync(process.execPath, ["--require", join(root, "bench", "measure.cjs"), join(root, "dist", "main.cjs"), "--config", configFile, "--outdir", outdir, "-q"], {
-    encoding: "utf8",
-    env: { ...process.env, SIP_BENCH_OUT: statsFile },
-  });
+  const r = spawnSync(
+    process.execPath,
+    [
+      "--require",
+      join(root, "bench", "measure.cjs"),
+      join(root, "dist", "main.cjs"),
+      "--config",
+      configFile,
+      "--outdir",
+      outdir,
+      "-q",
+    ],
+    {
+      encoding: "utf8",
+      env: { ...process.env, SIP_BENCH_OUT: statsFile },
+    },
+  );
   if (r.status !== 0) throw new Error(`synth failed for ${configFile}:\n${r.stderr}`);
   return JSON.parse(readFileSync(statsFile, "utf8"));
 }
@@ -43,7 +56,9 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const round = (x) => Math.round(x * 10) / 10;
 
 function main() {
-  const { values } = parseArgs({ options: { runs: { type: "string" }, out: { type: "string" }, help: { type: "boolean", short: "h" } } });
+  const { values } = parseArgs({
+    options: { runs: { type: "string" }, out: { type: "string" }, help: { type: "boolean", short: "h" } },
+  });
   if (values.help) return void process.stdout.write(`${HELP}\n`);
   const runs = Number(values.runs ?? 5);
   const outFile = resolve(values.out ?? join(root, "bench", "results", "synth.json"));
@@ -81,7 +96,9 @@ function main() {
       maxRssMB: round(Math.max(...samples.map((s) => s.maxRssMB))),
     };
     results.push(row);
-    process.stdout.write(`${row.case.padEnd(22)} ${String(row.resources).padStart(5)} resources  ${String(row.wallMsMedian).padStart(7)} ms  ${String(row.maxRssMB).padStart(6)} MB\n`);
+    process.stdout.write(
+      `${row.case.padEnd(22)} ${String(row.resources).padStart(5)} resources  ${String(row.wallMsMedian).padStart(7)} ms  ${String(row.maxRssMB).padStart(6)} MB\n`,
+    );
   }
 
   const example = results.find((r) => r.case === TARGET.case);
@@ -93,8 +110,16 @@ function main() {
     measured: "wall time from process start to exit and peak RSS of `node dist/main.cjs`, per case",
     target: TARGET,
     targets: {
-      exampleWallMs: { target: `< ${TARGET.maxWallMs} ms (median)`, measured: example.wallMsMedian, pass: example.wallMsMedian < TARGET.maxWallMs },
-      exampleRssMB: { target: `< ${TARGET.maxRssMB} MB (largest)`, measured: example.maxRssMB, pass: example.maxRssMB < TARGET.maxRssMB },
+      exampleWallMs: {
+        target: `< ${TARGET.maxWallMs} ms (median)`,
+        measured: example.wallMsMedian,
+        pass: example.wallMsMedian < TARGET.maxWallMs,
+      },
+      exampleRssMB: {
+        target: `< ${TARGET.maxRssMB} MB (largest)`,
+        measured: example.maxRssMB,
+        pass: example.maxRssMB < TARGET.maxRssMB,
+      },
     },
     pass,
     results,
@@ -102,7 +127,9 @@ function main() {
   mkdirSync(dirname(outFile), { recursive: true });
   writeFileSync(outFile, `${JSON.stringify(report, null, 2)}\n`);
   rmSync(work, { recursive: true, force: true });
-  process.stdout.write(`${pass ? "PASS" : "FAIL"}: example ${example.wallMsMedian} ms (< ${TARGET.maxWallMs}), ${example.maxRssMB} MB (< ${TARGET.maxRssMB}) -> ${outFile}\n`);
+  process.stdout.write(
+    `${pass ? "PASS" : "FAIL"}: example ${example.wallMsMedian} ms (< ${TARGET.maxWallMs}), ${example.maxRssMB} MB (< ${TARGET.maxRssMB}) -> ${outFile}\n`,
+  );
 }
 
 main();

@@ -53,12 +53,26 @@ export function derivedNames(input: Raw): DerivedName[] {
   const upload = isObject(input.upload) ? input.upload : {};
   const uploads = Array.isArray(upload.dataClasses) && upload.dataClasses.length > 0;
   const out: DerivedName[] = [];
-  const platform = (namespace: Namespace, name: string, owner: string) => out.push({ namespace, name, owner: `the platform's ${owner}` });
+  const platform = (namespace: Namespace, name: string, owner: string) =>
+    out.push({ namespace, name, owner: `the platform's ${owner}` });
 
   // The platform stack's own constructs (stacks/platform-stack.ts) and names.
-  for (const id of ["sovereign", "commercial", "backend", "sovereign-key-logs", "sovereign-network", "sovereign-key-functions", "sovereign-audit", "sovereign-key-audit"]) platform("construct", id, `construct "${id}"`);
-  if (uploads) for (const id of ["upload-pipeline", "sovereign-key-pseudonyms"]) platform("construct", id, `construct "${id}"`);
-  if (crossing.length > 0) for (const id of ["commercial-audit", "commercial-key-audit", "commercial-roles-anywhere"]) platform("construct", id, `construct "${id}"`);
+  for (const id of [
+    "sovereign",
+    "commercial",
+    "backend",
+    "sovereign-key-logs",
+    "sovereign-network",
+    "sovereign-key-functions",
+    "sovereign-audit",
+    "sovereign-key-audit",
+  ])
+    platform("construct", id, `construct "${id}"`);
+  if (uploads)
+    for (const id of ["upload-pipeline", "sovereign-key-pseudonyms"]) platform("construct", id, `construct "${id}"`);
+  if (crossing.length > 0)
+    for (const id of ["commercial-audit", "commercial-key-audit", "commercial-roles-anywhere"])
+      platform("construct", id, `construct "${id}"`);
   platform("sovereignBucket", `${env}-audit-${sov}`, "audit trail bucket");
   platform("sovereignBucket", `${env}-tfstate-${sov}`, "Terraform state bucket (bootstrap stack)");
   platform("sovereignBucket", `${env}-tfstate-audit-${sov}`, "state bucket's audit trail bucket (bootstrap stack)");
@@ -72,7 +86,8 @@ export function derivedNames(input: Raw): DerivedName[] {
     platform("sovereignFunction", `${env}-scrub`, "scrub function");
   }
   if (crossing.length > 0) platform("commercialRole", `${env}-failover-cloudtrail-logs`, "commercial audit trail role");
-  for (const alias of ["logs", "functions", "audit", "terraform-state", "terraform-state-audit"]) platform("sovereignAlias", `alias/${env}/${alias}`, `key alias/${env}/${alias}`);
+  for (const alias of ["logs", "functions", "audit", "terraform-state", "terraform-state-audit"])
+    platform("sovereignAlias", `alias/${env}/${alias}`, `key alias/${env}/${alias}`);
   if (uploads) platform("sovereignAlias", `alias/${env}/subject-pseudonyms`, `key alias/${env}/subject-pseudonyms`);
   if (crossing.length > 0) platform("commercialAlias", `alias/${env}/audit`, `key alias/${env}/audit`);
 
@@ -85,7 +100,14 @@ export function derivedNames(input: Raw): DerivedName[] {
     add("sovereignBucket", `${env}-${c}-${sov}`);
     add("sovereignAlias", `alias/${env}/data/${c}`);
     if (crossing.includes(c)) {
-      for (const id of [`commercial-key-${c}`, `commercial-bucket-${c}`, `commercial-bucket-${c}-name`, `sync-pipeline-${c}`, `crossing-${c}`]) add("construct", id);
+      for (const id of [
+        `commercial-key-${c}`,
+        `commercial-bucket-${c}`,
+        `commercial-bucket-${c}-name`,
+        `sync-pipeline-${c}`,
+        `crossing-${c}`,
+      ])
+        add("construct", id);
       add("commercialBucket", `${env}-${c}-failover-${com}`);
       add("commercialAlias", `alias/${env}/failover/${c}`);
       add("commercialRole", `${env}-cross-partition-sync-${c}`);
@@ -102,7 +124,8 @@ export function derivedNames(input: Raw): DerivedName[] {
     if (!isObject(tenant) || typeof tenant.id !== "string" || seenTenants.has(tenant.id)) return;
     seenTenants.add(tenant.id);
     const t = tenant.id;
-    const add = (namespace: Namespace, name: string) => out.push({ namespace, name, path: `tenants[${i}].id`, owner: `tenant "${t}"` });
+    const add = (namespace: Namespace, name: string) =>
+      out.push({ namespace, name, path: `tenants[${i}].id`, owner: `tenant "${t}"` });
     add("construct", `tenant-${t}`);
     if (tenant.tier === "account" && tenant.accountId !== undefined) add("construct", `provider-tenant-${t}`);
     if (tenant.tier === "account") add("organizationsAccount", `${env}-${t}`);
@@ -113,7 +136,12 @@ export function derivedNames(input: Raw): DerivedName[] {
 
   const backend = input.backend;
   if (isObject(backend) && backend.type === "s3" && typeof backend.bucket === "string") {
-    out.push({ namespace: "sovereignBucket", name: backend.bucket, path: "backend.bucket", owner: `state bucket "${backend.bucket}"` });
+    out.push({
+      namespace: "sovereignBucket",
+      name: backend.bucket,
+      path: "backend.bucket",
+      owner: `state bucket "${backend.bucket}"`,
+    });
   }
   return out;
 }
@@ -133,7 +161,10 @@ export function derivedNameProblems(input: Raw): ConfigProblem[] {
   const note = (path: string, text: string) => clashes.set(path, [...(clashes.get(path) ?? []), text]);
   for (const group of byKey.values()) {
     // The state bucket of the S3 backend may be the bootstrap stack's own: that is what it is for.
-    const relevant = group.filter((n, _, all) => !(n.path === "backend.bucket" && all.length === 2 && all.some((o) => o.owner.includes("(bootstrap stack)"))));
+    const relevant = group.filter(
+      (n, _, all) =>
+        !(n.path === "backend.bucket" && all.length === 2 && all.some((o) => o.owner.includes("(bootstrap stack)"))),
+    );
     if (relevant.length < 2) continue;
     relevant.forEach((n, i) => {
       if (n.path === undefined) return;
@@ -141,12 +172,19 @@ export function derivedNameProblems(input: Raw): ConfigProblem[] {
       const others = relevant.filter((o, j) => o !== n && (o.path === undefined || j < i || o.path === n.path));
       if (others.length === 0 || others.every((o) => o.path === n.path)) return;
       const what = NAMESPACES[n.namespace].what;
-      note(n.path, `${what} "${n.name}" is also derived for ${others.filter((o) => o.path !== n.path).map((o) => (o.path === undefined ? o.owner : `${o.owner} (${o.path})`)).join(" and ")}`);
+      note(
+        n.path,
+        `${what} "${n.name}" is also derived for ${others
+          .filter((o) => o.path !== n.path)
+          .map((o) => (o.path === undefined ? o.owner : `${o.owner} (${o.path})`))
+          .join(" and ")}`,
+      );
     });
   }
   for (const n of names) {
     const { what, maxLength } = NAMESPACES[n.namespace];
-    if (n.path !== undefined && n.name.length > maxLength) note(n.path, `${what} "${n.name}" is ${n.name.length} characters long, more than the ${maxLength} AWS allows`);
+    if (n.path !== undefined && n.name.length > maxLength)
+      note(n.path, `${what} "${n.name}" is ${n.name.length} characters long, more than the ${maxLength} AWS allows`);
   }
   return [...clashes].map(([path, texts]) => {
     const owner = names.find((n) => n.path === path)?.owner ?? path;

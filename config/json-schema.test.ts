@@ -8,7 +8,18 @@ describe("config/schema.json", () => {
 
   it("describes the top-level fields and the tenant tiers", () => {
     const schema = JSON.parse(deploymentJsonSchema());
-    expect(Object.keys(schema.properties).sort()).toEqual(["$schema", "backend", "crossPartition", "dataClasses", "environment", "functions", "partitions", "suppressions", "tenants", "upload"]);
+    expect(Object.keys(schema.properties).sort()).toEqual([
+      "$schema",
+      "backend",
+      "crossPartition",
+      "dataClasses",
+      "environment",
+      "functions",
+      "partitions",
+      "suppressions",
+      "tenants",
+      "upload",
+    ]);
     expect(schema.properties.tenants.items.properties.tier.enum).toEqual(["account", "vpc", "logical"]);
   });
 });

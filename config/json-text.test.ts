@@ -22,7 +22,7 @@ describe("parseJsonText", () => {
   it.each([
     ['{\n  "a": 1\n  "b": 2\n}', /line 3, column 3: expected "," or "}", found "\\""/],
     ['{\n  "a": 1,\n}', /line 3, column 1: a comma before "}" \(JSON allows no trailing comma\)/],
-    ['[1, 2,\n]', /line 2, column 1: a comma before "]"/],
+    ["[1, 2,\n]", /line 2, column 1: a comma before "]"/],
     ['{\n  // note\n  "a": 1\n}', /line 2, column 3: .*comments are not JSON/],
     ["{'a': 1}", /line 1, column 2: .*double quotes/],
     ['{"a": 01}', /line 1, column 7: a number is malformed/],
@@ -42,7 +42,8 @@ describe("parseJsonText", () => {
 
   it("reports a repeated key with its path and both places, keeping JSON.parse's value", () => {
     // Prepare
-    const text = '{\n  "dataClasses": {\n    "identity": { "retentionDays": 1 },\n    "identity": { "retentionDays": 2, "allowCrossPartition": true }\n  }\n}';
+    const text =
+      '{\n  "dataClasses": {\n    "identity": { "retentionDays": 1 },\n    "identity": { "retentionDays": 2, "allowCrossPartition": true }\n  }\n}';
     // Act
     const result = parseJsonText(text);
     // Assess
@@ -50,7 +51,8 @@ describe("parseJsonText", () => {
     expect(result.problems).toEqual([
       {
         path: "dataClasses.identity",
-        message: 'key "identity" is given twice in dataClasses: at line 3, column 5 and at line 4, column 5; JSON keeps only the last, silently dropping the first. Fix: remove one of them, or merge their fields into one',
+        message:
+          'key "identity" is given twice in dataClasses: at line 3, column 5 and at line 4, column 5; JSON keeps only the last, silently dropping the first. Fix: remove one of them, or merge their fields into one',
       },
     ]);
   });

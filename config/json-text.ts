@@ -62,8 +62,8 @@ export function parseJsonText(text: string): JsonTextResult {
   const describeHere = (): string => {
     if (i >= text.length) return "the end of the file";
     const c = text[i] ?? "";
-    if (c === "/") return "\"/\" (comments are not JSON)";
-    if (c === "'") return "\"'\" (JSON strings use double quotes)";
+    if (c === "/") return '"/" (comments are not JSON)';
+    if (c === "'") return '"\'" (JSON strings use double quotes)';
     return JSON.stringify(text.slice(i, i + 1).replace(/[\r\n]/, "\\n"));
   };
   const fail = (expected: string): never => {
@@ -86,7 +86,8 @@ export function parseJsonText(text: string): JsonTextResult {
       if (c === 92) {
         const e = text[i + 1] ?? "";
         if (e === "u") {
-          if (!/^[0-9A-Fa-f]{4}$/.test(text.slice(i + 2, i + 6))) throw new JsonSyntaxError(i, "a \\u escape needs four hex digits");
+          if (!/^[0-9A-Fa-f]{4}$/.test(text.slice(i + 2, i + 6)))
+            throw new JsonSyntaxError(i, "a \\u escape needs four hex digits");
           i += 6;
         } else if ('"\\/bfnrt'.includes(e) && e !== "") {
           i += 2;
@@ -95,7 +96,11 @@ export function parseJsonText(text: string): JsonTextResult {
         }
         continue;
       }
-      if (c < 32) throw new JsonSyntaxError(i, "a string holds a line break or control character (write \\n, or close the string with a double quote)");
+      if (c < 32)
+        throw new JsonSyntaxError(
+          i,
+          "a string holds a line break or control character (write \\n, or close the string with a double quote)",
+        );
       i++;
     }
     throw new JsonSyntaxError(start, "a string is not closed (missing double quote)");
@@ -105,7 +110,8 @@ export function parseJsonText(text: string): JsonTextResult {
     const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i));
     if (m === null) fail("a value");
     const length = m?.[0].length ?? 0;
-    if (/^[0-9.]/.test(text[i + length] ?? "")) throw new JsonSyntaxError(i, "a number is malformed (no leading zeros, digits after a decimal point)");
+    if (/^[0-9.]/.test(text[i + length] ?? ""))
+      throw new JsonSyntaxError(i, "a number is malformed (no leading zeros, digits after a decimal point)");
     i += length;
   };
 
@@ -197,7 +203,12 @@ export function parseJsonText(text: string): JsonTextResult {
     if (!(err instanceof JsonSyntaxError)) throw err;
     return {
       ok: false,
-      problems: [{ path: "(file)", message: `not valid JSON at ${at(text, err.index)}: ${err.message}. Fix: correct the syntax there (save the file as plain UTF-8 JSON)` }],
+      problems: [
+        {
+          path: "(file)",
+          message: `not valid JSON at ${at(text, err.index)}: ${err.message}. Fix: correct the syntax there (save the file as plain UTF-8 JSON)`,
+        },
+      ],
     };
   }
   return { ok: true, value: JSON.parse(text), problems: duplicates };

@@ -34,7 +34,11 @@ describe("the example configuration", () => {
 
   it("defaults the upload limits and function sizing", () => {
     const result = parseDeployment(exampleInput());
-    expect(result.ok && result.config.upload).toMatchObject({ allowedContentTypes: ["image/jpeg", "image/png", "image/webp"], maxSizeBytes: 10485760, expirySeconds: 300 });
+    expect(result.ok && result.config.upload).toMatchObject({
+      allowedContentTypes: ["image/jpeg", "image/png", "image/webp"],
+      maxSizeBytes: 10485760,
+      expirySeconds: 300,
+    });
     expect(result.ok && result.config.functions).toEqual({
       upload: { reservedConcurrency: 10, memorySizeMb: 256, timeoutSeconds: 10 },
       scrub: { reservedConcurrency: 5, memorySizeMb: 1024, timeoutSeconds: 120 },
@@ -49,10 +53,19 @@ describe("the example configuration", () => {
   });
 
   it("accepts guardrail suppressions of suppressible rules with a reason", () => {
-    const input = { ...exampleInput(), suppressions: [{ ruleId: "SIP-LAMBDA-7", address: "aws_lambda_function.x", reason: "X-Ray not offered" }] };
+    const input = {
+      ...exampleInput(),
+      suppressions: [{ ruleId: "SIP-LAMBDA-7", address: "aws_lambda_function.x", reason: "X-Ray not offered" }],
+    };
     const result = parseDeployment(input);
-    expect(result.ok && result.config.suppressions).toEqual([{ ruleId: "SIP-LAMBDA-7", address: "aws_lambda_function.x", reason: "X-Ray not offered" }]);
-    expectOneProblem({ ...exampleInput(), suppressions: [{ ruleId: "lambda-7", address: "x", reason: "r" }] }, "suppressions[0].ruleId", /is not a rule ID/);
+    expect(result.ok && result.config.suppressions).toEqual([
+      { ruleId: "SIP-LAMBDA-7", address: "aws_lambda_function.x", reason: "X-Ray not offered" },
+    ]);
+    expectOneProblem(
+      { ...exampleInput(), suppressions: [{ ruleId: "lambda-7", address: "x", reason: "r" }] },
+      "suppressions[0].ruleId",
+      /is not a rule ID/,
+    );
   });
 
   it("defaults the backend to local state", () => {
@@ -91,7 +104,11 @@ describe("invalid configurations", () => {
   it("fails when the egress zone is not one of the network's zones", () => {
     const input = exampleInput();
     (input.partitions.sovereign.network as { egressZone?: string }).egressZone = "eusc-de-east-1f";
-    expectOneProblem(input, "partitions.sovereign.network.egressZone", /not one of availabilityZones\. Fix: use one of "eusc-de-east-1a"/);
+    expectOneProblem(
+      input,
+      "partitions.sovereign.network.egressZone",
+      /not one of availabilityZones\. Fix: use one of "eusc-de-east-1a"/,
+    );
   });
 
   it("fails when an account ID is a JSON number, explaining the lost zeros", () => {
@@ -115,13 +132,20 @@ describe("invalid configurations", () => {
   it("fails when the sovereign side is given a commercial region", () => {
     const input = exampleInput();
     input.partitions.sovereign.region = "eu-central-1";
-    expectOneProblem(input, "partitions.sovereign.region", /belongs to partition aws, but this side must be in aws-eusc/);
+    expectOneProblem(
+      input,
+      "partitions.sovereign.region",
+      /belongs to partition aws, but this side must be in aws-eusc/,
+    );
   });
 
   it("fails when a tier is unknown", () => {
     const input = exampleInput();
     (input.tenants[1] as { tier: string }).tier = "cluster";
-    expect(problemsOf(input).map((p) => [p.path, p.message])).toContainEqual(["tenants[1].tier", expect.stringMatching(/"cluster" is not known. Fix: use one of account, vpc, logical/)]);
+    expect(problemsOf(input).map((p) => [p.path, p.message])).toContainEqual([
+      "tenants[1].tier",
+      expect.stringMatching(/"cluster" is not known. Fix: use one of account, vpc, logical/),
+    ]);
   });
 
   it("fails when tier account has no accountEmail", () => {
@@ -160,25 +184,45 @@ describe("invalid configurations", () => {
   it("fails when a logical-tier tenant's data classes leave out the upload pipeline's", () => {
     const input = exampleInput();
     if (input.tenants[2]) input.tenants[2].dataClasses = ["avatars-clean"];
-    expectOneProblem(input, "tenants[2].dataClasses", /uploads through the upload API as its own role.*lack avatars-original\. Fix: add "avatars-original"/);
+    expectOneProblem(
+      input,
+      "tenants[2].dataClasses",
+      /uploads through the upload API as its own role.*lack avatars-original\. Fix: add "avatars-original"/,
+    );
   });
 
   it("fails when an upload data class crosses partitions (unscrubbed originals would cross; two notifications on one bucket)", () => {
     const input = exampleInput();
-    input.dataClasses["avatars-original"] = { ...input.dataClasses["avatars-original"], retentionDays: 30, allowCrossPartition: true };
-    expectOneProblem(input, "upload.dataClasses[0]", /"avatars-original" accepts uploads and sets allowCrossPartition.*S3 keeps only one/);
+    input.dataClasses["avatars-original"] = {
+      ...input.dataClasses["avatars-original"],
+      retentionDays: 30,
+      allowCrossPartition: true,
+    };
+    expectOneProblem(
+      input,
+      "upload.dataClasses[0]",
+      /"avatars-original" accepts uploads and sets allowCrossPartition.*S3 keeps only one/,
+    );
   });
 
   it("fails when a crossing class's certificate CN would exceed 64 characters", () => {
     const input = exampleInput();
     if (input.crossPartition !== undefined) input.crossPartition.workloadCommonName = "w".repeat(55);
-    expectOneProblem(input, "crossPartition.workloadCommonName", /would exceed 64 characters for avatars-clean\. Fix: shorten/);
+    expectOneProblem(
+      input,
+      "crossPartition.workloadCommonName",
+      /would exceed 64 characters for avatars-clean\. Fix: shorten/,
+    );
   });
 
   it("fails when a vpc-tier tenant's data classes leave out the upload pipeline's (its role writes there too)", () => {
     const input = exampleInput();
     if (input.tenants[1]) input.tenants[1].dataClasses = ["avatars-clean"];
-    expectOneProblem(input, "tenants[1].dataClasses", /a vpc-tier tenant uploads through the upload API as its own role.*lack avatars-original/);
+    expectOneProblem(
+      input,
+      "tenants[1].dataClasses",
+      /a vpc-tier tenant uploads through the upload API as its own role.*lack avatars-original/,
+    );
   });
 
   it("fails when no data class is declared", () => {
@@ -218,7 +262,12 @@ describe("invalid configurations", () => {
 
   it("fails when the S3 state key belongs to the commercial partition", () => {
     const input = exampleInput();
-    input.backend = { type: "s3", bucket: "example-state", key: "example.tfstate", kmsKeyId: "arn:aws:kms:eu-central-1:111111111111:key/abc" };
+    input.backend = {
+      type: "s3",
+      bucket: "example-state",
+      key: "example.tfstate",
+      kmsKeyId: "arn:aws:kms:eu-central-1:111111111111:key/abc",
+    };
     expectOneProblem(input, "backend.kmsKeyId", /not a KMS key of the aws-eusc partition/);
   });
 
@@ -227,7 +276,11 @@ describe("invalid configurations", () => {
     const input = exampleInput();
     input.backend = { type: "s3", bucket: "example-own-state-111111111111" };
     // Act, Assess
-    expectOneProblem(input, "backend.kmsKeyId", /names a state bucket of your own, but kmsKeyId is missing.*Fix: add the kmsKeyId of your bucket's key, or remove bucket/);
+    expectOneProblem(
+      input,
+      "backend.kmsKeyId",
+      /names a state bucket of your own, but kmsKeyId is missing.*Fix: add the kmsKeyId of your bucket's key, or remove bucket/,
+    );
   });
 
   it("fails when the S3 backend names a key without its bucket", () => {
@@ -235,7 +288,11 @@ describe("invalid configurations", () => {
     const input = exampleInput();
     input.backend = { type: "s3", key: "platform/other.tfstate", kmsKeyId: "alias/other-state" };
     // Act, Assess
-    expectOneProblem(input, "backend.bucket", /names a key, but bucket is missing.*refuses writes encrypted with any key but its own.*Fix: add the bucket that key belongs to, or remove kmsKeyId/);
+    expectOneProblem(
+      input,
+      "backend.bucket",
+      /names a key, but bucket is missing.*refuses writes encrypted with any key but its own.*Fix: add the bucket that key belongs to, or remove kmsKeyId/,
+    );
   });
 
   it("accepts an S3 backend without names, or with only the object key", () => {
@@ -247,7 +304,10 @@ describe("invalid configurations", () => {
     // Act
     const results = [parseDeployment(bare), parseDeployment(keyOnly)];
     // Assess
-    expect(results.map((r) => r.ok && r.config.backend)).toEqual([{ type: "s3" }, { type: "s3", key: "platform/blue.tfstate" }]);
+    expect(results.map((r) => r.ok && r.config.backend)).toEqual([
+      { type: "s3" },
+      { type: "s3", key: "platform/blue.tfstate" },
+    ]);
   });
 
   it("fails when a retention is not a positive whole number", () => {
@@ -267,7 +327,10 @@ describe("invalid configurations", () => {
     input.partitions.sovereign.network.availabilityZones = ["eusc-de-east-1a", "eu-central-1b", "eusc-de-east-1a"];
     const problems = problemsOf(input);
     expect(problems.map((p) => [p.path, p.message])).toEqual([
-      ["partitions.sovereign.network.availabilityZones[1]", expect.stringMatching(/"eu-central-1b" is not in the sovereign region eusc-de-east-1/)],
+      [
+        "partitions.sovereign.network.availabilityZones[1]",
+        expect.stringMatching(/"eu-central-1b" is not in the sovereign region eusc-de-east-1/),
+      ],
       ["partitions.sovereign.network.availabilityZones[2]", expect.stringMatching(/listed twice/)],
     ]);
   });
@@ -275,28 +338,48 @@ describe("invalid configurations", () => {
   it("fails when the administrator role is given as an ARN", () => {
     const input = exampleInput();
     input.partitions.commercial.administratorRoleName = "arn:aws:iam::222222222222:role/platform-deployer";
-    expectOneProblem(input, "partitions.commercial.administratorRoleName", /is not an IAM role name. Fix: use the name \(not the ARN\)/);
+    expectOneProblem(
+      input,
+      "partitions.commercial.administratorRoleName",
+      /is not an IAM role name. Fix: use the name \(not the ARN\)/,
+    );
   });
 
   it("fails when a side's role to assume is in the other partition, naming the path", () => {
     // Prepare
     const input = exampleInput();
-    input.partitions.commercial.credentials = { assumeRole: { roleArn: "arn:aws-eusc:iam::222222222222:role/platform-deployer" } };
+    input.partitions.commercial.credentials = {
+      assumeRole: { roleArn: "arn:aws-eusc:iam::222222222222:role/platform-deployer" },
+    };
     // Assess
-    expectOneProblem(input, "partitions.commercial.credentials.assumeRole.roleArn", /is a role of partition aws-eusc, but the commercial side is in aws: a partition has its own IAM.*Fix: use the role's ARN in aws/);
+    expectOneProblem(
+      input,
+      "partitions.commercial.credentials.assumeRole.roleArn",
+      /is a role of partition aws-eusc, but the commercial side is in aws: a partition has its own IAM.*Fix: use the role's ARN in aws/,
+    );
   });
 
   it("fails when the role to assume is in another account, is not the administrator role, or is no role ARN", () => {
     // Prepare
     const otherAccount = exampleInput();
-    otherAccount.partitions.commercial.credentials = { assumeRole: { roleArn: "arn:aws:iam::999999999999:role/platform-deployer" } };
+    otherAccount.partitions.commercial.credentials = {
+      assumeRole: { roleArn: "arn:aws:iam::999999999999:role/platform-deployer" },
+    };
     const otherRole = exampleInput();
     otherRole.partitions.commercial.credentials = { assumeRole: { roleArn: "arn:aws:iam::222222222222:role/ci" } };
     const notRole = exampleInput();
     notRole.partitions.commercial.credentials = { assumeRole: { roleArn: "arn:aws:iam::222222222222:user/ci" } };
     // Assess
-    expectOneProblem(otherAccount, "partitions.commercial.credentials.assumeRole.roleArn", /in account 999999999999, but the commercial side deploys into 222222222222/);
-    expectOneProblem(otherRole, "partitions.commercial.credentials.assumeRole.roleArn", /the role is "ci", but partitions.commercial.administratorRoleName is "platform-deployer"/);
+    expectOneProblem(
+      otherAccount,
+      "partitions.commercial.credentials.assumeRole.roleArn",
+      /in account 999999999999, but the commercial side deploys into 222222222222/,
+    );
+    expectOneProblem(
+      otherRole,
+      "partitions.commercial.credentials.assumeRole.roleArn",
+      /the role is "ci", but partitions.commercial.administratorRoleName is "platform-deployer"/,
+    );
     expectOneProblem(notRole, "partitions.commercial.credentials.assumeRole.roleArn", /is not an IAM role ARN/);
   });
 
@@ -309,7 +392,11 @@ describe("invalid configurations", () => {
     same.partitions.sovereign.credentials = { profile: "deploy" };
     same.partitions.commercial.credentials = { profile: "deploy" };
     // Assess
-    expectOneProblem(none, "partitions.commercial.credentials", /neither side says how Terraform gets credentials, so both would use the same default credential chain/);
+    expectOneProblem(
+      none,
+      "partitions.commercial.credentials",
+      /neither side says how Terraform gets credentials, so both would use the same default credential chain/,
+    );
     expectOneProblem(same, "partitions.commercial.credentials", /both sides name the same credentials/);
   });
 
@@ -318,13 +405,20 @@ describe("invalid configurations", () => {
     const empty = exampleInput();
     empty.partitions.sovereign.credentials = {};
     const long = exampleInput();
-    long.partitions.commercial.credentials = { assumeRole: { roleArn: "arn:aws:iam::222222222222:role/platform-deployer", durationSeconds: 86400 } };
+    long.partitions.commercial.credentials = {
+      assumeRole: { roleArn: "arn:aws:iam::222222222222:role/platform-deployer", durationSeconds: 86400 },
+    };
     // Assess
     expectOneProblem(empty, "partitions.sovereign.credentials", /name neither a profile nor a role/);
     expectOneProblem(long, "partitions.commercial.credentials.assumeRole.durationSeconds", /at most 43200/);
   });
 
-  it.each(["http://app.example.org", "https://app.example.org/", "https://*.example.org", "https://app.example.org/upload"])("fails when an upload origin is %s", (origin) => {
+  it.each([
+    "http://app.example.org",
+    "https://app.example.org/",
+    "https://*.example.org",
+    "https://app.example.org/upload",
+  ])("fails when an upload origin is %s", (origin) => {
     const input = exampleInput();
     input.upload.allowedOrigins = [origin];
     expectOneProblem(input, "upload.allowedOrigins[0]", /is not an https origin/);
@@ -353,55 +447,106 @@ describe("invalid configurations", () => {
     input.partitions.sovereign.region = "us-east-1";
     input.tenants.push({ id: "acme-health", tier: "logical" }, { id: "Bad", tier: "logical" });
     const paths = problemsOf(input).map((p) => p.path);
-    expect(paths).toEqual(expect.arrayContaining(["environment", "partitions.sovereign.region", "tenants[3].id", "tenants[4].id"]));
+    expect(paths).toEqual(
+      expect.arrayContaining(["environment", "partitions.sovereign.region", "tenants[3].id", "tenants[4].id"]),
+    );
     expect(paths).toHaveLength(4);
   });
 });
 
 describe("mistakes a user can make by hand", () => {
-  const suppression = (s: Record<string, unknown>) => ({ ...exampleInput(), suppressions: [{ ruleId: "SIP-LAMBDA-7", address: "aws_lambda_function.x", reason: "X-Ray not offered", ...s }] });
+  const suppression = (s: Record<string, unknown>) => ({
+    ...exampleInput(),
+    suppressions: [{ ruleId: "SIP-LAMBDA-7", address: "aws_lambda_function.x", reason: "X-Ray not offered", ...s }],
+  });
 
   it("fails when a suppression has no reason or a blank one", () => {
-    expectOneProblem(suppression({ reason: undefined }), "suppressions[0].reason", /a suppression has no reason.*Fix: say why/);
+    expectOneProblem(
+      suppression({ reason: undefined }),
+      "suppressions[0].reason",
+      /a suppression has no reason.*Fix: say why/,
+    );
     expectOneProblem(suppression({ reason: "  " }), "suppressions[0].reason", /the reason is empty.*Fix: say why/);
   });
 
-  it.each(["SIP-RES-1", "SIP-RES-6", "SIP-OUT-1", "SIP-SUP-2"])("fails when a suppression names the unsuppressible rule %s", (ruleId) => {
-    expectOneProblem(suppression({ ruleId }), "suppressions[0].ruleId", new RegExp(`rule ${ruleId} may not be suppressed.*Fix: remove the suppression`));
-  });
+  it.each(["SIP-RES-1", "SIP-RES-6", "SIP-OUT-1", "SIP-SUP-2"])(
+    "fails when a suppression names the unsuppressible rule %s",
+    (ruleId) => {
+      expectOneProblem(
+        suppression({ ruleId }),
+        "suppressions[0].ruleId",
+        new RegExp(`rule ${ruleId} may not be suppressed.*Fix: remove the suppression`),
+      );
+    },
+  );
 
   it("fails when a suppression names a rule that does not exist, or repeats another", () => {
-    expectOneProblem(suppression({ ruleId: "SIP-LAMBDA-99" }), "suppressions[0].ruleId", /rule SIP-LAMBDA-99 does not exist.*Fix: use a rule ID from policies\/RULES\.md/);
+    expectOneProblem(
+      suppression({ ruleId: "SIP-LAMBDA-99" }),
+      "suppressions[0].ruleId",
+      /rule SIP-LAMBDA-99 does not exist.*Fix: use a rule ID from policies\/RULES\.md/,
+    );
     const twice = suppression({});
-    twice.suppressions = [...twice.suppressions, { ruleId: "SIP-LAMBDA-7", address: "aws_lambda_function.x", reason: "again" }];
-    expectOneProblem(twice, "suppressions[1]", /the same suppression \(ruleId, address, stack\) is listed twice \(first as suppressions\[0\]\)\. Fix: list it once/);
+    twice.suppressions = [
+      ...twice.suppressions,
+      { ruleId: "SIP-LAMBDA-7", address: "aws_lambda_function.x", reason: "again" },
+    ];
+    expectOneProblem(
+      twice,
+      "suppressions[1]",
+      /the same suppression \(ruleId, address, stack\) is listed twice \(first as suppressions\[0\]\)\. Fix: list it once/,
+    );
   });
 
   it("fails when two account-tier tenants share an account ID", () => {
     const input = exampleInput();
-    input.tenants.push({ id: "acme-dental", tier: "account", accountEmail: "aws-acme-dental@example.org", accountId: "333333333333" });
-    expectOneProblem(input, "tenants[3].accountId", /account 333333333333 is already the account of tenants\[0\] \("acme-health"\).*Fix: give each account-tier tenant its own account/);
+    input.tenants.push({
+      id: "acme-dental",
+      tier: "account",
+      accountEmail: "aws-acme-dental@example.org",
+      accountId: "333333333333",
+    });
+    expectOneProblem(
+      input,
+      "tenants[3].accountId",
+      /account 333333333333 is already the account of tenants\[0\] \("acme-health"\).*Fix: give each account-tier tenant its own account/,
+    );
   });
 
   it("fails when two account-tier tenants share an e-mail address, in any case", () => {
     const input = exampleInput();
     input.tenants.push({ id: "acme-dental", tier: "account", accountEmail: "AWS-Acme-Health@Example.org" });
-    expectOneProblem(input, "tenants[3].accountEmail", /"AWS-Acme-Health@Example.org" is already the root address of tenants\[0\] \("acme-health"\) \(addresses compare case-insensitively\)/);
+    expectOneProblem(
+      input,
+      "tenants[3].accountEmail",
+      /"AWS-Acme-Health@Example.org" is already the root address of tenants\[0\] \("acme-health"\) \(addresses compare case-insensitively\)/,
+    );
   });
 
   it("fails when the OIDC issuer is given as its discovery document's URL", () => {
     const input = exampleInput();
     input.upload.oidc.issuer = "https://login.example.org/realms/platform/.well-known/openid-configuration";
-    expectOneProblem(input, "upload.oidc.issuer", /is the discovery document's URL, not the issuer.*Fix: write "https:\/\/login\.example\.org\/realms\/platform"/);
+    expectOneProblem(
+      input,
+      "upload.oidc.issuer",
+      /is the discovery document's URL, not the issuer.*Fix: write "https:\/\/login\.example\.org\/realms\/platform"/,
+    );
     input.upload.oidc.issuer = "https://login.example.org/realms/platform?x=1";
     expectOneProblem(input, "upload.oidc.issuer", /has a query or fragment/);
   });
 
-  it.each(["text/html", "application/pdf", "image/gif", "IMAGE/JPEG"])("fails when uploads allow %s, which the scrubber cannot process", (type) => {
-    const input = exampleInput();
-    (input.upload as { allowedContentTypes: string[] }).allowedContentTypes = ["image/jpeg", type];
-    expectOneProblem(input, "upload.allowedContentTypes[1]", /the scrubber rewrites only image\/jpeg, image\/png, image\/webp.*Fix: list only those/);
-  });
+  it.each(["text/html", "application/pdf", "image/gif", "IMAGE/JPEG"])(
+    "fails when uploads allow %s, which the scrubber cannot process",
+    (type) => {
+      const input = exampleInput();
+      (input.upload as { allowedContentTypes: string[] }).allowedContentTypes = ["image/jpeg", type];
+      expectOneProblem(
+        input,
+        "upload.allowedContentTypes[1]",
+        /the scrubber rewrites only image\/jpeg, image\/png, image\/webp.*Fix: list only those/,
+      );
+    },
+  );
 
   it("allows as upload content types exactly what the scrubber rewrites", () => {
     expect([...SCRUBBED_CONTENT_TYPES]).toEqual(Object.values(MEDIA_TYPES));
@@ -453,21 +598,40 @@ describe("mistakes a user can make by hand", () => {
     // Act
     const problems = problemsOf(input);
     // Assess
-    expect(problems).toContainEqual({ path: parent === "(root)" ? key : `${parent}.${key}`, message: `unknown field "${key}". Fix: did you mean "${known}"? Rename it, or remove it (see docs/configuration.md)` });
+    expect(problems).toContainEqual({
+      path: parent === "(root)" ? key : `${parent}.${key}`,
+      message: `unknown field "${key}". Fix: did you mean "${known}"? Rename it, or remove it (see docs/configuration.md)`,
+    });
   });
 
   it("lists the known fields when an unknown one is near none of them", () => {
     const input = exampleInput();
     (input.upload.oidc as Record<string, unknown>).clientSecret = "x";
-    expectOneProblem(input, "upload.oidc.clientSecret", /unknown field "clientSecret". Fix: remove it or correct its spelling \(known here: issuer, audience;/);
+    expectOneProblem(
+      input,
+      "upload.oidc.clientSecret",
+      /unknown field "clientSecret". Fix: remove it or correct its spelling \(known here: issuer, audience;/,
+    );
   });
 
   it.each([
-    ["tenants[0].displayName", (i: ReturnType<typeof exampleInput>) => Object.assign(i.tenants[0] ?? {}, { displayName: "" })],
-    ["tenants[0].displayName", (i: ReturnType<typeof exampleInput>) => Object.assign(i.tenants[0] ?? {}, { displayName: "   " })],
-    ["dataClasses.identity.description", (i: ReturnType<typeof exampleInput>) => Object.assign(i.dataClasses.identity ?? {}, { description: " " })],
+    [
+      "tenants[0].displayName",
+      (i: ReturnType<typeof exampleInput>) => Object.assign(i.tenants[0] ?? {}, { displayName: "" }),
+    ],
+    [
+      "tenants[0].displayName",
+      (i: ReturnType<typeof exampleInput>) => Object.assign(i.tenants[0] ?? {}, { displayName: "   " }),
+    ],
+    [
+      "dataClasses.identity.description",
+      (i: ReturnType<typeof exampleInput>) => Object.assign(i.dataClasses.identity ?? {}, { description: " " }),
+    ],
     ["upload.oidc.audience", (i: ReturnType<typeof exampleInput>) => Object.assign(i.upload.oidc, { audience: "  " })],
-    ["crossPartition.caCertificateFile", (i: ReturnType<typeof exampleInput>) => Object.assign(i.crossPartition ?? {}, { caCertificateFile: " " })],
+    [
+      "crossPartition.caCertificateFile",
+      (i: ReturnType<typeof exampleInput>) => Object.assign(i.crossPartition ?? {}, { caCertificateFile: " " }),
+    ],
   ])("fails when %s is empty or only spaces", (path, edit) => {
     const input = exampleInput();
     edit(input);
@@ -477,47 +641,88 @@ describe("mistakes a user can make by hand", () => {
   it("fails when the workload common name starts or ends with a space", () => {
     const input = exampleInput();
     if (input.crossPartition) input.crossPartition.workloadCommonName = " sip-sync";
-    expectOneProblem(input, "crossPartition.workloadCommonName", /not a usable certificate common name.*not starting or ending with a space/);
+    expectOneProblem(
+      input,
+      "crossPartition.workloadCommonName",
+      /not a usable certificate common name.*not starting or ending with a space/,
+    );
   });
 
   it("fails when a retention is given as a string, saying to drop the quotes", () => {
     const input = exampleInput();
     (input.dataClasses.identity as { retentionDays: unknown }).retentionDays = "365";
-    expectOneProblem(input, "dataClasses.identity.retentionDays", /retentionDays is the string "365", not a number\. Fix: write it without quotes, e\.g\. 365/);
+    expectOneProblem(
+      input,
+      "dataClasses.identity.retentionDays",
+      /retentionDays is the string "365", not a number\. Fix: write it without quotes, e\.g\. 365/,
+    );
   });
 
   it.each([
-    ["upload.allowedOrigins", (i: ReturnType<typeof exampleInput>) => Object.assign(i.upload, { allowedOrigins: ["https://app.example.org", "https://app.example.org"] }), /origin "https:\/\/app\.example\.org" is listed twice \(first as upload\.allowedOrigins\[0\]\)/],
-    ["upload.allowedContentTypes", (i: ReturnType<typeof exampleInput>) => Object.assign(i.upload, { allowedContentTypes: ["image/png", "image/jpeg", "image/png"] }), /content type "image\/png" is listed twice/],
-    ["tenants[2].dataClasses", (i: ReturnType<typeof exampleInput>) => Object.assign(i.tenants[2] ?? {}, { dataClasses: ["avatars-original", "avatars-clean", "avatars-clean"] }), /data class "avatars-clean" is listed twice/],
+    [
+      "upload.allowedOrigins",
+      (i: ReturnType<typeof exampleInput>) =>
+        Object.assign(i.upload, { allowedOrigins: ["https://app.example.org", "https://app.example.org"] }),
+      /origin "https:\/\/app\.example\.org" is listed twice \(first as upload\.allowedOrigins\[0\]\)/,
+    ],
+    [
+      "upload.allowedContentTypes",
+      (i: ReturnType<typeof exampleInput>) =>
+        Object.assign(i.upload, { allowedContentTypes: ["image/png", "image/jpeg", "image/png"] }),
+      /content type "image\/png" is listed twice/,
+    ],
+    [
+      "tenants[2].dataClasses",
+      (i: ReturnType<typeof exampleInput>) =>
+        Object.assign(i.tenants[2] ?? {}, { dataClasses: ["avatars-original", "avatars-clean", "avatars-clean"] }),
+      /data class "avatars-clean" is listed twice/,
+    ],
   ])("fails when %s lists an entry twice", (path, edit, message) => {
     const input = exampleInput();
     edit(input);
     const problems = problemsOf(input);
-    expect(problems.map((p) => p.path)).toEqual([expect.stringMatching(new RegExp(`^${path.replace(/[.[\]]/g, "\\$&")}\\[\\d\\]$`))]);
+    expect(problems.map((p) => p.path)).toEqual([
+      expect.stringMatching(new RegExp(`^${path.replace(/[.[\]]/g, "\\$&")}\\[\\d\\]$`)),
+    ]);
     expect(problems[0]?.message).toMatch(message);
   });
 
   it("fails when upload.dataClasses lists one class twice", () => {
     const input = exampleInput();
     input.upload.dataClasses = ["avatars-original", "avatars-original"];
-    expect(problemsOf(input)).toContainEqual({ path: "upload.dataClasses[1]", message: expect.stringMatching(/data class "avatars-original" is listed twice/) });
+    expect(problemsOf(input)).toContainEqual({
+      path: "upload.dataClasses[1]",
+      message: expect.stringMatching(/data class "avatars-original" is listed twice/),
+    });
   });
 
   it("names a fix for limits without a message of their own", () => {
     const input = exampleInput();
     input.functions = { upload: { memorySizeMb: 64 } };
-    expectOneProblem(input, "functions.upload.memorySizeMb", /number 64 is below the minimum 128\. Fix: use 128 or more/);
+    expectOneProblem(
+      input,
+      "functions.upload.memorySizeMb",
+      /number 64 is below the minimum 128\. Fix: use 128 or more/,
+    );
   });
 });
 
 describe("names derived from the configuration", () => {
   it.each([
-    ["logs", /construct ID \(Terraform address\) "sovereign-key-logs" is also derived for the platform's construct "sovereign-key-logs"/],
+    [
+      "logs",
+      /construct ID \(Terraform address\) "sovereign-key-logs" is also derived for the platform's construct "sovereign-key-logs"/,
+    ],
     ["functions", /"sovereign-key-functions"/],
     ["pseudonyms", /"sovereign-key-pseudonyms"/],
-    ["audit", /"sovereign-key-audit".*S3 bucket name in the aws-eusc partition "example-audit-111111111111" is also derived for the platform's audit trail bucket/],
-    ["tfstate", /S3 bucket name in the aws-eusc partition "example-tfstate-111111111111" is also derived for the platform's Terraform state bucket \(bootstrap stack\)/],
+    [
+      "audit",
+      /"sovereign-key-audit".*S3 bucket name in the aws-eusc partition "example-audit-111111111111" is also derived for the platform's audit trail bucket/,
+    ],
+    [
+      "tfstate",
+      /S3 bucket name in the aws-eusc partition "example-tfstate-111111111111" is also derived for the platform's Terraform state bucket \(bootstrap stack\)/,
+    ],
     ["tfstate-audit", /"example-tfstate-audit-111111111111"/],
   ])("fails when a data class is named %s, like a platform resource", (name, message) => {
     const input = exampleInput();
@@ -528,19 +733,34 @@ describe("names derived from the configuration", () => {
   it("fails when one data class's derived IDs collide with another's (x and x-name)", () => {
     const input = exampleInput();
     input.dataClasses["identity-name"] = { retentionDays: 30 };
-    expectOneProblem(input, "dataClasses.identity-name", /construct ID \(Terraform address\) "sovereign-bucket-identity-name" is also derived for data class "identity" \(dataClasses\.identity\)\. Fix: rename the data class/);
+    expectOneProblem(
+      input,
+      "dataClasses.identity-name",
+      /construct ID \(Terraform address\) "sovereign-bucket-identity-name" is also derived for data class "identity" \(dataClasses\.identity\)\. Fix: rename the data class/,
+    );
   });
 
   it("fails when a tenant's role name collides with another tenant's (tenant-x and x-vpc-flow-logs)", () => {
     const input = exampleInput();
-    input.tenants.push({ id: "tenant-zeta", tier: "vpc", vpcCidr: "10.30.0.0/16" }, { id: "zeta-vpc-flow-logs", tier: "logical" });
-    expectOneProblem(input, "tenants[4].id", /IAM role name in the sovereign account "example-tenant-zeta-vpc-flow-logs" is also derived for tenant "tenant-zeta" \(tenants\[3\]\.id\)/);
+    input.tenants.push(
+      { id: "tenant-zeta", tier: "vpc", vpcCidr: "10.30.0.0/16" },
+      { id: "zeta-vpc-flow-logs", tier: "logical" },
+    );
+    expectOneProblem(
+      input,
+      "tenants[4].id",
+      /IAM role name in the sovereign account "example-tenant-zeta-vpc-flow-logs" is also derived for tenant "tenant-zeta" \(tenants\[3\]\.id\)/,
+    );
   });
 
   it("fails when the S3 backend's own bucket is a bucket the platform creates", () => {
     const input = exampleInput();
     input.backend = { type: "s3", bucket: "example-identity-111111111111", kmsKeyId: "alias/own" };
-    expectOneProblem(input, "backend.bucket", /"example-identity-111111111111" is also derived for data class "identity"/);
+    expectOneProblem(
+      input,
+      "backend.bucket",
+      /"example-identity-111111111111" is also derived for data class "identity"/,
+    );
     input.backend = { type: "s3", bucket: "example-tfstate-111111111111", kmsKeyId: "alias/example/terraform-state" };
     expect(parseDeployment(input).ok).toBe(true);
   });
@@ -566,7 +786,9 @@ describe("loadDeploymentFile", () => {
       try {
         loadDeploymentFile(file);
       } catch (err) {
-        expect((err as ConfigError).message).toMatch(/bad\.json: 2 problems in the configuration:\n {2}- environment: .*\n {2}- partitions\.commercial\.accountId: /);
+        expect((err as ConfigError).message).toMatch(
+          /bad\.json: 2 problems in the configuration:\n {2}- environment: .*\n {2}- partitions\.commercial\.accountId: /,
+        );
       }
     } finally {
       cleanup();
@@ -577,7 +799,7 @@ describe("loadDeploymentFile", () => {
     const { dir, cleanup } = tempDir();
     try {
       mkdirSync(join(dir, "sub"));
-      writeFileSync(join(dir, "broken.json"), "{ \"environment\": ");
+      writeFileSync(join(dir, "broken.json"), '{ "environment": ');
       expect(() => loadDeploymentFile(join(dir, "absent.json"))).toThrow(/file not found/);
       expect(() => loadDeploymentFile(join(dir, "broken.json"))).toThrow(/not valid JSON/);
     } finally {
@@ -590,9 +812,14 @@ describe("loadDeploymentFile", () => {
     const { dir, cleanup } = tempDir();
     try {
       const file = join(dir, "deployment.json");
-      writeFileSync(file, JSON.stringify(exampleInput(), null, 2).replace('"environment": "example",', '"environment": "example"'));
+      writeFileSync(
+        file,
+        JSON.stringify(exampleInput(), null, 2).replace('"environment": "example",', '"environment": "example"'),
+      );
       // Act, Assess
-      expect(() => loadDeploymentFile(file)).toThrow(/deployment\.json: 1 problem in the configuration:\n {2}- \(file\): not valid JSON at line 4, column 3: expected "," or "\}", found "\\"". Fix: /);
+      expect(() => loadDeploymentFile(file)).toThrow(
+        /deployment\.json: 1 problem in the configuration:\n {2}- \(file\): not valid JSON at line 4, column 3: expected "," or "\}", found "\\"". Fix: /,
+      );
       expect(() => loadCheckConfig(file)).toThrow(/deployment\.json: \(file\): not valid JSON at line 4, column 3: /);
     } finally {
       cleanup();
@@ -605,7 +832,14 @@ describe("loadDeploymentFile", () => {
     try {
       const input = exampleInput();
       input.environment = "X";
-      const file = writeDeployment(dir, "deployment.json", JSON.stringify(input, null, 2).replace('"dataClasses": {', '"dataClasses": {\n    "identity": { "retentionDays": 2555, "allowCrossPartition": true },'));
+      const file = writeDeployment(
+        dir,
+        "deployment.json",
+        JSON.stringify(input, null, 2).replace(
+          '"dataClasses": {',
+          '"dataClasses": {\n    "identity": { "retentionDays": 2555, "allowCrossPartition": true },',
+        ),
+      );
       // Act
       let error: ConfigError | undefined;
       try {
@@ -615,7 +849,9 @@ describe("loadDeploymentFile", () => {
       }
       // Assess
       expect(error?.problems.map((p) => p.path)).toEqual(["dataClasses.identity", "environment"]);
-      expect(error?.problems[0]?.message).toMatch(/^key "identity" is given twice in dataClasses: at line 34, column 5 and at line 35, column 5; JSON keeps only the last.*Fix: remove one of them/);
+      expect(error?.problems[0]?.message).toMatch(
+        /^key "identity" is given twice in dataClasses: at line 34, column 5 and at line 35, column 5; JSON keeps only the last.*Fix: remove one of them/,
+      );
       expect(() => loadCheckConfig(file)).toThrow(/dataClasses\.identity: key "identity" is given twice/);
     } finally {
       cleanup();
@@ -627,7 +863,11 @@ describe("crossPartition", () => {
   it("is required when a data class may cross partitions", () => {
     const input = exampleInput();
     delete input.crossPartition;
-    expectOneProblem(input, "crossPartition", /avatars-clean allow cross-partition replication, which needs the Roles Anywhere trust/);
+    expectOneProblem(
+      input,
+      "crossPartition",
+      /avatars-clean allow cross-partition replication, which needs the Roles Anywhere trust/,
+    );
   });
 
   function loadWithCa(caContent: string | undefined, caFile = "ca.pem") {
@@ -651,24 +891,44 @@ describe("crossPartition", () => {
 
   it("fails when the CA certificate file is missing, absolute, not a CA, several certificates or holds a key", () => {
     expect(() => loadWithCa(undefined)).toThrow(/crossPartition\.caCertificateFile: "ca.pem" cannot be read/);
-    expect(() => loadWithCa(exampleCa(), "/etc/ca.pem")).toThrow(/crossPartition\.caCertificateFile: "\/etc\/ca.pem" is absolute/);
+    expect(() => loadWithCa(exampleCa(), "/etc/ca.pem")).toThrow(
+      /crossPartition\.caCertificateFile: "\/etc\/ca.pem" is absolute/,
+    );
     expect(() => loadWithCa(`${exampleCa()}${exampleCa()}`)).toThrow(/must hold exactly one PEM certificate \(found 2/);
-    expect(() => loadWithCa(`${exampleCa()}-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n`)).toThrow(/contains a private key/);
+    expect(() => loadWithCa(`${exampleCa()}-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n`)).toThrow(
+      /contains a private key/,
+    );
     expect(() => loadWithCa("not a certificate")).toThrow(/found 0 certificate blocks/);
   });
 
   it("fails when the CA certificate has expired or is not valid yet", () => {
     // Prepare
     const day = 24 * 3600 * 1000;
-    const expired = createCa({ commonName: "Expired CA", keyBits: 2048, validityDays: 30, now: new Date(Date.now() - 400 * day) }).certificatePem;
-    const future = createCa({ commonName: "Future CA", keyBits: 2048, validityDays: 30, now: new Date(Date.now() + 10 * day) }).certificatePem;
+    const expired = createCa({
+      commonName: "Expired CA",
+      keyBits: 2048,
+      validityDays: 30,
+      now: new Date(Date.now() - 400 * day),
+    }).certificatePem;
+    const future = createCa({
+      commonName: "Future CA",
+      keyBits: 2048,
+      validityDays: 30,
+      now: new Date(Date.now() + 10 * day),
+    }).certificatePem;
     // Act, Assess
-    expect(() => loadWithCa(expired)).toThrow(/crossPartition\.caCertificateFile: "ca.pem" expired on \d{4}-.*Fix: create a new CA \(make certs\)/);
-    expect(() => loadWithCa(future)).toThrow(/crossPartition\.caCertificateFile: "ca.pem" is not valid before \d{4}-.*Fix: check the clock/);
+    expect(() => loadWithCa(expired)).toThrow(
+      /crossPartition\.caCertificateFile: "ca.pem" expired on \d{4}-.*Fix: create a new CA \(make certs\)/,
+    );
+    expect(() => loadWithCa(future)).toThrow(
+      /crossPartition\.caCertificateFile: "ca.pem" is not valid before \d{4}-.*Fix: check the clock/,
+    );
   });
 
   it("fails when a certificate block holds no readable certificate", () => {
-    expect(() => loadWithCa("-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n")).toThrow(/holds a certificate block that is not a readable X\.509 certificate.*Fix: /);
+    expect(() =>
+      loadWithCa("-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n"),
+    ).toThrow(/holds a certificate block that is not a readable X\.509 certificate.*Fix: /);
   });
 
   it("reports the CA certificate's problems together with the configuration's", () => {
@@ -694,7 +954,25 @@ describe("crossPartition", () => {
   });
 
   it("fails when the certificate is a leaf, not a CA", () => {
-    const leaf = execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "/dev/null", "-subj", "/CN=leaf", "-days", "1", "-addext", "basicConstraints=critical,CA:FALSE"], { encoding: "utf8" });
+    const leaf = execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "/dev/null",
+        "-subj",
+        "/CN=leaf",
+        "-days",
+        "1",
+        "-addext",
+        "basicConstraints=critical,CA:FALSE",
+      ],
+      { encoding: "utf8" },
+    );
     expect(() => loadWithCa(leaf)).toThrow(/is not a CA certificate/);
   });
 });

@@ -19,7 +19,9 @@ export class ConfigError extends Error {
     readonly problems: readonly ConfigProblem[],
   ) {
     const noun = problems.length === 1 ? "problem" : "problems";
-    super(`${source}: ${problems.length} ${noun} in the configuration:\n${problems.map((p) => `  - ${p.path}: ${p.message}`).join("\n")}`);
+    super(
+      `${source}: ${problems.length} ${noun} in the configuration:\n${problems.map((p) => `  - ${p.path}: ${p.message}`).join("\n")}`,
+    );
     this.name = "ConfigError";
   }
 }
@@ -51,17 +53,43 @@ function toProblems(issue: z.core.$ZodIssue): ConfigProblem[] {
         return [{ path, message: `is required but missing. Fix: add it (${issue.expected})` }];
       }
       if (issue.message && !issue.message.startsWith("Invalid input")) return [{ path, message: issue.message }];
-      return [{ path, message: `expected ${issue.expected}, got ${describe(issue.input)}. Fix: write a ${issue.expected}` }];
+      return [
+        { path, message: `expected ${issue.expected}, got ${describe(issue.input)}. Fix: write a ${issue.expected}` },
+      ];
     case "too_small":
       if (hasFix(issue.message)) return [{ path, message: issue.message }];
-      if (issue.origin === "string") return [{ path, message: `must not be empty. Fix: give a value, or remove the field if it is optional` }];
-      if (issue.origin === "array") return [{ path, message: `lists fewer than ${String(issue.minimum)} entries. Fix: list at least ${String(issue.minimum)}` }];
-      return [{ path, message: `${describe(issue.input)} is below the minimum ${String(issue.minimum)}. Fix: use ${String(issue.minimum)} or more` }];
+      if (issue.origin === "string")
+        return [{ path, message: `must not be empty. Fix: give a value, or remove the field if it is optional` }];
+      if (issue.origin === "array")
+        return [
+          {
+            path,
+            message: `lists fewer than ${String(issue.minimum)} entries. Fix: list at least ${String(issue.minimum)}`,
+          },
+        ];
+      return [
+        {
+          path,
+          message: `${describe(issue.input)} is below the minimum ${String(issue.minimum)}. Fix: use ${String(issue.minimum)} or more`,
+        },
+      ];
     case "too_big":
       if (hasFix(issue.message)) return [{ path, message: issue.message }];
-      return [{ path, message: `${describe(issue.input)} is above the maximum ${String(issue.maximum)}. Fix: use ${String(issue.maximum)} or less` }];
+      return [
+        {
+          path,
+          message: `${describe(issue.input)} is above the maximum ${String(issue.maximum)}. Fix: use ${String(issue.maximum)} or less`,
+        },
+      ];
     default:
-      return [{ path, message: hasFix(issue.message) ? issue.message : `${issue.message}. Fix: see docs/configuration.md for ${path}` }];
+      return [
+        {
+          path,
+          message: hasFix(issue.message)
+            ? issue.message
+            : `${issue.message}. Fix: see docs/configuration.md for ${path}`,
+        },
+      ];
   }
 }
 
@@ -81,14 +109,21 @@ function knownKeysAt(schema: AnySchema, path: readonly PropertyKey[]): string[] 
   };
   for (const key of path) {
     nodes = nodes.flatMap(unwrap).flatMap((s) => {
-      const def = s._zod.def as unknown as { type: string; shape?: Record<string, AnySchema>; element?: AnySchema; valueType?: AnySchema };
+      const def = s._zod.def as unknown as {
+        type: string;
+        shape?: Record<string, AnySchema>;
+        element?: AnySchema;
+        valueType?: AnySchema;
+      };
       if (def.type === "object" && typeof key === "string" && def.shape?.[key] !== undefined) return [def.shape[key]];
       if (def.type === "array" && typeof key === "number" && def.element !== undefined) return [def.element];
       if (def.type === "record" && def.valueType !== undefined) return [def.valueType];
       return [];
     });
   }
-  const keys = nodes.flatMap(unwrap).flatMap((s) => Object.keys((s._zod.def as unknown as { shape?: object }).shape ?? {}));
+  const keys = nodes
+    .flatMap(unwrap)
+    .flatMap((s) => Object.keys((s._zod.def as unknown as { shape?: object }).shape ?? {}));
   return [...new Set(keys)].filter((k) => k !== "$schema");
 }
 
@@ -98,7 +133,12 @@ export function nearest(key: string, known: readonly string[]): string | undefin
     let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
     for (let i = 1; i <= a.length; i++) {
       const current = [i];
-      for (let j = 1; j <= b.length; j++) current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      for (let j = 1; j <= b.length; j++)
+        current[j] = Math.min(
+          (previous[j] ?? 0) + 1,
+          (current[j - 1] ?? 0) + 1,
+          (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+        );
       previous = current;
     }
     return previous[b.length] ?? 0;
@@ -106,7 +146,8 @@ export function nearest(key: string, known: readonly string[]): string | undefin
   let best: { key: string; d: number } | undefined;
   for (const candidate of known) {
     const d = distance(key.toLowerCase(), candidate.toLowerCase());
-    if (d <= Math.max(1, Math.floor(candidate.length / 3)) && (best === undefined || d < best.d)) best = { key: candidate, d };
+    if (d <= Math.max(1, Math.floor(candidate.length / 3)) && (best === undefined || d < best.d))
+      best = { key: candidate, d };
   }
   return best?.key;
 }
@@ -138,40 +179,64 @@ const CA_PATH = "crossPartition.caCertificateFile";
  * one PEM certificate, a CA (basicConstraints CA:TRUE), valid now, and no private key beside it.
  * Every problem with the file is reported at once.
  */
-export function readCaCertificate(file: string, baseDir: string, now: Date = new Date()): { readonly pem: string } | { readonly problems: readonly ConfigProblem[] } {
+export function readCaCertificate(
+  file: string,
+  baseDir: string,
+  now: Date = new Date(),
+): { readonly pem: string } | { readonly problems: readonly ConfigProblem[] } {
   const problem = (message: string) => ({ problems: [{ path: CA_PATH, message }] });
   if (isAbsolute(file)) {
-    return problem(`"${file}" is absolute. Fix: give the path relative to the configuration file, so the project works on any machine`);
+    return problem(
+      `"${file}" is absolute. Fix: give the path relative to the configuration file, so the project works on any machine`,
+    );
   }
   let pem: string;
   try {
     pem = readFileSync(resolve(baseDir, file), "utf8");
   } catch {
-    return problem(`"${file}" cannot be read (relative to ${baseDir}). Fix: point it at the platform CA's certificate (PEM)`);
+    return problem(
+      `"${file}" cannot be read (relative to ${baseDir}). Fix: point it at the platform CA's certificate (PEM)`,
+    );
   }
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
   if (blocks.length !== 1) {
-    return problem(`"${file}" must hold exactly one PEM certificate (found ${blocks.length} certificate blocks). Fix: use the CA certificate file that \`make certs\` writes`);
+    return problem(
+      `"${file}" must hold exactly one PEM certificate (found ${blocks.length} certificate blocks). Fix: use the CA certificate file that \`make certs\` writes`,
+    );
   }
   let certificate: X509Certificate;
   try {
     certificate = new X509Certificate(blocks[0] ?? "");
   } catch (err) {
-    return problem(`"${file}" holds a certificate block that is not a readable X.509 certificate (${(err as Error).message}). Fix: use the CA certificate file that \`make certs\` writes, unchanged`);
+    return problem(
+      `"${file}" holds a certificate block that is not a readable X.509 certificate (${(err as Error).message}). Fix: use the CA certificate file that \`make certs\` writes, unchanged`,
+    );
   }
   const problems: ConfigProblem[] = [];
   if (!certificate.ca) {
-    problems.push({ path: CA_PATH, message: `"${file}" is not a CA certificate (basicConstraints CA:false). Fix: use the platform CA's certificate, not a leaf` });
+    problems.push({
+      path: CA_PATH,
+      message: `"${file}" is not a CA certificate (basicConstraints CA:false). Fix: use the platform CA's certificate, not a leaf`,
+    });
   }
   const notBefore = new Date(certificate.validFrom);
   const notAfter = new Date(certificate.validTo);
   if (notAfter.getTime() <= now.getTime()) {
-    problems.push({ path: CA_PATH, message: `"${file}" expired on ${notAfter.toISOString()}, so Roles Anywhere would accept no certificate it signed. Fix: create a new CA (make certs) and issue the sync certificates again (docs/cross-partition.md)` });
+    problems.push({
+      path: CA_PATH,
+      message: `"${file}" expired on ${notAfter.toISOString()}, so Roles Anywhere would accept no certificate it signed. Fix: create a new CA (make certs) and issue the sync certificates again (docs/cross-partition.md)`,
+    });
   } else if (notBefore.getTime() > now.getTime()) {
-    problems.push({ path: CA_PATH, message: `"${file}" is not valid before ${notBefore.toISOString()} (this machine's clock says ${now.toISOString()}). Fix: check the clock of the machine that made it, or make the CA again` });
+    problems.push({
+      path: CA_PATH,
+      message: `"${file}" is not valid before ${notBefore.toISOString()} (this machine's clock says ${now.toISOString()}). Fix: check the clock of the machine that made it, or make the CA again`,
+    });
   }
   if (/PRIVATE KEY/.test(pem)) {
-    problems.push({ path: CA_PATH, message: `"${file}" contains a private key, which would end up in the Terraform JSON and state. Fix: keep only the certificate in this file` });
+    problems.push({
+      path: CA_PATH,
+      message: `"${file}" contains a private key, which would end up in the Terraform JSON and state. Fix: keep only the certificate in this file`,
+    });
   }
   if (problems.length > 0) return { problems };
   // LF line endings whatever wrote the file, so the synthesized JSON does not depend on it.
@@ -182,7 +247,10 @@ export function readCaCertificate(file: string, baseDir: string, now: Date = new
  * Reads the files a configuration names (paths relative to `baseDir`, the configuration file's
  * folder) and checks them: the CA certificate must be a PEM CA certificate, valid now.
  */
-export function resolveDeploymentFiles(config: DeploymentConfig, baseDir: string): ResolvedDeployment | { readonly problems: readonly ConfigProblem[] } {
+export function resolveDeploymentFiles(
+  config: DeploymentConfig,
+  baseDir: string,
+): ResolvedDeployment | { readonly problems: readonly ConfigProblem[] } {
   const cross = config.crossPartition;
   if (cross === undefined) return { ...config, crossPartition: undefined };
   const ca = readCaCertificate(cross.caCertificateFile, baseDir);
@@ -192,15 +260,22 @@ export function resolveDeploymentFiles(config: DeploymentConfig, baseDir: string
 
 /** The problems of the files a raw (possibly invalid) configuration names, so they come with the rest. */
 function namedFileProblems(input: unknown, baseDir: string): readonly ConfigProblem[] {
-  const cross = typeof input === "object" && input !== null ? (input as { crossPartition?: unknown }).crossPartition : undefined;
-  const file = typeof cross === "object" && cross !== null ? (cross as { caCertificateFile?: unknown }).caCertificateFile : undefined;
+  const cross =
+    typeof input === "object" && input !== null ? (input as { crossPartition?: unknown }).crossPartition : undefined;
+  const file =
+    typeof cross === "object" && cross !== null
+      ? (cross as { caCertificateFile?: unknown }).caCertificateFile
+      : undefined;
   if (typeof file !== "string" || file.trim() === "") return [];
   const ca = readCaCertificate(file, baseDir);
   return "problems" in ca ? ca.problems : [];
 }
 
 /** Reads a configuration file's JSON: a syntax error by line and column, a repeated key by both places. */
-export function readConfigurationJson(file: string): { readonly value: unknown; readonly problems: readonly ConfigProblem[] } {
+export function readConfigurationJson(file: string): {
+  readonly value: unknown;
+  readonly problems: readonly ConfigProblem[];
+} {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -217,7 +292,11 @@ export function readConfigurationJson(file: string): { readonly value: unknown; 
 export function loadDeploymentFile(file: string): ResolvedDeployment {
   const json = readConfigurationJson(file);
   const result = parseDeployment(json.value);
-  const problems = [...json.problems, ...(result.ok ? [] : result.problems), ...namedFileProblems(json.value, dirname(file))];
+  const problems = [
+    ...json.problems,
+    ...(result.ok ? [] : result.problems),
+    ...namedFileProblems(json.value, dirname(file)),
+  ];
   if (!result.ok || problems.length > 0) throw new ConfigError(file, problems);
   const resolved = resolveDeploymentFiles(result.config, dirname(file));
   if ("problems" in resolved) throw new ConfigError(file, resolved.problems);

@@ -70,10 +70,16 @@ export function checkEuRegion(region: string): RegionCheck {
     return { ok: false, reason: `region "${region}" (${nonEu}) is outside the EU; use one of ${knownEu.join(", ")}` };
   }
   if (PARTITIONS["aws-eusc"].regionPattern.test(region)) {
-    return { ok: false, reason: `region "${region}" is not a known AWS European Sovereign Cloud region; use one of ${Object.keys(PARTITIONS["aws-eusc"].euRegions).join(", ")}` };
+    return {
+      ok: false,
+      reason: `region "${region}" is not a known AWS European Sovereign Cloud region; use one of ${Object.keys(PARTITIONS["aws-eusc"].euRegions).join(", ")}`,
+    };
   }
   if (PARTITIONS.aws.regionPattern.test(region)) {
-    return { ok: false, reason: `region "${region}" is outside the EU and may not hold data; use one of ${knownEu.join(", ")}` };
+    return {
+      ok: false,
+      reason: `region "${region}" is outside the EU and may not hold data; use one of ${knownEu.join(", ")}`,
+    };
   }
   return { ok: false, reason: `"${region}" is not an AWS region name; use one of ${knownEu.join(", ")}` };
 }

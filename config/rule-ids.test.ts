@@ -16,6 +16,14 @@ describe("RULE_SUPPRESSIBLE", () => {
 
   it("leaves the residency rules and the private-key scan unsuppressible", () => {
     const unsuppressible = Object.keys(RULE_SUPPRESSIBLE).filter((id) => RULE_SUPPRESSIBLE[id] === false);
-    expect(unsuppressible.filter((id) => !id.startsWith("SIP-SUP-"))).toEqual(["SIP-OUT-1", "SIP-RES-1", "SIP-RES-2", "SIP-RES-3", "SIP-RES-4", "SIP-RES-5", "SIP-RES-6"]);
+    expect(unsuppressible.filter((id) => !id.startsWith("SIP-SUP-"))).toEqual([
+      "SIP-OUT-1",
+      "SIP-RES-1",
+      "SIP-RES-2",
+      "SIP-RES-3",
+      "SIP-RES-4",
+      "SIP-RES-5",
+      "SIP-RES-6",
+    ]);
   });
 });

@@ -19,11 +19,19 @@ function dnsSafeName(what: string, example: string, maxLength: number) {
     const value = ctx.value;
     const fix = `use 2-${maxLength} lowercase letters, digits and single hyphens, starting with a letter and ending with a letter or digit (e.g. "${example}")`;
     if (value.length < 2 || value.length > maxLength) {
-      ctx.issues.push({ code: "custom", input: value, message: `${what} "${value}" must be 2-${maxLength} characters long. Fix: ${fix}` });
+      ctx.issues.push({
+        code: "custom",
+        input: value,
+        message: `${what} "${value}" must be 2-${maxLength} characters long. Fix: ${fix}`,
+      });
     } else if (!DNS_LABEL.test(value)) {
       ctx.issues.push({ code: "custom", input: value, message: `${what} "${value}" is not DNS/S3-safe. Fix: ${fix}` });
     } else if (value.startsWith("xn--") || value.startsWith("sthree-")) {
-      ctx.issues.push({ code: "custom", input: value, message: `${what} "${value}" starts with a prefix S3 reserves ("xn--", "sthree-"). Fix: choose another name` });
+      ctx.issues.push({
+        code: "custom",
+        input: value,
+        message: `${what} "${value}" starts with a prefix S3 reserves ("xn--", "sthree-"). Fix: choose another name`,
+      });
     }
   });
 }
@@ -33,12 +41,17 @@ function text(what: string, fix: string) {
   return z.string().regex(/\S/, { error: `${what} is empty or only spaces. Fix: ${fix}` });
 }
 
-const accountId = z.string({
-  error: (issue) =>
-    issue.input === undefined
-      ? undefined
-      : `account ID must be a string of 12 digits, got ${typeof issue.input}. Fix: quote it ("012345678901"), since a JSON number loses leading zeros`,
-}).regex(/^\d{12}$/, { error: (issue) => `account ID "${String(issue.input)}" is malformed. Fix: use the 12-digit AWS account ID, as a string` });
+const accountId = z
+  .string({
+    error: (issue) =>
+      issue.input === undefined
+        ? undefined
+        : `account ID must be a string of 12 digits, got ${typeof issue.input}. Fix: quote it ("012345678901"), since a JSON number loses leading zeros`,
+  })
+  .regex(/^\d{12}$/, {
+    error: (issue) =>
+      `account ID "${String(issue.input)}" is malformed. Fix: use the 12-digit AWS account ID, as a string`,
+  });
 
 function regionOf(partition: PartitionId) {
   return z.string().check((ctx) => {
@@ -46,8 +59,15 @@ function regionOf(partition: PartitionId) {
     if (!check.ok) {
       ctx.issues.push({ code: "custom", input: ctx.value, message: `${check.reason}` });
     } else if (check.partition.id !== partition) {
-      const want = partition === "aws-eusc" ? "an eusc-* region (e.g. eusc-de-east-1)" : "an EU region of the aws partition (e.g. eu-central-1)";
-      ctx.issues.push({ code: "custom", input: ctx.value, message: `region "${ctx.value}" belongs to partition ${check.partition.id}, but this side must be in ${partition}. Fix: use ${want}` });
+      const want =
+        partition === "aws-eusc"
+          ? "an eusc-* region (e.g. eusc-de-east-1)"
+          : "an EU region of the aws partition (e.g. eu-central-1)";
+      ctx.issues.push({
+        code: "custom",
+        input: ctx.value,
+        message: `region "${ctx.value}" belongs to partition ${check.partition.id}, but this side must be in ${partition}. Fix: use ${want}`,
+      });
     }
   });
 }
@@ -66,41 +86,73 @@ const vpcCidr = z.string().check((ctx) => {
   const canonical = `${octets.join(".")}/${prefix}`;
   if (canonical !== ctx.value) {
     // Terraform's cidrsubnet and the EC2 API reject leading zeros (some tools read them as octal).
-    ctx.issues.push({ code: "custom", input: ctx.value, message: `"${ctx.value}" has leading zeros, which terraform validate and the EC2 API reject (some tools read them as octal). Fix: write "${canonical}"` });
+    ctx.issues.push({
+      code: "custom",
+      input: ctx.value,
+      message: `"${ctx.value}" has leading zeros, which terraform validate and the EC2 API reject (some tools read them as octal). Fix: write "${canonical}"`,
+    });
     return;
   }
   const [a = 0, b = 0] = octets;
   const address = octets.reduce((acc, o) => acc * 256 + o, 0);
   if (prefix <= 32 && address % 2 ** (32 - prefix) !== 0) {
-    ctx.issues.push({ code: "custom", input: ctx.value, message: `"${ctx.value}" has host bits set. ${fix.replace("Fix: ", "Fix: write the network address; ")}` });
+    ctx.issues.push({
+      code: "custom",
+      input: ctx.value,
+      message: `"${ctx.value}" has host bits set. ${fix.replace("Fix: ", "Fix: write the network address; ")}`,
+    });
     return;
   }
   const isPrivate = a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
   if (!isPrivate || prefix < 16 || prefix > 24) {
-    ctx.issues.push({ code: "custom", input: ctx.value, message: `"${ctx.value}" is not a private /16-/24 range. ${fix}` });
+    ctx.issues.push({
+      code: "custom",
+      input: ctx.value,
+      message: `"${ctx.value}" is not a private /16-/24 range. ${fix}`,
+    });
   }
 });
 
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
 const roleName = z.string().regex(ROLE_NAME, {
-  error: (i) => `"${String(i.input)}" is not an IAM role name. Fix: use the name (not the ARN) of the role Terraform deploys with, 1-64 characters of letters, digits and +=,.@_-`,
+  error: (i) =>
+    `"${String(i.input)}" is not an IAM role name. Fix: use the name (not the ARN) of the role Terraform deploys with, 1-64 characters of letters, digits and +=,.@_-`,
 });
 
 /** A named profile of the AWS shared config files (`~/.aws/config`). */
 const profileName = z.string().regex(/^[\w+=,.@:/-]{1,128}$/, {
-  error: (i) => `"${String(i.input)}" is not a profile name. Fix: use the name of a profile in ~/.aws/config (letters, digits and +=,.@:/_-), e.g. "eusc-deploy"`,
+  error: (i) =>
+    `"${String(i.input)}" is not a profile name. Fix: use the name of a profile in ~/.aws/config (letters, digits and +=,.@:/_-), e.g. "eusc-deploy"`,
 });
 
 const assumeRole = z.strictObject({
   /** ARN of the role to assume, in this side's partition and account (checked across fields). */
-  roleArn: z.string().min(1, { error: "roleArn must not be empty. Fix: the ARN of the role Terraform deploys this side with" }),
+  roleArn: z
+    .string()
+    .min(1, { error: "roleArn must not be empty. Fix: the ARN of the role Terraform deploys this side with" }),
   /** Role session name, seen in CloudTrail. @default <environment>-deploy */
-  sessionName: z.string().regex(/^[\w+=,.@-]{2,64}$/, { error: (i) => `"${String(i.input)}" is not a role session name. Fix: use 2-64 letters, digits and +=,.@_-` }).optional(),
+  sessionName: z
+    .string()
+    .regex(/^[\w+=,.@-]{2,64}$/, {
+      error: (i) => `"${String(i.input)}" is not a role session name. Fix: use 2-64 letters, digits and +=,.@_-`,
+    })
+    .optional(),
   /** External ID the role's trust policy requires. @default - none */
-  externalId: z.string().regex(/^[\w+=,.@:/-]{2,1224}$/, { error: "externalId must be 2-1224 characters of letters, digits and +=,.@:/_-. Fix: use the external ID the role's trust policy names" }).optional(),
+  externalId: z
+    .string()
+    .regex(/^[\w+=,.@:/-]{2,1224}$/, {
+      error:
+        "externalId must be 2-1224 characters of letters, digits and +=,.@:/_-. Fix: use the external ID the role's trust policy names",
+    })
+    .optional(),
   /** Session length in seconds (15 minutes to 12 hours; the role's maximum session duration applies). @default 3600 */
-  durationSeconds: z.number().int().min(900, { error: "durationSeconds must be at least 900 (15 minutes). Fix: use 900-43200" }).max(43200, { error: "durationSeconds must be at most 43200 (12 hours). Fix: use 900-43200" }).optional(),
+  durationSeconds: z
+    .number()
+    .int()
+    .min(900, { error: "durationSeconds must be at least 900 (15 minutes). Fix: use 900-43200" })
+    .max(43200, { error: "durationSeconds must be at most 43200 (12 hours). Fix: use 900-43200" })
+    .optional(),
 });
 
 /**
@@ -114,7 +166,8 @@ const credentials = z
     assumeRole: assumeRole.optional(),
   })
   .refine((c) => c.profile !== undefined || c.assumeRole !== undefined, {
-    error: 'credentials name neither a profile nor a role. Fix: add "profile" (a profile in ~/.aws/config) and/or "assumeRole" ({"roleArn": ...})',
+    error:
+      'credentials name neither a profile nor a role. Fix: add "profile" (a profile in ~/.aws/config) and/or "assumeRole" ({"roleArn": ...})',
   });
 export type CredentialsConfig = z.infer<typeof credentials>;
 
@@ -133,8 +186,15 @@ const placementFields = (partition: PartitionId) => ({
 });
 
 const availabilityZones = z
-  .array(z.string().regex(/^[a-z]{2,4}-[a-z]{2,}-[a-z]+-\d+[a-z]$|^[a-z]{2}-[a-z]+-\d+[a-z]$/, { error: (i) => `"${String(i.input)}" is not an availability zone name. Fix: use names such as "eusc-de-east-1a"` }))
-  .min(2, { error: "at least two availability zones are needed for a highly available network. Fix: list two or more, e.g. [\"eusc-de-east-1a\", \"eusc-de-east-1b\"]" })
+  .array(
+    z.string().regex(/^[a-z]{2,4}-[a-z]{2,}-[a-z]+-\d+[a-z]$|^[a-z]{2}-[a-z]+-\d+[a-z]$/, {
+      error: (i) => `"${String(i.input)}" is not an availability zone name. Fix: use names such as "eusc-de-east-1a"`,
+    }),
+  )
+  .min(2, {
+    error:
+      'at least two availability zones are needed for a highly available network. Fix: list two or more, e.g. ["eusc-de-east-1a", "eusc-de-east-1b"]',
+  })
   .max(6, { error: "at most six availability zones are supported. Fix: list two to six" });
 
 export const TIERS = ["account", "vpc", "logical"] as const;
@@ -165,10 +225,14 @@ const tenant = z.strictObject({
   /** Tenant ID: DNS/S3-safe; used in resource names, key aliases, prefixes and tags. */
   id: dnsSafeName("tenant ID", "acme-health", 32),
   /** `account`: own AWS account; `vpc`: own VPC in the platform account; `logical`: shared buckets, own key. */
-  tier: z.enum(TIERS, { error: (issue) => `tier ${JSON.stringify(issue.input)} is not known. Fix: use one of ${TIERS.join(", ")}` }),
+  tier: z.enum(TIERS, {
+    error: (issue) => `tier ${JSON.stringify(issue.input)} is not known. Fix: use one of ${TIERS.join(", ")}`,
+  }),
   displayName: text("displayName", "give the tenant's name as people know it, or remove displayName").optional(),
   /** Root e-mail of the tenant's account (tier `account` only). */
-  accountEmail: z.email({ error: "accountEmail is not an e-mail address. Fix: use the address that will own the tenant account" }).optional(),
+  accountEmail: z
+    .email({ error: "accountEmail is not an e-mail address. Fix: use the address that will own the tenant account" })
+    .optional(),
   /**
    * ID of the tenant's account once it exists (tier `account` only). The first deployment creates
    * the account; naming its ID then deploys the tenant's resources into it.
@@ -184,15 +248,40 @@ export type TenantConfig = z.infer<typeof tenant>;
 const relativePath = z.string().check((ctx) => {
   const normalized = posix.normalize(ctx.value.replace(/\\/g, "/"));
   if (ctx.value.trim() === "") {
-    ctx.issues.push({ code: "custom", input: ctx.value, message: `state path is empty, so Terraform would have no state file. Fix: name a file relative to the project root (e.g. "state/example.tfstate"), or remove path for the default` });
+    ctx.issues.push({
+      code: "custom",
+      input: ctx.value,
+      message: `state path is empty, so Terraform would have no state file. Fix: name a file relative to the project root (e.g. "state/example.tfstate"), or remove path for the default`,
+    });
   } else if (ctx.value.startsWith("/") || /^[A-Za-z]:[\\/]/.test(ctx.value)) {
-    ctx.issues.push({ code: "custom", input: ctx.value, message: `state path "${ctx.value}" is absolute, which makes the synthesized output differ per machine. Fix: use a path relative to the project root (e.g. "state/example.tfstate")` });
+    ctx.issues.push({
+      code: "custom",
+      input: ctx.value,
+      message: `state path "${ctx.value}" is absolute, which makes the synthesized output differ per machine. Fix: use a path relative to the project root (e.g. "state/example.tfstate")`,
+    });
   } else if (normalized === ".." || normalized.startsWith("../")) {
-    ctx.issues.push({ code: "custom", input: ctx.value, message: `state path "${ctx.value}" leads out of the project, so the state would depend on what lies beside the checkout. Fix: keep it inside the project (e.g. "state/example.tfstate")` });
-  } else if (ctx.value.endsWith("/") || ctx.value.endsWith("\\") || normalized === "." || ctx.value !== ctx.value.trim()) {
-    ctx.issues.push({ code: "custom", input: ctx.value, message: `state path "${ctx.value}" names a folder or has surrounding spaces, not a state file. Fix: name the file (e.g. "state/example.tfstate")` });
+    ctx.issues.push({
+      code: "custom",
+      input: ctx.value,
+      message: `state path "${ctx.value}" leads out of the project, so the state would depend on what lies beside the checkout. Fix: keep it inside the project (e.g. "state/example.tfstate")`,
+    });
+  } else if (
+    ctx.value.endsWith("/") ||
+    ctx.value.endsWith("\\") ||
+    normalized === "." ||
+    ctx.value !== ctx.value.trim()
+  ) {
+    ctx.issues.push({
+      code: "custom",
+      input: ctx.value,
+      message: `state path "${ctx.value}" names a folder or has surrounding spaces, not a state file. Fix: name the file (e.g. "state/example.tfstate")`,
+    });
   } else if (ctx.value.split(/[\\/]/).includes("cdktf.out")) {
-    ctx.issues.push({ code: "custom", input: ctx.value, message: `state path "${ctx.value}" lies inside cdktf.out, which every synth replaces. Fix: keep state outside it (e.g. "state/example.tfstate")` });
+    ctx.issues.push({
+      code: "custom",
+      input: ctx.value,
+      message: `state path "${ctx.value}" lies inside cdktf.out, which every synth replaces. Fix: keep state outside it (e.g. "state/example.tfstate")`,
+    });
   }
 });
 
@@ -212,14 +301,28 @@ const backend = z.discriminatedUnion(
        * State bucket in the sovereign region; name it together with kmsKeyId.
        * @default the bootstrap stack's bucket, <environment>-tfstate-<sovereign accountId>
        */
-      bucket: z.string().regex(S3_BUCKET, { error: (i) => `"${String(i.input)}" is not a valid S3 bucket name. Fix: use 3-63 lowercase letters, digits, dots and hyphens` }).optional(),
+      bucket: z
+        .string()
+        .regex(S3_BUCKET, {
+          error: (i) =>
+            `"${String(i.input)}" is not a valid S3 bucket name. Fix: use 3-63 lowercase letters, digits, dots and hyphens`,
+        })
+        .optional(),
       /** Object key of the state file. @default platform/<environment>.tfstate */
       key: z
         .string()
-        .min(1, { error: "key must not be empty. Fix: e.g. \"platform/example.tfstate\"" })
+        .min(1, { error: 'key must not be empty. Fix: e.g. "platform/example.tfstate"' })
         .check((ctx) => {
-          if (ctx.value.startsWith("/") || ctx.value.endsWith("/") || ctx.value.split("/").some((s) => s === "." || s === "..")) {
-            ctx.issues.push({ code: "custom", input: ctx.value, message: `state key "${ctx.value}" starts or ends with "/" or holds "." or ".." segments, which S3 keeps literally as a different object. Fix: write a plain key, e.g. "platform/example.tfstate"` });
+          if (
+            ctx.value.startsWith("/") ||
+            ctx.value.endsWith("/") ||
+            ctx.value.split("/").some((s) => s === "." || s === "..")
+          ) {
+            ctx.issues.push({
+              code: "custom",
+              input: ctx.value,
+              message: `state key "${ctx.value}" starts or ends with "/" or holds "." or ".." segments, which S3 keeps literally as a different object. Fix: write a plain key, e.g. "platform/example.tfstate"`,
+            });
           }
         })
         .optional(),
@@ -228,10 +331,21 @@ const backend = z.discriminatedUnion(
        * together with bucket.
        * @default the bootstrap stack's key, by its alias ARN (alias/<environment>/terraform-state)
        */
-      kmsKeyId: z.string().min(1, { error: "kmsKeyId must not be empty. Fix: the key's arn:aws-eusc:kms:... ARN or alias/<name>, or remove it (and bucket)" }).optional(),
+      kmsKeyId: z
+        .string()
+        .min(1, {
+          error:
+            "kmsKeyId must not be empty. Fix: the key's arn:aws-eusc:kms:... ARN or alias/<name>, or remove it (and bucket)",
+        })
+        .optional(),
     }),
   ],
-  { error: (issue) => (issue.code === "invalid_union" ? `backend type ${JSON.stringify((issue.input as { type?: unknown } | undefined)?.type)} is not known. Fix: use "local" or "s3"` : undefined) },
+  {
+    error: (issue) =>
+      issue.code === "invalid_union"
+        ? `backend type ${JSON.stringify((issue.input as { type?: unknown } | undefined)?.type)} is not known. Fix: use "local" or "s3"`
+        : undefined,
+  },
 );
 export type BackendConfig = z.infer<typeof backend>;
 
@@ -244,20 +358,38 @@ const origin = z.string().check((ctx) => {
     url = undefined;
   }
   if (url === undefined || url.protocol !== "https:" || url.origin !== ctx.value || ctx.value.includes("*")) {
-    ctx.issues.push({ code: "custom", input: ctx.value, message: `"${ctx.value}" is not an https origin (no path, no trailing slash, no wildcard). ${fix}` });
+    ctx.issues.push({
+      code: "custom",
+      input: ctx.value,
+      message: `"${ctx.value}" is not an https origin (no path, no trailing slash, no wildcard). ${fix}`,
+    });
   }
 });
 
 const DISCOVERY_SUFFIX = "/.well-known/openid-configuration";
 
-const issuerUrl = z.url({ protocol: /^https$/, error: (i) => `issuer "${String(i.input)}" must be an https URL. Fix: use the OIDC issuer URL exactly as it appears in the token's "iss" claim (https://...)` }).check((ctx) => {
-  const value = ctx.value;
-  if (value.replace(/\/+$/, "").endsWith(DISCOVERY_SUFFIX)) {
-    ctx.issues.push({ code: "custom", input: value, message: `issuer "${value}" is the discovery document's URL, not the issuer: tokens carry the issuer in "iss", and it never matches. Fix: write "${value.replace(/\/+$/, "").slice(0, -DISCOVERY_SUFFIX.length)}"` });
-  } else if (/[?#]/.test(value)) {
-    ctx.issues.push({ code: "custom", input: value, message: `issuer "${value}" has a query or fragment, which an OIDC issuer never has. Fix: use the issuer URL exactly as in the token's "iss" claim` });
-  }
-});
+const issuerUrl = z
+  .url({
+    protocol: /^https$/,
+    error: (i) =>
+      `issuer "${String(i.input)}" must be an https URL. Fix: use the OIDC issuer URL exactly as it appears in the token's "iss" claim (https://...)`,
+  })
+  .check((ctx) => {
+    const value = ctx.value;
+    if (value.replace(/\/+$/, "").endsWith(DISCOVERY_SUFFIX)) {
+      ctx.issues.push({
+        code: "custom",
+        input: value,
+        message: `issuer "${value}" is the discovery document's URL, not the issuer: tokens carry the issuer in "iss", and it never matches. Fix: write "${value.replace(/\/+$/, "").slice(0, -DISCOVERY_SUFFIX.length)}"`,
+      });
+    } else if (/[?#]/.test(value)) {
+      ctx.issues.push({
+        code: "custom",
+        input: value,
+        message: `issuer "${value}" has a query or fragment, which an OIDC issuer never has. Fix: use the issuer URL exactly as in the token's "iss" claim`,
+      });
+    }
+  });
 
 function functionSizing(defaults: { reservedConcurrency: number; memorySizeMb: number; timeoutSeconds: number }) {
   return z
@@ -329,11 +461,22 @@ export const deploymentSchema = z.strictObject({
   crossPartition: z
     .strictObject({
       /** The platform CA's certificate (PEM, public), relative to this configuration file. */
-      caCertificateFile: text("caCertificateFile", "give the path of the platform CA's certificate (PEM), relative to this file"),
+      caCertificateFile: text(
+        "caCertificateFile",
+        "give the path of the platform CA's certificate (PEM), relative to this file",
+      ),
       /** Common name in the sync workload's leaf certificate; the role admits only this subject. */
-      workloadCommonName: z.string().regex(/^[A-Za-z0-9.@_-](?:[A-Za-z0-9 .@_-]{0,62}[A-Za-z0-9.@_-])?$/, { error: (i) => `"${String(i.input)}" is not a usable certificate common name. Fix: 1-64 letters, digits, spaces and .@_-, not starting or ending with a space` }),
+      workloadCommonName: z.string().regex(/^[A-Za-z0-9.@_-](?:[A-Za-z0-9 .@_-]{0,62}[A-Za-z0-9.@_-])?$/, {
+        error: (i) =>
+          `"${String(i.input)}" is not a usable certificate common name. Fix: 1-64 letters, digits, spaces and .@_-, not starting or ending with a space`,
+      }),
       /** Lifetime of the sessions Roles Anywhere issues (900-43200 s). @default 3600 */
-      sessionDurationSeconds: z.number().int().min(900, { error: "sessionDurationSeconds must be at least 900. Fix: use 900-43200" }).max(43200, { error: "sessionDurationSeconds must be at most 43200 (12 hours). Fix: use 900-43200" }).default(3600),
+      sessionDurationSeconds: z
+        .number()
+        .int()
+        .min(900, { error: "sessionDurationSeconds must be at least 900. Fix: use 900-43200" })
+        .max(43200, { error: "sessionDurationSeconds must be at most 43200 (12 hours). Fix: use 900-43200" })
+        .default(3600),
       /** Days before a CA or leaf certificate expires that Roles Anywhere starts warning. @default 45 */
       expiryWarningDays: z.number().int().min(1).max(360).default(45),
     })
@@ -345,7 +488,13 @@ export const deploymentSchema = z.strictObject({
      */
     allowedOrigins: z.array(origin).default([]),
     /** Data classes that accept uploads; their buckets get the CORS rule. @default none */
-    dataClasses: z.array(z.string()).max(1, { error: "one upload data class is supported for now (the upload function serves one bucket). Fix: list one, e.g. [\"avatars-original\"]" }).default([]),
+    dataClasses: z
+      .array(z.string())
+      .max(1, {
+        error:
+          'one upload data class is supported for now (the upload function serves one bucket). Fix: list one, e.g. ["avatars-original"]',
+      })
+      .default([]),
     /** The data class whose bucket receives the scrubbed uploads (required with dataClasses). */
     cleanDataClass: z.string().optional(),
     /**
@@ -359,15 +508,27 @@ export const deploymentSchema = z.strictObject({
             `${typeof issue.input === "string" && /^[a-z]+\/[a-z0-9.+-]+$/.test(issue.input) ? `"${issue.input}" cannot be scrubbed` : `${JSON.stringify(issue.input)} is not a media type the scrubber knows`}: the scrubber rewrites only ${SCRUBBED_CONTENT_TYPES.join(", ")}, and rejects every other upload. Fix: list only those (lowercase)`,
         }),
       )
-      .min(1, { error: `allowedContentTypes is empty, so no upload could be accepted. Fix: list some of ${SCRUBBED_CONTENT_TYPES.join(", ")}, or remove it for all of them` })
+      .min(1, {
+        error: `allowedContentTypes is empty, so no upload could be accepted. Fix: list some of ${SCRUBBED_CONTENT_TYPES.join(", ")}, or remove it for all of them`,
+      })
       .default([...SCRUBBED_CONTENT_TYPES]),
     /** Largest upload in bytes (1 byte to 5 GiB). @default 10 MiB */
-    maxSizeBytes: z.number().int().min(1).max(5 * 1024 ** 3, { error: "maxSizeBytes must be at most 5 GiB (5368709120). Fix: lower it" }).default(10 * 1024 ** 2),
+    maxSizeBytes: z
+      .number()
+      .int()
+      .min(1)
+      .max(5 * 1024 ** 3, { error: "maxSizeBytes must be at most 5 GiB (5368709120). Fix: lower it" })
+      .default(10 * 1024 ** 2),
     /** Lifetime of pre-signed uploads in seconds; at most 300. @default 300 */
-    expirySeconds: z.number().int().min(10, { error: "expirySeconds must be at least 10. Fix: use 10-300" }).max(300, { error: "expirySeconds must be at most 300: pre-signed uploads are short-lived. Fix: use 10-300" }).default(300),
+    expirySeconds: z
+      .number()
+      .int()
+      .min(10, { error: "expirySeconds must be at least 10. Fix: use 10-300" })
+      .max(300, { error: "expirySeconds must be at most 300: pre-signed uploads are short-lived. Fix: use 10-300" })
+      .default(300),
     oidc: z.strictObject({
       issuer: issuerUrl,
-      audience: text("audience", "use the client ID your identity provider puts in the token's \"aud\" claim"),
+      audience: text("audience", 'use the client ID your identity provider puts in the token\'s "aud" claim'),
     }),
   }),
 });

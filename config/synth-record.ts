@@ -27,7 +27,10 @@ const sha256 = (file: string): string => createHash("sha256").update(readFileSyn
 export function writeSynthRecord(writeDir: string, outdir: string, configFile: string): void {
   const manifestFile = join(writeDir, "manifest.json");
   const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as Record<string, unknown>;
-  const record: SynthRecord = { configFile: relative(outdir, configFile).split("\\").join("/"), configSha256: sha256(configFile) };
+  const record: SynthRecord = {
+    configFile: relative(outdir, configFile).split("\\").join("/"),
+    configSha256: sha256(configFile),
+  };
   writeFileSync(manifestFile, `${JSON.stringify({ ...manifest, [SYNTH_RECORD_KEY]: record }, null, 2)}\n`);
 }
 
@@ -52,9 +55,11 @@ export function readSynthRecord(outdir: string): SynthRecordLookup {
   }
   if (typeof record !== "object" || record === null) return { kind: "none" };
   const { configFile, configSha256 } = record as Partial<SynthRecord>;
-  if (typeof configFile !== "string" || typeof configSha256 !== "string" || isAbsolute(configFile)) return { kind: "none" };
+  if (typeof configFile !== "string" || typeof configSha256 !== "string" || isAbsolute(configFile))
+    return { kind: "none" };
   const file = resolve(outdir, configFile);
   if (!existsSync(file)) return { kind: "stale", configFile: file, reason: "it no longer exists" };
-  if (sha256(file) !== configSha256) return { kind: "stale", configFile: file, reason: "it was changed after the synth" };
+  if (sha256(file) !== configSha256)
+    return { kind: "stale", configFile: file, reason: "it was changed after the synth" };
   return { kind: "current", configFile: file };
 }

@@ -22,7 +22,10 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
   const declaredClasses = isObject(input.dataClasses) ? Object.keys(input.dataClasses) : undefined;
 
   if (declaredClasses !== undefined && declaredClasses.length === 0) {
-    problems.push({ path: "dataClasses", message: "no data class is declared. Fix: declare at least one, e.g. \"avatars-clean\": { \"retentionDays\": 365 }" });
+    problems.push({
+      path: "dataClasses",
+      message: 'no data class is declared. Fix: declare at least one, e.g. "avatars-clean": { "retentionDays": 365 }',
+    });
   }
 
   if (Array.isArray(input.tenants)) {
@@ -33,56 +36,107 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
       if (typeof tenant.id === "string") {
         const first = firstIndexOf.get(tenant.id);
         if (first === undefined) firstIndexOf.set(tenant.id, i);
-        else problems.push({ path: `${at}.id`, message: `tenant ID "${tenant.id}" is already used by tenants[${first}]. Fix: give every tenant a unique ID` });
+        else
+          problems.push({
+            path: `${at}.id`,
+            message: `tenant ID "${tenant.id}" is already used by tenants[${first}]. Fix: give every tenant a unique ID`,
+          });
       }
       if (tenant.tier === "account" && tenant.accountEmail === undefined) {
-        problems.push({ path: `${at}.accountEmail`, message: "tier \"account\" creates an AWS account, which needs a root e-mail address. Fix: add \"accountEmail\", or choose tier \"vpc\" or \"logical\"" });
+        problems.push({
+          path: `${at}.accountEmail`,
+          message:
+            'tier "account" creates an AWS account, which needs a root e-mail address. Fix: add "accountEmail", or choose tier "vpc" or "logical"',
+        });
       }
       if (tenant.tier !== "account" && tenant.accountEmail !== undefined) {
-        problems.push({ path: `${at}.accountEmail`, message: `accountEmail applies only to tier "account", but the tier is ${JSON.stringify(tenant.tier)}. Fix: remove accountEmail or set tier "account"` });
+        problems.push({
+          path: `${at}.accountEmail`,
+          message: `accountEmail applies only to tier "account", but the tier is ${JSON.stringify(tenant.tier)}. Fix: remove accountEmail or set tier "account"`,
+        });
       }
       if (tenant.tier !== "account" && tenant.accountId !== undefined) {
-        problems.push({ path: `${at}.accountId`, message: `accountId applies only to tier "account", but the tier is ${JSON.stringify(tenant.tier)}. Fix: remove accountId or set tier "account"` });
+        problems.push({
+          path: `${at}.accountId`,
+          message: `accountId applies only to tier "account", but the tier is ${JSON.stringify(tenant.tier)}. Fix: remove accountId or set tier "account"`,
+        });
       }
       if (tenant.tier === "vpc" && tenant.vpcCidr === undefined) {
-        problems.push({ path: `${at}.vpcCidr`, message: "tier \"vpc\" gives the tenant its own VPC, which needs an address range. Fix: add \"vpcCidr\" (e.g. \"10.20.0.0/16\")" });
+        problems.push({
+          path: `${at}.vpcCidr`,
+          message:
+            'tier "vpc" gives the tenant its own VPC, which needs an address range. Fix: add "vpcCidr" (e.g. "10.20.0.0/16")',
+        });
       }
       if (tenant.tier !== "vpc" && tenant.vpcCidr !== undefined) {
-        problems.push({ path: `${at}.vpcCidr`, message: `vpcCidr applies only to tier "vpc", but the tier is ${JSON.stringify(tenant.tier)}. Fix: remove vpcCidr or set tier "vpc"` });
+        problems.push({
+          path: `${at}.vpcCidr`,
+          message: `vpcCidr applies only to tier "vpc", but the tier is ${JSON.stringify(tenant.tier)}. Fix: remove vpcCidr or set tier "vpc"`,
+        });
       }
       if (Array.isArray(tenant.dataClasses) && declaredClasses !== undefined) {
         tenant.dataClasses.forEach((name, j) => {
           if (typeof name === "string" && !declaredClasses.includes(name)) {
-            problems.push({ path: `${at}.dataClasses[${j}]`, message: `data class "${name}" is not declared. Fix: use one of ${declaredClasses.join(", ")}, or declare it under "dataClasses"` });
+            problems.push({
+              path: `${at}.dataClasses[${j}]`,
+              message: `data class "${name}" is not declared. Fix: use one of ${declaredClasses.join(", ")}, or declare it under "dataClasses"`,
+            });
           }
         });
       }
     });
   }
 
-  const sovereign = isObject(input.partitions) && isObject(input.partitions.sovereign) ? input.partitions.sovereign : undefined;
+  const sovereign =
+    isObject(input.partitions) && isObject(input.partitions.sovereign) ? input.partitions.sovereign : undefined;
   if (Array.isArray(input.tenants)) {
-    const platformAccounts = [sovereign?.accountId, isObject(input.partitions) && isObject(input.partitions.commercial) ? input.partitions.commercial.accountId : undefined];
+    const platformAccounts = [
+      sovereign?.accountId,
+      isObject(input.partitions) && isObject(input.partitions.commercial)
+        ? input.partitions.commercial.accountId
+        : undefined,
+    ];
     input.tenants.forEach((tenant, i) => {
       if (isObject(tenant) && typeof tenant.accountId === "string" && platformAccounts.includes(tenant.accountId)) {
-        problems.push({ path: `tenants[${i}].accountId`, message: `"${tenant.accountId}" is a platform account; a tenant of tier "account" has its own. Fix: use the ID of the account created for this tenant` });
+        problems.push({
+          path: `tenants[${i}].accountId`,
+          message: `"${tenant.accountId}" is a platform account; a tenant of tier "account" has its own. Fix: use the ID of the account created for this tenant`,
+        });
       }
     });
   }
-  const sovereignRegionValid = typeof sovereign?.region === "string" && checkEuRegion(sovereign.region).ok && partitionOfRegion(sovereign.region).id === "aws-eusc";
-  if (sovereign && sovereignRegionValid && isObject(sovereign.network) && Array.isArray(sovereign.network.availabilityZones)) {
+  const sovereignRegionValid =
+    typeof sovereign?.region === "string" &&
+    checkEuRegion(sovereign.region).ok &&
+    partitionOfRegion(sovereign.region).id === "aws-eusc";
+  if (
+    sovereign &&
+    sovereignRegionValid &&
+    isObject(sovereign.network) &&
+    Array.isArray(sovereign.network.availabilityZones)
+  ) {
     const seen = new Set<unknown>();
     sovereign.network.availabilityZones.forEach((zone, i) => {
       const at = `partitions.sovereign.network.availabilityZones[${i}]`;
-      if (seen.has(zone)) problems.push({ path: at, message: `availability zone ${JSON.stringify(zone)} is listed twice. Fix: list each zone once` });
+      if (seen.has(zone))
+        problems.push({
+          path: at,
+          message: `availability zone ${JSON.stringify(zone)} is listed twice. Fix: list each zone once`,
+        });
       seen.add(zone);
       if (typeof zone === "string" && !new RegExp(`^${sovereign.region}[a-z]$`).test(zone)) {
-        problems.push({ path: at, message: `availability zone "${zone}" is not in the sovereign region ${sovereign.region}. Fix: use zones such as "${sovereign.region}a"` });
+        problems.push({
+          path: at,
+          message: `availability zone "${zone}" is not in the sovereign region ${sovereign.region}. Fix: use zones such as "${sovereign.region}a"`,
+        });
       }
     });
     const egressZone = sovereign.network.egressZone;
     if (egressZone !== undefined && !sovereign.network.availabilityZones.includes(egressZone)) {
-      problems.push({ path: "partitions.sovereign.network.egressZone", message: `egress zone ${JSON.stringify(egressZone)} is not one of availabilityZones. Fix: use one of ${sovereign.network.availabilityZones.map((z) => JSON.stringify(z)).join(", ")}` });
+      problems.push({
+        path: "partitions.sovereign.network.egressZone",
+        message: `egress zone ${JSON.stringify(egressZone)} is not one of availabilityZones. Fix: use one of ${sovereign.network.availabilityZones.map((z) => JSON.stringify(z)).join(", ")}`,
+      });
     }
   }
 
@@ -90,17 +144,30 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
   if (upload && Array.isArray(upload.dataClasses) && declaredClasses !== undefined) {
     upload.dataClasses.forEach((name, i) => {
       if (typeof name === "string" && !declaredClasses.includes(name)) {
-        problems.push({ path: `upload.dataClasses[${i}]`, message: `data class "${name}" is not declared. Fix: use one of ${declaredClasses.join(", ")}` });
+        problems.push({
+          path: `upload.dataClasses[${i}]`,
+          message: `data class "${name}" is not declared. Fix: use one of ${declaredClasses.join(", ")}`,
+        });
       }
     });
   }
   if (upload && Array.isArray(upload.dataClasses) && upload.dataClasses.length > 0) {
     if (typeof upload.cleanDataClass !== "string") {
-      problems.push({ path: "upload.cleanDataClass", message: "uploads are scrubbed into another data class's bucket, but none is named. Fix: add \"cleanDataClass\" (e.g. \"avatars-clean\")" });
+      problems.push({
+        path: "upload.cleanDataClass",
+        message:
+          'uploads are scrubbed into another data class\'s bucket, but none is named. Fix: add "cleanDataClass" (e.g. "avatars-clean")',
+      });
     } else if (declaredClasses !== undefined && !declaredClasses.includes(upload.cleanDataClass)) {
-      problems.push({ path: "upload.cleanDataClass", message: `data class "${upload.cleanDataClass}" is not declared. Fix: use one of ${declaredClasses.join(", ")}` });
+      problems.push({
+        path: "upload.cleanDataClass",
+        message: `data class "${upload.cleanDataClass}" is not declared. Fix: use one of ${declaredClasses.join(", ")}`,
+      });
     } else if (upload.dataClasses.includes(upload.cleanDataClass)) {
-      problems.push({ path: "upload.cleanDataClass", message: `"${upload.cleanDataClass}" also accepts uploads, so unscrubbed objects would land among scrubbed ones. Fix: name a data class that is not in upload.dataClasses` });
+      problems.push({
+        path: "upload.cleanDataClass",
+        message: `"${upload.cleanDataClass}" also accepts uploads, so unscrubbed objects would land among scrubbed ones. Fix: name a data class that is not in upload.dataClasses`,
+      });
     }
   }
   // An upload class that crosses would replicate unscrubbed originals (EXIF, GPS), and its bucket would
@@ -120,7 +187,10 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
   // Every tenant's uploads are encrypted with its own key and written by its role, which reaches
   // only the shared buckets of the tenant's data classes.
   if (upload && Array.isArray(upload.dataClasses) && upload.dataClasses.length > 0 && Array.isArray(input.tenants)) {
-    const pipelineClasses = [...upload.dataClasses, ...(typeof upload.cleanDataClass === "string" ? [upload.cleanDataClass] : [])].filter((c): c is string => typeof c === "string" && (declaredClasses ?? []).includes(c));
+    const pipelineClasses = [
+      ...upload.dataClasses,
+      ...(typeof upload.cleanDataClass === "string" ? [upload.cleanDataClass] : []),
+    ].filter((c): c is string => typeof c === "string" && (declaredClasses ?? []).includes(c));
     input.tenants.forEach((tenant, i) => {
       if (!isObject(tenant) || !Array.isArray(tenant.dataClasses)) return;
       const missing = pipelineClasses.filter((c) => !(tenant.dataClasses as unknown[]).includes(c));
@@ -132,24 +202,46 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
       }
     });
   }
-  if (upload && Array.isArray(upload.dataClasses) && upload.dataClasses.length > 0 && (!Array.isArray(upload.allowedOrigins) || upload.allowedOrigins.length === 0)) {
-    problems.push({ path: "upload.allowedOrigins", message: "upload.dataClasses accept browser uploads, but no origin may send them. Fix: list the web origins of your upload pages, or remove upload.dataClasses" });
+  if (
+    upload &&
+    Array.isArray(upload.dataClasses) &&
+    upload.dataClasses.length > 0 &&
+    (!Array.isArray(upload.allowedOrigins) || upload.allowedOrigins.length === 0)
+  ) {
+    problems.push({
+      path: "upload.allowedOrigins",
+      message:
+        "upload.dataClasses accept browser uploads, but no origin may send them. Fix: list the web origins of your upload pages, or remove upload.dataClasses",
+    });
   }
 
   if (isObject(input.dataClasses) && input.crossPartition === undefined) {
-    const crossing = Object.entries(input.dataClasses).filter(([, dc]) => isObject(dc) && dc.allowCrossPartition === true).map(([name]) => name);
+    const crossing = Object.entries(input.dataClasses)
+      .filter(([, dc]) => isObject(dc) && dc.allowCrossPartition === true)
+      .map(([name]) => name);
     if (crossing.length > 0) {
-      problems.push({ path: "crossPartition", message: `data classes ${crossing.join(", ")} allow cross-partition replication, which needs the Roles Anywhere trust. Fix: add "crossPartition" with caCertificateFile and workloadCommonName, or set allowCrossPartition to false` });
+      problems.push({
+        path: "crossPartition",
+        message: `data classes ${crossing.join(", ")} allow cross-partition replication, which needs the Roles Anywhere trust. Fix: add "crossPartition" with caCertificateFile and workloadCommonName, or set allowCrossPartition to false`,
+      });
     }
   }
 
   // Each crossing class's sync certificate has CN <workloadCommonName>-<class>, and its commercial role
   // is <environment>-cross-partition-sync-<class>: both at most 64 characters.
-  if (isObject(input.dataClasses) && isObject(input.crossPartition) && typeof input.crossPartition.workloadCommonName === "string") {
+  if (
+    isObject(input.dataClasses) &&
+    isObject(input.crossPartition) &&
+    typeof input.crossPartition.workloadCommonName === "string"
+  ) {
     const base = input.crossPartition.workloadCommonName;
     const environment = typeof input.environment === "string" ? input.environment : "";
-    const crossing = Object.entries(input.dataClasses).filter(([, dc]) => isObject(dc) && dc.allowCrossPartition === true).map(([name]) => name);
-    const tooLong = crossing.filter((c) => `${base}-${c}`.length > 64 || `${environment}-cross-partition-sync-${c}`.length > 64);
+    const crossing = Object.entries(input.dataClasses)
+      .filter(([, dc]) => isObject(dc) && dc.allowCrossPartition === true)
+      .map(([name]) => name);
+    const tooLong = crossing.filter(
+      (c) => `${base}-${c}`.length > 64 || `${environment}-cross-partition-sync-${c}`.length > 64,
+    );
     if (tooLong.length > 0) {
       problems.push({
         path: "crossPartition.workloadCommonName",
@@ -184,9 +276,15 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
     const sovereign = PARTITIONS["aws-eusc"];
     const id = backend.kmsKeyId;
     if (id.startsWith("arn:") && !id.startsWith(`${arnPrefix(sovereign)}kms:`)) {
-      problems.push({ path: "backend.kmsKeyId", message: `"${id}" is not a KMS key of the ${sovereign.id} partition, but the state lives in the sovereign region. Fix: use an ${arnPrefix(sovereign)}kms:... ARN or an alias/... name` });
+      problems.push({
+        path: "backend.kmsKeyId",
+        message: `"${id}" is not a KMS key of the ${sovereign.id} partition, but the state lives in the sovereign region. Fix: use an ${arnPrefix(sovereign)}kms:... ARN or an alias/... name`,
+      });
     } else if (!id.startsWith("arn:") && !id.startsWith("alias/")) {
-      problems.push({ path: "backend.kmsKeyId", message: `"${id}" is neither a key ARN nor an alias. Fix: use the key's ${arnPrefix(sovereign)}kms:... ARN or "alias/<name>"` });
+      problems.push({
+        path: "backend.kmsKeyId",
+        message: `"${id}" is neither a key ARN nor an alias. Fix: use the key's ${arnPrefix(sovereign)}kms:... ARN or "alias/<name>"`,
+      });
     }
   }
   return problems;
@@ -212,12 +310,17 @@ function credentialProblems(input: Raw): ConfigProblem[] {
     const placement = isObject(partitions[side]) ? partitions[side] : undefined;
     const credentials = placement && isObject(placement.credentials) ? placement.credentials : undefined;
     const assume = credentials && isObject(credentials.assumeRole) ? credentials.assumeRole : undefined;
-    chains.push(credentials === undefined ? undefined : `${String(credentials.profile ?? "")} ${String(assume?.roleArn ?? "")}`);
+    chains.push(
+      credentials === undefined ? undefined : `${String(credentials.profile ?? "")} ${String(assume?.roleArn ?? "")}`,
+    );
     if (typeof assume?.roleArn !== "string" || assume.roleArn === "") continue;
     const at = `partitions.${side}.credentials.assumeRole.roleArn`;
     const m = ROLE_ARN.exec(assume.roleArn);
     if (m === null) {
-      problems.push({ path: at, message: `"${assume.roleArn}" is not an IAM role ARN. Fix: write arn:${partitionId}:iam::<account ID>:role/<name>` });
+      problems.push({
+        path: at,
+        message: `"${assume.roleArn}" is not an IAM role ARN. Fix: write arn:${partitionId}:iam::<account ID>:role/<name>`,
+      });
       continue;
     }
     const [, partition, account, name] = m;
@@ -226,9 +329,20 @@ function credentialProblems(input: Raw): ConfigProblem[] {
         path: at,
         message: `"${assume.roleArn}" is a role of partition ${partition}, but the ${side} side is in ${partitionId}: a partition has its own IAM, so that role cannot act here. Fix: use the role's ARN in ${partitionId} (arn:${partitionId}:iam::...)`,
       });
-    } else if (typeof placement?.accountId === "string" && /^\d{12}$/.test(placement.accountId) && account !== placement.accountId) {
-      problems.push({ path: at, message: `the role is in account ${account}, but the ${side} side deploys into ${placement.accountId} (allowed_account_ids). Fix: assume a role of account ${placement.accountId}` });
-    } else if (typeof placement?.administratorRoleName === "string" && /^[\w+=,.@-]{1,64}$/.test(placement.administratorRoleName) && name !== placement.administratorRoleName) {
+    } else if (
+      typeof placement?.accountId === "string" &&
+      /^\d{12}$/.test(placement.accountId) &&
+      account !== placement.accountId
+    ) {
+      problems.push({
+        path: at,
+        message: `the role is in account ${account}, but the ${side} side deploys into ${placement.accountId} (allowed_account_ids). Fix: assume a role of account ${placement.accountId}`,
+      });
+    } else if (
+      typeof placement?.administratorRoleName === "string" &&
+      /^[\w+=,.@-]{1,64}$/.test(placement.administratorRoleName) &&
+      name !== placement.administratorRoleName
+    ) {
       problems.push({
         path: at,
         message: `the role is "${name}", but partitions.${side}.administratorRoleName is "${placement.administratorRoleName}", the role that administers this side's KMS keys: Terraform must deploy as that role. Fix: assume role/${placement.administratorRoleName}, or set administratorRoleName to "${name}"`,
@@ -241,7 +355,7 @@ function credentialProblems(input: Raw): ConfigProblem[] {
       path: "partitions.commercial.credentials",
       message:
         sovereign === undefined
-          ? "neither side says how Terraform gets credentials, so both would use the same default credential chain; a partition has its own IAM, so one set of credentials cannot act in both. Fix: give each side a \"credentials\" entry (a \"profile\" and/or an \"assumeRole\"), or at least one side"
+          ? 'neither side says how Terraform gets credentials, so both would use the same default credential chain; a partition has its own IAM, so one set of credentials cannot act in both. Fix: give each side a "credentials" entry (a "profile" and/or an "assumeRole"), or at least one side'
           : "both sides name the same credentials; a partition has its own IAM, so one set of credentials cannot act in both. Fix: give each side its own profile or role",
     });
   }
@@ -258,7 +372,11 @@ function repeats(list: unknown, at: string, what: string, key: (v: unknown) => u
     if (k === undefined) return;
     const j = first.get(k);
     if (j === undefined) first.set(k, i);
-    else problems.push({ path: `${at}[${i}]`, message: `${what} ${JSON.stringify(entry)} is listed twice (first as ${at}[${j}]). Fix: list it once` });
+    else
+      problems.push({
+        path: `${at}[${i}]`,
+        message: `${what} ${JSON.stringify(entry)} is listed twice (first as ${at}[${j}]). Fix: list it once`,
+      });
   });
   return problems;
 }
@@ -286,17 +404,27 @@ function tenantAccountProblems(input: Raw): ConfigProblem[] {
     return `tenants[${i}]${isObject(t) && typeof t.id === "string" ? ` ("${t.id}")` : ""}`;
   };
   return [
-    ...repeats(input.tenants, "tenants", "", (t) => (isObject(t) && typeof t.accountId === "string" ? t.accountId : undefined)).map((p) => {
+    ...repeats(input.tenants, "tenants", "", (t) =>
+      isObject(t) && typeof t.accountId === "string" ? t.accountId : undefined,
+    ).map((p) => {
       const i = Number(/\[(\d+)\]$/.exec(p.path)?.[1]);
       const first = Number(/first as tenants\[(\d+)\]/.exec(p.message)?.[1]);
       const id = (input.tenants as Raw[])[i]?.accountId;
-      return { path: `${p.path}.accountId`, message: `account ${String(id)} is already the account of ${described(first)}; tenants in one account share its IAM, keys and limits, so the tier would isolate nothing. Fix: give each account-tier tenant its own account` };
+      return {
+        path: `${p.path}.accountId`,
+        message: `account ${String(id)} is already the account of ${described(first)}; tenants in one account share its IAM, keys and limits, so the tier would isolate nothing. Fix: give each account-tier tenant its own account`,
+      };
     }),
-    ...repeats(input.tenants, "tenants", "", (t) => (isObject(t) && typeof t.accountEmail === "string" ? t.accountEmail.toLowerCase() : undefined)).map((p) => {
+    ...repeats(input.tenants, "tenants", "", (t) =>
+      isObject(t) && typeof t.accountEmail === "string" ? t.accountEmail.toLowerCase() : undefined,
+    ).map((p) => {
       const i = Number(/\[(\d+)\]$/.exec(p.path)?.[1]);
       const first = Number(/first as tenants\[(\d+)\]/.exec(p.message)?.[1]);
       const email = (input.tenants as Raw[])[i]?.accountEmail;
-      return { path: `${p.path}.accountEmail`, message: `accountEmail "${String(email)}" is already the root address of ${described(first)} (addresses compare case-insensitively); AWS Organizations gives every account its own. Fix: use a distinct address for each account-tier tenant` };
+      return {
+        path: `${p.path}.accountEmail`,
+        message: `accountEmail "${String(email)}" is already the root address of ${described(first)} (addresses compare case-insensitively); AWS Organizations gives every account its own. Fix: use a distinct address for each account-tier tenant`,
+      };
     }),
   ];
 }
@@ -314,19 +442,33 @@ function suppressionProblems(input: Raw): ConfigProblem[] {
     if (typeof s.ruleId === "string" && /^SIP-[A-Z0-9]+-\d+$/.test(s.ruleId)) {
       const suppressible = RULE_SUPPRESSIBLE[s.ruleId];
       if (suppressible === undefined) {
-        problems.push({ path: `${at}.ruleId`, message: `rule ${s.ruleId} does not exist, so this suppression would silence nothing. Fix: use a rule ID from policies/RULES.md` });
+        problems.push({
+          path: `${at}.ruleId`,
+          message: `rule ${s.ruleId} does not exist, so this suppression would silence nothing. Fix: use a rule ID from policies/RULES.md`,
+        });
       } else if (!suppressible) {
-        problems.push({ path: `${at}.ruleId`, message: `rule ${s.ruleId} may not be suppressed (residency rules and the private-key scan have no exceptions). Fix: remove the suppression and change the configuration so that the finding goes away` });
+        problems.push({
+          path: `${at}.ruleId`,
+          message: `rule ${s.ruleId} may not be suppressed (residency rules and the private-key scan have no exceptions). Fix: remove the suppression and change the configuration so that the finding goes away`,
+        });
       }
     }
     if (s.reason === undefined || (typeof s.reason === "string" && s.reason.trim() === "")) {
-      problems.push({ path: `${at}.reason`, message: `${s.reason === undefined ? "a suppression has no reason" : "the reason is empty"}, so nobody can judge or revisit it. Fix: say why this finding is accepted (design decision, ticket, risk acceptance)` });
+      problems.push({
+        path: `${at}.reason`,
+        message: `${s.reason === undefined ? "a suppression has no reason" : "the reason is empty"}, so nobody can judge or revisit it. Fix: say why this finding is accepted (design decision, ticket, risk acceptance)`,
+      });
     }
   });
   problems.push(
-    ...repeats(input.suppressions, "suppressions", "suppression", (s) => (isObject(s) ? JSON.stringify([s.ruleId, s.address, s.stack ?? null]) : undefined)).map((p) => ({
+    ...repeats(input.suppressions, "suppressions", "suppression", (s) =>
+      isObject(s) ? JSON.stringify([s.ruleId, s.address, s.stack ?? null]) : undefined,
+    ).map((p) => ({
       ...p,
-      message: p.message.replace(/^suppression .* is listed twice/, "the same suppression (ruleId, address, stack) is listed twice"),
+      message: p.message.replace(
+        /^suppression .* is listed twice/,
+        "the same suppression (ruleId, address, stack) is listed twice",
+      ),
     })),
   );
   return problems;

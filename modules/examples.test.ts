@@ -34,10 +34,22 @@ describe("module examples", () => {
     MODULE_EXAMPLES[name]?.(new ExampleStack(app, `example-${name}`));
     app.synth();
     // Act
-    const r = spawnSync(process.execPath, [join(PROJECT_ROOT, "scripts", "tf-check.mjs"), "--outdir", outdir, "--workdir", join(tmp.dir, name, "work"), "--no-plan"], { encoding: "utf8" });
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(PROJECT_ROOT, "scripts", "tf-check.mjs"),
+        "--outdir",
+        outdir,
+        "--workdir",
+        join(tmp.dir, name, "work"),
+        "--no-plan",
+      ],
+      { encoding: "utf8" },
+    );
     // Assess
     const out = `${r.stdout}${r.stderr}`;
-    if (r.status === 2) throw new Error(`terraform or its provider mirror is missing, so the examples cannot be validated:\n${out}`);
+    if (r.status === 2)
+      throw new Error(`terraform or its provider mirror is missing, so the examples cannot be validated:\n${out}`);
     expect(out).toMatch(new RegExp(`stack example-${name}:`));
     expect([r.status, out]).toEqual([0, expect.any(String)]);
     expect(out.match(/validate ok/g)).toHaveLength(1);

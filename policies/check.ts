@@ -14,7 +14,14 @@ import { parseTemplate, type Template, TemplateError } from "./core/template";
 import type { Rule, RuleContext, RuleMeta, Severity } from "./core/types";
 import { OUTPUT_RULE, scanOutputFolder } from "./output-scan";
 import { BASELINE_PACK } from "./packs/baseline";
-import { describeSuppression, SUPPRESSION_RULE, SUPPRESSION_RULES, type SuppressionInput, suppressionInputSchema, suppressionsFileSchema } from "./suppressions";
+import {
+  describeSuppression,
+  SUPPRESSION_RULE,
+  SUPPRESSION_RULES,
+  type SuppressionInput,
+  suppressionInputSchema,
+  suppressionsFileSchema,
+} from "./suppressions";
 
 export type { Rule, RuleMeta, Severity } from "./core/types";
 export type { Template } from "./core/template";
@@ -129,7 +136,8 @@ export function loadTemplates(path: string): Template[] {
     throw new InputError(`${path}: no such file or folder`);
   }
   if (stat.isFile()) {
-    const stack = basename(path) === "cdk.tf.json" ? basename(dirname(path)) : basename(path).replace(/(\.tf)?\.json$/, "");
+    const stack =
+      basename(path) === "cdk.tf.json" ? basename(dirname(path)) : basename(path).replace(/(\.tf)?\.json$/, "");
     return [build(stack, [readJsonFile(path)])];
   }
   const stacksDir = join(path, "stacks");
@@ -145,8 +153,14 @@ export function loadTemplates(path: string): Template[] {
   const files = readdirSync(path)
     .filter((f) => f.endsWith(".tf.json"))
     .sort(compareStrings);
-  if (files.length === 0) throw new InputError(`${path}: holds neither stacks/*/cdk.tf.json, cdk.tf.json nor *.tf.json files`);
-  return [build(basename(path), files.map((f) => readJsonFile(join(path, f))))];
+  if (files.length === 0)
+    throw new InputError(`${path}: holds neither stacks/*/cdk.tf.json, cdk.tf.json nor *.tf.json files`);
+  return [
+    build(
+      basename(path),
+      files.map((f) => readJsonFile(join(path, f))),
+    ),
+  ];
 }
 
 export interface CheckInputConfig {
@@ -154,7 +168,10 @@ export interface CheckInputConfig {
   readonly suppressions: CheckSuppression[];
 }
 
-function formatIssues(source: string, error: { issues: ReadonlyArray<{ path: readonly PropertyKey[]; message: string }> }): string {
+function formatIssues(
+  source: string,
+  error: { issues: ReadonlyArray<{ path: readonly PropertyKey[]; message: string }> },
+): string {
   return `${source}: ${error.issues.map((i) => `${i.path.map(String).join(".") || "(root)"}: ${i.message}`).join("; ")}`;
 }
 
@@ -168,7 +185,8 @@ export function loadCheckConfig(file: string): CheckInputConfig {
     // A syntax error by line and column, and repeated keys, as main.ts reports them.
     read = readConfigurationJson(file);
   } catch (err) {
-    if (err instanceof ConfigError) throw new InputError(`${file}: ${err.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
+    if (err instanceof ConfigError)
+      throw new InputError(`${file}: ${err.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
     throw err;
   }
   const json = read.value;
@@ -176,7 +194,10 @@ export function loadCheckConfig(file: string): CheckInputConfig {
   const { suppressions: raw, ...rest } = json;
   const parsed = parseDeployment(rest);
   const problems = [...read.problems, ...(parsed.ok ? [] : parsed.problems)];
-  if (!parsed.ok || problems.length > 0) throw new InputError(`${file}: invalid deployment configuration: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
+  if (!parsed.ok || problems.length > 0)
+    throw new InputError(
+      `${file}: invalid deployment configuration: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`,
+    );
   let suppressions: CheckSuppression[] = [];
   if (raw !== undefined) {
     const r = suppressionInputSchema.array().safeParse(raw);
@@ -262,19 +283,42 @@ export function runRules(rules: readonly Rule[], context: RuleContext): Finding[
 }
 
 export function compareFindings(a: Finding, b: Finding): number {
-  return compareStrings(a.file, b.file) || compareStrings(a.stack, b.stack) || compareStrings(a.address, b.address) || compareStrings(a.ruleId, b.ruleId) || compareStrings(a.detail, b.detail);
+  return (
+    compareStrings(a.file, b.file) ||
+    compareStrings(a.stack, b.stack) ||
+    compareStrings(a.address, b.address) ||
+    compareStrings(a.ruleId, b.ruleId) ||
+    compareStrings(a.detail, b.detail)
+  );
 }
 
-function applySuppressions(findings: Finding[], suppressions: readonly CheckSuppression[], rules: readonly RuleMeta[], source: string, checkedStacks: ReadonlySet<string>): { active: Finding[]; suppressed: Finding[] } {
+function applySuppressions(
+  findings: Finding[],
+  suppressions: readonly CheckSuppression[],
+  rules: readonly RuleMeta[],
+  source: string,
+  checkedStacks: ReadonlySet<string>,
+): { active: Finding[]; suppressed: Finding[] } {
   const byId = new Map(rules.map((r) => [r.id, r]));
   const meta = new Map(SUPPRESSION_RULES.map((r) => [r.id, r]));
   const problems: Finding[] = [];
   const silenced = new Map<Finding, string>();
   for (const [i, s] of suppressions.entries()) {
-    if (s.stack === undefined && s.configurationStack !== undefined && !checkedStacks.has(s.configurationStack)) continue;
+    if (s.stack === undefined && s.configurationStack !== undefined && !checkedStacks.has(s.configurationStack))
+      continue;
     const problem = (id: string, detail: string) => {
       const rule = meta.get(id);
-      problems.push({ ruleId: id, ruleName: rule?.name ?? id, severity: "error", kind: "suppression", address: s.address, detail: `${describeSuppression(s)} (entry ${i + 1}): ${detail}`, stack: s.stack ?? "", file: s.source ?? source, line: 1 });
+      problems.push({
+        ruleId: id,
+        ruleName: rule?.name ?? id,
+        severity: "error",
+        kind: "suppression",
+        address: s.address,
+        detail: `${describeSuppression(s)} (entry ${i + 1}): ${detail}`,
+        stack: s.stack ?? "",
+        file: s.source ?? source,
+        line: 1,
+      });
     };
     const rule = byId.get(s.ruleId);
     if (rule === undefined) {
@@ -284,7 +328,13 @@ function applySuppressions(findings: Finding[], suppressions: readonly CheckSupp
     } else if (s.reason === undefined || s.reason.trim() === "") {
       problem(SUPPRESSION_RULE.noReason, "it has no reason, so it is not applied");
     } else {
-      const matches = findings.filter((f) => f.kind === "violation" && f.ruleId === s.ruleId && f.address === s.address && (s.stack === undefined || s.stack === f.stack));
+      const matches = findings.filter(
+        (f) =>
+          f.kind === "violation" &&
+          f.ruleId === s.ruleId &&
+          f.address === s.address &&
+          (s.stack === undefined || s.stack === f.stack),
+      );
       if (matches.length === 0) problem(SUPPRESSION_RULE.unused, "it matches no finding");
       for (const f of matches) if (!silenced.has(f)) silenced.set(f, s.reason);
     }
@@ -318,14 +368,30 @@ export async function check(templates: readonly Template[], options: CheckOption
   if (options.scanFolder !== undefined) {
     for (const hit of scanOutputFolder(options.scanFolder)) {
       const file = join(options.scanFolder, hit.path.split("!/")[0] ?? hit.path);
-      findings.push({ ruleId: OUTPUT_RULE.id, ruleName: OUTPUT_RULE.name, severity: "error", kind: "violation", address: hit.path, detail: hit.detail, stack: "", file, line: 1 });
+      findings.push({
+        ruleId: OUTPUT_RULE.id,
+        ruleName: OUTPUT_RULE.name,
+        severity: "error",
+        kind: "violation",
+        address: hit.path,
+        detail: hit.detail,
+        stack: "",
+        file,
+        line: 1,
+      });
     }
   }
   const allRules: RuleMeta[] = [...rules, ...SUPPRESSION_RULES, OUTPUT_RULE].sort((a, b) => compareStrings(a.id, b.id));
   // Findings a rule itself accepted (a named, verified exception) are reported with the suppressed ones.
   const accepted = findings.filter((f) => f.suppressedBecause !== undefined);
   const open = findings.filter((f) => f.suppressedBecause === undefined);
-  const applied = applySuppressions(open, options.suppressions ?? [], allRules, options.suppressionsSource ?? "(suppressions)", new Set(templates.map((t) => t.stack)));
+  const applied = applySuppressions(
+    open,
+    options.suppressions ?? [],
+    allRules,
+    options.suppressionsSource ?? "(suppressions)",
+    new Set(templates.map((t) => t.stack)),
+  );
   const active = applied.active;
   const suppressed = [...applied.suppressed, ...accepted].sort(compareFindings);
   return {

@@ -11,7 +11,16 @@ import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { readSynthRecord } from "../config/synth-record";
 import { type CliIo, UsageError, usageErrors, userCwd } from "../functions/shared/cli";
-import { type CheckReport, type CheckSuppression, check, exitCodeOf, InputError, loadCheckConfig, loadSuppressionsFile, loadTemplates } from "./check";
+import {
+  type CheckReport,
+  type CheckSuppression,
+  check,
+  exitCodeOf,
+  InputError,
+  loadCheckConfig,
+  loadSuppressionsFile,
+  loadTemplates,
+} from "./check";
 import { renderJson } from "./report/json";
 import { renderSarif } from "./report/sarif";
 import { renderText } from "./report/text";
@@ -88,7 +97,8 @@ function parse(argv: string[]) {
 
 async function runCheck(path: string, values: ReturnType<typeof parse>["values"], io: PoliciesIo): Promise<number> {
   const format = (values.format ?? "text") as Format;
-  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")} (got "${values.format}")`);
+  if (!FORMATS.includes(format))
+    throw new UsageError(`--format must be one of ${FORMATS.join(", ")} (got "${values.format}")`);
   const input = resolve(io.cwd, path);
   const templates = loadTemplates(input);
   let config: ReturnType<typeof loadCheckConfig>["config"];
@@ -104,14 +114,20 @@ async function runCheck(path: string, values: ReturnType<typeof parse>["values"]
     suppressions.push(...loadSuppressionsFile(file).map((x) => ({ ...x, source: file })));
   }
   // A folder is scanned whole (assets, plans, zips opened) for private keys.
-  const report = await check(templates, { config, suppressions, scanFolder: statSync(input).isDirectory() ? input : undefined });
+  const report = await check(templates, {
+    config,
+    suppressions,
+    scanFolder: statSync(input).isDirectory() ? input : undefined,
+  });
   const output = render(report, format, io.cwd);
   if (values.out !== undefined) {
     const out = resolve(io.cwd, values.out);
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, output);
     const s = report.summary;
-    io.stdout.write(`${s.errors} error(s), ${s.warnings} warning(s), ${s.suppressed} suppressed${s.ruleErrors ? `, ${s.ruleErrors} rule(s) failed` : ""}; ${format} report written to ${values.out}\n`);
+    io.stdout.write(
+      `${s.errors} error(s), ${s.warnings} warning(s), ${s.suppressed} suppressed${s.ruleErrors ? `, ${s.ruleErrors} rule(s) failed` : ""}; ${format} report written to ${values.out}\n`,
+    );
   } else {
     io.stdout.write(output);
   }
@@ -128,16 +144,21 @@ function configOfSynth(input: string): string | undefined {
   const record = readSynthRecord(input);
   if (record.kind === "none") return undefined;
   if (record.kind === "stale") {
-    throw new InputError(`${input} was synthesized from ${record.configFile}, but ${record.reason}. Fix: synthesize again (make synth CONFIG=...), or pass --config to check against another configuration`);
+    throw new InputError(
+      `${input} was synthesized from ${record.configFile}, but ${record.reason}. Fix: synthesize again (make synth CONFIG=...), or pass --config to check against another configuration`,
+    );
   }
   return record.configFile;
 }
 
 function runDiff(paths: readonly string[], values: ReturnType<typeof parse>["values"], io: PoliciesIo): number {
-  if (paths.length !== 2) throw new UsageError(`diff needs two paths, the base and the head cdktf.out folder (got ${paths.length})`);
-  if (values.config !== undefined || values.suppressions !== undefined) throw new UsageError("diff takes only --format and --out");
+  if (paths.length !== 2)
+    throw new UsageError(`diff needs two paths, the base and the head cdktf.out folder (got ${paths.length})`);
+  if (values.config !== undefined || values.suppressions !== undefined)
+    throw new UsageError("diff takes only --format and --out");
   const format = (values.format ?? "markdown") as DiffFormat;
-  if (!DIFF_FORMATS.includes(format)) throw new UsageError(`--format of diff must be one of ${DIFF_FORMATS.join(", ")} (got "${values.format}")`);
+  if (!DIFF_FORMATS.includes(format))
+    throw new UsageError(`--format of diff must be one of ${DIFF_FORMATS.join(", ")} (got "${values.format}")`);
   const [base = "", head = ""] = paths;
   const report = compareTemplates(loadTemplates(resolve(io.cwd, base)), loadTemplates(resolve(io.cwd, head)));
   const output = format === "json" ? renderDiffJson(report) : renderDiffMarkdown(report);
@@ -146,7 +167,9 @@ function runDiff(paths: readonly string[], values: ReturnType<typeof parse>["val
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, output);
     const s = report.summary;
-    io.stdout.write(`${s.dangerous} dangerous; ${s.added} added, ${s.removed} removed, ${s.changed} changed, ${s.moved} moved; ${format} report written to ${values.out}\n`);
+    io.stdout.write(
+      `${s.dangerous} dangerous; ${s.added} added, ${s.removed} removed, ${s.changed} changed, ${s.moved} moved; ${format} report written to ${values.out}\n`,
+    );
   } else {
     io.stdout.write(output);
   }
@@ -163,12 +186,18 @@ export async function main(argv: readonly string[], io: PoliciesIo = defaultIo):
     }
     const [command, path, ...extra] = positionals;
     if (command === undefined) throw new UsageError("missing command (check, review or diff)");
-    if (command !== "check" && command !== "review" && command !== "diff") throw new UsageError(`unknown command "${command}"`);
+    if (command !== "check" && command !== "review" && command !== "diff")
+      throw new UsageError(`unknown command "${command}"`);
     if (command === "diff") return runDiff(positionals.slice(1), values, io);
     if (path === undefined) throw new UsageError(`${command} needs a path`);
     if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(" ")}`);
     if (command === "review") {
-      if (values.format !== undefined || values.config !== undefined || values.suppressions !== undefined || values.out !== undefined) {
+      if (
+        values.format !== undefined ||
+        values.config !== undefined ||
+        values.suppressions !== undefined ||
+        values.out !== undefined
+      ) {
         throw new UsageError("review takes no options");
       }
       const outdir = resolve(io.cwd, path);

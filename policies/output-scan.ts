@@ -40,10 +40,14 @@ function scanBytes(path: string, bytes: Uint8Array, hits: OutputHit[]): void {
     try {
       entries = unzipSync(bytes);
     } catch (err) {
-      hits.push({ path, detail: `is not a readable zip, so its contents could not be checked (${(err as Error).message})` });
+      hits.push({
+        path,
+        detail: `is not a readable zip, so its contents could not be checked (${(err as Error).message})`,
+      });
       return;
     }
-    for (const name of Object.keys(entries).sort()) scanBytes(`${path}!/${name}`, entries[name] ?? new Uint8Array(), hits);
+    for (const name of Object.keys(entries).sort())
+      scanBytes(`${path}!/${name}`, entries[name] ?? new Uint8Array(), hits);
   }
 }
 
@@ -51,7 +55,9 @@ function scanBytes(path: string, bytes: Uint8Array, hits: OutputHit[]): void {
 export function scanOutputFolder(dir: string): OutputHit[] {
   const hits: OutputHit[] = [];
   const walk = (current: string) => {
-    for (const entry of readdirSync(current, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    for (const entry of readdirSync(current, { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    )) {
       const full = join(current, entry.name);
       if (entry.isDirectory()) walk(full);
       else if (entry.isFile() && statSync(full).size > 0) scanBytes(relative(dir, full), readFileSync(full), hits);

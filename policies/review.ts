@@ -31,8 +31,14 @@ export function policyFiles(template: Template): Map<string, string> {
   for (const d of docs) {
     if (d.kind === "document" && used.has(d.address)) continue; // shown where it is used
     const raw = d.resource.values[d.attribute.split(/[[.]/)[0] ?? d.attribute];
-    const content = d.document ?? { "//": `not a literal policy document: ${d.problem ?? "unknown"}`, value: typeof raw === "string" ? raw : null };
-    out.set(`policies/${d.address}.${fileSafe(d.attribute)}.json`, stableJson(d.via ? { ...content, "//": `rendered from ${d.via}` } : content));
+    const content = d.document ?? {
+      "//": `not a literal policy document: ${d.problem ?? "unknown"}`,
+      value: typeof raw === "string" ? raw : null,
+    };
+    out.set(
+      `policies/${d.address}.${fileSafe(d.attribute)}.json`,
+      stableJson(d.via ? { ...content, "//": `rendered from ${d.via}` } : content),
+    );
   }
   return out;
 }
@@ -66,7 +72,10 @@ export interface Inventory {
 
 /** Which resources and data classes live in which partition and region. */
 export function residencyInventory(template: Template): Inventory {
-  const groups = new Map<string, { partition: string; partitionName: string; region: string; providers: Set<string>; resources: InventoryResource[] }>();
+  const groups = new Map<
+    string,
+    { partition: string; partitionName: string; region: string; providers: Set<string>; resources: InventoryResource[] }
+  >();
   const unplaced: InventoryResource[] = [];
   for (const r of template.resources) {
     if (r.mode !== "managed" || providerTypeOf(r.type) !== "aws") continue;
@@ -84,7 +93,13 @@ export function residencyInventory(template: Template): Inventory {
       continue;
     }
     const key = `${placement.partition.id} ${placement.region}`;
-    const group = groups.get(key) ?? { partition: placement.partition.id, partitionName: placement.partition.name, region: placement.region, providers: new Set<string>(), resources: [] };
+    const group = groups.get(key) ?? {
+      partition: placement.partition.id,
+      partitionName: placement.partition.name,
+      region: placement.region,
+      providers: new Set<string>(),
+      resources: [],
+    };
     if (placement.provider) group.providers.add(placement.provider.key);
     group.resources.push(entry);
     groups.set(key, group);
@@ -93,7 +108,8 @@ export function residencyInventory(template: Template): Inventory {
     .sort(([a], [b]) => compareStrings(a, b))
     .map(([, g]) => {
       const check = checkEuRegion(g.region);
-      const uniq = (values: Array<string | undefined>) => [...new Set(values.filter((v): v is string => v !== undefined))].sort(compareStrings);
+      const uniq = (values: Array<string | undefined>) =>
+        [...new Set(values.filter((v): v is string => v !== undefined))].sort(compareStrings);
       return {
         partition: g.partition,
         partitionName: g.partitionName,
@@ -114,15 +130,31 @@ function mdCell(value: string): string {
 }
 
 export function inventoryMarkdown(inv: Inventory): string {
-  const lines = [`# Residency inventory: ${inv.stack}`, "", "Generated from the synthesized configuration; do not edit.", ""];
-  lines.push("| Partition | Region | Providers | Resources | Data-holding | Data classes | Tenants |", "|---|---|---|---|---|---|---|");
+  const lines = [
+    `# Residency inventory: ${inv.stack}`,
+    "",
+    "Generated from the synthesized configuration; do not edit.",
+    "",
+  ];
+  lines.push(
+    "| Partition | Region | Providers | Resources | Data-holding | Data classes | Tenants |",
+    "|---|---|---|---|---|---|---|",
+  );
   for (const p of inv.placements) {
-    lines.push(`| ${p.partition} | ${p.region}${p.country ? ` (${p.country})` : " (outside the EU)"} | ${p.providers.join(", ")} | ${p.counts.resources} | ${p.counts.dataHolding} | ${p.dataClasses.join(", ") || "-"} | ${p.tenants.join(", ") || "-"} |`);
+    lines.push(
+      `| ${p.partition} | ${p.region}${p.country ? ` (${p.country})` : " (outside the EU)"} | ${p.providers.join(", ")} | ${p.counts.resources} | ${p.counts.dataHolding} | ${p.dataClasses.join(", ") || "-"} | ${p.tenants.join(", ") || "-"} |`,
+    );
   }
-  if (inv.unplaced.length > 0) lines.push(`| (unplaced) | - | - | ${inv.unplaced.length} | ${inv.unplaced.filter((r) => r.dataHolding).length} | - | - |`);
+  if (inv.unplaced.length > 0)
+    lines.push(
+      `| (unplaced) | - | - | ${inv.unplaced.length} | ${inv.unplaced.filter((r) => r.dataHolding).length} | - | - |`,
+    );
   const table = (title: string, resources: readonly InventoryResource[]) => {
     lines.push("", `## ${title}`, "", "| Address | Type | Holds data | Data class | Tenant |", "|---|---|---|---|---|");
-    for (const r of resources) lines.push(`| \`${mdCell(r.address)}\` | ${r.type} | ${r.dataHolding ? "yes" : "no"} | ${r.dataClass ?? "-"} | ${r.tenant ?? "-"} |`);
+    for (const r of resources)
+      lines.push(
+        `| \`${mdCell(r.address)}\` | ${r.type} | ${r.dataHolding ? "yes" : "no"} | ${r.dataClass ?? "-"} | ${r.tenant ?? "-"} |`,
+      );
   };
   for (const p of inv.placements) table(`${p.partition} / ${p.region}`, p.resources);
   if (inv.unplaced.length > 0) table("Unplaced (no resolvable provider or region)", inv.unplaced);
@@ -143,7 +175,12 @@ export interface PlanGroup {
 
 export interface PlanSummary {
   readonly stack: string;
-  readonly totals: { readonly add: number; readonly change: number; readonly destroy: number; readonly replace: number };
+  readonly totals: {
+    readonly add: number;
+    readonly change: number;
+    readonly destroy: number;
+    readonly replace: number;
+  };
   readonly groups: readonly PlanGroup[];
 }
 
@@ -161,21 +198,37 @@ export function summarizePlan(stack: string, plan: unknown, template: Template |
   const rootModule = isObject(configuration.root_module) ? configuration.root_module : {};
   const keyOf = new Map<string, string>();
   for (const r of Array.isArray(rootModule.resources) ? rootModule.resources : []) {
-    if (isObject(r) && typeof r.address === "string" && typeof r.provider_config_key === "string") keyOf.set(r.address, r.provider_config_key);
+    if (isObject(r) && typeof r.address === "string" && typeof r.provider_config_key === "string")
+      keyOf.set(r.address, r.provider_config_key);
   }
   const regionOfKey = (key: string | undefined): string | undefined => {
     if (key === undefined) return undefined;
-    return constantRegion(providerConfigs[key]) ?? literalString(template?.providers.find((p) => p.key === key)?.values.region);
+    return (
+      constantRegion(providerConfigs[key]) ??
+      literalString(template?.providers.find((p) => p.key === key)?.values.region)
+    );
   };
-  const groups = new Map<string, { partition: string; region: string; add: string[]; change: string[]; destroy: string[]; replace: string[] }>();
+  const groups = new Map<
+    string,
+    { partition: string; region: string; add: string[]; change: string[]; destroy: string[]; replace: string[] }
+  >();
   for (const rc of Array.isArray(plan.resource_changes) ? plan.resource_changes : []) {
     if (!isObject(rc) || typeof rc.address !== "string" || rc.mode === "data" || !isObject(rc.change)) continue;
-    const actions = Array.isArray(rc.change.actions) ? rc.change.actions.filter((a): a is string => typeof a === "string") : [];
+    const actions = Array.isArray(rc.change.actions)
+      ? rc.change.actions.filter((a): a is string => typeof a === "string")
+      : [];
     if (actions.every((a) => a === "no-op" || a === "read")) continue;
     const region = regionOfKey(keyOf.get(rc.address));
     const partition = region === undefined ? "unknown" : (partitionOfAnyRegion(region)?.id ?? "unknown");
     const k = `${partition} ${region ?? "unknown"}`;
-    const g = groups.get(k) ?? { partition, region: region ?? "unknown", add: [], change: [], destroy: [], replace: [] };
+    const g = groups.get(k) ?? {
+      partition,
+      region: region ?? "unknown",
+      add: [],
+      change: [],
+      destroy: [],
+      replace: [],
+    };
     if (actions.includes("create")) g.add.push(rc.address);
     if (actions.includes("update")) g.change.push(rc.address);
     if (actions.includes("delete")) g.destroy.push(rc.address);
@@ -184,18 +237,48 @@ export function summarizePlan(stack: string, plan: unknown, template: Template |
   }
   const list = [...groups.entries()]
     .sort(([a], [b]) => compareStrings(a, b))
-    .map(([, g]) => ({ ...g, add: g.add.sort(compareStrings), change: g.change.sort(compareStrings), destroy: g.destroy.sort(compareStrings), replace: g.replace.sort(compareStrings) }));
+    .map(([, g]) => ({
+      ...g,
+      add: g.add.sort(compareStrings),
+      change: g.change.sort(compareStrings),
+      destroy: g.destroy.sort(compareStrings),
+      replace: g.replace.sort(compareStrings),
+    }));
   const sum = (f: (g: PlanGroup) => readonly string[]) => list.reduce((n, g) => n + f(g).length, 0);
-  return { stack, totals: { add: sum((g) => g.add), change: sum((g) => g.change), destroy: sum((g) => g.destroy), replace: sum((g) => g.replace) }, groups: list };
+  return {
+    stack,
+    totals: {
+      add: sum((g) => g.add),
+      change: sum((g) => g.change),
+      destroy: sum((g) => g.destroy),
+      replace: sum((g) => g.replace),
+    },
+    groups: list,
+  };
 }
 
 export function planMarkdown(s: PlanSummary): string {
-  const lines = [`# Plan summary: ${s.stack}`, "", `Generated from plans/${s.stack}.plan.json; do not edit. Replacements count as one add and one destroy.`, ""];
+  const lines = [
+    `# Plan summary: ${s.stack}`,
+    "",
+    `Generated from plans/${s.stack}.plan.json; do not edit. Replacements count as one add and one destroy.`,
+    "",
+  ];
   lines.push("| Partition | Region | Add | Change | Destroy | Replace |", "|---|---|---|---|---|---|");
-  for (const g of s.groups) lines.push(`| ${g.partition} | ${g.region} | ${g.add.length} | ${g.change.length} | ${g.destroy.length} | ${g.replace.length} |`);
-  lines.push(`| **total** | | **${s.totals.add}** | **${s.totals.change}** | **${s.totals.destroy}** | **${s.totals.replace}** |`);
+  for (const g of s.groups)
+    lines.push(
+      `| ${g.partition} | ${g.region} | ${g.add.length} | ${g.change.length} | ${g.destroy.length} | ${g.replace.length} |`,
+    );
+  lines.push(
+    `| **total** | | **${s.totals.add}** | **${s.totals.change}** | **${s.totals.destroy}** | **${s.totals.replace}** |`,
+  );
   for (const g of s.groups) {
-    for (const [label, list] of [["Destroy", g.destroy], ["Replace", g.replace], ["Change", g.change], ["Add", g.add]] as const) {
+    for (const [label, list] of [
+      ["Destroy", g.destroy],
+      ["Replace", g.replace],
+      ["Change", g.change],
+      ["Add", g.add],
+    ] as const) {
       if (list.length === 0) continue;
       lines.push("", `## ${label}: ${g.partition} / ${g.region}`, "", ...list.map((a) => `- \`${a}\``));
     }
@@ -209,7 +292,12 @@ export function planMarkdown(s: PlanSummary): string {
 export function buildReview(outdir: string): Map<string, string> {
   const templates = loadTemplates(outdir);
   const out = new Map<string, string>();
-  const index = ["# Review artifacts", "", "Generated by `review` from the synthesized stacks; do not edit. Regenerate with the synth.", ""];
+  const index = [
+    "# Review artifacts",
+    "",
+    "Generated by `review` from the synthesized stacks; do not edit. Regenerate with the synth.",
+    "",
+  ];
   for (const t of templates) {
     const prefix = `${t.stack}/`;
     const policies = policyFiles(t);
@@ -237,7 +325,9 @@ export function buildReview(outdir: string): Map<string, string> {
       "",
       `- [residency.md](${prefix}residency.md): ${inv.placements.map((p) => `${p.partition}/${p.region}: ${p.counts.resources} resources`).join("; ")}`,
       `- [partitions.md](${prefix}partitions.md): diagram of what crosses the partition boundary (${diagram.edges.filter((e) => e.crossing).length} crossing edge(s))`,
-      plan ? `- [plan-summary.md](${prefix}plan-summary.md): ${plan.totals.add} to add, ${plan.totals.change} to change, ${plan.totals.destroy} to destroy` : "- no plan (`make plan` writes plans/<stack>.plan.json: an offline plan on an empty state)",
+      plan
+        ? `- [plan-summary.md](${prefix}plan-summary.md): ${plan.totals.add} to add, ${plan.totals.change} to change, ${plan.totals.destroy} to destroy`
+        : "- no plan (`make plan` writes plans/<stack>.plan.json: an offline plan on an empty state)",
       `- ${policies.size} policy document(s) in ${prefix}policies/`,
       "",
     );
@@ -261,4 +351,3 @@ export function writeReview(outdir: string, extra: ReadonlyMap<string, string> =
   }
   return [...files.keys()];
 }
-

@@ -56,7 +56,10 @@ export function renderRulesMarkdown(rules: readonly RuleMeta[]): string {
   const lines = [INTRO];
   const services = [...new Set(rules.map((r) => r.service))];
   lines.push("| ID | Name | Severity | Suppressible | Anchors |", "|---|---|---|---|---|");
-  for (const r of rules) lines.push(`| [${r.id}](#${r.id.toLowerCase()}) | ${r.name} | ${r.severity} | ${r.suppressible ? "yes" : "no"} | ${cell(anchors(r))} |`);
+  for (const r of rules)
+    lines.push(
+      `| [${r.id}](#${r.id.toLowerCase()}) | ${r.name} | ${r.severity} | ${r.suppressible ? "yes" : "no"} | ${cell(anchors(r))} |`,
+    );
   for (const service of services) {
     lines.push("", `## ${service}`);
     for (const r of rules.filter((x) => x.service === service)) {

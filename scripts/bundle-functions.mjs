@@ -47,7 +47,12 @@ export async function bundleFunctions(outDir = join(root, "dist", "lambda")) {
     const zip = zipSync({ "index.js": [code, { mtime: ZIP_MTIME, level: 9 }] });
     const file = join(outDir, `${name}.zip`);
     writeFileSync(file, zip);
-    manifest[name] = { zip: `${name}.zip`, sourceCodeHash: createHash("sha256").update(zip).digest("base64"), bytes: zip.length, bundleBytes: code.length };
+    manifest[name] = {
+      zip: `${name}.zip`,
+      sourceCodeHash: createHash("sha256").update(zip).digest("base64"),
+      bytes: zip.length,
+      bundleBytes: code.length,
+    };
   }
   writeFileSync(join(outDir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
@@ -55,5 +60,6 @@ export async function bundleFunctions(outDir = join(root, "dist", "lambda")) {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const manifest = await bundleFunctions();
-  for (const [name, m] of Object.entries(manifest)) process.stdout.write(`${name}: ${m.bytes} bytes (bundle ${m.bundleBytes}) ${m.sourceCodeHash}\n`);
+  for (const [name, m] of Object.entries(manifest))
+    process.stdout.write(`${name}: ${m.bytes} bytes (bundle ${m.bundleBytes}) ${m.sourceCodeHash}\n`);
 }

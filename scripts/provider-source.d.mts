@@ -10,15 +10,36 @@ export interface ProbedMirror extends MirrorCandidate {
 }
 
 export type ProviderSource =
-  | { readonly mode: "offline"; readonly reason: string; readonly mirror: string; readonly version: string; readonly cliConfig: string }
-  | { readonly mode: "registry"; readonly reason: string; readonly constraint: string | undefined; readonly pluginCacheDir: string; readonly cliConfig: string }
+  | {
+      readonly mode: "offline";
+      readonly reason: string;
+      readonly mirror: string;
+      readonly version: string;
+      readonly cliConfig: string;
+    }
+  | {
+      readonly mode: "registry";
+      readonly reason: string;
+      readonly constraint: string | undefined;
+      readonly pluginCacheDir: string;
+      readonly cliConfig: string;
+    }
   | { readonly mode: "unusable"; readonly reason: string };
 
 export const MODE_VARIABLE: "TF_CHECK_MODE";
 export const MIRROR_VARIABLE: "TF_PLUGIN_MIRROR";
 export function awsFolder(mirror: string): string;
 export function mirrorPathIn(tfrcText: string | undefined): string | undefined;
-export function mirrorCandidates(input: { env: Record<string, string | undefined>; home: string | undefined; tfrcText: string | undefined }): MirrorCandidate[];
+export function mirrorCandidates(input: {
+  env: Record<string, string | undefined>;
+  home: string | undefined;
+  tfrcText: string | undefined;
+}): MirrorCandidate[];
 export function mirrorCliConfig(mirror: string): string;
 export function registryCliConfig(pluginCacheDir: string): string;
-export function decideProviderSource(input: { env: Record<string, string | undefined>; candidates: readonly ProbedMirror[]; constraint: string | undefined; pluginCacheDir: string }): ProviderSource;
+export function decideProviderSource(input: {
+  env: Record<string, string | undefined>;
+  candidates: readonly ProbedMirror[];
+  constraint: string | undefined;
+  pluginCacheDir: string;
+}): ProviderSource;

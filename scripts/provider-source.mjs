@@ -38,8 +38,14 @@ export function mirrorCandidates({ env, home, tfrcText }) {
   const configured = mirrorPathIn(tfrcText);
   if (configured) out.push({ path: configured, origin: "terraform/offline.tfrc" });
   const dataHome = env.XDG_DATA_HOME?.trim() || (home ? join(home, ".local", "share") : undefined);
-  const implied = [home && join(home, ".terraform.d", "plugins"), dataHome && join(dataHome, "terraform", "plugins"), "/usr/local/share/terraform/plugins", "/usr/share/terraform/plugins"];
-  for (const path of implied) if (path && !out.some((c) => c.path === path)) out.push({ path, origin: "Terraform's implied local mirror" });
+  const implied = [
+    home && join(home, ".terraform.d", "plugins"),
+    dataHome && join(dataHome, "terraform", "plugins"),
+    "/usr/local/share/terraform/plugins",
+    "/usr/share/terraform/plugins",
+  ];
+  for (const path of implied)
+    if (path && !out.some((c) => c.path === path)) out.push({ path, origin: "Terraform's implied local mirror" });
   return out;
 }
 
@@ -80,7 +86,11 @@ provider_installation {
  */
 export function decideProviderSource({ env, candidates, constraint, pluginCacheDir }) {
   const requested = env[MODE_VARIABLE]?.trim().toLowerCase() || "auto";
-  if (!MODES.includes(requested)) return { mode: "unusable", reason: `${MODE_VARIABLE} must be one of ${MODES.join(", ")} (got "${env[MODE_VARIABLE]}").` };
+  if (!MODES.includes(requested))
+    return {
+      mode: "unusable",
+      reason: `${MODE_VARIABLE} must be one of ${MODES.join(", ")} (got "${env[MODE_VARIABLE]}").`,
+    };
   const explicit = env[MIRROR_VARIABLE]?.trim();
   const wanted = constraint ? `hashicorp/aws ${constraint}` : "hashicorp/aws";
   const registry = (why) => ({
@@ -91,13 +101,18 @@ export function decideProviderSource({ env, candidates, constraint, pluginCacheD
     cliConfig: registryCliConfig(pluginCacheDir),
   });
   if (requested === "registry") {
-    if (explicit) return { mode: "unusable", reason: `${MODE_VARIABLE}=registry and ${MIRROR_VARIABLE}=${explicit} contradict each other: unset one of them.` };
+    if (explicit)
+      return {
+        mode: "unusable",
+        reason: `${MODE_VARIABLE}=registry and ${MIRROR_VARIABLE}=${explicit} contradict each other: unset one of them.`,
+      };
     return registry(`${MODE_VARIABLE}=registry`);
   }
   const found = candidates.find((c) => (c.awsVersions ?? []).length > 0);
   if (found) {
     const version = newest(found.awsVersions);
-    const via = found.origin === MIRROR_VARIABLE ? `${MIRROR_VARIABLE}=${found.path}` : `${found.path} (${found.origin})`;
+    const via =
+      found.origin === MIRROR_VARIABLE ? `${MIRROR_VARIABLE}=${found.path}` : `${found.path} (${found.origin})`;
     return {
       mode: "offline",
       reason: `the filesystem mirror ${via} holds hashicorp/aws ${version}, so terraform init installs only from it, offline; the generated constraint${constraint ? ` (${constraint})` : ""} is overridden with ${version} for this check only.${requested === "auto" ? ` ${MODE_VARIABLE}=registry installs from the registry instead.` : ""}`,
@@ -109,11 +124,17 @@ export function decideProviderSource({ env, candidates, constraint, pluginCacheD
   if (explicit) {
     const candidate = candidates.find((c) => c.path === explicit);
     const what = candidate?.awsVersions === null ? "does not exist" : "holds no provider version";
-    return { mode: "unusable", reason: `no hashicorp/aws provider in the filesystem mirror ${explicit} (looked for ${awsFolder(explicit)}, which ${what}). Point ${MIRROR_VARIABLE} at the folder that holds registry.terraform.io/, or unset it.` };
+    return {
+      mode: "unusable",
+      reason: `no hashicorp/aws provider in the filesystem mirror ${explicit} (looked for ${awsFolder(explicit)}, which ${what}). Point ${MIRROR_VARIABLE} at the folder that holds registry.terraform.io/, or unset it.`,
+    };
   }
   const looked = candidates.map((c) => c.path).join(", ") || "nowhere";
   if (requested === "offline") {
-    return { mode: "unusable", reason: `${MODE_VARIABLE}=offline, but no filesystem mirror holds hashicorp/aws (looked in ${looked}). Point ${MIRROR_VARIABLE} at the folder that holds registry.terraform.io/, or unset ${MODE_VARIABLE} to install from the registry.` };
+    return {
+      mode: "unusable",
+      reason: `${MODE_VARIABLE}=offline, but no filesystem mirror holds hashicorp/aws (looked in ${looked}). Point ${MIRROR_VARIABLE} at the folder that holds registry.terraform.io/, or unset ${MODE_VARIABLE} to install from the registry.`,
+    };
   }
   return registry(`no filesystem mirror holds hashicorp/aws (looked in ${looked})`);
 }

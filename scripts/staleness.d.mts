@@ -4,4 +4,7 @@ export interface BuildState {
   readonly inputs: readonly { readonly path: string; readonly mtimeMs: number | undefined }[] | undefined;
 }
 export function staleReason(state: BuildState): string | undefined;
-export function recordedInputs(metafile: { readonly inputs: Readonly<Record<string, unknown>> }, always: readonly string[]): string[];
+export function recordedInputs(
+  metafile: { readonly inputs: Readonly<Record<string, unknown>> },
+  always: readonly string[],
+): string[];

@@ -6,13 +6,31 @@ const BUILT = 1_000;
 describe("staleReason", () => {
   it("answers undefined when every input is older than the output", () => {
     // Act / Assess
-    expect(staleReason({ outputMtimeMs: BUILT, inputs: [{ path: "a.ts", mtimeMs: 900 }, { path: "b.ts", mtimeMs: BUILT }] })).toBeUndefined();
+    expect(
+      staleReason({
+        outputMtimeMs: BUILT,
+        inputs: [
+          { path: "a.ts", mtimeMs: 900 },
+          { path: "b.ts", mtimeMs: BUILT },
+        ],
+      }),
+    ).toBeUndefined();
   });
 
   it.each([
     ["the output is missing", { outputMtimeMs: undefined, inputs: [] }, "not built yet"],
     ["no inputs were recorded", { outputMtimeMs: BUILT, inputs: undefined }, "its inputs were not recorded"],
-    ["an input changed after the build", { outputMtimeMs: BUILT, inputs: [{ path: "a.ts", mtimeMs: 900 }, { path: "b.ts", mtimeMs: 1_001 }] }, "b.ts changed"],
+    [
+      "an input changed after the build",
+      {
+        outputMtimeMs: BUILT,
+        inputs: [
+          { path: "a.ts", mtimeMs: 900 },
+          { path: "b.ts", mtimeMs: 1_001 },
+        ],
+      },
+      "b.ts changed",
+    ],
     ["an input is gone", { outputMtimeMs: BUILT, inputs: [{ path: "a.ts", mtimeMs: undefined }] }, "a.ts is gone"],
   ])("rebuilds when %s", (_, state, reason) => {
     // Act / Assess
@@ -23,7 +41,9 @@ describe("staleReason", () => {
 describe("recordedInputs", () => {
   it("lists the metafile's inputs and the build script, once each, sorted", () => {
     // Act
-    const inputs = recordedInputs({ inputs: { "functions/b.ts": {}, "functions/a.ts": {}, "scripts/build.mjs": {} } }, ["scripts/build.mjs"]);
+    const inputs = recordedInputs({ inputs: { "functions/b.ts": {}, "functions/a.ts": {}, "scripts/build.mjs": {} } }, [
+      "scripts/build.mjs",
+    ]);
 
     // Assess
     expect(inputs).toEqual(["functions/a.ts", "functions/b.ts", "scripts/build.mjs"]);

@@ -62,7 +62,9 @@ function terraformVersion() {
     r = run("terraform", ["version", "-json"], { env: { ...process.env, TF_CLI_CONFIG_FILE: "/dev/null" } });
   } catch (err) {
     if (err.code === "ENOENT") {
-      throw new Missing("terraform is not on the PATH. Install Terraform >= 1.10 (https://developer.hashicorp.com/terraform/install) to run the offline checks.");
+      throw new Missing(
+        "terraform is not on the PATH. Install Terraform >= 1.10 (https://developer.hashicorp.com/terraform/install) to run the offline checks.",
+      );
     }
     throw err;
   }
@@ -77,14 +79,29 @@ function awsVersionsIn(mirror) {
 
 /** The generated aws version constraints of the stacks (normally one). */
 function constraintOf(stacksDir, stacks) {
-  const all = stacks.map((name) => JSON.parse(readFileSync(join(stacksDir, name, "cdk.tf.json"), "utf8")).terraform?.required_providers?.aws?.version).filter((v) => typeof v === "string");
+  const all = stacks
+    .map(
+      (name) =>
+        JSON.parse(readFileSync(join(stacksDir, name, "cdk.tf.json"), "utf8")).terraform?.required_providers?.aws
+          ?.version,
+    )
+    .filter((v) => typeof v === "string");
   return [...new Set(all)].join("; ") || undefined;
 }
 
 /** Where the provider comes from, and the CLI configuration written for it into the workdir. */
 function providerSource(workdir, constraint) {
-  const candidates = mirrorCandidates({ env: process.env, home: homedir(), tfrcText: readFileSync(join(root, "terraform", "offline.tfrc"), "utf8") }).map((c) => ({ ...c, awsVersions: awsVersionsIn(c.path) }));
-  const decision = decideProviderSource({ env: process.env, candidates, constraint, pluginCacheDir: join(workdir, "plugin-cache") });
+  const candidates = mirrorCandidates({
+    env: process.env,
+    home: homedir(),
+    tfrcText: readFileSync(join(root, "terraform", "offline.tfrc"), "utf8"),
+  }).map((c) => ({ ...c, awsVersions: awsVersionsIn(c.path) }));
+  const decision = decideProviderSource({
+    env: process.env,
+    candidates,
+    constraint,
+    pluginCacheDir: join(workdir, "plugin-cache"),
+  });
   if (decision.mode === "unusable") throw new Missing(decision.reason);
   mkdirSync(workdir, { recursive: true });
   if (decision.mode === "registry") mkdirSync(decision.pluginCacheDir, { recursive: true });
@@ -177,7 +194,9 @@ function check(stackDir, name, { workdir, tfrc, awsVersion, plan, plansDir, init
     const ms = Date.now() - started;
     if (r.status !== 0) {
       process.stderr.write(`${r.stdout}${r.stderr}`);
-      throw new Error(`terraform ${label} failed for stack ${name} (see above)${label === "init" && initHint ? `; ${initHint}` : ""}`);
+      throw new Error(
+        `terraform ${label} failed for stack ${name} (see above)${label === "init" && initHint ? `; ${initHint}` : ""}`,
+      );
     }
     process.stdout.write(`  ${label.padEnd(8)} ok (${(ms / 1000).toFixed(1)} s)\n`);
     return r;
@@ -186,7 +205,8 @@ function check(stackDir, name, { workdir, tfrc, awsVersion, plan, plansDir, init
   step("init", ["init", "-input=false", "-no-color"]);
   const validate = step("validate", ["validate", "-json", "-no-color"]);
   const diagnostics = JSON.parse(validate.stdout).diagnostics ?? [];
-  for (const d of diagnostics) process.stdout.write(`    ${d.severity}: ${d.summary}${d.address ? ` (${d.address})` : ""}\n`);
+  for (const d of diagnostics)
+    process.stdout.write(`    ${d.severity}: ${d.summary}${d.address ? ` (${d.address})` : ""}\n`);
   if (!plan) return;
   step("plan", ["plan", "-input=false", "-lock=false", "-refresh=false", "-no-color", "-out=plan.bin"]);
   const show = step("show", ["show", "-json", "-no-color", "plan.bin"]);
@@ -198,7 +218,10 @@ function check(stackDir, name, { workdir, tfrc, awsVersion, plan, plansDir, init
   const fmt = (a) => {
     const per = counts[a] ?? {};
     const total = Object.values(per).reduce((x, y) => x + y, 0);
-    const parts = Object.entries(per).sort().map(([k, v]) => `${k} ${v}`).join(", ");
+    const parts = Object.entries(per)
+      .sort()
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ");
     return `${total} to ${a}${parts ? ` (${parts})` : ""}`;
   };
   process.stdout.write(`  plan: ${fmt("create")}, ${fmt("update")}, ${fmt("delete")} -> ${relative(root, planFile)}\n`);
@@ -206,7 +229,12 @@ function check(stackDir, name, { workdir, tfrc, awsVersion, plan, plansDir, init
 
 function main() {
   const { values } = parseArgs({
-    options: { outdir: { type: "string" }, workdir: { type: "string" }, "no-plan": { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    options: {
+      outdir: { type: "string" },
+      workdir: { type: "string" },
+      "no-plan": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
   });
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
@@ -221,11 +249,25 @@ function main() {
     if (stacks.length === 0) throw new Error(`no synthesized stacks in ${stacksDir}; run make synth first`);
     const source = providerSource(workdir, constraintOf(stacksDir, stacks));
     const awsVersion = source.mode === "offline" ? source.version : undefined;
-    if (source.mode === "offline") process.stdout.write(`terraform ${tfVersion}, hashicorp/aws ${source.version} from ${source.mirror} (offline)\n`);
-    else process.stdout.write(`terraform ${tfVersion}, hashicorp/aws ${source.constraint ?? "(no constraint)"} from registry.terraform.io\n`);
+    if (source.mode === "offline")
+      process.stdout.write(`terraform ${tfVersion}, hashicorp/aws ${source.version} from ${source.mirror} (offline)\n`);
+    else
+      process.stdout.write(
+        `terraform ${tfVersion}, hashicorp/aws ${source.constraint ?? "(no constraint)"} from registry.terraform.io\n`,
+      );
     process.stdout.write(`  provider source: ${source.mode}: ${source.reason}\n`);
     for (const name of stacks) {
-      check(join(stacksDir, name), name, { workdir, tfrc: source.tfrc, awsVersion, plan: !values["no-plan"], plansDir: join(outdir, "plans"), initHint: source.mode === "registry" ? "the provider comes from the registry: is registry.terraform.io reachable? TF_PLUGIN_MIRROR selects a filesystem mirror instead" : undefined });
+      check(join(stacksDir, name), name, {
+        workdir,
+        tfrc: source.tfrc,
+        awsVersion,
+        plan: !values["no-plan"],
+        plansDir: join(outdir, "plans"),
+        initHint:
+          source.mode === "registry"
+            ? "the provider comes from the registry: is registry.terraform.io reachable? TF_PLUGIN_MIRROR selects a filesystem mirror instead"
+            : undefined,
+      });
     }
     return 0;
   } catch (err) {

@@ -38,7 +38,12 @@ export interface AwsPlacementOptions {
  * An aliased aws provider limited to one account, registered for provider pinning, and the
  * placement that modules take: the single place where the stacks make providers.
  */
-export function awsPlacement(scope: Construct, id: string, pinning: ProviderPinning, options: AwsPlacementOptions): Placement {
+export function awsPlacement(
+  scope: Construct,
+  id: string,
+  pinning: ProviderPinning,
+  options: AwsPlacementOptions,
+): Placement {
   const { accountId, region } = options;
   const partition = partitionOfRegion(region);
   const provider = new AwsProvider(scope, id, {
@@ -50,10 +55,24 @@ export function awsPlacement(scope: Construct, id: string, pinning: ProviderPinn
     defaultTags: options.defaultTags ? [{ tags: { ...options.defaultTags } }] : undefined,
   });
   pinning.allow(provider);
-  return { side: options.side, provider, partition, accountId, region, administratorRoleName: options.administratorRoleName };
+  return {
+    side: options.side,
+    provider,
+    partition,
+    accountId,
+    region,
+    administratorRoleName: options.administratorRoleName,
+  };
 }
 
 function assumeRoleBlock(role: ProviderCredentials["assumeRole"]) {
   if (role === undefined) return undefined;
-  return [{ roleArn: role.roleArn, sessionName: role.sessionName, externalId: role.externalId, duration: role.durationSeconds === undefined ? undefined : `${role.durationSeconds}s` }];
+  return [
+    {
+      roleArn: role.roleArn,
+      sessionName: role.sessionName,
+      externalId: role.externalId,
+      duration: role.durationSeconds === undefined ? undefined : `${role.durationSeconds}s`,
+    },
+  ];
 }

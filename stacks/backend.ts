@@ -44,7 +44,8 @@ export function declareBackend(stack: TerraformStack, config: DeploymentConfig):
       roleArn: credentials.assumeRole.roleArn,
       sessionName: credentials.assumeRole.sessionName,
       externalId: credentials.assumeRole.externalId,
-      duration: credentials.assumeRole.durationSeconds === undefined ? undefined : `${credentials.assumeRole.durationSeconds}s`,
+      duration:
+        credentials.assumeRole.durationSeconds === undefined ? undefined : `${credentials.assumeRole.durationSeconds}s`,
     },
     endpoints: {
       s3: endpointUrl(sovereign, "s3", region),

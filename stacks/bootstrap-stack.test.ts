@@ -1,7 +1,15 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { check, loadCheckConfig, loadTemplates } from "../policies/check";
-import { exampleInput, PROJECT_ROOT, resourcesOf, synthDeployment, type TfJson, tempDir, validConfig } from "../test/template";
+import {
+  exampleInput,
+  PROJECT_ROOT,
+  resourcesOf,
+  synthDeployment,
+  type TfJson,
+  tempDir,
+  validConfig,
+} from "../test/template";
 import { STATE_NONCURRENT_RETENTION_DAYS } from "./bootstrap-stack";
 import { synthesize } from "./synthesize";
 
@@ -22,7 +30,8 @@ function s3Backend(json: TfJson): Record<string, unknown> {
   return backend.s3;
 }
 
-const statements = (policy: unknown) => JSON.parse(policy as string).Statement as Array<{ Sid: string; Condition?: Record<string, Record<string, unknown>> }>;
+const statements = (policy: unknown) =>
+  JSON.parse(policy as string).Statement as Array<{ Sid: string; Condition?: Record<string, Record<string, unknown>> }>;
 
 describe("provider and state", () => {
   it("declares only the sovereign provider, as the platform stack's sovereign side does", () => {
@@ -32,7 +41,11 @@ describe("provider and state", () => {
     const providers = bootstrap.json.provider?.aws ?? [];
     // Assess
     expect(providers).toEqual([platform.json.provider?.aws?.[0]]);
-    expect(providers[0]).toMatchObject({ alias: "sovereign", region: "eusc-de-east-1", allowed_account_ids: ["111111111111"] });
+    expect(providers[0]).toMatchObject({
+      alias: "sovereign",
+      region: "eusc-de-east-1",
+      allowed_account_ids: ["111111111111"],
+    });
     expect(bootstrap.json.terraform?.required_providers).toEqual(platform.json.terraform?.required_providers);
   });
 
@@ -60,9 +73,18 @@ describe("state key and bucket", () => {
     const alias = one("aws_kms_alias", "state-key_");
     // Assess
     expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
-    expect(alias).toMatchObject({ name: "alias/example/terraform-state", target_key_id: "${aws_kms_key.state-key_key.key_id}" });
+    expect(alias).toMatchObject({
+      name: "alias/example/terraform-state",
+      target_key_id: "${aws_kms_key.state-key_key.key_id}",
+    });
     expect(one("aws_s3_bucket_server_side_encryption_configuration", "state-bucket_").rule).toEqual([
-      { apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms", kms_master_key_id: "${aws_kms_key.state-key_key.arn}" }, bucket_key_enabled: true },
+      {
+        apply_server_side_encryption_by_default: {
+          sse_algorithm: "aws:kms",
+          kms_master_key_id: "${aws_kms_key.state-key_key.arn}",
+        },
+        bucket_key_enabled: true,
+      },
     ]);
   });
 
@@ -71,7 +93,12 @@ describe("state key and bucket", () => {
     const bucket = one("aws_s3_bucket", "state-bucket_");
     // Assess
     expect(bucket).toMatchObject({ bucket: "example-tfstate-111111111111", force_destroy: false });
-    expect(one("aws_s3_bucket_public_access_block", "state-bucket_")).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+    expect(one("aws_s3_bucket_public_access_block", "state-bucket_")).toMatchObject({
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
     expect(one("aws_s3_bucket_versioning", "state-bucket_").versioning_configuration).toEqual({ status: "Enabled" });
   });
 
@@ -80,17 +107,27 @@ describe("state key and bucket", () => {
     const [rule] = one("aws_s3_bucket_lifecycle_configuration", "state-bucket_").rule as Array<Record<string, unknown>>;
     // Assess
     expect(STATE_NONCURRENT_RETENTION_DAYS).toBe(365);
-    expect(rule).toMatchObject({ noncurrent_version_expiration: [{ noncurrent_days: 365 }], expiration: [{ days: 36500 }] });
+    expect(rule).toMatchObject({
+      noncurrent_version_expiration: [{ noncurrent_days: 365 }],
+      expiration: [{ days: 36500 }],
+    });
   });
 
   it("denies requests without TLS, and object access to every principal but the deploy role", () => {
     // Prepare, Act
     const policy = statements(one("aws_s3_bucket_policy", "state-bucket_").policy);
     // Assess
-    expect(policy.map((st) => st.Sid)).toEqual(expect.arrayContaining(["DenyInsecureTransport", "DenyOtherKey", "DenyObjectAccessToOtherRoles"]));
-    expect(policy.find((st) => st.Sid === "DenyObjectAccessToOtherRoles")?.Condition?.ArnNotEquals).toEqual({ "aws:PrincipalArn": [DEPLOYER] });
+    expect(policy.map((st) => st.Sid)).toEqual(
+      expect.arrayContaining(["DenyInsecureTransport", "DenyOtherKey", "DenyObjectAccessToOtherRoles"]),
+    );
+    expect(policy.find((st) => st.Sid === "DenyObjectAccessToOtherRoles")?.Condition?.ArnNotEquals).toEqual({
+      "aws:PrincipalArn": [DEPLOYER],
+    });
     expect(policy.find((st) => st.Sid === "DenyOtherKey")?.Condition?.StringNotEquals).toEqual({
-      "s3:x-amz-server-side-encryption-aws-kms-key-id": ["${aws_kms_key.state-key_key.arn}", "arn:aws-eusc:kms:eusc-de-east-1:111111111111:alias/example/terraform-state"],
+      "s3:x-amz-server-side-encryption-aws-kms-key-id": [
+        "${aws_kms_key.state-key_key.arn}",
+        "arn:aws-eusc:kms:eusc-de-east-1:111111111111:alias/example/terraform-state",
+      ],
     });
   });
 
@@ -98,7 +135,11 @@ describe("state key and bucket", () => {
     // Prepare, Act
     const trail = one("aws_cloudtrail", "state-audit_");
     // Assess
-    expect(trail).toMatchObject({ name: "example-tfstate-audit", is_multi_region_trail: true, enable_log_file_validation: true });
+    expect(trail).toMatchObject({
+      name: "example-tfstate-audit",
+      is_multi_region_trail: true,
+      enable_log_file_validation: true,
+    });
     expect(trail.advanced_event_selector).toEqual([
       {
         name: "Object operations on the platform buckets",
@@ -139,7 +180,11 @@ describe("guardrails", () => {
         ["SIP-S3-5", "aws_s3_bucket.state-audit_bucket_bucket"],
         ["SIP-S3-5", "aws_s3_bucket.state-bucket_bucket"],
       ]);
-      expect(report.suppressed.every((f) => f.suppressedBecause?.startsWith(`object access is limited to the named roles ${DEPLOYER}`))).toBe(true);
+      expect(
+        report.suppressed.every((f) =>
+          f.suppressedBecause?.startsWith(`object access is limited to the named roles ${DEPLOYER}`),
+        ),
+      ).toBe(true);
     } finally {
       cleanup();
     }
@@ -160,7 +205,9 @@ describe("the platform stack's S3 backend", () => {
     expect(s3.bucket).toBe(one("aws_s3_bucket", "state-bucket_").bucket);
     expect(s3.bucket).toBe(outputs["state-bucket-name"]?.value);
     expect(s3.kms_key_id).toBe(outputs["state-key-alias-arn"]?.value);
-    expect(s3.kms_key_id).toBe(`arn:aws-eusc:kms:${provider?.region}:111111111111:${one("aws_kms_alias", "state-key_").name}`);
+    expect(s3.kms_key_id).toBe(
+      `arn:aws-eusc:kms:${provider?.region}:111111111111:${one("aws_kms_alias", "state-key_").name}`,
+    );
     expect(s3).toEqual({
       bucket: "example-tfstate-111111111111",
       key: "platform/example.tfstate",
@@ -184,7 +231,11 @@ describe("the platform stack's S3 backend", () => {
     // Act
     const s3 = s3Backend(synthDeployment(validConfig(input)).json);
     // Assess
-    expect([s3.bucket, s3.key, s3.kms_key_id]).toEqual(["example-tfstate-111111111111", "platform/blue.tfstate", "arn:aws-eusc:kms:eusc-de-east-1:111111111111:alias/example/terraform-state"]);
+    expect([s3.bucket, s3.key, s3.kms_key_id]).toEqual([
+      "example-tfstate-111111111111",
+      "platform/blue.tfstate",
+      "arn:aws-eusc:kms:eusc-de-east-1:111111111111:alias/example/terraform-state",
+    ]);
   });
 });
 

@@ -59,7 +59,11 @@ export class BootstrapStack extends ReadableStack {
     declareLocalBackend(this, names.bootstrapStatePath);
 
     const env = config.environment;
-    const deployRole = arn(this.sovereign.partition, { service: "iam", account: accountId, resource: `role/${administratorRoleName}` });
+    const deployRole = arn(this.sovereign.partition, {
+      service: "iam",
+      account: accountId,
+      resource: `role/${administratorRoleName}`,
+    });
     this.stateKey = new KmsKey(this, "state-key", {
       placement: this.sovereign,
       aliasName: names.keyAliasName,

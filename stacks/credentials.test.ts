@@ -21,7 +21,9 @@ describe("credentials per partition", () => {
     // Assess
     expect(p.get("sovereign")).toMatchObject({ profile: "example-eusc-deploy" });
     expect(p.get("sovereign")).not.toHaveProperty("assume_role");
-    expect(p.get("commercial")).toMatchObject({ assume_role: [{ role_arn: "arn:aws:iam::222222222222:role/platform-deployer", session_name: "example-deploy" }] });
+    expect(p.get("commercial")).toMatchObject({
+      assume_role: [{ role_arn: "arn:aws:iam::222222222222:role/platform-deployer", session_name: "example-deploy" }],
+    });
     expect(p.get("commercial")).not.toHaveProperty("profile");
   });
 
@@ -30,7 +32,11 @@ describe("credentials per partition", () => {
     const input = exampleInput();
     input.partitions.sovereign.credentials = {
       profile: "eusc-sso",
-      assumeRole: { roleArn: "arn:aws-eusc:iam::111111111111:role/platform-deployer", externalId: "sip-example-2026", durationSeconds: 1800 },
+      assumeRole: {
+        roleArn: "arn:aws-eusc:iam::111111111111:role/platform-deployer",
+        externalId: "sip-example-2026",
+        durationSeconds: 1800,
+      },
     };
     input.partitions.commercial.credentials = { profile: "commercial-sso" };
     // Act
@@ -38,7 +44,14 @@ describe("credentials per partition", () => {
     // Assess
     expect(p.get("sovereign")).toMatchObject({
       profile: "eusc-sso",
-      assume_role: [{ role_arn: "arn:aws-eusc:iam::111111111111:role/platform-deployer", session_name: "example-deploy", external_id: "sip-example-2026", duration: "1800s" }],
+      assume_role: [
+        {
+          role_arn: "arn:aws-eusc:iam::111111111111:role/platform-deployer",
+          session_name: "example-deploy",
+          external_id: "sip-example-2026",
+          duration: "1800s",
+        },
+      ],
     });
     expect(p.get("commercial")).toMatchObject({ profile: "commercial-sso" });
     expect(p.get("commercial")).not.toHaveProperty("assume_role");
@@ -49,28 +62,44 @@ describe("credentials per partition", () => {
     const input = exampleInput();
     input.partitions.sovereign.tenantAccountRoleName = "TenantDeployAccess";
     // Act
-    const json = synthDeployment(validConfig(input)).json as { provider: { aws: Provider[] }; resource: Record<string, Record<string, Record<string, unknown>>> };
+    const json = synthDeployment(validConfig(input)).json as {
+      provider: { aws: Provider[] };
+      resource: Record<string, Record<string, Record<string, unknown>>>;
+    };
     const tenant = json.provider.aws.find((x) => x.alias === "tenant-acme-health");
     // Assess
     expect(tenant).toMatchObject({
       profile: "example-eusc-deploy",
       allowed_account_ids: ["333333333333"],
-      assume_role: [{ role_arn: "arn:aws-eusc:iam::333333333333:role/TenantDeployAccess", session_name: "example-deploy" }],
+      assume_role: [
+        { role_arn: "arn:aws-eusc:iam::333333333333:role/TenantDeployAccess", session_name: "example-deploy" },
+      ],
     });
-    expect(json.resource.aws_organizations_account?.["tenant-acme-health_account"]).toMatchObject({ role_name: "TenantDeployAccess" });
+    expect(json.resource.aws_organizations_account?.["tenant-acme-health_account"]).toMatchObject({
+      role_name: "TenantDeployAccess",
+    });
   });
 
   it("keeps the state with the sovereign side's credentials", () => {
     // Prepare
     const input = exampleInput();
     input.backend = { type: "s3" };
-    input.partitions.sovereign.credentials = { profile: "eusc-sso", assumeRole: { roleArn: "arn:aws-eusc:iam::111111111111:role/platform-deployer", durationSeconds: 900 } };
+    input.partitions.sovereign.credentials = {
+      profile: "eusc-sso",
+      assumeRole: { roleArn: "arn:aws-eusc:iam::111111111111:role/platform-deployer", durationSeconds: 900 },
+    };
     // Act
-    const json = synthDeployment(validConfig(input)).json as { terraform: { backend: { s3: Record<string, unknown> } } };
+    const json = synthDeployment(validConfig(input)).json as {
+      terraform: { backend: { s3: Record<string, unknown> } };
+    };
     // Assess
     expect(json.terraform.backend.s3).toMatchObject({
       profile: "eusc-sso",
-      assume_role: { role_arn: "arn:aws-eusc:iam::111111111111:role/platform-deployer", session_name: "example-deploy", duration: "900s" },
+      assume_role: {
+        role_arn: "arn:aws-eusc:iam::111111111111:role/platform-deployer",
+        session_name: "example-deploy",
+        duration: "900s",
+      },
     });
   });
 });

@@ -17,7 +17,13 @@ export class ExampleStack extends ReadableStack {
     const pinning = new ProviderPinning(this);
     this.node.addValidation(pinning);
     const make = (side: Side, accountId: string, region: string): Placement =>
-      awsPlacement(this, side, pinning, { side, alias: side, accountId, region, administratorRoleName: "platform-deployer" });
+      awsPlacement(this, side, pinning, {
+        side,
+        alias: side,
+        accountId,
+        region,
+        administratorRoleName: "platform-deployer",
+      });
     this.sovereign = make("sovereign", "111111111111", "eusc-de-east-1");
     this.commercial = make("commercial", "222222222222", "eu-central-1");
   }

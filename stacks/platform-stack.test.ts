@@ -19,26 +19,45 @@ describe("providers", () => {
       ["commercial", "eu-central-1", ["222222222222"]],
       ["tenant-acme-health", "eusc-de-east-1", ["333333333333"]],
     ]);
-    expect(providers[2]?.assume_role).toEqual([{ role_arn: "arn:aws-eusc:iam::333333333333:role/OrganizationAccountAccessRole", session_name: "example-deploy" }]);
+    expect(providers[2]?.assume_role).toEqual([
+      { role_arn: "arn:aws-eusc:iam::333333333333:role/OrganizationAccountAccessRole", session_name: "example-deploy" },
+    ]);
   });
 
   it("tags every resource through default tags", () => {
     const [sovereign, commercial, tenant] = example.json.provider?.aws ?? [];
     for (const p of [sovereign, commercial]) {
-      expect(p?.default_tags).toEqual([{ tags: { Environment: "example", ManagedBy: "sovereign-identity-platform", Side: p?.alias } }]);
+      expect(p?.default_tags).toEqual([
+        { tags: { Environment: "example", ManagedBy: "sovereign-identity-platform", Side: p?.alias } },
+      ]);
     }
-    expect(tenant?.default_tags).toEqual([{ tags: { Environment: "example", ManagedBy: "sovereign-identity-platform", Side: "sovereign", Tenant: "acme-health" } }]);
+    expect(tenant?.default_tags).toEqual([
+      {
+        tags: {
+          Environment: "example",
+          ManagedBy: "sovereign-identity-platform",
+          Side: "sovereign",
+          Tenant: "acme-health",
+        },
+      },
+    ]);
   });
 
   it("requires the aws provider releases with the sovereign-partition fixes", () => {
-    expect(example.json.terraform?.required_providers).toEqual({ aws: { source: "hashicorp/aws", version: AWS_PROVIDER_CONSTRAINT } });
+    expect(example.json.terraform?.required_providers).toEqual({
+      aws: { source: "hashicorp/aws", version: AWS_PROVIDER_CONSTRAINT },
+    });
     expect(AWS_PROVIDER_CONSTRAINT).toBe(">= 6.29.0, < 7.0.0");
   });
 
   it("pins every resource to one of the two providers", () => {
     const resources = allResources(example.json);
     expect(resources.length).toBeGreaterThan(0);
-    for (const r of resources) expect([r.address, r.body.provider]).toEqual([r.address, expect.stringMatching(/^aws\.(sovereign|commercial|tenant-acme-health)$/)]);
+    for (const r of resources)
+      expect([r.address, r.body.provider]).toEqual([
+        r.address,
+        expect.stringMatching(/^aws\.(sovereign|commercial|tenant-acme-health)$/),
+      ]);
   });
 });
 
@@ -55,9 +74,13 @@ describe("resources of each partition", () => {
 
   it("keeps data classes that may not cross partitions out of the commercial side", () => {
     const commercial = Object.values(buckets).filter((b) => b.provider === "aws.commercial");
-    expect([...new Set(commercial.map((b) => (b.tags as Record<string, string>).DataClass))]).toEqual(["avatars-clean"]);
+    expect([...new Set(commercial.map((b) => (b.tags as Record<string, string>).DataClass))]).toEqual([
+      "avatars-clean",
+    ]);
     for (const type of ["aws_kms_key", "aws_cloudwatch_log_group"]) {
-      const classes = Object.values(resourcesOf(example.json, type)).filter((r) => r.provider === "aws.commercial").map((r) => (r.tags as Record<string, string> | undefined)?.DataClass);
+      const classes = Object.values(resourcesOf(example.json, type))
+        .filter((r) => r.provider === "aws.commercial")
+        .map((r) => (r.tags as Record<string, string> | undefined)?.DataClass);
       expect([type, [...new Set(classes)]]).toEqual([type, ["avatars-clean"]]);
     }
   });
@@ -65,8 +88,10 @@ describe("resources of each partition", () => {
   it("writes ARNs with the partition of the resource's provider", () => {
     for (const { address, body } of allResources(example.json)) {
       const text = JSON.stringify(body);
-      if (body.provider === "aws.sovereign") expect([address, text]).not.toEqual([address, expect.stringMatching(/arn:aws:/)]);
-      if (body.provider === "aws.commercial") expect([address, text]).not.toEqual([address, expect.stringMatching(/arn:aws-eusc:/)]);
+      if (body.provider === "aws.sovereign")
+        expect([address, text]).not.toEqual([address, expect.stringMatching(/arn:aws:/)]);
+      if (body.provider === "aws.commercial")
+        expect([address, text]).not.toEqual([address, expect.stringMatching(/arn:aws-eusc:/)]);
     }
     expect(keys["sovereign-key-identity_key"]?.policy).toContain('"AWS":"arn:aws-eusc:iam::111111111111:root"');
     expect(keys["commercial-key-avatars-clean_key"]?.policy).toContain('"AWS":"arn:aws:iam::222222222222:root"');
@@ -74,20 +99,38 @@ describe("resources of each partition", () => {
 
   it("limits sovereign object access to the platform's S3 endpoint; the failover bucket has none to use", () => {
     const policies = resourcesOf(example.json, "aws_s3_bucket_policy");
-    const sids = (name: string) => JSON.parse(policies[name]?.policy as string).Statement.map((st: { Sid: string }) => st.Sid);
+    const sids = (name: string) =>
+      JSON.parse(policies[name]?.policy as string).Statement.map((st: { Sid: string }) => st.Sid);
     const vpce = (name: string) =>
-      JSON.parse(policies[name]?.policy as string).Statement.find((st: { Sid: string }) => st.Sid === "DenyObjectAccessOutsideVpcEndpoint")?.Condition.StringNotEquals["aws:SourceVpce"];
-    for (const name of ["sovereign-bucket-identity_policy", "sovereign-bucket-avatars-original_policy", "sovereign-bucket-avatars-clean_policy"]) {
+      JSON.parse(policies[name]?.policy as string).Statement.find(
+        (st: { Sid: string }) => st.Sid === "DenyObjectAccessOutsideVpcEndpoint",
+      )?.Condition.StringNotEquals["aws:SourceVpce"];
+    for (const name of [
+      "sovereign-bucket-identity_policy",
+      "sovereign-bucket-avatars-original_policy",
+      "sovereign-bucket-avatars-clean_policy",
+    ]) {
       expect(sids(name)).toContain("DenyObjectAccessOutsideVpcEndpoint");
       expect(vpce(name)).toBe("${aws_vpc_endpoint.sovereign-network_s3-gateway.id}");
     }
-    expect(sids("commercial-bucket-avatars-clean_policy")).toEqual(["DenyInsecureTransport", "DenyOtherEncryption", "DenyKmsWithoutKeyId", "DenyOtherKey", "TenantsWithTheirOwnKey", "TenantsNeedTheirKeyTag", "TenantsOnlyUnderTheirPrefix", "TenantsListOnlyTheirPrefix"]);
+    expect(sids("commercial-bucket-avatars-clean_policy")).toEqual([
+      "DenyInsecureTransport",
+      "DenyOtherEncryption",
+      "DenyKmsWithoutKeyId",
+      "DenyOtherKey",
+      "TenantsWithTheirOwnKey",
+      "TenantsNeedTheirKeyTag",
+      "TenantsOnlyUnderTheirPrefix",
+      "TenantsListOnlyTheirPrefix",
+    ]);
   });
 
   it("lets browsers upload only into the buckets of the upload data classes, from the configured origins", () => {
     const cors = resourcesOf(example.json, "aws_s3_bucket_cors_configuration");
     expect(Object.keys(cors)).toEqual(["sovereign-bucket-avatars-original_cors"]);
-    const rules = cors["sovereign-bucket-avatars-original_cors"]?.cors_rule as Array<{ allowed_origins: string[] }> | undefined;
+    const rules = cors["sovereign-bucket-avatars-original_cors"]?.cors_rule as
+      | Array<{ allowed_origins: string[] }>
+      | undefined;
     expect(rules?.[0]?.allowed_origins).toEqual(["https://app.example.org"]);
   });
 
@@ -97,8 +140,12 @@ describe("resources of each partition", () => {
     // One role per crossing data class, admitting only that class's certificate (CN <workloadCommonName>-<class>).
     const role = resourcesOf(example.json, "aws_iam_role")["commercial-roles-anywhere_role-avatars-clean"];
     expect(role?.name).toBe("example-cross-partition-sync-avatars-clean");
-    expect(JSON.parse(role?.assume_role_policy as string).Statement[0].Condition.StringEquals).toEqual({ "aws:PrincipalTag/x509Subject/CN": "sip-example-sync-avatars-clean" });
-    const policy = resourcesOf(example.json, "aws_iam_role_policy")["commercial-roles-anywhere_role-policy-avatars-clean"]?.policy as string;
+    expect(JSON.parse(role?.assume_role_policy as string).Statement[0].Condition.StringEquals).toEqual({
+      "aws:PrincipalTag/x509Subject/CN": "sip-example-sync-avatars-clean",
+    });
+    const policy = resourcesOf(example.json, "aws_iam_role_policy")[
+      "commercial-roles-anywhere_role-policy-avatars-clean"
+    ]?.policy as string;
     expect(policy).toContain("commercial-bucket-avatars-clean_bucket.arn");
     expect(policy).not.toMatch(/sovereign-/);
     expect(example.text).not.toMatch(/PRIVATE KEY/);
@@ -106,7 +153,12 @@ describe("resources of each partition", () => {
 
   it("creates the account-tier tenant's account, and its key inside that account", () => {
     expect(Object.values(resourcesOf(example.json, "aws_organizations_account"))).toEqual([
-      expect.objectContaining({ provider: "aws.sovereign", name: "example-acme-health", email: "aws-acme-health@example.org", lifecycle: { prevent_destroy: true } }),
+      expect.objectContaining({
+        provider: "aws.sovereign",
+        name: "example-acme-health",
+        email: "aws-acme-health@example.org",
+        lifecycle: { prevent_destroy: true },
+      }),
     ]);
     const key = resourcesOf(example.json, "aws_kms_key")["tenant-acme-health_key_key"];
     expect(key?.provider).toBe("aws.tenant-acme-health");
@@ -116,16 +168,27 @@ describe("resources of each partition", () => {
   it("gives every tenant its own key, tagged with the tenant", () => {
     const tenantKeys = Object.entries(keys).filter(([name]) => name.startsWith("tenant-"));
     // acme-health (tier account) has two: its key in its account, and its directory key in the platform account.
-    expect(tenantKeys.map(([, k]) => (k.tags as Record<string, string>).Tenant)).toEqual(["acme-health", "acme-health", "bergstadt", "kleinverein"]);
+    expect(tenantKeys.map(([, k]) => (k.tags as Record<string, string>).Tenant)).toEqual([
+      "acme-health",
+      "acme-health",
+      "bergstadt",
+      "kleinverein",
+    ]);
   });
 });
 
 describe("upload pipeline", () => {
   const fns = resourcesOf(example.json, "aws_lambda_function");
-  const variables = (name: string) => (fns[name]?.environment as { variables: Record<string, string> } | undefined)?.variables;
+  const variables = (name: string) =>
+    (fns[name]?.environment as { variables: Record<string, string> } | undefined)?.variables;
 
   it("deploys the upload and scrub functions, configured from the configuration", () => {
-    expect(Object.keys(fns).sort()).toEqual(["sync-pipeline-avatars-clean_failback_function", "sync-pipeline-avatars-clean_sync_function", "upload-pipeline_scrub_function", "upload-pipeline_upload_function"]);
+    expect(Object.keys(fns).sort()).toEqual([
+      "sync-pipeline-avatars-clean_failback_function",
+      "sync-pipeline-avatars-clean_sync_function",
+      "upload-pipeline_scrub_function",
+      "upload-pipeline_upload_function",
+    ]);
     expect(variables("upload-pipeline_upload_function")).toEqual({
       UPLOAD_BUCKET: "example-avatars-original-111111111111",
       ALLOWED_CONTENT_TYPES: "image/jpeg,image/png,image/webp",
@@ -155,50 +218,99 @@ describe("upload pipeline", () => {
     const routes = Object.values(resourcesOf(example.json, "aws_apigatewayv2_route"));
     expect(routes).toHaveLength(5);
     expect(routes.every((r) => r.authorization_type === "JWT")).toBe(true);
-    expect(Object.values(resourcesOf(example.json, "aws_apigatewayv2_authorizer"))[0]?.jwt_configuration).toEqual({ issuer: "https://login.example.org/realms/platform", audience: ["sovereign-identity-platform"] });
+    expect(Object.values(resourcesOf(example.json, "aws_apigatewayv2_authorizer"))[0]?.jwt_configuration).toEqual({
+      issuer: "https://login.example.org/realms/platform",
+      audience: ["sovereign-identity-platform"],
+    });
   });
 
   it("lets browsers upload with the upload role's and the tenant roles' signatures from outside the VPC endpoint, and nothing else", () => {
-    const policy = JSON.parse(resourcesOf(example.json, "aws_s3_bucket_policy")["sovereign-bucket-avatars-original_policy"]?.policy as string);
+    const policy = JSON.parse(
+      resourcesOf(example.json, "aws_s3_bucket_policy")["sovereign-bucket-avatars-original_policy"]?.policy as string,
+    );
     const sid = (name: string) => policy.Statement.find((st: { Sid: string }) => st.Sid === name);
-    const signers = ["${aws_iam_role.upload-pipeline_upload_role.arn}", "arn:aws-eusc:iam::111111111111:role/example-tenant-*"];
+    const signers = [
+      "${aws_iam_role.upload-pipeline_upload_role.arn}",
+      "arn:aws-eusc:iam::111111111111:role/example-tenant-*",
+    ];
     expect(sid("DenyObjectAccessOutsideVpcEndpoint").Condition.ArnNotLike).toEqual({ "aws:PrincipalArn": signers });
     expect(sid("UploadRolesOnlyUploadOutsideVpcEndpoint").Condition.ArnLike).toEqual({ "aws:PrincipalArn": signers });
     // The clean bucket takes no browser uploads: no exception there.
-    const clean = JSON.parse(resourcesOf(example.json, "aws_s3_bucket_policy")["sovereign-bucket-avatars-clean_policy"]?.policy as string);
-    expect(clean.Statement.find((st: { Sid: string }) => st.Sid === "DenyObjectAccessOutsideVpcEndpoint").Condition).toEqual({
+    const clean = JSON.parse(
+      resourcesOf(example.json, "aws_s3_bucket_policy")["sovereign-bucket-avatars-clean_policy"]?.policy as string,
+    );
+    expect(
+      clean.Statement.find((st: { Sid: string }) => st.Sid === "DenyObjectAccessOutsideVpcEndpoint").Condition,
+    ).toEqual({
       StringNotEquals: { "aws:SourceVpce": "${aws_vpc_endpoint.sovereign-network_s3-gateway.id}" },
       Bool: { "aws:PrincipalIsAWSService": "false" },
     });
   });
 
   it("lets the upload and scrub functions act as logical-tier tenants, and the sync function read their objects", () => {
-    const statements = (name: string) => JSON.parse(resourcesOf(example.json, "aws_iam_role_policy")[name]?.policy as string).Statement as Array<{ Sid: string }>;
-    const tenantKeys = { Resource: "arn:aws-eusc:kms:eusc-de-east-1:111111111111:key/*", Condition: { "ForAnyValue:StringLike": { "kms:ResourceAliases": "alias/example/tenant/*" } } };
+    const statements = (name: string) =>
+      JSON.parse(resourcesOf(example.json, "aws_iam_role_policy")[name]?.policy as string).Statement as Array<{
+        Sid: string;
+      }>;
+    const tenantKeys = {
+      Resource: "arn:aws-eusc:kms:eusc-de-east-1:111111111111:key/*",
+      Condition: { "ForAnyValue:StringLike": { "kms:ResourceAliases": "alias/example/tenant/*" } },
+    };
     for (const fn of ["upload-pipeline_upload_role-policy", "upload-pipeline_scrub_role-policy"]) {
       expect(statements(fn)).toEqual(
         expect.arrayContaining([
-          { Sid: "FindTenantKeys", Effect: "Allow", Action: ["kms:DescribeKey", "kms:ListResourceTags"], ...tenantKeys },
-          { Sid: "AssumeTenantRoles", Effect: "Allow", Action: "sts:AssumeRole", Resource: "arn:aws-eusc:iam::111111111111:role/example-tenant-*" },
+          {
+            Sid: "FindTenantKeys",
+            Effect: "Allow",
+            Action: ["kms:DescribeKey", "kms:ListResourceTags"],
+            ...tenantKeys,
+          },
+          {
+            Sid: "AssumeTenantRoles",
+            Effect: "Allow",
+            Action: "sts:AssumeRole",
+            Resource: "arn:aws-eusc:iam::111111111111:role/example-tenant-*",
+          },
         ]),
       );
     }
-    expect(statements("sync-pipeline-avatars-clean_sync_role-policy")).toContainEqual({ Sid: "DecryptTenantObjects", Effect: "Allow", Action: ["kms:Decrypt"], ...tenantKeys });
-    // The tenant role reaches its quarantine area in the originals bucket.
-    expect(statements("tenant-kleinverein_role-policy").find((st) => st.Sid === "ObjectsUnderOwnPrefix")).toMatchObject({
-      Resource: expect.arrayContaining(["${aws_s3_bucket.sovereign-bucket-avatars-original_bucket.arn}/quarantine/$${aws:PrincipalTag/Tenant}/*"]),
+    expect(statements("sync-pipeline-avatars-clean_sync_role-policy")).toContainEqual({
+      Sid: "DecryptTenantObjects",
+      Effect: "Allow",
+      Action: ["kms:Decrypt"],
+      ...tenantKeys,
     });
+    // The tenant role reaches its quarantine area in the originals bucket.
+    expect(statements("tenant-kleinverein_role-policy").find((st) => st.Sid === "ObjectsUnderOwnPrefix")).toMatchObject(
+      {
+        Resource: expect.arrayContaining([
+          "${aws_s3_bucket.sovereign-bucket-avatars-original_bucket.arn}/quarantine/$${aws:PrincipalTag/Tenant}/*",
+        ]),
+      },
+    );
   });
 
   it("scrubs every new original: notification from the originals bucket to the scrub function", () => {
-    expect(Object.values(resourcesOf(example.json, "aws_s3_bucket_notification")).filter((n) => String(n.bucket).includes("avatars-original"))).toEqual([
+    expect(
+      Object.values(resourcesOf(example.json, "aws_s3_bucket_notification")).filter((n) =>
+        String(n.bucket).includes("avatars-original"),
+      ),
+    ).toEqual([
       expect.objectContaining({
         bucket: "${aws_s3_bucket.sovereign-bucket-avatars-original_bucket.id}",
-        lambda_function: [{ lambda_function_arn: "${aws_lambda_function.upload-pipeline_scrub_function.arn}", events: ["s3:ObjectCreated:*"] }],
+        lambda_function: [
+          {
+            lambda_function_arn: "${aws_lambda_function.upload-pipeline_scrub_function.arn}",
+            events: ["s3:ObjectCreated:*"],
+          },
+        ],
       }),
     ]);
-    const scrubPolicy = resourcesOf(example.json, "aws_iam_role_policy")["upload-pipeline_scrub_role-policy"]?.policy as string;
-    expect(JSON.parse(scrubPolicy).Statement.find((st: { Sid: string }) => st.Sid === "WriteQuarantine").Resource).toBe("${aws_s3_bucket.sovereign-bucket-avatars-original_bucket.arn}/quarantine/*");
+    const scrubPolicy = resourcesOf(example.json, "aws_iam_role_policy")["upload-pipeline_scrub_role-policy"]
+      ?.policy as string;
+    expect(JSON.parse(scrubPolicy).Statement.find((st: { Sid: string }) => st.Sid === "WriteQuarantine").Resource).toBe(
+      "${aws_s3_bucket.sovereign-bucket-avatars-original_bucket.arn}/quarantine/*",
+    );
   });
 });
 
@@ -210,7 +322,12 @@ describe("backend", () => {
 
   it("stores S3 state in the sovereign region, encrypted, locked, with explicit endpoints", () => {
     const input = exampleInput();
-    input.backend = { type: "s3", bucket: "example-state-111111111111", key: "platform/example.tfstate", kmsKeyId: "alias/example-state" };
+    input.backend = {
+      type: "s3",
+      bucket: "example-state-111111111111",
+      key: "platform/example.tfstate",
+      kmsKeyId: "alias/example-state",
+    };
     const { json } = synthDeployment(validConfig(input));
     expect(json.terraform?.backend).toEqual({
       s3: {

@@ -80,8 +80,18 @@ export class PlatformStack extends ReadableStack {
         syncedClasses.length === 0
           ? undefined
           : {
-              allowedDomains: [...new Set(syncedClasses.flatMap((name) => SyncPipeline.allowedDomains(this.commercial, failoverBucketName(env, name, this.commercial.accountId))))],
-              justification: "Only the sync functions reach the commercial Roles Anywhere and failover bucket endpoints",
+              allowedDomains: [
+                ...new Set(
+                  syncedClasses.flatMap((name) =>
+                    SyncPipeline.allowedDomains(
+                      this.commercial,
+                      failoverBucketName(env, name, this.commercial.accountId),
+                    ),
+                  ),
+                ),
+              ],
+              justification:
+                "Only the sync functions reach the commercial Roles Anywhere and failover bucket endpoints",
               zone: network.egressZone,
             },
     });
@@ -96,7 +106,11 @@ export class PlatformStack extends ReadableStack {
       if (failover !== undefined) failoverByClass.set(name, failover);
     }
     const failoverBuckets = [...failoverByClass.values()];
-    const functionsKey = new KmsKey(this, "sovereign-key-functions", { placement: this.sovereign, aliasName: `${env}/functions`, description: `${env}: functions (sovereign)` });
+    const functionsKey = new KmsKey(this, "sovereign-key-functions", {
+      placement: this.sovereign,
+      aliasName: `${env}/functions`,
+      description: `${env}: functions (sovereign)`,
+    });
 
     const uploadClass = config.upload.dataClasses[0];
     const originals = uploadClass !== undefined ? dataBuckets.get(uploadClass) : undefined;
@@ -133,7 +147,12 @@ export class PlatformStack extends ReadableStack {
         placement: this.commercial,
         name: `${env}-failover`,
         bucketName: `${env}-audit-${this.commercial.accountId}`,
-        encryptionKey: new KmsKey(this, "commercial-key-audit", { placement: this.commercial, aliasName: `${env}/audit`, description: `${env}: audit trail (commercial)`, tags }),
+        encryptionKey: new KmsKey(this, "commercial-key-audit", {
+          placement: this.commercial,
+          aliasName: `${env}/audit`,
+          description: `${env}: audit trail (commercial)`,
+          tags,
+        }),
         tags,
         allowAccessOutsideVpcEndpoint: true,
         dataEventBuckets: failoverBuckets,
@@ -172,7 +191,15 @@ export class PlatformStack extends ReadableStack {
         });
         new TerraformOutput(this, `crossing-${name}`, {
           description: `What the operator commands need for data class ${name} (npm run -s operator-env -- --class ${name})`,
-          value: operatorOutput({ sync, trust, dataClass: name, source, target, sovereign: this.sovereign, commercial: this.commercial }),
+          value: operatorOutput({
+            sync,
+            trust,
+            dataClass: name,
+            source,
+            target,
+            sovereign: this.sovereign,
+            commercial: this.commercial,
+          }),
         });
       }
     }
@@ -181,7 +208,11 @@ export class PlatformStack extends ReadableStack {
       placement: this.sovereign,
       name: env,
       bucketName: `${env}-audit-${this.sovereign.accountId}`,
-      encryptionKey: new KmsKey(this, "sovereign-key-audit", { placement: this.sovereign, aliasName: `${env}/audit`, description: `${env}: audit trail (sovereign)` }),
+      encryptionKey: new KmsKey(this, "sovereign-key-audit", {
+        placement: this.sovereign,
+        aliasName: `${env}/audit`,
+        description: `${env}: audit trail (sovereign)`,
+      }),
       vpcEndpointId: this.network.s3Endpoint.id,
       dataEventBuckets: [...dataBuckets.values()],
     });
@@ -189,14 +220,19 @@ export class PlatformStack extends ReadableStack {
     for (const tenant of config.tenants) {
       new Tenant(this, `tenant-${tenant.id}`, {
         placement: this.sovereign,
-        accountPlacement: tenant.tier === "account" && tenant.accountId !== undefined ? this.tenantAccount(config, tenant.id, tenant.accountId) : undefined,
+        accountPlacement:
+          tenant.tier === "account" && tenant.accountId !== undefined
+            ? this.tenantAccount(config, tenant.id, tenant.accountId)
+            : undefined,
         environment: env,
         tenant,
         accountRoleName: config.partitions.sovereign.tenantAccountRoleName,
         availabilityZones: network.availabilityZones,
         allowedAccountIds: platformAccounts,
         // A tenant without dataClasses has them all (docs/configuration.md).
-        sharedBuckets: OWN_ROLE_TIERS.has(tenant.tier) ? (tenant.dataClasses ?? [...dataBuckets.keys()]).flatMap((name) => dataBuckets.get(name) ?? []) : undefined,
+        sharedBuckets: OWN_ROLE_TIERS.has(tenant.tier)
+          ? (tenant.dataClasses ?? [...dataBuckets.keys()]).flatMap((name) => dataBuckets.get(name) ?? [])
+          : undefined,
       });
     }
   }
@@ -206,7 +242,12 @@ export class PlatformStack extends ReadableStack {
    * endpoint; with allowCrossPartition, also a failover key and bucket on the commercial side, which
    * has no VPC (the sync function writes it with Roles Anywhere credentials).
    */
-  private dataClassStorage(env: string, name: string, dataClass: DataClassConfig, upload: DeploymentConfig["upload"]): { sovereign: PrivateBucket; failover?: PrivateBucket } {
+  private dataClassStorage(
+    env: string,
+    name: string,
+    dataClass: DataClassConfig,
+    upload: DeploymentConfig["upload"],
+  ): { sovereign: PrivateBucket; failover?: PrivateBucket } {
     const tags = { DataClass: name };
     const key = new KmsKey(this, `sovereign-key-${name}`, {
       placement: this.sovereign,
@@ -261,7 +302,10 @@ export class PlatformStack extends ReadableStack {
       // sovereign side's profile, or the default chain, not through the sovereign side's role.
       credentials: {
         profile: config.partitions.sovereign.credentials?.profile,
-        assumeRole: { roleArn: arn(PARTITIONS["aws-eusc"], { service: "iam", account: accountId, resource: `role/${roleName}` }), sessionName: `${config.environment}-deploy` },
+        assumeRole: {
+          roleArn: arn(PARTITIONS["aws-eusc"], { service: "iam", account: accountId, resource: `role/${roleName}` }),
+          sessionName: `${config.environment}-deploy`,
+        },
       },
       defaultTags: { Environment: config.environment, ManagedBy: MANAGED_BY, Side: "sovereign", Tenant: tenantId },
     });

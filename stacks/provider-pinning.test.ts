@@ -26,7 +26,9 @@ describe("provider pinning", () => {
   it("fails synth when a resource names no provider", () => {
     const { app, stack } = platform();
     new S3Bucket(stack, "stray", { bucket: "stray-bucket" });
-    expect(() => app.synth()).toThrow(/resource aws_s3_bucket at example\/stray is not pinned to a provider and would bind to an unconfigured default provider\. Fix: pass provider: aws\.sovereign or aws\.commercial/);
+    expect(() => app.synth()).toThrow(
+      /resource aws_s3_bucket at example\/stray is not pinned to a provider and would bind to an unconfigured default provider\. Fix: pass provider: aws\.sovereign or aws\.commercial/,
+    );
   });
 
   it("fails synth when a data source names no provider", () => {
@@ -39,6 +41,8 @@ describe("provider pinning", () => {
     const { app, stack } = platform();
     const rogue = new AwsProvider(stack, "rogue", { alias: "rogue", region: "us-east-1" });
     new S3Bucket(stack, "elsewhere", { provider: rogue, bucket: "elsewhere-bucket" });
-    expect(() => app.synth()).toThrow(/aws_s3_bucket at example\/elsewhere is pinned to aws\.rogue, which this stack does not register/);
+    expect(() => app.synth()).toThrow(
+      /aws_s3_bucket at example\/elsewhere is pinned to aws\.rogue, which this stack does not register/,
+    );
   });
 });

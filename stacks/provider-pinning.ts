@@ -1,4 +1,10 @@
-import { type IConstruct, type IValidation, TerraformDataSource, type TerraformProvider, TerraformResource } from "../framework/cdktf";
+import {
+  type IConstruct,
+  type IValidation,
+  TerraformDataSource,
+  type TerraformProvider,
+  TerraformResource,
+} from "../framework/cdktf";
 
 /**
  * Both aws providers are aliased, so a resource or data source without an explicit `provider`
@@ -20,14 +26,23 @@ export class ProviderPinning implements IValidation {
     const names = this.allowed.map(describeProvider).join(" or ");
     const errors: string[] = [];
     for (const node of this.root.node.findAll()) {
-      const kind = node instanceof TerraformResource ? "resource" : node instanceof TerraformDataSource ? "data source" : undefined;
+      const kind =
+        node instanceof TerraformResource
+          ? "resource"
+          : node instanceof TerraformDataSource
+            ? "data source"
+            : undefined;
       if (kind === undefined) continue;
       const block = node as TerraformResource | TerraformDataSource;
       const address = `${kind === "data source" ? "data." : ""}${block.terraformResourceType} at ${block.node.path}`;
       if (block.provider === undefined) {
-        errors.push(`${kind} ${address} is not pinned to a provider and would bind to an unconfigured default provider. Fix: pass provider: ${names}`);
+        errors.push(
+          `${kind} ${address} is not pinned to a provider and would bind to an unconfigured default provider. Fix: pass provider: ${names}`,
+        );
       } else if (!this.allowed.includes(block.provider)) {
-        errors.push(`${kind} ${address} is pinned to ${describeProvider(block.provider)}, which this stack does not register. Fix: use ${names}`);
+        errors.push(
+          `${kind} ${address} is pinned to ${describeProvider(block.provider)}, which this stack does not register. Fix: use ${names}`,
+        );
       }
     }
     return errors;

@@ -14,7 +14,9 @@ export class ReadableStack extends TerraformStack {
     const id = components.join("_").replace(/[^A-Za-z0-9_-]/g, "-");
     const owner = this.logicalIds.get(id);
     if (owner !== undefined && owner !== node.path) {
-      throw new Error(`Terraform name "${id}" is allocated twice (${owner} and ${node.path}). Fix: rename one construct`);
+      throw new Error(
+        `Terraform name "${id}" is allocated twice (${owner} and ${node.path}). Fix: rename one construct`,
+      );
     }
     this.logicalIds.set(id, node.path);
     return id;

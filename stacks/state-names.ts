@@ -30,7 +30,12 @@ export function stateNames(environment: string, sovereignAccountId: string, sove
   return {
     bucketName: `${environment}-tfstate-${sovereignAccountId}`,
     keyAliasName,
-    keyAliasArn: arn(PARTITIONS["aws-eusc"], { service: "kms", region: sovereignRegion, account: sovereignAccountId, resource: `alias/${keyAliasName}` }),
+    keyAliasArn: arn(PARTITIONS["aws-eusc"], {
+      service: "kms",
+      region: sovereignRegion,
+      account: sovereignAccountId,
+      resource: `alias/${keyAliasName}`,
+    }),
     platformStateKey: `platform/${environment}.tfstate`,
     bootstrapStatePath: `state/${environment}-bootstrap.tfstate`,
     bootstrapStackName: `${environment}-bootstrap`,

@@ -73,7 +73,8 @@ export class SyncPipeline extends Construct {
       recoveryWindowInDays: 30,
       tags: {
         "sip:exception": SIGNING_MATERIAL_EXCEPTION,
-        "sip:justification": "Renewed by certificate issuance (certs renew-leaf, then the store step in docs/cross-partition.md), not by a rotation function: the CA key that signs new leaves never enters the cloud account",
+        "sip:justification":
+          "Renewed by certificate issuance (certs renew-leaf, then the store step in docs/cross-partition.md), not by a rotation function: the CA key that signs new leaves never enters the cloud account",
       },
     });
 
@@ -107,7 +108,8 @@ export class SyncPipeline extends Construct {
       environment: crossingEnvironment,
       tags: {
         "sip:exception": CROSS_PARTITION_SYNC_EXCEPTION,
-        "sip:justification": "Replicates the failover data class to the commercial partition with Roles Anywhere credentials",
+        "sip:justification":
+          "Replicates the failover data class to the commercial partition with Roles Anywhere credentials",
       },
     });
     const fn = this.function;
@@ -121,8 +123,18 @@ export class SyncPipeline extends Construct {
     // ListBucketVersions finds the failback copy a delete erased (its original is erased too).
     // Logical-tier tenants' objects are encrypted with the tenants' own keys.
     grantDecryptTenantObjects(fn, placement, props.environment);
-    fn.addToPrincipalPolicy({ Sid: "ConfirmSourceDeletes", Effect: "Allow", Action: ["s3:ListBucket", "s3:ListBucketVersions"], Resource: source.bucketArn });
-    fn.addToPrincipalPolicy({ Sid: "ReadSigningMaterial", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: this.signingMaterial.arn });
+    fn.addToPrincipalPolicy({
+      Sid: "ConfirmSourceDeletes",
+      Effect: "Allow",
+      Action: ["s3:ListBucket", "s3:ListBucketVersions"],
+      Resource: source.bucketArn,
+    });
+    fn.addToPrincipalPolicy({
+      Sid: "ReadSigningMaterial",
+      Effect: "Allow",
+      Action: "secretsmanager:GetSecretValue",
+      Resource: this.signingMaterial.arn,
+    });
     source.encryptionKey.grantEncryptDecrypt(fn, "UseSourceKey");
 
     // The sync's environment reversed (functions/cross-partition-sync/failback-handler.ts), plus the
@@ -139,21 +151,44 @@ export class SyncPipeline extends Construct {
       reservedConcurrency: 1,
       memorySizeMb: props.sizing.memorySizeMb,
       timeoutSeconds: 900,
-      environment: { ...crossingEnvironment, SOURCE_KMS_KEY_ARN: source.encryptionKey.keyArn, ...tenantDirectoryEnvironment(env) },
+      environment: {
+        ...crossingEnvironment,
+        SOURCE_KMS_KEY_ARN: source.encryptionKey.keyArn,
+        ...tenantDirectoryEnvironment(env),
+      },
       tags: {
         "sip:exception": CROSS_PARTITION_SYNC_EXCEPTION,
-        "sip:justification": "Pulls what changed in the commercial failover bucket during an outage back (failback), invoked by an operator",
+        "sip:justification":
+          "Pulls what changed in the commercial failover bucket during an outage back (failback), invoked by an operator",
       },
     });
     const back = this.failback;
     back.addToPrincipalPolicy({
       Sid: "RestoreSource",
       Effect: "Allow",
-      Action: ["s3:DeleteObject", "s3:GetObject", "s3:GetObjectTagging", "s3:GetObjectVersion", "s3:GetObjectVersionTagging", "s3:PutObject", "s3:PutObjectTagging"],
+      Action: [
+        "s3:DeleteObject",
+        "s3:GetObject",
+        "s3:GetObjectTagging",
+        "s3:GetObjectVersion",
+        "s3:GetObjectVersionTagging",
+        "s3:PutObject",
+        "s3:PutObjectTagging",
+      ],
       Resource: `${source.bucketArn}/*`,
     });
-    back.addToPrincipalPolicy({ Sid: "ListSource", Effect: "Allow", Action: ["s3:ListBucket", "s3:ListBucketVersions"], Resource: source.bucketArn });
-    back.addToPrincipalPolicy({ Sid: "ReadSigningMaterial", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: this.signingMaterial.arn });
+    back.addToPrincipalPolicy({
+      Sid: "ListSource",
+      Effect: "Allow",
+      Action: ["s3:ListBucket", "s3:ListBucketVersions"],
+      Resource: source.bucketArn,
+    });
+    back.addToPrincipalPolicy({
+      Sid: "ReadSigningMaterial",
+      Effect: "Allow",
+      Action: "secretsmanager:GetSecretValue",
+      Resource: this.signingMaterial.arn,
+    });
     source.encryptionKey.grantEncryptDecrypt(back, "UseSourceKey");
     grantActAsTenants(back, placement, env);
 
@@ -166,6 +201,11 @@ export class SyncPipeline extends Construct {
       sourceArn: source.bucketArn,
       sourceAccount: placement.accountId,
     });
-    source.addEventNotification(this, "source-notification", { purpose: "the cross-partition sync", lambdaFunctionArn: fn.functionArn, events: ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"], dependsOn: [invoke] });
+    source.addEventNotification(this, "source-notification", {
+      purpose: "the cross-partition sync",
+      lambdaFunctionArn: fn.functionArn,
+      events: ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"],
+      dependsOn: [invoke],
+    });
   }
 }

@@ -11,7 +11,15 @@ import { describeFailure, synthesize } from "./synthesize";
 let cli: string;
 beforeAll(async () => {
   cli = join(PROJECT_ROOT, "dist", `main-test-${process.pid}.cjs`);
-  await build({ entryPoints: [join(PROJECT_ROOT, "main.ts")], outfile: cli, bundle: true, platform: "node", format: "cjs", packages: "external", logLevel: "error" });
+  await build({
+    entryPoints: [join(PROJECT_ROOT, "main.ts")],
+    outfile: cli,
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    packages: "external",
+    logLevel: "error",
+  });
   return () => rmSync(cli, { force: true });
 });
 
@@ -68,7 +76,9 @@ describe("main (CLI)", () => {
       const treeA = snapshotTree(a);
       expect(Object.keys(treeA).sort()).toEqual([
         "manifest.json",
-        expect.stringMatching(/^stacks\/example\/assets\/sync-pipeline-avatars-clean_failback_code\/[0-9A-F]+\/failback\.zip$/),
+        expect.stringMatching(
+          /^stacks\/example\/assets\/sync-pipeline-avatars-clean_failback_code\/[0-9A-F]+\/failback\.zip$/,
+        ),
         expect.stringMatching(/^stacks\/example\/assets\/sync-pipeline-avatars-clean_sync_code\/[0-9A-F]+\/sync\.zip$/),
         expect.stringMatching(/^stacks\/example\/assets\/upload-pipeline_scrub_code\/[0-9A-F]+\/scrub\.zip$/),
         expect.stringMatching(/^stacks\/example\/assets\/upload-pipeline_upload_code\/[0-9A-F]+\/upload\.zip$/),
@@ -85,8 +95,12 @@ describe("main (CLI)", () => {
     try {
       const out = join(dir, "cli-out");
       expect(runCli(["-q"], dir, { CDKTF_OUTDIR: out }).status).toBe(0);
-      expect(JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")).stacks.example.synthesizedStackPath).toBe("stacks/example/cdk.tf.json");
-      expect(readFileSync(join(out, "stacks", "example", "cdk.tf.json"), "utf8")).toBe(readFileSync(join(PROJECT_ROOT, "stacks", "__snapshots__", "example.cdk.tf.json"), "utf8"));
+      expect(JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")).stacks.example.synthesizedStackPath).toBe(
+        "stacks/example/cdk.tf.json",
+      );
+      expect(readFileSync(join(out, "stacks", "example", "cdk.tf.json"), "utf8")).toBe(
+        readFileSync(join(PROJECT_ROOT, "stacks", "__snapshots__", "example.cdk.tf.json"), "utf8"),
+      );
     } finally {
       cleanup();
     }
@@ -102,11 +116,18 @@ describe("main (CLI)", () => {
       const fromEnv = runCli(["--outdir", out, "-q"], dir, { SIP_CONFIG: file });
       const stacksFromEnv = readdirSync(join(out, "stacks"));
       const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
-      const fromOption = runCli(["--outdir", out, "-q", "--config", join(PROJECT_ROOT, "config", "example.json")], dir, { SIP_CONFIG: file });
+      const fromOption = runCli(
+        ["--outdir", out, "-q", "--config", join(PROJECT_ROOT, "config", "example.json")],
+        dir,
+        { SIP_CONFIG: file },
+      );
       // Assess
       expect(fromEnv.status).toBe(0);
       expect(stacksFromEnv).toEqual(["renamed"]);
-      expect(manifest.sovereignIdentityPlatform).toEqual({ configFile: "../renamed.json", configSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(manifest.sovereignIdentityPlatform).toEqual({
+        configFile: "../renamed.json",
+        configSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      });
       expect(fromOption.status).toBe(0);
       expect(readdirSync(join(out, "stacks"))).toEqual(["example"]);
     } finally {
@@ -149,7 +170,9 @@ describe("main (CLI)", () => {
       const parent = () => synthesize({ config: validConfig(), outdir: "..", projectRoot: busy });
       // Assess
       expect(r.status).toBe(1);
-      expect(r.stderr).toMatch(/output folder .*notes is not empty and holds no earlier synth output \(no manifest\.json\).*Fix: name a new or empty folder/);
+      expect(r.stderr).toMatch(
+        /output folder .*notes is not empty and holds no earlier synth output \(no manifest\.json\).*Fix: name a new or empty folder/,
+      );
       expect(r.stderr).not.toMatch(/synth failed/);
       expect(project).toThrow(/is the project folder or holds it/);
       expect(parent).toThrow(/is the project folder or holds it/);
@@ -208,7 +231,10 @@ describe("main (CLI)", () => {
       input.dataClasses.logs = { retentionDays: 30 };
       input.dataClasses.audit = { retentionDays: 30 };
       input.dataClasses["identity-name"] = { retentionDays: 30 };
-      input.tenants.push({ id: "tenant-zeta", tier: "vpc", vpcCidr: "10.30.0.0/16" }, { id: "zeta-vpc-flow-logs", tier: "logical" });
+      input.tenants.push(
+        { id: "tenant-zeta", tier: "vpc", vpcCidr: "10.30.0.0/16" },
+        { id: "zeta-vpc-flow-logs", tier: "logical" },
+      );
       const file = writeRenamed(dir, "example");
       writeFileSync(file, JSON.stringify(input));
       const out = join(dir, "out");
@@ -217,9 +243,15 @@ describe("main (CLI)", () => {
       // Assess
       expect(r.status).toBe(1);
       expect(r.stderr).toMatch(/4 problems in the configuration/);
-      expect(r.stderr).toMatch(/- dataClasses\.logs: data class "logs" makes names that clash.*"sovereign-key-logs".*Fix: rename the data class/);
-      expect(r.stderr).toMatch(/- dataClasses\.audit: data class "audit" makes names that clash.*"example-audit-111111111111"/);
-      expect(r.stderr).toMatch(/- dataClasses\.identity-name: .*"sovereign-bucket-identity-name" is also derived for data class "identity"/);
+      expect(r.stderr).toMatch(
+        /- dataClasses\.logs: data class "logs" makes names that clash.*"sovereign-key-logs".*Fix: rename the data class/,
+      );
+      expect(r.stderr).toMatch(
+        /- dataClasses\.audit: data class "audit" makes names that clash.*"example-audit-111111111111"/,
+      );
+      expect(r.stderr).toMatch(
+        /- dataClasses\.identity-name: .*"sovereign-bucket-identity-name" is also derived for data class "identity"/,
+      );
       expect(r.stderr).toMatch(/- tenants\[4\]\.id: .*"example-tenant-zeta-vpc-flow-logs"/);
       expect(r.stderr).not.toMatch(/internal error|There is already a Construct|allocated twice|at .*\.ts:\d+/);
       expect(r.stderr).toMatch(/Nothing was written/);
@@ -238,7 +270,9 @@ describe("describeFailure", () => {
 
   it("calls anything else an internal error to report, in one line, without the construct stack", () => {
     // Prepare
-    const err = new Error("There is already a Construct with name 'sovereign-key-logs' in Example [example]\n    at Node.addChild (constructs/lib/construct.js:1:1)");
+    const err = new Error(
+      "There is already a Construct with name 'sovereign-key-logs' in Example [example]\n    at Node.addChild (constructs/lib/construct.js:1:1)",
+    );
     // Act
     const text = describeFailure(err);
     const debug = describeFailure(err, true);

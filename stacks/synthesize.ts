@@ -51,8 +51,11 @@ export function synthesize(options: SynthOptions): SynthResult {
       new PlatformStack(app, { config: options.config, artifactsDir: join(options.projectRoot, "dist", "lambda") });
     }
     app.synth();
-    if (options.configFile !== undefined) writeSynthRecord(staging, outdir, resolve(options.projectRoot, options.configFile));
-    const orphans = underCdktfCli() ? stackFolders(outdir).filter((name) => !existsSync(join(staging, "stacks", name))) : [];
+    if (options.configFile !== undefined)
+      writeSynthRecord(staging, outdir, resolve(options.projectRoot, options.configFile));
+    const orphans = underCdktfCli()
+      ? stackFolders(outdir).filter((name) => !existsSync(join(staging, "stacks", name)))
+      : [];
     rmSync(outdir, { recursive: true, force: true });
     renameSync(staging, outdir);
     // The CDKTF CLI lists the stack folders before it runs the app and removes the ones the app no
@@ -72,7 +75,11 @@ function underCdktfCli(): boolean {
 
 function stackFolders(outdir: string): string[] {
   const stacks = join(outdir, "stacks");
-  return existsSync(stacks) ? readdirSync(stacks, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name) : [];
+  return existsSync(stacks)
+    ? readdirSync(stacks, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+    : [];
 }
 
 /** Synth replaces the output folder whole: never a folder that holds anything but synth output. */
@@ -96,11 +103,15 @@ export function describeFailure(err: unknown, debug = false): string {
 function refuseToReplace(outdir: string, projectRoot: string): void {
   const rel = relative(outdir, projectRoot);
   if (rel === "" || (!rel.startsWith("..") && !isAbsolute(rel))) {
-    throw new OutdirError(`output folder ${outdir} is the project folder or holds it, and synth replaces the output folder whole. Fix: name a folder of its own, e.g. --outdir cdktf.out`);
+    throw new OutdirError(
+      `output folder ${outdir} is the project folder or holds it, and synth replaces the output folder whole. Fix: name a folder of its own, e.g. --outdir cdktf.out`,
+    );
   }
   if (!existsSync(outdir)) return;
   const entries = readdirSync(outdir);
   if (entries.length > 0 && !entries.includes("manifest.json")) {
-    throw new OutdirError(`output folder ${outdir} is not empty and holds no earlier synth output (no manifest.json), and synth replaces the output folder whole. Fix: name a new or empty folder, or an earlier output folder`);
+    throw new OutdirError(
+      `output folder ${outdir} is not empty and holds no earlier synth output (no manifest.json), and synth replaces the output folder whole. Fix: name a new or empty folder, or an earlier output folder`,
+    );
   }
 }

@@ -14,7 +14,10 @@ import type { Statement } from "../policies/documents/policy-document";
 
 /** The functions' environment that names the patterns. */
 export function tenantDirectoryEnvironment(environment: string): Record<string, string> {
-  return { TENANT_KEY_ALIAS_PREFIX: tenantNames.keyAliasPrefix(environment), TENANT_ROLE_NAME_PREFIX: tenantNames.roleNamePrefix(environment) };
+  return {
+    TENANT_KEY_ALIAS_PREFIX: tenantNames.keyAliasPrefix(environment),
+    TENANT_ROLE_NAME_PREFIX: tenantNames.roleNamePrefix(environment),
+  };
 }
 
 /** Any key of the account, narrowed by a condition on its alias. */
@@ -23,14 +26,21 @@ function tenantKeys(placement: Placement, environment: string, sid: string, acti
     Sid: sid,
     Effect: "Allow",
     Action: [...actions],
-    Resource: arn(placement.partition, { service: "kms", region: placement.region, account: placement.accountId, resource: "key/*" }),
+    Resource: arn(placement.partition, {
+      service: "kms",
+      region: placement.region,
+      account: placement.accountId,
+      resource: "key/*",
+    }),
     Condition: { "ForAnyValue:StringLike": { "kms:ResourceAliases": `${tenantNames.keyAliasPrefix(environment)}*` } },
   };
 }
 
 /** Lets a function find tenants' keys (DescribeKey, tags) and assume their roles. */
 export function grantActAsTenants(fn: LambdaFunction, placement: Placement, environment: string): void {
-  fn.addToPrincipalPolicy(tenantKeys(placement, environment, "FindTenantKeys", ["kms:DescribeKey", "kms:ListResourceTags"]));
+  fn.addToPrincipalPolicy(
+    tenantKeys(placement, environment, "FindTenantKeys", ["kms:DescribeKey", "kms:ListResourceTags"]),
+  );
   fn.addToPrincipalPolicy({
     Sid: "AssumeTenantRoles",
     Effect: "Allow",
@@ -46,5 +56,9 @@ export function grantDecryptTenantObjects(fn: LambdaFunction, placement: Placeme
 
 /** The role name pattern of the tenant roles, as an ARN (for bucket policy exceptions). */
 export function tenantRolesArnPattern(placement: Placement, environment: string): string {
-  return arn(placement.partition, { service: "iam", account: placement.accountId, resource: `role/${tenantNames.roleNamePrefix(environment)}*` });
+  return arn(placement.partition, {
+    service: "iam",
+    account: placement.accountId,
+    resource: `role/${tenantNames.roleNamePrefix(environment)}*`,
+  });
 }

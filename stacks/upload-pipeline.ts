@@ -78,7 +78,14 @@ export class UploadPipeline extends Construct {
     this.upload.addToPrincipalPolicy({
       Sid: "IssueUploadsIntoOriginals",
       Effect: "Allow",
-      Action: ["s3:AbortMultipartUpload", "s3:GetObject", "s3:GetObjectTagging", "s3:ListMultipartUploadParts", "s3:PutObject", "s3:PutObjectTagging"],
+      Action: [
+        "s3:AbortMultipartUpload",
+        "s3:GetObject",
+        "s3:GetObjectTagging",
+        "s3:ListMultipartUploadParts",
+        "s3:PutObject",
+        "s3:PutObjectTagging",
+      ],
       Resource: `${originals.bucketArn}/*`,
     });
     originals.encryptionKey.grantEncryptDecrypt(this.upload, "UseOriginalsKey");
@@ -94,7 +101,13 @@ export class UploadPipeline extends Construct {
       name: `${env}-uploads`,
       jwtIssuer: config.upload.oidc.issuer,
       jwtAudience: [config.upload.oidc.audience],
-      routes: ["POST /v1/uploads", "POST /v1/uploads/put", "POST /v1/uploads/multipart", "POST /v1/uploads/multipart/parts", "POST /v1/uploads/multipart/complete"].map((routeKey) => ({
+      routes: [
+        "POST /v1/uploads",
+        "POST /v1/uploads/put",
+        "POST /v1/uploads/multipart",
+        "POST /v1/uploads/multipart/parts",
+        "POST /v1/uploads/multipart/complete",
+      ].map((routeKey) => ({
         routeKey,
         function: this.upload,
       })),
@@ -121,18 +134,38 @@ export class UploadPipeline extends Construct {
         ...tenantDirectoryEnvironment(env),
       },
     });
-    this.scrub.addToPrincipalPolicy({ Sid: "ReadOriginals", Effect: "Allow", Action: OBJECT_READ, Resource: `${originals.bucketArn}/*` });
+    this.scrub.addToPrincipalPolicy({
+      Sid: "ReadOriginals",
+      Effect: "Allow",
+      Action: OBJECT_READ,
+      Resource: `${originals.bucketArn}/*`,
+    });
     this.scrub.addToPrincipalPolicy({
       Sid: "TagOriginalsAndQuarantine",
       Effect: "Allow",
       Action: ["s3:PutObjectTagging", "s3:PutObjectVersionTagging"],
       Resource: `${originals.bucketArn}/*`,
     });
-    this.scrub.addToPrincipalPolicy({ Sid: "WriteQuarantine", Effect: "Allow", Action: "s3:PutObject", Resource: `${originals.bucketArn}/${QUARANTINE_PREFIX}*` });
-    this.scrub.addToPrincipalPolicy({ Sid: "WriteClean", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging"], Resource: `${clean.bucketArn}/*` });
+    this.scrub.addToPrincipalPolicy({
+      Sid: "WriteQuarantine",
+      Effect: "Allow",
+      Action: "s3:PutObject",
+      Resource: `${originals.bucketArn}/${QUARANTINE_PREFIX}*`,
+    });
+    this.scrub.addToPrincipalPolicy({
+      Sid: "WriteClean",
+      Effect: "Allow",
+      Action: ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging"],
+      Resource: `${clean.bucketArn}/*`,
+    });
     // Without ListBucket, S3 answers a HEAD of a missing object with 403, not 404: the idempotence
     // checks ask whether the clean or quarantined copy exists.
-    this.scrub.addToPrincipalPolicy({ Sid: "TellMissingObjects", Effect: "Allow", Action: "s3:ListBucket", Resource: [originals.bucketArn, clean.bucketArn] });
+    this.scrub.addToPrincipalPolicy({
+      Sid: "TellMissingObjects",
+      Effect: "Allow",
+      Action: "s3:ListBucket",
+      Resource: [originals.bucketArn, clean.bucketArn],
+    });
     originals.encryptionKey.grantEncryptDecrypt(this.scrub, "UseOriginalsKey");
     clean.encryptionKey.grantEncryptDecrypt(this.scrub, "UseCleanKey");
     // A logical-tier tenant's objects are read and written as the tenant's role, under its key.
@@ -147,6 +180,11 @@ export class UploadPipeline extends Construct {
       sourceArn: originals.bucketArn,
       sourceAccount: placement.accountId,
     });
-    originals.addEventNotification(this, "originals-notification", { purpose: "the scrub function (uploads)", lambdaFunctionArn: this.scrub.functionArn, events: ["s3:ObjectCreated:*"], dependsOn: [invoke] });
+    originals.addEventNotification(this, "originals-notification", {
+      purpose: "the scrub function (uploads)",
+      lambdaFunctionArn: this.scrub.functionArn,
+      events: ["s3:ObjectCreated:*"],
+      dependsOn: [invoke],
+    });
   }
 }

@@ -11,10 +11,26 @@ import { PROJECT_ROOT } from "./template";
 
 /** Command pattern -> the test file and the test (its name) that runs it. */
 const RUN_BY: ReadonlyArray<{ readonly command: RegExp; readonly file: string; readonly test: string }> = [
-  { command: /^make synth CONFIG=config\/example\.json$/, file: "test/terraform.test.ts", test: "runs the synth recipe: synthesize, offline terraform check, guardrails and review files; then the plan recipe" },
-  { command: /^make bootstrap CONFIG=config\/example\.json$/, file: "test/make-bootstrap.test.ts", test: "synthesizes, validates, plans and checks the state stack" },
-  { command: /^make diff BASE=HEAD$/, file: "policies/test/diff-cli.test.ts", test: "synthesizes the base in a temporary worktree, compares the head with it, exits 3 on danger and removes the worktree" },
-  { command: /^npm run -s operator-env -- --outputs outputs\.json --class avatars-clean$/, file: "functions/cross-partition-sync/operator-env.test.ts", test: "prints a shell environment that sets the function names and the region" },
+  {
+    command: /^make synth CONFIG=config\/example\.json$/,
+    file: "test/terraform.test.ts",
+    test: "runs the synth recipe: synthesize, offline terraform check, guardrails and review files; then the plan recipe",
+  },
+  {
+    command: /^make bootstrap CONFIG=config\/example\.json$/,
+    file: "test/make-bootstrap.test.ts",
+    test: "synthesizes, validates, plans and checks the state stack",
+  },
+  {
+    command: /^make diff BASE=HEAD$/,
+    file: "policies/test/diff-cli.test.ts",
+    test: "synthesizes the base in a temporary worktree, compares the head with it, exits 3 on danger and removes the worktree",
+  },
+  {
+    command: /^npm run -s operator-env -- --outputs outputs\.json --class avatars-clean$/,
+    file: "functions/cross-partition-sync/operator-env.test.ts",
+    test: "prints a shell environment that sets the function names and the region",
+  },
 ];
 
 /** The commands of the guide's `sh offline` blocks, one per line (comments and blank lines dropped). */
@@ -37,7 +53,9 @@ describe("docs/deploy.md", () => {
     const commands = offlineCommands(guide);
     const unrun = commands.filter((c) => !RUN_BY.some((r) => r.command.test(c)));
     const runners = RUN_BY.filter((r) => commands.some((c) => r.command.test(c)));
-    const missing = runners.filter((r) => !readFileSync(join(PROJECT_ROOT, r.file), "utf8").includes(`"${r.test}"`)).map((r) => `${r.file}: ${r.test}`);
+    const missing = runners
+      .filter((r) => !readFileSync(join(PROJECT_ROOT, r.file), "utf8").includes(`"${r.test}"`))
+      .map((r) => `${r.file}: ${r.test}`);
     // Assess
     expect(commands.length).toBeGreaterThanOrEqual(4);
     expect(unrun).toEqual([]);

@@ -6,22 +6,42 @@ import { PROJECT_ROOT } from "./template";
 
 /** Tracked and new TypeScript sources outside node_modules and generated folders. */
 function sources(): string[] {
-  const out = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "*.ts", "*.mjs"], { cwd: PROJECT_ROOT, encoding: "utf8" });
+  const out = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "*.ts", "*.mjs"], {
+    cwd: PROJECT_ROOT,
+    encoding: "utf8",
+  });
   return out.split("\n").filter((f) => f !== "");
 }
 
-const importsOf = (file: string) => [...readFileSync(join(PROJECT_ROOT, file), "utf8").matchAll(/(?:from|import)\s*\(?\s*["']([^"']+)["']/g)].map((m) => m[1] ?? "");
+const importsOf = (file: string) =>
+  [...readFileSync(join(PROJECT_ROOT, file), "utf8").matchAll(/(?:from|import)\s*\(?\s*["']([^"']+)["']/g)].map(
+    (m) => m[1] ?? "",
+  );
 
 describe("framework seam", () => {
   it("imports cdktf and constructs only in framework/ (tests may use the provider's deep paths)", () => {
     const offenders = sources()
       .filter((f) => !f.startsWith("framework/"))
-      .flatMap((f) => importsOf(f).filter((i) => i === "cdktf" || i === "constructs" || i.startsWith("cdktf/") || (i.startsWith("@cdktf/") && !f.endsWith(".test.ts"))).map((i) => `${f}: ${i}`));
+      .flatMap((f) =>
+        importsOf(f)
+          .filter(
+            (i) =>
+              i === "cdktf" ||
+              i === "constructs" ||
+              i.startsWith("cdktf/") ||
+              (i.startsWith("@cdktf/") && !f.endsWith(".test.ts")),
+          )
+          .map((i) => `${f}: ${i}`),
+      );
     expect(offenders).toEqual([]);
   });
 
   it("never imports the provider's root barrel", () => {
-    const offenders = sources().flatMap((f) => importsOf(f).filter((i) => i === "@cdktf/provider-aws").map(() => f));
+    const offenders = sources().flatMap((f) =>
+      importsOf(f)
+        .filter((i) => i === "@cdktf/provider-aws")
+        .map(() => f),
+    );
     expect(offenders).toEqual([]);
   });
 
@@ -34,7 +54,11 @@ describe("framework seam", () => {
 
   it("writes no literal partition ARN prefix in modules, stacks, policies, functions or main.ts", () => {
     const offenders = sources()
-      .filter((f) => /^(modules|stacks|policies|functions)\/|^main\.ts$/.test(f) && !/\.test\.ts$|\/test\/|fixtures|__snapshots__/.test(f))
+      .filter(
+        (f) =>
+          /^(modules|stacks|policies|functions)\/|^main\.ts$/.test(f) &&
+          !/\.test\.ts$|\/test\/|fixtures|__snapshots__/.test(f),
+      )
       .filter((f) => /["'`]arn:aws(-eusc)?:/.test(readFileSync(join(PROJECT_ROOT, f), "utf8")));
     expect(offenders).toEqual([]);
   });

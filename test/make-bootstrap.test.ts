@@ -21,7 +21,6 @@ beforeAll(async () => {
   return built.remove;
 });
 
-
 describe("make bootstrap CONFIG=config/example.json", () => {
   it("runs the synth, the offline terraform check and the guardrails over cdktf.out-bootstrap", () => {
     expect(recipe("bootstrap")).toEqual([
@@ -48,11 +47,16 @@ describe("make bootstrap CONFIG=config/example.json", () => {
     // Assess
     const [synth, terraform, guardrails] = results;
     if (terraform?.status === 2) throw new Error(`terraform or its provider mirror is missing:\n${terraform.out}`);
-    expect(synth).toMatchObject({ status: 0, out: `synthesized example-bootstrap -> ${join(outdir, "stacks", "example-bootstrap", "cdk.tf.json")}\n` });
+    expect(synth).toMatchObject({
+      status: 0,
+      out: `synthesized example-bootstrap -> ${join(outdir, "stacks", "example-bootstrap", "cdk.tf.json")}\n`,
+    });
     expect(terraform?.out).toMatch(/stack example-bootstrap:\n {2}init +ok[^\n]*\n {2}validate ok[^\n]*\n {2}plan +ok/);
     expect(terraform?.out).toMatch(/plan: \d+ to create \(sovereign \d+\), 0 to update, 0 to delete/);
     expect(terraform?.status).toBe(0);
-    expect(guardrails?.out).toMatch(/^0 error\(s\), 0 warning\(s\), 2 suppressed; 56 rules over 1 stack\(s\): example-bootstrap$/m);
+    expect(guardrails?.out).toMatch(
+      /^0 error\(s\), 0 warning\(s\), 2 suppressed; 56 rules over 1 stack\(s\): example-bootstrap$/m,
+    );
     expect(guardrails?.status).toBe(0);
   });
 
@@ -62,12 +66,18 @@ describe("make bootstrap CONFIG=config/example.json", () => {
     try {
       // Act
       const help = spawnSync(process.execPath, [bundles.main, "--help"], { encoding: "utf8" });
-      const r = spawnSync(process.execPath, [bundles.main, "--bootstrap", "--outdir", join(dir, "out"), "-q"], { cwd: dir, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: join(dir, "cdktf.out") } });
+      const r = spawnSync(process.execPath, [bundles.main, "--bootstrap", "--outdir", join(dir, "out"), "-q"], {
+        cwd: dir,
+        encoding: "utf8",
+        env: { ...process.env, CDKTF_OUTDIR: join(dir, "cdktf.out") },
+      });
       // Assess
       expect(help.stdout).toMatch(/with --bootstrap: cdktf\.out-bootstrap \(\$CDKTF_OUTDIR is ignored\)/);
       expect(r.status).toBe(0);
       expect(readdirSync(dir)).toEqual(["out"]);
-      expect(readFileSync(join(dir, "out", "stacks", "example-bootstrap", "cdk.tf.json"), "utf8")).toBe(readFileSync(join(PROJECT_ROOT, "stacks", "__snapshots__", "example-bootstrap.cdk.tf.json"), "utf8"));
+      expect(readFileSync(join(dir, "out", "stacks", "example-bootstrap", "cdk.tf.json"), "utf8")).toBe(
+        readFileSync(join(PROJECT_ROOT, "stacks", "__snapshots__", "example-bootstrap.cdk.tf.json"), "utf8"),
+      );
     } finally {
       cleanup();
     }
@@ -85,11 +95,27 @@ describe("the platform stack's S3 backend", () => {
     const { stackFile } = synthesize({ config: validConfig(input), outdir, projectRoot: PROJECT_ROOT });
     const dir = join(tmp.dir, "backend-only");
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "main.tf.json"), JSON.stringify({ terraform: { backend: JSON.parse(readFileSync(stackFile, "utf8")).terraform.backend } }));
-    const env: NodeJS.ProcessEnv = { ...process.env, TF_CLI_CONFIG_FILE: "/dev/null", TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", AWS_ACCESS_KEY_ID: "AKIAOFFLINECHECK0000", AWS_SECRET_ACCESS_KEY: "offline-check-not-a-secret", AWS_EC2_METADATA_DISABLED: "true" };
+    writeFileSync(
+      join(dir, "main.tf.json"),
+      JSON.stringify({ terraform: { backend: JSON.parse(readFileSync(stackFile, "utf8")).terraform.backend } }),
+    );
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      TF_CLI_CONFIG_FILE: "/dev/null",
+      TF_IN_AUTOMATION: "1",
+      CHECKPOINT_DISABLE: "1",
+      AWS_ACCESS_KEY_ID: "AKIAOFFLINECHECK0000",
+      AWS_SECRET_ACCESS_KEY: "offline-check-not-a-secret",
+      AWS_EC2_METADATA_DISABLED: "true",
+    };
     delete env.AWS_PROFILE;
     // Act
-    const r = spawnSync("terraform", ["init", "-input=false", "-no-color"], { cwd: dir, encoding: "utf8", env, timeout: 120_000 });
+    const r = spawnSync("terraform", ["init", "-input=false", "-no-color"], {
+      cwd: dir,
+      encoding: "utf8",
+      env,
+      timeout: 120_000,
+    });
     // Assess: past the validation of every argument; only the network (or the fake key) stops it.
     const out = `${r.stdout}${r.stderr}`;
     if (r.error) throw new Error(`terraform could not run: ${r.error.message}`);

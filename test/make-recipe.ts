@@ -20,7 +20,10 @@ export interface TestBundles {
  * project, cdktf.json, above itself); returns them and a function that removes them.
  */
 export async function buildTestBundles(label: string): Promise<{ bundles: TestBundles; remove: () => void }> {
-  const bundles = { main: join(PROJECT_ROOT, "dist", `main-${label}-${process.pid}.cjs`), policies: join(PROJECT_ROOT, "dist", `policies-${label}-${process.pid}.cjs`) };
+  const bundles = {
+    main: join(PROJECT_ROOT, "dist", `main-${label}-${process.pid}.cjs`),
+    policies: join(PROJECT_ROOT, "dist", `policies-${label}-${process.pid}.cjs`),
+  };
   const common = { bundle: true, platform: "node", format: "cjs", packages: "external", logLevel: "error" } as const;
   await build({ ...common, entryPoints: [join(PROJECT_ROOT, "main.ts")], outfile: bundles.main });
   await build({ ...common, entryPoints: [join(PROJECT_ROOT, "policies", "cli.ts")], outfile: bundles.policies });
@@ -48,6 +51,10 @@ export function recipe(target: string): string[] {
 /** Runs one recipe line from the project root (node as this process's node; no CDKTF_OUTDIR). */
 export function runLine(command: string): { status: number | null; out: string } {
   const [bin, ...args] = command.split(" ").filter((a) => a !== "");
-  const r = spawnSync(bin === "node" ? process.execPath : (bin as string), args, { cwd: PROJECT_ROOT, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: "", NODE_PATH: join(PROJECT_ROOT, "node_modules") } });
+  const r = spawnSync(bin === "node" ? process.execPath : (bin as string), args, {
+    cwd: PROJECT_ROOT,
+    encoding: "utf8",
+    env: { ...process.env, CDKTF_OUTDIR: "", NODE_PATH: join(PROJECT_ROOT, "node_modules") },
+  });
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }

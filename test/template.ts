@@ -48,7 +48,10 @@ export function tempDir(prefix = "sip-test-"): { dir: string; cleanup: () => voi
  * Synthesizes a deployment (or with stack "bootstrap" its state stack) through the real pipeline into
  * a temp folder; returns text and JSON.
  */
-export function synthDeployment(config: ResolvedDeployment, stack: "platform" | "bootstrap" = "platform"): { text: string; json: TfJson } {
+export function synthDeployment(
+  config: ResolvedDeployment,
+  stack: "platform" | "bootstrap" = "platform",
+): { text: string; json: TfJson } {
   const { dir, cleanup } = tempDir();
   try {
     const { stackFile } = synthesize({ config, outdir: join(dir, "cdktf.out"), projectRoot: PROJECT_ROOT, stack });
@@ -75,5 +78,11 @@ export function moduleStack(): {
   const { dir, cleanup } = tempDir();
   const app = new App({ outdir: dir, stackTraces: false });
   const stack = new ExampleStack(app, "test");
-  return { stack, sovereign: stack.sovereign, commercial: stack.commercial, synth: () => JSON.parse(Testing.synth(stack, true)) as TfJson, cleanup };
+  return {
+    stack,
+    sovereign: stack.sovereign,
+    commercial: stack.commercial,
+    synth: () => JSON.parse(Testing.synth(stack, true)) as TfJson,
+    cleanup,
+  };
 }

@@ -20,12 +20,15 @@ beforeAll(async () => {
   return built.remove;
 });
 
-
 function tfCheck(outdir: string, env: NodeJS.ProcessEnv = process.env, extra: string[] = []) {
-  const r = spawnSync(process.execPath, [join(PROJECT_ROOT, "scripts", "tf-check.mjs"), "--outdir", outdir, "--workdir", join(tmp.dir, "work"), ...extra], {
-    encoding: "utf8",
-    env,
-  });
+  const r = spawnSync(
+    process.execPath,
+    [join(PROJECT_ROOT, "scripts", "tf-check.mjs"), "--outdir", outdir, "--workdir", join(tmp.dir, "work"), ...extra],
+    {
+      encoding: "utf8",
+      env,
+    },
+  );
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
@@ -43,7 +46,8 @@ function minimalStack(): string {
 }
 
 function expectRan(r: { status: number | null; out: string }) {
-  if (r.status === 2) throw new Error(`terraform or its provider mirror is missing, so the offline check cannot run:\n${r.out}`);
+  if (r.status === 2)
+    throw new Error(`terraform or its provider mirror is missing, so the offline check cannot run:\n${r.out}`);
 }
 
 describe("offline terraform check", () => {
@@ -79,11 +83,16 @@ describe("offline terraform check", () => {
     expect(planReview?.status).toBe(0);
     expect(existsSync(join(outdir, "review", "example", "plan-summary.md"))).toBe(true);
     expect(synth?.status).toBe(0);
-    if (terraform?.status === 2) throw new Error(`terraform or its provider mirror is missing, so the offline check cannot run:\n${terraform.out}`);
+    if (terraform?.status === 2)
+      throw new Error(
+        `terraform or its provider mirror is missing, so the offline check cannot run:\n${terraform.out}`,
+      );
     expect(terraform?.out).toMatch(/validate ok/);
     expect(terraform?.status).toBe(0);
     expect(sarif?.status).toBe(0);
-    expect(guardrails?.out).toMatch(/^0 error\(s\), \d+ warning\(s\), \d+ suppressed; \d+ rules over 1 stack\(s\): example$/m);
+    expect(guardrails?.out).toMatch(
+      /^0 error\(s\), \d+ warning\(s\), \d+ suppressed; \d+ rules over 1 stack\(s\): example$/m,
+    );
     expect(guardrails?.status).toBe(0);
     expect(review?.status).toBe(0);
     expect(existsSync(join(outdir, "guardrails.sarif"))).toBe(true);
@@ -92,17 +101,25 @@ describe("offline terraform check", () => {
     const byProvider = new Map<string, number>();
     for (const rc of plan.resource_changes) {
       expect(rc.change.actions).toEqual(["create"]);
-      const alias = plan.configuration.root_module.resources.find((c: { address: string }) => c.address === rc.address).provider_config_key;
+      const alias = plan.configuration.root_module.resources.find(
+        (c: { address: string }) => c.address === rc.address,
+      ).provider_config_key;
       byProvider.set(alias, (byProvider.get(alias) ?? 0) + 1);
     }
     expect([...byProvider.keys()].sort()).toEqual(["aws.commercial", "aws.sovereign", "aws.tenant-acme-health"]);
-    const perAlias = [...byProvider.entries()].map(([k, v]) => `${k.replace("aws.", "")} ${v}`).sort().join(", ");
+    const perAlias = [...byProvider.entries()]
+      .map(([k, v]) => `${k.replace("aws.", "")} ${v}`)
+      .sort()
+      .join(", ");
     expect(terraformPlan?.status).toBe(0);
     expect(terraformPlan?.out).toContain(`plan: ${plan.resource_changes.length} to create (${perAlias})`);
     // The fake credentials live in the environment, never in the plan.
     expect(JSON.stringify(plan)).not.toMatch(/AKIAOFFLINECHECK/);
     // The check overrides the provider version in its own folder only: the synthesized JSON keeps its constraint.
-    expect(JSON.parse(readFileSync(join(outdir, "stacks", "example", "cdk.tf.json"), "utf8")).terraform.required_providers.aws.version).toBe(">= 6.29.0, < 7.0.0");
+    expect(
+      JSON.parse(readFileSync(join(outdir, "stacks", "example", "cdk.tf.json"), "utf8")).terraform.required_providers
+        .aws.version,
+    ).toBe(">= 6.29.0, < 7.0.0");
   });
 
   it("fails on a configuration terraform rejects", () => {

@@ -15,7 +15,13 @@ describe("createCa", () => {
     const certificate = new X509Certificate(ca.certificatePem);
 
     // Act
-    const text = openssl(["x509", "-noout", "-text", "-in", writeFiles(dir.path, { "ca-ext.pem": ca.certificatePem })["ca-ext.pem"] ?? ""]).stdout;
+    const text = openssl([
+      "x509",
+      "-noout",
+      "-text",
+      "-in",
+      writeFiles(dir.path, { "ca-ext.pem": ca.certificatePem })["ca-ext.pem"] ?? "",
+    ]).stdout;
 
     // Assess
     expect(certificate.ca).toBe(true);
@@ -103,7 +109,9 @@ describe("encryptPrivateKey / decryptPrivateKey", () => {
     expect(pem).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----\n/);
     expect(pem).not.toMatch(/BEGIN PRIVATE KEY|BEGIN RSA PRIVATE KEY/);
     const plainDer = ca.privateKey.export({ type: "pkcs8", format: "der" });
-    expect(Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ""), "base64").includes(plainDer.subarray(0, 64))).toBe(false);
+    expect(Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ""), "base64").includes(plainDer.subarray(0, 64))).toBe(
+      false,
+    );
   });
 
   it("uses PBES2 with PBKDF2-HMAC-SHA256 and AES-256-CBC, 600000 iterations by default", () => {
@@ -119,7 +127,9 @@ describe("encryptPrivateKey / decryptPrivateKey", () => {
     expect(parsed).toMatch(/:PBKDF2/);
     expect(parsed).toMatch(/:hmacWithSHA256/);
     expect(parsed).toMatch(/:aes-256-cbc/);
-    expect(parsed).toContain(`INTEGER           :${DEFAULT_KDF_ITERATIONS.toString(16).toUpperCase().padStart(6, "0")}`);
+    expect(parsed).toContain(
+      `INTEGER           :${DEFAULT_KDF_ITERATIONS.toString(16).toUpperCase().padStart(6, "0")}`,
+    );
   });
 
   it("decrypts with the passphrase only, in Node and in openssl", () => {
@@ -136,7 +146,9 @@ describe("encryptPrivateKey / decryptPrivateKey", () => {
     expect(ca.certificate.x509.checkPrivateKey(decrypted)).toBe(true);
     expect(withOpenssl.status).toBe(0);
     expect(wrongOpenssl.status).not.toBe(0);
-    expect(() => decryptPrivateKey(pem, "another passphrase of length")).toThrow(/cannot decrypt the CA key \(wrong CERTS_CA_PASSPHRASE/);
+    expect(() => decryptPrivateKey(pem, "another passphrase of length")).toThrow(
+      /cannot decrypt the CA key \(wrong CERTS_CA_PASSPHRASE/,
+    );
   });
 
   it("refuses a plaintext key file", () => {
@@ -163,7 +175,9 @@ describe("loadCa", () => {
     const [a, b] = [makeCa(), makeCa()];
 
     // Act / Assess
-    expect(() => loadCa(a.certificatePem, b.encryptedKeyPem, PASSPHRASE)).toThrow(/ca.key.enc does not belong to ca.pem/);
+    expect(() => loadCa(a.certificatePem, b.encryptedKeyPem, PASSPHRASE)).toThrow(
+      /ca.key.enc does not belong to ca.pem/,
+    );
   });
 
   it("fails when the CA has expired", () => {

@@ -7,9 +7,27 @@
  * in JavaScript when the PRF is not SHA-1 (too slow for a modern iteration count) and treats the
  * passphrase as Latin-1; Node's PBKDF2 and AES are used, and forge's ASN.1 writes the structure.
  */
-import { createCipheriv, createPrivateKey, generateKeyPairSync, type KeyObject, pbkdf2Sync, randomBytes } from "node:crypto";
+import {
+  createCipheriv,
+  createPrivateKey,
+  generateKeyPairSync,
+  type KeyObject,
+  pbkdf2Sync,
+  randomBytes,
+} from "node:crypto";
 import forge from "node-forge";
-import { CertsError, checkCommonName, checkDays, checkKeyBits, MS_PER_DAY, type ParsedCertificate, parseCertificatePem, randomSerialHex, toForgePrivateKey, toForgePublicKey } from "./util";
+import {
+  CertsError,
+  checkCommonName,
+  checkDays,
+  checkKeyBits,
+  MS_PER_DAY,
+  type ParsedCertificate,
+  parseCertificatePem,
+  randomSerialHex,
+  toForgePrivateKey,
+  toForgePublicKey,
+} from "./util";
 
 export const CA_CERT_FILE = "ca.pem";
 export const CA_KEY_FILE = "ca.key.enc";
@@ -44,8 +62,10 @@ export interface CreatedCa {
 
 /** Checks the CA passphrase; the message names the environment variable. */
 export function checkPassphrase(passphrase: string | undefined): string {
-  if (passphrase === undefined || passphrase === "") throw new CertsError(`${PASSPHRASE_ENV} is not set; the CA private key is only ever stored encrypted with it`);
-  if ([...passphrase].length < MIN_PASSPHRASE_LENGTH) throw new CertsError(`${PASSPHRASE_ENV} is shorter than ${MIN_PASSPHRASE_LENGTH} characters`);
+  if (passphrase === undefined || passphrase === "")
+    throw new CertsError(`${PASSPHRASE_ENV} is not set; the CA private key is only ever stored encrypted with it`);
+  if ([...passphrase].length < MIN_PASSPHRASE_LENGTH)
+    throw new CertsError(`${PASSPHRASE_ENV} is shorter than ${MIN_PASSPHRASE_LENGTH} characters`);
   return passphrase;
 }
 
@@ -106,7 +126,8 @@ export interface EncryptOptions {
 export function encryptPrivateKey(privateKey: KeyObject, passphrase: string, options: EncryptOptions = {}): string {
   checkPassphrase(passphrase);
   const iterations = options.iterations ?? DEFAULT_KDF_ITERATIONS;
-  if (!Number.isInteger(iterations) || iterations < 10_000) throw new CertsError(`iterations must be a whole number of at least 10000 (value: ${iterations})`);
+  if (!Number.isInteger(iterations) || iterations < 10_000)
+    throw new CertsError(`iterations must be a whole number of at least 10000 (value: ${iterations})`);
   const salt = randomBytes(16);
   const iv = randomBytes(16);
   const key = pbkdf2Sync(Buffer.from(passphrase, "utf8"), salt, iterations, 32, "sha256");
@@ -120,19 +141,31 @@ export function encryptPrivateKey(privateKey: KeyObject, passphrase: string, opt
     node(T.SEQUENCE, true, [
       oid(OID_PBES2),
       node(T.SEQUENCE, true, [
-        node(T.SEQUENCE, true, [oid(OID_PBKDF2), node(T.SEQUENCE, true, [octets(salt), integer(iterations), integer(32), node(T.SEQUENCE, true, [oid(OID_HMAC_SHA256), node(T.NULL, false, "")])])]),
+        node(T.SEQUENCE, true, [
+          oid(OID_PBKDF2),
+          node(T.SEQUENCE, true, [
+            octets(salt),
+            integer(iterations),
+            integer(32),
+            node(T.SEQUENCE, true, [oid(OID_HMAC_SHA256), node(T.NULL, false, "")]),
+          ]),
+        ]),
         node(T.SEQUENCE, true, [oid(OID_AES256_CBC), octets(iv)]),
       ]),
     ]),
     octets(encrypted),
   ]);
-  return forge.pem.encode({ type: "ENCRYPTED PRIVATE KEY", body: forge.asn1.toDer(info).getBytes() }, { maxline: 64 }).replace(/\r\n/g, "\n");
+  return forge.pem
+    .encode({ type: "ENCRYPTED PRIVATE KEY", body: forge.asn1.toDer(info).getBytes() }, { maxline: 64 })
+    .replace(/\r\n/g, "\n");
 }
 
 /** Decrypts an "ENCRYPTED PRIVATE KEY" PEM (any PBES2 scheme OpenSSL knows); refuses plaintext keys. */
 export function decryptPrivateKey(pem: string, passphrase: string, what = CA_KEY_FILE): KeyObject {
   if (!pem.includes("-----BEGIN ENCRYPTED PRIVATE KEY-----")) {
-    throw new CertsError(`${what}: not an encrypted PKCS#8 key ("BEGIN ENCRYPTED PRIVATE KEY" missing); a plaintext CA key is refused`);
+    throw new CertsError(
+      `${what}: not an encrypted PKCS#8 key ("BEGIN ENCRYPTED PRIVATE KEY" missing); a plaintext CA key is refused`,
+    );
   }
   try {
     return createPrivateKey({ key: pem, format: "pem", passphrase: Buffer.from(passphrase, "utf8") });
@@ -149,12 +182,20 @@ export interface LoadedCa {
 }
 
 /** Loads and checks the CA certificate and its encrypted key. */
-export function loadCa(certificatePem: string, encryptedKeyPem: string, passphrase: string, now: Date = new Date()): LoadedCa {
+export function loadCa(
+  certificatePem: string,
+  encryptedKeyPem: string,
+  passphrase: string,
+  now: Date = new Date(),
+): LoadedCa {
   const certificate = parseCertificatePem(certificatePem, CA_CERT_FILE);
   const basic = certificate.forge.getExtension("basicConstraints") as { cA?: boolean } | undefined;
-  if (basic?.cA !== true) throw new CertsError(`${CA_CERT_FILE}: not a CA certificate (basicConstraints CA:true missing)`);
-  if (certificate.forge.validity.notAfter.getTime() <= now.getTime()) throw new CertsError(`${CA_CERT_FILE}: the CA expired on ${certificate.forge.validity.notAfter.toISOString()}`);
+  if (basic?.cA !== true)
+    throw new CertsError(`${CA_CERT_FILE}: not a CA certificate (basicConstraints CA:true missing)`);
+  if (certificate.forge.validity.notAfter.getTime() <= now.getTime())
+    throw new CertsError(`${CA_CERT_FILE}: the CA expired on ${certificate.forge.validity.notAfter.toISOString()}`);
   const privateKey = decryptPrivateKey(encryptedKeyPem, passphrase);
-  if (!certificate.x509.checkPrivateKey(privateKey)) throw new CertsError(`${CA_KEY_FILE} does not belong to ${CA_CERT_FILE}`);
+  if (!certificate.x509.checkPrivateKey(privateKey))
+    throw new CertsError(`${CA_KEY_FILE} does not belong to ${CA_CERT_FILE}`);
   return { certificate, privateKey, forgeKey: toForgePrivateKey(privateKey) };
 }

@@ -49,7 +49,8 @@ describe("certs --help", () => {
     // Assess
     expect(result.code).toBe(EXIT_OK);
     expect(result.stdout).toMatch(/Usage: certs <command>/);
-    for (const command of ["init-ca", "issue-leaf", "renew-leaf", "revoke", "check-expiry"]) expect(result.stdout).toContain(command);
+    for (const command of ["init-ca", "issue-leaf", "renew-leaf", "revoke", "check-expiry"])
+      expect(result.stdout).toContain(command);
   });
 
   it.each(["init-ca", "issue-leaf", "renew-leaf", "revoke", "check-expiry"])("prints the options of %s", (command) => {
@@ -99,7 +100,17 @@ describe("certs init-ca", () => {
     const out = sub("init-print");
 
     // Act
-    const result = run(["init-ca", "--out-dir", out, "--common-name", "CA", "--key-bits", "2048", "--validity-days", "10"]);
+    const result = run([
+      "init-ca",
+      "--out-dir",
+      out,
+      "--common-name",
+      "CA",
+      "--key-bits",
+      "2048",
+      "--validity-days",
+      "10",
+    ]);
 
     // Assess
     const certificate = new X509Certificate(readFileSync(join(out, "ca.pem")));
@@ -114,7 +125,9 @@ describe("certs init-ca", () => {
 
     // Act
     const missing = run(["init-ca", "--out-dir", out, "--common-name", "CA", "--key-bits", "2048"], { env: {} });
-    const short = run(["init-ca", "--out-dir", out, "--common-name", "CA", "--key-bits", "2048"], { env: { CERTS_CA_PASSPHRASE: "too-short" } });
+    const short = run(["init-ca", "--out-dir", out, "--common-name", "CA", "--key-bits", "2048"], {
+      env: { CERTS_CA_PASSPHRASE: "too-short" },
+    });
 
     // Assess
     expect(missing.code).toBe(EXIT_USAGE);
@@ -148,7 +161,10 @@ describe("certs init-ca", () => {
     [["--common-name", "CA"], /--out-dir is required/],
     [["--out-dir", "x"], /--common-name is required/],
     [["--out-dir", "x", "--common-name", "CA", "--key-bits", "1024"], /--key-bits must be one of 2048, 3072, 4096/],
-    [["--out-dir", "x", "--common-name", "CA", "--validity-days", "ten"], /--validity-days must be a whole number from 1 to 9125 \(value: "ten"\)/],
+    [
+      ["--out-dir", "x", "--common-name", "CA", "--validity-days", "ten"],
+      /--validity-days must be a whole number from 1 to 9125 \(value: "ten"\)/,
+    ],
     [["--out-dir", "x", "--common-name", "CA", "--colour", "blue"], /Unknown option '--colour'/],
   ])("exits 64 naming the flag for %j", (args, message) => {
     // Act
@@ -166,7 +182,17 @@ describe("certs issue-leaf", () => {
     const out = sub("leaf");
 
     // Act
-    const result = run(["issue-leaf", "--ca-dir", caDir, "--common-name", "sovereign-sync", "--out-dir", out, "--key-bits", "2048"]);
+    const result = run([
+      "issue-leaf",
+      "--ca-dir",
+      caDir,
+      "--common-name",
+      "sovereign-sync",
+      "--out-dir",
+      out,
+      "--key-bits",
+      "2048",
+    ]);
 
     // Assess
     expect(result.code).toBe(EXIT_OK);
@@ -187,8 +213,29 @@ describe("certs issue-leaf", () => {
     const before = readFileSync(join(out, "leaf.pem"), "utf8");
 
     // Act
-    const refused = run(["issue-leaf", "--ca-dir", caDir, "--common-name", "w", "--out-dir", out, "--key-bits", "2048"]);
-    const forced = run(["issue-leaf", "--ca-dir", caDir, "--common-name", "w", "--out-dir", out, "--key-bits", "2048", "--force"]);
+    const refused = run([
+      "issue-leaf",
+      "--ca-dir",
+      caDir,
+      "--common-name",
+      "w",
+      "--out-dir",
+      out,
+      "--key-bits",
+      "2048",
+    ]);
+    const forced = run([
+      "issue-leaf",
+      "--ca-dir",
+      caDir,
+      "--common-name",
+      "w",
+      "--out-dir",
+      out,
+      "--key-bits",
+      "2048",
+      "--force",
+    ]);
 
     // Assess
     expect(refused.code).toBe(EXIT_FAILURE);
@@ -204,12 +251,26 @@ describe("certs issue-leaf", () => {
     const out = sub("clamped");
 
     // Act
-    const result = run(["issue-leaf", "--ca-dir", shortCa, "--common-name", "w", "--out-dir", out, "--key-bits", "2048", "--validity-days", "30"]);
+    const result = run([
+      "issue-leaf",
+      "--ca-dir",
+      shortCa,
+      "--common-name",
+      "w",
+      "--out-dir",
+      out,
+      "--key-bits",
+      "2048",
+      "--validity-days",
+      "30",
+    ]);
 
     // Assess
     expect(result.code).toBe(EXIT_OK);
     expect(result.stderr).toMatch(/reaches beyond the CA's expiry/);
-    expect(new X509Certificate(readFileSync(join(out, "leaf.pem"))).validTo).toBe(new X509Certificate(readFileSync(join(shortCa, "ca.pem"))).validTo);
+    expect(new X509Certificate(readFileSync(join(out, "leaf.pem"))).validTo).toBe(
+      new X509Certificate(readFileSync(join(shortCa, "ca.pem"))).validTo,
+    );
   });
 
   it("refuses to run without the passphrase, or with a wrong one", () => {
@@ -218,7 +279,9 @@ describe("certs issue-leaf", () => {
 
     // Act
     const missing = run(["issue-leaf", "--ca-dir", caDir, "--common-name", "w", "--out-dir", out], { env: {} });
-    const wrong = run(["issue-leaf", "--ca-dir", caDir, "--common-name", "w", "--out-dir", out], { env: { CERTS_CA_PASSPHRASE: "a wrong passphrase!" } });
+    const wrong = run(["issue-leaf", "--ca-dir", caDir, "--common-name", "w", "--out-dir", out], {
+      env: { CERTS_CA_PASSPHRASE: "a wrong passphrase!" },
+    });
 
     // Assess
     expect(missing.code).toBe(EXIT_USAGE);
@@ -230,7 +293,15 @@ describe("certs issue-leaf", () => {
 
   it("fails naming --ca-dir when the CA files are missing", () => {
     // Act
-    const result = run(["issue-leaf", "--ca-dir", join(dir.path, "nowhere"), "--common-name", "w", "--out-dir", sub("x")]);
+    const result = run([
+      "issue-leaf",
+      "--ca-dir",
+      join(dir.path, "nowhere"),
+      "--common-name",
+      "w",
+      "--out-dir",
+      sub("x"),
+    ]);
 
     // Assess
     expect(result.code).toBe(EXIT_FAILURE);
@@ -280,14 +351,25 @@ describe("certs revoke", () => {
     const arn = "arn:aws:rolesanywhere:eu-central-1:111122223333:trust-anchor/abc";
 
     // Act
-    const result = run(["revoke", "--ca-dir", caDir, "--certificate", join(revokedDir, "leaf.pem"), "--trust-anchor-arn", arn]);
+    const result = run([
+      "revoke",
+      "--ca-dir",
+      caDir,
+      "--certificate",
+      join(revokedDir, "leaf.pem"),
+      "--trust-anchor-arn",
+      arn,
+    ]);
 
     // Assess
     const crl = join(caDir, "crl.pem");
     expect(result.code).toBe(EXIT_OK);
-    expect(result.stdout).toContain(`aws rolesanywhere import-crl --name platform-ca-crl --crl-data fileb://${crl} --trust-anchor-arn ${arn} --enabled`);
+    expect(result.stdout).toContain(
+      `aws rolesanywhere import-crl --name platform-ca-crl --crl-data fileb://${crl} --trust-anchor-arn ${arn} --enabled`,
+    );
     expect(result.stdout).toMatch(/CRL number 1, 1 revoked/);
-    const check = (leafDir: string) => openssl(["verify", "-crl_check", "-CAfile", join(caDir, "ca.pem"), "-CRLfile", crl, join(leafDir, "leaf.pem")]);
+    const check = (leafDir: string) =>
+      openssl(["verify", "-crl_check", "-CAfile", join(caDir, "ca.pem"), "-CRLfile", crl, join(leafDir, "leaf.pem")]);
     expect(check(revokedDir).status).not.toBe(0);
     expect(check(keptDir).status).toBe(0);
   });
@@ -328,13 +410,42 @@ describe("certs check-expiry", () => {
   beforeAll(() => {
     // A CA made 60 days ago; leaves issued 28 and 40 days ago with 30-day validity.
     expiringCa = sub("expiry-ca");
-    run(["init-ca", "--out-dir", expiringCa, "--common-name", "Expiry CA", "--key-bits", "2048", "--validity-days", "70"], { now: new Date(now.getTime() - 60 * DAY) });
+    run(
+      ["init-ca", "--out-dir", expiringCa, "--common-name", "Expiry CA", "--key-bits", "2048", "--validity-days", "70"],
+      { now: new Date(now.getTime() - 60 * DAY) },
+    );
     healthy = join(sub("healthy"), "leaf.pem");
     soon = join(sub("soon"), "leaf.pem");
     expired = join(sub("expired"), "leaf.pem");
-    run(["issue-leaf", "--ca-dir", caDir, "--common-name", "healthy", "--out-dir", join(healthy, ".."), "--key-bits", "2048"]);
-    run(["issue-leaf", "--ca-dir", caDir, "--common-name", "soon", "--out-dir", join(soon, ".."), "--key-bits", "2048"], { now: new Date(now.getTime() - 28 * DAY) });
-    run(["issue-leaf", "--ca-dir", caDir, "--common-name", "expired", "--out-dir", join(expired, ".."), "--key-bits", "2048"], { now: new Date(now.getTime() - 40 * DAY) });
+    run([
+      "issue-leaf",
+      "--ca-dir",
+      caDir,
+      "--common-name",
+      "healthy",
+      "--out-dir",
+      join(healthy, ".."),
+      "--key-bits",
+      "2048",
+    ]);
+    run(
+      ["issue-leaf", "--ca-dir", caDir, "--common-name", "soon", "--out-dir", join(soon, ".."), "--key-bits", "2048"],
+      { now: new Date(now.getTime() - 28 * DAY) },
+    );
+    run(
+      [
+        "issue-leaf",
+        "--ca-dir",
+        caDir,
+        "--common-name",
+        "expired",
+        "--out-dir",
+        join(expired, ".."),
+        "--key-bits",
+        "2048",
+      ],
+      { now: new Date(now.getTime() - 40 * DAY) },
+    );
   });
 
   it("exits 0 for a fresh default leaf with the default thresholds (CA 45 days, leaves 7)", () => {
@@ -358,7 +469,17 @@ describe("certs check-expiry", () => {
 
   it("exits 1 when a leaf expires within --leaf-warn-days", () => {
     // Act
-    const result = run(["check-expiry", "--ca-dir", caDir, "--certificate", healthy, "--certificate", soon, "--leaf-warn-days", "10"]);
+    const result = run([
+      "check-expiry",
+      "--ca-dir",
+      caDir,
+      "--certificate",
+      healthy,
+      "--certificate",
+      soon,
+      "--leaf-warn-days",
+      "10",
+    ]);
 
     // Assess
     expect(result.code).toBe(EXIT_FAILURE);
@@ -368,11 +489,25 @@ describe("certs check-expiry", () => {
 
   it("exits 1 when a leaf has expired, and reports it as JSON", () => {
     // Act
-    const result = run(["check-expiry", "--ca-dir", caDir, "--certificate", expired, "--leaf-warn-days", "10", "--json"]);
+    const result = run([
+      "check-expiry",
+      "--ca-dir",
+      caDir,
+      "--certificate",
+      expired,
+      "--leaf-warn-days",
+      "10",
+      "--json",
+    ]);
 
     // Assess
     expect(result.code).toBe(EXIT_FAILURE);
-    const entries = JSON.parse(result.stdout) as { role: string; status: string; daysLeft: number; commonName: string }[];
+    const entries = JSON.parse(result.stdout) as {
+      role: string;
+      status: string;
+      daysLeft: number;
+      commonName: string;
+    }[];
     expect(entries.map((e) => [e.role, e.status, e.commonName])).toEqual([
       ["ca", "ok", "TEST Platform CA"],
       ["leaf", "expired", "expired"],
@@ -403,11 +538,21 @@ describe("certs as a bundled program", () => {
   it("runs only as the entry point and returns the exit status", async () => {
     // Prepare
     const bundle = join(dir.path, "certs.cjs");
-    await build({ entryPoints: [fileURLToPath(new URL("./cli.ts", import.meta.url))], bundle: true, platform: "node", format: "cjs", outfile: bundle, logLevel: "silent" });
+    await build({
+      entryPoints: [fileURLToPath(new URL("./cli.ts", import.meta.url))],
+      bundle: true,
+      platform: "node",
+      format: "cjs",
+      outfile: bundle,
+      logLevel: "silent",
+    });
 
     // Act
     const help = spawnSync(process.execPath, [bundle, "check-expiry", "--help"], { encoding: "utf8" });
-    const usage = spawnSync(process.execPath, [bundle, "issue-leaf"], { encoding: "utf8", env: { PATH: process.env.PATH ?? "" } });
+    const usage = spawnSync(process.execPath, [bundle, "issue-leaf"], {
+      encoding: "utf8",
+      env: { PATH: process.env.PATH ?? "" },
+    });
 
     // Assess
     expect(help.status).toBe(EXIT_OK);

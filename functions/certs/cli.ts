@@ -5,7 +5,16 @@
  * Importing this module has no side effects; it runs only as the entry point (bundled CJS or ESM).
  */
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import {
@@ -24,8 +33,23 @@ import {
 } from "./ca";
 import { CRL_FILE, DEFAULT_NEXT_UPDATE_DAYS, MAX_NEXT_UPDATE_DAYS, revokeCertificate } from "./crl";
 import { DEFAULT_LEAF_WARN_DAYS, DEFAULT_WARN_DAYS, type ExpiryEntry, expiryOf, formatExpiryTable } from "./expiry";
-import { DEFAULT_LEAF_KEY_BITS, DEFAULT_LEAF_VALIDITY_DAYS, issueLeaf, LEAF_CERT_FILE, LEAF_KEY_FILE, MAX_LEAF_VALIDITY_DAYS } from "./leaf";
-import { ALLOWED_KEY_BITS, CertsError, checkCommonName, commonNameOf, type ParsedCertificate, parseCertificatePem, serialHexToDecimal } from "./util";
+import {
+  DEFAULT_LEAF_KEY_BITS,
+  DEFAULT_LEAF_VALIDITY_DAYS,
+  issueLeaf,
+  LEAF_CERT_FILE,
+  LEAF_KEY_FILE,
+  MAX_LEAF_VALIDITY_DAYS,
+} from "./leaf";
+import {
+  ALLOWED_KEY_BITS,
+  CertsError,
+  checkCommonName,
+  commonNameOf,
+  type ParsedCertificate,
+  parseCertificatePem,
+  serialHexToDecimal,
+} from "./util";
 import { type CliIo, UsageError, usageErrors } from "../shared/cli";
 import { runIfEntryPoint } from "../shared/entry";
 
@@ -168,19 +192,46 @@ const LEAF_OPTIONS = {
   force: { type: "boolean" },
 } as const;
 const OPTIONS = {
-  "init-ca": { ...COMMON, "out-dir": { type: "string" }, "common-name": { type: "string" }, "validity-days": { type: "string" }, "key-bits": { type: "string" }, force: { type: "boolean" } },
+  "init-ca": {
+    ...COMMON,
+    "out-dir": { type: "string" },
+    "common-name": { type: "string" },
+    "validity-days": { type: "string" },
+    "key-bits": { type: "string" },
+    force: { type: "boolean" },
+  },
   "issue-leaf": LEAF_OPTIONS,
   "renew-leaf": LEAF_OPTIONS,
-  revoke: { ...COMMON, "ca-dir": { type: "string" }, certificate: { type: "string" }, crl: { type: "string" }, "next-update-days": { type: "string" }, "trust-anchor-arn": { type: "string" } },
-  "check-expiry": { ...COMMON, "ca-dir": { type: "string" }, certificate: { type: "string", multiple: true }, "warn-days": { type: "string" }, "leaf-warn-days": { type: "string" }, json: { type: "boolean" } },
+  revoke: {
+    ...COMMON,
+    "ca-dir": { type: "string" },
+    certificate: { type: "string" },
+    crl: { type: "string" },
+    "next-update-days": { type: "string" },
+    "trust-anchor-arn": { type: "string" },
+  },
+  "check-expiry": {
+    ...COMMON,
+    "ca-dir": { type: "string" },
+    certificate: { type: "string", multiple: true },
+    "warn-days": { type: "string" },
+    "leaf-warn-days": { type: "string" },
+    json: { type: "boolean" },
+  },
 } as const;
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
 function parse(command: Command, argv: readonly string[]): Values | undefined {
-  const { values } = usageErrors(() => parseArgs({ args: [...argv], options: OPTIONS[command], strict: true, allowPositionals: false }) as { values: Values });
+  const { values } = usageErrors(
+    () =>
+      parseArgs({ args: [...argv], options: OPTIONS[command], strict: true, allowPositionals: false }) as {
+        values: Values;
+      },
+  );
   if (values.help === true) return undefined;
-  if (command === "renew-leaf" && values.force !== undefined) throw new UsageError("--force is not an option of renew-leaf (it always replaces the current leaf)");
+  if (command === "renew-leaf" && values.force !== undefined)
+    throw new UsageError("--force is not an option of renew-leaf (it always replaces the current leaf)");
   return values;
 }
 
@@ -189,7 +240,8 @@ function stringFlag(values: Values, flag: string, required: false): string | und
 function stringFlag(values: Values, flag: string, required: boolean): string | undefined {
   const value = values[flag];
   if (typeof value !== "string" || value.trim() === "") {
-    if (required || typeof value === "string") throw new UsageError(`--${flag} is required${typeof value === "string" ? " and must not be empty" : ""}`);
+    if (required || typeof value === "string")
+      throw new UsageError(`--${flag} is required${typeof value === "string" ? " and must not be empty" : ""}`);
     return undefined;
   }
   return value.trim();
@@ -200,13 +252,15 @@ function intFlag(values: Values, flag: string, fallback: number, min: number, ma
   if (value === undefined) return fallback;
   const text = String(value).trim();
   const number = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(number) || number < min || number > max) throw new UsageError(`--${flag} must be a whole number from ${min} to ${max} (value: "${text}")`);
+  if (!Number.isSafeInteger(number) || number < min || number > max)
+    throw new UsageError(`--${flag} must be a whole number from ${min} to ${max} (value: "${text}")`);
   return number;
 }
 
 function keyBitsFlag(values: Values, fallback: number): number {
   const bits = intFlag(values, "key-bits", fallback, 1, 65_536);
-  if (!(ALLOWED_KEY_BITS as readonly number[]).includes(bits)) throw new UsageError(`--key-bits must be one of ${KEY_BITS_TEXT} (value: "${bits}")`);
+  if (!(ALLOWED_KEY_BITS as readonly number[]).includes(bits))
+    throw new UsageError(`--key-bits must be one of ${KEY_BITS_TEXT} (value: "${bits}")`);
   return bits;
 }
 
@@ -249,7 +303,10 @@ interface OutputFile {
 function checkNoOverwrite(paths: readonly string[], overwrite: boolean): void {
   if (overwrite) return;
   const existing = paths.filter((p) => existsSync(p));
-  if (existing.length > 0) throw new CertsError(`${existing.join(", ")} already exist${existing.length === 1 ? "s" : ""}; use --force to replace`);
+  if (existing.length > 0)
+    throw new CertsError(
+      `${existing.join(", ")} already exist${existing.length === 1 ? "s" : ""}; use --force to replace`,
+    );
 }
 
 /**
@@ -275,7 +332,8 @@ function writeOutputs(files: readonly OutputFile[], overwrite: boolean): void {
       try {
         linkSync(temporary, file.path);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "EEXIST") throw new CertsError(`${file.path} already exists; use --force to replace`);
+        if ((error as NodeJS.ErrnoException).code === "EEXIST")
+          throw new CertsError(`${file.path} already exists; use --force to replace`);
         throw error;
       }
       unlinkSync(temporary);
@@ -339,7 +397,8 @@ function issueOrRenewLeaf(command: "issue-leaf" | "renew-leaf", values: Values, 
   const renew = command === "renew-leaf";
   const certPath = join(outDir, LEAF_CERT_FILE);
   const keyPath = join(outDir, LEAF_KEY_FILE);
-  const current = renew && existsSync(certPath) ? parseCertificatePem(readText(certPath, "--out-dir"), certPath) : undefined;
+  const current =
+    renew && existsSync(certPath) ? parseCertificatePem(readText(certPath, "--out-dir"), certPath) : undefined;
   let commonName = commonNameFlag(values, !renew || current === undefined);
   if (commonName === undefined) {
     commonName = current === undefined ? undefined : commonNameOf(current.forge);
@@ -362,13 +421,25 @@ function issueOrRenewLeaf(command: "issue-leaf" | "renew-leaf", values: Values, 
     overwrite,
   );
   if (leaf.clampedToCa) {
-    io.stderr.write(`certs ${command}: --validity-days ${validityDays} reaches beyond the CA's expiry; the leaf expires with the CA at ${leaf.notAfter.toISOString()}\n`);
+    io.stderr.write(
+      `certs ${command}: --validity-days ${validityDays} reaches beyond the CA's expiry; the leaf expires with the CA at ${leaf.notAfter.toISOString()}\n`,
+    );
   }
-  const lines = [`wrote ${certPath} (leaf certificate)`, `wrote ${keyPath} (leaf private key, PKCS#8 unencrypted, mode 0600: store it in Secrets Manager, then delete it)`];
+  const lines = [
+    `wrote ${certPath} (leaf certificate)`,
+    `wrote ${keyPath} (leaf private key, PKCS#8 unencrypted, mode 0600: store it in Secrets Manager, then delete it)`,
+  ];
   if (current !== undefined) {
-    lines.push(`replaced: serial ${serialHexToDecimal(current.forge.serialNumber)}, expiring ${current.forge.validity.notAfter.toISOString()} (revoke it once nothing uses it)`);
+    lines.push(
+      `replaced: serial ${serialHexToDecimal(current.forge.serialNumber)}, expiring ${current.forge.validity.notAfter.toISOString()} (revoke it once nothing uses it)`,
+    );
   }
-  lines.push(`subject: CN=${commonName}`, `serial: ${leaf.serialDecimal}`, `expires: ${leaf.notAfter.toISOString()}`, "");
+  lines.push(
+    `subject: CN=${commonName}`,
+    `serial: ${leaf.serialDecimal}`,
+    `expires: ${leaf.notAfter.toISOString()}`,
+    "",
+  );
   io.stdout.write(lines.join("\n"));
   return EXIT_OK;
 }
@@ -382,7 +453,10 @@ function revoke(values: Values, io: CertsIo, now: Date): number {
   const secret = passphrase(io);
 
   const ca = loadCaFromDir(caDir, secret, now);
-  const certificate = parseCertificatePem(readText(certificatePath, "--certificate"), `--certificate ${certificatePath}`);
+  const certificate = parseCertificatePem(
+    readText(certificatePath, "--certificate"),
+    `--certificate ${certificatePath}`,
+  );
   const existingCrlPem = existsSync(crlPath) ? readText(crlPath, "--crl") : undefined;
   const result = revokeCertificate(ca, certificate, { existingCrlPem, nextUpdateDays, now });
   ensureDir(dirname(crlPath));
@@ -411,11 +485,18 @@ function checkExpiry(values: Values, io: CertsIo, now: Date): number {
 
   const caPath = join(caDir, CA_CERT_FILE);
   const load = (path: string, what: string): ParsedCertificate => parseCertificatePem(readText(path, what), path);
-  const entries: ExpiryEntry[] = [expiryOf(load(caPath, "--ca-dir"), caPath, "ca", warnDays, now), ...certificates.map((path) => expiryOf(load(path, "--certificate"), path, "leaf", leafWarnDays, now))];
-  io.stdout.write(values.json === true ? `${JSON.stringify(entries, null, 2)}\n` : formatExpiryTable(entries, warnDays, leafWarnDays));
+  const entries: ExpiryEntry[] = [
+    expiryOf(load(caPath, "--ca-dir"), caPath, "ca", warnDays, now),
+    ...certificates.map((path) => expiryOf(load(path, "--certificate"), path, "leaf", leafWarnDays, now)),
+  ];
+  io.stdout.write(
+    values.json === true ? `${JSON.stringify(entries, null, 2)}\n` : formatExpiryTable(entries, warnDays, leafWarnDays),
+  );
   const problems = entries.filter((e) => e.status !== "ok");
   for (const e of problems) {
-    io.stderr.write(`certs check-expiry: ${e.file} ${e.status === "expired" ? `expired on ${e.notAfter}` : `expires in ${e.daysLeft} days (${e.notAfter})`}\n`);
+    io.stderr.write(
+      `certs check-expiry: ${e.file} ${e.status === "expired" ? `expired on ${e.notAfter}` : `expires in ${e.daysLeft} days (${e.notAfter})`}\n`,
+    );
   }
   return problems.length === 0 ? EXIT_OK : EXIT_FAILURE;
 }

@@ -12,7 +12,12 @@ describe("revokeCertificate", () => {
   const revoked = issueLeaf(ca, { commonName: "revoked-workload", keyBits: 2048 });
   const kept = issueLeaf(ca, { commonName: "kept-workload", keyBits: 2048 });
   const first = revokeCertificate(ca, parseCertificatePem(revoked.certificatePem, "leaf"), { nextUpdateDays: 7 });
-  const paths = writeFiles(dir.path, { "ca.pem": ca.certificatePem, "revoked.pem": revoked.certificatePem, "kept.pem": kept.certificatePem, "crl.pem": first.crlPem });
+  const paths = writeFiles(dir.path, {
+    "ca.pem": ca.certificatePem,
+    "revoked.pem": revoked.certificatePem,
+    "kept.pem": kept.certificatePem,
+    "crl.pem": first.crlPem,
+  });
 
   it("writes an X.509 v2 CRL that openssl parses, signed with SHA-256, with the revoked serial", () => {
     // Act
@@ -43,7 +48,16 @@ describe("revokeCertificate", () => {
 
   it("makes openssl verify -crl_check fail for the revoked leaf and pass for another", () => {
     // Act
-    const check = (leaf: string) => openssl(["verify", "-crl_check", "-CAfile", paths["ca.pem"] ?? "", "-CRLfile", paths["crl.pem"] ?? "", paths[leaf] ?? ""]);
+    const check = (leaf: string) =>
+      openssl([
+        "verify",
+        "-crl_check",
+        "-CAfile",
+        paths["ca.pem"] ?? "",
+        "-CRLfile",
+        paths["crl.pem"] ?? "",
+        paths[leaf] ?? "",
+      ]);
     const revokedResult = check("revoked.pem");
     const keptResult = check("kept.pem");
 
@@ -56,8 +70,12 @@ describe("revokeCertificate", () => {
 
   it("increments the CRL number and keeps earlier entries", () => {
     // Act
-    const second = revokeCertificate(ca, parseCertificatePem(kept.certificatePem, "leaf"), { existingCrlPem: first.crlPem });
-    const third = revokeCertificate(ca, parseCertificatePem(kept.certificatePem, "leaf"), { existingCrlPem: second.crlPem });
+    const second = revokeCertificate(ca, parseCertificatePem(kept.certificatePem, "leaf"), {
+      existingCrlPem: first.crlPem,
+    });
+    const third = revokeCertificate(ca, parseCertificatePem(kept.certificatePem, "leaf"), {
+      existingCrlPem: second.crlPem,
+    });
 
     // Assess
     const parsed = parseCrl(third.crlPem, ca.certificate);
@@ -65,7 +83,10 @@ describe("revokeCertificate", () => {
     expect(parsed.crlNumber).toBe(3n);
     expect(second.alreadyRevoked).toBe(false);
     expect(third.alreadyRevoked).toBe(true);
-    expect(parsed.revoked.map((e) => BigInt(`0x${e.serialHex}`).toString())).toEqual([revoked.serialDecimal, kept.serialDecimal]);
+    expect(parsed.revoked.map((e) => BigInt(`0x${e.serialHex}`).toString())).toEqual([
+      revoked.serialDecimal,
+      kept.serialDecimal,
+    ]);
     const crl3 = writeFiles(dir.path, { "crl3.pem": third.crlPem })["crl3.pem"] ?? "";
     expect(openssl(["crl", "-in", crl3, "-noout", "-text"]).stdout).toMatch(/X509v3 CRL Number:\s+3\n/);
   });
@@ -85,7 +106,9 @@ describe("revokeCertificate", () => {
     const foreign = issueLeaf(otherCa, { commonName: "x", keyBits: 2048 });
 
     // Act / Assess
-    expect(() => revokeCertificate(ca, parseCertificatePem(foreign.certificatePem, "leaf"))).toThrow(/not issued by this CA/);
+    expect(() => revokeCertificate(ca, parseCertificatePem(foreign.certificatePem, "leaf"))).toThrow(
+      /not issued by this CA/,
+    );
     expect(() => parseCrl(first.crlPem, otherCa.certificate)).toThrow(/signature does not verify with the CA's key/);
   });
 });

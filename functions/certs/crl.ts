@@ -149,10 +149,13 @@ export interface BuildCrlOptions {
 
 /** Builds and signs a CRL (PEM "X509 CRL"). */
 export function buildCrl(ca: LoadedCa, options: BuildCrlOptions): string {
-  if (options.nextUpdate.getTime() <= options.thisUpdate.getTime()) throw new CertsError("nextUpdate must be after thisUpdate");
-  const signatureAlgorithm = () => seq([oid(OID_SHA256_WITH_RSA), forge.asn1.create(Class.UNIVERSAL, Type.NULL, false, "")]);
+  if (options.nextUpdate.getTime() <= options.thisUpdate.getTime())
+    throw new CertsError("nextUpdate must be after thisUpdate");
+  const signatureAlgorithm = () =>
+    seq([oid(OID_SHA256_WITH_RSA), forge.asn1.create(Class.UNIVERSAL, Type.NULL, false, "")]);
   const keyIdentifier = subjectKeyIdentifierBytes(ca.certificate.forge);
-  const extension = (id: string, value: Asn1) => seq([oid(id), forge.asn1.create(Class.UNIVERSAL, Type.OCTETSTRING, false, forge.asn1.toDer(value).getBytes())]);
+  const extension = (id: string, value: Asn1) =>
+    seq([oid(id), forge.asn1.create(Class.UNIVERSAL, Type.OCTETSTRING, false, forge.asn1.toDer(value).getBytes())]);
   const tbsFields: Asn1[] = [
     forge.asn1.create(Class.UNIVERSAL, Type.INTEGER, false, forge.asn1.integerToDer(1).getBytes()), // v2
     signatureAlgorithm(),
@@ -160,18 +163,26 @@ export function buildCrl(ca: LoadedCa, options: BuildCrlOptions): string {
     time(options.thisUpdate),
     time(options.nextUpdate),
   ];
-  if (options.revoked.length > 0) tbsFields.push(seq(options.revoked.map((entry) => seq([integerHex(entry.serialHex), time(entry.revocationDate)]))));
+  if (options.revoked.length > 0)
+    tbsFields.push(seq(options.revoked.map((entry) => seq([integerHex(entry.serialHex), time(entry.revocationDate)]))));
   tbsFields.push(
     forge.asn1.create(Class.CONTEXT_SPECIFIC, 0, true, [
       seq([
-        extension(OID_AUTHORITY_KEY_IDENTIFIER, seq([forge.asn1.create(Class.CONTEXT_SPECIFIC, 0, false, keyIdentifier)])),
+        extension(
+          OID_AUTHORITY_KEY_IDENTIFIER,
+          seq([forge.asn1.create(Class.CONTEXT_SPECIFIC, 0, false, keyIdentifier)]),
+        ),
         extension(OID_CRL_NUMBER, integerHex(bigintToIntegerHex(options.crlNumber))),
       ]),
     ]),
   );
   const tbsDer = Buffer.from(forge.asn1.toDer(seq(tbsFields)).getBytes(), "binary");
   const signature = sign("sha256", tbsDer, ca.privateKey);
-  const certificateList = seq([asn1FromBuffer(tbsDer), signatureAlgorithm(), forge.asn1.create(Class.UNIVERSAL, Type.BITSTRING, false, `\u0000${signature.toString("binary")}`)]);
+  const certificateList = seq([
+    asn1FromBuffer(tbsDer),
+    signatureAlgorithm(),
+    forge.asn1.create(Class.UNIVERSAL, Type.BITSTRING, false, `\u0000${signature.toString("binary")}`),
+  ]);
   return derToPem(Buffer.from(forge.asn1.toDer(certificateList).getBytes(), "binary"), "X509 CRL");
 }
 
@@ -185,10 +196,12 @@ export function parseCrl(pem: string, ca: ParsedCertificate, what = CRL_FILE): P
   } catch (error) {
     throw new CertsError(`${what}: not a DER CRL (${(error as Error).message})`);
   }
-  if (tbsTlv === undefined || signatureTlv === undefined || signatureTlv.tag !== 0x03) throw new CertsError(`${what}: not a CertificateList`);
+  if (tbsTlv === undefined || signatureTlv === undefined || signatureTlv.tag !== 0x03)
+    throw new CertsError(`${what}: not a CertificateList`);
   const tbsDer = der.subarray(tbsTlv.start, tbsTlv.end);
   const signature = der.subarray(signatureTlv.contentStart + 1, signatureTlv.end);
-  if (!verify("sha256", tbsDer, ca.x509.publicKey, signature)) throw new CertsError(`${what}: signature does not verify with the CA's key (another CA's CRL, or damaged)`);
+  if (!verify("sha256", tbsDer, ca.x509.publicKey, signature))
+    throw new CertsError(`${what}: signature does not verify with the CA's key (another CA's CRL, or damaged)`);
 
   const tbs = asn1FromBuffer(tbsDer);
   const fields = [...(tbs.value as Asn1[])];
@@ -209,14 +222,16 @@ export function parseCrl(pem: string, ca: ParsedCertificate, what = CRL_FILE): P
       for (const entry of node.value as Asn1[]) {
         const [serial, date] = entry.value as Asn1[];
         const revocationDate = readTime(date);
-        if (serial === undefined || typeof serial.value !== "string" || revocationDate === undefined) throw new CertsError(`${what}: malformed revoked entry`);
+        if (serial === undefined || typeof serial.value !== "string" || revocationDate === undefined)
+          throw new CertsError(`${what}: malformed revoked entry`);
         revoked.push({ serialHex: hexOf(serial.value), revocationDate });
       }
     } else if (node.tagClass === Class.CONTEXT_SPECIFIC && node.type === 0) {
       for (const ext of ((node.value as Asn1[])[0]?.value as Asn1[] | undefined) ?? []) {
         const [id, ...tail] = ext.value as Asn1[];
         const value = tail[tail.length - 1];
-        if (id === undefined || value === undefined || typeof id.value !== "string" || typeof value.value !== "string") continue;
+        if (id === undefined || value === undefined || typeof id.value !== "string" || typeof value.value !== "string")
+          continue;
         if (forge.asn1.derToOid(forge.util.createBuffer(id.value)) === OID_CRL_NUMBER) {
           const integer = forge.asn1.fromDer(forge.util.createBuffer(value.value));
           if (typeof integer.value === "string") crlNumber = BigInt(`0x${hexOf(integer.value) || "0"}`);
@@ -249,13 +264,19 @@ export interface RevokeResult {
 }
 
 /** Adds the certificate's serial to the CA's CRL and signs a new CRL. */
-export function revokeCertificate(ca: LoadedCa, certificate: ParsedCertificate, options: RevokeOptions = {}): RevokeResult {
+export function revokeCertificate(
+  ca: LoadedCa,
+  certificate: ParsedCertificate,
+  options: RevokeOptions = {},
+): RevokeResult {
   if (!certificate.x509.checkIssued(ca.certificate.x509) || !certificate.x509.verify(ca.certificate.x509.publicKey)) {
     throw new CertsError("the certificate was not issued by this CA");
   }
   const nextUpdateDays = options.nextUpdateDays ?? DEFAULT_NEXT_UPDATE_DAYS;
   if (!Number.isInteger(nextUpdateDays) || nextUpdateDays < 1 || nextUpdateDays > MAX_NEXT_UPDATE_DAYS) {
-    throw new CertsError(`next update days must be a whole number from 1 to ${MAX_NEXT_UPDATE_DAYS} (value: ${nextUpdateDays})`);
+    throw new CertsError(
+      `next update days must be a whole number from 1 to ${MAX_NEXT_UPDATE_DAYS} (value: ${nextUpdateDays})`,
+    );
   }
   const now = options.now ?? new Date();
   const existing = options.existingCrlPem === undefined ? undefined : parseCrl(options.existingCrlPem, ca.certificate);
@@ -266,5 +287,12 @@ export function revokeCertificate(ca: LoadedCa, certificate: ParsedCertificate, 
   const crlNumber = (existing?.crlNumber ?? 0n) + 1n;
   const nextUpdate = new Date(now.getTime() + nextUpdateDays * MS_PER_DAY);
   const crlPem = buildCrl(ca, { revoked: entries, crlNumber, thisUpdate: now, nextUpdate });
-  return { crlPem, crlNumber, serialDecimal: serialHexToDecimal(serialHex), alreadyRevoked, revokedCount: entries.length, nextUpdate };
+  return {
+    crlPem,
+    crlNumber,
+    serialDecimal: serialHexToDecimal(serialHex),
+    alreadyRevoked,
+    revokedCount: entries.length,
+    nextUpdate,
+  };
 }

@@ -19,7 +19,13 @@ export interface ExpiryEntry {
 }
 
 /** One certificate's expiry: "warning" when it expires within `warnDays`, "expired" when past. */
-export function expiryOf(certificate: ParsedCertificate, file: string, role: "ca" | "leaf", warnDays: number, now: Date): ExpiryEntry {
+export function expiryOf(
+  certificate: ParsedCertificate,
+  file: string,
+  role: "ca" | "leaf",
+  warnDays: number,
+  now: Date,
+): ExpiryEntry {
   const notAfter = certificate.forge.validity.notAfter;
   const msLeft = notAfter.getTime() - now.getTime();
   const status: ExpiryStatus = msLeft <= 0 ? "expired" : msLeft <= warnDays * MS_PER_DAY ? "warning" : "ok";
@@ -35,10 +41,22 @@ export function expiryOf(certificate: ParsedCertificate, file: string, role: "ca
 }
 
 /** A fixed-width table, one certificate a line. */
-export function formatExpiryTable(entries: readonly ExpiryEntry[], warnDays: number, leafWarnDays: number = warnDays): string {
-  const rows = entries.map((e) => [e.status.toUpperCase(), e.role, String(e.daysLeft), e.notAfter, e.commonName ?? "-", e.file]);
+export function formatExpiryTable(
+  entries: readonly ExpiryEntry[],
+  warnDays: number,
+  leafWarnDays: number = warnDays,
+): string {
+  const rows = entries.map((e) => [
+    e.status.toUpperCase(),
+    e.role,
+    String(e.daysLeft),
+    e.notAfter,
+    e.commonName ?? "-",
+    e.file,
+  ]);
   const header = ["STATUS", "ROLE", "DAYS", "NOT AFTER", "CN", "FILE"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join("  ");
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join("  ");
   return `${[line(header), ...rows.map(line)].join("\n")}\n(warning thresholds: CA ${warnDays} days, leaves ${leafWarnDays} days)\n`;
 }

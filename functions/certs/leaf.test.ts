@@ -37,7 +37,8 @@ describe("issueLeaf", () => {
   it("names the CA's subject key identifier as the authority key identifier", () => {
     // Prepare
     const paths = writeFiles(dir.path, { "aki-ca.pem": ca.certificatePem, "aki-leaf.pem": leaf.certificatePem });
-    const keyId = (text: string, label: string) => new RegExp(`${label}:\\s+(?:keyid:)?([0-9A-F:]{59})`).exec(text)?.[1];
+    const keyId = (text: string, label: string) =>
+      new RegExp(`${label}:\\s+(?:keyid:)?([0-9A-F:]{59})`).exec(text)?.[1];
 
     // Act
     const caText = openssl(["x509", "-noout", "-text", "-in", paths["aki-ca.pem"] ?? ""]).stdout;
@@ -53,7 +54,14 @@ describe("issueLeaf", () => {
     const paths = writeFiles(dir.path, { "verify-ca.pem": ca.certificatePem, "verify-leaf.pem": leaf.certificatePem });
 
     // Act
-    const result = openssl(["verify", "-CAfile", paths["verify-ca.pem"] ?? "", "-purpose", "sslclient", paths["verify-leaf.pem"] ?? ""]);
+    const result = openssl([
+      "verify",
+      "-CAfile",
+      paths["verify-ca.pem"] ?? "",
+      "-purpose",
+      "sslclient",
+      paths["verify-leaf.pem"] ?? "",
+    ]);
 
     // Assess
     expect(result.stdout).toMatch(/verify-leaf.pem: OK/);
@@ -73,7 +81,10 @@ describe("issueLeaf", () => {
 
   it("gives every leaf a different positive serial, reported in decimal", () => {
     // Act
-    const others = [issueLeaf(ca, { commonName: "a", keyBits: 2048 }), issueLeaf(ca, { commonName: "b", keyBits: 2048 })];
+    const others = [
+      issueLeaf(ca, { commonName: "a", keyBits: 2048 }),
+      issueLeaf(ca, { commonName: "b", keyBits: 2048 }),
+    ];
     const all = [leaf, ...others];
 
     // Assess
@@ -94,11 +105,14 @@ describe("issueLeaf", () => {
     const tenDays = issueLeaf(ca, { commonName: "w", keyBits: 2048, now, validityDays: 10 });
 
     // Assess
-    const days = (pem: string) => Math.round((new Date(new X509Certificate(pem).validTo).getTime() - now.getTime()) / DAY);
+    const days = (pem: string) =>
+      Math.round((new Date(new X509Certificate(pem).validTo).getTime() - now.getTime()) / DAY);
     expect(days(byDefault.certificatePem)).toBe(30);
     expect(days(tenDays.certificatePem)).toBe(10);
     expect(byDefault.clampedToCa).toBe(false);
-    expect(new Date(new X509Certificate(byDefault.certificatePem).validTo).getTime()).toBe(byDefault.notAfter.getTime());
+    expect(new Date(new X509Certificate(byDefault.certificatePem).validTo).getTime()).toBe(
+      byDefault.notAfter.getTime(),
+    );
   });
 
   it("never lets a leaf outlive the CA", () => {
@@ -125,10 +139,14 @@ describe("issueLeaf", () => {
 
   it("fails when the common name or sizes are invalid", () => {
     // Act / Assess
-    expect(() => issueLeaf(ca, { commonName: " w", keyBits: 2048 })).toThrow(/common name must be non-empty and have no surrounding spaces/);
+    expect(() => issueLeaf(ca, { commonName: " w", keyBits: 2048 })).toThrow(
+      /common name must be non-empty and have no surrounding spaces/,
+    );
     expect(() => issueLeaf(ca, { commonName: "x".repeat(65), keyBits: 2048 })).toThrow(/longer than 64/);
     expect(() => issueLeaf(ca, { commonName: "w", keyBits: 1024 })).toThrow(/key bits/);
-    expect(() => issueLeaf(ca, { commonName: "w", keyBits: 2048, validityDays: 398 })).toThrow(/validity days must be a whole number from 1 to 397/);
+    expect(() => issueLeaf(ca, { commonName: "w", keyBits: 2048, validityDays: 398 })).toThrow(
+      /validity days must be a whole number from 1 to 397/,
+    );
   });
 });
 
@@ -143,7 +161,8 @@ describe("the leaf with the project's Roles Anywhere signer", () => {
     const signed = signCreateSession({
       material: { certificate: leaf.certificatePem, privateKey: leaf.privateKeyPem },
       region: "eu-central-1",
-      trustAnchorArn: "arn:aws:rolesanywhere:eu-central-1:111122223333:trust-anchor/a1b2c3d4-0000-1111-2222-333344445555",
+      trustAnchorArn:
+        "arn:aws:rolesanywhere:eu-central-1:111122223333:trust-anchor/a1b2c3d4-0000-1111-2222-333344445555",
       profileArn: "arn:aws:rolesanywhere:eu-central-1:111122223333:profile/a1b2c3d4-0000-1111-2222-333344446666",
       roleArn: "arn:aws:iam::111122223333:role/failover-sync",
       date: "20260301T101500Z",
@@ -152,9 +171,16 @@ describe("the leaf with the project's Roles Anywhere signer", () => {
     // Assess
     expect(signed.steps.algorithm).toBe("AWS4-X509-RSA-SHA256");
     expect(signed.steps.serialDecimal).toBe(leaf.serialDecimal);
-    expect(signed.headers.Authorization).toContain(`Credential=${leaf.serialDecimal}/20260301/eu-central-1/rolesanywhere/aws4_request`);
+    expect(signed.headers.Authorization).toContain(
+      `Credential=${leaf.serialDecimal}/20260301/eu-central-1/rolesanywhere/aws4_request`,
+    );
     expect(signed.headers["X-Amz-X509"]).toBe(certificate.raw.toString("base64"));
-    const valid = verify("sha256", Buffer.from(signed.steps.stringToSign, "utf8"), { key: certificate.publicKey, padding: constants.RSA_PKCS1_PADDING }, Buffer.from(signed.steps.signatureHex, "hex"));
+    const valid = verify(
+      "sha256",
+      Buffer.from(signed.steps.stringToSign, "utf8"),
+      { key: certificate.publicKey, padding: constants.RSA_PKCS1_PADDING },
+      Buffer.from(signed.steps.signatureHex, "hex"),
+    );
     expect(valid).toBe(true);
   });
 });

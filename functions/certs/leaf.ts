@@ -6,7 +6,17 @@
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import forge from "node-forge";
 import type { LoadedCa } from "./ca";
-import { CertsError, checkCommonName, checkDays, checkKeyBits, MS_PER_DAY, randomSerialHex, serialHexToDecimal, subjectKeyIdentifierBytes, toForgePublicKey } from "./util";
+import {
+  CertsError,
+  checkCommonName,
+  checkDays,
+  checkKeyBits,
+  MS_PER_DAY,
+  randomSerialHex,
+  serialHexToDecimal,
+  subjectKeyIdentifierBytes,
+  toForgePublicKey,
+} from "./util";
 
 export const LEAF_CERT_FILE = "leaf.pem";
 export const LEAF_KEY_FILE = "leaf.key.pem";
@@ -49,7 +59,8 @@ export function issueLeaf(ca: LoadedCa, options: IssueLeafOptions): IssuedLeaf {
   // Certificates carry whole seconds; so do the dates computed (and printed) here.
   const now = new Date(Math.floor((options.now ?? new Date()).getTime() / 1000) * 1000);
   const caNotAfter = ca.certificate.forge.validity.notAfter;
-  if (caNotAfter.getTime() <= now.getTime()) throw new CertsError(`the CA expired on ${caNotAfter.toISOString()}; create a new CA first`);
+  if (caNotAfter.getTime() <= now.getTime())
+    throw new CertsError(`the CA expired on ${caNotAfter.toISOString()}; create a new CA first`);
 
   const requested = new Date(now.getTime() + validityDays * MS_PER_DAY);
   const clampedToCa = requested.getTime() > caNotAfter.getTime();

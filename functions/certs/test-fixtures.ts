@@ -16,7 +16,12 @@ export interface TestCa extends LoadedCa {
 
 /** A 2048-bit CA, optionally created in the past or short-lived. */
 export function makeCa(options: { commonName?: string; now?: Date; validityDays?: number } = {}): TestCa {
-  const created = createCa({ commonName: options.commonName ?? "TEST Platform CA", keyBits: 2048, validityDays: options.validityDays ?? 3650, now: options.now });
+  const created = createCa({
+    commonName: options.commonName ?? "TEST Platform CA",
+    keyBits: 2048,
+    validityDays: options.validityDays ?? 3650,
+    now: options.now,
+  });
   const encryptedKeyPem = encryptPrivateKey(created.privateKey, PASSPHRASE, { iterations: FAST_ITERATIONS });
   decryptPrivateKey(encryptedKeyPem, PASSPHRASE);
   const loaded = loadCa(created.certificatePem, encryptedKeyPem, PASSPHRASE, options.now ?? new Date());
@@ -56,7 +61,12 @@ export function recordingIo(env: Record<string, string | undefined> = { CERTS_CA
   const out: string[] = [];
   const err: string[] = [];
   return {
-    io: { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) }, env, now: now === undefined ? undefined : () => now },
+    io: {
+      stdout: { write: (t: string) => out.push(t) },
+      stderr: { write: (t: string) => err.push(t) },
+      env,
+      now: now === undefined ? undefined : () => now,
+    },
     stdout: () => out.join(""),
     stderr: () => err.join(""),
   };

@@ -44,14 +44,16 @@ export function serialHexToDecimal(hex: string): string {
 
 /** Node KeyObject (RSA private) to a forge key, in memory only. */
 export function toForgePrivateKey(key: KeyObject): forge.pki.rsa.PrivateKey {
-  if (key.asymmetricKeyType !== "rsa") throw new CertsError(`private key type "${key.asymmetricKeyType}" is not supported (RSA only)`);
+  if (key.asymmetricKeyType !== "rsa")
+    throw new CertsError(`private key type "${key.asymmetricKeyType}" is not supported (RSA only)`);
   const pem = key.export({ type: "pkcs8", format: "pem" }).toString();
   return forge.pki.privateKeyFromPem(pem) as forge.pki.rsa.PrivateKey;
 }
 
 /** Node KeyObject (RSA public or private) to a forge public key. */
 export function toForgePublicKey(key: KeyObject): forge.pki.rsa.PublicKey {
-  if (key.asymmetricKeyType !== "rsa") throw new CertsError(`key type "${key.asymmetricKeyType}" is not supported (RSA only)`);
+  if (key.asymmetricKeyType !== "rsa")
+    throw new CertsError(`key type "${key.asymmetricKeyType}" is not supported (RSA only)`);
   const pem = key.export({ type: "spki", format: "pem" }).toString();
   return forge.pki.publicKeyFromPem(pem) as forge.pki.rsa.PublicKey;
 }
@@ -66,7 +68,8 @@ export interface ParsedCertificate {
 /** Parses a file's text that must hold exactly one PEM certificate; `what` names it in errors. */
 export function parseCertificatePem(text: string, what: string): ParsedCertificate {
   const blocks = pemCertificateBlocks(text);
-  if (blocks.length !== 1) throw new CertsError(`${what}: expected exactly one PEM certificate, found ${blocks.length}`);
+  if (blocks.length !== 1)
+    throw new CertsError(`${what}: expected exactly one PEM certificate, found ${blocks.length}`);
   const pem = `${blocks[0]}\n`;
   try {
     return { pem, x509: new X509Certificate(pem), forge: forge.pki.certificateFromPem(pem) };
@@ -99,17 +102,20 @@ export function privateKeyFromPem(pem: string, what: string): KeyObject {
 
 /** Checks a validity argument (days): a whole number from 1 to `max`. */
 export function checkDays(name: string, value: number, max: number): void {
-  if (!Number.isInteger(value) || value < 1 || value > max) throw new CertsError(`${name} must be a whole number from 1 to ${max} (value: ${value})`);
+  if (!Number.isInteger(value) || value < 1 || value > max)
+    throw new CertsError(`${name} must be a whole number from 1 to ${max} (value: ${value})`);
 }
 
 /** Checks an RSA modulus size. */
 export function checkKeyBits(name: string, value: number): void {
-  if (!(ALLOWED_KEY_BITS as readonly number[]).includes(value)) throw new CertsError(`${name} must be one of ${ALLOWED_KEY_BITS.join(", ")} (value: ${value})`);
+  if (!(ALLOWED_KEY_BITS as readonly number[]).includes(value))
+    throw new CertsError(`${name} must be one of ${ALLOWED_KEY_BITS.join(", ")} (value: ${value})`);
 }
 
 /** Checks a subject common name (RFC 5280 upper bound 64 characters, printable, no control characters). */
 export function checkCommonName(name: string, value: string): void {
-  if (value.trim() === "" || value !== value.trim()) throw new CertsError(`${name} must be non-empty and have no surrounding spaces (value: "${value}")`);
+  if (value.trim() === "" || value !== value.trim())
+    throw new CertsError(`${name} must be non-empty and have no surrounding spaces (value: "${value}")`);
   if (value.length > 64) throw new CertsError(`${name} is longer than 64 characters (RFC 5280 ub-common-name)`);
   // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
   if (/[\u0000-\u001f\u007f]/.test(value)) throw new CertsError(`${name} contains control characters`);

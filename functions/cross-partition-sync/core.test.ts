@@ -16,7 +16,10 @@ interface Call {
 }
 
 /** A fake client: answers by command name; unknown commands fail the test. */
-function fakeClient(answers: Record<string, (input: Record<string, unknown>) => unknown>): { client: S3Client; calls: Call[] } {
+function fakeClient(answers: Record<string, (input: Record<string, unknown>) => unknown>): {
+  client: S3Client;
+  calls: Call[];
+} {
   const calls: Call[] = [];
   const client = {
     send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
@@ -37,7 +40,11 @@ const notFound = () => {
 const policy = { allowedDataClasses: ["avatar"] };
 
 function request(source: S3Client, target: S3Client, versionId?: string) {
-  return { source: { client: source, partition: SOVEREIGN, bucket: "clean-avatars", key: "a/b.png", versionId }, target: { client: target, bucket: "failover", kmsKeyId: "key-1" }, policy };
+  return {
+    source: { client: source, partition: SOVEREIGN, bucket: "clean-avatars", key: "a/b.png", versionId },
+    target: { client: target, bucket: "failover", kmsKeyId: "key-1" },
+    policy,
+  };
 }
 
 describe("admits", () => {
@@ -105,7 +112,9 @@ describe("replicate decisions", () => {
 
   it("skips an event whose version is no longer current", async () => {
     // Prepare
-    const source = fakeClient({ HeadObjectCommand: () => ({ VersionId: "v2", ETag: '"e"', ContentLength: 1, Metadata: {} }) });
+    const source = fakeClient({
+      HeadObjectCommand: () => ({ VersionId: "v2", ETag: '"e"', ContentLength: 1, Metadata: {} }),
+    });
     const target = fakeClient({});
 
     // Act
@@ -118,7 +127,13 @@ describe("replicate decisions", () => {
 
   it("ignores a replica and never touches the target (no loop)", async () => {
     // Prepare
-    const source = fakeClient({ HeadObjectCommand: () => ({ ETag: '"e"', ContentLength: 1, Metadata: { [META.replicatedFrom]: "aws/failover/a/b.png#null" } }) });
+    const source = fakeClient({
+      HeadObjectCommand: () => ({
+        ETag: '"e"',
+        ContentLength: 1,
+        Metadata: { [META.replicatedFrom]: "aws/failover/a/b.png#null" },
+      }),
+    });
     const target = fakeClient({});
 
     // Act
@@ -154,7 +169,13 @@ describe("replicate decisions", () => {
       GetObjectTaggingCommand: () => ({ TagSet: [{ Key: "data-class", Value: "avatar" }] }),
     });
     const target = fakeClient({
-      HeadObjectCommand: () => ({ Metadata: { [META.replicatedFrom]: replicaMarker(SOVEREIGN, "clean-avatars", "a/b.png", "v1"), [META.sourceEtag]: "e1", [META.sourceSha256]: "c2hh" } }),
+      HeadObjectCommand: () => ({
+        Metadata: {
+          [META.replicatedFrom]: replicaMarker(SOVEREIGN, "clean-avatars", "a/b.png", "v1"),
+          [META.sourceEtag]: "e1",
+          [META.sourceSha256]: "c2hh",
+        },
+      }),
     });
 
     // Act
@@ -169,13 +190,29 @@ describe("replicate decisions", () => {
     // Prepare: both replicas carry the marker; only the first got its checksum tag after Complete
     const source = () =>
       fakeClient({
-        HeadObjectCommand: () => ({ VersionId: "v1", ETag: '"e1"', ContentLength: 3, ContentType: "image/png", Metadata: {} }),
+        HeadObjectCommand: () => ({
+          VersionId: "v1",
+          ETag: '"e1"',
+          ContentLength: 3,
+          ContentType: "image/png",
+          Metadata: {},
+        }),
         GetObjectTaggingCommand: () => ({ TagSet: [{ Key: "data-class", Value: "avatar" }] }),
-        GetObjectCommand: () => ({ Body: (async function* () { yield new Uint8Array([1, 2, 3]); })() }),
+        GetObjectCommand: () => ({
+          Body: (async function* () {
+            yield new Uint8Array([1, 2, 3]);
+          })(),
+        }),
       });
     const target = (tags: Array<{ Key: string; Value: string }>) =>
       fakeClient({
-        HeadObjectCommand: () => ({ VersionId: "t1", Metadata: { [META.replicatedFrom]: replicaMarker(SOVEREIGN, "clean-avatars", "a/b.png", "v1"), [META.sourceEtag]: "e1" } }),
+        HeadObjectCommand: () => ({
+          VersionId: "t1",
+          Metadata: {
+            [META.replicatedFrom]: replicaMarker(SOVEREIGN, "clean-avatars", "a/b.png", "v1"),
+            [META.sourceEtag]: "e1",
+          },
+        }),
         GetObjectTaggingCommand: (input) => (input.VersionId === "t1" ? { TagSet: tags } : { TagSet: [] }),
         PutObjectCommand: () => ({ VersionId: "t2" }),
       });
@@ -194,12 +231,27 @@ describe("replicate decisions", () => {
   it("copies when the target holds an older source version", async () => {
     // Prepare
     const source = fakeClient({
-      HeadObjectCommand: () => ({ VersionId: "v2", ETag: '"e2"', ContentLength: 3, ContentType: "image/png", Metadata: {} }),
+      HeadObjectCommand: () => ({
+        VersionId: "v2",
+        ETag: '"e2"',
+        ContentLength: 3,
+        ContentType: "image/png",
+        Metadata: {},
+      }),
       GetObjectTaggingCommand: () => ({ TagSet: [{ Key: "data-class", Value: "avatar" }] }),
-      GetObjectCommand: () => ({ Body: (async function* () { yield new Uint8Array([1, 2, 3]); })() }),
+      GetObjectCommand: () => ({
+        Body: (async function* () {
+          yield new Uint8Array([1, 2, 3]);
+        })(),
+      }),
     });
     const target = fakeClient({
-      HeadObjectCommand: () => ({ Metadata: { [META.replicatedFrom]: replicaMarker(SOVEREIGN, "clean-avatars", "a/b.png", "v1"), [META.sourceEtag]: "e1" } }),
+      HeadObjectCommand: () => ({
+        Metadata: {
+          [META.replicatedFrom]: replicaMarker(SOVEREIGN, "clean-avatars", "a/b.png", "v1"),
+          [META.sourceEtag]: "e1",
+        },
+      }),
       PutObjectCommand: () => ({ VersionId: "t2" }),
     });
 
@@ -209,7 +261,13 @@ describe("replicate decisions", () => {
     // Assess
     expect(result).toMatchObject({ outcome: "copied", mode: "single", bytes: 3, targetVersionId: "t2" });
     const put = target.calls.find((c) => c.command === "PutObjectCommand")?.input;
-    expect(put).toMatchObject({ ServerSideEncryption: "aws:kms", SSEKMSKeyId: "key-1", ContentType: "image/png", Tagging: "data-class=avatar", Metadata: { [META.sourceVersion]: "v2" } });
+    expect(put).toMatchObject({
+      ServerSideEncryption: "aws:kms",
+      SSEKMSKeyId: "key-1",
+      ContentType: "image/png",
+      Tagging: "data-class=avatar",
+      Metadata: { [META.sourceVersion]: "v2" },
+    });
   });
 
   it("rejects a part size below the S3 minimum", async () => {
@@ -232,7 +290,10 @@ describe("propagateDelete", () => {
     const target = fakeClient({});
 
     // Act
-    const result = await propagateDelete({ source: { client: source.client, partition: SOVEREIGN, bucket: "clean-avatars", key: "a/b.png" }, target: { client: target.client, bucket: "failover" } });
+    const result = await propagateDelete({
+      source: { client: source.client, partition: SOVEREIGN, bucket: "clean-avatars", key: "a/b.png" },
+      target: { client: target.client, bucket: "failover" },
+    });
 
     // Assess
     expect(result).toEqual({ outcome: "skipped", reason: "source-exists" });
@@ -242,10 +303,17 @@ describe("propagateDelete", () => {
   it("never deletes a target object that is not our replica of this key", async () => {
     // Prepare
     const source = fakeClient({ HeadObjectCommand: notFound, ListObjectVersionsCommand: () => ({ Versions: [] }) });
-    const target = fakeClient({ HeadObjectCommand: () => ({ Metadata: { [META.replicatedFrom]: replicaMarker(SOVEREIGN, "clean-avatars", "a/b.png.other", "v1") } }) });
+    const target = fakeClient({
+      HeadObjectCommand: () => ({
+        Metadata: { [META.replicatedFrom]: replicaMarker(SOVEREIGN, "clean-avatars", "a/b.png.other", "v1") },
+      }),
+    });
 
     // Act
-    const result = await propagateDelete({ source: { client: source.client, partition: SOVEREIGN, bucket: "clean-avatars", key: "a/b.png" }, target: { client: target.client, bucket: "failover" } });
+    const result = await propagateDelete({
+      source: { client: source.client, partition: SOVEREIGN, bucket: "clean-avatars", key: "a/b.png" },
+      target: { client: target.client, bucket: "failover" },
+    });
 
     // Assess
     expect(result).toEqual({ outcome: "skipped", reason: "not-our-replica" });

@@ -122,7 +122,16 @@ export interface ReplicateRequest {
 }
 
 export type ReplicateResult =
-  | { readonly outcome: "copied"; readonly mode: "single" | "multipart"; readonly bytes: number; readonly parts: number; readonly sha256: string; readonly sourceEtag: string; readonly targetVersionId?: string; readonly peakBufferedBytes: number }
+  | {
+      readonly outcome: "copied";
+      readonly mode: "single" | "multipart";
+      readonly bytes: number;
+      readonly parts: number;
+      readonly sha256: string;
+      readonly sourceEtag: string;
+      readonly targetVersionId?: string;
+      readonly peakBufferedBytes: number;
+    }
   | { readonly outcome: "skipped"; readonly reason: "source-missing" | "superseded" | "target-current" }
   | { readonly outcome: "ignored"; readonly reason: "replica" }
   | { readonly outcome: "refused"; readonly reason: "data-class"; readonly dataClass: string | undefined };
@@ -142,7 +151,11 @@ export function isReplica(metadata: Readonly<Record<string, string>> | undefined
 }
 
 /** The object's data class and whether it may cross. */
-export function admits(policy: CrossingPolicy, key: string, tags: readonly Tag[]): { readonly allowed: boolean; readonly dataClass: string | undefined } {
+export function admits(
+  policy: CrossingPolicy,
+  key: string,
+  tags: readonly Tag[],
+): { readonly allowed: boolean; readonly dataClass: string | undefined } {
   const tagName = policy.dataClassTag ?? DATA_CLASS_TAG;
   const dataClass = tags.find((t) => t.Key === tagName)?.Value;
   // An explicit tag wins: a tagged object in an allowed prefix is still refused when its class is not allowed.
@@ -155,8 +168,10 @@ function normalizeEtag(etag: string | undefined): string {
 }
 
 function checkSizes(threshold: number, partSize: number): void {
-  if (!Number.isInteger(partSize) || partSize < MIN_PART_SIZE_BYTES) throw new SyncError(`partSizeBytes must be an integer >= ${MIN_PART_SIZE_BYTES} (value: ${partSize})`);
-  if (!Number.isInteger(threshold) || threshold < 0) throw new SyncError(`multipartThresholdBytes must be an integer >= 0 (value: ${threshold})`);
+  if (!Number.isInteger(partSize) || partSize < MIN_PART_SIZE_BYTES)
+    throw new SyncError(`partSizeBytes must be an integer >= ${MIN_PART_SIZE_BYTES} (value: ${partSize})`);
+  if (!Number.isInteger(threshold) || threshold < 0)
+    throw new SyncError(`multipartThresholdBytes must be an integer >= 0 (value: ${threshold})`);
 }
 
 /** Copies one object across partitions (see the module comment for the decisions). */
@@ -175,7 +190,9 @@ export async function replicate(request: ReplicateRequest): Promise<ReplicateRes
   }
   if (isReplica(head.Metadata)) return { outcome: "ignored", reason: "replica" };
 
-  const tagging = await source.client.send(new GetObjectTaggingCommand({ Bucket: source.bucket, Key: source.key, VersionId: currentVersion }));
+  const tagging = await source.client.send(
+    new GetObjectTaggingCommand({ Bucket: source.bucket, Key: source.key, VersionId: currentVersion }),
+  );
   const sourceTags = (tagging.TagSet ?? []).filter((t) => t.Key !== SHA256_TAG);
   const admission = admits(policy, source.key, sourceTags);
   if (!admission.allowed) return { outcome: "refused", reason: "data-class", dataClass: admission.dataClass };
@@ -183,11 +200,18 @@ export async function replicate(request: ReplicateRequest): Promise<ReplicateRes
   const sourceEtag = normalizeEtag(head.ETag);
   const marker = replicaMarker(source.partition, source.bucket, source.key, currentVersion);
   const existing = await headOrUndefined(target.headClient ?? target.client, target.bucket, source.key);
-  if (existing !== undefined && existing.Metadata?.[META.replicatedFrom] === marker && existing.Metadata?.[META.sourceEtag] === sourceEtag) {
+  if (
+    existing !== undefined &&
+    existing.Metadata?.[META.replicatedFrom] === marker &&
+    existing.Metadata?.[META.sourceEtag] === sourceEtag
+  ) {
     // Complete only with its checksum: a multipart replica whose tagging failed after Complete is copied again.
     if (existing.Metadata?.[META.sourceSha256] !== undefined) return { outcome: "skipped", reason: "target-current" };
-    const targetTags = await target.client.send(new GetObjectTaggingCommand({ Bucket: target.bucket, Key: source.key, VersionId: existing.VersionId }));
-    if ((targetTags.TagSet ?? []).some((t) => t.Key === SHA256_TAG)) return { outcome: "skipped", reason: "target-current" };
+    const targetTags = await target.client.send(
+      new GetObjectTaggingCommand({ Bucket: target.bucket, Key: source.key, VersionId: existing.VersionId }),
+    );
+    if ((targetTags.TagSet ?? []).some((t) => t.Key === SHA256_TAG))
+      return { outcome: "skipped", reason: "target-current" };
     log?.warn("replica lacks its checksum (an earlier copy failed after completing); copying again");
   }
 
@@ -203,7 +227,12 @@ export async function replicate(request: ReplicateRequest): Promise<ReplicateRes
 
   // Pin the bytes to the version (or, unversioned, the ETag) that the decisions above were made on.
   const get = await source.client.send(
-    new GetObjectCommand({ Bucket: source.bucket, Key: source.key, VersionId: currentVersion, IfMatch: currentVersion === undefined ? head.ETag : undefined }),
+    new GetObjectCommand({
+      Bucket: source.bucket,
+      Key: source.key,
+      VersionId: currentVersion,
+      IfMatch: currentVersion === undefined ? head.ETag : undefined,
+    }),
   );
   const body = get.Body as AsyncIterable<Uint8Array> | undefined;
   if (body === undefined) throw new SyncError(`GET ${source.bucket}/${source.key} returned no body`);
@@ -240,10 +269,20 @@ export async function replicate(request: ReplicateRequest): Promise<ReplicateRes
     );
     request.hooks?.onBufferedBytes?.(0);
     log?.info("replicated", { mode: "single", bytes: read });
-    return { outcome: "copied", mode: "single", bytes: read, parts: 1, sha256, sourceEtag, targetVersionId: put.VersionId, peakBufferedBytes: read };
+    return {
+      outcome: "copied",
+      mode: "single",
+      bytes: read,
+      parts: 1,
+      sha256,
+      sourceEtag,
+      targetVersionId: put.VersionId,
+      peakBufferedBytes: read,
+    };
   }
 
-  if (Math.ceil(size / partSize) > MAX_PARTS) throw new SyncError(`${size} bytes need more than ${MAX_PARTS} parts of ${partSize} bytes; raise partSizeBytes`);
+  if (Math.ceil(size / partSize) > MAX_PARTS)
+    throw new SyncError(`${size} bytes need more than ${MAX_PARTS} parts of ${partSize} bytes; raise partSizeBytes`);
   const created = await target.client.send(new CreateMultipartUploadCommand(common));
   const uploadId = created.UploadId;
   if (uploadId === undefined) throw new SyncError("CreateMultipartUpload returned no UploadId");
@@ -300,7 +339,12 @@ export async function replicate(request: ReplicateRequest): Promise<ReplicateRes
     if (total !== size) throw new SyncError(`source length ${total} differs from HEAD ${size}`);
     const sha256 = hash.digest("base64");
     const completed = await target.client.send(
-      new CompleteMultipartUploadCommand({ Bucket: target.bucket, Key: source.key, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
+      new CompleteMultipartUploadCommand({
+        Bucket: target.bucket,
+        Key: source.key,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: parts },
+      }),
     );
     // Tags after completion: CreateMultipartUpload's x-amz-tagging is not applied by every S3
     // implementation, and the sha256 exists only now. Tagging a version does not create a new one.
@@ -313,10 +357,21 @@ export async function replicate(request: ReplicateRequest): Promise<ReplicateRes
       }),
     );
     log?.info("replicated", { mode: "multipart", bytes: total, parts: parts.length, peakBufferedBytes: peak });
-    return { outcome: "copied", mode: "multipart", bytes: total, parts: parts.length, sha256, sourceEtag, targetVersionId: completed.VersionId, peakBufferedBytes: peak };
+    return {
+      outcome: "copied",
+      mode: "multipart",
+      bytes: total,
+      parts: parts.length,
+      sha256,
+      sourceEtag,
+      targetVersionId: completed.VersionId,
+      peakBufferedBytes: peak,
+    };
   } catch (error) {
     try {
-      await target.client.send(new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: source.key, UploadId: uploadId }));
+      await target.client.send(
+        new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: source.key, UploadId: uploadId }),
+      );
     } catch (abortError) {
       // The bucket's AbortIncompleteMultipartUpload lifecycle rule removes it later; parts are never visible.
       log?.error("abort of failed multipart upload failed", { uploadId, error: abortError });
@@ -344,14 +399,19 @@ export type PropagateDeleteResult =
  */
 export async function propagateDelete(request: PropagateDeleteRequest): Promise<PropagateDeleteResult> {
   const { source, target } = request;
-  if ((await headOrUndefined(source.client, source.bucket, source.key)) !== undefined) return { outcome: "skipped", reason: "source-exists" };
+  if ((await headOrUndefined(source.client, source.bucket, source.key)) !== undefined)
+    return { outcome: "skipped", reason: "source-exists" };
   const existing = await headOrUndefined(target.client, target.bucket, source.key);
   if (existing === undefined) return { outcome: "skipped", reason: "target-missing" };
   const marker = existing.Metadata?.[META.replicatedFrom] ?? "";
   const ourReplica = marker.startsWith(`${source.partition}/${source.bucket}/${encodeKey(source.key)}#`);
-  if (!ourReplica && !(await erasedFailbackCopyOf(request, existing.VersionId))) return { outcome: "skipped", reason: "not-our-replica" };
+  if (!ourReplica && !(await erasedFailbackCopyOf(request, existing.VersionId)))
+    return { outcome: "skipped", reason: "not-our-replica" };
   await target.client.send(new DeleteObjectCommand({ Bucket: target.bucket, Key: source.key }));
-  request.logger?.info(ourReplica ? "replica deleted" : "original of a failback copy deleted", { targetBucket: target.bucket, key: source.key });
+  request.logger?.info(ourReplica ? "replica deleted" : "original of a failback copy deleted", {
+    targetBucket: target.bucket,
+    key: source.key,
+  });
   return { outcome: "deleted" };
 }
 
@@ -362,14 +422,23 @@ export async function propagateDelete(request: PropagateDeleteRequest): Promise<
  * (marker `<other partition>/<target bucket>/<key>#<target version>`); a source object written
  * natively after the failback says nothing about the target, and nothing is deleted.
  */
-async function erasedFailbackCopyOf(request: PropagateDeleteRequest, targetVersionId: string | undefined): Promise<boolean> {
+async function erasedFailbackCopyOf(
+  request: PropagateDeleteRequest,
+  targetVersionId: string | undefined,
+): Promise<boolean> {
   const { source, target } = request;
   const listed = await source.client.send(new ListObjectVersionsCommand({ Bucket: source.bucket, Prefix: source.key }));
   // S3 lists a key's versions newest first (timestamps have only whole seconds).
   const last = (listed.Versions ?? []).find((v) => v.Key === source.key && v.VersionId !== undefined);
   if (last === undefined) return false;
-  const head = await source.client.send(new HeadObjectCommand({ Bucket: source.bucket, Key: source.key, VersionId: last.VersionId }));
+  const head = await source.client.send(
+    new HeadObjectCommand({ Bucket: source.bucket, Key: source.key, VersionId: last.VersionId }),
+  );
   const marker = head.Metadata?.[META.replicatedFrom] ?? "";
   const partition = marker.slice(0, marker.indexOf("/"));
-  return partition !== "" && partition !== source.partition && marker === `${partition}/${target.bucket}/${encodeKey(source.key)}#${targetVersionId ?? "null"}`;
+  return (
+    partition !== "" &&
+    partition !== source.partition &&
+    marker === `${partition}/${target.bucket}/${encodeKey(source.key)}#${targetVersionId ?? "null"}`
+  );
 }

@@ -53,7 +53,8 @@ export function recordMetadata(record: S3EventRecord): Record<string, string> {
   const put = (k: unknown, v: unknown) => {
     if (typeof k === "string" && typeof v === "string") out[k.toLowerCase().replace(/^x-amz-meta-/, "")] = v;
   };
-  if (Array.isArray(raw)) for (const entry of raw) put((entry as { key?: unknown })?.key, (entry as { val?: unknown })?.val);
+  if (Array.isArray(raw))
+    for (const entry of raw) put((entry as { key?: unknown })?.key, (entry as { val?: unknown })?.val);
   else if (typeof raw === "object" && raw !== null) for (const [k, v] of Object.entries(raw)) put(k, v);
   return out;
 }
@@ -73,5 +74,7 @@ export function parseDlqMessage(input: unknown): S3Event {
     if (inner === undefined) break;
     value = inner;
   }
-  throw new Error("the message holds no S3 event (expected {Records: [...]}, an on-failure destination record, or an SQS message with it as body)");
+  throw new Error(
+    "the message holds no S3 event (expected {Records: [...]}, an on-failure destination record, or an SQS message with it as body)",
+  );
 }

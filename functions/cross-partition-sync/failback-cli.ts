@@ -11,12 +11,26 @@
 import { type CliIo, usageMessage } from "../shared/cli";
 import { runIfEntryPoint } from "../shared/entry";
 import { createLogger, type LogLevel } from "../shared/logger";
-import { DEFAULT_CONCURRENCY, describeError, FailbackIncompleteError, type FailbackOutcome, type FailbackResult, MAX_CONCURRENCY } from "./failback";
+import {
+  DEFAULT_CONCURRENCY,
+  describeError,
+  FailbackIncompleteError,
+  type FailbackOutcome,
+  type FailbackResult,
+  MAX_CONCURRENCY,
+} from "./failback";
 import { invokeFunction, invokeOptionsFromEnv } from "../shared/invoke";
 import type { FailbackAnswer } from "./failback-handler";
 import { type FailbackCliOptions, parseFailbackArgs, startFailback } from "./failback-run";
 
-export { type FailbackCliOptions, type FailbackEnvOptions, failbackOptionsFromEnv, parseFailbackArgs, startFailback, UsageError } from "./failback-run";
+export {
+  type FailbackCliOptions,
+  type FailbackEnvOptions,
+  failbackOptionsFromEnv,
+  parseFailbackArgs,
+  startFailback,
+  UsageError,
+} from "./failback-run";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -77,7 +91,11 @@ export interface FailbackCliIo extends CliIo {
 }
 
 /** Runs the command; returns the exit status. Never throws. */
-export async function main(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env, io: FailbackCliIo = process): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  io: FailbackCliIo = process,
+): Promise<number> {
   let cli: FailbackCliOptions | undefined;
   try {
     cli = parseFailbackArgs(argv, io.now?.() ?? new Date());
@@ -91,9 +109,18 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
   }
   if (cli.invoke !== undefined) return invokeFailback(cli.invoke, cli, env, io);
   try {
-    const logLevel = env.LOG_LEVEL !== undefined && ["debug", "info", "warn", "error"].includes(env.LOG_LEVEL) ? (env.LOG_LEVEL as LogLevel) : "warn";
-    const logger = createLogger("cross-partition-failback", { level: logLevel, write: (line) => io.stderr.write(line) });
-    const { run, deletes } = startFailback(env, cli, { logger, onOutcome: (outcome) => io.stderr.write(progressLine(outcome)) });
+    const logLevel =
+      env.LOG_LEVEL !== undefined && ["debug", "info", "warn", "error"].includes(env.LOG_LEVEL)
+        ? (env.LOG_LEVEL as LogLevel)
+        : "warn";
+    const logger = createLogger("cross-partition-failback", {
+      level: logLevel,
+      write: (line) => io.stderr.write(line),
+    });
+    const { run, deletes } = startFailback(env, cli, {
+      logger,
+      onOutcome: (outcome) => io.stderr.write(progressLine(outcome)),
+    });
     let result: FailbackResult;
     try {
       result = await run;
@@ -114,13 +141,25 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
 }
 
 /** `--invoke`: the deployed function runs it; its answer is reported as a local run's result would be. */
-async function invokeFailback(functionName: string, cli: FailbackCliOptions, env: Readonly<Record<string, string | undefined>>, io: FailbackCliIo): Promise<number> {
-  const event = { since: cli.since.toISOString(), ...(cli.prefix === undefined ? {} : { prefix: cli.prefix }), dryRun: cli.dryRun, concurrency: cli.concurrency, deletes: cli.deletes };
+async function invokeFailback(
+  functionName: string,
+  cli: FailbackCliOptions,
+  env: Readonly<Record<string, string | undefined>>,
+  io: FailbackCliIo,
+): Promise<number> {
+  const event = {
+    since: cli.since.toISOString(),
+    ...(cli.prefix === undefined ? {} : { prefix: cli.prefix }),
+    dryRun: cli.dryRun,
+    concurrency: cli.concurrency,
+    deletes: cli.deletes,
+  };
   io.stderr.write(`failback: invoking ${functionName} (runs inside the VPC; up to 15 minutes)\n`);
   try {
     const answer = (await invokeFunction(functionName, event, invokeOptionsFromEnv(env))) as FailbackAnswer;
     for (const outcome of answer.outcomes) io.stderr.write(progressLine(outcome));
-    if (answer.outcomesOmitted > 0) io.stderr.write(`failback: ${answer.outcomesOmitted} more outcomes not listed by the function\n`);
+    if (answer.outcomesOmitted > 0)
+      io.stderr.write(`failback: ${answer.outcomesOmitted} more outcomes not listed by the function\n`);
     io.stderr.write(summaryLine(answer, cli.deletes));
     if (answer.error !== undefined) io.stderr.write(`failback: ${answer.error}\n`);
     io.stdout.write(`${JSON.stringify(answer)}\n`);

@@ -37,14 +37,21 @@ export class FailbackEventError extends Error {
 export type FailbackAnswer = FailbackResult & { readonly outcomesOmitted: number; readonly error?: string };
 
 function answer(result: FailbackResult, error?: string): FailbackAnswer {
-  return { ...result, outcomes: result.outcomes.slice(0, MAX_OUTCOMES), outcomesOmitted: Math.max(0, result.outcomes.length - MAX_OUTCOMES), ...(error === undefined ? {} : { error }) };
+  return {
+    ...result,
+    outcomes: result.outcomes.slice(0, MAX_OUTCOMES),
+    outcomesOmitted: Math.max(0, result.outcomes.length - MAX_OUTCOMES),
+    ...(error === undefined ? {} : { error }),
+  };
 }
 
 /** Event -> the command line's options (the same checks and messages). */
 export function parseFailbackEvent(event: unknown, now: Date = new Date()) {
   const parsed = FailbackEvent.safeParse(event);
   if (!parsed.success) {
-    throw new FailbackEventError(`invalid failback event: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(event)"}: ${i.message}`).join("; ")}. Fix: send {"since": "2026-03-01T08:00:00Z"} and optional prefix, dryRun, concurrency, deletes`);
+    throw new FailbackEventError(
+      `invalid failback event: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(event)"}: ${i.message}`).join("; ")}. Fix: send {"since": "2026-03-01T08:00:00Z"} and optional prefix, dryRun, concurrency, deletes`,
+    );
   }
   const e = parsed.data;
   const argv = ["--since", e.since];
@@ -57,15 +64,27 @@ export function parseFailbackEvent(event: unknown, now: Date = new Date()) {
     if (options === undefined) throw new Error("unreachable: no --help in an event");
     return options;
   } catch (error) {
-    throw new FailbackEventError(`invalid failback event: ${(error as Error).message.replaceAll("--dry-run", "dryRun").replaceAll("--no-deletes", "deletes: false").replace(/--([a-z]+)/g, "$1")}`);
+    throw new FailbackEventError(
+      `invalid failback event: ${(error as Error).message
+        .replaceAll("--dry-run", "dryRun")
+        .replaceAll("--no-deletes", "deletes: false")
+        .replace(/--([a-z]+)/g, "$1")}`,
+    );
   }
 }
 
 /** The Lambda entry point. */
-export async function handler(event: unknown, env: Readonly<Record<string, string | undefined>> = process.env): Promise<FailbackAnswer> {
+export async function handler(
+  event: unknown,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<FailbackAnswer> {
   const options = parseFailbackEvent(event);
   const logger = createLogger("cross-partition-failback");
-  const { run } = startFailback(env, options, { logger, onOutcome: (outcome) => logger.debug("failback outcome", { key: outcome.key, change: outcome.change, outcome: outcome.outcome }) });
+  const { run } = startFailback(env, options, {
+    logger,
+    onOutcome: (outcome) =>
+      logger.debug("failback outcome", { key: outcome.key, change: outcome.change, outcome: outcome.outcome }),
+  });
   try {
     return answer(await run);
   } catch (error) {

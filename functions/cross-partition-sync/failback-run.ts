@@ -9,7 +9,14 @@ import { partitionOfRegion } from "../../config/partitions";
 import { UsageError, usageErrors } from "../shared/cli";
 import type { Logger } from "../shared/logger";
 import { tenantDirectoryFromEnv, tenantEnvProblem, tenantEnvShape, type TenantEnv } from "../shared/tenant-env";
-import { DEFAULT_CONCURRENCY, type FailbackOptions, type FailbackOutcome, type FailbackResult, failback, MAX_CONCURRENCY } from "./failback";
+import {
+  DEFAULT_CONCURRENCY,
+  type FailbackOptions,
+  type FailbackOutcome,
+  type FailbackResult,
+  failback,
+  MAX_CONCURRENCY,
+} from "./failback";
 import { dependenciesFromEnv, parseSyncEnv, sovereignClientFromEnv } from "./handler";
 
 export { UsageError };
@@ -40,36 +47,54 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2
 /** Parses and validates the command line; throws UsageError naming the flag. Returns undefined for --help. */
 export function parseFailbackArgs(argv: readonly string[], now: Date = new Date()): FailbackCliOptions | undefined {
   let values: { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]["type"] extends "boolean" ? boolean : string };
-  ({ values } = usageErrors(() => parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false })));
+  ({ values } = usageErrors(() =>
+    parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }),
+  ));
   if (values.help === true) return undefined;
 
   const problems: string[] = [];
   let since = new Date(Number.NaN);
   const sinceText = values.since?.trim();
-  if (sinceText === undefined || sinceText === "") problems.push("--since is required (ISO 8601 time with a zone, e.g. 2026-03-01T08:00:00Z)");
+  if (sinceText === undefined || sinceText === "")
+    problems.push("--since is required (ISO 8601 time with a zone, e.g. 2026-03-01T08:00:00Z)");
   else {
     since = new Date(sinceText);
-    if (!ISO_TIME.test(sinceText) || Number.isNaN(since.getTime())) problems.push(`--since must be an ISO 8601 time with a zone, e.g. 2026-03-01T08:00:00Z (value: "${sinceText}")`);
-    else if (since.getTime() > now.getTime()) problems.push(`--since is in the future (value: "${sinceText}", now: ${now.toISOString()})`);
+    if (!ISO_TIME.test(sinceText) || Number.isNaN(since.getTime()))
+      problems.push(`--since must be an ISO 8601 time with a zone, e.g. 2026-03-01T08:00:00Z (value: "${sinceText}")`);
+    else if (since.getTime() > now.getTime())
+      problems.push(`--since is in the future (value: "${sinceText}", now: ${now.toISOString()})`);
   }
 
   const prefix = values.prefix;
-  if (prefix !== undefined && prefix === "") problems.push("--prefix must not be empty (leave it out for the whole bucket)");
+  if (prefix !== undefined && prefix === "")
+    problems.push("--prefix must not be empty (leave it out for the whole bucket)");
 
   let concurrency = DEFAULT_CONCURRENCY;
   const concurrencyText = values.concurrency?.trim();
   if (concurrencyText !== undefined) {
     concurrency = /^\d+$/.test(concurrencyText) ? Number(concurrencyText) : Number.NaN;
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
-      problems.push(`--concurrency must be a whole number from 1 to ${MAX_CONCURRENCY} (value: "${values.concurrency}")`);
+      problems.push(
+        `--concurrency must be a whole number from 1 to ${MAX_CONCURRENCY} (value: "${values.concurrency}")`,
+      );
     }
   }
 
   const invoke = values.invoke?.trim();
-  if (invoke !== undefined && !/^[A-Za-z0-9_:-]{1,140}$/.test(invoke)) problems.push(`--invoke must name a function (its name or ARN, e.g. example-failback-avatars-clean) (value: "${values.invoke}")`);
+  if (invoke !== undefined && !/^[A-Za-z0-9_:-]{1,140}$/.test(invoke))
+    problems.push(
+      `--invoke must name a function (its name or ARN, e.g. example-failback-avatars-clean) (value: "${values.invoke}")`,
+    );
 
   if (problems.length > 0) throw new UsageError(problems.join("\n"));
-  return { since, prefix, dryRun: values["dry-run"] === true, concurrency, deletes: values["no-deletes"] !== true, ...(invoke === undefined ? {} : { invoke }) };
+  return {
+    since,
+    prefix,
+    dryRun: values["dry-run"] === true,
+    concurrency,
+    deletes: values["no-deletes"] !== true,
+    ...(invoke === undefined ? {} : { invoke }),
+  };
 }
 
 const FailbackEnv = z.object({
@@ -106,12 +131,21 @@ export function failbackOptionsFromEnv(env: Readonly<Record<string, string | und
   }
   const tenantProblem = extra.success ? tenantEnvProblem(extra.data) : undefined;
   if (tenantProblem !== undefined) problems.push(tenantProblem);
-  if (!extra.success || sync === undefined || tenantProblem !== undefined) throw new Error(`invalid environment: ${problems.join("; ")}`);
+  if (!extra.success || sync === undefined || tenantProblem !== undefined)
+    throw new Error(`invalid environment: ${problems.join("; ")}`);
   return {
     // Reversed: the sync's target (the commercial failover bucket) is the failback source.
     source: { partition: partitionOfRegion(sync.TARGET_REGION).id, bucket: sync.TARGET_BUCKET },
-    target: { partition: partitionOfRegion(sync.AWS_REGION).id, bucket: sync.SOURCE_BUCKET, kmsKeyId: extra.data.SOURCE_KMS_KEY_ARN },
-    policy: { allowedDataClasses: sync.SYNC_ALLOWED_DATA_CLASSES, allowedPrefixes: sync.SYNC_ALLOWED_PREFIXES, dataClassTag: sync.SYNC_DATA_CLASS_TAG },
+    target: {
+      partition: partitionOfRegion(sync.AWS_REGION).id,
+      bucket: sync.SOURCE_BUCKET,
+      kmsKeyId: extra.data.SOURCE_KMS_KEY_ARN,
+    },
+    policy: {
+      allowedDataClasses: sync.SYNC_ALLOWED_DATA_CLASSES,
+      allowedPrefixes: sync.SYNC_ALLOWED_PREFIXES,
+      dataClassTag: sync.SYNC_DATA_CLASS_TAG,
+    },
     copyMetadata: sync.SYNC_COPY_METADATA,
     multipartThresholdBytes: sync.SYNC_MULTIPART_THRESHOLD_BYTES,
     partSizeBytes: sync.SYNC_PART_SIZE_BYTES,
@@ -138,7 +172,11 @@ export function startFailback(
   const tenants =
     tenantEnv === undefined
       ? undefined
-      : tenantDirectoryFromEnv(tenantEnv, { defaultSessionName: "failback", minRemainingSeconds: 300, clientFor: (credentials) => sovereignClientFromEnv(syncEnv, credentials) });
+      : tenantDirectoryFromEnv(tenantEnv, {
+          defaultSessionName: "failback",
+          minRemainingSeconds: 300,
+          clientFor: (credentials) => sovereignClientFromEnv(syncEnv, credentials),
+        });
   const run = failback({
     ...fromEnv,
     ...(tenants === undefined ? {} : { tenants }),

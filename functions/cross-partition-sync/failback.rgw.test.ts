@@ -38,16 +38,35 @@ const SOVEREIGN_BUCKET = "clean-avatars";
 const COMMERCIAL_BUCKET = "failover-avatars";
 const POLICY = { allowedDataClasses: ["avatar"] };
 
-const sovereignGateway = useRadosGateway({ name: "failback-sovereign", region: SOVEREIGN_REGION, kmsKeys: [SOVEREIGN_KEY] });
+const sovereignGateway = useRadosGateway({
+  name: "failback-sovereign",
+  region: SOVEREIGN_REGION,
+  kmsKeys: [SOVEREIGN_KEY],
+});
 // STS on: the command-line case gets real temporary credentials for the commercial side.
-const commercialGateway = useRadosGateway({ name: "failback-commercial", region: COMMERCIAL_REGION, kmsKeys: [COMMERCIAL_KEY], sts: true });
+const commercialGateway = useRadosGateway({
+  name: "failback-commercial",
+  region: COMMERCIAL_REGION,
+  kmsKeys: [COMMERCIAL_KEY],
+  sts: true,
+});
 
 let sovereign: S3Client;
 let commercial: S3Client;
 
 beforeAll(async () => {
   // For the authorization proof: the test's Roles Anywhere role plays the stack's commercial role.
-  castNames({ roles: { "failback-read": "example-cross-partition-sync-avatars-clean" }, buckets: { [SOVEREIGN_BUCKET]: "example-avatars-clean-111111111111", [COMMERCIAL_BUCKET]: "example-avatars-clean-failover-222222222222" }, keys: { [SOVEREIGN_KEY]: "aws_kms_key.sovereign-key-avatars-clean_key", [COMMERCIAL_KEY]: "aws_kms_key.commercial-key-avatars-clean_key" } });
+  castNames({
+    roles: { "failback-read": "example-cross-partition-sync-avatars-clean" },
+    buckets: {
+      [SOVEREIGN_BUCKET]: "example-avatars-clean-111111111111",
+      [COMMERCIAL_BUCKET]: "example-avatars-clean-failover-222222222222",
+    },
+    keys: {
+      [SOVEREIGN_KEY]: "aws_kms_key.sovereign-key-avatars-clean_key",
+      [COMMERCIAL_KEY]: "aws_kms_key.commercial-key-avatars-clean_key",
+    },
+  });
   sovereign = sovereignGateway().client();
   commercial = commercialGateway().client();
   for (const [client, bucket] of [
@@ -55,7 +74,9 @@ beforeAll(async () => {
     [commercial, COMMERCIAL_BUCKET],
   ] as const) {
     await client.send(new CreateBucketCommand({ Bucket: bucket }));
-    await client.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
+    await client.send(
+      new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }),
+    );
   }
 });
 
@@ -67,14 +88,31 @@ async function nextSecond(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 20));
 }
 
-async function put(client: S3Client, bucket: string, kmsKey: string, key: string, body: Buffer, dataClass = "avatar"): Promise<string | undefined> {
+async function put(
+  client: S3Client,
+  bucket: string,
+  kmsKey: string,
+  key: string,
+  body: Buffer,
+  dataClass = "avatar",
+): Promise<string | undefined> {
   const put = await client.send(
-    new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "image/png", Tagging: `data-class=${dataClass}`, ServerSideEncryption: "aws:kms", SSEKMSKeyId: kmsKey }),
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      Body: body,
+      ContentType: "image/png",
+      Tagging: `data-class=${dataClass}`,
+      ServerSideEncryption: "aws:kms",
+      SSEKMSKeyId: kmsKey,
+    }),
   );
   return put.VersionId;
 }
-const putSovereign = (key: string, body: Buffer, dataClass?: string) => put(sovereign, SOVEREIGN_BUCKET, SOVEREIGN_KEY, key, body, dataClass);
-const putCommercial = (key: string, body: Buffer, dataClass?: string) => put(commercial, COMMERCIAL_BUCKET, COMMERCIAL_KEY, key, body, dataClass);
+const putSovereign = (key: string, body: Buffer, dataClass?: string) =>
+  put(sovereign, SOVEREIGN_BUCKET, SOVEREIGN_KEY, key, body, dataClass);
+const putCommercial = (key: string, body: Buffer, dataClass?: string) =>
+  put(commercial, COMMERCIAL_BUCKET, COMMERCIAL_KEY, key, body, dataClass);
 
 /** The normal sync, before the outage: sovereign → commercial replica. */
 async function syncToCommercial(key: string, versionId: string | undefined): Promise<void> {
@@ -103,20 +141,39 @@ async function sovereignBytes(key: string): Promise<Buffer> {
   return Buffer.from(await (got.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
 }
 
-async function history(client: S3Client, bucket: string, key: string): Promise<{ versions: number; deleteMarkers: number }> {
+async function history(
+  client: S3Client,
+  bucket: string,
+  key: string,
+): Promise<{ versions: number; deleteMarkers: number }> {
   const listed = await client.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key }));
-  return { versions: (listed.Versions ?? []).filter((v) => v.Key === key).length, deleteMarkers: (listed.DeleteMarkers ?? []).filter((d) => d.Key === key).length };
+  return {
+    versions: (listed.Versions ?? []).filter((v) => v.Key === key).length,
+    deleteMarkers: (listed.DeleteMarkers ?? []).filter((d) => d.Key === key).length,
+  };
 }
 const sovereignHistory = (key: string) => history(sovereign, SOVEREIGN_BUCKET, key);
 
 async function sovereignExists(key: string): Promise<boolean> {
-  const head = await sovereign.send(new HeadObjectCommand({ Bucket: SOVEREIGN_BUCKET, Key: key })).catch((e: { $metadata?: { httpStatusCode?: number } }) => e);
+  const head = await sovereign
+    .send(new HeadObjectCommand({ Bucket: SOVEREIGN_BUCKET, Key: key }))
+    .catch((e: { $metadata?: { httpStatusCode?: number } }) => e);
   return !("$metadata" in head && head.$metadata?.httpStatusCode === 404);
 }
 
 /** An S3 event notification from the sovereign bucket, as S3 sends it (key URL-encoded). */
 function sovereignEvent(eventName: string, key: string, versionId?: string) {
-  return { Records: [{ eventName, s3: { bucket: { name: SOVEREIGN_BUCKET }, object: { key: encodeURIComponent(key).replace(/%2F/g, "/"), versionId } } }] };
+  return {
+    Records: [
+      {
+        eventName,
+        s3: {
+          bucket: { name: SOVEREIGN_BUCKET },
+          object: { key: encodeURIComponent(key).replace(/%2F/g, "/"), versionId },
+        },
+      },
+    ],
+  };
 }
 
 const syncConfig: SyncConfig = {
@@ -130,7 +187,13 @@ const syncConfig: SyncConfig = {
   partSizeBytes: 8 * 1024 * 1024,
   propagateDeletes: true,
 };
-const sovereignSync = () => createSyncHandler({ config: syncConfig, source: sovereign, target: commercial, logger: createLogger("cross-partition-sync", { write: () => {} }) });
+const sovereignSync = () =>
+  createSyncHandler({
+    config: syncConfig,
+    source: sovereign,
+    target: commercial,
+    logger: createLogger("cross-partition-sync", { write: () => {} }),
+  });
 
 describe("failback: writes", () => {
   it("copies the latest version of an object written in the commercial bucket during the outage, with marker, identical bytes and the sovereign key", async () => {
@@ -146,10 +209,27 @@ describe("failback: writes", () => {
     const result = await run("t1/", since);
 
     // Assess
-    expect(result.summary).toEqual({ examined: 3, copied: 3, skipped: 0, ignored: 0, refused: 0, conflicts: 0, deleted: 0, failed: [] });
-    expect(result.outcomes[0]).toMatchObject({ key, change: "write", outcome: "copied", sourceVersionId: latestVersion, bytes: 3000 });
+    expect(result.summary).toEqual({
+      examined: 3,
+      copied: 3,
+      skipped: 0,
+      ignored: 0,
+      refused: 0,
+      conflicts: 0,
+      deleted: 0,
+      failed: [],
+    });
+    expect(result.outcomes[0]).toMatchObject({
+      key,
+      change: "write",
+      outcome: "copied",
+      sourceVersionId: latestVersion,
+      bytes: 3000,
+    });
     const head = await sovereign.send(new HeadObjectCommand({ Bucket: SOVEREIGN_BUCKET, Key: key }));
-    expect(head.Metadata?.[META.replicatedFrom]).toBe(replicaMarker(COMMERCIAL.id, COMMERCIAL_BUCKET, key, latestVersion));
+    expect(head.Metadata?.[META.replicatedFrom]).toBe(
+      replicaMarker(COMMERCIAL.id, COMMERCIAL_BUCKET, key, latestVersion),
+    );
     expect(head.Metadata?.[META.sourceSha256]).toBe(sha256(latest));
     expect(head.ServerSideEncryption).toBe("aws:kms");
     expect(head.SSEKMSKeyId).toBe(SOVEREIGN_KEY);
@@ -220,7 +300,9 @@ describe("failback: writes", () => {
     const result = await run("t5/", since);
 
     // Assess
-    expect(result.outcomes).toEqual([{ key, change: "write", outcome: "refused", reason: "data-class", dataClass: "identity" }]);
+    expect(result.outcomes).toEqual([
+      { key, change: "write", outcome: "refused", reason: "data-class", dataClass: "identity" },
+    ]);
     expect(await sovereignHistory(key)).toEqual({ versions: 0, deleteMarkers: 0 });
   });
 
@@ -260,7 +342,9 @@ describe("failback: erasures", () => {
     const synced = await sovereignSync()(sovereignEvent("ObjectRemoved:DeleteMarkerCreated", key));
 
     // Assess
-    expect(result.outcomes).toEqual([{ key, change: "delete", outcome: "deleted", rule: expect.stringMatching(/^(erased-replica|older)$/) }]);
+    expect(result.outcomes).toEqual([
+      { key, change: "delete", outcome: "deleted", rule: expect.stringMatching(/^(erased-replica|older)$/) },
+    ]);
     expect(await sovereignExists(key)).toBe(false);
     expect(again.outcomes).toEqual([{ key, change: "delete", outcome: "skipped", reason: "target-missing" }]);
     expect(await sovereignHistory(key)).toEqual({ versions: 1, deleteMarkers: 1 });
@@ -283,7 +367,9 @@ describe("failback: erasures", () => {
     const result = await run("t8/", since);
 
     // Assess
-    expect(result.outcomes).toEqual([expect.objectContaining({ key, change: "delete", outcome: "conflict", reason: "target-newer" })]);
+    expect(result.outcomes).toEqual([
+      expect.objectContaining({ key, change: "delete", outcome: "conflict", reason: "target-newer" }),
+    ]);
     expect(sha256(await sovereignBytes(key))).toBe(sha256(rewritten));
     expect(await sovereignHistory(key)).toEqual({ versions: 2, deleteMarkers: 0 });
   });
@@ -352,7 +438,11 @@ describe("failback command line", () => {
       Version: "2012-10-17",
       Statement: [
         { Effect: "Allow", Action: ["s3:ListBucket", "s3:ListBucketVersions"], Resource: [bucketArn] },
-        { Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging", "s3:GetObjectVersionTagging"], Resource: [`${bucketArn}/*`] },
+        {
+          Effect: "Allow",
+          Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging", "s3:GetObjectVersionTagging"],
+          Resource: [`${bucketArn}/*`],
+        },
       ],
     };
     const trust = await scriptedRolesAnywhere(commercialGateway(), "failback-read", readOnly);
@@ -378,7 +468,11 @@ describe("failback command line", () => {
     const io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } };
 
     // Act
-    const code = await main(["--since", since.toISOString(), "--prefix", "t10/", "--concurrency", "2"], process.env, io).finally(async () => {
+    const code = await main(
+      ["--since", since.toISOString(), "--prefix", "t10/", "--concurrency", "2"],
+      process.env,
+      io,
+    ).finally(async () => {
       process.env = saved;
       await trust.close();
     });
@@ -390,7 +484,9 @@ describe("failback command line", () => {
     expect(printed.summary.failed).toEqual([{ key: broken, error: expect.stringContaining("400") }]);
     expect(stderr).toContain(`failback: copied write ${good}\n`);
     expect(stderr).toContain(`failback: failed write ${broken}: `);
-    expect(stderr).toMatch(/failback: 2 keys changed since .*: 1 copied, 0 deleted, 0 skipped, 0 ignored, 0 refused, 0 conflicts, 1 failed\n/);
+    expect(stderr).toMatch(
+      /failback: 2 keys changed since .*: 1 copied, 0 deleted, 0 skipped, 0 ignored, 0 refused, 0 conflicts, 1 failed\n/,
+    );
     expect(trust.endpoint.verified).toHaveLength(1);
     expect(trust.endpoint.rejected).toEqual([]);
     expect(sha256(await sovereignBytes(good))).toBe(sha256(body));

@@ -23,7 +23,11 @@ const baseEnv = {
 
 function capture() {
   const out = { stdout: "", stderr: "" };
-  const io = { stdout: { write: (t: string) => (out.stdout += t) }, stderr: { write: (t: string) => (out.stderr += t) }, now: () => NOW };
+  const io = {
+    stdout: { write: (t: string) => (out.stdout += t) },
+    stderr: { write: (t: string) => (out.stderr += t) },
+    now: () => NOW,
+  };
   return { out, io };
 }
 
@@ -32,10 +36,25 @@ const parse = (...argv: string[]) => parseFailbackArgs(argv, NOW);
 describe("failback command line", () => {
   it("parses every flag", () => {
     // Act
-    const options = parse("--since", "2026-03-01T08:00:00Z", "--prefix", "acme/", "--dry-run", "--concurrency", "8", "--no-deletes");
+    const options = parse(
+      "--since",
+      "2026-03-01T08:00:00Z",
+      "--prefix",
+      "acme/",
+      "--dry-run",
+      "--concurrency",
+      "8",
+      "--no-deletes",
+    );
 
     // Assess
-    expect(options).toEqual({ since: new Date("2026-03-01T08:00:00Z"), prefix: "acme/", dryRun: true, concurrency: 8, deletes: false });
+    expect(options).toEqual({
+      since: new Date("2026-03-01T08:00:00Z"),
+      prefix: "acme/",
+      dryRun: true,
+      concurrency: 8,
+      deletes: false,
+    });
   });
 
   it("applies the defaults: whole bucket, 4 at once, deletes propagated, writes", () => {
@@ -43,7 +62,13 @@ describe("failback command line", () => {
     const options = parse("--since", "2026-03-01T09:30:00.250+01:00");
 
     // Assess
-    expect(options).toEqual({ since: new Date("2026-03-01T08:30:00.250Z"), prefix: undefined, dryRun: false, concurrency: 4, deletes: true });
+    expect(options).toEqual({
+      since: new Date("2026-03-01T08:30:00.250Z"),
+      prefix: undefined,
+      dryRun: false,
+      concurrency: 4,
+      deletes: true,
+    });
   });
 
   it("fails without --since and exits 64 naming the flag", async () => {
@@ -60,14 +85,17 @@ describe("failback command line", () => {
     expect(out.stdout).toBe("");
   });
 
-  it.each([["2026-03-01T08:00:00"], ["2026-03-01"], ["yesterday"], ["2026-13-01T08:00:00Z"], ["1709280000"]])("fails on --since %s, which is not an ISO time with a zone", (value) => {
-    // Act
-    const attempt = () => parse("--since", value);
+  it.each([["2026-03-01T08:00:00"], ["2026-03-01"], ["yesterday"], ["2026-13-01T08:00:00Z"], ["1709280000"]])(
+    "fails on --since %s, which is not an ISO time with a zone",
+    (value) => {
+      // Act
+      const attempt = () => parse("--since", value);
 
-    // Assess
-    expect(attempt).toThrow(UsageError);
-    expect(attempt).toThrow(/--since must be an ISO 8601 time with a zone/);
-  });
+      // Assess
+      expect(attempt).toThrow(UsageError);
+      expect(attempt).toThrow(/--since must be an ISO 8601 time with a zone/);
+    },
+  );
 
   it("fails on a --since in the future", () => {
     // Act
@@ -153,7 +181,11 @@ describe("failback command line", () => {
     ];
 
     // Assess
-    expect(lines).toEqual(["failback: copied write a.png\n", "failback: deleted/erased-replica delete b.png\n", "failback: failed write c.png: AccessDenied (HTTP 403)\n"]);
+    expect(lines).toEqual([
+      "failback: copied write a.png\n",
+      "failback: deleted/erased-replica delete b.png\n",
+      "failback: failed write c.png: AccessDenied (HTTP 403)\n",
+    ]);
   });
 });
 
@@ -251,7 +283,9 @@ describe("failback options", () => {
     const attempt = failback({ ...options, since: new Date("not a date"), concurrency: 0, pageSize: 1001, prefix: "" });
 
     // Assess
-    await expect(attempt).rejects.toThrow(/since must be a valid Date.*concurrency must be an integer from 1 to 64.*pageSize must be an integer from 1 to 1000.*prefix must not be empty/);
+    await expect(attempt).rejects.toThrow(
+      /since must be a valid Date.*concurrency must be an integer from 1 to 64.*pageSize must be an integer from 1 to 1000.*prefix must not be empty/,
+    );
     await expect(attempt).rejects.toMatchObject({ name: "SyncError" });
     expect(requests).toEqual([]);
   });
@@ -260,7 +294,14 @@ describe("failback options", () => {
 describe("failback results", () => {
   it("throws the partial result when the listing fails part-way", async () => {
     // Prepare: the first page holds only a key changed before since; the second page fails
-    const { client } = scriptedClient([{ Versions: [{ Key: "old", VersionId: "o1", IsLatest: true, LastModified: at(1) }], IsTruncated: true, NextKeyMarker: "old", NextVersionIdMarker: "o1" }]);
+    const { client } = scriptedClient([
+      {
+        Versions: [{ Key: "old", VersionId: "o1", IsLatest: true, LastModified: at(1) }],
+        IsTruncated: true,
+        NextKeyMarker: "old",
+        NextVersionIdMarker: "o1",
+      },
+    ]);
 
     // Act
     const error = await failback({
@@ -272,17 +313,39 @@ describe("failback results", () => {
 
     // Assess
     expect(error).toBeInstanceOf(FailbackIncompleteError);
-    expect((error as FailbackIncompleteError).message).toMatch(/listing the commercial bucket failed after 0 keys: no more pages scripted/);
-    expect((error as FailbackIncompleteError).result.summary).toEqual({ examined: 0, copied: 0, skipped: 0, ignored: 0, refused: 0, conflicts: 0, deleted: 0, failed: [] });
+    expect((error as FailbackIncompleteError).message).toMatch(
+      /listing the commercial bucket failed after 0 keys: no more pages scripted/,
+    );
+    expect((error as FailbackIncompleteError).result.summary).toEqual({
+      examined: 0,
+      copied: 0,
+      skipped: 0,
+      ignored: 0,
+      refused: 0,
+      conflicts: 0,
+      deleted: 0,
+      failed: [],
+    });
   });
 
   it("describes S3 errors by code and status, also when the server sends no message", () => {
     // Prepare
-    const s3Error = Object.assign(new Error("UnknownError"), { name: "BadRequest", $metadata: { httpStatusCode: 400 } });
-    const denied = Object.assign(new Error("Access Denied"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } });
+    const s3Error = Object.assign(new Error("UnknownError"), {
+      name: "BadRequest",
+      $metadata: { httpStatusCode: 400 },
+    });
+    const denied = Object.assign(new Error("Access Denied"), {
+      name: "AccessDenied",
+      $metadata: { httpStatusCode: 403 },
+    });
 
     // Act
-    const described = [describeError(s3Error), describeError(denied), describeError(new Error("plain")), describeError("text")];
+    const described = [
+      describeError(s3Error),
+      describeError(denied),
+      describeError(new Error("plain")),
+      describeError("text"),
+    ];
 
     // Assess
     expect(described).toEqual(["BadRequest (HTTP 400)", "AccessDenied: Access Denied (HTTP 403)", "plain", "text"]);

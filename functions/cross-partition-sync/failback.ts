@@ -150,10 +150,28 @@ export type FailbackOutcome =
       readonly key: string;
       readonly change: FailbackChange;
       readonly outcome: "skipped";
-      readonly reason: "source-missing" | "superseded" | "target-current" | "source-exists" | "target-missing" | "tenant-key-pending-deletion" | "unknown-tenant";
+      readonly reason:
+        | "source-missing"
+        | "superseded"
+        | "target-current"
+        | "source-exists"
+        | "target-missing"
+        | "tenant-key-pending-deletion"
+        | "unknown-tenant";
     }
-  | { readonly key: string; readonly change: FailbackChange; readonly outcome: "ignored"; readonly reason: "replica" | "deletes-off" }
-  | { readonly key: string; readonly change: FailbackChange; readonly outcome: "refused"; readonly reason: "data-class"; readonly dataClass?: string }
+  | {
+      readonly key: string;
+      readonly change: FailbackChange;
+      readonly outcome: "ignored";
+      readonly reason: "replica" | "deletes-off";
+    }
+  | {
+      readonly key: string;
+      readonly change: FailbackChange;
+      readonly outcome: "refused";
+      readonly reason: "data-class";
+      readonly dataClass?: string;
+    }
   | {
       readonly key: string;
       readonly change: FailbackChange;
@@ -164,7 +182,12 @@ export type FailbackOutcome =
       /** When the sovereign current version was written (ISO 8601). */
       readonly targetLastModified: string;
     }
-  | { readonly key: string; readonly change: "delete"; readonly outcome: "deleted"; readonly rule: "failback-copy" | "older" | "erased-replica" }
+  | {
+      readonly key: string;
+      readonly change: "delete";
+      readonly outcome: "deleted";
+      readonly rule: "failback-copy" | "older" | "erased-replica";
+    }
   | { readonly key: string; readonly change: FailbackChange; readonly outcome: "failed"; readonly error: string };
 
 export interface FailbackSummary {
@@ -216,8 +239,12 @@ export async function failback(options: FailbackOptions): Promise<FailbackResult
   const pageSize = options.pageSize ?? 1000;
   checkOptions(options, concurrency, pageSize);
   const dryRun = options.dryRun ?? false;
-  const source = dryRun ? { ...options.source, client: dryRunClient(options.source.client, "stop-at-get") } : options.source;
-  const target = dryRun ? { ...options.target, client: dryRunClient(options.target.client, "reads-only") } : options.target;
+  const source = dryRun
+    ? { ...options.source, client: dryRunClient(options.source.client, "stop-at-get") }
+    : options.source;
+  const target = dryRun
+    ? { ...options.target, client: dryRunClient(options.target.client, "reads-only") }
+    : options.target;
   const ctx: Context = { ...options, source, target, dryRun, propagateDeletes: options.propagateDeletes ?? true };
 
   const outcomes: FailbackOutcome[] = [];
@@ -241,16 +268,25 @@ export async function failback(options: FailbackOptions): Promise<FailbackResult
   await Promise.all(Array.from({ length: concurrency }, worker));
 
   outcomes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const result: FailbackResult = { dryRun, since: options.since.toISOString(), prefix: options.prefix, summary: summarize(outcomes), outcomes };
+  const result: FailbackResult = {
+    dryRun,
+    since: options.since.toISOString(),
+    prefix: options.prefix,
+    summary: summarize(outcomes),
+    outcomes,
+  };
   if (listingError !== undefined) throw new FailbackIncompleteError(result, listingError);
   return result;
 }
 
 function checkOptions(options: FailbackOptions, concurrency: number, pageSize: number): void {
   const problems: string[] = [];
-  if (!(options.since instanceof Date) || Number.isNaN(options.since.getTime())) problems.push(`since must be a valid Date (value: ${String(options.since)})`);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) problems.push(`concurrency must be an integer from 1 to ${MAX_CONCURRENCY} (value: ${concurrency})`);
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) problems.push(`pageSize must be an integer from 1 to 1000 (value: ${pageSize})`);
+  if (!(options.since instanceof Date) || Number.isNaN(options.since.getTime()))
+    problems.push(`since must be a valid Date (value: ${String(options.since)})`);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY)
+    problems.push(`concurrency must be an integer from 1 to ${MAX_CONCURRENCY} (value: ${concurrency})`);
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000)
+    problems.push(`pageSize must be an integer from 1 to 1000 (value: ${pageSize})`);
   if (options.prefix === "") problems.push("prefix must not be empty (leave it out for the whole bucket)");
   if (problems.length > 0) throw new SyncError(problems.join("; "));
 }
@@ -279,7 +315,13 @@ function seconds(date: Date): number {
  * listing pages; only the page's last key (NextKeyMarker) can continue on the next page, so it is
  * held until its group is complete.
  */
-export async function* latestChanges(client: S3Client, bucket: string, prefix: string | undefined, pageSize: number, since: Date): AsyncGenerator<LatestChange> {
+export async function* latestChanges(
+  client: S3Client,
+  bucket: string,
+  prefix: string | undefined,
+  pageSize: number,
+  since: Date,
+): AsyncGenerator<LatestChange> {
   interface Group {
     latest?: Omit<LatestChange, "erasedVersionId">;
     erasedVersionId?: string;
@@ -296,12 +338,21 @@ export async function* latestChanges(client: S3Client, bucket: string, prefix: s
   let keyMarker: string | undefined;
   let versionIdMarker: string | undefined;
   for (;;) {
-    const page = await client.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, MaxKeys: pageSize, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }));
+    const page = await client.send(
+      new ListObjectVersionsCommand({
+        Bucket: bucket,
+        Prefix: prefix,
+        MaxKeys: pageSize,
+        KeyMarker: keyMarker,
+        VersionIdMarker: versionIdMarker,
+      }),
+    );
     // Within each array, a key's entries come newest first, also across pages.
     for (const v of page.Versions ?? []) {
       if (v.Key === undefined || v.LastModified === undefined) continue;
       const g = group(v.Key);
-      if (v.IsLatest === true) g.latest = { key: v.Key, kind: "version", versionId: v.VersionId, lastModified: v.LastModified };
+      if (v.IsLatest === true)
+        g.latest = { key: v.Key, kind: "version", versionId: v.VersionId, lastModified: v.LastModified };
       else g.erasedVersionId ??= v.VersionId;
     }
     for (const d of page.DeleteMarkers ?? []) {
@@ -316,7 +367,8 @@ export async function* latestChanges(client: S3Client, bucket: string, prefix: s
       yield g.latest.kind === "delete-marker" ? { ...g.latest, erasedVersionId: g.erasedVersionId } : g.latest;
     }
     if (!more) return;
-    if (page.NextKeyMarker === undefined) throw new SyncError("ListObjectVersions is truncated but returned no NextKeyMarker");
+    if (page.NextKeyMarker === undefined)
+      throw new SyncError("ListObjectVersions is truncated but returned no NextKeyMarker");
     keyMarker = page.NextKeyMarker;
     versionIdMarker = page.NextVersionIdMarker;
   }
@@ -341,18 +393,38 @@ async function failbackWrite(ctx: Context, change: LatestChange): Promise<Failba
   const { source, target } = ctx;
   const key = change.key;
   const sovereign = await headOrUndefined(target.client, target.bucket, key);
-  if (sovereign !== undefined && !isFailbackCopyOf(ctx, key, sovereign) && sovereign.LastModified !== undefined && seconds(sovereign.LastModified) >= seconds(change.lastModified)) {
-    const commercial = await source.client.send(new HeadObjectCommand({ Bucket: source.bucket, Key: key, VersionId: change.versionId }));
-    if (commercial.Metadata?.[META.replicatedFrom] !== undefined) return { key, change: "write", outcome: "ignored", reason: "replica" };
+  if (
+    sovereign !== undefined &&
+    !isFailbackCopyOf(ctx, key, sovereign) &&
+    sovereign.LastModified !== undefined &&
+    seconds(sovereign.LastModified) >= seconds(change.lastModified)
+  ) {
+    const commercial = await source.client.send(
+      new HeadObjectCommand({ Bucket: source.bucket, Key: key, VersionId: change.versionId }),
+    );
+    if (commercial.Metadata?.[META.replicatedFrom] !== undefined)
+      return { key, change: "write", outcome: "ignored", reason: "replica" };
     return conflict(key, "write", change.lastModified, sovereign.LastModified);
   }
   const actor = await actorForKey(ctx.tenants, key);
-  if (actor.kind === "tenant-key-pending-deletion" || actor.kind === "unknown-tenant") return { key, change: "write", outcome: "skipped", reason: actor.kind };
+  if (actor.kind === "tenant-key-pending-deletion" || actor.kind === "unknown-tenant")
+    return { key, change: "write", outcome: "skipped", reason: actor.kind };
   const writer = actor.kind === "tenant" ? { client: actor.client, kmsKeyId: actor.keyArn } : undefined;
   try {
     const result = await replicate({
-      source: { client: source.client, partition: source.partition, bucket: source.bucket, key, versionId: change.versionId },
-      target: { client: writer?.client ?? target.client, headClient: target.client, bucket: target.bucket, kmsKeyId: writer?.kmsKeyId ?? target.kmsKeyId },
+      source: {
+        client: source.client,
+        partition: source.partition,
+        bucket: source.bucket,
+        key,
+        versionId: change.versionId,
+      },
+      target: {
+        client: writer?.client ?? target.client,
+        headClient: target.client,
+        bucket: target.bucket,
+        kmsKeyId: writer?.kmsKeyId ?? target.kmsKeyId,
+      },
       policy: ctx.policy,
       copyMetadata: ctx.copyMetadata,
       multipartThresholdBytes: ctx.multipartThresholdBytes,
@@ -361,7 +433,14 @@ async function failbackWrite(ctx: Context, change: LatestChange): Promise<Failba
     });
     switch (result.outcome) {
       case "copied":
-        return { key, change: "write", outcome: "copied", sourceVersionId: change.versionId, targetVersionId: result.targetVersionId, bytes: result.bytes };
+        return {
+          key,
+          change: "write",
+          outcome: "copied",
+          sourceVersionId: change.versionId,
+          targetVersionId: result.targetVersionId,
+          bytes: result.bytes,
+        };
       case "refused":
         return { key, change: "write", outcome: "refused", reason: "data-class", dataClass: result.dataClass };
       case "skipped":
@@ -371,7 +450,8 @@ async function failbackWrite(ctx: Context, change: LatestChange): Promise<Failba
     }
   } catch (error) {
     // Dry run: every decision was made; the GET that would start the copy was stopped.
-    if (error instanceof DryRunStop) return { key, change: "write", outcome: "copied", sourceVersionId: change.versionId };
+    if (error instanceof DryRunStop)
+      return { key, change: "write", outcome: "copied", sourceVersionId: change.versionId };
     throw error;
   }
 }
@@ -380,24 +460,37 @@ async function failbackDelete(ctx: Context, change: LatestChange): Promise<Failb
   const { source, target } = ctx;
   const key = change.key;
   if (!ctx.propagateDeletes) return { key, change: "delete", outcome: "ignored", reason: "deletes-off" };
-  if ((await headOrUndefined(source.client, source.bucket, key)) !== undefined) return { key, change: "delete", outcome: "skipped", reason: "source-exists" };
+  if ((await headOrUndefined(source.client, source.bucket, key)) !== undefined)
+    return { key, change: "delete", outcome: "skipped", reason: "source-exists" };
   const sovereign = await headOrUndefined(target.client, target.bucket, key);
   if (sovereign === undefined) return { key, change: "delete", outcome: "skipped", reason: "target-missing" };
-  const tagging = await target.client.send(new GetObjectTaggingCommand({ Bucket: target.bucket, Key: key, VersionId: sovereign.VersionId }));
+  const tagging = await target.client.send(
+    new GetObjectTaggingCommand({ Bucket: target.bucket, Key: key, VersionId: sovereign.VersionId }),
+  );
   const admission = admits(ctx.policy, key, tagging.TagSet ?? []);
-  if (!admission.allowed) return { key, change: "delete", outcome: "refused", reason: "data-class", dataClass: admission.dataClass };
+  if (!admission.allowed)
+    return { key, change: "delete", outcome: "refused", reason: "data-class", dataClass: admission.dataClass };
 
   const rule = await deleteRule(ctx, change, sovereign);
   if (rule === undefined) return conflict(key, "delete", change.lastModified, sovereign.LastModified);
   if (!ctx.dryRun) await target.client.send(new DeleteObjectCommand({ Bucket: target.bucket, Key: key }));
-  ctx.logger?.info(ctx.dryRun ? "would delete sovereign object (dry run)" : "sovereign object deleted", { key, rule, targetBucket: target.bucket });
+  ctx.logger?.info(ctx.dryRun ? "would delete sovereign object (dry run)" : "sovereign object deleted", {
+    key,
+    rule,
+    targetBucket: target.bucket,
+  });
   return { key, change: "delete", outcome: "deleted", rule };
 }
 
 /** Why the sovereign current version may be erased, or undefined when it may not (see the module comment). */
-async function deleteRule(ctx: Context, change: LatestChange, sovereign: HeadObjectCommandOutput): Promise<"failback-copy" | "older" | "erased-replica" | undefined> {
+async function deleteRule(
+  ctx: Context,
+  change: LatestChange,
+  sovereign: HeadObjectCommandOutput,
+): Promise<"failback-copy" | "older" | "erased-replica" | undefined> {
   if (isFailbackCopyOf(ctx, change.key, sovereign)) return "failback-copy";
-  if (sovereign.LastModified !== undefined && seconds(sovereign.LastModified) < seconds(change.lastModified)) return "older";
+  if (sovereign.LastModified !== undefined && seconds(sovereign.LastModified) < seconds(change.lastModified))
+    return "older";
   if (change.erasedVersionId === undefined) return undefined;
   const erased = await headOrUndefined(ctx.source.client, ctx.source.bucket, change.key, change.erasedVersionId);
   const expected = replicaMarker(ctx.target.partition, ctx.target.bucket, change.key, sovereign.VersionId);
@@ -412,17 +505,31 @@ function isFailbackCopyOf(ctx: Context, key: string, sovereign: HeadObjectComman
   return marker.startsWith(prefix);
 }
 
-function conflict(key: string, change: FailbackChange, sourceLastModified: Date, targetLastModified: Date | undefined): FailbackOutcome {
-  return { key, change, outcome: "conflict", reason: "target-newer", sourceLastModified: sourceLastModified.toISOString(), targetLastModified: targetLastModified?.toISOString() ?? "" };
+function conflict(
+  key: string,
+  change: FailbackChange,
+  sourceLastModified: Date,
+  targetLastModified: Date | undefined,
+): FailbackOutcome {
+  return {
+    key,
+    change,
+    outcome: "conflict",
+    reason: "target-newer",
+    sourceLastModified: sourceLastModified.toISOString(),
+    targetLastModified: targetLastModified?.toISOString() ?? "",
+  };
 }
 
 /** `Name: message (HTTP status)`; S3-compatible servers may send empty messages. */
 export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  const message = error.message && error.message !== error.name && error.message !== "UnknownError" ? error.message : "";
+  const message =
+    error.message && error.message !== error.name && error.message !== "UnknownError" ? error.message : "";
   // A plain Error says it all in its message; named errors (S3's codes) keep their name.
-  const text = error.name === "Error" && message !== "" ? message : `${error.name}${message === "" ? "" : `: ${message}`}`;
+  const text =
+    error.name === "Error" && message !== "" ? message : `${error.name}${message === "" ? "" : `: ${message}`}`;
   return `${text}${status !== undefined ? ` (HTTP ${status})` : ""}`;
 }
 
@@ -453,8 +560,10 @@ function dryRunClient(client: S3Client, mode: "stop-at-get" | "reads-only"): S3C
     get(target, property, receiver) {
       if (property !== "send") return Reflect.get(target, property, receiver);
       return (command: unknown, ...rest: unknown[]) => {
-        if (mode === "stop-at-get" && command instanceof GetObjectCommand) return Promise.reject(new DryRunStop("dry run: copy not started"));
-        if (WRITE_COMMANDS.some((c) => command instanceof c)) return Promise.reject(new SyncError(`dry run: refused to send ${(command as object).constructor.name}`));
+        if (mode === "stop-at-get" && command instanceof GetObjectCommand)
+          return Promise.reject(new DryRunStop("dry run: copy not started"));
+        if (WRITE_COMMANDS.some((c) => command instanceof c))
+          return Promise.reject(new SyncError(`dry run: refused to send ${(command as object).constructor.name}`));
         return (target.send as (...args: unknown[]) => Promise<unknown>)(command, ...rest);
       };
     },

@@ -21,7 +21,10 @@ const baseEnv = {
   SIGNING_MATERIAL_SECRET_ID: "sync/leaf",
 };
 
-const record = (key: string, extra: Record<string, unknown> = {}): S3EventRecord => ({ eventName: "ObjectCreated:Put", s3: { bucket: { name: "b" }, object: { key, ...extra } } });
+const record = (key: string, extra: Record<string, unknown> = {}): S3EventRecord => ({
+  eventName: "ObjectCreated:Put",
+  s3: { bucket: { name: "b" }, object: { key, ...extra } },
+});
 
 describe("environment", () => {
   it("applies the defaults: avatars only, 16 MiB threshold, 8 MiB parts, deletes propagated", () => {
@@ -40,7 +43,14 @@ describe("environment", () => {
 
   it("reads lists and numbers from strings", () => {
     // Act
-    const config = syncConfig(parseSyncEnv({ ...baseEnv, SYNC_ALLOWED_DATA_CLASSES: "avatar, banner", SYNC_PART_SIZE_BYTES: "5242880", SYNC_PROPAGATE_DELETES: "true" }));
+    const config = syncConfig(
+      parseSyncEnv({
+        ...baseEnv,
+        SYNC_ALLOWED_DATA_CLASSES: "avatar, banner",
+        SYNC_PART_SIZE_BYTES: "5242880",
+        SYNC_PROPAGATE_DELETES: "true",
+      }),
+    );
 
     // Assess
     expect(config.policy.allowedDataClasses).toEqual(["avatar", "banner"]);
@@ -97,8 +107,22 @@ describe("events", () => {
 
   it("fails only the record whose key cannot be decoded", async () => {
     // Prepare: a malformed S3 key next to a record for another bucket (refused without any request)
-    const handle = createSyncHandler({ config: syncConfig(parseSyncEnv(baseEnv)), source: {} as never, target: {} as never, logger: createLogger("t", { write: () => {} }) });
-    const event = { Records: [{ ...record("bad%E0%A4%A.png"), eventName: "ObjectCreated:Put" }, { ...record("fine.png"), eventName: "ObjectCreated:Put", s3: { bucket: { name: "other" }, object: { key: "fine.png" } } }] };
+    const handle = createSyncHandler({
+      config: syncConfig(parseSyncEnv(baseEnv)),
+      source: {} as never,
+      target: {} as never,
+      logger: createLogger("t", { write: () => {} }),
+    });
+    const event = {
+      Records: [
+        { ...record("bad%E0%A4%A.png"), eventName: "ObjectCreated:Put" },
+        {
+          ...record("fine.png"),
+          eventName: "ObjectCreated:Put",
+          s3: { bucket: { name: "other" }, object: { key: "fine.png" } },
+        },
+      ],
+    };
 
     // Act
     const attempt = handle(event);
@@ -115,9 +139,13 @@ describe("events", () => {
 
   it("classifies event names with and without the s3: prefix", () => {
     // Act
-    const kinds = ["ObjectCreated:Put", "s3:ObjectCreated:CompleteMultipartUpload", "ObjectRemoved:Delete", "s3:ObjectRemoved:DeleteMarkerCreated", "ObjectTagging:Put"].map((eventName) =>
-      recordKind({ ...record("k"), eventName }),
-    );
+    const kinds = [
+      "ObjectCreated:Put",
+      "s3:ObjectCreated:CompleteMultipartUpload",
+      "ObjectRemoved:Delete",
+      "s3:ObjectRemoved:DeleteMarkerCreated",
+      "ObjectTagging:Put",
+    ].map((eventName) => recordKind({ ...record("k"), eventName }));
 
     // Assess
     expect(kinds).toEqual(["created", "created", "removed", "removed", "other"]);
@@ -136,7 +164,12 @@ describe("events", () => {
     const event = { Records: [record("k")] };
 
     // Act
-    const found = [event, { requestContext: {}, requestPayload: event }, { MessageId: "1", Body: JSON.stringify(event) }, JSON.stringify({ body: JSON.stringify(event) })].map(parseDlqMessage);
+    const found = [
+      event,
+      { requestContext: {}, requestPayload: event },
+      { MessageId: "1", Body: JSON.stringify(event) },
+      JSON.stringify({ body: JSON.stringify(event) }),
+    ].map(parseDlqMessage);
 
     // Assess
     for (const f of found) expect(f.Records[0]?.s3.object.key).toBe("k");
@@ -152,7 +185,10 @@ describe("events", () => {
 });
 
 describe("signing material", () => {
-  const pem = { certificate: "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n", privateKey: "-----BEGIN PRIVATE KEY-----\nsecret\n-----END PRIVATE KEY-----\n" };
+  const pem = {
+    certificate: "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n",
+    privateKey: "-----BEGIN PRIVATE KEY-----\nsecret\n-----END PRIVATE KEY-----\n",
+  };
 
   it("reads certificate and key from the secret's JSON", async () => {
     // Prepare
@@ -167,7 +203,10 @@ describe("signing material", () => {
 
   it("names the missing field without echoing the secret", async () => {
     // Prepare
-    const loader = secretSigningMaterialLoader({ getSecretString: async () => JSON.stringify({ privateKey: pem.privateKey }) }, "sync/leaf");
+    const loader = secretSigningMaterialLoader(
+      { getSecretString: async () => JSON.stringify({ privateKey: pem.privateKey }) },
+      "sync/leaf",
+    );
 
     // Act
     const error = await Promise.resolve()
@@ -194,7 +233,10 @@ describe("signing material", () => {
     const port = (server.address() as AddressInfo).port;
 
     // Act
-    const value = await extensionSecretReader({ PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(port), AWS_SESSION_TOKEN: "tok" })
+    const value = await extensionSecretReader({
+      PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(port),
+      AWS_SESSION_TOKEN: "tok",
+    })
       .getSecretString("sync/leaf")
       .finally(() => server.close());
 

@@ -21,7 +21,13 @@ import { DATA_CLASS_TAG } from "../shared/s3-objects";
 import { s3ClientFromEnv } from "../shared/s3-env";
 import { type CrossingPolicy, MIN_PART_SIZE_BYTES, propagateDelete, type ReplicateHooks, replicate } from "./core";
 import { recordKey, recordKind, recordMetadata, S3Event, type S3EventRecord } from "./events";
-import { extensionSecretReader, fileSigningMaterialLoader, type SecretReader, sdkSecretReader, secretSigningMaterialLoader } from "./signing-material";
+import {
+  extensionSecretReader,
+  fileSigningMaterialLoader,
+  type SecretReader,
+  sdkSecretReader,
+  secretSigningMaterialLoader,
+} from "./signing-material";
 
 const csv = z
   .string()
@@ -48,10 +54,21 @@ export const SyncEnv = z
     SYNC_ALLOWED_PREFIXES: csv,
     SYNC_DATA_CLASS_TAG: z.string().min(1).default(DATA_CLASS_TAG),
     SYNC_COPY_METADATA: csv,
-    SYNC_MULTIPART_THRESHOLD_BYTES: z.coerce.number().int().min(0).default(16 * 1024 * 1024),
-    SYNC_PART_SIZE_BYTES: z.coerce.number().int().min(MIN_PART_SIZE_BYTES).default(8 * 1024 * 1024),
+    SYNC_MULTIPART_THRESHOLD_BYTES: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(16 * 1024 * 1024),
+    SYNC_PART_SIZE_BYTES: z.coerce
+      .number()
+      .int()
+      .min(MIN_PART_SIZE_BYTES)
+      .default(8 * 1024 * 1024),
     // Erasure requests must reach the replica (issue 5): on by default; off only for a named reason.
-    SYNC_PROPAGATE_DELETES: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
+    SYNC_PROPAGATE_DELETES: z
+      .enum(["true", "false"])
+      .default("true")
+      .transform((v) => v === "true"),
     ROLES_ANYWHERE_TRUST_ANCHOR_ARN: z.string().min(1),
     ROLES_ANYWHERE_PROFILE_ARN: z.string().min(1),
     ROLES_ANYWHERE_ROLE_ARN: z.string().min(1),
@@ -62,11 +79,20 @@ export const SyncEnv = z
     SIGNING_MATERIAL_PRIVATE_KEY_FILE: z.string().min(1).optional(),
     SIGNING_MATERIAL_INTERMEDIATES_FILE: z.string().min(1).optional(),
     /** Set when the Parameters and Secrets Lambda Extension layer is deployed: read the secret through it. */
-    PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: z.string().regex(/^\d{1,5}$/).optional(),
+    PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: z
+      .string()
+      .regex(/^\d{1,5}$/)
+      .optional(),
   })
-  .refine((e) => e.SIGNING_MATERIAL_SECRET_ID !== undefined || (e.SIGNING_MATERIAL_CERTIFICATE_FILE !== undefined && e.SIGNING_MATERIAL_PRIVATE_KEY_FILE !== undefined), {
-    message: "set SIGNING_MATERIAL_SECRET_ID, or SIGNING_MATERIAL_CERTIFICATE_FILE and SIGNING_MATERIAL_PRIVATE_KEY_FILE",
-  });
+  .refine(
+    (e) =>
+      e.SIGNING_MATERIAL_SECRET_ID !== undefined ||
+      (e.SIGNING_MATERIAL_CERTIFICATE_FILE !== undefined && e.SIGNING_MATERIAL_PRIVATE_KEY_FILE !== undefined),
+    {
+      message:
+        "set SIGNING_MATERIAL_SECRET_ID, or SIGNING_MATERIAL_CERTIFICATE_FILE and SIGNING_MATERIAL_PRIVATE_KEY_FILE",
+    },
+  );
 export type SyncEnv = z.infer<typeof SyncEnv>;
 
 /** What the handler needs besides clients. */
@@ -92,7 +118,10 @@ export interface SyncDependencies {
 
 export function parseSyncEnv(env: Readonly<Record<string, string | undefined>>): SyncEnv {
   const parsed = SyncEnv.safeParse(env);
-  if (!parsed.success) throw new Error(`invalid environment: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(env)"}: ${i.message}`).join("; ")}`);
+  if (!parsed.success)
+    throw new Error(
+      `invalid environment: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(env)"}: ${i.message}`).join("; ")}`,
+    );
   return parsed.data;
 }
 
@@ -102,7 +131,11 @@ export function syncConfig(env: SyncEnv): SyncConfig {
     sourceBucket: env.SOURCE_BUCKET,
     targetBucket: env.TARGET_BUCKET,
     targetKmsKeyId: env.TARGET_KMS_KEY_ARN,
-    policy: { allowedDataClasses: env.SYNC_ALLOWED_DATA_CLASSES, allowedPrefixes: env.SYNC_ALLOWED_PREFIXES, dataClassTag: env.SYNC_DATA_CLASS_TAG },
+    policy: {
+      allowedDataClasses: env.SYNC_ALLOWED_DATA_CLASSES,
+      allowedPrefixes: env.SYNC_ALLOWED_PREFIXES,
+      dataClassTag: env.SYNC_DATA_CLASS_TAG,
+    },
     copyMetadata: env.SYNC_COPY_METADATA,
     multipartThresholdBytes: env.SYNC_MULTIPART_THRESHOLD_BYTES,
     partSizeBytes: env.SYNC_PART_SIZE_BYTES,
@@ -114,7 +147,14 @@ export function syncConfig(env: SyncEnv): SyncConfig {
 export function signingMaterialLoader(env: SyncEnv, secrets?: SecretReader): SigningMaterialLoader {
   if (env.SIGNING_MATERIAL_SECRET_ID !== undefined) {
     // The Lambda extension where its layer is configured, else the SDK through the VPC endpoint.
-    const reader = secrets ?? (env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT !== undefined ? extensionSecretReader({ ...process.env, PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT }) : sdkSecretReader(env.AWS_REGION));
+    const reader =
+      secrets ??
+      (env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT !== undefined
+        ? extensionSecretReader({
+            ...process.env,
+            PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT,
+          })
+        : sdkSecretReader(env.AWS_REGION));
     return secretSigningMaterialLoader(reader, env.SIGNING_MATERIAL_SECRET_ID);
   }
   return fileSigningMaterialLoader({
@@ -131,18 +171,29 @@ export function signingMaterialLoader(env: SyncEnv, secrets?: SecretReader): Sig
 export function sovereignClientFromEnv(env: SyncEnv, credentials?: () => Promise<AwsCredentialIdentity>): S3Client {
   const partition = partitionOfRegion(env.AWS_REGION);
   return s3ClientFromEnv(
-    { AWS_REGION: env.AWS_REGION, S3_ENDPOINT: env.SOURCE_S3_ENDPOINT ?? endpointUrl(partition, "s3", env.AWS_REGION), S3_FORCE_PATH_STYLE: env.SOURCE_S3_ENDPOINT !== undefined },
+    {
+      AWS_REGION: env.AWS_REGION,
+      S3_ENDPOINT: env.SOURCE_S3_ENDPOINT ?? endpointUrl(partition, "s3", env.AWS_REGION),
+      S3_FORCE_PATH_STYLE: env.SOURCE_S3_ENDPOINT !== undefined,
+    },
     credentials,
   );
 }
 
 /** Production wiring: both S3 clients, regional endpoints from the partition table. */
-export function dependenciesFromEnv(rawEnv: Readonly<Record<string, string | undefined>>, options: { readonly secrets?: SecretReader; readonly logger?: Logger } = {}): SyncDependencies {
+export function dependenciesFromEnv(
+  rawEnv: Readonly<Record<string, string | undefined>>,
+  options: { readonly secrets?: SecretReader; readonly logger?: Logger } = {},
+): SyncDependencies {
   const env = parseSyncEnv(rawEnv);
   const targetPartition = partitionOfRegion(env.TARGET_REGION);
   const source = sovereignClientFromEnv(env);
   const target = s3ClientFromEnv(
-    { AWS_REGION: env.TARGET_REGION, S3_ENDPOINT: env.TARGET_S3_ENDPOINT ?? endpointUrl(targetPartition, "s3", env.TARGET_REGION), S3_FORCE_PATH_STYLE: env.TARGET_S3_ENDPOINT !== undefined },
+    {
+      AWS_REGION: env.TARGET_REGION,
+      S3_ENDPOINT: env.TARGET_S3_ENDPOINT ?? endpointUrl(targetPartition, "s3", env.TARGET_REGION),
+      S3_FORCE_PATH_STYLE: env.TARGET_S3_ENDPOINT !== undefined,
+    },
     fromRolesAnywhere({
       region: env.TARGET_REGION,
       endpoint: env.ROLES_ANYWHERE_ENDPOINT ?? endpointUrl(targetPartition, "rolesanywhere", env.TARGET_REGION),
@@ -169,7 +220,9 @@ export class SyncBatchError extends Error {
     readonly failures: readonly { readonly key: string; readonly error: unknown }[],
     readonly outcomes: readonly RecordOutcome[],
   ) {
-    super(`${failures.length} of ${failures.length + outcomes.length} records failed: ${failures.map((f) => `${f.key}: ${(f.error as Error)?.message ?? String(f.error)}`).join("; ")}`);
+    super(
+      `${failures.length} of ${failures.length + outcomes.length} records failed: ${failures.map((f) => `${f.key}: ${(f.error as Error)?.message ?? String(f.error)}`).join("; ")}`,
+    );
   }
 }
 
@@ -188,7 +241,11 @@ async function handleRecord(deps: SyncDependencies, record: S3EventRecord, log: 
       log.info("delete not propagated (SYNC_PROPAGATE_DELETES=false)");
       return { key, outcome: "ignored", reason: "deletes-off" };
     }
-    const result = await propagateDelete({ source: { client: deps.source, partition: config.sourcePartition, bucket, key }, target: { client: deps.target, bucket: config.targetBucket }, logger: log });
+    const result = await propagateDelete({
+      source: { client: deps.source, partition: config.sourcePartition, bucket, key },
+      target: { client: deps.target, bucket: config.targetBucket },
+      logger: log,
+    });
     return { key, ...result };
   }
   // Ceph puts metadata into the event: a replica is ignored without touching either partition.
@@ -198,7 +255,13 @@ async function handleRecord(deps: SyncDependencies, record: S3EventRecord, log: 
   }
   const result = await replicate({
     // An empty versionId (Ceph, for POST uploads) means none: the current version decides.
-    source: { client: deps.source, partition: config.sourcePartition, bucket, key, versionId: record.s3.object.versionId || undefined },
+    source: {
+      client: deps.source,
+      partition: config.sourcePartition,
+      bucket,
+      key,
+      versionId: record.s3.object.versionId || undefined,
+    },
     target: { client: deps.target, bucket: config.targetBucket, kmsKeyId: config.targetKmsKeyId },
     policy: config.policy,
     copyMetadata: config.copyMetadata,
@@ -207,18 +270,26 @@ async function handleRecord(deps: SyncDependencies, record: S3EventRecord, log: 
     hooks: deps.hooks,
     logger: log,
   });
-  if (result.outcome === "refused") log.warn("record refused: data class may not cross", { dataClass: result.dataClass ?? null, allowed: config.policy.allowedDataClasses });
+  if (result.outcome === "refused")
+    log.warn("record refused: data class may not cross", {
+      dataClass: result.dataClass ?? null,
+      allowed: config.policy.allowedDataClasses,
+    });
   else if (result.outcome !== "copied") log.info(`record ${result.outcome}`, { reason: result.reason });
   return { key, outcome: result.outcome, reason: "reason" in result ? result.reason : undefined };
 }
 
 /** The handler over given dependencies (tests and `replay` use this directly). */
-export function createSyncHandler(deps: SyncDependencies): (event: unknown) => Promise<{ readonly outcomes: readonly RecordOutcome[] }> {
+export function createSyncHandler(
+  deps: SyncDependencies,
+): (event: unknown) => Promise<{ readonly outcomes: readonly RecordOutcome[] }> {
   return async (event) => {
     const parsed = S3Event.safeParse(event);
     if (!parsed.success) {
       // Not retryable: a malformed event never becomes valid. Logged, then thrown (DLQ keeps it).
-      deps.logger.error("event is not an S3 event notification", { issues: parsed.error.issues.map((i) => i.path.join(".")) });
+      deps.logger.error("event is not an S3 event notification", {
+        issues: parsed.error.issues.map((i) => i.path.join(".")),
+      });
       throw new Error("event is not an S3 event notification");
     }
     const outcomes: RecordOutcome[] = [];

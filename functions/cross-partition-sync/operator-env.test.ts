@@ -17,7 +17,10 @@ afterAll(() => tmp.cleanup());
 function appliedOutputs(): Record<string, { value: unknown; type: string; sensitive: boolean }> {
   const out: Record<string, { value: unknown; type: string; sensitive: boolean }> = {};
   for (const [name, o] of Object.entries(example.output)) {
-    const value = typeof o.value === "object" && o.value !== null ? Object.fromEntries(Object.keys(o.value).map((k) => [k, `${k}-of-${name}`])) : `${name}-value`;
+    const value =
+      typeof o.value === "object" && o.value !== null
+        ? Object.fromEntries(Object.keys(o.value).map((k) => [k, `${k}-of-${name}`]))
+        : `${name}-value`;
     out[name] = { value, type: "string", sensitive: false };
   }
   return out;
@@ -44,16 +47,24 @@ describe("operator-env", () => {
     writeFileSync(file, JSON.stringify(appliedOutputs()));
     // Act
     const r = capture(["--outputs", file]);
-    const shell = spawnSync("sh", ["-c", `${r.out}\nprintf '%s|%s|%s' "$AWS_REGION" "$SIP_FAILBACK_FUNCTION" "$SIP_SYNC_DLQ_URL"`], { encoding: "utf8" });
+    const shell = spawnSync(
+      "sh",
+      ["-c", `${r.out}\nprintf '%s|%s|%s' "$AWS_REGION" "$SIP_FAILBACK_FUNCTION" "$SIP_SYNC_DLQ_URL"`],
+      { encoding: "utf8" },
+    );
     // Assess
     expect(r.code).toBe(0);
-    expect(shell.stdout).toBe("sovereign_region-of-crossing-avatars-clean|failback_function_name-of-crossing-avatars-clean|sync_dead_letter_queue_url-of-crossing-avatars-clean");
+    expect(shell.stdout).toBe(
+      "sovereign_region-of-crossing-avatars-clean|failback_function_name-of-crossing-avatars-clean|sync_dead_letter_queue_url-of-crossing-avatars-clean",
+    );
     expect(r.out).toMatch(/npm run -s failback -- --invoke "\$SIP_FAILBACK_FUNCTION"/);
   });
 
   it("quotes values for the shell", () => {
     // Prepare
-    const outputs = { "crossing-x": { value: Object.fromEntries(OPERATOR_OUTPUT_FIELDS.map((f) => [f, "it's $(not run)"])) } };
+    const outputs = {
+      "crossing-x": { value: Object.fromEntries(OPERATOR_OUTPUT_FIELDS.map((f) => [f, "it's $(not run)"])) },
+    };
     // Act
     const text = operatorEnv(outputs, undefined);
     const shell = spawnSync("sh", ["-c", `${text}\nprintf '%s' "$SIP_ROLE_ARN"`], { encoding: "utf8" });
@@ -67,11 +78,16 @@ describe("operator-env", () => {
     const two = { "crossing-a": { value: field }, "crossing-b": { value: field } };
     const incomplete = { "crossing-a": { value: { ...field, role_arn: "" } } };
     // Assess
-    expect(() => operatorEnv(two, undefined)).toThrow(/several crossing data classes \(a, b\)\. Fix: name one with --class/);
+    expect(() => operatorEnv(two, undefined)).toThrow(
+      /several crossing data classes \(a, b\)\. Fix: name one with --class/,
+    );
     expect(() => operatorEnv(two, "c")).toThrow(/no crossing data class "c" in the outputs\. Fix: use one of a, b/);
     expect(() => operatorEnv(incomplete, "a")).toThrow(/lacks role_arn/);
     expect(() => operatorEnv({ "upload-url": { value: "x" } }, undefined)).toThrow(/no crossing-<class> output/);
-    expect(capture(["--outputs", "-"], "[1]")).toMatchObject({ code: 1, err: expect.stringMatching(/cannot read the outputs \(not a JSON object\)/) });
+    expect(capture(["--outputs", "-"], "[1]")).toMatchObject({
+      code: 1,
+      err: expect.stringMatching(/cannot read the outputs \(not a JSON object\)/),
+    });
     expect(capture([])).toMatchObject({ code: 64, err: expect.stringMatching(/--outputs is required/) });
   });
 });

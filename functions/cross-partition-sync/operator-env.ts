@@ -67,14 +67,26 @@ const quote = (value: string): string => `'${value.replaceAll("'", "'\\''")}'`;
 /** The `export` lines and the commands for one class; throws OperatorEnvError naming what is missing. */
 export function operatorEnv(outputs: Outputs, dataClass: string | undefined): string {
   const classes = crossingClasses(outputs);
-  if (classes.length === 0) throw new OperatorEnvError(`the outputs have no ${OUTPUT_PREFIX}<class> output: no data class of this stack crosses partitions, or these are not the platform stack's outputs (terraform output -json in cdktf.out/stacks/<env>)`);
+  if (classes.length === 0)
+    throw new OperatorEnvError(
+      `the outputs have no ${OUTPUT_PREFIX}<class> output: no data class of this stack crosses partitions, or these are not the platform stack's outputs (terraform output -json in cdktf.out/stacks/<env>)`,
+    );
   const chosen = dataClass ?? (classes.length === 1 ? classes[0] : undefined);
-  if (chosen === undefined) throw new OperatorEnvError(`the stack has several crossing data classes (${classes.join(", ")}). Fix: name one with --class`);
-  if (!classes.includes(chosen)) throw new OperatorEnvError(`no crossing data class "${chosen}" in the outputs. Fix: use one of ${classes.join(", ")}`);
+  if (chosen === undefined)
+    throw new OperatorEnvError(
+      `the stack has several crossing data classes (${classes.join(", ")}). Fix: name one with --class`,
+    );
+  if (!classes.includes(chosen))
+    throw new OperatorEnvError(
+      `no crossing data class "${chosen}" in the outputs. Fix: use one of ${classes.join(", ")}`,
+    );
   const value = outputs[`${OUTPUT_PREFIX}${chosen}`]?.value;
   const record = typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
   const missing = OPERATOR_OUTPUT_FIELDS.filter((f) => typeof record[f] !== "string" || record[f] === "");
-  if (missing.length > 0) throw new OperatorEnvError(`output ${OUTPUT_PREFIX}${chosen} lacks ${missing.join(", ")}: is the stack applied, and from this version of the project?`);
+  if (missing.length > 0)
+    throw new OperatorEnvError(
+      `output ${OUTPUT_PREFIX}${chosen} lacks ${missing.join(", ")}: is the stack applied, and from this version of the project?`,
+    );
   const v = (f: (typeof OPERATOR_OUTPUT_FIELDS)[number]) => quote(record[f] as string);
   return [
     `# crossing data class ${chosen}: from output ${OUTPUT_PREFIX}${chosen}`,
@@ -91,17 +103,25 @@ export function operatorEnv(outputs: Outputs, dataClass: string | undefined): st
     `export SIP_TRUST_ANCHOR_ARN=${v("trust_anchor_arn")}`,
     `export SIP_PROFILE_ARN=${v("profile_arn")}`,
     `export SIP_ROLE_ARN=${v("role_arn")}`,
-    "# dead-letter messages:  aws sqs receive-message --queue-url \"$SIP_SYNC_DLQ_URL\" --region \"$AWS_REGION\"",
-    "# replay one:            npm run -s replay-sync -- --invoke \"$SIP_SYNC_FUNCTION\" message.json",
-    "# after an outage:       npm run -s failback -- --invoke \"$SIP_FAILBACK_FUNCTION\" --since <outage start> --dry-run",
+    '# dead-letter messages:  aws sqs receive-message --queue-url "$SIP_SYNC_DLQ_URL" --region "$AWS_REGION"',
+    '# replay one:            npm run -s replay-sync -- --invoke "$SIP_SYNC_FUNCTION" message.json',
+    '# after an outage:       npm run -s failback -- --invoke "$SIP_FAILBACK_FUNCTION" --since <outage start> --dry-run',
     "",
   ].join("\n");
 }
 
-export function main(argv: readonly string[], io: { stdout: (t: string) => void; stderr: (t: string) => void; stdin: () => string } = defaultIo): number {
+export function main(
+  argv: readonly string[],
+  io: { stdout: (t: string) => void; stderr: (t: string) => void; stdin: () => string } = defaultIo,
+): number {
   let values: { outputs?: string; class?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({ args: [...argv], options: { outputs: { type: "string" }, class: { type: "string" }, help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: { outputs: { type: "string" }, class: { type: "string" }, help: { type: "boolean", short: "h" } },
+      strict: true,
+      allowPositionals: false,
+    }));
   } catch (error) {
     io.stderr(`operator-env: ${(error as Error).message}\n\n${USAGE}`);
     return 64;
@@ -121,7 +141,9 @@ export function main(argv: readonly string[], io: { stdout: (t: string) => void;
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("not a JSON object");
     outputs = parsed as Outputs;
   } catch (error) {
-    io.stderr(`operator-env: ${values.outputs}: cannot read the outputs (${(error as Error).message}). Fix: write them with terraform output -json\n`);
+    io.stderr(
+      `operator-env: ${values.outputs}: cannot read the outputs (${(error as Error).message}). Fix: write them with terraform output -json\n`,
+    );
     return 1;
   }
   try {

@@ -11,7 +11,10 @@ import { createSyncHandler, dependenciesFromEnv, type RecordOutcome, type SyncDe
 import { runIfEntryPoint } from "../shared/entry";
 
 /** Re-runs the event inside a DLQ message (JSON text or parsed) through the handler. */
-export async function replay(message: unknown, deps: SyncDependencies): Promise<{ readonly outcomes: readonly RecordOutcome[] }> {
+export async function replay(
+  message: unknown,
+  deps: SyncDependencies,
+): Promise<{ readonly outcomes: readonly RecordOutcome[] }> {
   return createSyncHandler(deps)(parseDlqMessage(message));
 }
 
@@ -26,11 +29,19 @@ Without --invoke it runs here with the function's environment (README.md): the s
 admits object access only through the VPC's S3 endpoint, so that works only from inside the VPC.
 `;
 
-export async function main(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<number> {
   let values: { invoke?: string; help?: boolean };
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args: [...argv], options: { invoke: { type: "string" }, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true }));
+    ({ values, positionals } = parseArgs({
+      args: [...argv],
+      options: { invoke: { type: "string" }, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    }));
   } catch (error) {
     process.stderr.write(`replay-sync: ${(error as Error).message}\n${REPLAY_USAGE}`);
     return 64;

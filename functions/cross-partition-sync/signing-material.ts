@@ -38,7 +38,10 @@ export function secretSigningMaterialLoader(reader: SecretReader, secretId: stri
     }
     const parsed = SecretValue.safeParse(json);
     // Only the paths of the problems: the messages could echo parts of the value.
-    if (!parsed.success) throw new Error(`secret ${secretId} lacks certificate/privateKey PEM (${parsed.error.issues.map((i) => i.path.join(".") || "(root)").join(", ")})`);
+    if (!parsed.success)
+      throw new Error(
+        `secret ${secretId} lacks certificate/privateKey PEM (${parsed.error.issues.map((i) => i.path.join(".") || "(root)").join(", ")})`,
+      );
     return parsed.data;
   };
 }
@@ -53,9 +56,12 @@ export function extensionSecretReader(env: Readonly<Record<string, string | unde
   return {
     async getSecretString(secretId) {
       const port = env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT ?? "2773";
-      const response = await fetch(`http://localhost:${port}/secretsmanager/get?secretId=${encodeURIComponent(secretId)}`, {
-        headers: { "X-Aws-Parameters-Secrets-Token": env.AWS_SESSION_TOKEN ?? "" },
-      });
+      const response = await fetch(
+        `http://localhost:${port}/secretsmanager/get?secretId=${encodeURIComponent(secretId)}`,
+        {
+          headers: { "X-Aws-Parameters-Secrets-Token": env.AWS_SESSION_TOKEN ?? "" },
+        },
+      );
       if (!response.ok) throw new Error(`secrets extension answered HTTP ${response.status} for ${secretId}`);
       const body = (await response.json()) as { SecretString?: unknown };
       if (typeof body.SecretString !== "string") throw new Error(`secret ${secretId} has no SecretString`);
@@ -65,11 +71,15 @@ export function extensionSecretReader(env: Readonly<Record<string, string | unde
 }
 
 /** GetSecretValue with the default credential chain (the function's role) in `region`. */
-export function sdkSecretReader(region: string, client: SecretsManagerClient = new SecretsManagerClient({ region })): SecretReader {
+export function sdkSecretReader(
+  region: string,
+  client: SecretsManagerClient = new SecretsManagerClient({ region }),
+): SecretReader {
   return {
     async getSecretString(secretId) {
       const value = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-      if (typeof value.SecretString !== "string") throw new Error(`secret ${secretId} has no SecretString (store the JSON as a string)`);
+      if (typeof value.SecretString !== "string")
+        throw new Error(`secret ${secretId} has no SecretString (store the JSON as a string)`);
       return value.SecretString;
     },
   };

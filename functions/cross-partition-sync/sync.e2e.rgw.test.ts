@@ -53,7 +53,14 @@ import { s3ClientConfig } from "../../test/s3/radosgw";
 import { useRadosGateway } from "../../test/s3/lifecycle";
 import { castNames } from "../../test/authz/recorder";
 import { assumeRole, createRole } from "../../test/s3/sts";
-import { exampleInput, PROJECT_ROOT, resourcesOf, synthDeployment, type TfJson, validConfig } from "../../test/template";
+import {
+  exampleInput,
+  PROJECT_ROOT,
+  resourcesOf,
+  synthDeployment,
+  type TfJson,
+  validConfig,
+} from "../../test/template";
 import { createSession } from "../rolesanywhere/credentials";
 import { issue, type TestIdentity } from "../rolesanywhere/test-pki";
 import { createLogger } from "../shared/logger";
@@ -81,12 +88,32 @@ const SOVEREIGN_REGION = example.partitions.sovereign.region;
 const COMMERCIAL_REGION = example.partitions.commercial.region;
 const SOVEREIGN = partitionOfRegion(SOVEREIGN_REGION);
 const COMMERCIAL = partitionOfRegion(COMMERCIAL_REGION);
-const SOURCE_KMS_KEY = arn(SOVEREIGN, { service: "kms", region: SOVEREIGN_REGION, account: example.partitions.sovereign.accountId, resource: "key/11111111-2222-4333-8444-555555555555" });
-const TARGET_KMS_KEY = arn(COMMERCIAL, { service: "kms", region: COMMERCIAL_REGION, account: example.partitions.commercial.accountId, resource: "key/66666666-7777-4888-9999-000000000000" });
+const SOURCE_KMS_KEY = arn(SOVEREIGN, {
+  service: "kms",
+  region: SOVEREIGN_REGION,
+  account: example.partitions.sovereign.accountId,
+  resource: "key/11111111-2222-4333-8444-555555555555",
+});
+const TARGET_KMS_KEY = arn(COMMERCIAL, {
+  service: "kms",
+  region: COMMERCIAL_REGION,
+  account: example.partitions.commercial.accountId,
+  resource: "key/66666666-7777-4888-9999-000000000000",
+});
 
 // STS on both: the function's execution role (sovereign) and the Roles Anywhere role (commercial) are gateway roles.
-const sovereignGateway = useRadosGateway({ name: "e2e-sovereign", region: SOVEREIGN_REGION, kmsKeys: [SOURCE_KMS_KEY], sts: true });
-const commercialGateway = useRadosGateway({ name: "e2e-commercial", region: COMMERCIAL_REGION, kmsKeys: [TARGET_KMS_KEY], sts: true });
+const sovereignGateway = useRadosGateway({
+  name: "e2e-sovereign",
+  region: SOVEREIGN_REGION,
+  kmsKeys: [SOURCE_KMS_KEY],
+  sts: true,
+});
+const commercialGateway = useRadosGateway({
+  name: "e2e-commercial",
+  region: COMMERCIAL_REGION,
+  kmsKeys: [TARGET_KMS_KEY],
+  sts: true,
+});
 
 // ---------------------------------------------------------------------------------------------------
 // What the synthesized stack says about the sync
@@ -135,7 +162,8 @@ const PROFILE_ID = "a1b2c3d4-0000-4000-8000-000000000002";
 
 function only<T>(values: Record<string, T>, what: string): [string, T] {
   const entries = Object.entries(values);
-  if (entries.length !== 1 || entries[0] === undefined) throw new Error(`expected one ${what} in the synthesized stack, found ${entries.length}`);
+  if (entries.length !== 1 || entries[0] === undefined)
+    throw new Error(`expected one ${what} in the synthesized stack, found ${entries.length}`);
   return entries[0];
 }
 
@@ -145,27 +173,47 @@ function only<T>(values: Record<string, T>, what: string): [string, T] {
  * are resolved to what AWS would assign, in the real ARN shapes; ids AWS generates are fixed here.
  */
 function synthesizedSync(json: TfJson): SynthesizedSync {
-  const providers = new Map((json.provider?.aws ?? []).map((p) => [`aws.${String(p.alias)}`, p as { region: string; allowed_account_ids: string[] }]));
+  const providers = new Map(
+    (json.provider?.aws ?? []).map((p) => [
+      `aws.${String(p.alias)}`,
+      p as { region: string; allowed_account_ids: string[] },
+    ]),
+  );
   const placementOf = (resource: Record<string, unknown> | undefined) => {
     const provider = providers.get(String(resource?.provider));
     const account = provider?.allowed_account_ids[0];
-    if (provider === undefined || account === undefined) throw new Error(`no provider with an allowed account for ${String(resource?.provider)}`);
-    return { region: provider.region, account, partition: partitionOfRegion(provider.region), side: String(resource?.provider).replace(/^aws\./, "") };
+    if (provider === undefined || account === undefined)
+      throw new Error(`no provider with an allowed account for ${String(resource?.provider)}`);
+    return {
+      region: provider.region,
+      account,
+      partition: partitionOfRegion(provider.region),
+      side: String(resource?.provider).replace(/^aws\./, ""),
+    };
   };
   const resolve = (text: string): string => {
-    const resolved = text.replace(/\$\{([a-z0-9_]+)\.([^.}]+)\.([a-z_]+)\}/g, (ref, type: string, id: string, attribute: string) => {
-      const resource = resourcesOf(json, type)[id];
-      const at = placementOf(resource);
-      const own = (service: string, resourcePart: string, region = true) => arn(at.partition, { service, region: region ? at.region : "", account: at.account, resource: resourcePart });
-      if (type === "aws_s3_bucket") return attribute === "arn" ? arn(at.partition, { service: "s3", resource: String(resource?.bucket) }) : String(resource?.bucket);
-      // One gateway key per side stands for the keys of that side.
-      if (type === "aws_kms_key") return at.side === "commercial" ? TARGET_KMS_KEY : SOURCE_KMS_KEY;
-      if (type === "aws_rolesanywhere_trust_anchor") return own("rolesanywhere", `trust-anchor/${TRUST_ANCHOR_ID}`);
-      if (type === "aws_rolesanywhere_profile") return own("rolesanywhere", `profile/${PROFILE_ID}`);
-      if (type === "aws_iam_role") return attribute === "arn" ? own("iam", `role/${String(resource?.name)}`, false) : String(resource?.name);
-      if (type === "aws_secretsmanager_secret") return own("secretsmanager", `secret:${String(resource?.name)}-E2eTst`);
-      return ref;
-    });
+    const resolved = text.replace(
+      /\$\{([a-z0-9_]+)\.([^.}]+)\.([a-z_]+)\}/g,
+      (ref, type: string, id: string, attribute: string) => {
+        const resource = resourcesOf(json, type)[id];
+        const at = placementOf(resource);
+        const own = (service: string, resourcePart: string, region = true) =>
+          arn(at.partition, { service, region: region ? at.region : "", account: at.account, resource: resourcePart });
+        if (type === "aws_s3_bucket")
+          return attribute === "arn"
+            ? arn(at.partition, { service: "s3", resource: String(resource?.bucket) })
+            : String(resource?.bucket);
+        // One gateway key per side stands for the keys of that side.
+        if (type === "aws_kms_key") return at.side === "commercial" ? TARGET_KMS_KEY : SOURCE_KMS_KEY;
+        if (type === "aws_rolesanywhere_trust_anchor") return own("rolesanywhere", `trust-anchor/${TRUST_ANCHOR_ID}`);
+        if (type === "aws_rolesanywhere_profile") return own("rolesanywhere", `profile/${PROFILE_ID}`);
+        if (type === "aws_iam_role")
+          return attribute === "arn" ? own("iam", `role/${String(resource?.name)}`, false) : String(resource?.name);
+        if (type === "aws_secretsmanager_secret")
+          return own("secretsmanager", `secret:${String(resource?.name)}-E2eTst`);
+        return ref;
+      },
+    );
     if (resolved.includes("${")) throw new Error(`unresolved reference: ${resolved}`);
     return resolved;
   };
@@ -184,11 +232,28 @@ function synthesizedSync(json: TfJson): SynthesizedSync {
   const trust = JSON.parse(String(role.assume_role_policy)) as PolicyDocument;
   const workloadCommonName = trust.Statement[0]?.Condition?.StringEquals?.["aws:PrincipalTag/x509Subject/CN"];
   if (workloadCommonName === undefined) throw new Error("the role trust policy pins no certificate CN");
-  const policyOf = (roleId: string) => only(Object.fromEntries(Object.entries(resourcesOf(json, "aws_iam_role_policy")).filter(([, p]) => p.role === `\${aws_iam_role.${roleId}.id}`)), `policy of role ${roleId}`)[1];
+  const policyOf = (roleId: string) =>
+    only(
+      Object.fromEntries(
+        Object.entries(resourcesOf(json, "aws_iam_role_policy")).filter(
+          ([, p]) => p.role === `\${aws_iam_role.${roleId}.id}`,
+        ),
+      ),
+      `policy of role ${roleId}`,
+    )[1];
 
-  const crossing = Object.entries(resourcesOf(json, "aws_lambda_function")).filter(([, f]) => (f.environment as { variables?: Record<string, string> })?.variables?.ROLES_ANYWHERE_ROLE_ARN !== undefined);
-  const [, fn] = only(Object.fromEntries(crossing.filter(([, f]) => !String(f.function_name).includes("-failback-"))), "sync function");
-  const [, back] = only(Object.fromEntries(crossing.filter(([, f]) => String(f.function_name).includes("-failback-"))), "failback function");
+  const crossing = Object.entries(resourcesOf(json, "aws_lambda_function")).filter(
+    ([, f]) =>
+      (f.environment as { variables?: Record<string, string> })?.variables?.ROLES_ANYWHERE_ROLE_ARN !== undefined,
+  );
+  const [, fn] = only(
+    Object.fromEntries(crossing.filter(([, f]) => !String(f.function_name).includes("-failback-"))),
+    "sync function",
+  );
+  const [, back] = only(
+    Object.fromEntries(crossing.filter(([, f]) => String(f.function_name).includes("-failback-"))),
+    "failback function",
+  );
   const backRoleRef = /^\$\{aws_iam_role\.([^.]+)\.arn\}$/.exec(String(back.role))?.[1] ?? "";
   const backRole = resourcesOf(json, "aws_iam_role")[backRoleRef];
   if (backRole === undefined) throw new Error("the failback function has no role of the stack");
@@ -203,7 +268,8 @@ function synthesizedSync(json: TfJson): SynthesizedSync {
     return value;
   };
   return {
-    trustAnchorPem: (anchor.source as { source_data: { x509_certificate_data: string } }).source_data.x509_certificate_data,
+    trustAnchorPem: (anchor.source as { source_data: { x509_certificate_data: string } }).source_data
+      .x509_certificate_data,
     trustAnchorArn: need("ROLES_ANYWHERE_TRUST_ANCHOR_ARN"),
     profileArn: need("ROLES_ANYWHERE_PROFILE_ARN"),
     profileDurationSeconds: Number(profile.duration_seconds),
@@ -221,7 +287,12 @@ function synthesizedSync(json: TfJson): SynthesizedSync {
     dataClass: need("SYNC_ALLOWED_DATA_CLASSES").split(",")[0] ?? "",
     failbackRoleName: String(backRole.name),
     failbackPolicy: s3Statements(policyOf(backRoleRef).policy),
-    failbackEnv: Object.fromEntries(Object.entries((back.environment as { variables: Record<string, string> }).variables).map(([k, v]) => [k, resolve(v)])),
+    failbackEnv: Object.fromEntries(
+      Object.entries((back.environment as { variables: Record<string, string> }).variables).map(([k, v]) => [
+        k,
+        resolve(v),
+      ]),
+    ),
   };
 }
 
@@ -265,7 +336,10 @@ function newHandler(): { handle: SyncHandlerFn; deps: SyncDependencies } {
     },
   };
   const built: SyncDependencies = {
-    ...dependenciesFromEnv(handlerEnv, { secrets: secretReader, logger: createLogger("cross-partition-sync", { level: "info", write: (l) => logLines.push(l) }) }),
+    ...dependenciesFromEnv(handlerEnv, {
+      secrets: secretReader,
+      logger: createLogger("cross-partition-sync", { level: "info", write: (l) => logLines.push(l) }),
+    }),
     hooks: { beforeUploadPart: (n) => hooks.beforeUploadPart?.(n) },
   };
   return { handle: createSyncHandler(built), deps: built };
@@ -285,7 +359,12 @@ beforeAll(async () => {
   secrets.value = JSON.stringify({ certificate: leaf.certificatePem, privateKey: leaf.privateKeyPem });
 
   // For the authorization proof: one gateway key per side stands for that side's key of the data class.
-  castNames({ keys: { [SOURCE_KMS_KEY]: "aws_kms_key.sovereign-key-avatars-clean_key", [TARGET_KMS_KEY]: "aws_kms_key.commercial-key-avatars-clean_key" } });
+  castNames({
+    keys: {
+      [SOURCE_KMS_KEY]: "aws_kms_key.sovereign-key-avatars-clean_key",
+      [TARGET_KMS_KEY]: "aws_kms_key.commercial-key-avatars-clean_key",
+    },
+  });
   sovereign = sovereignGateway().client();
   commercial = commercialGateway().client();
   await sovereign.send(new CreateBucketCommand({ Bucket: synth.sourceBucket }));
@@ -294,7 +373,9 @@ beforeAll(async () => {
     [sovereign, synth.sourceBucket],
     [commercial, synth.targetBucket],
   ] as const) {
-    await client.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
+    await client.send(
+      new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }),
+    );
   }
   // Both roles carry their synthesized S3 statements (and nothing more).
   await createRole(commercialGateway(), synth.roleName, forGateway(synth.rolePolicy));
@@ -375,7 +456,10 @@ async function targetBytes(key: string): Promise<Buffer> {
 
 async function targetVersions(key: string): Promise<{ versions: number; deleteMarkers: number }> {
   const listed = await commercial.send(new ListObjectVersionsCommand({ Bucket: synth.targetBucket, Prefix: key }));
-  return { versions: (listed.Versions ?? []).filter((v) => v.Key === key).length, deleteMarkers: (listed.DeleteMarkers ?? []).filter((m) => m.Key === key).length };
+  return {
+    versions: (listed.Versions ?? []).filter((v) => v.Key === key).length,
+    deleteMarkers: (listed.DeleteMarkers ?? []).filter((m) => m.Key === key).length,
+  };
 }
 
 async function targetHead(key: string) {
@@ -389,7 +473,11 @@ function targetRequests(key: string) {
 
 /** HeadObject on the target with exactly these session credentials: the HTTP status. */
 async function statusWith(session: IssuedSession, key: string): Promise<number> {
-  const client = new S3Client({ ...s3ClientConfig(commercialGateway().endpoint, COMMERCIAL_REGION, "-", "-"), credentials: session, maxAttempts: 1 });
+  const client = new S3Client({
+    ...s3ClientConfig(commercialGateway().endpoint, COMMERCIAL_REGION, "-", "-"),
+    credentials: session,
+    maxAttempts: 1,
+  });
   try {
     const head = await client.send(new HeadObjectCommand({ Bucket: synth.targetBucket, Key: key }));
     return head.$metadata.httpStatusCode ?? 0;
@@ -423,7 +511,12 @@ describe("sync end to end: gateway notifications → handler → the other parti
     expect(sha256(await targetBytes(key))).toBe(sha256(body));
     expect(issuer.fake.rejected).toEqual([]);
     expect(issuer.refused).toEqual([]);
-    expect(issuer.fake.verified[0]?.body).toEqual({ durationSeconds: synth.profileDurationSeconds, profileArn: synth.profileArn, roleArn: synth.roleArn, trustAnchorArn: synth.trustAnchorArn });
+    expect(issuer.fake.verified[0]?.body).toEqual({
+      durationSeconds: synth.profileDurationSeconds,
+      profileArn: synth.profileArn,
+      roleArn: synth.roleArn,
+      trustAnchorArn: synth.trustAnchorArn,
+    });
     expect(issuer.fake.verified[0]?.subject).toContain(`CN=${synth.workloadCommonName}`);
     const signers = new Set(targetRequests(key).map((r) => r.accessKeyId));
     expect([...signers]).toEqual([issuer.sessions[0]?.accessKeyId]);
@@ -438,7 +531,13 @@ describe("sync end to end: gateway notifications → handler → the other parti
 
     // Act
     const outcome = await createSession(
-      { region: COMMERCIAL_REGION, endpoint: issuer.url, trustAnchorArn: synth.trustAnchorArn, profileArn: synth.profileArn, roleArn: synth.roleArn },
+      {
+        region: COMMERCIAL_REGION,
+        endpoint: issuer.url,
+        trustAnchorArn: synth.trustAnchorArn,
+        profileArn: synth.profileArn,
+        roleArn: synth.roleArn,
+      },
       { certificate: strangerLeaf.certificatePem, privateKey: strangerLeaf.privateKeyPem },
     ).catch((error: unknown) => error);
 
@@ -462,7 +561,9 @@ describe("sync end to end: gateway notifications → handler → the other parti
     // Assess
     expect(result?.outcomes[0]?.outcome).toBe("copied");
     expect(sha256(await targetBytes(key))).toBe(sha256(body));
-    expect((await targetHead(key)).Metadata?.[META.replicatedFrom]).toBe(replicaMarker(SOVEREIGN.id, synth.sourceBucket, key, v2));
+    expect((await targetHead(key)).Metadata?.[META.replicatedFrom]).toBe(
+      replicaMarker(SOVEREIGN.id, synth.sourceBucket, key, v2),
+    );
     expect(await targetVersions(key)).toEqual({ versions: 2, deleteMarkers: 0 });
   });
 
@@ -589,7 +690,11 @@ describe("sync end to end: gateway notifications → handler → the other parti
 
     // Assess
     expect(dead).toBeUndefined();
-    expect(delivery.errors).toEqual([expect.objectContaining({ name: "SyncBatchError" }), expect.objectContaining({ name: "SyncBatchError" }), expect.objectContaining({ name: "SyncBatchError" })]);
+    expect(delivery.errors).toEqual([
+      expect.objectContaining({ name: "SyncBatchError" }),
+      expect.objectContaining({ name: "SyncBatchError" }),
+      expect.objectContaining({ name: "SyncBatchError" }),
+    ]);
     expect(letter?.attempts).toBe(3);
     expect(visibleBeforeReplay).toEqual({ versions: 0, deleteMarkers: 0 });
     expect(replayed.outcomes).toEqual([{ key, outcome: "copied", reason: undefined }]);
@@ -609,7 +714,8 @@ describe("sync end to end: gateway notifications → handler → the other parti
     hooks = {
       beforeUploadPart: async (partNumber) => {
         const first = issuer.sessions[sessionsBefore];
-        if (partNumber === 2 && first !== undefined) await new Promise((resolve) => setTimeout(resolve, first.expiration.getTime() - Date.now() + 250));
+        if (partNumber === 2 && first !== undefined)
+          await new Promise((resolve) => setTimeout(resolve, first.expiration.getTime() - Date.now() + 250));
       },
     };
 
@@ -625,7 +731,8 @@ describe("sync end to end: gateway notifications → handler → the other parti
     expect(result?.outcomes[0]?.outcome).toBe("copied");
     expect(delivery.attempts).toBe(1);
     const [expired, renewed, ...more] = issuer.sessions.slice(sessionsBefore);
-    if (expired === undefined || renewed === undefined) throw new Error(`expected two sessions, got ${issuer.sessions.length - sessionsBefore}`);
+    if (expired === undefined || renewed === undefined)
+      throw new Error(`expected two sessions, got ${issuer.sessions.length - sessionsBefore}`);
     expect(more).toEqual([]);
     expect(secrets.reads - secretReadsBefore).toBe(2);
     expect(expired.expiration.getTime() - expired.issuedAt.getTime()).toBeLessThanOrEqual(3000);
@@ -649,13 +756,27 @@ describe("sync end to end: gateway notifications → handler → the other parti
     const since = new Date(Math.floor(Date.now() / 1000) * 1000 - 1000);
     const key = "acme/user-11/written-in-outage.png";
     const body = patternBytes(3000, "failback-function");
-    await commercial.send(new PutObjectCommand({ Bucket: synth.targetBucket, Key: key, Body: body, Tagging: `${synth.dataClassTag}=${synth.dataClass}`, ServerSideEncryption: "aws:kms", SSEKMSKeyId: TARGET_KMS_KEY }));
+    await commercial.send(
+      new PutObjectCommand({
+        Bucket: synth.targetBucket,
+        Key: key,
+        Body: body,
+        Tagging: `${synth.dataClassTag}=${synth.dataClass}`,
+        ServerSideEncryption: "aws:kms",
+        SSEKMSKeyId: TARGET_KMS_KEY,
+      }),
+    );
     const role = await createRole(sovereignGateway(), synth.failbackRoleName, forGateway(synth.failbackPolicy));
     const credentials = await assumeRole(sovereignGateway(), role, "failback-function", 900);
     const material = JSON.parse(secrets.value) as { certificate: string; privateKey: string };
     await writeFile(join(workDir, "leaf.pem"), material.certificate);
     await writeFile(join(workDir, "leaf.key"), material.privateKey, { mode: 0o600 });
-    const { SIGNING_MATERIAL_SECRET_ID: _secret, TENANT_KEY_ALIAS_PREFIX: _alias, TENANT_ROLE_NAME_PREFIX: _role, ...fromStack } = synth.failbackEnv;
+    const {
+      SIGNING_MATERIAL_SECRET_ID: _secret,
+      TENANT_KEY_ALIAS_PREFIX: _alias,
+      TENANT_ROLE_NAME_PREFIX: _role,
+      ...fromStack
+    } = synth.failbackEnv;
     const env = {
       ...fromStack,
       AWS_REGION: SOVEREIGN_REGION,
@@ -688,19 +809,34 @@ describe("sync end to end: gateway notifications → handler → the other parti
     const head = await sovereign.send(new HeadObjectCommand({ Bucket: synth.sourceBucket, Key: key }));
     expect(head.SSEKMSKeyId).toBe(SOURCE_KMS_KEY);
     const got = await sovereign.send(new GetObjectCommand({ Bucket: synth.sourceBucket, Key: key }));
-    expect(sha256(Buffer.from(await (got.Body?.transformToByteArray() ?? Promise.resolve(new Uint8Array()))))).toBe(sha256(body));
+    expect(sha256(Buffer.from(await (got.Body?.transformToByteArray() ?? Promise.resolve(new Uint8Array()))))).toBe(
+      sha256(body),
+    );
   });
 
   it("refuses a failback event without the outage's start, naming the field", async () => {
-    await expect(failbackHandler({ prefix: "acme/" }, {})).rejects.toThrow(/invalid failback event: since: .*Fix: send \{"since"/);
-    await expect(failbackHandler({ since: "yesterday" }, {})).rejects.toThrow(/since must be an ISO 8601 time with a zone/);
+    await expect(failbackHandler({ prefix: "acme/" }, {})).rejects.toThrow(
+      /invalid failback event: since: .*Fix: send \{"since"/,
+    );
+    await expect(failbackHandler({ since: "yesterday" }, {})).rejects.toThrow(
+      /since must be an ISO 8601 time with a zone/,
+    );
   });
 
   it("ignores the event of a replica that failback wrote into the source bucket, so nothing loops back", async () => {
     // Prepare: an object written natively in the commercial partition during an outage
     const key = "acme/user-10/written-in-outage.png";
     const body = patternBytes(2000, "native");
-    await commercial.send(new PutObjectCommand({ Bucket: synth.targetBucket, Key: key, Body: body, Tagging: `${synth.dataClassTag}=${synth.dataClass}`, ServerSideEncryption: "aws:kms", SSEKMSKeyId: TARGET_KMS_KEY }));
+    await commercial.send(
+      new PutObjectCommand({
+        Bucket: synth.targetBucket,
+        Key: key,
+        Body: body,
+        Tagging: `${synth.dataClassTag}=${synth.dataClass}`,
+        ServerSideEncryption: "aws:kms",
+        SSEKMSKeyId: TARGET_KMS_KEY,
+      }),
+    );
 
     // Act: failback copies it into the sovereign clean bucket; the gateway notifies the sync
     const back = await replicate({

@@ -39,7 +39,12 @@ const TARGET_BUCKET = "failover-avatars";
 
 const sovereignGateway = useRadosGateway({ name: "sync-sovereign", region: SOVEREIGN_REGION, kmsKeys: [SOURCE_KEY] });
 // STS on: the end-to-end case gets real temporary credentials for the commercial side.
-const commercialGateway = useRadosGateway({ name: "sync-commercial", region: COMMERCIAL_REGION, kmsKeys: [TARGET_KEY], sts: true });
+const commercialGateway = useRadosGateway({
+  name: "sync-commercial",
+  region: COMMERCIAL_REGION,
+  kmsKeys: [TARGET_KEY],
+  sts: true,
+});
 
 let sovereign: S3Client;
 let commercial: S3Client;
@@ -58,26 +63,52 @@ const config: SyncConfig = {
 };
 
 function deps(overrides: Partial<SyncDependencies> = {}): SyncDependencies {
-  return { config, source: sovereign, target: commercial, logger: createLogger("cross-partition-sync", { write: (l) => lines.push(l) }), ...overrides };
+  return {
+    config,
+    source: sovereign,
+    target: commercial,
+    logger: createLogger("cross-partition-sync", { write: (l) => lines.push(l) }),
+    ...overrides,
+  };
 }
 
 beforeAll(async () => {
   // For the authorization proof: the test's Roles Anywhere role plays the stack's commercial role.
-  castNames({ roles: { "sync-failover": "example-cross-partition-sync-avatars-clean" }, buckets: { [SOURCE_BUCKET]: "example-avatars-clean-111111111111", [TARGET_BUCKET]: "example-avatars-clean-failover-222222222222" }, keys: { [SOURCE_KEY]: "aws_kms_key.sovereign-key-avatars-clean_key", [TARGET_KEY]: "aws_kms_key.commercial-key-avatars-clean_key" } });
+  castNames({
+    roles: { "sync-failover": "example-cross-partition-sync-avatars-clean" },
+    buckets: {
+      [SOURCE_BUCKET]: "example-avatars-clean-111111111111",
+      [TARGET_BUCKET]: "example-avatars-clean-failover-222222222222",
+    },
+    keys: {
+      [SOURCE_KEY]: "aws_kms_key.sovereign-key-avatars-clean_key",
+      [TARGET_KEY]: "aws_kms_key.commercial-key-avatars-clean_key",
+    },
+  });
   sovereign = sovereignGateway().client();
   commercial = commercialGateway().client();
   lines = [];
   await sovereign.send(new CreateBucketCommand({ Bucket: SOURCE_BUCKET }));
   await commercial.send(new CreateBucketCommand({ Bucket: TARGET_BUCKET }));
-  for (const [client, bucket] of [[sovereign, SOURCE_BUCKET], [commercial, TARGET_BUCKET]] as const) {
-    await client.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
+  for (const [client, bucket] of [
+    [sovereign, SOURCE_BUCKET],
+    [commercial, TARGET_BUCKET],
+  ] as const) {
+    await client.send(
+      new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }),
+    );
   }
 });
 
 const bytes = patternBytes;
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("base64");
 
-async function putSource(key: string, body: Buffer, dataClass: string | undefined, metadata: Record<string, string> = {}): Promise<string | undefined> {
+async function putSource(
+  key: string,
+  body: Buffer,
+  dataClass: string | undefined,
+  metadata: Record<string, string> = {},
+): Promise<string | undefined> {
   const put = await sovereign.send(
     new PutObjectCommand({
       Bucket: SOURCE_BUCKET,
@@ -96,7 +127,16 @@ async function putSource(key: string, body: Buffer, dataClass: string | undefine
 /** An S3 event notification as S3 sends it (key URL-encoded, `+` for space). */
 function createdEvent(key: string, versionId?: string) {
   const encoded = encodeURIComponent(key).replace(/%20/g, "+").replace(/%2F/g, "/");
-  return { Records: [{ eventVersion: "2.1", eventSource: "aws:s3", eventName: "ObjectCreated:Put", s3: { bucket: { name: SOURCE_BUCKET }, object: { key: encoded, versionId } } }] };
+  return {
+    Records: [
+      {
+        eventVersion: "2.1",
+        eventSource: "aws:s3",
+        eventName: "ObjectCreated:Put",
+        s3: { bucket: { name: SOURCE_BUCKET }, object: { key: encoded, versionId } },
+      },
+    ],
+  };
 }
 
 async function targetBytes(key: string): Promise<Buffer> {
@@ -126,7 +166,9 @@ describe("replication across partitions", () => {
     // Assess
     expect(result.outcomes).toEqual([{ key, outcome: "copied", reason: undefined }]);
     const head = await commercial.send(new HeadObjectCommand({ Bucket: TARGET_BUCKET, Key: key }));
-    expect(head.Metadata?.[META.replicatedFrom]).toBe(`${SOVEREIGN.id}/${SOURCE_BUCKET}/acme/user%201/avatar.png#${versionId}`);
+    expect(head.Metadata?.[META.replicatedFrom]).toBe(
+      `${SOVEREIGN.id}/${SOURCE_BUCKET}/acme/user%201/avatar.png#${versionId}`,
+    );
     expect(head.Metadata?.[META.sourceSha256]).toBe(sha256(body));
     expect(head.Metadata?.["uploaded-by"]).toBe("user-1");
     expect(head.Metadata?.secret).toBeUndefined();
@@ -156,9 +198,17 @@ describe("replication across partitions", () => {
     });
 
     // Assess
-    expect(result).toMatchObject({ outcome: "copied", mode: "multipart", parts: 3, bytes: 12 * MiB, sha256: sha256(body) });
+    expect(result).toMatchObject({
+      outcome: "copied",
+      mode: "multipart",
+      parts: 3,
+      bytes: 12 * MiB,
+      sha256: sha256(body),
+    });
     const peak = Math.max(...buffered);
-    console.log(`[sync] 12 MiB multipart: peak buffered ${(peak / MiB).toFixed(2)} MiB over ${buffered.length} samples`);
+    console.log(
+      `[sync] 12 MiB multipart: peak buffered ${(peak / MiB).toFixed(2)} MiB over ${buffered.length} samples`,
+    );
     expect(peak).toBeLessThanOrEqual(5 * MiB + 1 * MiB);
     expect(peak).toBeGreaterThanOrEqual(5 * MiB);
     const head = await commercial.send(new HeadObjectCommand({ Bucket: TARGET_BUCKET, Key: key }));
@@ -250,12 +300,17 @@ describe("replication across partitions", () => {
       () => undefined,
       (error: unknown) => error,
     );
-    const uploadsAfterFailure = await commercial.send(new ListMultipartUploadsCommand({ Bucket: TARGET_BUCKET, Prefix: key }));
+    const uploadsAfterFailure = await commercial.send(
+      new ListMultipartUploadsCommand({ Bucket: TARGET_BUCKET, Prefix: key }),
+    );
     const visibleAfterFailure = await targetExists(key);
     const retried = await handle(event);
 
     // Assess
-    expect(failed).toMatchObject({ name: "SyncBatchError", message: expect.stringContaining("injected: target unavailable") });
+    expect(failed).toMatchObject({
+      name: "SyncBatchError",
+      message: expect.stringContaining("injected: target unavailable"),
+    });
     expect(uploadsAfterFailure.Uploads ?? []).toEqual([]);
     expect(visibleAfterFailure).toBe(false);
     expect(retried.outcomes[0]?.outcome).toBe("copied");
@@ -276,7 +331,14 @@ describe("replication across partitions", () => {
     expect(result.outcomes).toEqual([{ key, outcome: "refused", reason: "data-class" }]);
     expect(await targetExists(key)).toBe(false);
     const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(logged).toContainEqual(expect.objectContaining({ level: "warn", message: "record refused: data class may not cross", key, dataClass: "identity" }));
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        level: "warn",
+        message: "record refused: data class may not cross",
+        key,
+        dataClass: "identity",
+      }),
+    );
   });
 
   it("keeps the replica when the source is deleted and deletes are not propagated", async () => {
@@ -284,7 +346,9 @@ describe("replication across partitions", () => {
     const key = "acme/user-8/avatar.png";
     const versionId = await putSource(key, bytes(1000, "kept"), "avatar");
     await createSyncHandler(deps())(createdEvent(key, versionId));
-    const removed = { Records: [{ eventName: "ObjectRemoved:Delete", s3: { bucket: { name: SOURCE_BUCKET }, object: { key } } }] };
+    const removed = {
+      Records: [{ eventName: "ObjectRemoved:Delete", s3: { bucket: { name: SOURCE_BUCKET }, object: { key } } }],
+    };
 
     // Act
     const result = await createSyncHandler(deps())(removed);
@@ -300,21 +364,37 @@ describe("replication across partitions", () => {
     const versionId = await putSource(key, bytes(1000, "erase"), "avatar");
     await createSyncHandler(deps())(createdEvent(key, versionId));
     await sovereign.send(new DeleteObjectCommand({ Bucket: SOURCE_BUCKET, Key: key }));
-    const removed = { Records: [{ eventName: "ObjectRemoved:DeleteMarkerCreated", s3: { bucket: { name: SOURCE_BUCKET }, object: { key } } }] };
+    const removed = {
+      Records: [
+        { eventName: "ObjectRemoved:DeleteMarkerCreated", s3: { bucket: { name: SOURCE_BUCKET }, object: { key } } },
+      ],
+    };
 
     // Act
     const result = await createSyncHandler(deps({ config: { ...config, propagateDeletes: true } }))(removed);
 
     // Assess
     expect(result.outcomes).toEqual([{ key, outcome: "deleted" }]);
-    const head = await commercial.send(new HeadObjectCommand({ Bucket: TARGET_BUCKET, Key: key })).catch((e: unknown) => e);
+    const head = await commercial
+      .send(new HeadObjectCommand({ Bucket: TARGET_BUCKET, Key: key }))
+      .catch((e: unknown) => e);
     expect(head).toMatchObject({ $metadata: { httpStatusCode: 404 } });
   });
 
   it("erases the commercial original of a failback copy when the sovereign copy is deleted", async () => {
     // Prepare: written on the commercial side during an outage, pulled back by failback
     const key = "acme/user-12/avatar.png";
-    const native = await commercial.send(new PutObjectCommand({ Bucket: TARGET_BUCKET, Key: key, Body: bytes(900, "outage"), ContentType: "image/png", Tagging: "data-class=avatar", ServerSideEncryption: "aws:kms", SSEKMSKeyId: TARGET_KEY }));
+    const native = await commercial.send(
+      new PutObjectCommand({
+        Bucket: TARGET_BUCKET,
+        Key: key,
+        Body: bytes(900, "outage"),
+        ContentType: "image/png",
+        Tagging: "data-class=avatar",
+        ServerSideEncryption: "aws:kms",
+        SSEKMSKeyId: TARGET_KEY,
+      }),
+    );
     const pulled = await replicate({
       source: { client: commercial, partition: COMMERCIAL.id, bucket: TARGET_BUCKET, key, versionId: native.VersionId },
       target: { client: sovereign, bucket: SOURCE_BUCKET, kmsKeyId: SOURCE_KEY },
@@ -322,20 +402,36 @@ describe("replication across partitions", () => {
     });
     expect(pulled.outcome).toBe("copied");
     await sovereign.send(new DeleteObjectCommand({ Bucket: SOURCE_BUCKET, Key: key }));
-    const removed = { Records: [{ eventName: "ObjectRemoved:DeleteMarkerCreated", s3: { bucket: { name: SOURCE_BUCKET }, object: { key } } }] };
+    const removed = {
+      Records: [
+        { eventName: "ObjectRemoved:DeleteMarkerCreated", s3: { bucket: { name: SOURCE_BUCKET }, object: { key } } },
+      ],
+    };
 
     // Act
     const result = await createSyncHandler(deps({ config: { ...config, propagateDeletes: true } }))(removed);
 
     // Assess: the original is hidden by a delete marker (its version stays until the lifecycle expires it)
     expect(result.outcomes).toEqual([{ key, outcome: "deleted" }]);
-    expect(await commercial.send(new HeadObjectCommand({ Bucket: TARGET_BUCKET, Key: key })).catch((e: unknown) => e)).toMatchObject({ $metadata: { httpStatusCode: 404 } });
+    expect(
+      await commercial.send(new HeadObjectCommand({ Bucket: TARGET_BUCKET, Key: key })).catch((e: unknown) => e),
+    ).toMatchObject({ $metadata: { httpStatusCode: 404 } });
   });
 
   it("keeps the commercial original when the sovereign object deleted was written natively after the failback", async () => {
     // Prepare: failback copy, then a sovereign write over it, then the delete
     const key = "acme/user-13/avatar.png";
-    const native = await commercial.send(new PutObjectCommand({ Bucket: TARGET_BUCKET, Key: key, Body: bytes(900, "outage-2"), ContentType: "image/png", Tagging: "data-class=avatar", ServerSideEncryption: "aws:kms", SSEKMSKeyId: TARGET_KEY }));
+    const native = await commercial.send(
+      new PutObjectCommand({
+        Bucket: TARGET_BUCKET,
+        Key: key,
+        Body: bytes(900, "outage-2"),
+        ContentType: "image/png",
+        Tagging: "data-class=avatar",
+        ServerSideEncryption: "aws:kms",
+        SSEKMSKeyId: TARGET_KEY,
+      }),
+    );
     await replicate({
       source: { client: commercial, partition: COMMERCIAL.id, bucket: TARGET_BUCKET, key, versionId: native.VersionId },
       target: { client: sovereign, bucket: SOURCE_BUCKET, kmsKeyId: SOURCE_KEY },
@@ -343,14 +439,20 @@ describe("replication across partitions", () => {
     });
     await putSource(key, bytes(700, "sovereign-later"), "avatar");
     await sovereign.send(new DeleteObjectCommand({ Bucket: SOURCE_BUCKET, Key: key }));
-    const removed = { Records: [{ eventName: "ObjectRemoved:DeleteMarkerCreated", s3: { bucket: { name: SOURCE_BUCKET }, object: { key } } }] };
+    const removed = {
+      Records: [
+        { eventName: "ObjectRemoved:DeleteMarkerCreated", s3: { bucket: { name: SOURCE_BUCKET }, object: { key } } },
+      ],
+    };
 
     // Act
     const result = await createSyncHandler(deps({ config: { ...config, propagateDeletes: true } }))(removed);
 
     // Assess
     expect(result.outcomes).toEqual([{ key, outcome: "skipped", reason: "not-our-replica" }]);
-    expect((await commercial.send(new HeadObjectCommand({ Bucket: TARGET_BUCKET, Key: key }))).VersionId).toBe(native.VersionId);
+    expect((await commercial.send(new HeadObjectCommand({ Bucket: TARGET_BUCKET, Key: key }))).VersionId).toBe(
+      native.VersionId,
+    );
   });
 
   it("replays a DLQ message (SQS body holding the original event) to the same result", async () => {
@@ -374,7 +476,10 @@ describe("replication across partitions", () => {
     const body = bytes(3000, "e2e");
     const versionId = await putSource(key, body, "avatar");
     const bucketArn = arn(COMMERCIAL, { service: "s3", resource: TARGET_BUCKET });
-    const trust = await scriptedRolesAnywhere(commercialGateway(), "sync-failover", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:*"], Resource: [bucketArn, `${bucketArn}/*`] }] });
+    const trust = await scriptedRolesAnywhere(commercialGateway(), "sync-failover", {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: ["s3:*"], Resource: [bucketArn, `${bucketArn}/*`] }],
+    });
     const saved = { ...process.env };
     Object.assign(process.env, {
       AWS_REGION: SOVEREIGN_REGION,

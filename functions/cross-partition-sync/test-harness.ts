@@ -160,29 +160,54 @@ export async function startRolesAnywhereIssuer(options: RolesAnywhereIssuerOptio
   const sessions: IssuedSession[] = [];
   const refused: string[] = [];
   const shortened: number[] = [];
-  const gatewayRoleArn = options.gatewayRoleArn ?? ((roleArn: string) => `arn:${PARTITIONS.aws.id}:iam:::role/${roleArn.split("/").pop() ?? ""}`);
+  const gatewayRoleArn =
+    options.gatewayRoleArn ??
+    ((roleArn: string) => `arn:${PARTITIONS.aws.id}:iam:::role/${roleArn.split("/").pop() ?? ""}`);
 
   const deny = (why: string) => {
     refused.push(why);
-    return { status: 403, headers: { "content-type": "application/json", "x-amzn-ErrorType": "AccessDeniedException:" }, body: JSON.stringify({ message: why }) };
+    return {
+      status: 403,
+      headers: { "content-type": "application/json", "x-amzn-ErrorType": "AccessDeniedException:" },
+      body: JSON.stringify({ message: why }),
+    };
   };
 
   /** The credentials for a request the fake endpoint verified. */
   const issue = async (req: IncomingMessage, requestBody: string, verifiedBody: string) => {
-    const requested = JSON.parse(requestBody) as { durationSeconds: number; profileArn: string; roleArn: string; trustAnchorArn: string };
-    if (requested.trustAnchorArn !== binding.trustAnchorArn) return deny(`trust anchor ${requested.trustAnchorArn} is not the synthesized one`);
-    if (requested.profileArn !== binding.profileArn) return deny(`profile ${requested.profileArn} is not the synthesized one`);
-    if (!binding.roleArns.includes(requested.roleArn)) return deny(`role ${requested.roleArn} is not in the profile's role_arns`);
+    const requested = JSON.parse(requestBody) as {
+      durationSeconds: number;
+      profileArn: string;
+      roleArn: string;
+      trustAnchorArn: string;
+    };
+    if (requested.trustAnchorArn !== binding.trustAnchorArn)
+      return deny(`trust anchor ${requested.trustAnchorArn} is not the synthesized one`);
+    if (requested.profileArn !== binding.profileArn)
+      return deny(`profile ${requested.profileArn} is not the synthesized one`);
+    if (!binding.roleArns.includes(requested.roleArn))
+      return deny(`role ${requested.roleArn} is not in the profile's role_arns`);
     const leaf = new X509Certificate(Buffer.from(String(req.headers["x-amz-x509"] ?? ""), "base64"));
     const cn = commonName(leaf.subject);
-    if (cn !== binding.workloadCommonName) return deny(`certificate CN ${String(cn)} is not the role's workload CN ${binding.workloadCommonName}`);
+    if (cn !== binding.workloadCommonName)
+      return deny(`certificate CN ${String(cn)} is not the role's workload CN ${binding.workloadCommonName}`);
 
     const lifetimeSeconds = shortened.shift() ?? Math.min(requested.durationSeconds, binding.maxDurationSeconds);
     const issuedAt = new Date();
     // Whole seconds: radosgw does not enforce a DateLessThan with fractional seconds.
     const expiration = new Date(Math.ceil((issuedAt.getTime() + lifetimeSeconds * 1000) / 1000) * 1000);
     const expiresText = expiration.toISOString().replace(/\.\d{3}Z$/, "Z");
-    const sessionPolicy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:*"], Resource: ["*"], Condition: { DateLessThan: { "aws:CurrentTime": expiresText } } }] };
+    const sessionPolicy = {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Action: ["s3:*"],
+          Resource: ["*"],
+          Condition: { DateLessThan: { "aws:CurrentTime": expiresText } },
+        },
+      ],
+    };
     const xml = await queryApi(gateway, "sts", {
       Action: "AssumeRole",
       Version: "2011-06-15",
@@ -212,7 +237,12 @@ export async function startRolesAnywhereIssuer(options: RolesAnywhereIssuerOptio
     const answer = JSON.parse(verifiedBody) as { credentialSet: { credentials: Record<string, string> }[] };
     const set = answer.credentialSet[0];
     if (set === undefined) throw new Error("fake CreateSession answered without credentialSet[0]");
-    set.credentials = { accessKeyId: session.accessKeyId, expiration: expiresText, secretAccessKey: session.secretAccessKey, sessionToken: session.sessionToken };
+    set.credentials = {
+      accessKeyId: session.accessKeyId,
+      expiration: expiresText,
+      secretAccessKey: session.secretAccessKey,
+      sessionToken: session.sessionToken,
+    };
     return { status: 201, headers: { "content-type": "application/json" }, body: JSON.stringify(answer) };
   };
 
@@ -221,29 +251,43 @@ export async function startRolesAnywhereIssuer(options: RolesAnywhereIssuerOptio
       try {
         const body = await readBody(req);
         // Forward unchanged (Host included: it is signed) to the verifying endpoint.
-        const verified = await new Promise<{ status: number; headers: Record<string, string>; text: string }>((resolve, reject) => {
-          const forward = httpRequest(
-            { host: fakeUrl.hostname, port: fakeUrl.port, method: req.method, path: req.url, headers: req.headers },
-            (answer) => {
-              readBody(answer).then(
-                (b) =>
-                  resolve({
-                    status: answer.statusCode ?? 0,
-                    headers: Object.fromEntries(Object.entries(answer.headers).filter((e): e is [string, string] => typeof e[1] === "string")),
-                    text: b.toString("utf8"),
-                  }),
-                reject,
-              );
-            },
-          );
-          forward.on("error", reject);
-          forward.end(body);
-        });
-        const reply = verified.status === 201 ? await issue(req, body.toString("utf8"), verified.text) : { status: verified.status, headers: verified.headers, body: verified.text };
-        const { "content-length": _length, "transfer-encoding": _te, connection: _c, ...headers } = reply.headers as Record<string, string>;
+        const verified = await new Promise<{ status: number; headers: Record<string, string>; text: string }>(
+          (resolve, reject) => {
+            const forward = httpRequest(
+              { host: fakeUrl.hostname, port: fakeUrl.port, method: req.method, path: req.url, headers: req.headers },
+              (answer) => {
+                readBody(answer).then(
+                  (b) =>
+                    resolve({
+                      status: answer.statusCode ?? 0,
+                      headers: Object.fromEntries(
+                        Object.entries(answer.headers).filter((e): e is [string, string] => typeof e[1] === "string"),
+                      ),
+                      text: b.toString("utf8"),
+                    }),
+                  reject,
+                );
+              },
+            );
+            forward.on("error", reject);
+            forward.end(body);
+          },
+        );
+        const reply =
+          verified.status === 201
+            ? await issue(req, body.toString("utf8"), verified.text)
+            : { status: verified.status, headers: verified.headers, body: verified.text };
+        const {
+          "content-length": _length,
+          "transfer-encoding": _te,
+          connection: _c,
+          ...headers
+        } = reply.headers as Record<string, string>;
         res.writeHead(reply.status, headers).end(reply.body);
       } catch (error) {
-        res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ message: `issuer failed: ${(error as Error).message}` }));
+        res
+          .writeHead(500, { "content-type": "application/json" })
+          .end(JSON.stringify({ message: `issuer failed: ${(error as Error).message}` }));
       }
     })();
   });
@@ -325,11 +369,14 @@ export async function startS3FaultProxy(upstream: string): Promise<S3FaultProxy>
     const active = rules.find((r) => r.left > 0 && r.rule.match(entry));
     // Host stays as the client signed it; Expect is answered here (node does it for us).
     const { expect: _expect, ...headers } = req.headers;
-    const forward = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers, agent }, (answer) => {
-      entry.status = answer.statusCode;
-      res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
-      answer.pipe(res);
-    });
+    const forward = httpRequest(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers, agent },
+      (answer) => {
+        entry.status = answer.statusCode;
+        res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
+        answer.pipe(res);
+      },
+    );
     forward.on("error", () => {
       if (!entry.cut) res.destroy();
     });
@@ -430,7 +477,10 @@ interface PendingDelivery extends Delivery {
 function recordsOf(body: unknown): { key: string; eventName: string }[] {
   const records = (body as { Records?: unknown })?.Records;
   if (!Array.isArray(records)) return [];
-  return records.map((r) => ({ key: String(r?.s3?.object?.key ?? ""), eventName: String(r?.eventName ?? "").replace(/^s3:/, "") }));
+  return records.map((r) => ({
+    key: String(r?.s3?.object?.key ?? ""),
+    eventName: String(r?.eventName ?? "").replace(/^s3:/, ""),
+  }));
 }
 
 function formDecode(key: string): string {
@@ -441,7 +491,10 @@ function formDecode(key: string): string {
   }
 }
 
-export async function startNotificationListener(initial: SyncHandlerFn, options: NotificationListenerOptions = {}): Promise<NotificationListener> {
+export async function startNotificationListener(
+  initial: SyncHandlerFn,
+  options: NotificationListenerOptions = {},
+): Promise<NotificationListener> {
   const retries = options.retries ?? 2;
   const backoff = options.backoffMs ?? ((n: number) => 100 * n);
   let handler = initial;
@@ -475,7 +528,11 @@ export async function startNotificationListener(initial: SyncHandlerFn, options:
             errors.push(error);
           }
         }
-        dlq.push({ event: body, attempts: delivery.attempts, errors: errors.map((e) => (e as Error)?.message ?? String(e)) });
+        dlq.push({
+          event: body,
+          attempts: delivery.attempts,
+          errors: errors.map((e) => (e as Error)?.message ?? String(e)),
+        });
         return undefined;
       }),
     };
@@ -486,18 +543,21 @@ export async function startNotificationListener(initial: SyncHandlerFn, options:
   // The gateway waits for the answer before it answers the request that caused the event:
   // acknowledge at once, then invoke (asynchronous invocation).
   const server = createServer((req, res) => {
-    readBody(req).then((raw) => {
-      res.writeHead(200).end();
-      let body: unknown;
-      try {
-        body = JSON.parse(raw.toString("utf8"));
-      } catch {
-        body = raw.toString("utf8");
-      }
-      const delivery = create(body);
-      if (holding) held.push(delivery);
-      else delivery.start();
-    }, () => res.writeHead(400).end());
+    readBody(req).then(
+      (raw) => {
+        res.writeHead(200).end();
+        let body: unknown;
+        try {
+          body = JSON.parse(raw.toString("utf8"));
+        } catch {
+          body = raw.toString("utf8");
+        }
+        const delivery = create(body);
+        if (holding) held.push(delivery);
+        else delivery.start();
+      },
+      () => res.writeHead(400).end(),
+    );
   });
   const url = await listen(server);
 
@@ -514,14 +574,20 @@ export async function startNotificationListener(initial: SyncHandlerFn, options:
         const found = deliveries.find(
           (d) =>
             !handedOut.has(d) &&
-            recordsOf(d.body).some((r) => (r.key === key || formDecode(r.key) === key) && (eventPrefix === undefined || r.eventName.startsWith(eventPrefix))),
+            recordsOf(d.body).some(
+              (r) =>
+                (r.key === key || formDecode(r.key) === key) &&
+                (eventPrefix === undefined || r.eventName.startsWith(eventPrefix)),
+            ),
         );
         if (found !== undefined) {
           handedOut.add(found);
           return found;
         }
         if (Date.now() > deadline) {
-          throw new Error(`no ${eventPrefix ?? ""} notification for ${key} within ${timeoutMs} ms (got ${deliveries.length}: ${JSON.stringify(deliveries.map((d) => [d.eventNames, d.keys]))})`);
+          throw new Error(
+            `no ${eventPrefix ?? ""} notification for ${key} within ${timeoutMs} ms (got ${deliveries.length}: ${JSON.stringify(deliveries.map((d) => [d.eventNames, d.keys]))})`,
+          );
         }
         await sleep(10);
       }
@@ -551,7 +617,12 @@ export async function startNotificationListener(initial: SyncHandlerFn, options:
 }
 
 /** Sends the bucket's events to `pushEndpoint` (topic with push-endpoint, then the bucket notification). */
-export async function subscribeBucket(gateway: RadosGateway, bucket: string, pushEndpoint: string, events: readonly Event[] = ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]): Promise<string> {
+export async function subscribeBucket(
+  gateway: RadosGateway,
+  bucket: string,
+  pushEndpoint: string,
+  events: readonly Event[] = ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"],
+): Promise<string> {
   const created = await queryApi(gateway, "sns", {
     Action: "CreateTopic",
     Name: `${bucket}-events`,
@@ -587,7 +658,11 @@ export interface ScriptedRolesAnywhere {
  * A leaf certificate and key on disk, and a CreateSession endpoint that trusts only their CA and
  * answers once with real temporary credentials of a new role (`policy`) on the commercial gateway.
  */
-export async function scriptedRolesAnywhere(gateway: RadosGateway, roleName: string, policy: object): Promise<ScriptedRolesAnywhere> {
+export async function scriptedRolesAnywhere(
+  gateway: RadosGateway,
+  roleName: string,
+  policy: object,
+): Promise<ScriptedRolesAnywhere> {
   const pki = createTestPki();
   const leaf = issue({ commonName: "cross-partition-sync" }, pki.root);
   const dir = await mkdtemp(join(tmpdir(), "sync-leaf-"));
@@ -596,10 +671,16 @@ export async function scriptedRolesAnywhere(gateway: RadosGateway, roleName: str
   const roleArn = await createRole(gateway, roleName, policy);
   const temporary = await assumeRole(gateway, roleArn);
   const endpoint = await startFakeRolesAnywhere({ trustedRoots: [pki.root.certificate] });
-  const credentials = { accessKeyId: temporary.accessKeyId, secretAccessKey: temporary.secretAccessKey, sessionToken: temporary.sessionToken, expiration: temporary.expiration.toISOString() };
+  const credentials = {
+    accessKeyId: temporary.accessKeyId,
+    secretAccessKey: temporary.secretAccessKey,
+    sessionToken: temporary.sessionToken,
+    expiration: temporary.expiration.toISOString(),
+  };
   endpoint.script({ status: 201, body: JSON.stringify({ credentialSet: [{ credentials }] }) });
   const commercial = PARTITIONS.aws;
-  const rolesAnywhereArn = (resource: string) => arn(commercial, { service: "rolesanywhere", region: gateway.region, account: "444455556666", resource });
+  const rolesAnywhereArn = (resource: string) =>
+    arn(commercial, { service: "rolesanywhere", region: gateway.region, account: "444455556666", resource });
   return {
     endpoint,
     roleArn,

@@ -42,12 +42,42 @@ const good: Record<string, Buffer> = {};
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "image-scrub-batch-"));
   const { scan } = baselineJpeg();
-  good["photo.jpg"] = Buffer.concat([SOI, exifApp1(6), seg(0xfe, Buffer.from("secret comment")), DQT, DHT, sof(0xc0, 16, 16), sos(), scan, EOI]);
+  good["photo.jpg"] = Buffer.concat([
+    SOI,
+    exifApp1(6),
+    seg(0xfe, Buffer.from("secret comment")),
+    DQT,
+    DHT,
+    sof(0xc0, 16, 16),
+    sos(),
+    scan,
+    EOI,
+  ]);
   // Larger than one 1 MiB read, so that the file is read in several pieces.
   // Decodable Huffman data (the entropy walker rejects random bytes): 16 384 blocks of 76 bytes, 4 restart intervals.
-  good["big.jpg"] = Buffer.concat([SOI, exifApp1(3), DQT, DHT_CODED, dri(4096), sof(0xc0, 1024, 1024), sos(), codedScan(16_384, { seed: 7, ac: 55, restart: 4096 }), EOI]);
-  good["drawing.png"] = Buffer.concat([PNG_SIGNATURE, ihdr(4, 4), textChunk("GPS", "52.5,13.4"), ...pngImage().idat, chunk("IEND")]);
-  good["sticker.webp"] = riff([vp8x(0x08, 16, 16), riffChunk("EXIF", Buffer.from("secret exif")), riffChunk("VP8 ", vp8Payload(16, 16))]);
+  good["big.jpg"] = Buffer.concat([
+    SOI,
+    exifApp1(3),
+    DQT,
+    DHT_CODED,
+    dri(4096),
+    sof(0xc0, 1024, 1024),
+    sos(),
+    codedScan(16_384, { seed: 7, ac: 55, restart: 4096 }),
+    EOI,
+  ]);
+  good["drawing.png"] = Buffer.concat([
+    PNG_SIGNATURE,
+    ihdr(4, 4),
+    textChunk("GPS", "52.5,13.4"),
+    ...pngImage().idat,
+    chunk("IEND"),
+  ]);
+  good["sticker.webp"] = riff([
+    vp8x(0x08, 16, 16),
+    riffChunk("EXIF", Buffer.from("secret exif")),
+    riffChunk("VP8 ", vp8Payload(16, 16)),
+  ]);
   await mkdir(join(dir, "in"));
   for (const [name, bytes] of Object.entries(good)) await writeFile(join(dir, "in", name), bytes);
   await writeFile(join(dir, "in", "cut.jpg"), (good["photo.jpg"] as Buffer).subarray(0, 120));
@@ -61,7 +91,12 @@ function capture(stdin = "") {
   const out: string[] = [];
   const err: string[] = [];
   const progress: (string | null)[] = [];
-  const io: CliIo = { stdout: (l) => out.push(l), stderr: (l) => err.push(l), stdin: async () => stdin, progress: (l) => progress.push(l) };
+  const io: CliIo = {
+    stdout: (l) => out.push(l),
+    stderr: (l) => err.push(l),
+    stdin: async () => stdin,
+    progress: (l) => progress.push(l),
+  };
   return { io, out, err, progress };
 }
 
@@ -93,10 +128,13 @@ describe("scrub --out-dir (batch mode)", () => {
     // Assess
     expect(code).toBe(EXIT.scrubbed);
     expect((await readdir(outDir)).sort()).toEqual(Object.keys(good).sort());
-    for (const [name, bytes] of Object.entries(expected)) expect((await readFile(join(outDir, name))).equals(bytes)).toBe(true);
+    for (const [name, bytes] of Object.entries(expected))
+      expect((await readFile(join(outDir, name))).equals(bytes)).toBe(true);
     expect(err).toEqual([]);
     expect(out).toHaveLength(1);
-    expect(out[0]).toMatch(/^scrubbed 4 of 4 files into .*out-all: \d+ -> \d+ bytes, \d+ bytes of metadata removed; rejected 0; I\/O errors 0; image-scrub\//);
+    expect(out[0]).toMatch(
+      /^scrubbed 4 of 4 files into .*out-all: \d+ -> \d+ bytes, \d+ bytes of metadata removed; rejected 0; I\/O errors 0; image-scrub\//,
+    );
     expect(progress.at(-1)).toBeNull();
     expect(progress).toContain("scrub: 4/4 (4 scrubbed, 0 rejected, 0 I/O errors)");
   });
@@ -167,7 +205,9 @@ describe("scrub --out-dir (batch mode)", () => {
 
     // Assess
     expect(code).toBe(EXIT.usage);
-    expect(err[0]).toBe(`scrub: inputs ${join(dir, "in", "photo.jpg")} and ${join(dir, "other", "photo.jpg")} have the same base name: both would be written to ${join(outDir, "photo.jpg")}`);
+    expect(err[0]).toBe(
+      `scrub: inputs ${join(dir, "in", "photo.jpg")} and ${join(dir, "other", "photo.jpg")} have the same base name: both would be written to ${join(outDir, "photo.jpg")}`,
+    );
     expect(existsSync(outDir)).toBe(false);
   });
 
@@ -195,34 +235,48 @@ describe("scrub --out-dir (batch mode)", () => {
     const lines = out.map((l) => JSON.parse(l));
     expect(lines).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ input: join(dir, "in", "photo.jpg"), type: "jpeg", originalSha256: expect.stringMatching(/^[0-9a-f]{64}$/) }),
+        expect.objectContaining({
+          input: join(dir, "in", "photo.jpg"),
+          type: "jpeg",
+          originalSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        }),
         { input: join(dir, "in", "cut.jpg"), rejected: { reason: "truncated", message: expect.any(String) } },
       ]),
     );
-    expect(lines.at(-1)).toMatchObject({ summary: { inputs: 2, scrubbed: 1, rejected: 1, reasons: { truncated: 1 }, ioErrors: 0 } });
+    expect(lines.at(-1)).toMatchObject({
+      summary: { inputs: 2, scrubbed: 1, rejected: 1, reasons: { truncated: 1 }, ioErrors: 0 },
+    });
   });
 
-  it.each([[["--out-dir", "x"]], [["--out-dir", "x", "-", "a.jpg"]], [["--jobs", "2", "a", "b"]], [["--out-dir", "x", "--jobs", "0", "a"]], [["--out-dir"]]])(
-    "exits 64 on the usage error %j",
-    async (argv) => {
-      // Prepare
-      const { io, err } = capture();
+  it.each([
+    [["--out-dir", "x"]],
+    [["--out-dir", "x", "-", "a.jpg"]],
+    [["--jobs", "2", "a", "b"]],
+    [["--out-dir", "x", "--jobs", "0", "a"]],
+    [["--out-dir"]],
+  ])("exits 64 on the usage error %j", async (argv) => {
+    // Prepare
+    const { io, err } = capture();
 
-      // Act
-      const code = await main(argv, io);
+    // Act
+    const code = await main(argv, io);
 
-      // Assess
-      expect(code).toBe(EXIT.usage);
-      expect(err[0]).toMatch(/^scrub: /);
-    },
-  );
+    // Assess
+    expect(code).toBe(EXIT.usage);
+    expect(err[0]).toMatch(/^scrub: /);
+  });
 
   it("parses the batch options", () => {
     // Act
     const parsed = parseArgs(["--out-dir=clean", "--jobs", "3", "--drop-icc", "a.jpg", "b.png"]);
 
     // Assess
-    expect(parsed).toMatchObject({ outDir: "clean", jobs: 3, inputs: ["a.jpg", "b.png"], options: { keepIccProfile: false } });
+    expect(parsed).toMatchObject({
+      outDir: "clean",
+      jobs: 3,
+      inputs: ["a.jpg", "b.png"],
+      options: { keepIccProfile: false },
+    });
   });
 });
 
@@ -235,23 +289,40 @@ describe("scrub --out-dir from the bundle (worker threads)", () => {
     expect(source).toContain(`?.tag === "${WORKER_TAG}"`);
   });
 
-  it.each(["cjs", "esm"] as const)("scrubs on two threads from the %s bundle with the same bytes as single-file mode", async (format) => {
-    // Prepare
-    const bundle = join(dir, format === "cjs" ? "scrub.cjs" : "scrub.mjs");
-    await build({ entryPoints: [fileURLToPath(new URL("./cli.ts", import.meta.url))], outfile: bundle, bundle: true, platform: "node", target: "node20", format, logLevel: "silent" });
-    const outDir = join(dir, `out-bundle-${format}`);
-    const expected = await singleFileOutputs();
+  it.each(["cjs", "esm"] as const)(
+    "scrubs on two threads from the %s bundle with the same bytes as single-file mode",
+    async (format) => {
+      // Prepare
+      const bundle = join(dir, format === "cjs" ? "scrub.cjs" : "scrub.mjs");
+      await build({
+        entryPoints: [fileURLToPath(new URL("./cli.ts", import.meta.url))],
+        outfile: bundle,
+        bundle: true,
+        platform: "node",
+        target: "node20",
+        format,
+        logLevel: "silent",
+      });
+      const outDir = join(dir, `out-bundle-${format}`);
+      const expected = await singleFileOutputs();
 
-    // Act
-    const result = await run(process.execPath, [bundle, "--jobs", "2", "--out-dir", outDir, ...inputs(...Object.keys(good), "cut.jpg")]).catch(
-      (e: { code: number; stdout: string; stderr: string }) => e,
-    );
+      // Act
+      const result = await run(process.execPath, [
+        bundle,
+        "--jobs",
+        "2",
+        "--out-dir",
+        outDir,
+        ...inputs(...Object.keys(good), "cut.jpg"),
+      ]).catch((e: { code: number; stdout: string; stderr: string }) => e);
 
-    // Assess
-    expect((result as { code?: number }).code).toBe(EXIT.rejected);
-    expect(result.stdout).toMatch(/^scrubbed 4 of 5 files .*; rejected 1 \(truncated 1\); I\/O errors 0;/);
-    expect(result.stderr).toMatch(/^scrub: rejected .*cut\.jpg: truncated: /);
-    expect((await readdir(outDir)).sort()).toEqual(Object.keys(good).sort());
-    for (const [name, bytes] of Object.entries(expected)) expect((await readFile(join(outDir, name))).equals(bytes)).toBe(true);
-  });
+      // Assess
+      expect((result as { code?: number }).code).toBe(EXIT.rejected);
+      expect(result.stdout).toMatch(/^scrubbed 4 of 5 files .*; rejected 1 \(truncated 1\); I\/O errors 0;/);
+      expect(result.stderr).toMatch(/^scrub: rejected .*cut\.jpg: truncated: /);
+      expect((await readdir(outDir)).sort()).toEqual(Object.keys(good).sort());
+      for (const [name, bytes] of Object.entries(expected))
+        expect((await readFile(join(outDir, name))).equals(bytes)).toBe(true);
+    },
+  );
 });

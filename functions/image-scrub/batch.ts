@@ -53,14 +53,20 @@ export function planBatch(inputs: readonly string[], outDir: string): { tasks: B
       continue;
     }
     byName.set(name, input);
-    if (resolve(output) === resolve(input)) problems.push(`input ${input} would be replaced by its own output (choose another --out-dir)`);
+    if (resolve(output) === resolve(input))
+      problems.push(`input ${input} would be replaced by its own output (choose another --out-dir)`);
     tasks.push({ input, output });
   }
   return { tasks, problems };
 }
 
 /** Scrubs one task; never throws. */
-async function processTask(tasks: readonly BatchTask[], index: number, options: ScrubOptions, digests: boolean): Promise<BatchOutcome> {
+async function processTask(
+  tasks: readonly BatchTask[],
+  index: number,
+  options: ScrubOptions,
+  digests: boolean,
+): Promise<BatchOutcome> {
   const task = tasks[index] as BatchTask;
   try {
     return { index, status: "scrubbed", result: await scrubFile(task.input, task.output, options, digests) };
@@ -71,7 +77,11 @@ async function processTask(tasks: readonly BatchTask[], index: number, options: 
 }
 
 /** Takes the next index from the shared counter until none is left. */
-async function drain(work: Omit<WorkerInput, "tag">, report: (outcome: BatchOutcome) => void, breathe: boolean): Promise<void> {
+async function drain(
+  work: Omit<WorkerInput, "tag">,
+  report: (outcome: BatchOutcome) => void,
+  breathe: boolean,
+): Promise<void> {
   const counter = new Int32Array(work.counter);
   for (;;) {
     const index = Atomics.add(counter, 0, 1);
@@ -90,7 +100,12 @@ export async function workerMain(): Promise<void> {
 
 /** The file worker threads run: this bundle when it is one (.js, .cjs, .mjs), else none (TypeScript sources under test). */
 function bundleFile(): string | null {
-  const file = typeof __filename === "string" ? __filename : typeof import.meta.url === "string" ? fileURLToPath(import.meta.url) : undefined;
+  const file =
+    typeof __filename === "string"
+      ? __filename
+      : typeof import.meta.url === "string"
+        ? fileURLToPath(import.meta.url)
+        : undefined;
   return file !== undefined && /\.[cm]?js$/.test(file) ? file : null;
 }
 
@@ -133,7 +148,11 @@ export async function runBatch(run: BatchRun): Promise<BatchOutcome[]> {
   const exits: Promise<void>[] = [];
   if (script !== null) {
     for (let i = 1; i < threads; i++) {
-      const worker = new Worker(script, { workerData: { tag: WORKER_TAG, ...work } satisfies WorkerInput, stdout: false, stderr: false });
+      const worker = new Worker(script, {
+        workerData: { tag: WORKER_TAG, ...work } satisfies WorkerInput,
+        stdout: false,
+        stderr: false,
+      });
       worker.on("message", (outcome: BatchOutcome) => report(outcome));
       worker.on("error", (error) => workerErrors.push(error.message));
       exits.push(new Promise((done) => worker.once("exit", () => done())));
@@ -151,7 +170,11 @@ export async function runBatch(run: BatchRun): Promise<BatchOutcome[]> {
     (outcome, index) =>
       outcome ??
       (() => {
-        const lost: BatchOutcome = { index, status: "error", message: `internal error: a worker thread failed (${workerErrors.join("; ") || "exited early"})` };
+        const lost: BatchOutcome = {
+          index,
+          status: "error",
+          message: `internal error: a worker thread failed (${workerErrors.join("; ") || "exited early"})`,
+        };
         run.onOutcome(lost, tasks[index] as BatchTask);
         return lost;
       })(),

@@ -30,7 +30,17 @@ function capture() {
 
 const dirty = (): Buffer => {
   const { scan } = baselineJpeg();
-  return Buffer.concat([SOI, exifApp1(6), seg(0xfe, Buffer.from("secret comment")), DQT, DHT, sof(0xc0, 16, 16), sos(), scan, EOI]);
+  return Buffer.concat([
+    SOI,
+    exifApp1(6),
+    seg(0xfe, Buffer.from("secret comment")),
+    DQT,
+    DHT,
+    sof(0xc0, 16, 16),
+    sos(),
+    scan,
+    EOI,
+  ]);
 };
 
 describe("scrub CLI", () => {
@@ -46,20 +56,25 @@ describe("scrub CLI", () => {
     expect(out.join("\n")).toMatch(/^Usage: scrub \[options\] <in> <out>/);
   });
 
-  it.each([[[]], [["only-one"]], [["a", "b", "c"]], [["--bogus", "a", "b"]], [["--max-pixels", "0", "a", "b"]], [["--max-input-bytes"]], [["-", "out"]]])(
-    "exits 64 on the usage error %j",
-    async (argv) => {
-      // Prepare
-      const { io, err } = capture();
+  it.each([
+    [[]],
+    [["only-one"]],
+    [["a", "b", "c"]],
+    [["--bogus", "a", "b"]],
+    [["--max-pixels", "0", "a", "b"]],
+    [["--max-input-bytes"]],
+    [["-", "out"]],
+  ])("exits 64 on the usage error %j", async (argv) => {
+    // Prepare
+    const { io, err } = capture();
 
-      // Act
-      const code = await main(argv, io);
+    // Act
+    const code = await main(argv, io);
 
-      // Assess
-      expect(code).toBe(EXIT.usage);
-      expect(err[0]).toMatch(/^scrub: /);
-    },
-  );
+    // Assess
+    expect(code).toBe(EXIT.usage);
+    expect(err[0]).toMatch(/^scrub: /);
+  });
 
   it("scrubs a file, writes the output and prints a one-line summary", async () => {
     // Prepare
@@ -77,7 +92,9 @@ describe("scrub CLI", () => {
     expect(written.includes(Buffer.from("secret comment"))).toBe(false);
     expect(written.includes(Buffer.from("Canon"))).toBe(false);
     expect(out).toHaveLength(1);
-    expect(out[0]).toMatch(/^scrubbed .*in\.jpg -> .*out\.jpg: jpeg 16x16, \d+ -> \d+ bytes; removed \d+ bytes: APP1 Exif 1x \d+, COM 1x 18; orientation 6 kept; original sha256 [0-9a-f]{64}; image-scrub\//);
+    expect(out[0]).toMatch(
+      /^scrubbed .*in\.jpg -> .*out\.jpg: jpeg 16x16, \d+ -> \d+ bytes; removed \d+ bytes: APP1 Exif 1x \d+, COM 1x 18; orientation 6 kept; original sha256 [0-9a-f]{64}; image-scrub\//,
+    );
   });
 
   it("prints the result as JSON with --json", async () => {
@@ -144,42 +161,73 @@ describe("scrub CLI", () => {
 
   it("parses the limits and switches into scrub options", () => {
     // Act
-    const parsed = parseArgs(["--max-input-bytes=1000", "--max-pixels", "50", "--drop-icc", "--no-orientation", "a", "b"]);
+    const parsed = parseArgs([
+      "--max-input-bytes=1000",
+      "--max-pixels",
+      "50",
+      "--drop-icc",
+      "--no-orientation",
+      "a",
+      "b",
+    ]);
 
     // Assess
-    expect(parsed.options).toEqual({ maxInputBytes: 1000, maxPixels: 50, keepIccProfile: false, preserveOrientation: false });
+    expect(parsed.options).toEqual({
+      maxInputBytes: 1000,
+      maxPixels: 50,
+      keepIccProfile: false,
+      preserveOrientation: false,
+    });
   });
 });
 
 describe("scrub CLI bundle", () => {
-  it.each(["cjs", "esm"] as const)("runs as `node <bundle> in out` when bundled as %s and has no side effects when imported", async (format) => {
-    // Prepare
-    const bundle = join(dir, format === "cjs" ? "scrub.cjs" : "scrub.mjs");
-    await build({ entryPoints: [fileURLToPath(new URL("./cli.ts", import.meta.url))], outfile: bundle, bundle: true, platform: "node", target: "node20", format, logLevel: "silent" });
-    const input = join(dir, `bundle-${format}.jpg`);
-    const output = join(dir, `bundle-${format}-out.jpg`);
-    await writeFile(input, dirty());
-    const importer = join(dir, `import-${format}.mjs`);
-    await writeFile(importer, `const cli = await import(${JSON.stringify(bundle)});\nconsole.log(typeof (cli.main ?? cli.default?.main));\n`);
+  it.each(["cjs", "esm"] as const)(
+    "runs as `node <bundle> in out` when bundled as %s and has no side effects when imported",
+    async (format) => {
+      // Prepare
+      const bundle = join(dir, format === "cjs" ? "scrub.cjs" : "scrub.mjs");
+      await build({
+        entryPoints: [fileURLToPath(new URL("./cli.ts", import.meta.url))],
+        outfile: bundle,
+        bundle: true,
+        platform: "node",
+        target: "node20",
+        format,
+        logLevel: "silent",
+      });
+      const input = join(dir, `bundle-${format}.jpg`);
+      const output = join(dir, `bundle-${format}-out.jpg`);
+      await writeFile(input, dirty());
+      const importer = join(dir, `import-${format}.mjs`);
+      await writeFile(
+        importer,
+        `const cli = await import(${JSON.stringify(bundle)});\nconsole.log(typeof (cli.main ?? cli.default?.main));\n`,
+      );
 
-    // Act
-    const ok = await run(process.execPath, [bundle, input, output]);
-    const cut = join(dir, `bundle-${format}-cut.jpg`);
-    await writeFile(cut, dirty().subarray(0, 100));
-    const rejected = await run(process.execPath, [bundle, cut, join(dir, `bundle-${format}-cut-out.jpg`)]).catch((e: { code: number; stderr: string }) => e);
-    const missing = await run(process.execPath, [bundle, join(dir, "missing-dir", "x"), output]).catch((e: { code: number; stderr: string }) => e);
-    const usage = await run(process.execPath, [bundle]).catch((e: { code: number; stderr: string }) => e);
-    const imported = await run(process.execPath, [importer]);
+      // Act
+      const ok = await run(process.execPath, [bundle, input, output]);
+      const cut = join(dir, `bundle-${format}-cut.jpg`);
+      await writeFile(cut, dirty().subarray(0, 100));
+      const rejected = await run(process.execPath, [bundle, cut, join(dir, `bundle-${format}-cut-out.jpg`)]).catch(
+        (e: { code: number; stderr: string }) => e,
+      );
+      const missing = await run(process.execPath, [bundle, join(dir, "missing-dir", "x"), output]).catch(
+        (e: { code: number; stderr: string }) => e,
+      );
+      const usage = await run(process.execPath, [bundle]).catch((e: { code: number; stderr: string }) => e);
+      const imported = await run(process.execPath, [importer]);
 
-    // Assess
-    expect(ok.stdout).toMatch(/^scrubbed /);
-    expect((await readFile(output)).includes(Buffer.from("secret comment"))).toBe(false);
-    expect((rejected as { code: number }).code).toBe(EXIT.rejected);
-    expect((rejected as { stderr: string }).stderr).toMatch(/^scrub: rejected .*: truncated: /);
-    expect(existsSync(join(dir, `bundle-${format}-cut-out.jpg`))).toBe(false);
-    expect((missing as { code: number }).code).toBe(EXIT.ioError);
-    expect((usage as { code: number }).code).toBe(EXIT.usage);
-    expect(imported.stdout.trim()).toBe("function");
-    expect(imported.stderr).toBe("");
-  });
+      // Assess
+      expect(ok.stdout).toMatch(/^scrubbed /);
+      expect((await readFile(output)).includes(Buffer.from("secret comment"))).toBe(false);
+      expect((rejected as { code: number }).code).toBe(EXIT.rejected);
+      expect((rejected as { stderr: string }).stderr).toMatch(/^scrub: rejected .*: truncated: /);
+      expect(existsSync(join(dir, `bundle-${format}-cut-out.jpg`))).toBe(false);
+      expect((missing as { code: number }).code).toBe(EXIT.ioError);
+      expect((usage as { code: number }).code).toBe(EXIT.usage);
+      expect(imported.stdout.trim()).toBe("function");
+      expect(imported.stderr).toBe("");
+    },
+  );
 });

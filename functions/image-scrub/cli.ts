@@ -72,7 +72,9 @@ const defaultIo: CliIo = {
   stdout: (line) => process.stdout.write(`${line}\n`),
   stderr: (line) => process.stderr.write(`${line}\n`),
   stdin: readStdin,
-  progress: process.stderr.isTTY ? (line) => process.stderr.write(line === null ? "\r\x1b[K" : `\r${line}\x1b[K`) : undefined,
+  progress: process.stderr.isTTY
+    ? (line) => process.stderr.write(line === null ? "\r\x1b[K" : `\r${line}\x1b[K`)
+    : undefined,
 };
 
 interface Parsed {
@@ -113,7 +115,10 @@ export function parseArgs(argv: readonly string[]): Parsed {
       positional.push(arg);
       continue;
     }
-    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith("--") && arg.includes("=")
+        ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
+        : [arg, undefined];
     const value = (): string | undefined => (inline !== undefined ? inline : argv[++i]);
     switch (flag) {
       case "--":
@@ -154,14 +159,17 @@ export function parseArgs(argv: readonly string[]): Parsed {
   const options = { maxInputBytes, maxPixels, keepIccProfile, preserveOrientation };
   if (help) return { help, json, input: "", output: "", inputs: [], options: {} };
   if (outDir !== undefined) {
-    if (positional.length === 0) throw new UsageError("--out-dir needs at least one input (or - to read their paths from stdin)");
-    if (positional.includes("-") && positional.length > 1) throw new UsageError("- (input paths on stdin) must be the only input");
+    if (positional.length === 0)
+      throw new UsageError("--out-dir needs at least one input (or - to read their paths from stdin)");
+    if (positional.includes("-") && positional.length > 1)
+      throw new UsageError("- (input paths on stdin) must be the only input");
     return { help, json, input: "", output: "", outDir, inputs: positional, jobs, options };
   }
   if (jobs !== undefined) throw new UsageError("--jobs needs --out-dir");
   if (positional.length !== 2) throw new UsageError(`expected <in> <out>, got ${positional.length} argument(s)`);
   const [input, output] = positional as [string, string];
-  if (input === "-" || output === "-") throw new UsageError("stdin/stdout are not supported: the output is written only on success");
+  if (input === "-" || output === "-")
+    throw new UsageError("stdin/stdout are not supported: the output is written only on success");
   return { help, json, input, output, inputs: [], options };
 }
 
@@ -172,7 +180,9 @@ export function summarize(input: string, output: string, result: ScrubResult): s
       ? "nothing removed"
       : `removed ${result.removedBytes} bytes: ${result.removed.map((r) => `${r.name} ${r.count}x ${r.bytes}`).join(", ")}`;
   const orientation =
-    result.orientation === null ? "" : `; orientation ${result.orientation} ${result.orientationPreserved ? "kept" : "dropped"}`;
+    result.orientation === null
+      ? ""
+      : `; orientation ${result.orientation} ${result.orientationPreserved ? "kept" : "dropped"}`;
   return (
     `scrubbed ${input} -> ${output}: ${result.type} ${result.width}x${result.height}, ` +
     `${result.originalBytes} -> ${result.outputBytes} bytes; ${removed}${orientation}; ` +
@@ -273,7 +283,16 @@ async function batch(parsed: Parsed, outDir: string, io: CliIo): Promise<number>
     return EXIT.ioError;
   }
 
-  const totals = { inputs: tasks.length, scrubbed: 0, rejected: 0, reasons: {} as Record<string, number>, ioErrors: 0, originalBytes: 0, outputBytes: 0, removedBytes: 0 };
+  const totals = {
+    inputs: tasks.length,
+    scrubbed: 0,
+    rejected: 0,
+    reasons: {} as Record<string, number>,
+    ioErrors: 0,
+    originalBytes: 0,
+    outputBytes: 0,
+    removedBytes: 0,
+  };
   const progress = io.progress;
   let drawn = 0;
   const line = (print: (l: string) => void, text: string): void => {
@@ -297,7 +316,11 @@ async function batch(parsed: Parsed, outDir: string, io: CliIo): Promise<number>
         totals.rejected += 1;
         totals.reasons[outcome.reason] = (totals.reasons[outcome.reason] ?? 0) + 1;
         line(io.stderr, `scrub: rejected ${task.input}: ${outcome.reason}: ${outcome.message}`);
-        if (parsed.json) line(io.stdout, JSON.stringify({ input: task.input, rejected: { reason: outcome.reason, message: outcome.message } }));
+        if (parsed.json)
+          line(
+            io.stdout,
+            JSON.stringify({ input: task.input, rejected: { reason: outcome.reason, message: outcome.message } }),
+          );
       } else {
         totals.ioErrors += 1;
         line(io.stderr, `scrub: ${task.input}: ${outcome.message}`);
@@ -307,7 +330,9 @@ async function batch(parsed: Parsed, outDir: string, io: CliIo): Promise<number>
       const now = Date.now();
       if (progress !== undefined && (now - drawn >= 100 || done === tasks.length)) {
         drawn = now;
-        progress(`scrub: ${done}/${tasks.length} (${totals.scrubbed} scrubbed, ${totals.rejected} rejected, ${totals.ioErrors} I/O errors)`);
+        progress(
+          `scrub: ${done}/${tasks.length} (${totals.scrubbed} scrubbed, ${totals.rejected} rejected, ${totals.ioErrors} I/O errors)`,
+        );
       }
     },
   });
@@ -323,8 +348,13 @@ if (!isMainThread && (workerData as { tag?: unknown } | null)?.tag === "image-sc
   // imported here so that start-up does not load the core; cli.test.ts checks that they agree).
   void import("./batch").then((m) => m.workerMain());
 } else {
-  runIfEntryPoint(import.meta.url, "scrub", async (argv) => {
-    setFlagsFromString(INTERRUPT_BUDGET_FLAG);
-    return main(argv);
-  }, EXIT.ioError);
+  runIfEntryPoint(
+    import.meta.url,
+    "scrub",
+    async (argv) => {
+      setFlagsFromString(INTERRUPT_BUDGET_FLAG);
+      return main(argv);
+    },
+    EXIT.ioError,
+  );
 }

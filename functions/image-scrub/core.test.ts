@@ -50,7 +50,13 @@ function sink(): { stream: Writable; bytes: () => Buffer } {
  * A source producing `total` bytes in `piece`-sized chunks without holding them: header, then a
  * generated body, then a footer. Counts how many bytes were pulled.
  */
-function generated(header: Buffer, total: number, piece: number, footer: Buffer, fill: (chunk: Buffer, offset: number) => void) {
+function generated(
+  header: Buffer,
+  total: number,
+  piece: number,
+  footer: Buffer,
+  fill: (chunk: Buffer, offset: number) => void,
+) {
   const state = { pulled: 0 };
   async function* source(): AsyncGenerator<Uint8Array, void, void> {
     yield header;
@@ -67,7 +73,9 @@ function generated(header: Buffer, total: number, piece: number, footer: Buffer,
   return { source, state };
 }
 
-async function run(generator: AsyncGenerator<Buffer, ScrubResult, void>): Promise<{ result: ScrubResult; bytes: number; sha: string }> {
+async function run(
+  generator: AsyncGenerator<Buffer, ScrubResult, void>,
+): Promise<{ result: ScrubResult; bytes: number; sha: string }> {
   const hash = createHash("sha256");
   let bytes = 0;
   for (;;) {
@@ -122,18 +130,21 @@ describe("scrub without digests", () => {
     webp: riff([vp8x(0x08, 16, 16), riffChunk("EXIF", Buffer.from("secret")), riffChunk("VP8 ", vp8Payload(16, 16))]),
   };
 
-  it.each(Object.entries(inputs))("writes the same %s bytes as scrubChunks, with null digests", async (_type, input) => {
-    // Act
-    const digested = await collect(scrubChunks(input));
-    const fromBytes = await collect(scrubChunksWithoutDigests(input));
-    const fromOpener = await collect(scrubChunksWithoutDigests(() => Readable.from([input], { objectMode: false })));
+  it.each(Object.entries(inputs))(
+    "writes the same %s bytes as scrubChunks, with null digests",
+    async (_type, input) => {
+      // Act
+      const digested = await collect(scrubChunks(input));
+      const fromBytes = await collect(scrubChunksWithoutDigests(input));
+      const fromOpener = await collect(scrubChunksWithoutDigests(() => Readable.from([input], { objectMode: false })));
 
-    // Assess
-    for (const undigested of [fromBytes, fromOpener]) {
-      expect(undigested.bytes.equals(digested.bytes)).toBe(true);
-      expect(undigested.result).toEqual({ ...digested.result, originalSha256: null, outputSha256: null });
-    }
-  });
+      // Assess
+      for (const undigested of [fromBytes, fromOpener]) {
+        expect(undigested.bytes.equals(digested.bytes)).toBe(true);
+        expect(undigested.result).toEqual({ ...digested.result, originalSha256: null, outputSha256: null });
+      }
+    },
+  );
 
   it("still detects a WebP source that changes between its two passes", async () => {
     // Prepare
@@ -188,7 +199,17 @@ describe("scrub stream API", () => {
   it("emits no metadata before a rejection, only an incomplete image to discard", async () => {
     // Prepare
     const secret = "GPS 52.5200N 13.4050E";
-    const input = Buffer.concat([SOI, exifApp1(), seg(0xfe, Buffer.from(secret)), DQT, DHT_CODED, sof(0xc0, 256, 256), sos(), codedScan(1024), seg(0xfe, Buffer.from(secret))]);
+    const input = Buffer.concat([
+      SOI,
+      exifApp1(),
+      seg(0xfe, Buffer.from(secret)),
+      DQT,
+      DHT_CODED,
+      sof(0xc0, 256, 256),
+      sos(),
+      codedScan(1024),
+      seg(0xfe, Buffer.from(secret)),
+    ]);
     const emitted: Buffer[] = [];
 
     // Act
@@ -323,7 +344,9 @@ describe("bounded memory", () => {
       for (let index = first; index <= blocks; index++) {
         const start = 2 + index * (block + 5);
         if (start >= offset + c.length) break;
-        for (let q = 0; q < 5; q++) if (start + q >= offset && start + q < offset + c.length && start + q < total - 4) c[start + q - offset] = byteAt(start + q);
+        for (let q = 0; q < 5; q++)
+          if (start + q >= offset && start + q < offset + c.length && start + q < total - 4)
+            c[start + q - offset] = byteAt(start + q);
       }
       for (let at = Math.max(offset, total - 4); at < offset + c.length; at++) c[at - offset] = byteAt(at);
     };
@@ -364,7 +387,8 @@ describe("bounded memory", () => {
     const exifChunk = riffChunk("EXIF", Buffer.alloc(1000, 1));
     const riffHeader = riff([vp8x(0x08, 4000, 4000)]);
     riffHeader.writeUInt32LE(riffHeader.length - 8 + 8 + head.length + total + exifChunk.length, 4);
-    const opener = () => generated(Buffer.concat([riffHeader, frameHeader, head]), total, piece, exifChunk, (c) => c.fill(0x42)).source();
+    const opener = () =>
+      generated(Buffer.concat([riffHeader, frameHeader, head]), total, piece, exifChunk, (c) => c.fill(0x42)).source();
 
     // Act
     const { result, bytes } = await run(scrubChunks(opener, { maxInputBytes: 256 * 1024 * 1024 }));

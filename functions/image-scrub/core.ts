@@ -121,7 +121,8 @@ interface Resolved extends FormatSettings {
 }
 
 function positive(name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`${name} must be a positive integer (value: ${value})`);
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new RangeError(`${name} must be a positive integer (value: ${value})`);
   return value;
 }
 
@@ -167,7 +168,10 @@ function openers(input: ScrubInput): { first: ByteSource; reopen: (() => ByteSou
  * Reads the first `n` bytes for detection and returns a source that replays them before the rest.
  * Holds only the source's own chunks (no copies) until they are replayed.
  */
-async function peekHead(source: ByteSource, n: number): Promise<{ head: Buffer; rest: ByteSource; close: () => Promise<void> }> {
+async function peekHead(
+  source: ByteSource,
+  n: number,
+): Promise<{ head: Buffer; rest: ByteSource; close: () => Promise<void> }> {
   const iterator = source[Symbol.asyncIterator]();
   const seen: Buffer[] = [];
   let have = 0;
@@ -218,7 +222,9 @@ async function spool(source: ByteSource, limit: number, spoolLimit: boolean): Pr
     if (typeof value === "string") throw new TypeError("image-scrub reads bytes; the source yielded a string");
     total += value.byteLength;
     if (total > limit) {
-      const why = spoolLimit ? " (maxSpoolBytes: a WebP from a one-shot stream is buffered; pass an opener to stream it)" : "";
+      const why = spoolLimit
+        ? " (maxSpoolBytes: a WebP from a one-shot stream is buffered; pass an opener to stream it)"
+        : "";
       throw new ScrubRejected("too-large", `input is larger than the limit of ${limit} bytes${why}`, limit);
     }
     chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
@@ -231,7 +237,10 @@ async function spool(source: ByteSource, limit: number, spoolLimit: boolean): Pr
  * ScrubRejected for anything that is not a well-formed, allowed image within the limits; other
  * errors (I/O of the source) propagate unchanged.
  */
-export async function* scrubChunks(input: ScrubInput, options: ScrubOptions = {}): AsyncGenerator<Buffer, ScrubResult, void> {
+export async function* scrubChunks(
+  input: ScrubInput,
+  options: ScrubOptions = {},
+): AsyncGenerator<Buffer, ScrubResult, void> {
   return (yield* run(input, options, true)) as ScrubResult;
 }
 
@@ -241,13 +250,23 @@ export async function* scrubChunks(input: ScrubInput, options: ScrubOptions = {}
  * costs twice what the parsing does. For callers that record no digest (the batch command line
  * without --json). A two-pass WebP from an opener still hashes its input to detect a changed source.
  */
-export async function* scrubChunksWithoutDigests(input: ScrubInput, options: ScrubOptions = {}): AsyncGenerator<Buffer, UndigestedScrubResult, void> {
+export async function* scrubChunksWithoutDigests(
+  input: ScrubInput,
+  options: ScrubOptions = {},
+): AsyncGenerator<Buffer, UndigestedScrubResult, void> {
   return (yield* run(input, options, false)) as UndigestedScrubResult;
 }
 
-type EitherResult = Omit<ScrubResult, "originalSha256" | "outputSha256"> & { readonly originalSha256: string | null; readonly outputSha256: string | null };
+type EitherResult = Omit<ScrubResult, "originalSha256" | "outputSha256"> & {
+  readonly originalSha256: string | null;
+  readonly outputSha256: string | null;
+};
 
-async function* run(input: ScrubInput, options: ScrubOptions, digests: boolean): AsyncGenerator<Buffer, EitherResult, void> {
+async function* run(
+  input: ScrubInput,
+  options: ScrubOptions,
+  digests: boolean,
+): AsyncGenerator<Buffer, EitherResult, void> {
   const settings = resolve(options);
   const { first, reopen } = openers(input);
   const { head, rest, close } = await peekHead(first, DETECT_BYTES);
@@ -268,7 +287,9 @@ async function* run(input: ScrubInput, options: ScrubOptions, digests: boolean):
   if (type === "webp" && replay === null) {
     // A one-shot source cannot be read twice: buffer this WebP (bounded by maxSpoolBytes).
     const spoolLimited = settings.maxSpoolBytes < settings.maxInputBytes;
-    const chunks = await spool(rest, Math.min(settings.maxSpoolBytes, settings.maxInputBytes), spoolLimited).finally(close);
+    const chunks = await spool(rest, Math.min(settings.maxSpoolBytes, settings.maxInputBytes), spoolLimited).finally(
+      close,
+    );
     source = fromChunks(chunks);
     replay = () => fromChunks(chunks);
   }
@@ -342,7 +363,10 @@ async function* run(input: ScrubInput, options: ScrubOptions, digests: boolean):
  * read to the end. Consume `output` with `stream.pipeline` (it errors with the same ScrubRejected
  * that rejects `result`), write it somewhere provisional, and publish only after `result` resolves.
  */
-export function scrub(input: ScrubInput, options: ScrubOptions = {}): { output: Readable; result: Promise<ScrubResult> } {
+export function scrub(
+  input: ScrubInput,
+  options: ScrubOptions = {},
+): { output: Readable; result: Promise<ScrubResult> } {
   let settle: { resolve: (r: ScrubResult) => void; reject: (e: unknown) => void } | undefined;
   const result = new Promise<ScrubResult>((resolve, reject) => {
     settle = { resolve, reject };
@@ -374,7 +398,10 @@ export function scrub(input: ScrubInput, options: ScrubOptions = {}): { output: 
 }
 
 /** Scrubs bytes held in memory; convenient for tests and small objects. */
-export async function scrubBuffer(bytes: Uint8Array, options: ScrubOptions = {}): Promise<{ bytes: Buffer; result: ScrubResult }> {
+export async function scrubBuffer(
+  bytes: Uint8Array,
+  options: ScrubOptions = {},
+): Promise<{ bytes: Buffer; result: ScrubResult }> {
   const parts: Buffer[] = [];
   const generator = scrubChunks(bytes, options);
   for (;;) {

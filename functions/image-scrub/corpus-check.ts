@@ -56,7 +56,8 @@ interface Inspection {
 
 function sniff(b: Buffer): Format {
   if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return "jpeg";
-  if (b.length >= 8 && b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return "png";
+  if (b.length >= 8 && b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
+    return "png";
   if (b.length >= 12 && b.toString("latin1", 0, 4) === "RIFF" && b.toString("latin1", 8, 12) === "WEBP") return "webp";
   const m4 = b.toString("latin1", 0, 4);
   if (m4 === "II*\0" || m4 === "MM\0*" || m4 === "II+\0" || m4 === "MM\0+") return "tiff";
@@ -101,9 +102,11 @@ function inspectJpeg(b: Buffer): Inspection {
       parts.push("EOI");
       break;
     }
-    if (m === 0x00 || m === 0xd8 || (m >= 0xd0 && m <= 0xd7) || m === 0x01 || m < 0xc0) return fail(`bad marker ${m.toString(16)}`, "malformed");
+    if (m === 0x00 || m === 0xd8 || (m >= 0xd0 && m <= 0xd7) || m === 0x01 || m < 0xc0)
+      return fail(`bad marker ${m.toString(16)}`, "malformed");
     if (m === 0xdc) return fail("DNL", "unsupported-feature");
-    if (m === 0xde || m === 0xdf || [0xc5, 0xc6, 0xc7, 0xcd, 0xce, 0xcf].includes(m)) return fail("hierarchical", "unsupported-feature");
+    if (m === 0xde || m === 0xdf || [0xc5, 0xc6, 0xc7, 0xcd, 0xce, 0xcf].includes(m))
+      return fail("hierarchical", "unsupported-feature");
     if (m === 0xc8 || (m >= 0xf0 && m <= 0xfd)) return fail("JPEG extension marker", "unsupported-feature");
     if (sawSof && [0xc0, 0xc1, 0xc2, 0xc3, 0xc9, 0xca, 0xcb].includes(m)) return fail("second SOF", "malformed");
     if (p + 2 > b.length) return fail("segment length cut", "truncated");
@@ -120,14 +123,26 @@ function inspectJpeg(b: Buffer): Inspection {
         icc.push(data);
         payload.push([start, start + data.length]);
       }
-      if (m === 0xee && ident.startsWith("Adobe") && data.length >= 12) colourParts.push(Buffer.concat([Buffer.from("Adobe:"), data.subarray(0, 12)]));
+      if (m === 0xee && ident.startsWith("Adobe") && data.length >= 12)
+        colourParts.push(Buffer.concat([Buffer.from("Adobe:"), data.subarray(0, 12)]));
       continue;
     }
     if (m === 0xfe) {
       parts.push("COM");
       continue;
     }
-    const name = m === 0xc4 ? "DHT" : m === 0xdb ? "DQT" : m === 0xdd ? "DRI" : m === 0xcc ? "DAC" : m === 0xda ? "SOS" : `SOF${m - 0xc0}`;
+    const name =
+      m === 0xc4
+        ? "DHT"
+        : m === 0xdb
+          ? "DQT"
+          : m === 0xdd
+            ? "DRI"
+            : m === 0xcc
+              ? "DAC"
+              : m === 0xda
+                ? "SOS"
+                : `SOF${m - 0xc0}`;
     parts.push(name);
     if (name.startsWith("SOF")) {
       sawSof = true;
@@ -170,12 +185,31 @@ function inspectJpeg(b: Buffer): Inspection {
 const PNG_PIXEL = new Set(["IHDR", "PLTE", "IDAT", "tRNS", "acTL", "fcTL", "fdAT", "sBIT", "bKGD"]);
 const PNG_COLOUR = new Set(["gAMA", "cHRM", "sRGB", "iCCP", "cICP", "mDCV", "cLLI", "pHYs"]);
 
-const PNG_ONCE = new Set(["tRNS", "gAMA", "cHRM", "sRGB", "iCCP", "cICP", "mDCV", "cLLI", "sBIT", "pHYs", "bKGD", "acTL"]);
+const PNG_ONCE = new Set([
+  "tRNS",
+  "gAMA",
+  "cHRM",
+  "sRGB",
+  "iCCP",
+  "cICP",
+  "mDCV",
+  "cLLI",
+  "sBIT",
+  "pHYs",
+  "bKGD",
+  "acTL",
+]);
 
 /** IHDR: a bit depth allowed for the colour type, compression 0, filter 0, interlace 0 or 1. */
 function pngHeaderValid(ihdr: Buffer): boolean {
   const depths: Record<number, number[]> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] };
-  return ihdr.length === 13 && (depths[ihdr[9] as number] ?? []).includes(ihdr[8] as number) && ihdr[10] === 0 && ihdr[11] === 0 && (ihdr[12] as number) <= 1;
+  return (
+    ihdr.length === 13 &&
+    (depths[ihdr[9] as number] ?? []).includes(ihdr[8] as number) &&
+    ihdr[10] === 0 &&
+    ihdr[11] === 0 &&
+    (ihdr[12] as number) <= 1
+  );
 }
 
 function inspectPng(b: Buffer): Inspection {
@@ -205,7 +239,7 @@ function inspectPng(b: Buffer): Inspection {
     if (p + 12 + len > b.length) return fail(`${type} cut`, "truncated");
     const data = b.subarray(p + 8, p + 8 + len);
     const crc = b.readUInt32BE(p + 8 + len);
-    if ((crc32(data, crc32(b.subarray(p + 4, p + 8))) >>> 0) !== crc) return fail(`${type} CRC`, "crc-mismatch");
+    if (crc32(data, crc32(b.subarray(p + 4, p + 8))) >>> 0 !== crc) return fail(`${type} CRC`, "crc-mismatch");
     if (first !== (type === "IHDR")) return fail("IHDR placement", "malformed");
     if (type === "IHDR" && !pngHeaderValid(data)) return fail("IHDR fields", "malformed");
     first = false;
@@ -218,7 +252,8 @@ function inspectPng(b: Buffer): Inspection {
     const compared = type === "iCCP" ? data.subarray(data.indexOf(0) + 1) : data;
     if (PNG_PIXEL.has(type) && !repeated) pixelParts.push(Buffer.concat([Buffer.from(type, "latin1"), compared]));
     if (PNG_COLOUR.has(type) && !repeated) colourParts.push(Buffer.concat([Buffer.from(type, "latin1"), compared]));
-    if (type[0] === type[0]?.toUpperCase() && !["IHDR", "PLTE", "IDAT", "IEND"].includes(type)) return fail(`unknown critical ${type}`, "unsupported-feature");
+    if (type[0] === type[0]?.toUpperCase() && !["IHDR", "PLTE", "IDAT", "IEND"].includes(type))
+      return fail(`unknown critical ${type}`, "unsupported-feature");
     p += 12 + len;
     if (type === "IEND") {
       if (!idat) return fail("no IDAT", "malformed");
@@ -263,7 +298,9 @@ function inspectWebp(b: Buffer): Inspection {
     const data = b.subarray(p + 8, p + 8 + len);
     if (cc === "VP8X") {
       if (len !== 10) return fail("VP8X size", "malformed");
-      pixelParts.push(Buffer.concat([Buffer.from("VP8X"), Buffer.of((data[0] as number) & ~0x0c), data.subarray(4, 10)]));
+      pixelParts.push(
+        Buffer.concat([Buffer.from("VP8X"), Buffer.of((data[0] as number) & ~0x0c), data.subarray(4, 10)]),
+      );
     }
     if (["VP8 ", "VP8L", "ALPH", "ANIM", "ANMF"].includes(cc)) {
       pixelParts.push(Buffer.concat([Buffer.from(cc, "latin1"), data]));
@@ -299,7 +336,8 @@ export function inspect(b: Buffer): Inspection {
   if (format === "jpeg") return inspectJpeg(b);
   if (format === "png") return inspectPng(b);
   if (format === "webp") return inspectWebp(b);
-  if (format === "tiff" || format === "heif") return { format, problem: problem(`${format} not supported yet`, "unsupported-type"), ...none };
+  if (format === "tiff" || format === "heif")
+    return { format, problem: problem(`${format} not supported yet`, "unsupported-type"), ...none };
   return { format, problem: problem("not an image type we know", "unknown-type", "disallowed-type"), ...none };
 }
 
@@ -375,9 +413,19 @@ const ALLOWED_TAGS: Readonly<Record<string, readonly string[] | "*">> = {
 
 /** Privacy categories the issue names, recognised in exiftool's group:tag keys. */
 const CATEGORIES: readonly { readonly name: string; readonly test: (group: string, tag: string) => boolean }[] = [
-  { name: "GPS", test: (g, t) => g === "GPS" || /GPS/i.test(t) || /^XMP-exif$/.test(g) && /GPS/.test(t) },
-  { name: "camera make/model/serial", test: (g, t) => !g.startsWith("ICC") && /^(Make|Model|UniqueCameraModel|.*SerialNumber|LensMake|LensModel|OwnerName|CameraOwnerName|CameraModelName|InternalSerialNumber)$/.test(t) },
-  { name: "capture dates", test: (g, t) => !g.startsWith("ICC") && g !== "System" && /(Date|TimeCreated|DateTime|TimeStamp)/.test(t) },
+  { name: "GPS", test: (g, t) => g === "GPS" || /GPS/i.test(t) || (/^XMP-exif$/.test(g) && /GPS/.test(t)) },
+  {
+    name: "camera make/model/serial",
+    test: (g, t) =>
+      !g.startsWith("ICC") &&
+      /^(Make|Model|UniqueCameraModel|.*SerialNumber|LensMake|LensModel|OwnerName|CameraOwnerName|CameraModelName|InternalSerialNumber)$/.test(
+        t,
+      ),
+  },
+  {
+    name: "capture dates",
+    test: (g, t) => !g.startsWith("ICC") && g !== "System" && /(Date|TimeCreated|DateTime|TimeStamp)/.test(t),
+  },
   { name: "XMP", test: (g) => g.startsWith("XMP") },
   { name: "IPTC", test: (g) => g.startsWith("IPTC") },
   { name: "Photoshop", test: (g) => g === "Photoshop" },
@@ -493,7 +541,12 @@ const SIGNATURES: readonly Signature[] = [
   sig("WebP XMP (NUL)", "XMP\0", true),
 ];
 
-function countOccurrences(b: Buffer, needle: Buffer, payload: readonly (readonly [number, number])[], outsideOnly: boolean): number {
+function countOccurrences(
+  b: Buffer,
+  needle: Buffer,
+  payload: readonly (readonly [number, number])[],
+  outsideOnly: boolean,
+): number {
   let count = 0;
   let at = b.indexOf(needle);
   while (at >= 0) {
@@ -550,7 +603,9 @@ function pngPixels(b: Buffer): string | null {
     p += 12 + len;
   }
   try {
-    return createHash("sha256").update(inflateSync(Buffer.concat(parts))).digest("hex");
+    return createHash("sha256")
+      .update(inflateSync(Buffer.concat(parts)))
+      .digest("hex");
   } catch {
     return null;
   }
@@ -584,7 +639,11 @@ function iccColourKey(profile: Buffer, texts: string[] = []): Buffer | null {
       for (let r = 0; r < n && 16 + 12 * r + 12 <= data.length; r++) {
         const l = data.readUInt32BE(16 + 12 * r + 4);
         const o = data.readUInt32BE(16 + 12 * r + 8);
-        texts.push(Buffer.from(data.subarray(o, o + l)).swap16().toString("utf16le"));
+        texts.push(
+          Buffer.from(data.subarray(o, o + l))
+            .swap16()
+            .toString("utf16le"),
+        );
       }
     }
     if (["text", "desc", "mluc"].includes(type) || ["desc", "cprt", "dmnd", "dmdd"].includes(sig)) continue;
@@ -636,7 +695,9 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
 }
 
 /** Scrubs in memory and reports the outcome; never throws for ScrubRejected. */
-async function attempt(bytes: Uint8Array): Promise<{ ok: true; bytes: Buffer; result: ScrubResult } | { ok: false; reason: string; message: string }> {
+async function attempt(
+  bytes: Uint8Array,
+): Promise<{ ok: true; bytes: Buffer; result: ScrubResult } | { ok: false; reason: string; message: string }> {
   try {
     const out = await withTimeout(scrubBuffer(bytes), 20_000, "scrub");
     return { ok: true, ...out };
@@ -761,11 +822,20 @@ export async function main(argv: readonly string[]): Promise<number> {
       const rel = relative(dir, file);
       const original = readFileSync(file);
       const insp = inspect(original);
-      const row: Row = { file: rel, format: insp.format, status: "error", bytesIn: original.length, derived: [], failures: [], notes: [] };
+      const row: Row = {
+        file: rel,
+        format: insp.format,
+        status: "error",
+        bytesIn: original.length,
+        derived: [],
+        failures: [],
+        notes: [],
+      };
       rows.push(row);
       const entry = listed.get(rel);
       if (listed.size > 0 && entry === undefined) row.notes.push("not in MANIFEST.tsv");
-      if (entry !== undefined && entry.sha256 !== sha256(original)) row.failures.push("sha256 differs from MANIFEST.tsv");
+      if (entry !== undefined && entry.sha256 !== sha256(original))
+        row.failures.push("sha256 differs from MANIFEST.tsv");
 
       // The real path: stream from the file through the core into a temp file, like the CLI.
       const outPath = join(work, `${String(i).padStart(4, "0")}-${basename(file)}`);
@@ -787,49 +857,67 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
 
       if (row.status === "rejected") {
-        if (insp.problem === null) row.failures.push(`rejected a file the independent parser finds well-formed (${row.reason})`);
+        if (insp.problem === null)
+          row.failures.push(`rejected a file the independent parser finds well-formed (${row.reason})`);
         else if (!insp.problem.reasons.includes(row.reason as RejectReason)) {
-          row.failures.push(`reason ${row.reason} does not match the problem found (${insp.problem.text}: ${insp.problem.reasons.join("|")})`);
+          row.failures.push(
+            `reason ${row.reason} does not match the problem found (${insp.problem.text}: ${insp.problem.reasons.join("|")})`,
+          );
         }
         continue;
       }
       if (value === undefined) continue;
       row.status = "scrubbed";
       const bytes = readFileSync(outPath);
-      if (insp.problem !== null) row.failures.push(`accepted a file the independent parser rejects (${insp.problem.text})`);
+      if (insp.problem !== null)
+        row.failures.push(`accepted a file the independent parser rejects (${insp.problem.text})`);
       row.bytesOut = bytes.length;
       row.removedBytes = value.removedBytes;
       row.removed = value.removed.map((r) => `${r.name}×${r.count}`).join(", ");
       row.orientation = value.orientation;
       if (value.originalSha256 !== sha256(original)) row.failures.push("result.originalSha256 is wrong");
-      if (value.outputSha256 !== sha256(bytes) || value.outputBytes !== bytes.length) row.failures.push("result output checksum/size is wrong");
+      if (value.outputSha256 !== sha256(bytes) || value.outputBytes !== bytes.length)
+        row.failures.push("result output checksum/size is wrong");
       const inspOut = inspect(bytes);
       outputs.set(outPath, { row, originalPath: file, result: value });
       if (inspOut.problem !== null) row.failures.push(`output is not well-formed: ${inspOut.problem.text}`);
-      if (inspOut.imageEnd !== bytes.length) row.failures.push(`output has ${bytes.length - inspOut.imageEnd} bytes after the image`);
-      if (!sameParts(insp.pixelParts, inspOut.pixelParts)) row.failures.push("pixel data (tables / entropy-coded data / IDAT / VP8) differs");
+      if (inspOut.imageEnd !== bytes.length)
+        row.failures.push(`output has ${bytes.length - inspOut.imageEnd} bytes after the image`);
+      if (!sameParts(insp.pixelParts, inspOut.pixelParts))
+        row.failures.push("pixel data (tables / entropy-coded data / IDAT / VP8) differs");
       const iccOf = (parts: readonly Buffer[]): Buffer[] => colourKeys(parts.filter((b) => iccOfPart(b) !== null));
-      row.iccKept = iccOf(insp.colourParts).length > 0 && sameParts(iccOf(insp.colourParts), iccOf(inspOut.colourParts));
+      row.iccKept =
+        iccOf(insp.colourParts).length > 0 && sameParts(iccOf(insp.colourParts), iccOf(inspOut.colourParts));
       const outTexts: string[] = [];
       if (!sameParts(colourKeys(insp.colourParts), colourKeys(inspOut.colourParts, outTexts))) {
         row.failures.push("colour data (ICC colour tags / Adobe / gAMA...) differs");
       }
       const iccText = outTexts.filter((t) => t !== "" && t !== "ICC profile");
-      if (iccText.length > 0) row.failures.push(`ICC text tags not neutralised: ${iccText.map((t) => JSON.stringify(t.slice(0, 40))).join(", ")}`);
+      if (iccText.length > 0)
+        row.failures.push(
+          `ICC text tags not neutralised: ${iccText.map((t) => JSON.stringify(t.slice(0, 40))).join(", ")}`,
+        );
       if (insp.format === "jpeg") {
-        const bad = inspOut.parts.filter((p) => !/^(SOF\d+|DHT|DQT|DRI|DAC|SOS|EOI|APP0 JFIF|APP1 Exif|APP2 ICC_PROFILE|APP14 Adobe)$/.test(p));
+        const bad = inspOut.parts.filter(
+          (p) => !/^(SOF\d+|DHT|DQT|DRI|DAC|SOS|EOI|APP0 JFIF|APP1 Exif|APP2 ICC_PROFILE|APP14 Adobe)$/.test(p),
+        );
         if (bad.length > 0) row.failures.push(`JPEG segments left: ${[...new Set(bad)].join(", ")}`);
-        if (inspOut.parts.filter((p) => p === "APP1 Exif").length > (value.orientationPreserved ? 1 : 0)) row.failures.push("more than the Orientation-only APP1 Exif");
+        if (inspOut.parts.filter((p) => p === "APP1 Exif").length > (value.orientationPreserved ? 1 : 0))
+          row.failures.push("more than the Orientation-only APP1 Exif");
       }
       if (insp.format === "png") {
-        const bad = inspOut.parts.filter((p) => !PNG_PIXEL.has(p) && !PNG_COLOUR.has(p) && p !== "IEND" && p !== "eXIf");
+        const bad = inspOut.parts.filter(
+          (p) => !PNG_PIXEL.has(p) && !PNG_COLOUR.has(p) && p !== "IEND" && p !== "eXIf",
+        );
         if (bad.length > 0) row.failures.push(`PNG chunks left: ${[...new Set(bad)].join(", ")}`);
         const before = pngPixels(original);
         const after = pngPixels(bytes);
         if (after === null || before !== after) row.failures.push("PNG IDAT does not inflate to the same bytes");
       }
       if (insp.format === "webp") {
-        const bad = inspOut.parts.filter((p) => !["VP8X", "VP8 ", "VP8L", "ALPH", "ANIM", "ANMF", "ICCP"].includes(p) && p !== "EXIF");
+        const bad = inspOut.parts.filter(
+          (p) => !["VP8X", "VP8 ", "VP8L", "ALPH", "ANIM", "ANMF", "ICCP"].includes(p) && p !== "EXIF",
+        );
         if (bad.length > 0) row.failures.push(`WebP chunks left: ${[...new Set(bad)].join(", ")}`);
         if (bytes.readUInt32LE(4) !== bytes.length - 8) row.failures.push("RIFF size does not match the file");
       }
@@ -837,9 +925,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       const hits = rawScan(bytes, inspOut, insp.format, value.orientationPreserved);
       if (hits.length > 0) row.failures.push(`metadata signatures in output: ${hits.join(", ")}`);
       for (const tool of ["djpeg", "dwebp"] as const) {
-        if (!decoders[tool] || (tool === "djpeg") !== (insp.format === "jpeg") || (tool === "dwebp") !== (insp.format === "webp")) continue;
+        if (
+          !decoders[tool] ||
+          (tool === "djpeg") !== (insp.format === "jpeg") ||
+          (tool === "dwebp") !== (insp.format === "webp")
+        )
+          continue;
         try {
-          if ((await decode(tool, file)) !== (await decode(tool, outPath))) row.failures.push(`${tool}: decoded pixels differ`);
+          if ((await decode(tool, file)) !== (await decode(tool, outPath)))
+            row.failures.push(`${tool}: decoded pixels differ`);
         } catch (error) {
           row.notes.push(`${tool} failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
         }
@@ -853,7 +947,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       // Derived damaged copies, in memory: must be rejected for the right reason, never crash or hang.
       const derived: { name: string; bytes: Buffer; expect: RejectReason[] }[] = [];
       const end = insp.imageEnd;
-      derived.push({ name: "cut at half", bytes: original.subarray(0, Math.floor(Math.min(end, original.length) / 2)), expect: ["truncated"] });
+      derived.push({
+        name: "cut at half",
+        bytes: original.subarray(0, Math.floor(Math.min(end, original.length) / 2)),
+        expect: ["truncated"],
+      });
       derived.push({ name: "cut before the end", bytes: original.subarray(0, end - 1), expect: ["truncated"] });
       if (insp.format === "png") {
         const idat = insp.payload.find(([s, e]) => e > s && original.toString("latin1", s - 4, s) === "IDAT");
@@ -878,7 +976,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         const outcome = await attempt(d.bytes);
         if (outcome.ok) row.failures.push(`derived "${d.name}" was accepted`);
         else if (outcome.reason === "CRASH") row.failures.push(`derived "${d.name}" crashed: ${outcome.message}`);
-        else if (!d.expect.includes(outcome.reason as RejectReason)) row.failures.push(`derived "${d.name}" rejected as ${outcome.reason}, expected ${d.expect.join("|")}`);
+        else if (!d.expect.includes(outcome.reason as RejectReason))
+          row.failures.push(`derived "${d.name}" rejected as ${outcome.reason}, expected ${d.expect.join("|")}`);
         else row.derived.push(`${d.name}: ${outcome.reason}`);
       }
     }
@@ -900,7 +999,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       row.exifTagsBefore = earlier.length;
       row.exifTagsAfter = leaks.length;
       row.categoriesBefore = [...new Set(earlier.map((f) => f.category))].sort();
-      if (leaks.length > 0) row.failures.push(`exiftool finds: ${leaks.map((l) => `${l.tag} (${l.category})`).join(", ")}`);
+      if (leaks.length > 0)
+        row.failures.push(`exiftool finds: ${leaks.map((l) => `${l.tag} (${l.category})`).join(", ")}`);
       const error = after["ExifTool:Error"];
       if (error !== undefined) row.failures.push(`exiftool error on output: ${String(error)}`);
       const warning = after["ExifTool:Warning"];
@@ -934,7 +1034,18 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 function printTable(rows: readonly Row[]): void {
-  const header = ["result", "format", "file", "bytes in", "bytes out", "removed", "orient", "ICC", "tags before>after", "checks"];
+  const header = [
+    "result",
+    "format",
+    "file",
+    "bytes in",
+    "bytes out",
+    "removed",
+    "orient",
+    "ICC",
+    "tags before>after",
+    "checks",
+  ];
   const lines = rows.map((r) => [
     r.failures.length > 0 ? "FAIL" : "pass",
     r.format,
@@ -945,23 +1056,56 @@ function printTable(rows: readonly Row[]): void {
     r.orientation ? `${r.orientation}>${r.orientationOut ?? "-"}` : "-",
     r.iccKept ? "kept" : "-",
     r.exifTagsBefore === undefined ? "-" : `${r.exifTagsBefore}>${r.exifTagsAfter}`,
-    r.failures.length > 0 ? r.failures.join("; ") : r.status === "scrubbed" ? `ok (+${r.derived.length} derived)` : (r.message ?? ""),
+    r.failures.length > 0
+      ? r.failures.join("; ")
+      : r.status === "scrubbed"
+        ? `ok (+${r.derived.length} derived)`
+        : (r.message ?? ""),
   ]);
   const widths = header.map((h, i) => Math.min(48, Math.max(h.length, ...lines.map((l) => (l[i] as string).length))));
   const fmt = (cells: readonly string[]): string =>
-    cells.map((c, i) => (i === cells.length - 1 ? c : c.length > (widths[i] as number) ? `${c.slice(0, (widths[i] as number) - 1)}…` : c.padEnd(widths[i] as number))).join("  ");
+    cells
+      .map((c, i) =>
+        i === cells.length - 1
+          ? c
+          : c.length > (widths[i] as number)
+            ? `${c.slice(0, (widths[i] as number) - 1)}…`
+            : c.padEnd(widths[i] as number),
+      )
+      .join("  ");
   console.log(fmt(header));
   for (const l of lines) console.log(fmt(l));
   for (const r of rows) for (const n of r.notes) console.log(`note: ${r.file}: ${n}`);
 }
 
 function summarize(rows: readonly Row[], dir: string, decoders: Record<string, boolean>, seconds: number) {
-  const perFormat: Record<string, { files: number; scrubbed: number; rejected: number; passed: number; failed: number; bytesIn: number; bytesOut: number; bytesRemoved: number }> = {};
+  const perFormat: Record<
+    string,
+    {
+      files: number;
+      scrubbed: number;
+      rejected: number;
+      passed: number;
+      failed: number;
+      bytesIn: number;
+      bytesOut: number;
+      bytesRemoved: number;
+    }
+  > = {};
   const reasons: Record<string, number> = {};
   const before: Record<string, number> = {};
   let derived = 0;
   for (const r of rows) {
-    const f = perFormat[r.format] ?? { files: 0, scrubbed: 0, rejected: 0, passed: 0, failed: 0, bytesIn: 0, bytesOut: 0, bytesRemoved: 0 };
+    const f = perFormat[r.format] ?? {
+      files: 0,
+      scrubbed: 0,
+      rejected: 0,
+      passed: 0,
+      failed: 0,
+      bytesIn: 0,
+      bytesOut: 0,
+      bytesRemoved: 0,
+    };
     perFormat[r.format] = f;
     f.files++;
     if (r.status === "scrubbed") {
@@ -997,7 +1141,11 @@ function summarize(rows: readonly Row[], dir: string, decoders: Record<string, b
     orientationsPreserved: rows.filter((r) => r.orientation && r.orientationOut === r.orientation).length,
     iccProfilesKept: rows.filter((r) => r.iccKept).length,
     derivedDamagedCopiesRejected: derived,
-    decoders: { png: "zlib inflate of IDAT", jpeg: decoders.djpeg ? "djpeg" : "none installed (tables + entropy-coded data compared byte for byte)", webp: decoders.dwebp ? "dwebp" : "none installed (VP8/VP8L/ALPH/ANMF payloads compared byte for byte)" },
+    decoders: {
+      png: "zlib inflate of IDAT",
+      jpeg: decoders.djpeg ? "djpeg" : "none installed (tables + entropy-coded data compared byte for byte)",
+      webp: decoders.dwebp ? "dwebp" : "none installed (VP8/VP8L/ALPH/ANMF payloads compared byte for byte)",
+    },
     seconds: Math.round(seconds * 100) / 100,
     failures: failed.map((r) => ({ file: r.file, failures: r.failures })),
   };

@@ -103,7 +103,14 @@ export function detect(head: Uint8Array): Detection {
   if (startsWith(head, [0x00, 0x00, 0x00, 0x0c, 0x4a, 0x58, 0x4c, 0x20])) return { format: "jxl", label: "JPEG XL" };
   if (startsWith(head, [0x00, 0x00, 0x00, 0x0c, 0x6a, 0x50, 0x20, 0x20])) return { format: "jp2", label: "JPEG 2000" };
   if (startsWith(head, [0xff, 0x4f, 0xff, 0x51])) return { format: "jp2", label: "JPEG 2000 codestream" };
-  if (ascii(head, 0, 2) === "BM" && head.length >= 26 && head[6] === 0 && head[7] === 0 && head[8] === 0 && head[9] === 0) {
+  if (
+    ascii(head, 0, 2) === "BM" &&
+    head.length >= 26 &&
+    head[6] === 0 &&
+    head[7] === 0 &&
+    head[8] === 0 &&
+    head[9] === 0
+  ) {
     return { format: "bmp", label: "BMP" };
   }
   if (startsWith(head, [0x00, 0x00, 0x01, 0x00]) && head.length >= 6 && (head[4] ?? 0) + (head[5] ?? 0) > 0) {
@@ -126,7 +133,10 @@ export function requireAllowed(detection: Detection, allowed: readonly ImageType
   const { format, label } = detection;
   if (format === "jpeg" || format === "png" || format === "webp") {
     if (!allowed.includes(format)) {
-      throw new ScrubRejected("disallowed-type", `${label} is not an allowed type here (allowed: ${allowed.join(", ")})`);
+      throw new ScrubRejected(
+        "disallowed-type",
+        `${label} is not an allowed type here (allowed: ${allowed.join(", ")})`,
+      );
     }
     return format;
   }

@@ -32,11 +32,20 @@ const allowedTypes = z
   .transform((v, ctx): readonly ImageType[] => {
     if (v === undefined || v.trim() === "") return IMAGE_TYPES;
     const out: ImageType[] = [];
-    for (const raw of v.split(",").map((s) => s.trim().toLowerCase()).filter((s) => s !== "")) {
+    for (const raw of v
+      .split(",")
+      .map((s) => s.trim().toLowerCase())
+      .filter((s) => s !== "")) {
       const byMedia = (Object.entries(MEDIA_TYPES) as [ImageType, string][]).find(([, media]) => media === raw)?.[0];
-      const type = byMedia ?? (raw === "jpg" ? "jpeg" : (IMAGE_TYPES as readonly string[]).includes(raw) ? (raw as ImageType) : undefined);
+      const type =
+        byMedia ??
+        (raw === "jpg" ? "jpeg" : (IMAGE_TYPES as readonly string[]).includes(raw) ? (raw as ImageType) : undefined);
       if (type === undefined) {
-        ctx.issues.push({ code: "custom", input: v, message: `ALLOWED_TYPES: "${raw}" is not one of ${IMAGE_TYPES.join(", ")}` });
+        ctx.issues.push({
+          code: "custom",
+          input: v,
+          message: `ALLOWED_TYPES: "${raw}" is not one of ${IMAGE_TYPES.join(", ")}`,
+        });
         return z.NEVER;
       }
       if (!out.includes(type)) out.push(type);
@@ -59,7 +68,11 @@ export const scrubEnvSchema = z
       .string()
       .optional()
       .transform((v) => (v === undefined || v === "" ? "quarantine/" : v))
-      .pipe(z.string().regex(/^[A-Za-z0-9!_.*'()-][A-Za-z0-9!_.*'()/-]{0,200}\/$/, { error: "QUARANTINE_PREFIX must be a safe key prefix ending in /" })),
+      .pipe(
+        z.string().regex(/^[A-Za-z0-9!_.*'()-][A-Za-z0-9!_.*'()/-]{0,200}\/$/, {
+          error: "QUARANTINE_PREFIX must be a safe key prefix ending in /",
+        }),
+      ),
     MAX_INPUT_BYTES: positiveInt("MAX_INPUT_BYTES", DEFAULT_OPTIONS.maxInputBytes),
     MAX_PIXELS: positiveInt("MAX_PIXELS", DEFAULT_OPTIONS.maxPixels),
     ALLOWED_TYPES: allowedTypes,
@@ -69,7 +82,12 @@ export const scrubEnvSchema = z
      * Data class of the clean objects, written as their `data-class` tag (the sync function admits
      * objects to the other partition by this tag). @default - untagged
      */
-    CLEAN_DATA_CLASS: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: "CLEAN_DATA_CLASS must be a data class name (lower-case letters, digits, -)" }).optional(),
+    CLEAN_DATA_CLASS: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, {
+        error: "CLEAN_DATA_CLASS must be a data class name (lower-case letters, digits, -)",
+      })
+      .optional(),
     /** Directory for the provisional output (Lambda: /tmp). */
     SPOOL_DIR: z
       .string()
@@ -93,7 +111,9 @@ export class ScrubConfigError extends Error {
 export function parseScrubEnv(env: Readonly<Record<string, string | undefined>>): ScrubEnv {
   const result = scrubEnvSchema.safeParse(env);
   if (!result.success) {
-    throw new ScrubConfigError(`scrub configuration is invalid: ${result.error.issues.map((i) => `${i.path.join(".") || "env"}: ${i.message}`).join("; ")}`);
+    throw new ScrubConfigError(
+      `scrub configuration is invalid: ${result.error.issues.map((i) => `${i.path.join(".") || "env"}: ${i.message}`).join("; ")}`,
+    );
   }
   const tenantProblem = tenantEnvProblem(result.data);
   if (tenantProblem !== undefined) throw new ScrubConfigError(`scrub configuration is invalid: ${tenantProblem}`);

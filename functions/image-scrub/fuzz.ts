@@ -24,7 +24,16 @@
  * Prints a summary with iterations, seconds, findings and peak RSS; exit 1 on any finding.
  */
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -74,7 +83,9 @@ interface WorkerAnswer {
 }
 
 function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}\n${error.stack?.split("\n").slice(1, 6).join("\n") ?? ""}` : String(error);
+  return error instanceof Error
+    ? `${error.name}: ${error.message}\n${error.stack?.split("\n").slice(1, 6).join("\n") ?? ""}`
+    : String(error);
 }
 
 if (!isMainThread && parentPort !== null) {
@@ -95,7 +106,9 @@ if (!isMainThread && parentPort !== null) {
       }
       answer = { id, status: "ok", output: first.bytes, again };
     } catch (error) {
-      answer = isScrubRejected(error) ? { id, status: "rejected", reason: error.reason } : { id, status: "crash", error: describeError(error) };
+      answer = isScrubRejected(error)
+        ? { id, status: "rejected", reason: error.reason }
+        : { id, status: "crash", error: describeError(error) };
     }
     port.postMessage(answer);
   });
@@ -148,7 +161,11 @@ function fixtureSeeds(): Seed[] {
     pngChunk("IEND"),
     canary("TRAILER"),
   ]);
-  const metadata = [riffChunk("EXIF", Buffer.concat([exifTiff({ orientation: 8 }), canary("EXIF")])), riffChunk("XMP ", canary("XMP")), riffChunk("abcd", canary("UNKNOWN"))];
+  const metadata = [
+    riffChunk("EXIF", Buffer.concat([exifTiff({ orientation: 8 }), canary("EXIF")])),
+    riffChunk("XMP ", canary("XMP")),
+    riffChunk("abcd", canary("UNKNOWN")),
+  ];
   const webp = (name: "lossy" | "lossless" | "alphaRaw" | "alphaLossless" | "animated"): Buffer => {
     const file = realWebp(name);
     const chunks = splitRiff(file);
@@ -197,7 +214,8 @@ function corpusSeeds(dir: string): Seed[] {
       const path = join(d, name);
       const st = statSync(path);
       if (st.isDirectory()) walk(path);
-      else if (/\.(jpe?g|png|webp)$/i.test(name) && st.size <= MAX_CORPUS_SEED_BYTES) out.push({ name: `corpus:${path.slice(dir.length + 1)}`, bytes: readFileSync(path) });
+      else if (/\.(jpe?g|png|webp)$/i.test(name) && st.size <= MAX_CORPUS_SEED_BYTES)
+        out.push({ name: `corpus:${path.slice(dir.length + 1)}`, bytes: readFileSync(path) });
     }
   };
   walk(dir);
@@ -250,7 +268,13 @@ function pngParts(b: Buffer): Part[] {
   while (p + 12 <= b.length) {
     const len = b.readUInt32BE(p);
     const end = Math.min(b.length, p + 12 + len);
-    out.push({ name: b.toString("latin1", p + 4, p + 8), start: p, end, dataStart: p + 8, dataEnd: Math.min(b.length, p + 8 + len) });
+    out.push({
+      name: b.toString("latin1", p + 4, p + 8),
+      start: p,
+      end,
+      dataStart: p + 8,
+      dataEnd: Math.min(b.length, p + 8 + len),
+    });
     p = end;
   }
   return out;
@@ -264,11 +288,21 @@ function jpegParts(b: Buffer): Part[] {
     if (m === 0xd9) break;
     const len = b.readUInt16BE(p + 2);
     const end = Math.min(b.length, p + 2 + len);
-    out.push({ name: m >= 0xe0 && m <= 0xef ? `APP${m - 0xe0}` : `0x${m.toString(16)}`, start: p, end, dataStart: p + 4, dataEnd: end });
+    out.push({
+      name: m >= 0xe0 && m <= 0xef ? `APP${m - 0xe0}` : `0x${m.toString(16)}`,
+      start: p,
+      end,
+      dataStart: p + 4,
+      dataEnd: end,
+    });
     p = end;
     if (m === 0xda) {
       let q = p;
-      while (q + 1 < b.length && !(b[q] === 0xff && b[q + 1] !== 0 && !((b[q + 1] as number) >= 0xd0 && (b[q + 1] as number) <= 0xd7))) q++;
+      while (
+        q + 1 < b.length &&
+        !(b[q] === 0xff && b[q + 1] !== 0 && !((b[q + 1] as number) >= 0xd0 && (b[q + 1] as number) <= 0xd7))
+      )
+        q++;
       out.push({ name: "entropy-coded data", start: p, end: q, dataStart: p, dataEnd: q });
       p = q;
     }
@@ -287,7 +321,23 @@ function partsOf(b: Buffer): Part[] {
  */
 const RESIDUAL: Readonly<Record<Exclude<Format, "other">, ReadonlySet<string>>> = {
   jpeg: new Set(["0xdb", "0xc4", "0xcc", "entropy-coded data"]),
-  png: new Set(["IDAT", "fdAT", "PLTE", "tRNS", "gAMA", "cHRM", "sRGB", "cICP", "mDCV", "cLLI", "sBIT", "pHYs", "bKGD", "acTL", "fcTL"]),
+  png: new Set([
+    "IDAT",
+    "fdAT",
+    "PLTE",
+    "tRNS",
+    "gAMA",
+    "cHRM",
+    "sRGB",
+    "cICP",
+    "mDCV",
+    "cLLI",
+    "sBIT",
+    "pHYs",
+    "bKGD",
+    "acTL",
+    "fcTL",
+  ]),
   webp: new Set(["VP8 ", "VP8L", "ALPH", "ANMF/VP8 ", "ANMF/VP8L", "ANMF/ALPH"]),
 };
 
@@ -295,12 +345,20 @@ const RESIDUAL: Readonly<Record<Exclude<Format, "other">, ReadonlySet<string>>> 
  * The ICC profile held by an output (WebP ICCP data, or JPEG APP2 ICC_PROFILE chunks joined) with a
  * map from file offset to profile offset (-1 outside); null when there is none.
  */
-function outputProfile(out: Buffer, parts: readonly Part[]): { profile: Buffer; profileOffset: (at: number) => number } | null {
+function outputProfile(
+  out: Buffer,
+  parts: readonly Part[],
+): { profile: Buffer; profileOffset: (at: number) => number } | null {
   const iccp = parts.find((p) => p.name === "ICCP");
   if (iccp !== undefined) {
-    return { profile: out.subarray(iccp.dataStart, iccp.dataEnd), profileOffset: (at) => (at >= iccp.dataStart && at < iccp.dataEnd ? at - iccp.dataStart : -1) };
+    return {
+      profile: out.subarray(iccp.dataStart, iccp.dataEnd),
+      profileOffset: (at) => (at >= iccp.dataStart && at < iccp.dataEnd ? at - iccp.dataStart : -1),
+    };
   }
-  const app2 = parts.filter((p) => p.name === "APP2" && out.toString("latin1", p.dataStart, p.dataStart + 12) === "ICC_PROFILE\0");
+  const app2 = parts.filter(
+    (p) => p.name === "APP2" && out.toString("latin1", p.dataStart, p.dataStart + 12) === "ICC_PROFILE\0",
+  );
   if (app2.length === 0) return null;
   return {
     profile: Buffer.concat(app2.map((p) => out.subarray(p.dataStart + 14, p.dataEnd))),
@@ -342,7 +400,11 @@ function inIccColourData(out: Buffer, parts: readonly Part[], at: number, n: num
     const off = profile.readUInt32BE(e + 4);
     const len = profile.readUInt32BE(e + 8);
     const type = profile.toString("latin1", off, off + 4);
-    if (["desc", "text", "mluc"].includes(type) || ["desc", "cprt", "dmnd", "dmdd"].includes(profile.toString("latin1", e, e + 4))) continue;
+    if (
+      ["desc", "text", "mluc"].includes(type) ||
+      ["desc", "cprt", "dmnd", "dmdd"].includes(profile.toString("latin1", e, e + 4))
+    )
+      continue;
     colour.push([off, off + len]);
   }
   for (let o = from; o < to; o++) if (!colour.some(([a, b]) => o >= a && o < b)) return false;
@@ -361,7 +423,12 @@ function locateCanaries(out: Buffer): { where: string; residual: boolean }[] {
       const inData = part !== undefined && at >= part.dataStart && at + needle.length <= part.dataEnd;
       const payload = format !== "other" && part !== undefined && inData && RESIDUAL[format].has(part.name);
       const colour = !payload && part !== undefined && inIccColourData(out, parts, at, needle.length);
-      const where = part === undefined ? `offset ${at} (outside any part)` : colour ? `${part.name} ICC colour data at ${at}` : `${part.name} at ${at}`;
+      const where =
+        part === undefined
+          ? `offset ${at} (outside any part)`
+          : colour
+            ? `${part.name} ICC colour data at ${at}`
+            : `${part.name} at ${at}`;
       found.push({ where, residual: payload || colour });
     }
   }
@@ -371,7 +438,8 @@ function locateCanaries(out: Buffer): { where: string; residual: boolean }[] {
       const data = out.subarray(part.dataStart, part.dataEnd);
       try {
         const profile = inflateSync(data.subarray(data.indexOf(0) + 2));
-        if (profile.includes(needles[0] as Buffer) || profile.includes(needles[1] as Buffer)) found.push({ where: "iCCP profile", residual: false });
+        if (profile.includes(needles[0] as Buffer) || profile.includes(needles[1] as Buffer))
+          found.push({ where: "iCCP profile", residual: false });
       } catch {
         found.push({ where: "iCCP (does not inflate)", residual: false });
       }
@@ -405,7 +473,8 @@ function fixRiffSize(b: Buffer): Buffer {
 }
 
 function pngCrc(b: Buffer, part: Part): void {
-  if (part.dataEnd + 4 <= b.length) b.writeUInt32BE(crc32(b.subarray(part.start + 4, part.dataEnd)) >>> 0, part.dataEnd);
+  if (part.dataEnd + 4 <= b.length)
+    b.writeUInt32BE(crc32(b.subarray(part.start + 4, part.dataEnd)) >>> 0, part.dataEnd);
 }
 
 /** A part grown by `extra` at the end of its data, with its length (and CRC) fixed. */
@@ -480,8 +549,10 @@ function mutate(input: Buffer, rng: Rng, label: string[]): Buffer {
         if (at + width > b.length) break;
         const delta = [1, -1, 2, 16, 256, -256][pick(6)] as number;
         const le = pick(2) === 0;
-        const read = width === 2 ? (le ? b.readUInt16LE(at) : b.readUInt16BE(at)) : le ? b.readUInt32LE(at) : b.readUInt32BE(at);
-        const value = (read + delta + (width === 2 ? 0x10000 : 0x1_0000_0000)) % (width === 2 ? 0x10000 : 0x1_0000_0000);
+        const read =
+          width === 2 ? (le ? b.readUInt16LE(at) : b.readUInt16BE(at)) : le ? b.readUInt32LE(at) : b.readUInt32BE(at);
+        const value =
+          (read + delta + (width === 2 ? 0x10000 : 0x1_0000_0000)) % (width === 2 ? 0x10000 : 0x1_0000_0000);
         if (width === 2) le ? b.writeUInt16LE(value, at) : b.writeUInt16BE(value, at);
         else le ? b.writeUInt32LE(value, at) : b.writeUInt32BE(value, at);
         label.push("length");
@@ -509,7 +580,9 @@ function mutate(input: Buffer, rng: Rng, label: string[]): Buffer {
       }
       case 10: {
         if (part === undefined || part.name.startsWith("ANMF/")) break;
-        b = fixRiffSize(Buffer.concat([b.subarray(0, part.end), b.subarray(part.start, part.end), b.subarray(part.end)]));
+        b = fixRiffSize(
+          Buffer.concat([b.subarray(0, part.end), b.subarray(part.start, part.end), b.subarray(part.end)]),
+        );
         label.push(`dup:${part.name.trim()}`);
         break;
       }
@@ -521,10 +594,23 @@ function mutate(input: Buffer, rng: Rng, label: string[]): Buffer {
       }
       default: {
         const other = parts[pick(Math.max(1, parts.length))];
-        if (part === undefined || other === undefined || part === other || part.name.startsWith("ANMF/") || other.name.startsWith("ANMF/")) break;
+        if (
+          part === undefined ||
+          other === undefined ||
+          part === other ||
+          part.name.startsWith("ANMF/") ||
+          other.name.startsWith("ANMF/")
+        )
+          break;
         const [x, y] = part.start < other.start ? [part, other] : [other, part];
         if (x.end > y.start) break;
-        b = Buffer.concat([b.subarray(0, x.start), b.subarray(y.start, y.end), b.subarray(x.end, y.start), b.subarray(x.start, x.end), b.subarray(y.end)]);
+        b = Buffer.concat([
+          b.subarray(0, x.start),
+          b.subarray(y.start, y.end),
+          b.subarray(x.end, y.start),
+          b.subarray(x.start, x.end),
+          b.subarray(y.end),
+        ]);
         label.push(`swap:${x.name.trim()}/${y.name.trim()}`);
       }
     }
@@ -575,7 +661,8 @@ function envNumber(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new RangeError(`${name} must be a non-negative number (value: ${raw})`);
+  if (!Number.isFinite(value) || value < 0)
+    throw new RangeError(`${name} must be a non-negative number (value: ${raw})`);
   return value;
 }
 
@@ -594,7 +681,8 @@ class Runner {
       if (this.waiting?.id === answer.id) this.waiting.resolve(answer);
     });
     worker.on("error", (error) => {
-      if (this.waiting !== null) this.waiting.resolve({ id: this.waiting.id, status: "crash", error: `worker error: ${describeError(error)}` });
+      if (this.waiting !== null)
+        this.waiting.resolve({ id: this.waiting.id, status: "crash", error: `worker error: ${describeError(error)}` });
     });
     worker.unref();
     return worker;
@@ -654,7 +742,13 @@ export async function main(): Promise<number> {
   const record = (finding: Finding, input: Buffer): void => {
     if (findings.length < MAX_SAVED_FINDINGS) {
       mkdirSync(findingsDir, { recursive: true });
-      writeFileSync(join(findingsDir, `${finding.iteration}-${finding.kind}.${formatOf(input) === "other" ? "bin" : formatOf(input)}`), input);
+      writeFileSync(
+        join(
+          findingsDir,
+          `${finding.iteration}-${finding.kind}.${formatOf(input) === "other" ? "bin" : formatOf(input)}`,
+        ),
+        input,
+      );
     }
     findings.push(input.length <= 256 * 1024 ? { ...finding, input: input.toString("base64") } : finding);
   };
@@ -664,7 +758,12 @@ export async function main(): Promise<number> {
     const seeds = [...fixtures, ...corpus];
     while (iterations < budget && (Date.now() - started) / 1000 < seconds) {
       const i = iterations++;
-      const seed = i < seeds.length ? (seeds[i] as Seed) : rng() < 0.5 || corpus.length === 0 ? (fixtures[Math.floor(rng() * fixtures.length)] as Seed) : (corpus[Math.floor(rng() * corpus.length)] as Seed);
+      const seed =
+        i < seeds.length
+          ? (seeds[i] as Seed)
+          : rng() < 0.5 || corpus.length === 0
+            ? (fixtures[Math.floor(rng() * fixtures.length)] as Seed)
+            : (corpus[Math.floor(rng() * corpus.length)] as Seed);
       const labels: string[] = [];
       const input = i < seeds.length ? seed.bytes : mutate(seed.bytes, rng, labels);
       const mutations = labels.join(",") || "none";
@@ -688,9 +787,19 @@ export async function main(): Promise<number> {
       outcomes.scrubbed += 1;
       const output = Buffer.from(answer.output as Uint8Array);
       if (answer.again?.status !== "ok") {
-        record({ ...base, kind: "invalid-output", detail: `scrubbing the output again: ${answer.again?.status} ${answer.again?.detail ?? ""}` }, input);
+        record(
+          {
+            ...base,
+            kind: "invalid-output",
+            detail: `scrubbing the output again: ${answer.again?.status} ${answer.again?.detail ?? ""}`,
+          },
+          input,
+        );
       } else if (!answer.again.same) {
-        record({ ...base, kind: "invalid-output", detail: "scrubbing the output again changes it (not idempotent)" }, input);
+        record(
+          { ...base, kind: "invalid-output", detail: "scrubbing the output again changes it (not idempotent)" },
+          input,
+        );
       }
       for (const hit of locateCanaries(output)) {
         if (hit.residual) {
@@ -713,8 +822,10 @@ export async function main(): Promise<number> {
         const before = await decode(tool, input, scratch, "a");
         if (before !== null) {
           const after = await decode(tool, output, scratch, "b");
-          if (after === null) record({ ...base, kind: "decode", detail: `${tool} decodes the input but not the output` }, input);
-          else if (!after.equals(before)) record({ ...base, kind: "decode", detail: `${tool} decodes the output to other pixels` }, input);
+          if (after === null)
+            record({ ...base, kind: "decode", detail: `${tool} decodes the input but not the output` }, input);
+          else if (!after.equals(before))
+            record({ ...base, kind: "decode", detail: `${tool} decodes the output to other pixels` }, input);
         }
       }
     }
@@ -751,7 +862,8 @@ export async function main(): Promise<number> {
       `findings ${findings.length} ${JSON.stringify(byKind)}; residual canaries ${JSON.stringify(Object.fromEntries([...residual].map(([k, v]) => [k, v.count])))}; ` +
       `peak RSS ${(peakRssBytes / 1024 / 1024).toFixed(1)} MiB; report ${reportPath}\n`,
   );
-  for (const f of findings.slice(0, 10)) process.stdout.write(`  ${f.kind}: ${f.seed} #${f.iteration} [${f.mutations}] ${f.detail.split("\n")[0]}\n`);
+  for (const f of findings.slice(0, 10))
+    process.stdout.write(`  ${f.kind}: ${f.seed} #${f.iteration} [${f.mutations}] ${f.detail.split("\n")[0]}\n`);
   return findings.length > 0 ? 1 : 0;
 }
 

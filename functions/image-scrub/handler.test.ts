@@ -12,7 +12,21 @@ import { TenantDirectory } from "../shared/tenant-directory";
 import { type FakeKms, fakes, PREFIX } from "../shared/tenant-fixtures";
 import { parseScrubEnv, ScrubConfigError, type ScrubEnv } from "./env";
 import { createScrubHandler, type ScrubBatchResult } from "./handler";
-import { DHT, DQT, EOI, exifApp1, exifTiff, JFIF, riff, riffChunk, SOI, sof, sos, vp8Payload, vp8x } from "./test-fixtures";
+import {
+  DHT,
+  DQT,
+  EOI,
+  exifApp1,
+  exifTiff,
+  JFIF,
+  riff,
+  riffChunk,
+  SOI,
+  sof,
+  sos,
+  vp8Payload,
+  vp8x,
+} from "./test-fixtures";
 
 vi.hoisted(() => {
   // handler.ts parses the environment at import, as in Lambda.
@@ -61,7 +75,12 @@ class FakeS3 {
   readonly fail = new Map<string, Error>();
   private counter = 0;
 
-  put(bucket: string, key: string, body: Buffer, options: { metadata?: Record<string, string>; tags?: Record<string, string>; kms?: boolean } = {}): StoredVersion {
+  put(
+    bucket: string,
+    key: string,
+    body: Buffer,
+    options: { metadata?: Record<string, string>; tags?: Record<string, string>; kms?: boolean } = {},
+  ): StoredVersion {
     const version: StoredVersion = {
       versionId: `v${++this.counter}`,
       body,
@@ -114,23 +133,48 @@ class FakeS3 {
       case "GetObject": {
         const v = this.find(input);
         if (input.IfMatch !== undefined && input.IfMatch !== `"${v.etag}"`) throw s3Error("PreconditionFailed", 412);
-        const pieces = Array.from({ length: Math.ceil(v.body.length / 7) }, (_, i) => v.body.subarray(i * 7, i * 7 + 7));
-        return { Body: Readable.from(pieces), ETag: `"${v.etag}"`, VersionId: v.versionId, ContentLength: v.body.length, ServerSideEncryption: v.sse, SSEKMSKeyId: v.kmsKeyId };
+        const pieces = Array.from({ length: Math.ceil(v.body.length / 7) }, (_, i) =>
+          v.body.subarray(i * 7, i * 7 + 7),
+        );
+        return {
+          Body: Readable.from(pieces),
+          ETag: `"${v.etag}"`,
+          VersionId: v.versionId,
+          ContentLength: v.body.length,
+          ServerSideEncryption: v.sse,
+          SSEKMSKeyId: v.kmsKeyId,
+        };
       }
       case "PutObject": {
         const body = await readAll(input.Body);
-        if (input.ContentLength !== undefined && input.ContentLength !== body.length) throw s3Error("IncompleteBody", 400);
-        if (input.ContentMD5 !== undefined && input.ContentMD5 !== createHash("md5").update(body).digest("base64")) throw s3Error("BadDigest", 400);
+        if (input.ContentLength !== undefined && input.ContentLength !== body.length)
+          throw s3Error("IncompleteBody", 400);
+        if (input.ContentMD5 !== undefined && input.ContentMD5 !== createHash("md5").update(body).digest("base64"))
+          throw s3Error("BadDigest", 400);
         const tags = Object.fromEntries(new URLSearchParams(String(input.Tagging ?? "")));
-        const v = this.put(String(input.Bucket), String(input.Key), body, { metadata: input.Metadata as Record<string, string>, tags });
-        Object.assign(v, { contentType: input.ContentType, sse: input.ServerSideEncryption, kmsKeyId: input.SSEKMSKeyId });
+        const v = this.put(String(input.Bucket), String(input.Key), body, {
+          metadata: input.Metadata as Record<string, string>,
+          tags,
+        });
+        Object.assign(v, {
+          contentType: input.ContentType,
+          sse: input.ServerSideEncryption,
+          kmsKeyId: input.SSEKMSKeyId,
+        });
         return { ETag: `"${v.etag}"`, VersionId: v.versionId };
       }
       case "CopyObject": {
         const [, bucket, key, version] = /^([^/]+)\/([^?]+)(?:\?versionId=(.+))?$/.exec(String(input.CopySource)) ?? [];
-        const source = this.find({ Bucket: bucket, Key: decodeURIComponent(key ?? ""), VersionId: version === undefined ? undefined : decodeURIComponent(version) });
+        const source = this.find({
+          Bucket: bucket,
+          Key: decodeURIComponent(key ?? ""),
+          VersionId: version === undefined ? undefined : decodeURIComponent(version),
+        });
         const tags = Object.fromEntries(new URLSearchParams(String(input.Tagging ?? "")));
-        const v = this.put(String(input.Bucket), String(input.Key), source.body, { metadata: input.Metadata as Record<string, string>, tags });
+        const v = this.put(String(input.Bucket), String(input.Key), source.body, {
+          metadata: input.Metadata as Record<string, string>,
+          tags,
+        });
         Object.assign(v, { contentType: input.ContentType });
         return { CopyObjectResult: { ETag: `"${v.etag}"` }, VersionId: v.versionId };
       }
@@ -146,19 +190,39 @@ class FakeS3 {
   }
 }
 
-function setup(envOverrides: Record<string, string> = {}, tenants?: TenantDirectory<S3Client>): { s3: FakeS3; handle: (event: unknown) => Promise<ScrubBatchResult>; env: ScrubEnv } {
+function setup(
+  envOverrides: Record<string, string> = {},
+  tenants?: TenantDirectory<S3Client>,
+): { s3: FakeS3; handle: (event: unknown) => Promise<ScrubBatchResult>; env: ScrubEnv } {
   const fake = new FakeS3();
-  const client = new S3Client({ region: "eusc-de-east-1", credentials: { accessKeyId: "AKID", secretAccessKey: "secret" } });
-  vi.spyOn(client, "send").mockImplementation(((command: { constructor: { name: string }; input: Input }) => fake.send(command)) as unknown as S3Client["send"]);
+  const client = new S3Client({
+    region: "eusc-de-east-1",
+    credentials: { accessKeyId: "AKID", secretAccessKey: "secret" },
+  });
+  vi.spyOn(client, "send").mockImplementation(((command: { constructor: { name: string }; input: Input }) =>
+    fake.send(command)) as unknown as S3Client["send"]);
   const env = parseScrubEnv({ CLEAN_BUCKET: CLEAN, MAX_PIXELS: "1000000", ...envOverrides });
-  const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, with: () => logger };
-  return { s3: fake, handle: createScrubHandler({ s3: client, env, logger, ...(tenants === undefined ? {} : { tenants }) }), env };
+  const logger = {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: () => undefined,
+    error: () => undefined,
+    with: () => logger,
+  };
+  return {
+    s3: fake,
+    handle: createScrubHandler({ s3: client, env, logger, ...(tenants === undefined ? {} : { tenants }) }),
+    env,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Event fixtures
 
-function awsEvent(key: string, options: { versionId?: string; eTag?: string; size?: number; eventName?: string; bucket?: string } = {}) {
+function awsEvent(
+  key: string,
+  options: { versionId?: string; eTag?: string; size?: number; eventName?: string; bucket?: string } = {},
+) {
   return {
     Records: [
       {
@@ -172,7 +236,13 @@ function awsEvent(key: string, options: { versionId?: string; eTag?: string; siz
           s3SchemaVersion: "1.0",
           configurationId: "scrub",
           bucket: { name: options.bucket ?? ORIGINALS, arn: `arn:aws:s3:::${options.bucket ?? ORIGINALS}` },
-          object: { key, size: options.size ?? 100, eTag: options.eTag ?? "0123", ...(options.versionId === undefined ? {} : { versionId: options.versionId }), sequencer: "0055AED6DCD90281E5" },
+          object: {
+            key,
+            size: options.size ?? 100,
+            eTag: options.eTag ?? "0123",
+            ...(options.versionId === undefined ? {} : { versionId: options.versionId }),
+            sequencer: "0055AED6DCD90281E5",
+          },
         },
       },
     ],
@@ -180,7 +250,10 @@ function awsEvent(key: string, options: { versionId?: string; eTag?: string; siz
 }
 
 /** As the RADOS Gateway 16.2 pushes it (DESIGN.md §7, captured in scrub.rgw.test.ts): raw key, empty region and version. */
-function rgwEvent(key: string, options: { versionId?: string; eTag?: string; metadata?: { key: string; val: string }[]; eventName?: string } = {}) {
+function rgwEvent(
+  key: string,
+  options: { versionId?: string; eTag?: string; metadata?: { key: string; val: string }[]; eventName?: string } = {},
+) {
   return {
     Records: [
       {
@@ -195,8 +268,21 @@ function rgwEvent(key: string, options: { versionId?: string; eTag?: string; met
         s3: {
           s3SchemaVersion: "1.0",
           configurationId: "scrub",
-          bucket: { name: ORIGINALS, ownerIdentity: { principalId: "test" }, arn: `arn:aws:s3:::${ORIGINALS}`, id: "c0be2348.4116.1" },
-          object: { key, size: 537, eTag: options.eTag ?? "c6e1119ff430ff2da3e0c3fc59d822a0", versionId: options.versionId ?? "", sequencer: "0114046B54881439", metadata: options.metadata ?? [], tags: [] },
+          bucket: {
+            name: ORIGINALS,
+            ownerIdentity: { principalId: "test" },
+            arn: `arn:aws:s3:::${ORIGINALS}`,
+            id: "c0be2348.4116.1",
+          },
+          object: {
+            key,
+            size: 537,
+            eTag: options.eTag ?? "c6e1119ff430ff2da3e0c3fc59d822a0",
+            versionId: options.versionId ?? "",
+            sequencer: "0114046B54881439",
+            metadata: options.metadata ?? [],
+            tags: [],
+          },
         },
         eventId: "1795429377.957646.c6e1119ff430ff2da3e0c3fc59d822a0",
         opaqueData: "",
@@ -225,19 +311,37 @@ describe("parseScrubEnv", () => {
 
   it("accepts media types in ALLOWED_TYPES and an endpoint with path style", () => {
     // Act
-    const env = parseScrubEnv({ CLEAN_BUCKET: "clean", ALLOWED_TYPES: "image/jpeg, WEBP,jpg", S3_ENDPOINT: "http://127.0.0.1:8000", MAX_INPUT_BYTES: "1024" });
+    const env = parseScrubEnv({
+      CLEAN_BUCKET: "clean",
+      ALLOWED_TYPES: "image/jpeg, WEBP,jpg",
+      S3_ENDPOINT: "http://127.0.0.1:8000",
+      MAX_INPUT_BYTES: "1024",
+    });
 
     // Assess
-    expect(env).toMatchObject({ ALLOWED_TYPES: ["jpeg", "webp"], S3_ENDPOINT: "http://127.0.0.1:8000", S3_FORCE_PATH_STYLE: true, MAX_INPUT_BYTES: 1024 });
+    expect(env).toMatchObject({
+      ALLOWED_TYPES: ["jpeg", "webp"],
+      S3_ENDPOINT: "http://127.0.0.1:8000",
+      S3_FORCE_PATH_STYLE: true,
+      MAX_INPUT_BYTES: 1024,
+    });
   });
 
   it("lists every problem", () => {
     // Act
-    const attempt = () => parseScrubEnv({ CLEAN_BUCKET: "Not_A_Bucket", MAX_PIXELS: "-1", ALLOWED_TYPES: "gif", QUARANTINE_PREFIX: "../q" });
+    const attempt = () =>
+      parseScrubEnv({
+        CLEAN_BUCKET: "Not_A_Bucket",
+        MAX_PIXELS: "-1",
+        ALLOWED_TYPES: "gif",
+        QUARANTINE_PREFIX: "../q",
+      });
 
     // Assess
     expect(attempt).toThrow(ScrubConfigError);
-    expect(attempt).toThrow(/CLEAN_BUCKET.*MAX_PIXELS.*ALLOWED_TYPES.*QUARANTINE_PREFIX|CLEAN_BUCKET.*QUARANTINE_PREFIX.*MAX_PIXELS.*ALLOWED_TYPES/);
+    expect(attempt).toThrow(
+      /CLEAN_BUCKET.*MAX_PIXELS.*ALLOWED_TYPES.*QUARANTINE_PREFIX|CLEAN_BUCKET.*QUARANTINE_PREFIX.*MAX_PIXELS.*ALLOWED_TYPES/,
+    );
   });
 });
 
@@ -250,7 +354,9 @@ describe("scrub handler", () => {
     const expected = await scrubBuffer(jpeg);
 
     // Act
-    const outcome = await handle(awsEvent("acme/user-1/my+photo%2B1.jpg", { versionId: original.versionId, eTag: original.etag }));
+    const outcome = await handle(
+      awsEvent("acme/user-1/my+photo%2B1.jpg", { versionId: original.versionId, eTag: original.etag }),
+    );
 
     // Assess
     expect(outcome.records).toMatchObject([{ outcome: "scrubbed", key, versionId: original.versionId }]);
@@ -314,12 +420,18 @@ describe("scrub handler", () => {
     const outcome = await handle(awsEvent(key, { versionId: original.versionId }));
 
     // Assess
-    expect(outcome.records).toMatchObject([{ outcome: "quarantined", reason: "truncated", quarantineKey: `quarantine/${key}` }]);
+    expect(outcome.records).toMatchObject([
+      { outcome: "quarantined", reason: "truncated", quarantineKey: `quarantine/${key}` },
+    ]);
     expect(s3.versions(CLEAN, key)).toEqual([]);
     expect(s3.sent.some((s) => s.name === "PutObject" && s.input.Bucket === CLEAN)).toBe(false);
     const copy = s3.latest(ORIGINALS, `quarantine/${key}`);
     expect(copy?.body).toEqual(truncated);
-    expect(copy?.metadata).toMatchObject({ "scrub-quarantine-reason": "truncated", "scrub-source-version-id": original.versionId, "scrub-scrubber-version": SCRUBBER_VERSION });
+    expect(copy?.metadata).toMatchObject({
+      "scrub-quarantine-reason": "truncated",
+      "scrub-source-version-id": original.versionId,
+      "scrub-scrubber-version": SCRUBBER_VERSION,
+    });
     expect(copy?.metadata["scrub-quarantine-message"]).toMatch(/entropy-coded/);
     expect(s3.tags(ORIGINALS, `quarantine/${key}`)).toEqual({ "scrub-status": "quarantined" });
     expect(s3.tags(ORIGINALS, key)).toEqual({ "data-class": "avatar", "scrub-status": "quarantined" });
@@ -328,7 +440,12 @@ describe("scrub handler", () => {
   it.each([
     ["a disallowed type", { ALLOWED_TYPES: "png" }, jpeg, "disallowed-type"],
     ["an input over MAX_INPUT_BYTES", { MAX_INPUT_BYTES: "100" }, jpeg, "too-large"],
-    ["an image over MAX_PIXELS", {}, Buffer.concat([SOI, JFIF, DQT, DHT, sof(0xc0, 2000, 2000), sos(), Buffer.from([0x00]), EOI]), "too-many-pixels"],
+    [
+      "an image over MAX_PIXELS",
+      {},
+      Buffer.concat([SOI, JFIF, DQT, DHT, sof(0xc0, 2000, 2000), sos(), Buffer.from([0x00]), EOI]),
+      "too-many-pixels",
+    ],
     ["a PDF", {}, Buffer.from("%PDF-1.7\n%secret\n"), "disallowed-type"],
     ["an empty object", {}, Buffer.alloc(0), "empty"],
   ] as const)("quarantines %s", async (_what, env, body, reason) => {
@@ -423,8 +540,16 @@ describe("scrub handler", () => {
   it.each([
     ["a key under the quarantine prefix", awsEvent("quarantine/acme/user-1/x"), "quarantine-prefix"],
     ["an event from the clean bucket", awsEvent("acme/user-1/x", { bucket: CLEAN }), "clean-bucket"],
-    ["an object the scrubber wrote (gateway metadata)", rgwEvent("acme/x", { metadata: [{ key: "x-amz-meta-scrub-scrubber-version", val: SCRUBBER_VERSION }] }), "written-by-scrubber"],
-    ["an event that is not ObjectCreated", awsEvent("acme/user-1/x", { eventName: "ObjectRemoved:Delete" }), "not-object-created"],
+    [
+      "an object the scrubber wrote (gateway metadata)",
+      rgwEvent("acme/x", { metadata: [{ key: "x-amz-meta-scrub-scrubber-version", val: SCRUBBER_VERSION }] }),
+      "written-by-scrubber",
+    ],
+    [
+      "an event that is not ObjectCreated",
+      awsEvent("acme/user-1/x", { eventName: "ObjectRemoved:Delete" }),
+      "not-object-created",
+    ],
   ])("skips %s without reading it", async (_what, event, why) => {
     // Prepare
     const { s3, handle } = setup();
@@ -465,10 +590,16 @@ describe("scrub handler", () => {
     const { s3, handle } = setup();
     const good = s3.put(ORIGINALS, "good", jpeg);
     const bad = s3.put(ORIGINALS, "bad", jpeg);
-    const event = { Records: [...awsEvent("bad", { versionId: bad.versionId }).Records, ...awsEvent("good", { versionId: good.versionId }).Records] };
+    const event = {
+      Records: [
+        ...awsEvent("bad", { versionId: bad.versionId }).Records,
+        ...awsEvent("good", { versionId: good.versionId }).Records,
+      ],
+    };
     const original = s3.send.bind(s3);
     vi.spyOn(s3, "send").mockImplementation(async (command) => {
-      if (command.constructor.name === "GetObjectCommand" && command.input.Key === "bad") throw s3Error("InternalError", 500);
+      if (command.constructor.name === "GetObjectCommand" && command.input.Key === "bad")
+        throw s3Error("InternalError", 500);
       return original(command);
     });
 
@@ -557,7 +688,9 @@ describe("scrub handler: logical-tier tenants", () => {
     const result = await handle(awsEvent("acme/user-1/a.jpg", { versionId: version.versionId, eTag: version.etag }));
 
     // Assess
-    expect(result.records.map((r) => (r.outcome === "skipped" ? r.why : r.outcome))).toEqual(["tenant-key-pending-deletion"]);
+    expect(result.records.map((r) => (r.outcome === "skipped" ? r.why : r.outcome))).toEqual([
+      "tenant-key-pending-deletion",
+    ]);
     expect(s3.versions(CLEAN, "acme/user-1/a.jpg")).toEqual([]);
     expect(f.assumeRole.calls).toEqual([]);
   });

@@ -76,7 +76,6 @@ const recordSchema = z.object({
 export const s3EventSchema = z.object({ Records: z.array(recordSchema) });
 export type S3EventRecord = z.output<typeof recordSchema>;
 
-
 // ---------------------------------------------------------------------------------------------------
 // Metadata vocabulary (x-amz-meta-*)
 
@@ -96,9 +95,28 @@ export const META = {
 export const STATUS_TAG = "scrub-status";
 
 export type RecordOutcome =
-  | { readonly outcome: "scrubbed"; readonly bucket: string; readonly key: string; readonly versionId?: string; readonly result: ScrubResult }
-  | { readonly outcome: "quarantined"; readonly bucket: string; readonly key: string; readonly versionId?: string; readonly reason: RejectReason; readonly quarantineKey: string }
-  | { readonly outcome: "skipped"; readonly bucket: string; readonly key: string; readonly versionId?: string; readonly why: SkipReason };
+  | {
+      readonly outcome: "scrubbed";
+      readonly bucket: string;
+      readonly key: string;
+      readonly versionId?: string;
+      readonly result: ScrubResult;
+    }
+  | {
+      readonly outcome: "quarantined";
+      readonly bucket: string;
+      readonly key: string;
+      readonly versionId?: string;
+      readonly reason: RejectReason;
+      readonly quarantineKey: string;
+    }
+  | {
+      readonly outcome: "skipped";
+      readonly bucket: string;
+      readonly key: string;
+      readonly versionId?: string;
+      readonly why: SkipReason;
+    };
 
 export type SkipReason =
   | "not-object-created"
@@ -147,11 +165,19 @@ function versionOf(record: S3EventRecord): string | undefined {
 function eventMetadataKeys(record: S3EventRecord): string[] {
   const metadata = record.s3.object.metadata;
   if (!Array.isArray(metadata)) return [];
-  return metadata.flatMap((m) => (m !== null && typeof m === "object" && typeof (m as { key?: unknown }).key === "string" ? [(m as { key: string }).key.toLowerCase()] : []));
+  return metadata.flatMap((m) =>
+    m !== null && typeof m === "object" && typeof (m as { key?: unknown }).key === "string"
+      ? [(m as { key: string }).key.toLowerCase()]
+      : [],
+  );
 }
 
 /** Same source object: the version id when versioned, else the ETag. */
-function recordsSource(head: HeadObjectCommandOutput | undefined, versionId: string | undefined, etag: string): boolean {
+function recordsSource(
+  head: HeadObjectCommandOutput | undefined,
+  versionId: string | undefined,
+  etag: string,
+): boolean {
   const meta = head?.Metadata;
   if (meta === undefined) return false;
   if (meta[META.scrubberVersion] !== SCRUBBER_VERSION) return false;
@@ -168,19 +194,37 @@ const DATA_CLASS_VALUE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
  * tagged upload as s3:PutObjectTagging too, which the bucket denies outside the VPC endpoint; so the
  * data-class tag is applied here, inside the VPC.
  */
-async function tagOriginal(s3: S3Client, bucket: string, key: string, versionId: string | undefined, status: "processed" | "quarantined"): Promise<void> {
+async function tagOriginal(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  versionId: string | undefined,
+  status: "processed" | "quarantined",
+): Promise<void> {
   const current = await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
   const others = (current.TagSet ?? []).filter((t) => t.Key !== STATUS_TAG);
   if (!others.some((t) => t.Key === DATA_CLASS_TAG)) {
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
     const dataClass = head.Metadata?.[DATA_CLASS_TAG];
-    if (dataClass !== undefined && DATA_CLASS_VALUE.test(dataClass)) others.push({ Key: DATA_CLASS_TAG, Value: dataClass });
+    if (dataClass !== undefined && DATA_CLASS_VALUE.test(dataClass))
+      others.push({ Key: DATA_CLASS_TAG, Value: dataClass });
   }
-  await s3.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: key, VersionId: versionId, Tagging: { TagSet: [...others, { Key: STATUS_TAG, Value: status }] } }));
+  await s3.send(
+    new PutObjectTaggingCommand({
+      Bucket: bucket,
+      Key: key,
+      VersionId: versionId,
+      Tagging: { TagSet: [...others, { Key: STATUS_TAG, Value: status }] },
+    }),
+  );
 }
 
 /** RFC 3986 path encoding for CopySource (`/` kept). */
-const copySourceKey = (key: string) => key.split("/").map((s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)).join("/");
+const copySourceKey = (key: string) =>
+  key
+    .split("/")
+    .map((s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+    .join("/");
 
 // ---------------------------------------------------------------------------------------------------
 // One record
@@ -193,12 +237,20 @@ interface SourceFacts {
 }
 
 /** The client that reads and writes a record's objects and, acting as a tenant, the tenant's key; or why to skip it. */
-async function actorFor(deps: HandlerDeps, key: string, log: Logger): Promise<{ readonly io: S3Client; readonly tenantKeyArn?: string } | "tenant-key-pending-deletion" | "unknown-tenant"> {
+async function actorFor(
+  deps: HandlerDeps,
+  key: string,
+  log: Logger,
+): Promise<
+  { readonly io: S3Client; readonly tenantKeyArn?: string } | "tenant-key-pending-deletion" | "unknown-tenant"
+> {
   const actor = await actorForKey(deps.tenants, key);
   if (actor.kind === "self") return { io: deps.s3 };
   if (actor.kind === "tenant-key-pending-deletion") return actor.kind;
   if (actor.kind === "unknown-tenant") {
-    log.warn("object of no configured tenant: not scrubbed (nothing is served or replicated from it)", { tenant: actor.tenant });
+    log.warn("object of no configured tenant: not scrubbed (nothing is served or replicated from it)", {
+      tenant: actor.tenant,
+    });
     return actor.kind;
   }
   log.debug("acting as the tenant", { tenant: actor.tenant, roleArn: actor.roleArn });
@@ -219,11 +271,14 @@ async function processRecord(deps: HandlerDeps, record: S3EventRecord, log: Logg
   const eventName = record.eventName.replace(/^s3:/, "");
   if (!eventName.startsWith("ObjectCreated:")) return { ...base, outcome: "skipped", why: "not-object-created" };
   if (bucket === env.CLEAN_BUCKET) return { ...base, outcome: "skipped", why: "clean-bucket" };
-  if (bucket === quarantineBucket && key.startsWith(env.QUARANTINE_PREFIX)) return { ...base, outcome: "skipped", why: "quarantine-prefix" };
-  if (eventMetadataKeys(record).some((k) => k === `x-amz-meta-${META.scrubberVersion}`)) return { ...base, outcome: "skipped", why: "written-by-scrubber" };
+  if (bucket === quarantineBucket && key.startsWith(env.QUARANTINE_PREFIX))
+    return { ...base, outcome: "skipped", why: "quarantine-prefix" };
+  if (eventMetadataKeys(record).some((k) => k === `x-amz-meta-${META.scrubberVersion}`))
+    return { ...base, outcome: "skipped", why: "written-by-scrubber" };
 
   const actor = await actorFor(deps, key, log);
-  if (actor === "tenant-key-pending-deletion" || actor === "unknown-tenant") return { ...base, outcome: "skipped", why: actor };
+  if (actor === "tenant-key-pending-deletion" || actor === "unknown-tenant")
+    return { ...base, outcome: "skipped", why: actor };
   const { io } = actor;
   const cleanKmsKeyId = actor.tenantKeyArn ?? env.CLEAN_KMS_KEY_ID;
 
@@ -248,11 +303,17 @@ async function processRecord(deps: HandlerDeps, record: S3EventRecord, log: Logg
     async *[Symbol.asyncIterator]() {
       const first = opened++ === 0;
       const got = await io.send(
-        new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: facts.versionId, ...(first || facts.etag === "" ? {} : { IfMatch: `"${facts.etag}"` }) }),
+        new GetObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          VersionId: facts.versionId,
+          ...(first || facts.etag === "" ? {} : { IfMatch: `"${facts.etag}"` }),
+        }),
       );
       if (first) {
         facts.etag = unquote(got.ETag);
-        facts.versionId = facts.versionId ?? (got.VersionId === undefined || got.VersionId === "null" ? undefined : got.VersionId);
+        facts.versionId =
+          facts.versionId ?? (got.VersionId === undefined || got.VersionId === "null" ? undefined : got.VersionId);
         facts.kmsKeyId = got.SSEKMSKeyId;
         facts.sse = got.ServerSideEncryption;
       }
@@ -267,7 +328,11 @@ async function processRecord(deps: HandlerDeps, record: S3EventRecord, log: Logg
     let result: ScrubResult;
     const md5 = createHash("md5");
     try {
-      const scrubbed = scrub(open, { maxInputBytes: env.MAX_INPUT_BYTES, maxPixels: env.MAX_PIXELS, allowedTypes: env.ALLOWED_TYPES });
+      const scrubbed = scrub(open, {
+        maxInputBytes: env.MAX_INPUT_BYTES,
+        maxPixels: env.MAX_PIXELS,
+        allowedTypes: env.ALLOWED_TYPES,
+      });
       const hashing = new Transform({
         transform(chunk: Buffer, _encoding, done) {
           md5.update(chunk);
@@ -281,10 +346,25 @@ async function processRecord(deps: HandlerDeps, record: S3EventRecord, log: Logg
         return { ...base, outcome: "skipped", why: "object-gone" };
       }
       if (!isScrubRejected(error)) throw error;
-      await quarantine(io, { bucket, key, quarantineBucket, quarantineKey, facts, reason: error.reason, message: error.message, kmsKeyId: actor.tenantKeyArn });
+      await quarantine(io, {
+        bucket,
+        key,
+        quarantineBucket,
+        quarantineKey,
+        facts,
+        reason: error.reason,
+        message: error.message,
+        kmsKeyId: actor.tenantKeyArn,
+      });
       await tagOriginal(io, bucket, key, facts.versionId, "quarantined");
       log.warn("quarantined", { reason: error.reason, detail: error.message, quarantineBucket, quarantineKey });
-      return { ...base, ...(facts.versionId === undefined ? {} : { versionId: facts.versionId }), outcome: "quarantined", reason: error.reason, quarantineKey };
+      return {
+        ...base,
+        ...(facts.versionId === undefined ? {} : { versionId: facts.versionId }),
+        outcome: "quarantined",
+        reason: error.reason,
+        quarantineKey,
+      };
     }
 
     // Only now, with `result` resolved, does anything reach the clean bucket.
@@ -297,7 +377,9 @@ async function processRecord(deps: HandlerDeps, record: S3EventRecord, log: Logg
         ContentMD5: md5.digest("base64"),
         ContentType: result.mediaType,
         ...(cleanKmsKeyId === undefined ? {} : { ServerSideEncryption: "aws:kms", SSEKMSKeyId: cleanKmsKeyId }),
-        ...(env.CLEAN_DATA_CLASS === undefined ? {} : { Tagging: taggingHeader({ [DATA_CLASS_TAG]: env.CLEAN_DATA_CLASS }) }),
+        ...(env.CLEAN_DATA_CLASS === undefined
+          ? {}
+          : { Tagging: taggingHeader({ [DATA_CLASS_TAG]: env.CLEAN_DATA_CLASS }) }),
         Metadata: {
           [META.sourceBucket]: bucket,
           [META.sourceSha256]: result.originalSha256,
@@ -320,7 +402,12 @@ async function processRecord(deps: HandlerDeps, record: S3EventRecord, log: Logg
       orientation: result.orientation,
       sha256: result.originalSha256,
     });
-    return { ...base, ...(facts.versionId === undefined ? {} : { versionId: facts.versionId }), outcome: "scrubbed", result };
+    return {
+      ...base,
+      ...(facts.versionId === undefined ? {} : { versionId: facts.versionId }),
+      outcome: "scrubbed",
+      result,
+    };
   } finally {
     await rm(tmp, { force: true });
   }
@@ -376,7 +463,12 @@ async function quarantine(s3: S3Client, q: QuarantineInput): Promise<void> {
     if (!(error instanceof Error && error.name === "NotImplemented")) throw error;
   }
   const got = await s3.send(
-    new GetObjectCommand({ Bucket: q.bucket, Key: q.key, VersionId: q.facts.versionId, ...(q.facts.etag === "" ? {} : { IfMatch: `"${q.facts.etag}"` }) }),
+    new GetObjectCommand({
+      Bucket: q.bucket,
+      Key: q.key,
+      VersionId: q.facts.versionId,
+      ...(q.facts.etag === "" ? {} : { IfMatch: `"${q.facts.etag}"` }),
+    }),
   );
   await s3.send(
     new PutObjectCommand({
@@ -400,7 +492,9 @@ async function quarantine(s3: S3Client, q: QuarantineInput): Promise<void> {
  * Every record is tried; if any failed with a non-rejection error, the first such error is rethrown
  * (an AggregateError when several failed) so that the invocation is retried and then dead-lettered.
  */
-export function createScrubHandler(deps: ScrubHandlerDeps): (event: unknown, context?: { awsRequestId?: string }) => Promise<ScrubBatchResult> {
+export function createScrubHandler(
+  deps: ScrubHandlerDeps,
+): (event: unknown, context?: { awsRequestId?: string }) => Promise<ScrubBatchResult> {
   const logger = deps.logger ?? createLogger("image-scrub");
   const full = { ...deps, logger };
   return async (event, context) => {
@@ -408,7 +502,9 @@ export function createScrubHandler(deps: ScrubHandlerDeps): (event: unknown, con
     const parsed = s3EventSchema.safeParse(event);
     if (!parsed.success) {
       // Not an S3 event: retrying cannot help, but it must not vanish silently either.
-      log.error("event is not an S3 notification", { issues: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) });
+      log.error("event is not an S3 notification", {
+        issues: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`),
+      });
       throw new TypeError("event is not an S3 notification (Records[].s3.bucket.name, Records[].s3.object.key)");
     }
     const records: RecordOutcome[] = [];
@@ -420,7 +516,12 @@ export function createScrubHandler(deps: ScrubHandlerDeps): (event: unknown, con
       } catch {
         // kept raw for the log line; processRecord throws the URIError
       }
-      const recordLog = log.with({ bucket: record.s3.bucket.name, key, versionId: record.s3.object.versionId, eventSource: record.eventSource });
+      const recordLog = log.with({
+        bucket: record.s3.bucket.name,
+        key,
+        versionId: record.s3.object.versionId,
+        eventSource: record.eventSource,
+      });
       try {
         const outcome = await processRecord(full, record, recordLog);
         if (outcome.outcome === "skipped") recordLog.info("skipped", { why: outcome.why });
@@ -431,7 +532,8 @@ export function createScrubHandler(deps: ScrubHandlerDeps): (event: unknown, con
       }
     }
     if (errors.length === 1) throw errors[0];
-    if (errors.length > 1) throw new AggregateError(errors, `${errors.length} of ${parsed.data.Records.length} records failed`);
+    if (errors.length > 1)
+      throw new AggregateError(errors, `${errors.length} of ${parsed.data.Records.length} records failed`);
     return { records };
   };
 }
@@ -444,5 +546,9 @@ export const handler = createScrubHandler({ s3: s3ClientFromEnv(env), env, tenan
 
 /** Tenant credentials are renewed a few minutes before they expire (nothing signed outlives the call). */
 export function scrubTenantDirectory(env: ScrubEnv): TenantDirectory<S3Client> | undefined {
-  return tenantDirectoryFromEnv(env, { defaultSessionName: "image-scrub", minRemainingSeconds: 300, clientFor: (credentials) => s3ClientFromEnv(env, credentials) });
+  return tenantDirectoryFromEnv(env, {
+    defaultSessionName: "image-scrub",
+    minRemainingSeconds: 300,
+    clientFor: (credentials) => s3ClientFromEnv(env, credentials),
+  });
 }

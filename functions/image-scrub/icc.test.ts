@@ -9,14 +9,19 @@ import { iccProfile, iccTestProfile } from "./test-fixtures";
 const CANARY = "CANARY-LEAK-2";
 
 function contains(bytes: Buffer, text: string): boolean {
-  return bytes.includes(Buffer.from(text, "latin1")) || bytes.includes(Buffer.from(text, "utf16le").swap16()) || bytes.includes(Buffer.from(text, "utf16le"));
+  return (
+    bytes.includes(Buffer.from(text, "latin1")) ||
+    bytes.includes(Buffer.from(text, "utf16le").swap16()) ||
+    bytes.includes(Buffer.from(text, "utf16le"))
+  );
 }
 
 /** Data of every non-text tag, by signature. */
 function colourTags(profile: Buffer): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
   for (const tag of readIccTags(profile).tags) {
-    if (!["desc", "text", "mluc"].includes(tag.type)) out.set(tag.signature, profile.subarray(tag.offset, tag.offset + tag.size));
+    if (!["desc", "text", "mluc"].includes(tag.type))
+      out.set(tag.signature, profile.subarray(tag.offset, tag.offset + tag.size));
   }
   return out;
 }
@@ -31,24 +36,44 @@ function hasExiftool(): boolean {
 }
 
 describe("ICC text tags", () => {
-  it.each([2, 4] as const)("replaces desc, cprt, dmnd and dmdd of a v%i profile and keeps the colour tags byte for byte", (version) => {
-    // Prepare
-    const input = iccTestProfile({ canary: CANARY, version });
-    expect(contains(input, CANARY)).toBe(true);
+  it.each([2, 4] as const)(
+    "replaces desc, cprt, dmnd and dmdd of a v%i profile and keeps the colour tags byte for byte",
+    (version) => {
+      // Prepare
+      const input = iccTestProfile({ canary: CANARY, version });
+      expect(contains(input, CANARY)).toBe(true);
 
-    // Act
-    const { profile, textTags, changed } = neutraliseIccProfile(input);
+      // Act
+      const { profile, textTags, changed } = neutraliseIccProfile(input);
 
-    // Assess
-    expect(contains(profile, CANARY)).toBe(false);
-    expect(textTags).toBe(4);
-    expect(changed).toBe(true);
-    expect(colourTags(profile)).toEqual(colourTags(input));
-    const types = Object.fromEntries(readIccTags(profile).tags.map((t) => [t.signature, t.type]));
-    expect(types).toMatchObject(version === 4 ? { desc: "mluc", cprt: "mluc", dmnd: "mluc", dmdd: "mluc" } : { desc: "desc", cprt: "text", dmnd: "desc", dmdd: "desc" });
-    for (const [from, to] of [[8, 24], [36, 40], [64, 80]] as const) expect(profile.subarray(from, to).equals(input.subarray(from, to))).toBe(true);
-    for (const [from, to] of [[4, 8], [24, 36], [40, 47], [48, 63], [80, 84], [100, 128]] as const) expect(profile.subarray(from, to).every((b) => b === 0)).toBe(true);
-  });
+      // Assess
+      expect(contains(profile, CANARY)).toBe(false);
+      expect(textTags).toBe(4);
+      expect(changed).toBe(true);
+      expect(colourTags(profile)).toEqual(colourTags(input));
+      const types = Object.fromEntries(readIccTags(profile).tags.map((t) => [t.signature, t.type]));
+      expect(types).toMatchObject(
+        version === 4
+          ? { desc: "mluc", cprt: "mluc", dmnd: "mluc", dmdd: "mluc" }
+          : { desc: "desc", cprt: "text", dmnd: "desc", dmdd: "desc" },
+      );
+      for (const [from, to] of [
+        [8, 24],
+        [36, 40],
+        [64, 80],
+      ] as const)
+        expect(profile.subarray(from, to).equals(input.subarray(from, to))).toBe(true);
+      for (const [from, to] of [
+        [4, 8],
+        [24, 36],
+        [40, 47],
+        [48, 63],
+        [80, 84],
+        [100, 128],
+      ] as const)
+        expect(profile.subarray(from, to).every((b) => b === 0)).toBe(true);
+    },
+  );
 
   it("zeroes the informational header fields and keeps the colour-relevant ones", () => {
     // Prepare
@@ -66,7 +91,11 @@ describe("ICC text tags", () => {
 
     // Assess
     expect(profile.includes(Buffer.from("CANARY"))).toBe(false);
-    expect([profile.toString("latin1", 4, 8), profile.toString("latin1", 24, 28), profile.toString("latin1", 80, 84)]).toEqual(["\0\0\0\0", "\0\0\0\0", "\0\0\0\0"]);
+    expect([
+      profile.toString("latin1", 4, 8),
+      profile.toString("latin1", 24, 28),
+      profile.toString("latin1", 80, 84),
+    ]).toEqual(["\0\0\0\0", "\0\0\0\0", "\0\0\0\0"]);
     expect([profile[47], profile[63], profile.readUInt32BE(64)]).toEqual([0x03, 0x0f, 1]);
     expect(profile.subarray(8, 24).equals(input.subarray(8, 24))).toBe(true);
   });
@@ -88,8 +117,13 @@ describe("ICC text tags", () => {
     }
     const trc = tags.filter((t) => /^[rgb]TRC$/.test(t.signature));
     expect(new Set(trc.map((t) => `${t.offset}:${t.size}`)).size).toBe(1);
-    const ranges = [...new Set(tags.map((t) => `${t.offset}:${t.size}`))].map((k) => k.split(":").map(Number) as [number, number]).sort((a, b) => a[0] - b[0]);
-    for (let i = 1; i < ranges.length; i++) expect((ranges[i] as [number, number])[0]).toBeGreaterThanOrEqual((ranges[i - 1] as [number, number])[0] + (ranges[i - 1] as [number, number])[1]);
+    const ranges = [...new Set(tags.map((t) => `${t.offset}:${t.size}`))]
+      .map((k) => k.split(":").map(Number) as [number, number])
+      .sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < ranges.length; i++)
+      expect((ranges[i] as [number, number])[0]).toBeGreaterThanOrEqual(
+        (ranges[i - 1] as [number, number])[0] + (ranges[i - 1] as [number, number])[1],
+      );
   });
 
   it("recomputes the profile ID of a v4 profile over the rebuilt bytes and leaves a zero ID zero", () => {
@@ -140,7 +174,10 @@ describe("ICC text tags", () => {
     writeFileSync(file, neutraliseIccProfile(iccTestProfile({ canary: CANARY })).profile);
 
     // Act
-    const tags = JSON.parse(execFileSync("exiftool", ["-j", "-a", "-G1", file], { encoding: "utf8" }))[0] as Record<string, unknown>;
+    const tags = JSON.parse(execFileSync("exiftool", ["-j", "-a", "-G1", file], { encoding: "utf8" }))[0] as Record<
+      string,
+      unknown
+    >;
     rmSync(dir, { recursive: true, force: true });
 
     // Assess
@@ -155,32 +192,47 @@ describe("ICC text tags", () => {
 describe("ICC structure", () => {
   it.each([
     ["it is shorter than a header", () => Buffer.alloc(100)],
-    ["the size field is larger than the data", () => {
-      const p = iccProfile(300);
-      p.writeUInt32BE(400, 0);
-      return p;
-    }],
+    [
+      "the size field is larger than the data",
+      () => {
+        const p = iccProfile(300);
+        p.writeUInt32BE(400, 0);
+        return p;
+      },
+    ],
     ["the acsp signature is missing", () => iccProfile(300).fill(0, 36, 40)],
-    ["a tag points outside the profile", () => {
-      const p = iccProfile(300);
-      p.writeUInt32BE(296, 136);
-      return p;
-    }],
-    ["a tag points into the tag table", () => {
-      const p = iccProfile(300);
-      p.writeUInt32BE(132, 136);
-      return p;
-    }],
-    ["the tag count does not fit", () => {
-      const p = iccProfile(300);
-      p.writeUInt32BE(1000, 128);
-      return p;
-    }],
-    ["the version is unknown", () => {
-      const p = iccProfile(300);
-      p[8] = 5;
-      return p;
-    }],
+    [
+      "a tag points outside the profile",
+      () => {
+        const p = iccProfile(300);
+        p.writeUInt32BE(296, 136);
+        return p;
+      },
+    ],
+    [
+      "a tag points into the tag table",
+      () => {
+        const p = iccProfile(300);
+        p.writeUInt32BE(132, 136);
+        return p;
+      },
+    ],
+    [
+      "the tag count does not fit",
+      () => {
+        const p = iccProfile(300);
+        p.writeUInt32BE(1000, 128);
+        return p;
+      },
+    ],
+    [
+      "the version is unknown",
+      () => {
+        const p = iccProfile(300);
+        p[8] = 5;
+        return p;
+      },
+    ],
   ])("rejects the profile when %s", (_case, build) => {
     // Act / Assess
     expect(() => neutraliseIccProfile(build())).toThrow(IccInvalid);

@@ -75,7 +75,8 @@ export function readIccTags(profile: Uint8Array): { size: number; version: numbe
   const p = Buffer.from(profile.buffer, profile.byteOffset, profile.byteLength);
   if (p.length < ICC_HEADER_BYTES + 4) throw new IccInvalid(`${p.length} bytes is too short for an ICC profile`);
   const size = p.readUInt32BE(0);
-  if (size < ICC_HEADER_BYTES + 4 || size > p.length) throw new IccInvalid(`profile size field ${size} does not fit the ${p.length} bytes present`);
+  if (size < ICC_HEADER_BYTES + 4 || size > p.length)
+    throw new IccInvalid(`profile size field ${size} does not fit the ${p.length} bytes present`);
   if (p.toString("latin1", 36, 40) !== "acsp") throw new IccInvalid("no 'acsp' signature at byte 36");
   const version = p[8] as number;
   if (version !== 2 && version !== 4) throw new IccInvalid(`profile major version ${version} (2 and 4 are supported)`);

@@ -12,7 +12,15 @@ export {
   scrubChunksWithoutDigests,
   type UndigestedScrubResult,
 } from "./core";
-export { DETECT_BYTES, type DetectedFormat, type Detection, detect, IMAGE_TYPES, type ImageType, MEDIA_TYPES } from "./detect";
+export {
+  DETECT_BYTES,
+  type DetectedFormat,
+  type Detection,
+  detect,
+  IMAGE_TYPES,
+  type ImageType,
+  MEDIA_TYPES,
+} from "./detect";
 export { isScrubRejected, REJECT_REASONS, type RejectReason, ScrubRejected } from "./errors";
 export { MAX_HEADER_BYTES, type MemoryStats } from "./reader";
 export type { PartTally } from "./report";

@@ -68,7 +68,8 @@ export function huffmanTable(counts: Uint8Array, values: Uint8Array, at: number)
 function decodeLong(table: HuffmanTable, acc: number, bits: number): number {
   for (let length = LOOKUP_BITS + 1; length <= 16; length++) {
     const code = (acc >>> (bits - length)) & ((1 << length) - 1);
-    if (code <= (table.maxCode[length] as number)) return length | ((table.values[code + (table.delta[length] as number)] as number) << 8);
+    if (code <= (table.maxCode[length] as number))
+      return length | ((table.values[code + (table.delta[length] as number)] as number) << 8);
   }
   return -1;
 }
@@ -103,7 +104,9 @@ function refineSpan(lo: number, hi: number, start: number, se: number, run: numb
   const end = zLo !== 0 ? lowestBit(zLo) : zHi !== 0 ? 32 + lowestBit(zHi) : se + 1;
   if (end <= start) return end;
   const last = end - 1;
-  const count = popcount(lo & bitRange(start, last < 31 ? last : 31)) + popcount(hi & bitRange(start > 32 ? start - 32 : 0, last - 32));
+  const count =
+    popcount(lo & bitRange(start, last < 31 ? last : 31)) +
+    popcount(hi & bitRange(start > 32 ? start - 32 : 0, last - 32));
   return end | (count << 8);
 }
 
@@ -334,7 +337,11 @@ export class ScanWalker {
       const isRst = code >= 0xd0 && code <= 0xd7;
       if (this.phase === "restart" && isRst) {
         if (code !== 0xd0 + (this.nextRestart & 7)) {
-          throw new ScrubRejected("malformed", `restart marker RST${code - 0xd0} out of sequence (expected RST${this.nextRestart & 7})`, this.startOffset);
+          throw new ScrubRejected(
+            "malformed",
+            `restart marker RST${code - 0xd0} out of sequence (expected RST${this.nextRestart & 7})`,
+            this.startOffset,
+          );
         }
         keep(end - 1, end + 1);
         this.pos = end + 1;
@@ -394,7 +401,12 @@ export class ScanWalker {
       let q = p + 1;
       while (q < w.length && w[q] === 0xff) q += 1;
       if (q < w.length && w[q] === 0x00) {
-        if (q - p - 1 > MAX_REDUNDANT_FF) throw new ScrubRejected("malformed", `run of ${q - p} 0xFF bytes inside entropy-coded data`, this.startOffset);
+        if (q - p - 1 > MAX_REDUNDANT_FF)
+          throw new ScrubRejected(
+            "malformed",
+            `run of ${q - p} 0xFF bytes inside entropy-coded data`,
+            this.startOffset,
+          );
         this.pos = q + 1;
         this.seekFF();
         return 0xff;
@@ -667,7 +679,9 @@ export class ScanWalker {
             // In an EOB run: one correction bit per non-zero coefficient from k to Se, by count.
             let count = 0;
             if (k <= se) {
-              count = popcount((flags[base] as number) & bitRange(k, se < 31 ? se : 31)) + popcount((flags[base + 1] as number) & bitRange(k > 32 ? k - 32 : 0, se - 32));
+              count =
+                popcount((flags[base] as number) & bitRange(k, se < 31 ? se : 31)) +
+                popcount((flags[base + 1] as number) & bitRange(k > 32 ? k - 32 : 0, se - 32));
             }
             while (count > 0) {
               if (bits < 1) {
@@ -720,7 +734,8 @@ export class ScanWalker {
           bits -= e & 31;
           let s = (e >>> 8) & 255;
           if (mode === LOSSLESS) {
-            if (s > 16) throw new ScrubRejected("malformed", `lossless difference category ${s} above 16`, this.startOffset);
+            if (s > 16)
+              throw new ScrubRejected("malformed", `lossless difference category ${s} above 16`, this.startOffset);
             if (s === 16) s = 0;
           } else if (s > 15) {
             throw new ScrubRejected("malformed", `DC difference category ${s} above 15`, this.startOffset);

@@ -60,7 +60,11 @@ describe("JPEG segments", () => {
       JFIF,
       exifApp1(),
       app(1, "http://ns.adobe.com/xap/1.0/\0", XMP_PACKET),
-      app(1, "http://ns.adobe.com/xmp/extension/\0", Buffer.concat([Buffer.from("0123456789ABCDEF0123456789ABCDEF"), Buffer.alloc(8), XMP_PACKET])),
+      app(
+        1,
+        "http://ns.adobe.com/xmp/extension/\0",
+        Buffer.concat([Buffer.from("0123456789ABCDEF0123456789ABCDEF"), Buffer.alloc(8), XMP_PACKET]),
+      ),
       app(13, "Photoshop 3.0\0", Buffer.from("8BIM\x04\x04\0\0\0\0\0\x0c\x1c\x02\x19\0\x07Berlin!", "latin1")),
       seg(0xfe, Buffer.from("shot by Jane Doe at home", "latin1")),
       app(12, "Ducky", Buffer.from([0, 1, 0, 4, 0, 0, 0, 60])),
@@ -109,7 +113,11 @@ describe("JPEG segments", () => {
     // Assess
     expect(scan.includes(Buffer.of(0xff, 0x00))).toBe(true);
     expect(bytes.equals(input)).toBe(true);
-    expect(jpegSegments(bytes).find((s) => s.marker === 0)?.data.equals(scan)).toBe(true);
+    expect(
+      jpegSegments(bytes)
+        .find((s) => s.marker === 0)
+        ?.data.equals(scan),
+    ).toBe(true);
   });
 
   it("copies every scan of a progressive file with the tables between the scans", async () => {
@@ -139,7 +147,9 @@ describe("JPEG segments", () => {
 
     // Assess
     expect(markers(bytes)).toEqual([0xd8, 0xdb, 0xc4, 0xc2, 0xda, 0, 0xc4, 0xdd, 0xda, 0, 0xc4, 0xda, 0, 0xd9]);
-    const copied = jpegSegments(bytes).filter((s) => s.marker === 0).map((s) => s.data);
+    const copied = jpegSegments(bytes)
+      .filter((s) => s.marker === 0)
+      .map((s) => s.data);
     expect(copied.map((c, i) => c.equals(scans[i] as Buffer))).toEqual([true, true, true]);
     expect(result.removed.map((r) => r.name)).toEqual(["APP1 XMP", "COM"]);
     expect(result.kept.find((k) => k.name === "SOS")?.count).toBe(3);
@@ -148,7 +158,19 @@ describe("JPEG segments", () => {
   it("gives the same bytes when the input arrives one byte at a time", async () => {
     // Prepare
     const scan = codedScan(4, { seed: 9, restart: 1 });
-    const input = Buffer.concat([SOI, JFIF, exifApp1(6), DQT, DHT_CODED, dri(1), sof(0xc0, 16, 16), sos(), scan, Buffer.from([0xff, 0xff, 0xff]), EOI]);
+    const input = Buffer.concat([
+      SOI,
+      JFIF,
+      exifApp1(6),
+      DQT,
+      DHT_CODED,
+      dri(1),
+      sof(0xc0, 16, 16),
+      sos(),
+      scan,
+      Buffer.from([0xff, 0xff, 0xff]),
+      EOI,
+    ]);
     const { bytes: whole } = await scrubBuffer(input);
 
     // Act
@@ -156,7 +178,11 @@ describe("JPEG segments", () => {
 
     // Assess
     expect(byteWise.equals(whole)).toBe(true);
-    expect(jpegSegments(whole).find((s) => s.marker === 0)?.data.equals(scan)).toBe(true);
+    expect(
+      jpegSegments(whole)
+        .find((s) => s.marker === 0)
+        ?.data.equals(scan),
+    ).toBe(true);
   });
 
   it("drops fill bytes before markers but keeps 0xFF runs that end in a stuffed zero", async () => {
@@ -166,7 +192,17 @@ describe("JPEG segments", () => {
     const coded = codedScan(1, { seed });
     const at = coded.indexOf(Buffer.of(0xff, 0x00));
     const scan = Buffer.concat([coded.subarray(0, at), Buffer.of(0xff), coded.subarray(at)]);
-    const input = Buffer.concat([SOI, Buffer.from([0xff, 0xff]), DQT, DHT_CODED, sof(0xc0, 8, 8), sos(), scan, Buffer.from([0xff, 0xff]), EOI]);
+    const input = Buffer.concat([
+      SOI,
+      Buffer.from([0xff, 0xff]),
+      DQT,
+      DHT_CODED,
+      sof(0xc0, 8, 8),
+      sos(),
+      scan,
+      Buffer.from([0xff, 0xff]),
+      EOI,
+    ]);
 
     // Act
     const { bytes, result } = await scrubBuffer(input);
@@ -181,7 +217,16 @@ describe("JPEG colour segments", () => {
   it("keeps APP14 Adobe, trimmed to the 12 bytes decoders read", async () => {
     // Prepare
     const { scan } = baselineJpeg();
-    const input = Buffer.concat([SOI, adobeApp14(2, Buffer.from("hidden")), DQT, DHT, sof(0xc0, 16, 16, 4), sos(4), scan, EOI]);
+    const input = Buffer.concat([
+      SOI,
+      adobeApp14(2, Buffer.from("hidden")),
+      DQT,
+      DHT,
+      sof(0xc0, 16, 16, 4),
+      sos(4),
+      scan,
+      EOI,
+    ]);
 
     // Act
     const { bytes, result } = await scrubBuffer(input);
@@ -196,7 +241,19 @@ describe("JPEG colour segments", () => {
     // Prepare
     const [c1, c2, c3] = iccChunks(iccProfile(900), 3) as [Buffer, Buffer, Buffer];
     const { scan } = baselineJpeg();
-    const input = Buffer.concat([SOI, c2, app(2, "MPF\0", Buffer.alloc(8)), c1, c3, DQT, DHT, sof(0xc0, 16, 16), sos(), scan, EOI]);
+    const input = Buffer.concat([
+      SOI,
+      c2,
+      app(2, "MPF\0", Buffer.alloc(8)),
+      c1,
+      c3,
+      DQT,
+      DHT,
+      sof(0xc0, 16, 16),
+      sos(),
+      scan,
+      EOI,
+    ]);
 
     // Act
     const { bytes, result } = await scrubBuffer(input);
@@ -205,7 +262,11 @@ describe("JPEG colour segments", () => {
     const app2 = jpegSegments(bytes).filter((s) => s.marker === 0xe2);
     expect(app2.map((s) => [s.data[12], s.data[13]])).toEqual([[1, 1]]); // re-chunked: one segment holds 65519 profile bytes
     expect(Buffer.concat(app2.map((s) => s.data.subarray(14))).equals(iccProfile(900))).toBe(true);
-    expect(result.kept.find((k) => k.name === "APP2 ICC_PROFILE")).toEqual({ name: "APP2 ICC_PROFILE", count: 1, bytes: 900 + 18 });
+    expect(result.kept.find((k) => k.name === "APP2 ICC_PROFILE")).toEqual({
+      name: "APP2 ICC_PROFILE",
+      count: 1,
+      bytes: 900 + 18,
+    });
     expect(c1.length + c2.length + c3.length).toBe(900 + 3 * 18);
     expect(result.removed.map((r) => r.name)).toEqual(["APP2 MPF"]);
   });
@@ -213,8 +274,16 @@ describe("JPEG colour segments", () => {
   it.each([
     ["a chunk is missing", (c: Buffer[]) => [c[0], c[2]], "APP2 ICC_PROFILE (incomplete)"],
     ["a sequence number repeats", (c: Buffer[]) => [c[0], c[0], c[1], c[2]], "APP2 ICC_PROFILE (invalid)"],
-    ["the chunk counts disagree", (c: Buffer[]) => [c[0], app(2, "ICC_PROFILE\0", Buffer.from([2, 4, 1, 2])), c[2]], "APP2 ICC_PROFILE (invalid)"],
-    ["a sequence number is zero", (c: Buffer[]) => [app(2, "ICC_PROFILE\0", Buffer.from([0, 3, 1])), ...c], "APP2 ICC_PROFILE (invalid)"],
+    [
+      "the chunk counts disagree",
+      (c: Buffer[]) => [c[0], app(2, "ICC_PROFILE\0", Buffer.from([2, 4, 1, 2])), c[2]],
+      "APP2 ICC_PROFILE (invalid)",
+    ],
+    [
+      "a sequence number is zero",
+      (c: Buffer[]) => [app(2, "ICC_PROFILE\0", Buffer.from([0, 3, 1])), ...c],
+      "APP2 ICC_PROFILE (invalid)",
+    ],
   ])("drops the whole ICC profile when %s", async (_case, arrange, reason) => {
     // Prepare
     const chunks = arrange(iccChunks(iccProfile(600), 3)) as Buffer[];
@@ -242,8 +311,15 @@ describe("JPEG colour segments", () => {
     // Assess
     expect(bytes.includes(Buffer.from(CANARY))).toBe(false);
     expect(bytes.includes(Buffer.from(CANARY, "utf16le").swap16())).toBe(false);
-    const out = Buffer.concat(jpegSegments(bytes).filter((s) => s.marker === 0xe2).map((s) => s.data.subarray(14)));
-    const colour = (p: Buffer) => readIccTags(p).tags.filter((t) => !["desc", "text"].includes(t.type)).map((t) => [t.signature, p.subarray(t.offset, t.offset + t.size).toString("hex")]);
+    const out = Buffer.concat(
+      jpegSegments(bytes)
+        .filter((s) => s.marker === 0xe2)
+        .map((s) => s.data.subarray(14)),
+    );
+    const colour = (p: Buffer) =>
+      readIccTags(p)
+        .tags.filter((t) => !["desc", "text"].includes(t.type))
+        .map((t) => [t.signature, p.subarray(t.offset, t.offset + t.size).toString("hex")]);
     expect(colour(out)).toEqual(colour(profile));
     expect(colour(out)).toHaveLength(7);
     expect(result.removed.map((r) => r.name)).toEqual(["ICC text tags (replaced)"]);
@@ -261,14 +337,27 @@ describe("JPEG colour segments", () => {
 
     // Assess
     const app2 = jpegSegments(bytes).filter((s) => s.marker === 0xe2);
-    expect(app2.map((s) => [s.data[12], s.data[13]])).toEqual([[1, 3], [2, 3], [3, 3]]);
+    expect(app2.map((s) => [s.data[12], s.data[13]])).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]);
     expect(Buffer.concat(app2.map((s) => s.data.subarray(14))).equals(profile)).toBe(true);
   });
 
   it("drops a complete profile whose structure is invalid", async () => {
     // Prepare
     const { scan } = baselineJpeg();
-    const input = Buffer.concat([SOI, ...iccChunks(Buffer.concat([Buffer.alloc(64), Buffer.from("CANARY-LEAK-2")]), 2), DQT, DHT, sof(0xc0, 16, 16), sos(), scan, EOI]);
+    const input = Buffer.concat([
+      SOI,
+      ...iccChunks(Buffer.concat([Buffer.alloc(64), Buffer.from("CANARY-LEAK-2")]), 2),
+      DQT,
+      DHT,
+      sof(0xc0, 16, 16),
+      sos(),
+      scan,
+      EOI,
+    ]);
 
     // Act
     const { bytes, result } = await scrubBuffer(input);
@@ -294,7 +383,16 @@ describe("JPEG colour segments", () => {
   it("drops an ICC profile larger than maxIccBytes", async () => {
     // Prepare
     const { scan } = baselineJpeg();
-    const input = Buffer.concat([SOI, ...iccChunks(iccProfile(3000), 3), DQT, DHT, sof(0xc0, 16, 16), sos(), scan, EOI]);
+    const input = Buffer.concat([
+      SOI,
+      ...iccChunks(iccProfile(3000), 3),
+      DQT,
+      DHT,
+      sof(0xc0, 16, 16),
+      sos(),
+      scan,
+      EOI,
+    ]);
 
     // Act
     const { bytes, result } = await scrubBuffer(input, { maxIccBytes: 2000 });
@@ -330,7 +428,11 @@ describe("JPEG scan header (issue 14)", () => {
 describe("JPEG JFIF", () => {
   it("keeps the JFIF header without its thumbnail and drops JFXX", async () => {
     // Prepare
-    const jfifWithThumbnail = app(0, "JFIF\0", Buffer.concat([Buffer.from([1, 2, 1, 0, 96, 0, 96, 2, 1]), Buffer.alloc(6, 0x7f)]));
+    const jfifWithThumbnail = app(
+      0,
+      "JFIF\0",
+      Buffer.concat([Buffer.from([1, 2, 1, 0, 96, 0, 96, 2, 1]), Buffer.alloc(6, 0x7f)]),
+    );
     const jfxx = app(0, "JFXX\0", Buffer.concat([Buffer.of(0x10), SOI, EOI]));
     const { scan } = baselineJpeg();
     const input = Buffer.concat([SOI, jfifWithThumbnail, jfxx, DQT, DHT, sof(0xc0, 16, 16), sos(), scan, EOI]);
@@ -346,24 +448,37 @@ describe("JPEG JFIF", () => {
 });
 
 describe("JPEG orientation", () => {
-  it.each([false, true])("writes an Orientation-only EXIF block for orientation 6 (little-endian input: %s)", async (littleEndian) => {
-    // Prepare
-    const { scan } = baselineJpeg();
-    const input = Buffer.concat([SOI, JFIF, exifApp1(6, littleEndian), DQT, DHT, sof(0xc0, 16, 16), sos(), scan, EOI]);
+  it.each([false, true])(
+    "writes an Orientation-only EXIF block for orientation 6 (little-endian input: %s)",
+    async (littleEndian) => {
+      // Prepare
+      const { scan } = baselineJpeg();
+      const input = Buffer.concat([
+        SOI,
+        JFIF,
+        exifApp1(6, littleEndian),
+        DQT,
+        DHT,
+        sof(0xc0, 16, 16),
+        sos(),
+        scan,
+        EOI,
+      ]);
 
-    // Act
-    const { bytes, result } = await scrubBuffer(input);
+      // Act
+      const { bytes, result } = await scrubBuffer(input);
 
-    // Assess
-    const app1 = jpegSegments(bytes).filter((s) => s.marker === 0xe1);
-    expect(app1).toHaveLength(1);
-    expect(app1[0]?.data.equals(Buffer.concat([EXIF_HEADER, minimalExifTiff(6)]))).toBe(true);
-    expect(bytes.includes(Buffer.from("Canon"))).toBe(false);
-    expect(bytes.includes(Buffer.from("SN-0123456789"))).toBe(false);
-    expect(result.orientation).toBe(6);
-    expect(result.orientationPreserved).toBe(true);
-    expect(result.kept.map((k) => k.name)).toContain("APP1 Exif (Orientation only)");
-  });
+      // Assess
+      const app1 = jpegSegments(bytes).filter((s) => s.marker === 0xe1);
+      expect(app1).toHaveLength(1);
+      expect(app1[0]?.data.equals(Buffer.concat([EXIF_HEADER, minimalExifTiff(6)]))).toBe(true);
+      expect(bytes.includes(Buffer.from("Canon"))).toBe(false);
+      expect(bytes.includes(Buffer.from("SN-0123456789"))).toBe(false);
+      expect(result.orientation).toBe(6);
+      expect(result.orientationPreserved).toBe(true);
+      expect(result.kept.map((k) => k.name)).toContain("APP1 Exif (Orientation only)");
+    },
+  );
 
   it("writes no EXIF block when the orientation is 1", async () => {
     // Prepare
@@ -442,13 +557,25 @@ describe("JPEG rejections", () => {
     ["the scan has no EOI", Buffer.concat([head, sos(), entropyData(100)]), "truncated"],
     ["a segment is cut", Buffer.concat([SOI, DQT.subarray(0, 30)]), "truncated"],
     ["the file ends after a marker's 0xFF", Buffer.concat([head, Buffer.from([0xff])]), "truncated"],
-    ["garbage sits between segments", Buffer.concat([SOI, DQT, Buffer.from("junk"), DHT, sof(0xc0, 16, 16), sos(), Buffer.of(0), EOI]), "malformed"],
+    [
+      "garbage sits between segments",
+      Buffer.concat([SOI, DQT, Buffer.from("junk"), DHT, sof(0xc0, 16, 16), sos(), Buffer.of(0), EOI]),
+      "malformed",
+    ],
     ["SOS comes before SOF", Buffer.concat([SOI, DQT, DHT, sos(), Buffer.of(0), EOI]), "malformed"],
     ["EOI comes before any scan", Buffer.concat([head, EOI]), "malformed"],
-    ["a second frame follows", Buffer.concat([head, sos(), Buffer.of(0), sof(0xc0, 16, 16), sos(), Buffer.of(0), EOI]), "malformed"],
+    [
+      "a second frame follows",
+      Buffer.concat([head, sos(), Buffer.of(0), sof(0xc0, 16, 16), sos(), Buffer.of(0), EOI]),
+      "malformed",
+    ],
     ["a segment length is below 2", Buffer.concat([SOI, Buffer.from([0xff, 0xdb, 0x00, 0x01]), EOI]), "malformed"],
     ["a reserved marker appears", Buffer.concat([head, sos(), Buffer.from([0x00, 0xff, 0x9f]), EOI]), "malformed"],
-    ["the height comes from DNL", Buffer.concat([SOI, DQT, DHT, sof(0xc0, 16, 0), sos(), Buffer.of(0), seg(0xdc, Buffer.from([0, 16])), EOI]), "unsupported-feature"],
+    [
+      "the height comes from DNL",
+      Buffer.concat([SOI, DQT, DHT, sof(0xc0, 16, 0), sos(), Buffer.of(0), seg(0xdc, Buffer.from([0, 16])), EOI]),
+      "unsupported-feature",
+    ],
     ["the file is hierarchical", Buffer.concat([SOI, seg(0xde, Buffer.alloc(6)), EOI]), "unsupported-feature"],
     ["the frame is JPEG-LS", Buffer.concat([SOI, seg(0xf7, Buffer.alloc(6)), EOI]), "unsupported-feature"],
   ])("rejects the file when %s", async (_case, input, reason) => {
@@ -474,7 +601,8 @@ describe("JPEG rejections", () => {
 });
 
 const CANARY = Buffer.from("CANARY-LEAK-1", "latin1");
-const hasJpegTools = spawnSync("djpeg", ["-version"]).error === undefined && spawnSync("cjpeg", ["-version"]).error === undefined;
+const hasJpegTools =
+  spawnSync("djpeg", ["-version"]).error === undefined && spawnSync("cjpeg", ["-version"]).error === undefined;
 
 /** Decodes with libjpeg-turbo's djpeg: the PNM pixels and its warnings. */
 function djpeg(jpeg: Buffer): { pixels: Buffer; warnings: string } {
@@ -535,13 +663,30 @@ describe("JPEG entropy-coded data (issue 14)", () => {
 
     // Assess
     expect(bytes.includes(CANARY)).toBe(false);
-    expect(jpegSegments(bytes).find((s) => s.marker === 0)?.data.equals(scan)).toBe(true);
-    expect(result.removed).toEqual([{ name: "data after the coded blocks of a scan", count: 1, bytes: 2 * CANARY.length + 2 }]);
+    expect(
+      jpegSegments(bytes)
+        .find((s) => s.marker === 0)
+        ?.data.equals(scan),
+    ).toBe(true);
+    expect(result.removed).toEqual([
+      { name: "data after the coded blocks of a scan", count: 1, bytes: 2 * CANARY.length + 2 },
+    ]);
   });
 
   it("drops data between the scans of a progressive file", async () => {
     // Prepare
-    const input = Buffer.concat([SOI, DQT, DHT, sof(0xc2, 16, 16), sos(1, [0, 0, 0x00]), Buffer.alloc(1), CANARY, sos(1, [1, 63, 0x00]), Buffer.alloc(1), EOI]);
+    const input = Buffer.concat([
+      SOI,
+      DQT,
+      DHT,
+      sof(0xc2, 16, 16),
+      sos(1, [0, 0, 0x00]),
+      Buffer.alloc(1),
+      CANARY,
+      sos(1, [1, 63, 0x00]),
+      Buffer.alloc(1),
+      EOI,
+    ]);
 
     // Act
     const { bytes } = await scrubBuffer(input);
@@ -555,7 +700,16 @@ describe("JPEG entropy-coded data (issue 14)", () => {
     // Prepare: with DHT_CODED the AC code "11" does not exist.
     const badCode = Buffer.concat([SOI, DQT, DHT_CODED, sof(0xc0, 8, 8), sos(), Buffer.of(0x7f, 0xff, 0x00), EOI]);
     const scan = codedScan(4, { seed: 5, restart: 1 });
-    const badRst = Buffer.concat([SOI, DQT, DHT_CODED, dri(1), sof(0xc0, 16, 16), sos(), Buffer.from(scan.toString("latin1").replace("\xff\xd1", "\xff\xd5"), "latin1"), EOI]);
+    const badRst = Buffer.concat([
+      SOI,
+      DQT,
+      DHT_CODED,
+      dri(1),
+      sof(0xc0, 16, 16),
+      sos(),
+      Buffer.from(scan.toString("latin1").replace("\xff\xd1", "\xff\xd5"), "latin1"),
+      EOI,
+    ]);
 
     // Act
     const errors = [await rejection(badCode), await rejection(badRst)];
@@ -598,22 +752,31 @@ describe("JPEG kept segments (issue 14)", () => {
 
   it.each([
     ["holds text instead of a profile", () => Buffer.concat([CANARY, Buffer.alloc(200)])],
-    ["declares a size larger than its length", () => {
-      const icc = Buffer.from(iccProfile(400));
-      icc.writeUInt32BE(413, 0);
-      return icc;
-    }],
+    [
+      "declares a size larger than its length",
+      () => {
+        const icc = Buffer.from(iccProfile(400));
+        icc.writeUInt32BE(413, 0);
+        return icc;
+      },
+    ],
     ["has no 'acsp' signature", () => Buffer.from(iccProfile(400)).fill(0x41, 36, 40)],
-    ["has a tag outside the profile", () => {
-      const icc = Buffer.from(iccProfile(400));
-      icc.writeUInt32BE(1000, 140);
-      return icc;
-    }],
-    ["has more tags than fit", () => {
-      const icc = Buffer.from(iccProfile(400));
-      icc.writeUInt32BE(100, 128);
-      return icc;
-    }],
+    [
+      "has a tag outside the profile",
+      () => {
+        const icc = Buffer.from(iccProfile(400));
+        icc.writeUInt32BE(1000, 140);
+        return icc;
+      },
+    ],
+    [
+      "has more tags than fit",
+      () => {
+        const icc = Buffer.from(iccProfile(400));
+        icc.writeUInt32BE(100, 128);
+        return icc;
+      },
+    ],
   ])("drops every APP2 ICC_PROFILE chunk when the assembled profile %s", async (_case, profile) => {
     // Prepare
     const body = profile();
@@ -670,7 +833,15 @@ describe("JPEG kept segments (issue 14)", () => {
 
   it("rejects arithmetic-coded frames, which browsers do not decode", async () => {
     // Prepare
-    const input = Buffer.concat([SOI, DQT, seg(0xcc, Buffer.of(0x00, 0x10)), sof(0xc9, 16, 16), sos(), Buffer.alloc(4), EOI]);
+    const input = Buffer.concat([
+      SOI,
+      DQT,
+      seg(0xcc, Buffer.of(0x00, 0x10)),
+      sof(0xc9, 16, 16),
+      sos(),
+      Buffer.alloc(4),
+      EOI,
+    ]);
 
     // Act
     const error = await rejection(input);
@@ -681,9 +852,34 @@ describe("JPEG kept segments (issue 14)", () => {
   });
 
   it.each([
-    ["DQT carries bytes after its table", Buffer.concat([SOI, seg(0xdb, Buffer.concat([DQT.subarray(4), CANARY])), DHT_CODED, sof(0xc0, 16, 16), sos(), codedScan(4), EOI])],
-    ["DHT carries bytes after its table", Buffer.concat([SOI, DQT, seg(0xc4, Buffer.concat([DHT_CODED.subarray(4), CANARY])), sof(0xc0, 16, 16), sos(), codedScan(4), EOI])],
-    ["a scan uses a Huffman table never defined", Buffer.concat([SOI, DQT, sof(0xc0, 16, 16), sos(), codedScan(4), EOI])],
+    [
+      "DQT carries bytes after its table",
+      Buffer.concat([
+        SOI,
+        seg(0xdb, Buffer.concat([DQT.subarray(4), CANARY])),
+        DHT_CODED,
+        sof(0xc0, 16, 16),
+        sos(),
+        codedScan(4),
+        EOI,
+      ]),
+    ],
+    [
+      "DHT carries bytes after its table",
+      Buffer.concat([
+        SOI,
+        DQT,
+        seg(0xc4, Buffer.concat([DHT_CODED.subarray(4), CANARY])),
+        sof(0xc0, 16, 16),
+        sos(),
+        codedScan(4),
+        EOI,
+      ]),
+    ],
+    [
+      "a scan uses a Huffman table never defined",
+      Buffer.concat([SOI, DQT, sof(0xc0, 16, 16), sos(), codedScan(4), EOI]),
+    ],
   ])("rejects the file when %s", async (_case, input) => {
     // Act
     const error = await rejection(input);
@@ -695,12 +891,24 @@ describe("JPEG kept segments (issue 14)", () => {
   it("writes the spectral selection T.81 prescribes for a sequential scan", async () => {
     // Prepare: decoders ignore Ss/Se/Ah/Al of a sequential scan, so they could carry free bits
     // (values out of their ranges, Ss or Se > 63 or Ah > 13, are rejected).
-    const input = Buffer.concat([SOI, DQT, DHT_CODED, sof(0xc0, 16, 16), sos(1, [0x2b, 0x0c, 0x31]), codedScan(4), EOI]);
+    const input = Buffer.concat([
+      SOI,
+      DQT,
+      DHT_CODED,
+      sof(0xc0, 16, 16),
+      sos(1, [0x2b, 0x0c, 0x31]),
+      codedScan(4),
+      EOI,
+    ]);
 
     // Act
     const { bytes } = await scrubBuffer(input);
 
     // Assess
-    expect(jpegSegments(bytes).find((s) => s.marker === 0xda)?.data.subarray(3)).toEqual(Buffer.of(0, 63, 0));
+    expect(
+      jpegSegments(bytes)
+        .find((s) => s.marker === 0xda)
+        ?.data.subarray(3),
+    ).toEqual(Buffer.of(0, 63, 0));
   });
 });

@@ -1,7 +1,16 @@
 import { ScrubRejected } from "./errors";
 import { EXIF_HEADER, isRotatingOrientation, minimalExifTiff, readOrientation } from "./exif";
 import { IccInvalid, type NeutralisedIcc, neutraliseIccProfile } from "./icc";
-import { type Frame, type FrameComponent, type FrameKind, type HuffmanTable, huffmanTable, type Scan, type ScanComponent, ScanWalker } from "./jpeg-entropy";
+import {
+  type Frame,
+  type FrameComponent,
+  type FrameKind,
+  type HuffmanTable,
+  huffmanTable,
+  type Scan,
+  type ScanComponent,
+  ScanWalker,
+} from "./jpeg-entropy";
 import type { ByteReader } from "./reader";
 import { checkPixels, type FormatSettings, identifier, type Report } from "./report";
 
@@ -79,7 +88,8 @@ function markerName(marker: number): string {
   if (marker === DRI) return "DRI";
   if (marker === DAC) return "DAC";
   if (marker === SOS) return "SOS";
-  if (NON_DIFFERENTIAL_SOF.has(marker) || ARITHMETIC_SOF.has(marker) || DIFFERENTIAL_SOF.has(marker)) return `SOF${marker - 0xc0}`;
+  if (NON_DIFFERENTIAL_SOF.has(marker) || ARITHMETIC_SOF.has(marker) || DIFFERENTIAL_SOF.has(marker))
+    return `SOF${marker - 0xc0}`;
   return hex(marker);
 }
 
@@ -151,13 +161,18 @@ class IccCollector {
       return this.drop("APP2 ICC_PROFILE (invalid profile)");
     }
     const chunkCount = Math.ceil(neutral.profile.length / ICC_CHUNK_BYTES);
-    if (chunkCount > 255 || neutral.profile.length > this.maxBytes) return this.drop("APP2 ICC_PROFILE (over the size limit)");
+    if (chunkCount > 255 || neutral.profile.length > this.maxBytes)
+      return this.drop("APP2 ICC_PROFILE (over the size limit)");
     for (const chunk of this.chunks) this.reader.release((chunk as Buffer).length);
     this.chunks = [];
     this.state = "emitted";
     const out: Buffer[] = [];
     for (let i = 0; i < chunkCount; i++) {
-      const data = Buffer.concat([ICC_IDENT, Buffer.of(i + 1, chunkCount), neutral.profile.subarray(i * ICC_CHUNK_BYTES, (i + 1) * ICC_CHUNK_BYTES)]);
+      const data = Buffer.concat([
+        ICC_IDENT,
+        Buffer.of(i + 1, chunkCount),
+        neutral.profile.subarray(i * ICC_CHUNK_BYTES, (i + 1) * ICC_CHUNK_BYTES),
+      ]);
       out.push(segmentHeader(APP2, data.length), data);
       this.report.keep("APP2 ICC_PROFILE", data.length + 4);
     }
@@ -194,7 +209,11 @@ async function nextMarker(reader: ByteReader, report: Report): Promise<number> {
   const at = reader.offset;
   const first = await reader.readByte("a marker");
   if (first !== 0xff) {
-    throw new ScrubRejected("malformed", `expected a marker, found byte 0x${first.toString(16)} (garbage between segments)`, at);
+    throw new ScrubRejected(
+      "malformed",
+      `expected a marker, found byte 0x${first.toString(16)} (garbage between segments)`,
+      at,
+    );
   }
   let fill = 0;
   let code = await reader.readByte("a marker");
@@ -259,7 +278,8 @@ function parseDht(data: Buffer, at: number, dc: (HuffmanTable | null)[], ac: (Hu
     const counts = data.subarray(p + 1, p + 17);
     let n = 0;
     for (const c of counts) n += c;
-    if (n > 256 || p + 17 + n > data.length) throw new ScrubRejected("malformed", "DHT length does not match its tables", at);
+    if (n > 256 || p + 17 + n > data.length)
+      throw new ScrubRejected("malformed", "DHT length does not match its tables", at);
     const values = data.subarray(p + 17, p + 17 + n);
     if (tc === 0) {
       for (const v of values) if (v > 16) throw new ScrubRejected("malformed", `DHT DC table symbol ${v} above 16`, at);
@@ -272,7 +292,8 @@ function parseDht(data: Buffer, at: number, dc: (HuffmanTable | null)[], ac: (Hu
 function parseFrame(marker: number, frame: Buffer, at: number): Frame {
   const kind = FRAME_KIND.get(marker) as FrameKind;
   const precision = frame[0] as number;
-  const okPrecision = kind === "lossless" ? precision >= 2 && precision <= 16 : precision === 8 || (precision === 12 && marker !== 0xc0);
+  const okPrecision =
+    kind === "lossless" ? precision >= 2 && precision <= 16 : precision === 8 || (precision === 12 && marker !== 0xc0);
   if (!okPrecision) throw new ScrubRejected("malformed", `${markerName(marker)} sample precision ${precision}`, at);
   const height = frame.readUInt16BE(1);
   const width = frame.readUInt16BE(3);
@@ -283,8 +304,14 @@ function parseFrame(marker: number, frame: Buffer, at: number): Frame {
     const h = (frame[7 + 3 * i] as number) >> 4;
     const v = (frame[7 + 3 * i] as number) & 15;
     const tq = frame[8 + 3 * i] as number;
-    if (h < 1 || h > 4 || v < 1 || v > 4 || tq > 3) throw new ScrubRejected("malformed", `${markerName(marker)} component ${id}: sampling ${h}x${v}, table ${tq}`, at);
-    if (raw.some((c) => c.id === id)) throw new ScrubRejected("malformed", `${markerName(marker)} component id ${id} twice`, at);
+    if (h < 1 || h > 4 || v < 1 || v > 4 || tq > 3)
+      throw new ScrubRejected(
+        "malformed",
+        `${markerName(marker)} component ${id}: sampling ${h}x${v}, table ${tq}`,
+        at,
+      );
+    if (raw.some((c) => c.id === id))
+      throw new ScrubRejected("malformed", `${markerName(marker)} component id ${id} twice`, at);
     raw.push({ id, h, v });
   }
   const hMax = Math.max(...raw.map((c) => c.h));
@@ -300,7 +327,13 @@ function parseFrame(marker: number, frame: Buffer, at: number): Frame {
 }
 
 /** Parses and checks an SOS header against the frame; returns the scan and the header to write. */
-function parseScan(header: Buffer, frame: Frame, dc: (HuffmanTable | null)[], ac: (HuffmanTable | null)[], at: number): { scan: Scan; out: Buffer } {
+function parseScan(
+  header: Buffer,
+  frame: Frame,
+  dc: (HuffmanTable | null)[],
+  ac: (HuffmanTable | null)[],
+  at: number,
+): { scan: Scan; out: Buffer } {
   const count = header[0] as number;
   const components: ScanComponent[] = [];
   let lastIndex = -1;
@@ -314,7 +347,8 @@ function parseScan(header: Buffer, frame: Frame, dc: (HuffmanTable | null)[], ac
   for (let i = 0; i < count; i++) {
     const id = header[1 + 2 * i] as number;
     const index = frame.components.findIndex((c) => c.id === id);
-    if (index <= lastIndex) throw new ScrubRejected("malformed", `SOS component ${id} not in the frame, repeated or out of order`, at);
+    if (index <= lastIndex)
+      throw new ScrubRejected("malformed", `SOS component ${id} not in the frame, repeated or out of order`, at);
     lastIndex = index;
     const component = frame.components[index] as FrameComponent;
     blocks += component.h * component.v;
@@ -333,17 +367,27 @@ function parseScan(header: Buffer, frame: Frame, dc: (HuffmanTable | null)[], ac
     // Decoders ignore these for sequential frames: write the values T.81 prescribes.
     out.set([0, 63, 0], 1 + 2 * count);
   } else if (frame.kind === "lossless") {
-    if (ss < 1 || ss > 7 || se !== 0 || ah !== 0 || al >= 16) throw new ScrubRejected("malformed", `lossless SOS predictor ${ss}, Se ${se}, Ah ${ah}, Al ${al}`, at);
+    if (ss < 1 || ss > 7 || se !== 0 || ah !== 0 || al >= 16)
+      throw new ScrubRejected("malformed", `lossless SOS predictor ${ss}, Se ${se}, Ah ${ah}, Al ${al}`, at);
   } else {
     const dcScan = ss === 0;
     const valid = (dcScan ? se === 0 : se >= ss && se <= 63 && count === 1) && al <= 13 && (ah === 0 || ah === al + 1);
-    if (!valid) throw new ScrubRejected("malformed", `progressive SOS Ss ${ss}, Se ${se}, Ah ${ah}, Al ${al} with ${count} components`, at);
+    if (!valid)
+      throw new ScrubRejected(
+        "malformed",
+        `progressive SOS Ss ${ss}, Se ${se}, Ah ${ah}, Al ${al} with ${count} components`,
+        at,
+      );
   }
   return { scan: { components, ss, se, ah }, out };
 }
 
 /** Rewrites a JPEG read from `reader` (positioned at SOI), yielding the scrubbed bytes. */
-export async function* scrubJpeg(reader: ByteReader, settings: FormatSettings, report: Report): AsyncGenerator<Buffer, void, void> {
+export async function* scrubJpeg(
+  reader: ByteReader,
+  settings: FormatSettings,
+  report: Report,
+): AsyncGenerator<Buffer, void, void> {
   const soi = await reader.readExact(2, "SOI");
   if (soi[0] !== 0xff || soi[1] !== SOI) throw new ScrubRejected("malformed", "JPEG does not start with SOI", 0);
   report.keep("SOI", 2);
@@ -372,7 +416,8 @@ export async function* scrubJpeg(reader: ByteReader, settings: FormatSettings, r
     if ((marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) {
       throw new ScrubRejected("malformed", `marker ${hex(marker)} outside entropy-coded data`, markerAt);
     }
-    if (marker === DNL) throw new ScrubRejected("unsupported-feature", "DNL marker (height defined after the scan)", markerAt);
+    if (marker === DNL)
+      throw new ScrubRejected("unsupported-feature", "DNL marker (height defined after the scan)", markerAt);
     if (marker === DHP || marker === EXP || DIFFERENTIAL_SOF.has(marker)) {
       throw new ScrubRejected("unsupported-feature", `hierarchical JPEG (marker ${hex(marker)})`, markerAt);
     }
@@ -382,7 +427,8 @@ export async function* scrubJpeg(reader: ByteReader, settings: FormatSettings, r
     if (marker < 0xc0) throw new ScrubRejected("malformed", `reserved marker ${hex(marker)}`, markerAt);
 
     const lengthField = (await reader.readExact(2, `${markerName(marker)} length`)).readUInt16BE(0);
-    if (lengthField < 2) throw new ScrubRejected("malformed", `${markerName(marker)} length ${lengthField} < 2`, markerAt);
+    if (lengthField < 2)
+      throw new ScrubRejected("malformed", `${markerName(marker)} length ${lengthField} < 2`, markerAt);
     const dataLength = lengthField - 2;
     const segmentBytes = lengthField + 2;
 
@@ -391,17 +437,30 @@ export async function* scrubJpeg(reader: ByteReader, settings: FormatSettings, r
       const header = await reader.readExact(dataLength, "SOS");
       const components = header[0] ?? 0;
       if (components < 1 || components > 4 || dataLength !== 4 + 2 * components) {
-        throw new ScrubRejected("malformed", `SOS header length ${lengthField} does not match ${components} components`, markerAt);
+        throw new ScrubRejected(
+          "malformed",
+          `SOS header length ${lengthField} does not match ${components} components`,
+          markerAt,
+        );
       }
       // Every field of the scan header is in its range (issue 14: kept bytes are validated), then
       // parseScan checks it against the frame and the tables defined so far.
       for (let c = 0; c < components; c++) {
         const tables = header[2 + 2 * c] as number;
-        if (tables >> 4 > 3 || (tables & 15) > 3) throw new ScrubRejected("malformed", `SOS table selectors 0x${tables.toString(16)} (0-3 exist)`, markerAt);
+        if (tables >> 4 > 3 || (tables & 15) > 3)
+          throw new ScrubRejected("malformed", `SOS table selectors 0x${tables.toString(16)} (0-3 exist)`, markerAt);
       }
-      const [ss, se, approx] = [header[1 + 2 * components] as number, header[2 + 2 * components] as number, header[3 + 2 * components] as number];
+      const [ss, se, approx] = [
+        header[1 + 2 * components] as number,
+        header[2 + 2 * components] as number,
+        header[3 + 2 * components] as number,
+      ];
       if (ss > 63 || se > 63 || approx >> 4 > 13) {
-        throw new ScrubRejected("malformed", `SOS spectral selection ${ss}-${se} / approximation 0x${approx.toString(16)} out of range`, markerAt);
+        throw new ScrubRejected(
+          "malformed",
+          `SOS spectral selection ${ss}-${se} / approximation 0x${approx.toString(16)} out of range`,
+          markerAt,
+        );
       }
       const { scan, out } = parseScan(header, frame, dcTables, acTables, markerAt);
       if (!sawScan) icc.finish();
@@ -417,14 +476,23 @@ export async function* scrubJpeg(reader: ByteReader, settings: FormatSettings, r
     }
 
     if (ARITHMETIC_SOF.has(marker)) {
-      throw new ScrubRejected("unsupported-feature", `arithmetic-coded JPEG (${markerName(marker)}); browsers do not decode it`, markerAt);
+      throw new ScrubRejected(
+        "unsupported-feature",
+        `arithmetic-coded JPEG (${markerName(marker)}); browsers do not decode it`,
+        markerAt,
+      );
     }
     if (NON_DIFFERENTIAL_SOF.has(marker)) {
-      if (sawFrame) throw new ScrubRejected("malformed", "second SOF (a non-hierarchical JPEG has one frame)", markerAt);
+      if (sawFrame)
+        throw new ScrubRejected("malformed", "second SOF (a non-hierarchical JPEG has one frame)", markerAt);
       const frame_ = await reader.readExact(dataLength, markerName(marker));
       const components = frame_[5] ?? 0;
       if (dataLength < 6 || components < 1 || dataLength !== 6 + 3 * components) {
-        throw new ScrubRejected("malformed", `${markerName(marker)} length ${lengthField} does not match ${components} components`, markerAt);
+        throw new ScrubRejected(
+          "malformed",
+          `${markerName(marker)} length ${lengthField} does not match ${components} components`,
+          markerAt,
+        );
       }
       const height = frame_.readUInt16BE(1);
       const width = frame_.readUInt16BE(3);
@@ -442,7 +510,8 @@ export async function* scrubJpeg(reader: ByteReader, settings: FormatSettings, r
       await reader.skip(dataLength, "DAC");
       report.remove("DAC", segmentBytes);
     } else if (marker === DQT || marker === DHT || marker === DRI) {
-      if (marker === DRI && dataLength !== 2) throw new ScrubRejected("malformed", `DRI length ${lengthField} (must be 4)`, markerAt);
+      if (marker === DRI && dataLength !== 2)
+        throw new ScrubRejected("malformed", `DRI length ${lengthField} (must be 4)`, markerAt);
       const data = await reader.readExact(dataLength, markerName(marker));
       if (marker === DQT) parseDqt(data, markerAt);
       else if (marker === DHT) parseDht(data, markerAt, dcTables, acTables);
@@ -464,7 +533,11 @@ export async function* scrubJpeg(reader: ByteReader, settings: FormatSettings, r
   const trailing = await reader.drain();
   if (trailing > 0) report.remove("trailing data after EOI", trailing);
 
-  async function* handleApp(appMarker: number, dataLength: number, segmentBytes: number): AsyncGenerator<Buffer, void, void> {
+  async function* handleApp(
+    appMarker: number,
+    dataLength: number,
+    segmentBytes: number,
+  ): AsyncGenerator<Buffer, void, void> {
     const prefix = await reader.readExact(Math.min(dataLength, 40), `APP${appMarker - APP0}`);
     const name = appName(appMarker, prefix);
     const rest = dataLength - prefix.length;
@@ -492,7 +565,11 @@ export async function* scrubJpeg(reader: ByteReader, settings: FormatSettings, r
       yield Buffer.from(prefix.subarray(0, ADOBE_BYTES));
       return;
     }
-    if (appMarker === APP2 && prefix.length >= ICC_IDENT.length && prefix.subarray(0, ICC_IDENT.length).equals(ICC_IDENT)) {
+    if (
+      appMarker === APP2 &&
+      prefix.length >= ICC_IDENT.length &&
+      prefix.subarray(0, ICC_IDENT.length).equals(ICC_IDENT)
+    ) {
       if (!settings.keepIccProfile || sawScan) {
         await reader.skip(rest, "APP2 ICC_PROFILE");
         report.remove(sawScan ? "APP2 ICC_PROFILE (after the first scan)" : "APP2 ICC_PROFILE", segmentBytes);

@@ -4,7 +4,22 @@ import { scrubBuffer, scrubChunks } from "./core";
 import { ScrubRejected } from "./errors";
 import { minimalExifTiff } from "./exif";
 import { readIccTags } from "./icc";
-import { chunk, exifTiff, iccProfile, iccpChunk, iccTestProfile, ihdr, itxtXmp, PNG_SIGNATURE, pieces, pngChunks, pngImage, rgbRows, textChunk, ztxtChunk } from "./test-fixtures";
+import {
+  chunk,
+  exifTiff,
+  iccProfile,
+  iccpChunk,
+  iccTestProfile,
+  ihdr,
+  itxtXmp,
+  PNG_SIGNATURE,
+  pieces,
+  pngChunks,
+  pngImage,
+  rgbRows,
+  textChunk,
+  ztxtChunk,
+} from "./test-fixtures";
 
 async function rejection(bytes: Uint8Array, options = {}): Promise<ScrubRejected> {
   try {
@@ -65,7 +80,20 @@ describe("PNG chunks", () => {
 
     // Assess
     expect(bytes.equals(png(...kept))).toBe(true);
-    expect(pngChunks(bytes).map((c) => c.type)).toEqual(["IHDR", "gAMA", "cHRM", "sRGB", "iCCP", "cICP", "sBIT", "pHYs", "tRNS", "IDAT", "IDAT", "IEND"]);
+    expect(pngChunks(bytes).map((c) => c.type)).toEqual([
+      "IHDR",
+      "gAMA",
+      "cHRM",
+      "sRGB",
+      "iCCP",
+      "cICP",
+      "sBIT",
+      "pHYs",
+      "tRNS",
+      "IDAT",
+      "IDAT",
+      "IEND",
+    ]);
     expect(pngChunks(bytes).every((c) => c.crcOk)).toBe(true);
     expect(result.removed.map((r) => [r.name, r.count])).toEqual([
       ["tEXt", 2],
@@ -89,7 +117,9 @@ describe("PNG chunks", () => {
     const { bytes } = await scrubBuffer(input);
 
     // Assess
-    const data = pngChunks(bytes).filter((c) => c.type === "IDAT").map((c) => c.data);
+    const data = pngChunks(bytes)
+      .filter((c) => c.type === "IDAT")
+      .map((c) => c.data);
     expect(Buffer.concat(data).equals(zlib)).toBe(true);
     expect(inflateSync(Buffer.concat(data)).equals(rgbRows(16, 9))).toBe(true);
   });
@@ -98,8 +128,14 @@ describe("PNG chunks", () => {
     // Prepare
     const { idat } = pngImage(4, 4, 1);
     const acTL = chunk("acTL", Buffer.concat([u32(2), u32(0)]));
-    const fcTL0 = chunk("fcTL", Buffer.concat([u32(0), u32(4), u32(4), u32(0), u32(0), Buffer.from([0, 1, 0, 10, 0, 0])]));
-    const fcTL1 = chunk("fcTL", Buffer.concat([u32(1), u32(4), u32(4), u32(0), u32(0), Buffer.from([0, 1, 0, 10, 0, 0])]));
+    const fcTL0 = chunk(
+      "fcTL",
+      Buffer.concat([u32(0), u32(4), u32(4), u32(0), u32(0), Buffer.from([0, 1, 0, 10, 0, 0])]),
+    );
+    const fcTL1 = chunk(
+      "fcTL",
+      Buffer.concat([u32(1), u32(4), u32(4), u32(0), u32(0), Buffer.from([0, 1, 0, 10, 0, 0])]),
+    );
     const fdAT = chunk("fdAT", Buffer.concat([u32(2), (idat[0] as Buffer).subarray(8, -4)]));
     const input = png(ihdr(4, 4), acTL, fcTL0, ...idat, textChunk("Title", "t"), fcTL1, fdAT, IEND);
 
@@ -147,13 +183,19 @@ describe("PNG colour profile", () => {
 
 describe("PNG colour profile text (issue 14)", () => {
   const CANARY = "CANARY-LEAK-2";
-  const hasCanary = (b: Buffer): boolean => b.includes(Buffer.from(CANARY, "latin1")) || b.includes(Buffer.from(CANARY, "utf16le").swap16());
+  const hasCanary = (b: Buffer): boolean =>
+    b.includes(Buffer.from(CANARY, "latin1")) || b.includes(Buffer.from(CANARY, "utf16le").swap16());
 
   it("renames the profile, neutralises its text tags, deflates it again and keeps the colour tags byte for byte", async () => {
     // Prepare
     const { idat } = pngImage();
     const profile = iccTestProfile({ canary: CANARY, version: 4 });
-    const input = png(ihdr(4, 4), chunk("iCCP", Buffer.concat([Buffer.from(`${CANARY}\0\0`, "latin1"), deflateSync(profile)])), ...idat, IEND);
+    const input = png(
+      ihdr(4, 4),
+      chunk("iCCP", Buffer.concat([Buffer.from(`${CANARY}\0\0`, "latin1"), deflateSync(profile)])),
+      ...idat,
+      IEND,
+    );
 
     // Act
     const { bytes, result } = await scrubBuffer(input);
@@ -166,22 +208,35 @@ describe("PNG colour profile text (issue 14)", () => {
     const out = inflateSync(data.subarray(13));
     expect(hasCanary(out)).toBe(false);
     expect(hasCanary(bytes)).toBe(false);
-    const colour = (p: Buffer) => readIccTags(p).tags.filter((t) => t.type !== "mluc").map((t) => [t.signature, p.subarray(t.offset, t.offset + t.size).toString("hex")]);
+    const colour = (p: Buffer) =>
+      readIccTags(p)
+        .tags.filter((t) => t.type !== "mluc")
+        .map((t) => [t.signature, p.subarray(t.offset, t.offset + t.size).toString("hex")]);
     expect(colour(out)).toEqual(colour(profile));
     expect(result.removed.map((r) => r.name)).toEqual(["iCCP profile name", "ICC text tags (replaced)"]);
     expect((await scrubBuffer(bytes)).bytes.equals(bytes)).toBe(true);
   });
 
   it.each([
-    ["a second iCCP", (c: Buffer) => [chunk("iCCP", Buffer.concat([Buffer.from("a\0\0"), deflateSync(iccProfile(200))])), c], "iCCP (second)"],
+    [
+      "a second iCCP",
+      (c: Buffer) => [chunk("iCCP", Buffer.concat([Buffer.from("a\0\0"), deflateSync(iccProfile(200))])), c],
+      "iCCP (second)",
+    ],
     ["an iCCP after IDAT", (c: Buffer) => [c], "iCCP (after PLTE/IDAT: ignored by readers)"],
-    ["an iCCP whose zlib stream is broken", (_c: Buffer) => [chunk("iCCP", Buffer.concat([Buffer.from("x\0\0"), Buffer.from(CANARY)]))], "iCCP (invalid profile)"],
+    [
+      "an iCCP whose zlib stream is broken",
+      (_c: Buffer) => [chunk("iCCP", Buffer.concat([Buffer.from("x\0\0"), Buffer.from(CANARY)]))],
+      "iCCP (invalid profile)",
+    ],
   ])("drops %s", async (name, arrange, reason) => {
     // Prepare
     const { idat } = pngImage();
     const bad = chunk("iCCP", Buffer.concat([Buffer.from("p\0\0"), deflateSync(iccTestProfile({ canary: CANARY }))]));
     const parts = arrange(bad);
-    const input = name.includes("after IDAT") ? png(ihdr(4, 4), ...idat, ...parts, IEND) : png(ihdr(4, 4), ...parts, ...idat, IEND);
+    const input = name.includes("after IDAT")
+      ? png(ihdr(4, 4), ...idat, ...parts, IEND)
+      : png(ihdr(4, 4), ...parts, ...idat, IEND);
 
     // Act
     const { bytes, result } = await scrubBuffer(input);
@@ -225,7 +280,14 @@ describe("PNG orientation", () => {
   it("is idempotent: scrubbing the output again gives the same bytes", async () => {
     // Prepare
     const { idat } = pngImage();
-    const input = png(ihdr(4, 4), chunk("eXIf", exifTiff({ orientation: 7 })), chunk("gAMA", u32(45455)), ...idat, itxtXmp(), IEND);
+    const input = png(
+      ihdr(4, 4),
+      chunk("eXIf", exifTiff({ orientation: 7 })),
+      chunk("gAMA", u32(45455)),
+      ...idat,
+      itxtXmp(),
+      IEND,
+    );
     const first = await scrubBuffer(input);
 
     // Act
@@ -248,7 +310,11 @@ describe("PNG rejections", () => {
 
   it.each([
     ["an IDAT CRC is wrong", () => png(ihdr(4, 4), corrupt(idat[0] as Buffer, 10), IEND), "crc-mismatch"],
-    ["a dropped chunk's CRC is wrong", () => png(ihdr(4, 4), corrupt(textChunk("k", "v"), 9), ...idat, IEND), "crc-mismatch"],
+    [
+      "a dropped chunk's CRC is wrong",
+      () => png(ihdr(4, 4), corrupt(textChunk("k", "v"), 9), ...idat, IEND),
+      "crc-mismatch",
+    ],
     ["the IHDR CRC is wrong", () => png(corrupt(ihdr(4, 4), 12), ...idat, IEND), "crc-mismatch"],
     ["IEND is missing", () => png(ihdr(4, 4), ...idat), "truncated"],
     ["the file ends inside IDAT", () => png(ihdr(4, 4), ...idat, IEND).subarray(0, 60), "truncated"],
@@ -256,8 +322,16 @@ describe("PNG rejections", () => {
     ["there is no IDAT", () => png(ihdr(4, 4), IEND), "malformed"],
     ["a chunk type is not letters", () => png(ihdr(4, 4), chunk("t3Xt", Buffer.alloc(2)), ...idat, IEND), "malformed"],
     ["IEND has data", () => png(ihdr(4, 4), ...idat, chunk("IEND", Buffer.of(1))), "malformed"],
-    ["an unknown critical chunk appears", () => png(ihdr(4, 4), chunk("CgBI", Buffer.alloc(4)), ...idat, IEND), "unsupported-feature"],
-    ["the signature is damaged after the first bytes", () => Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x00]), ihdr(4, 4)]), "unknown-type"],
+    [
+      "an unknown critical chunk appears",
+      () => png(ihdr(4, 4), chunk("CgBI", Buffer.alloc(4)), ...idat, IEND),
+      "unsupported-feature",
+    ],
+    [
+      "the signature is damaged after the first bytes",
+      () => Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x00]), ihdr(4, 4)]),
+      "unknown-type",
+    ],
   ])("rejects the file when %s", async (_case, build, reason) => {
     // Act
     const error = await rejection(build());
@@ -282,7 +356,13 @@ const CANARY = Buffer.from("CANARY-LEAK-1", "latin1");
 
 /** The scanlines the IDAT chunks of a PNG inflate to. */
 function inflatedRows(bytes: Buffer): Buffer {
-  return inflateSync(Buffer.concat(pngChunks(bytes).filter((c) => c.type === "IDAT").map((c) => c.data)));
+  return inflateSync(
+    Buffer.concat(
+      pngChunks(bytes)
+        .filter((c) => c.type === "IDAT")
+        .map((c) => c.data),
+    ),
+  );
 }
 
 /** A 4x4 palette image (bit depth 8) with `entries` palette entries. */
@@ -339,7 +419,14 @@ describe("PNG kept ancillary chunks (issue 14)", () => {
     // Prepare
     const { head, idat: data } = paletteImage(3);
     const valid = [chunk("tRNS", Buffer.from([0, 128, 255])), chunk("bKGD", Buffer.of(2))];
-    const input = png(...head, chunk("tRNS", Buffer.concat([Buffer.from([0, 128]), CANARY])), chunk("bKGD", Buffer.of(3)), ...valid, data, IEND);
+    const input = png(
+      ...head,
+      chunk("tRNS", Buffer.concat([Buffer.from([0, 128]), CANARY])),
+      chunk("bKGD", Buffer.of(3)),
+      ...valid,
+      data,
+      IEND,
+    );
 
     // Act
     const { bytes, result } = await scrubBuffer(input);
@@ -353,7 +440,14 @@ describe("PNG kept ancillary chunks (issue 14)", () => {
   it("keeps the first of a chunk allowed once and drops one placed after the image data", async () => {
     // Prepare
     const first = chunk("pHYs", Buffer.from([0, 0, 11, 19, 0, 0, 11, 19, 1]));
-    const input = png(ihdr(4, 4), first, chunk("pHYs", Buffer.from([0, 0, 0, 1, 0, 0, 0, 1, 0])), ...idat, chunk("gAMA", u32(45455)), IEND);
+    const input = png(
+      ihdr(4, 4),
+      first,
+      chunk("pHYs", Buffer.from([0, 0, 0, 1, 0, 0, 0, 1, 0])),
+      ...idat,
+      chunk("gAMA", u32(45455)),
+      IEND,
+    );
 
     // Act
     const { bytes, result } = await scrubBuffer(input);
@@ -380,9 +474,21 @@ describe("PNG image data (issue 14)", () => {
   const { zlib } = pngImage(4, 4, 1);
 
   it.each([
-    ["after the zlib stream in the last IDAT", () => [chunk("IDAT", zlib.subarray(0, 20)), chunk("IDAT", Buffer.concat([zlib.subarray(20), CANARY]))], "after the end of its zlib stream"],
-    ["in an IDAT after the end of the zlib stream", () => [chunk("IDAT", zlib), chunk("IDAT", CANARY)], "after the end of its zlib stream"],
-    ["inside the zlib stream, after the scanlines", () => [chunk("IDAT", deflateSync(Buffer.concat([rgbRows(4, 4), CANARY])))], "inflates to more than"],
+    [
+      "after the zlib stream in the last IDAT",
+      () => [chunk("IDAT", zlib.subarray(0, 20)), chunk("IDAT", Buffer.concat([zlib.subarray(20), CANARY]))],
+      "after the end of its zlib stream",
+    ],
+    [
+      "in an IDAT after the end of the zlib stream",
+      () => [chunk("IDAT", zlib), chunk("IDAT", CANARY)],
+      "after the end of its zlib stream",
+    ],
+    [
+      "inside the zlib stream, after the scanlines",
+      () => [chunk("IDAT", deflateSync(Buffer.concat([rgbRows(4, 4), CANARY])))],
+      "inflates to more than",
+    ],
   ])("rejects data hidden %s", async (_case, idat, message) => {
     // Act
     const error = await rejection(png(ihdr(4, 4), ...idat(), IEND));
@@ -394,7 +500,13 @@ describe("PNG image data (issue 14)", () => {
 
   it("accepts chunks dropped between IDATs and checks the stream across them", async () => {
     // Prepare
-    const input = png(ihdr(4, 4), chunk("IDAT", zlib.subarray(0, 10)), textChunk("k", CANARY.toString("latin1")), chunk("IDAT", zlib.subarray(10)), IEND);
+    const input = png(
+      ihdr(4, 4),
+      chunk("IDAT", zlib.subarray(0, 10)),
+      textChunk("k", CANARY.toString("latin1")),
+      chunk("IDAT", zlib.subarray(10)),
+      IEND,
+    );
 
     // Act
     const { bytes } = await scrubBuffer(input);
@@ -428,9 +540,30 @@ describe("PNG iCCP (issue 14)", () => {
   });
 
   it.each([
-    ["a profile that is text", () => chunk("iCCP", Buffer.concat([Buffer.from("ICC profile\0\0", "latin1"), deflateSync(Buffer.concat([CANARY, Buffer.alloc(200)]))]))],
-    ["compression method 1", () => chunk("iCCP", Buffer.concat([Buffer.from("ICC profile\0\x01", "latin1"), deflateSync(iccProfile(300)), CANARY]))],
-    ["bytes after the zlib stream", () => chunk("iCCP", Buffer.concat([Buffer.from("ICC profile\0\0", "latin1"), deflateSync(iccProfile(300)), CANARY]))],
+    [
+      "a profile that is text",
+      () =>
+        chunk(
+          "iCCP",
+          Buffer.concat([
+            Buffer.from("ICC profile\0\0", "latin1"),
+            deflateSync(Buffer.concat([CANARY, Buffer.alloc(200)])),
+          ]),
+        ),
+    ],
+    [
+      "compression method 1",
+      () =>
+        chunk(
+          "iCCP",
+          Buffer.concat([Buffer.from("ICC profile\0\x01", "latin1"), deflateSync(iccProfile(300)), CANARY]),
+        ),
+    ],
+    [
+      "bytes after the zlib stream",
+      () =>
+        chunk("iCCP", Buffer.concat([Buffer.from("ICC profile\0\0", "latin1"), deflateSync(iccProfile(300)), CANARY])),
+    ],
     ["no name terminator", () => chunk("iCCP", Buffer.concat([Buffer.alloc(90, 0x41), CANARY]))],
   ])("drops an iCCP with %s", async (_case, iccp) => {
     // Act

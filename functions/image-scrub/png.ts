@@ -57,7 +57,13 @@ const EXIF_PREFIX_BYTES = 65_536;
 const MAX_CHUNK_LENGTH = 0x7fff_ffff;
 
 const CHANNELS: Readonly<Record<number, number>> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
-const BIT_DEPTHS: Readonly<Record<number, readonly number[]>> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] };
+const BIT_DEPTHS: Readonly<Record<number, readonly number[]>> = {
+  0: [1, 2, 4, 8, 16],
+  2: [8, 16],
+  3: [1, 2, 4, 8],
+  4: [8, 16],
+  6: [8, 16],
+};
 /** Chunks the PNG specification allows once; a second one is dropped. */
 const ONCE = new Set(["tRNS", "gAMA", "cHRM", "sRGB", "iCCP", "cICP", "mDCV", "cLLI", "sBIT", "pHYs", "bKGD", "acTL"]);
 /** Must come before PLTE (and IDAT). */
@@ -65,7 +71,20 @@ const BEFORE_PLTE = new Set(["cHRM", "cICP", "gAMA", "iCCP", "mDCV", "cLLI", "sB
 /** Must come before IDAT. */
 const BEFORE_IDAT = new Set(["tRNS", "bKGD", "pHYs", "acTL", ...BEFORE_PLTE]);
 /** Kept ancillary chunks read whole and checked field by field (small, fixed-size). */
-const CHECKED = new Set(["tRNS", "gAMA", "cHRM", "sRGB", "cICP", "mDCV", "cLLI", "sBIT", "pHYs", "bKGD", "acTL", "fcTL"]);
+const CHECKED = new Set([
+  "tRNS",
+  "gAMA",
+  "cHRM",
+  "sRGB",
+  "cICP",
+  "mDCV",
+  "cLLI",
+  "sBIT",
+  "pHYs",
+  "bKGD",
+  "acTL",
+  "fcTL",
+]);
 const ICC_NAME = Buffer.from("ICC profile\0", "latin1");
 
 export interface PngHeader {
@@ -81,18 +100,21 @@ function parseIhdr(data: Buffer, at: number): PngHeader {
   const height = data.readUInt32BE(4);
   const bitDepth = data[8] as number;
   const colorType = data[9] as number;
-  if (!(BIT_DEPTHS[colorType] ?? []).includes(bitDepth)) throw new ScrubRejected("malformed", `IHDR colour type ${colorType} with bit depth ${bitDepth}`, at);
+  if (!(BIT_DEPTHS[colorType] ?? []).includes(bitDepth))
+    throw new ScrubRejected("malformed", `IHDR colour type ${colorType} with bit depth ${bitDepth}`, at);
   if (data[10] !== 0 || data[11] !== 0 || (data[12] as number) > 1) {
     throw new ScrubRejected("malformed", `IHDR compression ${data[10]}, filter ${data[11]}, interlace ${data[12]}`, at);
   }
-  if (width > MAX_CHUNK_LENGTH || height > MAX_CHUNK_LENGTH) throw new ScrubRejected("malformed", "IHDR dimension above 2^31-1", at);
+  if (width > MAX_CHUNK_LENGTH || height > MAX_CHUNK_LENGTH)
+    throw new ScrubRejected("malformed", "IHDR dimension above 2^31-1", at);
   return { width, height, bitDepth, colorType, interlaced: data[12] === 1 };
 }
 
 /** Bytes the filtered scanlines of the image take once inflated (PNG 7.2, 8.2 Adam7). */
 export function imageDataBytes(h: PngHeader): number {
   const bits = (CHANNELS[h.colorType] as number) * h.bitDepth;
-  const rows = (width: number, height: number): number => (width > 0 && height > 0 ? height * (1 + Math.ceil((width * bits) / 8)) : 0);
+  const rows = (width: number, height: number): number =>
+    width > 0 && height > 0 ? height * (1 + Math.ceil((width * bits) / 8)) : 0;
   if (!h.interlaced) return rows(h.width, h.height);
   const passes = [
     [0, 0, 8, 8],
@@ -141,7 +163,8 @@ function ancillaryProblem(type: string, data: Buffer, h: PngHeader, paletteEntri
     case "tRNS":
       if (h.colorType === 0) return n === 2 && samples(1) ? null : "length 2, grey sample";
       if (h.colorType === 2) return n === 6 && samples(3) ? null : "length 6, RGB samples";
-      if (h.colorType === 3) return n >= 1 && n <= paletteEntries ? null : `length 1-${paletteEntries} (palette entries)`;
+      if (h.colorType === 3)
+        return n >= 1 && n <= paletteEntries ? null : `length 1-${paletteEntries} (palette entries)`;
       return "not allowed with an alpha channel";
     case "bKGD":
       if (h.colorType === 0 || h.colorType === 4) return n === 2 && samples(1) ? null : "length 2, grey sample";
@@ -155,7 +178,13 @@ function ancillaryProblem(type: string, data: Buffer, h: PngHeader, paletteEntri
       const hh = data.readUInt32BE(8);
       const x = data.readUInt32BE(12);
       const y = data.readUInt32BE(16);
-      const ok = w > 0 && hh > 0 && x + w <= h.width && y + hh <= h.height && (data[24] as number) <= 2 && (data[25] as number) <= 1;
+      const ok =
+        w > 0 &&
+        hh > 0 &&
+        x + w <= h.width &&
+        y + hh <= h.height &&
+        (data[24] as number) <= 2 &&
+        (data[25] as number) <= 1;
       return ok ? null : "frame region inside the canvas, dispose 0-2, blend 0-1";
     }
     default:
@@ -168,14 +197,20 @@ function ancillaryProblem(type: string, data: Buffer, h: PngHeader, paletteEntri
  * method 0, a zlib stream ending exactly at the end of the chunk) is inflated, validated and its
  * text tags neutralised (icc.ts), then deflated again. Null when the chunk or the profile is invalid.
  */
-function rewriteIccp(data: Buffer, maxIccBytes: number): { data: Buffer; renamed: boolean; nameBytes: number; neutral: NeutralisedIcc } | null {
+function rewriteIccp(
+  data: Buffer,
+  maxIccBytes: number,
+): { data: Buffer; renamed: boolean; nameBytes: number; neutral: NeutralisedIcc } | null {
   const nul = data.indexOf(0);
   if (nul < 1 || nul > 79 || data[nul + 1] !== 0) return null;
   const compressed = data.subarray(nul + 2);
   let profile: Buffer;
   let used: number;
   try {
-    const inflated = inflateSync(compressed, { info: true, maxOutputLength: maxIccBytes }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+    const inflated = inflateSync(compressed, { info: true, maxOutputLength: maxIccBytes }) as unknown as {
+      buffer: Buffer;
+      engine: { bytesWritten: number };
+    };
     profile = inflated.buffer;
     used = inflated.engine.bytesWritten;
   } catch {
@@ -190,7 +225,12 @@ function rewriteIccp(data: Buffer, maxIccBytes: number): { data: Buffer; renamed
     throw error;
   }
   const renamed = !data.subarray(0, nul + 1).equals(ICC_NAME);
-  return { data: Buffer.concat([ICC_NAME, Buffer.of(0), deflateSync(neutral.profile)]), renamed, nameBytes: nul, neutral };
+  return {
+    data: Buffer.concat([ICC_NAME, Buffer.of(0), deflateSync(neutral.profile)]),
+    renamed,
+    nameBytes: nul,
+    neutral,
+  };
 }
 
 /**
@@ -236,9 +276,12 @@ class IdatStream {
     await this.finished;
     if (this.failure !== null) throw new ScrubRejected("malformed", `IDAT zlib stream: ${this.failure.message}`, at);
     if (this.inflate.bytesWritten !== this.written) {
-      throw new ScrubRejected("malformed", `IDAT holds ${this.written - this.inflate.bytesWritten} bytes after the end of its zlib stream`, at);
+      throw new ScrubRejected(
+        "malformed",
+        `IDAT holds ${this.written - this.inflate.bytesWritten} bytes after the end of its zlib stream`,
+        at,
+      );
     }
-
   }
 }
 
@@ -259,7 +302,11 @@ function chunkBytes(type: string, data: Buffer): Buffer[] {
 }
 
 /** Rewrites a PNG read from `reader` (positioned at the signature), yielding the scrubbed bytes. */
-export async function* scrubPng(reader: ByteReader, settings: FormatSettings, report: Report): AsyncGenerator<Buffer, void, void> {
+export async function* scrubPng(
+  reader: ByteReader,
+  settings: FormatSettings,
+  report: Report,
+): AsyncGenerator<Buffer, void, void> {
   const signature = await reader.readExact(8, "the PNG signature");
   if (!signature.equals(PNG_SIGNATURE)) throw new ScrubRejected("malformed", "bad PNG signature", 0);
   report.keep("signature", 8);
@@ -281,14 +328,16 @@ export async function* scrubPng(reader: ByteReader, settings: FormatSettings, re
     if (!isChunkType(typeBytes)) throw new ScrubRejected("malformed", "invalid chunk type", at + 4);
     const type = typeBytes.toString("latin1");
     if (length > MAX_CHUNK_LENGTH) throw new ScrubRejected("malformed", `${type} length ${length} above 2^31-1`, at);
-    if ((header === null) !== (type === "IHDR")) throw new ScrubRejected("malformed", header === null ? `first chunk is ${type}, not IHDR` : "second IHDR", at);
+    if ((header === null) !== (type === "IHDR"))
+      throw new ScrubRejected("malformed", header === null ? `first chunk is ${type}, not IHDR` : "second IHDR", at);
     let crc = crc32(typeBytes);
     const observe = (piece: Buffer): void => {
       crc = crc32(piece, crc);
     };
     const checkCrc = async (): Promise<Buffer> => {
       const stored = await reader.readExact(4, `the ${type} CRC`);
-      if (stored.readUInt32BE(0) !== crc >>> 0) throw new ScrubRejected("crc-mismatch", `${type} chunk CRC does not match`, at);
+      if (stored.readUInt32BE(0) !== crc >>> 0)
+        throw new ScrubRejected("crc-mismatch", `${type} chunk CRC does not match`, at);
       return stored;
     };
     const total = length + 12;
@@ -326,10 +375,12 @@ export async function* scrubPng(reader: ByteReader, settings: FormatSettings, re
     }
     if (type === "PLTE") {
       if (sawPlte || idatDone || idat !== null) throw new ScrubRejected("malformed", "second or misplaced PLTE", at);
-      if (image.colorType === 0 || image.colorType === 4) throw new ScrubRejected("malformed", "PLTE in a greyscale image", at);
+      if (image.colorType === 0 || image.colorType === 4)
+        throw new ScrubRejected("malformed", "PLTE in a greyscale image", at);
       const entries = length / 3;
       const limit = image.colorType === 3 ? 2 ** image.bitDepth : 256;
-      if (!Number.isInteger(entries) || entries < 1 || entries > limit) throw new ScrubRejected("malformed", `PLTE length ${length} (3 × 1-${limit} entries)`, at);
+      if (!Number.isInteger(entries) || entries < 1 || entries > limit)
+        throw new ScrubRejected("malformed", `PLTE length ${length} (3 × 1-${limit} entries)`, at);
       const data = await reader.readExact(length, "PLTE");
       observe(data);
       const stored = await checkCrc();
@@ -343,7 +394,8 @@ export async function* scrubPng(reader: ByteReader, settings: FormatSettings, re
     }
     if (type === "IDAT") {
       if (idatDone) throw new ScrubRejected("malformed", "IDAT after the animation frames", at);
-      if (image.colorType === 3 && !sawPlte) throw new ScrubRejected("malformed", "IDAT before the PLTE of a palette image", at);
+      if (image.colorType === 3 && !sawPlte)
+        throw new ScrubRejected("malformed", "IDAT before the PLTE of a palette image", at);
       idat ??= new IdatStream(imageDataBytes(image));
       const stream = idat;
       yield chunkHeader;
@@ -358,7 +410,13 @@ export async function* scrubPng(reader: ByteReader, settings: FormatSettings, re
     }
     if (type === "iCCP" && settings.keepIccProfile) {
       // Readers use the first iCCP before PLTE and IDAT and ignore the rest.
-      const why = seen.has(type) ? "second" : sawPlte || idat !== null || idatDone ? "after PLTE/IDAT: ignored by readers" : length > settings.maxIccBytes ? "over the size limit" : null;
+      const why = seen.has(type)
+        ? "second"
+        : sawPlte || idat !== null || idatDone
+          ? "after PLTE/IDAT: ignored by readers"
+          : length > settings.maxIccBytes
+            ? "over the size limit"
+            : null;
       seen.add(type);
       if (why !== null) {
         await reader.skip(length, type, observe);

@@ -1,7 +1,13 @@
 import { closeSync, openSync, readSync, renameSync, unlinkSync, writevSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { threadId } from "node:worker_threads";
-import { type ScrubOptions, type ScrubResult, scrubChunks, scrubChunksWithoutDigests, type UndigestedScrubResult } from "./core";
+import {
+  type ScrubOptions,
+  type ScrubResult,
+  scrubChunks,
+  scrubChunksWithoutDigests,
+  type UndigestedScrubResult,
+} from "./core";
 
 /*
  * One file in, one file out: what the command line does per input, in its single-file and its
@@ -71,9 +77,24 @@ export function temporaryPath(output: string): string {
  * not writable). Without `digests` the result's two SHA-256 fields are null (see
  * scrubChunksWithoutDigests).
  */
-export async function scrubFile(input: string, output: string, options: ScrubOptions, digests: true): Promise<ScrubResult>;
-export async function scrubFile(input: string, output: string, options: ScrubOptions, digests: boolean): Promise<ScrubResult | UndigestedScrubResult>;
-export async function scrubFile(input: string, output: string, options: ScrubOptions, digests: boolean): Promise<ScrubResult | UndigestedScrubResult> {
+export async function scrubFile(
+  input: string,
+  output: string,
+  options: ScrubOptions,
+  digests: true,
+): Promise<ScrubResult>;
+export async function scrubFile(
+  input: string,
+  output: string,
+  options: ScrubOptions,
+  digests: boolean,
+): Promise<ScrubResult | UndigestedScrubResult>;
+export async function scrubFile(
+  input: string,
+  output: string,
+  options: ScrubOptions,
+  digests: boolean,
+): Promise<ScrubResult | UndigestedScrubResult> {
   // Open the input first so that a missing file is an I/O error, not a rejection.
   const inFd = openSync(input, "r");
   let outFd: number | undefined;

@@ -40,7 +40,17 @@ const claims = { tenant: "acme", subject: "user-1" };
 const gateway = useRadosGateway({ name: "scrub", region: "eusc-de-east-1", kmsKeys: [AVATAR_KEY] });
 
 /** A 16x16 baseline JPEG with a full EXIF block (make, model, serial, dates, GPS IFD, MakerNote, thumbnail) and Orientation 6. */
-const jpegWithGps = Buffer.concat([SOI, JFIF, exifApp1(6), DQT, DHT, sof(0xc0, 16, 16), sos(), Buffer.from([0x00]), EOI]);
+const jpegWithGps = Buffer.concat([
+  SOI,
+  JFIF,
+  exifApp1(6),
+  DQT,
+  DHT,
+  sof(0xc0, 16, 16),
+  sos(),
+  Buffer.from([0x00]),
+  EOI,
+]);
 /** The same JPEG cut inside its scan: no EOI. */
 const truncatedJpeg = jpegWithGps.subarray(0, jpegWithGps.length - 3);
 
@@ -118,7 +128,9 @@ beforeAll(async () => {
   await s3.send(
     new PutBucketNotificationConfigurationCommand({
       Bucket: ORIGINALS,
-      NotificationConfiguration: { TopicConfigurations: [{ Id: "scrub", TopicArn: topicArn, Events: ["s3:ObjectCreated:*"] }] },
+      NotificationConfiguration: {
+        TopicConfigurations: [{ Id: "scrub", TopicArn: topicArn, Events: ["s3:ObjectCreated:*"] }],
+      },
     }),
   );
 });
@@ -137,7 +149,11 @@ async function upload(file: Buffer, fileName: string): Promise<PresignedPost> {
     version: "2.0",
     routeKey: "POST /v1/uploads",
     rawPath: "/v1/uploads",
-    requestContext: { requestId: "r1", http: { method: "POST", path: "/v1/uploads" }, authorizer: { jwt: { claims: { tenant: claims.tenant, sub: claims.subject } } } },
+    requestContext: {
+      requestId: "r1",
+      http: { method: "POST", path: "/v1/uploads" },
+      authorizer: { jwt: { claims: { tenant: claims.tenant, sub: claims.subject } } },
+    },
     body: JSON.stringify({ fileName, contentType: "image/jpeg", sizeBytes: file.length, dataClass: "avatar" }),
     isBase64Encoded: false,
   });
@@ -157,7 +173,10 @@ async function deliveryFor(key: string, timeoutMs = 5000): Promise<Delivery> {
   for (;;) {
     const found = deliveries.find((d) => JSON.stringify(d.body).includes(key));
     if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`no notification for ${key} within ${timeoutMs} ms (got ${deliveries.length}: ${JSON.stringify(deliveries.map((d) => d.body))})`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `no notification for ${key} within ${timeoutMs} ms (got ${deliveries.length}: ${JSON.stringify(deliveries.map((d) => d.body))})`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
@@ -195,7 +214,8 @@ describe("scrub handler behind the gateway's bucket notification", () => {
     expect(clean).toEqual(expected.bytes);
     const app1 = jpegSegments(clean).filter((s) => s.marker === 0xe1);
     expect(app1.map((s) => s.data)).toEqual([Buffer.concat([EXIF_HEADER, minimalExifTiff(6)])]);
-    for (const secret of ["Canon", "SN-0123456789", "MakerNoteSecret", "2024:05:17"]) expect(clean.includes(secret)).toBe(false);
+    for (const secret of ["Canon", "SN-0123456789", "MakerNoteSecret", "2024:05:17"])
+      expect(clean.includes(secret)).toBe(false);
     expect(clean.includes(Buffer.from([0x88, 0x25]))).toBe(false); // GPS IFD pointer tag
     const head = await s3.send(new HeadObjectCommand({ Bucket: CLEAN, Key: post.key }));
     expect(head.ContentType).toBe("image/jpeg");
@@ -223,7 +243,11 @@ describe("scrub handler behind the gateway's bucket notification", () => {
     const outcome = await (await deliveryFor(post.key)).done;
 
     // Assess
-    expect(outcome.records[0]).toMatchObject({ outcome: "quarantined", reason: "truncated", quarantineKey: `quarantine/${post.key}` });
+    expect(outcome.records[0]).toMatchObject({
+      outcome: "quarantined",
+      reason: "truncated",
+      quarantineKey: `quarantine/${post.key}`,
+    });
     const head = await s3.send(new HeadObjectCommand({ Bucket: ORIGINALS, Key: `quarantine/${post.key}` }));
     expect(head.Metadata?.["scrub-quarantine-reason"]).toBe("truncated");
     expect(head.Metadata?.["scrub-quarantine-message"]).toMatch(/\S/);

@@ -65,9 +65,19 @@ export function exifTiff(options: { orientation?: number; littleEndian?: boolean
     return Buffer.concat((e.value as number[]).map((n) => u32(n)));
   };
   const count = (e: IfdEntry): number =>
-    Buffer.isBuffer(e.value) ? e.value.length : typeof e.value === "string" ? e.value.length + 1 : e.type === 5 ? (e.value as number[]).length / 2 : 1;
+    Buffer.isBuffer(e.value)
+      ? e.value.length
+      : typeof e.value === "string"
+        ? e.value.length + 1
+        : e.type === 5
+          ? (e.value as number[]).length / 2
+          : 1;
   /** Lays out one IFD at offset `at`; returns its bytes and a patcher for LONG values. */
-  const layout = (entries: IfdEntry[], at: number, next: number): { bytes: Buffer; patch: (tag: number, v: number) => void } => {
+  const layout = (
+    entries: IfdEntry[],
+    at: number,
+    next: number,
+  ): { bytes: Buffer; patch: (tag: number, v: number) => void } => {
     const dirBytes = 2 + entries.length * 12 + 4;
     let dataAt = at + dirBytes;
     const dir = Buffer.alloc(dirBytes);
@@ -162,19 +172,42 @@ export function iccTestProfile(options: { canary?: string; version?: 2 | 4 } = {
     return b;
   };
   const s15 = (v: number): Buffer => u32(Math.round(v * 65536));
-  const xyz = (x: number, y: number, z: number): Buffer => Buffer.concat([Buffer.from("XYZ \0\0\0\0", "latin1"), s15(x), s15(y), s15(z)]);
+  const xyz = (x: number, y: number, z: number): Buffer =>
+    Buffer.concat([Buffer.from("XYZ \0\0\0\0", "latin1"), s15(x), s15(y), s15(z)]);
   const desc = (s: string): Buffer => {
     const ascii = Buffer.from(`${s}\0`, "latin1");
     const unicode = Buffer.from(`${s}\0`, "utf16le").swap16();
     const mac = Buffer.alloc(67);
     mac.write(s.slice(0, 66), 0, "latin1");
-    return Buffer.concat([Buffer.from("desc\0\0\0\0", "latin1"), u32(ascii.length), ascii, u32(0x656e5553), u32(unicode.length / 2), unicode, Buffer.of(0, 0, Math.min(s.length + 1, 67)), mac]);
+    return Buffer.concat([
+      Buffer.from("desc\0\0\0\0", "latin1"),
+      u32(ascii.length),
+      ascii,
+      u32(0x656e5553),
+      u32(unicode.length / 2),
+      unicode,
+      Buffer.of(0, 0, Math.min(s.length + 1, 67)),
+      mac,
+    ]);
   };
-  const textType = (s: string): Buffer => Buffer.concat([Buffer.from("text\0\0\0\0", "latin1"), Buffer.from(`${s}\0`, "latin1")]);
+  const textType = (s: string): Buffer =>
+    Buffer.concat([Buffer.from("text\0\0\0\0", "latin1"), Buffer.from(`${s}\0`, "latin1")]);
   const mluc = (s: string): Buffer => {
     const utf16 = Buffer.from(s, "utf16le").swap16();
     const utf16de = Buffer.from(`${s} (de)`, "utf16le").swap16();
-    return Buffer.concat([Buffer.from("mluc\0\0\0\0", "latin1"), u32(2), u32(12), Buffer.from("enUS", "latin1"), u32(utf16.length), u32(40), Buffer.from("deDE", "latin1"), u32(utf16de.length), u32(40 + utf16.length), utf16, utf16de]);
+    return Buffer.concat([
+      Buffer.from("mluc\0\0\0\0", "latin1"),
+      u32(2),
+      u32(12),
+      Buffer.from("enUS", "latin1"),
+      u32(utf16.length),
+      u32(40),
+      Buffer.from("deDE", "latin1"),
+      u32(utf16de.length),
+      u32(40 + utf16.length),
+      utf16,
+      utf16de,
+    ]);
   };
   const str = version === 4 ? mluc : desc;
   const curve = Buffer.concat([Buffer.from("curv\0\0\0\0", "latin1"), u32(1), Buffer.of(0x02, 0x33)]);
@@ -247,7 +280,17 @@ export const JFIF = seg(0xe0, Buffer.from([0x4a, 0x46, 0x49, 0x46, 0x00, 1, 1, 0
 /** Quantisation table 0, all ones. */
 export const DQT = seg(0xdb, Buffer.concat([Buffer.of(0x00), Buffer.alloc(64, 1)]));
 /** DC table 0 and AC table 0 each with a single 1-bit code for symbol 0 (DC diff 0 / EOB). */
-export const DHT = seg(0xc4, Buffer.concat([Buffer.of(0x00, 1), Buffer.alloc(15), Buffer.of(0), Buffer.of(0x10, 1), Buffer.alloc(15), Buffer.of(0)]));
+export const DHT = seg(
+  0xc4,
+  Buffer.concat([
+    Buffer.of(0x00, 1),
+    Buffer.alloc(15),
+    Buffer.of(0),
+    Buffer.of(0x10, 1),
+    Buffer.alloc(15),
+    Buffer.of(0),
+  ]),
+);
 
 /**
  * Tables for decodable coded fixtures: DC table 0 {"0" → difference 0}, AC table 0 {"0" → run 0 /
@@ -255,7 +298,14 @@ export const DHT = seg(0xc4, Buffer.concat([Buffer.of(0x00, 1), Buffer.alloc(15)
  */
 export const DHT_CODED = seg(
   0xc4,
-  Buffer.concat([Buffer.of(0x00, 1), Buffer.alloc(15), Buffer.of(0x00), Buffer.of(0x10, 1, 1), Buffer.alloc(14), Buffer.of(0x0a, 0x00)]),
+  Buffer.concat([
+    Buffer.of(0x00, 1),
+    Buffer.alloc(15),
+    Buffer.of(0x00),
+    Buffer.of(0x10, 1, 1),
+    Buffer.alloc(14),
+    Buffer.of(0x0a, 0x00),
+  ]),
 );
 
 /** DRI segment: a restart marker every `mcus` MCUs. */
@@ -275,7 +325,9 @@ export function codedScan(blocks: number, options: { seed?: number; restart?: nu
   const ac = options.ac ?? 7;
   const restart = options.restart ?? 0;
   const bitsPerBlock = 1 + 11 * ac + (ac < 63 ? 2 : 0);
-  const out = Buffer.alloc(Math.ceil((blocks * bitsPerBlock) / 8) * 2 + (restart ? Math.ceil(blocks / restart) * 3 : 0) + 16);
+  const out = Buffer.alloc(
+    Math.ceil((blocks * bitsPerBlock) / 8) * 2 + (restart ? Math.ceil(blocks / restart) * 3 : 0) + 16,
+  );
   let n = 0;
   let acc = 0;
   let count = 0;
@@ -357,7 +409,9 @@ export function iccChunks(profile: Buffer, chunks: number): Buffer[] {
   const size = Math.ceil(profile.length / chunks);
   const out: Buffer[] = [];
   for (let i = 0; i < chunks; i++) {
-    out.push(app(2, "ICC_PROFILE\0", Buffer.concat([Buffer.of(i + 1, chunks), profile.subarray(i * size, (i + 1) * size)])));
+    out.push(
+      app(2, "ICC_PROFILE\0", Buffer.concat([Buffer.of(i + 1, chunks), profile.subarray(i * size, (i + 1) * size)])),
+    );
   }
   return out;
 }
@@ -445,7 +499,10 @@ export function itxtXmp(): Buffer {
 }
 
 export function ztxtChunk(keyword: string, text: string): Buffer {
-  return chunk("zTXt", Buffer.concat([Buffer.from(`${keyword}\0\0`, "latin1"), deflateSync(Buffer.from(text, "latin1"))]));
+  return chunk(
+    "zTXt",
+    Buffer.concat([Buffer.from(`${keyword}\0\0`, "latin1"), deflateSync(Buffer.from(text, "latin1"))]),
+  );
 }
 
 /** Walks PNG chunks: [type, data, crcValid]. */
@@ -456,7 +513,7 @@ export function pngChunks(png: Buffer): { type: string; data: Buffer; crcOk: boo
     const len = png.readUInt32BE(p);
     const type = png.toString("latin1", p + 4, p + 8);
     const data = png.subarray(p + 8, p + 8 + len);
-    const crcOk = (crc32(data, crc32(png.subarray(p + 4, p + 8))) >>> 0) === png.readUInt32BE(p + 8 + len);
+    const crcOk = crc32(data, crc32(png.subarray(p + 4, p + 8))) >>> 0 === png.readUInt32BE(p + 8 + len);
     out.push({ type, data, crcOk });
     p += 12 + len;
   }
@@ -542,7 +599,8 @@ export function boolEncode(bits: readonly (readonly [number, number])[]): Buffer
 /** A VP8 key frame whose first partition header asks for `partitions` token partitions, with their size table. */
 export function vp8MultiPartition(width: number, height: number, partitionSizes: readonly number[]): Buffer {
   const log2 = Math.log2(partitionSizes.length);
-  const literal = (value: number, n: number): [number, number][] => Array.from({ length: n }, (_, i) => [128, (value >> (n - 1 - i)) & 1]);
+  const literal = (value: number, n: number): [number, number][] =>
+    Array.from({ length: n }, (_, i) => [128, (value >> (n - 1 - i)) & 1]);
   const first = boolEncode([...literal(0, 3), ...literal(0, 10), ...literal(0, 1), ...literal(log2, 2)]);
   const head = Buffer.from([0, 0, 0, 0x9d, 0x01, 0x2a, 0, 0, 0, 0]);
   head.writeUIntLE((first.length << 5) | 0x10, 0, 3);
@@ -594,8 +652,7 @@ const REAL_WEBP_BASE64 = {
   lossy:
     "UklGRlAAAABXRUJQVlA4IEQAAACwAQCdASoQABAAAkA4JbACdAEOtNWAAP7prD7t2nT8D7M9R5cmzeXJ7uLfV0//4dd69M0of/UZ" +
     "1fwgv81NT/9frtAAAA==",
-  lossless:
-    "UklGRjQAAABXRUJQVlA4TCcAAAAvD8ADAJkyRPQ/NhHR/wCRtk0l3L/hwVOBQJI/7QYPT0yASx2o/wAA",
+  lossless: "UklGRjQAAABXRUJQVlA4TCcAAAAvD8ADAJkyRPQ/NhHR/wCRtk0l3L/hwVOBQJI/7QYPT0yASx2o/wAA",
   alphaRaw:
     "UklGRnQBAABXRUJQVlA4WAoAAAAQAAAADwAADwAAQUxQSAEBAAAA//////////9gYGBgYGBgYP//////////YGBgYGBgYGD/////" +
     "/////2BgYGBgYGBg//////////9gYGBgYGBgYP//////////YGBgYGBgYGD//////////2BgYGBgYGBg//////////9gYGBgYGBg" +
@@ -642,7 +699,14 @@ export function jpegSegments(jpeg: Buffer): { marker: number; data: Buffer }[] {
     p += 2 + len;
     if (m === 0xda) {
       let q = p;
-      while (!(jpeg[q] === 0xff && jpeg[q + 1] !== 0 && !((jpeg[q + 1] as number) >= 0xd0 && (jpeg[q + 1] as number) <= 0xd7))) q++;
+      while (
+        !(
+          jpeg[q] === 0xff &&
+          jpeg[q + 1] !== 0 &&
+          !((jpeg[q + 1] as number) >= 0xd0 && (jpeg[q + 1] as number) <= 0xd7)
+        )
+      )
+        q++;
       out.push({ marker: 0, data: jpeg.subarray(p, q) });
       p = q;
     }

@@ -101,7 +101,11 @@ export function readVp8Frame(head: Buffer, chunkBytes: number, at: number): Vp8F
   if (((tag >> 4) & 1) === 0) throw new ScrubRejected("malformed", "VP8 frame is not shown (show_frame = 0)", at);
   const firstPartitionBytes = tag >>> 5;
   if (firstPartitionBytes === 0 || 10 + firstPartitionBytes >= chunkBytes) {
-    throw new ScrubRejected("malformed", `VP8 first partition of ${firstPartitionBytes} bytes does not fit a ${chunkBytes}-byte chunk`, at);
+    throw new ScrubRejected(
+      "malformed",
+      `VP8 first partition of ${firstPartitionBytes} bytes does not fit a ${chunkBytes}-byte chunk`,
+      at,
+    );
   }
   const width = head.readUInt16LE(6) & 0x3fff;
   const height = head.readUInt16LE(8) & 0x3fff;
@@ -138,7 +142,11 @@ export function checkVp8Partitions(frame: Vp8Frame, table: Buffer, chunkBytes: n
   let end = frame.tableAt + 3 * (frame.partitions - 1);
   for (let p = 0; p + 1 < frame.partitions; p++) end += table.readUIntLE(3 * p, 3);
   if (end >= chunkBytes) {
-    throw new ScrubRejected("malformed", `VP8 partitions declare ${end} bytes or more, the chunk has ${chunkBytes}`, at);
+    throw new ScrubRejected(
+      "malformed",
+      `VP8 partitions declare ${end} bytes or more, the chunk has ${chunkBytes}`,
+      at,
+    );
   }
 }
 
@@ -159,8 +167,10 @@ export function checkAlphHeader(header: number, dataBytes: number, width: number
   const compression = header & 3;
   const preprocessing = (header >> 4) & 3;
   if (header >> 6 !== 0) throw new ScrubRejected("malformed", "ALPH reserved bits are set", at);
-  if (compression > 1) throw new ScrubRejected("malformed", `ALPH compression method ${compression} (0 or 1 exist)`, at);
-  if (preprocessing > 1) throw new ScrubRejected("malformed", `ALPH pre-processing ${preprocessing} (0 or 1 exist)`, at);
+  if (compression > 1)
+    throw new ScrubRejected("malformed", `ALPH compression method ${compression} (0 or 1 exist)`, at);
+  if (preprocessing > 1)
+    throw new ScrubRejected("malformed", `ALPH pre-processing ${preprocessing} (0 or 1 exist)`, at);
   if (compression === 0 && dataBytes !== width * height) {
     throw new ScrubRejected("malformed", `uncompressed ALPH has ${dataBytes} bytes for ${width}x${height} pixels`, at);
   }

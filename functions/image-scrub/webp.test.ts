@@ -49,7 +49,13 @@ describe("WebP chunks", () => {
     // Prepare
     const iccp = riffChunk("ICCP", iccProfile(301));
     const image = riffChunk("VP8 ", vp8Payload(64, 48, 101));
-    const input = riff([vp8x(icc | exif | xmp, 64, 48), iccp, image, riffChunk("EXIF", exifTiff()), riffChunk("XMP ", XMP_PACKET)]);
+    const input = riff([
+      vp8x(icc | exif | xmp, 64, 48),
+      iccp,
+      image,
+      riffChunk("EXIF", exifTiff()),
+      riffChunk("XMP ", XMP_PACKET),
+    ]);
 
     // Act
     const { bytes, result } = await scrubBuffer(input);
@@ -65,7 +71,14 @@ describe("WebP chunks", () => {
   it("walks every chunk instead of trusting the flags", async () => {
     // Prepare
     const image = riffChunk("VP8 ", vp8Payload(10, 10));
-    const input = riff([vp8x(exif, 10, 10), image, riffChunk("EXIF", exifTiff()), riffChunk("XMP\0", XMP_PACKET), riffChunk("XMP ", XMP_PACKET), riffChunk("EXIF", exifTiff())]);
+    const input = riff([
+      vp8x(exif, 10, 10),
+      image,
+      riffChunk("EXIF", exifTiff()),
+      riffChunk("XMP\0", XMP_PACKET),
+      riffChunk("XMP ", XMP_PACKET),
+      riffChunk("EXIF", exifTiff()),
+    ]);
 
     // Act
     const { bytes, result } = await scrubBuffer(input);
@@ -126,12 +139,18 @@ describe("WebP chunks", () => {
 
   it("gives the same bytes from bytes, an opener, a one-shot stream and one-byte pieces", async () => {
     // Prepare
-    const input = riff([vp8x(exif, 20, 20), riffChunk("VP8 ", vp8Payload(20, 20, 77)), riffChunk("EXIF", exifTiff({ orientation: 3 }))]);
+    const input = riff([
+      vp8x(exif, 20, 20),
+      riffChunk("VP8 ", vp8Payload(20, 20, 77)),
+      riffChunk("EXIF", exifTiff({ orientation: 3 })),
+    ]);
     const { bytes: expected } = await scrubBuffer(input);
 
     // Act
     const fromOpener = await drain(scrubChunks(() => pieces(input, 7)));
-    const fromStream = await drain(scrubChunks(Readable.from([input.subarray(0, 11), input.subarray(11)], { objectMode: false })));
+    const fromStream = await drain(
+      scrubChunks(Readable.from([input.subarray(0, 11), input.subarray(11)], { objectMode: false })),
+    );
     const byteWise = await drain(scrubChunks(() => pieces(input, 1)));
 
     // Assess
@@ -145,7 +164,12 @@ describe("WebP orientation", () => {
   it("writes an Orientation-only EXIF chunk and keeps the EXIF flag", async () => {
     // Prepare
     const image = riffChunk("VP8 ", vp8Payload(30, 20));
-    const input = riff([vp8x(exif | xmp, 30, 20), image, riffChunk("EXIF", Buffer.concat([Buffer.from("Exif\0\0"), exifTiff({ orientation: 6 })])), riffChunk("XMP ", XMP_PACKET)]);
+    const input = riff([
+      vp8x(exif | xmp, 30, 20),
+      image,
+      riffChunk("EXIF", Buffer.concat([Buffer.from("Exif\0\0"), exifTiff({ orientation: 6 })])),
+      riffChunk("XMP ", XMP_PACKET),
+    ]);
 
     // Act
     const { bytes, result } = await scrubBuffer(input);
@@ -170,7 +194,12 @@ describe("WebP orientation", () => {
 
   it("is idempotent: scrubbing the output again gives the same bytes", async () => {
     // Prepare
-    const input = riff([vp8x(icc | exif, 9, 9), riffChunk("ICCP", iccProfile(99)), riffChunk("VP8L", vp8lPayload(9, 9)), riffChunk("EXIF", exifTiff({ orientation: 2 }))]);
+    const input = riff([
+      vp8x(icc | exif, 9, 9),
+      riffChunk("ICCP", iccProfile(99)),
+      riffChunk("VP8L", vp8lPayload(9, 9)),
+      riffChunk("EXIF", exifTiff({ orientation: 2 })),
+    ]);
     const first = await scrubBuffer(input);
 
     // Act
@@ -187,16 +216,29 @@ describe("WebP rejections", () => {
 
   it.each([
     ["the file is shorter than its RIFF size", () => riff([vp8x(0, 10, 10), image]).subarray(0, 40), "truncated"],
-    ["a chunk runs past the RIFF end", () => {
-      const bytes = riff([image]);
-      bytes.writeUInt32LE(9999, 16);
-      return bytes;
-    }, "malformed"],
+    [
+      "a chunk runs past the RIFF end",
+      () => {
+        const bytes = riff([image]);
+        bytes.writeUInt32LE(9999, 16);
+        return bytes;
+      },
+      "malformed",
+    ],
     ["the first chunk is not an image header", () => riff([riffChunk("EXIF", exifTiff()), image]), "malformed"],
     ["VP8X is not first", () => riff([image, vp8x(0, 10, 10)]), "malformed"],
     ["there is no image chunk", () => riff([vp8x(0, 10, 10), riffChunk("ICCP", iccProfile(200))]), "malformed"],
     ["the VP8 start code is wrong", () => riff([riffChunk("VP8 ", Buffer.alloc(20))]), "malformed"],
-    ["an ANMF frame carries an unknown chunk", () => riff([vp8x(animation, 8, 8), riffChunk("ANIM", Buffer.alloc(6)), anmf(8, 8, [riffChunk("VP8L", vp8lPayload(8, 8)), riffChunk("META", Buffer.alloc(4))])]), "unsupported-feature"],
+    [
+      "an ANMF frame carries an unknown chunk",
+      () =>
+        riff([
+          vp8x(animation, 8, 8),
+          riffChunk("ANIM", Buffer.alloc(6)),
+          anmf(8, 8, [riffChunk("VP8L", vp8lPayload(8, 8)), riffChunk("META", Buffer.alloc(4))]),
+        ]),
+      "unsupported-feature",
+    ],
   ])("rejects the file when %s", async (_case, build, reason) => {
     // Act
     const error = await rejection(build());
@@ -221,7 +263,9 @@ describe("WebP rejections", () => {
     const input = riff([riffChunk("VP8 ", vp8Payload(10, 10, 5000))]);
 
     // Act
-    const error = await drain(scrubChunks(Readable.from([input], { objectMode: false }), { maxSpoolBytes: 1000 })).catch((e: unknown) => e);
+    const error = await drain(
+      scrubChunks(Readable.from([input], { objectMode: false }), { maxSpoolBytes: 1000 }),
+    ).catch((e: unknown) => e);
 
     // Assess
     expect(error).toBeInstanceOf(ScrubRejected);
@@ -254,7 +298,10 @@ function hasCanary(bytes: Buffer): boolean {
 }
 
 /** The chunks of a real file, rebuilt into a RIFF after `edit`. */
-function rebuild(file: Buffer, edit: (chunks: { fourcc: string; data: Buffer }[]) => { fourcc: string; data: Buffer }[]): Buffer {
+function rebuild(
+  file: Buffer,
+  edit: (chunks: { fourcc: string; data: Buffer }[]) => { fourcc: string; data: Buffer }[],
+): Buffer {
   return riff(edit(webpChunks(file)).map((c) => riffChunk(c.fourcc, c.data)));
 }
 
@@ -281,25 +328,34 @@ function dwebpPixels(bytes: Buffer): Buffer | null {
 }
 
 describe("WebP structure (issue 14)", () => {
-  it.each(["lossy", "lossless", "alphaRaw", "alphaLossless", "animated"] as const)("keeps the real %s file decodable with the same pixels", async (name) => {
-    // Prepare
-    const input = realWebp(name);
-    const withMetadata = rebuild(input, (chunks) => [...chunks, { fourcc: "EXIF", data: exifTiff() }, { fourcc: "XMP ", data: Buffer.from(CANARY) }]);
+  it.each(["lossy", "lossless", "alphaRaw", "alphaLossless", "animated"] as const)(
+    "keeps the real %s file decodable with the same pixels",
+    async (name) => {
+      // Prepare
+      const input = realWebp(name);
+      const withMetadata = rebuild(input, (chunks) => [
+        ...chunks,
+        { fourcc: "EXIF", data: exifTiff() },
+        { fourcc: "XMP ", data: Buffer.from(CANARY) },
+      ]);
 
-    // Act
-    const { bytes } = await scrubBuffer(withMetadata);
+      // Act
+      const { bytes } = await scrubBuffer(withMetadata);
 
-    // Assess
-    expect(bytes.equals(input)).toBe(true);
-    // dwebp decodes still images only; the animation's bytes are compared above.
-    const before = name === "animated" ? null : dwebpPixels(input);
-    if (before !== null) expect(dwebpPixels(bytes)?.equals(before)).toBe(true);
-  });
+      // Assess
+      expect(bytes.equals(input)).toBe(true);
+      // dwebp decodes still images only; the animation's bytes are compared above.
+      const before = name === "animated" ? null : dwebpPixels(input);
+      if (before !== null) expect(dwebpPixels(bytes)?.equals(before)).toBe(true);
+    },
+  );
 
   it("rejects an ANIM chunk with extra content after its 6 bytes", async () => {
     // Prepare
     const input = rebuild(realWebp("animated"), (chunks) =>
-      chunks.map((c) => (c.fourcc === "ANIM" ? { fourcc: "ANIM", data: Buffer.concat([c.data, Buffer.from(CANARY)]) } : c)),
+      chunks.map((c) =>
+        c.fourcc === "ANIM" ? { fourcc: "ANIM", data: Buffer.concat([c.data, Buffer.from(CANARY)]) } : c,
+      ),
     );
 
     // Act
@@ -313,7 +369,9 @@ describe("WebP structure (issue 14)", () => {
   it("rejects uncompressed ALPH data longer than one byte per pixel", async () => {
     // Prepare
     const input = rebuild(realWebp("alphaRaw"), (chunks) =>
-      chunks.map((c) => (c.fourcc === "ALPH" ? { fourcc: "ALPH", data: Buffer.concat([c.data, Buffer.from(CANARY)]) } : c)),
+      chunks.map((c) =>
+        c.fourcc === "ALPH" ? { fourcc: "ALPH", data: Buffer.concat([c.data, Buffer.from(CANARY)]) } : c,
+      ),
     );
 
     // Act
@@ -330,7 +388,9 @@ describe("WebP structure (issue 14)", () => {
   ])("rejects an ALPH header with %s", async (_case, header) => {
     // Prepare
     const input = rebuild(realWebp("alphaRaw"), (chunks) =>
-      chunks.map((c) => (c.fourcc === "ALPH" ? { fourcc: "ALPH", data: Buffer.concat([Buffer.of(header), c.data.subarray(1)]) } : c)),
+      chunks.map((c) =>
+        c.fourcc === "ALPH" ? { fourcc: "ALPH", data: Buffer.concat([Buffer.of(header), c.data.subarray(1)]) } : c,
+      ),
     );
 
     // Act
@@ -342,22 +402,79 @@ describe("WebP structure (issue 14)", () => {
   });
 
   it.each([
-    ["a second VP8L chunk in a simple file", () => rebuild(realWebp("lossless"), (c) => [...c, { fourcc: "VP8L", data: Buffer.concat([vp8lPayload(16, 16, 0), Buffer.from(CANARY)]) }])],
+    [
+      "a second VP8L chunk in a simple file",
+      () =>
+        rebuild(realWebp("lossless"), (c) => [
+          ...c,
+          { fourcc: "VP8L", data: Buffer.concat([vp8lPayload(16, 16, 0), Buffer.from(CANARY)]) },
+        ]),
+    ],
     ["a duplicated VP8 chunk in a simple file", () => rebuild(realWebp("lossy"), (c) => [...c, ...c])],
-    ["a duplicated VP8 chunk in an extended file", () => rebuild(realWebp("alphaRaw"), (c) => [...c, ...c.filter((x) => x.fourcc === "VP8 ")])],
-    ["a VP8L after ALPH", () => riff([vp8x(VP8X_FLAGS.alpha, 16, 16), riffChunk("ALPH", Buffer.concat([Buffer.of(0), Buffer.alloc(256)])), riffChunk("VP8L", vp8lPayload(16, 16))])],
-    ["ALPH not followed by VP8", () => riff([vp8x(VP8X_FLAGS.alpha, 16, 16), riffChunk("ALPH", Buffer.concat([Buffer.of(0), Buffer.alloc(256)])), riffChunk("EXIF", exifTiff()), riffChunk("VP8 ", vp8Payload(16, 16))])],
-    ["a second frame bitstream inside ANMF", () => riff([vp8x(animation, 8, 8), riffChunk("ANIM", Buffer.alloc(6)), anmf(8, 8, [riffChunk("VP8L", vp8lPayload(8, 8)), riffChunk("VP8L", vp8lPayload(8, 8))])])],
-    ["a second ANIM", () => rebuild(realWebp("animated"), (c) => [c[0] as { fourcc: string; data: Buffer }, c[1] as { fourcc: string; data: Buffer }, ...c.slice(1)])],
+    [
+      "a duplicated VP8 chunk in an extended file",
+      () => rebuild(realWebp("alphaRaw"), (c) => [...c, ...c.filter((x) => x.fourcc === "VP8 ")]),
+    ],
+    [
+      "a VP8L after ALPH",
+      () =>
+        riff([
+          vp8x(VP8X_FLAGS.alpha, 16, 16),
+          riffChunk("ALPH", Buffer.concat([Buffer.of(0), Buffer.alloc(256)])),
+          riffChunk("VP8L", vp8lPayload(16, 16)),
+        ]),
+    ],
+    [
+      "ALPH not followed by VP8",
+      () =>
+        riff([
+          vp8x(VP8X_FLAGS.alpha, 16, 16),
+          riffChunk("ALPH", Buffer.concat([Buffer.of(0), Buffer.alloc(256)])),
+          riffChunk("EXIF", exifTiff()),
+          riffChunk("VP8 ", vp8Payload(16, 16)),
+        ]),
+    ],
+    [
+      "a second frame bitstream inside ANMF",
+      () =>
+        riff([
+          vp8x(animation, 8, 8),
+          riffChunk("ANIM", Buffer.alloc(6)),
+          anmf(8, 8, [riffChunk("VP8L", vp8lPayload(8, 8)), riffChunk("VP8L", vp8lPayload(8, 8))]),
+        ]),
+    ],
+    [
+      "a second ANIM",
+      () =>
+        rebuild(realWebp("animated"), (c) => [
+          c[0] as { fourcc: string; data: Buffer },
+          c[1] as { fourcc: string; data: Buffer },
+          ...c.slice(1),
+        ]),
+    ],
     ["an ANMF without ANIM", () => rebuild(realWebp("animated"), (c) => c.filter((x) => x.fourcc !== "ANIM"))],
-    ["a VP8 outside ANMF in an animation", () => rebuild(realWebp("animated"), (c) => [...c, ...webpChunks(realWebp("lossy"))])],
-    ["an ANMF frame outside the canvas", () => riff([vp8x(animation, 8, 8), riffChunk("ANIM", Buffer.alloc(6)), anmf(8, 8, [riffChunk("VP8L", vp8lPayload(8, 8))], 2, 0)])],
+    [
+      "a VP8 outside ANMF in an animation",
+      () => rebuild(realWebp("animated"), (c) => [...c, ...webpChunks(realWebp("lossy"))]),
+    ],
+    [
+      "an ANMF frame outside the canvas",
+      () =>
+        riff([
+          vp8x(animation, 8, 8),
+          riffChunk("ANIM", Buffer.alloc(6)),
+          anmf(8, 8, [riffChunk("VP8L", vp8lPayload(8, 8))], 2, 0),
+        ]),
+    ],
     ["the VP8 size differs from the canvas", () => riff([vp8x(0, 20, 20), riffChunk("VP8 ", vp8Payload(16, 16))])],
-    ["the VP8L version is not 0", () => {
-      const payload = vp8lPayload(4, 4);
-      payload[4] = (payload[4] as number) | 0x20;
-      return riff([riffChunk("VP8L", payload)]);
-    }],
+    [
+      "the VP8L version is not 0",
+      () => {
+        const payload = vp8lPayload(4, 4);
+        payload[4] = (payload[4] as number) | 0x20;
+        return riff([riffChunk("VP8L", payload)]);
+      },
+    ],
   ])("rejects %s", async (_case, build) => {
     // Act
     const error = await rejection(build());
@@ -367,10 +484,32 @@ describe("WebP structure (issue 14)", () => {
   });
 
   it.each([
-    ["not a key frame", (p: Buffer) => { p[0] = (p[0] as number) | 1; }, /not a key frame/],
-    ["not shown", (p: Buffer) => { p[0] = (p[0] as number) & ~0x10; }, /not shown/],
-    ["version 4", (p: Buffer) => { p[0] = ((p[0] as number) & ~0x0e) | 0x08; }, /version 4/],
-    ["a first partition past the chunk end", (p: Buffer) => p.writeUIntLE((p.length << 5) | 0x10, 0, 3), /first partition/],
+    [
+      "not a key frame",
+      (p: Buffer) => {
+        p[0] = (p[0] as number) | 1;
+      },
+      /not a key frame/,
+    ],
+    [
+      "not shown",
+      (p: Buffer) => {
+        p[0] = (p[0] as number) & ~0x10;
+      },
+      /not shown/,
+    ],
+    [
+      "version 4",
+      (p: Buffer) => {
+        p[0] = ((p[0] as number) & ~0x0e) | 0x08;
+      },
+      /version 4/,
+    ],
+    [
+      "a first partition past the chunk end",
+      (p: Buffer) => p.writeUIntLE((p.length << 5) | 0x10, 0, 3),
+      /first partition/,
+    ],
   ])("rejects a VP8 frame header that is %s", async (_case, corrupt, message) => {
     // Prepare
     const payload = vp8Payload(16, 16, 40);
@@ -396,18 +535,24 @@ describe("WebP structure (issue 14)", () => {
   });
 
   it.each([
-    ["a partition size runs past the chunk end", () => {
-      const payload = vp8MultiPartition(16, 16, [5, 7, 3, 9]);
-      const chunk = riffChunk("VP8 ", payload);
-      const tableAt = 8 + 10 + (payload.readUIntLE(0, 3) >> 5);
-      chunk.writeUIntLE(0xfffff, tableAt + 3, 3);
-      return chunk;
-    }],
+    [
+      "a partition size runs past the chunk end",
+      () => {
+        const payload = vp8MultiPartition(16, 16, [5, 7, 3, 9]);
+        const chunk = riffChunk("VP8 ", payload);
+        const tableAt = 8 + 10 + (payload.readUIntLE(0, 3) >> 5);
+        chunk.writeUIntLE(0xfffff, tableAt + 3, 3);
+        return chunk;
+      },
+    ],
     ["the last partition is empty", () => riffChunk("VP8 ", vp8MultiPartition(16, 16, [5, 7, 3, 0]))],
-    ["the size table is cut by the chunk end", () => {
-      const payload = vp8MultiPartition(16, 16, [5, 7, 3, 9]);
-      return riffChunk("VP8 ", payload.subarray(0, 10 + (payload.readUIntLE(0, 3) >> 5) + 4));
-    }],
+    [
+      "the size table is cut by the chunk end",
+      () => {
+        const payload = vp8MultiPartition(16, 16, [5, 7, 3, 9]);
+        return riffChunk("VP8 ", payload.subarray(0, 10 + (payload.readUIntLE(0, 3) >> 5) + 4));
+      },
+    ],
   ])("rejects a VP8 frame when %s", async (_case, build) => {
     // Act
     const error = await rejection(riff([build()]));
@@ -451,7 +596,10 @@ describe("WebP structure (issue 14)", () => {
     expect(hasCanary(input)).toBe(true);
     expect(hasCanary(bytes)).toBe(false);
     const out = webpChunks(bytes).find((c) => c.fourcc === "ICCP")?.data as Buffer;
-    const colour = (p: Buffer) => readIccTags(p).tags.filter((t) => !["desc", "text", "mluc"].includes(t.type)).map((t) => [t.signature, p.subarray(t.offset, t.offset + t.size).toString("hex")]);
+    const colour = (p: Buffer) =>
+      readIccTags(p)
+        .tags.filter((t) => !["desc", "text", "mluc"].includes(t.type))
+        .map((t) => [t.signature, p.subarray(t.offset, t.offset + t.size).toString("hex")]);
     expect(colour(out)).toEqual(colour(profile));
     expect(result.removed.map((r) => r.name)).toContain("ICC text tags (replaced)");
     expect((bytes[20] as number) & icc).toBe(icc);
@@ -460,16 +608,35 @@ describe("WebP structure (issue 14)", () => {
   });
 
   it.each([
-    ["the ICC flag is not set", (p: Buffer) => [vp8x(0, 16, 16), riffChunk("ICCP", p)], "ICCP (ICC flag not set: ignored by readers)"],
-    ["it is the second one", (p: Buffer) => [vp8x(icc, 16, 16), riffChunk("ICCP", iccProfile(200)), riffChunk("ICCP", p)], "ICCP (second)"],
-    ["the file is in simple format", (p: Buffer) => [riffChunk("ICCP", p)], "ICCP (simple-format file: ignored by readers)"],
-    ["the profile is invalid", (p: Buffer) => [vp8x(icc, 16, 16), riffChunk("ICCP", p.subarray(0, 100))], "ICCP (invalid profile)"],
+    [
+      "the ICC flag is not set",
+      (p: Buffer) => [vp8x(0, 16, 16), riffChunk("ICCP", p)],
+      "ICCP (ICC flag not set: ignored by readers)",
+    ],
+    [
+      "it is the second one",
+      (p: Buffer) => [vp8x(icc, 16, 16), riffChunk("ICCP", iccProfile(200)), riffChunk("ICCP", p)],
+      "ICCP (second)",
+    ],
+    [
+      "the file is in simple format",
+      (p: Buffer) => [riffChunk("ICCP", p)],
+      "ICCP (simple-format file: ignored by readers)",
+    ],
+    [
+      "the profile is invalid",
+      (p: Buffer) => [vp8x(icc, 16, 16), riffChunk("ICCP", p.subarray(0, 100))],
+      "ICCP (invalid profile)",
+    ],
   ])("drops an ICCP chunk when %s", async (_case, chunks, reason) => {
     // Prepare
     const profile = iccTestProfile({ canary: CANARY });
     const parts = chunks(profile);
     const image = riffChunk("VP8 ", vp8Payload(16, 16));
-    const input = parts[0]?.subarray(0, 4).toString("latin1") === "VP8X" ? riff([parts[0] as Buffer, image, ...parts.slice(1)]) : riff([image, ...parts]);
+    const input =
+      parts[0]?.subarray(0, 4).toString("latin1") === "VP8X"
+        ? riff([parts[0] as Buffer, image, ...parts.slice(1)])
+        : riff([image, ...parts]);
 
     // Act
     const { bytes, result } = await scrubBuffer(input);

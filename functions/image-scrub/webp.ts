@@ -3,7 +3,14 @@ import { isRotatingOrientation, minimalExifTiff, readOrientation } from "./exif"
 import { IccInvalid, type NeutralisedIcc, neutraliseIccProfile } from "./icc";
 import type { ByteReader } from "./reader";
 import { checkPixels, type FormatSettings, type Report } from "./report";
-import { checkAlphHeader, checkVp8Partitions, readVp8Frame, readVp8lHeader, VP8_HEAD_BYTES, type Vp8Frame } from "./webp-bitstream";
+import {
+  checkAlphHeader,
+  checkVp8Partitions,
+  readVp8Frame,
+  readVp8lHeader,
+  VP8_HEAD_BYTES,
+  type Vp8Frame,
+} from "./webp-bitstream";
 
 /*
  * WebP rewriter (DESIGN.md §6). Walks every RIFF chunk (flags can lie): keeps VP8X, ICCP, ANIM,
@@ -57,7 +64,8 @@ function chunkHeader(fourcc: string, size: number): Buffer {
 /** Printable form of a FourCC for names and messages: bytes outside ASCII 0x20-0x7E become \xNN. */
 export function fourCcName(bytes: Buffer): string {
   let out = "";
-  for (const c of bytes) out += c >= 0x20 && c <= 0x7e && c !== 0x5c ? String.fromCharCode(c) : `\\x${c.toString(16).padStart(2, "0")}`;
+  for (const c of bytes)
+    out += c >= 0x20 && c <= 0x7e && c !== 0x5c ? String.fromCharCode(c) : `\\x${c.toString(16).padStart(2, "0")}`;
   return out;
 }
 
@@ -119,7 +127,8 @@ export async function* walkWebp(
     }
     const isFirst = first;
     first = false;
-    if (alphPending && fourcc !== "VP8 ") throw new ScrubRejected("malformed", `ALPH is followed by "${name}", not by its VP8 chunk`, at);
+    if (alphPending && fourcc !== "VP8 ")
+      throw new ScrubRejected("malformed", `ALPH is followed by "${name}", not by its VP8 chunk`, at);
 
     const drop = async (what: string, already = 0): Promise<void> => {
       await reader.skip(size - already + pad, fourcc);
@@ -155,7 +164,8 @@ export async function* walkWebp(
       outSize += total;
       report.keep(fourcc, total);
     } else if (fourcc === "VP8 " || fourcc === "VP8L") {
-      if (!isFirst && !extended) throw new ScrubRejected("malformed", `second image bitstream ("${name}") in a simple-format file`, at);
+      if (!isFirst && !extended)
+        throw new ScrubRejected("malformed", `second image bitstream ("${name}") in a simple-format file`, at);
       if (animated) throw new ScrubRejected("malformed", `"${name}" outside ANMF in an animated file`, at);
       if (sawImage) throw new ScrubRejected("malformed", `second image bitstream ("${name}")`, at);
       const dims = yield* keepBitstream(header, size, at, extended ? canvas : null);
@@ -183,7 +193,8 @@ export async function* walkWebp(
       } else {
         if (sawAnim) throw new ScrubRejected("malformed", "second ANIM chunk", at);
         if (frameCount > 0) throw new ScrubRejected("malformed", "ANIM after the first ANMF frame", at);
-        if (size !== 6) throw new ScrubRejected("malformed", `ANIM size ${size} (must be 6: background colour, loop count)`, at);
+        if (size !== 6)
+          throw new ScrubRejected("malformed", `ANIM size ${size} (must be 6: background colour, loop count)`, at);
         sawAnim = true;
         const data = await reader.readExact(6, "ANIM");
         if (emit) {
@@ -293,7 +304,8 @@ export async function* walkWebp(
       frame = readVp8Frame(head, size, at);
       dims = frame;
       const bytes = Buffer.alloc(3 * (frame.partitions - 1));
-      if (frame.tableAt + bytes.length > size) throw new ScrubRejected("malformed", "VP8 partition table runs past the chunk", at);
+      if (frame.tableAt + bytes.length > size)
+        throw new ScrubRejected("malformed", "VP8 partition table runs past the chunk", at);
       const inHead = Math.max(0, Math.min(head.length, frame.tableAt + bytes.length) - frame.tableAt);
       if (inHead > 0) head.copy(bytes, 0, frame.tableAt, frame.tableAt + inHead);
       table = { at: frame.tableAt, bytes, filled: inHead };
@@ -333,7 +345,12 @@ export async function* walkWebp(
   }
 
   /** Copies an ALPH chunk's payload after checking its header byte against the image size. */
-  async function* keepAlpha(header: Buffer, size: number, at: number, dims: { width: number; height: number }): AsyncGenerator<Buffer, void, void> {
+  async function* keepAlpha(
+    header: Buffer,
+    size: number,
+    at: number,
+    dims: { width: number; height: number },
+  ): AsyncGenerator<Buffer, void, void> {
     if (size < 1) throw new ScrubRejected("malformed", "empty ALPH chunk", at);
     const first = await reader.readExact(1, "ALPH");
     checkAlphHeader(first[0] as number, size - 1, dims.width, dims.height, at);
@@ -355,7 +372,11 @@ export async function* walkWebp(
     const dims = { width: u24le(frame, 6) + 1, height: u24le(frame, 9) + 1 };
     checkPixels(dims.width, dims.height, settings.maxPixels, at, "ANMF frame");
     if (x + dims.width > canvas.width || y + dims.height > canvas.height) {
-      throw new ScrubRejected("malformed", `ANMF frame ${dims.width}x${dims.height} at ${x},${y} lies outside the ${canvas.width}x${canvas.height} canvas`, at);
+      throw new ScrubRejected(
+        "malformed",
+        `ANMF frame ${dims.width}x${dims.height} at ${x},${y} lies outside the ${canvas.width}x${canvas.height} canvas`,
+        at,
+      );
     }
     frame[15] = (frame[15] as number) & 0x03; // reserved bits zeroed; blending and disposal kept
     frameCount += 1;
@@ -368,7 +389,8 @@ export async function* walkWebp(
     let image = false;
     while (reader.offset < frameEnd) {
       const subAt = reader.offset;
-      if (frameEnd - subAt < 8) throw new ScrubRejected("malformed", "ANMF sub-chunk header crosses the frame end", subAt);
+      if (frameEnd - subAt < 8)
+        throw new ScrubRejected("malformed", "ANMF sub-chunk header crosses the frame end", subAt);
       const sub = await reader.readExact(8, "an ANMF sub-chunk header");
       const fourcc = sub.toString("latin1", 0, 4);
       const name = fourCcName(sub.subarray(0, 4));
@@ -388,7 +410,8 @@ export async function* walkWebp(
         alph = true;
         yield* keepAlpha(sub, subSize, subAt, dims);
       } else {
-        if (alph && fourcc === "VP8L") throw new ScrubRejected("malformed", "ALPH before VP8L (VP8L carries its own alpha)", subAt);
+        if (alph && fourcc === "VP8L")
+          throw new ScrubRejected("malformed", "ALPH before VP8L (VP8L carries its own alpha)", subAt);
         yield* keepBitstream(sub, subSize, subAt, dims);
         image = true;
       }
@@ -402,4 +425,10 @@ export async function* walkWebp(
 }
 
 /** VP8X flag bits, exported for tests. */
-export const VP8X_FLAGS = { icc: FLAG_ICC, alpha: FLAG_ALPHA, exif: FLAG_EXIF, xmp: FLAG_XMP, animation: FLAG_ANIMATION } as const;
+export const VP8X_FLAGS = {
+  icc: FLAG_ICC,
+  alpha: FLAG_ALPHA,
+  exif: FLAG_EXIF,
+  xmp: FLAG_XMP,
+  animation: FLAG_ANIMATION,
+} as const;

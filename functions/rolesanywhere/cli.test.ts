@@ -13,8 +13,18 @@ import { type FakeRolesAnywhere, startFakeRolesAnywhere } from "./test-server";
 
 const commercial = PARTITIONS.aws;
 const arns = {
-  trustAnchor: arn(commercial, { service: "rolesanywhere", region: "eu-central-1", account: "111122223333", resource: "trust-anchor/ta-1" }),
-  profile: arn(commercial, { service: "rolesanywhere", region: "eu-central-1", account: "111122223333", resource: "profile/p-1" }),
+  trustAnchor: arn(commercial, {
+    service: "rolesanywhere",
+    region: "eu-central-1",
+    account: "111122223333",
+    resource: "trust-anchor/ta-1",
+  }),
+  profile: arn(commercial, {
+    service: "rolesanywhere",
+    region: "eu-central-1",
+    account: "111122223333",
+    resource: "profile/p-1",
+  }),
   role: arn(commercial, { service: "iam", account: "111122223333", resource: "role/SovereignSyncRole" }),
 };
 
@@ -28,7 +38,15 @@ let files: { certificate: string; privateKey: string; intermediates: string; oth
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "ra-cli-"));
   bundle = join(dir, "credentials.cjs");
-  await build({ entryPoints: [resolve(__dirname, "cli.ts")], outfile: bundle, bundle: true, platform: "node", target: "node20", format: "cjs", logLevel: "error" });
+  await build({
+    entryPoints: [resolve(__dirname, "cli.ts")],
+    outfile: bundle,
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    logLevel: "error",
+  });
   pki = createTestPki();
   leaf = issue({ commonName: "eusc-sync-cli" }, pki.intermediate2);
   files = {
@@ -116,7 +134,8 @@ describe("credentials CLI: usage", () => {
 
     // Assess
     expect(r.status).toBe(64);
-    for (const flag of ["--certificate", "--private-key", "--trust-anchor-arn", "--profile-arn", "--role-arn"]) expect(r.stderr).toContain(`${flag} is required`);
+    for (const flag of ["--certificate", "--private-key", "--trust-anchor-arn", "--profile-arn", "--role-arn"])
+      expect(r.stderr).toContain(`${flag} is required`);
     expect(r.stderr).not.toContain("--region is required");
   });
 
@@ -125,11 +144,32 @@ describe("credentials CLI: usage", () => {
     ["--duration-seconds", "1h", /--duration-seconds must be a whole number/],
     ["--region", "mars-1", /--region: "mars-1" is not an AWS region name/],
     ["--endpoint", "ftp://x", /--endpoint: endpoint "ftp:\/\/x" must be an http or https URL/],
-    ["--endpoint", "http://rolesanywhere.example", /--endpoint: .*plain http is only allowed for loopback test endpoints/],
+    [
+      "--endpoint",
+      "http://rolesanywhere.example",
+      /--endpoint: .*plain http is only allowed for loopback test endpoints/,
+    ],
     ["--trust-anchor-arn", "ta-1", /--trust-anchor-arn: "ta-1" is not an ARN/],
-    ["--role-arn", arn(commercial, { service: "iam", account: "1", resource: "user/x" }), /--role-arn: .*account "1" is not 12 digits; resource must be role\/<id>/],
-    ["--profile-arn", arn(commercial, { service: "rolesanywhere", region: "eu-west-1", account: "111122223333", resource: "profile/p" }), /--profile-arn is in region "eu-west-1" but --region is "eu-central-1"/],
-    ["--trust-anchor-arn", "arn:aws-cn:rolesanywhere:eu-central-1:111122223333:trust-anchor/t", /--trust-anchor-arn: .*partition "aws-cn" is not one of/],
+    [
+      "--role-arn",
+      arn(commercial, { service: "iam", account: "1", resource: "user/x" }),
+      /--role-arn: .*account "1" is not 12 digits; resource must be role\/<id>/,
+    ],
+    [
+      "--profile-arn",
+      arn(commercial, {
+        service: "rolesanywhere",
+        region: "eu-west-1",
+        account: "111122223333",
+        resource: "profile/p",
+      }),
+      /--profile-arn is in region "eu-west-1" but --region is "eu-central-1"/,
+    ],
+    [
+      "--trust-anchor-arn",
+      "arn:aws-cn:rolesanywhere:eu-central-1:111122223333:trust-anchor/t",
+      /--trust-anchor-arn: .*partition "aws-cn" is not one of/,
+    ],
   ])("rejects %s %j with exit code 64", async (flag, value, message) => {
     // Act
     const r = await run(withFlag(baseArgs(), flag, value));
@@ -197,20 +237,42 @@ describe("credentials CLI: --print-signed-request", () => {
     const host = endpointHost(commercial, "rolesanywhere", "eu-central-1");
 
     // Act
-    const r = await run([...baseArgs(), "--print-signed-request", "--amz-date", "20260301T101500Z", "--duration-seconds", "900"]);
+    const r = await run([
+      ...baseArgs(),
+      "--print-signed-request",
+      "--amz-date",
+      "20260301T101500Z",
+      "--duration-seconds",
+      "900",
+    ]);
 
     // Assess
     expect(r.status).toBe(0);
     const [head = "", body] = r.stdout.split("\n\n");
     const [requestLine, ...headerLines] = head.split("\n");
     expect(requestLine).toBe(`POST https://${host}/sessions`);
-    const headers = Object.fromEntries(headerLines.map((l) => [l.slice(0, l.indexOf(": ")), l.slice(l.indexOf(": ") + 2)]));
-    expect(Object.keys(headers)).toEqual(["Content-Type", "Host", "X-Amz-Date", "X-Amz-X509", "X-Amz-X509-Chain", "Authorization"]);
+    const headers = Object.fromEntries(
+      headerLines.map((l) => [l.slice(0, l.indexOf(": ")), l.slice(l.indexOf(": ") + 2)]),
+    );
+    expect(Object.keys(headers)).toEqual([
+      "Content-Type",
+      "Host",
+      "X-Amz-Date",
+      "X-Amz-X509",
+      "X-Amz-X509-Chain",
+      "Authorization",
+    ]);
     expect(headers["X-Amz-X509"]).toBe(leaf.certificate.raw.toString("base64"));
-    expect(headers["X-Amz-X509-Chain"]).toBe(`${pki.intermediate2.certificate.raw.toString("base64")},${pki.intermediate1.certificate.raw.toString("base64")}`);
-    expect(body).toBe(`{"durationSeconds":900,"profileArn":"${arns.profile}","roleArn":"${arns.role}","trustAnchorArn":"${arns.trustAnchor}"}\n`);
+    expect(headers["X-Amz-X509-Chain"]).toBe(
+      `${pki.intermediate2.certificate.raw.toString("base64")},${pki.intermediate1.certificate.raw.toString("base64")}`,
+    );
+    expect(body).toBe(
+      `{"durationSeconds":900,"profileArn":"${arns.profile}","roleArn":"${arns.role}","trustAnchorArn":"${arns.trustAnchor}"}\n`,
+    );
     expect(headers.Authorization).toMatch(
-      new RegExp(`^AWS4-X509-RSA-SHA256 Credential=${BigInt(`0x${leaf.certificate.serialNumber}`)}/20260301/eu-central-1/rolesanywhere/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-x509;x-amz-x509-chain, Signature=[0-9a-f]{512}$`),
+      new RegExp(
+        `^AWS4-X509-RSA-SHA256 Credential=${BigInt(`0x${leaf.certificate.serialNumber}`)}/20260301/eu-central-1/rolesanywhere/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-x509;x-amz-x509-chain, Signature=[0-9a-f]{512}$`,
+      ),
     );
   });
 
@@ -264,7 +326,11 @@ describe("credentials CLI: credential_process", () => {
     writeFileSync(config, `[profile failover]\ncredential_process = ${command}\n`);
 
     // Act
-    const credentials = await fromProcess({ profile: "failover", configFilepath: config, filepath: join(dir, "no-credentials-file") })();
+    const credentials = await fromProcess({
+      profile: "failover",
+      configFilepath: config,
+      filepath: join(dir, "no-credentials-file"),
+    })();
 
     // Assess
     expect(credentials.accessKeyId).toBe("ASIATEST00000001");
@@ -275,7 +341,11 @@ describe("credentials CLI: credential_process", () => {
 
   it("exits 1 with the HTTP status and the service's message when CreateSession fails", async () => {
     // Prepare
-    server.script({ status: 403, body: JSON.stringify({ message: "Profile is disabled" }), headers: { "x-amzn-ErrorType": "AccessDeniedException" } });
+    server.script({
+      status: 403,
+      body: JSON.stringify({ message: "Profile is disabled" }),
+      headers: { "x-amzn-ErrorType": "AccessDeniedException" },
+    });
 
     // Act
     const r = await run([...baseArgs(), "--endpoint", server.url]);
@@ -301,6 +371,11 @@ describe("cli module", () => {
     expect(process.exitCode ?? 0).toBe(0);
     expect(code).toBe(0);
     expect(out).toEqual([USAGE]);
-    expect(options).toMatchObject({ region: "eu-central-1", durationSeconds: 3600, printSignedRequest: false, endpoint: undefined });
+    expect(options).toMatchObject({
+      region: "eu-central-1",
+      durationSeconds: 3600,
+      printSignedRequest: false,
+      endpoint: undefined,
+    });
   });
 });

@@ -1,4 +1,3 @@
-
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { PARTITIONS } from "../../config/partitions";
@@ -95,25 +94,35 @@ const OPTIONS = {
 const PARTITION_IDS = Object.keys(PARTITIONS);
 
 /** Checks an ARN's shape: `arn:<known partition>:<service>:<region>:<account>:<resource prefix>...`. */
-function checkArn(flag: string, value: string, service: string, resourcePrefix: string, regional: boolean): string | undefined {
+function checkArn(
+  flag: string,
+  value: string,
+  service: string,
+  resourcePrefix: string,
+  regional: boolean,
+): string | undefined {
   const parts = value.split(":");
   const [prefix, partition, arnService, region, account] = parts;
   const resource = parts.slice(5).join(":");
   const problems: string[] = [];
   if (prefix !== "arn" || parts.length < 6) return `${flag}: "${value}" is not an ARN (arn:<partition>:${service}:...)`;
-  if (!PARTITION_IDS.includes(partition ?? "")) problems.push(`partition "${partition}" is not one of ${PARTITION_IDS.join(", ")}`);
+  if (!PARTITION_IDS.includes(partition ?? ""))
+    problems.push(`partition "${partition}" is not one of ${PARTITION_IDS.join(", ")}`);
   if (arnService !== service) problems.push(`service is "${arnService}", expected "${service}"`);
   if (regional && region === "") problems.push("region is empty");
   if (!regional && region !== "") problems.push("region must be empty");
   if (!/^\d{12}$/.test(account ?? "")) problems.push(`account "${account}" is not 12 digits`);
-  if (!resource.startsWith(resourcePrefix) || resource.length === resourcePrefix.length) problems.push(`resource must be ${resourcePrefix}<id>`);
+  if (!resource.startsWith(resourcePrefix) || resource.length === resourcePrefix.length)
+    problems.push(`resource must be ${resourcePrefix}<id>`);
   return problems.length === 0 ? undefined : `${flag}: "${value}": ${problems.join("; ")}`;
 }
 
 /** Parses and validates the command line; throws UsageError naming the flag. Returns undefined for --help. */
 export function parseCliArgs(argv: readonly string[]): CliOptions | undefined {
   let values: { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]["type"] extends "boolean" ? boolean : string };
-  ({ values } = usageErrors(() => parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false })));
+  ({ values } = usageErrors(() =>
+    parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }),
+  ));
   if (values.help === true) return undefined;
 
   const problems: string[] = [];
@@ -151,7 +160,9 @@ export function parseCliArgs(argv: readonly string[]): CliOptions | undefined {
   ] as const) {
     const arnRegion = arn.split(":")[3];
     if (region !== "" && arn !== "" && arnProblems.every((p) => !p.startsWith(flag)) && arnRegion !== region) {
-      problems.push(`${flag} is in region "${arnRegion}" but --region is "${region}"; CreateSession must go to the trust anchor's region`);
+      problems.push(
+        `${flag} is in region "${arnRegion}" but --region is "${region}"; CreateSession must go to the trust anchor's region`,
+      );
     }
   }
 
@@ -159,8 +170,14 @@ export function parseCliArgs(argv: readonly string[]): CliOptions | undefined {
   const duration = values["duration-seconds"];
   if (duration !== undefined) {
     durationSeconds = /^\d+$/.test(duration.trim()) ? Number(duration.trim()) : Number.NaN;
-    if (!Number.isInteger(durationSeconds) || durationSeconds < MIN_DURATION_SECONDS || durationSeconds > MAX_DURATION_SECONDS) {
-      problems.push(`--duration-seconds must be a whole number from ${MIN_DURATION_SECONDS} to ${MAX_DURATION_SECONDS} (value: "${duration}")`);
+    if (
+      !Number.isInteger(durationSeconds) ||
+      durationSeconds < MIN_DURATION_SECONDS ||
+      durationSeconds > MAX_DURATION_SECONDS
+    ) {
+      problems.push(
+        `--duration-seconds must be a whole number from ${MIN_DURATION_SECONDS} to ${MAX_DURATION_SECONDS} (value: "${duration}")`,
+      );
     }
   }
 
@@ -176,7 +193,8 @@ export function parseCliArgs(argv: readonly string[]): CliOptions | undefined {
   const printSignedRequest = values["print-signed-request"] === true;
   const amzDate = values["amz-date"]?.trim();
   if (amzDate !== undefined) {
-    if (!printSignedRequest) problems.push("--amz-date is only valid with --print-signed-request (CreateSession needs the current time)");
+    if (!printSignedRequest)
+      problems.push("--amz-date is only valid with --print-signed-request (CreateSession needs the current time)");
     try {
       parseAmzDate(amzDate);
     } catch (error) {
@@ -216,7 +234,9 @@ async function readFlagFile(flag: string, path: string): Promise<Buffer> {
 }
 
 /** Reads the three files and checks them; errors name the flag. */
-export async function loadMaterialFromFlags(options: Pick<CliOptions, "certificate" | "privateKey" | "intermediates">): Promise<SigningMaterial> {
+export async function loadMaterialFromFlags(
+  options: Pick<CliOptions, "certificate" | "privateKey" | "intermediates">,
+): Promise<SigningMaterial> {
   const [certificate, privateKey, intermediates] = await Promise.all([
     readFlagFile("--certificate", options.certificate),
     readFlagFile("--private-key", options.privateKey),
@@ -229,14 +249,22 @@ export async function loadMaterialFromFlags(options: Pick<CliOptions, "certifica
       .replace(/^certificate:/, `--certificate ${options.certificate}:`)
       .replace(/^private key:/, `--private-key ${options.privateKey}:`)
       .replace(/^intermediates:/, `--intermediates ${options.intermediates}:`)
-      .replace(/^private key does not match the certificate/, `--private-key ${options.privateKey} does not match --certificate ${options.certificate}`);
+      .replace(
+        /^private key does not match the certificate/,
+        `--private-key ${options.privateKey} does not match --certificate ${options.certificate}`,
+      );
     throw new SigningMaterialError(message);
   }
 }
 
 /** The signed request as text: request line, one header per line, blank line, body. */
 export function formatSignedRequest(signed: SignedCreateSession): string {
-  const lines = [`${signed.method} ${signed.url}`, ...Object.entries(signed.headers).map(([k, v]) => `${k}: ${v}`), "", signed.body];
+  const lines = [
+    `${signed.method} ${signed.url}`,
+    ...Object.entries(signed.headers).map(([k, v]) => `${k}: ${v}`),
+    "",
+    signed.body,
+  ];
   return `${lines.join("\n")}\n`;
 }
 
@@ -273,7 +301,11 @@ export async function main(argv: readonly string[], io: CredentialsIo = process)
     };
     if (options.printSignedRequest) {
       const signed = signCreateSession({ ...session, material, date: options.amzDate ?? now });
-      io.stdout.write(options.json ? `${JSON.stringify({ method: signed.method, url: signed.url, headers: signed.headers, body: signed.body }, null, 2)}\n` : formatSignedRequest(signed));
+      io.stdout.write(
+        options.json
+          ? `${JSON.stringify({ method: signed.method, url: signed.url, headers: signed.headers, body: signed.body }, null, 2)}\n`
+          : formatSignedRequest(signed),
+      );
       return EXIT_OK;
     }
     const { credentials, expirationText } = await createSession(session, material, now);
@@ -288,7 +320,8 @@ export async function main(argv: readonly string[], io: CredentialsIo = process)
     );
     return EXIT_OK;
   } catch (error) {
-    const prefix = error instanceof CreateSessionError || error instanceof SigningMaterialError ? "" : `${(error as Error).name}: `;
+    const prefix =
+      error instanceof CreateSessionError || error instanceof SigningMaterialError ? "" : `${(error as Error).name}: `;
     io.stderr.write(`credentials: ${prefix}${(error as Error).message}\n`);
     return EXIT_RUNTIME;
   }

@@ -6,15 +6,32 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { arn, PARTITIONS } from "../../config/partitions";
-import { CreateSessionError, createSession, fileSigningMaterialLoader, fromRolesAnywhere, type RolesAnywhereProviderOptions, type SessionEvent } from "./credentials";
+import {
+  CreateSessionError,
+  createSession,
+  fileSigningMaterialLoader,
+  fromRolesAnywhere,
+  type RolesAnywhereProviderOptions,
+  type SessionEvent,
+} from "./credentials";
 import type { SigningMaterialInput } from "./signer";
 import { createTestPki, issue, type TestIdentity } from "./test-pki";
 import { type FakeRolesAnywhere, startFakeRolesAnywhere } from "./test-server";
 
 const commercial = PARTITIONS.aws;
 const session = {
-  trustAnchorArn: arn(commercial, { service: "rolesanywhere", region: "eu-central-1", account: "111122223333", resource: "trust-anchor/ta-1" }),
-  profileArn: arn(commercial, { service: "rolesanywhere", region: "eu-central-1", account: "111122223333", resource: "profile/p-1" }),
+  trustAnchorArn: arn(commercial, {
+    service: "rolesanywhere",
+    region: "eu-central-1",
+    account: "111122223333",
+    resource: "trust-anchor/ta-1",
+  }),
+  profileArn: arn(commercial, {
+    service: "rolesanywhere",
+    region: "eu-central-1",
+    account: "111122223333",
+    resource: "profile/p-1",
+  }),
   roleArn: arn(commercial, { service: "iam", account: "111122223333", resource: "role/SovereignSyncRole" }),
   region: "eu-central-1",
 };
@@ -40,24 +57,43 @@ afterEach(async () => {
   await server.close();
 });
 
-const materialOf = (identity: TestIdentity, intermediates?: string): SigningMaterialInput => ({ certificate: identity.certificatePem, privateKey: identity.privateKeyPem, intermediates });
+const materialOf = (identity: TestIdentity, intermediates?: string): SigningMaterialInput => ({
+  certificate: identity.certificatePem,
+  privateKey: identity.privateKeyPem,
+  intermediates,
+});
 const chain = () => `${pki.intermediate2.certificatePem}${pki.intermediate1.certificatePem}`;
 
 function provider(overrides: Partial<RolesAnywhereProviderOptions> = {}) {
-  return fromRolesAnywhere({ ...session, endpoint: server.url, loadSigningMaterial: () => materialOf(leaf, chain()), now: () => clock, ...overrides });
+  return fromRolesAnywhere({
+    ...session,
+    endpoint: server.url,
+    loadSigningMaterial: () => materialOf(leaf, chain()),
+    now: () => clock,
+    ...overrides,
+  });
 }
 
 describe("createSession", () => {
   it("sends a request the endpoint verifies and returns the credentials of credentialSet[0]", async () => {
     // Act
-    const result = await createSession({ ...session, endpoint: server.url, durationSeconds: 900 }, materialOf(leaf, chain()), new Date(clock));
+    const result = await createSession(
+      { ...session, endpoint: server.url, durationSeconds: 900 },
+      materialOf(leaf, chain()),
+      new Date(clock),
+    );
 
     // Assess
     expect(server.rejected).toEqual([]);
     expect(server.verified).toHaveLength(1);
     expect(server.verified[0]?.chainLength).toBe(2);
     expect(server.verified[0]?.rawBody).toBe(result.request.body);
-    expect(server.verified[0]?.body).toEqual({ durationSeconds: 900, profileArn: session.profileArn, roleArn: session.roleArn, trustAnchorArn: session.trustAnchorArn });
+    expect(server.verified[0]?.body).toEqual({
+      durationSeconds: 900,
+      profileArn: session.profileArn,
+      roleArn: session.roleArn,
+      trustAnchorArn: session.trustAnchorArn,
+    });
     expect(result.credentials).toEqual({
       accessKeyId: "ASIATEST00000001",
       secretAccessKey: "secret-1",
@@ -81,12 +117,21 @@ describe("createSession", () => {
     const untrusted = issue({ commonName: "someone-else" }, issue({ commonName: "Other CA", ca: true }));
 
     // Act
-    const error = await createSession({ ...session, endpoint: server.url }, materialOf(untrusted)).catch((e: unknown) => e);
+    const error = await createSession({ ...session, endpoint: server.url }, materialOf(untrusted)).catch(
+      (e: unknown) => e,
+    );
 
     // Assess
     expect(error).toBeInstanceOf(CreateSessionError);
-    expect(error).toMatchObject({ name: "CreateSessionError", status: 403, errorType: "AccessDeniedException", serviceMessage: "test endpoint rejected the request: untrusted certificate" });
-    expect((error as Error).message).toMatch(/CreateSession at http:\/\/127\.0\.0\.1:\d+\/sessions failed \(HTTP 403 AccessDeniedException\): test endpoint rejected/);
+    expect(error).toMatchObject({
+      name: "CreateSessionError",
+      status: 403,
+      errorType: "AccessDeniedException",
+      serviceMessage: "test endpoint rejected the request: untrusted certificate",
+    });
+    expect((error as Error).message).toMatch(
+      /CreateSession at http:\/\/127\.0\.0\.1:\d+\/sessions failed \(HTTP 403 AccessDeniedException\): test endpoint rejected/,
+    );
   });
 
   it("raises CreateSessionError without status when nothing answers", async () => {
@@ -97,7 +142,10 @@ describe("createSession", () => {
     await new Promise((resolve) => closed.close(resolve));
 
     // Act
-    const error = await createSession({ ...session, endpoint: `http://127.0.0.1:${port}` }, materialOf(leaf, chain())).catch((e: unknown) => e);
+    const error = await createSession(
+      { ...session, endpoint: `http://127.0.0.1:${port}` },
+      materialOf(leaf, chain()),
+    ).catch((e: unknown) => e);
 
     // Assess
     expect(error).toBeInstanceOf(CreateSessionError);
@@ -110,7 +158,10 @@ describe("createSession", () => {
     server.setDelay(2000);
 
     // Act
-    const error = await createSession({ ...session, endpoint: server.url, timeoutMs: 100 }, materialOf(leaf, chain())).catch((e: unknown) => e);
+    const error = await createSession(
+      { ...session, endpoint: server.url, timeoutMs: 100 },
+      materialOf(leaf, chain()),
+    ).catch((e: unknown) => e);
 
     // Assess
     expect(error).toBeInstanceOf(CreateSessionError);
@@ -120,14 +171,24 @@ describe("createSession", () => {
   it.each([
     ["not JSON", "<html>", /body is not JSON/],
     ["an empty credentialSet", '{"credentialSet":[]}', /no credentialSet\[0\]/],
-    ["no session token", '{"credentialSet":[{"credentials":{"accessKeyId":"A","secretAccessKey":"S","expiration":"2026-03-01T11:00:00Z"}}]}', /sessionToken is missing/],
-    ["a bad expiration", '{"credentialSet":[{"credentials":{"accessKeyId":"A","secretAccessKey":"S","sessionToken":"T","expiration":"soon"}}]}', /expiration "soon" is not a date/],
+    [
+      "no session token",
+      '{"credentialSet":[{"credentials":{"accessKeyId":"A","secretAccessKey":"S","expiration":"2026-03-01T11:00:00Z"}}]}',
+      /sessionToken is missing/,
+    ],
+    [
+      "a bad expiration",
+      '{"credentialSet":[{"credentials":{"accessKeyId":"A","secretAccessKey":"S","sessionToken":"T","expiration":"soon"}}]}',
+      /expiration "soon" is not a date/,
+    ],
   ])("raises CreateSessionError for a 2xx response with %s", async (_, body, message) => {
     // Prepare
     server.script({ status: 201, body });
 
     // Act
-    const error = await createSession({ ...session, endpoint: server.url }, materialOf(leaf, chain())).catch((e: unknown) => e);
+    const error = await createSession({ ...session, endpoint: server.url }, materialOf(leaf, chain())).catch(
+      (e: unknown) => e,
+    );
 
     // Assess
     expect(error).toBeInstanceOf(CreateSessionError);
@@ -139,7 +200,9 @@ describe("createSession", () => {
     server.script({ status: 503, body: "Service Unavailable", headers: { "Content-Type": "text/plain" } });
 
     // Act
-    const error = await createSession({ ...session, endpoint: server.url }, materialOf(leaf, chain())).catch((e: unknown) => e);
+    const error = await createSession({ ...session, endpoint: server.url }, materialOf(leaf, chain())).catch(
+      (e: unknown) => e,
+    );
 
     // Assess
     expect(error).toMatchObject({ status: 503, serviceMessage: "Service Unavailable", errorType: undefined });
@@ -179,7 +242,10 @@ describe("fromRolesAnywhere", () => {
     expect(beforeMargin).toBe(first);
     expect(inMargin.accessKeyId).not.toBe(first.accessKeyId);
     expect(server.verified).toHaveLength(2);
-    expect(events.map((e) => e.refreshAt.getTime())).toEqual([first.expiration.getTime() - 600_000, inMargin.expiration.getTime() - 600_000]);
+    expect(events.map((e) => e.refreshAt.getTime())).toEqual([
+      first.expiration.getTime() - 600_000,
+      inMargin.expiration.getTime() - 600_000,
+    ]);
   });
 
   it("refreshes 5 minutes before expiry by default", async () => {
@@ -244,7 +310,11 @@ describe("fromRolesAnywhere", () => {
   it("propagates a failure to every waiting caller and retries on the next call", async () => {
     // Prepare
     server.setDelay(50);
-    server.script({ status: 500, body: JSON.stringify({ message: "Internal failure" }), headers: { "x-amzn-ErrorType": "InternalServerException" } });
+    server.script({
+      status: 500,
+      body: JSON.stringify({ message: "Internal failure" }),
+      headers: { "x-amzn-ErrorType": "InternalServerException" },
+    });
     const credentials = provider();
 
     // Act
@@ -255,7 +325,11 @@ describe("fromRolesAnywhere", () => {
     expect(failures.map((f) => f.status)).toEqual(["rejected", "rejected", "rejected"]);
     const reason = (failures[0] as PromiseRejectedResult).reason;
     expect(reason).toBeInstanceOf(CreateSessionError);
-    expect(reason).toMatchObject({ status: 500, errorType: "InternalServerException", serviceMessage: "Internal failure" });
+    expect(reason).toMatchObject({
+      status: 500,
+      errorType: "InternalServerException",
+      serviceMessage: "Internal failure",
+    });
     expect(server.received).toBe(2);
     expect(recovered.accessKeyId).toBe("ASIATEST00000001");
   });
@@ -304,7 +378,11 @@ describe("fromRolesAnywhere", () => {
     // Prepare
     const dir = mkdtempSync(join(tmpdir(), "ra-rotate-"));
     try {
-      const paths = { certificate: join(dir, "leaf.pem"), privateKey: join(dir, "leaf.key"), intermediates: join(dir, "chain.pem") };
+      const paths = {
+        certificate: join(dir, "leaf.pem"),
+        privateKey: join(dir, "leaf.key"),
+        intermediates: join(dir, "chain.pem"),
+      };
       writeFileSync(paths.certificate, leaf.certificatePem);
       writeFileSync(paths.privateKey, leaf.privateKeyPem);
       writeFileSync(paths.intermediates, chain());
@@ -377,8 +455,18 @@ describe("fromRolesAnywhere with an AWS SDK v3 client", () => {
   it("signs S3 requests with the session's access key and token, one CreateSession for many calls", async () => {
     // Prepare: real time, because the SDK checks expiration against its own clock
     clock = Date.now();
-    const credentials = fromRolesAnywhere({ ...session, endpoint: server.url, loadSigningMaterial: () => materialOf(leaf, chain()) });
-    const client = new S3Client({ region: "eu-central-1", endpoint: s3.url, forcePathStyle: true, credentials, maxAttempts: 1 });
+    const credentials = fromRolesAnywhere({
+      ...session,
+      endpoint: server.url,
+      loadSigningMaterial: () => materialOf(leaf, chain()),
+    });
+    const client = new S3Client({
+      region: "eu-central-1",
+      endpoint: s3.url,
+      forcePathStyle: true,
+      credentials,
+      maxAttempts: 1,
+    });
 
     // Act
     for (let i = 0; i < 3; i++) await client.send(new HeadBucketCommand({ Bucket: "failover-avatars" }));
@@ -387,7 +475,8 @@ describe("fromRolesAnywhere with an AWS SDK v3 client", () => {
     // Assess
     expect(server.verified).toHaveLength(1);
     expect(s3.authorizations).toHaveLength(3);
-    for (const auth of s3.authorizations) expect(auth).toMatch(/^AWS4-HMAC-SHA256 Credential=ASIATEST00000001\/\d{8}\/eu-central-1\/s3\/aws4_request/);
+    for (const auth of s3.authorizations)
+      expect(auth).toMatch(/^AWS4-HMAC-SHA256 Credential=ASIATEST00000001\/\d{8}\/eu-central-1\/s3\/aws4_request/);
     expect(new Set(s3.tokens)).toEqual(new Set([`token-1-${BigInt(`0x${leaf.certificate.serialNumber}`)}`]));
   });
 });

@@ -40,8 +40,14 @@ export class CreateSessionError extends Error {
   readonly errorType: string | undefined;
   readonly requestId: string | undefined;
 
-  constructor(details: { status?: number; serviceMessage: string; errorType?: string; requestId?: string; url: string }, options?: { cause?: unknown }) {
-    const what = details.status === undefined ? "no response" : `HTTP ${details.status}${details.errorType ? ` ${details.errorType}` : ""}`;
+  constructor(
+    details: { status?: number; serviceMessage: string; errorType?: string; requestId?: string; url: string },
+    options?: { cause?: unknown },
+  ) {
+    const what =
+      details.status === undefined
+        ? "no response"
+        : `HTTP ${details.status}${details.errorType ? ` ${details.errorType}` : ""}`;
     super(`IAM Roles Anywhere CreateSession at ${details.url} failed (${what}): ${details.serviceMessage}`, options);
     this.status = details.status;
     this.serviceMessage = details.serviceMessage;
@@ -50,7 +56,10 @@ export class CreateSessionError extends Error {
   }
 }
 
-export type SigningMaterialLoader = () => SigningMaterialInput | SigningMaterial | Promise<SigningMaterialInput | SigningMaterial>;
+export type SigningMaterialLoader = () =>
+  | SigningMaterialInput
+  | SigningMaterial
+  | Promise<SigningMaterialInput | SigningMaterial>;
 
 export interface CreateSessionOptions extends CreateSessionParameters {
   /** Region of the trust anchor. */
@@ -82,20 +91,30 @@ function post(signed: SignedCreateSession, timeoutMs: number): Promise<HttpRespo
   const send = url.protocol === "http:" ? httpRequest : httpsRequest;
   const body = Buffer.from(signed.body, "utf8");
   return new Promise((resolve, reject) => {
-    const req = send(url, { method: signed.method, headers: { ...signed.headers, "Content-Length": String(body.length) }, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on("data", (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > MAX_RESPONSE_BYTES) {
-          req.destroy(new Error(`response larger than ${MAX_RESPONSE_BYTES} bytes`));
-          return;
-        }
-        chunks.push(chunk);
-      });
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") }));
-      res.on("error", reject);
-    });
+    const req = send(
+      url,
+      {
+        method: signed.method,
+        headers: { ...signed.headers, "Content-Length": String(body.length) },
+        timeout: timeoutMs,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on("data", (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_RESPONSE_BYTES) {
+            req.destroy(new Error(`response larger than ${MAX_RESPONSE_BYTES} bytes`));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") }),
+        );
+        res.on("error", reject);
+      },
+    );
     req.on("timeout", () => req.destroy(new Error(`no response within ${timeoutMs} ms`)));
     req.on("error", reject);
     req.end(body);
@@ -123,15 +142,35 @@ function errorFromResponse(url: string, res: HttpResponse): CreateSessionError {
   const json = parseJson(res.text);
   const message = field(json, "message") ?? field(json, "Message");
   const rawType = header(res.headers, "x-amzn-errortype") ?? field(json, "__type");
-  const errorType = typeof rawType === "string" && rawType !== "" ? (rawType.split(":")[0]?.split("#").pop() ?? rawType) : undefined;
+  const errorType =
+    typeof rawType === "string" && rawType !== "" ? (rawType.split(":")[0]?.split("#").pop() ?? rawType) : undefined;
   const text = res.text.trim();
-  const serviceMessage = typeof message === "string" && message !== "" ? message : text !== "" ? text.slice(0, 500) : "(empty response body)";
-  return new CreateSessionError({ status: res.status, serviceMessage, errorType, requestId: header(res.headers, "x-amzn-requestid"), url });
+  const serviceMessage =
+    typeof message === "string" && message !== ""
+      ? message
+      : text !== ""
+        ? text.slice(0, 500)
+        : "(empty response body)";
+  return new CreateSessionError({
+    status: res.status,
+    serviceMessage,
+    errorType,
+    requestId: header(res.headers, "x-amzn-requestid"),
+    url,
+  });
 }
 
-function credentialsFromResponse(url: string, res: HttpResponse): { credentials: RolesAnywhereCredentials; expirationText: string } {
+function credentialsFromResponse(
+  url: string,
+  res: HttpResponse,
+): { credentials: RolesAnywhereCredentials; expirationText: string } {
   const bad = (why: string) =>
-    new CreateSessionError({ status: res.status, serviceMessage: `unexpected response: ${why}`, requestId: header(res.headers, "x-amzn-requestid"), url });
+    new CreateSessionError({
+      status: res.status,
+      serviceMessage: `unexpected response: ${why}`,
+      requestId: header(res.headers, "x-amzn-requestid"),
+      url,
+    });
   const json = parseJson(res.text);
   if (json === undefined) throw bad("body is not JSON");
   const set = field(json, "credentialSet");
@@ -141,19 +180,34 @@ function credentialsFromResponse(url: string, res: HttpResponse): { credentials:
   const secretAccessKey = field(c, "secretAccessKey");
   const sessionToken = field(c, "sessionToken");
   const expirationText = field(c, "expiration");
-  for (const [name, value] of Object.entries({ accessKeyId, secretAccessKey, sessionToken, expiration: expirationText })) {
+  for (const [name, value] of Object.entries({
+    accessKeyId,
+    secretAccessKey,
+    sessionToken,
+    expiration: expirationText,
+  })) {
     if (typeof value !== "string" || value === "") throw bad(`credentialSet[0].credentials.${name} is missing`);
   }
   const expiration = new Date(expirationText as string);
-  if (Number.isNaN(expiration.getTime())) throw bad(`credentialSet[0].credentials.expiration "${String(expirationText)}" is not a date`);
+  if (Number.isNaN(expiration.getTime()))
+    throw bad(`credentialSet[0].credentials.expiration "${String(expirationText)}" is not a date`);
   return {
-    credentials: Object.freeze({ accessKeyId: accessKeyId as string, secretAccessKey: secretAccessKey as string, sessionToken: sessionToken as string, expiration }),
+    credentials: Object.freeze({
+      accessKeyId: accessKeyId as string,
+      secretAccessKey: secretAccessKey as string,
+      sessionToken: sessionToken as string,
+      expiration,
+    }),
     expirationText: expirationText as string,
   };
 }
 
 /** Signs and sends one `CreateSession` request (no caching). */
-export async function createSession(options: CreateSessionOptions, material: SigningMaterialInput | SigningMaterial, date: Date = new Date()): Promise<CreateSessionResult> {
+export async function createSession(
+  options: CreateSessionOptions,
+  material: SigningMaterialInput | SigningMaterial,
+  date: Date = new Date(),
+): Promise<CreateSessionResult> {
   const request = signCreateSession({ ...options, material, date });
   let res: HttpResponse;
   try {
@@ -166,7 +220,11 @@ export async function createSession(options: CreateSessionOptions, material: Sig
 }
 
 /** Reads certificate, key and (optional) intermediates from files at every call. */
-export function fileSigningMaterialLoader(paths: { readonly certificate: string; readonly privateKey: string; readonly intermediates?: string }): SigningMaterialLoader {
+export function fileSigningMaterialLoader(paths: {
+  readonly certificate: string;
+  readonly privateKey: string;
+  readonly intermediates?: string;
+}): SigningMaterialLoader {
   return async () => {
     const [certificate, privateKey, intermediates] = await Promise.all([
       readFile(paths.certificate),
@@ -207,7 +265,8 @@ export interface RolesAnywhereCredentialProvider {
 /** A cached, refreshing credential provider over `CreateSession`. */
 export function fromRolesAnywhere(options: RolesAnywhereProviderOptions): RolesAnywhereCredentialProvider {
   const marginMs = (options.refreshMarginSeconds ?? 300) * 1000;
-  if (!Number.isFinite(marginMs) || marginMs < 0) throw new RangeError(`refreshMarginSeconds must be a number >= 0 (value: ${options.refreshMarginSeconds})`);
+  if (!Number.isFinite(marginMs) || marginMs < 0)
+    throw new RangeError(`refreshMarginSeconds must be a number >= 0 (value: ${options.refreshMarginSeconds})`);
   const now = options.now ?? Date.now;
   let cached: { credentials: RolesAnywhereCredentials; refreshAt: number } | undefined;
   let inflight: Promise<RolesAnywhereCredentials> | undefined;
@@ -219,12 +278,17 @@ export function fromRolesAnywhere(options: RolesAnywhereProviderOptions): RolesA
     const lifetime = credentials.expiration.getTime() - started;
     const refreshAt = credentials.expiration.getTime() - Math.min(marginMs, Math.max(lifetime, 0) / 2);
     cached = { credentials, refreshAt };
-    options.onSession?.({ serialDecimal: material.serialDecimal, expiration: credentials.expiration, refreshAt: new Date(refreshAt) });
+    options.onSession?.({
+      serialDecimal: material.serialDecimal,
+      expiration: credentials.expiration,
+      refreshAt: new Date(refreshAt),
+    });
     return credentials;
   };
 
   const provider = async (callOptions?: { readonly forceRefresh?: boolean }): Promise<RolesAnywhereCredentials> => {
-    if (callOptions?.forceRefresh !== true && cached !== undefined && now() < cached.refreshAt) return cached.credentials;
+    if (callOptions?.forceRefresh !== true && cached !== undefined && now() < cached.refreshAt)
+      return cached.credentials;
     if (inflight === undefined) {
       inflight = refresh().finally(() => {
         inflight = undefined;

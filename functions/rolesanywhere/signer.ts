@@ -10,7 +10,15 @@
  *
  * Pure: no I/O, no clock unless `date` is omitted. Node's built-in crypto only.
  */
-import { constants, createHash, createPrivateKey, createPublicKey, KeyObject, sign, X509Certificate } from "node:crypto";
+import {
+  constants,
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  KeyObject,
+  sign,
+  X509Certificate,
+} from "node:crypto";
 import { endpointUrl, type PartitionInfo, partitionOfRegion } from "../../config/partitions";
 import { pemCertificateBlocks, serialHexToDecimal } from "../shared/x509";
 
@@ -75,7 +83,9 @@ export function parseCertificates(source: string | Buffer, what: string): X509Ce
       }
     }
     if (text.trim() === "") return [];
-    throw new SigningMaterialError(`${what}: no PEM certificate found (no "-----BEGIN CERTIFICATE-----" line) and not DER`);
+    throw new SigningMaterialError(
+      `${what}: no PEM certificate found (no "-----BEGIN CERTIFICATE-----" line) and not DER`,
+    );
   }
   const blocks = pemCertificateBlocks(text);
   if (blocks.length === 0) throw new SigningMaterialError(`${what}: no "BEGIN CERTIFICATE" block found`);
@@ -83,7 +93,9 @@ export function parseCertificates(source: string | Buffer, what: string): X509Ce
     try {
       return new X509Certificate(block);
     } catch (error) {
-      throw new SigningMaterialError(`${what}: certificate ${index + 1} is not a valid X.509 certificate (${(error as Error).message})`);
+      throw new SigningMaterialError(
+        `${what}: certificate ${index + 1} is not a valid X.509 certificate (${(error as Error).message})`,
+      );
     }
   });
 }
@@ -95,7 +107,10 @@ function toCertificate(source: CertificateSource, what: string): X509Certificate
 /** The serial number in decimal (`Credential=` uses it), from the certificate's hex serial. */
 export function serialDecimal(certificate: X509Certificate): string {
   const decimal = serialHexToDecimal(certificate.serialNumber);
-  if (decimal === undefined) throw new SigningMaterialError(`certificate serial number "${certificate.serialNumber}" is not a positive integer (RFC 5280 requires one)`);
+  if (decimal === undefined)
+    throw new SigningMaterialError(
+      `certificate serial number "${certificate.serialNumber}" is not a positive integer (RFC 5280 requires one)`,
+    );
   return decimal;
 }
 
@@ -110,7 +125,9 @@ export function prepareSigningMaterial(input: SigningMaterialInput | SigningMate
   const certificate = leaves[0];
   if (certificate === undefined) throw new SigningMaterialError("certificate: no certificate found");
   if (leaves.length > 1) {
-    throw new SigningMaterialError(`certificate: expected one certificate, found ${leaves.length}; pass the intermediate CA certificates as intermediates`);
+    throw new SigningMaterialError(
+      `certificate: expected one certificate, found ${leaves.length}; pass the intermediate CA certificates as intermediates`,
+    );
   }
   let privateKey: KeyObject;
   if (input.privateKey instanceof KeyObject) {
@@ -119,17 +136,25 @@ export function prepareSigningMaterial(input: SigningMaterialInput | SigningMate
     try {
       privateKey = createPrivateKey(input.privateKey);
     } catch (error) {
-      throw new SigningMaterialError(`private key: not an unencrypted PEM or DER private key (${(error as Error).message})`);
+      throw new SigningMaterialError(
+        `private key: not an unencrypted PEM or DER private key (${(error as Error).message})`,
+      );
     }
   }
-  if (privateKey.type !== "private") throw new SigningMaterialError(`private key: expected a private key, got a ${privateKey.type} key`);
+  if (privateKey.type !== "private")
+    throw new SigningMaterialError(`private key: expected a private key, got a ${privateKey.type} key`);
   const keyType = privateKey.asymmetricKeyType;
   let algorithm: SigningAlgorithm;
   if (keyType === "rsa") algorithm = "AWS4-X509-RSA-SHA256";
   else if (keyType === "ec") algorithm = "AWS4-X509-ECDSA-SHA256";
-  else throw new SigningMaterialError(`private key: type "${keyType}" is not supported; IAM Roles Anywhere signs with RSA or ECDSA keys`);
+  else
+    throw new SigningMaterialError(
+      `private key: type "${keyType}" is not supported; IAM Roles Anywhere signs with RSA or ECDSA keys`,
+    );
   if (!spki(createPublicKey(privateKey)).equals(spki(certificate.publicKey))) {
-    throw new SigningMaterialError(`private key does not match the certificate (subject "${certificate.subject.replace(/\n/g, ", ")}", serial ${certificate.serialNumber})`);
+    throw new SigningMaterialError(
+      `private key does not match the certificate (subject "${certificate.subject.replace(/\n/g, ", ")}", serial ${certificate.serialNumber})`,
+    );
   }
   const chain = input.intermediates;
   const intermediates =
@@ -152,7 +177,9 @@ export interface CreateSessionParameters {
 
 export function checkDurationSeconds(value: number): void {
   if (!Number.isInteger(value) || value < MIN_DURATION_SECONDS || value > MAX_DURATION_SECONDS) {
-    throw new SigningInputError(`durationSeconds must be an integer from ${MIN_DURATION_SECONDS} to ${MAX_DURATION_SECONDS} (value: ${value})`);
+    throw new SigningInputError(
+      `durationSeconds must be an integer from ${MIN_DURATION_SECONDS} to ${MAX_DURATION_SECONDS} (value: ${value})`,
+    );
   }
 }
 
@@ -160,7 +187,12 @@ export function checkDurationSeconds(value: number): void {
 export function createSessionBody(params: CreateSessionParameters): string {
   const durationSeconds = params.durationSeconds ?? DEFAULT_DURATION_SECONDS;
   checkDurationSeconds(durationSeconds);
-  return JSON.stringify({ durationSeconds, profileArn: params.profileArn, roleArn: params.roleArn, trustAnchorArn: params.trustAnchorArn });
+  return JSON.stringify({
+    durationSeconds,
+    profileArn: params.profileArn,
+    roleArn: params.roleArn,
+    trustAnchorArn: params.trustAnchorArn,
+  });
 }
 
 /**
@@ -193,11 +225,16 @@ export function sessionsUrl(endpoint: string): URL {
   } catch {
     throw new SigningInputError(`endpoint "${endpoint}" is not a URL`);
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") throw new SigningInputError(`endpoint "${endpoint}" must be an http or https URL`);
-  if (url.search !== "" || url.hash !== "") throw new SigningInputError(`endpoint "${endpoint}" must not have a query or fragment`);
-  if (url.username !== "" || url.password !== "") throw new SigningInputError(`endpoint "${endpoint}" must not contain credentials`);
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    throw new SigningInputError(`endpoint "${endpoint}" must be an http or https URL`);
+  if (url.search !== "" || url.hash !== "")
+    throw new SigningInputError(`endpoint "${endpoint}" must not have a query or fragment`);
+  if (url.username !== "" || url.password !== "")
+    throw new SigningInputError(`endpoint "${endpoint}" must not contain credentials`);
   if (url.protocol === "http:" && !LOOPBACK_HOSTS.has(url.hostname)) {
-    throw new SigningInputError(`endpoint "${endpoint}": plain http is only allowed for loopback test endpoints (127.0.0.1, ::1, localhost); the response carries credentials`);
+    throw new SigningInputError(
+      `endpoint "${endpoint}": plain http is only allowed for loopback test endpoints (127.0.0.1, ::1, localhost); the response carries credentials`,
+    );
   }
   const base = url.pathname.replace(/\/+$/, "");
   url.pathname = base.endsWith(SESSIONS_PATH) ? base : `${base}${SESSIONS_PATH}`;
@@ -207,7 +244,10 @@ export function sessionsUrl(endpoint: string): URL {
 /** `yyyymmddThhmmssZ` (UTC). */
 export function formatAmzDate(date: Date): string {
   if (Number.isNaN(date.getTime())) throw new SigningInputError("date is not a valid Date");
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:]/g, "");
+  return date
+    .toISOString()
+    .replace(/\.\d{3}Z$/, "Z")
+    .replace(/[-:]/g, "");
 }
 
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
@@ -249,7 +289,8 @@ export function sha256Hex(data: string | Buffer): string {
 export function signStringToSign(stringToSign: string, privateKey: KeyObject): string {
   const data = Buffer.from(stringToSign, "utf8");
   const type = privateKey.asymmetricKeyType;
-  if (type === "rsa") return sign("sha256", data, { key: privateKey, padding: constants.RSA_PKCS1_PADDING }).toString("hex");
+  if (type === "rsa")
+    return sign("sha256", data, { key: privateKey, padding: constants.RSA_PKCS1_PADDING }).toString("hex");
   if (type === "ec") return sign("sha256", data, { key: privateKey, dsaEncoding: "der" }).toString("hex");
   throw new SigningMaterialError(`private key: type "${type}" is not supported`);
 }
@@ -297,7 +338,8 @@ export interface SignedCreateSession {
 /** Builds and signs a `CreateSession` request. Deterministic for RSA keys given the same date. */
 export function signCreateSession(input: SignCreateSessionInput): SignedCreateSession {
   const material = prepareSigningMaterial(input.material);
-  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(input.region)) throw new SigningInputError(`region "${input.region}" is not a region name`);
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(input.region))
+    throw new SigningInputError(`region "${input.region}" is not a region name`);
   const body = createSessionBody(input);
   const date = input.date ?? new Date();
   const amzDate = typeof date === "string" ? formatAmzDate(parseAmzDate(date)) : formatAmzDate(date);
@@ -312,7 +354,8 @@ export function signCreateSession(input: SignCreateSessionInput): SignedCreateSe
     "X-Amz-Date": amzDate,
     "X-Amz-X509": material.certificate.raw.toString("base64"),
   };
-  if (material.intermediates.length > 0) headers["X-Amz-X509-Chain"] = material.intermediates.map((c) => c.raw.toString("base64")).join(",");
+  if (material.intermediates.length > 0)
+    headers["X-Amz-X509-Chain"] = material.intermediates.map((c) => c.raw.toString("base64")).join(",");
 
   const canonical = Object.entries(headers)
     .map(([name, value]) => [name.toLowerCase(), canonicalHeaderValue(value)] as const)

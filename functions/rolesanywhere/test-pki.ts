@@ -38,7 +38,10 @@ const SUBJECT_BASE = [
 
 function randomSerialHex(): string {
   const bytes = forge.random.getBytesSync(16);
-  return (String.fromCharCode(bytes.charCodeAt(0) & 0x7f) + bytes.slice(1)).split("").map((c) => c.charCodeAt(0).toString(16).padStart(2, "0")).join("");
+  return (String.fromCharCode(bytes.charCodeAt(0) & 0x7f) + bytes.slice(1))
+    .split("")
+    .map((c) => c.charCodeAt(0).toString(16).padStart(2, "0"))
+    .join("");
 }
 
 /** forge writes the serial as given: prefix 00 when the high bit is set, so it stays positive. */
@@ -65,11 +68,17 @@ export function issue(options: IssueOptions, issuer?: TestIdentity): TestIdentit
   const { privateKey, publicKey } = generate(keyType);
   const privateKeyPem = pemOf(privateKey);
   const forgeKey = keyType === "rsa" ? forge.pki.privateKeyFromPem(privateKeyPem) : undefined;
-  const ownForgePublic = keyType === "rsa" ? forge.pki.publicKeyFromPem(publicKey.export({ type: "spki", format: "pem" }).toString()) : undefined;
+  const ownForgePublic =
+    keyType === "rsa"
+      ? forge.pki.publicKeyFromPem(publicKey.export({ type: "spki", format: "pem" }).toString())
+      : undefined;
 
   const cert = forge.pki.createCertificate();
   // For an EC leaf the issuer's key stands in until the SubjectPublicKeyInfo is swapped below.
-  const placeholder = issuer === undefined ? undefined : forge.pki.publicKeyFromPem(issuer.certificate.publicKey.export({ type: "spki", format: "pem" }).toString());
+  const placeholder =
+    issuer === undefined
+      ? undefined
+      : forge.pki.publicKeyFromPem(issuer.certificate.publicKey.export({ type: "spki", format: "pem" }).toString());
   const certPublicKey = ownForgePublic ?? placeholder;
   if (certPublicKey === undefined) throw new Error("no public key");
   cert.publicKey = certPublicKey;
@@ -83,7 +92,9 @@ export function issue(options: IssueOptions, issuer?: TestIdentity): TestIdentit
   const ca = options.ca ?? false;
   const extensions: object[] = [
     { name: "basicConstraints", cA: ca, critical: true },
-    ca ? { name: "keyUsage", keyCertSign: true, cRLSign: true, critical: true } : { name: "keyUsage", digitalSignature: true, critical: true },
+    ca
+      ? { name: "keyUsage", keyCertSign: true, cRLSign: true, critical: true }
+      : { name: "keyUsage", digitalSignature: true, critical: true },
   ];
   if (!ca) extensions.push({ name: "extKeyUsage", clientAuth: true });
   if (ownForgePublic !== undefined) extensions.push({ name: "subjectKeyIdentifier" });
@@ -102,18 +113,28 @@ export function issue(options: IssueOptions, issuer?: TestIdentity): TestIdentit
     (tbs.value as forge.asn1.Asn1[])[6] = forge.asn1.fromDer(forge.util.createBuffer(spkiDer.toString("binary")));
     const tbsDer = Buffer.from(forge.asn1.toDer(tbs).getBytes(), "binary");
     const signature = sign("sha256", tbsDer, issuer.privateKey);
-    (asn1.value as forge.asn1.Asn1[])[2] = forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.BITSTRING, false, `\u0000${signature.toString("binary")}`);
+    (asn1.value as forge.asn1.Asn1[])[2] = forge.asn1.create(
+      forge.asn1.Class.UNIVERSAL,
+      forge.asn1.Type.BITSTRING,
+      false,
+      `\u0000${signature.toString("binary")}`,
+    );
     certificatePem = forge.pem.encode({ type: "CERTIFICATE", body: forge.asn1.toDer(asn1).getBytes() });
   }
   const certificate = new X509Certificate(certificatePem);
   const verifier = issuer?.certificate.publicKey ?? certificate.publicKey;
-  if (!certificate.verify(verifier)) throw new Error(`test PKI: ${options.commonName} does not verify against its issuer`);
+  if (!certificate.verify(verifier))
+    throw new Error(`test PKI: ${options.commonName} does not verify against its issuer`);
   return { certificatePem, privateKeyPem, certificate, privateKey, forgeKey, forgeCert: cert };
 }
 
 /** Root CA, two intermediates (root -> int1 -> int2) and issue() for leaves. */
 export function createTestPki() {
-  const root = issue({ commonName: "TEST Root CA", ca: true, notAfter: new Date(Date.now() + 5 * 365 * 24 * 3600_000) });
+  const root = issue({
+    commonName: "TEST Root CA",
+    ca: true,
+    notAfter: new Date(Date.now() + 5 * 365 * 24 * 3600_000),
+  });
   const intermediate1 = issue({ commonName: "TEST Intermediate CA 1", ca: true }, root);
   const intermediate2 = issue({ commonName: "TEST Intermediate CA 2", ca: true }, intermediate1);
   return { root, intermediate1, intermediate2 };

@@ -62,7 +62,11 @@ function single(value: string | string[] | undefined): string | undefined {
 }
 
 /** Walks leaf -> chain -> trusted root by issuer name and signature. */
-function chainsToRoot(leaf: X509Certificate, chain: readonly X509Certificate[], roots: readonly X509Certificate[]): boolean {
+function chainsToRoot(
+  leaf: X509Certificate,
+  chain: readonly X509Certificate[],
+  roots: readonly X509Certificate[],
+): boolean {
   let current = leaf;
   for (let depth = 0; depth <= chain.length; depth++) {
     const root = roots.find((r) => current.checkIssued(r) && current.verify(r.publicKey));
@@ -87,9 +91,12 @@ export function verifyCreateSession(
   if (auth === null) return `malformed Authorization: ${single(req.headers.authorization)}`;
   const [, algorithm = "", serial = "", dateStamp = "", region = "", signedHeaders = "", signature = ""] = auth;
   const names = signedHeaders.split(";");
-  for (const required of ["content-type", "host", "x-amz-date", "x-amz-x509"]) if (!names.includes(required)) return `${required} not signed`;
+  for (const required of ["content-type", "host", "x-amz-date", "x-amz-x509"])
+    if (!names.includes(required)) return `${required} not signed`;
   if ([...names].sort().join(";") !== signedHeaders) return "SignedHeaders not sorted";
-  const canonicalHeaders = names.map((n) => `${n}:${(single(req.headers[n]) ?? "").trim().replace(/ +/g, " ")}\n`).join("");
+  const canonicalHeaders = names
+    .map((n) => `${n}:${(single(req.headers[n]) ?? "").trim().replace(/ +/g, " ")}\n`)
+    .join("");
   const query = [...url.searchParams.entries()]
     .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
     .sort()
@@ -97,21 +104,39 @@ export function verifyCreateSession(
   const canonicalRequest = ["POST", url.pathname, query, canonicalHeaders, signedHeaders, sha256(rawBody)].join("\n");
   const amzDate = single(req.headers["x-amz-date"]) ?? "";
   if (amzDate.slice(0, 8) !== dateStamp) return "X-Amz-Date does not match the credential scope";
-  const stringToSign = [algorithm, amzDate, `${dateStamp}/${region}/rolesanywhere/aws4_request`, sha256(canonicalRequest)].join("\n");
+  const stringToSign = [
+    algorithm,
+    amzDate,
+    `${dateStamp}/${region}/rolesanywhere/aws4_request`,
+    sha256(canonicalRequest),
+  ].join("\n");
 
   let leaf: X509Certificate;
   let chain: X509Certificate[];
   try {
     leaf = new X509Certificate(Buffer.from(single(req.headers["x-amz-x509"]) ?? "", "base64"));
     const chainHeader = single(req.headers["x-amz-x509-chain"]);
-    chain = chainHeader === undefined ? [] : chainHeader.split(",").map((b64) => new X509Certificate(Buffer.from(b64, "base64")));
+    chain =
+      chainHeader === undefined
+        ? []
+        : chainHeader.split(",").map((b64) => new X509Certificate(Buffer.from(b64, "base64")));
   } catch (error) {
     return `bad certificate header: ${(error as Error).message}`;
   }
-  if (BigInt(`0x${leaf.serialNumber}`).toString() !== serial) return `Credential serial ${serial} is not the certificate's`;
+  if (BigInt(`0x${leaf.serialNumber}`).toString() !== serial)
+    return `Credential serial ${serial} is not the certificate's`;
   const keyType = leaf.publicKey.asymmetricKeyType;
-  if ((keyType === "rsa" ? "AWS4-X509-RSA-SHA256" : keyType === "ec" ? "AWS4-X509-ECDSA-SHA256" : "") !== algorithm) return `${algorithm} with a ${keyType} key`;
-  if (!verify("sha256", Buffer.from(stringToSign), { key: leaf.publicKey, dsaEncoding: "der" }, Buffer.from(signature, "hex"))) return "signature does not verify";
+  if ((keyType === "rsa" ? "AWS4-X509-RSA-SHA256" : keyType === "ec" ? "AWS4-X509-ECDSA-SHA256" : "") !== algorithm)
+    return `${algorithm} with a ${keyType} key`;
+  if (
+    !verify(
+      "sha256",
+      Buffer.from(stringToSign),
+      { key: leaf.publicKey, dsaEncoding: "der" },
+      Buffer.from(signature, "hex"),
+    )
+  )
+    return "signature does not verify";
   if (!chainsToRoot(leaf, chain, trustedRoots)) return "untrusted certificate";
   let body: VerifiedRequest["body"];
   try {
@@ -119,7 +144,17 @@ export function verifyCreateSession(
   } catch {
     return "body is not JSON";
   }
-  return { serialDecimal: serial, algorithm, amzDate, region, subject: leaf.subject, chainLength: chain.length, body, rawBody: rawBody.toString("utf8"), headers: req.headers };
+  return {
+    serialDecimal: serial,
+    algorithm,
+    amzDate,
+    region,
+    subject: leaf.subject,
+    chainLength: chain.length,
+    body,
+    rawBody: rawBody.toString("utf8"),
+    headers: req.headers,
+  };
 }
 
 export async function startFakeRolesAnywhere(options: FakeRolesAnywhereOptions): Promise<FakeRolesAnywhere> {
@@ -141,11 +176,17 @@ export async function startFakeRolesAnywhere(options: FakeRolesAnywhereOptions):
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const result = verifyCreateSession({ method: req.method ?? "", url: req.url ?? "/", headers: req.headers }, Buffer.concat(chunks), options.trustedRoots);
+      const result = verifyCreateSession(
+        { method: req.method ?? "", url: req.url ?? "/", headers: req.headers },
+        Buffer.concat(chunks),
+        options.trustedRoots,
+      );
       const answer = () => {
         if (typeof result === "string") {
           rejected.push(result);
-          reply(res, 403, JSON.stringify({ message: `test endpoint rejected the request: ${result}` }), { "x-amzn-ErrorType": "AccessDeniedException:" });
+          reply(res, 403, JSON.stringify({ message: `test endpoint rejected the request: ${result}` }), {
+            "x-amzn-ErrorType": "AccessDeniedException:",
+          });
           return;
         }
         verified.push(result);
@@ -162,7 +203,10 @@ export async function startFakeRolesAnywhere(options: FakeRolesAnywhereOptions):
           JSON.stringify({
             credentialSet: [
               {
-                assumedRoleUser: { arn: `${result.body.roleArn}/${result.serialDecimal}`, assumedRoleId: `AROATEST:${result.serialDecimal}` },
+                assumedRoleUser: {
+                  arn: `${result.body.roleArn}/${result.serialDecimal}`,
+                  assumedRoleId: `AROATEST:${result.serialDecimal}`,
+                },
                 credentials: {
                   accessKeyId: `ASIATEST${String(issued).padStart(8, "0")}`,
                   expiration,

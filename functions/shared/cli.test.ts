@@ -54,7 +54,9 @@ describe("UsageError", () => {
 describe("usageErrors", () => {
   it("answers what the parser answers", () => {
     // Act
-    const { values } = usageErrors(() => parseArgs({ args: ["--out", "x"], options: { out: { type: "string" } }, strict: true }));
+    const { values } = usageErrors(() =>
+      parseArgs({ args: ["--out", "x"], options: { out: { type: "string" } }, strict: true }),
+    );
 
     // Assess
     expect(values.out).toBe("x");
@@ -62,7 +64,8 @@ describe("usageErrors", () => {
 
   it("turns what the parser throws into a UsageError with its message", () => {
     // Act
-    const attempt = () => usageErrors(() => parseArgs({ args: ["--nope"], options: { out: { type: "string" } }, strict: true }));
+    const attempt = () =>
+      usageErrors(() => parseArgs({ args: ["--nope"], options: { out: { type: "string" } }, strict: true }));
 
     // Assess
     expect(attempt).toThrow(UsageError);
@@ -76,6 +79,8 @@ describe("usageMessage", () => {
     const text = usageMessage("failback", new UsageError("--since is required\n--invoke must name a function"));
 
     // Assess
-    expect(text).toBe("failback: --since is required\nfailback: --invoke must name a function\nRun with --help for usage.\n");
+    expect(text).toBe(
+      "failback: --since is required\nfailback: --invoke must name a function\nRun with --help for usage.\n",
+    );
   });
 });

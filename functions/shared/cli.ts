@@ -50,9 +50,13 @@ function samePath(a: string, b: string): boolean {
  * it (the folder of `npm_package_json`), so a program started from elsewhere by a child of npm (a
  * test spawning a tool in a fixture folder) keeps its own folder.
  */
-export function userCwd(env: Readonly<Record<string, string | undefined>> = process.env, cwd: string = process.cwd()): string {
+export function userCwd(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  cwd: string = process.cwd(),
+): string {
   const init = env.INIT_CWD;
   const packageJson = env.npm_package_json;
-  if (init === undefined || init === "" || !isAbsolute(init) || packageJson === undefined || packageJson === "") return cwd;
+  if (init === undefined || init === "" || !isAbsolute(init) || packageJson === undefined || packageJson === "")
+    return cwd;
   return samePath(dirname(packageJson), cwd) ? init : cwd;
 }

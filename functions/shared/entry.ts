@@ -12,7 +12,8 @@ import { userCwd } from "./cli";
  * too. As an ES module, `moduleUrl` (the caller's `import.meta.url`) is compared with the script.
  */
 export function isEntryPoint(moduleUrl: string | undefined): boolean {
-  if (typeof require !== "undefined" && typeof module !== "undefined" && require.main !== undefined) return require.main === module;
+  if (typeof require !== "undefined" && typeof module !== "undefined" && require.main !== undefined)
+    return require.main === module;
   const script = process.argv[1];
   if (script === undefined || typeof moduleUrl !== "string" || !moduleUrl.startsWith("file:")) return false;
   try {
@@ -28,7 +29,12 @@ export function isEntryPoint(moduleUrl: string | undefined): boolean {
  * goes back to the folder the user ran `npm run` from (userCwd), so that relative paths given there
  * mean what the user meant.
  */
-export function runIfEntryPoint(moduleUrl: string | undefined, name: string, main: (argv: string[]) => number | Promise<number>, failureExitCode = 1): void {
+export function runIfEntryPoint(
+  moduleUrl: string | undefined,
+  name: string,
+  main: (argv: string[]) => number | Promise<number>,
+  failureExitCode = 1,
+): void {
   if (!isEntryPoint(moduleUrl)) return;
   const here = userCwd();
   if (here !== process.cwd()) process.chdir(here);

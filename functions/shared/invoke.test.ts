@@ -30,7 +30,11 @@ async function bodyOf(req: IncomingMessage): Promise<string> {
 beforeAll(async () => {
   server = createServer(async (req, res) => {
     const text = await bodyOf(req);
-    seen.push({ path: req.url ?? "", invocationType: req.headers["x-amz-invocation-type"] as string | undefined, body: JSON.parse(text) });
+    seen.push({
+      path: req.url ?? "",
+      invocationType: req.headers["x-amz-invocation-type"] as string | undefined,
+      body: JSON.parse(text),
+    });
     res.writeHead(reply.status, { "content-type": "application/json", ...reply.headers });
     res.end(reply.body);
   });
@@ -53,17 +57,34 @@ describe("invokeFunction", () => {
     reply = { status: 200, body: JSON.stringify({ ok: true }) };
 
     // Act
-    const answer = await invokeFunction("example-failback-avatars-clean", { since: "2026-03-01T08:00:00Z" }, { region: "eusc-de-east-1", endpoint });
+    const answer = await invokeFunction(
+      "example-failback-avatars-clean",
+      { since: "2026-03-01T08:00:00Z" },
+      { region: "eusc-de-east-1", endpoint },
+    );
 
     // Assess
     expect(answer).toEqual({ ok: true });
-    expect(seen.at(-1)).toEqual({ path: "/2015-03-31/functions/example-failback-avatars-clean/invocations", invocationType: "RequestResponse", body: { since: "2026-03-01T08:00:00Z" } });
+    expect(seen.at(-1)).toEqual({
+      path: "/2015-03-31/functions/example-failback-avatars-clean/invocations",
+      invocationType: "RequestResponse",
+      body: { since: "2026-03-01T08:00:00Z" },
+    });
   });
 
   it("turns a function error into an InvokeError with the function's message", async () => {
-    reply = { status: 200, headers: { "x-amz-function-error": "Unhandled" }, body: JSON.stringify({ errorType: "FailbackEventError", errorMessage: "invalid failback event: since: Required" }) };
+    reply = {
+      status: 200,
+      headers: { "x-amz-function-error": "Unhandled" },
+      body: JSON.stringify({
+        errorType: "FailbackEventError",
+        errorMessage: "invalid failback event: since: Required",
+      }),
+    };
     await expect(invokeFunction("f", {}, { region: "eusc-de-east-1", endpoint })).rejects.toThrow(InvokeError);
-    await expect(invokeFunction("f", {}, { region: "eusc-de-east-1", endpoint })).rejects.toThrow(/f failed \(Unhandled\): FailbackEventError: invalid failback event: since: Required/);
+    await expect(invokeFunction("f", {}, { region: "eusc-de-east-1", endpoint })).rejects.toThrow(
+      /f failed \(Unhandled\): FailbackEventError: invalid failback event: since: Required/,
+    );
   });
 });
 
@@ -71,7 +92,15 @@ describe("failback --invoke", () => {
   const run = async (argv: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await failback(argv, { ...credentials, LAMBDA_ENDPOINT: endpoint }, { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) }, now: () => new Date("2026-03-02T00:00:00Z") });
+    const code = await failback(
+      argv,
+      { ...credentials, LAMBDA_ENDPOINT: endpoint },
+      {
+        stdout: { write: (t: string) => out.push(t) },
+        stderr: { write: (t: string) => err.push(t) },
+        now: () => new Date("2026-03-02T00:00:00Z"),
+      },
+    );
     return { code, out: out.join(""), err: err.join("") };
   };
   const answer = (failed: { key: string; error: string }[]) => ({
@@ -87,11 +116,25 @@ describe("failback --invoke", () => {
     reply = { status: 200, body: JSON.stringify(answer([])) };
 
     // Act
-    const result = await run(["--invoke", "example-failback-avatars-clean", "--since", "2026-03-01T08:00:00Z", "--dry-run", "--prefix", "acme/"]);
+    const result = await run([
+      "--invoke",
+      "example-failback-avatars-clean",
+      "--since",
+      "2026-03-01T08:00:00Z",
+      "--dry-run",
+      "--prefix",
+      "acme/",
+    ]);
 
     // Assess
     expect(result.code).toBe(0);
-    expect(seen.at(-1)?.body).toEqual({ since: "2026-03-01T08:00:00.000Z", prefix: "acme/", dryRun: true, concurrency: 4, deletes: true });
+    expect(seen.at(-1)?.body).toEqual({
+      since: "2026-03-01T08:00:00.000Z",
+      prefix: "acme/",
+      dryRun: true,
+      concurrency: 4,
+      deletes: true,
+    });
     expect(result.err).toMatch(/failback: copied write acme\/u\/a\.png/);
     expect(result.err).toMatch(/1 keys changed since .*1 copied/);
     expect(JSON.parse(result.out).summary.copied).toBe(1);
@@ -100,7 +143,11 @@ describe("failback --invoke", () => {
   it("exits 1 when a key failed in the function, and when the function itself failed", async () => {
     reply = { status: 200, body: JSON.stringify(answer([{ key: "acme/u/a.png", error: "AccessDenied" }])) };
     expect((await run(["--invoke", "f", "--since", "2026-03-01T08:00:00Z"])).code).toBe(1);
-    reply = { status: 200, headers: { "x-amz-function-error": "Unhandled" }, body: JSON.stringify({ errorType: "Error", errorMessage: "invalid environment" }) };
+    reply = {
+      status: 200,
+      headers: { "x-amz-function-error": "Unhandled" },
+      body: JSON.stringify({ errorType: "Error", errorMessage: "invalid environment" }),
+    };
     const failed = await run(["--invoke", "f", "--since", "2026-03-01T08:00:00Z"]);
     expect(failed.code).toBe(1);
     expect(failed.err).toMatch(/f failed \(Unhandled\): Error: invalid environment/);

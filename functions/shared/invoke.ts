@@ -21,11 +21,18 @@ export interface InvokeOptions {
 
 /** The operator commands' options from their environment: AWS_REGION, and LAMBDA_ENDPOINT (tests). */
 export function invokeOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): InvokeOptions {
-  return { ...(env.AWS_REGION === undefined ? {} : { region: env.AWS_REGION }), ...(env.LAMBDA_ENDPOINT === undefined ? {} : { endpoint: env.LAMBDA_ENDPOINT }) };
+  return {
+    ...(env.AWS_REGION === undefined ? {} : { region: env.AWS_REGION }),
+    ...(env.LAMBDA_ENDPOINT === undefined ? {} : { endpoint: env.LAMBDA_ENDPOINT }),
+  };
 }
 
 /** Invokes `functionName` with `payload` (RequestResponse) and returns its parsed JSON answer. */
-export async function invokeFunction(functionName: string, payload: unknown, options: InvokeOptions = {}): Promise<unknown> {
+export async function invokeFunction(
+  functionName: string,
+  payload: unknown,
+  options: InvokeOptions = {},
+): Promise<unknown> {
   const client =
     options.client ??
     new LambdaClient({
@@ -34,7 +41,13 @@ export async function invokeFunction(functionName: string, payload: unknown, opt
       // Failback may run for up to 15 minutes: no client-side timeout shorter than the function's.
       requestHandler: { requestTimeout: 16 * 60 * 1000 },
     });
-  const answer = await client.send(new InvokeCommand({ FunctionName: functionName, InvocationType: "RequestResponse", Payload: Buffer.from(JSON.stringify(payload)) }));
+  const answer = await client.send(
+    new InvokeCommand({
+      FunctionName: functionName,
+      InvocationType: "RequestResponse",
+      Payload: Buffer.from(JSON.stringify(payload)),
+    }),
+  );
   const text = answer.Payload === undefined ? "" : Buffer.from(answer.Payload).toString("utf8");
   if (answer.FunctionError !== undefined) {
     let message = text;

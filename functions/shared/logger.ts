@@ -24,7 +24,13 @@ export interface LoggerOptions {
 }
 
 function errorFields(value: unknown): unknown {
-  return value instanceof Error ? { name: value.name, message: value.message, ...(value.cause !== undefined ? { cause: errorFields(value.cause) } : {}) } : value;
+  return value instanceof Error
+    ? {
+        name: value.name,
+        message: value.message,
+        ...(value.cause !== undefined ? { cause: errorFields(value.cause) } : {}),
+      }
+    : value;
 }
 
 export function createLogger(service: string, options: LoggerOptions = {}, base: Record<string, unknown> = {}): Logger {

@@ -37,10 +37,22 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-export async function main(argv: readonly string[], io: PseudonymIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: PseudonymIo = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   let values: { "key-id"?: string; tenant?: string; subject?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({ args: [...argv], options: { "key-id": { type: "string" }, tenant: { type: "string" }, subject: { type: "string" }, help: { type: "boolean", short: "h" } }, strict: true }));
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        "key-id": { type: "string" },
+        tenant: { type: "string" },
+        subject: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+    }));
   } catch (error) {
     io.stderr.write(`pseudonym: ${(error as Error).message}\n${PSEUDONYM_USAGE}`);
     return 64;
@@ -56,7 +68,8 @@ export async function main(argv: readonly string[], io: PseudonymIo = { stdout: 
   }
   const keyId = String(values["key-id"]);
   const tenant = String(values.tenant);
-  const subject = values.subject === "-" ? (await (io.readStdin ?? readStdin)()).replace(/\r?\n$/, "") : String(values.subject);
+  const subject =
+    values.subject === "-" ? (await (io.readStdin ?? readStdin)()).replace(/\r?\n$/, "") : String(values.subject);
   try {
     const mac = io.mac?.(keyId) ?? kmsMac(new KMSClient({}), keyId);
     const pseudonym = await new Pseudonyms(mac).of(tenant, subject);

@@ -11,7 +11,11 @@ describe("subject pseudonyms", () => {
     const pseudonym = await new Pseudonyms(localMac(SECRET)).of("acme", "jane.doe@example.org");
 
     // Assess
-    const expected = createHmac("sha256", SECRET).update("sip-subject-pseudonym-v1\0acme\0jane.doe@example.org").digest().subarray(0, 16).toString("hex");
+    const expected = createHmac("sha256", SECRET)
+      .update("sip-subject-pseudonym-v1\0acme\0jane.doe@example.org")
+      .digest()
+      .subarray(0, 16)
+      .toString("hex");
     expect(pseudonym).toBe(expected);
     expect(pseudonym).toMatch(PSEUDONYM);
     expect(pseudonym).not.toMatch(/jane|doe|example/);
@@ -70,7 +74,10 @@ describe("the pseudonym command line (data-subject requests)", () => {
 
   it("prints the subject's pseudonym and the prefix of its objects, as the upload function names them", async () => {
     // Act
-    const result = await run(["--key-id", "alias/example/subject-pseudonyms", "--tenant", "acme", "--subject", "-"], "jane.doe@example.org\n");
+    const result = await run(
+      ["--key-id", "alias/example/subject-pseudonyms", "--tenant", "acme", "--subject", "-"],
+      "jane.doe@example.org\n",
+    );
 
     // Assess
     const pseudonym = await new Pseudonyms(localMac(SECRET)).of("acme", "jane.doe@example.org");

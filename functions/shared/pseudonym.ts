@@ -29,7 +29,9 @@ export function pseudonymMessage(tenant: string, subject: string): Uint8Array {
 /** KMS `GenerateMac` with HMAC_SHA_256 under `keyId` (ARN or alias). */
 export function kmsMac(kms: KMSClient, keyId: string): Mac {
   return async (message) => {
-    const answer = await kms.send(new GenerateMacCommand({ KeyId: keyId, MacAlgorithm: "HMAC_SHA_256", Message: message }));
+    const answer = await kms.send(
+      new GenerateMacCommand({ KeyId: keyId, MacAlgorithm: "HMAC_SHA_256", Message: message }),
+    );
     if (answer.Mac === undefined) throw new Error(`KMS GenerateMac under ${keyId} returned no MAC`);
     return answer.Mac;
   };

@@ -22,7 +22,9 @@ export const s3EnvShape = {
 };
 
 /** Path style whenever an endpoint is overridden (the gateway in tests has no virtual hosts). */
-export function withPathStyle<E extends { readonly S3_ENDPOINT?: string | undefined; readonly S3_FORCE_PATH_STYLE: boolean }>(env: E): E {
+export function withPathStyle<
+  E extends { readonly S3_ENDPOINT?: string | undefined; readonly S3_FORCE_PATH_STYLE: boolean },
+>(env: E): E {
   return { ...env, S3_FORCE_PATH_STYLE: env.S3_FORCE_PATH_STYLE || env.S3_ENDPOINT !== undefined };
 }
 
@@ -33,7 +35,11 @@ export function withPathStyle<E extends { readonly S3_ENDPOINT?: string | undefi
  * trailers that the RADOS Gateway answers with 411 (DESIGN.md §7); PutObject sends Content-MD5 instead.
  */
 export function s3ClientFromEnv(
-  env: { readonly AWS_REGION: string; readonly S3_ENDPOINT?: string | undefined; readonly S3_FORCE_PATH_STYLE: boolean },
+  env: {
+    readonly AWS_REGION: string;
+    readonly S3_ENDPOINT?: string | undefined;
+    readonly S3_FORCE_PATH_STYLE: boolean;
+  },
   credentials?: () => Promise<AwsCredentialIdentity>,
 ): S3Client {
   return new S3Client({

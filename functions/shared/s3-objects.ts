@@ -21,7 +21,12 @@ export function isNotFound(error: unknown): boolean {
 }
 
 /** HEAD of the object (of `versionId` when given, else the current version), or undefined when there is none. */
-export async function headOrUndefined(client: S3Client, bucket: string, key: string, versionId?: string): Promise<HeadObjectCommandOutput | undefined> {
+export async function headOrUndefined(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  versionId?: string,
+): Promise<HeadObjectCommandOutput | undefined> {
   try {
     return await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
   } catch (error) {
@@ -35,7 +40,9 @@ export async function headOrUndefined(client: S3Client, bucket: string, key: str
  * percent-encoded (a space is `%20`, never `+`, which a query decoder may keep as a plus).
  */
 export function taggingHeader(tags: readonly Tag[] | Readonly<Record<string, string>>): string | undefined {
-  const pairs = Array.isArray(tags) ? (tags as readonly Tag[]).map((t) => [t.Key ?? "", t.Value ?? ""] as const) : Object.entries(tags);
+  const pairs = Array.isArray(tags)
+    ? (tags as readonly Tag[]).map((t) => [t.Key ?? "", t.Value ?? ""] as const)
+    : Object.entries(tags);
   if (pairs.length === 0) return undefined;
   return pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join("&");
 }

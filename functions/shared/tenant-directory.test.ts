@@ -37,7 +37,6 @@ function directory(f: Fakes, options: Partial<TenantDirectoryOptions<FakeClient>
   });
 }
 
-
 async function ownClient(dir: TenantDirectory<FakeClient>, tenant: string): Promise<FakeClient> {
   const access = await dir.resolve(tenant);
   if (access.kind !== "own-key") throw new Error(`expected own-key, got ${access.kind}`);
@@ -168,7 +167,9 @@ describe("failing closed", () => {
     // Prepare
     const f = fakes();
     f.kms.add("acme");
-    f.kms.error = Object.assign(new Error("User is not authorized to perform kms:DescribeKey"), { name: "AccessDeniedException" });
+    f.kms.error = Object.assign(new Error("User is not authorized to perform kms:DescribeKey"), {
+      name: "AccessDeniedException",
+    });
     const dir = directory(f);
 
     // Act
@@ -186,7 +187,9 @@ describe("failing closed", () => {
     // Prepare
     const f = fakes();
     f.kms.add("acme");
-    vi.spyOn(f.kms, "tags").mockRejectedValueOnce(Object.assign(new Error("throttled"), { name: "ThrottlingException" }));
+    vi.spyOn(f.kms, "tags").mockRejectedValueOnce(
+      Object.assign(new Error("throttled"), { name: "ThrottlingException" }),
+    );
 
     // Act
     const error = await rejection(directory(f).resolve("acme"));
@@ -228,7 +231,10 @@ describe("failing closed", () => {
     const errors = [await rejection(client.credentials()), await rejection(client.credentials())];
 
     // Assess
-    expect(errors.map(String)).toEqual([expect.stringMatching(/without an expiration/), expect.stringMatching(/without an expiration/)]);
+    expect(errors.map(String)).toEqual([
+      expect.stringMatching(/without an expiration/),
+      expect.stringMatching(/without an expiration/),
+    ]);
     expect(calls).toBe(2);
   });
 });
@@ -389,12 +395,14 @@ describe("tenant role credentials", () => {
       kms: f.kms,
       assumeRole: f.assumeRole,
       sessionName: "example-upload",
-      clientFor: (credentials) => new S3Client({ region: "eusc-de-east-1", endpoint: "https://s3.eusc-de-east-1.amazonaws.eu", credentials }),
+      clientFor: (credentials) =>
+        new S3Client({ region: "eusc-de-east-1", endpoint: "https://s3.eusc-de-east-1.amazonaws.eu", credentials }),
       now: f.clock.now,
     });
     const access = await dir.resolve("acme");
     if (access.kind !== "own-key") throw new Error(access.kind);
-    const sign = () => getSignedUrl(access.client, new GetObjectCommand({ Bucket: "originals", Key: "acme/a" }), { expiresIn: 300 });
+    const sign = () =>
+      getSignedUrl(access.client, new GetObjectCommand({ Bucket: "originals", Key: "acme/a" }), { expiresIn: 300 });
 
     // Act
     const first = await sign();
@@ -411,9 +419,15 @@ describe("tenant role credentials", () => {
 describe("kmsKeyLookup", () => {
   /** A KMSClient whose commands are answered in-process by `answer(commandName, input)`. */
   function kmsClient(answer: (command: string, input: Record<string, unknown>) => object): KMSClient {
-    const client = new KMSClient({ region: "eusc-de-east-1", credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" } });
+    const client = new KMSClient({
+      region: "eusc-de-east-1",
+      credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" },
+    });
     client.middlewareStack.add(
-      (_next, context) => async (args) => ({ output: { $metadata: {}, ...answer(context.commandName ?? "", args.input as Record<string, unknown>) }, response: {} }),
+      (_next, context) => async (args) => ({
+        output: { $metadata: {}, ...answer(context.commandName ?? "", args.input as Record<string, unknown>) },
+        response: {},
+      }),
       { step: "initialize", name: "cannedKmsAnswers" },
     );
     return client;
@@ -423,12 +437,16 @@ describe("kmsKeyLookup", () => {
     // Prepare
     const kms = kmsClient((command, input) => {
       if (command !== DescribeKeyCommand.name) throw new Error(command);
-      if (input.KeyId !== "alias/example/tenant/acme") throw new NotFoundException({ message: "Alias not found", $metadata: {} });
+      if (input.KeyId !== "alias/example/tenant/acme")
+        throw new NotFoundException({ message: "Alias not found", $metadata: {} });
       return { KeyMetadata: { KeyId: "k", Arn: ACME_KEY, KeyState: "PendingDeletion" } };
     });
 
     // Act
-    const [missing, found] = await Promise.all([kmsKeyLookup(kms).describeAlias("alias/example/tenant/globex"), kmsKeyLookup(kms).describeAlias("alias/example/tenant/acme")]);
+    const [missing, found] = await Promise.all([
+      kmsKeyLookup(kms).describeAlias("alias/example/tenant/globex"),
+      kmsKeyLookup(kms).describeAlias("alias/example/tenant/acme"),
+    ]);
 
     // Assess
     expect(missing).toBeUndefined();
@@ -469,7 +487,9 @@ describe("kmsKeyLookup", () => {
 
 describe("stsAssumeRole", () => {
   /** A local STS endpoint answering AssumeRole (awsQuery protocol) with `expiration`, recording the form it got. */
-  async function fakeSts(expiration: string | undefined): Promise<{ server: Server; endpoint: string; forms: URLSearchParams[] }> {
+  async function fakeSts(
+    expiration: string | undefined,
+  ): Promise<{ server: Server; endpoint: string; forms: URLSearchParams[] }> {
     const forms: URLSearchParams[] = [];
     const server = createServer((request, response) => {
       let body = "";
@@ -501,15 +521,28 @@ describe("stsAssumeRole", () => {
 
     try {
       // Act
-      const attempt = stsAssumeRole({ region: "eusc-de-east-1", endpoint: sts.endpoint })(ACME_ROLE, "example-upload", 3600);
+      const attempt = stsAssumeRole({ region: "eusc-de-east-1", endpoint: sts.endpoint })(
+        ACME_ROLE,
+        "example-upload",
+        3600,
+      );
 
       // Assess
       if (expiration === undefined) {
         expect(String(await rejection(attempt))).toMatch(/without an expiration/);
       } else {
-        expect(await attempt).toMatchObject({ accessKeyId: "ASIASTS", sessionToken: "token", expiration: new Date(expiration) });
+        expect(await attempt).toMatchObject({
+          accessKeyId: "ASIASTS",
+          sessionToken: "token",
+          expiration: new Date(expiration),
+        });
       }
-      expect(Object.fromEntries(sts.forms[0] ?? [])).toMatchObject({ Action: "AssumeRole", RoleArn: ACME_ROLE, RoleSessionName: "example-upload", DurationSeconds: "3600" });
+      expect(Object.fromEntries(sts.forms[0] ?? [])).toMatchObject({
+        Action: "AssumeRole",
+        RoleArn: ACME_ROLE,
+        RoleSessionName: "example-upload",
+        DurationSeconds: "3600",
+      });
     } finally {
       sts.server.close();
     }
@@ -525,7 +558,11 @@ describe("configuration", () => {
     ["a zero sharedTtlMs", { sharedTtlMs: 0 }, /sharedTtlMs/],
     ["a fractional keyTtlMs", { keyTtlMs: 1.5 }, /keyTtlMs/],
     ["a session shorter than STS allows", { sessionSeconds: 60 }, /sessionSeconds \(60\) must be 900-43200/],
-    ["minRemainingSeconds not below sessionSeconds", { minRemainingSeconds: 3600 }, /minRemainingSeconds \(3600\) must be less than sessionSeconds/],
+    [
+      "minRemainingSeconds not below sessionSeconds",
+      { minRemainingSeconds: 3600 },
+      /minRemainingSeconds \(3600\) must be less than sessionSeconds/,
+    ],
   ])("fails with %s", (_, change, message) => {
     // Act
     const attempt = () => directory(fakes(), change);
@@ -553,10 +590,18 @@ describe("actorForKey", () => {
     const dir = directory(f);
 
     // Act
-    const actors = await Promise.all(["acme/u/1", "bergstadt/u/1", "globex/u/1", "no-tenant-segment", "/acme/u/1"].map((key) => actorForKey(dir, key)));
+    const actors = await Promise.all(
+      ["acme/u/1", "bergstadt/u/1", "globex/u/1", "no-tenant-segment", "/acme/u/1"].map((key) => actorForKey(dir, key)),
+    );
 
     // Assess
-    expect(actors.map((a) => (a.kind === "tenant" ? `${a.kind}:${a.keyArn}:${a.roleArn}` : a.kind))).toEqual([`tenant:${ACME_KEY}:${ACME_ROLE}`, "self", "unknown-tenant", "self", "self"]);
+    expect(actors.map((a) => (a.kind === "tenant" ? `${a.kind}:${a.keyArn}:${a.roleArn}` : a.kind))).toEqual([
+      `tenant:${ACME_KEY}:${ACME_ROLE}`,
+      "self",
+      "unknown-tenant",
+      "self",
+      "self",
+    ]);
     expect(await actorForKey(undefined, "acme/u/1")).toEqual({ kind: "self" });
   });
 

@@ -29,7 +29,11 @@ export interface TenantKeyLookup {
 }
 
 /** STS AssumeRole: temporary credentials WITH `expiration` (a Date). */
-export type AssumeRole = (roleArn: string, sessionName: string, durationSeconds: number) => Promise<AwsCredentialIdentity & { readonly expiration: Date }>;
+export type AssumeRole = (
+  roleArn: string,
+  sessionName: string,
+  durationSeconds: number,
+) => Promise<AwsCredentialIdentity & { readonly expiration: Date }>;
 
 export interface TenantDirectoryOptions<C> {
   /** e.g. "alias/example/tenant/" (must start with "alias/" and end with "/") */
@@ -58,7 +62,13 @@ export type TenantAccess<C> =
   | { readonly kind: "shared"; readonly tenant: string }
   /** No tenant of the deployment has this ID: every configured tenant, of every tier, has a key alias. */
   | { readonly kind: "unknown"; readonly tenant: string }
-  | { readonly kind: "own-key"; readonly tenant: string; readonly keyArn: string; readonly roleArn: string; readonly client: C }
+  | {
+      readonly kind: "own-key";
+      readonly tenant: string;
+      readonly keyArn: string;
+      readonly roleArn: string;
+      readonly client: C;
+    }
   /** The tenant's logical key exists but is not Enabled (e.g. PendingDeletion: the tenant is being shredded). */
   | { readonly kind: "key-unavailable"; readonly tenant: string; readonly keyArn: string; readonly keyState: string };
 
@@ -114,33 +124,54 @@ export function isTenantSegment(value: string): boolean {
 export function validateTenantDirectoryOptions(options: TenantDirectoryOptions<unknown>): void {
   const problems: string[] = [];
   if (!KEY_ALIAS_PREFIX.test(options.keyAliasPrefix)) {
-    problems.push(`keyAliasPrefix "${options.keyAliasPrefix}" must start with "alias/", use only A-Z a-z 0-9 / _ - and end with "/". Fix: e.g. "alias/example/tenant/"`);
+    problems.push(
+      `keyAliasPrefix "${options.keyAliasPrefix}" must start with "alias/", use only A-Z a-z 0-9 / _ - and end with "/". Fix: e.g. "alias/example/tenant/"`,
+    );
   }
   if (!ROLE_NAME_PREFIX.test(options.roleNamePrefix)) {
-    problems.push(`roleNamePrefix "${options.roleNamePrefix}" must be 1-40 IAM role name characters (A-Z a-z 0-9 _ + = , . @ -). Fix: e.g. "example-tenant-"`);
+    problems.push(
+      `roleNamePrefix "${options.roleNamePrefix}" must be 1-40 IAM role name characters (A-Z a-z 0-9 _ + = , . @ -). Fix: e.g. "example-tenant-"`,
+    );
   }
   if (!SESSION_NAME.test(options.sessionName)) {
-    problems.push(`sessionName "${options.sessionName}" must be 2-64 of A-Z a-z 0-9 _ + = , . @ -. Fix: use e.g. the function name`);
+    problems.push(
+      `sessionName "${options.sessionName}" must be 2-64 of A-Z a-z 0-9 _ + = , . @ -. Fix: use e.g. the function name`,
+    );
   }
   for (const name of ["minRemainingSeconds", "sessionSeconds", "sharedTtlMs", "keyTtlMs"] as const) {
     const value = options[name];
-    if (value !== undefined && !(Number.isSafeInteger(value) && value > 0)) problems.push(`${name} (${value}) must be a positive whole number. Fix: omit it for the default ${DEFAULTS[name]}`);
+    if (value !== undefined && !(Number.isSafeInteger(value) && value > 0))
+      problems.push(
+        `${name} (${value}) must be a positive whole number. Fix: omit it for the default ${DEFAULTS[name]}`,
+      );
   }
   const session = options.sessionSeconds ?? DEFAULTS.sessionSeconds;
   const remaining = options.minRemainingSeconds ?? DEFAULTS.minRemainingSeconds;
   if (Number.isSafeInteger(session) && (session < SESSION_SECONDS.min || session > SESSION_SECONDS.max)) {
-    problems.push(`sessionSeconds (${session}) must be ${SESSION_SECONDS.min}-${SESSION_SECONDS.max}, as STS AssumeRole accepts. Fix: use 3600 (the role-chaining maximum)`);
+    problems.push(
+      `sessionSeconds (${session}) must be ${SESSION_SECONDS.min}-${SESSION_SECONDS.max}, as STS AssumeRole accepts. Fix: use 3600 (the role-chaining maximum)`,
+    );
   }
   if (Number.isSafeInteger(session) && Number.isSafeInteger(remaining) && remaining >= session) {
-    problems.push(`minRemainingSeconds (${remaining}) must be less than sessionSeconds (${session}), or every use would assume the role again. Fix: lower minRemainingSeconds or raise sessionSeconds`);
+    problems.push(
+      `minRemainingSeconds (${remaining}) must be less than sessionSeconds (${session}), or every use would assume the role again. Fix: lower minRemainingSeconds or raise sessionSeconds`,
+    );
   }
-  if (problems.length > 0) throw new TenantDirectoryConfigError(`invalid TenantDirectory options: ${problems.join("; ")}`);
+  if (problems.length > 0)
+    throw new TenantDirectoryConfigError(`invalid TenantDirectory options: ${problems.join("; ")}`);
 }
 
 /** `arn:<partition>:kms:<region>:<account>:key/<id>` → partition and account; throws TenantKeyError on anything else. */
-export function parseKeyArn(keyArn: string): { readonly partition: string; readonly region: string; readonly account: string } {
+export function parseKeyArn(keyArn: string): {
+  readonly partition: string;
+  readonly region: string;
+  readonly account: string;
+} {
   const match = KEY_ARN.exec(keyArn);
-  if (match === null) throw new TenantKeyError(`KMS returned "${keyArn}", which is not a key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)`);
+  if (match === null)
+    throw new TenantKeyError(
+      `KMS returned "${keyArn}", which is not a key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)`,
+    );
   const [, partition = "", region = "", account = ""] = match;
   return { partition, region, account };
 }
@@ -160,7 +191,11 @@ type Credentials = AwsCredentialIdentity & { readonly expiration: Date };
  * A credentials provider for one role: answers from its cache while more than `minRemainingMs`
  * remain, otherwise assumes the role (one call shared by concurrent callers; a failure is not kept).
  */
-function roleCredentials(assume: () => Promise<Credentials>, minRemainingMs: number, now: () => number): () => Promise<AwsCredentialIdentity> {
+function roleCredentials(
+  assume: () => Promise<Credentials>,
+  minRemainingMs: number,
+  now: () => number,
+): () => Promise<AwsCredentialIdentity> {
   let current: Credentials | undefined;
   let pending: Promise<Credentials> | undefined;
   const provider = async (): Promise<AwsCredentialIdentity> => {
@@ -216,7 +251,8 @@ export class TenantDirectory<C> {
 
   /** `tenant` must be a safe single key segment (caller validated). */
   async resolve(tenant: string): Promise<TenantAccess<C>> {
-    if (!TENANT.test(tenant)) throw new TenantKeyError(`tenant "${tenant}" is not a safe single key segment: refusing to look up its key`);
+    if (!TENANT.test(tenant))
+      throw new TenantKeyError(`tenant "${tenant}" is not a safe single key segment: refusing to look up its key`);
     // A claim with characters no alias may hold (. @ + = :) names no configured tenant: no key to find.
     if (!ALIAS_SEGMENT.test(tenant)) return { kind: "unknown", tenant };
     const cached = this.cache.get(tenant);
@@ -239,10 +275,16 @@ export class TenantDirectory<C> {
     const tags = await kms.tags(key.keyArn);
     const owner = tags[TENANT_TAG];
     if (owner !== undefined && owner !== tenant) {
-      throw new TenantKeyError(`key ${key.keyArn} behind alias "${keyAliasPrefix}${tenant}" is tagged ${TENANT_TAG}=${owner}, not ${tenant}: fix the alias or the tag`);
+      throw new TenantKeyError(
+        `key ${key.keyArn} behind alias "${keyAliasPrefix}${tenant}" is tagged ${TENANT_TAG}=${owner}, not ${tenant}: fix the alias or the tag`,
+      );
     }
     if (!OWN_ROLE_TIERS.has(tags[TIER_TAG] ?? "")) return this.remember({ kind: "shared", tenant }, sharedTtlMs);
-    if (key.keyState !== ENABLED) return this.remember({ kind: "key-unavailable", tenant, keyArn: key.keyArn, keyState: key.keyState }, sharedTtlMs);
+    if (key.keyState !== ENABLED)
+      return this.remember(
+        { kind: "key-unavailable", tenant, keyArn: key.keyArn, keyState: key.keyState },
+        sharedTtlMs,
+      );
     const { client, roleArn } = this.session(tenant, tenantRoleArn(key.keyArn, roleNamePrefix, tenant));
     return this.remember({ kind: "own-key", tenant, keyArn: key.keyArn, roleArn, client }, keyTtlMs);
   }
@@ -259,7 +301,11 @@ export class TenantDirectory<C> {
     const { assumeRole, sessionName, clientFor } = this.options;
     const sessionSeconds = this.options.sessionSeconds ?? DEFAULTS.sessionSeconds;
     const minRemainingMs = (this.options.minRemainingSeconds ?? DEFAULTS.minRemainingSeconds) * 1000;
-    const credentials = roleCredentials(() => assumeRole(roleArn, sessionName, sessionSeconds), minRemainingMs, this.now);
+    const credentials = roleCredentials(
+      () => assumeRole(roleArn, sessionName, sessionSeconds),
+      minRemainingMs,
+      this.now,
+    );
     const session = { roleArn, client: clientFor(credentials) };
     this.sessions.set(tenant, session);
     return session;
@@ -272,7 +318,13 @@ export class TenantDirectory<C> {
 /** Who handles an object: the function itself, the tenant's role, or nobody (the tenant is being shredded). */
 export type KeyActor<C> =
   | { readonly kind: "self" }
-  | { readonly kind: "tenant"; readonly tenant: string; readonly client: C; readonly keyArn: string; readonly roleArn: string }
+  | {
+      readonly kind: "tenant";
+      readonly tenant: string;
+      readonly client: C;
+      readonly keyArn: string;
+      readonly roleArn: string;
+    }
   | { readonly kind: "tenant-key-pending-deletion"; readonly tenant: string }
   /** The key's first segment names no tenant of the deployment (no key alias): nobody may handle it. */
   | { readonly kind: "unknown-tenant"; readonly tenant: string };
@@ -291,7 +343,9 @@ export async function actorForKey<C>(directory: TenantDirectory<C> | undefined, 
   if (access.kind === "unknown") return { kind: "unknown-tenant", tenant };
   if (access.kind === "key-unavailable") {
     if (access.keyState === "PendingDeletion") return { kind: "tenant-key-pending-deletion", tenant };
-    throw new TenantKeyError(`tenant ${tenant}'s key ${access.keyArn} is ${access.keyState}: its objects cannot be read or written until the key is enabled`);
+    throw new TenantKeyError(
+      `tenant ${tenant}'s key ${access.keyArn} is ${access.keyState}: its objects cannot be read or written until the key is enabled`,
+    );
   }
   return { kind: "tenant", tenant, client: access.client, keyArn: access.keyArn, roleArn: access.roleArn };
 }
@@ -311,7 +365,8 @@ export function kmsKeyLookup(kms: KMSClient): TenantKeyLookup {
         if (error instanceof Error && error.name === "NotFoundException") return undefined;
         throw error;
       }
-      if (metadata?.Arn === undefined || metadata.KeyState === undefined) throw new TenantKeyError(`DescribeKey on "${aliasName}" returned no key ARN or key state`);
+      if (metadata?.Arn === undefined || metadata.KeyState === undefined)
+        throw new TenantKeyError(`DescribeKey on "${aliasName}" returned no key ARN or key state`);
       return { keyArn: metadata.Arn, keyState: metadata.KeyState };
     },
     async tags(keyArn) {
@@ -339,11 +394,15 @@ export function stsAssumeRole(clientConfig: { readonly region: string; readonly 
     // STS client per tenant alive would only hold memory and idle connections.
     const provider = fromTemporaryCredentials({
       params: { RoleArn: roleArn, RoleSessionName: sessionName, DurationSeconds: durationSeconds },
-      clientConfig: { region: clientConfig.region, ...(clientConfig.endpoint !== undefined ? { endpoint: clientConfig.endpoint } : {}) },
+      clientConfig: {
+        region: clientConfig.region,
+        ...(clientConfig.endpoint !== undefined ? { endpoint: clientConfig.endpoint } : {}),
+      },
     });
     const credentials = await provider();
     const { expiration } = credentials;
-    if (!(expiration instanceof Date) || Number.isNaN(expiration.getTime())) throw new TenantKeyError(`AssumeRole of ${roleArn} returned credentials without an expiration`);
+    if (!(expiration instanceof Date) || Number.isNaN(expiration.getTime()))
+      throw new TenantKeyError(`AssumeRole of ${roleArn} returned credentials without an expiration`);
     return { ...credentials, expiration };
   };
 }

@@ -45,15 +45,25 @@ export function tenantEnvProblem(env: TenantEnv): string | undefined {
  */
 export function tenantDirectoryFromEnv<C>(
   env: TenantEnv,
-  options: { readonly defaultSessionName: string; readonly minRemainingSeconds: number; readonly clientFor: (credentials: () => Promise<AwsCredentialIdentity>) => C },
+  options: {
+    readonly defaultSessionName: string;
+    readonly minRemainingSeconds: number;
+    readonly clientFor: (credentials: () => Promise<AwsCredentialIdentity>) => C;
+  },
 ): TenantDirectory<C> | undefined {
   if (env.TENANT_KEY_ALIAS_PREFIX === undefined || env.TENANT_ROLE_NAME_PREFIX === undefined) return undefined;
-  const kms = new KMSClient({ region: env.AWS_REGION, ...(env.KMS_ENDPOINT === undefined ? {} : { endpoint: env.KMS_ENDPOINT }) });
+  const kms = new KMSClient({
+    region: env.AWS_REGION,
+    ...(env.KMS_ENDPOINT === undefined ? {} : { endpoint: env.KMS_ENDPOINT }),
+  });
   return new TenantDirectory({
     keyAliasPrefix: env.TENANT_KEY_ALIAS_PREFIX,
     roleNamePrefix: env.TENANT_ROLE_NAME_PREFIX,
     kms: kmsKeyLookup(kms),
-    assumeRole: stsAssumeRole({ region: env.AWS_REGION, ...(env.STS_ENDPOINT === undefined ? {} : { endpoint: env.STS_ENDPOINT }) }),
+    assumeRole: stsAssumeRole({
+      region: env.AWS_REGION,
+      ...(env.STS_ENDPOINT === undefined ? {} : { endpoint: env.STS_ENDPOINT }),
+    }),
     sessionName: env.AWS_LAMBDA_FUNCTION_NAME ?? options.defaultSessionName,
     minRemainingSeconds: options.minRemainingSeconds,
     clientFor: options.clientFor,

@@ -25,7 +25,12 @@ export class FakeKms implements TenantKeyLookup {
   error: Error | undefined;
 
   add(tenant: string, key: Partial<FakeKey> = {}): FakeKey {
-    const entry = { keyArn: tenant === "acme" ? ACME_KEY : ACME_KEY.replace(/key\/.*$/, `key/tenant-${tenant}`), keyState: "Enabled", tags: { Tenant: tenant, Tier: "logical" }, ...key };
+    const entry = {
+      keyArn: tenant === "acme" ? ACME_KEY : ACME_KEY.replace(/key\/.*$/, `key/tenant-${tenant}`),
+      keyState: "Enabled",
+      tags: { Tenant: tenant, Tier: "logical" },
+      ...key,
+    };
     this.keys.set(`${PREFIX}${tenant}`, entry);
     return entry;
   }
@@ -50,12 +55,18 @@ export class FakeKms implements TenantKeyLookup {
 export interface Fakes {
   kms: FakeKms;
   clock: { now: () => number; advance: (ms: number) => void };
-  assumeRole: AssumeRole & { calls: Parameters<AssumeRole>[]; fail: Error | undefined; gate: Promise<void> | undefined };
+  assumeRole: AssumeRole & {
+    calls: Parameters<AssumeRole>[];
+    fail: Error | undefined;
+    gate: Promise<void> | undefined;
+  };
 }
 
 export function fakes(): Fakes {
   let now = START;
-  const clock = { now: () => now, advance: (ms: number) => {
+  const clock = {
+    now: () => now,
+    advance: (ms: number) => {
       now += ms;
     },
   };
@@ -65,10 +76,18 @@ export function fakes(): Fakes {
       const n = assumeRole.calls.length;
       await assumeRole.gate;
       if (assumeRole.fail !== undefined) throw assumeRole.fail;
-      return { accessKeyId: `ASIA${n}`, secretAccessKey: `secret-${n}`, sessionToken: `token-${n}`, expiration: new Date(now + durationSeconds * SECOND) };
+      return {
+        accessKeyId: `ASIA${n}`,
+        secretAccessKey: `secret-${n}`,
+        sessionToken: `token-${n}`,
+        expiration: new Date(now + durationSeconds * SECOND),
+      };
     },
-    { calls: [] as Parameters<AssumeRole>[], fail: undefined as Error | undefined, gate: undefined as Promise<void> | undefined },
+    {
+      calls: [] as Parameters<AssumeRole>[],
+      fail: undefined as Error | undefined,
+      gate: undefined as Promise<void> | undefined,
+    },
   );
   return { kms: new FakeKms(), clock, assumeRole };
 }
-

@@ -53,7 +53,12 @@ const FAILOVER = "tenant-failover";
 const ROLE_PREFIX = "example-tenant-";
 const MiB = 1024 * 1024;
 
-const gateway = useRadosGateway({ name: "tenant", region: "eusc-de-east-1", kmsKeys: [ORIGINALS_KEY, CLEAN_KEY, ACME_KEY], sts: true });
+const gateway = useRadosGateway({
+  name: "tenant",
+  region: "eusc-de-east-1",
+  kmsKeys: [ORIGINALS_KEY, CLEAN_KEY, ACME_KEY],
+  sts: true,
+});
 
 const jpeg = Buffer.concat([SOI, JFIF, exifApp1(6), DQT, DHT, sof(0xc0, 16, 16), sos(), Buffer.from([0x00]), EOI]);
 const truncated = jpeg.subarray(0, jpeg.length - 3);
@@ -67,7 +72,12 @@ function recording<C extends S3Client>(client: C, who: "function" | "tenant"): C
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const input = args.input as { Bucket?: string; Key?: string };
-      sent.push({ client: who, command: String(context.commandName), bucket: input.Bucket ?? "", key: input.Key ?? "" });
+      sent.push({
+        client: who,
+        command: String(context.commandName),
+        bucket: input.Bucket ?? "",
+        key: input.Key ?? "",
+      });
       return next(args);
     },
     { step: "initialize", name: "recordRequests" },
@@ -98,7 +108,11 @@ beforeAll(async () => {
       {
         Effect: "Allow",
         Action: [...TENANT_OBJECT_ACTIONS],
-        Resource: [`arn:aws:s3:::${ORIGINALS}/acme/*`, `arn:aws:s3:::${ORIGINALS}/quarantine/acme/*`, `arn:aws:s3:::${CLEAN}/acme/*`],
+        Resource: [
+          `arn:aws:s3:::${ORIGINALS}/acme/*`,
+          `arn:aws:s3:::${ORIGINALS}/quarantine/acme/*`,
+          `arn:aws:s3:::${CLEAN}/acme/*`,
+        ],
       },
     ],
   });
@@ -109,7 +123,16 @@ beforeAll(async () => {
   // The functions' own credentials: a gateway role each, named as the stack names them, so that the
   // authorization proof knows which function made each request (and what browsers did with its URLs).
   const functionCredentials = async (roleName: string) => {
-    const role = await createRole(g, roleName, { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:*"], Resource: [ORIGINALS, CLEAN].flatMap((b) => [`arn:aws:s3:::${b}`, `arn:aws:s3:::${b}/*`]) }] });
+    const role = await createRole(g, roleName, {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Action: ["s3:*"],
+          Resource: [ORIGINALS, CLEAN].flatMap((b) => [`arn:aws:s3:::${b}`, `arn:aws:s3:::${b}/*`]),
+        },
+      ],
+    });
     const credentials = await assumeRole(g, role, roleName, 3600);
     return Object.assign(async () => credentials, { accessKeyId: credentials.accessKeyId });
   };
@@ -117,8 +140,16 @@ beforeAll(async () => {
   uploadKeyId = uploadCredentials.accessKeyId;
   const scrubCredentials = await functionCredentials("example-scrub-function");
   castNames({
-    buckets: { [ORIGINALS]: "example-avatars-original-111111111111", [CLEAN]: "example-avatars-clean-111111111111", [FAILOVER]: "example-avatars-clean-failover-222222222222" },
-    keys: { [ORIGINALS_KEY]: "aws_kms_key.sovereign-key-avatars-original_key", [CLEAN_KEY]: "aws_kms_key.sovereign-key-avatars-clean_key", [ACME_KEY]: "aws_kms_key.tenant-kleinverein_key_key" },
+    buckets: {
+      [ORIGINALS]: "example-avatars-original-111111111111",
+      [CLEAN]: "example-avatars-clean-111111111111",
+      [FAILOVER]: "example-avatars-clean-failover-222222222222",
+    },
+    keys: {
+      [ORIGINALS_KEY]: "aws_kms_key.sovereign-key-avatars-original_key",
+      [CLEAN_KEY]: "aws_kms_key.sovereign-key-avatars-clean_key",
+      [ACME_KEY]: "aws_kms_key.tenant-kleinverein_key_key",
+    },
     tenants: { acme: "kleinverein" },
   });
   const kms = new FakeKms();
@@ -127,7 +158,12 @@ beforeAll(async () => {
   kms.add("shared-co", { tags: { Tenant: "shared-co", Tier: "shared" } });
   kms.add("shredded", { keyState: "PendingDeletion" });
   const sts = stsAssumeRole({ region: g.region, endpoint: g.endpoint });
-  const common = { S3_ENDPOINT: g.endpoint, AWS_REGION: g.region, TENANT_KEY_ALIAS_PREFIX: PREFIX, TENANT_ROLE_NAME_PREFIX: ROLE_PREFIX };
+  const common = {
+    S3_ENDPOINT: g.endpoint,
+    AWS_REGION: g.region,
+    TENANT_KEY_ALIAS_PREFIX: PREFIX,
+    TENANT_ROLE_NAME_PREFIX: ROLE_PREFIX,
+  };
   const uploadSettings = parseUploadEnv({
     ...common,
     PSEUDONYM_KEY_ID: "alias/example/subject-pseudonyms",
@@ -139,19 +175,37 @@ beforeAll(async () => {
     EXPIRY_SECONDS: "60",
     KMS_KEY_ARNS: JSON.stringify({ "avatars-original": ORIGINALS_KEY }),
   });
-  const scrubEnv = parseScrubEnv({ ...common, CLEAN_BUCKET: CLEAN, CLEAN_KMS_KEY_ID: CLEAN_KEY, CLEAN_DATA_CLASS: "avatars-clean", QUARANTINE_PREFIX: "quarantine/" });
+  const scrubEnv = parseScrubEnv({
+    ...common,
+    CLEAN_BUCKET: CLEAN,
+    CLEAN_KMS_KEY_ID: CLEAN_KEY,
+    CLEAN_DATA_CLASS: "avatars-clean",
+    QUARANTINE_PREFIX: "quarantine/",
+  });
   directory = new TenantDirectory({
     keyAliasPrefix: PREFIX,
     roleNamePrefix: ROLE_PREFIX,
     kms,
-    assumeRole: (roleArn, session, seconds) => sts(roleArn.replace(/^arn:[^:]+:iam::\d{12}:/, "arn:aws:iam:::"), session, seconds),
+    assumeRole: (roleArn, session, seconds) =>
+      sts(roleArn.replace(/^arn:[^:]+:iam::\d{12}:/, "arn:aws:iam:::"), session, seconds),
     sessionName: "example-functions",
     minRemainingSeconds: 120,
     sessionSeconds: 900,
     clientFor: (credentials) => recording(scrubClient(scrubEnv, credentials), "tenant"),
   });
-  upload = createUploadHandler({ s3: recording(uploadClient(uploadSettings.env, uploadCredentials), "function"), settings: uploadSettings, logger, tenants: directory, pseudonyms: new Pseudonyms(localMac(Buffer.alloc(32, 5))) });
-  scrub = createScrubHandler({ s3: recording(scrubClient(scrubEnv, scrubCredentials), "function"), env: scrubEnv, logger, tenants: directory });
+  upload = createUploadHandler({
+    s3: recording(uploadClient(uploadSettings.env, uploadCredentials), "function"),
+    settings: uploadSettings,
+    logger,
+    tenants: directory,
+    pseudonyms: new Pseudonyms(localMac(Buffer.alloc(32, 5))),
+  });
+  scrub = createScrubHandler({
+    s3: recording(scrubClient(scrubEnv, scrubCredentials), "function"),
+    env: scrubEnv,
+    logger,
+    tenants: directory,
+  });
 });
 
 /** A pre-signed PUT from the upload handler for a verified tenant, sent like a browser. */
@@ -159,8 +213,18 @@ async function browserPut(tenant: string, file: Buffer): Promise<{ target: Presi
   const result = await upload({
     version: "2.0",
     routeKey: "POST /v1/uploads/put",
-    requestContext: { requestId: "r1", http: { method: "POST", path: "/v1/uploads/put" }, authorizer: { jwt: { claims: { tenant, sub: "user-1" } } } },
-    body: JSON.stringify({ fileName: "me.jpg", contentType: "image/jpeg", sizeBytes: file.length, contentMd5: md5(file), dataClass: "avatars-original" }),
+    requestContext: {
+      requestId: "r1",
+      http: { method: "POST", path: "/v1/uploads/put" },
+      authorizer: { jwt: { claims: { tenant, sub: "user-1" } } },
+    },
+    body: JSON.stringify({
+      fileName: "me.jpg",
+      contentType: "image/jpeg",
+      sizeBytes: file.length,
+      contentMd5: md5(file),
+      dataClass: "avatars-original",
+    }),
   });
   expect(result.statusCode).toBe(200);
   const target = JSON.parse(result.body) as PresignedPut;
@@ -172,12 +236,26 @@ async function browserPut(tenant: string, file: Buffer): Promise<{ target: Presi
 /** The record the gateway would deliver for the object's current version. */
 async function created(key: string): Promise<unknown> {
   const head = await s3.send(new HeadObjectCommand({ Bucket: ORIGINALS, Key: key }));
-  return { Records: [{ eventName: "ObjectCreated:Put", eventSource: "ceph:s3", s3: { bucket: { name: ORIGINALS }, object: { key, versionId: head.VersionId, eTag: head.ETag } } }] };
+  return {
+    Records: [
+      {
+        eventName: "ObjectCreated:Put",
+        eventSource: "ceph:s3",
+        s3: { bucket: { name: ORIGINALS }, object: { key, versionId: head.VersionId, eTag: head.ETag } },
+      },
+    ],
+  };
 }
 
-const keyOf = async (bucket: string, key: string) => (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).SSEKMSKeyId;
+const keyOf = async (bucket: string, key: string) =>
+  (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).SSEKMSKeyId;
 const tagsOf = async (bucket: string, key: string) =>
-  Object.fromEntries(((await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key }))).TagSet ?? []).map((t) => [t.Key, t.Value]));
+  Object.fromEntries(
+    ((await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key }))).TagSet ?? []).map((t) => [
+      t.Key,
+      t.Value,
+    ]),
+  );
 const requestsFor = (key: string) => sent.filter((r) => r.key.endsWith(key));
 
 describe("a logical-tier tenant's objects, under its own key", () => {
@@ -196,7 +274,11 @@ describe("a logical-tier tenant's objects, under its own key", () => {
     // Prepare
     const access = await directory.resolve("acme");
     if (access.kind !== "own-key") throw new Error(`expected own-key, got ${access.kind}`);
-    const url = await getSignedUrl(access.client, new PutObjectCommand({ Bucket: ORIGINALS, Key: "globex/user-1/stolen", ContentLength: 3 }), { expiresIn: 60 });
+    const url = await getSignedUrl(
+      access.client,
+      new PutObjectCommand({ Bucket: ORIGINALS, Key: "globex/user-1/stolen", ContentLength: 3 }),
+      { expiresIn: 60 },
+    );
 
     // Act
     const response = await fetch(url, { method: "PUT", body: "abc" });
@@ -204,46 +286,64 @@ describe("a logical-tier tenant's objects, under its own key", () => {
 
     // Assess
     expect(response.status).toBe(403);
-    const listed = await s3.send(new HeadObjectCommand({ Bucket: ORIGINALS, Key: "globex/user-1/stolen" })).catch((e: Error) => e.name);
+    const listed = await s3
+      .send(new HeadObjectCommand({ Bucket: ORIGINALS, Key: "globex/user-1/stolen" }))
+      .catch((e: Error) => e.name);
     expect(listed).toBe("NotFound");
   });
 
   it.each([
     ["acme", "tenant", ACME_KEY],
     ["shared-co", "function", ORIGINALS_KEY],
-  ] as const)("runs %s's multipart upload as the %s's role: parts from the browser, the object under its key and tagged", async (tenant, signedBy, expectedKey) => {
-    // Prepare
-    const total = 5 * MiB + 1234;
-    const data = Buffer.alloc(total, 7);
-    const call = async (path: string, body: unknown) => {
-      const result = await upload({
-        version: "2.0",
-        routeKey: `POST ${path}`,
-        requestContext: { requestId: "r2", http: { method: "POST", path }, authorizer: { jwt: { claims: { tenant, sub: "user-1" } } } },
-        body: JSON.stringify(body),
-      });
-      expect(result.statusCode, result.body).toBe(200);
-      return JSON.parse(result.body);
-    };
+  ] as const)(
+    "runs %s's multipart upload as the %s's role: parts from the browser, the object under its key and tagged",
+    async (tenant, signedBy, expectedKey) => {
+      // Prepare
+      const total = 5 * MiB + 1234;
+      const data = Buffer.alloc(total, 7);
+      const call = async (path: string, body: unknown) => {
+        const result = await upload({
+          version: "2.0",
+          routeKey: `POST ${path}`,
+          requestContext: {
+            requestId: "r2",
+            http: { method: "POST", path },
+            authorizer: { jwt: { claims: { tenant, sub: "user-1" } } },
+          },
+          body: JSON.stringify(body),
+        });
+        expect(result.statusCode, result.body).toBe(200);
+        return JSON.parse(result.body);
+      };
 
-    // Act
-    const created = (await call("/v1/uploads/multipart", { fileName: "big.jpg", contentType: "image/jpeg", sizeBytes: total, dataClass: "avatars-original" })) as MultipartUpload;
-    const parts = [];
-    for (const part of created.parts) {
-      const start = (part.partNumber - 1) * created.partSizeBytes;
-      const response = await fetch(part.url, { method: "PUT", headers: part.headers, body: data.subarray(start, start + Number(part.headers["Content-Length"])) });
-      await response.arrayBuffer();
-      expect(response.status).toBe(200);
-      parts.push({ partNumber: part.partNumber, eTag: response.headers.get("etag") ?? "" });
-    }
-    await call("/v1/uploads/multipart/complete", { key: created.key, uploadId: created.uploadId, parts });
+      // Act
+      const created = (await call("/v1/uploads/multipart", {
+        fileName: "big.jpg",
+        contentType: "image/jpeg",
+        sizeBytes: total,
+        dataClass: "avatars-original",
+      })) as MultipartUpload;
+      const parts = [];
+      for (const part of created.parts) {
+        const start = (part.partNumber - 1) * created.partSizeBytes;
+        const response = await fetch(part.url, {
+          method: "PUT",
+          headers: part.headers,
+          body: data.subarray(start, start + Number(part.headers["Content-Length"])),
+        });
+        await response.arrayBuffer();
+        expect(response.status).toBe(200);
+        parts.push({ partNumber: part.partNumber, eTag: response.headers.get("etag") ?? "" });
+      }
+      await call("/v1/uploads/multipart/complete", { key: created.key, uploadId: created.uploadId, parts });
 
-    // Assess
-    expect(created.parts.every((p) => (signer(p.url) === uploadKeyId) === (signedBy === "function"))).toBe(true);
-    expect(await keyOf(ORIGINALS, created.key)).toBe(expectedKey);
-    expect(await tagsOf(ORIGINALS, created.key)).toEqual({ "data-class": "avatars-original" });
-    expect(requestsFor(created.key).filter((r) => r.client !== signedBy)).toEqual([]);
-  });
+      // Assess
+      expect(created.parts.every((p) => (signer(p.url) === uploadKeyId) === (signedBy === "function"))).toBe(true);
+      expect(await keyOf(ORIGINALS, created.key)).toBe(expectedKey);
+      expect(await tagsOf(ORIGINALS, created.key)).toEqual({ "data-class": "avatars-original" });
+      expect(requestsFor(created.key).filter((r) => r.client !== signedBy)).toEqual([]);
+    },
+  );
 
   it("scrubs as the tenant's role: the clean copy is under the tenant's key, and the function's own role only asked", async () => {
     // Prepare
@@ -255,10 +355,22 @@ describe("a logical-tier tenant's objects, under its own key", () => {
     // Assess
     expect(outcome.records.map((r) => r.outcome)).toEqual(["scrubbed"]);
     expect(await keyOf(CLEAN, target.key)).toBe(ACME_KEY);
-    expect(await tagsOf(ORIGINALS, target.key)).toEqual({ "data-class": "avatars-original", "scrub-status": "processed" });
-    const byClient = (who: string) => requestsFor(target.key).filter((r) => r.client === who).map((r) => `${r.command} ${r.bucket}`);
+    expect(await tagsOf(ORIGINALS, target.key)).toEqual({
+      "data-class": "avatars-original",
+      "scrub-status": "processed",
+    });
+    const byClient = (who: string) =>
+      requestsFor(target.key)
+        .filter((r) => r.client === who)
+        .map((r) => `${r.command} ${r.bucket}`);
     expect(byClient("function")).toEqual([`HeadObjectCommand ${CLEAN}`, `HeadObjectCommand ${ORIGINALS}`]);
-    expect(byClient("tenant")).toEqual(expect.arrayContaining([`GetObjectCommand ${ORIGINALS}`, `PutObjectCommand ${CLEAN}`, `PutObjectTaggingCommand ${ORIGINALS}`]));
+    expect(byClient("tenant")).toEqual(
+      expect.arrayContaining([
+        `GetObjectCommand ${ORIGINALS}`,
+        `PutObjectCommand ${CLEAN}`,
+        `PutObjectTaggingCommand ${ORIGINALS}`,
+      ]),
+    );
   });
 
   it("quarantines a rejected upload in the tenant's quarantine area, under the tenant's key", async () => {
@@ -271,24 +383,38 @@ describe("a logical-tier tenant's objects, under its own key", () => {
     // Assess
     expect(outcome.records.map((r) => r.outcome)).toEqual(["quarantined"]);
     expect(await keyOf(ORIGINALS, `quarantine/${target.key}`)).toBe(ACME_KEY);
-    expect(await s3.send(new HeadObjectCommand({ Bucket: CLEAN, Key: target.key })).catch((e: Error) => e.name)).toBe("NotFound");
+    expect(await s3.send(new HeadObjectCommand({ Bucket: CLEAN, Key: target.key })).catch((e: Error) => e.name)).toBe(
+      "NotFound",
+    );
   });
 
   it.each([
     ["scrubbed", jpeg, CLEAN, ""],
     ["quarantined", truncated, ORIGINALS, "quarantine/"],
-  ] as const)("moves an original written before under the data-class key to the tenant's key when it is %s", async (outcome, file, bucket, prefix) => {
-    // Prepare: an upload of the tenant from before its uploads were keyed with its own key.
-    const key = `acme/user-1/${outcome}-before`;
-    await s3.send(new PutObjectCommand({ Bucket: ORIGINALS, Key: key, Body: file, ContentMD5: md5(file), ServerSideEncryption: "aws:kms", SSEKMSKeyId: ORIGINALS_KEY }));
+  ] as const)(
+    "moves an original written before under the data-class key to the tenant's key when it is %s",
+    async (outcome, file, bucket, prefix) => {
+      // Prepare: an upload of the tenant from before its uploads were keyed with its own key.
+      const key = `acme/user-1/${outcome}-before`;
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: ORIGINALS,
+          Key: key,
+          Body: file,
+          ContentMD5: md5(file),
+          ServerSideEncryption: "aws:kms",
+          SSEKMSKeyId: ORIGINALS_KEY,
+        }),
+      );
 
-    // Act
-    const result = await scrub(await created(key));
+      // Act
+      const result = await scrub(await created(key));
 
-    // Assess
-    expect(result.records.map((r) => r.outcome)).toEqual([outcome]);
-    expect(await keyOf(bucket, `${prefix}${key}`)).toBe(ACME_KEY);
-  });
+      // Assess
+      expect(result.records.map((r) => r.outcome)).toEqual([outcome]);
+      expect(await keyOf(bucket, `${prefix}${key}`)).toBe(ACME_KEY);
+    },
+  );
 });
 
 describe("other tenants' objects, under the data-class keys", () => {
@@ -297,18 +423,38 @@ describe("other tenants' objects, under the data-class keys", () => {
     const result = await upload({
       version: "2.0",
       routeKey: "POST /v1/uploads/put",
-      requestContext: { requestId: "r3", http: { method: "POST", path: "/v1/uploads/put" }, authorizer: { jwt: { claims: { tenant: "globex", sub: "user-1" } } } },
-      body: JSON.stringify({ fileName: "me.jpg", contentType: "image/jpeg", sizeBytes: jpeg.length, contentMd5: md5(jpeg), dataClass: "avatars-original" }),
+      requestContext: {
+        requestId: "r3",
+        http: { method: "POST", path: "/v1/uploads/put" },
+        authorizer: { jwt: { claims: { tenant: "globex", sub: "user-1" } } },
+      },
+      body: JSON.stringify({
+        fileName: "me.jpg",
+        contentType: "image/jpeg",
+        sizeBytes: jpeg.length,
+        contentMd5: md5(jpeg),
+        dataClass: "avatars-original",
+      }),
     });
     // An object under an unknown tenant's prefix (written before the check existed) is not scrubbed, so never served or replicated.
-    await s3.send(new PutObjectCommand({ Bucket: ORIGINALS, Key: "globex/user-1/old", Body: jpeg, ServerSideEncryption: "aws:kms", SSEKMSKeyId: ORIGINALS_KEY }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: ORIGINALS,
+        Key: "globex/user-1/old",
+        Body: jpeg,
+        ServerSideEncryption: "aws:kms",
+        SSEKMSKeyId: ORIGINALS_KEY,
+      }),
+    );
     const outcome = await scrub(await created("globex/user-1/old"));
 
     // Assess
     expect(result.statusCode).toBe(403);
     expect(JSON.parse(result.body).error.code).toBe("unknown_tenant");
     expect(outcome.records).toEqual([expect.objectContaining({ outcome: "skipped", why: "unknown-tenant" })]);
-    expect(await s3.send(new HeadObjectCommand({ Bucket: CLEAN, Key: "globex/user-1/old" })).catch((e: Error) => e.name)).toBe("NotFound");
+    expect(
+      await s3.send(new HeadObjectCommand({ Bucket: CLEAN, Key: "globex/user-1/old" })).catch((e: Error) => e.name),
+    ).toBe("NotFound");
   });
 
   it.each(["shared-co"])("uploads and scrubs %s's objects as the functions themselves", async (tenant) => {
@@ -332,34 +478,64 @@ describe("failback of a tenant's objects", () => {
   it.each([
     ["acme", ACME_KEY, "tenant"],
     ["shared-co", CLEAN_KEY, "function"],
-  ] as const)("brings %s's object written during the outage back under %s, written by the %s's credentials", async (tenant, expectedKey, writer) => {
-    // Prepare: during the outage, the object was written in the commercial failover bucket.
-    const key = `${tenant}/user-1/during-outage`;
-    const since = new Date(Date.now() - 5000);
-    await s3.send(new PutObjectCommand({ Bucket: FAILOVER, Key: key, Body: jpeg, Tagging: "data-class=avatars-clean", ServerSideEncryption: "aws:kms", SSEKMSKeyId: CLEAN_KEY }));
-    const operator = recording(scrubClient(parseScrubEnv({ CLEAN_BUCKET: CLEAN, S3_ENDPOINT: gateway().endpoint, AWS_REGION: gateway().region })), "function");
+  ] as const)(
+    "brings %s's object written during the outage back under %s, written by the %s's credentials",
+    async (tenant, expectedKey, writer) => {
+      // Prepare: during the outage, the object was written in the commercial failover bucket.
+      const key = `${tenant}/user-1/during-outage`;
+      const since = new Date(Date.now() - 5000);
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: FAILOVER,
+          Key: key,
+          Body: jpeg,
+          Tagging: "data-class=avatars-clean",
+          ServerSideEncryption: "aws:kms",
+          SSEKMSKeyId: CLEAN_KEY,
+        }),
+      );
+      const operator = recording(
+        scrubClient(
+          parseScrubEnv({ CLEAN_BUCKET: CLEAN, S3_ENDPOINT: gateway().endpoint, AWS_REGION: gateway().region }),
+        ),
+        "function",
+      );
 
-    // Act
-    const result = await failback({
-      source: { client: s3, partition: "aws", bucket: FAILOVER },
-      target: { client: operator, partition: "aws-eusc", bucket: CLEAN, kmsKeyId: CLEAN_KEY },
-      since,
-      prefix: `${tenant}/`,
-      policy: { allowedDataClasses: ["avatars-clean"] },
-      tenants: directory,
-    });
+      // Act
+      const result = await failback({
+        source: { client: s3, partition: "aws", bucket: FAILOVER },
+        target: { client: operator, partition: "aws-eusc", bucket: CLEAN, kmsKeyId: CLEAN_KEY },
+        since,
+        prefix: `${tenant}/`,
+        policy: { allowedDataClasses: ["avatars-clean"] },
+        tenants: directory,
+      });
 
-    // Assess
-    expect(result.outcomes.map((o) => o.outcome)).toEqual(["copied"]);
-    expect(await keyOf(CLEAN, key)).toBe(expectedKey);
-    expect(requestsFor(key).filter((r) => r.command === "PutObjectCommand").map((r) => r.client)).toEqual([writer]);
-  });
+      // Assess
+      expect(result.outcomes.map((o) => o.outcome)).toEqual(["copied"]);
+      expect(await keyOf(CLEAN, key)).toBe(expectedKey);
+      expect(
+        requestsFor(key)
+          .filter((r) => r.command === "PutObjectCommand")
+          .map((r) => r.client),
+      ).toEqual([writer]);
+    },
+  );
 
   it("leaves a tenant whose key is pending deletion where it is: it is being shredded", async () => {
     // Prepare
     const key = "shredded/user-1/during-outage";
     const since = new Date(Date.now() - 5000);
-    await s3.send(new PutObjectCommand({ Bucket: FAILOVER, Key: key, Body: jpeg, Tagging: "data-class=avatars-clean", ServerSideEncryption: "aws:kms", SSEKMSKeyId: CLEAN_KEY }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: FAILOVER,
+        Key: key,
+        Body: jpeg,
+        Tagging: "data-class=avatars-clean",
+        ServerSideEncryption: "aws:kms",
+        SSEKMSKeyId: CLEAN_KEY,
+      }),
+    );
 
     // Act
     const result = await failback({
@@ -372,7 +548,11 @@ describe("failback of a tenant's objects", () => {
     });
 
     // Assess
-    expect(result.outcomes).toEqual([{ key, change: "write", outcome: "skipped", reason: "tenant-key-pending-deletion" }]);
-    expect(await s3.send(new HeadObjectCommand({ Bucket: CLEAN, Key: key })).catch((e: Error) => e.name)).toBe("NotFound");
+    expect(result.outcomes).toEqual([
+      { key, change: "write", outcome: "skipped", reason: "tenant-key-pending-deletion" },
+    ]);
+    expect(await s3.send(new HeadObjectCommand({ Bucket: CLEAN, Key: key })).catch((e: Error) => e.name)).toBe(
+      "NotFound",
+    );
   });
 });

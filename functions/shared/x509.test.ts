@@ -4,13 +4,17 @@ import { pemCertificateBlocks, serialHexToDecimal } from "./x509";
 describe("pemCertificateBlocks", () => {
   it("finds every certificate block in order, ignoring the text around them", () => {
     // Prepare
-    const text = "subject=CN=a\n-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\nnoise\n-----BEGIN CERTIFICATE-----\nBBBB\n-----END CERTIFICATE-----\n";
+    const text =
+      "subject=CN=a\n-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\nnoise\n-----BEGIN CERTIFICATE-----\nBBBB\n-----END CERTIFICATE-----\n";
 
     // Act
     const blocks = pemCertificateBlocks(text);
 
     // Assess
-    expect(blocks).toEqual(["-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----", "-----BEGIN CERTIFICATE-----\nBBBB\n-----END CERTIFICATE-----"]);
+    expect(blocks).toEqual([
+      "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----",
+      "-----BEGIN CERTIFICATE-----\nBBBB\n-----END CERTIFICATE-----",
+    ]);
   });
 
   it("finds none in a private key or plain text", () => {

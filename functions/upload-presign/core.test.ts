@@ -71,8 +71,8 @@ function fakeDeps(handler: Handler = () => ({})): UploadDeps & { sent: object[];
   return { s3, sent, newId: vi.fn(() => ID) };
 }
 
-const decodePolicy = (policy: string | undefined) => JSON.parse(Buffer.from(policy ?? "", "base64").toString("utf8")) as { expiration: string; conditions: unknown[] };
-
+const decodePolicy = (policy: string | undefined) =>
+  JSON.parse(Buffer.from(policy ?? "", "base64").toString("utf8")) as { expiration: string; conditions: unknown[] };
 
 beforeEach(() => {
   vi.useFakeTimers({ now: NOW, toFake: ["Date"] });
@@ -85,7 +85,12 @@ afterEach(() => {
 describe("configuration", () => {
   it("applies the defaults: 300 s expiry, data-class tag, 16 MiB parts, multipart limit = maxSizeBytes", () => {
     // Act
-    const parsed = parseUploadConfig({ bucket: "originals", allowedContentTypes: ["image/png"], maxSizeBytes: 1000, kmsKeyArnByDataClass: { identity: IDENTITY_KEY } });
+    const parsed = parseUploadConfig({
+      bucket: "originals",
+      allowedContentTypes: ["image/png"],
+      maxSizeBytes: 1000,
+      kmsKeyArnByDataClass: { identity: IDENTITY_KEY },
+    });
 
     // Assess
     expect(parsed).toEqual({
@@ -113,12 +118,24 @@ describe("configuration", () => {
     ["an expiry of 0", { expirySeconds: 0 }, /expirySeconds must be at least 1/],
     ["a fractional expiry", { expirySeconds: 1.5 }, /expirySeconds/],
     ["a key id that is not a KMS key ARN", { kmsKeyArnByDataClass: { identity: "1111-2222" } }, /KMS key ARN/],
-    ["an alias ARN", { kmsKeyArnByDataClass: { identity: "arn:aws-eusc:kms:eusc-de-east-1:111122223333:alias/uploads" } }, /KMS key ARN/],
+    [
+      "an alias ARN",
+      { kmsKeyArnByDataClass: { identity: "arn:aws-eusc:kms:eusc-de-east-1:111122223333:alias/uploads" } },
+      /KMS key ARN/,
+    ],
     ["no data class", { kmsKeyArnByDataClass: {} }, /at least one data class/],
     ["a content type with parameters", { allowedContentTypes: ["image/png; q=1"] }, /without parameters/],
     ["an upper-case content type", { allowedContentTypes: ["Image/PNG"] }, /lower-case/],
-    ["parts smaller than S3's 5 MiB minimum", { multipartPartSizeBytes: MiB }, /multipartPartSizeBytes must be at least/],
-    ["a multipart limit needing more than 10000 parts", { multipartPartSizeBytes: 5 * MiB, multipartMaxSizeBytes: 10_001 * 5 * MiB }, /more than 10000 parts/],
+    [
+      "parts smaller than S3's 5 MiB minimum",
+      { multipartPartSizeBytes: MiB },
+      /multipartPartSizeBytes must be at least/,
+    ],
+    [
+      "a multipart limit needing more than 10000 parts",
+      { multipartPartSizeBytes: 5 * MiB, multipartMaxSizeBytes: 10_001 * 5 * MiB },
+      /more than 10000 parts/,
+    ],
     ["an unknown setting", { allowPublicRead: true }, /allowPublicRead/],
   ])("fails with %s", (_, change, message) => {
     // Act
@@ -136,23 +153,53 @@ const invalidPostBodies: [string, unknown, UploadErrorCode, string][] = [
   ["a null body", null, "invalid_body", ""],
   ["an array body", [postBody], "invalid_body", ""],
   ["no fileName", { ...postBody, fileName: undefined }, "missing_field", "fileName"],
-  ["no contentType", { contentType: undefined, fileName: "a.png", sizeBytes: 1, dataClass: "identity" }, "missing_field", "contentType"],
-  ["no sizeBytes", { fileName: "a.png", contentType: "image/png", dataClass: "identity" }, "missing_field", "sizeBytes"],
+  [
+    "no contentType",
+    { contentType: undefined, fileName: "a.png", sizeBytes: 1, dataClass: "identity" },
+    "missing_field",
+    "contentType",
+  ],
+  [
+    "no sizeBytes",
+    { fileName: "a.png", contentType: "image/png", dataClass: "identity" },
+    "missing_field",
+    "sizeBytes",
+  ],
   ["no dataClass", { fileName: "a.png", contentType: "image/png", sizeBytes: 1 }, "missing_field", "dataClass"],
   ["a size given as a string", { ...postBody, sizeBytes: "1000" }, "invalid_type", "sizeBytes"],
   ["a file name given as a number", { ...postBody, fileName: 42 }, "invalid_type", "fileName"],
   ["a client-chosen key", { ...postBody, key: "acme/admin/x" }, "unknown_field", "key"],
   ["a client-chosen tenant", { ...postBody, tenant: "other" }, "unknown_field", "tenant"],
   ["an empty file name", { ...postBody, fileName: "" }, "invalid_file_name", "fileName"],
-  ["a file name over 255 characters", { ...postBody, fileName: `${"a".repeat(252)}.png` }, "invalid_file_name", "fileName"],
+  [
+    "a file name over 255 characters",
+    { ...postBody, fileName: `${"a".repeat(252)}.png` },
+    "invalid_file_name",
+    "fileName",
+  ],
   ["a NUL in the file name", { ...postBody, fileName: "a\u0000.png" }, "invalid_file_name", "fileName"],
   ["a newline in the file name", { ...postBody, fileName: "a\r\nX-Injected: 1.png" }, "invalid_file_name", "fileName"],
-  ["a right-to-left override in the file name", { ...postBody, fileName: "invoice\u202egnp.exe" }, "invalid_file_name", "fileName"],
+  [
+    "a right-to-left override in the file name",
+    { ...postBody, fileName: "invoice\u202egnp.exe" },
+    "invalid_file_name",
+    "fileName",
+  ],
   ["a lone surrogate in the file name", { ...postBody, fileName: "a\ud800.png" }, "invalid_file_name", "fileName"],
   ["a file name that is only a path", { ...postBody, fileName: "../../" }, "invalid_file_name", "fileName"],
   ["a file name of dots", { ...postBody, fileName: ".." }, "invalid_file_name", "fileName"],
-  ["a content type that is not allowed", { ...postBody, contentType: "text/html" }, "unsupported_content_type", "contentType"],
-  ["a content type with parameters", { ...postBody, contentType: "image/png; charset=utf-8" }, "unsupported_content_type", "contentType"],
+  [
+    "a content type that is not allowed",
+    { ...postBody, contentType: "text/html" },
+    "unsupported_content_type",
+    "contentType",
+  ],
+  [
+    "a content type with parameters",
+    { ...postBody, contentType: "image/png; charset=utf-8" },
+    "unsupported_content_type",
+    "contentType",
+  ],
   ["a size of 0", { ...postBody, sizeBytes: 0 }, "invalid_size", "sizeBytes"],
   ["a negative size", { ...postBody, sizeBytes: -1 }, "invalid_size", "sizeBytes"],
   ["a fractional size", { ...postBody, sizeBytes: 1.5 }, "invalid_size", "sizeBytes"],
@@ -177,7 +224,14 @@ describe("request validation (POST)", () => {
 
   it("reports every problem of one body together", async () => {
     // Act
-    const error = (await rejection(issuePresignedPost(fakeDeps(), config, claims, { fileName: "", contentType: "text/html", sizeBytes: 0, extra: 1 }))) as UploadRequestError;
+    const error = (await rejection(
+      issuePresignedPost(fakeDeps(), config, claims, {
+        fileName: "",
+        contentType: "text/html",
+        sizeBytes: 0,
+        extra: 1,
+      }),
+    )) as UploadRequestError;
 
     // Assess
     expect(error.issues.map((i) => [i.code, i.field])).toEqual([
@@ -202,10 +256,30 @@ describe("request validation (POST)", () => {
 describe("request validation (PUT)", () => {
   it.each([
     ["no Content-MD5", { ...postBody }, "missing_field", "contentMd5"],
-    ["a Content-MD5 that is not base64", { ...putBody, contentMd5: "not base64!" }, "invalid_content_md5", "contentMd5"],
-    ["a Content-MD5 of the wrong length", { ...putBody, contentMd5: Buffer.alloc(20).toString("base64") }, "invalid_content_md5", "contentMd5"],
-    ["a hex Content-MD5", { ...putBody, contentMd5: "0123456789abcdef0123456789abcdef" }, "invalid_content_md5", "contentMd5"],
-    ["a SHA-256 checksum of the wrong length", { ...putBody, checksumSha256: MD5 }, "invalid_checksum_sha256", "checksumSha256"],
+    [
+      "a Content-MD5 that is not base64",
+      { ...putBody, contentMd5: "not base64!" },
+      "invalid_content_md5",
+      "contentMd5",
+    ],
+    [
+      "a Content-MD5 of the wrong length",
+      { ...putBody, contentMd5: Buffer.alloc(20).toString("base64") },
+      "invalid_content_md5",
+      "contentMd5",
+    ],
+    [
+      "a hex Content-MD5",
+      { ...putBody, contentMd5: "0123456789abcdef0123456789abcdef" },
+      "invalid_content_md5",
+      "contentMd5",
+    ],
+    [
+      "a SHA-256 checksum of the wrong length",
+      { ...putBody, checksumSha256: MD5 },
+      "invalid_checksum_sha256",
+      "checksumSha256",
+    ],
     ["a size over the maximum", { ...putBody, sizeBytes: 10 * MiB + 1 }, "size_too_large", "sizeBytes"],
   ] as [string, unknown, UploadErrorCode, string][])("fails with %s, issuing nothing", async (_, body, code, field) => {
     // Prepare
@@ -283,14 +357,28 @@ describe("pre-signed POST", () => {
     const post = await issuePresignedPost(fakeDeps(), config, claims, postBody);
 
     // Assess
-    expect(post).toMatchObject({ method: "POST", url: "https://s3.eusc-de-east-1.amazonaws.eu/originals", bucket: "originals", key: KEY, expiresAt: "2026-01-02T03:09:05Z" });
-    expect(post.fields).toMatchObject({ key: KEY, "Content-Type": "image/png", "x-amz-server-side-encryption": "aws:kms", "x-amz-server-side-encryption-aws-kms-key-id": IDENTITY_KEY });
+    expect(post).toMatchObject({
+      method: "POST",
+      url: "https://s3.eusc-de-east-1.amazonaws.eu/originals",
+      bucket: "originals",
+      key: KEY,
+      expiresAt: "2026-01-02T03:09:05Z",
+    });
+    expect(post.fields).toMatchObject({
+      key: KEY,
+      "Content-Type": "image/png",
+      "x-amz-server-side-encryption": "aws:kms",
+      "x-amz-server-side-encryption-aws-kms-key-id": IDENTITY_KEY,
+    });
     expect(Object.keys(post.fields)).toEqual(expect.arrayContaining(["Policy", "X-Amz-Signature"]));
   });
 
   it("keeps the client's path and name out of the key", async () => {
     // Act
-    const post = await issuePresignedPost(fakeDeps(), config, claims, { ...postBody, fileName: "../../other-tenant/${filename}/evil.png" });
+    const post = await issuePresignedPost(fakeDeps(), config, claims, {
+      ...postBody,
+      fileName: "../../other-tenant/${filename}/evil.png",
+    });
 
     // Assess
     expect(post.key).toBe(KEY);
@@ -378,7 +466,13 @@ describe("pre-signed PUT", () => {
 describe("pure helpers", () => {
   it("sanitises a file name to its last segment without quotes, backslashes or leading dots", () => {
     // Act
-    const names = ["C:\\Users\\me\\photo.png", "../..//x/.hidden", 'a"b.png', "  spaced.png  ", "é".normalize("NFD")].map(sanitiseFileName);
+    const names = [
+      "C:\\Users\\me\\photo.png",
+      "../..//x/.hidden",
+      'a"b.png',
+      "  spaced.png  ",
+      "é".normalize("NFD"),
+    ].map(sanitiseFileName);
 
     // Assess
     expect(names).toEqual(["photo.png", "hidden", "a_b.png", "spaced.png", "é".normalize("NFC")]);
@@ -389,7 +483,9 @@ describe("pure helpers", () => {
     const disposition = contentDisposition("Ärger; 100% (final)'s.pdf");
 
     // Assess
-    expect(disposition).toBe(`attachment; filename="_rger_ 100_ (final)'s.pdf"; filename*=UTF-8''%C3%84rger%3B%20100%25%20%28final%29%27s.pdf`);
+    expect(disposition).toBe(
+      `attachment; filename="_rger_ 100_ (final)'s.pdf"; filename*=UTF-8''%C3%84rger%3B%20100%25%20%28final%29%27s.pdf`,
+    );
   });
 
   it("splits a size into full parts and a remainder", () => {
@@ -401,13 +497,22 @@ describe("pure helpers", () => {
   });
 });
 
-const multipartBody = { fileName: "scan.pdf", contentType: "application/pdf", sizeBytes: 12 * MiB, dataClass: "identity" };
+const multipartBody = {
+  fileName: "scan.pdf",
+  contentType: "application/pdf",
+  sizeBytes: 12 * MiB,
+  dataClass: "identity",
+};
 const etag = (n: number) => `"etag-${n}"`;
 
-function multipartServer(parts: { PartNumber: number; Size: number }[], tags: { Key: string; Value: string }[] = [{ Key: "data-class", Value: "identity" }]): Handler {
+function multipartServer(
+  parts: { PartNumber: number; Size: number }[],
+  tags: { Key: string; Value: string }[] = [{ Key: "data-class", Value: "identity" }],
+): Handler {
   return (command) => {
     if (command instanceof CreateMultipartUploadCommand) return { UploadId: "upload-1" };
-    if (command instanceof ListPartsCommand) return { Parts: parts.map((p) => ({ ...p, ETag: etag(p.PartNumber) })), IsTruncated: false };
+    if (command instanceof ListPartsCommand)
+      return { Parts: parts.map((p) => ({ ...p, ETag: etag(p.PartNumber) })), IsTruncated: false };
     if (command instanceof GetObjectTaggingCommand) return { TagSet: tags };
     if (command instanceof HeadObjectCommand) return { Metadata: { "data-class": "identity" } };
     return {};
@@ -434,8 +539,18 @@ describe("multipart", () => {
       Tagging: "data-class=identity",
       Metadata: { "original-name": "scan.pdf", "data-class": "identity" },
     });
-    expect(upload).toMatchObject({ key: KEY, uploadId: "upload-1", partSizeBytes: 5 * MiB, partCount: 3, expiresAt: "2026-01-02T03:09:05Z" });
-    expect(upload.parts.map((p) => p.headers)).toEqual([{ "Content-Length": String(5 * MiB) }, { "Content-Length": String(5 * MiB) }, { "Content-Length": String(2 * MiB) }]);
+    expect(upload).toMatchObject({
+      key: KEY,
+      uploadId: "upload-1",
+      partSizeBytes: 5 * MiB,
+      partCount: 3,
+      expiresAt: "2026-01-02T03:09:05Z",
+    });
+    expect(upload.parts.map((p) => p.headers)).toEqual([
+      { "Content-Length": String(5 * MiB) },
+      { "Content-Length": String(5 * MiB) },
+      { "Content-Length": String(2 * MiB) },
+    ]);
     for (const [i, part] of upload.parts.entries()) {
       const url = new URL(part.url);
       expect(url.pathname).toBe(`/originals/${KEY}`);
@@ -450,7 +565,9 @@ describe("multipart", () => {
     const deps = fakeDeps(multipartServer([]));
 
     // Act
-    const error = await rejection(createMultipartUpload(deps, config, claims, { ...multipartBody, sizeBytes: 100 * MiB + 1 }));
+    const error = await rejection(
+      createMultipartUpload(deps, config, claims, { ...multipartBody, sizeBytes: 100 * MiB + 1 }),
+    );
 
     // Assess
     expect(error).toMatchObject({ code: "size_too_large", field: "sizeBytes" });
@@ -462,7 +579,12 @@ describe("multipart", () => {
     const deps = fakeDeps(multipartServer([{ PartNumber: 1, Size: 5 * MiB }]));
 
     // Act
-    const parts = await presignUploadParts(deps, config, claims, { key: KEY, uploadId: "upload-1", sizeBytes: 12 * MiB, partNumbers: [2, 3] });
+    const parts = await presignUploadParts(deps, config, claims, {
+      key: KEY,
+      uploadId: "upload-1",
+      sizeBytes: 12 * MiB,
+      partNumbers: [2, 3],
+    });
 
     // Assess
     expect(parts.parts.map((p) => [p.partNumber, p.headers["Content-Length"]])).toEqual([
@@ -479,16 +601,27 @@ describe("multipart", () => {
     ["a part number beyond the declared size", { partNumbers: [4] }, "invalid_parts", "partNumbers", 400],
     ["a repeated part number", { partNumbers: [1, 1] }, "invalid_parts", "partNumbers", 400],
     ["part number 0", { partNumbers: [0] }, "invalid_parts", "partNumbers.0", 400],
-  ] as [string, object, UploadErrorCode, string, number][])("refuses part URLs for %s", async (_, change, code, field, status) => {
-    // Prepare
-    const deps = fakeDeps(multipartServer([]));
+  ] as [string, object, UploadErrorCode, string, number][])(
+    "refuses part URLs for %s",
+    async (_, change, code, field, status) => {
+      // Prepare
+      const deps = fakeDeps(multipartServer([]));
 
-    // Act
-    const error = await rejection(presignUploadParts(deps, config, claims, { key: KEY, uploadId: "upload-1", sizeBytes: 12 * MiB, partNumbers: [1], ...change }));
+      // Act
+      const error = await rejection(
+        presignUploadParts(deps, config, claims, {
+          key: KEY,
+          uploadId: "upload-1",
+          sizeBytes: 12 * MiB,
+          partNumbers: [1],
+          ...change,
+        }),
+      );
 
-    // Assess
-    expect(error).toMatchObject({ code, field, status });
-  });
+      // Assess
+      expect(error).toMatchObject({ code, field, status });
+    },
+  );
 
   it("answers an unknown upload with unknown_upload (404)", async () => {
     // Prepare
@@ -497,7 +630,9 @@ describe("multipart", () => {
     });
 
     // Act
-    const error = await rejection(presignUploadParts(deps, config, claims, { key: KEY, uploadId: "gone", sizeBytes: 12 * MiB, partNumbers: [1] }));
+    const error = await rejection(
+      presignUploadParts(deps, config, claims, { key: KEY, uploadId: "gone", sizeBytes: 12 * MiB, partNumbers: [1] }),
+    );
 
     // Assess
     expect(error).toMatchObject({ code: "unknown_upload", field: "uploadId", status: 404 });
@@ -505,7 +640,13 @@ describe("multipart", () => {
 
   it("completes when the named parts are exactly the uploaded ones, keeping the tag S3 applied", async () => {
     // Prepare
-    const deps = fakeDeps(multipartServer([{ PartNumber: 1, Size: 5 * MiB }, { PartNumber: 2, Size: 5 * MiB }, { PartNumber: 3, Size: 2 * MiB }]));
+    const deps = fakeDeps(
+      multipartServer([
+        { PartNumber: 1, Size: 5 * MiB },
+        { PartNumber: 2, Size: 5 * MiB },
+        { PartNumber: 3, Size: 2 * MiB },
+      ]),
+    );
     const parts = [1, 2, 3].map((n) => ({ partNumber: n, eTag: etag(n) }));
 
     // Act
@@ -513,8 +654,12 @@ describe("multipart", () => {
 
     // Assess
     expect(done).toEqual({ bucket: "originals", key: KEY, sizeBytes: 12 * MiB, partCount: 3 });
-    const complete = deps.sent.find((c) => c instanceof CompleteMultipartUploadCommand) as CompleteMultipartUploadCommand;
-    expect(complete.input.MultipartUpload?.Parts).toEqual(parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.eTag })));
+    const complete = deps.sent.find(
+      (c) => c instanceof CompleteMultipartUploadCommand,
+    ) as CompleteMultipartUploadCommand;
+    expect(complete.input.MultipartUpload?.Parts).toEqual(
+      parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.eTag })),
+    );
     expect(deps.sent.some((c) => c instanceof PutObjectTaggingCommand)).toBe(false);
   });
 
@@ -523,7 +668,11 @@ describe("multipart", () => {
     const deps = fakeDeps(multipartServer([{ PartNumber: 1, Size: 1000 }], [{ Key: "other", Value: "kept" }]));
 
     // Act
-    await completeMultipartUpload(deps, config, claims, { key: KEY, uploadId: "upload-1", parts: [{ partNumber: 1, eTag: etag(1) }] });
+    await completeMultipartUpload(deps, config, claims, {
+      key: KEY,
+      uploadId: "upload-1",
+      parts: [{ partNumber: 1, eTag: etag(1) }],
+    });
 
     // Assess
     const tagging = deps.sent.find((c) => c instanceof PutObjectTaggingCommand) as PutObjectTaggingCommand;
@@ -535,16 +684,38 @@ describe("multipart", () => {
 
   it.each([
     ["a different ETag", [{ partNumber: 1, eTag: '"forged"' }], "parts.0.eTag"],
-    ["a part that was not uploaded", [{ partNumber: 1, eTag: etag(1) }, { partNumber: 2, eTag: etag(2) }, { partNumber: 3, eTag: etag(3) }], "parts.2.partNumber"],
+    [
+      "a part that was not uploaded",
+      [
+        { partNumber: 1, eTag: etag(1) },
+        { partNumber: 2, eTag: etag(2) },
+        { partNumber: 3, eTag: etag(3) },
+      ],
+      "parts.2.partNumber",
+    ],
     ["a gap in the part numbers", [{ partNumber: 2, eTag: etag(2) }], "parts.0.partNumber"],
-    ["parts out of order", [{ partNumber: 2, eTag: etag(2) }, { partNumber: 1, eTag: etag(1) }], "parts"],
+    [
+      "parts out of order",
+      [
+        { partNumber: 2, eTag: etag(2) },
+        { partNumber: 1, eTag: etag(1) },
+      ],
+      "parts",
+    ],
     ["fewer parts than uploaded", [{ partNumber: 1, eTag: etag(1) }], "parts"],
   ])("refuses to complete with %s", async (_, parts, field) => {
     // Prepare
-    const deps = fakeDeps(multipartServer([{ PartNumber: 1, Size: 5 * MiB }, { PartNumber: 2, Size: 1000 }]));
+    const deps = fakeDeps(
+      multipartServer([
+        { PartNumber: 1, Size: 5 * MiB },
+        { PartNumber: 2, Size: 1000 },
+      ]),
+    );
 
     // Act
-    const error = await rejection(completeMultipartUpload(deps, config, claims, { key: KEY, uploadId: "upload-1", parts }));
+    const error = await rejection(
+      completeMultipartUpload(deps, config, claims, { key: KEY, uploadId: "upload-1", parts }),
+    );
 
     // Assess
     expect(error).toMatchObject({ code: "invalid_parts", field });
@@ -553,10 +724,21 @@ describe("multipart", () => {
 
   it("refuses to complete when a non-final part is not the configured part size", async () => {
     // Prepare
-    const deps = fakeDeps(multipartServer([{ PartNumber: 1, Size: 6 * MiB }, { PartNumber: 2, Size: 1000 }]));
+    const deps = fakeDeps(
+      multipartServer([
+        { PartNumber: 1, Size: 6 * MiB },
+        { PartNumber: 2, Size: 1000 },
+      ]),
+    );
 
     // Act
-    const error = await rejection(completeMultipartUpload(deps, config, claims, { key: KEY, uploadId: "upload-1", parts: [1, 2].map((n) => ({ partNumber: n, eTag: etag(n) })) }));
+    const error = await rejection(
+      completeMultipartUpload(deps, config, claims, {
+        key: KEY,
+        uploadId: "upload-1",
+        parts: [1, 2].map((n) => ({ partNumber: n, eTag: etag(n) })),
+      }),
+    );
 
     // Assess
     expect(error).toMatchObject({ code: "invalid_parts", field: "parts.0.partNumber" });
@@ -565,10 +747,21 @@ describe("multipart", () => {
   it("aborts and refuses an upload whose parts exceed the multipart maximum", async () => {
     // Prepare
     const small = { ...config, multipartMaxSizeBytes: 6 * MiB };
-    const deps = fakeDeps(multipartServer([{ PartNumber: 1, Size: 5 * MiB }, { PartNumber: 2, Size: 2 * MiB }]));
+    const deps = fakeDeps(
+      multipartServer([
+        { PartNumber: 1, Size: 5 * MiB },
+        { PartNumber: 2, Size: 2 * MiB },
+      ]),
+    );
 
     // Act
-    const error = await rejection(completeMultipartUpload(deps, small, claims, { key: KEY, uploadId: "upload-1", parts: [1, 2].map((n) => ({ partNumber: n, eTag: etag(n) })) }));
+    const error = await rejection(
+      completeMultipartUpload(deps, small, claims, {
+        key: KEY,
+        uploadId: "upload-1",
+        parts: [1, 2].map((n) => ({ partNumber: n, eTag: etag(n) })),
+      }),
+    );
 
     // Assess
     expect(error).toMatchObject({ code: "size_too_large", field: "parts" });
@@ -581,7 +774,13 @@ describe("multipart", () => {
     const deps = fakeDeps(multipartServer([]));
 
     // Act
-    const error = await rejection(completeMultipartUpload(deps, config, claims, { key: `acme/user-2/${ID}`, uploadId: "upload-1", parts: [{ partNumber: 1, eTag: etag(1) }] }));
+    const error = await rejection(
+      completeMultipartUpload(deps, config, claims, {
+        key: `acme/user-2/${ID}`,
+        uploadId: "upload-1",
+        parts: [{ partNumber: 1, eTag: etag(1) }],
+      }),
+    );
 
     // Assess
     expect(error).toMatchObject({ code: "key_out_of_scope", status: 403 });

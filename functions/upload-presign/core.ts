@@ -129,7 +129,10 @@ const SSE = "aws:kms";
 export function assertClaims(claims: UploadClaims): void {
   for (const claim of ["tenant", "subject"] as const) {
     if (!isSafeKeySegment(claims[claim])) {
-      throw new ClaimsError(claim, "the verified token's claim is missing or not a safe key segment (1-128 of A-Z a-z 0-9 . _ @ + = : -, not starting with a symbol)");
+      throw new ClaimsError(
+        claim,
+        "the verified token's claim is missing or not a safe key segment (1-128 of A-Z a-z 0-9 . _ @ + = : -, not starting with a symbol)",
+      );
     }
   }
 }
@@ -137,13 +140,17 @@ export function assertClaims(claims: UploadClaims): void {
 /** The only key shape this function issues. */
 export function objectKey(claims: UploadClaims, id: string): string {
   const key = `${claims.tenant}/${claims.subject}/${id}`;
-  if (!ISSUED_KEY.test(key)) throw new UploadConfigError(`generated key "${key}" is not <tenant>/<subject>/<uuid v4>: check the id generator`);
+  if (!ISSUED_KEY.test(key))
+    throw new UploadConfigError(`generated key "${key}" is not <tenant>/<subject>/<uuid v4>: check the id generator`);
   return key;
 }
 
 /** The sanitised name, UTF-8 percent-encoded (RFC 8187 `value-chars`): ASCII, safe in a header. */
 export function encodedFileName(fileName: string): string {
-  return encodeURIComponent(sanitiseFileName(fileName)).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(sanitiseFileName(fileName)).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 /** `attachment` with an ASCII fallback and the RFC 8187 UTF-8 form of the sanitised name. */
@@ -167,20 +174,33 @@ const META_DATA_CLASS = "data-class";
 /** The data class's key, or the tenant's own key where deps name one; the data class must be known either way. */
 function kmsKeyOf(deps: UploadDeps, config: UploadConfig, dataClass: string): string {
   const arn = config.kmsKeyArnByDataClass[dataClass];
-  if (arn === undefined) throw UploadRequestError.of("unknown_data_class", "dataClass", `dataClass must be one of ${Object.keys(config.kmsKeyArnByDataClass).join(", ")}`);
+  if (arn === undefined)
+    throw UploadRequestError.of(
+      "unknown_data_class",
+      "dataClass",
+      `dataClass must be one of ${Object.keys(config.kmsKeyArnByDataClass).join(", ")}`,
+    );
   return deps.tenantKeyArn ?? arn;
 }
 
 /** Part count and exact part lengths for a declared total. */
 export function partLengths(sizeBytes: number, partSizeBytes: number): number[] {
   const count = Math.max(1, Math.ceil(sizeBytes / partSizeBytes));
-  return Array.from({ length: count }, (_, i) => (i < count - 1 ? partSizeBytes : sizeBytes - (count - 1) * partSizeBytes));
+  return Array.from({ length: count }, (_, i) =>
+    i < count - 1 ? partSizeBytes : sizeBytes - (count - 1) * partSizeBytes,
+  );
 }
 
 function scopedKey(claims: UploadClaims, key: string): string {
   const match = ISSUED_KEY.exec(key);
-  if (match === null) throw UploadRequestError.of("invalid_key", "key", "key must be a key this service issued (<tenant>/<subject>/<uuid>)");
-  if (match[1] !== claims.tenant || match[2] !== claims.subject) throw UploadRequestError.of("key_out_of_scope", "key", "key belongs to another tenant or subject");
+  if (match === null)
+    throw UploadRequestError.of(
+      "invalid_key",
+      "key",
+      "key must be a key this service issued (<tenant>/<subject>/<uuid>)",
+    );
+  if (match[1] !== claims.tenant || match[2] !== claims.subject)
+    throw UploadRequestError.of("key_out_of_scope", "key", "key belongs to another tenant or subject");
   return key;
 }
 
@@ -192,7 +212,12 @@ function scopedKey(claims: UploadClaims, key: string): string {
  * and its key id, the metadata (file name, data class), `content-length-range` 1..declared size, and
  * the expiry. No `tagging` field (see the module comment).
  */
-export async function issuePresignedPost(deps: UploadDeps, config: UploadConfig, claims: UploadClaims, body: unknown): Promise<PresignedPost> {
+export async function issuePresignedPost(
+  deps: UploadDeps,
+  config: UploadConfig,
+  claims: UploadClaims,
+  body: unknown,
+): Promise<PresignedPost> {
   assertClaims(claims);
   const request = parseRequest(postRequestSchema(config), body);
   const key = objectKey(claims, (deps.newId ?? randomUUID)());
@@ -201,20 +226,40 @@ export async function issuePresignedPost(deps: UploadDeps, config: UploadConfig,
     "Content-Disposition": contentDisposition(request.fileName),
     "x-amz-server-side-encryption": SSE,
     "x-amz-server-side-encryption-aws-kms-key-id": kmsKeyOf(deps, config, request.dataClass),
-    ...Object.fromEntries(Object.entries(objectMetadata(request.fileName, request.dataClass)).map(([k, v]) => [`x-amz-meta-${k}`, v])),
+    ...Object.fromEntries(
+      Object.entries(objectMetadata(request.fileName, request.dataClass)).map(([k, v]) => [`x-amz-meta-${k}`, v]),
+    ),
   };
   // Every field above also becomes an exact-match condition (as do bucket, key and the signing fields).
   const conditions: NonNullable<PresignedPostOptions["Conditions"]> = [["content-length-range", 1, request.sizeBytes]];
-  const post = await createPresignedPost(deps.s3, { Bucket: config.bucket, Key: key, Fields: fields, Conditions: conditions, Expires: config.expirySeconds });
+  const post = await createPresignedPost(deps.s3, {
+    Bucket: config.bucket,
+    Key: key,
+    Fields: fields,
+    Conditions: conditions,
+    Expires: config.expirySeconds,
+  });
   const policy = JSON.parse(Buffer.from(post.fields.Policy ?? "", "base64").toString("utf8")) as { expiration: string };
-  return { method: "POST", url: post.url, fields: post.fields, bucket: config.bucket, key, expiresAt: policy.expiration };
+  return {
+    method: "POST",
+    url: post.url,
+    fields: post.fields,
+    bucket: config.bucket,
+    key,
+    expiresAt: policy.expiration,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Pre-signed PUT and parts
 
 /** Query parameters the SDK adds when the client computes checksums by default (CRC32 of an empty body). */
-const UNWANTED_QUERY = ["x-amz-checksum-crc32", "x-amz-checksum-crc32c", "x-amz-checksum-crc64nvme", "x-amz-sdk-checksum-algorithm"];
+const UNWANTED_QUERY = [
+  "x-amz-checksum-crc32",
+  "x-amz-checksum-crc32c",
+  "x-amz-checksum-crc64nvme",
+  "x-amz-sdk-checksum-algorithm",
+];
 
 async function presign(
   s3: S3Client,
@@ -235,7 +280,9 @@ async function presign(
   const params = new URL(url).searchParams;
   const unwanted = UNWANTED_QUERY.filter((p) => [...params.keys()].some((k) => k.toLowerCase() === p));
   if (unwanted.length > 0) {
-    throw new UploadConfigError(`the S3 client added ${unwanted.join(", ")} to a pre-signed URL: construct it with requestChecksumCalculation: "WHEN_REQUIRED"`);
+    throw new UploadConfigError(
+      `the S3 client added ${unwanted.join(", ")} to a pre-signed URL: construct it with requestChecksumCalculation: "WHEN_REQUIRED"`,
+    );
   }
   const signed = (params.get("X-Amz-SignedHeaders") ?? "").split(";").sort();
   const expected = [...names, "host"].sort();
@@ -250,7 +297,12 @@ async function presign(
  * size), Content-MD5 (required), x-amz-checksum-sha256 (when given), Content-Disposition, SSE-KMS and
  * key id, the metadata. No x-amz-tagging (see the module comment).
  */
-export async function issuePresignedPut(deps: UploadDeps, config: UploadConfig, claims: UploadClaims, body: unknown): Promise<PresignedPut> {
+export async function issuePresignedPut(
+  deps: UploadDeps,
+  config: UploadConfig,
+  claims: UploadClaims,
+  body: unknown,
+): Promise<PresignedPut> {
   assertClaims(claims);
   const request = parseRequest(putRequestSchema(config), body);
   const key = objectKey(claims, (deps.newId ?? randomUUID)());
@@ -281,11 +333,20 @@ export async function issuePresignedPut(deps: UploadDeps, config: UploadConfig, 
   });
   const signingDate = new Date();
   const url = await presign(deps.s3, command, headers, config.expirySeconds, signingDate);
-  return { method: "PUT", url, headers, bucket: config.bucket, key, expiresAt: expiresAt(signingDate, config.expirySeconds) };
+  return {
+    method: "PUT",
+    url,
+    headers,
+    bucket: config.bucket,
+    key,
+    expiresAt: expiresAt(signingDate, config.expirySeconds),
+  };
 }
 
 function expiresAt(signingDate: Date, seconds: number): string {
-  return new Date(Math.floor(signingDate.getTime() / 1000) * 1000 + seconds * 1000).toISOString().replace(/\.000Z$/, "Z");
+  return new Date(Math.floor(signingDate.getTime() / 1000) * 1000 + seconds * 1000)
+    .toISOString()
+    .replace(/\.000Z$/, "Z");
 }
 
 async function presignParts(
@@ -300,9 +361,20 @@ async function presignParts(
   const parts = await Promise.all(
     partNumbers.map(async (partNumber) => {
       const length = lengths[partNumber - 1];
-      if (length === undefined) throw UploadRequestError.of("invalid_parts", "partNumbers", `partNumber ${partNumber} is beyond the ${lengths.length} parts of this upload`);
+      if (length === undefined)
+        throw UploadRequestError.of(
+          "invalid_parts",
+          "partNumbers",
+          `partNumber ${partNumber} is beyond the ${lengths.length} parts of this upload`,
+        );
       const headers = { "Content-Length": String(length) };
-      const command = new UploadPartCommand({ Bucket: config.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, ContentLength: length });
+      const command = new UploadPartCommand({
+        Bucket: config.bucket,
+        Key: key,
+        UploadId: uploadId,
+        PartNumber: partNumber,
+        ContentLength: length,
+      });
       return { partNumber, url: await presign(deps.s3, command, headers, config.expirySeconds, signingDate), headers };
     }),
   );
@@ -316,7 +388,12 @@ async function presignParts(
  * Creates the multipart upload (SSE-KMS, key id, tag, Content-Type and Content-Disposition are set here
  * and apply to the completed object) and pre-signs every part with its exact length.
  */
-export async function createMultipartUpload(deps: UploadDeps, config: UploadConfig, claims: UploadClaims, body: unknown): Promise<MultipartUpload> {
+export async function createMultipartUpload(
+  deps: UploadDeps,
+  config: UploadConfig,
+  claims: UploadClaims,
+  body: unknown,
+): Promise<MultipartUpload> {
   assertClaims(claims);
   const request = parseRequest(multipartCreateRequestSchema(config), body);
   const key = objectKey(claims, (deps.newId ?? randomUUID)());
@@ -343,18 +420,34 @@ export async function createMultipartUpload(deps: UploadDeps, config: UploadConf
     lengths,
     lengths.map((_, i) => i + 1),
   );
-  return { bucket: config.bucket, key, uploadId, partSizeBytes: config.multipartPartSizeBytes, partCount: lengths.length, parts, expiresAt: at };
+  return {
+    bucket: config.bucket,
+    key,
+    uploadId,
+    partSizeBytes: config.multipartPartSizeBytes,
+    partCount: lengths.length,
+    parts,
+    expiresAt: at,
+  };
 }
 
-async function listAllParts(s3: S3Client, bucket: string, key: string, uploadId: string): Promise<NonNullable<ListPartsCommandOutput["Parts"]>> {
+async function listAllParts(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  uploadId: string,
+): Promise<NonNullable<ListPartsCommandOutput["Parts"]>> {
   const parts: NonNullable<ListPartsCommandOutput["Parts"]> = [];
   let marker: string | undefined;
   for (;;) {
     let page: ListPartsCommandOutput;
     try {
-      page = await s3.send(new ListPartsCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumberMarker: marker }));
+      page = await s3.send(
+        new ListPartsCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumberMarker: marker }),
+      );
     } catch (error) {
-      if (error instanceof Error && error.name === "NoSuchUpload") throw UploadRequestError.of("unknown_upload", "uploadId", "no such multipart upload under this key");
+      if (error instanceof Error && error.name === "NoSuchUpload")
+        throw UploadRequestError.of("unknown_upload", "uploadId", "no such multipart upload under this key");
       throw error;
     }
     parts.push(...(page.Parts ?? []));
@@ -368,12 +461,24 @@ async function listAllParts(s3: S3Client, bucket: string, key: string, uploadId:
  * Lengths are computed from the re-declared total, which is bounded by `multipartMaxSizeBytes`;
  * completeMultipartUpload checks what was actually uploaded.
  */
-export async function presignUploadParts(deps: UploadDeps, config: UploadConfig, claims: UploadClaims, body: unknown): Promise<PresignedParts> {
+export async function presignUploadParts(
+  deps: UploadDeps,
+  config: UploadConfig,
+  claims: UploadClaims,
+  body: unknown,
+): Promise<PresignedParts> {
   assertClaims(claims);
   const request = parseRequest(multipartPartsRequestSchema(config), body);
   const key = scopedKey(claims, request.key);
   await listAllParts(deps.s3, config.bucket, key, request.uploadId);
-  return presignParts(deps, config, key, request.uploadId, partLengths(request.sizeBytes, config.multipartPartSizeBytes), request.partNumbers);
+  return presignParts(
+    deps,
+    config,
+    key,
+    request.uploadId,
+    partLengths(request.sizeBytes, config.multipartPartSizeBytes),
+    request.partNumbers,
+  );
 }
 
 const unquote = (etag: string | undefined) => (etag ?? "").replace(/^"|"$/g, "");
@@ -383,7 +488,12 @@ const unquote = (etag: string | undefined) => (etag ?? "").replace(/^"|"$/g, "")
  * exactly the parts uploaded (numbers 1..n, ETags), that every part but the last has the configured part
  * size, and that the total is within `multipartMaxSizeBytes`; an oversized upload is aborted.
  */
-export async function completeMultipartUpload(deps: UploadDeps, config: UploadConfig, claims: UploadClaims, body: unknown): Promise<CompletedUpload> {
+export async function completeMultipartUpload(
+  deps: UploadDeps,
+  config: UploadConfig,
+  claims: UploadClaims,
+  body: unknown,
+): Promise<CompletedUpload> {
   assertClaims(claims);
   const request = parseRequest(multipartCompleteRequestSchema, body);
   const key = scopedKey(claims, request.key);
@@ -391,21 +501,43 @@ export async function completeMultipartUpload(deps: UploadDeps, config: UploadCo
   const byNumber = new Map(uploaded.map((p) => [p.PartNumber, p]));
   request.parts.forEach((part, i) => {
     const actual = byNumber.get(part.partNumber);
-    if (part.partNumber !== i + 1) throw UploadRequestError.of("invalid_parts", `parts.${i}.partNumber`, `parts must be numbered 1..n without gaps; expected ${i + 1}`);
-    if (actual === undefined) throw UploadRequestError.of("invalid_parts", `parts.${i}.partNumber`, `part ${part.partNumber} was not uploaded`);
-    if (unquote(actual.ETag) !== unquote(part.eTag)) throw UploadRequestError.of("invalid_parts", `parts.${i}.eTag`, `part ${part.partNumber} has a different ETag`);
+    if (part.partNumber !== i + 1)
+      throw UploadRequestError.of(
+        "invalid_parts",
+        `parts.${i}.partNumber`,
+        `parts must be numbered 1..n without gaps; expected ${i + 1}`,
+      );
+    if (actual === undefined)
+      throw UploadRequestError.of("invalid_parts", `parts.${i}.partNumber`, `part ${part.partNumber} was not uploaded`);
+    if (unquote(actual.ETag) !== unquote(part.eTag))
+      throw UploadRequestError.of("invalid_parts", `parts.${i}.eTag`, `part ${part.partNumber} has a different ETag`);
   });
-  if (uploaded.length !== request.parts.length) throw UploadRequestError.of("invalid_parts", "parts", `${uploaded.length} parts were uploaded, ${request.parts.length} named`);
+  if (uploaded.length !== request.parts.length)
+    throw UploadRequestError.of(
+      "invalid_parts",
+      "parts",
+      `${uploaded.length} parts were uploaded, ${request.parts.length} named`,
+    );
   request.parts.slice(0, -1).forEach((part, i) => {
     const size = byNumber.get(part.partNumber)?.Size;
     if (size !== config.multipartPartSizeBytes) {
-      throw UploadRequestError.of("invalid_parts", `parts.${i}.partNumber`, `part ${part.partNumber} is ${String(size)} bytes; every part but the last must be ${config.multipartPartSizeBytes}`);
+      throw UploadRequestError.of(
+        "invalid_parts",
+        `parts.${i}.partNumber`,
+        `part ${part.partNumber} is ${String(size)} bytes; every part but the last must be ${config.multipartPartSizeBytes}`,
+      );
     }
   });
   const sizeBytes = uploaded.reduce((sum, p) => sum + (p.Size ?? 0), 0);
   if (sizeBytes > config.multipartMaxSizeBytes) {
-    await deps.s3.send(new AbortMultipartUploadCommand({ Bucket: config.bucket, Key: key, UploadId: request.uploadId }));
-    throw UploadRequestError.of("size_too_large", "parts", `the parts add up to ${sizeBytes} bytes, more than ${config.multipartMaxSizeBytes}; the upload was aborted`);
+    await deps.s3.send(
+      new AbortMultipartUploadCommand({ Bucket: config.bucket, Key: key, UploadId: request.uploadId }),
+    );
+    throw UploadRequestError.of(
+      "size_too_large",
+      "parts",
+      `the parts add up to ${sizeBytes} bytes, more than ${config.multipartMaxSizeBytes}; the upload was aborted`,
+    );
   }
   await deps.s3.send(
     new CompleteMultipartUploadCommand({
@@ -433,5 +565,11 @@ async function ensureDataClassTag(s3: S3Client, config: UploadConfig, key: strin
   if (dataClass === undefined || !(dataClass in config.kmsKeyArnByDataClass)) {
     throw new Error(`completed object ${key} carries no valid ${META_DATA_CLASS} metadata: cannot tag it`);
   }
-  await s3.send(new PutObjectTaggingCommand({ Bucket: config.bucket, Key: key, Tagging: { TagSet: [...tags, { Key: config.dataClassTagKey, Value: dataClass }] } }));
+  await s3.send(
+    new PutObjectTaggingCommand({
+      Bucket: config.bucket,
+      Key: key,
+      Tagging: { TagSet: [...tags, { Key: config.dataClassTagKey, Value: dataClass }] },
+    }),
+  );
 }

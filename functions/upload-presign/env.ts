@@ -47,11 +47,16 @@ const stringList = z.string().transform((v, ctx) => {
 const jsonObject = z.string().transform((v, ctx) => {
   try {
     const parsed: unknown = JSON.parse(v);
-    if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+    if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed))
+      return parsed as Record<string, unknown>;
   } catch {
     // reported below
   }
-  ctx.issues.push({ code: "custom", input: "(redacted)", message: 'must be a JSON object {"<data class>": "<KMS key ARN>"}' });
+  ctx.issues.push({
+    code: "custom",
+    input: "(redacted)",
+    message: 'must be a JSON object {"<data class>": "<KMS key ARN>"}',
+  });
   return z.NEVER;
 });
 
@@ -94,15 +99,20 @@ export interface UploadSettings {
 export function parseUploadEnv(raw: Readonly<Record<string, string | undefined>>): UploadSettings {
   const result = uploadEnvSchema.safeParse(raw);
   if (!result.success) {
-    throw new UploadConfigError(`upload environment is invalid: ${result.error.issues.map((i) => `${i.path.join(".") || "env"}: ${i.message}`).join("; ")}`);
+    throw new UploadConfigError(
+      `upload environment is invalid: ${result.error.issues.map((i) => `${i.path.join(".") || "env"}: ${i.message}`).join("; ")}`,
+    );
   }
   const env = result.data;
   const tenantProblem = tenantEnvProblem(env);
   if (tenantProblem !== undefined) throw new UploadConfigError(`upload environment is invalid: ${tenantProblem}`);
   if (env.PSEUDONYMIZE_SUBJECTS === "true" && env.PSEUDONYM_KEY_ID === undefined) {
-    throw new UploadConfigError("upload environment is invalid: PSEUDONYM_KEY_ID is required (the KMS HMAC key that turns subjects into pseudonyms). Fix: set it to the key's ARN or alias, or set PSEUDONYMIZE_SUBJECTS=false to keep subjects in object keys");
+    throw new UploadConfigError(
+      "upload environment is invalid: PSEUDONYM_KEY_ID is required (the KMS HMAC key that turns subjects into pseudonyms). Fix: set it to the key's ARN or alias, or set PSEUDONYMIZE_SUBJECTS=false to keep subjects in object keys",
+    );
   }
-  const defined = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+  const defined = <T extends Record<string, unknown>>(o: T) =>
+    Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
   const config = parseUploadConfig(
     defined({
       bucket: env.UPLOAD_BUCKET,

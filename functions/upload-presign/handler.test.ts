@@ -3,7 +3,13 @@
  * the JWT authorizer only, status codes and error bodies. Signing runs for real (offline); S3 calls of
  * the multipart routes are answered by a spy. What S3 enforces is tested in upload.rgw.test.ts.
  */
-import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectTaggingCommand, ListPartsCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  GetObjectTaggingCommand,
+  ListPartsCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { describe, expect, it, vi } from "vitest";
 import { createLogger } from "../shared/logger";
 import { localMac, Pseudonyms } from "../shared/pseudonym";
@@ -49,7 +55,17 @@ const CLAIMS = { "custom:tenant": "acme", sub: "user-1", iss: "https://idp.examp
 const postBody = { fileName: "avatar.png", contentType: "image/png", sizeBytes: 1000, dataClass: "avatar" };
 const MD5 = Buffer.alloc(16, 1).toString("base64");
 
-function event(path: string, body: unknown, options: { method?: string; claims?: Record<string, unknown> | null; routeKey?: string; raw?: string; base64?: boolean } = {}): HttpApiEvent {
+function event(
+  path: string,
+  body: unknown,
+  options: {
+    method?: string;
+    claims?: Record<string, unknown> | null;
+    routeKey?: string;
+    raw?: string;
+    base64?: boolean;
+  } = {},
+): HttpApiEvent {
   const method = options.method ?? "POST";
   const text = options.raw ?? JSON.stringify(body);
   return {
@@ -75,7 +91,10 @@ function event(path: string, body: unknown, options: { method?: string; claims?:
   } as HttpApiEvent;
 }
 
-const bodyOf = (result: HttpApiResult) => JSON.parse(result.body) as Record<string, unknown> & { error?: { code: string; field: string; message: string; issues?: unknown[] } };
+const bodyOf = (result: HttpApiResult) =>
+  JSON.parse(result.body) as Record<string, unknown> & {
+    error?: { code: string; field: string; message: string; issues?: unknown[] };
+  };
 
 function multipartHandler(answer: (command: object) => unknown) {
   const s3 = new S3Client({
@@ -91,8 +110,17 @@ function multipartHandler(answer: (command: object) => unknown) {
     sent.push(command);
     return answer(command);
   }) as unknown as S3Client["send"]);
-  const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, with: () => logger };
-  return { handle: createUploadHandler({ s3, settings: parseUploadEnv(ENV), logger, newId: () => ID, pseudonyms: undefined }), sent };
+  const logger = {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: () => undefined,
+    error: () => undefined,
+    with: () => logger,
+  };
+  return {
+    handle: createUploadHandler({ s3, settings: parseUploadEnv(ENV), logger, newId: () => ID, pseudonyms: undefined }),
+    sent,
+  };
 }
 
 describe("upload handler: pre-signed POST and PUT", () => {
@@ -112,7 +140,14 @@ describe("upload handler: pre-signed POST and PUT", () => {
 
   it("takes tenant and subject from the claims only, never from the body, headers or query", async () => {
     // Prepare
-    const withIdentity = { ...postBody, tenant: "evil", subject: "mallory", "custom:tenant": "evil", sub: "mallory", key: "evil/mallory/x" };
+    const withIdentity = {
+      ...postBody,
+      tenant: "evil",
+      subject: "mallory",
+      "custom:tenant": "evil",
+      sub: "mallory",
+      key: "evil/mallory/x",
+    };
 
     // Act
     const result = await handler(event("/v1/uploads", withIdentity));
@@ -129,7 +164,9 @@ describe("upload handler: pre-signed POST and PUT", () => {
 
   it("uses the configured tenant claim and ignores a `tenant` claim of another name", async () => {
     // Act
-    const result = await handler(event("/v1/uploads", postBody, { claims: { tenant: "evil", "custom:tenant": "globex", sub: "u-7" } }));
+    const result = await handler(
+      event("/v1/uploads", postBody, { claims: { tenant: "evil", "custom:tenant": "globex", sub: "u-7" } }),
+    );
 
     // Assess
     expect(bodyOf(result).key).toMatch(/^globex\/u-7\//);
@@ -173,7 +210,9 @@ describe("upload handler: errors", () => {
 
     // Assess
     expect(result.statusCode).toBe(400);
-    expect(bodyOf(result)).toEqual({ error: { code: "invalid_json", field: "", message: "the body must be a JSON object" } });
+    expect(bodyOf(result)).toEqual({
+      error: { code: "invalid_json", field: "", message: "the body must be a JSON object" },
+    });
   });
 
   it("answers 400 with the code and field of an invalid request", async () => {
@@ -182,7 +221,11 @@ describe("upload handler: errors", () => {
 
     // Assess
     expect(result.statusCode).toBe(400);
-    expect(bodyOf(result).error).toMatchObject({ code: "unsupported_content_type", field: "contentType", message: expect.stringContaining("image/jpeg, image/png") });
+    expect(bodyOf(result).error).toMatchObject({
+      code: "unsupported_content_type",
+      field: "contentType",
+      message: expect.stringContaining("image/jpeg, image/png"),
+    });
     expect(result.body).not.toMatch(/at .*\.ts|stack/);
   });
 
@@ -215,7 +258,13 @@ describe("upload handler: errors", () => {
 
     // Assess
     expect(result.statusCode).toBe(403);
-    expect(bodyOf(result)).toEqual({ error: { code: "invalid_claims", field: "tenant", message: "the verified token does not name a usable tenant and subject" } });
+    expect(bodyOf(result)).toEqual({
+      error: {
+        code: "invalid_claims",
+        field: "tenant",
+        message: "the verified token does not name a usable tenant and subject",
+      },
+    });
   });
 
   it("answers 404 for an unknown route and 405 for another method", async () => {
@@ -232,14 +281,21 @@ describe("upload handler: errors", () => {
     // Prepare
     const logged: string[] = [];
     const logger = createLogger("upload-presign", { level: "error", write: (line) => logged.push(line) });
-    const handle = createUploadHandler({ s3: new S3Client({ region: "eusc-de-east-1" }), settings: new UploadConfigError("expirySeconds: must be at most 300"), logger, pseudonyms: undefined });
+    const handle = createUploadHandler({
+      s3: new S3Client({ region: "eusc-de-east-1" }),
+      settings: new UploadConfigError("expirySeconds: must be at most 300"),
+      logger,
+      pseudonyms: undefined,
+    });
 
     // Act
     const result = await handle(event("/v1/uploads", postBody));
 
     // Assess
     expect(result.statusCode).toBe(500);
-    expect(bodyOf(result)).toEqual({ error: { code: "invalid_config", field: "", message: "the upload service is misconfigured" } });
+    expect(bodyOf(result)).toEqual({
+      error: { code: "invalid_config", field: "", message: "the upload service is misconfigured" },
+    });
     expect(logged.join("")).toContain("expirySeconds");
   });
 
@@ -272,7 +328,9 @@ describe("upload handler: multipart", () => {
 
   it("creates a multipart upload with part URLs under the token's scope", async () => {
     // Prepare
-    const { handle, sent } = multipartHandler((command) => (command instanceof CreateMultipartUploadCommand ? { UploadId: "up-1" } : {}));
+    const { handle, sent } = multipartHandler((command) =>
+      command instanceof CreateMultipartUploadCommand ? { UploadId: "up-1" } : {},
+    );
 
     // Act
     const result = await handle(event("/v1/uploads/multipart", { ...postBody, sizeBytes: 12 * MiB }));
@@ -280,7 +338,11 @@ describe("upload handler: multipart", () => {
     // Assess
     expect(result.statusCode).toBe(200);
     expect(bodyOf(result)).toMatchObject({ key, uploadId: "up-1", partCount: 3 });
-    expect((sent[0] as CreateMultipartUploadCommand).input).toMatchObject({ Bucket: "originals", Key: key, SSEKMSKeyId: AVATAR_KEY });
+    expect((sent[0] as CreateMultipartUploadCommand).input).toMatchObject({
+      Bucket: "originals",
+      Key: key,
+      SSEKMSKeyId: AVATAR_KEY,
+    });
   });
 
   it("re-issues part URLs", async () => {
@@ -288,7 +350,9 @@ describe("upload handler: multipart", () => {
     const { handle } = multipartHandler(() => ({ Parts: [] }));
 
     // Act
-    const result = await handle(event("/v1/uploads/multipart/parts", { key, uploadId: "up-1", sizeBytes: 12 * MiB, partNumbers: [2] }));
+    const result = await handle(
+      event("/v1/uploads/multipart/parts", { key, uploadId: "up-1", sizeBytes: 12 * MiB, partNumbers: [2] }),
+    );
 
     // Assess
     expect(result.statusCode).toBe(200);
@@ -304,7 +368,9 @@ describe("upload handler: multipart", () => {
     });
 
     // Act
-    const result = await handle(event("/v1/uploads/multipart/complete", { key, uploadId: "up-1", parts: [{ partNumber: 1, eTag: "e1" }] }));
+    const result = await handle(
+      event("/v1/uploads/multipart/complete", { key, uploadId: "up-1", parts: [{ partNumber: 1, eTag: "e1" }] }),
+    );
 
     // Assess
     expect(result.statusCode).toBe(200);
@@ -317,7 +383,13 @@ describe("upload handler: multipart", () => {
     const { handle, sent } = multipartHandler(() => ({}));
 
     // Act
-    const result = await handle(event("/v1/uploads/multipart/complete", { key: `globex/user-1/${ID}`, uploadId: "up-1", parts: [{ partNumber: 1, eTag: "e1" }] }));
+    const result = await handle(
+      event("/v1/uploads/multipart/complete", {
+        key: `globex/user-1/${ID}`,
+        uploadId: "up-1",
+        parts: [{ partNumber: 1, eTag: "e1" }],
+      }),
+    );
 
     // Assess
     expect(result.statusCode).toBe(403);
@@ -332,7 +404,9 @@ describe("upload handler: multipart", () => {
     });
 
     // Act
-    const result = await handle(event("/v1/uploads/multipart/parts", { key, uploadId: "up-1", sizeBytes: 12 * MiB, partNumbers: [1] }));
+    const result = await handle(
+      event("/v1/uploads/multipart/parts", { key, uploadId: "up-1", sizeBytes: 12 * MiB, partNumbers: [1] }),
+    );
 
     // Assess
     expect(result.statusCode).toBe(404);
@@ -343,10 +417,22 @@ describe("upload handler: multipart", () => {
 describe("parseUploadEnv", () => {
   it("builds the upload configuration from the environment with defaults", () => {
     // Act
-    const settings = parseUploadEnv({ UPLOAD_BUCKET: "originals", ALLOWED_CONTENT_TYPES: '["image/png"]', MAX_SIZE_BYTES: "1000", KMS_KEY_ARNS: JSON.stringify({ identity: IDENTITY_KEY }), PSEUDONYM_KEY_ID: "alias/example/subject-pseudonyms" });
+    const settings = parseUploadEnv({
+      UPLOAD_BUCKET: "originals",
+      ALLOWED_CONTENT_TYPES: '["image/png"]',
+      MAX_SIZE_BYTES: "1000",
+      KMS_KEY_ARNS: JSON.stringify({ identity: IDENTITY_KEY }),
+      PSEUDONYM_KEY_ID: "alias/example/subject-pseudonyms",
+    });
 
     // Assess
-    expect(settings.config).toMatchObject({ bucket: "originals", allowedContentTypes: ["image/png"], maxSizeBytes: 1000, expirySeconds: 300, kmsKeyArnByDataClass: { identity: IDENTITY_KEY } });
+    expect(settings.config).toMatchObject({
+      bucket: "originals",
+      allowedContentTypes: ["image/png"],
+      maxSizeBytes: 1000,
+      expirySeconds: 300,
+      kmsKeyArnByDataClass: { identity: IDENTITY_KEY },
+    });
     expect([settings.tenantClaim, settings.subjectClaim]).toEqual(["tenant", "sub"]);
     expect(settings.env.PSEUDONYMIZE_SUBJECTS).toBe("true");
   });
@@ -371,7 +457,13 @@ describe("parseUploadEnv", () => {
 
 describe("upload handler: logical-tier tenants (crypto-shredding)", () => {
   const TENANT_KEY = "arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/99999999-8888-4777-8666-555555555555";
-  const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, with: () => quiet };
+  const quiet = {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: () => undefined,
+    error: () => undefined,
+    with: () => quiet,
+  };
 
   /** The handler with a tenant directory over in-memory KMS and STS; S3 signing is real (offline). */
   function tenantHandler(setup: (kms: FakeKms, sts: Fakes["assumeRole"]) => void = () => undefined) {
@@ -395,7 +487,10 @@ describe("upload handler: logical-tier tenants (crypto-shredding)", () => {
       now: f.clock.now,
     });
     const s3 = s3ClientFromEnv(settings.env);
-    return { handle: createUploadHandler({ s3, settings, logger: quiet, newId: () => ID, tenants, pseudonyms: undefined }), f };
+    return {
+      handle: createUploadHandler({ s3, settings, logger: quiet, newId: () => ID, tenants, pseudonyms: undefined }),
+      f,
+    };
   }
   const credentialOf = (url: string) => new URL(url).searchParams.get("X-Amz-Credential")?.split("/")[0];
 
@@ -408,7 +503,9 @@ describe("upload handler: logical-tier tenants (crypto-shredding)", () => {
     const post = bodyOf(await handle(event("/v1/uploads", postBody)));
 
     // Assess
-    expect(f.assumeRole.calls).toEqual([["arn:aws-eusc:iam::111122223333:role/example-tenant-acme", "example-upload", 3600]]);
+    expect(f.assumeRole.calls).toEqual([
+      ["arn:aws-eusc:iam::111122223333:role/example-tenant-acme", "example-upload", 3600],
+    ]);
     expect(credentialOf(String(put.url))).toBe("ASIA1");
     expect(new URL(String(put.url)).searchParams.get("X-Amz-Security-Token")).toBe("token-1");
     expect((put.headers as Record<string, string>)["x-amz-server-side-encryption-aws-kms-key-id"]).toBe(TENANT_KEY);
@@ -423,32 +520,72 @@ describe("upload handler: logical-tier tenants (crypto-shredding)", () => {
     const { handle, f } = tenantHandler();
 
     // Act
-    const vpcTier = bodyOf(await handle(event("/v1/uploads/put", { ...postBody, contentMd5: MD5 }, { claims: { "custom:tenant": "bergstadt", sub: "u" } })));
-    const accountTier = bodyOf(await handle(event("/v1/uploads/put", { ...postBody, contentMd5: MD5 }, { claims: { "custom:tenant": "acme-health", sub: "u" } })));
-    const shared = bodyOf(await handle(event("/v1/uploads/put", { ...postBody, contentMd5: MD5 }, { claims: { "custom:tenant": "shared-co", sub: "u" } })));
+    const vpcTier = bodyOf(
+      await handle(
+        event(
+          "/v1/uploads/put",
+          { ...postBody, contentMd5: MD5 },
+          { claims: { "custom:tenant": "bergstadt", sub: "u" } },
+        ),
+      ),
+    );
+    const accountTier = bodyOf(
+      await handle(
+        event(
+          "/v1/uploads/put",
+          { ...postBody, contentMd5: MD5 },
+          { claims: { "custom:tenant": "acme-health", sub: "u" } },
+        ),
+      ),
+    );
+    const shared = bodyOf(
+      await handle(
+        event(
+          "/v1/uploads/put",
+          { ...postBody, contentMd5: MD5 },
+          { claims: { "custom:tenant": "shared-co", sub: "u" } },
+        ),
+      ),
+    );
 
     // Assess
-    for (const [body, tenant] of [[vpcTier, "bergstadt"], [accountTier, "acme-health"]] as const) {
+    for (const [body, tenant] of [
+      [vpcTier, "bergstadt"],
+      [accountTier, "acme-health"],
+    ] as const) {
       expect(credentialOf(String(body.url))).not.toBe(ENV.AWS_ACCESS_KEY_ID);
-      expect((body.headers as Record<string, string>)["x-amz-server-side-encryption-aws-kms-key-id"]).toMatch(new RegExp(`key/tenant-${tenant}$`));
+      expect((body.headers as Record<string, string>)["x-amz-server-side-encryption-aws-kms-key-id"]).toMatch(
+        new RegExp(`key/tenant-${tenant}$`),
+      );
     }
-    expect(f.assumeRole.calls.map((c) => c[0])).toEqual([expect.stringMatching(/:role\/example-tenant-bergstadt$/), expect.stringMatching(/:role\/example-tenant-acme-health$/)]);
+    expect(f.assumeRole.calls.map((c) => c[0])).toEqual([
+      expect.stringMatching(/:role\/example-tenant-bergstadt$/),
+      expect.stringMatching(/:role\/example-tenant-acme-health$/),
+    ]);
     expect(credentialOf(String(shared.url))).toBe(ENV.AWS_ACCESS_KEY_ID);
     expect((shared.headers as Record<string, string>)["x-amz-server-side-encryption-aws-kms-key-id"]).toBe(AVATAR_KEY);
   });
 
-  it.each(["globex", "user@acme.example"])("answers 403 unknown_tenant for a tenant claim %s that names no tenant of the deployment, and signs nothing", async (tenant) => {
-    // Prepare
-    const { handle, f } = tenantHandler();
+  it.each(["globex", "user@acme.example"])(
+    "answers 403 unknown_tenant for a tenant claim %s that names no tenant of the deployment, and signs nothing",
+    async (tenant) => {
+      // Prepare
+      const { handle, f } = tenantHandler();
 
-    // Act
-    const result = await handle(event("/v1/uploads/put", { ...postBody, contentMd5: MD5 }, { claims: { "custom:tenant": tenant, sub: "u" } }));
+      // Act
+      const result = await handle(
+        event("/v1/uploads/put", { ...postBody, contentMd5: MD5 }, { claims: { "custom:tenant": tenant, sub: "u" } }),
+      );
 
-    // Assess
-    expect(result.statusCode).toBe(403);
-    expect(bodyOf(result).error).toMatchObject({ code: "unknown_tenant", message: expect.stringMatching(/names no tenant of this deployment/) });
-    expect(f.assumeRole.calls).toEqual([]);
-  });
+      // Assess
+      expect(result.statusCode).toBe(403);
+      expect(bodyOf(result).error).toMatchObject({
+        code: "unknown_tenant",
+        message: expect.stringMatching(/names no tenant of this deployment/),
+      });
+      expect(f.assumeRole.calls).toEqual([]);
+    },
+  );
 
   it("answers 403 tenant_key_unavailable while the tenant's key is pending deletion, and signs nothing", async () => {
     // Prepare
@@ -459,7 +596,11 @@ describe("upload handler: logical-tier tenants (crypto-shredding)", () => {
 
     // Assess
     expect(result.statusCode).toBe(403);
-    expect(bodyOf(result).error).toEqual({ code: "tenant_key_unavailable", field: "", message: "the tenant's key is PendingDeletion: uploads for this tenant are closed" });
+    expect(bodyOf(result).error).toEqual({
+      code: "tenant_key_unavailable",
+      field: "",
+      message: "the tenant's key is PendingDeletion: uploads for this tenant are closed",
+    });
     expect(f.assumeRole.calls).toEqual([]);
   });
 
@@ -511,11 +652,27 @@ describe("upload handler: subjects as pseudonyms", () => {
   const SECRET = Buffer.alloc(32, 3);
   function pseudonymHandler() {
     const logged: string[] = [];
-    const settings = parseUploadEnv({ ...ENV, PSEUDONYMIZE_SUBJECTS: "true", PSEUDONYM_KEY_ID: "alias/example/subject-pseudonyms" });
+    const settings = parseUploadEnv({
+      ...ENV,
+      PSEUDONYMIZE_SUBJECTS: "true",
+      PSEUDONYM_KEY_ID: "alias/example/subject-pseudonyms",
+    });
     const logger = createLogger("upload-presign", { level: "info", write: (line) => logged.push(line) });
     const s3 = s3ClientFromEnv(settings.env);
-    vi.spyOn(s3, "send").mockImplementation((async () => ({ UploadId: "up-1", Parts: [] })) as unknown as S3Client["send"]);
-    return { handle: createUploadHandler({ s3, settings, logger, newId: () => ID, pseudonyms: new Pseudonyms(localMac(SECRET)) }), logged };
+    vi.spyOn(s3, "send").mockImplementation((async () => ({
+      UploadId: "up-1",
+      Parts: [],
+    })) as unknown as S3Client["send"]);
+    return {
+      handle: createUploadHandler({
+        s3,
+        settings,
+        logger,
+        newId: () => ID,
+        pseudonyms: new Pseudonyms(localMac(SECRET)),
+      }),
+      logged,
+    };
   }
   const email = "jane.doe@example.org";
   const claims = { "custom:tenant": "acme", sub: email };
@@ -542,7 +699,13 @@ describe("upload handler: subjects as pseudonyms", () => {
     const other = await new Pseudonyms(localMac(SECRET)).of("acme", "someone.else@example.org");
 
     // Act
-    const result = await handle(event("/v1/uploads/multipart/complete", { key: `acme/${other}/${ID}`, uploadId: "up-1", parts: [{ partNumber: 1, eTag: "e1" }] }, { claims }));
+    const result = await handle(
+      event(
+        "/v1/uploads/multipart/complete",
+        { key: `acme/${other}/${ID}`, uploadId: "up-1", parts: [{ partNumber: 1, eTag: "e1" }] },
+        { claims },
+      ),
+    );
 
     // Assess
     expect(result.statusCode).toBe(403);
@@ -550,6 +713,8 @@ describe("upload handler: subjects as pseudonyms", () => {
   });
 
   it("fails at start-up without the HMAC key, naming the variable and the opt-out", () => {
-    expect(() => parseUploadEnv({ ...ENV, PSEUDONYMIZE_SUBJECTS: "true" })).toThrow(/PSEUDONYM_KEY_ID is required .* Fix: .*PSEUDONYMIZE_SUBJECTS=false/);
+    expect(() => parseUploadEnv({ ...ENV, PSEUDONYMIZE_SUBJECTS: "true" })).toThrow(
+      /PSEUDONYM_KEY_ID is required .* Fix: .*PSEUDONYMIZE_SUBJECTS=false/,
+    );
   });
 });

@@ -24,7 +24,16 @@ import { createLogger, type Logger } from "../shared/logger";
 import { kmsMac, Pseudonyms } from "../shared/pseudonym";
 import type { TenantDirectory } from "../shared/tenant-directory";
 import { tenantDirectoryFromEnv } from "../shared/tenant-env";
-import { assertClaims, completeMultipartUpload, createMultipartUpload, issuePresignedPost, issuePresignedPut, presignUploadParts, type UploadClaims, type UploadDeps } from "./core";
+import {
+  assertClaims,
+  completeMultipartUpload,
+  createMultipartUpload,
+  issuePresignedPost,
+  issuePresignedPut,
+  presignUploadParts,
+  type UploadClaims,
+  type UploadDeps,
+} from "./core";
 import { parseUploadEnv, s3ClientFromEnv, type UploadSettings } from "./env";
 import { ClaimsError, UploadConfigError, UploadRequestError } from "./errors";
 import type { UploadConfig } from "./schema";
@@ -43,7 +52,9 @@ export const httpApiEventSchema = z.object({
   requestContext: z.object({
     requestId: z.string().optional(),
     http: z.object({ method: z.string(), path: z.string() }),
-    authorizer: z.object({ jwt: z.object({ claims: z.record(z.string(), claimValue).optional() }).optional() }).optional(),
+    authorizer: z
+      .object({ jwt: z.object({ claims: z.record(z.string(), claimValue).optional() }).optional() })
+      .optional(),
   }),
 });
 
@@ -56,7 +67,12 @@ export interface HttpApiResult {
 }
 
 export interface ErrorBody {
-  readonly error: { readonly code: string; readonly field: string; readonly message: string; readonly issues?: readonly unknown[] };
+  readonly error: {
+    readonly code: string;
+    readonly field: string;
+    readonly message: string;
+    readonly issues?: readonly unknown[];
+  };
 }
 
 const HEADERS = { "content-type": "application/json", "cache-control": "no-store" } as const;
@@ -65,7 +81,13 @@ function json(statusCode: number, body: unknown): HttpApiResult {
   return { statusCode, headers: HEADERS, body: JSON.stringify(body) };
 }
 
-function failure(statusCode: number, code: string, field: string, message: string, issues?: readonly unknown[]): HttpApiResult {
+function failure(
+  statusCode: number,
+  code: string,
+  field: string,
+  message: string,
+  issues?: readonly unknown[],
+): HttpApiResult {
   const body: ErrorBody = { error: { code, field, message, ...(issues === undefined ? {} : { issues }) } };
   return json(statusCode, body);
 }
@@ -97,7 +119,12 @@ function claimString(claims: Readonly<Record<string, unknown>> | undefined, name
 }
 
 function parseBody(event: z.output<typeof httpApiEventSchema>): { ok: true; value: unknown } | { ok: false } {
-  const raw = event.body === undefined ? "" : event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
+  const raw =
+    event.body === undefined
+      ? ""
+      : event.isBase64Encoded
+        ? Buffer.from(event.body, "base64").toString("utf8")
+        : event.body;
   try {
     return { ok: true, value: JSON.parse(raw) as unknown };
   } catch {
@@ -128,27 +155,45 @@ export interface UploadHandlerDeps {
 }
 
 /** How one request is signed: the function's client and the data-class key, or the tenant's role and key. */
-async function signerFor(deps: UploadHandlerDeps, claims: UploadClaims): Promise<{ readonly deps: UploadDeps; readonly keyedBy: "data-class" | "tenant" } | HttpApiResult> {
+async function signerFor(
+  deps: UploadHandlerDeps,
+  claims: UploadClaims,
+): Promise<{ readonly deps: UploadDeps; readonly keyedBy: "data-class" | "tenant" } | HttpApiResult> {
   const base = { s3: deps.s3, ...(deps.newId === undefined ? {} : { newId: deps.newId }) };
   if (deps.tenants === undefined) return { deps: base, keyedBy: "data-class" };
   assertClaims(claims);
   const access = await deps.tenants.resolve(claims.tenant);
   if (access.kind === "shared") return { deps: base, keyedBy: "data-class" };
   if (access.kind === "unknown") {
-    return failure(403, "unknown_tenant", "", "the token's tenant claim names no tenant of this deployment: ask the identity provider's administrator to issue the configured tenant ID");
+    return failure(
+      403,
+      "unknown_tenant",
+      "",
+      "the token's tenant claim names no tenant of this deployment: ask the identity provider's administrator to issue the configured tenant ID",
+    );
   }
   if (access.kind === "key-unavailable") {
-    return failure(403, "tenant_key_unavailable", "", `the tenant's key is ${access.keyState}: uploads for this tenant are closed`);
+    return failure(
+      403,
+      "tenant_key_unavailable",
+      "",
+      `the tenant's key is ${access.keyState}: uploads for this tenant are closed`,
+    );
   }
   return { deps: { ...base, s3: access.client, tenantKeyArn: access.keyArn }, keyedBy: "tenant" };
 }
 
-export function createUploadHandler(deps: UploadHandlerDeps): (event: unknown, context?: { awsRequestId?: string }) => Promise<HttpApiResult> {
+export function createUploadHandler(
+  deps: UploadHandlerDeps,
+): (event: unknown, context?: { awsRequestId?: string }) => Promise<HttpApiResult> {
   const logger = deps.logger ?? createLogger("upload-presign");
   return async (rawEvent, context) => {
     const parsedEvent = httpApiEventSchema.safeParse(rawEvent);
     if (!parsedEvent.success) {
-      logger.error("event is not an API Gateway HTTP API v2 event", { requestId: context?.awsRequestId, issues: parsedEvent.error.issues.map((i) => i.path.join(".")) });
+      logger.error("event is not an API Gateway HTTP API v2 event", {
+        requestId: context?.awsRequestId,
+        issues: parsedEvent.error.issues.map((i) => i.path.join(".")),
+      });
       return failure(500, "internal_error", "", "internal error");
     }
     const event = parsedEvent.data;
@@ -162,25 +207,41 @@ export function createUploadHandler(deps: UploadHandlerDeps): (event: unknown, c
     const path = routePath(event);
     const operation = ROUTES[path];
     if (operation === undefined) return failure(404, "unknown_route", "", `no route ${path}`);
-    if (event.requestContext.http.method.toUpperCase() !== "POST") return failure(405, "method_not_allowed", "", `${path} accepts POST only`);
+    if (event.requestContext.http.method.toUpperCase() !== "POST")
+      return failure(405, "method_not_allowed", "", `${path} accepts POST only`);
 
     const jwtClaims = event.requestContext.authorizer?.jwt?.claims;
-    const claims: UploadClaims = { tenant: claimString(jwtClaims, settings.tenantClaim), subject: claimString(jwtClaims, settings.subjectClaim) };
+    const claims: UploadClaims = {
+      tenant: claimString(jwtClaims, settings.tenantClaim),
+      subject: claimString(jwtClaims, settings.subjectClaim),
+    };
     const body = parseBody(event);
     if (!body.ok) return failure(400, "invalid_json", "", "the body must be a JSON object");
 
     try {
       const signer = await signerFor(deps, claims);
       if ("statusCode" in signer) {
-        log.warn("upload refused for the tenant", { route: path, tenant: claims.tenant, code: JSON.parse(signer.body).error?.code });
+        log.warn("upload refused for the tenant", {
+          route: path,
+          tenant: claims.tenant,
+          code: JSON.parse(signer.body).error?.code,
+        });
         return signer;
       }
       // The key holds the subject's pseudonym, never the claim (often an e-mail address). The claims
       // are checked as before, so a token's acceptance does not depend on the pseudonyms.
       assertClaims(claims);
-      const scoped: UploadClaims = deps.pseudonyms === undefined ? claims : { tenant: claims.tenant, subject: await deps.pseudonyms.of(claims.tenant, claims.subject) };
+      const scoped: UploadClaims =
+        deps.pseudonyms === undefined
+          ? claims
+          : { tenant: claims.tenant, subject: await deps.pseudonyms.of(claims.tenant, claims.subject) };
       const result = await operation(signer.deps, settings.config, scoped, body.value);
-      log.info("issued", { route: path, tenant: claims.tenant, subjectPseudonym: deps.pseudonyms === undefined ? undefined : scoped.subject, keyedBy: signer.keyedBy });
+      log.info("issued", {
+        route: path,
+        tenant: claims.tenant,
+        subjectPseudonym: deps.pseudonyms === undefined ? undefined : scoped.subject,
+        keyedBy: signer.keyedBy,
+      });
       return json(200, result);
     } catch (error) {
       if (error instanceof UploadRequestError) {
@@ -188,8 +249,17 @@ export function createUploadHandler(deps: UploadHandlerDeps): (event: unknown, c
         return failure(error.status, error.code, error.field, error.message, error.issues);
       }
       if (error instanceof ClaimsError) {
-        log.warn("token claims unusable", { route: path, claim: error.claim, claimName: error.claim === "tenant" ? settings.tenantClaim : settings.subjectClaim });
-        return failure(error.status, error.code, error.claim, "the verified token does not name a usable tenant and subject");
+        log.warn("token claims unusable", {
+          route: path,
+          claim: error.claim,
+          claimName: error.claim === "tenant" ? settings.tenantClaim : settings.subjectClaim,
+        });
+        return failure(
+          error.status,
+          error.code,
+          error.claim,
+          "the verified token does not name a usable tenant and subject",
+        );
       }
       if (error instanceof UploadConfigError) {
         log.error("configuration error", { route: path, error });
@@ -216,7 +286,11 @@ const settings = loadSettings();
 
 /** The Lambda entry point (`handler.handler`). */
 export const handler = createUploadHandler({
-  s3: s3ClientFromEnv(settings instanceof UploadConfigError ? { AWS_REGION: process.env.AWS_REGION ?? "us-east-1", S3_FORCE_PATH_STYLE: false } : settings.env),
+  s3: s3ClientFromEnv(
+    settings instanceof UploadConfigError
+      ? { AWS_REGION: process.env.AWS_REGION ?? "us-east-1", S3_FORCE_PATH_STYLE: false }
+      : settings.env,
+  ),
   settings,
   pseudonyms: settings instanceof UploadConfigError ? undefined : uploadPseudonyms(settings),
   ...(settings instanceof UploadConfigError ? {} : { tenants: uploadTenantDirectory(settings) }),
@@ -226,7 +300,15 @@ export const handler = createUploadHandler({
 export function uploadPseudonyms(settings: UploadSettings): Pseudonyms | undefined {
   const { env } = settings;
   if (env.PSEUDONYMIZE_SUBJECTS === "false" || env.PSEUDONYM_KEY_ID === undefined) return undefined;
-  return new Pseudonyms(kmsMac(new KMSClient({ region: env.AWS_REGION, ...(env.KMS_ENDPOINT === undefined ? {} : { endpoint: env.KMS_ENDPOINT }) }), env.PSEUDONYM_KEY_ID));
+  return new Pseudonyms(
+    kmsMac(
+      new KMSClient({
+        region: env.AWS_REGION,
+        ...(env.KMS_ENDPOINT === undefined ? {} : { endpoint: env.KMS_ENDPOINT }),
+      }),
+      env.PSEUDONYM_KEY_ID,
+    ),
+  );
 }
 
 /** Tenant credentials outlive every URL signed with them: renewed when less than the URL lifetime plus a minute remains. */

@@ -37,7 +37,9 @@ export const uploadConfigSchema = z
     /** The originals bucket. */
     bucket: z.string().regex(BUCKET, { error: "bucket must be an S3 bucket name" }),
     /** Lower-case `type/subtype` values, no parameters. */
-    allowedContentTypes: z.array(z.string().regex(MIME_TYPE, { error: "content types must be lower-case type/subtype without parameters" })).min(1),
+    allowedContentTypes: z
+      .array(z.string().regex(MIME_TYPE, { error: "content types must be lower-case type/subtype without parameters" }))
+      .min(1),
     /** Largest POST or PUT upload. */
     maxSizeBytes: wholeBytes("maxSizeBytes", 1, MAX_SINGLE_UPLOAD_BYTES),
     /** Lifetime of every issued POST policy and URL; at most 300 s. */
@@ -45,16 +47,25 @@ export const uploadConfigSchema = z
       .number()
       .int()
       .min(1, { error: "expirySeconds must be at least 1" })
-      .max(MAX_EXPIRY_SECONDS, { error: `expirySeconds must be at most ${MAX_EXPIRY_SECONDS}: configurable down, never up` })
+      .max(MAX_EXPIRY_SECONDS, {
+        error: `expirySeconds must be at most ${MAX_EXPIRY_SECONDS}: configurable down, never up`,
+      })
       .default(MAX_EXPIRY_SECONDS),
     /** Data class -> KMS key ARN of that class's CMK. The data classes a request may name are these keys. */
     kmsKeyArnByDataClass: z
-      .record(z.string().regex(DATA_CLASS, { error: "data class names are lower-case letters, digits and hyphens" }), z.string().regex(KMS_KEY_ARN, { error: "must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)" }))
+      .record(
+        z.string().regex(DATA_CLASS, { error: "data class names are lower-case letters, digits and hyphens" }),
+        z
+          .string()
+          .regex(KMS_KEY_ARN, { error: "must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)" }),
+      )
       .refine((r) => Object.keys(r).length > 0, { error: "at least one data class is required" }),
     /** Tag key that carries the data class on every object. */
     dataClassTagKey: z.string().regex(TAG_KEY).default(DATA_CLASS_TAG),
     /** Part size of multipart uploads (every part but the last). */
-    multipartPartSizeBytes: wholeBytes("multipartPartSizeBytes", MIN_PART_SIZE_BYTES, MAX_PART_SIZE_BYTES).default(16 * 1024 ** 2),
+    multipartPartSizeBytes: wholeBytes("multipartPartSizeBytes", MIN_PART_SIZE_BYTES, MAX_PART_SIZE_BYTES).default(
+      16 * 1024 ** 2,
+    ),
     /**
      * Largest multipart upload.
      * @default - maxSizeBytes
@@ -81,7 +92,9 @@ export type UploadConfig = Readonly<z.output<typeof uploadConfigSchema>>;
 export function parseUploadConfig(input: unknown): UploadConfig {
   const result = uploadConfigSchema.safeParse(input);
   if (!result.success) {
-    throw new UploadConfigError(`upload configuration is invalid: ${result.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; ")}`);
+    throw new UploadConfigError(
+      `upload configuration is invalid: ${result.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; ")}`,
+    );
   }
   return result.data;
 }
@@ -122,16 +135,20 @@ export function sanitiseFileName(raw: string): string {
 const fileName = z.string().check((ctx) => {
   const value = ctx.value;
   if (value.length === 0) custom(ctx, "invalid_file_name", "fileName must not be empty");
-  else if (value.length > MAX_FILE_NAME_LENGTH) custom(ctx, "invalid_file_name", `fileName must be at most ${MAX_FILE_NAME_LENGTH} characters`);
-  else if (FORBIDDEN_IN_NAME.test(value)) custom(ctx, "invalid_file_name", "fileName must not contain control or bidirectional-override characters");
+  else if (value.length > MAX_FILE_NAME_LENGTH)
+    custom(ctx, "invalid_file_name", `fileName must be at most ${MAX_FILE_NAME_LENGTH} characters`);
+  else if (FORBIDDEN_IN_NAME.test(value))
+    custom(ctx, "invalid_file_name", "fileName must not contain control or bidirectional-override characters");
   else if (LONE_SURROGATE.test(value)) custom(ctx, "invalid_file_name", "fileName must be well-formed Unicode");
-  else if (sanitiseFileName(value) === "") custom(ctx, "invalid_file_name", "fileName has no usable name after removing path and leading dots");
+  else if (sanitiseFileName(value) === "")
+    custom(ctx, "invalid_file_name", "fileName has no usable name after removing path and leading dots");
 });
 
 const sizeBytes = (max: number) =>
   z.number().check((ctx) => {
     const value = ctx.value;
-    if (!Number.isSafeInteger(value) || value < 1) custom(ctx, "invalid_size", "sizeBytes must be a whole number of bytes, at least 1");
+    if (!Number.isSafeInteger(value) || value < 1)
+      custom(ctx, "invalid_size", "sizeBytes must be a whole number of bytes, at least 1");
     else if (value > max) custom(ctx, "size_too_large", `sizeBytes must be at most ${max}`);
   });
 
@@ -140,24 +157,31 @@ const contentType = (allowed: readonly string[]) =>
   z
     .string()
     .check((ctx) => {
-      if (!allowed.includes(ctx.value.toLowerCase())) custom(ctx, "unsupported_content_type", `contentType must be one of ${allowed.join(", ")}`);
+      if (!allowed.includes(ctx.value.toLowerCase()))
+        custom(ctx, "unsupported_content_type", `contentType must be one of ${allowed.join(", ")}`);
     })
     .transform((v) => v.toLowerCase());
 
 const dataClass = (classes: readonly string[]) =>
   z.string().check((ctx) => {
-    if (!classes.includes(ctx.value)) custom(ctx, "unknown_data_class", `dataClass must be one of ${classes.join(", ")}`);
+    if (!classes.includes(ctx.value))
+      custom(ctx, "unknown_data_class", `dataClass must be one of ${classes.join(", ")}`);
   });
 
 const base64Of = (bytes: number, code: UploadErrorCode, what: string) =>
   z.string().check((ctx) => {
-    const ok = /^[A-Za-z0-9+/]+={0,2}$/.test(ctx.value) && ctx.value.length % 4 === 0 && Buffer.from(ctx.value, "base64").length === bytes;
+    const ok =
+      /^[A-Za-z0-9+/]+={0,2}$/.test(ctx.value) &&
+      ctx.value.length % 4 === 0 &&
+      Buffer.from(ctx.value, "base64").length === bytes;
     if (!ok) custom(ctx, code, `${what} must be the standard base64 of ${bytes} bytes`);
   });
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 /** `<tenant>/<subject>/<uuid v4>`: the only shape of key this function issues. */
-export const ISSUED_KEY = new RegExp(`^(${CLAIM_SEGMENT.source.slice(1, -1)})/(${CLAIM_SEGMENT.source.slice(1, -1)})/(${UUID.source.slice(1, -1)})$`);
+export const ISSUED_KEY = new RegExp(
+  `^(${CLAIM_SEGMENT.source.slice(1, -1)})/(${CLAIM_SEGMENT.source.slice(1, -1)})/(${UUID.source.slice(1, -1)})$`,
+);
 
 // ---------------------------------------------------------------------------------------------------
 // Request bodies
@@ -182,18 +206,22 @@ export const putRequestSchema = (config: UploadConfig) =>
     checksumSha256: base64Of(32, "invalid_checksum_sha256", "checksumSha256").optional(),
   });
 
-export const multipartCreateRequestSchema = (config: UploadConfig) => z.strictObject(uploadFields(config, config.multipartMaxSizeBytes));
+export const multipartCreateRequestSchema = (config: UploadConfig) =>
+  z.strictObject(uploadFields(config, config.multipartMaxSizeBytes));
 
 const issuedKey = z.string().check((ctx) => {
-  if (!ISSUED_KEY.test(ctx.value)) custom(ctx, "invalid_key", "key must be a key this service issued (<tenant>/<subject>/<uuid>)");
+  if (!ISSUED_KEY.test(ctx.value))
+    custom(ctx, "invalid_key", "key must be a key this service issued (<tenant>/<subject>/<uuid>)");
 });
 
 const uploadId = z.string().check((ctx) => {
-  if (!/^[A-Za-z0-9._~+/=-]{1,1024}$/.test(ctx.value)) custom(ctx, "invalid_upload_id", "uploadId must be the id returned when the upload was created");
+  if (!/^[A-Za-z0-9._~+/=-]{1,1024}$/.test(ctx.value))
+    custom(ctx, "invalid_upload_id", "uploadId must be the id returned when the upload was created");
 });
 
 const partNumber = z.number().check((ctx) => {
-  if (!Number.isSafeInteger(ctx.value) || ctx.value < 1 || ctx.value > MAX_PARTS) custom(ctx, "invalid_parts", `partNumber must be a whole number from 1 to ${MAX_PARTS}`);
+  if (!Number.isSafeInteger(ctx.value) || ctx.value < 1 || ctx.value > MAX_PARTS)
+    custom(ctx, "invalid_parts", `partNumber must be a whole number from 1 to ${MAX_PARTS}`);
 });
 
 export const multipartPartsRequestSchema = (config: UploadConfig) =>
@@ -220,7 +248,8 @@ export const multipartCompleteRequestSchema = z.strictObject({
     .max(MAX_PARTS)
     .check((ctx) => {
       const numbers = ctx.value.map((p) => p.partNumber);
-      if (numbers.some((n, i) => i > 0 && n <= (numbers[i - 1] ?? 0))) custom(ctx, "invalid_parts", "parts must be in ascending partNumber order without repeats");
+      if (numbers.some((n, i) => i > 0 && n <= (numbers[i - 1] ?? 0)))
+        custom(ctx, "invalid_parts", "parts must be in ascending partNumber order without repeats");
     }),
 });
 
@@ -250,11 +279,18 @@ export function toUploadIssues(error: z.ZodError, input: unknown): UploadIssue[]
       return [{ code, field, message: issue.message }];
     }
     if (issue.code === "unrecognized_keys") {
-      return issue.keys.map((key) => ({ code: "unknown_field" as const, field: field ? `${field}.${key}` : key, message: `${key} is not a field of this request` }));
+      return issue.keys.map((key) => ({
+        code: "unknown_field" as const,
+        field: field ? `${field}.${key}` : key,
+        message: `${key} is not a field of this request`,
+      }));
     }
-    if (issue.path.length === 0) return [{ code: "invalid_body", field: "", message: "the body must be a JSON object" }];
-    if (issue.code === "invalid_type" && !valueAt(input, issue.path).present) return [{ code: "missing_field", field, message: `${field} is required` }];
-    if (field.startsWith("parts") || field.startsWith("partNumbers")) return [{ code: "invalid_parts", field, message: issue.message }];
+    if (issue.path.length === 0)
+      return [{ code: "invalid_body", field: "", message: "the body must be a JSON object" }];
+    if (issue.code === "invalid_type" && !valueAt(input, issue.path).present)
+      return [{ code: "missing_field", field, message: `${field} is required` }];
+    if (field.startsWith("parts") || field.startsWith("partNumbers"))
+      return [{ code: "invalid_parts", field, message: issue.message }];
     return [{ code: "invalid_type", field, message: issue.message }];
   });
 }

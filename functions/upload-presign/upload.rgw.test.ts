@@ -3,10 +3,25 @@
  * every rejection below comes from the server, not from our code.
  */
 import { createHash } from "node:crypto";
-import { CreateBucketCommand, GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  type S3Client,
+} from "@aws-sdk/client-s3";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useRadosGateway } from "../../test/s3/lifecycle";
-import { completeMultipartUpload, createMultipartUpload, issuePresignedPost, issuePresignedPut, type PresignedPost, type PresignedPut, type UploadDeps } from "./core";
+import {
+  completeMultipartUpload,
+  createMultipartUpload,
+  issuePresignedPost,
+  issuePresignedPut,
+  type PresignedPost,
+  type PresignedPut,
+  type UploadDeps,
+} from "./core";
 import { parseUploadConfig, type UploadConfig } from "./schema";
 
 const IDENTITY_KEY = "arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/11111111-2222-4333-8444-555555555555";
@@ -49,17 +64,30 @@ interface SubmitResult {
 }
 
 /** Submits the form the way a browser does: the policy's fields, then the file last. */
-async function postForm(post: PresignedPost, file: Buffer, change: Readonly<Record<string, string | undefined>> = {}): Promise<SubmitResult> {
+async function postForm(
+  post: PresignedPost,
+  file: Buffer,
+  change: Readonly<Record<string, string | undefined>> = {},
+): Promise<SubmitResult> {
   const form = new FormData();
-  for (const [name, value] of Object.entries({ ...post.fields, ...change })) if (value !== undefined) form.append(name, value);
+  for (const [name, value] of Object.entries({ ...post.fields, ...change }))
+    if (value !== undefined) form.append(name, value);
   form.append("file", new Blob([file]), "upload.bin");
   const response = await fetch(post.url, { method: "POST", body: form });
   const body = await response.text();
   return { status: response.status, code: errorCode(body) };
 }
 
-async function put(target: PresignedPut, body: Buffer, change: { url?: string; headers?: Readonly<Record<string, string>> } = {}): Promise<SubmitResult> {
-  const response = await fetch(change.url ?? target.url, { method: "PUT", headers: { ...target.headers, ...change.headers }, body });
+async function put(
+  target: PresignedPut,
+  body: Buffer,
+  change: { url?: string; headers?: Readonly<Record<string, string>> } = {},
+): Promise<SubmitResult> {
+  const response = await fetch(change.url ?? target.url, {
+    method: "PUT",
+    headers: { ...target.headers, ...change.headers },
+    body,
+  });
   const text = await response.text();
   return { status: response.status, code: errorCode(text) };
 }
@@ -171,13 +199,24 @@ describe("pre-signed POST", () => {
   it("is rejected by the server when the policy or its signature is tampered with", async () => {
     // Prepare
     const post = await issuePresignedPost(deps, config, claims, postRequest);
-    const policy = JSON.parse(Buffer.from(post.fields.Policy ?? "", "base64").toString("utf8")) as { conditions: unknown[] };
-    const widened = { ...policy, conditions: policy.conditions.map((c) => (Array.isArray(c) && c[0] === "content-length-range" ? ["content-length-range", 1, 10 * MiB] : c)) };
+    const policy = JSON.parse(Buffer.from(post.fields.Policy ?? "", "base64").toString("utf8")) as {
+      conditions: unknown[];
+    };
+    const widened = {
+      ...policy,
+      conditions: policy.conditions.map((c) =>
+        Array.isArray(c) && c[0] === "content-length-range" ? ["content-length-range", 1, 10 * MiB] : c,
+      ),
+    };
     const signature = post.fields["X-Amz-Signature"] ?? "";
 
     // Act
-    const widenedPolicy = await postForm(post, bytes(2000), { Policy: Buffer.from(JSON.stringify(widened)).toString("base64") });
-    const forgedSignature = await postForm(post, bytes(100), { "X-Amz-Signature": `${signature.slice(0, -1)}${signature.endsWith("0") ? "1" : "0"}` });
+    const widenedPolicy = await postForm(post, bytes(2000), {
+      Policy: Buffer.from(JSON.stringify(widened)).toString("base64"),
+    });
+    const forgedSignature = await postForm(post, bytes(100), {
+      "X-Amz-Signature": `${signature.slice(0, -1)}${signature.endsWith("0") ? "1" : "0"}`,
+    });
 
     // Assess: S3 answers SignatureDoesNotMatch; Ceph RGW answers AccessDenied (both 403, nothing stored).
     expect([widenedPolicy, forgedSignature]).toEqual([
@@ -188,7 +227,14 @@ describe("pre-signed POST", () => {
   });
 });
 
-const putRequest = (body: Buffer) => ({ fileName: "scan.pdf", contentType: "application/pdf", sizeBytes: body.length, dataClass: "identity", contentMd5: md5(body), checksumSha256: sha256(body) });
+const putRequest = (body: Buffer) => ({
+  fileName: "scan.pdf",
+  contentType: "application/pdf",
+  sizeBytes: body.length,
+  dataClass: "identity",
+  contentMd5: md5(body),
+  checksumSha256: sha256(body),
+});
 
 describe("pre-signed PUT", () => {
   it("accepts a conforming upload at the exact key with type, SSE-KMS key and tag", async () => {
@@ -339,17 +385,30 @@ describe("multipart", () => {
     const total = 5 * MiB + 1234;
     const data = Buffer.alloc(total);
     for (let i = 0; i < total; i++) data[i] = i % 251;
-    const upload = await createMultipartUpload(deps, config, claims, { fileName: "big scan.pdf", contentType: "application/pdf", sizeBytes: total, dataClass: "identity" });
+    const upload = await createMultipartUpload(deps, config, claims, {
+      fileName: "big scan.pdf",
+      contentType: "application/pdf",
+      sizeBytes: total,
+      dataClass: "identity",
+    });
 
     // Act
     const parts = [];
     for (const part of upload.parts) {
       const start = (part.partNumber - 1) * upload.partSizeBytes;
-      const response = await fetch(part.url, { method: "PUT", headers: part.headers, body: data.subarray(start, start + Number(part.headers["Content-Length"])) });
+      const response = await fetch(part.url, {
+        method: "PUT",
+        headers: part.headers,
+        body: data.subarray(start, start + Number(part.headers["Content-Length"])),
+      });
       expect(response.status).toBe(200);
       parts.push({ partNumber: part.partNumber, eTag: response.headers.get("etag") ?? "" });
     }
-    const completed = await completeMultipartUpload(deps, config, claims, { key: upload.key, uploadId: upload.uploadId, parts });
+    const completed = await completeMultipartUpload(deps, config, claims, {
+      key: upload.key,
+      uploadId: upload.uploadId,
+      parts,
+    });
 
     // Assess
     expect(upload.key).toMatch(KEY_SHAPE);
@@ -363,12 +422,21 @@ describe("multipart", () => {
     const tags = await s3.send(new GetObjectTaggingCommand({ Bucket: config.bucket, Key: upload.key }));
     expect(tags.TagSet).toEqual([{ Key: "data-class", Value: "identity" }]);
     const got = await s3.send(new GetObjectCommand({ Bucket: config.bucket, Key: upload.key }));
-    expect(createHash("sha256").update(await (got.Body?.transformToByteArray() ?? Promise.resolve(new Uint8Array()))).digest("hex")).toBe(createHash("sha256").update(data).digest("hex"));
+    expect(
+      createHash("sha256")
+        .update(await (got.Body?.transformToByteArray() ?? Promise.resolve(new Uint8Array())))
+        .digest("hex"),
+    ).toBe(createHash("sha256").update(data).digest("hex"));
   });
 
   it("is rejected by the server when a part is longer than its signed length", async () => {
     // Prepare
-    const upload = await createMultipartUpload(deps, config, claims, { fileName: "a.pdf", contentType: "application/pdf", sizeBytes: 1000, dataClass: "identity" });
+    const upload = await createMultipartUpload(deps, config, claims, {
+      fileName: "a.pdf",
+      contentType: "application/pdf",
+      sizeBytes: 1000,
+      dataClass: "identity",
+    });
     const part = upload.parts[0];
     if (part === undefined) throw new Error("no part");
 
@@ -382,7 +450,12 @@ describe("multipart", () => {
 
   it("is rejected by the server when a part URL is used for another key", async () => {
     // Prepare
-    const upload = await createMultipartUpload(deps, config, claims, { fileName: "a.pdf", contentType: "application/pdf", sizeBytes: 1000, dataClass: "identity" });
+    const upload = await createMultipartUpload(deps, config, claims, {
+      fileName: "a.pdf",
+      contentType: "application/pdf",
+      sizeBytes: 1000,
+      dataClass: "identity",
+    });
     const part = upload.parts[0];
     if (part === undefined) throw new Error("no part");
     const url = new URL(part.url);

@@ -12,7 +12,13 @@ function setup(overrides: Partial<AuditTrailProps> = {}) {
   cleanup = s.cleanup;
   const key = new KmsKey(s.stack, "audit-key", { placement: s.sovereign, aliasName: "audit", description: "audit" });
   const dataKey = new KmsKey(s.stack, "data-key", { placement: s.sovereign, aliasName: "data", description: "data" });
-  const data = new PrivateBucket(s.stack, "data", { placement: s.sovereign, bucketName: "env-data-111111111111", encryptionKey: dataKey, retentionDays: 30, vpcEndpointId: "vpce-0123" });
+  const data = new PrivateBucket(s.stack, "data", {
+    placement: s.sovereign,
+    bucketName: "env-data-111111111111",
+    encryptionKey: dataKey,
+    retentionDays: 30,
+    vpcEndpointId: "vpce-0123",
+  });
   const props: AuditTrailProps = {
     placement: s.sovereign,
     name: "env",
@@ -58,12 +64,24 @@ describe("AuditTrail", () => {
     const { stack, props, synth } = setup({ objectLockDays: 400 });
     new AuditTrail(stack, "audit", props);
     const json = synth();
-    expect(one(json, "aws_s3_bucket", "audit_bucket_bucket")).toMatchObject({ bucket: "env-audit-111111111111", object_lock_enabled: true });
-    expect(one(json, "aws_s3_bucket_object_lock_configuration", "audit_bucket_object-lock").rule).toEqual({ default_retention: { mode: "COMPLIANCE", days: 400 } });
-    const allows = statementsOf(one(json, "aws_s3_bucket_policy", "audit_bucket_policy").policy).filter((st) => st.Effect === "Allow");
+    expect(one(json, "aws_s3_bucket", "audit_bucket_bucket")).toMatchObject({
+      bucket: "env-audit-111111111111",
+      object_lock_enabled: true,
+    });
+    expect(one(json, "aws_s3_bucket_object_lock_configuration", "audit_bucket_object-lock").rule).toEqual({
+      default_retention: { mode: "COMPLIANCE", days: 400 },
+    });
+    const allows = statementsOf(one(json, "aws_s3_bucket_policy", "audit_bucket_policy").policy).filter(
+      (st) => st.Effect === "Allow",
+    );
     const fromTrail = "arn:aws-eusc:cloudtrail:eusc-de-east-1:111111111111:trail/env-audit";
     expect(allows).toEqual([
-      expect.objectContaining({ Sid: "CloudTrailAclCheck", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "s3:GetBucketAcl", Condition: { StringEquals: { "aws:SourceArn": fromTrail } } }),
+      expect.objectContaining({
+        Sid: "CloudTrailAclCheck",
+        Principal: { Service: "cloudtrail.amazonaws.com" },
+        Action: "s3:GetBucketAcl",
+        Condition: { StringEquals: { "aws:SourceArn": fromTrail } },
+      }),
       expect.objectContaining({
         Sid: "CloudTrailWrite",
         Resource: "${aws_s3_bucket.audit_bucket_bucket.arn}/AWSLogs/111111111111/*",
@@ -88,12 +106,20 @@ describe("AuditTrail", () => {
   it("keeps events in CloudWatch Logs for a bounded time", () => {
     const { stack, props, synth } = setup({ logRetentionDays: 90 });
     new AuditTrail(stack, "audit", props);
-    expect(one(synth(), "aws_cloudwatch_log_group", "audit_log-group_log-group")).toMatchObject({ name: "/sip/env/cloudtrail", retention_in_days: 90 });
+    expect(one(synth(), "aws_cloudwatch_log_group", "audit_log-group_log-group")).toMatchObject({
+      name: "/sip/env/cloudtrail",
+      retention_in_days: 90,
+    });
   });
 
   it("records only the data events when management events are the account's other trail's", () => {
     // Prepare
-    const { stack, props, synth } = setup({ recordManagementEvents: false, vpcEndpointId: undefined, allowAccessOutsideVpcEndpoint: true, objectAccessRoles: ["arn:aws-eusc:iam::111111111111:role/platform-deployer"] });
+    const { stack, props, synth } = setup({
+      recordManagementEvents: false,
+      vpcEndpointId: undefined,
+      allowAccessOutsideVpcEndpoint: true,
+      objectAccessRoles: ["arn:aws-eusc:iam::111111111111:role/platform-deployer"],
+    });
     // Act
     new AuditTrail(stack, "trail", props);
     const json = synth();
@@ -114,6 +140,8 @@ describe("AuditTrail", () => {
 
   it("fails when the lock outlasts the retention", () => {
     const { stack, props } = setup({ objectLockDays: 400, retentionDays: 365 });
-    expect(() => new AuditTrail(stack, "audit", props)).toThrow(/PrivateBucket\.objectLock: objectLock\.retentionDays must be a whole number from 1 to retentionDays \(365\)/);
+    expect(() => new AuditTrail(stack, "audit", props)).toThrow(
+      /PrivateBucket\.objectLock: objectLock\.retentionDays must be a whole number from 1 to retentionDays \(365\)/,
+    );
   });
 });

@@ -78,10 +78,19 @@ export class AuditTrail extends Construct {
     const { placement, encryptionKey } = props;
     const provider = placement.provider;
     if (props.dataEventBuckets.length === 0) {
-      throw new ValidationError("AuditTrail.dataEventBuckets", "dataEventBuckets must name the platform buckets whose data events are recorded", this);
+      throw new ValidationError(
+        "AuditTrail.dataEventBuckets",
+        "dataEventBuckets must name the platform buckets whose data events are recorded",
+        this,
+      );
     }
     const trailName = `${props.name}-audit`;
-    const trailArn = arn(placement.partition, { service: "cloudtrail", region: placement.region, account: placement.accountId, resource: `trail/${trailName}` });
+    const trailArn = arn(placement.partition, {
+      service: "cloudtrail",
+      region: placement.region,
+      account: placement.accountId,
+      resource: `trail/${trailName}`,
+    });
 
     this.bucket = new PrivateBucket(this, "bucket", {
       placement,
@@ -120,7 +129,14 @@ export class AuditTrail extends Construct {
       Resource: "*",
       Condition: {
         StringEquals: { "aws:SourceArn": trailArn },
-        StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": arn(placement.partition, { service: "cloudtrail", region: "*", account: placement.accountId, resource: "trail/*" }) },
+        StringLike: {
+          "kms:EncryptionContext:aws:cloudtrail:arn": arn(placement.partition, {
+            service: "cloudtrail",
+            region: "*",
+            account: placement.accountId,
+            resource: "trail/*",
+          }),
+        },
       },
     });
     encryptionKey.addToResourcePolicy({
@@ -144,7 +160,15 @@ export class AuditTrail extends Construct {
       name: `${props.name}-cloudtrail-logs`,
       description: `Lets CloudTrail ${trailName} deliver events to CloudWatch Logs`,
       assumeRolePolicy: renderPolicy(
-        trustPolicyDocument([{ Sid: "ThisTrail", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "sts:AssumeRole", Condition: fromThisTrail }]),
+        trustPolicyDocument([
+          {
+            Sid: "ThisTrail",
+            Effect: "Allow",
+            Principal: { Service: "cloudtrail.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            Condition: fromThisTrail,
+          },
+        ]),
       ),
     });
     const rolePolicy = new IamRolePolicy(this, "logs-role-policy", {
@@ -152,7 +176,14 @@ export class AuditTrail extends Construct {
       role: role.id,
       name: "deliver-events",
       policy: renderPolicy(
-        policyDocument([{ Sid: "DeliverEvents", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${this.logGroup.logGroupArn}:log-stream:*` }]),
+        policyDocument([
+          {
+            Sid: "DeliverEvents",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: `${this.logGroup.logGroupArn}:log-stream:*`,
+          },
+        ]),
       ),
     });
 
@@ -167,7 +198,9 @@ export class AuditTrail extends Construct {
       cloudWatchLogsGroupArn: `${this.logGroup.logGroupArn}:*`,
       cloudWatchLogsRoleArn: role.arn,
       advancedEventSelector: [
-        ...(props.recordManagementEvents === false ? [] : [{ name: "Management events", fieldSelector: [{ field: "eventCategory", equalTo: ["Management"] }] }]),
+        ...(props.recordManagementEvents === false
+          ? []
+          : [{ name: "Management events", fieldSelector: [{ field: "eventCategory", equalTo: ["Management"] }] }]),
         {
           name: "Object operations on the platform buckets",
           fieldSelector: [

@@ -37,7 +37,12 @@ describe("ControlledEgress (Network.allowInternetEgress)", () => {
   it("puts the workload, NAT and firewall subnets in the network's last quarter, in one zone, without public addresses", () => {
     const { stack, props, synth } = setup();
     new Network(stack, "net", props);
-    const subnets = values(synth(), "aws_subnet").map((s) => [(s.tags as Record<string, string>).Tier, s.availability_zone, s.cidr_block, s.map_public_ip_on_launch]);
+    const subnets = values(synth(), "aws_subnet").map((s) => [
+      (s.tags as Record<string, string>).Tier,
+      s.availability_zone,
+      s.cidr_block,
+      s.map_public_ip_on_launch,
+    ]);
     expect(subnets).toEqual([
       ["egress-firewall", "eusc-de-east-1a", "10.10.224.0/20", false],
       ["egress-nat", "eusc-de-east-1a", "10.10.208.0/20", false],
@@ -51,18 +56,45 @@ describe("ControlledEgress (Network.allowInternetEgress)", () => {
     const { stack, props, synth } = setup();
     new Network(stack, "net", props);
     const json = synth();
-    const endpoint = "${tolist(aws_networkfirewall_firewall.net_controlled-egress_firewall.firewall_status[0].sync_states)[0].attachment[0].endpoint_id}";
-    const routes = Object.fromEntries(Object.entries(resourcesOf(json, "aws_route")).map(([name, r]) => [name, [r.route_table_id, r.destination_cidr_block, r.nat_gateway_id ?? r.vpc_endpoint_id ?? r.gateway_id]]));
+    const endpoint =
+      "${tolist(aws_networkfirewall_firewall.net_controlled-egress_firewall.firewall_status[0].sync_states)[0].attachment[0].endpoint_id}";
+    const routes = Object.fromEntries(
+      Object.entries(resourcesOf(json, "aws_route")).map(([name, r]) => [
+        name,
+        [r.route_table_id, r.destination_cidr_block, r.nat_gateway_id ?? r.vpc_endpoint_id ?? r.gateway_id],
+      ]),
+    );
     expect(routes).toEqual({
-      "net_controlled-egress_workload-default": ["${aws_route_table.net_controlled-egress_workload-routes.id}", "0.0.0.0/0", "${aws_nat_gateway.net_controlled-egress_nat-gateway.id}"],
-      "net_controlled-egress_nat-default": ["${aws_route_table.net_controlled-egress_nat-routes.id}", "0.0.0.0/0", endpoint],
-      "net_controlled-egress_firewall-default": ["${aws_route_table.net_controlled-egress_firewall-routes.id}", "0.0.0.0/0", "${aws_internet_gateway.net_controlled-egress_internet-gateway.id}"],
-      "net_controlled-egress_edge-to-nat": ["${aws_route_table.net_controlled-egress_edge-routes.id}", "10.10.208.0/20", endpoint],
+      "net_controlled-egress_workload-default": [
+        "${aws_route_table.net_controlled-egress_workload-routes.id}",
+        "0.0.0.0/0",
+        "${aws_nat_gateway.net_controlled-egress_nat-gateway.id}",
+      ],
+      "net_controlled-egress_nat-default": [
+        "${aws_route_table.net_controlled-egress_nat-routes.id}",
+        "0.0.0.0/0",
+        endpoint,
+      ],
+      "net_controlled-egress_firewall-default": [
+        "${aws_route_table.net_controlled-egress_firewall-routes.id}",
+        "0.0.0.0/0",
+        "${aws_internet_gateway.net_controlled-egress_internet-gateway.id}",
+      ],
+      "net_controlled-egress_edge-to-nat": [
+        "${aws_route_table.net_controlled-egress_edge-routes.id}",
+        "10.10.208.0/20",
+        endpoint,
+      ],
     });
-    expect(byName(json, "aws_route_table_association", "net_controlled-egress_edge-association")).toMatchObject({ gateway_id: "${aws_internet_gateway.net_controlled-egress_internet-gateway.id}" });
+    expect(byName(json, "aws_route_table_association", "net_controlled-egress_edge-association")).toMatchObject({
+      gateway_id: "${aws_internet_gateway.net_controlled-egress_internet-gateway.id}",
+    });
     // The private subnets keep no route out; the workload subnet keeps the S3 and DynamoDB gateway endpoints.
     expect(byName(json, "aws_route_table", "net_private-routes").route).toBeUndefined();
-    expect(values(json, "aws_vpc_endpoint_route_table_association").map((a) => a.vpc_endpoint_id)).toEqual(["${aws_vpc_endpoint.net_s3-gateway.id}", "${aws_vpc_endpoint.net_dynamodb-gateway.id}"]);
+    expect(values(json, "aws_vpc_endpoint_route_table_association").map((a) => a.vpc_endpoint_id)).toEqual([
+      "${aws_vpc_endpoint.net_s3-gateway.id}",
+      "${aws_vpc_endpoint.net_dynamodb-gateway.id}",
+    ]);
   });
 
   it("passes TLS only to the allowlisted host names and drops every other established flow, logging alerts and flows", () => {
@@ -74,7 +106,13 @@ describe("ControlledEgress (Network.allowInternetEgress)", () => {
         type: "STATEFUL",
         rule_group: {
           stateful_rule_options: { rule_order: "STRICT_ORDER" },
-          rules_source: { rules_source_list: { generated_rules_type: "ALLOWLIST", target_types: ["TLS_SNI"], targets: ["failover.s3.eu-central-1.amazonaws.com", "rolesanywhere.eu-central-1.amazonaws.com"] } },
+          rules_source: {
+            rules_source_list: {
+              generated_rules_type: "ALLOWLIST",
+              target_types: ["TLS_SNI"],
+              targets: ["failover.s3.eu-central-1.amazonaws.com", "rolesanywhere.eu-central-1.amazonaws.com"],
+            },
+          },
         },
       }),
     ]);
@@ -89,14 +127,21 @@ describe("ControlledEgress (Network.allowInternetEgress)", () => {
       encryption_configuration: { type: "CUSTOMER_KMS", key_id: "${aws_kms_key.logs_key.arn}" },
       tags: { "sip:exception": "controlled-egress", "sip:justification": EGRESS.justification },
     });
-    const logging = values(json, "aws_networkfirewall_logging_configuration")[0]?.logging_configuration as { log_destination_config: Array<{ log_type: string; log_destination: { logGroup: string } }> };
+    const logging = values(json, "aws_networkfirewall_logging_configuration")[0]?.logging_configuration as {
+      log_destination_config: Array<{ log_type: string; log_destination: { logGroup: string } }>;
+    };
     expect(logging.log_destination_config.map((c) => [c.log_type, c.log_destination.logGroup])).toEqual([
       ["ALERT", "/sip/env/egress-firewall/alert"],
       ["FLOW", "/sip/env/egress-firewall/flow"],
     ]);
-    const keyPolicy = JSON.parse(byName(json, "aws_kms_key", "logs_key").policy as string) as { Statement: Array<{ Sid: string; Condition?: unknown }> };
+    const keyPolicy = JSON.parse(byName(json, "aws_kms_key", "logs_key").policy as string) as {
+      Statement: Array<{ Sid: string; Condition?: unknown }>;
+    };
     expect(keyPolicy.Statement.find((s) => s.Sid === "NetworkFirewallOfThisAccount")?.Condition).toEqual({
-      StringEquals: { "kms:CallerAccount": "111111111111", "kms:ViaService": "network-firewall.eusc-de-east-1.amazonaws.eu" },
+      StringEquals: {
+        "kms:CallerAccount": "111111111111",
+        "kms:ViaService": "network-firewall.eusc-de-east-1.amazonaws.eu",
+      },
       Bool: { "kms:GrantIsForAWSResource": "true" },
     });
   });
@@ -106,11 +151,30 @@ describe("ControlledEgress (Network.allowInternetEgress)", () => {
     const network = new Network(stack, "net", props);
     const key = new KmsKey(stack, "fn-key", { placement: sovereign, aliasName: "fn", description: "fn" });
     const zipFile = exampleZip();
-    new LambdaFunction(stack, "out", { placement: sovereign, functionName: "out", zipFile, network, key, reservedConcurrency: 1, allowInternetEgress: true });
-    new LambdaFunction(stack, "in", { placement: sovereign, functionName: "in", zipFile, network, key, reservedConcurrency: 1 });
+    new LambdaFunction(stack, "out", {
+      placement: sovereign,
+      functionName: "out",
+      zipFile,
+      network,
+      key,
+      reservedConcurrency: 1,
+      allowInternetEgress: true,
+    });
+    new LambdaFunction(stack, "in", {
+      placement: sovereign,
+      functionName: "in",
+      zipFile,
+      network,
+      key,
+      reservedConcurrency: 1,
+    });
     const json = synth();
-    expect(byName(json, "aws_lambda_function", "out_function").vpc_config).toMatchObject({ subnet_ids: ["${aws_subnet.net_controlled-egress_workload-subnet.id}"] });
-    expect((byName(json, "aws_lambda_function", "in_function").vpc_config as { subnet_ids: string[] }).subnet_ids).toEqual(["${aws_subnet.net_private-eusc-de-east-1a.id}", "${aws_subnet.net_private-eusc-de-east-1b.id}"]);
+    expect(byName(json, "aws_lambda_function", "out_function").vpc_config).toMatchObject({
+      subnet_ids: ["${aws_subnet.net_controlled-egress_workload-subnet.id}"],
+    });
+    expect(
+      (byName(json, "aws_lambda_function", "in_function").vpc_config as { subnet_ids: string[] }).subnet_ids,
+    ).toEqual(["${aws_subnet.net_private-eusc-de-east-1a.id}", "${aws_subnet.net_private-eusc-de-east-1b.id}"]);
     expect(JSON.stringify(byName(json, "aws_security_group", "in_security-group").egress)).not.toContain("0.0.0.0/0");
   });
 
@@ -119,11 +183,16 @@ describe("ControlledEgress (Network.allowInternetEgress)", () => {
     [{ allowedDomains: ["*.amazonaws.com"] }, /ControlledEgress\.allowedDomains: .*no wildcards/],
     [{ allowedDomains: [".s3.eu-central-1.amazonaws.com"] }, /ControlledEgress\.allowedDomains/],
     [{ justification: "because" }, /ControlledEgress\.justification/],
-    [{ justification: "sync to the commercial partition (see DESIGN.md §5)" }, /ControlledEgress\.justification: .*tag value/],
+    [
+      { justification: "sync to the commercial partition (see DESIGN.md §5)" },
+      /ControlledEgress\.justification: .*tag value/,
+    ],
     [{ zone: "eusc-de-east-1c" }, /Network\.allowInternetEgress\.zone: .*one of availabilityZones/],
   ] as const)("fails when %j", (overrides, message) => {
     const { stack, props } = setup();
-    expect(() => new Network(stack, "net", { ...props, allowInternetEgress: { ...EGRESS, ...overrides } })).toThrow(message);
+    expect(() => new Network(stack, "net", { ...props, allowInternetEgress: { ...EGRESS, ...overrides } })).toThrow(
+      message,
+    );
   });
 
   it("fails when a /24 network leaves too little room", () => {
@@ -135,8 +204,17 @@ describe("ControlledEgress (Network.allowInternetEgress)", () => {
     const { stack, props, sovereign } = setup({ allowInternetEgress: undefined });
     const network = new Network(stack, "net", props);
     const key = new KmsKey(stack, "fn-key", { placement: sovereign, aliasName: "fn", description: "fn" });
-    expect(() => new LambdaFunction(stack, "out", { placement: sovereign, functionName: "out", zipFile: exampleZip(), network, key, reservedConcurrency: 1, allowInternetEgress: true })).toThrow(
-      /LambdaFunction\.allowInternetEgress: the network .* has no controlled egress path/,
-    );
+    expect(
+      () =>
+        new LambdaFunction(stack, "out", {
+          placement: sovereign,
+          functionName: "out",
+          zipFile: exampleZip(),
+          network,
+          key,
+          reservedConcurrency: 1,
+          allowInternetEgress: true,
+        }),
+    ).toThrow(/LambdaFunction\.allowInternetEgress: the network .* has no controlled egress path/);
   });
 });

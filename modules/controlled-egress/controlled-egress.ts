@@ -105,8 +105,17 @@ export class ControlledEgress extends Construct {
     this.natSubnet = subnet("nat", 1);
     this.firewallSubnet = subnet("firewall", 2);
 
-    this.internetGateway = new InternetGateway(this, "internet-gateway", { provider, vpcId, tags: tags(`${props.name}-egress`, exceptionTags) });
-    const eip = new Eip(this, "nat-address", { provider, domain: "vpc", tags: tags(`${props.name}-egress-nat`), dependsOn: [this.internetGateway] });
+    this.internetGateway = new InternetGateway(this, "internet-gateway", {
+      provider,
+      vpcId,
+      tags: tags(`${props.name}-egress`, exceptionTags),
+    });
+    const eip = new Eip(this, "nat-address", {
+      provider,
+      domain: "vpc",
+      tags: tags(`${props.name}-egress-nat`),
+      dependsOn: [this.internetGateway],
+    });
     this.natGateway = new NatGateway(this, "nat-gateway", {
       provider,
       subnetId: this.natSubnet.id,
@@ -123,7 +132,10 @@ export class ControlledEgress extends Construct {
       Action: ["kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey*"],
       Resource: "*",
       Condition: {
-        StringEquals: { "kms:CallerAccount": placement.accountId, "kms:ViaService": `network-firewall.${placement.region}.${placement.partition.dnsSuffix}` },
+        StringEquals: {
+          "kms:CallerAccount": placement.accountId,
+          "kms:ViaService": `network-firewall.${placement.region}.${placement.partition.dnsSuffix}`,
+        },
         Bool: { "kms:GrantIsForAWSResource": "true" },
       },
     });
@@ -135,7 +147,13 @@ export class ControlledEgress extends Construct {
       capacity: 4 * MAX_ALLOWED_DOMAINS,
       ruleGroup: {
         statefulRuleOptions: { ruleOrder: "STRICT_ORDER" },
-        rulesSource: { rulesSourceList: { generatedRulesType: "ALLOWLIST", targetTypes: ["TLS_SNI"], targets: [...this.allowedDomains] } },
+        rulesSource: {
+          rulesSourceList: {
+            generatedRulesType: "ALLOWLIST",
+            targetTypes: ["TLS_SNI"],
+            targets: [...this.allowedDomains],
+          },
+        },
       },
       encryptionConfiguration: { type: "CUSTOMER_KMS", keyId: props.logKey.keyArn },
       tags: tags(`${props.name}-egress-allowlist`, exceptionTags),
@@ -167,43 +185,105 @@ export class ControlledEgress extends Construct {
       tags: tags(`${props.name}-egress`, exceptionTags),
     });
     const retentionDays = props.logRetentionDays ?? 365;
-    this.alertLogGroup = new LogGroup(this, "alert-logs", { placement, logGroupName: `/sip/${props.name}/egress-firewall/alert`, encryptionKey: props.logKey, retentionDays, tags: props.tags });
-    this.flowLogGroup = new LogGroup(this, "flow-logs", { placement, logGroupName: `/sip/${props.name}/egress-firewall/flow`, encryptionKey: props.logKey, retentionDays, tags: props.tags });
+    this.alertLogGroup = new LogGroup(this, "alert-logs", {
+      placement,
+      logGroupName: `/sip/${props.name}/egress-firewall/alert`,
+      encryptionKey: props.logKey,
+      retentionDays,
+      tags: props.tags,
+    });
+    this.flowLogGroup = new LogGroup(this, "flow-logs", {
+      placement,
+      logGroupName: `/sip/${props.name}/egress-firewall/flow`,
+      encryptionKey: props.logKey,
+      retentionDays,
+      tags: props.tags,
+    });
     new NetworkfirewallLoggingConfiguration(this, "logging", {
       provider,
       firewallArn: this.firewall.arn,
       loggingConfiguration: {
         logDestinationConfig: [
-          { logType: "ALERT", logDestinationType: "CloudWatchLogs", logDestination: { logGroup: this.alertLogGroup.logGroupName } },
-          { logType: "FLOW", logDestinationType: "CloudWatchLogs", logDestination: { logGroup: this.flowLogGroup.logGroupName } },
+          {
+            logType: "ALERT",
+            logDestinationType: "CloudWatchLogs",
+            logDestination: { logGroup: this.alertLogGroup.logGroupName },
+          },
+          {
+            logType: "FLOW",
+            logDestinationType: "CloudWatchLogs",
+            logDestination: { logGroup: this.flowLogGroup.logGroupName },
+          },
         ],
       },
       dependsOn: [this.alertLogGroup.logGroup, this.flowLogGroup.logGroup],
     });
     // The firewall's endpoint in its one subnet (sync_states is a set: index it through tolist).
-    const firewallEndpoint = Token.asString(`\${tolist(${this.firewall.fqn}.firewall_status[0].sync_states)[0].attachment[0].endpoint_id}`);
+    const firewallEndpoint = Token.asString(
+      `\${tolist(${this.firewall.fqn}.firewall_status[0].sync_states)[0].attachment[0].endpoint_id}`,
+    );
 
-    const table = (tier: string, extra: Record<string, string> = {}) => new RouteTable(this, `${tier}-routes`, { provider, vpcId, tags: tags(`${props.name}-egress-${tier}`, extra) });
+    const table = (tier: string, extra: Record<string, string> = {}) =>
+      new RouteTable(this, `${tier}-routes`, { provider, vpcId, tags: tags(`${props.name}-egress-${tier}`, extra) });
     const workloadRoutes = table("workload");
-    new RouteTableAssociation(this, "workload-association", { provider, subnetId: workload.id, routeTableId: workloadRoutes.id });
-    new Route(this, "workload-default", { provider, routeTableId: workloadRoutes.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: this.natGateway.id });
+    new RouteTableAssociation(this, "workload-association", {
+      provider,
+      subnetId: workload.id,
+      routeTableId: workloadRoutes.id,
+    });
+    new Route(this, "workload-default", {
+      provider,
+      routeTableId: workloadRoutes.id,
+      destinationCidrBlock: "0.0.0.0/0",
+      natGatewayId: this.natGateway.id,
+    });
     props.gatewayEndpoints.forEach((endpoint, i) => {
-      new VpcEndpointRouteTableAssociation(this, `workload-gateway-endpoint-${i}`, { provider, routeTableId: workloadRoutes.id, vpcEndpointId: endpoint.id });
+      new VpcEndpointRouteTableAssociation(this, `workload-gateway-endpoint-${i}`, {
+        provider,
+        routeTableId: workloadRoutes.id,
+        vpcEndpointId: endpoint.id,
+      });
     });
 
     const natRoutes = table("nat");
-    new RouteTableAssociation(this, "nat-association", { provider, subnetId: this.natSubnet.id, routeTableId: natRoutes.id });
-    new Route(this, "nat-default", { provider, routeTableId: natRoutes.id, destinationCidrBlock: "0.0.0.0/0", vpcEndpointId: firewallEndpoint });
+    new RouteTableAssociation(this, "nat-association", {
+      provider,
+      subnetId: this.natSubnet.id,
+      routeTableId: natRoutes.id,
+    });
+    new Route(this, "nat-default", {
+      provider,
+      routeTableId: natRoutes.id,
+      destinationCidrBlock: "0.0.0.0/0",
+      vpcEndpointId: firewallEndpoint,
+    });
 
     const firewallRoutes = table("firewall", exceptionTags);
-    new RouteTableAssociation(this, "firewall-association", { provider, subnetId: this.firewallSubnet.id, routeTableId: firewallRoutes.id });
-    new Route(this, "firewall-default", { provider, routeTableId: firewallRoutes.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: this.internetGateway.id });
+    new RouteTableAssociation(this, "firewall-association", {
+      provider,
+      subnetId: this.firewallSubnet.id,
+      routeTableId: firewallRoutes.id,
+    });
+    new Route(this, "firewall-default", {
+      provider,
+      routeTableId: firewallRoutes.id,
+      destinationCidrBlock: "0.0.0.0/0",
+      gatewayId: this.internetGateway.id,
+    });
 
     // Answers from the internet to the NAT gateway pass the firewall too (symmetric inspection).
     const edgeRoutes = table("edge");
-    new RouteTableAssociation(this, "edge-association", { provider, gatewayId: this.internetGateway.id, routeTableId: edgeRoutes.id });
-    new Route(this, "edge-to-nat", { provider, routeTableId: edgeRoutes.id, destinationCidrBlock: range(1), vpcEndpointId: firewallEndpoint });
-
+    new RouteTableAssociation(this, "edge-association", {
+      provider,
+      gatewayId: this.internetGateway.id,
+      routeTableId: edgeRoutes.id,
+    });
+    new Route(this, "edge-to-nat", {
+      provider,
+      routeTableId: edgeRoutes.id,
+      destinationCidrBlock: range(1),
+      vpcEndpointId: firewallEndpoint,
+    });
   }
 
   private validate(props: ControlledEgressProps): void {
@@ -215,14 +295,26 @@ export class ControlledEgress extends Construct {
       );
     }
     if (props.allowedDomains.length === 0 || props.allowedDomains.length > MAX_ALLOWED_DOMAINS) {
-      throw new ValidationError("ControlledEgress.allowedDomains", `allowedDomains must list 1 to ${MAX_ALLOWED_DOMAINS} host names (value: ${JSON.stringify(props.allowedDomains)})`, this);
+      throw new ValidationError(
+        "ControlledEgress.allowedDomains",
+        `allowedDomains must list 1 to ${MAX_ALLOWED_DOMAINS} host names (value: ${JSON.stringify(props.allowedDomains)})`,
+        this,
+      );
     }
     const bad = props.allowedDomains.filter((d) => !HOSTNAME.test(d));
     if (bad.length > 0) {
-      throw new ValidationError("ControlledEgress.allowedDomains", `allowedDomains must be exact lower-case host names, no wildcards or leading dots (bad: ${JSON.stringify(bad)})`, this);
+      throw new ValidationError(
+        "ControlledEgress.allowedDomains",
+        `allowedDomains must be exact lower-case host names, no wildcards or leading dots (bad: ${JSON.stringify(bad)})`,
+        this,
+      );
     }
     if (!new RegExp(`^${props.placement.region}[a-z]$`).test(props.zone)) {
-      throw new ValidationError("ControlledEgress.zone", `zone must be a zone of ${props.placement.region} (value: "${props.zone}")`, this);
+      throw new ValidationError(
+        "ControlledEgress.zone",
+        `zone must be a zone of ${props.placement.region} (value: "${props.zone}")`,
+        this,
+      );
     }
     try {
       cidrSubnet(props.cidr, 2, 3);
@@ -230,10 +322,18 @@ export class ControlledEgress extends Construct {
       throw new ValidationError("ControlledEgress.cidr", `${(err as Error).message} (value: "${props.cidr}")`, this);
     }
     if (Number(props.cidr.split("/")[1]) > 26) {
-      throw new ValidationError("ControlledEgress.cidr", `cidr must be a /26 or larger, for three /28 subnets and a spare (value: "${props.cidr}")`, this);
+      throw new ValidationError(
+        "ControlledEgress.cidr",
+        `cidr must be a /26 or larger, for three /28 subnets and a spare (value: "${props.cidr}")`,
+        this,
+      );
     }
     if (props.logKey.placement.provider !== props.placement.provider) {
-      throw new ValidationError("ControlledEgress.logKey", `logKey ${props.logKey.node.path} is pinned to another provider than the egress path (${props.placement.side})`, this);
+      throw new ValidationError(
+        "ControlledEgress.logKey",
+        `logKey ${props.logKey.node.path} is pinned to another provider than the egress path (${props.placement.side})`,
+        this,
+      );
     }
   }
 }

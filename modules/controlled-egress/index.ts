@@ -1,1 +1,6 @@
-export { CONTROLLED_EGRESS_EXCEPTION, ControlledEgress, type ControlledEgressProps, MAX_ALLOWED_DOMAINS } from "./controlled-egress";
+export {
+  CONTROLLED_EGRESS_EXCEPTION,
+  ControlledEgress,
+  type ControlledEgressProps,
+  MAX_ALLOWED_DOMAINS,
+} from "./controlled-egress";

@@ -13,8 +13,22 @@ function setup(overrides: Partial<HttpApiProps> = {}) {
   const s = moduleStack();
   cleanup = s.cleanup;
   const key = new KmsKey(s.stack, "key", { placement: s.sovereign, aliasName: "k", description: "k" });
-  const network = new Network(s.stack, "net", { placement: s.sovereign, name: "env", vpcCidr: "10.10.0.0/16", availabilityZones: ["eusc-de-east-1a", "eusc-de-east-1b"], allowedAccountIds: ["111111111111"], logKey: key });
-  const fn = new LambdaFunction(s.stack, "upload", { placement: s.sovereign, functionName: "env-upload", zipFile: exampleZip(), network, key, reservedConcurrency: 2 });
+  const network = new Network(s.stack, "net", {
+    placement: s.sovereign,
+    name: "env",
+    vpcCidr: "10.10.0.0/16",
+    availabilityZones: ["eusc-de-east-1a", "eusc-de-east-1b"],
+    allowedAccountIds: ["111111111111"],
+    logKey: key,
+  });
+  const fn = new LambdaFunction(s.stack, "upload", {
+    placement: s.sovereign,
+    functionName: "env-upload",
+    zipFile: exampleZip(),
+    network,
+    key,
+    reservedConcurrency: 2,
+  });
   const props: HttpApiProps = {
     placement: s.sovereign,
     name: "env-uploads",
@@ -37,7 +51,11 @@ describe("HttpApi", () => {
     new HttpApi(stack, "api", props);
     const json = synth();
     expect(values(json, "aws_apigatewayv2_authorizer")).toEqual([
-      expect.objectContaining({ authorizer_type: "JWT", identity_sources: ["$request.header.Authorization"], jwt_configuration: { issuer: "https://login.example.org/realms/p", audience: ["platform"] } }),
+      expect.objectContaining({
+        authorizer_type: "JWT",
+        identity_sources: ["$request.header.Authorization"],
+        jwt_configuration: { issuer: "https://login.example.org/realms/p", audience: ["platform"] },
+      }),
     ]);
     const routes = values(json, "aws_apigatewayv2_route");
     expect(routes.map((r) => [r.route_key, r.authorization_type, r.authorizer_id])).toEqual([
@@ -50,8 +68,15 @@ describe("HttpApi", () => {
     const { stack, props, synth } = setup();
     new HttpApi(stack, "api", props);
     const json = synth();
-    expect(values(json, "aws_apigatewayv2_integration")).toEqual([expect.objectContaining({ integration_type: "AWS_PROXY", payload_format_version: "2.0" })]);
-    expect(values(json, "aws_lambda_permission")).toEqual([expect.objectContaining({ principal: "apigateway.amazonaws.com", source_arn: "${aws_apigatewayv2_api.api_api.execution_arn}/*/*" })]);
+    expect(values(json, "aws_apigatewayv2_integration")).toEqual([
+      expect.objectContaining({ integration_type: "AWS_PROXY", payload_format_version: "2.0" }),
+    ]);
+    expect(values(json, "aws_lambda_permission")).toEqual([
+      expect.objectContaining({
+        principal: "apigateway.amazonaws.com",
+        source_arn: "${aws_apigatewayv2_api.api_api.execution_arn}/*/*",
+      }),
+    ]);
   });
 
   it("logs every request as JSON to an encrypted group and throttles", () => {
@@ -59,12 +84,22 @@ describe("HttpApi", () => {
     new HttpApi(stack, "api", props);
     const json = synth();
     const stage = values(json, "aws_apigatewayv2_stage")[0];
-    expect(stage).toMatchObject({ name: "$default", auto_deploy: true, default_route_settings: { throttling_rate_limit: 50, throttling_burst_limit: 100 } });
+    expect(stage).toMatchObject({
+      name: "$default",
+      auto_deploy: true,
+      default_route_settings: { throttling_rate_limit: 50, throttling_burst_limit: 100 },
+    });
     const logSettings = stage?.access_log_settings as { format: string } | undefined;
-    expect(JSON.parse(logSettings?.format ?? "{}")).toMatchObject({ requestId: "$context.requestId", status: "$context.status" });
+    expect(JSON.parse(logSettings?.format ?? "{}")).toMatchObject({
+      requestId: "$context.requestId",
+      status: "$context.status",
+    });
     // No claim of the token (the subject is often an e-mail address) next to the source IP.
     expect(logSettings?.format).not.toMatch(/claims/);
-    expect(resourcesOf(json, "aws_cloudwatch_log_group")["api_access-logs_log-group"]).toMatchObject({ name: "/sip/env-uploads/api-access", kms_key_id: "${aws_kms_key.key_key.arn}" });
+    expect(resourcesOf(json, "aws_cloudwatch_log_group")["api_access-logs_log-group"]).toMatchObject({
+      name: "/sip/env-uploads/api-access",
+      kms_key_id: "${aws_kms_key.key_key.arn}",
+    });
   });
 
   it.each([

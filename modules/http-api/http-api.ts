@@ -1,5 +1,12 @@
 import { Construct } from "../../framework/cdktf";
-import { Apigatewayv2Api, Apigatewayv2Authorizer, Apigatewayv2Integration, Apigatewayv2Route, Apigatewayv2Stage, LambdaPermission } from "../../framework/aws";
+import {
+  Apigatewayv2Api,
+  Apigatewayv2Authorizer,
+  Apigatewayv2Integration,
+  Apigatewayv2Route,
+  Apigatewayv2Stage,
+  LambdaPermission,
+} from "../../framework/aws";
 import { ValidationError } from "../errors";
 import type { KmsKey } from "../kms-key";
 import type { LambdaFunction } from "../lambda-function";
@@ -62,11 +69,25 @@ export class HttpApi extends Construct {
     super(scope, id);
     const { placement } = props;
     const provider = placement.provider;
-    if (!/^https:\/\/[^\s/]+/.test(props.jwtIssuer)) throw new ValidationError("HttpApi.jwtIssuer", `jwtIssuer must be an https URL (value: "${props.jwtIssuer}")`, this);
-    if (props.jwtAudience.length === 0) throw new ValidationError("HttpApi.jwtAudience", "jwtAudience must name at least one audience", this);
-    if (props.routes.length === 0) throw new ValidationError("HttpApi.routes", "routes must name at least one route", this);
-    const badRoutes = props.routes.filter((r) => !/^(GET|POST|PUT|DELETE|PATCH) \/[A-Za-z0-9/{}_.-]*$/.test(r.routeKey));
-    if (badRoutes.length > 0) throw new ValidationError("HttpApi.routes", `routeKey must be "METHOD /path" (value: ${JSON.stringify(badRoutes.map((r) => r.routeKey))})`, this);
+    if (!/^https:\/\/[^\s/]+/.test(props.jwtIssuer))
+      throw new ValidationError(
+        "HttpApi.jwtIssuer",
+        `jwtIssuer must be an https URL (value: "${props.jwtIssuer}")`,
+        this,
+      );
+    if (props.jwtAudience.length === 0)
+      throw new ValidationError("HttpApi.jwtAudience", "jwtAudience must name at least one audience", this);
+    if (props.routes.length === 0)
+      throw new ValidationError("HttpApi.routes", "routes must name at least one route", this);
+    const badRoutes = props.routes.filter(
+      (r) => !/^(GET|POST|PUT|DELETE|PATCH) \/[A-Za-z0-9/{}_.-]*$/.test(r.routeKey),
+    );
+    if (badRoutes.length > 0)
+      throw new ValidationError(
+        "HttpApi.routes",
+        `routeKey must be "METHOD /path" (value: ${JSON.stringify(badRoutes.map((r) => r.routeKey))})`,
+        this,
+      );
 
     this.api = new Apigatewayv2Api(this, "api", {
       provider,
@@ -74,7 +95,12 @@ export class HttpApi extends Construct {
       protocolType: "HTTP",
       corsConfiguration:
         props.allowedOrigins && props.allowedOrigins.length > 0
-          ? { allowOrigins: [...props.allowedOrigins], allowMethods: ["POST"], allowHeaders: ["authorization", "content-type"], maxAge: 600 }
+          ? {
+              allowOrigins: [...props.allowedOrigins],
+              allowMethods: ["POST"],
+              allowHeaders: ["authorization", "content-type"],
+              maxAge: 600,
+            }
           : undefined,
     });
     const authorizer = new Apigatewayv2Authorizer(this, "jwt", {
@@ -107,7 +133,10 @@ export class HttpApi extends Construct {
         });
         integrations.set(route.function, integration);
       }
-      const slug = route.routeKey.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+      const slug = route.routeKey
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-")
+        .replace(/^-|-$/g, "");
       new Apigatewayv2Route(this, `route-${slug}`, {
         provider,
         apiId: this.api.id,

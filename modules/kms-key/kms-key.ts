@@ -75,27 +75,49 @@ export class KmsKey extends Construct {
     super(scope, id);
     const deletionWindowDays = props.deletionWindowDays ?? 30;
     if (!Number.isInteger(deletionWindowDays) || deletionWindowDays < 7 || deletionWindowDays > 30) {
-      throw new ValidationError("KmsKey.deletionWindowDays", `deletionWindowDays must be a whole number of days from 7 to 30 (value: ${deletionWindowDays})`, this);
+      throw new ValidationError(
+        "KmsKey.deletionWindowDays",
+        `deletionWindowDays must be a whole number of days from 7 to 30 (value: ${deletionWindowDays})`,
+        this,
+      );
     }
     if (!ALIAS.test(props.aliasName) || props.aliasName.startsWith("aws/")) {
-      throw new ValidationError("KmsKey.aliasName", `aliasName must be 1-250 characters of letters, digits, "/", "_" and "-", not starting with "aws/" (value: "${props.aliasName}")`, this);
+      throw new ValidationError(
+        "KmsKey.aliasName",
+        `aliasName must be 1-250 characters of letters, digits, "/", "_" and "-", not starting with "aws/" (value: "${props.aliasName}")`,
+        this,
+      );
     }
     const { placement } = props;
     const administratorRoleName = props.administratorRoleName ?? placement.administratorRoleName;
     if (!ROLE_NAME.test(administratorRoleName)) {
-      throw new ValidationError("KmsKey.administratorRoleName", `administratorRoleName must be an IAM role name (1-64 characters of letters, digits and +=,.@_-; value: "${administratorRoleName}")`, this);
+      throw new ValidationError(
+        "KmsKey.administratorRoleName",
+        `administratorRoleName must be an IAM role name (1-64 characters of letters, digits and +=,.@_-; value: "${administratorRoleName}")`,
+        this,
+      );
     }
     this.placement = placement;
     const hmac = props.keySpec === "HMAC_256";
     if (hmac && props.importedKeyMaterial === true) {
-      throw new ValidationError("KmsKey.keySpec", "keySpec HMAC_256 and importedKeyMaterial cannot be combined here: import HMAC material outside this module", this);
+      throw new ValidationError(
+        "KmsKey.keySpec",
+        "keySpec HMAC_256 and importedKeyMaterial cannot be combined here: import HMAC material outside this module",
+        this,
+      );
     }
     this.keySpec = hmac ? "HMAC_256" : "SYMMETRIC_DEFAULT";
     this.statements = [
       {
         Sid: "KeyAdministration",
         Effect: "Allow",
-        Principal: { AWS: arn(placement.partition, { service: "iam", account: placement.accountId, resource: `role/${administratorRoleName}` }) },
+        Principal: {
+          AWS: arn(placement.partition, {
+            service: "iam",
+            account: placement.accountId,
+            resource: `role/${administratorRoleName}`,
+          }),
+        },
         Action: KEY_ADMIN_ACTIONS,
         Resource: "*",
       },
@@ -113,16 +135,29 @@ export class KmsKey extends Construct {
       description: props.description,
       deletionWindowInDays: deletionWindowDays,
       policy: Lazy.stringValue({ produce: () => renderPolicy(policyDocument(this.statements)) }),
-      tags: props.tags || props.importedKeyMaterial ? { ...props.tags, ...(props.importedKeyMaterial ? { KeyMaterial: "imported" } : {}) } : undefined,
+      tags:
+        props.tags || props.importedKeyMaterial
+          ? { ...props.tags, ...(props.importedKeyMaterial ? { KeyMaterial: "imported" } : {}) }
+          : undefined,
     };
     this.key =
       props.importedKeyMaterial === true
         ? new KmsExternalKey(this, "key", common)
         : hmac
-          ? new KmsKeyResource(this, "key", { ...common, customerMasterKeySpec: "HMAC_256", keyUsage: "GENERATE_VERIFY_MAC", enableKeyRotation: false })
+          ? new KmsKeyResource(this, "key", {
+              ...common,
+              customerMasterKeySpec: "HMAC_256",
+              keyUsage: "GENERATE_VERIFY_MAC",
+              enableKeyRotation: false,
+            })
           : new KmsKeyResource(this, "key", { ...common, enableKeyRotation: true });
     this.aliasName = `alias/${props.aliasName}`;
-    this.aliasArn = arn(placement.partition, { service: "kms", region: placement.region, account: placement.accountId, resource: this.aliasName });
+    this.aliasArn = arn(placement.partition, {
+      service: "kms",
+      region: placement.region,
+      account: placement.accountId,
+      resource: this.aliasName,
+    });
     this.alias = new KmsAlias(this, "alias", {
       provider: placement.provider,
       name: this.aliasName,
@@ -134,14 +169,23 @@ export class KmsKey extends Construct {
   /** Adds a statement to the key policy (for example a service principal with conditions). */
   addToResourcePolicy(statement: Statement): void {
     if (statement.Principal === "*" && statement.Effect === "Allow" && statement.Condition === undefined) {
-      throw new ValidationError("KmsKey.addToResourcePolicy", `statement ${statement.Sid} allows the "*" principal without conditions`, this);
+      throw new ValidationError(
+        "KmsKey.addToResourcePolicy",
+        `statement ${statement.Sid} allows the "*" principal without conditions`,
+        this,
+      );
     }
     this.statements.push(statement);
   }
 
   /** Lets `grantee` compute MACs with this HMAC key (nothing else); returns the identity statement it added. */
   grantGenerateMac(grantee: Grantable, sid = "GenerateMac"): Statement {
-    if (this.keySpec !== "HMAC_256") throw new ValidationError("KmsKey.grantGenerateMac", `${this.aliasName} is not an HMAC key (keySpec ${this.keySpec})`, this);
+    if (this.keySpec !== "HMAC_256")
+      throw new ValidationError(
+        "KmsKey.grantGenerateMac",
+        `${this.aliasName} is not an HMAC key (keySpec ${this.keySpec})`,
+        this,
+      );
     const statement: Statement = { Sid: sid, Effect: "Allow", Action: "kms:GenerateMac", Resource: this.keyArn };
     grantee.addToPrincipalPolicy(statement);
     return statement;
@@ -149,8 +193,18 @@ export class KmsKey extends Construct {
 
   /** Lets `grantee` encrypt and decrypt with this key; returns the identity statement it added. */
   grantEncryptDecrypt(grantee: Grantable, sid = "UseKey"): Statement {
-    if (this.keySpec !== "SYMMETRIC_DEFAULT") throw new ValidationError("KmsKey.grantEncryptDecrypt", `${this.aliasName} is an HMAC key: it encrypts nothing`, this);
-    const statement: Statement = { Sid: sid, Effect: "Allow", Action: KEY_ENCRYPT_DECRYPT_ACTIONS, Resource: this.keyArn };
+    if (this.keySpec !== "SYMMETRIC_DEFAULT")
+      throw new ValidationError(
+        "KmsKey.grantEncryptDecrypt",
+        `${this.aliasName} is an HMAC key: it encrypts nothing`,
+        this,
+      );
+    const statement: Statement = {
+      Sid: sid,
+      Effect: "Allow",
+      Action: KEY_ENCRYPT_DECRYPT_ACTIONS,
+      Resource: this.keyArn,
+    };
     grantee.addToPrincipalPolicy(statement);
     return statement;
   }

@@ -34,7 +34,13 @@ export const KEY_ADMIN_ACTIONS = [
 ] as const;
 
 /** Cryptographic use of a key: what a workload that reads and writes encrypted data needs. */
-export const KEY_ENCRYPT_DECRYPT_ACTIONS = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"] as const;
+export const KEY_ENCRYPT_DECRYPT_ACTIONS = [
+  "kms:Decrypt",
+  "kms:DescribeKey",
+  "kms:Encrypt",
+  "kms:GenerateDataKey*",
+  "kms:ReEncrypt*",
+] as const;
 
 /** Use of an HMAC key: computing and checking MACs (the key encrypts nothing). */
 export const KEY_MAC_ACTIONS = ["kms:DescribeKey", "kms:GenerateMac", "kms:VerifyMac"] as const;

@@ -2,8 +2,20 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { AssetType, Construct, Lazy, TerraformAsset } from "../../framework/cdktf";
-import { IamRole, IamRolePolicy, LambdaFunctionEventInvokeConfig, LambdaFunctionResource, SecurityGroup, SqsQueue } from "../../framework/aws";
-import { policyDocument, renderPolicy, trustPolicyDocument, type Statement } from "../../policies/documents/policy-document";
+import {
+  IamRole,
+  IamRolePolicy,
+  LambdaFunctionEventInvokeConfig,
+  LambdaFunctionResource,
+  SecurityGroup,
+  SqsQueue,
+} from "../../framework/aws";
+import {
+  policyDocument,
+  renderPolicy,
+  trustPolicyDocument,
+  type Statement,
+} from "../../policies/documents/policy-document";
 import { ValidationError } from "../errors";
 import type { ControlledEgress } from "../controlled-egress";
 import type { Grantable, KmsKey } from "../kms-key";
@@ -87,11 +99,29 @@ export class LambdaFunction extends Construct implements Grantable {
       provider,
       vpcId: props.network.vpc.id,
       name: `${props.functionName}-function`,
-      description: egress ? `${props.functionName}: HTTPS to the VPC endpoints and the egress allowlist` : `${props.functionName}: HTTPS to the VPC endpoints only`,
+      description: egress
+        ? `${props.functionName}: HTTPS to the VPC endpoints and the egress allowlist`
+        : `${props.functionName}: HTTPS to the VPC endpoints only`,
       ingress: [],
       egress: [
-        ...(egress ? [{ description: "HTTPS through the network firewall; it passes only the allowlisted host names", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }] : []),
-        { description: "interface endpoints", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [props.network.vpc.cidrBlock] },
+        ...(egress
+          ? [
+              {
+                description: "HTTPS through the network firewall; it passes only the allowlisted host names",
+                protocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                cidrBlocks: ["0.0.0.0/0"],
+              },
+            ]
+          : []),
+        {
+          description: "interface endpoints",
+          protocol: "tcp",
+          fromPort: 443,
+          toPort: 443,
+          cidrBlocks: [props.network.vpc.cidrBlock],
+        },
         {
           description: "S3 and DynamoDB gateway endpoints",
           protocol: "tcp",
@@ -134,11 +164,22 @@ export class LambdaFunction extends Construct implements Grantable {
       tags: props.tags ? { ...props.tags } : undefined,
     });
     this.statements.push(
-      { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${this.logGroup.logGroupArn}:log-stream:*` },
+      {
+        Sid: "WriteOwnLogs",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: `${this.logGroup.logGroupArn}:log-stream:*`,
+      },
       {
         Sid: "NetworkInterfacesInPrivateSubnets",
         Effect: "Allow",
-        Action: ["ec2:AssignPrivateIpAddresses", "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:UnassignPrivateIpAddresses"],
+        Action: [
+          "ec2:AssignPrivateIpAddresses",
+          "ec2:CreateNetworkInterface",
+          "ec2:DeleteNetworkInterface",
+          "ec2:DescribeNetworkInterfaces",
+          "ec2:UnassignPrivateIpAddresses",
+        ],
         Resource: "*",
         Condition: { StringEquals: { "aws:RequestedRegion": placement.region } },
       },
@@ -165,10 +206,16 @@ export class LambdaFunction extends Construct implements Grantable {
       timeout: props.timeoutSeconds ?? 30,
       reservedConcurrentExecutions: props.reservedConcurrency,
       kmsKeyArn: props.key.keyArn,
-      vpcConfig: { subnetIds: (egress?.workloadSubnets ?? props.network.subnets).map((s) => s.id), securityGroupIds: [this.securityGroup.id] },
+      vpcConfig: {
+        subnetIds: (egress?.workloadSubnets ?? props.network.subnets).map((s) => s.id),
+        securityGroupIds: [this.securityGroup.id],
+      },
       deadLetterConfig: { targetArn: this.deadLetterQueue.arn },
       loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.logGroupName },
-      environment: props.environment && Object.keys(props.environment).length > 0 ? { variables: { ...props.environment } } : undefined,
+      environment:
+        props.environment && Object.keys(props.environment).length > 0
+          ? { variables: { ...props.environment } }
+          : undefined,
       tags: props.tags ? { ...props.tags } : undefined,
       dependsOn: [rolePolicy, this.logGroup.logGroup],
     });
@@ -196,32 +243,70 @@ export class LambdaFunction extends Construct implements Grantable {
 
   private validate(props: LambdaFunctionProps): void {
     if (!/^[a-zA-Z0-9-_]{1,55}$/.test(props.functionName)) {
-      throw new ValidationError("LambdaFunction.functionName", `functionName must be 1-55 letters, digits, - and _ (room for "-function" in the role name; value: "${props.functionName}")`, this);
+      throw new ValidationError(
+        "LambdaFunction.functionName",
+        `functionName must be 1-55 letters, digits, - and _ (room for "-function" in the role name; value: "${props.functionName}")`,
+        this,
+      );
     }
     if (!isAbsolute(props.zipFile) || !existsSync(props.zipFile)) {
-      throw new ValidationError("LambdaFunction.zipFile", `zipFile must be the absolute path of an existing zip; run \`node scripts/bundle-functions.mjs\` (value: "${props.zipFile}")`, this);
+      throw new ValidationError(
+        "LambdaFunction.zipFile",
+        `zipFile must be the absolute path of an existing zip; run \`node scripts/bundle-functions.mjs\` (value: "${props.zipFile}")`,
+        this,
+      );
     }
-    if (!Number.isInteger(props.reservedConcurrency) || props.reservedConcurrency < 1 || props.reservedConcurrency > 1000) {
-      throw new ValidationError("LambdaFunction.reservedConcurrency", `reservedConcurrency must be a whole number from 1 to 1000 (value: ${props.reservedConcurrency})`, this);
+    if (
+      !Number.isInteger(props.reservedConcurrency) ||
+      props.reservedConcurrency < 1 ||
+      props.reservedConcurrency > 1000
+    ) {
+      throw new ValidationError(
+        "LambdaFunction.reservedConcurrency",
+        `reservedConcurrency must be a whole number from 1 to 1000 (value: ${props.reservedConcurrency})`,
+        this,
+      );
     }
     const retries = props.asyncMaximumRetryAttempts;
     if (retries !== undefined && (!Number.isInteger(retries) || retries < 0 || retries > 2)) {
-      throw new ValidationError("LambdaFunction.asyncMaximumRetryAttempts", `asyncMaximumRetryAttempts must be 0, 1 or 2 (value: ${retries})`, this);
+      throw new ValidationError(
+        "LambdaFunction.asyncMaximumRetryAttempts",
+        `asyncMaximumRetryAttempts must be 0, 1 or 2 (value: ${retries})`,
+        this,
+      );
     }
     const age = props.asyncMaximumEventAgeSeconds;
     if (age !== undefined && (!Number.isInteger(age) || age < 60 || age > 21600)) {
-      throw new ValidationError("LambdaFunction.asyncMaximumEventAgeSeconds", `asyncMaximumEventAgeSeconds must be a whole number from 60 to 21600 (value: ${age})`, this);
+      throw new ValidationError(
+        "LambdaFunction.asyncMaximumEventAgeSeconds",
+        `asyncMaximumEventAgeSeconds must be a whole number from 60 to 21600 (value: ${age})`,
+        this,
+      );
     }
     if (props.key.placement.provider !== props.placement.provider) {
-      throw new ValidationError("LambdaFunction.key", `key ${props.key.node.path} is pinned to another provider than the function (${props.placement.side})`, this);
+      throw new ValidationError(
+        "LambdaFunction.key",
+        `key ${props.key.node.path} is pinned to another provider than the function (${props.placement.side})`,
+        this,
+      );
     }
     if (props.allowInternetEgress === true && props.network.egress === undefined) {
-      throw new ValidationError("LambdaFunction.allowInternetEgress", `the network ${props.network.node.path} has no controlled egress path; set its allowInternetEgress first`, this);
+      throw new ValidationError(
+        "LambdaFunction.allowInternetEgress",
+        `the network ${props.network.node.path} has no controlled egress path; set its allowInternetEgress first`,
+        this,
+      );
     }
     // Names that point at a secret (…_SECRET_ID, …_SECRET_ARN) are the right way to pass one.
-    const secretish = Object.keys(props.environment ?? {}).filter((k) => /SECRET|PASSWORD|PRIVATE_KEY|TOKEN/i.test(k) && !/_(ARN|ID|NAME)$/.test(k));
+    const secretish = Object.keys(props.environment ?? {}).filter(
+      (k) => /SECRET|PASSWORD|PRIVATE_KEY|TOKEN/i.test(k) && !/_(ARN|ID|NAME)$/.test(k),
+    );
     if (secretish.length > 0) {
-      throw new ValidationError("LambdaFunction.environment", `environment variables ${secretish.join(", ")} look like secrets; pass a Secrets Manager secret name instead`, this);
+      throw new ValidationError(
+        "LambdaFunction.environment",
+        `environment variables ${secretish.join(", ")} look like secrets; pass a Secrets Manager secret name instead`,
+        this,
+      );
     }
   }
 }

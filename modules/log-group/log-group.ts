@@ -6,7 +6,9 @@ import type { KmsKey } from "../kms-key";
 import type { Placement } from "../placement";
 
 /** Retention periods CloudWatch Logs accepts, in days. */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 export interface LogGroupProps {
   readonly placement: Placement;
@@ -40,16 +42,33 @@ export class LogGroup extends Construct {
     const { placement } = props;
     const retentionDays = props.retentionDays ?? 365;
     if (!(LOG_RETENTION_DAYS as readonly number[]).includes(retentionDays)) {
-      throw new ValidationError("LogGroup.retentionDays", `retentionDays must be one of ${LOG_RETENTION_DAYS.join(", ")} (value: ${retentionDays})`, this);
+      throw new ValidationError(
+        "LogGroup.retentionDays",
+        `retentionDays must be one of ${LOG_RETENTION_DAYS.join(", ")} (value: ${retentionDays})`,
+        this,
+      );
     }
     if (!/^[\w./#-]{1,512}$/.test(props.logGroupName)) {
-      throw new ValidationError("LogGroup.logGroupName", `logGroupName must be 1-512 characters of letters, digits and _-./# (value: "${props.logGroupName}")`, this);
+      throw new ValidationError(
+        "LogGroup.logGroupName",
+        `logGroupName must be 1-512 characters of letters, digits and _-./# (value: "${props.logGroupName}")`,
+        this,
+      );
     }
     if (props.encryptionKey.placement.provider !== placement.provider) {
-      throw new ValidationError("LogGroup.encryptionKey", `encryptionKey ${props.encryptionKey.node.path} is pinned to another provider than the log group (${placement.side})`, this);
+      throw new ValidationError(
+        "LogGroup.encryptionKey",
+        `encryptionKey ${props.encryptionKey.node.path} is pinned to another provider than the log group (${placement.side})`,
+        this,
+      );
     }
     this.logGroupName = props.logGroupName;
-    const logGroupArn = arn(placement.partition, { service: "logs", region: placement.region, account: placement.accountId, resource: `log-group:${props.logGroupName}` });
+    const logGroupArn = arn(placement.partition, {
+      service: "logs",
+      region: placement.region,
+      account: placement.accountId,
+      resource: `log-group:${props.logGroupName}`,
+    });
     props.encryptionKey.addToResourcePolicy({
       Sid: `Logs${props.logGroupName.replace(/[^A-Za-z0-9]/g, "")}`,
       Effect: "Allow",

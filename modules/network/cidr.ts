@@ -21,6 +21,7 @@ export function cidrSubnet(cidr: string, newbits: number, index: number): string
   const { base, prefix } = parse(cidr);
   const newPrefix = prefix + newbits;
   if (newbits < 1 || newPrefix > 32) throw new Error(`cannot split ${cidr} by ${newbits} more bits`);
-  if (!Number.isInteger(index) || index < 0 || index >= 2 ** newbits) throw new Error(`subnet index ${index} is outside 0..${2 ** newbits - 1} for ${cidr} + ${newbits} bits`);
+  if (!Number.isInteger(index) || index < 0 || index >= 2 ** newbits)
+    throw new Error(`subnet index ${index} is outside 0..${2 ** newbits - 1} for ${cidr} + ${newbits} bits`);
   return format(base + index * 2 ** (32 - newPrefix), newPrefix);
 }

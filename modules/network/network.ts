@@ -1,8 +1,24 @@
 import { endpointServiceName } from "../../config/endpoint-services";
 import { arn } from "../../config/partitions";
 import { Construct } from "../../framework/cdktf";
-import { DefaultSecurityGroup, FlowLog, IamRole, IamRolePolicy, RouteTable, RouteTableAssociation, SecurityGroup, Subnet, Vpc, VpcEndpoint } from "../../framework/aws";
-import { policyDocument, renderPolicy, trustPolicyDocument, type Statement } from "../../policies/documents/policy-document";
+import {
+  DefaultSecurityGroup,
+  FlowLog,
+  IamRole,
+  IamRolePolicy,
+  RouteTable,
+  RouteTableAssociation,
+  SecurityGroup,
+  Subnet,
+  Vpc,
+  VpcEndpoint,
+} from "../../framework/aws";
+import {
+  policyDocument,
+  renderPolicy,
+  trustPolicyDocument,
+  type Statement,
+} from "../../policies/documents/policy-document";
 import { ControlledEgress } from "../controlled-egress/controlled-egress";
 import { ValidationError } from "../errors";
 import type { KmsKey } from "../kms-key";
@@ -97,9 +113,19 @@ export class Network extends Construct {
       tags: tags(props.name),
     });
     // Adopting the default security group removes its rules: nothing may use it.
-    new DefaultSecurityGroup(this, "default-security-group", { provider, vpcId: this.vpc.id, ingress: [], egress: [], tags: tags(`${props.name}-default-closed`) });
+    new DefaultSecurityGroup(this, "default-security-group", {
+      provider,
+      vpcId: this.vpc.id,
+      ingress: [],
+      egress: [],
+      tags: tags(`${props.name}-default-closed`),
+    });
 
-    this.routeTable = new RouteTable(this, "private-routes", { provider, vpcId: this.vpc.id, tags: tags(`${props.name}-private`) });
+    this.routeTable = new RouteTable(this, "private-routes", {
+      provider,
+      vpcId: this.vpc.id,
+      tags: tags(`${props.name}-private`),
+    });
     this.subnets = props.availabilityZones.map((zone, i) => {
       const subnet = new Subnet(this, `private-${zone}`, {
         provider,
@@ -109,13 +135,22 @@ export class Network extends Construct {
         mapPublicIpOnLaunch: false,
         tags: tags(`${props.name}-private-${zone}`, { Tier: "private" }),
       });
-      new RouteTableAssociation(this, `private-${zone}-routes`, { provider, subnetId: subnet.id, routeTableId: this.routeTable.id });
+      new RouteTableAssociation(this, `private-${zone}-routes`, {
+        provider,
+        subnetId: subnet.id,
+        routeTableId: this.routeTable.id,
+      });
       return subnet;
     });
 
     const accounts = [...props.allowedAccountIds];
     const gatewayPolicy = renderPolicy(
-      policyDocument([endpointStatement("OnlyPlatformAccounts", { "aws:PrincipalAccount": accounts, "aws:ResourceAccount": accounts })]),
+      policyDocument([
+        endpointStatement("OnlyPlatformAccounts", {
+          "aws:PrincipalAccount": accounts,
+          "aws:ResourceAccount": accounts,
+        }),
+      ]),
     );
     const gateway = (service: "s3" | "dynamodb") =>
       new VpcEndpoint(this, `${service}-gateway`, {
@@ -135,14 +170,23 @@ export class Network extends Construct {
       vpcId: this.vpc.id,
       name: `${props.name}-vpc-endpoints`,
       description: "HTTPS from inside the VPC to the interface endpoints; nothing else",
-      ingress: [{ description: "HTTPS from the VPC", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [props.vpcCidr] }],
+      ingress: [
+        { description: "HTTPS from the VPC", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [props.vpcCidr] },
+      ],
       egress: [],
       tags: tags(`${props.name}-vpc-endpoints`),
     });
     // Both sides of every request: platform principals only, and only towards platform resources
     // (a stolen credential of another account, or a request to another account's key, role or
     // secret, does not pass through the VPC).
-    const interfacePolicy = renderPolicy(policyDocument([endpointStatement("OnlyPlatformAccounts", { "aws:PrincipalAccount": accounts, "aws:ResourceAccount": accounts })]));
+    const interfacePolicy = renderPolicy(
+      policyDocument([
+        endpointStatement("OnlyPlatformAccounts", {
+          "aws:PrincipalAccount": accounts,
+          "aws:ResourceAccount": accounts,
+        }),
+      ]),
+    );
     const endpoints: Record<string, VpcEndpoint> = {};
     for (const service of [...(props.interfaceEndpoints ?? DEFAULT_INTERFACE_ENDPOINTS)].sort()) {
       endpoints[service] = new VpcEndpoint(this, `${service}-interface`, {
@@ -179,7 +223,14 @@ export class Network extends Construct {
             Action: "sts:AssumeRole",
             Condition: {
               StringEquals: { "aws:SourceAccount": placement.accountId },
-              ArnLike: { "aws:SourceArn": arn(placement.partition, { service: "ec2", region: placement.region, account: placement.accountId, resource: "vpc-flow-log/*" }) },
+              ArnLike: {
+                "aws:SourceArn": arn(placement.partition, {
+                  service: "ec2",
+                  region: placement.region,
+                  account: placement.accountId,
+                  resource: "vpc-flow-log/*",
+                }),
+              },
             },
           },
         ]),
@@ -234,11 +285,19 @@ export class Network extends Construct {
   private validate(props: NetworkProps): void {
     const zones = props.availabilityZones;
     if (zones.length < 2 || zones.length > MAX_ZONES) {
-      throw new ValidationError("Network.availabilityZones", `availabilityZones must list 2 to ${MAX_ZONES} zones (value: ${JSON.stringify(zones)})`, this);
+      throw new ValidationError(
+        "Network.availabilityZones",
+        `availabilityZones must list 2 to ${MAX_ZONES} zones (value: ${JSON.stringify(zones)})`,
+        this,
+      );
     }
     const foreign = zones.filter((z) => !new RegExp(`^${props.placement.region}[a-z]$`).test(z));
     if (foreign.length > 0 || new Set(zones).size !== zones.length) {
-      throw new ValidationError("Network.availabilityZones", `availabilityZones must be distinct zones of ${props.placement.region} (value: ${JSON.stringify(zones)})`, this);
+      throw new ValidationError(
+        "Network.availabilityZones",
+        `availabilityZones must be distinct zones of ${props.placement.region} (value: ${JSON.stringify(zones)})`,
+        this,
+      );
     }
     try {
       cidrSubnet(props.vpcCidr, SUBNET_NEWBITS, 0);
@@ -246,21 +305,48 @@ export class Network extends Construct {
       throw new ValidationError("Network.vpcCidr", `${(err as Error).message} (value: "${props.vpcCidr}")`, this);
     }
     const prefix = Number(props.vpcCidr.split("/")[1]);
-    if (prefix < 16 || prefix > 24) throw new ValidationError("Network.vpcCidr", `vpcCidr must be a /16 to /24 range (value: "${props.vpcCidr}")`, this);
-    if (props.allowedAccountIds.length === 0 || props.allowedAccountIds.some((a) => !/^\d{12}$/.test(a) && !a.startsWith("${"))) {
-      throw new ValidationError("Network.allowedAccountIds", `allowedAccountIds must list the platform's 12-digit account IDs (value: ${JSON.stringify(props.allowedAccountIds)})`, this);
+    if (prefix < 16 || prefix > 24)
+      throw new ValidationError(
+        "Network.vpcCidr",
+        `vpcCidr must be a /16 to /24 range (value: "${props.vpcCidr}")`,
+        this,
+      );
+    if (
+      props.allowedAccountIds.length === 0 ||
+      props.allowedAccountIds.some((a) => !/^\d{12}$/.test(a) && !a.startsWith("${"))
+    ) {
+      throw new ValidationError(
+        "Network.allowedAccountIds",
+        `allowedAccountIds must list the platform's 12-digit account IDs (value: ${JSON.stringify(props.allowedAccountIds)})`,
+        this,
+      );
     }
     const egressZone = props.allowInternetEgress?.zone;
     if (egressZone !== undefined && !zones.includes(egressZone)) {
-      throw new ValidationError("Network.allowInternetEgress.zone", `allowInternetEgress.zone must be one of availabilityZones ${JSON.stringify(zones)} (value: "${egressZone}")`, this);
+      throw new ValidationError(
+        "Network.allowInternetEgress.zone",
+        `allowInternetEgress.zone must be one of availabilityZones ${JSON.stringify(zones)} (value: "${egressZone}")`,
+        this,
+      );
     }
     if (props.logKey.placement.provider !== props.placement.provider) {
-      throw new ValidationError("Network.logKey", `logKey ${props.logKey.node.path} is pinned to another provider than the network (${props.placement.side})`, this);
+      throw new ValidationError(
+        "Network.logKey",
+        `logKey ${props.logKey.node.path} is pinned to another provider than the network (${props.placement.side})`,
+        this,
+      );
     }
   }
 }
 
 /** Allow everything, but only for the listed accounts: an endpoint policy. */
 function endpointStatement(sid: string, accounts: Record<string, string[]>): Statement {
-  return { Sid: sid, Effect: "Allow", Principal: "*", Action: "*", Resource: "*", Condition: { StringEquals: accounts } };
+  return {
+    Sid: sid,
+    Effect: "Allow",
+    Principal: "*",
+    Action: "*",
+    Resource: "*",
+    Condition: { StringEquals: accounts },
+  };
 }

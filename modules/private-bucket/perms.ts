@@ -32,7 +32,11 @@ export const S3_DATA_ACTIONS_BUT_UPLOAD = [
 ].sort();
 
 /** The bucket-level listings among S3_DATA_ACTIONS (their resource is the bucket, not an object). */
-export const S3_LIST_ACTIONS: readonly string[] = ["s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:ListBucketVersions"];
+export const S3_LIST_ACTIONS: readonly string[] = [
+  "s3:ListBucket",
+  "s3:ListBucketMultipartUploads",
+  "s3:ListBucketVersions",
+];
 
 /** Request headers a browser upload (pre-signed POST, PUT or multipart part) may send. */
 export const BROWSER_UPLOAD_HEADERS = [

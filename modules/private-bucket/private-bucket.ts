@@ -127,41 +127,82 @@ export class PrivateBucket extends Construct {
     super(scope, id);
     const { placement } = props;
     if (!BUCKET_NAME.test(props.bucketName)) {
-      throw new ValidationError("PrivateBucket.bucketName", `bucketName must be 3-63 lowercase letters, digits and hyphens, starting and ending with a letter or digit (value: "${props.bucketName}", ${props.bucketName.length} characters)`, this);
+      throw new ValidationError(
+        "PrivateBucket.bucketName",
+        `bucketName must be 3-63 lowercase letters, digits and hyphens, starting and ending with a letter or digit (value: "${props.bucketName}", ${props.bucketName.length} characters)`,
+        this,
+      );
     }
     if (!Number.isInteger(props.retentionDays) || props.retentionDays < 1) {
-      throw new ValidationError("PrivateBucket.retentionDays", `retentionDays must be a whole number of days, at least 1 (value: ${props.retentionDays})`, this);
+      throw new ValidationError(
+        "PrivateBucket.retentionDays",
+        `retentionDays must be a whole number of days, at least 1 (value: ${props.retentionDays})`,
+        this,
+      );
     }
     const noncurrentDays = props.noncurrentRetentionDays ?? Math.min(props.retentionDays, 30);
     if (!Number.isInteger(noncurrentDays) || noncurrentDays < 1) {
-      throw new ValidationError("PrivateBucket.noncurrentRetentionDays", `noncurrentRetentionDays must be a whole number of days, at least 1 (value: ${noncurrentDays})`, this);
+      throw new ValidationError(
+        "PrivateBucket.noncurrentRetentionDays",
+        `noncurrentRetentionDays must be a whole number of days, at least 1 (value: ${noncurrentDays})`,
+        this,
+      );
     }
     if (props.encryptionKey.key.provider !== placement.provider) {
-      throw new ValidationError("PrivateBucket.encryptionKey", `encryptionKey ${props.encryptionKey.node.path} is pinned to another provider than the bucket (${placement.side}); use a key of the same placement`, this);
+      throw new ValidationError(
+        "PrivateBucket.encryptionKey",
+        `encryptionKey ${props.encryptionKey.node.path} is pinned to another provider than the bucket (${placement.side}); use a key of the same placement`,
+        this,
+      );
     }
     const lock = props.objectLock;
-    if (lock !== undefined && (!Number.isInteger(lock.retentionDays) || lock.retentionDays < 1 || lock.retentionDays > props.retentionDays)) {
-      throw new ValidationError("PrivateBucket.objectLock", `objectLock.retentionDays must be a whole number from 1 to retentionDays (${props.retentionDays}), so that locked versions can expire (value: ${lock.retentionDays})`, this);
+    if (
+      lock !== undefined &&
+      (!Number.isInteger(lock.retentionDays) || lock.retentionDays < 1 || lock.retentionDays > props.retentionDays)
+    ) {
+      throw new ValidationError(
+        "PrivateBucket.objectLock",
+        `objectLock.retentionDays must be a whole number from 1 to retentionDays (${props.retentionDays}), so that locked versions can expire (value: ${lock.retentionDays})`,
+        this,
+      );
     }
     const origins = props.browserUploadOrigins ?? [];
     const badOrigins = origins.filter((o) => !/^https:\/\/[a-z0-9.-]+(:\d+)?$/.test(o));
     if (badOrigins.length > 0) {
-      throw new ValidationError("PrivateBucket.browserUploadOrigins", `browserUploadOrigins must be https origins without path or wildcard (value: ${JSON.stringify(badOrigins)})`, this);
+      throw new ValidationError(
+        "PrivateBucket.browserUploadOrigins",
+        `browserUploadOrigins must be https origins without path or wildcard (value: ${JSON.stringify(badOrigins)})`,
+        this,
+      );
     }
     const outsideRoles = props.rolesOutsideVpcEndpoint ?? [];
     const areas = props.tenantAreaPrefixes ?? [];
     const badAreas = areas.filter((a) => !/^[a-z0-9][a-z0-9._-]{0,62}\/$/.test(a));
     if (badAreas.length > 0) {
-      throw new ValidationError("PrivateBucket.tenantAreaPrefixes", `tenantAreaPrefixes must be single lower-case key segments ending in "/" (like "quarantine/") (value: ${JSON.stringify(badAreas)})`, this);
+      throw new ValidationError(
+        "PrivateBucket.tenantAreaPrefixes",
+        `tenantAreaPrefixes must be single lower-case key segments ending in "/" (like "quarantine/") (value: ${JSON.stringify(badAreas)})`,
+        this,
+      );
     }
     if (props.vpcEndpointId === undefined && props.allowAccessOutsideVpcEndpoint !== true) {
-      throw new ValidationError("PrivateBucket.vpcEndpointId", "object access is limited to a VPC endpoint by default, but no vpcEndpointId is given; pass the S3 gateway endpoint, or set allowAccessOutsideVpcEndpoint: true to accept access from anywhere IAM allows", this);
+      throw new ValidationError(
+        "PrivateBucket.vpcEndpointId",
+        "object access is limited to a VPC endpoint by default, but no vpcEndpointId is given; pass the S3 gateway endpoint, or set allowAccessOutsideVpcEndpoint: true to accept access from anywhere IAM allows",
+        this,
+      );
     }
     if (props.vpcEndpointId !== undefined && props.allowAccessOutsideVpcEndpoint === true) {
-      throw new ValidationError("PrivateBucket.allowAccessOutsideVpcEndpoint", "allowAccessOutsideVpcEndpoint is set, so vpcEndpointId would have no effect; pass one or the other", this);
+      throw new ValidationError(
+        "PrivateBucket.allowAccessOutsideVpcEndpoint",
+        "allowAccessOutsideVpcEndpoint is set, so vpcEndpointId would have no effect; pass one or the other",
+        this,
+      );
     }
     const accessRoles = props.objectAccessRoles ?? [];
-    const badAccessRoles = accessRoles.filter((r) => !Token.isUnresolved(r) && !/^arn:[a-z-]+:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(r));
+    const badAccessRoles = accessRoles.filter(
+      (r) => !Token.isUnresolved(r) && !/^arn:[a-z-]+:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(r),
+    );
     if (props.objectAccessRoles !== undefined && (accessRoles.length === 0 || badAccessRoles.length > 0)) {
       throw new ValidationError(
         "PrivateBucket.objectAccessRoles",
@@ -170,7 +211,11 @@ export class PrivateBucket extends Construct {
       );
     }
     if (outsideRoles.length > 0 && props.vpcEndpointId === undefined) {
-      throw new ValidationError("PrivateBucket.rolesOutsideVpcEndpoint", "rolesOutsideVpcEndpoint names exceptions to the VPC-endpoint restriction, which needs vpcEndpointId", this);
+      throw new ValidationError(
+        "PrivateBucket.rolesOutsideVpcEndpoint",
+        "rolesOutsideVpcEndpoint names exceptions to the VPC-endpoint restriction, which needs vpcEndpointId",
+        this,
+      );
     }
     const provider = placement.provider;
     this.encryptionKey = props.encryptionKey;
@@ -227,7 +272,10 @@ export class PrivateBucket extends Construct {
         Principal: "*",
         Action: "s3:PutObject",
         Resource: objects,
-        Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" }, Null: { "s3:x-amz-server-side-encryption": "false" } },
+        Condition: {
+          StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" },
+          Null: { "s3:x-amz-server-side-encryption": "false" },
+        },
       },
       {
         // aws:kms without a key ID means the AWS managed key aws/s3, not this bucket's key.
@@ -236,7 +284,12 @@ export class PrivateBucket extends Construct {
         Principal: "*",
         Action: "s3:PutObject",
         Resource: objects,
-        Condition: { Null: { "s3:x-amz-server-side-encryption": "false", "s3:x-amz-server-side-encryption-aws-kms-key-id": "true" } },
+        Condition: {
+          Null: {
+            "s3:x-amz-server-side-encryption": "false",
+            "s3:x-amz-server-side-encryption-aws-kms-key-id": "true",
+          },
+        },
       },
       {
         // Principals without a Tenant tag (the platform's functions) write with the data-class key.
@@ -246,7 +299,12 @@ export class PrivateBucket extends Construct {
         Action: "s3:PutObject",
         Resource: objects,
         Condition: {
-          StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": props.acceptKeyAliasInPuts === true ? [props.encryptionKey.keyArn, props.encryptionKey.aliasArn] : props.encryptionKey.keyArn },
+          StringNotEquals: {
+            "s3:x-amz-server-side-encryption-aws-kms-key-id":
+              props.acceptKeyAliasInPuts === true
+                ? [props.encryptionKey.keyArn, props.encryptionKey.aliasArn]
+                : props.encryptionKey.keyArn,
+          },
           Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false", "aws:PrincipalTag/Tenant": "true" },
         },
       },
@@ -258,7 +316,12 @@ export class PrivateBucket extends Construct {
         Principal: "*",
         Action: "s3:PutObject",
         Resource: objects,
-        Condition: { StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": policyVariable("aws:PrincipalTag/TenantKey") }, Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false", "aws:PrincipalTag/Tenant": "false" } },
+        Condition: {
+          StringNotEquals: {
+            "s3:x-amz-server-side-encryption-aws-kms-key-id": policyVariable("aws:PrincipalTag/TenantKey"),
+          },
+          Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false", "aws:PrincipalTag/Tenant": "false" },
+        },
       },
       {
         Sid: "TenantsNeedTheirKeyTag",
@@ -276,7 +339,10 @@ export class PrivateBucket extends Construct {
         Principal: "*",
         Action: S3_DATA_ACTIONS,
         Resource: [this.bucket.arn, objects],
-        Condition: { ArnNotEquals: { "aws:PrincipalArn": [...accessRoles] }, Bool: { "aws:PrincipalIsAWSService": "false" } },
+        Condition: {
+          ArnNotEquals: { "aws:PrincipalArn": [...accessRoles] },
+          Bool: { "aws:PrincipalIsAWSService": "false" },
+        },
       });
     }
     // Tenant isolation (ABAC) for shared buckets: a principal tagged with a Tenant reaches only
@@ -290,7 +356,10 @@ export class PrivateBucket extends Construct {
         Effect: "Deny",
         Principal: "*",
         Action: S3_DATA_ACTIONS.filter((a) => !S3_LIST_ACTIONS.includes(a)),
-        NotResource: tenantAreas.length === 1 ? `${this.bucket.arn}/${tenantPrefix}*` : tenantAreas.map((area) => `${this.bucket.arn}/${area}*`),
+        NotResource:
+          tenantAreas.length === 1
+            ? `${this.bucket.arn}/${tenantPrefix}*`
+            : tenantAreas.map((area) => `${this.bucket.arn}/${area}*`),
         Condition: { Null: { "aws:PrincipalTag/Tenant": "false" } },
       },
       {
@@ -300,7 +369,12 @@ export class PrivateBucket extends Construct {
         Principal: "*",
         Action: [...S3_LIST_ACTIONS],
         Resource: this.bucket.arn,
-        Condition: { Null: { "aws:PrincipalTag/Tenant": "false" }, StringNotLike: { "s3:prefix": tenantAreas.length === 1 ? `${tenantPrefix}*` : tenantAreas.map((area) => `${area}*`) } },
+        Condition: {
+          Null: { "aws:PrincipalTag/Tenant": "false" },
+          StringNotLike: {
+            "s3:prefix": tenantAreas.length === 1 ? `${tenantPrefix}*` : tenantAreas.map((area) => `${area}*`),
+          },
+        },
       },
     );
     this.baseStatements = statements;
@@ -311,7 +385,10 @@ export class PrivateBucket extends Construct {
     const vpcDeny = (): Statement[] => {
       if (vpcEndpointId === undefined) return [];
       // Services (CloudTrail, ...) never come through the endpoint; they still need an Allow.
-      const outside = { StringNotEquals: { "aws:SourceVpce": vpcEndpointId }, Bool: { "aws:PrincipalIsAWSService": "false" } };
+      const outside = {
+        StringNotEquals: { "aws:SourceVpce": vpcEndpointId },
+        Bool: { "aws:PrincipalIsAWSService": "false" },
+      };
       const denies: Statement[] = [
         {
           Sid: "DenyObjectAccessOutsideVpcEndpoint",
@@ -342,7 +419,9 @@ export class PrivateBucket extends Construct {
     this.policy = new S3BucketPolicy(this, "policy", {
       provider,
       bucket: this.bucket.id,
-      policy: Lazy.stringValue({ produce: () => renderPolicy(policyDocument([...this.baseStatements, ...vpcDeny(), ...this.addedStatements])) }),
+      policy: Lazy.stringValue({
+        produce: () => renderPolicy(policyDocument([...this.baseStatements, ...vpcDeny(), ...this.addedStatements])),
+      }),
       dependsOn: [publicAccessBlock],
     });
     if (lock !== undefined) {
@@ -396,7 +475,11 @@ export class PrivateBucket extends Construct {
    */
   allowOutsideVpcEndpoint(roleArn: string): void {
     if (this.vpcEndpointId === undefined) {
-      throw new ValidationError("PrivateBucket.allowOutsideVpcEndpoint", "this bucket is not limited to a VPC endpoint, so there is nothing to except a role from", this);
+      throw new ValidationError(
+        "PrivateBucket.allowOutsideVpcEndpoint",
+        "this bucket is not limited to a VPC endpoint, so there is nothing to except a role from",
+        this,
+      );
     }
     this.outsideRoles.push(roleArn);
   }
@@ -408,11 +491,22 @@ export class PrivateBucket extends Construct {
    */
   allowUploadsOutsideVpcEndpoint(roleArnPattern: string): void {
     if (this.vpcEndpointId === undefined) {
-      throw new ValidationError("PrivateBucket.allowUploadsOutsideVpcEndpoint", "this bucket is not limited to a VPC endpoint, so there is nothing to except a role from", this);
+      throw new ValidationError(
+        "PrivateBucket.allowUploadsOutsideVpcEndpoint",
+        "this bucket is not limited to a VPC endpoint, so there is nothing to except a role from",
+        this,
+      );
     }
     // A token (a role's ARN attribute) names one role; a literal is checked.
-    if (!Token.isUnresolved(roleArnPattern) && (!/:role\/[\w+=,.@*-]+$/.test(roleArnPattern) || roleArnPattern.endsWith(":role/*"))) {
-      throw new ValidationError("PrivateBucket.allowUploadsOutsideVpcEndpoint", `roleArnPattern must be a role ARN whose name may contain "*" but is not just "*" (value: "${roleArnPattern}")`, this);
+    if (
+      !Token.isUnresolved(roleArnPattern) &&
+      (!/:role\/[\w+=,.@*-]+$/.test(roleArnPattern) || roleArnPattern.endsWith(":role/*"))
+    ) {
+      throw new ValidationError(
+        "PrivateBucket.allowUploadsOutsideVpcEndpoint",
+        `roleArnPattern must be a role ARN whose name may contain "*" but is not just "*" (value: "${roleArnPattern}")`,
+        this,
+      );
     }
     if (!this.uploadRoles.includes(roleArnPattern)) this.uploadRoles.push(roleArnPattern);
   }
@@ -431,7 +525,16 @@ export class PrivateBucket extends Construct {
    * would stop), so a second call fails here, naming both. The resource is created in `scope`
    * (its address stays where the pipeline that owns it is).
    */
-  addEventNotification(scope: Construct, id: string, props: { readonly lambdaFunctionArn: string; readonly events: readonly string[]; readonly dependsOn?: S3BucketNotificationConfig["dependsOn"]; readonly purpose: string }): S3BucketNotification {
+  addEventNotification(
+    scope: Construct,
+    id: string,
+    props: {
+      readonly lambdaFunctionArn: string;
+      readonly events: readonly string[];
+      readonly dependsOn?: S3BucketNotificationConfig["dependsOn"];
+      readonly purpose: string;
+    },
+  ): S3BucketNotification {
     if (this.notificationPurpose !== undefined) {
       throw new ValidationError(
         "PrivateBucket.addEventNotification",
@@ -451,7 +554,11 @@ export class PrivateBucket extends Construct {
   /** Adds a statement to the bucket policy, e.g. a service principal with source conditions. */
   addToResourcePolicy(statement: Statement): void {
     if (statement.Effect === "Allow" && (statement.Principal === "*" || statement.Principal === undefined)) {
-      throw new ValidationError("PrivateBucket.addToResourcePolicy", `statement ${statement.Sid} must allow a named principal, not "*"`, this);
+      throw new ValidationError(
+        "PrivateBucket.addToResourcePolicy",
+        `statement ${statement.Sid} must allow a named principal, not "*"`,
+        this,
+      );
     }
     this.addedStatements.push(statement);
   }

@@ -1,7 +1,12 @@
 import { Construct, Lazy } from "../../framework/cdktf";
 import { IamRole, IamRolePolicy, RolesanywhereProfile, RolesanywhereTrustAnchor } from "../../framework/aws";
 import { compareStrings } from "../../policies/core/json";
-import { policyDocument, renderPolicy, trustPolicyDocument, type Statement } from "../../policies/documents/policy-document";
+import {
+  policyDocument,
+  renderPolicy,
+  trustPolicyDocument,
+  type Statement,
+} from "../../policies/documents/policy-document";
 import { ValidationError } from "../errors";
 import type { Placement } from "../placement";
 import type { PrivateBucket } from "../private-bucket";
@@ -55,23 +60,50 @@ export class RolesAnywhereTrust extends Construct {
     const provider = placement.provider;
     const duration = props.sessionDurationSeconds ?? 3600;
     if (!Number.isInteger(duration) || duration < 900 || duration > 43200) {
-      throw new ValidationError("RolesAnywhereTrust.sessionDurationSeconds", `sessionDurationSeconds must be a whole number from 900 to 43200 (value: ${duration})`, this);
+      throw new ValidationError(
+        "RolesAnywhereTrust.sessionDurationSeconds",
+        `sessionDurationSeconds must be a whole number from 900 to 43200 (value: ${duration})`,
+        this,
+      );
     }
     const warningDays = props.expiryWarningDays ?? 45;
     if (!Number.isInteger(warningDays) || warningDays < 1 || warningDays > 360) {
-      throw new ValidationError("RolesAnywhereTrust.expiryWarningDays", `expiryWarningDays must be a whole number from 1 to 360 (value: ${warningDays})`, this);
+      throw new ValidationError(
+        "RolesAnywhereTrust.expiryWarningDays",
+        `expiryWarningDays must be a whole number from 1 to 360 (value: ${warningDays})`,
+        this,
+      );
     }
-    if (!/^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/.test(props.caCertificatePem) || /PRIVATE KEY/.test(props.caCertificatePem)) {
-      throw new ValidationError("RolesAnywhereTrust.caCertificatePem", "caCertificatePem must be one PEM certificate and nothing else (no private key)", this);
+    if (
+      !/^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/.test(props.caCertificatePem) ||
+      /PRIVATE KEY/.test(props.caCertificatePem)
+    ) {
+      throw new ValidationError(
+        "RolesAnywhereTrust.caCertificatePem",
+        "caCertificatePem must be one PEM certificate and nothing else (no private key)",
+        this,
+      );
     }
     if (props.classes.length === 0) {
-      throw new ValidationError("RolesAnywhereTrust.classes", "classes must name the crossing data classes and the buckets their syncs replicate into", this);
+      throw new ValidationError(
+        "RolesAnywhereTrust.classes",
+        "classes must name the crossing data classes and the buckets their syncs replicate into",
+        this,
+      );
     }
     const foreign = props.classes.filter((c) => c.bucket.encryptionKey.placement.provider !== provider);
     if (foreign.length > 0) {
-      throw new ValidationError("RolesAnywhereTrust.classes", `buckets ${foreign.map((c) => c.bucket.node.path).join(", ")} are not on the ${placement.side} side`, this);
+      throw new ValidationError(
+        "RolesAnywhereTrust.classes",
+        `buckets ${foreign.map((c) => c.bucket.node.path).join(", ")} are not on the ${placement.side} side`,
+        this,
+      );
     }
-    const tooLong = props.classes.filter((c) => RolesAnywhereTrust.commonName(props.workloadCommonName, c.dataClass).length > 64 || `${props.name}-cross-partition-sync-${c.dataClass}`.length > 64);
+    const tooLong = props.classes.filter(
+      (c) =>
+        RolesAnywhereTrust.commonName(props.workloadCommonName, c.dataClass).length > 64 ||
+        `${props.name}-cross-partition-sync-${c.dataClass}`.length > 64,
+    );
     if (tooLong.length > 0) {
       throw new ValidationError(
         "RolesAnywhereTrust.workloadCommonName",
@@ -110,11 +142,21 @@ export class RolesAnywhereTrust extends Construct {
   /** The role of one crossing data class (throws for a class this trust does not have). */
   roleFor(dataClass: string): IamRole {
     const role = this.roles.get(dataClass);
-    if (role === undefined) throw new ValidationError("RolesAnywhereTrust.roleFor", `no role for data class "${dataClass}"; classes: ${[...this.roles.keys()].join(", ")}`, this);
+    if (role === undefined)
+      throw new ValidationError(
+        "RolesAnywhereTrust.roleFor",
+        `no role for data class "${dataClass}"; classes: ${[...this.roles.keys()].join(", ")}`,
+        this,
+      );
     return role;
   }
 
-  private classRole(props: RolesAnywhereTrustProps, dataClass: string, bucket: PrivateBucket, duration: number): IamRole {
+  private classRole(
+    props: RolesAnywhereTrustProps,
+    dataClass: string,
+    bucket: PrivateBucket,
+    duration: number,
+  ): IamRole {
     const provider = props.placement.provider;
     const role = new IamRole(this, `role-${dataClass}`, {
       provider,
@@ -130,14 +172,21 @@ export class RolesAnywhereTrust extends Construct {
             Action: ["sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession"],
             Condition: {
               ArnEquals: { "aws:SourceArn": this.trustAnchor.arn },
-              StringEquals: { "aws:PrincipalTag/x509Subject/CN": RolesAnywhereTrust.commonName(props.workloadCommonName, dataClass) },
+              StringEquals: {
+                "aws:PrincipalTag/x509Subject/CN": RolesAnywhereTrust.commonName(props.workloadCommonName, dataClass),
+              },
             },
           },
         ]),
       ),
     });
     const permissions: Statement[] = [
-      { Sid: "ListFailoverBucket", Effect: "Allow", Action: ["s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:ListBucketVersions"], Resource: [bucket.bucketArn] },
+      {
+        Sid: "ListFailoverBucket",
+        Effect: "Allow",
+        Action: ["s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:ListBucketVersions"],
+        Resource: [bucket.bucketArn],
+      },
       {
         Sid: "ReadWriteFailoverObjects",
         Effect: "Allow",
@@ -161,7 +210,10 @@ export class RolesAnywhereTrust extends Construct {
         Resource: [`${bucket.bucketArn}/*`],
       },
     ];
-    bucket.encryptionKey.grantEncryptDecrypt({ addToPrincipalPolicy: (statement: Statement) => permissions.push(statement) }, "UseFailoverKey");
+    bucket.encryptionKey.grantEncryptDecrypt(
+      { addToPrincipalPolicy: (statement: Statement) => permissions.push(statement) },
+      "UseFailoverKey",
+    );
     new IamRolePolicy(this, `role-policy-${dataClass}`, {
       provider,
       role: role.id,

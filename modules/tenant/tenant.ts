@@ -2,7 +2,14 @@ import { arn } from "../../config/partitions";
 import type { TenantConfig } from "../../config/schema";
 import { IamRole, IamRolePolicy, OrganizationsAccount } from "../../framework/aws";
 import { Construct } from "../../framework/cdktf";
-import { accountRoot, policyDocument, policyVariable, renderPolicy, type Statement, trustPolicyDocument } from "../../policies/documents/policy-document";
+import {
+  accountRoot,
+  policyDocument,
+  policyVariable,
+  renderPolicy,
+  type Statement,
+  trustPolicyDocument,
+} from "../../policies/documents/policy-document";
 import { KmsKey } from "../kms-key";
 import { Network } from "../network";
 import type { Placement } from "../placement";
@@ -122,7 +129,12 @@ export class Tenant extends Construct {
       // account, under the tenant's alias there (an alias names a key of its own account only: the
       // platform's functions find every tenant by its alias in the platform account). The key in
       // the tenant's own account is for its own resources there.
-      this.platformKey = this.tenantKey("platform-key", placement, `${environment}: tenant ${tenant.id} (account tier): its objects in the platform's shared buckets`, props);
+      this.platformKey = this.tenantKey(
+        "platform-key",
+        placement,
+        `${environment}: tenant ${tenant.id} (account tier): its objects in the platform's shared buckets`,
+        props,
+      );
       this.role = this.tenantRole(props, this.platformKey, props.sharedBuckets ?? []);
     }
     const home = tenant.tier === "account" ? props.accountPlacement : placement;
@@ -139,7 +151,8 @@ export class Tenant extends Construct {
         tags,
       });
     }
-    if (OWN_ROLE_TIERS.has(tenant.tier) && tenant.tier !== "account") this.role = this.tenantRole(props, this.key, props.sharedBuckets ?? []);
+    if (OWN_ROLE_TIERS.has(tenant.tier) && tenant.tier !== "account")
+      this.role = this.tenantRole(props, this.key, props.sharedBuckets ?? []);
   }
 
   /**
@@ -148,7 +161,12 @@ export class Tenant extends Construct {
    * policy lets IAM policies of the account read the key and its tags.
    */
   private tenantKey(id: string, home: Placement, description: string, props: TenantProps): KmsKey {
-    const key = new KmsKey(this, id, { placement: home, aliasName: tenantNames.keyAlias(props.environment, props.tenant.id), description, tags: { Tenant: props.tenant.id, Tier: props.tenant.tier } });
+    const key = new KmsKey(this, id, {
+      placement: home,
+      aliasName: tenantNames.keyAlias(props.environment, props.tenant.id),
+      description,
+      tags: { Tenant: props.tenant.id, Tier: props.tenant.tier },
+    });
     key.addToResourcePolicy({
       Sid: "FindThroughIamOfThisAccount",
       Effect: "Allow",
@@ -171,7 +189,8 @@ export class Tenant extends Construct {
   private tenantRole(props: TenantProps, key: KmsKey, buckets: readonly PrivateBucket[]): IamRole {
     const { placement, tenant, environment } = props;
     const provider = placement.provider;
-    const roleArn = (name: string) => arn(placement.partition, { service: "iam", account: placement.accountId, resource: `role/${name}` });
+    const roleArn = (name: string) =>
+      arn(placement.partition, { service: "iam", account: placement.accountId, resource: `role/${name}` });
     const platformRoles = roleArn(`${environment}-*`);
     const tenantRoles = roleArn(`${tenantNames.roleNamePrefix(environment)}*`);
     const role = new IamRole(this, "role", {
@@ -187,7 +206,10 @@ export class Tenant extends Construct {
             Action: "sts:AssumeRole",
             // The environment's own roles (which IAM must also allow to assume it; failback runs as a
             // function of the environment), never another tenant's role and never the administrator.
-            Condition: { ArnLike: { "aws:PrincipalArn": platformRoles }, ArnNotLike: { "aws:PrincipalArn": tenantRoles } },
+            Condition: {
+              ArnLike: { "aws:PrincipalArn": platformRoles },
+              ArnNotLike: { "aws:PrincipalArn": tenantRoles },
+            },
           },
         ]),
       ),
@@ -195,7 +217,12 @@ export class Tenant extends Construct {
     });
     const own = policyVariable("aws:PrincipalTag/Tenant");
     const statements: Statement[] = [
-      { Sid: "UseOwnKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"], Resource: key.keyArn },
+      {
+        Sid: "UseOwnKey",
+        Effect: "Allow",
+        Action: ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
+        Resource: key.keyArn,
+      },
     ];
     if (buckets.length > 0) {
       statements.push(
@@ -206,12 +233,28 @@ export class Tenant extends Construct {
           Action: [...TENANT_OBJECT_ACTIONS],
           Resource: buckets.flatMap((b) => b.tenantObjectArns(own)),
         },
-        { Sid: "ListOwnPrefix", Effect: "Allow", Action: "s3:ListBucket", Resource: buckets.map((b) => b.bucketArn), Condition: { StringLike: { "s3:prefix": `${own}/*` } } },
+        {
+          Sid: "ListOwnPrefix",
+          Effect: "Allow",
+          Action: "s3:ListBucket",
+          Resource: buckets.map((b) => b.bucketArn),
+          Condition: { StringLike: { "s3:prefix": `${own}/*` } },
+        },
         // Objects the platform's functions wrote for the tenant carry the data-class key.
-        { Sid: "ReadDataClassObjects", Effect: "Allow", Action: "kms:Decrypt", Resource: buckets.map((b) => b.encryptionKey.keyArn) },
+        {
+          Sid: "ReadDataClassObjects",
+          Effect: "Allow",
+          Action: "kms:Decrypt",
+          Resource: buckets.map((b) => b.encryptionKey.keyArn),
+        },
       );
     }
-    new IamRolePolicy(this, "role-policy", { provider, role: role.id, name: "tenant", policy: renderPolicy(policyDocument(statements)) });
+    new IamRolePolicy(this, "role-policy", {
+      provider,
+      role: role.id,
+      name: "tenant",
+      policy: renderPolicy(policyDocument(statements)),
+    });
     return role;
   }
 }

@@ -60,19 +60,46 @@ export function castOf(world: AuthzWorld): Cast {
     // The failover bucket of the cross-partition role's own class (its name ends in the class).
     failover: (() => {
       const role = ofKind("cross-partition-role");
-      const failovers = [...world.buckets.values()].filter((b) => !sovereign(b) && b.address.startsWith("aws_s3_bucket.commercial-bucket-"));
-      return failovers.find((b) => role?.name.endsWith(`-${b.address.replace(/^aws_s3_bucket\.commercial-bucket-/, "").replace(/_bucket$/, "")}`)) ?? failovers[0];
+      const failovers = [...world.buckets.values()].filter(
+        (b) => !sovereign(b) && b.address.startsWith("aws_s3_bucket.commercial-bucket-"),
+      );
+      return (
+        failovers.find((b) =>
+          role?.name.endsWith(
+            `-${b.address.replace(/^aws_s3_bucket\.commercial-bucket-/, "").replace(/_bucket$/, "")}`,
+          ),
+        ) ?? failovers[0]
+      );
     })(),
     sovereignOnly: bucketWhere(world, (b) => b.address === "aws_s3_bucket.sovereign-bucket-identity_bucket"),
     audit: bucketWhere(world, (b) => sovereign(b) && b.address.includes("audit")),
   };
 }
 
-function call(principal: WorldRole, operation: string, bucket: WorldBucket, key: string, extra: Partial<Call> = {}): Call {
-  return { principal, service: "S3", operation, origin: "vpc-endpoint", secureTransport: true, bucket, key, headers: {}, ...extra };
+function call(
+  principal: WorldRole,
+  operation: string,
+  bucket: WorldBucket,
+  key: string,
+  extra: Partial<Call> = {},
+): Call {
+  return {
+    principal,
+    service: "S3",
+    operation,
+    origin: "vpc-endpoint",
+    secureTransport: true,
+    bucket,
+    key,
+    headers: {},
+    ...extra,
+  };
 }
 
-const sse = (keyArn: string | undefined): Record<string, string> => (keyArn === undefined ? {} : { "x-amz-server-side-encryption": "aws:kms", "x-amz-server-side-encryption-aws-kms-key-id": keyArn });
+const sse = (keyArn: string | undefined): Record<string, string> =>
+  keyArn === undefined
+    ? {}
+    : { "x-amz-server-side-encryption": "aws:kms", "x-amz-server-side-encryption-aws-kms-key-id": keyArn };
 
 /**
  * The deploy/administrator role (not a resource of the stack: the key policies name it), as a person
@@ -80,16 +107,29 @@ const sse = (keyArn: string | undefined): Record<string, string> => (keyArn === 
  */
 function administratorOf(world: AuthzWorld): WorldRole | undefined {
   const sovereign = [...world.keys.values()].find((k) => k.side.partition.id === "aws-eusc");
-  const statements = ((sovereign?.policy as { Statement?: { Sid?: string; Principal?: { AWS?: unknown } }[] } | undefined)?.Statement ?? []).filter((st) => st.Sid === "KeyAdministration");
+  const statements = (
+    (sovereign?.policy as { Statement?: { Sid?: string; Principal?: { AWS?: unknown } }[] } | undefined)?.Statement ??
+    []
+  ).filter((st) => st.Sid === "KeyAdministration");
   const arn = statements.map((st) => st.Principal?.AWS).find((p): p is string => typeof p === "string");
   if (sovereign === undefined || arn === undefined) return undefined;
   const broad = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }] };
-  return { address: "(administrator role)", name: arn.split("/").pop() ?? arn, arn, side: sovereign.side, description: "the deploy role", tags: {}, trust: undefined, identityPolicies: [{ name: "administrator", policy: broad }] };
+  return {
+    address: "(administrator role)",
+    name: arn.split("/").pop() ?? arn,
+    arn,
+    side: sovereign.side,
+    description: "the deploy role",
+    tags: {},
+    trust: undefined,
+    identityPolicies: [{ name: "administrator", policy: broad }],
+  };
 }
 
 /** What a browser legitimately does with the upload function's signature: upload under the data-class key. */
 function browserUpload(c: Cast): Call {
-  if (c.upload === undefined || c.originals === undefined) throw new Error("browserUpload needs the upload function and the originals bucket");
+  if (c.upload === undefined || c.originals === undefined)
+    throw new Error("browserUpload needs the upload function and the originals bucket");
   return call(c.upload, "PutObject", c.originals, "t/u/x", { origin: "internet", headers: sse(c.originals.keyArn) });
 }
 
@@ -97,109 +137,313 @@ function browserUpload(c: Cast): Call {
 export function abuseCases(world: AuthzWorld): AbuseCase[] {
   const c = castOf(world);
   const out: AbuseCase[] = [];
-  const add = (id: string, title: string, make: () => Call | string | { readonly call: Call; readonly control: Call }) => {
+  const add = (
+    id: string,
+    title: string,
+    make: () => Call | string | { readonly call: Call; readonly control: Call },
+  ) => {
     const made = make();
     if (typeof made === "string") out.push({ id, title, reason: made });
     else if ("call" in made && "control" in made) out.push({ id, title, call: made.call, control: made.control });
     else out.push({ id, title, call: made });
   };
   const tenantId = c.tenant?.tags.Tenant ?? "";
-  const otherTenant = [...world.keys.values()].flatMap((k) => k.aliases).map((a) => /\/tenant\/([^/]+)$/.exec(a)?.[1]).find((t) => t !== undefined && t !== tenantId) ?? "another-tenant";
-  const otherTenantKey = [...world.keys.values()].find((k) => k.aliases.some((a) => a.endsWith(`/tenant/${otherTenant}`)))?.arn;
+  const otherTenant =
+    [...world.keys.values()]
+      .flatMap((k) => k.aliases)
+      .map((a) => /\/tenant\/([^/]+)$/.exec(a)?.[1])
+      .find((t) => t !== undefined && t !== tenantId) ?? "another-tenant";
+  const otherTenantKey = [...world.keys.values()].find((k) =>
+    k.aliases.some((a) => a.endsWith(`/tenant/${otherTenant}`)),
+  )?.arn;
   const ownKey = c.tenant?.tags.TenantKey;
   const noTenant = "the configuration has no logical-tier tenant";
 
   add("tenant-other-prefix", "a tenant role writes under another tenant's prefix, with its own key", () =>
-    c.tenant === undefined || c.originals === undefined ? noTenant : { call: call(c.tenant, "PutObject", c.originals, `${otherTenant}/u/x`, { headers: sse(ownKey) }), control: call(c.tenant, "PutObject", c.originals, `${tenantId}/u/x`, { headers: sse(ownKey) }) },
+    c.tenant === undefined || c.originals === undefined
+      ? noTenant
+      : {
+          call: call(c.tenant, "PutObject", c.originals, `${otherTenant}/u/x`, { headers: sse(ownKey) }),
+          control: call(c.tenant, "PutObject", c.originals, `${tenantId}/u/x`, { headers: sse(ownKey) }),
+        },
   );
   add("tenant-other-key", "a tenant role writes under its prefix with another tenant's key", () =>
-    c.tenant === undefined || c.originals === undefined ? noTenant : { call: call(c.tenant, "PutObject", c.originals, `${tenantId}/u/x`, { headers: sse(otherTenantKey ?? c.originals.keyArn) }), control: call(c.tenant, "PutObject", c.originals, `${tenantId}/u/x`, { headers: sse(ownKey) }) },
+    c.tenant === undefined || c.originals === undefined
+      ? noTenant
+      : {
+          call: call(c.tenant, "PutObject", c.originals, `${tenantId}/u/x`, {
+            headers: sse(otherTenantKey ?? c.originals.keyArn),
+          }),
+          control: call(c.tenant, "PutObject", c.originals, `${tenantId}/u/x`, { headers: sse(ownKey) }),
+        },
   );
-  add("tenant-data-class-key", "a tenant role writes under its prefix with the data-class key (not shredded with the tenant)", () =>
-    c.tenant === undefined || c.originals === undefined ? noTenant : { call: call(c.tenant, "PutObject", c.originals, `${tenantId}/u/x`, { headers: sse(c.originals.keyArn) }), control: call(c.tenant, "PutObject", c.originals, `${tenantId}/u/x`, { headers: sse(ownKey) }) },
+  add(
+    "tenant-data-class-key",
+    "a tenant role writes under its prefix with the data-class key (not shredded with the tenant)",
+    () =>
+      c.tenant === undefined || c.originals === undefined
+        ? noTenant
+        : {
+            call: call(c.tenant, "PutObject", c.originals, `${tenantId}/u/x`, { headers: sse(c.originals.keyArn) }),
+            control: call(c.tenant, "PutObject", c.originals, `${tenantId}/u/x`, { headers: sse(ownKey) }),
+          },
   );
-  add("tenant-no-key", "a tenant role writes under its prefix naming no encryption (S3 would use the data-class key)", () =>
-    c.tenant === undefined || c.originals === undefined ? noTenant : { call: call(c.tenant, "PutObject", c.originals, `${tenantId}/u/x`), control: call(c.tenant, "PutObject", c.originals, `${tenantId}/u/x`, { headers: sse(ownKey) }) },
+  add(
+    "tenant-no-key",
+    "a tenant role writes under its prefix naming no encryption (S3 would use the data-class key)",
+    () =>
+      c.tenant === undefined || c.originals === undefined
+        ? noTenant
+        : {
+            call: call(c.tenant, "PutObject", c.originals, `${tenantId}/u/x`),
+            control: call(c.tenant, "PutObject", c.originals, `${tenantId}/u/x`, { headers: sse(ownKey) }),
+          },
   );
   add("tenant-read-other", "a tenant role reads another tenant's clean object", () =>
-    c.tenant === undefined || c.clean === undefined ? noTenant : { call: call(c.tenant, "GetObject", c.clean, `${otherTenant}/u/x`, { objectKmsKeyArn: ownKey }), control: call(c.tenant, "GetObject", c.clean, `${tenantId}/u/x`, { objectKmsKeyArn: ownKey }) },
+    c.tenant === undefined || c.clean === undefined
+      ? noTenant
+      : {
+          call: call(c.tenant, "GetObject", c.clean, `${otherTenant}/u/x`, { objectKmsKeyArn: ownKey }),
+          control: call(c.tenant, "GetObject", c.clean, `${tenantId}/u/x`, { objectKmsKeyArn: ownKey }),
+        },
   );
-  add("tenant-delete-other", "a tenant role deletes another tenant's original", () => (c.tenant === undefined || c.originals === undefined ? noTenant : { call: call(c.tenant, "DeleteObject", c.originals, `${otherTenant}/u/x`), control: call(c.tenant, "DeleteObject", c.originals, `${tenantId}/u/x`) }));
-  add("tenant-list-all", "a tenant role lists the whole clean bucket", () => (c.tenant === undefined || c.clean === undefined ? noTenant : { call: { ...call(c.tenant, "ListObjectsV2", c.clean, ""), key: undefined, prefix: "" }, control: { ...call(c.tenant, "ListObjectsV2", c.clean, ""), key: undefined, prefix: `${tenantId}/` } }));
+  add("tenant-delete-other", "a tenant role deletes another tenant's original", () =>
+    c.tenant === undefined || c.originals === undefined
+      ? noTenant
+      : {
+          call: call(c.tenant, "DeleteObject", c.originals, `${otherTenant}/u/x`),
+          control: call(c.tenant, "DeleteObject", c.originals, `${tenantId}/u/x`),
+        },
+  );
+  add("tenant-list-all", "a tenant role lists the whole clean bucket", () =>
+    c.tenant === undefined || c.clean === undefined
+      ? noTenant
+      : {
+          call: { ...call(c.tenant, "ListObjectsV2", c.clean, ""), key: undefined, prefix: "" },
+          control: { ...call(c.tenant, "ListObjectsV2", c.clean, ""), key: undefined, prefix: `${tenantId}/` },
+        },
+  );
   add("tenant-assume-platform", "a tenant role assumes another tenant's or a function's role", () =>
-    c.tenant === undefined || c.scrub === undefined ? noTenant : { principal: c.tenant, service: "STS", operation: "AssumeRole", origin: "vpc-endpoint", secureTransport: true, headers: {}, target: c.scrub.arn },
+    c.tenant === undefined || c.scrub === undefined
+      ? noTenant
+      : {
+          principal: c.tenant,
+          service: "STS",
+          operation: "AssumeRole",
+          origin: "vpc-endpoint",
+          secureTransport: true,
+          headers: {},
+          target: c.scrub.arn,
+        },
   );
-  add("administrator-as-tenant", "a person's administrator role, with sts:AssumeRole on everything, assumes a tenant role", () => {
-    const admin = administratorOf(world);
-    if (c.tenant === undefined) return noTenant;
-    if (admin === undefined) return "the keys name no administrator role";
-    return { principal: admin, service: "STS", operation: "AssumeRole", origin: "internet", secureTransport: true, headers: {}, target: c.tenant.arn };
-  });
+  add(
+    "administrator-as-tenant",
+    "a person's administrator role, with sts:AssumeRole on everything, assumes a tenant role",
+    () => {
+      const admin = administratorOf(world);
+      if (c.tenant === undefined) return noTenant;
+      if (admin === undefined) return "the keys name no administrator role";
+      return {
+        principal: admin,
+        service: "STS",
+        operation: "AssumeRole",
+        origin: "internet",
+        secureTransport: true,
+        headers: {},
+        target: c.tenant.arn,
+      };
+    },
+  );
   add("browser-read", "a browser reads an original with the upload function's signature (from the internet)", () =>
-    c.upload === undefined || c.originals === undefined ? "no upload function" : { call: call(c.upload, "GetObject", c.originals, "t/u/x", { origin: "internet", objectKmsKeyArn: c.originals.keyArn }), control: call(c.upload, "GetObject", c.originals, "t/u/x", { objectKmsKeyArn: c.originals.keyArn }) },
+    c.upload === undefined || c.originals === undefined
+      ? "no upload function"
+      : {
+          call: call(c.upload, "GetObject", c.originals, "t/u/x", {
+            origin: "internet",
+            objectKmsKeyArn: c.originals.keyArn,
+          }),
+          control: call(c.upload, "GetObject", c.originals, "t/u/x", { objectKmsKeyArn: c.originals.keyArn }),
+        },
   );
   add("browser-tag", "a browser form or URL altered to set tags (s3:PutObjectTagging from the internet)", () =>
-    c.upload === undefined || c.originals === undefined ? "no upload function" : { call: call(c.upload, "PutObject", c.originals, "t/u/x", { origin: "internet", headers: { ...sse(c.originals.keyArn), "x-amz-tagging": "data-class=identity" } }), control: browserUpload(c) },
+    c.upload === undefined || c.originals === undefined
+      ? "no upload function"
+      : {
+          call: call(c.upload, "PutObject", c.originals, "t/u/x", {
+            origin: "internet",
+            headers: { ...sse(c.originals.keyArn), "x-amz-tagging": "data-class=identity" },
+          }),
+          control: browserUpload(c),
+        },
   );
   add("browser-other-key", "a browser upload altered to name another key (SSE key ID)", () =>
-    c.upload === undefined || c.originals === undefined ? "no upload function" : { call: call(c.upload, "PutObject", c.originals, "t/u/x", { origin: "internet", headers: sse(c.clean?.keyArn) }), control: browserUpload(c) },
+    c.upload === undefined || c.originals === undefined
+      ? "no upload function"
+      : {
+          call: call(c.upload, "PutObject", c.originals, "t/u/x", {
+            origin: "internet",
+            headers: sse(c.clean?.keyArn),
+          }),
+          control: browserUpload(c),
+        },
   );
   add("browser-managed-key", "a browser upload altered to aws:kms without a key ID (the AWS managed key)", () =>
-    c.upload === undefined || c.originals === undefined ? "no upload function" : { call: call(c.upload, "PutObject", c.originals, "t/u/x", { origin: "internet", headers: { "x-amz-server-side-encryption": "aws:kms" } }), control: browserUpload(c) },
+    c.upload === undefined || c.originals === undefined
+      ? "no upload function"
+      : {
+          call: call(c.upload, "PutObject", c.originals, "t/u/x", {
+            origin: "internet",
+            headers: { "x-amz-server-side-encryption": "aws:kms" },
+          }),
+          control: browserUpload(c),
+        },
   );
   add("browser-other-bucket", "the upload function's signature used for another bucket (clean copies)", () =>
-    c.upload === undefined || c.clean === undefined ? "no upload function" : { call: call(c.upload, "PutObject", c.clean, "t/u/x", { origin: "internet", headers: sse(c.clean.keyArn) }), control: browserUpload(c) },
+    c.upload === undefined || c.clean === undefined
+      ? "no upload function"
+      : {
+          call: call(c.upload, "PutObject", c.clean, "t/u/x", { origin: "internet", headers: sse(c.clean.keyArn) }),
+          control: browserUpload(c),
+        },
   );
   add("no-tls", "the sync function reads a clean object without TLS", () =>
-    c.sync === undefined || c.clean === undefined ? "no crossing data class" : { call: call(c.sync, "GetObject", c.clean, "t/u/x", { secureTransport: false, objectKmsKeyArn: c.clean.keyArn }), control: call(c.sync, "GetObject", c.clean, "t/u/x", { objectKmsKeyArn: c.clean.keyArn }) },
+    c.sync === undefined || c.clean === undefined
+      ? "no crossing data class"
+      : {
+          call: call(c.sync, "GetObject", c.clean, "t/u/x", {
+            secureTransport: false,
+            objectKmsKeyArn: c.clean.keyArn,
+          }),
+          control: call(c.sync, "GetObject", c.clean, "t/u/x", { objectKmsKeyArn: c.clean.keyArn }),
+        },
   );
-  add("stolen-function-credentials", "the scrub function's credentials used from the internet (outside the VPC endpoint)", () =>
-    c.scrub === undefined || c.originals === undefined ? "no scrub function" : { call: call(c.scrub, "GetObject", c.originals, "t/u/x", { origin: "internet", objectKmsKeyArn: c.originals.keyArn }), control: call(c.scrub, "GetObject", c.originals, "t/u/x", { objectKmsKeyArn: c.originals.keyArn }) },
+  add(
+    "stolen-function-credentials",
+    "the scrub function's credentials used from the internet (outside the VPC endpoint)",
+    () =>
+      c.scrub === undefined || c.originals === undefined
+        ? "no scrub function"
+        : {
+            call: call(c.scrub, "GetObject", c.originals, "t/u/x", {
+              origin: "internet",
+              objectKmsKeyArn: c.originals.keyArn,
+            }),
+            control: call(c.scrub, "GetObject", c.originals, "t/u/x", { objectKmsKeyArn: c.originals.keyArn }),
+          },
   );
   add("scrub-outside-prefixes", "the scrub function writes an original outside the quarantine area", () =>
-    c.scrub === undefined || c.originals === undefined ? "no scrub function" : { call: call(c.scrub, "PutObject", c.originals, "t/u/x", { headers: sse(c.originals.keyArn) }), control: call(c.scrub, "PutObject", c.originals, "quarantine/t/u/x", { headers: sse(c.originals.keyArn) }) },
+    c.scrub === undefined || c.originals === undefined
+      ? "no scrub function"
+      : {
+          call: call(c.scrub, "PutObject", c.originals, "t/u/x", { headers: sse(c.originals.keyArn) }),
+          control: call(c.scrub, "PutObject", c.originals, "quarantine/t/u/x", { headers: sse(c.originals.keyArn) }),
+        },
   );
   add("scrub-sovereign-only", "the scrub function reads a sovereign-only data class", () =>
-    c.scrub === undefined || c.sovereignOnly === undefined ? "no sovereign-only bucket" : { call: call(c.scrub, "GetObject", c.sovereignOnly, "t/u/x", { objectKmsKeyArn: c.sovereignOnly.keyArn }), control: call(c.scrub, "GetObject", c.originals ?? c.sovereignOnly, "t/u/x", { objectKmsKeyArn: c.originals?.keyArn }) },
+    c.scrub === undefined || c.sovereignOnly === undefined
+      ? "no sovereign-only bucket"
+      : {
+          call: call(c.scrub, "GetObject", c.sovereignOnly, "t/u/x", { objectKmsKeyArn: c.sovereignOnly.keyArn }),
+          control: call(c.scrub, "GetObject", c.originals ?? c.sovereignOnly, "t/u/x", {
+            objectKmsKeyArn: c.originals?.keyArn,
+          }),
+        },
   );
   add("sync-reads-originals", "the sync function reads unscrubbed originals", () =>
-    c.sync === undefined || c.originals === undefined ? "no crossing data class" : { call: call(c.sync, "GetObject", c.originals, "t/u/x", { objectKmsKeyArn: c.originals.keyArn }), control: call(c.sync, "GetObject", c.clean ?? c.originals, "t/u/x", { objectKmsKeyArn: c.clean?.keyArn }) },
+    c.sync === undefined || c.originals === undefined
+      ? "no crossing data class"
+      : {
+          call: call(c.sync, "GetObject", c.originals, "t/u/x", { objectKmsKeyArn: c.originals.keyArn }),
+          control: call(c.sync, "GetObject", c.clean ?? c.originals, "t/u/x", { objectKmsKeyArn: c.clean?.keyArn }),
+        },
   );
   add("sync-writes-back", "the sync function writes into the sovereign clean bucket (a replica written back)", () =>
-    c.sync === undefined || c.clean === undefined ? "no crossing data class" : call(c.sync, "PutObject", c.clean, "t/u/x", { headers: sse(c.clean.keyArn) }),
+    c.sync === undefined || c.clean === undefined
+      ? "no crossing data class"
+      : call(c.sync, "PutObject", c.clean, "t/u/x", { headers: sse(c.clean.keyArn) }),
   );
   add("commercial-reads-sovereign", "the commercial Roles Anywhere role reads a sovereign bucket", () =>
-    c.rolesAnywhere === undefined || c.clean === undefined ? "no crossing data class" : call(c.rolesAnywhere, "GetObject", c.clean, "t/u/x", { origin: "internet", objectKmsKeyArn: c.clean.keyArn }),
+    c.rolesAnywhere === undefined || c.clean === undefined
+      ? "no crossing data class"
+      : call(c.rolesAnywhere, "GetObject", c.clean, "t/u/x", { origin: "internet", objectKmsKeyArn: c.clean.keyArn }),
   );
-  add("commercial-writes-sovereign", "the commercial Roles Anywhere role writes a replica back into the sovereign partition", () =>
-    c.rolesAnywhere === undefined || c.originals === undefined ? "no crossing data class" : call(c.rolesAnywhere, "PutObject", c.originals, "t/u/x", { origin: "internet", headers: sse(c.originals.keyArn) }),
+  add(
+    "commercial-writes-sovereign",
+    "the commercial Roles Anywhere role writes a replica back into the sovereign partition",
+    () =>
+      c.rolesAnywhere === undefined || c.originals === undefined
+        ? "no crossing data class"
+        : call(c.rolesAnywhere, "PutObject", c.originals, "t/u/x", {
+            origin: "internet",
+            headers: sse(c.originals.keyArn),
+          }),
   );
   add("commercial-other-key", "the commercial role writes a replica under another key than the failover key", () => {
     if (c.rolesAnywhere === undefined || c.failover === undefined) return "no crossing data class";
     const side = c.failover.side;
-    const write = (keyArn: string | undefined) => call(c.rolesAnywhere as WorldRole, "PutObject", c.failover as WorldBucket, "t/u/x", { origin: "internet", headers: sse(keyArn) });
-    return { call: write(arn(side.partition, { service: "kms", region: side.region, account: side.account, resource: "key/foreign" })), control: write(c.failover.keyArn) };
+    const write = (keyArn: string | undefined) =>
+      call(c.rolesAnywhere as WorldRole, "PutObject", c.failover as WorldBucket, "t/u/x", {
+        origin: "internet",
+        headers: sse(keyArn),
+      });
+    return {
+      call: write(
+        arn(side.partition, { service: "kms", region: side.region, account: side.account, resource: "key/foreign" }),
+      ),
+      control: write(c.failover.keyArn),
+    };
   });
-  add("commercial-other-bucket", "one data class's cross-partition credentials write another bucket of the commercial side (another class's replicas, the audit trail)", () => {
-    if (c.rolesAnywhere === undefined || c.failover === undefined) return "no crossing data class";
-    const own = c.failover;
-    const other = [...world.buckets.values()].find((b) => b.side.partition.id === own.side.partition.id && b.address !== own.address);
-    if (other === undefined) return "the commercial side has no other bucket";
-    const role = c.rolesAnywhere;
-    return { call: call(role, "PutObject", other, "t/u/x", { origin: "internet", headers: sse(other.keyArn) }), control: call(role, "PutObject", own, "t/u/x", { origin: "internet", headers: sse(own.keyArn) }) };
-  });
-  add("pseudonyms-by-another-function", "a function other than the upload function derives subjects' pseudonyms (kms:GenerateMac on the HMAC key)", () => {
-    const hmac = [...world.keys.values()].find((k) => k.aliases.some((a) => a.endsWith("/subject-pseudonyms")));
-    if (hmac === undefined || c.scrub === undefined || c.upload === undefined) return "no pseudonym key";
-    const mac = (principal: WorldRole): Call => ({ principal, service: "KMS", operation: "GenerateMac", origin: "vpc-endpoint", secureTransport: true, headers: {}, target: hmac.arn });
-    return { call: mac(c.scrub), control: mac(c.upload) };
-  });
+  add(
+    "commercial-other-bucket",
+    "one data class's cross-partition credentials write another bucket of the commercial side (another class's replicas, the audit trail)",
+    () => {
+      if (c.rolesAnywhere === undefined || c.failover === undefined) return "no crossing data class";
+      const own = c.failover;
+      const other = [...world.buckets.values()].find(
+        (b) => b.side.partition.id === own.side.partition.id && b.address !== own.address,
+      );
+      if (other === undefined) return "the commercial side has no other bucket";
+      const role = c.rolesAnywhere;
+      return {
+        call: call(role, "PutObject", other, "t/u/x", { origin: "internet", headers: sse(other.keyArn) }),
+        control: call(role, "PutObject", own, "t/u/x", { origin: "internet", headers: sse(own.keyArn) }),
+      };
+    },
+  );
+  add(
+    "pseudonyms-by-another-function",
+    "a function other than the upload function derives subjects' pseudonyms (kms:GenerateMac on the HMAC key)",
+    () => {
+      const hmac = [...world.keys.values()].find((k) => k.aliases.some((a) => a.endsWith("/subject-pseudonyms")));
+      if (hmac === undefined || c.scrub === undefined || c.upload === undefined) return "no pseudonym key";
+      const mac = (principal: WorldRole): Call => ({
+        principal,
+        service: "KMS",
+        operation: "GenerateMac",
+        origin: "vpc-endpoint",
+        secureTransport: true,
+        headers: {},
+        target: hmac.arn,
+      });
+      return { call: mac(c.scrub), control: mac(c.upload) };
+    },
+  );
   add("audit-tamper", "a function deletes audit records", () =>
-    c.scrub === undefined || c.audit === undefined ? "no audit bucket" : call(c.scrub, "DeleteObject", c.audit, "AWSLogs/x"),
+    c.scrub === undefined || c.audit === undefined
+      ? "no audit bucket"
+      : call(c.scrub, "DeleteObject", c.audit, "AWSLogs/x"),
   );
   add("tenant-other-key-decrypt", "a tenant role decrypts with another tenant's key", () => {
     if (c.tenant === undefined || otherTenantKey === undefined) return noTenant;
-    const decrypt = (target: string): Call => ({ principal: c.tenant as WorldRole, service: "KMS", operation: "Decrypt", origin: "vpc-endpoint", secureTransport: true, headers: {}, target });
+    const decrypt = (target: string): Call => ({
+      principal: c.tenant as WorldRole,
+      service: "KMS",
+      operation: "Decrypt",
+      origin: "vpc-endpoint",
+      secureTransport: true,
+      headers: {},
+      target,
+    });
     return { call: decrypt(otherTenantKey), control: decrypt(ownKey ?? otherTenantKey) };
   });
   return out;

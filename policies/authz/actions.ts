@@ -46,7 +46,9 @@ export interface Authorization {
   readonly context: Readonly<Record<string, string | string[]>>;
 }
 
-export type Authorizations = { readonly kind: "known"; readonly checks: readonly Authorization[] } | { readonly kind: "unknown"; readonly reason: string };
+export type Authorizations =
+  | { readonly kind: "known"; readonly checks: readonly Authorization[] }
+  | { readonly kind: "unknown"; readonly reason: string };
 
 const OBJECT_OPERATIONS: Readonly<Record<string, { readonly action: string; readonly versioned?: string }>> = {
   PutObject: { action: "s3:PutObject" },
@@ -74,12 +76,21 @@ const BUCKET_OPERATIONS: Readonly<Record<string, string>> = {
 /** Operations that write an object (the SSE headers and implied tagging / lock actions apply). */
 const WRITES = new Set(["PutObject", "PostObject", "CreateMultipartUpload", "CopyObject"]);
 
-function endpointsFor(world: AuthzWorld, principal: WorldRole, service: string, origin: Origin): { ids: string[]; vpcs: string[]; policies: { name: string; policy: unknown }[] } {
+function endpointsFor(
+  world: AuthzWorld,
+  principal: WorldRole,
+  service: string,
+  origin: Origin,
+): { ids: string[]; vpcs: string[]; policies: { name: string; policy: unknown }[] } {
   if (origin !== "vpc-endpoint") return { ids: [], vpcs: [], policies: [] };
   const vpc = platformVpcOf(world, principal);
   const endpoints = world.endpoints.filter((e) => e.service === service && e.vpc === vpc);
   if (endpoints.length === 0) return { ids: [], vpcs: [], policies: [] };
-  return { ids: endpoints.map((e) => e.id), vpcs: [vpc], policies: endpoints.filter((e) => e.policy !== undefined).map((e) => ({ name: e.address, policy: e.policy })) };
+  return {
+    ids: endpoints.map((e) => e.id),
+    vpcs: [vpc],
+    policies: endpoints.filter((e) => e.policy !== undefined).map((e) => ({ name: e.address, policy: e.policy })),
+  };
 }
 
 /**
@@ -88,7 +99,11 @@ function endpointsFor(world: AuthzWorld, principal: WorldRole, service: string, 
  */
 export function platformVpcOf(world: AuthzWorld, principal: WorldRole): string {
   const functions = world.template.resources.filter((r) => r.type === "aws_lambda_function");
-  const own = functions.find((f) => world.concrete(String(f.values.role ?? "")) === principal.arn) ?? functions.find((f) => world.concrete(String(f.values.role ?? "")).startsWith(`arn:${principal.side.partition.id}:`));
+  const own =
+    functions.find((f) => world.concrete(String(f.values.role ?? "")) === principal.arn) ??
+    functions.find((f) =>
+      world.concrete(String(f.values.role ?? "")).startsWith(`arn:${principal.side.partition.id}:`),
+    );
   const subnetRef = JSON.stringify(own?.values.vpc_config ?? "").match(/aws_subnet\.[A-Za-z0-9_-]+/)?.[0];
   const subnet = subnetRef === undefined ? undefined : world.template.byAddress.get(subnetRef);
   return world.concrete(String(subnet?.values.vpc_id ?? ""));
@@ -111,7 +126,14 @@ function writeKey(call: Call): string | undefined {
   return call.headers["x-amz-server-side-encryption-aws-kms-key-id"] ?? call.bucket?.keyArn;
 }
 
-function kmsViaS3(world: AuthzWorld, call: Call, action: string, keyArn: string, bucket: WorldBucket, why: string): Authorization {
+function kmsViaS3(
+  world: AuthzWorld,
+  call: Call,
+  action: string,
+  keyArn: string,
+  bucket: WorldBucket,
+  why: string,
+): Authorization {
   const key = world.keyByArn(keyArn);
   const side = key?.side ?? bucket.side;
   return {
@@ -139,11 +161,21 @@ function s3Checks(world: AuthzWorld, call: Call): Authorizations {
   const base: Record<string, string | string[]> = {
     ...principalContext(call),
     "aws:ResourceAccount": bucket.side.account,
-    ...(endpoint.ids.length > 0 ? { "aws:SourceVpce": endpoint.ids[0] ?? "", "aws:SourceVpc": endpoint.vpcs[0] ?? "" } : {}),
+    ...(endpoint.ids.length > 0
+      ? { "aws:SourceVpce": endpoint.ids[0] ?? "", "aws:SourceVpc": endpoint.vpcs[0] ?? "" }
+      : {}),
   };
   const checks: Authorization[] = [];
   const s3 = (action: string, resource: string, extra: Record<string, string | string[]> = {}) =>
-    checks.push({ label: `${action} on ${resource.replace(/^arn:[^:]+:s3:::/, "")}`, action, resource, resourceAccount: bucket.side.account, resourcePolicy: bucket.policy, endpointPolicies: endpoint.policies, context: { ...base, ...extra } });
+    checks.push({
+      label: `${action} on ${resource.replace(/^arn:[^:]+:s3:::/, "")}`,
+      action,
+      resource,
+      resourceAccount: bucket.side.account,
+      resourcePolicy: bucket.policy,
+      endpointPolicies: endpoint.policies,
+      context: { ...base, ...extra },
+    });
 
   const bucketAction = BUCKET_OPERATIONS[call.operation];
   if (bucketAction !== undefined) {
@@ -151,39 +183,67 @@ function s3Checks(world: AuthzWorld, call: Call): Authorizations {
     return { kind: "known", checks };
   }
   const op = OBJECT_OPERATIONS[call.operation];
-  if (op === undefined || call.key === undefined) return { kind: "unknown", reason: `S3 ${call.operation}${call.key === undefined ? " without an object key" : ""} is not in the proof's table (policies/authz/actions.ts)` };
+  if (op === undefined || call.key === undefined)
+    return {
+      kind: "unknown",
+      reason: `S3 ${call.operation}${call.key === undefined ? " without an object key" : ""} is not in the proof's table (policies/authz/actions.ts)`,
+    };
   const objectArn = `${bucket.arn}/${call.key}`;
   const versioned = call.versionId !== undefined && op.versioned !== undefined;
   const h = call.headers;
   const sse = WRITES.has(call.operation)
     ? {
         "s3:x-amz-server-side-encryption": h["x-amz-server-side-encryption"] ?? "",
-        ...(h["x-amz-server-side-encryption-aws-kms-key-id"] === undefined ? {} : { "s3:x-amz-server-side-encryption-aws-kms-key-id": h["x-amz-server-side-encryption-aws-kms-key-id"] }),
+        ...(h["x-amz-server-side-encryption-aws-kms-key-id"] === undefined
+          ? {}
+          : { "s3:x-amz-server-side-encryption-aws-kms-key-id": h["x-amz-server-side-encryption-aws-kms-key-id"] }),
       }
     : {};
   // A condition on a header that was not sent sees no key at all.
-  const sseContext: Record<string, string> = Object.fromEntries(Object.entries(sse).filter((entry): entry is [string, string] => entry[1] !== ""));
+  const sseContext: Record<string, string> = Object.fromEntries(
+    Object.entries(sse).filter((entry): entry is [string, string] => entry[1] !== ""),
+  );
   s3(versioned ? (op.versioned ?? op.action) : op.action, objectArn, sseContext);
 
   const tagging = h["x-amz-tagging"] ?? h.tagging;
-  const taggingApplies = call.operation === "CopyObject" ? h["x-amz-tagging-directive"] === "REPLACE" && tagging !== undefined : tagging !== undefined;
+  const taggingApplies =
+    call.operation === "CopyObject"
+      ? h["x-amz-tagging-directive"] === "REPLACE" && tagging !== undefined
+      : tagging !== undefined;
   if (WRITES.has(call.operation) && taggingApplies) s3("s3:PutObjectTagging", objectArn);
-  if (WRITES.has(call.operation) && (h["x-amz-object-lock-mode"] !== undefined || h["x-amz-object-lock-retain-until-date"] !== undefined)) s3("s3:PutObjectRetention", objectArn);
-  if (WRITES.has(call.operation) && h["x-amz-object-lock-legal-hold"] !== undefined) s3("s3:PutObjectLegalHold", objectArn);
-  if (call.notFound === true && (call.operation === "HeadObject" || call.operation === "GetObject")) s3("s3:ListBucket", bucket.arn);
+  if (
+    WRITES.has(call.operation) &&
+    (h["x-amz-object-lock-mode"] !== undefined || h["x-amz-object-lock-retain-until-date"] !== undefined)
+  )
+    s3("s3:PutObjectRetention", objectArn);
+  if (WRITES.has(call.operation) && h["x-amz-object-lock-legal-hold"] !== undefined)
+    s3("s3:PutObjectLegalHold", objectArn);
+  if (call.notFound === true && (call.operation === "HeadObject" || call.operation === "GetObject"))
+    s3("s3:ListBucket", bucket.arn);
 
   if (call.operation === "CopyObject") {
     const source = call.copySource;
-    if (source === undefined) return { kind: "unknown", reason: "CopyObject from a source outside the example's buckets" };
+    if (source === undefined)
+      return { kind: "unknown", reason: "CopyObject from a source outside the example's buckets" };
     const sourceArn = `${source.bucket.arn}/${source.key}`;
-    checks.push({ label: `s3:GetObject on ${sourceArn.replace(/^arn:[^:]+:s3:::/, "")} (copy source)`, action: "s3:GetObject", resource: sourceArn, resourceAccount: source.bucket.side.account, resourcePolicy: source.bucket.policy, endpointPolicies: endpoint.policies, context: { ...base, "aws:ResourceAccount": source.bucket.side.account } });
+    checks.push({
+      label: `s3:GetObject on ${sourceArn.replace(/^arn:[^:]+:s3:::/, "")} (copy source)`,
+      action: "s3:GetObject",
+      resource: sourceArn,
+      resourceAccount: source.bucket.side.account,
+      resourcePolicy: source.bucket.policy,
+      endpointPolicies: endpoint.policies,
+      context: { ...base, "aws:ResourceAccount": source.bucket.side.account },
+    });
     const sourceKey = source.kmsKeyArn ?? source.bucket.keyArn;
-    if (sourceKey !== undefined) checks.push(kmsViaS3(world, call, "kms:Decrypt", sourceKey, source.bucket, "reads the copy source"));
+    if (sourceKey !== undefined)
+      checks.push(kmsViaS3(world, call, "kms:Decrypt", sourceKey, source.bucket, "reads the copy source"));
   }
   const key = writeKey(call);
   if (WRITES.has(call.operation) && key !== undefined) {
     checks.push(kmsViaS3(world, call, "kms:GenerateDataKey", key, bucket, "SSE-KMS write"));
-    if (call.operation === "CreateMultipartUpload") checks.push(kmsViaS3(world, call, "kms:Decrypt", key, bucket, "multipart upload"));
+    if (call.operation === "CreateMultipartUpload")
+      checks.push(kmsViaS3(world, call, "kms:Decrypt", key, bucket, "multipart upload"));
   }
   // Parts are encrypted under the upload's key: S3 decrypts the upload's data key for each part.
   if (call.operation === "UploadPart") {
@@ -197,21 +257,31 @@ function s3Checks(world: AuthzWorld, call: Call): Authorizations {
   return { kind: "known", checks };
 }
 
-const KMS_ACTIONS: Readonly<Record<string, string>> = { DescribeKey: "kms:DescribeKey", ListResourceTags: "kms:ListResourceTags", Decrypt: "kms:Decrypt", GenerateDataKey: "kms:GenerateDataKey", GenerateMac: "kms:GenerateMac" };
+const KMS_ACTIONS: Readonly<Record<string, string>> = {
+  DescribeKey: "kms:DescribeKey",
+  ListResourceTags: "kms:ListResourceTags",
+  Decrypt: "kms:Decrypt",
+  GenerateDataKey: "kms:GenerateDataKey",
+  GenerateMac: "kms:GenerateMac",
+};
 
 /** Every check one call needs, or `unknown`. */
 export function authorizationsOf(world: AuthzWorld, call: Call): Authorizations {
   if (call.service === "S3") return s3Checks(world, call);
   const endpointService = { KMS: "kms", STS: "sts", SecretsManager: "secretsmanager" }[call.service];
-  if (endpointService === undefined) return { kind: "unknown", reason: `${call.service} ${call.operation}: a service the proof has no table for` };
+  if (endpointService === undefined)
+    return { kind: "unknown", reason: `${call.service} ${call.operation}: a service the proof has no table for` };
   const endpoint = endpointsFor(world, call.principal, endpointService, call.origin);
   const target = call.target;
-  if (target === undefined) return { kind: "unknown", reason: `${call.service} ${call.operation} names no resource of the example` };
-  const viaEndpoint: Record<string, string> = endpoint.ids.length > 0 ? { "aws:SourceVpce": endpoint.ids[0] ?? "", "aws:SourceVpc": endpoint.vpcs[0] ?? "" } : {};
+  if (target === undefined)
+    return { kind: "unknown", reason: `${call.service} ${call.operation} names no resource of the example` };
+  const viaEndpoint: Record<string, string> =
+    endpoint.ids.length > 0 ? { "aws:SourceVpce": endpoint.ids[0] ?? "", "aws:SourceVpc": endpoint.vpcs[0] ?? "" } : {};
   if (call.service === "KMS") {
     const action = KMS_ACTIONS[call.operation];
     const key = world.keyByArn(target);
-    if (action === undefined || key === undefined) return { kind: "unknown", reason: `KMS ${call.operation} on ${target}` };
+    if (action === undefined || key === undefined)
+      return { kind: "unknown", reason: `KMS ${call.operation} on ${target}` };
     return {
       kind: "known",
       checks: [
@@ -222,7 +292,13 @@ export function authorizationsOf(world: AuthzWorld, call: Call): Authorizations 
           resourceAccount: key.side.account,
           resourcePolicy: key.policy,
           endpointPolicies: endpoint.policies,
-          context: { ...principalContext(call), ...viaEndpoint, "aws:ResourceAccount": key.side.account, "kms:CallerAccount": call.principal.side.account, "kms:ResourceAliases": [...key.aliases] },
+          context: {
+            ...principalContext(call),
+            ...viaEndpoint,
+            "aws:ResourceAccount": key.side.account,
+            "kms:CallerAccount": call.principal.side.account,
+            "kms:ResourceAliases": [...key.aliases],
+          },
         },
       ],
     };
@@ -232,15 +308,39 @@ export function authorizationsOf(world: AuthzWorld, call: Call): Authorizations 
     if (role === undefined) return { kind: "unknown", reason: `AssumeRole of ${target}, not a role of the example` };
     return {
       kind: "known",
-      checks: [{ label: `sts:AssumeRole of ${role.address}`, action: "sts:AssumeRole", resource: role.arn, resourceAccount: role.side.account, resourcePolicy: role.trust, endpointPolicies: endpoint.policies, context: { ...principalContext(call), ...viaEndpoint, "aws:ResourceAccount": role.side.account } }],
+      checks: [
+        {
+          label: `sts:AssumeRole of ${role.address}`,
+          action: "sts:AssumeRole",
+          resource: role.arn,
+          resourceAccount: role.side.account,
+          resourcePolicy: role.trust,
+          endpointPolicies: endpoint.policies,
+          context: { ...principalContext(call), ...viaEndpoint, "aws:ResourceAccount": role.side.account },
+        },
+      ],
     };
   }
   if (call.service === "SecretsManager" && call.operation === "GetSecretValue") {
     const secret = [...world.secrets.values()].find((s) => s.arn === target);
-    if (secret === undefined) return { kind: "unknown", reason: `GetSecretValue of ${target}, not a secret of the example` };
-    const key = world.keys.get(String(world.template.byAddress.get(secret.address)?.values.kms_key_id ?? "").replace(/^\$\{(aws_kms_key\.[^.]+)\.arn\}$/, "$1"));
+    if (secret === undefined)
+      return { kind: "unknown", reason: `GetSecretValue of ${target}, not a secret of the example` };
+    const key = world.keys.get(
+      String(world.template.byAddress.get(secret.address)?.values.kms_key_id ?? "").replace(
+        /^\$\{(aws_kms_key\.[^.]+)\.arn\}$/,
+        "$1",
+      ),
+    );
     const checks: Authorization[] = [
-      { label: `secretsmanager:GetSecretValue of ${secret.address}`, action: "secretsmanager:GetSecretValue", resource: secret.arn, resourceAccount: secret.side.account, resourcePolicy: secret.policy, endpointPolicies: endpoint.policies, context: { ...principalContext(call), ...viaEndpoint, "aws:ResourceAccount": secret.side.account } },
+      {
+        label: `secretsmanager:GetSecretValue of ${secret.address}`,
+        action: "secretsmanager:GetSecretValue",
+        resource: secret.arn,
+        resourceAccount: secret.side.account,
+        resourcePolicy: secret.policy,
+        endpointPolicies: endpoint.policies,
+        context: { ...principalContext(call), ...viaEndpoint, "aws:ResourceAccount": secret.side.account },
+      },
     ];
     if (key !== undefined) {
       checks.push({
@@ -250,10 +350,19 @@ export function authorizationsOf(world: AuthzWorld, call: Call): Authorizations 
         resourceAccount: key.side.account,
         resourcePolicy: key.policy,
         endpointPolicies: [],
-        context: { ...principalContext(call), "aws:ResourceAccount": key.side.account, "kms:CallerAccount": call.principal.side.account, "kms:ViaService": `secretsmanager.${key.side.region}.${key.side.partition.dnsSuffix}`, "kms:ResourceAliases": [...key.aliases] },
+        context: {
+          ...principalContext(call),
+          "aws:ResourceAccount": key.side.account,
+          "kms:CallerAccount": call.principal.side.account,
+          "kms:ViaService": `secretsmanager.${key.side.region}.${key.side.partition.dnsSuffix}`,
+          "kms:ResourceAliases": [...key.aliases],
+        },
       });
     }
     return { kind: "known", checks };
   }
-  return { kind: "unknown", reason: `${call.service} ${call.operation}: not in the proof's table (policies/authz/actions.ts)` };
+  return {
+    kind: "unknown",
+    reason: `${call.service} ${call.operation}: not in the proof's table (policies/authz/actions.ts)`,
+  };
 }

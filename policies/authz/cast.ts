@@ -86,7 +86,13 @@ export function castRecords(world: AuthzWorld, records: readonly Recorded[]): Ca
   const uploadKeys = new Map<string, string>();
   for (const record of records) {
     if (record.t !== "request") continue;
-    const cast: FileCast = casts.get(record.file) ?? { keys: new Map(), buckets: new Map(), kmsKeys: new Map(), tenants: new Map(), roles: new Map() };
+    const cast: FileCast = casts.get(record.file) ?? {
+      keys: new Map(),
+      buckets: new Map(),
+      kmsKeys: new Map(),
+      tenants: new Map(),
+      roles: new Map(),
+    };
     const actor = record.actor ?? (record.accessKeyId === undefined ? undefined : cast.keys.get(record.accessKeyId));
     if (actor === undefined || cast.outOfScope !== undefined) {
       unattributed.push(record);
@@ -99,7 +105,9 @@ export function castRecords(world: AuthzWorld, records: readonly Recorded[]): Ca
     const where = `${record.file}: ${record.service} ${record.operation}${record.bucket === undefined ? "" : ` ${record.bucket}/${record.key ?? ""}`}`;
     const principal = world.roleByName(castRoleName(cast, actor));
     if (principal === undefined) {
-      problems.push(`${where}: principal "${actor}" (as "${castRoleName(cast, actor)}") is not a role of the example: cast it (castNames roles) or give the request a role the stack has`);
+      problems.push(
+        `${where}: principal "${actor}" (as "${castRoleName(cast, actor)}") is not a role of the example: cast it (castNames roles) or give the request a role the stack has`,
+      );
       continue;
     }
     const bucketOf = (name: string | undefined): WorldBucket | undefined | "missing" => {
@@ -110,7 +118,8 @@ export function castRecords(world: AuthzWorld, records: readonly Recorded[]): Ca
       if (id === undefined) return undefined;
       const address = cast.kmsKeys.get(id);
       const key = address === undefined ? world.keyByArn(id) : world.keys.get(address);
-      if (key === undefined) problems.push(`${where}: KMS key ${id} is not cast to a key of the example (castNames keys)`);
+      if (key === undefined)
+        problems.push(`${where}: KMS key ${id} is not cast to a key of the example (castNames keys)`);
       return key?.arn ?? id;
     };
     const bucket = bucketOf(record.bucket);
@@ -133,9 +142,16 @@ export function castRecords(world: AuthzWorld, records: readonly Recorded[]): Ca
     if (sseKey !== undefined) headers["x-amz-server-side-encryption-aws-kms-key-id"] = kmsKeyArn(sseKey) ?? sseKey;
     const objectName = `${record.bucket ?? ""}/${record.key ?? ""}`;
     if (record.operation === "CreateMultipartUpload" && sseKey !== undefined) uploadKeys.set(objectName, sseKey);
-    const objectKmsKeyId = record.objectKmsKeyId ?? (record.operation === "UploadPart" || record.operation === "CompleteMultipartUpload" ? uploadKeys.get(objectName) : undefined);
+    const objectKmsKeyId =
+      record.objectKmsKeyId ??
+      (record.operation === "UploadPart" || record.operation === "CompleteMultipartUpload"
+        ? uploadKeys.get(objectName)
+        : undefined);
     const target = targetOf(world, cast, record, (id) => kmsKeyArn(id));
-    const origin: Origin = record.via !== "sdk" || principal.side.partition.id !== "aws-eusc" || isOperator(principal) ? "internet" : "vpc-endpoint";
+    const origin: Origin =
+      record.via !== "sdk" || principal.side.partition.id !== "aws-eusc" || isOperator(principal)
+        ? "internet"
+        : "vpc-endpoint";
     calls.push({
       record,
       call: {
@@ -164,7 +180,12 @@ export function isOperator(role: WorldRole): boolean {
   return role.tags.Purpose === "operator";
 }
 
-function targetOf(world: AuthzWorld, cast: FileCast, record: RecordedRequest, kmsKeyArn: (id: string) => string | undefined): string | undefined {
+function targetOf(
+  world: AuthzWorld,
+  cast: FileCast,
+  record: RecordedRequest,
+  kmsKeyArn: (id: string) => string | undefined,
+): string | undefined {
   const target = record.target;
   if (target === undefined) return undefined;
   if (record.service === "KMS") {

@@ -7,7 +7,13 @@
  */
 import type { WorldRole } from "./world";
 
-export type RoleKind = "upload-function" | "scrub-function" | "sync-function" | "failback-function" | "cross-partition-role" | "logical-tenant-role";
+export type RoleKind =
+  | "upload-function"
+  | "scrub-function"
+  | "sync-function"
+  | "failback-function"
+  | "cross-partition-role"
+  | "logical-tenant-role";
 
 export interface RoleCalls {
   readonly purpose: string;
@@ -19,11 +25,21 @@ const s3 = (via: string, ...operations: string[]) => operations.map((o) => `${vi
 
 export const CATALOGUE: Readonly<Record<RoleKind, RoleCalls>> = {
   "upload-function": {
-    purpose: "signs tenant-scoped, short-lived uploads into the originals bucket for browsers (POST, PUT, multipart parts) and runs the multipart calls; derives the subject's pseudonym for the object key (HMAC key); finds a tenant's key and acts as a logical-tier tenant's role",
+    purpose:
+      "signs tenant-scoped, short-lived uploads into the originals bucket for browsers (POST, PUT, multipart parts) and runs the multipart calls; derives the subject's pseudonym for the object key (HMAC key); finds a tenant's key and acts as a logical-tier tenant's role",
     calls: [
       ...s3("presigned-post", "PostObject"),
       ...s3("presigned-url", "PutObject", "UploadPart"),
-      ...s3("sdk", "CreateMultipartUpload", "CompleteMultipartUpload", "AbortMultipartUpload", "ListParts", "GetObjectTagging", "HeadObject", "PutObjectTagging"),
+      ...s3(
+        "sdk",
+        "CreateMultipartUpload",
+        "CompleteMultipartUpload",
+        "AbortMultipartUpload",
+        "ListParts",
+        "GetObjectTagging",
+        "HeadObject",
+        "PutObjectTagging",
+      ),
       "sdk KMS DescribeKey",
       "sdk KMS ListResourceTags",
       "sdk KMS GenerateMac",
@@ -31,17 +47,41 @@ export const CATALOGUE: Readonly<Record<RoleKind, RoleCalls>> = {
     ],
   },
   "scrub-function": {
-    purpose: "reads each new original, writes its scrubbed copy into the clean bucket or a quarantined copy, tags the original; acts as a logical-tier tenant's role for that tenant's objects",
-    calls: [...s3("sdk", "GetObject", "HeadObject", "GetObjectTagging", "PutObjectTagging", "PutObject", "CopyObject"), "sdk KMS DescribeKey", "sdk KMS ListResourceTags", "sdk STS AssumeRole"],
+    purpose:
+      "reads each new original, writes its scrubbed copy into the clean bucket or a quarantined copy, tags the original; acts as a logical-tier tenant's role for that tenant's objects",
+    calls: [
+      ...s3("sdk", "GetObject", "HeadObject", "GetObjectTagging", "PutObjectTagging", "PutObject", "CopyObject"),
+      "sdk KMS DescribeKey",
+      "sdk KMS ListResourceTags",
+      "sdk STS AssumeRole",
+    ],
   },
   "sync-function": {
-    purpose: "reads clean objects of the crossing data classes to replicate them to the commercial partition; confirms deletions; reads its signing material",
-    calls: [...s3("sdk", "GetObject", "HeadObject", "GetObjectTagging", "ListObjectVersions"), "sdk SecretsManager GetSecretValue"],
+    purpose:
+      "reads clean objects of the crossing data classes to replicate them to the commercial partition; confirms deletions; reads its signing material",
+    calls: [
+      ...s3("sdk", "GetObject", "HeadObject", "GetObjectTagging", "ListObjectVersions"),
+      "sdk SecretsManager GetSecretValue",
+    ],
   },
   "failback-function": {
-    purpose: "invoked by an operator after a sovereign outage: pulls what changed in the failover bucket back into the sovereign bucket of its data class, inside the VPC; acts as a logical-tier tenant's role for that tenant's objects",
+    purpose:
+      "invoked by an operator after a sovereign outage: pulls what changed in the failover bucket back into the sovereign bucket of its data class, inside the VPC; acts as a logical-tier tenant's role for that tenant's objects",
     calls: [
-      ...s3("sdk", "HeadObject", "GetObject", "GetObjectTagging", "PutObject", "PutObjectTagging", "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload", "AbortMultipartUpload", "DeleteObject", "ListObjectVersions"),
+      ...s3(
+        "sdk",
+        "HeadObject",
+        "GetObject",
+        "GetObjectTagging",
+        "PutObject",
+        "PutObjectTagging",
+        "CreateMultipartUpload",
+        "UploadPart",
+        "CompleteMultipartUpload",
+        "AbortMultipartUpload",
+        "DeleteObject",
+        "ListObjectVersions",
+      ),
       "sdk SecretsManager GetSecretValue",
       "sdk KMS DescribeKey",
       "sdk KMS ListResourceTags",
@@ -49,7 +89,8 @@ export const CATALOGUE: Readonly<Record<RoleKind, RoleCalls>> = {
     ],
   },
   "cross-partition-role": {
-    purpose: "the commercial role the sync function gets through IAM Roles Anywhere (its X.509 certificate): writes, reads and deletes replicas in the failover buckets",
+    purpose:
+      "the commercial role the sync function gets through IAM Roles Anywhere (its X.509 certificate): writes, reads and deletes replicas in the failover buckets",
     calls: s3(
       "sdk",
       "PutObject",
@@ -68,11 +109,24 @@ export const CATALOGUE: Readonly<Record<RoleKind, RoleCalls>> = {
     ),
   },
   "logical-tenant-role": {
-    purpose: "a tenant's own principal (tiers logical and vpc): the upload and scrub functions act as it for the tenant's objects, so they are written under the tenant's key (deleting the key shreds them)",
+    purpose:
+      "a tenant's own principal (tiers logical and vpc): the upload and scrub functions act as it for the tenant's objects, so they are written under the tenant's key (deleting the key shreds them)",
     calls: [
       ...s3("presigned-url", "PutObject", "UploadPart"),
       ...s3("presigned-post", "PostObject"),
-      ...s3("sdk", "CreateMultipartUpload", "CompleteMultipartUpload", "AbortMultipartUpload", "ListParts", "GetObject", "HeadObject", "GetObjectTagging", "PutObjectTagging", "PutObject", "CopyObject"),
+      ...s3(
+        "sdk",
+        "CreateMultipartUpload",
+        "CompleteMultipartUpload",
+        "AbortMultipartUpload",
+        "ListParts",
+        "GetObject",
+        "HeadObject",
+        "GetObjectTagging",
+        "PutObjectTagging",
+        "PutObject",
+        "CopyObject",
+      ),
     ],
   },
 };
@@ -91,7 +145,9 @@ export function roleKindOf(role: WorldRole): RoleKind | undefined {
 /** `undefined` when the call is in the role's entry, else why it is unknown. */
 export function unknownKind(role: WorldRole, call: string): string | undefined {
   const kind = roleKindOf(role);
-  if (kind === undefined) return `${role.name} (${role.address}) has no entry in the proof's catalogue (policies/authz/catalogue.ts), but made "${call}"`;
-  if (!CATALOGUE[kind].calls.includes(call)) return `${role.name} (${kind}) made "${call}", a kind of request the catalogue does not list for it (policies/authz/catalogue.ts)`;
+  if (kind === undefined)
+    return `${role.name} (${role.address}) has no entry in the proof's catalogue (policies/authz/catalogue.ts), but made "${call}"`;
+  if (!CATALOGUE[kind].calls.includes(call))
+    return `${role.name} (${kind}) made "${call}", a kind of request the catalogue does not list for it (policies/authz/catalogue.ts)`;
   return undefined;
 }

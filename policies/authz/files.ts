@@ -13,10 +13,17 @@ const SIMULATOR = "@cloud-copilot/iam-simulate";
 export async function loadSimulator(): Promise<{ simulate: Simulate | undefined; note: string }> {
   try {
     const module = (await import(SIMULATOR)) as { runSimulation?: unknown };
-    if (typeof module.runSimulation !== "function") return { simulate: undefined, note: `${SIMULATOR} has no runSimulation: the abuse matrix was not evaluated` };
-    return { simulate: module.runSimulation as Simulate, note: `${SIMULATOR} (IAM policy evaluation of identity, resource and VPC endpoint policies)` };
+    if (typeof module.runSimulation !== "function")
+      return { simulate: undefined, note: `${SIMULATOR} has no runSimulation: the abuse matrix was not evaluated` };
+    return {
+      simulate: module.runSimulation as Simulate,
+      note: `${SIMULATOR} (IAM policy evaluation of identity, resource and VPC endpoint policies)`,
+    };
   } catch {
-    return { simulate: undefined, note: `${SIMULATOR} is not installed (a dev dependency: npm ci installs it): the abuse matrix was not evaluated` };
+    return {
+      simulate: undefined,
+      note: `${SIMULATOR} is not installed (a dev dependency: npm ci installs it): the abuse matrix was not evaluated`,
+    };
   }
 }
 

@@ -14,7 +14,10 @@ import type { AuthzWorld } from "./world";
 export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied" | "DeniedAcrossPartitions";
 
 /** `runSimulation` of @cloud-copilot/iam-simulate, structurally typed. */
-export type Simulate = (input: never, options: never) => Promise<{ resultType: string; overallResult?: string; errors?: unknown }>;
+export type Simulate = (
+  input: never,
+  options: never,
+) => Promise<{ resultType: string; overallResult?: string; errors?: unknown }>;
 
 export interface CheckResult {
   readonly check: Authorization;
@@ -31,21 +34,36 @@ const partitionOfArn = (arn: string) => /^arn:([^:]+):/.exec(arn)?.[1];
 export function acrossPartitions(principalArn: string, resourceArn: string): boolean {
   const principalPartition = partitionOfArn(principalArn);
   const resourcePartition = partitionOfArn(resourceArn);
-  return principalPartition !== undefined && resourcePartition !== undefined && principalPartition !== resourcePartition;
+  return (
+    principalPartition !== undefined && resourcePartition !== undefined && principalPartition !== resourcePartition
+  );
 }
 
-export async function decideCheck(simulate: Simulate, principalArn: string, check: Authorization, identityPolicies: ReadonlyArray<{ name: string; policy: unknown }>): Promise<Decision> {
+export async function decideCheck(
+  simulate: Simulate,
+  principalArn: string,
+  check: Authorization,
+  identityPolicies: ReadonlyArray<{ name: string; policy: unknown }>,
+): Promise<Decision> {
   if (acrossPartitions(principalArn, check.resource)) return "DeniedAcrossPartitions";
   const input = {
-    request: { principal: principalArn, action: check.action, resource: { resource: check.resource, accountId: check.resourceAccount }, contextVariables: { ...check.context } },
+    request: {
+      principal: principalArn,
+      action: check.action,
+      resource: { resource: check.resource, accountId: check.resourceAccount },
+      contextVariables: { ...check.context },
+    },
     identityPolicies: identityPolicies.map((p) => ({ name: p.name, policy: p.policy })),
     serviceControlPolicies: [],
     resourceControlPolicies: [],
     ...(check.resourcePolicy === undefined ? {} : { resourcePolicy: check.resourcePolicy }),
-    ...(check.endpointPolicies.length === 0 ? {} : { vpcEndpointPolicies: check.endpointPolicies.map((p) => ({ name: p.name, policy: p.policy })) }),
+    ...(check.endpointPolicies.length === 0
+      ? {}
+      : { vpcEndpointPolicies: check.endpointPolicies.map((p) => ({ name: p.name, policy: p.policy })) }),
   };
   const result = await simulate(input as never, {} as never);
-  if (result.resultType === "error") throw new Error(`the simulator rejected ${check.label}: ${JSON.stringify(result.errors)}`);
+  if (result.resultType === "error")
+    throw new Error(`the simulator rejected ${check.label}: ${JSON.stringify(result.errors)}`);
   return result.overallResult as Decision;
 }
 
@@ -55,7 +73,10 @@ export async function judgeCall(simulate: Simulate, world: AuthzWorld, call: Cal
   if (authorizations.kind === "unknown") return authorizations;
   const results: CheckResult[] = [];
   for (const check of authorizations.checks) {
-    results.push({ check, decision: await decideCheck(simulate, call.principal.arn, check, call.principal.identityPolicies) });
+    results.push({
+      check,
+      decision: await decideCheck(simulate, call.principal.arn, check, call.principal.identityPolicies),
+    });
   }
   return { kind: "judged", allowed: results.every((r) => r.decision === "Allowed"), results };
 }

@@ -61,7 +61,15 @@ export interface AuthorizationReview {
 }
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)]);
-type Statement = { Effect?: string; Action?: unknown; NotAction?: unknown; Resource?: unknown; NotResource?: unknown; Principal?: unknown; Condition?: unknown };
+type Statement = {
+  Effect?: string;
+  Action?: unknown;
+  NotAction?: unknown;
+  Resource?: unknown;
+  NotResource?: unknown;
+  Principal?: unknown;
+  Condition?: unknown;
+};
 function statements(policy: unknown): Statement[] {
   const s = (policy as { Statement?: unknown } | undefined)?.Statement;
   if (Array.isArray(s)) return s as Statement[];
@@ -90,7 +98,9 @@ function reviewRole(world: AuthzWorld, role: WorldRole): RoleReview {
     .filter((s) => s.Effect === "Allow")
     .map((s) => ({
       actions: [...list(s.Action), ...list(s.NotAction).map((a) => `NOT ${a}`)].sort(compareStrings),
-      resources: [...list(s.Resource), ...list(s.NotResource).map((r) => `NOT ${r}`)].map((r) => shortResource(world, r)).sort(compareStrings),
+      resources: [...list(s.Resource), ...list(s.NotResource).map((r) => `NOT ${r}`)]
+        .map((r) => shortResource(world, r))
+        .sort(compareStrings),
       conditions: s.Condition !== undefined,
     }));
   const trustedBy = statements(role.trust)
@@ -110,15 +120,28 @@ function reviewRole(world: AuthzWorld, role: WorldRole): RoleReview {
 }
 
 /** The review of one stack; `simulate` undefined writes the abuse matrix as not evaluated. */
-export async function authorizationReview(template: Template, simulate: Simulate | undefined, simulatorNote: string): Promise<AuthorizationReview> {
+export async function authorizationReview(
+  template: Template,
+  simulate: Simulate | undefined,
+  simulatorNote: string,
+): Promise<AuthorizationReview> {
   let world: AuthzWorld;
   try {
     world = authzWorld(template);
   } catch (error) {
     if (!(error instanceof WorldError)) throw error;
-    return { stack: template.stack, tenants: [], roles: [], abuse: [], simulator: simulatorNote, problem: error.message };
+    return {
+      stack: template.stack,
+      tenants: [],
+      roles: [],
+      abuse: [],
+      simulator: simulatorNote,
+      problem: error.message,
+    };
   }
-  const roles = [...world.roles.values()].sort((a, b) => compareStrings(a.address, b.address)).map((r) => reviewRole(world, r));
+  const roles = [...world.roles.values()]
+    .sort((a, b) => compareStrings(a.address, b.address))
+    .map((r) => reviewRole(world, r));
   const abuse: AbuseReview[] = [];
   for (const c of abuseCases(world)) {
     if (c.call === undefined) {
@@ -126,12 +149,24 @@ export async function authorizationReview(template: Template, simulate: Simulate
       continue;
     }
     if (simulate === undefined) {
-      abuse.push({ id: c.id, title: c.title, principal: c.call.principal.name, outcome: "not evaluated", detail: simulatorNote });
+      abuse.push({
+        id: c.id,
+        title: c.title,
+        principal: c.call.principal.name,
+        outcome: "not evaluated",
+        detail: simulatorNote,
+      });
       continue;
     }
     const verdict = await judgeCall(simulate, world, c.call);
     if (verdict.kind === "unknown") {
-      abuse.push({ id: c.id, title: c.title, principal: c.call.principal.name, outcome: "not evaluated", detail: verdict.reason });
+      abuse.push({
+        id: c.id,
+        title: c.title,
+        principal: c.call.principal.name,
+        outcome: "not evaluated",
+        detail: verdict.reason,
+      });
       continue;
     }
     const denied = verdict.results.filter((r) => r.decision !== "Allowed");
@@ -140,7 +175,9 @@ export async function authorizationReview(template: Template, simulate: Simulate
       title: c.title,
       principal: c.call.principal.name,
       outcome: verdict.allowed ? "ALLOWED" : "denied",
-      detail: verdict.allowed ? verdict.results.map((r) => r.check.label).join("; ") : denied.map((r) => `${r.check.label}: ${r.decision}`).join("; "),
+      detail: verdict.allowed
+        ? verdict.results.map((r) => r.check.label).join("; ")
+        : denied.map((r) => `${r.check.label}: ${r.decision}`).join("; "),
     });
   }
   return { stack: template.stack, tenants: tenantsOf(template, world), roles, abuse, simulator: simulatorNote };
@@ -154,7 +191,9 @@ function tenantsOf(template: Template, world: AuthzWorld): TenantReview[] {
     const tenant = typeof tags.Tenant === "string" ? tags.Tenant : undefined;
     if (tenant === undefined) continue;
     const tier = typeof tags.Tier === "string" ? tags.Tier : "(untagged)";
-    const ownPrincipal = [...world.roles.values()].some((role) => role.tags.Tenant === tenant && role.tags.TenantKey !== undefined);
+    const ownPrincipal = [...world.roles.values()].some(
+      (role) => role.tags.Tenant === tenant && role.tags.TenantKey !== undefined,
+    );
     out.set(tenant, {
       tenant,
       tier,
@@ -188,26 +227,55 @@ export function authorizationMarkdown(reviews: readonly AuthorizationReview[]): 
     }
     out.push(`Simulator: ${r.simulator}`, "");
     if (r.tenants.length > 0) {
-      out.push("### Tenants: what their tier isolates in this stack", "", "| tenant | tier | own key | own principal | uploads |", "|---|---|---|---|---|");
-      for (const t of r.tenants) out.push(`| ${t.tenant} | ${t.tier} | ${t.ownKey ? "yes" : "no"} | ${t.ownPrincipal ? "yes" : "no"} | ${cell(t.summary)} |`);
+      out.push(
+        "### Tenants: what their tier isolates in this stack",
+        "",
+        "| tenant | tier | own key | own principal | uploads |",
+        "|---|---|---|---|---|",
+      );
+      for (const t of r.tenants)
+        out.push(
+          `| ${t.tenant} | ${t.tier} | ${t.ownKey ? "yes" : "no"} | ${t.ownPrincipal ? "yes" : "no"} | ${cell(t.summary)} |`,
+        );
       out.push("");
     }
     for (const role of r.roles) {
-      out.push(`### ${role.name}`, "", `\`${role.address}\` in ${role.partition}, account ${role.account}${role.kind === null ? "" : `; kind ${role.kind}`}`, "", `For: ${role.purpose}`, "");
+      out.push(
+        `### ${role.name}`,
+        "",
+        `\`${role.address}\` in ${role.partition}, account ${role.account}${role.kind === null ? "" : `; kind ${role.kind}`}`,
+        "",
+        `For: ${role.purpose}`,
+        "",
+      );
       if (role.calls.length > 0) out.push(`Requests: ${role.calls.map((c) => `\`${c}\``).join(", ")}`, "");
-      out.push(`Trusted by: ${role.trustedBy.length === 0 ? "(nobody)" : role.trustedBy.map((t) => `\`${t}\``).join(", ")}`, "");
+      out.push(
+        `Trusted by: ${role.trustedBy.length === 0 ? "(nobody)" : role.trustedBy.map((t) => `\`${t}\``).join(", ")}`,
+        "",
+      );
       if (role.reach.length === 0) out.push("Reach: nothing (no identity policy)", "");
       else {
         out.push("| actions | resources | conditions |", "|---|---|---|");
-        for (const x of role.reach) out.push(`| ${cell(x.actions.join(", "))} | ${cell(x.resources.join("<br>"))} | ${x.conditions ? "yes" : ""} |`);
+        for (const x of role.reach)
+          out.push(
+            `| ${cell(x.actions.join(", "))} | ${cell(x.resources.join("<br>"))} | ${x.conditions ? "yes" : ""} |`,
+          );
         out.push("");
       }
       const mine = r.abuse.filter((a) => a.principal === role.name);
       if (mine.length > 0) out.push(`Abuse cases: ${mine.map((a) => `${a.id} (${a.outcome})`).join(", ")}`, "");
     }
     const denied = r.abuse.filter((a) => a.outcome === "denied").length;
-    out.push("### Abuse matrix", "", `${denied} of ${r.abuse.length} denied.`, "", "| case | principal | outcome | why |", "|---|---|---|---|");
-    for (const a of r.abuse) out.push(`| ${cell(a.title)} (\`${a.id}\`) | ${a.principal ?? ""} | ${a.outcome} | ${cell(a.detail)} |`);
+    out.push(
+      "### Abuse matrix",
+      "",
+      `${denied} of ${r.abuse.length} denied.`,
+      "",
+      "| case | principal | outcome | why |",
+      "|---|---|---|---|",
+    );
+    for (const a of r.abuse)
+      out.push(`| ${cell(a.title)} (\`${a.id}\`) | ${a.principal ?? ""} | ${a.outcome} | ${cell(a.detail)} |`);
     out.push("");
   }
   return `${out.join("\n").trimEnd()}\n`;

@@ -93,8 +93,15 @@ function sideOf(template: Template, resource: TfResource): Side {
   const placement = placementOf(template, resource);
   const accounts = placement.provider?.values.allowed_account_ids;
   const account = Array.isArray(accounts) && typeof accounts[0] === "string" ? accounts[0] : undefined;
-  if (placement.partition === undefined || placement.region === undefined || account === undefined || placement.provider === undefined) {
-    throw new WorldError(`${resource.address}: its provider names no region and allowed account: the authorization proof needs both`);
+  if (
+    placement.partition === undefined ||
+    placement.region === undefined ||
+    account === undefined ||
+    placement.provider === undefined
+  ) {
+    throw new WorldError(
+      `${resource.address}: its provider names no region and allowed account: the authorization proof needs both`,
+    );
   }
   return { partition: placement.partition, region: placement.region, account, provider: placement.provider.key };
 }
@@ -118,7 +125,8 @@ export function authzWorld(template: Template): AuthzWorld {
     const r = byAddress.get(address);
     if (r === undefined) return undefined;
     const s = side(r);
-    const own = (service: string, resource: string, regional = true) => arn(s.partition, { service, region: regional ? s.region : "", account: s.account, resource });
+    const own = (service: string, resource: string, regional = true) =>
+      arn(s.partition, { service, region: regional ? s.region : "", account: s.account, resource });
     switch (r.type) {
       case "aws_s3_bucket":
         return attr === "arn" ? arn(s.partition, { service: "s3", resource: name(r) }) : name(r);
@@ -151,7 +159,10 @@ export function authzWorld(template: Template): AuthzWorld {
 
   const concrete = (text: string): string =>
     text
-      .replace(/\$\{(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}/g, (ref, type: string, id: string, attr: string) => attribute(`${type}.${id}`, attr) ?? ref)
+      .replace(
+        /\$\{(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}/g,
+        (ref, type: string, id: string, attr: string) => attribute(`${type}.${id}`, attr) ?? ref,
+      )
       .replace(/\$\$\{/g, "${");
 
   const policyOf = (r: TfResource, field = "policy"): unknown => {
@@ -176,7 +187,9 @@ export function authzWorld(template: Template): AuthzWorld {
       })
       // AWS managed policies (logs, ENIs) are not in the stack: they grant no data access.
       .filter((p) => p.policy !== undefined);
-    const tags = isObject(r.values.tags) ? Object.fromEntries(Object.entries(r.values.tags).map(([k, v]) => [k, concrete(String(v))])) : {};
+    const tags = isObject(r.values.tags)
+      ? Object.fromEntries(Object.entries(r.values.tags).map(([k, v]) => [k, concrete(String(v))]))
+      : {};
     const inlineBlocks = Array.isArray(r.values.inline_policy) ? r.values.inline_policy.filter(isObject) : [];
     roles.set(r.address, {
       address: r.address,
@@ -186,14 +199,23 @@ export function authzWorld(template: Template): AuthzWorld {
       description: literalString(r.values.description) ?? "",
       tags,
       trust: policyOf(r, "assume_role_policy"),
-      identityPolicies: [...inline, ...attached, ...inlineBlocks.map((b, i) => ({ name: `${r.address}.inline_policy[${i}]`, policy: typeof b.policy === "string" ? parse(concrete(b.policy), r.address) : undefined }))],
+      identityPolicies: [
+        ...inline,
+        ...attached,
+        ...inlineBlocks.map((b, i) => ({
+          name: `${r.address}.inline_policy[${i}]`,
+          policy: typeof b.policy === "string" ? parse(concrete(b.policy), r.address) : undefined,
+        })),
+      ],
     });
   }
 
   const buckets = new Map<string, WorldBucket>();
   for (const r of resources("aws_s3_bucket")) {
     const policy = resources("aws_s3_bucket_policy").find((p) => refersTo(p.values.bucket, r.address));
-    const sse = resources("aws_s3_bucket_server_side_encryption_configuration").find((p) => refersTo(p.values.bucket, r.address));
+    const sse = resources("aws_s3_bucket_server_side_encryption_configuration").find((p) =>
+      refersTo(p.values.bucket, r.address),
+    );
     const keyRef = JSON.stringify(sse?.values ?? {}).match(/\$\{aws_kms_key\.[A-Za-z0-9_-]+\.arn\}/)?.[0];
     buckets.set(r.address, {
       address: r.address,
@@ -211,13 +233,22 @@ export function authzWorld(template: Template): AuthzWorld {
       .filter((a) => refersTo(a.values.target_key_id, r.address))
       .map((a) => literalString(a.values.name) ?? "")
       .sort();
-    keys.set(r.address, { address: r.address, arn: attribute(r.address, "arn") ?? "", side: side(r), policy: policyOf(r), aliases });
+    keys.set(r.address, {
+      address: r.address,
+      arn: attribute(r.address, "arn") ?? "",
+      side: side(r),
+      policy: policyOf(r),
+      aliases,
+    });
   }
 
   const endpoints: WorldEndpoint[] = resources("aws_vpc_endpoint").map((r) => ({
     address: r.address,
     id: `vpce-${r.name}`,
-    service: String(r.values.service_name ?? "").split(".").pop() ?? "",
+    service:
+      String(r.values.service_name ?? "")
+        .split(".")
+        .pop() ?? "",
     vpc: concrete(String(r.values.vpc_id ?? "")),
     policy: policyOf(r),
   }));
@@ -225,7 +256,12 @@ export function authzWorld(template: Template): AuthzWorld {
   const secrets = new Map<string, WorldSecret>();
   for (const r of resources("aws_secretsmanager_secret")) {
     const policy = resources("aws_secretsmanager_secret_policy").find((p) => refersTo(p.values.secret_arn, r.address));
-    secrets.set(r.address, { address: r.address, arn: attribute(r.address, "arn") ?? "", side: side(r), policy: policy === undefined ? policyOf(r) : policyOf(policy) });
+    secrets.set(r.address, {
+      address: r.address,
+      arn: attribute(r.address, "arn") ?? "",
+      side: side(r),
+      policy: policy === undefined ? policyOf(r) : policyOf(policy),
+    });
   }
 
   const rolesByName = new Map([...roles.values()].map((r) => [r.name, r]));

@@ -63,7 +63,11 @@ function sameValue(a: unknown, b: unknown): boolean {
   return typeof a === "string" && a === b;
 }
 
-function checkPolicy(template: Template, firewall: TfResource, problems: string[]): { domains: string[]; ruleGroups: Set<string> } {
+function checkPolicy(
+  template: Template,
+  firewall: TfResource,
+  problems: string[],
+): { domains: string[]; ruleGroups: Set<string> } {
   const domains: string[] = [];
   const ruleGroups = new Set<string>();
   const policy = target(template, firewall.values.firewall_policy_arn, "aws_networkfirewall_firewall_policy");
@@ -73,36 +77,61 @@ function checkPolicy(template: Template, firewall: TfResource, problems: string[
   }
   const fp = firstBlock(policy.values.firewall_policy) ?? {};
   const forwardOnly = (v: unknown) => strings(v).length === 1 && strings(v)[0] === "aws:forward_to_sfe";
-  if (!forwardOnly(fp.stateless_default_actions) || !forwardOnly(fp.stateless_fragment_default_actions)) problems.push(`${policy.address}: stateless default actions must be ["aws:forward_to_sfe"] so every packet reaches the stateful allowlist`);
-  if (blocks(fp.stateless_rule_group_reference).length > 0) problems.push(`${policy.address}: stateless rule groups could pass traffic around the allowlist`);
-  if (literalString(firstBlock(fp.stateful_engine_options)?.rule_order) !== "STRICT_ORDER") problems.push(`${policy.address}: stateful_engine_options.rule_order must be STRICT_ORDER`);
+  if (!forwardOnly(fp.stateless_default_actions) || !forwardOnly(fp.stateless_fragment_default_actions))
+    problems.push(
+      `${policy.address}: stateless default actions must be ["aws:forward_to_sfe"] so every packet reaches the stateful allowlist`,
+    );
+  if (blocks(fp.stateless_rule_group_reference).length > 0)
+    problems.push(`${policy.address}: stateless rule groups could pass traffic around the allowlist`);
+  if (literalString(firstBlock(fp.stateful_engine_options)?.rule_order) !== "STRICT_ORDER")
+    problems.push(`${policy.address}: stateful_engine_options.rule_order must be STRICT_ORDER`);
   const defaults = strings(fp.stateful_default_actions);
-  if (!defaults.includes("aws:drop_established") && !defaults.includes("aws:drop_strict")) problems.push(`${policy.address}: stateful_default_actions must drop what the allowlist does not pass (aws:drop_established or aws:drop_strict)`);
+  if (!defaults.includes("aws:drop_established") && !defaults.includes("aws:drop_strict"))
+    problems.push(
+      `${policy.address}: stateful_default_actions must drop what the allowlist does not pass (aws:drop_established or aws:drop_strict)`,
+    );
   const refs = blocks(fp.stateful_rule_group_reference);
   if (refs.length === 0) problems.push(`${policy.address}: no stateful allowlist rule group`);
   for (const ref of refs) {
     const group = target(template, ref.resource_arn, "aws_networkfirewall_rule_group");
     if (group === undefined) {
-      problems.push(`${policy.address}: a stateful rule group is not in this configuration, so its rules cannot be checked`);
+      problems.push(
+        `${policy.address}: a stateful rule group is not in this configuration, so its rules cannot be checked`,
+      );
       continue;
     }
-    if (firstBlock(ref.override) !== undefined) problems.push(`${policy.address}: the reference to ${group.address} overrides its action`);
+    if (firstBlock(ref.override) !== undefined)
+      problems.push(`${policy.address}: the reference to ${group.address} overrides its action`);
     ruleGroups.add(group.address);
     const source = firstBlock(firstBlock(group.values.rule_group)?.rules_source) ?? {};
     const list = firstBlock(source.rules_source_list);
-    const others = Object.keys(source).filter((k) => k !== "rules_source_list" && source[k] !== undefined && !(Array.isArray(source[k]) && (source[k] as unknown[]).length === 0));
+    const others = Object.keys(source).filter(
+      (k) =>
+        k !== "rules_source_list" &&
+        source[k] !== undefined &&
+        !(Array.isArray(source[k]) && (source[k] as unknown[]).length === 0),
+    );
     if (literalString(group.values.type) !== "STATEFUL" || list === undefined || others.length > 0) {
       problems.push(`${group.address}: must be a STATEFUL rule group whose only rules are a domain list`);
       continue;
     }
-    if (literalString(list.generated_rules_type) !== "ALLOWLIST") problems.push(`${group.address}: the domain list must be an ALLOWLIST`);
+    if (literalString(list.generated_rules_type) !== "ALLOWLIST")
+      problems.push(`${group.address}: the domain list must be an ALLOWLIST`);
     const types = strings(list.target_types);
-    if (types.length !== 1 || types[0] !== "TLS_SNI") problems.push(`${group.address}: target_types must be ["TLS_SNI"] (plain HTTP would leave unencrypted)`);
+    if (types.length !== 1 || types[0] !== "TLS_SNI")
+      problems.push(`${group.address}: target_types must be ["TLS_SNI"] (plain HTTP would leave unencrypted)`);
     for (const host of strings(list.targets)) {
       const endpoint = hostsIn(host).find((h) => h.whole && h.host === host);
-      if (!EXACT_HOST.test(host)) problems.push(`${group.address}: target "${host}" is not an exact host name (a leading dot admits every subdomain)`);
-      else if (endpoint?.region === undefined) problems.push(`${group.address}: target "${host}" is not a regional AWS endpoint; the path exists only to reach the other partition's services`);
-      else if (!checkEuRegion(endpoint.region).ok) problems.push(`${group.address}: target "${host}" is in ${endpoint.region}, outside the EU`);
+      if (!EXACT_HOST.test(host))
+        problems.push(
+          `${group.address}: target "${host}" is not an exact host name (a leading dot admits every subdomain)`,
+        );
+      else if (endpoint?.region === undefined)
+        problems.push(
+          `${group.address}: target "${host}" is not a regional AWS endpoint; the path exists only to reach the other partition's services`,
+        );
+      else if (!checkEuRegion(endpoint.region).ok)
+        problems.push(`${group.address}: target "${host}" is in ${endpoint.region}, outside the EU`);
       else domains.push(host);
     }
   }
@@ -112,22 +141,29 @@ function checkPolicy(template: Template, firewall: TfResource, problems: string[
 function checkLogging(template: Template, firewall: TfResource, problems: string[]): void {
   const types = new Set<string>();
   for (const lc of resourcesOfType(template, "aws_networkfirewall_logging_configuration")) {
-    if (target(template, lc.values.firewall_arn, "aws_networkfirewall_firewall")?.address !== firewall.address) continue;
+    if (target(template, lc.values.firewall_arn, "aws_networkfirewall_firewall")?.address !== firewall.address)
+      continue;
     for (const c of blocks(firstBlock(lc.values.logging_configuration)?.log_destination_config)) {
       const t = literalString(c.log_type);
       if (t) types.add(t);
     }
   }
-  for (const needed of ["ALERT", "FLOW"]) if (!types.has(needed)) problems.push(`no ${needed} logging configuration for the firewall`);
+  for (const needed of ["ALERT", "FLOW"])
+    if (!types.has(needed)) problems.push(`no ${needed} logging configuration for the firewall`);
 }
 
 /** Finds the controlled egress paths of a configuration and the routes that belong to them. */
 export function analyzeEgress(template: Template): EgressAnalysis {
   const associations = resourcesOfType(template, "aws_route_table_association");
   const routes = resourcesOfType(template, "aws_route");
-  const tableOf = (subnet: string) => associations.filter((a) => target(template, a.values.subnet_id, "aws_subnet")?.address === subnet).map((a) => target(template, a.values.route_table_id, "aws_route_table")?.address);
-  const subnetsOf = (table: string) => associations.filter((a) => target(template, a.values.route_table_id, "aws_route_table")?.address === table);
-  const routesOf = (table: string) => routes.filter((r) => target(template, r.values.route_table_id, "aws_route_table")?.address === table);
+  const tableOf = (subnet: string) =>
+    associations
+      .filter((a) => target(template, a.values.subnet_id, "aws_subnet")?.address === subnet)
+      .map((a) => target(template, a.values.route_table_id, "aws_route_table")?.address);
+  const subnetsOf = (table: string) =>
+    associations.filter((a) => target(template, a.values.route_table_id, "aws_route_table")?.address === table);
+  const routesOf = (table: string) =>
+    routes.filter((r) => target(template, r.values.route_table_id, "aws_route_table")?.address === table);
 
   const paths: EgressPath[] = [];
   const rejected: Array<{ firewall: TfResource; problems: string[] }> = [];
@@ -138,13 +174,17 @@ export function analyzeEgress(template: Template): EgressAnalysis {
     if (justification.length < 10) problems.push('tag "sip:justification" must say why the network needs a path out');
     const { domains, ruleGroups } = checkPolicy(template, firewall, problems);
     checkLogging(template, firewall, problems);
-    const firewallSubnets = new Set(blocks(firewall.values.subnet_mapping).flatMap((m) => target(template, m.subnet_id, "aws_subnet")?.address ?? []));
+    const firewallSubnets = new Set(
+      blocks(firewall.values.subnet_mapping).flatMap((m) => target(template, m.subnet_id, "aws_subnet")?.address ?? []),
+    );
     if (firewallSubnets.size === 0) problems.push("its subnet_mapping names no subnet of this configuration");
     if (problems.length > 0) {
       rejected.push({ firewall, problems });
       continue;
     }
-    const intoFirewall = (r: TfResource) => literalString(r.values.destination_cidr_block) !== undefined && target(template, r.values.vpc_endpoint_id, "aws_networkfirewall_firewall")?.address === firewall.address;
+    const intoFirewall = (r: TfResource) =>
+      literalString(r.values.destination_cidr_block) !== undefined &&
+      target(template, r.values.vpc_endpoint_id, "aws_networkfirewall_firewall")?.address === firewall.address;
     const accepted = new Set<string>();
     // Internet gateway routes: only from tables that serve the firewall's own subnets and nothing else.
     for (const r of routes) {
@@ -161,12 +201,20 @@ export function analyzeEgress(template: Template): EgressAnalysis {
       if (subnet === undefined || firewallSubnets.has(subnet.address)) continue;
       const natTables = tableOf(subnet.address);
       const natRoutes = natTables.flatMap((t) => (t === undefined ? [] : routesOf(t)));
-      const outThroughFirewall = natTables.length === 1 && natRoutes.some((r) => literalString(r.values.destination_cidr_block) === "0.0.0.0/0" && intoFirewall(r));
+      const outThroughFirewall =
+        natTables.length === 1 &&
+        natRoutes.some((r) => literalString(r.values.destination_cidr_block) === "0.0.0.0/0" && intoFirewall(r));
       const onlyThroughFirewall = natRoutes.every((r) => intoFirewall(r));
       const backThroughFirewall = associations.some((a) => {
         const edge = target(template, a.values.gateway_id, "aws_internet_gateway");
         const table = target(template, a.values.route_table_id, "aws_route_table");
-        return edge !== undefined && table !== undefined && routesOf(table.address).some((r) => intoFirewall(r) && sameValue(r.values.destination_cidr_block, subnet.values.cidr_block));
+        return (
+          edge !== undefined &&
+          table !== undefined &&
+          routesOf(table.address).some(
+            (r) => intoFirewall(r) && sameValue(r.values.destination_cidr_block, subnet.values.cidr_block),
+          )
+        );
       });
       if (outThroughFirewall && onlyThroughFirewall && backThroughFirewall) natGateways.add(nat.address);
     }
@@ -181,7 +229,16 @@ export function analyzeEgress(template: Template): EgressAnalysis {
         if (s) workloadSubnets.add(s);
       }
     }
-    paths.push({ firewall, justification, allowedDomains: [...new Set(domains)].sort(), ruleGroups, firewallSubnets, natGateways, workloadSubnets, acceptedRoutes: accepted });
+    paths.push({
+      firewall,
+      justification,
+      allowedDomains: [...new Set(domains)].sort(),
+      ruleGroups,
+      firewallSubnets,
+      natGateways,
+      workloadSubnets,
+      acceptedRoutes: accepted,
+    });
   }
   return { paths, rejected };
 }
@@ -203,18 +260,28 @@ export const SYNC_CROSSING_VARIABLES: ReadonlySet<string> = new Set([
  * firewall confines it to the allowlisted endpoints) and names the other side only in its
  * SYNC_CROSSING_VARIABLES.
  */
-export function crossPartitionExceptions(template: Template, analysis: EgressAnalysis = analyzeEgress(template)): Map<string, { readonly paths: (path: string) => boolean; readonly reason: string }> {
+export function crossPartitionExceptions(
+  template: Template,
+  analysis: EgressAnalysis = analyzeEgress(template),
+): Map<string, { readonly paths: (path: string) => boolean; readonly reason: string }> {
   const out = new Map<string, { paths: (path: string) => boolean; reason: string }>();
   for (const path of analysis.paths) {
     for (const group of path.ruleGroups) {
-      out.set(group, { paths: (p) => p.startsWith("rule_group.rules_source.rules_source_list.targets["), reason: exceptionReason(path) });
+      out.set(group, {
+        paths: (p) => p.startsWith("rule_group.rules_source.rules_source_list.targets["),
+        reason: exceptionReason(path),
+      });
     }
   }
   for (const fn of resourcesOfType(template, "aws_lambda_function")) {
     if (tag(fn, "sip:exception") !== CROSS_PARTITION_SYNC) continue;
     const justification = tag(fn, "sip:justification")?.trim() ?? "";
-    const subnets = strings(firstBlock(fn.values.vpc_config)?.subnet_ids).map((v) => target(template, v, "aws_subnet")?.address);
-    const path = analysis.paths.find((p) => subnets.length > 0 && subnets.every((s) => s !== undefined && p.workloadSubnets.has(s)));
+    const subnets = strings(firstBlock(fn.values.vpc_config)?.subnet_ids).map(
+      (v) => target(template, v, "aws_subnet")?.address,
+    );
+    const path = analysis.paths.find(
+      (p) => subnets.length > 0 && subnets.every((s) => s !== undefined && p.workloadSubnets.has(s)),
+    );
     if (path === undefined || justification.length < 10) continue;
     out.set(fn.address, {
       paths: (p) => {

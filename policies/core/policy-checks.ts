@@ -27,7 +27,10 @@ function isFalse(v: unknown): boolean {
 
 /** `Bool`/`BoolIfExists` `aws:SecureTransport` = false. */
 export function conditionsOnInsecureTransport(s: NormalizedStatement): boolean {
-  return s.conditions.some((c) => /^Bool(IfExists)?$/i.test(c.operator) && c.key.toLowerCase() === "aws:securetransport" && c.values.some(isFalse));
+  return s.conditions.some(
+    (c) =>
+      /^Bool(IfExists)?$/i.test(c.operator) && c.key.toLowerCase() === "aws:securetransport" && c.values.some(isFalse),
+  );
 }
 
 /**
@@ -39,16 +42,28 @@ export function conditionsOnInsecureTransport(s: NormalizedStatement): boolean {
  * an ARN whose account is `*`), could switch the deny off for everyone.
  */
 export function conditionsOutsideVpcEndpoint(s: NormalizedStatement): boolean {
-  const isEndpoint = (c: ConditionEntry) => /^String(Not)(Equals|Like)(IgnoreCase)?(IfExists)?$/i.test(c.operator) && ["aws:sourcevpce", "aws:sourcevpc"].includes(c.key.toLowerCase());
+  const isEndpoint = (c: ConditionEntry) =>
+    /^String(Not)(Equals|Like)(IgnoreCase)?(IfExists)?$/i.test(c.operator) &&
+    ["aws:sourcevpce", "aws:sourcevpc"].includes(c.key.toLowerCase());
   const endpoint = s.conditions.filter(isEndpoint);
-  if (endpoint.length === 0 || !endpoint.every((c) => c.values.length > 0 && c.values.every((v) => scopingValue(c.key, v)))) return false;
+  if (
+    endpoint.length === 0 ||
+    !endpoint.every((c) => c.values.length > 0 && c.values.every((v) => scopingValue(c.key, v)))
+  )
+    return false;
   return s.conditions.filter((c) => !isEndpoint(c)).every((c) => narrowDenyException(c));
 }
 
 function narrowDenyException(c: ConditionEntry): boolean {
   const key = c.key.toLowerCase();
-  if (key === "aws:principalisawsservice") return /^Bool(IfExists)?$/i.test(c.operator) && c.values.length > 0 && c.values.every(isFalse);
-  if (key === "aws:principalarn") return /^(Arn|String)Not(Equals|Like)$/i.test(c.operator) && c.values.length > 0 && c.values.every((v) => scopingValue(c.key, v));
+  if (key === "aws:principalisawsservice")
+    return /^Bool(IfExists)?$/i.test(c.operator) && c.values.length > 0 && c.values.every(isFalse);
+  if (key === "aws:principalarn")
+    return (
+      /^(Arn|String)Not(Equals|Like)$/i.test(c.operator) &&
+      c.values.length > 0 &&
+      c.values.every((v) => scopingValue(c.key, v))
+    );
   return false;
 }
 
@@ -61,10 +76,24 @@ const ROLE_ARN = /^arn:[a-z-]+:iam::\d{12}:role\/[\w+=,.@/-]+$/;
  */
 export function onlyNamedRolesReachObjects(s: NormalizedStatement): string[] | undefined {
   if (!deniesEveryone(s) || !coversObjectAccess(s) || !coversBucketAndObjects(s)) return undefined;
-  const principal = s.conditions.filter((c) => /^(Arn|String)NotEquals$/i.test(c.operator) && c.key.toLowerCase() === "aws:principalarn");
+  const principal = s.conditions.filter(
+    (c) => /^(Arn|String)NotEquals$/i.test(c.operator) && c.key.toLowerCase() === "aws:principalarn",
+  );
   const others = s.conditions.filter((c) => !principal.includes(c));
-  const servicesOnly = others.every((c) => /^Bool$/i.test(c.operator) && c.key.toLowerCase() === "aws:principalisawsservice" && c.values.length > 0 && c.values.every(isFalse));
+  const servicesOnly = others.every(
+    (c) =>
+      /^Bool$/i.test(c.operator) &&
+      c.key.toLowerCase() === "aws:principalisawsservice" &&
+      c.values.length > 0 &&
+      c.values.every(isFalse),
+  );
   const roles = principal.flatMap((c) => c.values);
-  if (principal.length !== 1 || !servicesOnly || roles.length === 0 || !roles.every((r) => typeof r === "string" && ROLE_ARN.test(r))) return undefined;
+  if (
+    principal.length !== 1 ||
+    !servicesOnly ||
+    roles.length === 0 ||
+    !roles.every((r) => typeof r === "string" && ROLE_ARN.test(r))
+  )
+    return undefined;
   return roles as string[];
 }

@@ -84,7 +84,10 @@ export function renderPolicyDocumentData(values: JsonObject): JsonObject {
     if (Object.keys(conditions).length > 0) out.Condition = conditions;
     return out;
   });
-  const doc: JsonObject = { Version: typeof values.version === "string" ? values.version : "2012-10-17", Statement: statements };
+  const doc: JsonObject = {
+    Version: typeof values.version === "string" ? values.version : "2012-10-17",
+    Statement: statements,
+  };
   if (typeof values.policy_id === "string") doc.Id = values.policy_id;
   return doc;
 }
@@ -94,10 +97,16 @@ function readDocument(template: Template, value: unknown): { document?: JsonObje
   if (typeof value !== "string") return { problem: "the value is not a JSON document" };
   const ref = resolveReference(template, value);
   if (ref !== undefined) {
-    if (ref.resource.type === "aws_iam_policy_document" && ref.resource.mode === "data" && (ref.attribute === "json" || ref.attribute === "minified_json")) {
+    if (
+      ref.resource.type === "aws_iam_policy_document" &&
+      ref.resource.mode === "data" &&
+      (ref.attribute === "json" || ref.attribute === "minified_json")
+    ) {
       return { document: renderPolicyDocumentData(ref.resource.values), via: ref.resource.address };
     }
-    return { problem: `computed from ${ref.resource.address}${ref.attribute ? `.${ref.attribute}` : ""}; cannot be checked before plan` };
+    return {
+      problem: `computed from ${ref.resource.address}${ref.attribute ? `.${ref.attribute}` : ""}; cannot be checked before plan`,
+    };
   }
   // JSON with references inside its strings ("Resource": "${aws_s3_bucket.b.arn}/*") is still JSON.
   const parsed = parseEmbeddedJson(value);
@@ -116,7 +125,15 @@ export function policyDocuments(template: Template): PolicyDocumentRef[] {
   for (const resource of template.resources) {
     if (resource.mode === "data") {
       if (resource.type === "aws_iam_policy_document") {
-        out.push({ address: resource.address, attribute: "json", kind: "document", resource, document: renderPolicyDocumentData(resource.values), problem: undefined, via: undefined });
+        out.push({
+          address: resource.address,
+          attribute: "json",
+          kind: "document",
+          resource,
+          document: renderPolicyDocumentData(resource.values),
+          problem: undefined,
+          via: undefined,
+        });
       }
       continue;
     }
@@ -182,7 +199,13 @@ function principalsOf(value: unknown): Principals | undefined {
     return { anyone: includesAnyone(aws), aws, service: [], federated: [], canonicalUser: [] };
   }
   const aws = strings(value.AWS);
-  return { anyone: includesAnyone(aws), aws, service: strings(value.Service), federated: strings(value.Federated), canonicalUser: strings(value.CanonicalUser) };
+  return {
+    anyone: includesAnyone(aws),
+    aws,
+    service: strings(value.Service),
+    federated: strings(value.Federated),
+    canonicalUser: strings(value.CanonicalUser),
+  };
 }
 
 export function statementsOf(document: JsonObject): NormalizedStatement[] {
@@ -193,7 +216,8 @@ export function statementsOf(document: JsonObject): NormalizedStatement[] {
       if (isObject(s.Condition)) {
         for (const [operator, byKey] of Object.entries(s.Condition)) {
           if (!isObject(byKey)) continue;
-          for (const [key, values] of Object.entries(byKey)) conditions.push({ operator, key, values: asArray(values) });
+          for (const [key, values] of Object.entries(byKey))
+            conditions.push({ operator, key, values: asArray(values) });
         }
       }
       return {
@@ -241,7 +265,13 @@ export const CALLER_SCOPING_KEYS: ReadonlySet<string> = new Set(
   ].map((k) => k.toLowerCase()),
 );
 
-const ACCOUNT_KEYS = new Set(["aws:principalaccount", "aws:sourceaccount", "aws:sourceowner", "aws:vpceaccount", "kms:calleraccount"]);
+const ACCOUNT_KEYS = new Set([
+  "aws:principalaccount",
+  "aws:sourceaccount",
+  "aws:sourceowner",
+  "aws:vpceaccount",
+  "kms:calleraccount",
+]);
 const ARN_KEYS = new Set(["aws:principalarn", "aws:sourcearn"]);
 
 /**
@@ -277,7 +307,13 @@ export function scopingValue(key: string, value: unknown): boolean {
  * (scopingValue).
  */
 export function hasCallerScopingCondition(s: NormalizedStatement): boolean {
-  return s.conditions.some((c) => CALLER_SCOPING_KEYS.has(c.key.toLowerCase()) && !/Not|Null|IfExists|^ForAllValues:/i.test(c.operator) && c.values.length > 0 && c.values.every((v) => scopingValue(c.key, v)));
+  return s.conditions.some(
+    (c) =>
+      CALLER_SCOPING_KEYS.has(c.key.toLowerCase()) &&
+      !/Not|Null|IfExists|^ForAllValues:/i.test(c.operator) &&
+      c.values.length > 0 &&
+      c.values.every((v) => scopingValue(c.key, v)),
+  );
 }
 
 /**
@@ -290,7 +326,10 @@ export function allowsEveryone(s: NormalizedStatement): boolean {
 
 /** A glob (`*`, `?`) as a case-insensitive regular expression. */
 export function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const escaped = glob
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${escaped}$`, "i");
 }
 

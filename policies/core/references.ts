@@ -14,7 +14,8 @@ export interface Reference {
 }
 
 const NOT_BLOCKS = new Set(["var", "local", "module", "each", "count", "path", "terraform", "self"]);
-const REF = /(?<![\w.-])(data\.)?([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z_][A-Za-z0-9_-]*)(?:\.([A-Za-z_][A-Za-z0-9_]*))?/g;
+const REF =
+  /(?<![\w.-])(data\.)?([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z_][A-Za-z0-9_-]*)(?:\.([A-Za-z_][A-Za-z0-9_]*))?/g;
 
 /** The bodies of every `${...}` in a string (nested braces balanced). */
 export function interpolations(value: string): string[] {
@@ -51,7 +52,10 @@ export function referencesIn(value: string): Reference[] {
 }
 
 /** The block a value refers to when the value is exactly one reference (`${aws_s3_bucket.b.id}`). */
-export function resolveReference(template: Template, value: unknown): { resource: TfResource; attribute: string | undefined } | undefined {
+export function resolveReference(
+  template: Template,
+  value: unknown,
+): { resource: TfResource; attribute: string | undefined } | undefined {
   if (typeof value !== "string") return undefined;
   const m = /^\$\{([^{}]*)\}$/.exec(value.trim());
   if (!m) return undefined;

@@ -61,23 +61,34 @@ export function dataClassOf(template: Template, resource: TfResource): string | 
   return tagsOf(template, resource)[DATA_CLASS_TAG];
 }
 
-export type PartitionVerdict =
-  | { readonly allowed: true }
-  | { readonly allowed: false; readonly reason: string };
+export type PartitionVerdict = { readonly allowed: true } | { readonly allowed: false; readonly reason: string };
 
 /**
  * Whether data of a class may live in a partition. The sovereign partition holds every class; the
  * commercial one only classes the configuration marks `allowCrossPartition`.
  */
-export function partitionAllows(partition: PartitionInfo, dataClass: string, config: DeploymentConfig | undefined): PartitionVerdict {
+export function partitionAllows(
+  partition: PartitionInfo,
+  dataClass: string,
+  config: DeploymentConfig | undefined,
+): PartitionVerdict {
   const declared = config?.dataClasses[dataClass];
   if (config !== undefined && declared === undefined) {
-    return { allowed: false, reason: `data class "${dataClass}" is not declared in the deployment configuration (declared: ${Object.keys(config.dataClasses).sort().join(", ") || "none"})` };
+    return {
+      allowed: false,
+      reason: `data class "${dataClass}" is not declared in the deployment configuration (declared: ${Object.keys(config.dataClasses).sort().join(", ") || "none"})`,
+    };
   }
   if (partition.id === "aws-eusc") return { allowed: true };
   if (config === undefined) {
-    return { allowed: false, reason: `without a deployment configuration (--config) every data class, "${dataClass}" included, is sovereign-only` };
+    return {
+      allowed: false,
+      reason: `without a deployment configuration (--config) every data class, "${dataClass}" included, is sovereign-only`,
+    };
   }
   if (declared?.allowCrossPartition === true) return { allowed: true };
-  return { allowed: false, reason: `data class "${dataClass}" is sovereign-only (allowCrossPartition is not set in the deployment configuration)` };
+  return {
+    allowed: false,
+    reason: `data class "${dataClass}" is sovereign-only (allowCrossPartition is not set in the deployment configuration)`,
+  };
 }

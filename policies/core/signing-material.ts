@@ -25,7 +25,6 @@ import { coversAction, globToRegExp, policyDocuments, statementsOf } from "./pol
 import { referencesIn, refersTo, resolveReference } from "./references";
 import { resourcesOfType, type Template, type TfResource } from "./template";
 
-
 const READS = ["secretsmanager:GetSecretValue"];
 
 function tag(r: TfResource, key: string): string | undefined {
@@ -38,7 +37,12 @@ function couldName(resources: readonly string[], secret: TfResource): boolean {
     const refs = referencesIn(r);
     if (refs.length > 0) return refs.some((ref) => ref.address === secret.address);
     const name = literalString(secret.values.name);
-    return r === "*" || (name !== undefined && /^arn:[^:]+:secretsmanager:/.test(r) && globToRegExp(r.replace(/^arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:/, "")).test(`${name}-XXXXXX`));
+    return (
+      r === "*" ||
+      (name !== undefined &&
+        /^arn:[^:]+:secretsmanager:/.test(r) &&
+        globToRegExp(r.replace(/^arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:/, "")).test(`${name}-XXXXXX`))
+    );
   });
 }
 
@@ -53,10 +57,15 @@ function roleOf(template: Template, policy: TfResource): string | undefined {
  * Secrets accepted as the named exception, with the reason; `problems` says, for each secret that
  * claims the exception, why it is not accepted.
  */
-export function signingMaterialExceptions(template: Template): { accepted: Map<string, string>; problems: Map<string, string> } {
+export function signingMaterialExceptions(template: Template): {
+  accepted: Map<string, string>;
+  problems: Map<string, string>;
+} {
   const accepted = new Map<string, string>();
   const problems = new Map<string, string>();
-  const claimed = resourcesOfType(template, "aws_secretsmanager_secret").filter((s) => tag(s, "sip:exception") === SIGNING_MATERIAL_EXCEPTION);
+  const claimed = resourcesOfType(template, "aws_secretsmanager_secret").filter(
+    (s) => tag(s, "sip:exception") === SIGNING_MATERIAL_EXCEPTION,
+  );
   if (claimed.length === 0) return { accepted, problems };
   const crossing = crossPartitionExceptions(template);
   const syncRoles = new Set(
@@ -73,19 +82,29 @@ export function signingMaterialExceptions(template: Template): { accepted: Map<s
     if (justification.length < 10) why.push("it has no sip:justification tag of at least 10 characters");
     const key = resolveReference(template, secret.values.kms_key_id)?.resource;
     if (key?.type !== "aws_kms_key") why.push("kms_key_id is not a customer-managed key of this stack");
-    const versions = resourcesOfType(template, "aws_secretsmanager_secret_version").filter((v) => refersTo(v.values.secret_id, secret.address));
+    const versions = resourcesOfType(template, "aws_secretsmanager_secret_version").filter((v) =>
+      refersTo(v.values.secret_id, secret.address),
+    );
     if (versions.length > 0) why.push(`Terraform holds its value (${versions.map((v) => v.address).join(", ")})`);
-    const opened = resourcesOfType(template, "aws_secretsmanager_secret_policy").filter((p) => refersTo(p.values.secret_arn, secret.address));
+    const opened = resourcesOfType(template, "aws_secretsmanager_secret_policy").filter((p) =>
+      refersTo(p.values.secret_arn, secret.address),
+    );
     if (opened.length > 0) why.push(`a resource policy opens it (${opened.map((p) => p.address).join(", ")})`);
     if (anchors.length === 0) why.push("the stack has no Roles Anywhere trust anchor for its certificate");
     const readers = new Set<string>();
     for (const d of documents) {
-      const reads = statementsOf(d.document ?? {}).some((s) => s.effect === "Allow" && (READS.some((a) => coversAction(s.actions, a)) || s.notActions.length > 0) && couldName(s.resources.length > 0 ? s.resources : ["*"], secret));
+      const reads = statementsOf(d.document ?? {}).some(
+        (s) =>
+          s.effect === "Allow" &&
+          (READS.some((a) => coversAction(s.actions, a)) || s.notActions.length > 0) &&
+          couldName(s.resources.length > 0 ? s.resources : ["*"], secret),
+      );
       if (reads) readers.add(roleOf(template, d.resource) ?? d.address);
     }
     const others = [...readers].filter((r) => !syncRoles.has(r)).sort();
     if (readers.size === 0) why.push("no verified cross-partition function reads it");
-    if (others.length > 0) why.push(`it can be read by ${others.join(", ")}, which is not the role of a verified cross-partition function`);
+    if (others.length > 0)
+      why.push(`it can be read by ${others.join(", ")}, which is not the role of a verified cross-partition function`);
     if (why.length > 0) {
       problems.set(secret.address, why.join("; "));
       continue;

@@ -88,11 +88,15 @@ function readProviders(section: unknown, file: string, out: TfProvider[]): void 
 }
 
 /** Builds the model from parsed files; throws TemplateError when a file is not Terraform JSON. */
-export function parseTemplate(stack: string, files: ReadonlyArray<{ path: string; text: string; json: unknown }>): Template {
+export function parseTemplate(
+  stack: string,
+  files: ReadonlyArray<{ path: string; text: string; json: unknown }>,
+): Template {
   const resources: TfResource[] = [];
   const providers: TfProvider[] = [];
   for (const f of files) {
-    if (!isObject(f.json)) throw new TemplateError(`${f.path}: not a Terraform JSON configuration (the top level must be an object)`);
+    if (!isObject(f.json))
+      throw new TemplateError(`${f.path}: not a Terraform JSON configuration (the top level must be an object)`);
     readBlocks(f.json.resource, "managed", f.path, resources);
     readBlocks(f.json.data, "data", f.path, resources);
     readProviders(f.json.provider, f.path, providers);
@@ -123,7 +127,16 @@ export function dataOfType(template: Template, ...types: string[]): TfResource[]
 }
 
 /** Attribute names that describe Terraform itself, not the resource: skipped by value scans. */
-export const META_ATTRIBUTES: ReadonlySet<string> = new Set(["//", "depends_on", "provider", "lifecycle", "count", "for_each", "provisioner", "connection"]);
+export const META_ATTRIBUTES: ReadonlySet<string> = new Set([
+  "//",
+  "depends_on",
+  "provider",
+  "lifecycle",
+  "count",
+  "for_each",
+  "provisioner",
+  "connection",
+]);
 
 /**
  * Whether Terraform may not create a block: `count` other than a literal number of at least 1, or
@@ -132,7 +145,15 @@ export const META_ATTRIBUTES: ReadonlySet<string> = new Set(["//", "depends_on",
  */
 export function mayBeAbsent(resource: TfResource): boolean {
   const { count, for_each: forEach } = resource.values;
-  if (count !== undefined && !(typeof count === "number" ? count >= 1 : typeof count === "string" && /^\s*[1-9]\d*\s*$/.test(count))) return true;
-  if (forEach !== undefined && !((Array.isArray(forEach) && forEach.length > 0) || (isObject(forEach) && Object.keys(forEach).length > 0))) return true;
+  if (
+    count !== undefined &&
+    !(typeof count === "number" ? count >= 1 : typeof count === "string" && /^\s*[1-9]\d*\s*$/.test(count))
+  )
+    return true;
+  if (
+    forEach !== undefined &&
+    !((Array.isArray(forEach) && forEach.length > 0) || (isObject(forEach) && Object.keys(forEach).length > 0))
+  )
+    return true;
   return false;
 }

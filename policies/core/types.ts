@@ -110,5 +110,8 @@ export function verdict(checked: number, violations: readonly Violation[]): Rule
  */
 export function defineRule(rule: Rule): Rule {
   const evaluate = rule.evaluate;
-  return Object.freeze({ ...rule, evaluate: (context: RuleContext) => withUnknownReads(rule.reads, context.template, evaluate.call(rule, context)) });
+  return Object.freeze({
+    ...rule,
+    evaluate: (context: RuleContext) => withUnknownReads(rule.reads, context.template, evaluate.call(rule, context)),
+  });
 }

@@ -78,7 +78,12 @@ function join(path: string, key: string): string {
 }
 
 /** Unknown values at a dotted path of a block (through nested blocks, object or list form). */
-function unknownsAt(node: unknown, segments: readonly string[], mode: Exclude<ReadMode, "document">, path: string): UnknownValue[] {
+function unknownsAt(
+  node: unknown,
+  segments: readonly string[],
+  mode: Exclude<ReadMode, "document">,
+  path: string,
+): UnknownValue[] {
   if (segments.length === 0) {
     const expression = unevaluableExpression(node, mode);
     return expression === undefined ? [] : [{ path, value: node, expression }];
@@ -95,7 +100,15 @@ function unknownsAt(node: unknown, segments: readonly string[], mode: Exclude<Re
     return Object.entries(node)
       .filter(([k]) => !(path === "" && META_ATTRIBUTES.has(k)) && k !== "dynamic")
       .flatMap(([k, v]) => unknownsAt(v, rest, mode, join(path, k)))
-      .concat(isObject(node.dynamic) ? Object.keys(node.dynamic).map((k) => ({ path: join(path, `dynamic.${k}`), value: node.dynamic, expression: `dynamic "${k}" block` })) : []);
+      .concat(
+        isObject(node.dynamic)
+          ? Object.keys(node.dynamic).map((k) => ({
+              path: join(path, `dynamic.${k}`),
+              value: node.dynamic,
+              expression: `dynamic "${k}" block`,
+            }))
+          : [],
+      );
   }
   if (isObject(node.dynamic) && node.dynamic[head] !== undefined) {
     return [{ path: join(path, `dynamic.${head}`), value: node.dynamic[head], expression: `dynamic "${head}" block` }];
@@ -113,14 +126,23 @@ function documentUnknowns(template: Template, doc: PolicyDocumentRef, raw: unkno
   if (doc.document === undefined) {
     if (doc.problem !== undefined && LITERAL_PROBLEMS.has(doc.problem)) return [];
     const expression = typeof raw === "string" ? (expressionsIn(raw)[0] ?? raw) : String(raw);
-    return [{ path: doc.attribute, value: raw, expression: `${expression} (${doc.problem ?? "not a literal document"})` }];
+    return [
+      { path: doc.attribute, value: raw, expression: `${expression} (${doc.problem ?? "not a literal document"})` },
+    ];
   }
   const out: UnknownValue[] = [];
-  const source = doc.via === undefined ? (doc.resource.type === "aws_iam_policy_document" ? doc.resource : undefined) : template.byAddress.get(doc.via);
+  const source =
+    doc.via === undefined
+      ? doc.resource.type === "aws_iam_policy_document"
+        ? doc.resource
+        : undefined
+      : template.byAddress.get(doc.via);
   if (source !== undefined) {
     const values: JsonObject = source.values;
     const where = source.address === doc.address ? doc.attribute : `${doc.attribute} (${source.address})`;
-    for (const key of UNRENDERED) if (values[key] !== undefined) out.push({ path: where, value: values[key], expression: `${key} (statements merged in by Terraform)` });
+    for (const key of UNRENDERED)
+      if (values[key] !== undefined)
+        out.push({ path: where, value: values[key], expression: `${key} (statements merged in by Terraform)` });
     for (const u of unknownsAt(values, ["*"], "reference", "")) out.push({ ...u, path: `${where}: ${u.path}` });
   } else {
     const expression = unevaluableExpression(doc.document, "reference");
@@ -134,12 +156,17 @@ function matchesType(pattern: string, type: string): boolean {
 }
 
 /** Unknown values of one declared read, by block address. */
-export function unknownReads(template: Template, read: ValueRead, docs?: readonly PolicyDocumentRef[]): Array<{ address: string; unknown: UnknownValue }> {
+export function unknownReads(
+  template: Template,
+  read: ValueRead,
+  docs?: readonly PolicyDocumentRef[],
+): Array<{ address: string; unknown: UnknownValue }> {
   const out: Array<{ address: string; unknown: UnknownValue }> = [];
   if (read.type.startsWith("provider.")) {
     for (const p of template.providers) {
       if (!matchesType(read.type.slice("provider.".length), p.type) || read.as === "document") continue;
-      for (const unknown of unknownsAt(p.values, read.attribute.split("."), read.as, "")) out.push({ address: p.address, unknown });
+      for (const unknown of unknownsAt(p.values, read.attribute.split("."), read.as, ""))
+        out.push({ address: p.address, unknown });
     }
     return out;
   }
@@ -158,7 +185,8 @@ export function unknownReads(template: Template, read: ValueRead, docs?: readonl
     return out;
   }
   for (const r of blocks) {
-    for (const unknown of unknownsAt(r.values, read.attribute.split("."), read.as, "")) out.push({ address: r.address, unknown });
+    for (const unknown of unknownsAt(r.values, read.attribute.split("."), read.as, ""))
+      out.push({ address: r.address, unknown });
   }
   return out;
 }
@@ -211,7 +239,8 @@ export function withUnknownReads(reads: readonly ValueRead[], template: Template
       const i = violations.findIndex((v) => v.address === address && v.acceptedBecause === undefined);
       const existing = violations[i];
       if (existing === undefined) violations.push({ address, detail });
-      else if (!(i < before && alreadySaid(existing.detail, unknown))) violations[i] = { address, detail: `${existing.detail}; ${detail}` };
+      else if (!(i < before && alreadySaid(existing.detail, unknown)))
+        violations[i] = { address, detail: `${existing.detail}; ${detail}` };
     }
   }
   return violations.length === 0 ? result : { kind: "NonCompliant", violations };
@@ -219,16 +248,27 @@ export function withUnknownReads(reads: readonly ValueRead[], template: Template
 
 /** Whether a rule's own finding already says that this value could not be evaluated. */
 function alreadySaid(detail: string, unknown: UnknownValue): boolean {
-  return /could not be evaluated|cannot be verified|not a literal/.test(detail) && (typeof unknown.value !== "string" || detail.includes(unknown.value) || detail.includes(unknown.expression));
+  return (
+    /could not be evaluated|cannot be verified|not a literal/.test(detail) &&
+    (typeof unknown.value !== "string" || detail.includes(unknown.value) || detail.includes(unknown.expression))
+  );
 }
 
 /** Document reads for the policies of some kinds (policy-documents.ts POLICY_SOURCES). */
 export function policyReads(passes: string, ...kinds: PolicyKind[]): ValueRead[] {
-  const reads: ValueRead[] = POLICY_SOURCES.filter(([, , kind]) => kinds.includes(kind)).map(([type, attribute]) => ({ type, attribute, as: "document", passes }));
-  if (kinds.includes("identity")) reads.push({ type: "aws_iam_role", attribute: "inline_policy.policy", as: "document", passes });
-  if (kinds.includes("document")) reads.push({ type: "data.aws_iam_policy_document", attribute: "json", as: "document", passes });
+  const reads: ValueRead[] = POLICY_SOURCES.filter(([, , kind]) => kinds.includes(kind)).map(([type, attribute]) => ({
+    type,
+    attribute,
+    as: "document",
+    passes,
+  }));
+  if (kinds.includes("identity"))
+    reads.push({ type: "aws_iam_role", attribute: "inline_policy.policy", as: "document", passes });
+  if (kinds.includes("document"))
+    reads.push({ type: "data.aws_iam_policy_document", attribute: "json", as: "document", passes });
   return reads;
 }
 
 /** What passes for a policy document. */
-export const LITERAL_POLICY = "a literal JSON policy (references to blocks of this configuration inside it are fine) or a reference to a data.aws_iam_policy_document of this configuration";
+export const LITERAL_POLICY =
+  "a literal JSON policy (references to blocks of this configuration inside it are fine) or a reference to a data.aws_iam_policy_document of this configuration";

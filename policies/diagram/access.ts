@@ -66,7 +66,8 @@ function namesObjectsOf(resource: string, bucketArn: string): boolean {
 }
 
 function allowsResource(s: NormalizedStatement, target: AccessTarget, on: Probe["on"]): boolean {
-  const names = (resource: string) => (on === "objects" ? namesObjectsOf(resource, target.arn) : pattern(resource).test(target.arn));
+  const names = (resource: string) =>
+    on === "objects" ? namesObjectsOf(resource, target.arn) : pattern(resource).test(target.arn);
   if (s.resources.length > 0) return s.resources.some(names);
   return s.notResources.length > 0 && !s.notResources.some(names);
 }

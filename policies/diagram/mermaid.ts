@@ -92,8 +92,13 @@ export function partitionsMarkdown(diagram: PartitionDiagram): string {
   ];
   if (crossings.length === 0) lines.push("Nothing crosses the partition boundary.");
   for (const e of crossings) {
-    const behind = byId.get(e.from)?.kind === "egress" ? diagram.edges.filter((x) => x.to === e.from && x.style === "network").map((x) => name(x.from)) : [];
-    lines.push(`- ${name(e.from)} -> ${name(e.to)}: ${e.labels.join(", ")}${behind.length > 0 ? `; for ${behind.join(", ")}` : ""} (\`${e.from}\` -> \`${e.to}\`)`);
+    const behind =
+      byId.get(e.from)?.kind === "egress"
+        ? diagram.edges.filter((x) => x.to === e.from && x.style === "network").map((x) => name(x.from))
+        : [];
+    lines.push(
+      `- ${name(e.from)} -> ${name(e.to)}: ${e.labels.join(", ")}${behind.length > 0 ? `; for ${behind.join(", ")}` : ""} (\`${e.from}\` -> \`${e.to}\`)`,
+    );
   }
   return `${lines.join("\n")}\n`;
 }

@@ -57,7 +57,16 @@ export interface PartitionDiagram {
 }
 
 /** Principals first, then the path out, then what holds data: the order nodes are listed in. */
-const KIND_ORDER: readonly NodeKind[] = ["function", "role", "egress", "profile", "trust-anchor", "secret", "bucket", "key"];
+const KIND_ORDER: readonly NodeKind[] = [
+  "function",
+  "role",
+  "egress",
+  "profile",
+  "trust-anchor",
+  "secret",
+  "bucket",
+  "key",
+];
 
 /** Tenant keys or tenant roles of one group become one node from this many on. */
 export const AGGREGATE_AT = 3;
@@ -76,11 +85,17 @@ function providerTenant(values: JsonObject): string | undefined {
 }
 
 function nameOf(r: TfResource): string {
-  return literalString(r.values.name) ?? literalString(r.values.bucket) ?? literalString(r.values.function_name) ?? r.address;
+  return (
+    literalString(r.values.name) ?? literalString(r.values.bucket) ?? literalString(r.values.function_name) ?? r.address
+  );
 }
 
 /** Groups: the partition of each resource, or a nested group for a provider beside the partition's main one. */
-function grouping(template: Template): { groupOf: (r: TfResource) => string; groups: Map<string, DiagramGroup>; partitionOf: (r: TfResource) => PartitionInfo | undefined } {
+function grouping(template: Template): {
+  groupOf: (r: TfResource) => string;
+  groups: Map<string, DiagramGroup>;
+  partitionOf: (r: TfResource) => PartitionInfo | undefined;
+} {
   const counts = new Map<string, Map<string, number>>();
   for (const r of template.resources) {
     const p = r.mode === "managed" ? placementOf(template, r) : undefined;
@@ -98,7 +113,12 @@ function grouping(template: Template): { groupOf: (r: TfResource) => string; gro
   const groupOf = (r: TfResource): string => {
     const p = placementOf(template, r);
     if (p.partition === undefined || p.provider === undefined) {
-      groups.set("unplaced", { id: "unplaced", label: "unplaced: no literal provider region", partition: "unplaced", parent: undefined });
+      groups.set("unplaced", {
+        id: "unplaced",
+        label: "unplaced: no literal provider region",
+        partition: "unplaced",
+        parent: undefined,
+      });
       return "unplaced";
     }
     const partition = p.partition;
@@ -114,7 +134,12 @@ function grouping(template: Template): { groupOf: (r: TfResource) => string; gro
     const id = `${partition.id}/${p.provider.key}`;
     const tenant = providerTenant(p.provider.values);
     const own = accountOf(p.provider.values);
-    groups.set(id, { id, label: `${tenant ? `account of tenant ${tenant}` : `provider ${p.provider.key}`}${own ? ` (${own})` : ""}`, partition: partition.id, parent: partition.id });
+    groups.set(id, {
+      id,
+      label: `${tenant ? `account of tenant ${tenant}` : `provider ${p.provider.key}`}${own ? ` (${own})` : ""}`,
+      partition: partition.id,
+      parent: partition.id,
+    });
     return id;
   };
   return { groupOf, groups, partitionOf: (r) => placementOf(template, r).partition };
@@ -156,7 +181,12 @@ function identityPolicies(template: Template, role: TfResource): JsonObject[] {
   }
   return policyDocuments(template)
     .filter((d) => d.kind === "identity" && d.document !== undefined)
-    .filter((d) => (d.resource.type === "aws_iam_role" && d.address === role.address) || (d.resource.type === "aws_iam_role_policy" && isRole(d.resource.values.role)) || attached.has(d.address))
+    .filter(
+      (d) =>
+        (d.resource.type === "aws_iam_role" && d.address === role.address) ||
+        (d.resource.type === "aws_iam_role_policy" && isRole(d.resource.values.role)) ||
+        attached.has(d.address),
+    )
     .map((d) => d.document as JsonObject);
 }
 
@@ -182,12 +212,23 @@ export function partitionDiagram(template: Template): PartitionDiagram {
   const nodeOf = new Map<string, string>(); // address -> node id
   const add = (r: TfResource, kind: NodeKind, label: string[], extra: TfResource[] = []) => {
     const tenant = tagsOf(template, r)[TENANT_TAG];
-    nodes.set(r.address, { id: r.address, kind, label, group: groupOf(r), addresses: [r.address, ...extra.map((e) => e.address)].sort(compareStrings), ...(tenant ? { tenant } : {}) });
+    nodes.set(r.address, {
+      id: r.address,
+      kind,
+      label,
+      group: groupOf(r),
+      addresses: [r.address, ...extra.map((e) => e.address)].sort(compareStrings),
+      ...(tenant ? { tenant } : {}),
+    });
     for (const a of [r, ...extra]) nodeOf.set(a.address, r.address);
   };
   const classLine = (r: TfResource) => {
     const tags = tagsOf(template, r);
-    const parts = [tags[DATA_CLASS_TAG] ? `class ${tags[DATA_CLASS_TAG]}` : undefined, tags.Purpose, tags[TENANT_TAG] ? `tenant ${tags[TENANT_TAG]}` : undefined].filter((x): x is string => x !== undefined);
+    const parts = [
+      tags[DATA_CLASS_TAG] ? `class ${tags[DATA_CLASS_TAG]}` : undefined,
+      tags.Purpose,
+      tags[TENANT_TAG] ? `tenant ${tags[TENANT_TAG]}` : undefined,
+    ].filter((x): x is string => x !== undefined);
     return parts.length > 0 ? [parts.join(", ")] : [];
   };
 
@@ -216,7 +257,8 @@ export function partitionDiagram(template: Template): PartitionDiagram {
 
   // Functions stand for their execution role when the role serves only them.
   const functions = resourcesOfType(template, "aws_lambda_function");
-  const executionRole = (f: TfResource) => resolveReference(template, f.values.role)?.resource ?? roles.find((r) => arnOf(template, r) === f.values.role);
+  const executionRole = (f: TfResource) =>
+    resolveReference(template, f.values.role)?.resource ?? roles.find((r) => arnOf(template, r) === f.values.role);
   const servedBy = new Map<string, TfResource[]>();
   for (const f of functions) {
     const role = executionRole(f);
@@ -225,7 +267,12 @@ export function partitionDiagram(template: Template): PartitionDiagram {
   for (const f of functions) {
     const role = executionRole(f);
     const merged = role !== undefined && servedBy.get(role.address)?.length === 1;
-    add(f, "function", [`function ${nameOf(f)}`, ...(role ? [`role ${nameOf(role)}`] : [])], merged && role ? [role] : []);
+    add(
+      f,
+      "function",
+      [`function ${nameOf(f)}`, ...(role ? [`role ${nameOf(role)}`] : [])],
+      merged && role ? [role] : [],
+    );
   }
 
   // Edges between node ids, merged per pair.
@@ -259,7 +306,10 @@ export function partitionDiagram(template: Template): PartitionDiagram {
     }
   }
   for (const { role, target, label } of pending) {
-    const to = target.kind === "role" ? roleNode(template.byAddress.get(target.address) as TfResource) : (nodeOf.get(target.address) as string);
+    const to =
+      target.kind === "role"
+        ? roleNode(template.byAddress.get(target.address) as TfResource)
+        : (nodeOf.get(target.address) as string);
     link(roleNode(role), to, label, "access");
   }
 
@@ -280,11 +330,22 @@ export function partitionDiagram(template: Template): PartitionDiagram {
     const trust = trustPolicies.find((d) => d.address === role.address)?.document;
     for (const s of trust ? statementsOf(trust) : []) {
       if (s.effect !== "Allow" || !s.principal?.service.includes(ROLES_ANYWHERE)) continue;
-      const cns = s.conditions.filter((c) => c.key === "aws:PrincipalTag/x509Subject/CN").flatMap((c) => c.values.map(String));
-      const sourceAnchors = s.conditions.filter((c) => c.key.toLowerCase() === "aws:sourcearn").flatMap((c) => c.values.filter((v): v is string => typeof v === "string"));
+      const cns = s.conditions
+        .filter((c) => c.key === "aws:PrincipalTag/x509Subject/CN")
+        .flatMap((c) => c.values.map(String));
+      const sourceAnchors = s.conditions
+        .filter((c) => c.key.toLowerCase() === "aws:sourcearn")
+        .flatMap((c) => c.values.filter((v): v is string => typeof v === "string"));
       for (const anchor of resourcesOfType(template, "aws_rolesanywhere_trust_anchor")) {
         if (sourceAnchors.length > 0 && !sourceAnchors.some((v) => refersTo(v, anchor.address))) continue;
-        link(anchor.address, roleNode(role), cns.length > 0 ? `trusts certificates CN=${cns.sort(compareStrings).join(", CN=")}` : "trusts its certificates", "trust");
+        link(
+          anchor.address,
+          roleNode(role),
+          cns.length > 0
+            ? `trusts certificates CN=${cns.sort(compareStrings).join(", CN=")}`
+            : "trusts its certificates",
+          "trust",
+        );
       }
     }
   }
@@ -308,18 +369,36 @@ export function partitionDiagram(template: Template): PartitionDiagram {
     }
   }
   for (const f of functions) {
-    const subnets = strings(firstBlock(f.values.vpc_config)?.subnet_ids).map((v) => resolveReference(template, v)?.resource.address);
-    const path = egress.find((p) => subnets.length > 0 && subnets.every((s) => s !== undefined && p.workloadSubnets.has(s)));
+    const subnets = strings(firstBlock(f.values.vpc_config)?.subnet_ids).map(
+      (v) => resolveReference(template, v)?.resource.address,
+    );
+    const path = egress.find(
+      (p) => subnets.length > 0 && subnets.every((s) => s !== undefined && p.workloadSubnets.has(s)),
+    );
     if (path) link(f.address, path.firewall.address, "runs behind", "network");
     const home = partitionOf(f)?.id;
     const named = outgoingReferences(f)
       .map((ref) => template.byAddress.get(ref.address))
-      .filter((r): r is TfResource => r !== undefined && r.mode === "managed" && partitionOf(r) !== undefined && partitionOf(r)?.id !== home);
+      .filter(
+        (r): r is TfResource =>
+          r !== undefined && r.mode === "managed" && partitionOf(r) !== undefined && partitionOf(r)?.id !== home,
+      );
     const profiles = named.filter((r) => r.type === "aws_rolesanywhere_profile");
-    const crossTo = profiles.length > 0 ? profiles : named.filter((r) => nodeOf.has(r.address) && nodes.get(nodeOf.get(r.address) as string)?.kind !== "trust-anchor");
+    const crossTo =
+      profiles.length > 0
+        ? profiles
+        : named.filter(
+            (r) => nodeOf.has(r.address) && nodes.get(nodeOf.get(r.address) as string)?.kind !== "trust-anchor",
+          );
     for (const r of crossTo) {
-      const label = r.type === "aws_rolesanywhere_profile" ? "Roles Anywhere session" : "names across the partition boundary";
-      link(path ? path.firewall.address : f.address, nodeOf.get(r.address) ?? r.address, path ? label : `${label} (no controlled egress path)`, "network");
+      const label =
+        r.type === "aws_rolesanywhere_profile" ? "Roles Anywhere session" : "names across the partition boundary";
+      link(
+        path ? path.firewall.address : f.address,
+        nodeOf.get(r.address) ?? r.address,
+        path ? label : `${label} (no controlled egress path)`,
+        "network",
+      );
     }
   }
 
@@ -331,7 +410,8 @@ export function partitionDiagram(template: Template): PartitionDiagram {
   const rename = new Map<string, string>();
   for (const kind of ["key", "role"] as const) {
     const byGroup = new Map<string, Array<DiagramNode & { tenant?: string }>>();
-    for (const n of nodes.values()) if (n.kind === kind && n.tenant !== undefined) byGroup.set(n.group, [...(byGroup.get(n.group) ?? []), n]);
+    for (const n of nodes.values())
+      if (n.kind === kind && n.tenant !== undefined) byGroup.set(n.group, [...(byGroup.get(n.group) ?? []), n]);
     for (const [group, members] of byGroup) {
       if (members.length < AGGREGATE_AT) continue;
       const id = `tenant-${kind}s@${group}`;
@@ -340,7 +420,13 @@ export function partitionDiagram(template: Template): PartitionDiagram {
         rename.set(m.id, id);
         nodes.delete(m.id);
       }
-      nodes.set(id, { id, kind, label: [`tenant ${kind}s (${members.length})`, tenants.join(", ")], group, addresses: members.flatMap((m) => m.addresses).sort(compareStrings) });
+      nodes.set(id, {
+        id,
+        kind,
+        label: [`tenant ${kind}s (${members.length})`, tenants.join(", ")],
+        group,
+        addresses: members.flatMap((m) => m.addresses).sort(compareStrings),
+      });
     }
   }
   const merged = new Map<string, { from: string; to: string; labels: Set<string>; style: EdgeStyle }>();
@@ -362,9 +448,22 @@ export function partitionDiagram(template: Template): PartitionDiagram {
   return {
     stack: template.stack,
     groups: [...groups.values()].sort((a, b) => compareStrings(groupSortKey(a), groupSortKey(b))),
-    nodes: [...nodes.values()].map(({ tenant: _, ...n }) => n).sort((a, b) => compareStrings(a.group, b.group) || KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || compareStrings(a.id, b.id)),
+    nodes: [...nodes.values()]
+      .map(({ tenant: _, ...n }) => n)
+      .sort(
+        (a, b) =>
+          compareStrings(a.group, b.group) ||
+          KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
+          compareStrings(a.id, b.id),
+      ),
     edges: [...merged.values()]
-      .map((e) => ({ from: e.from, to: e.to, style: e.style, labels: [...e.labels].sort((a, b) => order(a) - order(b) || compareStrings(a, b)), crossing: partitionOfNode(e.from) !== partitionOfNode(e.to) }))
+      .map((e) => ({
+        from: e.from,
+        to: e.to,
+        style: e.style,
+        labels: [...e.labels].sort((a, b) => order(a) - order(b) || compareStrings(a, b)),
+        crossing: partitionOfNode(e.from) !== partitionOfNode(e.to),
+      }))
       .sort((a, b) => compareStrings(`${a.from} ${a.to} ${a.style}`, `${b.from} ${b.to} ${b.style}`)),
   };
 }
@@ -377,12 +476,15 @@ function groupSortKey(g: DiagramGroup): string {
 
 /** A policy document with references to the stack's resources replaced by the ARNs AWS would give them. */
 function concrete(template: Template, doc: JsonObject): JsonObject {
-  const text = JSON.stringify(doc).replace(/(?<!\$)\$\{(aws_[a-z0-9_]+\.[A-Za-z0-9_-]+)\.(arn|id|bucket|name)\}/g, (ref, address: string, attribute: string) => {
-    const r = template.byAddress.get(address);
-    if (r === undefined) return ref;
-    if (attribute === "arn") return arnOf(template, r);
-    return r.type === "aws_s3_bucket" || attribute === "name" ? nameOf(r) : ref;
-  });
+  const text = JSON.stringify(doc).replace(
+    /(?<!\$)\$\{(aws_[a-z0-9_]+\.[A-Za-z0-9_-]+)\.(arn|id|bucket|name)\}/g,
+    (ref, address: string, attribute: string) => {
+      const r = template.byAddress.get(address);
+      if (r === undefined) return ref;
+      if (attribute === "arn") return arnOf(template, r);
+      return r.type === "aws_s3_bucket" || attribute === "name" ? nameOf(r) : ref;
+    },
+  );
   const parsed: unknown = JSON.parse(text);
   return isObject(parsed) ? parsed : doc;
 }

@@ -35,7 +35,11 @@ export function leaves(value: unknown, path = "", out = new Map<string, unknown>
 }
 
 /** The leaves that differ, sorted by path; `skip` leaves them out (policy documents, compared apart). */
-export function attributeChanges(before: unknown, after: unknown, skip: (path: string) => boolean = () => false): AttributeChange[] {
+export function attributeChanges(
+  before: unknown,
+  after: unknown,
+  skip: (path: string) => boolean = () => false,
+): AttributeChange[] {
   const a = leaves(before ?? {});
   const b = leaves(after ?? {});
   const paths = [...new Set([...a.keys(), ...b.keys()])].filter((p) => !skip(p)).sort(compareStrings);

@@ -6,7 +6,15 @@
 import { compareStrings } from "../core/json";
 import type { Template, TfResource } from "../core/template";
 import { attributeChanges } from "./attributes";
-import { changeDangers, commercialDataClasses, crossingDangers, crossingMayChange, policyDangers, removalDangers, type Side } from "./dangerous";
+import {
+  changeDangers,
+  commercialDataClasses,
+  crossingDangers,
+  crossingMayChange,
+  policyDangers,
+  removalDangers,
+  type Side,
+} from "./dangerous";
 import { addressChanges, movedBlocks } from "./moves";
 import { documentsByAddress, policyChanges } from "./policy-changes";
 import type { Danger, DangerousItem, DiffReport, ResourceChange, StackDiff } from "./types";
@@ -15,7 +23,14 @@ import type { Danger, DangerousItem, DiffReport, ResourceChange, StackDiff } fro
 function providerEntries(template: Template | undefined): Map<string, TfResource> {
   const out = new Map<string, TfResource>();
   for (const p of template?.providers ?? []) {
-    out.set(p.address, { address: p.address, mode: "managed", type: "provider", name: p.key, values: p.values, file: p.file });
+    out.set(p.address, {
+      address: p.address,
+      mode: "managed",
+      type: "provider",
+      name: p.key,
+      values: p.values,
+      file: p.file,
+    });
   }
   return out;
 }
@@ -37,7 +52,11 @@ function compareStack(stack: string, base: Template | undefined, head: Template 
   const baseDocs = documentsByAddress(base);
   const headDocs = documentsByAddress(head);
   const baseCommercial = commercialDataClasses(base);
-  const moved = new Map([...movedBlocks(head)].filter(([to, from]) => after.has(to) && !before.has(to) && before.has(from) && !after.has(from)));
+  const moved = new Map(
+    [...movedBlocks(head)].filter(
+      ([to, from]) => after.has(to) && !before.has(to) && before.has(from) && !after.has(from),
+    ),
+  );
   const movedFrom = new Set(moved.values());
   const removed = [...before.values()].filter((r) => !after.has(r.address) && !movedFrom.has(r.address));
   const added = [...after.values()].filter((r) => !before.has(r.address) && !moved.has(r.address));
@@ -54,21 +73,50 @@ function compareStack(stack: string, base: Template | undefined, head: Template 
     return { attributes, policies };
   };
   const sides = (old: TfResource, now: TfResource): [Side, Side] | undefined =>
-    base && head && old.type !== "provider" ? [{ template: base, resource: old }, { template: head, resource: now }] : undefined;
+    base && head && old.type !== "provider"
+      ? [
+          { template: base, resource: old },
+          { template: head, resource: now },
+        ]
+      : undefined;
 
   for (const r of removed) {
     const to = renamedTo.get(r.address);
     // A destroyed block's policy goes with it; a standalone policy's target may stay, so its Denies count.
-    const policies = to !== undefined ? [] : policyChanges(baseDocs.get(r.address) ?? [], [], { denyRemovalWidens: isStandalonePolicy(r.type) });
+    const policies =
+      to !== undefined
+        ? []
+        : policyChanges(baseDocs.get(r.address) ?? [], [], { denyRemovalWidens: isStandalonePolicy(r.type) });
     const dangers: Danger[] = [...removalDangers(r, to), ...policyDangers(policies)];
-    changes.push({ address: r.address, type: r.type, change: "removed", ...(to !== undefined ? { addressChangedTo: to } : {}), attributes: [], policies, dangers });
+    changes.push({
+      address: r.address,
+      type: r.type,
+      change: "removed",
+      ...(to !== undefined ? { addressChangedTo: to } : {}),
+      attributes: [],
+      policies,
+      dangers,
+    });
   }
   for (const r of added) {
     const from = renamed.get(r.address);
     const old = from === undefined ? undefined : before.get(from);
-    const { attributes, policies } = old ? compared(old, r) : { attributes: [], policies: policyChanges([], headDocs.get(r.address) ?? []) };
-    const dangers: Danger[] = [...policyDangers(policies), ...(head && r.type !== "provider" ? crossingDangers({ template: head, resource: r }, baseCommercial) : [])];
-    changes.push({ address: r.address, type: r.type, change: "added", ...(from !== undefined ? { addressChangedFrom: from } : {}), attributes, policies, dangers });
+    const { attributes, policies } = old
+      ? compared(old, r)
+      : { attributes: [], policies: policyChanges([], headDocs.get(r.address) ?? []) };
+    const dangers: Danger[] = [
+      ...policyDangers(policies),
+      ...(head && r.type !== "provider" ? crossingDangers({ template: head, resource: r }, baseCommercial) : []),
+    ];
+    changes.push({
+      address: r.address,
+      type: r.type,
+      change: "added",
+      ...(from !== undefined ? { addressChangedFrom: from } : {}),
+      attributes,
+      policies,
+      dangers,
+    });
   }
   for (const [address, now] of after) {
     const from = moved.get(address);
@@ -77,12 +125,24 @@ function compareStack(stack: string, base: Template | undefined, head: Template 
     const { attributes, policies } = compared(old, now);
     if (from === undefined && attributes.length === 0 && policies.length === 0) continue;
     const pair = sides(old, now);
-    const dangers: Danger[] = [...(pair ? changeDangers(pair[0], pair[1], attributes) : []), ...policyDangers(policies)];
+    const dangers: Danger[] = [
+      ...(pair ? changeDangers(pair[0], pair[1], attributes) : []),
+      ...policyDangers(policies),
+    ];
     if (pair && crossingMayChange(pair[0], pair[1])) dangers.push(...crossingDangers(pair[1], baseCommercial));
-    changes.push({ address, type: now.type, change: from === undefined ? "changed" : "moved", ...(from !== undefined ? { movedFrom: from } : {}), attributes, policies, dangers });
+    changes.push({
+      address,
+      type: now.type,
+      change: from === undefined ? "changed" : "moved",
+      ...(from !== undefined ? { movedFrom: from } : {}),
+      attributes,
+      policies,
+      dangers,
+    });
   }
   changes.sort((a, b) => compareStrings(a.address, b.address));
-  const status = base === undefined ? "added" : head === undefined ? "removed" : changes.length > 0 ? "changed" : "unchanged";
+  const status =
+    base === undefined ? "added" : head === undefined ? "removed" : changes.length > 0 ? "changed" : "unchanged";
   return { stack, status, resources: changes };
 }
 
@@ -98,9 +158,18 @@ export function compareTemplates(base: readonly Template[], head: readonly Templ
   );
   const all = stacks.flatMap((s) => s.resources.map((r) => ({ stack: s.stack, r })));
   const count = (kind: ResourceChange["change"]) => all.filter(({ r }) => r.change === kind).length;
-  const dangerous: DangerousItem[] = all.flatMap(({ stack, r }) => r.dangers.map((d) => ({ stack, address: r.address, ...d })));
+  const dangerous: DangerousItem[] = all.flatMap(({ stack, r }) =>
+    r.dangers.map((d) => ({ stack, address: r.address, ...d })),
+  );
   return {
-    summary: { stacks: names.length, added: count("added"), removed: count("removed"), changed: count("changed"), moved: count("moved"), dangerous: dangerous.length },
+    summary: {
+      stacks: names.length,
+      added: count("added"),
+      removed: count("removed"),
+      changed: count("changed"),
+      moved: count("moved"),
+      dangerous: dangerous.length,
+    },
     dangerous,
     stacks,
   };

@@ -26,7 +26,10 @@ export interface Side {
 export function removalDangers(removed: TfResource, newAddress?: string): Danger[] {
   const type = DANGEROUS_TYPES.get(removed.type);
   if (type === undefined) return [];
-  const moved = newAddress === undefined ? "" : ` Its address changes to ${newAddress}: Terraform destroys it and creates a new one unless a \`moved\` block carries it over.`;
+  const moved =
+    newAddress === undefined
+      ? ""
+      : ` Its address changes to ${newAddress}: Terraform destroys it and creates a new one unless a \`moved\` block carries it over.`;
   return [{ kind: "destroy", reason: `destroys ${removed.address}: ${type.loss}.${moved}` }];
 }
 
@@ -44,13 +47,27 @@ export function changeDangers(before: Side, after: Side, attributes: readonly At
   if (type !== undefined) {
     const forced = [...new Set(attributes.map((a) => topAttribute(a.path)).filter((a) => type.forceNew.includes(a)))];
     if (forced.length > 0) {
-      out.push({ kind: "replace", reason: `replaces ${after.resource.address} (${forced.join(", ")} forces a new resource): ${type.loss}.` });
+      out.push({
+        kind: "replace",
+        reason: `replaces ${after.resource.address} (${forced.join(", ")} forces a new resource): ${type.loss}.`,
+      });
     } else if (from.region !== to.region || from.partition !== to.partition) {
-      out.push({ kind: "replace", reason: `replaces ${after.resource.address} (its provider moves it from ${from.region ?? "an unknown region"} to ${to.region ?? "an unknown region"}): ${type.loss}.` });
+      out.push({
+        kind: "replace",
+        reason: `replaces ${after.resource.address} (its provider moves it from ${from.region ?? "an unknown region"} to ${to.region ?? "an unknown region"}): ${type.loss}.`,
+      });
     }
   }
-  if (isDataHolding(after.resource) && from.partition !== undefined && to.partition !== undefined && from.partition !== to.partition) {
-    out.push({ kind: "partition-move", reason: `moves data-holding ${after.resource.type} ${after.resource.address} from partition ${from.partition} to ${to.partition}.` });
+  if (
+    isDataHolding(after.resource) &&
+    from.partition !== undefined &&
+    to.partition !== undefined &&
+    from.partition !== to.partition
+  ) {
+    out.push({
+      kind: "partition-move",
+      reason: `moves data-holding ${after.resource.type} ${after.resource.address} from partition ${from.partition} to ${to.partition}.`,
+    });
   }
   return out;
 }
@@ -75,11 +92,26 @@ export function crossingDangers(after: Side, baseCommercialClasses: ReadonlySet<
   const out: Danger[] = [];
   const tags = tagsOf(template, resource);
   const dataClass = tags[DATA_CLASS_TAG];
-  if (isDataHolding(resource) && dataClass !== undefined && !baseCommercialClasses.has(dataClass) && placementOf(template, resource).partition?.id === COMMERCIAL_PARTITION) {
-    out.push({ kind: "partition-move", reason: `holds data class "${dataClass}" in the commercial partition (${COMMERCIAL_PARTITION}), where the base held none of it: data of this class now crosses partitions (allowCrossPartition).` });
+  if (
+    isDataHolding(resource) &&
+    dataClass !== undefined &&
+    !baseCommercialClasses.has(dataClass) &&
+    placementOf(template, resource).partition?.id === COMMERCIAL_PARTITION
+  ) {
+    out.push({
+      kind: "partition-move",
+      reason: `holds data class "${dataClass}" in the commercial partition (${COMMERCIAL_PARTITION}), where the base held none of it: data of this class now crosses partitions (allowCrossPartition).`,
+    });
   }
-  if (resource.mode === "managed" && resource.type === "aws_lambda_function" && tags["sip:exception"] === CROSS_PARTITION_SYNC) {
-    out.push({ kind: "partition-move", reason: `new cross-partition sync function ${resource.address}: it copies data between the sovereign and the commercial partition.` });
+  if (
+    resource.mode === "managed" &&
+    resource.type === "aws_lambda_function" &&
+    tags["sip:exception"] === CROSS_PARTITION_SYNC
+  ) {
+    out.push({
+      kind: "partition-move",
+      reason: `new cross-partition sync function ${resource.address}: it copies data between the sovereign and the commercial partition.`,
+    });
   }
   return out;
 }
@@ -88,7 +120,11 @@ export function crossingDangers(after: Side, baseCommercialClasses: ReadonlySet<
 export function crossingMayChange(before: Side, after: Side): boolean {
   const a = tagsOf(before.template, before.resource);
   const b = tagsOf(after.template, after.resource);
-  return placementLabel(before).partition !== placementLabel(after).partition || a[DATA_CLASS_TAG] !== b[DATA_CLASS_TAG] || a["sip:exception"] !== b["sip:exception"];
+  return (
+    placementLabel(before).partition !== placementLabel(after).partition ||
+    a[DATA_CLASS_TAG] !== b[DATA_CLASS_TAG] ||
+    a["sip:exception"] !== b["sip:exception"]
+  );
 }
 
 /** Policy changes that widen access, or that cannot be judged because a side is computed. */
@@ -96,7 +132,11 @@ export function policyDangers(policies: readonly PolicyChange[]): Danger[] {
   const out: Danger[] = [];
   for (const p of policies) {
     for (const w of p.widening) out.push({ kind: "policy-widening", reason: `${p.kind} policy ${p.attribute}: ${w}.` });
-    if (p.unreadable !== undefined) out.push({ kind: "unreadable-policy", reason: `${p.kind} policy ${p.attribute} changed but cannot be judged here (${p.unreadable}): review it by hand.` });
+    if (p.unreadable !== undefined)
+      out.push({
+        kind: "unreadable-policy",
+        reason: `${p.kind} policy ${p.attribute} changed but cannot be judged here (${p.unreadable}): review it by hand.`,
+      });
   }
   return out;
 }

@@ -21,7 +21,14 @@ export const DANGEROUS_TYPES: ReadonlyMap<string, DangerousType> = new Map([
     "aws_kms_key",
     {
       loss: "data encrypted under the key cannot be decrypted once its deletion window ends",
-      forceNew: ["custom_key_store_id", "customer_master_key_spec", "key_usage", "multi_region", "region", "xks_key_id"],
+      forceNew: [
+        "custom_key_store_id",
+        "customer_master_key_spec",
+        "key_usage",
+        "multi_region",
+        "region",
+        "xks_key_id",
+      ],
     },
   ],
   [

@@ -22,7 +22,8 @@ export function movedBlocks(template: Template | undefined): Map<string, string>
     }
     if (!isObject(json)) continue;
     for (const block of [json.moved].flat()) {
-      if (isObject(block) && typeof block.from === "string" && typeof block.to === "string") out.set(block.to, block.from);
+      if (isObject(block) && typeof block.from === "string" && typeof block.to === "string")
+        out.set(block.to, block.from);
     }
   }
   return out;
@@ -34,7 +35,10 @@ function withoutMetadata(resource: TfResource): string {
 }
 
 function sameName(a: TfResource, b: TfResource): boolean {
-  return NAMING_ATTRIBUTES.some((attr) => typeof a.values[attr] === "string" && !String(a.values[attr]).includes("${") && a.values[attr] === b.values[attr]);
+  return NAMING_ATTRIBUTES.some(
+    (attr) =>
+      typeof a.values[attr] === "string" && !String(a.values[attr]).includes("${") && a.values[attr] === b.values[attr],
+  );
 }
 
 /**
@@ -50,7 +54,9 @@ export function addressChanges(removed: readonly TfResource[], added: readonly T
   for (const match of [(a: TfResource, b: TfResource) => withoutMetadata(a) === withoutMetadata(b), sameName]) {
     for (const old of olds) {
       if (taken.has(old.address)) continue;
-      const candidate = news.find((n) => !out.has(n.address) && n.type === old.type && n.mode === old.mode && match(old, n));
+      const candidate = news.find(
+        (n) => !out.has(n.address) && n.type === old.type && n.mode === old.mode && match(old, n),
+      );
       if (candidate === undefined) continue;
       out.set(candidate.address, old.address);
       taken.add(old.address);

@@ -37,7 +37,9 @@ function canonical(document: JsonObject | undefined): string {
 }
 
 function newAllowLabels(statements: readonly JsonObject[]): string[] {
-  return statements.flatMap((s, i) => (s.Effect === "Allow" ? [typeof s.Sid === "string" && s.Sid !== "" ? `"${s.Sid}"` : `statement ${i + 1}`] : []));
+  return statements.flatMap((s, i) =>
+    s.Effect === "Allow" ? [typeof s.Sid === "string" && s.Sid !== "" ? `"${s.Sid}"` : `statement ${i + 1}`] : [],
+  );
 }
 
 export interface PolicyCompareOptions {
@@ -46,14 +48,20 @@ export interface PolicyCompareOptions {
 }
 
 /** The policy changes between the documents of a block in base and head (either may be absent). */
-export function policyChanges(before: readonly PolicyDocumentRef[], after: readonly PolicyDocumentRef[], options: PolicyCompareOptions = {}): PolicyChange[] {
+export function policyChanges(
+  before: readonly PolicyDocumentRef[],
+  after: readonly PolicyDocumentRef[],
+  options: PolicyCompareOptions = {},
+): PolicyChange[] {
   const attributes = [...new Set([...before, ...after].map((d) => d.attribute))].sort(compareStrings);
   const out: PolicyChange[] = [];
   for (const attribute of attributes) {
     const b = before.find((d) => d.attribute === attribute);
     const a = after.find((d) => d.attribute === attribute);
     const kind = (a ?? b)?.kind ?? "resource";
-    const problem = (b !== undefined && b.document === undefined ? b.problem : undefined) ?? (a !== undefined && a.document === undefined ? a.problem : undefined);
+    const problem =
+      (b !== undefined && b.document === undefined ? b.problem : undefined) ??
+      (a !== undefined && a.document === undefined ? a.problem : undefined);
     if (problem !== undefined) {
       if (JSON.stringify(b && rawValue(b)) === JSON.stringify(a && rawValue(a))) continue;
       const d = diffStatements(statementsOfDocument(b?.document), statementsOfDocument(a?.document));
@@ -62,9 +70,11 @@ export function policyChanges(before: readonly PolicyDocumentRef[], after: reado
     }
     if (canonical(b?.document) === canonical(a?.document)) continue;
     const d = diffStatements(statementsOfDocument(b?.document), statementsOfDocument(a?.document));
-    let widening = options.denyRemovalWidens === false ? d.widening.filter((w) => !/^(removed Deny|Deny )/.test(w)) : d.widening;
+    let widening =
+      options.denyRemovalWidens === false ? d.widening.filter((w) => !/^(removed Deny|Deny )/.test(w)) : d.widening;
     // A new document grants everything it allows: one line names its Allow statements (listed in full with the block).
-    if (b === undefined && widening.length > 0) widening = [`new policy with ${widening.length} Allow statement(s): ${newAllowLabels(d.added).join(", ")}`];
+    if (b === undefined && widening.length > 0)
+      widening = [`new policy with ${widening.length} Allow statement(s): ${newAllowLabels(d.added).join(", ")}`];
     out.push({ attribute, kind, added: d.added, removed: d.removed, widening });
   }
   return out;

@@ -36,7 +36,9 @@ function statement(s: JsonObject): string {
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 function policyLines(p: PolicyChange): string[] {
-  const lines = [`  - ${p.kind} policy ${code(p.attribute)}${p.added.length + p.removed.length === 0 ? ": statements unchanged (order or other fields differ)" : ""}`];
+  const lines = [
+    `  - ${p.kind} policy ${code(p.attribute)}${p.added.length + p.removed.length === 0 ? ": statements unchanged (order or other fields differ)" : ""}`,
+  ];
   if (p.unreadable !== undefined) lines.push(`    - cannot be judged here: ${p.unreadable}`);
   for (const s of p.removed) lines.push(`    - removed: ${statement(s)}`);
   for (const s of p.added) lines.push(`    - added: ${statement(s)}`);
@@ -46,13 +48,22 @@ function policyLines(p: PolicyChange): string[] {
 function resourceLines(r: ResourceChange): string[] {
   const lines = [`- **${r.change}** ${code(r.address)}${r.dangers.length > 0 ? " — **dangerous**" : ""}`];
   if (r.movedFrom) lines.push(`  - moved from ${code(r.movedFrom)} by a \`moved\` block: Terraform keeps the resource`);
-  if (r.addressChangedTo) lines.push(`  - address changes to ${code(r.addressChangedTo)}: Terraform destroys this resource and creates that one unless a \`moved\` block carries it over`);
-  if (r.addressChangedFrom) lines.push(`  - address changed from ${code(r.addressChangedFrom)}: created anew, the old one destroyed, unless a \`moved\` block carries it over; compared with it below`);
+  if (r.addressChangedTo)
+    lines.push(
+      `  - address changes to ${code(r.addressChangedTo)}: Terraform destroys this resource and creates that one unless a \`moved\` block carries it over`,
+    );
+  if (r.addressChangedFrom)
+    lines.push(
+      `  - address changed from ${code(r.addressChangedFrom)}: created anew, the old one destroyed, unless a \`moved\` block carries it over; compared with it below`,
+    );
   // Added and removed blocks are listed by address, with the statements an added block grants.
   const details = r.change === "changed" || r.change === "moved" || r.addressChangedFrom !== undefined;
   if (details && r.attributes.length > 0) {
     lines.push("", "  | Attribute | Base | Head |", "  |---|---|---|");
-    for (const a of r.attributes) lines.push(`  | ${cell(code(a.path))} | ${cell(value(a.before, "before" in a))} | ${cell(value(a.after, "after" in a))} |`);
+    for (const a of r.attributes)
+      lines.push(
+        `  | ${cell(code(a.path))} | ${cell(value(a.before, "before" in a))} | ${cell(value(a.after, "after" in a))} |`,
+      );
     lines.push("");
   }
   if (details || r.change === "added") for (const p of r.policies) lines.push(...policyLines(p));
@@ -64,10 +75,12 @@ export function renderDiffMarkdown(report: DiffReport): string {
   const lines = ["## Change review", ""];
   const counts = `${s.added} added, ${s.removed} removed, ${s.changed} changed, ${s.moved} moved over ${plural(s.stacks, "stack")}`;
   lines.push(`**${plural(s.dangerous, "dangerous change")}**; ${counts}.`);
-  if (s.added + s.removed + s.changed + s.moved === 0) lines.push("", "No changes: the synthesized output is the same.");
+  if (s.added + s.removed + s.changed + s.moved === 0)
+    lines.push("", "No changes: the synthesized output is the same.");
   if (report.dangerous.length > 0) {
     lines.push("", "### Dangerous", "");
-    for (const d of report.dangerous) lines.push(`- **${d.kind}** ${code(d.address)} (stack ${code(d.stack)}): ${d.reason}`);
+    for (const d of report.dangerous)
+      lines.push(`- **${d.kind}** ${code(d.address)} (stack ${code(d.stack)}): ${d.reason}`);
   }
   const head = `${lines.join("\n")}\n`;
   const body: string[] = [];
@@ -76,7 +89,10 @@ export function renderDiffMarkdown(report: DiffReport): string {
     body.push("", `### Stack ${code(stack.stack)} (${stack.status})`, "");
     for (const r of stack.resources) body.push(...resourceLines(r));
   }
-  body.push("", "Compared from the synthesized Terraform JSON. `terraform plan` against the real state is the authority (docs/change-review.md).");
+  body.push(
+    "",
+    "Compared from the synthesized Terraform JSON. `terraform plan` against the real state is the authority (docs/change-review.md).",
+  );
   const text = `${head}${body.join("\n")}\n`;
   if (text.length <= MAX_CHARS) return text;
   const cut = text.lastIndexOf("\n", Math.max(head.length, MAX_CHARS - 200));

@@ -37,7 +37,9 @@ function principalList(value: unknown): string[] {
   if (value === undefined) return [];
   if (value === "*") return ["*"];
   if (!isObject(value)) return strings(value).map((v) => `AWS:${v}`);
-  return Object.entries(value).flatMap(([type, ids]) => strings(ids).map((id) => (type === "AWS" && id === "*" ? "*" : `${type}:${id}`)));
+  return Object.entries(value).flatMap(([type, ids]) =>
+    strings(ids).map((id) => (type === "AWS" && id === "*" ? "*" : `${type}:${id}`)),
+  );
 }
 
 function normalizePrincipal(value: unknown): unknown {
@@ -82,10 +84,14 @@ function grantOf(raw: JsonObject): Grant {
   if (isObject(raw.Condition)) {
     for (const [operator, byKey] of Object.entries(raw.Condition)) {
       if (!isObject(byKey)) continue;
-      for (const [key, values] of Object.entries(byKey)) conditions.set(`${operator} ${key}`, sorted(asArray(values).map(String)));
+      for (const [key, values] of Object.entries(byKey))
+        conditions.set(`${operator} ${key}`, sorted(asArray(values).map(String)));
     }
   }
-  const optional = (field: string) => (raw[field] === undefined ? undefined : sorted(field.endsWith("Principal") ? principalList(raw[field]) : strings(raw[field])));
+  const optional = (field: string) =>
+    raw[field] === undefined
+      ? undefined
+      : sorted(field.endsWith("Principal") ? principalList(raw[field]) : strings(raw[field]));
   return {
     sid: typeof raw.Sid === "string" && raw.Sid !== "" ? raw.Sid : undefined,
     effect: typeof raw.Effect === "string" ? raw.Effect : "",
@@ -105,7 +111,8 @@ export function statementsOfDocument(document: JsonObject | undefined): JsonObje
   return asArray(document?.Statement).filter(isObject);
 }
 
-const sameList = (a: readonly string[] | undefined, b: readonly string[] | undefined) => JSON.stringify(a) === JSON.stringify(b);
+const sameList = (a: readonly string[] | undefined, b: readonly string[] | undefined) =>
+  JSON.stringify(a) === JSON.stringify(b);
 
 /** The values of `narrow` that no pattern of `broad` matches (`*` and `?` are wildcards). */
 function uncovered(broad: readonly string[], narrow: readonly string[]): string[] {
@@ -130,7 +137,12 @@ function looserConditions(broad: Grant, narrow: Grant, direction: Direction): st
     if (other === undefined) out.push(direction === "allow" ? `condition ${key} removed` : `condition ${key} added`);
     else {
       const extra = other.filter((v) => !values.includes(v));
-      if (extra.length > 0) out.push(direction === "allow" ? `condition ${key} also accepts ${extra.join(", ")}` : `condition ${key} no longer matches ${extra.join(", ")}`);
+      if (extra.length > 0)
+        out.push(
+          direction === "allow"
+            ? `condition ${key} also accepts ${extra.join(", ")}`
+            : `condition ${key} no longer matches ${extra.join(", ")}`,
+        );
     }
   }
   return out;
@@ -163,7 +175,11 @@ function label(g: Grant, index: number): string {
 function summary(g: Grant): string {
   const list = (values: readonly string[] | undefined) => (values && values.length > 0 ? values.join(", ") : "-");
   const actions = g.notActions ? `all but ${list(g.notActions)}` : list(g.actions);
-  const resources = g.notResources ? ` on all but ${list(g.notResources)}` : g.resources.length > 0 ? ` on ${list(g.resources)}` : "";
+  const resources = g.notResources
+    ? ` on all but ${list(g.notResources)}`
+    : g.resources.length > 0
+      ? ` on ${list(g.resources)}`
+      : "";
   const principals = g.principals.length > 0 ? ` to ${g.principals.join(", ")}` : "";
   return `${actions}${resources}${principals}${g.conditions.size > 0 ? ` if ${[...g.conditions.keys()].join(", ")}` : ""}`;
 }
@@ -189,7 +205,11 @@ export function diffStatements(base: readonly JsonObject[], head: readonly JsonO
     const allows = before.filter((b) => b.effect === "Allow");
     if (allows.some((b) => excess(b, g, "allow").length === 0)) return;
     const counterpart = g.sid ? allows.find((b) => b.sid === g.sid) : undefined;
-    widening.push(counterpart ? `Allow ${label(g, i)} widens: ${excess(counterpart, g, "allow").join("; ")}` : `new Allow statement ${label(g, i)}: ${summary(g)}`);
+    widening.push(
+      counterpart
+        ? `Allow ${label(g, i)} widens: ${excess(counterpart, g, "allow").join("; ")}`
+        : `new Allow statement ${label(g, i)}: ${summary(g)}`,
+    );
   });
   // A Deny of the base that no Deny of the head covers no longer denies something.
   before.forEach((g, i) => {
@@ -197,7 +217,11 @@ export function diffStatements(base: readonly JsonObject[], head: readonly JsonO
     const denies = after.filter((h) => h.effect === "Deny");
     if (denies.some((h) => excess(h, g, "deny").length === 0)) return;
     const counterpart = g.sid ? denies.find((h) => h.sid === g.sid) : undefined;
-    widening.push(counterpart ? `Deny ${label(g, i)} narrows: ${excess(counterpart, g, "deny").join("; ")}` : `removed Deny statement ${label(g, i)}: ${summary(g)}`);
+    widening.push(
+      counterpart
+        ? `Deny ${label(g, i)} narrows: ${excess(counterpart, g, "deny").join("; ")}`
+        : `removed Deny statement ${label(g, i)}: ${summary(g)}`,
+    );
   });
   return { added: added.map((g) => g.normalized), removed: removed.map((g) => g.normalized), widening };
 }

@@ -24,7 +24,9 @@ interface StatementBase {
 }
 
 /** A statement names either the resources it covers or (for denies) those it does not. */
-export type Statement = (StatementBase & { readonly Resource: OneOrMany; readonly NotResource?: never }) | (StatementBase & { readonly NotResource: OneOrMany; readonly Resource?: never });
+export type Statement =
+  | (StatementBase & { readonly Resource: OneOrMany; readonly NotResource?: never })
+  | (StatementBase & { readonly NotResource: OneOrMany; readonly Resource?: never });
 
 /**
  * A statement of a role's trust policy: who may assume the role. IAM rejects a trust policy that
@@ -57,7 +59,10 @@ function checkSids(statements: readonly { readonly Sid: string }[]): void {
 export function policyDocument(statements: readonly Statement[]): PolicyDocument {
   checkSids(statements);
   for (const s of statements) {
-    if (s.NotResource !== undefined && s.Effect === "Allow") throw new Error(`policy statement ${s.Sid}: NotResource is only used with Deny (an Allow with NotResource grants almost everything)`);
+    if (s.NotResource !== undefined && s.Effect === "Allow")
+      throw new Error(
+        `policy statement ${s.Sid}: NotResource is only used with Deny (an Allow with NotResource grants almost everything)`,
+      );
   }
   return { Version: "2012-10-17", Statement: statements };
 }
@@ -66,7 +71,8 @@ export function policyDocument(statements: readonly Statement[]): PolicyDocument
 export function trustPolicyDocument(statements: readonly TrustStatement[]): PolicyDocument {
   checkSids(statements);
   for (const s of statements) {
-    if ("Resource" in s || "NotResource" in s) throw new Error(`trust policy statement ${s.Sid} names a resource, which IAM rejects`);
+    if ("Resource" in s || "NotResource" in s)
+      throw new Error(`trust policy statement ${s.Sid} names a resource, which IAM rejects`);
   }
   return { Version: "2012-10-17", Statement: statements };
 }

@@ -7,4 +7,11 @@ import { PartitionConsistentReferences } from "../rules/residency/PartitionConsi
 import { ProviderPinned } from "../rules/residency/ProviderPinned";
 import { RegionInEu } from "../rules/residency/RegionInEu";
 
-export const RESIDENCY_PACK: readonly Rule[] = [ProviderPinned, RegionInEu, DataClassPartition, PartitionConsistentReferences, NoGlobalEndpoints, NoCrossPartitionReplication];
+export const RESIDENCY_PACK: readonly Rule[] = [
+  ProviderPinned,
+  RegionInEu,
+  DataClassPartition,
+  PartitionConsistentReferences,
+  NoGlobalEndpoints,
+  NoCrossPartitionReplication,
+];

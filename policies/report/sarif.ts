@@ -40,7 +40,9 @@ function sarifRule(rule: RuleMeta) {
 }
 
 function result(f: Finding, ruleIndex: number, cwd: string) {
-  const fingerprint = createHash("sha256").update(`${f.ruleId}\u0000${f.stack}\u0000${f.address}\u0000${f.kind}`).digest("hex");
+  const fingerprint = createHash("sha256")
+    .update(`${f.ruleId}\u0000${f.stack}\u0000${f.address}\u0000${f.kind}`)
+    .digest("hex");
   return {
     ruleId: f.ruleId,
     ruleIndex,
@@ -49,12 +51,19 @@ function result(f: Finding, ruleIndex: number, cwd: string) {
     message: { text: `${f.address}: ${f.detail}` },
     locations: [
       {
-        physicalLocation: { artifactLocation: { uri: artifactUri(f.file, cwd) }, region: { startLine: Math.max(1, f.line) } },
-        logicalLocations: [{ fullyQualifiedName: f.stack ? `${f.stack}/${f.address}` : f.address, name: f.address, kind: "resource" }],
+        physicalLocation: {
+          artifactLocation: { uri: artifactUri(f.file, cwd) },
+          region: { startLine: Math.max(1, f.line) },
+        },
+        logicalLocations: [
+          { fullyQualifiedName: f.stack ? `${f.stack}/${f.address}` : f.address, name: f.address, kind: "resource" },
+        ],
       },
     ],
     partialFingerprints: { "sipFinding/v1": fingerprint },
-    ...(f.suppressedBecause !== undefined ? { suppressions: [{ kind: "external", status: "accepted", justification: f.suppressedBecause }] } : {}),
+    ...(f.suppressedBecause !== undefined
+      ? { suppressions: [{ kind: "external", status: "accepted", justification: f.suppressedBecause }] }
+      : {}),
   };
 }
 
@@ -73,7 +82,9 @@ export function renderSarif(report: CheckReport, cwd: string = process.cwd()): s
             rules: rules.map(sarifRule),
           },
         },
-        results: [...report.findings, ...report.suppressed].sort(compareFindings).map((f) => result(f, index.get(f.ruleId) ?? 0, cwd)),
+        results: [...report.findings, ...report.suppressed]
+          .sort(compareFindings)
+          .map((f) => result(f, index.get(f.ruleId) ?? 0, cwd)),
         columnKind: "utf16CodeUnits",
       },
     ],

@@ -31,7 +31,8 @@ export function renderText(report: CheckReport, cwd: string = process.cwd()): st
   }
   if (report.suppressed.length > 0) {
     lines.push("Suppressed:");
-    for (const f of report.suppressed) lines.push(`  ${f.ruleId} ${f.address} (stack ${f.stack}): ${f.suppressedBecause ?? ""}`);
+    for (const f of report.suppressed)
+      lines.push(`  ${f.ruleId} ${f.address} (stack ${f.stack}): ${f.suppressedBecause ?? ""}`);
     lines.push("");
   }
   const s = report.summary;

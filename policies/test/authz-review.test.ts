@@ -21,13 +21,23 @@ describe("the authorization review of the example", () => {
     const upload = review.roles.find((r) => r.kind === "upload-function");
     expect(upload?.calls).toContain("presigned-url S3 PutObject");
     expect(upload?.trustedBy).toEqual(["Service: lambda.amazonaws.com (with conditions)"]);
-    expect(upload?.reach.flatMap((x) => x.resources)).toContain("s3 example-avatars-original-111111111111/* (aws-eusc)");
+    expect(upload?.reach.flatMap((x) => x.resources)).toContain(
+      "s3 example-avatars-original-111111111111/* (aws-eusc)",
+    );
     expect(review.roles.map((r) => r.kind).filter((k) => k !== null)).toEqual(
-      expect.arrayContaining(["upload-function", "scrub-function", "sync-function", "cross-partition-role", "logical-tenant-role"]),
+      expect.arrayContaining([
+        "upload-function",
+        "scrub-function",
+        "sync-function",
+        "cross-partition-role",
+        "logical-tenant-role",
+      ]),
     );
     expect(review.abuse.length).toBeGreaterThanOrEqual(20);
     expect(review.abuse.filter((a) => a.outcome !== "denied")).toEqual([]);
-    expect(authorizationMarkdown([review])).toMatch(new RegExp(`${review.abuse.length} of ${review.abuse.length} denied`));
+    expect(authorizationMarkdown([review])).toMatch(
+      new RegExp(`${review.abuse.length} of ${review.abuse.length} denied`),
+    );
   });
 
   it("says per tenant what its tier isolates, from the resources: every tenant's uploads under its own key and role", async () => {
@@ -37,12 +47,16 @@ describe("the authorization review of the example", () => {
       ["bergstadt", "vpc", true],
       ["kleinverein", "logical", true],
     ]);
-    expect(authorizationMarkdown([review])).toMatch(/\| acme-health \| account \| yes \| yes \| its uploads, clean and quarantined copies are written by its own role under its own key/);
+    expect(authorizationMarkdown([review])).toMatch(
+      /\| acme-health \| account \| yes \| yes \| its uploads, clean and quarantined copies are written by its own role under its own key/,
+    );
   });
 
   it("is byte-identical from run to run", async () => {
     const once = authorizationJson([await authorizationReview(templateOf(json, "example"), simulate, "s")]);
-    const twice = authorizationJson([await authorizationReview(templateOf(structuredClone(json), "example"), simulate, "s")]);
+    const twice = authorizationJson([
+      await authorizationReview(templateOf(structuredClone(json), "example"), simulate, "s"),
+    ]);
     expect(twice).toBe(once);
   });
 
@@ -59,12 +73,19 @@ describe("the authorization review of the example", () => {
     const review = await authorizationReview(templateOf(weakened, "example"), simulate, "s");
 
     // Assess
-    expect(review.abuse.filter((a) => a.outcome === "ALLOWED").map((a) => a.id)).toEqual(["browser-read", "browser-tag"]);
+    expect(review.abuse.filter((a) => a.outcome === "ALLOWED").map((a) => a.id)).toEqual([
+      "browser-read",
+      "browser-tag",
+    ]);
     expect(authorizationMarkdown([review])).toMatch(/\| example-upload-function \| ALLOWED \|/);
   });
 
   it("says why the abuse matrix was not evaluated when the simulator is missing", async () => {
-    const review = await authorizationReview(templateOf(json, "example"), undefined, "@cloud-copilot/iam-simulate is not installed");
+    const review = await authorizationReview(
+      templateOf(json, "example"),
+      undefined,
+      "@cloud-copilot/iam-simulate is not installed",
+    );
     expect(new Set(review.abuse.map((a) => a.outcome))).toEqual(new Set(["not evaluated"]));
     expect(review.abuse[0]?.detail).toBe("@cloud-copilot/iam-simulate is not installed");
   });

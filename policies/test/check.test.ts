@@ -24,7 +24,14 @@ describe("check", () => {
     // Assess
     expect(report.findings).toHaveLength(1);
     const [f] = report.findings;
-    expect(f).toMatchObject({ ruleId: "SIP-S3-4", ruleName: "BucketTlsOnlyPolicy", severity: "error", kind: "violation", address: "aws_s3_bucket.b", stack: "noncompliant-1" });
+    expect(f).toMatchObject({
+      ruleId: "SIP-S3-4",
+      ruleName: "BucketTlsOnlyPolicy",
+      severity: "error",
+      kind: "violation",
+      address: "aws_s3_bucket.b",
+      stack: "noncompliant-1",
+    });
     expect(f?.file).toBe(join(FIXTURES, TLS_FIXTURE));
     expect(f?.line).toBeGreaterThan(1);
     expect(exitCodeOf(report)).toBe(1);
@@ -32,7 +39,14 @@ describe("check", () => {
 
   it("fails with exit code 2 and names the rule when a rule throws", async () => {
     // Prepare
-    const broken = defineRule({ ...BucketTlsOnlyPolicy, id: "SIP-TEST-1", name: "Broken", evaluate: () => { throw new Error("boom"); } });
+    const broken = defineRule({
+      ...BucketTlsOnlyPolicy,
+      id: "SIP-TEST-1",
+      name: "Broken",
+      evaluate: () => {
+        throw new Error("boom");
+      },
+    });
     const fine = defineRule({ ...BucketTlsOnlyPolicy, id: "SIP-TEST-2", name: "Fine", evaluate: () => verdict(1, []) });
     // Act
     const report = await check([templateOf({})], { rules: [broken, fine] });
@@ -43,7 +57,12 @@ describe("check", () => {
   });
 
   it("exits 0 when only warnings are found", async () => {
-    const warn = defineRule({ ...BucketTlsOnlyPolicy, id: "SIP-TEST-3", severity: "warning", evaluate: () => verdict(1, [{ address: "aws_s3_bucket.b", detail: "x" }]) });
+    const warn = defineRule({
+      ...BucketTlsOnlyPolicy,
+      id: "SIP-TEST-3",
+      severity: "warning",
+      evaluate: () => verdict(1, [{ address: "aws_s3_bucket.b", detail: "x" }]),
+    });
     const report = await check([templateOf({})], { rules: [warn] });
     expect(report.summary).toMatchObject({ errors: 0, warnings: 1 });
     expect(exitCodeOf(report)).toBe(0);
@@ -61,14 +80,25 @@ describe("suppressions", () => {
   const template = () => fixture(TLS_FIXTURE);
 
   it("silences a matching finding that has a reason and reports it as suppressed", async () => {
-    const report = await check([template()], { rules: [BucketTlsOnlyPolicy], suppressions: [{ ruleId: "SIP-S3-4", address: "aws_s3_bucket.b", reason: "public website bucket, ticket SIP-12" }] });
+    const report = await check([template()], {
+      rules: [BucketTlsOnlyPolicy],
+      suppressions: [
+        { ruleId: "SIP-S3-4", address: "aws_s3_bucket.b", reason: "public website bucket, ticket SIP-12" },
+      ],
+    });
     expect(report.findings).toEqual([]);
-    expect(report.suppressed.map((f) => [f.ruleId, f.address, f.suppressedBecause])).toEqual([["SIP-S3-4", "aws_s3_bucket.b", "public website bucket, ticket SIP-12"]]);
+    expect(report.suppressed.map((f) => [f.ruleId, f.address, f.suppressedBecause])).toEqual([
+      ["SIP-S3-4", "aws_s3_bucket.b", "public website bucket, ticket SIP-12"],
+    ]);
     expect(exitCodeOf(report)).toBe(0);
   });
 
   it("reports an unused suppression as an error", async () => {
-    const report = await check([template()], { rules: [BucketTlsOnlyPolicy], suppressions: [{ ruleId: "SIP-S3-4", address: "aws_s3_bucket.other", reason: "stale" }], suppressionsSource: "s.json" });
+    const report = await check([template()], {
+      rules: [BucketTlsOnlyPolicy],
+      suppressions: [{ ruleId: "SIP-S3-4", address: "aws_s3_bucket.other", reason: "stale" }],
+      suppressionsSource: "s.json",
+    });
     expect(report.findings.map((f) => [f.ruleId, f.address, f.file])).toEqual([
       ["SIP-S3-4", "aws_s3_bucket.b", join(FIXTURES, TLS_FIXTURE)],
       ["SIP-SUP-1", "aws_s3_bucket.other", "s.json"],
@@ -77,39 +107,67 @@ describe("suppressions", () => {
   });
 
   it("does not apply a suppression without a reason, and reports it", async () => {
-    const report = await check([template()], { rules: [BucketTlsOnlyPolicy], suppressions: [{ ruleId: "SIP-S3-4", address: "aws_s3_bucket.b", reason: "  " }] });
+    const report = await check([template()], {
+      rules: [BucketTlsOnlyPolicy],
+      suppressions: [{ ruleId: "SIP-S3-4", address: "aws_s3_bucket.b", reason: "  " }],
+    });
     expect(report.findings.map((f) => f.ruleId).sort()).toEqual(["SIP-S3-4", "SIP-SUP-2"]);
   });
 
   it("refuses to suppress a residency rule", async () => {
     const t = fixture("residency/ProviderPinned/noncompliant-1.tf.json");
-    const report = await check([t], { suppressions: [{ ruleId: "SIP-RES-1", address: "aws_s3_bucket.unpinned", reason: "legacy" }] });
-    expect(report.findings.filter((f) => f.address === "aws_s3_bucket.unpinned" && /^SIP-(RES|SUP)-/.test(f.ruleId)).map((f) => f.ruleId).sort()).toEqual(["SIP-RES-1", "SIP-SUP-3"]);
+    const report = await check([t], {
+      suppressions: [{ ruleId: "SIP-RES-1", address: "aws_s3_bucket.unpinned", reason: "legacy" }],
+    });
+    expect(
+      report.findings
+        .filter((f) => f.address === "aws_s3_bucket.unpinned" && /^SIP-(RES|SUP)-/.test(f.ruleId))
+        .map((f) => f.ruleId)
+        .sort(),
+    ).toEqual(["SIP-RES-1", "SIP-SUP-3"]);
   });
 
   it("reports a suppression of an unknown rule", async () => {
-    const report = await check([template()], { rules: [BucketTlsOnlyPolicy], suppressions: [{ ruleId: "SIP-S3-99", address: "aws_s3_bucket.b", reason: "typo" }] });
+    const report = await check([template()], {
+      rules: [BucketTlsOnlyPolicy],
+      suppressions: [{ ruleId: "SIP-S3-99", address: "aws_s3_bucket.b", reason: "typo" }],
+    });
     expect(report.findings.map((f) => f.ruleId).sort()).toEqual(["SIP-S3-4", "SIP-SUP-4"]);
   });
 
   it("limits a suppression with a stack to that stack", async () => {
-    const report = await check([template()], { rules: [BucketTlsOnlyPolicy], suppressions: [{ ruleId: "SIP-S3-4", address: "aws_s3_bucket.b", reason: "r", stack: "prod" }] });
+    const report = await check([template()], {
+      rules: [BucketTlsOnlyPolicy],
+      suppressions: [{ ruleId: "SIP-S3-4", address: "aws_s3_bucket.b", reason: "r", stack: "prod" }],
+    });
     expect(report.findings.map((f) => f.ruleId).sort()).toEqual(["SIP-S3-4", "SIP-SUP-1"]);
   });
 
   it("does not judge a configuration's suppressions in a run that does not check its platform stack", async () => {
     // Prepare
-    const fromConfiguration = { ruleId: "SIP-S3-4", address: "aws_s3_bucket.other", reason: "platform stack only", configurationStack: "example" };
+    const fromConfiguration = {
+      ruleId: "SIP-S3-4",
+      address: "aws_s3_bucket.other",
+      reason: "platform stack only",
+      configurationStack: "example",
+    };
     // Act
     const elsewhere = await check([template()], { rules: [BucketTlsOnlyPolicy], suppressions: [fromConfiguration] });
-    const there = await check([templateOf({}, "example"), template()], { rules: [BucketTlsOnlyPolicy], suppressions: [fromConfiguration] });
+    const there = await check([templateOf({}, "example"), template()], {
+      rules: [BucketTlsOnlyPolicy],
+      suppressions: [fromConfiguration],
+    });
     // Assess
     expect(elsewhere.findings.map((f) => f.ruleId)).toEqual(["SIP-S3-4"]);
     expect(there.findings.map((f) => f.ruleId).sort()).toEqual(["SIP-S3-4", "SIP-SUP-1"]);
   });
 
   it("exports a zod schema for the configuration that requires a reason", () => {
-    expect(suppressionsSchema.safeParse([{ ruleId: "SIP-VPC-3", address: "aws_route.egress", reason: "NAT egress of the sync function (DESIGN.md §5)" }]).success).toBe(true);
+    expect(
+      suppressionsSchema.safeParse([
+        { ruleId: "SIP-VPC-3", address: "aws_route.egress", reason: "NAT egress of the sync function (DESIGN.md §5)" },
+      ]).success,
+    ).toBe(true);
     const missing = suppressionsSchema.safeParse([{ ruleId: "SIP-VPC-3", address: "aws_route.egress", reason: "" }]);
     expect(missing.success).toBe(false);
     expect(JSON.stringify(missing.error?.issues)).toMatch(/reason must not be empty/);
@@ -123,7 +181,10 @@ describe("input", () => {
     const out = join(tmp, "cdktf.out");
     for (const stack of ["prod", "dev"]) {
       mkdirSync(join(out, "stacks", stack), { recursive: true });
-      writeFileSync(join(out, "stacks", stack, "cdk.tf.json"), JSON.stringify({ resource: { aws_s3_bucket: { [stack]: { provider: "aws.sovereign" } } } }));
+      writeFileSync(
+        join(out, "stacks", stack, "cdk.tf.json"),
+        JSON.stringify({ resource: { aws_s3_bucket: { [stack]: { provider: "aws.sovereign" } } } }),
+      );
     }
     // Act
     const templates = loadTemplates(out);
@@ -137,8 +198,14 @@ describe("input", () => {
   it("merges a folder of hand-written .tf.json files into one configuration", () => {
     const dir = join(tmp, "hand");
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "providers.tf.json"), JSON.stringify({ provider: { aws: { alias: "sovereign", region: "eusc-de-east-1" } } }));
-    writeFileSync(join(dir, "main.tf.json"), JSON.stringify({ resource: [{ aws_kms_key: { k: { provider: "aws.sovereign" } } }] }));
+    writeFileSync(
+      join(dir, "providers.tf.json"),
+      JSON.stringify({ provider: { aws: { alias: "sovereign", region: "eusc-de-east-1" } } }),
+    );
+    writeFileSync(
+      join(dir, "main.tf.json"),
+      JSON.stringify({ resource: [{ aws_kms_key: { k: { provider: "aws.sovereign" } } }] }),
+    );
     const [t] = loadTemplates(dir);
     expect(t?.stack).toBe("hand");
     expect(t?.providers.map((p) => p.address)).toEqual(["provider.aws.sovereign"]);
@@ -164,12 +231,21 @@ describe("input", () => {
 
   it("reads a deployment configuration with a suppressions field, and a suppressions file", () => {
     const cfg = join(tmp, "deployment.json");
-    writeFileSync(cfg, JSON.stringify({ ...exampleJson, $schema: undefined, suppressions: [{ ruleId: "SIP-VPC-3", address: "aws_route.egress", reason: "NAT egress" }] }));
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        ...exampleJson,
+        $schema: undefined,
+        suppressions: [{ ruleId: "SIP-VPC-3", address: "aws_route.egress", reason: "NAT egress" }],
+      }),
+    );
     const file = join(tmp, "suppressions.json");
     writeFileSync(file, JSON.stringify({ suppressions: [{ ruleId: "SIP-S3-4", address: "aws_s3_bucket.b" }] }));
     const loaded = loadCheckConfig(cfg);
     expect(loaded.config?.dataClasses).toEqual(exampleConfig().dataClasses);
-    expect(loaded.suppressions).toEqual([{ ruleId: "SIP-VPC-3", address: "aws_route.egress", reason: "NAT egress", configurationStack: "example" }]);
+    expect(loaded.suppressions).toEqual([
+      { ruleId: "SIP-VPC-3", address: "aws_route.egress", reason: "NAT egress", configurationStack: "example" },
+    ]);
     expect(loadSuppressionsFile(file)).toEqual([{ ruleId: "SIP-S3-4", address: "aws_s3_bucket.b" }]);
   });
 

@@ -12,20 +12,35 @@ const tmp = tempDir("sip-cli-");
 let bundle: string;
 beforeAll(async () => {
   bundle = join(tmp.dir, "policies-cli.cjs");
-  await build({ entryPoints: [join(__dirname, "..", "cli.ts")], outfile: bundle, bundle: true, platform: "node", format: "cjs", target: "node20", packages: "external", logLevel: "error" });
+  await build({
+    entryPoints: [join(__dirname, "..", "cli.ts")],
+    outfile: bundle,
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    packages: "external",
+    logLevel: "error",
+  });
 });
 afterAll(() => tmp.cleanup());
 
 function run(args: string[], cwd = FIXTURES) {
   // The bundle lives in a temp folder; dependencies resolve from the project's node_modules.
-  const r = spawnSync(process.execPath, [bundle, ...args], { cwd, encoding: "utf8", env: { ...process.env, NODE_PATH: join(PROJECT_ROOT, "node_modules") } });
+  const r = spawnSync(process.execPath, [bundle, ...args], {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, NODE_PATH: join(PROJECT_ROOT, "node_modules") },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** The example's data classes without its suppressions, which name example resources the fixtures lack. */
 const CONFIG = join(tmp.dir, "example-data-classes.json");
 beforeAll(() => {
-  const { suppressions: _, ...example } = JSON.parse(readFileSync(join(PROJECT_ROOT, "config", "example.json"), "utf8"));
+  const { suppressions: _, ...example } = JSON.parse(
+    readFileSync(join(PROJECT_ROOT, "config", "example.json"), "utf8"),
+  );
   writeFileSync(CONFIG, JSON.stringify(example));
 });
 
@@ -62,26 +77,51 @@ describe("policies CLI", () => {
     const r = run(["check", "s3/BucketVersioning/noncompliant-2.tf.json", "--config", CONFIG, "--format", "json"]);
     expect(r.status).toBe(1);
     const report = JSON.parse(r.stdout);
-    expect(report.findings.map((f: { ruleId: string; address: string; file: string }) => [f.ruleId, f.address, f.file])).toEqual([
-      ["SIP-S3-6", "aws_s3_bucket_versioning.b", "s3/BucketVersioning/noncompliant-2.tf.json"],
-    ]);
+    expect(
+      report.findings.map((f: { ruleId: string; address: string; file: string }) => [f.ruleId, f.address, f.file]),
+    ).toEqual([["SIP-S3-6", "aws_s3_bucket_versioning.b", "s3/BucketVersioning/noncompliant-2.tf.json"]]);
   });
 
   it("applies a suppressions file and writes a SARIF report with --out", () => {
     const suppressions = join(tmp.dir, "suppressions.json");
-    writeFileSync(suppressions, JSON.stringify([{ ruleId: "SIP-S3-6", address: "aws_s3_bucket_versioning.b", reason: "versioning is being rolled out, ticket SIP-9" }]));
+    writeFileSync(
+      suppressions,
+      JSON.stringify([
+        {
+          ruleId: "SIP-S3-6",
+          address: "aws_s3_bucket_versioning.b",
+          reason: "versioning is being rolled out, ticket SIP-9",
+        },
+      ]),
+    );
     const out = join(tmp.dir, "reports", "check.sarif");
-    const r = run(["check", "s3/BucketVersioning/noncompliant-2.tf.json", "--config", CONFIG, "--suppressions", suppressions, "--format", "sarif", "--out", out]);
+    const r = run([
+      "check",
+      "s3/BucketVersioning/noncompliant-2.tf.json",
+      "--config",
+      CONFIG,
+      "--suppressions",
+      suppressions,
+      "--format",
+      "sarif",
+      "--out",
+      out,
+    ]);
     expect(r.stdout).toBe(`0 error(s), 0 warning(s), 1 suppressed; sarif report written to ${out}\n`);
     expect(r.status).toBe(0);
     const sarif = JSON.parse(readFileSync(out, "utf8"));
     expect(sarif.version).toBe("2.1.0");
-    expect(sarif.runs[0].results.map((x: { ruleId: string; suppressions: unknown[] }) => [x.ruleId, x.suppressions.length])).toEqual([["SIP-S3-6", 1]]);
+    expect(
+      sarif.runs[0].results.map((x: { ruleId: string; suppressions: unknown[] }) => [x.ruleId, x.suppressions.length]),
+    ).toEqual([["SIP-S3-6", 1]]);
   });
 
   it("exits 1 on an unused suppression", () => {
     const suppressions = join(tmp.dir, "unused.json");
-    writeFileSync(suppressions, JSON.stringify({ suppressions: [{ ruleId: "SIP-VPC-3", address: "aws_route.gone", reason: "NAT egress" }] }));
+    writeFileSync(
+      suppressions,
+      JSON.stringify({ suppressions: [{ ruleId: "SIP-VPC-3", address: "aws_route.gone", reason: "NAT egress" }] }),
+    );
     const r = run(["check", "vpc/compliant.tf.json", "--config", CONFIG, "--suppressions", suppressions]);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/ERROR SIP-SUP-1 SuppressionUnused/);
@@ -90,8 +130,14 @@ describe("policies CLI", () => {
   it("exits 2 when the input cannot be read", () => {
     const bad = join(tmp.dir, "bad.tf.json");
     writeFileSync(bad, "{");
-    expect(run(["check", bad])).toMatchObject({ status: 2, stderr: expect.stringMatching(/bad\.tf\.json: not valid JSON/) });
-    expect(run(["check", join(tmp.dir, "missing")])).toMatchObject({ status: 2, stderr: expect.stringMatching(/no such file or folder/) });
+    expect(run(["check", bad])).toMatchObject({
+      status: 2,
+      stderr: expect.stringMatching(/bad\.tf\.json: not valid JSON/),
+    });
+    expect(run(["check", join(tmp.dir, "missing")])).toMatchObject({
+      status: 2,
+      stderr: expect.stringMatching(/no such file or folder/),
+    });
     expect(run(["check", "vpc/compliant.tf.json", "--config", bad])).toMatchObject({ status: 2 });
   });
 
@@ -112,8 +158,23 @@ describe("policies CLI", () => {
     const out = join(tmp.dir, "recorded.out");
     cpSync(join(FIXTURES, "review", "cdktf.out"), out, { recursive: true });
     const config = join(tmp.dir, "recorded-config.json");
-    const { suppressions: _, ...example } = JSON.parse(readFileSync(join(PROJECT_ROOT, "config", "example.json"), "utf8"));
-    writeFileSync(config, JSON.stringify({ ...example, suppressions: [{ ruleId: "SIP-VPC-3", address: "aws_route.recorded", reason: "only in the recorded configuration", stack: "demo" }] }));
+    const { suppressions: _, ...example } = JSON.parse(
+      readFileSync(join(PROJECT_ROOT, "config", "example.json"), "utf8"),
+    );
+    writeFileSync(
+      config,
+      JSON.stringify({
+        ...example,
+        suppressions: [
+          {
+            ruleId: "SIP-VPC-3",
+            address: "aws_route.recorded",
+            reason: "only in the recorded configuration",
+            stack: "demo",
+          },
+        ],
+      }),
+    );
     if (!existsSync(join(out, "manifest.json"))) writeFileSync(join(out, "manifest.json"), "{}");
     writeSynthRecord(out, out, config);
     // Act
@@ -125,7 +186,9 @@ describe("policies CLI", () => {
     expect(recorded.stdout).toMatch(/SIP-SUP-1 SuppressionUnused/);
     expect(recorded.stdout).toMatch(/aws_route\.recorded/);
     expect(stale.status).toBe(2);
-    expect(stale.stderr).toMatch(/was synthesized from .*recorded-config\.json, but it was changed after the synth\. Fix: synthesize again/);
+    expect(stale.stderr).toMatch(
+      /was synthesized from .*recorded-config\.json, but it was changed after the synth\. Fix: synthesize again/,
+    );
     expect(explicit.stdout).not.toMatch(/aws_route\.recorded/);
     expect(explicit.status).not.toBe(2);
   });

@@ -38,7 +38,9 @@ function mermaidProblems(text: string): string[] {
   if (lines[0] !== "flowchart LR") problems.push(`first line: ${lines[0]}`);
   for (const line of lines.slice(1)) {
     const subgraph = /^\s*subgraph ([A-Za-z0-9_]+)\["[^"]*"\]$/.exec(line);
-    const node = /^\s*([A-Za-z0-9_]+)(\[\(|\{\{|\(\[|\[\[|\[\/|\[|\()"[^"]*"(\)\]|\}\}|\]\)|\]\]|\/\]|\]|\))$/.exec(line);
+    const node = /^\s*([A-Za-z0-9_]+)(\[\(|\{\{|\(\[|\[\[|\[\/|\[|\()"[^"]*"(\)\]|\}\}|\]\)|\]\]|\/\]|\]|\))$/.exec(
+      line,
+    );
     const edge = /^\s*([A-Za-z0-9_]+) (-->|-\.->|==>)\|"[^"]*"\| ([A-Za-z0-9_]+)$/.exec(line);
     if (subgraph?.[1]) {
       if (groups.has(subgraph[1]) || declared.has(subgraph[1])) problems.push(`duplicate id ${subgraph[1]}`);
@@ -74,12 +76,16 @@ describe("the partition diagram of the example", () => {
   it("shows the failover bucket written only by the commercial role that the sync path reaches through the egress path", () => {
     // Act
     const writers = diagram.edges.filter((e) => e.to === FAILOVER && e.labels.includes("writes")).map((e) => e.from);
-    const functions = [...upstream(diagram, FAILOVER)].filter((id) => diagram.nodes.find((n) => n.id === id)?.kind === "function");
+    const functions = [...upstream(diagram, FAILOVER)].filter(
+      (id) => diagram.nodes.find((n) => n.id === id)?.kind === "function",
+    );
     const withoutEgress = { ...diagram, edges: diagram.edges.filter((e) => e.from !== FIREWALL && e.to !== FIREWALL) };
     // Assess
     expect(writers).toEqual([COMMERCIAL_ROLE]);
     expect(functions.sort()).toEqual([FAILBACK, SYNC]);
-    expect([...upstream(withoutEgress, FAILOVER)].map((id) => partitionOf(diagram, id))).toEqual(expect.not.arrayContaining(["aws-eusc"]));
+    expect([...upstream(withoutEgress, FAILOVER)].map((id) => partitionOf(diagram, id))).toEqual(
+      expect.not.arrayContaining(["aws-eusc"]),
+    );
     expect(diagram.edges.filter((e) => e.crossing).map((e) => [e.from, e.to, e.labels])).toEqual([
       [FIREWALL, "aws_rolesanywhere_profile.commercial-roles-anywhere_profile", ["Roles Anywhere session"]],
       [FIREWALL, FAILOVER, ["S3 requests (allowlisted host)"]],
@@ -104,31 +110,47 @@ describe("the partition diagram of the example", () => {
     // Act
     const node = diagram.nodes.find((n) => n.kind === "egress");
     // Assess
-    expect(path?.allowedDomains).toEqual(["example-avatars-clean-failover-222222222222.s3.eu-central-1.amazonaws.com", "rolesanywhere.eu-central-1.amazonaws.com"]);
+    expect(path?.allowedDomains).toEqual([
+      "example-avatars-clean-failover-222222222222.s3.eu-central-1.amazonaws.com",
+      "rolesanywhere.eu-central-1.amazonaws.com",
+    ]);
     expect(node?.id).toBe(FIREWALL);
     expect(node?.label.slice(2)).toEqual(path?.allowedDomains);
   });
 
   it("shows the Roles Anywhere trust: certificates of the sovereign CA, the sync CN, the profile's role", () => {
     // Act
-    const trust = diagram.edges.filter((e) => e.style === "trust" && e.to === COMMERCIAL_ROLE).map((e) => [e.from, e.labels]);
+    const trust = diagram.edges
+      .filter((e) => e.style === "trust" && e.to === COMMERCIAL_ROLE)
+      .map((e) => [e.from, e.labels]);
     // Assess
     expect(trust).toEqual([
       ["aws_rolesanywhere_profile.commercial-roles-anywhere_profile", ["issues sessions of"]],
-      ["aws_rolesanywhere_trust_anchor.commercial-roles-anywhere_trust-anchor", ["trusts certificates CN=sip-example-sync-avatars-clean"]],
+      [
+        "aws_rolesanywhere_trust_anchor.commercial-roles-anywhere_trust-anchor",
+        ["trusts certificates CN=sip-example-sync-avatars-clean"],
+      ],
     ]);
-    expect(diagram.nodes.find((n) => n.kind === "trust-anchor")?.label[1]).toMatch(/^CA Sovereign Identity Platform example CA/);
+    expect(diagram.nodes.find((n) => n.kind === "trust-anchor")?.label[1]).toMatch(
+      /^CA Sovereign Identity Platform example CA/,
+    );
   });
 
   it("aggregates the tenant keys and roles of the sovereign account into one node each", () => {
     // Act
-    const tenantNodes = diagram.nodes.filter((n) => n.id.startsWith("tenant-")).map((n) => [n.id, n.label, n.addresses.length]);
+    const tenantNodes = diagram.nodes
+      .filter((n) => n.id.startsWith("tenant-"))
+      .map((n) => [n.id, n.label, n.addresses.length]);
     // Assess
     expect(tenantNodes).toEqual([
       ["tenant-roles@aws-eusc", ["tenant roles (3)", "acme-health, bergstadt, kleinverein"], 3],
       ["tenant-keys@aws-eusc", ["tenant keys (3)", "acme-health, bergstadt, kleinverein"], 3],
     ]);
-    expect(diagram.edges.filter((e) => e.to === "tenant-roles@aws-eusc").map((e) => e.from)).toEqual([FAILBACK, "aws_lambda_function.upload-pipeline_scrub_function", "aws_lambda_function.upload-pipeline_upload_function"]);
+    expect(diagram.edges.filter((e) => e.to === "tenant-roles@aws-eusc").map((e) => e.from)).toEqual([
+      FAILBACK,
+      "aws_lambda_function.upload-pipeline_scrub_function",
+      "aws_lambda_function.upload-pipeline_upload_function",
+    ]);
   });
 
   it("renders Mermaid with balanced subgraphs, unique IDs, declared edge ends and quoted labels", () => {
@@ -151,7 +173,8 @@ describe("the partition diagram of the example", () => {
   it("shows no cross-partition edge when no data class crosses", () => {
     // Prepare
     const input = exampleInput();
-    for (const dataClass of Object.values(input.dataClasses)) delete (dataClass as { allowCrossPartition?: boolean }).allowCrossPartition;
+    for (const dataClass of Object.values(input.dataClasses))
+      delete (dataClass as { allowCrossPartition?: boolean }).allowCrossPartition;
     delete (input as { crossPartition?: unknown }).crossPartition;
     // Act
     const sovereignOnly = partitionDiagram(exampleTemplate(input));
@@ -169,11 +192,21 @@ describe("diagram details", () => {
     const statements = statementsOf({
       Statement: [
         { Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws-eusc:s3:::b/$${aws:PrincipalTag/Tenant}/*" },
-        { Effect: "Allow", Action: "kms:Decrypt", Resource: "arn:aws-eusc:kms:r:1:key/*", Condition: { "ForAnyValue:StringLike": { "kms:ResourceAliases": "alias/t/*" } } },
+        {
+          Effect: "Allow",
+          Action: "kms:Decrypt",
+          Resource: "arn:aws-eusc:kms:r:1:key/*",
+          Condition: { "ForAnyValue:StringLike": { "kms:ResourceAliases": "alias/t/*" } },
+        },
         { Effect: "Deny", Action: "s3:*", Resource: "*" },
       ],
     });
-    const key = (aliases: string[]) => ({ address: "k", kind: "key" as const, arn: "arn:aws-eusc:kms:r:1:key/k", aliases });
+    const key = (aliases: string[]) => ({
+      address: "k",
+      kind: "key" as const,
+      arn: "arn:aws-eusc:kms:r:1:key/k",
+      aliases,
+    });
     // Act
     const bucket = accessesOf(statements, { address: "b", kind: "bucket", arn: "arn:aws-eusc:s3:::b", aliases: [] });
     const other = accessesOf(statements, { address: "c", kind: "bucket", arn: "arn:aws-eusc:s3:::c", aliases: [] });
@@ -188,7 +221,12 @@ describe("diagram details", () => {
     // Prepare
     const template = templateOf({
       provider: { aws: [{ alias: "s", region: "eusc-de-east-1" }] },
-      resource: { aws_s3_bucket: { "a-b": { provider: "aws.s", bucket: 'say "hi" #1 <b>' }, a_b: { provider: "aws.s", bucket: "x" } } },
+      resource: {
+        aws_s3_bucket: {
+          "a-b": { provider: "aws.s", bucket: 'say "hi" #1 <b>' },
+          a_b: { provider: "aws.s", bucket: "x" },
+        },
+      },
     });
     // Act
     const text = renderMermaid(partitionDiagram(template));

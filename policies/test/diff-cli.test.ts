@@ -24,7 +24,16 @@ function cdktfOut(name: string, json: TfJson): string {
 
 beforeAll(async () => {
   bundle = join(tmp.dir, "policies-cli.cjs");
-  await build({ entryPoints: [join(__dirname, "..", "cli.ts")], outfile: bundle, bundle: true, platform: "node", format: "cjs", target: "node20", packages: "external", logLevel: "error" });
+  await build({
+    entryPoints: [join(__dirname, "..", "cli.ts")],
+    outfile: bundle,
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    packages: "external",
+    logLevel: "error",
+  });
   example = synthDeployment(validConfig()).json;
   const input = exampleInput();
   input.tenants = input.tenants?.filter((t) => t.id !== "kleinverein");
@@ -33,7 +42,11 @@ beforeAll(async () => {
 afterAll(() => tmp.cleanup());
 
 function run(args: string[]) {
-  const r = spawnSync(process.execPath, [bundle, ...args], { cwd: tmp.dir, encoding: "utf8", env: { ...process.env, NODE_PATH: join(PROJECT_ROOT, "node_modules") } });
+  const r = spawnSync(process.execPath, [bundle, ...args], {
+    cwd: tmp.dir,
+    encoding: "utf8",
+    env: { ...process.env, NODE_PATH: join(PROJECT_ROOT, "node_modules") },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -61,7 +74,9 @@ describe("diff of the synthesized example", () => {
     expect(tenantAddresses).toContain("aws_kms_key.tenant-kleinverein_key_key");
     expect(changes.filter((c) => c.change === "removed").map((c) => c.address)).toEqual(tenantAddresses);
     expect(changes.filter((c) => c.change !== "removed")).toEqual([]);
-    expect(report.dangerous.map((d) => [d.kind, d.address])).toEqual([["destroy", "aws_kms_key.tenant-kleinverein_key_key"]]);
+    expect(report.dangerous.map((d) => [d.kind, d.address])).toEqual([
+      ["destroy", "aws_kms_key.tenant-kleinverein_key_key"],
+    ]);
     expect(report.dangerous[0]?.reason).toMatch(/cannot be decrypted/);
     expect(r.status).toBe(3);
   });
@@ -74,7 +89,9 @@ describe("diff of the synthesized example", () => {
     const r = run(["diff", base, head]);
     // Assess
     expect(r.status).toBe(3);
-    expect(r.stdout).toMatch(/^## Change review\n\n\*\*1 dangerous change\*\*; 0 added, 4 removed, 0 changed, 0 moved over 1 stack\.\n\n### Dangerous\n\n- \*\*destroy\*\* `aws_kms_key\.tenant-kleinverein_key_key` \(stack `example`\): destroys aws_kms_key\.tenant-kleinverein_key_key: /);
+    expect(r.stdout).toMatch(
+      /^## Change review\n\n\*\*1 dangerous change\*\*; 0 added, 4 removed, 0 changed, 0 moved over 1 stack\.\n\n### Dangerous\n\n- \*\*destroy\*\* `aws_kms_key\.tenant-kleinverein_key_key` \(stack `example`\): destroys aws_kms_key\.tenant-kleinverein_key_key: /,
+    );
     expect(r.stdout.indexOf("### Dangerous")).toBeLessThan(r.stdout.indexOf("### Stack `example`"));
     expect(r.stdout).toContain("- **removed** `aws_iam_role.tenant-kleinverein_role`\n");
   });
@@ -86,7 +103,9 @@ describe("diff of the synthesized example", () => {
     // Act
     const r = run(["diff", base, same]);
     // Assess
-    expect(r.stdout).toMatch(/^## Change review\n\n\*\*0 dangerous changes\*\*; 0 added, 0 removed, 0 changed, 0 moved over 1 stack\.\n\nNo changes/);
+    expect(r.stdout).toMatch(
+      /^## Change review\n\n\*\*0 dangerous changes\*\*; 0 added, 0 removed, 0 changed, 0 moved over 1 stack\.\n\nNo changes/,
+    );
     expect(r.status).toBe(0);
   });
 
@@ -103,13 +122,21 @@ describe("diff of the synthesized example", () => {
       return json;
     };
     const base = cdktfOut("base", example);
-    const wider = cdktfOut("wider", withAction((a) => [...a, "s3:PutObjectAcl"]));
-    const narrower = cdktfOut("narrower", withAction((a) => a.filter((x) => x !== "s3:DeleteObject")));
+    const wider = cdktfOut(
+      "wider",
+      withAction((a) => [...a, "s3:PutObjectAcl"]),
+    );
+    const narrower = cdktfOut(
+      "narrower",
+      withAction((a) => a.filter((x) => x !== "s3:DeleteObject")),
+    );
     // Act
     const widened = run(["diff", base, wider, "--format", "json"]);
     const narrowed = run(["diff", base, narrower, "--format", "json"]);
     // Assess
-    expect((JSON.parse(widened.stdout) as JsonReport).dangerous.map((d) => d.reason)).toEqual(['identity policy policy: Allow "ObjectsUnderOwnPrefix" widens: adds action s3:PutObjectAcl.']);
+    expect((JSON.parse(widened.stdout) as JsonReport).dangerous.map((d) => d.reason)).toEqual([
+      'identity policy policy: Allow "ObjectsUnderOwnPrefix" widens: adds action s3:PutObjectAcl.',
+    ]);
     expect(widened.status).toBe(3);
     expect((JSON.parse(narrowed.stdout) as JsonReport).summary).toMatchObject({ changed: 1, dangerous: 0 });
     expect(narrowed.status).toBe(0);
@@ -140,7 +167,13 @@ describe("diff of the synthesized example", () => {
     // Prepare
     const out = join(tmp.dir, "reports", "diff.md");
     // Act
-    const r = run(["diff", cdktfOut("base", example), cdktfOut("head-without-kleinverein", withoutTenant), "--out", out]);
+    const r = run([
+      "diff",
+      cdktfOut("base", example),
+      cdktfOut("head-without-kleinverein", withoutTenant),
+      "--out",
+      out,
+    ]);
     // Assess
     expect(r.stdout).toBe(`1 dangerous; 0 added, 4 removed, 0 changed, 0 moved; markdown report written to ${out}\n`);
     expect(readFileSync(out, "utf8")).toMatch(/^## Change review/);
@@ -181,7 +214,10 @@ describe("make diff BASE=<ref> (scripts/diff-base.sh)", () => {
   it("synthesizes the base in a temporary worktree, compares the head with it, exits 3 on danger and removes the worktree", () => {
     // Prepare: the head is the working tree's example without one tenant; the base is HEAD's example.
     const head = cdktfOut("head-for-make-diff", withoutTenant);
-    const diffWorktrees = () => spawnSync("git", ["worktree", "list", "--porcelain"], { cwd: PROJECT_ROOT, encoding: "utf8" }).stdout.split("\n").filter((l) => l.includes("sip-diff-base"));
+    const diffWorktrees = () =>
+      spawnSync("git", ["worktree", "list", "--porcelain"], { cwd: PROJECT_ROOT, encoding: "utf8" })
+        .stdout.split("\n")
+        .filter((l) => l.includes("sip-diff-base"));
     // Act
     const r = spawnSync("bash", [join(PROJECT_ROOT, "scripts", "diff-base.sh"), "HEAD", "", "--format", "json"], {
       cwd: PROJECT_ROOT,
@@ -193,7 +229,10 @@ describe("make diff BASE=<ref> (scripts/diff-base.sh)", () => {
     expect(r.stderr).toMatch(/diff: checking out HEAD in a temporary worktree/);
     expect(r.status).toBe(3);
     const report = JSON.parse(r.stdout) as JsonReport;
-    expect(report.dangerous.map((d) => [d.kind, d.address])).toContainEqual(["destroy", "aws_kms_key.tenant-kleinverein_key_key"]);
+    expect(report.dangerous.map((d) => [d.kind, d.address])).toContainEqual([
+      "destroy",
+      "aws_kms_key.tenant-kleinverein_key_key",
+    ]);
     expect(diffWorktrees()).toEqual([]);
   });
 });

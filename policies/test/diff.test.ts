@@ -15,17 +15,35 @@ const PROVIDERS = {
 };
 
 /** A configuration with the two providers and the given resources (`{type: {name: body}}`). */
-function config(resource: Record<string, Record<string, Record<string, unknown>>>, extra: Record<string, unknown> = {}) {
+function config(
+  resource: Record<string, Record<string, Record<string, unknown>>>,
+  extra: Record<string, unknown> = {},
+) {
   return templateOf({ provider: PROVIDERS, resource, ...extra }, "demo");
 }
 
-const bucket = (overrides: Record<string, unknown> = {}) => ({ bucket: "demo-identity", force_destroy: false, provider: "aws.sovereign", tags: { DataClass: "identity" }, ...overrides });
+const bucket = (overrides: Record<string, unknown> = {}) => ({
+  bucket: "demo-identity",
+  force_destroy: false,
+  provider: "aws.sovereign",
+  tags: { DataClass: "identity" },
+  ...overrides,
+});
 
 function rolePolicy(statements: unknown[]) {
-  return { aws_iam_role_policy: { reader: { role: "reader", policy: JSON.stringify({ Version: "2012-10-17", Statement: statements }) } } };
+  return {
+    aws_iam_role_policy: {
+      reader: { role: "reader", policy: JSON.stringify({ Version: "2012-10-17", Statement: statements }) },
+    },
+  };
 }
 
-const READ = { Sid: "Read", Effect: "Allow", Action: ["s3:GetObject", "s3:ListBucket"], Resource: "arn:aws-eusc:s3:::demo-identity/*" };
+const READ = {
+  Sid: "Read",
+  Effect: "Allow",
+  Action: ["s3:GetObject", "s3:ListBucket"],
+  Resource: "arn:aws-eusc:s3:::demo-identity/*",
+};
 
 describe("change review: identical and changed attributes", () => {
   it("reports nothing and exit code 0 for identical configurations", () => {
@@ -53,7 +71,9 @@ describe("change review: identical and changed attributes", () => {
   it("reports a bucket attribute that does not force a new resource as changed, not dangerous", () => {
     // Prepare
     const base = config({ aws_s3_bucket: { b: bucket() } });
-    const head = config({ aws_s3_bucket: { b: bucket({ force_destroy: true, tags: { DataClass: "identity", Owner: "team-a" } }) } });
+    const head = config({
+      aws_s3_bucket: { b: bucket({ force_destroy: true, tags: { DataClass: "identity", Owner: "team-a" } }) },
+    });
     // Act
     const report = compareTemplates([base], [head]);
     // Assess
@@ -80,15 +100,38 @@ describe("change review: identical and changed attributes", () => {
     // Act
     const report = compareTemplates([base], [head]);
     // Assess
-    expect(report.dangerous).toEqual([expect.objectContaining({ address: "aws_s3_bucket.b", kind: "replace", reason: expect.stringMatching(/^replaces aws_s3_bucket\.b \(bucket forces a new resource\): the bucket's objects are lost/) })]);
+    expect(report.dangerous).toEqual([
+      expect.objectContaining({
+        address: "aws_s3_bucket.b",
+        kind: "replace",
+        reason: expect.stringMatching(
+          /^replaces aws_s3_bucket\.b \(bucket forces a new resource\): the bucket's objects are lost/,
+        ),
+      }),
+    ]);
     expect(diffExitCode(report)).toBe(3);
   });
 
   it.each([
-    ["aws_kms_key", { description: "k", key_usage: "ENCRYPT_DECRYPT" }, { key_usage: "SIGN_VERIFY" }, /key_usage forces a new resource/],
+    [
+      "aws_kms_key",
+      { description: "k", key_usage: "ENCRYPT_DECRYPT" },
+      { key_usage: "SIGN_VERIFY" },
+      /key_usage forces a new resource/,
+    ],
     ["aws_cloudtrail", { name: "audit", s3_bucket_name: "b" }, { name: "audit-2" }, /name forces a new resource/],
-    ["aws_cloudwatch_log_group", { name: "/aws/lambda/x", retention_in_days: 30 }, { name: "/aws/lambda/y" }, /name forces a new resource/],
-    ["aws_organizations_account", { name: "acme", email: "a@example.org" }, { email: "b@example.org" }, /email forces a new resource/],
+    [
+      "aws_cloudwatch_log_group",
+      { name: "/aws/lambda/x", retention_in_days: 30 },
+      { name: "/aws/lambda/y" },
+      /name forces a new resource/,
+    ],
+    [
+      "aws_organizations_account",
+      { name: "acme", email: "a@example.org" },
+      { email: "b@example.org" },
+      /email forces a new resource/,
+    ],
   ])("marks a force-new change of %s as a dangerous replacement", (type, body, change, reason) => {
     // Prepare
     const base = config({ [type]: { r: { ...body, provider: "aws.sovereign" } } });
@@ -102,8 +145,12 @@ describe("change review: identical and changed attributes", () => {
 
   it("does not call an update of a non-force-new log group argument a replacement", () => {
     // Prepare
-    const base = config({ aws_cloudwatch_log_group: { r: { name: "/aws/lambda/x", retention_in_days: 30, provider: "aws.sovereign" } } });
-    const head = config({ aws_cloudwatch_log_group: { r: { name: "/aws/lambda/x", retention_in_days: 90, provider: "aws.sovereign" } } });
+    const base = config({
+      aws_cloudwatch_log_group: { r: { name: "/aws/lambda/x", retention_in_days: 30, provider: "aws.sovereign" } },
+    });
+    const head = config({
+      aws_cloudwatch_log_group: { r: { name: "/aws/lambda/x", retention_in_days: 90, provider: "aws.sovereign" } },
+    });
     // Act
     const report = compareTemplates([base], [head]);
     // Assess
@@ -114,7 +161,10 @@ describe("change review: identical and changed attributes", () => {
 describe("change review: destroys and address changes", () => {
   it("marks a destroyed key as dangerous and a destroyed alias as not", () => {
     // Prepare
-    const base = config({ aws_kms_key: { k: { description: "tenant", provider: "aws.sovereign" } }, aws_kms_alias: { a: { name: "alias/t", target_key_id: "${aws_kms_key.k.id}" } } });
+    const base = config({
+      aws_kms_key: { k: { description: "tenant", provider: "aws.sovereign" } },
+      aws_kms_alias: { a: { name: "alias/t", target_key_id: "${aws_kms_key.k.id}" } },
+    });
     const head = config({});
     // Act
     const report = compareTemplates([base], [head]);
@@ -132,21 +182,40 @@ describe("change review: destroys and address changes", () => {
     // Act
     const report = compareTemplates([base], [head]);
     // Assess
-    expect(report.stacks[0]?.resources.map((r) => [r.change, r.address, r.addressChangedFrom ?? r.addressChangedTo])).toEqual([
+    expect(
+      report.stacks[0]?.resources.map((r) => [r.change, r.address, r.addressChangedFrom ?? r.addressChangedTo]),
+    ).toEqual([
       ["removed", "aws_s3_bucket.old", "aws_s3_bucket.renamed"],
       ["added", "aws_s3_bucket.renamed", "aws_s3_bucket.old"],
     ]);
-    expect(report.dangerous.map((d) => d.reason)).toEqual([expect.stringMatching(/^destroys aws_s3_bucket\.old: .* Its address changes to aws_s3_bucket\.renamed: Terraform destroys it and creates a new one unless a `moved` block carries it over\.$/)]);
+    expect(report.dangerous.map((d) => d.reason)).toEqual([
+      expect.stringMatching(
+        /^destroys aws_s3_bucket\.old: .* Its address changes to aws_s3_bucket\.renamed: Terraform destroys it and creates a new one unless a `moved` block carries it over\.$/,
+      ),
+    ]);
   });
 
   it("reports a bucket carried over by a moved block as moved, not destroyed", () => {
     // Prepare
     const base = config({ aws_s3_bucket: { old: bucket() } });
-    const head = config({ aws_s3_bucket: { renamed: bucket() } }, { moved: [{ from: "aws_s3_bucket.old", to: "aws_s3_bucket.renamed" }] });
+    const head = config(
+      { aws_s3_bucket: { renamed: bucket() } },
+      { moved: [{ from: "aws_s3_bucket.old", to: "aws_s3_bucket.renamed" }] },
+    );
     // Act
     const report = compareTemplates([base], [head]);
     // Assess
-    expect(report.stacks[0]?.resources).toEqual([{ address: "aws_s3_bucket.renamed", type: "aws_s3_bucket", change: "moved", movedFrom: "aws_s3_bucket.old", attributes: [], policies: [], dangers: [] }]);
+    expect(report.stacks[0]?.resources).toEqual([
+      {
+        address: "aws_s3_bucket.renamed",
+        type: "aws_s3_bucket",
+        change: "moved",
+        movedFrom: "aws_s3_bucket.old",
+        attributes: [],
+        policies: [],
+        dangers: [],
+      },
+    ]);
     expect(diffExitCode(report)).toBe(0);
   });
 });
@@ -159,7 +228,13 @@ describe("change review: policies", () => {
     // Act
     const report = compareTemplates([base], [head]);
     // Assess
-    expect(report.dangerous.map((d) => [d.kind, d.address, d.reason])).toEqual([["policy-widening", "aws_iam_role_policy.reader", 'identity policy policy: Allow "Read" widens: adds action s3:PutObject.']]);
+    expect(report.dangerous.map((d) => [d.kind, d.address, d.reason])).toEqual([
+      [
+        "policy-widening",
+        "aws_iam_role_policy.reader",
+        'identity policy policy: Allow "Read" widens: adds action s3:PutObject.',
+      ],
+    ]);
     expect(diffExitCode(report)).toBe(3);
   });
 
@@ -177,8 +252,17 @@ describe("change review: policies", () => {
       {
         attribute: "policy",
         kind: "identity",
-        added: [{ Action: ["s3:GetObject"], Effect: "Allow", Resource: ["arn:aws-eusc:s3:::demo-identity/*"], Sid: "Read" }],
-        removed: [{ Action: ["s3:GetObject", "s3:ListBucket"], Effect: "Allow", Resource: ["arn:aws-eusc:s3:::demo-identity/*"], Sid: "Read" }],
+        added: [
+          { Action: ["s3:GetObject"], Effect: "Allow", Resource: ["arn:aws-eusc:s3:::demo-identity/*"], Sid: "Read" },
+        ],
+        removed: [
+          {
+            Action: ["s3:GetObject", "s3:ListBucket"],
+            Effect: "Allow",
+            Resource: ["arn:aws-eusc:s3:::demo-identity/*"],
+            Sid: "Read",
+          },
+        ],
         widening: [],
       },
     ]);
@@ -189,7 +273,9 @@ describe("change review: policies", () => {
     // Prepare
     const other = { Effect: "Allow", Action: "kms:Decrypt", Resource: "*" };
     const base = config(rolePolicy([READ, other]));
-    const head = config(rolePolicy([other, { ...READ, Action: ["s3:ListBucket", "s3:GetObject"], Resource: [READ.Resource] }]));
+    const head = config(
+      rolePolicy([other, { ...READ, Action: ["s3:ListBucket", "s3:GetObject"], Resource: [READ.Resource] }]),
+    );
     // Act
     const report = compareTemplates([base], [head]);
     // Assess
@@ -197,12 +283,59 @@ describe("change review: policies", () => {
   });
 
   it.each([
-    ["a new Allow statement", [READ], [READ, { Effect: "Allow", Action: "s3:DeleteObject", Resource: "*" }], /^new Allow statement 2: s3:DeleteObject on \*$/],
-    ["a new resource in an Allow", [READ], [{ ...READ, Resource: [READ.Resource, "arn:aws-eusc:s3:::other/*"] }], /adds resource arn:aws-eusc:s3:::other\/\*/],
-    ["a removed condition", [{ ...READ, Condition: { Bool: { "aws:SecureTransport": "true" } } }], [READ], /condition Bool aws:SecureTransport removed/],
-    ["a condition that accepts more values", [{ ...READ, Condition: { StringEquals: { "aws:PrincipalAccount": "111111111111" } } }], [{ ...READ, Condition: { StringEquals: { "aws:PrincipalAccount": ["111111111111", "999999999999"] } } }], /also accepts 999999999999/],
-    ["a removed Deny", [READ, { Sid: "TlsOnly", Effect: "Deny", Action: "s3:*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }], [READ], /^removed Deny statement "TlsOnly"/],
-    ["a condition added to a Deny", [{ Sid: "NoDelete", Effect: "Deny", Action: "s3:DeleteObject", Resource: "*" }], [{ Sid: "NoDelete", Effect: "Deny", Action: "s3:DeleteObject", Resource: "*", Condition: { StringNotEquals: { "aws:PrincipalAccount": "111111111111" } } }], /Deny "NoDelete" narrows: condition StringNotEquals aws:PrincipalAccount added/],
+    [
+      "a new Allow statement",
+      [READ],
+      [READ, { Effect: "Allow", Action: "s3:DeleteObject", Resource: "*" }],
+      /^new Allow statement 2: s3:DeleteObject on \*$/,
+    ],
+    [
+      "a new resource in an Allow",
+      [READ],
+      [{ ...READ, Resource: [READ.Resource, "arn:aws-eusc:s3:::other/*"] }],
+      /adds resource arn:aws-eusc:s3:::other\/\*/,
+    ],
+    [
+      "a removed condition",
+      [{ ...READ, Condition: { Bool: { "aws:SecureTransport": "true" } } }],
+      [READ],
+      /condition Bool aws:SecureTransport removed/,
+    ],
+    [
+      "a condition that accepts more values",
+      [{ ...READ, Condition: { StringEquals: { "aws:PrincipalAccount": "111111111111" } } }],
+      [{ ...READ, Condition: { StringEquals: { "aws:PrincipalAccount": ["111111111111", "999999999999"] } } }],
+      /also accepts 999999999999/,
+    ],
+    [
+      "a removed Deny",
+      [
+        READ,
+        {
+          Sid: "TlsOnly",
+          Effect: "Deny",
+          Action: "s3:*",
+          Resource: "*",
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+      ],
+      [READ],
+      /^removed Deny statement "TlsOnly"/,
+    ],
+    [
+      "a condition added to a Deny",
+      [{ Sid: "NoDelete", Effect: "Deny", Action: "s3:DeleteObject", Resource: "*" }],
+      [
+        {
+          Sid: "NoDelete",
+          Effect: "Deny",
+          Action: "s3:DeleteObject",
+          Resource: "*",
+          Condition: { StringNotEquals: { "aws:PrincipalAccount": "111111111111" } },
+        },
+      ],
+      /Deny "NoDelete" narrows: condition StringNotEquals aws:PrincipalAccount added/,
+    ],
   ])("marks %s as widening", (_, before, after, reason) => {
     // Act
     const diff = diffStatements(before, after);
@@ -211,11 +344,23 @@ describe("change review: policies", () => {
   });
 
   it.each([
-    ["an action removed from a statement without Sid", [{ Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: "*" }], [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }]],
+    [
+      "an action removed from a statement without Sid",
+      [{ Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: "*" }],
+      [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }],
+    ],
     ["a condition added to an Allow", [READ], [{ ...READ, Condition: { Bool: { "aws:SecureTransport": "true" } } }]],
     ["a new Deny", [READ], [READ, { Effect: "Deny", Action: "s3:*", Resource: "*" }]],
-    ["an action narrowed from a wildcard", [{ Effect: "Allow", Action: "s3:Get*", Resource: "*" }], [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }]],
-    ["a Deny widened to a wildcard", [{ Effect: "Deny", Action: "s3:DeleteObject", Resource: "*" }], [{ Effect: "Deny", Action: "s3:Delete*", Resource: "*" }]],
+    [
+      "an action narrowed from a wildcard",
+      [{ Effect: "Allow", Action: "s3:Get*", Resource: "*" }],
+      [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }],
+    ],
+    [
+      "a Deny widened to a wildcard",
+      [{ Effect: "Deny", Action: "s3:DeleteObject", Resource: "*" }],
+      [{ Effect: "Deny", Action: "s3:Delete*", Resource: "*" }],
+    ],
   ])("does not mark %s as widening", (_, before, after) => {
     // Act
     const diff = diffStatements(before, after);
@@ -226,9 +371,23 @@ describe("change review: policies", () => {
 
   it("counts a removed bucket policy's Deny as widening, but not a destroyed role's trust policy", () => {
     // Prepare
-    const deny = JSON.stringify({ Statement: [{ Sid: "TlsOnly", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }] });
+    const deny = JSON.stringify({
+      Statement: [
+        {
+          Sid: "TlsOnly",
+          Effect: "Deny",
+          Principal: "*",
+          Action: "s3:*",
+          Resource: "*",
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+      ],
+    });
     const trust = JSON.stringify({ Statement: [{ Effect: "Deny", Principal: "*", Action: "sts:AssumeRole" }] });
-    const base = config({ aws_s3_bucket_policy: { p: { bucket: "demo-identity", policy: deny } }, aws_iam_role: { r: { name: "r", assume_role_policy: trust } } });
+    const base = config({
+      aws_s3_bucket_policy: { p: { bucket: "demo-identity", policy: deny } },
+      aws_iam_role: { r: { name: "r", assume_role_policy: trust } },
+    });
     const head = config({});
     // Act
     const report = compareTemplates([base], [head]);
@@ -238,8 +397,8 @@ describe("change review: policies", () => {
 
   it("marks a changed policy that cannot be read before plan as dangerous", () => {
     // Prepare
-    const base = config({ aws_iam_role_policy: { p: { role: "r", policy: "${file(\"a.json\")}" } } });
-    const head = config({ aws_iam_role_policy: { p: { role: "r", policy: "${file(\"b.json\")}" } } });
+    const base = config({ aws_iam_role_policy: { p: { role: "r", policy: '${file("a.json")}' } } });
+    const head = config({ aws_iam_role_policy: { p: { role: "r", policy: '${file("b.json")}' } } });
     // Act
     const report = compareTemplates([base], [head]);
     // Assess
@@ -258,7 +417,12 @@ describe("change review: partitions", () => {
     expect(report.dangerous.map((d) => [d.kind, d.reason])).toEqual([
       ["replace", expect.stringMatching(/its provider moves it from eusc-de-east-1 to eu-central-1/)],
       ["partition-move", "moves data-holding aws_s3_bucket aws_s3_bucket.b from partition aws-eusc to aws."],
-      ["partition-move", expect.stringMatching(/^holds data class "identity" in the commercial partition \(aws\), where the base held none of it/)],
+      [
+        "partition-move",
+        expect.stringMatching(
+          /^holds data class "identity" in the commercial partition \(aws\), where the base held none of it/,
+        ),
+      ],
     ]);
   });
 
@@ -266,7 +430,13 @@ describe("change review: partitions", () => {
     // Prepare
     const clean = { bucket: "demo-clean-failover", provider: "aws.commercial", tags: { DataClass: "avatars-clean" } };
     const base = config({ aws_s3_bucket: { clean } });
-    const head = config({ aws_s3_bucket: { clean, clean2: { ...clean, bucket: "demo-clean-2" }, identity: { bucket: "demo-identity-failover", provider: "aws.commercial", tags: { DataClass: "identity" } } } });
+    const head = config({
+      aws_s3_bucket: {
+        clean,
+        clean2: { ...clean, bucket: "demo-clean-2" },
+        identity: { bucket: "demo-identity-failover", provider: "aws.commercial", tags: { DataClass: "identity" } },
+      },
+    });
     // Act
     const report = compareTemplates([base], [head]);
     // Assess

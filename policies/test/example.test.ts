@@ -61,7 +61,12 @@ describe("the synthesized example", () => {
     // Assess
     expect(config.suppressions).toEqual([]);
     expect(report.findings.map((f) => `${f.ruleId} ${f.address}`)).toEqual(EXPECTED_WITH_CONFIG);
-    expect(report.suppressed.map((f) => `${f.ruleId} ${f.address}: ${f.suppressedBecause?.slice(0, (EXPECTED_ACCEPTED.find((e) => e.startsWith(`${f.ruleId} ${f.address}:`))?.split(": ")[1] ?? "").length)}`)).toEqual(EXPECTED_ACCEPTED);
+    expect(
+      report.suppressed.map(
+        (f) =>
+          `${f.ruleId} ${f.address}: ${f.suppressedBecause?.slice(0, (EXPECTED_ACCEPTED.find((e) => e.startsWith(`${f.ruleId} ${f.address}:`))?.split(": ")[1] ?? "").length)}`,
+      ),
+    ).toEqual(EXPECTED_ACCEPTED);
     expect(report.summary.ruleErrors).toBe(0);
     expect(report.summary.errors).toBe(0);
     expect(exitCodeOf(report)).toBe(0);
@@ -69,7 +74,9 @@ describe("the synthesized example", () => {
 
   it("treats the commercial failover resources as residency errors without a configuration", async () => {
     const report = await check(loadTemplates(outdir));
-    const residency = report.findings.filter((f) => f.ruleId.startsWith("SIP-RES-")).map((f) => `${f.ruleId} ${f.address}`);
+    const residency = report.findings
+      .filter((f) => f.ruleId.startsWith("SIP-RES-"))
+      .map((f) => `${f.ruleId} ${f.address}`);
     expect(residency).toEqual([
       "SIP-RES-3 aws_cloudwatch_log_group.commercial-audit_log-group_log-group",
       "SIP-RES-3 aws_kms_key.commercial-key-audit_key",
@@ -91,16 +98,30 @@ describe("the synthesized example", () => {
     expect(keys).toContain("example/residency.md");
     expect(keys).toContain("example/partitions.md");
     expect(keys).toContain("example/policies/aws_kms_key.sovereign-key-identity_key.policy.json");
-    expect(keys).toContain("example/policies/aws_iam_role.commercial-roles-anywhere_role-avatars-clean.assume_role_policy.json");
+    expect(keys).toContain(
+      "example/policies/aws_iam_role.commercial-roles-anywhere_role-avatars-clean.assume_role_policy.json",
+    );
     expect(keys.some((k) => k.includes("plan-summary"))).toBe(false);
     const stack = JSON.parse(readFileSync(join(outdir, "stacks", "example", "cdk.tf.json"), "utf8"));
     const policy = first.get("example/policies/aws_kms_key.sovereign-key-identity_key.policy.json") ?? "";
     expect(JSON.parse(policy)).toEqual(JSON.parse(stack.resource.aws_kms_key["sovereign-key-identity_key"].policy));
     expect(policy).toMatch(/^\{\n {2}"Statement": \[/);
     const inventory = JSON.parse(first.get("example/residency.json") ?? "{}");
-    expect(inventory.placements.map((p: { partition: string; region: string; dataClasses: string[]; tenants: string[] }) => [p.partition, p.region, p.dataClasses, p.tenants])).toEqual([
+    expect(
+      inventory.placements.map((p: { partition: string; region: string; dataClasses: string[]; tenants: string[] }) => [
+        p.partition,
+        p.region,
+        p.dataClasses,
+        p.tenants,
+      ]),
+    ).toEqual([
       ["aws", "eu-central-1", ["avatars-clean"], []],
-      ["aws-eusc", "eusc-de-east-1", ["avatars-clean", "avatars-original", "identity"], ["acme-health", "bergstadt", "kleinverein"]],
+      [
+        "aws-eusc",
+        "eusc-de-east-1",
+        ["avatars-clean", "avatars-original", "identity"],
+        ["acme-health", "bergstadt", "kleinverein"],
+      ],
     ]);
     expect(inventory.unplaced).toEqual([]);
   });

@@ -28,7 +28,11 @@ export function fixture(rel: string): Template {
   return t;
 }
 
-export async function evaluate(rule: Rule, template: Template | unknown, config?: DeploymentConfig): Promise<RuleResult> {
+export async function evaluate(
+  rule: Rule,
+  template: Template | unknown,
+  config?: DeploymentConfig,
+): Promise<RuleResult> {
   const t = isTemplate(template) ? template : templateOf(template);
   const iam = await loadIamCatalog(policyDocuments(t));
   return rule.evaluate({ template: t, config, iam });

@@ -16,7 +16,9 @@ describe("without IAM data", () => {
     const report = await check([template]);
     // Assess
     expect(report.findings.filter((f) => f.kind === "rule-error").map((f) => f.ruleId)).toEqual(["SIP-IAM-4"]);
-    expect(report.findings.find((f) => f.kind === "rule-error")?.detail).toMatch(/IAM data \(@cloud-copilot\/iam-data\) could not be loaded: data files not found/);
+    expect(report.findings.find((f) => f.kind === "rule-error")?.detail).toMatch(
+      /IAM data \(@cloud-copilot\/iam-data\) could not be loaded: data files not found/,
+    );
     expect(exitCodeOf(report)).toBe(2);
   });
 });

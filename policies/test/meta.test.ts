@@ -16,11 +16,14 @@ const POLICIES = join(__dirname, "..");
  * declares its reads, and policies/test/unknowns.test.ts proves each one fails closed.
  */
 const READS_NOTHING_UNKNOWN: Readonly<Record<string, string>> = {
-  ProviderPinned: "reads only the provider meta-argument, which Terraform requires to name a provider statically; anything but a declared alias (a variable included) is already its finding",
+  ProviderPinned:
+    "reads only the provider meta-argument, which Terraform requires to name a provider statically; anything but a declared alias (a variable included) is already its finding",
 };
 
 function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)],
+  );
 }
 
 describe("rule metadata", () => {
@@ -28,8 +31,12 @@ describe("rule metadata", () => {
     // Prepare
     const ids = BASELINE_PACK.map((r) => r.id);
     // Act
-    const missingFile = BASELINE_PACK.filter((r) => !existsSync(join(POLICIES, "rules", r.service, `${r.name}.ts`))).map((r) => r.id);
-    const empty = BASELINE_PACK.filter((r) => [r.info, r.explanation, r.fix].some((t) => t.trim().length < 20)).map((r) => r.id);
+    const missingFile = BASELINE_PACK.filter(
+      (r) => !existsSync(join(POLICIES, "rules", r.service, `${r.name}.ts`)),
+    ).map((r) => r.id);
+    const empty = BASELINE_PACK.filter((r) => [r.info, r.explanation, r.fix].some((t) => t.trim().length < 20)).map(
+      (r) => r.id,
+    );
     // Assess
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.every((id) => /^SIP-[A-Z0-9]+-\d+$/.test(id))).toBe(true);
@@ -43,7 +50,9 @@ describe("rule metadata", () => {
   });
 
   it("has numbered non-compliant fixtures for every rule", () => {
-    const missing = BASELINE_PACK.filter((r) => !existsSync(join(FIXTURES, r.service, r.name, "noncompliant-1.tf.json"))).map((r) => r.id);
+    const missing = BASELINE_PACK.filter(
+      (r) => !existsSync(join(FIXTURES, r.service, r.name, "noncompliant-1.tf.json")),
+    ).map((r) => r.id);
     expect(missing).toEqual([]);
   });
 
@@ -51,14 +60,25 @@ describe("rule metadata", () => {
     // Prepare
     const noReads = BASELINE_PACK.filter((r) => r.reads.length === 0).map((r) => r.name);
     // Act
-    const malformed = BASELINE_PACK.flatMap((r) => r.reads.filter((read) => !/^(data\.|provider\.)?[a-z][a-z0-9_]*\*?$/.test(read.type) || !/^(\*|[a-z_A-Z][\w]*(\.[a-z_A-Z][\w]*)*)$/.test(read.attribute) || read.passes.trim() === "").map((read) => `${r.name} ${read.type}.${read.attribute}`));
+    const malformed = BASELINE_PACK.flatMap((r) =>
+      r.reads
+        .filter(
+          (read) =>
+            !/^(data\.|provider\.)?[a-z][a-z0-9_]*\*?$/.test(read.type) ||
+            !/^(\*|[a-z_A-Z][\w]*(\.[a-z_A-Z][\w]*)*)$/.test(read.attribute) ||
+            read.passes.trim() === "",
+        )
+        .map((read) => `${r.name} ${read.type}.${read.attribute}`),
+    );
     // Assess
     expect(noReads.sort()).toEqual(Object.keys(READS_NOTHING_UNKNOWN).sort());
     expect(malformed).toEqual([]);
   });
 
   it("keeps RULES.md in step with the rules", async () => {
-    await expect(renderRulesMarkdown([...BASELINE_PACK, ...SUPPRESSION_RULES, OUTPUT_RULE])).toMatchFileSnapshot(join(POLICIES, "RULES.md"));
+    await expect(renderRulesMarkdown([...BASELINE_PACK, ...SUPPRESSION_RULES, OUTPUT_RULE])).toMatchFileSnapshot(
+      join(POLICIES, "RULES.md"),
+    );
   });
 });
 

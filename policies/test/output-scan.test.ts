@@ -29,7 +29,13 @@ describe("SIP-OUT-1 NoPrivateKeyInOutput", () => {
     mkdirSync(join(dir, "plans"));
     writeFileSync(join(dir, "plans", "s.plan.json"), JSON.stringify({ variables: { leaf_key: { value: key } } }));
     mkdirSync(join(dir, "stacks", "s", "assets"));
-    writeFileSync(join(dir, "stacks", "s", "assets", "fn.zip"), zipSync({ "index.js": new TextEncoder().encode("exports.handler = () => 1;"), "certs/leaf.key": new TextEncoder().encode(key) }));
+    writeFileSync(
+      join(dir, "stacks", "s", "assets", "fn.zip"),
+      zipSync({
+        "index.js": new TextEncoder().encode("exports.handler = () => 1;"),
+        "certs/leaf.key": new TextEncoder().encode(key),
+      }),
+    );
     // Act
     const report = await check(loadTemplates(dir), { scanFolder: dir });
     // Assess
@@ -42,7 +48,10 @@ describe("SIP-OUT-1 NoPrivateKeyInOutput", () => {
   it("cannot be suppressed", async () => {
     const dir = outputFolder("suppressed");
     writeFileSync(join(dir, "notes.txt"), key);
-    const report = await check(loadTemplates(dir), { scanFolder: dir, suppressions: [{ ruleId: "SIP-OUT-1", address: "notes.txt", reason: "test key" }] });
+    const report = await check(loadTemplates(dir), {
+      scanFolder: dir,
+      suppressions: [{ ruleId: "SIP-OUT-1", address: "notes.txt", reason: "test key" }],
+    });
     expect(report.findings.map((f) => f.ruleId).sort()).toEqual(["SIP-OUT-1", "SIP-SUP-3"]);
   });
 

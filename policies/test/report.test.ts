@@ -8,7 +8,17 @@ import { renderSarif } from "../report/sarif";
 import { renderText } from "../report/text";
 import { exampleConfig, FIXTURES, fixture } from "./harness";
 
-const SCHEMA = join(__dirname, "..", "..", "node_modules", "@microsoft", "jest-sarif", "lib", "schemas", "sarif-2.1.0-rtm.5.json");
+const SCHEMA = join(
+  __dirname,
+  "..",
+  "..",
+  "node_modules",
+  "@microsoft",
+  "jest-sarif",
+  "lib",
+  "schemas",
+  "sarif-2.1.0-rtm.5.json",
+);
 
 function sarifValidator() {
   const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false });
@@ -24,8 +34,16 @@ function sarifValidator() {
 }
 
 async function sampleReport() {
-  const templates = [fixture("lambda/FunctionNotPublic/noncompliant-1.tf.json"), fixture("residency/ProviderPinned/noncompliant-3.tf.json")];
-  return check(templates, { config: exampleConfig(), suppressions: [{ ruleId: "SIP-LAMBDA-5", address: "aws_lambda_permission.anyone", reason: "public webhook, ticket SIP-7" }] });
+  const templates = [
+    fixture("lambda/FunctionNotPublic/noncompliant-1.tf.json"),
+    fixture("residency/ProviderPinned/noncompliant-3.tf.json"),
+  ];
+  return check(templates, {
+    config: exampleConfig(),
+    suppressions: [
+      { ruleId: "SIP-LAMBDA-5", address: "aws_lambda_permission.anyone", reason: "public webhook, ticket SIP-7" },
+    ],
+  });
 }
 
 describe("SARIF report", () => {
@@ -46,7 +64,11 @@ describe("SARIF report", () => {
     const run = JSON.parse(renderSarif(report, FIXTURES)).runs[0];
     const ruleIds = run.tool.driver.rules.map((r: { id: string }) => r.id);
     expect(ruleIds).toEqual([...ruleIds].sort());
-    expect(run.tool.driver.rules.every((r: { help: { text: string; markdown: string } }) => r.help.text.includes("Fix:") && r.help.markdown.length > 0)).toBe(true);
+    expect(
+      run.tool.driver.rules.every(
+        (r: { help: { text: string; markdown: string } }) => r.help.text.includes("Fix:") && r.help.markdown.length > 0,
+      ),
+    ).toBe(true);
     for (const r of run.results) {
       expect(ruleIds[r.ruleIndex]).toBe(r.ruleId);
       expect(["error", "warning"]).toContain(r.level);
@@ -66,10 +88,18 @@ describe("SARIF report", () => {
 describe("text and JSON reports", () => {
   it("groups findings by file and resource address and shows the fix", async () => {
     const text = renderText(await sampleReport(), FIXTURES);
-    expect(text).toMatch(/^lambda\/FunctionNotPublic\/noncompliant-1\.tf\.json \(stack noncompliant-1\)\n {2}aws_lambda_function_url\.f {2}\(line \d+\)\n {4}ERROR SIP-LAMBDA-5 FunctionNotPublic: .+\n {6}authorization_type is "NONE"\n {6}Fix: Grant aws_lambda_permission/m);
-    expect(text).toMatch(/^residency\/ProviderPinned\/noncompliant-3\.tf\.json \(stack noncompliant-3\)\n {2}aws_s3_bucket\.b /m);
-    expect(text).toMatch(/Suppressed:\n {2}SIP-LAMBDA-5 aws_lambda_permission\.anyone \(stack noncompliant-1\): public webhook, ticket SIP-7/);
-    expect(text).toMatch(/\d+ error\(s\), 0 warning\(s\), 1 suppressed; 56 rules over 2 stack\(s\): noncompliant-1, noncompliant-3\n$/);
+    expect(text).toMatch(
+      /^lambda\/FunctionNotPublic\/noncompliant-1\.tf\.json \(stack noncompliant-1\)\n {2}aws_lambda_function_url\.f {2}\(line \d+\)\n {4}ERROR SIP-LAMBDA-5 FunctionNotPublic: .+\n {6}authorization_type is "NONE"\n {6}Fix: Grant aws_lambda_permission/m,
+    );
+    expect(text).toMatch(
+      /^residency\/ProviderPinned\/noncompliant-3\.tf\.json \(stack noncompliant-3\)\n {2}aws_s3_bucket\.b /m,
+    );
+    expect(text).toMatch(
+      /Suppressed:\n {2}SIP-LAMBDA-5 aws_lambda_permission\.anyone \(stack noncompliant-1\): public webhook, ticket SIP-7/,
+    );
+    expect(text).toMatch(
+      /\d+ error\(s\), 0 warning\(s\), 1 suppressed; 56 rules over 2 stack\(s\): noncompliant-1, noncompliant-3\n$/,
+    );
   });
 
   it("renders JSON with relative paths, the summary and the rules", async () => {

@@ -26,20 +26,47 @@ describe("review artifacts", () => {
 
   it("inventories resources and data classes per partition and region, and lists unplaced ones", () => {
     const inventory = JSON.parse(buildReview(SOURCE).get("demo/residency.json") ?? "{}");
-    expect(inventory.placements.map((p: { partition: string; region: string; country: string; dataClasses: string[]; tenants: string[]; counts: unknown }) => [p.partition, p.region, p.country, p.dataClasses, p.tenants, p.counts])).toEqual([
+    expect(
+      inventory.placements.map(
+        (p: {
+          partition: string;
+          region: string;
+          country: string;
+          dataClasses: string[];
+          tenants: string[];
+          counts: unknown;
+        }) => [p.partition, p.region, p.country, p.dataClasses, p.tenants, p.counts],
+      ),
+    ).toEqual([
       ["aws", "eu-central-1", "Germany", ["avatars-clean"], [], { resources: 1, dataHolding: 1 }],
       ["aws-eusc", "eusc-de-east-1", "Germany", ["identity"], ["acme"], { resources: 3, dataHolding: 1 }],
     ]);
     expect(inventory.unplaced).toEqual([{ address: "aws_sqs_queue.legacy", type: "aws_sqs_queue", dataHolding: true }]);
-    expect(buildReview(SOURCE).get("demo/residency.md")).toMatch(/\| aws-eusc \| eusc-de-east-1 \(Germany\) \| aws.sovereign \| 3 \| 1 \| identity \| acme \|/);
+    expect(buildReview(SOURCE).get("demo/residency.md")).toMatch(
+      /\| aws-eusc \| eusc-de-east-1 \(Germany\) \| aws.sovereign \| 3 \| 1 \| identity \| acme \|/,
+    );
   });
 
   it("summarizes the plan per partition, counting a replacement as an add and a destroy", () => {
     const summary = JSON.parse(buildReview(SOURCE).get("demo/plan-summary.json") ?? "{}");
     expect(summary.totals).toEqual({ add: 2, change: 1, destroy: 2, replace: 1 });
     expect(summary.groups).toEqual([
-      { partition: "aws", region: "eu-central-1", add: [], change: ["aws_s3_bucket.failover"], destroy: ["aws_s3_bucket.old"], replace: [] },
-      { partition: "aws-eusc", region: "eusc-de-east-1", add: ["aws_iam_role.reader", "aws_s3_bucket.identity"], change: [], destroy: ["aws_s3_bucket.identity"], replace: ["aws_s3_bucket.identity"] },
+      {
+        partition: "aws",
+        region: "eu-central-1",
+        add: [],
+        change: ["aws_s3_bucket.failover"],
+        destroy: ["aws_s3_bucket.old"],
+        replace: [],
+      },
+      {
+        partition: "aws-eusc",
+        region: "eusc-de-east-1",
+        add: ["aws_iam_role.reader", "aws_s3_bucket.identity"],
+        change: [],
+        destroy: ["aws_s3_bucket.identity"],
+        replace: ["aws_s3_bucket.identity"],
+      },
     ]);
     const md = buildReview(SOURCE).get("demo/plan-summary.md") ?? "";
     expect(md).toMatch(/\| aws-eusc \| eusc-de-east-1 \| 2 \| 0 \| 1 \| 1 \|/);
@@ -50,9 +77,13 @@ describe("review artifacts", () => {
     // Act
     const files = buildReview(SOURCE);
     // Assess
-    expect(files.get("demo/partitions.md")).toMatch(/```mermaid\nflowchart LR\n {2}subgraph grp_aws_eusc\["aws-eusc: AWS European Sovereign Cloud, eusc-de-east-1"\]\n/);
+    expect(files.get("demo/partitions.md")).toMatch(
+      /```mermaid\nflowchart LR\n {2}subgraph grp_aws_eusc\["aws-eusc: AWS European Sovereign Cloud, eusc-de-east-1"\]\n/,
+    );
     expect(files.get("demo/partitions.md")).toContain('role_reader -->|"reads"| bucket_identity');
-    expect(files.get("README.md")).toContain("- [partitions.md](demo/partitions.md): diagram of what crosses the partition boundary (0 crossing edge(s))");
+    expect(files.get("README.md")).toContain(
+      "- [partitions.md](demo/partitions.md): diagram of what crosses the partition boundary (0 crossing edge(s))",
+    );
   });
 
   it("replaces <cdktf.out>/review/ and is byte-identical on a second run", () => {
@@ -67,7 +98,14 @@ describe("review artifacts", () => {
     writeReview(out);
     // Assess
     expect(written).toContain("README.md");
-    expect(readdirSync(join(out, "review", "demo")).sort()).toEqual(["partitions.md", "plan-summary.json", "plan-summary.md", "policies", "residency.json", "residency.md"]);
+    expect(readdirSync(join(out, "review", "demo")).sort()).toEqual([
+      "partitions.md",
+      "plan-summary.json",
+      "plan-summary.md",
+      "policies",
+      "residency.json",
+      "residency.md",
+    ]);
     expect(existsSync(join(out, "review", "stale.json"))).toBe(false);
     expect(written.map((f) => readFileSync(join(out, "review", f), "utf8"))).toEqual(snapshot);
     expect(readdirSync(join(out, "review")).sort()).toEqual(["README.md", "demo"]);

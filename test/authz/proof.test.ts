@@ -57,10 +57,12 @@ describe("every recorded request, as AWS would decide it", () => {
   let outcome: CastOutcome;
   beforeAll(() => {
     const records = readRecords();
-    if (records.length === 0) throw new Error(`no recorded requests in ${RECORD_DIR}: run the tests first (make unit), then make proof`);
+    if (records.length === 0)
+      throw new Error(`no recorded requests in ${RECORD_DIR}: run the tests first (make unit), then make proof`);
     outcome = castRecords(world, records);
     const byPrincipal = new Map<string, number>();
-    for (const { call } of outcome.calls) byPrincipal.set(call.principal.name, (byPrincipal.get(call.principal.name) ?? 0) + 1);
+    for (const { call } of outcome.calls)
+      byPrincipal.set(call.principal.name, (byPrincipal.get(call.principal.name) ?? 0) + 1);
     console.log(
       `[authz] ${outcome.calls.length} requests to prove (${[...byPrincipal].map(([p, n]) => `${p}: ${n}`).join(", ")}); ` +
         `${outcome.refused.length} refused by the server (not proven); ${outcome.unattributed.length} by the tests' own administrator keys (out of scope)`,
@@ -68,7 +70,9 @@ describe("every recorded request, as AWS would decide it", () => {
   });
 
   it("covers the platform's paths", () => {
-    const seen = new Set(outcome.calls.map(({ call, record }) => `${call.principal.name} ${record.via} ${call.operation}`));
+    const seen = new Set(
+      outcome.calls.map(({ call, record }) => `${call.principal.name} ${record.via} ${call.operation}`),
+    );
     expect(REQUIRED.filter((r) => !seen.has(r.join(" ")))).toEqual([]);
   });
 
@@ -115,11 +119,18 @@ describe("the abuse matrix, as AWS would decide it", () => {
     const verdict = await judgeCall(simulate, world, abuse.call);
     if (verdict.kind === "unknown") throw new Error(`${abuse.id}: ${verdict.reason}`);
     // The message lists every check with its decision, so a failure shows which policy let it through.
-    expect({ allowed: verdict.allowed, checks: verdict.results.map((r) => `${r.check.label}: ${r.decision}`) }, abuse.title).toMatchObject({ allowed: false });
+    expect(
+      { allowed: verdict.allowed, checks: verdict.results.map((r) => `${r.check.label}: ${r.decision}`) },
+      abuse.title,
+    ).toMatchObject({ allowed: false });
     if (abuse.control !== undefined) {
       const control = await judgeCall(simulate, world, abuse.control);
-      const shown = control.kind === "unknown" ? control.reason : control.results.map((r) => `${r.check.label}: ${r.decision}`);
-      expect({ allowed: control.kind === "judged" && control.allowed, shown }, `the legitimate twin of ${abuse.id}`).toMatchObject({ allowed: true });
+      const shown =
+        control.kind === "unknown" ? control.reason : control.results.map((r) => `${r.check.label}: ${r.decision}`);
+      expect(
+        { allowed: control.kind === "judged" && control.allowed, shown },
+        `the legitimate twin of ${abuse.id}`,
+      ).toMatchObject({ allowed: true });
     }
   });
 });

@@ -18,9 +18,9 @@ import { join, relative } from "node:path";
 import { PROJECT_ROOT, RECORD_DIR } from "./paths";
 import type { Recorded, RecordedCastNames, RecordedRequest, RecordedVia } from "../../policies/authz/records";
 
-
 /** Request headers (and POST form fields) that change what AWS authorizes. */
-const RECORDED_HEADERS = /^(x-amz-tagging|x-amz-server-side-encryption.*|x-amz-object-lock-.*|x-amz-copy-source|x-amz-metadata-directive|x-amz-tagging-directive|x-amz-security-token|tagging)$/;
+const RECORDED_HEADERS =
+  /^(x-amz-tagging|x-amz-server-side-encryption.*|x-amz-object-lock-.*|x-amz-copy-source|x-amz-metadata-directive|x-amz-tagging-directive|x-amz-security-token|tagging)$/;
 
 /** The running test file (vitest's worker state; no vitest import, so that benches may load this module). */
 function currentFile(): string {
@@ -66,7 +66,8 @@ function lowerHeaders(headers: Readonly<Record<string, string | undefined>> | un
   return out;
 }
 
-const credentialOf = (authorization: string | undefined) => (authorization === undefined ? undefined : /Credential=([^/]+)\//.exec(authorization)?.[1]);
+const credentialOf = (authorization: string | undefined) =>
+  authorization === undefined ? undefined : /Credential=([^/]+)\//.exec(authorization)?.[1];
 
 // ---------------------------------------------------------------------------------------------------
 // SDK clients
@@ -78,7 +79,10 @@ interface Signed {
 
 const SIGNED = Symbol.for("sip.authz.signed");
 type Context = Record<string | symbol, unknown> & { clientName?: string; commandName?: string };
-type Next = (args: { input: Record<string, unknown>; request?: unknown }) => Promise<{ output: Record<string, unknown>; response?: { statusCode?: number } }>;
+type Next = (args: {
+  input: Record<string, unknown>;
+  request?: unknown;
+}) => Promise<{ output: Record<string, unknown>; response?: { statusCode?: number } }>;
 
 function initializeRecorder(actor: string | undefined) {
   return (next: Next, context: Context) => async (args: { input: Record<string, unknown> }) => {
@@ -101,14 +105,23 @@ function initializeRecorder(actor: string | undefined) {
         ...stringField("key", input.Key),
         ...stringField("versionId", input.VersionId),
         ...stringField("prefix", input.Prefix),
-        ...stringField("copySource", typeof input.CopySource === "string" ? decodeURIComponent(input.CopySource.replace(/^\//, "").split("?")[0] ?? "") : undefined),
+        ...stringField(
+          "copySource",
+          typeof input.CopySource === "string"
+            ? decodeURIComponent(input.CopySource.replace(/^\//, "").split("?")[0] ?? "")
+            : undefined,
+        ),
         headers: signed?.headers ?? {},
         ...stringField("objectKmsKeyId", output?.SSEKMSKeyId),
         ...stringField("target", input.KeyId ?? input.SecretId ?? input.RoleArn),
       };
       write(request);
       const credentials = output?.Credentials as { AccessKeyId?: string } | undefined;
-      if (base.operation === "AssumeRole" && typeof input.RoleArn === "string" && credentials?.AccessKeyId !== undefined) {
+      if (
+        base.operation === "AssumeRole" &&
+        typeof input.RoleArn === "string" &&
+        credentials?.AccessKeyId !== undefined
+      ) {
         castKey(credentials.AccessKeyId, input.RoleArn.split("/").pop() ?? input.RoleArn);
       }
     };
@@ -128,13 +141,14 @@ function stringField<K extends string>(name: K, value: unknown): Partial<Record<
 }
 
 /** Runs innermost, after signing: the access key and headers as sent. */
-const signedRecorder = (next: Next, context: Context) => async (args: { input: Record<string, unknown>; request?: unknown }) => {
-  const request = args.request as { headers?: Record<string, string> } | undefined;
-  const headers = request?.headers ?? {};
-  const authorization = Object.entries(headers).find(([k]) => k.toLowerCase() === "authorization")?.[1];
-  context[SIGNED] = { accessKeyId: credentialOf(authorization), headers: lowerHeaders(headers) } satisfies Signed;
-  return next(args);
-};
+const signedRecorder =
+  (next: Next, context: Context) => async (args: { input: Record<string, unknown>; request?: unknown }) => {
+    const request = args.request as { headers?: Record<string, string> } | undefined;
+    const headers = request?.headers ?? {};
+    const authorization = Object.entries(headers).find(([k]) => k.toLowerCase() === "authorization")?.[1];
+    context[SIGNED] = { accessKeyId: credentialOf(authorization), headers: lowerHeaders(headers) } satisfies Signed;
+    return next(args);
+  };
 
 const INSTALLED = Symbol.for("sip.authz.installed");
 
@@ -148,13 +162,22 @@ export function installRecorder(): void {
   if (globals[INSTALLED] === true) return;
   globals[INSTALLED] = true;
   const require = createRequire(join(PROJECT_ROOT, "package.json"));
-  const { Client } = require("@smithy/core/client") as { Client: { prototype: { send: (...args: unknown[]) => unknown } } };
+  const { Client } = require("@smithy/core/client") as {
+    Client: { prototype: { send: (...args: unknown[]) => unknown } };
+  };
   const send = Client.prototype.send;
-  Client.prototype.send = function (this: { middlewareStack: MiddlewareStack } & Record<symbol, unknown>, ...args: unknown[]) {
+  Client.prototype.send = function (
+    this: { middlewareStack: MiddlewareStack } & Record<symbol, unknown>,
+    ...args: unknown[]
+  ) {
     if (this[INSTALLED] !== true) {
       this[INSTALLED] = true;
       const actor = typeof this[ACTOR] === "string" ? (this[ACTOR] as string) : undefined;
-      this.middlewareStack.add(initializeRecorder(actor), { step: "initialize", name: "sipAuthzRecorder", priority: "high" });
+      this.middlewareStack.add(initializeRecorder(actor), {
+        step: "initialize",
+        name: "sipAuthzRecorder",
+        priority: "high",
+      });
       this.middlewareStack.add(signedRecorder, { step: "deserialize", name: "sipAuthzSigned", priority: "low" });
     }
     return send.apply(this, args);
@@ -180,7 +203,16 @@ function recordPresigned(url: string, init: RequestInit | undefined, status: num
   if (credential !== null) {
     const headers = lowerHeaders(Object.fromEntries(new Headers(init?.headers).entries()));
     const token = parsed.searchParams.get("X-Amz-Security-Token");
-    const operation = method === "PUT" ? (parsed.searchParams.has("partNumber") ? "UploadPart" : "PutObject") : method === "GET" ? "GetObject" : method === "DELETE" ? "DeleteObject" : method;
+    const operation =
+      method === "PUT"
+        ? parsed.searchParams.has("partNumber")
+          ? "UploadPart"
+          : "PutObject"
+        : method === "GET"
+          ? "GetObject"
+          : method === "DELETE"
+            ? "DeleteObject"
+            : method;
     write({
       t: "request",
       file: currentFile(),
@@ -196,7 +228,9 @@ function recordPresigned(url: string, init: RequestInit | undefined, status: num
     return;
   }
   if (method === "POST" && init?.body instanceof FormData) {
-    const fields = Object.fromEntries([...init.body.entries()].filter(([, v]) => typeof v === "string").map(([k, v]) => [k.toLowerCase(), String(v)]));
+    const fields = Object.fromEntries(
+      [...init.body.entries()].filter(([, v]) => typeof v === "string").map(([k, v]) => [k.toLowerCase(), String(v)]),
+    );
     const formCredential = fields["x-amz-credential"];
     if (formCredential === undefined) return;
     write({

@@ -52,7 +52,9 @@ describe("ceph.conf", () => {
 
     // Assess
     expect(section(conf, "mon")).toContain("paxos propose interval = 0.05");
-    expect(section(conf, "osd")).toEqual(expect.arrayContaining(["osd objectstore = memstore", "memstore device bytes = 2G"]));
+    expect(section(conf, "osd")).toEqual(
+      expect.arrayContaining(["osd objectstore = memstore", "memstore device bytes = 2G"]),
+    );
   });
 
   it("configures the gateway: beast on the chosen port, secure crc to the mon, testing KMS keys, STS off", () => {

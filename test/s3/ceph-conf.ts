@@ -31,7 +31,9 @@ export function renderCephConf(input: CephConfInput): string {
   }
   for (const key of kmsKeys) {
     if (!KMS_KEY_ID.test(key.id)) {
-      throw new Error(`KMS key id "${key.id}" must match ${KMS_KEY_ID} (the testing backend's list is separated by spaces and "=")`);
+      throw new Error(
+        `KMS key id "${key.id}" must match ${KMS_KEY_ID} (the testing backend's list is separated by spaces and "=")`,
+      );
     }
     if (key.material.length !== 32) {
       throw new Error(`KMS key "${key.id}" must have 32 bytes of material, got ${key.material.length}`);
@@ -82,7 +84,9 @@ export function renderCephConf(input: CephConfInput): string {
     "rgw crypt s3 kms backend = testing",
   ];
   if (kmsKeys.length > 0) {
-    lines.push(`rgw crypt s3 kms encryption keys = ${kmsKeys.map((k) => `${k.id}=${k.material.toString("base64")}`).join(" ")}`);
+    lines.push(
+      `rgw crypt s3 kms encryption keys = ${kmsKeys.map((k) => `${k.id}=${k.material.toString("base64")}`).join(" ")}`,
+    );
   }
   if (stsKey !== undefined) {
     lines.push(`rgw sts key = ${stsKey}`, "rgw s3 auth use sts = true");

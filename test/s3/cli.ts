@@ -16,7 +16,13 @@ async function main(argv: string[]): Promise<number> {
   if (command === "start") {
     const { values } = parseArgs({
       args: rest,
-      options: { name: { type: "string", default: "manual" }, kms: { type: "string" }, sts: { type: "boolean", default: false }, region: { type: "string" }, lifetime: { type: "string", default: "3600" } },
+      options: {
+        name: { type: "string", default: "manual" },
+        kms: { type: "string" },
+        sts: { type: "boolean", default: false },
+        region: { type: "string" },
+        lifetime: { type: "string", default: "3600" },
+      },
     });
     const gateway = await startRadosGateway({
       name: values.name,
@@ -63,7 +69,9 @@ async function main(argv: string[]): Promise<number> {
     for (const dir of detachedRunDirs()) console.log(dir);
     return 0;
   }
-  console.error("usage: rgw.sh start [--name n] [--kms id,...] [--sts] [--region r] [--lifetime s] | stop <run-dir>|--all | list");
+  console.error(
+    "usage: rgw.sh start [--name n] [--kms id,...] [--sts] [--region r] [--lifetime s] | stop <run-dir>|--all | list",
+  );
   return 2;
 }
 

@@ -11,14 +11,17 @@ export function useRadosGateway(options: RadosGatewayOptions): () => RadosGatewa
   beforeAll(async () => {
     gateway = await startRadosGateway(options);
     const rssMiB = gateway.memory().totalBytes / 1024 / 1024;
-    console.log(`[radosgw] ${options.name}: ready in ${gateway.startMs.toFixed(0)} ms, ${rssMiB.toFixed(0)} MiB RSS (mon+osd+rgw)`);
+    console.log(
+      `[radosgw] ${options.name}: ready in ${gateway.startMs.toFixed(0)} ms, ${rssMiB.toFixed(0)} MiB RSS (mon+osd+rgw)`,
+    );
   });
   afterAll(async () => {
     const stopped = await gateway?.stop();
     if (stopped) console.log(`[radosgw] ${options.name}: stopped in ${stopped.stopMs.toFixed(0)} ms`);
   });
   return () => {
-    if (gateway === undefined) throw new Error(`gateway "${options.name}" is not running (beforeAll failed or has not run)`);
+    if (gateway === undefined)
+      throw new Error(`gateway "${options.name}" is not running (beforeAll failed or has not run)`);
     return gateway;
   };
 }

@@ -1,5 +1,13 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListBucketsCommand,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { castNames } from "../authz/recorder";
 import { useRadosGateway } from "./lifecycle";
@@ -52,7 +60,10 @@ describe("two partitions side by side", () => {
     const failed = started.filter((s) => s.status === "rejected");
     for (const s of started) if (s.status === "fulfilled") afterAllStop.push(s.value);
     if (failed.length > 0) throw (failed[0] as PromiseRejectedResult).reason;
-    [sovereign, commercial] = started.map((s) => (s as PromiseFulfilledResult<RadosGateway>).value) as [RadosGateway, RadosGateway];
+    [sovereign, commercial] = started.map((s) => (s as PromiseFulfilledResult<RadosGateway>).value) as [
+      RadosGateway,
+      RadosGateway,
+    ];
     for (const g of [sovereign, commercial]) {
       const m = g.memory();
       console.log(
@@ -72,7 +83,9 @@ describe("two partitions side by side", () => {
     await client.send(new CreateBucketCommand({ Bucket: "private" }));
 
     // Act
-    await client.send(new PutObjectCommand({ Bucket: "private", Key: "a/b.txt", Body: "hello", ContentType: "text/plain" }));
+    await client.send(
+      new PutObjectCommand({ Bucket: "private", Key: "a/b.txt", Body: "hello", ContentType: "text/plain" }),
+    );
     const got = await client.send(new GetObjectCommand({ Bucket: "private", Key: "a/b.txt" }));
 
     // Assess
@@ -82,7 +95,14 @@ describe("two partitions side by side", () => {
 
   it("rejects a wrong secret with SignatureDoesNotMatch", async () => {
     // Prepare
-    const wrong = new S3Client(s3ClientConfig(sovereign.endpoint, sovereign.region, sovereign.accessKeyId, `${sovereign.secretAccessKey.slice(0, -1)}x`));
+    const wrong = new S3Client(
+      s3ClientConfig(
+        sovereign.endpoint,
+        sovereign.region,
+        sovereign.accessKeyId,
+        `${sovereign.secretAccessKey.slice(0, -1)}x`,
+      ),
+    );
 
     // Act
     const error = await s3Error(wrong.send(new ListBucketsCommand({})));
@@ -109,7 +129,9 @@ describe("two partitions side by side", () => {
 
   it("does not know one partition's keys in the other", async () => {
     // Prepare
-    const crossed = new S3Client(s3ClientConfig(commercial.endpoint, commercial.region, sovereign.accessKeyId, sovereign.secretAccessKey));
+    const crossed = new S3Client(
+      s3ClientConfig(commercial.endpoint, commercial.region, sovereign.accessKeyId, sovereign.secretAccessKey),
+    );
 
     // Act
     const error = await s3Error(crossed.send(new ListBucketsCommand({})));
@@ -127,7 +149,15 @@ describe("two partitions side by side", () => {
     await client.send(new CreateBucketCommand({ Bucket: "kms" }));
 
     // Act
-    await client.send(new PutObjectCommand({ Bucket: "kms", Key: "doc", Body: "classified", ServerSideEncryption: "aws:kms", SSEKMSKeyId: SOVEREIGN_KEY }));
+    await client.send(
+      new PutObjectCommand({
+        Bucket: "kms",
+        Key: "doc",
+        Body: "classified",
+        ServerSideEncryption: "aws:kms",
+        SSEKMSKeyId: SOVEREIGN_KEY,
+      }),
+    );
     const head = await client.send(new HeadObjectCommand({ Bucket: "kms", Key: "doc" }));
     const got = await client.send(new GetObjectCommand({ Bucket: "kms", Key: "doc" }));
 
@@ -144,7 +174,17 @@ describe("two partitions side by side", () => {
     await client.send(new PutObjectCommand({ Bucket: "kms", Key: "plain", Body: "x" }));
 
     // Act
-    const error = await s3Error(client.send(new PutObjectCommand({ Bucket: "kms", Key: "doc", Body: "x", ServerSideEncryption: "aws:kms", SSEKMSKeyId: SOVEREIGN_KEY })));
+    const error = await s3Error(
+      client.send(
+        new PutObjectCommand({
+          Bucket: "kms",
+          Key: "doc",
+          Body: "x",
+          ServerSideEncryption: "aws:kms",
+          SSEKMSKeyId: SOVEREIGN_KEY,
+        }),
+      ),
+    );
 
     // Assess: AWS answers 400 KMS.NotFoundException; the gateway's testing backend answers this.
     expect(error).toEqual({ name: "InvalidAccessKeyId", status: 403 });
@@ -171,7 +211,10 @@ describe("STS", () => {
 
   it("issues AssumeRole credentials that the gateway accepts", async () => {
     // Prepare
-    const roleArn = await createRole(gateway(), "reader", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:ListAllMyBuckets"], Resource: "arn:aws:s3:::*" }] });
+    const roleArn = await createRole(gateway(), "reader", {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: ["s3:ListAllMyBuckets"], Resource: "arn:aws:s3:::*" }],
+    });
 
     // Act
     const credentials = await assumeRole(gateway(), roleArn);

@@ -14,7 +14,20 @@
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { accessSync, appendFileSync, closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  accessSync,
+  appendFileSync,
+  closeSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
@@ -91,7 +104,12 @@ export interface RadosGateway {
 }
 
 /** Path-style, checksums only when an operation requires them: what the gateway needs from SDK v3. */
-export function s3ClientConfig(endpoint: string, region: string, accessKeyId: string, secretAccessKey: string): S3ClientConfig {
+export function s3ClientConfig(
+  endpoint: string,
+  region: string,
+  accessKeyId: string,
+  secretAccessKey: string,
+): S3ClientConfig {
   return {
     endpoint,
     region,
@@ -217,15 +235,30 @@ async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
-function run(timeoutBin: string, bin: string, args: readonly string[], cwd: string, timeoutSeconds: number): Promise<string> {
+function run(
+  timeoutBin: string,
+  bin: string,
+  args: readonly string[],
+  cwd: string,
+  timeoutSeconds: number,
+): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(timeoutBin, ["--kill-after=2", String(timeoutSeconds), bin, ...args], { cwd, encoding: "utf8" }, (error, stdout, stderr) => {
-      if (error) {
-        reject(new Error(`${bin} ${args.join(" ")} failed (${error.code === 124 ? `timed out after ${timeoutSeconds} s` : `exit ${String(error.code)}`}): ${stderr.trim() || stdout.trim()}`));
-      } else {
-        resolve(stdout);
-      }
-    });
+    execFile(
+      timeoutBin,
+      ["--kill-after=2", String(timeoutSeconds), bin, ...args],
+      { cwd, encoding: "utf8" },
+      (error, stdout, stderr) => {
+        if (error) {
+          reject(
+            new Error(
+              `${bin} ${args.join(" ")} failed (${error.code === 124 ? `timed out after ${timeoutSeconds} s` : `exit ${String(error.code)}`}): ${stderr.trim() || stdout.trim()}`,
+            ),
+          );
+        } else {
+          resolve(stdout);
+        }
+      },
+    );
   });
 }
 
@@ -239,7 +272,10 @@ function tail(file: string, lines = 15): string {
 
 function rssOf(wrapperPid: number): number {
   try {
-    const children = readFileSync(`/proc/${wrapperPid}/task/${wrapperPid}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
+    const children = readFileSync(`/proc/${wrapperPid}/task/${wrapperPid}/children`, "utf8")
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean);
     return children.reduce((sum, pid) => {
       const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
       return sum + (match ? Number(match[1]) * 1024 : 0);
@@ -278,7 +314,10 @@ export async function startRadosGateway(options: RadosGatewayOptions): Promise<R
   if (!detach) {
     installExitHook();
     live.set(runDir, record);
-    watchdog = spawn("sh", ["-c", WATCHDOG, "rgw-watchdog", String(process.pid), runDir, keep ? "1" : "0"], { detached: true, stdio: "ignore" });
+    watchdog = spawn("sh", ["-c", WATCHDOG, "rgw-watchdog", String(process.pid), runDir, keep ? "1" : "0"], {
+      detached: true,
+      stdio: "ignore",
+    });
     watchdog.unref();
   }
 
@@ -292,7 +331,10 @@ export async function startRadosGateway(options: RadosGatewayOptions): Promise<R
 
   const spawnDaemon = (label: string, bin: Binary, args: readonly string[]): Daemon => {
     const out = openSync(join(runDir, `${label}.out`), "a");
-    const child = spawn(bins.timeout, ["--kill-after=5", String(lifetime), bins[bin], ...args], { cwd: runDir, stdio: ["ignore", out, out] });
+    const child = spawn(bins.timeout, ["--kill-after=5", String(lifetime), bins[bin], ...args], {
+      cwd: runDir,
+      stdio: ["ignore", out, out],
+    });
     closeSync(out);
     if (child.pid === undefined) throw new Error(`could not spawn ${bin}`);
     const pgid = child.pid;
@@ -306,7 +348,10 @@ export async function startRadosGateway(options: RadosGatewayOptions): Promise<R
       exited: new Promise((resolve) =>
         child.once("exit", (code, signal) => {
           daemon.hasExited = true;
-          if (starting) failStart(new Error(`${label} (${bin}) exited during start-up (code ${String(code)}, signal ${String(signal)})`));
+          if (starting)
+            failStart(
+              new Error(`${label} (${bin}) exited during start-up (code ${String(code)}, signal ${String(signal)})`),
+            );
           resolve({ code, signal });
         }),
       ),
@@ -362,24 +407,57 @@ export async function startRadosGateway(options: RadosGatewayOptions): Promise<R
     const c = ["-c", conf];
     const seconds = () => Math.max(1, Math.ceil((deadline - Date.now()) / 1000));
 
-    await run(bins.timeout, bins.monmaptool, ["--create", "--fsid", fsid, "--addv", "a", `[v2:127.0.0.1:${monPort}]`, join(runDir, "monmap")], runDir, seconds());
-    await run(bins.timeout, bins["ceph-mon"], [...c, "--mkfs", "-i", "a", "--monmap", join(runDir, "monmap")], runDir, seconds());
+    await run(
+      bins.timeout,
+      bins.monmaptool,
+      ["--create", "--fsid", fsid, "--addv", "a", `[v2:127.0.0.1:${monPort}]`, join(runDir, "monmap")],
+      runDir,
+      seconds(),
+    );
+    await run(
+      bins.timeout,
+      bins["ceph-mon"],
+      [...c, "--mkfs", "-i", "a", "--monmap", join(runDir, "monmap")],
+      runDir,
+      seconds(),
+    );
     spawnDaemon("mon", "ceph-mon", ["-f", ...c, "-i", "a"]);
 
     const osdUuid = randomUUID();
-    const osdId = (await Promise.race([run(bins.timeout, bins.ceph, [...c, "osd", "new", osdUuid], runDir, seconds()), died])).trim();
+    const osdId = (
+      await Promise.race([run(bins.timeout, bins.ceph, [...c, "osd", "new", osdUuid], runDir, seconds()), died])
+    ).trim();
     if (osdId !== "0") throw new Error(`ceph osd new returned "${osdId}", expected 0`);
     mkdirSync(join(runDir, "osd.0"));
-    await Promise.race([run(bins.timeout, bins["ceph-osd"], [...c, "-i", "0", "--mkfs", "--osd-uuid", osdUuid], runDir, seconds()), died]);
+    await Promise.race([
+      run(bins.timeout, bins["ceph-osd"], [...c, "-i", "0", "--mkfs", "--osd-uuid", osdUuid], runDir, seconds()),
+      died,
+    ]);
     spawnDaemon("osd", "ceph-osd", ["-f", ...c, "-i", "0"]);
     // radosgw-admin creates the default zone and zonegroup and the test user before the gateway starts:
     // the gateway reads the zonegroup (and its api name, which must equal the region SDK clients send as
     // LocationConstraint) only at start, and two processes creating the default zone at once could race.
-    const admin = (args: readonly string[]) => Promise.race([run(bins.timeout, bins["radosgw-admin"], [...c, "-n", `client.rgw.${name}`, ...args], runDir, seconds()), died]);
-    const userArgs = ["user", "create", "--uid", "test", "--display-name", `test user of ${name}`, "--access-key", accessKeyId, "--secret-key", secretAccessKey];
+    const admin = (args: readonly string[]) =>
+      Promise.race([
+        run(bins.timeout, bins["radosgw-admin"], [...c, "-n", `client.rgw.${name}`, ...args], runDir, seconds()),
+        died,
+      ]);
+    const userArgs = [
+      "user",
+      "create",
+      "--uid",
+      "test",
+      "--display-name",
+      `test user of ${name}`,
+      "--access-key",
+      accessKeyId,
+      "--secret-key",
+      secretAccessKey,
+    ];
     if (sts) userArgs.push("--caps", "roles=*;oidc-provider=*");
     await admin(userArgs);
-    if (region !== "us-east-1") await admin(["zonegroup", "modify", "--rgw-zonegroup", "default", "--api-name", region]);
+    if (region !== "us-east-1")
+      await admin(["zonegroup", "modify", "--rgw-zonegroup", "default", "--api-name", region]);
     spawnDaemon("rgw", "radosgw", ["-f", ...c, "-n", `client.rgw.${name}`]);
     const endpoint = `http://127.0.0.1:${rgwPort}`;
 
@@ -407,7 +485,8 @@ export async function startRadosGateway(options: RadosGatewayOptions): Promise<R
       monPort,
       rgwPort,
       startMs,
-      client: (overrides = {}) => new S3Client({ ...s3ClientConfig(endpoint, region, accessKeyId, secretAccessKey), ...overrides }),
+      client: (overrides = {}) =>
+        new S3Client({ ...s3ClientConfig(endpoint, region, accessKeyId, secretAccessKey), ...overrides }),
       memory: () => {
         const monBytes = rssOf(mon.pgid);
         const osdBytes = rssOf(osd.pgid);
@@ -442,7 +521,10 @@ async function waitForSignedListBuckets(client: S3Client, deadline: number): Pro
       await client.send(new ListBucketsCommand({}), { abortSignal: AbortSignal.timeout(2000) });
       return;
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`signed ListBuckets never succeeded: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `signed ListBuckets never succeeded: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+        );
       await sleep(50);
     }
   }

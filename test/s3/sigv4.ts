@@ -19,13 +19,17 @@ export interface SignedRequestInput {
 
 const sha256 = (data: string) => createHash("sha256").update(data, "utf8").digest("hex");
 const hmac = (key: Buffer | string, data: string) => createHmac("sha256", key).update(data, "utf8").digest();
-const rfc3986 = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const rfc3986 = (s: string) =>
+  encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /** Returns the headers (including Authorization) to send with the request. */
 export function signV4(input: SignedRequestInput): Record<string, string> {
   const url = new URL(input.url);
   const body = input.body ?? "";
-  const amzDate = (input.date ?? new Date()).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  const amzDate = (input.date ?? new Date())
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
   const day = amzDate.slice(0, 8);
   const headers: Record<string, string> = {
     ...input.headers,
@@ -43,7 +47,15 @@ export function signV4(input: SignedRequestInput): Record<string, string> {
     .sort(([a, av], [b, bv]) => (a === b ? (av < bv ? -1 : 1) : a < b ? -1 : 1))
     .map(([k, v]) => `${k}=${v}`)
     .join("&");
-  const canonicalRequest = [input.method, url.pathname || "/", query, ...canonicalHeaders.map(([k, v]) => `${k}:${v}`), "", signedHeaders, sha256(body)].join("\n");
+  const canonicalRequest = [
+    input.method,
+    url.pathname || "/",
+    query,
+    ...canonicalHeaders.map(([k, v]) => `${k}:${v}`),
+    "",
+    signedHeaders,
+    sha256(body),
+  ].join("\n");
   const scope = `${day}/${input.region}/${input.service}/aws4_request`;
   const stringToSign = ["AWS4-HMAC-SHA256", amzDate, scope, sha256(canonicalRequest)].join("\n");
   const key = hmac(hmac(hmac(hmac(`AWS4${input.secretAccessKey}`, day), input.region), input.service), "aws4_request");

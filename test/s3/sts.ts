@@ -25,7 +25,11 @@ export class QueryApiError extends Error {
 }
 
 /** One signed form-encoded query-API call (`iam`, `sts`, or `sns` for bucket-notification topics) with the gateway's test keys. */
-export async function queryApi(gateway: RadosGateway, service: "iam" | "sns" | "sts", params: Readonly<Record<string, string>>): Promise<string> {
+export async function queryApi(
+  gateway: RadosGateway,
+  service: "iam" | "sns" | "sts",
+  params: Readonly<Record<string, string>>,
+): Promise<string> {
   const body = new URLSearchParams(params).toString();
   const headers = signV4({
     method: "POST",
@@ -49,16 +53,40 @@ function xmlValue(xml: string, tag: string): string | undefined {
 
 /** Creates a role the gateway's test user may assume, with one inline policy. Returns the role ARN. */
 export async function createRole(gateway: RadosGateway, roleName: string, policy: object): Promise<string> {
-  const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: ["arn:aws:iam:::user/test"] }, Action: ["sts:AssumeRole"] }] };
-  const created = await queryApi(gateway, "iam", { Action: "CreateRole", RoleName: roleName, Path: "/", AssumeRolePolicyDocument: JSON.stringify(trust) });
-  await queryApi(gateway, "iam", { Action: "PutRolePolicy", RoleName: roleName, PolicyName: `${roleName}-policy`, PolicyDocument: JSON.stringify(policy) });
+  const trust = {
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { AWS: ["arn:aws:iam:::user/test"] }, Action: ["sts:AssumeRole"] }],
+  };
+  const created = await queryApi(gateway, "iam", {
+    Action: "CreateRole",
+    RoleName: roleName,
+    Path: "/",
+    AssumeRolePolicyDocument: JSON.stringify(trust),
+  });
+  await queryApi(gateway, "iam", {
+    Action: "PutRolePolicy",
+    RoleName: roleName,
+    PolicyName: `${roleName}-policy`,
+    PolicyDocument: JSON.stringify(policy),
+  });
   const arn = xmlValue(created, "Arn");
   if (arn === undefined) throw new Error(`CreateRole returned no Arn: ${created}`);
   return arn;
 }
 
-export async function assumeRole(gateway: RadosGateway, roleArn: string, sessionName = "test-session", durationSeconds = 900): Promise<TemporaryCredentials> {
-  const xml = await queryApi(gateway, "sts", { Action: "AssumeRole", Version: "2011-06-15", RoleArn: roleArn, RoleSessionName: sessionName, DurationSeconds: String(durationSeconds) });
+export async function assumeRole(
+  gateway: RadosGateway,
+  roleArn: string,
+  sessionName = "test-session",
+  durationSeconds = 900,
+): Promise<TemporaryCredentials> {
+  const xml = await queryApi(gateway, "sts", {
+    Action: "AssumeRole",
+    Version: "2011-06-15",
+    RoleArn: roleArn,
+    RoleSessionName: sessionName,
+    DurationSeconds: String(durationSeconds),
+  });
   const value = (tag: string) => {
     const v = xmlValue(xml, tag);
     if (v === undefined) throw new Error(`AssumeRole returned no ${tag}`);
@@ -66,5 +94,10 @@ export async function assumeRole(gateway: RadosGateway, roleArn: string, session
   };
   // The authorization proof attributes what these credentials do to the role (by its name).
   castKey(value("AccessKeyId"), roleArn.split("/").pop() ?? roleArn);
-  return { accessKeyId: value("AccessKeyId"), secretAccessKey: value("SecretAccessKey"), sessionToken: value("SessionToken"), expiration: new Date(value("Expiration")) };
+  return {
+    accessKeyId: value("AccessKeyId"),
+    secretAccessKey: value("SecretAccessKey"),
+    sessionToken: value("SessionToken"),
+    expiration: new Date(value("Expiration")),
+  };
 }

@@ -7,7 +7,11 @@ import { AuditTrail } from "..";
 /** The audit trail over one data bucket, its logs readable only through the platform's endpoint. */
 export function example(stack: ExampleStack): void {
   const placement = stack.sovereign;
-  const logKey = new KmsKey(stack, "logs-key", { placement, aliasName: "example/logs", description: "example: flow logs" });
+  const logKey = new KmsKey(stack, "logs-key", {
+    placement,
+    aliasName: "example/logs",
+    description: "example: flow logs",
+  });
   const network = new Network(stack, "network", {
     placement,
     name: "example",
@@ -16,7 +20,11 @@ export function example(stack: ExampleStack): void {
     allowedAccountIds: [placement.accountId],
     logKey,
   });
-  const dataKey = new KmsKey(stack, "data-key", { placement, aliasName: "example/data/identity", description: "example: identity" });
+  const dataKey = new KmsKey(stack, "data-key", {
+    placement,
+    aliasName: "example/data/identity",
+    description: "example: identity",
+  });
   const data = new PrivateBucket(stack, "identity", {
     placement,
     bucketName: "example-identity-111111111111",
@@ -28,7 +36,11 @@ export function example(stack: ExampleStack): void {
     placement,
     name: "example",
     bucketName: "example-audit-111111111111",
-    encryptionKey: new KmsKey(stack, "audit-key", { placement, aliasName: "example/audit", description: "example: audit" }),
+    encryptionKey: new KmsKey(stack, "audit-key", {
+      placement,
+      aliasName: "example/audit",
+      description: "example: audit",
+    }),
     vpcEndpointId: network.s3Endpoint.id,
     dataEventBuckets: [data],
   });

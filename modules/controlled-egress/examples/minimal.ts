@@ -7,7 +7,11 @@ import { Network } from "../../network";
  * may reach the commercial Roles Anywhere endpoint and one failover bucket over TLS, nothing else.
  */
 export function example(stack: ExampleStack): void {
-  const logKey = new KmsKey(stack, "logs-key", { placement: stack.sovereign, aliasName: "example/logs", description: "example: flow and firewall logs" });
+  const logKey = new KmsKey(stack, "logs-key", {
+    placement: stack.sovereign,
+    aliasName: "example/logs",
+    description: "example: flow and firewall logs",
+  });
   new Network(stack, "network", {
     placement: stack.sovereign,
     name: "example",

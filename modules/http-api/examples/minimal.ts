@@ -9,8 +9,22 @@ import { HttpApi } from "..";
 export function example(stack: ExampleStack): void {
   const placement = stack.sovereign;
   const key = new KmsKey(stack, "key", { placement, aliasName: "example/api", description: "example: api" });
-  const network = new Network(stack, "network", { placement, name: "example", vpcCidr: "10.10.0.0/16", availabilityZones: ["eusc-de-east-1a", "eusc-de-east-1b"], allowedAccountIds: [placement.accountId], logKey: key });
-  const upload = new LambdaFunction(stack, "upload", { placement, functionName: "example-upload", zipFile: exampleZip(), network, key, reservedConcurrency: 10 });
+  const network = new Network(stack, "network", {
+    placement,
+    name: "example",
+    vpcCidr: "10.10.0.0/16",
+    availabilityZones: ["eusc-de-east-1a", "eusc-de-east-1b"],
+    allowedAccountIds: [placement.accountId],
+    logKey: key,
+  });
+  const upload = new LambdaFunction(stack, "upload", {
+    placement,
+    functionName: "example-upload",
+    zipFile: exampleZip(),
+    network,
+    key,
+    reservedConcurrency: 10,
+  });
   new HttpApi(stack, "api", {
     placement,
     name: "example-uploads",

@@ -18,7 +18,11 @@ export function exampleZip(): string {
 /** A function in the platform's private network with its own key, logs and dead-letter queue. */
 export function example(stack: ExampleStack): void {
   const placement = stack.sovereign;
-  const key = new KmsKey(stack, "functions-key", { placement, aliasName: "example/functions", description: "example: functions" });
+  const key = new KmsKey(stack, "functions-key", {
+    placement,
+    aliasName: "example/functions",
+    description: "example: functions",
+  });
   const network = new Network(stack, "network", {
     placement,
     name: "example",

@@ -4,7 +4,11 @@ import { Network } from "..";
 
 /** The platform's private network in two zones of the sovereign region. */
 export function example(stack: ExampleStack): void {
-  const logKey = new KmsKey(stack, "logs-key", { placement: stack.sovereign, aliasName: "example/logs", description: "example: flow logs" });
+  const logKey = new KmsKey(stack, "logs-key", {
+    placement: stack.sovereign,
+    aliasName: "example/logs",
+    description: "example: flow logs",
+  });
   new Network(stack, "network", {
     placement: stack.sovereign,
     name: "example",

@@ -8,7 +8,11 @@ import { PrivateBucket } from "..";
  * bucket that, having no VPC on its side, names the opt-out.
  */
 export function example(stack: ExampleStack): void {
-  const logKey = new KmsKey(stack, "logs-key", { placement: stack.sovereign, aliasName: "example/logs", description: "example: flow logs" });
+  const logKey = new KmsKey(stack, "logs-key", {
+    placement: stack.sovereign,
+    aliasName: "example/logs",
+    description: "example: flow logs",
+  });
   const network = new Network(stack, "network", {
     placement: stack.sovereign,
     name: "example",
@@ -17,7 +21,11 @@ export function example(stack: ExampleStack): void {
     allowedAccountIds: [stack.sovereign.accountId],
     logKey,
   });
-  const key = new KmsKey(stack, "avatars-key", { placement: stack.sovereign, aliasName: "example/data/avatars", description: "example: avatars" });
+  const key = new KmsKey(stack, "avatars-key", {
+    placement: stack.sovereign,
+    aliasName: "example/data/avatars",
+    description: "example: avatars",
+  });
   new PrivateBucket(stack, "avatars", {
     placement: stack.sovereign,
     bucketName: "example-avatars-111111111111",
@@ -26,7 +34,11 @@ export function example(stack: ExampleStack): void {
     vpcEndpointId: network.s3Endpoint.id,
     objectLock: { retentionDays: 30 },
   });
-  const replicaKey = new KmsKey(stack, "failover-key", { placement: stack.commercial, aliasName: "example/failover/avatars", description: "example: failover" });
+  const replicaKey = new KmsKey(stack, "failover-key", {
+    placement: stack.commercial,
+    aliasName: "example/failover/avatars",
+    description: "example: failover",
+  });
   new PrivateBucket(stack, "failover", {
     placement: stack.commercial,
     bucketName: "example-avatars-failover-222222222222",

@@ -7,7 +7,11 @@ import { RolesAnywhereTrust } from "..";
 
 /** The commercial side's trust for the sovereign sync function, over one failover bucket. */
 export function example(stack: ExampleStack): void {
-  const key = new KmsKey(stack, "failover-key", { placement: stack.commercial, aliasName: "example/failover/avatars", description: "example: failover" });
+  const key = new KmsKey(stack, "failover-key", {
+    placement: stack.commercial,
+    aliasName: "example/failover/avatars",
+    description: "example: failover",
+  });
   const failover = new PrivateBucket(stack, "failover", {
     placement: stack.commercial,
     bucketName: "example-avatars-failover-222222222222",

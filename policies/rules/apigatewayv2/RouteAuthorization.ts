@@ -21,26 +21,57 @@ export const RouteAuthorization = defineRule({
     cdkNag: ["AwsSolutions-APIG4"],
   },
   reads: [
-    { type: "aws_apigatewayv2_route", attribute: "authorization_type", as: "literal", passes: "a literal \"JWT\", \"CUSTOM\" or \"AWS_IAM\"" },
-    { type: "aws_apigatewayv2_route", attribute: "authorizer_id", as: "reference", passes: "a reference to an aws_apigatewayv2_authorizer of this configuration" },
-    { type: "aws_apigatewayv2_api", attribute: "target", as: "literal", passes: "leaving it out (quick create makes a $default route without authorization)" },
-    { type: "aws_apigatewayv2_api", attribute: "body", as: "literal", passes: "leaving it out (routes of an OpenAPI body are not checked)" },
+    {
+      type: "aws_apigatewayv2_route",
+      attribute: "authorization_type",
+      as: "literal",
+      passes: 'a literal "JWT", "CUSTOM" or "AWS_IAM"',
+    },
+    {
+      type: "aws_apigatewayv2_route",
+      attribute: "authorizer_id",
+      as: "reference",
+      passes: "a reference to an aws_apigatewayv2_authorizer of this configuration",
+    },
+    {
+      type: "aws_apigatewayv2_api",
+      attribute: "target",
+      as: "literal",
+      passes: "leaving it out (quick create makes a $default route without authorization)",
+    },
+    {
+      type: "aws_apigatewayv2_api",
+      attribute: "body",
+      as: "literal",
+      passes: "leaving it out (routes of an OpenAPI body are not checked)",
+    },
   ],
   evaluate({ template }) {
     const routes = resourcesOfType(template, "aws_apigatewayv2_route");
     const violations: Violation[] = [];
     for (const r of routes) {
-      const type = literalString(r.values.authorization_type) ?? (r.values.authorization_type === undefined ? "NONE" : undefined);
-      if (type !== undefined && !AUTH_TYPES.has(type)) violations.push({ address: r.address, detail: `authorization_type is ${type}` });
-      else if ((type === "JWT" || type === "CUSTOM") && (typeof r.values.authorizer_id !== "string" || r.values.authorizer_id === "")) {
+      const type =
+        literalString(r.values.authorization_type) ?? (r.values.authorization_type === undefined ? "NONE" : undefined);
+      if (type !== undefined && !AUTH_TYPES.has(type))
+        violations.push({ address: r.address, detail: `authorization_type is ${type}` });
+      else if (
+        (type === "JWT" || type === "CUSTOM") &&
+        (typeof r.values.authorizer_id !== "string" || r.values.authorizer_id === "")
+      ) {
         violations.push({ address: r.address, detail: `authorization_type ${type} without authorizer_id` });
       } else if (type === "JWT" || type === "CUSTOM") {
         // A literal id (or a reference to anything else) names an authorizer nobody reviewed here:
         // one created by hand that lets every request through passes (issue 15).
         const id = r.values.authorizer_id;
         const target = resolveReference(template, id)?.resource;
-        if (target?.type !== "aws_apigatewayv2_authorizer" && (literalString(id) !== undefined || target !== undefined)) {
-          violations.push({ address: r.address, detail: `authorizer_id ${JSON.stringify(id)} is not a reference to an aws_apigatewayv2_authorizer of this configuration` });
+        if (
+          target?.type !== "aws_apigatewayv2_authorizer" &&
+          (literalString(id) !== undefined || target !== undefined)
+        ) {
+          violations.push({
+            address: r.address,
+            detail: `authorizer_id ${JSON.stringify(id)} is not a reference to an aws_apigatewayv2_authorizer of this configuration`,
+          });
         }
       }
     }

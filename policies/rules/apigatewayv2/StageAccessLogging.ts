@@ -18,13 +18,32 @@ export const StageAccessLogging = defineRule({
     cdkNag: ["AwsSolutions-APIG1"],
   },
   reads: [
-    { type: "aws_apigatewayv2_stage", attribute: "access_log_settings.destination_arn", as: "reference", passes: "a reference to a log group of this configuration" },
-    { type: "aws_apigatewayv2_stage", attribute: "access_log_settings.format", as: "literal", passes: "a literal format" },
+    {
+      type: "aws_apigatewayv2_stage",
+      attribute: "access_log_settings.destination_arn",
+      as: "reference",
+      passes: "a reference to a log group of this configuration",
+    },
+    {
+      type: "aws_apigatewayv2_stage",
+      attribute: "access_log_settings.format",
+      as: "literal",
+      passes: "a literal format",
+    },
   ],
   evaluate({ template }) {
     const stages = resourcesOfType(template, "aws_apigatewayv2_stage");
     const violations: Violation[] = stages
-      .filter((s) => !blocks(s.values.access_log_settings).some((a) => typeof a.destination_arn === "string" && a.destination_arn !== "" && typeof a.format === "string" && a.format !== ""))
+      .filter(
+        (s) =>
+          !blocks(s.values.access_log_settings).some(
+            (a) =>
+              typeof a.destination_arn === "string" &&
+              a.destination_arn !== "" &&
+              typeof a.format === "string" &&
+              a.format !== "",
+          ),
+      )
       .map((s) => ({ address: s.address, detail: "access_log_settings with destination_arn and format is not set" }));
     return verdict(stages.length, violations);
   },

@@ -18,20 +18,35 @@ export const TrailBucketObjectLock = defineRule({
     cdkNag: ["NIST.800.53.R4-S3BucketDefaultLockEnabled"],
     checkov: ["CKV_AWS_143"],
   },
-  reads: [{ type: "aws_cloudtrail", attribute: "s3_bucket_name", as: "reference", passes: "a reference to an aws_s3_bucket of this configuration, or its literal name" }],
+  reads: [
+    {
+      type: "aws_cloudtrail",
+      attribute: "s3_bucket_name",
+      as: "reference",
+      passes: "a reference to an aws_s3_bucket of this configuration, or its literal name",
+    },
+  ],
   evaluate({ template }) {
     const trails = resourcesOfType(template, "aws_cloudtrail");
     const violations: Violation[] = [];
     for (const trail of trails) {
       const bucket = bucketOf(template, trail.values.s3_bucket_name);
       if (bucket === undefined) {
-        violations.push({ address: trail.address, detail: `s3_bucket_name ${JSON.stringify(trail.values.s3_bucket_name ?? null)} is not a bucket of this configuration, so its object lock cannot be verified` });
+        violations.push({
+          address: trail.address,
+          detail: `s3_bucket_name ${JSON.stringify(trail.values.s3_bucket_name ?? null)} is not a bucket of this configuration, so its object lock cannot be verified`,
+        });
         continue;
       }
       const inline = blocks(bucket.values.object_lock_configuration);
-      const enabled = literalBool(bucket.values.object_lock_enabled) === true || inline.some((c) => literalString(c.object_lock_enabled) === "Enabled");
+      const enabled =
+        literalBool(bucket.values.object_lock_enabled) === true ||
+        inline.some((c) => literalString(c.object_lock_enabled) === "Enabled");
       const lockConfigs = configsOf(template, bucket, "aws_s3_bucket_object_lock_configuration");
-      const retention = [...lockConfigs.flatMap((c) => blocks(c.values.rule)), ...inline.flatMap((c) => blocks(c.rule))].some((rule) =>
+      const retention = [
+        ...lockConfigs.flatMap((c) => blocks(c.values.rule)),
+        ...inline.flatMap((c) => blocks(c.rule)),
+      ].some((rule) =>
         blocks(rule.default_retention).some((d) => ["COMPLIANCE", "GOVERNANCE"].includes(literalString(d.mode) ?? "")),
       );
       const problems: string[] = [];

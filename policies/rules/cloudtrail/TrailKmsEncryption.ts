@@ -16,7 +16,14 @@ export const TrailKmsEncryption = defineRule({
     trivy: ["AVD-AWS-0015"],
     cdkNag: ["NIST.800.53.R5-CloudTrailEncryptionEnabled"],
   },
-  reads: [{ type: "aws_cloudtrail", attribute: "kms_key_id", as: "reference", passes: "a reference to a customer managed key of this configuration, or its literal ARN" }],
+  reads: [
+    {
+      type: "aws_cloudtrail",
+      attribute: "kms_key_id",
+      as: "reference",
+      passes: "a reference to a customer managed key of this configuration, or its literal ARN",
+    },
+  ],
   evaluate({ template }) {
     const trails = resourcesOfType(template, "aws_cloudtrail");
     const violations: Violation[] = trails

@@ -22,7 +22,10 @@ export const TrailLogFileValidation = defineRule({
     const trails = resourcesOfType(template, "aws_cloudtrail");
     const violations: Violation[] = trails
       .filter((t) => literalBool(t.values.enable_log_file_validation) !== true)
-      .map((t) => ({ address: t.address, detail: `enable_log_file_validation is ${JSON.stringify(t.values.enable_log_file_validation ?? null)}` }));
+      .map((t) => ({
+        address: t.address,
+        detail: `enable_log_file_validation is ${JSON.stringify(t.values.enable_log_file_validation ?? null)}`,
+      }));
     return verdict(trails.length, violations);
   },
 });

@@ -16,14 +16,22 @@ export const TrailLogging = defineRule({
   anchors: {
     checkov: ["CKV_AWS_251"],
   },
-  reads: [{ type: "aws_cloudtrail", attribute: "enable_logging", as: "literal", passes: "a literal true, or leaving it out" }],
+  reads: [
+    { type: "aws_cloudtrail", attribute: "enable_logging", as: "literal", passes: "a literal true, or leaving it out" },
+  ],
   evaluate({ template }) {
     const trails = resourcesOfType(template, "aws_cloudtrail");
     const violations: Violation[] = [];
     for (const t of trails) {
       const value = t.values.enable_logging;
       if (value === undefined || literalBool(value) === true) continue;
-      violations.push({ address: t.address, detail: literalBool(value) === false ? "enable_logging is false: the trail records nothing" : `enable_logging ${JSON.stringify(value)} could not be evaluated; only a literal true (or leaving it out) is accepted` });
+      violations.push({
+        address: t.address,
+        detail:
+          literalBool(value) === false
+            ? "enable_logging is false: the trail records nothing"
+            : `enable_logging ${JSON.stringify(value)} could not be evaluated; only a literal true (or leaving it out) is accepted`,
+      });
     }
     return verdict(trails.length, violations);
   },

@@ -18,7 +18,12 @@ export const TrailMultiRegion = defineRule({
   },
   reads: [
     { type: "aws_cloudtrail", attribute: "is_multi_region_trail", as: "literal", passes: "a literal true" },
-    { type: "aws_cloudtrail", attribute: "include_global_service_events", as: "literal", passes: "a literal true, or leaving it out" },
+    {
+      type: "aws_cloudtrail",
+      attribute: "include_global_service_events",
+      as: "literal",
+      passes: "a literal true, or leaving it out",
+    },
   ],
   evaluate({ template }) {
     const trails = resourcesOfType(template, "aws_cloudtrail");
@@ -26,7 +31,8 @@ export const TrailMultiRegion = defineRule({
     for (const t of trails) {
       const problems: string[] = [];
       if (literalBool(t.values.is_multi_region_trail) !== true) problems.push("is_multi_region_trail is not true");
-      if (literalBool(t.values.include_global_service_events) === false) problems.push("include_global_service_events is false");
+      if (literalBool(t.values.include_global_service_events) === false)
+        problems.push("include_global_service_events is false");
       if (problems.length > 0) violations.push({ address: t.address, detail: problems.join("; ") });
     }
     return verdict(trails.length, violations);

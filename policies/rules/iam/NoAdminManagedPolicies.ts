@@ -16,7 +16,8 @@ function adminPolicy(template: Template, value: string): string | undefined {
   if (ref === undefined || ref.resource.mode !== "data" || ref.resource.type !== "aws_iam_policy") return undefined;
   const { arn, name } = ref.resource.values;
   if (typeof arn === "string" && ADMIN.test(arn.trim())) return `${arn.trim()} (through ${ref.resource.address})`;
-  if (typeof name === "string" && ADMIN_NAMES.test(name.trim())) return `${name.trim()} (through ${ref.resource.address})`;
+  if (typeof name === "string" && ADMIN_NAMES.test(name.trim()))
+    return `${name.trim()} (through ${ref.resource.address})`;
   return undefined;
 }
 
@@ -35,18 +36,60 @@ export const NoAdminManagedPolicies = defineRule({
     cdkNag: ["AwsSolutions-IAM4"],
   },
   reads: [
-    { type: "aws_iam_role_policy_attachment", attribute: "policy_arn", as: "reference", passes: "a literal ARN of a policy other than AdministratorAccess, PowerUserAccess and IAMFullAccess, or a reference to a policy of this configuration" },
-    { type: "aws_iam_user_policy_attachment", attribute: "policy_arn", as: "reference", passes: "a literal ARN of a policy other than AdministratorAccess, PowerUserAccess and IAMFullAccess, or a reference to a policy of this configuration" },
-    { type: "aws_iam_group_policy_attachment", attribute: "policy_arn", as: "reference", passes: "a literal ARN of a policy other than AdministratorAccess, PowerUserAccess and IAMFullAccess, or a reference to a policy of this configuration" },
-    { type: "aws_iam_policy_attachment", attribute: "policy_arn", as: "reference", passes: "a literal ARN of a policy other than AdministratorAccess, PowerUserAccess and IAMFullAccess, or a reference to a policy of this configuration" },
-    { type: "aws_iam_role", attribute: "managed_policy_arns", as: "reference", passes: "a literal ARN of a policy other than AdministratorAccess, PowerUserAccess and IAMFullAccess, or a reference to a policy of this configuration" },
+    {
+      type: "aws_iam_role_policy_attachment",
+      attribute: "policy_arn",
+      as: "reference",
+      passes:
+        "a literal ARN of a policy other than AdministratorAccess, PowerUserAccess and IAMFullAccess, or a reference to a policy of this configuration",
+    },
+    {
+      type: "aws_iam_user_policy_attachment",
+      attribute: "policy_arn",
+      as: "reference",
+      passes:
+        "a literal ARN of a policy other than AdministratorAccess, PowerUserAccess and IAMFullAccess, or a reference to a policy of this configuration",
+    },
+    {
+      type: "aws_iam_group_policy_attachment",
+      attribute: "policy_arn",
+      as: "reference",
+      passes:
+        "a literal ARN of a policy other than AdministratorAccess, PowerUserAccess and IAMFullAccess, or a reference to a policy of this configuration",
+    },
+    {
+      type: "aws_iam_policy_attachment",
+      attribute: "policy_arn",
+      as: "reference",
+      passes:
+        "a literal ARN of a policy other than AdministratorAccess, PowerUserAccess and IAMFullAccess, or a reference to a policy of this configuration",
+    },
+    {
+      type: "aws_iam_role",
+      attribute: "managed_policy_arns",
+      as: "reference",
+      passes:
+        "a literal ARN of a policy other than AdministratorAccess, PowerUserAccess and IAMFullAccess, or a reference to a policy of this configuration",
+    },
     { type: "data.aws_iam_policy", attribute: "arn", as: "literal", passes: "a literal ARN" },
     { type: "data.aws_iam_policy", attribute: "name", as: "literal", passes: "a literal name" },
-    { type: "aws_iam_role_policy_attachments_exclusive", attribute: "policy_arns", as: "reference", passes: "a literal ARN of a policy other than AdministratorAccess, PowerUserAccess and IAMFullAccess, or a reference to a policy of this configuration" },
+    {
+      type: "aws_iam_role_policy_attachments_exclusive",
+      attribute: "policy_arns",
+      as: "reference",
+      passes:
+        "a literal ARN of a policy other than AdministratorAccess, PowerUserAccess and IAMFullAccess, or a reference to a policy of this configuration",
+    },
   ],
   evaluate({ template }) {
     const violations: Violation[] = [];
-    const attachments = resourcesOfType(template, "aws_iam_role_policy_attachment", "aws_iam_user_policy_attachment", "aws_iam_group_policy_attachment", "aws_iam_policy_attachment");
+    const attachments = resourcesOfType(
+      template,
+      "aws_iam_role_policy_attachment",
+      "aws_iam_user_policy_attachment",
+      "aws_iam_group_policy_attachment",
+      "aws_iam_policy_attachment",
+    );
     const exclusive = resourcesOfType(template, "aws_iam_role_policy_attachments_exclusive");
     const roles = resourcesOfType(template, "aws_iam_role");
     for (const a of attachments) {
@@ -56,7 +99,9 @@ export const NoAdminManagedPolicies = defineRule({
       if (arn) violations.push({ address: a.address, detail: `attaches ${arn}` });
     }
     for (const r of [...exclusive, ...roles]) {
-      const arns = strings(r.type === "aws_iam_role" ? r.values.managed_policy_arns : r.values.policy_arns).flatMap((p) => adminPolicy(template, p) ?? []);
+      const arns = strings(r.type === "aws_iam_role" ? r.values.managed_policy_arns : r.values.policy_arns).flatMap(
+        (p) => adminPolicy(template, p) ?? [],
+      );
       if (arns.length > 0) violations.push({ address: r.address, detail: `attaches ${arns.join(", ")}` });
     }
     return verdict(attachments.length + exclusive.length + roles.length, violations);

@@ -34,24 +34,45 @@ export const NoIamUsers = defineRule({
     cdkNag: ["NIST.800.53.R5-IAMUserNoPolicies"],
   },
   reads: [
-    { type: "aws_iam_policy_attachment", attribute: "users", as: "reference", passes: "leaving it out, or an empty list" },
-    { type: "aws_iam_policy_attachment", attribute: "groups", as: "reference", passes: "leaving it out, or an empty list" },
+    {
+      type: "aws_iam_policy_attachment",
+      attribute: "users",
+      as: "reference",
+      passes: "leaving it out, or an empty list",
+    },
+    {
+      type: "aws_iam_policy_attachment",
+      attribute: "groups",
+      as: "reference",
+      passes: "leaving it out, or an empty list",
+    },
   ],
   evaluate({ template }) {
     const users = resourcesOfType(template, ...USER_TYPES);
     // aws_iam_policy_attachment attaches a policy to users and groups too (and is exclusive).
     // `users = null` is Terraform for "not set".
     const given = (a: TfResource, k: string) => a.values[k] !== undefined && a.values[k] !== null;
-    const attachments = resourcesOfType(template, "aws_iam_policy_attachment").filter((a) => given(a, "users") || given(a, "groups"));
+    const attachments = resourcesOfType(template, "aws_iam_policy_attachment").filter(
+      (a) => given(a, "users") || given(a, "groups"),
+    );
     const detail = (a: (typeof attachments)[number]): string => {
       const named = ["users", "groups"].filter((k) => given(a, k));
       const unknown = named.filter((k) => !Array.isArray(a.values[k]));
-      if (unknown.length > 0) return `aws_iam_policy_attachment: ${unknown.join(" and ")} could not be evaluated (${unknown.map((k) => JSON.stringify(a.values[k])).join(", ")}); attach policies to roles only`;
+      if (unknown.length > 0)
+        return `aws_iam_policy_attachment: ${unknown.join(" and ")} could not be evaluated (${unknown.map((k) => JSON.stringify(a.values[k])).join(", ")}); attach policies to roles only`;
       return `aws_iam_policy_attachment attaches the policy to IAM ${named.join(" and ")}; attach policies to roles only`;
     };
-    const open = attachments.filter((a) => !["users", "groups"].every((k) => !given(a, k) || (Array.isArray(a.values[k]) && (a.values[k] as unknown[]).length === 0)));
+    const open = attachments.filter(
+      (a) =>
+        !["users", "groups"].every(
+          (k) => !given(a, k) || (Array.isArray(a.values[k]) && (a.values[k] as unknown[]).length === 0),
+        ),
+    );
     return verdict(users.length + attachments.length, [
-      ...users.map((u) => ({ address: u.address, detail: `${u.type}: IAM users, groups and their credentials are not used by this platform` })),
+      ...users.map((u) => ({
+        address: u.address,
+        detail: `${u.type}: IAM users, groups and their credentials are not used by this platform`,
+      })),
       ...open.map((a) => ({ address: a.address, detail: detail(a) })),
     ]);
   },

@@ -24,7 +24,12 @@ function everyResource(resource: string): boolean {
   const fields = r.split(":");
   if (fields[0] !== "arn") return false;
   // `*` also matches colons: `arn:*` and a partition followed by `:*` cover every field after them.
-  if (fields.length < 6) return fields.slice(3).every(wild) && (fields[fields.length - 1] ?? "").includes("*") && wild(fields[fields.length - 1] ?? "");
+  if (fields.length < 6)
+    return (
+      fields.slice(3).every(wild) &&
+      (fields[fields.length - 1] ?? "").includes("*") &&
+      wild(fields[fields.length - 1] ?? "")
+    );
   const [, , , region = "", account = "", ...rest] = fields;
   return wild(region) && wild(account) && wild(rest.join(":")) && rest.join(":").includes("*");
 }
@@ -39,11 +44,15 @@ export const NoWildcardAdminStatements = defineRule({
   info: 'An identity policy allows "*" actions (also spelled "**", "*:*"), allows with NotAction, or allows a whole service ("<service>:*") on every resource ("*", an ARN of wildcards such as arn:aws:iam::*:*, or NotResource).',
   explanation:
     "Such a statement turns a workload role into an administrator of the account (or of a whole service): one compromised function could then read every data class, change key policies or create credentials.",
-  fix: 'List the actions the workload needs and scope Resource to its own ARNs; the modules\' grant methods (perms.ts) produce such statements.',
+  fix: "List the actions the workload needs and scope Resource to its own ARNs; the modules' grant methods (perms.ts) produce such statements.",
   anchors: {
     checkov: ["CKV_AWS_62", "CKV_AWS_63", "CKV_AWS_1", "CKV_AWS_49"],
     trivy: ["AVD-AWS-0057"],
-    cdkNag: ["AwsSolutions-IAM5", "NIST.800.53.R5-IAMPolicyNoStatementsWithAdminAccess", "NIST.800.53.R5-IAMPolicyNoStatementsWithFullAccess"],
+    cdkNag: [
+      "AwsSolutions-IAM5",
+      "NIST.800.53.R5-IAMPolicyNoStatementsWithAdminAccess",
+      "NIST.800.53.R5-IAMPolicyNoStatementsWithFullAccess",
+    ],
   },
   reads: policyReads(LITERAL_POLICY, "identity"),
   evaluate({ template }) {
@@ -56,7 +65,12 @@ export const NoWildcardAdminStatements = defineRule({
       for (const s of statementsOf(doc.document)) {
         if (s.effect !== "Allow") continue;
         const wide = s.resources.find(everyResource);
-        const everywhere = s.notResources.length > 0 ? "every resource except NotResource" : wide === undefined ? undefined : `Resource ${JSON.stringify(wide)}`;
+        const everywhere =
+          s.notResources.length > 0
+            ? "every resource except NotResource"
+            : wide === undefined
+              ? undefined
+              : `Resource ${JSON.stringify(wide)}`;
         if (s.actions.some(everyAction)) problems.push(`${statementLabel(s)} allows action "*"`);
         else if (s.notActions.length > 0) problems.push(`${statementLabel(s)} allows everything except NotAction`);
         else if (everywhere !== undefined) {
@@ -64,7 +78,8 @@ export const NoWildcardAdminStatements = defineRule({
           if (services.length > 0) problems.push(`${statementLabel(s)} allows ${services.join(", ")} on ${everywhere}`);
         }
       }
-      if (problems.length > 0) violations.push({ address: doc.address, detail: `${doc.attribute}: ${problems.join("; ")}` });
+      if (problems.length > 0)
+        violations.push({ address: doc.address, detail: `${doc.attribute}: ${problems.join("; ")}` });
     }
     return verdict(checked, violations);
   },

@@ -1,13 +1,42 @@
 import { LITERAL_POLICY, policyReads } from "../../core/unknowns";
 import type { IamCatalog } from "../../core/iam-catalog";
-import { globToRegExp, type NormalizedStatement, type PolicyDocumentRef, policyDocuments, statementLabel, statementsOf } from "../../core/policy-documents";
+import {
+  globToRegExp,
+  type NormalizedStatement,
+  type PolicyDocumentRef,
+  policyDocuments,
+  statementLabel,
+  statementsOf,
+} from "../../core/policy-documents";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
 const OPERATORS = [
-  "StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike",
-  "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals",
-  "DateEquals", "DateNotEquals", "DateLessThan", "DateLessThanEquals", "DateGreaterThan", "DateGreaterThanEquals",
-  "Bool", "BinaryEquals", "IpAddress", "NotIpAddress", "ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike",
+  "StringEquals",
+  "StringNotEquals",
+  "StringEqualsIgnoreCase",
+  "StringNotEqualsIgnoreCase",
+  "StringLike",
+  "StringNotLike",
+  "NumericEquals",
+  "NumericNotEquals",
+  "NumericLessThan",
+  "NumericLessThanEquals",
+  "NumericGreaterThan",
+  "NumericGreaterThanEquals",
+  "DateEquals",
+  "DateNotEquals",
+  "DateLessThan",
+  "DateLessThanEquals",
+  "DateGreaterThan",
+  "DateGreaterThanEquals",
+  "Bool",
+  "BinaryEquals",
+  "IpAddress",
+  "NotIpAddress",
+  "ArnEquals",
+  "ArnLike",
+  "ArnNotEquals",
+  "ArnNotLike",
 ].map((o) => o.toLowerCase());
 
 /**
@@ -50,17 +79,27 @@ export function actionProblem(action: string, iam: IamCatalog): string | undefin
 function statementProblems(s: NormalizedStatement, doc: PolicyDocumentRef, iam: IamCatalog): string[] {
   const out: string[] = [];
   const label = statementLabel(s);
-  if (s.effect !== "Allow" && s.effect !== "Deny") out.push(`${label}: Effect ${JSON.stringify(s.raw.Effect ?? null)} is neither "Allow" nor "Deny"`);
+  if (s.effect !== "Allow" && s.effect !== "Deny")
+    out.push(`${label}: Effect ${JSON.stringify(s.raw.Effect ?? null)} is neither "Allow" nor "Deny"`);
   const hasAction = s.raw.Action !== undefined;
   const hasNotAction = s.raw.NotAction !== undefined;
   if (hasAction === hasNotAction) out.push(`${label}: needs exactly one of Action and NotAction`);
-  if (doc.kind !== "trust" && doc.kind !== "document" && s.raw.Resource === undefined && s.raw.NotResource === undefined) out.push(`${label}: has no Resource`);
+  if (
+    doc.kind !== "trust" &&
+    doc.kind !== "document" &&
+    s.raw.Resource === undefined &&
+    s.raw.NotResource === undefined
+  )
+    out.push(`${label}: has no Resource`);
   if (doc.kind === "trust" && (s.raw.Resource !== undefined || s.raw.NotResource !== undefined)) {
-    out.push(`${label}: a trust policy cannot have Resource or NotResource (IAM rejects it: "Has prohibited field Resource")`);
+    out.push(
+      `${label}: a trust policy cannot have Resource or NotResource (IAM rejects it: "Has prohibited field Resource")`,
+    );
   }
   const hasPrincipal = s.raw.Principal !== undefined || s.raw.NotPrincipal !== undefined;
   if (doc.kind === "identity" && hasPrincipal) out.push(`${label}: an identity policy cannot name a Principal`);
-  if (["trust", "bucket", "key", "resource", "endpoint"].includes(doc.kind) && !hasPrincipal) out.push(`${label}: a ${doc.kind === "trust" ? "trust" : "resource"} policy statement needs a Principal`);
+  if (["trust", "bucket", "key", "resource", "endpoint"].includes(doc.kind) && !hasPrincipal)
+    out.push(`${label}: a ${doc.kind === "trust" ? "trust" : "resource"} policy statement needs a Principal`);
   for (const a of [...s.actions, ...s.notActions]) {
     const p = actionProblem(a, iam);
     if (p) out.push(`${label}: ${p}`);
@@ -87,7 +126,7 @@ export const PolicyDocumentValid = defineRule({
   info: "A policy document is malformed or uses an unknown service, action, condition key or condition operator.",
   explanation:
     "IAM ignores what it does not know: a misspelt action grants nothing, a misspelt condition key in a Deny makes the deny never match (StringNotEquals on a missing key is true only with IfExists semantics you did not intend). Such documents look right in review and fail open or closed in production.",
-  fix: "Correct the spelling against the AWS Service Authorization Reference; use Version \"2012-10-17\"; give every statement Effect, Action (or NotAction), Resource and, in resource and trust policies, Principal.",
+  fix: 'Correct the spelling against the AWS Service Authorization Reference; use Version "2012-10-17"; give every statement Effect, Action (or NotAction), Resource and, in resource and trust policies, Principal.',
   anchors: {},
   reads: policyReads(LITERAL_POLICY, "identity", "trust", "bucket", "key", "endpoint", "resource", "document"),
   evaluate({ template, iam }) {
@@ -104,11 +143,13 @@ export const PolicyDocumentValid = defineRule({
       if (doc.via !== undefined) continue; // checked once, at the data source
       checked++;
       const problems: string[] = [];
-      if (doc.document.Version !== "2012-10-17") problems.push(`Version is ${JSON.stringify(doc.document.Version ?? null)}, not "2012-10-17"`);
+      if (doc.document.Version !== "2012-10-17")
+        problems.push(`Version is ${JSON.stringify(doc.document.Version ?? null)}, not "2012-10-17"`);
       const statements = statementsOf(doc.document);
       if (statements.length === 0) problems.push("has no Statement");
       for (const s of statements) problems.push(...statementProblems(s, doc, iam));
-      if (problems.length > 0) violations.push({ address: doc.address, detail: `${doc.attribute}: ${problems.join("; ")}` });
+      if (problems.length > 0)
+        violations.push({ address: doc.address, detail: `${doc.attribute}: ${problems.join("; ")}` });
     }
     return verdict(checked, violations);
   },

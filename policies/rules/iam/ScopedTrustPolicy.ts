@@ -17,7 +17,7 @@ export const ScopedTrustPolicy = defineRule({
   service: "iam",
   severity: "error",
   suppressible: true,
-  info: "A role's trust policy lets too broad a set of principals assume it (\"*\", a whole account, a federated or Roles Anywhere principal without conditions).",
+  info: 'A role\'s trust policy lets too broad a set of principals assume it ("*", a whole account, a federated or Roles Anywhere principal without conditions).',
   explanation:
     "Whoever can assume a role has its permissions. A trust policy open to *, to every principal of an account, to any token of an identity provider or to any certificate of any trust anchor hands the role to principals nobody reviewed.",
   fix: "Name the exact principals (role ARNs, service principals) and add conditions: aws:PrincipalArn or sts:ExternalId for accounts, the token's aud/sub for federation, aws:SourceArn of the trust anchor (and the certificate subject) for IAM Roles Anywhere.",
@@ -37,13 +37,32 @@ export const ScopedTrustPolicy = defineRule({
         // A principal's tags are set by whoever owns it, in any account: they never scope "*" or an
         // account root, only an IAM Roles Anywhere certificate (its subject) next to the trust anchor.
         const scoped = hasCallerScopingCondition(s);
-        const certificateScoped = scoped || s.conditions.some((c) => /^aws:PrincipalTag\/x509/i.test(c.key) && !/Not|Null|IfExists/i.test(c.operator) && c.values.every((v) => typeof v === "string" && v !== "" && !/^[*?]+$/.test(v)));
-        if (s.principal.anyone && !scoped) problems.push(`${statementLabel(s)} trusts "*"${s.conditions.length > 0 ? " with no condition that names specific callers" : ""}`);
+        const certificateScoped =
+          scoped ||
+          s.conditions.some(
+            (c) =>
+              /^aws:PrincipalTag\/x509/i.test(c.key) &&
+              !/Not|Null|IfExists/i.test(c.operator) &&
+              c.values.every((v) => typeof v === "string" && v !== "" && !/^[*?]+$/.test(v)),
+          );
+        if (s.principal.anyone && !scoped)
+          problems.push(
+            `${statementLabel(s)} trusts "*"${s.conditions.length > 0 ? " with no condition that names specific callers" : ""}`,
+          );
         const roots = s.principal.aws.filter((a) => ROOT.test(a));
-        if (roots.length > 0 && !scoped) problems.push(`${statementLabel(s)} trusts every principal of ${roots.join(", ")} without aws:PrincipalArn or sts:ExternalId`);
-        if (s.principal.federated.length > 0 && s.conditions.length === 0) problems.push(`${statementLabel(s)} trusts ${s.principal.federated.join(", ")} without conditions on the token`);
+        if (roots.length > 0 && !scoped)
+          problems.push(
+            `${statementLabel(s)} trusts every principal of ${roots.join(", ")} without aws:PrincipalArn or sts:ExternalId`,
+          );
+        if (s.principal.federated.length > 0 && s.conditions.length === 0)
+          problems.push(
+            `${statementLabel(s)} trusts ${s.principal.federated.join(", ")} without conditions on the token`,
+          );
         const bound = s.principal.service.filter((svc) => SOURCE_BOUND_SERVICES.has(svc));
-        if (bound.length > 0 && !certificateScoped) problems.push(`${statementLabel(s)} trusts ${bound.join(", ")} without aws:SourceArn (trust anchor) or certificate conditions`);
+        if (bound.length > 0 && !certificateScoped)
+          problems.push(
+            `${statementLabel(s)} trusts ${bound.join(", ")} without aws:SourceArn (trust anchor) or certificate conditions`,
+          );
       }
       if (problems.length > 0) violations.push({ address: doc.address, detail: problems.join("; ") });
     }

@@ -21,14 +21,22 @@ export const KeyPolicyExplicit = defineRule({
     { type: "aws_kms_key", attribute: "policy", as: "document", passes: LITERAL_POLICY },
     { type: "aws_kms_external_key", attribute: "policy", as: "document", passes: LITERAL_POLICY },
     { type: "aws_kms_replica_key", attribute: "policy", as: "document", passes: LITERAL_POLICY },
-    { type: "aws_kms_key_policy", attribute: "key_id", as: "reference", passes: "a reference to a key of this configuration" },
+    {
+      type: "aws_kms_key_policy",
+      attribute: "key_id",
+      as: "reference",
+      passes: "a reference to a key of this configuration",
+    },
   ],
   evaluate({ template }) {
     const keys = resourcesOfType(template, "aws_kms_key", "aws_kms_external_key", "aws_kms_replica_key");
     const policies = resourcesOfType(template, "aws_kms_key_policy");
     const violations: Violation[] = keys
       .filter((k) => k.values.policy === undefined && !policies.some((p) => refersTo(p.values.key_id, k.address)))
-      .map((k) => ({ address: k.address, detail: "no policy and no aws_kms_key_policy: KMS applies its default policy (the account root with kms:*)" }));
+      .map((k) => ({
+        address: k.address,
+        detail: "no policy and no aws_kms_key_policy: KMS applies its default policy (the account root with kms:*)",
+      }));
     return verdict(keys.length, violations);
   },
 });

@@ -1,5 +1,11 @@
 import { LITERAL_POLICY, policyReads } from "../../core/unknowns";
-import { allowsEveryone, hasCallerScopingCondition, policyDocuments, statementLabel, statementsOf } from "../../core/policy-documents";
+import {
+  allowsEveryone,
+  hasCallerScopingCondition,
+  policyDocuments,
+  statementLabel,
+  statementsOf,
+} from "../../core/policy-documents";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
 /** No key policy statement allows `*` without a condition that scopes the caller. */
@@ -25,11 +31,18 @@ export const KeyPolicyNoPublicPrincipal = defineRule({
       checked++;
       // A key policy the checker cannot read (invalid JSON, computed) may be open to everyone: a finding, as for queue policies.
       if (doc.document === undefined) {
-        violations.push({ address: doc.address, detail: `the key policy could not be evaluated (${doc.problem ?? "not a literal document"}), so it may allow everyone` });
+        violations.push({
+          address: doc.address,
+          detail: `the key policy could not be evaluated (${doc.problem ?? "not a literal document"}), so it may allow everyone`,
+        });
         continue;
       }
       const open = statementsOf(doc.document).filter((s) => allowsEveryone(s) && !hasCallerScopingCondition(s));
-      if (open.length > 0) violations.push({ address: doc.address, detail: `${open.map((s) => (s.notPrincipal === undefined ? statementLabel(s) : `${statementLabel(s)} (NotPrincipal: everyone but the principals it names)`)).join(", ")} allow${open.length === 1 ? "s" : ""} Principal "*" without a caller-scoping condition` });
+      if (open.length > 0)
+        violations.push({
+          address: doc.address,
+          detail: `${open.map((s) => (s.notPrincipal === undefined ? statementLabel(s) : `${statementLabel(s)} (NotPrincipal: everyone but the principals it names)`)).join(", ")} allow${open.length === 1 ? "s" : ""} Principal "*" without a caller-scoping condition`,
+        });
     }
     return verdict(checked, violations);
   },

@@ -20,7 +20,12 @@ export const KeyRotation = defineRule({
   },
   reads: [
     { type: "aws_kms_key", attribute: "enable_key_rotation", as: "literal", passes: "a literal true" },
-    { type: "aws_kms_key", attribute: "customer_master_key_spec", as: "literal", passes: "a literal key spec, or leaving it out" },
+    {
+      type: "aws_kms_key",
+      attribute: "customer_master_key_spec",
+      as: "literal",
+      passes: "a literal key spec, or leaving it out",
+    },
     { type: "aws_kms_key", attribute: "key_usage", as: "literal", passes: "a literal key usage, or leaving it out" },
   ],
   evaluate({ template }) {
@@ -32,7 +37,10 @@ export const KeyRotation = defineRule({
       if (spec !== "SYMMETRIC_DEFAULT" || usage !== "ENCRYPT_DECRYPT") continue; // cannot rotate
       checked++;
       if (literalBool(key.values.enable_key_rotation) !== true) {
-        violations.push({ address: key.address, detail: `enable_key_rotation is ${JSON.stringify(key.values.enable_key_rotation ?? null)}` });
+        violations.push({
+          address: key.address,
+          detail: `enable_key_rotation is ${JSON.stringify(key.values.enable_key_rotation ?? null)}`,
+        });
       }
     }
     return verdict(checked, violations);

@@ -16,15 +16,25 @@ export const EnvironmentEncryptedWithCmk = defineRule({
   anchors: {
     checkov: ["CKV_AWS_173"],
   },
-  reads: [{ type: "aws_lambda_function", attribute: "kms_key_arn", as: "reference", passes: "a reference to a customer managed key of this configuration, or its literal ARN" }],
+  reads: [
+    {
+      type: "aws_lambda_function",
+      attribute: "kms_key_arn",
+      as: "reference",
+      passes: "a reference to a customer managed key of this configuration, or its literal ARN",
+    },
+  ],
   evaluate({ template }) {
     const violations: Violation[] = [];
     let checked = 0;
     for (const fn of resourcesOfType(template, "aws_lambda_function")) {
-      const hasVariables = blocks(fn.values.environment).some((e) => isObject(e.variables) && Object.keys(e.variables).length > 0);
+      const hasVariables = blocks(fn.values.environment).some(
+        (e) => isObject(e.variables) && Object.keys(e.variables).length > 0,
+      );
       if (!hasVariables) continue;
       checked++;
-      if (typeof fn.values.kms_key_arn !== "string" || fn.values.kms_key_arn === "") violations.push({ address: fn.address, detail: "environment variables are set but kms_key_arn is not" });
+      if (typeof fn.values.kms_key_arn !== "string" || fn.values.kms_key_arn === "")
+        violations.push({ address: fn.address, detail: "environment variables are set but kms_key_arn is not" });
       else {
         const problem = awsManagedKeyProblem(template, fn.values.kms_key_arn);
         if (problem !== undefined) violations.push({ address: fn.address, detail: `kms_key_arn: ${problem}` });

@@ -16,7 +16,14 @@ export const FunctionConcurrency = defineRule({
     checkov: ["CKV_AWS_115"],
     cdkNag: ["NIST.800.53.R5-LambdaConcurrency"],
   },
-  reads: [{ type: "aws_lambda_function", attribute: "reserved_concurrent_executions", as: "literal", passes: "a literal number, 0 or more" }],
+  reads: [
+    {
+      type: "aws_lambda_function",
+      attribute: "reserved_concurrent_executions",
+      as: "literal",
+      passes: "a literal number, 0 or more",
+    },
+  ],
   evaluate({ template }) {
     const fns = resourcesOfType(template, "aws_lambda_function");
     const violations: Violation[] = fns
@@ -24,10 +31,14 @@ export const FunctionConcurrency = defineRule({
         const value = fn.values.reserved_concurrent_executions;
         if (typeof value === "string" && value.includes("${")) return false; // reported as not evaluable (reads)
         // Terraform reads "-1e0" (or " -1") as -1, unreserved: judge the number, not the spelling (issue 15).
-        const n = literalNumber(value) ?? (typeof value === "string" && value.trim() !== "" ? Number(value.trim()) : undefined);
+        const n =
+          literalNumber(value) ?? (typeof value === "string" && value.trim() !== "" ? Number(value.trim()) : undefined);
         return n === undefined || Number.isNaN(n) || n < 0;
       })
-      .map((fn) => ({ address: fn.address, detail: `reserved_concurrent_executions is ${JSON.stringify(fn.values.reserved_concurrent_executions ?? null)}` }));
+      .map((fn) => ({
+        address: fn.address,
+        detail: `reserved_concurrent_executions is ${JSON.stringify(fn.values.reserved_concurrent_executions ?? null)}`,
+      }));
     return verdict(fns.length, violations);
   },
 });

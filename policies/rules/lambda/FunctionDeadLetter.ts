@@ -22,9 +22,24 @@ export const FunctionDeadLetter = defineRule({
     cdkNag: ["NIST.800.53.R5-LambdaDLQ"],
   },
   reads: [
-    { type: "aws_lambda_function", attribute: "dead_letter_config.target_arn", as: "reference", passes: "a reference to a queue or topic of this configuration" },
-    { type: "aws_lambda_function_event_invoke_config", attribute: "function_name", as: "reference", passes: "a reference to the aws_lambda_function" },
-    { type: "aws_lambda_function_event_invoke_config", attribute: "destination_config.on_failure.destination", as: "reference", passes: "a reference to a queue, topic or function of this configuration" },
+    {
+      type: "aws_lambda_function",
+      attribute: "dead_letter_config.target_arn",
+      as: "reference",
+      passes: "a reference to a queue or topic of this configuration",
+    },
+    {
+      type: "aws_lambda_function_event_invoke_config",
+      attribute: "function_name",
+      as: "reference",
+      passes: "a reference to the aws_lambda_function",
+    },
+    {
+      type: "aws_lambda_function_event_invoke_config",
+      attribute: "destination_config.on_failure.destination",
+      as: "reference",
+      passes: "a reference to a queue, topic or function of this configuration",
+    },
   ],
   evaluate({ template }) {
     const fns = resourcesOfType(template, "aws_lambda_function");
@@ -34,9 +49,15 @@ export const FunctionDeadLetter = defineRule({
     for (const fn of fns) {
       const dlq = blocks(fn.values.dead_letter_config).some((d) => set(d.target_arn));
       const destination = configs.some(
-        (c) => refersTo(c.values.function_name, fn.address) && blocks(c.values.destination_config).some((d) => blocks(d.on_failure).some((f) => set(f.destination))),
+        (c) =>
+          refersTo(c.values.function_name, fn.address) &&
+          blocks(c.values.destination_config).some((d) => blocks(d.on_failure).some((f) => set(f.destination))),
       );
-      if (!dlq && !destination) violations.push({ address: fn.address, detail: "neither dead_letter_config.target_arn nor an on-failure destination is set" });
+      if (!dlq && !destination)
+        violations.push({
+          address: fn.address,
+          detail: "neither dead_letter_config.target_arn nor an on-failure destination is set",
+        });
     }
     return verdict(fns.length, violations);
   },

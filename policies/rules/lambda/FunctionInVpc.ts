@@ -21,8 +21,18 @@ export const FunctionInVpc = defineRule({
     cdkNag: ["NIST.800.53.R5-LambdaInsideVPC"],
   },
   reads: [
-    { type: "aws_lambda_function", attribute: "vpc_config.subnet_ids", as: "reference", passes: "a list of references to subnets of this configuration" },
-    { type: "aws_lambda_function", attribute: "vpc_config.security_group_ids", as: "reference", passes: "a list of references to security groups of this configuration" },
+    {
+      type: "aws_lambda_function",
+      attribute: "vpc_config.subnet_ids",
+      as: "reference",
+      passes: "a list of references to subnets of this configuration",
+    },
+    {
+      type: "aws_lambda_function",
+      attribute: "vpc_config.security_group_ids",
+      as: "reference",
+      passes: "a list of references to security groups of this configuration",
+    },
   ],
   evaluate({ template }) {
     const fns = resourcesOfType(template, "aws_lambda_function");
@@ -30,7 +40,8 @@ export const FunctionInVpc = defineRule({
     for (const fn of fns) {
       const vpc = blocks(fn.values.vpc_config)[0];
       if (vpc === undefined) violations.push({ address: fn.address, detail: "no vpc_config" });
-      else if (!nonEmpty(vpc.subnet_ids) || !nonEmpty(vpc.security_group_ids)) violations.push({ address: fn.address, detail: "vpc_config lacks subnet_ids or security_group_ids" });
+      else if (!nonEmpty(vpc.subnet_ids) || !nonEmpty(vpc.security_group_ids))
+        violations.push({ address: fn.address, detail: "vpc_config lacks subnet_ids or security_group_ids" });
     }
     return verdict(fns.length, violations);
   },

@@ -29,7 +29,7 @@ export const FunctionNotPublic = defineRule({
   service: "lambda",
   severity: "error",
   suppressible: true,
-  info: "The function can be invoked publicly: a permission for \"*\", a service permission without a source_arn/source_account that names one owner (a wildcard source such as arn:aws:s3:::* does not), or a function URL without auth.",
+  info: 'The function can be invoked publicly: a permission for "*", a service permission without a source_arn/source_account that names one owner (a wildcard source such as arn:aws:s3:::* does not), or a function URL without auth.',
   explanation:
     "A permission for * (or for a service principal without naming the source bucket, API or account) lets any account, or any customer's resource of that service, invoke the function with crafted events.",
   fix: 'Grant aws_lambda_permission only to service principals with source_arn (and source_account) set, never to "*"; use authorization_type = "AWS_IAM" on function URLs, or none at all.',
@@ -39,10 +39,20 @@ export const FunctionNotPublic = defineRule({
     cdkNag: ["PCI.DSS.321-LambdaFunctionPublicAccessProhibited"],
   },
   reads: [
-    { type: "aws_lambda_permission", attribute: "principal", as: "literal", passes: "a literal service principal or account" },
-    { type: "aws_lambda_permission", attribute: "source_arn", as: "reference", passes: "a literal ARN or a reference to a block of this configuration" },
+    {
+      type: "aws_lambda_permission",
+      attribute: "principal",
+      as: "literal",
+      passes: "a literal service principal or account",
+    },
+    {
+      type: "aws_lambda_permission",
+      attribute: "source_arn",
+      as: "reference",
+      passes: "a literal ARN or a reference to a block of this configuration",
+    },
     { type: "aws_lambda_permission", attribute: "source_account", as: "reference", passes: "a literal account ID" },
-    { type: "aws_lambda_function_url", attribute: "authorization_type", as: "literal", passes: "a literal \"AWS_IAM\"" },
+    { type: "aws_lambda_function_url", attribute: "authorization_type", as: "literal", passes: 'a literal "AWS_IAM"' },
   ],
   evaluate({ template }) {
     const violations: Violation[] = [];
@@ -51,13 +61,24 @@ export const FunctionNotPublic = defineRule({
     for (const p of permissions) {
       const principal = literalString(p.values.principal)?.trim();
       if (principal === "*") violations.push({ address: p.address, detail: 'principal is "*"' });
-      else if (principal?.toLowerCase().endsWith(".amazonaws.com") && !scopedSourceArn(p.values.source_arn) && !scopedAccount(p.values.source_account)) {
+      else if (
+        principal?.toLowerCase().endsWith(".amazonaws.com") &&
+        !scopedSourceArn(p.values.source_arn) &&
+        !scopedAccount(p.values.source_account)
+      ) {
         const given = [p.values.source_arn, p.values.source_account].filter((v) => v !== undefined);
-        violations.push({ address: p.address, detail: `service principal ${principal} without a source_arn or source_account that names one owner${given.length > 0 ? ` (${given.map((v) => JSON.stringify(v)).join(", ")} matches resources of any account)` : ""}` });
+        violations.push({
+          address: p.address,
+          detail: `service principal ${principal} without a source_arn or source_account that names one owner${given.length > 0 ? ` (${given.map((v) => JSON.stringify(v)).join(", ")} matches resources of any account)` : ""}`,
+        });
       }
     }
     for (const u of urls) {
-      if (literalString(u.values.authorization_type) !== "AWS_IAM") violations.push({ address: u.address, detail: `authorization_type is ${JSON.stringify(u.values.authorization_type ?? null)}` });
+      if (literalString(u.values.authorization_type) !== "AWS_IAM")
+        violations.push({
+          address: u.address,
+          detail: `authorization_type is ${JSON.stringify(u.values.authorization_type ?? null)}`,
+        });
     }
     return verdict(permissions.length + urls.length, violations);
   },

@@ -16,12 +16,14 @@ export const FunctionTracing = defineRule({
     checkov: ["CKV_AWS_50"],
     trivy: ["AVD-AWS-0066"],
   },
-  reads: [{ type: "aws_lambda_function", attribute: "tracing_config.mode", as: "literal", passes: "a literal \"Active\"" }],
+  reads: [
+    { type: "aws_lambda_function", attribute: "tracing_config.mode", as: "literal", passes: 'a literal "Active"' },
+  ],
   evaluate({ template }) {
     const fns = resourcesOfType(template, "aws_lambda_function");
     const violations: Violation[] = fns
       .filter((fn) => !blocks(fn.values.tracing_config).some((t) => literalString(t.mode) === "Active"))
-      .map((fn) => ({ address: fn.address, detail: "tracing_config.mode is not \"Active\"" }));
+      .map((fn) => ({ address: fn.address, detail: 'tracing_config.mode is not "Active"' }));
     return verdict(fns.length, violations);
   },
 });

@@ -3,7 +3,8 @@ import { resourcesOfType } from "../../core/template";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
 /** Variable names that announce a secret value. */
-const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|PASSPHRASE|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL|CLIENT_?SECRET)/i;
+const SECRET_NAME =
+  /(SECRET|PASSWORD|PASSWD|PASSPHRASE|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL|CLIENT_?SECRET)/i;
 /** Names that only point at a secret (its ARN, name or id), which is the right way. */
 const POINTER_NAME = /(_ARN|_NAME|_ID|_PATH|_PARAM(ETER)?|_REF|_URL)$/i;
 /** Values that are secrets whatever the name. */
@@ -34,7 +35,15 @@ export const NoSecretsInEnvironment = defineRule({
   anchors: {
     checkov: ["CKV_AWS_45"],
   },
-  reads: [{ type: "aws_lambda_function", attribute: "environment.variables", as: "reference", passes: "literal values that are no secrets, or references to blocks of this configuration (such as a secret's ARN)" }],
+  reads: [
+    {
+      type: "aws_lambda_function",
+      attribute: "environment.variables",
+      as: "reference",
+      passes:
+        "literal values that are no secrets, or references to blocks of this configuration (such as a secret's ARN)",
+    },
+  ],
   evaluate({ template }) {
     const fns = resourcesOfType(template, "aws_lambda_function");
     const violations: Violation[] = [];

@@ -7,10 +7,35 @@ import { defineRule, type Violation, verdict } from "../../core/types";
  * blocked after the deprecation dates). Source: the Lambda runtimes page, "Deprecated runtimes".
  */
 const DEPRECATED = new Set([
-  "nodejs", "nodejs4.3", "nodejs4.3-edge", "nodejs6.10", "nodejs8.10", "nodejs10.x", "nodejs12.x", "nodejs14.x", "nodejs16.x", "nodejs18.x", "nodejs20.x",
-  "python2.7", "python3.6", "python3.7", "python3.8", "python3.9",
-  "java8", "dotnetcore1.0", "dotnetcore2.0", "dotnetcore2.1", "dotnetcore3.1", "dotnet5.0", "dotnet6", "dotnet7",
-  "go1.x", "ruby2.5", "ruby2.7", "ruby3.2", "provided",
+  "nodejs",
+  "nodejs4.3",
+  "nodejs4.3-edge",
+  "nodejs6.10",
+  "nodejs8.10",
+  "nodejs10.x",
+  "nodejs12.x",
+  "nodejs14.x",
+  "nodejs16.x",
+  "nodejs18.x",
+  "nodejs20.x",
+  "python2.7",
+  "python3.6",
+  "python3.7",
+  "python3.8",
+  "python3.9",
+  "java8",
+  "dotnetcore1.0",
+  "dotnetcore2.0",
+  "dotnetcore2.1",
+  "dotnetcore3.1",
+  "dotnet5.0",
+  "dotnet6",
+  "dotnet7",
+  "go1.x",
+  "ruby2.5",
+  "ruby2.7",
+  "ruby3.2",
+  "provided",
 ]);
 
 export const RuntimeSupported = defineRule({
@@ -30,7 +55,12 @@ export const RuntimeSupported = defineRule({
   },
   reads: [
     { type: "aws_lambda_function", attribute: "runtime", as: "literal", passes: "a literal supported runtime" },
-    { type: "aws_lambda_function", attribute: "package_type", as: "literal", passes: "a literal \"Zip\" or \"Image\", or leaving it out" },
+    {
+      type: "aws_lambda_function",
+      attribute: "package_type",
+      as: "literal",
+      passes: 'a literal "Zip" or "Image", or leaving it out',
+    },
   ],
   evaluate({ template }) {
     const functions = resourcesOfType(template, "aws_lambda_function");
@@ -40,8 +70,13 @@ export const RuntimeSupported = defineRule({
       if (literalString(fn.values.package_type) === "Image") continue;
       checked++;
       const runtime = literalString(fn.values.runtime);
-      if (runtime === undefined || runtime.includes("${")) violations.push({ address: fn.address, detail: `runtime ${JSON.stringify(fn.values.runtime ?? null)} could not be evaluated` });
-      else if (DEPRECATED.has(runtime)) violations.push({ address: fn.address, detail: `runtime ${runtime} is deprecated` });
+      if (runtime === undefined || runtime.includes("${"))
+        violations.push({
+          address: fn.address,
+          detail: `runtime ${JSON.stringify(fn.values.runtime ?? null)} could not be evaluated`,
+        });
+      else if (DEPRECATED.has(runtime))
+        violations.push({ address: fn.address, detail: `runtime ${runtime} is deprecated` });
     }
     return verdict(checked, violations);
   },

@@ -16,7 +16,14 @@ export const LogGroupKms = defineRule({
     trivy: ["AVD-AWS-0017"],
     cdkNag: ["NIST.800.53.R5-CloudWatchLogGroupEncrypted"],
   },
-  reads: [{ type: "aws_cloudwatch_log_group", attribute: "kms_key_id", as: "reference", passes: "a reference to a customer managed key of this configuration, or its literal ARN" }],
+  reads: [
+    {
+      type: "aws_cloudwatch_log_group",
+      attribute: "kms_key_id",
+      as: "reference",
+      passes: "a reference to a customer managed key of this configuration, or its literal ARN",
+    },
+  ],
   evaluate({ template }) {
     const groups = resourcesOfType(template, "aws_cloudwatch_log_group");
     const violations: Violation[] = groups

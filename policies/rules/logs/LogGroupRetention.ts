@@ -28,8 +28,18 @@ export const LogGroupRetention = defineRule({
     cdkNag: ["NIST.800.53.R5-CloudWatchLogGroupRetentionPeriod"],
   },
   reads: [
-    { type: "aws_cloudwatch_log_group", attribute: "retention_in_days", as: "literal", passes: "a literal number of days within the bounds" },
-    { type: "aws_cloudwatch_log_group", attribute: "tags.DataClass", as: "literal", passes: "a literal data class, or leaving it out" },
+    {
+      type: "aws_cloudwatch_log_group",
+      attribute: "retention_in_days",
+      as: "literal",
+      passes: "a literal number of days within the bounds",
+    },
+    {
+      type: "aws_cloudwatch_log_group",
+      attribute: "tags.DataClass",
+      as: "literal",
+      passes: "a literal data class, or leaving it out",
+    },
   ],
   evaluate({ template, config }) {
     const groups = resourcesOfType(template, "aws_cloudwatch_log_group");
@@ -43,8 +53,13 @@ export const LogGroupRetention = defineRule({
       if (typeof raw === "string" && raw.includes("${")) continue; // computed: reported as not evaluable (reads)
       const days = literalNumber(raw);
       const bounds = `${min}-${max} days${classDays !== undefined ? ` (data class ${dataClass})` : ""}`;
-      if (days === undefined || days === 0) violations.push({ address: g.address, detail: `retention_in_days is ${JSON.stringify(raw ?? null)}: events never expire; use ${bounds}` });
-      else if (days < min || days > max) violations.push({ address: g.address, detail: `retention_in_days is ${days}; use ${bounds}` });
+      if (days === undefined || days === 0)
+        violations.push({
+          address: g.address,
+          detail: `retention_in_days is ${JSON.stringify(raw ?? null)}: events never expire; use ${bounds}`,
+        });
+      else if (days < min || days > max)
+        violations.push({ address: g.address, detail: `retention_in_days is ${days}; use ${bounds}` });
     }
     return verdict(groups.length, violations);
   },

@@ -19,7 +19,22 @@ export const DataClassPartition = defineRule({
     "What may leave the sovereign partition is decided per data class in the deployment configuration (by default: nothing). A bucket, key, secret, log group, table, function or queue of a sovereign-only class in the commercial partition, or one there without a class, moves data out of the European Sovereign Cloud.",
   fix: `Tag the resource with its ${DATA_CLASS_TAG}; keep sovereign-only classes on aws.sovereign; set allowCrossPartition on a class in the deployment configuration only when it may be replicated (and pass that configuration with --config).`,
   anchors: {},
-  reads: [...[...DATA_HOLDING_TYPES].map((type): ValueRead => ({ type, attribute: `tags.${DATA_CLASS_TAG}`, as: "literal", passes: "a literal data class, or leaving it out in the sovereign partition" })), { type: "provider.aws", attribute: `default_tags.tags.${DATA_CLASS_TAG}`, as: "literal", passes: "a literal data class, or leaving it out" }],
+  reads: [
+    ...[...DATA_HOLDING_TYPES].map(
+      (type): ValueRead => ({
+        type,
+        attribute: `tags.${DATA_CLASS_TAG}`,
+        as: "literal",
+        passes: "a literal data class, or leaving it out in the sovereign partition",
+      }),
+    ),
+    {
+      type: "provider.aws",
+      attribute: `default_tags.tags.${DATA_CLASS_TAG}`,
+      as: "literal",
+      passes: "a literal data class, or leaving it out",
+    },
+  ],
   evaluate({ template, config }) {
     const violations: Violation[] = [];
     let checked = 0;
@@ -31,12 +46,16 @@ export const DataClassPartition = defineRule({
       const dataClass = dataClassOf(template, r);
       if (dataClass === undefined) {
         if (partition.id !== "aws-eusc") {
-          violations.push({ address: r.address, detail: `${r.type} in partition ${partition.id} has no ${DATA_CLASS_TAG} tag; outside the sovereign partition every data-holding resource must name a class that allows it` });
+          violations.push({
+            address: r.address,
+            detail: `${r.type} in partition ${partition.id} has no ${DATA_CLASS_TAG} tag; outside the sovereign partition every data-holding resource must name a class that allows it`,
+          });
         }
         continue;
       }
       const allowed = partitionAllows(partition, dataClass, config);
-      if (!allowed.allowed) violations.push({ address: r.address, detail: `${r.type} in partition ${partition.id}: ${allowed.reason}` });
+      if (!allowed.allowed)
+        violations.push({ address: r.address, detail: `${r.type} in partition ${partition.id}: ${allowed.reason}` });
     }
     return verdict(checked, violations);
   },

@@ -36,10 +36,30 @@ export const NoCrossPartitionReplication = defineRule({
   fix: "Replicate only within the source's partition (and to EU regions), move cross-partition copies through the sync function for classes with allowCrossPartition, and keep resources that handle sovereign-only classes on aws.sovereign.",
   anchors: {},
   reads: [
-    { type: "aws_s3_bucket_replication_configuration", attribute: "bucket", as: "reference", passes: "a reference to an aws_s3_bucket of this configuration, or its literal name" },
-    { type: "aws_s3_bucket_replication_configuration", attribute: "rule.destination.bucket", as: "reference", passes: "a literal bucket ARN or a reference to a bucket of this configuration" },
-    { type: "aws_dynamodb_table", attribute: "replica.region_name", as: "literal", passes: "a literal region of the table's partition" },
-    { type: "aws_secretsmanager_secret", attribute: "replica.region", as: "literal", passes: "a literal region of the secret's partition" },
+    {
+      type: "aws_s3_bucket_replication_configuration",
+      attribute: "bucket",
+      as: "reference",
+      passes: "a reference to an aws_s3_bucket of this configuration, or its literal name",
+    },
+    {
+      type: "aws_s3_bucket_replication_configuration",
+      attribute: "rule.destination.bucket",
+      as: "reference",
+      passes: "a literal bucket ARN or a reference to a bucket of this configuration",
+    },
+    {
+      type: "aws_dynamodb_table",
+      attribute: "replica.region_name",
+      as: "literal",
+      passes: "a literal region of the table's partition",
+    },
+    {
+      type: "aws_secretsmanager_secret",
+      attribute: "replica.region",
+      as: "literal",
+      passes: "a literal region of the secret's partition",
+    },
   ],
   evaluate({ template, config }) {
     const violations: Violation[] = [];
@@ -56,7 +76,9 @@ export const NoCrossPartitionReplication = defineRule({
           const d = destinationPartition(template, dest.bucket);
           if (d === undefined) return;
           if (d.id !== home.id) {
-            problems.push(`rule[${i}] replicates ${source?.address ?? "the bucket"} (partition ${home.id}${sourceClass ? `, data class ${sourceClass}` : ""}) to ${d.label} in partition ${d.id}; S3 replication cannot cross partitions`);
+            problems.push(
+              `rule[${i}] replicates ${source?.address ?? "the bucket"} (partition ${home.id}${sourceClass ? `, data class ${sourceClass}` : ""}) to ${d.label} in partition ${d.id}; S3 replication cannot cross partitions`,
+            );
           }
         });
       });
@@ -75,7 +97,8 @@ export const NoCrossPartitionReplication = defineRule({
         const region = literalString(replica[key]);
         const p = region === undefined ? undefined : partitionOfAnyRegion(region);
         if (p === undefined) return;
-        if (p.id !== home.id) problems.push(`replica[${i}] in ${region} is in partition ${p.id}, but the ${r.type} is in ${home.id}`);
+        if (p.id !== home.id)
+          problems.push(`replica[${i}] in ${region} is in partition ${p.id}, but the ${r.type} is in ${home.id}`);
         else if (dataClass !== undefined) {
           const allowed = partitionAllows(p, dataClass, config);
           if (!allowed.allowed) problems.push(`replica[${i}] in ${region}: ${allowed.reason}`);
@@ -91,7 +114,11 @@ export const NoCrossPartitionReplication = defineRule({
       if (p === undefined || p.id === "aws-eusc") continue;
       checked++;
       const allowed = partitionAllows(p, dataClass, config);
-      if (!allowed.allowed) violations.push({ address: r.address, detail: `${r.type} in partition ${p.id} handles data: ${allowed.reason}` });
+      if (!allowed.allowed)
+        violations.push({
+          address: r.address,
+          detail: `${r.type} in partition ${p.id} handles data: ${allowed.reason}`,
+        });
     }
     return verdict(checked, violations);
   },

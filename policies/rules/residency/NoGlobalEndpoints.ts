@@ -33,10 +33,25 @@ export const NoGlobalEndpoints = defineRule({
   fix: "Use regional endpoints of the resource's own partition (endpointUrl(partition, service, region) in config/partitions.ts, e.g. https://sts.eusc-de-east-1.amazonaws.eu), let the SDK resolve regional endpoints (AWS_STS_REGIONAL_ENDPOINTS=regional), and take VPC endpoint service names from data.aws_vpc_endpoint_service.",
   anchors: {},
   reads: [
-    { type: "aws_lambda_function", attribute: "environment.variables", as: "reference", passes: "literal values or references to blocks of this configuration, naming no global endpoint" },
+    {
+      type: "aws_lambda_function",
+      attribute: "environment.variables",
+      as: "reference",
+      passes: "literal values or references to blocks of this configuration, naming no global endpoint",
+    },
     { type: "provider.aws", attribute: "*", as: "reference", passes: "literal values naming no global endpoint" },
-    { type: "aws_vpc_endpoint", attribute: "service_name", as: "reference", passes: "a literal regional service name or a reference to a data.aws_vpc_endpoint_service of this configuration" },
-    { type: "data.aws_vpc_endpoint_service", attribute: "service_name", as: "reference", passes: "a literal regional service name" },
+    {
+      type: "aws_vpc_endpoint",
+      attribute: "service_name",
+      as: "reference",
+      passes: "a literal regional service name or a reference to a data.aws_vpc_endpoint_service of this configuration",
+    },
+    {
+      type: "data.aws_vpc_endpoint_service",
+      attribute: "service_name",
+      as: "reference",
+      passes: "a literal regional service name",
+    },
   ],
   evaluate({ template }) {
     const violations: Violation[] = [];
@@ -48,9 +63,11 @@ export const NoGlobalEndpoints = defineRule({
         if (!isObject(env.variables)) continue;
         for (const [name, value] of Object.entries(env.variables)) {
           if (typeof value !== "string") continue;
-          for (const host of globalHostsIn(value)) problems.push(`environment variable ${name} uses the global endpoint ${host}`);
+          for (const host of globalHostsIn(value))
+            problems.push(`environment variable ${name} uses the global endpoint ${host}`);
           const legacy = LEGACY_SETTINGS[name];
-          if (legacy !== undefined && value.toLowerCase() === legacy) problems.push(`environment variable ${name}=${value} makes the SDK use a global endpoint`);
+          if (legacy !== undefined && value.toLowerCase() === legacy)
+            problems.push(`environment variable ${name}=${value} makes the SDK use a global endpoint`);
         }
       }
       if (problems.length > 0) violations.push({ address: fn.address, detail: problems.join("; ") });
@@ -62,7 +79,8 @@ export const NoGlobalEndpoints = defineRule({
       walkStrings(p.values, (value, path) => {
         for (const host of globalHostsIn(value)) problems.push(`${path} uses the global endpoint ${host}`);
       });
-      if (literalString(p.values.s3_us_east_1_regional_endpoint) === "legacy") problems.push('s3_us_east_1_regional_endpoint = "legacy" uses the global S3 endpoint');
+      if (literalString(p.values.s3_us_east_1_regional_endpoint) === "legacy")
+        problems.push('s3_us_east_1_regional_endpoint = "legacy" uses the global S3 endpoint');
       if (problems.length > 0) violations.push({ address: p.address, detail: problems.join("; ") });
     }
     const endpoints = [

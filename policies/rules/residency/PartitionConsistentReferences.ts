@@ -2,7 +2,13 @@ import { checkEuRegion, type PartitionInfo } from "../../../config/partitions";
 import { crossPartitionExceptions } from "../../core/egress";
 import { arnsIn, hostsIn, partitionOfSuffix, serviceNamesIn } from "../../core/identifiers";
 import { isObject, parseEmbeddedJson } from "../../core/json";
-import { partitionById, partitionOfAnyRegion, placementOf, placementOfProvider, providerTypeOf } from "../../core/placement";
+import {
+  partitionById,
+  partitionOfAnyRegion,
+  placementOf,
+  placementOfProvider,
+  providerTypeOf,
+} from "../../core/placement";
 import { referencesIn } from "../../core/references";
 import { META_ATTRIBUTES, type Template } from "../../core/template";
 import { defineRule, type Violation, verdict } from "../../core/types";
@@ -10,23 +16,39 @@ import { defineRule, type Violation, verdict } from "../../core/types";
 const MAX_PROBLEMS = 8;
 
 /** Problems of one string in a block of partition `home`. */
-function scanString(template: Template, home: PartitionInfo, value: string, path: string, principal: boolean, problems: Set<string>): void {
+function scanString(
+  template: Template,
+  home: PartitionInfo,
+  value: string,
+  path: string,
+  principal: boolean,
+  problems: Set<string>,
+): void {
   for (const arn of arnsIn(value)) {
     if (arn.partitionId === "*") continue;
     const p = partitionById(arn.partitionId);
-    if (p === undefined) problems.add(`${path}: ARN ${arn.text} names partition "${arn.partitionId}", which this platform does not use`);
-    else if (p.id !== home.id) problems.add(`${path}: ARN ${arn.text} is in partition ${p.id}, but the block is in ${home.id}`);
+    if (p === undefined)
+      problems.add(`${path}: ARN ${arn.text} names partition "${arn.partitionId}", which this platform does not use`);
+    else if (p.id !== home.id)
+      problems.add(`${path}: ARN ${arn.text} is in partition ${p.id}, but the block is in ${home.id}`);
     if (arn.region !== "" && !arn.region.includes("*")) {
       const check = checkEuRegion(arn.region);
       if (!check.ok) problems.add(`${path}: ARN ${arn.text}: ${check.reason}`);
-      else if (p !== undefined && check.partition.id !== p.id) problems.add(`${path}: ARN ${arn.text} has region ${arn.region} of partition ${check.partition.id} in an ${p.id} ARN`);
+      else if (p !== undefined && check.partition.id !== p.id)
+        problems.add(
+          `${path}: ARN ${arn.text} has region ${arn.region} of partition ${check.partition.id} in an ${p.id} ARN`,
+        );
     }
   }
   for (const h of hostsIn(value)) {
     if (h.region !== undefined) {
       const p = partitionOfAnyRegion(h.region);
-      if (p !== undefined && p.id !== home.id) problems.add(`${path}: ${h.host} is an endpoint of partition ${p.id}, but the block is in ${home.id}`);
-      else if (!principal && h.suffix !== home.dnsSuffix) problems.add(`${path}: ${h.host} uses DNS suffix ${h.suffix}; endpoints of ${home.id} end in ${home.dnsSuffix}`);
+      if (p !== undefined && p.id !== home.id)
+        problems.add(`${path}: ${h.host} is an endpoint of partition ${p.id}, but the block is in ${home.id}`);
+      else if (!principal && h.suffix !== home.dnsSuffix)
+        problems.add(
+          `${path}: ${h.host} uses DNS suffix ${h.suffix}; endpoints of ${home.id} end in ${home.dnsSuffix}`,
+        );
       continue;
     }
     const p = partitionOfSuffix(h.suffix);
@@ -39,17 +61,26 @@ function scanString(template: Template, home: PartitionInfo, value: string, path
   for (const sn of serviceNamesIn(value)) {
     if (sn.region === undefined) continue;
     const p = partitionOfAnyRegion(sn.region);
-    if (p !== undefined && p.id !== home.id) problems.add(`${path}: service name ${sn.text} is in partition ${p.id}, but the block is in ${home.id}`);
+    if (p !== undefined && p.id !== home.id)
+      problems.add(`${path}: service name ${sn.text} is in partition ${p.id}, but the block is in ${home.id}`);
   }
   for (const ref of referencesIn(value)) {
     const target = template.byAddress.get(ref.address);
     if (target === undefined || providerTypeOf(target.type) !== "aws") continue;
     const p = placementOf(template, target).partition;
-    if (p !== undefined && p.id !== home.id) problems.add(`${path}: refers to ${ref.address}, which is in partition ${p.id}, but the block is in ${home.id}`);
+    if (p !== undefined && p.id !== home.id)
+      problems.add(`${path}: refers to ${ref.address}, which is in partition ${p.id}, but the block is in ${home.id}`);
   }
 }
 
-function scan(template: Template, home: PartitionInfo, value: unknown, path: string, principal: boolean, problems: Set<string>): void {
+function scan(
+  template: Template,
+  home: PartitionInfo,
+  value: unknown,
+  path: string,
+  principal: boolean,
+  problems: Set<string>,
+): void {
   if (typeof value === "string") {
     const embedded = parseEmbeddedJson(value);
     if (embedded !== undefined) scan(template, home, embedded, path, false, problems);
@@ -61,7 +92,8 @@ function scan(template: Template, home: PartitionInfo, value: unknown, path: str
   } else if (isObject(value)) {
     for (const [key, v] of Object.entries(value)) {
       if (path === "" && META_ATTRIBUTES.has(key)) continue;
-      const inPrincipal = (key === "Service" && /(?:^|\.)(?:Not)?Principal$/.test(path)) || (path === "" && key === "principal");
+      const inPrincipal =
+        (key === "Service" && /(?:^|\.)(?:Not)?Principal$/.test(path)) || (path === "" && key === "principal");
       scan(template, home, v, path === "" ? key : `${path}.${key}`, inPrincipal, problems);
     }
   }
@@ -92,9 +124,24 @@ export const PartitionConsistentReferences = defineRule({
   fix: "Derive partition-specific strings from the placement (arn(partition, ...) in config/partitions.ts, data.aws_partition at plan time) instead of literals, and reference only resources of the same provider. Cross-partition access goes through the sync function's controlled path, never through references.",
   anchors: {},
   reads: [
-    { type: "aws_*", attribute: "*", as: "reference", passes: "literal values, or values computed only from blocks of this configuration, in the block's own partition" },
-    { type: "data.aws_*", attribute: "*", as: "reference", passes: "literal values, or values computed only from blocks of this configuration, in the block's own partition" },
-    { type: "provider.aws", attribute: "*", as: "reference", passes: "literal values, or values computed only from blocks of this configuration, in the block's own partition" },
+    {
+      type: "aws_*",
+      attribute: "*",
+      as: "reference",
+      passes: "literal values, or values computed only from blocks of this configuration, in the block's own partition",
+    },
+    {
+      type: "data.aws_*",
+      attribute: "*",
+      as: "reference",
+      passes: "literal values, or values computed only from blocks of this configuration, in the block's own partition",
+    },
+    {
+      type: "provider.aws",
+      attribute: "*",
+      as: "reference",
+      passes: "literal values, or values computed only from blocks of this configuration, in the block's own partition",
+    },
   ],
   evaluate({ template }) {
     const violations: Violation[] = [];
@@ -122,7 +169,8 @@ export const PartitionConsistentReferences = defineRule({
       const accepted = new Set([...problems].filter((p) => exception?.paths(p.slice(0, p.indexOf(": "))) === true));
       const open = new Set([...problems].filter((p) => !accepted.has(p)));
       if (open.size > 0) violations.push({ address: r.address, detail: summarize(open) });
-      if (accepted.size > 0 && exception !== undefined) violations.push({ address: r.address, detail: summarize(accepted), acceptedBecause: exception.reason });
+      if (accepted.size > 0 && exception !== undefined)
+        violations.push({ address: r.address, detail: summarize(accepted), acceptedBecause: exception.reason });
     }
     return verdict(checked, violations);
   },

@@ -27,7 +27,10 @@ export const ProviderPinned = defineRule({
       if (p.type !== "aws") continue;
       checked++;
       if (p.alias === undefined) {
-        violations.push({ address: p.address, detail: `the aws provider block has no alias, so unpinned blocks bind to it silently; give it an alias or remove it (declared aliases: ${declared})` });
+        violations.push({
+          address: p.address,
+          detail: `the aws provider block has no alias, so unpinned blocks bind to it silently; give it an alias or remove it (declared aliases: ${declared})`,
+        });
       }
     }
     for (const r of template.resources) {
@@ -36,12 +39,17 @@ export const ProviderPinned = defineRule({
       const ref = providerRefOf(r);
       const kind = r.mode === "data" ? "data source" : "resource";
       if (ref === undefined) {
-        violations.push({ address: r.address, detail: `the ${kind} has no provider argument and binds to the default aws provider; set provider to ${declared}` });
+        violations.push({
+          address: r.address,
+          detail: `the ${kind} has no provider argument and binds to the default aws provider; set provider to ${declared}`,
+        });
       } else if (!aliased.some((p) => p.key === ref)) {
         const exists = template.providers.some((p) => p.key === ref);
         violations.push({
           address: r.address,
-          detail: exists ? `the ${kind} uses "${ref}", which has no alias; use ${declared}` : `the ${kind} uses provider "${ref}", which is not declared; use ${declared}`,
+          detail: exists
+            ? `the ${kind} uses "${ref}", which has no alias; use ${declared}`
+            : `the ${kind} uses provider "${ref}", which is not declared; use ${declared}`,
         });
       }
     }

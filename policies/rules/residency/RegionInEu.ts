@@ -6,7 +6,8 @@ import { defineRule, type Violation, verdict } from "../../core/types";
 /** Regions named by a resource besides its placement: replicas. */
 function replicaRegions(values: Record<string, unknown>, type: string): Array<{ path: string; region: string }> {
   const out: Array<{ path: string; region: string }> = [];
-  const key = type === "aws_dynamodb_table" ? "region_name" : type === "aws_secretsmanager_secret" ? "region" : undefined;
+  const key =
+    type === "aws_dynamodb_table" ? "region_name" : type === "aws_secretsmanager_secret" ? "region" : undefined;
   if (key === undefined) return out;
   blocks(values.replica).forEach((block, i) => {
     const region = literalString(block[key]);
@@ -33,7 +34,12 @@ export const RegionInEu = defineRule({
   reads: [
     { type: "provider.aws", attribute: "region", as: "literal", passes: "a literal EU region" },
     { type: "provider.aws", attribute: "sts_region", as: "literal", passes: "a literal EU region, or leaving it out" },
-    { type: "aws_*", attribute: "region", as: "literal", passes: "a literal EU region of the provider's partition, or leaving it out" },
+    {
+      type: "aws_*",
+      attribute: "region",
+      as: "literal",
+      passes: "a literal EU region of the provider's partition, or leaving it out",
+    },
     { type: "aws_dynamodb_table", attribute: "replica.region_name", as: "literal", passes: "a literal EU region" },
     { type: "aws_secretsmanager_secret", attribute: "replica.region", as: "literal", passes: "a literal EU region" },
   ],
@@ -49,7 +55,8 @@ export const RegionInEu = defineRule({
       const problems: string[] = [];
       const region = p.values.region;
       if (region === undefined) problems.push("has no region, so it comes from the environment (AWS_REGION, profile)");
-      else if (literalString(region) === undefined) problems.push(`region ${JSON.stringify(region)} is not a literal and cannot be verified`);
+      else if (literalString(region) === undefined)
+        problems.push(`region ${JSON.stringify(region)} is not a literal and cannot be verified`);
       else {
         const check = checkEuRegion(literalString(region) ?? "");
         if (!check.ok) problems.push(check.reason);
@@ -74,7 +81,8 @@ export const RegionInEu = defineRule({
       if (own !== undefined) {
         checked++;
         const literal = literalString(own);
-        if (literal === undefined) problems.push(`region ${JSON.stringify(own)} is not a literal and cannot be verified`);
+        if (literal === undefined)
+          problems.push(`region ${JSON.stringify(own)} is not a literal and cannot be verified`);
         else named.push({ path: "region", region: literal });
       }
       const replicas = replicaRegions(r.values, r.type);
@@ -84,7 +92,9 @@ export const RegionInEu = defineRule({
         const check = checkEuRegion(region);
         if (!check.ok) problems.push(`${path}: ${check.reason}`);
         else if (partition !== undefined && partitionOfAnyRegion(region)?.id !== partition.id) {
-          problems.push(`${path}: region "${region}" belongs to partition ${check.partition.id}, but the provider is in ${partition.id}`);
+          problems.push(
+            `${path}: region "${region}" belongs to partition ${check.partition.id}, but the provider is in ${partition.id}`,
+          );
         }
       }
       if (problems.length > 0) violations.push({ address: r.address, detail: problems.join("; ") });

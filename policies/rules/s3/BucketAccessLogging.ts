@@ -20,7 +20,12 @@ function dataEventsCover(template: Template, bucket: TfResource): boolean {
     if (placementOf(template, trail).partition?.id !== partition) return false;
     const basic = blocks(trail.values.event_selector).some((sel) => {
       const rw = literalString(sel.read_write_type) ?? "All";
-      return rw === "All" && blocks(sel.data_resource).some((d) => d.type === "AWS::S3::Object" && strings(d.values).some((v) => coversBucket(v, bucket)));
+      return (
+        rw === "All" &&
+        blocks(sel.data_resource).some(
+          (d) => d.type === "AWS::S3::Object" && strings(d.values).some((v) => coversBucket(v, bucket)),
+        )
+      );
     });
     const advanced = blocks(trail.values.advanced_event_selector).some((sel) => {
       const fields = blocks(sel.field_selector);
@@ -69,8 +74,18 @@ export const BucketAccessLogging = defineRule({
     cdkNag: ["AwsSolutions-S1", "NIST.800.53.R5-S3BucketLoggingEnabled"],
   },
   reads: [
-    { type: "aws_s3_bucket_logging", attribute: "bucket", as: "reference", passes: "a reference to an aws_s3_bucket of this configuration, or its literal name" },
-    { type: "aws_s3_bucket_logging", attribute: "target_bucket", as: "reference", passes: "a reference to an aws_s3_bucket of this configuration, or its literal name" },
+    {
+      type: "aws_s3_bucket_logging",
+      attribute: "bucket",
+      as: "reference",
+      passes: "a reference to an aws_s3_bucket of this configuration, or its literal name",
+    },
+    {
+      type: "aws_s3_bucket_logging",
+      attribute: "target_bucket",
+      as: "reference",
+      passes: "a reference to an aws_s3_bucket of this configuration, or its literal name",
+    },
   ],
   evaluate({ template }) {
     const violations: Violation[] = [];
@@ -79,9 +94,14 @@ export const BucketAccessLogging = defineRule({
     for (const bucket of buckets(template)) {
       if (destinations.has(bucket.address)) continue;
       checked++;
-      const logging = configsOf(template, bucket, "aws_s3_bucket_logging").length > 0 || blocks(bucket.values.logging).length > 0;
+      const logging =
+        configsOf(template, bucket, "aws_s3_bucket_logging").length > 0 || blocks(bucket.values.logging).length > 0;
       if (!logging && !dataEventsCover(template, bucket)) {
-        violations.push({ address: bucket.address, detail: "neither aws_s3_bucket_logging nor a CloudTrail trail with read and write data events covers this bucket" });
+        violations.push({
+          address: bucket.address,
+          detail:
+            "neither aws_s3_bucket_logging nor a CloudTrail trail with read and write data events covers this bucket",
+        });
       }
     }
     return verdict(checked, violations);

@@ -8,7 +8,11 @@ function enabled(rule: JsonObject): boolean {
 
 function has(rules: JsonObject[], block: string, field: string | readonly string[]): boolean {
   const fields = typeof field === "string" ? [field] : field;
-  return rules.some((r) => blocks(r[block]).some((b) => fields.some((f) => literalNumber(b[f]) !== undefined || literalString(b[f]) !== undefined)));
+  return rules.some((r) =>
+    blocks(r[block]).some((b) =>
+      fields.some((f) => literalNumber(b[f]) !== undefined || literalString(b[f]) !== undefined),
+    ),
+  );
 }
 
 /**
@@ -20,7 +24,11 @@ function wholeBucket(rule: JsonObject): boolean {
   const legacyPrefix = literalString(rule.prefix);
   if (rule.prefix !== undefined && legacyPrefix !== "") return false;
   const filters = blocks(rule.filter);
-  return filters.every((f) => Object.entries(f).every(([k, v]) => k === "prefix" ? literalString(v) === "" : v === undefined || v === null || (Array.isArray(v) && v.length === 0)));
+  return filters.every((f) =>
+    Object.entries(f).every(([k, v]) =>
+      k === "prefix" ? literalString(v) === "" : v === undefined || v === null || (Array.isArray(v) && v.length === 0),
+    ),
+  );
 }
 
 /** What an enabled lifecycle misses: expiry of current and noncurrent versions, aborting uploads. */
@@ -29,7 +37,10 @@ function missing(rules: JsonObject[]): string[] {
   const out: string[] = [];
   if (!has(on, "expiration", ["days", "date"])) out.push("expiration of current versions");
   if (!has(on, "noncurrent_version_expiration", ["noncurrent_days", "days"])) out.push("noncurrent_version_expiration");
-  if (!has(on, "abort_incomplete_multipart_upload", ["days_after_initiation"]) && !on.some((r) => literalNumber(r.abort_incomplete_multipart_upload_days) !== undefined)) {
+  if (
+    !has(on, "abort_incomplete_multipart_upload", ["days_after_initiation"]) &&
+    !on.some((r) => literalNumber(r.abort_incomplete_multipart_upload_days) !== undefined)
+  ) {
     out.push("abort_incomplete_multipart_upload");
   }
   return out;
@@ -53,12 +64,42 @@ export const BucketLifecycle = defineRule({
     checkov: ["CKV2_AWS_61", "CKV_AWS_300"],
   },
   reads: [
-    { type: "aws_s3_bucket_lifecycle_configuration", attribute: "bucket", as: "reference", passes: "a reference to an aws_s3_bucket of this configuration, or its literal name" },
-    { type: "aws_s3_bucket_lifecycle_configuration", attribute: "rule.status", as: "literal", passes: "a literal \"Enabled\"" },
-    { type: "aws_s3_bucket_lifecycle_configuration", attribute: "rule.filter.prefix", as: "literal", passes: "a literal \"\", or no filter" },
-    { type: "aws_s3_bucket_lifecycle_configuration", attribute: "rule.expiration.days", as: "literal", passes: "a literal number of days" },
-    { type: "aws_s3_bucket_lifecycle_configuration", attribute: "rule.noncurrent_version_expiration.noncurrent_days", as: "literal", passes: "a literal number of days" },
-    { type: "aws_s3_bucket_lifecycle_configuration", attribute: "rule.abort_incomplete_multipart_upload.days_after_initiation", as: "literal", passes: "a literal number of days" },
+    {
+      type: "aws_s3_bucket_lifecycle_configuration",
+      attribute: "bucket",
+      as: "reference",
+      passes: "a reference to an aws_s3_bucket of this configuration, or its literal name",
+    },
+    {
+      type: "aws_s3_bucket_lifecycle_configuration",
+      attribute: "rule.status",
+      as: "literal",
+      passes: 'a literal "Enabled"',
+    },
+    {
+      type: "aws_s3_bucket_lifecycle_configuration",
+      attribute: "rule.filter.prefix",
+      as: "literal",
+      passes: 'a literal "", or no filter',
+    },
+    {
+      type: "aws_s3_bucket_lifecycle_configuration",
+      attribute: "rule.expiration.days",
+      as: "literal",
+      passes: "a literal number of days",
+    },
+    {
+      type: "aws_s3_bucket_lifecycle_configuration",
+      attribute: "rule.noncurrent_version_expiration.noncurrent_days",
+      as: "literal",
+      passes: "a literal number of days",
+    },
+    {
+      type: "aws_s3_bucket_lifecycle_configuration",
+      attribute: "rule.abort_incomplete_multipart_upload.days_after_initiation",
+      as: "literal",
+      passes: "a literal number of days",
+    },
   ],
   evaluate({ template }) {
     const violations: Violation[] = [];
@@ -67,7 +108,10 @@ export const BucketLifecycle = defineRule({
       const configs = configsOf(template, bucket, "aws_s3_bucket_lifecycle_configuration");
       const inline = blocks(bucket.values.lifecycle_rule);
       if (configs.length === 0 && inline.length === 0) {
-        violations.push({ address: bucket.address, detail: "no aws_s3_bucket_lifecycle_configuration refers to this bucket" });
+        violations.push({
+          address: bucket.address,
+          detail: "no aws_s3_bucket_lifecycle_configuration refers to this bucket",
+        });
         continue;
       }
       const rules = [...configs.flatMap((c) => blocks(c.values.rule)), ...inline];
@@ -75,7 +119,10 @@ export const BucketLifecycle = defineRule({
       if (gaps.length > 0) {
         const address = configs[0]?.address ?? bucket.address;
         const partial = rules.some((r) => enabled(r) && !wholeBucket(r));
-        violations.push({ address, detail: `no enabled lifecycle rule for the whole bucket sets ${gaps.join(", ")} (for ${bucket.address})${partial ? "; rules limited by a prefix, tag or size filter cover only some objects" : ""}` });
+        violations.push({
+          address,
+          detail: `no enabled lifecycle rule for the whole bucket sets ${gaps.join(", ")} (for ${bucket.address})${partial ? "; rules limited by a prefix, tag or size filter cover only some objects" : ""}`,
+        });
       }
     }
     return verdict(all.length, violations);

@@ -22,11 +22,36 @@ export const BucketPublicAccessBlock = defineRule({
     cdkNag: ["AwsSolutions-S2", "NIST.800.53.R5-S3BucketLevelPublicAccessProhibited"],
   },
   reads: [
-    { type: "aws_s3_bucket_public_access_block", attribute: "bucket", as: "reference", passes: "a reference to an aws_s3_bucket of this configuration, or its literal name" },
-    { type: "aws_s3_bucket_public_access_block", attribute: "block_public_acls", as: "literal", passes: "a literal true" },
-    { type: "aws_s3_bucket_public_access_block", attribute: "block_public_policy", as: "literal", passes: "a literal true" },
-    { type: "aws_s3_bucket_public_access_block", attribute: "ignore_public_acls", as: "literal", passes: "a literal true" },
-    { type: "aws_s3_bucket_public_access_block", attribute: "restrict_public_buckets", as: "literal", passes: "a literal true" },
+    {
+      type: "aws_s3_bucket_public_access_block",
+      attribute: "bucket",
+      as: "reference",
+      passes: "a reference to an aws_s3_bucket of this configuration, or its literal name",
+    },
+    {
+      type: "aws_s3_bucket_public_access_block",
+      attribute: "block_public_acls",
+      as: "literal",
+      passes: "a literal true",
+    },
+    {
+      type: "aws_s3_bucket_public_access_block",
+      attribute: "block_public_policy",
+      as: "literal",
+      passes: "a literal true",
+    },
+    {
+      type: "aws_s3_bucket_public_access_block",
+      attribute: "ignore_public_acls",
+      as: "literal",
+      passes: "a literal true",
+    },
+    {
+      type: "aws_s3_bucket_public_access_block",
+      attribute: "restrict_public_buckets",
+      as: "literal",
+      passes: "a literal true",
+    },
   ],
   evaluate({ template }) {
     const violations: Violation[] = [];
@@ -34,19 +59,32 @@ export const BucketPublicAccessBlock = defineRule({
     for (const bucket of all) {
       const blocks = configsOf(template, bucket, "aws_s3_bucket_public_access_block");
       if (blocks.length === 0) {
-        violations.push({ address: bucket.address, detail: "no aws_s3_bucket_public_access_block refers to this bucket" });
+        violations.push({
+          address: bucket.address,
+          detail: "no aws_s3_bucket_public_access_block refers to this bucket",
+        });
         continue;
       }
       for (const pab of blocks) {
         const off = FLAGS.filter((f) => literalBool(pab.values[f]) !== true);
-        if (off.length > 0) violations.push({ address: pab.address, detail: `${off.join(", ")} ${off.length === 1 ? "is" : "are"} not true (for ${bucket.address})` });
+        if (off.length > 0)
+          violations.push({
+            address: pab.address,
+            detail: `${off.join(", ")} ${off.length === 1 ? "is" : "are"} not true (for ${bucket.address})`,
+          });
       }
     }
     // A public access block for a bucket this configuration does not declare still weakens that bucket.
-    const outside = resourcesOfType(template, "aws_s3_bucket_public_access_block").filter((pab) => bucketOf(template, pab.values.bucket) === undefined);
+    const outside = resourcesOfType(template, "aws_s3_bucket_public_access_block").filter(
+      (pab) => bucketOf(template, pab.values.bucket) === undefined,
+    );
     for (const pab of outside) {
       const off = FLAGS.filter((f) => literalBool(pab.values[f]) !== true);
-      if (off.length > 0) violations.push({ address: pab.address, detail: `${off.join(", ")} ${off.length === 1 ? "is" : "are"} not true (for ${JSON.stringify(pab.values.bucket)}, a bucket outside this configuration)` });
+      if (off.length > 0)
+        violations.push({
+          address: pab.address,
+          detail: `${off.join(", ")} ${off.length === 1 ? "is" : "are"} not true (for ${JSON.stringify(pab.values.bucket)}, a bucket outside this configuration)`,
+        });
     }
     return verdict(all.length + outside.length, violations);
   },

@@ -15,7 +15,14 @@ export const BucketSingleNotification = defineRule({
     "A bucket has exactly one notification configuration, and each aws_s3_bucket_notification replaces it whole: whichever applies last wins, and the other's functions silently stop receiving events. For the originals bucket that means objects are never scrubbed; for the clean bucket, never replicated or never deleted on the replica.",
   fix: "Declare one aws_s3_bucket_notification per bucket that lists every destination (modules/private-bucket addEventNotification refuses a second one); name the bucket by reference or literal.",
   anchors: {},
-  reads: [{ type: "aws_s3_bucket_notification", attribute: "bucket", as: "reference", passes: "a reference to an aws_s3_bucket of this configuration, or its literal name" }],
+  reads: [
+    {
+      type: "aws_s3_bucket_notification",
+      attribute: "bucket",
+      as: "reference",
+      passes: "a reference to an aws_s3_bucket of this configuration, or its literal name",
+    },
+  ],
   evaluate({ template }) {
     const notifications = resourcesOfType(template, "aws_s3_bucket_notification");
     const byBucket = new Map<string, string[]>();
@@ -24,14 +31,21 @@ export const BucketSingleNotification = defineRule({
       const ref = resolveReference(template, n.values.bucket);
       const name = ref?.resource.address ?? literalString(n.values.bucket);
       if (name === undefined || name.includes("${")) {
-        violations.push({ address: n.address, detail: `bucket ${JSON.stringify(n.values.bucket)} could not be evaluated, so another notification for the same bucket cannot be ruled out` });
+        violations.push({
+          address: n.address,
+          detail: `bucket ${JSON.stringify(n.values.bucket)} could not be evaluated, so another notification for the same bucket cannot be ruled out`,
+        });
         continue;
       }
       byBucket.set(name, [...(byBucket.get(name) ?? []), n.address]);
     }
     for (const [bucket, addresses] of byBucket) {
       if (addresses.length < 2) continue;
-      for (const address of addresses) violations.push({ address, detail: `${addresses.length} notification configurations for ${bucket} (${addresses.join(", ")}); S3 keeps only the one applied last` });
+      for (const address of addresses)
+        violations.push({
+          address,
+          detail: `${addresses.length} notification configurations for ${bucket} (${addresses.join(", ")}); S3 keeps only the one applied last`,
+        });
     }
     return verdict(notifications.length, violations);
   },

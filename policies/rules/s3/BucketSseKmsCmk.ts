@@ -11,8 +11,10 @@ function describeRule(template: Template, rule: Record<string, unknown>): string
   const byDefault = blocks(rule.apply_server_side_encryption_by_default)[0];
   const algorithm = literalString(byDefault?.sse_algorithm);
   const key = byDefault?.kms_master_key_id;
-  if (algorithm === undefined || !KMS_ALGORITHMS.has(algorithm)) return `sse_algorithm is ${JSON.stringify(byDefault?.sse_algorithm ?? null)}, not aws:kms`;
-  if (typeof key !== "string" || key === "") return "kms_master_key_id is not set, so S3 uses the AWS managed key aws/s3";
+  if (algorithm === undefined || !KMS_ALGORITHMS.has(algorithm))
+    return `sse_algorithm is ${JSON.stringify(byDefault?.sse_algorithm ?? null)}, not aws:kms`;
+  if (typeof key !== "string" || key === "")
+    return "kms_master_key_id is not set, so S3 uses the AWS managed key aws/s3";
   const problem = awsManagedKeyProblem(template, key);
   return problem === undefined ? undefined : `kms_master_key_id: ${problem}`;
 }
@@ -34,11 +36,36 @@ export const BucketSseKmsCmk = defineRule({
     cdkNag: ["AwsSolutions-S3", "NIST.800.53.R5-S3DefaultEncryptionKMS"],
   },
   reads: [
-    { type: "aws_s3_bucket_server_side_encryption_configuration", attribute: "bucket", as: "reference", passes: "a reference to an aws_s3_bucket of this configuration, or its literal name" },
-    { type: "aws_s3_bucket_server_side_encryption_configuration", attribute: "rule.apply_server_side_encryption_by_default.sse_algorithm", as: "literal", passes: "a literal \"aws:kms\" or \"aws:kms:dsse\"" },
-    { type: "aws_s3_bucket_server_side_encryption_configuration", attribute: "rule.apply_server_side_encryption_by_default.kms_master_key_id", as: "reference", passes: "a reference to a customer managed key of this configuration, or its literal ARN" },
-    { type: "aws_s3_bucket", attribute: "server_side_encryption_configuration.rule.apply_server_side_encryption_by_default.sse_algorithm", as: "literal", passes: "a literal \"aws:kms\" or \"aws:kms:dsse\"" },
-    { type: "aws_s3_bucket", attribute: "server_side_encryption_configuration.rule.apply_server_side_encryption_by_default.kms_master_key_id", as: "reference", passes: "a reference to a customer managed key of this configuration, or its literal ARN" },
+    {
+      type: "aws_s3_bucket_server_side_encryption_configuration",
+      attribute: "bucket",
+      as: "reference",
+      passes: "a reference to an aws_s3_bucket of this configuration, or its literal name",
+    },
+    {
+      type: "aws_s3_bucket_server_side_encryption_configuration",
+      attribute: "rule.apply_server_side_encryption_by_default.sse_algorithm",
+      as: "literal",
+      passes: 'a literal "aws:kms" or "aws:kms:dsse"',
+    },
+    {
+      type: "aws_s3_bucket_server_side_encryption_configuration",
+      attribute: "rule.apply_server_side_encryption_by_default.kms_master_key_id",
+      as: "reference",
+      passes: "a reference to a customer managed key of this configuration, or its literal ARN",
+    },
+    {
+      type: "aws_s3_bucket",
+      attribute: "server_side_encryption_configuration.rule.apply_server_side_encryption_by_default.sse_algorithm",
+      as: "literal",
+      passes: 'a literal "aws:kms" or "aws:kms:dsse"',
+    },
+    {
+      type: "aws_s3_bucket",
+      attribute: "server_side_encryption_configuration.rule.apply_server_side_encryption_by_default.kms_master_key_id",
+      as: "reference",
+      passes: "a reference to a customer managed key of this configuration, or its literal ARN",
+    },
   ],
   evaluate({ template }) {
     const violations: Violation[] = [];
@@ -47,10 +74,16 @@ export const BucketSseKmsCmk = defineRule({
       const configs = configsOf(template, bucket, "aws_s3_bucket_server_side_encryption_configuration");
       const inline = blocks(bucket.values.server_side_encryption_configuration);
       if (configs.length === 0 && inline.length === 0) {
-        violations.push({ address: bucket.address, detail: "no server-side encryption configuration refers to this bucket (S3 falls back to SSE-S3)" });
+        violations.push({
+          address: bucket.address,
+          detail: "no server-side encryption configuration refers to this bucket (S3 falls back to SSE-S3)",
+        });
         continue;
       }
-      for (const [address, rules] of [...configs.map((c) => [c.address, blocks(c.values.rule)] as const), ...inline.map((i) => [bucket.address, blocks(i.rule)] as const)]) {
+      for (const [address, rules] of [
+        ...configs.map((c) => [c.address, blocks(c.values.rule)] as const),
+        ...inline.map((i) => [bucket.address, blocks(i.rule)] as const),
+      ]) {
         const problems = rules.map((r) => describeRule(template, r));
         if (rules.length === 0) violations.push({ address, detail: "the encryption configuration has no rule" });
         else if (problems.every((p) => p !== undefined)) violations.push({ address, detail: problems.join("; ") });

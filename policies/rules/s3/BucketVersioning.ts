@@ -19,8 +19,18 @@ export const BucketVersioning = defineRule({
     cdkNag: ["NIST.800.53.R5-S3BucketVersioningEnabled"],
   },
   reads: [
-    { type: "aws_s3_bucket_versioning", attribute: "bucket", as: "reference", passes: "a reference to an aws_s3_bucket of this configuration, or its literal name" },
-    { type: "aws_s3_bucket_versioning", attribute: "versioning_configuration.status", as: "literal", passes: "a literal \"Enabled\"" },
+    {
+      type: "aws_s3_bucket_versioning",
+      attribute: "bucket",
+      as: "reference",
+      passes: "a reference to an aws_s3_bucket of this configuration, or its literal name",
+    },
+    {
+      type: "aws_s3_bucket_versioning",
+      attribute: "versioning_configuration.status",
+      as: "literal",
+      passes: 'a literal "Enabled"',
+    },
     { type: "aws_s3_bucket", attribute: "versioning.enabled", as: "literal", passes: "a literal true" },
   ],
   evaluate({ template }) {
@@ -35,7 +45,11 @@ export const BucketVersioning = defineRule({
       }
       for (const c of configs) {
         const status = blocks(c.values.versioning_configuration).map((v) => literalString(v.status));
-        if (!status.includes("Enabled")) violations.push({ address: c.address, detail: `status is ${status.map((s) => JSON.stringify(s ?? null)).join(", ") || "not set"}, not "Enabled" (for ${bucket.address})` });
+        if (!status.includes("Enabled"))
+          violations.push({
+            address: c.address,
+            detail: `status is ${status.map((s) => JSON.stringify(s ?? null)).join(", ") || "not set"}, not "Enabled" (for ${bucket.address})`,
+          });
       }
     }
     return verdict(all.length, violations);

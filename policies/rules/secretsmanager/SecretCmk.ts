@@ -17,13 +17,21 @@ export const SecretCmk = defineRule({
     trivy: ["AVD-AWS-0098"],
     cdkNag: ["NIST.800.53.R5-SecretsManagerUsingKMSKey"],
   },
-  reads: [{ type: "aws_secretsmanager_secret", attribute: "kms_key_id", as: "reference", passes: "a reference to a customer managed key of this configuration, or its literal ARN" }],
+  reads: [
+    {
+      type: "aws_secretsmanager_secret",
+      attribute: "kms_key_id",
+      as: "reference",
+      passes: "a reference to a customer managed key of this configuration, or its literal ARN",
+    },
+  ],
   evaluate({ template }) {
     const secrets = resourcesOfType(template, "aws_secretsmanager_secret");
     const violations: Violation[] = [];
     for (const s of secrets) {
       const key = s.values.kms_key_id;
-      if (typeof key !== "string" || key === "") violations.push({ address: s.address, detail: "kms_key_id is not set (AWS managed key aws/secretsmanager)" });
+      if (typeof key !== "string" || key === "")
+        violations.push({ address: s.address, detail: "kms_key_id is not set (AWS managed key aws/secretsmanager)" });
       else {
         const problem = awsManagedKeyProblem(template, key);
         if (problem !== undefined) violations.push({ address: s.address, detail: `kms_key_id: ${problem}` });

@@ -18,20 +18,36 @@ export const SecretRotation = defineRule({
     checkov: ["CKV2_AWS_57"],
     cdkNag: ["AwsSolutions-SMG4", "NIST.800.53.R5-SecretsManagerRotationEnabled"],
   },
-  reads: [{ type: "aws_secretsmanager_secret_rotation", attribute: "secret_id", as: "reference", passes: "a reference to an aws_secretsmanager_secret of this configuration" }],
+  reads: [
+    {
+      type: "aws_secretsmanager_secret_rotation",
+      attribute: "secret_id",
+      as: "reference",
+      passes: "a reference to an aws_secretsmanager_secret of this configuration",
+    },
+  ],
   evaluate({ template }) {
     const secrets = resourcesOfType(template, "aws_secretsmanager_secret");
     // A rotation Terraform may not create (count = 0, for_each = {}) rotates nothing (issue 15).
     const rotations = resourcesOfType(template, "aws_secretsmanager_secret_rotation").filter((r) => !mayBeAbsent(r));
     const { accepted, problems } = signingMaterialExceptions(template);
     const violations: Violation[] = secrets
-      .filter((s) => !rotations.some((r) => refersTo(r.values.secret_id, s.address) && blocks(r.values.rotation_rules).length > 0))
+      .filter(
+        (s) =>
+          !rotations.some((r) => refersTo(r.values.secret_id, s.address) && blocks(r.values.rotation_rules).length > 0),
+      )
       .map((s) => {
         const detail = "no aws_secretsmanager_secret_rotation with rotation_rules refers to this secret";
         const reason = accepted.get(s.address);
         if (reason !== undefined) return { address: s.address, detail, acceptedBecause: reason };
         const problem = problems.get(s.address);
-        return { address: s.address, detail: problem === undefined ? detail : `${detail}; it claims the named exception ${SIGNING_MATERIAL_EXCEPTION}, which does not hold: ${problem}` };
+        return {
+          address: s.address,
+          detail:
+            problem === undefined
+              ? detail
+              : `${detail}; it claims the named exception ${SIGNING_MATERIAL_EXCEPTION}, which does not hold: ${problem}`,
+        };
       });
     return verdict(secrets.length, violations);
   },

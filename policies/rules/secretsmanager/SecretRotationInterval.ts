@@ -27,14 +27,25 @@ export const SecretRotationInterval = defineRule({
   severity: "error",
   suppressible: true,
   info: `The secret's rotation interval is longer than ${MAX_DAYS} days or cannot be evaluated.`,
-  explanation: "Rotation bounds how long a copied secret stays useful; a yearly rotation leaves a leaked secret valid for most of a year.",
+  explanation:
+    "Rotation bounds how long a copied secret stays useful; a yearly rotation leaves a leaked secret valid for most of a year.",
   fix: `Set rotation_rules.automatically_after_days to ${MAX_DAYS} or less (or a schedule_expression rate(N days) with N <= ${MAX_DAYS}).`,
   anchors: {
     checkov: ["CKV_AWS_304"],
   },
   reads: [
-    { type: "aws_secretsmanager_secret_rotation", attribute: "rotation_rules.automatically_after_days", as: "literal", passes: "a literal number of days, 90 or fewer" },
-    { type: "aws_secretsmanager_secret_rotation", attribute: "rotation_rules.schedule_expression", as: "literal", passes: "a literal rate(N days) with N <= 90, or a monthly cron" },
+    {
+      type: "aws_secretsmanager_secret_rotation",
+      attribute: "rotation_rules.automatically_after_days",
+      as: "literal",
+      passes: "a literal number of days, 90 or fewer",
+    },
+    {
+      type: "aws_secretsmanager_secret_rotation",
+      attribute: "rotation_rules.schedule_expression",
+      as: "literal",
+      passes: "a literal rate(N days) with N <= 90, or a monthly cron",
+    },
   ],
   evaluate({ template }) {
     const rotations = resourcesOfType(template, "aws_secretsmanager_secret_rotation");
@@ -45,12 +56,22 @@ export const SecretRotationInterval = defineRule({
         const days = literalNumber(rule.automatically_after_days);
         const expression = literalString(rule.schedule_expression);
         if (rule.automatically_after_days !== undefined) {
-          if (days === undefined) violations.push({ address: r.address, detail: `automatically_after_days ${JSON.stringify(rule.automatically_after_days)} could not be evaluated` });
-          else if (days > MAX_DAYS) violations.push({ address: r.address, detail: `rotates every ${days} days, more than ${MAX_DAYS}` });
+          if (days === undefined)
+            violations.push({
+              address: r.address,
+              detail: `automatically_after_days ${JSON.stringify(rule.automatically_after_days)} could not be evaluated`,
+            });
+          else if (days > MAX_DAYS)
+            violations.push({ address: r.address, detail: `rotates every ${days} days, more than ${MAX_DAYS}` });
         } else if (expression !== undefined) {
           const every = rateDays(expression) ?? cronAtLeastMonthly(expression);
-          if (every === undefined) violations.push({ address: r.address, detail: `schedule_expression "${expression}" could not be shown to rotate at least every ${MAX_DAYS} days (use rate(N days), or a cron that runs every month)` });
-          else if (every > MAX_DAYS) violations.push({ address: r.address, detail: `rotates every ${every} days, more than ${MAX_DAYS}` });
+          if (every === undefined)
+            violations.push({
+              address: r.address,
+              detail: `schedule_expression "${expression}" could not be shown to rotate at least every ${MAX_DAYS} days (use rate(N days), or a cron that runs every month)`,
+            });
+          else if (every > MAX_DAYS)
+            violations.push({ address: r.address, detail: `rotates every ${every} days, more than ${MAX_DAYS}` });
         } else {
           violations.push({ address: r.address, detail: "rotation_rules names no interval that could be evaluated" });
         }

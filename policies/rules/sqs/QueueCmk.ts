@@ -21,8 +21,18 @@ export const QueueCmk = defineRule({
     cdkNag: ["AwsSolutions-SQS2"],
   },
   reads: [
-    { type: "aws_sqs_queue", attribute: "kms_master_key_id", as: "reference", passes: "a reference to an aws_kms_key or aws_kms_alias of this configuration" },
-    { type: "aws_sqs_queue", attribute: "sqs_managed_sse_enabled", as: "literal", passes: "leaving it out, or a literal false" },
+    {
+      type: "aws_sqs_queue",
+      attribute: "kms_master_key_id",
+      as: "reference",
+      passes: "a reference to an aws_kms_key or aws_kms_alias of this configuration",
+    },
+    {
+      type: "aws_sqs_queue",
+      attribute: "sqs_managed_sse_enabled",
+      as: "literal",
+      passes: "leaving it out, or a literal false",
+    },
   ],
   evaluate({ template }) {
     const queues = resourcesOfType(template, "aws_sqs_queue");
@@ -31,12 +41,23 @@ export const QueueCmk = defineRule({
       const key = q.values.kms_master_key_id;
       const target = resolveReference(template, key)?.resource;
       const literal = literalString(key);
-      if (literalBool(q.values.sqs_managed_sse_enabled) === true) violations.push({ address: q.address, detail: "sqs_managed_sse_enabled is true: SQS-managed keys, no key policy of ours" });
-      else if (key === undefined || key === null || key === "") violations.push({ address: q.address, detail: "no kms_master_key_id: SQS-managed encryption at best" });
-      else if (target?.mode === "data" && awsManagedKeyProblem(template, key) !== undefined) violations.push({ address: q.address, detail: `kms_master_key_id: ${awsManagedKeyProblem(template, key)}` });
+      if (literalBool(q.values.sqs_managed_sse_enabled) === true)
+        violations.push({
+          address: q.address,
+          detail: "sqs_managed_sse_enabled is true: SQS-managed keys, no key policy of ours",
+        });
+      else if (key === undefined || key === null || key === "")
+        violations.push({ address: q.address, detail: "no kms_master_key_id: SQS-managed encryption at best" });
+      else if (target?.mode === "data" && awsManagedKeyProblem(template, key) !== undefined)
+        violations.push({ address: q.address, detail: `kms_master_key_id: ${awsManagedKeyProblem(template, key)}` });
       else if (target?.type === "aws_kms_key" || target?.type === "aws_kms_alias") continue;
-      else if (literal !== undefined && /(^|:)alias\/aws\//.test(literal)) violations.push({ address: q.address, detail: `kms_master_key_id "${literal}" is the AWS managed key` });
-      else if (literal === undefined || literal.includes("${")) violations.push({ address: q.address, detail: `kms_master_key_id ${JSON.stringify(key)} could not be evaluated` });
+      else if (literal !== undefined && /(^|:)alias\/aws\//.test(literal))
+        violations.push({ address: q.address, detail: `kms_master_key_id "${literal}" is the AWS managed key` });
+      else if (literal === undefined || literal.includes("${"))
+        violations.push({
+          address: q.address,
+          detail: `kms_master_key_id ${JSON.stringify(key)} could not be evaluated`,
+        });
     }
     return verdict(queues.length, violations);
   },

@@ -20,14 +20,19 @@ export const TenantOwnKeyAndRole = defineRule({
     "What each tier isolates. Every tier (logical, vpc, account): its objects are written and read by its own role (tagged Tenant and TenantKey; the buckets' ABAC statements keep its sessions under `<tenant>/` and on its key) and encrypted under its own key, so deleting the key crypto-shreds them; the functions find that key by the alias `alias/<env>/tenant/<tenant>` and its Tier tag, and refuse a tenant without one (403 unknown_tenant). " +
     "vpc adds a private network of its own (endpoints, flow logs under its key) in which nothing of the platform runs yet. " +
     "account adds an AWS account of its own that holds a second key for its own resources; its objects are still in the platform account's shared buckets, under its platform key there. " +
-    "No tier has buckets or functions of its own: the data of every tier lives in the platform's shared buckets (docs/architecture.md, \"What each tenant tier isolates\"). " +
+    'No tier has buckets or functions of its own: the data of every tier lives in the platform\'s shared buckets (docs/architecture.md, "What each tenant tier isolates"). ' +
     "A tenant whose key or role is missing, in another account than the other, tagged for another tenant or tier, or without its alias loses that isolation: its data would not be shredded with its key, or the functions could not act for it.",
   fix: "Build the tenant with modules/tenant (it creates the key, its alias `alias/<env>/tenant/<tenant>`, and the role tagged TenantKey = the key's ARN, all in the platform account); do not hand-edit their tags.",
   anchors: {},
   reads: [
     { type: "aws_iam_role", attribute: "tags.Tenant", as: "literal", passes: "a literal tenant ID, or leaving it out" },
     { type: "aws_kms_key", attribute: "tags.Tenant", as: "literal", passes: "a literal tenant ID, or leaving it out" },
-    { type: "aws_iam_role", attribute: "tags.TenantKey", as: "reference", passes: "a reference to the ARN of the tenant's aws_kms_key" },
+    {
+      type: "aws_iam_role",
+      attribute: "tags.TenantKey",
+      as: "reference",
+      passes: "a reference to the ARN of the tenant's aws_kms_key",
+    },
     { type: "aws_iam_role", attribute: "tags.Tier", as: "literal", passes: "a literal tier" },
     { type: "aws_kms_key", attribute: "tags.Tier", as: "literal", passes: "a literal tier" },
   ],
@@ -59,36 +64,73 @@ function tenantsOf(template: Template): Map<string, TfResource[]> {
 
 const providerOf = (r: TfResource): string => literalString(r.values.provider) ?? "aws";
 
-function checkTenant(template: Template, tenant: string, resources: readonly TfResource[], configuredTier: string | undefined): Violation[] {
+function checkTenant(
+  template: Template,
+  tenant: string,
+  resources: readonly TfResource[],
+  configuredTier: string | undefined,
+): Violation[] {
   const where = (resources[0] as TfResource).address;
   const roles = resources.filter((r) => r.type === "aws_iam_role" && tagsOf(r).TenantKey !== undefined);
   const tierText = configuredTier ?? literalString(tagsOf(resources[0] as TfResource).Tier) ?? "unknown";
   if (roles.length === 0) {
-    return [{ address: where, detail: `tenant ${tenant} (tier ${tierText}) has no role tagged TenantKey: the functions would act for it with their own role and the shared data-class key, so deleting a key of its own would shred nothing` }];
+    return [
+      {
+        address: where,
+        detail: `tenant ${tenant} (tier ${tierText}) has no role tagged TenantKey: the functions would act for it with their own role and the shared data-class key, so deleting a key of its own would shred nothing`,
+      },
+    ];
   }
   const violations: Violation[] = [];
-  if (roles.length > 1) violations.push({ address: roles.map((r) => r.address).join(", "), detail: `tenant ${tenant} has ${roles.length} roles tagged TenantKey; the functions assume exactly one` });
+  if (roles.length > 1)
+    violations.push({
+      address: roles.map((r) => r.address).join(", "),
+      detail: `tenant ${tenant} has ${roles.length} roles tagged TenantKey; the functions assume exactly one`,
+    });
   for (const role of roles) {
     const ref = resolveReference(template, tagsOf(role).TenantKey);
     const key = ref?.resource;
     if (key === undefined || key.type !== "aws_kms_key" || ref?.attribute !== "arn") {
-      violations.push({ address: role.address, detail: `tag TenantKey is ${JSON.stringify(tagsOf(role).TenantKey)}: it must be the ARN of the tenant's aws_kms_key (\${aws_kms_key.<name>.arn})` });
+      violations.push({
+        address: role.address,
+        detail: `tag TenantKey is ${JSON.stringify(tagsOf(role).TenantKey)}: it must be the ARN of the tenant's aws_kms_key (\${aws_kms_key.<name>.arn})`,
+      });
       continue;
     }
     const keyTenant = literalString(tagsOf(key).Tenant);
     if (keyTenant !== tenant) {
-      violations.push({ address: role.address, detail: `TenantKey names ${key.address}, which is tagged Tenant=${JSON.stringify(keyTenant ?? null)}, not ${tenant}: the role would encrypt this tenant's objects under a key that is not the tenant's` });
+      violations.push({
+        address: role.address,
+        detail: `TenantKey names ${key.address}, which is tagged Tenant=${JSON.stringify(keyTenant ?? null)}, not ${tenant}: the role would encrypt this tenant's objects under a key that is not the tenant's`,
+      });
       continue;
     }
-    if (providerOf(key) !== providerOf(role)) violations.push({ address: role.address, detail: `the role is in ${providerOf(role)} but its key ${key.address} in ${providerOf(key)}: the functions find the key and assume the role in one account` });
+    if (providerOf(key) !== providerOf(role))
+      violations.push({
+        address: role.address,
+        detail: `the role is in ${providerOf(role)} but its key ${key.address} in ${providerOf(key)}: the functions find the key and assume the role in one account`,
+      });
     for (const r of [role, key]) {
       const tier = literalString(tagsOf(r).Tier);
-      if (tier === undefined) violations.push({ address: r.address, detail: `no Tier tag: the functions read the tenant's tier from its key` });
-      else if (configuredTier !== undefined && tier !== configuredTier) violations.push({ address: r.address, detail: `tagged Tier=${tier}, but the configuration gives tenant ${tenant} tier ${configuredTier}` });
+      if (tier === undefined)
+        violations.push({
+          address: r.address,
+          detail: `no Tier tag: the functions read the tenant's tier from its key`,
+        });
+      else if (configuredTier !== undefined && tier !== configuredTier)
+        violations.push({
+          address: r.address,
+          detail: `tagged Tier=${tier}, but the configuration gives tenant ${tenant} tier ${configuredTier}`,
+        });
     }
-    const aliases = resourcesOfType(template, "aws_kms_alias").filter((a) => resolveReference(template, a.values.target_key_id)?.resource.address === key.address);
+    const aliases = resourcesOfType(template, "aws_kms_alias").filter(
+      (a) => resolveReference(template, a.values.target_key_id)?.resource.address === key.address,
+    );
     if (!aliases.some((a) => literalString(a.values.name)?.endsWith(`/tenant/${tenant}`))) {
-      violations.push({ address: key.address, detail: `no alias alias/<env>/tenant/${tenant} targets the key: the functions find a tenant's key by that alias, and refuse the tenant without it` });
+      violations.push({
+        address: key.address,
+        detail: `no alias alias/<env>/tenant/${tenant} targets the key: the functions find a tenant's key by that alias, and refuse the tenant without it`,
+      });
     }
   }
   return violations;

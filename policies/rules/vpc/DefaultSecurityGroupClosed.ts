@@ -19,12 +19,32 @@ export const DefaultSecurityGroupClosed = defineRule({
     cdkNag: ["NIST.800.53.R5-VPCDefaultSecurityGroupClosed"],
   },
   reads: [
-    { type: "aws_default_security_group", attribute: "vpc_id", as: "reference", passes: "a reference to an aws_vpc of this configuration" },
+    {
+      type: "aws_default_security_group",
+      attribute: "vpc_id",
+      as: "reference",
+      passes: "a reference to an aws_vpc of this configuration",
+    },
     { type: "aws_default_security_group", attribute: "ingress", as: "reference", passes: "no ingress blocks" },
     { type: "aws_default_security_group", attribute: "egress", as: "reference", passes: "no egress blocks" },
-    { type: "aws_security_group_rule", attribute: "security_group_id", as: "reference", passes: "a reference to a security group of this configuration other than a default one" },
-    { type: "aws_vpc_security_group_ingress_rule", attribute: "security_group_id", as: "reference", passes: "a reference to a security group of this configuration other than a default one" },
-    { type: "aws_vpc_security_group_egress_rule", attribute: "security_group_id", as: "reference", passes: "a reference to a security group of this configuration other than a default one" },
+    {
+      type: "aws_security_group_rule",
+      attribute: "security_group_id",
+      as: "reference",
+      passes: "a reference to a security group of this configuration other than a default one",
+    },
+    {
+      type: "aws_vpc_security_group_ingress_rule",
+      attribute: "security_group_id",
+      as: "reference",
+      passes: "a reference to a security group of this configuration other than a default one",
+    },
+    {
+      type: "aws_vpc_security_group_egress_rule",
+      attribute: "security_group_id",
+      as: "reference",
+      passes: "a reference to a security group of this configuration other than a default one",
+    },
   ],
   evaluate({ template }) {
     const vpcs = resourcesOfType(template, "aws_vpc");
@@ -33,18 +53,33 @@ export const DefaultSecurityGroupClosed = defineRule({
     for (const vpc of vpcs) {
       // An aws_default_security_group under count = 0 / for_each = {} closes nothing (issue 15).
       if (!defaults.some((d) => !mayBeAbsent(d) && refersTo(d.values.vpc_id, vpc.address))) {
-        violations.push({ address: vpc.address, detail: "no aws_default_security_group manages this VPC's default security group, so it keeps its allow-all rules" });
+        violations.push({
+          address: vpc.address,
+          detail:
+            "no aws_default_security_group manages this VPC's default security group, so it keeps its allow-all rules",
+        });
       }
     }
     for (const d of defaults) {
       const rules = [...blocks(d.values.ingress).map(() => "ingress"), ...blocks(d.values.egress).map(() => "egress")];
-      if (rules.length > 0) violations.push({ address: d.address, detail: `the default security group has ${rules.length} rule(s) (${[...new Set(rules)].join(", ")})` });
+      if (rules.length > 0)
+        violations.push({
+          address: d.address,
+          detail: `the default security group has ${rules.length} rule(s) (${[...new Set(rules)].join(", ")})`,
+        });
     }
     // Rules attached to a default security group from outside.
-    for (const rule of resourcesOfType(template, "aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule")) {
+    for (const rule of resourcesOfType(
+      template,
+      "aws_security_group_rule",
+      "aws_vpc_security_group_ingress_rule",
+      "aws_vpc_security_group_egress_rule",
+    )) {
       const sg = rule.values.security_group_id;
       const target = typeof sg === "string" ? referencesIn(sg) : [];
-      if (target.some((t) => t.attribute === "default_security_group_id" || defaults.some((d) => d.address === t.address))) {
+      if (
+        target.some((t) => t.attribute === "default_security_group_id" || defaults.some((d) => d.address === t.address))
+      ) {
         violations.push({ address: rule.address, detail: "adds a rule to a VPC's default security group" });
       }
     }

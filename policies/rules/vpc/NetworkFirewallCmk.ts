@@ -21,7 +21,12 @@ export const NetworkFirewallCmk = defineRule({
   },
   reads: TYPES.flatMap((type) => [
     { type, attribute: "encryption_configuration.type", as: "literal" as const, passes: '"CUSTOMER_KMS"' },
-    { type, attribute: "encryption_configuration.key_id", as: "reference" as const, passes: "a reference to an aws_kms_key of this configuration, or a literal key ARN" },
+    {
+      type,
+      attribute: "encryption_configuration.key_id",
+      as: "reference" as const,
+      passes: "a reference to an aws_kms_key of this configuration, or a literal key ARN",
+    },
   ]),
   evaluate({ template }) {
     const blocks = resourcesOfType(template, ...TYPES);
@@ -32,12 +37,22 @@ export const NetworkFirewallCmk = defineRule({
       const key = enc?.key_id;
       const target = resolveReference(template, key)?.resource;
       const literalKey = literalString(key);
-      if (enc === undefined) violations.push({ address: b.address, detail: "no encryption_configuration: AWS-owned keys" });
-      else if (type !== "CUSTOMER_KMS") violations.push({ address: b.address, detail: `encryption_configuration.type is ${JSON.stringify(enc.type ?? null)}, not "CUSTOMER_KMS"` });
+      if (enc === undefined)
+        violations.push({ address: b.address, detail: "no encryption_configuration: AWS-owned keys" });
+      else if (type !== "CUSTOMER_KMS")
+        violations.push({
+          address: b.address,
+          detail: `encryption_configuration.type is ${JSON.stringify(enc.type ?? null)}, not "CUSTOMER_KMS"`,
+        });
       else if (target?.type === "aws_kms_key") continue;
       else if (literalKey !== undefined && /^arn:[^:]+:kms:[^:]+:\d{12}:key\//.test(literalKey)) continue;
-      else if (literalKey === undefined && target === undefined && key !== undefined) continue; // unevaluable: reported by the declared read
-      else violations.push({ address: b.address, detail: `encryption_configuration.key_id ${JSON.stringify(key ?? null)} is not a customer managed key` });
+      else if (literalKey === undefined && target === undefined && key !== undefined)
+        continue; // unevaluable: reported by the declared read
+      else
+        violations.push({
+          address: b.address,
+          detail: `encryption_configuration.key_id ${JSON.stringify(key ?? null)} is not a customer managed key`,
+        });
     }
     return verdict(blocks.length, violations);
   },

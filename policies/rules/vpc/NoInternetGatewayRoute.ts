@@ -15,13 +15,20 @@ function wayOut(template: Template, route: Record<string, unknown>): string | un
   for (const [attribute, type, label, literal] of GATEWAYS) {
     const value = route[attribute];
     if (typeof value !== "string") continue;
-    if (literal.test(value) || referencesIn(value).some((r) => template.byAddress.get(r.address)?.type === type)) return label;
+    if (literal.test(value) || referencesIn(value).some((r) => template.byAddress.get(r.address)?.type === type))
+      return label;
   }
   return undefined;
 }
 
 function destination(route: Record<string, unknown>): string {
-  return literalString(route.destination_cidr_block) ?? literalString(route.cidr_block) ?? literalString(route.destination_ipv6_cidr_block) ?? literalString(route.ipv6_cidr_block) ?? "(computed)";
+  return (
+    literalString(route.destination_cidr_block) ??
+    literalString(route.cidr_block) ??
+    literalString(route.destination_ipv6_cidr_block) ??
+    literalString(route.ipv6_cidr_block) ??
+    "(computed)"
+  );
 }
 
 /**
@@ -43,15 +50,69 @@ export const NoInternetGatewayRoute = defineRule({
     cdkNag: ["NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW"],
   },
   reads: [
-    { type: "aws_route", attribute: "gateway_id", as: "reference", passes: "a reference to a block of this configuration, or a literal ID, that is no internet, NAT or egress-only gateway outside the controlled egress path" },
-    { type: "aws_route", attribute: "nat_gateway_id", as: "reference", passes: "a reference to a block of this configuration, or a literal ID, that is no internet, NAT or egress-only gateway outside the controlled egress path" },
-    { type: "aws_route", attribute: "egress_only_gateway_id", as: "reference", passes: "a reference to a block of this configuration, or a literal ID, that is no internet, NAT or egress-only gateway outside the controlled egress path" },
-    { type: "aws_route_table", attribute: "route.gateway_id", as: "reference", passes: "a reference to a block of this configuration, or a literal ID, that is no internet, NAT or egress-only gateway outside the controlled egress path" },
-    { type: "aws_route_table", attribute: "route.nat_gateway_id", as: "reference", passes: "a reference to a block of this configuration, or a literal ID, that is no internet, NAT or egress-only gateway outside the controlled egress path" },
-    { type: "aws_route_table", attribute: "route.egress_only_gateway_id", as: "reference", passes: "a reference to a block of this configuration, or a literal ID, that is no internet, NAT or egress-only gateway outside the controlled egress path" },
-    { type: "aws_default_route_table", attribute: "route.gateway_id", as: "reference", passes: "a reference to a block of this configuration, or a literal ID, that is no internet, NAT or egress-only gateway outside the controlled egress path" },
-    { type: "aws_default_route_table", attribute: "route.nat_gateway_id", as: "reference", passes: "a reference to a block of this configuration, or a literal ID, that is no internet, NAT or egress-only gateway outside the controlled egress path" },
-    { type: "aws_default_route_table", attribute: "route.egress_only_gateway_id", as: "reference", passes: "a reference to a block of this configuration, or a literal ID, that is no internet, NAT or egress-only gateway outside the controlled egress path" },
+    {
+      type: "aws_route",
+      attribute: "gateway_id",
+      as: "reference",
+      passes:
+        "a reference to a block of this configuration, or a literal ID, that is no internet, NAT or egress-only gateway outside the controlled egress path",
+    },
+    {
+      type: "aws_route",
+      attribute: "nat_gateway_id",
+      as: "reference",
+      passes:
+        "a reference to a block of this configuration, or a literal ID, that is no internet, NAT or egress-only gateway outside the controlled egress path",
+    },
+    {
+      type: "aws_route",
+      attribute: "egress_only_gateway_id",
+      as: "reference",
+      passes:
+        "a reference to a block of this configuration, or a literal ID, that is no internet, NAT or egress-only gateway outside the controlled egress path",
+    },
+    {
+      type: "aws_route_table",
+      attribute: "route.gateway_id",
+      as: "reference",
+      passes:
+        "a reference to a block of this configuration, or a literal ID, that is no internet, NAT or egress-only gateway outside the controlled egress path",
+    },
+    {
+      type: "aws_route_table",
+      attribute: "route.nat_gateway_id",
+      as: "reference",
+      passes:
+        "a reference to a block of this configuration, or a literal ID, that is no internet, NAT or egress-only gateway outside the controlled egress path",
+    },
+    {
+      type: "aws_route_table",
+      attribute: "route.egress_only_gateway_id",
+      as: "reference",
+      passes:
+        "a reference to a block of this configuration, or a literal ID, that is no internet, NAT or egress-only gateway outside the controlled egress path",
+    },
+    {
+      type: "aws_default_route_table",
+      attribute: "route.gateway_id",
+      as: "reference",
+      passes:
+        "a reference to a block of this configuration, or a literal ID, that is no internet, NAT or egress-only gateway outside the controlled egress path",
+    },
+    {
+      type: "aws_default_route_table",
+      attribute: "route.nat_gateway_id",
+      as: "reference",
+      passes:
+        "a reference to a block of this configuration, or a literal ID, that is no internet, NAT or egress-only gateway outside the controlled egress path",
+    },
+    {
+      type: "aws_default_route_table",
+      attribute: "route.egress_only_gateway_id",
+      as: "reference",
+      passes:
+        "a reference to a block of this configuration, or a literal ID, that is no internet, NAT or egress-only gateway outside the controlled egress path",
+    },
   ],
   evaluate({ template }) {
     const violations: Violation[] = [];
@@ -63,14 +124,25 @@ export const NoInternetGatewayRoute = defineRule({
       if (label === undefined) continue;
       const detail = `routes ${destination(r.values)} to ${label}`;
       const path = paths.find((p) => p.acceptedRoutes.has(r.address));
-      violations.push(path === undefined ? { address: r.address, detail } : { address: r.address, detail, acceptedBecause: exceptionReason(path) });
+      violations.push(
+        path === undefined
+          ? { address: r.address, detail }
+          : { address: r.address, detail, acceptedBecause: exceptionReason(path) },
+      );
     }
     for (const t of tables) {
       const out = blocks(t.values.route).filter((route) => wayOut(template, route) !== undefined);
-      if (out.length > 0) violations.push({ address: t.address, detail: `routes ${out.map((route) => `${destination(route)} to ${wayOut(template, route)}`).join(", ")} (inline routes are never part of the controlled egress path)` });
+      if (out.length > 0)
+        violations.push({
+          address: t.address,
+          detail: `routes ${out.map((route) => `${destination(route)} to ${wayOut(template, route)}`).join(", ")} (inline routes are never part of the controlled egress path)`,
+        });
     }
     for (const { firewall, problems } of rejected) {
-      violations.push({ address: firewall.address, detail: `claims the controlled-egress exception, but ${problems.join("; ")}` });
+      violations.push({
+        address: firewall.address,
+        detail: `claims the controlled-egress exception, but ${problems.join("; ")}`,
+      });
     }
     return verdict(routes.length + tables.length + rejected.length, violations);
   },

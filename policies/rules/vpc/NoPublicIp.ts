@@ -18,9 +18,24 @@ export const NoPublicIp = defineRule({
     cdkNag: ["NIST.800.53.R5-VPCSubnetAutoAssignPublicIpDisabled", "NIST.800.53.R5-EC2InstanceNoPublicIp"],
   },
   reads: [
-    { type: "aws_subnet", attribute: "map_public_ip_on_launch", as: "literal", passes: "a literal false, or leaving it out" },
-    { type: "aws_instance", attribute: "associate_public_ip_address", as: "literal", passes: "a literal false, or leaving it out" },
-    { type: "aws_launch_template", attribute: "network_interfaces.associate_public_ip_address", as: "literal", passes: "a literal false, or leaving it out" },
+    {
+      type: "aws_subnet",
+      attribute: "map_public_ip_on_launch",
+      as: "literal",
+      passes: "a literal false, or leaving it out",
+    },
+    {
+      type: "aws_instance",
+      attribute: "associate_public_ip_address",
+      as: "literal",
+      passes: "a literal false, or leaving it out",
+    },
+    {
+      type: "aws_launch_template",
+      attribute: "network_interfaces.associate_public_ip_address",
+      as: "literal",
+      passes: "a literal false, or leaving it out",
+    },
   ],
   evaluate({ template }) {
     const violations: Violation[] = [];
@@ -28,10 +43,12 @@ export const NoPublicIp = defineRule({
     const instances = resourcesOfType(template, "aws_instance");
     const templates = resourcesOfType(template, "aws_launch_template");
     for (const s of subnets) {
-      if (literalBool(s.values.map_public_ip_on_launch) === true) violations.push({ address: s.address, detail: "map_public_ip_on_launch is true" });
+      if (literalBool(s.values.map_public_ip_on_launch) === true)
+        violations.push({ address: s.address, detail: "map_public_ip_on_launch is true" });
     }
     for (const i of instances) {
-      if (literalBool(i.values.associate_public_ip_address) === true) violations.push({ address: i.address, detail: "associate_public_ip_address is true" });
+      if (literalBool(i.values.associate_public_ip_address) === true)
+        violations.push({ address: i.address, detail: "associate_public_ip_address is true" });
     }
     for (const lt of templates) {
       if (blocks(lt.values.network_interfaces).some((n) => literalBool(n.associate_public_ip_address) === true)) {

@@ -5,20 +5,22 @@ import { refersTo, resolveReference } from "../../core/references";
 import { resourcesOfType, type Template, type TfResource } from "../../core/template";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
-
 /** Egress destinations of a security group that mean "anywhere", with where they are written. */
 function openEgress(template: Template, sg: TfResource): string[] {
   const out: string[] = [];
   blocks(sg.values.egress).forEach((e, i) => {
-    for (const c of [...strings(e.cidr_blocks), ...strings(e.ipv6_cidr_blocks)]) if (internetWide(c)) out.push(`egress[${i}] to ${c}`);
+    for (const c of [...strings(e.cidr_blocks), ...strings(e.ipv6_cidr_blocks)])
+      if (internetWide(c)) out.push(`egress[${i}] to ${c}`);
   });
   for (const r of resourcesOfType(template, "aws_security_group_rule")) {
     if (literalString(r.values.type) !== "egress" || !refersTo(r.values.security_group_id, sg.address)) continue;
-    for (const c of [...strings(r.values.cidr_blocks), ...strings(r.values.ipv6_cidr_blocks)]) if (internetWide(c)) out.push(`${r.address} to ${c}`);
+    for (const c of [...strings(r.values.cidr_blocks), ...strings(r.values.ipv6_cidr_blocks)])
+      if (internetWide(c)) out.push(`${r.address} to ${c}`);
   }
   for (const r of resourcesOfType(template, "aws_vpc_security_group_egress_rule")) {
     if (!refersTo(r.values.security_group_id, sg.address)) continue;
-    for (const c of [literalString(r.values.cidr_ipv4), literalString(r.values.cidr_ipv6)]) if (c !== undefined && internetWide(c)) out.push(`${r.address} to ${c}`);
+    for (const c of [literalString(r.values.cidr_ipv4), literalString(r.values.cidr_ipv6)])
+      if (c !== undefined && internetWide(c)) out.push(`${r.address} to ${c}`);
   }
   return out;
 }
@@ -43,15 +45,55 @@ export const SecurityGroupEgressRestricted = defineRule({
     trivy: ["AVD-AWS-0104"],
   },
   reads: [
-    { type: "aws_security_group", attribute: "egress.cidr_blocks", as: "reference", passes: "literal CIDRs other than 0.0.0.0/0 and ::/0, or references to blocks of this configuration" },
-    { type: "aws_security_group", attribute: "egress.ipv6_cidr_blocks", as: "reference", passes: "literal CIDRs other than 0.0.0.0/0 and ::/0, or references to blocks of this configuration" },
-    { type: "aws_security_group_rule", attribute: "type", as: "literal", passes: "a literal \"ingress\" or \"egress\"" },
-    { type: "aws_security_group_rule", attribute: "security_group_id", as: "reference", passes: "a reference to a security group of this configuration" },
-    { type: "aws_security_group_rule", attribute: "cidr_blocks", as: "reference", passes: "literal CIDRs other than 0.0.0.0/0 and ::/0, or references to blocks of this configuration" },
-    { type: "aws_security_group_rule", attribute: "ipv6_cidr_blocks", as: "reference", passes: "literal CIDRs other than 0.0.0.0/0 and ::/0, or references to blocks of this configuration" },
-    { type: "aws_vpc_security_group_egress_rule", attribute: "security_group_id", as: "reference", passes: "a reference to a security group of this configuration" },
-    { type: "aws_vpc_security_group_egress_rule", attribute: "cidr_ipv4", as: "reference", passes: "literal CIDRs other than 0.0.0.0/0 and ::/0, or references to blocks of this configuration" },
-    { type: "aws_vpc_security_group_egress_rule", attribute: "cidr_ipv6", as: "reference", passes: "literal CIDRs other than 0.0.0.0/0 and ::/0, or references to blocks of this configuration" },
+    {
+      type: "aws_security_group",
+      attribute: "egress.cidr_blocks",
+      as: "reference",
+      passes: "literal CIDRs other than 0.0.0.0/0 and ::/0, or references to blocks of this configuration",
+    },
+    {
+      type: "aws_security_group",
+      attribute: "egress.ipv6_cidr_blocks",
+      as: "reference",
+      passes: "literal CIDRs other than 0.0.0.0/0 and ::/0, or references to blocks of this configuration",
+    },
+    { type: "aws_security_group_rule", attribute: "type", as: "literal", passes: 'a literal "ingress" or "egress"' },
+    {
+      type: "aws_security_group_rule",
+      attribute: "security_group_id",
+      as: "reference",
+      passes: "a reference to a security group of this configuration",
+    },
+    {
+      type: "aws_security_group_rule",
+      attribute: "cidr_blocks",
+      as: "reference",
+      passes: "literal CIDRs other than 0.0.0.0/0 and ::/0, or references to blocks of this configuration",
+    },
+    {
+      type: "aws_security_group_rule",
+      attribute: "ipv6_cidr_blocks",
+      as: "reference",
+      passes: "literal CIDRs other than 0.0.0.0/0 and ::/0, or references to blocks of this configuration",
+    },
+    {
+      type: "aws_vpc_security_group_egress_rule",
+      attribute: "security_group_id",
+      as: "reference",
+      passes: "a reference to a security group of this configuration",
+    },
+    {
+      type: "aws_vpc_security_group_egress_rule",
+      attribute: "cidr_ipv4",
+      as: "reference",
+      passes: "literal CIDRs other than 0.0.0.0/0 and ::/0, or references to blocks of this configuration",
+    },
+    {
+      type: "aws_vpc_security_group_egress_rule",
+      attribute: "cidr_ipv6",
+      as: "reference",
+      passes: "literal CIDRs other than 0.0.0.0/0 and ::/0, or references to blocks of this configuration",
+    },
   ],
   evaluate({ template }) {
     const groups = resourcesOfType(template, "aws_security_group");
@@ -61,22 +103,42 @@ export const SecurityGroupEgressRestricted = defineRule({
     for (const sg of groups) {
       const open = openEgress(template, sg);
       if (open.length === 0) continue;
-      const users = functions.filter((fn) => blocks(fn.values.vpc_config).some((v) => strings(v.security_group_ids).some((id) => resolveReference(template, id)?.resource.address === sg.address)));
+      const users = functions.filter((fn) =>
+        blocks(fn.values.vpc_config).some((v) =>
+          strings(v.security_group_ids).some((id) => resolveReference(template, id)?.resource.address === sg.address),
+        ),
+      );
       const detail = `allows ${open.join(", ")}`;
       if (users.length > 0 && users.every((fn) => crossing.has(fn.address))) {
-        violations.push({ address: sg.address, detail, acceptedBecause: `named exception cross-partition-sync: used only by ${users.map((f) => f.address).join(", ")}, the verified cross-partition functions behind the controlled egress path's firewall allowlist` });
+        violations.push({
+          address: sg.address,
+          detail,
+          acceptedBecause: `named exception cross-partition-sync: used only by ${users.map((f) => f.address).join(", ")}, the verified cross-partition functions behind the controlled egress path's firewall allowlist`,
+        });
       } else {
-        violations.push({ address: sg.address, detail: users.length > 0 ? `${detail} (used by ${users.map((f) => f.address).join(", ")})` : detail });
+        violations.push({
+          address: sg.address,
+          detail: users.length > 0 ? `${detail} (used by ${users.map((f) => f.address).join(", ")})` : detail,
+        });
       }
     }
     // Egress rules for a group this configuration does not declare still open that group.
     const rules = resourcesOfType(template, "aws_security_group_rule", "aws_vpc_security_group_egress_rule").filter(
-      (r) => (r.type !== "aws_security_group_rule" || literalString(r.values.type) === "egress") && !groups.some((sg) => refersTo(r.values.security_group_id, sg.address)),
+      (r) =>
+        (r.type !== "aws_security_group_rule" || literalString(r.values.type) === "egress") &&
+        !groups.some((sg) => refersTo(r.values.security_group_id, sg.address)),
     );
     for (const r of rules) {
-      const cidrs = r.type === "aws_security_group_rule" ? [...strings(r.values.cidr_blocks), ...strings(r.values.ipv6_cidr_blocks)] : [r.values.cidr_ipv4, r.values.cidr_ipv6].map(literalString);
+      const cidrs =
+        r.type === "aws_security_group_rule"
+          ? [...strings(r.values.cidr_blocks), ...strings(r.values.ipv6_cidr_blocks)]
+          : [r.values.cidr_ipv4, r.values.cidr_ipv6].map(literalString);
       const open = cidrs.filter((c): c is string => c !== undefined && internetWide(c));
-      if (open.length > 0) violations.push({ address: r.address, detail: `allows egress to ${open.join(", ")} for ${JSON.stringify(r.values.security_group_id)}, a group outside this configuration` });
+      if (open.length > 0)
+        violations.push({
+          address: r.address,
+          detail: `allows egress to ${open.join(", ")} for ${JSON.stringify(r.values.security_group_id)}, a group outside this configuration`,
+        });
     }
     return verdict(groups.length + rules.length, violations);
   },

@@ -5,7 +5,12 @@ import { defineRule, type Violation, verdict } from "../../core/types";
 
 /** Ingress CIDRs wider than any private range (0.0.0.0/0 in any spelling, 0.0.0.0/1, ...). */
 function openCidrs(rule: Record<string, unknown>): string[] {
-  return [...strings(rule.cidr_blocks), ...strings(rule.ipv6_cidr_blocks), literalString(rule.cidr_ipv4), literalString(rule.cidr_ipv6)].filter((c): c is string => c !== undefined && internetWide(c));
+  return [
+    ...strings(rule.cidr_blocks),
+    ...strings(rule.ipv6_cidr_blocks),
+    literalString(rule.cidr_ipv4),
+    literalString(rule.cidr_ipv6),
+  ].filter((c): c is string => c !== undefined && internetWide(c));
 }
 
 export const SecurityGroupNoPublicIngress = defineRule({
@@ -24,13 +29,43 @@ export const SecurityGroupNoPublicIngress = defineRule({
     cdkNag: ["AwsSolutions-EC23", "NIST.800.53.R5-EC2RestrictedCommonPorts", "NIST.800.53.R5-EC2RestrictedSSH"],
   },
   reads: [
-    { type: "aws_security_group", attribute: "ingress.cidr_blocks", as: "reference", passes: "literal CIDRs no wider than /8 (IPv4) or /7 (IPv6), or references to blocks of this configuration" },
-    { type: "aws_security_group", attribute: "ingress.ipv6_cidr_blocks", as: "reference", passes: "literal CIDRs no wider than /8 (IPv4) or /7 (IPv6), or references to blocks of this configuration" },
-    { type: "aws_security_group_rule", attribute: "type", as: "literal", passes: "a literal \"ingress\" or \"egress\"" },
-    { type: "aws_security_group_rule", attribute: "cidr_blocks", as: "reference", passes: "literal CIDRs no wider than /8 (IPv4) or /7 (IPv6), or references to blocks of this configuration" },
-    { type: "aws_security_group_rule", attribute: "ipv6_cidr_blocks", as: "reference", passes: "literal CIDRs no wider than /8 (IPv4) or /7 (IPv6), or references to blocks of this configuration" },
-    { type: "aws_vpc_security_group_ingress_rule", attribute: "cidr_ipv4", as: "reference", passes: "literal CIDRs no wider than /8 (IPv4) or /7 (IPv6), or references to blocks of this configuration" },
-    { type: "aws_vpc_security_group_ingress_rule", attribute: "cidr_ipv6", as: "reference", passes: "literal CIDRs no wider than /8 (IPv4) or /7 (IPv6), or references to blocks of this configuration" },
+    {
+      type: "aws_security_group",
+      attribute: "ingress.cidr_blocks",
+      as: "reference",
+      passes: "literal CIDRs no wider than /8 (IPv4) or /7 (IPv6), or references to blocks of this configuration",
+    },
+    {
+      type: "aws_security_group",
+      attribute: "ingress.ipv6_cidr_blocks",
+      as: "reference",
+      passes: "literal CIDRs no wider than /8 (IPv4) or /7 (IPv6), or references to blocks of this configuration",
+    },
+    { type: "aws_security_group_rule", attribute: "type", as: "literal", passes: 'a literal "ingress" or "egress"' },
+    {
+      type: "aws_security_group_rule",
+      attribute: "cidr_blocks",
+      as: "reference",
+      passes: "literal CIDRs no wider than /8 (IPv4) or /7 (IPv6), or references to blocks of this configuration",
+    },
+    {
+      type: "aws_security_group_rule",
+      attribute: "ipv6_cidr_blocks",
+      as: "reference",
+      passes: "literal CIDRs no wider than /8 (IPv4) or /7 (IPv6), or references to blocks of this configuration",
+    },
+    {
+      type: "aws_vpc_security_group_ingress_rule",
+      attribute: "cidr_ipv4",
+      as: "reference",
+      passes: "literal CIDRs no wider than /8 (IPv4) or /7 (IPv6), or references to blocks of this configuration",
+    },
+    {
+      type: "aws_vpc_security_group_ingress_rule",
+      attribute: "cidr_ipv6",
+      as: "reference",
+      passes: "literal CIDRs no wider than /8 (IPv4) or /7 (IPv6), or references to blocks of this configuration",
+    },
   ],
   evaluate({ template }) {
     const violations: Violation[] = [];
@@ -39,11 +74,13 @@ export const SecurityGroupNoPublicIngress = defineRule({
     const ingress = resourcesOfType(template, "aws_vpc_security_group_ingress_rule");
     for (const g of groups) {
       const open = blocks(g.values.ingress).flatMap(openCidrs);
-      if (open.length > 0) violations.push({ address: g.address, detail: `ingress from ${[...new Set(open)].join(", ")}` });
+      if (open.length > 0)
+        violations.push({ address: g.address, detail: `ingress from ${[...new Set(open)].join(", ")}` });
     }
     for (const r of [...rules, ...ingress]) {
       const open = openCidrs(r.values);
-      if (open.length > 0) violations.push({ address: r.address, detail: `ingress from ${[...new Set(open)].join(", ")}` });
+      if (open.length > 0)
+        violations.push({ address: r.address, detail: `ingress from ${[...new Set(open)].join(", ")}` });
     }
     return verdict(groups.length + rules.length + ingress.length, violations);
   },

@@ -34,7 +34,10 @@ const ALL = git("ls-tree", "-r", "--name-only", commit).split("\n");
  * same_resource_name folder holds a private bucket of the same name).
  */
 const OVERRIDES = {
-  CKV_AWS_20: { same_resource_name: { "aws_s3_bucket.public_read": "PASSED" }, main: { "aws_s3_bucket.public_read": "FAILED" } },
+  CKV_AWS_20: {
+    same_resource_name: { "aws_s3_bucket.public_read": "PASSED" },
+    main: { "aws_s3_bucket.public_read": "FAILED" },
+  },
 };
 
 /** The checkov IDs our rules name, read from policies/rules (the test cross-checks the pack). */
@@ -51,7 +54,17 @@ function ourIds() {
 }
 
 function checkFile(id) {
-  const hits = git("grep", "-l", "-E", `["']${id}["']`, commit, "--", "checkov/terraform/checks/resource/aws", "checkov/terraform/checks/data/aws", "checkov/terraform/checks/graph_checks/aws")
+  const hits = git(
+    "grep",
+    "-l",
+    "-E",
+    `["']${id}["']`,
+    commit,
+    "--",
+    "checkov/terraform/checks/resource/aws",
+    "checkov/terraform/checks/data/aws",
+    "checkov/terraform/checks/graph_checks/aws",
+  )
     .split("\n")
     .filter(Boolean)
     .map((l) => l.slice(commit.length + 1));
@@ -75,7 +88,8 @@ function addressesOf(json) {
     ["resource", ""],
     ["data", "data."],
   ]) {
-    for (const [type, byName] of Object.entries(json[mode] ?? {})) for (const name of Object.keys(byName)) out.push(`${prefix}${type}.${name}`);
+    for (const [type, byName] of Object.entries(json[mode] ?? {}))
+      for (const name of Object.keys(byName)) out.push(`${prefix}${type}.${name}`);
   }
   return out;
 }
@@ -105,7 +119,8 @@ function convertFolder(outDir, sources) {
   // A block declared twice with different bodies cannot share a configuration: such a duplicate goes to a case of its own.
   const main = files.filter(([n]) => !n.includes(".duplicate-"));
   const cases = [[outDir, main]];
-  for (const d of files.filter(([n]) => n.includes(".duplicate-"))) cases.push([`${outDir}~${d[0].replace(/\.tf\.json$/, "")}`, [d]]);
+  for (const d of files.filter(([n]) => n.includes(".duplicate-")))
+    cases.push([`${outDir}~${d[0].replace(/\.tf\.json$/, "")}`, [d]]);
   return cases;
 }
 
@@ -113,8 +128,12 @@ function convertFolder(outDir, sources) {
 function unwrapConf(conf) {
   const out = {};
   for (const [k, v] of Object.entries(conf)) {
-    let value = Array.isArray(v) && v.length === 1 && (typeof v[0] !== "object" || Array.isArray(v[0]) || /polic/.test(k)) ? v[0] : v;
-    if (/polic/.test(k) && value !== null && typeof value === "object" && !Array.isArray(value)) value = JSON.stringify(value);
+    let value =
+      Array.isArray(v) && v.length === 1 && (typeof v[0] !== "object" || Array.isArray(v[0]) || /polic/.test(k))
+        ? v[0]
+        : v;
+    if (/polic/.test(k) && value !== null && typeof value === "object" && !Array.isArray(value))
+      value = JSON.stringify(value);
     out[k] = value;
   }
   return out;
@@ -151,7 +170,8 @@ for (const id of ourIds()) {
   const assign = (caseName, address, verdict, addresses) => {
     expected[caseName] ??= {};
     const prev = expected[caseName][address];
-    if (prev !== undefined && prev !== verdict) throw new Error(`${id} ${caseName} ${address}: both ${prev} and ${verdict}`);
+    if (prev !== undefined && prev !== verdict)
+      throw new Error(`${id} ${caseName} ${address}: both ${prev} and ${verdict}`);
     expected[caseName][address] = verdict;
     if (!addresses.has(baseAddress(address))) throw new Error(`${id} ${caseName}: ${address} is not declared`);
   };
@@ -164,9 +184,15 @@ for (const id of ourIds()) {
     ]) {
       for (const peerAddress of list) {
         // checkov names data sources without the `data.` prefix that Terraform addresses carry.
-        const address = !peerAddress.startsWith("data.") && cases.some(([, addrs]) => addrs.has(`data.${baseAddress(peerAddress)}`)) ? `data.${peerAddress}` : peerAddress;
-        const where = cases.filter(([c, addrs]) => addrs.has(baseAddress(address)) && (override[c]?.[address] ?? verdict) === verdict);
-        if (address.startsWith("module.")) notConverted.push({ address, verdict, why: "a resource inside a module call (modules are not expanded)" });
+        const address =
+          !peerAddress.startsWith("data.") && cases.some(([, addrs]) => addrs.has(`data.${baseAddress(peerAddress)}`))
+            ? `data.${peerAddress}`
+            : peerAddress;
+        const where = cases.filter(
+          ([c, addrs]) => addrs.has(baseAddress(address)) && (override[c]?.[address] ?? verdict) === verdict,
+        );
+        if (address.startsWith("module."))
+          notConverted.push({ address, verdict, why: "a resource inside a module call (modules are not expanded)" });
         else if (where.length === 0) throw new Error(`${id}: ${address} (${verdict}) is declared nowhere`);
         for (const [c, addrs] of where) assign(c, address, verdict, addrs);
       }
@@ -176,7 +202,11 @@ for (const id of ourIds()) {
     const folder = `tests/terraform/graph/checks/resources/${name}`;
     const cases = [];
     for (const [rel, files] of tfFolders(folder)) {
-      for (const [caseDir, caseFiles] of convertFolder(join(dir, rel === "." ? "main" : rel.replaceAll("/", "~")), files)) cases.push([basename(caseDir), writeCase(caseDir, caseFiles)]);
+      for (const [caseDir, caseFiles] of convertFolder(
+        join(dir, rel === "." ? "main" : rel.replaceAll("/", "~")),
+        files,
+      ))
+        cases.push([basename(caseDir), writeCase(caseDir, caseFiles)]);
       sources.push(...files);
     }
     const yaml = loadYamlExpected(show(`${folder}/expected.yaml`));
@@ -191,22 +221,36 @@ for (const id of ourIds()) {
       continue;
     }
     const types = supportedTypes(show(check));
-    const methods = JSON.parse(execFileSync("python3", [join(HERE, "extract_tests.py")], { input: show(testPath) }).toString());
+    const methods = JSON.parse(
+      execFileSync("python3", [join(HERE, "extract_tests.py")], { input: show(testPath) }).toString(),
+    );
     sources.push(testPath);
     for (const m of methods) {
-      const folders = m.folders.map((f) => f.replace(/^.*?(example_)/, "$1")).filter((f) => f.split("/")[0] === `example_${name}` && !f.endsWith(".json"));
+      const folders = m.folders
+        .map((f) => f.replace(/^.*?(example_)/, "$1"))
+        .filter((f) => f.split("/")[0] === `example_${name}` && !f.endsWith(".json"));
       if (folders.length > 0 && m.passing_resources !== undefined) {
         const folder = `tests/terraform/checks/${kind}/aws/${folders[0]}`;
         const cases = [];
         for (const [rel, files] of tfFolders(folder)) {
-          for (const [caseDir, caseFiles] of convertFolder(join(dir, rel === "." ? "main" : rel.replaceAll("/", "~")), files)) cases.push([basename(caseDir), writeCase(caseDir, caseFiles)]);
+          for (const [caseDir, caseFiles] of convertFolder(
+            join(dir, rel === "." ? "main" : rel.replaceAll("/", "~")),
+            files,
+          ))
+            cases.push([basename(caseDir), writeCase(caseDir, caseFiles)]);
           sources.push(...files);
         }
         distribute(cases, m.passing_resources, m.failing_resources ?? []);
       } else if (m.hcl.length === 1 && m.result !== null) {
         const { json } = hclToJson(m.hcl[0]);
         const addresses = writeCase(join(dir, m.method), [["main.tf.json", json]]);
-        const targets = [...addresses].filter((a) => types.includes(baseAddress(a).replace(/^data\./, "").split(".")[0]));
+        const targets = [...addresses].filter((a) =>
+          types.includes(
+            baseAddress(a)
+              .replace(/^data\./, "")
+              .split(".")[0],
+          ),
+        );
         if (targets.length !== 1) throw new Error(`${id} ${m.method}: ${targets.length} resources of ${types}`);
         assign(m.method, targets[0], m.result, addresses);
       } else if (m.conf !== null && m.result !== null) {
@@ -215,7 +259,10 @@ for (const id of ourIds()) {
         const addresses = writeCase(join(dir, m.method), [["main.tf.json", json]]);
         assign(m.method, `${kind === "data" ? "data." : ""}${type}.example`, m.result, addresses);
       } else if (folders.length > 0 || m.hcl.length > 0 || m.conf !== null) {
-        notConverted.push({ test: `${testPath}::${m.method}`, why: "a test this converter does not read (a plan file, or several inline configurations)" });
+        notConverted.push({
+          test: `${testPath}::${m.method}`,
+          why: "a test this converter does not read (a plan file, or several inline configurations)",
+        });
       }
     }
   }
@@ -225,15 +272,29 @@ for (const id of ourIds()) {
       .sort()
       .map((c) => [c, Object.fromEntries(Object.entries(expected[c]).sort(([a], [b]) => a.localeCompare(b)))]),
   );
-  writeFileSync(join(dir, "expected.json"), `${JSON.stringify({ check: name, checkFile: check, sources, cases: sorted, ...(notConverted.length > 0 ? { notConverted } : {}) }, null, 2)}\n`);
-  summary.push({ id, name, check, sources, results: Object.values(expected).reduce((n, c) => n + Object.keys(c).length, 0) });
+  writeFileSync(
+    join(dir, "expected.json"),
+    `${JSON.stringify({ check: name, checkFile: check, sources, cases: sorted, ...(notConverted.length > 0 ? { notConverted } : {}) }, null, 2)}\n`,
+  );
+  summary.push({
+    id,
+    name,
+    check,
+    sources,
+    results: Object.values(expected).reduce((n, c) => n + Object.keys(c).length, 0),
+  });
   console.log(`${id} ${name}: ${summary.at(-1).results} expected results`);
 }
 
 writeFileSync(join(OUT, "LICENSE"), show("LICENSE"));
-writeFileSync(join(OUT, "index.json"), `${JSON.stringify({ commit, converted: Object.fromEntries(summary.map((s) => [s.id, s.name])), withoutFixtures }, null, 2)}\n`);
+writeFileSync(
+  join(OUT, "index.json"),
+  `${JSON.stringify({ commit, converted: Object.fromEntries(summary.map((s) => [s.id, s.name])), withoutFixtures }, null, 2)}\n`,
+);
 const missing = Object.entries(withoutFixtures).map(([id, why]) => `- ${id}: ${why}.`);
-const rows = summary.map((s) => `| ${s.id} | ${s.name} | \`${s.check}\` | ${s.sources.map((p) => `\`${p}\``).join("<br>")} | ${s.results} |`);
+const rows = summary.map(
+  (s) => `| ${s.id} | ${s.name} | \`${s.check}\` | ${s.sources.map((p) => `\`${p}\``).join("<br>")} | ${s.results} |`,
+);
 writeFileSync(
   join(OUT, "SOURCE.md"),
   `# checkov test fixtures, converted

@@ -120,7 +120,9 @@ class Parser {
     let left = this.binary(level + 1, nl);
     for (;;) {
       this.skip(nl);
-      const op = Parser.OPS[level].find((o) => this.peek(o) && !(o === "/" && (this.peek("//") || this.peek("/*"))) && !(o === "<" && this.peek("<<")));
+      const op = Parser.OPS[level].find(
+        (o) => this.peek(o) && !(o === "/" && (this.peek("//") || this.peek("/*"))) && !(o === "<" && this.peek("<<")),
+      );
       if (op === undefined) return left;
       this.i += op.length;
       this.binary(level + 1, nl);
@@ -134,7 +136,8 @@ class Parser {
     if (this.peek("-") || this.peek("!")) {
       const op = this.s[this.i++];
       const inner = this.unary(nl);
-      if (op === "-" && inner.k === "lit" && typeof inner.v === "number") return { k: "lit", v: -inner.v, start, end: this.i };
+      if (op === "-" && inner.k === "lit" && typeof inner.v === "number")
+        return { k: "lit", v: -inner.v, start, end: this.i };
       return { k: "other", start, end: this.i };
     }
     return this.postfix();
@@ -396,7 +399,12 @@ function value(src, node) {
     case "obj": {
       const out = {};
       for (const { key, value: v } of node.items) {
-        const k = key.k === "lit" || key.k === "tmpl" ? String(key.v ?? key.raw) : key.k === "other" && /^[A-Za-z_][A-Za-z0-9_-]*$/.test(src.slice(key.start, key.end)) ? src.slice(key.start, key.end) : `\${${src.slice(key.start, key.end)}}`;
+        const k =
+          key.k === "lit" || key.k === "tmpl"
+            ? String(key.v ?? key.raw)
+            : key.k === "other" && /^[A-Za-z_][A-Za-z0-9_-]*$/.test(src.slice(key.start, key.end))
+              ? src.slice(key.start, key.end)
+              : `\${${src.slice(key.start, key.end)}}`;
         out[k] = value(src, v);
       }
       return out;
@@ -404,7 +412,12 @@ function value(src, node) {
     case "block":
       return [bodyJson(src, node.body)];
     case "call":
-      if (node.name === "jsonencode" && node.args.length === 1 && ["lit", "tmpl", "tuple", "obj"].includes(node.args[0].k)) return JSON.stringify(value(src, node.args[0]));
+      if (
+        node.name === "jsonencode" &&
+        node.args.length === 1 &&
+        ["lit", "tmpl", "tuple", "obj"].includes(node.args[0].k)
+      )
+        return JSON.stringify(value(src, node.args[0]));
       return `\${${src.slice(node.start, node.end)}}`;
     default:
       return `\${${src.slice(node.start, node.end)}}`;
@@ -458,7 +471,8 @@ export function hclToJson(src) {
       if (previous === undefined) out[name][labels[0]][labels[1]] = body;
       // Checkov's fixtures declare some blocks twice (invalid Terraform): an identical copy is
       // dropped, a different one is returned apart so that it can be written to a file of its own.
-      else if (JSON.stringify(previous) !== JSON.stringify(body)) duplicates.push({ [name]: { [labels[0]]: { [labels[1]]: body } } });
+      else if (JSON.stringify(previous) !== JSON.stringify(body))
+        duplicates.push({ [name]: { [labels[0]]: { [labels[1]]: body } } });
     } else if (labels.length === 1) {
       out[name] ??= {};
       out[name][labels[0]] = body;

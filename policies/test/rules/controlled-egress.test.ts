@@ -40,7 +40,10 @@ async function violations(rule: Rule, json: unknown): Promise<{ open: string[]; 
   };
 }
 
-const ACCEPTED_ROUTES = ["aws_route.network_controlled-egress_firewall-default", "aws_route.network_controlled-egress_workload-default"];
+const ACCEPTED_ROUTES = [
+  "aws_route.network_controlled-egress_firewall-default",
+  "aws_route.network_controlled-egress_workload-default",
+];
 
 describe("controlled egress path (SIP-VPC-3)", () => {
   it("accepts the module's path as the named exception, and names the workload subnet", async () => {
@@ -53,18 +56,84 @@ describe("controlled egress path (SIP-VPC-3)", () => {
     expect(result.open).toEqual([]);
     expect(result.accepted).toEqual(ACCEPTED_ROUTES);
     expect([...(path?.workloadSubnets ?? [])]).toEqual(["aws_subnet.network_controlled-egress_workload-subnet"]);
-    expect(path?.allowedDomains).toEqual(["example-failover.s3.eu-central-1.amazonaws.com", "rolesanywhere.eu-central-1.amazonaws.com"]);
+    expect(path?.allowedDomains).toEqual([
+      "example-failover.s3.eu-central-1.amazonaws.com",
+      "rolesanywhere.eu-central-1.amazonaws.com",
+    ]);
   });
 
   const weakenings: ReadonlyArray<readonly [string, (r: Resources) => void, RegExp]> = [
-    ["plain HTTP is allowed too", (r) => ((only(r.aws_networkfirewall_rule_group).rule_group as { rules_source: { rules_source_list: { target_types: string[] } } }).rules_source.rules_source_list.target_types = ["TLS_SNI", "HTTP_HOST"]), /target_types must be \["TLS_SNI"\]/],
-    ["a target admits every subdomain", (r) => ((only(r.aws_networkfirewall_rule_group).rule_group as { rules_source: { rules_source_list: { targets: string[] } } }).rules_source.rules_source_list.targets = [".amazonaws.com"]), /not an exact host name/],
-    ["a target is not an AWS endpoint", (r) => ((only(r.aws_networkfirewall_rule_group).rule_group as { rules_source: { rules_source_list: { targets: string[] } } }).rules_source.rules_source_list.targets = ["paste.example.com"]), /not a regional AWS endpoint/],
-    ["a target is outside the EU", (r) => ((only(r.aws_networkfirewall_rule_group).rule_group as { rules_source: { rules_source_list: { targets: string[] } } }).rules_source.rules_source_list.targets = ["s3.us-east-1.amazonaws.com"]), /outside the EU/],
-    ["the default action passes what the allowlist does not", (r) => ((only(r.aws_networkfirewall_firewall_policy).firewall_policy as Record<string, unknown>).stateful_default_actions = ["aws:alert_established"]), /must drop/],
-    ["stateless rules could bypass the allowlist", (r) => ((only(r.aws_networkfirewall_firewall_policy).firewall_policy as Record<string, unknown>).stateless_default_actions = ["aws:pass"]), /forward_to_sfe/],
-    ["the firewall does not log flows", (r) => ((only(r.aws_networkfirewall_logging_configuration).logging_configuration as { log_destination_config: unknown[] }).log_destination_config.splice(1, 1)), /no FLOW logging/],
-    ["the justification is missing", (r) => delete (only(r.aws_networkfirewall_firewall).tags as Record<string, string>)["sip:justification"], /sip:justification/],
+    [
+      "plain HTTP is allowed too",
+      (r) =>
+        ((
+          only(r.aws_networkfirewall_rule_group).rule_group as {
+            rules_source: { rules_source_list: { target_types: string[] } };
+          }
+        ).rules_source.rules_source_list.target_types = ["TLS_SNI", "HTTP_HOST"]),
+      /target_types must be \["TLS_SNI"\]/,
+    ],
+    [
+      "a target admits every subdomain",
+      (r) =>
+        ((
+          only(r.aws_networkfirewall_rule_group).rule_group as {
+            rules_source: { rules_source_list: { targets: string[] } };
+          }
+        ).rules_source.rules_source_list.targets = [".amazonaws.com"]),
+      /not an exact host name/,
+    ],
+    [
+      "a target is not an AWS endpoint",
+      (r) =>
+        ((
+          only(r.aws_networkfirewall_rule_group).rule_group as {
+            rules_source: { rules_source_list: { targets: string[] } };
+          }
+        ).rules_source.rules_source_list.targets = ["paste.example.com"]),
+      /not a regional AWS endpoint/,
+    ],
+    [
+      "a target is outside the EU",
+      (r) =>
+        ((
+          only(r.aws_networkfirewall_rule_group).rule_group as {
+            rules_source: { rules_source_list: { targets: string[] } };
+          }
+        ).rules_source.rules_source_list.targets = ["s3.us-east-1.amazonaws.com"]),
+      /outside the EU/,
+    ],
+    [
+      "the default action passes what the allowlist does not",
+      (r) =>
+        ((
+          only(r.aws_networkfirewall_firewall_policy).firewall_policy as Record<string, unknown>
+        ).stateful_default_actions = ["aws:alert_established"]),
+      /must drop/,
+    ],
+    [
+      "stateless rules could bypass the allowlist",
+      (r) =>
+        ((
+          only(r.aws_networkfirewall_firewall_policy).firewall_policy as Record<string, unknown>
+        ).stateless_default_actions = ["aws:pass"]),
+      /forward_to_sfe/,
+    ],
+    [
+      "the firewall does not log flows",
+      (r) =>
+        (
+          only(r.aws_networkfirewall_logging_configuration).logging_configuration as {
+            log_destination_config: unknown[];
+          }
+        ).log_destination_config.splice(1, 1),
+      /no FLOW logging/,
+    ],
+    [
+      "the justification is missing",
+      (r) => delete (only(r.aws_networkfirewall_firewall).tags as Record<string, string>)["sip:justification"],
+      /sip:justification/,
+    ],
   ];
   it.each(weakenings)("flags the routes and the firewall when %s", async (_, weaken, reason) => {
     // Prepare
@@ -74,7 +143,10 @@ describe("controlled egress path (SIP-VPC-3)", () => {
     const result = await violations(NoInternetGatewayRoute, json);
     // Assess
     expect(result.accepted).toEqual([]);
-    expect(result.open).toEqual([...ACCEPTED_ROUTES, "aws_networkfirewall_firewall.network_controlled-egress_firewall"]);
+    expect(result.open).toEqual([
+      ...ACCEPTED_ROUTES,
+      "aws_networkfirewall_firewall.network_controlled-egress_firewall",
+    ]);
     expect(result.details).toMatch(reason);
   });
 
@@ -88,7 +160,10 @@ describe("controlled egress path (SIP-VPC-3)", () => {
     // Act
     const result = await violations(NoInternetGatewayRoute, json);
     // Assess
-    expect(result.open).toEqual(["aws_route.network_controlled-egress_nat-default", "aws_route.network_controlled-egress_workload-default"]);
+    expect(result.open).toEqual([
+      "aws_route.network_controlled-egress_nat-default",
+      "aws_route.network_controlled-egress_workload-default",
+    ]);
     expect(result.accepted).toEqual(["aws_route.network_controlled-egress_firewall-default"]);
   });
 
@@ -97,7 +172,12 @@ describe("controlled egress path (SIP-VPC-3)", () => {
     const json = egressJson();
     (json.resource as Resources).aws_route = {
       ...(json.resource as Resources).aws_route,
-      "private-out": { route_table_id: "${aws_route_table.network_private-routes.id}", destination_cidr_block: "0.0.0.0/0", gateway_id: "${aws_internet_gateway.network_controlled-egress_internet-gateway.id}", provider: "aws.sovereign" },
+      "private-out": {
+        route_table_id: "${aws_route_table.network_private-routes.id}",
+        destination_cidr_block: "0.0.0.0/0",
+        gateway_id: "${aws_internet_gateway.network_controlled-egress_internet-gateway.id}",
+        provider: "aws.sovereign",
+      },
     };
     // Act
     const result = await violations(NoInternetGatewayRoute, json);
@@ -110,20 +190,32 @@ describe("controlled egress path (SIP-VPC-3)", () => {
     // Prepare
     const json = egressJson();
     const weakened = egressJson();
-    ((only((weakened.resource as Resources).aws_networkfirewall_firewall_policy).firewall_policy as Record<string, unknown>).stateful_default_actions = ["aws:alert_established"]);
+    (
+      only((weakened.resource as Resources).aws_networkfirewall_firewall_policy).firewall_policy as Record<
+        string,
+        unknown
+      >
+    ).stateful_default_actions = ["aws:alert_established"];
     // Act
     const verified = await violations(PartitionConsistentReferences, json);
     const unverified = await violations(PartitionConsistentReferences, weakened);
     // Assess
-    expect(verified).toMatchObject({ open: [], accepted: ["aws_networkfirewall_rule_group.network_controlled-egress_allowlist"] });
-    expect(unverified).toMatchObject({ open: ["aws_networkfirewall_rule_group.network_controlled-egress_allowlist"], accepted: [] });
+    expect(verified).toMatchObject({
+      open: [],
+      accepted: ["aws_networkfirewall_rule_group.network_controlled-egress_allowlist"],
+    });
+    expect(unverified).toMatchObject({
+      open: ["aws_networkfirewall_rule_group.network_controlled-egress_allowlist"],
+      accepted: [],
+    });
   });
 });
 
 describe("cross-partition sync function (SIP-RES-4)", () => {
   const example = synthDeployment(validConfig()).json;
   const FN = "aws_lambda_function.sync-pipeline-avatars-clean_sync_function";
-  const fnOf = (json: TfJson) => (json.resource as Resources).aws_lambda_function?.["sync-pipeline-avatars-clean_sync_function"] ?? {};
+  const fnOf = (json: TfJson) =>
+    (json.resource as Resources).aws_lambda_function?.["sync-pipeline-avatars-clean_sync_function"] ?? {};
 
   it("accepts the commercial ARNs in the target variables of the tagged function behind the firewall", async () => {
     const result = await violations(PartitionConsistentReferences, example);
@@ -134,7 +226,8 @@ describe("cross-partition sync function (SIP-RES-4)", () => {
   it("flags a commercial reference in any other variable", async () => {
     // Prepare
     const json = structuredClone(example);
-    (fnOf(json).environment as { variables: Record<string, string> }).variables.EXTRA_BUCKET = "${aws_s3_bucket.commercial-bucket-avatars-clean_bucket.bucket}";
+    (fnOf(json).environment as { variables: Record<string, string> }).variables.EXTRA_BUCKET =
+      "${aws_s3_bucket.commercial-bucket-avatars-clean_bucket.bucket}";
     // Act
     const result = await violations(PartitionConsistentReferences, json);
     // Assess
@@ -145,7 +238,9 @@ describe("cross-partition sync function (SIP-RES-4)", () => {
   it("flags the function's variables when it runs outside the egress path, or without the tag", async () => {
     // Prepare
     const moved = structuredClone(example);
-    (fnOf(moved).vpc_config as { subnet_ids: string[] }).subnet_ids = ["${aws_subnet.sovereign-network_private-eusc-de-east-1a.id}"];
+    (fnOf(moved).vpc_config as { subnet_ids: string[] }).subnet_ids = [
+      "${aws_subnet.sovereign-network_private-eusc-de-east-1a.id}",
+    ];
     const untagged = structuredClone(example);
     delete (fnOf(untagged).tags as Record<string, string>)["sip:exception"];
     // Act / Assess

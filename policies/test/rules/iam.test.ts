@@ -34,7 +34,10 @@ describeRules([
       [n("NoWildcardAdminStatements", 1), ["aws_iam_policy.admin"]],
       [n("NoWildcardAdminStatements", 2), ["aws_iam_role.wide", "aws_iam_role_policy.except"]],
       // issue 15 probes: "**", a service on an all-wildcard ARN, NotResource, "s3:*?"
-      [n("NoWildcardAdminStatements", 3), ["aws_iam_policy.arnall", "aws_iam_policy.notresource", "aws_iam_policy.stars", "aws_iam_policy.svcstar"]],
+      [
+        n("NoWildcardAdminStatements", 3),
+        ["aws_iam_policy.arnall", "aws_iam_policy.notresource", "aws_iam_policy.stars", "aws_iam_policy.svcstar"],
+      ],
     ],
   },
   {
@@ -61,7 +64,10 @@ describeRules([
       [n("NoAdminManagedPolicies", 1), ["aws_iam_role_policy_attachment.admin"]],
       [n("NoAdminManagedPolicies", 2), ["aws_iam_role.power"]],
       // issue 15 probe: the managed policy looked up through data.aws_iam_policy (by ARN, by name)
-      [n("NoAdminManagedPolicies", 3), ["aws_iam_role_policy_attachment.admin", "aws_iam_role_policy_attachment.power"]],
+      [
+        n("NoAdminManagedPolicies", 3),
+        ["aws_iam_role_policy_attachment.admin", "aws_iam_role_policy_attachment.power"],
+      ],
     ],
   },
   {
@@ -71,7 +77,10 @@ describeRules([
       [n("PolicyDocumentValid", 1), ["aws_iam_policy.typos"]],
       [n("PolicyDocumentValid", 2), ["aws_s3_bucket_policy.b"]],
       [n("PolicyDocumentValid", 3), ["aws_iam_policy.broken"]],
-      [n("PolicyDocumentValid", 4), ["aws_iam_policy.principal", "aws_iam_role.noprincipal", "aws_iam_role.withresource"]],
+      [
+        n("PolicyDocumentValid", 4),
+        ["aws_iam_policy.principal", "aws_iam_role.noprincipal", "aws_iam_role.withresource"],
+      ],
       // an OIDC claim IAM does not map (":subject" for ":sub"); the compliant fixture's ":aud"/":sub" pass
       [n("PolicyDocumentValid", 5), ["aws_iam_role.ci"]],
     ],
@@ -90,7 +99,7 @@ describeRules([
 ]);
 
 describe("SIP-IAM-7 and a Lambda function's own role in a VPC", () => {
-  it("accepts the network-interface actions on Resource \"*\" as the structural exception, and nothing else", async () => {
+  it('accepts the network-interface actions on Resource "*" as the structural exception, and nothing else', async () => {
     // Act
     const result = await evaluate(RestrictableActionsOnNamedResources, fixture("iam/lambda-vpc-networking.tf.json"));
     // Assess

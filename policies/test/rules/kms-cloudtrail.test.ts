@@ -13,7 +13,11 @@ const TRAIL = "aws_cloudtrail.audit";
 const ct = (rule: string, i: number) => `cloudtrail/${rule}/noncompliant-${i}.tf.json`;
 
 describeRules([
-  { rule: KeyPolicyExplicit, compliant: ["kms/compliant.tf.json"], noncompliant: [["kms/KeyPolicyExplicit/noncompliant-1.tf.json", ["aws_kms_key.k"]]] },
+  {
+    rule: KeyPolicyExplicit,
+    compliant: ["kms/compliant.tf.json"],
+    noncompliant: [["kms/KeyPolicyExplicit/noncompliant-1.tf.json", ["aws_kms_key.k"]]],
+  },
   {
     rule: KeyRotation,
     compliant: ["kms/compliant.tf.json"],
@@ -56,8 +60,16 @@ describeRules([
       [ct("TrailLogging", 2), [TRAIL]],
     ],
   },
-  { rule: TrailLogFileValidation, compliant: ["cloudtrail/compliant.tf.json"], noncompliant: [[ct("TrailLogFileValidation", 1), [TRAIL]]] },
-  { rule: TrailKmsEncryption, compliant: ["cloudtrail/compliant.tf.json"], noncompliant: [[ct("TrailKmsEncryption", 1), [TRAIL]]] },
+  {
+    rule: TrailLogFileValidation,
+    compliant: ["cloudtrail/compliant.tf.json"],
+    noncompliant: [[ct("TrailLogFileValidation", 1), [TRAIL]]],
+  },
+  {
+    rule: TrailKmsEncryption,
+    compliant: ["cloudtrail/compliant.tf.json"],
+    noncompliant: [[ct("TrailKmsEncryption", 1), [TRAIL]]],
+  },
   {
     rule: TrailBucketObjectLock,
     compliant: ["cloudtrail/compliant.tf.json"],
@@ -66,6 +78,14 @@ describeRules([
       [ct("TrailBucketObjectLock", 2), [TRAIL]],
     ],
   },
-  { rule: TrailMultiRegion, compliant: ["cloudtrail/compliant.tf.json"], noncompliant: [[ct("TrailMultiRegion", 1), [TRAIL]]] },
-  { rule: TrailCloudWatchLogs, compliant: ["cloudtrail/compliant.tf.json"], noncompliant: [[ct("TrailCloudWatchLogs", 1), [TRAIL]]] },
+  {
+    rule: TrailMultiRegion,
+    compliant: ["cloudtrail/compliant.tf.json"],
+    noncompliant: [[ct("TrailMultiRegion", 1), [TRAIL]]],
+  },
+  {
+    rule: TrailCloudWatchLogs,
+    compliant: ["cloudtrail/compliant.tf.json"],
+    noncompliant: [[ct("TrailCloudWatchLogs", 1), [TRAIL]]],
+  },
 ]);

@@ -49,14 +49,24 @@ describeRules([
       [n("FunctionConcurrency", 3), [F]],
     ],
   },
-  { rule: NoSecretsInEnvironment, compliant: C, noncompliant: [[n("NoSecretsInEnvironment", 1), [F, "aws_lambda_function.g"]]] },
+  {
+    rule: NoSecretsInEnvironment,
+    compliant: C,
+    noncompliant: [[n("NoSecretsInEnvironment", 1), [F, "aws_lambda_function.g"]]],
+  },
   {
     rule: FunctionNotPublic,
     compliant: C,
     noncompliant: [
-      [n("FunctionNotPublic", 1), ["aws_lambda_function_url.f", "aws_lambda_permission.anyone", "aws_lambda_permission.unbound"]],
+      [
+        n("FunctionNotPublic", 1),
+        ["aws_lambda_function_url.f", "aws_lambda_permission.anyone", "aws_lambda_permission.unbound"],
+      ],
       // issue 15 probes: a wildcard source_arn (any bucket, any account) binds nothing; a mixed-case principal
-      [n("FunctionNotPublic", 2), ["aws_lambda_permission.any-account", "aws_lambda_permission.any-bucket", "aws_lambda_permission.upper"]],
+      [
+        n("FunctionNotPublic", 2),
+        ["aws_lambda_permission.any-account", "aws_lambda_permission.any-bucket", "aws_lambda_permission.upper"],
+      ],
     ],
   },
   {

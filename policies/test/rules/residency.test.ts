@@ -49,7 +49,10 @@ describeRules([
     compliant: C,
     noncompliant: [
       [n("PartitionConsistentReferences", 1), ["aws_kms_key.k"]],
-      [n("PartitionConsistentReferences", 2), ["aws_lambda_function.f", "aws_s3_bucket_server_side_encryption_configuration.c"]],
+      [
+        n("PartitionConsistentReferences", 2),
+        ["aws_lambda_function.f", "aws_s3_bucket_server_side_encryption_configuration.c"],
+      ],
       [n("PartitionConsistentReferences", 3), ["aws_vpc_endpoint.s3", "provider.aws.sovereign"]],
       [n("PartitionConsistentReferences", 4), ["aws_cloudwatch_metric_alarm.a"]],
     ],

@@ -134,32 +134,50 @@ describe("SIP-S3-5 BucketVpcEndpointPolicy: the named exception of buckets reach
     const json = JSON.parse(readFileSync(join(FIXTURES, "s3", "compliant.tf.json"), "utf8"));
     const policy = json.resource.aws_s3_bucket_policy.b;
     const document = JSON.parse(policy.policy);
-    document.Statement = document.Statement.filter((st: { Sid: string }) => st.Sid !== "DenyOutsideVpcEndpoint").concat({
-      Sid: "DenyObjectAccessToOtherRoles",
-      Effect: "Deny",
-      Principal: "*",
-      Action: "s3:*",
-      Resource: ["${aws_s3_bucket.b.arn}", "${aws_s3_bucket.b.arn}/*"],
-      ...deny,
-    });
+    document.Statement = document.Statement.filter((st: { Sid: string }) => st.Sid !== "DenyOutsideVpcEndpoint").concat(
+      {
+        Sid: "DenyObjectAccessToOtherRoles",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: ["${aws_s3_bucket.b.arn}", "${aws_s3_bucket.b.arn}/*"],
+        ...deny,
+      },
+    );
     policy.policy = JSON.stringify(document);
     return json;
   }
 
   it("accepts, and names, a bucket whose objects only named roles reach", async () => {
     // Prepare
-    const json = withDeny({ Condition: { ArnNotEquals: { "aws:PrincipalArn": [DEPLOYER] }, Bool: { "aws:PrincipalIsAWSService": "false" } } });
+    const json = withDeny({
+      Condition: { ArnNotEquals: { "aws:PrincipalArn": [DEPLOYER] }, Bool: { "aws:PrincipalIsAWSService": "false" } },
+    });
     // Act
     const result = await evaluate(BucketVpcEndpointPolicy, json);
     // Assess
     expect(result.kind === "NonCompliant" && result.violations.map((v) => [v.address, v.acceptedBecause])).toEqual([
-      ["aws_s3_bucket.b", expect.stringContaining(`object access is limited to the named roles ${DEPLOYER} from anywhere`)],
+      [
+        "aws_s3_bucket.b",
+        expect.stringContaining(`object access is limited to the named roles ${DEPLOYER} from anywhere`),
+      ],
     ]);
   });
 
   it.each([
-    ["a wildcard role", { Condition: { ArnNotEquals: { "aws:PrincipalArn": ["arn:aws-eusc:iam::111111111111:role/*"] } } }],
-    ["a further condition that narrows the deny", { Condition: { ArnNotEquals: { "aws:PrincipalArn": [DEPLOYER] }, StringEquals: { "aws:SourceIp": "203.0.113.7" } } }],
+    [
+      "a wildcard role",
+      { Condition: { ArnNotEquals: { "aws:PrincipalArn": ["arn:aws-eusc:iam::111111111111:role/*"] } } },
+    ],
+    [
+      "a further condition that narrows the deny",
+      {
+        Condition: {
+          ArnNotEquals: { "aws:PrincipalArn": [DEPLOYER] },
+          StringEquals: { "aws:SourceIp": "203.0.113.7" },
+        },
+      },
+    ],
     ["an Allow instead of a Deny", { Effect: "Allow", Principal: { AWS: DEPLOYER }, Condition: undefined }],
   ])("keeps the finding open for %s", async (_name, deny) => {
     // Prepare
@@ -167,6 +185,8 @@ describe("SIP-S3-5 BucketVpcEndpointPolicy: the named exception of buckets reach
     // Act
     const result = await evaluate(BucketVpcEndpointPolicy, json);
     // Assess
-    expect(result.kind === "NonCompliant" && result.violations.map((v) => [v.address, v.acceptedBecause])).toEqual([["aws_s3_bucket.b", undefined]]);
+    expect(result.kind === "NonCompliant" && result.violations.map((v) => [v.address, v.acceptedBecause])).toEqual([
+      ["aws_s3_bucket.b", undefined],
+    ]);
   });
 });

@@ -40,7 +40,10 @@ describeRules([
     rule: RouteAuthorization,
     compliant: ["apigatewayv2/compliant.tf.json"],
     noncompliant: [
-      ["apigatewayv2/RouteAuthorization/noncompliant-1.tf.json", ["aws_apigatewayv2_route.jwt", "aws_apigatewayv2_route.none", "aws_apigatewayv2_route.unset"]],
+      [
+        "apigatewayv2/RouteAuthorization/noncompliant-1.tf.json",
+        ["aws_apigatewayv2_route.jwt", "aws_apigatewayv2_route.none", "aws_apigatewayv2_route.unset"],
+      ],
       // Issue 15 probe: quick create (target on the API) makes a $default route with authorization NONE and no route block.
       ["apigatewayv2/RouteAuthorization/noncompliant-2.tf.json", ["aws_apigatewayv2_api.upload"]],
       // Issue 15 probe: an OpenAPI body declares an unauthenticated POST /uploads without a route block.
@@ -49,14 +52,25 @@ describeRules([
       ["apigatewayv2/RouteAuthorization/noncompliant-4.tf.json", ["aws_apigatewayv2_route.presign"]],
     ],
   },
-  { rule: StageAccessLogging, compliant: ["apigatewayv2/compliant.tf.json"], noncompliant: [["apigatewayv2/StageAccessLogging/noncompliant-1.tf.json", ["aws_apigatewayv2_stage.default"]]] },
-  { rule: LogGroupKms, compliant: ["logs/compliant.tf.json"], noncompliant: [["logs/LogGroupKms/noncompliant-1.tf.json", ["aws_cloudwatch_log_group.fn"]]] },
+  {
+    rule: StageAccessLogging,
+    compliant: ["apigatewayv2/compliant.tf.json"],
+    noncompliant: [["apigatewayv2/StageAccessLogging/noncompliant-1.tf.json", ["aws_apigatewayv2_stage.default"]]],
+  },
+  {
+    rule: LogGroupKms,
+    compliant: ["logs/compliant.tf.json"],
+    noncompliant: [["logs/LogGroupKms/noncompliant-1.tf.json", ["aws_cloudwatch_log_group.fn"]]],
+  },
   {
     rule: LogGroupRetention,
     compliant: ["logs/compliant.tf.json"],
     noncompliant: [
       ["logs/LogGroupRetention/noncompliant-1.tf.json", ["aws_cloudwatch_log_group.fn"]],
-      ["logs/LogGroupRetention/noncompliant-2.tf.json", ["aws_cloudwatch_log_group.clean", "aws_cloudwatch_log_group.short"]],
+      [
+        "logs/LogGroupRetention/noncompliant-2.tf.json",
+        ["aws_cloudwatch_log_group.clean", "aws_cloudwatch_log_group.short"],
+      ],
     ],
   },
 ]);

@@ -16,7 +16,10 @@ const example = synthDeployment(validConfig()).json;
 async function findings(json: TfJson): Promise<{ open: Violation[]; accepted: Violation[] }> {
   const result = await evaluate(SecretRotation, json);
   const list = result.kind === "NonCompliant" ? result.violations : [];
-  return { open: list.filter((v) => v.acceptedBecause === undefined), accepted: list.filter((v) => v.acceptedBecause !== undefined) };
+  return {
+    open: list.filter((v) => v.acceptedBecause === undefined),
+    accepted: list.filter((v) => v.acceptedBecause !== undefined),
+  };
 }
 
 function weakened(change: (r: Resources) => void): TfJson {
@@ -25,7 +28,8 @@ function weakened(change: (r: Resources) => void): TfJson {
   return json;
 }
 
-const secret = (r: Resources) => r.aws_secretsmanager_secret?.["sync-pipeline-avatars-clean_signing-material"] as Record<string, unknown>;
+const secret = (r: Resources) =>
+  r.aws_secretsmanager_secret?.["sync-pipeline-avatars-clean_signing-material"] as Record<string, unknown>;
 
 describe("SIP-SM-2 and the platform's own signing material", () => {
   it("accepts the sync pipeline's signing material as the named exception, read only by the sync and failback roles", async () => {
@@ -34,14 +38,32 @@ describe("SIP-SM-2 and the platform's own signing material", () => {
     // Assess
     expect(open).toEqual([]);
     expect(accepted.map((v) => v.address)).toEqual([SECRET]);
-    expect(accepted[0]?.acceptedBecause).toMatch(/read only by aws_iam_role\.sync-pipeline-avatars-clean_failback_role, aws_iam_role\.sync-pipeline-avatars-clean_sync_role/);
+    expect(accepted[0]?.acceptedBecause).toMatch(
+      /read only by aws_iam_role\.sync-pipeline-avatars-clean_failback_role, aws_iam_role\.sync-pipeline-avatars-clean_sync_role/,
+    );
   });
 
   const weakenings: ReadonlyArray<readonly [string, (r: Resources) => void, RegExp]> = [
-    ["the justification is gone", (r) => delete (secret(r).tags as Record<string, string>)["sip:justification"], /no sip:justification tag/],
-    ["Terraform holds its value", (r) => (r.aws_secretsmanager_secret_version = { v: { secret_id: `\${${SECRET}.id}`, secret_string: "x" } }), /Terraform holds its value \(aws_secretsmanager_secret_version\.v\)/],
-    ["a resource policy opens it", (r) => (r.aws_secretsmanager_secret_policy = { p: { secret_arn: `\${${SECRET}.arn}`, policy: "{}" } }), /a resource policy opens it/],
-    ["it is encrypted with the AWS managed key", (r) => (secret(r).kms_key_id = "alias/aws/secretsmanager"), /not a customer-managed key/],
+    [
+      "the justification is gone",
+      (r) => delete (secret(r).tags as Record<string, string>)["sip:justification"],
+      /no sip:justification tag/,
+    ],
+    [
+      "Terraform holds its value",
+      (r) => (r.aws_secretsmanager_secret_version = { v: { secret_id: `\${${SECRET}.id}`, secret_string: "x" } }),
+      /Terraform holds its value \(aws_secretsmanager_secret_version\.v\)/,
+    ],
+    [
+      "a resource policy opens it",
+      (r) => (r.aws_secretsmanager_secret_policy = { p: { secret_arn: `\${${SECRET}.arn}`, policy: "{}" } }),
+      /a resource policy opens it/,
+    ],
+    [
+      "it is encrypted with the AWS managed key",
+      (r) => (secret(r).kms_key_id = "alias/aws/secretsmanager"),
+      /not a customer-managed key/,
+    ],
     [
       "the scrub function may read every secret",
       (r) => {

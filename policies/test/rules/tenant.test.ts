@@ -41,7 +41,9 @@ describe("SIP-TENANT-1 on the synthesized example", () => {
 
   it("reports a role whose Tier tag disagrees with the configuration, naming both tiers", async () => {
     // Prepare
-    const json = structuredClone(example) as { resource: { aws_iam_role: Record<string, { tags: Record<string, string> }> } };
+    const json = structuredClone(example) as {
+      resource: { aws_iam_role: Record<string, { tags: Record<string, string> }> };
+    };
     const role = json.resource.aws_iam_role["tenant-bergstadt_role"];
     if (role === undefined) throw new Error("the example has no role for bergstadt");
     role.tags.Tier = "logical";

@@ -81,7 +81,10 @@ describeRules([
     noncompliant: [
       [n("SecurityGroupNoPublicIngress", 1), ["aws_security_group.fn", "aws_vpc_security_group_ingress_rule.r"]],
       // issue 15 probe: 0.0.0.0/1 + 128.0.0.0/1 (the internet in two halves) and 0::0/0 (::/0 spelled otherwise)
-      [n("SecurityGroupNoPublicIngress", 2), ["aws_security_group_rule.halves", "aws_vpc_security_group_ingress_rule.v6"]],
+      [
+        n("SecurityGroupNoPublicIngress", 2),
+        ["aws_security_group_rule.halves", "aws_vpc_security_group_ingress_rule.v6"],
+      ],
     ],
   },
 ]);

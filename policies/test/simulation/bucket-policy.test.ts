@@ -13,9 +13,29 @@ const BUCKET = "arn:aws-eusc:s3:::example-identity-111111111111";
 const VPCE = "vpce-0123456789abcdef0";
 
 type Statement = Record<string, unknown>;
-const tlsOnly: Statement = { Sid: "TlsOnly", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [BUCKET, `${BUCKET}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } };
-const endpointOnly: Statement = { Sid: "VpcEndpointOnly", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [BUCKET, `${BUCKET}/*`], Condition: { StringNotEquals: { "aws:SourceVpce": VPCE } } };
-const ownTenantOnly: Statement = { Sid: "OwnTenantPrefixOnly", Effect: "Deny", Principal: "*", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], NotResource: `${BUCKET}/\${aws:PrincipalTag/Tenant}/*` };
+const tlsOnly: Statement = {
+  Sid: "TlsOnly",
+  Effect: "Deny",
+  Principal: "*",
+  Action: "s3:*",
+  Resource: [BUCKET, `${BUCKET}/*`],
+  Condition: { Bool: { "aws:SecureTransport": "false" } },
+};
+const endpointOnly: Statement = {
+  Sid: "VpcEndpointOnly",
+  Effect: "Deny",
+  Principal: "*",
+  Action: "s3:*",
+  Resource: [BUCKET, `${BUCKET}/*`],
+  Condition: { StringNotEquals: { "aws:SourceVpce": VPCE } },
+};
+const ownTenantOnly: Statement = {
+  Sid: "OwnTenantPrefixOnly",
+  Effect: "Deny",
+  Principal: "*",
+  Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+  NotResource: `${BUCKET}/\${aws:PrincipalTag/Tenant}/*`,
+};
 const policy = (...statements: Statement[]) => ({ Version: "2012-10-17", Statement: statements });
 
 function subject(bucketPolicy: unknown): BucketPolicySubject {
@@ -55,7 +75,9 @@ describe("bucket policy scenarios", () => {
     ["insecure-transport", policy(endpointOnly, ownTenantOnly)],
   ] as const)("detect the missing control when %s access is not denied", async (scenario, weak) => {
     const verdicts = await judgeBucketPolicy(simulate, subject(weak));
-    const leaks = Object.entries(verdicts).filter(([, v]) => v.outcome !== v.expected).map(([k]) => k);
+    const leaks = Object.entries(verdicts)
+      .filter(([, v]) => v.outcome !== v.expected)
+      .map(([k]) => k);
     expect(leaks).toEqual([scenario]);
   });
 });
@@ -64,7 +86,12 @@ describe("the simulator's partition blind spot", () => {
   it("allows a commercial principal whose account number collides, which decide() denies", async () => {
     // Prepare: the commercial partition may reuse the account number of the sovereign account.
     const input = {
-      request: { principal: "arn:aws:iam::111111111111:role/example-failover-sync", action: "s3:GetObject", resource: { resource: `${BUCKET}/acme-health/avatar.jpg`, accountId: "111111111111" }, contextVariables: { "aws:SecureTransport": "true", "aws:SourceVpce": VPCE } },
+      request: {
+        principal: "arn:aws:iam::111111111111:role/example-failover-sync",
+        action: "s3:GetObject",
+        resource: { resource: `${BUCKET}/acme-health/avatar.jpg`, accountId: "111111111111" },
+        contextVariables: { "aws:SecureTransport": "true", "aws:SourceVpce": VPCE },
+      },
       identityPolicies: [allow("s3:GetObject", `${BUCKET}/*`)],
       serviceControlPolicies: [],
       resourceControlPolicies: [],

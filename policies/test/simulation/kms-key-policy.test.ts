@@ -23,7 +23,12 @@ function keyPolicy(name: string): unknown {
 function decrypt(principal: string, keyArn: string, policy: unknown, identity = true): SimulationInput {
   const account = /^arn:[^:]+:iam::(\d{12}):/.exec(principal)?.[1] ?? "";
   return {
-    request: { principal, action: "kms:Decrypt", resource: { resource: keyArn, accountId: /:(\d{12}):key\//.exec(keyArn)?.[1] ?? "" }, contextVariables: { "kms:CallerAccount": account } },
+    request: {
+      principal,
+      action: "kms:Decrypt",
+      resource: { resource: keyArn, accountId: /:(\d{12}):key\//.exec(keyArn)?.[1] ?? "" },
+      contextVariables: { "kms:CallerAccount": account },
+    },
     identityPolicies: identity ? [allow("kms:Decrypt", "*")] : [],
     serviceControlPolicies: [],
     resourceControlPolicies: [],
@@ -35,33 +40,57 @@ describe("KMS key policies of the example", () => {
   const identityKey = keyPolicy("sovereign-key-identity_key");
 
   it("let a role of the key's own account decrypt through its IAM policy", async () => {
-    expect(await decide(simulate, decrypt("arn:aws-eusc:iam::111111111111:role/example-scrub", SOVEREIGN_KEY, identityKey))).toBe("Allowed");
+    expect(
+      await decide(simulate, decrypt("arn:aws-eusc:iam::111111111111:role/example-scrub", SOVEREIGN_KEY, identityKey)),
+    ).toBe("Allowed");
   });
 
   it("give nothing to a role of the own account without an IAM grant (delegation, not a grant)", async () => {
-    expect(await decide(simulate, decrypt("arn:aws-eusc:iam::111111111111:role/example-scrub", SOVEREIGN_KEY, identityKey, false))).toBe("ImplicitlyDenied");
+    expect(
+      await decide(
+        simulate,
+        decrypt("arn:aws-eusc:iam::111111111111:role/example-scrub", SOVEREIGN_KEY, identityKey, false),
+      ),
+    ).toBe("ImplicitlyDenied");
   });
 
   it("deny a role of another account of the same partition, even with an IAM grant", async () => {
-    expect(await decide(simulate, decrypt("arn:aws-eusc:iam::333333333333:role/intruder", SOVEREIGN_KEY, identityKey))).toBe("ImplicitlyDenied");
+    expect(
+      await decide(simulate, decrypt("arn:aws-eusc:iam::333333333333:role/intruder", SOVEREIGN_KEY, identityKey)),
+    ).toBe("ImplicitlyDenied");
   });
 
   it("deny a role of the commercial partition", async () => {
-    expect(await decide(simulate, decrypt("arn:aws:iam::222222222222:role/example-failover-sync", SOVEREIGN_KEY, identityKey))).toBe("DeniedAcrossPartitions");
+    expect(
+      await decide(
+        simulate,
+        decrypt("arn:aws:iam::222222222222:role/example-failover-sync", SOVEREIGN_KEY, identityKey),
+      ),
+    ).toBe("DeniedAcrossPartitions");
   });
 
   it("deny sovereign roles on the commercial failover key, and allow the commercial account's own roles", async () => {
     const failover = keyPolicy("commercial-key-avatars-clean_key");
-    expect(await decide(simulate, decrypt("arn:aws-eusc:iam::111111111111:role/example-scrub", COMMERCIAL_KEY, failover))).toBe("DeniedAcrossPartitions");
-    expect(await decide(simulate, decrypt("arn:aws:iam::333333333333:role/intruder", COMMERCIAL_KEY, failover))).toBe("ImplicitlyDenied");
-    expect(await decide(simulate, decrypt("arn:aws:iam::222222222222:role/example-failover-sync", COMMERCIAL_KEY, failover))).toBe("Allowed");
+    expect(
+      await decide(simulate, decrypt("arn:aws-eusc:iam::111111111111:role/example-scrub", COMMERCIAL_KEY, failover)),
+    ).toBe("DeniedAcrossPartitions");
+    expect(await decide(simulate, decrypt("arn:aws:iam::333333333333:role/intruder", COMMERCIAL_KEY, failover))).toBe(
+      "ImplicitlyDenied",
+    );
+    expect(
+      await decide(simulate, decrypt("arn:aws:iam::222222222222:role/example-failover-sync", COMMERCIAL_KEY, failover)),
+    ).toBe("Allowed");
   });
 
   it("keep every tenant key to the sovereign account", async () => {
     for (const name of Object.keys(keys).filter((k) => k.startsWith("tenant-key-"))) {
       const policy = keyPolicy(name);
-      expect(await decide(simulate, decrypt("arn:aws-eusc:iam::111111111111:role/example-scrub", SOVEREIGN_KEY, policy))).toBe("Allowed");
-      expect(await decide(simulate, decrypt("arn:aws-eusc:iam::333333333333:role/intruder", SOVEREIGN_KEY, policy))).toBe("ImplicitlyDenied");
+      expect(
+        await decide(simulate, decrypt("arn:aws-eusc:iam::111111111111:role/example-scrub", SOVEREIGN_KEY, policy)),
+      ).toBe("Allowed");
+      expect(
+        await decide(simulate, decrypt("arn:aws-eusc:iam::333333333333:role/intruder", SOVEREIGN_KEY, policy)),
+      ).toBe("ImplicitlyDenied");
     }
   });
 });

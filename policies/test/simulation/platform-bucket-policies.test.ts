@@ -15,8 +15,14 @@ const resources = json.resource ?? {};
 /** What Terraform would put in place of the references, for the simulator. */
 function concrete(policy: string): unknown {
   const replaced = policy
-    .replace(/\$\{aws_s3_bucket\.([\w-]+)\.arn\}/g, (_, name: string) => `arn:aws-eusc:s3:::${String(resources.aws_s3_bucket?.[name]?.bucket)}`)
-    .replace(/\$\{aws_kms_key\.([\w-]+)\.arn\}/g, (_, name: string) => `arn:aws-eusc:kms:eusc-de-east-1:111111111111:key/${name}`)
+    .replace(
+      /\$\{aws_s3_bucket\.([\w-]+)\.arn\}/g,
+      (_, name: string) => `arn:aws-eusc:s3:::${String(resources.aws_s3_bucket?.[name]?.bucket)}`,
+    )
+    .replace(
+      /\$\{aws_kms_key\.([\w-]+)\.arn\}/g,
+      (_, name: string) => `arn:aws-eusc:kms:eusc-de-east-1:111111111111:key/${name}`,
+    )
     .replace(/\$\{aws_vpc_endpoint\.([\w-]+)\.id\}/g, (_, name: string) => `vpce-${name}`)
     .replace(/\$\$\{/g, "${");
   return JSON.parse(replaced);
@@ -24,34 +30,45 @@ function concrete(policy: string): unknown {
 
 const dataBuckets = Object.entries(resources.aws_s3_bucket_policy ?? {})
   .filter(([name]) => name.startsWith("sovereign-bucket-"))
-  .map(([name, r]) => ({ name, policy: r.policy as string, bucket: String(resources.aws_s3_bucket?.[name.replace(/_policy$/, "_bucket")]?.bucket) }));
+  .map(([name, r]) => ({
+    name,
+    policy: r.policy as string,
+    bucket: String(resources.aws_s3_bucket?.[name.replace(/_policy$/, "_bucket")]?.bucket),
+  }));
 
 describe("the platform's sovereign bucket policies", () => {
   it("exist for every sovereign data bucket", () => {
-    expect(dataBuckets.map((b) => b.name).sort()).toEqual(["sovereign-bucket-avatars-clean_policy", "sovereign-bucket-avatars-original_policy", "sovereign-bucket-identity_policy"]);
+    expect(dataBuckets.map((b) => b.name).sort()).toEqual([
+      "sovereign-bucket-avatars-clean_policy",
+      "sovereign-bucket-avatars-original_policy",
+      "sovereign-bucket-identity_policy",
+    ]);
   });
 
-  it.each(dataBuckets)("deny cross-tenant, off-endpoint, plain-HTTP and commercial access ($name)", async ({ policy, bucket }) => {
-    // Prepare
-    const bucketPolicy = concrete(policy);
-    // Act
-    const verdicts = await judgeBucketPolicy(simulate, {
-      bucketPolicy,
-      bucketArn: `arn:aws-eusc:s3:::${bucket}`,
-      accountId: "111111111111",
-      vpcEndpointId: "vpce-sovereign-network_s3-gateway",
-      workloadRoleArn: "arn:aws-eusc:iam::111111111111:role/example-scrub",
-      tenant: "acme-health",
-      otherTenant: "bergstadt",
-      commercialRoleArn: "arn:aws:iam::222222222222:role/example-failover-sync",
-    });
-    // Assess
-    expect(Object.fromEntries(Object.entries(verdicts).map(([k, v]) => [k, v.outcome]))).toEqual({
-      "own-tenant-through-endpoint": "allowed",
-      "cross-tenant": "denied",
-      "outside-vpc-endpoint": "denied",
-      "insecure-transport": "denied",
-      "commercial-role": "denied",
-    });
-  });
+  it.each(dataBuckets)(
+    "deny cross-tenant, off-endpoint, plain-HTTP and commercial access ($name)",
+    async ({ policy, bucket }) => {
+      // Prepare
+      const bucketPolicy = concrete(policy);
+      // Act
+      const verdicts = await judgeBucketPolicy(simulate, {
+        bucketPolicy,
+        bucketArn: `arn:aws-eusc:s3:::${bucket}`,
+        accountId: "111111111111",
+        vpcEndpointId: "vpce-sovereign-network_s3-gateway",
+        workloadRoleArn: "arn:aws-eusc:iam::111111111111:role/example-scrub",
+        tenant: "acme-health",
+        otherTenant: "bergstadt",
+        commercialRoleArn: "arn:aws:iam::222222222222:role/example-failover-sync",
+      });
+      // Assess
+      expect(Object.fromEntries(Object.entries(verdicts).map(([k, v]) => [k, v.outcome]))).toEqual({
+        "own-tenant-through-endpoint": "allowed",
+        "cross-tenant": "denied",
+        "outside-vpc-endpoint": "denied",
+        "insecure-transport": "denied",
+        "commercial-role": "denied",
+      });
+    },
+  );
 });

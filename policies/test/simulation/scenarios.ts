@@ -41,7 +41,10 @@ export async function decide(simulate: Simulate, input: SimulationInput): Promis
 }
 
 export function allow(actions: string | string[], resources: string | string[]): { name: string; policy: unknown } {
-  return { name: "identity", policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: actions, Resource: resources }] } };
+  return {
+    name: "identity",
+    policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: actions, Resource: resources }] },
+  };
 }
 
 // ---- bucket policies -------------------------------------------------------------------------
@@ -64,7 +67,12 @@ export interface BucketPolicySubject {
   readonly commercialRoleArn: string;
 }
 
-export type BucketScenarioName = "own-tenant-through-endpoint" | "cross-tenant" | "outside-vpc-endpoint" | "insecure-transport" | "commercial-role";
+export type BucketScenarioName =
+  | "own-tenant-through-endpoint"
+  | "cross-tenant"
+  | "outside-vpc-endpoint"
+  | "insecure-transport"
+  | "commercial-role";
 
 export interface BucketScenario {
   readonly name: BucketScenarioName;
@@ -82,29 +90,68 @@ export function bucketScenarios(s: BucketPolicySubject): BucketScenario[] {
   const object = (tenant: string) => `${s.bucketArn}/${tenant}/avatar.jpg`;
   const broad = [allow("s3:*", [s.bucketArn, `${s.bucketArn}/*`])];
   // AWS sets aws:PrincipalIsAWSService on every request; the simulator only knows what it is given.
-  const context = (extra: Record<string, string>) => ({ "aws:SecureTransport": "true", "aws:SourceVpce": s.vpcEndpointId, "aws:PrincipalIsAWSService": "false", "aws:PrincipalTag/Tenant": s.tenant, ...extra });
+  const context = (extra: Record<string, string>) => ({
+    "aws:SecureTransport": "true",
+    "aws:SourceVpce": s.vpcEndpointId,
+    "aws:PrincipalIsAWSService": "false",
+    "aws:PrincipalTag/Tenant": s.tenant,
+    ...extra,
+  });
   const request = (principal: string, tenant: string, ctx: Record<string, string>): SimulationInput => ({
-    request: { principal, action: "s3:GetObject", resource: { resource: object(tenant), accountId: s.accountId }, contextVariables: ctx },
+    request: {
+      principal,
+      action: "s3:GetObject",
+      resource: { resource: object(tenant), accountId: s.accountId },
+      contextVariables: ctx,
+    },
     identityPolicies: broad,
     serviceControlPolicies: [],
     resourceControlPolicies: [],
     resourcePolicy: s.bucketPolicy,
   });
   return [
-    { name: "own-tenant-through-endpoint", expected: "allowed", input: request(s.workloadRoleArn, s.tenant, context({})) },
+    {
+      name: "own-tenant-through-endpoint",
+      expected: "allowed",
+      input: request(s.workloadRoleArn, s.tenant, context({})),
+    },
     { name: "cross-tenant", expected: "denied", input: request(s.workloadRoleArn, s.otherTenant, context({})) },
-    { name: "outside-vpc-endpoint", expected: "denied", input: request(s.workloadRoleArn, s.tenant, context({ "aws:SourceVpce": "vpce-0ffffffffffffffff" })) },
-    { name: "insecure-transport", expected: "denied", input: request(s.workloadRoleArn, s.tenant, context({ "aws:SecureTransport": "false" })) },
-    { name: "commercial-role", expected: "denied", input: request(s.commercialRoleArn, s.tenant, context({ "aws:PrincipalTag/Tenant": s.tenant })) },
+    {
+      name: "outside-vpc-endpoint",
+      expected: "denied",
+      input: request(s.workloadRoleArn, s.tenant, context({ "aws:SourceVpce": "vpce-0ffffffffffffffff" })),
+    },
+    {
+      name: "insecure-transport",
+      expected: "denied",
+      input: request(s.workloadRoleArn, s.tenant, context({ "aws:SecureTransport": "false" })),
+    },
+    {
+      name: "commercial-role",
+      expected: "denied",
+      input: request(s.commercialRoleArn, s.tenant, context({ "aws:PrincipalTag/Tenant": s.tenant })),
+    },
   ];
 }
 
 /** Runs the bucket scenarios; returns scenario -> "allowed" | "denied" (with the decision). */
-export async function judgeBucketPolicy(simulate: Simulate, s: BucketPolicySubject): Promise<Record<BucketScenarioName, { outcome: "allowed" | "denied"; decision: Decision; expected: "allowed" | "denied" }>> {
-  const out = {} as Record<BucketScenarioName, { outcome: "allowed" | "denied"; decision: Decision; expected: "allowed" | "denied" }>;
+export async function judgeBucketPolicy(
+  simulate: Simulate,
+  s: BucketPolicySubject,
+): Promise<
+  Record<BucketScenarioName, { outcome: "allowed" | "denied"; decision: Decision; expected: "allowed" | "denied" }>
+> {
+  const out = {} as Record<
+    BucketScenarioName,
+    { outcome: "allowed" | "denied"; decision: Decision; expected: "allowed" | "denied" }
+  >;
   for (const scenario of bucketScenarios(s)) {
     const decision = await decide(simulate, scenario.input);
-    out[scenario.name] = { outcome: decision === "Allowed" ? "allowed" : "denied", decision, expected: scenario.expected };
+    out[scenario.name] = {
+      outcome: decision === "Allowed" ? "allowed" : "denied",
+      decision,
+      expected: scenario.expected,
+    };
   }
   return out;
 }
