@@ -69,8 +69,9 @@ plan: dist/main.cjs ## offline terraform plan of cdktf.out on an empty state -> 
 typecheck: install ## tsc --strict, no emit
 	$(BIN)/tsc --noEmit -p tsconfig.json
 
-lint: install ## biome lint (rejects focused and skipped tests)
+lint: install ## biome lint (rejects focused and skipped tests) and biome format check (fails on unformatted code; fix with biome format --write .)
 	$(BIN)/biome lint .
+	$(BIN)/biome format .
 
 unit: install ## vitest only (records every AWS request the tests make, for the proof)
 	$(BIN)/vitest run
