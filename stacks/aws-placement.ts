@@ -51,7 +51,7 @@ export function awsPlacement(
     region,
     allowedAccountIds: [accountId],
     profile: options.credentials?.profile,
-    assumeRole: assumeRoleBlock(options.credentials?.assumeRole),
+    assumeRole: options.credentials?.assumeRole && [assumeRoleArguments(options.credentials.assumeRole)],
     defaultTags: options.defaultTags ? [{ tags: { ...options.defaultTags } }] : undefined,
   });
   pinning.allow(provider);
@@ -65,14 +65,12 @@ export function awsPlacement(
   };
 }
 
-function assumeRoleBlock(role: ProviderCredentials["assumeRole"]) {
-  if (role === undefined) return undefined;
-  return [
-    {
-      roleArn: role.roleArn,
-      sessionName: role.sessionName,
-      externalId: role.externalId,
-      duration: role.durationSeconds === undefined ? undefined : `${role.durationSeconds}s`,
-    },
-  ];
+/** A role to assume as Terraform's `assume_role` arguments (provider block and S3 backend alike). */
+export function assumeRoleArguments(role: NonNullable<ProviderCredentials["assumeRole"]>) {
+  return {
+    roleArn: role.roleArn,
+    sessionName: role.sessionName,
+    externalId: role.externalId,
+    duration: role.durationSeconds === undefined ? undefined : `${role.durationSeconds}s`,
+  };
 }

@@ -2,6 +2,7 @@ import { posix } from "node:path";
 import { endpointUrl, PARTITIONS } from "../config/partitions";
 import type { DeploymentConfig } from "../config/schema";
 import { LocalBackend, S3Backend, type TerraformStack } from "../framework/cdktf";
+import { assumeRoleArguments } from "./aws-placement";
 import { sideCredentials } from "./credentials";
 import { stateNames } from "./state-names";
 
@@ -40,13 +41,7 @@ export function declareBackend(stack: TerraformStack, config: DeploymentConfig):
     allowedAccountIds: [accountId],
     // The sovereign side's credentials: the state lives in its partition.
     profile: credentials?.profile,
-    assumeRole: credentials?.assumeRole && {
-      roleArn: credentials.assumeRole.roleArn,
-      sessionName: credentials.assumeRole.sessionName,
-      externalId: credentials.assumeRole.externalId,
-      duration:
-        credentials.assumeRole.durationSeconds === undefined ? undefined : `${credentials.assumeRole.durationSeconds}s`,
-    },
+    assumeRole: credentials?.assumeRole && assumeRoleArguments(credentials.assumeRole),
     endpoints: {
       s3: endpointUrl(sovereign, "s3", region),
       sts: endpointUrl(sovereign, "sts", region),

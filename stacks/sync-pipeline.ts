@@ -12,9 +12,6 @@ import type { PrivateBucket } from "../modules/private-bucket";
 import type { RolesAnywhereTrust } from "../modules/roles-anywhere-trust";
 import { grantActAsTenants, grantDecryptTenantObjects, tenantDirectoryEnvironment } from "./tenant-access";
 
-/** The name the guardrails know the sync function's cross-partition references by (tag `sip:exception`). */
-export const CROSS_PARTITION_SYNC_EXCEPTION = CROSS_PARTITION_SYNC;
-
 export interface SyncPipelineProps {
   readonly placement: Placement;
   readonly environment: string;
@@ -107,7 +104,7 @@ export class SyncPipeline extends Construct {
       asyncMaximumEventAgeSeconds: 6 * 3600,
       environment: crossingEnvironment,
       tags: {
-        "sip:exception": CROSS_PARTITION_SYNC_EXCEPTION,
+        "sip:exception": CROSS_PARTITION_SYNC,
         "sip:justification":
           "Replicates the failover data class to the commercial partition with Roles Anywhere credentials",
       },
@@ -157,7 +154,7 @@ export class SyncPipeline extends Construct {
         ...tenantDirectoryEnvironment(env),
       },
       tags: {
-        "sip:exception": CROSS_PARTITION_SYNC_EXCEPTION,
+        "sip:exception": CROSS_PARTITION_SYNC,
         "sip:justification":
           "Pulls what changed in the commercial failover bucket during an outage back (failback), invoked by an operator",
       },

@@ -42,6 +42,7 @@ import { isMainThread, parentPort, Worker } from "node:worker_threads";
 import { crc32, deflateSync, inflateSync } from "node:zlib";
 import { scrubBuffer } from "./core";
 import { isScrubRejected } from "./errors";
+import { PNG_KEPT_CHUNKS } from "./png";
 import {
   app,
   DHT,
@@ -321,23 +322,9 @@ function partsOf(b: Buffer): Part[] {
  */
 const RESIDUAL: Readonly<Record<Exclude<Format, "other">, ReadonlySet<string>>> = {
   jpeg: new Set(["0xdb", "0xc4", "0xcc", "entropy-coded data"]),
-  png: new Set([
-    "IDAT",
-    "fdAT",
-    "PLTE",
-    "tRNS",
-    "gAMA",
-    "cHRM",
-    "sRGB",
-    "cICP",
-    "mDCV",
-    "cLLI",
-    "sBIT",
-    "pHYs",
-    "bKGD",
-    "acTL",
-    "fcTL",
-  ]),
+  // Every chunk the scrubber keeps, but the header, the end marker and iCCP (whose name and text
+  // tags it rewrites, so a canary there is a finding).
+  png: new Set([...PNG_KEPT_CHUNKS].filter((type) => !["IHDR", "IEND", "iCCP"].includes(type))),
   webp: new Set(["VP8 ", "VP8L", "ALPH", "ANMF/VP8 ", "ANMF/VP8L", "ANMF/ALPH"]),
 };
 
