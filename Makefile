@@ -28,8 +28,7 @@ build: dist/main.cjs ## bundle main.ts into dist/main.cjs and the credential hel
 synth: dist/main.cjs ## synthesize the example (or CONFIG=file), terraform validate (provider from a mirror, else the registry), guardrails, review files
 	node dist/main.cjs $(SYNTH_ARGS)
 	node scripts/tf-check.mjs --no-plan
-	-node dist/policies.cjs check cdktf.out $(CHECK_ARGS) --format sarif --out cdktf.out/guardrails.sarif
-	node dist/policies.cjs check cdktf.out $(CHECK_ARGS)
+	node dist/policies.cjs check cdktf.out $(CHECK_ARGS) --sarif cdktf.out/guardrails.sarif
 	node dist/policies.cjs review cdktf.out
 
 # The stack that holds the platform's Terraform state (docs/deploy.md §3); its own state is local.
@@ -57,7 +56,7 @@ diff: cdktf.out/manifest.json ## change review: BASE=<git ref> synthesized in a 
 cli-synth: install ## synthesize through the CDKTF CLI (npx cdktf-cli@0.21.0; ~400 MB download on first use); CONFIG=file via SIP_CONFIG
 	CHECKPOINT_DISABLE=1 $(if $(CONFIG),SIP_CONFIG=$(abspath $(CONFIG)),) npx --yes cdktf-cli@0.21.0 synth
 
-validate: ## terraform init/validate/plan of every stack in cdktf.out (offline from a provider mirror, else from the registry)
+validate: ## terraform init (when providers or backend changed) and plan of every stack in cdktf.out (offline from a provider mirror, else from the registry)
 	node scripts/tf-check.mjs
 
 # An offline plan runs on an empty state: it shows what a first deployment creates, never what a

@@ -46,6 +46,8 @@ Options of check:
                             class is then sovereign-only
   --suppressions FILE       suppressions: [{"ruleId", "address", "reason", "stack"?}]
   --out FILE                write the report to FILE (a one-line summary goes to stdout)
+  --sarif FILE              also write the SARIF report to FILE (for code scanning), whatever
+                            --format prints
   -h, --help                show this help
 
 Exit codes: 0 no errors (warnings allowed); 1 errors found (including unused or
@@ -87,12 +89,18 @@ function parse(argv: string[]) {
         config: { type: "string" },
         suppressions: { type: "string" },
         out: { type: "string" },
+        sarif: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
       allowPositionals: true,
     }),
   );
+}
+
+function writeReport(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, text);
 }
 
 async function runCheck(path: string, values: ReturnType<typeof parse>["values"], io: PoliciesIo): Promise<number> {
@@ -119,11 +127,10 @@ async function runCheck(path: string, values: ReturnType<typeof parse>["values"]
     suppressions,
     scanFolder: statSync(input).isDirectory() ? input : undefined,
   });
+  if (values.sarif !== undefined) writeReport(resolve(io.cwd, values.sarif), renderSarif(report, io.cwd));
   const output = render(report, format, io.cwd);
   if (values.out !== undefined) {
-    const out = resolve(io.cwd, values.out);
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, output);
+    writeReport(resolve(io.cwd, values.out), output);
     const s = report.summary;
     io.stdout.write(
       `${s.errors} error(s), ${s.warnings} warning(s), ${s.suppressed} suppressed${s.ruleErrors ? `, ${s.ruleErrors} rule(s) failed` : ""}; ${format} report written to ${values.out}\n`,
@@ -154,7 +161,7 @@ function configOfSynth(input: string): string | undefined {
 function runDiff(paths: readonly string[], values: ReturnType<typeof parse>["values"], io: PoliciesIo): number {
   if (paths.length !== 2)
     throw new UsageError(`diff needs two paths, the base and the head cdktf.out folder (got ${paths.length})`);
-  if (values.config !== undefined || values.suppressions !== undefined)
+  if (values.config !== undefined || values.suppressions !== undefined || values.sarif !== undefined)
     throw new UsageError("diff takes only --format and --out");
   const format = (values.format ?? "markdown") as DiffFormat;
   if (!DIFF_FORMATS.includes(format))
@@ -196,7 +203,8 @@ export async function main(argv: readonly string[], io: PoliciesIo = defaultIo):
         values.format !== undefined ||
         values.config !== undefined ||
         values.suppressions !== undefined ||
-        values.out !== undefined
+        values.out !== undefined ||
+        values.sarif !== undefined
       ) {
         throw new UsageError("review takes no options");
       }

@@ -21,11 +21,13 @@ export function staleReason(state) {
 
 /**
  * The inputs of one output from an esbuild metafile (paths relative to the working folder, as esbuild
- * writes them), sorted; `always` (the build script) is added to every output's inputs.
+ * writes them), sorted; `always` (the build script, the lock file) is added to every output's inputs.
+ * Files of installed packages are left out: npm keeps their old times, so the lock file stands for them.
  * @param {{ readonly inputs: Readonly<Record<string, unknown>> }} metafile
  * @param {readonly string[]} always
  * @returns {string[]}
  */
 export function recordedInputs(metafile, always) {
-  return [...new Set([...Object.keys(metafile.inputs), ...always])].sort();
+  const own = Object.keys(metafile.inputs).filter((path) => !path.includes("node_modules/"));
+  return [...new Set([...own, ...always])].sort();
 }

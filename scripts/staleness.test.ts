@@ -48,4 +48,14 @@ describe("recordedInputs", () => {
     // Assess
     expect(inputs).toEqual(["functions/a.ts", "functions/b.ts", "scripts/build.mjs"]);
   });
+
+  it("leaves out installed packages, whose files npm installs with old times (the lock file stands for them)", () => {
+    // Act
+    const inputs = recordedInputs({ inputs: { "node_modules/cdktf/lib/index.js": {}, "main.ts": {} } }, [
+      "package-lock.json",
+    ]);
+
+    // Assess
+    expect(inputs).toEqual(["main.ts", "package-lock.json"]);
+  });
 });

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
-// Terraform check of synthesized stacks: `terraform init`, `terraform validate`, and `terraform
-// plan` on an empty state with fake credentials, writing the plan as JSON. Fails loudly (exit 2)
+// Terraform check of synthesized stacks: `terraform init`, then `terraform validate`, or `terraform
+// plan` (which validates too) on an empty state with fake credentials, writing the plan as JSON.
+// Each stack keeps its working folder (<workdir>/<stack>) with the installed provider and lock
+// file; init runs again only when the terraform version, the provider source or the terraform
+// blocks (required providers, backend) change (init-inputs.json there). Fails loudly (exit 2)
 // when terraform is missing or the provider cannot come from where the environment says.
 //
 // Where the hashicorp/aws provider comes from (decided by scripts/provider-source.mjs, printed
@@ -29,14 +32,16 @@ import { awsFolder, decideProviderSource, mirrorCandidates } from "./provider-so
 
 const HELP = `Usage: node scripts/tf-check.mjs [--outdir DIR] [--workdir DIR] [--no-plan]
 
-Runs terraform init, validate and plan for every stack in <outdir>/stacks/ and writes
-<outdir>/plans/<stack>.plan.json. The aws provider comes from a filesystem mirror when one holds it
-(offline; its version overrides the generated constraint for this check only), else from the
-registry with the generated constraint (cached in <workdir>/plugin-cache).
+Runs terraform init and plan (which validates) for every stack in <outdir>/stacks/ and writes
+<outdir>/plans/<stack>.plan.json; with --no-plan, terraform validate instead of the plan. Init runs
+only when the providers, the backend or terraform changed since the last run in <workdir>.
+The aws provider comes from a filesystem mirror when one holds it (offline; its version overrides
+the generated constraint for this check only), else from the registry with the generated
+constraint (cached in <workdir>/plugin-cache).
 
   --outdir DIR    synth output to check (default: cdktf.out)
   --workdir DIR   scratch folder for terraform (default: .terraform-check)
-  --no-plan       stop after validate
+  --no-plan       terraform validate only (no plan)
   -h, --help      show this help
 
 Environment:
@@ -164,17 +169,8 @@ function summarize(planJson) {
   return counts;
 }
 
-function check(stackDir, name, { workdir, tfrc, awsVersion, plan, plansDir, initHint }) {
-  const dir = join(workdir, name);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const stackJson = JSON.parse(readFileSync(join(stackDir, "cdk.tf.json"), "utf8"));
-  // The stack folder as synthesized: cdk.tf.json and the assets it names (function zips).
-  cpSync(stackDir, dir, { recursive: true });
-  const override = overrideFile(awsVersion);
-  const providers = providerOverrides(stackJson);
-  if (providers.length > 0) override.provider = { aws: providers };
-  writeFileSync(join(dir, "check_override.tf.json"), `${JSON.stringify(override, null, 2)}\n`);
+/** The environment terraform runs in for the check: offline-safe fake credentials, no prompts. */
+function terraformEnv(tfrc) {
   const env = {
     ...process.env,
     TF_CLI_CONFIG_FILE: tfrc,
@@ -188,12 +184,18 @@ function check(stackDir, name, { workdir, tfrc, awsVersion, plan, plansDir, init
     AWS_EC2_METADATA_DISABLED: "true",
   };
   delete env.AWS_PROFILE;
-  const step = (label, args) => {
+  return env;
+}
+
+/** Runs one terraform command in the stack's folder, prints its time, throws with its output on failure. */
+function stepRunner(dir, env, name, initHint) {
+  return (label, args) => {
     const started = Date.now();
     const r = run("terraform", args, { cwd: dir, env });
     const ms = Date.now() - started;
     if (r.status !== 0) {
-      process.stderr.write(`${r.stdout}${r.stderr}`);
+      const output = args.includes("-json") && label === "plan" ? planMessages(r.stdout) : r.stdout;
+      process.stderr.write(`${output}${r.stderr}`);
       throw new Error(
         `terraform ${label} failed for stack ${name} (see above)${label === "init" && initHint ? `; ${initHint}` : ""}`,
       );
@@ -201,14 +203,107 @@ function check(stackDir, name, { workdir, tfrc, awsVersion, plan, plansDir, init
     process.stdout.write(`  ${label.padEnd(8)} ok (${(ms / 1000).toFixed(1)} s)\n`);
     return r;
   };
-  process.stdout.write(`stack ${name}:\n`);
-  step("init", ["init", "-input=false", "-no-color"]);
-  const validate = step("validate", ["validate", "-json", "-no-color"]);
-  const diagnostics = JSON.parse(validate.stdout).diagnostics ?? [];
+}
+
+function printDiagnostics(diagnostics) {
   for (const d of diagnostics)
     process.stdout.write(`    ${d.severity}: ${d.summary}${d.address ? ` (${d.address})` : ""}\n`);
-  if (!plan) return;
-  step("plan", ["plan", "-input=false", "-lock=false", "-refresh=false", "-no-color", "-out=plan.bin"]);
+}
+
+/** The lines of `terraform plan -json` output (one JSON object per line). */
+function planLines(stdout) {
+  return stdout
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line));
+}
+
+/**
+ * The warnings and errors `terraform plan -json` reported, in `terraform validate -json`'s shape;
+ * without the warnings about this check's own override (its empty assume_role turns the role off).
+ */
+function diagnosticsOfPlan(stdout) {
+  return planLines(stdout)
+    .filter((m) => m.type === "diagnostic")
+    .filter((m) => !(m.diagnostic.severity === "warning" && m.diagnostic.range?.filename === "check_override.tf.json"))
+    .map((m) => ({ severity: m.diagnostic.severity, summary: m.diagnostic.summary, address: m.diagnostic.address }));
+}
+
+/** A failed `terraform plan -json` as text: each diagnostic with its detail. */
+function planMessages(stdout) {
+  return planLines(stdout)
+    .filter((m) => m.type === "diagnostic")
+    .map((m) => `${m.diagnostic.severity}: ${m.diagnostic.summary}\n${m.diagnostic.detail ?? ""}\n`)
+    .join("\n");
+}
+
+/** Files of a stack's working folder that survive between runs: what `terraform init` wrote. */
+const INIT_OUTPUTS = new Set([".terraform", ".terraform.lock.hcl", "init-inputs.json"]);
+
+/**
+ * What `terraform init` depends on: the terraform version, the CLI configuration (provider source),
+ * and the terraform blocks (required providers, backend) of the stack and of the override. When it
+ * is unchanged, the working folder's installed provider and lock file are current and init is skipped.
+ */
+function initInputs({ tfVersion, tfrc, stackJson, override }) {
+  return `${JSON.stringify(
+    {
+      terraform: tfVersion,
+      cliConfig: readFileSync(tfrc, "utf8"),
+      stack: stackJson.terraform ?? {},
+      override: override.terraform,
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+/**
+ * The stack's working folder with the synthesized files (cdk.tf.json and the assets it names) and
+ * the check's override; what init wrote stays. Returns whether init must run.
+ */
+function prepareWorkdir(stackDir, dir, { stackJson, override, tfVersion, tfrc }) {
+  mkdirSync(dir, { recursive: true });
+  for (const entry of readdirSync(dir)) {
+    if (!INIT_OUTPUTS.has(entry)) rmSync(join(dir, entry), { recursive: true, force: true });
+  }
+  cpSync(stackDir, dir, { recursive: true });
+  writeFileSync(join(dir, "check_override.tf.json"), `${JSON.stringify(override, null, 2)}\n`);
+  const inputs = initInputs({ tfVersion, tfrc, stackJson, override });
+  const stamp = join(dir, "init-inputs.json");
+  const current =
+    existsSync(join(dir, ".terraform")) &&
+    existsSync(join(dir, ".terraform.lock.hcl")) &&
+    existsSync(stamp) &&
+    readFileSync(stamp, "utf8") === inputs;
+  if (current) return { needsInit: false, recordInit: () => {} };
+  rmSync(stamp, { force: true });
+  return { needsInit: true, recordInit: () => writeFileSync(stamp, inputs) };
+}
+
+function check(stackDir, name, { workdir, tfrc, tfVersion, awsVersion, plan, plansDir, initHint }) {
+  const dir = join(workdir, name);
+  const stackJson = JSON.parse(readFileSync(join(stackDir, "cdk.tf.json"), "utf8"));
+  const override = overrideFile(awsVersion);
+  const providers = providerOverrides(stackJson);
+  if (providers.length > 0) override.provider = { aws: providers };
+  const { needsInit, recordInit } = prepareWorkdir(stackDir, dir, { stackJson, override, tfVersion, tfrc });
+  const step = stepRunner(dir, terraformEnv(tfrc), name, initHint);
+  process.stdout.write(`stack ${name}:\n`);
+  if (needsInit) {
+    step("init", ["init", "-input=false", "-no-color"]);
+    recordInit();
+  } else {
+    process.stdout.write(`  ${"init".padEnd(8)} current (providers and backend unchanged)\n`);
+  }
+  if (!plan) {
+    const validate = step("validate", ["validate", "-json", "-no-color"]);
+    printDiagnostics(JSON.parse(validate.stdout).diagnostics ?? []);
+    return;
+  }
+  // plan validates the configuration itself: no separate validate run (each loads the provider).
+  const planned = step("plan", ["plan", "-input=false", "-lock=false", "-refresh=false", "-json", "-out=plan.bin"]);
+  printDiagnostics(diagnosticsOfPlan(planned.stdout));
   const show = step("show", ["show", "-json", "-no-color", "plan.bin"]);
   mkdirSync(plansDir, { recursive: true });
   const planFile = join(plansDir, `${name}.plan.json`);
@@ -260,6 +355,7 @@ function main() {
       check(join(stacksDir, name), name, {
         workdir,
         tfrc: source.tfrc,
+        tfVersion,
         awsVersion,
         plan: !values["no-plan"],
         plansDir: join(outdir, "plans"),

@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
+import { COMMON_OPTIONS, TARGETS } from "../scripts/build.mjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../config/load";
 import { exampleInput, PROJECT_ROOT, tempDir, validConfig } from "../test/template";
@@ -11,15 +12,7 @@ import { describeFailure, synthesize } from "./synthesize";
 let cli: string;
 beforeAll(async () => {
   cli = join(PROJECT_ROOT, "dist", `main-test-${process.pid}.cjs`);
-  await build({
-    entryPoints: [join(PROJECT_ROOT, "main.ts")],
-    outfile: cli,
-    bundle: true,
-    platform: "node",
-    format: "cjs",
-    packages: "external",
-    logLevel: "error",
-  });
+  await build({ ...COMMON_OPTIONS, ...TARGETS.main, absWorkingDir: PROJECT_ROOT, outfile: cli, sourcemap: false });
   return () => rmSync(cli, { force: true });
 });
 

@@ -51,7 +51,8 @@ describe("make bootstrap CONFIG=config/example.json", () => {
       status: 0,
       out: `synthesized example-bootstrap -> ${join(outdir, "stacks", "example-bootstrap", "cdk.tf.json")}\n`,
     });
-    expect(terraform?.out).toMatch(/stack example-bootstrap:\n {2}init +ok[^\n]*\n {2}validate ok[^\n]*\n {2}plan +ok/);
+    // plan validates the configuration itself: no separate validate step.
+    expect(terraform?.out).toMatch(/stack example-bootstrap:\n {2}init +ok[^\n]*\n {2}plan +ok[^\n]*\n {2}show +ok/);
     expect(terraform?.out).toMatch(/plan: \d+ to create \(sovereign \d+\), 0 to update, 0 to delete/);
     expect(terraform?.status).toBe(0);
     expect(guardrails?.out).toMatch(

@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
+import { COMMON_OPTIONS, TARGETS } from "../scripts/build.mjs";
 import { PROJECT_ROOT } from "./template";
 
 export interface TestBundles {
@@ -24,9 +25,10 @@ export async function buildTestBundles(label: string): Promise<{ bundles: TestBu
     main: join(PROJECT_ROOT, "dist", `main-${label}-${process.pid}.cjs`),
     policies: join(PROJECT_ROOT, "dist", `policies-${label}-${process.pid}.cjs`),
   };
-  const common = { bundle: true, platform: "node", format: "cjs", packages: "external", logLevel: "error" } as const;
-  await build({ ...common, entryPoints: [join(PROJECT_ROOT, "main.ts")], outfile: bundles.main });
-  await build({ ...common, entryPoints: [join(PROJECT_ROOT, "policies", "cli.ts")], outfile: bundles.policies });
+  // As scripts/build.mjs bundles them for users, without source maps.
+  const options = (name: string, outfile: string) =>
+    ({ ...COMMON_OPTIONS, ...TARGETS[name], absWorkingDir: PROJECT_ROOT, outfile, sourcemap: false }) as const;
+  await Promise.all([build(options("main", bundles.main)), build(options("policies", bundles.policies))]);
   return {
     bundles,
     remove: () => {

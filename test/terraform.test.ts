@@ -5,7 +5,7 @@
  * access, which the tests do not have: scripts/provider-source.test.ts covers its decision.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTestBundles, recipe, runLine, type TestBundles } from "./make-recipe";
@@ -72,11 +72,11 @@ describe("offline terraform check", () => {
         .replaceAll("cdktf.out", outdir),
     );
     // Act
-    const [synth, terraform, sarif, guardrails, review] = commands.map(runLine);
+    const [synth, terraform, guardrails, review] = commands.map(runLine);
     const planOnlyBefore = existsSync(join(outdir, "plans"));
     const [terraformPlan, planReview] = planCommands.map(runLine);
     // Assess
-    expect(commands).toHaveLength(5);
+    expect(commands).toHaveLength(4);
     expect(planCommands).toHaveLength(2);
     expect(planOnlyBefore).toBe(false);
     expect(terraform?.out).not.toMatch(/plan +ok/);
@@ -89,7 +89,6 @@ describe("offline terraform check", () => {
       );
     expect(terraform?.out).toMatch(/validate ok/);
     expect(terraform?.status).toBe(0);
-    expect(sarif?.status).toBe(0);
     expect(guardrails?.out).toMatch(
       /^0 error\(s\), \d+ warning\(s\), \d+ suppressed; \d+ rules over 1 stack\(s\): example$/m,
     );
@@ -136,6 +135,49 @@ describe("offline terraform check", () => {
     expect(r.status).toBe(1);
     expect(r.out).toMatch(/no_such_argument/);
     expect(r.out).toMatch(/terraform validate failed for stack broken/);
+  });
+
+  it("fails on a configuration terraform rejects when planning, with terraform's message", () => {
+    const outdir = join(tmp.dir, "broken-plan");
+    mkdirSync(join(outdir, "stacks", "broken"), { recursive: true });
+    const stack = {
+      terraform: { required_providers: { aws: { source: "hashicorp/aws", version: ">= 6.29.0" } } },
+      provider: { aws: [{ alias: "sovereign", region: "eusc-de-east-1" }] },
+      resource: { aws_s3_bucket: { b: { provider: "aws.sovereign", bucket: "x-bucket", no_such_argument: true } } },
+    };
+    writeFileSync(join(outdir, "stacks", "broken", "cdk.tf.json"), JSON.stringify(stack));
+    const r = tfCheck(outdir, process.env, ["--workdir", join(tmp.dir, "work-broken-plan")]);
+    expectRan(r);
+    expect(r.status).toBe(1);
+    expect(r.out).toMatch(
+      /error: Extraneous JSON object property\nNo argument or block type is named "no_such_argument"/,
+    );
+    expect(r.out).toMatch(/terraform plan failed for stack broken/);
+  });
+
+  it("runs terraform init again only when the terraform blocks change, and drops files the synth no longer writes", () => {
+    // Prepare
+    const outdir = minimalStack();
+    const stackDir = join(outdir, "stacks", "minimal");
+    const workdir = join(tmp.dir, "work-incremental");
+    const args = ["--no-plan", "--workdir", workdir];
+    writeFileSync(join(stackDir, "stale.tf.json"), JSON.stringify({ output: { stale: { value: "x" } } }));
+    // Act
+    const first = tfCheck(outdir, process.env, args);
+    rmSync(join(stackDir, "stale.tf.json"));
+    const second = tfCheck(outdir, process.env, args);
+    const stack = JSON.parse(readFileSync(join(stackDir, "cdk.tf.json"), "utf8"));
+    stack.terraform.required_version = ">= 1.10";
+    writeFileSync(join(stackDir, "cdk.tf.json"), JSON.stringify(stack));
+    const third = tfCheck(outdir, process.env, args);
+    // Assess
+    expectRan(first);
+    expect([first.status, second.status, third.status]).toEqual([0, 0, 0]);
+    expect(first.out).toMatch(/init +ok/);
+    expect(second.out).toMatch(/init +current \(providers and backend unchanged\)/);
+    expect(second.out).toMatch(/validate ok/);
+    expect(existsSync(join(workdir, "minimal", "stale.tf.json"))).toBe(false);
+    expect(third.out).toMatch(/init +ok/);
   });
 
   it("fails loudly when the provider mirror is missing", () => {

@@ -116,6 +116,15 @@ describe("policies CLI", () => {
     ).toEqual([["SIP-S3-6", 1]]);
   });
 
+  it("writes the SARIF report with --sarif besides the text report it prints, even when it finds errors", () => {
+    const out = join(tmp.dir, "reports", "beside.sarif");
+    const r = run(["check", "s3/BucketVersioning/noncompliant-2.tf.json", "--config", CONFIG, "--sarif", out]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/ERROR SIP-S3-6 /);
+    const sarif = JSON.parse(readFileSync(out, "utf8"));
+    expect(sarif.runs[0].results.map((x: { ruleId: string }) => x.ruleId)).toEqual(["SIP-S3-6"]);
+  });
+
   it("exits 1 on an unused suppression", () => {
     const suppressions = join(tmp.dir, "unused.json");
     writeFileSync(
