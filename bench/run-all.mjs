@@ -3,7 +3,7 @@
 // summary of the targets and verdicts their JSON reports record (bench/results/*.json) and exits 1
 // only now if a benchmark failed to run or missed a target. A noisy absolute threshold no longer
 // stops the benchmarks after it.
-//   node bench/run-all.mjs [--corpus DIR] [synth] [scrub] [sync]   (default: all three)
+//   node bench/run-all.mjs [--corpus DIR] [synth] [loop] [scrub] [sync]   (default: all four)
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -15,6 +15,7 @@ const at = args.indexOf("--corpus");
 const corpus = at >= 0 ? args.splice(at, 2)[1] : "../shared/corpus";
 const BENCHES = {
   synth: { run: ["bench/synth-bench.mjs"], report: "synth.json" },
+  loop: { run: ["bench/loop-bench.mjs"], report: "loop.json" },
   scrub: { run: ["bench/run-scrub-bench.mjs", corpus], report: "scrub.json" },
   sync: { run: ["bench/run-sync-bench.mjs"], report: "sync-bench.json" },
 };
