@@ -3,7 +3,8 @@
 // plan` (which validates too) on an empty state with fake credentials, writing the plan as JSON.
 // Each stack keeps its working folder (<workdir>/<stack>) with the installed provider and lock
 // file; init runs again only when the terraform version, the provider source or the terraform
-// blocks (required providers, backend) change (init-inputs.json there). Fails loudly (exit 2)
+// blocks (required providers, backend) change (init-inputs.json there), and validate only when the
+// configuration changed since it last passed (validated.json). Fails loudly (exit 2)
 // when terraform is missing or the provider cannot come from where the environment says.
 //
 // Where the hashicorp/aws provider comes from (decided by scripts/provider-source.mjs, printed
@@ -23,6 +24,7 @@
 // TF_CHECK_MODE=offline forbids the registry (exit 2 without a mirror); TF_CHECK_MODE=registry
 // skips the mirrors; an explicit TF_PLUGIN_MIRROR without the provider is an error, not a fallback.
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
@@ -238,7 +240,21 @@ function planMessages(stdout) {
 }
 
 /** Files of a stack's working folder that survive between runs: what `terraform init` wrote. */
-const INIT_OUTPUTS = new Set([".terraform", ".terraform.lock.hcl", "init-inputs.json"]);
+const INIT_OUTPUTS = new Set([".terraform", ".terraform.lock.hcl", "init-inputs.json", "validated.json"]);
+
+/**
+ * What `terraform validate` judged: the init inputs and every Terraform JSON file of the folder.
+ * When a validate passed on exactly these, it is not run again (validated.json holds its digest).
+ */
+function validateInputs(dir, initText) {
+  const hash = createHash("sha256").update(initText);
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith(".tf.json"))
+    .sort()) {
+    hash.update(`\0${file}\0`).update(readFileSync(join(dir, file)));
+  }
+  return hash.digest("hex");
+}
 
 /**
  * What `terraform init` depends on: the terraform version, the CLI configuration (provider source),
@@ -276,9 +292,17 @@ function prepareWorkdir(stackDir, dir, { stackJson, override, tfVersion, tfrc })
     existsSync(join(dir, ".terraform.lock.hcl")) &&
     existsSync(stamp) &&
     readFileSync(stamp, "utf8") === inputs;
-  if (current) return { needsInit: false, recordInit: () => {} };
+  const validated = join(dir, "validated.json");
+  const digest = validateInputs(dir, inputs);
+  const previous = current && existsSync(validated) ? JSON.parse(readFileSync(validated, "utf8")) : undefined;
+  const validation = {
+    // The diagnostics (warnings) of the validate that passed on this configuration, or undefined.
+    current: previous?.digest === digest ? previous.diagnostics : undefined,
+    record: (diagnostics) => writeFileSync(validated, `${JSON.stringify({ digest, diagnostics }, null, 1)}\n`),
+  };
+  if (current) return { needsInit: false, recordInit: () => {}, validation };
   rmSync(stamp, { force: true });
-  return { needsInit: true, recordInit: () => writeFileSync(stamp, inputs) };
+  return { needsInit: true, recordInit: () => writeFileSync(stamp, inputs), validation };
 }
 
 function check(stackDir, name, { workdir, tfrc, tfVersion, awsVersion, plan, plansDir, initHint }) {
@@ -287,7 +311,7 @@ function check(stackDir, name, { workdir, tfrc, tfVersion, awsVersion, plan, pla
   const override = overrideFile(awsVersion);
   const providers = providerOverrides(stackJson);
   if (providers.length > 0) override.provider = { aws: providers };
-  const { needsInit, recordInit } = prepareWorkdir(stackDir, dir, { stackJson, override, tfVersion, tfrc });
+  const { needsInit, recordInit, validation } = prepareWorkdir(stackDir, dir, { stackJson, override, tfVersion, tfrc });
   const step = stepRunner(dir, terraformEnv(tfrc), name, initHint);
   process.stdout.write(`stack ${name}:\n`);
   if (needsInit) {
@@ -297,8 +321,15 @@ function check(stackDir, name, { workdir, tfrc, tfVersion, awsVersion, plan, pla
     process.stdout.write(`  ${"init".padEnd(8)} current (providers and backend unchanged)\n`);
   }
   if (!plan) {
+    if (validation.current !== undefined) {
+      process.stdout.write(`  ${"validate".padEnd(8)} current (passed on this configuration before)\n`);
+      printDiagnostics(validation.current);
+      return;
+    }
     const validate = step("validate", ["validate", "-json", "-no-color"]);
-    printDiagnostics(JSON.parse(validate.stdout).diagnostics ?? []);
+    const diagnostics = JSON.parse(validate.stdout).diagnostics ?? [];
+    printDiagnostics(diagnostics);
+    validation.record(diagnostics);
     return;
   }
   // plan validates the configuration itself: no separate validate run (each loads the provider).

@@ -155,7 +155,7 @@ describe("offline terraform check", () => {
     expect(r.out).toMatch(/terraform plan failed for stack broken/);
   });
 
-  it("runs terraform init again only when the terraform blocks change, and drops files the synth no longer writes", () => {
+  it("runs init only when the terraform blocks change and validate only when the configuration does, and drops files the synth no longer writes", () => {
     // Prepare
     const outdir = minimalStack();
     const stackDir = join(outdir, "stacks", "minimal");
@@ -166,16 +166,18 @@ describe("offline terraform check", () => {
     const first = tfCheck(outdir, process.env, args);
     rmSync(join(stackDir, "stale.tf.json"));
     const second = tfCheck(outdir, process.env, args);
+    const repeated = tfCheck(outdir, process.env, args);
     const stack = JSON.parse(readFileSync(join(stackDir, "cdk.tf.json"), "utf8"));
     stack.terraform.required_version = ">= 1.10";
     writeFileSync(join(stackDir, "cdk.tf.json"), JSON.stringify(stack));
     const third = tfCheck(outdir, process.env, args);
     // Assess
     expectRan(first);
-    expect([first.status, second.status, third.status]).toEqual([0, 0, 0]);
+    expect([first.status, second.status, repeated.status, third.status]).toEqual([0, 0, 0, 0]);
     expect(first.out).toMatch(/init +ok/);
     expect(second.out).toMatch(/init +current \(providers and backend unchanged\)/);
     expect(second.out).toMatch(/validate ok/);
+    expect(repeated.out).toMatch(/init +current[^\n]*\n {2}validate current \(passed on this configuration before\)/);
     expect(existsSync(join(workdir, "minimal", "stale.tf.json"))).toBe(false);
     expect(third.out).toMatch(/init +ok/);
   });
