@@ -12,12 +12,25 @@ import {
   S3BucketVersioning,
 } from "../../framework/aws";
 import { Construct, Lazy, type TerraformProvider, Token } from "../../framework/cdktf";
-import type { Statement } from "../../policies/documents/policy-document";
+import { policyVariable, type Statement } from "../../policies/documents/policy-document";
 import { ValidationError } from "../errors";
-import type { KmsKey } from "../kms-key";
+import type { Grantable, KmsKey } from "../kms-key";
 import type { Placement } from "../placement";
 import { PrivateBucketPolicy } from "./bucket-policy";
-import { BROWSER_UPLOAD_HEADERS } from "./perms";
+import { actionOrActions, type BucketGrant, type BucketGrantOptions, type ReplicaGrantOptions } from "./grants";
+import {
+  BROWSER_UPLOAD_HEADERS,
+  LIST_VERSIONS_ACTIONS,
+  OBJECT_PUT_ACTIONS,
+  OBJECT_READ_ACTIONS,
+  OBJECT_READ_WRITE_ACTIONS,
+  OBJECT_TAGGING_ACTIONS,
+  OBJECT_WRITE_ACTIONS,
+  REPLICA_OBJECT_ACTIONS,
+  S3_LIST_ACTIONS,
+  TENANT_OBJECT_ACTIONS,
+  UPLOAD_SIGNER_ACTIONS,
+} from "./perms";
 
 export interface PrivateBucketProps {
   /** Where the bucket lives; every resource is pinned to `placement.provider`. */
@@ -93,6 +106,12 @@ export interface PrivateBucketProps {
 
 const BUCKET_NAME = /^(?!xn--)(?!sthree-)(?!.*-s3alias$)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 
+/** The buckets of a grant over several; at least one. */
+function nonEmpty(buckets: readonly PrivateBucket[], grant: string): readonly PrivateBucket[] {
+  if (buckets.length === 0) throw new Error(`PrivateBucket.${grant} needs at least one bucket`);
+  return buckets;
+}
+
 /** How long noncurrent versions stay: the prop, or the smaller of retentionDays and 30. */
 function noncurrentRetentionDays(props: PrivateBucketProps): number {
   return props.noncurrentRetentionDays ?? Math.min(props.retentionDays, 30);
@@ -123,6 +142,10 @@ export class PrivateBucket extends Construct {
   private readonly vpcEndpointId?: string;
   /** What the bucket's one notification configuration serves, once added. */
   private notificationPurpose?: string;
+  /** Grantees of object grants that have not been given the key yet, with their first grant's Sid. */
+  private readonly grantsWithoutKey = new Map<Grantable, string>();
+  /** Grantees given the key by grantKeyUse. */
+  private readonly keyHolders = new Set<Grantable>();
 
   constructor(scope: Construct, id: string, props: PrivateBucketProps) {
     super(scope, id);
@@ -162,6 +185,7 @@ export class PrivateBucket extends Construct {
     const origins = props.browserUploadOrigins ?? [];
     if (origins.length > 0) this.allowBrowserUploads(provider, origins);
     this.expireVersions(provider, props.retentionDays, noncurrentRetentionDays(props));
+    this.node.addValidation({ validate: () => this.grantsMissingTheKey() });
   }
 
   /** Bucket name, retention, key placement and object lock. */
@@ -428,6 +452,168 @@ export class PrivateBucket extends Construct {
       lambdaFunction: [{ lambdaFunctionArn: props.lambdaFunctionArn, events: [...props.events] }],
       ...(props.dependsOn === undefined ? {} : { dependsOn: props.dependsOn }),
     });
+  }
+
+  /** Lets `grantee` read objects, any version, and their tags (OBJECT_READ_ACTIONS). */
+  grantRead(grantee: Grantable, options: BucketGrantOptions): BucketGrant {
+    return this.grantOnObjects(grantee, options, OBJECT_READ_ACTIONS);
+  }
+
+  /**
+   * Lets `grantee` put objects with their tags and read them back (OBJECT_WRITE_ACTIONS): a writer
+   * that asks whether its copy is there already.
+   */
+  grantWrite(grantee: Grantable, options: BucketGrantOptions): BucketGrant {
+    return this.grantOnObjects(grantee, options, OBJECT_WRITE_ACTIONS);
+  }
+
+  /**
+   * Lets `grantee` put objects (`s3:PutObject` only) under `prefix` (a key prefix ending in `/`),
+   * for example the scrub function's rejects under `quarantine/`.
+   */
+  grantPut(grantee: Grantable, options: BucketGrantOptions & { readonly prefix?: string }): BucketGrant {
+    const prefix = options.prefix ?? "";
+    if (prefix !== "" && !/^[a-z0-9][a-z0-9._/-]*\/$/.test(prefix)) {
+      throw new ValidationError(
+        "PrivateBucket.grantPut",
+        `prefix must be a key prefix of lower-case segments ending in "/", without wildcards (value: "${prefix}")`,
+        this,
+      );
+    }
+    return this.grantOnObjects(grantee, options, OBJECT_PUT_ACTIONS, prefix);
+  }
+
+  /** Lets `grantee` read, put (with tags) and delete current objects (OBJECT_READ_WRITE_ACTIONS). */
+  grantReadWrite(grantee: Grantable, options: BucketGrantOptions): BucketGrant {
+    return this.grantOnObjects(grantee, options, OBJECT_READ_WRITE_ACTIONS);
+  }
+
+  /**
+   * Lets `grantee` sign browser uploads (POST, PUT, multipart) into the bucket and look at them
+   * (UPLOAD_SIGNER_ACTIONS): S3 authorizes a pre-signed request as its signer. Browsers send them
+   * from the internet: name the signing role with `allowUploadsOutsideVpcEndpoint` too.
+   */
+  grantSignUploads(grantee: Grantable, options: BucketGrantOptions): BucketGrant {
+    return this.grantOnObjects(grantee, options, UPLOAD_SIGNER_ACTIONS);
+  }
+
+  /** Lets `grantee` tag objects and their versions (OBJECT_TAGGING_ACTIONS); tags need no key. */
+  grantTagging(grantee: Grantable, options: Pick<BucketGrantOptions, "sid">): BucketGrant {
+    return this.grantOn(grantee, options.sid, OBJECT_TAGGING_ACTIONS, `${this.bucketArn}/*`);
+  }
+
+  /**
+   * Lets `grantee` list the bucket's keys and versions (LIST_VERSIONS_ACTIONS): without ListBucket a
+   * missing key answers 403, not 404; ListBucketVersions finds what a delete left behind.
+   */
+  grantListVersions(grantee: Grantable, options: Pick<BucketGrantOptions, "sid">): BucketGrant {
+    return this.grantOn(grantee, options.sid, LIST_VERSIONS_ACTIONS, this.bucketArn);
+  }
+
+  /**
+   * Lets `grantee` encrypt and decrypt with the bucket's key (`KmsKey.grantEncryptDecrypt`): what its
+   * object grants need, once per grantee. Returns the statement it added.
+   */
+  grantKeyUse(grantee: Grantable, sid: string): Statement {
+    this.keyHolders.add(grantee);
+    this.grantsWithoutKey.delete(grantee);
+    return this.encryptionKey.grantEncryptDecrypt(grantee, sid);
+  }
+
+  /**
+   * Lets `grantee` (the cross-partition sync's role in the failover partition) keep replicas in this
+   * bucket: list it (S3_LIST_ACTIONS), write, read and delete replicas (REPLICA_OBJECT_ACTIONS), and
+   * use the key. Its resources are lists, like those of the grants over several buckets.
+   */
+  grantReplicate(grantee: Grantable, options: ReplicaGrantOptions): BucketGrant {
+    const statements: Statement[] = [
+      { Sid: options.listSid, Effect: "Allow", Action: [...S3_LIST_ACTIONS], Resource: [this.bucketArn] },
+      { Sid: options.sid, Effect: "Allow", Action: [...REPLICA_OBJECT_ACTIONS], Resource: [`${this.bucketArn}/*`] },
+    ];
+    for (const statement of statements) grantee.addToPrincipalPolicy(statement);
+    return { statements, keyStatement: this.grantKeyUse(grantee, options.keySid) };
+  }
+
+  /**
+   * Lets `grantee` list the keys of several buckets (`s3:ListBucket`, one statement): without it a
+   * HEAD of a missing key answers 403, not 404.
+   */
+  static grantList(
+    grantee: Grantable,
+    buckets: readonly PrivateBucket[],
+    options: Pick<BucketGrantOptions, "sid">,
+  ): BucketGrant {
+    const statement: Statement = {
+      Sid: options.sid,
+      Effect: "Allow",
+      Action: "s3:ListBucket",
+      Resource: nonEmpty(buckets, "grantList").map((b) => b.bucketArn),
+    };
+    grantee.addToPrincipalPolicy(statement);
+    return { statements: [statement] };
+  }
+
+  /**
+   * Lets a tenant's role (tagged `Tenant`) reach its own areas of the shared buckets: the objects
+   * under `<tenant>/` and `<area><tenant>/` (TENANT_OBJECT_ACTIONS; `ObjectsUnderOwnPrefix`), listing
+   * with the `<tenant>/` prefix (`ListOwnPrefix`), and decrypting what the platform's functions wrote
+   * with the data-class keys (`ReadDataClassObjects`, `kms:Decrypt` only: a tenant writes with its
+   * own key, and the bucket policies refuse any other).
+   */
+  static grantTenantObjects(grantee: Grantable, buckets: readonly PrivateBucket[]): BucketGrant {
+    const own = policyVariable("aws:PrincipalTag/Tenant");
+    const shared = nonEmpty(buckets, "grantTenantObjects");
+    const statements: Statement[] = [
+      {
+        Sid: "ObjectsUnderOwnPrefix",
+        Effect: "Allow",
+        Action: [...TENANT_OBJECT_ACTIONS],
+        Resource: shared.flatMap((b) => b.tenantObjectArns(own)),
+      },
+      {
+        Sid: "ListOwnPrefix",
+        Effect: "Allow",
+        Action: "s3:ListBucket",
+        Resource: shared.map((b) => b.bucketArn),
+        Condition: { StringLike: { "s3:prefix": `${own}/*` } },
+      },
+    ];
+    const keyStatement: Statement = {
+      Sid: "ReadDataClassObjects",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: shared.map((b) => b.encryptionKey.keyArn),
+    };
+    for (const statement of [...statements, keyStatement]) grantee.addToPrincipalPolicy(statement);
+    return { statements, keyStatement };
+  }
+
+  /** A grant on objects that needs the key: with `keySid` it adds the key grant, or it waits for grantKeyUse. */
+  private grantOnObjects(
+    grantee: Grantable,
+    options: BucketGrantOptions,
+    actions: readonly string[],
+    prefix = "",
+  ): BucketGrant {
+    const grant = this.grantOn(grantee, options.sid, actions, `${this.bucketArn}/${prefix}*`);
+    if (options.keySid !== undefined) return { ...grant, keyStatement: this.grantKeyUse(grantee, options.keySid) };
+    if (!this.keyHolders.has(grantee) && !this.grantsWithoutKey.has(grantee))
+      this.grantsWithoutKey.set(grantee, options.sid);
+    return grant;
+  }
+
+  private grantOn(grantee: Grantable, sid: string, actions: readonly string[], resource: string): BucketGrant {
+    const statement: Statement = { Sid: sid, Effect: "Allow", Action: actionOrActions(actions), Resource: resource };
+    grantee.addToPrincipalPolicy(statement);
+    return { statements: [statement] };
+  }
+
+  /** Synth-time check: every grantee that reads or writes objects was given the key. */
+  private grantsMissingTheKey(): string[] {
+    return [...this.grantsWithoutKey].map(
+      ([grantee, sid]) =>
+        `${Construct.isConstruct(grantee) ? grantee.node.path : "a grantee"} reads or writes objects of ${this.bucketName} (statement ${sid}) but has no use of its key ${this.encryptionKey.aliasName}: pass keySid to the grant, or call grantKeyUse`,
+    );
   }
 
   /** Adds a statement to the bucket policy, e.g. a service principal with source conditions. */
