@@ -110,29 +110,19 @@ export class SyncPipeline extends Construct {
       },
     });
     const fn = this.function;
-    fn.addToPrincipalPolicy({
-      Sid: "ReadSource",
-      Effect: "Allow",
-      Action: ["s3:GetObject", "s3:GetObjectTagging", "s3:GetObjectVersion", "s3:GetObjectVersionTagging"],
-      Resource: `${source.bucketArn}/*`,
-    });
+    source.grantRead(fn, { sid: "ReadSource" });
     // Without ListBucket a missing key answers 403, not 404, and a delete could never be confirmed;
     // ListBucketVersions finds the failback copy a delete erased (its original is erased too).
     // Logical-tier tenants' objects are encrypted with the tenants' own keys.
     grantDecryptTenantObjects(fn, placement, props.environment);
-    fn.addToPrincipalPolicy({
-      Sid: "ConfirmSourceDeletes",
-      Effect: "Allow",
-      Action: ["s3:ListBucket", "s3:ListBucketVersions"],
-      Resource: source.bucketArn,
-    });
+    source.grantListVersions(fn, { sid: "ConfirmSourceDeletes" });
     fn.addToPrincipalPolicy({
       Sid: "ReadSigningMaterial",
       Effect: "Allow",
       Action: "secretsmanager:GetSecretValue",
       Resource: this.signingMaterial.arn,
     });
-    source.encryptionKey.grantEncryptDecrypt(fn, "UseSourceKey");
+    source.grantKeyUse(fn, "UseSourceKey");
 
     // The sync's environment reversed (functions/cross-partition-sync/failback-handler.ts), plus the
     // sovereign key for the copies and the tenant directory (logical tenants' objects come back as
@@ -160,33 +150,15 @@ export class SyncPipeline extends Construct {
       },
     });
     const back = this.failback;
-    back.addToPrincipalPolicy({
-      Sid: "RestoreSource",
-      Effect: "Allow",
-      Action: [
-        "s3:DeleteObject",
-        "s3:GetObject",
-        "s3:GetObjectTagging",
-        "s3:GetObjectVersion",
-        "s3:GetObjectVersionTagging",
-        "s3:PutObject",
-        "s3:PutObjectTagging",
-      ],
-      Resource: `${source.bucketArn}/*`,
-    });
-    back.addToPrincipalPolicy({
-      Sid: "ListSource",
-      Effect: "Allow",
-      Action: ["s3:ListBucket", "s3:ListBucketVersions"],
-      Resource: source.bucketArn,
-    });
+    source.grantReadWrite(back, { sid: "RestoreSource" });
+    source.grantListVersions(back, { sid: "ListSource" });
     back.addToPrincipalPolicy({
       Sid: "ReadSigningMaterial",
       Effect: "Allow",
       Action: "secretsmanager:GetSecretValue",
       Resource: this.signingMaterial.arn,
     });
-    source.encryptionKey.grantEncryptDecrypt(back, "UseSourceKey");
+    source.grantKeyUse(back, "UseSourceKey");
     grantActAsTenants(back, placement, env);
 
     const invoke = new LambdaPermission(this, "invoke-from-source", {

@@ -7,7 +7,7 @@ import type { KmsKey } from "../modules/kms-key";
 import { LambdaFunction } from "../modules/lambda-function";
 import type { Network } from "../modules/network";
 import type { Placement } from "../modules/placement";
-import type { PrivateBucket } from "../modules/private-bucket";
+import { PrivateBucket } from "../modules/private-bucket";
 import { grantActAsTenants, tenantDirectoryEnvironment, tenantRolesArnPattern } from "./tenant-access";
 
 export interface UploadPipelineProps {
@@ -36,7 +36,6 @@ export interface UploadPipelineProps {
 
 /** Where the scrub function keeps rejected uploads, in the originals bucket (a tenant area there). */
 export const QUARANTINE_PREFIX = "quarantine/";
-const OBJECT_READ = ["s3:GetObject", "s3:GetObjectTagging", "s3:GetObjectVersion", "s3:GetObjectVersionTagging"];
 
 /**
  * Client -> upload API (JWT) -> pre-signed upload into the originals bucket -> S3 event -> scrub
@@ -75,20 +74,7 @@ export class UploadPipeline extends Construct {
     });
     props.pseudonymKey.grantGenerateMac(this.upload, "DeriveSubjectPseudonyms");
     // The role signs the pre-signed uploads: S3 authorizes them as this role, with its key.
-    this.upload.addToPrincipalPolicy({
-      Sid: "IssueUploadsIntoOriginals",
-      Effect: "Allow",
-      Action: [
-        "s3:AbortMultipartUpload",
-        "s3:GetObject",
-        "s3:GetObjectTagging",
-        "s3:ListMultipartUploadParts",
-        "s3:PutObject",
-        "s3:PutObjectTagging",
-      ],
-      Resource: `${originals.bucketArn}/*`,
-    });
-    originals.encryptionKey.grantEncryptDecrypt(this.upload, "UseOriginalsKey");
+    originals.grantSignUploads(this.upload, { sid: "IssueUploadsIntoOriginals", keySid: "UseOriginalsKey" });
     // A logical-tier tenant's uploads are signed as the tenant's role, under the tenant's key.
     grantActAsTenants(this.upload, placement, env);
     // Browsers upload from the internet with these roles' signatures, not through the VPC endpoint:
@@ -134,40 +120,15 @@ export class UploadPipeline extends Construct {
         ...tenantDirectoryEnvironment(env),
       },
     });
-    this.scrub.addToPrincipalPolicy({
-      Sid: "ReadOriginals",
-      Effect: "Allow",
-      Action: OBJECT_READ,
-      Resource: `${originals.bucketArn}/*`,
-    });
-    this.scrub.addToPrincipalPolicy({
-      Sid: "TagOriginalsAndQuarantine",
-      Effect: "Allow",
-      Action: ["s3:PutObjectTagging", "s3:PutObjectVersionTagging"],
-      Resource: `${originals.bucketArn}/*`,
-    });
-    this.scrub.addToPrincipalPolicy({
-      Sid: "WriteQuarantine",
-      Effect: "Allow",
-      Action: "s3:PutObject",
-      Resource: `${originals.bucketArn}/${QUARANTINE_PREFIX}*`,
-    });
-    this.scrub.addToPrincipalPolicy({
-      Sid: "WriteClean",
-      Effect: "Allow",
-      Action: ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging"],
-      Resource: `${clean.bucketArn}/*`,
-    });
+    originals.grantRead(this.scrub, { sid: "ReadOriginals" });
+    originals.grantTagging(this.scrub, { sid: "TagOriginalsAndQuarantine" });
+    originals.grantPut(this.scrub, { sid: "WriteQuarantine", prefix: QUARANTINE_PREFIX });
+    clean.grantWrite(this.scrub, { sid: "WriteClean" });
     // Without ListBucket, S3 answers a HEAD of a missing object with 403, not 404: the idempotence
     // checks ask whether the clean or quarantined copy exists.
-    this.scrub.addToPrincipalPolicy({
-      Sid: "TellMissingObjects",
-      Effect: "Allow",
-      Action: "s3:ListBucket",
-      Resource: [originals.bucketArn, clean.bucketArn],
-    });
-    originals.encryptionKey.grantEncryptDecrypt(this.scrub, "UseOriginalsKey");
-    clean.encryptionKey.grantEncryptDecrypt(this.scrub, "UseCleanKey");
+    PrivateBucket.grantList(this.scrub, [originals, clean], { sid: "TellMissingObjects" });
+    originals.grantKeyUse(this.scrub, "UseOriginalsKey");
+    clean.grantKeyUse(this.scrub, "UseCleanKey");
     // A logical-tier tenant's objects are read and written as the tenant's role, under its key.
     grantActAsTenants(this.scrub, placement, env);
 
