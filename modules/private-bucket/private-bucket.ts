@@ -123,7 +123,8 @@ function noncurrentRetentionDays(props: PrivateBucketProps): number {
  * versions, noncurrent versions and incomplete multipart uploads, and a bucket policy that denies
  * requests without TLS, puts with another encryption or key, object access by a tenant-tagged
  * principal outside its `<tenant>/` prefix, and object access from outside the platform's VPC
- * endpoint (except named roles).
+ * endpoint (except named roles). Workloads get access only through the `grant*` methods, which also
+ * cover the key.
  */
 export class PrivateBucket extends Construct {
   readonly bucket: S3Bucket;
