@@ -55,27 +55,63 @@ export class PlatformStack extends ReadableStack {
     declareBackend(this, config);
 
     const env = config.environment;
-    const network = config.partitions.sovereign.network;
     const cross = config.crossPartition;
     // Classes the sync function replicates: only with a Roles Anywhere trust to take credentials from.
     const crossingClasses = Object.keys(config.dataClasses)
       .sort()
       .filter((name) => config.dataClasses[name]?.allowCrossPartition === true);
     const syncedClasses = cross === undefined ? [] : crossingClasses;
-    const platformAccounts = [this.sovereign.accountId];
+    this.network = this.createNetwork(config, syncedClasses);
+    const { dataBuckets, failoverByClass } = this.createStorage(config);
+    const failoverBuckets = [...failoverByClass.values()];
+    const functionsKey = new KmsKey(this, "sovereign-key-functions", {
+      placement: this.sovereign,
+      aliasName: `${env}/functions`,
+      description: `${env}: functions (sovereign)`,
+    });
+    this.addUploadPipeline(props, functionsKey, dataBuckets);
+    // Only the sovereign side holds a cross-partition credential: its sync function's certificate.
+    const crossingClass = crossingClasses[0];
+    if (failoverBuckets.length > 0 && crossingClass !== undefined) {
+      this.addFailoverAudit(env, crossingClass, failoverBuckets);
+    }
+    if (cross !== undefined && failoverBuckets.length > 0) {
+      this.addCrossPartitionSync(props, { cross, syncedClasses, dataBuckets, failoverByClass, functionsKey });
+    }
+    new AuditTrail(this, "sovereign-audit", {
+      placement: this.sovereign,
+      name: env,
+      bucketName: `${env}-audit-${this.sovereign.accountId}`,
+      encryptionKey: new KmsKey(this, "sovereign-key-audit", {
+        placement: this.sovereign,
+        aliasName: `${env}/audit`,
+        description: `${env}: audit trail (sovereign)`,
+      }),
+      vpcEndpointId: this.network.s3Endpoint.id,
+      dataEventBuckets: [...dataBuckets.values()],
+    });
+    this.addTenants(config, dataBuckets);
+  }
+
+  /**
+   * The sovereign network with its log key; with synced classes, the one path out: the sync
+   * functions to the commercial Roles Anywhere and failover bucket endpoints.
+   */
+  private createNetwork(config: ResolvedDeployment, syncedClasses: readonly string[]): Network {
+    const env = config.environment;
+    const network = config.partitions.sovereign.network;
     const logKey = new KmsKey(this, "sovereign-key-logs", {
       placement: this.sovereign,
       aliasName: `${env}/logs`,
       description: `${env}: platform logs (sovereign)`,
     });
-    this.network = new Network(this, "sovereign-network", {
+    return new Network(this, "sovereign-network", {
       placement: this.sovereign,
       name: env,
       vpcCidr: network.vpcCidr,
       availabilityZones: network.availabilityZones,
-      allowedAccountIds: platformAccounts,
+      allowedAccountIds: [this.sovereign.accountId],
       logKey,
-      // The one path out: the sync functions to the commercial Roles Anywhere and failover bucket endpoints.
       allowInternetEgress:
         syncedClasses.length === 0
           ? undefined
@@ -95,128 +131,145 @@ export class PlatformStack extends ReadableStack {
               zone: network.egressZone,
             },
     });
+  }
 
+  /** Every data class's storage (dataClassStorage), by class name: the sovereign buckets and the failover ones. */
+  private createStorage(config: ResolvedDeployment): {
+    dataBuckets: Map<string, PrivateBucket>;
+    failoverByClass: Map<string, PrivateBucket>;
+  } {
     const dataBuckets = new Map<string, PrivateBucket>();
     const failoverByClass = new Map<string, PrivateBucket>();
     for (const name of Object.keys(config.dataClasses).sort()) {
       const dataClass = config.dataClasses[name];
       if (dataClass === undefined) continue;
-      const { sovereign, failover } = this.dataClassStorage(env, name, dataClass, config.upload);
+      const { sovereign, failover } = this.dataClassStorage(config.environment, name, dataClass, config.upload);
       dataBuckets.set(name, sovereign);
       if (failover !== undefined) failoverByClass.set(name, failover);
     }
-    const failoverBuckets = [...failoverByClass.values()];
-    const functionsKey = new KmsKey(this, "sovereign-key-functions", {
-      placement: this.sovereign,
-      aliasName: `${env}/functions`,
-      description: `${env}: functions (sovereign)`,
-    });
+    return { dataBuckets, failoverByClass };
+  }
 
+  /** The upload pipeline, when the configuration names an upload and a clean data class. */
+  private addUploadPipeline(
+    props: PlatformStackProps,
+    functionsKey: KmsKey,
+    dataBuckets: ReadonlyMap<string, PrivateBucket>,
+  ): void {
+    const { config } = props;
+    const env = config.environment;
     const uploadClass = config.upload.dataClasses[0];
     const originals = uploadClass !== undefined ? dataBuckets.get(uploadClass) : undefined;
     const cleanClass = config.upload.cleanDataClass;
     const clean = cleanClass !== undefined ? dataBuckets.get(cleanClass) : undefined;
-    if (uploadClass !== undefined && originals !== undefined && cleanClass !== undefined && clean !== undefined) {
-      new UploadPipeline(this, "upload-pipeline", {
+    if (uploadClass === undefined || originals === undefined || cleanClass === undefined || clean === undefined) return;
+    new UploadPipeline(this, "upload-pipeline", {
+      placement: this.sovereign,
+      environment: env,
+      config,
+      network: this.network,
+      key: functionsKey,
+      originals,
+      originalsDataClass: uploadClass,
+      clean,
+      cleanDataClass: cleanClass,
+      artifactsDir: props.artifactsDir,
+      pseudonymKey: new KmsKey(this, "sovereign-key-pseudonyms", {
+        placement: this.sovereign,
+        aliasName: `${env}/subject-pseudonyms`,
+        description: `${env}: HMAC key for data subjects' pseudonyms (object keys); never leaves the sovereign partition`,
+        keySpec: "HMAC_256",
+      }),
+    });
+  }
+
+  /**
+   * Who reads and writes the replicas is recorded in the commercial account too. The logs describe
+   * the replicas, so they carry a replicated data class (all of them may cross).
+   */
+  private addFailoverAudit(env: string, crossingClass: string, failoverBuckets: PrivateBucket[]): void {
+    const tags = { DataClass: crossingClass };
+    new AuditTrail(this, "commercial-audit", {
+      placement: this.commercial,
+      name: `${env}-failover`,
+      bucketName: `${env}-audit-${this.commercial.accountId}`,
+      encryptionKey: new KmsKey(this, "commercial-key-audit", {
+        placement: this.commercial,
+        aliasName: `${env}/audit`,
+        description: `${env}: audit trail (commercial)`,
+        tags,
+      }),
+      tags,
+      allowAccessOutsideVpcEndpoint: true,
+      dataEventBuckets: failoverBuckets,
+    });
+  }
+
+  /**
+   * The commercial Roles Anywhere trust, and per synced class its sync pipeline and the output the
+   * operator commands read.
+   */
+  private addCrossPartitionSync(
+    props: PlatformStackProps,
+    o: {
+      cross: NonNullable<ResolvedDeployment["crossPartition"]>;
+      syncedClasses: readonly string[];
+      dataBuckets: ReadonlyMap<string, PrivateBucket>;
+      failoverByClass: ReadonlyMap<string, PrivateBucket>;
+      functionsKey: KmsKey;
+    },
+  ): void {
+    const { config } = props;
+    const { cross, syncedClasses, dataBuckets, failoverByClass } = o;
+    const env = config.environment;
+    const trust = new RolesAnywhereTrust(this, "commercial-roles-anywhere", {
+      placement: this.commercial,
+      name: env,
+      caCertificatePem: cross.caCertificatePem,
+      workloadCommonName: cross.workloadCommonName,
+      sessionDurationSeconds: cross.sessionDurationSeconds,
+      expiryWarningDays: cross.expiryWarningDays,
+      classes: syncedClasses.flatMap((name) => {
+        const bucket = failoverByClass.get(name);
+        return bucket === undefined ? [] : [{ dataClass: name, bucket }];
+      }),
+    });
+    for (const name of syncedClasses) {
+      const source = dataBuckets.get(name);
+      const target = failoverByClass.get(name);
+      if (source === undefined || target === undefined) continue;
+      const sync = new SyncPipeline(this, `sync-pipeline-${name}`, {
         placement: this.sovereign,
         environment: env,
-        config,
+        sizing: config.functions.sync,
         network: this.network,
-        key: functionsKey,
-        originals,
-        originalsDataClass: uploadClass,
-        clean,
-        cleanDataClass: cleanClass,
-        artifactsDir: props.artifactsDir,
-        pseudonymKey: new KmsKey(this, "sovereign-key-pseudonyms", {
-          placement: this.sovereign,
-          aliasName: `${env}/subject-pseudonyms`,
-          description: `${env}: HMAC key for data subjects' pseudonyms (object keys); never leaves the sovereign partition`,
-          keySpec: "HMAC_256",
-        }),
-      });
-    }
-
-    // Only the sovereign side holds a cross-partition credential: its sync function's certificate.
-    const crossingClass = crossingClasses[0];
-    if (failoverBuckets.length > 0 && crossingClass !== undefined) {
-      // Who reads and writes the replicas is recorded in the commercial account too. The logs
-      // describe the replicas, so they carry a replicated data class (all of them may cross).
-      const tags = { DataClass: crossingClass };
-      new AuditTrail(this, "commercial-audit", {
-        placement: this.commercial,
-        name: `${env}-failover`,
-        bucketName: `${env}-audit-${this.commercial.accountId}`,
-        encryptionKey: new KmsKey(this, "commercial-key-audit", {
-          placement: this.commercial,
-          aliasName: `${env}/audit`,
-          description: `${env}: audit trail (commercial)`,
-          tags,
-        }),
-        tags,
-        allowAccessOutsideVpcEndpoint: true,
-        dataEventBuckets: failoverBuckets,
-      });
-    }
-    if (cross !== undefined && failoverBuckets.length > 0) {
-      const trust = new RolesAnywhereTrust(this, "commercial-roles-anywhere", {
-        placement: this.commercial,
-        name: env,
-        caCertificatePem: cross.caCertificatePem,
-        workloadCommonName: cross.workloadCommonName,
+        key: o.functionsKey,
+        source,
+        sourceDataClass: name,
+        target,
+        targetPlacement: this.commercial,
+        trust,
         sessionDurationSeconds: cross.sessionDurationSeconds,
-        expiryWarningDays: cross.expiryWarningDays,
-        classes: syncedClasses.flatMap((name) => {
-          const bucket = failoverByClass.get(name);
-          return bucket === undefined ? [] : [{ dataClass: name, bucket }];
+        artifactsDir: props.artifactsDir,
+      });
+      new TerraformOutput(this, `crossing-${name}`, {
+        description: `What the operator commands need for data class ${name} (npm run -s operator-env -- --class ${name})`,
+        value: operatorOutput({
+          sync,
+          trust,
+          dataClass: name,
+          source,
+          target,
+          sovereign: this.sovereign,
+          commercial: this.commercial,
         }),
       });
-      for (const name of syncedClasses) {
-        const source = dataBuckets.get(name);
-        const target = failoverByClass.get(name);
-        if (source === undefined || target === undefined) continue;
-        const sync = new SyncPipeline(this, `sync-pipeline-${name}`, {
-          placement: this.sovereign,
-          environment: env,
-          sizing: config.functions.sync,
-          network: this.network,
-          key: functionsKey,
-          source,
-          sourceDataClass: name,
-          target,
-          targetPlacement: this.commercial,
-          trust,
-          sessionDurationSeconds: cross.sessionDurationSeconds,
-          artifactsDir: props.artifactsDir,
-        });
-        new TerraformOutput(this, `crossing-${name}`, {
-          description: `What the operator commands need for data class ${name} (npm run -s operator-env -- --class ${name})`,
-          value: operatorOutput({
-            sync,
-            trust,
-            dataClass: name,
-            source,
-            target,
-            sovereign: this.sovereign,
-            commercial: this.commercial,
-          }),
-        });
-      }
     }
+  }
 
-    new AuditTrail(this, "sovereign-audit", {
-      placement: this.sovereign,
-      name: env,
-      bucketName: `${env}-audit-${this.sovereign.accountId}`,
-      encryptionKey: new KmsKey(this, "sovereign-key-audit", {
-        placement: this.sovereign,
-        aliasName: `${env}/audit`,
-        description: `${env}: audit trail (sovereign)`,
-      }),
-      vpcEndpointId: this.network.s3Endpoint.id,
-      dataEventBuckets: [...dataBuckets.values()],
-    });
-
+  /** Every configured tenant; the tiers with a role of their own reach the buckets of their data classes. */
+  private addTenants(config: ResolvedDeployment, dataBuckets: ReadonlyMap<string, PrivateBucket>): void {
+    const network = config.partitions.sovereign.network;
     for (const tenant of config.tenants) {
       new Tenant(this, `tenant-${tenant.id}`, {
         placement: this.sovereign,
@@ -224,11 +277,11 @@ export class PlatformStack extends ReadableStack {
           tenant.tier === "account" && tenant.accountId !== undefined
             ? this.tenantAccount(config, tenant.id, tenant.accountId)
             : undefined,
-        environment: env,
+        environment: config.environment,
         tenant,
         accountRoleName: config.partitions.sovereign.tenantAccountRoleName,
         availabilityZones: network.availabilityZones,
-        allowedAccountIds: platformAccounts,
+        allowedAccountIds: [this.sovereign.accountId],
         // A tenant without dataClasses has them all (docs/configuration.md).
         sharedBuckets: OWN_ROLE_TIERS.has(tenant.tier)
           ? (tenant.dataClasses ?? [...dataBuckets.keys()]).flatMap((name) => dataBuckets.get(name) ?? [])

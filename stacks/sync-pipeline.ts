@@ -58,15 +58,21 @@ export class SyncPipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: SyncPipelineProps) {
     super(scope, id);
-    const { placement, source, target, trust, key } = props;
-    const env = props.environment;
-    const functionName = `${env}-sync-${props.sourceDataClass}`;
+    const functionName = `${props.environment}-sync-${props.sourceDataClass}`;
+    this.signingMaterial = this.createSigningMaterial(props, functionName);
+    const crossingEnvironment = this.crossingEnvironment(props);
+    this.function = this.createSync(props, functionName, crossingEnvironment);
+    this.failback = this.createFailback(props, crossingEnvironment);
+    this.invokeOnSourceChanges(props);
+  }
 
-    this.signingMaterial = new SecretsmanagerSecret(this, "signing-material", {
-      provider: placement.provider,
-      name: `${env}/sync/${props.sourceDataClass}/signing-material`,
+  /** The secret the leaf certificate and key are stored in, encrypted with the functions' key. */
+  private createSigningMaterial(props: SyncPipelineProps, functionName: string): SecretsmanagerSecret {
+    return new SecretsmanagerSecret(this, "signing-material", {
+      provider: props.placement.provider,
+      name: `${props.environment}/sync/${props.sourceDataClass}/signing-material`,
       description: `Roles Anywhere leaf certificate and key of ${functionName}: {"certificate","privateKey","intermediates"?} in PEM; stored by certs, never by Terraform`,
-      kmsKeyId: key.keyArn,
+      kmsKeyId: props.key.keyArn,
       recoveryWindowInDays: 30,
       tags: {
         "sip:exception": SIGNING_MATERIAL_EXCEPTION,
@@ -74,8 +80,12 @@ export class SyncPipeline extends Construct {
           "Renewed by certificate issuance (certs renew-leaf, then the store step in docs/cross-partition.md), not by a rotation function: the CA key that signs new leaves never enters the cloud account",
       },
     });
+  }
 
-    const crossingEnvironment = {
+  /** What both functions need to reach the other side: buckets, key, the Roles Anywhere ARNs, the secret. */
+  private crossingEnvironment(props: SyncPipelineProps): Record<string, string> {
+    const { source, target, trust } = props;
+    return {
       SOURCE_BUCKET: source.bucketName,
       TARGET_REGION: props.targetPlacement.region,
       TARGET_BUCKET: target.bucketName,
@@ -87,13 +97,22 @@ export class SyncPipeline extends Construct {
       SIGNING_MATERIAL_SECRET_ID: this.signingMaterial.arn,
       SYNC_ALLOWED_DATA_CLASSES: props.sourceDataClass,
     };
-    this.function = new LambdaFunction(this, "sync", {
+  }
+
+  /** The sync function: reads the source (also tenants' objects, under their keys) and confirms deletes. */
+  private createSync(
+    props: SyncPipelineProps,
+    functionName: string,
+    crossingEnvironment: Record<string, string>,
+  ): LambdaFunction {
+    const { placement, source } = props;
+    const fn = new LambdaFunction(this, "sync", {
       placement,
       functionName,
       zipFile: join(props.artifactsDir, "sync.zip"),
       network: props.network,
       allowInternetEgress: true,
-      key,
+      key: props.key,
       reservedConcurrency: props.sizing.reservedConcurrency,
       memorySizeMb: props.sizing.memorySizeMb,
       timeoutSeconds: props.sizing.timeoutSeconds,
@@ -109,41 +128,32 @@ export class SyncPipeline extends Construct {
           "Replicates the failover data class to the commercial partition with Roles Anywhere credentials",
       },
     });
-    const fn = this.function;
-    fn.addToPrincipalPolicy({
-      Sid: "ReadSource",
-      Effect: "Allow",
-      Action: ["s3:GetObject", "s3:GetObjectTagging", "s3:GetObjectVersion", "s3:GetObjectVersionTagging"],
-      Resource: `${source.bucketArn}/*`,
-    });
-    // Without ListBucket a missing key answers 403, not 404, and a delete could never be confirmed;
-    // ListBucketVersions finds the failback copy a delete erased (its original is erased too).
+    source.grantRead(fn, { sid: "ReadSource" });
     // Logical-tier tenants' objects are encrypted with the tenants' own keys.
     grantDecryptTenantObjects(fn, placement, props.environment);
-    fn.addToPrincipalPolicy({
-      Sid: "ConfirmSourceDeletes",
-      Effect: "Allow",
-      Action: ["s3:ListBucket", "s3:ListBucketVersions"],
-      Resource: source.bucketArn,
-    });
-    fn.addToPrincipalPolicy({
-      Sid: "ReadSigningMaterial",
-      Effect: "Allow",
-      Action: "secretsmanager:GetSecretValue",
-      Resource: this.signingMaterial.arn,
-    });
-    source.encryptionKey.grantEncryptDecrypt(fn, "UseSourceKey");
+    // Without ListBucket a missing key answers 403, not 404, and a delete could never be confirmed;
+    // ListBucketVersions finds the failback copy a delete erased (its original is erased too).
+    source.grantListVersions(fn, { sid: "ConfirmSourceDeletes" });
+    this.grantReadSigningMaterial(fn);
+    source.grantKeyUse(fn, "UseSourceKey");
+    return fn;
+  }
 
-    // The sync's environment reversed (functions/cross-partition-sync/failback-handler.ts), plus the
-    // sovereign key for the copies and the tenant directory (logical tenants' objects come back as
-    // their role, under their key).
-    this.failback = new LambdaFunction(this, "failback", {
+  /**
+   * The failback function: the sync's environment reversed (functions/cross-partition-sync/
+   * failback-handler.ts), plus the sovereign key for the copies and the tenant directory (logical
+   * tenants' objects come back as their role, under their key).
+   */
+  private createFailback(props: SyncPipelineProps, crossingEnvironment: Record<string, string>): LambdaFunction {
+    const { placement, source } = props;
+    const env = props.environment;
+    const back = new LambdaFunction(this, "failback", {
       placement,
       functionName: `${env}-failback-${props.sourceDataClass}`,
       zipFile: join(props.artifactsDir, "failback.zip"),
       network: props.network,
       allowInternetEgress: true,
-      key,
+      key: props.key,
       // One run at a time: two concurrent failbacks would decide conflicts against each other.
       reservedConcurrency: 1,
       memorySizeMb: props.sizing.memorySizeMb,
@@ -159,48 +169,39 @@ export class SyncPipeline extends Construct {
           "Pulls what changed in the commercial failover bucket during an outage back (failback), invoked by an operator",
       },
     });
-    const back = this.failback;
-    back.addToPrincipalPolicy({
-      Sid: "RestoreSource",
-      Effect: "Allow",
-      Action: [
-        "s3:DeleteObject",
-        "s3:GetObject",
-        "s3:GetObjectTagging",
-        "s3:GetObjectVersion",
-        "s3:GetObjectVersionTagging",
-        "s3:PutObject",
-        "s3:PutObjectTagging",
-      ],
-      Resource: `${source.bucketArn}/*`,
-    });
-    back.addToPrincipalPolicy({
-      Sid: "ListSource",
-      Effect: "Allow",
-      Action: ["s3:ListBucket", "s3:ListBucketVersions"],
-      Resource: source.bucketArn,
-    });
-    back.addToPrincipalPolicy({
+    source.grantReadWrite(back, { sid: "RestoreSource" });
+    source.grantListVersions(back, { sid: "ListSource" });
+    this.grantReadSigningMaterial(back);
+    source.grantKeyUse(back, "UseSourceKey");
+    grantActAsTenants(back, placement, env);
+    return back;
+  }
+
+  /** Lets a function read the leaf certificate and key it signs Roles Anywhere requests with. */
+  private grantReadSigningMaterial(fn: LambdaFunction): void {
+    fn.addToPrincipalPolicy({
       Sid: "ReadSigningMaterial",
       Effect: "Allow",
       Action: "secretsmanager:GetSecretValue",
       Resource: this.signingMaterial.arn,
     });
-    source.encryptionKey.grantEncryptDecrypt(back, "UseSourceKey");
-    grantActAsTenants(back, placement, env);
+  }
 
+  /** The source bucket's created and removed objects invoke the sync function. */
+  private invokeOnSourceChanges(props: SyncPipelineProps): void {
+    const { placement, source } = props;
     const invoke = new LambdaPermission(this, "invoke-from-source", {
       provider: placement.provider,
       statementId: "InvokeOnSourceChanges",
       action: "lambda:InvokeFunction",
-      functionName: fn.function.functionName,
+      functionName: this.function.function.functionName,
       principal: "s3.amazonaws.com",
       sourceArn: source.bucketArn,
       sourceAccount: placement.accountId,
     });
     source.addEventNotification(this, "source-notification", {
       purpose: "the cross-partition sync",
-      lambdaFunctionArn: fn.functionArn,
+      lambdaFunctionArn: this.function.functionArn,
       events: ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"],
       dependsOn: [invoke],
     });

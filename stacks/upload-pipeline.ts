@@ -7,7 +7,7 @@ import type { KmsKey } from "../modules/kms-key";
 import { LambdaFunction } from "../modules/lambda-function";
 import type { Network } from "../modules/network";
 import type { Placement } from "../modules/placement";
-import type { PrivateBucket } from "../modules/private-bucket";
+import { PrivateBucket } from "../modules/private-bucket";
 import { grantActAsTenants, tenantDirectoryEnvironment, tenantRolesArnPattern } from "./tenant-access";
 
 export interface UploadPipelineProps {
@@ -36,7 +36,6 @@ export interface UploadPipelineProps {
 
 /** Where the scrub function keeps rejected uploads, in the originals bucket (a tenant area there). */
 export const QUARANTINE_PREFIX = "quarantine/";
-const OBJECT_READ = ["s3:GetObject", "s3:GetObjectTagging", "s3:GetObjectVersion", "s3:GetObjectVersionTagging"];
 
 /**
  * Client -> upload API (JWT) -> pre-signed upload into the originals bucket -> S3 event -> scrub
@@ -50,19 +49,29 @@ export class UploadPipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: UploadPipelineProps) {
     super(scope, id);
-    const { placement, config, network, key, originals, clean } = props;
-    const env = props.environment;
-    const sizing = config.functions;
+    this.upload = this.createUpload(props);
+    this.api = this.createApi(props);
+    this.scrub = this.createScrub(props);
+    this.scrubNewOriginals(props);
+  }
 
-    this.upload = new LambdaFunction(this, "upload", {
+  /**
+   * The upload function: issues pre-signed uploads into the originals bucket (signed as its role, or
+   * as a logical-tier tenant's role) and derives the subjects' pseudonyms.
+   */
+  private createUpload(props: UploadPipelineProps): LambdaFunction {
+    const { placement, config, originals } = props;
+    const env = props.environment;
+    const sizing = config.functions.upload;
+    const upload = new LambdaFunction(this, "upload", {
       placement,
       functionName: `${env}-upload`,
       zipFile: join(props.artifactsDir, "upload.zip"),
-      network,
-      key,
-      reservedConcurrency: sizing.upload.reservedConcurrency,
-      memorySizeMb: sizing.upload.memorySizeMb,
-      timeoutSeconds: sizing.upload.timeoutSeconds,
+      network: props.network,
+      key: props.key,
+      reservedConcurrency: sizing.reservedConcurrency,
+      memorySizeMb: sizing.memorySizeMb,
+      timeoutSeconds: sizing.timeoutSeconds,
       environment: {
         UPLOAD_BUCKET: originals.bucketName,
         ALLOWED_CONTENT_TYPES: config.upload.allowedContentTypes.join(","),
@@ -73,32 +82,24 @@ export class UploadPipeline extends Construct {
         ...tenantDirectoryEnvironment(env),
       },
     });
-    props.pseudonymKey.grantGenerateMac(this.upload, "DeriveSubjectPseudonyms");
+    props.pseudonymKey.grantGenerateMac(upload, "DeriveSubjectPseudonyms");
     // The role signs the pre-signed uploads: S3 authorizes them as this role, with its key.
-    this.upload.addToPrincipalPolicy({
-      Sid: "IssueUploadsIntoOriginals",
-      Effect: "Allow",
-      Action: [
-        "s3:AbortMultipartUpload",
-        "s3:GetObject",
-        "s3:GetObjectTagging",
-        "s3:ListMultipartUploadParts",
-        "s3:PutObject",
-        "s3:PutObjectTagging",
-      ],
-      Resource: `${originals.bucketArn}/*`,
-    });
-    originals.encryptionKey.grantEncryptDecrypt(this.upload, "UseOriginalsKey");
+    originals.grantSignUploads(upload, { sid: "IssueUploadsIntoOriginals", keySid: "UseOriginalsKey" });
     // A logical-tier tenant's uploads are signed as the tenant's role, under the tenant's key.
-    grantActAsTenants(this.upload, placement, env);
+    grantActAsTenants(upload, placement, env);
     // Browsers upload from the internet with these roles' signatures, not through the VPC endpoint:
     // there, these roles may upload and nothing else.
-    originals.allowUploadsOutsideVpcEndpoint(this.upload.role.arn);
+    originals.allowUploadsOutsideVpcEndpoint(upload.role.arn);
     originals.allowUploadsOutsideVpcEndpoint(tenantRolesArnPattern(placement, env));
+    return upload;
+  }
 
-    this.api = new HttpApi(this, "api", {
-      placement,
-      name: `${env}-uploads`,
+  /** The upload API: its routes go to the upload function, behind the OIDC issuer's JWTs. */
+  private createApi(props: UploadPipelineProps): HttpApi {
+    const { config } = props;
+    return new HttpApi(this, "api", {
+      placement: props.placement,
+      name: `${props.environment}-uploads`,
       jwtIssuer: config.upload.oidc.issuer,
       jwtAudience: [config.upload.oidc.audience],
       routes: [
@@ -111,19 +112,28 @@ export class UploadPipeline extends Construct {
         routeKey,
         function: this.upload,
       })),
-      logKey: key,
+      logKey: props.key,
       allowedOrigins: config.upload.allowedOrigins,
     });
+  }
 
-    this.scrub = new LambdaFunction(this, "scrub", {
+  /**
+   * The scrub function: reads and tags originals, writes clean derivatives, and keeps rejects under
+   * `quarantine/` in the originals bucket.
+   */
+  private createScrub(props: UploadPipelineProps): LambdaFunction {
+    const { placement, config, originals, clean } = props;
+    const env = props.environment;
+    const sizing = config.functions.scrub;
+    const scrub = new LambdaFunction(this, "scrub", {
       placement,
       functionName: `${env}-scrub`,
       zipFile: join(props.artifactsDir, "scrub.zip"),
-      network,
-      key,
-      reservedConcurrency: sizing.scrub.reservedConcurrency,
-      memorySizeMb: sizing.scrub.memorySizeMb,
-      timeoutSeconds: sizing.scrub.timeoutSeconds,
+      network: props.network,
+      key: props.key,
+      reservedConcurrency: sizing.reservedConcurrency,
+      memorySizeMb: sizing.memorySizeMb,
+      timeoutSeconds: sizing.timeoutSeconds,
       environment: {
         CLEAN_BUCKET: clean.bucketName,
         CLEAN_KMS_KEY_ID: clean.encryptionKey.keyArn,
@@ -134,43 +144,23 @@ export class UploadPipeline extends Construct {
         ...tenantDirectoryEnvironment(env),
       },
     });
-    this.scrub.addToPrincipalPolicy({
-      Sid: "ReadOriginals",
-      Effect: "Allow",
-      Action: OBJECT_READ,
-      Resource: `${originals.bucketArn}/*`,
-    });
-    this.scrub.addToPrincipalPolicy({
-      Sid: "TagOriginalsAndQuarantine",
-      Effect: "Allow",
-      Action: ["s3:PutObjectTagging", "s3:PutObjectVersionTagging"],
-      Resource: `${originals.bucketArn}/*`,
-    });
-    this.scrub.addToPrincipalPolicy({
-      Sid: "WriteQuarantine",
-      Effect: "Allow",
-      Action: "s3:PutObject",
-      Resource: `${originals.bucketArn}/${QUARANTINE_PREFIX}*`,
-    });
-    this.scrub.addToPrincipalPolicy({
-      Sid: "WriteClean",
-      Effect: "Allow",
-      Action: ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging"],
-      Resource: `${clean.bucketArn}/*`,
-    });
+    originals.grantRead(scrub, { sid: "ReadOriginals" });
+    originals.grantTagging(scrub, { sid: "TagOriginalsAndQuarantine" });
+    originals.grantPut(scrub, { sid: "WriteQuarantine", prefix: QUARANTINE_PREFIX });
+    clean.grantWrite(scrub, { sid: "WriteClean" });
     // Without ListBucket, S3 answers a HEAD of a missing object with 403, not 404: the idempotence
     // checks ask whether the clean or quarantined copy exists.
-    this.scrub.addToPrincipalPolicy({
-      Sid: "TellMissingObjects",
-      Effect: "Allow",
-      Action: "s3:ListBucket",
-      Resource: [originals.bucketArn, clean.bucketArn],
-    });
-    originals.encryptionKey.grantEncryptDecrypt(this.scrub, "UseOriginalsKey");
-    clean.encryptionKey.grantEncryptDecrypt(this.scrub, "UseCleanKey");
+    PrivateBucket.grantList(scrub, [originals, clean], { sid: "TellMissingObjects" });
+    originals.grantKeyUse(scrub, "UseOriginalsKey");
+    clean.grantKeyUse(scrub, "UseCleanKey");
     // A logical-tier tenant's objects are read and written as the tenant's role, under its key.
-    grantActAsTenants(this.scrub, placement, env);
+    grantActAsTenants(scrub, placement, env);
+    return scrub;
+  }
 
+  /** New objects in the originals bucket invoke the scrub function. */
+  private scrubNewOriginals(props: UploadPipelineProps): void {
+    const { placement, originals } = props;
     const invoke = new LambdaPermission(this, "scrub-invoke-from-originals", {
       provider: placement.provider,
       statementId: "InvokeOnNewOriginals",

@@ -76,7 +76,6 @@ export class AuditTrail extends Construct {
   constructor(scope: Construct, id: string, props: AuditTrailProps) {
     super(scope, id);
     const { placement, encryptionKey } = props;
-    const provider = placement.provider;
     if (props.dataEventBuckets.length === 0) {
       throw new ValidationError(
         "AuditTrail.dataEventBuckets",
@@ -91,7 +90,6 @@ export class AuditTrail extends Construct {
       account: placement.accountId,
       resource: `trail/${trailName}`,
     });
-
     this.bucket = new PrivateBucket(this, "bucket", {
       placement,
       bucketName: props.bucketName,
@@ -104,6 +102,24 @@ export class AuditTrail extends Construct {
       objectAccessRoles: props.objectAccessRoles,
       tags: { ...props.tags, Purpose: "audit" },
     });
+    this.letTrailDeliver(props, trailArn);
+    this.logGroup = new LogGroup(this, "log-group", {
+      placement,
+      logGroupName: `/sip/${props.name}/cloudtrail`,
+      encryptionKey,
+      retentionDays: props.logRetentionDays ?? 365,
+      tags: props.tags,
+    });
+    const logsRole = this.logsRole(props, trailName, trailArn);
+    this.trail = this.createTrail(props, trailName, logsRole);
+  }
+
+  /**
+   * Lets CloudTrail, for this trail only (`aws:SourceArn`), check the bucket's ACL, write log files
+   * under `AWSLogs/<account>/`, and encrypt them with the key.
+   */
+  private letTrailDeliver(props: AuditTrailProps, trailArn: string): void {
+    const { placement, encryptionKey } = props;
     const fromThisTrail = { StringEquals: { "aws:SourceArn": trailArn } };
     this.bucket.addToResourcePolicy({
       Sid: "CloudTrailAclCheck",
@@ -147,14 +163,15 @@ export class AuditTrail extends Construct {
       Resource: "*",
       Condition: fromThisTrail,
     });
+  }
 
-    this.logGroup = new LogGroup(this, "log-group", {
-      placement,
-      logGroupName: `/sip/${props.name}/cloudtrail`,
-      encryptionKey,
-      retentionDays: props.logRetentionDays ?? 365,
-      tags: props.tags,
-    });
+  /** The role this trail (only) assumes to deliver events to the log group, and its policy. */
+  private logsRole(
+    props: AuditTrailProps,
+    trailName: string,
+    trailArn: string,
+  ): { role: IamRole; policy: IamRolePolicy } {
+    const provider = props.placement.provider;
     const role = new IamRole(this, "logs-role", {
       provider,
       name: `${props.name}-cloudtrail-logs`,
@@ -166,12 +183,12 @@ export class AuditTrail extends Construct {
             Effect: "Allow",
             Principal: { Service: "cloudtrail.amazonaws.com" },
             Action: "sts:AssumeRole",
-            Condition: fromThisTrail,
+            Condition: { StringEquals: { "aws:SourceArn": trailArn } },
           },
         ]),
       ),
     });
-    const rolePolicy = new IamRolePolicy(this, "logs-role-policy", {
+    const policy = new IamRolePolicy(this, "logs-role-policy", {
       provider,
       role: role.id,
       name: "deliver-events",
@@ -186,17 +203,25 @@ export class AuditTrail extends Construct {
         ]),
       ),
     });
+    return { role, policy };
+  }
 
-    this.trail = new Cloudtrail(this, "trail", {
-      provider,
+  /** The trail: management events (unless turned off) and object operations on the named buckets. */
+  private createTrail(
+    props: AuditTrailProps,
+    trailName: string,
+    logsRole: { role: IamRole; policy: IamRolePolicy },
+  ): Cloudtrail {
+    return new Cloudtrail(this, "trail", {
+      provider: props.placement.provider,
       name: trailName,
       s3BucketName: this.bucket.bucket.id,
       includeGlobalServiceEvents: true,
       isMultiRegionTrail: true,
       enableLogFileValidation: true,
-      kmsKeyId: encryptionKey.keyArn,
+      kmsKeyId: props.encryptionKey.keyArn,
       cloudWatchLogsGroupArn: `${this.logGroup.logGroupArn}:*`,
-      cloudWatchLogsRoleArn: role.arn,
+      cloudWatchLogsRoleArn: logsRole.role.arn,
       advancedEventSelector: [
         ...(props.recordManagementEvents === false
           ? []
@@ -210,7 +235,7 @@ export class AuditTrail extends Construct {
           ],
         },
       ],
-      dependsOn: [this.bucket.policy, rolePolicy],
+      dependsOn: [this.bucket.policy, logsRole.policy],
     });
   }
 }

@@ -30,6 +30,21 @@ export const MAX_ALLOWED_DOMAINS = 50;
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{10,256}$/u;
 const HOSTNAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
+/** The path's tags on a resource: the props' tags, its `Name`, and any extra. */
+function nameTags(props: ControlledEgressProps, name: string, extra: Record<string, string> = {}) {
+  return { ...props.tags, Name: name, ...extra };
+}
+
+/** The named exception the guardrails check (policies/core/egress.ts), with its justification. */
+function exceptionTags(props: ControlledEgressProps): Record<string, string> {
+  return { "sip:exception": CONTROLLED_EGRESS_EXCEPTION, "sip:justification": props.justification };
+}
+
+/** Quarter `index` of the path's range: workload, NAT, firewall, spare. */
+function pathRange(props: ControlledEgressProps, index: number): string {
+  return cidrSubnet(props.cidr, 2, index);
+}
+
 export interface ControlledEgressProps {
   readonly placement: Placement;
   /** Prefix of names and `Name` tags. */
@@ -82,64 +97,78 @@ export class ControlledEgress extends Construct {
 
   constructor(scope: Construct, id: string, props: ControlledEgressProps) {
     super(scope, id);
-    const { placement } = props;
-    const provider = placement.provider;
     this.validate(props);
     this.allowedDomains = [...new Set(props.allowedDomains)].sort();
-    const tags = (name: string, extra: Record<string, string> = {}) => ({ ...props.tags, Name: name, ...extra });
-    const exceptionTags = { "sip:exception": CONTROLLED_EGRESS_EXCEPTION, "sip:justification": props.justification };
-    const vpcId = props.vpc.id;
-    // Literal ranges, so the plan and the guardrails see them (the edge route names the NAT subnet's range).
-    const range = (index: number) => cidrSubnet(props.cidr, 2, index);
-    const subnet = (tier: string, index: number) =>
-      new Subnet(this, `${tier}-subnet`, {
-        provider,
-        vpcId,
-        availabilityZone: props.zone,
-        cidrBlock: range(index),
-        mapPublicIpOnLaunch: false,
-        tags: tags(`${props.name}-egress-${tier}-${props.zone}`, { Tier: `egress-${tier}` }),
-      });
-    const workload = subnet("workload", 0);
+    const workload = this.subnet(props, "workload", 0);
     this.workloadSubnets = [workload];
-    this.natSubnet = subnet("nat", 1);
-    this.firewallSubnet = subnet("firewall", 2);
+    this.natSubnet = this.subnet(props, "nat", 1);
+    this.firewallSubnet = this.subnet(props, "firewall", 2);
+    const gateways = this.gateways(props);
+    this.internetGateway = gateways.internetGateway;
+    this.natGateway = gateways.natGateway;
+    const inspection = this.inspection(props);
+    this.ruleGroup = inspection.ruleGroup;
+    this.firewall = inspection.firewall;
+    const logs = this.logFirewall(props);
+    this.alertLogGroup = logs.alertLogGroup;
+    this.flowLogGroup = logs.flowLogGroup;
+    // The firewall's endpoint in its one subnet (sync_states is a set: index it through tolist).
+    const firewallEndpoint = Token.asString(
+      `\${tolist(${this.firewall.fqn}.firewall_status[0].sync_states)[0].attachment[0].endpoint_id}`,
+    );
+    this.routeWorkload(props, workload);
+    this.routeThroughFirewall(props, firewallEndpoint);
+  }
 
-    this.internetGateway = new InternetGateway(this, "internet-gateway", {
+  /** One of the path's subnets, at a literal range (so the plan and the guardrails see it). */
+  private subnet(props: ControlledEgressProps, tier: string, index: number): Subnet {
+    return new Subnet(this, `${tier}-subnet`, {
+      provider: props.placement.provider,
+      vpcId: props.vpc.id,
+      availabilityZone: props.zone,
+      cidrBlock: pathRange(props, index),
+      mapPublicIpOnLaunch: false,
+      tags: nameTags(props, `${props.name}-egress-${tier}-${props.zone}`, { Tier: `egress-${tier}` }),
+    });
+  }
+
+  /** The internet gateway, and the NAT gateway (with its address) in the NAT subnet. */
+  private gateways(props: ControlledEgressProps): { internetGateway: InternetGateway; natGateway: NatGateway } {
+    const provider = props.placement.provider;
+    const internetGateway = new InternetGateway(this, "internet-gateway", {
       provider,
-      vpcId,
-      tags: tags(`${props.name}-egress`, exceptionTags),
+      vpcId: props.vpc.id,
+      tags: nameTags(props, `${props.name}-egress`, exceptionTags(props)),
     });
     const eip = new Eip(this, "nat-address", {
       provider,
       domain: "vpc",
-      tags: tags(`${props.name}-egress-nat`),
-      dependsOn: [this.internetGateway],
+      tags: nameTags(props, `${props.name}-egress-nat`),
+      dependsOn: [internetGateway],
     });
-    this.natGateway = new NatGateway(this, "nat-gateway", {
+    const natGateway = new NatGateway(this, "nat-gateway", {
       provider,
       subnetId: this.natSubnet.id,
       allocationId: eip.id,
       connectivityType: "public",
-      tags: tags(`${props.name}-egress-nat`, exceptionTags),
+      tags: nameTags(props, `${props.name}-egress-nat`, exceptionTags(props)),
     });
+    return { internetGateway, natGateway };
+  }
 
-    // Network Firewall encrypts its configuration with the key through grants made on the deployer's behalf.
-    props.logKey.addToResourcePolicy({
-      Sid: "NetworkFirewallOfThisAccount",
-      Effect: "Allow",
-      Principal: { AWS: accountRoot(placement.partition, placement.accountId) },
-      Action: ["kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey*"],
-      Resource: "*",
-      Condition: {
-        StringEquals: {
-          "kms:CallerAccount": placement.accountId,
-          "kms:ViaService": `network-firewall.${placement.region}.${placement.partition.dnsSuffix}`,
-        },
-        Bool: { "kms:GrantIsForAWSResource": "true" },
-      },
-    });
-    this.ruleGroup = new NetworkfirewallRuleGroup(this, "allowlist", {
+  /**
+   * The firewall in its subnet: a strict-order policy whose one rule group is the TLS SNI allowlist;
+   * every other established flow is dropped and alerted. All three are encrypted with the log key.
+   */
+  private inspection(props: ControlledEgressProps): {
+    ruleGroup: NetworkfirewallRuleGroup;
+    firewall: NetworkfirewallFirewall;
+  } {
+    const { placement } = props;
+    const provider = placement.provider;
+    const encryptionConfiguration = { type: "CUSTOMER_KMS", keyId: props.logKey.keyArn };
+    this.letNetworkFirewallUseTheKey(props);
+    const ruleGroup = new NetworkfirewallRuleGroup(this, "allowlist", {
       provider,
       name: `${props.name}-egress-allowlist`,
       description: "TLS (SNI) host names the egress workloads may reach; nothing else passes",
@@ -155,8 +184,8 @@ export class ControlledEgress extends Construct {
           },
         },
       },
-      encryptionConfiguration: { type: "CUSTOMER_KMS", keyId: props.logKey.keyArn },
-      tags: tags(`${props.name}-egress-allowlist`, exceptionTags),
+      encryptionConfiguration,
+      tags: nameTags(props, `${props.name}-egress-allowlist`, exceptionTags(props)),
     });
     const policy = new NetworkfirewallFirewallPolicy(this, "policy", {
       provider,
@@ -167,70 +196,102 @@ export class ControlledEgress extends Construct {
         statelessFragmentDefaultActions: ["aws:forward_to_sfe"],
         statefulEngineOptions: { ruleOrder: "STRICT_ORDER" },
         statefulDefaultActions: ["aws:drop_established", "aws:alert_established"],
-        statefulRuleGroupReference: [{ priority: 1, resourceArn: this.ruleGroup.arn }],
+        statefulRuleGroupReference: [{ priority: 1, resourceArn: ruleGroup.arn }],
       },
-      encryptionConfiguration: { type: "CUSTOMER_KMS", keyId: props.logKey.keyArn },
-      tags: tags(`${props.name}-egress`, exceptionTags),
+      encryptionConfiguration,
+      tags: nameTags(props, `${props.name}-egress`, exceptionTags(props)),
     });
-    this.firewall = new NetworkfirewallFirewall(this, "firewall", {
+    const firewall = new NetworkfirewallFirewall(this, "firewall", {
       provider,
       name: `${props.name}-egress`,
       description: props.justification,
-      vpcId,
+      vpcId: props.vpc.id,
       firewallPolicyArn: policy.arn,
       subnetMapping: [{ subnetId: this.firewallSubnet.id }],
       subnetChangeProtection: true,
       firewallPolicyChangeProtection: true,
-      encryptionConfiguration: { type: "CUSTOMER_KMS", keyId: props.logKey.keyArn },
-      tags: tags(`${props.name}-egress`, exceptionTags),
+      encryptionConfiguration,
+      tags: nameTags(props, `${props.name}-egress`, exceptionTags(props)),
     });
+    return { ruleGroup, firewall };
+  }
+
+  /** Network Firewall encrypts its configuration with the key through grants made on the deployer's behalf. */
+  private letNetworkFirewallUseTheKey(props: ControlledEgressProps): void {
+    const { placement } = props;
+    props.logKey.addToResourcePolicy({
+      Sid: "NetworkFirewallOfThisAccount",
+      Effect: "Allow",
+      Principal: { AWS: accountRoot(placement.partition, placement.accountId) },
+      Action: ["kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey*"],
+      Resource: "*",
+      Condition: {
+        StringEquals: {
+          "kms:CallerAccount": placement.accountId,
+          "kms:ViaService": `network-firewall.${placement.region}.${placement.partition.dnsSuffix}`,
+        },
+        Bool: { "kms:GrantIsForAWSResource": "true" },
+      },
+    });
+  }
+
+  /** The firewall's alerts and flows to two KMS-encrypted log groups with bounded retention. */
+  private logFirewall(props: ControlledEgressProps): { alertLogGroup: LogGroup; flowLogGroup: LogGroup } {
+    const { placement } = props;
     const retentionDays = props.logRetentionDays ?? 365;
-    this.alertLogGroup = new LogGroup(this, "alert-logs", {
-      placement,
-      logGroupName: `/sip/${props.name}/egress-firewall/alert`,
-      encryptionKey: props.logKey,
-      retentionDays,
-      tags: props.tags,
-    });
-    this.flowLogGroup = new LogGroup(this, "flow-logs", {
-      placement,
-      logGroupName: `/sip/${props.name}/egress-firewall/flow`,
-      encryptionKey: props.logKey,
-      retentionDays,
-      tags: props.tags,
-    });
+    const logGroup = (id: string, kind: string) =>
+      new LogGroup(this, id, {
+        placement,
+        logGroupName: `/sip/${props.name}/egress-firewall/${kind}`,
+        encryptionKey: props.logKey,
+        retentionDays,
+        tags: props.tags,
+      });
+    const alertLogGroup = logGroup("alert-logs", "alert");
+    const flowLogGroup = logGroup("flow-logs", "flow");
     new NetworkfirewallLoggingConfiguration(this, "logging", {
-      provider,
+      provider: placement.provider,
       firewallArn: this.firewall.arn,
       loggingConfiguration: {
         logDestinationConfig: [
           {
             logType: "ALERT",
             logDestinationType: "CloudWatchLogs",
-            logDestination: { logGroup: this.alertLogGroup.logGroupName },
+            logDestination: { logGroup: alertLogGroup.logGroupName },
           },
           {
             logType: "FLOW",
             logDestinationType: "CloudWatchLogs",
-            logDestination: { logGroup: this.flowLogGroup.logGroupName },
+            logDestination: { logGroup: flowLogGroup.logGroupName },
           },
         ],
       },
-      dependsOn: [this.alertLogGroup.logGroup, this.flowLogGroup.logGroup],
+      dependsOn: [alertLogGroup.logGroup, flowLogGroup.logGroup],
     });
-    // The firewall's endpoint in its one subnet (sync_states is a set: index it through tolist).
-    const firewallEndpoint = Token.asString(
-      `\${tolist(${this.firewall.fqn}.firewall_status[0].sync_states)[0].attachment[0].endpoint_id}`,
-    );
+    return { alertLogGroup, flowLogGroup };
+  }
 
-    const table = (tier: string, extra: Record<string, string> = {}) =>
-      new RouteTable(this, `${tier}-routes`, { provider, vpcId, tags: tags(`${props.name}-egress-${tier}`, extra) });
-    const workloadRoutes = table("workload");
-    new RouteTableAssociation(this, "workload-association", {
+  /** A route table of the path, associated with a subnet or the internet gateway, with one route. */
+  private routeTable(
+    props: ControlledEgressProps,
+    tier: string,
+    association: { subnetId: string } | { gatewayId: string },
+    extraTags: Record<string, string> = {},
+  ): RouteTable {
+    const provider = props.placement.provider;
+    const table = new RouteTable(this, `${tier}-routes`, {
       provider,
-      subnetId: workload.id,
-      routeTableId: workloadRoutes.id,
+      vpcId: props.vpc.id,
+      tags: nameTags(props, `${props.name}-egress-${tier}`, extraTags),
     });
+    new RouteTableAssociation(this, `${tier}-association`, { provider, ...association, routeTableId: table.id });
+    return table;
+  }
+
+  /** The workload subnet: default route to the NAT gateway; the gateway endpoints stay its way to S3 and DynamoDB. */
+  private routeWorkload(props: ControlledEgressProps, workload: Subnet): void {
+    const provider = props.placement.provider;
+    const workloadRoutes = this.routeTable(props, "workload", { subnetId: workload.id });
     new Route(this, "workload-default", {
       provider,
       routeTableId: workloadRoutes.id,
@@ -244,44 +305,39 @@ export class ControlledEgress extends Construct {
         vpcEndpointId: endpoint.id,
       });
     });
+  }
 
-    const natRoutes = table("nat");
-    new RouteTableAssociation(this, "nat-association", {
-      provider,
-      subnetId: this.natSubnet.id,
-      routeTableId: natRoutes.id,
-    });
+  /**
+   * NAT subnet -> firewall endpoint -> internet gateway, and the gateway's edge route table sends the
+   * answers to the NAT subnet back through the firewall (symmetric inspection).
+   */
+  private routeThroughFirewall(props: ControlledEgressProps, firewallEndpoint: string): void {
+    const provider = props.placement.provider;
+    const natRoutes = this.routeTable(props, "nat", { subnetId: this.natSubnet.id });
     new Route(this, "nat-default", {
       provider,
       routeTableId: natRoutes.id,
       destinationCidrBlock: "0.0.0.0/0",
       vpcEndpointId: firewallEndpoint,
     });
-
-    const firewallRoutes = table("firewall", exceptionTags);
-    new RouteTableAssociation(this, "firewall-association", {
-      provider,
-      subnetId: this.firewallSubnet.id,
-      routeTableId: firewallRoutes.id,
-    });
+    const firewallRoutes = this.routeTable(
+      props,
+      "firewall",
+      { subnetId: this.firewallSubnet.id },
+      exceptionTags(props),
+    );
     new Route(this, "firewall-default", {
       provider,
       routeTableId: firewallRoutes.id,
       destinationCidrBlock: "0.0.0.0/0",
       gatewayId: this.internetGateway.id,
     });
-
-    // Answers from the internet to the NAT gateway pass the firewall too (symmetric inspection).
-    const edgeRoutes = table("edge");
-    new RouteTableAssociation(this, "edge-association", {
-      provider,
-      gatewayId: this.internetGateway.id,
-      routeTableId: edgeRoutes.id,
-    });
+    // Answers from the internet to the NAT gateway pass the firewall too.
+    const edgeRoutes = this.routeTable(props, "edge", { gatewayId: this.internetGateway.id });
     new Route(this, "edge-to-nat", {
       provider,
       routeTableId: edgeRoutes.id,
-      destinationCidrBlock: range(1),
+      destinationCidrBlock: pathRange(props, 1),
       vpcEndpointId: firewallEndpoint,
     });
   }

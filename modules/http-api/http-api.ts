@@ -67,28 +67,8 @@ export class HttpApi extends Construct {
 
   constructor(scope: Construct, id: string, props: HttpApiProps) {
     super(scope, id);
-    const { placement } = props;
-    const provider = placement.provider;
-    if (!/^https:\/\/[^\s/]+/.test(props.jwtIssuer))
-      throw new ValidationError(
-        "HttpApi.jwtIssuer",
-        `jwtIssuer must be an https URL (value: "${props.jwtIssuer}")`,
-        this,
-      );
-    if (props.jwtAudience.length === 0)
-      throw new ValidationError("HttpApi.jwtAudience", "jwtAudience must name at least one audience", this);
-    if (props.routes.length === 0)
-      throw new ValidationError("HttpApi.routes", "routes must name at least one route", this);
-    const badRoutes = props.routes.filter(
-      (r) => !/^(GET|POST|PUT|DELETE|PATCH) \/[A-Za-z0-9/{}_.-]*$/.test(r.routeKey),
-    );
-    if (badRoutes.length > 0)
-      throw new ValidationError(
-        "HttpApi.routes",
-        `routeKey must be "METHOD /path" (value: ${JSON.stringify(badRoutes.map((r) => r.routeKey))})`,
-        this,
-      );
-
+    this.validate(props);
+    const provider = props.placement.provider;
     this.api = new Apigatewayv2Api(this, "api", {
       provider,
       name: props.name,
@@ -111,26 +91,54 @@ export class HttpApi extends Construct {
       identitySources: ["$request.header.Authorization"],
       jwtConfiguration: { issuer: props.jwtIssuer, audience: [...props.jwtAudience] },
     });
+    this.addRoutes(props, authorizer);
+    this.accessLogs = new LogGroup(this, "access-logs", {
+      placement: props.placement,
+      logGroupName: `/sip/${props.name}/api-access`,
+      encryptionKey: props.logKey,
+      retentionDays: props.logRetentionDays ?? 365,
+    });
+    const throttle = props.throttle ?? { ratePerSecond: 50, burst: 100 };
+    this.stage = new Apigatewayv2Stage(this, "stage", {
+      provider,
+      apiId: this.api.id,
+      name: "$default",
+      autoDeploy: true,
+      accessLogSettings: { destinationArn: this.accessLogs.logGroupArn, format: ACCESS_LOG_FORMAT },
+      defaultRouteSettings: { throttlingRateLimit: throttle.ratePerSecond, throttlingBurstLimit: throttle.burst },
+    });
+  }
+
+  private validate(props: HttpApiProps): void {
+    if (!/^https:\/\/[^\s/]+/.test(props.jwtIssuer))
+      throw new ValidationError(
+        "HttpApi.jwtIssuer",
+        `jwtIssuer must be an https URL (value: "${props.jwtIssuer}")`,
+        this,
+      );
+    if (props.jwtAudience.length === 0)
+      throw new ValidationError("HttpApi.jwtAudience", "jwtAudience must name at least one audience", this);
+    if (props.routes.length === 0)
+      throw new ValidationError("HttpApi.routes", "routes must name at least one route", this);
+    const badRoutes = props.routes.filter(
+      (r) => !/^(GET|POST|PUT|DELETE|PATCH) \/[A-Za-z0-9/{}_.-]*$/.test(r.routeKey),
+    );
+    if (badRoutes.length > 0)
+      throw new ValidationError(
+        "HttpApi.routes",
+        `routeKey must be "METHOD /path" (value: ${JSON.stringify(badRoutes.map((r) => r.routeKey))})`,
+        this,
+      );
+  }
+
+  /** Each route behind the JWT authorizer; one proxy integration and invoke permission per function. */
+  private addRoutes(props: HttpApiProps, authorizer: Apigatewayv2Authorizer): void {
+    const provider = props.placement.provider;
     const integrations = new Map<LambdaFunction, Apigatewayv2Integration>();
     props.routes.forEach((route) => {
       let integration = integrations.get(route.function);
       if (integration === undefined) {
-        const fnId = route.function.node.id;
-        integration = new Apigatewayv2Integration(this, `integration-${fnId}`, {
-          provider,
-          apiId: this.api.id,
-          integrationType: "AWS_PROXY",
-          integrationUri: route.function.function.invokeArn,
-          payloadFormatVersion: "2.0",
-        });
-        new LambdaPermission(this, `invoke-${fnId}`, {
-          provider,
-          statementId: "InvokeFromThisApi",
-          action: "lambda:InvokeFunction",
-          functionName: route.function.function.functionName,
-          principal: "apigateway.amazonaws.com",
-          sourceArn: `${this.api.executionArn}/*/*`,
-        });
+        integration = this.integrate(props, route.function);
         integrations.set(route.function, integration);
       }
       const slug = route.routeKey
@@ -146,20 +154,27 @@ export class HttpApi extends Construct {
         target: `integrations/${integration.id}`,
       });
     });
-    this.accessLogs = new LogGroup(this, "access-logs", {
-      placement,
-      logGroupName: `/sip/${props.name}/api-access`,
-      encryptionKey: props.logKey,
-      retentionDays: props.logRetentionDays ?? 365,
-    });
-    const throttle = props.throttle ?? { ratePerSecond: 50, burst: 100 };
-    this.stage = new Apigatewayv2Stage(this, "stage", {
+  }
+
+  /** A Lambda proxy integration (payload 2.0), and the permission for this API only to invoke it. */
+  private integrate(props: HttpApiProps, fn: LambdaFunction): Apigatewayv2Integration {
+    const provider = props.placement.provider;
+    const fnId = fn.node.id;
+    const integration = new Apigatewayv2Integration(this, `integration-${fnId}`, {
       provider,
       apiId: this.api.id,
-      name: "$default",
-      autoDeploy: true,
-      accessLogSettings: { destinationArn: this.accessLogs.logGroupArn, format: ACCESS_LOG_FORMAT },
-      defaultRouteSettings: { throttlingRateLimit: throttle.ratePerSecond, throttlingBurstLimit: throttle.burst },
+      integrationType: "AWS_PROXY",
+      integrationUri: fn.function.invokeArn,
+      payloadFormatVersion: "2.0",
     });
+    new LambdaPermission(this, `invoke-${fnId}`, {
+      provider,
+      statementId: "InvokeFromThisApi",
+      action: "lambda:InvokeFunction",
+      functionName: fn.function.functionName,
+      principal: "apigateway.amazonaws.com",
+      sourceArn: `${this.api.executionArn}/*/*`,
+    });
+    return integration;
   }
 }

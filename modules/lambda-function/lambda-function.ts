@@ -92,11 +92,44 @@ export class LambdaFunction extends Construct implements Grantable {
     const provider = placement.provider;
     this.validate(props);
     const egress: ControlledEgress | undefined = props.allowInternetEgress === true ? props.network.egress : undefined;
-    const zip = readFileSync(props.zipFile);
     const asset = new TerraformAsset(this, "code", { path: props.zipFile, type: AssetType.FILE });
-
-    this.securityGroup = new SecurityGroup(this, "security-group", {
+    this.securityGroup = this.createSecurityGroup(props, egress);
+    this.logGroup = new LogGroup(this, "logs", {
+      placement,
+      logGroupName: `/aws/lambda/${props.functionName}`,
+      encryptionKey: props.key,
+      retentionDays: props.logRetentionDays ?? 365,
+      tags: props.tags,
+    });
+    this.deadLetterQueue = new SqsQueue(this, "dead-letter-queue", {
       provider,
+      name: `${props.functionName}-dlq`,
+      kmsMasterKeyId: props.key.keyArn,
+      messageRetentionSeconds: 14 * 24 * 3600,
+      tags: props.tags ? { ...props.tags } : undefined,
+    });
+    this.role = this.executionRole(props);
+    const rolePolicy = this.roleBasePolicy(props);
+    this.function = this.createFunction(props, asset, egress, rolePolicy);
+    if (props.asyncMaximumRetryAttempts !== undefined || props.asyncMaximumEventAgeSeconds !== undefined) {
+      // Failed and expired events still go to the dead-letter queue (dead_letter_config): it keeps the
+      // original event, which an on-failure destination would wrap in an invocation record.
+      this.eventInvokeConfig = new LambdaFunctionEventInvokeConfig(this, "event-invoke-config", {
+        provider,
+        functionName: this.function.functionName,
+        maximumRetryAttempts: props.asyncMaximumRetryAttempts ?? 2,
+        maximumEventAgeInSeconds: props.asyncMaximumEventAgeSeconds ?? 21600,
+      });
+    }
+  }
+
+  /**
+   * Admits nothing; reaches HTTPS to the VPC (interface endpoints) and the S3/DynamoDB prefix lists,
+   * and with the controlled egress path HTTPS through the firewall.
+   */
+  private createSecurityGroup(props: LambdaFunctionProps, egress: ControlledEgress | undefined): SecurityGroup {
+    return new SecurityGroup(this, "security-group", {
+      provider: props.placement.provider,
       vpcId: props.network.vpc.id,
       name: `${props.functionName}-function`,
       description: egress
@@ -132,22 +165,12 @@ export class LambdaFunction extends Construct implements Grantable {
       ],
       tags: { ...props.tags, Name: `${props.functionName}-function` },
     });
-    this.logGroup = new LogGroup(this, "logs", {
-      placement,
-      logGroupName: `/aws/lambda/${props.functionName}`,
-      encryptionKey: props.key,
-      retentionDays: props.logRetentionDays ?? 365,
-      tags: props.tags,
-    });
-    this.deadLetterQueue = new SqsQueue(this, "dead-letter-queue", {
-      provider,
-      name: `${props.functionName}-dlq`,
-      kmsMasterKeyId: props.key.keyArn,
-      messageRetentionSeconds: 14 * 24 * 3600,
-      tags: props.tags ? { ...props.tags } : undefined,
-    });
-    this.role = new IamRole(this, "role", {
-      provider,
+  }
+
+  /** The function's own role, assumable by Lambda of this account only. */
+  private executionRole(props: LambdaFunctionProps): IamRole {
+    return new IamRole(this, "role", {
+      provider: props.placement.provider,
       name: `${props.functionName}-function`,
       description: `Execution role of ${props.functionName}`,
       assumeRolePolicy: renderPolicy(
@@ -157,12 +180,19 @@ export class LambdaFunction extends Construct implements Grantable {
             Effect: "Allow",
             Principal: { Service: "lambda.amazonaws.com" },
             Action: "sts:AssumeRole",
-            Condition: { StringEquals: { "aws:SourceAccount": placement.accountId } },
+            Condition: { StringEquals: { "aws:SourceAccount": props.placement.accountId } },
           },
         ]),
       ),
       tags: props.tags ? { ...props.tags } : undefined,
     });
+  }
+
+  /**
+   * The role's policy: its own logs, network interfaces in its region, its dead-letter queue and its
+   * key, then the grants added through addToPrincipalPolicy (rendered at synth).
+   */
+  private roleBasePolicy(props: LambdaFunctionProps): IamRolePolicy {
     this.statements.push(
       {
         Sid: "WriteOwnLogs",
@@ -181,27 +211,35 @@ export class LambdaFunction extends Construct implements Grantable {
           "ec2:UnassignPrivateIpAddresses",
         ],
         Resource: "*",
-        Condition: { StringEquals: { "aws:RequestedRegion": placement.region } },
+        Condition: { StringEquals: { "aws:RequestedRegion": props.placement.region } },
       },
       { Sid: "DeadLetters", Effect: "Allow", Action: "sqs:SendMessage", Resource: this.deadLetterQueue.arn },
     );
     props.key.grantEncryptDecrypt(this, "UseFunctionKey");
-    const rolePolicy = new IamRolePolicy(this, "role-policy", {
-      provider,
+    return new IamRolePolicy(this, "role-policy", {
+      provider: props.placement.provider,
       role: this.role.id,
       name: "function",
       policy: Lazy.stringValue({ produce: () => renderPolicy(policyDocument(this.statements)) }),
     });
+  }
 
-    this.function = new LambdaFunctionResource(this, "function", {
-      provider,
+  /** The function: arm64, the zip's SHA-256 as source_code_hash, in its subnets, JSON logs, DLQ. */
+  private createFunction(
+    props: LambdaFunctionProps,
+    asset: TerraformAsset,
+    egress: ControlledEgress | undefined,
+    rolePolicy: IamRolePolicy,
+  ): LambdaFunctionResource {
+    return new LambdaFunctionResource(this, "function", {
+      provider: props.placement.provider,
       functionName: props.functionName,
       role: this.role.arn,
       runtime: LAMBDA_RUNTIME,
       architectures: ["arm64"],
       handler: "index.handler",
       filename: asset.path,
-      sourceCodeHash: createHash("sha256").update(zip).digest("base64"),
+      sourceCodeHash: createHash("sha256").update(readFileSync(props.zipFile)).digest("base64"),
       memorySize: props.memorySizeMb ?? 256,
       timeout: props.timeoutSeconds ?? 30,
       reservedConcurrentExecutions: props.reservedConcurrency,
@@ -219,16 +257,6 @@ export class LambdaFunction extends Construct implements Grantable {
       tags: props.tags ? { ...props.tags } : undefined,
       dependsOn: [rolePolicy, this.logGroup.logGroup],
     });
-    if (props.asyncMaximumRetryAttempts !== undefined || props.asyncMaximumEventAgeSeconds !== undefined) {
-      // Failed and expired events still go to the dead-letter queue (dead_letter_config): it keeps the
-      // original event, which an on-failure destination would wrap in an invocation record.
-      this.eventInvokeConfig = new LambdaFunctionEventInvokeConfig(this, "event-invoke-config", {
-        provider,
-        functionName: this.function.functionName,
-        maximumRetryAttempts: props.asyncMaximumRetryAttempts ?? 2,
-        maximumEventAgeInSeconds: props.asyncMaximumEventAgeSeconds ?? 21600,
-      });
-    }
   }
 
   /** Grants the function's role a statement (Grantable: used by keys', buckets' and queues' grants). */

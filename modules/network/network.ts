@@ -18,6 +18,7 @@ import {
   renderPolicy,
   trustPolicyDocument,
   type Statement,
+  type TrustStatement,
 } from "../../policies/documents/policy-document";
 import { ControlledEgress } from "../controlled-egress/controlled-egress";
 import { ValidationError } from "../errors";
@@ -100,17 +101,14 @@ export class Network extends Construct {
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
-    const { placement } = props;
-    const provider = placement.provider;
+    const provider = props.placement.provider;
     this.validate(props);
-    const tags = (name: string, extra: Record<string, string> = {}) => ({ ...props.tags, Name: name, ...extra });
-
     this.vpc = new Vpc(this, "vpc", {
       provider,
       cidrBlock: props.vpcCidr,
       enableDnsSupport: true,
       enableDnsHostnames: true,
-      tags: tags(props.name),
+      tags: nameTags(props, props.name),
     });
     // Adopting the default security group removes its rules: nothing may use it.
     new DefaultSecurityGroup(this, "default-security-group", {
@@ -118,53 +116,16 @@ export class Network extends Construct {
       vpcId: this.vpc.id,
       ingress: [],
       egress: [],
-      tags: tags(`${props.name}-default-closed`),
+      tags: nameTags(props, `${props.name}-default-closed`),
     });
-
     this.routeTable = new RouteTable(this, "private-routes", {
       provider,
       vpcId: this.vpc.id,
-      tags: tags(`${props.name}-private`),
+      tags: nameTags(props, `${props.name}-private`),
     });
-    this.subnets = props.availabilityZones.map((zone, i) => {
-      const subnet = new Subnet(this, `private-${zone}`, {
-        provider,
-        vpcId: this.vpc.id,
-        availabilityZone: zone,
-        cidrBlock: cidrSubnet(props.vpcCidr, SUBNET_NEWBITS, i),
-        mapPublicIpOnLaunch: false,
-        tags: tags(`${props.name}-private-${zone}`, { Tier: "private" }),
-      });
-      new RouteTableAssociation(this, `private-${zone}-routes`, {
-        provider,
-        subnetId: subnet.id,
-        routeTableId: this.routeTable.id,
-      });
-      return subnet;
-    });
-
-    const accounts = [...props.allowedAccountIds];
-    const gatewayPolicy = renderPolicy(
-      policyDocument([
-        endpointStatement("OnlyPlatformAccounts", {
-          "aws:PrincipalAccount": accounts,
-          "aws:ResourceAccount": accounts,
-        }),
-      ]),
-    );
-    const gateway = (service: "s3" | "dynamodb") =>
-      new VpcEndpoint(this, `${service}-gateway`, {
-        provider,
-        vpcId: this.vpc.id,
-        serviceName: endpointServiceName(placement.region, service),
-        vpcEndpointType: "Gateway",
-        routeTableIds: [this.routeTable.id],
-        policy: gatewayPolicy,
-        tags: tags(`${props.name}-${service}`),
-      });
-    this.s3Endpoint = gateway("s3");
-    this.dynamodbEndpoint = gateway("dynamodb");
-
+    this.subnets = props.availabilityZones.map((zone, i) => this.privateSubnet(props, zone, i));
+    this.s3Endpoint = this.gatewayEndpoint(props, "s3");
+    this.dynamodbEndpoint = this.gatewayEndpoint(props, "dynamodb");
     this.endpointSecurityGroup = new SecurityGroup(this, "endpoints-security-group", {
       provider,
       vpcId: this.vpc.id,
@@ -174,36 +135,75 @@ export class Network extends Construct {
         { description: "HTTPS from the VPC", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [props.vpcCidr] },
       ],
       egress: [],
-      tags: tags(`${props.name}-vpc-endpoints`),
+      tags: nameTags(props, `${props.name}-vpc-endpoints`),
     });
-    // Both sides of every request: platform principals only, and only towards platform resources
-    // (a stolen credential of another account, or a request to another account's key, role or
-    // secret, does not pass through the VPC).
-    const interfacePolicy = renderPolicy(
-      policyDocument([
-        endpointStatement("OnlyPlatformAccounts", {
-          "aws:PrincipalAccount": accounts,
-          "aws:ResourceAccount": accounts,
-        }),
-      ]),
-    );
+    this.interfaceEndpoints = this.interfaceEndpointsOf(props);
+    this.flowLogGroup = this.logFlows(props);
+    this.egress = this.controlledEgress(props);
+  }
+
+  /** The private subnet of one zone (slot `index` of the range), on the private route table. */
+  private privateSubnet(props: NetworkProps, zone: string, index: number): Subnet {
+    const provider = props.placement.provider;
+    const subnet = new Subnet(this, `private-${zone}`, {
+      provider,
+      vpcId: this.vpc.id,
+      availabilityZone: zone,
+      cidrBlock: cidrSubnet(props.vpcCidr, SUBNET_NEWBITS, index),
+      mapPublicIpOnLaunch: false,
+      tags: nameTags(props, `${props.name}-private-${zone}`, { Tier: "private" }),
+    });
+    new RouteTableAssociation(this, `private-${zone}-routes`, {
+      provider,
+      subnetId: subnet.id,
+      routeTableId: this.routeTable.id,
+    });
+    return subnet;
+  }
+
+  /** A gateway endpoint on the private route table, admitting only the platform's accounts. */
+  private gatewayEndpoint(props: NetworkProps, service: "s3" | "dynamodb"): VpcEndpoint {
+    return new VpcEndpoint(this, `${service}-gateway`, {
+      provider: props.placement.provider,
+      vpcId: this.vpc.id,
+      serviceName: endpointServiceName(props.placement.region, service),
+      vpcEndpointType: "Gateway",
+      routeTableIds: [this.routeTable.id],
+      policy: platformAccountsPolicy(props),
+      tags: nameTags(props, `${props.name}-${service}`),
+    });
+  }
+
+  /**
+   * An interface endpoint with private DNS per service, in every private subnet, behind the
+   * endpoints' security group. Both sides of every request: platform principals only, and only
+   * towards platform resources (a stolen credential of another account, or a request to another
+   * account's key, role or secret, does not pass through the VPC).
+   */
+  private interfaceEndpointsOf(props: NetworkProps): Record<string, VpcEndpoint> {
+    const interfacePolicy = platformAccountsPolicy(props);
     const endpoints: Record<string, VpcEndpoint> = {};
     for (const service of [...(props.interfaceEndpoints ?? DEFAULT_INTERFACE_ENDPOINTS)].sort()) {
       endpoints[service] = new VpcEndpoint(this, `${service}-interface`, {
-        provider,
+        provider: props.placement.provider,
         vpcId: this.vpc.id,
-        serviceName: endpointServiceName(placement.region, service),
+        serviceName: endpointServiceName(props.placement.region, service),
         vpcEndpointType: "Interface",
         privateDnsEnabled: true,
         subnetIds: this.subnets.map((s) => s.id),
         securityGroupIds: [this.endpointSecurityGroup.id],
         policy: interfacePolicy,
-        tags: tags(`${props.name}-${service}`),
+        tags: nameTags(props, `${props.name}-${service}`),
       });
     }
-    this.interfaceEndpoints = endpoints;
+    return endpoints;
+  }
 
-    this.flowLogGroup = new LogGroup(this, "flow-logs", {
+  /** Flow logs of all traffic to an encrypted log group, written by a role only VPC Flow Logs of this account assumes. */
+  private logFlows(props: NetworkProps): LogGroup {
+    const { placement } = props;
+    const provider = placement.provider;
+    const flowLogGroup = new LogGroup(this, "flow-logs", {
       placement,
       logGroupName: `/sip/${props.name}/vpc-flow-logs`,
       encryptionKey: props.logKey,
@@ -214,27 +214,7 @@ export class Network extends Construct {
       provider,
       name: `${props.name}-vpc-flow-logs`,
       description: `Lets VPC Flow Logs write ${props.name}'s flow logs`,
-      assumeRolePolicy: renderPolicy(
-        trustPolicyDocument([
-          {
-            Sid: "VpcFlowLogsOfThisAccount",
-            Effect: "Allow",
-            Principal: { Service: "vpc-flow-logs.amazonaws.com" },
-            Action: "sts:AssumeRole",
-            Condition: {
-              StringEquals: { "aws:SourceAccount": placement.accountId },
-              ArnLike: {
-                "aws:SourceArn": arn(placement.partition, {
-                  service: "ec2",
-                  region: placement.region,
-                  account: placement.accountId,
-                  resource: "vpc-flow-log/*",
-                }),
-              },
-            },
-          },
-        ]),
-      ),
+      assumeRolePolicy: renderPolicy(trustPolicyDocument([flowLogsTrust(placement)])),
       tags: props.tags ? { ...props.tags } : undefined,
     });
     new IamRolePolicy(this, "flow-logs-role-policy", {
@@ -247,7 +227,7 @@ export class Network extends Construct {
             Sid: "WriteFlowLogs",
             Effect: "Allow",
             Action: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
-            Resource: [this.flowLogGroup.logGroupArn, `${this.flowLogGroup.logGroupArn}:*`],
+            Resource: [flowLogGroup.logGroupArn, `${flowLogGroup.logGroupArn}:*`],
           },
         ]),
       ),
@@ -257,29 +237,31 @@ export class Network extends Construct {
       vpcId: this.vpc.id,
       trafficType: "ALL",
       logDestinationType: "cloud-watch-logs",
-      logDestination: this.flowLogGroup.logGroupArn,
+      logDestination: flowLogGroup.logGroupArn,
       iamRoleArn: flowLogRole.arn,
       maxAggregationInterval: 60,
-      tags: tags(`${props.name}-flow-log`),
+      tags: nameTags(props, `${props.name}-flow-log`),
     });
+    return flowLogGroup;
+  }
 
+  /** The controlled egress path in the range's last quarter, when `allowInternetEgress` is set. */
+  private controlledEgress(props: NetworkProps): ControlledEgress | undefined {
     const egress = props.allowInternetEgress;
-    this.egress =
-      egress === undefined
-        ? undefined
-        : new ControlledEgress(this, "controlled-egress", {
-            placement,
-            name: props.name,
-            vpc: this.vpc,
-            cidr: cidrSubnet(props.vpcCidr, 2, 3),
-            zone: egress.zone ?? props.availabilityZones[0] ?? "",
-            gatewayEndpoints: [this.s3Endpoint, this.dynamodbEndpoint],
-            allowedDomains: egress.allowedDomains,
-            justification: egress.justification,
-            logKey: props.logKey,
-            logRetentionDays: props.flowLogRetentionDays,
-            tags: props.tags,
-          });
+    if (egress === undefined) return undefined;
+    return new ControlledEgress(this, "controlled-egress", {
+      placement: props.placement,
+      name: props.name,
+      vpc: this.vpc,
+      cidr: cidrSubnet(props.vpcCidr, 2, 3),
+      zone: egress.zone ?? props.availabilityZones[0] ?? "",
+      gatewayEndpoints: [this.s3Endpoint, this.dynamodbEndpoint],
+      allowedDomains: egress.allowedDomains,
+      justification: egress.justification,
+      logKey: props.logKey,
+      logRetentionDays: props.flowLogRetentionDays,
+      tags: props.tags,
+    });
   }
 
   private validate(props: NetworkProps): void {
@@ -348,5 +330,44 @@ function endpointStatement(sid: string, accounts: Record<string, string[]>): Sta
     Action: "*",
     Resource: "*",
     Condition: { StringEquals: accounts },
+  };
+}
+
+/** The network's tags on a resource: the props' tags, its `Name`, and any extra. */
+function nameTags(props: NetworkProps, name: string, extra: Record<string, string> = {}) {
+  return { ...props.tags, Name: name, ...extra };
+}
+
+/** An endpoint policy for principals and resources of the platform's accounts only. */
+function platformAccountsPolicy(props: NetworkProps): string {
+  const accounts = [...props.allowedAccountIds];
+  return renderPolicy(
+    policyDocument([
+      endpointStatement("OnlyPlatformAccounts", {
+        "aws:PrincipalAccount": accounts,
+        "aws:ResourceAccount": accounts,
+      }),
+    ]),
+  );
+}
+
+/** VPC Flow Logs of the account, for its flow logs only. */
+function flowLogsTrust(placement: Placement): TrustStatement {
+  return {
+    Sid: "VpcFlowLogsOfThisAccount",
+    Effect: "Allow",
+    Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+    Action: "sts:AssumeRole",
+    Condition: {
+      StringEquals: { "aws:SourceAccount": placement.accountId },
+      ArnLike: {
+        "aws:SourceArn": arn(placement.partition, {
+          service: "ec2",
+          region: placement.region,
+          account: placement.accountId,
+          resource: "vpc-flow-log/*",
+        }),
+      },
+    },
   };
 }

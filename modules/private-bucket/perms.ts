@@ -48,3 +48,82 @@ export const BROWSER_UPLOAD_HEADERS = [
   "x-amz-server-side-encryption-aws-kms-key-id",
   "x-amz-tagging",
 ] as const;
+
+// The grants' building blocks, and the grants made of them: PrivateBucket's grant methods put these
+// into a grantee's policy. Each names its actions (no `*`), sorted.
+
+/** The actions of all lists, once each, sorted. */
+function union(...lists: readonly (readonly string[])[]): readonly string[] {
+  return [...new Set(lists.flat())].sort();
+}
+
+/** Reading objects, any version, and their tags (`s3:GetObject` also authorizes HEAD). */
+export const OBJECT_READ_ACTIONS: readonly string[] = [
+  "s3:GetObject",
+  "s3:GetObjectTagging",
+  "s3:GetObjectVersion",
+  "s3:GetObjectVersionTagging",
+];
+
+/** The upload itself: `s3:PutObject` authorizes PUT, POST, multipart parts and their completion. */
+export const OBJECT_PUT_ACTIONS: readonly string[] = ["s3:PutObject"];
+
+/** A put with its tags (`x-amz-tagging`), and tagging the current version later. */
+export const TAGGED_PUT_ACTIONS = union(OBJECT_PUT_ACTIONS, ["s3:PutObjectTagging"]);
+
+/** Tagging objects and their versions (a scan status), without writing their content. */
+export const OBJECT_TAGGING_ACTIONS: readonly string[] = ["s3:PutObjectTagging", "s3:PutObjectVersionTagging"];
+
+/** Taking care of multipart uploads: listing an upload's parts, aborting it. */
+export const MULTIPART_UPLOAD_ACTIONS: readonly string[] = ["s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"];
+
+/**
+ * Deleting current objects (a delete marker). Never `s3:DeleteObjectVersion`: no grantee destroys the
+ * history at once; noncurrent versions expire by the lifecycle rule.
+ */
+export const OBJECT_DELETE_ACTIONS: readonly string[] = ["s3:DeleteObject"];
+
+/** grantWrite: tagged puts, and reading the objects back (a HEAD tells whether a copy is there already). */
+export const OBJECT_WRITE_ACTIONS = union(["s3:GetObject"], TAGGED_PUT_ACTIONS);
+
+/** grantReadWrite: read, tagged puts and deletes of current objects (restoring a bucket's content). */
+export const OBJECT_READ_WRITE_ACTIONS = union(OBJECT_READ_ACTIONS, TAGGED_PUT_ACTIONS, OBJECT_DELETE_ACTIONS);
+
+/**
+ * grantSignUploads: what S3 checks when a browser uploads with the role's pre-signed POST, PUT or
+ * multipart URLs, and the role's own look at an upload (its tags, a HEAD).
+ */
+export const UPLOAD_SIGNER_ACTIONS = union(
+  ["s3:GetObject", "s3:GetObjectTagging"],
+  TAGGED_PUT_ACTIONS,
+  MULTIPART_UPLOAD_ACTIONS,
+);
+
+/**
+ * grantTenantObjects: what the platform's functions do as a tenant in its areas: upload (also
+ * multipart), read, tag versions (the scrub status), delete current objects (erasure).
+ */
+export const TENANT_OBJECT_ACTIONS = union(
+  OBJECT_READ_ACTIONS,
+  TAGGED_PUT_ACTIONS,
+  OBJECT_TAGGING_ACTIONS,
+  MULTIPART_UPLOAD_ACTIONS,
+  OBJECT_DELETE_ACTIONS,
+);
+
+/**
+ * grantReplicate: what the cross-partition sync does in a failover bucket: writes replicas (also
+ * multipart; PutObjectVersionTagging puts a multipart replica's checksum tag on the version just
+ * completed), reads them by version (failback reads what changed during an outage), deletes current
+ * objects (erasure requests reach the replica; older versions expire by the bucket's lifecycle).
+ */
+export const REPLICA_OBJECT_ACTIONS = union(
+  OBJECT_READ_ACTIONS,
+  TAGGED_PUT_ACTIONS,
+  OBJECT_TAGGING_ACTIONS,
+  MULTIPART_UPLOAD_ACTIONS,
+  OBJECT_DELETE_ACTIONS,
+);
+
+/** Listing keys (without it, a missing key answers 403, not 404) and their versions. */
+export const LIST_VERSIONS_ACTIONS: readonly string[] = ["s3:ListBucket", "s3:ListBucketVersions"];

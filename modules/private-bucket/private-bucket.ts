@@ -11,12 +11,26 @@ import {
   S3BucketPublicAccessBlock,
   S3BucketVersioning,
 } from "../../framework/aws";
-import { Construct, Lazy, Token } from "../../framework/cdktf";
-import { policyDocument, policyVariable, renderPolicy, type Statement } from "../../policies/documents/policy-document";
+import { Construct, Lazy, type TerraformProvider, Token } from "../../framework/cdktf";
+import { policyVariable, type Statement } from "../../policies/documents/policy-document";
 import { ValidationError } from "../errors";
-import type { KmsKey } from "../kms-key";
+import type { Grantable, KmsKey } from "../kms-key";
 import type { Placement } from "../placement";
-import { BROWSER_UPLOAD_HEADERS, S3_DATA_ACTIONS, S3_DATA_ACTIONS_BUT_UPLOAD, S3_LIST_ACTIONS } from "./perms";
+import { PrivateBucketPolicy } from "./bucket-policy";
+import { actionOrActions, type BucketGrant, type BucketGrantOptions, type ReplicaGrantOptions } from "./grants";
+import {
+  BROWSER_UPLOAD_HEADERS,
+  LIST_VERSIONS_ACTIONS,
+  OBJECT_PUT_ACTIONS,
+  OBJECT_READ_ACTIONS,
+  OBJECT_READ_WRITE_ACTIONS,
+  OBJECT_TAGGING_ACTIONS,
+  OBJECT_WRITE_ACTIONS,
+  REPLICA_OBJECT_ACTIONS,
+  S3_LIST_ACTIONS,
+  TENANT_OBJECT_ACTIONS,
+  UPLOAD_SIGNER_ACTIONS,
+} from "./perms";
 
 export interface PrivateBucketProps {
   /** Where the bucket lives; every resource is pinned to `placement.provider`. */
@@ -92,13 +106,25 @@ export interface PrivateBucketProps {
 
 const BUCKET_NAME = /^(?!xn--)(?!sthree-)(?!.*-s3alias$)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 
+/** The buckets of a grant over several; at least one. */
+function nonEmpty(buckets: readonly PrivateBucket[], grant: string): readonly PrivateBucket[] {
+  if (buckets.length === 0) throw new Error(`PrivateBucket.${grant} needs at least one bucket`);
+  return buckets;
+}
+
+/** How long noncurrent versions stay: the prop, or the smaller of retentionDays and 30. */
+function noncurrentRetentionDays(props: PrivateBucketProps): number {
+  return props.noncurrentRetentionDays ?? Math.min(props.retentionDays, 30);
+}
+
 /**
  * A private S3 bucket: all four Block Public Access settings, object ownership enforced (no ACLs),
  * SSE-KMS with a customer-managed key and bucket key, versioning, lifecycle rules for current
  * versions, noncurrent versions and incomplete multipart uploads, and a bucket policy that denies
  * requests without TLS, puts with another encryption or key, object access by a tenant-tagged
  * principal outside its `<tenant>/` prefix, and object access from outside the platform's VPC
- * endpoint (except named roles).
+ * endpoint (except named roles). Workloads get access only through the `grant*` methods, which also
+ * cover the key.
  */
 export class PrivateBucket extends Construct {
   readonly bucket: S3Bucket;
@@ -109,23 +135,62 @@ export class PrivateBucket extends Construct {
   readonly encryptionKey: KmsKey;
   /** The bucket policy; depend on it when a service checks the policy at creation (CloudTrail). */
   readonly policy: S3BucketPolicy;
-  /** The protections every bucket has; the VPC-endpoint deny follows them at synth. */
-  private readonly baseStatements: Statement[];
-  /** Statements added by addToResourcePolicy (service principals). */
-  private readonly addedStatements: Statement[] = [];
-  private readonly outsideRoles: string[];
-  /** Role ARNs or patterns that may only upload (s3:PutObject) from outside the VPC endpoint. */
-  private readonly uploadRoles: string[] = [];
   /** `<prefix>` of the tenant areas besides `<tenant>/`. */
   readonly tenantAreaPrefixes: readonly string[];
+  /** The statements of the bucket policy, rendered at synth. */
+  private readonly policyStatements: PrivateBucketPolicy;
   /** The S3 gateway endpoint object access is limited to, if any. */
   private readonly vpcEndpointId?: string;
   /** What the bucket's one notification configuration serves, once added. */
   private notificationPurpose?: string;
+  /** Grantees of object grants that have not been given the key yet, with their first grant's Sid. */
+  private readonly grantsWithoutKey = new Map<Grantable, string>();
+  /** Grantees given the key by grantKeyUse. */
+  private readonly keyHolders = new Set<Grantable>();
 
   constructor(scope: Construct, id: string, props: PrivateBucketProps) {
     super(scope, id);
-    const { placement } = props;
+    this.validateStorage(props);
+    this.validateAccess(props);
+    const provider = props.placement.provider;
+    this.encryptionKey = props.encryptionKey;
+    this.bucketName = props.bucketName;
+    this.tenantAreaPrefixes = [...(props.tenantAreaPrefixes ?? [])];
+    this.vpcEndpointId = props.vpcEndpointId;
+    this.bucket = new S3Bucket(this, "bucket", {
+      provider,
+      bucket: props.bucketName,
+      forceDestroy: false,
+      objectLockEnabled: props.objectLock !== undefined ? true : undefined,
+      tags: props.tags ? { ...props.tags } : undefined,
+    });
+    this.bucketArn = this.bucket.arn;
+    const publicAccessBlock = this.blockPublicAccess(provider);
+    this.encryptByDefault(provider);
+    this.policyStatements = new PrivateBucketPolicy({
+      bucketArn: this.bucket.arn,
+      encryptionKey: props.encryptionKey,
+      acceptKeyAliasInPuts: props.acceptKeyAliasInPuts === true,
+      objectAccessRoles: props.objectAccessRoles ?? [],
+      tenantAreaPrefixes: this.tenantAreaPrefixes,
+      vpcEndpointId: props.vpcEndpointId,
+      rolesOutsideVpcEndpoint: props.rolesOutsideVpcEndpoint ?? [],
+    });
+    this.policy = new S3BucketPolicy(this, "policy", {
+      provider,
+      bucket: this.bucket.id,
+      policy: Lazy.stringValue({ produce: () => this.policyStatements.render() }),
+      dependsOn: [publicAccessBlock],
+    });
+    if (props.objectLock !== undefined) this.lockObjects(provider, props.objectLock);
+    const origins = props.browserUploadOrigins ?? [];
+    if (origins.length > 0) this.allowBrowserUploads(provider, origins);
+    this.expireVersions(provider, props.retentionDays, noncurrentRetentionDays(props));
+    this.node.addValidation({ validate: () => this.grantsMissingTheKey() });
+  }
+
+  /** Bucket name, retention, key placement and object lock. */
+  private validateStorage(props: PrivateBucketProps): void {
     if (!BUCKET_NAME.test(props.bucketName)) {
       throw new ValidationError(
         "PrivateBucket.bucketName",
@@ -140,7 +205,7 @@ export class PrivateBucket extends Construct {
         this,
       );
     }
-    const noncurrentDays = props.noncurrentRetentionDays ?? Math.min(props.retentionDays, 30);
+    const noncurrentDays = noncurrentRetentionDays(props);
     if (!Number.isInteger(noncurrentDays) || noncurrentDays < 1) {
       throw new ValidationError(
         "PrivateBucket.noncurrentRetentionDays",
@@ -148,10 +213,10 @@ export class PrivateBucket extends Construct {
         this,
       );
     }
-    if (props.encryptionKey.key.provider !== placement.provider) {
+    if (props.encryptionKey.key.provider !== props.placement.provider) {
       throw new ValidationError(
         "PrivateBucket.encryptionKey",
-        `encryptionKey ${props.encryptionKey.node.path} is pinned to another provider than the bucket (${placement.side}); use a key of the same placement`,
+        `encryptionKey ${props.encryptionKey.node.path} is pinned to another provider than the bucket (${props.placement.side}); use a key of the same placement`,
         this,
       );
     }
@@ -166,8 +231,11 @@ export class PrivateBucket extends Construct {
         this,
       );
     }
-    const origins = props.browserUploadOrigins ?? [];
-    const badOrigins = origins.filter((o) => !/^https:\/\/[a-z0-9.-]+(:\d+)?$/.test(o));
+  }
+
+  /** Browser origins, tenant areas, and who may reach objects from where. */
+  private validateAccess(props: PrivateBucketProps): void {
+    const badOrigins = (props.browserUploadOrigins ?? []).filter((o) => !/^https:\/\/[a-z0-9.-]+(:\d+)?$/.test(o));
     if (badOrigins.length > 0) {
       throw new ValidationError(
         "PrivateBucket.browserUploadOrigins",
@@ -175,9 +243,7 @@ export class PrivateBucket extends Construct {
         this,
       );
     }
-    const outsideRoles = props.rolesOutsideVpcEndpoint ?? [];
-    const areas = props.tenantAreaPrefixes ?? [];
-    const badAreas = areas.filter((a) => !/^[a-z0-9][a-z0-9._-]{0,62}\/$/.test(a));
+    const badAreas = (props.tenantAreaPrefixes ?? []).filter((a) => !/^[a-z0-9][a-z0-9._-]{0,62}\/$/.test(a));
     if (badAreas.length > 0) {
       throw new ValidationError(
         "PrivateBucket.tenantAreaPrefixes",
@@ -185,6 +251,29 @@ export class PrivateBucket extends Construct {
         this,
       );
     }
+    this.validateVpcEndpoint(props);
+    const accessRoles = props.objectAccessRoles ?? [];
+    const badAccessRoles = accessRoles.filter(
+      (r) => !Token.isUnresolved(r) && !/^arn:[a-z-]+:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(r),
+    );
+    if (props.objectAccessRoles !== undefined && (accessRoles.length === 0 || badAccessRoles.length > 0)) {
+      throw new ValidationError(
+        "PrivateBucket.objectAccessRoles",
+        `objectAccessRoles must list one or more role ARNs without wildcards (value: ${JSON.stringify(accessRoles)}); leave it out to not limit object access to named roles`,
+        this,
+      );
+    }
+    if ((props.rolesOutsideVpcEndpoint ?? []).length > 0 && props.vpcEndpointId === undefined) {
+      throw new ValidationError(
+        "PrivateBucket.rolesOutsideVpcEndpoint",
+        "rolesOutsideVpcEndpoint names exceptions to the VPC-endpoint restriction, which needs vpcEndpointId",
+        this,
+      );
+    }
+  }
+
+  /** A VPC endpoint or the named opt-out, never both; exceptions only with an endpoint. */
+  private validateVpcEndpoint(props: PrivateBucketProps): void {
     if (props.vpcEndpointId === undefined && props.allowAccessOutsideVpcEndpoint !== true) {
       throw new ValidationError(
         "PrivateBucket.vpcEndpointId",
@@ -199,35 +288,10 @@ export class PrivateBucket extends Construct {
         this,
       );
     }
-    const accessRoles = props.objectAccessRoles ?? [];
-    const badAccessRoles = accessRoles.filter(
-      (r) => !Token.isUnresolved(r) && !/^arn:[a-z-]+:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(r),
-    );
-    if (props.objectAccessRoles !== undefined && (accessRoles.length === 0 || badAccessRoles.length > 0)) {
-      throw new ValidationError(
-        "PrivateBucket.objectAccessRoles",
-        `objectAccessRoles must list one or more role ARNs without wildcards (value: ${JSON.stringify(accessRoles)}); leave it out to not limit object access to named roles`,
-        this,
-      );
-    }
-    if (outsideRoles.length > 0 && props.vpcEndpointId === undefined) {
-      throw new ValidationError(
-        "PrivateBucket.rolesOutsideVpcEndpoint",
-        "rolesOutsideVpcEndpoint names exceptions to the VPC-endpoint restriction, which needs vpcEndpointId",
-        this,
-      );
-    }
-    const provider = placement.provider;
-    this.encryptionKey = props.encryptionKey;
-    this.bucketName = props.bucketName;
-    this.bucket = new S3Bucket(this, "bucket", {
-      provider,
-      bucket: props.bucketName,
-      forceDestroy: false,
-      objectLockEnabled: lock !== undefined ? true : undefined,
-      tags: props.tags ? { ...props.tags } : undefined,
-    });
-    this.bucketArn = this.bucket.arn;
+  }
+
+  /** All four Block Public Access settings and BucketOwnerEnforced (no ACLs); the policy depends on the block. */
+  private blockPublicAccess(provider: TerraformProvider): S3BucketPublicAccessBlock {
     const publicAccessBlock = new S3BucketPublicAccessBlock(this, "public-access-block", {
       provider,
       bucket: this.bucket.id,
@@ -241,212 +305,52 @@ export class PrivateBucket extends Construct {
       bucket: this.bucket.id,
       rule: { objectOwnership: "BucketOwnerEnforced" },
     });
+    return publicAccessBlock;
+  }
+
+  /** SSE-KMS with the bucket's key and a bucket key, for every request that names no encryption. */
+  private encryptByDefault(provider: TerraformProvider): void {
     new S3BucketEncryption(this, "encryption", {
       provider,
       bucket: this.bucket.id,
       rule: [
         {
-          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.encryptionKey.keyArn },
+          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.encryptionKey.keyArn },
           bucketKeyEnabled: true,
         },
       ],
     });
-    const objects = `${this.bucket.arn}/*`;
-    const statements: Statement[] = [
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [this.bucket.arn, objects],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
-      // The SSE statements judge only requests that name an encryption: UploadPart and
-      // CompleteMultipartUpload are authorized as s3:PutObject and never carry the headers (a deny
-      // on an absent header refuses every multipart upload). Without the headers S3 applies the
-      // bucket's default, SSE-KMS with this bucket's key; a tenant-tagged principal cannot use that
-      // key to write (its role has no kms:GenerateDataKey on data-class keys), so KMS refuses it.
-      {
-        Sid: "DenyOtherEncryption",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:PutObject",
-        Resource: objects,
-        Condition: {
-          StringNotEquals: { "s3:x-amz-server-side-encryption": "aws:kms" },
-          Null: { "s3:x-amz-server-side-encryption": "false" },
-        },
-      },
-      {
-        // aws:kms without a key ID means the AWS managed key aws/s3, not this bucket's key.
-        Sid: "DenyKmsWithoutKeyId",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:PutObject",
-        Resource: objects,
-        Condition: {
-          Null: {
-            "s3:x-amz-server-side-encryption": "false",
-            "s3:x-amz-server-side-encryption-aws-kms-key-id": "true",
-          },
-        },
-      },
-      {
-        // Principals without a Tenant tag (the platform's functions) write with the data-class key.
-        Sid: "DenyOtherKey",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:PutObject",
-        Resource: objects,
-        Condition: {
-          StringNotEquals: {
-            "s3:x-amz-server-side-encryption-aws-kms-key-id":
-              props.acceptKeyAliasInPuts === true
-                ? [props.encryptionKey.keyArn, props.encryptionKey.aliasArn]
-                : props.encryptionKey.keyArn,
-          },
-          Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false", "aws:PrincipalTag/Tenant": "true" },
-        },
-      },
-      {
-        // A tenant-tagged principal writes only with its tenant's own key (tag TenantKey): deleting
-        // that key shreds the tenant's objects.
-        Sid: "TenantsWithTheirOwnKey",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:PutObject",
-        Resource: objects,
-        Condition: {
-          StringNotEquals: {
-            "s3:x-amz-server-side-encryption-aws-kms-key-id": policyVariable("aws:PrincipalTag/TenantKey"),
-          },
-          Null: { "s3:x-amz-server-side-encryption-aws-kms-key-id": "false", "aws:PrincipalTag/Tenant": "false" },
-        },
-      },
-      {
-        Sid: "TenantsNeedTheirKeyTag",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:PutObject",
-        Resource: objects,
-        Condition: { Null: { "aws:PrincipalTag/Tenant": "false", "aws:PrincipalTag/TenantKey": "true" } },
-      },
-    ];
-    if (accessRoles.length > 0) {
-      statements.push({
-        Sid: "DenyObjectAccessToOtherRoles",
-        Effect: "Deny",
-        Principal: "*",
-        Action: S3_DATA_ACTIONS,
-        Resource: [this.bucket.arn, objects],
-        Condition: {
-          ArnNotEquals: { "aws:PrincipalArn": [...accessRoles] },
-          Bool: { "aws:PrincipalIsAWSService": "false" },
-        },
-      });
-    }
-    // Tenant isolation (ABAC) for shared buckets: a principal tagged with a Tenant reaches only
-    // objects under `<tenant>/`; principals without the tag (platform functions) are not affected.
-    const tenantPrefix = `${policyVariable("aws:PrincipalTag/Tenant")}/`;
-    this.tenantAreaPrefixes = [...areas];
-    const tenantAreas = ["", ...areas].map((area) => `${area}${tenantPrefix}`);
-    statements.push(
-      {
-        Sid: "TenantsOnlyUnderTheirPrefix",
-        Effect: "Deny",
-        Principal: "*",
-        Action: S3_DATA_ACTIONS.filter((a) => !S3_LIST_ACTIONS.includes(a)),
-        NotResource:
-          tenantAreas.length === 1
-            ? `${this.bucket.arn}/${tenantPrefix}*`
-            : tenantAreas.map((area) => `${this.bucket.arn}/${area}*`),
-        Condition: { Null: { "aws:PrincipalTag/Tenant": "false" } },
-      },
-      {
-        // Listing is a bucket-level request: a tenant lists only with its own prefix.
-        Sid: "TenantsListOnlyTheirPrefix",
-        Effect: "Deny",
-        Principal: "*",
-        Action: [...S3_LIST_ACTIONS],
-        Resource: this.bucket.arn,
-        Condition: {
-          Null: { "aws:PrincipalTag/Tenant": "false" },
-          StringNotLike: {
-            "s3:prefix": tenantAreas.length === 1 ? `${tenantPrefix}*` : tenantAreas.map((area) => `${area}*`),
-          },
-        },
-      },
-    );
-    this.baseStatements = statements;
-    this.outsideRoles = [...outsideRoles];
-    this.vpcEndpointId = props.vpcEndpointId;
-    const vpcEndpointId = props.vpcEndpointId;
-    // Rendered at synth time, so that roles named later (allowOutsideVpcEndpoint) are included.
-    const vpcDeny = (): Statement[] => {
-      if (vpcEndpointId === undefined) return [];
-      // Services (CloudTrail, ...) never come through the endpoint; they still need an Allow.
-      const outside = {
-        StringNotEquals: { "aws:SourceVpce": vpcEndpointId },
-        Bool: { "aws:PrincipalIsAWSService": "false" },
-      };
-      const denies: Statement[] = [
-        {
-          Sid: "DenyObjectAccessOutsideVpcEndpoint",
-          Effect: "Deny",
-          Principal: "*",
-          Action: S3_DATA_ACTIONS,
-          Resource: [this.bucket.arn, objects],
-          Condition: {
-            ...outside,
-            ...(this.outsideRoles.length > 0 ? { ArnNotEquals: { "aws:PrincipalArn": [...this.outsideRoles] } } : {}),
-            ...(this.uploadRoles.length > 0 ? { ArnNotLike: { "aws:PrincipalArn": [...this.uploadRoles] } } : {}),
-          },
-        },
-      ];
-      if (this.uploadRoles.length > 0) {
-        // The roles whose signatures browsers upload with: from outside, uploads (POST, PUT, parts) only.
-        denies.push({
-          Sid: "UploadRolesOnlyUploadOutsideVpcEndpoint",
-          Effect: "Deny",
-          Principal: "*",
-          Action: S3_DATA_ACTIONS_BUT_UPLOAD,
-          Resource: [this.bucket.arn, objects],
-          Condition: { ...outside, ArnLike: { "aws:PrincipalArn": [...this.uploadRoles] } },
-        });
-      }
-      return denies;
-    };
-    this.policy = new S3BucketPolicy(this, "policy", {
+  }
+
+  /** Default retention of object versions (GOVERNANCE unless COMPLIANCE is named). */
+  private lockObjects(provider: TerraformProvider, lock: NonNullable<PrivateBucketProps["objectLock"]>): void {
+    new S3BucketObjectLockConfiguration(this, "object-lock", {
       provider,
       bucket: this.bucket.id,
-      policy: Lazy.stringValue({
-        produce: () => renderPolicy(policyDocument([...this.baseStatements, ...vpcDeny(), ...this.addedStatements])),
-      }),
-      dependsOn: [publicAccessBlock],
+      rule: { defaultRetention: { mode: lock.mode ?? "GOVERNANCE", days: lock.retentionDays } },
     });
-    if (lock !== undefined) {
-      new S3BucketObjectLockConfiguration(this, "object-lock", {
-        provider,
-        bucket: this.bucket.id,
-        rule: { defaultRetention: { mode: lock.mode ?? "GOVERNANCE", days: lock.retentionDays } },
-      });
-    }
-    if (origins.length > 0) {
-      new S3BucketCorsConfiguration(this, "cors", {
-        provider,
-        bucket: this.bucket.id,
-        corsRule: [
-          {
-            id: "browser-uploads",
-            allowedMethods: ["POST", "PUT"],
-            allowedOrigins: [...origins],
-            allowedHeaders: [...BROWSER_UPLOAD_HEADERS],
-            exposeHeaders: ["ETag"],
-            maxAgeSeconds: 600,
-          },
-        ],
-      });
-    }
+  }
+
+  /** A CORS rule for browser uploads (POST, PUT) from the origins, with the upload headers only. */
+  private allowBrowserUploads(provider: TerraformProvider, origins: readonly string[]): void {
+    new S3BucketCorsConfiguration(this, "cors", {
+      provider,
+      bucket: this.bucket.id,
+      corsRule: [
+        {
+          id: "browser-uploads",
+          allowedMethods: ["POST", "PUT"],
+          allowedOrigins: [...origins],
+          allowedHeaders: [...BROWSER_UPLOAD_HEADERS],
+          exposeHeaders: ["ETag"],
+          maxAgeSeconds: 600,
+        },
+      ],
+    });
+  }
+
+  /** Versioning, and expiry of current and noncurrent versions and of incomplete multipart uploads. */
+  private expireVersions(provider: TerraformProvider, retentionDays: number, noncurrentDays: number): void {
     const versioning = new S3BucketVersioning(this, "versioning", {
       provider,
       bucket: this.bucket.id,
@@ -461,7 +365,7 @@ export class PrivateBucket extends Construct {
           id: "retention",
           status: "Enabled",
           filter: [{ prefix: "" }],
-          expiration: [{ days: props.retentionDays }],
+          expiration: [{ days: retentionDays }],
           noncurrentVersionExpiration: [{ noncurrentDays }],
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
         },
@@ -481,7 +385,7 @@ export class PrivateBucket extends Construct {
         this,
       );
     }
-    this.outsideRoles.push(roleArn);
+    this.policyStatements.allowOutsideVpcEndpoint(roleArn);
   }
 
   /**
@@ -508,7 +412,7 @@ export class PrivateBucket extends Construct {
         this,
       );
     }
-    if (!this.uploadRoles.includes(roleArnPattern)) this.uploadRoles.push(roleArnPattern);
+    this.policyStatements.allowUploadsOutsideVpcEndpoint(roleArnPattern);
   }
 
   /**
@@ -551,6 +455,168 @@ export class PrivateBucket extends Construct {
     });
   }
 
+  /** Lets `grantee` read objects, any version, and their tags (OBJECT_READ_ACTIONS). */
+  grantRead(grantee: Grantable, options: BucketGrantOptions): BucketGrant {
+    return this.grantOnObjects(grantee, options, OBJECT_READ_ACTIONS);
+  }
+
+  /**
+   * Lets `grantee` put objects with their tags and read them back (OBJECT_WRITE_ACTIONS): a writer
+   * that asks whether its copy is there already.
+   */
+  grantWrite(grantee: Grantable, options: BucketGrantOptions): BucketGrant {
+    return this.grantOnObjects(grantee, options, OBJECT_WRITE_ACTIONS);
+  }
+
+  /**
+   * Lets `grantee` put objects (`s3:PutObject` only) under `prefix` (a key prefix ending in `/`),
+   * for example the scrub function's rejects under `quarantine/`.
+   */
+  grantPut(grantee: Grantable, options: BucketGrantOptions & { readonly prefix?: string }): BucketGrant {
+    const prefix = options.prefix ?? "";
+    if (prefix !== "" && !/^[a-z0-9][a-z0-9._/-]*\/$/.test(prefix)) {
+      throw new ValidationError(
+        "PrivateBucket.grantPut",
+        `prefix must be a key prefix of lower-case segments ending in "/", without wildcards (value: "${prefix}")`,
+        this,
+      );
+    }
+    return this.grantOnObjects(grantee, options, OBJECT_PUT_ACTIONS, prefix);
+  }
+
+  /** Lets `grantee` read, put (with tags) and delete current objects (OBJECT_READ_WRITE_ACTIONS). */
+  grantReadWrite(grantee: Grantable, options: BucketGrantOptions): BucketGrant {
+    return this.grantOnObjects(grantee, options, OBJECT_READ_WRITE_ACTIONS);
+  }
+
+  /**
+   * Lets `grantee` sign browser uploads (POST, PUT, multipart) into the bucket and look at them
+   * (UPLOAD_SIGNER_ACTIONS): S3 authorizes a pre-signed request as its signer. Browsers send them
+   * from the internet: name the signing role with `allowUploadsOutsideVpcEndpoint` too.
+   */
+  grantSignUploads(grantee: Grantable, options: BucketGrantOptions): BucketGrant {
+    return this.grantOnObjects(grantee, options, UPLOAD_SIGNER_ACTIONS);
+  }
+
+  /** Lets `grantee` tag objects and their versions (OBJECT_TAGGING_ACTIONS); tags need no key. */
+  grantTagging(grantee: Grantable, options: Pick<BucketGrantOptions, "sid">): BucketGrant {
+    return this.grantOn(grantee, options.sid, OBJECT_TAGGING_ACTIONS, `${this.bucketArn}/*`);
+  }
+
+  /**
+   * Lets `grantee` list the bucket's keys and versions (LIST_VERSIONS_ACTIONS): without ListBucket a
+   * missing key answers 403, not 404; ListBucketVersions finds what a delete left behind.
+   */
+  grantListVersions(grantee: Grantable, options: Pick<BucketGrantOptions, "sid">): BucketGrant {
+    return this.grantOn(grantee, options.sid, LIST_VERSIONS_ACTIONS, this.bucketArn);
+  }
+
+  /**
+   * Lets `grantee` encrypt and decrypt with the bucket's key (`KmsKey.grantEncryptDecrypt`): what its
+   * object grants need, once per grantee. Returns the statement it added.
+   */
+  grantKeyUse(grantee: Grantable, sid: string): Statement {
+    this.keyHolders.add(grantee);
+    this.grantsWithoutKey.delete(grantee);
+    return this.encryptionKey.grantEncryptDecrypt(grantee, sid);
+  }
+
+  /**
+   * Lets `grantee` (the cross-partition sync's role in the failover partition) keep replicas in this
+   * bucket: list it (S3_LIST_ACTIONS), write, read and delete replicas (REPLICA_OBJECT_ACTIONS), and
+   * use the key. Its resources are lists, like those of the grants over several buckets.
+   */
+  grantReplicate(grantee: Grantable, options: ReplicaGrantOptions): BucketGrant {
+    const statements: Statement[] = [
+      { Sid: options.listSid, Effect: "Allow", Action: [...S3_LIST_ACTIONS], Resource: [this.bucketArn] },
+      { Sid: options.sid, Effect: "Allow", Action: [...REPLICA_OBJECT_ACTIONS], Resource: [`${this.bucketArn}/*`] },
+    ];
+    for (const statement of statements) grantee.addToPrincipalPolicy(statement);
+    return { statements, keyStatement: this.grantKeyUse(grantee, options.keySid) };
+  }
+
+  /**
+   * Lets `grantee` list the keys of several buckets (`s3:ListBucket`, one statement): without it a
+   * HEAD of a missing key answers 403, not 404.
+   */
+  static grantList(
+    grantee: Grantable,
+    buckets: readonly PrivateBucket[],
+    options: Pick<BucketGrantOptions, "sid">,
+  ): BucketGrant {
+    const statement: Statement = {
+      Sid: options.sid,
+      Effect: "Allow",
+      Action: "s3:ListBucket",
+      Resource: nonEmpty(buckets, "grantList").map((b) => b.bucketArn),
+    };
+    grantee.addToPrincipalPolicy(statement);
+    return { statements: [statement] };
+  }
+
+  /**
+   * Lets a tenant's role (tagged `Tenant`) reach its own areas of the shared buckets: the objects
+   * under `<tenant>/` and `<area><tenant>/` (TENANT_OBJECT_ACTIONS; `ObjectsUnderOwnPrefix`), listing
+   * with the `<tenant>/` prefix (`ListOwnPrefix`), and decrypting what the platform's functions wrote
+   * with the data-class keys (`ReadDataClassObjects`, `kms:Decrypt` only: a tenant writes with its
+   * own key, and the bucket policies refuse any other).
+   */
+  static grantTenantObjects(grantee: Grantable, buckets: readonly PrivateBucket[]): BucketGrant {
+    const own = policyVariable("aws:PrincipalTag/Tenant");
+    const shared = nonEmpty(buckets, "grantTenantObjects");
+    const statements: Statement[] = [
+      {
+        Sid: "ObjectsUnderOwnPrefix",
+        Effect: "Allow",
+        Action: [...TENANT_OBJECT_ACTIONS],
+        Resource: shared.flatMap((b) => b.tenantObjectArns(own)),
+      },
+      {
+        Sid: "ListOwnPrefix",
+        Effect: "Allow",
+        Action: "s3:ListBucket",
+        Resource: shared.map((b) => b.bucketArn),
+        Condition: { StringLike: { "s3:prefix": `${own}/*` } },
+      },
+    ];
+    const keyStatement: Statement = {
+      Sid: "ReadDataClassObjects",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: shared.map((b) => b.encryptionKey.keyArn),
+    };
+    for (const statement of [...statements, keyStatement]) grantee.addToPrincipalPolicy(statement);
+    return { statements, keyStatement };
+  }
+
+  /** A grant on objects that needs the key: with `keySid` it adds the key grant, or it waits for grantKeyUse. */
+  private grantOnObjects(
+    grantee: Grantable,
+    options: BucketGrantOptions,
+    actions: readonly string[],
+    prefix = "",
+  ): BucketGrant {
+    const grant = this.grantOn(grantee, options.sid, actions, `${this.bucketArn}/${prefix}*`);
+    if (options.keySid !== undefined) return { ...grant, keyStatement: this.grantKeyUse(grantee, options.keySid) };
+    if (!this.keyHolders.has(grantee) && !this.grantsWithoutKey.has(grantee))
+      this.grantsWithoutKey.set(grantee, options.sid);
+    return grant;
+  }
+
+  private grantOn(grantee: Grantable, sid: string, actions: readonly string[], resource: string): BucketGrant {
+    const statement: Statement = { Sid: sid, Effect: "Allow", Action: actionOrActions(actions), Resource: resource };
+    grantee.addToPrincipalPolicy(statement);
+    return { statements: [statement] };
+  }
+
+  /** Synth-time check: every grantee that reads or writes objects was given the key. */
+  private grantsMissingTheKey(): string[] {
+    return [...this.grantsWithoutKey].map(
+      ([grantee, sid]) =>
+        `${Construct.isConstruct(grantee) ? grantee.node.path : "a grantee"} reads or writes objects of ${this.bucketName} (statement ${sid}) but has no use of its key ${this.encryptionKey.aliasName}: pass keySid to the grant, or call grantKeyUse`,
+    );
+  }
+
   /** Adds a statement to the bucket policy, e.g. a service principal with source conditions. */
   addToResourcePolicy(statement: Statement): void {
     if (statement.Effect === "Allow" && (statement.Principal === "*" || statement.Principal === undefined)) {
@@ -560,6 +626,6 @@ export class PrivateBucket extends Construct {
         this,
       );
     }
-    this.addedStatements.push(statement);
+    this.policyStatements.add(statement);
   }
 }

@@ -180,39 +180,12 @@ export class RolesAnywhereTrust extends Construct {
         ]),
       ),
     });
-    const permissions: Statement[] = [
-      {
-        Sid: "ListFailoverBucket",
-        Effect: "Allow",
-        Action: ["s3:ListBucket", "s3:ListBucketMultipartUploads", "s3:ListBucketVersions"],
-        Resource: [bucket.bucketArn],
-      },
-      {
-        Sid: "ReadWriteFailoverObjects",
-        Effect: "Allow",
-        // DeleteObject: erasure requests reach the replica (a delete marker; older versions expire
-        // by the bucket's noncurrent-version lifecycle). No DeleteObjectVersion: the sync cannot
-        // destroy the failover history at once. Version reads and ListBucketVersions: failback reads
-        // what changed during an outage by version; PutObjectVersionTagging: a multipart replica's
-        // checksum tag goes on the version just completed.
-        Action: [
-          "s3:AbortMultipartUpload",
-          "s3:DeleteObject",
-          "s3:GetObject",
-          "s3:GetObjectTagging",
-          "s3:GetObjectVersion",
-          "s3:GetObjectVersionTagging",
-          "s3:ListMultipartUploadParts",
-          "s3:PutObject",
-          "s3:PutObjectTagging",
-          "s3:PutObjectVersionTagging",
-        ],
-        Resource: [`${bucket.bucketArn}/*`],
-      },
-    ];
-    bucket.encryptionKey.grantEncryptDecrypt(
+    const permissions: Statement[] = [];
+    // List, write, read by version and delete current replicas, and the key (REPLICA_OBJECT_ACTIONS
+    // says why each); no DeleteObjectVersion: the sync cannot destroy the failover history at once.
+    bucket.grantReplicate(
       { addToPrincipalPolicy: (statement: Statement) => permissions.push(statement) },
-      "UseFailoverKey",
+      { listSid: "ListFailoverBucket", sid: "ReadWriteFailoverObjects", keySid: "UseFailoverKey" },
     );
     new IamRolePolicy(this, `role-policy-${dataClass}`, {
       provider,

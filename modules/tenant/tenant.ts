@@ -5,7 +5,6 @@ import { Construct } from "../../framework/cdktf";
 import {
   accountRoot,
   policyDocument,
-  policyVariable,
   renderPolicy,
   type Statement,
   trustPolicyDocument,
@@ -13,7 +12,7 @@ import {
 import { KmsKey } from "../kms-key";
 import { Network } from "../network";
 import type { Placement } from "../placement";
-import type { PrivateBucket } from "../private-bucket";
+import { PrivateBucket } from "../private-bucket";
 
 /**
  * Names of a tenant's key alias and (tier `logical`) role. The platform's functions find a tenant's
@@ -28,23 +27,6 @@ export const tenantNames = {
   roleNamePrefix: (environment: string) => `${environment}-tenant-`,
   roleName: (environment: string, tenantId: string) => `${environment}-tenant-${tenantId}`,
 } as const;
-
-/**
- * What the platform's functions do as a tenant in its areas: upload (also multipart), read, tag
- * versions (the scrub status), delete (erasure).
- */
-export const TENANT_OBJECT_ACTIONS = [
-  "s3:AbortMultipartUpload",
-  "s3:DeleteObject",
-  "s3:GetObject",
-  "s3:GetObjectTagging",
-  "s3:GetObjectVersion",
-  "s3:GetObjectVersionTagging",
-  "s3:ListMultipartUploadParts",
-  "s3:PutObject",
-  "s3:PutObjectTagging",
-  "s3:PutObjectVersionTagging",
-] as const;
 
 /** The role AWS Organizations creates in a new member account by default, assumed to deploy into it. */
 export const TENANT_ACCOUNT_ROLE = "OrganizationAccountAccessRole";
@@ -215,40 +197,12 @@ export class Tenant extends Construct {
       ),
       tags: { Tenant: tenant.id, Tier: tenant.tier, TenantKey: key.keyArn },
     });
-    const own = policyVariable("aws:PrincipalTag/Tenant");
-    const statements: Statement[] = [
-      {
-        Sid: "UseOwnKey",
-        Effect: "Allow",
-        Action: ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
-        Resource: key.keyArn,
-      },
-    ];
-    if (buckets.length > 0) {
-      statements.push(
-        {
-          // Its areas: `<tenant>/`, and e.g. `quarantine/<tenant>/` where the bucket has such areas.
-          Sid: "ObjectsUnderOwnPrefix",
-          Effect: "Allow",
-          Action: [...TENANT_OBJECT_ACTIONS],
-          Resource: buckets.flatMap((b) => b.tenantObjectArns(own)),
-        },
-        {
-          Sid: "ListOwnPrefix",
-          Effect: "Allow",
-          Action: "s3:ListBucket",
-          Resource: buckets.map((b) => b.bucketArn),
-          Condition: { StringLike: { "s3:prefix": `${own}/*` } },
-        },
-        // Objects the platform's functions wrote for the tenant carry the data-class key.
-        {
-          Sid: "ReadDataClassObjects",
-          Effect: "Allow",
-          Action: "kms:Decrypt",
-          Resource: buckets.map((b) => b.encryptionKey.keyArn),
-        },
-      );
-    }
+    const statements: Statement[] = [];
+    const grantee = { addToPrincipalPolicy: (statement: Statement) => statements.push(statement) };
+    key.grantEncryptDecrypt(grantee, "UseOwnKey");
+    // Its areas: `<tenant>/`, and e.g. `quarantine/<tenant>/` where the bucket has such areas; objects
+    // the platform's functions wrote for the tenant carry the data-class key.
+    if (buckets.length > 0) PrivateBucket.grantTenantObjects(grantee, buckets);
     new IamRolePolicy(this, "role-policy", {
       provider,
       role: role.id,
