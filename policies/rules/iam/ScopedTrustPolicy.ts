@@ -1,6 +1,12 @@
 import { LITERAL_POLICY, policyReads } from "../../core/unknowns";
 import { hasCallerScopingCondition, policyDocuments, statementLabel, statementsOf } from "../../core/policy-documents";
 import { defineRule, type Violation, verdict } from "../../core/types";
+import { tokenIdentityKeys, unscopedFederatedPrincipals } from "../../core/federated-trust";
+
+function describeTokenKeys(federated: string): string {
+  const keys = tokenIdentityKeys(federated);
+  return keys === "saml" ? "a SAML: key" : keys.join(" or ");
+}
 
 /** Service principals whose trust must name the source (any configuration of the service could assume otherwise). */
 const SOURCE_BOUND_SERVICES = new Set(["rolesanywhere.amazonaws.com"]);
@@ -8,8 +14,8 @@ const ROOT = /^(\d{12}|arn:[^:]+:iam::\d{12}:root)$/;
 
 /**
  * Trust policies name who may assume the role: no `*`, no whole account (root) without a
- * condition, no federated principal without conditions on the token, and Roles Anywhere trust
- * bound to the trust anchor.
+ * condition, no federated principal without a positive condition on the token's identity (its
+ * subject; core/federated-trust.ts), and Roles Anywhere trust bound to the trust anchor.
  */
 export const ScopedTrustPolicy = defineRule({
   id: "SIP-IAM-2",
@@ -17,10 +23,10 @@ export const ScopedTrustPolicy = defineRule({
   service: "iam",
   severity: "error",
   suppressible: true,
-  info: 'A role\'s trust policy lets too broad a set of principals assume it ("*", a whole account, a federated or Roles Anywhere principal without conditions).',
+  info: "A role's trust policy lets too broad a set of principals assume it (\"*\", a whole account, a federated principal without a condition on the token's identity, a Roles Anywhere principal without conditions).",
   explanation:
     "Whoever can assume a role has its permissions. A trust policy open to *, to every principal of an account, to any token of an identity provider or to any certificate of any trust anchor hands the role to principals nobody reviewed.",
-  fix: "Name the exact principals (role ARNs, service principals) and add conditions: aws:PrincipalArn or sts:ExternalId for accounts, the token's aud/sub for federation, aws:SourceArn of the trust anchor (and the certificate subject) for IAM Roles Anywhere.",
+  fix: "Name the exact principals (role ARNs, service principals) and add conditions: aws:PrincipalArn or sts:ExternalId for accounts, the token's subject for federation (<provider host>:sub for OIDC, e.g. token.actions.githubusercontent.com:sub = repo:org/repo:ref:refs/heads/main; the audience alone admits every identity of the provider), aws:SourceArn of the trust anchor (and the certificate subject) for IAM Roles Anywhere.",
   anchors: {
     checkov: ["CKV_AWS_60", "CKV_AWS_61"],
   },
@@ -54,9 +60,10 @@ export const ScopedTrustPolicy = defineRule({
           problems.push(
             `${statementLabel(s)} trusts every principal of ${roots.join(", ")} without aws:PrincipalArn or sts:ExternalId`,
           );
-        if (s.principal.federated.length > 0 && s.conditions.length === 0)
+        const unscoped = unscopedFederatedPrincipals(s);
+        if (unscoped.length > 0)
           problems.push(
-            `${statementLabel(s)} trusts ${s.principal.federated.join(", ")} without conditions on the token`,
+            `${statementLabel(s)} trusts ${unscoped.join(", ")} without a condition on the token's identity (${unscoped.map(describeTokenKeys).join("; ")})`,
           );
         const bound = s.principal.service.filter((svc) => SOURCE_BOUND_SERVICES.has(svc));
         if (bound.length > 0 && !certificateScoped)

@@ -55,6 +55,19 @@ describeRules([
       [n("ScopedTrustPolicy", 6), ["aws_iam_role.open"]],
       // "*" in a jsonencode trust policy with a computed condition: could not be evaluated (issue 15)
       [n("ScopedTrustPolicy", 7), ["aws_iam_role.computed"]],
+      // federation limited only by the audience, an unrelated key, "repo:*", a negated or IfExists
+      // subject, or another provider's claim (issue 15); EKS, SAML and Cognito with their identity keys pass
+      [
+        n("ScopedTrustPolicy", 8),
+        [
+          "aws_iam_role.aud_only",
+          "aws_iam_role.if_exists_sub",
+          "aws_iam_role.not_sub",
+          "aws_iam_role.other_provider_sub",
+          "aws_iam_role.unrelated",
+          "aws_iam_role.wildcard_sub",
+        ],
+      ],
     ],
   },
   {
