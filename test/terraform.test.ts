@@ -45,6 +45,19 @@ function minimalStack(): string {
   return outdir;
 }
 
+/** A stack named "broken" with an argument the provider does not have, in <tmp>/<folder>. */
+function brokenStack(folder: string): string {
+  const outdir = join(tmp.dir, folder);
+  mkdirSync(join(outdir, "stacks", "broken"), { recursive: true });
+  const stack = {
+    terraform: { required_providers: { aws: { source: "hashicorp/aws", version: ">= 6.29.0" } } },
+    provider: { aws: [{ alias: "sovereign", region: "eusc-de-east-1" }] },
+    resource: { aws_s3_bucket: { b: { provider: "aws.sovereign", bucket: "x-bucket", no_such_argument: true } } },
+  };
+  writeFileSync(join(outdir, "stacks", "broken", "cdk.tf.json"), JSON.stringify(stack));
+  return outdir;
+}
+
 function expectRan(r: { status: number | null; out: string }) {
   if (r.status === 2)
     throw new Error(`terraform or its provider mirror is missing, so the offline check cannot run:\n${r.out}`);
@@ -122,14 +135,7 @@ describe("offline terraform check", () => {
   });
 
   it("fails on a configuration terraform rejects", () => {
-    const outdir = join(tmp.dir, "broken");
-    mkdirSync(join(outdir, "stacks", "broken"), { recursive: true });
-    const stack = {
-      terraform: { required_providers: { aws: { source: "hashicorp/aws", version: ">= 6.29.0" } } },
-      provider: { aws: [{ alias: "sovereign", region: "eusc-de-east-1" }] },
-      resource: { aws_s3_bucket: { b: { provider: "aws.sovereign", bucket: "x-bucket", no_such_argument: true } } },
-    };
-    writeFileSync(join(outdir, "stacks", "broken", "cdk.tf.json"), JSON.stringify(stack));
+    const outdir = brokenStack("broken");
     const r = tfCheck(outdir, process.env, ["--no-plan"]);
     expectRan(r);
     expect(r.status).toBe(1);
@@ -138,14 +144,7 @@ describe("offline terraform check", () => {
   });
 
   it("fails on a configuration terraform rejects when planning, with terraform's message", () => {
-    const outdir = join(tmp.dir, "broken-plan");
-    mkdirSync(join(outdir, "stacks", "broken"), { recursive: true });
-    const stack = {
-      terraform: { required_providers: { aws: { source: "hashicorp/aws", version: ">= 6.29.0" } } },
-      provider: { aws: [{ alias: "sovereign", region: "eusc-de-east-1" }] },
-      resource: { aws_s3_bucket: { b: { provider: "aws.sovereign", bucket: "x-bucket", no_such_argument: true } } },
-    };
-    writeFileSync(join(outdir, "stacks", "broken", "cdk.tf.json"), JSON.stringify(stack));
+    const outdir = brokenStack("broken-plan");
     const r = tfCheck(outdir, process.env, ["--workdir", join(tmp.dir, "work-broken-plan")]);
     expectRan(r);
     expect(r.status).toBe(1);
