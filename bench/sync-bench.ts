@@ -182,7 +182,7 @@ async function putLargeSource(
   s3: S3Client,
   key: string,
 ): Promise<{ versionId: string | undefined; sha256: string; ms: number }> {
-  const { patternStream } = await import("../functions/cross-partition-sync/test-harness");
+  const { patternStream } = await import("../test/support/cross-partition-sync/harness");
   const hash = createHash("sha256");
   let sent = 0;
   let lastReport = performance.now();
@@ -279,8 +279,8 @@ async function credentialAcquisitions(sovereign: RadosGateway, commercial: Rados
     { createRole },
   ] = await Promise.all([
     import("../functions/cross-partition-sync/handler"),
-    import("../functions/cross-partition-sync/test-harness"),
-    import("../functions/rolesanywhere/test-pki"),
+    import("../test/support/cross-partition-sync/harness"),
+    import("../test/support/rolesanywhere/pki"),
     import("../functions/shared/logger"),
     import("../test/s3/sts"),
   ]);
@@ -439,7 +439,7 @@ function percentile(sorted: readonly number[], p: number): number {
 async function signing() {
   const [{ prepareSigningMaterial, signCreateSession }, { issue }] = await Promise.all([
     import("../functions/rolesanywhere/signer"),
-    import("../functions/rolesanywhere/test-pki"),
+    import("../test/support/rolesanywhere/pki"),
   ]);
   const root = issue({ commonName: "Bench Signing CA", ca: true });
   const params = {

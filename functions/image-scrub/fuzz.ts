@@ -66,7 +66,7 @@ import {
   PNG_SIGNATURE,
   XMP_PACKET,
   ztxtChunk,
-} from "./test-fixtures";
+} from "../../test/support/image-scrub/fixtures";
 
 const run = promisify(execFile);
 const CANARY = "CANARY-LEAK";

@@ -27,13 +27,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { type Event, PutBucketNotificationConfigurationCommand } from "@aws-sdk/client-s3";
-import { arn, PARTITIONS } from "../../config/partitions";
-import { castKey } from "../../test/authz/recorder";
-import type { RadosGateway } from "../../test/s3/radosgw";
-import { assumeRole, createRole, queryApi } from "../../test/s3/sts";
-import { createTestPki, issue } from "../rolesanywhere/test-pki";
-import { type FakeRolesAnywhere, startFakeRolesAnywhere } from "../rolesanywhere/test-server";
-import type { RecordOutcome } from "./handler";
+import { arn, PARTITIONS } from "../../../config/partitions";
+import { castKey } from "../../authz/recorder";
+import type { RadosGateway } from "../../s3/radosgw";
+import { assumeRole, createRole, queryApi } from "../../s3/sts";
+import { createTestPki, issue } from "../rolesanywhere/pki";
+import { type FakeRolesAnywhere, startFakeRolesAnywhere } from "../rolesanywhere/fake-server";
+import type { RecordOutcome } from "../../../functions/cross-partition-sync/handler";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
