@@ -10,8 +10,8 @@
  *  - canary: a "CANARY-LEAK" string survives in the output outside the payloads that are kept
  *    byte for byte by design (listed in RESIDUAL below and in the README; counted as "residual").
  *
- * Seeds: images built in code (test-fixtures.ts) with canaries planted in their metadata (EXIF, XMP,
- * COM, IPTC, text chunks, ICC text tags, unknown chunks, trailers), and the files of
+ * Seeds: images built in code (test/support/image-scrub/fixtures.ts) with canaries planted in their
+ * metadata (EXIF, XMP, COM, IPTC, text chunks, ICC text tags, unknown chunks, trailers), and the files of
  * ../shared/corpus when present (path from the project root; skipped when absent). Mutations:
  * bit flips, interesting bytes, inserted / deleted / duplicated ranges, truncation, length fields
  * nudged, canaries written over or into random bytes, and structure-aware ones: a chunk or segment
@@ -40,9 +40,8 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { isMainThread, parentPort, Worker } from "node:worker_threads";
 import { crc32, deflateSync, inflateSync } from "node:zlib";
-import { scrubBuffer } from "./core";
-import { isScrubRejected } from "./errors";
-import { PNG_KEPT_CHUNKS } from "./png";
+import { isScrubRejected, scrubBuffer } from "../../functions/image-scrub";
+import { PNG_KEPT_CHUNKS } from "../../functions/image-scrub/png";
 import {
   app,
   DHT,

@@ -13,7 +13,7 @@
  *  - a decoder where one exists: PNG via zlib inflate; djpeg / dwebp when installed;
  *  - orientation kept, idempotence, and derived truncated / corrupted copies (made in memory).
  *
- * Usage (after bundling, see README.md): corpus-check [dir] [--keep-outputs <dir>] [--json <file>]
+ * Usage (after bundling: `make corpus`, functions/image-scrub/README.md): corpus-check [dir] [--keep-outputs <dir>] [--json <file>]
  * Prints a table and a JSON summary; exits 1 when any check fails, 64 on usage errors.
  * Outputs go to a temporary directory outside the project and are deleted unless --keep-outputs.
  */
@@ -26,9 +26,15 @@ import { basename, dirname, join, relative, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
 import { crc32, inflateSync } from "node:zlib";
-import { SCRUBBER_VERSION, type ScrubResult, scrub, scrubBuffer } from "./core";
-import { isScrubRejected, type RejectReason } from "./errors";
-import { runIfEntryPoint } from "../shared/entry";
+import {
+  isScrubRejected,
+  type RejectReason,
+  SCRUBBER_VERSION,
+  type ScrubResult,
+  scrub,
+  scrubBuffer,
+} from "../../functions/image-scrub";
+import { runIfEntryPoint } from "../../functions/shared/entry";
 
 const run = promisify(execFile);
 
