@@ -19,7 +19,7 @@ node_modules/.install-stamp: package.json package-lock.json
 
 install: node_modules/.install-stamp ## install dependencies from the lock file (npm ci)
 
-dist/main.cjs: node_modules/.install-stamp $(shell find main.ts config stacks modules policies framework functions -name '*.ts' -not -name '*.test.ts' 2>/dev/null) scripts/build.mjs scripts/staleness.mjs
+dist/main.cjs: node_modules/.install-stamp $(shell find main.ts config stacks modules policies framework functions tools -name '*.ts' -not -name '*.test.ts' 2>/dev/null) scripts/build.mjs scripts/staleness.mjs
 	node scripts/build.mjs
 	@touch $@  # build.mjs rebuilds only stale outputs; a change main.ts does not import leaves main.cjs as it was
 
@@ -92,7 +92,7 @@ corpus: dist/main.cjs ## scrub every image in CORPUS (../shared/corpus); exiftoo
 
 # Bundled directly (no install step): FUZZ_SECONDS / FUZZ_BUDGET bound it, FUZZ_SEED changes the mutations.
 fuzz: ## fuzz the image scrubber (fixed seed; FUZZ_SECONDS=25, FUZZ_BUDGET iterations); dist/fuzz-report.json, exit 1 on any finding
-	$(BIN)/esbuild functions/image-scrub/fuzz.ts --bundle --platform=node --target=node20 --format=esm --log-level=warning --outfile=dist/fuzz-scrub.mjs
+	$(BIN)/esbuild tools/fuzz-scrub/fuzz-scrub.ts --bundle --platform=node --target=node20 --format=esm --log-level=warning --outfile=dist/fuzz-scrub.mjs
 	node dist/fuzz-scrub.mjs
 
 # Every benchmark runs even when one misses its target; bench/run-all.mjs fails only at the end, with a summary.

@@ -52,7 +52,7 @@ import {
   vp8Payload,
   vp8x,
   XMP_PACKET,
-} from "../functions/image-scrub/test-fixtures";
+} from "../test/support/image-scrub/fixtures";
 
 const root = resolve(process.argv[2] ?? ".");
 const corpusArg = resolve(root, process.argv[3] ?? "../shared/corpus");

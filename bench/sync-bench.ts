@@ -182,7 +182,7 @@ async function putLargeSource(
   s3: S3Client,
   key: string,
 ): Promise<{ versionId: string | undefined; sha256: string; ms: number }> {
-  const { patternStream } = await import("../functions/cross-partition-sync/test-harness");
+  const { patternStream } = await import("../test/support/cross-partition-sync/harness");
   const hash = createHash("sha256");
   let sent = 0;
   let lastReport = performance.now();
@@ -270,25 +270,18 @@ async function throughput(root: string, sovereign: RadosGateway, commercial: Rad
 // ---------------------------------------------------------------------------------------------------
 // 2. CreateSession calls per 1,000 events
 
-async function credentialAcquisitions(sovereign: RadosGateway, commercial: RadosGateway) {
-  const [
-    { createSyncHandler, dependenciesFromEnv },
-    { patternBytes, startRolesAnywhereIssuer },
-    { issue },
-    { createLogger },
-    { createRole },
-  ] = await Promise.all([
-    import("../functions/cross-partition-sync/handler"),
-    import("../functions/cross-partition-sync/test-harness"),
-    import("../functions/rolesanywhere/test-pki"),
-    import("../functions/shared/logger"),
+type SyncHandle = ReturnType<typeof import("../functions/cross-partition-sync/handler").createSyncHandler>;
+type Issuer = import("../test/support/cross-partition-sync/harness").RolesAnywhereIssuer;
+
+/** The commercial role the sync function writes as, and a local CreateSession endpoint that issues its sessions. */
+async function startBenchIssuer(
+  commercial: RadosGateway,
+  ca: import("../test/support/rolesanywhere/pki").TestIdentity,
+) {
+  const [{ startRolesAnywhereIssuer }, { createRole }] = await Promise.all([
+    import("../test/support/cross-partition-sync/harness"),
     import("../test/s3/sts"),
   ]);
-  const work = mkdtempSync(join(tmpdir(), "sip-sync-bench-pki-"));
-  const ca = issue({ commonName: "Bench Platform CA", ca: true });
-  const leaf = issue({ commonName: WORKLOAD_CN }, ca);
-  writeFileSync(join(work, "leaf.pem"), leaf.certificatePem);
-  writeFileSync(join(work, "leaf.key"), leaf.privateKeyPem, { mode: 0o600 });
   const bucketArn = `arn:aws:s3:::${TARGET_BUCKET}`;
   await createRole(commercial, ROLE_NAME, {
     Version: "2012-10-17",
@@ -322,33 +315,103 @@ async function credentialAcquisitions(sovereign: RadosGateway, commercial: Rados
       workloadCommonName: WORKLOAD_CN,
     },
   });
-  const savedKeys = {
+  return { issuer, trustAnchorArn, profileArn, roleArn, sessionSeconds };
+}
+
+/** Writes the EVENTS small source objects, 16 at a time; their keys and versions. */
+async function writeSmallSources(sovereign: RadosGateway) {
+  const { patternBytes } = await import("../test/support/cross-partition-sync/harness");
+  const s3 = sovereign.client();
+  const keys = Array.from({ length: EVENTS }, (_, i) => `acme/user-${i}/avatar.png`);
+  const versions = new Map<string, string | undefined>();
+  for (let i = 0; i < keys.length; i += 16) {
+    await Promise.all(
+      keys.slice(i, i + 16).map(async (key, j) => {
+        const put = await s3.send(
+          new PutObjectCommand({
+            Bucket: SOURCE_BUCKET,
+            Key: key,
+            Body: patternBytes(1024, `small-${i + j}`),
+            ContentType: "image/png",
+            Tagging: "data-class=avatar",
+          }),
+        );
+        versions.set(key, put.VersionId);
+      }),
+    );
+  }
+  s3.destroy();
+  return { keys, versions };
+}
+
+/** Sends one event per key through the handler, EVENT_CONCURRENCY at a time; the outcomes and how long it took. */
+async function sendEvents(
+  handle: SyncHandle,
+  keys: readonly string[],
+  versions: ReadonlyMap<string, string | undefined>,
+  issuer: Issuer,
+) {
+  progress(`sending ${EVENTS} events through the handler, ${EVENT_CONCURRENCY} at a time`);
+  const started = performance.now();
+  const outcomes = new Map<string, number>();
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < keys.length; i = next++) {
+      const key = keys[i] ?? "";
+      const event = {
+        Records: [
+          {
+            eventName: "ObjectCreated:Put",
+            s3: {
+              bucket: { name: SOURCE_BUCKET },
+              object: { key: encodeURIComponent(key).replace(/%2F/g, "/"), versionId: versions.get(key) },
+            },
+          },
+        ],
+      };
+      const result = await handle(event);
+      for (const o of result.outcomes) outcomes.set(o.outcome, (outcomes.get(o.outcome) ?? 0) + 1);
+      if ((i + 1) % 250 === 0) progress(`  ${i + 1} events, ${issuer.fake.verified.length} CreateSession call(s)`);
+    }
+  };
+  await Promise.all(Array.from({ length: EVENT_CONCURRENCY }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  return { outcomes, seconds };
+}
+
+/** The process's AWS credential variables, to put back after the handler ran with the function's own. */
+function saveAwsKeys() {
+  return {
     id: process.env.AWS_ACCESS_KEY_ID,
     secret: process.env.AWS_SECRET_ACCESS_KEY,
     token: process.env.AWS_SESSION_TOKEN,
   };
+}
+
+function restoreAwsKeys(savedKeys: ReturnType<typeof saveAwsKeys>): void {
+  if (savedKeys.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
+  else process.env.AWS_ACCESS_KEY_ID = savedKeys.id;
+  if (savedKeys.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+  else process.env.AWS_SECRET_ACCESS_KEY = savedKeys.secret;
+  if (savedKeys.token !== undefined) process.env.AWS_SESSION_TOKEN = savedKeys.token;
+}
+
+async function credentialAcquisitions(sovereign: RadosGateway, commercial: RadosGateway) {
+  const [{ createSyncHandler, dependenciesFromEnv }, { issue }, { createLogger }] = await Promise.all([
+    import("../functions/cross-partition-sync/handler"),
+    import("../test/support/rolesanywhere/pki"),
+    import("../functions/shared/logger"),
+  ]);
+  const work = mkdtempSync(join(tmpdir(), "sip-sync-bench-pki-"));
+  const ca = issue({ commonName: "Bench Platform CA", ca: true });
+  const leaf = issue({ commonName: WORKLOAD_CN }, ca);
+  writeFileSync(join(work, "leaf.pem"), leaf.certificatePem);
+  writeFileSync(join(work, "leaf.key"), leaf.privateKeyPem, { mode: 0o600 });
+  const { issuer, trustAnchorArn, profileArn, roleArn, sessionSeconds } = await startBenchIssuer(commercial, ca);
+  const savedKeys = saveAwsKeys();
   try {
     progress(`writing ${EVENTS} small source objects`);
-    const s3 = sovereign.client();
-    const keys = Array.from({ length: EVENTS }, (_, i) => `acme/user-${i}/avatar.png`);
-    const versions = new Map<string, string | undefined>();
-    for (let i = 0; i < keys.length; i += 16) {
-      await Promise.all(
-        keys.slice(i, i + 16).map(async (key, j) => {
-          const put = await s3.send(
-            new PutObjectCommand({
-              Bucket: SOURCE_BUCKET,
-              Key: key,
-              Body: patternBytes(1024, `small-${i + j}`),
-              ContentType: "image/png",
-              Tagging: "data-class=avatar",
-            }),
-          );
-          versions.set(key, put.VersionId);
-        }),
-      );
-    }
-    s3.destroy();
+    const { keys, versions } = await writeSmallSources(sovereign);
 
     // The function's own role on the sovereign side: Lambda passes its credentials in these variables.
     process.env.AWS_ACCESS_KEY_ID = sovereign.accessKeyId;
@@ -374,31 +437,7 @@ async function credentialAcquisitions(sovereign: RadosGateway, commercial: Rados
       { logger: createLogger("cross-partition-sync", { level: "error", write: () => undefined }) },
     );
     const handle = createSyncHandler(deps);
-    progress(`sending ${EVENTS} events through the handler, ${EVENT_CONCURRENCY} at a time`);
-    const started = performance.now();
-    const outcomes = new Map<string, number>();
-    let next = 0;
-    const worker = async () => {
-      for (let i = next++; i < keys.length; i = next++) {
-        const key = keys[i] ?? "";
-        const event = {
-          Records: [
-            {
-              eventName: "ObjectCreated:Put",
-              s3: {
-                bucket: { name: SOURCE_BUCKET },
-                object: { key: encodeURIComponent(key).replace(/%2F/g, "/"), versionId: versions.get(key) },
-              },
-            },
-          ],
-        };
-        const result = await handle(event);
-        for (const o of result.outcomes) outcomes.set(o.outcome, (outcomes.get(o.outcome) ?? 0) + 1);
-        if ((i + 1) % 250 === 0) progress(`  ${i + 1} events, ${issuer.fake.verified.length} CreateSession call(s)`);
-      }
-    };
-    await Promise.all(Array.from({ length: EVENT_CONCURRENCY }, worker));
-    const seconds = (performance.now() - started) / 1000;
+    const { outcomes, seconds } = await sendEvents(handle, keys, versions, issuer);
     deps.source.destroy();
     deps.target.destroy();
     if (outcomes.get("copied") !== EVENTS)
@@ -419,11 +458,7 @@ async function credentialAcquisitions(sovereign: RadosGateway, commercial: Rados
         "one handler (one execution environment: one S3 client pair, one credential cache), 1 KiB objects, 8 events in flight (stricter for the cache than Lambda's one at a time); CreateSession calls counted at the verifying endpoint",
     };
   } finally {
-    if (savedKeys.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
-    else process.env.AWS_ACCESS_KEY_ID = savedKeys.id;
-    if (savedKeys.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
-    else process.env.AWS_SECRET_ACCESS_KEY = savedKeys.secret;
-    if (savedKeys.token !== undefined) process.env.AWS_SESSION_TOKEN = savedKeys.token;
+    restoreAwsKeys(savedKeys);
     await issuer.close();
     rmSync(work, { recursive: true, force: true });
   }
@@ -439,7 +474,7 @@ function percentile(sorted: readonly number[], p: number): number {
 async function signing() {
   const [{ prepareSigningMaterial, signCreateSession }, { issue }] = await Promise.all([
     import("../functions/rolesanywhere/signer"),
-    import("../functions/rolesanywhere/test-pki"),
+    import("../test/support/rolesanywhere/pki"),
   ]);
   const root = issue({ commonName: "Bench Signing CA", ca: true });
   const params = {

@@ -34,16 +34,25 @@ export interface DerivedName {
   readonly owner: string;
 }
 
-/** Every name the platform and bootstrap stacks derive from a (raw, possibly invalid) configuration. */
-export function derivedNames(input: Raw): DerivedName[] {
-  const env = typeof input.environment === "string" ? input.environment : "<environment>";
+/** What the derived names depend on, read leniently from a (raw, possibly invalid) configuration. */
+interface NameContext {
+  readonly env: string;
+  /** The sovereign and the commercial account ID (a placeholder when missing). */
+  readonly sov: string;
+  readonly com: string;
+  readonly classes: Raw;
+  /** The data classes that cross partitions, sorted. */
+  readonly crossing: readonly string[];
+  /** Whether the upload pipeline is deployed. */
+  readonly uploads: boolean;
+}
+
+function nameContext(input: Raw): NameContext {
   const partitions = isObject(input.partitions) ? input.partitions : {};
   const accountOf = (side: string) => {
     const placement = partitions[side];
     return isObject(placement) && typeof placement.accountId === "string" ? placement.accountId : `<${side} accountId>`;
   };
-  const sov = accountOf("sovereign");
-  const com = accountOf("commercial");
   const classes = isObject(input.dataClasses) ? input.dataClasses : {};
   const crossing = isObject(input.crossPartition)
     ? Object.keys(classes)
@@ -51,12 +60,20 @@ export function derivedNames(input: Raw): DerivedName[] {
         .filter((c) => isObject(classes[c]) && classes[c].allowCrossPartition === true)
     : [];
   const upload = isObject(input.upload) ? input.upload : {};
-  const uploads = Array.isArray(upload.dataClasses) && upload.dataClasses.length > 0;
-  const out: DerivedName[] = [];
+  return {
+    env: typeof input.environment === "string" ? input.environment : "<environment>",
+    sov: accountOf("sovereign"),
+    com: accountOf("commercial"),
+    classes,
+    crossing,
+    uploads: Array.isArray(upload.dataClasses) && upload.dataClasses.length > 0,
+  };
+}
+
+/** The platform stack's own constructs (stacks/platform-stack.ts) and names. */
+function platformNames({ env, sov, com, crossing, uploads }: NameContext, out: DerivedName[]): void {
   const platform = (namespace: Namespace, name: string, owner: string) =>
     out.push({ namespace, name, owner: `the platform's ${owner}` });
-
-  // The platform stack's own constructs (stacks/platform-stack.ts) and names.
   for (const id of [
     "sovereign",
     "commercial",
@@ -90,7 +107,10 @@ export function derivedNames(input: Raw): DerivedName[] {
     platform("sovereignAlias", `alias/${env}/${alias}`, `key alias/${env}/${alias}`);
   if (uploads) platform("sovereignAlias", `alias/${env}/subject-pseudonyms`, `key alias/${env}/subject-pseudonyms`);
   if (crossing.length > 0) platform("commercialAlias", `alias/${env}/audit`, `key alias/${env}/audit`);
+}
 
+/** Each data class's key, bucket and alias, and for a crossing one its sync pipeline's names. */
+function dataClassNames({ env, sov, com, classes, crossing }: NameContext, out: DerivedName[]): void {
   for (const c of Object.keys(classes)) {
     const path = `dataClasses.${c}`;
     const add = (namespace: Namespace, name: string) => out.push({ namespace, name, path, owner: `data class "${c}"` });
@@ -117,7 +137,10 @@ export function derivedNames(input: Raw): DerivedName[] {
       add("sovereignFunction", `${env}-failback-${c}`);
     }
   }
+}
 
+/** Each tenant's construct, role and alias (and its account or VPC names by tier). */
+function tenantNames(input: Raw, { env }: NameContext, out: DerivedName[]): void {
   const seenTenants = new Set<string>();
   (Array.isArray(input.tenants) ? input.tenants : []).forEach((tenant, i) => {
     // A repeated tenant ID is reported as such (validate.ts), not as the collisions it causes.
@@ -133,7 +156,15 @@ export function derivedNames(input: Raw): DerivedName[] {
     add("sovereignAlias", `alias/${env}/tenant/${t}`);
     if (tenant.tier === "vpc") add("sovereignRole", `${env}-${t}-vpc-flow-logs`);
   });
+}
 
+/** Every name the platform and bootstrap stacks derive from a (raw, possibly invalid) configuration. */
+export function derivedNames(input: Raw): DerivedName[] {
+  const context = nameContext(input);
+  const out: DerivedName[] = [];
+  platformNames(context, out);
+  dataClassNames(context, out);
+  tenantNames(input, context, out);
   const backend = input.backend;
   if (isObject(backend) && backend.type === "s3" && typeof backend.bucket === "string") {
     out.push({

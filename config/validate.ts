@@ -18,16 +18,39 @@ const isObject = (v: unknown): v is Raw => typeof v === "object" && v !== null &
 
 export function crossFieldProblems(input: unknown): ConfigProblem[] {
   if (!isObject(input)) return [];
-  const problems: ConfigProblem[] = [];
   const declaredClasses = isObject(input.dataClasses) ? Object.keys(input.dataClasses) : undefined;
+  return [
+    ...declaredClassProblems(declaredClasses),
+    ...tenantFieldProblems(input, declaredClasses),
+    ...platformAccountProblems(input),
+    ...availabilityZoneProblems(input),
+    ...uploadClassProblems(input, declaredClasses),
+    ...uploadTenantProblems(input, declaredClasses),
+    ...crossPartitionProblems(input),
+    ...credentialProblems(input),
+    ...repeatedEntryProblems(input),
+    ...tenantAccountProblems(input),
+    ...suppressionProblems(input),
+    ...derivedNameProblems(input),
+    ...backendProblems(input),
+  ];
+}
 
+/** At least one data class. */
+function declaredClassProblems(declaredClasses: readonly string[] | undefined): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
   if (declaredClasses !== undefined && declaredClasses.length === 0) {
     problems.push({
       path: "dataClasses",
       message: 'no data class is declared. Fix: declare at least one, e.g. "avatars-clean": { "retentionDays": 365 }',
     });
   }
+  return problems;
+}
 
+/** Per tenant: a unique ID, the fields its tier needs and no field of another tier, declared data classes. */
+function tenantFieldProblems(input: Raw, declaredClasses: readonly string[] | undefined): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
   if (Array.isArray(input.tenants)) {
     const firstIndexOf = new Map<string, number>();
     input.tenants.forEach((tenant, i) => {
@@ -86,9 +109,17 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
       }
     });
   }
+  return problems;
+}
 
-  const sovereign =
-    isObject(input.partitions) && isObject(input.partitions.sovereign) ? input.partitions.sovereign : undefined;
+/** The sovereign side's placement, when the configuration has one. */
+const sovereignPlacement = (input: Raw): Raw | undefined =>
+  isObject(input.partitions) && isObject(input.partitions.sovereign) ? input.partitions.sovereign : undefined;
+
+/** A tenant's own account is none of the platform's. */
+function platformAccountProblems(input: Raw): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const sovereign = sovereignPlacement(input);
   if (Array.isArray(input.tenants)) {
     const platformAccounts = [
       sovereign?.accountId,
@@ -105,6 +136,13 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
       }
     });
   }
+  return problems;
+}
+
+/** The sovereign network's zones: each once, in the sovereign region; the egress zone among them. */
+function availabilityZoneProblems(input: Raw): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const sovereign = sovereignPlacement(input);
   const sovereignRegionValid =
     typeof sovereign?.region === "string" &&
     checkEuRegion(sovereign.region).ok &&
@@ -139,7 +177,12 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
       });
     }
   }
+  return problems;
+}
 
+/** Upload classes and the clean class: declared, distinct, and none that crosses partitions. */
+function uploadClassProblems(input: Raw, declaredClasses: readonly string[] | undefined): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
   const upload = isObject(input.upload) ? input.upload : undefined;
   if (upload && Array.isArray(upload.dataClasses) && declaredClasses !== undefined) {
     upload.dataClasses.forEach((name, i) => {
@@ -184,6 +227,13 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
       }
     });
   }
+  return problems;
+}
+
+/** What uploading needs besides its classes: tenants that hold the pipeline's classes, allowed origins. */
+function uploadTenantProblems(input: Raw, declaredClasses: readonly string[] | undefined): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const upload = isObject(input.upload) ? input.upload : undefined;
   // Every tenant's uploads are encrypted with its own key and written by its role, which reaches
   // only the shared buckets of the tenant's data classes.
   if (upload && Array.isArray(upload.dataClasses) && upload.dataClasses.length > 0 && Array.isArray(input.tenants)) {
@@ -214,7 +264,12 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
         "upload.dataClasses accept browser uploads, but no origin may send them. Fix: list the web origins of your upload pages, or remove upload.dataClasses",
     });
   }
+  return problems;
+}
 
+/** Crossing data classes need the Roles Anywhere trust, and names that fit. */
+function crossPartitionProblems(input: Raw): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
   if (isObject(input.dataClasses) && input.crossPartition === undefined) {
     const crossing = Object.entries(input.dataClasses)
       .filter(([, dc]) => isObject(dc) && dc.allowCrossPartition === true)
@@ -249,13 +304,12 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
       });
     }
   }
+  return problems;
+}
 
-  problems.push(...credentialProblems(input));
-  problems.push(...repeatedEntryProblems(input));
-  problems.push(...tenantAccountProblems(input));
-  problems.push(...suppressionProblems(input));
-  problems.push(...derivedNameProblems(input));
-
+/** The S3 backend: a bucket of one's own with its key, and a key of the sovereign partition. */
+function backendProblems(input: Raw): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
   const backend = input.backend;
   if (isObject(backend) && backend.type === "s3") {
     // The bootstrap stack's bucket denies writes with any other key, and its key belongs to its bucket.

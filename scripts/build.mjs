@@ -52,7 +52,7 @@ export const TARGETS = {
   policies: { entryPoints: ["policies/cli.ts"], outfile: "dist/policies.bundle.cjs", packages: "external" },
   "corpus-check": {
     format: "esm",
-    entryPoints: ["functions/image-scrub/corpus-check.ts"],
+    entryPoints: ["tools/corpus-check/corpus-check.ts"],
     outfile: "dist/corpus-check.mjs",
   },
 };

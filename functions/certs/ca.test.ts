@@ -1,7 +1,7 @@
 import { X509Certificate } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { checkPassphrase, createCa, DEFAULT_KDF_ITERATIONS, decryptPrivateKey, encryptPrivateKey, loadCa } from "./ca";
-import { FAST_ITERATIONS, makeCa, openssl, PASSPHRASE, tempDir, writeFiles } from "./test-fixtures";
+import { FAST_ITERATIONS, makeCa, openssl, PASSPHRASE, tempDir, writeFiles } from "../../test/support/certs/fixtures";
 import { CertsError, randomSerialHex, serialHexToDecimal } from "./util";
 
 const dir = tempDir();

@@ -7,7 +7,7 @@ import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decryptPrivateKey } from "./ca";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, main } from "./cli";
-import { openssl, PASSPHRASE, recordingIo, tempDir } from "./test-fixtures";
+import { openssl, PASSPHRASE, recordingIo, tempDir } from "../../test/support/certs/fixtures";
 
 const DAY = 86_400_000;
 const dir = tempDir();

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { bigintToIntegerHex, parseCrl, revokeCertificate } from "./crl";
 import { issueLeaf } from "./leaf";
-import { makeCa, openssl, tempDir, writeFiles } from "./test-fixtures";
+import { makeCa, openssl, tempDir, writeFiles } from "../../test/support/certs/fixtures";
 import { parseCertificatePem } from "./util";
 
 const dir = tempDir();

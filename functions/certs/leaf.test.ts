@@ -2,7 +2,7 @@ import { constants, verify, X509Certificate } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { signCreateSession } from "../rolesanywhere/signer";
 import { issueLeaf } from "./leaf";
-import { makeCa, openssl, tempDir, writeFiles } from "./test-fixtures";
+import { makeCa, openssl, tempDir, writeFiles } from "../../test/support/certs/fixtures";
 
 const dir = tempDir();
 afterAll(() => dir.cleanup());

@@ -22,7 +22,7 @@ import { arn, PARTITIONS } from "../../config/partitions";
 import { castNames } from "../../test/authz/recorder";
 import { useRadosGateway } from "../../test/s3/lifecycle";
 import { createLogger } from "../shared/logger";
-import { patternBytes, scriptedRolesAnywhere } from "./test-harness";
+import { patternBytes, scriptedRolesAnywhere } from "../../test/support/cross-partition-sync/harness";
 import { META, replicaMarker, replicate } from "./core";
 import { type FailbackOptions, failback } from "./failback";
 import { main } from "./failback-cli";

@@ -62,7 +62,7 @@ import {
   validConfig,
 } from "../../test/template";
 import { createSession } from "../rolesanywhere/credentials";
-import { issue, type TestIdentity } from "../rolesanywhere/test-pki";
+import { issue, type TestIdentity } from "../../test/support/rolesanywhere/pki";
 import { createLogger } from "../shared/logger";
 import { META, replicaMarker, replicate, SHA256_TAG } from "./core";
 import { createSyncHandler, dependenciesFromEnv, type SyncDependencies } from "./handler";
@@ -80,7 +80,7 @@ import {
   startRolesAnywhereIssuer,
   startS3FaultProxy,
   subscribeBucket,
-} from "./test-harness";
+} from "../../test/support/cross-partition-sync/harness";
 
 const MiB = 1024 * 1024;
 const example = exampleInput();

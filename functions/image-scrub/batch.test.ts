@@ -31,7 +31,7 @@ import {
   textChunk,
   vp8Payload,
   vp8x,
-} from "./test-fixtures";
+} from "../../test/support/image-scrub/fixtures";
 
 const run = promisify(execFile);
 

@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXIT, main, parseArgs } from "./cli";
-import { baselineJpeg, DHT, DQT, EOI, exifApp1, SOI, seg, sof, sos } from "./test-fixtures";
+import { baselineJpeg, DHT, DQT, EOI, exifApp1, SOI, seg, sof, sos } from "../../test/support/image-scrub/fixtures";
 
 const run = promisify(execFile);
 

@@ -28,7 +28,7 @@ import {
   textChunk,
   vp8Payload,
   vp8x,
-} from "./test-fixtures";
+} from "../../test/support/image-scrub/fixtures";
 
 const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
 

@@ -2,7 +2,14 @@ import { describe, expect, it } from "vitest";
 import { scrubBuffer } from "./core";
 import { detect, IMAGE_TYPES, requireAllowed } from "./detect";
 import { ScrubRejected } from "./errors";
-import { baselineJpeg, ihdr, PNG_SIGNATURE, riff, riffChunk, vp8lPayload } from "./test-fixtures";
+import {
+  baselineJpeg,
+  ihdr,
+  PNG_SIGNATURE,
+  riff,
+  riffChunk,
+  vp8lPayload,
+} from "../../test/support/image-scrub/fixtures";
 
 function ftyp(major: string, ...compatible: string[]): Buffer {
   const body = Buffer.from(`ftyp${major}\0\0\0\0${compatible.join("")}`, "latin1");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { EXIF_HEADER, isRotatingOrientation, minimalExifTiff, readOrientation } from "./exif";
-import { exifTiff } from "./test-fixtures";
+import { exifTiff } from "../../test/support/image-scrub/fixtures";
 
 describe("readOrientation", () => {
   it.each([false, true])("reads IFD0 Orientation (little-endian: %s)", (littleEndian) => {

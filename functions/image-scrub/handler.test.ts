@@ -9,7 +9,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, it, vi } from "vitest";
 import { SCRUBBER_VERSION, scrubBuffer } from "./core";
 import { TenantDirectory } from "../shared/tenant-directory";
-import { type FakeKms, fakes, PREFIX } from "../shared/tenant-fixtures";
+import { type FakeKms, fakes, PREFIX } from "../../test/support/shared/tenant-fixtures";
 import { parseScrubEnv, ScrubConfigError, type ScrubEnv } from "./env";
 import { createScrubHandler, type ScrubBatchResult } from "./handler";
 import {
@@ -26,7 +26,7 @@ import {
   sos,
   vp8Payload,
   vp8x,
-} from "./test-fixtures";
+} from "../../test/support/image-scrub/fixtures";
 
 vi.hoisted(() => {
   // handler.ts parses the environment at import, as in Lambda.

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { IccInvalid, iccProfileId, neutraliseIccProfile, readIccTags } from "./icc";
-import { iccProfile, iccTestProfile } from "./test-fixtures";
+import { iccProfile, iccTestProfile } from "../../test/support/image-scrub/fixtures";
 
 const CANARY = "CANARY-LEAK-2";
 

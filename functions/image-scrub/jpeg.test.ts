@@ -27,7 +27,7 @@ import {
   sof,
   sos,
   XMP_PACKET,
-} from "./test-fixtures";
+} from "../../test/support/image-scrub/fixtures";
 
 async function collect(source: AsyncIterable<Uint8Array>): Promise<Buffer> {
   const parts: Buffer[] = [];

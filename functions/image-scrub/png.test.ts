@@ -19,7 +19,7 @@ import {
   rgbRows,
   textChunk,
   ztxtChunk,
-} from "./test-fixtures";
+} from "../../test/support/image-scrub/fixtures";
 
 async function rejection(bytes: Uint8Array, options = {}): Promise<ScrubRejected> {
   try {

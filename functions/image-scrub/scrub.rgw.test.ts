@@ -30,7 +30,7 @@ import type { HttpApiResult } from "../upload-presign/handler";
 import { SCRUBBER_VERSION, scrubBuffer } from "./core";
 import { EXIF_HEADER, minimalExifTiff } from "./exif";
 import type { ScrubBatchResult } from "./handler";
-import { DHT, DQT, EOI, exifApp1, JFIF, jpegSegments, SOI, sof, sos } from "./test-fixtures";
+import { DHT, DQT, EOI, exifApp1, JFIF, jpegSegments, SOI, sof, sos } from "../../test/support/image-scrub/fixtures";
 
 const AVATAR_KEY = "arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/66666666-7777-4888-9999-000000000000";
 const ORIGINALS = "scrub-originals";

@@ -23,7 +23,7 @@ import {
   vp8x,
   webpChunks,
   XMP_PACKET,
-} from "./test-fixtures";
+} from "../../test/support/image-scrub/fixtures";
 import { VP8X_FLAGS } from "./webp";
 
 async function rejection(bytes: Uint8Array, options = {}): Promise<ScrubRejected> {

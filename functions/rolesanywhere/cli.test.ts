@@ -8,8 +8,8 @@ import { build } from "esbuild";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { arn, endpointHost, PARTITIONS } from "../../config/partitions";
 import { EXIT_USAGE, main, parseCliArgs, USAGE } from "./cli";
-import { createTestPki, issue, type TestIdentity } from "./test-pki";
-import { type FakeRolesAnywhere, startFakeRolesAnywhere } from "./test-server";
+import { createTestPki, issue, type TestIdentity } from "../../test/support/rolesanywhere/pki";
+import { type FakeRolesAnywhere, startFakeRolesAnywhere } from "../../test/support/rolesanywhere/fake-server";
 
 const commercial = PARTITIONS.aws;
 const arns = {

@@ -15,8 +15,8 @@ import {
   type SessionEvent,
 } from "./credentials";
 import type { SigningMaterialInput } from "./signer";
-import { createTestPki, issue, type TestIdentity } from "./test-pki";
-import { type FakeRolesAnywhere, startFakeRolesAnywhere } from "./test-server";
+import { createTestPki, issue, type TestIdentity } from "../../test/support/rolesanywhere/pki";
+import { type FakeRolesAnywhere, startFakeRolesAnywhere } from "../../test/support/rolesanywhere/fake-server";
 
 const commercial = PARTITIONS.aws;
 const session = {

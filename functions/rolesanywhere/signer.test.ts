@@ -15,7 +15,7 @@ import {
   sessionsUrl,
   signCreateSession,
 } from "./signer";
-import { createTestPki, issue, type TestIdentity } from "./test-pki";
+import { createTestPki, issue, type TestIdentity } from "../../test/support/rolesanywhere/pki";
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 const b64 = (c: X509Certificate) => c.raw.toString("base64");

@@ -16,7 +16,15 @@ import {
   TenantKeyError,
 } from "./tenant-directory";
 
-import { ACME_KEY, ACME_ROLE, type Fakes, fakes, PREFIX, SECOND, START } from "./tenant-fixtures";
+import {
+  ACME_KEY,
+  ACME_ROLE,
+  type Fakes,
+  fakes,
+  PREFIX,
+  SECOND,
+  START,
+} from "../../test/support/shared/tenant-fixtures";
 import { rejection } from "../../test/rejection";
 
 /** The client the fake `clientFor` builds: it only keeps the provider, so tests can call it. */

@@ -6,8 +6,9 @@
  * the tenant (original, clean copy, quarantined copy) ends up under the tenant's key; other tenants'
  * objects keep the data-class keys and the functions' own credentials.
  *
- * KMS does not run here: the directory's key lookup is the in-memory one (tenant-fixtures.ts). The
- * gateway's SSE-KMS testing backend knows the tenant key's ID, so the object's key is real gateway state.
+ * KMS does not run here: the directory's key lookup is the in-memory one
+ * (test/support/shared/tenant-fixtures.ts). The gateway's SSE-KMS testing backend knows the tenant key's ID, so the
+ * object's key is real gateway state.
  * Ceph's role ARNs carry no partition or account (`arn:aws:iam:::role/<name>`): the test maps the ARN
  * the directory derives from the key to the gateway's form, and nothing else.
  */
@@ -29,14 +30,14 @@ import { assumeRole, createRole } from "../../test/s3/sts";
 import { failback } from "../cross-partition-sync/failback";
 import { createScrubHandler, type ScrubBatchResult } from "../image-scrub/handler";
 import { parseScrubEnv, s3ClientFromEnv as scrubClient } from "../image-scrub/env";
-import { DHT, DQT, EOI, exifApp1, JFIF, SOI, sof, sos } from "../image-scrub/test-fixtures";
+import { DHT, DQT, EOI, exifApp1, JFIF, SOI, sof, sos } from "../../test/support/image-scrub/fixtures";
 import type { MultipartUpload, PresignedPut } from "../upload-presign/core";
 import { parseUploadEnv, s3ClientFromEnv as uploadClient } from "../upload-presign/env";
 import { createUploadHandler, type HttpApiResult } from "../upload-presign/handler";
 import { createLogger } from "./logger";
 import { localMac, Pseudonyms } from "./pseudonym";
 import { stsAssumeRole, TenantDirectory } from "./tenant-directory";
-import { FakeKms, PREFIX } from "./tenant-fixtures";
+import { FakeKms, PREFIX } from "../../test/support/shared/tenant-fixtures";
 
 vi.hoisted(() => {
   // The handler modules parse the environment at import, as in Lambda; these tests build their own handlers.

@@ -14,7 +14,7 @@ import { describe, expect, it, vi } from "vitest";
 import { createLogger } from "../shared/logger";
 import { localMac, Pseudonyms } from "../shared/pseudonym";
 import { TenantDirectory } from "../shared/tenant-directory";
-import { type FakeKms, type Fakes, fakes, PREFIX } from "../shared/tenant-fixtures";
+import { type FakeKms, type Fakes, fakes, PREFIX } from "../../test/support/shared/tenant-fixtures";
 import { parseUploadEnv, s3ClientFromEnv } from "./env";
 import { UploadConfigError } from "./errors";
 import { createUploadHandler, type HttpApiEvent, type HttpApiResult, handler } from "./handler";

@@ -133,20 +133,28 @@ function browserUpload(c: Cast): Call {
   return call(c.upload, "PutObject", c.originals, "t/u/x", { origin: "internet", headers: sse(c.originals.keyArn) });
 }
 
-/** Every case of the matrix, in a stable order. */
-export function abuseCases(world: AuthzWorld): AbuseCase[] {
+/** What the cases share: the cast and the tenants they play against. */
+interface Matrix {
+  readonly world: AuthzWorld;
+  /** The platform's actors and buckets (castOf). */
+  readonly c: Cast;
+  /** The cast tenant, another tenant of the configuration, and their keys. */
+  readonly tenantId: string;
+  readonly otherTenant: string;
+  readonly otherTenantKey: string | undefined;
+  readonly ownKey: string | undefined;
+  /** The reason a tenant case gives when there is no tenant. */
+  readonly noTenant: string;
+}
+
+type AddCase = (
+  id: string,
+  title: string,
+  make: () => Call | string | { readonly call: Call; readonly control: Call },
+) => void;
+
+function matrixOf(world: AuthzWorld): Matrix {
   const c = castOf(world);
-  const out: AbuseCase[] = [];
-  const add = (
-    id: string,
-    title: string,
-    make: () => Call | string | { readonly call: Call; readonly control: Call },
-  ) => {
-    const made = make();
-    if (typeof made === "string") out.push({ id, title, reason: made });
-    else if ("call" in made && "control" in made) out.push({ id, title, call: made.call, control: made.control });
-    else out.push({ id, title, call: made });
-  };
   const tenantId = c.tenant?.tags.Tenant ?? "";
   const otherTenant =
     [...world.keys.values()]
@@ -158,7 +166,11 @@ export function abuseCases(world: AuthzWorld): AbuseCase[] {
   )?.arn;
   const ownKey = c.tenant?.tags.TenantKey;
   const noTenant = "the configuration has no logical-tier tenant";
+  return { world, c, tenantId, otherTenant, otherTenantKey, ownKey, noTenant };
+}
 
+/** A tenant role writing outside its prefix or with another key. */
+function tenantWriteCases({ c, tenantId, otherTenant, otherTenantKey, ownKey, noTenant }: Matrix, add: AddCase): void {
   add("tenant-other-prefix", "a tenant role writes under another tenant's prefix, with its own key", () =>
     c.tenant === undefined || c.originals === undefined
       ? noTenant
@@ -199,6 +211,10 @@ export function abuseCases(world: AuthzWorld): AbuseCase[] {
             control: call(c.tenant, "PutObject", c.originals, `${tenantId}/u/x`, { headers: sse(ownKey) }),
           },
   );
+}
+
+/** A tenant role reaching other tenants' objects or other roles, and a person's way into a tenant role. */
+function tenantReachCases({ world, c, tenantId, otherTenant, ownKey, noTenant }: Matrix, add: AddCase): void {
   add("tenant-read-other", "a tenant role reads another tenant's clean object", () =>
     c.tenant === undefined || c.clean === undefined
       ? noTenant
@@ -254,6 +270,10 @@ export function abuseCases(world: AuthzWorld): AbuseCase[] {
       };
     },
   );
+}
+
+/** Browser requests with the upload function's signature, altered. */
+function browserCases({ c }: Matrix, add: AddCase): void {
   add("browser-read", "a browser reads an original with the upload function's signature (from the internet)", () =>
     c.upload === undefined || c.originals === undefined
       ? "no upload function"
@@ -306,6 +326,10 @@ export function abuseCases(world: AuthzWorld): AbuseCase[] {
           control: browserUpload(c),
         },
   );
+}
+
+/** The functions' own roles outside their paths. */
+function functionCases({ c }: Matrix, add: AddCase): void {
   add("no-tls", "the sync function reads a clean object without TLS", () =>
     c.sync === undefined || c.clean === undefined
       ? "no crossing data class"
@@ -362,6 +386,10 @@ export function abuseCases(world: AuthzWorld): AbuseCase[] {
       ? "no crossing data class"
       : call(c.sync, "PutObject", c.clean, "t/u/x", { headers: sse(c.clean.keyArn) }),
   );
+}
+
+/** The commercial side's Roles Anywhere role against sovereign buckets, other keys and other buckets. */
+function commercialCases({ world, c }: Matrix, add: AddCase): void {
   add("commercial-reads-sovereign", "the commercial Roles Anywhere role reads a sovereign bucket", () =>
     c.rolesAnywhere === undefined || c.clean === undefined
       ? "no crossing data class"
@@ -410,6 +438,10 @@ export function abuseCases(world: AuthzWorld): AbuseCase[] {
       };
     },
   );
+}
+
+/** Keys used by the wrong principal, and the audit trail. */
+function keyCases({ world, c, otherTenantKey, ownKey, noTenant }: Matrix, add: AddCase): void {
   add(
     "pseudonyms-by-another-function",
     "a function other than the upload function derives subjects' pseudonyms (kms:GenerateMac on the HMAC key)",
@@ -446,5 +478,19 @@ export function abuseCases(world: AuthzWorld): AbuseCase[] {
     });
     return { call: decrypt(otherTenantKey), control: decrypt(ownKey ?? otherTenantKey) };
   });
+}
+
+/** Every case of the matrix, in a stable order. */
+export function abuseCases(world: AuthzWorld): AbuseCase[] {
+  const out: AbuseCase[] = [];
+  const add: AddCase = (id, title, make) => {
+    const made = make();
+    if (typeof made === "string") out.push({ id, title, reason: made });
+    else if ("call" in made && "control" in made) out.push({ id, title, call: made.call, control: made.control });
+    else out.push({ id, title, call: made });
+  };
+  const matrix = matrixOf(world);
+  for (const cases of [tenantWriteCases, tenantReachCases, browserCases, functionCases, commercialCases, keyCases])
+    cases(matrix, add);
   return out;
 }

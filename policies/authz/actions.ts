@@ -154,6 +154,11 @@ function kmsViaS3(
   };
 }
 
+type EndpointsOf = ReturnType<typeof endpointsFor>;
+
+/** Adds the check of one S3 action on one resource of the call's bucket. */
+type S3Check = (action: string, resource: string, extra?: Record<string, string | string[]>) => void;
+
 function s3Checks(world: AuthzWorld, call: Call): Authorizations {
   const bucket = call.bucket;
   if (bucket === undefined) return { kind: "unknown", reason: `${call.operation} names no bucket of the example` };
@@ -166,7 +171,7 @@ function s3Checks(world: AuthzWorld, call: Call): Authorizations {
       : {}),
   };
   const checks: Authorization[] = [];
-  const s3 = (action: string, resource: string, extra: Record<string, string | string[]> = {}) =>
+  const s3: S3Check = (action, resource, extra = {}) =>
     checks.push({
       label: `${action} on ${resource.replace(/^arn:[^:]+:s3:::/, "")}`,
       action,
@@ -188,7 +193,25 @@ function s3Checks(world: AuthzWorld, call: Call): Authorizations {
       kind: "unknown",
       reason: `S3 ${call.operation}${call.key === undefined ? " without an object key" : ""} is not in the proof's table (policies/authz/actions.ts)`,
     };
-  const objectArn = `${bucket.arn}/${call.key}`;
+  objectActionChecks(call, op, `${bucket.arn}/${call.key}`, bucket, s3);
+  if (call.operation === "CopyObject") {
+    const source = copySourceChecks(world, call, base, endpoint);
+    if (source === undefined)
+      return { kind: "unknown", reason: "CopyObject from a source outside the example's buckets" };
+    checks.push(...source);
+  }
+  checks.push(...objectKmsChecks(world, call, bucket));
+  return { kind: "known", checks };
+}
+
+/** The S3 actions on the object itself: the operation's, and those its headers or a 404 imply. */
+function objectActionChecks(
+  call: Call,
+  op: { readonly action: string; readonly versioned?: string },
+  objectArn: string,
+  bucket: WorldBucket,
+  s3: S3Check,
+): void {
   const versioned = call.versionId !== undefined && op.versioned !== undefined;
   const h = call.headers;
   const sse = WRITES.has(call.operation)
@@ -220,13 +243,20 @@ function s3Checks(world: AuthzWorld, call: Call): Authorizations {
     s3("s3:PutObjectLegalHold", objectArn);
   if (call.notFound === true && (call.operation === "HeadObject" || call.operation === "GetObject"))
     s3("s3:ListBucket", bucket.arn);
+}
 
-  if (call.operation === "CopyObject") {
-    const source = call.copySource;
-    if (source === undefined)
-      return { kind: "unknown", reason: "CopyObject from a source outside the example's buckets" };
-    const sourceArn = `${source.bucket.arn}/${source.key}`;
-    checks.push({
+/** A copy reads its source, and decrypts it with the source's key; undefined when the source is not the example's. */
+function copySourceChecks(
+  world: AuthzWorld,
+  call: Call,
+  base: Record<string, string | string[]>,
+  endpoint: EndpointsOf,
+): Authorization[] | undefined {
+  const source = call.copySource;
+  if (source === undefined) return undefined;
+  const sourceArn = `${source.bucket.arn}/${source.key}`;
+  const checks: Authorization[] = [
+    {
       label: `s3:GetObject on ${sourceArn.replace(/^arn:[^:]+:s3:::/, "")} (copy source)`,
       action: "s3:GetObject",
       resource: sourceArn,
@@ -234,11 +264,17 @@ function s3Checks(world: AuthzWorld, call: Call): Authorizations {
       resourcePolicy: source.bucket.policy,
       endpointPolicies: endpoint.policies,
       context: { ...base, "aws:ResourceAccount": source.bucket.side.account },
-    });
-    const sourceKey = source.kmsKeyArn ?? source.bucket.keyArn;
-    if (sourceKey !== undefined)
-      checks.push(kmsViaS3(world, call, "kms:Decrypt", sourceKey, source.bucket, "reads the copy source"));
-  }
+    },
+  ];
+  const sourceKey = source.kmsKeyArn ?? source.bucket.keyArn;
+  if (sourceKey !== undefined)
+    checks.push(kmsViaS3(world, call, "kms:Decrypt", sourceKey, source.bucket, "reads the copy source"));
+  return checks;
+}
+
+/** The KMS actions S3 takes for the object: a data key for a write, decryption for reads and parts. */
+function objectKmsChecks(world: AuthzWorld, call: Call, bucket: WorldBucket): Authorization[] {
+  const checks: Authorization[] = [];
   const key = writeKey(call);
   if (WRITES.has(call.operation) && key !== undefined) {
     checks.push(kmsViaS3(world, call, "kms:GenerateDataKey", key, bucket, "SSE-KMS write"));
@@ -254,7 +290,7 @@ function s3Checks(world: AuthzWorld, call: Call): Authorizations {
     const readKey = call.objectKmsKeyArn ?? bucket.keyArn;
     if (readKey !== undefined) checks.push(kmsViaS3(world, call, "kms:Decrypt", readKey, bucket, "SSE-KMS read"));
   }
-  return { kind: "known", checks };
+  return checks;
 }
 
 const KMS_ACTIONS: Readonly<Record<string, string>> = {
@@ -264,6 +300,15 @@ const KMS_ACTIONS: Readonly<Record<string, string>> = {
   GenerateDataKey: "kms:GenerateDataKey",
   GenerateMac: "kms:GenerateMac",
 };
+
+/** A KMS, STS or Secrets Manager call on its target: the endpoint it passes and the context that adds. */
+interface ServiceCall {
+  readonly world: AuthzWorld;
+  readonly call: Call;
+  readonly target: string;
+  readonly endpoint: EndpointsOf;
+  readonly viaEndpoint: Record<string, string>;
+}
 
 /** Every check one call needs, or `unknown`. */
 export function authorizationsOf(world: AuthzWorld, call: Call): Authorizations {
@@ -277,92 +322,100 @@ export function authorizationsOf(world: AuthzWorld, call: Call): Authorizations 
     return { kind: "unknown", reason: `${call.service} ${call.operation} names no resource of the example` };
   const viaEndpoint: Record<string, string> =
     endpoint.ids.length > 0 ? { "aws:SourceVpce": endpoint.ids[0] ?? "", "aws:SourceVpc": endpoint.vpcs[0] ?? "" } : {};
-  if (call.service === "KMS") {
-    const action = KMS_ACTIONS[call.operation];
-    const key = world.keyByArn(target);
-    if (action === undefined || key === undefined)
-      return { kind: "unknown", reason: `KMS ${call.operation} on ${target}` };
-    return {
-      kind: "known",
-      checks: [
-        {
-          label: `${action} on ${key.address}`,
-          action,
-          resource: key.arn,
-          resourceAccount: key.side.account,
-          resourcePolicy: key.policy,
-          endpointPolicies: endpoint.policies,
-          context: {
-            ...principalContext(call),
-            ...viaEndpoint,
-            "aws:ResourceAccount": key.side.account,
-            "kms:CallerAccount": call.principal.side.account,
-            "kms:ResourceAliases": [...key.aliases],
-          },
-        },
-      ],
-    };
-  }
-  if (call.service === "STS" && call.operation === "AssumeRole") {
-    const role = [...world.roles.values()].find((r) => r.arn === target);
-    if (role === undefined) return { kind: "unknown", reason: `AssumeRole of ${target}, not a role of the example` };
-    return {
-      kind: "known",
-      checks: [
-        {
-          label: `sts:AssumeRole of ${role.address}`,
-          action: "sts:AssumeRole",
-          resource: role.arn,
-          resourceAccount: role.side.account,
-          resourcePolicy: role.trust,
-          endpointPolicies: endpoint.policies,
-          context: { ...principalContext(call), ...viaEndpoint, "aws:ResourceAccount": role.side.account },
-        },
-      ],
-    };
-  }
-  if (call.service === "SecretsManager" && call.operation === "GetSecretValue") {
-    const secret = [...world.secrets.values()].find((s) => s.arn === target);
-    if (secret === undefined)
-      return { kind: "unknown", reason: `GetSecretValue of ${target}, not a secret of the example` };
-    const key = world.keys.get(
-      String(world.template.byAddress.get(secret.address)?.values.kms_key_id ?? "").replace(
-        /^\$\{(aws_kms_key\.[^.]+)\.arn\}$/,
-        "$1",
-      ),
-    );
-    const checks: Authorization[] = [
-      {
-        label: `secretsmanager:GetSecretValue of ${secret.address}`,
-        action: "secretsmanager:GetSecretValue",
-        resource: secret.arn,
-        resourceAccount: secret.side.account,
-        resourcePolicy: secret.policy,
-        endpointPolicies: endpoint.policies,
-        context: { ...principalContext(call), ...viaEndpoint, "aws:ResourceAccount": secret.side.account },
-      },
-    ];
-    if (key !== undefined) {
-      checks.push({
-        label: `kms:Decrypt on ${key.address} (the secret's key)`,
-        action: "kms:Decrypt",
-        resource: key.arn,
-        resourceAccount: key.side.account,
-        resourcePolicy: key.policy,
-        endpointPolicies: [],
-        context: {
-          ...principalContext(call),
-          "aws:ResourceAccount": key.side.account,
-          "kms:CallerAccount": call.principal.side.account,
-          "kms:ViaService": `secretsmanager.${key.side.region}.${key.side.partition.dnsSuffix}`,
-          "kms:ResourceAliases": [...key.aliases],
-        },
-      });
-    }
-    return { kind: "known", checks };
-  }
+  const request: ServiceCall = { world, call, target, endpoint, viaEndpoint };
+  if (call.service === "KMS") return kmsChecks(request);
+  if (call.service === "STS" && call.operation === "AssumeRole") return assumeRoleChecks(request);
+  if (call.service === "SecretsManager" && call.operation === "GetSecretValue") return secretChecks(request);
   return {
     kind: "unknown",
     reason: `${call.service} ${call.operation}: not in the proof's table (policies/authz/actions.ts)`,
   };
+}
+
+function kmsChecks({ world, call, target, endpoint, viaEndpoint }: ServiceCall): Authorizations {
+  const action = KMS_ACTIONS[call.operation];
+  const key = world.keyByArn(target);
+  if (action === undefined || key === undefined)
+    return { kind: "unknown", reason: `KMS ${call.operation} on ${target}` };
+  return {
+    kind: "known",
+    checks: [
+      {
+        label: `${action} on ${key.address}`,
+        action,
+        resource: key.arn,
+        resourceAccount: key.side.account,
+        resourcePolicy: key.policy,
+        endpointPolicies: endpoint.policies,
+        context: {
+          ...principalContext(call),
+          ...viaEndpoint,
+          "aws:ResourceAccount": key.side.account,
+          "kms:CallerAccount": call.principal.side.account,
+          "kms:ResourceAliases": [...key.aliases],
+        },
+      },
+    ],
+  };
+}
+
+function assumeRoleChecks({ world, call, target, endpoint, viaEndpoint }: ServiceCall): Authorizations {
+  const role = [...world.roles.values()].find((r) => r.arn === target);
+  if (role === undefined) return { kind: "unknown", reason: `AssumeRole of ${target}, not a role of the example` };
+  return {
+    kind: "known",
+    checks: [
+      {
+        label: `sts:AssumeRole of ${role.address}`,
+        action: "sts:AssumeRole",
+        resource: role.arn,
+        resourceAccount: role.side.account,
+        resourcePolicy: role.trust,
+        endpointPolicies: endpoint.policies,
+        context: { ...principalContext(call), ...viaEndpoint, "aws:ResourceAccount": role.side.account },
+      },
+    ],
+  };
+}
+
+/** Reading a secret, and decrypting it with the secret's key (through Secrets Manager). */
+function secretChecks({ world, call, target, endpoint, viaEndpoint }: ServiceCall): Authorizations {
+  const secret = [...world.secrets.values()].find((s) => s.arn === target);
+  if (secret === undefined)
+    return { kind: "unknown", reason: `GetSecretValue of ${target}, not a secret of the example` };
+  const key = world.keys.get(
+    String(world.template.byAddress.get(secret.address)?.values.kms_key_id ?? "").replace(
+      /^\$\{(aws_kms_key\.[^.]+)\.arn\}$/,
+      "$1",
+    ),
+  );
+  const checks: Authorization[] = [
+    {
+      label: `secretsmanager:GetSecretValue of ${secret.address}`,
+      action: "secretsmanager:GetSecretValue",
+      resource: secret.arn,
+      resourceAccount: secret.side.account,
+      resourcePolicy: secret.policy,
+      endpointPolicies: endpoint.policies,
+      context: { ...principalContext(call), ...viaEndpoint, "aws:ResourceAccount": secret.side.account },
+    },
+  ];
+  if (key !== undefined) {
+    checks.push({
+      label: `kms:Decrypt on ${key.address} (the secret's key)`,
+      action: "kms:Decrypt",
+      resource: key.arn,
+      resourceAccount: key.side.account,
+      resourcePolicy: key.policy,
+      endpointPolicies: [],
+      context: {
+        ...principalContext(call),
+        "aws:ResourceAccount": key.side.account,
+        "kms:CallerAccount": call.principal.side.account,
+        "kms:ViaService": `secretsmanager.${key.side.region}.${key.side.partition.dnsSuffix}`,
+        "kms:ResourceAliases": [...key.aliases],
+      },
+    });
+  }
+  return { kind: "known", checks };
 }

@@ -33,12 +33,20 @@ interface FileCast {
   outOfScope?: string;
 }
 
+const emptyCast = (): FileCast => ({
+  keys: new Map(),
+  buckets: new Map(),
+  kmsKeys: new Map(),
+  tenants: new Map(),
+  roles: new Map(),
+});
+
 function castsByFile(records: readonly Recorded[]): Map<string, FileCast> {
   const out = new Map<string, FileCast>();
   const of = (file: string) => {
     let cast = out.get(file);
     if (cast === undefined) {
-      cast = { keys: new Map(), buckets: new Map(), kmsKeys: new Map(), tenants: new Map(), roles: new Map() };
+      cast = emptyCast();
       out.set(file, cast);
     }
     return cast;
@@ -86,13 +94,7 @@ export function castRecords(world: AuthzWorld, records: readonly Recorded[]): Ca
   const uploadKeys = new Map<string, string>();
   for (const record of records) {
     if (record.t !== "request") continue;
-    const cast: FileCast = casts.get(record.file) ?? {
-      keys: new Map(),
-      buckets: new Map(),
-      kmsKeys: new Map(),
-      tenants: new Map(),
-      roles: new Map(),
-    };
+    const cast: FileCast = casts.get(record.file) ?? emptyCast();
     const actor = record.actor ?? (record.accessKeyId === undefined ? undefined : cast.keys.get(record.accessKeyId));
     if (actor === undefined || cast.outOfScope !== undefined) {
       unattributed.push(record);
@@ -102,77 +104,94 @@ export function castRecords(world: AuthzWorld, records: readonly Recorded[]): Ca
       refused.push(record);
       continue;
     }
-    const where = `${record.file}: ${record.service} ${record.operation}${record.bucket === undefined ? "" : ` ${record.bucket}/${record.key ?? ""}`}`;
-    const principal = world.roleByName(castRoleName(cast, actor));
-    if (principal === undefined) {
-      problems.push(
-        `${where}: principal "${actor}" (as "${castRoleName(cast, actor)}") is not a role of the example: cast it (castNames roles) or give the request a role the stack has`,
-      );
-      continue;
-    }
-    const bucketOf = (name: string | undefined): WorldBucket | undefined | "missing" => {
-      if (name === undefined) return undefined;
-      return world.bucketByName(cast.buckets.get(name) ?? name) ?? "missing";
-    };
-    const kmsKeyArn = (id: string | undefined): string | undefined => {
-      if (id === undefined) return undefined;
-      const address = cast.kmsKeys.get(id);
-      const key = address === undefined ? world.keyByArn(id) : world.keys.get(address);
-      if (key === undefined)
-        problems.push(`${where}: KMS key ${id} is not cast to a key of the example (castNames keys)`);
-      return key?.arn ?? id;
-    };
-    const bucket = bucketOf(record.bucket);
-    if (bucket === "missing") {
-      problems.push(`${where}: bucket "${record.bucket}" is not a bucket of the example: cast it (castNames buckets)`);
-      continue;
-    }
-    let copySource: Call["copySource"];
-    if (record.copySource !== undefined) {
-      const [sourceBucket = "", ...rest] = record.copySource.split("/");
-      const source = bucketOf(sourceBucket);
-      if (source === "missing" || source === undefined) {
-        problems.push(`${where}: copy source bucket "${sourceBucket}" is not a bucket of the example`);
-        continue;
-      }
-      copySource = { bucket: source, key: castPath(cast, rest.join("/")) };
-    }
-    const headers = { ...record.headers };
-    const sseKey = headers["x-amz-server-side-encryption-aws-kms-key-id"];
-    if (sseKey !== undefined) headers["x-amz-server-side-encryption-aws-kms-key-id"] = kmsKeyArn(sseKey) ?? sseKey;
-    const objectName = `${record.bucket ?? ""}/${record.key ?? ""}`;
-    if (record.operation === "CreateMultipartUpload" && sseKey !== undefined) uploadKeys.set(objectName, sseKey);
-    const objectKmsKeyId =
-      record.objectKmsKeyId ??
-      (record.operation === "UploadPart" || record.operation === "CompleteMultipartUpload"
-        ? uploadKeys.get(objectName)
-        : undefined);
-    const target = targetOf(world, cast, record, (id) => kmsKeyArn(id));
-    const origin: Origin =
-      record.via !== "sdk" || principal.side.partition.id !== "aws-eusc" || isOperator(principal)
-        ? "internet"
-        : "vpc-endpoint";
-    calls.push({
-      record,
-      call: {
-        principal,
-        service: record.service,
-        operation: record.operation,
-        origin,
-        secureTransport: true,
-        ...(bucket === undefined ? {} : { bucket }),
-        ...(record.key === undefined ? {} : { key: castPath(cast, record.key) }),
-        ...(record.versionId === undefined ? {} : { versionId: record.versionId }),
-        ...(record.prefix === undefined ? {} : { prefix: castPath(cast, record.prefix) }),
-        ...(copySource === undefined ? {} : { copySource }),
-        headers,
-        ...(objectKmsKeyId === undefined ? {} : { objectKmsKeyArn: kmsKeyArn(objectKmsKeyId) }),
-        ...(target === undefined ? {} : { target }),
-        notFound: record.status === 404,
-      },
-    });
+    const call = castCall({ world, cast, record, actor, uploadKeys, problems });
+    if (call !== undefined) calls.push({ record, call });
   }
   return { calls, unattributed, refused, problems };
+}
+
+/** What casting one request reads, and where it notes what it finds. */
+interface CastRequest {
+  readonly world: AuthzWorld;
+  readonly cast: FileCast;
+  readonly record: RecordedRequest;
+  /** The principal that made it, by the test's name. */
+  readonly actor: string;
+  readonly uploadKeys: Map<string, string>;
+  readonly problems: string[];
+}
+
+/**
+ * One authorized request of a cast principal as a call in the example's world; undefined when it
+ * names something the example does not have (then it adds the problem).
+ */
+function castCall({ world, cast, record, actor, uploadKeys, problems }: CastRequest): Call | undefined {
+  const where = `${record.file}: ${record.service} ${record.operation}${record.bucket === undefined ? "" : ` ${record.bucket}/${record.key ?? ""}`}`;
+  const principal = world.roleByName(castRoleName(cast, actor));
+  if (principal === undefined) {
+    problems.push(
+      `${where}: principal "${actor}" (as "${castRoleName(cast, actor)}") is not a role of the example: cast it (castNames roles) or give the request a role the stack has`,
+    );
+    return undefined;
+  }
+  const bucketOf = (name: string | undefined): WorldBucket | undefined | "missing" => {
+    if (name === undefined) return undefined;
+    return world.bucketByName(cast.buckets.get(name) ?? name) ?? "missing";
+  };
+  const kmsKeyArn = (id: string | undefined): string | undefined => {
+    if (id === undefined) return undefined;
+    const address = cast.kmsKeys.get(id);
+    const key = address === undefined ? world.keyByArn(id) : world.keys.get(address);
+    if (key === undefined)
+      problems.push(`${where}: KMS key ${id} is not cast to a key of the example (castNames keys)`);
+    return key?.arn ?? id;
+  };
+  const bucket = bucketOf(record.bucket);
+  if (bucket === "missing") {
+    problems.push(`${where}: bucket "${record.bucket}" is not a bucket of the example: cast it (castNames buckets)`);
+    return undefined;
+  }
+  let copySource: Call["copySource"];
+  if (record.copySource !== undefined) {
+    const [sourceBucket = "", ...rest] = record.copySource.split("/");
+    const source = bucketOf(sourceBucket);
+    if (source === "missing" || source === undefined) {
+      problems.push(`${where}: copy source bucket "${sourceBucket}" is not a bucket of the example`);
+      return undefined;
+    }
+    copySource = { bucket: source, key: castPath(cast, rest.join("/")) };
+  }
+  const headers = { ...record.headers };
+  const sseKey = headers["x-amz-server-side-encryption-aws-kms-key-id"];
+  if (sseKey !== undefined) headers["x-amz-server-side-encryption-aws-kms-key-id"] = kmsKeyArn(sseKey) ?? sseKey;
+  const objectName = `${record.bucket ?? ""}/${record.key ?? ""}`;
+  if (record.operation === "CreateMultipartUpload" && sseKey !== undefined) uploadKeys.set(objectName, sseKey);
+  const objectKmsKeyId =
+    record.objectKmsKeyId ??
+    (record.operation === "UploadPart" || record.operation === "CompleteMultipartUpload"
+      ? uploadKeys.get(objectName)
+      : undefined);
+  const target = targetOf(world, cast, record, (id) => kmsKeyArn(id));
+  const origin: Origin =
+    record.via !== "sdk" || principal.side.partition.id !== "aws-eusc" || isOperator(principal)
+      ? "internet"
+      : "vpc-endpoint";
+  return {
+    principal,
+    service: record.service,
+    operation: record.operation,
+    origin,
+    secureTransport: true,
+    ...(bucket === undefined ? {} : { bucket }),
+    ...(record.key === undefined ? {} : { key: castPath(cast, record.key) }),
+    ...(record.versionId === undefined ? {} : { versionId: record.versionId }),
+    ...(record.prefix === undefined ? {} : { prefix: castPath(cast, record.prefix) }),
+    ...(copySource === undefined ? {} : { copySource }),
+    headers,
+    ...(objectKmsKeyId === undefined ? {} : { objectKmsKeyArn: kmsKeyArn(objectKmsKeyId) }),
+    ...(target === undefined ? {} : { target }),
+    notFound: record.status === 404,
+  };
 }
 
 /** Operator roles act from a workstation: on the internet, not through the VPC's endpoints. */

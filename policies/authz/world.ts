@@ -115,16 +115,24 @@ const parse = (text: string | undefined, what: string): unknown => {
   }
 };
 
-/** The stack's roles, buckets, keys, endpoints and secrets, with concrete ARNs. */
-export function authzWorld(template: Template): AuthzWorld {
-  const byAddress = template.byAddress;
-  const side = (r: TfResource) => sideOf(template, r);
-  const name = (r: TfResource) => literalString(r.values.name) ?? literalString(r.values.bucket) ?? r.name;
+/** Reads the stack's resources with their references made concrete (the example's ARNs, names and IDs). */
+class StackReader {
+  constructor(readonly template: Template) {}
 
-  const attribute = (address: string, attr: string): string | undefined => {
-    const r = byAddress.get(address);
+  side(r: TfResource): Side {
+    return sideOf(this.template, r);
+  }
+
+  name(r: TfResource): string {
+    return literalString(r.values.name) ?? literalString(r.values.bucket) ?? r.name;
+  }
+
+  /** The value of `<address>.<attr>` as AWS would report it, for the attributes policies refer to. */
+  attribute(address: string, attr: string): string | undefined {
+    const r = this.template.byAddress.get(address);
     if (r === undefined) return undefined;
-    const s = side(r);
+    const s = this.side(r);
+    const name = (resource: TfResource) => this.name(resource);
     const own = (service: string, resource: string, regional = true) =>
       arn(s.partition, { service, region: regional ? s.region : "", account: s.account, resource });
     switch (r.type) {
@@ -155,115 +163,156 @@ export function authzWorld(template: Template): AuthzWorld {
       default:
         return undefined;
     }
-  };
+  }
 
-  const concrete = (text: string): string =>
+  /** Replaces references by concrete values (`$${` -> `${`). */
+  readonly concrete = (text: string): string =>
     text
       .replace(
         /\$\{(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}/g,
-        (ref, type: string, id: string, attr: string) => attribute(`${type}.${id}`, attr) ?? ref,
+        (ref, type: string, id: string, attr: string) => this.attribute(`${type}.${id}`, attr) ?? ref,
       )
       .replace(/\$\$\{/g, "${");
 
-  const policyOf = (r: TfResource, field = "policy"): unknown => {
+  policyOf(r: TfResource, field = "policy"): unknown {
     const raw = r.values[field];
-    return typeof raw === "string" ? parse(concrete(raw), `${r.address}.${field}`) : undefined;
-  };
-  const resources = (type: string) => template.resources.filter((r) => r.mode === "managed" && r.type === type);
-  const refersTo = (value: unknown, address: string) => typeof value === "string" && value.includes(`\${${address}.`);
-
-  const roles = new Map<string, WorldRole>();
-  for (const r of resources("aws_iam_role")) {
-    const inline = resources("aws_iam_role_policy")
-      .filter((p) => refersTo(p.values.role, r.address) || p.values.role === name(r))
-      .map((p) => ({ name: p.address, policy: policyOf(p) }));
-    const attached = resources("aws_iam_role_policy_attachment")
-      .filter((a) => refersTo(a.values.role, r.address) || a.values.role === name(r))
-      .map((a) => {
-        const policyArn = String(a.values.policy_arn ?? "");
-        const managed = /^\$\{(aws_iam_policy\.[A-Za-z0-9_-]+)\.arn\}$/.exec(policyArn)?.[1];
-        const target = managed === undefined ? undefined : byAddress.get(managed);
-        return { name: managed ?? policyArn, policy: target === undefined ? undefined : policyOf(target) };
-      })
-      // AWS managed policies (logs, ENIs) are not in the stack: they grant no data access.
-      .filter((p) => p.policy !== undefined);
-    const tags = isObject(r.values.tags)
-      ? Object.fromEntries(Object.entries(r.values.tags).map(([k, v]) => [k, concrete(String(v))]))
-      : {};
-    const inlineBlocks = Array.isArray(r.values.inline_policy) ? r.values.inline_policy.filter(isObject) : [];
-    roles.set(r.address, {
-      address: r.address,
-      name: name(r),
-      arn: attribute(r.address, "arn") ?? "",
-      side: side(r),
-      description: literalString(r.values.description) ?? "",
-      tags,
-      trust: policyOf(r, "assume_role_policy"),
-      identityPolicies: [
-        ...inline,
-        ...attached,
-        ...inlineBlocks.map((b, i) => ({
-          name: `${r.address}.inline_policy[${i}]`,
-          policy: typeof b.policy === "string" ? parse(concrete(b.policy), r.address) : undefined,
-        })),
-      ],
-    });
+    return typeof raw === "string" ? parse(this.concrete(raw), `${r.address}.${field}`) : undefined;
   }
 
+  resources(type: string): TfResource[] {
+    return this.template.resources.filter((r) => r.mode === "managed" && r.type === type);
+  }
+
+  refersTo(value: unknown, address: string): boolean {
+    return typeof value === "string" && value.includes(`\${${address}.`);
+  }
+}
+
+/** The policies a role holds: inline, attached (the stack's managed policies) and inline blocks. */
+function identityPoliciesOf(stack: StackReader, r: TfResource): WorldRole["identityPolicies"] {
+  const inline = stack
+    .resources("aws_iam_role_policy")
+    .filter((p) => stack.refersTo(p.values.role, r.address) || p.values.role === stack.name(r))
+    .map((p) => ({ name: p.address, policy: stack.policyOf(p) }));
+  const attached = stack
+    .resources("aws_iam_role_policy_attachment")
+    .filter((a) => stack.refersTo(a.values.role, r.address) || a.values.role === stack.name(r))
+    .map((a) => {
+      const policyArn = String(a.values.policy_arn ?? "");
+      const managed = /^\$\{(aws_iam_policy\.[A-Za-z0-9_-]+)\.arn\}$/.exec(policyArn)?.[1];
+      const target = managed === undefined ? undefined : stack.template.byAddress.get(managed);
+      return { name: managed ?? policyArn, policy: target === undefined ? undefined : stack.policyOf(target) };
+    })
+    // AWS managed policies (logs, ENIs) are not in the stack: they grant no data access.
+    .filter((p) => p.policy !== undefined);
+  const inlineBlocks = Array.isArray(r.values.inline_policy) ? r.values.inline_policy.filter(isObject) : [];
+  return [
+    ...inline,
+    ...attached,
+    ...inlineBlocks.map((b, i) => ({
+      name: `${r.address}.inline_policy[${i}]`,
+      policy: typeof b.policy === "string" ? parse(stack.concrete(b.policy), r.address) : undefined,
+    })),
+  ];
+}
+
+function rolesOf(stack: StackReader): Map<string, WorldRole> {
+  const roles = new Map<string, WorldRole>();
+  for (const r of stack.resources("aws_iam_role")) {
+    const identityPolicies = identityPoliciesOf(stack, r);
+    const tags = isObject(r.values.tags)
+      ? Object.fromEntries(Object.entries(r.values.tags).map(([k, v]) => [k, stack.concrete(String(v))]))
+      : {};
+    roles.set(r.address, {
+      address: r.address,
+      name: stack.name(r),
+      arn: stack.attribute(r.address, "arn") ?? "",
+      side: stack.side(r),
+      description: literalString(r.values.description) ?? "",
+      tags,
+      trust: stack.policyOf(r, "assume_role_policy"),
+      identityPolicies,
+    });
+  }
+  return roles;
+}
+
+function bucketsOf(stack: StackReader): Map<string, WorldBucket> {
   const buckets = new Map<string, WorldBucket>();
-  for (const r of resources("aws_s3_bucket")) {
-    const policy = resources("aws_s3_bucket_policy").find((p) => refersTo(p.values.bucket, r.address));
-    const sse = resources("aws_s3_bucket_server_side_encryption_configuration").find((p) =>
-      refersTo(p.values.bucket, r.address),
-    );
+  for (const r of stack.resources("aws_s3_bucket")) {
+    const policy = stack.resources("aws_s3_bucket_policy").find((p) => stack.refersTo(p.values.bucket, r.address));
+    const sse = stack
+      .resources("aws_s3_bucket_server_side_encryption_configuration")
+      .find((p) => stack.refersTo(p.values.bucket, r.address));
     const keyRef = JSON.stringify(sse?.values ?? {}).match(/\$\{aws_kms_key\.[A-Za-z0-9_-]+\.arn\}/)?.[0];
     buckets.set(r.address, {
       address: r.address,
-      name: name(r),
-      arn: attribute(r.address, "arn") ?? "",
-      side: side(r),
-      policy: policy === undefined ? undefined : policyOf(policy),
-      keyArn: keyRef === undefined ? undefined : concrete(keyRef),
+      name: stack.name(r),
+      arn: stack.attribute(r.address, "arn") ?? "",
+      side: stack.side(r),
+      policy: policy === undefined ? undefined : stack.policyOf(policy),
+      keyArn: keyRef === undefined ? undefined : stack.concrete(keyRef),
     });
   }
+  return buckets;
+}
 
+function keysOf(stack: StackReader): Map<string, WorldKey> {
   const keys = new Map<string, WorldKey>();
-  for (const r of resources("aws_kms_key")) {
-    const aliases = resources("aws_kms_alias")
-      .filter((a) => refersTo(a.values.target_key_id, r.address))
+  for (const r of stack.resources("aws_kms_key")) {
+    const aliases = stack
+      .resources("aws_kms_alias")
+      .filter((a) => stack.refersTo(a.values.target_key_id, r.address))
       .map((a) => literalString(a.values.name) ?? "")
       .sort();
     keys.set(r.address, {
       address: r.address,
-      arn: attribute(r.address, "arn") ?? "",
-      side: side(r),
-      policy: policyOf(r),
+      arn: stack.attribute(r.address, "arn") ?? "",
+      side: stack.side(r),
+      policy: stack.policyOf(r),
       aliases,
     });
   }
+  return keys;
+}
 
-  const endpoints: WorldEndpoint[] = resources("aws_vpc_endpoint").map((r) => ({
+function endpointsOf(stack: StackReader): WorldEndpoint[] {
+  return stack.resources("aws_vpc_endpoint").map((r) => ({
     address: r.address,
     id: `vpce-${r.name}`,
     service:
       String(r.values.service_name ?? "")
         .split(".")
         .pop() ?? "",
-    vpc: concrete(String(r.values.vpc_id ?? "")),
-    policy: policyOf(r),
+    vpc: stack.concrete(String(r.values.vpc_id ?? "")),
+    policy: stack.policyOf(r),
   }));
+}
 
+function secretsOf(stack: StackReader): Map<string, WorldSecret> {
   const secrets = new Map<string, WorldSecret>();
-  for (const r of resources("aws_secretsmanager_secret")) {
-    const policy = resources("aws_secretsmanager_secret_policy").find((p) => refersTo(p.values.secret_arn, r.address));
+  for (const r of stack.resources("aws_secretsmanager_secret")) {
+    const policy = stack
+      .resources("aws_secretsmanager_secret_policy")
+      .find((p) => stack.refersTo(p.values.secret_arn, r.address));
     secrets.set(r.address, {
       address: r.address,
-      arn: attribute(r.address, "arn") ?? "",
-      side: side(r),
-      policy: policy === undefined ? policyOf(r) : policyOf(policy),
+      arn: stack.attribute(r.address, "arn") ?? "",
+      side: stack.side(r),
+      policy: policy === undefined ? stack.policyOf(r) : stack.policyOf(policy),
     });
   }
+  return secrets;
+}
 
+/** The stack's roles, buckets, keys, endpoints and secrets, with concrete ARNs. */
+export function authzWorld(template: Template): AuthzWorld {
+  const stack = new StackReader(template);
+  const roles = rolesOf(stack);
+  const buckets = bucketsOf(stack);
+  const keys = keysOf(stack);
+  const endpoints = endpointsOf(stack);
+  const secrets = secretsOf(stack);
   const rolesByName = new Map([...roles.values()].map((r) => [r.name, r]));
   const bucketsByName = new Map([...buckets.values()].map((b) => [b.name, b]));
   const keysByArn = new Map([...keys.values()].map((k) => [k.arn, k]));
@@ -274,7 +323,7 @@ export function authzWorld(template: Template): AuthzWorld {
     keys,
     endpoints,
     secrets,
-    concrete,
+    concrete: stack.concrete,
     roleByName: (n) => rolesByName.get(n),
     bucketByName: (n) => bucketsByName.get(n),
     keyByArn: (a) => keysByArn.get(a),

@@ -205,34 +205,74 @@ function keyLabel(aliases: readonly string[], r: TfResource): string {
   return aliases.length > 0 ? `key ${aliases.join(", ")}` : `key ${r.address}`;
 }
 
-/** Builds the diagram's graph for one configuration. */
-export function partitionDiagram(template: Template): PartitionDiagram {
-  const { groupOf, groups, partitionOf } = grouping(template);
-  const nodes = new Map<string, DiagramNode & { tenant?: string }>();
-  const nodeOf = new Map<string, string>(); // address -> node id
-  const add = (r: TfResource, kind: NodeKind, label: string[], extra: TfResource[] = []) => {
-    const tenant = tagsOf(template, r)[TENANT_TAG];
-    nodes.set(r.address, {
+type BuildNode = DiagramNode & { tenant?: string };
+type BuildEdge = { from: string; to: string; labels: Set<string>; style: EdgeStyle };
+
+/** The graph while it is built: nodes by id, the node each address belongs to, edges merged per pair. */
+class DiagramBuilder {
+  readonly groupOf: (r: TfResource) => string;
+  readonly groups: Map<string, DiagramGroup>;
+  readonly partitionOf: (r: TfResource) => PartitionInfo | undefined;
+  readonly nodes = new Map<string, BuildNode>();
+  /** address -> node id */
+  readonly nodeOf = new Map<string, string>();
+  readonly edges = new Map<string, BuildEdge>();
+  readonly roles: TfResource[];
+  readonly functions: TfResource[];
+
+  constructor(readonly template: Template) {
+    ({ groupOf: this.groupOf, groups: this.groups, partitionOf: this.partitionOf } = grouping(template));
+    this.roles = resourcesOfType(template, "aws_iam_role");
+    this.functions = resourcesOfType(template, "aws_lambda_function");
+  }
+
+  add(r: TfResource, kind: NodeKind, label: string[], extra: TfResource[] = []): void {
+    const tenant = tagsOf(this.template, r)[TENANT_TAG];
+    this.nodes.set(r.address, {
       id: r.address,
       kind,
       label,
-      group: groupOf(r),
+      group: this.groupOf(r),
       addresses: [r.address, ...extra.map((e) => e.address)].sort(compareStrings),
       ...(tenant ? { tenant } : {}),
     });
-    for (const a of [r, ...extra]) nodeOf.set(a.address, r.address);
-  };
-  const classLine = (r: TfResource) => {
-    const tags = tagsOf(template, r);
+    for (const a of [r, ...extra]) this.nodeOf.set(a.address, r.address);
+  }
+
+  classLine(r: TfResource): string[] {
+    const tags = tagsOf(this.template, r);
     const parts = [
       tags[DATA_CLASS_TAG] ? `class ${tags[DATA_CLASS_TAG]}` : undefined,
       tags.Purpose,
       tags[TENANT_TAG] ? `tenant ${tags[TENANT_TAG]}` : undefined,
     ].filter((x): x is string => x !== undefined);
     return parts.length > 0 ? [parts.join(", ")] : [];
-  };
+  }
 
-  // Resources that hold data, and the targets policies can name.
+  link(from: string, to: string, label: string, style: EdgeStyle): void {
+    const key = `${from} ${to} ${style}`;
+    const e = this.edges.get(key) ?? { from, to, labels: new Set<string>(), style };
+    e.labels.add(label);
+    this.edges.set(key, e);
+  }
+
+  /** The node of a role, added when it has none yet (a function's node may stand for it). */
+  roleNode(r: TfResource): string {
+    if (!this.nodeOf.has(r.address)) this.add(r, "role", [`role ${nameOf(r)}`, ...this.classLine(r)]);
+    return this.nodeOf.get(r.address) as string;
+  }
+
+  executionRole(f: TfResource): TfResource | undefined {
+    return (
+      resolveReference(this.template, f.values.role)?.resource ??
+      this.roles.find((r) => arnOf(this.template, r) === f.values.role)
+    );
+  }
+}
+
+/** Resources that hold data, and the targets policies can name (those and the roles). */
+function addDataNodes(d: DiagramBuilder): AccessTarget[] {
+  const { template } = d;
   const aliasesOf = (key: TfResource) =>
     resourcesOfType(template, "aws_kms_alias")
       .filter((a) => refersTo(a.values.target_key_id, key.address))
@@ -240,57 +280,46 @@ export function partitionDiagram(template: Template): PartitionDiagram {
       .sort(compareStrings);
   const targets: AccessTarget[] = [];
   for (const b of resourcesOfType(template, "aws_s3_bucket")) {
-    add(b, "bucket", [`bucket ${nameOf(b)}`, ...classLine(b)]);
+    d.add(b, "bucket", [`bucket ${nameOf(b)}`, ...d.classLine(b)]);
     targets.push({ address: b.address, kind: "bucket", arn: arnOf(template, b), aliases: [] });
   }
   for (const k of resourcesOfType(template, "aws_kms_key")) {
     const aliases = aliasesOf(k);
-    add(k, "key", [keyLabel(aliases, k), ...classLine(k)]);
+    d.add(k, "key", [keyLabel(aliases, k), ...d.classLine(k)]);
     targets.push({ address: k.address, kind: "key", arn: arnOf(template, k), aliases });
   }
   for (const s of resourcesOfType(template, "aws_secretsmanager_secret")) {
-    add(s, "secret", [`secret ${nameOf(s)}`, ...classLine(s)]);
+    d.add(s, "secret", [`secret ${nameOf(s)}`, ...d.classLine(s)]);
     targets.push({ address: s.address, kind: "secret", arn: arnOf(template, s), aliases: [] });
   }
-  const roles = resourcesOfType(template, "aws_iam_role");
-  for (const r of roles) targets.push({ address: r.address, kind: "role", arn: arnOf(template, r), aliases: [] });
+  for (const r of d.roles) targets.push({ address: r.address, kind: "role", arn: arnOf(template, r), aliases: [] });
+  return targets;
+}
 
-  // Functions stand for their execution role when the role serves only them.
-  const functions = resourcesOfType(template, "aws_lambda_function");
-  const executionRole = (f: TfResource) =>
-    resolveReference(template, f.values.role)?.resource ?? roles.find((r) => arnOf(template, r) === f.values.role);
+/** Functions stand for their execution role when the role serves only them. */
+function addFunctionNodes(d: DiagramBuilder): void {
   const servedBy = new Map<string, TfResource[]>();
-  for (const f of functions) {
-    const role = executionRole(f);
+  for (const f of d.functions) {
+    const role = d.executionRole(f);
     if (role) servedBy.set(role.address, [...(servedBy.get(role.address) ?? []), f]);
   }
-  for (const f of functions) {
-    const role = executionRole(f);
+  for (const f of d.functions) {
+    const role = d.executionRole(f);
     const merged = role !== undefined && servedBy.get(role.address)?.length === 1;
-    add(
+    d.add(
       f,
       "function",
       [`function ${nameOf(f)}`, ...(role ? [`role ${nameOf(role)}`] : [])],
       merged && role ? [role] : [],
     );
   }
+}
 
-  // Edges between node ids, merged per pair.
-  const edges = new Map<string, { from: string; to: string; labels: Set<string>; style: EdgeStyle }>();
-  const link = (from: string, to: string, label: string, style: EdgeStyle) => {
-    const key = `${from} ${to} ${style}`;
-    const e = edges.get(key) ?? { from, to, labels: new Set<string>(), style };
-    e.labels.add(label);
-    edges.set(key, e);
-  };
-
-  // Identity policies: reads, writes, key use, secret reads, role assumption.
-  const roleNode = (r: TfResource) => {
-    if (!nodeOf.has(r.address)) add(r, "role", [`role ${nameOf(r)}`, ...classLine(r)]);
-    return nodeOf.get(r.address) as string;
-  };
+/** Identity policies: reads, writes, key use, secret reads, role assumption. */
+function addAccessEdges(d: DiagramBuilder, targets: readonly AccessTarget[]): void {
+  const { template } = d;
   const pending: Array<{ role: TfResource; target: AccessTarget; label: string }> = [];
-  for (const role of roles) {
+  for (const role of d.roles) {
     const statements = identityPolicies(template, role).flatMap((doc) => statementsOf(concrete(template, doc)));
     for (const target of targets) {
       if (target.address === role.address) continue;
@@ -298,36 +327,39 @@ export function partitionDiagram(template: Template): PartitionDiagram {
     }
   }
   // Roles the functions run as, roles with access to data, roles assumed: all shown.
-  for (const f of functions) {
-    const role = executionRole(f);
-    if (role && !nodeOf.has(role.address)) {
-      roleNode(role);
-      link(f.address, role.address, "runs as", "trust");
+  for (const f of d.functions) {
+    const role = d.executionRole(f);
+    if (role && !d.nodeOf.has(role.address)) {
+      d.roleNode(role);
+      d.link(f.address, role.address, "runs as", "trust");
     }
   }
   for (const { role, target, label } of pending) {
     const to =
       target.kind === "role"
-        ? roleNode(template.byAddress.get(target.address) as TfResource)
-        : (nodeOf.get(target.address) as string);
-    link(roleNode(role), to, label, "access");
+        ? d.roleNode(template.byAddress.get(target.address) as TfResource)
+        : (d.nodeOf.get(target.address) as string);
+    d.link(d.roleNode(role), to, label, "access");
   }
+}
 
-  // IAM Roles Anywhere: trust anchors (with their CA), profiles, the roles they serve.
+/** IAM Roles Anywhere: trust anchors (with their CA), profiles, the roles they serve. */
+function addRolesAnywhere(d: DiagramBuilder): void {
+  const { template } = d;
   for (const anchor of resourcesOfType(template, "aws_rolesanywhere_trust_anchor")) {
     const ca = caSubject(firstBlock(firstBlock(anchor.values.source)?.source_data)?.x509_certificate_data);
-    add(anchor, "trust-anchor", [`Roles Anywhere trust anchor ${nameOf(anchor)}`, ...(ca ? [`CA ${ca}`] : [])]);
+    d.add(anchor, "trust-anchor", [`Roles Anywhere trust anchor ${nameOf(anchor)}`, ...(ca ? [`CA ${ca}`] : [])]);
   }
   for (const profile of resourcesOfType(template, "aws_rolesanywhere_profile")) {
-    add(profile, "profile", [`Roles Anywhere profile ${nameOf(profile)}`]);
+    d.add(profile, "profile", [`Roles Anywhere profile ${nameOf(profile)}`]);
     for (const v of strings(profile.values.role_arns)) {
       const role = resolveReference(template, v)?.resource;
-      if (role?.type === "aws_iam_role") link(profile.address, roleNode(role), "issues sessions of", "trust");
+      if (role?.type === "aws_iam_role") d.link(profile.address, d.roleNode(role), "issues sessions of", "trust");
     }
   }
-  const trustPolicies = policyDocuments(template).filter((d) => d.kind === "trust" && d.document !== undefined);
-  for (const role of roles) {
-    const trust = trustPolicies.find((d) => d.address === role.address)?.document;
+  const trustPolicies = policyDocuments(template).filter((doc) => doc.kind === "trust" && doc.document !== undefined);
+  for (const role of d.roles) {
+    const trust = trustPolicies.find((doc) => doc.address === role.address)?.document;
     for (const s of trust ? statementsOf(trust) : []) {
       if (s.effect !== "Allow" || !s.principal?.service.includes(ROLES_ANYWHERE)) continue;
       const cns = s.conditions
@@ -338,9 +370,9 @@ export function partitionDiagram(template: Template): PartitionDiagram {
         .flatMap((c) => c.values.filter((v): v is string => typeof v === "string"));
       for (const anchor of resourcesOfType(template, "aws_rolesanywhere_trust_anchor")) {
         if (sourceAnchors.length > 0 && !sourceAnchors.some((v) => refersTo(v, anchor.address))) continue;
-        link(
+        d.link(
           anchor.address,
-          roleNode(role),
+          d.roleNode(role),
           cns.length > 0
             ? `trusts certificates CN=${cns.sort(compareStrings).join(", CN=")}`
             : "trusts its certificates",
@@ -349,15 +381,18 @@ export function partitionDiagram(template: Template): PartitionDiagram {
       }
     }
   }
+}
 
-  // The controlled egress path, the functions behind it, and what they name across the partition boundary.
+/** The controlled egress path, the functions behind it, and what they name across the partition boundary. */
+function addEgress(d: DiagramBuilder): void {
+  const { template } = d;
   const egress = analyzeEgress(template).paths;
   for (const path of egress) {
-    nodes.set(path.firewall.address, {
+    d.nodes.set(path.firewall.address, {
       id: path.firewall.address,
       kind: "egress",
       label: ["controlled egress: NAT gateway and Network Firewall", "TLS only to:", ...path.allowedDomains],
-      group: groupOf(path.firewall),
+      group: d.groupOf(path.firewall),
       addresses: [path.firewall.address, ...path.natGateways].sort(compareStrings),
     });
   }
@@ -365,51 +400,52 @@ export function partitionDiagram(template: Template): PartitionDiagram {
   for (const path of egress) {
     for (const host of path.allowedDomains) {
       const bucket = resourcesOfType(template, "aws_s3_bucket").find((b) => host.startsWith(`${nameOf(b)}.s3.`));
-      if (bucket) link(path.firewall.address, bucket.address, "S3 requests (allowlisted host)", "network");
+      if (bucket) d.link(path.firewall.address, bucket.address, "S3 requests (allowlisted host)", "network");
     }
   }
-  for (const f of functions) {
+  for (const f of d.functions) {
     const subnets = strings(firstBlock(f.values.vpc_config)?.subnet_ids).map(
       (v) => resolveReference(template, v)?.resource.address,
     );
     const path = egress.find(
       (p) => subnets.length > 0 && subnets.every((s) => s !== undefined && p.workloadSubnets.has(s)),
     );
-    if (path) link(f.address, path.firewall.address, "runs behind", "network");
-    const home = partitionOf(f)?.id;
-    const named = outgoingReferences(f)
-      .map((ref) => template.byAddress.get(ref.address))
-      .filter(
-        (r): r is TfResource =>
-          r !== undefined && r.mode === "managed" && partitionOf(r) !== undefined && partitionOf(r)?.id !== home,
-      );
-    const profiles = named.filter((r) => r.type === "aws_rolesanywhere_profile");
-    const crossTo =
-      profiles.length > 0
-        ? profiles
-        : named.filter(
-            (r) => nodeOf.has(r.address) && nodes.get(nodeOf.get(r.address) as string)?.kind !== "trust-anchor",
-          );
-    for (const r of crossTo) {
+    if (path) d.link(f.address, path.firewall.address, "runs behind", "network");
+    for (const r of crossPartitionTargets(d, f)) {
       const label =
         r.type === "aws_rolesanywhere_profile" ? "Roles Anywhere session" : "names across the partition boundary";
-      link(
+      d.link(
         path ? path.firewall.address : f.address,
-        nodeOf.get(r.address) ?? r.address,
+        d.nodeOf.get(r.address) ?? r.address,
         path ? label : `${label} (no controlled egress path)`,
         "network",
       );
     }
   }
+}
 
-  // Nodes without any edge that stand for no data (roles with nothing to do here) are left out.
-  const touched = new Set([...edges.values()].flatMap((e) => [e.from, e.to]));
-  for (const [id, n] of nodes) if (n.kind === "role" && !touched.has(id)) nodes.delete(id);
+/** What a function names in another partition: its Roles Anywhere profiles, else the shown resources there. */
+function crossPartitionTargets(d: DiagramBuilder, f: TfResource): TfResource[] {
+  const home = d.partitionOf(f)?.id;
+  const named = outgoingReferences(f)
+    .map((ref) => d.template.byAddress.get(ref.address))
+    .filter(
+      (r): r is TfResource =>
+        r !== undefined && r.mode === "managed" && d.partitionOf(r) !== undefined && d.partitionOf(r)?.id !== home,
+    );
+  const profiles = named.filter((r) => r.type === "aws_rolesanywhere_profile");
+  return profiles.length > 0
+    ? profiles
+    : named.filter(
+        (r) => d.nodeOf.has(r.address) && d.nodes.get(d.nodeOf.get(r.address) as string)?.kind !== "trust-anchor",
+      );
+}
 
-  // Aggregate tenant keys and tenant roles per group.
+/** Aggregates tenant keys and tenant roles per group; returns the new id of each node merged away. */
+function aggregateTenants(nodes: Map<string, BuildNode>): Map<string, string> {
   const rename = new Map<string, string>();
   for (const kind of ["key", "role"] as const) {
-    const byGroup = new Map<string, Array<DiagramNode & { tenant?: string }>>();
+    const byGroup = new Map<string, BuildNode[]>();
     for (const n of nodes.values())
       if (n.kind === kind && n.tenant !== undefined) byGroup.set(n.group, [...(byGroup.get(n.group) ?? []), n]);
     for (const [group, members] of byGroup) {
@@ -429,17 +465,38 @@ export function partitionDiagram(template: Template): PartitionDiagram {
       });
     }
   }
-  const merged = new Map<string, { from: string; to: string; labels: Set<string>; style: EdgeStyle }>();
-  for (const e of edges.values()) {
+  return rename;
+}
+
+/** The edges between the nodes that remain, renamed and merged per pair. */
+function mergeEdges(d: DiagramBuilder, rename: ReadonlyMap<string, string>): BuildEdge[] {
+  const merged = new Map<string, BuildEdge>();
+  for (const e of d.edges.values()) {
     const from = rename.get(e.from) ?? e.from;
     const to = rename.get(e.to) ?? e.to;
-    if (from === to || !nodes.has(from) || !nodes.has(to)) continue;
+    if (from === to || !d.nodes.has(from) || !d.nodes.has(to)) continue;
     const key = `${from} ${to} ${e.style}`;
     const m = merged.get(key) ?? { from, to, labels: new Set<string>(), style: e.style };
     for (const l of e.labels) m.labels.add(l);
     merged.set(key, m);
   }
+  return [...merged.values()];
+}
 
+/** Builds the diagram's graph for one configuration. */
+export function partitionDiagram(template: Template): PartitionDiagram {
+  const d = new DiagramBuilder(template);
+  const targets = addDataNodes(d);
+  addFunctionNodes(d);
+  addAccessEdges(d, targets);
+  addRolesAnywhere(d);
+  addEgress(d);
+  // Nodes without any edge that stand for no data (roles with nothing to do here) are left out.
+  const touched = new Set([...d.edges.values()].flatMap((e) => [e.from, e.to]));
+  for (const [id, n] of d.nodes) if (n.kind === "role" && !touched.has(id)) d.nodes.delete(id);
+  const merged = mergeEdges(d, aggregateTenants(d.nodes));
+
+  const { nodes, groups } = d;
   const partitionOfNode = (id: string) => groups.get(nodes.get(id)?.group ?? "")?.partition;
   const order = (label: string) => {
     const i = (ACCESS_ORDER as readonly string[]).indexOf(label);
@@ -456,7 +513,7 @@ export function partitionDiagram(template: Template): PartitionDiagram {
           KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
           compareStrings(a.id, b.id),
       ),
-    edges: [...merged.values()]
+    edges: merged
       .map((e) => ({
         from: e.from,
         to: e.to,

@@ -46,49 +46,53 @@ function isPolicyPath(attributes: ReadonlySet<string>): (path: string) => boolea
 
 const isStandalonePolicy = (type: string) => type.endsWith("_policy");
 
-function compareStack(stack: string, base: Template | undefined, head: Template | undefined): StackDiff {
-  const before = blocksOf(base);
-  const after = blocksOf(head);
-  const baseDocs = documentsByAddress(base);
-  const headDocs = documentsByAddress(head);
-  const baseCommercial = commercialDataClasses(base);
-  const moved = new Map(
-    [...movedBlocks(head)].filter(
-      ([to, from]) => after.has(to) && !before.has(to) && before.has(from) && !after.has(from),
-    ),
-  );
-  const movedFrom = new Set(moved.values());
-  const removed = [...before.values()].filter((r) => !after.has(r.address) && !movedFrom.has(r.address));
-  const added = [...after.values()].filter((r) => !before.has(r.address) && !moved.has(r.address));
-  const renamed = addressChanges(removed, added);
-  const renamedTo = new Map([...renamed].map(([to, from]) => [from, to]));
-  const changes: ResourceChange[] = [];
+/** One stack in base and head: its blocks, policy documents and how addresses moved between them. */
+interface StackPair {
+  readonly base: Template | undefined;
+  readonly head: Template | undefined;
+  readonly before: Map<string, TfResource>;
+  readonly after: Map<string, TfResource>;
+  readonly baseDocs: ReturnType<typeof documentsByAddress>;
+  readonly headDocs: ReturnType<typeof documentsByAddress>;
+  readonly baseCommercial: ReturnType<typeof commercialDataClasses>;
+  /** Head address -> base address, by a `moved` block. */
+  readonly moved: Map<string, string>;
+}
 
-  const compared = (old: TfResource, now: TfResource) => {
-    const docsBefore = baseDocs.get(old.address) ?? [];
-    const docsAfter = headDocs.get(now.address) ?? [];
-    const policyPaths = new Set([...docsBefore, ...docsAfter].map((d) => d.attribute));
-    const attributes = attributeChanges(old.values, now.values, isPolicyPath(policyPaths));
-    const policies = policyChanges(docsBefore, docsAfter);
-    return { attributes, policies };
-  };
-  const sides = (old: TfResource, now: TfResource): [Side, Side] | undefined =>
-    base && head && old.type !== "provider"
-      ? [
-          { template: base, resource: old },
-          { template: head, resource: now },
-        ]
-      : undefined;
+/** The attribute and policy changes of one block between base and head. */
+function compared(pair: StackPair, old: TfResource, now: TfResource) {
+  const docsBefore = pair.baseDocs.get(old.address) ?? [];
+  const docsAfter = pair.headDocs.get(now.address) ?? [];
+  const policyPaths = new Set([...docsBefore, ...docsAfter].map((d) => d.attribute));
+  const attributes = attributeChanges(old.values, now.values, isPolicyPath(policyPaths));
+  const policies = policyChanges(docsBefore, docsAfter);
+  return { attributes, policies };
+}
 
-  for (const r of removed) {
+function sides({ base, head }: StackPair, old: TfResource, now: TfResource): [Side, Side] | undefined {
+  return base && head && old.type !== "provider"
+    ? [
+        { template: base, resource: old },
+        { template: head, resource: now },
+      ]
+    : undefined;
+}
+
+/** Blocks gone from the head (`renamedTo`: those whose address changed, to their new address). */
+function removedChanges(
+  pair: StackPair,
+  removed: readonly TfResource[],
+  renamedTo: ReadonlyMap<string, string>,
+): ResourceChange[] {
+  return removed.map((r) => {
     const to = renamedTo.get(r.address);
     // A destroyed block's policy goes with it; a standalone policy's target may stay, so its Denies count.
     const policies =
       to !== undefined
         ? []
-        : policyChanges(baseDocs.get(r.address) ?? [], [], { denyRemovalWidens: isStandalonePolicy(r.type) });
+        : policyChanges(pair.baseDocs.get(r.address) ?? [], [], { denyRemovalWidens: isStandalonePolicy(r.type) });
     const dangers: Danger[] = [...removalDangers(r, to), ...policyDangers(policies)];
-    changes.push({
+    return {
       address: r.address,
       type: r.type,
       change: "removed",
@@ -96,19 +100,28 @@ function compareStack(stack: string, base: Template | undefined, head: Template 
       attributes: [],
       policies,
       dangers,
-    });
-  }
-  for (const r of added) {
+    };
+  });
+}
+
+/** Blocks new in the head (`renamed`: those whose address changed, to their old address). */
+function addedChanges(
+  pair: StackPair,
+  added: readonly TfResource[],
+  renamed: ReadonlyMap<string, string>,
+): ResourceChange[] {
+  const { head } = pair;
+  return added.map((r) => {
     const from = renamed.get(r.address);
-    const old = from === undefined ? undefined : before.get(from);
+    const old = from === undefined ? undefined : pair.before.get(from);
     const { attributes, policies } = old
-      ? compared(old, r)
-      : { attributes: [], policies: policyChanges([], headDocs.get(r.address) ?? []) };
+      ? compared(pair, old, r)
+      : { attributes: [], policies: policyChanges([], pair.headDocs.get(r.address) ?? []) };
     const dangers: Danger[] = [
       ...policyDangers(policies),
-      ...(head && r.type !== "provider" ? crossingDangers({ template: head, resource: r }, baseCommercial) : []),
+      ...(head && r.type !== "provider" ? crossingDangers({ template: head, resource: r }, pair.baseCommercial) : []),
     ];
-    changes.push({
+    return {
       address: r.address,
       type: r.type,
       change: "added",
@@ -116,20 +129,25 @@ function compareStack(stack: string, base: Template | undefined, head: Template 
       attributes,
       policies,
       dangers,
-    });
-  }
-  for (const [address, now] of after) {
-    const from = moved.get(address);
-    const old = before.get(from ?? address);
+    };
+  });
+}
+
+/** Blocks in both, at the same address or moved: those that changed or moved. */
+function changedChanges(pair: StackPair): ResourceChange[] {
+  const changes: ResourceChange[] = [];
+  for (const [address, now] of pair.after) {
+    const from = pair.moved.get(address);
+    const old = pair.before.get(from ?? address);
     if (old === undefined) continue;
-    const { attributes, policies } = compared(old, now);
+    const { attributes, policies } = compared(pair, old, now);
     if (from === undefined && attributes.length === 0 && policies.length === 0) continue;
-    const pair = sides(old, now);
+    const both = sides(pair, old, now);
     const dangers: Danger[] = [
-      ...(pair ? changeDangers(pair[0], pair[1], attributes) : []),
+      ...(both ? changeDangers(both[0], both[1], attributes) : []),
       ...policyDangers(policies),
     ];
-    if (pair && crossingMayChange(pair[0], pair[1])) dangers.push(...crossingDangers(pair[1], baseCommercial));
+    if (both && crossingMayChange(both[0], both[1])) dangers.push(...crossingDangers(both[1], pair.baseCommercial));
     changes.push({
       address,
       type: now.type,
@@ -140,6 +158,37 @@ function compareStack(stack: string, base: Template | undefined, head: Template 
       dangers,
     });
   }
+  return changes;
+}
+
+function compareStack(stack: string, base: Template | undefined, head: Template | undefined): StackDiff {
+  const before = blocksOf(base);
+  const after = blocksOf(head);
+  const moved = new Map(
+    [...movedBlocks(head)].filter(
+      ([to, from]) => after.has(to) && !before.has(to) && before.has(from) && !after.has(from),
+    ),
+  );
+  const pair: StackPair = {
+    base,
+    head,
+    before,
+    after,
+    baseDocs: documentsByAddress(base),
+    headDocs: documentsByAddress(head),
+    baseCommercial: commercialDataClasses(base),
+    moved,
+  };
+  const movedFrom = new Set(moved.values());
+  const removed = [...before.values()].filter((r) => !after.has(r.address) && !movedFrom.has(r.address));
+  const added = [...after.values()].filter((r) => !before.has(r.address) && !moved.has(r.address));
+  const renamed = addressChanges(removed, added);
+  const renamedTo = new Map([...renamed].map(([to, from]) => [from, to]));
+  const changes: ResourceChange[] = [
+    ...removedChanges(pair, removed, renamedTo),
+    ...addedChanges(pair, added, renamed),
+    ...changedChanges(pair),
+  ];
   changes.sort((a, b) => compareStrings(a.address, b.address));
   const status =
     base === undefined ? "added" : head === undefined ? "removed" : changes.length > 0 ? "changed" : "unchanged";

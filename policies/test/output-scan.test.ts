@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { zipSync } from "fflate";
 import { afterAll, describe, expect, it } from "vitest";
-import { createTestPki } from "../../functions/rolesanywhere/test-pki";
+import { createTestPki } from "../../test/support/rolesanywhere/pki";
 import { synthesize } from "../../stacks/synthesize";
 import { PROJECT_ROOT, tempDir, validConfig } from "../../test/template";
 import { check, exitCodeOf, loadTemplates } from "../check";

@@ -287,6 +287,238 @@ function rssOf(wrapperPid: number): number {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * The daemons of one gateway while it starts and runs, each under `timeout(1)`: recorded for the
+ * watchdog (a process that outlives this one kills them) and for the exit hook.
+ */
+class GatewayDaemons {
+  readonly daemons: Daemon[] = [];
+  readonly record: { pgids: number[]; runDir: string; keep: boolean };
+  /** True until the gateway answers: a daemon that exits meanwhile fails the start (`died`). */
+  starting = true;
+  /** Rejects as soon as any daemon dies during start-up. */
+  readonly died: Promise<never>;
+  private failStart: (error: Error) => void = () => undefined;
+  private readonly pgidFile: string;
+  private readonly watchdog: ChildProcess | undefined;
+  private stopped: Promise<StopResult> | undefined;
+
+  constructor(
+    private readonly bins: Record<Binary, string>,
+    readonly runDir: string,
+    private readonly settings: { readonly lifetime: number; readonly detach: boolean; readonly keep: boolean },
+  ) {
+    const { detach, keep } = settings;
+    this.pgidFile = join(runDir, "pgids");
+    writeFileSync(this.pgidFile, "");
+    this.record = { pgids: [], runDir, keep };
+    if (!detach) {
+      installExitHook();
+      live.set(runDir, this.record);
+      this.watchdog = spawn("sh", ["-c", WATCHDOG, "rgw-watchdog", String(process.pid), runDir, keep ? "1" : "0"], {
+        detached: true,
+        stdio: "ignore",
+      });
+      this.watchdog.unref();
+    }
+    this.died = new Promise<never>((_, reject) => {
+      this.failStart = reject;
+    });
+    this.died.catch(() => undefined);
+  }
+
+  spawnDaemon(label: string, bin: Binary, args: readonly string[]): Daemon {
+    const { bins, runDir, settings } = this;
+    const out = openSync(join(runDir, `${label}.out`), "a");
+    const child = spawn(bins.timeout, ["--kill-after=5", String(settings.lifetime), bins[bin], ...args], {
+      cwd: runDir,
+      stdio: ["ignore", out, out],
+    });
+    closeSync(out);
+    if (child.pid === undefined) throw new Error(`could not spawn ${bin}`);
+    const pgid = child.pid;
+    appendFileSync(this.pgidFile, `${pgid}\n`);
+    this.record.pgids.push(pgid);
+    const daemon: Daemon = {
+      label,
+      child,
+      pgid,
+      hasExited: false,
+      exited: new Promise((resolve) =>
+        child.once("exit", (code, signal) => {
+          daemon.hasExited = true;
+          if (this.starting)
+            this.failStart(
+              new Error(`${label} (${bin}) exited during start-up (code ${String(code)}, signal ${String(signal)})`),
+            );
+          resolve({ code, signal });
+        }),
+      ),
+    };
+    if (settings.detach) child.unref();
+    this.daemons.push(daemon);
+    return daemon;
+  }
+
+  /** SIGTERM gateway and mon, then kill the OSD; removes the run directory. Idempotent. */
+  readonly stop = (): Promise<StopResult> => {
+    this.stopped ??= this.stopDaemons();
+    return this.stopped;
+  };
+
+  private async stopDaemons(): Promise<StopResult> {
+    const t0 = performance.now();
+    const byLabel = (label: string) => this.daemons.find((d) => d.label === label);
+    const waitExit = async (d: Daemon | undefined, ms: number) => {
+      if (d === undefined || d.hasExited) return;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<"timeout">((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), ms);
+      });
+      const outcome = await Promise.race([d.exited, timedOut]);
+      clearTimeout(timer);
+      if (outcome === "timeout") {
+        killGroup(d.pgid, "SIGKILL");
+        await d.exited;
+      }
+    };
+    const rgw = byLabel("rgw");
+    const mon = byLabel("mon");
+    const osd = byLabel("osd");
+    // timeout(1) forwards SIGTERM to the daemon it wraps.
+    for (const d of [rgw, mon]) if (d && !d.hasExited) terminate(d.pgid);
+    await Promise.all([waitExit(rgw, 5000), waitExit(mon, 5000)]);
+    // On SIGTERM the OSD waits about 5 s for the (gone) mon; memstore holds nothing worth flushing.
+    if (osd && !osd.hasExited) killGroup(osd.pgid, "SIGKILL");
+    await waitExit(osd, 5000);
+    for (const d of this.daemons) killGroup(d.pgid, "SIGKILL");
+    if (this.watchdog?.pid !== undefined) killGroup(this.watchdog.pid, "SIGKILL");
+    live.delete(this.runDir);
+    if (!this.settings.keep) rmSync(this.runDir, { recursive: true, force: true });
+    return { stopMs: performance.now() - t0 };
+  }
+}
+
+/** One start-up: the gateway's settings, its daemons, its configuration file and the time left. */
+interface StartUp {
+  readonly name: string;
+  readonly bins: Record<Binary, string>;
+  readonly procs: GatewayDaemons;
+  readonly runDir: string;
+  readonly conf: string;
+  readonly fsid: string;
+  readonly monPort: number;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly region: string;
+  readonly sts: boolean;
+  /** Whole seconds left until the start-up deadline, at least 1. */
+  readonly seconds: () => number;
+}
+
+/** The cluster under the gateway: its monitor, and one memstore OSD. */
+async function startMonitorAndOsd({ bins, procs, runDir, conf, fsid, monPort, seconds }: StartUp): Promise<void> {
+  const c = ["-c", conf];
+  const { died } = procs;
+  await run(
+    bins.timeout,
+    bins.monmaptool,
+    ["--create", "--fsid", fsid, "--addv", "a", `[v2:127.0.0.1:${monPort}]`, join(runDir, "monmap")],
+    runDir,
+    seconds(),
+  );
+  await run(
+    bins.timeout,
+    bins["ceph-mon"],
+    [...c, "--mkfs", "-i", "a", "--monmap", join(runDir, "monmap")],
+    runDir,
+    seconds(),
+  );
+  procs.spawnDaemon("mon", "ceph-mon", ["-f", ...c, "-i", "a"]);
+
+  const osdUuid = randomUUID();
+  const osdId = (
+    await Promise.race([run(bins.timeout, bins.ceph, [...c, "osd", "new", osdUuid], runDir, seconds()), died])
+  ).trim();
+  if (osdId !== "0") throw new Error(`ceph osd new returned "${osdId}", expected 0`);
+  mkdirSync(join(runDir, "osd.0"));
+  await Promise.race([
+    run(bins.timeout, bins["ceph-osd"], [...c, "-i", "0", "--mkfs", "--osd-uuid", osdUuid], runDir, seconds()),
+    died,
+  ]);
+  procs.spawnDaemon("osd", "ceph-osd", ["-f", ...c, "-i", "0"]);
+}
+
+/** The zone, zonegroup and test user, then the gateway itself. */
+async function startGatewayDaemon(s: StartUp): Promise<void> {
+  const { name, bins, procs, runDir, conf, accessKeyId, secretAccessKey, region, sts, seconds } = s;
+  const c = ["-c", conf];
+  // radosgw-admin creates the default zone and zonegroup and the test user before the gateway starts:
+  // the gateway reads the zonegroup (and its api name, which must equal the region SDK clients send as
+  // LocationConstraint) only at start, and two processes creating the default zone at once could race.
+  const admin = (args: readonly string[]) =>
+    Promise.race([
+      run(bins.timeout, bins["radosgw-admin"], [...c, "-n", `client.rgw.${name}`, ...args], runDir, seconds()),
+      procs.died,
+    ]);
+  const userArgs = [
+    "user",
+    "create",
+    "--uid",
+    "test",
+    "--display-name",
+    `test user of ${name}`,
+    "--access-key",
+    accessKeyId,
+    "--secret-key",
+    secretAccessKey,
+  ];
+  if (sts) userArgs.push("--caps", "roles=*;oidc-provider=*");
+  await admin(userArgs);
+  if (region !== "us-east-1") await admin(["zonegroup", "modify", "--rgw-zonegroup", "default", "--api-name", region]);
+  procs.spawnDaemon("rgw", "radosgw", ["-f", ...c, "-n", `client.rgw.${name}`]);
+}
+
+/** The started gateway as the tests use it; a detached one also writes its state for `cli stop`. */
+function gatewayOf(
+  s: StartUp,
+  more: { endpoint: string; kmsKeys: readonly TestingKmsKey[]; rgwPort: number; startMs: number; detach: boolean },
+): RadosGateway {
+  const { name, accessKeyId, secretAccessKey, region, sts, runDir, monPort, procs } = s;
+  const { endpoint, kmsKeys, rgwPort, startMs, detach } = more;
+  const [mon, osd, rgw] = procs.daemons;
+  if (!mon || !osd || !rgw) throw new Error("daemons missing");
+  const gateway: RadosGateway = {
+    name,
+    endpoint,
+    accessKeyId,
+    secretAccessKey,
+    region,
+    kmsKeyIds: kmsKeys.map((k) => k.id),
+    sts,
+    runDir,
+    monPort,
+    rgwPort,
+    startMs,
+    client: (overrides = {}) =>
+      new S3Client({ ...s3ClientConfig(endpoint, region, accessKeyId, secretAccessKey), ...overrides }),
+    memory: () => {
+      const monBytes = rssOf(mon.pgid);
+      const osdBytes = rssOf(osd.pgid);
+      const rgwBytes = rssOf(rgw.pgid);
+      return { monBytes, osdBytes, rgwBytes, totalBytes: monBytes + osdBytes + rgwBytes };
+    },
+    stop: procs.stop,
+  };
+  if (detach) {
+    writeFileSync(
+      join(runDir, "state.json"),
+      `${JSON.stringify({ name, endpoint, accessKeyId, secretAccessKey, region, kmsKeyIds: gateway.kmsKeyIds, sts, runDir, monPort, rgwPort, pgids: procs.record.pgids }, null, 2)}\n`,
+    );
+  }
+  return gateway;
+}
+
 export async function startRadosGateway(options: RadosGatewayOptions): Promise<RadosGateway> {
   const started = performance.now();
   const { name } = options;
@@ -306,97 +538,7 @@ export async function startRadosGateway(options: RadosGatewayOptions): Promise<R
   const kmsKeys: TestingKmsKey[] = (options.kmsKeys ?? []).map((id) => ({ id, material: randomBytes(32) }));
 
   const runDir = mkdtempSync(join(tmpdir(), `rgw-${name}-`));
-  const pgidFile = join(runDir, "pgids");
-  writeFileSync(pgidFile, "");
-  const daemons: Daemon[] = [];
-  const record = { pgids: [] as number[], runDir, keep };
-  let watchdog: ChildProcess | undefined;
-  if (!detach) {
-    installExitHook();
-    live.set(runDir, record);
-    watchdog = spawn("sh", ["-c", WATCHDOG, "rgw-watchdog", String(process.pid), runDir, keep ? "1" : "0"], {
-      detached: true,
-      stdio: "ignore",
-    });
-    watchdog.unref();
-  }
-
-  // Rejects as soon as any daemon dies during start-up.
-  let starting = true;
-  let failStart: (error: Error) => void = () => undefined;
-  const died = new Promise<never>((_, reject) => {
-    failStart = reject;
-  });
-  died.catch(() => undefined);
-
-  const spawnDaemon = (label: string, bin: Binary, args: readonly string[]): Daemon => {
-    const out = openSync(join(runDir, `${label}.out`), "a");
-    const child = spawn(bins.timeout, ["--kill-after=5", String(lifetime), bins[bin], ...args], {
-      cwd: runDir,
-      stdio: ["ignore", out, out],
-    });
-    closeSync(out);
-    if (child.pid === undefined) throw new Error(`could not spawn ${bin}`);
-    const pgid = child.pid;
-    appendFileSync(pgidFile, `${pgid}\n`);
-    record.pgids.push(pgid);
-    const daemon: Daemon = {
-      label,
-      child,
-      pgid,
-      hasExited: false,
-      exited: new Promise((resolve) =>
-        child.once("exit", (code, signal) => {
-          daemon.hasExited = true;
-          if (starting)
-            failStart(
-              new Error(`${label} (${bin}) exited during start-up (code ${String(code)}, signal ${String(signal)})`),
-            );
-          resolve({ code, signal });
-        }),
-      ),
-    };
-    if (detach) child.unref();
-    daemons.push(daemon);
-    return daemon;
-  };
-
-  let stopped: Promise<StopResult> | undefined;
-  const stop = (): Promise<StopResult> => {
-    stopped ??= (async () => {
-      const t0 = performance.now();
-      const byLabel = (label: string) => daemons.find((d) => d.label === label);
-      const waitExit = async (d: Daemon | undefined, ms: number) => {
-        if (d === undefined || d.hasExited) return;
-        let timer: NodeJS.Timeout | undefined;
-        const timedOut = new Promise<"timeout">((resolve) => {
-          timer = setTimeout(() => resolve("timeout"), ms);
-        });
-        const outcome = await Promise.race([d.exited, timedOut]);
-        clearTimeout(timer);
-        if (outcome === "timeout") {
-          killGroup(d.pgid, "SIGKILL");
-          await d.exited;
-        }
-      };
-      const rgw = byLabel("rgw");
-      const mon = byLabel("mon");
-      const osd = byLabel("osd");
-      // timeout(1) forwards SIGTERM to the daemon it wraps.
-      for (const d of [rgw, mon]) if (d && !d.hasExited) terminate(d.pgid);
-      await Promise.all([waitExit(rgw, 5000), waitExit(mon, 5000)]);
-      // On SIGTERM the OSD waits about 5 s for the (gone) mon; memstore holds nothing worth flushing.
-      if (osd && !osd.hasExited) killGroup(osd.pgid, "SIGKILL");
-      await waitExit(osd, 5000);
-      for (const d of daemons) killGroup(d.pgid, "SIGKILL");
-      if (watchdog?.pid !== undefined) killGroup(watchdog.pid, "SIGKILL");
-      live.delete(runDir);
-      if (!keep) rmSync(runDir, { recursive: true, force: true });
-      return { stopMs: performance.now() - t0 };
-    })();
-    return stopped;
-  };
-
+  const procs = new GatewayDaemons(bins, runDir, { lifetime, detach, keep });
   try {
     const [monPort, rgwPort] = await freePorts(2);
     if (monPort === undefined || rgwPort === undefined) throw new Error("no free ports");
@@ -404,111 +546,40 @@ export async function startRadosGateway(options: RadosGatewayOptions): Promise<R
     const conf = join(runDir, "ceph.conf");
     const stsKey = sts ? createHash("sha256").update(`sts:${name}`).digest("hex").slice(0, 16) : undefined;
     writeFileSync(conf, renderCephConf({ fsid, runDir, monPort, rgwPort, rgwName: name, kmsKeys, stsKey }));
-    const c = ["-c", conf];
     const seconds = () => Math.max(1, Math.ceil((deadline - Date.now()) / 1000));
-
-    await run(
-      bins.timeout,
-      bins.monmaptool,
-      ["--create", "--fsid", fsid, "--addv", "a", `[v2:127.0.0.1:${monPort}]`, join(runDir, "monmap")],
+    const s: StartUp = {
+      name,
+      bins,
+      procs,
       runDir,
-      seconds(),
-    );
-    await run(
-      bins.timeout,
-      bins["ceph-mon"],
-      [...c, "--mkfs", "-i", "a", "--monmap", join(runDir, "monmap")],
-      runDir,
-      seconds(),
-    );
-    spawnDaemon("mon", "ceph-mon", ["-f", ...c, "-i", "a"]);
-
-    const osdUuid = randomUUID();
-    const osdId = (
-      await Promise.race([run(bins.timeout, bins.ceph, [...c, "osd", "new", osdUuid], runDir, seconds()), died])
-    ).trim();
-    if (osdId !== "0") throw new Error(`ceph osd new returned "${osdId}", expected 0`);
-    mkdirSync(join(runDir, "osd.0"));
-    await Promise.race([
-      run(bins.timeout, bins["ceph-osd"], [...c, "-i", "0", "--mkfs", "--osd-uuid", osdUuid], runDir, seconds()),
-      died,
-    ]);
-    spawnDaemon("osd", "ceph-osd", ["-f", ...c, "-i", "0"]);
-    // radosgw-admin creates the default zone and zonegroup and the test user before the gateway starts:
-    // the gateway reads the zonegroup (and its api name, which must equal the region SDK clients send as
-    // LocationConstraint) only at start, and two processes creating the default zone at once could race.
-    const admin = (args: readonly string[]) =>
-      Promise.race([
-        run(bins.timeout, bins["radosgw-admin"], [...c, "-n", `client.rgw.${name}`, ...args], runDir, seconds()),
-        died,
-      ]);
-    const userArgs = [
-      "user",
-      "create",
-      "--uid",
-      "test",
-      "--display-name",
-      `test user of ${name}`,
-      "--access-key",
+      conf,
+      fsid,
+      monPort,
       accessKeyId,
-      "--secret-key",
       secretAccessKey,
-    ];
-    if (sts) userArgs.push("--caps", "roles=*;oidc-provider=*");
-    await admin(userArgs);
-    if (region !== "us-east-1")
-      await admin(["zonegroup", "modify", "--rgw-zonegroup", "default", "--api-name", region]);
-    spawnDaemon("rgw", "radosgw", ["-f", ...c, "-n", `client.rgw.${name}`]);
+      region,
+      sts,
+      seconds,
+    };
+    await startMonitorAndOsd(s);
+    await startGatewayDaemon(s);
     const endpoint = `http://127.0.0.1:${rgwPort}`;
 
     const client = new S3Client({ ...s3ClientConfig(endpoint, region, accessKeyId, secretAccessKey), maxAttempts: 1 });
     try {
-      await Promise.race([waitForSignedListBuckets(client, deadline), died]);
+      await Promise.race([waitForSignedListBuckets(client, deadline), procs.died]);
     } finally {
       client.destroy();
     }
-    starting = false;
-    const startMs = performance.now() - started;
-    const mon = daemons[0];
-    const osd = daemons[1];
-    const rgw = daemons[2];
-    if (!mon || !osd || !rgw) throw new Error("daemons missing");
-    const gateway: RadosGateway = {
-      name,
-      endpoint,
-      accessKeyId,
-      secretAccessKey,
-      region,
-      kmsKeyIds: kmsKeys.map((k) => k.id),
-      sts,
-      runDir,
-      monPort,
-      rgwPort,
-      startMs,
-      client: (overrides = {}) =>
-        new S3Client({ ...s3ClientConfig(endpoint, region, accessKeyId, secretAccessKey), ...overrides }),
-      memory: () => {
-        const monBytes = rssOf(mon.pgid);
-        const osdBytes = rssOf(osd.pgid);
-        const rgwBytes = rssOf(rgw.pgid);
-        return { monBytes, osdBytes, rgwBytes, totalBytes: monBytes + osdBytes + rgwBytes };
-      },
-      stop,
-    };
-    if (detach) {
-      writeFileSync(
-        join(runDir, "state.json"),
-        `${JSON.stringify({ name, endpoint, accessKeyId, secretAccessKey, region, kmsKeyIds: gateway.kmsKeyIds, sts, runDir, monPort, rgwPort, pgids: record.pgids }, null, 2)}\n`,
-      );
-    }
-    return gateway;
+    procs.starting = false;
+    return gatewayOf(s, { endpoint, kmsKeys, rgwPort, startMs: performance.now() - started, detach });
   } catch (error) {
     const logs = ["mon.a.log", "osd.0.log", `client.rgw.${name}.log`, "mon.out", "osd.out", "rgw.out"]
       .filter((f) => existsSync(join(runDir, f)))
       .map((f) => `--- ${f}\n${tail(join(runDir, f))}`)
       .join("\n");
-    starting = false;
-    await stop();
+    procs.starting = false;
+    await procs.stop();
     const message = error instanceof Error ? error.message : String(error);
     throw new Error(`radosgw "${name}" did not start: ${message}\n${logs}`, { cause: error });
   }

@@ -10,8 +10,8 @@
  *  - canary: a "CANARY-LEAK" string survives in the output outside the payloads that are kept
  *    byte for byte by design (listed in RESIDUAL below and in the README; counted as "residual").
  *
- * Seeds: images built in code (test-fixtures.ts) with canaries planted in their metadata (EXIF, XMP,
- * COM, IPTC, text chunks, ICC text tags, unknown chunks, trailers), and the files of
+ * Seeds: images built in code (test/support/image-scrub/fixtures.ts) with canaries planted in their
+ * metadata (EXIF, XMP, COM, IPTC, text chunks, ICC text tags, unknown chunks, trailers), and the files of
  * ../shared/corpus when present (path from the project root; skipped when absent). Mutations:
  * bit flips, interesting bytes, inserted / deleted / duplicated ranges, truncation, length fields
  * nudged, canaries written over or into random bytes, and structure-aware ones: a chunk or segment
@@ -40,9 +40,8 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { isMainThread, parentPort, Worker } from "node:worker_threads";
 import { crc32, deflateSync, inflateSync } from "node:zlib";
-import { scrubBuffer } from "./core";
-import { isScrubRejected } from "./errors";
-import { PNG_KEPT_CHUNKS } from "./png";
+import { isScrubRejected, scrubBuffer } from "../../functions/image-scrub";
+import { PNG_KEPT_CHUNKS } from "../../functions/image-scrub/png";
 import {
   app,
   DHT,
@@ -66,7 +65,7 @@ import {
   PNG_SIGNATURE,
   XMP_PACKET,
   ztxtChunk,
-} from "./test-fixtures";
+} from "../../test/support/image-scrub/fixtures";
 
 const run = promisify(execFile);
 const CANARY = "CANARY-LEAK";
@@ -493,9 +492,112 @@ function growPart(b: Buffer, part: Part, extra: Buffer, format: Format): Buffer 
   return null;
 }
 
+type RandomIndex = (n: number) => number;
+
+/** Byte-level mutations (ops 0-7): flips, interesting bytes, deleted / duplicated ranges, truncation, lengths, canaries. */
+function byteMutation(b: Buffer, op: number, at: number, pick: RandomIndex, label: string[]): Buffer {
+  switch (op) {
+    case 0:
+      b[at] = (b[at] as number) ^ (1 << pick(8));
+      label.push("bit");
+      return b;
+    case 1:
+      b[at] = INTERESTING[pick(INTERESTING.length)] as number;
+      label.push("byte");
+      return b;
+    case 2: {
+      const len = 1 + pick(Math.min(64, b.length - at));
+      label.push("delete");
+      return Buffer.concat([b.subarray(0, at), b.subarray(at + len)]);
+    }
+    case 3: {
+      const len = 1 + pick(Math.min(256, b.length - at));
+      const to = pick(b.length);
+      label.push("duplicate-range");
+      return Buffer.concat([b.subarray(0, to), b.subarray(at, at + len), b.subarray(to)]);
+    }
+    case 4:
+      label.push("truncate");
+      return b.subarray(0, at);
+    case 5: {
+      // A length field nudged: 16 or 32 bits, either byte order.
+      const width = pick(2) === 0 ? 2 : 4;
+      if (at + width > b.length) return b;
+      const delta = [1, -1, 2, 16, 256, -256][pick(6)] as number;
+      const le = pick(2) === 0;
+      const read =
+        width === 2 ? (le ? b.readUInt16LE(at) : b.readUInt16BE(at)) : le ? b.readUInt32LE(at) : b.readUInt32BE(at);
+      const value = (read + delta + (width === 2 ? 0x10000 : 0x1_0000_0000)) % (width === 2 ? 0x10000 : 0x1_0000_0000);
+      if (width === 2) le ? b.writeUInt16LE(value, at) : b.writeUInt16BE(value, at);
+      else le ? b.writeUInt32LE(value, at) : b.writeUInt32BE(value, at);
+      label.push("length");
+      return b;
+    }
+    case 6: {
+      const c = canary("M");
+      c.copy(b, Math.max(0, Math.min(at, b.length - c.length)));
+      label.push("canary-overwrite");
+      return b;
+    }
+    default:
+      label.push("canary-insert");
+      return Buffer.concat([b.subarray(0, at), canary("I"), b.subarray(at)]);
+  }
+}
+
+/** Structure-aware mutations (ops 8-12): a part grown by a canary, duplicated, dropped, or swapped with another. */
+function structureMutation(
+  b: Buffer,
+  op: number,
+  part: Part | undefined,
+  parts: readonly Part[],
+  format: Format,
+  pick: RandomIndex,
+  label: string[],
+): Buffer {
+  if (op === 8 || op === 9) {
+    if (part === undefined) return b;
+    const grown = growPart(b, part, canary("S"), format);
+    if (grown === null) return b;
+    label.push(`grow:${part.name.trim()}`);
+    return grown;
+  }
+  if (op === 10) {
+    if (part === undefined || part.name.startsWith("ANMF/")) return b;
+    label.push(`dup:${part.name.trim()}`);
+    return fixRiffSize(
+      Buffer.concat([b.subarray(0, part.end), b.subarray(part.start, part.end), b.subarray(part.end)]),
+    );
+  }
+  if (op === 11) {
+    if (part === undefined || part.name.startsWith("ANMF/")) return b;
+    label.push(`drop:${part.name.trim()}`);
+    return fixRiffSize(Buffer.concat([b.subarray(0, part.start), b.subarray(part.end)]));
+  }
+  const other = parts[pick(Math.max(1, parts.length))];
+  if (
+    part === undefined ||
+    other === undefined ||
+    part === other ||
+    part.name.startsWith("ANMF/") ||
+    other.name.startsWith("ANMF/")
+  )
+    return b;
+  const [x, y] = part.start < other.start ? [part, other] : [other, part];
+  if (x.end > y.start) return b;
+  label.push(`swap:${x.name.trim()}/${y.name.trim()}`);
+  return Buffer.concat([
+    b.subarray(0, x.start),
+    b.subarray(y.start, y.end),
+    b.subarray(x.end, y.start),
+    b.subarray(x.start, x.end),
+    b.subarray(y.end),
+  ]);
+}
+
 function mutate(input: Buffer, rng: Rng, label: string[]): Buffer {
   let b: Buffer = Buffer.from(input);
-  const pick = (n: number): number => Math.floor(rng() * n);
+  const pick: RandomIndex = (n) => Math.floor(rng() * n);
   const rounds = 1 + pick(3);
   for (let r = 0; r < rounds; r++) {
     if (b.length === 0) break;
@@ -504,103 +606,7 @@ function mutate(input: Buffer, rng: Rng, label: string[]): Buffer {
     const format = formatOf(b);
     const parts = partsOf(b);
     const part = parts.length > 0 ? parts[pick(parts.length)] : undefined;
-    switch (op) {
-      case 0:
-        b[at] = (b[at] as number) ^ (1 << pick(8));
-        label.push("bit");
-        break;
-      case 1:
-        b[at] = INTERESTING[pick(INTERESTING.length)] as number;
-        label.push("byte");
-        break;
-      case 2: {
-        const len = 1 + pick(Math.min(64, b.length - at));
-        b = Buffer.concat([b.subarray(0, at), b.subarray(at + len)]);
-        label.push("delete");
-        break;
-      }
-      case 3: {
-        const len = 1 + pick(Math.min(256, b.length - at));
-        const to = pick(b.length);
-        b = Buffer.concat([b.subarray(0, to), b.subarray(at, at + len), b.subarray(to)]);
-        label.push("duplicate-range");
-        break;
-      }
-      case 4:
-        b = b.subarray(0, at);
-        label.push("truncate");
-        break;
-      case 5: {
-        // A length field nudged: 16 or 32 bits, either byte order.
-        const width = pick(2) === 0 ? 2 : 4;
-        if (at + width > b.length) break;
-        const delta = [1, -1, 2, 16, 256, -256][pick(6)] as number;
-        const le = pick(2) === 0;
-        const read =
-          width === 2 ? (le ? b.readUInt16LE(at) : b.readUInt16BE(at)) : le ? b.readUInt32LE(at) : b.readUInt32BE(at);
-        const value =
-          (read + delta + (width === 2 ? 0x10000 : 0x1_0000_0000)) % (width === 2 ? 0x10000 : 0x1_0000_0000);
-        if (width === 2) le ? b.writeUInt16LE(value, at) : b.writeUInt16BE(value, at);
-        else le ? b.writeUInt32LE(value, at) : b.writeUInt32BE(value, at);
-        label.push("length");
-        break;
-      }
-      case 6: {
-        const c = canary("M");
-        c.copy(b, Math.max(0, Math.min(at, b.length - c.length)));
-        label.push("canary-overwrite");
-        break;
-      }
-      case 7:
-        b = Buffer.concat([b.subarray(0, at), canary("I"), b.subarray(at)]);
-        label.push("canary-insert");
-        break;
-      case 8:
-      case 9: {
-        if (part === undefined) break;
-        const grown = growPart(b, part, canary("S"), format);
-        if (grown !== null) {
-          b = grown;
-          label.push(`grow:${part.name.trim()}`);
-        }
-        break;
-      }
-      case 10: {
-        if (part === undefined || part.name.startsWith("ANMF/")) break;
-        b = fixRiffSize(
-          Buffer.concat([b.subarray(0, part.end), b.subarray(part.start, part.end), b.subarray(part.end)]),
-        );
-        label.push(`dup:${part.name.trim()}`);
-        break;
-      }
-      case 11: {
-        if (part === undefined || part.name.startsWith("ANMF/")) break;
-        b = fixRiffSize(Buffer.concat([b.subarray(0, part.start), b.subarray(part.end)]));
-        label.push(`drop:${part.name.trim()}`);
-        break;
-      }
-      default: {
-        const other = parts[pick(Math.max(1, parts.length))];
-        if (
-          part === undefined ||
-          other === undefined ||
-          part === other ||
-          part.name.startsWith("ANMF/") ||
-          other.name.startsWith("ANMF/")
-        )
-          break;
-        const [x, y] = part.start < other.start ? [part, other] : [other, part];
-        if (x.end > y.start) break;
-        b = Buffer.concat([
-          b.subarray(0, x.start),
-          b.subarray(y.start, y.end),
-          b.subarray(x.end, y.start),
-          b.subarray(x.start, x.end),
-          b.subarray(y.end),
-        ]);
-        label.push(`swap:${x.name.trim()}/${y.name.trim()}`);
-      }
-    }
+    b = op < 8 ? byteMutation(b, op, at, pick, label) : structureMutation(b, op, part, parts, format, pick, label);
   }
   return b;
 }
@@ -700,7 +706,17 @@ class Runner {
   }
 }
 
-export async function main(): Promise<number> {
+interface FuzzSettings {
+  readonly seedValue: number;
+  readonly budget: number;
+  readonly seconds: number;
+  readonly timeoutMs: number;
+  readonly decodeEvery: number;
+  readonly reportPath: string;
+  readonly corpusDir: string;
+}
+
+function fuzzSettings(): FuzzSettings {
   const seedValue = envNumber("FUZZ_SEED", 14);
   const budget = envNumber("FUZZ_BUDGET", 100_000);
   const seconds = envNumber("FUZZ_SECONDS", 25);
@@ -709,42 +725,201 @@ export async function main(): Promise<number> {
   const root = projectRoot();
   const reportPath = resolve(root, process.env.FUZZ_REPORT ?? "dist/fuzz-report.json");
   const corpusDir = resolve(root, process.env.FUZZ_CORPUS ?? "../shared/corpus");
+  return { seedValue, budget, seconds, timeoutMs, decodeEvery, reportPath, corpusDir };
+}
 
-  const fixtures = fixtureSeeds();
-  const corpus = corpusSeeds(corpusDir);
-  const rng = mulberry32(seedValue);
-  const runner = new Runner(fileURLToPath(import.meta.url));
-  const decoders = { djpeg: await which("djpeg"), dwebp: await which("dwebp") };
-  const scratch = mkdtempSync(join(tmpdir(), "fuzz-scrub-"));
-  const findings: Finding[] = [];
-  const residual = new Map<string, { count: number; example: string }>();
-  const outcomes = { scrubbed: 0, rejected: 0, crash: 0, hang: 0 };
-  const reasons = new Map<string, number>();
-  const started = Date.now();
-  let iterations = 0;
-  let decodes = 0;
+/** What a run has seen so far: outcomes, reject reasons, findings (inputs saved beside the report), residual canaries. */
+class FuzzRun {
+  readonly findings: Finding[] = [];
+  readonly residual = new Map<string, { count: number; example: string }>();
+  readonly outcomes = { scrubbed: 0, rejected: 0, crash: 0, hang: 0 };
+  readonly reasons = new Map<string, number>();
+  iterations = 0;
+  decodes = 0;
 
-  const findingsDir = join(dirname(reportPath), "fuzz-findings");
-  rmSync(findingsDir, { recursive: true, force: true });
-  const record = (finding: Finding, input: Buffer): void => {
-    if (findings.length < MAX_SAVED_FINDINGS) {
-      mkdirSync(findingsDir, { recursive: true });
+  constructor(private readonly findingsDir: string) {}
+
+  record(finding: Finding, input: Buffer): void {
+    if (this.findings.length < MAX_SAVED_FINDINGS) {
+      mkdirSync(this.findingsDir, { recursive: true });
       writeFileSync(
         join(
-          findingsDir,
+          this.findingsDir,
           `${finding.iteration}-${finding.kind}.${formatOf(input) === "other" ? "bin" : formatOf(input)}`,
         ),
         input,
       );
     }
-    findings.push(input.length <= 256 * 1024 ? { ...finding, input: input.toString("base64") } : finding);
+    this.findings.push(input.length <= 256 * 1024 ? { ...finding, input: input.toString("base64") } : finding);
+  }
+}
+
+/** Where a run scrubs and decodes. */
+interface FuzzTools {
+  readonly settings: FuzzSettings;
+  readonly runner: Runner;
+  readonly decoders: Readonly<Record<"djpeg" | "dwebp", boolean>>;
+  readonly scratch: string;
+}
+
+type FindingBase = Pick<Finding, "seed" | "iteration" | "mutations">;
+
+/** The output, scrubbed again, is accepted and unchanged. */
+function checkAgain(run: FuzzRun, answer: WorkerAnswer, input: Buffer, base: FindingBase): void {
+  if (answer.again?.status !== "ok") {
+    run.record(
+      {
+        ...base,
+        kind: "invalid-output",
+        detail: `scrubbing the output again: ${answer.again?.status} ${answer.again?.detail ?? ""}`,
+      },
+      input,
+    );
+  } else if (!answer.again.same) {
+    run.record(
+      { ...base, kind: "invalid-output", detail: "scrubbing the output again changes it (not idempotent)" },
+      input,
+    );
+  }
+}
+
+/** Canaries in the output: counted where they are kept by design, else findings. */
+function checkCanaries(run: FuzzRun, output: Buffer, input: Buffer, base: FindingBase, example: string): void {
+  for (const hit of locateCanaries(output)) {
+    if (hit.residual) {
+      const key = hit.where.replace(/ at \d+$/, "");
+      const entry = run.residual.get(key) ?? { count: 0, example };
+      entry.count += 1;
+      run.residual.set(key, entry);
+    } else {
+      run.record({ ...base, kind: "canary", detail: `canary survives in ${hit.where}` }, input);
+    }
+  }
+}
+
+/** On a sample of seeds and structure-only mutants, a decoder decodes input and output to the same pixels. */
+async function compareDecoders(
+  run: FuzzRun,
+  tools: FuzzTools,
+  input: Buffer,
+  output: Buffer,
+  labels: readonly string[],
+  base: FindingBase,
+): Promise<void> {
+  const format = formatOf(output);
+  const tool = format === "jpeg" ? "djpeg" : format === "webp" ? "dwebp" : null;
+  // Decoders are compared only when the pixel payload is the seed's: a byte-level mutation can
+  // corrupt a VP8 stream so that libwebp reads past its chunk into the metadata that follows
+  // (it bounds the last partition by the file, not the chunk), which the scrubber drops.
+  const structural = labels.every((l) => /^(grow|dup|drop|swap):/.test(l));
+  const { decodeEvery } = tools.settings;
+  if (
+    decodeEvery > 0 &&
+    tool !== null &&
+    tools.decoders[tool] &&
+    structural &&
+    run.decodes < run.iterations / decodeEvery + 1
+  ) {
+    run.decodes += 1;
+    const before = await decode(tool, input, tools.scratch, "a");
+    if (before !== null) {
+      const after = await decode(tool, output, tools.scratch, "b");
+      if (after === null)
+        run.record({ ...base, kind: "decode", detail: `${tool} decodes the input but not the output` }, input);
+      else if (!after.equals(before))
+        run.record({ ...base, kind: "decode", detail: `${tool} decodes the output to other pixels` }, input);
+    }
+  }
+}
+
+/** Scrubs one input in the worker and judges the answer. */
+async function fuzzOne(run: FuzzRun, tools: FuzzTools, seed: Seed, i: number, input: Buffer, labels: string[]) {
+  const mutations = labels.join(",") || "none";
+  const answer = await tools.runner.scrub(input, tools.settings.timeoutMs);
+  const base = { seed: seed.name, iteration: i, mutations };
+  if (answer === "hang") {
+    run.outcomes.hang += 1;
+    run.record({ ...base, kind: "hang", detail: `no answer within ${tools.settings.timeoutMs} ms` }, input);
+    return;
+  }
+  if (answer.status === "crash") {
+    run.outcomes.crash += 1;
+    run.record({ ...base, kind: "crash", detail: answer.error ?? "" }, input);
+    return;
+  }
+  if (answer.status === "rejected") {
+    run.outcomes.rejected += 1;
+    run.reasons.set(answer.reason ?? "?", (run.reasons.get(answer.reason ?? "?") ?? 0) + 1);
+    return;
+  }
+  run.outcomes.scrubbed += 1;
+  const output = Buffer.from(answer.output as Uint8Array);
+  checkAgain(run, answer, input, base);
+  checkCanaries(run, output, input, base, `${seed.name} #${i} ${mutations}`);
+  await compareDecoders(run, tools, input, output, labels, base);
+}
+
+/** Writes the report, prints the summary and the first findings; the exit code. */
+function report(
+  run: FuzzRun,
+  tools: Omit<FuzzTools, "runner" | "scratch">,
+  seedCounts: { fixtures: number; corpus: number },
+  started: number,
+): number {
+  const { seedValue, budget, seconds, timeoutMs, decodeEvery, reportPath, corpusDir } = tools.settings;
+  const { findings, residual, outcomes, reasons, iterations, decodes } = run;
+  const elapsed = (Date.now() - started) / 1000;
+  const peakRssBytes = process.resourceUsage().maxRSS * 1024;
+  const byKind: Record<string, number> = {};
+  for (const f of findings) byKind[f.kind] = (byKind[f.kind] ?? 0) + 1;
+  const written = {
+    seed: seedValue,
+    budget: { iterations: budget, seconds, timeoutMs, decodeEvery },
+    seeds: { ...seedCounts, corpusDir: existsSync(corpusDir) ? corpusDir : null },
+    iterations,
+    seconds: Math.round(elapsed * 100) / 100,
+    outcomes,
+    rejectReasons: Object.fromEntries([...reasons].sort()),
+    decodesCompared: decodes,
+    decoders: tools.decoders,
+    peakRssBytes,
+    findings: findings.length,
+    findingsByKind: byKind,
+    residualCanaries: Object.fromEntries([...residual].sort()),
+    details: findings,
   };
+  mkdirSync(dirname(reportPath), { recursive: true });
+  writeFileSync(reportPath, `${JSON.stringify(written, null, 2)}\n`);
+  process.stdout.write(
+    `fuzz-scrub: seed ${seedValue}, ${iterations} inputs in ${written.seconds} s (${seedCounts.fixtures} fixture + ${seedCounts.corpus} corpus seeds); ` +
+      `scrubbed ${outcomes.scrubbed}, rejected ${outcomes.rejected}; ${decodes} decoder comparisons; ` +
+      `findings ${findings.length} ${JSON.stringify(byKind)}; residual canaries ${JSON.stringify(Object.fromEntries([...residual].map(([k, v]) => [k, v.count])))}; ` +
+      `peak RSS ${(peakRssBytes / 1024 / 1024).toFixed(1)} MiB; report ${reportPath}\n`,
+  );
+  for (const f of findings.slice(0, 10))
+    process.stdout.write(`  ${f.kind}: ${f.seed} #${f.iteration} [${f.mutations}] ${f.detail.split("\n")[0]}\n`);
+  return findings.length > 0 ? 1 : 0;
+}
+
+export async function main(): Promise<number> {
+  const settings = fuzzSettings();
+  const fixtures = fixtureSeeds();
+  const corpus = corpusSeeds(settings.corpusDir);
+  const rng = mulberry32(settings.seedValue);
+  const runner = new Runner(fileURLToPath(import.meta.url));
+  const decoders = { djpeg: await which("djpeg"), dwebp: await which("dwebp") };
+  const scratch = mkdtempSync(join(tmpdir(), "fuzz-scrub-"));
+  const started = Date.now();
+  const findingsDir = join(dirname(settings.reportPath), "fuzz-findings");
+  rmSync(findingsDir, { recursive: true, force: true });
+  const run = new FuzzRun(findingsDir);
+  const tools: FuzzTools = { settings, runner, decoders, scratch };
 
   try {
     // Iteration i < seeds: the seed as it is (its metadata canaries must not survive); then mutants.
     const seeds = [...fixtures, ...corpus];
-    while (iterations < budget && (Date.now() - started) / 1000 < seconds) {
-      const i = iterations++;
+    while (run.iterations < settings.budget && (Date.now() - started) / 1000 < settings.seconds) {
+      const i = run.iterations++;
       const seed =
         i < seeds.length
           ? (seeds[i] as Seed)
@@ -753,105 +928,13 @@ export async function main(): Promise<number> {
             : (corpus[Math.floor(rng() * corpus.length)] as Seed);
       const labels: string[] = [];
       const input = i < seeds.length ? seed.bytes : mutate(seed.bytes, rng, labels);
-      const mutations = labels.join(",") || "none";
-      const answer = await runner.scrub(input, timeoutMs);
-      const base = { seed: seed.name, iteration: i, mutations };
-      if (answer === "hang") {
-        outcomes.hang += 1;
-        record({ ...base, kind: "hang", detail: `no answer within ${timeoutMs} ms` }, input);
-        continue;
-      }
-      if (answer.status === "crash") {
-        outcomes.crash += 1;
-        record({ ...base, kind: "crash", detail: answer.error ?? "" }, input);
-        continue;
-      }
-      if (answer.status === "rejected") {
-        outcomes.rejected += 1;
-        reasons.set(answer.reason ?? "?", (reasons.get(answer.reason ?? "?") ?? 0) + 1);
-        continue;
-      }
-      outcomes.scrubbed += 1;
-      const output = Buffer.from(answer.output as Uint8Array);
-      if (answer.again?.status !== "ok") {
-        record(
-          {
-            ...base,
-            kind: "invalid-output",
-            detail: `scrubbing the output again: ${answer.again?.status} ${answer.again?.detail ?? ""}`,
-          },
-          input,
-        );
-      } else if (!answer.again.same) {
-        record(
-          { ...base, kind: "invalid-output", detail: "scrubbing the output again changes it (not idempotent)" },
-          input,
-        );
-      }
-      for (const hit of locateCanaries(output)) {
-        if (hit.residual) {
-          const key = hit.where.replace(/ at \d+$/, "");
-          const entry = residual.get(key) ?? { count: 0, example: `${seed.name} #${i} ${mutations}` };
-          entry.count += 1;
-          residual.set(key, entry);
-        } else {
-          record({ ...base, kind: "canary", detail: `canary survives in ${hit.where}` }, input);
-        }
-      }
-      const format = formatOf(output);
-      const tool = format === "jpeg" ? "djpeg" : format === "webp" ? "dwebp" : null;
-      // Decoders are compared only when the pixel payload is the seed's: a byte-level mutation can
-      // corrupt a VP8 stream so that libwebp reads past its chunk into the metadata that follows
-      // (it bounds the last partition by the file, not the chunk), which the scrubber drops.
-      const structural = labels.every((l) => /^(grow|dup|drop|swap):/.test(l));
-      if (decodeEvery > 0 && tool !== null && decoders[tool] && structural && decodes < iterations / decodeEvery + 1) {
-        decodes += 1;
-        const before = await decode(tool, input, scratch, "a");
-        if (before !== null) {
-          const after = await decode(tool, output, scratch, "b");
-          if (after === null)
-            record({ ...base, kind: "decode", detail: `${tool} decodes the input but not the output` }, input);
-          else if (!after.equals(before))
-            record({ ...base, kind: "decode", detail: `${tool} decodes the output to other pixels` }, input);
-        }
-      }
+      await fuzzOne(run, tools, seed, i, input, labels);
     }
   } finally {
     await runner.close();
     rmSync(scratch, { recursive: true, force: true });
   }
-
-  const elapsed = (Date.now() - started) / 1000;
-  const peakRssBytes = process.resourceUsage().maxRSS * 1024;
-  const byKind: Record<string, number> = {};
-  for (const f of findings) byKind[f.kind] = (byKind[f.kind] ?? 0) + 1;
-  const report = {
-    seed: seedValue,
-    budget: { iterations: budget, seconds, timeoutMs, decodeEvery },
-    seeds: { fixtures: fixtures.length, corpus: corpus.length, corpusDir: existsSync(corpusDir) ? corpusDir : null },
-    iterations,
-    seconds: Math.round(elapsed * 100) / 100,
-    outcomes,
-    rejectReasons: Object.fromEntries([...reasons].sort()),
-    decodesCompared: decodes,
-    decoders,
-    peakRssBytes,
-    findings: findings.length,
-    findingsByKind: byKind,
-    residualCanaries: Object.fromEntries([...residual].sort()),
-    details: findings,
-  };
-  mkdirSync(dirname(reportPath), { recursive: true });
-  writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`);
-  process.stdout.write(
-    `fuzz-scrub: seed ${seedValue}, ${iterations} inputs in ${report.seconds} s (${fixtures.length} fixture + ${corpus.length} corpus seeds); ` +
-      `scrubbed ${outcomes.scrubbed}, rejected ${outcomes.rejected}; ${decodes} decoder comparisons; ` +
-      `findings ${findings.length} ${JSON.stringify(byKind)}; residual canaries ${JSON.stringify(Object.fromEntries([...residual].map(([k, v]) => [k, v.count])))}; ` +
-      `peak RSS ${(peakRssBytes / 1024 / 1024).toFixed(1)} MiB; report ${reportPath}\n`,
-  );
-  for (const f of findings.slice(0, 10))
-    process.stdout.write(`  ${f.kind}: ${f.seed} #${f.iteration} [${f.mutations}] ${f.detail.split("\n")[0]}\n`);
-  return findings.length > 0 ? 1 : 0;
+  return report(run, { settings, decoders }, { fixtures: fixtures.length, corpus: corpus.length }, started);
 }
 
 if (isMainThread && process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

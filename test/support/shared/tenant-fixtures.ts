@@ -3,7 +3,7 @@
  * machine: KMS (keys by alias, with tags and state) and STS AssumeRole (credentials that expire on a
  * clock the test controls). Used by the directory's own tests and by the functions' handler tests.
  */
-import type { AssumeRole, TenantKeyLookup } from "./tenant-directory";
+import type { AssumeRole, TenantKeyLookup } from "../../../functions/shared/tenant-directory";
 
 export const PREFIX = "alias/example/tenant/";
 export const ACME_KEY = "arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/11111111-2222-4333-8444-555555555555";

@@ -14,17 +14,13 @@ interface IfdEntry {
   readonly value: string | number | readonly number[] | Buffer;
 }
 
-/**
- * A TIFF structure as found in EXIF: IFD0 (Make, Model, DateTime, optional Orientation, pointers
- * to an Exif IFD and a GPS IFD) and IFD1 with a JPEG thumbnail.
- */
-export function exifTiff(options: { orientation?: number; littleEndian?: boolean } = {}): Buffer {
-  const le = options.littleEndian ?? false;
+/** The IFDs of the EXIF fixture: camera make, model and dates, a serial, a MakerNote, GPS, and a thumbnail. */
+function exifIfds(orientation: number | undefined) {
   const ifd0: IfdEntry[] = [
     { tag: 0x010f, type: 2, value: "Canon" },
     { tag: 0x0110, type: 2, value: "Canon EOS 5D Mark IV" },
   ];
-  if (options.orientation !== undefined) ifd0.push({ tag: 0x0112, type: 3, value: options.orientation });
+  if (orientation !== undefined) ifd0.push({ tag: 0x0112, type: 3, value: orientation });
   ifd0.push({ tag: 0x0132, type: 2, value: "2024:05:17 10:11:12" });
   ifd0.push({ tag: 0x8769, type: 4, value: 0 }); // Exif IFD pointer, patched below
   ifd0.push({ tag: 0x8825, type: 4, value: 0 }); // GPS IFD pointer, patched below
@@ -44,40 +40,46 @@ export function exifTiff(options: { orientation?: number; littleEndian?: boolean
     { tag: 0x0201, type: 4, value: 0 }, // JPEGInterchangeFormat, patched
     { tag: 0x0202, type: 4, value: thumbnail.length },
   ];
+  return { ifd0, exifIfd, gpsIfd, ifd1, thumbnail };
+}
 
-  const parts: Buffer[] = [];
-  let size = 8;
-  const u16 = (v: number): Buffer => {
+/** Writes TIFF values and IFDs in one byte order. */
+class TiffWriter {
+  constructor(private readonly le: boolean) {}
+
+  u16(v: number): Buffer {
     const b = Buffer.alloc(2);
-    le ? b.writeUInt16LE(v) : b.writeUInt16BE(v);
+    this.le ? b.writeUInt16LE(v) : b.writeUInt16BE(v);
     return b;
-  };
-  const u32 = (v: number): Buffer => {
+  }
+
+  u32(v: number): Buffer {
     const b = Buffer.alloc(4);
-    le ? b.writeUInt32LE(v) : b.writeUInt32BE(v);
+    this.le ? b.writeUInt32LE(v) : b.writeUInt32BE(v);
     return b;
-  };
-  const valueBytes = (e: IfdEntry): Buffer => {
+  }
+
+  valueBytes(e: IfdEntry): Buffer {
     if (Buffer.isBuffer(e.value)) return e.value;
     if (typeof e.value === "string") return Buffer.from(`${e.value}\0`, "latin1");
-    if (e.type === 3) return Buffer.concat([u16(e.value as number), Buffer.alloc(2)]);
-    if (e.type === 4) return u32(e.value as number);
-    return Buffer.concat((e.value as number[]).map((n) => u32(n)));
-  };
-  const count = (e: IfdEntry): number =>
-    Buffer.isBuffer(e.value)
+    if (e.type === 3) return Buffer.concat([this.u16(e.value as number), Buffer.alloc(2)]);
+    if (e.type === 4) return this.u32(e.value as number);
+    return Buffer.concat((e.value as number[]).map((n) => this.u32(n)));
+  }
+
+  static count(e: IfdEntry): number {
+    return Buffer.isBuffer(e.value)
       ? e.value.length
       : typeof e.value === "string"
         ? e.value.length + 1
         : e.type === 5
           ? (e.value as number[]).length / 2
           : 1;
+  }
+
   /** Lays out one IFD at offset `at`; returns its bytes and a patcher for LONG values. */
-  const layout = (
-    entries: IfdEntry[],
-    at: number,
-    next: number,
-  ): { bytes: Buffer; patch: (tag: number, v: number) => void } => {
+  layout(entries: IfdEntry[], at: number, next: number): { bytes: Buffer; patch: (tag: number, v: number) => void } {
+    const le = this.le;
     const dirBytes = 2 + entries.length * 12 + 4;
     let dataAt = at + dirBytes;
     const dir = Buffer.alloc(dirBytes);
@@ -86,10 +88,10 @@ export function exifTiff(options: { orientation?: number; littleEndian?: boolean
     const slots = new Map<number, number>();
     entries.forEach((e, i) => {
       const o = 2 + i * 12;
-      const v = valueBytes(e);
+      const v = this.valueBytes(e);
       (le ? dir.writeUInt16LE : dir.writeUInt16BE).call(dir, e.tag, o);
       (le ? dir.writeUInt16LE : dir.writeUInt16BE).call(dir, e.type, o + 2);
-      (le ? dir.writeUInt32LE : dir.writeUInt32BE).call(dir, count(e), o + 4);
+      (le ? dir.writeUInt32LE : dir.writeUInt32BE).call(dir, TiffWriter.count(e), o + 4);
       if (v.length <= 4) {
         v.copy(dir, o + 8);
         slots.set(e.tag, o + 8);
@@ -109,21 +111,32 @@ export function exifTiff(options: { orientation?: number; littleEndian?: boolean
         if (slot !== undefined) (le ? bytes.writeUInt32LE : bytes.writeUInt32BE).call(bytes, v, slot);
       },
     };
-  };
-  const ifdSize = (entries: IfdEntry[]): number => layout(entries, 0, 0).bytes.length;
+  }
+}
+
+/**
+ * A TIFF structure as found in EXIF: IFD0 (Make, Model, DateTime, optional Orientation, pointers
+ * to an Exif IFD and a GPS IFD) and IFD1 with a JPEG thumbnail.
+ */
+export function exifTiff(options: { orientation?: number; littleEndian?: boolean } = {}): Buffer {
+  const le = options.littleEndian ?? false;
+  const { ifd0, exifIfd, gpsIfd, ifd1, thumbnail } = exifIfds(options.orientation);
+  const w = new TiffWriter(le);
+  const parts: Buffer[] = [];
+  const ifdSize = (entries: IfdEntry[]): number => w.layout(entries, 0, 0).bytes.length;
   const at0 = 8;
   const atExif = at0 + ifdSize(ifd0);
   const atGps = atExif + ifdSize(exifIfd);
   const at1 = atGps + ifdSize(gpsIfd);
   const atThumb = at1 + ifdSize(ifd1);
-  const l0 = layout(ifd0, at0, at1);
+  const l0 = w.layout(ifd0, at0, at1);
   l0.patch(0x8769, atExif);
   l0.patch(0x8825, atGps);
-  const l1 = layout(ifd1, at1, 0);
+  const l1 = w.layout(ifd1, at1, 0);
   l1.patch(0x0201, atThumb);
-  parts.push(Buffer.from(le ? "II" : "MM", "latin1"), u16(42), u32(8));
-  parts.push(l0.bytes, layout(exifIfd, atExif, 0).bytes, layout(gpsIfd, atGps, 0).bytes, l1.bytes, thumbnail);
-  size = parts.reduce((n, p) => n + p.length, 0);
+  parts.push(Buffer.from(le ? "II" : "MM", "latin1"), w.u16(42), w.u32(8));
+  parts.push(l0.bytes, w.layout(exifIfd, atExif, 0).bytes, w.layout(gpsIfd, atGps, 0).bytes, l1.bytes, thumbnail);
+  const size = parts.reduce((n, p) => n + p.length, 0);
   return Buffer.concat(parts, size);
 }
 
@@ -156,6 +169,91 @@ export function iccProfile(size = 300): Buffer {
   return icc;
 }
 
+const iccU32 = (v: number): Buffer => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(v >>> 0);
+  return b;
+};
+const iccS15 = (v: number): Buffer => iccU32(Math.round(v * 65536));
+const iccXyz = (x: number, y: number, z: number): Buffer =>
+  Buffer.concat([Buffer.from("XYZ \0\0\0\0", "latin1"), iccS15(x), iccS15(y), iccS15(z)]);
+
+/** A v2 textDescriptionType: ASCII, Unicode and ScriptCode parts, all `s`. */
+function iccDesc(s: string): Buffer {
+  const ascii = Buffer.from(`${s}\0`, "latin1");
+  const unicode = Buffer.from(`${s}\0`, "utf16le").swap16();
+  const mac = Buffer.alloc(67);
+  mac.write(s.slice(0, 66), 0, "latin1");
+  return Buffer.concat([
+    Buffer.from("desc\0\0\0\0", "latin1"),
+    iccU32(ascii.length),
+    ascii,
+    iccU32(0x656e5553),
+    iccU32(unicode.length / 2),
+    unicode,
+    Buffer.of(0, 0, Math.min(s.length + 1, 67)),
+    mac,
+  ]);
+}
+
+const iccText = (s: string): Buffer =>
+  Buffer.concat([Buffer.from("text\0\0\0\0", "latin1"), Buffer.from(`${s}\0`, "latin1")]);
+
+/** A v4 multiLocalizedUnicodeType with an enUS and a deDE record. */
+function iccMluc(s: string): Buffer {
+  const utf16 = Buffer.from(s, "utf16le").swap16();
+  const utf16de = Buffer.from(`${s} (de)`, "utf16le").swap16();
+  return Buffer.concat([
+    Buffer.from("mluc\0\0\0\0", "latin1"),
+    iccU32(2),
+    iccU32(12),
+    Buffer.from("enUS", "latin1"),
+    iccU32(utf16.length),
+    iccU32(40),
+    Buffer.from("deDE", "latin1"),
+    iccU32(utf16de.length),
+    iccU32(40 + utf16.length),
+    utf16,
+    utf16de,
+  ]);
+}
+
+/** The test profile's tag elements, each with the signatures that point at it. */
+function iccTestElements(version: 2 | 4, text: string): [string[], Buffer][] {
+  const str = version === 4 ? iccMluc : iccDesc;
+  const curve = Buffer.concat([Buffer.from("curv\0\0\0\0", "latin1"), iccU32(1), Buffer.of(0x02, 0x33)]);
+  return [
+    [["desc"], str(`${text} desc`)],
+    [["cprt"], version === 4 ? iccMluc(`${text} cprt`) : iccText(`${text} cprt`)],
+    [["dmnd"], str(`${text} dmnd`)],
+    [["dmdd"], str(`${text} dmdd`)],
+    [["wtpt"], iccXyz(0.9642, 1, 0.8249)],
+    [["rXYZ"], iccXyz(0.4361, 0.2225, 0.0139)],
+    [["gXYZ"], iccXyz(0.3851, 0.7169, 0.0971)],
+    [["bXYZ"], iccXyz(0.1431, 0.0606, 0.7141)],
+    [["rTRC", "gTRC", "bTRC"], curve],
+  ];
+}
+
+/** The profile header for a profile of `size` bytes; with `canary` in its reserved bytes. */
+function iccTestHeader(size: number, version: 2 | 4, canary: string | undefined): Buffer {
+  const header = Buffer.alloc(128);
+  header.writeUInt32BE(size, 0);
+  header.write("lcms", 4, "latin1");
+  header[8] = version;
+  header[9] = version === 4 ? 0x30 : 0x10;
+  header.write("mntrRGB XYZ ", 12, "latin1");
+  header.writeUInt16BE(2024, 24);
+  header.write("acspAPPL", 36, "latin1");
+  header.writeUInt32BE(0, 64);
+  iccS15(0.9642).copy(header, 68);
+  iccS15(1).copy(header, 72);
+  iccS15(0.8249).copy(header, 76);
+  header.write("lcms", 80, "latin1");
+  if (canary !== undefined) header.write(canary.slice(0, 28), 100, "latin1");
+  return header;
+}
+
 /**
  * A minimal but real RGB matrix/TRC display profile (ICC v2 or v4): white point, primaries, one
  * gamma 2.2 curve shared by rTRC/gTRC/bTRC, and the text tags desc, cprt, dmnd, dmdd (v2:
@@ -165,69 +263,13 @@ export function iccProfile(size = 300): Buffer {
  */
 export function iccTestProfile(options: { canary?: string; version?: 2 | 4 } = {}): Buffer {
   const version = options.version ?? 2;
-  const text = options.canary ?? "Display";
-  const u32 = (v: number): Buffer => {
-    const b = Buffer.alloc(4);
-    b.writeUInt32BE(v >>> 0);
-    return b;
-  };
-  const s15 = (v: number): Buffer => u32(Math.round(v * 65536));
-  const xyz = (x: number, y: number, z: number): Buffer =>
-    Buffer.concat([Buffer.from("XYZ \0\0\0\0", "latin1"), s15(x), s15(y), s15(z)]);
-  const desc = (s: string): Buffer => {
-    const ascii = Buffer.from(`${s}\0`, "latin1");
-    const unicode = Buffer.from(`${s}\0`, "utf16le").swap16();
-    const mac = Buffer.alloc(67);
-    mac.write(s.slice(0, 66), 0, "latin1");
-    return Buffer.concat([
-      Buffer.from("desc\0\0\0\0", "latin1"),
-      u32(ascii.length),
-      ascii,
-      u32(0x656e5553),
-      u32(unicode.length / 2),
-      unicode,
-      Buffer.of(0, 0, Math.min(s.length + 1, 67)),
-      mac,
-    ]);
-  };
-  const textType = (s: string): Buffer =>
-    Buffer.concat([Buffer.from("text\0\0\0\0", "latin1"), Buffer.from(`${s}\0`, "latin1")]);
-  const mluc = (s: string): Buffer => {
-    const utf16 = Buffer.from(s, "utf16le").swap16();
-    const utf16de = Buffer.from(`${s} (de)`, "utf16le").swap16();
-    return Buffer.concat([
-      Buffer.from("mluc\0\0\0\0", "latin1"),
-      u32(2),
-      u32(12),
-      Buffer.from("enUS", "latin1"),
-      u32(utf16.length),
-      u32(40),
-      Buffer.from("deDE", "latin1"),
-      u32(utf16de.length),
-      u32(40 + utf16.length),
-      utf16,
-      utf16de,
-    ]);
-  };
-  const str = version === 4 ? mluc : desc;
-  const curve = Buffer.concat([Buffer.from("curv\0\0\0\0", "latin1"), u32(1), Buffer.of(0x02, 0x33)]);
-  const elements: [string[], Buffer][] = [
-    [["desc"], str(`${text} desc`)],
-    [["cprt"], version === 4 ? mluc(`${text} cprt`) : textType(`${text} cprt`)],
-    [["dmnd"], str(`${text} dmnd`)],
-    [["dmdd"], str(`${text} dmdd`)],
-    [["wtpt"], xyz(0.9642, 1, 0.8249)],
-    [["rXYZ"], xyz(0.4361, 0.2225, 0.0139)],
-    [["gXYZ"], xyz(0.3851, 0.7169, 0.0971)],
-    [["bXYZ"], xyz(0.1431, 0.0606, 0.7141)],
-    [["rTRC", "gTRC", "bTRC"], curve],
-  ];
+  const elements = iccTestElements(version, options.canary ?? "Display");
   const tagCount = elements.reduce((n, [sigs]) => n + sigs.length, 0);
   const table: Buffer[] = [];
   const data: Buffer[] = [];
   let at = 128 + 4 + 12 * tagCount;
   for (const [index, [sigs, element]] of elements.entries()) {
-    for (const sig of sigs) table.push(Buffer.concat([Buffer.from(sig, "latin1"), u32(at), u32(element.length)]));
+    for (const sig of sigs) table.push(Buffer.concat([Buffer.from(sig, "latin1"), iccU32(at), iccU32(element.length)]));
     const padded = Buffer.alloc((element.length + 3) & ~3);
     element.copy(padded);
     data.push(padded);
@@ -240,21 +282,8 @@ export function iccTestProfile(options: { canary?: string; version?: 2 | 4 } = {
       at += gap.length;
     }
   }
-  const header = Buffer.alloc(128);
-  header.writeUInt32BE(at, 0);
-  header.write("lcms", 4, "latin1");
-  header[8] = version;
-  header[9] = version === 4 ? 0x30 : 0x10;
-  header.write("mntrRGB XYZ ", 12, "latin1");
-  header.writeUInt16BE(2024, 24);
-  header.write("acspAPPL", 36, "latin1");
-  header.writeUInt32BE(0, 64);
-  s15(0.9642).copy(header, 68);
-  s15(1).copy(header, 72);
-  s15(0.8249).copy(header, 76);
-  header.write("lcms", 80, "latin1");
-  if (options.canary !== undefined) header.write(options.canary.slice(0, 28), 100, "latin1");
-  const profile = Buffer.concat([header, u32(tagCount), ...table, ...data]);
+  const header = iccTestHeader(at, version, options.canary);
+  const profile = Buffer.concat([header, iccU32(tagCount), ...table, ...data]);
   if (version === 4) {
     const copy = Buffer.from(profile);
     copy.fill(0, 44, 48);

@@ -13,7 +13,7 @@
  *  - a decoder where one exists: PNG via zlib inflate; djpeg / dwebp when installed;
  *  - orientation kept, idempotence, and derived truncated / corrupted copies (made in memory).
  *
- * Usage (after bundling, see README.md): corpus-check [dir] [--keep-outputs <dir>] [--json <file>]
+ * Usage (after bundling: `make corpus`, functions/image-scrub/README.md): corpus-check [dir] [--keep-outputs <dir>] [--json <file>]
  * Prints a table and a JSON summary; exits 1 when any check fails, 64 on usage errors.
  * Outputs go to a temporary directory outside the project and are deleted unless --keep-outputs.
  */
@@ -26,9 +26,15 @@ import { basename, dirname, join, relative, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
 import { crc32, inflateSync } from "node:zlib";
-import { SCRUBBER_VERSION, type ScrubResult, scrub, scrubBuffer } from "./core";
-import { isScrubRejected, type RejectReason } from "./errors";
-import { runIfEntryPoint } from "../shared/entry";
+import {
+  isScrubRejected,
+  type RejectReason,
+  SCRUBBER_VERSION,
+  type ScrubResult,
+  scrub,
+  scrubBuffer,
+} from "../../functions/image-scrub";
+import { runIfEntryPoint } from "../../functions/shared/entry";
 
 const run = promisify(execFile);
 
@@ -102,13 +108,8 @@ function inspectJpeg(b: Buffer): Inspection {
       parts.push("EOI");
       break;
     }
-    if (m === 0x00 || m === 0xd8 || (m >= 0xd0 && m <= 0xd7) || m === 0x01 || m < 0xc0)
-      return fail(`bad marker ${m.toString(16)}`, "malformed");
-    if (m === 0xdc) return fail("DNL", "unsupported-feature");
-    if (m === 0xde || m === 0xdf || [0xc5, 0xc6, 0xc7, 0xcd, 0xce, 0xcf].includes(m))
-      return fail("hierarchical", "unsupported-feature");
-    if (m === 0xc8 || (m >= 0xf0 && m <= 0xfd)) return fail("JPEG extension marker", "unsupported-feature");
-    if (sawSof && [0xc0, 0xc1, 0xc2, 0xc3, 0xc9, 0xca, 0xcb].includes(m)) return fail("second SOF", "malformed");
+    const markerProblem = jpegMarkerProblem(m, sawSof);
+    if (markerProblem !== null) return fail(markerProblem.text, ...markerProblem.reasons);
     if (p + 2 > b.length) return fail("segment length cut", "truncated");
     const len = b.readUInt16BE(p);
     if (len < 2) return fail("segment length < 2", "malformed");
@@ -131,18 +132,7 @@ function inspectJpeg(b: Buffer): Inspection {
       parts.push("COM");
       continue;
     }
-    const name =
-      m === 0xc4
-        ? "DHT"
-        : m === 0xdb
-          ? "DQT"
-          : m === 0xdd
-            ? "DRI"
-            : m === 0xcc
-              ? "DAC"
-              : m === 0xda
-                ? "SOS"
-                : `SOF${m - 0xc0}`;
+    const name = jpegSegmentName(m);
     parts.push(name);
     if (name.startsWith("SOF")) {
       sawSof = true;
@@ -154,32 +144,72 @@ function inspectJpeg(b: Buffer): Inspection {
       if (!sawSof) return fail("SOS before SOF", "malformed");
       sawSos = true;
       const ecsStart = p;
-      let q = p;
-      for (;;) {
-        q = b.indexOf(0xff, q);
-        if (q < 0 || q + 1 >= b.length) return fail("entropy-coded data cut", "truncated");
-        let r = q + 1;
-        while (r < b.length && b[r] === 0xff) r++;
-        if (r >= b.length) return fail("entropy-coded data cut", "truncated");
-        const n = b[r] as number;
-        if (n === 0x00 || (n >= 0xd0 && n <= 0xd7)) {
-          q = r + 1;
-          continue;
-        }
-        break;
-      }
+      const q = entropyCodedEnd(b, p);
+      if (q < 0) return fail("entropy-coded data cut", "truncated");
       pixelParts.push(b.subarray(ecsStart, q));
       payload.push([ecsStart, q]);
       p = q;
     }
   }
-  if (icc.length > 0) {
-    const count = icc[0]?.[13] ?? 0;
-    const ordered = [...icc].sort((x, y) => (x[12] ?? 0) - (y[12] ?? 0));
-    const complete = icc.length === count && ordered.every((c, i) => c[12] === i + 1 && c[13] === count);
-    if (complete) colourParts.unshift(Buffer.concat([Buffer.from("ICC:"), ...ordered.map((c) => c.subarray(14))]));
-  }
+  const iccPart = jpegIccPart(icc);
+  if (iccPart !== undefined) colourParts.unshift(iccPart);
   return { format: "jpeg", problem: null, pixelParts, colourParts, payload, imageEnd: p, parts };
+}
+
+/** Why a marker makes a JPEG unacceptable before its segment is read, or null. */
+function jpegMarkerProblem(m: number, sawSof: boolean): { text: string; reasons: RejectReason[] } | null {
+  if (m === 0x00 || m === 0xd8 || (m >= 0xd0 && m <= 0xd7) || m === 0x01 || m < 0xc0)
+    return problem(`bad marker ${m.toString(16)}`, "malformed");
+  if (m === 0xdc) return problem("DNL", "unsupported-feature");
+  if (m === 0xde || m === 0xdf || [0xc5, 0xc6, 0xc7, 0xcd, 0xce, 0xcf].includes(m))
+    return problem("hierarchical", "unsupported-feature");
+  if (m === 0xc8 || (m >= 0xf0 && m <= 0xfd)) return problem("JPEG extension marker", "unsupported-feature");
+  if (sawSof && [0xc0, 0xc1, 0xc2, 0xc3, 0xc9, 0xca, 0xcb].includes(m)) return problem("second SOF", "malformed");
+  return null;
+}
+
+function jpegSegmentName(m: number): string {
+  return m === 0xc4
+    ? "DHT"
+    : m === 0xdb
+      ? "DQT"
+      : m === 0xdd
+        ? "DRI"
+        : m === 0xcc
+          ? "DAC"
+          : m === 0xda
+            ? "SOS"
+            : `SOF${m - 0xc0}`;
+}
+
+/**
+ * Where the entropy-coded data that starts at `p` ends: at the first marker that is neither a
+ * stuffed byte nor a restart marker. -1 when the file ends first.
+ */
+function entropyCodedEnd(b: Buffer, p: number): number {
+  let q = p;
+  for (;;) {
+    q = b.indexOf(0xff, q);
+    if (q < 0 || q + 1 >= b.length) return -1;
+    let r = q + 1;
+    while (r < b.length && b[r] === 0xff) r++;
+    if (r >= b.length) return -1;
+    const n = b[r] as number;
+    if (n === 0x00 || (n >= 0xd0 && n <= 0xd7)) {
+      q = r + 1;
+      continue;
+    }
+    return q;
+  }
+}
+
+/** The ICC profile of a JPEG's APP2 chunks as a colour part, when all its chunks are there in sequence. */
+function jpegIccPart(icc: readonly Buffer[]): Buffer | undefined {
+  if (icc.length === 0) return undefined;
+  const count = icc[0]?.[13] ?? 0;
+  const ordered = [...icc].sort((x, y) => (x[12] ?? 0) - (y[12] ?? 0));
+  const complete = icc.length === count && ordered.every((c, i) => c[12] === i + 1 && c[13] === count);
+  return complete ? Buffer.concat([Buffer.from("ICC:"), ...ordered.map((c) => c.subarray(14))]) : undefined;
 }
 
 const PNG_PIXEL = new Set(["IHDR", "PLTE", "IDAT", "tRNS", "acTL", "fcTL", "fdAT", "sBIT", "bKGD"]);
@@ -789,7 +819,271 @@ const USAGE = `Usage: corpus-check [dir] [--keep-outputs <dir>] [--json <file>]
 Scrubs every image under dir (default ../shared/corpus from the project root) into a temporary
 directory and verifies the outputs with exiftool, a raw signature scan and an independent parser.`;
 
-export async function main(argv: readonly string[]): Promise<number> {
+/** An output kept for the exiftool pass, with its row and original. */
+interface ScrubbedOutput {
+  readonly row: Row;
+  readonly originalPath: string;
+  readonly result: ScrubResult;
+}
+
+/** What every file's check shares: where outputs go, the manifest, the decoders, and the outputs so far. */
+interface CheckRun {
+  readonly dir: string;
+  readonly work: string;
+  readonly listed: ReadonlyMap<string, { sha256: string; bytes: number }>;
+  readonly decoders: Readonly<Record<"djpeg" | "dwebp", boolean>>;
+  readonly outputs: Map<string, ScrubbedOutput>;
+}
+
+/** The row of one file, with what the MANIFEST says about it. */
+function newRow(run: CheckRun, rel: string, insp: Inspection, original: Buffer): Row {
+  const row: Row = {
+    file: rel,
+    format: insp.format,
+    status: "error",
+    bytesIn: original.length,
+    derived: [],
+    failures: [],
+    notes: [],
+  };
+  const entry = run.listed.get(rel);
+  if (run.listed.size > 0 && entry === undefined) row.notes.push("not in MANIFEST.tsv");
+  if (entry !== undefined && entry.sha256 !== sha256(original)) row.failures.push("sha256 differs from MANIFEST.tsv");
+  return row;
+}
+
+/**
+ * The real path: streams the file through the core into `outPath`, like the CLI. The result, or
+ * undefined when the scrubber rejected the file or crashed (the row says which).
+ */
+async function scrubToFile(file: string, outPath: string, row: Row): Promise<ScrubResult | undefined> {
+  const handle = await open(outPath, "w");
+  const { output, result } = scrub(() => createReadStream(file));
+  try {
+    await withTimeout(pipeline(output, handle.createWriteStream()), 60_000, "scrub");
+    return await result;
+  } catch (error) {
+    await rm(outPath, { force: true });
+    if (isScrubRejected(error)) {
+      row.status = "rejected";
+      row.reason = error.reason;
+      row.message = error.message;
+    } else {
+      row.failures.push(`crashed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return undefined;
+  }
+}
+
+/** A rejection must match a problem the independent parser finds. */
+function checkRejection(row: Row, insp: Inspection): void {
+  if (insp.problem === null)
+    row.failures.push(`rejected a file the independent parser finds well-formed (${row.reason})`);
+  else if (!insp.problem.reasons.includes(row.reason as RejectReason)) {
+    row.failures.push(
+      `reason ${row.reason} does not match the problem found (${insp.problem.text}: ${insp.problem.reasons.join("|")})`,
+    );
+  }
+}
+
+/** The output against the original: well-formed, same pixels and colour, ICC text neutralised. */
+function checkOutputStructure(row: Row, insp: Inspection, inspOut: Inspection, bytes: Buffer): void {
+  if (inspOut.problem !== null) row.failures.push(`output is not well-formed: ${inspOut.problem.text}`);
+  if (inspOut.imageEnd !== bytes.length)
+    row.failures.push(`output has ${bytes.length - inspOut.imageEnd} bytes after the image`);
+  if (!sameParts(insp.pixelParts, inspOut.pixelParts))
+    row.failures.push("pixel data (tables / entropy-coded data / IDAT / VP8) differs");
+  const iccOf = (parts: readonly Buffer[]): Buffer[] => colourKeys(parts.filter((b) => iccOfPart(b) !== null));
+  row.iccKept = iccOf(insp.colourParts).length > 0 && sameParts(iccOf(insp.colourParts), iccOf(inspOut.colourParts));
+  const outTexts: string[] = [];
+  if (!sameParts(colourKeys(insp.colourParts), colourKeys(inspOut.colourParts, outTexts))) {
+    row.failures.push("colour data (ICC colour tags / Adobe / gAMA...) differs");
+  }
+  const iccText = outTexts.filter((t) => t !== "" && t !== "ICC profile");
+  if (iccText.length > 0)
+    row.failures.push(
+      `ICC text tags not neutralised: ${iccText.map((t) => JSON.stringify(t.slice(0, 40))).join(", ")}`,
+    );
+}
+
+/** Only the segments or chunks the format needs are left (and, for PNG, IDAT inflates the same). */
+function checkLeftovers(
+  row: Row,
+  format: Format,
+  inspOut: Inspection,
+  original: Buffer,
+  bytes: Buffer,
+  value: ScrubResult,
+): void {
+  if (format === "jpeg") {
+    const bad = inspOut.parts.filter(
+      (p) => !/^(SOF\d+|DHT|DQT|DRI|DAC|SOS|EOI|APP0 JFIF|APP1 Exif|APP2 ICC_PROFILE|APP14 Adobe)$/.test(p),
+    );
+    if (bad.length > 0) row.failures.push(`JPEG segments left: ${[...new Set(bad)].join(", ")}`);
+    if (inspOut.parts.filter((p) => p === "APP1 Exif").length > (value.orientationPreserved ? 1 : 0))
+      row.failures.push("more than the Orientation-only APP1 Exif");
+  }
+  if (format === "png") {
+    const bad = inspOut.parts.filter((p) => !PNG_PIXEL.has(p) && !PNG_COLOUR.has(p) && p !== "IEND" && p !== "eXIf");
+    if (bad.length > 0) row.failures.push(`PNG chunks left: ${[...new Set(bad)].join(", ")}`);
+    const before = pngPixels(original);
+    const after = pngPixels(bytes);
+    if (after === null || before !== after) row.failures.push("PNG IDAT does not inflate to the same bytes");
+  }
+  if (format === "webp") {
+    const bad = inspOut.parts.filter(
+      (p) => !["VP8X", "VP8 ", "VP8L", "ALPH", "ANIM", "ANMF", "ICCP"].includes(p) && p !== "EXIF",
+    );
+    if (bad.length > 0) row.failures.push(`WebP chunks left: ${[...new Set(bad)].join(", ")}`);
+    if (bytes.readUInt32LE(4) !== bytes.length - 8) row.failures.push("RIFF size does not match the file");
+  }
+}
+
+/** Where a decoder for the format is installed: it decodes input and output to the same pixels. */
+async function checkDecoders(run: CheckRun, row: Row, format: Format, file: string, outPath: string): Promise<void> {
+  for (const tool of ["djpeg", "dwebp"] as const) {
+    if (!run.decoders[tool] || (tool === "djpeg") !== (format === "jpeg") || (tool === "dwebp") !== (format === "webp"))
+      continue;
+    try {
+      if ((await decode(tool, file)) !== (await decode(tool, outPath)))
+        row.failures.push(`${tool}: decoded pixels differ`);
+    } catch (error) {
+      row.notes.push(`${tool} failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
+    }
+  }
+}
+
+/** Damaged copies of the original, made in memory, and the reasons their rejection may give. */
+function derivedCopies(insp: Inspection, original: Buffer): { name: string; bytes: Buffer; expect: RejectReason[] }[] {
+  const derived: { name: string; bytes: Buffer; expect: RejectReason[] }[] = [];
+  const end = insp.imageEnd;
+  derived.push({
+    name: "cut at half",
+    bytes: original.subarray(0, Math.floor(Math.min(end, original.length) / 2)),
+    expect: ["truncated"],
+  });
+  derived.push({ name: "cut before the end", bytes: original.subarray(0, end - 1), expect: ["truncated"] });
+  if (insp.format === "png") {
+    const idat = insp.payload.find(([s, e]) => e > s && original.toString("latin1", s - 4, s) === "IDAT");
+    if (idat !== undefined) {
+      const flipped = Buffer.from(original);
+      const at = Math.floor((idat[0] + idat[1]) / 2);
+      flipped[at] = (flipped[at] as number) ^ 0x55;
+      derived.push({ name: "IDAT byte flipped", bytes: flipped, expect: ["crc-mismatch"] });
+    }
+  }
+  if (insp.format === "jpeg" && original.length > 6) {
+    const at = 4 + original.readUInt16BE(4); // end of the first segment after SOI
+    const garbage = Buffer.concat([original.subarray(0, at), Buffer.from([0x00, 0x01]), original.subarray(at)]);
+    derived.push({ name: "garbage between segments", bytes: garbage, expect: ["malformed"] });
+  }
+  if (insp.format === "webp") {
+    const big = Buffer.from(original);
+    big.writeUInt32LE(original.readUInt32LE(4) + 1000, 4);
+    derived.push({ name: "RIFF size too big", bytes: big, expect: ["truncated"] });
+  }
+  return derived;
+}
+
+/** Scrubbing the output again gives the same bytes; every derived damaged copy is rejected for the right reason. */
+async function checkRescrubs(row: Row, insp: Inspection, original: Buffer, bytes: Buffer): Promise<void> {
+  // Idempotence: scrubbing the output again gives the same bytes.
+  const again = await attempt(bytes);
+  if (!again.ok) row.failures.push(`scrubbing the output again rejects it (${again.reason})`);
+  else if (!again.bytes.equals(bytes)) row.failures.push("not idempotent: scrubbing twice changes the bytes");
+
+  // Derived damaged copies, in memory: must be rejected for the right reason, never crash or hang.
+  for (const d of derivedCopies(insp, original)) {
+    const outcome = await attempt(d.bytes);
+    if (outcome.ok) row.failures.push(`derived "${d.name}" was accepted`);
+    else if (outcome.reason === "CRASH") row.failures.push(`derived "${d.name}" crashed: ${outcome.message}`);
+    else if (!d.expect.includes(outcome.reason as RejectReason))
+      row.failures.push(`derived "${d.name}" rejected as ${outcome.reason}, expected ${d.expect.join("|")}`);
+    else row.derived.push(`${d.name}: ${outcome.reason}`);
+  }
+}
+
+/** Scrubs one file and checks the result, except with exiftool (afterwards, for all outputs at once). */
+async function checkFile(run: CheckRun, i: number, file: string): Promise<Row> {
+  const original = readFileSync(file);
+  const insp = inspect(original);
+  const row = newRow(run, relative(run.dir, file), insp, original);
+  const outPath = join(run.work, `${String(i).padStart(4, "0")}-${basename(file)}`);
+  const value = await scrubToFile(file, outPath, row);
+  if (row.status === "rejected") {
+    checkRejection(row, insp);
+    return row;
+  }
+  if (value === undefined) return row;
+  row.status = "scrubbed";
+  const bytes = readFileSync(outPath);
+  if (insp.problem !== null) row.failures.push(`accepted a file the independent parser rejects (${insp.problem.text})`);
+  row.bytesOut = bytes.length;
+  row.removedBytes = value.removedBytes;
+  row.removed = value.removed.map((r) => `${r.name}×${r.count}`).join(", ");
+  row.orientation = value.orientation;
+  if (value.originalSha256 !== sha256(original)) row.failures.push("result.originalSha256 is wrong");
+  if (value.outputSha256 !== sha256(bytes) || value.outputBytes !== bytes.length)
+    row.failures.push("result output checksum/size is wrong");
+  const inspOut = inspect(bytes);
+  run.outputs.set(outPath, { row, originalPath: file, result: value });
+  checkOutputStructure(row, insp, inspOut, bytes);
+  checkLeftovers(row, insp.format, inspOut, original, bytes, value);
+  row.rawHitsBefore = rawScan(original, insp, insp.format, false).length;
+  const hits = rawScan(bytes, inspOut, insp.format, value.orientationPreserved);
+  if (hits.length > 0) row.failures.push(`metadata signatures in output: ${hits.join(", ")}`);
+  await checkDecoders(run, row, insp.format, file, outPath);
+  await checkRescrubs(row, insp, original, bytes);
+  return row;
+}
+
+/** exiftool's reading of one output against its original: no metadata left, orientation kept. */
+function checkExifRow(entry: ScrubbedOutput, before: ExifRecord | undefined, after: ExifRecord): void {
+  const { row } = entry;
+  const leaks = findings(after);
+  const earlier = findings(before);
+  row.exifTagsBefore = earlier.length;
+  row.exifTagsAfter = leaks.length;
+  row.categoriesBefore = [...new Set(earlier.map((f) => f.category))].sort();
+  if (leaks.length > 0) row.failures.push(`exiftool finds: ${leaks.map((l) => `${l.tag} (${l.category})`).join(", ")}`);
+  const error = after["ExifTool:Error"];
+  if (error !== undefined) row.failures.push(`exiftool error on output: ${String(error)}`);
+  const warning = after["ExifTool:Warning"];
+  if (warning !== undefined) row.notes.push(`exiftool warning: ${String(warning)}`);
+  const oIn = orientationOf(before);
+  const oOut = orientationOf(after);
+  row.orientationOut = oOut;
+  if (oIn !== null && oIn !== 1 && oOut !== oIn) {
+    if (entry.result.orientation === oIn) row.notes.push(`orientation ${oIn} reported, not written`);
+    else row.failures.push(`orientation ${oIn} lost (output ${oOut ?? "none"})`);
+  }
+  if (oOut !== null && oIn !== oOut) row.failures.push(`orientation ${oOut} in output, ${oIn ?? "none"} in input`);
+  for (const key of Object.keys(after)) {
+    if (key.startsWith("ICC") && /Make|Model|Device/.test(key) && String(after[key]).includes("Binary")) {
+      row.notes.push("ICC profile carries display make/model data (kept with the profile)");
+      break;
+    }
+  }
+}
+
+/** exiftool on every output and its original, in batches. */
+async function checkWithExiftool(outputs: ReadonlyMap<string, ScrubbedOutput>): Promise<void> {
+  const tagsOut = await exiftool([...outputs.keys()]);
+  const tagsIn = await exiftool([...outputs.values()].map((o) => o.originalPath));
+  for (const [out, entry] of outputs) {
+    const after = tagsOut.get(out);
+    if (after === undefined) {
+      entry.row.failures.push("exiftool did not read the output");
+      continue;
+    }
+    checkExifRow(entry, tagsIn.get(entry.originalPath), after);
+  }
+}
+
+/** The corpus folder, and what the check needs installed; a usage or set-up problem as an exit code. */
+async function checkSetUp(
+  argv: readonly string[],
+): Promise<{ dir: string; keep: string | null; json: string | null; decoders: CheckRun["decoders"] } | number> {
   const args = parseArgs(argv);
   if (args === "help") {
     console.log(USAGE);
@@ -809,219 +1103,25 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 1;
   }
   const decoders = { djpeg: await which("djpeg"), dwebp: await which("dwebp") };
+  return { dir, keep: args.keep, json: args.json, decoders };
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const setUp = await checkSetUp(argv);
+  if (typeof setUp === "number") return setUp;
+  const { dir, keep, json: jsonFile, decoders } = setUp;
   const files = listImages(dir);
   const listed = manifest(dir);
-  const work = args.keep ? resolve(args.keep) : await mkdtemp(join(tmpdir(), "image-scrub-corpus-"));
+  const work = keep ? resolve(keep) : await mkdtemp(join(tmpdir(), "image-scrub-corpus-"));
   await mkdir(work, { recursive: true });
   const started = process.hrtime.bigint();
   const rows: Row[] = [];
-  const outputs = new Map<string, { row: Row; originalPath: string; result: ScrubResult }>();
-
+  const run: CheckRun = { dir, work, listed, decoders, outputs: new Map() };
   try {
-    for (const [i, file] of files.entries()) {
-      const rel = relative(dir, file);
-      const original = readFileSync(file);
-      const insp = inspect(original);
-      const row: Row = {
-        file: rel,
-        format: insp.format,
-        status: "error",
-        bytesIn: original.length,
-        derived: [],
-        failures: [],
-        notes: [],
-      };
-      rows.push(row);
-      const entry = listed.get(rel);
-      if (listed.size > 0 && entry === undefined) row.notes.push("not in MANIFEST.tsv");
-      if (entry !== undefined && entry.sha256 !== sha256(original))
-        row.failures.push("sha256 differs from MANIFEST.tsv");
-
-      // The real path: stream from the file through the core into a temp file, like the CLI.
-      const outPath = join(work, `${String(i).padStart(4, "0")}-${basename(file)}`);
-      const handle = await open(outPath, "w");
-      const { output, result } = scrub(() => createReadStream(file));
-      let value: ScrubResult | undefined;
-      try {
-        await withTimeout(pipeline(output, handle.createWriteStream()), 60_000, "scrub");
-        value = await result;
-      } catch (error) {
-        await rm(outPath, { force: true });
-        if (isScrubRejected(error)) {
-          row.status = "rejected";
-          row.reason = error.reason;
-          row.message = error.message;
-        } else {
-          row.failures.push(`crashed: ${error instanceof Error ? error.message : String(error)}`);
-        }
-      }
-
-      if (row.status === "rejected") {
-        if (insp.problem === null)
-          row.failures.push(`rejected a file the independent parser finds well-formed (${row.reason})`);
-        else if (!insp.problem.reasons.includes(row.reason as RejectReason)) {
-          row.failures.push(
-            `reason ${row.reason} does not match the problem found (${insp.problem.text}: ${insp.problem.reasons.join("|")})`,
-          );
-        }
-        continue;
-      }
-      if (value === undefined) continue;
-      row.status = "scrubbed";
-      const bytes = readFileSync(outPath);
-      if (insp.problem !== null)
-        row.failures.push(`accepted a file the independent parser rejects (${insp.problem.text})`);
-      row.bytesOut = bytes.length;
-      row.removedBytes = value.removedBytes;
-      row.removed = value.removed.map((r) => `${r.name}×${r.count}`).join(", ");
-      row.orientation = value.orientation;
-      if (value.originalSha256 !== sha256(original)) row.failures.push("result.originalSha256 is wrong");
-      if (value.outputSha256 !== sha256(bytes) || value.outputBytes !== bytes.length)
-        row.failures.push("result output checksum/size is wrong");
-      const inspOut = inspect(bytes);
-      outputs.set(outPath, { row, originalPath: file, result: value });
-      if (inspOut.problem !== null) row.failures.push(`output is not well-formed: ${inspOut.problem.text}`);
-      if (inspOut.imageEnd !== bytes.length)
-        row.failures.push(`output has ${bytes.length - inspOut.imageEnd} bytes after the image`);
-      if (!sameParts(insp.pixelParts, inspOut.pixelParts))
-        row.failures.push("pixel data (tables / entropy-coded data / IDAT / VP8) differs");
-      const iccOf = (parts: readonly Buffer[]): Buffer[] => colourKeys(parts.filter((b) => iccOfPart(b) !== null));
-      row.iccKept =
-        iccOf(insp.colourParts).length > 0 && sameParts(iccOf(insp.colourParts), iccOf(inspOut.colourParts));
-      const outTexts: string[] = [];
-      if (!sameParts(colourKeys(insp.colourParts), colourKeys(inspOut.colourParts, outTexts))) {
-        row.failures.push("colour data (ICC colour tags / Adobe / gAMA...) differs");
-      }
-      const iccText = outTexts.filter((t) => t !== "" && t !== "ICC profile");
-      if (iccText.length > 0)
-        row.failures.push(
-          `ICC text tags not neutralised: ${iccText.map((t) => JSON.stringify(t.slice(0, 40))).join(", ")}`,
-        );
-      if (insp.format === "jpeg") {
-        const bad = inspOut.parts.filter(
-          (p) => !/^(SOF\d+|DHT|DQT|DRI|DAC|SOS|EOI|APP0 JFIF|APP1 Exif|APP2 ICC_PROFILE|APP14 Adobe)$/.test(p),
-        );
-        if (bad.length > 0) row.failures.push(`JPEG segments left: ${[...new Set(bad)].join(", ")}`);
-        if (inspOut.parts.filter((p) => p === "APP1 Exif").length > (value.orientationPreserved ? 1 : 0))
-          row.failures.push("more than the Orientation-only APP1 Exif");
-      }
-      if (insp.format === "png") {
-        const bad = inspOut.parts.filter(
-          (p) => !PNG_PIXEL.has(p) && !PNG_COLOUR.has(p) && p !== "IEND" && p !== "eXIf",
-        );
-        if (bad.length > 0) row.failures.push(`PNG chunks left: ${[...new Set(bad)].join(", ")}`);
-        const before = pngPixels(original);
-        const after = pngPixels(bytes);
-        if (after === null || before !== after) row.failures.push("PNG IDAT does not inflate to the same bytes");
-      }
-      if (insp.format === "webp") {
-        const bad = inspOut.parts.filter(
-          (p) => !["VP8X", "VP8 ", "VP8L", "ALPH", "ANIM", "ANMF", "ICCP"].includes(p) && p !== "EXIF",
-        );
-        if (bad.length > 0) row.failures.push(`WebP chunks left: ${[...new Set(bad)].join(", ")}`);
-        if (bytes.readUInt32LE(4) !== bytes.length - 8) row.failures.push("RIFF size does not match the file");
-      }
-      row.rawHitsBefore = rawScan(original, insp, insp.format, false).length;
-      const hits = rawScan(bytes, inspOut, insp.format, value.orientationPreserved);
-      if (hits.length > 0) row.failures.push(`metadata signatures in output: ${hits.join(", ")}`);
-      for (const tool of ["djpeg", "dwebp"] as const) {
-        if (
-          !decoders[tool] ||
-          (tool === "djpeg") !== (insp.format === "jpeg") ||
-          (tool === "dwebp") !== (insp.format === "webp")
-        )
-          continue;
-        try {
-          if ((await decode(tool, file)) !== (await decode(tool, outPath)))
-            row.failures.push(`${tool}: decoded pixels differ`);
-        } catch (error) {
-          row.notes.push(`${tool} failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
-        }
-      }
-
-      // Idempotence: scrubbing the output again gives the same bytes.
-      const again = await attempt(bytes);
-      if (!again.ok) row.failures.push(`scrubbing the output again rejects it (${again.reason})`);
-      else if (!again.bytes.equals(bytes)) row.failures.push("not idempotent: scrubbing twice changes the bytes");
-
-      // Derived damaged copies, in memory: must be rejected for the right reason, never crash or hang.
-      const derived: { name: string; bytes: Buffer; expect: RejectReason[] }[] = [];
-      const end = insp.imageEnd;
-      derived.push({
-        name: "cut at half",
-        bytes: original.subarray(0, Math.floor(Math.min(end, original.length) / 2)),
-        expect: ["truncated"],
-      });
-      derived.push({ name: "cut before the end", bytes: original.subarray(0, end - 1), expect: ["truncated"] });
-      if (insp.format === "png") {
-        const idat = insp.payload.find(([s, e]) => e > s && original.toString("latin1", s - 4, s) === "IDAT");
-        if (idat !== undefined) {
-          const flipped = Buffer.from(original);
-          const at = Math.floor((idat[0] + idat[1]) / 2);
-          flipped[at] = (flipped[at] as number) ^ 0x55;
-          derived.push({ name: "IDAT byte flipped", bytes: flipped, expect: ["crc-mismatch"] });
-        }
-      }
-      if (insp.format === "jpeg" && original.length > 6) {
-        const at = 4 + original.readUInt16BE(4); // end of the first segment after SOI
-        const garbage = Buffer.concat([original.subarray(0, at), Buffer.from([0x00, 0x01]), original.subarray(at)]);
-        derived.push({ name: "garbage between segments", bytes: garbage, expect: ["malformed"] });
-      }
-      if (insp.format === "webp") {
-        const big = Buffer.from(original);
-        big.writeUInt32LE(original.readUInt32LE(4) + 1000, 4);
-        derived.push({ name: "RIFF size too big", bytes: big, expect: ["truncated"] });
-      }
-      for (const d of derived) {
-        const outcome = await attempt(d.bytes);
-        if (outcome.ok) row.failures.push(`derived "${d.name}" was accepted`);
-        else if (outcome.reason === "CRASH") row.failures.push(`derived "${d.name}" crashed: ${outcome.message}`);
-        else if (!d.expect.includes(outcome.reason as RejectReason))
-          row.failures.push(`derived "${d.name}" rejected as ${outcome.reason}, expected ${d.expect.join("|")}`);
-        else row.derived.push(`${d.name}: ${outcome.reason}`);
-      }
-    }
-
-    // exiftool on every output and its original, in batches.
-    const tagsOut = await exiftool([...outputs.keys()]);
-    const tagsIn = await exiftool([...outputs.values()].map((o) => o.originalPath));
-    for (const [out, entry] of outputs) {
-      const { row } = entry;
-      const orig = entry.originalPath;
-      const after = tagsOut.get(out);
-      const before = tagsIn.get(orig);
-      if (after === undefined) {
-        row.failures.push("exiftool did not read the output");
-        continue;
-      }
-      const leaks = findings(after);
-      const earlier = findings(before);
-      row.exifTagsBefore = earlier.length;
-      row.exifTagsAfter = leaks.length;
-      row.categoriesBefore = [...new Set(earlier.map((f) => f.category))].sort();
-      if (leaks.length > 0)
-        row.failures.push(`exiftool finds: ${leaks.map((l) => `${l.tag} (${l.category})`).join(", ")}`);
-      const error = after["ExifTool:Error"];
-      if (error !== undefined) row.failures.push(`exiftool error on output: ${String(error)}`);
-      const warning = after["ExifTool:Warning"];
-      if (warning !== undefined) row.notes.push(`exiftool warning: ${String(warning)}`);
-      const oIn = orientationOf(before);
-      const oOut = orientationOf(after);
-      row.orientationOut = oOut;
-      if (oIn !== null && oIn !== 1 && oOut !== oIn) {
-        if (entry.result.orientation === oIn) row.notes.push(`orientation ${oIn} reported, not written`);
-        else row.failures.push(`orientation ${oIn} lost (output ${oOut ?? "none"})`);
-      }
-      if (oOut !== null && oIn !== oOut) row.failures.push(`orientation ${oOut} in output, ${oIn ?? "none"} in input`);
-      for (const key of Object.keys(after)) {
-        if (key.startsWith("ICC") && /Make|Model|Device/.test(key) && String(after[key]).includes("Binary")) {
-          row.notes.push("ICC profile carries display make/model data (kept with the profile)");
-          break;
-        }
-      }
-    }
+    for (const [i, file] of files.entries()) rows.push(await checkFile(run, i, file));
+    await checkWithExiftool(run.outputs);
   } finally {
-    if (!args.keep) await rm(work, { recursive: true, force: true });
+    if (!keep) await rm(work, { recursive: true, force: true });
   }
 
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -1029,7 +1129,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const summary = summarize(rows, dir, decoders, seconds);
   const json = JSON.stringify(summary, null, 2);
   console.log(json);
-  if (args.json) await writeFile(args.json, `${json}\n`);
+  if (jsonFile) await writeFile(jsonFile, `${json}\n`);
   return summary.failed === 0 ? 0 : 1;
 }
 

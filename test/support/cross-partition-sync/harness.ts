@@ -27,13 +27,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { type Event, PutBucketNotificationConfigurationCommand } from "@aws-sdk/client-s3";
-import { arn, PARTITIONS } from "../../config/partitions";
-import { castKey } from "../../test/authz/recorder";
-import type { RadosGateway } from "../../test/s3/radosgw";
-import { assumeRole, createRole, queryApi } from "../../test/s3/sts";
-import { createTestPki, issue } from "../rolesanywhere/test-pki";
-import { type FakeRolesAnywhere, startFakeRolesAnywhere } from "../rolesanywhere/test-server";
-import type { RecordOutcome } from "./handler";
+import { arn, PARTITIONS } from "../../../config/partitions";
+import { castKey } from "../../authz/recorder";
+import type { RadosGateway } from "../../s3/radosgw";
+import { assumeRole, createRole, queryApi } from "../../s3/sts";
+import { createTestPki, issue } from "../rolesanywhere/pki";
+import { type FakeRolesAnywhere, startFakeRolesAnywhere } from "../rolesanywhere/fake-server";
+import type { RecordOutcome } from "../../../functions/cross-partition-sync/handler";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -153,126 +153,133 @@ function commonName(subject: string): string | undefined {
     .find((cn) => cn !== undefined);
 }
 
-export async function startRolesAnywhereIssuer(options: RolesAnywhereIssuerOptions): Promise<RolesAnywhereIssuer> {
-  const { gateway, binding } = options;
-  const fake = await startFakeRolesAnywhere({ trustedRoots: options.trustedRoots });
-  const fakeUrl = new URL(fake.url);
-  const sessions: IssuedSession[] = [];
-  const refused: string[] = [];
-  const shortened: number[] = [];
-  const gatewayRoleArn =
-    options.gatewayRoleArn ??
-    ((roleArn: string) => `arn:${PARTITIONS.aws.id}:iam:::role/${roleArn.split("/").pop() ?? ""}`);
+/** A CreateSession request's body: what it asks for. */
+interface CreateSessionRequest {
+  durationSeconds: number;
+  profileArn: string;
+  roleArn: string;
+  trustAnchorArn: string;
+}
 
-  const deny = (why: string) => {
-    refused.push(why);
-    return {
-      status: 403,
-      headers: { "content-type": "application/json", "x-amzn-ErrorType": "AccessDeniedException:" },
-      body: JSON.stringify({ message: why }),
-    };
+interface IssuerReply {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+/** Why the binding refuses what a request asks for (anchor, profile, role), or undefined. */
+function requestRefusal(binding: IssuerBinding, requested: CreateSessionRequest): string | undefined {
+  if (requested.trustAnchorArn !== binding.trustAnchorArn)
+    return `trust anchor ${requested.trustAnchorArn} is not the synthesized one`;
+  if (requested.profileArn !== binding.profileArn) return `profile ${requested.profileArn} is not the synthesized one`;
+  if (!binding.roleArns.includes(requested.roleArn))
+    return `role ${requested.roleArn} is not in the profile's role_arns`;
+  return undefined;
+}
+
+/**
+ * Real temporary credentials of the commercial gateway's role for one session: AssumeRole lasts at
+ * least 900 s, so a session policy makes them stop working at the claimed expiration.
+ */
+async function assumeSessionRole(
+  gateway: RadosGateway,
+  gatewayRoleArn: string,
+  requested: CreateSessionRequest,
+  leaf: X509Certificate,
+  lifetimeSeconds: number,
+): Promise<{ session: IssuedSession; expiresText: string }> {
+  const issuedAt = new Date();
+  // Whole seconds: radosgw does not enforce a DateLessThan with fractional seconds.
+  const expiration = new Date(Math.ceil((issuedAt.getTime() + lifetimeSeconds * 1000) / 1000) * 1000);
+  const expiresText = expiration.toISOString().replace(/\.\d{3}Z$/, "Z");
+  const sessionPolicy = {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Action: ["s3:*"],
+        Resource: ["*"],
+        Condition: { DateLessThan: { "aws:CurrentTime": expiresText } },
+      },
+    ],
   };
-
-  /** The credentials for a request the fake endpoint verified. */
-  const issue = async (req: IncomingMessage, requestBody: string, verifiedBody: string) => {
-    const requested = JSON.parse(requestBody) as {
-      durationSeconds: number;
-      profileArn: string;
-      roleArn: string;
-      trustAnchorArn: string;
-    };
-    if (requested.trustAnchorArn !== binding.trustAnchorArn)
-      return deny(`trust anchor ${requested.trustAnchorArn} is not the synthesized one`);
-    if (requested.profileArn !== binding.profileArn)
-      return deny(`profile ${requested.profileArn} is not the synthesized one`);
-    if (!binding.roleArns.includes(requested.roleArn))
-      return deny(`role ${requested.roleArn} is not in the profile's role_arns`);
-    const leaf = new X509Certificate(Buffer.from(String(req.headers["x-amz-x509"] ?? ""), "base64"));
-    const cn = commonName(leaf.subject);
-    if (cn !== binding.workloadCommonName)
-      return deny(`certificate CN ${String(cn)} is not the role's workload CN ${binding.workloadCommonName}`);
-
-    const lifetimeSeconds = shortened.shift() ?? Math.min(requested.durationSeconds, binding.maxDurationSeconds);
-    const issuedAt = new Date();
-    // Whole seconds: radosgw does not enforce a DateLessThan with fractional seconds.
-    const expiration = new Date(Math.ceil((issuedAt.getTime() + lifetimeSeconds * 1000) / 1000) * 1000);
-    const expiresText = expiration.toISOString().replace(/\.\d{3}Z$/, "Z");
-    const sessionPolicy = {
-      Version: "2012-10-17",
-      Statement: [
-        {
-          Effect: "Allow",
-          Action: ["s3:*"],
-          Resource: ["*"],
-          Condition: { DateLessThan: { "aws:CurrentTime": expiresText } },
-        },
-      ],
-    };
-    const xml = await queryApi(gateway, "sts", {
-      Action: "AssumeRole",
-      Version: "2011-06-15",
-      RoleArn: gatewayRoleArn(requested.roleArn),
-      RoleSessionName: leaf.serialNumber.slice(0, 32),
-      DurationSeconds: String(Math.min(MAX_ASSUME_ROLE_SECONDS, Math.max(MIN_ASSUME_ROLE_SECONDS, lifetimeSeconds))),
-      Policy: JSON.stringify(sessionPolicy),
-    });
-    const value = (tag: string) => {
-      const v = xmlValue(xml, tag);
-      if (v === undefined) throw new Error(`AssumeRole returned no ${tag}`);
-      return v;
-    };
-    const session: IssuedSession = {
-      accessKeyId: value("AccessKeyId"),
-      secretAccessKey: value("SecretAccessKey"),
-      sessionToken: value("SessionToken"),
-      expiration,
-      issuedAt,
-      roleArn: requested.roleArn,
-      subject: leaf.subject,
-    };
-    sessions.push(session);
-    // The authorization proof attributes what the session does to the Roles Anywhere role.
-    castKey(session.accessKeyId, requested.roleArn.split("/").pop() ?? requested.roleArn);
-    // The fake endpoint's answer, with its placeholder credentials replaced by the real ones.
-    const answer = JSON.parse(verifiedBody) as { credentialSet: { credentials: Record<string, string> }[] };
-    const set = answer.credentialSet[0];
-    if (set === undefined) throw new Error("fake CreateSession answered without credentialSet[0]");
-    set.credentials = {
-      accessKeyId: session.accessKeyId,
-      expiration: expiresText,
-      secretAccessKey: session.secretAccessKey,
-      sessionToken: session.sessionToken,
-    };
-    return { status: 201, headers: { "content-type": "application/json" }, body: JSON.stringify(answer) };
+  const xml = await queryApi(gateway, "sts", {
+    Action: "AssumeRole",
+    Version: "2011-06-15",
+    RoleArn: gatewayRoleArn,
+    RoleSessionName: leaf.serialNumber.slice(0, 32),
+    DurationSeconds: String(Math.min(MAX_ASSUME_ROLE_SECONDS, Math.max(MIN_ASSUME_ROLE_SECONDS, lifetimeSeconds))),
+    Policy: JSON.stringify(sessionPolicy),
+  });
+  const value = (tag: string) => {
+    const v = xmlValue(xml, tag);
+    if (v === undefined) throw new Error(`AssumeRole returned no ${tag}`);
+    return v;
   };
+  const session: IssuedSession = {
+    accessKeyId: value("AccessKeyId"),
+    secretAccessKey: value("SecretAccessKey"),
+    sessionToken: value("SessionToken"),
+    expiration,
+    issuedAt,
+    roleArn: requested.roleArn,
+    subject: leaf.subject,
+  };
+  return { session, expiresText };
+}
 
-  const server = createServer((req, res) => {
+/** The fake endpoint's answer, with its placeholder credentials replaced by the session's. */
+function answerWith(verifiedBody: string, session: IssuedSession, expiresText: string): string {
+  const answer = JSON.parse(verifiedBody) as { credentialSet: { credentials: Record<string, string> }[] };
+  const set = answer.credentialSet[0];
+  if (set === undefined) throw new Error("fake CreateSession answered without credentialSet[0]");
+  set.credentials = {
+    accessKeyId: session.accessKeyId,
+    expiration: expiresText,
+    secretAccessKey: session.secretAccessKey,
+    sessionToken: session.sessionToken,
+  };
+  return JSON.stringify(answer);
+}
+
+/** Forwards a request unchanged (Host included: it is signed) to the verifying endpoint; its answer. */
+function forwardToVerifier(
+  verifier: URL,
+  req: IncomingMessage,
+  body: Buffer,
+): Promise<{ status: number; headers: Record<string, string>; text: string }> {
+  return new Promise((resolve, reject) => {
+    const forward = httpRequest(
+      { host: verifier.hostname, port: verifier.port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        readBody(answer).then(
+          (b) =>
+            resolve({
+              status: answer.statusCode ?? 0,
+              headers: Object.fromEntries(
+                Object.entries(answer.headers).filter((e): e is [string, string] => typeof e[1] === "string"),
+              ),
+              text: b.toString("utf8"),
+            }),
+          reject,
+        );
+      },
+    );
+    forward.on("error", reject);
+    forward.end(body);
+  });
+}
+
+/** The issuer's server: each request goes to the verifying endpoint first; what it verified, `issue` answers. */
+function issuerServer(
+  verifier: URL,
+  issue: (req: IncomingMessage, requestBody: string, verifiedBody: string) => Promise<IssuerReply>,
+): Server {
+  return createServer((req, res) => {
     void (async () => {
       try {
         const body = await readBody(req);
-        // Forward unchanged (Host included: it is signed) to the verifying endpoint.
-        const verified = await new Promise<{ status: number; headers: Record<string, string>; text: string }>(
-          (resolve, reject) => {
-            const forward = httpRequest(
-              { host: fakeUrl.hostname, port: fakeUrl.port, method: req.method, path: req.url, headers: req.headers },
-              (answer) => {
-                readBody(answer).then(
-                  (b) =>
-                    resolve({
-                      status: answer.statusCode ?? 0,
-                      headers: Object.fromEntries(
-                        Object.entries(answer.headers).filter((e): e is [string, string] => typeof e[1] === "string"),
-                      ),
-                      text: b.toString("utf8"),
-                    }),
-                  reject,
-                );
-              },
-            );
-            forward.on("error", reject);
-            forward.end(body);
-          },
-        );
+        const verified = await forwardToVerifier(verifier, req, body);
         const reply =
           verified.status === 201
             ? await issue(req, body.toString("utf8"), verified.text)
@@ -291,6 +298,55 @@ export async function startRolesAnywhereIssuer(options: RolesAnywhereIssuerOptio
       }
     })();
   });
+}
+
+export async function startRolesAnywhereIssuer(options: RolesAnywhereIssuerOptions): Promise<RolesAnywhereIssuer> {
+  const { gateway, binding } = options;
+  const fake = await startFakeRolesAnywhere({ trustedRoots: options.trustedRoots });
+  const sessions: IssuedSession[] = [];
+  const refused: string[] = [];
+  const shortened: number[] = [];
+  const gatewayRoleArn =
+    options.gatewayRoleArn ??
+    ((roleArn: string) => `arn:${PARTITIONS.aws.id}:iam:::role/${roleArn.split("/").pop() ?? ""}`);
+
+  const deny = (why: string): IssuerReply => {
+    refused.push(why);
+    return {
+      status: 403,
+      headers: { "content-type": "application/json", "x-amzn-ErrorType": "AccessDeniedException:" },
+      body: JSON.stringify({ message: why }),
+    };
+  };
+
+  /** The credentials for a request the fake endpoint verified. */
+  const issue = async (req: IncomingMessage, requestBody: string, verifiedBody: string): Promise<IssuerReply> => {
+    const requested = JSON.parse(requestBody) as CreateSessionRequest;
+    const refusal = requestRefusal(binding, requested);
+    if (refusal !== undefined) return deny(refusal);
+    const leaf = new X509Certificate(Buffer.from(String(req.headers["x-amz-x509"] ?? ""), "base64"));
+    const cn = commonName(leaf.subject);
+    if (cn !== binding.workloadCommonName)
+      return deny(`certificate CN ${String(cn)} is not the role's workload CN ${binding.workloadCommonName}`);
+    const lifetimeSeconds = shortened.shift() ?? Math.min(requested.durationSeconds, binding.maxDurationSeconds);
+    const { session, expiresText } = await assumeSessionRole(
+      gateway,
+      gatewayRoleArn(requested.roleArn),
+      requested,
+      leaf,
+      lifetimeSeconds,
+    );
+    sessions.push(session);
+    // The authorization proof attributes what the session does to the Roles Anywhere role.
+    castKey(session.accessKeyId, requested.roleArn.split("/").pop() ?? requested.roleArn);
+    return {
+      status: 201,
+      headers: { "content-type": "application/json" },
+      body: answerWith(verifiedBody, session, expiresText),
+    };
+  };
+
+  const server = issuerServer(new URL(fake.url), issue);
   const url = await listen(server);
   return {
     url,
@@ -491,20 +547,25 @@ function formDecode(key: string): string {
   }
 }
 
-export async function startNotificationListener(
-  initial: SyncHandlerFn,
-  options: NotificationListenerOptions = {},
-): Promise<NotificationListener> {
-  const retries = options.retries ?? 2;
-  const backoff = options.backoffMs ?? ((n: number) => 100 * n);
-  let handler = initial;
-  let holding = false;
-  const deliveries: PendingDelivery[] = [];
-  const held: PendingDelivery[] = [];
-  const dlq: DeadLetter[] = [];
-  const handedOut = new Set<Delivery>();
+/** The listener's deliveries in arrival order, those held back, and the dead letters. */
+class DeliveryQueue {
+  handler: SyncHandlerFn;
+  holding = false;
+  readonly deliveries: PendingDelivery[] = [];
+  readonly held: PendingDelivery[] = [];
+  readonly dlq: DeadLetter[] = [];
+  private readonly handedOut = new Set<Delivery>();
 
-  const create = (body: unknown): PendingDelivery => {
+  constructor(
+    initial: SyncHandlerFn,
+    private readonly retries: number,
+    private readonly backoff: (retry: number) => number,
+  ) {
+    this.handler = initial;
+  }
+
+  /** A delivery of `body`: once started, it invokes the handler with Lambda's retries, then dead-letters it. */
+  create(body: unknown): PendingDelivery {
     const records = recordsOf(body);
     let start: () => void = () => undefined;
     const started = new Promise<void>((resolve) => {
@@ -519,16 +580,16 @@ export async function startNotificationListener(
       errors,
       start: () => start(),
       done: started.then(async () => {
-        for (let attempt = 0; attempt <= retries; attempt++) {
-          if (attempt > 0) await sleep(backoff(attempt));
+        for (let attempt = 0; attempt <= this.retries; attempt++) {
+          if (attempt > 0) await sleep(this.backoff(attempt));
           delivery.attempts++;
           try {
-            return await handler(body);
+            return await this.handler(body);
           } catch (error) {
             errors.push(error);
           }
         }
-        dlq.push({
+        this.dlq.push({
           event: body,
           attempts: delivery.attempts,
           errors: errors.map((e) => (e as Error)?.message ?? String(e)),
@@ -536,9 +597,51 @@ export async function startNotificationListener(
         return undefined;
       }),
     };
-    deliveries.push(delivery);
+    this.deliveries.push(delivery);
     return delivery;
-  };
+  }
+
+  async next(key: string, eventPrefix: string | undefined, timeoutMs: number): Promise<Delivery> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.deliveries.find(
+        (d) =>
+          !this.handedOut.has(d) &&
+          recordsOf(d.body).some(
+            (r) =>
+              (r.key === key || formDecode(r.key) === key) &&
+              (eventPrefix === undefined || r.eventName.startsWith(eventPrefix)),
+          ),
+      );
+      if (found !== undefined) {
+        this.handedOut.add(found);
+        return found;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(
+          `no ${eventPrefix ?? ""} notification for ${key} within ${timeoutMs} ms (got ${this.deliveries.length}: ${JSON.stringify(this.deliveries.map((d) => [d.eventNames, d.keys]))})`,
+        );
+      }
+      await sleep(10);
+    }
+  }
+
+  async release(reorder: (held: readonly Delivery[]) => readonly Delivery[]): Promise<void> {
+    this.holding = false;
+    const order = reorder([...this.held]) as PendingDelivery[];
+    this.held.length = 0;
+    for (const delivery of order) {
+      delivery.start();
+      await delivery.done;
+    }
+  }
+}
+
+export async function startNotificationListener(
+  initial: SyncHandlerFn,
+  options: NotificationListenerOptions = {},
+): Promise<NotificationListener> {
+  const queue = new DeliveryQueue(initial, options.retries ?? 2, options.backoffMs ?? ((n: number) => 100 * n));
 
   // The gateway waits for the answer before it answers the request that caused the event:
   // acknowledge at once, then invoke (asynchronous invocation).
@@ -552,8 +655,8 @@ export async function startNotificationListener(
         } catch {
           body = raw.toString("utf8");
         }
-        const delivery = create(body);
-        if (holding) held.push(delivery);
+        const delivery = queue.create(body);
+        if (queue.holding) queue.held.push(delivery);
         else delivery.start();
       },
       () => res.writeHead(400).end(),
@@ -563,54 +666,23 @@ export async function startNotificationListener(
 
   return {
     url,
-    deliveries,
-    dlq,
+    deliveries: queue.deliveries,
+    dlq: queue.dlq,
     setHandler: (next) => {
-      handler = next;
+      queue.handler = next;
     },
-    next: async (key, eventPrefix, timeoutMs = 5000) => {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const found = deliveries.find(
-          (d) =>
-            !handedOut.has(d) &&
-            recordsOf(d.body).some(
-              (r) =>
-                (r.key === key || formDecode(r.key) === key) &&
-                (eventPrefix === undefined || r.eventName.startsWith(eventPrefix)),
-            ),
-        );
-        if (found !== undefined) {
-          handedOut.add(found);
-          return found;
-        }
-        if (Date.now() > deadline) {
-          throw new Error(
-            `no ${eventPrefix ?? ""} notification for ${key} within ${timeoutMs} ms (got ${deliveries.length}: ${JSON.stringify(deliveries.map((d) => [d.eventNames, d.keys]))})`,
-          );
-        }
-        await sleep(10);
-      }
-    },
+    next: (key, eventPrefix, timeoutMs = 5000) => queue.next(key, eventPrefix, timeoutMs),
     redeliver: (body) => {
-      const delivery = create(body);
+      const delivery = queue.create(body);
       delivery.start();
       return delivery;
     },
     hold: () => {
-      holding = true;
+      queue.holding = true;
     },
-    release: async (reorder = (h) => h) => {
-      holding = false;
-      const order = reorder([...held]) as PendingDelivery[];
-      held.length = 0;
-      for (const delivery of order) {
-        delivery.start();
-        await delivery.done;
-      }
-    },
+    release: (reorder = (h) => h) => queue.release(reorder),
     close: async () => {
-      await Promise.allSettled(deliveries.map((d) => d.done));
+      await Promise.allSettled(queue.deliveries.map((d) => d.done));
       await closeServer(server);
     },
   };

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createCa, decryptPrivateKey, encryptPrivateKey, type LoadedCa, loadCa } from "./ca";
+import { createCa, decryptPrivateKey, encryptPrivateKey, type LoadedCa, loadCa } from "../../../functions/certs/ca";
 
 export const PASSPHRASE = "test passphrase, 16+ chars";
 /** Minimum iteration count accepted; keeps the suite fast (production uses 600000). */
