@@ -26,7 +26,7 @@ import { basename, dirname, join, relative, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
 import { crc32, inflateSync } from "node:zlib";
-import { SCRUBBER_VERSION, type ScrubResult, scrub, scrubBuffer } from "./core";
+import { SCRUBBER_VERSION, type ScrubResult, scrub, scrubBuffer } from "./scrubber";
 import { isScrubRejected, type RejectReason } from "./errors";
 import { runIfEntryPoint } from "../shared/entry";
 

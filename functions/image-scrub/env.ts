@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { z } from "zod";
 import { s3EnvShape, withPathStyle } from "../shared/s3-env";
 import { tenantEnvProblem, tenantEnvShape } from "../shared/tenant-env";
-import { DEFAULT_OPTIONS } from "./core";
+import { DEFAULT_OPTIONS } from "./scrubber";
 import { IMAGE_TYPES, type ImageType, MEDIA_TYPES } from "./detect";
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;

@@ -40,7 +40,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { isMainThread, parentPort, Worker } from "node:worker_threads";
 import { crc32, deflateSync, inflateSync } from "node:zlib";
-import { scrubBuffer } from "./core";
+import { scrubBuffer } from "./scrubber";
 import { isScrubRejected } from "./errors";
 import { PNG_KEPT_CHUNKS } from "./png";
 import {

@@ -1,6 +1,6 @@
 /**
  * Scrub Lambda: a thin adapter from S3 ObjectCreated events (AWS, or Ceph RGW bucket notifications)
- * to the pure scrub core (`core.ts`).
+ * to the pure scrub core (`scrubber.ts`).
  *
  * Per record: GET the object version (an opener, so WebP can be read twice), scrub it into a
  * provisional file under SPOOL_DIR, and only after `result` resolved PUT it to CLEAN_BUCKET under the
@@ -44,7 +44,7 @@ import { createLogger, type Logger } from "../shared/logger";
 import { DATA_CLASS_TAG, decodeEventKey, headOrUndefined, isNotFound, taggingHeader } from "../shared/s3-objects";
 import { actorForKey, type TenantDirectory } from "../shared/tenant-directory";
 import { tenantDirectoryFromEnv } from "../shared/tenant-env";
-import { type ByteSource, SCRUBBER_VERSION, type ScrubResult, scrub } from "./core";
+import { type ByteSource, SCRUBBER_VERSION, type ScrubResult, scrub } from "./scrubber";
 import { parseScrubEnv, type ScrubEnv, s3ClientFromEnv } from "./env";
 import { isScrubRejected, type RejectReason } from "./errors";
 

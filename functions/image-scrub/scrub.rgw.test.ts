@@ -27,7 +27,7 @@ import { useRadosGateway } from "../../test/s3/lifecycle";
 import { queryApi } from "../../test/s3/sts";
 import type { PresignedPost } from "../upload-presign/core";
 import type { HttpApiResult } from "../upload-presign/handler";
-import { SCRUBBER_VERSION, scrubBuffer } from "./core";
+import { SCRUBBER_VERSION, scrubBuffer } from "./scrubber";
 import { EXIF_HEADER, minimalExifTiff } from "./exif";
 import type { ScrubBatchResult } from "./handler";
 import { DHT, DQT, EOI, exifApp1, JFIF, jpegSegments, SOI, sof, sos } from "./test-fixtures";
