@@ -101,7 +101,7 @@ export interface CrossingPolicy {
 }
 
 export interface ReplicateHooks {
-  /** Called whenever the bytes the core holds in part buffers change (instrumentation, tests, bench). */
+  /** Called whenever the bytes replication holds in part buffers change (instrumentation, tests, bench). */
   readonly onBufferedBytes?: (bytes: number) => void;
   /** Called before each UploadPart (tests inject failures here). */
   readonly beforeUploadPart?: (partNumber: number) => void | Promise<void>;
@@ -312,7 +312,7 @@ export async function replicate(request: ReplicateRequest): Promise<ReplicateRes
       parts.push({ PartNumber: partNumber, ETag: uploaded.ETag });
     };
     // One part buffer, filled from the stream and uploaded when full. Reading pauses while a part
-    // uploads (the async iterator applies backpressure), so the core holds one part plus the stream
+    // uploads (the async iterator applies backpressure), so replication holds one part plus the stream
     // chunk being copied; the buffer is reused once the previous upload returned (a fresh 8 MiB buffer
     // per part is freed late by Node: 135 MiB peak RSS for 1 GiB against 110 MiB reused, bench/sync).
     const part = Buffer.allocUnsafe(partSize);
