@@ -457,7 +457,7 @@ async function uploadParts(
   return { parts, total, peak, sha256: hash.digest("base64") };
 }
 
-/** Aborts a failed multipart upload; a failed abort is logged (the bucket's lifecycle rule removes the upload later). */
+/** Aborts a failed multipart upload; a failed abort is only logged (a lifecycle rule removes the upload later). */
 async function abortUpload(copy: Copy, uploadId: string): Promise<void> {
   const { source, target } = copy.request;
   try {

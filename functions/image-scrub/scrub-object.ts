@@ -175,7 +175,7 @@ function notForTheScrubber(source: ScrubSource, config: ScrubConfig): SkipReason
   return undefined;
 }
 
-/** Decision 2: the client that reads and writes the object and, acting as a tenant, the tenant's key; or why to skip it. */
+/** Decision 2: the client that reads and writes the object and, as a tenant, the tenant's key; or why to skip it. */
 async function actorFor(
   request: ScrubObjectRequest,
 ): Promise<Actor | "tenant-key-pending-deletion" | "unknown-tenant"> {
@@ -253,7 +253,7 @@ async function scrubVersion(request: ScrubObjectRequest, actor: Actor, id: Objec
   }
 }
 
-/** Opens the object's bytes; every open after the first is pinned to the version (or, unversioned, the ETag) the first saw. */
+/** Opens the object's bytes; later opens are pinned to the version (or, unversioned, the ETag) the first one saw. */
 function versionOpener(io: S3Client, source: ScrubSource, facts: SourceFacts): () => ByteSource {
   let opened = 0;
   return () => ({
