@@ -15,8 +15,8 @@ export const ISOLATED_FILES = [
   "functions/shared/invoke.test.ts",
   "functions/shared/tenant-directory.test.ts",
   "functions/shared/tenant-shredding.rgw.test.ts",
-  "functions/upload-presign/core.test.ts",
   "functions/upload-presign/handler.test.ts",
+  "functions/upload-presign/presign.test.ts",
   "policies/test/iam-unavailable.test.ts",
 ];
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Bundles bench/sync-bench.ts and runs it: node bench/run-sync-bench.mjs
 // It starts and stops two radosgw gateways itself and writes bench/results/sync-bench.json.
-// Code splitting: the replication child process loads only the S3 client and the sync core, so its
+// Code splitting: the replication child process loads only the S3 client and the replication module, so its
 // peak RSS is the copy's, not the benchmark's.
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";

@@ -23,8 +23,8 @@ import { join, resolve } from "node:path";
 import { Transform } from "node:stream";
 import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 // Types only: project modules are imported where they are used, so that the replication child
-// (bundled with code splitting) loads the S3 client and the sync core and nothing else.
-import type { ReplicateResult } from "../functions/cross-partition-sync/core";
+// (bundled with code splitting) loads the S3 client and the replication module and nothing else.
+import type { ReplicateResult } from "../functions/cross-partition-sync/replication";
 import type { RadosGateway } from "../test/s3/radosgw";
 
 const MiB = 1024 * 1024;
@@ -67,7 +67,7 @@ interface ChildOutput {
 
 async function child(): Promise<void> {
   const input = JSON.parse(process.env.SIP_SYNC_BENCH_CHILD ?? "{}") as ChildInput;
-  const { replicate } = await import("../functions/cross-partition-sync/core");
+  const { replicate } = await import("../functions/cross-partition-sync/replication");
   const client = (s: ChildInput["source"]) =>
     new S3Client({
       endpoint: s.endpoint,

@@ -23,7 +23,7 @@ import { castNames } from "../../test/authz/recorder";
 import { useRadosGateway } from "../../test/s3/lifecycle";
 import { createLogger } from "../shared/logger";
 import { patternBytes, scriptedRolesAnywhere } from "../../test/support/cross-partition-sync/harness";
-import { META, replicaMarker, replicate } from "./core";
+import { META, replicaMarker, replicate } from "./replication";
 import { type FailbackOptions, failback } from "./failback";
 import { main } from "./failback-cli";
 import { createSyncHandler, type SyncConfig } from "./handler";

@@ -71,7 +71,7 @@ import {
 import type { Logger } from "../shared/logger";
 import { headOrUndefined } from "../shared/s3-objects";
 import { actorForKey, type TenantDirectory } from "../shared/tenant-directory";
-import { admits, type CrossingPolicy, META, replicaMarker, replicate, SyncError } from "./core";
+import { admits, type CrossingPolicy, META, replicaMarker, replicate, SyncError } from "./replication";
 
 export const DEFAULT_CONCURRENCY = 4;
 export const MAX_CONCURRENCY = 64;

@@ -19,7 +19,13 @@ import { fromRolesAnywhere, type SigningMaterialLoader } from "../rolesanywhere/
 import { createLogger, type Logger } from "../shared/logger";
 import { DATA_CLASS_TAG } from "../shared/s3-objects";
 import { s3ClientFromEnv } from "../shared/s3-env";
-import { type CrossingPolicy, MIN_PART_SIZE_BYTES, propagateDelete, type ReplicateHooks, replicate } from "./core";
+import {
+  type CrossingPolicy,
+  MIN_PART_SIZE_BYTES,
+  propagateDelete,
+  type ReplicateHooks,
+  replicate,
+} from "./replication";
 import { recordKey, recordKind, recordMetadata, S3Event, type S3EventRecord } from "./events";
 import {
   extensionSecretReader,

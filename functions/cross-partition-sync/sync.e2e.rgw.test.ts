@@ -64,7 +64,7 @@ import {
 import { createSession } from "../rolesanywhere/credentials";
 import { issue, type TestIdentity } from "../../test/support/rolesanywhere/pki";
 import { createLogger } from "../shared/logger";
-import { META, replicaMarker, replicate, SHA256_TAG } from "./core";
+import { META, replicaMarker, replicate, SHA256_TAG } from "./replication";
 import { createSyncHandler, dependenciesFromEnv, type SyncDependencies } from "./handler";
 import { handler as failbackHandler } from "./failback-handler";
 import { replay } from "./replay";

@@ -23,7 +23,7 @@ import { castNames } from "../../test/authz/recorder";
 import { useRadosGateway } from "../../test/s3/lifecycle";
 import { createLogger } from "../shared/logger";
 import { patternBytes, scriptedRolesAnywhere } from "../../test/support/cross-partition-sync/harness";
-import { META, replicaMarker, replicate, SHA256_TAG } from "./core";
+import { META, replicaMarker, replicate, SHA256_TAG } from "./replication";
 import { createSyncHandler, handler, type SyncConfig, type SyncDependencies } from "./handler";
 import { replay } from "./replay";
 

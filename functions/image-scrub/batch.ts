@@ -2,7 +2,7 @@ import { availableParallelism } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parentPort, Worker, workerData } from "node:worker_threads";
-import type { ScrubOptions, ScrubResult, UndigestedScrubResult } from "./core";
+import type { ScrubOptions, ScrubResult, UndigestedScrubResult } from "./scrubber";
 import { isScrubRejected, type RejectReason } from "./errors";
 import { scrubFile } from "./scrub-file";
 

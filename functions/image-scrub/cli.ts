@@ -1,6 +1,6 @@
 import { setFlagsFromString } from "node:v8";
 import { isMainThread, workerData } from "node:worker_threads";
-import type { ScrubOptions, ScrubResult, UndigestedScrubResult } from "./core";
+import type { ScrubOptions, ScrubResult, UndigestedScrubResult } from "./scrubber";
 import { isScrubRejected } from "./errors";
 import { SCRUBBER_VERSION } from "./version";
 import { UsageError } from "../shared/cli";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { scrubBuffer } from "./core";
+import { scrubBuffer } from "./scrubber";
 import { detect, IMAGE_TYPES, requireAllowed } from "./detect";
 import { ScrubRejected } from "./errors";
 import {

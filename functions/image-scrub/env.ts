@@ -1,13 +1,15 @@
 /**
- * The scrub function's environment (zod 4), parsed once at module scope by `handler.ts`, and the S3
- * client built from it. Invalid configuration fails the Lambda init with every problem listed.
+ * The scrub function's environment (zod 4), parsed once at module scope by `handler.ts`, and what is
+ * built from it: the S3 client and `scrubObject`'s configuration. Invalid configuration fails the
+ * Lambda init with every problem listed.
  */
 import { tmpdir } from "node:os";
 import { z } from "zod";
 import { s3EnvShape, withPathStyle } from "../shared/s3-env";
 import { tenantEnvProblem, tenantEnvShape } from "../shared/tenant-env";
-import { DEFAULT_OPTIONS } from "./core";
+import { DEFAULT_OPTIONS } from "./scrubber";
 import { IMAGE_TYPES, type ImageType, MEDIA_TYPES } from "./detect";
+import type { ScrubConfig } from "./scrub-object";
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
@@ -118,6 +120,19 @@ export function parseScrubEnv(env: Readonly<Record<string, string | undefined>>)
   const tenantProblem = tenantEnvProblem(result.data);
   if (tenantProblem !== undefined) throw new ScrubConfigError(`scrub configuration is invalid: ${tenantProblem}`);
   return result.data;
+}
+
+/** `scrubObject`'s configuration: the buckets, the quarantine prefix, the spool directory and the limits. */
+export function scrubConfig(env: ScrubEnv): ScrubConfig {
+  return {
+    cleanBucket: env.CLEAN_BUCKET,
+    cleanKmsKeyId: env.CLEAN_KMS_KEY_ID,
+    cleanDataClass: env.CLEAN_DATA_CLASS,
+    quarantineBucket: env.QUARANTINE_BUCKET,
+    quarantinePrefix: env.QUARANTINE_PREFIX,
+    spoolDir: env.SPOOL_DIR,
+    limits: { maxInputBytes: env.MAX_INPUT_BYTES, maxPixels: env.MAX_PIXELS, allowedTypes: env.ALLOWED_TYPES },
+  };
 }
 
 export { s3ClientFromEnv } from "../shared/s3-env";

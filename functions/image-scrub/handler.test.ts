@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, it, vi } from "vitest";
-import { SCRUBBER_VERSION, scrubBuffer } from "./core";
+import { SCRUBBER_VERSION, scrubBuffer } from "./scrubber";
 import { TenantDirectory } from "../shared/tenant-directory";
 import { type FakeKms, fakes, PREFIX } from "../../test/support/shared/tenant-fixtures";
 import { parseScrubEnv, ScrubConfigError, type ScrubEnv } from "./env";

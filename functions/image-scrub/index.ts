@@ -11,7 +11,7 @@ export {
   scrubChunks,
   scrubChunksWithoutDigests,
   type UndigestedScrubResult,
-} from "./core";
+} from "./scrubber";
 export {
   DETECT_BYTES,
   type DetectedFormat,

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { readIccTags } from "./icc";
-import { scrubBuffer, scrubChunks } from "./core";
+import { scrubBuffer, scrubChunks } from "./scrubber";
 import { ScrubRejected } from "./errors";
 import { EXIF_HEADER, minimalExifTiff } from "./exif";
 import {

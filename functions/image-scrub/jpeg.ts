@@ -393,212 +393,276 @@ export async function* scrubJpeg(
   report.keep("SOI", 2);
   yield Buffer.of(0xff, SOI);
 
-  const icc = new IccCollector(reader, report, settings.keepIccProfile ? settings.maxIccBytes : -1);
-  let sawFrame = false;
-  let sawScan = false;
-  let sawJfif = false;
-  let sawExif = false;
-  let frame: Frame | null = null;
-  let restartInterval = 0;
-  const dcTables: (HuffmanTable | null)[] = [null, null, null, null];
-  const acTables: (HuffmanTable | null)[] = [null, null, null, null];
-
+  const rewriter = new JpegRewriter(reader, settings, report);
   let marker = await nextMarker(reader, report);
   for (;;) {
     const markerAt = reader.offset - 2;
     if (marker === EOI) {
-      if (!sawScan) throw new ScrubRejected("malformed", "EOI before any scan", markerAt);
+      if (!rewriter.sawScan) throw new ScrubRejected("malformed", "EOI before any scan", markerAt);
       report.keep("EOI", 2);
       yield Buffer.of(0xff, EOI);
       break;
     }
-    if (marker === SOI) throw new ScrubRejected("malformed", "second SOI inside the image", markerAt);
-    if ((marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) {
-      throw new ScrubRejected("malformed", `marker ${hex(marker)} outside entropy-coded data`, markerAt);
-    }
-    if (marker === DNL)
-      throw new ScrubRejected("unsupported-feature", "DNL marker (height defined after the scan)", markerAt);
-    if (marker === DHP || marker === EXP || DIFFERENTIAL_SOF.has(marker)) {
-      throw new ScrubRejected("unsupported-feature", `hierarchical JPEG (marker ${hex(marker)})`, markerAt);
-    }
-    if (marker === JPG || (marker >= 0xf0 && marker <= 0xfd)) {
-      throw new ScrubRejected("unsupported-feature", `JPEG extension marker ${hex(marker)} (e.g. JPEG-LS)`, markerAt);
-    }
-    if (marker < 0xc0) throw new ScrubRejected("malformed", `reserved marker ${hex(marker)}`, markerAt);
-
+    checkSegmentMarker(marker, markerAt);
     const lengthField = (await reader.readExact(2, `${markerName(marker)} length`)).readUInt16BE(0);
     if (lengthField < 2)
       throw new ScrubRejected("malformed", `${markerName(marker)} length ${lengthField} < 2`, markerAt);
-    const dataLength = lengthField - 2;
-    const segmentBytes = lengthField + 2;
-
+    const segment = { marker, at: markerAt, lengthField, dataLength: lengthField - 2, bytes: lengthField + 2 };
     if (marker === SOS) {
-      if (frame === null) throw new ScrubRejected("malformed", "SOS before any SOF", markerAt);
-      const header = await reader.readExact(dataLength, "SOS");
-      const components = header[0] ?? 0;
-      if (components < 1 || components > 4 || dataLength !== 4 + 2 * components) {
-        throw new ScrubRejected(
-          "malformed",
-          `SOS header length ${lengthField} does not match ${components} components`,
-          markerAt,
-        );
-      }
-      // Every field of the scan header is in its range (issue 14: kept bytes are validated), then
-      // parseScan checks it against the frame and the tables defined so far.
-      for (let c = 0; c < components; c++) {
-        const tables = header[2 + 2 * c] as number;
-        if (tables >> 4 > 3 || (tables & 15) > 3)
-          throw new ScrubRejected("malformed", `SOS table selectors 0x${tables.toString(16)} (0-3 exist)`, markerAt);
-      }
-      const [ss, se, approx] = [
-        header[1 + 2 * components] as number,
-        header[2 + 2 * components] as number,
-        header[3 + 2 * components] as number,
-      ];
-      if (ss > 63 || se > 63 || approx >> 4 > 13) {
-        throw new ScrubRejected(
-          "malformed",
-          `SOS spectral selection ${ss}-${se} / approximation 0x${approx.toString(16)} out of range`,
-          markerAt,
-        );
-      }
-      const { scan, out } = parseScan(header, frame, dcTables, acTables, markerAt);
-      if (!sawScan) icc.finish();
-      report.keep("SOS", segmentBytes);
-      yield segmentHeader(SOS, dataLength);
-      yield out;
-      const flagsBefore = ScanWalker.flagBytes(frame);
-      const walker = new ScanWalker(frame, scan, restartInterval, markerAt);
-      reader.hold(ScanWalker.flagBytes(frame) - flagsBefore); // progressive: coefficient flags, kept to EOI
-      marker = yield* copyScan(reader, report, walker);
-      sawScan = true;
+      marker = yield* rewriter.scan(segment); // the marker that ends the scan, already read
       continue;
     }
-
-    if (ARITHMETIC_SOF.has(marker)) {
-      throw new ScrubRejected(
-        "unsupported-feature",
-        `arithmetic-coded JPEG (${markerName(marker)}); browsers do not decode it`,
-        markerAt,
-      );
-    }
-    if (NON_DIFFERENTIAL_SOF.has(marker)) {
-      if (sawFrame)
-        throw new ScrubRejected("malformed", "second SOF (a non-hierarchical JPEG has one frame)", markerAt);
-      const frame_ = await reader.readExact(dataLength, markerName(marker));
-      const components = frame_[5] ?? 0;
-      if (dataLength < 6 || components < 1 || dataLength !== 6 + 3 * components) {
-        throw new ScrubRejected(
-          "malformed",
-          `${markerName(marker)} length ${lengthField} does not match ${components} components`,
-          markerAt,
-        );
-      }
-      const height = frame_.readUInt16BE(1);
-      const width = frame_.readUInt16BE(3);
-      if (height === 0) throw new ScrubRejected("unsupported-feature", "frame height 0 (defined by DNL)", markerAt);
-      checkPixels(width, height, settings.maxPixels, markerAt, markerName(marker));
-      report.width = width;
-      report.height = height;
-      frame = parseFrame(marker, frame_, markerAt);
-      sawFrame = true;
-      report.keep(markerName(marker), segmentBytes);
-      yield segmentHeader(marker, dataLength);
-      yield frame_;
-    } else if (marker === DAC) {
-      // Conditioning for arithmetic coding, which is rejected at the frame: meaningless for Huffman data.
-      await reader.skip(dataLength, "DAC");
-      report.remove("DAC", segmentBytes);
-    } else if (marker === DQT || marker === DHT || marker === DRI) {
-      if (marker === DRI && dataLength !== 2)
-        throw new ScrubRejected("malformed", `DRI length ${lengthField} (must be 4)`, markerAt);
-      const data = await reader.readExact(dataLength, markerName(marker));
-      if (marker === DQT) parseDqt(data, markerAt);
-      else if (marker === DHT) parseDht(data, markerAt, dcTables, acTables);
-      else restartInterval = data.readUInt16BE(0);
-      report.keep(markerName(marker), segmentBytes);
-      yield segmentHeader(marker, dataLength);
-      yield data;
-    } else if (marker === COM) {
-      await reader.skip(dataLength, "COM");
-      report.remove("COM", segmentBytes);
-    } else if (marker >= APP0 && marker <= APP15) {
-      yield* handleApp(marker, dataLength, segmentBytes);
-    } else {
-      throw new ScrubRejected("malformed", `unexpected marker ${hex(marker)}`, markerAt);
-    }
+    yield* rewriter.segment(segment);
     marker = await nextMarker(reader, report);
   }
 
   const trailing = await reader.drain();
   if (trailing > 0) report.remove("trailing data after EOI", trailing);
+}
 
-  async function* handleApp(
-    appMarker: number,
-    dataLength: number,
-    segmentBytes: number,
-  ): AsyncGenerator<Buffer, void, void> {
-    const prefix = await reader.readExact(Math.min(dataLength, 40), `APP${appMarker - APP0}`);
-    const name = appName(appMarker, prefix);
-    const rest = dataLength - prefix.length;
+/** Rejects a marker that cannot start a segment here (before its length is read). */
+function checkSegmentMarker(marker: number, at: number): void {
+  if (marker === SOI) throw new ScrubRejected("malformed", "second SOI inside the image", at);
+  if ((marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) {
+    throw new ScrubRejected("malformed", `marker ${hex(marker)} outside entropy-coded data`, at);
+  }
+  if (marker === DNL) throw new ScrubRejected("unsupported-feature", "DNL marker (height defined after the scan)", at);
+  if (marker === DHP || marker === EXP || DIFFERENTIAL_SOF.has(marker)) {
+    throw new ScrubRejected("unsupported-feature", `hierarchical JPEG (marker ${hex(marker)})`, at);
+  }
+  if (marker === JPG || (marker >= 0xf0 && marker <= 0xfd)) {
+    throw new ScrubRejected("unsupported-feature", `JPEG extension marker ${hex(marker)} (e.g. JPEG-LS)`, at);
+  }
+  if (marker < 0xc0) throw new ScrubRejected("malformed", `reserved marker ${hex(marker)}`, at);
+}
 
-    if (appMarker === APP0 && name === "APP0 JFIF" && !sawJfif && !sawFrame && dataLength >= JFIF_BYTES) {
-      // Keep the JFIF header (version, units, density) without its thumbnail.
-      sawJfif = true;
-      await reader.skip(rest, "APP0 JFIF");
-      const jfif = Buffer.from(prefix.subarray(0, JFIF_BYTES));
-      const hadThumbnail = jfif[12] !== 0 || jfif[13] !== 0 || dataLength > JFIF_BYTES;
-      jfif[12] = 0;
-      jfif[13] = 0;
-      report.keep("APP0 JFIF", JFIF_BYTES + 4);
-      if (hadThumbnail) report.remove("APP0 JFIF thumbnail", dataLength - JFIF_BYTES);
-      yield segmentHeader(APP0, JFIF_BYTES);
-      yield jfif;
-      return;
+/** A marker segment whose length field has been read. */
+interface Segment {
+  readonly marker: number;
+  /** Offset of the marker. */
+  readonly at: number;
+  readonly lengthField: number;
+  /** Bytes after the length field. */
+  readonly dataLength: number;
+  /** The whole segment, marker included. */
+  readonly bytes: number;
+}
+
+/** Checks every field of a scan header is in its range (issue 14: kept bytes are validated). */
+function checkScanHeader(header: Buffer, segment: Segment): void {
+  const components = header[0] ?? 0;
+  if (components < 1 || components > 4 || segment.dataLength !== 4 + 2 * components) {
+    throw new ScrubRejected(
+      "malformed",
+      `SOS header length ${segment.lengthField} does not match ${components} components`,
+      segment.at,
+    );
+  }
+  for (let c = 0; c < components; c++) {
+    const tables = header[2 + 2 * c] as number;
+    if (tables >> 4 > 3 || (tables & 15) > 3)
+      throw new ScrubRejected("malformed", `SOS table selectors 0x${tables.toString(16)} (0-3 exist)`, segment.at);
+  }
+  const [ss, se, approx] = [
+    header[1 + 2 * components] as number,
+    header[2 + 2 * components] as number,
+    header[3 + 2 * components] as number,
+  ];
+  if (ss > 63 || se > 63 || approx >> 4 > 13) {
+    throw new ScrubRejected(
+      "malformed",
+      `SOS spectral selection ${ss}-${se} / approximation 0x${approx.toString(16)} out of range`,
+      segment.at,
+    );
+  }
+}
+
+/** The segments between SOI and EOI, and what the ones seen so far decided (frame, tables, first of a kind). */
+class JpegRewriter {
+  sawScan = false;
+  private sawFrame = false;
+  private sawJfif = false;
+  private sawExif = false;
+  private frame: Frame | null = null;
+  private restartInterval = 0;
+  private readonly dcTables: (HuffmanTable | null)[] = [null, null, null, null];
+  private readonly acTables: (HuffmanTable | null)[] = [null, null, null, null];
+  private readonly icc: IccCollector;
+
+  constructor(
+    private readonly reader: ByteReader,
+    private readonly settings: FormatSettings,
+    private readonly report: Report,
+  ) {
+    this.icc = new IccCollector(reader, report, settings.keepIccProfile ? settings.maxIccBytes : -1);
+  }
+
+  /** One segment other than SOS. */
+  async *segment(segment: Segment): AsyncGenerator<Buffer, void, void> {
+    const { marker, at, dataLength } = segment;
+    if (ARITHMETIC_SOF.has(marker)) {
+      throw new ScrubRejected(
+        "unsupported-feature",
+        `arithmetic-coded JPEG (${markerName(marker)}); browsers do not decode it`,
+        at,
+      );
     }
-    if (appMarker === APP14 && name === "APP14 Adobe" && dataLength >= ADOBE_BYTES) {
+    if (NON_DIFFERENTIAL_SOF.has(marker)) {
+      yield* this.frameHeader(segment);
+    } else if (marker === DAC) {
+      // Conditioning for arithmetic coding, which is rejected at the frame: meaningless for Huffman data.
+      await this.reader.skip(dataLength, "DAC");
+      this.report.remove("DAC", segment.bytes);
+    } else if (marker === DQT || marker === DHT || marker === DRI) {
+      yield* this.table(segment);
+    } else if (marker === COM) {
+      await this.reader.skip(dataLength, "COM");
+      this.report.remove("COM", segment.bytes);
+    } else if (marker >= APP0 && marker <= APP15) {
+      yield* this.app(segment);
+    } else {
+      throw new ScrubRejected("malformed", `unexpected marker ${hex(marker)}`, at);
+    }
+  }
+
+  /** SOS: the header checked against the frame and tables, then the entropy-coded data as the walker follows it. */
+  async *scan(segment: Segment): AsyncGenerator<Buffer, number, void> {
+    const { reader, report, frame } = this;
+    if (frame === null) throw new ScrubRejected("malformed", "SOS before any SOF", segment.at);
+    const header = await reader.readExact(segment.dataLength, "SOS");
+    checkScanHeader(header, segment);
+    const { scan, out } = parseScan(header, frame, this.dcTables, this.acTables, segment.at);
+    if (!this.sawScan) this.icc.finish();
+    report.keep("SOS", segment.bytes);
+    yield segmentHeader(SOS, segment.dataLength);
+    yield out;
+    const flagsBefore = ScanWalker.flagBytes(frame);
+    const walker = new ScanWalker(frame, scan, this.restartInterval, segment.at);
+    reader.hold(ScanWalker.flagBytes(frame) - flagsBefore); // progressive: coefficient flags, kept to EOI
+    const marker = yield* copyScan(reader, report, walker);
+    this.sawScan = true;
+    return marker;
+  }
+
+  /** SOF0-3: the one frame header, its size within the pixel limit. */
+  private async *frameHeader(segment: Segment): AsyncGenerator<Buffer, void, void> {
+    const { marker, at, dataLength } = segment;
+    if (this.sawFrame) throw new ScrubRejected("malformed", "second SOF (a non-hierarchical JPEG has one frame)", at);
+    const frame = await this.reader.readExact(dataLength, markerName(marker));
+    const components = frame[5] ?? 0;
+    if (dataLength < 6 || components < 1 || dataLength !== 6 + 3 * components) {
+      throw new ScrubRejected(
+        "malformed",
+        `${markerName(marker)} length ${segment.lengthField} does not match ${components} components`,
+        at,
+      );
+    }
+    const height = frame.readUInt16BE(1);
+    const width = frame.readUInt16BE(3);
+    if (height === 0) throw new ScrubRejected("unsupported-feature", "frame height 0 (defined by DNL)", at);
+    checkPixels(width, height, this.settings.maxPixels, at, markerName(marker));
+    this.report.width = width;
+    this.report.height = height;
+    this.frame = parseFrame(marker, frame, at);
+    this.sawFrame = true;
+    this.report.keep(markerName(marker), segment.bytes);
+    yield segmentHeader(marker, dataLength);
+    yield frame;
+  }
+
+  /** DQT, DHT, DRI: parsed to their exact length and kept. */
+  private async *table(segment: Segment): AsyncGenerator<Buffer, void, void> {
+    const { marker, at, dataLength } = segment;
+    if (marker === DRI && dataLength !== 2)
+      throw new ScrubRejected("malformed", `DRI length ${segment.lengthField} (must be 4)`, at);
+    const data = await this.reader.readExact(dataLength, markerName(marker));
+    if (marker === DQT) parseDqt(data, at);
+    else if (marker === DHT) parseDht(data, at, this.dcTables, this.acTables);
+    else this.restartInterval = data.readUInt16BE(0);
+    this.report.keep(markerName(marker), segment.bytes);
+    yield segmentHeader(marker, dataLength);
+    yield data;
+  }
+
+  /** APPn: JFIF, Adobe, ICC and the orientation of the first Exif are kept (rewritten); the rest is dropped. */
+  private async *app(segment: Segment): AsyncGenerator<Buffer, void, void> {
+    const { marker, dataLength } = segment;
+    const prefix = await this.reader.readExact(Math.min(dataLength, 40), `APP${marker - APP0}`);
+    const name = appName(marker, prefix);
+    const rest = dataLength - prefix.length;
+    if (marker === APP0 && name === "APP0 JFIF" && !this.sawJfif && !this.sawFrame && dataLength >= JFIF_BYTES) {
+      yield* this.jfif(prefix, dataLength, rest);
+    } else if (marker === APP14 && name === "APP14 Adobe" && dataLength >= ADOBE_BYTES) {
       // Decides the colour transform (RGB / YCbCr / CMYK / YCCK): keep exactly what decoders read.
-      await reader.skip(rest, "APP14 Adobe");
-      report.keep("APP14 Adobe", ADOBE_BYTES + 4);
-      if (dataLength > ADOBE_BYTES) report.remove("APP14 Adobe (extra bytes)", dataLength - ADOBE_BYTES);
+      await this.reader.skip(rest, "APP14 Adobe");
+      this.report.keep("APP14 Adobe", ADOBE_BYTES + 4);
+      if (dataLength > ADOBE_BYTES) this.report.remove("APP14 Adobe (extra bytes)", dataLength - ADOBE_BYTES);
       yield segmentHeader(APP14, ADOBE_BYTES);
       yield Buffer.from(prefix.subarray(0, ADOBE_BYTES));
-      return;
-    }
-    if (
-      appMarker === APP2 &&
+    } else if (
+      marker === APP2 &&
       prefix.length >= ICC_IDENT.length &&
       prefix.subarray(0, ICC_IDENT.length).equals(ICC_IDENT)
     ) {
-      if (!settings.keepIccProfile || sawScan) {
-        await reader.skip(rest, "APP2 ICC_PROFILE");
-        report.remove(sawScan ? "APP2 ICC_PROFILE (after the first scan)" : "APP2 ICC_PROFILE", segmentBytes);
-        return;
-      }
-      const data = Buffer.concat([prefix, await reader.readExact(rest, "APP2 ICC_PROFILE")]);
-      const complete = icc.add(data);
-      if (complete !== null) yield* complete;
+      yield* this.iccChunk(prefix, segment.bytes, rest);
+    } else if (
+      marker === APP1 &&
+      name === "APP1 Exif" &&
+      !this.sawExif &&
+      !this.sawScan &&
+      prefix.length >= EXIF_HEADER.length
+    ) {
+      yield* this.exif(prefix, name, segment.bytes, rest);
+    } else {
+      await this.reader.skip(rest, name);
+      this.report.remove(name, segment.bytes);
+    }
+  }
+
+  /** Keeps the JFIF header (version, units, density) without its thumbnail. */
+  private async *jfif(prefix: Buffer, dataLength: number, rest: number): AsyncGenerator<Buffer, void, void> {
+    this.sawJfif = true;
+    await this.reader.skip(rest, "APP0 JFIF");
+    const jfif = Buffer.from(prefix.subarray(0, JFIF_BYTES));
+    const hadThumbnail = jfif[12] !== 0 || jfif[13] !== 0 || dataLength > JFIF_BYTES;
+    jfif[12] = 0;
+    jfif[13] = 0;
+    this.report.keep("APP0 JFIF", JFIF_BYTES + 4);
+    if (hadThumbnail) this.report.remove("APP0 JFIF thumbnail", dataLength - JFIF_BYTES);
+    yield segmentHeader(APP0, JFIF_BYTES);
+    yield jfif;
+  }
+
+  /** One APP2 ICC_PROFILE chunk: collected until the profile is complete (only before the first scan). */
+  private async *iccChunk(prefix: Buffer, segmentBytes: number, rest: number): AsyncGenerator<Buffer, void, void> {
+    if (!this.settings.keepIccProfile || this.sawScan) {
+      await this.reader.skip(rest, "APP2 ICC_PROFILE");
+      this.report.remove(this.sawScan ? "APP2 ICC_PROFILE (after the first scan)" : "APP2 ICC_PROFILE", segmentBytes);
       return;
     }
-    if (appMarker === APP1 && name === "APP1 Exif" && !sawExif && !sawScan && prefix.length >= EXIF_HEADER.length) {
-      // The first Exif block before the first scan is the one decoders use for the orientation.
-      sawExif = true;
-      const tiff = Buffer.concat([prefix.subarray(EXIF_HEADER.length), await reader.readExact(rest, "APP1 Exif")]);
-      report.remove(name, segmentBytes);
-      const orientation = readOrientation(tiff);
-      if (isRotatingOrientation(orientation)) {
-        report.orientation = orientation;
-        if (settings.preserveOrientation) {
-          const payload = Buffer.concat([EXIF_HEADER, minimalExifTiff(orientation)]);
-          report.orientationWritten = true;
-          report.keep("APP1 Exif (Orientation only)", payload.length + 4);
-          yield segmentHeader(APP1, payload.length);
-          yield payload;
-        }
-      }
-      return;
-    }
-    await reader.skip(rest, name);
-    report.remove(name, segmentBytes);
+    const data = Buffer.concat([prefix, await this.reader.readExact(rest, "APP2 ICC_PROFILE")]);
+    const complete = this.icc.add(data);
+    if (complete !== null) yield* complete;
+  }
+
+  /** The first Exif block before the first scan is the one decoders use for the orientation. */
+  private async *exif(
+    prefix: Buffer,
+    name: string,
+    segmentBytes: number,
+    rest: number,
+  ): AsyncGenerator<Buffer, void, void> {
+    this.sawExif = true;
+    const tiff = Buffer.concat([prefix.subarray(EXIF_HEADER.length), await this.reader.readExact(rest, "APP1 Exif")]);
+    this.report.remove(name, segmentBytes);
+    const orientation = readOrientation(tiff);
+    if (!isRotatingOrientation(orientation)) return;
+    this.report.orientation = orientation;
+    if (!this.settings.preserveOrientation) return;
+    const payload = Buffer.concat([EXIF_HEADER, minimalExifTiff(orientation)]);
+    this.report.orientationWritten = true;
+    this.report.keep("APP1 Exif (Orientation only)", payload.length + 4);
+    yield segmentHeader(APP1, payload.length);
+    yield payload;
   }
 }

@@ -1,6 +1,6 @@
 import { deflateSync, inflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { scrubBuffer, scrubChunks } from "./core";
+import { scrubBuffer, scrubChunks } from "./scrubber";
 import { ScrubRejected } from "./errors";
 import { minimalExifTiff } from "./exif";
 import { readIccTags } from "./icc";

@@ -312,207 +312,274 @@ export async function* scrubPng(
   report.keep("signature", 8);
   yield PNG_SIGNATURE;
 
-  let header: PngHeader | null = null;
-  let sawExif = false;
-  let sawPlte = false;
-  let paletteEntries = 0;
-  let idat: IdatStream | null = null;
-  let idatDone = false;
-  let idatEndAt = 0;
-  const seen = new Set<string>();
+  const rewriter = new PngRewriter(reader, settings, report);
   for (;;) {
     const at = reader.offset;
-    const chunkHeader = await reader.readExact(8, "a chunk header (IEND missing)");
-    const length = chunkHeader.readUInt32BE(0);
-    const typeBytes = chunkHeader.subarray(4, 8);
+    const header = await reader.readExact(8, "a chunk header (IEND missing)");
+    const length = header.readUInt32BE(0);
+    const typeBytes = header.subarray(4, 8);
     if (!isChunkType(typeBytes)) throw new ScrubRejected("malformed", "invalid chunk type", at + 4);
     const type = typeBytes.toString("latin1");
     if (length > MAX_CHUNK_LENGTH) throw new ScrubRejected("malformed", `${type} length ${length} above 2^31-1`, at);
-    if ((header === null) !== (type === "IHDR"))
-      throw new ScrubRejected("malformed", header === null ? `first chunk is ${type}, not IHDR` : "second IHDR", at);
-    let crc = crc32(typeBytes);
-    const observe = (piece: Buffer): void => {
-      crc = crc32(piece, crc);
-    };
-    const checkCrc = async (): Promise<Buffer> => {
-      const stored = await reader.readExact(4, `the ${type} CRC`);
-      if (stored.readUInt32BE(0) !== crc >>> 0)
-        throw new ScrubRejected("crc-mismatch", `${type} chunk CRC does not match`, at);
-      return stored;
-    };
-    const total = length + 12;
-    if (idat !== null && (type === "IEND" || type === "fcTL" || type === "fdAT")) {
-      // The image data is over (chunks dropped between IDATs do not count): its zlib stream must have ended exactly here.
-      await idat.finish(idatEndAt);
-      idat = null;
-      idatDone = true;
-    }
-
-    if (type === "IHDR") {
-      if (length !== 13) throw new ScrubRejected("malformed", `IHDR length ${length} (must be 13)`, at);
-      const data = await reader.readExact(13, "IHDR");
-      observe(data);
-      const stored = await checkCrc();
-      header = parseIhdr(data, at);
-      checkPixels(header.width, header.height, settings.maxPixels, at, "IHDR");
-      report.width = header.width;
-      report.height = header.height;
-      report.keep(type, total);
-      yield chunkHeader;
-      yield data;
-      yield stored;
-      continue;
-    }
-    const image = header as PngHeader;
-    if (type === "IEND") {
-      if (length !== 0) throw new ScrubRejected("malformed", `IEND length ${length} (must be 0)`, at);
-      const stored = await checkCrc();
-      if (!idatDone) throw new ScrubRejected("malformed", "IEND before any IDAT", at);
-      report.keep(type, total);
-      yield chunkHeader;
-      yield stored;
-      break;
-    }
-    if (type === "PLTE") {
-      if (sawPlte || idatDone || idat !== null) throw new ScrubRejected("malformed", "second or misplaced PLTE", at);
-      if (image.colorType === 0 || image.colorType === 4)
-        throw new ScrubRejected("malformed", "PLTE in a greyscale image", at);
-      const entries = length / 3;
-      const limit = image.colorType === 3 ? 2 ** image.bitDepth : 256;
-      if (!Number.isInteger(entries) || entries < 1 || entries > limit)
-        throw new ScrubRejected("malformed", `PLTE length ${length} (3 × 1-${limit} entries)`, at);
-      const data = await reader.readExact(length, "PLTE");
-      observe(data);
-      const stored = await checkCrc();
-      sawPlte = true;
-      paletteEntries = entries;
-      report.keep(type, total);
-      yield chunkHeader;
-      yield data;
-      yield stored;
-      continue;
-    }
-    if (type === "IDAT") {
-      if (idatDone) throw new ScrubRejected("malformed", "IDAT after the animation frames", at);
-      if (image.colorType === 3 && !sawPlte)
-        throw new ScrubRejected("malformed", "IDAT before the PLTE of a palette image", at);
-      idat ??= new IdatStream(imageDataBytes(image));
-      const stream = idat;
-      yield chunkHeader;
-      for await (const piece of reader.stream(length, type, observe)) {
-        yield piece;
-        await stream.write(piece);
-      }
-      idatEndAt = reader.offset;
-      yield await checkCrc();
-      report.keep(type, total);
-      continue;
-    }
-    if (type === "iCCP" && settings.keepIccProfile) {
-      // Readers use the first iCCP before PLTE and IDAT and ignore the rest.
-      const why = seen.has(type)
-        ? "second"
-        : sawPlte || idat !== null || idatDone
-          ? "after PLTE/IDAT: ignored by readers"
-          : length > settings.maxIccBytes
-            ? "over the size limit"
-            : null;
-      seen.add(type);
-      if (why !== null) {
-        await reader.skip(length, type, observe);
-        await checkCrc();
-        report.remove(`iCCP (${why})`, total);
-        continue;
-      }
-      const data = await reader.readHeld(length, type, observe);
-      let rewritten: ReturnType<typeof rewriteIccp>;
-      try {
-        await checkCrc();
-        rewritten = rewriteIccp(data, settings.maxIccBytes);
-      } finally {
-        reader.release(length);
-      }
-      if (rewritten === null) {
-        report.remove("iCCP (invalid profile)", total);
-        continue;
-      }
-      report.keep(type, rewritten.data.length + 12);
-      if (rewritten.renamed) report.remove("iCCP profile name", rewritten.nameBytes);
-      if (rewritten.neutral.textTags > 0) report.remove("ICC text tags (replaced)", rewritten.neutral.textBytes);
-      yield* chunkBytes(type, rewritten.data);
-      continue;
-    }
-    if (PNG_KEPT_CHUNKS.has(type) && type !== "iCCP") {
-      const misplaced = (BEFORE_IDAT.has(type) && (idat !== null || idatDone)) || (BEFORE_PLTE.has(type) && sawPlte);
-      const duplicate = ONCE.has(type) && seen.has(type);
-      if (misplaced || duplicate) {
-        await reader.skip(length, type, observe);
-        await checkCrc();
-        report.remove(`${type} (${duplicate ? "duplicate" : "misplaced"})`, total);
-        continue;
-      }
-      if (CHECKED.has(type)) {
-        if (length > 1024) {
-          await reader.skip(length, type, observe);
-          await checkCrc();
-          report.remove(`${type} (invalid)`, total);
-          continue;
-        }
-        const data = await reader.readExact(length, type);
-        observe(data);
-        const stored = await checkCrc();
-        if (ancillaryProblem(type, data, image, paletteEntries) !== null) {
-          report.remove(`${type} (invalid)`, total);
-          continue;
-        }
-        if (type === "acTL") report.frames = data.readUInt32BE(0);
-        seen.add(type);
-        report.keep(type, total);
-        yield chunkHeader;
-        yield data;
-        yield stored;
-        continue;
-      }
-      // fdAT: frame data, streamed.
-      if (type === "fdAT" && length < 4) {
-        await reader.skip(length, type, observe);
-        await checkCrc();
-        report.remove("fdAT (invalid)", total);
-        continue;
-      }
-      yield chunkHeader;
-      yield* reader.stream(length, type, observe);
-      yield await checkCrc();
-      report.keep(type, total);
-      continue;
-    }
-    if (CRITICAL.has(type) || (typeBytes[0] as number) < 0x61) {
-      throw new ScrubRejected("unsupported-feature", `unknown critical chunk ${type}`, at);
-    }
-    if (type === "eXIf" && !sawExif && idat === null && !idatDone) {
-      sawExif = true;
-      const prefix = await reader.readExact(Math.min(length, EXIF_PREFIX_BYTES), "eXIf");
-      observe(prefix);
-      await reader.skip(length - prefix.length, "eXIf", observe);
-      await checkCrc();
-      report.remove("eXIf", total);
-      const orientation = readOrientation(prefix);
-      if (isRotatingOrientation(orientation)) {
-        report.orientation = orientation;
-        if (settings.preserveOrientation) {
-          const parts = chunkBytes("eXIf", minimalExifTiff(orientation));
-          report.orientationWritten = true;
-          report.keep("eXIf (Orientation only)", 12 + 26);
-          yield* parts;
-        }
-      }
-      continue;
-    }
-    await reader.skip(length, type, observe);
-    await checkCrc();
-    report.remove(type, total);
+    if ((rewriter.header === null) !== (type === "IHDR"))
+      throw new ScrubRejected(
+        "malformed",
+        rewriter.header === null ? `first chunk is ${type}, not IHDR` : "second IHDR",
+        at,
+      );
+    const ended = yield* rewriter.chunk(new Chunk(reader, at, header, length, type));
+    if (ended) break;
   }
 
   const trailing = await reader.drain();
   if (trailing > 0) report.remove("trailing data after IEND", trailing);
+}
+
+/** One chunk whose header has been read: its CRC covers every byte read (`observe`) and is checked at its end. */
+class Chunk {
+  private crc: number;
+  readonly typeBytes: Buffer;
+  /** The whole chunk: length, type, data and CRC. */
+  readonly total: number;
+
+  constructor(
+    private readonly reader: ByteReader,
+    readonly at: number,
+    readonly header: Buffer,
+    readonly length: number,
+    readonly type: string,
+  ) {
+    this.typeBytes = header.subarray(4, 8);
+    this.crc = crc32(this.typeBytes);
+    this.total = length + 12;
+  }
+
+  readonly observe = (piece: Buffer): void => {
+    this.crc = crc32(piece, this.crc);
+  };
+
+  /** Reads the stored CRC; rejects unless it matches the bytes observed. */
+  async checkCrc(): Promise<Buffer> {
+    const stored = await this.reader.readExact(4, `the ${this.type} CRC`);
+    if (stored.readUInt32BE(0) !== this.crc >>> 0)
+      throw new ScrubRejected("crc-mismatch", `${this.type} chunk CRC does not match`, this.at);
+    return stored;
+  }
+
+  /** Reads the data whole (observed). */
+  async read(what: string): Promise<Buffer> {
+    const data = await this.reader.readExact(this.length, what);
+    this.observe(data);
+    return data;
+  }
+
+  /** Skips the data, checks the CRC and counts the chunk as removed. */
+  async drop(report: Report, name: string): Promise<void> {
+    await this.reader.skip(this.length, this.type, this.observe);
+    await this.checkCrc();
+    report.remove(name, this.total);
+  }
+}
+
+/** The chunks after the signature, and what the ones seen so far decided (header, palette, image data). */
+class PngRewriter {
+  header: PngHeader | null = null;
+  private sawExif = false;
+  private sawPlte = false;
+  private paletteEntries = 0;
+  private idat: IdatStream | null = null;
+  private idatDone = false;
+  private idatEndAt = 0;
+  private readonly seen = new Set<string>();
+
+  constructor(
+    private readonly reader: ByteReader,
+    private readonly settings: FormatSettings,
+    private readonly report: Report,
+  ) {}
+
+  /** One chunk; returns true after IEND. */
+  async *chunk(c: Chunk): AsyncGenerator<Buffer, boolean, void> {
+    const { type } = c;
+    if (this.idat !== null && (type === "IEND" || type === "fcTL" || type === "fdAT")) {
+      // The image data is over (chunks dropped between IDATs do not count): its zlib stream must have ended exactly here.
+      await this.idat.finish(this.idatEndAt);
+      this.idat = null;
+      this.idatDone = true;
+    }
+    if (type === "IHDR") {
+      yield* this.ihdr(c);
+      return false;
+    }
+    const image = this.header as PngHeader;
+    if (type === "IEND") {
+      if (c.length !== 0) throw new ScrubRejected("malformed", `IEND length ${c.length} (must be 0)`, c.at);
+      const stored = await c.checkCrc();
+      if (!this.idatDone) throw new ScrubRejected("malformed", "IEND before any IDAT", c.at);
+      this.report.keep(type, c.total);
+      yield c.header;
+      yield stored;
+      return true;
+    }
+    if (type === "PLTE") yield* this.plte(c, image);
+    else if (type === "IDAT") yield* this.imageData(c, image);
+    else if (type === "iCCP" && this.settings.keepIccProfile) yield* this.iccp(c);
+    else if (PNG_KEPT_CHUNKS.has(type) && type !== "iCCP") yield* this.kept(c, image);
+    else if (CRITICAL.has(type) || (c.typeBytes[0] as number) < 0x61)
+      throw new ScrubRejected("unsupported-feature", `unknown critical chunk ${type}`, c.at);
+    else if (type === "eXIf" && !this.sawExif && this.idat === null && !this.idatDone) yield* this.exif(c);
+    else await c.drop(this.report, type);
+    return false;
+  }
+
+  private async *ihdr(c: Chunk): AsyncGenerator<Buffer, void, void> {
+    if (c.length !== 13) throw new ScrubRejected("malformed", `IHDR length ${c.length} (must be 13)`, c.at);
+    const data = await c.read("IHDR");
+    const stored = await c.checkCrc();
+    const header = parseIhdr(data, c.at);
+    this.header = header;
+    checkPixels(header.width, header.height, this.settings.maxPixels, c.at, "IHDR");
+    this.report.width = header.width;
+    this.report.height = header.height;
+    this.report.keep(c.type, c.total);
+    yield c.header;
+    yield data;
+    yield stored;
+  }
+
+  private async *plte(c: Chunk, image: PngHeader): AsyncGenerator<Buffer, void, void> {
+    const { at, length } = c;
+    if (this.sawPlte || this.idatDone || this.idat !== null)
+      throw new ScrubRejected("malformed", "second or misplaced PLTE", at);
+    if (image.colorType === 0 || image.colorType === 4)
+      throw new ScrubRejected("malformed", "PLTE in a greyscale image", at);
+    const entries = length / 3;
+    const limit = image.colorType === 3 ? 2 ** image.bitDepth : 256;
+    if (!Number.isInteger(entries) || entries < 1 || entries > limit)
+      throw new ScrubRejected("malformed", `PLTE length ${length} (3 × 1-${limit} entries)`, at);
+    const data = await c.read("PLTE");
+    const stored = await c.checkCrc();
+    this.sawPlte = true;
+    this.paletteEntries = entries;
+    this.report.keep(c.type, c.total);
+    yield c.header;
+    yield data;
+    yield stored;
+  }
+
+  /** IDAT: streamed, and inflated on the way (IdatStream). */
+  private async *imageData(c: Chunk, image: PngHeader): AsyncGenerator<Buffer, void, void> {
+    if (this.idatDone) throw new ScrubRejected("malformed", "IDAT after the animation frames", c.at);
+    if (image.colorType === 3 && !this.sawPlte)
+      throw new ScrubRejected("malformed", "IDAT before the PLTE of a palette image", c.at);
+    this.idat ??= new IdatStream(imageDataBytes(image));
+    const stream = this.idat;
+    yield c.header;
+    for await (const piece of this.reader.stream(c.length, c.type, c.observe)) {
+      yield piece;
+      await stream.write(piece);
+    }
+    this.idatEndAt = this.reader.offset;
+    yield await c.checkCrc();
+    this.report.keep(c.type, c.total);
+  }
+
+  /** The first iCCP before PLTE and IDAT is rewritten (readers use it and ignore the rest); others are dropped. */
+  private async *iccp(c: Chunk): AsyncGenerator<Buffer, void, void> {
+    const { type, length } = c;
+    const { report, settings } = this;
+    const why = this.seen.has(type)
+      ? "second"
+      : this.sawPlte || this.idat !== null || this.idatDone
+        ? "after PLTE/IDAT: ignored by readers"
+        : length > settings.maxIccBytes
+          ? "over the size limit"
+          : null;
+    this.seen.add(type);
+    if (why !== null) {
+      await c.drop(report, `iCCP (${why})`);
+      return;
+    }
+    const data = await this.reader.readHeld(length, type, c.observe);
+    let rewritten: ReturnType<typeof rewriteIccp>;
+    try {
+      await c.checkCrc();
+      rewritten = rewriteIccp(data, settings.maxIccBytes);
+    } finally {
+      this.reader.release(length);
+    }
+    if (rewritten === null) {
+      report.remove("iCCP (invalid profile)", c.total);
+      return;
+    }
+    report.keep(type, rewritten.data.length + 12);
+    if (rewritten.renamed) report.remove("iCCP profile name", rewritten.nameBytes);
+    if (rewritten.neutral.textTags > 0) report.remove("ICC text tags (replaced)", rewritten.neutral.textBytes);
+    yield* chunkBytes(type, rewritten.data);
+  }
+
+  /** The other kept chunks: dropped when misplaced or repeated, small ones checked field by field, fdAT streamed. */
+  private async *kept(c: Chunk, image: PngHeader): AsyncGenerator<Buffer, void, void> {
+    const { type, length } = c;
+    const misplaced =
+      (BEFORE_IDAT.has(type) && (this.idat !== null || this.idatDone)) || (BEFORE_PLTE.has(type) && this.sawPlte);
+    const duplicate = ONCE.has(type) && this.seen.has(type);
+    if (misplaced || duplicate) {
+      await c.drop(this.report, `${type} (${duplicate ? "duplicate" : "misplaced"})`);
+      return;
+    }
+    if (CHECKED.has(type)) {
+      yield* this.checked(c, image);
+      return;
+    }
+    // fdAT: frame data, streamed.
+    if (type === "fdAT" && length < 4) {
+      await c.drop(this.report, "fdAT (invalid)");
+      return;
+    }
+    yield c.header;
+    yield* this.reader.stream(length, type, c.observe);
+    yield await c.checkCrc();
+    this.report.keep(type, c.total);
+  }
+
+  /** A small kept ancillary chunk, read whole and checked field by field (else dropped). */
+  private async *checked(c: Chunk, image: PngHeader): AsyncGenerator<Buffer, void, void> {
+    const { type } = c;
+    if (c.length > 1024) {
+      await c.drop(this.report, `${type} (invalid)`);
+      return;
+    }
+    const data = await c.read(type);
+    const stored = await c.checkCrc();
+    if (ancillaryProblem(type, data, image, this.paletteEntries) !== null) {
+      this.report.remove(`${type} (invalid)`, c.total);
+      return;
+    }
+    if (type === "acTL") this.report.frames = data.readUInt32BE(0);
+    this.seen.add(type);
+    this.report.keep(type, c.total);
+    yield c.header;
+    yield data;
+    yield stored;
+  }
+
+  /** The first eXIf before the image data: dropped, its orientation written back as a minimal eXIf. */
+  private async *exif(c: Chunk): AsyncGenerator<Buffer, void, void> {
+    const { report, settings } = this;
+    this.sawExif = true;
+    const prefix = await this.reader.readExact(Math.min(c.length, EXIF_PREFIX_BYTES), "eXIf");
+    c.observe(prefix);
+    await this.reader.skip(c.length - prefix.length, "eXIf", c.observe);
+    await c.checkCrc();
+    report.remove("eXIf", c.total);
+    const orientation = readOrientation(prefix);
+    if (!isRotatingOrientation(orientation)) return;
+    report.orientation = orientation;
+    if (!settings.preserveOrientation) return;
+    const parts = chunkBytes("eXIf", minimalExifTiff(orientation));
+    report.orientationWritten = true;
+    report.keep("eXIf (Orientation only)", 12 + 26);
+    yield* parts;
+  }
 }

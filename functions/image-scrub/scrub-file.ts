@@ -7,7 +7,7 @@ import {
   scrubChunks,
   scrubChunksWithoutDigests,
   type UndigestedScrubResult,
-} from "./core";
+} from "./scrubber";
 
 /*
  * One file in, one file out: what the command line does per input, in its single-file and its

@@ -25,9 +25,9 @@ import {
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { useRadosGateway } from "../../test/s3/lifecycle";
 import { queryApi } from "../../test/s3/sts";
-import type { PresignedPost } from "../upload-presign/core";
+import type { PresignedPost } from "../upload-presign/presign";
 import type { HttpApiResult } from "../upload-presign/handler";
-import { SCRUBBER_VERSION, scrubBuffer } from "./core";
+import { SCRUBBER_VERSION, scrubBuffer } from "./scrubber";
 import { EXIF_HEADER, minimalExifTiff } from "./exif";
 import type { ScrubBatchResult } from "./handler";
 import { DHT, DQT, EOI, exifApp1, JFIF, jpegSegments, SOI, sof, sos } from "../../test/support/image-scrub/fixtures";

@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { scrubBuffer, scrubChunks } from "./core";
+import { scrubBuffer, scrubChunks } from "./scrubber";
 import { ScrubRejected } from "./errors";
 import { minimalExifTiff } from "./exif";
 import { execFileSync } from "node:child_process";

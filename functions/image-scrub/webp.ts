@@ -79,7 +79,6 @@ export async function* walkWebp(
   report: Report,
   plan: WebpPlan | null,
 ): AsyncGenerator<Buffer, WebpPlan, void> {
-  const emit = plan !== null;
   const riff = await reader.readExact(12, "the RIFF header");
   if (riff.toString("latin1", 0, 4) !== "RIFF" || riff.toString("latin1", 8, 12) !== "WEBP") {
     throw new ScrubRejected("malformed", "not a RIFF WEBP header", 0);
@@ -87,232 +86,314 @@ export async function* walkWebp(
   const riffSize = riff.readUInt32LE(4);
   if (riffSize < 12) throw new ScrubRejected("malformed", `RIFF size ${riffSize} too small for a WebP`, 4);
   const end = 8 + riffSize;
-  if (emit) {
+  if (plan !== null) {
     const header = Buffer.from(riff);
     header.writeUInt32LE(plan.riffSize, 4);
     yield header;
   }
   report.keep("RIFF header", 12);
 
-  let outSize = 4; // "WEBP"
-  let first = true;
-  let extended = false;
-  let inputFlags = 0;
-  let animated = false;
-  let canvas = { width: 0, height: 0 };
-  let sawImage = false;
-  let sawAnim = false;
-  let sawIcc = false;
-  let iccKept = false;
-  /** An ALPH chunk was kept and the VP8 chunk it belongs to must come next. */
-  let alphPending = false;
-  let sawExif = false;
-  let exifOrientation: number | undefined;
-  let frameCount = 0;
-
+  const walker = new WebpWalker(reader, settings, report, plan);
   while (reader.offset < end) {
     const at = reader.offset;
     if (end - at < 8) throw new ScrubRejected("malformed", "chunk header crosses the end of the RIFF payload", at);
     const header = await reader.readExact(8, "a RIFF chunk header");
-    const fourcc = header.toString("latin1", 0, 4);
-    const name = fourCcName(header.subarray(0, 4));
     const size = header.readUInt32LE(4);
-    const pad = size & 1;
-    if (at + 8 + size + pad > end) {
-      throw new ScrubRejected("malformed", `chunk "${name}" of ${size} bytes runs past the RIFF end`, at);
+    const chunk: RiffChunk = {
+      at,
+      header,
+      fourcc: header.toString("latin1", 0, 4),
+      name: fourCcName(header.subarray(0, 4)),
+      size,
+      pad: size & 1,
+      total: 8 + size + (size & 1),
+    };
+    if (at + chunk.total > end) {
+      throw new ScrubRejected("malformed", `chunk "${chunk.name}" of ${size} bytes runs past the RIFF end`, at);
     }
-    const total = 8 + size + pad;
-    if (first && fourcc !== "VP8X" && fourcc !== "VP8 " && fourcc !== "VP8L") {
+    yield* walker.chunk(chunk);
+  }
+  return await walker.finish();
+}
+
+/** A RIFF chunk whose header has been read. */
+interface RiffChunk {
+  readonly at: number;
+  readonly header: Buffer;
+  readonly fourcc: string;
+  /** Printable FourCC. */
+  readonly name: string;
+  readonly size: number;
+  /** 1 when a padding byte follows the data. */
+  readonly pad: number;
+  /** Header, data and padding. */
+  readonly total: number;
+}
+
+type Dimensions = { width: number; height: number };
+
+/** The chunks of one pass, and what the ones seen so far decided (format, canvas, first of a kind, output size). */
+class WebpWalker {
+  private readonly emit: boolean;
+  private outSize = 4; // "WEBP"
+  private first = true;
+  private extended = false;
+  private inputFlags = 0;
+  private animated = false;
+  private canvas: Dimensions = { width: 0, height: 0 };
+  private sawImage = false;
+  private sawAnim = false;
+  private sawIcc = false;
+  private iccKept = false;
+  /** An ALPH chunk was kept and the VP8 chunk it belongs to must come next. */
+  private alphPending = false;
+  private sawExif = false;
+  private exifOrientation: number | undefined;
+  private frameCount = 0;
+
+  constructor(
+    private readonly reader: ByteReader,
+    private readonly settings: FormatSettings,
+    private readonly report: Report,
+    private readonly plan: WebpPlan | null,
+  ) {
+    this.emit = plan !== null;
+  }
+
+  /** One chunk: kept (checked against the structure so far), rewritten, or dropped. */
+  async *chunk(c: RiffChunk): AsyncGenerator<Buffer, void, void> {
+    const { fourcc, name, at } = c;
+    if (this.first && fourcc !== "VP8X" && fourcc !== "VP8 " && fourcc !== "VP8L") {
       throw new ScrubRejected("malformed", `first chunk is "${name}", not VP8X/VP8/VP8L`, at);
     }
-    const isFirst = first;
-    first = false;
-    if (alphPending && fourcc !== "VP8 ")
+    const isFirst = this.first;
+    this.first = false;
+    if (this.alphPending && fourcc !== "VP8 ")
       throw new ScrubRejected("malformed", `ALPH is followed by "${name}", not by its VP8 chunk`, at);
 
-    const drop = async (what: string, already = 0): Promise<void> => {
-      await reader.skip(size - already + pad, fourcc);
-      report.remove(what, total);
-    };
-    const padding = async function* (): AsyncGenerator<Buffer, void, void> {
-      if (!pad) return;
-      await reader.skip(1, `${fourcc} padding`);
-      if (emit) yield Buffer.of(0);
-    };
-
-    if (fourcc === "VP8X") {
-      if (!isFirst) throw new ScrubRejected("malformed", "VP8X is not the first chunk", at);
-      if (size !== 10) throw new ScrubRejected("malformed", `VP8X size ${size} (must be 10)`, at);
-      extended = true;
-      const data = Buffer.from(await reader.readExact(10, "VP8X"));
-      inputFlags = data[0] as number;
-      animated = (inputFlags & FLAG_ANIMATION) !== 0;
-      canvas = { width: u24le(data, 4) + 1, height: u24le(data, 7) + 1 };
-      checkPixels(canvas.width, canvas.height, settings.maxPixels, at, "VP8X canvas");
-      report.width = canvas.width;
-      report.height = canvas.height;
-      // Reserved bits and bytes are zeroed (readers ignore them); ICC and EXIF follow what is written.
-      let flags = inputFlags & (FLAG_ALPHA | FLAG_ANIMATION);
-      if (plan?.iccKept) flags |= FLAG_ICC;
-      if (plan?.exifOrientation !== undefined) flags |= FLAG_EXIF;
-      data[0] = flags;
-      data.fill(0, 1, 4);
-      if (emit) {
-        yield header;
-        yield data;
-      }
-      outSize += total;
-      report.keep(fourcc, total);
-    } else if (fourcc === "VP8 " || fourcc === "VP8L") {
-      if (!isFirst && !extended)
-        throw new ScrubRejected("malformed", `second image bitstream ("${name}") in a simple-format file`, at);
-      if (animated) throw new ScrubRejected("malformed", `"${name}" outside ANMF in an animated file`, at);
-      if (sawImage) throw new ScrubRejected("malformed", `second image bitstream ("${name}")`, at);
-      const dims = yield* keepBitstream(header, size, at, extended ? canvas : null);
-      if (!extended) {
-        report.width = dims.width;
-        report.height = dims.height;
-      }
-      yield* padding();
-      alphPending = false;
-      sawImage = true;
-      outSize += total;
-      report.keep(fourcc, total);
-    } else if (fourcc === "ALPH") {
-      if (!extended) throw new ScrubRejected("malformed", "ALPH in a simple-format file", at);
-      if (animated) throw new ScrubRejected("malformed", "ALPH outside ANMF in an animated file", at);
-      if (sawImage) throw new ScrubRejected("malformed", "ALPH after the image bitstream", at);
-      yield* keepAlpha(header, size, at, canvas);
-      yield* padding();
-      alphPending = true;
-      outSize += total;
-      report.keep(fourcc, total);
-    } else if (fourcc === "ANIM") {
-      if (!animated) {
-        await drop("ANIM (not an animation)");
-      } else {
-        if (sawAnim) throw new ScrubRejected("malformed", "second ANIM chunk", at);
-        if (frameCount > 0) throw new ScrubRejected("malformed", "ANIM after the first ANMF frame", at);
-        if (size !== 6)
-          throw new ScrubRejected("malformed", `ANIM size ${size} (must be 6: background colour, loop count)`, at);
-        sawAnim = true;
-        const data = await reader.readExact(6, "ANIM");
-        if (emit) {
-          yield header;
-          yield data;
-        }
-        outSize += total;
-        report.keep(fourcc, total);
-      }
-    } else if (fourcc === "ANMF") {
-      if (!animated) throw new ScrubRejected("malformed", "ANMF in a file without the animation flag", at);
-      if (!sawAnim) throw new ScrubRejected("malformed", "ANMF before ANIM", at);
-      yield* keepFrame(header, size, at);
-      yield* padding();
-      outSize += total;
-      report.keep(fourcc, total);
-      sawImage = true;
-    } else if (fourcc === "ICCP") {
-      if (!settings.keepIccProfile) await drop("ICCP");
-      else if (!extended) await drop("ICCP (simple-format file: ignored by readers)");
-      else if (sawIcc) await drop("ICCP (second)");
-      else if ((inputFlags & FLAG_ICC) === 0) await drop("ICCP (ICC flag not set: ignored by readers)");
-      else if (size > settings.maxIccBytes) {
-        sawIcc = true;
-        await drop("ICCP (over the size limit)");
-      } else {
-        sawIcc = true;
-        const original = await reader.readHeld(size, "ICCP");
-        await reader.skip(pad, "ICCP padding");
-        let neutral: NeutralisedIcc | null = null;
-        try {
-          neutral = neutraliseIccProfile(original);
-        } catch (error) {
-          if (!(error instanceof IccInvalid)) throw error;
-        }
-        reader.release(size);
-        if (neutral === null) {
-          report.remove("ICCP (invalid profile)", total);
-        } else {
-          iccKept = true;
-          const profile = neutral.profile;
-          const outTotal = 8 + profile.length + (profile.length & 1);
-          if (emit) {
-            yield chunkHeader("ICCP", profile.length);
-            yield profile;
-            if (profile.length & 1) yield Buffer.of(0);
-          }
-          outSize += outTotal;
-          report.keep("ICCP", outTotal);
-          if (neutral.textTags > 0) report.remove("ICC text tags (replaced)", neutral.textBytes);
-        }
-      }
-    } else if (fourcc === "EXIF") {
-      if (!sawExif) {
-        sawExif = true;
-        const prefix = await reader.readExact(Math.min(size, EXIF_PREFIX_BYTES), "EXIF");
-        const orientation = readOrientation(prefix);
-        await drop("EXIF", prefix.length);
-        if (isRotatingOrientation(orientation)) {
-          report.orientation = orientation;
-          if (extended && settings.preserveOrientation) {
-            exifOrientation = orientation;
-            const tiff = minimalExifTiff(orientation);
-            if (emit) {
-              yield chunkHeader("EXIF", tiff.length);
-              yield tiff;
-            }
-            outSize += 8 + tiff.length;
-            report.orientationWritten = true;
-            report.keep("EXIF (Orientation only)", 8 + tiff.length);
-          }
-        }
-      } else {
-        await drop("EXIF");
-      }
-    } else if (fourcc === "XMP ") {
-      await drop("XMP ");
-    } else {
-      // Includes "XMP\0" (seen in the wild) and any vendor chunk: unknown data may be metadata.
-      await drop(`unknown chunk "${name}"`);
-    }
+    if (fourcc === "VP8X") yield* this.vp8x(c, isFirst);
+    else if (fourcc === "VP8 " || fourcc === "VP8L") yield* this.image(c, isFirst);
+    else if (fourcc === "ALPH") yield* this.alpha(c);
+    else if (fourcc === "ANIM") yield* this.anim(c);
+    else if (fourcc === "ANMF") yield* this.frame(c);
+    else if (fourcc === "ICCP") yield* this.iccp(c);
+    else if (fourcc === "EXIF") yield* this.exif(c);
+    else if (fourcc === "XMP ") await this.drop(c, "XMP ");
+    // Includes "XMP\0" (seen in the wild) and any vendor chunk: unknown data may be metadata.
+    else await this.drop(c, `unknown chunk "${name}"`);
   }
-  if (alphPending) throw new ScrubRejected("malformed", "ALPH without its VP8 chunk", reader.offset);
-  if (!sawImage) throw new ScrubRejected("malformed", "no image data (VP8/VP8L/ANMF)", reader.offset);
-  report.frames = Math.max(1, frameCount);
 
-  const trailing = await reader.drain();
-  if (trailing > 0) report.remove("trailing data after RIFF", trailing);
-  return { riffSize: outSize, exifOrientation, iccKept };
+  /** After the last chunk: the image is complete; returns the plan. */
+  async finish(): Promise<WebpPlan> {
+    const { reader, report } = this;
+    if (this.alphPending) throw new ScrubRejected("malformed", "ALPH without its VP8 chunk", reader.offset);
+    if (!this.sawImage) throw new ScrubRejected("malformed", "no image data (VP8/VP8L/ANMF)", reader.offset);
+    report.frames = Math.max(1, this.frameCount);
+    const trailing = await reader.drain();
+    if (trailing > 0) report.remove("trailing data after RIFF", trailing);
+    return { riffSize: this.outSize, exifOrientation: this.exifOrientation, iccKept: this.iccKept };
+  }
+
+  /** Counts a chunk written as read. */
+  private kept(c: RiffChunk): void {
+    this.outSize += c.total;
+    this.report.keep(c.fourcc, c.total);
+  }
+
+  private async drop(c: RiffChunk, what: string, already = 0): Promise<void> {
+    await this.reader.skip(c.size - already + c.pad, c.fourcc);
+    this.report.remove(what, c.total);
+  }
+
+  private async *padding(c: RiffChunk): AsyncGenerator<Buffer, void, void> {
+    if (!c.pad) return;
+    await this.reader.skip(1, `${c.fourcc} padding`);
+    if (this.emit) yield Buffer.of(0);
+  }
+
+  /** VP8X, first: the canvas and the flags (reserved bits zeroed; ICC and EXIF follow what is written). */
+  private async *vp8x(c: RiffChunk, isFirst: boolean): AsyncGenerator<Buffer, void, void> {
+    const { at, size } = c;
+    if (!isFirst) throw new ScrubRejected("malformed", "VP8X is not the first chunk", at);
+    if (size !== 10) throw new ScrubRejected("malformed", `VP8X size ${size} (must be 10)`, at);
+    this.extended = true;
+    const data = Buffer.from(await this.reader.readExact(10, "VP8X"));
+    this.inputFlags = data[0] as number;
+    this.animated = (this.inputFlags & FLAG_ANIMATION) !== 0;
+    this.canvas = { width: u24le(data, 4) + 1, height: u24le(data, 7) + 1 };
+    checkPixels(this.canvas.width, this.canvas.height, this.settings.maxPixels, at, "VP8X canvas");
+    this.report.width = this.canvas.width;
+    this.report.height = this.canvas.height;
+    // Reserved bits and bytes are zeroed (readers ignore them); ICC and EXIF follow what is written.
+    let flags = this.inputFlags & (FLAG_ALPHA | FLAG_ANIMATION);
+    if (this.plan?.iccKept) flags |= FLAG_ICC;
+    if (this.plan?.exifOrientation !== undefined) flags |= FLAG_EXIF;
+    data[0] = flags;
+    data.fill(0, 1, 4);
+    if (this.emit) {
+      yield c.header;
+      yield data;
+    }
+    this.kept(c);
+  }
+
+  /** The still image's VP8 or VP8L bitstream. */
+  private async *image(c: RiffChunk, isFirst: boolean): AsyncGenerator<Buffer, void, void> {
+    const { at, name } = c;
+    if (!isFirst && !this.extended)
+      throw new ScrubRejected("malformed", `second image bitstream ("${name}") in a simple-format file`, at);
+    if (this.animated) throw new ScrubRejected("malformed", `"${name}" outside ANMF in an animated file`, at);
+    if (this.sawImage) throw new ScrubRejected("malformed", `second image bitstream ("${name}")`, at);
+    const dims = yield* this.keepBitstream(c.header, c.size, at, this.extended ? this.canvas : null);
+    if (!this.extended) {
+      this.report.width = dims.width;
+      this.report.height = dims.height;
+    }
+    yield* this.padding(c);
+    this.alphPending = false;
+    this.sawImage = true;
+    this.kept(c);
+  }
+
+  /** The still image's ALPH chunk (its VP8 chunk must follow). */
+  private async *alpha(c: RiffChunk): AsyncGenerator<Buffer, void, void> {
+    const { at } = c;
+    if (!this.extended) throw new ScrubRejected("malformed", "ALPH in a simple-format file", at);
+    if (this.animated) throw new ScrubRejected("malformed", "ALPH outside ANMF in an animated file", at);
+    if (this.sawImage) throw new ScrubRejected("malformed", "ALPH after the image bitstream", at);
+    yield* this.keepAlpha(c.header, c.size, at, this.canvas);
+    yield* this.padding(c);
+    this.alphPending = true;
+    this.kept(c);
+  }
+
+  /** ANMF: one frame of an animation, after ANIM. */
+  private async *frame(c: RiffChunk): AsyncGenerator<Buffer, void, void> {
+    if (!this.animated) throw new ScrubRejected("malformed", "ANMF in a file without the animation flag", c.at);
+    if (!this.sawAnim) throw new ScrubRejected("malformed", "ANMF before ANIM", c.at);
+    yield* this.keepFrame(c.header, c.size, c.at);
+    yield* this.padding(c);
+    this.kept(c);
+    this.sawImage = true;
+  }
+
+  /** ANIM: one, of exactly 6 bytes, before the frames, only in an animation (else dropped). */
+  private async *anim(c: RiffChunk): AsyncGenerator<Buffer, void, void> {
+    const { at, size } = c;
+    if (!this.animated) {
+      await this.drop(c, "ANIM (not an animation)");
+      return;
+    }
+    if (this.sawAnim) throw new ScrubRejected("malformed", "second ANIM chunk", at);
+    if (this.frameCount > 0) throw new ScrubRejected("malformed", "ANIM after the first ANMF frame", at);
+    if (size !== 6)
+      throw new ScrubRejected("malformed", `ANIM size ${size} (must be 6: background colour, loop count)`, at);
+    this.sawAnim = true;
+    const data = await this.reader.readExact(6, "ANIM");
+    if (this.emit) {
+      yield c.header;
+      yield data;
+    }
+    this.kept(c);
+  }
+
+  /** ICCP: the one profile of an extended file with the ICC flag, its text tags neutralised (else dropped). */
+  private async *iccp(c: RiffChunk): AsyncGenerator<Buffer, void, void> {
+    const { size, pad, total } = c;
+    const { settings, reader, report } = this;
+    const ignored = !settings.keepIccProfile
+      ? ""
+      : !this.extended
+        ? " (simple-format file: ignored by readers)"
+        : this.sawIcc
+          ? " (second)"
+          : (this.inputFlags & FLAG_ICC) === 0
+            ? " (ICC flag not set: ignored by readers)"
+            : undefined;
+    if (ignored !== undefined) {
+      await this.drop(c, `ICCP${ignored}`);
+      return;
+    }
+    this.sawIcc = true;
+    if (size > settings.maxIccBytes) {
+      await this.drop(c, "ICCP (over the size limit)");
+      return;
+    }
+    const original = await reader.readHeld(size, "ICCP");
+    await reader.skip(pad, "ICCP padding");
+    let neutral: NeutralisedIcc | null = null;
+    try {
+      neutral = neutraliseIccProfile(original);
+    } catch (error) {
+      if (!(error instanceof IccInvalid)) throw error;
+    }
+    reader.release(size);
+    if (neutral === null) {
+      report.remove("ICCP (invalid profile)", total);
+      return;
+    }
+    this.iccKept = true;
+    const profile = neutral.profile;
+    const outTotal = 8 + profile.length + (profile.length & 1);
+    if (this.emit) {
+      yield chunkHeader("ICCP", profile.length);
+      yield profile;
+      if (profile.length & 1) yield Buffer.of(0);
+    }
+    this.outSize += outTotal;
+    report.keep("ICCP", outTotal);
+    if (neutral.textTags > 0) report.remove("ICC text tags (replaced)", neutral.textBytes);
+  }
+
+  /** EXIF: dropped; the first one's orientation is written back as a minimal EXIF chunk (extended files). */
+  private async *exif(c: RiffChunk): AsyncGenerator<Buffer, void, void> {
+    const { report, settings } = this;
+    if (this.sawExif) {
+      await this.drop(c, "EXIF");
+      return;
+    }
+    this.sawExif = true;
+    const prefix = await this.reader.readExact(Math.min(c.size, EXIF_PREFIX_BYTES), "EXIF");
+    const orientation = readOrientation(prefix);
+    await this.drop(c, "EXIF", prefix.length);
+    if (!isRotatingOrientation(orientation)) return;
+    report.orientation = orientation;
+    if (!this.extended || !settings.preserveOrientation) return;
+    this.exifOrientation = orientation;
+    const tiff = minimalExifTiff(orientation);
+    if (this.emit) {
+      yield chunkHeader("EXIF", tiff.length);
+      yield tiff;
+    }
+    this.outSize += 8 + tiff.length;
+    report.orientationWritten = true;
+    report.keep("EXIF (Orientation only)", 8 + tiff.length);
+  }
 
   /**
    * Copies a VP8 or VP8L chunk's payload after checking its header (and, for VP8, the partition
    * layout); `expected` dimensions (canvas or frame) must match. Returns the bitstream's size.
    */
-  async function* keepBitstream(
+  private async *keepBitstream(
     header: Buffer,
     size: number,
     at: number,
-    expected: { width: number; height: number } | null,
-  ): AsyncGenerator<Buffer, { width: number; height: number }, void> {
+    expected: Dimensions | null,
+  ): AsyncGenerator<Buffer, Dimensions, void> {
+    const { reader, emit } = this;
     const fourcc = header.toString("latin1", 0, 4);
     const head = await reader.readExact(Math.min(size, fourcc === "VP8 " ? VP8_HEAD_BYTES : 5), fourcc);
-    let dims: { width: number; height: number };
-    let table: { at: number; bytes: Buffer; filled: number } | null = null;
+    let dims: Dimensions;
+    let table: PartitionTable | null = null;
     let frame: Vp8Frame | null = null;
     if (fourcc === "VP8 ") {
       frame = readVp8Frame(head, size, at);
       dims = frame;
-      const bytes = Buffer.alloc(3 * (frame.partitions - 1));
-      if (frame.tableAt + bytes.length > size)
-        throw new ScrubRejected("malformed", "VP8 partition table runs past the chunk", at);
-      const inHead = Math.max(0, Math.min(head.length, frame.tableAt + bytes.length) - frame.tableAt);
-      if (inHead > 0) head.copy(bytes, 0, frame.tableAt, frame.tableAt + inHead);
-      table = { at: frame.tableAt, bytes, filled: inHead };
+      table = partitionTable(frame, head, size, at);
     } else {
       dims = readVp8lHeader(head, at);
     }
-    checkPixels(dims.width, dims.height, settings.maxPixels, at, fourcc.trim());
+    checkPixels(dims.width, dims.height, this.settings.maxPixels, at, fourcc.trim());
     if (expected !== null && (dims.width !== expected.width || dims.height !== expected.height)) {
       throw new ScrubRejected(
         "malformed",
@@ -324,20 +405,7 @@ export async function* walkWebp(
       yield header;
       yield head;
     }
-    let position = head.length;
-    const observe =
-      table === null || table.filled === table.bytes.length
-        ? undefined
-        : (piece: Buffer): void => {
-            const t = table as { at: number; bytes: Buffer; filled: number };
-            const from = Math.max(position, t.at);
-            const to = Math.min(position + piece.length, t.at + t.bytes.length);
-            if (from < to) {
-              piece.copy(t.bytes, from - t.at, from - position, to - position);
-              t.filled += to - from;
-            }
-            position += piece.length;
-          };
+    const observe = table === null ? undefined : tableObserver(table, head.length);
     if (emit) yield* reader.stream(size - head.length, fourcc, observe);
     else await reader.skip(size - head.length, fourcc, observe);
     if (frame !== null && table !== null) checkVp8Partitions(frame, table.bytes, size, at);
@@ -345,16 +413,17 @@ export async function* walkWebp(
   }
 
   /** Copies an ALPH chunk's payload after checking its header byte against the image size. */
-  async function* keepAlpha(
+  private async *keepAlpha(
     header: Buffer,
     size: number,
     at: number,
-    dims: { width: number; height: number },
+    dims: Dimensions,
   ): AsyncGenerator<Buffer, void, void> {
+    const { reader } = this;
     if (size < 1) throw new ScrubRejected("malformed", "empty ALPH chunk", at);
     const first = await reader.readExact(1, "ALPH");
     checkAlphHeader(first[0] as number, size - 1, dims.width, dims.height, at);
-    if (emit) {
+    if (this.emit) {
       yield header;
       yield first;
       yield* reader.stream(size - 1, "ALPH");
@@ -364,13 +433,14 @@ export async function* walkWebp(
   }
 
   /** Copies one animation frame: its 16-byte header and [ALPH] VP8 or VP8L, each checked. */
-  async function* keepFrame(header: Buffer, size: number, at: number): AsyncGenerator<Buffer, void, void> {
+  private async *keepFrame(header: Buffer, size: number, at: number): AsyncGenerator<Buffer, void, void> {
+    const { reader, canvas } = this;
     if (size < ANMF_HEADER_BYTES + 8) throw new ScrubRejected("malformed", `ANMF size ${size} too small`, at);
     const frame = Buffer.from(await reader.readExact(ANMF_HEADER_BYTES, "ANMF header"));
     const x = u24le(frame, 0) * 2;
     const y = u24le(frame, 3) * 2;
     const dims = { width: u24le(frame, 6) + 1, height: u24le(frame, 9) + 1 };
-    checkPixels(dims.width, dims.height, settings.maxPixels, at, "ANMF frame");
+    checkPixels(dims.width, dims.height, this.settings.maxPixels, at, "ANMF frame");
     if (x + dims.width > canvas.width || y + dims.height > canvas.height) {
       throw new ScrubRejected(
         "malformed",
@@ -379,12 +449,17 @@ export async function* walkWebp(
       );
     }
     frame[15] = (frame[15] as number) & 0x03; // reserved bits zeroed; blending and disposal kept
-    frameCount += 1;
-    if (emit) {
+    this.frameCount += 1;
+    if (this.emit) {
       yield header;
       yield frame;
     }
-    const frameEnd = at + 8 + size;
+    yield* this.frameChunks(at + 8 + size, dims, at);
+  }
+
+  /** The sub-chunks of one ANMF frame, up to `frameEnd`: [ALPH] then VP8, or VP8L. */
+  private async *frameChunks(frameEnd: number, dims: Dimensions, at: number): AsyncGenerator<Buffer, void, void> {
+    const { reader } = this;
     let alph = false;
     let image = false;
     while (reader.offset < frameEnd) {
@@ -408,20 +483,52 @@ export async function* walkWebp(
       if (fourcc === "ALPH") {
         if (alph) throw new ScrubRejected("malformed", "second ALPH in an ANMF frame", subAt);
         alph = true;
-        yield* keepAlpha(sub, subSize, subAt, dims);
+        yield* this.keepAlpha(sub, subSize, subAt, dims);
       } else {
         if (alph && fourcc === "VP8L")
           throw new ScrubRejected("malformed", "ALPH before VP8L (VP8L carries its own alpha)", subAt);
-        yield* keepBitstream(sub, subSize, subAt, dims);
+        yield* this.keepBitstream(sub, subSize, subAt, dims);
         image = true;
       }
       if (subPad) {
         await reader.skip(1, `${fourcc} padding`);
-        if (emit) yield Buffer.of(0);
+        if (this.emit) yield Buffer.of(0);
       }
     }
     if (!image) throw new ScrubRejected("malformed", "ANMF frame without VP8/VP8L", at);
   }
+}
+
+/** A VP8 partition table being filled from the bytes that pass (it may lie beyond the first read). */
+interface PartitionTable {
+  readonly at: number;
+  readonly bytes: Buffer;
+  filled: number;
+}
+
+/** The VP8 frame's partition table, filled with what the first read (`head`) holds of it. */
+function partitionTable(frame: Vp8Frame, head: Buffer, size: number, at: number): PartitionTable {
+  const bytes = Buffer.alloc(3 * (frame.partitions - 1));
+  if (frame.tableAt + bytes.length > size)
+    throw new ScrubRejected("malformed", "VP8 partition table runs past the chunk", at);
+  const inHead = Math.max(0, Math.min(head.length, frame.tableAt + bytes.length) - frame.tableAt);
+  if (inHead > 0) head.copy(bytes, 0, frame.tableAt, frame.tableAt + inHead);
+  return { at: frame.tableAt, bytes, filled: inHead };
+}
+
+/** Copies the table's bytes out of the pieces that pass, from chunk offset `start` on; undefined once it is full. */
+function tableObserver(table: PartitionTable, start: number): ((piece: Buffer) => void) | undefined {
+  if (table.filled === table.bytes.length) return undefined;
+  let position = start;
+  return (piece: Buffer): void => {
+    const from = Math.max(position, table.at);
+    const to = Math.min(position + piece.length, table.at + table.bytes.length);
+    if (from < to) {
+      piece.copy(table.bytes, from - table.at, from - position, to - position);
+      table.filled += to - from;
+    }
+    position += piece.length;
+  };
 }
 
 /** VP8X flag bits, exported for tests. */

@@ -117,15 +117,59 @@ function checkArn(
   return problems.length === 0 ? undefined : `${flag}: "${value}": ${problems.join("; ")}`;
 }
 
+type CliValues = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]["type"] extends "boolean" ? boolean : string };
+
 /** Parses and validates the command line; throws UsageError naming the flag. Returns undefined for --help. */
 export function parseCliArgs(argv: readonly string[]): CliOptions | undefined {
-  let values: { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]["type"] extends "boolean" ? boolean : string };
-  ({ values } = usageErrors(() =>
+  const { values }: { values: CliValues } = usageErrors(() =>
     parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }),
-  ));
+  );
   if (values.help === true) return undefined;
 
   const problems: string[] = [];
+  const required = requiredFlags(values, problems);
+  problems.push(...regionProblems(required));
+  const durationSeconds = durationSecondsOf(values["duration-seconds"], problems);
+  const endpoint = values.endpoint?.trim();
+  if (endpoint !== undefined) {
+    try {
+      sessionsUrl(endpoint);
+    } catch (error) {
+      problems.push(`--endpoint: ${(error as Error).message}`);
+    }
+  }
+  const printSignedRequest = values["print-signed-request"] === true;
+  const amzDate = values["amz-date"]?.trim();
+  const json = values.json === true;
+  problems.push(...printOnlyProblems(printSignedRequest, amzDate, json));
+  const intermediates = values.intermediates?.trim();
+  if (intermediates === "") problems.push("--intermediates: file name is empty");
+
+  if (problems.length > 0) throw new UsageError(problems.join("\n"));
+  const { certificate, privateKey, trustAnchorArn, profileArn, roleArn, region } = required;
+  return {
+    certificate,
+    privateKey,
+    intermediates,
+    trustAnchorArn,
+    profileArn,
+    roleArn,
+    region,
+    endpoint,
+    durationSeconds,
+    printSignedRequest,
+    amzDate,
+    json,
+  };
+}
+
+type RequiredOptions = Pick<
+  CliOptions,
+  "certificate" | "privateKey" | "trustAnchorArn" | "profileArn" | "roleArn" | "region"
+>;
+
+/** The flags without a default, trimmed; a missing one is a problem (and ""). */
+function requiredFlags(values: CliValues, problems: string[]): RequiredOptions {
   const required = (flag: keyof typeof OPTIONS): string => {
     const value = values[flag];
     if (typeof value !== "string" || value.trim() === "") {
@@ -134,13 +178,20 @@ export function parseCliArgs(argv: readonly string[]): CliOptions | undefined {
     }
     return value.trim();
   };
-  const certificate = required("certificate");
-  const privateKey = required("private-key");
-  const trustAnchorArn = required("trust-anchor-arn");
-  const profileArn = required("profile-arn");
-  const roleArn = required("role-arn");
-  const region = required("region");
+  return {
+    certificate: required("certificate"),
+    privateKey: required("private-key"),
+    trustAnchorArn: required("trust-anchor-arn"),
+    profileArn: required("profile-arn"),
+    roleArn: required("role-arn"),
+    region: required("region"),
+  };
+}
 
+/** The region, the three ARNs, and whether trust anchor and profile are in the region CreateSession goes to. */
+function regionProblems(flags: RequiredOptions): string[] {
+  const { trustAnchorArn, profileArn, roleArn, region } = flags;
+  const problems: string[] = [];
   if (region !== "") {
     try {
       partitionForRegion(region);
@@ -165,33 +216,28 @@ export function parseCliArgs(argv: readonly string[]): CliOptions | undefined {
       );
     }
   }
+  return problems;
+}
 
-  let durationSeconds = DEFAULT_DURATION_SECONDS;
-  const duration = values["duration-seconds"];
-  if (duration !== undefined) {
-    durationSeconds = /^\d+$/.test(duration.trim()) ? Number(duration.trim()) : Number.NaN;
-    if (
-      !Number.isInteger(durationSeconds) ||
-      durationSeconds < MIN_DURATION_SECONDS ||
-      durationSeconds > MAX_DURATION_SECONDS
-    ) {
-      problems.push(
-        `--duration-seconds must be a whole number from ${MIN_DURATION_SECONDS} to ${MAX_DURATION_SECONDS} (value: "${duration}")`,
-      );
-    }
+/** --duration-seconds, or the default; out of range is a problem. */
+function durationSecondsOf(duration: string | undefined, problems: string[]): number {
+  if (duration === undefined) return DEFAULT_DURATION_SECONDS;
+  const durationSeconds = /^\d+$/.test(duration.trim()) ? Number(duration.trim()) : Number.NaN;
+  if (
+    !Number.isInteger(durationSeconds) ||
+    durationSeconds < MIN_DURATION_SECONDS ||
+    durationSeconds > MAX_DURATION_SECONDS
+  ) {
+    problems.push(
+      `--duration-seconds must be a whole number from ${MIN_DURATION_SECONDS} to ${MAX_DURATION_SECONDS} (value: "${duration}")`,
+    );
   }
+  return durationSeconds;
+}
 
-  const endpoint = values.endpoint?.trim();
-  if (endpoint !== undefined) {
-    try {
-      sessionsUrl(endpoint);
-    } catch (error) {
-      problems.push(`--endpoint: ${(error as Error).message}`);
-    }
-  }
-
-  const printSignedRequest = values["print-signed-request"] === true;
-  const amzDate = values["amz-date"]?.trim();
+/** --amz-date and --json belong to --print-signed-request. */
+function printOnlyProblems(printSignedRequest: boolean, amzDate: string | undefined, json: boolean): string[] {
+  const problems: string[] = [];
   if (amzDate !== undefined) {
     if (!printSignedRequest)
       problems.push("--amz-date is only valid with --print-signed-request (CreateSession needs the current time)");
@@ -201,27 +247,8 @@ export function parseCliArgs(argv: readonly string[]): CliOptions | undefined {
       problems.push(`--amz-date: ${(error as Error).message}`);
     }
   }
-  const json = values.json === true;
   if (json && !printSignedRequest) problems.push("--json is only valid with --print-signed-request");
-
-  const intermediates = values.intermediates?.trim();
-  if (intermediates === "") problems.push("--intermediates: file name is empty");
-
-  if (problems.length > 0) throw new UsageError(problems.join("\n"));
-  return {
-    certificate,
-    privateKey,
-    intermediates,
-    trustAnchorArn,
-    profileArn,
-    roleArn,
-    region,
-    endpoint,
-    durationSeconds,
-    printSignedRequest,
-    amzDate,
-    json,
-  };
+  return problems;
 }
 
 async function readFlagFile(flag: string, path: string): Promise<Buffer> {

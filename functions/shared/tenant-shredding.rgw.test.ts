@@ -31,7 +31,7 @@ import { failback } from "../cross-partition-sync/failback";
 import { createScrubHandler, type ScrubBatchResult } from "../image-scrub/handler";
 import { parseScrubEnv, s3ClientFromEnv as scrubClient } from "../image-scrub/env";
 import { DHT, DQT, EOI, exifApp1, JFIF, SOI, sof, sos } from "../../test/support/image-scrub/fixtures";
-import type { MultipartUpload, PresignedPut } from "../upload-presign/core";
+import type { MultipartUpload, PresignedPut } from "../upload-presign/presign";
 import { parseUploadEnv, s3ClientFromEnv as uploadClient } from "../upload-presign/env";
 import { createUploadHandler, type HttpApiResult } from "../upload-presign/handler";
 import { createLogger } from "./logger";

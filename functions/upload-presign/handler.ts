@@ -1,13 +1,13 @@
 /**
  * Upload Lambda: a thin adapter from API Gateway HTTP API (payload format 2.0, JWT authorizer) to the
- * pure upload core (`core.ts`).
+ * pure pre-signing module (`presign.ts`).
  *
  * - Tenant and subject come only from `requestContext.authorizer.jwt.claims` (claim names from
- *   TENANT_CLAIM / SUBJECT_CLAIM, default `tenant` / `sub`). The body never names them: the core's
- *   strict schemas refuse unknown fields (`unknown_field`).
+ *   TENANT_CLAIM / SUBJECT_CLAIM, default `tenant` / `sub`). The body never names them: the
+ *   strict request schemas (`schema.ts`) refuse unknown fields (`unknown_field`).
  * - Routes: POST /v1/uploads (pre-signed POST), /v1/uploads/put, /v1/uploads/multipart,
  *   /v1/uploads/multipart/parts, /v1/uploads/multipart/complete.
- * - Responses are JSON. 200 with the core's result; errors are `{ error: { code, field, message } }`
+ * - Responses are JSON. 200 with the pre-signing result; errors are `{ error: { code, field, message } }`
  *   (plus `issues` for request errors): UploadRequestError → its status (400, 403 key_out_of_scope,
  *   404 unknown_upload); ClaimsError → 403 `invalid_claims`; UploadConfigError → 500 `invalid_config`
  *   (details logged, not returned); a body that is not JSON → 400 `invalid_json`; unknown route → 404
@@ -33,7 +33,7 @@ import {
   presignUploadParts,
   type UploadClaims,
   type UploadDeps,
-} from "./core";
+} from "./presign";
 import { parseUploadEnv, s3ClientFromEnv, type UploadSettings } from "./env";
 import { ClaimsError, UploadConfigError, UploadRequestError } from "./errors";
 import type { UploadConfig } from "./schema";

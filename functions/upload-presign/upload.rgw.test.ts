@@ -21,7 +21,7 @@ import {
   type PresignedPost,
   type PresignedPut,
   type UploadDeps,
-} from "./core";
+} from "./presign";
 import { parseUploadConfig, type UploadConfig } from "./schema";
 
 const IDENTITY_KEY = "arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/11111111-2222-4333-8444-555555555555";

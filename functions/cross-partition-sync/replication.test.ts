@@ -1,12 +1,21 @@
 /**
- * The core's decisions without a server. What S3 itself does (versions, SSE-KMS, multipart, abort)
+ * Replication's decisions without a server. What S3 itself does (versions, SSE-KMS, multipart, abort)
  * is proven against two real gateways in sync.rgw.test.ts; here a recording fake client stands in
  * only to show which calls each decision makes (and, above all, which it never makes).
  */
 import type { S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
 import { PARTITIONS } from "../../config/partitions";
-import { admits, isReplica, META, propagateDelete, replicaMarker, replicate, SHA256_TAG, SyncError } from "./core";
+import {
+  admits,
+  isReplica,
+  META,
+  propagateDelete,
+  replicaMarker,
+  replicate,
+  SHA256_TAG,
+  SyncError,
+} from "./replication";
 
 const SOVEREIGN = PARTITIONS["aws-eusc"].id;
 

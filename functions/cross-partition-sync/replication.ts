@@ -35,6 +35,7 @@ import {
   GetObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
+  type HeadObjectCommandOutput,
   ListObjectVersionsCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
@@ -101,7 +102,7 @@ export interface CrossingPolicy {
 }
 
 export interface ReplicateHooks {
-  /** Called whenever the bytes the core holds in part buffers change (instrumentation, tests, bench). */
+  /** Called whenever the bytes replication holds in part buffers change (instrumentation, tests, bench). */
   readonly onBufferedBytes?: (bytes: number) => void;
   /** Called before each UploadPart (tests inject failures here). */
   readonly beforeUploadPart?: (partNumber: number) => void | Promise<void>;
@@ -176,12 +177,50 @@ function checkSizes(threshold: number, partSize: number): void {
 
 /** Copies one object across partitions (see the module comment for the decisions). */
 export async function replicate(request: ReplicateRequest): Promise<ReplicateResult> {
-  const { source, target, policy } = request;
+  const { source, target } = request;
   const threshold = request.multipartThresholdBytes ?? DEFAULT_MULTIPART_THRESHOLD_BYTES;
   const partSize = request.partSizeBytes ?? DEFAULT_PART_SIZE_BYTES;
   checkSizes(threshold, partSize);
   const log = request.logger?.with({ sourceBucket: source.bucket, key: source.key, targetBucket: target.bucket });
 
+  const decided = await decide(request);
+  if ("outcome" in decided) return decided;
+  if (await targetCurrent(request, decided, log)) return { outcome: "skipped", reason: "target-current" };
+  const copy: Copy = {
+    request,
+    plan: decided,
+    log,
+    size: decided.head.ContentLength ?? 0,
+    metadata: replicaMetadata(request, decided),
+    body: await readSource(request, decided),
+  };
+  return copy.size <= threshold ? copySingle(copy, threshold) : copyMultipart(copy, partSize);
+}
+
+/** What decisions 1-3 established about the source; the copy is made from exactly this version. */
+interface CopyPlan {
+  readonly head: HeadObjectCommandOutput;
+  readonly currentVersion: string | undefined;
+  /** The source's tags, without our checksum tag. */
+  readonly sourceTags: Tag[];
+  readonly sourceEtag: string;
+  readonly marker: string;
+}
+
+/** One copy under way: the request, its plan, the replica's metadata and the source's body. */
+interface Copy {
+  readonly request: ReplicateRequest;
+  readonly plan: CopyPlan;
+  readonly log: Logger | undefined;
+  /** The source's length (HEAD). */
+  readonly size: number;
+  readonly metadata: Record<string, string>;
+  readonly body: AsyncIterable<Uint8Array>;
+}
+
+/** Decisions 1-3: the source's current version, unless it is gone, superseded, a replica or refused. */
+async function decide(request: ReplicateRequest): Promise<CopyPlan | ReplicateResult> {
+  const { source, policy } = request;
   const head = await headOrUndefined(source.client, source.bucket, source.key);
   if (head === undefined) return { outcome: "skipped", reason: "source-missing" };
   const currentVersion = head.VersionId;
@@ -196,154 +235,136 @@ export async function replicate(request: ReplicateRequest): Promise<ReplicateRes
   const sourceTags = (tagging.TagSet ?? []).filter((t) => t.Key !== SHA256_TAG);
   const admission = admits(policy, source.key, sourceTags);
   if (!admission.allowed) return { outcome: "refused", reason: "data-class", dataClass: admission.dataClass };
+  return {
+    head,
+    currentVersion,
+    sourceTags,
+    sourceEtag: normalizeEtag(head.ETag),
+    marker: replicaMarker(source.partition, source.bucket, source.key, currentVersion),
+  };
+}
 
-  const sourceEtag = normalizeEtag(head.ETag);
-  const marker = replicaMarker(source.partition, source.bucket, source.key, currentVersion);
+/** Decision 4: the target already holds our complete replica of this version (its checksum included). */
+async function targetCurrent(request: ReplicateRequest, plan: CopyPlan, log: Logger | undefined): Promise<boolean> {
+  const { source, target } = request;
   const existing = await headOrUndefined(target.headClient ?? target.client, target.bucket, source.key);
   if (
-    existing !== undefined &&
-    existing.Metadata?.[META.replicatedFrom] === marker &&
-    existing.Metadata?.[META.sourceEtag] === sourceEtag
-  ) {
-    // Complete only with its checksum: a multipart replica whose tagging failed after Complete is copied again.
-    if (existing.Metadata?.[META.sourceSha256] !== undefined) return { outcome: "skipped", reason: "target-current" };
-    const targetTags = await target.client.send(
-      new GetObjectTaggingCommand({ Bucket: target.bucket, Key: source.key, VersionId: existing.VersionId }),
-    );
-    if ((targetTags.TagSet ?? []).some((t) => t.Key === SHA256_TAG))
-      return { outcome: "skipped", reason: "target-current" };
-    log?.warn("replica lacks its checksum (an earlier copy failed after completing); copying again");
-  }
+    existing === undefined ||
+    existing.Metadata?.[META.replicatedFrom] !== plan.marker ||
+    existing.Metadata?.[META.sourceEtag] !== plan.sourceEtag
+  )
+    return false;
+  // Complete only with its checksum: a multipart replica whose tagging failed after Complete is copied again.
+  if (existing.Metadata?.[META.sourceSha256] !== undefined) return true;
+  const targetTags = await target.client.send(
+    new GetObjectTaggingCommand({ Bucket: target.bucket, Key: source.key, VersionId: existing.VersionId }),
+  );
+  if ((targetTags.TagSet ?? []).some((t) => t.Key === SHA256_TAG)) return true;
+  log?.warn("replica lacks its checksum (an earlier copy failed after completing); copying again");
+  return false;
+}
 
-  const size = head.ContentLength ?? 0;
+/** The replica's user metadata: the names `copyMetadata` asks for (never `sip-*`), then our marker. */
+function replicaMetadata(request: ReplicateRequest, plan: CopyPlan): Record<string, string> {
   const metadata: Record<string, string> = {};
   for (const name of request.copyMetadata ?? []) {
-    const value = head.Metadata?.[name.toLowerCase()];
+    const value = plan.head.Metadata?.[name.toLowerCase()];
     if (value !== undefined && !name.toLowerCase().startsWith("sip-")) metadata[name.toLowerCase()] = value;
   }
-  metadata[META.replicatedFrom] = marker;
-  metadata[META.sourceEtag] = sourceEtag;
-  metadata[META.sourceVersion] = currentVersion ?? "null";
+  metadata[META.replicatedFrom] = plan.marker;
+  metadata[META.sourceEtag] = plan.sourceEtag;
+  metadata[META.sourceVersion] = plan.currentVersion ?? "null";
+  return metadata;
+}
 
-  // Pin the bytes to the version (or, unversioned, the ETag) that the decisions above were made on.
+/** GETs the source, pinned to the version (or, unversioned, the ETag) that the decisions were made on. */
+async function readSource(request: ReplicateRequest, plan: CopyPlan): Promise<AsyncIterable<Uint8Array>> {
+  const { source } = request;
   const get = await source.client.send(
     new GetObjectCommand({
       Bucket: source.bucket,
       Key: source.key,
-      VersionId: currentVersion,
-      IfMatch: currentVersion === undefined ? head.ETag : undefined,
+      VersionId: plan.currentVersion,
+      IfMatch: plan.currentVersion === undefined ? plan.head.ETag : undefined,
     }),
   );
   const body = get.Body as AsyncIterable<Uint8Array> | undefined;
   if (body === undefined) throw new SyncError(`GET ${source.bucket}/${source.key} returned no body`);
-  const common = {
+  return body;
+}
+
+/** What every write of the replica says about it: bucket, key, type, metadata and the target's KMS key. */
+function replicaObject(copy: Copy) {
+  const { source, target } = copy.request;
+  return {
     Bucket: target.bucket,
     Key: source.key,
-    ContentType: head.ContentType,
-    Metadata: metadata,
+    ContentType: copy.plan.head.ContentType,
+    Metadata: copy.metadata,
     ServerSideEncryption: "aws:kms" as const,
     SSEKMSKeyId: target.kmsKeyId,
   };
+}
 
-  if (size <= threshold) {
-    const chunks: Uint8Array[] = [];
-    let read = 0;
-    for await (const chunk of body) {
-      read += chunk.length;
-      if (read > threshold) throw new SyncError(`source grew beyond ${threshold} bytes while reading`);
-      chunks.push(chunk);
-      request.hooks?.onBufferedBytes?.(read);
-    }
-    if (read !== size) throw new SyncError(`source length ${read} differs from HEAD ${size}`);
-    const bytes = Buffer.concat(chunks, read);
-    const sha256 = createHash("sha256").update(bytes).digest("base64");
-    const put = await target.client.send(
-      new PutObjectCommand({
-        ...common,
-        Metadata: { ...metadata, [META.sourceSha256]: sha256 },
-        Body: bytes,
-        ContentLength: read,
-        ContentMD5: createHash("md5").update(bytes).digest("base64"),
-        Tagging: taggingHeader(sourceTags),
-      }),
-    );
-    request.hooks?.onBufferedBytes?.(0);
-    log?.info("replicated", { mode: "single", bytes: read });
-    return {
-      outcome: "copied",
-      mode: "single",
-      bytes: read,
-      parts: 1,
-      sha256,
-      sourceEtag,
-      targetVersionId: put.VersionId,
-      peakBufferedBytes: read,
-    };
+/** Up to the threshold: the body in memory, one PutObject with Content-MD5 and the sha256 as metadata. */
+async function copySingle(copy: Copy, threshold: number): Promise<ReplicateResult> {
+  const { request, plan, size } = copy;
+  const chunks: Uint8Array[] = [];
+  let read = 0;
+  for await (const chunk of copy.body) {
+    read += chunk.length;
+    if (read > threshold) throw new SyncError(`source grew beyond ${threshold} bytes while reading`);
+    chunks.push(chunk);
+    request.hooks?.onBufferedBytes?.(read);
   }
+  if (read !== size) throw new SyncError(`source length ${read} differs from HEAD ${size}`);
+  const bytes = Buffer.concat(chunks, read);
+  const sha256 = createHash("sha256").update(bytes).digest("base64");
+  const put = await request.target.client.send(
+    new PutObjectCommand({
+      ...replicaObject(copy),
+      Metadata: { ...copy.metadata, [META.sourceSha256]: sha256 },
+      Body: bytes,
+      ContentLength: read,
+      ContentMD5: createHash("md5").update(bytes).digest("base64"),
+      Tagging: taggingHeader(plan.sourceTags),
+    }),
+  );
+  request.hooks?.onBufferedBytes?.(0);
+  copy.log?.info("replicated", { mode: "single", bytes: read });
+  return {
+    outcome: "copied",
+    mode: "single",
+    bytes: read,
+    parts: 1,
+    sha256,
+    sourceEtag: plan.sourceEtag,
+    targetVersionId: put.VersionId,
+    peakBufferedBytes: read,
+  };
+}
 
+/**
+ * Above the threshold: CreateMultipartUpload, the parts, Complete, then the tags with the sha256
+ * (known only now). Any failure aborts the upload: nothing partial becomes visible.
+ */
+async function copyMultipart(copy: Copy, partSize: number): Promise<ReplicateResult> {
+  const { request, plan, size, log } = copy;
+  const { source, target } = request;
   if (Math.ceil(size / partSize) > MAX_PARTS)
     throw new SyncError(`${size} bytes need more than ${MAX_PARTS} parts of ${partSize} bytes; raise partSizeBytes`);
-  const created = await target.client.send(new CreateMultipartUploadCommand(common));
+  const created = await target.client.send(new CreateMultipartUploadCommand(replicaObject(copy)));
   const uploadId = created.UploadId;
   if (uploadId === undefined) throw new SyncError("CreateMultipartUpload returned no UploadId");
   try {
-    const hash = createHash("sha256");
-    const parts: { PartNumber: number; ETag: string | undefined }[] = [];
-    let total = 0;
-    let peak = 0;
-    const note = (bytes: number) => {
-      peak = Math.max(peak, bytes);
-      request.hooks?.onBufferedBytes?.(bytes);
-    };
-    const flush = async (part: Buffer) => {
-      const partNumber = parts.length + 1;
-      await request.hooks?.beforeUploadPart?.(partNumber);
-      const uploaded = await target.client.send(
-        new UploadPartCommand({
-          Bucket: target.bucket,
-          Key: source.key,
-          UploadId: uploadId,
-          PartNumber: partNumber,
-          Body: part,
-          ContentLength: part.length,
-          ContentMD5: createHash("md5").update(part).digest("base64"),
-        }),
-      );
-      parts.push({ PartNumber: partNumber, ETag: uploaded.ETag });
-    };
-    // One part buffer, filled from the stream and uploaded when full. Reading pauses while a part
-    // uploads (the async iterator applies backpressure), so the core holds one part plus the stream
-    // chunk being copied; the buffer is reused once the previous upload returned (a fresh 8 MiB buffer
-    // per part is freed late by Node: 135 MiB peak RSS for 1 GiB against 110 MiB reused, bench/sync).
-    const part = Buffer.allocUnsafe(partSize);
-    let filled = 0;
-    for await (const chunk of body) {
-      hash.update(chunk);
-      total += chunk.length;
-      let offset = 0;
-      while (offset < chunk.length) {
-        const n = Math.min(partSize - filled, chunk.length - offset);
-        part.set(chunk.subarray(offset, offset + n), filled);
-        filled += n;
-        offset += n;
-        note(filled + (chunk.length - offset));
-        if (filled === partSize) {
-          await flush(part);
-          filled = 0;
-          note(chunk.length - offset);
-        }
-      }
-    }
-    if (filled > 0 || parts.length === 0) await flush(part.subarray(0, filled));
-    note(0);
-    if (total !== size) throw new SyncError(`source length ${total} differs from HEAD ${size}`);
-    const sha256 = hash.digest("base64");
+    const uploaded = await uploadParts(copy, uploadId, partSize);
+    if (uploaded.total !== size) throw new SyncError(`source length ${uploaded.total} differs from HEAD ${size}`);
     const completed = await target.client.send(
       new CompleteMultipartUploadCommand({
         Bucket: target.bucket,
         Key: source.key,
         UploadId: uploadId,
-        MultipartUpload: { Parts: parts },
+        MultipartUpload: { Parts: uploaded.parts },
       }),
     );
     // Tags after completion: CreateMultipartUpload's x-amz-tagging is not applied by every S3
@@ -353,30 +374,99 @@ export async function replicate(request: ReplicateRequest): Promise<ReplicateRes
         Bucket: target.bucket,
         Key: source.key,
         VersionId: completed.VersionId,
-        Tagging: { TagSet: [...sourceTags, { Key: SHA256_TAG, Value: sha256 }] },
+        Tagging: { TagSet: [...plan.sourceTags, { Key: SHA256_TAG, Value: uploaded.sha256 }] },
       }),
     );
-    log?.info("replicated", { mode: "multipart", bytes: total, parts: parts.length, peakBufferedBytes: peak });
+    const parts = uploaded.parts.length;
+    log?.info("replicated", { mode: "multipart", bytes: uploaded.total, parts, peakBufferedBytes: uploaded.peak });
     return {
       outcome: "copied",
       mode: "multipart",
-      bytes: total,
-      parts: parts.length,
-      sha256,
-      sourceEtag,
+      bytes: uploaded.total,
+      parts,
+      sha256: uploaded.sha256,
+      sourceEtag: plan.sourceEtag,
       targetVersionId: completed.VersionId,
-      peakBufferedBytes: peak,
+      peakBufferedBytes: uploaded.peak,
     };
   } catch (error) {
-    try {
-      await target.client.send(
-        new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: source.key, UploadId: uploadId }),
-      );
-    } catch (abortError) {
-      // The bucket's AbortIncompleteMultipartUpload lifecycle rule removes it later; parts are never visible.
-      log?.error("abort of failed multipart upload failed", { uploadId, error: abortError });
-    }
+    await abortUpload(copy, uploadId);
     throw error;
+  }
+}
+
+/**
+ * Streams the body into parts of `partSize` and uploads each. One part buffer, filled from the
+ * stream and uploaded when full. Reading pauses while a part uploads (the async iterator applies
+ * backpressure), so replication holds one part plus the stream chunk being copied; the buffer is
+ * reused once the previous upload returned (a fresh 8 MiB buffer per part is freed late by Node:
+ * 135 MiB peak RSS for 1 GiB against 110 MiB reused, bench/sync).
+ */
+async function uploadParts(
+  copy: Copy,
+  uploadId: string,
+  partSize: number,
+): Promise<{ parts: { PartNumber: number; ETag: string | undefined }[]; total: number; peak: number; sha256: string }> {
+  const { request } = copy;
+  const { source, target } = request;
+  const hash = createHash("sha256");
+  const parts: { PartNumber: number; ETag: string | undefined }[] = [];
+  let total = 0;
+  let peak = 0;
+  const note = (bytes: number) => {
+    peak = Math.max(peak, bytes);
+    request.hooks?.onBufferedBytes?.(bytes);
+  };
+  const flush = async (part: Buffer) => {
+    const partNumber = parts.length + 1;
+    await request.hooks?.beforeUploadPart?.(partNumber);
+    const uploaded = await target.client.send(
+      new UploadPartCommand({
+        Bucket: target.bucket,
+        Key: source.key,
+        UploadId: uploadId,
+        PartNumber: partNumber,
+        Body: part,
+        ContentLength: part.length,
+        ContentMD5: createHash("md5").update(part).digest("base64"),
+      }),
+    );
+    parts.push({ PartNumber: partNumber, ETag: uploaded.ETag });
+  };
+  const part = Buffer.allocUnsafe(partSize);
+  let filled = 0;
+  for await (const chunk of copy.body) {
+    hash.update(chunk);
+    total += chunk.length;
+    let offset = 0;
+    while (offset < chunk.length) {
+      const n = Math.min(partSize - filled, chunk.length - offset);
+      part.set(chunk.subarray(offset, offset + n), filled);
+      filled += n;
+      offset += n;
+      note(filled + (chunk.length - offset));
+      if (filled === partSize) {
+        await flush(part);
+        filled = 0;
+        note(chunk.length - offset);
+      }
+    }
+  }
+  if (filled > 0 || parts.length === 0) await flush(part.subarray(0, filled));
+  note(0);
+  return { parts, total, peak, sha256: hash.digest("base64") };
+}
+
+/** Aborts a failed multipart upload; a failed abort is only logged (a lifecycle rule removes the upload later). */
+async function abortUpload(copy: Copy, uploadId: string): Promise<void> {
+  const { source, target } = copy.request;
+  try {
+    await target.client.send(
+      new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: source.key, UploadId: uploadId }),
+    );
+  } catch (abortError) {
+    // The bucket's AbortIncompleteMultipartUpload lifecycle rule removes it later; parts are never visible.
+    copy.log?.error("abort of failed multipart upload failed", { uploadId, error: abortError });
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * The upload function's core: from verified claims, a request body and the configuration, issue a
+ * The upload function's pre-signing: from verified claims, a request body and the configuration, issue a
  * pre-signed POST, a pre-signed PUT, or a multipart upload whose every URL S3 itself holds to the rules:
  *
  * - the key is exactly `<tenant>/<subject>/<uuid>`: tenant and subject from the token (the handler

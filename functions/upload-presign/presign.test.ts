@@ -19,7 +19,7 @@ import {
   partLengths,
   presignUploadParts,
   type UploadDeps,
-} from "./core";
+} from "./presign";
 import { ClaimsError, UploadConfigError, type UploadErrorCode, UploadRequestError } from "./errors";
 import { MAX_EXPIRY_SECONDS, parseUploadConfig, sanitiseFileName, type UploadConfig } from "./schema";
 import { rejection } from "../../test/rejection";

@@ -2,7 +2,14 @@ import { createHash } from "node:crypto";
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { describe, expect, it } from "vitest";
-import { SCRUBBER_VERSION, type ScrubResult, scrub, scrubBuffer, scrubChunks, scrubChunksWithoutDigests } from "./core";
+import {
+  SCRUBBER_VERSION,
+  type ScrubResult,
+  scrub,
+  scrubBuffer,
+  scrubChunks,
+  scrubChunksWithoutDigests,
+} from "./scrubber";
 import { isScrubRejected, ScrubRejected } from "./errors";
 import { MCU_MARGIN_BYTES } from "./jpeg-entropy";
 import { MAX_HEADER_BYTES } from "./reader";
