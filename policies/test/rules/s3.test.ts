@@ -64,6 +64,23 @@ describeRules([
     noncompliant: [
       [n("BucketTlsOnlyPolicy", 1), ["aws_s3_bucket.b"]],
       [n("BucketTlsOnlyPolicy", 2), ["aws_s3_bucket.b"]],
+      // issue 15 probes, each passed before: a deny of listed actions or s3:*Object, of objects under a
+      // prefix only, under a further condition, to a wildcard-account principal (denies no one); the
+      // deny in a policy under count = 0, or in one of two policies of the bucket (the last applied wins)
+      [
+        n("BucketTlsOnlyPolicy", 3),
+        [
+          "aws_s3_bucket.decoy",
+          "aws_s3_bucket.extra-condition",
+          "aws_s3_bucket.inline",
+          "aws_s3_bucket.listed-actions",
+          "aws_s3_bucket.object-as-bucket",
+          "aws_s3_bucket.object-wildcard",
+          "aws_s3_bucket.prefix",
+          "aws_s3_bucket.two-policies",
+          "aws_s3_bucket.wildcard-account",
+        ],
+      ],
     ],
   },
   {
@@ -78,6 +95,21 @@ describeRules([
       [n("BucketVpcEndpointPolicy", 4), ["aws_s3_bucket.b"]],
       // a further condition (a principal tag) switches the deny off for whoever sets the tag
       [n("BucketVpcEndpointPolicy", 5), ["aws_s3_bucket.b"]],
+      // issue 15 probes, each passed before: objects under a prefix only, GetObject and PutObject only
+      // (deletes and listings open), a wildcard-account principal, the deny under count = 0 or a
+      // for_each that may be empty, in one of two policies; a bucket whose partition is unknown
+      [
+        n("BucketVpcEndpointPolicy", 6),
+        [
+          "aws_s3_bucket.decoy",
+          "aws_s3_bucket.get-put-only",
+          "aws_s3_bucket.maybe",
+          "aws_s3_bucket.prefix",
+          "aws_s3_bucket.two-policies",
+          "aws_s3_bucket.unplaced",
+          "aws_s3_bucket.wildcard-account",
+        ],
+      ],
     ],
   },
   {
