@@ -28,6 +28,17 @@ export function configsOf(template: Template, bucket: TfResource, type: string):
   );
 }
 
+/**
+ * Resources of a type whose `bucket` argument designates this bucket and which Terraform may create
+ * (all but those under a literal `count = 0` or an empty `for_each`): for blocks that weaken a bucket
+ * or replace its configuration, where one that may exist counts (issue 15).
+ */
+export function configsThatMayExist(template: Template, bucket: TfResource, type: string): TfResource[] {
+  return resourcesOfType(template, type).filter(
+    (r) => !certainlyAbsent(r) && bucketOf(template, r.values.bucket)?.address === bucket.address,
+  );
+}
+
 export function buckets(template: Template): TfResource[] {
   return resourcesOfType(template, "aws_s3_bucket");
 }

@@ -25,6 +25,17 @@ describeRules([
       [n("BucketSingleNotification", 1), ["aws_s3_bucket_notification.b", "aws_s3_bucket_notification.b-again"]],
       // a bucket the checker cannot evaluate fails closed
       [n("BucketSingleNotification", 2), ["aws_s3_bucket_notification.b"]],
+      // issue 15 probes, each passed before: the same bucket by reference and by literal name, and one
+      // block with count = 2 or a for_each of two (a notification under count = 0 is no second one)
+      [
+        n("BucketSingleNotification", 3),
+        [
+          "aws_s3_bucket_notification.by-name",
+          "aws_s3_bucket_notification.by-name-again",
+          "aws_s3_bucket_notification.counted",
+          "aws_s3_bucket_notification.each",
+        ],
+      ],
     ],
   },
   {
@@ -45,6 +56,18 @@ describeRules([
     noncompliant: [
       [n("BucketOwnerEnforced", 1), ["aws_s3_bucket.b"]],
       [n("BucketOwnerEnforced", 2), ["aws_s3_bucket_acl.b", "aws_s3_bucket_ownership_controls.b"]],
+      // issue 15 probes, each passed before: an ACL or ObjectWriter controls under a count that may be
+      // 1, an ACL whose bucket is computed, an ACL and ObjectWriter controls for a bucket declared elsewhere
+      [
+        n("BucketOwnerEnforced", 3),
+        [
+          "aws_s3_bucket_acl.acl-computed",
+          "aws_s3_bucket_acl.acl-maybe",
+          "aws_s3_bucket_acl.elsewhere",
+          "aws_s3_bucket_ownership_controls.elsewhere",
+          "aws_s3_bucket_ownership_controls.second-maybe-writer",
+        ],
+      ],
     ],
   },
   {
@@ -131,6 +154,21 @@ describeRules([
       // the only rule is limited to a prefix, or to tagged objects: the others never expire
       [n("BucketLifecycle", 3), ["aws_s3_bucket_lifecycle_configuration.b"]],
       [n("BucketLifecycle", 4), ["aws_s3_bucket_lifecycle_configuration.b"]],
+      // issue 15 probes, each passed before: a second, disabled configuration (the last applied wins),
+      // the actions split over two configurations or over the inline rules and a configuration,
+      // expiration after 0 days (the provider omits it), newer_noncurrent_versions that keeps versions
+      [
+        n("BucketLifecycle", 5),
+        [
+          "aws_s3_bucket.inline",
+          "aws_s3_bucket_lifecycle_configuration.inline",
+          "aws_s3_bucket_lifecycle_configuration.newer-versions",
+          "aws_s3_bucket_lifecycle_configuration.second-disabled",
+          "aws_s3_bucket_lifecycle_configuration.split",
+          "aws_s3_bucket_lifecycle_configuration.split-expiry",
+          "aws_s3_bucket_lifecycle_configuration.zero-days",
+        ],
+      ],
     ],
   },
   {
@@ -139,6 +177,21 @@ describeRules([
     noncompliant: [
       [n("BucketAccessLogging", 1), ["aws_s3_bucket.b"]],
       [n("BucketAccessLogging", 2), ["aws_s3_bucket.b"]],
+      // issue 15 probes, each passed before: data events for a key prefix only, from a stopped trail,
+      // a trail under count = 0, an advanced selector narrowed to one event or excluding the bucket, a
+      // single-region trail in another region; a bucket exempted by a logging decoy under count = 0
+      [
+        n("BucketAccessLogging", 3),
+        [
+          "aws_s3_bucket.decoy",
+          "aws_s3_bucket.excluded",
+          "aws_s3_bucket.log-target-decoy",
+          "aws_s3_bucket.narrowed",
+          "aws_s3_bucket.other-region",
+          "aws_s3_bucket.prefix",
+          "aws_s3_bucket.stopped",
+        ],
+      ],
     ],
   },
   {
