@@ -24,6 +24,8 @@ describeRules([
     noncompliant: [
       ["kms/KeyRotation/noncompliant-1.tf.json", ["aws_kms_key.k"]],
       ["kms/KeyRotation/noncompliant-2.tf.json", ["aws_kms_key.unset"]],
+      // issue 15 probe: a key spec or usage KMS does not spell so exempted a symmetric key
+      ["kms/KeyRotation/noncompliant-3.tf.json", ["aws_kms_key.lower-case-spec", "aws_kms_key.spaced-usage"]],
     ],
   },
   {
