@@ -15,6 +15,15 @@ describeRules([
       ["secretsmanager/SecretRotationInterval/noncompliant-1.tf.json", ["aws_secretsmanager_secret_rotation.s"]],
       // a yearly cron: not shown to rotate within 90 days
       ["secretsmanager/SecretRotationInterval/noncompliant-2.tf.json", ["aws_secretsmanager_secret_rotation.s"]],
+      // issue 15 probes: a monthly cron limited to one year, the fifth Monday, a yearly schedule beside 30 days
+      [
+        "secretsmanager/SecretRotationInterval/noncompliant-3.tf.json",
+        [
+          "aws_secretsmanager_secret_rotation.both",
+          "aws_secretsmanager_secret_rotation.fifth-monday",
+          "aws_secretsmanager_secret_rotation.one-year",
+        ],
+      ],
     ],
   },
   {
