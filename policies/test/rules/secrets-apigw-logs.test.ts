@@ -80,6 +80,11 @@ describeRules([
         "logs/LogGroupRetention/noncompliant-2.tf.json",
         ["aws_cloudwatch_log_group.clean", "aws_cloudwatch_log_group.short"],
       ],
+      // issue 15 probe: functions whose log group is not declared (Lambda creates it without retention)
+      [
+        "logs/LogGroupRetention/noncompliant-3.tf.json",
+        ["aws_lambda_function.no-group", "aws_lambda_function.other-region", "aws_lambda_function.undeclared-custom"],
+      ],
     ],
   },
 ]);
