@@ -84,8 +84,9 @@ export function conditionsOnInsecureTransport(s: NormalizedStatement): boolean {
  * negated string condition on `aws:SourceVpce`/`aws:SourceVpc` whose values name specific endpoints,
  * and no other condition than the narrow exceptions a deny may carry without being neutralised: AWS
  * services (`aws:PrincipalIsAWSService` false) and named principals (`aws:PrincipalArn` not one of
- * literal-account ARNs). Any other condition, or an exception that matches everyone (`"*"`,
- * an ARN whose account is `*`), could switch the deny off for everyone.
+ * literal-account ARNs of named roles or users). Any other condition, or an exception that matches
+ * everyone (`"*"`, an ARN whose account is `*`) or a whole account (`<account>:*`, `role/*`), could
+ * switch the deny off for everyone.
  */
 export function conditionsOutsideVpcEndpoint(s: NormalizedStatement): boolean {
   const isEndpoint = (c: ConditionEntry) =>
@@ -108,9 +109,21 @@ function narrowDenyException(c: ConditionEntry): boolean {
     return (
       /^(Arn|String)Not(Equals|Like)$/i.test(c.operator) &&
       c.values.length > 0 &&
-      c.values.every((v) => scopingValue(c.key, v))
+      c.values.every((v) => scopingValue(c.key, v) && namesPrincipals(v))
     );
   return false;
+}
+
+/**
+ * Whether an exception names principals, not a whole class of them: one block's attribute, the
+ * account root, or a role or user whose name starts with a literal character (`role/example-tenant-*`
+ * names the tenant roles). `<account>:*`, `role/*`, `role/?*` or every session of every role except
+ * all of an account's principals from the deny (issue 15).
+ */
+function namesPrincipals(value: unknown): boolean {
+  if (typeof value !== "string") return false;
+  if (/^\$\{[^{}]+\}$/.test(value.trim())) return true;
+  return /^arn:[^:]+:iam::\d{12}:(root|(role|user)\/[^*?/].*)$/.test(value);
 }
 
 const ROLE_ARN = /^arn:[a-z-]+:iam::\d{12}:role\/[\w+=,.@/-]+$/;

@@ -133,6 +133,17 @@ describeRules([
           "aws_s3_bucket.wildcard-account",
         ],
       ],
+      // issue 15 probes: an aws:PrincipalArn exception that covers a whole account (<account>:*,
+      // role/*, role/?*, every assumed-role session) switches the deny off for all of its principals
+      [
+        n("BucketVpcEndpointPolicy", 7),
+        [
+          "aws_s3_bucket.every-role",
+          "aws_s3_bucket.every-role-named",
+          "aws_s3_bucket.every-session",
+          "aws_s3_bucket.whole-account",
+        ],
+      ],
     ],
   },
   {
