@@ -2,11 +2,20 @@
  * Statement shapes the S3 rules look for in bucket policies: "deny everyone unless TLS" and "deny
  * everyone unless through the VPC endpoint".
  */
-import { type ConditionEntry, coversAction, type NormalizedStatement, scopingValue } from "./policy-documents";
+import {
+  type ConditionEntry,
+  coversAction,
+  globToRegExp,
+  type NormalizedStatement,
+  scopingValue,
+} from "./policy-documents";
 
-/** Deny to everyone (`"*"` or `{AWS: "*"}`). */
+/**
+ * Deny to everyone: `"*"` or `{AWS: "*"}`. Not an ARN with a wildcard account (`arn:<partition>:iam::*:root`):
+ * IAM matches no principal by a partial wildcard, so such a Deny denies no one (issue 15).
+ */
 export function deniesEveryone(s: NormalizedStatement): boolean {
-  return s.effect === "Deny" && s.principal?.anyone === true;
+  return s.effect === "Deny" && s.principal !== undefined && s.principal.aws.includes("*");
 }
 
 /** Covers reading and writing objects (`s3:*`, `*`, `s3:Get*` + `s3:Put*`, ...). */
@@ -14,22 +23,59 @@ export function coversObjectAccess(s: NormalizedStatement): boolean {
   return coversAction(s.actions, "s3:GetObject") && coversAction(s.actions, "s3:PutObject");
 }
 
-/** Resources include the bucket itself and its objects (or everything). */
+/** Covers every object and listing action: reads, writes, deletes and listing the bucket. */
+export function coversObjectData(s: NormalizedStatement): boolean {
+  return (
+    coversObjectAccess(s) && coversAction(s.actions, "s3:DeleteObject") && coversAction(s.actions, "s3:ListBucket")
+  );
+}
+
+/**
+ * Covers every action of a service (`s3:*`, `*`, `s3*`): a pattern that matches the service prefix
+ * with any action name. `s3:Get*` + `s3:Put*`, `s3:*Object` or a list of actions leave the others out.
+ */
+export function coversWholeService(s: NormalizedStatement, service: string): boolean {
+  return s.actions.some((p) => {
+    const re = globToRegExp(p);
+    return re.test(`${service}:`) && re.test(`${service}:Qz9-Any_Action`);
+  });
+}
+
+/** `*`, `arn:<partition>:s3:::*`: every bucket and every object. */
+const EVERY_S3_RESOURCE = /^(\*|arn:[^:]*:s3:::\*+)$/;
+/** One block's attribute (`${aws_s3_bucket.b.arn}`) or a literal bucket ARN: a bucket, no object path. */
+const BUCKET_RESOURCE = /^(\$\{[^{}]+\}|arn:[^:]*:s3:::[^/]+)$/;
+/** `<bucket>/*`: every object of the bucket, not only those under a prefix (`<bucket>/public/*`). */
+const ALL_OBJECTS_RESOURCE = /^(\$\{[^{}]+\}|arn:[^:]*:s3:::[^/]+)\/\*+$/;
+
+/**
+ * Resources include the bucket itself and all of its objects (or everything). An object path with a
+ * prefix (`<bucket>/public/*`) covers only some objects (issue 15).
+ */
 export function coversBucketAndObjects(s: NormalizedStatement): boolean {
-  const objects = s.resources.some((r) => r === "*" || r.endsWith("/*"));
-  const bucket = s.resources.some((r) => r === "*" || !r.endsWith("*"));
-  return objects && bucket;
+  const every = s.resources.some((r) => EVERY_S3_RESOURCE.test(r));
+  return (
+    every || (s.resources.some((r) => BUCKET_RESOURCE.test(r)) && s.resources.some((r) => ALL_OBJECTS_RESOURCE.test(r)))
+  );
 }
 
 function isFalse(v: unknown): boolean {
   return v === false || (typeof v === "string" && v.toLowerCase() === "false");
 }
 
-/** `Bool`/`BoolIfExists` `aws:SecureTransport` = false. */
+/**
+ * `Bool`/`BoolIfExists` `aws:SecureTransport` = false, and no other condition: a further condition
+ * (a source IP, a principal tag) switches the deny off for every request that does not match it.
+ */
 export function conditionsOnInsecureTransport(s: NormalizedStatement): boolean {
-  return s.conditions.some(
-    (c) =>
-      /^Bool(IfExists)?$/i.test(c.operator) && c.key.toLowerCase() === "aws:securetransport" && c.values.some(isFalse),
+  return (
+    s.conditions.length > 0 &&
+    s.conditions.every(
+      (c) =>
+        /^Bool(IfExists)?$/i.test(c.operator) &&
+        c.key.toLowerCase() === "aws:securetransport" &&
+        c.values.some(isFalse),
+    )
   );
 }
 
@@ -38,8 +84,9 @@ export function conditionsOnInsecureTransport(s: NormalizedStatement): boolean {
  * negated string condition on `aws:SourceVpce`/`aws:SourceVpc` whose values name specific endpoints,
  * and no other condition than the narrow exceptions a deny may carry without being neutralised: AWS
  * services (`aws:PrincipalIsAWSService` false) and named principals (`aws:PrincipalArn` not one of
- * literal-account ARNs). Any other condition, or an exception that matches everyone (`"*"`,
- * an ARN whose account is `*`), could switch the deny off for everyone.
+ * literal-account ARNs of named roles or users). Any other condition, or an exception that matches
+ * everyone (`"*"`, an ARN whose account is `*`) or a whole account (`<account>:*`, `role/*`), could
+ * switch the deny off for everyone.
  */
 export function conditionsOutsideVpcEndpoint(s: NormalizedStatement): boolean {
   const isEndpoint = (c: ConditionEntry) =>
@@ -62,9 +109,21 @@ function narrowDenyException(c: ConditionEntry): boolean {
     return (
       /^(Arn|String)Not(Equals|Like)$/i.test(c.operator) &&
       c.values.length > 0 &&
-      c.values.every((v) => scopingValue(c.key, v))
+      c.values.every((v) => scopingValue(c.key, v) && namesPrincipals(v))
     );
   return false;
+}
+
+/**
+ * Whether an exception names principals, not a whole class of them: one block's attribute, the
+ * account root, or a role or user whose name starts with a literal character (`role/example-tenant-*`
+ * names the tenant roles). `<account>:*`, `role/*`, `role/?*` or every session of every role except
+ * all of an account's principals from the deny (issue 15).
+ */
+function namesPrincipals(value: unknown): boolean {
+  if (typeof value !== "string") return false;
+  if (/^\$\{[^{}]+\}$/.test(value.trim())) return true;
+  return /^arn:[^:]+:iam::\d{12}:(root|(role|user)\/[^*?/].*)$/.test(value);
 }
 
 const ROLE_ARN = /^arn:[a-z-]+:iam::\d{12}:role\/[\w+=,.@/-]+$/;
@@ -75,7 +134,7 @@ const ROLE_ARN = /^arn:[a-z-]+:iam::\d{12}:role\/[\w+=,.@/-]+$/;
  * statement is not one. Any other condition could narrow the deny, so none is allowed.
  */
 export function onlyNamedRolesReachObjects(s: NormalizedStatement): string[] | undefined {
-  if (!deniesEveryone(s) || !coversObjectAccess(s) || !coversBucketAndObjects(s)) return undefined;
+  if (!deniesEveryone(s) || !coversObjectData(s) || !coversBucketAndObjects(s)) return undefined;
   const principal = s.conditions.filter(
     (c) => /^(Arn|String)NotEquals$/i.test(c.operator) && c.key.toLowerCase() === "aws:principalarn",
   );

@@ -139,6 +139,17 @@ export const META_ATTRIBUTES: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * Whether Terraform certainly creates no instance of a block: a literal `count` of 0 or a literal
+ * empty `for_each`. A block that only may be absent (mayBeAbsent) can still exist, and a block that
+ * weakens or replaces a protection counts as long as it may exist (issue 15).
+ */
+export function certainlyAbsent(resource: TfResource): boolean {
+  const { count, for_each: forEach } = resource.values;
+  if (count === 0 || (typeof count === "string" && /^\s*0+\s*$/.test(count))) return true;
+  return (Array.isArray(forEach) && forEach.length === 0) || (isObject(forEach) && Object.keys(forEach).length === 0);
+}
+
+/**
  * Whether Terraform may not create a block: `count` other than a literal number of at least 1, or
  * `for_each` other than a literal non-empty map or list (`count = 0` is the cheapest decoy for a
  * check that a protective block exists, issue 15).

@@ -55,6 +55,8 @@ const R = {
     "narrower by design: SIP-CT-3 requires object lock on the bucket CloudTrail writes to; checkov's CKV_AWS_143 judges every bucket that sets object_lock_configuration, and these buckets receive no trail",
   GLOBAL:
     "stricter by design: SIP-CT-4 also requires include_global_service_events, so that IAM and STS calls are logged",
+  DEFAULTSUBNET:
+    "stricter by design: an instance without subnet_id or network_interface starts in a default subnet of the default VPC, which assigns a public IP address; only associate_public_ip_address = false keeps it private (issue 15: leaving the argument out was a pass)",
   FOREACH:
     "stricter by design: the instance's public IP comes from for_each (each.value); the checker reads configurations with for_each unexpanded, cannot tell the instances apart, and fails closed: every instance of the block is a finding that says the value could not be evaluated",
   UNKNOWN:
@@ -112,6 +114,13 @@ const DISAGREEMENTS: readonly Listed[] = [
     at: "main/aws_networkfirewall_firewall_policy.pass",
     ours: "FAILED",
     reason: R.NFWTYPE,
+  },
+  {
+    rule: "SIP-VPC-4",
+    checkov: "CKV_AWS_88",
+    at: "main/aws_instance.default",
+    ours: "FAILED",
+    reason: R.DEFAULTSUBNET,
   },
   {
     rule: "SIP-VPC-4",

@@ -1,7 +1,16 @@
-import { bucketOf, configsOf } from "../../core/buckets";
-import { blocks, literalBool, literalString } from "../../core/json";
-import { resourcesOfType } from "../../core/template";
+import { bucketOf, configsThatMayExist } from "../../core/buckets";
+import { blocks, type JsonObject, literalBool, literalNumber, literalString } from "../../core/json";
+import { mayBeAbsent, resourcesOfType } from "../../core/template";
 import { defineRule, type Violation, verdict } from "../../core/types";
+
+/** A lock rule with a default retention: a mode and a positive number of days or years. */
+function hasDefaultRetention(rule: JsonObject): boolean {
+  return blocks(rule.default_retention).some(
+    (d) =>
+      ["COMPLIANCE", "GOVERNANCE"].includes(literalString(d.mode) ?? "") &&
+      [d.days, d.years].some((n) => (literalNumber(n) ?? 0) >= 1),
+  );
+}
 
 /** The trail delivers into a bucket with object lock on and a default retention. */
 export const TrailBucketObjectLock = defineRule({
@@ -42,16 +51,19 @@ export const TrailBucketObjectLock = defineRule({
       const enabled =
         literalBool(bucket.values.object_lock_enabled) === true ||
         inline.some((c) => literalString(c.object_lock_enabled) === "Enabled");
-      const lockConfigs = configsOf(template, bucket, "aws_s3_bucket_object_lock_configuration");
-      const retention = [
-        ...lockConfigs.flatMap((c) => blocks(c.values.rule)),
-        ...inline.flatMap((c) => blocks(c.rule)),
-      ].some((rule) =>
-        blocks(rule.default_retention).some((d) => ["COMPLIANCE", "GOVERNANCE"].includes(literalString(d.mode) ?? "")),
-      );
+      // S3 keeps one object lock configuration per bucket: each that may be applied needs a default
+      // retention, and one that Terraform certainly creates (issue 15: a second one without passed).
+      const lockConfigs = configsThatMayExist(template, bucket, "aws_s3_bucket_object_lock_configuration");
+      const retains = (rules: unknown) => blocks(rules).some(hasDefaultRetention);
+      const lacking = lockConfigs.filter((c) => !retains(c.values.rule));
+      const retention =
+        lacking.length === 0 && (lockConfigs.some((c) => !mayBeAbsent(c)) || inline.some((c) => retains(c.rule)));
       const problems: string[] = [];
       if (!enabled) problems.push(`${bucket.address} does not have object_lock_enabled`);
-      if (!retention) problems.push(`${bucket.address} has no object lock default_retention`);
+      if (!retention)
+        problems.push(
+          `${bucket.address} has no object lock default_retention${lacking.length > 0 ? ` in ${lacking.map((c) => c.address).join(", ")}` : ""}`,
+        );
       if (problems.length > 0) violations.push({ address: trail.address, detail: problems.join("; ") });
     }
     return verdict(trails.length, violations);

@@ -1,4 +1,4 @@
-import { literalBool } from "../../core/json";
+import { isExpression, literalBool } from "../../core/json";
 import { resourcesOfType } from "../../core/template";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
@@ -31,8 +31,10 @@ export const TrailMultiRegion = defineRule({
     for (const t of trails) {
       const problems: string[] = [];
       if (literalBool(t.values.is_multi_region_trail) !== true) problems.push("is_multi_region_trail is not true");
-      if (literalBool(t.values.include_global_service_events) === false)
-        problems.push("include_global_service_events is false");
+      // Only true (or leaving it out) records them: "False" or "no" is not true (issue 15).
+      const global = t.values.include_global_service_events;
+      if (global !== undefined && !isExpression(global) && literalBool(global) !== true)
+        problems.push(`include_global_service_events is ${JSON.stringify(global)}`);
       if (problems.length > 0) violations.push({ address: t.address, detail: problems.join("; ") });
     }
     return verdict(trails.length, violations);

@@ -2,6 +2,25 @@ import { literalBool, literalString } from "../../core/json";
 import { resourcesOfType } from "../../core/template";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
+/** Key specs of asymmetric and HMAC keys, which KMS cannot rotate automatically. */
+const NOT_ROTATABLE_SPEC =
+  /^(RSA_(2048|3072|4096)|ECC_(NIST_P(256|384|521)|SECG_P256K1|NIST_EDWARDS25519)|HMAC_(224|256|384|512)|SM2|ML_DSA_(44|65|87))$/;
+/** Key usages only asymmetric or HMAC keys have. */
+const NOT_ROTATABLE_USAGE = new Set(["SIGN_VERIFY", "GENERATE_VERIFY_MAC", "KEY_AGREEMENT"]);
+
+/**
+ * Whether the key is exempt: a key spec or usage that names an asymmetric or HMAC key, spelled as
+ * KMS spells it. Any other value (`symmetric_default`, a stray space) is held to the rule rather than
+ * exempted (issue 15: every value but the exact SYMMETRIC_DEFAULT / ENCRYPT_DECRYPT was exempt).
+ */
+function cannotRotate(values: Record<string, unknown>): boolean {
+  const spec = literalString(values.customer_master_key_spec);
+  const usage = literalString(values.key_usage);
+  return (
+    (spec !== undefined && NOT_ROTATABLE_SPEC.test(spec)) || (usage !== undefined && NOT_ROTATABLE_USAGE.has(usage))
+  );
+}
+
 /** Symmetric customer managed keys rotate automatically. */
 export const KeyRotation = defineRule({
   id: "SIP-KMS-1",
@@ -32,9 +51,7 @@ export const KeyRotation = defineRule({
     const violations: Violation[] = [];
     let checked = 0;
     for (const key of resourcesOfType(template, "aws_kms_key")) {
-      const spec = literalString(key.values.customer_master_key_spec) ?? "SYMMETRIC_DEFAULT";
-      const usage = literalString(key.values.key_usage) ?? "ENCRYPT_DECRYPT";
-      if (spec !== "SYMMETRIC_DEFAULT" || usage !== "ENCRYPT_DECRYPT") continue; // cannot rotate
+      if (cannotRotate(key.values)) continue;
       checked++;
       if (literalBool(key.values.enable_key_rotation) !== true) {
         violations.push({

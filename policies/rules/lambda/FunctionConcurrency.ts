@@ -33,7 +33,7 @@ export const FunctionConcurrency = defineRule({
         // Terraform reads "-1e0" (or " -1") as -1, unreserved: judge the number, not the spelling (issue 15).
         const n =
           literalNumber(value) ?? (typeof value === "string" && value.trim() !== "" ? Number(value.trim()) : undefined);
-        return n === undefined || Number.isNaN(n) || n < 0;
+        return n === undefined || !Number.isInteger(n) || n < 0;
       })
       .map((fn) => ({
         address: fn.address,

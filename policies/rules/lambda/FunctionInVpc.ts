@@ -2,8 +2,9 @@ import { blocks, strings } from "../../core/json";
 import { resourcesOfType } from "../../core/template";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
+/** A list with an ID in it: blank strings name no subnet or group (issue 15: [""] passed). */
 function nonEmpty(value: unknown): boolean {
-  return strings(value).length > 0 || (typeof value === "string" && value.includes("${"));
+  return strings(value).some((v) => v.trim() !== "");
 }
 
 export const FunctionInVpc = defineRule({

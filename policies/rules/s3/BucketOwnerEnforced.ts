@@ -1,6 +1,38 @@
-import { buckets, configsOf } from "../../core/buckets";
+import { bucketOf, buckets, configsThatMayExist } from "../../core/buckets";
 import { blocks, literalString } from "../../core/json";
+import { certainlyAbsent, mayBeAbsent, resourcesOfType, type Template, type TfResource } from "../../core/template";
 import { defineRule, type Violation, verdict } from "../../core/types";
+
+/** Why ownership controls leave ACLs enabled (a rule other than BucketOwnerEnforced), or undefined. */
+function notEnforced(controls: TfResource): string | undefined {
+  const ownership = blocks(controls.values.rule).map((r) => literalString(r.object_ownership));
+  if (ownership.length > 0 && ownership.every((o) => o === "BucketOwnerEnforced")) return undefined;
+  return `object_ownership is ${ownership.map((o) => JSON.stringify(o ?? null)).join(", ") || "not set"}, not "BucketOwnerEnforced"`;
+}
+
+/**
+ * A bucket's own findings: no ownership controls that Terraform certainly creates, controls that may
+ * exist and do not enforce (S3 keeps the one applied last), acl or grant arguments on the bucket.
+ */
+function bucketViolations(template: Template, bucket: TfResource): Violation[] {
+  const violations: Violation[] = [];
+  const controls = configsThatMayExist(template, bucket, "aws_s3_bucket_ownership_controls");
+  if (!controls.some((c) => !mayBeAbsent(c)))
+    violations.push({
+      address: bucket.address,
+      detail: `no aws_s3_bucket_ownership_controls that Terraform certainly creates refers to this bucket, so ACLs may stay enabled`,
+    });
+  for (const c of controls) {
+    const problem = notEnforced(c);
+    if (problem !== undefined) violations.push({ address: c.address, detail: `${problem} (for ${bucket.address})` });
+  }
+  if (bucket.values.acl !== undefined || bucket.values.grant !== undefined)
+    violations.push({
+      address: bucket.address,
+      detail: "the bucket sets acl or grant arguments; ACLs must stay disabled",
+    });
+  return violations;
+}
 
 /** ACLs are disabled: ownership controls say BucketOwnerEnforced and no ACL is set. */
 export const BucketOwnerEnforced = defineRule({
@@ -41,32 +73,27 @@ export const BucketOwnerEnforced = defineRule({
   evaluate({ template }) {
     const violations: Violation[] = [];
     const all = buckets(template);
-    for (const bucket of all) {
-      const controls = configsOf(template, bucket, "aws_s3_bucket_ownership_controls");
-      if (controls.length === 0)
+    for (const bucket of all) violations.push(...bucketViolations(template, bucket));
+    // Any ACL resource Terraform may create enables ACLs on its bucket, declared here or not.
+    for (const acl of resourcesOfType(template, "aws_s3_bucket_acl").filter((r) => !certainlyAbsent(r))) {
+      const target = bucketOf(template, acl.values.bucket);
+      violations.push({
+        address: acl.address,
+        detail: `sets an ACL on ${target?.address ?? JSON.stringify(acl.values.bucket ?? null)}; ACLs must stay disabled`,
+      });
+    }
+    // Ownership controls for a bucket this configuration does not declare still weaken that bucket.
+    const outside = resourcesOfType(template, "aws_s3_bucket_ownership_controls").filter(
+      (c) => !certainlyAbsent(c) && bucketOf(template, c.values.bucket) === undefined,
+    );
+    for (const c of outside) {
+      const problem = notEnforced(c);
+      if (problem !== undefined)
         violations.push({
-          address: bucket.address,
-          detail: "no aws_s3_bucket_ownership_controls refers to this bucket, so ACLs stay enabled",
-        });
-      for (const c of controls) {
-        const ownership = blocks(c.values.rule).map((r) => literalString(r.object_ownership));
-        if (!ownership.includes("BucketOwnerEnforced")) {
-          violations.push({
-            address: c.address,
-            detail: `object_ownership is ${ownership.map((o) => JSON.stringify(o ?? null)).join(", ") || "not set"}, not "BucketOwnerEnforced" (for ${bucket.address})`,
-          });
-        }
-      }
-      for (const acl of configsOf(template, bucket, "aws_s3_bucket_acl")) {
-        violations.push({ address: acl.address, detail: `sets an ACL on ${bucket.address}; ACLs must stay disabled` });
-      }
-      const inline = bucket.values.acl !== undefined || bucket.values.grant !== undefined;
-      if (inline)
-        violations.push({
-          address: bucket.address,
-          detail: "the bucket sets acl or grant arguments; ACLs must stay disabled",
+          address: c.address,
+          detail: `${problem} (for ${JSON.stringify(c.values.bucket ?? null)}, a bucket outside this configuration)`,
         });
     }
-    return verdict(all.length, violations);
+    return verdict(all.length + outside.length, violations);
   },
 });

@@ -1,15 +1,26 @@
 import { LITERAL_POLICY, policyReads } from "../../core/unknowns";
-import { bucketPolicies, buckets } from "../../core/buckets";
+import { buckets, missingFromBucketPolicies } from "../../core/buckets";
 import {
   conditionsOnInsecureTransport,
   coversBucketAndObjects,
-  coversObjectAccess,
+  coversWholeService,
   deniesEveryone,
 } from "../../core/policy-checks";
-import { policyDocuments, statementsOf } from "../../core/policy-documents";
+import { type NormalizedStatement, policyDocuments, statementsOf } from "../../core/policy-documents";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
-/** The bucket policy denies every request that does not use TLS. */
+/**
+ * A statement that denies every request without TLS: everyone, every S3 action (a list of actions
+ * or `s3:*Object` leaves the others open over plain HTTP), the bucket and all of its objects, and
+ * no condition but aws:SecureTransport = false.
+ */
+function deniesInsecureTransport(s: NormalizedStatement): boolean {
+  return (
+    deniesEveryone(s) && coversWholeService(s, "s3") && coversBucketAndObjects(s) && conditionsOnInsecureTransport(s)
+  );
+}
+
+/** Every bucket policy the bucket may end up with denies every request that does not use TLS. */
 export const BucketTlsOnlyPolicy = defineRule({
   id: "SIP-S3-4",
   name: "BucketTlsOnlyPolicy",
@@ -19,7 +30,7 @@ export const BucketTlsOnlyPolicy = defineRule({
   info: "The bucket policy does not deny requests made without TLS (aws:SecureTransport = false).",
   explanation:
     "S3 accepts plain HTTP unless the bucket policy denies it. Without the deny, a misconfigured client or SDK sends identity data and signed requests unencrypted over the network.",
-  fix: 'Add a bucket policy statement: Effect "Deny", Principal "*", Action "s3:*", Resource the bucket ARN and "<bucket ARN>/*", Condition {"Bool": {"aws:SecureTransport": "false"}}.',
+  fix: 'Add a bucket policy statement: Effect "Deny", Principal "*", Action "s3:*", Resource the bucket ARN and "<bucket ARN>/*", Condition {"Bool": {"aws:SecureTransport": "false"}} and no other condition, in the one bucket policy of the bucket.',
   anchors: {
     cdkNag: ["AwsSolutions-S10", "HIPAA.Security-S3BucketSSLRequestsOnly"],
   },
@@ -37,27 +48,14 @@ export const BucketTlsOnlyPolicy = defineRule({
     const violations: Violation[] = [];
     const all = buckets(template);
     for (const bucket of all) {
-      const policies = bucketPolicies(template, bucket, docs);
-      const ok = policies.some(
-        (p) =>
-          p.document !== undefined &&
-          statementsOf(p.document).some(
-            (s) =>
-              deniesEveryone(s) &&
-              coversObjectAccess(s) &&
-              coversBucketAndObjects(s) &&
-              conditionsOnInsecureTransport(s),
-          ),
+      const detail = missingFromBucketPolicies(
+        template,
+        bucket,
+        docs,
+        (p) => p.document !== undefined && statementsOf(p.document).some(deniesInsecureTransport),
+        "plain-HTTP requests (s3:* to everyone on the bucket and all of its objects when aws:SecureTransport is false, under no other condition)",
       );
-      if (!ok) {
-        violations.push({
-          address: bucket.address,
-          detail:
-            policies.length === 0
-              ? "the bucket has no bucket policy, so plain-HTTP requests are not denied"
-              : "no bucket policy statement denies s3:* to everyone on the bucket and its objects when aws:SecureTransport is false",
-        });
-      }
+      if (detail !== undefined) violations.push({ address: bucket.address, detail });
     }
     return verdict(all.length, violations);
   },

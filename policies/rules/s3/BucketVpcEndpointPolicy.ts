@@ -1,17 +1,26 @@
 import { LITERAL_POLICY, policyReads } from "../../core/unknowns";
-import { bucketPolicies, buckets } from "../../core/buckets";
+import { bucketPolicies, buckets, missingFromBucketPolicies } from "../../core/buckets";
 import {
   conditionsOutsideVpcEndpoint,
-  coversObjectAccess,
+  coversBucketAndObjects,
+  coversObjectData,
   deniesEveryone,
   onlyNamedRolesReachObjects,
 } from "../../core/policy-checks";
 import { placementOf } from "../../core/placement";
-import { policyDocuments, statementsOf } from "../../core/policy-documents";
+import { type NormalizedStatement, policyDocuments, statementsOf } from "../../core/policy-documents";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
 /**
- * Sovereign buckets deny object access that does not come through the platform's VPC endpoint.
+ * A statement that denies everyone object access (reads, writes, deletes, listings) on the bucket and
+ * all of its objects whenever the request does not come through the named VPC endpoints.
+ */
+function deniesOutsideEndpoint(s: NormalizedStatement): boolean {
+  return deniesEveryone(s) && coversObjectData(s) && coversBucketAndObjects(s) && conditionsOutsideVpcEndpoint(s);
+}
+
+/**
+ * Sovereign buckets (and buckets whose partition is unknown) deny object access that does not come through the platform's VPC endpoint.
  * Commercial buckets are out of scope: the failover bucket is written by the sync function from
  * outside its partition's network (DESIGN.md §5) and has no VPC on its side. A sovereign bucket
  * that must be reached before the VPC exists (the bootstrap stack's Terraform state bucket) is the
@@ -27,7 +36,7 @@ export const BucketVpcEndpointPolicy = defineRule({
   info: "The sovereign bucket's policy does not deny access from outside the VPC endpoint (aws:SourceVpce / aws:SourceVpc).",
   explanation:
     "The sovereign VPC has no internet route, and the platform's functions reach S3 through the gateway endpoint only. A deny on aws:SourceVpce turns stolen credentials used from anywhere else into useless ones and keeps data paths inside the sovereign network.",
-  fix: 'Add a bucket policy statement: Effect "Deny", Principal "*", Action "s3:*" (or the object actions), Resource "<bucket ARN>/*", Condition {"StringNotEquals": {"aws:SourceVpce": "<endpoint id>"}} (exempt break-glass roles with aws:PrincipalArn if needed). A bucket that must be reached before the VPC exists denies object access to every principal but named roles instead (ArnNotEquals aws:PrincipalArn, literal role ARNs).',
+  fix: 'Add a bucket policy statement: Effect "Deny", Principal "*", Action "s3:*" (or every object action: reads, writes, deletes and s3:ListBucket), Resource the bucket ARN and "<bucket ARN>/*", Condition {"StringNotEquals": {"aws:SourceVpce": "<endpoint id>"}} (exempt break-glass roles with aws:PrincipalArn if needed), in the one bucket policy of the bucket. A bucket that must be reached before the VPC exists denies object access to every principal but named roles instead (ArnNotEquals aws:PrincipalArn, literal role ARNs).',
   anchors: {},
   reads: [
     ...policyReads(LITERAL_POLICY, "bucket"),
@@ -43,22 +52,22 @@ export const BucketVpcEndpointPolicy = defineRule({
     const violations: Violation[] = [];
     let checked = 0;
     for (const bucket of buckets(template)) {
-      if (placementOf(template, bucket).partition?.id !== "aws-eusc") continue;
+      const partition = placementOf(template, bucket).partition?.id;
+      if (partition !== undefined && partition !== "aws-eusc") continue;
       checked++;
-      const policies = bucketPolicies(template, bucket, docs);
-      const ok = policies.some(
-        (p) =>
-          p.document !== undefined &&
-          statementsOf(p.document).some(
-            (s) => deniesEveryone(s) && coversObjectAccess(s) && conditionsOutsideVpcEndpoint(s),
-          ),
+      const missing = missingFromBucketPolicies(
+        template,
+        bucket,
+        docs,
+        (p) => p.document !== undefined && statementsOf(p.document).some(deniesOutsideEndpoint),
+        "object access from outside the VPC endpoint (reads, writes, deletes and listings of the bucket and all of its objects, to everyone, when aws:SourceVpce or aws:SourceVpc is not the platform's)",
       );
-      if (ok) continue;
+      if (missing === undefined) continue;
       const detail =
-        policies.length === 0
-          ? "the bucket has no bucket policy, so access from outside the VPC endpoint is not denied"
-          : "no bucket policy statement denies object access to everyone when aws:SourceVpce (or aws:SourceVpc) is not the platform's";
-      const roles = policies.flatMap((p) =>
+        partition === undefined
+          ? `${missing}; the bucket's partition is unknown, so it is held to the sovereign rule`
+          : missing;
+      const roles = bucketPolicies(template, bucket, docs).flatMap((p) =>
         p.document === undefined ? [] : statementsOf(p.document).flatMap((st) => onlyNamedRolesReachObjects(st) ?? []),
       );
       violations.push(

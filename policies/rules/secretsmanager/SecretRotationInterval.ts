@@ -1,4 +1,4 @@
-import { blocks, literalNumber, literalString } from "../../core/json";
+import { blocks, type JsonObject, literalNumber, literalString } from "../../core/json";
 import { resourcesOfType } from "../../core/template";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
@@ -12,11 +12,39 @@ function rateDays(expression: string): number | undefined {
   return m[2]?.startsWith("hour") ? n / 24 : n;
 }
 
-/** 31 for a cron expression that runs in every month (month field `*`), else undefined. */
+/**
+ * 31 for a cron expression that runs in every month of every year (month and year fields `*`, and no
+ * fifth weekday `#5`, which most months lack), else undefined. A year field (`2026`) stops the
+ * rotation after that year (issue 15).
+ */
 function cronAtLeastMonthly(expression: string): number | undefined {
   const m = /^cron\((.+)\)$/.exec(expression.trim());
   const fields = m?.[1]?.trim().split(/\s+/) ?? [];
-  return fields.length === 6 && fields[3] === "*" ? 31 : undefined;
+  if (fields.length !== 6 || fields[3] !== "*" || fields[5] !== "*") return undefined;
+  return /#5/.test(fields[4] ?? "") ? undefined : 31;
+}
+
+/** What is wrong with one rotation_rules block: each interval it names is judged (issue 15: with both, only the days were). */
+function ruleProblems(rule: JsonObject): string[] {
+  const problems: string[] = [];
+  const days = literalNumber(rule.automatically_after_days);
+  const expression = literalString(rule.schedule_expression);
+  if (rule.automatically_after_days !== undefined) {
+    if (days === undefined)
+      problems.push(`automatically_after_days ${JSON.stringify(rule.automatically_after_days)} could not be evaluated`);
+    else if (days > MAX_DAYS) problems.push(`rotates every ${days} days, more than ${MAX_DAYS}`);
+  }
+  if (expression !== undefined) {
+    const every = rateDays(expression) ?? cronAtLeastMonthly(expression);
+    if (every === undefined)
+      problems.push(
+        `schedule_expression "${expression}" could not be shown to rotate at least every ${MAX_DAYS} days (use rate(N days), or a cron that runs every month of every year)`,
+      );
+    else if (every > MAX_DAYS) problems.push(`rotates every ${every} days, more than ${MAX_DAYS}`);
+  }
+  if (rule.automatically_after_days === undefined && expression === undefined)
+    problems.push("rotation_rules names no interval that could be evaluated");
+  return problems;
 }
 
 /** A rotation schedule rotates at least every 90 days. */
@@ -49,34 +77,11 @@ export const SecretRotationInterval = defineRule({
   ],
   evaluate({ template }) {
     const rotations = resourcesOfType(template, "aws_secretsmanager_secret_rotation");
-    const violations: Violation[] = [];
-    for (const r of rotations) {
-      const rules = blocks(r.values.rotation_rules);
-      for (const rule of rules) {
-        const days = literalNumber(rule.automatically_after_days);
-        const expression = literalString(rule.schedule_expression);
-        if (rule.automatically_after_days !== undefined) {
-          if (days === undefined)
-            violations.push({
-              address: r.address,
-              detail: `automatically_after_days ${JSON.stringify(rule.automatically_after_days)} could not be evaluated`,
-            });
-          else if (days > MAX_DAYS)
-            violations.push({ address: r.address, detail: `rotates every ${days} days, more than ${MAX_DAYS}` });
-        } else if (expression !== undefined) {
-          const every = rateDays(expression) ?? cronAtLeastMonthly(expression);
-          if (every === undefined)
-            violations.push({
-              address: r.address,
-              detail: `schedule_expression "${expression}" could not be shown to rotate at least every ${MAX_DAYS} days (use rate(N days), or a cron that runs every month)`,
-            });
-          else if (every > MAX_DAYS)
-            violations.push({ address: r.address, detail: `rotates every ${every} days, more than ${MAX_DAYS}` });
-        } else {
-          violations.push({ address: r.address, detail: "rotation_rules names no interval that could be evaluated" });
-        }
-      }
-    }
+    const violations: Violation[] = rotations.flatMap((r) =>
+      blocks(r.values.rotation_rules)
+        .flatMap(ruleProblems)
+        .map((detail) => ({ address: r.address, detail })),
+    );
     return verdict(rotations.length, violations);
   },
 });

@@ -1,4 +1,5 @@
 import { firstBlock, literalString } from "../../core/json";
+import { awsManagedKeyProblem } from "../../core/keys";
 import { resolveReference } from "../../core/references";
 import { resourcesOfType } from "../../core/template";
 import { defineRule, type Violation, verdict } from "../../core/types";
@@ -43,6 +44,11 @@ export const NetworkFirewallCmk = defineRule({
         violations.push({
           address: b.address,
           detail: `encryption_configuration.type is ${JSON.stringify(enc.type ?? null)}, not "CUSTOMER_KMS"`,
+        });
+      else if (target?.type === "aws_kms_key" && target.mode === "data" && awsManagedKeyProblem(template, key))
+        violations.push({
+          address: b.address,
+          detail: `encryption_configuration.key_id: ${awsManagedKeyProblem(template, key)}`,
         });
       else if (target?.type === "aws_kms_key") continue;
       else if (literalKey !== undefined && /^arn:[^:]+:kms:[^:]+:\d{12}:key\//.test(literalKey)) continue;

@@ -5,18 +5,29 @@ import { resourcesOfType, type Template } from "../../core/template";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
 const GATEWAYS: ReadonlyArray<readonly [attribute: string, type: string, label: string, literal: RegExp]> = [
-  ["gateway_id", "aws_internet_gateway", "an internet gateway", /^igw-[0-9a-f]+$/],
-  ["nat_gateway_id", "aws_nat_gateway", "a NAT gateway", /^nat-[0-9a-f]+$/],
-  ["egress_only_gateway_id", "aws_egress_only_internet_gateway", "an egress-only internet gateway", /^eigw-[0-9a-f]+$/],
+  ["gateway_id", "aws_internet_gateway", "an internet gateway", /^igw-[0-9a-f]+$/i],
+  ["nat_gateway_id", "aws_nat_gateway", "a NAT gateway", /^nat-[0-9a-f]+$/i],
+  [
+    "egress_only_gateway_id",
+    "aws_egress_only_internet_gateway",
+    "an egress-only internet gateway",
+    /^eigw-[0-9a-f]+$/i,
+  ],
 ];
 
-/** What a route leads to, when that is a way out of the VPC. */
+/**
+ * What a route leads to, when that is a way out of the VPC. Any of the gateway arguments counts for
+ * any gateway kind: EC2 accepts a NAT gateway's ID as gateway_id (issue 15: a NAT or egress-only
+ * gateway under gateway_id passed a check that matched each argument with one kind only).
+ */
 function wayOut(template: Template, route: Record<string, unknown>): string | undefined {
-  for (const [attribute, type, label, literal] of GATEWAYS) {
+  for (const attribute of GATEWAYS.map(([a]) => a)) {
     const value = route[attribute];
     if (typeof value !== "string") continue;
-    if (literal.test(value) || referencesIn(value).some((r) => template.byAddress.get(r.address)?.type === type))
-      return label;
+    for (const [, type, label, literal] of GATEWAYS) {
+      if (literal.test(value) || referencesIn(value).some((r) => template.byAddress.get(r.address)?.type === type))
+        return label;
+    }
   }
   return undefined;
 }

@@ -24,6 +24,8 @@ describeRules([
     noncompliant: [
       ["kms/KeyRotation/noncompliant-1.tf.json", ["aws_kms_key.k"]],
       ["kms/KeyRotation/noncompliant-2.tf.json", ["aws_kms_key.unset"]],
+      // issue 15 probe: a key spec or usage KMS does not spell so exempted a symmetric key
+      ["kms/KeyRotation/noncompliant-3.tf.json", ["aws_kms_key.lower-case-spec", "aws_kms_key.spaced-usage"]],
     ],
   },
   {
@@ -58,6 +60,8 @@ describeRules([
       [ct("TrailLogging", 1), [TRAIL]],
       // a value the checker cannot evaluate fails closed
       [ct("TrailLogging", 2), [TRAIL]],
+      // issue 15 probe: a logging trail whose selectors select no event
+      [ct("TrailLogging", 3), ["aws_cloudtrail.records-nothing"]],
     ],
   },
   {
@@ -76,12 +80,19 @@ describeRules([
     noncompliant: [
       [ct("TrailBucketObjectLock", 1), [TRAIL]],
       [ct("TrailBucketObjectLock", 2), [TRAIL]],
+      // issue 15 probes: a second lock configuration without retention (applied last wins), one under a
+      // count that may be 1, a default retention of 0 days
+      [ct("TrailBucketObjectLock", 3), ["aws_cloudtrail.maybe", "aws_cloudtrail.second", "aws_cloudtrail.zero"]],
     ],
   },
   {
     rule: TrailMultiRegion,
     compliant: ["cloudtrail/compliant.tf.json"],
-    noncompliant: [[ct("TrailMultiRegion", 1), [TRAIL]]],
+    noncompliant: [
+      [ct("TrailMultiRegion", 1), [TRAIL]],
+      // issue 15 probe: include_global_service_events "False" is not true
+      [ct("TrailMultiRegion", 2), ["aws_cloudtrail.capital-false"]],
+    ],
   },
   {
     rule: TrailCloudWatchLogs,

@@ -28,6 +28,8 @@ describeRules([
     noncompliant: [
       [n("FunctionInVpc", 1), [F]],
       [n("FunctionInVpc", 2), [F]],
+      // issue 15 probe: blank subnet or security group IDs name no VPC
+      [n("FunctionInVpc", 3), ["aws_lambda_function.blank-group", "aws_lambda_function.blank-subnet"]],
     ],
   },
   {
@@ -47,6 +49,8 @@ describeRules([
       [n("FunctionConcurrency", 2), [F]],
       // Issue 15 probe: "-1e0" is -1 (unreserved) to Terraform but was not a number the rule recognised.
       [n("FunctionConcurrency", 3), [F]],
+      // issue 15 probe: Infinity and 5.5 are no whole number of executions
+      [n("FunctionConcurrency", 4), ["aws_lambda_function.fraction", "aws_lambda_function.infinity"]],
     ],
   },
   {

@@ -25,6 +25,17 @@ describeRules([
       [n("BucketSingleNotification", 1), ["aws_s3_bucket_notification.b", "aws_s3_bucket_notification.b-again"]],
       // a bucket the checker cannot evaluate fails closed
       [n("BucketSingleNotification", 2), ["aws_s3_bucket_notification.b"]],
+      // issue 15 probes, each passed before: the same bucket by reference and by literal name, and one
+      // block with count = 2 or a for_each of two (a notification under count = 0 is no second one)
+      [
+        n("BucketSingleNotification", 3),
+        [
+          "aws_s3_bucket_notification.by-name",
+          "aws_s3_bucket_notification.by-name-again",
+          "aws_s3_bucket_notification.counted",
+          "aws_s3_bucket_notification.each",
+        ],
+      ],
     ],
   },
   {
@@ -45,6 +56,18 @@ describeRules([
     noncompliant: [
       [n("BucketOwnerEnforced", 1), ["aws_s3_bucket.b"]],
       [n("BucketOwnerEnforced", 2), ["aws_s3_bucket_acl.b", "aws_s3_bucket_ownership_controls.b"]],
+      // issue 15 probes, each passed before: an ACL or ObjectWriter controls under a count that may be
+      // 1, an ACL whose bucket is computed, an ACL and ObjectWriter controls for a bucket declared elsewhere
+      [
+        n("BucketOwnerEnforced", 3),
+        [
+          "aws_s3_bucket_acl.acl-computed",
+          "aws_s3_bucket_acl.acl-maybe",
+          "aws_s3_bucket_acl.elsewhere",
+          "aws_s3_bucket_ownership_controls.elsewhere",
+          "aws_s3_bucket_ownership_controls.second-maybe-writer",
+        ],
+      ],
     ],
   },
   {
@@ -64,6 +87,23 @@ describeRules([
     noncompliant: [
       [n("BucketTlsOnlyPolicy", 1), ["aws_s3_bucket.b"]],
       [n("BucketTlsOnlyPolicy", 2), ["aws_s3_bucket.b"]],
+      // issue 15 probes, each passed before: a deny of listed actions or s3:*Object, of objects under a
+      // prefix only, under a further condition, to a wildcard-account principal (denies no one); the
+      // deny in a policy under count = 0, or in one of two policies of the bucket (the last applied wins)
+      [
+        n("BucketTlsOnlyPolicy", 3),
+        [
+          "aws_s3_bucket.decoy",
+          "aws_s3_bucket.extra-condition",
+          "aws_s3_bucket.inline",
+          "aws_s3_bucket.listed-actions",
+          "aws_s3_bucket.object-as-bucket",
+          "aws_s3_bucket.object-wildcard",
+          "aws_s3_bucket.prefix",
+          "aws_s3_bucket.two-policies",
+          "aws_s3_bucket.wildcard-account",
+        ],
+      ],
     ],
   },
   {
@@ -78,6 +118,32 @@ describeRules([
       [n("BucketVpcEndpointPolicy", 4), ["aws_s3_bucket.b"]],
       // a further condition (a principal tag) switches the deny off for whoever sets the tag
       [n("BucketVpcEndpointPolicy", 5), ["aws_s3_bucket.b"]],
+      // issue 15 probes, each passed before: objects under a prefix only, GetObject and PutObject only
+      // (deletes and listings open), a wildcard-account principal, the deny under count = 0 or a
+      // for_each that may be empty, in one of two policies; a bucket whose partition is unknown
+      [
+        n("BucketVpcEndpointPolicy", 6),
+        [
+          "aws_s3_bucket.decoy",
+          "aws_s3_bucket.get-put-only",
+          "aws_s3_bucket.maybe",
+          "aws_s3_bucket.prefix",
+          "aws_s3_bucket.two-policies",
+          "aws_s3_bucket.unplaced",
+          "aws_s3_bucket.wildcard-account",
+        ],
+      ],
+      // issue 15 probes: an aws:PrincipalArn exception that covers a whole account (<account>:*,
+      // role/*, role/?*, every assumed-role session) switches the deny off for all of its principals
+      [
+        n("BucketVpcEndpointPolicy", 7),
+        [
+          "aws_s3_bucket.every-role",
+          "aws_s3_bucket.every-role-named",
+          "aws_s3_bucket.every-session",
+          "aws_s3_bucket.whole-account",
+        ],
+      ],
     ],
   },
   {
@@ -99,6 +165,21 @@ describeRules([
       // the only rule is limited to a prefix, or to tagged objects: the others never expire
       [n("BucketLifecycle", 3), ["aws_s3_bucket_lifecycle_configuration.b"]],
       [n("BucketLifecycle", 4), ["aws_s3_bucket_lifecycle_configuration.b"]],
+      // issue 15 probes, each passed before: a second, disabled configuration (the last applied wins),
+      // the actions split over two configurations or over the inline rules and a configuration,
+      // expiration after 0 days (the provider omits it), newer_noncurrent_versions that keeps versions
+      [
+        n("BucketLifecycle", 5),
+        [
+          "aws_s3_bucket.inline",
+          "aws_s3_bucket_lifecycle_configuration.inline",
+          "aws_s3_bucket_lifecycle_configuration.newer-versions",
+          "aws_s3_bucket_lifecycle_configuration.second-disabled",
+          "aws_s3_bucket_lifecycle_configuration.split",
+          "aws_s3_bucket_lifecycle_configuration.split-expiry",
+          "aws_s3_bucket_lifecycle_configuration.zero-days",
+        ],
+      ],
     ],
   },
   {
@@ -107,6 +188,21 @@ describeRules([
     noncompliant: [
       [n("BucketAccessLogging", 1), ["aws_s3_bucket.b"]],
       [n("BucketAccessLogging", 2), ["aws_s3_bucket.b"]],
+      // issue 15 probes, each passed before: data events for a key prefix only, from a stopped trail,
+      // a trail under count = 0, an advanced selector narrowed to one event or excluding the bucket, a
+      // single-region trail in another region; a bucket exempted by a logging decoy under count = 0
+      [
+        n("BucketAccessLogging", 3),
+        [
+          "aws_s3_bucket.decoy",
+          "aws_s3_bucket.excluded",
+          "aws_s3_bucket.log-target-decoy",
+          "aws_s3_bucket.narrowed",
+          "aws_s3_bucket.other-region",
+          "aws_s3_bucket.prefix",
+          "aws_s3_bucket.stopped",
+        ],
+      ],
     ],
   },
   {

@@ -15,6 +15,15 @@ describeRules([
       ["secretsmanager/SecretRotationInterval/noncompliant-1.tf.json", ["aws_secretsmanager_secret_rotation.s"]],
       // a yearly cron: not shown to rotate within 90 days
       ["secretsmanager/SecretRotationInterval/noncompliant-2.tf.json", ["aws_secretsmanager_secret_rotation.s"]],
+      // issue 15 probes: a monthly cron limited to one year, the fifth Monday, a yearly schedule beside 30 days
+      [
+        "secretsmanager/SecretRotationInterval/noncompliant-3.tf.json",
+        [
+          "aws_secretsmanager_secret_rotation.both",
+          "aws_secretsmanager_secret_rotation.fifth-monday",
+          "aws_secretsmanager_secret_rotation.one-year",
+        ],
+      ],
     ],
   },
   {
@@ -70,6 +79,11 @@ describeRules([
       [
         "logs/LogGroupRetention/noncompliant-2.tf.json",
         ["aws_cloudwatch_log_group.clean", "aws_cloudwatch_log_group.short"],
+      ],
+      // issue 15 probe: functions whose log group is not declared (Lambda creates it without retention)
+      [
+        "logs/LogGroupRetention/noncompliant-3.tf.json",
+        ["aws_lambda_function.no-group", "aws_lambda_function.other-region", "aws_lambda_function.undeclared-custom"],
       ],
     ],
   },

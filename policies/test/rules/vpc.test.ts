@@ -21,6 +21,8 @@ describeRules([
       [n("NetworkFirewallCmk", 2), ["aws_networkfirewall_firewall_policy.policy"]],
       // a rule group "CUSTOMER_KMS" with an AWS managed alias
       [n("NetworkFirewallCmk", 3), ["aws_networkfirewall_rule_group.allowlist"]],
+      // issue 15 probe: CUSTOMER_KMS with the AWS managed key, looked up through data.aws_kms_key
+      [n("NetworkFirewallCmk", 4), ["aws_networkfirewall_firewall_policy.policy"]],
     ],
   },
   {
@@ -64,6 +66,17 @@ describeRules([
     noncompliant: [
       [n("NoInternetGatewayRoute", 1), ["aws_route.r"]],
       [n("NoInternetGatewayRoute", 2), ["aws_route_table.private"]],
+      // issue 15 probes: a NAT or egress-only gateway under gateway_id, an upper-case internet gateway ID
+      [
+        n("NoInternetGatewayRoute", 3),
+        [
+          "aws_default_route_table.d",
+          "aws_route.eigw-as-gateway",
+          "aws_route.igw-upper-case",
+          "aws_route.nat-as-gateway",
+          "aws_route_table.private",
+        ],
+      ],
     ],
   },
   {
@@ -73,6 +86,22 @@ describeRules([
       [n("NoPublicIp", 1), ["aws_instance.i", "aws_subnet.private"]],
       // public IP settings from each.value of for_each blocks: could not be evaluated (issue 15)
       [n("NoPublicIp", 2), ["aws_instance.from_map", "aws_subnet.from_map"]],
+      // issue 15 probes: "1" for true, IPv6 on creation, default subnets, an instance in the default VPC,
+      // launch configurations and spot requests, Elastic IPs on an instance or an interface
+      [
+        n("NoPublicIp", 3),
+        [
+          "aws_default_subnet.left-out",
+          "aws_default_subnet.on",
+          "aws_eip.on-instance",
+          "aws_eip_association.eni",
+          "aws_instance.default-vpc",
+          "aws_launch_configuration.lc",
+          "aws_spot_instance_request.spot",
+          "aws_subnet.ipv6",
+          "aws_subnet.one",
+        ],
+      ],
     ],
   },
   {
