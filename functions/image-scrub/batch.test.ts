@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WORKER_TAG } from "./batch";
-import { type CliIo, EXIT, main, parseArgs } from "./cli";
+import { type ScrubCliIo, EXIT, main, parseArgs } from "./cli";
 import {
   baselineJpeg,
   chunk,
@@ -91,7 +91,7 @@ function capture(stdin = "") {
   const out: string[] = [];
   const err: string[] = [];
   const progress: (string | null)[] = [];
-  const io: CliIo = {
+  const io: ScrubCliIo = {
     stdout: (l) => out.push(l),
     stderr: (l) => err.push(l),
     stdin: async () => stdin,

@@ -53,7 +53,8 @@ writable; in batch mode it takes precedence over 2).
 ${SCRUBBER_VERSION}
 `;
 
-export interface CliIo {
+/** The scrubber CLI's line-based streams (not functions/shared/cli.ts's CliIo: lines, stdin and a progress line). */
+export interface ScrubCliIo {
   readonly stdout: (line: string) => void;
   readonly stderr: (line: string) => void;
   /** Batch mode's input list (`--out-dir <dir> -`). @default - reads process.stdin */
@@ -68,7 +69,7 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(parts).toString("utf8");
 }
 
-const defaultIo: CliIo = {
+const defaultIo: ScrubCliIo = {
   stdout: (line) => process.stdout.write(`${line}\n`),
   stderr: (line) => process.stderr.write(`${line}\n`),
   stdin: readStdin,
@@ -201,7 +202,7 @@ export function summarize(input: string, output: string, result: ScrubResult): s
 export const INTERRUPT_BUDGET_FLAG = "--interrupt-budget=1048576";
 
 /** Runs the command; returns the exit status. Never calls process.exit. */
-export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
+export async function main(argv: readonly string[], io: ScrubCliIo = defaultIo): Promise<number> {
   let parsed: Parsed;
   try {
     parsed = parseArgs(argv);
@@ -259,7 +260,7 @@ export function summarizeBatch(summary: BatchSummary, outDir: string): string {
   );
 }
 
-async function batch(parsed: Parsed, outDir: string, io: CliIo): Promise<number> {
+async function batch(parsed: Parsed, outDir: string, io: ScrubCliIo): Promise<number> {
   let inputs = parsed.inputs;
   if (inputs.length === 1 && inputs[0] === "-") {
     const text = await (io.stdin ?? readStdin)();
