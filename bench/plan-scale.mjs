@@ -49,8 +49,8 @@ function measure(tenants, work) {
   const init = check(["--no-plan"]); // init + validate
   rmSync(join(workdir, `scale${tenants}`, "validated.json"), { force: true });
   const validate = check(["--no-plan"]);
-  const plan10 = check([]);
-  const plan32 = check([], { TF_CLI_ARGS_plan: "-parallelism=32" });
+  const plan10 = check([], { TF_CHECK_PARALLELISM: "10" });
+  const plan32 = check([], { TF_CHECK_PARALLELISM: "32" });
   const stack = JSON.parse(readFileSync(join(outdir, "stacks", `scale${tenants}`, "cdk.tf.json"), "utf8"));
   const resources = Object.values(stack.resource).reduce((n, byName) => n + Object.keys(byName).length, 0);
   const row = {
