@@ -160,7 +160,7 @@ function runChild(
 
 /** The handler's defaults (part size, threshold), from its environment schema. */
 async function handlerDefaults(): Promise<{ partSizeBytes: number; multipartThresholdBytes: number }> {
-  const { parseSyncEnv, syncConfig } = await import("../functions/cross-partition-sync/handler");
+  const { parseSyncEnv, syncConfig } = await import("../functions/cross-partition-sync/env");
   const config = syncConfig(
     parseSyncEnv({
       AWS_REGION: SOVEREIGN_REGION,
@@ -397,8 +397,9 @@ function restoreAwsKeys(savedKeys: ReturnType<typeof saveAwsKeys>): void {
 }
 
 async function credentialAcquisitions(sovereign: RadosGateway, commercial: RadosGateway) {
-  const [{ createSyncHandler, dependenciesFromEnv }, { issue }, { createLogger }] = await Promise.all([
+  const [{ createSyncHandler }, { dependenciesFromEnv }, { issue }, { createLogger }] = await Promise.all([
     import("../functions/cross-partition-sync/handler"),
+    import("../functions/cross-partition-sync/env"),
     import("../test/support/rolesanywhere/pki"),
     import("../functions/shared/logger"),
   ]);

@@ -17,7 +17,7 @@ import {
   failback,
   MAX_CONCURRENCY,
 } from "./failback";
-import { dependenciesFromEnv, parseSyncEnv, sovereignClientFromEnv } from "./handler";
+import { dependenciesFromEnv, parseSyncEnv, sovereignClientFromEnv } from "./env";
 
 export { UsageError };
 

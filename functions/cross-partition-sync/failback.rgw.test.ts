@@ -26,7 +26,8 @@ import { patternBytes, scriptedRolesAnywhere } from "../../test/support/cross-pa
 import { META, replicaMarker, replicate } from "./replication";
 import { type FailbackOptions, failback } from "./failback";
 import { main } from "./failback-cli";
-import { createSyncHandler, type SyncConfig } from "./handler";
+import { createSyncHandler } from "./handler";
+import type { SyncConfig } from "./sync-record";
 
 const SOVEREIGN = PARTITIONS["aws-eusc"];
 const COMMERCIAL = PARTITIONS.aws;

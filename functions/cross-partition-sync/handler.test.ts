@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { PARTITIONS } from "../../config/partitions";
 import { createLogger } from "../shared/logger";
 import { parseDlqMessage, recordKey, recordKind, recordMetadata, type S3EventRecord } from "./events";
-import { createSyncHandler, dependenciesFromEnv, parseSyncEnv, syncConfig } from "./handler";
+import { dependenciesFromEnv, parseSyncEnv, syncConfig } from "./env";
+import { createSyncHandler } from "./handler";
 import { extensionSecretReader, secretSigningMaterialLoader } from "./signing-material";
 
 const SOVEREIGN_REGION = Object.keys(PARTITIONS["aws-eusc"].euRegions)[0] ?? "";

@@ -7,7 +7,9 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { invokeFunction, invokeOptionsFromEnv } from "../shared/invoke";
 import { parseDlqMessage } from "./events";
-import { createSyncHandler, dependenciesFromEnv, type RecordOutcome, type SyncDependencies } from "./handler";
+import { dependenciesFromEnv } from "./env";
+import { createSyncHandler } from "./handler";
+import type { RecordOutcome, SyncDependencies } from "./sync-record";
 import { runIfEntryPoint } from "../shared/entry";
 
 /** Re-runs the event inside a DLQ message (JSON text or parsed) through the handler. */

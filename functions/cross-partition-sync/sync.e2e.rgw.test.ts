@@ -65,7 +65,9 @@ import { createSession } from "../rolesanywhere/credentials";
 import { issue, type TestIdentity } from "../../test/support/rolesanywhere/pki";
 import { createLogger } from "../shared/logger";
 import { META, replicaMarker, replicate, SHA256_TAG } from "./replication";
-import { createSyncHandler, dependenciesFromEnv, type SyncDependencies } from "./handler";
+import { dependenciesFromEnv } from "./env";
+import { createSyncHandler } from "./handler";
+import type { SyncDependencies } from "./sync-record";
 import { handler as failbackHandler } from "./failback-handler";
 import { replay } from "./replay";
 import {

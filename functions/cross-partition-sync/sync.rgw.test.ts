@@ -24,7 +24,8 @@ import { useRadosGateway } from "../../test/s3/lifecycle";
 import { createLogger } from "../shared/logger";
 import { patternBytes, scriptedRolesAnywhere } from "../../test/support/cross-partition-sync/harness";
 import { META, replicaMarker, replicate, SHA256_TAG } from "./replication";
-import { createSyncHandler, handler, type SyncConfig, type SyncDependencies } from "./handler";
+import { createSyncHandler, handler } from "./handler";
+import type { SyncConfig, SyncDependencies } from "./sync-record";
 import { replay } from "./replay";
 
 const MiB = 1024 * 1024;

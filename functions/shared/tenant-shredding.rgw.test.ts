@@ -33,7 +33,8 @@ import { parseScrubEnv, s3ClientFromEnv as scrubClient } from "../image-scrub/en
 import { DHT, DQT, EOI, exifApp1, JFIF, SOI, sof, sos } from "../../test/support/image-scrub/fixtures";
 import type { MultipartUpload, PresignedPut } from "../upload-presign/presign";
 import { parseUploadEnv, s3ClientFromEnv as uploadClient } from "../upload-presign/env";
-import { createUploadHandler, type HttpApiResult } from "../upload-presign/handler";
+import { createUploadHandler } from "../upload-presign/handler";
+import type { HttpApiResult } from "../upload-presign/http-api";
 import { createLogger } from "./logger";
 import { localMac, Pseudonyms } from "./pseudonym";
 import { stsAssumeRole, TenantDirectory } from "./tenant-directory";

@@ -1,10 +1,16 @@
 /**
  * The upload function's environment (zod 4): the strings Lambda gives become the `UploadConfig` input
- * that `parseUploadConfig` validates, plus the claim names and the S3 client settings.
+ * that `parseUploadConfig` validates, plus the claim names and the S3 client settings. Parsed once at
+ * module scope by `handler.ts`, with what is built from it: the S3 client, the subjects' pseudonyms
+ * (KMS) and the tenant directory.
  */
+import { KMSClient } from "@aws-sdk/client-kms";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { z } from "zod";
-import { s3EnvShape, withPathStyle } from "../shared/s3-env";
-import { tenantEnvProblem, tenantEnvShape } from "../shared/tenant-env";
+import { kmsMac, Pseudonyms } from "../shared/pseudonym";
+import { s3ClientFromEnv, s3EnvShape, withPathStyle } from "../shared/s3-env";
+import type { TenantDirectory } from "../shared/tenant-directory";
+import { tenantDirectoryFromEnv, tenantEnvProblem, tenantEnvShape } from "../shared/tenant-env";
 import { UploadConfigError } from "./errors";
 import { parseUploadConfig, type UploadConfig } from "./schema";
 
@@ -126,6 +132,73 @@ export function parseUploadEnv(raw: Readonly<Record<string, string | undefined>>
     }),
   );
   return { config, tenantClaim: env.TENANT_CLAIM, subjectClaim: env.SUBJECT_CLAIM, env };
+}
+
+/**
+ * The settings, or the configuration error: kept and answered with 500 on each request (and logged)
+ * rather than failing the Lambda init.
+ */
+export function loadUploadSettings(
+  raw: Readonly<Record<string, string | undefined>>,
+): UploadSettings | UploadConfigError {
+  try {
+    return parseUploadEnv(raw);
+  } catch (error) {
+    if (error instanceof UploadConfigError) return error;
+    throw error;
+  }
+}
+
+/** The pseudonyms of the environment's HMAC key (KMS GenerateMac through the VPC endpoint), or none when turned off. */
+export function uploadPseudonyms(settings: UploadSettings): Pseudonyms | undefined {
+  const { env } = settings;
+  if (env.PSEUDONYMIZE_SUBJECTS === "false" || env.PSEUDONYM_KEY_ID === undefined) return undefined;
+  return new Pseudonyms(
+    kmsMac(
+      new KMSClient({
+        region: env.AWS_REGION,
+        ...(env.KMS_ENDPOINT === undefined ? {} : { endpoint: env.KMS_ENDPOINT }),
+      }),
+      env.PSEUDONYM_KEY_ID,
+    ),
+  );
+}
+
+/** Tenant credentials outlive every URL signed with them: renewed when less than the URL lifetime plus a minute remains. */
+export function uploadTenantDirectory(settings: UploadSettings): TenantDirectory<S3Client> | undefined {
+  return tenantDirectoryFromEnv(settings.env, {
+    defaultSessionName: "upload-presign",
+    minRemainingSeconds: settings.config.expirySeconds + 60,
+    clientFor: (credentials) => s3ClientFromEnv(settings.env, credentials),
+  });
+}
+
+/**
+ * The handler's dependencies from the settings: the S3 client, the pseudonyms and the tenant directory.
+ * With a configuration error, only a client of the region in `raw` (nothing is signed then).
+ */
+export function uploadDependencies(
+  settings: UploadSettings | UploadConfigError,
+  raw: Readonly<Record<string, string | undefined>>,
+): {
+  readonly s3: S3Client;
+  readonly settings: UploadSettings | UploadConfigError;
+  readonly pseudonyms: Pseudonyms | undefined;
+  readonly tenants?: TenantDirectory<S3Client>;
+} {
+  if (settings instanceof UploadConfigError) {
+    return {
+      s3: s3ClientFromEnv({ AWS_REGION: raw.AWS_REGION ?? "us-east-1", S3_FORCE_PATH_STYLE: false }),
+      settings,
+      pseudonyms: undefined,
+    };
+  }
+  return {
+    s3: s3ClientFromEnv(settings.env),
+    settings,
+    pseudonyms: uploadPseudonyms(settings),
+    tenants: uploadTenantDirectory(settings),
+  };
 }
 
 export { s3ClientFromEnv } from "../shared/s3-env";

@@ -33,7 +33,7 @@ import type { RadosGateway } from "../../s3/radosgw";
 import { assumeRole, createRole, queryApi } from "../../s3/sts";
 import { createTestPki, issue } from "../rolesanywhere/pki";
 import { type FakeRolesAnywhere, startFakeRolesAnywhere } from "../rolesanywhere/fake-server";
-import type { RecordOutcome } from "../../../functions/cross-partition-sync/handler";
+import type { RecordOutcome } from "../../../functions/cross-partition-sync/sync-record";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,0 +1,89 @@
+/**
+ * The upload function's side of API Gateway HTTP API (payload format 2.0, JWT authorizer): the event
+ * schema, the JSON responses (`{ error: { code, field, message, issues? } }` for errors), and what a
+ * request carries: the verified token's claims and the JSON body.
+ */
+import { z } from "zod";
+import type { UploadClaims } from "./presign";
+
+const claimValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]);
+
+export const httpApiEventSchema = z.object({
+  version: z.literal("2.0"),
+  routeKey: z.string().optional(),
+  rawPath: z.string().optional(),
+  body: z.string().optional(),
+  isBase64Encoded: z.boolean().optional(),
+  requestContext: z.object({
+    requestId: z.string().optional(),
+    http: z.object({ method: z.string(), path: z.string() }),
+    authorizer: z
+      .object({ jwt: z.object({ claims: z.record(z.string(), claimValue).optional() }).optional() })
+      .optional(),
+  }),
+});
+
+export type HttpApiEvent = z.input<typeof httpApiEventSchema>;
+/** The event as parsed: the fields the function reads. */
+export type HttpApiRequest = z.output<typeof httpApiEventSchema>;
+
+export interface HttpApiResult {
+  readonly statusCode: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+export interface ErrorBody {
+  readonly error: {
+    readonly code: string;
+    readonly field: string;
+    readonly message: string;
+    readonly issues?: readonly unknown[];
+  };
+}
+
+const HEADERS = { "content-type": "application/json", "cache-control": "no-store" } as const;
+
+export function json(statusCode: number, body: unknown): HttpApiResult {
+  return { statusCode, headers: HEADERS, body: JSON.stringify(body) };
+}
+
+export function failure(
+  statusCode: number,
+  code: string,
+  field: string,
+  message: string,
+  issues?: readonly unknown[],
+): HttpApiResult {
+  const body: ErrorBody = { error: { code, field, message, ...(issues === undefined ? {} : { issues }) } };
+  return json(statusCode, body);
+}
+
+/** A claim as a string; API Gateway passes JWT claims as strings, numbers or booleans. Arrays and absent claims are not usable. */
+function claimString(claims: Readonly<Record<string, unknown>> | undefined, name: string): string {
+  const value = claims?.[name];
+  return typeof value === "string" || typeof value === "number" ? String(value) : "";
+}
+
+/** Tenant and subject from the verified token's claims of these names (never from the body); "" when unusable. */
+export function requestClaims(
+  event: HttpApiRequest,
+  names: { readonly tenantClaim: string; readonly subjectClaim: string },
+): UploadClaims {
+  const jwtClaims = event.requestContext.authorizer?.jwt?.claims;
+  return { tenant: claimString(jwtClaims, names.tenantClaim), subject: claimString(jwtClaims, names.subjectClaim) };
+}
+
+export function parseBody(event: HttpApiRequest): { ok: true; value: unknown } | { ok: false } {
+  const raw =
+    event.body === undefined
+      ? ""
+      : event.isBase64Encoded
+        ? Buffer.from(event.body, "base64").toString("utf8")
+        : event.body;
+  try {
+    return { ok: true, value: JSON.parse(raw) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
