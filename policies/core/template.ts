@@ -31,6 +31,15 @@ export interface TfProvider {
   readonly file: string;
 }
 
+/** A module call (`module.<name>`): the checker does not read the module's own blocks. */
+export interface TfModule {
+  readonly address: string;
+  readonly name: string;
+  /** The call's arguments as written (`source`, `providers`, inputs). */
+  readonly values: JsonObject;
+  readonly file: string;
+}
+
 export interface SourceFile {
   readonly path: string;
   readonly text: string;
@@ -45,6 +54,8 @@ export interface Template {
   readonly resources: readonly TfResource[];
   /** Provider blocks, sorted by address. */
   readonly providers: readonly TfProvider[];
+  /** Module calls, sorted by address. */
+  readonly modules: readonly TfModule[];
   readonly byAddress: ReadonlyMap<string, TfResource>;
 }
 
@@ -87,6 +98,13 @@ function readProviders(section: unknown, file: string, out: TfProvider[]): void 
   }
 }
 
+function readModules(section: unknown, file: string, out: TfModule[]): void {
+  for (const [name, body] of entriesOf(section)) {
+    const values = Object.assign({}, ...objectsOf(body)) as JsonObject;
+    out.push({ address: `module.${name}`, name, values, file });
+  }
+}
+
 /** Builds the model from parsed files; throws TemplateError when a file is not Terraform JSON. */
 export function parseTemplate(
   stack: string,
@@ -94,21 +112,24 @@ export function parseTemplate(
 ): Template {
   const resources: TfResource[] = [];
   const providers: TfProvider[] = [];
+  const modules: TfModule[] = [];
   for (const f of files) {
     if (!isObject(f.json))
       throw new TemplateError(`${f.path}: not a Terraform JSON configuration (the top level must be an object)`);
     readBlocks(f.json.resource, "managed", f.path, resources);
     readBlocks(f.json.data, "data", f.path, resources);
     readProviders(f.json.provider, f.path, providers);
+    readModules(f.json.module, f.path, modules);
   }
   resources.sort((a, b) => compareStrings(a.address, b.address));
   providers.sort((a, b) => compareStrings(a.address, b.address));
+  modules.sort((a, b) => compareStrings(a.address, b.address));
   const byAddress = new Map<string, TfResource>();
   for (const r of resources) {
     if (byAddress.has(r.address)) throw new TemplateError(`${r.file}: ${r.address} is declared twice`);
     byAddress.set(r.address, r);
   }
-  return { stack, files: files.map(({ path, text }) => ({ path, text })), resources, providers, byAddress };
+  return { stack, files: files.map(({ path, text }) => ({ path, text })), resources, providers, modules, byAddress };
 }
 
 /** Convenience for tests and callers that hold parsed JSON: one in-memory file. */

@@ -1,24 +1,44 @@
 import { checkEuRegion } from "../../../config/partitions";
 import { blocks, literalString } from "../../core/json";
-import { partitionOfAnyRegion, placementOfProvider, providerOf, providerTypeOf } from "../../core/placement";
+import {
+  partitionOfAnyRegion,
+  placementOfProvider,
+  providerOf,
+  providerRefOf,
+  providerTypeOf,
+} from "../../core/placement";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
-/** Regions named by a resource besides its placement: replicas. */
+/** Attributes (dotted paths through nested blocks) that name a region data is copied to, by resource type. */
+const NAMED_REGIONS: Readonly<Record<string, readonly string[]>> = {
+  aws_dynamodb_table: ["replica.region_name"],
+  aws_dynamodb_global_table: ["replica.region_name"],
+  aws_secretsmanager_secret: ["replica.region"],
+  aws_ecr_replication_configuration: ["replication_configuration.rule.destination.region"],
+  aws_redshift_cluster: ["snapshot_copy.destination_region"],
+  aws_redshift_snapshot_copy: ["destination_region"],
+};
+
+/** Literal strings at a dotted path through nested blocks (object or list form), with their indexed path. */
+function valuesAt(node: unknown, segments: readonly string[], path: string): Array<{ path: string; region: string }> {
+  const [head, ...rest] = segments;
+  if (head === undefined) {
+    const region = literalString(node);
+    return region === undefined ? [] : [{ path, region }];
+  }
+  return blocks(node).flatMap((block, i) =>
+    valuesAt(block[head], rest, `${path}${Array.isArray(node) ? `[${i}]` : ""}${path === "" ? "" : "."}${head}`),
+  );
+}
+
+/** Regions named by a resource besides its placement: replicas and copy destinations. */
 function replicaRegions(values: Record<string, unknown>, type: string): Array<{ path: string; region: string }> {
-  const out: Array<{ path: string; region: string }> = [];
-  const key =
-    type === "aws_dynamodb_table" ? "region_name" : type === "aws_secretsmanager_secret" ? "region" : undefined;
-  if (key === undefined) return out;
-  blocks(values.replica).forEach((block, i) => {
-    const region = literalString(block[key]);
-    if (region !== undefined) out.push({ path: `replica[${i}].${key}`, region });
-  });
-  return out;
+  return (NAMED_REGIONS[type] ?? []).flatMap((p) => valuesAt(values, p.split("."), ""));
 }
 
 /**
  * Every aws provider has a literal region inside the EU (checkEuRegion), and so does every region a
- * resource names itself: its own `region` argument (aws provider 6.x) and replica regions.
+ * resource names itself: its own `region` argument (aws provider 6.x) and the regions it replicates or copies to (NAMED_REGIONS).
  */
 export const RegionInEu = defineRule({
   id: "SIP-RES-2",
@@ -40,8 +60,9 @@ export const RegionInEu = defineRule({
       as: "literal",
       passes: "a literal EU region of the provider's partition, or leaving it out",
     },
-    { type: "aws_dynamodb_table", attribute: "replica.region_name", as: "literal", passes: "a literal EU region" },
-    { type: "aws_secretsmanager_secret", attribute: "replica.region", as: "literal", passes: "a literal EU region" },
+    ...Object.entries(NAMED_REGIONS).flatMap(([type, paths]) =>
+      paths.map((attribute) => ({ type, attribute, as: "literal" as const, passes: "a literal EU region" })),
+    ),
   ],
   evaluate({ template }) {
     const violations: Violation[] = [];
@@ -75,7 +96,7 @@ export const RegionInEu = defineRule({
       const own = r.values.region;
       const partition = placementOfProvider(providerOf(template, r)).partition;
       const named: Array<{ path: string; region: string }> = [];
-      const providerKey = literalString(r.values.provider) ?? "aws";
+      const providerKey = providerRefOf(r) ?? "aws";
       const inherited = badProviders.get(providerKey);
       if (own === undefined && inherited !== undefined) problems.push(inherited);
       if (own !== undefined) {

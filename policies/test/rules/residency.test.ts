@@ -17,6 +17,7 @@ describeRules([
       [n("ProviderPinned", 1), ["aws_s3_bucket.unpinned"]],
       [n("ProviderPinned", 2), ["aws_kms_key.k", "data.aws_caller_identity.me"]],
       [n("ProviderPinned", 3), ["aws_s3_bucket.b", "provider.aws"]],
+      [n("ProviderPinned", 4), ["module.default", "module.undeclared", "module.unpinned"]],
     ],
   },
   {
@@ -27,6 +28,7 @@ describeRules([
       // the providers, and the resource on one of them, where a reviewer looks
       [n("RegionInEu", 2), ["aws_kms_key.k", "provider.aws.commercial", "provider.aws.sovereign"]],
       [n("RegionInEu", 3), ["aws_dynamodb_table.t", "aws_sqs_queue.q"]],
+      [n("RegionInEu", 4), ["aws_dynamodb_global_table.g", "aws_ecr_replication_configuration.r"]],
     ],
   },
   {
