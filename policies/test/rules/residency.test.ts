@@ -66,6 +66,16 @@ describeRules([
       [n("NoGlobalEndpoints", 1), ["aws_lambda_function.f"]],
       [n("NoGlobalEndpoints", 2), ["provider.aws.commercial"]],
       [n("NoGlobalEndpoints", 3), ["aws_vpc_endpoint.global"]],
+      [
+        n("NoGlobalEndpoints", 4),
+        [
+          "aws_lambda_function.capitals",
+          "aws_lambda_function.indirect",
+          "aws_lambda_function.us",
+          "aws_vpc_endpoint.us",
+          "provider.aws.commercial",
+        ],
+      ],
     ],
   },
   {
