@@ -32,6 +32,33 @@ export const DATA_HOLDING_TYPES: ReadonlySet<string> = new Set([
   "aws_rds_cluster",
 ]);
 
+/** Attributes (dotted paths through nested blocks) that name a region data is copied to, by resource type. */
+export const COPY_REGIONS: Readonly<Record<string, readonly string[]>> = {
+  aws_dynamodb_table: ["replica.region_name"],
+  aws_dynamodb_global_table: ["replica.region_name"],
+  aws_secretsmanager_secret: ["replica.region"],
+  aws_ecr_replication_configuration: ["replication_configuration.rule.destination.region"],
+  aws_redshift_cluster: ["snapshot_copy.destination_region"],
+  aws_redshift_snapshot_copy: ["destination_region"],
+};
+
+/** Literal strings at a dotted path through nested blocks (object or list form), with their indexed path. */
+function valuesAt(node: unknown, segments: readonly string[], path: string): Array<{ path: string; region: string }> {
+  const [head, ...rest] = segments;
+  if (head === undefined) {
+    const region = literalString(node);
+    return region === undefined ? [] : [{ path, region }];
+  }
+  return blocks(node).flatMap((block, i) =>
+    valuesAt(block[head], rest, `${path}${Array.isArray(node) ? `[${i}]` : ""}${path === "" ? "" : "."}${head}`),
+  );
+}
+
+/** Regions named by a resource besides its placement: replicas and copy destinations. */
+export function copyRegions(values: Record<string, unknown>, type: string): Array<{ path: string; region: string }> {
+  return (COPY_REGIONS[type] ?? []).flatMap((p) => valuesAt(values, p.split("."), ""));
+}
+
 export const DATA_CLASS_TAG = "DataClass";
 export const TENANT_TAG = "Tenant";
 

@@ -1,5 +1,5 @@
 import { checkEuRegion } from "../../../config/partitions";
-import { blocks, literalString } from "../../core/json";
+import { literalString } from "../../core/json";
 import {
   partitionOfAnyRegion,
   placementOfProvider,
@@ -7,38 +7,12 @@ import {
   providerRefOf,
   providerTypeOf,
 } from "../../core/placement";
+import { COPY_REGIONS, copyRegions } from "../../core/residency";
 import { defineRule, type Violation, verdict } from "../../core/types";
-
-/** Attributes (dotted paths through nested blocks) that name a region data is copied to, by resource type. */
-const NAMED_REGIONS: Readonly<Record<string, readonly string[]>> = {
-  aws_dynamodb_table: ["replica.region_name"],
-  aws_dynamodb_global_table: ["replica.region_name"],
-  aws_secretsmanager_secret: ["replica.region"],
-  aws_ecr_replication_configuration: ["replication_configuration.rule.destination.region"],
-  aws_redshift_cluster: ["snapshot_copy.destination_region"],
-  aws_redshift_snapshot_copy: ["destination_region"],
-};
-
-/** Literal strings at a dotted path through nested blocks (object or list form), with their indexed path. */
-function valuesAt(node: unknown, segments: readonly string[], path: string): Array<{ path: string; region: string }> {
-  const [head, ...rest] = segments;
-  if (head === undefined) {
-    const region = literalString(node);
-    return region === undefined ? [] : [{ path, region }];
-  }
-  return blocks(node).flatMap((block, i) =>
-    valuesAt(block[head], rest, `${path}${Array.isArray(node) ? `[${i}]` : ""}${path === "" ? "" : "."}${head}`),
-  );
-}
-
-/** Regions named by a resource besides its placement: replicas and copy destinations. */
-function replicaRegions(values: Record<string, unknown>, type: string): Array<{ path: string; region: string }> {
-  return (NAMED_REGIONS[type] ?? []).flatMap((p) => valuesAt(values, p.split("."), ""));
-}
 
 /**
  * Every aws provider has a literal region inside the EU (checkEuRegion), and so does every region a
- * resource names itself: its own `region` argument (aws provider 6.x) and the regions it replicates or copies to (NAMED_REGIONS).
+ * resource names itself: its own `region` argument (aws provider 6.x) and the regions it replicates or copies to (COPY_REGIONS in core/residency.ts).
  */
 export const RegionInEu = defineRule({
   id: "SIP-RES-2",
@@ -60,7 +34,7 @@ export const RegionInEu = defineRule({
       as: "literal",
       passes: "a literal EU region of the provider's partition, or leaving it out",
     },
-    ...Object.entries(NAMED_REGIONS).flatMap(([type, paths]) =>
+    ...Object.entries(COPY_REGIONS).flatMap(([type, paths]) =>
       paths.map((attribute) => ({ type, attribute, as: "literal" as const, passes: "a literal EU region" })),
     ),
   ],
@@ -106,7 +80,7 @@ export const RegionInEu = defineRule({
           problems.push(`region ${JSON.stringify(own)} is not a literal and cannot be verified`);
         else named.push({ path: "region", region: literal });
       }
-      const replicas = replicaRegions(r.values, r.type);
+      const replicas = copyRegions(r.values, r.type);
       if (replicas.length > 0) checked++;
       named.push(...replicas);
       for (const { path, region } of named) {

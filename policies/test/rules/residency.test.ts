@@ -85,6 +85,7 @@ describeRules([
       [n("NoCrossPartitionReplication", 1), ["aws_s3_bucket_replication_configuration.b"]],
       [n("NoCrossPartitionReplication", 2), ["aws_dynamodb_table.clean", "aws_dynamodb_table.t"]],
       [n("NoCrossPartitionReplication", 3), ["aws_iam_role.r"]],
+      [n("NoCrossPartitionReplication", 4), ["aws_dynamodb_global_table.g", "aws_ecr_replication_configuration.r"]],
     ],
   },
 ]);
