@@ -57,6 +57,7 @@ describeRules([
       ],
       [n("PartitionConsistentReferences", 3), ["aws_vpc_endpoint.s3", "provider.aws.sovereign"]],
       [n("PartitionConsistentReferences", 4), ["aws_cloudwatch_metric_alarm.a"]],
+      [n("PartitionConsistentReferences", 5), ["aws_s3_bucket_policy.p"]],
     ],
   },
   {
