@@ -37,6 +37,10 @@ describeRules([
     noncompliant: [
       [n("DataClassPartition", 1), ["aws_s3_bucket.c"]],
       [n("DataClassPartition", 2), ["aws_s3_bucket.typo", "aws_secretsmanager_secret.s"]],
+      [
+        n("DataClassPartition", 4),
+        ["aws_cognito_user_pool.users", "aws_kinesis_stream.events", "aws_s3_bucket_object.scan"],
+      ],
     ],
   },
   {
