@@ -25,6 +25,19 @@ describeRules([
       [n("RestrictableActionsOnNamedResources", 4), ["aws_iam_role_policy.fn"]],
       // the Lambda network-interface actions on a role that is no Lambda function's
       [n("RestrictableActionsOnNamedResources", 5), ["aws_iam_role_policy.sync"]],
+      // NotAction, arn:*, **, every object, every secret, every key under a condition an untagged key meets
+      [
+        n("RestrictableActionsOnNamedResources", 6),
+        [
+          "aws_iam_role_policy.arn-wildcard",
+          "aws_iam_role_policy.double-star",
+          "aws_iam_role_policy.every-key-forall",
+          "aws_iam_role_policy.every-key-negated",
+          "aws_iam_role_policy.every-object",
+          "aws_iam_role_policy.every-secret",
+          "aws_iam_role_policy.not-action",
+        ],
+      ],
     ],
   },
   {
