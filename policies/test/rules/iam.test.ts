@@ -109,6 +109,17 @@ describeRules([
       ],
       // an OIDC claim IAM does not map (":subject" for ":sub"); the compliant fixture's ":aud"/":sub" pass
       [n("PolicyDocumentValid", 5), ["aws_iam_role.ci"]],
+      // denies that cannot match: Bool "flase", Condtion, Action [], a /33 CIDR, a variable in a key's service part
+      [
+        n("PolicyDocumentValid", 6),
+        [
+          "aws_s3_bucket_policy.bool-typo",
+          "aws_s3_bucket_policy.empty-action",
+          "aws_s3_bucket_policy.ip-typo",
+          "aws_s3_bucket_policy.misspelt-condition",
+          "aws_s3_bucket_policy.variable-key",
+        ],
+      ],
     ],
   },
   {
