@@ -189,3 +189,22 @@ export function mayBeAbsent(resource: TfResource): boolean {
     return true;
   return false;
 }
+
+/**
+ * Whether Terraform leaves an attribute as it finds it: `lifecycle.ignore_changes` names it (or its
+ * block) or is `all`. An imported or drifted resource then keeps whatever value it has, whatever the
+ * configuration says (issue 15 probe); a value the checker cannot read counts as ignoring.
+ */
+export function ignoresChanges(resource: TfResource, attribute: string): boolean {
+  for (const lifecycle of objectsOf(resource.values.lifecycle)) {
+    const ignored = lifecycle.ignore_changes;
+    if (ignored === undefined) continue;
+    const list = Array.isArray(ignored) ? ignored : [ignored];
+    for (const entry of list) {
+      if (typeof entry !== "string") return true;
+      const name = entry.replace(/^\$\{(.*)\}$/, "$1").trim();
+      if (name === "all" || name === attribute || attribute.startsWith(`${name}.`) || name.includes("${")) return true;
+    }
+  }
+  return false;
+}
