@@ -159,7 +159,7 @@ function aliasProblems(
   );
   const wanted = `alias/${environment ?? "<env>"}/tenant/${tenant}`;
   const matches = (name: string): boolean =>
-    environment === undefined ? new RegExp(`^alias/[^/]+/tenant/${escape(tenant)}$`).test(name) : name === wanted;
+    environment === undefined ? new RegExp(`^alias/[^/]+/tenant/${escapeRegExp(tenant)}$`).test(name) : name === wanted;
   if (aliases.some((a) => matches(literalString(a.values.name) ?? ""))) return [];
   return [
     {
@@ -169,6 +169,6 @@ function aliasProblems(
   ];
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
