@@ -38,16 +38,17 @@ export interface HostMatch {
 const SUFFIXES = [...new Set(Object.values(PARTITIONS).map((p) => p.dnsSuffix))];
 const HOST = new RegExp(
   `([A-Za-z0-9][A-Za-z0-9.-]*)\\.(${SUFFIXES.map((s) => s.replace(/\./g, "\\.")).join("|")})(?![A-Za-z0-9-])`,
-  "g",
+  "gi",
 );
 
-/** Endpoint-like host names under an AWS DNS suffix. */
+/** Endpoint-like host names under an AWS DNS suffix, lower-cased (DNS names are case-insensitive). */
 export function hostsIn(value: string): HostMatch[] {
   return [...value.matchAll(HOST)].map((m) => {
     const prefix = (m[1] ?? "").toLowerCase();
-    const host = `${prefix}.${m[2] ?? ""}`;
+    const suffix = (m[2] ?? "").toLowerCase();
+    const host = `${prefix}.${suffix}`;
     const region = prefix.split(".").find((label) => isRegionName(label));
-    return { host, suffix: m[2] ?? "", region, whole: value.trim().toLowerCase() === host };
+    return { host, suffix, region, whole: value.trim().toLowerCase() === host };
   });
 }
 

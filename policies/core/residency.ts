@@ -30,7 +30,61 @@ export const DATA_HOLDING_TYPES: ReadonlySet<string> = new Set([
   "aws_ebs_volume",
   "aws_db_instance",
   "aws_rds_cluster",
+  // Further stores (issue 15 probe: a user pool or stream in the commercial partition without a class passed).
+  "aws_s3_bucket_object",
+  "aws_kinesis_stream",
+  "aws_kinesis_firehose_delivery_stream",
+  "aws_sns_topic",
+  "aws_opensearch_domain",
+  "aws_elasticsearch_domain",
+  "aws_elasticache_replication_group",
+  "aws_elasticache_cluster",
+  "aws_ecr_repository",
+  "aws_cognito_user_pool",
+  "aws_docdb_cluster",
+  "aws_neptune_cluster",
+  "aws_redshift_cluster",
+  "aws_backup_vault",
+  "aws_glacier_vault",
+  "aws_ebs_snapshot",
+  "aws_db_snapshot",
+  "aws_rds_cluster_instance",
+  "aws_fsx_lustre_file_system",
+  "aws_fsx_windows_file_system",
+  "aws_fsx_ontap_file_system",
+  "aws_fsx_openzfs_file_system",
+  "aws_timestreamwrite_table",
+  "aws_memorydb_cluster",
+  "aws_keyspaces_table",
+  "aws_qldb_ledger",
 ]);
+
+/** Attributes (dotted paths through nested blocks) that name a region data is copied to, by resource type. */
+export const COPY_REGIONS: Readonly<Record<string, readonly string[]>> = {
+  aws_dynamodb_table: ["replica.region_name"],
+  aws_dynamodb_global_table: ["replica.region_name"],
+  aws_secretsmanager_secret: ["replica.region"],
+  aws_ecr_replication_configuration: ["replication_configuration.rule.destination.region"],
+  aws_redshift_cluster: ["snapshot_copy.destination_region"],
+  aws_redshift_snapshot_copy: ["destination_region"],
+};
+
+/** Literal strings at a dotted path through nested blocks (object or list form), with their indexed path. */
+function valuesAt(node: unknown, segments: readonly string[], path: string): Array<{ path: string; region: string }> {
+  const [head, ...rest] = segments;
+  if (head === undefined) {
+    const region = literalString(node);
+    return region === undefined ? [] : [{ path, region }];
+  }
+  return blocks(node).flatMap((block, i) =>
+    valuesAt(block[head], rest, `${path}${Array.isArray(node) ? `[${i}]` : ""}${path === "" ? "" : "."}${head}`),
+  );
+}
+
+/** Regions named by a resource besides its placement: replicas and copy destinations. */
+export function copyRegions(values: Record<string, unknown>, type: string): Array<{ path: string; region: string }> {
+  return (COPY_REGIONS[type] ?? []).flatMap((p) => valuesAt(values, p.split("."), ""));
+}
 
 export const DATA_CLASS_TAG = "DataClass";
 export const TENANT_TAG = "Tenant";

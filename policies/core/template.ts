@@ -31,6 +31,15 @@ export interface TfProvider {
   readonly file: string;
 }
 
+/** A module call (`module.<name>`): the checker does not read the module's own blocks. */
+export interface TfModule {
+  readonly address: string;
+  readonly name: string;
+  /** The call's arguments as written (`source`, `providers`, inputs). */
+  readonly values: JsonObject;
+  readonly file: string;
+}
+
 export interface SourceFile {
   readonly path: string;
   readonly text: string;
@@ -45,6 +54,8 @@ export interface Template {
   readonly resources: readonly TfResource[];
   /** Provider blocks, sorted by address. */
   readonly providers: readonly TfProvider[];
+  /** Module calls, sorted by address. */
+  readonly modules: readonly TfModule[];
   readonly byAddress: ReadonlyMap<string, TfResource>;
 }
 
@@ -87,6 +98,13 @@ function readProviders(section: unknown, file: string, out: TfProvider[]): void 
   }
 }
 
+function readModules(section: unknown, file: string, out: TfModule[]): void {
+  for (const [name, body] of entriesOf(section)) {
+    const values = Object.assign({}, ...objectsOf(body)) as JsonObject;
+    out.push({ address: `module.${name}`, name, values, file });
+  }
+}
+
 /** Builds the model from parsed files; throws TemplateError when a file is not Terraform JSON. */
 export function parseTemplate(
   stack: string,
@@ -94,21 +112,24 @@ export function parseTemplate(
 ): Template {
   const resources: TfResource[] = [];
   const providers: TfProvider[] = [];
+  const modules: TfModule[] = [];
   for (const f of files) {
     if (!isObject(f.json))
       throw new TemplateError(`${f.path}: not a Terraform JSON configuration (the top level must be an object)`);
     readBlocks(f.json.resource, "managed", f.path, resources);
     readBlocks(f.json.data, "data", f.path, resources);
     readProviders(f.json.provider, f.path, providers);
+    readModules(f.json.module, f.path, modules);
   }
   resources.sort((a, b) => compareStrings(a.address, b.address));
   providers.sort((a, b) => compareStrings(a.address, b.address));
+  modules.sort((a, b) => compareStrings(a.address, b.address));
   const byAddress = new Map<string, TfResource>();
   for (const r of resources) {
     if (byAddress.has(r.address)) throw new TemplateError(`${r.file}: ${r.address} is declared twice`);
     byAddress.set(r.address, r);
   }
-  return { stack, files: files.map(({ path, text }) => ({ path, text })), resources, providers, byAddress };
+  return { stack, files: files.map(({ path, text }) => ({ path, text })), resources, providers, modules, byAddress };
 }
 
 /** Convenience for tests and callers that hold parsed JSON: one in-memory file. */
@@ -166,5 +187,24 @@ export function mayBeAbsent(resource: TfResource): boolean {
     !((Array.isArray(forEach) && forEach.length > 0) || (isObject(forEach) && Object.keys(forEach).length > 0))
   )
     return true;
+  return false;
+}
+
+/**
+ * Whether Terraform leaves an attribute as it finds it: `lifecycle.ignore_changes` names it (or its
+ * block) or is `all`. An imported or drifted resource then keeps whatever value it has, whatever the
+ * configuration says (issue 15 probe); a value the checker cannot read counts as ignoring.
+ */
+export function ignoresChanges(resource: TfResource, attribute: string): boolean {
+  for (const lifecycle of objectsOf(resource.values.lifecycle)) {
+    const ignored = lifecycle.ignore_changes;
+    if (ignored === undefined) continue;
+    const list = Array.isArray(ignored) ? ignored : [ignored];
+    for (const entry of list) {
+      if (typeof entry !== "string") return true;
+      const name = entry.replace(/^\$\{(.*)\}$/, "$1").trim();
+      if (name === "all" || name === attribute || attribute.startsWith(`${name}.`) || name.includes("${")) return true;
+    }
+  }
   return false;
 }

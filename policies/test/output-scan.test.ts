@@ -1,6 +1,6 @@
-import { cpSync, mkdirSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { zipSync } from "fflate";
+import { gzipSync, zipSync } from "fflate";
 import { afterAll, describe, expect, it } from "vitest";
 import { createTestPki } from "../../test/support/rolesanywhere/pki";
 import { synthesize } from "../../stacks/synthesize";
@@ -43,6 +43,39 @@ describe("SIP-OUT-1 NoPrivateKeyInOutput", () => {
     expect(hits.map((f) => f.address)).toEqual(["plans/s.plan.json", "stacks/s/assets/fn.zip!/certs/leaf.key"]);
     expect(hits[0]?.detail).toMatch(/PRIVATE KEY-----/);
     expect(exitCodeOf(report)).toBe(1);
+  });
+
+  it("finds a private key encoded, escaped, in an archive of any name, behind a symbolic link or in PuTTY's format (issue 15 probe: each passed before)", () => {
+    // Prepare
+    const dir = outputFolder("disguised");
+    const bytes = (text: string) => new TextEncoder().encode(text);
+    const output = (name: string, value: string) =>
+      writeFileSync(join(dir, `${name}.tf.json`), JSON.stringify({ output: { k: { value, sensitive: true } } }));
+    output("base64", Buffer.from(key).toString("base64"));
+    output("base64-shifted", Buffer.from(`x${key}`).toString("base64"));
+    output("hex", Buffer.from(key).toString("hex"));
+    writeFileSync(
+      join(dir, "escaped.tf.json"),
+      `{"output":{"k":{"value":"${key.replace(/-/g, "\\u002d").replace(/\n/g, "\\n")}"}}}`,
+    );
+    writeFileSync(join(dir, "asset.tgz"), gzipSync(bytes(`leaf.key\0${key}`)));
+    writeFileSync(join(dir, "asset.bin"), zipSync({ "leaf.key": bytes(key) }));
+    writeFileSync(join(tmp.dir, "outside.key"), key);
+    symlinkSync(join(tmp.dir, "outside.key"), join(dir, "linked.key"));
+    writeFileSync(join(dir, "id.ppk"), "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\n");
+    // Act
+    const hits = scanOutputFolder(dir);
+    // Assess
+    expect(hits.map((h) => h.path)).toEqual([
+      "asset.bin!/leaf.key",
+      "asset.tgz!/(gunzipped)",
+      "base64-shifted.tf.json",
+      "base64.tf.json",
+      "escaped.tf.json",
+      "hex.tf.json",
+      "id.ppk",
+      "linked.key",
+    ]);
   });
 
   it("cannot be suppressed", async () => {

@@ -13,8 +13,11 @@ import { defineRule, type Violation, verdict } from "../../core/types";
 
 /**
  * Actions that can be limited to named resources are, in identity policies, never granted on
- * `Resource "*"`: data reads (Read), writes (Write) and permissions management. What a policy may
- * grant on `*` is what only works on `*` (wildcard-only actions such as ec2:Describe*) and listing.
+ * `Resource "*"`: data reads (Read), writes (Write) and permissions management. `"*"` includes a
+ * NotResource, other wildcard-only patterns (`**`, `arn:*`, all buckets) and a type-wide pattern
+ * (`key/` then `*`) unless a positive condition selects the resources by tag or alias; a NotAction
+ * grants every action it does not name (issue 15 probe). What a policy may grant on `*` is what only
+ * works on `*` (wildcard-only actions such as ec2:Describe*) and listing.
  * One structural exception: the network-interface actions of a Lambda function's own role in a VPC,
  * which Lambda needs on `*` (AWS's AWSLambdaVPCAccessExecutionRole).
  */
@@ -67,7 +70,7 @@ export const RestrictableActionsOnNamedResources = defineRule({
   service: "iam",
   severity: "error",
   suppressible: true,
-  info: 'An identity policy grants, on Resource "*", actions that can be limited to named resources: data reads, writes or permissions management.',
+  info: 'An identity policy grants, on Resource "*" (or a NotResource, or a pattern that names every resource or every resource of a type), actions that can be limited to named resources: data reads, writes or permissions management.',
   explanation:
     'Resource "*" on s3:GetObject, kms:Decrypt or secretsmanager:GetSecretValue reads every object, key and secret the account holds or will hold; on iam:PassRole, iam:PutRolePolicy or iam:AttachRolePolicy it lets the holder give itself any permission; on writes it reaches resources nobody reviewed. These actions take resource ARNs, so "*" is never needed.',
   fix: 'Name the resources (bucket/object ARNs, key ARNs, secret ARNs, role ARNs) in Resource; keep "*" only for actions that support nothing else (List, wildcard-only actions).',
@@ -88,6 +91,8 @@ export const RestrictableActionsOnNamedResources = defineRule({
       for (const s of statementsOf(doc.document)) {
         if (s.effect !== "Allow" || !onEverything(s)) continue;
         const { known, unknown } = expand(s.actions, iam);
+        // A NotAction allows every action it does not name, restrictable ones included.
+        if (s.notActions.length > 0) unknown.push(`every action but ${s.notActions.join(", ")} (NotAction)`);
         const restrictable = known.filter((a) => a.restrictable && LEVELS.has(a.accessLevel));
         if (restrictable.length === 0 && unknown.length === 0) continue;
         if (
@@ -120,7 +125,59 @@ export const RestrictableActionsOnNamedResources = defineRule({
   },
 });
 
-/** Whether a statement applies to every resource: `Resource "*"` or a NotResource. */
+/** Only wildcards (at least one `*`, slashes allowed for S3 objects): `*`, `**`, `*?`. */
+const WILDCARD_ONLY = /^[*?/]*\*[*?/]*$/;
+
+/**
+ * Whether a Resource pattern names no resource in particular: `*` and other wildcard-only
+ * patterns, an ARN that ends in a wildcard before its resource (`arn:*`), or an ARN whose resource is
+ * only wildcards (every bucket or object of S3, every queue).
+ */
+function namesEveryResource(pattern: string): boolean {
+  if (WILDCARD_ONLY.test(pattern)) return true;
+  const fields = pattern.split(":");
+  if (fields[0]?.toLowerCase() !== "arn") return false;
+  if (fields.length < 6) return WILDCARD_ONLY.test(fields[fields.length - 1] ?? "");
+  return WILDCARD_ONLY.test(fields.slice(5).join(":"));
+}
+
+/**
+ * Whether a Resource pattern names every resource of a type (outside S3, whose ARNs have no type):
+ * `...:secret:*`, `key/` then `*`, `role/` then `*`.
+ */
+function namesEveryResourceOfAType(pattern: string): boolean {
+  const fields = pattern.split(":");
+  if (fields[0]?.toLowerCase() !== "arn" || fields.length < 6 || fields[2]?.toLowerCase() === "s3") return false;
+  const typed = /^[A-Za-z][A-Za-z-]*[/:](.*)$/.exec(fields.slice(5).join(":"));
+  return typed !== null && WILDCARD_ONLY.test(typed[1] ?? "");
+}
+
+/** Condition keys that select resources by their tags or aliases (attribute-based access). */
+const RESOURCE_SELECTING_KEY = /^(?:[a-z0-9-]+:ResourceTag\/.+|kms:ResourceAliases)$/i;
+
+/**
+ * Whether a positive condition (no negated, ...IfExists, Null or ForAllValues operator, which an
+ * untagged resource satisfies) selects the resources by tag or alias with values that are not only
+ * wildcards: what makes a type-wide pattern name resources.
+ */
+function selectsResourcesByCondition(s: NormalizedStatement): boolean {
+  return s.conditions.some(
+    (c) =>
+      RESOURCE_SELECTING_KEY.test(c.key) &&
+      !/Not|IfExists$|^Null$|^ForAllValues:/i.test(c.operator) &&
+      c.values.length > 0 &&
+      c.values.every((v) => typeof v === "string" && !/^[*?]*$/.test(v)),
+  );
+}
+
+/**
+ * Whether a statement applies to every resource: `Resource "*"` and the like, a NotResource, or
+ * every resource of a type without a condition that selects them by tag or alias.
+ */
 function onEverything(s: NormalizedStatement): boolean {
-  return s.resources.includes("*") || s.notResources.length > 0;
+  return (
+    s.resources.some(namesEveryResource) ||
+    s.notResources.length > 0 ||
+    (s.resources.some(namesEveryResourceOfAType) && !selectsResourcesByCondition(s))
+  );
 }

@@ -2,7 +2,7 @@ import { bucketOf } from "../../core/buckets";
 import { blocks, literalString } from "../../core/json";
 import { partitionById, partitionOfAnyRegion, placementOf, providerTypeOf } from "../../core/placement";
 import { resolveReference } from "../../core/references";
-import { dataClassOf, isDataHolding, partitionAllows } from "../../core/residency";
+import { COPY_REGIONS, copyRegions, dataClassOf, isDataHolding, partitionAllows } from "../../core/residency";
 import { resourcesOfType, type Template } from "../../core/template";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
@@ -21,7 +21,8 @@ function destinationPartition(template: Template, value: unknown): { id: string;
 
 /**
  * No replication across partitions, and no sovereign-only data on the commercial side: S3
- * replication destinations, DynamoDB and Secrets Manager replica regions, and any (non data-holding)
+ * replication destinations, the regions a resource replicates or copies to (COPY_REGIONS: DynamoDB
+ * and Secrets Manager replicas, global tables, ECR replication, Redshift snapshot copies), and any (non data-holding)
  * resource in the commercial partition that carries a sovereign-only DataClass.
  */
 export const NoCrossPartitionReplication = defineRule({
@@ -48,18 +49,14 @@ export const NoCrossPartitionReplication = defineRule({
       as: "reference",
       passes: "a literal bucket ARN or a reference to a bucket of this configuration",
     },
-    {
-      type: "aws_dynamodb_table",
-      attribute: "replica.region_name",
-      as: "literal",
-      passes: "a literal region of the table's partition",
-    },
-    {
-      type: "aws_secretsmanager_secret",
-      attribute: "replica.region",
-      as: "literal",
-      passes: "a literal region of the secret's partition",
-    },
+    ...Object.entries(COPY_REGIONS).flatMap(([type, paths]) =>
+      paths.map((attribute) => ({
+        type,
+        attribute,
+        as: "literal" as const,
+        passes: "a literal region of the resource's partition",
+      })),
+    ),
   ],
   evaluate({ template, config }) {
     const violations: Violation[] = [];
@@ -84,26 +81,24 @@ export const NoCrossPartitionReplication = defineRule({
       });
       if (problems.length > 0) violations.push({ address: rc.address, detail: problems.join("; ") });
     }
-    for (const r of resourcesOfType(template, "aws_dynamodb_table", "aws_secretsmanager_secret")) {
-      const key = r.type === "aws_dynamodb_table" ? "region_name" : "region";
-      const replicas = blocks(r.values.replica);
-      if (replicas.length === 0) continue;
+    for (const r of resourcesOfType(template, ...Object.keys(COPY_REGIONS))) {
+      const copies = copyRegions(r.values, r.type);
+      if (copies.length === 0) continue;
       const home = placementOf(template, r).partition;
       if (home === undefined) continue;
       checked++;
       const dataClass = dataClassOf(template, r);
       const problems: string[] = [];
-      replicas.forEach((replica, i) => {
-        const region = literalString(replica[key]);
-        const p = region === undefined ? undefined : partitionOfAnyRegion(region);
-        if (p === undefined) return;
+      for (const { path, region } of copies) {
+        const p = partitionOfAnyRegion(region);
+        if (p === undefined) continue;
         if (p.id !== home.id)
-          problems.push(`replica[${i}] in ${region} is in partition ${p.id}, but the ${r.type} is in ${home.id}`);
+          problems.push(`${path} ${region} is in partition ${p.id}, but the ${r.type} is in ${home.id}`);
         else if (dataClass !== undefined) {
           const allowed = partitionAllows(p, dataClass, config);
-          if (!allowed.allowed) problems.push(`replica[${i}] in ${region}: ${allowed.reason}`);
+          if (!allowed.allowed) problems.push(`${path} ${region}: ${allowed.reason}`);
         }
-      });
+      }
       if (problems.length > 0) violations.push({ address: r.address, detail: problems.join("; ") });
     }
     for (const r of template.resources) {

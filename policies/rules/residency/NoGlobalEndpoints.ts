@@ -1,7 +1,8 @@
+import { checkEuRegion } from "../../../config/partitions";
 import { hostsIn, isGlobalHost, serviceNamesIn } from "../../core/identifiers";
 import { blocks, isObject, literalString } from "../../core/json";
-import { walkStrings } from "../../core/references";
-import { dataOfType, resourcesOfType } from "../../core/template";
+import { referencesIn, walkStrings } from "../../core/references";
+import { dataOfType, resourcesOfType, type Template } from "../../core/template";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
 /** Settings that make SDKs and the provider fall back to a global (us-east-1) endpoint. */
@@ -10,16 +11,39 @@ const LEGACY_SETTINGS: Readonly<Record<string, string>> = {
   AWS_S3_US_EAST_1_REGIONAL_ENDPOINT: "legacy",
 };
 
-function globalHostsIn(value: string): string[] {
-  return hostsIn(value)
-    .filter(isGlobalHost)
-    .map((h) => h.host);
+/** Endpoints in a string that send requests outside the EU: global hosts, and hosts of a non-EU region. */
+function endpointProblemsIn(value: string): string[] {
+  return hostsIn(value).flatMap((h) => {
+    if (isGlobalHost(h)) return [`the global endpoint ${h.host}`];
+    const check = checkEuRegion(h.region ?? "");
+    return check.ok ? [] : [`the endpoint ${h.host} outside the EU (${check.reason})`];
+  });
 }
 
 /**
- * No global endpoints (`sts.amazonaws.com`, `s3.amazonaws.com`, `iam.amazonaws.com`, ...) where
- * they decide where requests go: Lambda environment variables, provider blocks (endpoints,
- * assume_role), and VPC endpoint service names, which must name a region.
+ * Endpoints in an environment value and in the literal attributes it refers to
+ * (`${aws_ssm_parameter.p.value}` whose value is a global endpoint).
+ */
+function environmentProblems(template: Template, name: string, value: string): string[] {
+  const problems = endpointProblemsIn(value).map((e) => `environment variable ${name} uses ${e}`);
+  for (const ref of referencesIn(value)) {
+    const target = template.byAddress.get(ref.address)?.values[ref.attribute ?? ""];
+    const literal = literalString(target);
+    if (literal === undefined) continue;
+    for (const e of endpointProblemsIn(literal))
+      problems.push(`environment variable ${name} uses ${e} (from ${ref.address}.${ref.attribute})`);
+  }
+  const legacy = LEGACY_SETTINGS[name];
+  if (legacy !== undefined && value.toLowerCase() === legacy)
+    problems.push(`environment variable ${name}=${value} makes the SDK use a global endpoint`);
+  return problems;
+}
+
+/**
+ * No global endpoints (`sts.amazonaws.com`, `s3.amazonaws.com`, `iam.amazonaws.com`, ...) and no
+ * endpoints of regions outside the EU where they decide where requests go: Lambda environment
+ * variables (and the literal values they refer to), provider blocks (endpoints, assume_role), and VPC
+ * endpoint service names, which must name an EU region. Host names match in any letter case.
  */
 export const NoGlobalEndpoints = defineRule({
   id: "SIP-RES-5",
@@ -27,9 +51,9 @@ export const NoGlobalEndpoints = defineRule({
   service: "residency",
   severity: "error",
   suppressible: false,
-  info: "A function environment, provider block or VPC endpoint uses a global (region-less) AWS endpoint.",
+  info: "A function environment, provider block or VPC endpoint uses a global (region-less) AWS endpoint or one of a region outside the EU.",
   explanation:
-    "Global endpoints such as sts.amazonaws.com and s3.amazonaws.com are served from us-east-1 of the commercial partition. Requests (and the credentials, object keys and data in them) sent there leave the EU and, from the sovereign side, the sovereign partition.",
+    "Global endpoints such as sts.amazonaws.com and s3.amazonaws.com are served from us-east-1 of the commercial partition. Requests (and the credentials, object keys and data in them) sent there, or to an endpoint of a region outside the EU, leave the EU and, from the sovereign side, the sovereign partition.",
   fix: "Use regional endpoints of the resource's own partition (endpointUrl(partition, service, region) in config/partitions.ts, e.g. https://sts.eusc-de-east-1.amazonaws.eu), let the SDK resolve regional endpoints (AWS_STS_REGIONAL_ENDPOINTS=regional), and take VPC endpoint service names from data.aws_vpc_endpoint_service.",
   anchors: {},
   reads: [
@@ -62,12 +86,7 @@ export const NoGlobalEndpoints = defineRule({
       for (const env of blocks(fn.values.environment)) {
         if (!isObject(env.variables)) continue;
         for (const [name, value] of Object.entries(env.variables)) {
-          if (typeof value !== "string") continue;
-          for (const host of globalHostsIn(value))
-            problems.push(`environment variable ${name} uses the global endpoint ${host}`);
-          const legacy = LEGACY_SETTINGS[name];
-          if (legacy !== undefined && value.toLowerCase() === legacy)
-            problems.push(`environment variable ${name}=${value} makes the SDK use a global endpoint`);
+          if (typeof value === "string") problems.push(...environmentProblems(template, name, value));
         }
       }
       if (problems.length > 0) violations.push({ address: fn.address, detail: problems.join("; ") });
@@ -77,7 +96,7 @@ export const NoGlobalEndpoints = defineRule({
       checked++;
       const problems: string[] = [];
       walkStrings(p.values, (value, path) => {
-        for (const host of globalHostsIn(value)) problems.push(`${path} uses the global endpoint ${host}`);
+        for (const e of endpointProblemsIn(value)) problems.push(`${path} uses ${e}`);
       });
       if (literalString(p.values.s3_us_east_1_regional_endpoint) === "legacy")
         problems.push('s3_us_east_1_regional_endpoint = "legacy" uses the global S3 endpoint');
@@ -94,6 +113,14 @@ export const NoGlobalEndpoints = defineRule({
       const matches = serviceNamesIn(name);
       if (matches.length > 0 && matches.every((m) => m.region === undefined)) {
         violations.push({ address: r.address, detail: `${attr} "${name}" names no region: a global service endpoint` });
+      } else {
+        const outside = matches.flatMap((m) => {
+          const check = m.region === undefined ? undefined : checkEuRegion(m.region);
+          return check === undefined || check.ok
+            ? []
+            : [`${attr} "${name}" names a region outside the EU: ${check.reason}`];
+        });
+        if (outside.length > 0) violations.push({ address: r.address, detail: outside.join("; ") });
       }
     }
     return verdict(checked, violations);

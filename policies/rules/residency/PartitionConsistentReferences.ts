@@ -15,15 +15,24 @@ import { defineRule, type Violation, verdict } from "../../core/types";
 
 const MAX_PROBLEMS = 8;
 
+/**
+ * JSON escapes of a text that is not valid JSON (a policy with a `${...}` in it): IAM and the
+ * services decode `\u0061rn:aws:...` to an ARN, so the scan reads the decoded text too.
+ */
+function decodeJsonEscapes(value: string): string {
+  return value.replace(/\\u([0-9a-fA-F]{4})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+}
+
 /** Problems of one string in a block of partition `home`. */
 function scanString(
   template: Template,
   home: PartitionInfo,
-  value: string,
+  raw: string,
   path: string,
   principal: boolean,
   problems: Set<string>,
 ): void {
+  const value = decodeJsonEscapes(raw);
   for (const arn of arnsIn(value)) {
     if (arn.partitionId === "*") continue;
     const p = partitionById(arn.partitionId);

@@ -1,10 +1,33 @@
+import { isObject } from "../../core/json";
 import { providerRefOf, providerTypeOf } from "../../core/placement";
 import { defineRule, type Violation, verdict } from "../../core/types";
+
+/** Why a module call's `providers` does not pin it to declared aliases (empty when it does). */
+function moduleProviderProblems(providers: unknown, aliases: readonly string[]): string[] {
+  if (!isObject(providers))
+    return [
+      "the module call passes no providers, so its blocks bind to the default aws provider (the checker does not read the module's blocks)",
+    ];
+  const problems: string[] = [];
+  if (providers.aws === undefined)
+    problems.push(
+      "the module call does not pass the aws provider, so the module's default aws provider is the root's default",
+    );
+  for (const [inner, value] of Object.entries(providers)) {
+    if (inner !== "aws" && !inner.startsWith("aws.")) continue;
+    const ref = typeof value === "string" ? (/^\$\{(.*)\}$/.exec(value.trim())?.[1] ?? value).trim() : undefined;
+    if (ref === undefined || !aliases.includes(ref))
+      problems.push(`providers.${inner} = ${JSON.stringify(value)} is not a declared aliased aws provider`);
+  }
+  return problems;
+}
 
 /**
  * Every aws resource and data source names one of the declared, aliased aws providers. Both
  * providers are aliased, so a block without `provider` silently binds to an unconfigured default
- * provider, whose region and credentials come from the environment of whoever runs terraform.
+ * provider, whose region and credentials come from the environment of whoever runs terraform. A module
+ * call passes each of its providers explicitly (`providers`), all declared aliases: the checker does
+ * not read the module's blocks, and a call without `providers` hands them the default provider.
  */
 export const ProviderPinned = defineRule({
   id: "SIP-RES-1",
@@ -12,10 +35,10 @@ export const ProviderPinned = defineRule({
   service: "residency",
   severity: "error",
   suppressible: false,
-  info: "The resource or data source is not pinned to one of the declared, aliased aws providers.",
+  info: "The resource, data source or module call is not pinned to one of the declared, aliased aws providers.",
   explanation:
     "A block without an explicit aliased provider binds to the default aws provider, whose region and account come from the environment of whoever runs terraform. Data could be created in any region or partition, outside the residency the configuration promises.",
-  fix: 'Set `provider` to a declared alias ("aws.sovereign" or "aws.commercial"); in CDKTF pass the placement\'s provider to the construct. Remove aws provider blocks without an alias.',
+  fix: 'Set `provider` to a declared alias ("aws.sovereign" or "aws.commercial"); in CDKTF pass the placement\'s provider to the construct; pass a module call its aws providers explicitly (providers = { aws = aws.sovereign }). Remove aws provider blocks without an alias.',
   anchors: {},
   reads: [],
   evaluate({ template }) {
@@ -52,6 +75,18 @@ export const ProviderPinned = defineRule({
             : `the ${kind} uses provider "${ref}", which is not declared; use ${declared}`,
         });
       }
+    }
+    for (const m of template.modules) {
+      checked++;
+      const problems = moduleProviderProblems(
+        m.values.providers,
+        aliased.map((p) => p.key),
+      );
+      if (problems.length > 0)
+        violations.push({
+          address: m.address,
+          detail: `${problems.join("; ")}; pass providers = { aws = ${declared} }`,
+        });
     }
     return verdict(checked, violations);
   },

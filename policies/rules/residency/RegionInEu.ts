@@ -1,24 +1,18 @@
 import { checkEuRegion } from "../../../config/partitions";
-import { blocks, literalString } from "../../core/json";
-import { partitionOfAnyRegion, placementOfProvider, providerOf, providerTypeOf } from "../../core/placement";
+import { literalString } from "../../core/json";
+import {
+  partitionOfAnyRegion,
+  placementOfProvider,
+  providerOf,
+  providerRefOf,
+  providerTypeOf,
+} from "../../core/placement";
+import { COPY_REGIONS, copyRegions } from "../../core/residency";
 import { defineRule, type Violation, verdict } from "../../core/types";
-
-/** Regions named by a resource besides its placement: replicas. */
-function replicaRegions(values: Record<string, unknown>, type: string): Array<{ path: string; region: string }> {
-  const out: Array<{ path: string; region: string }> = [];
-  const key =
-    type === "aws_dynamodb_table" ? "region_name" : type === "aws_secretsmanager_secret" ? "region" : undefined;
-  if (key === undefined) return out;
-  blocks(values.replica).forEach((block, i) => {
-    const region = literalString(block[key]);
-    if (region !== undefined) out.push({ path: `replica[${i}].${key}`, region });
-  });
-  return out;
-}
 
 /**
  * Every aws provider has a literal region inside the EU (checkEuRegion), and so does every region a
- * resource names itself: its own `region` argument (aws provider 6.x) and replica regions.
+ * resource names itself: its own `region` argument (aws provider 6.x) and the regions it replicates or copies to (COPY_REGIONS in core/residency.ts).
  */
 export const RegionInEu = defineRule({
   id: "SIP-RES-2",
@@ -40,8 +34,9 @@ export const RegionInEu = defineRule({
       as: "literal",
       passes: "a literal EU region of the provider's partition, or leaving it out",
     },
-    { type: "aws_dynamodb_table", attribute: "replica.region_name", as: "literal", passes: "a literal EU region" },
-    { type: "aws_secretsmanager_secret", attribute: "replica.region", as: "literal", passes: "a literal EU region" },
+    ...Object.entries(COPY_REGIONS).flatMap(([type, paths]) =>
+      paths.map((attribute) => ({ type, attribute, as: "literal" as const, passes: "a literal EU region" })),
+    ),
   ],
   evaluate({ template }) {
     const violations: Violation[] = [];
@@ -75,7 +70,7 @@ export const RegionInEu = defineRule({
       const own = r.values.region;
       const partition = placementOfProvider(providerOf(template, r)).partition;
       const named: Array<{ path: string; region: string }> = [];
-      const providerKey = literalString(r.values.provider) ?? "aws";
+      const providerKey = providerRefOf(r) ?? "aws";
       const inherited = badProviders.get(providerKey);
       if (own === undefined && inherited !== undefined) problems.push(inherited);
       if (own !== undefined) {
@@ -85,7 +80,7 @@ export const RegionInEu = defineRule({
           problems.push(`region ${JSON.stringify(own)} is not a literal and cannot be verified`);
         else named.push({ path: "region", region: literal });
       }
-      const replicas = replicaRegions(r.values, r.type);
+      const replicas = copyRegions(r.values, r.type);
       if (replicas.length > 0) checked++;
       named.push(...replicas);
       for (const { path, region } of named) {

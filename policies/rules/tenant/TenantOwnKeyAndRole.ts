@@ -1,6 +1,7 @@
 import { isObject, literalString } from "../../core/json";
 import { resolveReference } from "../../core/references";
-import { resourcesOfType, type Template, type TfResource } from "../../core/template";
+import { providerRefOf } from "../../core/placement";
+import { certainlyAbsent, mayBeAbsent, resourcesOfType, type Template, type TfResource } from "../../core/template";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
 /**
@@ -40,7 +41,8 @@ export const TenantOwnKeyAndRole = defineRule({
     const violations: Violation[] = [];
     const tenants = tenantsOf(template);
     for (const [tenant, resources] of tenants) {
-      violations.push(...checkTenant(template, tenant, resources, config?.tenants.find((t) => t.id === tenant)?.tier));
+      const tier = config?.tenants.find((t) => t.id === tenant)?.tier;
+      violations.push(...checkTenant(template, tenant, resources, tier, config?.environment));
     }
     return verdict(tenants.size, violations);
   },
@@ -50,11 +52,11 @@ function tagsOf(r: TfResource): Record<string, unknown> {
   return isObject(r.values.tags) ? r.values.tags : {};
 }
 
-/** Tenants named by a `Tenant` tag anywhere in the stack, with their resources. */
+/** Tenants named by a `Tenant` tag anywhere in the stack, with their resources (those that may exist). */
 function tenantsOf(template: Template): Map<string, TfResource[]> {
   const out = new Map<string, TfResource[]>();
   for (const r of template.resources) {
-    if (r.mode !== "managed") continue;
+    if (r.mode !== "managed" || certainlyAbsent(r)) continue;
     const id = literalString(tagsOf(r).Tenant);
     if (id === undefined) continue;
     out.set(id, [...(out.get(id) ?? []), r]);
@@ -62,13 +64,26 @@ function tenantsOf(template: Template): Map<string, TfResource[]> {
   return out;
 }
 
-const providerOf = (r: TfResource): string => literalString(r.values.provider) ?? "aws";
+const providerOf = (r: TfResource): string => providerRefOf(r) ?? "aws";
+
+/** A finding for a tenant's role, key or alias that Terraform may not create (count, for_each). */
+function mayBeAbsentViolation(r: TfResource, what: string): Violation[] {
+  return mayBeAbsent(r)
+    ? [
+        {
+          address: r.address,
+          detail: `the tenant's ${what} has count ${JSON.stringify(r.values.count ?? null)} / for_each ${JSON.stringify(r.values.for_each ?? null)}, so Terraform may not create it (issue 15): create exactly one`,
+        },
+      ]
+    : [];
+}
 
 function checkTenant(
   template: Template,
   tenant: string,
   resources: readonly TfResource[],
   configuredTier: string | undefined,
+  environment: string | undefined,
 ): Violation[] {
   const where = (resources[0] as TfResource).address;
   const roles = resources.filter((r) => r.type === "aws_iam_role" && tagsOf(r).TenantKey !== undefined);
@@ -105,6 +120,7 @@ function checkTenant(
       });
       continue;
     }
+    violations.push(...mayBeAbsentViolation(role, "role"), ...mayBeAbsentViolation(key, "key"));
     if (providerOf(key) !== providerOf(role))
       violations.push({
         address: role.address,
@@ -123,15 +139,36 @@ function checkTenant(
           detail: `tagged Tier=${tier}, but the configuration gives tenant ${tenant} tier ${configuredTier}`,
         });
     }
-    const aliases = resourcesOfType(template, "aws_kms_alias").filter(
-      (a) => resolveReference(template, a.values.target_key_id)?.resource.address === key.address,
-    );
-    if (!aliases.some((a) => literalString(a.values.name)?.endsWith(`/tenant/${tenant}`))) {
-      violations.push({
-        address: key.address,
-        detail: `no alias alias/<env>/tenant/${tenant} targets the key: the functions find a tenant's key by that alias, and refuse the tenant without it`,
-      });
-    }
+    violations.push(...aliasProblems(template, key, tenant, environment));
   }
   return violations;
+}
+
+/**
+ * The key's alias: `alias/<environment>/tenant/<tenant>` (any environment without a configuration),
+ * on an alias block Terraform certainly creates.
+ */
+function aliasProblems(
+  template: Template,
+  key: TfResource,
+  tenant: string,
+  environment: string | undefined,
+): Violation[] {
+  const aliases = resourcesOfType(template, "aws_kms_alias").filter(
+    (a) => !mayBeAbsent(a) && resolveReference(template, a.values.target_key_id)?.resource.address === key.address,
+  );
+  const wanted = `alias/${environment ?? "<env>"}/tenant/${tenant}`;
+  const matches = (name: string): boolean =>
+    environment === undefined ? new RegExp(`^alias/[^/]+/tenant/${escapeRegExp(tenant)}$`).test(name) : name === wanted;
+  if (aliases.some((a) => matches(literalString(a.values.name) ?? ""))) return [];
+  return [
+    {
+      address: key.address,
+      detail: `no alias ${wanted} targets the key (an alias Terraform may not create does not count): the functions find a tenant's key by that alias, and refuse the tenant without it`,
+    },
+  ];
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

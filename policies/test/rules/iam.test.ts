@@ -25,6 +25,19 @@ describeRules([
       [n("RestrictableActionsOnNamedResources", 4), ["aws_iam_role_policy.fn"]],
       // the Lambda network-interface actions on a role that is no Lambda function's
       [n("RestrictableActionsOnNamedResources", 5), ["aws_iam_role_policy.sync"]],
+      // NotAction, arn:*, **, every object, every secret, every key under a condition an untagged key meets
+      [
+        n("RestrictableActionsOnNamedResources", 6),
+        [
+          "aws_iam_role_policy.arn-wildcard",
+          "aws_iam_role_policy.double-star",
+          "aws_iam_role_policy.every-key-forall",
+          "aws_iam_role_policy.every-key-negated",
+          "aws_iam_role_policy.every-object",
+          "aws_iam_role_policy.every-secret",
+          "aws_iam_role_policy.not-action",
+        ],
+      ],
     ],
   },
   {
@@ -96,6 +109,17 @@ describeRules([
       ],
       // an OIDC claim IAM does not map (":subject" for ":sub"); the compliant fixture's ":aud"/":sub" pass
       [n("PolicyDocumentValid", 5), ["aws_iam_role.ci"]],
+      // denies that cannot match: Bool "flase", Condtion, Action [], a /33 CIDR, a variable in a key's service part
+      [
+        n("PolicyDocumentValid", 6),
+        [
+          "aws_s3_bucket_policy.bool-typo",
+          "aws_s3_bucket_policy.empty-action",
+          "aws_s3_bucket_policy.ip-typo",
+          "aws_s3_bucket_policy.misspelt-condition",
+          "aws_s3_bucket_policy.variable-key",
+        ],
+      ],
     ],
   },
   {

@@ -67,7 +67,11 @@ describeRules([
   {
     rule: TrailLogFileValidation,
     compliant: ["cloudtrail/compliant.tf.json"],
-    noncompliant: [[ct("TrailLogFileValidation", 1), [TRAIL]]],
+    noncompliant: [
+      [ct("TrailLogFileValidation", 1), [TRAIL]],
+      // issue 15 probe: validation set, but lifecycle.ignore_changes leaves an imported trail as it is
+      [ct("TrailLogFileValidation", 2), ["aws_cloudtrail.ignore-all", "aws_cloudtrail.imported"]],
+    ],
   },
   {
     rule: TrailKmsEncryption,

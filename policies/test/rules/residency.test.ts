@@ -17,6 +17,7 @@ describeRules([
       [n("ProviderPinned", 1), ["aws_s3_bucket.unpinned"]],
       [n("ProviderPinned", 2), ["aws_kms_key.k", "data.aws_caller_identity.me"]],
       [n("ProviderPinned", 3), ["aws_s3_bucket.b", "provider.aws"]],
+      [n("ProviderPinned", 4), ["module.default", "module.undeclared", "module.unpinned"]],
     ],
   },
   {
@@ -27,6 +28,7 @@ describeRules([
       // the providers, and the resource on one of them, where a reviewer looks
       [n("RegionInEu", 2), ["aws_kms_key.k", "provider.aws.commercial", "provider.aws.sovereign"]],
       [n("RegionInEu", 3), ["aws_dynamodb_table.t", "aws_sqs_queue.q"]],
+      [n("RegionInEu", 4), ["aws_dynamodb_global_table.g", "aws_ecr_replication_configuration.r"]],
     ],
   },
   {
@@ -35,6 +37,10 @@ describeRules([
     noncompliant: [
       [n("DataClassPartition", 1), ["aws_s3_bucket.c"]],
       [n("DataClassPartition", 2), ["aws_s3_bucket.typo", "aws_secretsmanager_secret.s"]],
+      [
+        n("DataClassPartition", 4),
+        ["aws_cognito_user_pool.users", "aws_kinesis_stream.events", "aws_s3_bucket_object.scan"],
+      ],
     ],
   },
   {
@@ -55,6 +61,7 @@ describeRules([
       ],
       [n("PartitionConsistentReferences", 3), ["aws_vpc_endpoint.s3", "provider.aws.sovereign"]],
       [n("PartitionConsistentReferences", 4), ["aws_cloudwatch_metric_alarm.a"]],
+      [n("PartitionConsistentReferences", 5), ["aws_s3_bucket_policy.p"]],
     ],
   },
   {
@@ -64,6 +71,16 @@ describeRules([
       [n("NoGlobalEndpoints", 1), ["aws_lambda_function.f"]],
       [n("NoGlobalEndpoints", 2), ["provider.aws.commercial"]],
       [n("NoGlobalEndpoints", 3), ["aws_vpc_endpoint.global"]],
+      [
+        n("NoGlobalEndpoints", 4),
+        [
+          "aws_lambda_function.capitals",
+          "aws_lambda_function.indirect",
+          "aws_lambda_function.us",
+          "aws_vpc_endpoint.us",
+          "provider.aws.commercial",
+        ],
+      ],
     ],
   },
   {
@@ -73,6 +90,7 @@ describeRules([
       [n("NoCrossPartitionReplication", 1), ["aws_s3_bucket_replication_configuration.b"]],
       [n("NoCrossPartitionReplication", 2), ["aws_dynamodb_table.clean", "aws_dynamodb_table.t"]],
       [n("NoCrossPartitionReplication", 3), ["aws_iam_role.r"]],
+      [n("NoCrossPartitionReplication", 4), ["aws_dynamodb_global_table.g", "aws_ecr_replication_configuration.r"]],
     ],
   },
 ]);

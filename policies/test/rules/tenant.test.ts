@@ -25,6 +25,8 @@ describeRules([
       [t(4), ["aws_iam_role.kleinverein"]],
       // role and key in different accounts
       [t(5), ["aws_iam_role.acme-health"]],
+      // a role that may not be created, an alias of another environment, an alias with count = 0
+      [t(6), ["aws_iam_role.kleinverein", "aws_kms_key.bergstadt", "aws_kms_key.kleinverein"]],
     ],
   },
 ]);
