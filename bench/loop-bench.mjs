@@ -16,6 +16,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { writeExampleWith } from "./example-config.mjs";
 
 const HELP = `Usage: node bench/loop-bench.mjs [--runs N] [--out FILE]
 
@@ -60,24 +61,14 @@ function nodeSynth(runs, out) {
   return { node: stats(samples.node), cached: stats(samples.cached), uncached: stats(samples.uncached) };
 }
 
-/** The example with one tenant more: a configuration change that every synth and validate must see. */
-function changedConfig(work) {
-  const config = JSON.parse(readFileSync(join(root, "config", "example.json"), "utf8"));
-  delete config.$schema;
-  config.tenants.push({ id: "bench-extra", tier: "logical" });
-  if (config.crossPartition) config.crossPartition.caCertificateFile = "../../../config/example-ca.pem";
-  const file = join(work, "example-plus-one.json");
-  writeFileSync(file, JSON.stringify(config, null, 2));
-  return file;
-}
-
 function makeSynth(runs, work) {
   const make = (config) => timed("make", ["--no-print-directory", "synth", `CONFIG=${config}`]);
   const example = join(root, "config", "example.json");
   const cold = [];
   const warm = [];
   const changed = [];
-  const plusOne = changedConfig(work);
+  // The example with one tenant more: a configuration change that every synth and validate must see.
+  const plusOne = writeExampleWith(join(work, "example-plus-one.json"), { tenantIds: ["bench-extra"] });
   for (let i = 0; i < runs; i++) {
     rmSync(join(root, ".terraform-check"), { recursive: true, force: true });
     rmSync(join(root, "dist", ".cache"), { recursive: true, force: true });

@@ -12,6 +12,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { logicalTenantIds, writeExampleWith } from "./example-config.mjs";
 
 const HELP = `Usage: node bench/plan-scale.mjs [--tenants 100,1000,3000] [--out FILE]`;
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -29,21 +30,20 @@ function stepSeconds(out, step) {
   return m ? Number(m[1]) : undefined;
 }
 
-function config(tenants, work) {
-  const c = JSON.parse(readFileSync(join(root, "config", "example.json"), "utf8"));
-  delete c.$schema;
-  c.environment = `scale${tenants}`;
-  if (c.crossPartition) c.crossPartition.caCertificateFile = "../../../config/example-ca.pem";
-  for (let i = 0; i < tenants; i++) c.tenants.push({ id: `tenant-${String(i).padStart(4, "0")}`, tier: "logical" });
-  const file = join(work, `scale-${tenants}.json`);
-  writeFileSync(file, JSON.stringify(c, null, 2));
-  return file;
-}
-
 function measure(tenants, work) {
   const outdir = join(work, `out-${tenants}`);
   const workdir = join(work, `tf-${tenants}`);
-  const synth = timed(["dist/main.cjs", "--config", config(tenants, work), "--outdir", outdir, "-q"]);
+  const synth = timed([
+    "dist/main.cjs",
+    "--config",
+    writeExampleWith(join(work, `scale-${tenants}.json`), {
+      tenantIds: logicalTenantIds(tenants),
+      environment: `scale${tenants}`,
+    }),
+    "--outdir",
+    outdir,
+    "-q",
+  ]);
   const check = (extra, env) =>
     timed(["scripts/tf-check.mjs", "--outdir", outdir, "--workdir", workdir, ...extra], env);
   const init = check(["--no-plan"]); // init + validate

@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:f
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { logicalTenantIds, writeExampleWith } from "./example-config.mjs";
 
 const HELP = `Usage: node bench/synth-bench.mjs [--runs N] [--out FILE]
 
@@ -17,18 +18,6 @@ const HELP = `Usage: node bench/synth-bench.mjs [--runs N] [--out FILE]
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const TARGET = { case: "example", maxWallMs: 1000, maxRssMB: 150 };
-
-function generated(tenants) {
-  const config = JSON.parse(readFileSync(join(root, "config", "example.json"), "utf8"));
-  delete config.$schema;
-  config.environment = `bench${tenants}`;
-  // The generated file lies in bench/results/work/; the CA certificate stays in config/.
-  if (config.crossPartition) config.crossPartition.caCertificateFile = "../../../config/example-ca.pem";
-  for (let i = 0; i < tenants; i++) {
-    config.tenants.push({ id: `tenant-${String(i).padStart(4, "0")}`, tier: "logical" });
-  }
-  return config;
-}
 
 function measure(configFile, outdir, statsFile) {
   const r = spawnSync(
@@ -69,7 +58,7 @@ function main() {
   const cases = [{ name: "example", file: join(root, "config", "example.json"), tenants: 3 }];
   for (const n of [10, 100, 1000]) {
     const file = join(work, `tenants-${n}.json`);
-    writeFileSync(file, JSON.stringify(generated(n), null, 2));
+    writeExampleWith(file, { tenantIds: logicalTenantIds(n), environment: `bench${n}` });
     cases.push({ name: `logical-tenants-${n}`, file, tenants: n + 3 });
   }
 

@@ -280,7 +280,8 @@ function initInputs({ tfVersion, tfrc, stackJson, override }) {
 
 /**
  * The stack's working folder with the synthesized files (cdk.tf.json and the assets it names) and
- * the check's override; what init wrote stays. Returns whether init must run.
+ * the check's override; what init wrote stays. Returns whether init must run (and how to record
+ * that it ran), and whether a validate already passed on this configuration (and how to record one).
  */
 function prepareWorkdir(stackDir, dir, { stackJson, override, tfVersion, tfrc }) {
   mkdirSync(dir, { recursive: true });

@@ -23,7 +23,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { TENANT_OBJECT_ACTIONS } from "../../modules/tenant";
+import { TENANT_OBJECT_ACTIONS } from "../../modules/private-bucket";
 import { useRadosGateway } from "../../test/s3/lifecycle";
 import { castNames } from "../../test/authz/recorder";
 import { assumeRole, createRole } from "../../test/s3/sts";

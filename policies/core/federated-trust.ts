@@ -23,7 +23,7 @@ const NAMED_PROVIDERS: Readonly<Record<string, readonly string[]>> = {
   "www.amazon.com": ["www.amazon.com:user_id", "www.amazon.com:app_id"],
 };
 
-/** The condition keys that identify the caller's token for one federated principal; undefined: any `SAML:` key. */
+/** The condition keys that identify the caller's token for one federated principal; "saml": any `SAML:` key. */
 export function tokenIdentityKeys(federated: string): readonly string[] | "saml" {
   const oidc = /:oidc-provider\/(.+)$/.exec(federated)?.[1];
   if (oidc !== undefined) return [`${oidc.toLowerCase()}:sub`];
