@@ -49,7 +49,9 @@ block types, and how it evaluates them: literal only, literal or reference (comp
 and data sources of the configuration), or as a policy document. Where such a value is an expression
 the rule cannot evaluate (\`\${var.x}\`, \`\${each.value}\`, \`\${local.x}\`, a function of those, a
 \`dynamic\` block, a computed policy document), the rule reports that it could not be evaluated and
-what would pass: an unknown value is a finding, never a silent pass.
+what would pass: an unknown value is a finding, never a silent pass. A resource whose
+\`lifecycle.ignore_changes\` covers a value its rule reads (or is \`all\`) is a finding of that rule
+too: Terraform then keeps whatever the deployed resource has.
 `;
 
 export function renderRulesMarkdown(rules: readonly RuleMeta[]): string {

@@ -191,20 +191,32 @@ export function mayBeAbsent(resource: TfResource): boolean {
 }
 
 /**
- * Whether Terraform leaves an attribute as it finds it: `lifecycle.ignore_changes` names it (or its
- * block) or is `all`. An imported or drifted resource then keeps whatever value it has, whatever the
- * configuration says (issue 15 probe); a value the checker cannot read counts as ignoring.
+ * The `lifecycle.ignore_changes` entry under which Terraform leaves an attribute (a dotted path,
+ * `vpc_config.subnet_ids`) as it finds it: the attribute itself, a block it is in, a part of it, or
+ * `all`. An imported or drifted resource then keeps whatever value it has, whatever the
+ * configuration says (issue 15 probe); an entry the checker cannot read counts as ignoring.
+ * Undefined when nothing covers it.
  */
-export function ignoresChanges(resource: TfResource, attribute: string): boolean {
+export function ignoredChangeOf(resource: TfResource, attribute: string): string | undefined {
   for (const lifecycle of objectsOf(resource.values.lifecycle)) {
     const ignored = lifecycle.ignore_changes;
     if (ignored === undefined) continue;
     const list = Array.isArray(ignored) ? ignored : [ignored];
     for (const entry of list) {
-      if (typeof entry !== "string") return true;
-      const name = entry.replace(/^\$\{(.*)\}$/, "$1").trim();
-      if (name === "all" || name === attribute || attribute.startsWith(`${name}.`) || name.includes("${")) return true;
+      if (typeof entry !== "string") return JSON.stringify(entry);
+      const name = entry
+        .replace(/^\$\{(.*)\}$/, "$1")
+        .trim()
+        .replace(/\[[^\]]*\]/g, "");
+      if (name === "all" || name.includes("${")) return entry;
+      if (attribute === "*") continue;
+      if (name === attribute || attribute.startsWith(`${name}.`) || name.startsWith(`${attribute}.`)) return entry;
     }
   }
-  return false;
+  return undefined;
+}
+
+/** Whether `lifecycle.ignore_changes` covers an attribute (ignoredChangeOf). */
+export function ignoresChanges(resource: TfResource, attribute: string): boolean {
+  return ignoredChangeOf(resource, attribute) !== undefined;
 }

@@ -6,6 +6,7 @@
 import type { DeploymentConfig } from "../../config/schema";
 import type { IamCatalog } from "./iam-catalog";
 import type { Template } from "./template";
+import { withIgnoredReads } from "./ignored-changes";
 import { withUnknownReads } from "./unknowns";
 
 export type Severity = "error" | "warning";
@@ -106,12 +107,18 @@ export function verdict(checked: number, violations: readonly Violation[]): Rule
 
 /**
  * Declares a rule; the object is frozen so packs cannot change it. Its evaluation also reports every
- * declared read whose value cannot be evaluated (withUnknownReads), so an unknown value never passes.
+ * declared read whose value cannot be evaluated (withUnknownReads), so an unknown value never passes,
+ * and every resource that keeps a read value out of Terraform's hands (withIgnoredReads).
  */
 export function defineRule(rule: Rule): Rule {
   const evaluate = rule.evaluate;
   return Object.freeze({
     ...rule,
-    evaluate: (context: RuleContext) => withUnknownReads(rule.reads, context.template, evaluate.call(rule, context)),
+    evaluate: (context: RuleContext) =>
+      withIgnoredReads(
+        rule.reads,
+        context.template,
+        withUnknownReads(rule.reads, context.template, evaluate.call(rule, context)),
+      ),
   });
 }

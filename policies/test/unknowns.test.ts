@@ -6,8 +6,8 @@
  * `each.value` of a `for_each` block; the rule must report every such block, saying the value could
  * not be evaluated.
  */
-import { readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { isObject, type JsonObject } from "../core/json";
 import { templateOf } from "../core/template";
@@ -16,23 +16,9 @@ import { BASELINE_PACK } from "../packs/baseline";
 import { NoPublicIp } from "../rules/vpc/NoPublicIp";
 import { ScopedTrustPolicy } from "../rules/iam/ScopedTrustPolicy";
 import { evaluate, exampleConfig, FIXTURES, fixture } from "./harness";
+import { BASES, bodies } from "./read-fixtures";
 
 const UNKNOWN = /could not be evaluated|cannot be verified/;
-
-function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)],
-  );
-}
-
-/** The compliant fixtures, and blocks of the types they lack (not compliant, see its "//"). */
-const BASES = [
-  ...files(FIXTURES)
-    .filter((f) => f.endsWith("/compliant.tf.json"))
-    .map((f) => relative(FIXTURES, f))
-    .sort(),
-  "unknowns/blocks.tf.json",
-];
 
 interface Variant {
   readonly name: string;
@@ -59,41 +45,6 @@ const VARIANTS: readonly Variant[] = [
     forEach: false,
   },
 ];
-
-function matches(pattern: string, type: string): boolean {
-  return pattern.endsWith("*") ? type.startsWith(pattern.slice(0, -1)) : pattern === type;
-}
-
-/** The block bodies of a read's type in a parsed fixture, with their addresses. */
-function bodies(json: JsonObject, read: ValueRead): Array<{ address: string; body: JsonObject; provider: boolean }> {
-  const out: Array<{ address: string; body: JsonObject; provider: boolean }> = [];
-  const list = (v: unknown): JsonObject[] => (Array.isArray(v) ? v.filter(isObject) : isObject(v) ? [v] : []);
-  if (read.type.startsWith("provider.")) {
-    for (const section of list(json.provider)) {
-      for (const [type, configs] of Object.entries(section)) {
-        if (!matches(read.type.slice("provider.".length), type)) continue;
-        for (const body of list(configs))
-          out.push({
-            address: `provider.${type}${typeof body.alias === "string" ? `.${body.alias}` : ""}`,
-            body,
-            provider: true,
-          });
-      }
-    }
-    return out;
-  }
-  const data = read.type.startsWith("data.");
-  const pattern = data ? read.type.slice("data.".length) : read.type;
-  for (const section of list(data ? json.data : json.resource)) {
-    for (const [type, byName] of Object.entries(section)) {
-      if (!matches(pattern, type)) continue;
-      for (const named of list(byName))
-        for (const [name, body] of Object.entries(named))
-          if (isObject(body)) out.push({ address: `${data ? "data." : ""}${type}.${name}`, body, provider: false });
-    }
-  }
-  return out;
-}
 
 /** Sets the read's value in a block (through existing nested blocks); false when its parent block is absent. */
 function setValue(body: JsonObject, read: ValueRead, value: unknown): boolean {
