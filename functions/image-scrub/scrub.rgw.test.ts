@@ -26,7 +26,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { useRadosGateway } from "../../test/s3/lifecycle";
 import { queryApi } from "../../test/s3/sts";
 import type { PresignedPost } from "../upload-presign/presign";
-import type { HttpApiResult } from "../upload-presign/http-api";
+import type { HttpApiResult } from "../shared/http-api";
 import { SCRUBBER_VERSION, scrubBuffer } from "./scrubber";
 import { EXIF_HEADER, minimalExifTiff } from "./exif";
 import type { ScrubBatchResult } from "./handler";

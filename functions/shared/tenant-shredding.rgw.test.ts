@@ -34,7 +34,7 @@ import { DHT, DQT, EOI, exifApp1, JFIF, SOI, sof, sos } from "../../test/support
 import type { MultipartUpload, PresignedPut } from "../upload-presign/presign";
 import { parseUploadEnv, s3ClientFromEnv as uploadClient } from "../upload-presign/env";
 import { createUploadHandler } from "../upload-presign/handler";
-import type { HttpApiResult } from "../upload-presign/http-api";
+import type { HttpApiResult } from "./http-api";
 import { createLogger } from "./logger";
 import { localMac, Pseudonyms } from "./pseudonym";
 import { stsAssumeRole, TenantDirectory } from "./tenant-directory";

@@ -72,22 +72,8 @@ export class UploadRequestError extends Error {
   }
 }
 
-/**
- * The verified token's claims cannot name a key prefix (missing, or not a safe path segment). The
- * authorizer let the token through, so this is a 403, not a client input error.
- */
-export class ClaimsError extends Error {
-  readonly code = "invalid_claims";
-  readonly status = 403;
-
-  constructor(
-    readonly claim: "tenant" | "subject",
-    message: string,
-  ) {
-    super(`${claim}: ${message}`);
-    this.name = "ClaimsError";
-  }
-}
+/** The verified token's claims cannot name a key prefix (a 403: the authorizer let the token through). */
+export { ClaimsError } from "../shared/http-api";
 
 /** The function's configuration is unusable (a deployment bug: HTTP 500, details logged, not returned). */
 export class UploadConfigError extends Error {

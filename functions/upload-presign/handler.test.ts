@@ -18,7 +18,7 @@ import { type FakeKms, type Fakes, fakes, PREFIX } from "../../test/support/shar
 import { parseUploadEnv, s3ClientFromEnv } from "./env";
 import { UploadConfigError } from "./errors";
 import { createUploadHandler, handler } from "./handler";
-import type { HttpApiEvent, HttpApiResult } from "./http-api";
+import type { HttpApiEvent, HttpApiResult } from "../shared/http-api";
 
 const IDENTITY_KEY = "arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/11111111-2222-4333-8444-555555555555";
 const AVATAR_KEY = "arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/66666666-7777-4888-9999-000000000000";

@@ -20,7 +20,7 @@
 import { createLogger, type Logger } from "../shared/logger";
 import { loadUploadSettings, uploadDependencies, type UploadSettings } from "./env";
 import { ClaimsError, UploadConfigError, UploadRequestError } from "./errors";
-import { failure, type HttpApiResult, httpApiEventSchema, parseBody, requestClaims } from "./http-api";
+import { failure, type HttpApiResult, httpApiEventSchema, parseBody, requestClaims } from "../shared/http-api";
 import { type IssueDeps, issue, ROUTES, routePath } from "./routes";
 
 export interface UploadHandlerDeps extends IssueDeps {

@@ -34,11 +34,12 @@ import {
 } from "@aws-sdk/client-s3";
 import { createPresignedPost, type PresignedPostOptions } from "@aws-sdk/s3-presigned-post";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import type { TokenClaims } from "../shared/http-api";
+import { assertClaims } from "../shared/object-keys";
 import { taggingHeader } from "../shared/s3-objects";
-import { ClaimsError, UploadConfigError, UploadRequestError } from "./errors";
+import { UploadConfigError, UploadRequestError } from "./errors";
 import {
   ISSUED_KEY,
-  isSafeKeySegment,
   multipartCompleteRequestSchema,
   multipartCreateRequestSchema,
   multipartPartsRequestSchema,
@@ -50,10 +51,7 @@ import {
 } from "./schema";
 
 /** From the verified JWT (the authorizer's claims), never from the body. */
-export interface UploadClaims {
-  readonly tenant: string;
-  readonly subject: string;
-}
+export type UploadClaims = TokenClaims;
 
 export interface UploadDeps {
   /** Signs URLs and policies; runs the multipart calls. Use `requestChecksumCalculation: "WHEN_REQUIRED"`. */
@@ -125,17 +123,7 @@ const SSE = "aws:kms";
 // ---------------------------------------------------------------------------------------------------
 // Pure helpers
 
-/** Throws ClaimsError unless both claims are safe single key segments. */
-export function assertClaims(claims: UploadClaims): void {
-  for (const claim of ["tenant", "subject"] as const) {
-    if (!isSafeKeySegment(claims[claim])) {
-      throw new ClaimsError(
-        claim,
-        "the verified token's claim is missing or not a safe key segment (1-128 of A-Z a-z 0-9 . _ @ + = : -, not starting with a symbol)",
-      );
-    }
-  }
-}
+export { assertClaims } from "../shared/object-keys";
 
 /** The only key shape this function issues. */
 export function objectKey(claims: UploadClaims, id: string): string {

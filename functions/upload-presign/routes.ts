@@ -9,7 +9,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import type { Logger } from "../shared/logger";
 import type { Pseudonyms } from "../shared/pseudonym";
 import type { TenantDirectory } from "../shared/tenant-directory";
-import { failure, type HttpApiRequest, type HttpApiResult, json } from "./http-api";
+import { failure, type HttpApiRequest, type HttpApiResult, json } from "../shared/http-api";
 import {
   assertClaims,
   completeMultipartUpload,

@@ -3,6 +3,7 @@
  * becomes an `UploadIssue` with a stable code; all problems of one body are reported together.
  */
 import { z } from "zod";
+import { ISSUED_KEY } from "../shared/object-keys";
 import { DATA_CLASS_TAG } from "../shared/s3-objects";
 import { UploadConfigError, type UploadErrorCode, type UploadIssue, UploadRequestError } from "./errors";
 
@@ -102,12 +103,7 @@ export function parseUploadConfig(input: unknown): UploadConfig {
 // ---------------------------------------------------------------------------------------------------
 // Claims
 
-/** A claim becomes one key segment: no slash, no dot segments, nothing S3 or a shell would mangle. */
-const CLAIM_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._@+=:-]{0,127}$/;
-
-export function isSafeKeySegment(value: unknown): value is string {
-  return typeof value === "string" && CLAIM_SEGMENT.test(value);
-}
+export { ISSUED_KEY, isSafeKeySegment } from "../shared/object-keys";
 
 // ---------------------------------------------------------------------------------------------------
 // Request fields
@@ -176,12 +172,6 @@ const base64Of = (bytes: number, code: UploadErrorCode, what: string) =>
       Buffer.from(ctx.value, "base64").length === bytes;
     if (!ok) custom(ctx, code, `${what} must be the standard base64 of ${bytes} bytes`);
   });
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-/** `<tenant>/<subject>/<uuid v4>`: the only shape of key this function issues. */
-export const ISSUED_KEY = new RegExp(
-  `^(${CLAIM_SEGMENT.source.slice(1, -1)})/(${CLAIM_SEGMENT.source.slice(1, -1)})/(${UUID.source.slice(1, -1)})$`,
-);
 
 // ---------------------------------------------------------------------------------------------------
 // Request bodies

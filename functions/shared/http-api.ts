@@ -1,10 +1,29 @@
 /**
- * The upload function's side of API Gateway HTTP API (payload format 2.0, JWT authorizer): the event
+ * The functions' side of API Gateway HTTP API (payload format 2.0, JWT authorizer): the event
  * schema, the JSON responses (`{ error: { code, field, message, issues? } }` for errors), and what a
- * request carries: the verified token's claims and the JSON body.
+ * request carries: the verified token's claims, the JSON body, path and query parameters.
  */
 import { z } from "zod";
-import type { UploadClaims } from "./presign";
+
+/** Tenant and subject, from the verified JWT (the authorizer's claims), never from the request. */
+export interface TokenClaims {
+  readonly tenant: string;
+  readonly subject: string;
+}
+
+/** The verified token's tenant or subject is unusable (HTTP 403 `invalid_claims`). */
+export class ClaimsError extends Error {
+  readonly code = "invalid_claims";
+  readonly status = 403;
+
+  constructor(
+    readonly claim: "tenant" | "subject",
+    message: string,
+  ) {
+    super(`${claim}: ${message}`);
+    this.name = "ClaimsError";
+  }
+}
 
 const claimValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]);
 
@@ -14,6 +33,8 @@ export const httpApiEventSchema = z.object({
   rawPath: z.string().optional(),
   body: z.string().optional(),
   isBase64Encoded: z.boolean().optional(),
+  pathParameters: z.record(z.string(), z.string()).optional(),
+  queryStringParameters: z.record(z.string(), z.string()).optional(),
   requestContext: z.object({
     requestId: z.string().optional(),
     http: z.object({ method: z.string(), path: z.string() }),
@@ -69,7 +90,7 @@ function claimString(claims: Readonly<Record<string, unknown>> | undefined, name
 export function requestClaims(
   event: HttpApiRequest,
   names: { readonly tenantClaim: string; readonly subjectClaim: string },
-): UploadClaims {
+): TokenClaims {
   const jwtClaims = event.requestContext.authorizer?.jwt?.claims;
   return { tenant: claimString(jwtClaims, names.tenantClaim), subject: claimString(jwtClaims, names.subjectClaim) };
 }
