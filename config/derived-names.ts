@@ -98,8 +98,10 @@ function platformNames({ env, sov, com, crossing, uploads }: NameContext, out: D
   platform("sovereignRole", `${env}-vpc-flow-logs`, "flow log role");
   if (uploads) {
     platform("sovereignRole", `${env}-upload-function`, "upload function's role");
+    platform("sovereignRole", `${env}-download-function`, "download function's role");
     platform("sovereignRole", `${env}-scrub-function`, "scrub function's role");
     platform("sovereignFunction", `${env}-upload`, "upload function");
+    platform("sovereignFunction", `${env}-download`, "download function");
     platform("sovereignFunction", `${env}-scrub`, "scrub function");
   }
   if (crossing.length > 0) platform("commercialRole", `${env}-failover-cloudtrail-logs`, "commercial audit trail role");

@@ -41,6 +41,7 @@ describe("the example configuration", () => {
     });
     expect(result.ok && result.config.functions).toEqual({
       upload: { reservedConcurrency: 10, memorySizeMb: 256, timeoutSeconds: 10 },
+      download: { reservedConcurrency: 10, memorySizeMb: 256, timeoutSeconds: 10 },
       scrub: { reservedConcurrency: 5, memorySizeMb: 1024, timeoutSeconds: 120 },
       sync: { reservedConcurrency: 5, memorySizeMb: 512, timeoutSeconds: 600 },
     });

@@ -444,12 +444,15 @@ export const deploymentSchema = z.strictObject({
   functions: z
     .strictObject({
       upload: functionSizing({ reservedConcurrency: 10, memorySizeMb: 256, timeoutSeconds: 10 }),
+      /** The download function (the read API: listings and pre-signed GETs of clean objects). */
+      download: functionSizing({ reservedConcurrency: 10, memorySizeMb: 256, timeoutSeconds: 10 }),
       scrub: functionSizing({ reservedConcurrency: 5, memorySizeMb: 1024, timeoutSeconds: 120 }),
       /** The cross-partition sync: bounded memory (one part buffer), long enough for a 1 GiB object. */
       sync: functionSizing({ reservedConcurrency: 5, memorySizeMb: 512, timeoutSeconds: 600 }),
     })
     .default({
       upload: { reservedConcurrency: 10, memorySizeMb: 256, timeoutSeconds: 10 },
+      download: { reservedConcurrency: 10, memorySizeMb: 256, timeoutSeconds: 10 },
       scrub: { reservedConcurrency: 5, memorySizeMb: 1024, timeoutSeconds: 120 },
       sync: { reservedConcurrency: 5, memorySizeMb: 512, timeoutSeconds: 600 },
     }),
@@ -525,6 +528,18 @@ export const deploymentSchema = z.strictObject({
       .int()
       .min(10, { error: "expirySeconds must be at least 10. Fix: use 10-300" })
       .max(300, { error: "expirySeconds must be at most 300: pre-signed uploads are short-lived. Fix: use 10-300" })
+      .default(300),
+    /**
+     * Lifetime of pre-signed downloads of clean objects (the read API) in seconds; at most 300.
+     * @default 300
+     */
+    downloadExpirySeconds: z
+      .number()
+      .int()
+      .min(10, { error: "downloadExpirySeconds must be at least 10. Fix: use 10-300" })
+      .max(300, {
+        error: "downloadExpirySeconds must be at most 300: pre-signed downloads are short-lived. Fix: use 10-300",
+      })
       .default(300),
     oidc: z.strictObject({
       issuer: issuerUrl,

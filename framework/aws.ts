@@ -7,7 +7,10 @@ export { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 export { KmsExternalKey } from "@cdktf/provider-aws/lib/kms-external-key";
 export { KmsKey as KmsKeyResource } from "@cdktf/provider-aws/lib/kms-key";
 export { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-export { S3BucketCorsConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-cors-configuration";
+export {
+  S3BucketCorsConfiguration,
+  type S3BucketCorsConfigurationCorsRule,
+} from "@cdktf/provider-aws/lib/s3-bucket-cors-configuration";
 export { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 export { S3BucketObjectLockConfigurationA as S3BucketObjectLockConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-object-lock-configuration";
 export { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";

@@ -14,6 +14,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 /** Function name -> handler source. A handler that does not exist yet is skipped, and said so. */
 export const FUNCTIONS = {
   upload: "functions/upload-presign/handler.ts",
+  download: "functions/download-presign/handler.ts",
   scrub: "functions/image-scrub/handler.ts",
   sync: "functions/cross-partition-sync/handler.ts",
   failback: "functions/cross-partition-sync/failback-handler.ts",

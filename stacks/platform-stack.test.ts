@@ -125,13 +125,22 @@ describe("resources of each partition", () => {
     ]);
   });
 
-  it("lets browsers upload only into the buckets of the upload data classes, from the configured origins", () => {
+  it("lets browsers upload only into the buckets of the upload data classes and read only the clean one, from the configured origins", () => {
     const cors = resourcesOf(example.json, "aws_s3_bucket_cors_configuration");
-    expect(Object.keys(cors)).toEqual(["sovereign-bucket-avatars-original_cors"]);
-    const rules = cors["sovereign-bucket-avatars-original_cors"]?.cors_rule as
-      | Array<{ allowed_origins: string[] }>
-      | undefined;
-    expect(rules?.[0]?.allowed_origins).toEqual(["https://app.example.org"]);
+    expect(Object.keys(cors)).toEqual([
+      "sovereign-bucket-avatars-clean_cors",
+      "sovereign-bucket-avatars-original_cors",
+    ]);
+    const rules = (name: string) =>
+      (
+        (cors[name]?.cors_rule ?? []) as Array<{ id: string; allowed_methods: string[]; allowed_origins: string[] }>
+      ).map((r) => [r.id, r.allowed_methods, r.allowed_origins]);
+    expect(rules("sovereign-bucket-avatars-original_cors")).toEqual([
+      ["browser-uploads", ["POST", "PUT"], ["https://app.example.org"]],
+    ]);
+    expect(rules("sovereign-bucket-avatars-clean_cors")).toEqual([
+      ["browser-downloads", ["GET", "HEAD"], ["https://app.example.org"]],
+    ]);
   });
 
   it("trusts the platform CA on the commercial side for the failover buckets only", () => {
@@ -182,10 +191,11 @@ describe("upload pipeline", () => {
   const variables = (name: string) =>
     (fns[name]?.environment as { variables: Record<string, string> } | undefined)?.variables;
 
-  it("deploys the upload and scrub functions, configured from the configuration", () => {
+  it("deploys the upload, download and scrub functions, configured from the configuration", () => {
     expect(Object.keys(fns).sort()).toEqual([
       "sync-pipeline-avatars-clean_failback_function",
       "sync-pipeline-avatars-clean_sync_function",
+      "upload-pipeline_download_function",
       "upload-pipeline_scrub_function",
       "upload-pipeline_upload_function",
     ]);
@@ -195,6 +205,13 @@ describe("upload pipeline", () => {
       MAX_SIZE_BYTES: "10485760",
       EXPIRY_SECONDS: "300",
       KMS_KEY_ARNS: '{"avatars-original":"${aws_kms_key.sovereign-key-avatars-original_key.arn}"}',
+      PSEUDONYM_KEY_ID: "${aws_kms_key.sovereign-key-pseudonyms_key.arn}",
+      TENANT_KEY_ALIAS_PREFIX: "alias/example/tenant/",
+      TENANT_ROLE_NAME_PREFIX: "example-tenant-",
+    });
+    expect(variables("upload-pipeline_download_function")).toEqual({
+      CLEAN_BUCKET: "example-avatars-clean-111111111111",
+      EXPIRY_SECONDS: "300",
       PSEUDONYM_KEY_ID: "${aws_kms_key.sovereign-key-pseudonyms_key.arn}",
       TENANT_KEY_ALIAS_PREFIX: "alias/example/tenant/",
       TENANT_ROLE_NAME_PREFIX: "example-tenant-",
@@ -209,14 +226,23 @@ describe("upload pipeline", () => {
     expect(Object.values(fns).map((f) => [f.function_name, f.reserved_concurrent_executions])).toEqual([
       ["example-failback-avatars-clean", 1],
       ["example-sync-avatars-clean", 5],
+      ["example-download", 10],
       ["example-scrub", 5],
       ["example-upload", 10],
     ]);
   });
 
-  it("puts every upload route behind the JWT authorizer of the configured issuer", () => {
+  it("puts every upload and read route behind the JWT authorizer of the configured issuer", () => {
     const routes = Object.values(resourcesOf(example.json, "aws_apigatewayv2_route"));
-    expect(routes).toHaveLength(5);
+    expect(routes.map((r) => r.route_key).sort()).toEqual([
+      "GET /v1/objects",
+      "GET /v1/objects/{id}",
+      "POST /v1/uploads",
+      "POST /v1/uploads/multipart",
+      "POST /v1/uploads/multipart/complete",
+      "POST /v1/uploads/multipart/parts",
+      "POST /v1/uploads/put",
+    ]);
     expect(routes.every((r) => r.authorization_type === "JWT")).toBe(true);
     expect(Object.values(resourcesOf(example.json, "aws_apigatewayv2_authorizer"))[0]?.jwt_configuration).toEqual({
       issuer: "https://login.example.org/realms/platform",
@@ -235,16 +261,38 @@ describe("upload pipeline", () => {
     ];
     expect(sid("DenyObjectAccessOutsideVpcEndpoint").Condition.ArnNotLike).toEqual({ "aws:PrincipalArn": signers });
     expect(sid("UploadRolesOnlyUploadOutsideVpcEndpoint").Condition.ArnLike).toEqual({ "aws:PrincipalArn": signers });
-    // The clean bucket takes no browser uploads: no exception there.
+  });
+
+  it("lets browsers download clean objects with the download role's and the tenant roles' signatures from outside the VPC endpoint, and nothing else", () => {
     const clean = JSON.parse(
       resourcesOf(example.json, "aws_s3_bucket_policy")["sovereign-bucket-avatars-clean_policy"]?.policy as string,
     );
-    expect(
-      clean.Statement.find((st: { Sid: string }) => st.Sid === "DenyObjectAccessOutsideVpcEndpoint").Condition,
-    ).toEqual({
-      StringNotEquals: { "aws:SourceVpce": "${aws_vpc_endpoint.sovereign-network_s3-gateway.id}" },
-      Bool: { "aws:PrincipalIsAWSService": "false" },
+    const sid = (name: string) => clean.Statement.find((st: { Sid: string }) => st.Sid === name);
+    const signers = [
+      "${aws_iam_role.upload-pipeline_download_role.arn}",
+      "arn:aws-eusc:iam::111111111111:role/example-tenant-*",
+    ];
+    expect(sid("DenyObjectAccessOutsideVpcEndpoint").Condition.ArnNotLike).toEqual({ "aws:PrincipalArn": signers });
+    expect(sid("DownloadRolesOnlyDownloadOutsideVpcEndpoint").Condition.ArnLike).toEqual({
+      "aws:PrincipalArn": signers,
     });
+    expect(sid("DownloadRolesOnlyDownloadOutsideVpcEndpoint").Action).not.toContain("s3:GetObject");
+    expect(sid("UploadRolesOnlyUploadOutsideVpcEndpoint")).toBeUndefined();
+    // The download role reaches the clean bucket only, reads (GET) and decrypts, and writes nothing.
+    const statements = JSON.parse(
+      resourcesOf(example.json, "aws_iam_role_policy")["upload-pipeline_download_role-policy"]?.policy as string,
+    ).Statement as Array<{ Sid: string; Action: string | string[]; Resource: string | string[] }>;
+    const bySid = Object.fromEntries(statements.map((s) => [s.Sid, [s.Action, s.Resource]]));
+    expect(bySid.SignCleanDownloads).toEqual([
+      "s3:GetObject",
+      "${aws_s3_bucket.sovereign-bucket-avatars-clean_bucket.arn}/*",
+    ]);
+    expect(bySid.DecryptCleanObjects).toEqual(["kms:Decrypt", "${aws_kms_key.sovereign-key-avatars-clean_key.arn}"]);
+    expect(bySid.ListCleanObjects).toEqual([
+      "s3:ListBucket",
+      ["${aws_s3_bucket.sovereign-bucket-avatars-clean_bucket.arn}"],
+    ]);
+    expect(JSON.stringify(statements)).not.toContain("avatars-original");
   });
 
   it("lets the upload and scrub functions act as logical-tier tenants, and the sync function read their objects", () => {

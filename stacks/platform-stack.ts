@@ -315,6 +315,7 @@ export class PlatformStack extends ReadableStack {
       retentionDays: dataClass.retentionDays,
       vpcEndpointId: this.network.s3Endpoint.id,
       browserUploadOrigins: upload.dataClasses.includes(name) ? upload.allowedOrigins : undefined,
+      browserDownloadOrigins: name === upload.cleanDataClass ? upload.allowedOrigins : undefined,
       // The scrub function quarantines a logical-tier tenant's rejected uploads as the tenant.
       tenantAreaPrefixes: upload.dataClasses.includes(name) ? [QUARANTINE_PREFIX] : undefined,
       tags,

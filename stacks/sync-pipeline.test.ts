@@ -150,6 +150,7 @@ describe("sync pipeline", () => {
     delete (input as { crossPartition?: unknown }).crossPartition;
     const { json } = synthDeployment(validConfig(input));
     expect(values(json, "aws_lambda_function").map((f) => f.function_name)).toEqual([
+      "example-download",
       "example-scrub",
       "example-upload",
     ]);

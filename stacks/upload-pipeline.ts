@@ -39,17 +39,20 @@ export const QUARANTINE_PREFIX = "quarantine/";
 
 /**
  * Client -> upload API (JWT) -> pre-signed upload into the originals bucket -> S3 event -> scrub
- * function -> clean bucket (rejects to `quarantine/` in the originals bucket). Each function gets
- * exactly the object actions and keys it needs.
+ * function -> clean bucket (rejects to `quarantine/` in the originals bucket); client -> the same
+ * API's read routes (JWT) -> download function -> pre-signed GET of the caller's own clean object.
+ * Each function gets exactly the object actions and keys it needs.
  */
 export class UploadPipeline extends Construct {
   readonly upload: LambdaFunction;
+  readonly download: LambdaFunction;
   readonly scrub: LambdaFunction;
   readonly api: HttpApi;
 
   constructor(scope: Construct, id: string, props: UploadPipelineProps) {
     super(scope, id);
     this.upload = this.createUpload(props);
+    this.download = this.createDownload(props);
     this.api = this.createApi(props);
     this.scrub = this.createScrub(props);
     this.scrubNewOriginals(props);
@@ -94,7 +97,43 @@ export class UploadPipeline extends Construct {
     return upload;
   }
 
-  /** The upload API: its routes go to the upload function, behind the OIDC issuer's JWTs. */
+  /**
+   * The download function: lists the caller's clean objects and signs short-lived GETs of them (as
+   * its role, or as a logical-tier tenant's role). It reaches the clean bucket only: originals and
+   * quarantined uploads are never served.
+   */
+  private createDownload(props: UploadPipelineProps): LambdaFunction {
+    const { placement, config, clean } = props;
+    const env = props.environment;
+    const sizing = config.functions.download;
+    const download = new LambdaFunction(this, "download", {
+      placement,
+      functionName: `${env}-download`,
+      zipFile: join(props.artifactsDir, "download.zip"),
+      network: props.network,
+      key: props.key,
+      reservedConcurrency: sizing.reservedConcurrency,
+      memorySizeMb: sizing.memorySizeMb,
+      timeoutSeconds: sizing.timeoutSeconds,
+      environment: {
+        CLEAN_BUCKET: clean.bucketName,
+        EXPIRY_SECONDS: String(config.upload.downloadExpirySeconds),
+        PSEUDONYM_KEY_ID: props.pseudonymKey.keyArn,
+        ...tenantDirectoryEnvironment(env),
+      },
+    });
+    props.pseudonymKey.grantGenerateMac(download, "DeriveSubjectPseudonyms");
+    clean.grantSignDownloads(download, { sid: "SignCleanDownloads", keySid: "DecryptCleanObjects" });
+    // Without ListBucket a HEAD of a missing key answers 403, not 404; the listing of one's own objects.
+    PrivateBucket.grantList(download, [clean], { sid: "ListCleanObjects" });
+    grantActAsTenants(download, placement, env);
+    // Browsers download from the internet with these roles' signatures: there, they may GET and nothing else.
+    clean.allowDownloadsOutsideVpcEndpoint(download.role.arn);
+    clean.allowDownloadsOutsideVpcEndpoint(tenantRolesArnPattern(placement, env));
+    return download;
+  }
+
+  /** The API: upload routes to the upload function, read routes to the download function, behind the OIDC issuer's JWTs. */
   private createApi(props: UploadPipelineProps): HttpApi {
     const { config } = props;
     return new HttpApi(this, "api", {
@@ -108,10 +147,9 @@ export class UploadPipeline extends Construct {
         "POST /v1/uploads/multipart",
         "POST /v1/uploads/multipart/parts",
         "POST /v1/uploads/multipart/complete",
-      ].map((routeKey) => ({
-        routeKey,
-        function: this.upload,
-      })),
+      ]
+        .map((routeKey) => ({ routeKey, function: this.upload }))
+        .concat(["GET /v1/objects", "GET /v1/objects/{id}"].map((routeKey) => ({ routeKey, function: this.download }))),
       logKey: props.key,
       allowedOrigins: config.upload.allowedOrigins,
     });

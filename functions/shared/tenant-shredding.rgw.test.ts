@@ -15,6 +15,7 @@
 import { createHash } from "node:crypto";
 import {
   CreateBucketCommand,
+  GetObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
   PutBucketVersioningCommand,
@@ -35,6 +36,8 @@ import type { MultipartUpload, PresignedPut } from "../upload-presign/presign";
 import { parseUploadEnv, s3ClientFromEnv as uploadClient } from "../upload-presign/env";
 import { createUploadHandler } from "../upload-presign/handler";
 import type { HttpApiResult } from "./http-api";
+import { parseDownloadEnv, s3ClientFromEnv as downloadClient } from "../download-presign/env";
+import { createDownloadHandler } from "../download-presign/handler";
 import { createLogger } from "./logger";
 import { localMac, Pseudonyms } from "./pseudonym";
 import { stsAssumeRole, TenantDirectory } from "./tenant-directory";
@@ -90,6 +93,11 @@ function recording<C extends S3Client>(client: C, who: "function" | "tenant"): C
 let s3: S3Client;
 let upload: (event: unknown) => Promise<HttpApiResult>;
 let scrub: (event: unknown) => Promise<ScrubBatchResult>;
+let download: (event: unknown) => Promise<HttpApiResult>;
+/** The download function's own access key. */
+let downloadKeyId: string;
+/** The upload and download functions derive the same pseudonyms (one KMS HMAC key in the stack). */
+const pseudonyms = new Pseudonyms(localMac(Buffer.alloc(32, 5)));
 let directory: TenantDirectory<S3Client>;
 /** The upload function's own access key: URLs it signs itself carry it, a tenant role's carry the tenant session's. */
 let uploadKeyId: string;
@@ -116,6 +124,12 @@ beforeAll(async () => {
           `arn:aws:s3:::${CLEAN}/acme/*`,
         ],
       },
+      {
+        Effect: "Allow",
+        Action: ["s3:ListBucket"],
+        Resource: [`arn:aws:s3:::${CLEAN}`],
+        Condition: { StringLike: { "s3:prefix": "acme/*" } },
+      },
     ],
   });
 
@@ -141,6 +155,8 @@ beforeAll(async () => {
   const uploadCredentials = await functionCredentials("example-upload-function");
   uploadKeyId = uploadCredentials.accessKeyId;
   const scrubCredentials = await functionCredentials("example-scrub-function");
+  const downloadCredentials = await functionCredentials("example-download-function");
+  downloadKeyId = downloadCredentials.accessKeyId;
   castNames({
     buckets: {
       [ORIGINALS]: "example-avatars-original-111111111111",
@@ -200,7 +216,20 @@ beforeAll(async () => {
     settings: uploadSettings,
     logger,
     tenants: directory,
-    pseudonyms: new Pseudonyms(localMac(Buffer.alloc(32, 5))),
+    pseudonyms,
+  });
+  const downloadSettings = parseDownloadEnv({
+    ...common,
+    CLEAN_BUCKET: CLEAN,
+    EXPIRY_SECONDS: "60",
+    PSEUDONYM_KEY_ID: "alias/example/subject-pseudonyms",
+  });
+  download = createDownloadHandler({
+    s3: recording(downloadClient(downloadSettings.env, downloadCredentials), "function"),
+    settings: downloadSettings,
+    pseudonyms,
+    tenants: directory,
+    logger,
   });
   scrub = createScrubHandler({
     s3: recording(scrubClient(scrubEnv, scrubCredentials), "function"),
@@ -373,6 +402,43 @@ describe("a logical-tier tenant's objects, under its own key", () => {
         `PutObjectTaggingCommand ${ORIGINALS}`,
       ]),
     );
+  });
+
+  it("serves the clean copy to its subject: listed, and a GET signed as the tenant's role that the browser can use", async () => {
+    // Prepare
+    const { target } = await browserPut("acme", jpeg);
+    await scrub(await created(target.key));
+    const id = target.key.split("/").pop() ?? "";
+    const get = (path: string, routeKey: string, pathParameters?: Record<string, string>) =>
+      download({
+        version: "2.0",
+        routeKey,
+        ...(pathParameters === undefined ? {} : { pathParameters }),
+        requestContext: {
+          requestId: "r4",
+          http: { method: "GET", path },
+          authorizer: { jwt: { claims: { tenant: "acme", sub: "user-1" } } },
+        },
+      });
+
+    // Act
+    const listed = JSON.parse((await get("/v1/objects", "GET /v1/objects")).body);
+    const issued = JSON.parse((await get(`/v1/objects/${id}`, "GET /v1/objects/{id}", { id })).body);
+    const response = await fetch(issued.url);
+    const served = Buffer.from(await response.arrayBuffer());
+
+    // Assess
+    expect(listed.objects.map((o: { id: string }) => o.id)).toContain(id);
+    expect(signer(issued.url)).not.toBe(downloadKeyId);
+    expect(new URL(issued.url).searchParams.get("X-Amz-Security-Token")).not.toBeNull();
+    expect(response.status).toBe(200);
+    const clean = await s3.send(new GetObjectCommand({ Bucket: CLEAN, Key: target.key }));
+    expect(served).toEqual(
+      Buffer.from(await (clean.Body?.transformToByteArray() ?? Promise.resolve(new Uint8Array()))),
+    );
+    expect(
+      requestsFor(id).filter((r) => r.client === "function" && r.bucket === CLEAN && r.command !== "HeadObjectCommand"),
+    ).toEqual([]);
   });
 
   it("quarantines a rejected upload in the tenant's quarantine area, under the tenant's key", async () => {

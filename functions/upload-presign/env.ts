@@ -4,31 +4,15 @@
  * module scope by `handler.ts`, with what is built from it: the S3 client, the subjects' pseudonyms
  * (KMS) and the tenant directory.
  */
-import { KMSClient } from "@aws-sdk/client-kms";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { z } from "zod";
-import { kmsMac, Pseudonyms } from "../shared/pseudonym";
+import type { Pseudonyms } from "../shared/pseudonym";
 import { s3ClientFromEnv, s3EnvShape, withPathStyle } from "../shared/s3-env";
 import type { TenantDirectory } from "../shared/tenant-directory";
 import { tenantDirectoryFromEnv, tenantEnvProblem, tenantEnvShape } from "../shared/tenant-env";
+import { pseudonymEnvProblem, pseudonymsFromEnv, tokenEnvShape, wholeNumber } from "../shared/token-env";
 import { UploadConfigError } from "./errors";
 import { parseUploadConfig, type UploadConfig } from "./schema";
-
-const CLAIM_NAME = /^[A-Za-z0-9_:./-]{1,128}$/;
-
-/** A whole number from a string; absent or empty → undefined (the config schema's default applies). */
-const wholeNumber = z
-  .string()
-  .optional()
-  .transform((v, ctx) => {
-    if (v === undefined || v.trim() === "") return undefined;
-    const n = Number(v);
-    if (!Number.isSafeInteger(n)) {
-      ctx.issues.push({ code: "custom", input: v, message: "must be a whole number" });
-      return z.NEVER;
-    }
-    return n;
-  });
 
 /** `image/jpeg,image/png` or a JSON array of strings. */
 const stringList = z.string().transform((v, ctx) => {
@@ -79,14 +63,7 @@ export const uploadEnvSchema = z
     DATA_CLASS_TAG_KEY: z.string().optional(),
     MULTIPART_PART_SIZE_BYTES: wholeNumber,
     MULTIPART_MAX_SIZE_BYTES: wholeNumber,
-    /** Claim of the verified JWT that names the tenant. @default "tenant" */
-    TENANT_CLAIM: z.string().regex(CLAIM_NAME).default("tenant"),
-    /** Claim of the verified JWT that names the subject. @default "sub" */
-    SUBJECT_CLAIM: z.string().regex(CLAIM_NAME).default("sub"),
-    /** The KMS HMAC key (ARN or alias) the subjects' pseudonyms are derived with; required unless PSEUDONYMIZE_SUBJECTS=false. */
-    PSEUDONYM_KEY_ID: z.string().min(1).optional(),
-    /** "false" keeps the subject claim itself in object keys (a weakening, for local runs). @default "true" */
-    PSEUDONYMIZE_SUBJECTS: z.enum(["true", "false"]).default("true"),
+    ...tokenEnvShape,
     ...s3EnvShape,
     ...tenantEnvShape,
   })
@@ -112,11 +89,8 @@ export function parseUploadEnv(raw: Readonly<Record<string, string | undefined>>
   const env = result.data;
   const tenantProblem = tenantEnvProblem(env);
   if (tenantProblem !== undefined) throw new UploadConfigError(`upload environment is invalid: ${tenantProblem}`);
-  if (env.PSEUDONYMIZE_SUBJECTS === "true" && env.PSEUDONYM_KEY_ID === undefined) {
-    throw new UploadConfigError(
-      "upload environment is invalid: PSEUDONYM_KEY_ID is required (the KMS HMAC key that turns subjects into pseudonyms). Fix: set it to the key's ARN or alias, or set PSEUDONYMIZE_SUBJECTS=false to keep subjects in object keys",
-    );
-  }
+  const pseudonymProblem = pseudonymEnvProblem(env);
+  if (pseudonymProblem !== undefined) throw new UploadConfigError(`upload environment is invalid: ${pseudonymProblem}`);
   const defined = <T extends Record<string, unknown>>(o: T) =>
     Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
   const config = parseUploadConfig(
@@ -151,17 +125,7 @@ export function loadUploadSettings(
 
 /** The pseudonyms of the environment's HMAC key (KMS GenerateMac through the VPC endpoint), or none when turned off. */
 export function uploadPseudonyms(settings: UploadSettings): Pseudonyms | undefined {
-  const { env } = settings;
-  if (env.PSEUDONYMIZE_SUBJECTS === "false" || env.PSEUDONYM_KEY_ID === undefined) return undefined;
-  return new Pseudonyms(
-    kmsMac(
-      new KMSClient({
-        region: env.AWS_REGION,
-        ...(env.KMS_ENDPOINT === undefined ? {} : { endpoint: env.KMS_ENDPOINT }),
-      }),
-      env.PSEUDONYM_KEY_ID,
-    ),
-  );
+  return pseudonymsFromEnv(settings.env);
 }
 
 /** Tenant credentials outlive every URL signed with them: renewed when less than the URL lifetime plus a minute remains. */

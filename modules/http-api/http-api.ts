@@ -77,7 +77,7 @@ export class HttpApi extends Construct {
         props.allowedOrigins && props.allowedOrigins.length > 0
           ? {
               allowOrigins: [...props.allowedOrigins],
-              allowMethods: ["POST"],
+              allowMethods: [...new Set(props.routes.map((r) => r.routeKey.split(" ")[0] ?? ""))].sort(),
               allowHeaders: ["authorization", "content-type"],
               maxAge: 600,
             }

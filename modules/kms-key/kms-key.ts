@@ -191,6 +191,18 @@ export class KmsKey extends Construct {
     return statement;
   }
 
+  /**
+   * Lets `grantee` decrypt with this key and nothing else (a reader: S3 decrypts an SSE-KMS object for
+   * the GET's signer); returns the identity statement it added.
+   */
+  grantDecrypt(grantee: Grantable, sid = "DecryptWithKey"): Statement {
+    if (this.keySpec !== "SYMMETRIC_DEFAULT")
+      throw new ValidationError("KmsKey.grantDecrypt", `${this.aliasName} is an HMAC key: it encrypts nothing`, this);
+    const statement: Statement = { Sid: sid, Effect: "Allow", Action: "kms:Decrypt", Resource: this.keyArn };
+    grantee.addToPrincipalPolicy(statement);
+    return statement;
+  }
+
   /** Lets `grantee` encrypt and decrypt with this key; returns the identity statement it added. */
   grantEncryptDecrypt(grantee: Grantable, sid = "UseKey"): Statement {
     if (this.keySpec !== "SYMMETRIC_DEFAULT")

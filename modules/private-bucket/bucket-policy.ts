@@ -1,6 +1,6 @@
 import { policyDocument, policyVariable, renderPolicy, type Statement } from "../../policies/documents/policy-document";
 import type { KmsKey } from "../kms-key";
-import { S3_DATA_ACTIONS, S3_DATA_ACTIONS_BUT_UPLOAD, S3_LIST_ACTIONS } from "./perms";
+import { S3_DATA_ACTIONS, S3_DATA_ACTIONS_BUT_DOWNLOAD, S3_DATA_ACTIONS_BUT_UPLOAD, S3_LIST_ACTIONS } from "./perms";
 
 export interface PrivateBucketPolicyProps {
   /** ARN of the bucket (a token until apply). */
@@ -33,6 +33,8 @@ export class PrivateBucketPolicy {
   private readonly outsideRoles: string[];
   /** Role ARNs or patterns that may only upload (s3:PutObject) from outside the VPC endpoint. */
   private readonly uploadRoles: string[] = [];
+  /** Role ARNs or patterns that may only download (s3:GetObject) from outside the VPC endpoint. */
+  private readonly downloadRoles: string[] = [];
 
   constructor(private readonly props: PrivateBucketPolicyProps) {
     this.outsideRoles = [...props.rolesOutsideVpcEndpoint];
@@ -53,6 +55,11 @@ export class PrivateBucketPolicy {
     if (!this.uploadRoles.includes(roleArnPattern)) this.uploadRoles.push(roleArnPattern);
   }
 
+  /** Names a role (or role pattern) that may only download from outside the VPC endpoint. */
+  allowDownloadsOutsideVpcEndpoint(roleArnPattern: string): void {
+    if (!this.downloadRoles.includes(roleArnPattern)) this.downloadRoles.push(roleArnPattern);
+  }
+
   /** Adds a statement after the protections (a service principal with source conditions). */
   add(statement: Statement): void {
     this.addedStatements.push(statement);
@@ -71,6 +78,7 @@ export class PrivateBucketPolicy {
       StringNotEquals: { "aws:SourceVpce": vpcEndpointId },
       Bool: { "aws:PrincipalIsAWSService": "false" },
     };
+    const excepted = [...this.uploadRoles, ...this.downloadRoles.filter((r) => !this.uploadRoles.includes(r))];
     const denies: Statement[] = [
       {
         Sid: "DenyObjectAccessOutsideVpcEndpoint",
@@ -81,7 +89,7 @@ export class PrivateBucketPolicy {
         Condition: {
           ...outside,
           ...(this.outsideRoles.length > 0 ? { ArnNotEquals: { "aws:PrincipalArn": [...this.outsideRoles] } } : {}),
-          ...(this.uploadRoles.length > 0 ? { ArnNotLike: { "aws:PrincipalArn": [...this.uploadRoles] } } : {}),
+          ...(excepted.length > 0 ? { ArnNotLike: { "aws:PrincipalArn": excepted } } : {}),
         },
       },
     ];
@@ -94,6 +102,17 @@ export class PrivateBucketPolicy {
         Action: S3_DATA_ACTIONS_BUT_UPLOAD,
         Resource: [bucketArn, `${bucketArn}/*`],
         Condition: { ...outside, ArnLike: { "aws:PrincipalArn": [...this.uploadRoles] } },
+      });
+    }
+    if (this.downloadRoles.length > 0) {
+      // The roles whose signatures browsers download with: from outside, downloads (GET) only.
+      denies.push({
+        Sid: "DownloadRolesOnlyDownloadOutsideVpcEndpoint",
+        Effect: "Deny",
+        Principal: "*",
+        Action: S3_DATA_ACTIONS_BUT_DOWNLOAD,
+        Resource: [bucketArn, `${bucketArn}/*`],
+        Condition: { ...outside, ArnLike: { "aws:PrincipalArn": [...this.downloadRoles] } },
       });
     }
     return denies;

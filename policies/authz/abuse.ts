@@ -31,6 +31,7 @@ export interface AbuseCase {
 /** Roles and buckets by what they are for; undefined where the configuration has none. */
 export interface Cast {
   readonly upload?: WorldRole;
+  readonly download?: WorldRole;
   readonly scrub?: WorldRole;
   readonly sync?: WorldRole;
   readonly rolesAnywhere?: WorldRole;
@@ -51,6 +52,7 @@ export function castOf(world: AuthzWorld): Cast {
   const ofKind = (kind: RoleKind) => roleWhere(world, (r) => roleKindOf(r) === kind);
   return {
     upload: ofKind("upload-function"),
+    download: ofKind("download-function"),
     scrub: ofKind("scrub-function"),
     sync: ofKind("sync-function"),
     rolesAnywhere: ofKind("cross-partition-role"),
@@ -328,6 +330,56 @@ function browserCases({ c }: Matrix, add: AddCase): void {
   );
 }
 
+/** What a browser legitimately does with the download function's signature: GET a clean object. */
+function browserDownload(c: Cast): Call {
+  if (c.download === undefined || c.clean === undefined)
+    throw new Error("browserDownload needs the download function and the clean bucket");
+  return call(c.download, "GetObject", c.clean, "t/u/x", { origin: "internet", objectKmsKeyArn: c.clean.keyArn });
+}
+
+/** Browser requests with the download function's signature, altered. */
+function downloadCases({ c }: Matrix, add: AddCase): void {
+  add("download-original", "the download function's signature used for an original or a quarantined upload", () =>
+    c.download === undefined || c.originals === undefined
+      ? "no download function"
+      : {
+          call: call(c.download, "GetObject", c.originals, "quarantine/t/u/x", {
+            origin: "internet",
+            objectKmsKeyArn: c.originals.keyArn,
+          }),
+          control: browserDownload(c),
+        },
+  );
+  add("download-write", "a download URL altered into an upload to the clean bucket (PUT from the internet)", () =>
+    c.download === undefined || c.clean === undefined
+      ? "no download function"
+      : {
+          call: call(c.download, "PutObject", c.clean, "t/u/x", { origin: "internet", headers: sse(c.clean.keyArn) }),
+          control: browserDownload(c),
+        },
+  );
+  add("download-delete", "a download URL altered into a delete of the clean object (from the internet)", () =>
+    c.download === undefined || c.clean === undefined
+      ? "no download function"
+      : {
+          call: call(c.download, "DeleteObject", c.clean, "t/u/x", { origin: "internet" }),
+          control: browserDownload(c),
+        },
+  );
+  add("download-versions", "a download URL altered to read an older version (after an erasure)", () =>
+    c.download === undefined || c.clean === undefined
+      ? "no download function"
+      : {
+          call: call(c.download, "GetObject", c.clean, "t/u/x", {
+            origin: "internet",
+            versionId: "3HL4kqtJlcpXroDTDmJ-rmSpXd3dIbrHY",
+            objectKmsKeyArn: c.clean.keyArn,
+          }),
+          control: browserDownload(c),
+        },
+  );
+}
+
 /** The functions' own roles outside their paths. */
 function functionCases({ c }: Matrix, add: AddCase): void {
   add("no-tls", "the sync function reads a clean object without TLS", () =>
@@ -490,7 +542,15 @@ export function abuseCases(world: AuthzWorld): AbuseCase[] {
     else out.push({ id, title, call: made });
   };
   const matrix = matrixOf(world);
-  for (const cases of [tenantWriteCases, tenantReachCases, browserCases, functionCases, commercialCases, keyCases])
+  for (const cases of [
+    tenantWriteCases,
+    tenantReachCases,
+    browserCases,
+    downloadCases,
+    functionCases,
+    commercialCases,
+    keyCases,
+  ])
     cases(matrix, add);
   return out;
 }

@@ -9,6 +9,7 @@ import type { WorldRole } from "./world";
 
 export type RoleKind =
   | "upload-function"
+  | "download-function"
   | "scrub-function"
   | "sync-function"
   | "failback-function"
@@ -40,6 +41,18 @@ export const CATALOGUE: Readonly<Record<RoleKind, RoleCalls>> = {
         "HeadObject",
         "PutObjectTagging",
       ),
+      "sdk KMS DescribeKey",
+      "sdk KMS ListResourceTags",
+      "sdk KMS GenerateMac",
+      "sdk STS AssumeRole",
+    ],
+  },
+  "download-function": {
+    purpose:
+      "lists the caller's own clean objects and signs short-lived GETs of them for browsers (never an original or a quarantined upload); derives the subject's pseudonym for the key prefix (HMAC key); finds a tenant's key and acts as a logical-tier tenant's role",
+    calls: [
+      ...s3("presigned-url", "GetObject"),
+      ...s3("sdk", "HeadObject", "ListObjectsV2"),
       "sdk KMS DescribeKey",
       "sdk KMS ListResourceTags",
       "sdk KMS GenerateMac",
@@ -110,9 +123,9 @@ export const CATALOGUE: Readonly<Record<RoleKind, RoleCalls>> = {
   },
   "logical-tenant-role": {
     purpose:
-      "a tenant's own principal (tiers logical and vpc): the upload and scrub functions act as it for the tenant's objects, so they are written under the tenant's key (deleting the key shreds them)",
+      "a tenant's own principal (tiers logical and vpc): the upload, download and scrub functions act as it for the tenant's objects, so they are written under the tenant's key (deleting the key shreds them)",
     calls: [
-      ...s3("presigned-url", "PutObject", "UploadPart"),
+      ...s3("presigned-url", "PutObject", "UploadPart", "GetObject"),
       ...s3("presigned-post", "PostObject"),
       ...s3(
         "sdk",
@@ -126,6 +139,7 @@ export const CATALOGUE: Readonly<Record<RoleKind, RoleCalls>> = {
         "PutObjectTagging",
         "PutObject",
         "CopyObject",
+        "ListObjectsV2",
       ),
     ],
   },
@@ -134,6 +148,7 @@ export const CATALOGUE: Readonly<Record<RoleKind, RoleCalls>> = {
 /** The kind of a role of the stack, by the construct that makes it; undefined for roles that make no data-plane calls (flow logs, CloudTrail). */
 export function roleKindOf(role: WorldRole): RoleKind | undefined {
   if (role.address === "aws_iam_role.upload-pipeline_upload_role") return "upload-function";
+  if (role.address === "aws_iam_role.upload-pipeline_download_role") return "download-function";
   if (role.address === "aws_iam_role.upload-pipeline_scrub_role") return "scrub-function";
   if (/^aws_iam_role\.sync-pipeline-.+_sync_role$/.test(role.address)) return "sync-function";
   if (/^aws_iam_role\.sync-pipeline-.+_failback_role$/.test(role.address)) return "failback-function";

@@ -1,0 +1,65 @@
+/**
+ * The environment of the functions behind the JWT authorizer (upload, download): which claims name
+ * the tenant and the subject, and the KMS HMAC key that turns subjects into the pseudonyms object
+ * keys hold (pseudonym.ts). Shared so that both functions derive the same key prefix for a token.
+ */
+import { KMSClient } from "@aws-sdk/client-kms";
+import { z } from "zod";
+import { kmsMac, Pseudonyms } from "./pseudonym";
+
+const CLAIM_NAME = /^[A-Za-z0-9_:./-]{1,128}$/;
+
+/** A whole number from a string; absent or empty → undefined (the schema's default applies). */
+export const wholeNumber = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === "") return undefined;
+    const n = Number(v);
+    if (!Number.isSafeInteger(n)) {
+      ctx.issues.push({ code: "custom", input: v, message: "must be a whole number" });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+export const tokenEnvShape = {
+  /** Claim of the verified JWT that names the tenant. @default "tenant" */
+  TENANT_CLAIM: z.string().regex(CLAIM_NAME).default("tenant"),
+  /** Claim of the verified JWT that names the subject. @default "sub" */
+  SUBJECT_CLAIM: z.string().regex(CLAIM_NAME).default("sub"),
+  /** The KMS HMAC key (ARN or alias) the subjects' pseudonyms are derived with; required unless PSEUDONYMIZE_SUBJECTS=false. */
+  PSEUDONYM_KEY_ID: z.string().min(1).optional(),
+  /** "false" keeps the subject claim itself in object keys (a weakening, for local runs). @default "true" */
+  PSEUDONYMIZE_SUBJECTS: z.enum(["true", "false"]).default("true"),
+};
+
+export interface TokenEnv {
+  readonly TENANT_CLAIM: string;
+  readonly SUBJECT_CLAIM: string;
+  readonly PSEUDONYM_KEY_ID?: string | undefined;
+  readonly PSEUDONYMIZE_SUBJECTS: "true" | "false";
+  readonly AWS_REGION: string;
+  readonly KMS_ENDPOINT?: string | undefined;
+}
+
+/** What is wrong with the pseudonym settings, or undefined. */
+export function pseudonymEnvProblem(env: TokenEnv): string | undefined {
+  if (env.PSEUDONYMIZE_SUBJECTS === "true" && env.PSEUDONYM_KEY_ID === undefined)
+    return "PSEUDONYM_KEY_ID is required (the KMS HMAC key that turns subjects into pseudonyms). Fix: set it to the key's ARN or alias, or set PSEUDONYMIZE_SUBJECTS=false to keep subjects in object keys";
+  return undefined;
+}
+
+/** The pseudonyms of the environment's HMAC key (KMS GenerateMac through the VPC endpoint), or none when turned off. */
+export function pseudonymsFromEnv(env: TokenEnv): Pseudonyms | undefined {
+  if (env.PSEUDONYMIZE_SUBJECTS === "false" || env.PSEUDONYM_KEY_ID === undefined) return undefined;
+  return new Pseudonyms(
+    kmsMac(
+      new KMSClient({
+        region: env.AWS_REGION,
+        ...(env.KMS_ENDPOINT === undefined ? {} : { endpoint: env.KMS_ENDPOINT }),
+      }),
+      env.PSEUDONYM_KEY_ID,
+    ),
+  );
+}
