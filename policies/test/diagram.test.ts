@@ -148,6 +148,7 @@ describe("the partition diagram of the example", () => {
     ]);
     expect(diagram.edges.filter((e) => e.to === "tenant-roles@aws-eusc").map((e) => e.from)).toEqual([
       FAILBACK,
+      "aws_lambda_function.upload-pipeline_download_function",
       "aws_lambda_function.upload-pipeline_scrub_function",
       "aws_lambda_function.upload-pipeline_upload_function",
     ]);
