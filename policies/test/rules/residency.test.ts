@@ -62,6 +62,8 @@ describeRules([
       [n("PartitionConsistentReferences", 3), ["aws_vpc_endpoint.s3", "provider.aws.sovereign"]],
       [n("PartitionConsistentReferences", 4), ["aws_cloudwatch_metric_alarm.a"]],
       [n("PartitionConsistentReferences", 5), ["aws_s3_bucket_policy.p"]],
+      // issue 15 probe: the commercial partition's dual-stack endpoint (api.aws) in a sovereign function
+      [n("PartitionConsistentReferences", 6), ["aws_lambda_function.commercial-dual-stack"]],
     ],
   },
   {
@@ -81,6 +83,8 @@ describeRules([
           "provider.aws.commercial",
         ],
       ],
+      // issue 15 probe: dual-stack endpoints (api.aws) of us-east-1
+      [n("NoGlobalEndpoints", 5), ["aws_lambda_function.us-dual-stack", "provider.aws.commercial"]],
     ],
   },
   {
