@@ -23,6 +23,17 @@ describeRules([
       [n("NetworkFirewallCmk", 3), ["aws_networkfirewall_rule_group.allowlist"]],
       // issue 15 probe: CUSTOMER_KMS with the AWS managed key, looked up through data.aws_kms_key
       [n("NetworkFirewallCmk", 4), ["aws_networkfirewall_firewall_policy.policy"]],
+      // issue 15 probe: literal key ARNs of keys this configuration does not manage (another account, the other
+      // partition, looked up through data.aws_kms_key, a provider that names no account)
+      [
+        n("NetworkFirewallCmk", 5),
+        [
+          "aws_networkfirewall_firewall_policy.no-account",
+          "aws_networkfirewall_firewall_policy.other-partition",
+          "aws_networkfirewall_rule_group.foreign-account",
+          "aws_networkfirewall_rule_group.looked-up",
+        ],
+      ],
     ],
   },
   {
