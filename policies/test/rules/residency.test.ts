@@ -85,6 +85,21 @@ describeRules([
       ],
       // issue 15 probe: dual-stack endpoints (api.aws) of us-east-1
       [n("NoGlobalEndpoints", 5), ["aws_lambda_function.us-dual-stack", "provider.aws.commercial"]],
+      // issue 15 probes: endpoints named outside Lambda environments (API integrations, SNS subscriptions,
+      // EventBridge API destinations, Step Functions definitions, ECS container definitions)
+      [
+        n("NoGlobalEndpoints", 6),
+        [
+          "aws_api_gateway_integration.global",
+          "aws_apigatewayv2_integration.global",
+          "aws_apigatewayv2_integration.service",
+          "aws_cloudwatch_event_api_destination.global",
+          "aws_ecs_task_definition.us",
+          "aws_sfn_state_machine.us",
+          "aws_sns_topic_subscription.indirect",
+          "aws_sns_topic_subscription.us",
+        ],
+      ],
     ],
   },
   {
