@@ -30,6 +30,11 @@ export interface EgressPath {
   readonly workloadSubnets: ReadonlySet<string>;
   /** Route addresses that are part of the path. */
   readonly acceptedRoutes: ReadonlySet<string>;
+  /**
+   * Routes of the path that lead into the firewall (the NAT subnets' routes): no way out of their own,
+   * the firewall decides what passes; not reported.
+   */
+  readonly throughFirewall: ReadonlySet<string>;
 }
 
 export interface EgressAnalysis {
@@ -196,6 +201,7 @@ export function analyzeEgress(template: Template): EgressAnalysis {
     }
     // NAT gateways whose subnet's default route leads into the firewall, with the answers routed back through it.
     const natGateways = new Set<string>();
+    const throughFirewall = new Set<string>();
     for (const nat of resourcesOfType(template, "aws_nat_gateway")) {
       const subnet = target(template, nat.values.subnet_id, "aws_subnet");
       if (subnet === undefined || firewallSubnets.has(subnet.address)) continue;
@@ -216,7 +222,10 @@ export function analyzeEgress(template: Template): EgressAnalysis {
           )
         );
       });
-      if (outThroughFirewall && onlyThroughFirewall && backThroughFirewall) natGateways.add(nat.address);
+      if (outThroughFirewall && onlyThroughFirewall && backThroughFirewall) {
+        natGateways.add(nat.address);
+        for (const r of natRoutes) throughFirewall.add(r.address);
+      }
     }
     const workloadSubnets = new Set<string>();
     for (const r of routes) {
@@ -238,6 +247,7 @@ export function analyzeEgress(template: Template): EgressAnalysis {
       natGateways,
       workloadSubnets,
       acceptedRoutes: accepted,
+      throughFirewall,
     });
   }
   return { paths, rejected };

@@ -1,8 +1,9 @@
 /**
  * Partition-bearing identifiers inside strings: ARNs (`arn:<partition>:...`), endpoint host names
- * (`kms.eusc-de-east-1.amazonaws.eu`) and VPC endpoint service names (`com.amazonaws.<region>.s3`).
+ * (`kms.eusc-de-east-1.amazonaws.eu`, dual-stack `kms.eu-central-1.api.aws`) and VPC endpoint service
+ * names (`com.amazonaws.<region>.s3`).
  */
-import { PARTITIONS, type PartitionInfo } from "../../config/partitions";
+import { PARTITIONS, type PartitionId, type PartitionInfo } from "../../config/partitions";
 import { isRegionName, partitionOfAnyRegion } from "./placement";
 
 export interface ArnMatch {
@@ -27,7 +28,7 @@ export function arnsIn(value: string): ArnMatch[] {
 
 export interface HostMatch {
   readonly host: string;
-  /** The DNS suffix (`amazonaws.com`, `amazonaws.eu`). */
+  /** The DNS suffix (`amazonaws.com`, `amazonaws.eu`, dual-stack `api.aws`, `api.amazonwebservices.eu`). */
   readonly suffix: string;
   /** The region label inside the host name, if any. */
   readonly region: string | undefined;
@@ -35,7 +36,27 @@ export interface HostMatch {
   readonly whole: boolean;
 }
 
-const SUFFIXES = [...new Set(Object.values(PARTITIONS).map((p) => p.dnsSuffix))];
+/**
+ * DNS suffixes of the dual-stack (IPv4 and IPv6) endpoints of each partition: `sts.eu-central-1.api.aws`
+ * is an endpoint of the commercial partition just as `sts.eu-central-1.amazonaws.com` is (issue 15: a
+ * dual-stack host was under no partition's suffix, so it escaped every partition and region check).
+ * DESIGN.md §2 lists only the IPv4 suffixes. Source of both values: `dualStackDnsSuffix` in the AWS
+ * SDK's partitions.json (@aws-sdk/core 3.981.0, util-endpoints/lib/aws/partitions.js); the sovereign
+ * one, `api.amazonwebservices.eu`, is assumed from there and has not been measured against the
+ * partition itself. Kept here rather than in config/partitions.ts because function bundles include
+ * that table, and a fact only the checker needs should not change deployed code.
+ */
+export const DUAL_STACK_DNS_SUFFIXES: Readonly<Record<PartitionId, string>> = {
+  aws: "api.aws",
+  "aws-eusc": "api.amazonwebservices.eu",
+};
+
+/** Every DNS suffix of a partition's endpoints: the IPv4 one, then the dual-stack one. */
+export function dnsSuffixesOf(partition: PartitionInfo): readonly string[] {
+  return [partition.dnsSuffix, DUAL_STACK_DNS_SUFFIXES[partition.id]];
+}
+
+const SUFFIXES = [...new Set(Object.values(PARTITIONS).flatMap((p) => dnsSuffixesOf(p)))];
 const HOST = new RegExp(
   `([A-Za-z0-9][A-Za-z0-9.-]*)\\.(${SUFFIXES.map((s) => s.replace(/\./g, "\\.")).join("|")})(?![A-Za-z0-9-])`,
   "gi",
@@ -52,9 +73,9 @@ export function hostsIn(value: string): HostMatch[] {
   });
 }
 
-/** The partition whose DNS suffix this is. */
+/** The partition whose DNS suffix (IPv4 or dual-stack) this is. */
 export function partitionOfSuffix(suffix: string): PartitionInfo | undefined {
-  return Object.values(PARTITIONS).find((p) => p.dnsSuffix === suffix);
+  return Object.values(PARTITIONS).find((p) => dnsSuffixesOf(p).includes(suffix));
 }
 
 export interface ServiceNameMatch {

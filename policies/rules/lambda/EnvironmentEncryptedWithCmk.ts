@@ -1,5 +1,5 @@
 import { blocks, isObject } from "../../core/json";
-import { awsManagedKeyProblem } from "../../core/keys";
+import { customerKeyProblem } from "../../core/keys";
 import { resourcesOfType } from "../../core/template";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
@@ -12,7 +12,7 @@ export const EnvironmentEncryptedWithCmk = defineRule({
   info: "The function has environment variables but no customer managed key (kms_key_arn) to encrypt them.",
   explanation:
     "Environment variables hold bucket names, ARNs and configuration of the data path. With the platform's own key, reading them requires a key grant and is recorded; with the AWS managed key it does not.",
-  fix: "Set kms_key_arn on the function to the platform's key of the function's partition.",
+  fix: "Set kms_key_arn on the function to the platform's key of the function's partition (an aws_kms_key of this configuration; a literal key ARN counts only in the account and partition of the provider, which must state its account in allowed_account_ids).",
   anchors: {
     checkov: ["CKV_AWS_173"],
   },
@@ -21,7 +21,8 @@ export const EnvironmentEncryptedWithCmk = defineRule({
       type: "aws_lambda_function",
       attribute: "kms_key_arn",
       as: "reference",
-      passes: "a reference to a customer managed key of this configuration, or its literal ARN",
+      passes:
+        "a reference to a customer managed key of this configuration, or a literal key ARN in the partition and account of the block's provider (allowed_account_ids)",
     },
   ],
   evaluate({ template }) {
@@ -36,7 +37,7 @@ export const EnvironmentEncryptedWithCmk = defineRule({
       if (typeof fn.values.kms_key_arn !== "string" || fn.values.kms_key_arn === "")
         violations.push({ address: fn.address, detail: "environment variables are set but kms_key_arn is not" });
       else {
-        const problem = awsManagedKeyProblem(template, fn.values.kms_key_arn);
+        const problem = customerKeyProblem(template, fn, fn.values.kms_key_arn);
         if (problem !== undefined) violations.push({ address: fn.address, detail: `kms_key_arn: ${problem}` });
       }
     }

@@ -1,6 +1,6 @@
 import { checkEuRegion, type PartitionInfo } from "../../../config/partitions";
 import { crossPartitionExceptions } from "../../core/egress";
-import { arnsIn, hostsIn, partitionOfSuffix, serviceNamesIn } from "../../core/identifiers";
+import { arnsIn, dnsSuffixesOf, hostsIn, partitionOfSuffix, serviceNamesIn } from "../../core/identifiers";
 import { isObject, parseEmbeddedJson } from "../../core/json";
 import {
   partitionById,
@@ -54,9 +54,9 @@ function scanString(
       const p = partitionOfAnyRegion(h.region);
       if (p !== undefined && p.id !== home.id)
         problems.add(`${path}: ${h.host} is an endpoint of partition ${p.id}, but the block is in ${home.id}`);
-      else if (!principal && h.suffix !== home.dnsSuffix)
+      else if (!principal && partitionOfSuffix(h.suffix)?.id !== home.id)
         problems.add(
-          `${path}: ${h.host} uses DNS suffix ${h.suffix}; endpoints of ${home.id} end in ${home.dnsSuffix}`,
+          `${path}: ${h.host} uses DNS suffix ${h.suffix}; endpoints of ${home.id} end in ${dnsSuffixesOf(home).join(" or ")}`,
         );
       continue;
     }

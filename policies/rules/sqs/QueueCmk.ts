@@ -1,5 +1,5 @@
 import { literalBool, literalString } from "../../core/json";
-import { awsManagedKeyProblem } from "../../core/keys";
+import { customerKeyProblem } from "../../core/keys";
 import { resolveReference } from "../../core/references";
 import { resourcesOfType } from "../../core/template";
 import { defineRule, type Violation, verdict } from "../../core/types";
@@ -14,7 +14,7 @@ export const QueueCmk = defineRule({
   info: "The queue is not encrypted with a customer managed KMS key.",
   explanation:
     "Dead-letter queues keep the events that failed, with bucket names and object keys, for days. With SQS-managed or AWS-managed encryption anyone allowed to read the queue reads them; a customer managed key adds a reviewed key policy and an audit trail of every decrypt.",
-  fix: "Set kms_master_key_id to the ARN of a customer managed aws_kms_key (the functions key) and leave sqs_managed_sse_enabled unset.",
+  fix: "Set kms_master_key_id to the ARN of a customer managed aws_kms_key (the functions key) and leave sqs_managed_sse_enabled unset. A literal key ARN counts only in the account and partition of the provider, which must state its account (allowed_account_ids).",
   anchors: {
     checkov: ["CKV_AWS_27"],
     trivy: ["AVD-AWS-0096", "AVD-AWS-0135"],
@@ -25,7 +25,8 @@ export const QueueCmk = defineRule({
       type: "aws_sqs_queue",
       attribute: "kms_master_key_id",
       as: "reference",
-      passes: "a reference to an aws_kms_key or aws_kms_alias of this configuration",
+      passes:
+        "a reference to an aws_kms_key or aws_kms_alias of this configuration, or a literal key ARN in the partition and account of the block's provider (allowed_account_ids)",
     },
     {
       type: "aws_sqs_queue",
@@ -48,12 +49,10 @@ export const QueueCmk = defineRule({
         });
       else if (key === undefined || key === null || key === "")
         violations.push({ address: q.address, detail: "no kms_master_key_id: SQS-managed encryption at best" });
-      else if (target?.mode === "data" && awsManagedKeyProblem(template, key) !== undefined)
-        violations.push({ address: q.address, detail: `kms_master_key_id: ${awsManagedKeyProblem(template, key)}` });
+      else if (customerKeyProblem(template, q, key) !== undefined)
+        violations.push({ address: q.address, detail: `kms_master_key_id: ${customerKeyProblem(template, q, key)}` });
       else if (target?.type === "aws_kms_key" || target?.type === "aws_kms_alias") continue;
-      else if (literal !== undefined && /(^|:)alias\/aws\//.test(literal))
-        violations.push({ address: q.address, detail: `kms_master_key_id "${literal}" is the AWS managed key` });
-      else if (literal === undefined || literal.includes("${"))
+      else if (literal === undefined)
         violations.push({
           address: q.address,
           detail: `kms_master_key_id ${JSON.stringify(key)} could not be evaluated`,

@@ -143,8 +143,11 @@ describe("controlled egress path (SIP-VPC-3)", () => {
     const result = await violations(NoInternetGatewayRoute, json);
     // Assess
     expect(result.accepted).toEqual([]);
+    // the NAT subnet's default route into the firewall too: an unverified firewall is no controlled path (issue 15)
     expect(result.open).toEqual([
-      ...ACCEPTED_ROUTES,
+      "aws_route.network_controlled-egress_firewall-default",
+      "aws_route.network_controlled-egress_nat-default",
+      "aws_route.network_controlled-egress_workload-default",
       "aws_networkfirewall_firewall.network_controlled-egress_firewall",
     ]);
     expect(result.details).toMatch(reason);
@@ -184,6 +187,27 @@ describe("controlled egress path (SIP-VPC-3)", () => {
     // Assess
     expect(result.open).toEqual(["aws_route.private-out"]);
     expect(result.accepted).toEqual(ACCEPTED_ROUTES);
+  });
+
+  it("flags a default route into the firewall from any other subnet (issue 15)", async () => {
+    // Prepare: the private subnets' table sends everything straight into the verified firewall, past the NAT
+    const json = egressJson();
+    const natDefault = (json.resource as Resources).aws_route?.["network_controlled-egress_nat-default"] ?? {};
+    (json.resource as Resources).aws_route = {
+      ...(json.resource as Resources).aws_route,
+      "private-into-firewall": {
+        route_table_id: "${aws_route_table.network_private-routes.id}",
+        destination_cidr_block: "0.0.0.0/0",
+        vpc_endpoint_id: natDefault.vpc_endpoint_id,
+        provider: "aws.sovereign",
+      },
+    };
+    // Act
+    const result = await violations(NoInternetGatewayRoute, json);
+    // Assess
+    expect(result.open).toEqual(["aws_route.private-into-firewall"]);
+    expect(result.accepted).toEqual(ACCEPTED_ROUTES);
+    expect(result.details).toMatch(/to a Network Firewall endpoint/);
   });
 
   it("accepts the commercial host names only in the verified allowlist (SIP-RES-4)", async () => {

@@ -76,7 +76,11 @@ describeRules([
   {
     rule: TrailKmsEncryption,
     compliant: ["cloudtrail/compliant.tf.json"],
-    noncompliant: [[ct("TrailKmsEncryption", 1), [TRAIL]]],
+    noncompliant: [
+      [ct("TrailKmsEncryption", 1), [TRAIL]],
+      // issue 15 probe: a literal key ARN of another account than the provider's allowed_account_ids
+      [ct("TrailKmsEncryption", 2), ["aws_cloudtrail.foreign"]],
+    ],
   },
   {
     rule: TrailBucketObjectLock,

@@ -80,6 +80,8 @@ describeRules([
       [n("EnvironmentEncryptedWithCmk", 1), [F]],
       // Issue 15 probe: kms_key_arn is the AWS managed aws/lambda key, looked up through data.aws_kms_alias.
       [n("EnvironmentEncryptedWithCmk", 2), [F]],
+      // issue 15 probe: a literal key ARN of another account than the provider's allowed_account_ids
+      [n("EnvironmentEncryptedWithCmk", 3), ["aws_lambda_function.foreign"]],
     ],
   },
   { rule: FunctionTracing, compliant: C, noncompliant: [[n("FunctionTracing", 1), [F]]] },

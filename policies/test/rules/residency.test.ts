@@ -62,6 +62,8 @@ describeRules([
       [n("PartitionConsistentReferences", 3), ["aws_vpc_endpoint.s3", "provider.aws.sovereign"]],
       [n("PartitionConsistentReferences", 4), ["aws_cloudwatch_metric_alarm.a"]],
       [n("PartitionConsistentReferences", 5), ["aws_s3_bucket_policy.p"]],
+      // issue 15 probe: the commercial partition's dual-stack endpoint (api.aws) in a sovereign function
+      [n("PartitionConsistentReferences", 6), ["aws_lambda_function.commercial-dual-stack"]],
     ],
   },
   {
@@ -79,6 +81,23 @@ describeRules([
           "aws_lambda_function.us",
           "aws_vpc_endpoint.us",
           "provider.aws.commercial",
+        ],
+      ],
+      // issue 15 probe: dual-stack endpoints (api.aws) of us-east-1
+      [n("NoGlobalEndpoints", 5), ["aws_lambda_function.us-dual-stack", "provider.aws.commercial"]],
+      // issue 15 probes: endpoints named outside Lambda environments (API integrations, SNS subscriptions,
+      // EventBridge API destinations, Step Functions definitions, ECS container definitions)
+      [
+        n("NoGlobalEndpoints", 6),
+        [
+          "aws_api_gateway_integration.global",
+          "aws_apigatewayv2_integration.global",
+          "aws_apigatewayv2_integration.service",
+          "aws_cloudwatch_event_api_destination.global",
+          "aws_ecs_task_definition.us",
+          "aws_sfn_state_machine.us",
+          "aws_sns_topic_subscription.indirect",
+          "aws_sns_topic_subscription.us",
         ],
       ],
     ],

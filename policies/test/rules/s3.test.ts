@@ -79,6 +79,8 @@ describeRules([
       [n("BucketSseKmsCmk", 3), ["aws_s3_bucket_server_side_encryption_configuration.b"]],
       // Issue 15 probe: kms_master_key_id is the AWS managed aws/s3 key, looked up through data.aws_kms_alias.
       [n("BucketSseKmsCmk", 4), ["aws_s3_bucket_server_side_encryption_configuration.b"]],
+      // issue 15 probe: a literal key ARN of another account than the provider's allowed_account_ids
+      [n("BucketSseKmsCmk", 5), ["aws_s3_bucket_server_side_encryption_configuration.foreign"]],
     ],
   },
   {

@@ -34,6 +34,8 @@ describeRules([
       ["secretsmanager/SecretCmk/noncompliant-2.tf.json", ["aws_secretsmanager_secret.s"]],
       // Issue 15 probe: kms_key_id is the AWS managed aws/secretsmanager key, looked up through data.aws_kms_key.
       ["secretsmanager/SecretCmk/noncompliant-3.tf.json", ["aws_secretsmanager_secret.s"]],
+      // issue 15 probe: a literal key ARN of another account than the provider's allowed_account_ids
+      ["secretsmanager/SecretCmk/noncompliant-4.tf.json", ["aws_secretsmanager_secret.foreign"]],
     ],
   },
   {
@@ -69,7 +71,14 @@ describeRules([
   {
     rule: LogGroupKms,
     compliant: ["logs/compliant.tf.json"],
-    noncompliant: [["logs/LogGroupKms/noncompliant-1.tf.json", ["aws_cloudwatch_log_group.fn"]]],
+    noncompliant: [
+      ["logs/LogGroupKms/noncompliant-1.tf.json", ["aws_cloudwatch_log_group.fn"]],
+      // issue 15 probe: a literal key ARN of another account, directly and looked up through data.aws_kms_key
+      [
+        "logs/LogGroupKms/noncompliant-2.tf.json",
+        ["aws_cloudwatch_log_group.foreign", "aws_cloudwatch_log_group.looked-up"],
+      ],
+    ],
   },
   {
     rule: LogGroupRetention,

@@ -20,6 +20,8 @@ describeRules([
       [n("QueueCmk", 4), ["aws_sqs_queue.dlq"]],
       // Issue 15 probe: kms_master_key_id is the AWS managed aws/sqs key, looked up through data.aws_kms_alias.
       [n("QueueCmk", 5), ["aws_sqs_queue.dlq"]],
+      // issue 15 probe: a literal key ARN of another account than the provider's allowed_account_ids
+      [n("QueueCmk", 6), ["aws_sqs_queue.foreign"]],
     ],
   },
   {

@@ -23,6 +23,17 @@ describeRules([
       [n("NetworkFirewallCmk", 3), ["aws_networkfirewall_rule_group.allowlist"]],
       // issue 15 probe: CUSTOMER_KMS with the AWS managed key, looked up through data.aws_kms_key
       [n("NetworkFirewallCmk", 4), ["aws_networkfirewall_firewall_policy.policy"]],
+      // issue 15 probe: literal key ARNs of keys this configuration does not manage (another account, the other
+      // partition, looked up through data.aws_kms_key, a provider that names no account)
+      [
+        n("NetworkFirewallCmk", 5),
+        [
+          "aws_networkfirewall_firewall_policy.no-account",
+          "aws_networkfirewall_firewall_policy.other-partition",
+          "aws_networkfirewall_rule_group.foreign-account",
+          "aws_networkfirewall_rule_group.looked-up",
+        ],
+      ],
     ],
   },
   {
@@ -75,6 +86,34 @@ describeRules([
           "aws_route.igw-upper-case",
           "aws_route.nat-as-gateway",
           "aws_route_table.private",
+        ],
+      ],
+      // issue 15 probes: default routes through a NAT instance, a transit gateway, a peering connection, an
+      // Outposts local gateway, a carrier gateway, a core network, a Gateway Load Balancer endpoint, a VPN gateway
+      [
+        n("NoInternetGatewayRoute", 4),
+        [
+          "aws_route.carrier-gateway",
+          "aws_route.core-network",
+          "aws_route.gwlb-endpoint",
+          "aws_route.local-gateway",
+          "aws_route.nat-instance",
+          "aws_route.nat-instance-eni",
+          "aws_route.peering-v6",
+          "aws_route.transit-gateway",
+          "aws_route.vpn-default",
+        ],
+      ],
+      // issue 15 probes: the internet as halves, a public /8 or a prefix list, an undeclared prefix list, inline routes
+      [
+        n("NoInternetGatewayRoute", 5),
+        [
+          "aws_default_route_table.d",
+          "aws_route.halves",
+          "aws_route.prefix-list",
+          "aws_route.public-slash-8",
+          "aws_route.undeclared-prefix-list",
+          "aws_route_table.inline",
         ],
       ],
     ],
