@@ -227,7 +227,8 @@ function lineAt(text: string, index: number): number {
 export function locate(template: Template, address: string): { file: string; line: number } {
   const resource = template.byAddress.get(address);
   const provider = template.providers.find((p) => p.address === address);
-  const file = resource?.file ?? provider?.file ?? template.files[0]?.path ?? "";
+  const module = template.modules.find((m) => m.address === address);
+  const file = resource?.file ?? provider?.file ?? module?.file ?? template.files[0]?.path ?? "";
   const text = template.files.find((f) => f.path === file)?.text ?? "";
   let index = -1;
   if (resource) {
@@ -238,6 +239,9 @@ export function locate(template: Template, address: string): { file: string; lin
     const section = text.indexOf('"provider"');
     index = provider.alias === undefined ? section : text.indexOf(`"alias": "${provider.alias}"`, Math.max(section, 0));
     if (index === -1) index = text.indexOf(`"${provider.alias}"`, Math.max(section, 0));
+  } else if (module) {
+    const section = text.indexOf('"module"');
+    index = section === -1 ? -1 : text.indexOf(`"${module.name}"`, section);
   }
   return { file, line: index === -1 ? 1 : lineAt(text, index) };
 }

@@ -229,6 +229,12 @@ describe("input", () => {
     expect(text[provider.line - 1]).toMatch(/"alias": "commercial"/);
   });
 
+  it("locates module calls by line", () => {
+    const t = fixture("residency/ProviderPinned/noncompliant-5.tf.json");
+    const text = t.files[0]?.text.split("\n") ?? [];
+    expect(text[locate(t, "module.local").line - 1]).toMatch(/"local": \{/);
+  });
+
   it("reads a deployment configuration with a suppressions field, and a suppressions file", () => {
     const cfg = join(tmp, "deployment.json");
     writeFileSync(
