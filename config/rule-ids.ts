@@ -32,6 +32,7 @@ export const RULE_SUPPRESSIBLE: Readonly<Record<string, boolean>> = {
   "SIP-LOGS-1": true,
   "SIP-LOGS-2": true,
   "SIP-OUT-1": false,
+  "SIP-OUT-2": true,
   "SIP-RES-1": false,
   "SIP-RES-2": false,
   "SIP-RES-3": false,

@@ -227,7 +227,9 @@ function lineAt(text: string, index: number): number {
 export function locate(template: Template, address: string): { file: string; line: number } {
   const resource = template.byAddress.get(address);
   const provider = template.providers.find((p) => p.address === address);
-  const file = resource?.file ?? provider?.file ?? template.files[0]?.path ?? "";
+  const module = template.modules.find((m) => m.address === address);
+  const output = template.outputs.find((o) => o.address === address);
+  const file = resource?.file ?? provider?.file ?? module?.file ?? output?.file ?? template.files[0]?.path ?? "";
   const text = template.files.find((f) => f.path === file)?.text ?? "";
   let index = -1;
   if (resource) {
@@ -238,6 +240,9 @@ export function locate(template: Template, address: string): { file: string; lin
     const section = text.indexOf('"provider"');
     index = provider.alias === undefined ? section : text.indexOf(`"alias": "${provider.alias}"`, Math.max(section, 0));
     if (index === -1) index = text.indexOf(`"${provider.alias}"`, Math.max(section, 0));
+  } else if (module ?? output) {
+    const section = text.indexOf(module ? '"module"' : '"output"');
+    index = section === -1 ? -1 : text.indexOf(`"${(module ?? output)?.name}"`, section);
   }
   return { file, line: index === -1 ? 1 : lineAt(text, index) };
 }

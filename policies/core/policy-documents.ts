@@ -30,6 +30,9 @@ export const POLICY_SOURCES: ReadonlyArray<readonly [string, string, PolicyKind]
   ["aws_iam_role_policy", "policy", "identity"],
   ["aws_iam_user_policy", "policy", "identity"],
   ["aws_iam_group_policy", "policy", "identity"],
+  // An IAM Identity Center permission set's inline policy: what every user assigned to it gets in
+  // each account it is assigned to (issue 15 probe).
+  ["aws_ssoadmin_permission_set_inline_policy", "inline_policy", "identity"],
   ["aws_iam_role", "assume_role_policy", "trust"],
   ["aws_s3_bucket_policy", "policy", "bucket"],
   ["aws_s3_bucket", "policy", "bucket"],

@@ -40,6 +40,15 @@ export interface TfModule {
   readonly file: string;
 }
 
+/** An output (`output.<name>`): `terraform output`, plans and CI logs show its value unless it is sensitive. */
+export interface TfOutput {
+  readonly address: string;
+  readonly name: string;
+  /** The output's arguments as written (`value`, `sensitive`, `description`). */
+  readonly values: JsonObject;
+  readonly file: string;
+}
+
 export interface SourceFile {
   readonly path: string;
   readonly text: string;
@@ -56,6 +65,8 @@ export interface Template {
   readonly providers: readonly TfProvider[];
   /** Module calls, sorted by address. */
   readonly modules: readonly TfModule[];
+  /** Outputs, sorted by address. */
+  readonly outputs: readonly TfOutput[];
   readonly byAddress: ReadonlyMap<string, TfResource>;
 }
 
@@ -105,6 +116,13 @@ function readModules(section: unknown, file: string, out: TfModule[]): void {
   }
 }
 
+function readOutputs(section: unknown, file: string, out: TfOutput[]): void {
+  for (const [name, body] of entriesOf(section)) {
+    const values = Object.assign({}, ...objectsOf(body)) as JsonObject;
+    out.push({ address: `output.${name}`, name, values, file });
+  }
+}
+
 /** Builds the model from parsed files; throws TemplateError when a file is not Terraform JSON. */
 export function parseTemplate(
   stack: string,
@@ -113,6 +131,7 @@ export function parseTemplate(
   const resources: TfResource[] = [];
   const providers: TfProvider[] = [];
   const modules: TfModule[] = [];
+  const outputs: TfOutput[] = [];
   for (const f of files) {
     if (!isObject(f.json))
       throw new TemplateError(`${f.path}: not a Terraform JSON configuration (the top level must be an object)`);
@@ -120,16 +139,26 @@ export function parseTemplate(
     readBlocks(f.json.data, "data", f.path, resources);
     readProviders(f.json.provider, f.path, providers);
     readModules(f.json.module, f.path, modules);
+    readOutputs(f.json.output, f.path, outputs);
   }
   resources.sort((a, b) => compareStrings(a.address, b.address));
   providers.sort((a, b) => compareStrings(a.address, b.address));
   modules.sort((a, b) => compareStrings(a.address, b.address));
+  outputs.sort((a, b) => compareStrings(a.address, b.address));
   const byAddress = new Map<string, TfResource>();
   for (const r of resources) {
     if (byAddress.has(r.address)) throw new TemplateError(`${r.file}: ${r.address} is declared twice`);
     byAddress.set(r.address, r);
   }
-  return { stack, files: files.map(({ path, text }) => ({ path, text })), resources, providers, modules, byAddress };
+  return {
+    stack,
+    files: files.map(({ path, text }) => ({ path, text })),
+    resources,
+    providers,
+    modules,
+    outputs,
+    byAddress,
+  };
 }
 
 /** Convenience for tests and callers that hold parsed JSON: one in-memory file. */

@@ -32,7 +32,7 @@ export type ReadMode = "literal" | "reference" | "document";
 export interface ValueRead {
   /**
    * Block type: `aws_subnet`; `data.<type>` for data sources; `provider.<type>` for provider
-   * blocks; a trailing `*` matches every type with that prefix (`aws_*`).
+   * blocks; `output` for outputs; a trailing `*` matches every type with that prefix (`aws_*`).
    */
   readonly type: string;
   /** Dotted path into the block through nested blocks (`vpc_config.subnet_ids`); `*` is every attribute. */

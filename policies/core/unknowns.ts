@@ -170,6 +170,13 @@ export function unknownReads(
     }
     return out;
   }
+  if (read.type === "output") {
+    if (read.as === "document") return out;
+    for (const o of template.outputs)
+      for (const unknown of unknownsAt(o.values, read.attribute.split("."), read.as, ""))
+        out.push({ address: o.address, unknown });
+    return out;
+  }
   const data = read.type.startsWith("data.");
   const type = data ? read.type.slice("data.".length) : read.type;
   const blocks = template.resources.filter((r) => (r.mode === "data") === data && matchesType(type, r.type));

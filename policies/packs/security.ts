@@ -25,6 +25,7 @@ import { FunctionTracing } from "../rules/lambda/FunctionTracing";
 import { NoSecretsInEnvironment } from "../rules/lambda/NoSecretsInEnvironment";
 import { LogGroupKms } from "../rules/logs/LogGroupKms";
 import { LogGroupRetention } from "../rules/logs/LogGroupRetention";
+import { SecretOutputSensitive } from "../rules/output/SecretOutputSensitive";
 import { BucketAccessLogging } from "../rules/s3/BucketAccessLogging";
 import { BucketLifecycle } from "../rules/s3/BucketLifecycle";
 import { BucketOwnerEnforced } from "../rules/s3/BucketOwnerEnforced";
@@ -102,4 +103,5 @@ export const SECURITY_PACK: readonly Rule[] = [
   SecurityGroupEgressRestricted,
   RestrictableActionsOnNamedResources,
   NetworkFirewallCmk,
+  SecretOutputSensitive,
 ];

@@ -229,6 +229,14 @@ describe("input", () => {
     expect(text[provider.line - 1]).toMatch(/"alias": "commercial"/);
   });
 
+  it("locates module calls and outputs by line", () => {
+    const modules = fixture("residency/ProviderPinned/noncompliant-5.tf.json");
+    const outputs = fixture("output/SecretOutputSensitive/noncompliant-1.tf.json");
+    const line = (t: typeof modules, address: string) => t.files[0]?.text.split("\n")[locate(t, address).line - 1];
+    expect(line(modules, "module.local")).toMatch(/"local": \{/);
+    expect(line(outputs, "output.password")).toMatch(/"password": \{/);
+  });
+
   it("reads a deployment configuration with a suppressions field, and a suppressions file", () => {
     const cfg = join(tmp, "deployment.json");
     writeFileSync(

@@ -17,7 +17,7 @@ const POLICIES = join(__dirname, "..");
  */
 const READS_NOTHING_UNKNOWN: Readonly<Record<string, string>> = {
   ProviderPinned:
-    "reads only the provider meta-argument, which Terraform requires to name a provider statically; anything but a declared alias (a variable included) is already its finding",
+    "reads only the provider meta-argument, which Terraform requires to name a provider statically (anything but a declared alias, a variable included, is already its finding), and module calls, each of which is a finding",
 };
 
 function files(dir: string): string[] {

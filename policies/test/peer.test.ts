@@ -76,7 +76,6 @@ const R = {
     "stricter by design: SIP-LAMBDA-7 requires tracing mode Active; PassThrough records no trace of the function's own calls",
   NOEFFECT:
     "narrower by design: a statement without Effect is invalid and IAM rejects the policy; SIP-IAM-4 PolicyDocumentValid reports it",
-  SSO: "out of scope: the platform creates no IAM Identity Center (SSO) permission sets; SIP-IAM-1 and SIP-IAM-3 judge IAM identity policies and attachments",
   DATADOC:
     "narrower by design: an aws_iam_policy_document data source grants nothing by itself; SIP-IAM-1 judges it through the identity policy that uses it",
   JWT: "stricter by design: a JWT route needs an authorizer_id naming the authorizer; without one the route is not protected as intended",
@@ -194,7 +193,7 @@ const DISAGREEMENTS: readonly Listed[] = [
     checkov: "CKV_AWS_355",
     at: "main/aws_ssoadmin_permission_set_inline_policy.fail",
     ours: "PASSED",
-    reason: R.SSO,
+    reason: R.LIST,
   },
   { rule: "SIP-IAM-7", checkov: "CKV_AWS_290", at: "main/aws_iam_policy.fail", ours: "PASSED", reason: R.INVALIDJSON },
   { rule: "SIP-S3-1", checkov: "CKV2_AWS_6", at: "main/aws_s3_bucket.bucket_good_1", ours: "FAILED", reason: R.PAB4 },
@@ -390,20 +389,6 @@ const DISAGREEMENTS: readonly Listed[] = [
   { rule: "SIP-IAM-1", checkov: "CKV_AWS_62", at: "main/aws_iam_policy.fail4", ours: "PASSED", reason: R.NOEFFECT },
   {
     rule: "SIP-IAM-1",
-    checkov: "CKV_AWS_62",
-    at: "main/aws_ssoadmin_permission_set_inline_policy.fail1",
-    ours: "PASSED",
-    reason: R.SSO,
-  },
-  {
-    rule: "SIP-IAM-1",
-    checkov: "CKV_AWS_63",
-    at: "test_sso_failure/aws_ssoadmin_permission_set_inline_policy.example",
-    ours: "PASSED",
-    reason: R.SSO,
-  },
-  {
-    rule: "SIP-IAM-1",
     checkov: "CKV_AWS_1",
     at: "main/data.aws_iam_policy_document.fail",
     ours: "PASSED",
@@ -429,13 +414,6 @@ const DISAGREEMENTS: readonly Listed[] = [
     at: "main/data.aws_iam_policy_document.no_effect",
     ours: "PASSED",
     reason: R.DATADOC,
-  },
-  {
-    rule: "SIP-IAM-3",
-    checkov: "CKV_AWS_274",
-    at: "main/aws_ssoadmin_managed_policy_attachment.fail6",
-    ours: "PASSED",
-    reason: R.SSO,
   },
   {
     rule: "SIP-APIGW-1",

@@ -48,6 +48,12 @@ export function bodies(
     }
     return out;
   }
+  if (read.type === "output") {
+    for (const section of list(json.output))
+      for (const [name, body] of Object.entries(section))
+        if (isObject(body)) out.push({ address: `output.${name}`, body, provider: false });
+    return out;
+  }
   const data = read.type.startsWith("data.");
   const pattern = data ? read.type.slice("data.".length) : read.type;
   for (const section of list(data ? json.data : json.resource)) {

@@ -27,10 +27,10 @@ export const NoAdminManagedPolicies = defineRule({
   service: "iam",
   severity: "error",
   suppressible: true,
-  info: "An IAM role, user or group gets the AWS managed AdministratorAccess, PowerUserAccess or IAMFullAccess policy.",
+  info: "An IAM role, user or group, or an IAM Identity Center permission set, gets the AWS managed AdministratorAccess, PowerUserAccess or IAMFullAccess policy.",
   explanation:
     "These policies grant (nearly) everything in the account, including changing other roles and key policies. No platform workload needs them; administration happens through the deployment role outside this configuration.",
-  fix: "Attach a customer managed policy with the actions the principal needs.",
+  fix: "Attach a customer managed policy (to a permission set: an inline policy) with the actions the principal needs.",
   anchors: {
     checkov: ["CKV_AWS_274"],
     cdkNag: ["AwsSolutions-IAM4"],
@@ -74,6 +74,13 @@ export const NoAdminManagedPolicies = defineRule({
     { type: "data.aws_iam_policy", attribute: "arn", as: "literal", passes: "a literal ARN" },
     { type: "data.aws_iam_policy", attribute: "name", as: "literal", passes: "a literal name" },
     {
+      type: "aws_ssoadmin_managed_policy_attachment",
+      attribute: "managed_policy_arn",
+      as: "reference",
+      passes:
+        "a literal ARN of a policy other than AdministratorAccess, PowerUserAccess and IAMFullAccess, or a reference to a policy of this configuration",
+    },
+    {
       type: "aws_iam_role_policy_attachments_exclusive",
       attribute: "policy_arns",
       as: "reference",
@@ -92,8 +99,13 @@ export const NoAdminManagedPolicies = defineRule({
     );
     const exclusive = resourcesOfType(template, "aws_iam_role_policy_attachments_exclusive");
     const roles = resourcesOfType(template, "aws_iam_role");
-    for (const a of attachments) {
-      const arn = strings(a.values.policy_arn)
+    // An IAM Identity Center permission set gets an AWS managed policy by managed_policy_arn; every
+    // user assigned to it gets the policy in each account it is assigned to (issue 15 probe).
+    const sso = resourcesOfType(template, "aws_ssoadmin_managed_policy_attachment");
+    for (const a of [...attachments, ...sso]) {
+      const arn = strings(
+        a.type === "aws_ssoadmin_managed_policy_attachment" ? a.values.managed_policy_arn : a.values.policy_arn,
+      )
         .map((p) => adminPolicy(template, p))
         .find((p) => p !== undefined);
       if (arn) violations.push({ address: a.address, detail: `attaches ${arn}` });
@@ -104,6 +116,6 @@ export const NoAdminManagedPolicies = defineRule({
       );
       if (arns.length > 0) violations.push({ address: r.address, detail: `attaches ${arns.join(", ")}` });
     }
-    return verdict(attachments.length + exclusive.length + roles.length, violations);
+    return verdict(attachments.length + sso.length + exclusive.length + roles.length, violations);
   },
 });

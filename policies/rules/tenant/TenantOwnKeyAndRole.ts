@@ -9,6 +9,12 @@ import { defineRule, type Violation, verdict } from "../../core/types";
  * whose `TenantKey` tag names that key, in the account where the platform's functions look tenants
  * up (functions/shared/tenant-directory.ts). This is the isolation the upload path gives each tier;
  * the rule's explanation says what each tier isolates and what it does not.
+ *
+ * The rule knows a tenant from a `Tenant` tag in the stack, and from the deployment configuration's
+ * `tenants`. A configured tenant with nothing in the platform stack is a finding that names it (issue
+ * 15 probe: it passed, since only tagged tenants were judged). The platform stack is the one named for
+ * the environment (the synth's name for it) or any stack that holds a tenant's resources; the
+ * bootstrap stack (`<environment>-bootstrap`, the state bucket) is neither and holds no tenant.
  */
 export const TenantOwnKeyAndRole = defineRule({
   id: "SIP-TENANT-1",
@@ -16,7 +22,7 @@ export const TenantOwnKeyAndRole = defineRule({
   service: "tenant",
   severity: "error",
   suppressible: true,
-  info: "A tenant has no key and role of its own in the upload path, or they do not belong together.",
+  info: "A tenant (tagged in the stack, or in the deployment configuration) has no key and role of its own in the upload path, or they do not belong together.",
   explanation:
     "What each tier isolates. Every tier (logical, vpc, account): its objects are written and read by its own role (tagged Tenant and TenantKey; the buckets' ABAC statements keep its sessions under `<tenant>/` and on its key) and encrypted under its own key, so deleting the key crypto-shreds them; the functions find that key by the alias `alias/<env>/tenant/<tenant>` and its Tier tag, and refuse a tenant without one (403 unknown_tenant). " +
     "vpc adds a private network of its own (endpoints, flow logs under its key) in which nothing of the platform runs yet. " +
@@ -44,7 +50,16 @@ export const TenantOwnKeyAndRole = defineRule({
       const tier = config?.tenants.find((t) => t.id === tenant)?.tier;
       violations.push(...checkTenant(template, tenant, resources, tier, config?.environment));
     }
-    return verdict(tenants.size, violations);
+    // The configured tenants belong in the platform stack: the one named for the environment, or any
+    // stack that holds a tenant's resources (see above).
+    const platform = config !== undefined && (template.stack === config.environment || tenants.size > 0);
+    const missing = platform ? config.tenants.filter((t) => !tenants.has(t.id)) : [];
+    for (const t of missing)
+      violations.push({
+        address: `tenant.${t.id}`,
+        detail: `tenant ${t.id} (tier ${t.tier}) is in the deployment configuration, but this stack creates nothing for it: no key under alias/${config?.environment ?? "<env>"}/tenant/${t.id} and no role tagged TenantKey, so it has none of the isolation its tier promises and the functions refuse it (unknown_tenant)`,
+      });
+    return verdict(tenants.size + missing.length, violations);
   },
 });
 

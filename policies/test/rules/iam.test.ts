@@ -38,6 +38,8 @@ describeRules([
           "aws_iam_role_policy.not-action",
         ],
       ],
+      // issue 15 probe: an IAM Identity Center permission set's inline policy reads every secret
+      [n("RestrictableActionsOnNamedResources", 7), ["aws_ssoadmin_permission_set_inline_policy.support"]],
     ],
   },
   {
@@ -50,6 +52,11 @@ describeRules([
       [
         n("NoWildcardAdminStatements", 3),
         ["aws_iam_policy.arnall", "aws_iam_policy.notresource", "aws_iam_policy.stars", "aws_iam_policy.svcstar"],
+      ],
+      // issue 15 probe: "*" and iam:* in the inline policies of IAM Identity Center permission sets
+      [
+        n("NoWildcardAdminStatements", 4),
+        ["aws_ssoadmin_permission_set_inline_policy.admins", "aws_ssoadmin_permission_set_inline_policy.iam"],
       ],
     ],
   },
@@ -94,6 +101,11 @@ describeRules([
         n("NoAdminManagedPolicies", 3),
         ["aws_iam_role_policy_attachment.admin", "aws_iam_role_policy_attachment.power"],
       ],
+      // issue 15 probe: AdministratorAccess and PowerUserAccess on IAM Identity Center permission sets
+      [
+        n("NoAdminManagedPolicies", 4),
+        ["aws_ssoadmin_managed_policy_attachment.admins", "aws_ssoadmin_managed_policy_attachment.power"],
+      ],
     ],
   },
   {
@@ -119,6 +131,11 @@ describeRules([
           "aws_s3_bucket_policy.misspelt-condition",
           "aws_s3_bucket_policy.variable-key",
         ],
+      ],
+      // issue 15 probe: the inline policy of an IAM Identity Center permission set, misspelt and not JSON
+      [
+        n("PolicyDocumentValid", 7),
+        ["aws_ssoadmin_permission_set_inline_policy.broken", "aws_ssoadmin_permission_set_inline_policy.typos"],
       ],
     ],
   },

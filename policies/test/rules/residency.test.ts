@@ -17,7 +17,9 @@ describeRules([
       [n("ProviderPinned", 1), ["aws_s3_bucket.unpinned"]],
       [n("ProviderPinned", 2), ["aws_kms_key.k", "data.aws_caller_identity.me"]],
       [n("ProviderPinned", 3), ["aws_s3_bucket.b", "provider.aws"]],
-      [n("ProviderPinned", 4), ["module.default", "module.undeclared", "module.unpinned"]],
+      [n("ProviderPinned", 4), ["module.default", "module.pinned", "module.undeclared", "module.unpinned"]],
+      // issue 15 probe: module calls pinned to the declared aliases still hide their blocks from every rule
+      [n("ProviderPinned", 5), ["module.local", "module.public-bucket"]],
     ],
   },
   {

@@ -27,12 +27,41 @@ describeRules([
       [t(5), ["aws_iam_role.acme-health"]],
       // a role that may not be created, an alias of another environment, an alias with count = 0
       [t(6), ["aws_iam_role.kleinverein", "aws_kms_key.bergstadt", "aws_kms_key.kleinverein"]],
+      // issue 15 probe: a configured tenant the stack creates nothing for, beside tenants it does
+      [t(7), ["tenant.acme-health"]],
+      // issue 15 probe: the platform stack (named for the environment) without any tenant
+      [
+        "tenant/TenantOwnKeyAndRole/noncompliant-8/example.tf.json",
+        ["tenant.acme-health", "tenant.bergstadt", "tenant.kleinverein"],
+      ],
     ],
   },
 ]);
 
 describe("SIP-TENANT-1 on the synthesized example", () => {
   const example = synthDeployment(validConfig()).json;
+
+  it("is not applicable to the bootstrap stack, which holds no tenant and is not the platform stack", async () => {
+    // Prepare
+    const bootstrap = synthDeployment(validConfig(), "bootstrap").json;
+    // Act
+    const result = await evaluate(TenantOwnKeyAndRole, templateOf(bootstrap, "example-bootstrap"), exampleConfig());
+    // Assess
+    expect(result.kind).toBe("NotApplicable");
+  });
+
+  it("names a configured tenant whose blocks are gone from the platform stack, with its tier", async () => {
+    // Prepare
+    const json = structuredClone(example) as { resource: Record<string, Record<string, unknown>> };
+    for (const byName of Object.values(json.resource))
+      for (const name of Object.keys(byName)) if (name.startsWith("tenant-bergstadt")) delete byName[name];
+    // Act
+    const result = await evaluate(TenantOwnKeyAndRole, templateOf(json, "example"), exampleConfig());
+    // Assess
+    expect(result.kind === "NonCompliant" ? result.violations.map((v) => `${v.address}: ${v.detail}`) : []).toEqual([
+      "tenant.bergstadt: tenant bergstadt (tier vpc) is in the deployment configuration, but this stack creates nothing for it: no key under alias/example/tenant/bergstadt and no role tagged TenantKey, so it has none of the isolation its tier promises and the functions refuse it (unknown_tenant)",
+    ]);
+  });
 
   it("finds every configured tenant, of every tier, with its own key and role", async () => {
     // Act
