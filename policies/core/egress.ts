@@ -157,6 +157,53 @@ function checkLogging(template: Template, firewall: TfResource, problems: string
     if (!types.has(needed)) problems.push(`no ${needed} logging configuration for the firewall`);
 }
 
+/** What analyzeEgress knows of the routing, for the NAT gateways' check. */
+interface Routing {
+  readonly template: Template;
+  readonly associations: readonly TfResource[];
+  readonly tableOf: (subnet: string) => Array<string | undefined>;
+  readonly routesOf: (table: string) => TfResource[];
+  readonly intoFirewall: (r: TfResource) => boolean;
+}
+
+/**
+ * The NAT gateways outside the firewall's subnets whose subnet's only routes lead into the firewall
+ * (the default route among them), with the answers routed back through it; and those routes.
+ */
+function natGatewaysThroughFirewall(
+  { template, associations, tableOf, routesOf, intoFirewall }: Routing,
+  firewallSubnets: ReadonlySet<string>,
+): { natGateways: Set<string>; throughFirewall: Set<string> } {
+  const natGateways = new Set<string>();
+  const throughFirewall = new Set<string>();
+  for (const nat of resourcesOfType(template, "aws_nat_gateway")) {
+    const subnet = target(template, nat.values.subnet_id, "aws_subnet");
+    if (subnet === undefined || firewallSubnets.has(subnet.address)) continue;
+    const natTables = tableOf(subnet.address);
+    const natRoutes = natTables.flatMap((t) => (t === undefined ? [] : routesOf(t)));
+    const outThroughFirewall =
+      natTables.length === 1 &&
+      natRoutes.some((r) => literalString(r.values.destination_cidr_block) === "0.0.0.0/0" && intoFirewall(r));
+    const onlyThroughFirewall = natRoutes.every((r) => intoFirewall(r));
+    const backThroughFirewall = associations.some((a) => {
+      const edge = target(template, a.values.gateway_id, "aws_internet_gateway");
+      const table = target(template, a.values.route_table_id, "aws_route_table");
+      return (
+        edge !== undefined &&
+        table !== undefined &&
+        routesOf(table.address).some(
+          (r) => intoFirewall(r) && sameValue(r.values.destination_cidr_block, subnet.values.cidr_block),
+        )
+      );
+    });
+    if (outThroughFirewall && onlyThroughFirewall && backThroughFirewall) {
+      natGateways.add(nat.address);
+      for (const r of natRoutes) throughFirewall.add(r.address);
+    }
+  }
+  return { natGateways, throughFirewall };
+}
+
 /** Finds the controlled egress paths of a configuration and the routes that belong to them. */
 export function analyzeEgress(template: Template): EgressAnalysis {
   const associations = resourcesOfType(template, "aws_route_table_association");
@@ -200,33 +247,10 @@ export function analyzeEgress(template: Template): EgressAnalysis {
       if (served.length > 0 && served.every((s) => s !== undefined && firewallSubnets.has(s))) accepted.add(r.address);
     }
     // NAT gateways whose subnet's default route leads into the firewall, with the answers routed back through it.
-    const natGateways = new Set<string>();
-    const throughFirewall = new Set<string>();
-    for (const nat of resourcesOfType(template, "aws_nat_gateway")) {
-      const subnet = target(template, nat.values.subnet_id, "aws_subnet");
-      if (subnet === undefined || firewallSubnets.has(subnet.address)) continue;
-      const natTables = tableOf(subnet.address);
-      const natRoutes = natTables.flatMap((t) => (t === undefined ? [] : routesOf(t)));
-      const outThroughFirewall =
-        natTables.length === 1 &&
-        natRoutes.some((r) => literalString(r.values.destination_cidr_block) === "0.0.0.0/0" && intoFirewall(r));
-      const onlyThroughFirewall = natRoutes.every((r) => intoFirewall(r));
-      const backThroughFirewall = associations.some((a) => {
-        const edge = target(template, a.values.gateway_id, "aws_internet_gateway");
-        const table = target(template, a.values.route_table_id, "aws_route_table");
-        return (
-          edge !== undefined &&
-          table !== undefined &&
-          routesOf(table.address).some(
-            (r) => intoFirewall(r) && sameValue(r.values.destination_cidr_block, subnet.values.cidr_block),
-          )
-        );
-      });
-      if (outThroughFirewall && onlyThroughFirewall && backThroughFirewall) {
-        natGateways.add(nat.address);
-        for (const r of natRoutes) throughFirewall.add(r.address);
-      }
-    }
+    const { natGateways, throughFirewall } = natGatewaysThroughFirewall(
+      { template, associations, tableOf, routesOf, intoFirewall },
+      firewallSubnets,
+    );
     const workloadSubnets = new Set<string>();
     for (const r of routes) {
       const nat = target(template, r.values.nat_gateway_id, "aws_nat_gateway");
