@@ -392,7 +392,16 @@ class GatewayDaemons {
     if (osd && !osd.hasExited) killGroup(osd.pgid, "SIGKILL");
     await waitExit(osd, 5000);
     for (const d of this.daemons) killGroup(d.pgid, "SIGKILL");
-    if (this.watchdog?.pid !== undefined) killGroup(this.watchdog.pid, "SIGKILL");
+    const watchdog = this.watchdog;
+    if (watchdog?.pid !== undefined) {
+      const exited =
+        watchdog.exitCode !== null || watchdog.signalCode !== null
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => watchdog.once("exit", () => resolve()));
+      killGroup(watchdog.pid, "SIGKILL");
+      // Until it has exited it still names the run directory (a loaded machine takes a moment).
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2000))]);
+    }
     live.delete(this.runDir);
     if (!this.settings.keep) rmSync(this.runDir, { recursive: true, force: true });
     return { stopMs: performance.now() - t0 };
