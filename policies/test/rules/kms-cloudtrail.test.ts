@@ -87,6 +87,11 @@ describeRules([
       // issue 15 probes: a second lock configuration without retention (applied last wins), one under a
       // count that may be 1, a default retention of 0 days
       [ct("TrailBucketObjectLock", 3), ["aws_cloudtrail.maybe", "aws_cloudtrail.second", "aws_cloudtrail.zero"]],
+      // issue 15 probe: a default retention shorter than a year (1 day, 364 days, 1 day inline)
+      [
+        ct("TrailBucketObjectLock", 4),
+        ["aws_cloudtrail.governance-day", "aws_cloudtrail.one-day", "aws_cloudtrail.under-a-year"],
+      ],
     ],
   },
   {
