@@ -96,11 +96,30 @@ describeRules([
   },
   {
     rule: TrailMultiRegion,
+    // its data-only trails (audit-data-advanced, audit-data-basic) stay in one region beside the
+    // multi-region management trail of their account (the old rule reported both)
     compliant: ["cloudtrail/compliant.tf.json"],
     noncompliant: [
       [ct("TrailMultiRegion", 1), [TRAIL]],
       // issue 15 probe: include_global_service_events "False" is not true
       [ct("TrailMultiRegion", 2), ["aws_cloudtrail.capital-false"]],
+      // issue 15: a data-only trail is exempt only through a real management trail of its account
+      // (not a decoy under count = 0, a stopped, single-region or read-only one, or one in another
+      // account), and a trail with management selectors is no data-only trail
+      [
+        ct("TrailMultiRegion", 3),
+        [
+          "aws_cloudtrail.alone-data",
+          "aws_cloudtrail.decoy-data",
+          "aws_cloudtrail.mine-data",
+          "aws_cloudtrail.reads-basic-default",
+          "aws_cloudtrail.reads-data",
+          "aws_cloudtrail.reads-mixed",
+          "aws_cloudtrail.single-data",
+          "aws_cloudtrail.single-management",
+          "aws_cloudtrail.stopped-data",
+        ],
+      ],
     ],
   },
   {
