@@ -8,6 +8,11 @@ import { LogGroup } from "../log-group";
 import type { Placement } from "../placement";
 import { PrivateBucket } from "../private-bucket";
 
+/** Days every log file version is locked by default (AuditTrailProps.objectLockDays). */
+export const AUDIT_OBJECT_LOCK_DAYS = 365;
+/** Days until log files expire by default (AuditTrailProps.retentionDays): seven years. */
+export const AUDIT_RETENTION_DAYS = 2557;
+
 export interface AuditTrailProps {
   readonly placement: Placement;
   /** Prefix of names, e.g. the environment. */
@@ -94,9 +99,9 @@ export class AuditTrail extends Construct {
       placement,
       bucketName: props.bucketName,
       encryptionKey,
-      retentionDays: props.retentionDays ?? 2557,
-      noncurrentRetentionDays: props.objectLockDays ?? 365,
-      objectLock: { mode: "COMPLIANCE", retentionDays: props.objectLockDays ?? 365 },
+      retentionDays: props.retentionDays ?? AUDIT_RETENTION_DAYS,
+      noncurrentRetentionDays: props.objectLockDays ?? AUDIT_OBJECT_LOCK_DAYS,
+      objectLock: { mode: "COMPLIANCE", retentionDays: props.objectLockDays ?? AUDIT_OBJECT_LOCK_DAYS },
       vpcEndpointId: props.vpcEndpointId,
       allowAccessOutsideVpcEndpoint: props.allowAccessOutsideVpcEndpoint,
       objectAccessRoles: props.objectAccessRoles,
