@@ -180,6 +180,20 @@ describeRules([
           "aws_s3_bucket_lifecycle_configuration.zero-days",
         ],
       ],
+      // issue 15 probe, each passed before: expirations beyond the data class's retentionDays, or
+      // beyond ten years without a class (36500 days, a date in 2999, noncurrent versions too)
+      [
+        n("BucketLifecycle", 6),
+        [
+          "aws_s3_bucket_lifecycle_configuration.class-noncurrent-too-long",
+          "aws_s3_bucket_lifecycle_configuration.class-too-long",
+          "aws_s3_bucket_lifecycle_configuration.default-tag-class",
+          "aws_s3_bucket_lifecycle_configuration.far-date",
+          "aws_s3_bucket_lifecycle_configuration.far-future",
+          "aws_s3_bucket_lifecycle_configuration.noncurrent-forever",
+          "aws_s3_bucket_lifecycle_configuration.prefix-only-short",
+        ],
+      ],
     ],
   },
   {
