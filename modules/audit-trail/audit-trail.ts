@@ -121,7 +121,9 @@ export class AuditTrail extends Construct {
 
   /**
    * Lets CloudTrail, for this trail only (`aws:SourceArn`), check the bucket's ACL, write log files
-   * under `AWSLogs/<account>/`, and encrypt them with the key.
+   * under `AWSLogs/<account>/`, and encrypt them with the key; denies every other write of objects
+   * (puts, copies, uploads, replication), whatever the writer's own policies allow, so the bucket
+   * holds log files only (SIP-S3-8 accepts it as a dedicated log bucket although it carries a data class).
    */
   private letTrailDeliver(props: AuditTrailProps, trailArn: string): void {
     const { placement, encryptionKey } = props;
@@ -141,6 +143,14 @@ export class AuditTrail extends Construct {
       Action: "s3:PutObject",
       Resource: `${this.bucket.bucketArn}/AWSLogs/${placement.accountId}/*`,
       Condition: { StringEquals: { "aws:SourceArn": trailArn, "s3:x-amz-acl": "bucket-owner-full-control" } },
+    });
+    this.bucket.addToResourcePolicy({
+      Sid: "DenyWritesOtherThanThisTrail",
+      Effect: "Deny",
+      Principal: "*",
+      Action: ["s3:PutObject", "s3:ReplicateObject"],
+      Resource: `${this.bucket.bucketArn}/*`,
+      Condition: { StringNotEquals: { "aws:SourceArn": trailArn } },
     });
     encryptionKey.addToResourcePolicy({
       Sid: "CloudTrailEncrypt",
