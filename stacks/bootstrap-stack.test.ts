@@ -10,7 +10,7 @@ import {
   tempDir,
   validConfig,
 } from "../test/template";
-import { STATE_NONCURRENT_RETENTION_DAYS } from "./bootstrap-stack";
+import { STATE_NONCURRENT_RETENTION_DAYS, STATE_RETENTION_DAYS } from "./bootstrap-stack";
 import { synthesize } from "./synthesize";
 
 const bootstrap = synthDeployment(validConfig(), "bootstrap");
@@ -102,14 +102,14 @@ describe("state key and bucket", () => {
     expect(one("aws_s3_bucket_versioning", "state-bucket_").versioning_configuration).toEqual({ status: "Enabled" });
   });
 
-  it("keeps overwritten state versions for a year and never expires the current state in practice", () => {
+  it("keeps overwritten state versions for a year and the current state ten years after its last write", () => {
     // Prepare, Act
     const [rule] = one("aws_s3_bucket_lifecycle_configuration", "state-bucket_").rule as Array<Record<string, unknown>>;
     // Assess
-    expect(STATE_NONCURRENT_RETENTION_DAYS).toBe(365);
+    expect([STATE_NONCURRENT_RETENTION_DAYS, STATE_RETENTION_DAYS]).toEqual([365, 3653]);
     expect(rule).toMatchObject({
       noncurrent_version_expiration: [{ noncurrent_days: 365 }],
-      expiration: [{ days: 36500 }],
+      expiration: [{ days: 3653 }],
     });
   });
 

@@ -25,6 +25,15 @@ export interface BootstrapStackProps {
 export const STATE_NONCURRENT_RETENTION_DAYS = 365;
 
 /**
+ * Days after its last write the current state expires: ten years, the longest the guardrails let a
+ * bucket without a data class keep an object (SIP-S3-7, issue 15: 36500 days was no expiry at all).
+ * Every apply that changes anything writes a new state, so only a platform nobody applied for ten
+ * years loses it, and then it stays recoverable for STATE_NONCURRENT_RETENTION_DAYS (remove the
+ * delete marker).
+ */
+export const STATE_RETENTION_DAYS = 3653;
+
+/**
  * Where the platform stack keeps its Terraform state (`<environment>-bootstrap`): the state bucket
  * and its key in the sovereign account and region, on the same provider settings as the platform
  * stack's sovereign side, and a trail that records every read and write of the state. Its own state is local (state/<environment>-bootstrap.tfstate): it cannot
@@ -73,8 +82,8 @@ export class BootstrapStack extends ReadableStack {
       placement: this.sovereign,
       bucketName: names.bucketName,
       encryptionKey: this.stateKey,
-      // Current state never expires: only its overwritten versions do.
-      retentionDays: 36500,
+      // The current state expires only ten years after its last write; overwritten versions after a year.
+      retentionDays: STATE_RETENTION_DAYS,
       noncurrentRetentionDays: STATE_NONCURRENT_RETENTION_DAYS,
       // Terraform reads and writes the state from where it runs, before the platform's VPC (and its
       // S3 endpoint) exists; instead of the endpoint, only the deploy role reaches the objects.

@@ -85,6 +85,37 @@ describe("resources of each partition", () => {
     }
   });
 
+  /** The commercial audit bucket's lifecycle expiration and object lock retention. */
+  const commercialAudit = (json: TfJson) => ({
+    expiration: resourcesOf(json, "aws_s3_bucket_lifecycle_configuration")["commercial-audit_bucket_lifecycle"],
+    lock: resourcesOf(json, "aws_s3_bucket_object_lock_configuration")["commercial-audit_bucket_object-lock"],
+  });
+
+  it("expires the commercial audit logs with the data class they carry, locked until then", () => {
+    // Prepare
+    const bucket = buckets["commercial-audit_bucket_bucket"];
+    // Act
+    const { expiration, lock } = commercialAudit(example.json);
+    // Assess
+    expect(bucket?.tags).toMatchObject({ DataClass: "avatars-clean" });
+    expect(expiration).toMatchObject({ rule: [expect.objectContaining({ expiration: [{ days: 365 }] })] });
+    expect(lock).toMatchObject({ rule: { default_retention: { days: 365, mode: "COMPLIANCE" } } });
+  });
+
+  it("expires a shorter crossing class's audit logs earlier, locked for as long", () => {
+    // Prepare
+    const input = exampleInput();
+    input.dataClasses = {
+      ...input.dataClasses,
+      "avatars-clean": { ...input.dataClasses["avatars-clean"], retentionDays: 90 },
+    };
+    // Act
+    const { expiration, lock } = commercialAudit(synthDeployment(validConfig(input)).json);
+    // Assess
+    expect(expiration).toMatchObject({ rule: [expect.objectContaining({ expiration: [{ days: 90 }] })] });
+    expect(lock).toMatchObject({ rule: { default_retention: { days: 90, mode: "COMPLIANCE" } } });
+  });
+
   it("writes ARNs with the partition of the resource's provider", () => {
     for (const { address, body } of allResources(example.json)) {
       const text = JSON.stringify(body);

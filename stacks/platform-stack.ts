@@ -2,7 +2,7 @@ import type { ResolvedDeployment } from "../config/load";
 import { arn, PARTITIONS } from "../config/partitions";
 import type { DataClassConfig, DeploymentConfig } from "../config/schema";
 import { type Construct, TerraformOutput } from "../framework/cdktf";
-import { AuditTrail } from "../modules/audit-trail";
+import { AUDIT_OBJECT_LOCK_DAYS, AUDIT_RETENTION_DAYS, AuditTrail } from "../modules/audit-trail";
 import { KmsKey } from "../modules/kms-key";
 import { Network } from "../modules/network";
 import type { Placement, Side } from "../modules/placement";
@@ -72,8 +72,10 @@ export class PlatformStack extends ReadableStack {
     this.addUploadPipeline(props, functionsKey, dataBuckets);
     // Only the sovereign side holds a cross-partition credential: its sync function's certificate.
     const crossingClass = crossingClasses[0];
-    if (failoverBuckets.length > 0 && crossingClass !== undefined) {
-      this.addFailoverAudit(env, crossingClass, failoverBuckets);
+    const crossingRetentionDays =
+      crossingClass !== undefined ? config.dataClasses[crossingClass]?.retentionDays : undefined;
+    if (failoverBuckets.length > 0 && crossingClass !== undefined && crossingRetentionDays !== undefined) {
+      this.addFailoverAudit(env, { name: crossingClass, retentionDays: crossingRetentionDays }, failoverBuckets);
     }
     if (cross !== undefined && failoverBuckets.length > 0) {
       this.addCrossPartitionSync(props, { cross, syncedClasses, dataBuckets, failoverByClass, functionsKey });
@@ -185,10 +187,18 @@ export class PlatformStack extends ReadableStack {
 
   /**
    * Who reads and writes the replicas is recorded in the commercial account too. The logs describe
-   * the replicas, so they carry a replicated data class (all of them may cross).
+   * the replicas, so they carry a replicated data class (all of them may cross, and the commercial
+   * side holds nothing without one), and like everything of that class they expire after its
+   * retentionDays (at most the audit trail's seven years; SIP-S3-7). They stay locked for a year, or
+   * for a class kept shorter, until they expire (the lock cannot outlast the retention).
    */
-  private addFailoverAudit(env: string, crossingClass: string, failoverBuckets: PrivateBucket[]): void {
-    const tags = { DataClass: crossingClass };
+  private addFailoverAudit(
+    env: string,
+    dataClass: { readonly name: string; readonly retentionDays: number },
+    failoverBuckets: PrivateBucket[],
+  ): void {
+    const tags = { DataClass: dataClass.name };
+    const retentionDays = Math.min(AUDIT_RETENTION_DAYS, dataClass.retentionDays);
     new AuditTrail(this, "commercial-audit", {
       placement: this.commercial,
       name: `${env}-failover`,
@@ -200,6 +210,8 @@ export class PlatformStack extends ReadableStack {
         tags,
       }),
       tags,
+      retentionDays,
+      objectLockDays: Math.min(AUDIT_OBJECT_LOCK_DAYS, retentionDays),
       allowAccessOutsideVpcEndpoint: true,
       dataEventBuckets: failoverBuckets,
     });

@@ -71,9 +71,8 @@ describe("AuditTrail", () => {
     expect(one(json, "aws_s3_bucket_object_lock_configuration", "audit_bucket_object-lock").rule).toEqual({
       default_retention: { mode: "COMPLIANCE", days: 400 },
     });
-    const allows = statementsOf(one(json, "aws_s3_bucket_policy", "audit_bucket_policy").policy).filter(
-      (st) => st.Effect === "Allow",
-    );
+    const statements = statementsOf(one(json, "aws_s3_bucket_policy", "audit_bucket_policy").policy);
+    const allows = statements.filter((st) => st.Effect === "Allow");
     const fromTrail = "arn:aws-eusc:cloudtrail:eusc-de-east-1:111111111111:trail/env-audit";
     expect(allows).toEqual([
       expect.objectContaining({
@@ -88,6 +87,14 @@ describe("AuditTrail", () => {
         Condition: { StringEquals: { "aws:SourceArn": fromTrail, "s3:x-amz-acl": "bucket-owner-full-control" } },
       }),
     ]);
+    expect(statements.find((st) => st.Sid === "DenyWritesOtherThanThisTrail")).toEqual({
+      Sid: "DenyWritesOtherThanThisTrail",
+      Effect: "Deny",
+      Principal: "*",
+      Action: ["s3:PutObject", "s3:ReplicateObject"],
+      Resource: "${aws_s3_bucket.audit_bucket_bucket.arn}/*",
+      Condition: { StringNotEquals: { "aws:SourceArn": fromTrail } },
+    });
   });
 
   it("lets CloudTrail use the key only for this account's trails", () => {

@@ -8,6 +8,11 @@ import { LogGroup } from "../log-group";
 import type { Placement } from "../placement";
 import { PrivateBucket } from "../private-bucket";
 
+/** Days every log file version is locked by default (AuditTrailProps.objectLockDays). */
+export const AUDIT_OBJECT_LOCK_DAYS = 365;
+/** Days until log files expire by default (AuditTrailProps.retentionDays): seven years. */
+export const AUDIT_RETENTION_DAYS = 2557;
+
 export interface AuditTrailProps {
   readonly placement: Placement;
   /** Prefix of names, e.g. the environment. */
@@ -94,9 +99,9 @@ export class AuditTrail extends Construct {
       placement,
       bucketName: props.bucketName,
       encryptionKey,
-      retentionDays: props.retentionDays ?? 2557,
-      noncurrentRetentionDays: props.objectLockDays ?? 365,
-      objectLock: { mode: "COMPLIANCE", retentionDays: props.objectLockDays ?? 365 },
+      retentionDays: props.retentionDays ?? AUDIT_RETENTION_DAYS,
+      noncurrentRetentionDays: props.objectLockDays ?? AUDIT_OBJECT_LOCK_DAYS,
+      objectLock: { mode: "COMPLIANCE", retentionDays: props.objectLockDays ?? AUDIT_OBJECT_LOCK_DAYS },
       vpcEndpointId: props.vpcEndpointId,
       allowAccessOutsideVpcEndpoint: props.allowAccessOutsideVpcEndpoint,
       objectAccessRoles: props.objectAccessRoles,
@@ -116,7 +121,9 @@ export class AuditTrail extends Construct {
 
   /**
    * Lets CloudTrail, for this trail only (`aws:SourceArn`), check the bucket's ACL, write log files
-   * under `AWSLogs/<account>/`, and encrypt them with the key.
+   * under `AWSLogs/<account>/`, and encrypt them with the key; denies every other write of objects
+   * (puts, copies, uploads, replication), whatever the writer's own policies allow, so the bucket
+   * holds log files only (SIP-S3-8 accepts it as a dedicated log bucket although it carries a data class).
    */
   private letTrailDeliver(props: AuditTrailProps, trailArn: string): void {
     const { placement, encryptionKey } = props;
@@ -136,6 +143,14 @@ export class AuditTrail extends Construct {
       Action: "s3:PutObject",
       Resource: `${this.bucket.bucketArn}/AWSLogs/${placement.accountId}/*`,
       Condition: { StringEquals: { "aws:SourceArn": trailArn, "s3:x-amz-acl": "bucket-owner-full-control" } },
+    });
+    this.bucket.addToResourcePolicy({
+      Sid: "DenyWritesOtherThanThisTrail",
+      Effect: "Deny",
+      Principal: "*",
+      Action: ["s3:PutObject", "s3:ReplicateObject"],
+      Resource: `${this.bucket.bucketArn}/*`,
+      Condition: { StringNotEquals: { "aws:SourceArn": trailArn } },
     });
     encryptionKey.addToResourcePolicy({
       Sid: "CloudTrailEncrypt",

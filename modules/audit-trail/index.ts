@@ -1,1 +1,1 @@
-export { AuditTrail, type AuditTrailProps } from "./audit-trail";
+export { AUDIT_OBJECT_LOCK_DAYS, AUDIT_RETENTION_DAYS, AuditTrail, type AuditTrailProps } from "./audit-trail";

@@ -156,3 +156,36 @@ export function onlyNamedRolesReachObjects(s: NormalizedStatement): string[] | u
     return undefined;
   return roles as string[];
 }
+
+/** The services that deliver log files into buckets: CloudTrail, S3 server access logging, vended logs. */
+const LOG_DELIVERY_SERVICES: ReadonlySet<string> = new Set([
+  "cloudtrail.amazonaws.com",
+  "logging.s3.amazonaws.com",
+  "delivery.logs.amazonaws.com",
+]);
+
+/**
+ * A deny that lets nothing but log deliveries write the bucket's objects: everyone, s3:PutObject and
+ * s3:ReplicateObject (copies, multipart uploads and batch operations are PutObject), every object of
+ * the bucket, under negated exact conditions only a log delivery passes: aws:SourceArn not one of
+ * named sources (a trail, a logged bucket: only a service acting for that resource sets it), or
+ * aws:PrincipalServiceName not one of the log delivery services. Any other condition, a wildcard or
+ * a NotAction/NotResource could switch the deny off for an application's writes.
+ */
+export function deniesWritesButLogDelivery(s: NormalizedStatement): boolean {
+  if (!deniesEveryone(s) || s.notActions.length > 0 || s.notResources.length > 0) return false;
+  if (!coversAction(s.actions, "s3:PutObject") || !coversAction(s.actions, "s3:ReplicateObject")) return false;
+  if (!s.resources.some((r) => EVERY_S3_RESOURCE.test(r) || ALL_OBJECTS_RESOURCE.test(r))) return false;
+  return (
+    s.conditions.length > 0 &&
+    s.conditions.every((c) => {
+      if (!/^(String|Arn)NotEquals(IfExists)?$/i.test(c.operator) || c.values.length === 0) return false;
+      const key = c.key.toLowerCase();
+      if (key === "aws:sourcearn")
+        return c.values.every((v) => typeof v === "string" && !/[*?]/.test(v) && scopingValue(c.key, v));
+      if (key === "aws:principalservicename")
+        return c.values.every((v) => typeof v === "string" && LOG_DELIVERY_SERVICES.has(v.toLowerCase()));
+      return false;
+    })
+  );
+}

@@ -87,6 +87,32 @@ export function copyRegions(values: Record<string, unknown>, type: string): Arra
 }
 
 export const DATA_CLASS_TAG = "DataClass";
+
+/**
+ * Ten years: the longest a bucket or log group may keep data when no data class sets a limit of its
+ * own (SIP-LOGS-2, SIP-S3-7). A class's retentionDays (up to the configuration's 36500) replaces it.
+ */
+export const MAX_RETENTION_DAYS = 3653;
+
+/**
+ * The longest a resource may keep data: the retentionDays of the data class it carries (its
+ * DataClass tag, or the provider's default tag) when the configuration declares that class, else
+ * MAX_RETENTION_DAYS.
+ */
+export function retentionLimit(
+  template: Template,
+  resource: TfResource,
+  config: DeploymentConfig | undefined,
+): { readonly days: number; readonly because: string } {
+  const dataClass = dataClassOf(template, resource);
+  const classDays = dataClass === undefined ? undefined : config?.dataClasses[dataClass]?.retentionDays;
+  return classDays !== undefined && dataClass !== undefined
+    ? { days: classDays, because: `the retentionDays of data class ${dataClass}` }
+    : {
+        days: MAX_RETENTION_DAYS,
+        because: `the ${MAX_RETENTION_DAYS}-day maximum for ${dataClass === undefined ? "a resource without a data class" : `data class ${dataClass}, which the configuration does not declare`}`,
+      };
+}
 export const TENANT_TAG = "Tenant";
 
 export function isDataHolding(resource: TfResource): boolean {

@@ -1,14 +1,14 @@
 import { firstBlock, literalNumber, literalString } from "../../core/json";
 import { placementOf } from "../../core/placement";
 import { refersTo, resolveReference } from "../../core/references";
-import { dataClassOf } from "../../core/residency";
+import { dataClassOf, MAX_RETENTION_DAYS } from "../../core/residency";
 import { certainlyAbsent, resourcesOfType, type Template, type TfResource } from "../../core/template";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
 /** At least a year of logs for investigations (checkov CKV_AWS_338). */
 export const MIN_RETENTION_DAYS = 365;
-/** Ten years at most when no data class sets a shorter limit. */
-export const MAX_RETENTION_DAYS = 3653;
+/** Ten years at most when no data class sets a shorter limit (shared with SIP-S3-7). */
+export { MAX_RETENTION_DAYS };
 
 /**
  * Whether a declared log group receives the function's logs: the group its logging_config names (by

@@ -91,15 +91,39 @@ describeRules([
       // issue 15 probes: a second lock configuration without retention (applied last wins), one under a
       // count that may be 1, a default retention of 0 days
       [ct("TrailBucketObjectLock", 3), ["aws_cloudtrail.maybe", "aws_cloudtrail.second", "aws_cloudtrail.zero"]],
+      // issue 15 probe: a default retention shorter than a year (1 day, 364 days, 1 day inline)
+      [
+        ct("TrailBucketObjectLock", 4),
+        ["aws_cloudtrail.governance-day", "aws_cloudtrail.one-day", "aws_cloudtrail.under-a-year"],
+      ],
     ],
   },
   {
     rule: TrailMultiRegion,
+    // its data-only trails (audit-data-advanced, audit-data-basic) stay in one region beside the
+    // multi-region management trail of their account (the old rule reported both)
     compliant: ["cloudtrail/compliant.tf.json"],
     noncompliant: [
       [ct("TrailMultiRegion", 1), [TRAIL]],
       // issue 15 probe: include_global_service_events "False" is not true
       [ct("TrailMultiRegion", 2), ["aws_cloudtrail.capital-false"]],
+      // issue 15: a data-only trail is exempt only through a real management trail of its account
+      // (not a decoy under count = 0, a stopped, single-region or read-only one, or one in another
+      // account), and a trail with management selectors is no data-only trail
+      [
+        ct("TrailMultiRegion", 3),
+        [
+          "aws_cloudtrail.alone-data",
+          "aws_cloudtrail.decoy-data",
+          "aws_cloudtrail.mine-data",
+          "aws_cloudtrail.reads-basic-default",
+          "aws_cloudtrail.reads-data",
+          "aws_cloudtrail.reads-mixed",
+          "aws_cloudtrail.single-data",
+          "aws_cloudtrail.single-management",
+          "aws_cloudtrail.stopped-data",
+        ],
+      ],
     ],
   },
   {

@@ -182,6 +182,20 @@ describeRules([
           "aws_s3_bucket_lifecycle_configuration.zero-days",
         ],
       ],
+      // issue 15 probe, each passed before: expirations beyond the data class's retentionDays, or
+      // beyond ten years without a class (36500 days, a date in 2999, noncurrent versions too)
+      [
+        n("BucketLifecycle", 6),
+        [
+          "aws_s3_bucket_lifecycle_configuration.class-noncurrent-too-long",
+          "aws_s3_bucket_lifecycle_configuration.class-too-long",
+          "aws_s3_bucket_lifecycle_configuration.default-tag-class",
+          "aws_s3_bucket_lifecycle_configuration.far-date",
+          "aws_s3_bucket_lifecycle_configuration.far-future",
+          "aws_s3_bucket_lifecycle_configuration.noncurrent-forever",
+          "aws_s3_bucket_lifecycle_configuration.prefix-only-short",
+        ],
+      ],
     ],
   },
   {
@@ -189,7 +203,9 @@ describeRules([
     compliant: C,
     noncompliant: [
       [n("BucketAccessLogging", 1), ["aws_s3_bucket.b"]],
-      [n("BucketAccessLogging", 2), ["aws_s3_bucket.b"]],
+      // audit-logs receives the trail's log files but carries DataClass identity and denies no other
+      // writes: no dedicated log bucket, so its own requests must be recorded too (issue 15)
+      [n("BucketAccessLogging", 2), ["aws_s3_bucket.audit-logs", "aws_s3_bucket.b"]],
       // issue 15 probes, each passed before: data events for a key prefix only, from a stopped trail,
       // a trail under count = 0, an advanced selector narrowed to one event or excluding the bucket, a
       // single-region trail in another region; a bucket exempted by a logging decoy under count = 0
@@ -203,6 +219,19 @@ describeRules([
           "aws_s3_bucket.other-region",
           "aws_s3_bucket.prefix",
           "aws_s3_bucket.stopped",
+        ],
+      ],
+      // issue 15 probe, each passed before: a data bucket exempt as another bucket's log target, and
+      // log targets with a class whose deny of other object writes proves nothing
+      [
+        n("BucketAccessLogging", 4),
+        [
+          "aws_s3_bucket.data-target",
+          "aws_s3_bucket.data-trail-target",
+          "aws_s3_bucket.deny-put-only",
+          "aws_s3_bucket.deny-wildcard",
+          "aws_s3_bucket.deny-with-condition",
+          "aws_s3_bucket.second-policy",
         ],
       ],
     ],
