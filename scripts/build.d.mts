@@ -6,3 +6,4 @@ export const TARGETS: Record<string, BuildOptions>;
 export function staleness(name: string): string | undefined;
 export function buildTargets(names: readonly string[], options?: { force?: boolean }): Promise<string[]>;
 export const tokenStackTracesOnDebug: import("esbuild").Plugin;
+export const preparingResolveOnlyWithSeveralStacks: import("esbuild").Plugin;

@@ -68,6 +68,40 @@ export const tokenStackTracesOnDebug = {
   },
 };
 
+/**
+ * cdktf resolves every token of a stack twice: once "preparing" (TerraformStack.prepareStack), only
+ * to find references to another stack of the app and add the outputs and remote state they need,
+ * and once to write the JSON. With one stack in the app no such reference can exist, so the first
+ * pass finds nothing; it cost about a quarter of node's synth (issue 16). synthesize.ts puts one
+ * stack in each app. This plugin runs the preparing pass only when the app has more than one stack,
+ * and the build fails if cdktf changes the statement.
+ */
+export const preparingResolveOnlyWithSeveralStacks = {
+  name: "preparing-resolve-only-with-several-stacks",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]cdktf[\\/]lib[\\/]terraform-stack\.js$/ }, (args) => {
+      const text = readFileSync(args.path, "utf8");
+      const statement = "terraformElements(this).forEach((e) => (0, _tokens_1.resolve)(this, e.toTerraform(), true));";
+      if (!text.includes(statement)) {
+        return {
+          errors: [
+            {
+              text: `${args.path}: no "${statement}" any more; update the preparing-resolve-only-with-several-stacks plugin in scripts/build.mjs`,
+            },
+          ],
+        };
+      }
+      return {
+        contents: text.replace(
+          statement,
+          `if (this.node.root.node.findAll().filter((c) => TerraformStack.isStack(c)).length > 1) ${statement}`,
+        ),
+        loader: "js",
+      };
+    });
+  },
+};
+
 /** Output name -> its esbuild options (the npm scripts name these). */
 export const TARGETS = {
   main: {
@@ -75,7 +109,7 @@ export const TARGETS = {
     outfile: "dist/main.bundle.cjs",
     sourcemap: "linked",
     sourcesContent: false,
-    plugins: [tokenStackTracesOnDebug],
+    plugins: [tokenStackTracesOnDebug, preparingResolveOnlyWithSeveralStacks],
   },
   credentials: { entryPoints: ["functions/rolesanywhere/cli.ts"], outfile: "dist/credentials.cjs" },
   scrub: { entryPoints: ["functions/image-scrub/cli.ts"], outfile: "dist/scrub.cjs" },

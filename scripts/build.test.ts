@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { build } from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
 import { tempDir } from "../test/template";
-import { tokenStackTracesOnDebug } from "./build.mjs";
+import { PROJECT_ROOT } from "../test/authz/paths";
+import { preparingResolveOnlyWithSeveralStacks, tokenStackTracesOnDebug } from "./build.mjs";
 
 const tmp = tempDir("sip-build-");
 afterAll(() => tmp.cleanup());
@@ -50,5 +51,85 @@ describe("the main bundle's token stack traces", () => {
     await expect(bundle("changed", "exports.captureStackTrace = () => [];\n")).rejects.toThrow(
       /no "function captureStackTrace\(below\) \{" any more; update the token-stack-traces-on-debug plugin/,
     );
+  });
+});
+
+/**
+ * An app with one stack (`one`) or with a second stack that refers to the first (`two`), bundled with
+ * the real cdktf and the plugin (or without it); prints how often a Lazy value of the first stack was
+ * produced, and whether the second stack reads the first one's value through remote state.
+ */
+const CROSS_STACK_APP = `
+const { App, Lazy, TerraformOutput, TerraformStack, TerraformVariable } = require("cdktf");
+let produced = 0;
+const app = new App({ outdir: process.argv[2], stackTraces: false });
+const a = new TerraformStack(app, "a");
+new TerraformOutput(a, "lazy", { value: Lazy.stringValue({ produce: () => { produced += 1; return "x"; } }) });
+const v = new TerraformVariable(a, "v", { type: "string", default: "y" });
+if (process.argv[3] === "two") {
+  const b = new TerraformStack(app, "b");
+  new TerraformOutput(b, "from-a", { value: v.stringValue });
+}
+app.synth();
+const fs = require("fs");
+const b = process.argv[3] === "two" ? fs.readFileSync(process.argv[2] + "/stacks/b/cdk.tf.json", "utf8") : "";
+process.stdout.write(JSON.stringify({ produced, remoteState: b.includes("terraform_remote_state") }));
+`;
+
+async function bundleApp(name: string, plugins: import("esbuild").Plugin[]): Promise<string> {
+  const dir = join(tmp.dir, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "entry.js"), CROSS_STACK_APP);
+  const outfile = join(dir, "out.cjs");
+  await build({
+    entryPoints: [join(dir, "entry.js")],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    logLevel: "silent",
+    nodePaths: [join(PROJECT_ROOT, "node_modules")],
+    plugins,
+  });
+  return outfile;
+}
+
+const synthOf = (file: string, stacks: "one" | "two") =>
+  JSON.parse(
+    spawnSync(process.execPath, [file, join(tmp.dir, `out-${stacks}-${Math.random()}`), stacks], { encoding: "utf8" })
+      .stdout,
+  ) as { produced: number; remoteState: boolean };
+
+describe("the main bundle's preparing resolve", () => {
+  it("is skipped when the app has one stack, and still finds cross-stack references with two", async () => {
+    // Prepare
+    const patched = await bundleApp("prepare-patched", [preparingResolveOnlyWithSeveralStacks]);
+    const plain = await bundleApp("prepare-plain", []);
+    // Act
+    const one = synthOf(patched, "one");
+    const two = synthOf(patched, "two");
+    // Assess: cdktf as it is resolves the lone stack twice; with the plugin once.
+    expect(synthOf(plain, "one").produced).toBe(2);
+    expect(one.produced).toBe(1);
+    expect(two).toEqual({ produced: 2, remoteState: true });
+  });
+
+  it("fails the build, naming the plugin, when cdktf no longer has the statement", async () => {
+    // Prepare
+    const dir = join(tmp.dir, "prepare-changed");
+    mkdirSync(join(dir, "node_modules", "cdktf", "lib"), { recursive: true });
+    writeFileSync(join(dir, "node_modules", "cdktf", "lib", "terraform-stack.js"), "exports.x = 1;\n");
+    writeFileSync(join(dir, "entry.js"), 'require("cdktf/lib/terraform-stack.js");\n');
+    // Act / Assess
+    await expect(
+      build({
+        entryPoints: [join(dir, "entry.js")],
+        outfile: join(dir, "out.cjs"),
+        bundle: true,
+        platform: "node",
+        logLevel: "silent",
+        plugins: [preparingResolveOnlyWithSeveralStacks],
+      }),
+    ).rejects.toThrow(/update the preparing-resolve-only-with-several-stacks plugin/);
   });
 });
