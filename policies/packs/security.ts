@@ -14,6 +14,7 @@ import { NoWildcardAdminStatements } from "../rules/iam/NoWildcardAdminStatement
 import { PolicyDocumentValid } from "../rules/iam/PolicyDocumentValid";
 import { RestrictableActionsOnNamedResources } from "../rules/iam/RestrictableActionsOnNamedResources";
 import { ScopedTrustPolicy } from "../rules/iam/ScopedTrustPolicy";
+import { KeyPolicyExplicit } from "../rules/kms/KeyPolicyExplicit";
 import { KeyPolicyNoPublicPrincipal } from "../rules/kms/KeyPolicyNoPublicPrincipal";
 import { KeyRotation } from "../rules/kms/KeyRotation";
 import { EnvironmentEncryptedWithCmk } from "../rules/lambda/EnvironmentEncryptedWithCmk";
@@ -23,35 +24,34 @@ import { FunctionInVpc } from "../rules/lambda/FunctionInVpc";
 import { FunctionNotPublic } from "../rules/lambda/FunctionNotPublic";
 import { FunctionTracing } from "../rules/lambda/FunctionTracing";
 import { NoSecretsInEnvironment } from "../rules/lambda/NoSecretsInEnvironment";
+import { RuntimeSupported } from "../rules/lambda/RuntimeSupported";
 import { LogGroupKms } from "../rules/logs/LogGroupKms";
 import { LogGroupRetention } from "../rules/logs/LogGroupRetention";
 import { SecretOutputSensitive } from "../rules/output/SecretOutputSensitive";
+import { HealthCheckHttps } from "../rules/route53/HealthCheckHttps";
 import { BucketAccessLogging } from "../rules/s3/BucketAccessLogging";
 import { BucketLifecycle } from "../rules/s3/BucketLifecycle";
 import { BucketOwnerEnforced } from "../rules/s3/BucketOwnerEnforced";
 import { BucketPolicyNotPublic } from "../rules/s3/BucketPolicyNotPublic";
 import { BucketPublicAccessBlock } from "../rules/s3/BucketPublicAccessBlock";
+import { BucketSingleNotification } from "../rules/s3/BucketSingleNotification";
 import { BucketSseKmsCmk } from "../rules/s3/BucketSseKmsCmk";
 import { BucketTlsOnlyPolicy } from "../rules/s3/BucketTlsOnlyPolicy";
 import { BucketVersioning } from "../rules/s3/BucketVersioning";
 import { BucketVpcEndpointPolicy } from "../rules/s3/BucketVpcEndpointPolicy";
 import { SecretCmk } from "../rules/secretsmanager/SecretCmk";
 import { SecretRotation } from "../rules/secretsmanager/SecretRotation";
-import { DefaultSecurityGroupClosed } from "../rules/vpc/DefaultSecurityGroupClosed";
-import { NoInternetGatewayRoute } from "../rules/vpc/NoInternetGatewayRoute";
-import { NetworkFirewallCmk } from "../rules/vpc/NetworkFirewallCmk";
-import { NoPublicIp } from "../rules/vpc/NoPublicIp";
-import { SecurityGroupNoPublicIngress } from "../rules/vpc/SecurityGroupNoPublicIngress";
-import { TenantOwnKeyAndRole } from "../rules/tenant/TenantOwnKeyAndRole";
-import { VpcFlowLogs } from "../rules/vpc/VpcFlowLogs";
-
-import { BucketSingleNotification } from "../rules/s3/BucketSingleNotification";
+import { SecretRotationInterval } from "../rules/secretsmanager/SecretRotationInterval";
 import { QueueCmk } from "../rules/sqs/QueueCmk";
 import { QueuePolicyNotPublic } from "../rules/sqs/QueuePolicyNotPublic";
-import { KeyPolicyExplicit } from "../rules/kms/KeyPolicyExplicit";
-import { RuntimeSupported } from "../rules/lambda/RuntimeSupported";
-import { SecretRotationInterval } from "../rules/secretsmanager/SecretRotationInterval";
+import { TenantOwnKeyAndRole } from "../rules/tenant/TenantOwnKeyAndRole";
+import { DefaultSecurityGroupClosed } from "../rules/vpc/DefaultSecurityGroupClosed";
+import { NetworkFirewallCmk } from "../rules/vpc/NetworkFirewallCmk";
+import { NoInternetGatewayRoute } from "../rules/vpc/NoInternetGatewayRoute";
+import { NoPublicIp } from "../rules/vpc/NoPublicIp";
 import { SecurityGroupEgressRestricted } from "../rules/vpc/SecurityGroupEgressRestricted";
+import { SecurityGroupNoPublicIngress } from "../rules/vpc/SecurityGroupNoPublicIngress";
+import { VpcFlowLogs } from "../rules/vpc/VpcFlowLogs";
 export const SECURITY_PACK: readonly Rule[] = [
   BucketPublicAccessBlock,
   BucketOwnerEnforced,
@@ -104,4 +104,5 @@ export const SECURITY_PACK: readonly Rule[] = [
   RestrictableActionsOnNamedResources,
   NetworkFirewallCmk,
   SecretOutputSensitive,
+  HealthCheckHttps,
 ];
