@@ -95,6 +95,7 @@ describe("readPublicKey", () => {
     ],
     ["base64 that is no key", () => Buffer.from("AAAA"), /is not a readable DER public key/],
     ["text", () => Buffer.from("hello, world"), /is not a public key: expected PEM/],
+    ["words and spaces", () => Buffer.from("not evidence\n"), /is not a public key: expected PEM/],
   ])("refuses %s, saying why", (_, bytes, message) => {
     // Act / Assess
     expect(() => readPublicKey(bytes())).toThrow(PublicKeyError);

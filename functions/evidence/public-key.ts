@@ -22,7 +22,7 @@ export class PublicKeyError extends Error {
   override readonly name = "PublicKeyError";
 }
 
-const BASE64_TEXT = /^[A-Za-z0-9+/\s]+={0,2}\s*$/;
+const BASE64_TEXT = /^[A-Za-z0-9+/\r\n]+={0,2}$/;
 
 /** The verification key in `bytes` (any of the forms above); throws PublicKeyError saying what is wrong. */
 export function readPublicKey(bytes: Uint8Array): VerificationKey {
