@@ -1,4 +1,8 @@
+import { spawnSync } from "node:child_process";
 import { createHash, generateKeyPairSync, type KeyObject, sign, verify } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { EvidenceSigner } from "./algorithms";
 import { CanonicalizationError, canonicalize, type EvidenceDocument } from "./canonical";
@@ -184,6 +188,27 @@ describe("verifyCertificate", () => {
 
     // Act / Assess
     expect(verifyCertificate(text, keyOf(ec.publicKey)).valid).toBe(true);
+  });
+
+  it.each([
+    ["ECDSA_SHA_256", ec, []],
+    ["RSASSA_PSS_SHA_256", rsa, ["-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:32"]],
+  ])("signs with %s so that OpenSSL verifies the signature over the canonical content", async (_, pair, options) => {
+    // Prepare: the files an auditor would write from the certificate, with no code of ours
+    const certificate = await signEvidence(DOCUMENT, digestSigner(pair.privateKey));
+    const dir = mkdtempSync(join(tmpdir(), "evidence-openssl-"));
+    writeFileSync(join(dir, "key.pem"), pair.publicKey.export({ type: "spki", format: "pem" }));
+    writeFileSync(join(dir, "content.json"), signedContent(certificate));
+    writeFileSync(join(dir, "signature.bin"), Buffer.from(certificate.signature, "base64"));
+
+    // Act
+    const args = ["dgst", "-sha256", "-verify", "key.pem", ...options, "-signature", "signature.bin", "content.json"];
+    const result = spawnSync("openssl", args, { cwd: dir, encoding: "utf8" });
+    rmSync(dir, { recursive: true, force: true });
+
+    // Assess
+    expect(result.stdout.trim()).toBe("Verified OK");
+    expect(result.status).toBe(0);
   });
 
   it("accepts the file however it is indented or ordered, since the canonical form is what is signed", async () => {
