@@ -18,8 +18,11 @@ const TEST_CODE = /\.test\.ts$|(^|\/)test\/|__snapshots__/;
 /** What production code must not import: tests and their support, developer tools, benchmarks. */
 const NOT_SHIPPED = /^(test|tools|bench)\/|(^|\/)test\/|\.test(\.ts)?$/;
 
-/** Modules under functions/ that no bundle imports but that are kept as an API for other code. */
-const PUBLIC_API = ["functions/image-scrub/index.ts"];
+/**
+ * Modules under functions/ that no bundle imports but that are kept as an API for other code. What
+ * they import counts as shipped: the document scrubber's core (issue 19) has no handler yet.
+ */
+const PUBLIC_API = ["functions/image-scrub/index.ts", "functions/document-scrub/index.ts"];
 
 /** Tracked and new TypeScript and JavaScript sources, relative to the project. */
 function sources(): string[] {
@@ -91,7 +94,7 @@ describe("layout", () => {
   });
 
   it("keeps only shipped code in functions/: every non-test source there is part of a handler or command bundle", async () => {
-    const reached = reachedFrom(await shippedEntryPoints());
+    const reached = reachedFrom([...(await shippedEntryPoints()), ...PUBLIC_API]);
     const unshipped = shippedSources().filter(
       (file) => file.startsWith("functions/") && !reached.has(file) && !PUBLIC_API.includes(file),
     );
