@@ -109,7 +109,7 @@ function inspectDict(context: PDFContext, dict: PDFDict, where: string, findings
   if (type === "Sig" || type === "DocTimeStamp" || dict.has(PDFName.of("ByteRange"))) {
     findings.add("unsupported-feature", "digital signature (rewriting would invalidate it)", where);
   }
-  if (dict.has(PDFName.of("Perms"))) {
+  if (type === "Catalog" && dict.has(PDFName.of("Perms"))) {
     findings.add("unsupported-feature", "usage rights or modification permissions (/Perms)", where);
   }
   if (type === "XRef" && dict.has(PDFName.of("Encrypt"))) {
