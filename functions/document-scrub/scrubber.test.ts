@@ -1,6 +1,6 @@
 import { PDFDocument } from "@cantoo/pdf-lib";
 import { beforeAll, describe, expect, it } from "vitest";
-import { appendUpdate } from "../../test/support/document-scrub/hand-pdf";
+import { appendUpdate, minimalPdf } from "../../test/support/document-scrub/hand-pdf";
 import { CANARY_PLACES, canary, metadataRichPdf, plainDoc, save } from "../../test/support/document-scrub/builders";
 import {
   exiftool,
@@ -177,6 +177,14 @@ describe("scrubDocument: other inputs", () => {
     const { output } = await scrubDocument(updated);
     expect(qpdfCheck(output).status).toBe(0);
     expect(findCanaries(output, [canary("revision-1"), canary("revision-2"), "Scanner 3000"])).toEqual([]);
+  });
+
+  it("drops bytes before the header and keeps the header's version", async () => {
+    const input = minimalPdf({ prefix: "From a mail gateway\n", version: "1.4" });
+    const { output, report } = await scrubDocument(input);
+    expect(Buffer.from(output).subarray(0, 9).toString("latin1")).toBe("%PDF-1.4\n");
+    expect(report.pdfVersion).toBe("1.4");
+    expect(qpdfCheck(output).status).toBe(0);
   });
 
   it("gives the same output when scrubbing its own output, and removes nothing more", async () => {
