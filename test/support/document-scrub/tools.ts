@@ -10,14 +10,17 @@ import { inflateSync } from "node:zlib";
 
 const PACKAGES: Record<string, string> = { qpdf: "qpdf", exiftool: "libimage-exiftool-perl" };
 
-/** Throws unless `tool` runs; call it in beforeAll so every test of the file fails with this message. */
+const missing = (tool: string, why: string) =>
+  new Error(
+    `${tool} is required by the document-scrub tests and does not run here (${why}): ` +
+      `apt-get install ${PACKAGES[tool] ?? tool}`,
+  );
+
+/** Throws unless `tool` runs; call it in beforeAll so that the file fails with this message up front. */
 export function requireTool(tool: "qpdf" | "exiftool"): void {
   const result = spawnSync(tool, [tool === "qpdf" ? "--version" : "-ver"], { encoding: "utf8" });
   if (result.error !== undefined || result.status !== 0) {
-    throw new Error(
-      `${tool} is required by the document-scrub tests and does not run here ` +
-        `(${result.error?.message ?? `exit ${result.status}`}): apt-get install ${PACKAGES[tool]}`,
-    );
+    throw missing(tool, result.error?.message ?? `exit ${result.status}`);
   }
 }
 
@@ -39,6 +42,8 @@ export interface Run {
 
 function run(command: string, args: readonly string[]): Run {
   const result = spawnSync(command, args, { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  // A test that calls a tool fails with the same message as requireTool when the tool is missing.
+  if ((result.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT") throw missing(command, "not found");
   if (result.error !== undefined) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -81,6 +86,7 @@ export function qpdfRawStream(pdf: Uint8Array, key: string): Buffer {
     writeFileSync(file, pdf);
     const id = key.replace(/^obj:/, "").replace(/ R$/, "").replace(" ", ",");
     const result = spawnSync("qpdf", [`--show-object=${id}`, "--raw-stream-data", file]);
+    if ((result.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT") throw missing("qpdf", "not found");
     if (result.status !== 0) throw new Error(`qpdf --show-object failed: ${result.stderr}`);
     return result.stdout;
   });
