@@ -7,3 +7,4 @@ export function staleness(name: string): string | undefined;
 export function buildTargets(names: readonly string[], options?: { force?: boolean }): Promise<string[]>;
 export const tokenStackTracesOnDebug: import("esbuild").Plugin;
 export const preparingResolveOnlyWithSeveralStacks: import("esbuild").Plugin;
+export const synthLoadsOnlyWhatItUses: import("esbuild").Plugin;

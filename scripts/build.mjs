@@ -103,6 +103,50 @@ export const preparingResolveOnlyWithSeveralStacks = {
   },
 };
 
+/**
+ * Two things node's synth loaded and never used (issue 16): zod's messages in every language
+ * (`z.locales` and `z.core.locales`, about 360 KiB of the bundle; zod registers English itself, and nothing here calls
+ * `z.config`), and cdktf's zip library (archiver with its streams and globbing, evaluated when cdktf
+ * loads; it zips directory assets, and this program's assets are zip files already). The first is
+ * replaced by a `locales` that offers English only; the second is required when an archive is made.
+ * The build fails, naming this plugin, if either file no longer reads as expected.
+ */
+export const synthLoadsOnlyWhatItUses = {
+  name: "synth-loads-only-what-it-uses",
+  setup(build) {
+    const fail = (path, what) => ({
+      errors: [
+        {
+          text: `${path}: no "${what}" any more; update the synth-loads-only-what-it-uses plugin in scripts/build.mjs`,
+        },
+      ],
+    });
+    build.onLoad({ filter: /[\\/]zod[\\/]v4[\\/](classic[\\/]external|core[\\/]index)\.js$/ }, (args) => {
+      const text = readFileSync(args.path, "utf8");
+      const line = 'export * as locales from "../locales/index.js";';
+      if (!text.includes(line)) return fail(args.path, line);
+      return {
+        contents: text.replace(
+          line,
+          'import en from "../locales/en.js";\nexport const locales = Object.freeze({ en });',
+        ),
+        loader: "js",
+        resolveDir: dirname(args.path),
+      };
+    });
+    build.onLoad({ filter: /[\\/]cdktf[\\/]lib[\\/]private[\\/]fs\.js$/ }, (args) => {
+      const text = readFileSync(args.path, "utf8");
+      const line = 'const archiver = require("archiver");';
+      if (!text.includes(line)) return fail(args.path, line);
+      return {
+        contents: text.replace(line, 'const archiver = (...args) => require("archiver")(...args);'),
+        loader: "js",
+        resolveDir: dirname(args.path),
+      };
+    });
+  },
+};
+
 /** Output name -> its esbuild options (the npm scripts name these). */
 export const TARGETS = {
   main: {
@@ -110,7 +154,7 @@ export const TARGETS = {
     outfile: "dist/main.bundle.cjs",
     sourcemap: "linked",
     sourcesContent: false,
-    plugins: [tokenStackTracesOnDebug, preparingResolveOnlyWithSeveralStacks],
+    plugins: [tokenStackTracesOnDebug, preparingResolveOnlyWithSeveralStacks, synthLoadsOnlyWhatItUses],
   },
   credentials: { entryPoints: ["functions/rolesanywhere/cli.ts"], outfile: "dist/credentials.cjs" },
   scrub: { entryPoints: ["functions/image-scrub/cli.ts"], outfile: "dist/scrub.cjs" },

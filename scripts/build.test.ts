@@ -5,7 +5,7 @@ import { build } from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
 import { tempDir } from "../test/template";
 import { PROJECT_ROOT } from "../test/authz/paths";
-import { preparingResolveOnlyWithSeveralStacks, tokenStackTracesOnDebug } from "./build.mjs";
+import { preparingResolveOnlyWithSeveralStacks, synthLoadsOnlyWhatItUses, tokenStackTracesOnDebug } from "./build.mjs";
 
 const tmp = tempDir("sip-build-");
 afterAll(() => tmp.cleanup());
@@ -131,5 +131,77 @@ describe("the main bundle's preparing resolve", () => {
         plugins: [preparingResolveOnlyWithSeveralStacks],
       }),
     ).rejects.toThrow(/update the preparing-resolve-only-with-several-stacks plugin/);
+  });
+});
+
+describe("the main bundle's trims", () => {
+  /** Bundles `source` (in a folder of the test) with the project's node_modules and the plugin; runs it; its stdout. */
+  async function runBundled(name: string, source: string): Promise<string> {
+    const dir = join(tmp.dir, name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "entry.js"), source);
+    const outfile = join(dir, "out.cjs");
+    await build({
+      entryPoints: [join(dir, "entry.js")],
+      outfile,
+      bundle: true,
+      platform: "node",
+      format: "cjs",
+      logLevel: "silent",
+      nodePaths: [join(PROJECT_ROOT, "node_modules")],
+      plugins: [synthLoadsOnlyWhatItUses],
+    });
+    const r = spawnSync(process.execPath, [outfile, dir], { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(r.stderr);
+    return r.stdout;
+  }
+
+  it("keeps zod's English messages and drops the other languages", async () => {
+    // Act
+    const out = await runBundled(
+      "zod-en",
+      'import { z } from "zod";\nconst r = z.string().min(3).safeParse("x");\nprocess.stdout.write(JSON.stringify({ locales: Object.keys(z.locales), core: Object.keys(z.core.locales), message: r.error.issues[0].message }));\n',
+    );
+    // Assess
+    expect(JSON.parse(out)).toEqual({
+      locales: ["en"],
+      core: ["en"],
+      message: "Too small: expected string to have >=3 characters",
+    });
+  });
+
+  it("loads cdktf's zip library only when an archive is made", async () => {
+    // Prepare: a cdktf whose private/fs.js has the statement, and an archiver that fails when loaded.
+    const dir = join(tmp.dir, "archiver-lazy");
+    mkdirSync(join(dir, "node_modules", "cdktf", "lib", "private"), { recursive: true });
+    mkdirSync(join(dir, "node_modules", "archiver"), { recursive: true });
+    writeFileSync(
+      join(dir, "node_modules", "cdktf", "lib", "private", "fs.js"),
+      'const archiver = require("archiver");\nexports.archive = () => archiver("zip");\n',
+    );
+    writeFileSync(join(dir, "node_modules", "archiver", "index.js"), 'throw new Error("archiver loaded");\n');
+    writeFileSync(
+      join(dir, "entry.js"),
+      'const fs = require("cdktf/lib/private/fs.js");\nlet made = "";\ntry { fs.archive(); } catch (e) { made = e.message; }\nprocess.stdout.write(`loaded; on archive: ${made}`);\n',
+    );
+    const bundled = async (plugins: import("esbuild").Plugin[]) => {
+      const outfile = join(dir, `out-${plugins.length}.cjs`);
+      await build({
+        entryPoints: [join(dir, "entry.js")],
+        outfile,
+        bundle: true,
+        platform: "node",
+        logLevel: "silent",
+        plugins,
+      });
+      return spawnSync(process.execPath, [outfile], { encoding: "utf8" });
+    };
+    // Act
+    const trimmed = await bundled([synthLoadsOnlyWhatItUses]);
+    const plain = await bundled([]);
+    // Assess
+    expect(trimmed.stdout).toBe("loaded; on archive: archiver loaded");
+    expect(plain.status).not.toBe(0);
+    expect(plain.stderr).toContain("archiver loaded");
   });
 });
