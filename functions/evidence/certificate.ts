@@ -6,7 +6,7 @@
  * ```json
  * {
  *   "format": "sip-evidence-certificate/1",
- *   "keyId": "arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/…",
+ *   "keyId": "<the signing key's ARN>",
  *   "algorithm": "ECDSA_SHA_256",
  *   "document": { … },
  *   "digest": "<hex SHA-256 of the signed content>",
