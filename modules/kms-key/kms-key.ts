@@ -4,7 +4,7 @@ import { arn } from "../../config/partitions";
 import { accountRoot, policyDocument, renderPolicy, type Statement } from "../../policies/documents/policy-document";
 import { ValidationError } from "../errors";
 import type { Placement } from "../placement";
-import { KEY_ADMIN_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, KEY_MAC_ACTIONS } from "./perms";
+import { KEY_ADMIN_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, KEY_MAC_ACTIONS, KEY_SIGN_VERIFY_ACTIONS } from "./perms";
 
 /** Something that holds an identity policy, such as a function's execution role. */
 export interface Grantable {
@@ -41,12 +41,26 @@ export interface KmsKeyProps {
    * `HMAC_256`: a key that computes and verifies HMAC-SHA-256 (`kms:GenerateMac`, `kms:VerifyMac`),
    * for example the subjects' pseudonyms; it encrypts nothing. KMS offers no automatic rotation for
    * HMAC keys (rotating would change every MAC), so `enable_key_rotation` stays off for them.
+   * `ECC_NIST_P256`: an asymmetric signing key (`SIGN_VERIFY`, ECDSA with SHA-256: `kms:Sign`,
+   * `kms:Verify`, `kms:GetPublicKey`), for evidence that anyone can check offline with its public key
+   * (functions/evidence/). Asymmetric keys are not rotated automatically either: a new key signs
+   * from then on, and the old one stays for verifying what it signed.
    * @default "SYMMETRIC_DEFAULT" - an encryption key with automatic rotation
    */
-  readonly keySpec?: "SYMMETRIC_DEFAULT" | "HMAC_256";
+  readonly keySpec?: KeySpec;
   /** Tags in addition to the provider's default tags (e.g. DataClass, Tenant). @default - none */
   readonly tags?: Readonly<Record<string, string>>;
 }
+
+/** The kinds of key the module makes (KmsKeyProps.keySpec). */
+export type KeySpec = "SYMMETRIC_DEFAULT" | "HMAC_256" | "ECC_NIST_P256";
+
+/** Per key spec: KMS's key usage and what the account's principals may do with the key. */
+const USE: Readonly<Record<KeySpec, { readonly usage: string; readonly actions: readonly string[] }>> = {
+  SYMMETRIC_DEFAULT: { usage: "ENCRYPT_DECRYPT", actions: KEY_ENCRYPT_DECRYPT_ACTIONS },
+  HMAC_256: { usage: "GENERATE_VERIFY_MAC", actions: KEY_MAC_ACTIONS },
+  ECC_NIST_P256: { usage: "SIGN_VERIFY", actions: KEY_SIGN_VERIFY_ACTIONS },
+};
 
 const ALIAS = /^[a-zA-Z0-9/_-]{1,250}$/;
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
@@ -68,7 +82,7 @@ export class KmsKey extends Construct {
   /** ARN of the alias (`arn:<partition>:kms:<region>:<account>:alias/<aliasName>`), known before apply. */
   readonly aliasArn: string;
   readonly placement: Placement;
-  readonly keySpec: "SYMMETRIC_DEFAULT" | "HMAC_256";
+  readonly keySpec: KeySpec;
   private readonly statements: Statement[];
 
   constructor(scope: Construct, id: string, props: KmsKeyProps) {
@@ -98,15 +112,15 @@ export class KmsKey extends Construct {
       );
     }
     this.placement = placement;
-    const hmac = props.keySpec === "HMAC_256";
-    if (hmac && props.importedKeyMaterial === true) {
+    const keySpec = props.keySpec ?? "SYMMETRIC_DEFAULT";
+    if (keySpec !== "SYMMETRIC_DEFAULT" && props.importedKeyMaterial === true) {
       throw new ValidationError(
         "KmsKey.keySpec",
-        "keySpec HMAC_256 and importedKeyMaterial cannot be combined here: import HMAC material outside this module",
+        `keySpec ${keySpec} and importedKeyMaterial cannot be combined here: import such material outside this module`,
         this,
       );
     }
-    this.keySpec = hmac ? "HMAC_256" : "SYMMETRIC_DEFAULT";
+    this.keySpec = keySpec;
     this.statements = [
       {
         Sid: "KeyAdministration",
@@ -125,7 +139,7 @@ export class KmsKey extends Construct {
         Sid: "UseThroughIamOfThisAccount",
         Effect: "Allow",
         Principal: { AWS: accountRoot(placement.partition, placement.accountId) },
-        Action: hmac ? KEY_MAC_ACTIONS : KEY_ENCRYPT_DECRYPT_ACTIONS,
+        Action: USE[keySpec].actions,
         Resource: "*",
         Condition: { StringEquals: { "kms:CallerAccount": placement.accountId } },
       },
@@ -143,14 +157,14 @@ export class KmsKey extends Construct {
     this.key =
       props.importedKeyMaterial === true
         ? new KmsExternalKey(this, "key", common)
-        : hmac
-          ? new KmsKeyResource(this, "key", {
+        : keySpec === "SYMMETRIC_DEFAULT"
+          ? new KmsKeyResource(this, "key", { ...common, enableKeyRotation: true })
+          : new KmsKeyResource(this, "key", {
               ...common,
-              customerMasterKeySpec: "HMAC_256",
-              keyUsage: "GENERATE_VERIFY_MAC",
+              customerMasterKeySpec: keySpec,
+              keyUsage: USE[keySpec].usage,
               enableKeyRotation: false,
-            })
-          : new KmsKeyResource(this, "key", { ...common, enableKeyRotation: true });
+            });
     this.aliasName = `alias/${props.aliasName}`;
     this.aliasArn = arn(placement.partition, {
       service: "kms",
@@ -197,8 +211,33 @@ export class KmsKey extends Construct {
    */
   grantDecrypt(grantee: Grantable, sid = "DecryptWithKey"): Statement {
     if (this.keySpec !== "SYMMETRIC_DEFAULT")
-      throw new ValidationError("KmsKey.grantDecrypt", `${this.aliasName} is an HMAC key: it encrypts nothing`, this);
+      throw new ValidationError(
+        "KmsKey.grantDecrypt",
+        `${this.aliasName} encrypts nothing (keySpec ${this.keySpec})`,
+        this,
+      );
     const statement: Statement = { Sid: sid, Effect: "Allow", Action: "kms:Decrypt", Resource: this.keyArn };
+    grantee.addToPrincipalPolicy(statement);
+    return statement;
+  }
+
+  /**
+   * Lets `grantee` sign with this asymmetric key (`kms:Sign`; `kms:GetPublicKey` to put the public
+   * key beside what it signs), nothing else; returns the identity statement it added.
+   */
+  grantSign(grantee: Grantable, sid = "SignWithKey"): Statement {
+    if (this.keySpec !== "ECC_NIST_P256")
+      throw new ValidationError(
+        "KmsKey.grantSign",
+        `${this.aliasName} is not a signing key (keySpec ${this.keySpec})`,
+        this,
+      );
+    const statement: Statement = {
+      Sid: sid,
+      Effect: "Allow",
+      Action: ["kms:GetPublicKey", "kms:Sign"],
+      Resource: this.keyArn,
+    };
     grantee.addToPrincipalPolicy(statement);
     return statement;
   }
@@ -208,7 +247,7 @@ export class KmsKey extends Construct {
     if (this.keySpec !== "SYMMETRIC_DEFAULT")
       throw new ValidationError(
         "KmsKey.grantEncryptDecrypt",
-        `${this.aliasName} is an HMAC key: it encrypts nothing`,
+        `${this.aliasName} encrypts nothing (keySpec ${this.keySpec})`,
         this,
       );
     const statement: Statement = {

@@ -42,5 +42,11 @@ export const KEY_ENCRYPT_DECRYPT_ACTIONS = [
   "kms:ReEncrypt*",
 ] as const;
 
+/**
+ * Use of an asymmetric signing key (issues 18 and 19: evidence certificates, signed receipts):
+ * signing and checking signatures, and reading the public key that verifiers use offline.
+ */
+export const KEY_SIGN_VERIFY_ACTIONS = ["kms:DescribeKey", "kms:GetPublicKey", "kms:Sign", "kms:Verify"] as const;
+
 /** Use of an HMAC key: computing and checking MACs (the key encrypts nothing). */
 export const KEY_MAC_ACTIONS = ["kms:DescribeKey", "kms:GenerateMac", "kms:VerifyMac"] as const;
