@@ -45,6 +45,8 @@ interface NameContext {
   readonly crossing: readonly string[];
   /** Whether the upload pipeline is deployed. */
   readonly uploads: boolean;
+  /** Whether the signing service is deployed (with the upload pipeline). */
+  readonly signing: boolean;
 }
 
 function nameContext(input: Raw): NameContext {
@@ -67,11 +69,12 @@ function nameContext(input: Raw): NameContext {
     classes,
     crossing,
     uploads: Array.isArray(upload.dataClasses) && upload.dataClasses.length > 0,
+    signing: Array.isArray(upload.dataClasses) && upload.dataClasses.length > 0 && isObject(input.signing),
   };
 }
 
 /** The platform stack's own constructs (stacks/platform-stack.ts) and names. */
-function platformNames({ env, sov, com, crossing, uploads }: NameContext, out: DerivedName[]): void {
+function platformNames({ env, sov, com, crossing, uploads, signing }: NameContext, out: DerivedName[]): void {
   const platform = (namespace: Namespace, name: string, owner: string) =>
     out.push({ namespace, name, owner: `the platform's ${owner}` });
   for (const id of [
@@ -87,6 +90,9 @@ function platformNames({ env, sov, com, crossing, uploads }: NameContext, out: D
     platform("construct", id, `construct "${id}"`);
   if (uploads)
     for (const id of ["upload-pipeline", "sovereign-key-pseudonyms"]) platform("construct", id, `construct "${id}"`);
+  if (signing)
+    for (const id of ["sovereign-key-evidence", "sovereign-key-evidence-signing", "sovereign-bucket-evidence"])
+      platform("construct", id, `construct "${id}"`);
   if (crossing.length > 0)
     for (const id of ["commercial-audit", "commercial-key-audit", "commercial-roles-anywhere"])
       platform("construct", id, `construct "${id}"`);
@@ -103,6 +109,13 @@ function platformNames({ env, sov, com, crossing, uploads }: NameContext, out: D
     platform("sovereignFunction", `${env}-upload`, "upload function");
     platform("sovereignFunction", `${env}-download`, "download function");
     platform("sovereignFunction", `${env}-scrub`, "scrub function");
+  }
+  if (signing) {
+    platform("sovereignBucket", `${env}-evidence-${sov}`, "signed evidence bucket");
+    platform("sovereignRole", `${env}-signing-function`, "signing function's role");
+    platform("sovereignFunction", `${env}-signing`, "signing function");
+    for (const alias of ["evidence", "evidence-signing"])
+      platform("sovereignAlias", `alias/${env}/${alias}`, `key alias/${env}/${alias}`);
   }
   if (crossing.length > 0) platform("commercialRole", `${env}-failover-cloudtrail-logs`, "commercial audit trail role");
   for (const alias of ["logs", "functions", "audit", "terraform-state", "terraform-state-audit"])

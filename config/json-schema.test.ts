@@ -16,6 +16,7 @@ describe("config/schema.json", () => {
       "environment",
       "functions",
       "partitions",
+      "signing",
       "suppressions",
       "tenants",
       "upload",

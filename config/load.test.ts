@@ -42,6 +42,7 @@ describe("the example configuration", () => {
     expect(result.ok && result.config.functions).toEqual({
       upload: { reservedConcurrency: 10, memorySizeMb: 256, timeoutSeconds: 10 },
       download: { reservedConcurrency: 10, memorySizeMb: 256, timeoutSeconds: 10 },
+      signing: { reservedConcurrency: 5, memorySizeMb: 256, timeoutSeconds: 60 },
       scrub: { reservedConcurrency: 5, memorySizeMb: 1024, timeoutSeconds: 120 },
       sync: { reservedConcurrency: 5, memorySizeMb: 512, timeoutSeconds: 600 },
     });
@@ -51,6 +52,34 @@ describe("the example configuration", () => {
     const input = exampleInput() as Record<string, unknown> & { upload: Record<string, unknown> };
     input.upload.expirySeconds = 600;
     expectOneProblem(input, "upload.expirySeconds", /at most 300: pre-signed uploads are short-lived/);
+  });
+
+  it("keeps signed evidence ten years unless told otherwise, and between one and ten years", () => {
+    // Prepare
+    const input = exampleInput() as Record<string, unknown>;
+    // Act
+    const result = parseDeployment(input);
+    // Assess
+    expect(result.ok && result.config.signing).toEqual({ evidenceRetentionDays: 3650 });
+    expectOneProblem(
+      { ...input, signing: { evidenceRetentionDays: 30 } },
+      "signing.evidenceRetentionDays",
+      /at least 365/,
+    );
+    expectOneProblem(
+      { ...input, signing: { evidenceRetentionDays: 4000 } },
+      "signing.evidenceRetentionDays",
+      /at most 3650/,
+    );
+  });
+
+  it("fails when the signing service is configured without the upload pipeline it signs objects of", () => {
+    // Prepare
+    const input = exampleInput() as Record<string, unknown> & { upload: Record<string, unknown> };
+    input.upload.dataClasses = [];
+    delete input.upload.cleanDataClass;
+    // Act / Assess
+    expectOneProblem(input, "signing", /no upload pipeline is configured. Fix: configure upload.dataClasses/);
   });
 
   it("accepts guardrail suppressions of suppressible rules with a reason", () => {
@@ -232,6 +261,7 @@ describe("invalid configurations", () => {
     delete input.tenants[2]?.dataClasses;
     input.upload.dataClasses = [];
     delete input.upload.cleanDataClass;
+    delete (input as { signing?: unknown }).signing;
     expectOneProblem(input, "dataClasses", /no data class is declared/);
   });
 

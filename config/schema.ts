@@ -446,6 +446,8 @@ export const deploymentSchema = z.strictObject({
       upload: functionSizing({ reservedConcurrency: 10, memorySizeMb: 256, timeoutSeconds: 10 }),
       /** The download function (the read API: listings and pre-signed GETs of clean objects). */
       download: functionSizing({ reservedConcurrency: 10, memorySizeMb: 256, timeoutSeconds: 10 }),
+      /** The signing function: reads the whole object to hash it, so longer than the read API. */
+      signing: functionSizing({ reservedConcurrency: 5, memorySizeMb: 256, timeoutSeconds: 60 }),
       scrub: functionSizing({ reservedConcurrency: 5, memorySizeMb: 1024, timeoutSeconds: 120 }),
       /** The cross-partition sync: bounded memory (one part buffer), long enough for a 1 GiB object. */
       sync: functionSizing({ reservedConcurrency: 5, memorySizeMb: 512, timeoutSeconds: 600 }),
@@ -453,6 +455,7 @@ export const deploymentSchema = z.strictObject({
     .default({
       upload: { reservedConcurrency: 10, memorySizeMb: 256, timeoutSeconds: 10 },
       download: { reservedConcurrency: 10, memorySizeMb: 256, timeoutSeconds: 10 },
+      signing: { reservedConcurrency: 5, memorySizeMb: 256, timeoutSeconds: 60 },
       scrub: { reservedConcurrency: 5, memorySizeMb: 1024, timeoutSeconds: 120 },
       sync: { reservedConcurrency: 5, memorySizeMb: 512, timeoutSeconds: 600 },
     }),
@@ -461,6 +464,27 @@ export const deploymentSchema = z.strictObject({
    * buckets: IAM Roles Anywhere in the commercial partition, trusting the platform's CA.
    * Required when a data class allows cross-partition replication.
    */
+  /**
+   * The signing service (issue 19): `POST /v1/objects/{id}/signatures` on the upload API signs the
+   * caller's consent to one of their clean objects with an asymmetric KMS key and keeps the signed
+   * evidence in a bucket under COMPLIANCE object lock. Needs the upload pipeline. @default - none
+   */
+  signing: z
+    .strictObject({
+      /** Days every evidence record is locked (COMPLIANCE: nobody can delete it earlier) and kept. @default 3650 */
+      evidenceRetentionDays: z
+        .number()
+        .int()
+        .min(365, {
+          error: "evidenceRetentionDays must be at least 365: signed evidence outlives a year. Fix: use 365-3650",
+        })
+        .max(3650, {
+          error:
+            "evidenceRetentionDays must be at most 3650: the guardrails keep nothing longer than ten years (SIP-S3-7). Fix: use 365-3650",
+        })
+        .default(3650),
+    })
+    .optional(),
   crossPartition: z
     .strictObject({
       /** The platform CA's certificate (PEM, public), relative to this configuration file. */

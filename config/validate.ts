@@ -194,6 +194,13 @@ function uploadClassProblems(input: Raw, declaredClasses: readonly string[] | un
       }
     });
   }
+  if (isObject(input.signing) && !(upload && Array.isArray(upload.dataClasses) && upload.dataClasses.length > 0)) {
+    problems.push({
+      path: "signing",
+      message:
+        "the signing service signs the callers' clean objects, but no upload pipeline is configured. Fix: configure upload.dataClasses and upload.cleanDataClass, or remove signing",
+    });
+  }
   if (upload && Array.isArray(upload.dataClasses) && upload.dataClasses.length > 0) {
     if (typeof upload.cleanDataClass !== "string") {
       problems.push({

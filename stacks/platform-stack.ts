@@ -69,7 +69,7 @@ export class PlatformStack extends ReadableStack {
       aliasName: `${env}/functions`,
       description: `${env}: functions (sovereign)`,
     });
-    this.addUploadPipeline(props, functionsKey, dataBuckets);
+    const evidence = this.addUploadPipeline(props, functionsKey, dataBuckets);
     // Only the sovereign side holds a cross-partition credential: its sync function's certificate.
     const crossingClass = crossingClasses[0];
     const crossingRetentionDays =
@@ -90,7 +90,7 @@ export class PlatformStack extends ReadableStack {
         description: `${env}: audit trail (sovereign)`,
       }),
       vpcEndpointId: this.network.s3Endpoint.id,
-      dataEventBuckets: [...dataBuckets.values()],
+      dataEventBuckets: [...dataBuckets.values(), ...(evidence === undefined ? [] : [evidence])],
     });
     this.addTenants(config, dataBuckets);
   }
@@ -152,19 +152,24 @@ export class PlatformStack extends ReadableStack {
     return { dataBuckets, failoverByClass };
   }
 
-  /** The upload pipeline, when the configuration names an upload and a clean data class. */
+  /**
+   * The upload pipeline, when the configuration names an upload and a clean data class; with
+   * `signing`, the signing service's keys and evidence bucket too (returned, for the audit trail).
+   */
   private addUploadPipeline(
     props: PlatformStackProps,
     functionsKey: KmsKey,
     dataBuckets: ReadonlyMap<string, PrivateBucket>,
-  ): void {
+  ): PrivateBucket | undefined {
     const { config } = props;
     const env = config.environment;
     const uploadClass = config.upload.dataClasses[0];
     const originals = uploadClass !== undefined ? dataBuckets.get(uploadClass) : undefined;
     const cleanClass = config.upload.cleanDataClass;
     const clean = cleanClass !== undefined ? dataBuckets.get(cleanClass) : undefined;
-    if (uploadClass === undefined || originals === undefined || cleanClass === undefined || clean === undefined) return;
+    if (uploadClass === undefined || originals === undefined || cleanClass === undefined || clean === undefined)
+      return undefined;
+    const signing = config.signing === undefined ? undefined : this.signingStorage(env, config.signing);
     new UploadPipeline(this, "upload-pipeline", {
       placement: this.sovereign,
       environment: env,
@@ -182,7 +187,41 @@ export class PlatformStack extends ReadableStack {
         description: `${env}: HMAC key for data subjects' pseudonyms (object keys); never leaves the sovereign partition`,
         keySpec: "HMAC_256",
       }),
+      ...(signing === undefined ? {} : { signing }),
     });
+    return signing?.evidence;
+  }
+
+  /**
+   * The signing service's keys and evidence bucket: an asymmetric key (ECC P-256) that signs the
+   * evidence, a key that encrypts it, and a bucket under COMPLIANCE object lock for its retention.
+   */
+  private signingStorage(
+    env: string,
+    signing: NonNullable<ResolvedDeployment["signing"]>,
+  ): { readonly evidence: PrivateBucket; readonly signingKey: KmsKey } {
+    const days = signing.evidenceRetentionDays;
+    const evidence = new PrivateBucket(this, "sovereign-bucket-evidence", {
+      placement: this.sovereign,
+      bucketName: `${env}-evidence-${this.sovereign.accountId}`,
+      encryptionKey: new KmsKey(this, "sovereign-key-evidence", {
+        placement: this.sovereign,
+        aliasName: `${env}/evidence`,
+        description: `${env}: signed evidence records (sovereign)`,
+      }),
+      retentionDays: days,
+      noncurrentRetentionDays: days,
+      objectLock: { mode: "COMPLIANCE", retentionDays: days },
+      vpcEndpointId: this.network.s3Endpoint.id,
+      tags: { Purpose: "evidence" },
+    });
+    const signingKey = new KmsKey(this, "sovereign-key-evidence-signing", {
+      placement: this.sovereign,
+      aliasName: `${env}/evidence-signing`,
+      description: `${env}: signs evidence records and receipts (ECDSA P-256); its public key verifies them offline`,
+      keySpec: "ECC_NIST_P256",
+    });
+    return { evidence, signingKey };
   }
 
   /**

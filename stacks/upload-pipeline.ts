@@ -32,7 +32,15 @@ export interface UploadPipelineProps {
    * subject claim: functions/shared/pseudonym.ts). Sovereign; it encrypts nothing.
    */
   readonly pseudonymKey: KmsKey;
+  /**
+   * The signing service (issue 19): the bucket its evidence records go to (COMPLIANCE object lock) and
+   * the asymmetric key that signs them. @default - no signing service
+   */
+  readonly signing?: { readonly evidence: PrivateBucket; readonly signingKey: KmsKey };
 }
+
+/** Where the signing function keeps evidence records, in the evidence bucket. */
+export const SIGNATURES_PREFIX = "signatures/";
 
 /** Where the scrub function keeps rejected uploads, in the originals bucket (a tenant area there). */
 export const QUARANTINE_PREFIX = "quarantine/";
@@ -46,6 +54,8 @@ export const QUARANTINE_PREFIX = "quarantine/";
 export class UploadPipeline extends Construct {
   readonly upload: LambdaFunction;
   readonly download: LambdaFunction;
+  /** The signing function, when `signing` is given. */
+  readonly signing: LambdaFunction | undefined;
   readonly scrub: LambdaFunction;
   readonly api: HttpApi;
 
@@ -53,6 +63,7 @@ export class UploadPipeline extends Construct {
     super(scope, id);
     this.upload = this.createUpload(props);
     this.download = this.createDownload(props);
+    this.signing = props.signing === undefined ? undefined : this.createSigning(props, props.signing);
     this.api = this.createApi(props);
     this.scrub = this.createScrub(props);
     this.scrubNewOriginals(props);
@@ -133,6 +144,45 @@ export class UploadPipeline extends Construct {
     return download;
   }
 
+  /**
+   * The signing function: hashes the caller's clean object (read as its role, or as a logical-tier
+   * tenant's role), signs the evidence with the asymmetric key and writes it under `signatures/` of
+   * the evidence bucket, where COMPLIANCE object lock keeps it. It writes nothing else.
+   */
+  private createSigning(
+    props: UploadPipelineProps,
+    signing: NonNullable<UploadPipelineProps["signing"]>,
+  ): LambdaFunction {
+    const { placement, config, clean } = props;
+    const env = props.environment;
+    const sizing = config.functions.signing;
+    const fn = new LambdaFunction(this, "signing", {
+      placement,
+      functionName: `${env}-signing`,
+      zipFile: join(props.artifactsDir, "signing.zip"),
+      network: props.network,
+      key: props.key,
+      reservedConcurrency: sizing.reservedConcurrency,
+      memorySizeMb: sizing.memorySizeMb,
+      timeoutSeconds: sizing.timeoutSeconds,
+      environment: {
+        CLEAN_BUCKET: clean.bucketName,
+        EVIDENCE_BUCKET: signing.evidence.bucketName,
+        EVIDENCE_KMS_KEY_ID: signing.evidence.encryptionKey.keyArn,
+        SIGNING_KEY_ID: signing.signingKey.keyArn,
+        PSEUDONYM_KEY_ID: props.pseudonymKey.keyArn,
+        ...tenantDirectoryEnvironment(env),
+      },
+    });
+    props.pseudonymKey.grantGenerateMac(fn, "DeriveSubjectPseudonyms");
+    clean.grantGetObjects(fn, { sid: "ReadCleanObjects", keySid: "DecryptCleanObjects" });
+    signing.evidence.grantPut(fn, { sid: "WriteEvidence", prefix: SIGNATURES_PREFIX });
+    signing.evidence.grantKeyUse(fn, "EncryptEvidence");
+    signing.signingKey.grantSign(fn, "SignEvidence");
+    grantActAsTenants(fn, placement, env);
+    return fn;
+  }
+
   /** The API: upload routes to the upload function, read routes to the download function, behind the OIDC issuer's JWTs. */
   private createApi(props: UploadPipelineProps): HttpApi {
     const { config } = props;
@@ -149,7 +199,10 @@ export class UploadPipeline extends Construct {
         "POST /v1/uploads/multipart/complete",
       ]
         .map((routeKey) => ({ routeKey, function: this.upload }))
-        .concat(["GET /v1/objects", "GET /v1/objects/{id}"].map((routeKey) => ({ routeKey, function: this.download }))),
+        .concat(["GET /v1/objects", "GET /v1/objects/{id}"].map((routeKey) => ({ routeKey, function: this.download })))
+        .concat(
+          this.signing === undefined ? [] : [{ routeKey: "POST /v1/objects/{id}/signatures", function: this.signing }],
+        ),
       logKey: props.key,
       allowedOrigins: config.upload.allowedOrigins,
     });

@@ -541,6 +541,18 @@ export class PrivateBucket extends Construct {
     grantee: Grantable,
     options: Pick<BucketGrantOptions, "sid"> & { readonly keySid: string },
   ): BucketGrant {
+    return this.grantGetObjects(grantee, options);
+  }
+
+  /**
+   * Lets `grantee` read (GET, HEAD) the current versions of the bucket's objects and decrypt them,
+   * nothing else (DOWNLOAD_SIGNER_ACTIONS, `kms:Decrypt` with the bucket's key): a reader that writes
+   * nowhere here, such as the signing function hashing the object it signs.
+   */
+  grantGetObjects(
+    grantee: Grantable,
+    options: Pick<BucketGrantOptions, "sid"> & { readonly keySid: string },
+  ): BucketGrant {
     const grant = this.grantOn(grantee, options.sid, DOWNLOAD_SIGNER_ACTIONS, `${this.bucketArn}/*`);
     this.keyHolders.add(grantee);
     this.grantsWithoutKey.delete(grantee);

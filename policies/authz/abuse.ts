@@ -32,6 +32,7 @@ export interface AbuseCase {
 export interface Cast {
   readonly upload?: WorldRole;
   readonly download?: WorldRole;
+  readonly signing?: WorldRole;
   readonly scrub?: WorldRole;
   readonly sync?: WorldRole;
   readonly rolesAnywhere?: WorldRole;
@@ -41,6 +42,7 @@ export interface Cast {
   readonly failover?: WorldBucket;
   readonly sovereignOnly?: WorldBucket;
   readonly audit?: WorldBucket;
+  readonly evidence?: WorldBucket;
 }
 
 const roleWhere = (world: AuthzWorld, test: (r: WorldRole) => boolean) => [...world.roles.values()].find(test);
@@ -53,6 +55,7 @@ export function castOf(world: AuthzWorld): Cast {
   return {
     upload: ofKind("upload-function"),
     download: ofKind("download-function"),
+    signing: ofKind("signing-function"),
     scrub: ofKind("scrub-function"),
     sync: ofKind("sync-function"),
     rolesAnywhere: ofKind("cross-partition-role"),
@@ -75,6 +78,7 @@ export function castOf(world: AuthzWorld): Cast {
     })(),
     sovereignOnly: bucketWhere(world, (b) => b.address === "aws_s3_bucket.sovereign-bucket-identity_bucket"),
     audit: bucketWhere(world, (b) => sovereign(b) && b.address.includes("audit")),
+    evidence: bucketWhere(world, (b) => sovereign(b) && b.address === "aws_s3_bucket.sovereign-bucket-evidence_bucket"),
   };
 }
 
@@ -380,6 +384,54 @@ function downloadCases({ c }: Matrix, add: AddCase): void {
   );
 }
 
+/** The signing function beside its path: evidence it may add, never change or remove, and the key only it signs with. */
+function signingCases({ world, c }: Matrix, add: AddCase): void {
+  const evidenceWrite = (key: string): Call | undefined =>
+    c.signing === undefined || c.evidence === undefined
+      ? undefined
+      : call(c.signing, "PutObject", c.evidence, key, { headers: sse(c.evidence.keyArn) });
+  const legitimate = evidenceWrite("signatures/t/u/x/s.json");
+  add("signing-evidence-elsewhere", "the signing function writes evidence outside signatures/", () =>
+    legitimate === undefined || c.signing === undefined || c.evidence === undefined
+      ? "no signing service"
+      : {
+          call: call(c.signing, "PutObject", c.evidence, "other/t/u/x/s.json", { headers: sse(c.evidence.keyArn) }),
+          control: legitimate,
+        },
+  );
+  add("signing-evidence-delete", "the signing function deletes an evidence record", () =>
+    legitimate === undefined || c.signing === undefined || c.evidence === undefined
+      ? "no signing service"
+      : { call: call(c.signing, "DeleteObject", c.evidence, "signatures/t/u/x/s.json"), control: legitimate },
+  );
+  add("signing-writes-clean", "the signing function writes a clean object (it only reads them)", () =>
+    legitimate === undefined || c.signing === undefined || c.clean === undefined
+      ? "no signing service"
+      : {
+          call: call(c.signing, "PutObject", c.clean, "t/u/x", { headers: sse(c.clean.keyArn) }),
+          control: legitimate,
+        },
+  );
+  add(
+    "evidence-signed-by-another-function",
+    "a function other than the signing function signs with the evidence key",
+    () => {
+      const key = [...world.keys.values()].find((k) => k.aliases.some((a) => a.endsWith("/evidence-signing")));
+      if (key === undefined || c.signing === undefined || c.download === undefined) return "no signing service";
+      const sign = (principal: WorldRole): Call => ({
+        principal,
+        service: "KMS",
+        operation: "Sign",
+        origin: "vpc-endpoint",
+        secureTransport: true,
+        headers: {},
+        target: key.arn,
+      });
+      return { call: sign(c.download), control: sign(c.signing) };
+    },
+  );
+}
+
 /** The functions' own roles outside their paths. */
 function functionCases({ c }: Matrix, add: AddCase): void {
   add("no-tls", "the sync function reads a clean object without TLS", () =>
@@ -547,6 +599,7 @@ export function abuseCases(world: AuthzWorld): AbuseCase[] {
     tenantReachCases,
     browserCases,
     downloadCases,
+    signingCases,
     functionCases,
     commercialCases,
     keyCases,

@@ -299,6 +299,8 @@ const KMS_ACTIONS: Readonly<Record<string, string>> = {
   Decrypt: "kms:Decrypt",
   GenerateDataKey: "kms:GenerateDataKey",
   GenerateMac: "kms:GenerateMac",
+  Sign: "kms:Sign",
+  GetPublicKey: "kms:GetPublicKey",
 };
 
 /** A KMS, STS or Secrets Manager call on its target: the endpoint it passes and the context that adds. */

@@ -10,6 +10,7 @@ import type { WorldRole } from "./world";
 export type RoleKind =
   | "upload-function"
   | "download-function"
+  | "signing-function"
   | "scrub-function"
   | "sync-function"
   | "failback-function"
@@ -53,6 +54,19 @@ export const CATALOGUE: Readonly<Record<RoleKind, RoleCalls>> = {
     calls: [
       ...s3("presigned-url", "GetObject"),
       ...s3("sdk", "HeadObject", "ListObjectsV2"),
+      "sdk KMS DescribeKey",
+      "sdk KMS ListResourceTags",
+      "sdk KMS GenerateMac",
+      "sdk STS AssumeRole",
+    ],
+  },
+  "signing-function": {
+    purpose:
+      "hashes the caller's own clean object, signs the evidence of the caller's consent with the asymmetric evidence key and writes it under signatures/ in the evidence bucket (COMPLIANCE object lock); derives the subject's pseudonym; acts as a logical-tier tenant's role to read that tenant's objects",
+    calls: [
+      ...s3("sdk", "GetObject", "PutObject"),
+      "sdk KMS Sign",
+      "sdk KMS GetPublicKey",
       "sdk KMS DescribeKey",
       "sdk KMS ListResourceTags",
       "sdk KMS GenerateMac",
@@ -149,6 +163,7 @@ export const CATALOGUE: Readonly<Record<RoleKind, RoleCalls>> = {
 export function roleKindOf(role: WorldRole): RoleKind | undefined {
   if (role.address === "aws_iam_role.upload-pipeline_upload_role") return "upload-function";
   if (role.address === "aws_iam_role.upload-pipeline_download_role") return "download-function";
+  if (role.address === "aws_iam_role.upload-pipeline_signing_role") return "signing-function";
   if (role.address === "aws_iam_role.upload-pipeline_scrub_role") return "scrub-function";
   if (/^aws_iam_role\.sync-pipeline-.+_sync_role$/.test(role.address)) return "sync-function";
   if (/^aws_iam_role\.sync-pipeline-.+_failback_role$/.test(role.address)) return "failback-function";
