@@ -172,7 +172,12 @@ async function serve(
 /** An error of signing as the response; its details are logged, never returned. */
 function errorResult(error: unknown, log: Logger): HttpApiResult {
   if (error instanceof SigningRequestError) {
-    log.info("request rejected", { code: error.code, field: error.field });
+    const s3 = error.cause as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+    log.info("request rejected", {
+      code: error.code,
+      field: error.field,
+      ...(s3 === undefined ? {} : { s3Error: s3.name, s3Status: s3.$metadata?.httpStatusCode }),
+    });
     return failure(error.status, error.code, error.field, error.message, error.issues);
   }
   if (error instanceof ClaimsError) {

@@ -83,10 +83,12 @@ export class SigningRequestError extends Error {
   constructor(
     readonly status: 400 | 404,
     readonly issues: readonly SigningIssue[],
+    /** What S3 answered, for the log (a 404 or, without s3:ListBucket, a 403). */
+    options?: { cause: unknown },
   ) {
     const first = issues[0];
     if (first === undefined) throw new TypeError("SigningRequestError needs at least one issue");
-    super(issues.map((i) => `${i.field || "body"}: ${i.message} (${i.code})`).join("; "));
+    super(issues.map((i) => `${i.field || "body"}: ${i.message} (${i.code})`).join("; "), options);
     this.name = "SigningRequestError";
     this.code = first.code;
     this.field = first.field;
@@ -210,7 +212,11 @@ async function digestObject(s3: S3Client, bucket: string, key: string, id: strin
     answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   } catch (error) {
     if (isMissing(error) || isDenied(error))
-      throw new SigningRequestError(404, [{ code: "unknown_object", field: "id", message: "no such object of yours" }]);
+      throw new SigningRequestError(
+        404,
+        [{ code: "unknown_object", field: "id", message: "no such object of yours" }],
+        { cause: error },
+      );
     throw error;
   }
   const body = answer.Body as Partial<AsyncIterable<Uint8Array>> | undefined;
