@@ -18,6 +18,7 @@ export const FUNCTIONS = {
   scrub: "functions/image-scrub/handler.ts",
   sync: "functions/cross-partition-sync/handler.ts",
   failback: "functions/cross-partition-sync/failback-handler.ts",
+  signing: "functions/signing/handler.ts",
 };
 
 // DOS epoch in local time is what zip stores; fflate converts from this Date. Fixed, so zips are stable.
