@@ -222,12 +222,13 @@ describe("upload pipeline", () => {
   const variables = (name: string) =>
     (fns[name]?.environment as { variables: Record<string, string> } | undefined)?.variables;
 
-  it("deploys the upload, download and scrub functions, configured from the configuration", () => {
+  it("deploys the upload, download, signing and scrub functions, configured from the configuration", () => {
     expect(Object.keys(fns).sort()).toEqual([
       "sync-pipeline-avatars-clean_failback_function",
       "sync-pipeline-avatars-clean_sync_function",
       "upload-pipeline_download_function",
       "upload-pipeline_scrub_function",
+      "upload-pipeline_signing_function",
       "upload-pipeline_upload_function",
     ]);
     expect(variables("upload-pipeline_upload_function")).toEqual({
@@ -259,6 +260,7 @@ describe("upload pipeline", () => {
       ["example-sync-avatars-clean", 5],
       ["example-download", 10],
       ["example-scrub", 5],
+      ["example-signing", 5],
       ["example-upload", 10],
     ]);
   });
@@ -268,6 +270,7 @@ describe("upload pipeline", () => {
     expect(routes.map((r) => r.route_key).sort()).toEqual([
       "GET /v1/objects",
       "GET /v1/objects/{id}",
+      "POST /v1/objects/{id}/signatures",
       "POST /v1/uploads",
       "POST /v1/uploads/multipart",
       "POST /v1/uploads/multipart/complete",
@@ -324,6 +327,49 @@ describe("upload pipeline", () => {
       ["${aws_s3_bucket.sovereign-bucket-avatars-clean_bucket.arn}"],
     ]);
     expect(JSON.stringify(statements)).not.toContain("avatars-original");
+  });
+
+  it("signs with an asymmetric key and keeps the evidence under COMPLIANCE lock, with a role that reads clean objects, adds evidence and signs, nothing else", () => {
+    // The keys: ECDSA P-256 for signing (no rotation), a symmetric key for the records.
+    const keys = resourcesOf(example.json, "aws_kms_key");
+    expect(keys["sovereign-key-evidence-signing_key"]).toMatchObject({
+      customer_master_key_spec: "ECC_NIST_P256",
+      key_usage: "SIGN_VERIFY",
+      enable_key_rotation: false,
+      provider: "aws.sovereign",
+    });
+    expect(keys["sovereign-key-evidence_key"]).toMatchObject({ enable_key_rotation: true });
+    // The evidence bucket: COMPLIANCE for the configured retention (the example's default, ten years).
+    const lock = Object.values(resourcesOf(example.json, "aws_s3_bucket_object_lock_configuration")).find((r) =>
+      String(r.bucket).includes("sovereign-bucket-evidence"),
+    );
+    expect(lock?.rule).toEqual({ default_retention: { mode: "COMPLIANCE", days: 3650 } });
+    expect(variables("upload-pipeline_signing_function")).toEqual({
+      CLEAN_BUCKET: "example-avatars-clean-111111111111",
+      EVIDENCE_BUCKET: "example-evidence-111111111111",
+      EVIDENCE_KMS_KEY_ID: "${aws_kms_key.sovereign-key-evidence_key.arn}",
+      SIGNING_KEY_ID: "${aws_kms_key.sovereign-key-evidence-signing_key.arn}",
+      PSEUDONYM_KEY_ID: "${aws_kms_key.sovereign-key-pseudonyms_key.arn}",
+      TENANT_KEY_ALIAS_PREFIX: "alias/example/tenant/",
+      TENANT_ROLE_NAME_PREFIX: "example-tenant-",
+    });
+    const statements = JSON.parse(
+      resourcesOf(example.json, "aws_iam_role_policy")["upload-pipeline_signing_role-policy"]?.policy as string,
+    ).Statement as Array<{ Sid: string; Action: string | string[]; Resource: string | string[] }>;
+    const bySid = Object.fromEntries(statements.map((st) => [st.Sid, [st.Action, st.Resource]]));
+    expect(bySid.ReadCleanObjects).toEqual([
+      "s3:GetObject",
+      "${aws_s3_bucket.sovereign-bucket-avatars-clean_bucket.arn}/*",
+    ]);
+    expect(bySid.WriteEvidence).toEqual([
+      "s3:PutObject",
+      "${aws_s3_bucket.sovereign-bucket-evidence_bucket.arn}/signatures/*",
+    ]);
+    expect(bySid.SignEvidence).toEqual([
+      ["kms:GetPublicKey", "kms:Sign"],
+      "${aws_kms_key.sovereign-key-evidence-signing_key.arn}",
+    ]);
+    expect(JSON.stringify(statements)).not.toMatch(/s3:DeleteObject|avatars-original/);
   });
 
   it("lets the upload and scrub functions act as logical-tier tenants, and the sync function read their objects", () => {

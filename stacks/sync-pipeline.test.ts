@@ -152,6 +152,7 @@ describe("sync pipeline", () => {
     expect(values(json, "aws_lambda_function").map((f) => f.function_name)).toEqual([
       "example-download",
       "example-scrub",
+      "example-signing",
       "example-upload",
     ]);
     for (const type of [

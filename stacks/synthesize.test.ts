@@ -75,6 +75,7 @@ describe("main (CLI)", () => {
         expect.stringMatching(/^stacks\/example\/assets\/sync-pipeline-avatars-clean_sync_code\/[0-9A-F]+\/sync\.zip$/),
         expect.stringMatching(/^stacks\/example\/assets\/upload-pipeline_download_code\/[0-9A-F]+\/download\.zip$/),
         expect.stringMatching(/^stacks\/example\/assets\/upload-pipeline_scrub_code\/[0-9A-F]+\/scrub\.zip$/),
+        expect.stringMatching(/^stacks\/example\/assets\/upload-pipeline_signing_code\/[0-9A-F]+\/signing\.zip$/),
         expect.stringMatching(/^stacks\/example\/assets\/upload-pipeline_upload_code\/[0-9A-F]+\/upload\.zip$/),
         "stacks/example/cdk.tf.json",
       ]);

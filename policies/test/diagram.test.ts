@@ -150,6 +150,7 @@ describe("the partition diagram of the example", () => {
       FAILBACK,
       "aws_lambda_function.upload-pipeline_download_function",
       "aws_lambda_function.upload-pipeline_scrub_function",
+      "aws_lambda_function.upload-pipeline_signing_function",
       "aws_lambda_function.upload-pipeline_upload_function",
     ]);
   });

@@ -29,6 +29,7 @@ const EXPECTED_WITH_CONFIG = [
   "SIP-LAMBDA-7 aws_lambda_function.sync-pipeline-avatars-clean_sync_function",
   "SIP-LAMBDA-7 aws_lambda_function.upload-pipeline_download_function",
   "SIP-LAMBDA-7 aws_lambda_function.upload-pipeline_scrub_function",
+  "SIP-LAMBDA-7 aws_lambda_function.upload-pipeline_signing_function",
   "SIP-LAMBDA-7 aws_lambda_function.upload-pipeline_upload_function",
 ];
 
@@ -42,6 +43,7 @@ const EXPECTED_ACCEPTED = [
   "SIP-IAM-7 aws_iam_role_policy.sync-pipeline-avatars-clean_sync_role-policy: Lambda creates and deletes the network interfaces",
   "SIP-IAM-7 aws_iam_role_policy.upload-pipeline_download_role-policy: Lambda creates and deletes the network interfaces",
   "SIP-IAM-7 aws_iam_role_policy.upload-pipeline_scrub_role-policy: Lambda creates and deletes the network interfaces",
+  "SIP-IAM-7 aws_iam_role_policy.upload-pipeline_signing_role-policy: Lambda creates and deletes the network interfaces",
   "SIP-IAM-7 aws_iam_role_policy.upload-pipeline_upload_role-policy: Lambda creates and deletes the network interfaces",
   "SIP-RES-4 aws_lambda_function.sync-pipeline-avatars-clean_failback_function: named exception cross-partition-sync",
   "SIP-RES-4 aws_lambda_function.sync-pipeline-avatars-clean_sync_function: named exception cross-partition-sync",

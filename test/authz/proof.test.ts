@@ -49,6 +49,8 @@ const REQUIRED: ReadonlyArray<readonly [string, string, string]> = [
   ["example-download-function", "sdk", "HeadObject"],
   ["example-download-function", "sdk", "ListObjectsV2"],
   ["example-tenant-kleinverein", "presigned-url", "GetObject"],
+  ["example-signing-function", "sdk", "GetObject"],
+  ["example-signing-function", "sdk", "PutObject"],
   ["example-tenant-kleinverein", "sdk", "ListObjectsV2"],
   ["example-scrub-function", "sdk", "GetObject"],
   ["example-scrub-function", "sdk", "PutObject"],
