@@ -176,6 +176,8 @@ export class UploadPipeline extends Construct {
     });
     props.pseudonymKey.grantGenerateMac(fn, "DeriveSubjectPseudonyms");
     clean.grantGetObjects(fn, { sid: "ReadCleanObjects", keySid: "DecryptCleanObjects" });
+    // Without ListBucket, S3 answers a GET of a missing key with 403, not 404.
+    PrivateBucket.grantList(fn, [clean], { sid: "TellMissingObjects" });
     signing.evidence.grantPut(fn, { sid: "WriteEvidence", prefix: SIGNATURES_PREFIX });
     signing.evidence.grantKeyUse(fn, "EncryptEvidence");
     signing.signingKey.grantSign(fn, "SignEvidence");

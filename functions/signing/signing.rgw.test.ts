@@ -138,7 +138,12 @@ beforeAll(async () => {
   const g = gateway();
   admin = g.client();
   castNames({
-    buckets: { [CLEAN]: "example-avatars-clean-111111111111", [EVIDENCE]: "example-evidence-111111111111" },
+    // NO_EVIDENCE plays the evidence bucket when it cannot be written (its write is refused by the server).
+    buckets: {
+      [CLEAN]: "example-avatars-clean-111111111111",
+      [EVIDENCE]: "example-evidence-111111111111",
+      [NO_EVIDENCE]: "example-evidence-111111111111",
+    },
     keys: {
       [CLEAN_KEY]: "aws_kms_key.sovereign-key-avatars-clean_key",
       [EVIDENCE_KEY]: "aws_kms_key.sovereign-key-evidence_key",
