@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { generateKeyPairSync } from "node:crypto";
+import { createHash, generateKeyPairSync } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,10 +7,10 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COMMON_OPTIONS, TARGETS } from "../../scripts/build.mjs";
+import { digestSigner, TEST_KEY_ARN } from "../../test/support/evidence/digest-signers";
 import { formatCertificate, signEvidence } from "./certificate";
 import { signReceipt } from "./receipt";
 import { EXIT_INVALID, EXIT_USAGE, EXIT_VALID, main, USAGE } from "./verify-cli";
-import { digestSigner, TEST_KEY_ARN } from "../../test/support/evidence/digest-signers";
 
 const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const OTHER_ARN = TEST_KEY_ARN.replace(/.$/, "1");
@@ -51,6 +51,16 @@ beforeAll(async () => {
   );
   files["certs/notes.txt"] = "not evidence\n";
   files["receipt.jws"] = `${await signReceipt(DOCUMENT, digestSigner(ec.privateKey))}\n`;
+  // A signing receipt and certificate over a document, as the signing function makes them.
+  const scan = Buffer.from("%PDF-1.4 a signed contract\n");
+  const signature = {
+    type: "signature",
+    document: { id: "d-1", sha256: createHash("sha256").update(scan).digest("hex") },
+  };
+  files["contract.pdf"] = scan;
+  files["other.pdf"] = Buffer.from("%PDF-1.4 another contract\n");
+  files["signature.jws"] = `${await signReceipt(signature, digestSigner(ec.privateKey))}\n`;
+  files["signature.json"] = formatCertificate(await signEvidence(signature, digestSigner(ec.privateKey)));
   for (const [name, content] of Object.entries(files)) {
     mkdirSync(join(dir, name, ".."), { recursive: true });
     writeFileSync(join(dir, name), content);
@@ -77,7 +87,9 @@ describe("verify-evidence (the built command)", () => {
     // Assess
     expect(result.status).toBe(EXIT_VALID);
     expect(result.stdout).toBe(USAGE);
-    expect(result.stdout).toMatch(/^Usage: verify-evidence --public-key FILE \[--key-id ARN\] \[--json\] FILE\.\.\./);
+    expect(result.stdout).toMatch(
+      /^Usage: verify-evidence --public-key FILE \[--key-id ARN\] \[--document FILE\] \[--json\] FILE\.\.\./,
+    );
   });
 
   it("checks certificates and receipts named relative to where it runs: one line each, exit 0 when all are valid", () => {
@@ -235,15 +247,41 @@ describe("verify-evidence (the built command)", () => {
   });
 });
 
+describe("verify-evidence --document", () => {
+  it("accepts a receipt and a certificate that name the document's SHA-256, and refuses them for another document", () => {
+    // Act
+    const same = run(["--public-key", "key.pem", "--document", "contract.pdf", "signature.jws", "signature.json"]);
+    const other = run(["--public-key", "key.pem", "--document", "other.pdf", "signature.jws", "receipt.jws"]);
+
+    // Assess
+    expect(same.status).toBe(EXIT_VALID);
+    expect(same.stdout).toMatch(/^signature\.jws: valid receipt, .*\nsignature\.json: valid certificate, /);
+    expect(other.status).toBe(EXIT_INVALID);
+    expect(other.stdout.split("\n")).toEqual([
+      expect.stringMatching(
+        /^signature\.jws: invalid \(document-mismatch\): it names a document with SHA-256 [0-9a-f]{64}, but other\.pdf has [0-9a-f]{64}$/,
+      ),
+      "receipt.jws: invalid (document-mismatch): the evidence names no document digest (document.sha256)",
+      "",
+    ]);
+  });
+
+  it("is a usage error when the document cannot be read", () => {
+    const result = run(["--public-key", "key.pem", "--document", "missing.pdf", "signature.jws"]);
+    expect(result.status).toBe(EXIT_USAGE);
+    expect(result.stderr).toMatch(/--document missing\.pdf: cannot read it/);
+  });
+});
+
 describe("verify-evidence main (in process)", () => {
-  it("answers like the built command, writing to the given streams", () => {
+  it("answers like the built command, writing to the given streams", async () => {
     // Prepare
     const out: string[] = [];
     const err: string[] = [];
     const io = { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) } };
 
     // Act
-    const code = main(["--public-key", join(dir, "key.pem"), join(dir, "receipt.jws")], io);
+    const code = await main(["--public-key", join(dir, "key.pem"), join(dir, "receipt.jws")], io);
 
     // Assess
     expect(code).toBe(EXIT_VALID);
