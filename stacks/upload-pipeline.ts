@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { DeploymentConfig } from "../config/schema";
 import { LambdaPermission } from "../framework/aws";
 import { Construct } from "../framework/cdktf";
+import { SIGNATURES_PREFIX } from "../functions/signing/evidence-layout";
 import { HttpApi } from "../modules/http-api";
 import type { KmsKey } from "../modules/kms-key";
 import { LambdaFunction } from "../modules/lambda-function";
@@ -38,9 +39,6 @@ export interface UploadPipelineProps {
    */
   readonly signing?: { readonly evidence: PrivateBucket; readonly signingKey: KmsKey };
 }
-
-/** Where the signing function keeps evidence records, in the evidence bucket. */
-export const SIGNATURES_PREFIX = "signatures/";
 
 /** Where the scrub function keeps rejected uploads, in the originals bucket (a tenant area there). */
 export const QUARANTINE_PREFIX = "quarantine/";

@@ -22,11 +22,11 @@ import { formatCertificate, signEvidence } from "../evidence/certificate";
 import { signReceipt } from "../evidence/receipt";
 import type { TokenClaims } from "../shared/http-api";
 import { OBJECT_ID, ownerPrefix } from "../shared/object-keys";
+import { SIGNATURES_PREFIX } from "./evidence-layout";
 
 /** Longest purpose, in Unicode code points. */
 export const MAX_PURPOSE_LENGTH = 500;
-/** Where certificates are stored in the evidence bucket (the function's role may write only here). */
-export const SIGNATURES_PREFIX = "signatures/";
+export { SIGNATURES_PREFIX } from "./evidence-layout";
 
 export interface SigningConfig {
   /** The clean bucket: the only bucket documents are read from. */
