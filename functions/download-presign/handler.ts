@@ -25,7 +25,7 @@ import {
   requestClaims,
 } from "../shared/http-api";
 import { createLogger, type Logger } from "../shared/logger";
-import { assertClaims } from "../shared/object-keys";
+import { ownerAccess } from "../shared/owner-access";
 import type { Pseudonyms } from "../shared/pseudonym";
 import type { TenantDirectory } from "../shared/tenant-directory";
 import { DownloadRequestError, issueDownload, listOwnObjects } from "./download";
@@ -83,26 +83,9 @@ async function serve(
   log: Logger,
 ): Promise<HttpApiResult> {
   const claims = requestClaims(event, settings);
-  // The claims themselves must be usable key segments, whatever their pseudonym would be (as for uploads).
-  assertClaims(claims);
-  let s3 = deps.s3;
-  if (deps.tenants !== undefined) {
-    const access = await deps.tenants.resolve(claims.tenant);
-    if (access.kind === "unknown")
-      return failure(403, "unknown_tenant", "", "the token's tenant claim names no tenant of this deployment");
-    if (access.kind === "key-unavailable")
-      return failure(
-        403,
-        "tenant_key_unavailable",
-        "",
-        `the tenant's key is ${access.keyState}: its objects cannot be read`,
-      );
-    if (access.kind === "own-key") s3 = access.client;
-  }
-  const owner =
-    deps.pseudonyms === undefined
-      ? claims
-      : { tenant: claims.tenant, subject: await deps.pseudonyms.of(claims.tenant, claims.subject) };
+  const access = await ownerAccess(deps, claims, "its objects");
+  if ("statusCode" in access) return access;
+  const { client: s3, owner } = access;
   const core = { s3, ...(deps.now === undefined ? {} : { now: deps.now }) };
   const result =
     route.kind === "list"

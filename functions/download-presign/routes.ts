@@ -1,5 +1,5 @@
 /** The download function's routes: `GET /v1/objects` and `GET /v1/objects/{id}`. */
-import type { HttpApiRequest } from "../shared/http-api";
+import { decodedPathSegment, type HttpApiRequest } from "../shared/http-api";
 
 export type DownloadRoute = { readonly kind: "list" } | { readonly kind: "object"; readonly id: string };
 
@@ -7,15 +7,6 @@ export type RouteMatch =
   | DownloadRoute
   | { readonly kind: "unknown"; readonly path: string }
   | { readonly kind: "method"; readonly path: string };
-
-/** A path segment decoded; as it is when it is not valid percent-encoding (the ID check refuses it). */
-function decoded(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
 
 /** The route of a request: from API Gateway's `routeKey` and path parameters, else from the path (direct invocation). */
 export function routeOf(event: HttpApiRequest): RouteMatch {
@@ -27,7 +18,7 @@ export function routeOf(event: HttpApiRequest): RouteMatch {
   else if (path === "/v1/objects") route = { kind: "list" };
   else {
     const id = /^\/v1\/objects\/([^/]+)$/.exec(path)?.[1];
-    if (id !== undefined) route = { kind: "object", id: decoded(id) };
+    if (id !== undefined) route = { kind: "object", id: decodedPathSegment(id) };
   }
   if (route === undefined) return { kind: "unknown", path };
   return method === "GET" ? route : { kind: "method", path };

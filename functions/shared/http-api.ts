@@ -95,6 +95,15 @@ export function requestClaims(
   return { tenant: claimString(jwtClaims, names.tenantClaim), subject: claimString(jwtClaims, names.subjectClaim) };
 }
 
+/** A path segment decoded; as it is when it is not valid percent-encoding (the caller's checks refuse it). */
+export function decodedPathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 export function parseBody(event: HttpApiRequest): { ok: true; value: unknown } | { ok: false } {
   const raw =
     event.body === undefined

@@ -32,6 +32,7 @@ import {
 } from "../shared/http-api";
 import { createLogger, type Logger } from "../shared/logger";
 import { assertClaims } from "../shared/object-keys";
+import { ownerAccess } from "../shared/owner-access";
 import type { Pseudonyms } from "../shared/pseudonym";
 import type { TenantDirectory } from "../shared/tenant-directory";
 import { loadSigningSettings, SigningConfigError, type SigningSettings, signingDependencies } from "./env";
@@ -123,30 +124,14 @@ async function serve(
   log: Logger,
 ): Promise<HttpApiResult> {
   const claims = requestClaims(event, settings);
-  // The claims themselves must be usable key segments, whatever their pseudonym would be (as for uploads).
   assertClaims(claims);
   const issuer = event.requestContext.authorizer?.jwt?.claims?.iss;
   if (typeof issuer !== "string" || !ISSUER.test(issuer))
     return failure(403, "invalid_claims", "issuer", "the verified token names no usable issuer (iss)");
   const request = requestOf(event);
-  let documents = deps.s3;
-  if (deps.tenants !== undefined) {
-    const access = await deps.tenants.resolve(claims.tenant);
-    if (access.kind === "unknown")
-      return failure(403, "unknown_tenant", "", "the token's tenant claim names no tenant of this deployment");
-    if (access.kind === "key-unavailable")
-      return failure(
-        403,
-        "tenant_key_unavailable",
-        "",
-        `the tenant's key is ${access.keyState}: its documents cannot be read`,
-      );
-    if (access.kind === "own-key") documents = access.client;
-  }
-  const owner =
-    deps.pseudonyms === undefined
-      ? claims
-      : { tenant: claims.tenant, subject: await deps.pseudonyms.of(claims.tenant, claims.subject) };
+  const access = await ownerAccess(deps, claims, "its documents");
+  if ("statusCode" in access) return access;
+  const { client: documents, owner } = access;
   const core = {
     documents,
     evidence: deps.s3,

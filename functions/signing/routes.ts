@@ -1,5 +1,5 @@
 /** The signing function's route: `POST /v1/objects/{id}/signatures`. */
-import type { HttpApiRequest } from "../shared/http-api";
+import { decodedPathSegment, type HttpApiRequest } from "../shared/http-api";
 
 export const SIGN_ROUTE_KEY = "POST /v1/objects/{id}/signatures";
 
@@ -10,15 +10,6 @@ export type RouteMatch =
   | { readonly kind: "unknown"; readonly path: string }
   | { readonly kind: "method"; readonly path: string };
 
-/** A path segment decoded; as it is when it is not valid percent-encoding (the ID check refuses it). */
-function decoded(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
-
 /** The route of a request: from API Gateway's `routeKey` and path parameters, else from the path (direct invocation). */
 export function routeOf(event: HttpApiRequest): RouteMatch {
   const path = event.requestContext.http.path.replace(/(.)\/+$/, "$1");
@@ -27,7 +18,7 @@ export function routeOf(event: HttpApiRequest): RouteMatch {
   if (event.routeKey === SIGN_ROUTE_KEY) route = { kind: "sign", id: event.pathParameters?.id ?? "" };
   else {
     const id = /^\/v1\/objects\/([^/]+)\/signatures$/.exec(path)?.[1];
-    if (id !== undefined) route = { kind: "sign", id: decoded(id) };
+    if (id !== undefined) route = { kind: "sign", id: decodedPathSegment(id) };
   }
   if (route === undefined) return { kind: "unknown", path };
   return method === "POST" ? route : { kind: "method", path };
