@@ -23,7 +23,12 @@ const NOT_SHIPPED = /^(test|tools|bench)\/|(^|\/)test\/|\.test(\.ts)?$/;
  * they import counts as shipped. The document scrubber's core (issue 19) has no handler yet. (The
  * evidence KMS signer is shipped in the signing function's bundle.)
  */
-const PUBLIC_API = ["functions/image-scrub/index.ts", "functions/document-scrub/index.ts"];
+const PUBLIC_API = [
+  "functions/image-scrub/index.ts",
+  "functions/document-scrub/index.ts",
+  // The erasure core of issue 18 (item 3): the data-subject workflow that will call it is not built yet.
+  "functions/subject-requests/erase.ts",
+];
 
 /** Tracked and new TypeScript and JavaScript sources, relative to the project. */
 function sources(): string[] {
