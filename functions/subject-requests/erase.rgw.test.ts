@@ -325,6 +325,47 @@ describe("eraseSubject on the gateways", () => {
     expect(await locked()).toEqual([key(neighbour), key(retained)].sort());
   });
 
+  it("reports a version as held when its delete is refused for a retention set after the check, and erases the rest", async () => {
+    // Prepare: a client that puts a COMPLIANCE retention on one version just before the erasure deletes it.
+    const subject = { tenant: "acme", pseudonym: "late" };
+    const late = await put(sovereign, LOCKED, `acme/late/${ID(1)}`, "retained at the last moment");
+    const other = await put(sovereign, LOCKED, `acme/late/${ID(2)}`, "erased");
+    const until = new Date(Date.now() + 24 * 3600 * 1000);
+    const client = sovereignGateway().client();
+    const send = client.send.bind(client);
+    client.send = (async (command: unknown) => {
+      const input = (command as { input?: { VersionId?: string } }).input;
+      if (command instanceof DeleteObjectCommand && input?.VersionId === late.versionId)
+        await sovereign.send(
+          new PutObjectRetentionCommand({
+            Bucket: LOCKED,
+            Key: late.key,
+            VersionId: late.versionId,
+            Retention: { Mode: "COMPLIANCE", RetainUntilDate: until },
+          }),
+        );
+      return send(command as Parameters<typeof send>[0]);
+    }) as typeof client.send;
+    const place = { name: "locked", client, bucket: LOCKED, prefixes: subjectPrefixes(subject) };
+    // Act
+    const [report] = (await eraseSubject(subject, [place])).places;
+    // Assess
+    expect(report?.error).toBeUndefined();
+    expect(report?.erased).toEqual([other]);
+    expect(report?.held).toEqual([
+      {
+        key: late.key,
+        versionId: late.versionId,
+        retainUntil: expect.any(String),
+        mode: "COMPLIANCE",
+        legalHold: false,
+      },
+    ]);
+    expect(Date.parse(report?.held[0]?.retainUntil ?? "")).toBeGreaterThan(Date.now() + 23 * 3600 * 1000);
+    expect(report?.confirmed).toBe(true);
+    expect(await everything(sovereign, LOCKED, "acme/late/")).toEqual([`${late.key}@${late.versionId}`]);
+  });
+
   it("fails before any request for a prefix that does not end with the subject's key prefix", async () => {
     const subject = { tenant: "acme", pseudonym: "abc" };
     const wide = { name: "originals", client: sovereign, bucket: ORIGINALS, prefixes: ["acme/abc"] };
