@@ -35,10 +35,10 @@ import {
   GetObjectLegalHoldCommand,
   GetObjectLockConfigurationCommand,
   GetObjectRetentionCommand,
-  ListObjectVersionsCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { isSafeKeySegment } from "../shared/object-keys";
+import { byKeyThenVersion, failure, type Listed, listAll, PlaceError, step } from "./versions";
 
 /** The areas of a bucket a subject's objects live under: the key itself, and the quarantine. */
 export const SUBJECT_AREAS = ["", "quarantine/"] as const;
@@ -136,7 +136,8 @@ export function subjectPrefixes(subject: ErasureSubject): string[] {
   return SUBJECT_AREAS.map((area) => `${area}${own}`);
 }
 
-function checkPlaces(subject: ErasureSubject, places: readonly ErasurePlace[]): void {
+/** Throws ErasureInputError for a place name given twice, a place without prefixes, or a prefix not ending with the subject's. */
+export function checkPlaces(subject: ErasureSubject, places: readonly ErasurePlace[]): void {
   const own = subjectKeyPrefix(subject);
   const problems: string[] = [];
   const names = new Set<string>();
@@ -150,100 +151,8 @@ function checkPlaces(subject: ErasureSubject, places: readonly ErasurePlace[]): 
   if (problems.length > 0) throw new ErasureInputError(problems.join("; "));
 }
 
-const byKeyThenVersion = (a: { key: string; versionId: string }, b: { key: string; versionId: string }) =>
-  a.key < b.key ? -1 : a.key > b.key ? 1 : a.versionId < b.versionId ? -1 : a.versionId > b.versionId ? 1 : 0;
-
-interface Listed {
-  readonly key: string;
-  readonly versionId: string;
-  readonly deleteMarker: boolean;
-  /** The listed size (versions only). */
-  readonly size: number;
-}
-
-/** A failure that stops a place: what was being done, and the cause. */
-class PlaceError extends Error {
-  constructor(operation: string, cause: unknown) {
-    const e = cause as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-    const status = e.$metadata?.httpStatusCode;
-    const detail = [e.name ?? "Error", status === undefined ? "" : `(${status})`, e.message ? `: ${e.message}` : ""];
-    super(`${operation}: ${detail.join(" ").replace(" :", ":").trim()}`, { cause });
-  }
-}
-
-async function step<T>(operation: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    throw error instanceof PlaceError ? error : new PlaceError(operation, error);
-  }
-}
-
-/** A failure found by the erasure itself (not an S3 answer), named like one. */
-function failure(name: string, message: string): Error {
-  const error = new Error(message);
-  error.name = name;
-  return error;
-}
-
 const status = (error: unknown) => (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 const errorName = (error: unknown) => (error as { name?: string }).name;
-
-/** Every version and delete marker under the prefixes, by key and version ID (each once). */
-async function listAll(place: ErasurePlace, pageSize: number | undefined): Promise<Listed[]> {
-  const found = new Map<string, Listed>();
-  for (const prefix of place.prefixes) {
-    let keyMarker: string | undefined;
-    let versionIdMarker: string | undefined;
-    for (;;) {
-      const page = await step(`ListObjectVersions ${place.bucket}/${prefix}`, () =>
-        place.client.send(
-          new ListObjectVersionsCommand({
-            Bucket: place.bucket,
-            Prefix: prefix,
-            ...(pageSize === undefined ? {} : { MaxKeys: pageSize }),
-            ...(keyMarker === undefined ? {} : { KeyMarker: keyMarker }),
-            ...(versionIdMarker === undefined ? {} : { VersionIdMarker: versionIdMarker }),
-          }),
-        ),
-      );
-      const entries = [
-        ...(page.Versions ?? []).map((v) => ({
-          key: v.Key,
-          versionId: v.VersionId,
-          deleteMarker: false,
-          size: v.Size,
-        })),
-        ...(page.DeleteMarkers ?? []).map((m) => ({ key: m.Key, versionId: m.VersionId, deleteMarker: true, size: 0 })),
-      ];
-      for (const entry of entries) {
-        if (entry.key === undefined || entry.versionId === undefined || !entry.key.startsWith(prefix))
-          throw new PlaceError(
-            `ListObjectVersions ${place.bucket}/${prefix}`,
-            failure(
-              "UnexpectedListing",
-              `an entry without key or version ID, or outside the prefix (key: ${entry.key})`,
-            ),
-          );
-        found.set(`${entry.key}\n${entry.versionId}`, {
-          key: entry.key,
-          versionId: entry.versionId,
-          deleteMarker: entry.deleteMarker,
-          size: entry.size ?? 0,
-        });
-      }
-      if (page.IsTruncated !== true) break;
-      if (page.NextKeyMarker === undefined && page.NextVersionIdMarker === undefined)
-        throw new PlaceError(
-          `ListObjectVersions ${place.bucket}/${prefix}`,
-          failure("UnexpectedListing", "a truncated page without a next marker"),
-        );
-      keyMarker = page.NextKeyMarker;
-      versionIdMarker = page.NextVersionIdMarker;
-    }
-  }
-  return [...found.values()].sort(byKeyThenVersion);
-}
 
 /** Whether the bucket has object lock; without it no version can be held. */
 async function lockEnabled(place: ErasurePlace): Promise<boolean> {
@@ -359,7 +268,7 @@ async function erasePlace(
       );
     } catch (error) {
       const refused = errorName(error) === "AccessDenied" || status(error) === 403;
-      const listed = { ...version, size: version.sizeBytes };
+      const listed = { ...version, size: version.sizeBytes, lastModified: null };
       // Refused because object lock keeps it (a retention set since it was checked): held, not an error.
       const hold = refused && !version.deleteMarker ? await holdOf(place, listed, now) : undefined;
       if (hold === undefined) throw new PlaceError(`DeleteObject ${at}`, error);
