@@ -28,6 +28,8 @@ const PUBLIC_API = [
   "functions/document-scrub/index.ts",
   // The erasure core of issue 18 (item 3): the data-subject workflow that will call it is not built yet.
   "functions/subject-requests/erase.ts",
+  // The export core of issue 18 (item 2): the data-subject workflow that will call it is not built yet.
+  "functions/subject-requests/export.ts",
 ];
 
 /** Tracked and new TypeScript and JavaScript sources, relative to the project. */
