@@ -30,6 +30,8 @@ const PUBLIC_API = [
   "functions/subject-requests/erase.ts",
   // The export core of issue 18 (item 2): the data-subject workflow that will call it is not built yet.
   "functions/subject-requests/export.ts",
+  // The request certificate of issue 18 (item 4): the data-subject workflow that will call it is not built yet.
+  "functions/subject-requests/certificate.ts",
 ];
 
 /** Tracked and new TypeScript and JavaScript sources, relative to the project. */
