@@ -221,6 +221,13 @@ export function requestEvidence(request: SubjectRequest, outcome: RequestOutcome
   return document;
 }
 
+/** What S3 answered: the error's name and HTTP status (`NoSuchBucket (404)`). */
+function answered(error: unknown): string {
+  const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const status = e.$metadata?.httpStatusCode;
+  return `${e.name ?? "Error"}${status === undefined ? "" : ` (${status})`}: ${e.message ?? String(error)}`;
+}
+
 /** The certificate's key: `requests/<tenant>/<pseudonym>/<requestId>.json`. */
 export function requestCertificateKey(request: Pick<SubjectRequest, "id" | "tenant" | "pseudonym">): string {
   return `${REQUESTS_PREFIX}${request.tenant}/${request.pseudonym}/${request.id}.json`;
@@ -259,7 +266,7 @@ export async function issueRequestCertificate(
     );
     versionId = answer.VersionId;
   } catch (error) {
-    throw new CertificateStoreError(key, (error as Error).message, { cause: error });
+    throw new CertificateStoreError(key, `PutObject ${target.bucket}: ${answered(error)}`, { cause: error });
   }
   if (versionId === undefined || versionId === "null")
     throw new CertificateStoreError(key, `${target.bucket} keeps no versions, so it has no object lock`);
