@@ -68,31 +68,43 @@ export class UploadPipeline extends Construct {
   }
 
   /**
+   * One of the pipeline's functions: named `<env>-<name>`, its code `<name>.zip`, its sizing
+   * `functions.<name>` of the configuration, in the platform's network with the functions' key.
+   */
+  private pipelineFunction(
+    props: UploadPipelineProps,
+    name: "upload" | "download" | "signing" | "scrub",
+    environment: Readonly<Record<string, string>>,
+  ): LambdaFunction {
+    const sizing = props.config.functions[name];
+    return new LambdaFunction(this, name, {
+      placement: props.placement,
+      functionName: `${props.environment}-${name}`,
+      zipFile: join(props.artifactsDir, `${name}.zip`),
+      network: props.network,
+      key: props.key,
+      reservedConcurrency: sizing.reservedConcurrency,
+      memorySizeMb: sizing.memorySizeMb,
+      timeoutSeconds: sizing.timeoutSeconds,
+      environment,
+    });
+  }
+
+  /**
    * The upload function: issues pre-signed uploads into the originals bucket (signed as its role, or
    * as a logical-tier tenant's role) and derives the subjects' pseudonyms.
    */
   private createUpload(props: UploadPipelineProps): LambdaFunction {
     const { placement, config, originals } = props;
     const env = props.environment;
-    const sizing = config.functions.upload;
-    const upload = new LambdaFunction(this, "upload", {
-      placement,
-      functionName: `${env}-upload`,
-      zipFile: join(props.artifactsDir, "upload.zip"),
-      network: props.network,
-      key: props.key,
-      reservedConcurrency: sizing.reservedConcurrency,
-      memorySizeMb: sizing.memorySizeMb,
-      timeoutSeconds: sizing.timeoutSeconds,
-      environment: {
-        UPLOAD_BUCKET: originals.bucketName,
-        ALLOWED_CONTENT_TYPES: config.upload.allowedContentTypes.join(","),
-        MAX_SIZE_BYTES: String(config.upload.maxSizeBytes),
-        EXPIRY_SECONDS: String(config.upload.expirySeconds),
-        KMS_KEY_ARNS: JSON.stringify({ [props.originalsDataClass]: originals.encryptionKey.keyArn }),
-        PSEUDONYM_KEY_ID: props.pseudonymKey.keyArn,
-        ...tenantDirectoryEnvironment(env),
-      },
+    const upload = this.pipelineFunction(props, "upload", {
+      UPLOAD_BUCKET: originals.bucketName,
+      ALLOWED_CONTENT_TYPES: config.upload.allowedContentTypes.join(","),
+      MAX_SIZE_BYTES: String(config.upload.maxSizeBytes),
+      EXPIRY_SECONDS: String(config.upload.expirySeconds),
+      KMS_KEY_ARNS: JSON.stringify({ [props.originalsDataClass]: originals.encryptionKey.keyArn }),
+      PSEUDONYM_KEY_ID: props.pseudonymKey.keyArn,
+      ...tenantDirectoryEnvironment(env),
     });
     props.pseudonymKey.grantGenerateMac(upload, "DeriveSubjectPseudonyms");
     // The role signs the pre-signed uploads: S3 authorizes them as this role, with its key.
@@ -114,22 +126,11 @@ export class UploadPipeline extends Construct {
   private createDownload(props: UploadPipelineProps): LambdaFunction {
     const { placement, config, clean } = props;
     const env = props.environment;
-    const sizing = config.functions.download;
-    const download = new LambdaFunction(this, "download", {
-      placement,
-      functionName: `${env}-download`,
-      zipFile: join(props.artifactsDir, "download.zip"),
-      network: props.network,
-      key: props.key,
-      reservedConcurrency: sizing.reservedConcurrency,
-      memorySizeMb: sizing.memorySizeMb,
-      timeoutSeconds: sizing.timeoutSeconds,
-      environment: {
-        CLEAN_BUCKET: clean.bucketName,
-        EXPIRY_SECONDS: String(config.upload.downloadExpirySeconds),
-        PSEUDONYM_KEY_ID: props.pseudonymKey.keyArn,
-        ...tenantDirectoryEnvironment(env),
-      },
+    const download = this.pipelineFunction(props, "download", {
+      CLEAN_BUCKET: clean.bucketName,
+      EXPIRY_SECONDS: String(config.upload.downloadExpirySeconds),
+      PSEUDONYM_KEY_ID: props.pseudonymKey.keyArn,
+      ...tenantDirectoryEnvironment(env),
     });
     props.pseudonymKey.grantGenerateMac(download, "DeriveSubjectPseudonyms");
     clean.grantSignDownloads(download, { sid: "SignCleanDownloads", keySid: "DecryptCleanObjects" });
@@ -151,26 +152,15 @@ export class UploadPipeline extends Construct {
     props: UploadPipelineProps,
     signing: NonNullable<UploadPipelineProps["signing"]>,
   ): LambdaFunction {
-    const { placement, config, clean } = props;
+    const { placement, clean } = props;
     const env = props.environment;
-    const sizing = config.functions.signing;
-    const fn = new LambdaFunction(this, "signing", {
-      placement,
-      functionName: `${env}-signing`,
-      zipFile: join(props.artifactsDir, "signing.zip"),
-      network: props.network,
-      key: props.key,
-      reservedConcurrency: sizing.reservedConcurrency,
-      memorySizeMb: sizing.memorySizeMb,
-      timeoutSeconds: sizing.timeoutSeconds,
-      environment: {
-        CLEAN_BUCKET: clean.bucketName,
-        EVIDENCE_BUCKET: signing.evidence.bucketName,
-        EVIDENCE_KMS_KEY_ID: signing.evidence.encryptionKey.keyArn,
-        SIGNING_KEY_ID: signing.signingKey.keyArn,
-        PSEUDONYM_KEY_ID: props.pseudonymKey.keyArn,
-        ...tenantDirectoryEnvironment(env),
-      },
+    const fn = this.pipelineFunction(props, "signing", {
+      CLEAN_BUCKET: clean.bucketName,
+      EVIDENCE_BUCKET: signing.evidence.bucketName,
+      EVIDENCE_KMS_KEY_ID: signing.evidence.encryptionKey.keyArn,
+      SIGNING_KEY_ID: signing.signingKey.keyArn,
+      PSEUDONYM_KEY_ID: props.pseudonymKey.keyArn,
+      ...tenantDirectoryEnvironment(env),
     });
     props.pseudonymKey.grantGenerateMac(fn, "DeriveSubjectPseudonyms");
     clean.grantGetObjects(fn, { sid: "ReadCleanObjects", keySid: "DecryptCleanObjects" });
@@ -215,25 +205,14 @@ export class UploadPipeline extends Construct {
   private createScrub(props: UploadPipelineProps): LambdaFunction {
     const { placement, config, originals, clean } = props;
     const env = props.environment;
-    const sizing = config.functions.scrub;
-    const scrub = new LambdaFunction(this, "scrub", {
-      placement,
-      functionName: `${env}-scrub`,
-      zipFile: join(props.artifactsDir, "scrub.zip"),
-      network: props.network,
-      key: props.key,
-      reservedConcurrency: sizing.reservedConcurrency,
-      memorySizeMb: sizing.memorySizeMb,
-      timeoutSeconds: sizing.timeoutSeconds,
-      environment: {
-        CLEAN_BUCKET: clean.bucketName,
-        CLEAN_KMS_KEY_ID: clean.encryptionKey.keyArn,
-        CLEAN_DATA_CLASS: props.cleanDataClass,
-        QUARANTINE_PREFIX,
-        ALLOWED_TYPES: config.upload.allowedContentTypes.join(","),
-        MAX_INPUT_BYTES: String(config.upload.maxSizeBytes),
-        ...tenantDirectoryEnvironment(env),
-      },
+    const scrub = this.pipelineFunction(props, "scrub", {
+      CLEAN_BUCKET: clean.bucketName,
+      CLEAN_KMS_KEY_ID: clean.encryptionKey.keyArn,
+      CLEAN_DATA_CLASS: props.cleanDataClass,
+      QUARANTINE_PREFIX,
+      ALLOWED_TYPES: config.upload.allowedContentTypes.join(","),
+      MAX_INPUT_BYTES: String(config.upload.maxSizeBytes),
+      ...tenantDirectoryEnvironment(env),
     });
     originals.grantRead(scrub, { sid: "ReadOriginals" });
     originals.grantTagging(scrub, { sid: "TagOriginalsAndQuarantine" });
