@@ -4,6 +4,7 @@
  * request carries: the verified token's claims, the JSON body, path and query parameters.
  */
 import { z } from "zod";
+import type { Logger } from "./logger";
 
 /** Tenant and subject, from the verified JWT (the authorizer's claims), never from the request. */
 export interface TokenClaims {
@@ -64,6 +65,27 @@ export interface ErrorBody {
 }
 
 const HEADERS = { "content-type": "application/json", "cache-control": "no-store" } as const;
+
+/**
+ * The event as the functions read it, and a logger bound to its request ID; or, for what is not an
+ * HTTP API v2 event (a deployment mistake), the logged 500 to answer with.
+ */
+export function acceptEvent(
+  rawEvent: unknown,
+  logger: Logger,
+  context: { awsRequestId?: string } | undefined,
+): { readonly event: HttpApiRequest; readonly log: Logger } | HttpApiResult {
+  const parsed = httpApiEventSchema.safeParse(rawEvent);
+  if (!parsed.success) {
+    logger.error("event is not an API Gateway HTTP API v2 event", {
+      requestId: context?.awsRequestId,
+      issues: parsed.error.issues.map((i) => i.path.join(".")),
+    });
+    return failure(500, "internal_error", "", "internal error");
+  }
+  const event = parsed.data;
+  return { event, log: logger.with({ requestId: event.requestContext.requestId ?? context?.awsRequestId }) };
+}
 
 export function json(statusCode: number, body: unknown): HttpApiResult {
   return { statusCode, headers: HEADERS, body: JSON.stringify(body) };

@@ -22,11 +22,11 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import type { EvidenceSigner } from "../evidence/algorithms";
 import { parseJson } from "../evidence/canonical";
 import {
+  acceptEvent,
   ClaimsError,
   failure,
   type HttpApiRequest,
   type HttpApiResult,
-  httpApiEventSchema,
   json,
   requestClaims,
 } from "../shared/http-api";
@@ -71,13 +71,9 @@ export function createSigningHandler(
 ): (event: unknown, context?: { awsRequestId?: string }) => Promise<HttpApiResult> {
   const logger = deps.logger ?? createLogger("signing");
   return async (rawEvent, context) => {
-    const parsed = httpApiEventSchema.safeParse(rawEvent);
-    if (!parsed.success) {
-      logger.error("event is not an API Gateway HTTP API v2 event", { requestId: context?.awsRequestId });
-      return failure(500, "internal_error", "", "internal error");
-    }
-    const event = parsed.data;
-    const log = logger.with({ requestId: event.requestContext.requestId ?? context?.awsRequestId });
+    const accepted = acceptEvent(rawEvent, logger, context);
+    if ("statusCode" in accepted) return accepted;
+    const { event, log } = accepted;
     const settings = deps.settings;
     if (settings instanceof SigningConfigError || deps.signer === undefined) {
       log.error("configuration is invalid", {

@@ -17,10 +17,11 @@
  *   gets URLs signed as its own role, under its own key: deleting that key shreds its uploads. Its
  *   key not enabled → 403 `tenant_key_unavailable`; the directory failing → 500 (never the shared key).
  */
+
+import { acceptEvent, failure, type HttpApiResult, parseBody, requestClaims } from "../shared/http-api";
 import { createLogger, type Logger } from "../shared/logger";
-import { loadUploadSettings, uploadDependencies, type UploadSettings } from "./env";
+import { loadUploadSettings, type UploadSettings, uploadDependencies } from "./env";
 import { ClaimsError, UploadConfigError, UploadRequestError } from "./errors";
-import { failure, type HttpApiResult, httpApiEventSchema, parseBody, requestClaims } from "../shared/http-api";
 import { type IssueDeps, issue, ROUTES, routePath } from "./routes";
 
 export interface UploadHandlerDeps extends IssueDeps {
@@ -35,16 +36,9 @@ export function createUploadHandler(
 ): (event: unknown, context?: { awsRequestId?: string }) => Promise<HttpApiResult> {
   const logger = deps.logger ?? createLogger("upload-presign");
   return async (rawEvent, context) => {
-    const parsedEvent = httpApiEventSchema.safeParse(rawEvent);
-    if (!parsedEvent.success) {
-      logger.error("event is not an API Gateway HTTP API v2 event", {
-        requestId: context?.awsRequestId,
-        issues: parsedEvent.error.issues.map((i) => i.path.join(".")),
-      });
-      return failure(500, "internal_error", "", "internal error");
-    }
-    const event = parsedEvent.data;
-    const log = logger.with({ requestId: event.requestContext.requestId ?? context?.awsRequestId });
+    const accepted = acceptEvent(rawEvent, logger, context);
+    if ("statusCode" in accepted) return accepted;
+    const { event, log } = accepted;
     const settings = deps.settings;
     if (settings instanceof UploadConfigError) {
       log.error("configuration is invalid", { error: settings });
