@@ -10,10 +10,11 @@ import { tenantEnvProblem, tenantEnvShape } from "../shared/tenant-env";
 import { DEFAULT_OPTIONS } from "./scrubber";
 import { IMAGE_TYPES, type ImageType, MEDIA_TYPES } from "./detect";
 import type { ScrubConfig } from "./scrub-object";
+import { imageEngine } from "./scrub-engine";
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
-const positiveInt = (name: string, fallback: number) =>
+export const positiveInt = (name: string, fallback: number) =>
   z
     .string()
     .optional()
@@ -59,46 +60,57 @@ const allowedTypes = z
     return out;
   });
 
+/**
+ * Where a scrub function writes, shared by the image and the document scrub functions: the clean
+ * bucket and its key and data class, the quarantine, the spool directory, S3 and the tenants.
+ */
+export const scrubTargetShape = {
+  /** Where scrubbed objects go, under the original's key. */
+  CLEAN_BUCKET: z.string().regex(BUCKET, { error: "CLEAN_BUCKET must be an S3 bucket name" }),
+  /** Where rejected originals are copied. @default - the bucket the event came from */
+  QUARANTINE_BUCKET: z.string().regex(BUCKET, { error: "QUARANTINE_BUCKET must be an S3 bucket name" }).optional(),
+  /** Key prefix of quarantined copies; events for keys under it are ignored. */
+  QUARANTINE_PREFIX: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === "" ? "quarantine/" : v))
+    .pipe(
+      z.string().regex(/^[A-Za-z0-9!_.*'()-][A-Za-z0-9!_.*'()/-]{0,200}\/$/, {
+        error: "QUARANTINE_PREFIX must be a safe key prefix ending in /",
+      }),
+    ),
+  /** SSE-KMS key for clean objects. @default - the clean bucket's default encryption */
+  CLEAN_KMS_KEY_ID: z.string().min(1).optional(),
+  /**
+   * Data class of the clean objects, written as their `data-class` tag (the sync function admits
+   * objects to the other partition by this tag). @default - untagged
+   */
+  CLEAN_DATA_CLASS: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, {
+      error: "CLEAN_DATA_CLASS must be a data class name (lower-case letters, digits, -)",
+    })
+    .optional(),
+  /** Directory for the provisional output (Lambda: /tmp). */
+  SPOOL_DIR: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === "" ? tmpdir() : v)),
+  ...s3EnvShape,
+  ...tenantEnvShape,
+};
+
 export const scrubEnvSchema = z
   .object({
-    /** Where scrubbed images go, under the original's key. */
-    CLEAN_BUCKET: z.string().regex(BUCKET, { error: "CLEAN_BUCKET must be an S3 bucket name" }),
-    /** Where rejected originals are copied. @default - the bucket the event came from */
-    QUARANTINE_BUCKET: z.string().regex(BUCKET, { error: "QUARANTINE_BUCKET must be an S3 bucket name" }).optional(),
-    /** Key prefix of quarantined copies; events for keys under it are ignored. */
-    QUARANTINE_PREFIX: z
-      .string()
-      .optional()
-      .transform((v) => (v === undefined || v === "" ? "quarantine/" : v))
-      .pipe(
-        z.string().regex(/^[A-Za-z0-9!_.*'()-][A-Za-z0-9!_.*'()/-]{0,200}\/$/, {
-          error: "QUARANTINE_PREFIX must be a safe key prefix ending in /",
-        }),
-      ),
+    ...scrubTargetShape,
     MAX_INPUT_BYTES: positiveInt("MAX_INPUT_BYTES", DEFAULT_OPTIONS.maxInputBytes),
     MAX_PIXELS: positiveInt("MAX_PIXELS", DEFAULT_OPTIONS.maxPixels),
     ALLOWED_TYPES: allowedTypes,
-    /** SSE-KMS key for clean objects. @default - the clean bucket's default encryption */
-    CLEAN_KMS_KEY_ID: z.string().min(1).optional(),
-    /**
-     * Data class of the clean objects, written as their `data-class` tag (the sync function admits
-     * objects to the other partition by this tag). @default - untagged
-     */
-    CLEAN_DATA_CLASS: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, {
-        error: "CLEAN_DATA_CLASS must be a data class name (lower-case letters, digits, -)",
-      })
-      .optional(),
-    /** Directory for the provisional output (Lambda: /tmp). */
-    SPOOL_DIR: z
-      .string()
-      .optional()
-      .transform((v) => (v === undefined || v === "" ? tmpdir() : v)),
-    ...s3EnvShape,
-    ...tenantEnvShape,
   })
   .transform(withPathStyle);
+
+/** The shared part alone (scrubTarget's input). */
+const targetSchema = z.object(scrubTargetShape).transform(withPathStyle);
 
 export type ScrubEnv = z.output<typeof scrubEnvSchema>;
 
@@ -111,7 +123,15 @@ export class ScrubConfigError extends Error {
 
 /** Parses the environment; throws ScrubConfigError listing every problem. */
 export function parseScrubEnv(env: Readonly<Record<string, string | undefined>>): ScrubEnv {
-  const result = scrubEnvSchema.safeParse(env);
+  return parseScrubEnvWith(scrubEnvSchema, env);
+}
+
+/** Parses a scrub function's environment with `schema` (image or document); every problem at once. */
+export function parseScrubEnvWith<S extends z.ZodType<z.output<typeof targetSchema>>>(
+  schema: S,
+  env: Readonly<Record<string, string | undefined>>,
+): z.output<S> {
+  const result = schema.safeParse(env);
   if (!result.success) {
     throw new ScrubConfigError(
       `scrub configuration is invalid: ${result.error.issues.map((i) => `${i.path.join(".") || "env"}: ${i.message}`).join("; ")}`,
@@ -122,8 +142,8 @@ export function parseScrubEnv(env: Readonly<Record<string, string | undefined>>)
   return result.data;
 }
 
-/** `scrubObject`'s configuration: the buckets, the quarantine prefix, the spool directory and the limits. */
-export function scrubConfig(env: ScrubEnv): ScrubConfig {
+/** The clean and quarantine part of `scrubObject`'s configuration, without the engine. */
+export function scrubTarget(env: z.output<typeof targetSchema>): Omit<ScrubConfig<unknown>, "engine"> {
   return {
     cleanBucket: env.CLEAN_BUCKET,
     cleanKmsKeyId: env.CLEAN_KMS_KEY_ID,
@@ -131,7 +151,18 @@ export function scrubConfig(env: ScrubEnv): ScrubConfig {
     quarantineBucket: env.QUARANTINE_BUCKET,
     quarantinePrefix: env.QUARANTINE_PREFIX,
     spoolDir: env.SPOOL_DIR,
-    limits: { maxInputBytes: env.MAX_INPUT_BYTES, maxPixels: env.MAX_PIXELS, allowedTypes: env.ALLOWED_TYPES },
+  };
+}
+
+/** `scrubObject`'s configuration: the buckets, the quarantine prefix, the spool directory and the image engine with its limits. */
+export function scrubConfig(env: ScrubEnv): ScrubConfig {
+  return {
+    ...scrubTarget(env),
+    engine: imageEngine({
+      maxInputBytes: env.MAX_INPUT_BYTES,
+      maxPixels: env.MAX_PIXELS,
+      allowedTypes: env.ALLOWED_TYPES,
+    }),
   };
 }
 

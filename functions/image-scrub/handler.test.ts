@@ -10,7 +10,7 @@ import { describe, expect, it, vi } from "vitest";
 import { SCRUBBER_VERSION, scrubBuffer } from "./scrubber";
 import { TenantDirectory } from "../shared/tenant-directory";
 import { type FakeKms, fakes, PREFIX } from "../../test/support/shared/tenant-fixtures";
-import { parseScrubEnv, ScrubConfigError, type ScrubEnv } from "./env";
+import { parseScrubEnv, ScrubConfigError, type ScrubEnv, scrubConfig } from "./env";
 import { createScrubHandler, type ScrubBatchResult } from "./handler";
 import {
   DHT,
@@ -211,7 +211,12 @@ function setup(
   };
   return {
     s3: fake,
-    handle: createScrubHandler({ s3: client, env, logger, ...(tenants === undefined ? {} : { tenants }) }),
+    handle: createScrubHandler({
+      s3: client,
+      config: scrubConfig(env),
+      logger,
+      ...(tenants === undefined ? {} : { tenants }),
+    }),
     env,
   };
 }

@@ -1,91 +1,29 @@
 /**
- * Scrub Lambda: a thin adapter from S3 ObjectCreated events (AWS, or Ceph RGW bucket notifications)
- * to `scrubObject` (`scrub-object.ts`), which scrubs each record's object into the clean bucket or
- * quarantines it, as a logical-tier tenant's role for a tenant's object.
- *
- * Errors: rejections are outcomes, not errors. Any other error (S3 unavailable, access denied, spool
- * full, a tenant directory that cannot answer) is rethrown after the other records of the batch were
- * tried, so Lambda's asynchronous invocation retries the event and then sends it to the dead-letter
- * queue. Retrying is safe: a record whose clean (or quarantined) copy already records this source
- * version is not processed again.
+ * Image scrub Lambda: the scrub handler (scrub-handler.ts) with the image engine, configured from the
+ * environment (env.ts).
  */
 import type { S3Client } from "@aws-sdk/client-s3";
-import { createLogger, type Logger } from "../shared/logger";
 import type { TenantDirectory } from "../shared/tenant-directory";
-import { tenantDirectoryFromEnv } from "../shared/tenant-env";
-import { parseScrubEnv, type ScrubEnv, s3ClientFromEnv, scrubConfig } from "./env";
-import { recordLogFields, s3EventSchema, scrubSource } from "./events";
-import { type ScrubObjectResult, scrubObject } from "./scrub-object";
+import { type TenantEnv, tenantDirectoryFromEnv } from "../shared/tenant-env";
+import { parseScrubEnv, s3ClientFromEnv, scrubConfig } from "./env";
+import { createScrubHandler } from "./scrub-handler";
 
-export interface ScrubHandlerDeps {
-  readonly s3: S3Client;
-  readonly env: ScrubEnv;
-  readonly logger?: Logger;
-  /**
-   * Finds logical-tier tenants, whose objects are handled as their role under their key.
-   * @default - none: every object is handled with `s3` and CLEAN_KMS_KEY_ID
-   */
-  readonly tenants?: TenantDirectory<S3Client>;
-}
-
-export interface ScrubBatchResult {
-  readonly records: readonly ScrubObjectResult[];
-}
-
-/**
- * Builds the handler over injected dependencies (tests); `handler` below is the Lambda entry point.
- * Every record is tried; if any failed with a non-rejection error, the first such error is rethrown
- * (an AggregateError when several failed) so that the invocation is retried and then dead-lettered.
- */
-export function createScrubHandler(
-  deps: ScrubHandlerDeps,
-): (event: unknown, context?: { awsRequestId?: string }) => Promise<ScrubBatchResult> {
-  const logger = deps.logger ?? createLogger("image-scrub");
-  const config = scrubConfig(deps.env);
-  return async (event, context) => {
-    const log = logger.with({ requestId: context?.awsRequestId });
-    const parsed = s3EventSchema.safeParse(event);
-    if (!parsed.success) {
-      // Not an S3 event: retrying cannot help, but it must not vanish silently either.
-      log.error("event is not an S3 notification", {
-        issues: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`),
-      });
-      throw new TypeError("event is not an S3 notification (Records[].s3.bucket.name, Records[].s3.object.key)");
-    }
-    const records: ScrubObjectResult[] = [];
-    const errors: unknown[] = [];
-    for (const record of parsed.data.Records) {
-      const recordLog = log.with(recordLogFields(record));
-      try {
-        const outcome = await scrubObject({
-          source: scrubSource(record),
-          config,
-          s3: deps.s3,
-          tenants: deps.tenants,
-          logger: recordLog,
-        });
-        if (outcome.outcome === "skipped") recordLog.info("skipped", { why: outcome.why });
-        records.push(outcome);
-      } catch (error) {
-        recordLog.error("record failed; the invocation will be retried", { error });
-        errors.push(error);
-      }
-    }
-    if (errors.length === 1) throw errors[0];
-    if (errors.length > 1)
-      throw new AggregateError(errors, `${errors.length} of ${parsed.data.Records.length} records failed`);
-    return { records };
-  };
-}
+export { createScrubHandler, type ScrubBatchResult, type ScrubHandlerDeps } from "./scrub-handler";
 
 // Module scope: configuration and the client are built once per Lambda container.
 const env = parseScrubEnv(process.env);
 
 /** The Lambda entry point (`handler.handler`). */
-export const handler = createScrubHandler({ s3: s3ClientFromEnv(env), env, tenants: scrubTenantDirectory(env) });
+export const handler = createScrubHandler({
+  s3: s3ClientFromEnv(env),
+  config: scrubConfig(env),
+  tenants: scrubTenantDirectory(env),
+});
 
 /** Tenant credentials are renewed a few minutes before they expire (nothing signed outlives the call). */
-export function scrubTenantDirectory(env: ScrubEnv): TenantDirectory<S3Client> | undefined {
+export function scrubTenantDirectory(
+  env: TenantEnv & Parameters<typeof s3ClientFromEnv>[0],
+): TenantDirectory<S3Client> | undefined {
   return tenantDirectoryFromEnv(env, {
     defaultSessionName: "image-scrub",
     minRemainingSeconds: 300,

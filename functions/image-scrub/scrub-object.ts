@@ -28,12 +28,11 @@
  * Nothing the scrubber has not finished with success is ever written to the clean bucket. Any other
  * error (S3 unavailable, access denied, spool full) is thrown; retrying is safe (decision 3).
  */
-import { createHash, randomUUID } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { createReadStream } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { type Readable, Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import type { Readable } from "node:stream";
 import {
   CopyObjectCommand,
   GetObjectCommand,
@@ -47,8 +46,8 @@ import {
 import type { Logger } from "../shared/logger";
 import { DATA_CLASS_TAG, headOrUndefined, isNotFound, taggingHeader } from "../shared/s3-objects";
 import { actorForKey, type TenantDirectory } from "../shared/tenant-directory";
-import { isScrubRejected, type RejectReason, type ScrubRejected } from "./errors";
-import { type ByteSource, SCRUBBER_VERSION, type ScrubOptions, type ScrubResult, scrub } from "./scrubber";
+import type { EngineOutput, EngineRejection, ScrubEngine } from "./scrub-engine";
+import type { ByteSource, ScrubResult } from "./scrubber";
 
 /** Metadata vocabulary (x-amz-meta-*) of clean and quarantined copies. */
 export const META = {
@@ -81,8 +80,8 @@ export interface ScrubSource {
   readonly writtenByScrubber: boolean;
 }
 
-/** Where copies go and how far the scrubber goes (from the environment: env.ts `scrubConfig`). */
-export interface ScrubConfig {
+/** Where copies go and what scrubs them (from the environment: env.ts `scrubConfig`). */
+export interface ScrubConfig<R = ScrubResult> {
   readonly cleanBucket: string;
   /** SSE-KMS key of clean copies (a tenant's object: the tenant's key). @default - the bucket's default encryption */
   readonly cleanKmsKeyId: string | undefined;
@@ -94,12 +93,13 @@ export interface ScrubConfig {
   readonly quarantinePrefix: string;
   /** Directory of the provisional output. */
   readonly spoolDir: string;
-  readonly limits: Pick<ScrubOptions, "maxInputBytes" | "maxPixels" | "allowedTypes">;
+  /** What scrubs the bytes: images (scrub-engine.ts `imageEngine`) or documents (functions/document-scrub). */
+  readonly engine: ScrubEngine<R>;
 }
 
-export interface ScrubObjectRequest {
+export interface ScrubObjectRequest<R = ScrubResult> {
   readonly source: ScrubSource;
-  readonly config: ScrubConfig;
+  readonly config: ScrubConfig<R>;
   /** The function's own client: the idempotence checks, and every request for an object of no tenant. */
   readonly s3: S3Client;
   /**
@@ -128,9 +128,10 @@ interface ObjectId {
   readonly versionId?: string;
 }
 
-export type ScrubObjectResult =
-  | (ObjectId & { readonly outcome: "scrubbed"; readonly result: ScrubResult })
-  | (ObjectId & { readonly outcome: "quarantined"; readonly reason: RejectReason; readonly quarantineKey: string })
+export type ScrubObjectResult<R = ScrubResult> =
+  | (ObjectId & { readonly outcome: "scrubbed"; readonly result: R })
+  /** `reason`: the engine's code (errors.ts RejectReason for images, DocumentRejectReason for documents). */
+  | (ObjectId & { readonly outcome: "quarantined"; readonly reason: string; readonly quarantineKey: string })
   | (ObjectId & { readonly outcome: "skipped"; readonly why: SkipReason });
 
 /** Who reads and writes a record's objects: the function, or a tenant's role with the tenant's key. */
@@ -148,7 +149,7 @@ interface SourceFacts {
 }
 
 /** Scrubs one object into the clean bucket, or quarantines it (see the module comment for the decisions). */
-export async function scrubObject(request: ScrubObjectRequest): Promise<ScrubObjectResult> {
+export async function scrubObject<R>(request: ScrubObjectRequest<R>): Promise<ScrubObjectResult<R>> {
   const { source, config } = request;
   const id: ObjectId = {
     bucket: source.bucket,
@@ -166,7 +167,7 @@ export async function scrubObject(request: ScrubObjectRequest): Promise<ScrubObj
 }
 
 /** Decision 1: events and objects the scrubber leaves alone. */
-function notForTheScrubber(source: ScrubSource, config: ScrubConfig): SkipReason | undefined {
+function notForTheScrubber(source: ScrubSource, config: ScrubConfig<unknown>): SkipReason | undefined {
   if (!source.created) return "not-object-created";
   if (source.bucket === config.cleanBucket) return "clean-bucket";
   if (source.bucket === (config.quarantineBucket ?? source.bucket) && source.key.startsWith(config.quarantinePrefix))
@@ -177,7 +178,7 @@ function notForTheScrubber(source: ScrubSource, config: ScrubConfig): SkipReason
 
 /** Decision 2: the client that reads and writes the object and, as a tenant, the tenant's key; or why to skip it. */
 async function actorFor(
-  request: ScrubObjectRequest,
+  request: ScrubObjectRequest<unknown>,
 ): Promise<Actor | "tenant-key-pending-deletion" | "unknown-tenant"> {
   const { logger: log } = request;
   const actor = await actorForKey(request.tenants, request.source.key);
@@ -195,57 +196,64 @@ async function actorFor(
 
 /** Decision 3: the clean (or quarantined) copy already records this source version; the original is tagged again. */
 async function alreadyDone(
-  request: ScrubObjectRequest,
+  request: ScrubObjectRequest<unknown>,
   io: S3Client,
 ): Promise<"already-scrubbed" | "already-quarantined" | undefined> {
   const { source, config, s3 } = request;
+  const version = config.engine.version;
   const clean = await headOrUndefined(s3, config.cleanBucket, source.key);
-  if (recordsSource(clean, source.versionId, source.eventEtag)) {
+  if (recordsSource(clean, version, source.versionId, source.eventEtag)) {
     await tagOriginal(io, source.bucket, source.key, source.versionId, "processed");
     return "already-scrubbed";
   }
   const quarantined = await headOrUndefined(s3, quarantineBucketOf(request), quarantineKeyOf(request));
-  if (recordsSource(quarantined, source.versionId, source.eventEtag)) {
+  if (recordsSource(quarantined, version, source.versionId, source.eventEtag)) {
     await tagOriginal(io, source.bucket, source.key, source.versionId, "quarantined");
     return "already-quarantined";
   }
   return undefined;
 }
 
-/** Same source object: the version id when versioned, else the ETag. */
+/** Same source object, scrubbed by the same engine version: the version id when versioned, else the ETag. */
 function recordsSource(
   head: HeadObjectCommandOutput | undefined,
+  scrubberVersion: string,
   versionId: string | undefined,
   etag: string,
 ): boolean {
   const meta = head?.Metadata;
   if (meta === undefined) return false;
-  if (meta[META.scrubberVersion] !== SCRUBBER_VERSION) return false;
+  if (meta[META.scrubberVersion] !== scrubberVersion) return false;
   if (versionId !== undefined) return meta[META.sourceVersionId] === versionId;
   return etag !== "" && meta[META.sourceEtag] === etag;
 }
 
-const quarantineBucketOf = (request: ScrubObjectRequest): string =>
+const quarantineBucketOf = (request: ScrubObjectRequest<unknown>): string =>
   request.config.quarantineBucket ?? request.source.bucket;
-const quarantineKeyOf = (request: ScrubObjectRequest): string =>
+const quarantineKeyOf = (request: ScrubObjectRequest<unknown>): string =>
   `${request.config.quarantinePrefix}${request.source.key}`;
 
 /** Decision 4: scrub the version into the spool, then publish it or quarantine the original. */
-async function scrubVersion(request: ScrubObjectRequest, actor: Actor, id: ObjectId): Promise<ScrubObjectResult> {
+async function scrubVersion<R>(
+  request: ScrubObjectRequest<R>,
+  actor: Actor,
+  id: ObjectId,
+): Promise<ScrubObjectResult<R>> {
   const { source, config, logger: log } = request;
   const facts: SourceFacts = { versionId: source.versionId, etag: "", kmsKeyId: undefined, sse: undefined };
   const tmp = join(config.spoolDir, `scrub-${randomUUID()}`);
   try {
-    let spooled: Spooled;
+    let spooled: EngineOutput<R>;
     try {
-      spooled = await scrubToFile(versionOpener(actor.io, source, facts), config.limits, tmp);
+      spooled = await config.engine.scrubToFile(versionOpener(actor.io, source, facts), tmp);
     } catch (error) {
       if (isNotFound(error)) {
         log.warn("source object is gone; nothing to scrub", { error });
         return { ...id, outcome: "skipped", why: "object-gone" };
       }
-      if (!isScrubRejected(error)) throw error;
-      return await quarantineRejected(request, actor, facts, error, id);
+      const rejection = config.engine.rejection(error);
+      if (rejection === undefined) throw error;
+      return await quarantineRejected(request, actor, facts, rejection, id);
     }
     return await publishClean(request, actor, facts, spooled, tmp, id);
   } finally {
@@ -283,39 +291,15 @@ function versionOpener(io: S3Client, source: ScrubSource, facts: SourceFacts): (
 
 const unquote = (etag: string | undefined) => (etag ?? "").replace(/^"|"$/g, "");
 
-interface Spooled {
-  readonly result: ScrubResult;
-  /** Of the scrubbed bytes, base64 (Content-MD5). */
-  readonly md5: string;
-}
-
-/** Scrubs into `tmp`; resolves only when the scrubber finished with success (else rejects, `tmp` partial). */
-async function scrubToFile(open: () => ByteSource, limits: ScrubConfig["limits"], tmp: string): Promise<Spooled> {
-  const md5 = createHash("md5");
-  const scrubbed = scrub(open, {
-    maxInputBytes: limits.maxInputBytes,
-    maxPixels: limits.maxPixels,
-    allowedTypes: limits.allowedTypes,
-  });
-  const hashing = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      md5.update(chunk);
-      done(null, chunk);
-    },
-  });
-  const [, result] = await Promise.all([pipeline(scrubbed.output, hashing, createWriteStream(tmp)), scrubbed.result]);
-  return { result, md5: md5.digest("base64") };
-}
-
 /** Only now, with `result` resolved, does anything reach the clean bucket. */
-async function publishClean(
-  request: ScrubObjectRequest,
+async function publishClean<R>(
+  request: ScrubObjectRequest<R>,
   actor: Actor,
   facts: SourceFacts,
-  spooled: Spooled,
+  spooled: EngineOutput<R>,
   tmp: string,
   id: ObjectId,
-): Promise<ScrubObjectResult> {
+): Promise<ScrubObjectResult<R>> {
   const { source, config, logger: log } = request;
   const { result } = spooled;
   const cleanKmsKeyId = actor.tenantKeyArn ?? config.cleanKmsKeyId;
@@ -324,34 +308,29 @@ async function publishClean(
       Bucket: config.cleanBucket,
       Key: source.key,
       Body: createReadStream(tmp),
-      ContentLength: result.outputBytes,
+      ContentLength: spooled.outputBytes,
       ContentMD5: spooled.md5,
-      ContentType: result.mediaType,
+      ContentType: spooled.mediaType,
       ...(cleanKmsKeyId === undefined ? {} : { ServerSideEncryption: "aws:kms", SSEKMSKeyId: cleanKmsKeyId }),
       ...(config.cleanDataClass === undefined
         ? {}
         : { Tagging: taggingHeader({ [DATA_CLASS_TAG]: config.cleanDataClass }) }),
       Metadata: {
         [META.sourceBucket]: source.bucket,
-        [META.sourceSha256]: result.originalSha256,
+        ...spooled.metadata,
+        [META.sourceSha256]: spooled.originalSha256,
         [META.sourceVersionId]: facts.versionId ?? "",
         [META.sourceEtag]: facts.etag,
-        [META.detectedType]: result.type,
-        [META.orientation]: result.orientation === null ? "none" : String(result.orientation),
-        [META.orientationPreserved]: String(result.orientationPreserved),
-        [META.scrubberVersion]: result.scrubberVersion,
+        [META.detectedType]: spooled.detectedType,
+        [META.scrubberVersion]: config.engine.version,
       },
     }),
   );
   await tagOriginal(actor.io, source.bucket, source.key, facts.versionId, "processed");
   log.info("scrubbed", {
     keyedBy: actor.tenantKeyArn === undefined ? "data-class" : "tenant",
-    type: result.type,
-    originalBytes: result.originalBytes,
-    outputBytes: result.outputBytes,
-    removedBytes: result.removedBytes,
-    orientation: result.orientation,
-    sha256: result.originalSha256,
+    ...spooled.logFields,
+    sha256: spooled.originalSha256,
   });
   return {
     ...id,
@@ -362,13 +341,13 @@ async function publishClean(
 }
 
 /** A rejected original: copied to the quarantine key, then tagged `quarantined`. */
-async function quarantineRejected(
-  request: ScrubObjectRequest,
+async function quarantineRejected<R>(
+  request: ScrubObjectRequest<R>,
   actor: Actor,
   facts: SourceFacts,
-  error: ScrubRejected,
+  error: EngineRejection,
   id: ObjectId,
-): Promise<ScrubObjectResult> {
+): Promise<ScrubObjectResult<R>> {
   const { source, logger: log } = request;
   const quarantineBucket = quarantineBucketOf(request);
   const quarantineKey = quarantineKeyOf(request);
@@ -381,6 +360,7 @@ async function quarantineRejected(
     reason: error.reason,
     message: error.message,
     kmsKeyId: actor.tenantKeyArn,
+    scrubberVersion: request.config.engine.version,
   });
   await tagOriginal(actor.io, source.bucket, source.key, facts.versionId, "quarantined");
   log.warn("quarantined", { reason: error.reason, detail: error.message, quarantineBucket, quarantineKey });
@@ -433,8 +413,10 @@ interface QuarantineInput {
   quarantineBucket: string;
   quarantineKey: string;
   facts: SourceFacts;
-  reason: RejectReason;
+  reason: string;
   message: string;
+  /** The engine's version, recorded like a clean copy's. */
+  scrubberVersion: string;
   /** The key of the copy (a tenant's own key, also for an original written before under the data-class key). @default - the source's key */
   kmsKeyId?: string | undefined;
 }
@@ -463,7 +445,7 @@ async function quarantine(s3: S3Client, q: QuarantineInput): Promise<void> {
     [META.sourceBucket]: q.bucket,
     [META.sourceVersionId]: q.facts.versionId ?? "",
     [META.sourceEtag]: q.facts.etag,
-    [META.scrubberVersion]: SCRUBBER_VERSION,
+    [META.scrubberVersion]: q.scrubberVersion,
   };
   const kmsKeyId = q.kmsKeyId ?? (q.facts.sse === "aws:kms" ? q.facts.kmsKeyId : undefined);
   const sse = kmsKeyId !== undefined ? { ServerSideEncryption: "aws:kms" as const, SSEKMSKeyId: kmsKeyId } : {};

@@ -30,7 +30,7 @@ import { castNames } from "../../test/authz/recorder";
 import { assumeRole, createRole } from "../../test/s3/sts";
 import { failback } from "../cross-partition-sync/failback";
 import { createScrubHandler, type ScrubBatchResult } from "../image-scrub/handler";
-import { parseScrubEnv, s3ClientFromEnv as scrubClient } from "../image-scrub/env";
+import { parseScrubEnv, s3ClientFromEnv as scrubClient, scrubConfig } from "../image-scrub/env";
 import { DHT, DQT, EOI, exifApp1, JFIF, SOI, sof, sos } from "../../test/support/image-scrub/fixtures";
 import type { MultipartUpload, PresignedPut } from "../upload-presign/presign";
 import { parseUploadEnv, s3ClientFromEnv as uploadClient } from "../upload-presign/env";
@@ -233,7 +233,7 @@ beforeAll(async () => {
   });
   scrub = createScrubHandler({
     s3: recording(scrubClient(scrubEnv, scrubCredentials), "function"),
-    env: scrubEnv,
+    config: scrubConfig(scrubEnv),
     logger,
     tenants: directory,
   });
