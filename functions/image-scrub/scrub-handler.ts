@@ -12,7 +12,9 @@
  */
 import type { S3Client } from "@aws-sdk/client-s3";
 import { createLogger, type Logger } from "../shared/logger";
+import { s3ClientFromEnv } from "../shared/s3-env";
 import type { TenantDirectory } from "../shared/tenant-directory";
+import { type TenantEnv, tenantDirectoryFromEnv } from "../shared/tenant-env";
 import { recordLogFields, s3EventSchema, scrubSource } from "./events";
 import { type ScrubConfig, type ScrubObjectResult, scrubObject } from "./scrub-object";
 import type { ScrubResult } from "./scrubber";
@@ -78,4 +80,16 @@ export function createScrubHandler<R>(
       throw new AggregateError(errors, `${errors.length} of ${parsed.data.Records.length} records failed`);
     return { records };
   };
+}
+
+/** Tenant credentials are renewed a few minutes before they expire (nothing signed outlives the call). */
+export function scrubTenantDirectory(
+  env: TenantEnv & Parameters<typeof s3ClientFromEnv>[0],
+  sessionName: string,
+): TenantDirectory<S3Client> | undefined {
+  return tenantDirectoryFromEnv(env, {
+    defaultSessionName: sessionName,
+    minRemainingSeconds: 300,
+    clientFor: (credentials) => s3ClientFromEnv(env, credentials),
+  });
 }

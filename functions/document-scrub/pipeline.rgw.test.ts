@@ -1,0 +1,200 @@
+/**
+ * Documents end to end through a real S3 server (Ceph RADOS Gateway, DESIGN.md §7): a client asks the
+ * upload Lambda handler for a pre-signed POST of a PDF and submits it; the gateway's bucket
+ * notification delivers the ObjectCreated event to the document scrub Lambda handler, which cleans
+ * the document into the clean bucket or quarantines it with its reason. Both handlers are configured
+ * from the environment at import, as in Lambda. The outputs are checked with independent tools
+ * (qpdf, exiftool: Debian `qpdf`, `libimage-exiftool-perl`).
+ */
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  PutBucketVersioningCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+import { PDFName } from "@cantoo/pdf-lib";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { useRadosGateway } from "../../test/s3/lifecycle";
+import { type NotificationPush, pushNotifications } from "../../test/s3/notifications";
+import { canary, metadataRichPdf, plainDoc, save } from "../../test/support/document-scrub/builders";
+import { exiftool, qpdfCheck, requireTool } from "../../test/support/document-scrub/tools";
+import type { ScrubBatchResult } from "../image-scrub/scrub-handler";
+import type { HttpApiResult } from "../shared/http-api";
+import type { PresignedPost } from "../upload-presign/presign";
+import type { DocumentScrubReport } from "./scrubber";
+import { DOCUMENT_SCRUBBER_VERSION } from "./scrubber";
+
+const DOCUMENT_KEY = "arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/77777777-8888-4999-aaaa-000000000000";
+const ORIGINALS = "documents-originals";
+const CLEAN = "documents-clean";
+const claims = { tenant: "acme", subject: "user-1" };
+
+const gateway = useRadosGateway({ name: "documents", region: "eusc-de-east-1", kmsKeys: [DOCUMENT_KEY] });
+
+let s3: S3Client;
+let push: NotificationPush<ScrubBatchResult<DocumentScrubReport>>;
+let uploadHandler: (event: unknown) => Promise<HttpApiResult>;
+
+beforeAll(async () => {
+  requireTool("qpdf");
+  requireTool("exiftool");
+  const g = gateway();
+  s3 = g.client();
+  vi.stubEnv("CLEAN_BUCKET", CLEAN);
+  vi.stubEnv("CLEAN_DATA_CLASS", "documents-clean");
+  vi.stubEnv("QUARANTINE_PREFIX", "quarantine/");
+  vi.stubEnv("MAX_INPUT_BYTES", String(4 * 1024 * 1024));
+  vi.stubEnv("MAX_PAGES", "20");
+  vi.stubEnv("S3_ENDPOINT", g.endpoint);
+  vi.stubEnv("AWS_REGION", g.region);
+  vi.stubEnv("AWS_ACCESS_KEY_ID", g.accessKeyId);
+  vi.stubEnv("AWS_SECRET_ACCESS_KEY", g.secretAccessKey);
+  vi.stubEnv("LOG_LEVEL", "warn");
+  vi.stubEnv("UPLOAD_BUCKET", ORIGINALS);
+  vi.stubEnv("ALLOWED_CONTENT_TYPES", "application/pdf");
+  vi.stubEnv("MAX_SIZE_BYTES", String(4 * 1024 * 1024));
+  vi.stubEnv("EXPIRY_SECONDS", "60");
+  vi.stubEnv("KMS_KEY_ARNS", JSON.stringify({ "documents-original": DOCUMENT_KEY }));
+  // KMS (GenerateMac for the subjects' pseudonyms) does not run here: keys keep the subject.
+  vi.stubEnv("PSEUDONYMIZE_SUBJECTS", "false");
+  const handler = (await import("./handler")).handler;
+  uploadHandler = (await import("../upload-presign/handler")).handler;
+  await s3.send(new CreateBucketCommand({ Bucket: ORIGINALS }));
+  await s3.send(new CreateBucketCommand({ Bucket: CLEAN }));
+  await s3.send(new PutBucketVersioningCommand({ Bucket: ORIGINALS, VersioningConfiguration: { Status: "Enabled" } }));
+  await s3.send(new PutBucketVersioningCommand({ Bucket: CLEAN, VersioningConfiguration: { Status: "Enabled" } }));
+  push = await pushNotifications(g, ORIGINALS, "documents", handler);
+});
+
+afterAll(async () => {
+  await push?.close();
+  vi.unstubAllEnvs();
+});
+
+/** Asks the upload Lambda for a pre-signed POST of a PDF and submits the form like a browser. */
+async function upload(file: Uint8Array, fileName: string, contentType = "application/pdf"): Promise<PresignedPost> {
+  const issued = await uploadHandler({
+    version: "2.0",
+    routeKey: "POST /v1/uploads",
+    rawPath: "/v1/uploads",
+    requestContext: {
+      requestId: "r1",
+      http: { method: "POST", path: "/v1/uploads" },
+      authorizer: { jwt: { claims: { tenant: claims.tenant, sub: claims.subject } } },
+    },
+    body: JSON.stringify({ fileName, contentType, sizeBytes: file.length, dataClass: "documents-original" }),
+    isBase64Encoded: false,
+  });
+  expect(issued.statusCode, issued.body).toBe(200);
+  const post = JSON.parse(issued.body) as PresignedPost;
+  const form = new FormData();
+  for (const [name, value] of Object.entries(post.fields)) form.append(name, value);
+  form.append("file", new Blob([file]), fileName);
+  const response = await fetch(post.url, { method: "POST", body: form });
+  expect(response.status).toBe(204);
+  return post;
+}
+
+async function bytesOf(bucket: string, key: string): Promise<Buffer> {
+  const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return Buffer.from((await got.Body?.transformToByteArray()) ?? new Uint8Array());
+}
+
+async function tagsOf(bucket: string, key: string): Promise<Record<string, string>> {
+  const tagging = await s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key }));
+  return Object.fromEntries((tagging.TagSet ?? []).map((t) => [t.Key, t.Value]));
+}
+
+describe("documents: upload, then the document scrub handler behind the gateway's notification", () => {
+  it("cleans an uploaded PDF's metadata into the clean bucket, checked by qpdf and exiftool", async () => {
+    // Prepare
+    const pdf = await metadataRichPdf();
+    expect(exiftool(pdf)["PDF:Author"]).toBe(canary("info-author"));
+
+    // Act
+    const post = await upload(pdf, "contract.pdf");
+    const outcome = await (await push.deliveryFor(post.key)).done;
+
+    // Assess
+    expect(outcome.records.map((r) => r.outcome)).toEqual(["scrubbed"]);
+    const clean = await bytesOf(CLEAN, post.key);
+    expect(qpdfCheck(clean).stderr).toBe("");
+    const tags = exiftool(clean);
+    for (const tag of ["PDF:Author", "PDF:Title", "PDF:Creator", "PDF:Producer", "PDF:CreateDate", "XMP:Creator"])
+      expect(tags[tag], tag).toBeUndefined();
+    expect(clean.includes(canary("info-author"))).toBe(false);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: CLEAN, Key: post.key }));
+    expect(head.ContentType).toBe("application/pdf");
+    expect(head.Metadata).toMatchObject({
+      "scrub-detected-type": "pdf",
+      "scrub-pages": "2",
+      "scrub-scrubber-version": DOCUMENT_SCRUBBER_VERSION,
+    });
+    expect(await tagsOf(ORIGINALS, post.key)).toEqual({
+      "data-class": "documents-original",
+      "scrub-status": "processed",
+    });
+    expect(await tagsOf(CLEAN, post.key)).toEqual({ "data-class": "documents-clean" });
+  });
+
+  it("quarantines a PDF that runs JavaScript with its reason, and writes nothing clean", async () => {
+    // Prepare
+    const { doc } = await plainDoc();
+    doc.catalog.set(PDFName.of("OpenAction"), doc.context.obj({ S: "JavaScript", JS: "app.alert(1)" }));
+    const pdf = await save(doc);
+
+    // Act
+    const post = await upload(pdf, "invoice.pdf");
+    const outcome = await (await push.deliveryFor(post.key)).done;
+
+    // Assess
+    expect(outcome.records).toMatchObject([{ outcome: "quarantined", reason: "active-content" }]);
+    await expect(s3.send(new HeadObjectCommand({ Bucket: CLEAN, Key: post.key }))).rejects.toMatchObject({
+      name: "NotFound",
+    });
+    const quarantined = await s3.send(new HeadObjectCommand({ Bucket: ORIGINALS, Key: `quarantine/${post.key}` }));
+    expect(quarantined.Metadata?.["scrub-quarantine-reason"]).toBe("active-content");
+    expect(quarantined.Metadata?.["scrub-quarantine-message"]).toMatch(/JavaScript/);
+    expect(await bytesOf(ORIGINALS, `quarantine/${post.key}`)).toEqual(Buffer.from(pdf));
+    expect(await tagsOf(ORIGINALS, post.key)).toMatchObject({ "scrub-status": "quarantined" });
+  });
+
+  it("quarantines a file declared as a PDF whose bytes are not one (the type comes from the bytes)", async () => {
+    // Prepare
+    const html = Buffer.from("<html><script>alert(1)</script></html>");
+
+    // Act
+    const post = await upload(html, "scan.pdf");
+    const outcome = await (await push.deliveryFor(post.key)).done;
+
+    // Assess
+    expect(outcome.records).toMatchObject([{ outcome: "quarantined", reason: "unknown-type" }]);
+  });
+
+  it("refuses to issue an upload for a type the document class does not take", async () => {
+    // Act
+    const issued = await uploadHandler({
+      version: "2.0",
+      routeKey: "POST /v1/uploads",
+      rawPath: "/v1/uploads",
+      requestContext: {
+        requestId: "r2",
+        http: { method: "POST", path: "/v1/uploads" },
+        authorizer: { jwt: { claims: { tenant: claims.tenant, sub: claims.subject } } },
+      },
+      body: JSON.stringify({
+        fileName: "a.jpg",
+        contentType: "image/jpeg",
+        sizeBytes: 10,
+        dataClass: "documents-original",
+      }),
+      isBase64Encoded: false,
+    });
+
+    // Assess
+    expect(issued.statusCode).toBe(400);
+    expect(issued.body).toMatch(/contentType/);
+  });
+});
