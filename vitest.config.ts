@@ -10,7 +10,6 @@ export const ISOLATED_FILES = [
   "functions/cross-partition-sync/failback.rgw.test.ts",
   "functions/cross-partition-sync/sync.e2e.rgw.test.ts",
   "functions/cross-partition-sync/sync.rgw.test.ts",
-  "functions/document-scrub/pipeline.rgw.test.ts",
   "functions/image-scrub/handler.test.ts",
   "functions/image-scrub/scrub.rgw.test.ts",
   "functions/shared/invoke.test.ts",

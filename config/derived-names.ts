@@ -45,7 +45,9 @@ interface NameContext {
   readonly crossing: readonly string[];
   /** Whether the upload pipeline is deployed. */
   readonly uploads: boolean;
-  /** Whether the signing service is deployed (with the upload pipeline). */
+  /** Whether the document pipeline is deployed. */
+  readonly documents: boolean;
+  /** Whether the signing service is deployed (with either pipeline). */
   readonly signing: boolean;
 }
 
@@ -62,19 +64,23 @@ function nameContext(input: Raw): NameContext {
         .filter((c) => isObject(classes[c]) && classes[c].allowCrossPartition === true)
     : [];
   const upload = isObject(input.upload) ? input.upload : {};
+  const uploads = Array.isArray(upload.dataClasses) && upload.dataClasses.length > 0;
+  const documents = isObject(input.documents);
   return {
     env: typeof input.environment === "string" ? input.environment : "<environment>",
     sov: accountOf("sovereign"),
     com: accountOf("commercial"),
     classes,
     crossing,
-    uploads: Array.isArray(upload.dataClasses) && upload.dataClasses.length > 0,
-    signing: Array.isArray(upload.dataClasses) && upload.dataClasses.length > 0 && isObject(input.signing),
+    uploads,
+    documents,
+    signing: (uploads || documents) && isObject(input.signing),
   };
 }
 
 /** The platform stack's own constructs (stacks/platform-stack.ts) and names. */
-function platformNames({ env, sov, com, crossing, uploads, signing }: NameContext, out: DerivedName[]): void {
+function platformNames(context: NameContext, out: DerivedName[]): void {
+  const { env, sov, com, crossing, uploads, documents, signing } = context;
   const platform = (namespace: Namespace, name: string, owner: string) =>
     out.push({ namespace, name, owner: `the platform's ${owner}` });
   for (const id of [
@@ -88,8 +94,7 @@ function platformNames({ env, sov, com, crossing, uploads, signing }: NameContex
     "sovereign-key-audit",
   ])
     platform("construct", id, `construct "${id}"`);
-  if (uploads)
-    for (const id of ["upload-pipeline", "sovereign-key-pseudonyms"]) platform("construct", id, `construct "${id}"`);
+  if (uploads || documents) platform("construct", "sovereign-key-pseudonyms", 'construct "sovereign-key-pseudonyms"');
   if (signing)
     for (const id of ["sovereign-key-evidence", "sovereign-key-evidence-signing", "sovereign-bucket-evidence"])
       platform("construct", id, `construct "${id}"`);
@@ -102,14 +107,7 @@ function platformNames({ env, sov, com, crossing, uploads, signing }: NameContex
   if (crossing.length > 0) platform("commercialBucket", `${env}-audit-${com}`, "commercial audit trail bucket");
   platform("sovereignRole", `${env}-cloudtrail-logs`, "audit trail role");
   platform("sovereignRole", `${env}-vpc-flow-logs`, "flow log role");
-  if (uploads) {
-    platform("sovereignRole", `${env}-upload-function`, "upload function's role");
-    platform("sovereignRole", `${env}-download-function`, "download function's role");
-    platform("sovereignRole", `${env}-scrub-function`, "scrub function's role");
-    platform("sovereignFunction", `${env}-upload`, "upload function");
-    platform("sovereignFunction", `${env}-download`, "download function");
-    platform("sovereignFunction", `${env}-scrub`, "scrub function");
-  }
+  pipelineNames(context, platform);
   if (signing) {
     platform("sovereignBucket", `${env}-evidence-${sov}`, "signed evidence bucket");
     platform("sovereignRole", `${env}-signing-function`, "signing function's role");
@@ -120,8 +118,27 @@ function platformNames({ env, sov, com, crossing, uploads, signing }: NameContex
   if (crossing.length > 0) platform("commercialRole", `${env}-failover-cloudtrail-logs`, "commercial audit trail role");
   for (const alias of ["logs", "functions", "audit", "terraform-state", "terraform-state-audit"])
     platform("sovereignAlias", `alias/${env}/${alias}`, `key alias/${env}/${alias}`);
-  if (uploads) platform("sovereignAlias", `alias/${env}/subject-pseudonyms`, `key alias/${env}/subject-pseudonyms`);
+  if (uploads || documents)
+    platform("sovereignAlias", `alias/${env}/subject-pseudonyms`, `key alias/${env}/subject-pseudonyms`);
   if (crossing.length > 0) platform("commercialAlias", `alias/${env}/audit`, `key alias/${env}/audit`);
+}
+
+/** The upload pipelines' constructs, roles and functions: images `<env>-<fn>`, documents `<env>-document-<fn>`. */
+function pipelineNames(
+  { env, uploads, documents }: NameContext,
+  platform: (namespace: Namespace, name: string, owner: string) => void,
+): void {
+  const pipelines = [
+    ...(uploads ? [{ construct: "upload-pipeline", prefix: "", what: "" }] : []),
+    ...(documents ? [{ construct: "document-pipeline", prefix: "document-", what: "document " }] : []),
+  ];
+  for (const { construct, prefix, what } of pipelines) {
+    platform("construct", construct, `construct "${construct}"`);
+    for (const fn of ["upload", "download", "scrub"]) {
+      platform("sovereignRole", `${env}-${prefix}${fn}-function`, `${what}${fn} function's role`);
+      platform("sovereignFunction", `${env}-${prefix}${fn}`, `${what}${fn} function`);
+    }
+  }
 }
 
 /** Each data class's key, bucket and alias, and for a crossing one its sync pipeline's names. */

@@ -13,6 +13,7 @@ describe("config/schema.json", () => {
       "backend",
       "crossPartition",
       "dataClasses",
+      "documents",
       "environment",
       "functions",
       "partitions",

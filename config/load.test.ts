@@ -44,6 +44,7 @@ describe("the example configuration", () => {
       download: { reservedConcurrency: 10, memorySizeMb: 256, timeoutSeconds: 10 },
       signing: { reservedConcurrency: 5, memorySizeMb: 256, timeoutSeconds: 60 },
       scrub: { reservedConcurrency: 5, memorySizeMb: 1024, timeoutSeconds: 120 },
+      documentScrub: { reservedConcurrency: 5, memorySizeMb: 2048, timeoutSeconds: 300 },
       sync: { reservedConcurrency: 5, memorySizeMb: 512, timeoutSeconds: 600 },
     });
   });
@@ -73,13 +74,18 @@ describe("the example configuration", () => {
     );
   });
 
-  it("fails when the signing service is configured without the upload pipeline it signs objects of", () => {
+  it("fails when the signing service is configured without documents or an upload pipeline to sign objects of", () => {
     // Prepare
     const input = exampleInput() as Record<string, unknown> & { upload: Record<string, unknown> };
     input.upload.dataClasses = [];
     delete input.upload.cleanDataClass;
+    delete input.documents;
     // Act / Assess
-    expectOneProblem(input, "signing", /no upload pipeline is configured. Fix: configure upload.dataClasses/);
+    expectOneProblem(
+      input,
+      "signing",
+      /neither documents nor an upload pipeline is configured. Fix: configure documents/,
+    );
   });
 
   it("accepts guardrail suppressions of suppressible rules with a reason", () => {
@@ -207,13 +213,20 @@ describe("invalid configurations", () => {
 
   it("fails when a tenant names an undeclared data class", () => {
     const input = exampleInput();
-    if (input.tenants[2]) input.tenants[2].dataClasses = ["avatars-original", "avatars-clean", "medical"];
-    expectOneProblem(input, "tenants[2].dataClasses[2]", /"medical" is not declared/);
+    if (input.tenants[2])
+      input.tenants[2].dataClasses = [
+        "avatars-original",
+        "avatars-clean",
+        "documents-original",
+        "documents-clean",
+        "medical",
+      ];
+    expectOneProblem(input, "tenants[2].dataClasses[4]", /"medical" is not declared/);
   });
 
   it("fails when a logical-tier tenant's data classes leave out the upload pipeline's", () => {
     const input = exampleInput();
-    if (input.tenants[2]) input.tenants[2].dataClasses = ["avatars-clean"];
+    if (input.tenants[2]) input.tenants[2].dataClasses = ["avatars-clean", "documents-original", "documents-clean"];
     expectOneProblem(
       input,
       "tenants[2].dataClasses",
@@ -247,7 +260,7 @@ describe("invalid configurations", () => {
 
   it("fails when a vpc-tier tenant's data classes leave out the upload pipeline's (its role writes there too)", () => {
     const input = exampleInput();
-    if (input.tenants[1]) input.tenants[1].dataClasses = ["avatars-clean"];
+    if (input.tenants[1]) input.tenants[1].dataClasses = ["avatars-clean", "documents-original", "documents-clean"];
     expectOneProblem(
       input,
       "tenants[1].dataClasses",
@@ -262,6 +275,7 @@ describe("invalid configurations", () => {
     input.upload.dataClasses = [];
     delete input.upload.cleanDataClass;
     delete (input as { signing?: unknown }).signing;
+    delete (input as { documents?: unknown }).documents;
     expectOneProblem(input, "dataClasses", /no data class is declared/);
   });
 
@@ -469,6 +483,7 @@ describe("invalid configurations", () => {
     expectOneProblem(input, "upload.dataClasses[0]", /"selfies" is not declared/);
     const noOrigin = exampleInput();
     noOrigin.upload.allowedOrigins = [];
+    delete (noOrigin as { documents?: unknown }).documents;
     expectOneProblem(noOrigin, "upload.allowedOrigins", /no origin may send them/);
   });
 
@@ -705,7 +720,9 @@ describe("mistakes a user can make by hand", () => {
     [
       "tenants[2].dataClasses",
       (i: ReturnType<typeof exampleInput>) =>
-        Object.assign(i.tenants[2] ?? {}, { dataClasses: ["avatars-original", "avatars-clean", "avatars-clean"] }),
+        Object.assign(i.tenants[2] ?? {}, {
+          dataClasses: ["avatars-original", "avatars-clean", "documents-original", "documents-clean", "avatars-clean"],
+        }),
       /data class "avatars-clean" is listed twice/,
     ],
   ])("fails when %s lists an entry twice", (path, edit, message) => {

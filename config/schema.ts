@@ -449,6 +449,8 @@ export const deploymentSchema = z.strictObject({
       /** The signing function: reads the whole object to hash it, so longer than the read API. */
       signing: functionSizing({ reservedConcurrency: 5, memorySizeMb: 256, timeoutSeconds: 60 }),
       scrub: functionSizing({ reservedConcurrency: 5, memorySizeMb: 1024, timeoutSeconds: 120 }),
+      /** The document scrub function: holds a document in memory several times over. */
+      documentScrub: functionSizing({ reservedConcurrency: 5, memorySizeMb: 2048, timeoutSeconds: 300 }),
       /** The cross-partition sync: bounded memory (one part buffer), long enough for a 1 GiB object. */
       sync: functionSizing({ reservedConcurrency: 5, memorySizeMb: 512, timeoutSeconds: 600 }),
     })
@@ -457,6 +459,7 @@ export const deploymentSchema = z.strictObject({
       download: { reservedConcurrency: 10, memorySizeMb: 256, timeoutSeconds: 10 },
       signing: { reservedConcurrency: 5, memorySizeMb: 256, timeoutSeconds: 60 },
       scrub: { reservedConcurrency: 5, memorySizeMb: 1024, timeoutSeconds: 120 },
+      documentScrub: { reservedConcurrency: 5, memorySizeMb: 2048, timeoutSeconds: 300 },
       sync: { reservedConcurrency: 5, memorySizeMb: 512, timeoutSeconds: 600 },
     }),
   /**
@@ -570,6 +573,37 @@ export const deploymentSchema = z.strictObject({
       audience: text("audience", 'use the client ID your identity provider puts in the token\'s "aud" claim'),
     }),
   }),
+  /**
+   * Scanned documents (PDF): uploaded into their own data class through the documents API
+   * (`<env>-documents`: the upload API's routes, OIDC issuer, origins and expiries), sanitized by
+   * the document scrub function into a clean class, or quarantined with a reason; with `signing`,
+   * the signing service signs these documents. @default - none
+   */
+  documents: z
+    .strictObject({
+      /** The data class documents are uploaded into (like upload.dataClasses). */
+      dataClass: z.string(),
+      /** The data class sanitized documents go to (like upload.cleanDataClass). */
+      cleanDataClass: z.string(),
+      /** Largest document in bytes; the scrubber holds it in memory (1 byte to 256 MiB). @default 64 MiB */
+      maxSizeBytes: z
+        .number()
+        .int()
+        .min(1)
+        .max(256 * 1024 ** 2, {
+          error:
+            "documents.maxSizeBytes must be at most 256 MiB (268435456): the document scrubber holds a document in memory several times. Fix: lower it",
+        })
+        .default(64 * 1024 ** 2),
+      /** Most pages a document may have. @default 1000 */
+      maxPages: z
+        .number()
+        .int()
+        .min(1, { error: "documents.maxPages must be at least 1. Fix: use 1-10000" })
+        .max(10000, { error: "documents.maxPages must be at most 10000. Fix: use 1-10000" })
+        .default(1000),
+    })
+    .optional(),
 });
 
 export type DeploymentConfig = z.infer<typeof deploymentSchema>;

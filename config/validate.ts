@@ -3,6 +3,7 @@
  * the schema, so that one run reports every problem, including those in parts the schema rejected.
  */
 import { derivedNameProblems } from "./derived-names";
+import { documentProblems } from "./validate-documents";
 import { arnPrefix, checkEuRegion, PARTITIONS, partitionOfRegion } from "./partitions";
 import { RULE_SUPPRESSIBLE } from "./rule-ids";
 
@@ -26,6 +27,7 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
     ...availabilityZoneProblems(input),
     ...uploadClassProblems(input, declaredClasses),
     ...uploadTenantProblems(input, declaredClasses),
+    ...documentProblems(input, declaredClasses),
     ...crossPartitionProblems(input),
     ...credentialProblems(input),
     ...repeatedEntryProblems(input),
@@ -194,11 +196,15 @@ function uploadClassProblems(input: Raw, declaredClasses: readonly string[] | un
       }
     });
   }
-  if (isObject(input.signing) && !(upload && Array.isArray(upload.dataClasses) && upload.dataClasses.length > 0)) {
+  if (
+    isObject(input.signing) &&
+    !isObject(input.documents) &&
+    !(upload && Array.isArray(upload.dataClasses) && upload.dataClasses.length > 0)
+  ) {
     problems.push({
       path: "signing",
       message:
-        "the signing service signs the callers' clean objects, but no upload pipeline is configured. Fix: configure upload.dataClasses and upload.cleanDataClass, or remove signing",
+        "the signing service signs the callers' clean documents, but neither documents nor an upload pipeline is configured. Fix: configure documents (or upload.dataClasses and upload.cleanDataClass), or remove signing",
     });
   }
   if (upload && Array.isArray(upload.dataClasses) && upload.dataClasses.length > 0) {

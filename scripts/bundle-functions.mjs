@@ -16,6 +16,7 @@ export const FUNCTIONS = {
   upload: "functions/upload-presign/handler.ts",
   download: "functions/download-presign/handler.ts",
   scrub: "functions/image-scrub/handler.ts",
+  "document-scrub": "functions/document-scrub/handler.ts",
   sync: "functions/cross-partition-sync/handler.ts",
   failback: "functions/cross-partition-sync/failback-handler.ts",
   signing: "functions/signing/handler.ts",

@@ -156,11 +156,13 @@ describe("resources of each partition", () => {
     ]);
   });
 
-  it("lets browsers upload only into the buckets of the upload data classes and read only the clean one, from the configured origins", () => {
+  it("lets browsers upload only into the buckets of the upload data classes and read only the clean ones, from the configured origins", () => {
     const cors = resourcesOf(example.json, "aws_s3_bucket_cors_configuration");
     expect(Object.keys(cors)).toEqual([
       "sovereign-bucket-avatars-clean_cors",
       "sovereign-bucket-avatars-original_cors",
+      "sovereign-bucket-documents-clean_cors",
+      "sovereign-bucket-documents-original_cors",
     ]);
     const rules = (name: string) =>
       (
@@ -172,6 +174,8 @@ describe("resources of each partition", () => {
     expect(rules("sovereign-bucket-avatars-clean_cors")).toEqual([
       ["browser-downloads", ["GET", "HEAD"], ["https://app.example.org"]],
     ]);
+    expect(rules("sovereign-bucket-documents-original_cors")).toEqual(rules("sovereign-bucket-avatars-original_cors"));
+    expect(rules("sovereign-bucket-documents-clean_cors")).toEqual(rules("sovereign-bucket-avatars-clean_cors"));
   });
 
   it("trusts the platform CA on the commercial side for the failover buckets only", () => {
@@ -224,11 +228,14 @@ describe("upload pipeline", () => {
 
   it("deploys the upload, download, signing and scrub functions, configured from the configuration", () => {
     expect(Object.keys(fns).sort()).toEqual([
+      "document-pipeline_download_function",
+      "document-pipeline_scrub_function",
+      "document-pipeline_signing_function",
+      "document-pipeline_upload_function",
       "sync-pipeline-avatars-clean_failback_function",
       "sync-pipeline-avatars-clean_sync_function",
       "upload-pipeline_download_function",
       "upload-pipeline_scrub_function",
-      "upload-pipeline_signing_function",
       "upload-pipeline_upload_function",
     ]);
     expect(variables("upload-pipeline_upload_function")).toEqual({
@@ -255,33 +262,61 @@ describe("upload pipeline", () => {
       TENANT_KEY_ALIAS_PREFIX: "alias/example/tenant/",
       TENANT_ROLE_NAME_PREFIX: "example-tenant-",
     });
+    // Documents: PDF only, the documents block's size and pages, the document scrub function's bundle and sizing.
+    expect(variables("document-pipeline_upload_function")).toMatchObject({
+      UPLOAD_BUCKET: "example-documents-original-111111111111",
+      ALLOWED_CONTENT_TYPES: "application/pdf",
+      MAX_SIZE_BYTES: "52428800",
+      KMS_KEY_ARNS: '{"documents-original":"${aws_kms_key.sovereign-key-documents-original_key.arn}"}',
+    });
+    expect(variables("document-pipeline_scrub_function")).toMatchObject({
+      CLEAN_BUCKET: "example-documents-clean-111111111111",
+      CLEAN_DATA_CLASS: "documents-clean",
+      MAX_INPUT_BYTES: "52428800",
+      MAX_PAGES: "500",
+    });
+    expect(variables("document-pipeline_scrub_function")).not.toHaveProperty("ALLOWED_TYPES");
+    expect(fns["document-pipeline_scrub_function"]).toMatchObject({ memory_size: 2048, timeout: 300 });
+    expect(String(fns["document-pipeline_scrub_function"]?.filename)).toMatch(/document-scrub\.zip$/);
     expect(Object.values(fns).map((f) => [f.function_name, f.reserved_concurrent_executions])).toEqual([
+      ["example-document-download", 10],
+      ["example-document-scrub", 5],
+      ["example-signing", 5],
+      ["example-document-upload", 10],
       ["example-failback-avatars-clean", 1],
       ["example-sync-avatars-clean", 5],
       ["example-download", 10],
       ["example-scrub", 5],
-      ["example-signing", 5],
       ["example-upload", 10],
     ]);
   });
 
-  it("puts every upload and read route behind the JWT authorizer of the configured issuer", () => {
-    const routes = Object.values(resourcesOf(example.json, "aws_apigatewayv2_route"));
-    expect(routes.map((r) => r.route_key).sort()).toEqual([
+  it("puts every upload and read route behind the JWT authorizer of the configured issuer; signing on the documents API", () => {
+    const routes = Object.entries(resourcesOf(example.json, "aws_apigatewayv2_route"));
+    const keysOf = (pipeline: string) =>
+      routes
+        .filter(([name]) => name.startsWith(pipeline))
+        .map(([, r]) => r.route_key)
+        .sort();
+    const common = [
       "GET /v1/objects",
       "GET /v1/objects/{id}",
-      "POST /v1/objects/{id}/signatures",
       "POST /v1/uploads",
       "POST /v1/uploads/multipart",
       "POST /v1/uploads/multipart/complete",
       "POST /v1/uploads/multipart/parts",
       "POST /v1/uploads/put",
+    ];
+    expect(keysOf("upload-pipeline")).toEqual(common);
+    expect(keysOf("document-pipeline")).toEqual([...common, "POST /v1/objects/{id}/signatures"].sort());
+    expect(routes.every(([, r]) => r.authorization_type === "JWT")).toBe(true);
+    const apis = Object.values(resourcesOf(example.json, "aws_apigatewayv2_api")).map((api) => api.name);
+    expect(apis.sort()).toEqual(["example-documents", "example-uploads"]);
+    const authorizers = Object.values(resourcesOf(example.json, "aws_apigatewayv2_authorizer"));
+    expect(authorizers.map((a) => a.jwt_configuration)).toEqual([
+      { issuer: "https://login.example.org/realms/platform", audience: ["sovereign-identity-platform"] },
+      { issuer: "https://login.example.org/realms/platform", audience: ["sovereign-identity-platform"] },
     ]);
-    expect(routes.every((r) => r.authorization_type === "JWT")).toBe(true);
-    expect(Object.values(resourcesOf(example.json, "aws_apigatewayv2_authorizer"))[0]?.jwt_configuration).toEqual({
-      issuer: "https://login.example.org/realms/platform",
-      audience: ["sovereign-identity-platform"],
-    });
   });
 
   it("lets browsers upload with the upload role's and the tenant roles' signatures from outside the VPC endpoint, and nothing else", () => {
@@ -344,8 +379,9 @@ describe("upload pipeline", () => {
       String(r.bucket).includes("sovereign-bucket-evidence"),
     );
     expect(lock?.rule).toEqual({ default_retention: { mode: "COMPLIANCE", days: 3650 } });
-    expect(variables("upload-pipeline_signing_function")).toEqual({
-      CLEAN_BUCKET: "example-avatars-clean-111111111111",
+    // With documents configured, the signing service signs documents (the documents API's route).
+    expect(variables("document-pipeline_signing_function")).toEqual({
+      CLEAN_BUCKET: "example-documents-clean-111111111111",
       EVIDENCE_BUCKET: "example-evidence-111111111111",
       EVIDENCE_KMS_KEY_ID: "${aws_kms_key.sovereign-key-evidence_key.arn}",
       SIGNING_KEY_ID: "${aws_kms_key.sovereign-key-evidence-signing_key.arn}",
@@ -354,12 +390,12 @@ describe("upload pipeline", () => {
       TENANT_ROLE_NAME_PREFIX: "example-tenant-",
     });
     const statements = JSON.parse(
-      resourcesOf(example.json, "aws_iam_role_policy")["upload-pipeline_signing_role-policy"]?.policy as string,
+      resourcesOf(example.json, "aws_iam_role_policy")["document-pipeline_signing_role-policy"]?.policy as string,
     ).Statement as Array<{ Sid: string; Action: string | string[]; Resource: string | string[] }>;
     const bySid = Object.fromEntries(statements.map((st) => [st.Sid, [st.Action, st.Resource]]));
     expect(bySid.ReadCleanObjects).toEqual([
       "s3:GetObject",
-      "${aws_s3_bucket.sovereign-bucket-avatars-clean_bucket.arn}/*",
+      "${aws_s3_bucket.sovereign-bucket-documents-clean_bucket.arn}/*",
     ]);
     expect(bySid.WriteEvidence).toEqual([
       "s3:PutObject",

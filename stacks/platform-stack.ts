@@ -145,7 +145,7 @@ export class PlatformStack extends ReadableStack {
     for (const name of Object.keys(config.dataClasses).sort()) {
       const dataClass = config.dataClasses[name];
       if (dataClass === undefined) continue;
-      const { sovereign, failover } = this.dataClassStorage(config.environment, name, dataClass, config.upload);
+      const { sovereign, failover } = this.dataClassStorage(config.environment, name, dataClass, uploadRoles(config));
       dataBuckets.set(name, sovereign);
       if (failover !== undefined) failoverByClass.set(name, failover);
     }
@@ -153,8 +153,10 @@ export class PlatformStack extends ReadableStack {
   }
 
   /**
-   * The upload pipeline, when the configuration names an upload and a clean data class; with
-   * `signing`, the signing service's keys and evidence bucket too (returned, for the audit trail).
+   * The upload pipelines: images, when the configuration names an upload and a clean data class,
+   * and documents, with a documents block. With `signing`, the signing service's keys and evidence
+   * bucket too (returned, for the audit trail); it signs documents when there are documents, else
+   * the images' clean objects.
    */
   private addUploadPipeline(
     props: PlatformStackProps,
@@ -163,32 +165,40 @@ export class PlatformStack extends ReadableStack {
   ): PrivateBucket | undefined {
     const { config } = props;
     const env = config.environment;
-    const uploadClass = config.upload.dataClasses[0];
-    const originals = uploadClass !== undefined ? dataBuckets.get(uploadClass) : undefined;
-    const cleanClass = config.upload.cleanDataClass;
-    const clean = cleanClass !== undefined ? dataBuckets.get(cleanClass) : undefined;
-    if (uploadClass === undefined || originals === undefined || cleanClass === undefined || clean === undefined)
-      return undefined;
+    const images = imagePipelineClasses(config, dataBuckets);
+    const documents = documentPipelineClasses(config, dataBuckets);
+    if (images === undefined && documents === undefined) return undefined;
     const signing = config.signing === undefined ? undefined : this.signingStorage(env, config.signing);
-    new UploadPipeline(this, "upload-pipeline", {
+    const pseudonymKey = new KmsKey(this, "sovereign-key-pseudonyms", {
+      placement: this.sovereign,
+      aliasName: `${env}/subject-pseudonyms`,
+      description: `${env}: HMAC key for data subjects' pseudonyms (object keys); never leaves the sovereign partition`,
+      keySpec: "HMAC_256",
+    });
+    const common = {
       placement: this.sovereign,
       environment: env,
       config,
       network: this.network,
       key: functionsKey,
-      originals,
-      originalsDataClass: uploadClass,
-      clean,
-      cleanDataClass: cleanClass,
       artifactsDir: props.artifactsDir,
-      pseudonymKey: new KmsKey(this, "sovereign-key-pseudonyms", {
-        placement: this.sovereign,
-        aliasName: `${env}/subject-pseudonyms`,
-        description: `${env}: HMAC key for data subjects' pseudonyms (object keys); never leaves the sovereign partition`,
-        keySpec: "HMAC_256",
-      }),
-      ...(signing === undefined ? {} : { signing }),
-    });
+      pseudonymKey,
+    };
+    if (images !== undefined) {
+      new UploadPipeline(this, "upload-pipeline", {
+        ...common,
+        ...images,
+        ...(signing === undefined || documents !== undefined ? {} : { signing }),
+      });
+    }
+    if (documents !== undefined) {
+      new UploadPipeline(this, "document-pipeline", {
+        ...common,
+        ...documents,
+        kind: "documents",
+        ...(signing === undefined ? {} : { signing }),
+      });
+    }
     return signing?.evidence;
   }
 
@@ -350,7 +360,7 @@ export class PlatformStack extends ReadableStack {
     env: string,
     name: string,
     dataClass: DataClassConfig,
-    upload: DeploymentConfig["upload"],
+    roles: UploadRoles,
   ): { sovereign: PrivateBucket; failover?: PrivateBucket } {
     const tags = { DataClass: name };
     const key = new KmsKey(this, `sovereign-key-${name}`, {
@@ -365,10 +375,10 @@ export class PlatformStack extends ReadableStack {
       encryptionKey: key,
       retentionDays: dataClass.retentionDays,
       vpcEndpointId: this.network.s3Endpoint.id,
-      browserUploadOrigins: upload.dataClasses.includes(name) ? upload.allowedOrigins : undefined,
-      browserDownloadOrigins: name === upload.cleanDataClass ? upload.allowedOrigins : undefined,
-      // The scrub function quarantines a logical-tier tenant's rejected uploads as the tenant.
-      tenantAreaPrefixes: upload.dataClasses.includes(name) ? [QUARANTINE_PREFIX] : undefined,
+      browserUploadOrigins: roles.originals.includes(name) ? roles.origins : undefined,
+      browserDownloadOrigins: roles.clean.includes(name) ? roles.origins : undefined,
+      // The scrub functions quarantine a logical-tier tenant's rejected uploads as the tenant.
+      tenantAreaPrefixes: roles.originals.includes(name) ? [QUARANTINE_PREFIX] : undefined,
       tags,
     });
     new TerraformOutput(this, `sovereign-bucket-${name}-name`, { value: bucket.bucketName });
@@ -466,4 +476,51 @@ function operatorOutput(o: {
 /** The commercial failover bucket of a data class (a literal: the egress allowlist names its host). */
 export function failoverBucketName(environment: string, dataClass: string, commercialAccountId: string): string {
   return `${environment}-${dataClass}-failover-${commercialAccountId}`;
+}
+
+/** The buckets and classes of one upload pipeline. */
+interface PipelineClasses {
+  readonly originals: PrivateBucket;
+  readonly originalsDataClass: string;
+  readonly clean: PrivateBucket;
+  readonly cleanDataClass: string;
+}
+
+function pipelineClasses(
+  dataBuckets: ReadonlyMap<string, PrivateBucket>,
+  originalsDataClass: string | undefined,
+  cleanDataClass: string | undefined,
+): PipelineClasses | undefined {
+  const originals = originalsDataClass === undefined ? undefined : dataBuckets.get(originalsDataClass);
+  const clean = cleanDataClass === undefined ? undefined : dataBuckets.get(cleanDataClass);
+  if (originals === undefined || clean === undefined || originalsDataClass === undefined || cleanDataClass === undefined)
+    return undefined;
+  return { originals, originalsDataClass, clean, cleanDataClass };
+}
+
+const imagePipelineClasses = (config: DeploymentConfig, dataBuckets: ReadonlyMap<string, PrivateBucket>) =>
+  pipelineClasses(dataBuckets, config.upload.dataClasses[0], config.upload.cleanDataClass);
+
+const documentPipelineClasses = (config: DeploymentConfig, dataBuckets: ReadonlyMap<string, PrivateBucket>) =>
+  config.documents === undefined
+    ? undefined
+    : pipelineClasses(dataBuckets, config.documents.dataClass, config.documents.cleanDataClass);
+
+/** Which data classes receive browser uploads (originals) and serve browser downloads (clean), from which origins. */
+interface UploadRoles {
+  readonly originals: readonly string[];
+  readonly clean: readonly string[];
+  readonly origins: readonly string[];
+}
+
+function uploadRoles(config: DeploymentConfig): UploadRoles {
+  const { upload, documents } = config;
+  return {
+    originals: [...upload.dataClasses, ...(documents === undefined ? [] : [documents.dataClass])],
+    clean: [
+      ...(upload.cleanDataClass === undefined ? [] : [upload.cleanDataClass]),
+      ...(documents === undefined ? [] : [documents.cleanDataClass]),
+    ],
+    origins: upload.allowedOrigins,
+  };
 }

@@ -38,6 +38,56 @@ export interface UploadPipelineProps {
    * the asymmetric key that signs them. @default - no signing service
    */
   readonly signing?: { readonly evidence: PrivateBucket; readonly signingKey: KmsKey };
+  /**
+   * What the pipeline takes: images (the `upload` block: its content types and size, the image scrub
+   * function) or documents (the `documents` block: PDF, its size and pages, the document scrub
+   * function). Documents' functions and API are named `<env>-document-*` and `<env>-documents`.
+   * @default "images"
+   */
+  readonly kind?: "images" | "documents";
+}
+
+/** What differs between the image and the document pipeline. */
+interface PipelineProfile {
+  /** Prefix of the function names after `<env>-` (the signing function, of which there is one, has none). */
+  readonly functionPrefix: string;
+  readonly apiName: string;
+  /** The scrub function's bundle and its sizing in `functions` of the configuration. */
+  readonly scrubBundle: "scrub" | "document-scrub";
+  readonly scrubSizing: "scrub" | "documentScrub";
+  readonly contentTypes: readonly string[];
+  readonly maxSizeBytes: number;
+  /** The scrub function's own limits (environment). */
+  readonly scrubLimits: Readonly<Record<string, string>>;
+}
+
+function profileOf(props: UploadPipelineProps): PipelineProfile {
+  const { config, environment } = props;
+  const documents = config.documents;
+  if (props.kind === "documents") {
+    if (documents === undefined) throw new Error("UploadPipeline.kind: documents needs the configuration's documents block");
+    return {
+      functionPrefix: "document-",
+      apiName: `${environment}-documents`,
+      scrubBundle: "document-scrub",
+      scrubSizing: "documentScrub",
+      contentTypes: ["application/pdf"],
+      maxSizeBytes: documents.maxSizeBytes,
+      scrubLimits: { MAX_INPUT_BYTES: String(documents.maxSizeBytes), MAX_PAGES: String(documents.maxPages) },
+    };
+  }
+  return {
+    functionPrefix: "",
+    apiName: `${environment}-uploads`,
+    scrubBundle: "scrub",
+    scrubSizing: "scrub",
+    contentTypes: config.upload.allowedContentTypes,
+    maxSizeBytes: config.upload.maxSizeBytes,
+    scrubLimits: {
+      ALLOWED_TYPES: config.upload.allowedContentTypes.join(","),
+      MAX_INPUT_BYTES: String(config.upload.maxSizeBytes),
+    },
+  };
 }
 
 /** Where the scrub function keeps rejected uploads, in the originals bucket (a tenant area there). */
@@ -56,9 +106,11 @@ export class UploadPipeline extends Construct {
   readonly signing: LambdaFunction | undefined;
   readonly scrub: LambdaFunction;
   readonly api: HttpApi;
+  private readonly profile: PipelineProfile;
 
   constructor(scope: Construct, id: string, props: UploadPipelineProps) {
     super(scope, id);
+    this.profile = profileOf(props);
     this.upload = this.createUpload(props);
     this.download = this.createDownload(props);
     this.signing = props.signing === undefined ? undefined : this.createSigning(props, props.signing);
@@ -68,19 +120,23 @@ export class UploadPipeline extends Construct {
   }
 
   /**
-   * One of the pipeline's functions: named `<env>-<name>`, its code `<name>.zip`, its sizing
-   * `functions.<name>` of the configuration, in the platform's network with the functions' key.
+   * One of the pipeline's functions: named `<env>-<prefix><name>`, its code `<name>.zip` (the scrub
+   * function's: the profile's bundle), its sizing `functions.<name>` of the configuration (scrub:
+   * the profile's), in the platform's network with the functions' key.
    */
   private pipelineFunction(
     props: UploadPipelineProps,
     name: "upload" | "download" | "signing" | "scrub",
     environment: Readonly<Record<string, string>>,
   ): LambdaFunction {
-    const sizing = props.config.functions[name];
+    const { profile } = this;
+    const sizing = props.config.functions[name === "scrub" ? profile.scrubSizing : name];
+    const prefix = name === "signing" ? "" : profile.functionPrefix;
+    const bundle = name === "scrub" ? profile.scrubBundle : name;
     return new LambdaFunction(this, name, {
       placement: props.placement,
-      functionName: `${props.environment}-${name}`,
-      zipFile: join(props.artifactsDir, `${name}.zip`),
+      functionName: `${props.environment}-${prefix}${name}`,
+      zipFile: join(props.artifactsDir, `${bundle}.zip`),
       network: props.network,
       key: props.key,
       reservedConcurrency: sizing.reservedConcurrency,
@@ -99,8 +155,8 @@ export class UploadPipeline extends Construct {
     const env = props.environment;
     const upload = this.pipelineFunction(props, "upload", {
       UPLOAD_BUCKET: originals.bucketName,
-      ALLOWED_CONTENT_TYPES: config.upload.allowedContentTypes.join(","),
-      MAX_SIZE_BYTES: String(config.upload.maxSizeBytes),
+      ALLOWED_CONTENT_TYPES: this.profile.contentTypes.join(","),
+      MAX_SIZE_BYTES: String(this.profile.maxSizeBytes),
       EXPIRY_SECONDS: String(config.upload.expirySeconds),
       KMS_KEY_ARNS: JSON.stringify({ [props.originalsDataClass]: originals.encryptionKey.keyArn }),
       PSEUDONYM_KEY_ID: props.pseudonymKey.keyArn,
@@ -178,7 +234,7 @@ export class UploadPipeline extends Construct {
     const { config } = props;
     return new HttpApi(this, "api", {
       placement: props.placement,
-      name: `${props.environment}-uploads`,
+      name: this.profile.apiName,
       jwtIssuer: config.upload.oidc.issuer,
       jwtAudience: [config.upload.oidc.audience],
       routes: [
@@ -203,15 +259,14 @@ export class UploadPipeline extends Construct {
    * `quarantine/` in the originals bucket.
    */
   private createScrub(props: UploadPipelineProps): LambdaFunction {
-    const { placement, config, originals, clean } = props;
+    const { placement, originals, clean } = props;
     const env = props.environment;
     const scrub = this.pipelineFunction(props, "scrub", {
       CLEAN_BUCKET: clean.bucketName,
       CLEAN_KMS_KEY_ID: clean.encryptionKey.keyArn,
       CLEAN_DATA_CLASS: props.cleanDataClass,
       QUARANTINE_PREFIX,
-      ALLOWED_TYPES: config.upload.allowedContentTypes.join(","),
-      MAX_INPUT_BYTES: String(config.upload.maxSizeBytes),
+      ...this.profile.scrubLimits,
       ...tenantDirectoryEnvironment(env),
     });
     originals.grantRead(scrub, { sid: "ReadOriginals" });

@@ -1,10 +1,11 @@
 /**
  * Documents end to end through a real S3 server (Ceph RADOS Gateway, DESIGN.md §7): a client asks the
- * upload Lambda handler for a pre-signed POST of a PDF and submits it; the gateway's bucket
- * notification delivers the ObjectCreated event to the document scrub Lambda handler, which cleans
- * the document into the clean bucket or quarantines it with its reason. Both handlers are configured
- * from the environment at import, as in Lambda. The outputs are checked with independent tools
- * (qpdf, exiftool: Debian `qpdf`, `libimage-exiftool-perl`).
+ * upload handler for a pre-signed POST of a PDF and submits it; the gateway's bucket notification
+ * delivers the ObjectCreated event to the document scrub handler, which cleans the document into
+ * the clean bucket or quarantines it with its reason. Each handler has a gateway role named as the
+ * stack names its function's (the authorization proof judges their requests against the
+ * synthesized policies). The outputs are checked with independent tools (qpdf, exiftool: Debian
+ * `qpdf`, `libimage-exiftool-perl`).
  */
 import {
   CreateBucketCommand,
@@ -15,62 +16,119 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { PDFName } from "@cantoo/pdf-lib";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { castNames } from "../../test/authz/recorder";
 import { useRadosGateway } from "../../test/s3/lifecycle";
 import { type NotificationPush, pushNotifications } from "../../test/s3/notifications";
+import { assumeRole, createRole } from "../../test/s3/sts";
 import { canary, metadataRichPdf, plainDoc, save } from "../../test/support/document-scrub/builders";
 import { exiftool, qpdfCheck, requireTool } from "../../test/support/document-scrub/tools";
-import type { ScrubBatchResult } from "../image-scrub/scrub-handler";
+import { createScrubHandler, type ScrubBatchResult } from "../image-scrub/scrub-handler";
 import type { HttpApiResult } from "../shared/http-api";
+import { createLogger } from "../shared/logger";
+import { localMac, Pseudonyms } from "../shared/pseudonym";
+import { s3ClientFromEnv } from "../shared/s3-env";
+import { parseUploadEnv, s3ClientFromEnv as uploadClient } from "../upload-presign/env";
+import { createUploadHandler } from "../upload-presign/handler";
 import type { PresignedPost } from "../upload-presign/presign";
-import type { DocumentScrubReport } from "./scrubber";
-import { DOCUMENT_SCRUBBER_VERSION } from "./scrubber";
+import { documentScrubConfig, parseDocumentScrubEnv } from "./env";
+import { DOCUMENT_SCRUBBER_VERSION, type DocumentScrubReport } from "./scrubber";
 
-const DOCUMENT_KEY = "arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/77777777-8888-4999-aaaa-000000000000";
+const pseudonyms = new Pseudonyms(localMac(Buffer.alloc(32, 7)));
+
+const ORIGINALS_KEY = "arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/77777777-8888-4999-aaaa-000000000000";
+const CLEAN_KEY = "arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/77777777-8888-4999-aaaa-000000000001";
 const ORIGINALS = "documents-originals";
 const CLEAN = "documents-clean";
 const claims = { tenant: "acme", subject: "user-1" };
 
-const gateway = useRadosGateway({ name: "documents", region: "eusc-de-east-1", kmsKeys: [DOCUMENT_KEY] });
+const gateway = useRadosGateway({
+  name: "documents",
+  region: "eusc-de-east-1",
+  kmsKeys: [ORIGINALS_KEY, CLEAN_KEY],
+  sts: true,
+});
 
 let s3: S3Client;
 let push: NotificationPush<ScrubBatchResult<DocumentScrubReport>>;
 let uploadHandler: (event: unknown) => Promise<HttpApiResult>;
+
+/**
+ * A gateway role named as the stack names the function's, so that the authorization proof knows
+ * which function made each request and judges it against the synthesized policies.
+ */
+async function functionCredentials(roleName: string) {
+  const g = gateway();
+  const role = await createRole(g, roleName, {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Action: ["s3:*"],
+        Resource: [ORIGINALS, CLEAN].flatMap((b) => [`arn:aws:s3:::${b}`, `arn:aws:s3:::${b}/*`]),
+      },
+    ],
+  });
+  const credentials = await assumeRole(g, role, roleName, 3600);
+  return async () => credentials;
+}
 
 beforeAll(async () => {
   requireTool("qpdf");
   requireTool("exiftool");
   const g = gateway();
   s3 = g.client();
-  vi.stubEnv("CLEAN_BUCKET", CLEAN);
-  vi.stubEnv("CLEAN_DATA_CLASS", "documents-clean");
-  vi.stubEnv("QUARANTINE_PREFIX", "quarantine/");
-  vi.stubEnv("MAX_INPUT_BYTES", String(4 * 1024 * 1024));
-  vi.stubEnv("MAX_PAGES", "20");
-  vi.stubEnv("S3_ENDPOINT", g.endpoint);
-  vi.stubEnv("AWS_REGION", g.region);
-  vi.stubEnv("AWS_ACCESS_KEY_ID", g.accessKeyId);
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", g.secretAccessKey);
-  vi.stubEnv("LOG_LEVEL", "warn");
-  vi.stubEnv("UPLOAD_BUCKET", ORIGINALS);
-  vi.stubEnv("ALLOWED_CONTENT_TYPES", "application/pdf");
-  vi.stubEnv("MAX_SIZE_BYTES", String(4 * 1024 * 1024));
-  vi.stubEnv("EXPIRY_SECONDS", "60");
-  vi.stubEnv("KMS_KEY_ARNS", JSON.stringify({ "documents-original": DOCUMENT_KEY }));
-  // KMS (GenerateMac for the subjects' pseudonyms) does not run here: keys keep the subject.
-  vi.stubEnv("PSEUDONYMIZE_SUBJECTS", "false");
-  const handler = (await import("./handler")).handler;
-  uploadHandler = (await import("../upload-presign/handler")).handler;
-  await s3.send(new CreateBucketCommand({ Bucket: ORIGINALS }));
-  await s3.send(new CreateBucketCommand({ Bucket: CLEAN }));
-  await s3.send(new PutBucketVersioningCommand({ Bucket: ORIGINALS, VersioningConfiguration: { Status: "Enabled" } }));
-  await s3.send(new PutBucketVersioningCommand({ Bucket: CLEAN, VersioningConfiguration: { Status: "Enabled" } }));
-  push = await pushNotifications(g, ORIGINALS, "documents", handler);
+  castNames({
+    buckets: {
+      [ORIGINALS]: "example-documents-original-111111111111",
+      [CLEAN]: "example-documents-clean-111111111111",
+    },
+    keys: {
+      [ORIGINALS_KEY]: "aws_kms_key.sovereign-key-documents-original_key",
+      [CLEAN_KEY]: "aws_kms_key.sovereign-key-documents-clean_key",
+    },
+    tenants: { acme: "acme-health" },
+  });
+  for (const bucket of [ORIGINALS, CLEAN]) {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
+  }
+  const logger = createLogger("documents-test", { level: "error" });
+  const server = { S3_ENDPOINT: g.endpoint, AWS_REGION: g.region };
+  const uploadSettings = parseUploadEnv({
+    ...server,
+    UPLOAD_BUCKET: ORIGINALS,
+    ALLOWED_CONTENT_TYPES: "application/pdf",
+    MAX_SIZE_BYTES: String(4 * 1024 * 1024),
+    EXPIRY_SECONDS: "60",
+    KMS_KEY_ARNS: JSON.stringify({ "documents-original": ORIGINALS_KEY }),
+    PSEUDONYM_KEY_ID: "alias/example/subject-pseudonyms",
+  });
+  uploadHandler = createUploadHandler({
+    s3: uploadClient(uploadSettings.env, await functionCredentials("example-document-upload-function")),
+    settings: uploadSettings,
+    logger,
+    pseudonyms,
+  });
+  const scrubEnv = parseDocumentScrubEnv({
+    ...server,
+    CLEAN_BUCKET: CLEAN,
+    CLEAN_KMS_KEY_ID: CLEAN_KEY,
+    CLEAN_DATA_CLASS: "documents-clean",
+    QUARANTINE_PREFIX: "quarantine/",
+    MAX_INPUT_BYTES: String(4 * 1024 * 1024),
+    MAX_PAGES: "20",
+  });
+  const scrub = createScrubHandler({
+    s3: s3ClientFromEnv(scrubEnv, await functionCredentials("example-document-scrub-function")),
+    config: documentScrubConfig(scrubEnv),
+    logger,
+  });
+  push = await pushNotifications(g, ORIGINALS, "documents", scrub);
 });
 
 afterAll(async () => {
   await push?.close();
-  vi.unstubAllEnvs();
 });
 
 /** Asks the upload Lambda for a pre-signed POST of a PDF and submits the form like a browser. */

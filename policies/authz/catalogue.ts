@@ -75,7 +75,7 @@ export const CATALOGUE: Readonly<Record<RoleKind, RoleCalls>> = {
   },
   "scrub-function": {
     purpose:
-      "reads each new original, writes its scrubbed copy into the clean bucket or a quarantined copy, tags the original; acts as a logical-tier tenant's role for that tenant's objects",
+      "reads each new original (image or document), writes its scrubbed copy into the clean bucket or a quarantined copy, tags the original; acts as a logical-tier tenant's role for that tenant's objects",
     calls: [
       ...s3("sdk", "GetObject", "HeadObject", "GetObjectTagging", "PutObjectTagging", "PutObject", "CopyObject"),
       "sdk KMS DescribeKey",
@@ -161,10 +161,9 @@ export const CATALOGUE: Readonly<Record<RoleKind, RoleCalls>> = {
 
 /** The kind of a role of the stack, by the construct that makes it; undefined for roles that make no data-plane calls (flow logs, CloudTrail). */
 export function roleKindOf(role: WorldRole): RoleKind | undefined {
-  if (role.address === "aws_iam_role.upload-pipeline_upload_role") return "upload-function";
-  if (role.address === "aws_iam_role.upload-pipeline_download_role") return "download-function";
-  if (role.address === "aws_iam_role.upload-pipeline_signing_role") return "signing-function";
-  if (role.address === "aws_iam_role.upload-pipeline_scrub_role") return "scrub-function";
+  // The image pipeline (upload-pipeline) and the document pipeline (document-pipeline) have the same roles.
+  const pipeline = /^aws_iam_role\.(?:upload|document)-pipeline_(upload|download|signing|scrub)_role$/.exec(role.address);
+  if (pipeline !== null) return `${pipeline[1] as "upload" | "download" | "signing" | "scrub"}-function`;
   if (/^aws_iam_role\.sync-pipeline-.+_sync_role$/.test(role.address)) return "sync-function";
   if (/^aws_iam_role\.sync-pipeline-.+_failback_role$/.test(role.address)) return "failback-function";
   if (JSON.stringify(role.trust ?? "").includes("rolesanywhere.amazonaws.com")) return "cross-partition-role";

@@ -1,0 +1,106 @@
+import { describe, expect, it } from "vitest";
+import { exampleInput } from "../test/template";
+import { parseDeployment } from "./load";
+
+type Input = ReturnType<typeof exampleInput> & { documents?: Record<string, unknown> };
+
+function problemsOf(input: unknown) {
+  const result = parseDeployment(input);
+  if (result.ok) throw new Error("expected the configuration to be rejected");
+  return result.problems;
+}
+
+/** Exactly one problem at `path`, naming the fix. */
+function expectOneProblem(input: unknown, path: string, message: RegExp) {
+  const problems = problemsOf(input);
+  expect(problems.map((p) => p.path)).toEqual([path]);
+  expect(problems[0]?.message).toMatch(message);
+  expect(problems[0]?.message).toMatch(/Fix: /);
+}
+
+const edited = (edit: (input: Input) => void): Input => {
+  const input = exampleInput() as Input;
+  edit(input);
+  return input;
+};
+
+describe("the documents block", () => {
+  it("takes the example's documents with their limits, and defaults them", () => {
+    const result = parseDeployment(exampleInput());
+    expect(result.ok && result.config.documents).toEqual({
+      dataClass: "documents-original",
+      cleanDataClass: "documents-clean",
+      maxSizeBytes: 52428800,
+      maxPages: 500,
+    });
+    const defaults = parseDeployment(
+      edited((i) => {
+        i.documents = { dataClass: "documents-original", cleanDataClass: "documents-clean" };
+      }),
+    );
+    expect(defaults.ok && defaults.config.documents).toMatchObject({ maxSizeBytes: 64 * 1024 ** 2, maxPages: 1000 });
+  });
+
+  it("fails when a documents class is not declared", () => {
+    const input = edited((i) => {
+      if (i.documents) i.documents.cleanDataClass = "contracts";
+    });
+    expectOneProblem(input, "documents.cleanDataClass", /"contracts" is not declared/);
+  });
+
+  it("fails when documents share a class with the image upload pipeline", () => {
+    const input = edited((i) => {
+      if (i.documents) i.documents.dataClass = "avatars-original";
+    });
+    expectOneProblem(input, "documents.dataClass", /also a class of the upload pipeline/);
+  });
+
+  it("fails when the clean class is the class documents are uploaded into", () => {
+    const input = edited((i) => {
+      if (i.documents) i.documents.cleanDataClass = "documents-original";
+    });
+    expectOneProblem(input, "documents.cleanDataClass", /unsanitized documents would land among sanitized ones/);
+  });
+
+  it("fails when the originals' class crosses partitions", () => {
+    const input = edited((i) => {
+      i.dataClasses["documents-original"] = { retentionDays: 30, allowCrossPartition: true };
+    });
+    expectOneProblem(input, "documents.dataClass", /unsanitized documents .* would be replicated/);
+  });
+
+  it("fails when a tenant that lists its classes lacks the documents' classes", () => {
+    const input = edited((i) => {
+      if (i.tenants[2]) i.tenants[2].dataClasses = ["avatars-original", "avatars-clean", "documents-original"];
+    });
+    expectOneProblem(input, "tenants[2].dataClasses", /documents API as its own role.*lack documents-clean/);
+  });
+
+  it("fails when no browser origin may upload documents", () => {
+    const input = edited((i) => {
+      i.upload.dataClasses = [];
+      delete i.upload.cleanDataClass;
+      i.upload.allowedOrigins = [];
+    });
+    expectOneProblem(input, "upload.allowedOrigins", /documents are uploaded from browsers/);
+  });
+
+  it.each([
+    [{ maxSizeBytes: 300 * 1024 ** 2 }, "documents.maxSizeBytes", /at most 256 MiB/],
+    [{ maxPages: 0 }, "documents.maxPages", /at least 1/],
+    [{ maxPages: 20000 }, "documents.maxPages", /at most 10000/],
+  ])("fails on limits out of range: %o", (limits, path, message) => {
+    const input = edited((i) => {
+      Object.assign(i.documents ?? {}, limits);
+    });
+    expectOneProblem(input, path, message);
+  });
+
+  it("deploys documents without an image upload pipeline", () => {
+    const input = edited((i) => {
+      i.upload.dataClasses = [];
+      delete i.upload.cleanDataClass;
+    });
+    expect(parseDeployment(input).ok).toBe(true);
+  });
+});
