@@ -493,7 +493,12 @@ function pipelineClasses(
 ): PipelineClasses | undefined {
   const originals = originalsDataClass === undefined ? undefined : dataBuckets.get(originalsDataClass);
   const clean = cleanDataClass === undefined ? undefined : dataBuckets.get(cleanDataClass);
-  if (originals === undefined || clean === undefined || originalsDataClass === undefined || cleanDataClass === undefined)
+  if (
+    originals === undefined ||
+    clean === undefined ||
+    originalsDataClass === undefined ||
+    cleanDataClass === undefined
+  )
     return undefined;
   return { originals, originalsDataClass, clean, cleanDataClass };
 }

@@ -150,9 +150,12 @@ describe("sync pipeline", () => {
     delete (input as { crossPartition?: unknown }).crossPartition;
     const { json } = synthDeployment(validConfig(input));
     expect(values(json, "aws_lambda_function").map((f) => f.function_name)).toEqual([
+      "example-document-download",
+      "example-document-scrub",
+      "example-signing",
+      "example-document-upload",
       "example-download",
       "example-scrub",
-      "example-signing",
       "example-upload",
     ]);
     for (const type of [

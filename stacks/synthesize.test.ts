@@ -69,13 +69,18 @@ describe("main (CLI)", () => {
       const treeA = snapshotTree(a);
       expect(Object.keys(treeA).sort()).toEqual([
         "manifest.json",
+        expect.stringMatching(/^stacks\/example\/assets\/document-pipeline_download_code\/[0-9A-F]+\/download\.zip$/),
+        expect.stringMatching(
+          /^stacks\/example\/assets\/document-pipeline_scrub_code\/[0-9A-F]+\/document-scrub\.zip$/,
+        ),
+        expect.stringMatching(/^stacks\/example\/assets\/document-pipeline_signing_code\/[0-9A-F]+\/signing\.zip$/),
+        expect.stringMatching(/^stacks\/example\/assets\/document-pipeline_upload_code\/[0-9A-F]+\/upload\.zip$/),
         expect.stringMatching(
           /^stacks\/example\/assets\/sync-pipeline-avatars-clean_failback_code\/[0-9A-F]+\/failback\.zip$/,
         ),
         expect.stringMatching(/^stacks\/example\/assets\/sync-pipeline-avatars-clean_sync_code\/[0-9A-F]+\/sync\.zip$/),
         expect.stringMatching(/^stacks\/example\/assets\/upload-pipeline_download_code\/[0-9A-F]+\/download\.zip$/),
         expect.stringMatching(/^stacks\/example\/assets\/upload-pipeline_scrub_code\/[0-9A-F]+\/scrub\.zip$/),
-        expect.stringMatching(/^stacks\/example\/assets\/upload-pipeline_signing_code\/[0-9A-F]+\/signing\.zip$/),
         expect.stringMatching(/^stacks\/example\/assets\/upload-pipeline_upload_code\/[0-9A-F]+\/upload\.zip$/),
         "stacks/example/cdk.tf.json",
       ]);

@@ -65,7 +65,8 @@ function profileOf(props: UploadPipelineProps): PipelineProfile {
   const { config, environment } = props;
   const documents = config.documents;
   if (props.kind === "documents") {
-    if (documents === undefined) throw new Error("UploadPipeline.kind: documents needs the configuration's documents block");
+    if (documents === undefined)
+      throw new Error("UploadPipeline.kind: documents needs the configuration's documents block");
     return {
       functionPrefix: "document-",
       apiName: `${environment}-documents`,

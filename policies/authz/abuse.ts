@@ -48,20 +48,42 @@ export interface Cast {
 const roleWhere = (world: AuthzWorld, test: (r: WorldRole) => boolean) => [...world.roles.values()].find(test);
 const bucketWhere = (world: AuthzWorld, test: (b: WorldBucket) => boolean) => [...world.buckets.values()].find(test);
 
-/** The platform's actors, by their kind (catalogue.ts), and its buckets by their addresses. */
-export function castOf(world: AuthzWorld): Cast {
+/** The upload pipelines a stack may have: images (`upload-pipeline`) and documents (`document-pipeline`). */
+export const PIPELINES = ["upload-pipeline", "document-pipeline"] as const;
+export type Pipeline = (typeof PIPELINES)[number];
+
+/** The sovereign bucket ending in `suffix` that `role`'s identity policies name, else the first such bucket. */
+function bucketOfRole(world: AuthzWorld, role: WorldRole | undefined, suffix: string): WorldBucket | undefined {
+  const candidates = [...world.buckets.values()].filter(
+    (b) => b.side.partition.id === "aws-eusc" && b.address.endsWith(suffix),
+  );
+  if (role === undefined) return candidates[0];
+  const granted = JSON.stringify(role.identityPolicies);
+  return candidates.find((b) => granted.includes(b.arn)) ?? candidates[0];
+}
+
+/**
+ * The platform's actors, by their kind (catalogue.ts), and its buckets by their addresses: the
+ * functions of `pipeline` (its roles are `aws_iam_role.<pipeline>_<function>_role`) and the
+ * originals and clean buckets its upload and download functions are granted.
+ */
+export function castOf(world: AuthzWorld, pipeline: Pipeline = "upload-pipeline"): Cast {
   const sovereign = (b: WorldBucket) => b.side.partition.id === "aws-eusc";
   const ofKind = (kind: RoleKind) => roleWhere(world, (r) => roleKindOf(r) === kind);
+  const ofPipeline = (kind: RoleKind) =>
+    roleWhere(world, (r) => roleKindOf(r) === kind && r.address.startsWith(`aws_iam_role.${pipeline}_`));
+  const upload = ofPipeline("upload-function");
+  const download = ofPipeline("download-function");
   return {
-    upload: ofKind("upload-function"),
-    download: ofKind("download-function"),
-    signing: ofKind("signing-function"),
-    scrub: ofKind("scrub-function"),
+    upload,
+    download,
+    signing: ofPipeline("signing-function"),
+    scrub: ofPipeline("scrub-function"),
     sync: ofKind("sync-function"),
     rolesAnywhere: ofKind("cross-partition-role"),
     tenant: ofKind("logical-tenant-role"),
-    originals: bucketWhere(world, (b) => sovereign(b) && b.address.endsWith("-original_bucket")),
-    clean: bucketWhere(world, (b) => sovereign(b) && b.address.endsWith("-clean_bucket")),
+    originals: bucketOfRole(world, upload, "-original_bucket"),
+    clean: bucketOfRole(world, download, "-clean_bucket"),
     // The failover bucket of the cross-partition role's own class (its name ends in the class).
     failover: (() => {
       const role = ofKind("cross-partition-role");
@@ -159,8 +181,8 @@ type AddCase = (
   make: () => Call | string | { readonly call: Call; readonly control: Call },
 ) => void;
 
-function matrixOf(world: AuthzWorld): Matrix {
-  const c = castOf(world);
+function matrixOf(world: AuthzWorld, pipeline: Pipeline = "upload-pipeline"): Matrix {
+  const c = castOf(world, pipeline);
   const tenantId = c.tenant?.tags.Tenant ?? "";
   const otherTenant =
     [...world.keys.values()]
@@ -433,7 +455,8 @@ function signingCases({ world, c }: Matrix, add: AddCase): void {
 }
 
 /** The functions' own roles outside their paths. */
-function functionCases({ c }: Matrix, add: AddCase): void {
+function functionCases(matrix: Matrix, add: AddCase): void {
+  const { c } = matrix;
   add("no-tls", "the sync function reads a clean object without TLS", () =>
     c.sync === undefined || c.clean === undefined
       ? "no crossing data class"
@@ -445,6 +468,12 @@ function functionCases({ c }: Matrix, add: AddCase): void {
           control: call(c.sync, "GetObject", c.clean, "t/u/x", { objectKmsKeyArn: c.clean.keyArn }),
         },
   );
+  scrubCases(matrix, add);
+  syncCases(matrix, add);
+}
+
+/** The scrub function outside its path: from the internet, outside the quarantine area, in a sovereign-only class. */
+function scrubCases({ c }: Matrix, add: AddCase): void {
   add(
     "stolen-function-credentials",
     "the scrub function's credentials used from the internet (outside the VPC endpoint)",
@@ -477,6 +506,10 @@ function functionCases({ c }: Matrix, add: AddCase): void {
           }),
         },
   );
+}
+
+/** The sync function (of the crossing class, whose clean bucket is the image pipeline's) outside its path. */
+function syncCases({ c }: Matrix, add: AddCase): void {
   add("sync-reads-originals", "the sync function reads unscrubbed originals", () =>
     c.sync === undefined || c.originals === undefined
       ? "no crossing data class"
@@ -593,17 +626,17 @@ export function abuseCases(world: AuthzWorld): AbuseCase[] {
     else if ("call" in made && "control" in made) out.push({ id, title, call: made.call, control: made.control });
     else out.push({ id, title, call: made });
   };
-  const matrix = matrixOf(world);
-  for (const cases of [
-    tenantWriteCases,
-    tenantReachCases,
-    browserCases,
-    downloadCases,
-    signingCases,
-    functionCases,
-    commercialCases,
-    keyCases,
-  ])
-    cases(matrix, add);
+  const images = matrixOf(world);
+  const documents = matrixOf(world, "document-pipeline");
+  // The signing service belongs to one pipeline (documents when there are documents): its cases run there.
+  const signingIn = documents.c.signing !== undefined ? documents : images;
+  for (const cases of [tenantWriteCases, tenantReachCases, browserCases, downloadCases]) cases(images, add);
+  if (signingIn === images) signingCases(images, add);
+  for (const cases of [functionCases, commercialCases, keyCases]) cases(images, add);
+  // The document pipeline's own paths, the same abuse against its roles and buckets.
+  if (documents.c.upload !== undefined) {
+    const addDocument: AddCase = (id, title, make) => add(`documents:${id}`, `(documents) ${title}`, make);
+    for (const cases of [browserCases, downloadCases, signingCases, scrubCases]) cases(documents, addDocument);
+  }
   return out;
 }

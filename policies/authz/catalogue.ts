@@ -162,7 +162,9 @@ export const CATALOGUE: Readonly<Record<RoleKind, RoleCalls>> = {
 /** The kind of a role of the stack, by the construct that makes it; undefined for roles that make no data-plane calls (flow logs, CloudTrail). */
 export function roleKindOf(role: WorldRole): RoleKind | undefined {
   // The image pipeline (upload-pipeline) and the document pipeline (document-pipeline) have the same roles.
-  const pipeline = /^aws_iam_role\.(?:upload|document)-pipeline_(upload|download|signing|scrub)_role$/.exec(role.address);
+  const pipeline = /^aws_iam_role\.(?:upload|document)-pipeline_(upload|download|signing|scrub)_role$/.exec(
+    role.address,
+  );
   if (pipeline !== null) return `${pipeline[1] as "upload" | "download" | "signing" | "scrub"}-function`;
   if (/^aws_iam_role\.sync-pipeline-.+_sync_role$/.test(role.address)) return "sync-function";
   if (/^aws_iam_role\.sync-pipeline-.+_failback_role$/.test(role.address)) return "failback-function";

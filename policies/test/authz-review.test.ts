@@ -18,12 +18,16 @@ describe("the authorization review of the example", () => {
     const review = await authorizationReview(templateOf(json, "example"), simulate, "test simulator");
 
     // Assess
-    const upload = review.roles.find((r) => r.kind === "upload-function");
-    expect(upload?.calls).toContain("presigned-url S3 PutObject");
-    expect(upload?.trustedBy).toEqual(["Service: lambda.amazonaws.com (with conditions)"]);
-    expect(upload?.reach.flatMap((x) => x.resources)).toContain(
-      "s3 example-avatars-original-111111111111/* (aws-eusc)",
-    );
+    const uploads = review.roles.filter((r) => r.kind === "upload-function");
+    expect(uploads.map((r) => r.name)).toEqual(["example-document-upload-function", "example-upload-function"]);
+    for (const [upload, bucket] of [
+      [uploads[0], "example-documents-original-111111111111"],
+      [uploads[1], "example-avatars-original-111111111111"],
+    ] as const) {
+      expect(upload?.calls).toContain("presigned-url S3 PutObject");
+      expect(upload?.trustedBy).toEqual(["Service: lambda.amazonaws.com (with conditions)"]);
+      expect(upload?.reach.flatMap((x) => x.resources)).toContain(`s3 ${bucket}/* (aws-eusc)`);
+    }
     expect(review.roles.map((r) => r.kind).filter((k) => k !== null)).toEqual(
       expect.arrayContaining([
         "upload-function",
@@ -35,6 +39,15 @@ describe("the authorization review of the example", () => {
     );
     expect(review.abuse.length).toBeGreaterThanOrEqual(20);
     expect(review.abuse.filter((a) => a.outcome !== "denied")).toEqual([]);
+    // The document pipeline's roles face the same abuse as the image pipeline's, against their own buckets.
+    expect(review.abuse.filter((a) => a.id.startsWith("documents:")).map((a) => a.id)).toEqual(
+      expect.arrayContaining([
+        "documents:browser-read",
+        "documents:download-original",
+        "documents:signing-evidence-delete",
+        "documents:scrub-outside-prefixes",
+      ]),
+    );
     expect(authorizationMarkdown([review])).toMatch(
       new RegExp(`${review.abuse.length} of ${review.abuse.length} denied`),
     );

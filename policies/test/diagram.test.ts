@@ -147,10 +147,13 @@ describe("the partition diagram of the example", () => {
       ["tenant-keys@aws-eusc", ["tenant keys (3)", "acme-health, bergstadt, kleinverein"], 3],
     ]);
     expect(diagram.edges.filter((e) => e.to === "tenant-roles@aws-eusc").map((e) => e.from)).toEqual([
+      "aws_lambda_function.document-pipeline_download_function",
+      "aws_lambda_function.document-pipeline_scrub_function",
+      "aws_lambda_function.document-pipeline_signing_function",
+      "aws_lambda_function.document-pipeline_upload_function",
       FAILBACK,
       "aws_lambda_function.upload-pipeline_download_function",
       "aws_lambda_function.upload-pipeline_scrub_function",
-      "aws_lambda_function.upload-pipeline_signing_function",
       "aws_lambda_function.upload-pipeline_upload_function",
     ]);
   });

@@ -25,11 +25,14 @@ afterAll(() => tmp.cleanup());
  * tracing is off because its availability in the sovereign region is not established.
  */
 const EXPECTED_WITH_CONFIG = [
+  "SIP-LAMBDA-7 aws_lambda_function.document-pipeline_download_function",
+  "SIP-LAMBDA-7 aws_lambda_function.document-pipeline_scrub_function",
+  "SIP-LAMBDA-7 aws_lambda_function.document-pipeline_signing_function",
+  "SIP-LAMBDA-7 aws_lambda_function.document-pipeline_upload_function",
   "SIP-LAMBDA-7 aws_lambda_function.sync-pipeline-avatars-clean_failback_function",
   "SIP-LAMBDA-7 aws_lambda_function.sync-pipeline-avatars-clean_sync_function",
   "SIP-LAMBDA-7 aws_lambda_function.upload-pipeline_download_function",
   "SIP-LAMBDA-7 aws_lambda_function.upload-pipeline_scrub_function",
-  "SIP-LAMBDA-7 aws_lambda_function.upload-pipeline_signing_function",
   "SIP-LAMBDA-7 aws_lambda_function.upload-pipeline_upload_function",
 ];
 
@@ -39,11 +42,14 @@ const EXPECTED_WITH_CONFIG = [
  * configuration suppresses nothing: a crossing data class needs no suppression.
  */
 const EXPECTED_ACCEPTED = [
+  "SIP-IAM-7 aws_iam_role_policy.document-pipeline_download_role-policy: Lambda creates and deletes the network interfaces",
+  "SIP-IAM-7 aws_iam_role_policy.document-pipeline_scrub_role-policy: Lambda creates and deletes the network interfaces",
+  "SIP-IAM-7 aws_iam_role_policy.document-pipeline_signing_role-policy: Lambda creates and deletes the network interfaces",
+  "SIP-IAM-7 aws_iam_role_policy.document-pipeline_upload_role-policy: Lambda creates and deletes the network interfaces",
   "SIP-IAM-7 aws_iam_role_policy.sync-pipeline-avatars-clean_failback_role-policy: Lambda creates and deletes the network interfaces",
   "SIP-IAM-7 aws_iam_role_policy.sync-pipeline-avatars-clean_sync_role-policy: Lambda creates and deletes the network interfaces",
   "SIP-IAM-7 aws_iam_role_policy.upload-pipeline_download_role-policy: Lambda creates and deletes the network interfaces",
   "SIP-IAM-7 aws_iam_role_policy.upload-pipeline_scrub_role-policy: Lambda creates and deletes the network interfaces",
-  "SIP-IAM-7 aws_iam_role_policy.upload-pipeline_signing_role-policy: Lambda creates and deletes the network interfaces",
   "SIP-IAM-7 aws_iam_role_policy.upload-pipeline_upload_role-policy: Lambda creates and deletes the network interfaces",
   "SIP-RES-4 aws_lambda_function.sync-pipeline-avatars-clean_failback_function: named exception cross-partition-sync",
   "SIP-RES-4 aws_lambda_function.sync-pipeline-avatars-clean_sync_function: named exception cross-partition-sync",
@@ -123,7 +129,7 @@ describe("the synthesized example", () => {
       [
         "aws-eusc",
         "eusc-de-east-1",
-        ["avatars-clean", "avatars-original", "identity"],
+        ["avatars-clean", "avatars-original", "documents-clean", "documents-original", "identity"],
         ["acme-health", "bergstadt", "kleinverein"],
       ],
     ]);
