@@ -334,8 +334,6 @@ export function matchesLogEvent(pattern: string | FilterExpression, message: str
 
 /** Every selector an expression reads, as written (`$.eventName`), each once, in order of appearance. */
 export function selectorsOf(expression: FilterExpression): string[] {
-  if (expression.kind === "or" || expression.kind === "and") {
-    return [...new Set(expression.operands.flatMap(selectorsOf))];
-  }
+  if ("operands" in expression) return [...new Set(expression.operands.flatMap(selectorsOf))];
   return [expression.selector.text];
 }
