@@ -205,6 +205,14 @@ describe("the catalogue", () => {
     expect(names.filter((name) => !used.has(name))).toEqual([]);
   });
 
+  it("is the table of the README: id, pattern and runbook of every entry, verbatim", () => {
+    const readme = readFileSync(join(PROJECT_ROOT, "modules/security-alarms/README.md"), "utf8");
+    const cell = (text: string) => text.replaceAll("|", "\\|");
+    const rows = SECURITY_PATTERNS.map((p) => `| \`${p.id}\` | ${cell(p.title)} | \`${cell(p.pattern)}\` |`);
+    expect(rows.filter((row) => !readme.includes(row))).toEqual([]);
+    expect(SECURITY_PATTERNS.filter((p) => !readme.includes(`${cell(p.runbook)} |`)).map((p) => p.id)).toEqual([]);
+  });
+
   it("writes no literal partition in the module's shipped sources", () => {
     const files = execFileSync(
       "git",
