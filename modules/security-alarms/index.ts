@@ -1,0 +1,21 @@
+export {
+  type ComparisonOperator,
+  evaluate,
+  type FilterExpression,
+  FilterPatternSyntaxError,
+  type Literal,
+  matchesLogEvent,
+  parseFilterPattern,
+  type Selector,
+  selectorsOf,
+  type ValueTest,
+} from "./filter-pattern";
+export {
+  type AlarmThreshold,
+  MASS_DELETION_DEFAULT_PER_MINUTE,
+  SECURITY_METRIC_NAMESPACE,
+  SECURITY_PATTERNS,
+  type SecurityPattern,
+  type SecurityPatternId,
+  securityPatterns,
+} from "./patterns";
