@@ -87,11 +87,12 @@ export interface SignDeliveryInput {
   readonly body: string | Uint8Array;
 }
 
-export interface WebhookHeaders {
+/** A type, not an interface, so that it can be passed where a header record is expected (verifyDelivery). */
+export type WebhookHeaders = {
   readonly "webhook-id": string;
   readonly "webhook-timestamp": string;
   readonly "webhook-signature": string;
-}
+};
 
 /** The three Standard Webhooks headers for one delivery attempt; throws WebhookSecretError or TypeError. */
 export function signDelivery(input: SignDeliveryInput): WebhookHeaders {
