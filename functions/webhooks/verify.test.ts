@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LoopbackReceiver, type ReceivedRequest, startReceiver } from "../../test/support/webhooks/receiver";
 import { deliverEvent } from "./deliver";
@@ -239,5 +241,24 @@ describe("MemoryReplayStore", () => {
     await verifyDelivery({ secret: SECRET, headers, body, now: at(0), seen: store });
     store.forget(event.deliveryId);
     await expect(verifyDelivery({ secret: SECRET, headers, body, now: at(0), seen: store })).resolves.toEqual(event);
+  });
+});
+
+describe("the receiver's helper", () => {
+  it("stands alone: verify.ts and what it imports use only node built-ins, zod and each other", () => {
+    const seen = new Set<string>();
+    const pending = ["verify.ts"];
+    const outside: string[] = [];
+    for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+      if (seen.has(file)) continue;
+      seen.add(file);
+      const text = readFileSync(join(__dirname, file), "utf8");
+      for (const [, specifier = ""] of text.matchAll(/\bfrom\s*["']([^"']+)["']/g)) {
+        if (/^\.\/[a-z-]+$/.test(specifier)) pending.push(`${specifier.slice(2)}.ts`);
+        else if (!specifier.startsWith("node:") && specifier !== "zod") outside.push(`${file}: ${specifier}`);
+      }
+    }
+    expect([...seen].sort()).toEqual(["event.ts", "signature.ts", "verify.ts"]);
+    expect(outside).toEqual([]);
   });
 });
