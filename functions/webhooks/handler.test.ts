@@ -219,6 +219,22 @@ describe("webhook handler", () => {
     expect(delays.at(-1)).toEqual(["receipt-m2-1", 30]);
   });
 
+  it("fails only the record an unexpected error hit, not the batch", async () => {
+    const good = SECRETS["test/webhooks/tenant-a"] ?? "";
+    const handle = build({
+      secrets: { secretsFor: async (tenant) => (tenant === "tenant-b" ? ["whsec_AAAA"] : [good]) },
+    });
+    const result = await handle(
+      batch(
+        record("m1", serializeWebhookEvent(scrubbed("tenant-a"))),
+        record("m2", serializeWebhookEvent(scrubbed("tenant-b"))),
+      ),
+    );
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: "m2" }] });
+    expect(delays).toEqual([["receipt-m2-1", 30]]);
+    expect(receiver.requests.map((r) => r.path)).toEqual(["/a"]);
+  });
+
   it("reads each tenant's secret once per 5 minutes, and again after a failed read", async () => {
     const sm = fakeSecretsManager();
     let now = 0;

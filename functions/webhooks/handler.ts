@@ -85,13 +85,31 @@ export function createWebhookHandler(
     }
     const failed = await Promise.all(
       parsed.data.Records.map((record) =>
-        processRecord(deps, settings, record, log.with({ messageId: record.messageId, attempt: attemptOf(record) })),
+        guarded(deps, settings, record, log.with({ messageId: record.messageId, attempt: attemptOf(record) })),
       ),
     );
     return {
       batchItemFailures: parsed.data.Records.filter((_, i) => failed[i]).map((r) => ({ itemIdentifier: r.messageId })),
     };
   };
+}
+
+/**
+ * One record, whatever goes wrong: an unexpected error fails this record only (with backoff), not the
+ * invocation, which would send the batch's delivered events again.
+ */
+async function guarded(
+  deps: WebhookHandlerDeps,
+  settings: WebhookSettings,
+  record: SqsRecord,
+  log: Logger,
+): Promise<boolean> {
+  try {
+    return await processRecord(deps, settings, record, log);
+  } catch (error) {
+    log.error("record failed unexpectedly; will retry", { error });
+    return delayed(deps, record, backoffSeconds(attemptOf(record), deps.random), log);
+  }
 }
 
 /** One record; true when it is to be reported failed. */
