@@ -7,6 +7,7 @@ import { z } from "zod";
 import { withPathStyle } from "../shared/s3-env";
 import { parseScrubEnvWith, positiveInt, scrubTarget, scrubTargetShape } from "../image-scrub/env";
 import type { ScrubConfig } from "../image-scrub/scrub-object";
+import { publisherEnvShape } from "../webhooks/sqs";
 import { documentEngine } from "./engine";
 import { DEFAULT_DOCUMENT_OPTIONS, type DocumentScrubReport } from "./scrubber";
 
@@ -17,6 +18,7 @@ export const documentScrubEnvSchema = z
     MAX_INPUT_BYTES: positiveInt("MAX_INPUT_BYTES", DEFAULT_DOCUMENT_OPTIONS.maxInputBytes),
     /** Most pages. @default 1000 */
     MAX_PAGES: positiveInt("MAX_PAGES", DEFAULT_DOCUMENT_OPTIONS.maxPages),
+    ...publisherEnvShape,
   })
   .transform(withPathStyle);
 

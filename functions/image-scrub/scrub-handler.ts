@@ -26,6 +26,13 @@ export interface ScrubHandlerDeps<R> {
   /** @default - a logger of the service "image-scrub" */
   readonly logger?: Logger;
   /**
+   * Called with each record's outcome before the record counts as done (the document scrub
+   * function enqueues its webhook events here). A rejection fails the record, so the event is
+   * retried; the retry's outcome (`already-scrubbed`, `already-quarantined`) is passed again.
+   * @default - nothing
+   */
+  readonly onOutcome?: (outcome: ScrubObjectResult<R>, log: Logger) => Promise<void>;
+  /**
    * Finds logical-tier tenants, whose objects are handled as their role under their key.
    * @default - none: every object is handled with `s3` and CLEAN_KMS_KEY_ID
    */
@@ -69,6 +76,7 @@ export function createScrubHandler<R>(
           logger: recordLog,
         });
         if (outcome.outcome === "skipped") recordLog.info("skipped", { why: outcome.why });
+        await deps.onOutcome?.(outcome, recordLog);
         records.push(outcome);
       } catch (error) {
         recordLog.error("record failed; the invocation will be retried", { error });

@@ -132,7 +132,22 @@ export type ScrubObjectResult<R = ScrubResult> =
   | (ObjectId & { readonly outcome: "scrubbed"; readonly result: R })
   /** `reason`: the engine's code (errors.ts RejectReason for images, DocumentRejectReason for documents). */
   | (ObjectId & { readonly outcome: "quarantined"; readonly reason: string; readonly quarantineKey: string })
-  | (ObjectId & { readonly outcome: "skipped"; readonly why: SkipReason });
+  | (ObjectId & {
+      readonly outcome: "skipped";
+      readonly why: SkipReason;
+      /** For `already-scrubbed` and `already-quarantined`: what the earlier copy records. */
+      readonly earlier?: EarlierCopy;
+    });
+
+/** What an earlier clean or quarantined copy of the same source version records. */
+export interface EarlierCopy {
+  /** SHA-256 (hex) of the original, from the copy's metadata. */
+  readonly sourceSha256: string | undefined;
+  /** The copy's size. */
+  readonly bytes: number | undefined;
+  /** A quarantined copy's reason. */
+  readonly reason: string | undefined;
+}
 
 /** Who reads and writes a record's objects: the function, or a tenant's role with the tenant's key. */
 interface Actor {
@@ -162,7 +177,7 @@ export async function scrubObject<R>(request: ScrubObjectRequest<R>): Promise<Sc
   if (actor === "tenant-key-pending-deletion" || actor === "unknown-tenant")
     return { ...id, outcome: "skipped", why: actor };
   const done = await alreadyDone(request, actor.io);
-  if (done !== undefined) return { ...id, outcome: "skipped", why: done };
+  if (done !== undefined) return { ...id, outcome: "skipped", why: done.why, earlier: done.earlier };
   return scrubVersion(request, actor, id);
 }
 
@@ -198,18 +213,23 @@ async function actorFor(
 async function alreadyDone(
   request: ScrubObjectRequest<unknown>,
   io: S3Client,
-): Promise<"already-scrubbed" | "already-quarantined" | undefined> {
+): Promise<{ why: "already-scrubbed" | "already-quarantined"; earlier: EarlierCopy } | undefined> {
   const { source, config, s3 } = request;
   const version = config.engine.version;
+  const earlier = (head: HeadObjectCommandOutput | undefined): EarlierCopy => ({
+    sourceSha256: head?.Metadata?.[META.sourceSha256],
+    bytes: head?.ContentLength,
+    reason: head?.Metadata?.[META.quarantineReason],
+  });
   const clean = await headOrUndefined(s3, config.cleanBucket, source.key);
   if (recordsSource(clean, version, source.versionId, source.eventEtag)) {
     await tagOriginal(io, source.bucket, source.key, source.versionId, "processed");
-    return "already-scrubbed";
+    return { why: "already-scrubbed", earlier: earlier(clean) };
   }
   const quarantined = await headOrUndefined(s3, quarantineBucketOf(request), quarantineKeyOf(request));
   if (recordsSource(quarantined, version, source.versionId, source.eventEtag)) {
     await tagOriginal(io, source.bucket, source.key, source.versionId, "quarantined");
-    return "already-quarantined";
+    return { why: "already-quarantined", earlier: earlier(quarantined) };
   }
   return undefined;
 }

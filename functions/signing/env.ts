@@ -6,6 +6,7 @@
 import { KMSClient } from "@aws-sdk/client-kms";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { z } from "zod";
+import { publisherEnvShape, publisherFromEnv, type WebhookPublisher } from "../webhooks/sqs";
 import { type EvidenceSigner, KEY_ARN } from "../evidence/algorithms";
 import { kmsSigner } from "../evidence/kms-signer";
 import type { Pseudonyms } from "../shared/pseudonym";
@@ -35,6 +36,7 @@ export const signingEnvSchema = z
     ...tokenEnvShape,
     ...s3EnvShape,
     ...tenantEnvShape,
+    ...publisherEnvShape,
   })
   .transform(withPathStyle);
 
@@ -125,6 +127,7 @@ export function signingDependencies(
   readonly signer?: EvidenceSigner;
   readonly pseudonyms: Pseudonyms | undefined;
   readonly tenants?: TenantDirectory<S3Client>;
+  readonly events?: WebhookPublisher;
 } {
   if (settings instanceof SigningConfigError) {
     return {
@@ -137,7 +140,11 @@ export function signingDependencies(
     signer: signingSigner(settings),
     pseudonyms: pseudonymsFromEnv(settings.env),
     tenants: signingTenantDirectory(settings),
+    ...optional("events", publisherFromEnv(settings.env)),
   };
 }
 
 export { s3ClientFromEnv } from "../shared/s3-env";
+
+const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } =>
+  (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };

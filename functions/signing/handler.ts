@@ -30,6 +30,7 @@ import {
   json,
   requestClaims,
 } from "../shared/http-api";
+import type { WebhookPublisher } from "../webhooks/sqs";
 import { createLogger, type Logger } from "../shared/logger";
 import { assertClaims } from "../shared/object-keys";
 import { ownerAccess } from "../shared/owner-access";
@@ -60,6 +61,10 @@ export interface SigningHandlerDeps {
   readonly now?: () => Date;
   /** Signature IDs. @default randomUUID */
   readonly newId?: () => string;
+  /**
+   * Where `document.signed` webhook events go (functions/webhooks). @default - no events
+   */
+  readonly events?: WebhookPublisher | undefined;
 }
 
 /** The issuer is recorded as is: a URL-like string of printable characters. */
@@ -147,7 +152,35 @@ async function serve(
     certificateKey: signature.certificateKey,
     keyedBy: documents === deps.s3 ? "function" : "tenant",
   });
+  await announceSigned(deps.events, claims.tenant, signature, log);
   return json(201, signature);
+}
+
+/**
+ * Enqueues `document.signed` for the tenant's webhook. The signature is made and stored whatever
+ * happens here: a failure to enqueue is logged as an error (the evidence bucket still holds the
+ * record) and the caller gets the receipt, rather than a 5xx that would make it sign again.
+ */
+async function announceSigned(
+  events: WebhookPublisher | undefined,
+  tenant: string,
+  signature: { readonly signatureId: string; readonly document: { readonly id: string; readonly sha256: string } },
+  log: Logger,
+): Promise<void> {
+  if (events === undefined) return;
+  const data = {
+    objectId: signature.document.id,
+    signatureId: signature.signatureId,
+    sha256: signature.document.sha256,
+  };
+  try {
+    await events.publish("document.signed", tenant, data, [signature.signatureId]);
+  } catch (error) {
+    log.error("webhook event not enqueued: the signature stands, its event is missing", {
+      signatureId: signature.signatureId,
+      error,
+    });
+  }
 }
 
 /** An error of signing as the response; its details are logged, never returned. */

@@ -64,6 +64,12 @@ export const webhookEnvSchema = z.object({
   AWS_REGION: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "must be an AWS region" }),
   SECRETS_MANAGER_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(1000).max(30_000).default(DEFAULT_TIMEOUT_MS),
+  /** The source queue (backoff: ChangeMessageVisibility). @default - no backoff port (queue.ts unwiredQueue) */
+  WEBHOOK_QUEUE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** The dead-letter queue (undeliverable messages at once). @default - after maxReceiveCount only */
+  WEBHOOK_DEAD_LETTER_QUEUE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** An SQS VPC endpoint's URL. @default - the regional endpoint */
+  SQS_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 export interface WebhookSettings {
@@ -73,6 +79,8 @@ export interface WebhookSettings {
   readonly region: string;
   readonly secretsManagerEndpoint?: string | undefined;
   readonly timeoutMs: number;
+  /** The source and dead-letter queues, when both are named (sqs.ts sqsQueue). */
+  readonly queues?: { readonly source: string; readonly deadLetter: string; readonly endpoint?: string | undefined };
 }
 
 /** The function's configuration is unusable (a deployment bug): every invocation fails, naming it. */
@@ -97,6 +105,15 @@ export function parseWebhookEnv(raw: Readonly<Record<string, string | undefined>
     region: env.AWS_REGION,
     secretsManagerEndpoint: env.SECRETS_MANAGER_ENDPOINT,
     timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+    ...(env.WEBHOOK_QUEUE_URL === undefined || env.WEBHOOK_DEAD_LETTER_QUEUE_URL === undefined
+      ? {}
+      : {
+          queues: {
+            source: env.WEBHOOK_QUEUE_URL,
+            deadLetter: env.WEBHOOK_DEAD_LETTER_QUEUE_URL,
+            endpoint: env.SQS_ENDPOINT,
+          },
+        }),
   };
 }
 

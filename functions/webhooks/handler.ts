@@ -17,6 +17,7 @@
  *
  * Logs name the message, delivery, tenant, type, attempt and outcome; never the secret or the body.
  */
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { z } from "zod";
 import { createLogger, type Logger } from "../shared/logger";
 import { backoffSeconds, deliverEvent } from "./deliver";
@@ -30,6 +31,7 @@ import {
 } from "./env";
 import { parseWebhookEvent, type WebhookEvent, WebhookEventError } from "./event";
 import { unwiredQueue, type WebhookQueue } from "./queue";
+import { sqsQueue } from "./sqs";
 
 export interface WebhookHandlerDeps {
   readonly settings: WebhookSettings | WebhookConfigError;
@@ -224,13 +226,21 @@ const hostOf = (url: string) => {
 const settings = loadWebhookSettings(process.env);
 const logger = createLogger("webhooks");
 
-/** The Lambda entry point (`handler.handler`). The queue port is unwired until @aws-sdk/client-sqs is added (queue.ts). */
+/** The Lambda entry point (`handler.handler`). */
 export const handler = createWebhookHandler({
   settings,
   secrets: secretsManagerSecrets(
     secretsManagerClient(settings, process.env),
     settings instanceof WebhookConfigError ? "" : settings.secretPrefix,
   ),
-  queue: unwiredQueue(logger),
+  queue: queueOf(settings, logger),
   logger,
 });
+
+/** SQS when the environment names both queues (the stack does), else the stand-in (queue.ts). */
+function queueOf(settings: WebhookSettings | WebhookConfigError, log: Logger): WebhookQueue {
+  if (settings instanceof WebhookConfigError || settings.queues === undefined) return unwiredQueue(log);
+  const { source, deadLetter, endpoint } = settings.queues;
+  const sqs = new SQSClient({ region: settings.region, ...(endpoint === undefined ? {} : { endpoint }) });
+  return sqsQueue(sqs, source, deadLetter);
+}

@@ -1,20 +1,19 @@
 /**
- * The handler's port to the source queue, and its stand-in until the SQS client is a dependency.
+ * The handler's port to the source queue, and its stand-in.
  *
- * Why a port: a retry's backoff and a permanent failure's dead-lettering both act on the message in
- * SQS, which needs `@aws-sdk/client-sqs` (not a dependency of this project yet; signing SQS requests
- * by hand is not an option we take). The production implementation, for the lead to add with it:
+ * A retry's backoff and a permanent failure's dead-lettering both act on the message in SQS; the
+ * production implementation is sqs.ts `sqsQueue`:
  *
- * - `delay(receiptHandle, seconds)`: `ChangeMessageVisibility` on the source queue (its URL from the
- *   environment) with the record's receipt handle and `VisibilityTimeout: seconds`. The role needs
- *   `sqs:ChangeMessageVisibility` on the source queue.
+ * - `delay(receiptHandle, seconds)`: `ChangeMessageVisibility` on the source queue with the record's
+ *   receipt handle and `VisibilityTimeout: seconds` (`sqs:ChangeMessageVisibility` on the queue).
  * - `deadLetter(message)`: `SendMessage` of `message.body` to the dead-letter queue, with the reason
  *   and the source message ID as message attributes; the handler then reports the record done and
- *   SQS deletes it from the source queue. The role needs `sqs:SendMessage` on the dead-letter queue.
+ *   SQS deletes it from the source queue (`sqs:SendMessage` on the dead-letter queue).
  *
- * Until then `unwiredQueue` is used: failed messages come back after the queue's own visibility
- * timeout (no backoff), and permanent failures are retried until `maxReceiveCount` moves them to the
- * dead-letter queue (handler.ts). Nothing is lost; deliveries are only retried sooner and more often.
+ * `unwiredQueue` stands in when the environment names no queues (tests, a misconfiguration): failed
+ * messages come back after the queue's own visibility timeout (no backoff), and permanent failures
+ * are retried until `maxReceiveCount` moves them to the dead-letter queue (handler.ts). Nothing is
+ * lost; deliveries are only retried sooner and more often.
  */
 import type { Logger } from "../shared/logger";
 
@@ -43,7 +42,7 @@ export function unwiredQueue(logger: Logger): WebhookQueue {
       if (warned) return;
       warned = true;
       logger.warn(
-        "queue port not wired (needs @aws-sdk/client-sqs): no backoff, the queue's visibility timeout applies",
+        "queue port not wired (no WEBHOOK_QUEUE_URL and WEBHOOK_DEAD_LETTER_QUEUE_URL): no backoff, the queue's visibility timeout applies",
         {
           wantedDelaySeconds: seconds,
         },
