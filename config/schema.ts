@@ -451,6 +451,8 @@ export const deploymentSchema = z.strictObject({
       scrub: functionSizing({ reservedConcurrency: 5, memorySizeMb: 1024, timeoutSeconds: 120 }),
       /** The document scrub function: holds a document in memory several times over. */
       documentScrub: functionSizing({ reservedConcurrency: 5, memorySizeMb: 2048, timeoutSeconds: 300 }),
+      /** The webhook sender: waits on tenants' endpoints (15 s per attempt), batches of ten. */
+      webhooks: functionSizing({ reservedConcurrency: 5, memorySizeMb: 256, timeoutSeconds: 60 }),
       /** The cross-partition sync: bounded memory (one part buffer), long enough for a 1 GiB object. */
       sync: functionSizing({ reservedConcurrency: 5, memorySizeMb: 512, timeoutSeconds: 600 }),
     })
@@ -460,6 +462,7 @@ export const deploymentSchema = z.strictObject({
       signing: { reservedConcurrency: 5, memorySizeMb: 256, timeoutSeconds: 60 },
       scrub: { reservedConcurrency: 5, memorySizeMb: 1024, timeoutSeconds: 120 },
       documentScrub: { reservedConcurrency: 5, memorySizeMb: 2048, timeoutSeconds: 300 },
+      webhooks: { reservedConcurrency: 5, memorySizeMb: 256, timeoutSeconds: 60 },
       sync: { reservedConcurrency: 5, memorySizeMb: 512, timeoutSeconds: 600 },
     }),
   /**
@@ -602,6 +605,13 @@ export const deploymentSchema = z.strictObject({
         .min(1, { error: "documents.maxPages must be at least 1. Fix: use 1-10000" })
         .max(10000, { error: "documents.maxPages must be at most 10000. Fix: use 1-10000" })
         .default(1000),
+      /**
+       * Tenants' webhook endpoints, tenant ID → https URL: document events (scrubbed, quarantined,
+       * signed) are delivered there, signed with the tenant's secret (Secrets Manager
+       * `<env>/webhooks/<tenant>`, stored by an operator), through the controlled egress path, whose
+       * firewall passes each endpoint's host. @default none
+       */
+      webhooks: z.record(z.string(), z.string()).default({}),
     })
     .optional(),
 });

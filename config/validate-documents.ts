@@ -15,7 +15,60 @@ export function documentProblems(input: Raw, declaredClasses: readonly string[] 
     ...documentClassProblems(input, documents, declaredClasses),
     ...documentTenantProblems(input, documents, declaredClasses ?? []),
     ...documentOriginProblems(input),
+    ...webhookProblems(input, documents),
   ];
+}
+
+/** At most this many webhook endpoints (their hosts share the egress allowlist, 50 hosts). */
+export const MAX_WEBHOOKS = 20;
+
+/** A host name as the firewall's TLS SNI allowlist takes it: exact, lower case, no IP address. */
+const WEBHOOK_HOST = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+/** What is wrong with a webhook URL, or undefined. */
+export function webhookUrlProblem(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return "is not a URL";
+  }
+  if (parsed.protocol !== "https:") return `must be https: (not ${parsed.protocol})`;
+  if (parsed.username !== "" || parsed.password !== "") return "must not carry credentials (user:password@)";
+  if (parsed.port !== "" && parsed.port !== "443") return "must use port 443 (the egress firewall passes TLS on 443)";
+  if (!WEBHOOK_HOST.test(parsed.hostname))
+    return `host "${parsed.hostname}" must be a DNS name in lower case, not an IP address (the egress firewall allowlists host names)`;
+  return undefined;
+}
+
+/** Each webhook names a tenant of the configuration and a URL the egress path can pass. */
+function webhookProblems(input: Raw, documents: Raw): ConfigProblem[] {
+  if (!isObject(documents.webhooks)) return [];
+  const tenants = Array.isArray(input.tenants)
+    ? input.tenants.map((t) => (isObject(t) ? t.id : undefined)).filter((id): id is string => typeof id === "string")
+    : [];
+  const problems: ConfigProblem[] = [];
+  const entries = Object.entries(documents.webhooks);
+  if (entries.length > MAX_WEBHOOKS)
+    problems.push({
+      path: "documents.webhooks",
+      message: `${entries.length} endpoints; at most ${MAX_WEBHOOKS} (their hosts share the egress allowlist). Fix: remove some`,
+    });
+  for (const [tenant, url] of entries) {
+    const path = `documents.webhooks.${tenant}`;
+    if (!tenants.includes(tenant))
+      problems.push({
+        path,
+        message: `"${tenant}" is not a tenant of this configuration. Fix: use one of ${tenants.join(", ") || "the tenants' IDs"}`,
+      });
+    const problem = typeof url === "string" ? webhookUrlProblem(url) : "must be a string";
+    if (problem !== undefined)
+      problems.push({
+        path,
+        message: `the endpoint ${problem}. Fix: give an https URL such as "https://hooks.example.org/sip"`,
+      });
+  }
+  return problems;
 }
 
 /** Both classes declared, distinct and not the upload pipeline's; the originals stay in the partition. */

@@ -41,6 +41,7 @@ export { Apigatewayv2Integration } from "@cdktf/provider-aws/lib/apigatewayv2-in
 export { Apigatewayv2Route } from "@cdktf/provider-aws/lib/apigatewayv2-route";
 export { Apigatewayv2Stage } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
 export { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+export { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-source-mapping";
 export { S3BucketNotification, type S3BucketNotificationConfig } from "@cdktf/provider-aws/lib/s3-bucket-notification";
 export { OrganizationsAccount } from "@cdktf/provider-aws/lib/organizations-account";
 export { Eip } from "@cdktf/provider-aws/lib/eip";

@@ -20,6 +20,7 @@ export const FUNCTIONS = {
   sync: "functions/cross-partition-sync/handler.ts",
   failback: "functions/cross-partition-sync/failback-handler.ts",
   signing: "functions/signing/handler.ts",
+  webhooks: "functions/webhooks/handler.ts",
 };
 
 // DOS epoch in local time is what zip stores; fflate converts from this Date. Fixed, so zips are stable.

@@ -16,6 +16,7 @@ import { ProviderPinning } from "./provider-pinning";
 import { ReadableStack } from "./readable-stack";
 import { SyncPipeline } from "./sync-pipeline";
 import { QUARANTINE_PREFIX, UploadPipeline } from "./upload-pipeline";
+import { WebhookDelivery } from "./webhook-delivery";
 
 /**
  * The aws provider releases the generated configuration accepts: 6.29.0 carries the sovereign
@@ -100,6 +101,7 @@ export class PlatformStack extends ReadableStack {
    * functions to the commercial Roles Anywhere and failover bucket endpoints.
    */
   private createNetwork(config: ResolvedDeployment, syncedClasses: readonly string[]): Network {
+    const webhookHosts = WebhookDelivery.allowedDomains(config.documents?.webhooks ?? {});
     const env = config.environment;
     const network = config.partitions.sovereign.network;
     const logKey = new KmsKey(this, "sovereign-key-logs", {
@@ -115,21 +117,26 @@ export class PlatformStack extends ReadableStack {
       allowedAccountIds: [this.sovereign.accountId],
       logKey,
       allowInternetEgress:
-        syncedClasses.length === 0
+        syncedClasses.length === 0 && webhookHosts.length === 0
           ? undefined
           : {
               allowedDomains: [
-                ...new Set(
-                  syncedClasses.flatMap((name) =>
+                ...new Set([
+                  ...syncedClasses.flatMap((name) =>
                     SyncPipeline.allowedDomains(
                       this.commercial,
                       failoverBucketName(env, name, this.commercial.accountId),
                     ),
                   ),
-                ),
+                  ...webhookHosts,
+                ]),
               ],
-              justification:
-                "Only the sync functions reach the commercial Roles Anywhere and failover bucket endpoints",
+              justification: [
+                ...(syncedClasses.length === 0
+                  ? []
+                  : ["Only the sync functions reach the commercial Roles Anywhere and failover bucket endpoints"]),
+                ...(webhookHosts.length === 0 ? [] : ["the webhook sender reaches only the tenants webhook endpoints"]),
+              ].join(" and "),
               zone: network.egressZone,
             },
     });
@@ -192,11 +199,25 @@ export class PlatformStack extends ReadableStack {
       });
     }
     if (documents !== undefined) {
+      const endpoints = config.documents?.webhooks ?? {};
+      const webhooks =
+        Object.keys(endpoints).length === 0
+          ? undefined
+          : new WebhookDelivery(this, "webhooks", {
+              placement: this.sovereign,
+              environment: env,
+              sizing: config.functions.webhooks,
+              network: this.network,
+              key: functionsKey,
+              endpoints,
+              artifactsDir: props.artifactsDir,
+            });
       new UploadPipeline(this, "document-pipeline", {
         ...common,
         ...documents,
         kind: "documents",
         ...(signing === undefined ? {} : { signing }),
+        ...(webhooks === undefined ? {} : { webhooks }),
       });
     }
     return signing?.evidence;

@@ -10,6 +10,7 @@ import type { Network } from "../modules/network";
 import type { Placement } from "../modules/placement";
 import { PrivateBucket } from "../modules/private-bucket";
 import { grantActAsTenants, tenantDirectoryEnvironment, tenantRolesArnPattern } from "./tenant-access";
+import type { WebhookDelivery } from "./webhook-delivery";
 
 export interface UploadPipelineProps {
   readonly placement: Placement;
@@ -45,6 +46,11 @@ export interface UploadPipelineProps {
    * @default "images"
    */
   readonly kind?: "images" | "documents";
+  /**
+   * Where the scrub and signing functions enqueue their document events (signed webhooks).
+   * @default - no events
+   */
+  readonly webhooks?: WebhookDelivery;
 }
 
 /** What differs between the image and the document pipeline. */
@@ -90,6 +96,10 @@ function profileOf(props: UploadPipelineProps): PipelineProfile {
     },
   };
 }
+
+/** The producers' webhook queue (functions/webhooks/sqs.ts publisherFromEnv), when there is one. */
+const webhookEnvironment = (props: UploadPipelineProps): Record<string, string> =>
+  props.webhooks === undefined ? {} : { WEBHOOK_QUEUE_URL: props.webhooks.queue.url };
 
 /** Where the scrub function keeps rejected uploads, in the originals bucket (a tenant area there). */
 export const QUARANTINE_PREFIX = "quarantine/";
@@ -218,7 +228,9 @@ export class UploadPipeline extends Construct {
       SIGNING_KEY_ID: signing.signingKey.keyArn,
       PSEUDONYM_KEY_ID: props.pseudonymKey.keyArn,
       ...tenantDirectoryEnvironment(env),
+      ...webhookEnvironment(props),
     });
+    props.webhooks?.grantPublish(fn);
     props.pseudonymKey.grantGenerateMac(fn, "DeriveSubjectPseudonyms");
     clean.grantGetObjects(fn, { sid: "ReadCleanObjects", keySid: "DecryptCleanObjects" });
     // Without ListBucket, S3 answers a GET of a missing key with 403, not 404.
@@ -269,7 +281,9 @@ export class UploadPipeline extends Construct {
       QUARANTINE_PREFIX,
       ...this.profile.scrubLimits,
       ...tenantDirectoryEnvironment(env),
+      ...webhookEnvironment(props),
     });
+    props.webhooks?.grantPublish(scrub);
     originals.grantRead(scrub, { sid: "ReadOriginals" });
     originals.grantTagging(scrub, { sid: "TagOriginalsAndQuarantine" });
     originals.grantPut(scrub, { sid: "WriteQuarantine", prefix: QUARANTINE_PREFIX });

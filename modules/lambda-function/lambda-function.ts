@@ -325,9 +325,9 @@ export class LambdaFunction extends Construct implements Grantable {
         this,
       );
     }
-    // Names that point at a secret (…_SECRET_ID, …_SECRET_ARN) are the right way to pass one.
+    // Names that point at a secret (…_SECRET_ID, …_SECRET_ARN, …_SECRET_PREFIX of names) are the right way to pass one.
     const secretish = Object.keys(props.environment ?? {}).filter(
-      (k) => /SECRET|PASSWORD|PRIVATE_KEY|TOKEN/i.test(k) && !/_(ARN|ID|NAME)$/.test(k),
+      (k) => /SECRET|PASSWORD|PRIVATE_KEY|TOKEN/i.test(k) && !/_(ARN|ID|NAME|PREFIX)$/.test(k),
     );
     if (secretish.length > 0) {
       throw new ValidationError(

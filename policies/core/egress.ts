@@ -14,8 +14,8 @@ import { blocks, firstBlock, isObject, literalString, strings } from "./json";
 import { referencesIn, resolveReference } from "./references";
 import { resourcesOfType, type Template, type TfResource } from "./template";
 
-export { CONTROLLED_EGRESS, CROSS_PARTITION_SYNC } from "./exception-names";
-import { CONTROLLED_EGRESS, CROSS_PARTITION_SYNC } from "./exception-names";
+export { CONTROLLED_EGRESS, CROSS_PARTITION_SYNC, EGRESS_WORKLOAD } from "./exception-names";
+import { CONTROLLED_EGRESS, CROSS_PARTITION_SYNC, EGRESS_WORKLOAD } from "./exception-names";
 const EXACT_HOST = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 export interface EgressPath {
@@ -125,17 +125,18 @@ function checkPolicy(
     const types = strings(list.target_types);
     if (types.length !== 1 || types[0] !== "TLS_SNI")
       problems.push(`${group.address}: target_types must be ["TLS_SNI"] (plain HTTP would leave unencrypted)`);
+    const webhooks = webhookHosts(template);
     for (const host of strings(list.targets)) {
       const endpoint = hostsIn(host).find((h) => h.whole && h.host === host);
       if (!EXACT_HOST.test(host))
         problems.push(
           `${group.address}: target "${host}" is not an exact host name (a leading dot admits every subdomain)`,
         );
-      else if (endpoint?.region === undefined)
+      else if (endpoint?.region === undefined && !webhooks.has(host))
         problems.push(
-          `${group.address}: target "${host}" is not a regional AWS endpoint; the path exists only to reach the other partition's services`,
+          `${group.address}: target "${host}" is not a regional AWS endpoint nor the host of a webhook endpoint an egress-workload function names; the path exists only to reach the other partition's services and those endpoints`,
         );
-      else if (!checkEuRegion(endpoint.region).ok)
+      else if (endpoint?.region !== undefined && !checkEuRegion(endpoint.region).ok)
         problems.push(`${group.address}: target "${host}" is in ${endpoint.region}, outside the EU`);
       else domains.push(host);
     }
@@ -310,12 +311,7 @@ export function crossPartitionExceptions(
   for (const fn of resourcesOfType(template, "aws_lambda_function")) {
     if (tag(fn, "sip:exception") !== CROSS_PARTITION_SYNC) continue;
     const justification = tag(fn, "sip:justification")?.trim() ?? "";
-    const subnets = strings(firstBlock(fn.values.vpc_config)?.subnet_ids).map(
-      (v) => target(template, v, "aws_subnet")?.address,
-    );
-    const path = analysis.paths.find(
-      (p) => subnets.length > 0 && subnets.every((s) => s !== undefined && p.workloadSubnets.has(s)),
-    );
+    const path = pathOfFunction(template, analysis, fn);
     if (path === undefined || justification.length < 10) continue;
     out.set(fn.address, {
       paths: (p) => {
@@ -324,6 +320,69 @@ export function crossPartitionExceptions(
       },
       reason: `named exception ${CROSS_PARTITION_SYNC} (DESIGN.md §4-5: runs only behind firewall ${path.firewall.address}; names the other partition only in ${[...SYNC_CROSSING_VARIABLES].join(", ")}): ${justification}`,
     });
+  }
+  return out;
+}
+
+/**
+ * Hosts of the webhook endpoints (WEBHOOK_ENDPOINTS: JSON, tenant → https URL) of the functions
+ * tagged `egress-workload`: the only non-AWS hosts an allowlist may pass. Whether such a function
+ * really runs behind the path is checked by `egressWorkloads`; no other function can use the path.
+ */
+export function webhookHosts(template: Template): Set<string> {
+  const hosts = new Set<string>();
+  for (const fn of resourcesOfType(template, "aws_lambda_function")) {
+    if (tag(fn, "sip:exception") !== EGRESS_WORKLOAD) continue;
+    const variables = firstBlock(fn.values.environment)?.variables;
+    const endpoints = isObject(variables) ? literalString(variables.WEBHOOK_ENDPOINTS) : undefined;
+    if (endpoints === undefined) continue;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(endpoints);
+    } catch {
+      continue;
+    }
+    if (!isObject(parsed)) continue;
+    for (const url of Object.values(parsed)) {
+      if (typeof url !== "string" || !URL.canParse(url)) continue;
+      const parsedUrl = new URL(url);
+      if (parsedUrl.protocol === "https:") hosts.add(parsedUrl.hostname);
+    }
+  }
+  return hosts;
+}
+
+/** The verified path whose workload subnets hold every subnet of `fn`, if any. */
+function pathOfFunction(template: Template, analysis: EgressAnalysis, fn: TfResource): EgressPath | undefined {
+  const subnets = strings(firstBlock(fn.values.vpc_config)?.subnet_ids).map(
+    (v) => target(template, v, "aws_subnet")?.address,
+  );
+  return analysis.paths.find(
+    (p) => subnets.length > 0 && subnets.every((s) => s !== undefined && p.workloadSubnets.has(s)),
+  );
+}
+
+/**
+ * Functions accepted as the named exception `egress-workload`, with the reason: tagged so with a
+ * justification of at least 10 characters, and running only in a verified path's workload subnets,
+ * where the firewall passes TLS to the allowlisted hosts and drops everything else. Unlike
+ * cross-partition-sync, such a function may name no other partition (the residency rules still apply
+ * to all of it).
+ */
+export function egressWorkloads(
+  template: Template,
+  analysis: EgressAnalysis = analyzeEgress(template),
+): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const fn of resourcesOfType(template, "aws_lambda_function")) {
+    if (tag(fn, "sip:exception") !== EGRESS_WORKLOAD) continue;
+    const justification = tag(fn, "sip:justification")?.trim() ?? "";
+    const path = pathOfFunction(template, analysis, fn);
+    if (path === undefined || justification.length < 10) continue;
+    out.set(
+      fn.address,
+      `named exception ${EGRESS_WORKLOAD} (runs only behind firewall ${path.firewall.address}, which passes TLS only to ${path.allowedDomains.join(", ")}): ${justification}`,
+    );
   }
   return out;
 }

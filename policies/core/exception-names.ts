@@ -8,5 +8,12 @@
 export const CONTROLLED_EGRESS = "controlled-egress";
 /** A function that names the other partition, running only behind that path (egress.ts). */
 export const CROSS_PARTITION_SYNC = "cross-partition-sync";
+/**
+ * A function of the partition itself (no other partition named) that runs only behind that path, so
+ * that it reaches the allowlisted hosts and nothing else: the webhook sender (egress.ts).
+ */
+export const EGRESS_WORKLOAD = "egress-workload";
+/** A tenant's webhook signing secret, shared with the tenant's receiver (webhook-secrets.ts). */
+export const WEBHOOK_SECRET_EXCEPTION = "webhook-shared-secret";
 /** The secret with a Roles Anywhere leaf certificate and key, renewed by issuance (signing-material.ts). */
 export const SIGNING_MATERIAL_EXCEPTION = "roles-anywhere-signing-material";

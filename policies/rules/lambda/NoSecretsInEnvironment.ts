@@ -6,7 +6,7 @@ import { defineRule, type Violation, verdict } from "../../core/types";
 const SECRET_NAME =
   /(SECRET|PASSWORD|PASSWD|PASSPHRASE|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL|CLIENT_?SECRET)/i;
 /** Names that only point at a secret (its ARN, name or id), which is the right way. */
-const POINTER_NAME = /(_ARN|_NAME|_ID|_PATH|_PARAM(ETER)?|_REF|_URL)$/i;
+const POINTER_NAME = /(_ARN|_NAME|_ID|_PATH|_PARAM(ETER)?|_REF|_URL|_PREFIX)$/i;
 /** Values that are secrets whatever the name. */
 const SECRET_VALUES: ReadonlyArray<readonly [RegExp, string]> = [
   [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/, "an AWS access key ID"],

@@ -2,6 +2,7 @@ import { blocks } from "../../core/json";
 import { refersTo } from "../../core/references";
 import { SIGNING_MATERIAL_EXCEPTION, signingMaterialExceptions } from "../../core/signing-material";
 import { mayBeAbsent, resourcesOfType } from "../../core/template";
+import { WEBHOOK_SECRET_EXCEPTION, webhookSecretExceptions } from "../../core/webhook-secrets";
 import { defineRule, type Violation, verdict } from "../../core/types";
 
 export const SecretRotation = defineRule({
@@ -13,7 +14,7 @@ export const SecretRotation = defineRule({
   info: "The secret has no automatic rotation.",
   explanation:
     "A secret that never changes stays valid for whoever copied it once. Scheduled rotation bounds the time a leaked secret is useful.",
-  fix: "Add aws_secretsmanager_secret_rotation with secret_id = the secret and rotation_rules (automatically_after_days or schedule_expression); suppress with a reason for secrets that cannot rotate (e.g. issued by a third party). The platform's Roles Anywhere signing material is the named exception roles-anywhere-signing-material (renewed by certificate issuance): accepted when tagged so, CMK-encrypted, never in Terraform state, without a resource policy, and readable only by the verified cross-partition functions.",
+  fix: "Add aws_secretsmanager_secret_rotation with secret_id = the secret and rotation_rules (automatically_after_days or schedule_expression); suppress with a reason for secrets that cannot rotate (e.g. issued by a third party). The platform's Roles Anywhere signing material is the named exception roles-anywhere-signing-material (renewed by certificate issuance): accepted when tagged so, CMK-encrypted, never in Terraform state, without a resource policy, and readable only by the verified cross-partition functions. A tenant's webhook secret (shared with the tenant's receiver, rotated with the tenant) is the named exception webhook-shared-secret: accepted when tagged so, CMK-encrypted, never in Terraform state, without a resource policy, and readable only by the verified egress-workload function whose WEBHOOK_SECRET_PREFIX starts its name.",
   anchors: {
     checkov: ["CKV2_AWS_57"],
     cdkNag: ["AwsSolutions-SMG4", "NIST.800.53.R5-SecretsManagerRotationEnabled"],
@@ -30,7 +31,13 @@ export const SecretRotation = defineRule({
     const secrets = resourcesOfType(template, "aws_secretsmanager_secret");
     // A rotation Terraform may not create (count = 0, for_each = {}) rotates nothing (issue 15).
     const rotations = resourcesOfType(template, "aws_secretsmanager_secret_rotation").filter((r) => !mayBeAbsent(r));
-    const { accepted, problems } = signingMaterialExceptions(template);
+    const signing = signingMaterialExceptions(template);
+    const webhooks = webhookSecretExceptions(template);
+    const accepted = new Map([...signing.accepted, ...webhooks.accepted]);
+    const problems = new Map([
+      ...[...signing.problems].map(([a, p]) => [a, `${SIGNING_MATERIAL_EXCEPTION}, which does not hold: ${p}`] as const),
+      ...[...webhooks.problems].map(([a, p]) => [a, `${WEBHOOK_SECRET_EXCEPTION}, which does not hold: ${p}`] as const),
+    ]);
     const violations: Violation[] = secrets
       .filter(
         (s) =>
@@ -46,7 +53,7 @@ export const SecretRotation = defineRule({
           detail:
             problem === undefined
               ? detail
-              : `${detail}; it claims the named exception ${SIGNING_MATERIAL_EXCEPTION}, which does not hold: ${problem}`,
+              : `${detail}; it claims the named exception ${problem}`,
         };
       });
     return verdict(secrets.length, violations);

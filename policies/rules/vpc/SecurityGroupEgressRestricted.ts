@@ -1,6 +1,6 @@
 import { internetWide } from "../../core/cidr";
 import { blocks, literalString, strings } from "../../core/json";
-import { crossPartitionExceptions } from "../../core/egress";
+import { crossPartitionExceptions, egressWorkloads } from "../../core/egress";
 import { refersTo, resolveReference } from "../../core/references";
 import { resourcesOfType, type Template, type TfResource } from "../../core/template";
 import { defineRule, type Violation, verdict } from "../../core/types";
@@ -39,7 +39,7 @@ export const SecurityGroupEgressRestricted = defineRule({
   info: "The security group allows egress to 0.0.0.0/0 or ::/0 outside the controlled egress path.",
   explanation:
     "Egress to anywhere lets a compromised function send data wherever a route leads; in the sovereign VPC every destination should be an endpoint or the VPC itself. Only the sync functions reach the commercial partition, behind the network firewall's allowlist.",
-  fix: "Limit egress to the VPC CIDR or the endpoints' security group or prefix lists; a function that must reach the other partition runs in the controlled egress path's workload subnet (modules/network allowInternetEgress) and is tagged as the cross-partition exception.",
+  fix: "Limit egress to the VPC CIDR or the endpoints' security group or prefix lists; a function that must reach the other partition runs in the controlled egress path's workload subnet (modules/network allowInternetEgress) and is tagged as the cross-partition exception (cross-partition-sync), or, when it reaches only hosts of the allowlist inside the partition's rules (the webhook sender), as the named exception egress-workload with a sip:justification.",
   anchors: {
     checkov: ["CKV_AWS_382"],
     trivy: ["AVD-AWS-0104"],
@@ -98,6 +98,7 @@ export const SecurityGroupEgressRestricted = defineRule({
   evaluate({ template }) {
     const groups = resourcesOfType(template, "aws_security_group");
     const crossing = crossPartitionExceptions(template);
+    const workloads = egressWorkloads(template);
     const functions = resourcesOfType(template, "aws_lambda_function");
     const violations: Violation[] = [];
     for (const sg of groups) {
@@ -114,6 +115,12 @@ export const SecurityGroupEgressRestricted = defineRule({
           address: sg.address,
           detail,
           acceptedBecause: `named exception cross-partition-sync: used only by ${users.map((f) => f.address).join(", ")}, the verified cross-partition functions behind the controlled egress path's firewall allowlist`,
+        });
+      } else if (users.length > 0 && users.every((fn) => workloads.has(fn.address))) {
+        violations.push({
+          address: sg.address,
+          detail,
+          acceptedBecause: `named exception egress-workload: used only by ${users.map((f) => f.address).join(", ")}, functions behind the controlled egress path's firewall allowlist`,
         });
       } else {
         violations.push({
