@@ -95,7 +95,7 @@ describe("SecurityAlarms", () => {
           ok_actions: [TOPIC],
           tags: { Purpose: "security" },
         });
-        expect((alarm?.alarm_description as string).length).toBeLessThanOrEqual(1024);
+        expect(String(alarm?.alarm_description).length).toBeLessThanOrEqual(1024);
       }
     });
 
