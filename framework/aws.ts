@@ -54,3 +54,8 @@ export { NetworkfirewallRuleGroup } from "@cdktf/provider-aws/lib/networkfirewal
 export { Route } from "@cdktf/provider-aws/lib/route";
 export { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 export { VpcEndpointRouteTableAssociation } from "@cdktf/provider-aws/lib/vpc-endpoint-route-table-association";
+export { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
+export { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+export { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+export { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
+export { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";

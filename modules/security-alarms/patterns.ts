@@ -11,7 +11,10 @@
 /** CloudWatch namespace proposed for the metrics (the pattern for namespaces is `[^:*$]*`). */
 export const SECURITY_METRIC_NAMESPACE = "SIP/Security";
 
-/** Default of the mass-deletion alarm: successful delete requests on one bucket in one minute. */
+/**
+ * Default of the mass-deletion alarm: successful delete requests in one minute, summed over the
+ * buckets whose data events the trail records (the metric per bucket says which).
+ */
 export const MASS_DELETION_DEFAULT_PER_MINUTE = 100;
 
 /**
@@ -203,9 +206,9 @@ function massDeletion(perMinute: number): SecurityPattern {
     threshold: { ...ANY_IN_5_MINUTES, periodSeconds: 60, threshold: perMinute, configurable: true },
     failedCalls: "not counted",
     eventNames: ["DeleteObject", "DeleteObjects"],
-    source: `${PLATFORM}; counts requests, per bucket, of the data events the audit trail records for the platform buckets. One DeleteObjects request deletes up to 1,000 objects and its record names none of them`,
+    source: `${PLATFORM}; counts requests, per bucket and in all, of the data events the audit trail records for the platform buckets. One DeleteObjects request deletes up to 1,000 objects and its record names none of them`,
     runbook:
-      "Many objects in one bucket deleted within a minute (a versioned bucket keeps them as noncurrent versions until the lifecycle removes them). First: check whether a subject erasure or a failback ran then (their logs name the bucket); if not, find the caller in the records, revoke its session, and restore the noncurrent versions before the lifecycle expires them.",
+      "Many objects deleted within a minute in the buckets the trail records (the metric's Bucket dimension names which; a versioned bucket keeps them as noncurrent versions until the lifecycle removes them). First: check whether a subject erasure or a failback ran then (their logs name the bucket); if not, find the caller in the records, revoke its session, and restore the noncurrent versions before the lifecycle expires them.",
   };
 }
 
@@ -284,7 +287,7 @@ const CLOUDTRAIL_SELECTORS: SecurityPattern = {
 
 /**
  * The catalogue, in the order of the README table.
- * @param options.massDeletionPerMinute successful delete requests on one bucket in one minute that
+ * @param options.massDeletionPerMinute successful delete requests in one minute, over all recorded buckets, that
  *   raise the mass-deletion alarm (a positive integer); default MASS_DELETION_DEFAULT_PER_MINUTE.
  */
 export function securityPatterns(
