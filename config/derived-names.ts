@@ -47,6 +47,8 @@ interface NameContext {
   readonly uploads: boolean;
   /** Whether the document pipeline is deployed. */
   readonly documents: boolean;
+  /** Whether webhooks are delivered (documents with webhook endpoints). */
+  readonly webhooks: boolean;
   /** Whether the signing service is deployed (with either pipeline). */
   readonly signing: boolean;
 }
@@ -74,6 +76,10 @@ function nameContext(input: Raw): NameContext {
     crossing,
     uploads,
     documents,
+    webhooks:
+      isObject(input.documents) &&
+      isObject(input.documents.webhooks) &&
+      Object.keys(input.documents.webhooks).length > 0,
     signing: (uploads || documents) && isObject(input.signing),
   };
 }
@@ -125,7 +131,7 @@ function platformNames(context: NameContext, out: DerivedName[]): void {
 
 /** The upload pipelines' constructs, roles and functions: images `<env>-<fn>`, documents `<env>-document-<fn>`. */
 function pipelineNames(
-  { env, uploads, documents }: NameContext,
+  { env, uploads, documents, webhooks }: NameContext,
   platform: (namespace: Namespace, name: string, owner: string) => void,
 ): void {
   const pipelines = [
@@ -138,6 +144,11 @@ function pipelineNames(
       platform("sovereignRole", `${env}-${prefix}${fn}-function`, `${what}${fn} function's role`);
       platform("sovereignFunction", `${env}-${prefix}${fn}`, `${what}${fn} function`);
     }
+  }
+  if (webhooks) {
+    platform("construct", "webhooks", 'construct "webhooks"');
+    platform("sovereignRole", `${env}-webhooks-function`, "webhook sender's role");
+    platform("sovereignFunction", `${env}-webhooks`, "webhook sender");
   }
 }
 

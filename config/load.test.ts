@@ -45,6 +45,7 @@ describe("the example configuration", () => {
       signing: { reservedConcurrency: 5, memorySizeMb: 256, timeoutSeconds: 60 },
       scrub: { reservedConcurrency: 5, memorySizeMb: 1024, timeoutSeconds: 120 },
       documentScrub: { reservedConcurrency: 5, memorySizeMb: 2048, timeoutSeconds: 300 },
+      webhooks: { reservedConcurrency: 5, memorySizeMb: 256, timeoutSeconds: 60 },
       sync: { reservedConcurrency: 5, memorySizeMb: 512, timeoutSeconds: 600 },
     });
   });
@@ -121,8 +122,8 @@ describe("invalid configurations", () => {
 
   it.each(["a", "-abc", "abc-", "ab--cd", "xn--abc", "a".repeat(33)])("fails when a tenant ID is %s", (id) => {
     const input = exampleInput();
-    input.tenants[0] = { id, tier: "logical" };
-    expect(problemsOf(input).map((p) => p.path)).toEqual(["tenants[0].id"]);
+    input.tenants[1] = { id, tier: "logical" };
+    expect(problemsOf(input).map((p) => p.path)).toEqual(["tenants[1].id"]);
   });
 
   it("fails when tenant IDs repeat, naming the first use", () => {

@@ -32,13 +32,18 @@ describe("the documents block", () => {
       cleanDataClass: "documents-clean",
       maxSizeBytes: 52428800,
       maxPages: 500,
+      webhooks: { "acme-health": "https://hooks.acme-health.example.org/sip/documents" },
     });
     const defaults = parseDeployment(
       edited((i) => {
         i.documents = { dataClass: "documents-original", cleanDataClass: "documents-clean" };
       }),
     );
-    expect(defaults.ok && defaults.config.documents).toMatchObject({ maxSizeBytes: 64 * 1024 ** 2, maxPages: 1000 });
+    expect(defaults.ok && defaults.config.documents).toMatchObject({
+      maxSizeBytes: 64 * 1024 ** 2,
+      maxPages: 1000,
+      webhooks: {},
+    });
   });
 
   it("fails when a documents class is not declared", () => {
@@ -102,5 +107,25 @@ describe("the documents block", () => {
       delete i.upload.cleanDataClass;
     });
     expect(parseDeployment(input).ok).toBe(true);
+  });
+
+  it.each([
+    ["http://hooks.example.org/x", /must be https:/],
+    ["https://user:pw@hooks.example.org/x", /must not carry credentials/],
+    ["https://hooks.example.org:8443/x", /port 443/],
+    ["https://192.0.2.10/x", /not an IP address/],
+    ["not a url", /is not a URL/],
+  ])("fails on a webhook endpoint the egress firewall cannot pass: %s", (url, message) => {
+    const input = edited((i) => {
+      if (i.documents) i.documents.webhooks = { "acme-health": url };
+    });
+    expectOneProblem(input, "documents.webhooks.acme-health", message);
+  });
+
+  it("fails on a webhook for a tenant the configuration does not have", () => {
+    const input = edited((i) => {
+      if (i.documents) i.documents.webhooks = { "acme-health-2": "https://hooks.example.org/x" };
+    });
+    expectOneProblem(input, "documents.webhooks.acme-health-2", /not a tenant of this configuration/);
   });
 });

@@ -237,6 +237,7 @@ describe("upload pipeline", () => {
       "upload-pipeline_download_function",
       "upload-pipeline_scrub_function",
       "upload-pipeline_upload_function",
+      "webhooks_sender_function",
     ]);
     expect(variables("upload-pipeline_upload_function")).toEqual({
       UPLOAD_BUCKET: "example-avatars-original-111111111111",
@@ -288,6 +289,7 @@ describe("upload pipeline", () => {
       ["example-download", 10],
       ["example-scrub", 5],
       ["example-upload", 10],
+      ["example-webhooks", 5],
     ]);
   });
 
@@ -388,6 +390,7 @@ describe("upload pipeline", () => {
       PSEUDONYM_KEY_ID: "${aws_kms_key.sovereign-key-pseudonyms_key.arn}",
       TENANT_KEY_ALIAS_PREFIX: "alias/example/tenant/",
       TENANT_ROLE_NAME_PREFIX: "example-tenant-",
+      WEBHOOK_QUEUE_URL: "${aws_sqs_queue.webhooks_queue.url}",
     });
     const statements = JSON.parse(
       resourcesOf(example.json, "aws_iam_role_policy")["document-pipeline_signing_role-policy"]?.policy as string,

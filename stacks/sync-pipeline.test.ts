@@ -18,7 +18,11 @@ describe("sync pipeline", () => {
       security_group_ids: ["${aws_security_group.sync-pipeline-avatars-clean_sync_security-group.id}"],
     });
     const others = values(example.json, "aws_lambda_function").filter(
-      (f) => !["example-sync-avatars-clean", "example-failback-avatars-clean"].includes(String(f.function_name)),
+      // The webhook sender runs there too (stacks/webhook-delivery.test.ts).
+      (f) =>
+        !["example-sync-avatars-clean", "example-failback-avatars-clean", "example-webhooks"].includes(
+          String(f.function_name),
+        ),
     );
     for (const other of others) expect(JSON.stringify(other.vpc_config)).not.toContain("controlled-egress");
     const group = resourcesOf(example.json, "aws_security_group")["sync-pipeline-avatars-clean_sync_security-group"];
@@ -126,7 +130,7 @@ describe("sync pipeline", () => {
     ).toEqual([]);
   });
 
-  it("opens the egress allowlist to exactly the commercial Roles Anywhere endpoint and the failover bucket", () => {
+  it("opens the egress allowlist to exactly the commercial Roles Anywhere endpoint and the failover bucket (and the webhook hosts)", () => {
     const groups = values(example.json, "aws_networkfirewall_rule_group");
     expect(groups).toHaveLength(1);
     expect(groups[0]?.rule_group).toMatchObject({
@@ -136,6 +140,7 @@ describe("sync pipeline", () => {
           target_types: ["TLS_SNI"],
           targets: [
             "example-avatars-clean-failover-222222222222.s3.eu-central-1.amazonaws.com",
+            "hooks.acme-health.example.org",
             "rolesanywhere.eu-central-1.amazonaws.com",
           ],
         },
@@ -148,6 +153,7 @@ describe("sync pipeline", () => {
     for (const dataClass of Object.values(input.dataClasses))
       delete (dataClass as { allowCrossPartition?: boolean }).allowCrossPartition;
     delete (input as { crossPartition?: unknown }).crossPartition;
+    delete (input as { documents?: { webhooks?: unknown } }).documents?.webhooks;
     const { json } = synthDeployment(validConfig(input));
     expect(values(json, "aws_lambda_function").map((f) => f.function_name)).toEqual([
       "example-document-download",

@@ -82,6 +82,7 @@ describe("main (CLI)", () => {
         expect.stringMatching(/^stacks\/example\/assets\/upload-pipeline_download_code\/[0-9A-F]+\/download\.zip$/),
         expect.stringMatching(/^stacks\/example\/assets\/upload-pipeline_scrub_code\/[0-9A-F]+\/scrub\.zip$/),
         expect.stringMatching(/^stacks\/example\/assets\/upload-pipeline_upload_code\/[0-9A-F]+\/upload\.zip$/),
+        expect.stringMatching(/^stacks\/example\/assets\/webhooks_sender_code\/[0-9A-F]+\/webhooks\.zip$/),
         "stacks/example/cdk.tf.json",
       ]);
       expect(snapshotTree(b)).toEqual(treeA);

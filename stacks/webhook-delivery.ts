@@ -60,7 +60,10 @@ export class WebhookDelivery extends Construct {
       messageRetentionSeconds: 4 * 24 * 3600,
       // Six times the function's timeout, as AWS advises for event source mappings.
       visibilityTimeoutSeconds: 6 * props.sizing.timeoutSeconds,
-      redrivePolicy: JSON.stringify({ deadLetterTargetArn: this.deadLetterQueue.arn, maxReceiveCount: WEBHOOK_MAX_RECEIVES }),
+      redrivePolicy: JSON.stringify({
+        deadLetterTargetArn: this.deadLetterQueue.arn,
+        maxReceiveCount: WEBHOOK_MAX_RECEIVES,
+      }),
     });
     this.secrets = Object.fromEntries(
       Object.keys(props.endpoints)
@@ -108,7 +111,8 @@ export class WebhookDelivery extends Construct {
       },
       tags: {
         "sip:exception": EGRESS_WORKLOAD,
-        "sip:justification": "Delivers tenants' document events to their configured webhook endpoints, and nowhere else",
+        "sip:justification":
+          "Delivers tenants' document events to their configured webhook endpoints, and nowhere else",
       },
     });
     sender.addToPrincipalPolicy({

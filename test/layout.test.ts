@@ -32,6 +32,8 @@ const PUBLIC_API = [
   "functions/subject-requests/export.ts",
   // The request certificate of issue 18 (item 4): the data-subject workflow that will call it is not built yet.
   "functions/subject-requests/certificate.ts",
+  // The receivers' verification helper of the signed webhooks (issue 19, item 3): receivers run it, no bundle does.
+  "functions/webhooks/verify.ts",
 ];
 
 /** Tracked and new TypeScript and JavaScript sources, relative to the project. */

@@ -82,7 +82,9 @@ describe("the partition diagram of the example", () => {
     const withoutEgress = { ...diagram, edges: diagram.edges.filter((e) => e.from !== FIREWALL && e.to !== FIREWALL) };
     // Assess
     expect(writers).toEqual([COMMERCIAL_ROLE]);
-    expect(functions.sort()).toEqual([FAILBACK, SYNC]);
+    // The webhook sender shares the egress path (one allowlist): it could open TLS to the failover
+    // bucket's host, without a credential for it (docs/architecture.md, controlled egress).
+    expect(functions.sort()).toEqual([FAILBACK, SYNC, "aws_lambda_function.webhooks_sender_function"]);
     expect([...upstream(withoutEgress, FAILOVER)].map((id) => partitionOf(diagram, id))).toEqual(
       expect.not.arrayContaining(["aws-eusc"]),
     );
@@ -112,6 +114,7 @@ describe("the partition diagram of the example", () => {
     // Assess
     expect(path?.allowedDomains).toEqual([
       "example-avatars-clean-failover-222222222222.s3.eu-central-1.amazonaws.com",
+      "hooks.acme-health.example.org",
       "rolesanywhere.eu-central-1.amazonaws.com",
     ]);
     expect(node?.id).toBe(FIREWALL);
@@ -181,6 +184,7 @@ describe("the partition diagram of the example", () => {
     for (const dataClass of Object.values(input.dataClasses))
       delete (dataClass as { allowCrossPartition?: boolean }).allowCrossPartition;
     delete (input as { crossPartition?: unknown }).crossPartition;
+    delete (input as { documents?: { webhooks?: unknown } }).documents?.webhooks;
     // Act
     const sovereignOnly = partitionDiagram(exampleTemplate(input));
     // Assess

@@ -34,6 +34,7 @@ const EXPECTED_WITH_CONFIG = [
   "SIP-LAMBDA-7 aws_lambda_function.upload-pipeline_download_function",
   "SIP-LAMBDA-7 aws_lambda_function.upload-pipeline_scrub_function",
   "SIP-LAMBDA-7 aws_lambda_function.upload-pipeline_upload_function",
+  "SIP-LAMBDA-7 aws_lambda_function.webhooks_sender_function",
 ];
 
 /**
@@ -51,14 +52,17 @@ const EXPECTED_ACCEPTED = [
   "SIP-IAM-7 aws_iam_role_policy.upload-pipeline_download_role-policy: Lambda creates and deletes the network interfaces",
   "SIP-IAM-7 aws_iam_role_policy.upload-pipeline_scrub_role-policy: Lambda creates and deletes the network interfaces",
   "SIP-IAM-7 aws_iam_role_policy.upload-pipeline_upload_role-policy: Lambda creates and deletes the network interfaces",
+  "SIP-IAM-7 aws_iam_role_policy.webhooks_sender_role-policy: Lambda creates and deletes the network interfaces",
   "SIP-RES-4 aws_lambda_function.sync-pipeline-avatars-clean_failback_function: named exception cross-partition-sync",
   "SIP-RES-4 aws_lambda_function.sync-pipeline-avatars-clean_sync_function: named exception cross-partition-sync",
   "SIP-RES-4 aws_networkfirewall_rule_group.sovereign-network_controlled-egress_allowlist: named exception controlled-egress",
   "SIP-VPC-3 aws_route.sovereign-network_controlled-egress_firewall-default: named exception controlled-egress",
   "SIP-VPC-3 aws_route.sovereign-network_controlled-egress_workload-default: named exception controlled-egress",
   "SIP-SM-2 aws_secretsmanager_secret.sync-pipeline-avatars-clean_signing-material: named exception roles-anywhere-signing-material",
+  "SIP-SM-2 aws_secretsmanager_secret.webhooks_secret-acme-health: named exception webhook-shared-secret",
   "SIP-VPC-6 aws_security_group.sync-pipeline-avatars-clean_failback_security-group: named exception cross-partition-sync",
   "SIP-VPC-6 aws_security_group.sync-pipeline-avatars-clean_sync_security-group: named exception cross-partition-sync",
+  "SIP-VPC-6 aws_security_group.webhooks_sender_security-group: named exception egress-workload",
 ];
 
 describe("the synthesized example", () => {

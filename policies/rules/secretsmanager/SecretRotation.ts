@@ -35,7 +35,9 @@ export const SecretRotation = defineRule({
     const webhooks = webhookSecretExceptions(template);
     const accepted = new Map([...signing.accepted, ...webhooks.accepted]);
     const problems = new Map([
-      ...[...signing.problems].map(([a, p]) => [a, `${SIGNING_MATERIAL_EXCEPTION}, which does not hold: ${p}`] as const),
+      ...[...signing.problems].map(
+        ([a, p]) => [a, `${SIGNING_MATERIAL_EXCEPTION}, which does not hold: ${p}`] as const,
+      ),
       ...[...webhooks.problems].map(([a, p]) => [a, `${WEBHOOK_SECRET_EXCEPTION}, which does not hold: ${p}`] as const),
     ]);
     const violations: Violation[] = secrets
@@ -50,10 +52,7 @@ export const SecretRotation = defineRule({
         const problem = problems.get(s.address);
         return {
           address: s.address,
-          detail:
-            problem === undefined
-              ? detail
-              : `${detail}; it claims the named exception ${problem}`,
+          detail: problem === undefined ? detail : `${detail}; it claims the named exception ${problem}`,
         };
       });
     return verdict(secrets.length, violations);

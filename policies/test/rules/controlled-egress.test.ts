@@ -1,7 +1,8 @@
 /**
  * The named exceptions of DESIGN.md §5, over real synthesized output: the controlled egress path of
  * modules/network (`allowInternetEgress`) is accepted, and each way of weakening it turns its routes
- * back into findings. The sync function's cross-partition variables are accepted only behind it.
+ * back into findings. The sync function's cross-partition variables are accepted only behind it, and
+ * the webhook sender's hosts and open security group only for the tagged sender behind it.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { example as egressExample } from "../../../modules/controlled-egress/examples/minimal";
@@ -11,6 +12,7 @@ import { templateOf } from "../../core/template";
 import type { Rule, Violation } from "../../core/types";
 import { PartitionConsistentReferences } from "../../rules/residency/PartitionConsistentReferences";
 import { NoInternetGatewayRoute } from "../../rules/vpc/NoInternetGatewayRoute";
+import { SecurityGroupEgressRestricted } from "../../rules/vpc/SecurityGroupEgressRestricted";
 import { evaluate } from "../harness";
 
 let cleanup: () => void = () => {};
@@ -272,6 +274,56 @@ describe("cross-partition sync function (SIP-RES-4)", () => {
       const result = await violations(PartitionConsistentReferences, json);
       expect(result.open).toEqual([FN]);
       expect(result.accepted).not.toContain(FN);
+    }
+  });
+});
+
+describe("the webhook sender behind the egress path (SIP-VPC-3, SIP-VPC-6)", () => {
+  const example = synthDeployment(validConfig()).json;
+  const SENDER_GROUP = "aws_security_group.webhooks_sender_security-group";
+  const senderOf = (json: TfJson) => (json.resource as Resources).aws_lambda_function?.webhooks_sender_function ?? {};
+  const allowlistOf = (json: TfJson) =>
+    (
+      (json.resource as Resources).aws_networkfirewall_rule_group?.["sovereign-network_controlled-egress_allowlist"]
+        ?.rule_group as { rules_source: { rules_source_list: { targets: string[] } } }
+    ).rules_source.rules_source_list;
+
+  it("passes the tenants' webhook hosts in the allowlist and accepts the sender's open egress as egress-workload", async () => {
+    // Act
+    const routes = await violations(NoInternetGatewayRoute, example);
+    const groups = await violations(SecurityGroupEgressRestricted, example);
+    // Assess
+    expect(routes.open).toEqual([]);
+    expect(analyzeEgress(templateOf(example)).paths[0]?.allowedDomains).toContain("hooks.acme-health.example.org");
+    expect(groups.open).toEqual([]);
+    expect(groups.accepted).toContain(SENDER_GROUP);
+  });
+
+  it("rejects the path when the allowlist passes a host no webhook endpoint names", async () => {
+    // Prepare
+    const json = structuredClone(example);
+    allowlistOf(json).targets.push("exfiltration.example.net");
+    // Act
+    const routes = await violations(NoInternetGatewayRoute, json);
+    // Assess
+    expect(routes.open.length).toBeGreaterThan(0);
+    expect(routes.details).toMatch(
+      /"exfiltration\.example\.net" is not a regional AWS endpoint nor the host of a webhook endpoint/,
+    );
+  });
+
+  it("flags the sender's security group when the sender runs outside the path, or without the tag", async () => {
+    // Prepare
+    const moved = structuredClone(example);
+    (senderOf(moved).vpc_config as { subnet_ids: string[] }).subnet_ids = [
+      "${aws_subnet.sovereign-network_private-eusc-de-east-1a.id}",
+    ];
+    const untagged = structuredClone(example);
+    delete (senderOf(untagged).tags as Record<string, string>)["sip:exception"];
+    // Act / Assess
+    for (const json of [moved, untagged]) {
+      const result = await violations(SecurityGroupEgressRestricted, json);
+      expect(result.open).toContain(SENDER_GROUP);
     }
   });
 });
