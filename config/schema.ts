@@ -577,6 +577,31 @@ export const deploymentSchema = z.strictObject({
     }),
   }),
   /**
+   * Run-time security alarms over the sovereign audit trail (modules/security-alarms): KMS keys
+   * disabled or scheduled for deletion, key and bucket policy changes, mass deletion, root use, IAM
+   * policy and trail changes, and a message in any dead-letter queue, to an encrypted SNS topic.
+   * Always deployed; this says who hears them. @default - no subscribers, 100 deletes per minute
+   */
+  alarms: z
+    .strictObject({
+      /** E-mail addresses subscribed to the alarm topic (each confirms its subscription). @default none */
+      subscribers: z
+        .array(
+          z.email({
+            error: (i) => `${JSON.stringify(i.input)} is not an e-mail address. Fix: write it as name@example.org`,
+          }),
+        )
+        .default([]),
+      /** Successful S3 delete requests per minute, over the recorded buckets, that raise the mass-deletion alarm. @default 100 */
+      massDeletionPerMinute: z
+        .number()
+        .int()
+        .min(1, { error: "massDeletionPerMinute must be at least 1. Fix: use 1-100000" })
+        .max(100000, { error: "massDeletionPerMinute must be at most 100000. Fix: use 1-100000" })
+        .default(100),
+    })
+    .default({ subscribers: [], massDeletionPerMinute: 100 }),
+  /**
    * Scanned documents (PDF): uploaded into their own data class through the documents API
    * (`<env>-documents`: the upload API's routes, OIDC issuer, origins and expiries), sanitized by
    * the document scrub function into a clean class, or quarantined with a reason; with `signing`,

@@ -17,6 +17,8 @@ import { ReadableStack } from "./readable-stack";
 import { SyncPipeline } from "./sync-pipeline";
 import { QUARANTINE_PREFIX, UploadPipeline } from "./upload-pipeline";
 import { WebhookDelivery } from "./webhook-delivery";
+import { SecurityAlarms } from "../modules/security-alarms";
+import { LambdaFunction } from "../modules/lambda-function";
 
 /**
  * The aws provider releases the generated configuration accepts: 6.29.0 carries the sovereign
@@ -81,7 +83,7 @@ export class PlatformStack extends ReadableStack {
     if (cross !== undefined && failoverBuckets.length > 0) {
       this.addCrossPartitionSync(props, { cross, syncedClasses, dataBuckets, failoverByClass, functionsKey });
     }
-    new AuditTrail(this, "sovereign-audit", {
+    const audit = new AuditTrail(this, "sovereign-audit", {
       placement: this.sovereign,
       name: env,
       bucketName: `${env}-audit-${this.sovereign.accountId}`,
@@ -94,6 +96,36 @@ export class PlatformStack extends ReadableStack {
       dataEventBuckets: [...dataBuckets.values(), ...(evidence === undefined ? [] : [evidence])],
     });
     this.addTenants(config, dataBuckets);
+    this.addSecurityAlarms(config, audit);
+  }
+
+  /**
+   * Alarms over the sovereign audit trail's records and on every dead-letter queue of the
+   * sovereign side (the functions' and the webhooks'), to an encrypted topic (issue 20 item 3).
+   */
+  private addSecurityAlarms(config: ResolvedDeployment, audit: AuditTrail): void {
+    const env = config.environment;
+    // Every function of the stack runs on the sovereign side; its alarm is named after its construct path.
+    const queues = this.node
+      .findAll()
+      .filter((c): c is LambdaFunction => c instanceof LambdaFunction)
+      .map((fn) => ({ name: fn.node.path.split("/").slice(1).join("-"), queueName: fn.deadLetterQueue.name }));
+    const webhooks = this.node.tryFindChild("webhooks");
+    if (webhooks instanceof WebhookDelivery)
+      queues.push({ name: "webhook-deliveries", queueName: webhooks.deadLetterQueue.name });
+    new SecurityAlarms(this, "sovereign-alarms", {
+      placement: this.sovereign,
+      name: env,
+      trailLogGroup: audit.logGroup,
+      encryptionKey: new KmsKey(this, "sovereign-key-alarms", {
+        placement: this.sovereign,
+        aliasName: `${env}/alarms`,
+        description: `${env}: security alarm notifications (sovereign)`,
+      }),
+      subscribers: config.alarms.subscribers,
+      massDeletionPerMinute: config.alarms.massDeletionPerMinute,
+      deadLetterQueues: queues.sort((a, b) => a.name.localeCompare(b.name)),
+    });
   }
 
   /**

@@ -50,7 +50,7 @@ describe("webhook delivery", () => {
     expect(sender?.vpc_config).toMatchObject({
       subnet_ids: ["${aws_subnet.sovereign-network_controlled-egress_workload-subnet.id}"],
     });
-    expect((sender?.environment as { variables: Record<string, string> }).variables).toEqual({
+    expect((sender?.environment as { variables?: Record<string, string> } | undefined)?.variables).toEqual({
       WEBHOOK_ENDPOINTS: '{"acme-health":"https://hooks.acme-health.example.org/sip/documents"}',
       WEBHOOK_SECRET_PREFIX: "example/webhooks/",
       WEBHOOK_QUEUE_URL: "${aws_sqs_queue.webhooks_queue.url}",
@@ -71,8 +71,8 @@ describe("webhook delivery", () => {
       .sort();
     expect(publishers).toEqual(["document-pipeline_scrub_role-policy", "document-pipeline_signing_role-policy"]);
     const scrub = resourcesOf(json, "aws_lambda_function")["document-pipeline_scrub_function"];
-    expect((scrub?.environment as { variables: Record<string, string> }).variables.WEBHOOK_QUEUE_URL).toBe(
-      "${aws_sqs_queue.webhooks_queue.url}",
-    );
+    expect(
+      (scrub?.environment as { variables?: Record<string, string> } | undefined)?.variables?.WEBHOOK_QUEUE_URL,
+    ).toBe("${aws_sqs_queue.webhooks_queue.url}");
   });
 });

@@ -23,6 +23,13 @@ function decodeJsonEscapes(value: string): string {
   return value.replace(/\\u([0-9a-fA-F]{4})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
 }
 
+/**
+ * A CloudTrail `eventSource` compared in a CloudWatch Logs filter pattern (`$.eventSource =
+ * kms.amazonaws.com`): a service identifier in the service principal form, which CloudTrail
+ * records in every partition, not an endpoint.
+ */
+const EVENT_SOURCE_COMPARISON = /(\$\.eventSource\s*!?=\s*"?)[a-z0-9-]+\.amazonaws\.com("?)/g;
+
 /** Problems of one string in a block of partition `home`. */
 function scanString(
   template: Template,
@@ -32,7 +39,7 @@ function scanString(
   principal: boolean,
   problems: Set<string>,
 ): void {
-  const value = decodeJsonEscapes(raw);
+  const value = decodeJsonEscapes(raw).replace(EVENT_SOURCE_COMPARISON, "$1service$2");
   for (const arn of arnsIn(value)) {
     if (arn.partitionId === "*") continue;
     const p = partitionById(arn.partitionId);

@@ -282,11 +282,14 @@ describe("the webhook sender behind the egress path (SIP-VPC-3, SIP-VPC-6)", () 
   const example = synthDeployment(validConfig()).json;
   const SENDER_GROUP = "aws_security_group.webhooks_sender_security-group";
   const senderOf = (json: TfJson) => (json.resource as Resources).aws_lambda_function?.webhooks_sender_function ?? {};
-  const allowlistOf = (json: TfJson) =>
-    (
-      (json.resource as Resources).aws_networkfirewall_rule_group?.["sovereign-network_controlled-egress_allowlist"]
-        ?.rule_group as { rules_source: { rules_source_list: { targets: string[] } } }
-    ).rules_source.rules_source_list;
+  const allowlistOf = (json: TfJson) => {
+    const group = (json.resource as Resources).aws_networkfirewall_rule_group?.[
+      "sovereign-network_controlled-egress_allowlist"
+    ];
+    if (group === undefined) throw new Error("the example has no egress allowlist");
+    return (group.rule_group as { rules_source: { rules_source_list: { targets: string[] } } }).rules_source
+      .rules_source_list;
+  };
 
   it("passes the tenants' webhook hosts in the allowlist and accepts the sender's open egress as egress-workload", async () => {
     // Act

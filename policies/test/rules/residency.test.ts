@@ -66,6 +66,8 @@ describeRules([
       [n("PartitionConsistentReferences", 5), ["aws_s3_bucket_policy.p"]],
       // issue 15 probe: the commercial partition's dual-stack endpoint (api.aws) in a sovereign function
       [n("PartitionConsistentReferences", 6), ["aws_lambda_function.commercial-dual-stack"]],
+      // A metric filter pattern: eventSource values are service identifiers, anything else a commercial endpoint
+      [n("PartitionConsistentReferences", 7), ["aws_cloudwatch_log_metric_filter.f"]],
     ],
   },
   {

@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { SECURITY_PATTERNS } from "../modules/security-alarms";
+import { exampleInput, resourcesOf, synthDeployment, validConfig } from "../test/template";
+
+const { json } = synthDeployment(validConfig());
+
+describe("security alarms of the platform stack", () => {
+  it("counts every CloudTrail pattern on the sovereign audit trail's log group and alarms on it", () => {
+    const filters = Object.values(resourcesOf(json, "aws_cloudwatch_log_metric_filter"));
+    expect(new Set(filters.map((f) => f.log_group_name))).toEqual(
+      new Set(["${aws_cloudwatch_log_group.sovereign-audit_log-group_log-group.name}"]),
+    );
+    expect(filters.map((f) => f.pattern)).toEqual(expect.arrayContaining(SECURITY_PATTERNS.map((p) => p.pattern)));
+    const alarms = Object.values(resourcesOf(json, "aws_cloudwatch_metric_alarm")).map((a) => a.alarm_name);
+    for (const pattern of SECURITY_PATTERNS) expect(alarms).toContain(`example-${pattern.id}`);
+  });
+
+  it("alarms on a message in the dead-letter queue of every function and of the webhook deliveries", () => {
+    const functions = Object.keys(resourcesOf(json, "aws_lambda_function")).length;
+    const deadLetterAlarms = Object.values(resourcesOf(json, "aws_cloudwatch_metric_alarm")).filter(
+      (a) => a.namespace === "AWS/SQS",
+    );
+    expect(deadLetterAlarms).toHaveLength(functions + 1);
+    expect(deadLetterAlarms.map((a) => a.alarm_name)).toContain("example-dead-letters-webhook-deliveries");
+  });
+
+  it("notifies an encrypted topic, and the configured subscribers", () => {
+    // Prepare
+    const input = exampleInput() as ReturnType<typeof exampleInput> & { alarms?: unknown };
+    input.alarms = { subscribers: ["security@example.org"], massDeletionPerMinute: 25 };
+    // Act
+    const configured = synthDeployment(validConfig(input)).json;
+    // Assess
+    expect(Object.values(resourcesOf(json, "aws_sns_topic"))).toEqual([
+      expect.objectContaining({
+        name: "example-security-alarms",
+        kms_master_key_id: "${aws_kms_key.sovereign-key-alarms_key.arn}",
+      }),
+    ]);
+    expect(Object.values(resourcesOf(json, "aws_sns_topic_subscription"))).toEqual([
+      expect.objectContaining({ protocol: "email", endpoint: "security-oncall@example.org" }),
+    ]);
+    expect(Object.values(resourcesOf(configured, "aws_sns_topic_subscription"))).toEqual([
+      expect.objectContaining({ protocol: "email", endpoint: "security@example.org" }),
+    ]);
+    const massDeletion = Object.values(resourcesOf(configured, "aws_cloudwatch_metric_alarm")).find(
+      (a) => a.alarm_name === "example-s3-mass-deletion",
+    );
+    expect(massDeletion?.threshold).toBe(25);
+  });
+});
