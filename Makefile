@@ -96,7 +96,7 @@ fuzz: ## fuzz the image scrubber (fixed seed; FUZZ_SECONDS=25, FUZZ_BUDGET itera
 	node dist/fuzz-scrub.mjs
 
 # Every benchmark runs even when one misses its target; bench/run-all.mjs fails only at the end, with a summary.
-bench: dist/main.cjs ## synth time/memory, the loop (node synth vs node -e 0, make synth cold/warm, plan per 1,000 resources), scrub CLI vs exiftool and jpegtran (CORPUS, else generated files), sync of 1 GiB, credentials, signing -> bench/results/*.json
+bench: dist/main.cjs ## synth time/memory, the loop (node synth vs node -e 0, make synth cold/warm, plan per 1,000 resources), scrub CLI vs exiftool and jpegtran (CORPUS, else generated files), sync of 1 GiB, credentials, signing, PDF scrubbing per MB vs qpdf and signing latency -> bench/results/*.json
 	node bench/run-all.mjs --corpus $(CORPUS)
 
 clean: ## remove build and synth output

@@ -3,7 +3,7 @@
 // summary of the targets and verdicts their JSON reports record (bench/results/*.json) and exits 1
 // only now if a benchmark failed to run or missed a target. A noisy absolute threshold no longer
 // stops the benchmarks after it.
-//   node bench/run-all.mjs [--corpus DIR] [synth] [loop] [scrub] [sync]   (default: all four)
+//   node bench/run-all.mjs [--corpus DIR] [synth] [loop] [scrub] [sync] [documents]   (default: all five)
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -18,6 +18,7 @@ const BENCHES = {
   loop: { run: ["bench/loop-bench.mjs"], report: "loop.json" },
   scrub: { run: ["bench/run-scrub-bench.mjs", corpus], report: "scrub.json" },
   sync: { run: ["bench/run-sync-bench.mjs"], report: "sync-bench.json" },
+  documents: { run: ["bench/run-document-bench.mjs"], report: "documents.json" },
 };
 const chosen = args.length > 0 ? args : Object.keys(BENCHES);
 for (const name of chosen)

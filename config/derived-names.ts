@@ -98,6 +98,8 @@ function platformNames(context: NameContext, out: DerivedName[]): void {
     "sovereign-key-functions",
     "sovereign-audit",
     "sovereign-key-audit",
+    "sovereign-alarms",
+    "sovereign-key-alarms",
   ])
     platform("construct", id, `construct "${id}"`);
   if (uploads || documents) platform("construct", "sovereign-key-pseudonyms", 'construct "sovereign-key-pseudonyms"');
@@ -122,7 +124,7 @@ function platformNames(context: NameContext, out: DerivedName[]): void {
       platform("sovereignAlias", `alias/${env}/${alias}`, `key alias/${env}/${alias}`);
   }
   if (crossing.length > 0) platform("commercialRole", `${env}-failover-cloudtrail-logs`, "commercial audit trail role");
-  for (const alias of ["logs", "functions", "audit", "terraform-state", "terraform-state-audit"])
+  for (const alias of ["logs", "functions", "audit", "alarms", "terraform-state", "terraform-state-audit"])
     platform("sovereignAlias", `alias/${env}/${alias}`, `key alias/${env}/${alias}`);
   if (uploads || documents)
     platform("sovereignAlias", `alias/${env}/subject-pseudonyms`, `key alias/${env}/subject-pseudonyms`);
