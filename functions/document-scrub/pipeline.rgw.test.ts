@@ -12,10 +12,14 @@ import {
   GetObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
+  DeleteObjectCommand,
+  ListObjectVersionsCommand,
   PutBucketVersioningCommand,
+  PutObjectLockConfigurationCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { PDFName } from "@cantoo/pdf-lib";
+import { createHash, generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { castNames } from "../../test/authz/recorder";
 import { useRadosGateway } from "../../test/s3/lifecycle";
@@ -23,6 +27,12 @@ import { type NotificationPush, pushNotifications } from "../../test/s3/notifica
 import { assumeRole, createRole } from "../../test/s3/sts";
 import { canary, metadataRichPdf, plainDoc, save } from "../../test/support/document-scrub/builders";
 import { exiftool, qpdfCheck, requireTool } from "../../test/support/document-scrub/tools";
+import { digestSigner, TEST_KEY_ARN } from "../../test/support/evidence/digest-signers";
+import { verifyReceipt } from "../evidence/receipt";
+import { parseSigningEnv, s3ClientFromEnv as signingClient } from "../signing/env";
+import { createSigningHandler } from "../signing/handler";
+import { type WebhookEvent, webhookEvent } from "../webhooks/event";
+import { derivedUuid, type WebhookPublisher } from "../webhooks/sqs";
 import { createScrubHandler, type ScrubBatchResult } from "../image-scrub/scrub-handler";
 import type { HttpApiResult } from "../shared/http-api";
 import { createLogger } from "../shared/logger";
@@ -32,32 +42,49 @@ import { parseUploadEnv, s3ClientFromEnv as uploadClient } from "../upload-presi
 import { createUploadHandler } from "../upload-presign/handler";
 import type { PresignedPost } from "../upload-presign/presign";
 import { documentScrubConfig, parseDocumentScrubEnv } from "./env";
+import { documentEvents } from "./events";
 import { DOCUMENT_SCRUBBER_VERSION, type DocumentScrubReport } from "./scrubber";
 
 const pseudonyms = new Pseudonyms(localMac(Buffer.alloc(32, 7)));
 
 const ORIGINALS_KEY = "arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/77777777-8888-4999-aaaa-000000000000";
 const CLEAN_KEY = "arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/77777777-8888-4999-aaaa-000000000001";
+const EVIDENCE_KEY = "arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/77777777-8888-4999-aaaa-000000000002";
 const ORIGINALS = "documents-originals";
 const CLEAN = "documents-clean";
+const EVIDENCE = "documents-evidence";
+const ISSUER = "https://login.example.org/realms/platform";
 const claims = { tenant: "acme", subject: "user-1" };
 
 const gateway = useRadosGateway({
   name: "documents",
   region: "eusc-de-east-1",
-  kmsKeys: [ORIGINALS_KEY, CLEAN_KEY],
+  kmsKeys: [ORIGINALS_KEY, CLEAN_KEY, EVIDENCE_KEY],
   sts: true,
 });
 
 let s3: S3Client;
 let push: NotificationPush<ScrubBatchResult<DocumentScrubReport>>;
 let uploadHandler: (event: unknown) => Promise<HttpApiResult>;
+let signingHandler: (event: unknown) => Promise<HttpApiResult>;
+const keys = generateKeyPairSync("ec", { namedCurve: "P-256" });
+const verifyWith = { publicKey: { key: keys.publicKey }, keyId: TEST_KEY_ARN };
+
+/** The webhook queue as the producers see it: every event they enqueued, in order. */
+const published: WebhookEvent[] = [];
+const queue: WebhookPublisher = {
+  async publish(type, tenant, data, identity) {
+    const event = webhookEvent(type, tenant, data, { randomUUID: () => derivedUuid(type, ...identity) });
+    published.push(event);
+    return event;
+  },
+};
 
 /**
  * A gateway role named as the stack names the function's, so that the authorization proof knows
  * which function made each request and judges it against the synthesized policies.
  */
-async function functionCredentials(roleName: string) {
+async function functionCredentials(roleName: string, buckets: readonly string[] = [ORIGINALS, CLEAN]) {
   const g = gateway();
   const role = await createRole(g, roleName, {
     Version: "2012-10-17",
@@ -65,7 +92,7 @@ async function functionCredentials(roleName: string) {
       {
         Effect: "Allow",
         Action: ["s3:*"],
-        Resource: [ORIGINALS, CLEAN].flatMap((b) => [`arn:aws:s3:::${b}`, `arn:aws:s3:::${b}/*`]),
+        Resource: buckets.flatMap((b) => [`arn:aws:s3:::${b}`, `arn:aws:s3:::${b}/*`]),
       },
     ],
   });
@@ -82,10 +109,12 @@ beforeAll(async () => {
     buckets: {
       [ORIGINALS]: "example-documents-original-111111111111",
       [CLEAN]: "example-documents-clean-111111111111",
+      [EVIDENCE]: "example-evidence-111111111111",
     },
     keys: {
       [ORIGINALS_KEY]: "aws_kms_key.sovereign-key-documents-original_key",
       [CLEAN_KEY]: "aws_kms_key.sovereign-key-documents-clean_key",
+      [EVIDENCE_KEY]: "aws_kms_key.sovereign-key-evidence_key",
     },
     tenants: { acme: "acme-health" },
   });
@@ -93,6 +122,17 @@ beforeAll(async () => {
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
   }
+  // The evidence bucket as the stack makes it: object lock, a default COMPLIANCE retention.
+  await s3.send(new CreateBucketCommand({ Bucket: EVIDENCE, ObjectLockEnabledForBucket: true }));
+  await s3.send(
+    new PutObjectLockConfigurationCommand({
+      Bucket: EVIDENCE,
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: "Enabled",
+        Rule: { DefaultRetention: { Mode: "COMPLIANCE", Days: 1 } },
+      },
+    }),
+  );
   const logger = createLogger("documents-test", { level: "error" });
   const server = { S3_ENDPOINT: g.endpoint, AWS_REGION: g.region };
   const uploadSettings = parseUploadEnv({
@@ -123,6 +163,23 @@ beforeAll(async () => {
     s3: s3ClientFromEnv(scrubEnv, await functionCredentials("example-document-scrub-function")),
     config: documentScrubConfig(scrubEnv),
     logger,
+    onOutcome: documentEvents(queue),
+  });
+  const signingSettings = parseSigningEnv({
+    ...server,
+    CLEAN_BUCKET: CLEAN,
+    EVIDENCE_BUCKET: EVIDENCE,
+    EVIDENCE_KMS_KEY_ID: EVIDENCE_KEY,
+    SIGNING_KEY_ID: TEST_KEY_ARN,
+    PSEUDONYM_KEY_ID: "alias/example/subject-pseudonyms",
+  });
+  signingHandler = createSigningHandler({
+    s3: signingClient(signingSettings.env, await functionCredentials("example-signing-function", [CLEAN, EVIDENCE])),
+    settings: signingSettings,
+    signer: digestSigner(keys.privateKey),
+    pseudonyms,
+    logger,
+    events: queue,
   });
   push = await pushNotifications(g, ORIGINALS, "documents", scrub);
 });
@@ -195,6 +252,61 @@ describe("documents: upload, then the document scrub handler behind the gateway'
       "scrub-status": "processed",
     });
     expect(await tagsOf(CLEAN, post.key)).toEqual({ "data-class": "documents-clean" });
+    // The tenant's webhook hears of it: the object ID and digest, never the subject.
+    const objectId = post.key.split("/")[2] ?? "";
+    expect(published.filter((e) => e.data.objectId === objectId)).toEqual([
+      expect.objectContaining({
+        type: "document.scrubbed",
+        tenant: "acme",
+        data: { objectId, sha256: createHash("sha256").update(pdf).digest("hex"), sizeBytes: clean.length },
+      }),
+    ]);
+    expect(JSON.stringify(published)).not.toContain(claims.subject);
+  });
+
+  it("signs the sanitized document: a receipt that verifies offline, over the clean document's SHA-256, kept under COMPLIANCE lock", async () => {
+    // Prepare
+    const post = await upload(await metadataRichPdf(), "lease.pdf");
+    await (await push.deliveryFor(post.key)).done;
+    const objectId = post.key.split("/")[2] ?? "";
+    const clean = await bytesOf(CLEAN, post.key);
+    const path = `/v1/objects/${objectId}/signatures`;
+
+    // Act
+    const result = await signingHandler({
+      version: "2.0",
+      routeKey: "POST /v1/objects/{id}/signatures",
+      rawPath: path,
+      pathParameters: { id: objectId },
+      body: JSON.stringify({ purpose: "sign the lease", consent: true }),
+      requestContext: {
+        requestId: "r-sign",
+        http: { method: "POST", path },
+        authorizer: { jwt: { claims: { iss: ISSUER, tenant: claims.tenant, sub: claims.subject } } },
+      },
+      isBase64Encoded: false,
+    });
+
+    // Assess: the receipt, with the public key alone, names the clean document's digest
+    expect(result.statusCode, result.body).toBe(201);
+    const signed = JSON.parse(result.body) as { signatureId: string; receipt: string; certificateKey: string };
+    const receipt = verifyReceipt(signed.receipt, verifyWith);
+    if (!receipt.valid) throw new Error(receipt.message);
+    const cleanSha256 = createHash("sha256").update(clean).digest("hex");
+    expect(receipt.document.document).toMatchObject({ id: objectId, sha256: cleanSha256, sizeBytes: clean.length });
+    // Assess: the evidence version cannot be deleted (the server enforces the lock)
+    const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: EVIDENCE, Prefix: signed.certificateKey }));
+    const versionId = versions.Versions?.[0]?.VersionId;
+    await expect(
+      s3.send(new DeleteObjectCommand({ Bucket: EVIDENCE, Key: signed.certificateKey, VersionId: versionId })),
+    ).rejects.toMatchObject({ name: "AccessDenied" });
+    // Assess: the webhook event of the signature
+    expect(published.filter((e) => e.type === "document.signed")).toEqual([
+      expect.objectContaining({
+        tenant: "acme",
+        data: { objectId, signatureId: signed.signatureId, sha256: cleanSha256 },
+      }),
+    ]);
   });
 
   it("quarantines a PDF that runs JavaScript with its reason, and writes nothing clean", async () => {
@@ -217,6 +329,10 @@ describe("documents: upload, then the document scrub handler behind the gateway'
     expect(quarantined.Metadata?.["scrub-quarantine-message"]).toMatch(/JavaScript/);
     expect(await bytesOf(ORIGINALS, `quarantine/${post.key}`)).toEqual(Buffer.from(pdf));
     expect(await tagsOf(ORIGINALS, post.key)).toMatchObject({ "scrub-status": "quarantined" });
+    const objectId = post.key.split("/")[2] ?? "";
+    expect(published.filter((e) => e.data.objectId === objectId)).toEqual([
+      expect.objectContaining({ type: "document.quarantined", data: { objectId, reason: "active-content" } }),
+    ]);
   });
 
   it("quarantines a file declared as a PDF whose bytes are not one (the type comes from the bytes)", async () => {

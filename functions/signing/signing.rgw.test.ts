@@ -140,12 +140,12 @@ beforeAll(async () => {
   castNames({
     // NO_EVIDENCE plays the evidence bucket when it cannot be written (its write is refused by the server).
     buckets: {
-      [CLEAN]: "example-avatars-clean-111111111111",
+      [CLEAN]: "example-documents-clean-111111111111",
       [EVIDENCE]: "example-evidence-111111111111",
       [NO_EVIDENCE]: "example-evidence-111111111111",
     },
     keys: {
-      [CLEAN_KEY]: "aws_kms_key.sovereign-key-avatars-clean_key",
+      [CLEAN_KEY]: "aws_kms_key.sovereign-key-documents-clean_key",
       [EVIDENCE_KEY]: "aws_kms_key.sovereign-key-evidence_key",
     },
     tenants: { acme: "acme-health", other: "bergstadt" },

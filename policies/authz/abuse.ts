@@ -617,6 +617,38 @@ function keyCases({ world, c, otherTenantKey, ownKey, noTenant }: Matrix, add: A
   });
 }
 
+/** A GetSecretValue of `secret` by `principal`, from inside the VPC. */
+function secretRead(principal: WorldRole, secretArn: string): Call {
+  return {
+    principal,
+    service: "SecretsManager",
+    operation: "GetSecretValue",
+    origin: "vpc-endpoint",
+    secureTransport: true,
+    headers: {},
+    target: secretArn,
+  };
+}
+
+/** The tenants' webhook secrets: only the webhook sender reads them, and it reads nothing else secret. */
+function webhookCases({ world }: Matrix, add: AddCase): void {
+  const sender = roleWhere(world, (r) => roleKindOf(r) === "webhook-sender");
+  const secrets = [...world.secrets.values()];
+  const webhookSecret = secrets.find((s) => s.address.startsWith("aws_secretsmanager_secret.webhooks_secret-"));
+  const signingMaterial = secrets.find((s) => s.address.endsWith("_signing-material"));
+  const scrub = roleWhere(world, (r) => roleKindOf(r) === "scrub-function");
+  add("webhook-secret-other-function", "a scrub function reads a tenant's webhook secret", () =>
+    sender === undefined || webhookSecret === undefined || scrub === undefined
+      ? "no webhooks"
+      : { call: secretRead(scrub, webhookSecret.arn), control: secretRead(sender, webhookSecret.arn) },
+  );
+  add("webhook-sender-signing-material", "the webhook sender reads the sync function's signing material", () =>
+    sender === undefined || webhookSecret === undefined || signingMaterial === undefined
+      ? "no webhooks or no crossing data class"
+      : { call: secretRead(sender, signingMaterial.arn), control: secretRead(sender, webhookSecret.arn) },
+  );
+}
+
 /** Every case of the matrix, in a stable order. */
 export function abuseCases(world: AuthzWorld): AbuseCase[] {
   const out: AbuseCase[] = [];
@@ -632,7 +664,7 @@ export function abuseCases(world: AuthzWorld): AbuseCase[] {
   const signingIn = documents.c.signing !== undefined ? documents : images;
   for (const cases of [tenantWriteCases, tenantReachCases, browserCases, downloadCases]) cases(images, add);
   if (signingIn === images) signingCases(images, add);
-  for (const cases of [functionCases, commercialCases, keyCases]) cases(images, add);
+  for (const cases of [functionCases, commercialCases, keyCases, webhookCases]) cases(images, add);
   // The document pipeline's own paths, the same abuse against its roles and buckets.
   if (documents.c.upload !== undefined) {
     const addDocument: AddCase = (id, title, make) => add(`documents:${id}`, `(documents) ${title}`, make);

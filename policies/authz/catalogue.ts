@@ -14,6 +14,7 @@ export type RoleKind =
   | "scrub-function"
   | "sync-function"
   | "failback-function"
+  | "webhook-sender"
   | "cross-partition-role"
   | "logical-tenant-role";
 
@@ -115,6 +116,15 @@ export const CATALOGUE: Readonly<Record<RoleKind, RoleCalls>> = {
       "sdk STS AssumeRole",
     ],
   },
+  "webhook-sender": {
+    purpose:
+      "takes document events from the webhook queue, reads the tenant's webhook secret, and posts the signed event to the tenant's endpoint through the controlled egress path; delays retries and dead-letters undeliverable events",
+    calls: [
+      "sdk SecretsManager GetSecretValue",
+      "sdk SQS ChangeMessageVisibility",
+      "sdk SQS SendMessage",
+    ],
+  },
   "cross-partition-role": {
     purpose:
       "the commercial role the sync function gets through IAM Roles Anywhere (its X.509 certificate): writes, reads and deletes replicas in the failover buckets",
@@ -168,6 +178,7 @@ export function roleKindOf(role: WorldRole): RoleKind | undefined {
   if (pipeline !== null) return `${pipeline[1] as "upload" | "download" | "signing" | "scrub"}-function`;
   if (/^aws_iam_role\.sync-pipeline-.+_sync_role$/.test(role.address)) return "sync-function";
   if (/^aws_iam_role\.sync-pipeline-.+_failback_role$/.test(role.address)) return "failback-function";
+  if (role.address === "aws_iam_role.webhooks_sender_role") return "webhook-sender";
   if (JSON.stringify(role.trust ?? "").includes("rolesanywhere.amazonaws.com")) return "cross-partition-role";
   if (role.tags.Tenant !== undefined && role.tags.TenantKey !== undefined) return "logical-tenant-role";
   return undefined;
