@@ -119,11 +119,7 @@ export const CATALOGUE: Readonly<Record<RoleKind, RoleCalls>> = {
   "webhook-sender": {
     purpose:
       "takes document events from the webhook queue, reads the tenant's webhook secret, and posts the signed event to the tenant's endpoint through the controlled egress path; delays retries and dead-letters undeliverable events",
-    calls: [
-      "sdk SecretsManager GetSecretValue",
-      "sdk SQS ChangeMessageVisibility",
-      "sdk SQS SendMessage",
-    ],
+    calls: ["sdk SecretsManager GetSecretValue", "sdk SQS ChangeMessageVisibility", "sdk SQS SendMessage"],
   },
   "cross-partition-role": {
     purpose:
