@@ -5,23 +5,10 @@ import { describe, expect, it } from "vitest";
 import { createCa } from "../functions/certs/ca";
 import { MEDIA_TYPES } from "../functions/image-scrub/detect";
 import { loadCheckConfig } from "../policies/check";
+import { expectOneProblem, problemsOf } from "../test/support/config/problems";
 import { exampleInput, PROJECT_ROOT, tempDir } from "../test/template";
 import { ConfigError, formatPath, loadDeploymentFile, parseDeployment } from "./load";
 import { SCRUBBED_CONTENT_TYPES } from "./schema";
-
-function problemsOf(input: unknown) {
-  const result = parseDeployment(input);
-  if (result.ok) throw new Error("expected the configuration to be rejected");
-  return result.problems;
-}
-
-/** Asserts exactly one problem at `path`, whose message matches and names a fix. */
-function expectOneProblem(input: unknown, path: string, message: RegExp) {
-  const problems = problemsOf(input);
-  expect(problems.map((p) => p.path)).toEqual([path]);
-  expect(problems[0]?.message).toMatch(message);
-  expect(problems[0]?.message).toMatch(/Fix: |use one of/);
-}
 
 describe("the example configuration", () => {
   it("is valid and fills defaults", () => {

@@ -1,22 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { expectOneProblem } from "../test/support/config/problems";
 import { exampleInput } from "../test/template";
 import { parseDeployment } from "./load";
 
 type Input = ReturnType<typeof exampleInput> & { documents?: Record<string, unknown> };
-
-function problemsOf(input: unknown) {
-  const result = parseDeployment(input);
-  if (result.ok) throw new Error("expected the configuration to be rejected");
-  return result.problems;
-}
-
-/** Exactly one problem at `path`, naming the fix. */
-function expectOneProblem(input: unknown, path: string, message: RegExp) {
-  const problems = problemsOf(input);
-  expect(problems.map((p) => p.path)).toEqual([path]);
-  expect(problems[0]?.message).toMatch(message);
-  expect(problems[0]?.message).toMatch(/Fix: /);
-}
 
 const edited = (edit: (input: Input) => void): Input => {
   const input = exampleInput() as Input;

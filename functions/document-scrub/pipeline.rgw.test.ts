@@ -24,6 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { castNames } from "../../test/authz/recorder";
 import { useRadosGateway } from "../../test/s3/lifecycle";
 import { type NotificationPush, pushNotifications } from "../../test/s3/notifications";
+import { submitForm, uploadApiEvent } from "../../test/s3/browser-upload";
 import { assumeRole, createRole } from "../../test/s3/sts";
 import { canary, metadataRichPdf, plainDoc, save } from "../../test/support/document-scrub/builders";
 import { exiftool, qpdfCheck, requireTool } from "../../test/support/document-scrub/tools";
@@ -190,25 +191,11 @@ afterAll(async () => {
 
 /** Asks the upload Lambda for a pre-signed POST of a PDF and submits the form like a browser. */
 async function upload(file: Uint8Array, fileName: string, contentType = "application/pdf"): Promise<PresignedPost> {
-  const issued = await uploadHandler({
-    version: "2.0",
-    routeKey: "POST /v1/uploads",
-    rawPath: "/v1/uploads",
-    requestContext: {
-      requestId: "r1",
-      http: { method: "POST", path: "/v1/uploads" },
-      authorizer: { jwt: { claims: { tenant: claims.tenant, sub: claims.subject } } },
-    },
-    body: JSON.stringify({ fileName, contentType, sizeBytes: file.length, dataClass: "documents-original" }),
-    isBase64Encoded: false,
-  });
+  const request = { fileName, contentType, sizeBytes: file.length, dataClass: "documents-original" };
+  const issued = await uploadHandler(uploadApiEvent(claims, request));
   expect(issued.statusCode, issued.body).toBe(200);
-  const post = JSON.parse(issued.body) as PresignedPost;
-  const form = new FormData();
-  for (const [name, value] of Object.entries(post.fields)) form.append(name, value);
-  form.append("file", new Blob([file]), fileName);
-  const response = await fetch(post.url, { method: "POST", body: form });
-  expect(response.status).toBe(204);
+  const { post, status } = await submitForm(issued, file, fileName);
+  expect(status).toBe(204);
   return post;
 }
 
@@ -349,23 +336,14 @@ describe("documents: upload, then the document scrub handler behind the gateway'
 
   it("refuses to issue an upload for a type the document class does not take", async () => {
     // Act
-    const issued = await uploadHandler({
-      version: "2.0",
-      routeKey: "POST /v1/uploads",
-      rawPath: "/v1/uploads",
-      requestContext: {
-        requestId: "r2",
-        http: { method: "POST", path: "/v1/uploads" },
-        authorizer: { jwt: { claims: { tenant: claims.tenant, sub: claims.subject } } },
-      },
-      body: JSON.stringify({
+    const issued = await uploadHandler(
+      uploadApiEvent(claims, {
         fileName: "a.jpg",
         contentType: "image/jpeg",
         sizeBytes: 10,
         dataClass: "documents-original",
       }),
-      isBase64Encoded: false,
-    });
+    );
 
     // Assess
     expect(issued.statusCode).toBe(400);

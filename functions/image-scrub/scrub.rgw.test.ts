@@ -9,22 +9,20 @@
  * POST uploads have an empty `versionId`, the request's x-amz-meta-* arrive as `object.metadata`, and
  * CopyObject of an SSE-KMS object answers NotImplemented (the handler streams the copy instead).
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import {
   CreateBucketCommand,
   GetObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
   ListObjectVersionsCommand,
-  PutBucketNotificationConfigurationCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { useRadosGateway } from "../../test/s3/lifecycle";
-import { queryApi } from "../../test/s3/sts";
+import { submitForm, uploadApiEvent } from "../../test/s3/browser-upload";
+import { type NotificationPush, pushNotifications } from "../../test/s3/notifications";
 import type { PresignedPost } from "../upload-presign/presign";
 import type { HttpApiResult } from "../shared/http-api";
 import { SCRUBBER_VERSION, scrubBuffer } from "./scrubber";
@@ -54,41 +52,14 @@ const jpegWithGps = Buffer.concat([
 /** The same JPEG cut inside its scan: no EOI. */
 const truncatedJpeg = jpegWithGps.subarray(0, jpegWithGps.length - 3);
 
-interface Delivery {
-  readonly body: unknown;
-  readonly done: Promise<ScrubBatchResult>;
-}
-
 let s3: S3Client;
-let server: Server;
+let push: NotificationPush<ScrubBatchResult>;
 let handler: (event: unknown) => Promise<ScrubBatchResult>;
 let uploadHandler: (event: unknown) => Promise<HttpApiResult>;
-const deliveries: Delivery[] = [];
 
 beforeAll(async () => {
   const g = gateway();
   s3 = g.client();
-
-  // The push endpoint: acknowledges at once (the gateway waits for it), then runs the handler.
-  server = createServer((request, response) => {
-    const parts: Buffer[] = [];
-    request.on("data", (piece: Buffer) => parts.push(piece));
-    request.on("end", () => {
-      response.writeHead(200).end();
-      const text = Buffer.concat(parts).toString("utf8");
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = text;
-      }
-      const done = handler(body);
-      done.catch(() => undefined);
-      deliveries.push({ body, done });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as AddressInfo).port;
 
   // The handler reads its configuration from the environment at import, as in Lambda.
   vi.stubEnv("CLEAN_BUCKET", CLEAN);
@@ -117,69 +88,27 @@ beforeAll(async () => {
   await s3.send(new PutBucketVersioningCommand({ Bucket: ORIGINALS, VersioningConfiguration: { Status: "Enabled" } }));
   await s3.send(new PutBucketVersioningCommand({ Bucket: CLEAN, VersioningConfiguration: { Status: "Enabled" } }));
 
-  const created = await queryApi(gateway(), "sns", {
-    Action: "CreateTopic",
-    Name: "scrub",
-    "Attributes.entry.1.key": "push-endpoint",
-    "Attributes.entry.1.value": `http://127.0.0.1:${port}/`,
-  });
-  const topicArn = /<TopicArn>([^<]+)<\/TopicArn>/.exec(created)?.[1];
-  if (topicArn === undefined) throw new Error(`CreateTopic returned no TopicArn: ${created}`);
-  await s3.send(
-    new PutBucketNotificationConfigurationCommand({
-      Bucket: ORIGINALS,
-      NotificationConfiguration: {
-        TopicConfigurations: [{ Id: "scrub", TopicArn: topicArn, Events: ["s3:ObjectCreated:*"] }],
-      },
-    }),
-  );
+  // The gateway's own bucket notification pushes each ObjectCreated event to the handler.
+  push = await pushNotifications(g, ORIGINALS, "scrub", handler);
 });
 
 afterAll(async () => {
-  await Promise.allSettled(deliveries.map((d) => d.done));
+  await push?.close();
   vi.unstubAllEnvs();
-  // The gateway keeps its push connection alive: close it rather than wait for the idle timeout.
-  server?.closeAllConnections();
-  await new Promise<void>((resolve) => (server === undefined ? resolve() : server.close(() => resolve())));
 });
 
 /** Asks the upload Lambda (HTTP API event with verified JWT claims) for a pre-signed POST and submits the form like a browser. */
 async function upload(file: Buffer, fileName: string): Promise<PresignedPost> {
-  const issued = await uploadHandler({
-    version: "2.0",
-    routeKey: "POST /v1/uploads",
-    rawPath: "/v1/uploads",
-    requestContext: {
-      requestId: "r1",
-      http: { method: "POST", path: "/v1/uploads" },
-      authorizer: { jwt: { claims: { tenant: claims.tenant, sub: claims.subject } } },
-    },
-    body: JSON.stringify({ fileName, contentType: "image/jpeg", sizeBytes: file.length, dataClass: "avatar" }),
-    isBase64Encoded: false,
-  });
+  const request = { fileName, contentType: "image/jpeg", sizeBytes: file.length, dataClass: "avatar" };
+  const issued = await uploadHandler(uploadApiEvent(claims, request));
   expect(issued.statusCode).toBe(200);
-  const post = JSON.parse(issued.body) as PresignedPost;
-  const form = new FormData();
-  for (const [name, value] of Object.entries(post.fields)) form.append(name, value);
-  form.append("file", new Blob([file]), fileName);
-  const response = await fetch(post.url, { method: "POST", body: form });
-  expect(response.status).toBe(204);
+  const { post, status } = await submitForm(issued, file, fileName);
+  expect(status).toBe(204);
   return post;
 }
 
 /** The first delivery about `key` (the gateway pushes while the upload request is answered). */
-async function deliveryFor(key: string, timeoutMs = 5000): Promise<Delivery> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = deliveries.find((d) => JSON.stringify(d.body).includes(key));
-    if (found !== undefined) return found;
-    if (Date.now() > deadline)
-      throw new Error(
-        `no notification for ${key} within ${timeoutMs} ms (got ${deliveries.length}: ${JSON.stringify(deliveries.map((d) => d.body))})`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const deliveryFor = (key: string) => push.deliveryFor(key);
 
 async function bytesOf(bucket: string, key: string, versionId?: string): Promise<Buffer> {
   const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
