@@ -100,3 +100,52 @@ export function imageEngine(
     },
   };
 }
+
+/**
+ * A check of a scrubbed output before it is published: the stage interface of issue 19 item 4, for
+ * antivirus and OCR engines. It sees what would be served (the sanitized output file), after the
+ * engine validated and rewrote the input and before anything reaches the clean bucket. A stage
+ * either passes or names a reason; a reason quarantines the original like an engine's rejection.
+ * Stages run in order; the first reason wins. A stage that throws fails the record (retried), as an
+ * engine's other errors do: an unavailable scanner never lets an object through.
+ */
+export interface ContentStage {
+  /** Recorded in the scrubber version (`<engine>+<stage>`), so that adding a stage scans again. */
+  readonly name: string;
+  inspect(file: string, output: { readonly mediaType: string; readonly outputBytes: number }): Promise<StageVerdict>;
+}
+
+export type StageVerdict =
+  | { readonly pass: true }
+  | { readonly pass: false; readonly reason: string; readonly message: string };
+
+/** A stage's verdict against an output, as an error the engine's `rejection` recognises. */
+export class StageRejected extends Error {
+  override readonly name = "StageRejected";
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** `engine` followed by `stages`: the output is published only when every stage passes. */
+export function withStages<R>(engine: ScrubEngine<R>, stages: readonly ContentStage[]): ScrubEngine<R> {
+  if (stages.length === 0) return engine;
+  return {
+    version: [engine.version, ...stages.map((s) => s.name)].join("+"),
+    async scrubToFile(open, file) {
+      const output = await engine.scrubToFile(open, file);
+      for (const stage of stages) {
+        const verdict = await stage.inspect(file, { mediaType: output.mediaType, outputBytes: output.outputBytes });
+        if (!verdict.pass) throw new StageRejected(verdict.reason, `${stage.name}: ${verdict.message}`);
+      }
+      return output;
+    },
+    rejection(error) {
+      if (error instanceof StageRejected) return { reason: error.reason, message: error.message };
+      return engine.rejection(error);
+    },
+  };
+}
