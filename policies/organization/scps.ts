@@ -12,7 +12,7 @@
  * The statement types reuse the project's IAM types (policies/documents/policy-document.ts) and add
  * `NotAction`, which the region rule needs and which `renderPolicy` does not emit.
  */
-import { type PartitionId, type PartitionInfo } from "../../config/partitions";
+import type { PartitionId, PartitionInfo } from "../../config/partitions";
 import type { Conditions, OneOrMany } from "../documents/policy-document";
 
 /** One SCP statement: a Deny over actions (or all but some actions) on resources. */
