@@ -59,3 +59,5 @@ export { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric
 export { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 export { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 export { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+export { OrganizationsPolicy } from "@cdktf/provider-aws/lib/organizations-policy";
+export { OrganizationsPolicyAttachment } from "@cdktf/provider-aws/lib/organizations-policy-attachment";

@@ -7,6 +7,7 @@ import { example as kmsKey } from "./kms-key/examples/minimal";
 import { example as lambdaFunction } from "./lambda-function/examples/minimal";
 import { example as logGroup } from "./log-group/examples/minimal";
 import { example as network } from "./network/examples/minimal";
+import { example as organizationGuardrails } from "./organization-guardrails/examples/minimal";
 import { example as privateBucket } from "./private-bucket/examples/minimal";
 import { example as rolesAnywhereTrust } from "./roles-anywhere-trust/examples/minimal";
 import { example as securityAlarms } from "./security-alarms/examples/minimal";
@@ -20,6 +21,7 @@ export const MODULE_EXAMPLES: Readonly<Record<string, (stack: ExampleStack) => v
   "lambda-function": lambdaFunction,
   "log-group": logGroup,
   network,
+  "organization-guardrails": organizationGuardrails,
   "private-bucket": privateBucket,
   "roles-anywhere-trust": rolesAnywhereTrust,
   "security-alarms": securityAlarms,

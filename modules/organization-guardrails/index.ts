@@ -1,0 +1,1 @@
+export { OrganizationGuardrails, type OrganizationGuardrailsProps } from "./organization-guardrails";
