@@ -59,3 +59,12 @@ export { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric
 export { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 export { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 export { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+export { ConfigAggregateAuthorization } from "@cdktf/provider-aws/lib/config-aggregate-authorization";
+export { ConfigConfigRule } from "@cdktf/provider-aws/lib/config-config-rule";
+export { ConfigConfigurationRecorder } from "@cdktf/provider-aws/lib/config-configuration-recorder";
+export { ConfigConfigurationRecorderStatus } from "@cdktf/provider-aws/lib/config-configuration-recorder-status";
+export { ConfigDeliveryChannel } from "@cdktf/provider-aws/lib/config-delivery-channel";
+export { EbsEncryptionByDefault } from "@cdktf/provider-aws/lib/ebs-encryption-by-default";
+export { IamAccountPasswordPolicy } from "@cdktf/provider-aws/lib/iam-account-password-policy";
+export { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+export { S3AccountPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-account-public-access-block";
