@@ -1,5 +1,7 @@
 /** Every module's runnable example; modules/examples.test.ts synthesizes and validates them all. */
 import type { ExampleStack } from "../stacks/example-stack";
+import { example as accessHygiene } from "./access-hygiene/examples/minimal";
+import { example as accountBaseline } from "./account-baseline/examples/minimal";
 import { example as auditTrail } from "./audit-trail/examples/minimal";
 import { example as controlledEgress } from "./controlled-egress/examples/minimal";
 import { example as httpApi } from "./http-api/examples/minimal";
@@ -14,6 +16,8 @@ import { example as securityAlarms } from "./security-alarms/examples/minimal";
 import { example as tenant } from "./tenant/examples/minimal";
 
 export const MODULE_EXAMPLES: Readonly<Record<string, (stack: ExampleStack) => void>> = {
+  "access-hygiene": accessHygiene,
+  "account-baseline": accountBaseline,
   "audit-trail": auditTrail,
   "controlled-egress": controlledEgress,
   "http-api": httpApi,
