@@ -6,7 +6,7 @@
 import { posix } from "node:path";
 import { z } from "zod";
 import { suppressionInputSchema } from "../policies/suppressions";
-import { checkEuRegion, type PartitionId } from "./partitions";
+import { arnPrefix, checkEuRegion, PARTITIONS, type PartitionId } from "./partitions";
 
 /** What the scrubber (functions/image-scrub/detect.ts) rewrites; anything else it rejects. */
 export const SCRUBBED_CONTENT_TYPES = ["image/jpeg", "image/png", "image/webp"] as const;
@@ -402,6 +402,9 @@ function functionSizing(defaults: { reservedConcurrency: number; memorySizeMb: n
     .default(defaults);
 }
 
+/** A role ARN of the sovereign partition. */
+const SOVEREIGN_ROLE_ARN = new RegExp(`^${arnPrefix(PARTITIONS["aws-eusc"])}iam::\\d{12}:role/[\\w+=,.@/-]{1,512}$`);
+
 export const deploymentSchema = z.strictObject({
   $schema: z.string().optional(),
   /** Environment name: the stack name and a prefix of every resource name. */
@@ -576,6 +579,24 @@ export const deploymentSchema = z.strictObject({
       audience: text("audience", 'use the client ID your identity provider puts in the token\'s "aud" claim'),
     }),
   }),
+  /**
+   * Access hygiene in the platform account: the IAM account password policy and the read-only
+   * forensics role `<env>-forensics` (MFA required, one-hour sessions, no object or secret reads).
+   * @default - the forensics role trusts the sovereign administrator role
+   */
+  access: z
+    .strictObject({
+      /** Who may assume the forensics role (with MFA): role ARNs of the sovereign partition. @default the administrator role */
+      forensicsPrincipals: z
+        .array(
+          z.string().regex(SOVEREIGN_ROLE_ARN, {
+            error: (i) =>
+              `${JSON.stringify(i.input)} is not a role ARN of the sovereign partition. Fix: write ${arnPrefix(PARTITIONS["aws-eusc"])}iam::<account>:role/<name>`,
+          }),
+        )
+        .default([]),
+    })
+    .default({ forensicsPrincipals: [] }),
   /**
    * Run-time security alarms over the sovereign audit trail (modules/security-alarms): KMS keys
    * disabled or scheduled for deletion, key and bucket policy changes, mass deletion, root use, IAM

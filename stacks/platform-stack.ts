@@ -17,6 +17,7 @@ import { ReadableStack } from "./readable-stack";
 import { SyncPipeline } from "./sync-pipeline";
 import { QUARANTINE_PREFIX, UploadPipeline } from "./upload-pipeline";
 import { WebhookDelivery } from "./webhook-delivery";
+import { addOrganizationControls } from "./organization-controls";
 import { SecurityAlarms } from "../modules/security-alarms";
 import { LambdaFunction } from "../modules/lambda-function";
 
@@ -97,6 +98,7 @@ export class PlatformStack extends ReadableStack {
     });
     this.addTenants(config, dataBuckets);
     this.addSecurityAlarms(config, audit);
+    addOrganizationControls(this, config, this.sovereign, audit);
   }
 
   /**

@@ -7,7 +7,7 @@ import { asArray, blocks, compareStrings, isObject, type JsonObject, parseEmbedd
 import { resolveReference } from "./references";
 import type { Template, TfResource } from "./template";
 
-export type PolicyKind = "identity" | "trust" | "bucket" | "key" | "endpoint" | "resource" | "document";
+export type PolicyKind = "identity" | "trust" | "bucket" | "key" | "endpoint" | "resource" | "document" | "scp";
 
 export interface PolicyDocumentRef {
   /** Address of the block that holds the policy. */
@@ -51,6 +51,8 @@ export const POLICY_SOURCES: ReadonlyArray<readonly [string, string, PolicyKind]
   ["aws_ecr_repository_policy", "policy", "resource"],
   ["aws_cloudwatch_log_resource_policy", "policy_document", "resource"],
   ["aws_lambda_layer_version_permission", "policy", "resource"],
+  // A service control policy: the most any principal of the accounts it is attached to may do.
+  ["aws_organizations_policy", "content", "scp"],
 ];
 
 /** Converts a `data.aws_iam_policy_document` block to the JSON document it renders. */

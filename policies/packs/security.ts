@@ -29,6 +29,7 @@ import { LogGroupKms } from "../rules/logs/LogGroupKms";
 import { LogGroupRetention } from "../rules/logs/LogGroupRetention";
 import { SecretOutputSensitive } from "../rules/output/SecretOutputSensitive";
 import { HealthCheckHttps } from "../rules/route53/HealthCheckHttps";
+import { ScpAttached } from "../rules/organizations/ScpAttached";
 import { BucketAccessLogging } from "../rules/s3/BucketAccessLogging";
 import { BucketLifecycle } from "../rules/s3/BucketLifecycle";
 import { BucketOwnerEnforced } from "../rules/s3/BucketOwnerEnforced";
@@ -105,4 +106,5 @@ export const SECURITY_PACK: readonly Rule[] = [
   NetworkFirewallCmk,
   SecretOutputSensitive,
   HealthCheckHttps,
+  ScpAttached,
 ];

@@ -1,0 +1,67 @@
+import { arn } from "../config/partitions";
+import type { DeploymentConfig } from "../config/schema";
+import type { Construct } from "../framework/cdktf";
+import { AccessHygiene } from "../modules/access-hygiene";
+import type { AuditTrail } from "../modules/audit-trail";
+import { KmsKey } from "../modules/kms-key";
+import { OrganizationGuardrails } from "../modules/organization-guardrails";
+import type { Placement } from "../modules/placement";
+import { Tenant } from "../modules/tenant";
+
+/**
+ * Controls above the stack's own resources (issue 20): access hygiene in the platform account (the
+ * account password policy, a read-only forensics role assumable only with MFA) and, when account-tier
+ * tenants have their accounts, the organization's service control policies on those accounts.
+ *
+ * The platform account creates the tenant accounts, so it is the organization's management account
+ * (or its delegated administrator): SCPs never apply to the management account, so they are attached
+ * to the tenant accounts, and the platform account's own protection is IAM (its key policies, the
+ * trail's COMPLIANCE lock) and the run-time alarms.
+ */
+export function addOrganizationControls(
+  scope: Construct,
+  config: DeploymentConfig,
+  sovereign: Placement,
+  audit: AuditTrail,
+): void {
+  const env = config.environment;
+  const administrator = arn(sovereign.partition, {
+    service: "iam",
+    account: sovereign.accountId,
+    resource: `role/${sovereign.administratorRoleName}`,
+  });
+  new AccessHygiene(scope, "sovereign-access", {
+    placement: sovereign,
+    name: env,
+    forensicsPrincipals:
+      config.access.forensicsPrincipals.length > 0 ? config.access.forensicsPrincipals : [administrator],
+  });
+  const accounts = scope.node
+    .findAll()
+    .filter((c): c is Tenant => c instanceof Tenant)
+    .flatMap((t) => (t.account === undefined ? [] : [t.account]));
+  if (accounts.length === 0) return;
+  const tenantRole = config.partitions.sovereign.tenantAccountRoleName;
+  const platformKeys = scope.node
+    .findAll()
+    .filter((c): c is KmsKey => c instanceof KmsKey && c.placement === sovereign)
+    .map((k) => k.keyArn);
+  new OrganizationGuardrails(scope, "sovereign-organization", {
+    placement: sovereign,
+    name: env,
+    trailArn: audit.trail.arn,
+    trailBucketArn: audit.bucket.bucketArn,
+    platformKeyArns: platformKeys,
+    // The platform's deployer, and the role through which it deploys into each tenant account.
+    deployRoleArns: [
+      administrator,
+      ...config.tenants.flatMap((t) =>
+        t.tier === "account" && t.accountId !== undefined
+          ? [arn(sovereign.partition, { service: "iam", account: t.accountId, resource: `role/${tenantRole}` })]
+          : [],
+      ),
+    ],
+    targetIds: accounts.map((a) => a.id),
+    managementAccountId: sovereign.accountId,
+  });
+}
