@@ -51,6 +51,8 @@ interface NameContext {
   readonly webhooks: boolean;
   /** Whether the signing service is deployed (with either pipeline). */
   readonly signing: boolean;
+  /** Whether a tenant has an account of its own (the organization's SCPs are attached to it). */
+  readonly accountTenants: boolean;
 }
 
 function nameContext(input: Raw): NameContext {
@@ -81,6 +83,7 @@ function nameContext(input: Raw): NameContext {
       isObject(input.documents.webhooks) &&
       Object.keys(input.documents.webhooks).length > 0,
     signing: (uploads || documents) && isObject(input.signing),
+    accountTenants: Array.isArray(input.tenants) && input.tenants.some((t) => isObject(t) && t.tier === "account"),
   };
 }
 
@@ -100,12 +103,15 @@ function platformNames(context: NameContext, out: DerivedName[]): void {
     "sovereign-key-audit",
     "sovereign-alarms",
     "sovereign-key-alarms",
+    "sovereign-access",
   ])
     platform("construct", id, `construct "${id}"`);
   if (uploads || documents) platform("construct", "sovereign-key-pseudonyms", 'construct "sovereign-key-pseudonyms"');
   if (signing)
     for (const id of ["sovereign-key-evidence", "sovereign-key-evidence-signing", "sovereign-bucket-evidence"])
       platform("construct", id, `construct "${id}"`);
+  // The organization's SCPs, with a tenant that has an account of its own (stacks/organization-controls.ts).
+  if (context.accountTenants) platform("construct", "sovereign-organization", 'construct "sovereign-organization"');
   if (crossing.length > 0)
     for (const id of ["commercial-audit", "commercial-key-audit", "commercial-roles-anywhere"])
       platform("construct", id, `construct "${id}"`);
@@ -114,6 +120,7 @@ function platformNames(context: NameContext, out: DerivedName[]): void {
   platform("sovereignBucket", `${env}-tfstate-audit-${sov}`, "state bucket's audit trail bucket (bootstrap stack)");
   if (crossing.length > 0) platform("commercialBucket", `${env}-audit-${com}`, "commercial audit trail bucket");
   platform("sovereignRole", `${env}-cloudtrail-logs`, "audit trail role");
+  platform("sovereignRole", `${env}-forensics`, "forensics role");
   platform("sovereignRole", `${env}-vpc-flow-logs`, "flow log role");
   pipelineNames(context, platform);
   if (signing) {

@@ -10,6 +10,7 @@ describe("config/schema.json", () => {
     const schema = JSON.parse(deploymentJsonSchema());
     expect(Object.keys(schema.properties).sort()).toEqual([
       "$schema",
+      "access",
       "alarms",
       "backend",
       "crossPartition",

@@ -42,16 +42,20 @@ export function addOrganizationControls(
     .flatMap((t) => (t.account === undefined ? [] : [t.account]));
   if (accounts.length === 0) return;
   const tenantRole = config.partitions.sovereign.tenantAccountRoleName;
-  const platformKeys = scope.node
+  // The platform's keys and the keys inside the tenant accounts (which only the deployer may disable
+  // or schedule for deletion: that is how a tenant is shredded); not a logical-tier tenant's key in
+  // the platform account, which the SCPs cannot reach anyway, nor the commercial side's.
+  const protectedKeys = scope.node
     .findAll()
-    .filter((c): c is KmsKey => c instanceof KmsKey && c.placement === sovereign)
+    .filter((c): c is KmsKey => c instanceof KmsKey && c.placement.partition === sovereign.partition)
+    .filter((k) => k.placement !== sovereign || !k.node.scopes.some((s) => s instanceof Tenant))
     .map((k) => k.keyArn);
   new OrganizationGuardrails(scope, "sovereign-organization", {
     placement: sovereign,
     name: env,
     trailArn: audit.trail.arn,
     trailBucketArn: audit.bucket.bucketArn,
-    platformKeyArns: platformKeys,
+    platformKeyArns: protectedKeys,
     // The platform's deployer, and the role through which it deploys into each tenant account.
     deployRoleArns: [
       administrator,

@@ -45,7 +45,7 @@ export const SCP_MAX_CHARACTERS = 5120;
 /**
  * What an unresolved reference (`${aws_kms_key.k.arn}`, or a CDKTF token before synth) is counted as
  * in the size check: longer than any ARN of this project's keys, trails, buckets and roles (a trail
- * name has at most 128 characters, a bucket 63, a role 64, plus an `arn:aws-eusc:...:<account>:` head).
+ * name has at most 128 characters, a bucket 63, a role 64, plus the partition, service, region and account head of an ARN).
  */
 export const UNRESOLVED_REFERENCE_CHARACTERS = 220;
 

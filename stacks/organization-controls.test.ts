@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { exampleInput, resourcesOf, synthDeployment, validConfig } from "../test/template";
+
+const { json } = synthDeployment(validConfig());
+
+describe("organization controls of the platform stack", () => {
+  it("attaches every platform SCP to each tenant account, never to the platform (management) account", () => {
+    const policies = resourcesOf(json, "aws_organizations_policy");
+    expect(Object.values(policies).map((p) => p.name)).toEqual([
+      "example-deny-iam-users",
+      "example-deny-leaving-organization",
+      "example-deny-outside-regions",
+      "example-keep-s3-private",
+      "example-protect-audit-trail",
+      "example-protect-platform-keys",
+    ]);
+    expect(Object.values(policies).every((p) => p.type === "SERVICE_CONTROL_POLICY")).toBe(true);
+    const targets = Object.values(resourcesOf(json, "aws_organizations_policy_attachment")).map((a) => a.target_id);
+    expect(new Set(targets)).toEqual(new Set(["${aws_organizations_account.tenant-acme-health_account.id}"]));
+    expect(targets).toHaveLength(6);
+    expect(JSON.stringify(targets)).not.toContain("111111111111");
+  });
+
+  it("exempts only the deployer and the role it deploys into the tenant account with", () => {
+    const keys = resourcesOf(json, "aws_organizations_policy")["sovereign-organization_policy-protect-platform-keys"];
+    const document = JSON.parse(String(keys?.content)) as { Statement: Array<{ Condition?: unknown }> };
+    expect(JSON.stringify(document.Statement[0]?.Condition)).toContain(
+      "arn:aws-eusc:iam::111111111111:role/platform-deployer",
+    );
+    expect(JSON.stringify(document.Statement[0]?.Condition)).toContain(
+      "arn:aws-eusc:iam::333333333333:role/OrganizationAccountAccessRole",
+    );
+  });
+
+  it("deploys no SCP when no tenant has an account of its own", () => {
+    // Prepare
+    const input = exampleInput();
+    input.tenants = input.tenants.filter((t) => t.tier !== "account");
+    delete (input as { documents?: { webhooks?: unknown } }).documents?.webhooks;
+    // Act
+    const without = synthDeployment(validConfig(input)).json;
+    // Assess
+    expect(resourcesOf(without, "aws_organizations_policy")).toEqual({});
+  });
+
+  it("keeps a password policy and a forensics role that needs MFA and reads no personal data", () => {
+    expect(Object.values(resourcesOf(json, "aws_iam_account_password_policy"))).toEqual([
+      expect.objectContaining({ minimum_password_length: 14, password_reuse_prevention: 24 }),
+    ]);
+    const role = Object.values(resourcesOf(json, "aws_iam_role")).find((r) => r.name === "example-forensics");
+    const trust = JSON.stringify(JSON.parse(String(role?.assume_role_policy)));
+    expect(trust).toContain('"aws:MultiFactorAuthPresent":"true"');
+    expect(trust).toContain("arn:aws-eusc:iam::111111111111:role/platform-deployer");
+    expect(role?.max_session_duration).toBe(3600);
+  });
+});
