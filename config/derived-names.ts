@@ -53,6 +53,8 @@ interface NameContext {
   readonly signing: boolean;
   /** Whether a tenant has an account of its own (the organization's SCPs are attached to it). */
   readonly accountTenants: boolean;
+  /** The account-tier tenants whose account ID is configured (their baselines are deployed). */
+  readonly accountsWithIds: readonly string[];
 }
 
 function nameContext(input: Raw): NameContext {
@@ -84,6 +86,10 @@ function nameContext(input: Raw): NameContext {
       Object.keys(input.documents.webhooks).length > 0,
     signing: (uploads || documents) && isObject(input.signing),
     accountTenants: Array.isArray(input.tenants) && input.tenants.some((t) => isObject(t) && t.tier === "account"),
+    accountsWithIds: (Array.isArray(input.tenants) ? input.tenants : [])
+      .filter((t) => isObject(t) && t.tier === "account" && typeof t.accountId === "string" && typeof t.id === "string")
+      .map((t) => String((t as Raw).id))
+      .sort(),
   };
 }
 
@@ -112,6 +118,17 @@ function platformNames(context: NameContext, out: DerivedName[]): void {
       platform("construct", id, `construct "${id}"`);
   // The organization's SCPs, with a tenant that has an account of its own (stacks/organization-controls.ts).
   if (context.accountTenants) platform("construct", "sovereign-organization", 'construct "sovereign-organization"');
+  // The tenant accounts' AWS Config: the platform's bucket, key and aggregator, a baseline per account.
+  if (context.accountsWithIds.length > 0) {
+    for (const id of ["sovereign-bucket-config", "sovereign-key-config", "sovereign-config-aggregator"])
+      platform("construct", id, `construct "${id}"`);
+    platform("sovereignBucket", `${env}-config-${sov}`, "AWS Config bucket of the tenant accounts");
+    platform("sovereignAlias", `alias/${env}/config`, `key alias/${env}/config`);
+    for (const t of context.accountsWithIds) {
+      platform("construct", `baseline-${t}`, `construct "baseline-${t}"`);
+      platform("sovereignRole", `${env}-${t}-config-recorder`, `AWS Config role of tenant ${t}'s account`);
+    }
+  }
   if (crossing.length > 0)
     for (const id of ["commercial-audit", "commercial-key-audit", "commercial-roles-anywhere"])
       platform("construct", id, `construct "${id}"`);

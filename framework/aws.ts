@@ -62,6 +62,7 @@ export { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscrip
 export { OrganizationsPolicy } from "@cdktf/provider-aws/lib/organizations-policy";
 export { OrganizationsPolicyAttachment } from "@cdktf/provider-aws/lib/organizations-policy-attachment";
 export { ConfigAggregateAuthorization } from "@cdktf/provider-aws/lib/config-aggregate-authorization";
+export { ConfigConfigurationAggregator } from "@cdktf/provider-aws/lib/config-configuration-aggregator";
 export { ConfigConfigRule } from "@cdktf/provider-aws/lib/config-config-rule";
 export { ConfigConfigurationRecorder } from "@cdktf/provider-aws/lib/config-configuration-recorder";
 export { ConfigConfigurationRecorderStatus } from "@cdktf/provider-aws/lib/config-configuration-recorder-status";

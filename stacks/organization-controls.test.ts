@@ -53,4 +53,31 @@ describe("organization controls of the platform stack", () => {
     expect(trust).toContain("arn:aws-eusc:iam::111111111111:role/platform-deployer");
     expect(role?.max_session_duration).toBe(3600);
   });
+
+  it("puts the baseline into the tenant's own account, delivering AWS Config to the platform's bucket", () => {
+    const tenantProvider = "aws.tenant-acme-health";
+    expect(Object.values(resourcesOf(json, "aws_s3_account_public_access_block"))).toEqual([
+      expect.objectContaining({
+        provider: tenantProvider,
+        block_public_acls: true,
+        block_public_policy: true,
+        ignore_public_acls: true,
+        restrict_public_buckets: true,
+      }),
+    ]);
+    expect(Object.values(resourcesOf(json, "aws_ebs_encryption_by_default"))).toEqual([
+      expect.objectContaining({ provider: tenantProvider, enabled: true }),
+    ]);
+    expect(Object.values(resourcesOf(json, "aws_config_delivery_channel"))).toEqual([
+      expect.objectContaining({ provider: tenantProvider, s3_bucket_name: "example-config-111111111111" }),
+    ]);
+    const rules = Object.values(resourcesOf(json, "aws_config_config_rule"));
+    expect(rules.every((r) => r.provider === tenantProvider)).toBe(true);
+    expect(Object.values(resourcesOf(json, "aws_config_configuration_aggregator"))).toEqual([
+      expect.objectContaining({
+        provider: "aws.sovereign",
+        account_aggregation_source: { account_ids: ["333333333333"], regions: ["eusc-de-east-1"] },
+      }),
+    ]);
+  });
 });

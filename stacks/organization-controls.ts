@@ -1,11 +1,14 @@
 import { arn } from "../config/partitions";
 import type { DeploymentConfig } from "../config/schema";
 import type { Construct } from "../framework/cdktf";
+import { ConfigConfigurationAggregator } from "../framework/aws";
 import { AccessHygiene } from "../modules/access-hygiene";
+import { AccountBaseline } from "../modules/account-baseline";
 import type { AuditTrail } from "../modules/audit-trail";
 import { KmsKey } from "../modules/kms-key";
 import { OrganizationGuardrails } from "../modules/organization-guardrails";
 import type { Placement } from "../modules/placement";
+import type { PrivateBucket } from "../modules/private-bucket";
 import { Tenant } from "../modules/tenant";
 
 /**
@@ -23,6 +26,12 @@ export function addOrganizationControls(
   config: DeploymentConfig,
   sovereign: Placement,
   audit: AuditTrail,
+  tenants: {
+    /** The platform's bucket for the tenant accounts' AWS Config deliveries. */
+    readonly configBucket: PrivateBucket | undefined;
+    /** The providers of the tenants' own accounts, by tenant ID. */
+    readonly tenantPlacements: ReadonlyMap<string, Placement>;
+  },
 ): void {
   const env = config.environment;
   const administrator = arn(sovereign.partition, {
@@ -41,6 +50,7 @@ export function addOrganizationControls(
     .filter((c): c is Tenant => c instanceof Tenant)
     .flatMap((t) => (t.account === undefined ? [] : [t.account]));
   if (accounts.length === 0) return;
+  addTenantBaselines(scope, config, sovereign, tenants);
   const tenantRole = config.partitions.sovereign.tenantAccountRoleName;
   // The platform's keys and the keys inside the tenant accounts (which only the deployer may disable
   // or schedule for deletion: that is how a tenant is shredded); not a logical-tier tenant's key in
@@ -67,5 +77,37 @@ export function addOrganizationControls(
     ],
     targetIds: accounts.map((a) => a.id),
     managementAccountId: sovereign.accountId,
+  });
+}
+
+/**
+ * Each tenant account that exists (its accountId is configured) gets the baseline: account-level
+ * Block Public Access, EBS encryption by default, AWS Config with the platform's rules delivering to
+ * the platform's bucket, aggregated by the platform account.
+ */
+function addTenantBaselines(
+  scope: Construct,
+  config: DeploymentConfig,
+  sovereign: Placement,
+  tenants: Parameters<typeof addOrganizationControls>[4],
+): void {
+  const { configBucket, tenantPlacements } = tenants;
+  if (configBucket === undefined || tenantPlacements.size === 0) return;
+  const env = config.environment;
+  for (const [tenant, placement] of [...tenantPlacements].sort(([a], [b]) => a.localeCompare(b))) {
+    new AccountBaseline(scope, `baseline-${tenant}`, {
+      placement,
+      name: `${env}-${tenant}`,
+      configBucket,
+      aggregatorAccountId: sovereign.accountId,
+    });
+  }
+  new ConfigConfigurationAggregator(scope, "sovereign-config-aggregator", {
+    provider: sovereign.provider,
+    name: `${env}-tenant-accounts`,
+    accountAggregationSource: {
+      accountIds: [...tenantPlacements.values()].map((p) => p.accountId).sort(),
+      regions: [sovereign.region],
+    },
   });
 }

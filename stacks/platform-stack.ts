@@ -47,6 +47,8 @@ export class PlatformStack extends ReadableStack {
   readonly commercial: Placement;
   readonly pinning: ProviderPinning;
   readonly network: Network;
+  /** The providers of the tenants' own accounts, by tenant ID (account-tier tenants with an accountId). */
+  private readonly tenantPlacements = new Map<string, Placement>();
 
   constructor(scope: Construct, props: PlatformStackProps) {
     const { config } = props;
@@ -84,6 +86,7 @@ export class PlatformStack extends ReadableStack {
     if (cross !== undefined && failoverBuckets.length > 0) {
       this.addCrossPartitionSync(props, { cross, syncedClasses, dataBuckets, failoverByClass, functionsKey });
     }
+    const configBucket = this.tenantConfigBucket(config);
     const audit = new AuditTrail(this, "sovereign-audit", {
       placement: this.sovereign,
       name: env,
@@ -94,11 +97,18 @@ export class PlatformStack extends ReadableStack {
         description: `${env}: audit trail (sovereign)`,
       }),
       vpcEndpointId: this.network.s3Endpoint.id,
-      dataEventBuckets: [...dataBuckets.values(), ...(evidence === undefined ? [] : [evidence])],
+      dataEventBuckets: [
+        ...dataBuckets.values(),
+        ...(evidence === undefined ? [] : [evidence]),
+        ...(configBucket === undefined ? [] : [configBucket]),
+      ],
     });
     this.addTenants(config, dataBuckets);
     this.addSecurityAlarms(config, audit);
-    addOrganizationControls(this, config, this.sovereign, audit);
+    addOrganizationControls(this, config, this.sovereign, audit, {
+      configBucket,
+      tenantPlacements: this.tenantPlacements,
+    });
   }
 
   /**
@@ -462,7 +472,7 @@ export class PlatformStack extends ReadableStack {
    */
   private tenantAccount(config: DeploymentConfig, tenantId: string, accountId: string): Placement {
     const roleName = config.partitions.sovereign.tenantAccountRoleName;
-    return awsPlacement(this, `provider-tenant-${tenantId}`, this.pinning, {
+    const placement = awsPlacement(this, `provider-tenant-${tenantId}`, this.pinning, {
       side: "sovereign",
       alias: `tenant-${tenantId}`,
       accountId,
@@ -478,6 +488,30 @@ export class PlatformStack extends ReadableStack {
         },
       },
       defaultTags: { Environment: config.environment, ManagedBy: MANAGED_BY, Side: "sovereign", Tenant: tenantId },
+    });
+    this.tenantPlacements.set(tenantId, placement);
+    return placement;
+  }
+
+  /**
+   * The platform's bucket for the AWS Config deliveries of the tenant accounts (their baselines:
+   * stacks/organization-controls.ts), when a tenant has an account of its own; its data events are
+   * recorded by the audit trail.
+   */
+  private tenantConfigBucket(config: ResolvedDeployment): PrivateBucket | undefined {
+    if (!config.tenants.some((t) => t.tier === "account" && t.accountId !== undefined)) return undefined;
+    const env = config.environment;
+    return new PrivateBucket(this, "sovereign-bucket-config", {
+      placement: this.sovereign,
+      bucketName: `${env}-config-${this.sovereign.accountId}`,
+      encryptionKey: new KmsKey(this, "sovereign-key-config", {
+        placement: this.sovereign,
+        aliasName: `${env}/config`,
+        description: `${env}: AWS Config deliveries of the tenant accounts (sovereign)`,
+      }),
+      retentionDays: AUDIT_RETENTION_DAYS,
+      vpcEndpointId: this.network.s3Endpoint.id,
+      tags: { Purpose: "config" },
     });
   }
 

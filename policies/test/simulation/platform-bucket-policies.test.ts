@@ -41,6 +41,7 @@ describe("the platform's sovereign bucket policies", () => {
     expect(dataBuckets.map((b) => b.name).sort()).toEqual([
       "sovereign-bucket-avatars-clean_policy",
       "sovereign-bucket-avatars-original_policy",
+      "sovereign-bucket-config_policy",
       "sovereign-bucket-documents-clean_policy",
       "sovereign-bucket-documents-original_policy",
       "sovereign-bucket-evidence_policy",
