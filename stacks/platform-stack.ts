@@ -18,7 +18,7 @@ import { SyncPipeline } from "./sync-pipeline";
 import { QUARANTINE_PREFIX, UploadPipeline } from "./upload-pipeline";
 import { WebhookDelivery } from "./webhook-delivery";
 import { addOrganizationControls } from "./organization-controls";
-import { SecurityAlarms } from "../modules/security-alarms";
+import { firewallBlockedAlarm, quarantineRateAlarm, SecurityAlarms } from "../modules/security-alarms";
 import { LambdaFunction } from "../modules/lambda-function";
 
 /**
@@ -118,10 +118,11 @@ export class PlatformStack extends ReadableStack {
   private addSecurityAlarms(config: ResolvedDeployment, audit: AuditTrail): void {
     const env = config.environment;
     // Every function of the stack runs on the sovereign side; its alarm is named after its construct path.
-    const queues = this.node
-      .findAll()
-      .filter((c): c is LambdaFunction => c instanceof LambdaFunction)
-      .map((fn) => ({ name: fn.node.path.split("/").slice(1).join("-"), queueName: fn.deadLetterQueue.name }));
+    const functions = this.node.findAll().filter((c): c is LambdaFunction => c instanceof LambdaFunction);
+    const queues = functions.map((fn) => ({
+      name: fn.node.path.split("/").slice(1).join("-"),
+      queueName: fn.deadLetterQueue.name,
+    }));
     const webhooks = this.node.tryFindChild("webhooks");
     if (webhooks instanceof WebhookDelivery)
       queues.push({ name: "webhook-deliveries", queueName: webhooks.deadLetterQueue.name });
@@ -137,6 +138,17 @@ export class PlatformStack extends ReadableStack {
       subscribers: config.alarms.subscribers,
       massDeletionPerMinute: config.alarms.massDeletionPerMinute,
       deadLetterQueues: queues.sort((a, b) => a.name.localeCompare(b.name)),
+      logAlarms: [
+        ...(this.network.egress === undefined
+          ? []
+          : [firewallBlockedAlarm("egress-blocked", this.network.egress.alertLogGroup)]),
+        ...functions
+          .filter((fn) => fn.node.id === "scrub")
+          .map((fn) => quarantineRateAlarm(fn.node.scope?.node.id ?? "scrub", fn.logGroup)),
+      ],
+      lagFunctions: functions
+        .filter((fn) => fn.node.id === "sync")
+        .map((fn) => ({ name: fn.node.path.split("/").slice(1).join("-"), functionName: fn.function.functionName })),
     });
   }
 

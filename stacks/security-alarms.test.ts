@@ -6,7 +6,9 @@ const { json } = synthDeployment(validConfig());
 
 describe("security alarms of the platform stack", () => {
   it("counts every CloudTrail pattern on the sovereign audit trail's log group and alarms on it", () => {
-    const filters = Object.values(resourcesOf(json, "aws_cloudwatch_log_metric_filter"));
+    const filters = Object.values(resourcesOf(json, "aws_cloudwatch_log_metric_filter")).filter(
+      (f) => (f.metric_transformation as { namespace: string }).namespace === "SIP/Security",
+    );
     expect(new Set(filters.map((f) => f.log_group_name))).toEqual(
       new Set(["${aws_cloudwatch_log_group.sovereign-audit_log-group_log-group.name}"]),
     );
@@ -47,5 +49,27 @@ describe("security alarms of the platform stack", () => {
       (a) => a.alarm_name === "example-s3-mass-deletion",
     );
     expect(massDeletion?.threshold).toBe(25);
+  });
+
+  it("alarms on blocked egress, the scrub functions' quarantine rate and the sync lag", () => {
+    const alarms = Object.values(resourcesOf(json, "aws_cloudwatch_metric_alarm"));
+    const names = alarms.map((a) => a.alarm_name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "example-egress-blocked",
+        "example-upload-pipeline-quarantined",
+        "example-document-pipeline-quarantined",
+        "example-lag-sync-pipeline-avatars-clean-sync",
+      ]),
+    );
+    const filters = Object.values(resourcesOf(json, "aws_cloudwatch_log_metric_filter"));
+    expect(filters.find((f) => f.name === "example-egress-blocked")?.log_group_name).toBe(
+      "${aws_cloudwatch_log_group.sovereign-network_controlled-egress_alert-logs_log-group.name}",
+    );
+    expect(alarms.find((a) => a.alarm_name === "example-lag-sync-pipeline-avatars-clean-sync")).toMatchObject({
+      namespace: "AWS/Lambda",
+      metric_name: "AsyncEventAge",
+      dimensions: { FunctionName: "${aws_lambda_function.sync-pipeline-avatars-clean_sync_function.function_name}" },
+    });
   });
 });

@@ -20,3 +20,12 @@ export {
   securityPatterns,
 } from "./patterns";
 export { type DeadLetterQueueAlarm, SecurityAlarms, type SecurityAlarmsProps } from "./security-alarms";
+export {
+  FIREWALL_BLOCKED_PATTERN,
+  firewallBlockedAlarm,
+  type LogAlarm,
+  OPERATIONS_METRIC_NAMESPACE,
+  QUARANTINED_PATTERN,
+  quarantineRateAlarm,
+  SYNC_LAG_THRESHOLD_MS,
+} from "./log-alarms";

@@ -19,6 +19,7 @@ import {
   type SecurityPatternId,
   securityPatterns,
 } from "./patterns";
+import { type LogAlarm, OPERATIONS_METRIC_NAMESPACE, SYNC_LAG_THRESHOLD_MS } from "./log-alarms";
 
 /** A dead-letter queue to alarm on, e.g. `{ name: "upload", queueName: fn.deadLetterQueue.name }`. */
 export interface DeadLetterQueueAlarm {
@@ -61,6 +62,18 @@ export interface SecurityAlarmsProps {
    * @default - none
    */
   readonly deadLetterQueues?: readonly DeadLetterQueueAlarm[];
+  /**
+   * Alarms on the platform's own logs (log-alarms.ts): the egress firewall's blocked flows, the
+   * scrub functions' quarantine rate.
+   * @default - none
+   */
+  readonly logAlarms?: readonly LogAlarm[];
+  /**
+   * Functions invoked asynchronously whose event age is the lag users feel (the sync functions):
+   * an alarm when an event waited longer than SYNC_LAG_THRESHOLD_MS (AWS/Lambda AsyncEventAge).
+   * @default - none
+   */
+  readonly lagFunctions?: readonly { readonly name: string; readonly functionName: string }[];
   /** Tags for the topic and the alarms. @default - none */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -93,6 +106,8 @@ export class SecurityAlarms extends Construct {
   readonly alarms: Readonly<Record<SecurityPatternId, CloudwatchMetricAlarm>>;
   /** One alarm per dead-letter queue, by its `name`. */
   readonly deadLetterAlarms: Readonly<Record<string, CloudwatchMetricAlarm>>;
+  /** One alarm per log alarm and per lag function, by id / name. */
+  readonly operationsAlarms: Readonly<Record<string, CloudwatchMetricAlarm>>;
 
   constructor(scope: Construct, id: string, props: SecurityAlarmsProps) {
     super(scope, id);
@@ -137,6 +152,61 @@ export class SecurityAlarms extends Construct {
     this.deadLetterAlarms = Object.fromEntries(
       (props.deadLetterQueues ?? []).map((queue) => [queue.name, this.createDeadLetterAlarm(props, queue)]),
     );
+    this.operationsAlarms = Object.fromEntries([
+      ...(props.logAlarms ?? []).map((a) => [a.id, this.createLogAlarm(props, a)] as const),
+      ...(props.lagFunctions ?? []).map((f) => [f.name, this.createLagAlarm(props, f)] as const),
+    ]);
+  }
+
+  /** A metric filter on the alarm's log group, and its alarm (Sum over the period >= threshold). */
+  private createLogAlarm(props: SecurityAlarmsProps, alarm: LogAlarm): CloudwatchMetricAlarm {
+    new CloudwatchLogMetricFilter(this, `filter-${alarm.id}`, {
+      provider: props.placement.provider,
+      name: `${props.name}-${alarm.id}`,
+      logGroupName: alarm.logGroup.logGroup.name,
+      pattern: alarm.pattern,
+      metricTransformation: { namespace: OPERATIONS_METRIC_NAMESPACE, name: alarm.metricName, value: "1" },
+    });
+    return new CloudwatchMetricAlarm(this, `alarm-${alarm.id}`, {
+      provider: props.placement.provider,
+      alarmName: `${props.name}-${alarm.id}`,
+      alarmDescription: `${alarm.title}. ${alarm.runbook}`,
+      namespace: OPERATIONS_METRIC_NAMESPACE,
+      metricName: alarm.metricName,
+      statistic: "Sum",
+      period: alarm.periodSeconds,
+      evaluationPeriods: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      threshold: alarm.threshold,
+      treatMissingData: "notBreaching",
+      alarmActions: [this.topicArn],
+      okActions: [this.topicArn],
+      tags: props.tags ? { ...props.tags } : undefined,
+    });
+  }
+
+  /** An event that waited longer than SYNC_LAG_THRESHOLD_MS before the function took it. */
+  private createLagAlarm(
+    props: SecurityAlarmsProps,
+    fn: { readonly name: string; readonly functionName: string },
+  ): CloudwatchMetricAlarm {
+    return new CloudwatchMetricAlarm(this, `lag-${fn.name}`, {
+      provider: props.placement.provider,
+      alarmName: `${props.name}-lag-${fn.name}`,
+      alarmDescription: `Events wait for ${fn.name}. The function takes S3 events more than ${SYNC_LAG_THRESHOLD_MS / 60000} minutes after they happened (throttled by its reserved concurrency, or failing and retried): the other partition's copy lags behind. First: check its errors and throttles; the dead-letter alarm follows if retries run out.`,
+      namespace: "AWS/Lambda",
+      metricName: "AsyncEventAge",
+      dimensions: { FunctionName: fn.functionName },
+      statistic: "Maximum",
+      period: 300,
+      evaluationPeriods: 1,
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: SYNC_LAG_THRESHOLD_MS,
+      treatMissingData: "notBreaching",
+      alarmActions: [this.topicArn],
+      okActions: [this.topicArn],
+      tags: props.tags ? { ...props.tags } : undefined,
+    });
   }
 
   private validate(props: SecurityAlarmsProps): void {
