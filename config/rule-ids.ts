@@ -41,6 +41,7 @@ export const RULE_SUPPRESSIBLE: Readonly<Record<string, boolean>> = {
   "SIP-RES-6": false,
   "SIP-R53-1": true,
   "SIP-ORG-1": true,
+  "SIP-CT-7": true,
   "SIP-S3-1": true,
   "SIP-S3-2": true,
   "SIP-S3-3": true,

@@ -81,7 +81,12 @@ export class PlatformStack extends ReadableStack {
     const crossingRetentionDays =
       crossingClass !== undefined ? config.dataClasses[crossingClass]?.retentionDays : undefined;
     if (failoverBuckets.length > 0 && crossingClass !== undefined && crossingRetentionDays !== undefined) {
-      this.addFailoverAudit(env, { name: crossingClass, retentionDays: crossingRetentionDays }, failoverBuckets);
+      this.addFailoverAudit(
+        env,
+        { name: crossingClass, retentionDays: crossingRetentionDays },
+        failoverBuckets,
+        config.alarms.subscribers,
+      );
     }
     if (cross !== undefined && failoverBuckets.length > 0) {
       this.addCrossPartitionSync(props, { cross, syncedClasses, dataBuckets, failoverByClass, functionsKey });
@@ -322,10 +327,11 @@ export class PlatformStack extends ReadableStack {
     env: string,
     dataClass: { readonly name: string; readonly retentionDays: number },
     failoverBuckets: PrivateBucket[],
+    alarmSubscribers: readonly string[],
   ): void {
     const tags = { DataClass: dataClass.name };
     const retentionDays = Math.min(AUDIT_RETENTION_DAYS, dataClass.retentionDays);
-    new AuditTrail(this, "commercial-audit", {
+    const audit = new AuditTrail(this, "commercial-audit", {
       placement: this.commercial,
       name: `${env}-failover`,
       bucketName: `${env}-audit-${this.commercial.accountId}`,
@@ -340,6 +346,20 @@ export class PlatformStack extends ReadableStack {
       objectLockDays: Math.min(AUDIT_OBJECT_LOCK_DAYS, retentionDays),
       allowAccessOutsideVpcEndpoint: true,
       dataEventBuckets: failoverBuckets,
+    });
+    // The commercial account's keys, bucket policies, root and IAM are watched like the sovereign's.
+    new SecurityAlarms(this, "commercial-alarms", {
+      placement: this.commercial,
+      name: `${env}-failover`,
+      trailLogGroup: audit.logGroup,
+      encryptionKey: new KmsKey(this, "commercial-key-alarms", {
+        placement: this.commercial,
+        aliasName: `${env}/alarms`,
+        description: `${env}: security alarm notifications (commercial)`,
+        tags,
+      }),
+      subscribers: alarmSubscribers,
+      tags,
     });
   }
 

@@ -30,6 +30,7 @@ import { LogGroupRetention } from "../rules/logs/LogGroupRetention";
 import { SecretOutputSensitive } from "../rules/output/SecretOutputSensitive";
 import { HealthCheckHttps } from "../rules/route53/HealthCheckHttps";
 import { ScpAttached } from "../rules/organizations/ScpAttached";
+import { TrailSecurityAlarms } from "../rules/cloudtrail/TrailSecurityAlarms";
 import { BucketAccessLogging } from "../rules/s3/BucketAccessLogging";
 import { BucketLifecycle } from "../rules/s3/BucketLifecycle";
 import { BucketOwnerEnforced } from "../rules/s3/BucketOwnerEnforced";
@@ -107,4 +108,5 @@ export const SECURITY_PACK: readonly Rule[] = [
   SecretOutputSensitive,
   HealthCheckHttps,
   ScpAttached,
+  TrailSecurityAlarms,
 ];

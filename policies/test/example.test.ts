@@ -91,12 +91,26 @@ describe("the synthesized example", () => {
     const residency = report.findings
       .filter((f) => f.ruleId.startsWith("SIP-RES-"))
       .map((f) => `${f.ruleId} ${f.address}`);
+    // Without the configuration every class is sovereign-only: the commercial side's resources, and
+    // the alarms tagged with the failover class, are residency errors.
     expect(residency).toEqual([
       "SIP-RES-3 aws_cloudwatch_log_group.commercial-audit_log-group_log-group",
+      "SIP-RES-6 aws_cloudwatch_metric_alarm.commercial-alarms_alarm-cloudtrail-changed",
+      "SIP-RES-6 aws_cloudwatch_metric_alarm.commercial-alarms_alarm-cloudtrail-event-selectors-changed",
+      "SIP-RES-6 aws_cloudwatch_metric_alarm.commercial-alarms_alarm-iam-policy-changed",
+      "SIP-RES-6 aws_cloudwatch_metric_alarm.commercial-alarms_alarm-kms-imported-key-material-deleted",
+      "SIP-RES-6 aws_cloudwatch_metric_alarm.commercial-alarms_alarm-kms-key-disabled-or-deleted",
+      "SIP-RES-6 aws_cloudwatch_metric_alarm.commercial-alarms_alarm-kms-key-policy-changed",
+      "SIP-RES-6 aws_cloudwatch_metric_alarm.commercial-alarms_alarm-root-account-used",
+      "SIP-RES-6 aws_cloudwatch_metric_alarm.commercial-alarms_alarm-s3-bucket-access-changed",
+      "SIP-RES-6 aws_cloudwatch_metric_alarm.commercial-alarms_alarm-s3-bucket-protection-changed",
+      "SIP-RES-6 aws_cloudwatch_metric_alarm.commercial-alarms_alarm-s3-mass-deletion",
+      "SIP-RES-3 aws_kms_key.commercial-key-alarms_key",
       "SIP-RES-3 aws_kms_key.commercial-key-audit_key",
       "SIP-RES-3 aws_kms_key.commercial-key-avatars-clean_key",
       "SIP-RES-3 aws_s3_bucket.commercial-audit_bucket_bucket",
       "SIP-RES-3 aws_s3_bucket.commercial-bucket-avatars-clean_bucket",
+      "SIP-RES-3 aws_sns_topic.commercial-alarms_topic",
     ]);
   });
 

@@ -4,6 +4,7 @@ import { TrailKmsEncryption } from "../../rules/cloudtrail/TrailKmsEncryption";
 import { TrailLogFileValidation } from "../../rules/cloudtrail/TrailLogFileValidation";
 import { TrailLogging } from "../../rules/cloudtrail/TrailLogging";
 import { TrailMultiRegion } from "../../rules/cloudtrail/TrailMultiRegion";
+import { TrailSecurityAlarms } from "../../rules/cloudtrail/TrailSecurityAlarms";
 import { KeyPolicyNoPublicPrincipal } from "../../rules/kms/KeyPolicyNoPublicPrincipal";
 import { KeyPolicyExplicit } from "../../rules/kms/KeyPolicyExplicit";
 import { KeyRotation } from "../../rules/kms/KeyRotation";
@@ -130,5 +131,16 @@ describeRules([
     rule: TrailCloudWatchLogs,
     compliant: ["cloudtrail/compliant.tf.json"],
     noncompliant: [[ct("TrailCloudWatchLogs", 1), [TRAIL]]],
+  },
+  {
+    rule: TrailSecurityAlarms,
+    // The alarms of modules/security-alarms' kind on the trail's log group; a data-only trail is out of scope.
+    compliant: ["cloudtrail/compliant.tf.json"],
+    noncompliant: [
+      // no metric filter at all
+      [ct("TrailSecurityAlarms", 1), ["aws_cloudtrail.trail"]],
+      // root use alarmed without an action, the trail's own changes not counted, IAM counted on another log group
+      [ct("TrailSecurityAlarms", 2), ["aws_cloudtrail.trail"]],
+    ],
   },
 ]);
