@@ -6,28 +6,25 @@ const { json } = synthDeployment(validConfig());
 describe("organization controls of the platform stack", () => {
   it("attaches every platform SCP to each tenant account, never to the platform (management) account", () => {
     const policies = resourcesOf(json, "aws_organizations_policy");
+    // Three: AWS attaches at most five SCPs to an account, and FullAWSAccess is one of them.
     expect(Object.values(policies).map((p) => p.name)).toEqual([
-      "example-deny-iam-users",
-      "example-deny-leaving-organization",
       "example-deny-outside-regions",
-      "example-keep-s3-private",
-      "example-protect-audit-trail",
       "example-protect-platform-keys",
+      "example-protect-trail-and-account",
     ]);
     expect(Object.values(policies).every((p) => p.type === "SERVICE_CONTROL_POLICY")).toBe(true);
     const targets = Object.values(resourcesOf(json, "aws_organizations_policy_attachment")).map((a) => a.target_id);
     expect(new Set(targets)).toEqual(new Set(["${aws_organizations_account.tenant-acme-health_account.id}"]));
-    expect(targets).toHaveLength(6);
+    expect(targets).toHaveLength(3);
     expect(JSON.stringify(targets)).not.toContain("111111111111");
   });
 
   it("exempts only the deployer and the role it deploys into the tenant account with", () => {
     const keys = resourcesOf(json, "aws_organizations_policy")["sovereign-organization_policy-protect-platform-keys"];
-    const document = JSON.parse(String(keys?.content)) as { Statement: Array<{ Condition?: unknown }> };
-    expect(JSON.stringify(document.Statement[0]?.Condition)).toContain(
-      "arn:aws-eusc:iam::111111111111:role/platform-deployer",
-    );
-    expect(JSON.stringify(document.Statement[0]?.Condition)).toContain(
+    const document = JSON.parse(String(keys?.content)) as { Statement: Array<{ Sid: string; Condition?: unknown }> };
+    const keyStatement = document.Statement.find((st) => st.Sid === "DenyKeyDestruction");
+    expect(JSON.stringify(keyStatement?.Condition)).toContain("arn:aws-eusc:iam::111111111111:role/platform-deployer");
+    expect(JSON.stringify(keyStatement?.Condition)).toContain(
       "arn:aws-eusc:iam::333333333333:role/OrganizationAccountAccessRole",
     );
   });

@@ -44,13 +44,11 @@ describe("OrganizationGuardrails", () => {
     new OrganizationGuardrails(stack, "guardrails", props(sovereign));
     const policies = Object.values(resourcesOf(synth(), "aws_organizations_policy"));
     // Assess
+    // Three documents: AWS attaches at most five SCPs to a target, FullAWSAccess included.
     expect(policies.map((p) => p.name).sort()).toEqual([
-      "env-deny-iam-users",
-      "env-deny-leaving-organization",
       "env-deny-outside-regions",
-      "env-keep-s3-private",
-      "env-protect-audit-trail",
       "env-protect-platform-keys",
+      "env-protect-trail-and-account",
     ]);
     for (const p of policies) expect(p).toMatchObject({ type: "SERVICE_CONTROL_POLICY", provider: "aws.sovereign" });
   });
@@ -83,10 +81,10 @@ describe("OrganizationGuardrails", () => {
     const { stack, sovereign, synth } = setup();
     new OrganizationGuardrails(stack, "guardrails", props(sovereign));
     const attachments = Object.values(resourcesOf(synth(), "aws_organizations_policy_attachment"));
-    expect(attachments).toHaveLength(12);
-    expect(attachments.filter((a) => a.target_id === OU)).toHaveLength(6);
-    expect(attachments.filter((a) => a.target_id === sovereign.accountId)).toHaveLength(6);
-    expect(new Set(attachments.map((a) => a.policy_id)).size).toBe(6);
+    expect(attachments).toHaveLength(6);
+    expect(attachments.filter((a) => a.target_id === OU)).toHaveLength(3);
+    expect(attachments.filter((a) => a.target_id === sovereign.accountId)).toHaveLength(3);
+    expect(new Set(attachments.map((a) => a.policy_id)).size).toBe(3);
     for (const a of attachments) expect(String(a.policy_id)).toMatch(/^\$\{aws_organizations_policy\.[^}]+\.id\}$/);
   });
 
@@ -103,7 +101,7 @@ describe("OrganizationGuardrails", () => {
       (p) => p.name === "env-protect-platform-keys",
     );
     expect(String(keys?.content)).toContain("${aws_kms_key.");
-    expect(Object.values(resourcesOf(json, "aws_organizations_policy_attachment"))).toHaveLength(12);
+    expect(Object.values(resourcesOf(json, "aws_organizations_policy_attachment"))).toHaveLength(6);
   });
 
   it("fails when the management account is a target, explaining that SCPs do not apply to it", () => {

@@ -13,6 +13,7 @@ import type { Decision, Simulate } from "../authz/judge";
 import { accountRoot } from "../documents/policy-document";
 import {
   checkScpSize,
+  MAX_PLATFORM_SCPS,
   denyOutsideRegions,
   platformScps,
   protectPlatformKeys,
@@ -330,15 +331,13 @@ describe("the region rule's global-service exemption", () => {
 describe("the documents", () => {
   const w = world(SOVEREIGN);
 
-  it("are six, named, Deny only, and each within 5120 characters", () => {
+  it("are three (five may be attached to a target, FullAWSAccess is one), named, Deny only, each within 5120 characters", () => {
     expect(w.scps.map((p) => p.name)).toEqual([
       "deny-outside-regions",
-      "protect-audit-trail",
       "protect-platform-keys",
-      "deny-leaving-organization",
-      "deny-iam-users",
-      "keep-s3-private",
+      "protect-trail-and-account",
     ]);
+    expect(w.scps.length).toBeLessThanOrEqual(MAX_PLATFORM_SCPS);
     for (const p of w.scps) {
       expect(p.document.Statement.every((s) => s.Effect === "Deny")).toBe(true);
       expect(renderScp(p.document).length).toBeLessThanOrEqual(SCP_MAX_CHARACTERS);

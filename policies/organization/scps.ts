@@ -314,19 +314,62 @@ export interface PlatformScpsProps {
   readonly deployRoleArns: readonly string[];
 }
 
-/** Every SCP of the platform's organization, in a stable order. */
+/**
+ * AWS Organizations attaches at most five SCPs to a root, OU or account, and `FullAWSAccess` (the
+ * default) takes one place: the platform's SCPs are merged into at most this many documents.
+ */
+export const MAX_PLATFORM_SCPS = 4;
+
+/** `ec2:CreateDefaultVpc` and `ec2:CreateDefaultSubnet`: a deleted default VPC stays deleted (modules/account-baseline). */
+export function denyDefaultVpc(): ServiceControlPolicy {
+  return scp("deny-default-vpc", "Denies recreating the default VPC or its subnets", [
+    {
+      Sid: "DenyDefaultVpc",
+      Effect: "Deny",
+      Action: ["ec2:CreateDefaultSubnet", "ec2:CreateDefaultVpc"],
+      Resource: "*",
+    },
+  ]);
+}
+
+/** One SCP holding the statements of `parts` (their Sids stay distinct), within the size limit. */
+export function mergeScps(
+  name: string,
+  description: string,
+  parts: readonly ServiceControlPolicy[],
+): ServiceControlPolicy {
+  return scp(
+    name,
+    description,
+    parts.flatMap((p) => p.document.Statement),
+  );
+}
+
+/**
+ * Every SCP of the platform's organization, in a stable order, merged into MAX_PLATFORM_SCPS
+ * documents at most: the regions; the platform keys (a list of ARNs that grows with the data
+ * classes, so alone); the trail and the account rules (leaving, IAM users, Block Public Access, the
+ * default VPC).
+ */
 export function platformScps(props: PlatformScpsProps): readonly ServiceControlPolicy[] {
   return [
     denyOutsideRegions({ allowedRegions: props.allowedRegions, partition: props.partition }),
-    protectAuditTrail({
-      trailArn: props.trailArn,
-      bucketArn: props.trailBucketArn,
-      exemptRoleArns: props.deployRoleArns,
-    }),
     protectPlatformKeys({ keyArns: props.platformKeyArns, deployRoleArns: props.deployRoleArns }),
-    denyLeavingOrganization(),
-    denyIamUsersAndAccessKeys(),
-    keepS3PublicAccessBlocked({ deployRoleArns: props.deployRoleArns }),
+    mergeScps(
+      "protect-trail-and-account",
+      "Denies tampering with the audit trail and its bucket, leaving the organization, IAM users and access keys, Block Public Access changes, the default VPC",
+      [
+        protectAuditTrail({
+          trailArn: props.trailArn,
+          bucketArn: props.trailBucketArn,
+          exemptRoleArns: props.deployRoleArns,
+        }),
+        denyLeavingOrganization(),
+        denyIamUsersAndAccessKeys(),
+        keepS3PublicAccessBlocked({ deployRoleArns: props.deployRoleArns }),
+        denyDefaultVpc(),
+      ],
+    ),
   ];
 }
 

@@ -78,6 +78,11 @@ export const ScpAttached = defineRule({
       );
       const regionDeny = denies.some((s) => s.conditions.some((c) => c.key.toLowerCase() === "aws:requestedregion"));
       if (!regionDeny) missing.push("requests outside the allowed regions (aws:RequestedRegion)");
+      // AWS attaches at most five SCPs to a target; FullAWSAccess, the default, is one of them.
+      if (attached.length > 4)
+        missing.push(
+          `with ${attached.length} SCPs attached besides FullAWSAccess (AWS attaches at most five to an account: merge them into four or fewer)`,
+        );
       if (missing.length > 0)
         violations.push({
           address: account.address,

@@ -13,6 +13,8 @@ describeRules([
       ],
       // an Allow is not a deny, and no statement denies outside the regions
       ["organizations/ScpAttached/noncompliant-2.tf.json", ["aws_organizations_account.tenant"]],
+      // everything denied, but in six SCPs: AWS attaches at most five, FullAWSAccess included
+      ["organizations/ScpAttached/noncompliant-3.tf.json", ["aws_organizations_account.tenant"]],
     ],
   },
 ]);
