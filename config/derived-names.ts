@@ -130,7 +130,13 @@ function platformNames(context: NameContext, out: DerivedName[]): void {
     }
   }
   if (crossing.length > 0)
-    for (const id of ["commercial-audit", "commercial-key-audit", "commercial-roles-anywhere"])
+    for (const id of [
+      "commercial-audit",
+      "commercial-key-audit",
+      "commercial-roles-anywhere",
+      "commercial-alarms",
+      "commercial-key-alarms",
+    ])
       platform("construct", id, `construct "${id}"`);
   platform("sovereignBucket", `${env}-audit-${sov}`, "audit trail bucket");
   platform("sovereignBucket", `${env}-tfstate-${sov}`, "Terraform state bucket (bootstrap stack)");
@@ -152,7 +158,10 @@ function platformNames(context: NameContext, out: DerivedName[]): void {
     platform("sovereignAlias", `alias/${env}/${alias}`, `key alias/${env}/${alias}`);
   if (uploads || documents)
     platform("sovereignAlias", `alias/${env}/subject-pseudonyms`, `key alias/${env}/subject-pseudonyms`);
-  if (crossing.length > 0) platform("commercialAlias", `alias/${env}/audit`, `key alias/${env}/audit`);
+  if (crossing.length > 0) {
+    platform("commercialAlias", `alias/${env}/audit`, `key alias/${env}/audit`);
+    platform("commercialAlias", `alias/${env}/alarms`, `key alias/${env}/alarms`);
+  }
 }
 
 /** The upload pipelines' constructs, roles and functions: images `<env>-<fn>`, documents `<env>-document-<fn>`. */

@@ -9,8 +9,12 @@ describe("security alarms of the platform stack", () => {
     const filters = Object.values(resourcesOf(json, "aws_cloudwatch_log_metric_filter")).filter(
       (f) => (f.metric_transformation as { namespace: string }).namespace === "SIP/Security",
     );
+    // Both partitions' trails: the commercial account is watched like the sovereign one.
     expect(new Set(filters.map((f) => f.log_group_name))).toEqual(
-      new Set(["${aws_cloudwatch_log_group.sovereign-audit_log-group_log-group.name}"]),
+      new Set([
+        "${aws_cloudwatch_log_group.sovereign-audit_log-group_log-group.name}",
+        "${aws_cloudwatch_log_group.commercial-audit_log-group_log-group.name}",
+      ]),
     );
     expect(filters.map((f) => f.pattern)).toEqual(expect.arrayContaining(SECURITY_PATTERNS.map((p) => p.pattern)));
     const alarms = Object.values(resourcesOf(json, "aws_cloudwatch_metric_alarm")).map((a) => a.alarm_name);
@@ -35,15 +39,25 @@ describe("security alarms of the platform stack", () => {
     // Assess
     expect(Object.values(resourcesOf(json, "aws_sns_topic"))).toEqual([
       expect.objectContaining({
+        name: "example-failover-security-alarms",
+        provider: "aws.commercial",
+        kms_master_key_id: "${aws_kms_key.commercial-key-alarms_key.arn}",
+      }),
+      expect.objectContaining({
         name: "example-security-alarms",
+        provider: "aws.sovereign",
         kms_master_key_id: "${aws_kms_key.sovereign-key-alarms_key.arn}",
       }),
     ]);
-    expect(Object.values(resourcesOf(json, "aws_sns_topic_subscription"))).toEqual([
-      expect.objectContaining({ protocol: "email", endpoint: "security-oncall@example.org" }),
+    const subscriptions = (j: typeof json) =>
+      Object.values(resourcesOf(j, "aws_sns_topic_subscription")).map((s) => [s.protocol, s.endpoint]);
+    expect(subscriptions(json)).toEqual([
+      ["email", "security-oncall@example.org"],
+      ["email", "security-oncall@example.org"],
     ]);
-    expect(Object.values(resourcesOf(configured, "aws_sns_topic_subscription"))).toEqual([
-      expect.objectContaining({ protocol: "email", endpoint: "security@example.org" }),
+    expect(subscriptions(configured)).toEqual([
+      ["email", "security@example.org"],
+      ["email", "security@example.org"],
     ]);
     const massDeletion = Object.values(resourcesOf(configured, "aws_cloudwatch_metric_alarm")).find(
       (a) => a.alarm_name === "example-s3-mass-deletion",
