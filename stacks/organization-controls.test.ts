@@ -77,4 +77,17 @@ describe("organization controls of the platform stack", () => {
       }),
     ]);
   });
+
+  it("records the tenant accounts in the platform's trail, made the organization's trail", () => {
+    const trail = resourcesOf(json, "aws_cloudtrail")["sovereign-audit_trail"];
+    expect(trail).toMatchObject({ is_organization_trail: true, is_multi_region_trail: true });
+    const policy = JSON.parse(
+      String(resourcesOf(json, "aws_s3_bucket_policy")["sovereign-audit_bucket_policy"]?.policy),
+    );
+    const write = policy.Statement.find((st: { Sid: string }) => st.Sid === "CloudTrailWrite");
+    expect(write.Resource).toBe("${aws_s3_bucket.sovereign-audit_bucket_bucket.arn}/AWSLogs/*");
+    expect(write.Condition.StringEquals["aws:SourceArn"]).toContain(":111111111111:trail/");
+    // The commercial trail stays the commercial account's own.
+    expect(resourcesOf(json, "aws_cloudtrail")["commercial-audit_trail"]?.is_organization_trail).toBeUndefined();
+  });
 });

@@ -102,6 +102,9 @@ export class PlatformStack extends ReadableStack {
         description: `${env}: audit trail (sovereign)`,
       }),
       vpcEndpointId: this.network.s3Endpoint.id,
+      // With tenants' own accounts the platform account is the management account: its trail is the
+      // organization's, recording the tenant accounts too (their baseline has no trail of its own).
+      organizationTrail: config.tenants.some((t) => t.tier === "account"),
       dataEventBuckets: [
         ...dataBuckets.values(),
         ...(evidence === undefined ? [] : [evidence]),

@@ -64,6 +64,15 @@ export interface AuditTrailProps {
    * @default 365
    */
   readonly logRetentionDays?: number;
+  /**
+   * Make it the organization's trail (`is_organization_trail`): the placement must be the
+   * organization's management account; every member account's events are recorded too, their log
+   * files written under `AWSLogs/<organization ID>/` of the bucket (the bucket policy admits this
+   * trail under `AWSLogs/`, so the ID need not be known before apply), and they reach the log group
+   * (so its alarms watch the member accounts as well).
+   * @default false - a trail of the placement's account only
+   */
+  readonly organizationTrail?: boolean;
   /** Tags for the bucket, log group and role (e.g. the DataClass the logs belong to). @default - none */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -141,7 +150,11 @@ export class AuditTrail extends Construct {
       Effect: "Allow",
       Principal: { Service: "cloudtrail.amazonaws.com" },
       Action: "s3:PutObject",
-      Resource: `${this.bucket.bucketArn}/AWSLogs/${placement.accountId}/*`,
+      // An organization trail writes the member accounts' log files under the organization's ID.
+      Resource:
+        props.organizationTrail === true
+          ? `${this.bucket.bucketArn}/AWSLogs/*`
+          : `${this.bucket.bucketArn}/AWSLogs/${placement.accountId}/*`,
       Condition: { StringEquals: { "aws:SourceArn": trailArn, "s3:x-amz-acl": "bucket-owner-full-control" } },
     });
     this.bucket.addToResourcePolicy({
@@ -233,6 +246,7 @@ export class AuditTrail extends Construct {
       s3BucketName: this.bucket.bucket.id,
       includeGlobalServiceEvents: true,
       isMultiRegionTrail: true,
+      ...(props.organizationTrail === true ? { isOrganizationTrail: true } : {}),
       enableLogFileValidation: true,
       kmsKeyId: props.encryptionKey.keyArn,
       cloudWatchLogsGroupArn: `${this.logGroup.logGroupArn}:*`,
