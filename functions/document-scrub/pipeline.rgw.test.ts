@@ -32,6 +32,8 @@ import { digestSigner, TEST_KEY_ARN } from "../../test/support/evidence/digest-s
 import { verifyReceipt } from "../evidence/receipt";
 import { parseSigningEnv, s3ClientFromEnv as signingClient } from "../signing/env";
 import { createSigningHandler } from "../signing/handler";
+import { parseDownloadEnv, s3ClientFromEnv as downloadClient } from "../download-presign/env";
+import { createDownloadHandler } from "../download-presign/handler";
 import { type WebhookEvent, webhookEvent } from "../webhooks/event";
 import { derivedUuid, type WebhookPublisher } from "../webhooks/sqs";
 import { createScrubHandler, type ScrubBatchResult } from "../image-scrub/scrub-handler";
@@ -68,6 +70,7 @@ let s3: S3Client;
 let push: NotificationPush<ScrubBatchResult<DocumentScrubReport>>;
 let uploadHandler: (event: unknown) => Promise<HttpApiResult>;
 let signingHandler: (event: unknown) => Promise<HttpApiResult>;
+let downloadHandler: (event: unknown) => Promise<HttpApiResult>;
 const keys = generateKeyPairSync("ec", { namedCurve: "P-256" });
 const verifyWith = { publicKey: { key: keys.publicKey }, keyId: TEST_KEY_ARN };
 
@@ -166,6 +169,18 @@ beforeAll(async () => {
     logger,
     onOutcome: documentEvents(queue),
   });
+  const downloadSettings = parseDownloadEnv({
+    ...server,
+    CLEAN_BUCKET: CLEAN,
+    EXPIRY_SECONDS: "60",
+    PSEUDONYM_KEY_ID: "alias/example/subject-pseudonyms",
+  });
+  downloadHandler = createDownloadHandler({
+    s3: downloadClient(downloadSettings.env, await functionCredentials("example-document-download-function", [CLEAN])),
+    settings: downloadSettings,
+    pseudonyms,
+    logger,
+  });
   const signingSettings = parseSigningEnv({
     ...server,
     CLEAN_BUCKET: CLEAN,
@@ -249,6 +264,36 @@ describe("documents: upload, then the document scrub handler behind the gateway'
       }),
     ]);
     expect(JSON.stringify(published)).not.toContain(claims.subject);
+  });
+
+  it("serves the sanitized document to its subject through a short-lived GET the browser can use, never the original", async () => {
+    // Prepare
+    const post = await upload(await metadataRichPdf(), "statement.pdf");
+    await (await push.deliveryFor(post.key)).done;
+    const objectId = post.key.split("/")[2] ?? "";
+    const path = `/v1/objects/${objectId}`;
+
+    // Act
+    const issued = await downloadHandler({
+      version: "2.0",
+      routeKey: "GET /v1/objects/{id}",
+      rawPath: path,
+      pathParameters: { id: objectId },
+      requestContext: {
+        requestId: "r-get",
+        http: { method: "GET", path },
+        authorizer: { jwt: { claims: { tenant: claims.tenant, sub: claims.subject } } },
+      },
+      isBase64Encoded: false,
+    });
+    const { url } = JSON.parse(issued.body) as { url: string };
+    const response = await fetch(url);
+
+    // Assess
+    expect(issued.statusCode, issued.body).toBe(200);
+    expect(response.status).toBe(200);
+    expect(Buffer.from(await response.arrayBuffer())).toEqual(await bytesOf(CLEAN, post.key));
+    expect(new URL(url).pathname).toContain(CLEAN);
   });
 
   it("signs the sanitized document: a receipt that verifies offline, over the clean document's SHA-256, kept under COMPLIANCE lock", async () => {

@@ -57,6 +57,7 @@ const REQUIRED: ReadonlyArray<readonly [string, string, string]> = [
   ["example-document-upload-function", "presigned-post", "PostObject"],
   ["example-document-scrub-function", "sdk", "GetObject"],
   ["example-document-scrub-function", "sdk", "PutObject"],
+  ["example-document-download-function", "presigned-url", "GetObject"],
   ["example-sync-avatars-clean-function", "sdk", "GetObject"],
   ["example-cross-partition-sync-avatars-clean", "sdk", "PutObject"],
   ["example-cross-partition-sync-avatars-clean", "sdk", "UploadPart"],
