@@ -15,13 +15,13 @@ import {
   DeleteObjectCommand,
   ListObjectVersionsCommand,
   PutBucketVersioningCommand,
-  PutObjectLockConfigurationCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { PDFName } from "@cantoo/pdf-lib";
 import { createHash, generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { castNames } from "../../test/authz/recorder";
+import { createEvidenceBucket } from "../../test/s3/evidence-bucket";
 import { useRadosGateway } from "../../test/s3/lifecycle";
 import { type NotificationPush, pushNotifications } from "../../test/s3/notifications";
 import { submitForm, uploadApiEvent } from "../../test/s3/browser-upload";
@@ -127,16 +127,7 @@ beforeAll(async () => {
     await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
   }
   // The evidence bucket as the stack makes it: object lock, a default COMPLIANCE retention.
-  await s3.send(new CreateBucketCommand({ Bucket: EVIDENCE, ObjectLockEnabledForBucket: true }));
-  await s3.send(
-    new PutObjectLockConfigurationCommand({
-      Bucket: EVIDENCE,
-      ObjectLockConfiguration: {
-        ObjectLockEnabled: "Enabled",
-        Rule: { DefaultRetention: { Mode: "COMPLIANCE", Days: 1 } },
-      },
-    }),
-  );
+  await createEvidenceBucket(s3, EVIDENCE);
   const logger = createLogger("documents-test", { level: "error" });
   const server = { S3_ENDPOINT: g.endpoint, AWS_REGION: g.region };
   const uploadSettings = parseUploadEnv({

@@ -26,11 +26,11 @@ import {
   ListObjectVersionsCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
-  PutObjectLockConfigurationCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { beforeAll, describe, expect, it } from "vitest";
 import { castNames } from "../../test/authz/recorder";
+import { createEvidenceBucket } from "../../test/s3/evidence-bucket";
 import { useRadosGateway } from "../../test/s3/lifecycle";
 import { assumeRole, createRole } from "../../test/s3/sts";
 import { digestSigner, TEST_KEY_ARN } from "../../test/support/evidence/digest-signers";
@@ -153,16 +153,7 @@ beforeAll(async () => {
   await admin.send(new CreateBucketCommand({ Bucket: CLEAN }));
   await admin.send(new PutBucketVersioningCommand({ Bucket: CLEAN, VersioningConfiguration: { Status: "Enabled" } }));
   // The evidence bucket as the stack makes it: object lock (hence versioning), default COMPLIANCE retention.
-  await admin.send(new CreateBucketCommand({ Bucket: EVIDENCE, ObjectLockEnabledForBucket: true }));
-  await admin.send(
-    new PutObjectLockConfigurationCommand({
-      Bucket: EVIDENCE,
-      ObjectLockConfiguration: {
-        ObjectLockEnabled: "Enabled",
-        Rule: { DefaultRetention: { Mode: "COMPLIANCE", Days: 1 } },
-      },
-    }),
-  );
+  await createEvidenceBucket(admin, EVIDENCE);
   const p = (claims: { tenant: string; sub: string }) => pseudonyms.of(claims.tenant, claims.sub);
   mineVersionId = await put(`acme/${await p(alice)}/${ids.mine}`);
   await put(`acme/${await p(bob)}/${ids.otherSubject}`);

@@ -17,12 +17,12 @@ import {
   PutBucketVersioningCommand,
   PutObjectCommand,
   PutObjectLegalHoldCommand,
-  PutObjectLockConfigurationCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { unzipSync } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
 import { castNames } from "../../test/authz/recorder";
+import { createEvidenceBucket } from "../../test/s3/evidence-bucket";
 import { useRadosGateway } from "../../test/s3/lifecycle";
 import { digestSigner, TEST_KEY_ARN } from "../../test/support/evidence/digest-signers";
 import { verifyCertificate } from "../evidence/certificate";
@@ -98,16 +98,7 @@ beforeAll(async () => {
   }
   await s3.send(new CreateBucketCommand({ Bucket: HELD, ObjectLockEnabledForBucket: true }));
   // The evidence bucket as the stack is to make it: object lock (hence versioning), default COMPLIANCE retention.
-  await s3.send(new CreateBucketCommand({ Bucket: EVIDENCE, ObjectLockEnabledForBucket: true }));
-  await s3.send(
-    new PutObjectLockConfigurationCommand({
-      Bucket: EVIDENCE,
-      ObjectLockConfiguration: {
-        ObjectLockEnabled: "Enabled",
-        Rule: { DefaultRetention: { Mode: "COMPLIANCE", Days: 1 } },
-      },
-    }),
-  );
+  await createEvidenceBucket(s3, EVIDENCE);
 });
 
 describe("issueRequestCertificate", () => {

@@ -49,8 +49,7 @@ const roleWhere = (world: AuthzWorld, test: (r: WorldRole) => boolean) => [...wo
 const bucketWhere = (world: AuthzWorld, test: (b: WorldBucket) => boolean) => [...world.buckets.values()].find(test);
 
 /** The upload pipelines a stack may have: images (`upload-pipeline`) and documents (`document-pipeline`). */
-export const PIPELINES = ["upload-pipeline", "document-pipeline"] as const;
-export type Pipeline = (typeof PIPELINES)[number];
+export type Pipeline = "upload-pipeline" | "document-pipeline";
 
 /** The sovereign bucket ending in `suffix` that `role`'s identity policies name, else the first such bucket. */
 function bucketOfRole(world: AuthzWorld, role: WorldRole | undefined, suffix: string): WorldBucket | undefined {
