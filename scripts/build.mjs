@@ -148,6 +148,72 @@ export const synthLoadsOnlyWhatItUses = {
   },
 };
 
+/**
+ * cdktf's resolve (tokens/private/resolve.js) walks every value of a stack, and for each one, even a
+ * plain string, builds a resolution context (closures, a copy of the options) and two TokenStrings:
+ * after the preparing pass was dropped, the largest part of node's synth (issue 16; about 40 ms of
+ * the example's 300). The plugin returns a value that cannot hold a token before any of that: a
+ * string without cdktf's string and list token markers, without an encoded number (cdktf's own
+ * expression) and other than the two map-token values; a number that is not a number token; a
+ * boolean. Such a value resolves to itself in cdktf too, so the output is the same (build.test.ts
+ * synthesizes tokens of every kind both ways). One difference: cdktf's guard against a circular
+ * reference (a path deeper than 200) is not reached for such a leaf. The build fails if the file no
+ * longer reads as expected.
+ */
+const INDEX = "`$" + "{i}`"; // cdktf's text: a template literal of the index
+export const resolvePlainValuesDirectly = {
+  name: "resolve-plain-values-directly",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]resolve\.js$/ }, (args) => {
+      const text = readFileSync(args.path, "utf8");
+      const edits = [
+        [
+          "function resolve(obj, options) {",
+          "function resolve(obj, options) {\n    if (resolvesToItself(obj)) return obj;",
+        ],
+        [
+          "const resolvedKey = makeContext()[0].resolve(key);",
+          "const resolvedKey = resolvesToItself(key) ? key : makeContext()[0].resolve(key);",
+        ],
+        [
+          `.map((x, i) => makeContext(${INDEX})[0].resolve(x))`,
+          `.map((x, i) => (resolvesToItself(x) ? x : makeContext(${INDEX})[0].resolve(x)))`,
+        ],
+        [
+          "const value = makeContext(key)[0].resolve(obj[key]);",
+          "const value = resolvesToItself(obj[key]) ? obj[key] : makeContext(key)[0].resolve(obj[key]);",
+        ],
+        [
+          "const tokenMap = token_map_1.TokenMap.instance();",
+          `const tokenMap = token_map_1.TokenMap.instance();
+const ENCODED_NUMBER = new RegExp(encoding_1.TokenString.forNumbers("").re.source);
+function resolvesToItself(x) {
+    if (typeof x === "string")
+        return !x.includes(encoding_1.BEGIN_STRING_TOKEN_MARKER) && !x.includes(encoding_1.BEGIN_LIST_TOKEN_MARKER) && !ENCODED_NUMBER.test(x) &&
+            x !== token_1.Token.STRING_MAP_TOKEN_VALUE && x !== token_1.Token.ANY_MAP_TOKEN_VALUE;
+    if (typeof x === "number")
+        return x !== token_1.Token.NUMBER_MAP_TOKEN_VALUE && tokenMap.lookupNumberToken(x) === undefined;
+    return typeof x === "boolean";
+}`,
+        ],
+      ];
+      let contents = text;
+      for (const [from, to] of edits) {
+        if (contents.split(from).length !== 2)
+          return {
+            errors: [
+              {
+                text: `${args.path}: "${from}" is not there once any more; update the resolve-plain-values-directly plugin in scripts/build.mjs`,
+              },
+            ],
+          };
+        contents = contents.replace(from, to);
+      }
+      return { contents, loader: "js" };
+    });
+  },
+};
+
 /** Output name -> its esbuild options (the npm scripts name these). */
 export const TARGETS = {
   main: {
@@ -155,7 +221,12 @@ export const TARGETS = {
     outfile: "dist/main.bundle.cjs",
     sourcemap: "linked",
     sourcesContent: false,
-    plugins: [tokenStackTracesOnDebug, preparingResolveOnlyWithSeveralStacks, synthLoadsOnlyWhatItUses],
+    plugins: [
+      tokenStackTracesOnDebug,
+      preparingResolveOnlyWithSeveralStacks,
+      synthLoadsOnlyWhatItUses,
+      resolvePlainValuesDirectly,
+    ],
   },
   credentials: { entryPoints: ["functions/rolesanywhere/cli.ts"], outfile: "dist/credentials.cjs" },
   scrub: { entryPoints: ["functions/image-scrub/cli.ts"], outfile: "dist/scrub.cjs" },

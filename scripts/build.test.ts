@@ -10,7 +10,12 @@ import { build, type Plugin } from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../test/authz/paths";
 import { tempDir } from "../test/template";
-import { preparingResolveOnlyWithSeveralStacks, synthLoadsOnlyWhatItUses, tokenStackTracesOnDebug } from "./build.mjs";
+import {
+  preparingResolveOnlyWithSeveralStacks,
+  resolvePlainValuesDirectly,
+  synthLoadsOnlyWhatItUses,
+  tokenStackTracesOnDebug,
+} from "./build.mjs";
 
 const tmp = tempDir("sip-build-");
 afterAll(() => tmp.cleanup());
@@ -193,5 +198,80 @@ describe("the main bundle's trims", () => {
         ]),
       ).rejects.toThrow(/update the synth-loads-only-what-it-uses plugin/);
     }
+  });
+});
+
+/**
+ * A stack with values of every kind the resolve pass meets: plain strings (some that look like
+ * numbers or hold braces and escapes), numbers, booleans, string, number, list and map tokens,
+ * references inside strings, functions; `bad` adds a map token in a scalar place, which cdktf refuses.
+ */
+const TOKENS_APP = `
+const { App, Fn, Lazy, TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable, Token } = require("cdktf");
+const app = new App({ outdir: process.argv[2], stackTraces: false });
+const s = new TerraformStack(app, "s");
+const v = new TerraformVariable(s, "v", { type: "list(string)", default: ["a", "b"] });
+const n = new TerraformVariable(s, "n", { type: "number", default: 3 });
+const m = new TerraformVariable(s, "m", { type: "map(string)", default: { k: "x" } });
+new TerraformLocal(s, "plain", {
+  text: "tenant-e-1", sci: "1e5", neg: "-2.5e+10", braces: "{\\"a\\": 1}", escaped: "$\${not.a.ref}", pct: "%{if x}",
+  num: 42, frac: 0.5, big: 1e300, yes: true, no: false, nothing: null, list: ["x", 1, false], nested: { "key-e-2": { deep: ["1e9"] } },
+});
+new TerraformLocal(s, "tokens", {
+  lazy: Lazy.stringValue({ produce: () => "produced" }),
+  lazyNum: Lazy.numberValue({ produce: () => 7 }),
+  list: v.listValue, first: Fn.element(v.listValue, 0), joined: \`\${Fn.join("-", v.listValue)}-suffix\`,
+  num: n.numberValue, sum: Token.asNumber(Fn.max([n.numberValue, 1])), inString: \`n=\${n.numberValue}\`,
+  map: m.value, lookup: Fn.lookup(m.value, "k", "d"), keys: { [v.stringValue]: "as key" },
+});
+if (process.argv[3] === "bad") new TerraformLocal(s, "bad", { scalar: Token.STRING_MAP_TOKEN_VALUE });
+app.synth();
+process.stdout.write(require("fs").readFileSync(process.argv[2] + "/stacks/s/cdk.tf.json", "utf8"));
+`;
+
+describe("the main bundle's resolve of plain values", () => {
+  it("writes the same stack as cdktf as it is, for values and tokens of every kind", async () => {
+    // Prepare
+    const app = { entry: TOKENS_APP, realModules: true };
+    const direct = await bundleProject("resolve-direct", app, [resolvePlainValuesDirectly]);
+    const plain = await bundleProject("resolve-direct", app, []);
+    // Act
+    const [withPlugin, without] = [direct, plain].map((file, i) => run(file, [join(tmp.dir, `resolve-out-${i}`)]));
+    // Assess: the same JSON, in which the tokens did resolve (no marker left) and the plain values stayed.
+    expect(without.status).toBe(0);
+    expect(withPlugin.stdout).toBe(without.stdout);
+    expect(withPlugin.stdout).not.toMatch(/TfToken|e\+289/);
+    expect(JSON.parse(withPlugin.stdout).locals.plain).toMatchObject({ sci: "1e5", escaped: "$${not.a.ref}", num: 42 });
+    expect(JSON.parse(withPlugin.stdout).locals.tokens).toMatchObject({
+      lazy: "produced",
+      lazyNum: 7,
+      num: "${var.n}",
+    });
+  });
+
+  it("refuses a map token in a scalar place as cdktf does", async () => {
+    const app = { entry: TOKENS_APP, realModules: true };
+    const direct = await bundleProject("resolve-direct-bad", app, [resolvePlainValuesDirectly]);
+    const plain = await bundleProject("resolve-direct-bad", app, []);
+    const [withPlugin, without] = [direct, plain].map((file, i) =>
+      run(file, [join(tmp.dir, `resolve-bad-${i}`), "bad"]),
+    );
+    expect(without.status).not.toBe(0);
+    expect(withPlugin.status).toBe(without.status);
+    const firstLine = (text: string) => text.split("\n").find((line) => /Error/.test(line));
+    expect(firstLine(withPlugin.stderr)).toBe(firstLine(without.stderr));
+  });
+
+  it("fails the build, naming the plugin, when cdktf's resolve no longer reads as expected", async () => {
+    await expect(
+      bundleProject(
+        "resolve-changed",
+        {
+          files: { "node_modules/cdktf/lib/tokens/private/resolve.js": "exports.resolve = (x) => x;\n" },
+          entry: 'require("cdktf/lib/tokens/private/resolve.js");\n',
+        },
+        [resolvePlainValuesDirectly],
+      ),
+    ).rejects.toThrow(/update the resolve-plain-values-directly plugin/);
   });
 });
