@@ -8,3 +8,4 @@ export function buildTargets(names: readonly string[], options?: { force?: boole
 export const tokenStackTracesOnDebug: import("esbuild").Plugin;
 export const preparingResolveOnlyWithSeveralStacks: import("esbuild").Plugin;
 export const synthLoadsOnlyWhatItUses: import("esbuild").Plugin;
+export const resolvePlainValuesDirectly: import("esbuild").Plugin;

@@ -236,7 +236,8 @@ describe("the main bundle's resolve of plain values", () => {
     const direct = await bundleProject("resolve-direct", app, [resolvePlainValuesDirectly]);
     const plain = await bundleProject("resolve-direct", app, []);
     // Act
-    const [withPlugin, without] = [direct, plain].map((file, i) => run(file, [join(tmp.dir, `resolve-out-${i}`)]));
+    const withPlugin = run(direct, [join(tmp.dir, "resolve-out-direct")]);
+    const without = run(plain, [join(tmp.dir, "resolve-out-plain")]);
     // Assess: the same JSON, in which the tokens did resolve (no marker left) and the plain values stayed.
     expect(without.status).toBe(0);
     expect(withPlugin.stdout).toBe(without.stdout);
@@ -253,9 +254,8 @@ describe("the main bundle's resolve of plain values", () => {
     const app = { entry: TOKENS_APP, realModules: true };
     const direct = await bundleProject("resolve-direct-bad", app, [resolvePlainValuesDirectly]);
     const plain = await bundleProject("resolve-direct-bad", app, []);
-    const [withPlugin, without] = [direct, plain].map((file, i) =>
-      run(file, [join(tmp.dir, `resolve-bad-${i}`), "bad"]),
-    );
+    const withPlugin = run(direct, [join(tmp.dir, "resolve-bad-direct"), "bad"]);
+    const without = run(plain, [join(tmp.dir, "resolve-bad-plain"), "bad"]);
     expect(without.status).not.toBe(0);
     expect(withPlugin.status).toBe(without.status);
     const firstLine = (text: string) => text.split("\n").find((line) => /Error/.test(line));
