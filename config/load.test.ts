@@ -34,6 +34,8 @@ describe("the example configuration", () => {
       documentScrub: { reservedConcurrency: 5, memorySizeMb: 2048, timeoutSeconds: 300 },
       webhooks: { reservedConcurrency: 5, memorySizeMb: 256, timeoutSeconds: 60 },
       sync: { reservedConcurrency: 5, memorySizeMb: 512, timeoutSeconds: 600 },
+      subjectRequests: { reservedConcurrency: 2, memorySizeMb: 256, timeoutSeconds: 30 },
+      subjectRequestRun: { reservedConcurrency: 2, memorySizeMb: 1024, timeoutSeconds: 900 },
     });
   });
 
@@ -74,6 +76,46 @@ describe("the example configuration", () => {
       "signing",
       /neither documents nor an upload pipeline is configured. Fix: configure documents/,
     );
+  });
+
+  it("gives data-subject requests a month to be approved, a 300 s export link and a week's archive, within bounds", () => {
+    // Prepare
+    const input = exampleInput() as Record<string, unknown>;
+    // Act
+    const result = parseDeployment({ ...input, subjectRequests: {} });
+    // Assess
+    expect(result.ok && result.config.subjectRequests).toEqual({
+      approvalTimeoutDays: 30,
+      exportUrlExpirySeconds: 300,
+      exportRetentionDays: 7,
+    });
+    expectOneProblem(
+      { ...input, subjectRequests: { approvalTimeoutDays: 0 } },
+      "subjectRequests.approvalTimeoutDays",
+      /at least 1/,
+    );
+    expectOneProblem(
+      { ...input, subjectRequests: { approvalTimeoutDays: 120 } },
+      "subjectRequests.approvalTimeoutDays",
+      /at most 90/,
+    );
+    expectOneProblem(
+      { ...input, subjectRequests: { exportUrlExpirySeconds: 600 } },
+      "subjectRequests.exportUrlExpirySeconds",
+      /at most 300/,
+    );
+    expectOneProblem(
+      { ...input, subjectRequests: { exportRetentionDays: 90 } },
+      "subjectRequests.exportRetentionDays",
+      /at most 30/,
+    );
+    expectOneProblem({ ...input, subjectRequests: { approvers: ["x"] } }, "subjectRequests.approvers", /approvers/);
+  });
+
+  it("fails when data-subject requests are configured without the evidence store of signing", () => {
+    const input = { ...(exampleInput() as Record<string, unknown>), subjectRequests: {} };
+    delete input.signing;
+    expectOneProblem(input, "subjectRequests", /"signing" configures. Fix: add "signing": \{\}/);
   });
 
   it("accepts guardrail suppressions of suppressible rules with a reason", () => {

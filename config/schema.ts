@@ -458,6 +458,10 @@ export const deploymentSchema = z.strictObject({
       webhooks: functionSizing({ reservedConcurrency: 5, memorySizeMb: 256, timeoutSeconds: 60 }),
       /** The cross-partition sync: bounded memory (one part buffer), long enough for a 1 GiB object. */
       sync: functionSizing({ reservedConcurrency: 5, memorySizeMb: 512, timeoutSeconds: 600 }),
+      /** The data-subject requests' API, approval and certificate functions: short calls. */
+      subjectRequests: functionSizing({ reservedConcurrency: 2, memorySizeMb: 256, timeoutSeconds: 30 }),
+      /** The data-subject requests' export and erasure: streams every version of a subject's objects. */
+      subjectRequestRun: functionSizing({ reservedConcurrency: 2, memorySizeMb: 1024, timeoutSeconds: 900 }),
     })
     .default({
       upload: { reservedConcurrency: 10, memorySizeMb: 256, timeoutSeconds: 10 },
@@ -467,6 +471,8 @@ export const deploymentSchema = z.strictObject({
       documentScrub: { reservedConcurrency: 5, memorySizeMb: 2048, timeoutSeconds: 300 },
       webhooks: { reservedConcurrency: 5, memorySizeMb: 256, timeoutSeconds: 60 },
       sync: { reservedConcurrency: 5, memorySizeMb: 512, timeoutSeconds: 600 },
+      subjectRequests: { reservedConcurrency: 2, memorySizeMb: 256, timeoutSeconds: 30 },
+      subjectRequestRun: { reservedConcurrency: 2, memorySizeMb: 1024, timeoutSeconds: 900 },
     }),
   /**
    * The one-directional trust that lets the sovereign side write to the commercial failover
@@ -492,6 +498,42 @@ export const deploymentSchema = z.strictObject({
             "evidenceRetentionDays must be at most 3650: the guardrails keep nothing longer than ten years (SIP-S3-7). Fix: use 365-3650",
         })
         .default(3650),
+    })
+    .optional(),
+  /**
+   * Data-subject requests (issue 18, GDPR articles 15 and 17): operators file export and erasure
+   * requests through an IAM-authorised API, a second operator approves, a state machine exports or
+   * erases the subject's objects in both partitions and stores a signed certificate in the evidence
+   * bucket. Needs `signing` (its evidence bucket and key) and an upload pipeline. @default - none
+   */
+  subjectRequests: z
+    .strictObject({
+      /** Days a request waits for its approval before it expires (nothing is run). @default 30 */
+      approvalTimeoutDays: z
+        .number()
+        .int()
+        .min(1, { error: "approvalTimeoutDays must be at least 1. Fix: use 1-90" })
+        .max(90, {
+          error:
+            "approvalTimeoutDays must be at most 90: GDPR gives a month to answer, three with an extension. Fix: use 1-90",
+        })
+        .default(30),
+      /** Lifetime of the export's pre-signed download (the archive's URL), 1-300 s. @default 300 */
+      exportUrlExpirySeconds: z
+        .number()
+        .int()
+        .min(1, { error: "exportUrlExpirySeconds must be at least 1. Fix: use 1-300" })
+        .max(300, {
+          error: "exportUrlExpirySeconds must be at most 300: the archive holds all of a subject's data. Fix: use 1-300",
+        })
+        .default(300),
+      /** Days an export archive stays in the requests bucket before it expires. @default 7 */
+      exportRetentionDays: z
+        .number()
+        .int()
+        .min(1, { error: "exportRetentionDays must be at least 1. Fix: use 1-30" })
+        .max(30, { error: "exportRetentionDays must be at most 30: an archive is a copy of a subject's data. Fix: use 1-30" })
+        .default(7),
     })
     .optional(),
   crossPartition: z

@@ -207,6 +207,13 @@ function uploadClassProblems(input: Raw, declaredClasses: readonly string[] | un
         "the signing service signs the callers' clean documents, but neither documents nor an upload pipeline is configured. Fix: configure documents (or upload.dataClasses and upload.cleanDataClass), or remove signing",
     });
   }
+  if (isObject(input.subjectRequests) && !isObject(input.signing)) {
+    problems.push({
+      path: "subjectRequests",
+      message:
+        'data-subject requests end with a certificate signed by the evidence key and locked in the evidence bucket, which "signing" configures. Fix: add "signing": {} (or remove subjectRequests)',
+    });
+  }
   if (upload && Array.isArray(upload.dataClasses) && upload.dataClasses.length > 0) {
     if (typeof upload.cleanDataClass !== "string") {
       problems.push({

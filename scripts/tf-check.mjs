@@ -28,8 +28,8 @@ import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { awsFolder, decideProviderSource, mirrorCandidates } from "./provider-source.mjs";
 
 const HELP = `Usage: node scripts/tf-check.mjs [--outdir DIR] [--workdir DIR] [--no-plan]

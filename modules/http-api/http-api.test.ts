@@ -9,7 +9,7 @@ import { HttpApi, type HttpApiProps } from "./http-api";
 let cleanup: () => void = () => {};
 afterEach(() => cleanup());
 
-function setup(overrides: Partial<HttpApiProps> = {}) {
+function setup(overrides: Readonly<Record<string, unknown>> = {}) {
   const s = moduleStack();
   cleanup = s.cleanup;
   const key = new KmsKey(s.stack, "key", { placement: s.sovereign, aliasName: "k", description: "k" });
@@ -40,7 +40,7 @@ function setup(overrides: Partial<HttpApiProps> = {}) {
     ],
     logKey: key,
     ...overrides,
-  };
+  } as HttpApiProps;
   return { ...s, props };
 }
 const values = (json: TfJson, type: string) => Object.values(resourcesOf(json, type));
@@ -62,6 +62,21 @@ describe("HttpApi", () => {
       ["POST /v1/uploads", "JWT", "${aws_apigatewayv2_authorizer.api_jwt.id}"],
       ["POST /v1/uploads/put", "JWT", "${aws_apigatewayv2_authorizer.api_jwt.id}"],
     ]);
+  });
+
+  it("with iamAuthorization, puts every route behind AWS_IAM, makes no authorizer and logs the verified caller", () => {
+    const { stack, props, synth } = setup({ jwtIssuer: undefined, jwtAudience: undefined, iamAuthorization: true });
+    new HttpApi(stack, "api", props);
+    const json = synth();
+    expect(values(json, "aws_apigatewayv2_authorizer")).toEqual([]);
+    const routes = values(json, "aws_apigatewayv2_route");
+    expect(routes.map((r) => [r.route_key, r.authorization_type, r.authorizer_id])).toEqual([
+      ["POST /v1/uploads", "AWS_IAM", undefined],
+      ["POST /v1/uploads/put", "AWS_IAM", undefined],
+    ]);
+    const stage = values(json, "aws_apigatewayv2_stage")[0];
+    const format = JSON.parse((stage?.access_log_settings as { format?: string } | undefined)?.format ?? "{}");
+    expect(format).toMatchObject({ callerArn: "$context.identity.userArn" });
   });
 
   it("integrates each function once, with an invoke permission scoped to this API", () => {
@@ -106,8 +121,12 @@ describe("HttpApi", () => {
     [{ jwtIssuer: "http://login.example.org" }, /HttpApi\.jwtIssuer/],
     [{ jwtAudience: [] }, /HttpApi\.jwtAudience/],
     [{ routes: [] }, /HttpApi\.routes/],
+    [
+      { iamAuthorization: true },
+      /HttpApi\.iamAuthorization: iamAuthorization and jwtIssuer\/jwtAudience exclude each other/,
+    ],
   ] as const)("fails when %j", (overrides, message) => {
     const { stack, props } = setup();
-    expect(() => new HttpApi(stack, "api", { ...props, ...overrides })).toThrow(message);
+    expect(() => new HttpApi(stack, "api", { ...props, ...overrides } as HttpApiProps)).toThrow(message);
   });
 });

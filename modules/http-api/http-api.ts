@@ -1,4 +1,3 @@
-import { Construct } from "../../framework/cdktf";
 import {
   Apigatewayv2Api,
   Apigatewayv2Authorizer,
@@ -7,6 +6,7 @@ import {
   Apigatewayv2Stage,
   LambdaPermission,
 } from "../../framework/aws";
+import { Construct } from "../../framework/cdktf";
 import { ValidationError } from "../errors";
 import type { KmsKey } from "../kms-key";
 import type { LambdaFunction } from "../lambda-function";
@@ -29,20 +29,44 @@ const ACCESS_LOG_FORMAT = JSON.stringify({
   authorizerError: "$context.authorizer.error",
 });
 
+/** With AWS_IAM: the same, and who called (an operator's role session, verified by API Gateway). */
+const IAM_ACCESS_LOG_FORMAT = JSON.stringify({
+  ...JSON.parse(ACCESS_LOG_FORMAT),
+  callerArn: "$context.identity.userArn",
+});
+
 export interface HttpApiRoute {
   /** `METHOD /path`, e.g. `POST /v1/uploads`. */
   readonly routeKey: string;
   readonly function: LambdaFunction;
 }
 
-export interface HttpApiProps {
-  readonly placement: Placement;
-  readonly name: string;
+/** Callers with tokens of an OIDC issuer: the function reads tenant and subject from the verified claims. */
+export interface JwtAuthorization {
   /** OIDC issuer whose tokens are accepted (`iss`), https. */
   readonly jwtIssuer: string;
   /** Accepted audiences (`aud`). */
   readonly jwtAudience: readonly string[];
-  /** Routes, every one behind the JWT authorizer. */
+  readonly iamAuthorization?: never;
+}
+
+/**
+ * Callers with AWS credentials: every request is SigV4-signed, API Gateway verifies the signature and
+ * IAM allows `execute-api:Invoke` on the route (identity policies of the API's account), and the
+ * function reads the caller's verified ARN (`requestContext.authorizer.iam.userArn`). For operators.
+ */
+export interface IamAuthorization {
+  readonly iamAuthorization: true;
+  readonly jwtIssuer?: never;
+  readonly jwtAudience?: never;
+}
+
+export type HttpApiProps = HttpApiCommonProps & (JwtAuthorization | IamAuthorization);
+
+export interface HttpApiCommonProps {
+  readonly placement: Placement;
+  readonly name: string;
+  /** Routes, every one behind the JWT authorizer (or, with `iamAuthorization`, AWS_IAM). */
   readonly routes: readonly HttpApiRoute[];
   /** Key of the access-log group. */
   readonly logKey: KmsKey;
@@ -56,7 +80,8 @@ export interface HttpApiProps {
 
 /**
  * An API Gateway HTTP API whose every route requires a JWT from the configured OIDC issuer and
- * audience (the function reads tenant and subject from the verified claims), Lambda proxy
+ * audience (the function reads tenant and subject from the verified claims), or with
+ * `iamAuthorization` a SigV4 signature that IAM allows (AWS_IAM on every route), Lambda proxy
  * integrations (payload 2.0) with invoke permissions scoped to this API, throttling, and JSON
  * access logs to an encrypted log group with bounded retention.
  */
@@ -83,14 +108,17 @@ export class HttpApi extends Construct {
             }
           : undefined,
     });
-    const authorizer = new Apigatewayv2Authorizer(this, "jwt", {
-      provider,
-      apiId: this.api.id,
-      name: "oidc-jwt",
-      authorizerType: "JWT",
-      identitySources: ["$request.header.Authorization"],
-      jwtConfiguration: { issuer: props.jwtIssuer, audience: [...props.jwtAudience] },
-    });
+    const authorizer =
+      props.jwtIssuer === undefined
+        ? undefined
+        : new Apigatewayv2Authorizer(this, "jwt", {
+            provider,
+            apiId: this.api.id,
+            name: "oidc-jwt",
+            authorizerType: "JWT",
+            identitySources: ["$request.header.Authorization"],
+            jwtConfiguration: { issuer: props.jwtIssuer, audience: [...props.jwtAudience] },
+          });
     this.addRoutes(props, authorizer);
     this.accessLogs = new LogGroup(this, "access-logs", {
       placement: props.placement,
@@ -104,19 +132,29 @@ export class HttpApi extends Construct {
       apiId: this.api.id,
       name: "$default",
       autoDeploy: true,
-      accessLogSettings: { destinationArn: this.accessLogs.logGroupArn, format: ACCESS_LOG_FORMAT },
+      accessLogSettings: {
+        destinationArn: this.accessLogs.logGroupArn,
+        format: props.iamAuthorization === true ? IAM_ACCESS_LOG_FORMAT : ACCESS_LOG_FORMAT,
+      },
       defaultRouteSettings: { throttlingRateLimit: throttle.ratePerSecond, throttlingBurstLimit: throttle.burst },
     });
   }
 
   private validate(props: HttpApiProps): void {
-    if (!/^https:\/\/[^\s/]+/.test(props.jwtIssuer))
+    if (props.iamAuthorization === true) {
+      if (props.jwtIssuer !== undefined || props.jwtAudience !== undefined)
+        throw new ValidationError(
+          "HttpApi.iamAuthorization",
+          "iamAuthorization and jwtIssuer/jwtAudience exclude each other: an API authorizes one way",
+          this,
+        );
+    } else if (!/^https:\/\/[^\s/]+/.test(props.jwtIssuer))
       throw new ValidationError(
         "HttpApi.jwtIssuer",
         `jwtIssuer must be an https URL (value: "${props.jwtIssuer}")`,
         this,
       );
-    if (props.jwtAudience.length === 0)
+    if (props.iamAuthorization !== true && props.jwtAudience.length === 0)
       throw new ValidationError("HttpApi.jwtAudience", "jwtAudience must name at least one audience", this);
     if (props.routes.length === 0)
       throw new ValidationError("HttpApi.routes", "routes must name at least one route", this);
@@ -131,8 +169,8 @@ export class HttpApi extends Construct {
       );
   }
 
-  /** Each route behind the JWT authorizer; one proxy integration and invoke permission per function. */
-  private addRoutes(props: HttpApiProps, authorizer: Apigatewayv2Authorizer): void {
+  /** Each route behind the JWT authorizer (or AWS_IAM); one proxy integration and invoke permission per function. */
+  private addRoutes(props: HttpApiProps, authorizer: Apigatewayv2Authorizer | undefined): void {
     const provider = props.placement.provider;
     const integrations = new Map<LambdaFunction, Apigatewayv2Integration>();
     props.routes.forEach((route) => {
@@ -149,8 +187,9 @@ export class HttpApi extends Construct {
         provider,
         apiId: this.api.id,
         routeKey: route.routeKey,
-        authorizationType: "JWT",
-        authorizerId: authorizer.id,
+        ...(authorizer === undefined
+          ? { authorizationType: "AWS_IAM" }
+          : { authorizationType: "JWT", authorizerId: authorizer.id }),
         target: `integrations/${integration.id}`,
       });
     });
