@@ -179,9 +179,12 @@ describe("subject-request against the IAM gateway", () => {
 
     // Assess
     expect(result.code).toBe(EXIT_OK);
-    const [id] = result.stdout.split("\n");
+    const id = result.stdout.trim();
+    expect(result.stdout).toBe(`${id}\n`);
     expect(id).toMatch(UUID);
-    expect(result.stdout).toContain(`subject-request approve ${id}`);
+    expect(result.stderr).toBe(
+      `subject-request: filed, awaiting-approval; another operator approves it with: subject-request approve ${id}\n`,
+    );
     expect(events).toHaveLength(1);
     const event = events[0] as GatewayEvent;
     expect(event.requestContext.authorizer.iam).toMatchObject({
@@ -581,6 +584,20 @@ describe("subject-request status --watch", () => {
       expect.stringMatching(/ failed after \d+ s$/),
     ]);
     expect(JSON.parse(result.stdout)).toMatchObject({ id, status: "failed" });
+  });
+
+  it("stops at a status it does not know, and exits 1", async () => {
+    // Prepare
+    const id = await filed();
+    script(id, ["running", "archived"]);
+
+    // Act
+    const result = await run(["status", id, "--watch"]);
+
+    // Assess
+    expect(result.code).toBe(EXIT_REFUSED);
+    expect(result.sleeps).toEqual([5000]);
+    expect(result.stdout).toContain(`${id}: archived (a status this client does not know)`);
   });
 });
 

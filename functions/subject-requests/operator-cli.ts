@@ -47,7 +47,7 @@ export const STATUS_MEANINGS = {
 
 export type RequestStatus = keyof typeof STATUS_MEANINGS;
 
-/** Statuses after which nothing changes any more; `status` exits 1 for those but `completed`. */
+/** Statuses after which nothing changes any more: `status --watch` stops there. */
 const FINAL: ReadonlySet<string> = new Set(["completed", "rejected", "failed", "timed-out"]);
 
 const GLOBAL_OPTIONS = `Global options (before or after the command):
@@ -383,19 +383,21 @@ export function describeRequest(body: Readonly<Record<string, unknown>>): string
   return `${lines.join("\n")}\n`;
 }
 
-/** Prints a successful answer; returns the exit status. */
+/** Statuses `status` exits 0 for: the request is on its way or done. */
+const GOING_WELL: ReadonlySet<string> = new Set(["awaiting-approval", "running", "completed"]);
+
+/** Prints a successful answer; returns the exit status. `request` prints only the ID on stdout. */
 function succeeded(command: Command, answer: ApiAnswer, options: OperatorOptions, io: OperatorIo): number {
   const body = (answer.json ?? {}) as Record<string, unknown>;
   if (options.json) io.stdout.write(`${JSON.stringify(body)}\n`);
-  else if (command.name === "request")
-    io.stdout.write(
-      `${String(body.id)}\n${TOOL}: filed; ${String(body.status)}. Another operator approves it with: subject-request approve ${String(body.id)}\n`,
+  else if (command.name === "request") {
+    io.stdout.write(`${String(body.id)}\n`);
+    io.stderr.write(
+      `${TOOL}: filed, ${String(body.status)}; another operator approves it with: subject-request approve ${String(body.id)}\n`,
     );
-  else if (command.name === "status") io.stdout.write(describeRequest(body));
+  } else if (command.name === "status") io.stdout.write(describeRequest(body));
   else io.stdout.write(`${String(body.id ?? command.id)}: ${String(body.status)}\n`);
-  return command.name === "status" && FINAL.has(String(body.status)) && body.status !== "completed"
-    ? EXIT_REFUSED
-    : EXIT_OK;
+  return command.name === "status" && !GOING_WELL.has(String(body.status)) ? EXIT_REFUSED : EXIT_OK;
 }
 
 /** `status --watch`: asks until the status is final; a progress line on stderr (rewritten on a terminal). */
