@@ -113,7 +113,7 @@ describe("the example configuration", () => {
   });
 
   it("fails when data-subject requests are configured without the evidence store of signing", () => {
-    const input = { ...(exampleInput() as Record<string, unknown>), subjectRequests: {} };
+    const input: Record<string, unknown> = { ...(exampleInput() as Record<string, unknown>), subjectRequests: {} };
     delete input.signing;
     expectOneProblem(input, "subjectRequests", /"signing" configures. Fix: add "signing": \{\}/);
   });
