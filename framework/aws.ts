@@ -71,3 +71,5 @@ export { EbsEncryptionByDefault } from "@cdktf/provider-aws/lib/ebs-encryption-b
 export { IamAccountPasswordPolicy } from "@cdktf/provider-aws/lib/iam-account-password-policy";
 export { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 export { S3AccountPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-account-public-access-block";
+export { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
+export { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";

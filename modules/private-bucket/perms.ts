@@ -83,6 +83,31 @@ export const MULTIPART_UPLOAD_ACTIONS: readonly string[] = ["s3:AbortMultipartUp
  */
 export const OBJECT_DELETE_ACTIONS: readonly string[] = ["s3:DeleteObject"];
 
+/**
+ * grantEraseVersions: a data-subject erasure (functions/subject-requests/erase.ts) lists every version
+ * and delete marker, reads each version to hash it, asks for its retention and legal hold, and deletes
+ * it for good. The one grant with `s3:DeleteObjectVersion`: object lock (COMPLIANCE or a legal hold)
+ * still refuses the versions it protects, and the bypass of GOVERNANCE is never granted.
+ */
+export const ERASE_VERSION_ACTIONS: readonly string[] = [
+  "s3:DeleteObject",
+  "s3:DeleteObjectVersion",
+  "s3:GetObject",
+  "s3:GetObjectLegalHold",
+  "s3:GetObjectRetention",
+  "s3:GetObjectVersion",
+];
+
+/** The bucket-level part of an erasure: the listing of versions, and whether the bucket locks objects. */
+export const ERASE_LISTING_ACTIONS: readonly string[] = [
+  "s3:GetBucketObjectLockConfiguration",
+  "s3:ListBucket",
+  "s3:ListBucketVersions",
+];
+
+/** Deleting current objects of one area (no versions): records that are done with, such as a decided request. */
+export const OBJECT_DELETE_CURRENT_ACTIONS = OBJECT_DELETE_ACTIONS;
+
 /** grantWrite: tagged puts, and reading the objects back (a HEAD tells whether a copy is there already). */
 export const OBJECT_WRITE_ACTIONS = union(["s3:GetObject"], TAGGED_PUT_ACTIONS);
 

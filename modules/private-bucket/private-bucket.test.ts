@@ -108,6 +108,44 @@ describe("PrivateBucket", () => {
     ]);
   });
 
+  it("expires named prefixes sooner, and refuses a prefix or a period it cannot apply", () => {
+    const { stack, sovereign, key, synth } = setup();
+    const props = {
+      placement: sovereign,
+      encryptionKey: key,
+      retentionDays: 31,
+      vpcEndpointId: "vpce-0123",
+    };
+    new PrivateBucket(stack, "b", {
+      ...props,
+      bucketName: "env-data-111111111111",
+      shorterRetention: [{ prefix: "exports/", days: 7 }],
+    });
+    expect(only(synth(), "aws_s3_bucket_lifecycle_configuration").rule).toEqual([
+      expect.objectContaining({ id: "retention", filter: [{ prefix: "" }], expiration: [{ days: 31 }] }),
+      {
+        id: "expire-exports",
+        status: "Enabled",
+        filter: [{ prefix: "exports/" }],
+        expiration: [{ days: 7 }],
+        noncurrent_version_expiration: [{ noncurrent_days: 7 }],
+      },
+    ]);
+    for (const shorterRetention of [
+      [{ prefix: "exports", days: 7 }],
+      [{ prefix: "exports/", days: 31 }],
+      [{ prefix: "*/", days: 1 }],
+    ])
+      expect(
+        () =>
+          new PrivateBucket(stack, `bad-${Math.random()}`, {
+            ...props,
+            bucketName: "env-x-111111111111",
+            shorterRetention,
+          }),
+      ).toThrow(/PrivateBucket\.shorterRetention/);
+  });
+
   describe("bucket policy", () => {
     const policyOf = (json: TfJson) => JSON.parse(only(json, "aws_s3_bucket_policy").policy as string);
     // biome-ignore lint/suspicious/noExplicitAny: statements are checked field by field below

@@ -22,7 +22,10 @@ import { actionOrActions, type BucketGrant, type BucketGrantOptions, type Replic
 import {
   BROWSER_UPLOAD_HEADERS,
   DOWNLOAD_SIGNER_ACTIONS,
+  ERASE_LISTING_ACTIONS,
+  ERASE_VERSION_ACTIONS,
   LIST_VERSIONS_ACTIONS,
+  OBJECT_DELETE_CURRENT_ACTIONS,
   OBJECT_PUT_ACTIONS,
   OBJECT_READ_ACTIONS,
   OBJECT_READ_WRITE_ACTIONS,
@@ -49,6 +52,12 @@ export interface PrivateBucketProps {
    * @default - the smaller of retentionDays and 30
    */
   readonly noncurrentRetentionDays?: number;
+  /**
+   * Prefixes whose objects expire sooner than `retentionDays` (a lifecycle rule each; where two
+   * rules apply S3 takes the shorter expiry): e.g. the export archives of data-subject requests.
+   * @default - none
+   */
+  readonly shorterRetention?: ReadonlyArray<{ readonly prefix: string; readonly days: number }>;
   /**
    * The S3 gateway endpoint through which all object reads and writes must arrive
    * (`aws:SourceVpce`); required unless `allowAccessOutsideVpcEndpoint` is set.
@@ -192,7 +201,7 @@ export class PrivateBucket extends Construct {
     });
     if (props.objectLock !== undefined) this.lockObjects(provider, props.objectLock);
     this.allowBrowsers(provider, props.browserUploadOrigins ?? [], props.browserDownloadOrigins ?? []);
-    this.expireVersions(provider, props.retentionDays, noncurrentRetentionDays(props));
+    this.expireVersions(provider, props.retentionDays, noncurrentRetentionDays(props), props.shorterRetention ?? []);
     this.node.addValidation({ validate: () => this.grantsMissingTheKey() });
   }
 
@@ -368,7 +377,20 @@ export class PrivateBucket extends Construct {
   }
 
   /** Versioning, and expiry of current and noncurrent versions and of incomplete multipart uploads. */
-  private expireVersions(provider: TerraformProvider, retentionDays: number, noncurrentDays: number): void {
+  private expireVersions(
+    provider: TerraformProvider,
+    retentionDays: number,
+    noncurrentDays: number,
+    shorter: NonNullable<PrivateBucketProps["shorterRetention"]>,
+  ): void {
+    for (const { prefix, days } of shorter) {
+      if (!/^[a-z0-9][a-z0-9._/-]*\/$/.test(prefix) || !Number.isInteger(days) || days < 1 || days >= retentionDays)
+        throw new ValidationError(
+          "PrivateBucket.shorterRetention",
+          `each entry needs a key prefix of lower-case segments ending in "/" and whole days from 1 to retentionDays - 1 (${retentionDays - 1}) (value: ${JSON.stringify({ prefix, days })})`,
+          this,
+        );
+    }
     const versioning = new S3BucketVersioning(this, "versioning", {
       provider,
       bucket: this.bucket.id,
@@ -387,6 +409,13 @@ export class PrivateBucket extends Construct {
           noncurrentVersionExpiration: [{ noncurrentDays }],
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
         },
+        ...shorter.map(({ prefix, days }) => ({
+          id: `expire-${prefix.replace(/[^a-z0-9]+/g, "-").replace(/-$/, "")}`,
+          status: "Enabled",
+          filter: [{ prefix }],
+          expiration: [{ days }],
+          noncurrentVersionExpiration: [{ noncurrentDays: Math.min(days, noncurrentDays) }],
+        })),
       ],
     });
   }
@@ -507,14 +536,44 @@ export class PrivateBucket extends Construct {
    */
   grantPut(grantee: Grantable, options: BucketGrantOptions & { readonly prefix?: string }): BucketGrant {
     const prefix = options.prefix ?? "";
-    if (prefix !== "" && !/^[a-z0-9][a-z0-9._/-]*\/$/.test(prefix)) {
+    if (prefix !== "") this.checkPrefix("PrivateBucket.grantPut", prefix);
+    return this.grantOnObjects(grantee, options, OBJECT_PUT_ACTIONS, prefix);
+  }
+
+  private checkPrefix(field: string, prefix: string): void {
+    if (!/^[a-z0-9][a-z0-9._/-]*\/$/.test(prefix)) {
       throw new ValidationError(
-        "PrivateBucket.grantPut",
+        field,
         `prefix must be a key prefix of lower-case segments ending in "/", without wildcards (value: "${prefix}")`,
         this,
       );
     }
-    return this.grantOnObjects(grantee, options, OBJECT_PUT_ACTIONS, prefix);
+  }
+
+  /**
+   * Lets `grantee` delete current objects under `prefix` (a delete marker; `s3:DeleteObject` only),
+   * e.g. a request record once it is decided.
+   */
+  grantDelete(grantee: Grantable, options: Pick<BucketGrantOptions, "sid"> & { readonly prefix: string }): BucketGrant {
+    this.checkPrefix("PrivateBucket.grantDelete", options.prefix);
+    return this.grantOn(grantee, options.sid, OBJECT_DELETE_CURRENT_ACTIONS, `${this.bucketArn}/${options.prefix}*`);
+  }
+
+  /**
+   * Lets `grantee` erase data subjects' objects for good (ERASE_VERSION_ACTIONS on the objects,
+   * ERASE_LISTING_ACTIONS on the bucket): the only grant with `s3:DeleteObjectVersion`. Object lock
+   * still protects what it holds. Give the key with `grantKeyUse` (versions are read to be hashed).
+   */
+  grantEraseVersions(grantee: Grantable, options: Pick<BucketGrantOptions, "sid">): BucketGrant {
+    const listing: Statement = {
+      Sid: `${options.sid}Listing`,
+      Effect: "Allow",
+      Action: actionOrActions(ERASE_LISTING_ACTIONS),
+      Resource: this.bucketArn,
+    };
+    grantee.addToPrincipalPolicy(listing);
+    const objects = this.grantOnObjects(grantee, { sid: options.sid }, ERASE_VERSION_ACTIONS);
+    return { statements: [listing, ...objects.statements] };
   }
 
   /** Lets `grantee` read, put (with tags) and delete current objects (OBJECT_READ_WRITE_ACTIONS). */

@@ -1,0 +1,386 @@
+import { join } from "node:path";
+import { arn } from "../config/partitions";
+import type { ResolvedDeployment } from "../config/schema";
+import { IamPolicy, IamRole, IamRolePolicy, SfnStateMachine } from "../framework/aws";
+import { Construct } from "../framework/cdktf";
+import { subjectRequestDefinition } from "../functions/subject-requests/definition";
+import { EXPORTS_PREFIX, PENDING_PREFIX, REPORTS_PREFIX } from "../functions/subject-requests/request-store";
+import { REQUESTS_PREFIX } from "../functions/signing/evidence-layout";
+import { HttpApi } from "../modules/http-api";
+import { KmsKey } from "../modules/kms-key";
+import { LambdaFunction } from "../modules/lambda-function";
+import { LogGroup } from "../modules/log-group";
+import type { Network } from "../modules/network";
+import type { Placement } from "../modules/placement";
+import { PrivateBucket } from "../modules/private-bucket";
+import {
+  policyDocument,
+  renderPolicy,
+  type Statement,
+  trustPolicyDocument,
+} from "../policies/documents/policy-document";
+import { grantDecryptTenantObjects } from "./tenant-access";
+
+/** The operators' routes (functions/subject-requests/api.ts; the client: OPERATOR.md). */
+export const SUBJECT_REQUEST_ROUTES = [
+  "POST /v1/requests",
+  "GET /v1/requests/{id}",
+  "POST /v1/requests/{id}/approve",
+  "POST /v1/requests/{id}/reject",
+] as const;
+
+/** A place a subject's objects live in: a sovereign bucket of the upload pipelines. */
+export interface SubjectPlace {
+  /** Its name in reports and certificates, e.g. `avatars-original`. */
+  readonly name: string;
+  readonly bucket: PrivateBucket;
+}
+
+export interface SubjectRequestsProps {
+  readonly placement: Placement;
+  readonly environment: string;
+  readonly config: NonNullable<ResolvedDeployment["subjectRequests"]>;
+  readonly sizing: Pick<ResolvedDeployment["functions"], "subjectRequests" | "subjectRequestRun">;
+  readonly network: Network;
+  /** Key of the functions' environments, logs and dead-letter queues. */
+  readonly key: KmsKey;
+  /** The HMAC key the upload functions derive subjects' pseudonyms with. */
+  readonly pseudonymKey: KmsKey;
+  /** The evidence bucket (COMPLIANCE object lock) and the key that signs the certificates. */
+  readonly evidence: { readonly bucket: PrivateBucket; readonly signingKey: KmsKey };
+  /** Every sovereign bucket that holds subjects' objects (`<tenant>/<pseudonym>/...`). */
+  readonly places: readonly SubjectPlace[];
+  /** Tenants a request may name. */
+  readonly tenants: readonly string[];
+  /** Folder with the function zips (scripts/bundle-functions.mjs). */
+  readonly artifactsDir: string;
+}
+
+/**
+ * Data-subject requests (issue 18): operators file export and erasure requests through an HTTP API
+ * that only SigV4-signed callers IAM allows may reach (`execute-api:Invoke`, the managed policy
+ * `<env>-subject-request-operator`); each request is an execution of the state machine
+ * `<env>-subject-requests`, named by the request's ID, that waits for a second operator's approval
+ * (a task token only the API function holds), runs the export or erasure, and stores a certificate
+ * signed with the evidence key in the evidence bucket. Requests, reports and export archives live
+ * in `<env>-subject-requests-<account>` under their own key.
+ */
+export class SubjectRequests extends Construct {
+  readonly api: HttpApi;
+  readonly stateMachine: SfnStateMachine;
+  readonly requests: PrivateBucket;
+  readonly functions: {
+    readonly api: LambdaFunction;
+    readonly pending: LambdaFunction;
+    readonly run: LambdaFunction;
+    readonly certify: LambdaFunction;
+  };
+  /** The policy operators' roles are given to file and decide requests. */
+  readonly operatorPolicy: IamPolicy;
+
+  constructor(scope: Construct, id: string, props: SubjectRequestsProps) {
+    super(scope, id);
+    const { placement, environment: env, config } = props;
+    this.requests = new PrivateBucket(this, "bucket", {
+      placement,
+      bucketName: `${env}-subject-requests-${placement.accountId}`,
+      encryptionKey: new KmsKey(this, "key", {
+        placement,
+        aliasName: `${env}/subject-requests`,
+        description: `${env}: data-subject requests awaiting approval, their reports and export archives (sovereign)`,
+      }),
+      // A request waits for its decision at most approvalTimeoutDays; the archives go sooner.
+      retentionDays: config.approvalTimeoutDays + 1,
+      noncurrentRetentionDays: 1,
+      shorterRetention:
+        config.exportRetentionDays < config.approvalTimeoutDays + 1
+          ? [{ prefix: EXPORTS_PREFIX, days: config.exportRetentionDays }]
+          : [],
+      vpcEndpointId: props.network.s3Endpoint.id,
+      tags: { Purpose: "subject-requests" },
+    });
+    const stateMachineName = `${env}-subject-requests`;
+    const stateMachineArn = arn(placement.partition, {
+      service: "states",
+      region: placement.region,
+      account: placement.accountId,
+      resource: `stateMachine:${stateMachineName}`,
+    });
+    const fn = (name: string, sizing: keyof SubjectRequestsProps["sizing"], environment: Record<string, string>) =>
+      new LambdaFunction(this, name, {
+        placement,
+        functionName: `${env}-subject-request-${name}`,
+        zipFile: join(props.artifactsDir, `subject-request-${name}.zip`),
+        network: props.network,
+        key: props.key,
+        reservedConcurrency: props.sizing[sizing].reservedConcurrency,
+        memorySizeMb: props.sizing[sizing].memorySizeMb,
+        timeoutSeconds: props.sizing[sizing].timeoutSeconds,
+        environment: {
+          REQUESTS_BUCKET: this.requests.bucketName,
+          REQUESTS_KMS_KEY_ID: this.requests.encryptionKey.keyArn,
+          ...environment,
+        },
+      });
+    this.functions = {
+      api: this.createApi(props, fn, stateMachineName, stateMachineArn),
+      pending: this.createPending(fn),
+      run: this.createRun(props, fn),
+      certify: this.createCertify(props, fn),
+    };
+    this.stateMachine = this.createStateMachine(props, stateMachineName);
+    this.api = new HttpApi(this, "api", {
+      placement,
+      name: `${env}-subject-requests`,
+      iamAuthorization: true,
+      routes: SUBJECT_REQUEST_ROUTES.map((routeKey) => ({ routeKey, function: this.functions.api })),
+      logKey: props.key,
+      throttle: { ratePerSecond: 5, burst: 10 },
+    });
+    this.operatorPolicy = new IamPolicy(this, "operator-policy", {
+      provider: placement.provider,
+      name: `${env}-subject-request-operator`,
+      description: `Files, approves, rejects and reads ${env}'s data-subject requests through their API (OPERATOR.md); a second operator approves`,
+      policy: renderPolicy(
+        policyDocument([
+          {
+            Sid: "CallTheSubjectRequestApi",
+            Effect: "Allow",
+            Action: "execute-api:Invoke",
+            Resource: SUBJECT_REQUEST_ROUTES.map((route) => {
+              const [method, path] = route.split(" ");
+              return `${this.api.api.executionArn}/*/${method}${(path ?? "").replace(/\{[^}]+\}/g, "*")}`;
+            }),
+          },
+        ]),
+      ),
+    });
+  }
+
+  /**
+   * The API function: files a request (starts the execution named by its ID), records decisions
+   * (the task token, from the pending record), answers status questions. It alone may start and
+   * decide executions: the approver's identity it records is the one API Gateway verified.
+   */
+  private createApi(
+    props: SubjectRequestsProps,
+    fn: FunctionFactory,
+    stateMachineName: string,
+    stateMachineArn: string,
+  ): LambdaFunction {
+    const { placement } = props;
+    const api = fn("api", "subjectRequests", {
+      STATE_MACHINE_ARN: stateMachineArn,
+      TENANTS: JSON.stringify([...props.tenants].sort()),
+      PSEUDONYM_KEY_ID: props.pseudonymKey.keyArn,
+    });
+    props.pseudonymKey.grantGenerateMac(api, "DeriveSubjectPseudonyms");
+    const executions = arn(placement.partition, {
+      service: "states",
+      region: placement.region,
+      account: placement.accountId,
+      resource: `execution:${stateMachineName}:*`,
+    });
+    api.addToPrincipalPolicy({
+      Sid: "StartRequests",
+      Effect: "Allow",
+      Action: "states:StartExecution",
+      Resource: stateMachineArn,
+    });
+    api.addToPrincipalPolicy({
+      Sid: "ReadRequests",
+      Effect: "Allow",
+      Action: "states:DescribeExecution",
+      Resource: executions,
+    });
+    // Task tokens name no resource (IAM has none for these actions): the token itself is the secret.
+    api.addToPrincipalPolicy({
+      Sid: "DecideRequests",
+      Effect: "Allow",
+      Action: ["states:SendTaskFailure", "states:SendTaskSuccess"],
+      Resource: "*",
+    });
+    this.requests.grantRead(api, { sid: "ReadPendingRequests", keySid: "UseRequestsKey" });
+    this.requests.grantDelete(api, { sid: "ForgetDecidedRequests", prefix: PENDING_PREFIX });
+    PrivateBucket.grantList(api, [this.requests], { sid: "TellMissingRequests" });
+    return api;
+  }
+
+  /** The approval step's target: keeps the execution's task token under `pending/` until a decision. */
+  private createPending(fn: FunctionFactory): LambdaFunction {
+    const pending = fn("pending", "subjectRequests", {});
+    this.requests.grantPut(pending, { sid: "KeepPendingRequests", prefix: PENDING_PREFIX, keySid: "UseRequestsKey" });
+    return pending;
+  }
+
+  /**
+   * The export or erasure: every version of the subject's objects in every place (reads them to hash
+   * them, deletes them for an erasure), the export archive and the report into the requests bucket.
+   */
+  private createRun(props: SubjectRequestsProps, fn: FunctionFactory): LambdaFunction {
+    const { placement, config } = props;
+    const places = [...props.places].sort((a, b) => a.name.localeCompare(b.name));
+    const run = fn("run", "subjectRequestRun", {
+      PLACES: JSON.stringify(
+        places.map((p) => ({ name: p.name, bucket: p.bucket.bucketName, partition: "sovereign" })),
+      ),
+      EXPORT_KMS_KEY_ID: this.requests.encryptionKey.keyArn,
+      EXPORT_URL_EXPIRY_SECONDS: String(config.exportUrlExpirySeconds),
+    });
+    for (const place of places) {
+      place.bucket.grantEraseVersions(run, { sid: `EraseSubjectObjects${sid(place.name)}` });
+      place.bucket.grantKeyUse(run, `ReadSubjectObjects${sid(place.name)}`);
+    }
+    // Objects of logical-tier tenants are under the tenants' own keys.
+    grantDecryptTenantObjects(run, placement, props.environment);
+    this.requests.grantRead(run, { sid: "ReadExports" });
+    this.requests.grantPut(run, { sid: "WriteExports", prefix: EXPORTS_PREFIX });
+    run.addToPrincipalPolicy({
+      Sid: "AbandonFailedExports",
+      Effect: "Allow",
+      Action: "s3:AbortMultipartUpload",
+      Resource: `${this.requests.bucketArn}/${EXPORTS_PREFIX}*`,
+    });
+    // The operator downloads the archive with the run role's pre-signed GET, from outside the VPC.
+    this.requests.allowDownloadsOutsideVpcEndpoint(run.role.arn);
+    this.requests.grantPut(run, { sid: "WriteReports", prefix: REPORTS_PREFIX, keySid: "UseRequestsKey" });
+    return run;
+  }
+
+  /** The certificate: reads the run's report, signs it with the evidence key, stores it under `requests/`. */
+  private createCertify(props: SubjectRequestsProps, fn: FunctionFactory): LambdaFunction {
+    const { evidence } = props;
+    const certify = fn("certify", "subjectRequests", {
+      EVIDENCE_KEY_ID: evidence.signingKey.keyArn,
+      EVIDENCE_BUCKET: evidence.bucket.bucketName,
+      EVIDENCE_BUCKET_KMS_KEY_ID: evidence.bucket.encryptionKey.keyArn,
+    });
+    this.requests.grantRead(certify, { sid: "ReadReports", keySid: "UseRequestsKey" });
+    evidence.bucket.grantPut(certify, { sid: "WriteCertificates", prefix: REQUESTS_PREFIX });
+    evidence.bucket.grantRead(certify, { sid: "FindCertificates" });
+    PrivateBucket.grantList(certify, [evidence.bucket], { sid: "TellMissingCertificates" });
+    evidence.bucket.grantKeyUse(certify, "EncryptCertificates");
+    evidence.signingKey.grantSign(certify, "SignCertificates");
+    return certify;
+  }
+
+  /**
+   * The state machine, its role (invoke the three functions, deliver its logs) and its log group;
+   * its state (the requests' inputs, with the subjects' pseudonyms) is encrypted with the requests key.
+   */
+  private createStateMachine(props: SubjectRequestsProps, name: string): SfnStateMachine {
+    const { placement } = props;
+    const provider = placement.provider;
+    const key = this.requests.encryptionKey;
+    const logs = new LogGroup(this, "workflow-logs", {
+      placement,
+      logGroupName: `/sip/${name}/workflow`,
+      encryptionKey: props.key,
+      retentionDays: 365,
+    });
+    const role = new IamRole(this, "workflow-role", {
+      provider,
+      name: `${name}-workflow`,
+      description: `Runs ${name}: invokes its functions, delivers its logs`,
+      assumeRolePolicy: renderPolicy(
+        trustPolicyDocument([
+          {
+            Sid: "StepFunctionsOfThisAccount",
+            Effect: "Allow",
+            Principal: { Service: "states.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            Condition: { StringEquals: { "aws:SourceAccount": placement.accountId } },
+          },
+        ]),
+      ),
+    });
+    const statements: Statement[] = [
+      {
+        Sid: "InvokeWorkflowFunctions",
+        Effect: "Allow",
+        Action: "lambda:InvokeFunction",
+        Resource: [this.functions.pending, this.functions.run, this.functions.certify].map((f) => f.function.arn),
+      },
+      // Log delivery for Step Functions goes through CloudWatch Logs' vended-log API, whose actions
+      // name no resource.
+      {
+        Sid: "DeliverWorkflowLogs",
+        Effect: "Allow",
+        Action: [
+          "logs:CreateLogDelivery",
+          "logs:DeleteLogDelivery",
+          "logs:DescribeLogGroups",
+          "logs:DescribeResourcePolicies",
+          "logs:GetLogDelivery",
+          "logs:ListLogDeliveries",
+          "logs:PutResourcePolicy",
+          "logs:UpdateLogDelivery",
+        ],
+        Resource: "*",
+      },
+      {
+        Sid: "EncryptWorkflowState",
+        Effect: "Allow",
+        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+        Resource: key.keyArn,
+        Condition: {
+          StringEquals: {
+            "kms:EncryptionContext:aws:states:stateMachineArn": arn(placement.partition, {
+              service: "states",
+              region: placement.region,
+              account: placement.accountId,
+              resource: `stateMachine:${name}`,
+            }),
+          },
+        },
+      },
+    ];
+    new IamRolePolicy(this, "workflow-policy", {
+      provider,
+      role: role.id,
+      name: "workflow",
+      policy: renderPolicy(policyDocument(statements)),
+    });
+    return new SfnStateMachine(this, "state-machine", {
+      provider,
+      name,
+      type: "STANDARD",
+      roleArn: role.arn,
+      definition: JSON.stringify(
+        subjectRequestDefinition({
+          partition: placement.partition,
+          functions: {
+            pending: this.functions.pending.function.arn,
+            run: this.functions.run.function.arn,
+            certify: this.functions.certify.function.arn,
+          },
+          approvalTimeoutSeconds: props.config.approvalTimeoutDays * 24 * 3600,
+        }),
+      ),
+      encryptionConfiguration: {
+        type: "CUSTOMER_MANAGED_KMS_KEY",
+        kmsKeyId: key.keyArn,
+        kmsDataKeyReusePeriodSeconds: 300,
+      },
+      loggingConfiguration: {
+        level: "ALL",
+        includeExecutionData: false,
+        logDestination: `${logs.logGroupArn}:*`,
+      },
+      tracingConfiguration: { enabled: true },
+    });
+  }
+}
+
+type FunctionFactory = (
+  name: string,
+  sizing: keyof SubjectRequestsProps["sizing"],
+  environment: Record<string, string>,
+) => LambdaFunction;
+
+/** A statement ID part from a place name: `avatars-original` -> `AvatarsOriginal`. */
+const sid = (name: string) =>
+  name
+    .split(/[^A-Za-z0-9]+/)
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join("");
