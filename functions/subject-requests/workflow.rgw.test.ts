@@ -35,7 +35,7 @@ import type { CertifyInput, CertifyOutput } from "./certify";
 import { createCertifyHandler } from "./certify-handler";
 import { subjectRequestDefinition } from "./definition";
 import { createPendingHandler, type PendingEvent } from "./pending-handler";
-import type { RunInput, RunOutput } from "./run";
+import type { RunInput } from "./run";
 import { createRunHandler } from "./run-handler";
 
 const REGION = "eusc-de-east-1";
