@@ -14,8 +14,8 @@ import { z } from "zod";
 import { endpointUrl, partitionOfRegion } from "../../config/partitions";
 import { fromRolesAnywhere, type SigningMaterialLoader } from "../rolesanywhere/credentials";
 import { createLogger, type Logger } from "../shared/logger";
-import { DATA_CLASS_TAG } from "../shared/s3-objects";
 import { s3ClientFromEnv } from "../shared/s3-env";
+import { DATA_CLASS_TAG } from "../shared/s3-objects";
 import { MIN_PART_SIZE_BYTES } from "./replication";
 import {
   extensionSecretReader,
@@ -119,8 +119,19 @@ export function syncConfig(env: SyncEnv): SyncConfig {
   };
 }
 
-/** The signing-material loader the environment names (secret, else files). */
-export function signingMaterialLoader(env: SyncEnv, secrets?: SecretReader): SigningMaterialLoader {
+/** The signing-material loader the environment names (secret, else files); the subject-request run function reads the same variables. */
+export function signingMaterialLoader(
+  env: Pick<
+    SyncEnv,
+    | "AWS_REGION"
+    | "SIGNING_MATERIAL_SECRET_ID"
+    | "SIGNING_MATERIAL_CERTIFICATE_FILE"
+    | "SIGNING_MATERIAL_PRIVATE_KEY_FILE"
+    | "SIGNING_MATERIAL_INTERMEDIATES_FILE"
+    | "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT"
+  >,
+  secrets?: SecretReader,
+): SigningMaterialLoader {
   if (env.SIGNING_MATERIAL_SECRET_ID !== undefined) {
     // The Lambda extension where its layer is configured, else the SDK through the VPC endpoint.
     const reader =

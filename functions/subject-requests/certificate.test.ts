@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { canonicalize } from "../evidence/canonical";
 import {
-  type RequestOutcome,
   RequestEvidenceError,
+  type RequestOutcome,
   requestCertificateKey,
   requestEvidence,
   type SubjectRequest,
@@ -187,5 +187,12 @@ describe("requestEvidence", () => {
 
   it("keys the certificate by tenant, pseudonym and request ID under requests/", () => {
     expect(requestCertificateKey(erase)).toBe(`requests/acme/${subject.pseudonym}/${erase.id}.json`);
+  });
+
+  it("gives a follow-up run its own key, and refuses an attempt that is not a positive whole number", () => {
+    expect(requestCertificateKey(erase, 1)).toBe(`requests/acme/${subject.pseudonym}/${erase.id}.json`);
+    expect(requestCertificateKey(erase, 2)).toBe(`requests/acme/${subject.pseudonym}/${erase.id}.2.json`);
+    for (const attempt of [0, -1, 1.5, Number.NaN])
+      expect(refusal(() => requestCertificateKey(erase, attempt)).field).toBe("attempt");
   });
 });

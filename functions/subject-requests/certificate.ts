@@ -228,26 +228,38 @@ function answered(error: unknown): string {
   return `${e.name ?? "Error"}${status === undefined ? "" : ` (${status})`}: ${e.message ?? String(error)}`;
 }
 
-/** The certificate's key: `requests/<tenant>/<pseudonym>/<requestId>.json`. */
-export function requestCertificateKey(request: Pick<SubjectRequest, "id" | "tenant" | "pseudonym">): string {
-  return `${REQUESTS_PREFIX}${request.tenant}/${request.pseudonym}/${request.id}.json`;
+/**
+ * The certificate's key: `requests/<tenant>/<pseudonym>/<requestId>.json` for the request's first run,
+ * `<requestId>.<attempt>.json` for a follow-up run (held versions erased later), so that each run's
+ * certificate has its own key.
+ */
+export function requestCertificateKey(
+  request: Pick<SubjectRequest, "id" | "tenant" | "pseudonym">,
+  attempt = 1,
+): string {
+  if (!Number.isSafeInteger(attempt) || attempt < 1)
+    throw new RequestEvidenceError("attempt", `must be a positive whole number (value: ${attempt})`);
+  const suffix = attempt === 1 ? "" : `.${attempt}`;
+  return `${REQUESTS_PREFIX}${request.tenant}/${request.pseudonym}/${request.id}${suffix}.json`;
 }
 
 /**
  * Certifies a completed request: checks it (RequestEvidenceError, nothing signed), signs its evidence
  * document, and stores the certificate in the evidence bucket with SSE-KMS and no object-lock headers
- * (the bucket's default COMPLIANCE retention applies). Throws CertificateStoreError when the write
- * fails or the bucket keeps no versions (no object lock): the request is not closed then.
+ * (the bucket's default COMPLIANCE retention applies), under the key of the run `attempt` (1: the
+ * request's first run). Throws CertificateStoreError when the write fails or the bucket keeps no
+ * versions (no object lock): the request is not closed then.
  */
 export async function issueRequestCertificate(
   deps: CertificateDeps,
   target: CertificateTarget,
   request: SubjectRequest,
   outcome: RequestOutcome,
+  attempt = 1,
 ): Promise<IssuedCertificate> {
+  const key = requestCertificateKey(request, attempt);
   const document = requestEvidence(request, outcome, (deps.now ?? (() => new Date()))());
   const certificate = await signEvidence(document, deps.signer);
-  const key = requestCertificateKey(request);
   const body = formatCertificate(certificate);
   let versionId: string | undefined;
   try {

@@ -1,0 +1,43 @@
+/**
+ * The API function (Lambda, behind API Gateway HTTP API with AWS_IAM on every route): api.ts with the
+ * clients of its environment (env.ts `ApiEnv`), built at first use and kept for the instance.
+ */
+import type { S3Client } from "@aws-sdk/client-s3";
+import { createLogger } from "../shared/logger";
+import { kmsMac, Pseudonyms } from "../shared/pseudonym";
+import { type ApiDeps, handleApiEvent, type StepFunctionsClient } from "./api";
+import { ApiEnv, kmsClient, parseEnv, sfnClient, sovereignS3 } from "./env";
+import { RequestStore } from "./request-store";
+
+export interface ApiOverrides {
+  readonly s3?: S3Client;
+  readonly sfn?: StepFunctionsClient;
+  readonly pseudonyms?: Pseudonyms;
+  readonly now?: () => Date;
+}
+
+/** The handler over an environment; clients from the environment unless given. */
+export function createApiHandler(
+  rawEnv: Readonly<Record<string, string | undefined>>,
+  overrides: ApiOverrides = {},
+): (event: unknown) => ReturnType<typeof handleApiEvent> {
+  const env = parseEnv(ApiEnv, rawEnv);
+  const deps: ApiDeps = {
+    sfn: overrides.sfn ?? sfnClient(env),
+    store: new RequestStore(overrides.s3 ?? sovereignS3(env), env.REQUESTS_BUCKET, env.REQUESTS_KMS_KEY_ID),
+    pseudonyms: overrides.pseudonyms ?? new Pseudonyms(kmsMac(kmsClient(env), env.PSEUDONYM_KEY_ID)),
+    tenants: env.TENANTS,
+    stateMachineArn: env.STATE_MACHINE_ARN,
+    logger: createLogger("subject-requests-api"),
+    ...(overrides.now === undefined ? {} : { now: overrides.now }),
+  };
+  return (event) => handleApiEvent(event, deps);
+}
+
+let instance: ReturnType<typeof createApiHandler> | undefined;
+
+/** The Lambda entry point. */
+export function handler(event: unknown): ReturnType<typeof handleApiEvent> {
+  instance ??= createApiHandler(process.env);
+  return instance(event);
+}

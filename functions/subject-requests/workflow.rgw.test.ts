@@ -1,0 +1,378 @@
+/**
+ * The data-subject request workflow end to end on two real S3 servers (Ceph RADOS Gateway, DESIGN.md
+ * §7): the sovereign partition (originals with object lock, clean, the requests bucket, the evidence
+ * bucket) and the commercial one (the failover bucket). Step Functions is the loopback harness
+ * (test/support/subject-requests/local-sfn.ts) running the REAL definition (definition.ts); its Task
+ * states call the real pending, run and certify handlers with their environment and the gateways'
+ * clients, and operators call the real API handler with API Gateway's IAM identity in the event.
+ *
+ * Stand-ins: the pseudonym HMAC is a local key (no KMS GenerateMac here), the evidence key a local
+ * P-256 key signing as KMS's Sign with MessageType DIGEST, and the commercial client uses the
+ * gateway's keys instead of Roles Anywhere credentials.
+ */
+import { generateKeyPairSync } from "node:crypto";
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectVersionsCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  PutObjectLegalHoldCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+import { unzipSync } from "fflate";
+import { beforeAll, describe, expect, it } from "vitest";
+import { castNames } from "../../test/authz/recorder";
+import { createEvidenceBucket } from "../../test/s3/evidence-bucket";
+import { useRadosGateway } from "../../test/s3/lifecycle";
+import { digestSigner, TEST_KEY_ARN } from "../../test/support/evidence/digest-signers";
+import { LocalStepFunctions } from "../../test/support/subject-requests/local-sfn";
+import { verifyCertificate } from "../evidence/certificate";
+import { localMac, Pseudonyms } from "../shared/pseudonym";
+import { createApiHandler } from "./api-handler";
+import type { CertifyInput, CertifyOutput } from "./certify";
+import { createCertifyHandler } from "./certify-handler";
+import { subjectRequestDefinition } from "./definition";
+import { createPendingHandler, type PendingEvent } from "./pending-handler";
+import type { RunInput } from "./run";
+import { createRunHandler } from "./run-handler";
+
+const REGION = "eusc-de-east-1";
+const ACCOUNT = "111122223333";
+const kmsArn = (id: string) => `arn:aws-eusc:kms:${REGION}:${ACCOUNT}:key/${id}`;
+const REQUESTS_KEY = kmsArn("5e5e5e5e-7777-4888-9999-0000000000d1");
+const EXPORT_KEY = kmsArn("5e5e5e5e-7777-4888-9999-0000000000d2");
+const EVIDENCE_BUCKET_KEY = kmsArn("5e5e5e5e-7777-4888-9999-0000000000d3");
+const ORIGINALS = "wf-originals";
+const CLEAN = "wf-clean";
+const REQUESTS = "wf-requests";
+const EVIDENCE = "wf-evidence";
+const FAILOVER = "wf-failover";
+const STATE_MACHINE_ARN = `arn:aws-eusc:states:${REGION}:${ACCOUNT}:stateMachine:subject-requests`;
+const fn = (name: string) => `arn:aws-eusc:lambda:${REGION}:${ACCOUNT}:function:${name}`;
+const ANNA = `arn:aws-eusc:sts::${ACCOUNT}:assumed-role/operators/anna`;
+const BERT = `arn:aws-eusc:sts::${ACCOUNT}:assumed-role/operators/bert`;
+
+const sovereignGateway = useRadosGateway({
+  name: "workflow-sovereign",
+  region: REGION,
+  kmsKeys: [REQUESTS_KEY, EXPORT_KEY, EVIDENCE_BUCKET_KEY],
+});
+const commercialGateway = useRadosGateway({ name: "workflow-commercial", region: "eu-central-1" });
+
+const keys = generateKeyPairSync("ec", { namedCurve: "P-256" });
+const signer = digestSigner(keys.privateKey);
+const verifyWith = { publicKey: { key: keys.publicKey }, keyId: TEST_KEY_ARN };
+const pseudonyms = new Pseudonyms(localMac(Buffer.from("workflow test pseudonym key")));
+
+const env = {
+  AWS_REGION: REGION,
+  REQUESTS_BUCKET: REQUESTS,
+  REQUESTS_KMS_KEY_ID: REQUESTS_KEY,
+  STATE_MACHINE_ARN,
+  TENANTS: JSON.stringify(["acme", "acme-eu"]),
+  PSEUDONYM_KEY_ID: kmsArn("5e5e5e5e-7777-4888-9999-0000000000d4"),
+  PLACES: JSON.stringify([
+    { name: "originals", bucket: ORIGINALS, partition: "sovereign" },
+    { name: "clean", bucket: CLEAN, partition: "sovereign" },
+    { name: "commercial-failover", bucket: FAILOVER, partition: "commercial" },
+  ]),
+  EXPORT_KMS_KEY_ID: EXPORT_KEY,
+  EXPORT_URL_EXPIRY_SECONDS: "300",
+  TARGET_REGION: "eu-central-1",
+  ROLES_ANYWHERE_TRUST_ANCHOR_ARN: `arn:aws:rolesanywhere:eu-central-1:${ACCOUNT}:trust-anchor/unused`,
+  ROLES_ANYWHERE_PROFILE_ARN: `arn:aws:rolesanywhere:eu-central-1:${ACCOUNT}:profile/unused`,
+  ROLES_ANYWHERE_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/unused`,
+  SIGNING_MATERIAL_SECRET_ID: "unused",
+  EVIDENCE_KEY_ID: TEST_KEY_ARN,
+  EVIDENCE_BUCKET: EVIDENCE,
+  EVIDENCE_BUCKET_KMS_KEY_ID: EVIDENCE_BUCKET_KEY,
+};
+
+let sovereign: S3Client;
+let commercial: S3Client;
+
+/** Calls of the Task states' functions, and gates the test opens (a follow-up run waits for its gate). */
+const ran: { attempt: number; kind: string }[] = [];
+const gates = new Map<number, Promise<void>>();
+const certified = new Map<string, (output: CertifyOutput) => void>();
+const whenCertified = (id: string, attempt: number) =>
+  new Promise<CertifyOutput>((resolve) => certified.set(`${id}#${attempt}`, resolve));
+
+function workflow(approvalTimeoutSeconds = 3600) {
+  const pending = createPendingHandler(env, { s3: sovereign });
+  const run = createRunHandler(env, { sovereign, commercial: () => commercial });
+  const certify = createCertifyHandler(env, { s3: sovereign, signer });
+  const sfn = new LocalStepFunctions({
+    stateMachineArn: STATE_MACHINE_ARN,
+    // Node's timers hold at most 24.8 days: the default 30-day approval timeout is set for real runs only.
+    definition: subjectRequestDefinition({
+      partition: "aws-eusc",
+      functions: { pending: fn("pending"), run: fn("run"), certify: fn("certify") },
+      approvalTimeoutSeconds,
+    }),
+    functions: {
+      AwaitApproval: (payload) => pending(payload as PendingEvent),
+      Run: async (payload) => {
+        const input = payload as RunInput & { request: { kind: string } };
+        await gates.get(input.attempt as number);
+        ran.push({ attempt: input.attempt as number, kind: input.request.kind });
+        return run(input);
+      },
+      Certify: async (payload) => {
+        const input = payload as CertifyInput & { request: { id: string } };
+        const output = await certify(input);
+        certified.get(`${input.request.id}#${input.attempt}`)?.(output);
+        return output;
+      },
+    },
+    waitTimeOverrides: { WaitForHold: 0 },
+    retryIntervalOverrides: { Run: 0, Certify: 0 },
+  });
+  const api = createApiHandler(env, { s3: sovereign, sfn, pseudonyms });
+  return { sfn, api, certify };
+}
+
+/** An HTTP API v2 event as API Gateway sends it for an IAM-signed request. */
+function event(routeKey: string, caller: string | undefined, options: { id?: string; body?: unknown } = {}) {
+  const [method = "", path = ""] = routeKey.split(" ");
+  return {
+    version: "2.0",
+    routeKey,
+    rawPath: path.replace("{id}", options.id ?? ""),
+    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+    ...(options.id === undefined ? {} : { pathParameters: { id: options.id } }),
+    requestContext: {
+      requestId: "r-1",
+      http: { method, path: path.replace("{id}", options.id ?? "") },
+      ...(caller === undefined ? {} : { authorizer: { iam: { userArn: caller } } }),
+    },
+  };
+}
+
+type Api = ReturnType<typeof workflow>["api"];
+async function call(api: Api, ...args: Parameters<typeof event>) {
+  const answer = await api(event(...args));
+  return {
+    status: answer.statusCode,
+    body: JSON.parse(answer.body) as Record<string, unknown> & {
+      error?: { code: string; field: string; message: string };
+    },
+  };
+}
+
+/** Polls GET until the request has the status (the pending function runs after StartExecution answered). */
+async function until(api: Api, id: string, status: string) {
+  for (let i = 0; i < 200; i++) {
+    const got = await call(api, "GET /v1/requests/{id}", ANNA, { id });
+    if (got.body.status === status) return got.body;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  const last = await call(api, "GET /v1/requests/{id}", ANNA, { id });
+  throw new Error(`request ${id} never reached ${status}: ${JSON.stringify(last)}`);
+}
+
+async function put(client: S3Client, bucket: string, key: string, text: string): Promise<string> {
+  const answer = await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: Buffer.from(text) }));
+  return answer.VersionId ?? "";
+}
+
+async function everything(client: S3Client, bucket: string): Promise<string[]> {
+  const listed = await client.send(new ListObjectVersionsCommand({ Bucket: bucket }));
+  return [...(listed.Versions ?? []), ...(listed.DeleteMarkers ?? [])].map((v) => `${v.Key}@${v.VersionId}`).sort();
+}
+
+const snapshot = async () => [
+  ...(await everything(sovereign, ORIGINALS)),
+  ...(await everything(sovereign, CLEAN)),
+  ...(await everything(commercial, FAILOVER)),
+];
+
+async function certificate(key: string) {
+  const answer = await sovereign.send(new GetObjectCommand({ Bucket: EVIDENCE, Key: key }));
+  const verified = verifyCertificate((await answer.Body?.transformToString("utf8")) ?? "", verifyWith);
+  if (!verified.valid) throw new Error(`certificate ${key} does not verify: ${verified.message}`);
+  // biome-ignore lint/suspicious/noExplicitAny: the tests read into the signed document
+  return verified.document as Record<string, any>;
+}
+
+const SUBJECT = "anna.subject@example.org";
+let own: string;
+let heldVersion: string;
+
+beforeAll(async () => {
+  castNames({ outOfScope: "data-subject workflow: the stack's roles are wired by the lead, not yet judged" });
+  sovereign = sovereignGateway().client();
+  commercial = commercialGateway().client();
+  await sovereign.send(new CreateBucketCommand({ Bucket: ORIGINALS, ObjectLockEnabledForBucket: true }));
+  for (const [client, bucket] of [
+    [sovereign, CLEAN],
+    [sovereign, REQUESTS],
+    [commercial, FAILOVER],
+  ] as const) {
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    await client.send(
+      new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }),
+    );
+  }
+  await createEvidenceBucket(sovereign, EVIDENCE);
+  // The subject: two versions and a deleted object in originals, the quarantine, a clean copy, a
+  // commercial replica, and a version under a legal hold.
+  own = `acme/${await pseudonyms.of("acme", SUBJECT)}/`;
+  await put(sovereign, ORIGINALS, `${own}scan`, "scan, first");
+  await put(sovereign, ORIGINALS, `${own}scan`, "scan, second");
+  await put(sovereign, ORIGINALS, `${own}photo`, "photo");
+  await sovereign.send(new DeleteObjectCommand({ Bucket: ORIGINALS, Key: `${own}photo` }));
+  await put(sovereign, ORIGINALS, `quarantine/${own}upload`, "suspicious upload");
+  heldVersion = await put(sovereign, ORIGINALS, `${own}contract`, "contract under a legal hold");
+  await sovereign.send(
+    new PutObjectLegalHoldCommand({
+      Bucket: ORIGINALS,
+      Key: `${own}contract`,
+      VersionId: heldVersion,
+      LegalHold: { Status: "ON" },
+    }),
+  );
+  await put(sovereign, CLEAN, `${own}scan`, "scan, scrubbed");
+  await put(commercial, FAILOVER, `${own}scan`, "scan, replica");
+  // Neighbours: another subject of acme, the same identifier in tenant acme-eu.
+  await put(sovereign, ORIGINALS, `acme/${await pseudonyms.of("acme", "bert@example.org")}/scan`, "neighbour");
+  await put(sovereign, CLEAN, `acme-eu/${await pseudonyms.of("acme-eu", SUBJECT)}/scan`, "other tenant");
+  await put(commercial, FAILOVER, `acme-eu/${await pseudonyms.of("acme-eu", SUBJECT)}/scan`, "other tenant replica");
+}, 60_000);
+
+describe("the data-subject request workflow", () => {
+  it("exports after a second person's approval: self-approval refused, archive downloadable, certificate verifies", async () => {
+    const { api, sfn } = workflow();
+    // Act: Anna asks, Anna tries to approve, Bert approves.
+    const created = await call(api, "POST /v1/requests", ANNA, {
+      body: { tenant: "acme", subject: SUBJECT, kind: "export", reason: "GDPR art. 15, ticket 4711" },
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    expect(created.body).toEqual({ id, status: "awaiting-approval" });
+    const waiting = await until(api, id, "awaiting-approval");
+    expect(waiting.request).toMatchObject({ id, tenant: "acme", kind: "export", requestedBy: ANNA });
+    expect(JSON.stringify(waiting)).not.toContain(SUBJECT);
+    const self = await call(api, "POST /v1/requests/{id}/approve", ` ${ANNA.toUpperCase()}`, { id });
+    expect(self.status).toBe(403);
+    expect(self.body.error?.code).toBe("self-approval");
+    expect(sfn.calls).not.toContain("SendTaskSuccess");
+    const approved = await call(api, "POST /v1/requests/{id}/approve", BERT, { id });
+    expect(approved.status).toBe(200);
+    await sfn.settled(id);
+    // Assess
+    const done = await call(api, "GET /v1/requests/{id}", BERT, { id });
+    expect(done.body).toMatchObject({ id, status: "completed", held: false, approval: { approvedBy: BERT } });
+    const archive = new Uint8Array(await (await fetch(done.body.downloadUrl as string)).arrayBuffer());
+    const entries = Object.keys(unzipSync(archive)).sort();
+    expect(entries.filter((e) => e !== "manifest.json").map((e) => e.replace(/#.*/, ""))).toEqual(
+      [
+        `clean/${own}scan`,
+        `commercial-failover/${own}scan`,
+        `originals/${own}contract`,
+        `originals/${own}photo`,
+        `originals/${own}scan`,
+        `originals/${own}scan`,
+        `originals/quarantine/${own}upload`,
+      ].sort(),
+    );
+    const document = await certificate(done.body.certificate as string);
+    expect(document.request).toMatchObject({ id, kind: "export", requestedBy: ANNA, approvedBy: BERT });
+    expect(document.export.versions).toBe(7);
+    // A second decision is refused: the request is no longer awaiting one.
+    const again = await call(api, "POST /v1/requests/{id}/approve", BERT, { id });
+    expect(again.status).toBe(409);
+  });
+
+  it("runs nothing for a rejected request: the requester may withdraw it", async () => {
+    const { api, sfn } = workflow();
+    const before = await snapshot();
+    const runsBefore = ran.length;
+    const created = await call(api, "POST /v1/requests", ANNA, {
+      body: { tenant: "acme", subject: SUBJECT, kind: "erase", reason: "GDPR art. 17, ticket 4712" },
+    });
+    const id = created.body.id as string;
+    await until(api, id, "awaiting-approval");
+    const rejected = await call(api, "POST /v1/requests/{id}/reject", ANNA, { id, body: { reason: "asked twice" } });
+    expect(rejected.status).toBe(200);
+    await sfn.settled(id);
+    const got = await call(api, "GET /v1/requests/{id}", BERT, { id });
+    expect(got.body).toMatchObject({ status: "rejected", rejection: { rejectedBy: ANNA, reason: "asked twice" } });
+    expect(ran.length).toBe(runsBefore);
+    expect(await snapshot()).toEqual(before);
+    expect((await call(api, "POST /v1/requests/{id}/approve", BERT, { id })).status).toBe(409);
+  });
+
+  it("times out a request nobody decides on, and refuses a late approval", async () => {
+    const { api, sfn } = workflow(1);
+    const created = await call(api, "POST /v1/requests", ANNA, {
+      body: { tenant: "acme", subject: SUBJECT, kind: "erase", reason: "GDPR art. 17, ticket 4713" },
+    });
+    const id = created.body.id as string;
+    await until(api, id, "awaiting-approval");
+    await sfn.settled(id);
+    expect((await call(api, "GET /v1/requests/{id}", BERT, { id })).body.status).toBe("timed-out");
+    const late = await call(api, "POST /v1/requests/{id}/approve", BERT, { id });
+    expect(late.status).toBe(409);
+    expect(late.body.error?.code).toBe("already_decided");
+  });
+
+  it("erases everywhere, certifies the held version, then erases it once the hold is lifted", async () => {
+    const { api, sfn, certify } = workflow();
+    const neighbours = (await snapshot()).filter((entry) => !entry.includes(own));
+    let lift: () => void = () => {};
+    gates.set(2, new Promise((resolve) => (lift = resolve)));
+    const created = await call(api, "POST /v1/requests", ANNA, {
+      body: { tenant: "acme", subject: SUBJECT, kind: "erase", reason: "GDPR art. 17, ticket 4714" },
+    });
+    const id = created.body.id as string;
+    const first = whenCertified(id, 1);
+    const second = whenCertified(id, 2);
+    await until(api, id, "awaiting-approval");
+    expect((await call(api, "POST /v1/requests/{id}/approve", BERT, { id })).status).toBe(200);
+    // First run: everything but the held version is gone, and the certificate says it is held.
+    const one = await first;
+    expect(one.certificateKey).toMatch(new RegExp(`/${id}\\.json$`));
+    expect((await snapshot()).filter((entry) => entry.includes(own))).toEqual([`${own}contract@${heldVersion}`]);
+    const held = await certificate(one.certificateKey);
+    expect(held.erasure.places[0].held).toEqual([
+      { key: `${own}contract`, versionId: heldVersion, retainUntil: null, mode: null, legalHold: true },
+    ]);
+    expect((await call(api, "GET /v1/requests/{id}", BERT, { id })).body.status).toBe("running");
+    // A retried Certify (its answer lost) returns the stored certificate: no second version.
+    const { request } = (await call(api, "GET /v1/requests/{id}", BERT, { id })).body;
+    const retried = await certify({
+      request,
+      approval: { approvedBy: BERT, approvedAt: held.request.approvedAt },
+      attempt: 1,
+      run: { reportKey: `reports/${id}/1.json` },
+    });
+    expect(retried).toEqual(one);
+    // Act: the hold is lifted; the Wait fires and the follow-up run erases the version.
+    await sovereign.send(
+      new PutObjectLegalHoldCommand({
+        Bucket: ORIGINALS,
+        Key: `${own}contract`,
+        VersionId: heldVersion,
+        LegalHold: { Status: "OFF" },
+      }),
+    );
+    lift();
+    const two = await second;
+    await sfn.settled(id);
+    // Assess
+    expect(two.certificateKey).toMatch(new RegExp(`/${id}\\.2\\.json$`));
+    const followUp = await certificate(two.certificateKey);
+    expect(followUp.erasure.places[0].erasedVersions).toEqual([
+      { key: `${own}contract`, versionId: heldVersion, sha256: expect.any(String) },
+    ]);
+    expect(await snapshot()).toEqual(neighbours);
+    const listed = await sovereign.send(new ListObjectVersionsCommand({ Bucket: EVIDENCE, Prefix: "requests/" }));
+    expect((listed.Versions ?? []).filter((v) => v.Key?.includes(id)).length).toBe(2);
+    const done = await call(api, "GET /v1/requests/{id}", BERT, { id });
+    expect(done.body).toMatchObject({ status: "completed", certificate: two.certificateKey, held: false });
+    expect(ran.filter((r) => r.kind === "erase").map((r) => r.attempt)).toEqual([1, 2]);
+  });
+});
