@@ -51,6 +51,8 @@ interface NameContext {
   readonly webhooks: boolean;
   /** Whether the signing service is deployed (with either pipeline). */
   readonly signing: boolean;
+  /** Whether data-subject requests are deployed (they need the signing service's evidence store). */
+  readonly subjectRequests: boolean;
   /** Whether a tenant has an account of its own (the organization's SCPs are attached to it). */
   readonly accountTenants: boolean;
   /** The account-tier tenants whose account ID is configured (their baselines are deployed). */
@@ -85,6 +87,7 @@ function nameContext(input: Raw): NameContext {
       isObject(input.documents.webhooks) &&
       Object.keys(input.documents.webhooks).length > 0,
     signing: (uploads || documents) && isObject(input.signing),
+    subjectRequests: (uploads || documents) && isObject(input.signing) && isObject(input.subjectRequests),
     accountTenants: Array.isArray(input.tenants) && input.tenants.some((t) => isObject(t) && t.tier === "account"),
     accountsWithIds: (Array.isArray(input.tenants) ? input.tenants : [])
       .filter((t) => isObject(t) && t.tier === "account" && typeof t.accountId === "string" && typeof t.id === "string")
@@ -152,6 +155,16 @@ function platformNames(context: NameContext, out: DerivedName[]): void {
     platform("sovereignFunction", `${env}-signing`, "signing function");
     for (const alias of ["evidence", "evidence-signing"])
       platform("sovereignAlias", `alias/${env}/${alias}`, `key alias/${env}/${alias}`);
+  }
+  if (context.subjectRequests) {
+    platform("construct", "subject-requests", 'construct "subject-requests"');
+    platform("sovereignBucket", `${env}-subject-requests-${sov}`, "data-subject requests bucket");
+    platform("sovereignAlias", `alias/${env}/subject-requests`, `key alias/${env}/subject-requests`);
+    platform("sovereignRole", `${env}-subject-requests-workflow`, "data-subject request workflow's role");
+    for (const fn of ["api", "pending", "run", "certify"]) {
+      platform("sovereignFunction", `${env}-subject-request-${fn}`, `data-subject request ${fn} function`);
+      platform("sovereignRole", `${env}-subject-request-${fn}-function`, `data-subject request ${fn} function's role`);
+    }
   }
   if (crossing.length > 0) platform("commercialRole", `${env}-failover-cloudtrail-logs`, "commercial audit trail role");
   for (const alias of ["logs", "functions", "audit", "alarms", "terraform-state", "terraform-state-audit"])

@@ -20,6 +20,7 @@ describe("config/schema.json", () => {
       "functions",
       "partitions",
       "signing",
+      "subjectRequests",
       "suppressions",
       "tenants",
       "upload",

@@ -305,6 +305,7 @@ describe("invalid configurations", () => {
     input.upload.dataClasses = [];
     delete input.upload.cleanDataClass;
     delete (input as { signing?: unknown }).signing;
+    delete (input as { subjectRequests?: unknown }).subjectRequests;
     delete (input as { documents?: unknown }).documents;
     expectOneProblem(input, "dataClasses", /no data class is declared/);
   });

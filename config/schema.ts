@@ -524,7 +524,8 @@ export const deploymentSchema = z.strictObject({
         .int()
         .min(1, { error: "exportUrlExpirySeconds must be at least 1. Fix: use 1-300" })
         .max(300, {
-          error: "exportUrlExpirySeconds must be at most 300: the archive holds all of a subject's data. Fix: use 1-300",
+          error:
+            "exportUrlExpirySeconds must be at most 300: the archive holds all of a subject's data. Fix: use 1-300",
         })
         .default(300),
       /** Days an export archive stays in the requests bucket before it expires. @default 7 */
@@ -532,7 +533,9 @@ export const deploymentSchema = z.strictObject({
         .number()
         .int()
         .min(1, { error: "exportRetentionDays must be at least 1. Fix: use 1-30" })
-        .max(30, { error: "exportRetentionDays must be at most 30: an archive is a copy of a subject's data. Fix: use 1-30" })
+        .max(30, {
+          error: "exportRetentionDays must be at most 30: an archive is a copy of a subject's data. Fix: use 1-30",
+        })
         .default(7),
     })
     .optional(),

@@ -3,9 +3,9 @@
  * the schema, so that one run reports every problem, including those in parts the schema rejected.
  */
 import { derivedNameProblems } from "./derived-names";
-import { documentProblems } from "./validate-documents";
 import { arnPrefix, checkEuRegion, PARTITIONS, partitionOfRegion } from "./partitions";
 import { RULE_SUPPRESSIBLE } from "./rule-ids";
+import { documentProblems } from "./validate-documents";
 
 export interface ConfigProblem {
   /** Where: `tenants[2].id`, `partitions.sovereign.region`, or `(root)`. */

@@ -232,6 +232,10 @@ describe("upload pipeline", () => {
       "document-pipeline_scrub_function",
       "document-pipeline_signing_function",
       "document-pipeline_upload_function",
+      "subject-requests_api_function",
+      "subject-requests_certify_function",
+      "subject-requests_pending_function",
+      "subject-requests_run_function",
       "sync-pipeline-avatars-clean_failback_function",
       "sync-pipeline-avatars-clean_sync_function",
       "upload-pipeline_download_function",
@@ -284,6 +288,10 @@ describe("upload pipeline", () => {
       ["example-document-scrub", 5],
       ["example-signing", 5],
       ["example-document-upload", 10],
+      ["example-subject-request-api", 2],
+      ["example-subject-request-certify", 2],
+      ["example-subject-request-pending", 2],
+      ["example-subject-request-run", 2],
       ["example-failback-avatars-clean", 1],
       ["example-sync-avatars-clean", 5],
       ["example-download", 10],
@@ -311,9 +319,11 @@ describe("upload pipeline", () => {
     ];
     expect(keysOf("upload-pipeline")).toEqual(common);
     expect(keysOf("document-pipeline")).toEqual([...common, "POST /v1/objects/{id}/signatures"].sort());
-    expect(routes.every(([, r]) => r.authorization_type === "JWT")).toBe(true);
+    expect(
+      routes.filter(([name]) => !name.startsWith("subject-requests")).every(([, r]) => r.authorization_type === "JWT"),
+    ).toBe(true);
     const apis = Object.values(resourcesOf(example.json, "aws_apigatewayv2_api")).map((api) => api.name);
-    expect(apis.sort()).toEqual(["example-documents", "example-uploads"]);
+    expect(apis.sort()).toEqual(["example-documents", "example-subject-requests", "example-uploads"]);
     const authorizers = Object.values(resourcesOf(example.json, "aws_apigatewayv2_authorizer"));
     expect(authorizers.map((a) => a.jwt_configuration)).toEqual([
       { issuer: "https://login.example.org/realms/platform", audience: ["sovereign-identity-platform"] },

@@ -4,22 +4,23 @@ import type { DataClassConfig, DeploymentConfig } from "../config/schema";
 import { type Construct, TerraformOutput } from "../framework/cdktf";
 import { AUDIT_OBJECT_LOCK_DAYS, AUDIT_RETENTION_DAYS, AuditTrail } from "../modules/audit-trail";
 import { KmsKey } from "../modules/kms-key";
+import { LambdaFunction } from "../modules/lambda-function";
 import { Network } from "../modules/network";
 import type { Placement, Side } from "../modules/placement";
 import { PrivateBucket } from "../modules/private-bucket";
 import { RolesAnywhereTrust } from "../modules/roles-anywhere-trust";
+import { firewallBlockedAlarm, quarantineRateAlarm, SecurityAlarms } from "../modules/security-alarms";
 import { OWN_ROLE_TIERS, Tenant } from "../modules/tenant";
 import { awsPlacement } from "./aws-placement";
 import { declareBackend } from "./backend";
 import { sideCredentials } from "./credentials";
+import { addOrganizationControls } from "./organization-controls";
 import { ProviderPinning } from "./provider-pinning";
 import { ReadableStack } from "./readable-stack";
+import { type SubjectPlace, SubjectRequests } from "./subject-requests";
 import { SyncPipeline } from "./sync-pipeline";
 import { QUARANTINE_PREFIX, UploadPipeline } from "./upload-pipeline";
 import { WebhookDelivery } from "./webhook-delivery";
-import { addOrganizationControls } from "./organization-controls";
-import { firewallBlockedAlarm, quarantineRateAlarm, SecurityAlarms } from "../modules/security-alarms";
-import { LambdaFunction } from "../modules/lambda-function";
 
 /**
  * The aws provider releases the generated configuration accepts: 6.29.0 carries the sovereign
@@ -77,7 +78,7 @@ export class PlatformStack extends ReadableStack {
     });
     const uploads = this.addUploadPipeline(props, functionsKey, dataBuckets);
     const evidence = uploads?.signing?.evidence;
-    if (uploads !== undefined) this.addSubjectRequests(props, functionsKey, uploads);
+    const requests = uploads === undefined ? undefined : this.addSubjectRequests(props, functionsKey, uploads);
     // Only the sovereign side holds a cross-partition credential: its sync function's certificate.
     const crossingClass = crossingClasses[0];
     const crossingRetentionDays =
@@ -110,6 +111,7 @@ export class PlatformStack extends ReadableStack {
       dataEventBuckets: [
         ...dataBuckets.values(),
         ...(evidence === undefined ? [] : [evidence]),
+        ...(requests === undefined ? [] : [requests.requests]),
         ...(configBucket === undefined ? [] : [configBucket]),
       ],
     });
@@ -301,10 +303,14 @@ export class PlatformStack extends ReadableStack {
    * Data-subject requests (issue 18), with a subjectRequests block: over every bucket of the upload
    * pipelines, certified with the signing service's evidence key into its evidence bucket.
    */
-  private addSubjectRequests(props: PlatformStackProps, functionsKey: KmsKey, uploads: UploadPipelines): void {
+  private addSubjectRequests(
+    props: PlatformStackProps,
+    functionsKey: KmsKey,
+    uploads: UploadPipelines,
+  ): SubjectRequests | undefined {
     const { config } = props;
-    if (config.subjectRequests === undefined || uploads.signing === undefined) return;
-    new SubjectRequests(this, "subject-requests", {
+    if (config.subjectRequests === undefined || uploads.signing === undefined) return undefined;
+    return new SubjectRequests(this, "subject-requests", {
       placement: this.sovereign,
       environment: config.environment,
       config: config.subjectRequests,
@@ -314,7 +320,6 @@ export class PlatformStack extends ReadableStack {
       pseudonymKey: uploads.pseudonymKey,
       evidence: { bucket: uploads.signing.evidence, signingKey: uploads.signing.signingKey },
       places: uploads.places,
-      tenants: config.tenants.map((t) => t.id),
       artifactsDir: props.artifactsDir,
     });
   }

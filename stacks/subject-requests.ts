@@ -1,11 +1,11 @@
 import { join } from "node:path";
+import type { ResolvedDeployment } from "../config/load";
 import { arn } from "../config/partitions";
-import type { ResolvedDeployment } from "../config/schema";
 import { IamPolicy, IamRole, IamRolePolicy, SfnStateMachine } from "../framework/aws";
 import { Construct } from "../framework/cdktf";
+import { REQUESTS_PREFIX } from "../functions/signing/evidence-layout";
 import { subjectRequestDefinition } from "../functions/subject-requests/definition";
 import { EXPORTS_PREFIX, PENDING_PREFIX, REPORTS_PREFIX } from "../functions/subject-requests/request-store";
-import { REQUESTS_PREFIX } from "../functions/signing/evidence-layout";
 import { HttpApi } from "../modules/http-api";
 import { KmsKey } from "../modules/kms-key";
 import { LambdaFunction } from "../modules/lambda-function";
@@ -19,7 +19,7 @@ import {
   type Statement,
   trustPolicyDocument,
 } from "../policies/documents/policy-document";
-import { grantDecryptTenantObjects } from "./tenant-access";
+import { grantDecryptTenantObjects, grantFindTenantKeys, tenantDirectoryEnvironment } from "./tenant-access";
 
 /** The operators' routes (functions/subject-requests/api.ts; the client: OPERATOR.md). */
 export const SUBJECT_REQUEST_ROUTES = [
@@ -50,8 +50,6 @@ export interface SubjectRequestsProps {
   readonly evidence: { readonly bucket: PrivateBucket; readonly signingKey: KmsKey };
   /** Every sovereign bucket that holds subjects' objects (`<tenant>/<pseudonym>/...`). */
   readonly places: readonly SubjectPlace[];
-  /** Tenants a request may name. */
-  readonly tenants: readonly string[];
   /** Folder with the function zips (scripts/bundle-functions.mjs). */
   readonly artifactsDir: string;
 }
@@ -129,7 +127,7 @@ export class SubjectRequests extends Construct {
       certify: this.createCertify(props, fn),
     };
     this.stateMachine = this.createStateMachine(props, stateMachineName);
-    this.api = new HttpApi(this, "api", {
+    this.api = new HttpApi(this, "operators-api", {
       placement,
       name: `${env}-subject-requests`,
       iamAuthorization: true,
@@ -171,10 +169,12 @@ export class SubjectRequests extends Construct {
     const { placement } = props;
     const api = fn("api", "subjectRequests", {
       STATE_MACHINE_ARN: stateMachineArn,
-      TENANTS: JSON.stringify([...props.tenants].sort()),
+      // A tenant is known by its key alias: adding or removing a tenant changes nothing here.
+      TENANT_KEY_ALIAS_PREFIX: tenantDirectoryEnvironment(props.environment).TENANT_KEY_ALIAS_PREFIX ?? "",
       PSEUDONYM_KEY_ID: props.pseudonymKey.keyArn,
     });
     props.pseudonymKey.grantGenerateMac(api, "DeriveSubjectPseudonyms");
+    grantFindTenantKeys(api, placement, props.environment);
     const executions = arn(placement.partition, {
       service: "states",
       region: placement.region,
@@ -348,7 +348,7 @@ export class SubjectRequests extends Construct {
       roleArn: role.arn,
       definition: JSON.stringify(
         subjectRequestDefinition({
-          partition: placement.partition,
+          partition: placement.partition.id,
           functions: {
             pending: this.functions.pending.function.arn,
             run: this.functions.run.function.arn,
@@ -367,7 +367,8 @@ export class SubjectRequests extends Construct {
         includeExecutionData: false,
         logDestination: `${logs.logGroupArn}:*`,
       },
-      tracingConfiguration: { enabled: true },
+      // Off like the functions' X-Ray tracing (SIP-LAMBDA-7): X-Ray in the sovereign region is not established.
+      tracingConfiguration: { enabled: false },
     });
   }
 }

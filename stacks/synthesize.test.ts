@@ -2,9 +2,9 @@ import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { COMMON_OPTIONS, TARGETS } from "../scripts/build.mjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../config/load";
+import { COMMON_OPTIONS, TARGETS } from "../scripts/build.mjs";
 import { exampleInput, PROJECT_ROOT, tempDir, validConfig } from "../test/template";
 import { describeFailure, synthesize } from "./synthesize";
 
@@ -75,6 +75,11 @@ describe("main (CLI)", () => {
         ),
         expect.stringMatching(/^stacks\/example\/assets\/document-pipeline_signing_code\/[0-9A-F]+\/signing\.zip$/),
         expect.stringMatching(/^stacks\/example\/assets\/document-pipeline_upload_code\/[0-9A-F]+\/upload\.zip$/),
+        ...["api", "certify", "pending", "run"].map((fn) =>
+          expect.stringMatching(
+            new RegExp(`^stacks/example/assets/subject-requests_${fn}_code/[0-9A-F]+/subject-request-${fn}\\.zip$`),
+          ),
+        ),
         expect.stringMatching(
           /^stacks\/example\/assets\/sync-pipeline-avatars-clean_failback_code\/[0-9A-F]+\/failback\.zip$/,
         ),

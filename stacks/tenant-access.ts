@@ -49,6 +49,11 @@ export function grantActAsTenants(fn: LambdaFunction, placement: Placement, envi
   });
 }
 
+/** Lets a function tell whether a tenant's key alias exists (DescribeKey only), without acting as the tenant. */
+export function grantFindTenantKeys(fn: LambdaFunction, placement: Placement, environment: string): void {
+  fn.addToPrincipalPolicy(tenantKeys(placement, environment, "FindTenantKeys", ["kms:DescribeKey"]));
+}
+
 /** Lets a function read objects that tenants' keys encrypt (the sync function's source). */
 export function grantDecryptTenantObjects(fn: LambdaFunction, placement: Placement, environment: string): void {
   fn.addToPrincipalPolicy(tenantKeys(placement, environment, "DecryptTenantObjects", ["kms:Decrypt"]));

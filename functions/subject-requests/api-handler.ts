@@ -5,8 +5,9 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { createLogger } from "../shared/logger";
 import { kmsMac, Pseudonyms } from "../shared/pseudonym";
-import { type ApiDeps, handleApiEvent, type StepFunctionsClient } from "./api";
-import { ApiEnv, kmsClient, parseEnv, sfnClient, sovereignS3 } from "./env";
+import { type ApiDeps, handleApiEvent, type StepFunctionsClient, type TenantLookup } from "./api";
+import { kmsKeyLookup } from "../shared/tenant-directory";
+import { kmsClient, parseApiEnv, sfnClient, sovereignS3 } from "./env";
 import { RequestStore } from "./request-store";
 
 export interface ApiOverrides {
@@ -14,6 +15,8 @@ export interface ApiOverrides {
   readonly sfn?: StepFunctionsClient;
   readonly pseudonyms?: Pseudonyms;
   readonly now?: () => Date;
+  /** @default - the key alias lookup of the environment (TENANT_KEY_ALIAS_PREFIX), else its TENANTS */
+  readonly tenants?: TenantLookup;
 }
 
 /** The handler over an environment; clients from the environment unless given. */
@@ -21,12 +24,20 @@ export function createApiHandler(
   rawEnv: Readonly<Record<string, string | undefined>>,
   overrides: ApiOverrides = {},
 ): (event: unknown) => ReturnType<typeof handleApiEvent> {
-  const env = parseEnv(ApiEnv, rawEnv);
+  const env = parseApiEnv(rawEnv);
+  const prefix = env.TENANT_KEY_ALIAS_PREFIX;
+  const lookup = prefix === undefined ? undefined : kmsKeyLookup(kmsClient(env));
   const deps: ApiDeps = {
     sfn: overrides.sfn ?? sfnClient(env),
     store: new RequestStore(overrides.s3 ?? sovereignS3(env), env.REQUESTS_BUCKET, env.REQUESTS_KMS_KEY_ID),
     pseudonyms: overrides.pseudonyms ?? new Pseudonyms(kmsMac(kmsClient(env), env.PSEUDONYM_KEY_ID)),
-    tenants: env.TENANTS,
+    tenants:
+      overrides.tenants ??
+      (lookup === undefined || prefix === undefined
+        ? (env.TENANTS ?? [])
+        : // A tenant ID with characters no alias may hold names no tenant (and would make KMS answer 400).
+          async (tenant) =>
+            /^[A-Za-z0-9_-]+$/.test(tenant) && (await lookup.describeAlias(`${prefix}${tenant}`)) !== undefined),
     stateMachineArn: env.STATE_MACHINE_ARN,
     logger: createLogger("subject-requests-api"),
     ...(overrides.now === undefined ? {} : { now: overrides.now }),

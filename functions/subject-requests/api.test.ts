@@ -8,7 +8,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../shared/logger";
 import { localMac, Pseudonyms } from "../shared/pseudonym";
-import { executionArn, handleApiEvent, type SfnCommand } from "./api";
+import { type ApiDeps, executionArn, handleApiEvent, type SfnCommand } from "./api";
 import { parseNewRequest, RequestInputError } from "./request";
 import { RequestStore } from "./request-store";
 
@@ -16,7 +16,7 @@ const ARN = "arn:aws-eusc:states:eusc-de-east-1:111122223333:stateMachine:subjec
 const ANNA = "arn:aws-eusc:sts::111122223333:assumed-role/operators/anna";
 const ID = "6f1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
 
-function setup() {
+function setup(tenants: ApiDeps["tenants"] = ["acme", "acme-eu"]) {
   const calls: string[] = [];
   const sfn = { send: async (command: SfnCommand) => void calls.push(command.constructor.name) };
   const reads: string[] = [];
@@ -30,7 +30,7 @@ function setup() {
     sfn,
     store: new RequestStore(s3, "requests", "key"),
     pseudonyms: new Pseudonyms(localMac(Buffer.from("k"))),
-    tenants: ["acme", "acme-eu"],
+    tenants,
     stateMachineArn: ARN,
     logger: createLogger("test", { write: () => {} }),
   };
@@ -120,6 +120,26 @@ describe("the API's refusals", () => {
     const { api, calls } = setup();
     expect((await api("POST /v1/requests", { body: valid })).status).toBe(201);
     expect(calls).toEqual(["StartExecutionCommand"]);
+  });
+
+  it("looks a tenant up when it has no list (deployed: its key alias), and refuses one it does not find (400)", async () => {
+    const asked: string[] = [];
+    const { api, calls } = setup(async (tenant) => {
+      asked.push(tenant);
+      return tenant === "acme";
+    });
+    expect(await api("POST /v1/requests", { body: { ...valid, tenant: "globex" } })).toMatchObject({
+      status: 400,
+      error: {
+        field: "tenant",
+        message: expect.stringMatching(/unknown tenant "globex": no tenant of this deployment/),
+      },
+    });
+    expect(calls).toEqual([]);
+    // A tenant ID that cannot be one is refused before any lookup.
+    expect((await api("POST /v1/requests", { body: { ...valid, tenant: "../acme" } })).status).toBe(400);
+    expect((await api("POST /v1/requests", { body: valid })).status).toBe(201);
+    expect([asked, calls]).toEqual([["globex", "acme"], ["StartExecutionCommand"]]);
   });
 
   it.each(["GET /v1/requests/{id}", "POST /v1/requests/{id}/approve", "POST /v1/requests/{id}/reject"])(

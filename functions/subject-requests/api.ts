@@ -51,8 +51,11 @@ export interface ApiDeps {
   readonly sfn: StepFunctionsClient;
   readonly store: RequestStore;
   readonly pseudonyms: Pseudonyms;
-  /** The tenants a request may name. */
-  readonly tenants: readonly string[];
+  /**
+   * The tenants a request may name: a list, or (deployed) a lookup of the tenant's key alias, so that
+   * adding or removing a tenant changes nothing of this function.
+   */
+  readonly tenants: readonly string[] | TenantLookup;
   readonly stateMachineArn: string;
   readonly logger: Logger;
   /** @default () => new Date() */
@@ -60,6 +63,9 @@ export interface ApiDeps {
   /** @default crypto.randomUUID */
   readonly newId?: () => string;
 }
+
+/** Whether `tenant` (a usable tenant ID) is a tenant of the deployment. */
+export type TenantLookup = (tenant: string) => Promise<boolean>;
 
 export type RequestStatus = "awaiting-approval" | "running" | "completed" | "rejected" | "failed" | "timed-out";
 
@@ -100,7 +106,12 @@ function bodyOf(event: ApiEvent): unknown {
 }
 
 async function create(event: ApiEvent, caller: string, deps: ApiDeps): Promise<HttpApiResult> {
-  const asked = parseNewRequest(bodyOf(event), deps.tenants);
+  const asked = parseNewRequest(bodyOf(event), typeof deps.tenants === "function" ? undefined : deps.tenants);
+  if (typeof deps.tenants === "function" && !(await deps.tenants(asked.tenant)))
+    throw new RequestInputError(
+      "tenant",
+      `unknown tenant ${JSON.stringify(asked.tenant)}: no tenant of this deployment has that ID (check the configuration's tenants)`,
+    );
   const record: RequestRecord = {
     id: (deps.newId ?? (() => crypto.randomUUID()))(),
     tenant: asked.tenant,

@@ -50,17 +50,35 @@ export const ApiEnv = z.object({
   STATE_MACHINE_ARN: z.string().regex(/^arn:[a-z-]+:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]+$/, {
     message: "must be a state machine ARN (arn:<partition>:states:<region>:<account>:stateMachine:<name>)",
   }),
-  /** JSON array of the tenants a request may name: `["acme","globex"]`. */
+  /**
+   * `alias/<env>/tenant/`: a request's tenant is known when its key alias exists (every configured
+   * tenant has one), so adding a tenant changes nothing of the function. The stack sets this.
+   */
+  TENANT_KEY_ALIAS_PREFIX: z
+    .string()
+    .regex(/^alias\/[A-Za-z0-9/_-]+\/$/, { message: 'must be a KMS alias prefix ending in "/" (alias/<env>/tenant/)' })
+    .optional(),
+  /** JSON array of the tenants a request may name, `["acme","globex"]`: local runs without KMS. */
   TENANTS: jsonOf(
     z
       .array(z.string().refine(isSafeKeySegment, { message: "a tenant must be a safe key segment" }))
       .min(1, { message: "name at least one tenant" }),
-  ),
+  ).optional(),
   /** The KMS HMAC key of the pseudonyms (as the upload function uses it). */
   PSEUDONYM_KEY_ID: z.string().min(1),
   SFN_ENDPOINT: httpUrl.optional(),
 });
 export type ApiEnv = z.infer<typeof ApiEnv>;
+
+/** The API's environment, with exactly one way to know the tenants. */
+export function parseApiEnv(env: Readonly<Record<string, string | undefined>>): ApiEnv {
+  const parsed = parseEnv(ApiEnv, env);
+  if ((parsed.TENANT_KEY_ALIAS_PREFIX === undefined) === (parsed.TENANTS === undefined))
+    throw new Error(
+      "invalid environment: TENANT_KEY_ALIAS_PREFIX: set it (deployed: tenants are found by their key alias) or TENANTS (local runs), not both and not neither",
+    );
+  return parsed;
+}
 
 export const PendingEnv = z.object(common);
 export type PendingEnv = z.infer<typeof PendingEnv>;

@@ -6,6 +6,7 @@
  */
 
 import { isSafeKeySegment } from "../shared/object-keys";
+import { isTenantSegment } from "../shared/tenant-directory";
 import { PSEUDONYM } from "../shared/pseudonym";
 
 export const MAX_SUBJECT_CHARS = 512;
@@ -99,19 +100,18 @@ function reasonOf(value: unknown, field: string): string {
 
 /**
  * The body of `POST /v1/requests`: `{ tenant, subject, kind, reason }` and nothing else. The tenant
- * must be one of `tenants`; the subject a non-empty identifier (≤ 512 characters, no NUL) as the
+ * must be one of `tenants` (without a list: a usable tenant ID, which the API then looks up); the subject a non-empty identifier (≤ 512 characters, no NUL) as the
  * tenant's tokens carry it; the kind `export` or `erase`; the reason non-empty after trimming.
  */
-export function parseNewRequest(body: unknown, tenants: readonly string[]): NewRequest {
+export function parseNewRequest(body: unknown, tenants?: readonly string[]): NewRequest {
   const b = object(body);
   unknownFields(b, NEW_REQUEST_FIELDS);
+  const oneOf =
+    tenants === undefined ? "the tenant's ID as the configuration names it" : `one of ${tenants.join(", ")}`;
   if (typeof b.tenant !== "string" || b.tenant === "")
-    throw new RequestInputError("tenant", `tenant is required: one of ${tenants.join(", ")}`);
-  if (!tenants.includes(b.tenant))
-    throw new RequestInputError(
-      "tenant",
-      `unknown tenant ${JSON.stringify(b.tenant)}: use one of ${tenants.join(", ")}`,
-    );
+    throw new RequestInputError("tenant", `tenant is required: ${oneOf}`);
+  if (tenants !== undefined ? !tenants.includes(b.tenant) : !isTenantSegment(b.tenant))
+    throw new RequestInputError("tenant", `unknown tenant ${JSON.stringify(b.tenant)}: use ${oneOf}`);
   if (typeof b.subject !== "string" || b.subject === "")
     throw new RequestInputError(
       "subject",
