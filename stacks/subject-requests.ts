@@ -200,7 +200,7 @@ export class SubjectRequests extends Construct {
       Action: ["states:SendTaskFailure", "states:SendTaskSuccess"],
       Resource: "*",
     });
-    this.requests.grantRead(api, { sid: "ReadPendingRequests", keySid: "UseRequestsKey" });
+    this.requests.grantRead(api, { sid: "ReadPendingRequests", prefix: PENDING_PREFIX, keySid: "UseRequestsKey" });
     this.requests.grantDelete(api, { sid: "ForgetDecidedRequests", prefix: PENDING_PREFIX });
     PrivateBucket.grantList(api, [this.requests], { sid: "TellMissingRequests" });
     return api;
@@ -210,6 +210,9 @@ export class SubjectRequests extends Construct {
   private createPending(fn: FunctionFactory): LambdaFunction {
     const pending = fn("pending", "subjectRequests", {});
     this.requests.grantPut(pending, { sid: "KeepPendingRequests", prefix: PENDING_PREFIX, keySid: "UseRequestsKey" });
+    // A retried approval step finds the record it wrote (and a missing one answers 404, not 403).
+    this.requests.grantRead(pending, { sid: "FindPendingRequests", prefix: PENDING_PREFIX });
+    PrivateBucket.grantList(pending, [this.requests], { sid: "TellMissingRequests" });
     return pending;
   }
 
@@ -233,7 +236,7 @@ export class SubjectRequests extends Construct {
     }
     // Objects of logical-tier tenants are under the tenants' own keys.
     grantDecryptTenantObjects(run, placement, props.environment);
-    this.requests.grantRead(run, { sid: "ReadExports" });
+    this.requests.grantRead(run, { sid: "ReadExports", prefix: EXPORTS_PREFIX });
     this.requests.grantPut(run, { sid: "WriteExports", prefix: EXPORTS_PREFIX });
     run.addToPrincipalPolicy({
       Sid: "AbandonFailedExports",
@@ -255,9 +258,9 @@ export class SubjectRequests extends Construct {
       EVIDENCE_BUCKET: evidence.bucket.bucketName,
       EVIDENCE_BUCKET_KMS_KEY_ID: evidence.bucket.encryptionKey.keyArn,
     });
-    this.requests.grantRead(certify, { sid: "ReadReports", keySid: "UseRequestsKey" });
+    this.requests.grantRead(certify, { sid: "ReadReports", prefix: REPORTS_PREFIX, keySid: "UseRequestsKey" });
     evidence.bucket.grantPut(certify, { sid: "WriteCertificates", prefix: REQUESTS_PREFIX });
-    evidence.bucket.grantRead(certify, { sid: "FindCertificates" });
+    evidence.bucket.grantRead(certify, { sid: "FindCertificates", prefix: REQUESTS_PREFIX });
     PrivateBucket.grantList(certify, [evidence.bucket], { sid: "TellMissingCertificates" });
     evidence.bucket.grantKeyUse(certify, "EncryptCertificates");
     evidence.signingKey.grantSign(certify, "SignCertificates");

@@ -25,6 +25,7 @@ import { unzipSync } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
 import { castNames } from "../../test/authz/recorder";
 import { createEvidenceBucket } from "../../test/s3/evidence-bucket";
+import { assumeRole, createRole } from "../../test/s3/sts";
 import { useRadosGateway } from "../../test/s3/lifecycle";
 import { digestSigner, TEST_KEY_ARN } from "../../test/support/evidence/digest-signers";
 import { LocalStepFunctions } from "../../test/support/subject-requests/local-sfn";
@@ -58,6 +59,7 @@ const sovereignGateway = useRadosGateway({
   name: "workflow-sovereign",
   region: REGION,
   kmsKeys: [REQUESTS_KEY, EXPORT_KEY, EVIDENCE_BUCKET_KEY],
+  sts: true,
 });
 const commercialGateway = useRadosGateway({ name: "workflow-commercial", region: "eu-central-1" });
 
@@ -92,6 +94,8 @@ const env = {
 
 let sovereign: S3Client;
 let commercial: S3Client;
+/** Each function's client: credentials of a gateway role named as the stack names the function's role. */
+const as: Record<"api" | "pending" | "run" | "certify", S3Client> = {} as never;
 
 /** Calls of the Task states' functions, and gates the test opens (a follow-up run waits for its gate). */
 const ran: { attempt: number; kind: string }[] = [];
@@ -101,9 +105,9 @@ const whenCertified = (id: string, attempt: number) =>
   new Promise<CertifyOutput>((resolve) => certified.set(`${id}#${attempt}`, resolve));
 
 function workflow(approvalTimeoutSeconds = 3600) {
-  const pending = createPendingHandler(env, { s3: sovereign });
-  const run = createRunHandler(env, { sovereign, commercial: () => commercial });
-  const certify = createCertifyHandler(env, { s3: sovereign, signer });
+  const pending = createPendingHandler(env, { s3: as.pending });
+  const run = createRunHandler(env, { sovereign: as.run, commercial: () => commercial });
+  const certify = createCertifyHandler(env, { s3: as.certify, signer });
   const sfn = new LocalStepFunctions({
     stateMachineArn: STATE_MACHINE_ARN,
     // Node's timers hold at most 24.8 days: the default 30-day approval timeout is set for real runs only.
@@ -130,7 +134,7 @@ function workflow(approvalTimeoutSeconds = 3600) {
     waitTimeOverrides: { WaitForHold: 0 },
     retryIntervalOverrides: { Run: 0, Certify: 0 },
   });
-  const api = createApiHandler(env, { s3: sovereign, sfn, pseudonyms });
+  const api = createApiHandler(env, { s3: as.api, sfn, pseudonyms });
   return { sfn, api, certify };
 }
 
@@ -202,9 +206,78 @@ let own: string;
 let heldVersion: string;
 
 beforeAll(async () => {
-  castNames({ outOfScope: "data-subject workflow: the stack's roles are wired by the lead, not yet judged" });
-  sovereign = sovereignGateway().client();
+  // The proof judges what each function's role does, as in the example: the sovereign buckets and
+  // keys are the document pipeline's, the requests bucket's and the evidence bucket's. The commercial
+  // replica is read and erased with the gateway's own keys here (no Roles Anywhere role yet): out of scope.
+  castNames({
+    buckets: {
+      [ORIGINALS]: "example-documents-original-111111111111",
+      [CLEAN]: "example-documents-clean-111111111111",
+      [REQUESTS]: "example-subject-requests-111111111111",
+      [EVIDENCE]: "example-evidence-111111111111",
+    },
+    keys: {
+      [REQUESTS_KEY]: "aws_kms_key.subject-requests_key_key",
+      [EXPORT_KEY]: "aws_kms_key.subject-requests_key_key",
+      [EVIDENCE_BUCKET_KEY]: "aws_kms_key.sovereign-key-evidence_key",
+    },
+    tenants: { acme: "acme-health", "acme-eu": "bergstadt" },
+  });
+  const g = sovereignGateway();
+  sovereign = g.client();
   commercial = commercialGateway().client();
+  const objects = (bucket: string, prefix = "") => `arn:aws:s3:::${bucket}/${prefix}*`;
+  const bucket = (name: string) => `arn:aws:s3:::${name}`;
+  const grants: Record<keyof typeof as, object[]> = {
+    api: [
+      { Effect: "Allow", Action: ["s3:GetObject", "s3:DeleteObject"], Resource: [objects(REQUESTS, "pending/")] },
+      { Effect: "Allow", Action: ["s3:ListBucket"], Resource: [bucket(REQUESTS)] },
+    ],
+    pending: [
+      { Effect: "Allow", Action: ["s3:PutObject", "s3:GetObject"], Resource: [objects(REQUESTS, "pending/")] },
+      { Effect: "Allow", Action: ["s3:ListBucket"], Resource: [bucket(REQUESTS)] },
+    ],
+    run: [
+      {
+        Effect: "Allow",
+        Action: ["s3:ListBucket", "s3:ListBucketVersions", "s3:GetBucketObjectLockConfiguration"],
+        Resource: [bucket(ORIGINALS), bucket(CLEAN), bucket(REQUESTS)],
+      },
+      {
+        Effect: "Allow",
+        Action: [
+          "s3:GetObject",
+          "s3:GetObjectVersion",
+          "s3:GetObjectRetention",
+          "s3:GetObjectLegalHold",
+          "s3:DeleteObject",
+          "s3:DeleteObjectVersion",
+        ],
+        Resource: [objects(ORIGINALS), objects(CLEAN)],
+      },
+      {
+        Effect: "Allow",
+        Action: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:GetObject", "s3:GetObjectVersion"],
+        Resource: [objects(REQUESTS, "exports/")],
+      },
+      { Effect: "Allow", Action: ["s3:PutObject"], Resource: [objects(REQUESTS, "reports/")] },
+    ],
+    certify: [
+      { Effect: "Allow", Action: ["s3:GetObject"], Resource: [objects(REQUESTS, "reports/")] },
+      { Effect: "Allow", Action: ["s3:PutObject", "s3:GetObject"], Resource: [objects(EVIDENCE, "requests/")] },
+      { Effect: "Allow", Action: ["s3:ListBucket"], Resource: [bucket(REQUESTS), bucket(EVIDENCE)] },
+    ],
+  };
+  for (const [fn, statements] of Object.entries(grants) as [keyof typeof as, object[]][]) {
+    const name = `example-subject-request-${fn}-function`;
+    const credentials = await assumeRole(
+      g,
+      await createRole(g, name, { Version: "2012-10-17", Statement: statements }),
+      name,
+      3600,
+    );
+    as[fn] = g.client({ credentials });
+  }
   await sovereign.send(new CreateBucketCommand({ Bucket: ORIGINALS, ObjectLockEnabledForBucket: true }));
   for (const [client, bucket] of [
     [sovereign, CLEAN],

@@ -517,9 +517,11 @@ export class PrivateBucket extends Construct {
     });
   }
 
-  /** Lets `grantee` read objects, any version, and their tags (OBJECT_READ_ACTIONS). */
-  grantRead(grantee: Grantable, options: BucketGrantOptions): BucketGrant {
-    return this.grantOnObjects(grantee, options, OBJECT_READ_ACTIONS);
+  /** Lets `grantee` read objects (under `prefix`, if given), any version, and their tags (OBJECT_READ_ACTIONS). */
+  grantRead(grantee: Grantable, options: BucketGrantOptions & { readonly prefix?: string }): BucketGrant {
+    const prefix = options.prefix ?? "";
+    if (prefix !== "") this.checkPrefix("PrivateBucket.grantRead", prefix);
+    return this.grantOnObjects(grantee, options, OBJECT_READ_ACTIONS, prefix);
   }
 
   /**

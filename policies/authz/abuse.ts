@@ -648,6 +648,60 @@ function webhookCases({ world }: Matrix, add: AddCase): void {
   );
 }
 
+/**
+ * The data-subject request roles: only the run role erases versions, and only in the places it
+ * erases; it never touches the evidence; the other roles stay within their prefix of the requests
+ * bucket; the certificate is written only under requests/ of the evidence bucket.
+ */
+function subjectRequestCases({ world }: Matrix, add: AddCase): void {
+  const role = (kind: RoleKind) => roleWhere(world, (r) => roleKindOf(r) === kind);
+  const [api, pending, run, certify] = (["api", "pending", "run", "certify"] as const).map((k) =>
+    role(`subject-request-${k}`),
+  );
+  const documents = castOf(world, "document-pipeline");
+  const originals = documents.originals;
+  const evidence = documents.evidence;
+  const requests = bucketWhere(world, (b) => b.address === "aws_s3_bucket.subject-requests_bucket_bucket");
+  const none = "no data-subject requests";
+  const erase = (principal: WorldRole, bucket: WorldBucket, key: string) =>
+    call(principal, "DeleteObject", bucket, key, { versionId: "v1" });
+  add("dsr-run-erases-evidence", "the erasure role deletes a version of a signed certificate", () =>
+    run === undefined || evidence === undefined || originals === undefined
+      ? none
+      : { call: erase(run, evidence, "requests/t/p/r.json"), control: erase(run, originals, "t/p/x") },
+  );
+  add("dsr-other-role-erases-versions", "the document scrub function deletes a version of an original", () => {
+    const scrub = documents.scrub;
+    return run === undefined || scrub === undefined || originals === undefined
+      ? none
+      : { call: erase(scrub, originals, "t/p/x"), control: erase(run, originals, "t/p/x") };
+  });
+  add("dsr-api-reads-data", "the request API reads a subject's original", () =>
+    api === undefined || originals === undefined || requests === undefined
+      ? none
+      : {
+          call: call(api, "GetObject", originals, "t/p/x", { objectKmsKeyArn: originals.keyArn }),
+          control: call(api, "GetObject", requests, "pending/r.json", { objectKmsKeyArn: requests.keyArn }),
+        },
+  );
+  add("dsr-pending-reads-exports", "the approval step reads an export archive", () =>
+    pending === undefined || requests === undefined
+      ? none
+      : {
+          call: call(pending, "GetObject", requests, "exports/t/p/r.zip", { objectKmsKeyArn: requests.keyArn }),
+          control: call(pending, "GetObject", requests, "pending/r.json", { objectKmsKeyArn: requests.keyArn }),
+        },
+  );
+  add("dsr-certify-writes-elsewhere", "the certificate function writes outside requests/ of the evidence bucket", () =>
+    certify === undefined || evidence === undefined
+      ? none
+      : {
+          call: call(certify, "PutObject", evidence, "signatures/t/p/x.json", { headers: sse(evidence.keyArn) }),
+          control: call(certify, "PutObject", evidence, "requests/t/p/r.json", { headers: sse(evidence.keyArn) }),
+        },
+  );
+}
+
 /** Every case of the matrix, in a stable order. */
 export function abuseCases(world: AuthzWorld): AbuseCase[] {
   const out: AbuseCase[] = [];
@@ -663,7 +717,7 @@ export function abuseCases(world: AuthzWorld): AbuseCase[] {
   const signingIn = documents.c.signing !== undefined ? documents : images;
   for (const cases of [tenantWriteCases, tenantReachCases, browserCases, downloadCases]) cases(images, add);
   if (signingIn === images) signingCases(images, add);
-  for (const cases of [functionCases, commercialCases, keyCases, webhookCases]) cases(images, add);
+  for (const cases of [functionCases, commercialCases, keyCases, webhookCases, subjectRequestCases]) cases(images, add);
   // The document pipeline's own paths, the same abuse against its roles and buckets.
   if (documents.c.upload !== undefined) {
     const addDocument: AddCase = (id, title, make) => add(`documents:${id}`, `(documents) ${title}`, make);

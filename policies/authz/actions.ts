@@ -64,6 +64,9 @@ const OBJECT_OPERATIONS: Readonly<Record<string, { readonly action: string; read
   PutObjectTagging: { action: "s3:PutObjectTagging", versioned: "s3:PutObjectVersionTagging" },
   DeleteObject: { action: "s3:DeleteObject", versioned: "s3:DeleteObjectVersion" },
   CopyObject: { action: "s3:PutObject" },
+  // Object lock questions (a data-subject erasure): one action whether or not a version is named.
+  GetObjectRetention: { action: "s3:GetObjectRetention" },
+  GetObjectLegalHold: { action: "s3:GetObjectLegalHold" },
 };
 
 const BUCKET_OPERATIONS: Readonly<Record<string, string>> = {
@@ -71,6 +74,7 @@ const BUCKET_OPERATIONS: Readonly<Record<string, string>> = {
   ListObjects: "s3:ListBucket",
   ListObjectVersions: "s3:ListBucketVersions",
   ListMultipartUploads: "s3:ListBucketMultipartUploads",
+  GetObjectLockConfiguration: "s3:GetBucketObjectLockConfiguration",
 };
 
 /** Operations that write an object (the SSE headers and implied tagging / lock actions apply). */

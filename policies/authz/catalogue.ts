@@ -15,6 +15,10 @@ export type RoleKind =
   | "sync-function"
   | "failback-function"
   | "webhook-sender"
+  | "subject-request-api"
+  | "subject-request-pending"
+  | "subject-request-run"
+  | "subject-request-certify"
   | "cross-partition-role"
   | "logical-tenant-role";
 
@@ -121,6 +125,41 @@ export const CATALOGUE: Readonly<Record<RoleKind, RoleCalls>> = {
       "takes document events from the webhook queue, reads the tenant's webhook secret, and posts the signed event to the tenant's endpoint through the controlled egress path; delays retries and dead-letters undeliverable events",
     calls: ["sdk SecretsManager GetSecretValue", "sdk SQS ChangeMessageVisibility", "sdk SQS SendMessage"],
   },
+  "subject-request-api": {
+    purpose:
+      "the operators' data-subject request API (IAM-authorised): derives the subject's pseudonym, checks the tenant's key alias, starts and decides executions of the workflow; reads and forgets the pending records (the task tokens) under pending/",
+    calls: [...s3("sdk", "GetObject", "DeleteObject"), "sdk KMS GenerateMac", "sdk KMS DescribeKey"],
+  },
+  "subject-request-pending": {
+    purpose: "the workflow's approval step: keeps the execution's task token under pending/ until an operator decides",
+    calls: s3("sdk", "PutObject", "GetObject"),
+  },
+  "subject-request-run": {
+    purpose:
+      "exports or erases a data subject's objects after a second operator's approval: lists every version in every place, reads each to hash it, asks for its retention and legal hold, deletes it for an erasure (the one role with s3:DeleteObjectVersion); writes the export archive and the report to the requests bucket and signs the archive's download",
+    calls: [
+      ...s3("presigned-url", "GetObject"),
+      ...s3(
+        "sdk",
+        "ListObjectVersions",
+        "GetObjectLockConfiguration",
+        "GetObjectRetention",
+        "GetObjectLegalHold",
+        "GetObject",
+        "DeleteObject",
+        "CreateMultipartUpload",
+        "UploadPart",
+        "CompleteMultipartUpload",
+        "AbortMultipartUpload",
+        "PutObject",
+      ),
+    ],
+  },
+  "subject-request-certify": {
+    purpose:
+      "reads a run's report, signs the request's certificate with the evidence key and stores it under requests/ in the evidence bucket (COMPLIANCE object lock); finds a certificate already stored for the same attempt",
+    calls: [...s3("sdk", "GetObject", "HeadObject", "PutObject"), "sdk KMS Sign", "sdk KMS GetPublicKey"],
+  },
   "cross-partition-role": {
     purpose:
       "the commercial role the sync function gets through IAM Roles Anywhere (its X.509 certificate): writes, reads and deletes replicas in the failover buckets",
@@ -175,6 +214,8 @@ export function roleKindOf(role: WorldRole): RoleKind | undefined {
   if (/^aws_iam_role\.sync-pipeline-.+_sync_role$/.test(role.address)) return "sync-function";
   if (/^aws_iam_role\.sync-pipeline-.+_failback_role$/.test(role.address)) return "failback-function";
   if (role.address === "aws_iam_role.webhooks_sender_role") return "webhook-sender";
+  const request = /^aws_iam_role\.subject-requests_(api|pending|run|certify)_role$/.exec(role.address);
+  if (request !== null) return `subject-request-${request[1] as "api" | "pending" | "run" | "certify"}`;
   if (JSON.stringify(role.trust ?? "").includes("rolesanywhere.amazonaws.com")) return "cross-partition-role";
   if (role.tags.Tenant !== undefined && role.tags.TenantKey !== undefined) return "logical-tenant-role";
   return undefined;

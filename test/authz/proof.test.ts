@@ -62,6 +62,12 @@ const REQUIRED: ReadonlyArray<readonly [string, string, string]> = [
   ["example-cross-partition-sync-avatars-clean", "sdk", "PutObject"],
   ["example-cross-partition-sync-avatars-clean", "sdk", "UploadPart"],
   ["example-cross-partition-sync-avatars-clean", "sdk", "DeleteObject"],
+  ["example-subject-request-api-function", "sdk", "GetObject"],
+  ["example-subject-request-pending-function", "sdk", "PutObject"],
+  ["example-subject-request-run-function", "sdk", "ListObjectVersions"],
+  ["example-subject-request-run-function", "sdk", "DeleteObject"],
+  ["example-subject-request-run-function", "presigned-url", "GetObject"],
+  ["example-subject-request-certify-function", "sdk", "PutObject"],
 ];
 
 describe("every recorded request, as AWS would decide it", () => {
