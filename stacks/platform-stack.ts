@@ -78,7 +78,6 @@ export class PlatformStack extends ReadableStack {
     });
     const uploads = this.addUploadPipeline(props, functionsKey, dataBuckets);
     const evidence = uploads?.signing?.evidence;
-    const requests = uploads === undefined ? undefined : this.addSubjectRequests(props, functionsKey, uploads);
     // Only the sovereign side holds a cross-partition credential: its sync function's certificate.
     const crossingClass = crossingClasses[0];
     const crossingRetentionDays =
@@ -91,9 +90,20 @@ export class PlatformStack extends ReadableStack {
         config.alarms.subscribers,
       );
     }
-    if (cross !== undefined && failoverBuckets.length > 0) {
-      this.addCrossPartitionSync(props, { cross, syncedClasses, dataBuckets, failoverByClass, functionsKey });
-    }
+    const trust =
+      cross !== undefined && failoverBuckets.length > 0
+        ? this.addCrossPartitionSync(props, { cross, syncedClasses, dataBuckets, failoverByClass, functionsKey })
+        : undefined;
+    const requests =
+      uploads === undefined
+        ? undefined
+        : this.addSubjectRequests(props, functionsKey, uploads, {
+            trust,
+            replicas: syncedClasses.flatMap((name) => {
+              const bucket = failoverByClass.get(name);
+              return bucket === undefined ? [] : [{ name: `${name}-failover`, bucket }];
+            }),
+          });
     const configBucket = this.tenantConfigBucket(config);
     const audit = new AuditTrail(this, "sovereign-audit", {
       placement: this.sovereign,
@@ -307,9 +317,20 @@ export class PlatformStack extends ReadableStack {
     props: PlatformStackProps,
     functionsKey: KmsKey,
     uploads: UploadPipelines,
+    crossing: { readonly trust: RolesAnywhereTrust | undefined; readonly replicas: readonly SubjectPlace[] },
   ): SubjectRequests | undefined {
     const { config } = props;
     if (config.subjectRequests === undefined || uploads.signing === undefined) return undefined;
+    const { trust, replicas } = crossing;
+    const commercial =
+      trust === undefined || replicas.length === 0 || config.crossPartition === undefined
+        ? undefined
+        : {
+            placement: this.commercial,
+            trust,
+            places: replicas,
+            sessionDurationSeconds: config.crossPartition.sessionDurationSeconds,
+          };
     return new SubjectRequests(this, "subject-requests", {
       placement: this.sovereign,
       environment: config.environment,
@@ -320,6 +341,7 @@ export class PlatformStack extends ReadableStack {
       pseudonymKey: uploads.pseudonymKey,
       evidence: { bucket: uploads.signing.evidence, signingKey: uploads.signing.signingKey },
       places: uploads.places,
+      ...(commercial === undefined ? {} : { commercial }),
       artifactsDir: props.artifactsDir,
     });
   }
@@ -416,11 +438,12 @@ export class PlatformStack extends ReadableStack {
       failoverByClass: ReadonlyMap<string, PrivateBucket>;
       functionsKey: KmsKey;
     },
-  ): void {
+  ): RolesAnywhereTrust {
     const { config } = props;
     const { cross, syncedClasses, dataBuckets, failoverByClass } = o;
     const env = config.environment;
     const trust = new RolesAnywhereTrust(this, "commercial-roles-anywhere", {
+      subjectErasure: config.subjectRequests !== undefined && config.signing !== undefined,
       placement: this.commercial,
       name: env,
       caCertificatePem: cross.caCertificatePem,
@@ -463,6 +486,7 @@ export class PlatformStack extends ReadableStack {
         }),
       });
     }
+    return trust;
   }
 
   /** Every configured tenant; the tiers with a role of their own reach the buckets of their data classes. */

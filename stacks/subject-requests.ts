@@ -1,12 +1,14 @@
 import { join } from "node:path";
 import type { ResolvedDeployment } from "../config/load";
 import { arn } from "../config/partitions";
-import { IamPolicy, IamRole, IamRolePolicy, SfnStateMachine } from "../framework/aws";
+import { IamPolicy, IamRole, IamRolePolicy, SecretsmanagerSecret, SfnStateMachine } from "../framework/aws";
 import { Construct } from "../framework/cdktf";
 import { REQUESTS_PREFIX } from "../functions/signing/evidence-layout";
 import { subjectRequestDefinition } from "../functions/subject-requests/definition";
 import { EXPORTS_PREFIX, PENDING_PREFIX, REPORTS_PREFIX } from "../functions/subject-requests/request-store";
 import { HttpApi } from "../modules/http-api";
+import type { RolesAnywhereTrust } from "../modules/roles-anywhere-trust";
+import { CROSS_PARTITION_SYNC, SIGNING_MATERIAL_EXCEPTION } from "../policies/core/exception-names";
 import { KmsKey } from "../modules/kms-key";
 import { LambdaFunction } from "../modules/lambda-function";
 import { LogGroup } from "../modules/log-group";
@@ -50,6 +52,17 @@ export interface SubjectRequestsProps {
   readonly evidence: { readonly bucket: PrivateBucket; readonly signingKey: KmsKey };
   /** Every sovereign bucket that holds subjects' objects (`<tenant>/<pseudonym>/...`). */
   readonly places: readonly SubjectPlace[];
+  /**
+   * The commercial failover buckets (replicas of the crossing classes), reached through the Roles
+   * Anywhere trust's data-subject erasure role, from behind the controlled egress path like the sync.
+   * @default - no commercial places
+   */
+  readonly commercial?: {
+    readonly placement: Placement;
+    readonly trust: RolesAnywhereTrust;
+    readonly places: readonly SubjectPlace[];
+    readonly sessionDurationSeconds: number;
+  };
   /** Folder with the function zips (scripts/bundle-functions.mjs). */
   readonly artifactsDir: string;
 }
@@ -104,10 +117,16 @@ export class SubjectRequests extends Construct {
       account: placement.accountId,
       resource: `stateMachine:${stateMachineName}`,
     });
-    const fn = (name: string, sizing: keyof SubjectRequestsProps["sizing"], environment: Record<string, string>) =>
+    const fn: FunctionFactory = (name, sizing, environment, crossing) =>
       new LambdaFunction(this, name, {
         placement,
         functionName: `${env}-subject-request-${name}`,
+        ...(crossing === undefined
+          ? {}
+          : {
+              allowInternetEgress: true,
+              tags: { "sip:exception": CROSS_PARTITION_SYNC, "sip:justification": crossing },
+            }),
         zipFile: join(props.artifactsDir, `subject-request-${name}.zip`),
         network: props.network,
         key: props.key,
@@ -221,15 +240,42 @@ export class SubjectRequests extends Construct {
    * them, deletes them for an erasure), the export archive and the report into the requests bucket.
    */
   private createRun(props: SubjectRequestsProps, fn: FunctionFactory): LambdaFunction {
-    const { placement, config } = props;
+    const { placement, config, commercial } = props;
     const places = [...props.places].sort((a, b) => a.name.localeCompare(b.name));
-    const run = fn("run", "subjectRequestRun", {
-      PLACES: JSON.stringify(
-        places.map((p) => ({ name: p.name, bucket: p.bucket.bucketName, partition: "sovereign" })),
-      ),
-      EXPORT_KMS_KEY_ID: this.requests.encryptionKey.keyArn,
-      EXPORT_URL_EXPIRY_SECONDS: String(config.exportUrlExpirySeconds),
-    });
+    const replicas = [...(commercial?.places ?? [])].sort((a, b) => a.name.localeCompare(b.name));
+    const signingMaterial = commercial === undefined ? undefined : this.createSigningMaterial(props);
+    const run = fn(
+      "run",
+      "subjectRequestRun",
+      {
+        PLACES: JSON.stringify([
+          ...places.map((p) => ({ name: p.name, bucket: p.bucket.bucketName, partition: "sovereign" })),
+          ...replicas.map((p) => ({ name: p.name, bucket: p.bucket.bucketName, partition: "commercial" })),
+        ]),
+        EXPORT_KMS_KEY_ID: this.requests.encryptionKey.keyArn,
+        EXPORT_URL_EXPIRY_SECONDS: String(config.exportUrlExpirySeconds),
+        ...(commercial === undefined || signingMaterial === undefined
+          ? {}
+          : {
+              TARGET_REGION: commercial.placement.region,
+              ROLES_ANYWHERE_TRUST_ANCHOR_ARN: commercial.trust.trustAnchor.arn,
+              ROLES_ANYWHERE_PROFILE_ARN: commercial.trust.profile.arn,
+              ROLES_ANYWHERE_ROLE_ARN: commercial.trust.subjectErasureRole?.arn ?? "",
+              ROLES_ANYWHERE_SESSION_SECONDS: String(commercial.sessionDurationSeconds),
+              SIGNING_MATERIAL_SECRET_ID: signingMaterial.arn,
+            }),
+      },
+      commercial === undefined
+        ? undefined
+        : "Erases and exports a data subject's replicas in the commercial failover buckets with Roles Anywhere credentials",
+    );
+    if (signingMaterial !== undefined)
+      run.addToPrincipalPolicy({
+        Sid: "ReadSigningMaterial",
+        Effect: "Allow",
+        Action: "secretsmanager:GetSecretValue",
+        Resource: signingMaterial.arn,
+      });
     for (const place of places) {
       place.bucket.grantEraseVersions(run, { sid: `EraseSubjectObjects${sid(place.name)}` });
       place.bucket.grantKeyUse(run, `ReadSubjectObjects${sid(place.name)}`);
@@ -248,6 +294,25 @@ export class SubjectRequests extends Construct {
     this.requests.allowDownloadsOutsideVpcEndpoint(run.role.arn);
     this.requests.grantPut(run, { sid: "WriteReports", prefix: REPORTS_PREFIX, keySid: "UseRequestsKey" });
     return run;
+  }
+
+  /**
+   * The secret the run function's Roles Anywhere leaf certificate (CN `<workloadCommonName>-subject-requests`)
+   * and key are stored in, encrypted with the functions' key, as the sync's (docs/cross-partition.md).
+   */
+  private createSigningMaterial(props: SubjectRequestsProps): SecretsmanagerSecret {
+    return new SecretsmanagerSecret(this, "signing-material", {
+      provider: props.placement.provider,
+      name: `${props.environment}/subject-requests/signing-material`,
+      description: `Roles Anywhere leaf certificate and key of ${props.environment}-subject-request-run: {"certificate","privateKey","intermediates"?} in PEM; stored by certs, never by Terraform`,
+      kmsKeyId: props.key.keyArn,
+      recoveryWindowInDays: 30,
+      tags: {
+        "sip:exception": SIGNING_MATERIAL_EXCEPTION,
+        "sip:justification":
+          "Renewed by certificate issuance (certs renew-leaf, then the store step in docs/cross-partition.md), not by a rotation function: the CA key that signs new leaves never enters the cloud account",
+      },
+    });
   }
 
   /** The certificate: reads the run's report, signs it with the evidence key, stores it under `requests/`. */
@@ -376,10 +441,12 @@ export class SubjectRequests extends Construct {
   }
 }
 
+/** A function of the workflow; with `crossing` (its justification) one that reaches the commercial partition. */
 type FunctionFactory = (
   name: string,
   sizing: keyof SubjectRequestsProps["sizing"],
   environment: Record<string, string>,
+  crossing?: string,
 ) => LambdaFunction;
 
 /** A statement ID part from a place name: `avatars-original` -> `AvatarsOriginal`. */

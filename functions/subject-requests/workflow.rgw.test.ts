@@ -61,7 +61,7 @@ const sovereignGateway = useRadosGateway({
   kmsKeys: [REQUESTS_KEY, EXPORT_KEY, EVIDENCE_BUCKET_KEY],
   sts: true,
 });
-const commercialGateway = useRadosGateway({ name: "workflow-commercial", region: "eu-central-1" });
+const commercialGateway = useRadosGateway({ name: "workflow-commercial", region: "eu-central-1", sts: true });
 
 const keys = generateKeyPairSync("ec", { namedCurve: "P-256" });
 const signer = digestSigner(keys.privateKey);
@@ -94,6 +94,8 @@ const env = {
 
 let sovereign: S3Client;
 let commercial: S3Client;
+/** The run function's commercial client: the erasure role's credentials. */
+let replicaClient: S3Client;
 /** Each function's client: credentials of a gateway role named as the stack names the function's role. */
 const as: Record<"api" | "pending" | "run" | "certify", S3Client> = {} as never;
 
@@ -106,7 +108,7 @@ const whenCertified = (id: string, attempt: number) =>
 
 function workflow(approvalTimeoutSeconds = 3600) {
   const pending = createPendingHandler(env, { s3: as.pending });
-  const run = createRunHandler(env, { sovereign: as.run, commercial: () => commercial });
+  const run = createRunHandler(env, { sovereign: as.run, commercial: () => replicaClient });
   const certify = createCertifyHandler(env, { s3: as.certify, signer });
   const sfn = new LocalStepFunctions({
     stateMachineArn: STATE_MACHINE_ARN,
@@ -207,14 +209,16 @@ let heldVersion: string;
 
 beforeAll(async () => {
   // The proof judges what each function's role does, as in the example: the sovereign buckets and
-  // keys are the document pipeline's, the requests bucket's and the evidence bucket's. The commercial
-  // replica is read and erased with the gateway's own keys here (no Roles Anywhere role yet): out of scope.
+  // keys are the document pipeline's, the requests bucket's and the evidence bucket's; on the
+  // commercial side the run works as the Roles Anywhere erasure role (here: a gateway role of its
+  // name; the Roles Anywhere exchange itself is tested with the sync, functions/rolesanywhere/).
   castNames({
     buckets: {
       [ORIGINALS]: "example-documents-original-111111111111",
       [CLEAN]: "example-documents-clean-111111111111",
       [REQUESTS]: "example-subject-requests-111111111111",
       [EVIDENCE]: "example-evidence-111111111111",
+      [FAILOVER]: "example-avatars-clean-failover-222222222222",
     },
     keys: {
       [REQUESTS_KEY]: "aws_kms_key.subject-requests_key_key",
@@ -225,7 +229,34 @@ beforeAll(async () => {
   });
   const g = sovereignGateway();
   sovereign = g.client();
-  commercial = commercialGateway().client();
+  const cg = commercialGateway();
+  commercial = cg.client();
+  const eraser = "example-subject-erasure";
+  const replicaGrant = {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Action: ["s3:ListBucket", "s3:ListBucketVersions", "s3:GetBucketObjectLockConfiguration"],
+        Resource: [`arn:aws:s3:::${FAILOVER}`],
+      },
+      {
+        Effect: "Allow",
+        Action: [
+          "s3:GetObject",
+          "s3:GetObjectVersion",
+          "s3:GetObjectRetention",
+          "s3:GetObjectLegalHold",
+          "s3:DeleteObject",
+          "s3:DeleteObjectVersion",
+        ],
+        Resource: [`arn:aws:s3:::${FAILOVER}/*`],
+      },
+    ],
+  };
+  replicaClient = cg.client({
+    credentials: await assumeRole(cg, await createRole(cg, eraser, replicaGrant), eraser, 3600),
+  });
   const objects = (bucket: string, prefix = "") => `arn:aws:s3:::${bucket}/${prefix}*`;
   const bucket = (name: string) => `arn:aws:s3:::${name}`;
   const grants: Record<keyof typeof as, object[]> = {

@@ -255,6 +255,69 @@ describe("RolesAnywhereTrust", () => {
     expect(() => new RolesAnywhereTrust(stack, "trust", { ...props, ...overrides })).toThrow(message);
   });
 
+  describe("the data-subject erasure role (subjectErasure)", () => {
+    const ERASER = "arn:aws:iam::222222222222:role/env-subject-erasure";
+    function synthErasure() {
+      const { stack, props, synth } = setup({ subjectErasure: true });
+      new RolesAnywhereTrust(stack, "trust", props);
+      const json = synth();
+      const roles = resourcesOf(json, "aws_iam_role");
+      const policies = resourcesOf(json, "aws_iam_role_policy");
+      return {
+        json,
+        trust: concrete(roles["trust_role-subject-erasure"]?.assume_role_policy),
+        identity: concrete(policies["trust_role-policy-subject-erasure"]?.policy),
+        classIdentity: concrete(policies["trust_role-policy-avatars"]?.policy),
+      };
+    }
+
+    it("is assumed only with the subject-requests workload's certificate and our trust anchor, and is in the profile", async () => {
+      const { json, trust } = synthErasure();
+      const context = (cn: string) => ({ "aws:SourceArn": ANCHOR, "aws:PrincipalTag/x509Subject/CN": cn });
+      expect(await simulate("sts:AssumeRole", ERASER, { trust }, context("sip-env-sync-subject-requests"))).toBe(
+        "Allowed",
+      );
+      // The sync's certificate does not reach it.
+      expect(await simulate("sts:AssumeRole", ERASER, { trust }, context("sip-env-sync-avatars"))).not.toBe("Allowed");
+      expect(one(json, "aws_rolesanywhere_profile").role_arns).toEqual([
+        "${aws_iam_role.trust_role-avatars.arn}",
+        "${aws_iam_role.trust_role-subject-erasure.arn}",
+      ]);
+    });
+
+    it("lists, reads and deletes versions of replicas (the sync's role still cannot), and nothing else", async () => {
+      const { identity, classIdentity } = synthErasure();
+      const object = `${BUCKET}/tenant/user/id`;
+      for (const action of [
+        "s3:DeleteObjectVersion",
+        "s3:GetObjectVersion",
+        "s3:GetObjectRetention",
+        "s3:GetObjectLegalHold",
+      ])
+        expect(await simulate(action, object, { identity }, {}, ERASER), action).toBe("Allowed");
+      expect(await simulate("s3:ListBucketVersions", BUCKET, { identity }, {}, ERASER)).toBe("Allowed");
+      expect(await simulate("s3:DeleteObjectVersion", object, { identity: classIdentity }, {}, ERASER)).not.toBe(
+        "Allowed",
+      );
+      for (const action of [
+        "s3:PutObject",
+        "s3:PutObjectRetention",
+        "s3:BypassGovernanceRetention",
+        "s3:PutBucketPolicy",
+      ])
+        expect(
+          await simulate(action, action.startsWith("s3:PutBucket") ? BUCKET : object, { identity }, {}, ERASER),
+          action,
+        ).not.toBe("Allowed");
+    });
+
+    it("is not made without subjectErasure", () => {
+      const { stack, props, synth } = setup();
+      new RolesAnywhereTrust(stack, "trust", props);
+      expect(Object.keys(resourcesOf(synth(), "aws_iam_role"))).toEqual(["trust_role-avatars"]);
+    });
+  });
+
   it("fails when a bucket lives on the other side", () => {
     const { stack, props, sovereign } = setup();
     const key = new KmsKey(stack, "sk", { placement: sovereign, aliasName: "s", description: "s" });

@@ -29,6 +29,14 @@ export interface RolesAnywhereTrustProps {
    */
   readonly classes: ReadonlyArray<{ readonly dataClass: string; readonly bucket: PrivateBucket }>;
   /**
+   * A role for data-subject erasures and exports (issue 18): assumed only with the workload
+   * certificate CN `<workloadCommonName>-subject-requests`, it lists, reads (to hash) and deletes
+   * every version of a subject's replicas in the classes' buckets: the one commercial role with
+   * `s3:DeleteObjectVersion`. Object lock still protects what it holds.
+   * @default false
+   */
+  readonly subjectErasure?: boolean;
+  /**
    * Lifetime of the issued sessions (900-43200 s).
    * @default 3600
    */
@@ -53,6 +61,8 @@ export class RolesAnywhereTrust extends Construct {
   readonly profile: RolesanywhereProfile;
   /** The role of each crossing data class. */
   readonly roles: ReadonlyMap<string, IamRole>;
+  /** The data-subject erasure role, with `subjectErasure`. */
+  readonly subjectErasureRole: IamRole | undefined;
 
   constructor(scope: Construct, id: string, props: RolesAnywhereTrustProps) {
     super(scope, id);
@@ -125,13 +135,70 @@ export class RolesAnywhereTrust extends Construct {
       roles.set(dataClass, this.classRole(props, dataClass, bucket, duration));
     }
     this.roles = roles;
+    this.subjectErasureRole = props.subjectErasure === true ? this.erasureRole(props, duration) : undefined;
     this.profile = new RolesanywhereProfile(this, "profile", {
       provider,
       name: `${props.name}-cross-partition-sync`,
       enabled: true,
       durationSeconds: duration,
-      roleArns: [...roles.values()].map((r) => r.arn),
+      roleArns: [...roles.values(), ...(this.subjectErasureRole === undefined ? [] : [this.subjectErasureRole])].map(
+        (r) => r.arn,
+      ),
     });
+  }
+
+  /** The CN of the data-subject request workload's certificate. */
+  static subjectRequestsCommonName(workloadCommonName: string): string {
+    return `${workloadCommonName}-subject-requests`;
+  }
+
+  /** The role of data-subject erasures and exports over every class's bucket (subjectErasure). */
+  private erasureRole(props: RolesAnywhereTrustProps, duration: number): IamRole {
+    const provider = props.placement.provider;
+    const commonName = RolesAnywhereTrust.subjectRequestsCommonName(props.workloadCommonName);
+    if (commonName.length > 64 || `${props.name}-subject-erasure`.length > 64)
+      throw new ValidationError(
+        "RolesAnywhereTrust.workloadCommonName",
+        `"${commonName}" (certificate CN) or "${props.name}-subject-erasure" (role name) is longer than 64 characters: shorten workloadCommonName or the environment`,
+        this,
+      );
+    const role = new IamRole(this, "role-subject-erasure", {
+      provider,
+      name: `${props.name}-subject-erasure`,
+      description: "Assumed through IAM Roles Anywhere by the sovereign data-subject request run only",
+      maxSessionDuration: Math.max(3600, duration),
+      assumeRolePolicy: renderPolicy(
+        trustPolicyDocument([
+          {
+            Sid: "OurTrustAnchorAndWorkloadOnly",
+            Effect: "Allow",
+            Principal: { Service: "rolesanywhere.amazonaws.com" },
+            Action: ["sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession"],
+            Condition: {
+              ArnEquals: { "aws:SourceArn": this.trustAnchor.arn },
+              StringEquals: { "aws:PrincipalTag/x509Subject/CN": commonName },
+            },
+          },
+        ]),
+      ),
+    });
+    const permissions: Statement[] = [];
+    const grantee = { addToPrincipalPolicy: (statement: Statement) => permissions.push(statement) };
+    for (const { dataClass, bucket } of [...props.classes].sort((a, b) => compareStrings(a.dataClass, b.dataClass))) {
+      const id = dataClass
+        .split(/[^A-Za-z0-9]+/)
+        .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+        .join("");
+      bucket.grantEraseVersions(grantee, { sid: `EraseSubjectReplicas${id}` });
+      bucket.grantKeyUse(grantee, `ReadSubjectReplicas${id}`);
+    }
+    new IamRolePolicy(this, "role-policy-subject-erasure", {
+      provider,
+      role: role.id,
+      name: "subject-erasure",
+      policy: Lazy.stringValue({ produce: () => renderPolicy(policyDocument(permissions)) }),
+    });
+    return role;
   }
 
   /** The CN of data class `dataClass`'s workload certificate. */

@@ -19,6 +19,7 @@ export type RoleKind =
   | "subject-request-pending"
   | "subject-request-run"
   | "subject-request-certify"
+  | "subject-erasure-role"
   | "cross-partition-role"
   | "logical-tenant-role";
 
@@ -160,6 +161,19 @@ export const CATALOGUE: Readonly<Record<RoleKind, RoleCalls>> = {
       "reads a run's report, signs the request's certificate with the evidence key and stores it under requests/ in the evidence bucket (COMPLIANCE object lock); finds a certificate already stored for the same attempt",
     calls: [...s3("sdk", "GetObject", "HeadObject", "PutObject"), "sdk KMS Sign", "sdk KMS GetPublicKey"],
   },
+  "subject-erasure-role": {
+    purpose:
+      "the commercial role the data-subject request run gets through IAM Roles Anywhere (its own X.509 certificate): lists, reads (to hash or export) and deletes every version of a subject's replicas in the failover buckets",
+    calls: s3(
+      "sdk",
+      "ListObjectVersions",
+      "GetObjectLockConfiguration",
+      "GetObjectRetention",
+      "GetObjectLegalHold",
+      "GetObject",
+      "DeleteObject",
+    ),
+  },
   "cross-partition-role": {
     purpose:
       "the commercial role the sync function gets through IAM Roles Anywhere (its X.509 certificate): writes, reads and deletes replicas in the failover buckets",
@@ -216,6 +230,7 @@ export function roleKindOf(role: WorldRole): RoleKind | undefined {
   if (role.address === "aws_iam_role.webhooks_sender_role") return "webhook-sender";
   const request = /^aws_iam_role\.subject-requests_(api|pending|run|certify)_role$/.exec(role.address);
   if (request !== null) return `subject-request-${request[1] as "api" | "pending" | "run" | "certify"}`;
+  if (role.address === "aws_iam_role.commercial-roles-anywhere_role-subject-erasure") return "subject-erasure-role";
   if (JSON.stringify(role.trust ?? "").includes("rolesanywhere.amazonaws.com")) return "cross-partition-role";
   if (role.tags.Tenant !== undefined && role.tags.TenantKey !== undefined) return "logical-tenant-role";
   return undefined;
