@@ -55,6 +55,8 @@ export const RULE_SUPPRESSIBLE: Readonly<Record<string, boolean>> = {
   "SIP-SM-1": true,
   "SIP-SM-2": true,
   "SIP-SM-3": true,
+  "SIP-SFN-1": true,
+  "SIP-SFN-2": true,
   "SIP-SQS-1": true,
   "SIP-SQS-2": true,
   "SIP-SUP-1": false,

@@ -44,6 +44,8 @@ import { BucketVpcEndpointPolicy } from "../rules/s3/BucketVpcEndpointPolicy";
 import { SecretCmk } from "../rules/secretsmanager/SecretCmk";
 import { SecretRotation } from "../rules/secretsmanager/SecretRotation";
 import { SecretRotationInterval } from "../rules/secretsmanager/SecretRotationInterval";
+import { StateMachineCmk } from "../rules/sfn/StateMachineCmk";
+import { StateMachineLogging } from "../rules/sfn/StateMachineLogging";
 import { QueueCmk } from "../rules/sqs/QueueCmk";
 import { QueuePolicyNotPublic } from "../rules/sqs/QueuePolicyNotPublic";
 import { TenantOwnKeyAndRole } from "../rules/tenant/TenantOwnKeyAndRole";
@@ -109,4 +111,6 @@ export const SECURITY_PACK: readonly Rule[] = [
   HealthCheckHttps,
   ScpAttached,
   TrailSecurityAlarms,
+  StateMachineLogging,
+  StateMachineCmk,
 ];
