@@ -18,11 +18,15 @@ describe("sync pipeline", () => {
       security_group_ids: ["${aws_security_group.sync-pipeline-avatars-clean_sync_security-group.id}"],
     });
     const others = values(example.json, "aws_lambda_function").filter(
-      // The webhook sender runs there too (stacks/webhook-delivery.test.ts).
+      // The webhook sender runs there too (stacks/webhook-delivery.test.ts), and the data-subject
+      // request run, which reaches the replicas (stacks/subject-requests.test.ts).
       (f) =>
-        !["example-sync-avatars-clean", "example-failback-avatars-clean", "example-webhooks"].includes(
-          String(f.function_name),
-        ),
+        ![
+          "example-sync-avatars-clean",
+          "example-failback-avatars-clean",
+          "example-webhooks",
+          "example-subject-request-run",
+        ].includes(String(f.function_name)),
     );
     for (const other of others) expect(JSON.stringify(other.vpc_config)).not.toContain("controlled-egress");
     const group = resourcesOf(example.json, "aws_security_group")["sync-pipeline-avatars-clean_sync_security-group"];

@@ -244,9 +244,11 @@ function synthesizedSync(json: TfJson): SynthesizedSync {
       `policy of role ${roleId}`,
     )[1];
 
+  // The sync and failback functions (the data-subject request run reaches the other side too).
   const crossing = Object.entries(resourcesOf(json, "aws_lambda_function")).filter(
     ([, f]) =>
-      (f.environment as { variables?: Record<string, string> })?.variables?.ROLES_ANYWHERE_ROLE_ARN !== undefined,
+      (f.environment as { variables?: Record<string, string> })?.variables?.ROLES_ANYWHERE_ROLE_ARN !== undefined &&
+      !String(f.function_name).includes("-subject-request-"),
   );
   const [, fn] = only(
     Object.fromEntries(crossing.filter(([, f]) => !String(f.function_name).includes("-failback-"))),

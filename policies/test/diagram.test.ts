@@ -81,10 +81,16 @@ describe("the partition diagram of the example", () => {
     );
     const withoutEgress = { ...diagram, edges: diagram.edges.filter((e) => e.from !== FIREWALL && e.to !== FIREWALL) };
     // Assess
-    expect(writers).toEqual([COMMERCIAL_ROLE]);
+    // The sync's role, and the data-subject erasure role (deletes replicas' versions; behind the same path).
+    expect(writers).toEqual([COMMERCIAL_ROLE, "aws_iam_role.commercial-roles-anywhere_role-subject-erasure"]);
     // The webhook sender shares the egress path (one allowlist): it could open TLS to the failover
     // bucket's host, without a credential for it (docs/architecture.md, controlled egress).
-    expect(functions.sort()).toEqual([FAILBACK, SYNC, "aws_lambda_function.webhooks_sender_function"]);
+    expect(functions.sort()).toEqual([
+      "aws_lambda_function.subject-requests_run_function",
+      FAILBACK,
+      SYNC,
+      "aws_lambda_function.webhooks_sender_function",
+    ]);
     expect([...upstream(withoutEgress, FAILOVER)].map((id) => partitionOf(diagram, id))).toEqual(
       expect.not.arrayContaining(["aws-eusc"]),
     );
