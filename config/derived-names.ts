@@ -159,7 +159,8 @@ function platformNames(context: NameContext, out: DerivedName[]): void {
   if (context.subjectRequests) {
     platform("construct", "subject-requests", 'construct "subject-requests"');
     // With crossing classes, the commercial Roles Anywhere trust's erasure role too.
-    if (crossing.length > 0) platform("commercialRole", `${env}-subject-erasure`, "commercial data-subject erasure role");
+    if (crossing.length > 0)
+      platform("commercialRole", `${env}-subject-erasure`, "commercial data-subject erasure role");
     platform("sovereignBucket", `${env}-subject-requests-${sov}`, "data-subject requests bucket");
     platform("sovereignAlias", `alias/${env}/subject-requests`, `key alias/${env}/subject-requests`);
     platform("sovereignRole", `${env}-subject-requests-workflow`, "data-subject request workflow's role");
