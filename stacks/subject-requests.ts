@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { ResolvedDeployment } from "../config/load";
 import { arn } from "../config/partitions";
 import { IamPolicy, IamRole, IamRolePolicy, SecretsmanagerSecret, SfnStateMachine } from "../framework/aws";
-import { Construct } from "../framework/cdktf";
+import { Construct, TerraformOutput } from "../framework/cdktf";
 import { REQUESTS_PREFIX } from "../functions/signing/evidence-layout";
 import { subjectRequestDefinition } from "../functions/subject-requests/definition";
 import { EXPORTS_PREFIX, PENDING_PREFIX, REPORTS_PREFIX } from "../functions/subject-requests/request-store";
@@ -153,6 +153,15 @@ export class SubjectRequests extends Construct {
       routes: SUBJECT_REQUEST_ROUTES.map((routeKey) => ({ routeKey, function: this.functions.api })),
       logKey: props.key,
       throttle: { ratePerSecond: 5, burst: 10 },
+    });
+    new TerraformOutput(this, "operators", {
+      description: "What the operators' client needs (functions/subject-requests/OPERATOR.md)",
+      value: {
+        endpoint: this.api.api.apiEndpoint,
+        region: placement.region,
+        state_machine: this.stateMachine.arn,
+        operator_policy: `${env}-subject-request-operator`,
+      },
     });
     this.operatorPolicy = new IamPolicy(this, "operator-policy", {
       provider: placement.provider,

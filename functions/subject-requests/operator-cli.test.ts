@@ -77,23 +77,27 @@ function contract(event: GatewayEvent): GatewayResult {
   const caller = event.requestContext.authorizer.iam.userArn;
   const body = JSON.parse(event.body ?? "{}") as Record<string, unknown>;
   if (event.routeKey === "POST /v1/requests") {
-    if (body.kind !== "export" && body.kind !== "erase") return reply(400, { error: "unknown kind", field: "kind" });
+    if (body.kind !== "export" && body.kind !== "erase")
+      return reply(400, { error: { code: "refused", field: "kind", message: "unknown kind" } });
     const stored = { id: randomUUID(), status: "awaiting-approval", request: { ...body, requestedBy: caller } };
     store.set(stored.id, stored);
     return reply(201, { id: stored.id, status: stored.status });
   }
   const id = event.pathParameters?.id ?? "";
-  if (!UUID.test(id)) return reply(400, { error: "not a request ID", field: "id" });
+  if (!UUID.test(id)) return reply(400, { error: { code: "refused", field: "id", message: "not a request ID" } });
   const stored = store.get(id);
-  if (stored === undefined) return reply(404, { error: `no request ${id}` });
+  if (stored === undefined) return reply(404, { error: { code: "refused", field: "", message: `no request ${id}` } });
   if (event.routeKey === "GET /v1/requests/{id}") return reply(200, stored);
-  if (stored.status !== "awaiting-approval") return reply(409, { error: `request is ${stored.status}` });
+  if (stored.status !== "awaiting-approval")
+    return reply(409, { error: { code: "refused", field: "", message: `request is ${stored.status}` } });
   if (event.routeKey === "POST /v1/requests/{id}/reject") {
     stored.status = "rejected";
     return reply(200, { id, status: stored.status });
   }
   if (stored.request.requestedBy === caller)
-    return reply(403, { error: "the operator who filed a request cannot approve it", field: "approver" });
+    return reply(403, {
+      error: { code: "refused", field: "approver", message: "the operator who filed a request cannot approve it" },
+    });
   stored.status = "running";
   stored.approval = { approvedBy: caller };
   return reply(200, { id, status: stored.status });
@@ -605,7 +609,7 @@ describe("subject-request when the endpoint cannot serve (exit 69)", () => {
   it("exits 69 on a 5xx answer, the handler's or the gateway's", async () => {
     // Prepare
     const id = await filed();
-    override = async () => reply(503, { error: "workflow unavailable" });
+    override = async () => reply(503, { error: { code: "refused", field: "", message: "workflow unavailable" } });
 
     // Act
     const handler503 = await run(["status", id]);

@@ -16,6 +16,7 @@ import {
   type CredentialProvider,
   callApi,
   EndpointUnavailableError,
+  errorField,
   errorText,
 } from "./operator-client";
 
@@ -344,8 +345,7 @@ export interface OperatorDeps {
 
 /** A 4xx answer: print the API's error and field (and a hint), exit 1. */
 function refused(answer: ApiAnswer, what: string, options: OperatorOptions, io: OperatorIo): number {
-  const body = answer.json as { field?: unknown } | undefined;
-  const field = typeof body?.field === "string" ? body.field : undefined;
+  const field = errorField(answer);
   const error = errorText(answer);
   const hints: Record<number, string> = {
     404: "no request has that ID (or the route is unknown: check --endpoint)",

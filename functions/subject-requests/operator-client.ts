@@ -176,13 +176,26 @@ const parseJson = (text: string): unknown => {
   }
 };
 
-/** The error text of an answer: `error` of the API, `message` of API Gateway, else the start of the text. */
+/**
+ * The error text of an answer: the API's (`{ "error": { "code", "field", "message" } }`, the
+ * project's format: functions/shared/http-api.ts; a plain `error` string too), `message` of API
+ * Gateway, else the start of the text.
+ */
 export function errorText(answer: ApiAnswer): string {
   const body = answer.json as { error?: unknown; message?: unknown } | undefined;
   if (typeof body?.error === "string") return body.error;
+  const nested = body?.error as { message?: unknown } | undefined;
+  if (typeof nested?.message === "string") return nested.message;
   if (typeof body?.message === "string") return body.message;
   const text = answer.text.trim().slice(0, 200);
   return text === "" ? `HTTP ${answer.status}` : text;
+}
+
+/** The field an API error names (nested in `error`, or beside it), if any. */
+export function errorField(answer: ApiAnswer): string | undefined {
+  const body = answer.json as { error?: { field?: unknown }; field?: unknown } | undefined;
+  const field = typeof body?.error === "object" && body.error !== null ? body.error.field : body?.field;
+  return typeof field === "string" && field !== "" ? field : undefined;
 }
 
 /**

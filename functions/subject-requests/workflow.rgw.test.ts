@@ -28,10 +28,12 @@ import { createEvidenceBucket } from "../../test/s3/evidence-bucket";
 import { assumeRole, createRole } from "../../test/s3/sts";
 import { useRadosGateway } from "../../test/s3/lifecycle";
 import { digestSigner, TEST_KEY_ARN } from "../../test/support/evidence/digest-signers";
+import { startIamGateway } from "../../test/support/subject-requests/iam-gateway";
 import { LocalStepFunctions } from "../../test/support/subject-requests/local-sfn";
 import { verifyCertificate } from "../evidence/certificate";
 import { localMac, Pseudonyms } from "../shared/pseudonym";
 import { createApiHandler } from "./api-handler";
+import { main as operatorMain } from "./operator-cli";
 import type { CertifyInput, CertifyOutput } from "./certify";
 import { createCertifyHandler } from "./certify-handler";
 import { subjectRequestDefinition } from "./definition";
@@ -478,5 +480,68 @@ describe("the data-subject request workflow", () => {
     const done = await call(api, "GET /v1/requests/{id}", BERT, { id });
     expect(done.body).toMatchObject({ status: "completed", certificate: two.certificateKey, held: false });
     expect(ran.filter((r) => r.kind === "erase").map((r) => r.attempt)).toEqual([1, 2]);
+  });
+
+  it("works end to end with the operators' client: SigV4 through the IAM gateway stand-in to the real API", async () => {
+    // Prepare: API Gateway's IAM authorisation (the harness verifies SigV4) in front of the real API handler.
+    const { api, sfn } = workflow();
+    const keys = {
+      anna: { accessKeyId: "AKIAANNAOPERATOR0001", secretAccessKey: "anna-secret-key-for-the-gateway-test" },
+      bert: { accessKeyId: "AKIABERTOPERATOR0002", secretAccessKey: "bert-secret-key-for-the-gateway-test" },
+    };
+    const iam = await startIamGateway({
+      region: REGION,
+      principals: {
+        [keys.anna.accessKeyId]: { secretAccessKey: keys.anna.secretAccessKey, userArn: ANNA },
+        [keys.bert.accessKeyId]: { secretAccessKey: keys.bert.secretAccessKey, userArn: BERT },
+      },
+      handler: async (e) => (await api(e)) as never,
+    });
+    const cli = async (as: keyof typeof keys, ...argv: string[]) => {
+      let stdout = "";
+      let stderr = "";
+      const code = await operatorMain(
+        argv,
+        {
+          stdout: { write: (t: string) => (stdout += t) },
+          stderr: { isTTY: false, write: (t: string) => (stderr += t) },
+        },
+        {
+          env: { SIP_REQUESTS_ENDPOINT: iam.url, AWS_REGION: REGION },
+          credentials: async () => keys[as],
+          sleep: async () => {},
+        },
+      );
+      return { code, stdout, stderr };
+    };
+    try {
+      // Act: Anna files an export, tries to approve it herself, Bert approves, Anna watches it finish.
+      const filed = await cli(
+        "anna",
+        "request",
+        "--tenant",
+        "acme",
+        "--subject",
+        SUBJECT,
+        "--kind",
+        "export",
+        "--reason",
+        "ticket 4713",
+      );
+      expect(filed.code, filed.stderr).toBe(0);
+      const id = filed.stdout.trim();
+      await until(api, id, "awaiting-approval");
+      const self = await cli("anna", "approve", id);
+      const approved = await cli("bert", "approve", id);
+      await sfn.settled(id);
+      const status = await cli("anna", "status", id, "--json");
+      // Assess
+      expect([self.code, self.stderr]).toEqual([1, expect.stringContaining("(403)")]);
+      expect(self.stderr).toContain("field: approvedBy");
+      expect(approved.code, approved.stderr).toBe(0);
+      expect(JSON.parse(status.stdout)).toMatchObject({ id, status: "completed", approval: { approvedBy: BERT } });
+    } finally {
+      await iam.close();
+    }
   });
 });
