@@ -44,6 +44,7 @@ describe("data-subject requests in the example", () => {
     );
     expect(routes.map(([, r]) => [r.route_key, r.authorization_type]).sort()).toEqual([
       ["GET /v1/requests/{id}", "AWS_IAM"],
+      ["POST /v1/deployments", "AWS_IAM"],
       ["POST /v1/requests", "AWS_IAM"],
       ["POST /v1/requests/{id}/approve", "AWS_IAM"],
       ["POST /v1/requests/{id}/reject", "AWS_IAM"],
@@ -61,6 +62,12 @@ describe("data-subject requests in the example", () => {
           "${aws_apigatewayv2_api.subject-requests_operators-api_api.execution_arn}/*/POST/v1/requests/*/reject",
         ],
       }),
+    ]);
+    const recorder = JSON.parse(
+      String(resourcesOf(example.json, "aws_iam_policy")["subject-requests_deployment-recorder-policy"]?.policy),
+    ) as { Statement: { Resource: string[] }[] };
+    expect(recorder.Statement.map((st) => st.Resource)).toEqual([
+      ["${aws_apigatewayv2_api.subject-requests_operators-api_api.execution_arn}/*/POST/v1/deployments"],
     ]);
     // Only the API function starts and decides executions.
     const deciders = Object.keys(resourcesOf(example.json, "aws_iam_role_policy")).filter((address) =>

@@ -3,6 +3,7 @@ import type { ResolvedDeployment } from "../config/load";
 import { arn } from "../config/partitions";
 import { IamPolicy, IamRole, IamRolePolicy, SecretsmanagerSecret, SfnStateMachine } from "../framework/aws";
 import { Construct, TerraformOutput } from "../framework/cdktf";
+import { DEPLOYMENTS_PREFIX } from "../functions/evidence/deployment-store";
 import { REQUESTS_PREFIX } from "../functions/signing/evidence-layout";
 import { subjectRequestDefinition } from "../functions/subject-requests/definition";
 import { EXPORTS_PREFIX, PENDING_PREFIX, REPORTS_PREFIX } from "../functions/subject-requests/request-store";
@@ -30,6 +31,9 @@ export const SUBJECT_REQUEST_ROUTES = [
   "POST /v1/requests/{id}/approve",
   "POST /v1/requests/{id}/reject",
 ] as const;
+
+/** The deploy role's route: a signed deployment manifest into the evidence bucket (docs/deploy.md §6e). */
+export const DEPLOYMENT_ROUTE = "POST /v1/deployments";
 
 /** A place a subject's objects live in: a sovereign bucket of the upload pipelines. */
 export interface SubjectPlace {
@@ -88,6 +92,8 @@ export class SubjectRequests extends Construct {
   };
   /** The policy operators' roles are given to file and decide requests. */
   readonly operatorPolicy: IamPolicy;
+  /** The policy a deploy role is given to store the signed deployment manifest. */
+  readonly deploymentRecorderPolicy: IamPolicy;
 
   constructor(scope: Construct, id: string, props: SubjectRequestsProps) {
     super(scope, id);
@@ -150,7 +156,10 @@ export class SubjectRequests extends Construct {
       placement,
       name: `${env}-subject-requests`,
       iamAuthorization: true,
-      routes: SUBJECT_REQUEST_ROUTES.map((routeKey) => ({ routeKey, function: this.functions.api })),
+      routes: [...SUBJECT_REQUEST_ROUTES, DEPLOYMENT_ROUTE].map((routeKey) => ({
+        routeKey,
+        function: this.functions.api,
+      })),
       logKey: props.key,
       throttle: { ratePerSecond: 5, burst: 10 },
     });
@@ -163,17 +172,41 @@ export class SubjectRequests extends Construct {
         operator_policy: `${env}-subject-request-operator`,
       },
     });
-    this.operatorPolicy = new IamPolicy(this, "operator-policy", {
-      provider: placement.provider,
-      name: `${env}-subject-request-operator`,
-      description: `Files, approves, rejects and reads ${env}'s data-subject requests through their API (OPERATOR.md); a second operator approves`,
+    this.operatorPolicy = this.invokePolicy(
+      "operator-policy",
+      `${env}-subject-request-operator`,
+      `Files, approves, rejects and reads ${env}'s data-subject requests through their API (OPERATOR.md); a second operator approves`,
+      "CallTheSubjectRequestApi",
+      SUBJECT_REQUEST_ROUTES,
+    );
+    this.deploymentRecorderPolicy = this.invokePolicy(
+      "deployment-recorder-policy",
+      `${env}-deployment-recorder`,
+      `Stores ${env}'s signed deployment manifests in the evidence bucket through the operators' API (docs/deploy.md §6e)`,
+      "RecordDeployments",
+      [DEPLOYMENT_ROUTE],
+    );
+  }
+
+  /** A managed policy allowing execute-api:Invoke on `routes` of the operators' API, nothing else. */
+  private invokePolicy(
+    id: string,
+    name: string,
+    description: string,
+    sid: string,
+    routes: readonly string[],
+  ): IamPolicy {
+    return new IamPolicy(this, id, {
+      provider: this.api.api.provider,
+      name,
+      description,
       policy: renderPolicy(
         policyDocument([
           {
-            Sid: "CallTheSubjectRequestApi",
+            Sid: sid,
             Effect: "Allow",
             Action: "execute-api:Invoke",
-            Resource: SUBJECT_REQUEST_ROUTES.map((route) => {
+            Resource: routes.map((route) => {
               const [method, path] = route.split(" ");
               return `${this.api.api.executionArn}/*/${method}${(path ?? "").replace(/\{[^}]+\}/g, "*")}`;
             }),
@@ -195,7 +228,11 @@ export class SubjectRequests extends Construct {
     stateMachineArn: string,
   ): LambdaFunction {
     const { placement } = props;
+    const { evidence } = props;
     const api = fn("api", "subjectRequests", {
+      EVIDENCE_BUCKET: evidence.bucket.bucketName,
+      EVIDENCE_BUCKET_KMS_KEY_ID: evidence.bucket.encryptionKey.keyArn,
+      EVIDENCE_KEY_ID: evidence.signingKey.keyArn,
       STATE_MACHINE_ARN: stateMachineArn,
       // A tenant is known by its key alias: adding or removing a tenant changes nothing here.
       TENANT_KEY_ALIAS_PREFIX: tenantDirectoryEnvironment(props.environment).TENANT_KEY_ALIAS_PREFIX ?? "",
@@ -231,6 +268,17 @@ export class SubjectRequests extends Construct {
     this.requests.grantRead(api, { sid: "ReadPendingRequests", prefix: PENDING_PREFIX, keySid: "UseRequestsKey" });
     this.requests.grantDelete(api, { sid: "ForgetDecidedRequests", prefix: PENDING_PREFIX });
     PrivateBucket.grantList(api, [this.requests], { sid: "TellMissingRequests" });
+    // Signed deployment manifests: checked with the evidence key's public key, kept under deployments/.
+    evidence.bucket.grantPut(api, { sid: "KeepDeploymentManifests", prefix: DEPLOYMENTS_PREFIX });
+    evidence.bucket.grantRead(api, { sid: "FindDeploymentManifests", prefix: DEPLOYMENTS_PREFIX });
+    PrivateBucket.grantList(api, [evidence.bucket], { sid: "TellNewDeploymentManifests" });
+    evidence.bucket.grantKeyUse(api, "EncryptDeploymentManifests");
+    api.addToPrincipalPolicy({
+      Sid: "ReadEvidencePublicKey",
+      Effect: "Allow",
+      Action: "kms:GetPublicKey",
+      Resource: evidence.signingKey.keyArn,
+    });
     return api;
   }
 

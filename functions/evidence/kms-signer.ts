@@ -5,9 +5,10 @@
  * kms:Sign on the key. Kept apart from the verification code, so that `verify-evidence` bundles no
  * AWS SDK.
  */
-import { type KMSClient, SignCommand } from "@aws-sdk/client-kms";
-import { type EvidenceSigner, KEY_ARN, type SigningAlgorithm } from "./algorithms";
+import { GetPublicKeyCommand, type KMSClient, SignCommand } from "@aws-sdk/client-kms";
+import { type EvidenceSigner, isSigningAlgorithm, KEY_ARN, type SigningAlgorithm } from "./algorithms";
 import { EvidenceSigningError } from "./certificate";
+import { readPublicKey, type VerificationKey } from "./public-key";
 
 /**
  * A signer for the key `keyArn` (its ARN, which certificates record: not an alias). Each signature
@@ -38,5 +39,32 @@ export function kmsSigner(
         );
       return answer.Signature;
     },
+  };
+}
+
+/**
+ * The key's public key from KMS (`GetPublicKey`, once; a failed call is asked again next time), with
+ * its ARN and algorithms, so that evidence is verified against exactly this key.
+ */
+export function kmsPublicKey(kms: Pick<KMSClient, "send">, keyArn: string): () => Promise<VerificationKey> {
+  let pending: Promise<VerificationKey> | undefined;
+  return () => {
+    pending ??= (async () => {
+      const answer = await kms.send(new GetPublicKeyCommand({ KeyId: keyArn }));
+      if (answer.PublicKey === undefined)
+        throw new EvidenceSigningError(`KMS GetPublicKey of ${keyArn} returned no key`);
+      const { key } = readPublicKey(answer.PublicKey);
+      return {
+        key,
+        keyId: answer.KeyId ?? keyArn,
+        ...(answer.SigningAlgorithms === undefined
+          ? {}
+          : { signingAlgorithms: answer.SigningAlgorithms.filter(isSigningAlgorithm) }),
+      };
+    })().catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
   };
 }

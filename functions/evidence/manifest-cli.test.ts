@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { digestSigner, TEST_KEY_ARN } from "../../test/support/evidence/digest-signers";
+import { startIamGateway } from "../../test/support/subject-requests/iam-gateway";
 import { tempDir } from "../../test/template";
 import { verifyCertificate } from "./certificate";
 import { main } from "./manifest-cli";
@@ -121,5 +122,84 @@ describe("deployment-manifest", () => {
     const neither = io();
     expect(await main(["--outdir", outdir, "--commit", COMMIT, "--deployer", DEPLOYER], neither.io)).toBe(64);
     expect(neither.err.join("")).toMatch(/--key-id ARN, or print the manifest with --unsigned/);
+  });
+
+  it("--store posts the signed certificate, as the caller, to the operators' API, and says where it was kept", async () => {
+    // Prepare: the IAM gateway stand-in verifies the SigV4 signature and hands the event to a handler
+    // that answers as the API does (functions/subject-requests/api.ts, POST /v1/deployments).
+    const { outdir } = synthesized();
+    const received: { body: string; caller: string }[] = [];
+    let answer = {
+      statusCode: 201,
+      body: JSON.stringify({ key: `deployments/${COMMIT}/abc.json`, versionId: "v1", created: true }),
+    };
+    const credentials = {
+      accessKeyId: "AKIADEPLOYER00000001",
+      secretAccessKey: "deployer-secret-for-the-gateway-test",
+    };
+    const gateway = await startIamGateway({
+      region: "eusc-de-east-1",
+      principals: { [credentials.accessKeyId]: { secretAccessKey: credentials.secretAccessKey, userArn: DEPLOYER } },
+      handler: async (event) => {
+        received.push({ body: event.body ?? "", caller: event.requestContext.authorizer.iam.userArn });
+        return answer;
+      },
+    });
+    const run = async () => {
+      const { io: sink, out, err } = io();
+      const status = await main(
+        [
+          "--outdir",
+          outdir,
+          "--commit",
+          COMMIT,
+          "--deployer",
+          DEPLOYER,
+          "--key-id",
+          TEST_KEY_ARN,
+          "--store",
+          gateway.url,
+        ],
+        sink,
+        { signerFor: () => digestSigner(keys.privateKey), credentials: async () => credentials },
+      );
+      return { status, out: out.join(""), err: err.join("") };
+    };
+    try {
+      // Act
+      const stored = await run();
+      answer = {
+        statusCode: 400,
+        body: JSON.stringify({
+          error: { code: "invalid_request", field: "certificate", message: "not a deployment manifest" },
+        }),
+      };
+      const refused = await run();
+      // Assess: the certificate printed is the one sent, by the deployer's identity; a refusal exits 1.
+      expect(stored.status, stored.err).toBe(0);
+      expect(received[0]).toEqual({ body: stored.out, caller: DEPLOYER });
+      expect(verifyCertificate(received[0]?.body ?? "", { publicKey: { key: keys.publicKey } }).valid).toBe(true);
+      expect(stored.err).toContain(`stored as deployments/${COMMIT}/abc.json (version v1) in the evidence bucket`);
+      expect(refused.status).toBe(1);
+      expect(refused.err).toContain(
+        "the API refused the certificate (400): not a deployment manifest (field: certificate)",
+      );
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it("refuses --store without a signature or with an endpoint that is not https", async () => {
+    const { outdir } = synthesized();
+    const base = ["--outdir", outdir, "--commit", COMMIT, "--deployer", DEPLOYER];
+    for (const [args, message] of [
+      [["--unsigned", "--store", "https://api.example.org"], /--store keeps a signed certificate/],
+      [["--key-id", TEST_KEY_ARN, "--store", "http://api.example.org"], /must be an https URL/],
+      [["--key-id", TEST_KEY_ARN, "--store", "not a url"], /is not a URL/],
+    ] as const) {
+      const { io: sink, err } = io();
+      expect(await main([...base, ...args], sink)).toBe(64);
+      expect(err.join("")).toMatch(message);
+    }
   });
 });

@@ -7,7 +7,16 @@ import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { KMSClient } from "@aws-sdk/client-kms";
+import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import { type CliIo, UsageError, usageErrors, usageMessage, userCwd } from "../shared/cli";
+import {
+  CredentialsUnavailableError,
+  type CredentialProvider,
+  callApi,
+  EndpointUnavailableError,
+  errorField,
+  errorText,
+} from "../shared/iam-api-client";
 import { runIfEntryPoint } from "../shared/entry";
 import { type EvidenceSigner, KEY_ARN } from "./algorithms";
 import { canonicalize } from "./canonical";
@@ -16,7 +25,7 @@ import { deploymentManifest, ManifestInputError } from "./deployment-manifest";
 import { kmsSigner } from "./kms-signer";
 
 export const USAGE = `Usage: deployment-manifest --outdir DIR --commit SHA --deployer ARN [--job TEXT]
-                           (--key-id ARN [--region REGION] | --unsigned) [--out FILE]
+                           (--key-id ARN [--region REGION] [--store URL] | --unsigned) [--out FILE]
 
 Records what a deployment deployed, from the synthesized output it was deployed from: the commit
 and job, the configuration's SHA-256, each stack's SHA-256, its saved plan's SHA-256 and residency
@@ -31,9 +40,14 @@ certificate (sip-evidence-certificate/1) that verify-evidence checks offline.
   --region REGION   the key's region (default: the key ARN's)
   --unsigned        print the manifest (canonical JSON) without signing it, for review
   --out FILE        write there instead of to standard output
+  --store URL       also keep the certificate in the evidence bucket (COMPLIANCE lock): POST it,
+                    signed with your AWS credentials (SigV4), to the operators' API at URL (the
+                    endpoint of terraform output subject-requests_operators; the caller needs the
+                    policy <environment>-deployment-recorder); the API checks the signature first
   -h, --help        show this help
 
-Exit status: 0 written, 1 the output cannot be read or signing failed, 64 usage error.
+Exit status: 0 written (and stored), 1 the output cannot be read, signing failed or the API refused
+the certificate, 64 usage error, 69 the API is unreachable or failing (the certificate is written).
 `;
 
 interface Options {
@@ -44,6 +58,7 @@ interface Options {
   readonly keyId: string | undefined;
   readonly region: string | undefined;
   readonly out: string | undefined;
+  readonly store: URL | undefined;
 }
 
 /** The options, or undefined for --help; throws UsageError naming the option and the fix. */
@@ -60,6 +75,7 @@ export function parseManifestArgs(argv: readonly string[]): Options | undefined 
         region: { type: "string" },
         unsigned: { type: "boolean" },
         out: { type: "string" },
+        store: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -73,6 +89,7 @@ export function parseManifestArgs(argv: readonly string[]): Options | undefined 
     throw new UsageError("name the signing key with --key-id ARN, or print the manifest with --unsigned");
   if (keyId !== undefined && !KEY_ARN.test(keyId))
     throw new UsageError(`--key-id ${keyId} is not a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)`);
+  const store = values.store === undefined ? undefined : storeUrl(values.store, keyId);
   const cwd = userCwd();
   return {
     outdir: resolve(cwd, values.outdir ?? ""),
@@ -82,10 +99,33 @@ export function parseManifestArgs(argv: readonly string[]): Options | undefined 
     keyId,
     region: values.region ?? keyId?.split(":")[3],
     out: values.out === undefined ? undefined : resolve(cwd, values.out),
+    store,
   };
 }
 
+/** The --store endpoint: https (http only on loopback, for tests), and only for a signed manifest. */
+function storeUrl(text: string, keyId: string | undefined): URL {
+  if (keyId === undefined)
+    throw new UsageError("--store keeps a signed certificate: add --key-id ARN (not --unsigned)");
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(
+      `--store ${text} is not a URL: give the API's endpoint, https://<id>.execute-api.<region>.<domain>`,
+    );
+  }
+  const loopback = url.hostname === "127.0.0.1" || url.hostname === "localhost";
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback))
+    throw new UsageError(`--store ${text} must be an https URL`);
+  return url;
+}
+
 export interface ManifestDeps {
+  /** Credentials --store signs with. @default fromNodeProviderChain() */
+  readonly credentials?: CredentialProvider;
+  /** @default globalThis.fetch */
+  readonly fetch?: typeof fetch;
   /** @default - KMS Sign with the key, in its region */
   readonly signerFor?: (keyId: string, region: string | undefined) => EvidenceSigner;
   /** @default () => new Date() */
@@ -122,11 +162,45 @@ export async function main(argv: readonly string[], io: CliIo = process, deps: M
     }
     if (options.out === undefined) io.stdout.write(text);
     else writeFileSync(options.out, text);
-    return 0;
+    return options.store === undefined ? 0 : await store(options, options.store, text, io, deps);
   } catch (error) {
     const what = error instanceof ManifestInputError ? error.message : `signing failed: ${(error as Error).message}`;
     io.stderr.write(`deployment-manifest: ${what}\n`);
     return 1;
+  }
+}
+
+/** POSTs the certificate to the operators' API, which keeps it in the evidence bucket. */
+async function store(options: Options, endpoint: URL, text: string, io: CliIo, deps: ManifestDeps): Promise<number> {
+  // The API's region: from its execute-api host name, else the key's (loopback in tests).
+  const region = /^[^.]+\.execute-api\.([a-z0-9-]+)\./.exec(endpoint.hostname)?.[1] ?? options.region ?? "";
+  try {
+    const answer = await callApi(
+      {
+        endpoint,
+        region,
+        credentials: deps.credentials ?? fromNodeProviderChain(),
+        ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+      },
+      "POST",
+      "/v1/deployments",
+      text,
+    );
+    if (answer.status !== 200 && answer.status !== 201) {
+      const field = errorField(answer);
+      io.stderr.write(
+        `deployment-manifest: the API refused the certificate (${answer.status}): ${errorText(answer)}${field === undefined ? "" : ` (field: ${field})`}\n`,
+      );
+      return 1;
+    }
+    const stored = answer.json as { key?: string; versionId?: string };
+    io.stderr.write(
+      `deployment-manifest: ${answer.status === 201 ? "stored" : "already stored"} as ${stored.key} (version ${stored.versionId}) in the evidence bucket\n`,
+    );
+    return 0;
+  } catch (error) {
+    io.stderr.write(`deployment-manifest: could not store the certificate: ${(error as Error).message}\n`);
+    return error instanceof EndpointUnavailableError || error instanceof CredentialsUnavailableError ? 69 : 1;
   }
 }
 

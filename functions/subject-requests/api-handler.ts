@@ -7,7 +7,10 @@ import { createLogger } from "../shared/logger";
 import { kmsMac, Pseudonyms } from "../shared/pseudonym";
 import { type ApiDeps, handleApiEvent, type StepFunctionsClient, type TenantLookup } from "./api";
 import { kmsKeyLookup } from "../shared/tenant-directory";
-import { kmsClient, parseApiEnv, sfnClient, sovereignS3 } from "./env";
+import { type ApiEnv, kmsClient, parseApiEnv, sfnClient, sovereignS3 } from "./env";
+import { storeDeploymentCertificate } from "../evidence/deployment-store";
+import { kmsPublicKey } from "../evidence/kms-signer";
+import type { VerificationKey } from "../evidence/public-key";
 import { RequestStore } from "./request-store";
 
 export interface ApiOverrides {
@@ -17,6 +20,10 @@ export interface ApiOverrides {
   readonly now?: () => Date;
   /** @default - the key alias lookup of the environment (TENANT_KEY_ALIAS_PREFIX), else its TENANTS */
   readonly tenants?: TenantLookup;
+  /** The client deployment manifests are stored with. @default - `s3` */
+  readonly evidenceS3?: S3Client;
+  /** @default - KMS GetPublicKey of EVIDENCE_KEY_ID */
+  readonly evidencePublicKey?: () => Promise<VerificationKey>;
 }
 
 /** The handler over an environment; clients from the environment unless given. */
@@ -31,6 +38,7 @@ export function createApiHandler(
     sfn: overrides.sfn ?? sfnClient(env),
     store: new RequestStore(overrides.s3 ?? sovereignS3(env), env.REQUESTS_BUCKET, env.REQUESTS_KMS_KEY_ID),
     pseudonyms: overrides.pseudonyms ?? new Pseudonyms(kmsMac(kmsClient(env), env.PSEUDONYM_KEY_ID)),
+    ...deploymentsOf(env, overrides),
     tenants:
       overrides.tenants ??
       (lookup === undefined || prefix === undefined
@@ -43,6 +51,23 @@ export function createApiHandler(
     ...(overrides.now === undefined ? {} : { now: overrides.now }),
   };
   return (event) => handleApiEvent(event, deps);
+}
+
+/** With the evidence bucket and key in the environment, the API records signed deployment manifests. */
+function deploymentsOf(env: ApiEnv, overrides: ApiOverrides): Pick<ApiDeps, "deployments"> {
+  if (
+    env.EVIDENCE_BUCKET === undefined ||
+    env.EVIDENCE_BUCKET_KMS_KEY_ID === undefined ||
+    env.EVIDENCE_KEY_ID === undefined
+  )
+    return {};
+  const store = {
+    s3: overrides.evidenceS3 ?? overrides.s3 ?? sovereignS3(env),
+    bucket: env.EVIDENCE_BUCKET,
+    kmsKeyId: env.EVIDENCE_BUCKET_KMS_KEY_ID,
+    publicKey: overrides.evidencePublicKey ?? kmsPublicKey(kmsClient(env), env.EVIDENCE_KEY_ID),
+  };
+  return { deployments: (text, storedBy) => storeDeploymentCertificate(store, text, storedBy) };
 }
 
 let instance: ReturnType<typeof createApiHandler> | undefined;

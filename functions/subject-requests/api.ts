@@ -21,6 +21,7 @@ import {
   StartExecutionCommand,
 } from "@aws-sdk/client-sfn";
 import { z } from "zod";
+import { DeploymentRecordError, type StoredDeployment } from "../evidence/deployment-store";
 import { failure, type HttpApiResult, json } from "../shared/http-api";
 import type { Logger } from "../shared/logger";
 import type { Pseudonyms } from "../shared/pseudonym";
@@ -62,6 +63,11 @@ export interface ApiDeps {
   readonly now?: () => Date;
   /** @default crypto.randomUUID */
   readonly newId?: () => string;
+  /**
+   * Keeps a signed deployment manifest in the evidence bucket (`POST /v1/deployments`).
+   * @default - the route answers 404
+   */
+  readonly deployments?: (certificate: string, storedBy: string) => Promise<StoredDeployment>;
 }
 
 /** Whether `tenant` (a usable tenant ID) is a tenant of the deployment. */
@@ -257,6 +263,31 @@ async function describe(id: string, deps: ApiDeps): Promise<HttpApiResult> {
   }
 }
 
+/**
+ * `POST /v1/deployments`: the body is a certificate deployment-manifest signed with the evidence key;
+ * stored under COMPLIANCE lock (201, or 200 when it was stored before), refused (400) when the key did
+ * not sign it or it is not a deployment manifest.
+ */
+async function recordDeployment(event: ApiEvent, caller: string, deps: ApiDeps): Promise<HttpApiResult> {
+  if (deps.deployments === undefined) return failure(404, "no_route", "", "this API records no deployments");
+  const text =
+    event.body === undefined
+      ? ""
+      : event.isBase64Encoded
+        ? Buffer.from(event.body, "base64").toString("utf8")
+        : event.body;
+  if (text.trim() === "")
+    throw new RequestInputError("certificate", "the body is empty: send the certificate deployment-manifest wrote");
+  try {
+    const stored = await deps.deployments(text, caller);
+    deps.logger.info("deployment recorded", { key: stored.key, created: stored.created, storedBy: caller });
+    return json(stored.created ? 201 : 200, stored);
+  } catch (error) {
+    if (error instanceof DeploymentRecordError) throw new RequestInputError(error.field, error.message);
+    throw error;
+  }
+}
+
 async function route(event: ApiEvent, caller: string, deps: ApiDeps): Promise<HttpApiResult> {
   const routeKey = event.routeKey ?? `${event.requestContext.http.method} ${event.requestContext.http.path}`;
   const id = () => parseRequestId(event.pathParameters?.id);
@@ -269,6 +300,8 @@ async function route(event: ApiEvent, caller: string, deps: ApiDeps): Promise<Ht
       return reject(event, id(), caller, deps);
     case "GET /v1/requests/{id}":
       return describe(id(), deps);
+    case "POST /v1/deployments":
+      return recordDeployment(event, caller, deps);
     default:
       return failure(404, "no_route", "", `no route ${routeKey}`);
   }

@@ -66,6 +66,10 @@ export const ApiEnv = z.object({
   ).optional(),
   /** The KMS HMAC key of the pseudonyms (as the upload function uses it). */
   PSEUDONYM_KEY_ID: z.string().min(1),
+  /** With these three the API records signed deployment manifests (`POST /v1/deployments`). */
+  EVIDENCE_BUCKET: z.string().min(1).optional(),
+  EVIDENCE_BUCKET_KMS_KEY_ID: z.string().min(1).optional(),
+  EVIDENCE_KEY_ID: z.string().min(1).optional(),
   SFN_ENDPOINT: httpUrl.optional(),
 });
 export type ApiEnv = z.infer<typeof ApiEnv>;

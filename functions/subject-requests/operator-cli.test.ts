@@ -30,7 +30,7 @@ import {
   STATUS_MEANINGS,
   USAGE,
 } from "./operator-cli";
-import { type AwsCredentials, callApi } from "./operator-client";
+import { type AwsCredentials, callApi } from "../shared/iam-api-client";
 
 const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const REGION = "eusc-de-east-1";

@@ -18,7 +18,7 @@ import {
   EndpointUnavailableError,
   errorField,
   errorText,
-} from "./operator-client";
+} from "../shared/iam-api-client";
 
 const TOOL = "subject-request";
 
@@ -339,7 +339,7 @@ export interface OperatorDeps {
   readonly now?: () => Date;
   /** @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
-  /** @default DEFAULT_TIMEOUT_MS of operator-client.ts (30 s) */
+  /** @default DEFAULT_TIMEOUT_MS of functions/shared/iam-api-client.ts (30 s) */
   readonly timeoutMs?: number;
 }
 

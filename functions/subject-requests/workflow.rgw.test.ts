@@ -30,7 +30,7 @@ import { useRadosGateway } from "../../test/s3/lifecycle";
 import { digestSigner, TEST_KEY_ARN } from "../../test/support/evidence/digest-signers";
 import { startIamGateway } from "../../test/support/subject-requests/iam-gateway";
 import { LocalStepFunctions } from "../../test/support/subject-requests/local-sfn";
-import { verifyCertificate } from "../evidence/certificate";
+import { formatCertificate, signEvidence, verifyCertificate } from "../evidence/certificate";
 import { localMac, Pseudonyms } from "../shared/pseudonym";
 import { createApiHandler } from "./api-handler";
 import { main as operatorMain } from "./operator-cli";
@@ -138,7 +138,12 @@ function workflow(approvalTimeoutSeconds = 3600) {
     waitTimeOverrides: { WaitForHold: 0 },
     retryIntervalOverrides: { Run: 0, Certify: 0 },
   });
-  const api = createApiHandler(env, { s3: as.api, sfn, pseudonyms });
+  const api = createApiHandler(env, {
+    s3: as.api,
+    sfn,
+    pseudonyms,
+    evidencePublicKey: async () => ({ key: keys.publicKey, keyId: TEST_KEY_ARN }),
+  });
   return { sfn, api, certify };
 }
 
@@ -264,7 +269,8 @@ beforeAll(async () => {
   const grants: Record<keyof typeof as, object[]> = {
     api: [
       { Effect: "Allow", Action: ["s3:GetObject", "s3:DeleteObject"], Resource: [objects(REQUESTS, "pending/")] },
-      { Effect: "Allow", Action: ["s3:ListBucket"], Resource: [bucket(REQUESTS)] },
+      { Effect: "Allow", Action: ["s3:PutObject", "s3:GetObject"], Resource: [objects(EVIDENCE, "deployments/")] },
+      { Effect: "Allow", Action: ["s3:ListBucket"], Resource: [bucket(REQUESTS), bucket(EVIDENCE)] },
     ],
     pending: [
       { Effect: "Allow", Action: ["s3:PutObject", "s3:GetObject"], Resource: [objects(REQUESTS, "pending/")] },
@@ -543,5 +549,47 @@ describe("the data-subject request workflow", () => {
     } finally {
       await iam.close();
     }
+  });
+
+  it("keeps a signed deployment manifest in the evidence bucket, once, and refuses what the evidence key did not sign", async () => {
+    // Prepare: a deployment manifest signed by the evidence key (the test's P-256 stand-in), as deployment-manifest writes it.
+    const { api } = workflow();
+    const commit = "0123456789abcdef0123456789abcdef01234567";
+    const manifest = { type: "deployment", commit, deployer: BERT, recordedAt: "2026-12-07T00:00:00.000Z", stacks: [] };
+    const text = formatCertificate(await signEvidence(manifest, signer));
+    const post = (body: string, caller = BERT) =>
+      api({
+        version: "2.0",
+        routeKey: "POST /v1/deployments",
+        body,
+        requestContext: { http: { method: "POST", path: "/v1/deployments" }, authorizer: { iam: { userArn: caller } } },
+      });
+    const forged = await signEvidence(
+      manifest,
+      digestSigner(generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey),
+    );
+    const otherRecord = formatCertificate(await signEvidence({ type: "data-subject-request", commit }, signer));
+    // Act
+    const first = await post(text);
+    const again = await post(text);
+    const tampered = await post(text.replace(BERT, ANNA));
+    const foreign = await post(formatCertificate(forged));
+    const wrongKind = await post(otherRecord);
+    // Assess: stored once, under deployments/<commit>/, locked, with who sent it; the rest refused naming the certificate.
+    const stored = JSON.parse(first.body) as { key: string; versionId: string; created: boolean };
+    expect([first.statusCode, again.statusCode]).toEqual([201, 200]);
+    expect(stored.key).toMatch(new RegExp(`^deployments/${commit}/[0-9a-f]{64}\\.json$`));
+    expect(JSON.parse(again.body)).toMatchObject({ key: stored.key, versionId: stored.versionId, created: false });
+    const object = await sovereign.send(new GetObjectCommand({ Bucket: EVIDENCE, Key: stored.key }));
+    expect(await object.Body?.transformToString("utf8")).toBe(text);
+    expect(object.Metadata).toMatchObject({ "stored-by": BERT });
+    expect(object.ObjectLockMode).toBe("COMPLIANCE");
+    for (const refused of [tampered, foreign, wrongKind]) {
+      expect(refused.statusCode).toBe(400);
+      expect(JSON.parse(refused.body).error.field).toBe("certificate");
+    }
+    expect(JSON.parse(tampered.body).error.message).toMatch(/digest-mismatch/);
+    expect(JSON.parse(foreign.body).error.message).toMatch(/bad-signature/);
+    expect(JSON.parse(wrongKind.body).error.message).toMatch(/not a deployment manifest/);
   });
 });

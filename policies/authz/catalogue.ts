@@ -128,8 +128,13 @@ export const CATALOGUE: Readonly<Record<RoleKind, RoleCalls>> = {
   },
   "subject-request-api": {
     purpose:
-      "the operators' data-subject request API (IAM-authorised): derives the subject's pseudonym, checks the tenant's key alias, starts and decides executions of the workflow; reads and forgets the pending records (the task tokens) under pending/",
-    calls: [...s3("sdk", "GetObject", "DeleteObject"), "sdk KMS GenerateMac", "sdk KMS DescribeKey"],
+      "the operators' data-subject request API (IAM-authorised): derives the subject's pseudonym, checks the tenant's key alias, starts and decides executions of the workflow; reads and forgets the pending records (the task tokens) under pending/; keeps signed deployment manifests under deployments/ of the evidence bucket after checking them with the evidence key's public key",
+    calls: [
+      ...s3("sdk", "GetObject", "DeleteObject", "HeadObject", "PutObject"),
+      "sdk KMS GenerateMac",
+      "sdk KMS DescribeKey",
+      "sdk KMS GetPublicKey",
+    ],
   },
   "subject-request-pending": {
     purpose: "the workflow's approval step: keeps the execution's task token under pending/ until an operator decides",

@@ -13,7 +13,7 @@ import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { NodeSha256, SIGNING_SERVICE } from "../../../functions/subject-requests/operator-client";
+import { NodeSha256, SIGNING_SERVICE } from "../../../functions/shared/iam-api-client";
 
 /** A test credential's secret and the principal it stands for. */
 export interface TestPrincipal {
@@ -84,6 +84,7 @@ export const ROUTES = [
   { routeKey: "POST /v1/requests/{id}/approve", method: "POST", pattern: /^\/v1\/requests\/([^/]+)\/approve$/ },
   { routeKey: "POST /v1/requests/{id}/reject", method: "POST", pattern: /^\/v1\/requests\/([^/]+)\/reject$/ },
   { routeKey: "GET /v1/requests/{id}", method: "GET", pattern: /^\/v1\/requests\/([^/]+)$/ },
+  { routeKey: "POST /v1/deployments", method: "POST", pattern: /^\/v1\/deployments$/ },
 ] as const;
 
 export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;

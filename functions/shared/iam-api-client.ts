@@ -1,9 +1,10 @@
 /**
- * The operator client's one HTTP call: a JSON request to the data-subject request API (API Gateway
- * HTTP API, every route authorised with AWS_IAM), signed with Signature Version 4 for the service
- * `execute-api`, sent with the global `fetch` and given up after a timeout. What the answer means is
- * left to the command line (operator-cli.ts); this module only tells an answer (any status below
- * 500) from an endpoint that cannot serve (unreachable, too slow, 5xx).
+ * A JSON request to an IAM-authorised API (API Gateway HTTP API, every route AWS_IAM: the operators'
+ * data-subject request API), signed with Signature Version 4 for the service `execute-api`, sent with
+ * the global `fetch` and given up after a timeout. What the answer means is left to the command line
+ * (functions/subject-requests/operator-cli.ts, functions/evidence/manifest-cli.ts --store); this
+ * module only tells an answer (any status below 500) from an endpoint that cannot serve
+ * (unreachable, too slow, 5xx).
  */
 import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
 import { SignatureV4 } from "@smithy/signature-v4";
@@ -199,17 +200,17 @@ export function errorField(answer: ApiAnswer): string | undefined {
 }
 
 /**
- * Sends one signed JSON request to `path` under the endpoint. Returns any answer below 500; throws
+ * Sends one signed JSON request to `path` under the endpoint (a string body is sent as it is). Returns any answer below 500; throws
  * EndpointUnavailableError (unreachable, timed out, 5xx) or CredentialsUnavailableError.
  */
 export async function callApi(
   options: ApiClientOptions,
   method: "GET" | "POST",
   path: string,
-  body?: object,
+  body?: object | string,
 ): Promise<ApiAnswer> {
   const url = routeUrl(options.endpoint, path);
-  const text = body === undefined ? undefined : JSON.stringify(body);
+  const text = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
   const headers = await signedHeaders(options, method, url, text);
   const answer = await send(options, url, { method, headers, ...(text === undefined ? {} : { body: text }) });
   const parsed: ApiAnswer = { ...answer, json: parseJson(answer.text) };
