@@ -158,6 +158,7 @@ function platformNames(context: NameContext, out: DerivedName[]): void {
   }
   if (context.subjectRequests) {
     platform("construct", "subject-requests", 'construct "subject-requests"');
+    platform("construct", "subject-request-operators", 'output "subject-request-operators"');
     // With crossing classes, the commercial Roles Anywhere trust's erasure role too.
     if (crossing.length > 0)
       platform("commercialRole", `${env}-subject-erasure`, "commercial data-subject erasure role");

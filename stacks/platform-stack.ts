@@ -331,7 +331,7 @@ export class PlatformStack extends ReadableStack {
             places: replicas,
             sessionDurationSeconds: config.crossPartition.sessionDurationSeconds,
           };
-    return new SubjectRequests(this, "subject-requests", {
+    const requests = new SubjectRequests(this, "subject-requests", {
       placement: this.sovereign,
       environment: config.environment,
       config: config.subjectRequests,
@@ -344,6 +344,18 @@ export class PlatformStack extends ReadableStack {
       ...(commercial === undefined ? {} : { commercial }),
       artifactsDir: props.artifactsDir,
     });
+    new TerraformOutput(this, "subject-request-operators", {
+      description:
+        "What the operators' client and deployment-manifest --store need (functions/subject-requests/OPERATOR.md)",
+      value: {
+        endpoint: requests.api.api.apiEndpoint,
+        region: this.sovereign.region,
+        state_machine: requests.stateMachine.arn,
+        operator_policy: requests.operatorPolicy.name,
+        deployment_recorder_policy: requests.deploymentRecorderPolicy.name,
+      },
+    });
+    return requests;
   }
 
   /**

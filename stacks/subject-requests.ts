@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { ResolvedDeployment } from "../config/load";
 import { arn } from "../config/partitions";
 import { IamPolicy, IamRole, IamRolePolicy, SecretsmanagerSecret, SfnStateMachine } from "../framework/aws";
-import { Construct, TerraformOutput } from "../framework/cdktf";
+import { Construct } from "../framework/cdktf";
 import { DEPLOYMENTS_PREFIX } from "../functions/evidence/deployment-store";
 import { REQUESTS_PREFIX } from "../functions/signing/evidence-layout";
 import { subjectRequestDefinition } from "../functions/subject-requests/definition";
@@ -162,15 +162,6 @@ export class SubjectRequests extends Construct {
       })),
       logKey: props.key,
       throttle: { ratePerSecond: 5, burst: 10 },
-    });
-    new TerraformOutput(this, "operators", {
-      description: "What the operators' client needs (functions/subject-requests/OPERATOR.md)",
-      value: {
-        endpoint: this.api.api.apiEndpoint,
-        region: placement.region,
-        state_machine: this.stateMachine.arn,
-        operator_policy: `${env}-subject-request-operator`,
-      },
     });
     this.operatorPolicy = this.invokePolicy(
       "operator-policy",

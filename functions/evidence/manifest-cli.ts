@@ -42,7 +42,7 @@ certificate (sip-evidence-certificate/1) that verify-evidence checks offline.
   --out FILE        write there instead of to standard output
   --store URL       also keep the certificate in the evidence bucket (COMPLIANCE lock): POST it,
                     signed with your AWS credentials (SigV4), to the operators' API at URL (the
-                    endpoint of terraform output subject-requests_operators; the caller needs the
+                    endpoint of terraform output subject-request-operators; the caller needs the
                     policy <environment>-deployment-recorder); the API checks the signature first
   -h, --help        show this help
 
