@@ -84,6 +84,8 @@ export class LambdaFunction extends Construct implements Grantable {
   readonly eventInvokeConfig?: LambdaFunctionEventInvokeConfig;
   readonly logGroup: LogGroup;
   readonly securityGroup: SecurityGroup;
+  /** The zip's SHA-256 (base64): the function's source_code_hash. */
+  private readonly codeSha256: string;
   private readonly statements: Statement[] = [];
 
   constructor(scope: Construct, id: string, props: LambdaFunctionProps) {
@@ -92,7 +94,15 @@ export class LambdaFunction extends Construct implements Grantable {
     const provider = placement.provider;
     this.validate(props);
     const egress: ControlledEgress | undefined = props.allowInternetEgress === true ? props.network.egress : undefined;
-    const asset = new TerraformAsset(this, "code", { path: props.zipFile, type: AssetType.FILE });
+    // One read and one hash of the zip: its SHA-256 names the asset's folder (cdktf would MD5 it again)
+    // and is the function's source_code_hash.
+    const codeSha256 = createHash("sha256").update(readFileSync(props.zipFile)).digest();
+    this.codeSha256 = codeSha256.toString("base64");
+    const asset = new TerraformAsset(this, "code", {
+      path: props.zipFile,
+      type: AssetType.FILE,
+      assetHash: codeSha256.toString("hex").toUpperCase(),
+    });
     this.securityGroup = this.createSecurityGroup(props, egress);
     this.logGroup = new LogGroup(this, "logs", {
       placement,
@@ -239,7 +249,7 @@ export class LambdaFunction extends Construct implements Grantable {
       architectures: ["arm64"],
       handler: "index.handler",
       filename: asset.path,
-      sourceCodeHash: createHash("sha256").update(readFileSync(props.zipFile)).digest("base64"),
+      sourceCodeHash: this.codeSha256,
       memorySize: props.memorySizeMb ?? 256,
       timeout: props.timeoutSeconds ?? 30,
       reservedConcurrentExecutions: props.reservedConcurrency,
