@@ -37,6 +37,25 @@ const csv = z
   );
 const httpUrl = z.url({ protocol: /^https?$/ });
 
+/**
+ * How a function takes its commercial credentials from IAM Roles Anywhere, besides the three ARNs:
+ * the endpoint override, the session's length, and where the leaf certificate and key are (the
+ * secret, or files in local runs). Shared by the sync, the failback and the data-subject request run.
+ */
+export const rolesAnywhereSessionShape = {
+  ROLES_ANYWHERE_ENDPOINT: httpUrl.optional(),
+  ROLES_ANYWHERE_SESSION_SECONDS: z.coerce.number().int().min(900).max(43_200).default(3600),
+  SIGNING_MATERIAL_SECRET_ID: z.string().min(1).optional(),
+  SIGNING_MATERIAL_CERTIFICATE_FILE: z.string().min(1).optional(),
+  SIGNING_MATERIAL_PRIVATE_KEY_FILE: z.string().min(1).optional(),
+  SIGNING_MATERIAL_INTERMEDIATES_FILE: z.string().min(1).optional(),
+  /** Set when the Parameters and Secrets Lambda Extension layer is deployed: read the secret through it. */
+  PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: z
+    .string()
+    .regex(/^\d{1,5}$/)
+    .optional(),
+};
+
 export const SyncEnv = z
   .object({
     /** Region of the function = the source (sovereign) partition; Lambda sets it. */
@@ -69,17 +88,7 @@ export const SyncEnv = z
     ROLES_ANYWHERE_TRUST_ANCHOR_ARN: z.string().min(1),
     ROLES_ANYWHERE_PROFILE_ARN: z.string().min(1),
     ROLES_ANYWHERE_ROLE_ARN: z.string().min(1),
-    ROLES_ANYWHERE_ENDPOINT: httpUrl.optional(),
-    ROLES_ANYWHERE_SESSION_SECONDS: z.coerce.number().int().min(900).max(43_200).default(3600),
-    SIGNING_MATERIAL_SECRET_ID: z.string().min(1).optional(),
-    SIGNING_MATERIAL_CERTIFICATE_FILE: z.string().min(1).optional(),
-    SIGNING_MATERIAL_PRIVATE_KEY_FILE: z.string().min(1).optional(),
-    SIGNING_MATERIAL_INTERMEDIATES_FILE: z.string().min(1).optional(),
-    /** Set when the Parameters and Secrets Lambda Extension layer is deployed: read the secret through it. */
-    PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: z
-      .string()
-      .regex(/^\d{1,5}$/)
-      .optional(),
+    ...rolesAnywhereSessionShape,
   })
   .refine(
     (e) =>

@@ -13,7 +13,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { z } from "zod";
 import { endpointUrl, partitionOfRegion } from "../../config/partitions";
-import { signingMaterialLoader } from "../cross-partition-sync/env";
+import { rolesAnywhereSessionShape, signingMaterialLoader } from "../cross-partition-sync/env";
 import type { SecretReader } from "../cross-partition-sync/signing-material";
 import { fromRolesAnywhere } from "../rolesanywhere/credentials";
 import { isSafeKeySegment } from "../shared/object-keys";
@@ -114,16 +114,7 @@ export const RunEnv = z
     ROLES_ANYWHERE_TRUST_ANCHOR_ARN: z.string().min(1).optional(),
     ROLES_ANYWHERE_PROFILE_ARN: z.string().min(1).optional(),
     ROLES_ANYWHERE_ROLE_ARN: z.string().min(1).optional(),
-    ROLES_ANYWHERE_ENDPOINT: httpUrl.optional(),
-    ROLES_ANYWHERE_SESSION_SECONDS: z.coerce.number().int().min(900).max(43_200).default(3600),
-    SIGNING_MATERIAL_SECRET_ID: z.string().min(1).optional(),
-    SIGNING_MATERIAL_CERTIFICATE_FILE: z.string().min(1).optional(),
-    SIGNING_MATERIAL_PRIVATE_KEY_FILE: z.string().min(1).optional(),
-    SIGNING_MATERIAL_INTERMEDIATES_FILE: z.string().min(1).optional(),
-    PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: z
-      .string()
-      .regex(/^\d{1,5}$/)
-      .optional(),
+    ...rolesAnywhereSessionShape,
   })
   .superRefine((env, ctx) => {
     if (!env.PLACES.some((p) => p.partition === "commercial")) return;

@@ -162,25 +162,11 @@ export class RolesAnywhereTrust extends Construct {
         `"${commonName}" (certificate CN) or "${props.name}-subject-erasure" (role name) is longer than 64 characters: shorten workloadCommonName or the environment`,
         this,
       );
-    const role = new IamRole(this, "role-subject-erasure", {
-      provider,
+    const role = this.workloadRole(props, "role-subject-erasure", {
       name: `${props.name}-subject-erasure`,
       description: "Assumed through IAM Roles Anywhere by the sovereign data-subject request run only",
-      maxSessionDuration: Math.max(3600, duration),
-      assumeRolePolicy: renderPolicy(
-        trustPolicyDocument([
-          {
-            Sid: "OurTrustAnchorAndWorkloadOnly",
-            Effect: "Allow",
-            Principal: { Service: "rolesanywhere.amazonaws.com" },
-            Action: ["sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession"],
-            Condition: {
-              ArnEquals: { "aws:SourceArn": this.trustAnchor.arn },
-              StringEquals: { "aws:PrincipalTag/x509Subject/CN": commonName },
-            },
-          },
-        ]),
-      ),
+      commonName,
+      duration,
     });
     const permissions: Statement[] = [];
     const grantee = { addToPrincipalPolicy: (statement: Statement) => permissions.push(statement) };
@@ -218,18 +204,25 @@ export class RolesAnywhereTrust extends Construct {
     return role;
   }
 
-  private classRole(
+  /**
+   * A role that `rolesanywhere.amazonaws.com` may assume only for this trust anchor (`aws:SourceArn`)
+   * and only for the workload certificate with subject CN `commonName`.
+   */
+  private workloadRole(
     props: RolesAnywhereTrustProps,
-    dataClass: string,
-    bucket: PrivateBucket,
-    duration: number,
+    id: string,
+    role: {
+      readonly name: string;
+      readonly description: string;
+      readonly commonName: string;
+      readonly duration: number;
+    },
   ): IamRole {
-    const provider = props.placement.provider;
-    const role = new IamRole(this, `role-${dataClass}`, {
-      provider,
-      name: `${props.name}-cross-partition-sync-${dataClass}`,
-      description: `Assumed through IAM Roles Anywhere by the sovereign sync of ${dataClass} only`,
-      maxSessionDuration: Math.max(3600, duration),
+    return new IamRole(this, id, {
+      provider: props.placement.provider,
+      name: role.name,
+      description: role.description,
+      maxSessionDuration: Math.max(3600, role.duration),
       assumeRolePolicy: renderPolicy(
         trustPolicyDocument([
           {
@@ -239,13 +232,26 @@ export class RolesAnywhereTrust extends Construct {
             Action: ["sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession"],
             Condition: {
               ArnEquals: { "aws:SourceArn": this.trustAnchor.arn },
-              StringEquals: {
-                "aws:PrincipalTag/x509Subject/CN": RolesAnywhereTrust.commonName(props.workloadCommonName, dataClass),
-              },
+              StringEquals: { "aws:PrincipalTag/x509Subject/CN": role.commonName },
             },
           },
         ]),
       ),
+    });
+  }
+
+  private classRole(
+    props: RolesAnywhereTrustProps,
+    dataClass: string,
+    bucket: PrivateBucket,
+    duration: number,
+  ): IamRole {
+    const provider = props.placement.provider;
+    const role = this.workloadRole(props, `role-${dataClass}`, {
+      name: `${props.name}-cross-partition-sync-${dataClass}`,
+      description: `Assumed through IAM Roles Anywhere by the sovereign sync of ${dataClass} only`,
+      commonName: RolesAnywhereTrust.commonName(props.workloadCommonName, dataClass),
+      duration,
     });
     const permissions: Statement[] = [];
     // List, write, read by version and delete current replicas, and the key (REPLICA_OBJECT_ACTIONS
