@@ -262,6 +262,8 @@ export class SubjectRequests extends Construct {
     // Signed deployment manifests: checked with the evidence key's public key, kept under deployments/.
     evidence.bucket.grantPut(api, { sid: "KeepDeploymentManifests", prefix: DEPLOYMENTS_PREFIX });
     evidence.bucket.grantRead(api, { sid: "FindDeploymentManifests", prefix: DEPLOYMENTS_PREFIX });
+    // A completed request's certificate, for the operators (GET /v1/requests/{id}).
+    evidence.bucket.grantRead(api, { sid: "ReadRequestCertificates", prefix: REQUESTS_PREFIX });
     PrivateBucket.grantList(api, [evidence.bucket], { sid: "TellNewDeploymentManifests" });
     evidence.bucket.grantKeyUse(api, "EncryptDeploymentManifests");
     api.addToPrincipalPolicy({

@@ -2,7 +2,8 @@
  * The API function (Lambda, behind API Gateway HTTP API with AWS_IAM on every route): api.ts with the
  * clients of its environment (env.ts `ApiEnv`), built at first use and kept for the instance.
  */
-import type { S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { REQUESTS_PREFIX } from "../signing/evidence-layout";
 import { createLogger } from "../shared/logger";
 import { kmsMac, Pseudonyms } from "../shared/pseudonym";
 import { type ApiDeps, handleApiEvent, type StepFunctionsClient, type TenantLookup } from "./api";
@@ -54,7 +55,7 @@ export function createApiHandler(
 }
 
 /** With the evidence bucket and key in the environment, the API records signed deployment manifests. */
-function deploymentsOf(env: ApiEnv, overrides: ApiOverrides): Pick<ApiDeps, "deployments"> {
+function deploymentsOf(env: ApiEnv, overrides: ApiOverrides): Pick<ApiDeps, "deployments" | "certificates"> {
   if (
     env.EVIDENCE_BUCKET === undefined ||
     env.EVIDENCE_BUCKET_KMS_KEY_ID === undefined ||
@@ -67,7 +68,18 @@ function deploymentsOf(env: ApiEnv, overrides: ApiOverrides): Pick<ApiDeps, "dep
     kmsKeyId: env.EVIDENCE_BUCKET_KMS_KEY_ID,
     publicKey: overrides.evidencePublicKey ?? kmsPublicKey(kmsClient(env), env.EVIDENCE_KEY_ID),
   };
-  return { deployments: (text, storedBy) => storeDeploymentCertificate(store, text, storedBy) };
+  return {
+    deployments: (text, storedBy) => storeDeploymentCertificate(store, text, storedBy),
+    certificates: (key) => readRequestCertificate(store.s3, store.bucket, key),
+  };
+}
+
+/** A request certificate's text from the evidence bucket (only keys under requests/). */
+async function readRequestCertificate(s3: S3Client, bucket: string, key: string): Promise<string> {
+  if (!key.startsWith(REQUESTS_PREFIX) || key.includes(".."))
+    throw new Error(`certificate key ${JSON.stringify(key)} is not under ${REQUESTS_PREFIX}`);
+  const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return (await answer.Body?.transformToString("utf8")) ?? "";
 }
 
 let instance: ReturnType<typeof createApiHandler> | undefined;

@@ -68,6 +68,12 @@ export interface ApiDeps {
    * @default - the route answers 404
    */
   readonly deployments?: (certificate: string, storedBy: string) => Promise<StoredDeployment>;
+  /**
+   * Reads a completed request's certificate (the signed JSON) from the evidence bucket, for GET: the
+   * bucket admits reads only through the VPC endpoint, so operators get it here.
+   * @default - GET names the certificate's key only
+   */
+  readonly certificates?: (key: string) => Promise<string>;
 }
 
 /** Whether `tenant` (a usable tenant ID) is a tenant of the deployment. */
@@ -241,11 +247,14 @@ async function describe(id: string, deps: ApiDeps): Promise<HttpApiResult> {
         | { held?: boolean; heldUntil?: string | null; downloadUrl?: string | null; expiresAt?: string | null }
         | undefined;
       const certificate = output?.certificate as { certificateKey?: string } | undefined;
+      const key = certificate?.certificateKey;
+      const text = key === undefined || deps.certificates === undefined ? undefined : await deps.certificates(key);
       return json(200, {
         ...base,
         status: "completed",
         approval: output?.approval,
-        certificate: certificate?.certificateKey,
+        certificate: key,
+        ...(text === undefined ? {} : { certificateText: text }),
         held: run?.held === true,
         ...(run?.heldUntil ? { heldUntil: run.heldUntil } : {}),
         ...(run?.downloadUrl ? { downloadUrl: run.downloadUrl, expiresAt: run.expiresAt } : {}),

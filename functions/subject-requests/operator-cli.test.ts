@@ -6,7 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -295,6 +295,33 @@ describe("subject-request against the IAM gateway", () => {
     expect(result.stdout).toContain(`  approval: {"approvedBy":"${ARNS.bob}"}\n`);
     expect(events.at(-1)).toMatchObject({ routeKey: "GET /v1/requests/{id}", pathParameters: { id } });
     expect(events.at(-1)?.body).toBeUndefined();
+  });
+
+  it("writes a completed request's certificate with --certificate, and exits 1 when there is none yet", async () => {
+    // Prepare
+    const id = await filed();
+    const file = join(tmpdir(), `sip-operator-certificate-${id}.json`);
+    // Act: before completion, then once the API answers with the certificate.
+    const early = await run(["status", id, "--certificate", file]);
+    override = async (event) =>
+      event.routeKey === "GET /v1/requests/{id}"
+        ? reply(200, {
+            id,
+            status: "completed",
+            certificate: `requests/acme/p/${id}.json`,
+            certificateText: '{"format":"x"}\n',
+          })
+        : reply(404, {});
+    const done = await run(["status", id, "--certificate", file]);
+    // Assess
+    expect([early.code, early.stderr]).toEqual([
+      1,
+      expect.stringContaining("no certificate to write: the request is awaiting-approval"),
+    ]);
+    expect(done.code).toBe(EXIT_OK);
+    expect(readFileSync(file, "utf8")).toBe('{"format":"x"}\n');
+    expect(done.stderr).toContain(`wrote the certificate to ${file}`);
+    rmSync(file, { force: true });
   });
 
   it("exits 1 for a status of an unknown request (404) and for a rejected one", async () => {

@@ -6,9 +6,11 @@
  * approve, which transitions are allowed) and its refusals are printed as it gave them.
  * The procedure around it is in OPERATOR.md.
  */
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
-import { type CliIo, type TextSink, UsageError, usageErrors, usageMessage } from "../shared/cli";
+import { type CliIo, type TextSink, UsageError, usageErrors, usageMessage, userCwd } from "../shared/cli";
 import { runIfEntryPoint } from "../shared/entry";
 import {
   type ApiAnswer,
@@ -119,9 +121,9 @@ Rejects the request ID: nothing is exported or erased.
 `,
   },
   status: {
-    options: ["watch", "interval"],
+    options: ["watch", "interval", "certificate"],
     positionals: ["ID"],
-    usage: `Usage: subject-request status ID [--watch] [--interval SECONDS]
+    usage: `Usage: subject-request status ID [--watch] [--interval SECONDS] [--certificate FILE]
 
 Shows the request ID: its status, what was asked, the approval, the certificate, held versions.
 Statuses: ${Object.keys(STATUS_MEANINGS).join(", ")}.
@@ -129,6 +131,8 @@ Statuses: ${Object.keys(STATUS_MEANINGS).join(", ")}.
   --watch             ask again until the status is final (completed, rejected, failed, timed-out);
                       a progress line on stderr when it is a terminal
   --interval SECONDS  between two asks with --watch, 1 to ${MAX_INTERVAL_SECONDS} (default ${DEFAULT_INTERVAL_SECONDS})
+  --certificate FILE  when the request is completed, write its signed certificate there (check it
+                      offline with verify-evidence and the evidence key's public key)
 `,
   },
 };
@@ -143,7 +147,14 @@ export type Command =
     }
   | { readonly name: "approve"; readonly id: string }
   | { readonly name: "reject"; readonly id: string; readonly reason: string }
-  | { readonly name: "status"; readonly id: string; readonly watch: boolean; readonly intervalSeconds: number };
+  | {
+      readonly name: "status";
+      readonly id: string;
+      readonly watch: boolean;
+      readonly intervalSeconds: number;
+      /** Where to write a completed request's certificate (absolute path). */
+      readonly certificate?: string;
+    };
 
 export interface OperatorOptions {
   readonly command: Command;
@@ -262,6 +273,14 @@ function commandFrom(name: string, values: Values, positionals: readonly string[
         id: checkId("status", positionals[0], problems),
         watch: values.watch === true,
         intervalSeconds: checkInterval(str(values, "interval"), problems),
+        ...(str(values, "certificate") === undefined
+          ? {}
+          : {
+              certificate: resolve(
+                userCwd(),
+                checkText("certificate", str(values, "certificate"), "give a file name", problems),
+              ),
+            }),
       };
   }
 }
@@ -290,6 +309,7 @@ export function parseOperatorArgs(argv: readonly string[], env: Env = process.en
         reason: { type: "string" },
         watch: { type: "boolean" },
         interval: { type: "string" },
+        certificate: { type: "string" },
       },
       strict: true,
       allowPositionals: true,
@@ -397,6 +417,14 @@ function succeeded(command: Command, answer: ApiAnswer, options: OperatorOptions
     );
   } else if (command.name === "status") io.stdout.write(describeRequest(body));
   else io.stdout.write(`${String(body.id ?? command.id)}: ${String(body.status)}\n`);
+  if (command.name === "status" && command.certificate !== undefined) {
+    if (typeof body.certificateText !== "string") {
+      io.stderr.write(`${TOOL}: no certificate to write: the request is ${String(body.status)}, not completed\n`);
+      return EXIT_REFUSED;
+    }
+    writeFileSync(command.certificate, body.certificateText);
+    io.stderr.write(`${TOOL}: wrote the certificate to ${command.certificate}\n`);
+  }
   return command.name === "status" && !GOING_WELL.has(String(body.status)) ? EXIT_REFUSED : EXIT_OK;
 }
 

@@ -11,6 +11,9 @@
  * gateway's keys instead of Roles Anywhere credentials.
  */
 import { generateKeyPairSync } from "node:crypto";
+import { readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
@@ -270,6 +273,7 @@ beforeAll(async () => {
     api: [
       { Effect: "Allow", Action: ["s3:GetObject", "s3:DeleteObject"], Resource: [objects(REQUESTS, "pending/")] },
       { Effect: "Allow", Action: ["s3:PutObject", "s3:GetObject"], Resource: [objects(EVIDENCE, "deployments/")] },
+      { Effect: "Allow", Action: ["s3:GetObject"], Resource: [objects(EVIDENCE, "requests/")] },
       { Effect: "Allow", Action: ["s3:ListBucket"], Resource: [bucket(REQUESTS), bucket(EVIDENCE)] },
     ],
     pending: [
@@ -540,12 +544,17 @@ describe("the data-subject request workflow", () => {
       const self = await cli("anna", "approve", id);
       const approved = await cli("bert", "approve", id);
       await sfn.settled(id);
-      const status = await cli("anna", "status", id, "--json");
+      const certificateFile = join(tmpdir(), `sip-certificate-${id}.json`);
+      const status = await cli("anna", "status", id, "--json", "--certificate", certificateFile);
       // Assess
       expect([self.code, self.stderr]).toEqual([1, expect.stringContaining("(403)")]);
       expect(self.stderr).toContain("field: approvedBy");
       expect(approved.code, approved.stderr).toBe(0);
       expect(JSON.parse(status.stdout)).toMatchObject({ id, status: "completed", approval: { approvedBy: BERT } });
+      // The operator gets the signed certificate (the evidence bucket is closed outside the VPC) and checks it offline.
+      const written = verifyCertificate(readFileSync(certificateFile, "utf8"), verifyWith);
+      expect(written.valid && written.document.request).toMatchObject({ id, approvedBy: BERT, requestedBy: ANNA });
+      rmSync(certificateFile, { force: true });
     } finally {
       await iam.close();
     }
