@@ -25,6 +25,8 @@ export const DATA_HOLDING_TYPES: ReadonlySet<string> = new Set([
   "aws_dynamodb_table_item",
   "aws_lambda_function",
   "aws_sqs_queue",
+  "aws_sfn_state_machine",
+  "aws_sfn_activity",
   "aws_ssm_parameter",
   "aws_efs_file_system",
   "aws_ebs_volume",

@@ -43,6 +43,7 @@ describeRules([
         n("DataClassPartition", 4),
         ["aws_cognito_user_pool.users", "aws_kinesis_stream.events", "aws_s3_bucket_object.scan"],
       ],
+      [n("DataClassPartition", 5), ["aws_sfn_state_machine.requests"]],
     ],
   },
   {
