@@ -126,13 +126,17 @@ export function decodedPathSegment(segment: string): string {
   }
 }
 
+/** The request body as text (API Gateway base64-encodes bodies it does not take for text); "" without one. */
+export function bodyText(event: {
+  readonly body?: string | undefined;
+  readonly isBase64Encoded?: boolean | undefined;
+}): string {
+  if (event.body === undefined) return "";
+  return event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
+}
+
 export function parseBody(event: HttpApiRequest): { ok: true; value: unknown } | { ok: false } {
-  const raw =
-    event.body === undefined
-      ? ""
-      : event.isBase64Encoded
-        ? Buffer.from(event.body, "base64").toString("utf8")
-        : event.body;
+  const raw = bodyText(event);
   try {
     return { ok: true, value: JSON.parse(raw) as unknown };
   } catch {

@@ -23,6 +23,7 @@ import type { EvidenceSigner } from "../evidence/algorithms";
 import { parseJson } from "../evidence/canonical";
 import {
   acceptEvent,
+  bodyText,
   ClaimsError,
   failure,
   type HttpApiRequest,
@@ -99,12 +100,7 @@ export function createSigningHandler(
 
 /** The body as strict JSON (no repeated member names), checked as a signing request. */
 function requestOf(event: HttpApiRequest): SigningRequest {
-  const raw =
-    event.body === undefined
-      ? ""
-      : event.isBase64Encoded
-        ? Buffer.from(event.body, "base64").toString("utf8")
-        : event.body;
+  const raw = bodyText(event);
   let value: unknown;
   try {
     value = parseJson(raw);

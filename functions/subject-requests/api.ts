@@ -22,7 +22,7 @@ import {
 } from "@aws-sdk/client-sfn";
 import { z } from "zod";
 import { DeploymentRecordError, type StoredDeployment } from "../evidence/deployment-store";
-import { failure, type HttpApiResult, json } from "../shared/http-api";
+import { bodyText, failure, type HttpApiResult, json } from "../shared/http-api";
 import type { Logger } from "../shared/logger";
 import type { Pseudonyms } from "../shared/pseudonym";
 import { EXPIRED_ERROR, REJECTED_ERROR } from "./definition";
@@ -103,12 +103,7 @@ export function executionArn(stateMachineArn: string, id: string): string {
 const errorName = (error: unknown) => (error as { name?: string }).name;
 
 function bodyOf(event: ApiEvent): unknown {
-  const raw =
-    event.body === undefined
-      ? ""
-      : event.isBase64Encoded
-        ? Buffer.from(event.body, "base64").toString("utf8")
-        : event.body;
+  const raw = bodyText(event);
   if (raw.trim() === "") return {};
   try {
     return JSON.parse(raw) as unknown;
@@ -279,12 +274,7 @@ async function describe(id: string, deps: ApiDeps): Promise<HttpApiResult> {
  */
 async function recordDeployment(event: ApiEvent, caller: string, deps: ApiDeps): Promise<HttpApiResult> {
   if (deps.deployments === undefined) return failure(404, "no_route", "", "this API records no deployments");
-  const text =
-    event.body === undefined
-      ? ""
-      : event.isBase64Encoded
-        ? Buffer.from(event.body, "base64").toString("utf8")
-        : event.body;
+  const text = bodyText(event);
   if (text.trim() === "")
     throw new RequestInputError("certificate", "the body is empty: send the certificate deployment-manifest wrote");
   try {

@@ -28,6 +28,7 @@ import { unzipSync } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
 import { castNames } from "../../test/authz/recorder";
 import { createEvidenceBucket } from "../../test/s3/evidence-bucket";
+import { ERASE_LISTING_ACTIONS, ERASE_VERSION_ACTIONS } from "../../modules/private-bucket/perms";
 import { assumeRole, createRole } from "../../test/s3/sts";
 import { useRadosGateway } from "../../test/s3/lifecycle";
 import { digestSigner, TEST_KEY_ARN } from "../../test/support/evidence/digest-signers";
@@ -218,7 +219,7 @@ let own: string;
 let heldVersion: string;
 
 beforeAll(async () => {
-  // The proof judges what each function's role does, as in the example: the sovereign buckets and
+  // The gateway roles have the stack's erasure grants (modules/private-bucket/perms.ts). The proof judges what each function's role does, as in the example: the sovereign buckets and
   // keys are the document pipeline's, the requests bucket's and the evidence bucket's; on the
   // commercial side the run works as the Roles Anywhere erasure role (here: a gateway role of its
   // name; the Roles Anywhere exchange itself is tested with the sync, functions/rolesanywhere/).
@@ -247,19 +248,12 @@ beforeAll(async () => {
     Statement: [
       {
         Effect: "Allow",
-        Action: ["s3:ListBucket", "s3:ListBucketVersions", "s3:GetBucketObjectLockConfiguration"],
+        Action: [...ERASE_LISTING_ACTIONS],
         Resource: [`arn:aws:s3:::${FAILOVER}`],
       },
       {
         Effect: "Allow",
-        Action: [
-          "s3:GetObject",
-          "s3:GetObjectVersion",
-          "s3:GetObjectRetention",
-          "s3:GetObjectLegalHold",
-          "s3:DeleteObject",
-          "s3:DeleteObjectVersion",
-        ],
+        Action: [...ERASE_VERSION_ACTIONS],
         Resource: [`arn:aws:s3:::${FAILOVER}/*`],
       },
     ],
@@ -283,19 +277,12 @@ beforeAll(async () => {
     run: [
       {
         Effect: "Allow",
-        Action: ["s3:ListBucket", "s3:ListBucketVersions", "s3:GetBucketObjectLockConfiguration"],
+        Action: [...ERASE_LISTING_ACTIONS],
         Resource: [bucket(ORIGINALS), bucket(CLEAN), bucket(REQUESTS)],
       },
       {
         Effect: "Allow",
-        Action: [
-          "s3:GetObject",
-          "s3:GetObjectVersion",
-          "s3:GetObjectRetention",
-          "s3:GetObjectLegalHold",
-          "s3:DeleteObject",
-          "s3:DeleteObjectVersion",
-        ],
+        Action: [...ERASE_VERSION_ACTIONS],
         Resource: [objects(ORIGINALS), objects(CLEAN)],
       },
       {
