@@ -56,6 +56,8 @@ const CLEAN = "wf-clean";
 const REQUESTS = "wf-requests";
 const EVIDENCE = "wf-evidence";
 const FAILOVER = "wf-failover";
+/** A place whose bucket does not exist: the erasure cannot be confirmed there. */
+const MISSING = "wf-missing";
 const STATE_MACHINE_ARN = `arn:aws-eusc:states:${REGION}:${ACCOUNT}:stateMachine:subject-requests`;
 const fn = (name: string) => `arn:aws-eusc:lambda:${REGION}:${ACCOUNT}:function:${name}`;
 const ANNA = `arn:aws-eusc:sts::${ACCOUNT}:assumed-role/operators/anna`;
@@ -112,9 +114,9 @@ const certified = new Map<string, (output: CertifyOutput) => void>();
 const whenCertified = (id: string, attempt: number) =>
   new Promise<CertifyOutput>((resolve) => certified.set(`${id}#${attempt}`, resolve));
 
-function workflow(approvalTimeoutSeconds = 3600) {
+function workflow(approvalTimeoutSeconds = 3600, runEnv: Record<string, string> = env) {
   const pending = createPendingHandler(env, { s3: as.pending });
-  const run = createRunHandler(env, { sovereign: as.run, commercial: () => replicaClient });
+  const run = createRunHandler(runEnv, { sovereign: as.run, commercial: () => replicaClient });
   const certify = createCertifyHandler(env, { s3: as.certify, signer });
   const sfn = new LocalStepFunctions({
     stateMachineArn: STATE_MACHINE_ARN,
@@ -230,6 +232,7 @@ beforeAll(async () => {
       [REQUESTS]: "example-subject-requests-111111111111",
       [EVIDENCE]: "example-evidence-111111111111",
       [FAILOVER]: "example-avatars-clean-failover-222222222222",
+      [MISSING]: "example-avatars-original-111111111111",
     },
     keys: {
       [REQUESTS_KEY]: "aws_kms_key.subject-requests_key_key",
@@ -587,5 +590,35 @@ describe("the data-subject request workflow", () => {
     expect(JSON.parse(tampered.body).error.message).toMatch(/digest-mismatch/);
     expect(JSON.parse(foreign.body).error.message).toMatch(/bad-signature/);
     expect(JSON.parse(wrongKind.body).error.message).toMatch(/not a deployment manifest/);
+  });
+
+  it("fails an erasure that cannot be confirmed everywhere after its retries, and certifies nothing", async () => {
+    // Prepare: the run also looks in a place whose bucket is missing.
+    const places = [
+      ...(JSON.parse(env.PLACES) as object[]),
+      { name: "missing", bucket: MISSING, partition: "sovereign" },
+    ];
+    const { api, sfn } = workflow(3600, { ...env, PLACES: JSON.stringify(places) });
+    const subject = "carl@example.org";
+    const carl = `acme/${await pseudonyms.of("acme", subject)}/`;
+    await put(sovereign, ORIGINALS, `${carl}scan`, "carl's scan");
+    const runsBefore = ran.length;
+    // Act
+    const created = await call(api, "POST /v1/requests", ANNA, {
+      body: { tenant: "acme", subject, kind: "erase", reason: "GDPR art. 17, ticket 4714" },
+    });
+    const id = created.body.id as string;
+    await until(api, id, "awaiting-approval");
+    expect((await call(api, "POST /v1/requests/{id}/approve", BERT, { id })).status).toBe(200);
+    await sfn.settled(id);
+    // Assess: the run was tried four times (three retries), the request failed naming why, no certificate.
+    const status = await call(api, "GET /v1/requests/{id}", ANNA, { id });
+    expect(status.body).toMatchObject({ id, status: "failed" });
+    expect(JSON.stringify(status.body)).toMatch(/missing/);
+    expect(ran.length - runsBefore).toBe(4);
+    const certificates = await sovereign.send(
+      new ListObjectVersionsCommand({ Bucket: EVIDENCE, Prefix: `requests/${carl}${id}` }),
+    );
+    expect(certificates.Versions ?? []).toEqual([]);
   });
 });
