@@ -20,6 +20,7 @@ import {
   policyDocument,
   renderPolicy,
   type Statement,
+  sidPart,
   trustPolicyDocument,
 } from "../policies/documents/policy-document";
 import { grantDecryptTenantObjects, grantFindTenantKeys, tenantDirectoryEnvironment } from "./tenant-access";
@@ -327,8 +328,8 @@ export class SubjectRequests extends Construct {
         Resource: signingMaterial.arn,
       });
     for (const place of places) {
-      place.bucket.grantEraseVersions(run, { sid: `EraseSubjectObjects${sid(place.name)}` });
-      place.bucket.grantKeyUse(run, `ReadSubjectObjects${sid(place.name)}`);
+      place.bucket.grantEraseVersions(run, { sid: `EraseSubjectObjects${sidPart(place.name)}` });
+      place.bucket.grantKeyUse(run, `ReadSubjectObjects${sidPart(place.name)}`);
     }
     // Objects of logical-tier tenants are under the tenants' own keys.
     grantDecryptTenantObjects(run, placement, props.environment);
@@ -498,10 +499,3 @@ type FunctionFactory = (
   environment: Record<string, string>,
   crossing?: string,
 ) => LambdaFunction;
-
-/** A statement ID part from a place name: `avatars-original` -> `AvatarsOriginal`. */
-const sid = (name: string) =>
-  name
-    .split(/[^A-Za-z0-9]+/)
-    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
-    .join("");

@@ -10,8 +10,8 @@
  * so that a manifest sent twice (a retried call) is stored once, and several deployments of one commit
  * each keep theirs. Who sent it is stored as object metadata (`stored-by`), the verified caller.
  */
-import { createHash } from "node:crypto";
-import { HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { headOrUndefined, kmsJsonPut } from "../shared/s3-objects";
 import { verifyCertificate } from "./certificate";
 import { DEPLOYMENT_MANIFEST_TYPE } from "./deployment-manifest";
 import type { VerificationKey } from "./public-key";
@@ -40,10 +40,6 @@ export class DeploymentRecordError extends Error {
   readonly field = "certificate";
 }
 
-const isNotFound = (error: unknown) =>
-  (error as { name?: string }).name === "NotFound" ||
-  (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404;
-
 /** Checks and stores `text` (a certificate's JSON); throws DeploymentRecordError for what is refused. */
 export async function storeDeploymentCertificate(
   store: DeploymentStore,
@@ -65,22 +61,11 @@ export async function storeDeploymentCertificate(
       "the manifest names no full commit ID. Fix: sign it again with --commit <git rev-parse HEAD>",
     );
   const key = `${DEPLOYMENTS_PREFIX}${commit}/${verified.digest}.json`;
-  try {
-    const head = await store.s3.send(new HeadObjectCommand({ Bucket: store.bucket, Key: key }));
-    return { key, versionId: head.VersionId ?? "", created: false };
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
-  const body = Buffer.from(text, "utf8");
+  const head = await headOrUndefined(store.s3, store.bucket, key);
+  if (head !== undefined) return { key, versionId: head.VersionId ?? "", created: false };
   const put = await store.s3.send(
     new PutObjectCommand({
-      Bucket: store.bucket,
-      Key: key,
-      Body: body,
-      ContentType: "application/json",
-      ContentMD5: createHash("md5").update(body).digest("base64"),
-      ServerSideEncryption: "aws:kms",
-      SSEKMSKeyId: store.kmsKeyId,
+      ...kmsJsonPut(store.bucket, key, text, store.kmsKeyId),
       Metadata: { "stored-by": storedBy },
     }),
   );

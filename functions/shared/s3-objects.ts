@@ -2,7 +2,14 @@
  * What the upload, scrub, sync and failback functions all say about S3 objects, said once: the
  * data-class tag, "not found", the `x-amz-tagging` header and the object key of an event record.
  */
-import { HeadObjectCommand, type HeadObjectCommandOutput, type S3Client, type Tag } from "@aws-sdk/client-s3";
+import { createHash } from "node:crypto";
+import {
+  HeadObjectCommand,
+  type HeadObjectCommandOutput,
+  type PutObjectCommandInput,
+  type S3Client,
+  type Tag,
+} from "@aws-sdk/client-s3";
 
 /** The object tag that names an object's data class (written by upload and scrub, read by the sync). */
 export const DATA_CLASS_TAG = "data-class";
@@ -33,6 +40,23 @@ export async function headOrUndefined(
     if (isNotFound(error)) return undefined;
     throw error;
   }
+}
+
+/**
+ * A PutObject of a JSON text under SSE-KMS with `kmsKeyId`, with its Content-MD5 (S3 refuses a body
+ * that did not arrive whole). No object-lock headers: a locked bucket's default retention applies
+ * (explicit ones would need s3:PutObjectRetention). Records, reports and evidence are written so.
+ */
+export function kmsJsonPut(bucket: string, key: string, text: string, kmsKeyId: string): PutObjectCommandInput {
+  return {
+    Bucket: bucket,
+    Key: key,
+    Body: text,
+    ContentType: "application/json",
+    ContentMD5: createHash("md5").update(text, "utf8").digest("base64"),
+    ServerSideEncryption: "aws:kms",
+    SSEKMSKeyId: kmsKeyId,
+  };
 }
 
 /**

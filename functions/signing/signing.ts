@@ -15,6 +15,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { GetObjectCommand, type GetObjectCommandOutput, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { kmsJsonPut } from "../shared/s3-objects";
 import { z } from "zod";
 import type { EvidenceSigner, SigningAlgorithm } from "../evidence/algorithms";
 import type { EvidenceDocument } from "../evidence/canonical";
@@ -274,17 +275,8 @@ export async function signDocument(
   const text = formatCertificate(certificate);
   try {
     await deps.evidence.send(
-      new PutObjectCommand({
-        Bucket: config.evidenceBucket,
-        Key: key,
-        Body: text,
-        ContentType: "application/json",
-        ContentMD5: createHash("md5").update(text, "utf8").digest("base64"),
-        ServerSideEncryption: "aws:kms",
-        SSEKMSKeyId: config.evidenceKmsKeyId,
-        // No object-lock headers: the bucket's default COMPLIANCE retention applies (explicit ones would
-        // need s3:PutObjectRetention).
-      }),
+      // The bucket's default COMPLIANCE retention applies (kmsJsonPut sends no object-lock headers).
+      new PutObjectCommand(kmsJsonPut(config.evidenceBucket, key, text, config.evidenceKmsKeyId)),
     );
   } catch (error) {
     throw new EvidenceStoreError(key, { cause: error });

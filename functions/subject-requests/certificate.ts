@@ -14,6 +14,7 @@
  */
 import { createHash } from "node:crypto";
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { kmsJsonPut } from "../shared/s3-objects";
 import type { EvidenceSigner } from "../evidence/algorithms";
 import { CanonicalizationError, canonicalize, type EvidenceDocument } from "../evidence/canonical";
 import { type EvidenceCertificate, formatCertificate, signEvidence } from "../evidence/certificate";
@@ -264,17 +265,8 @@ export async function issueRequestCertificate(
   let versionId: string | undefined;
   try {
     const answer = await deps.s3.send(
-      new PutObjectCommand({
-        Bucket: target.bucket,
-        Key: key,
-        Body: body,
-        ContentType: "application/json",
-        ContentMD5: createHash("md5").update(body, "utf8").digest("base64"),
-        ServerSideEncryption: "aws:kms",
-        SSEKMSKeyId: target.kmsKeyId,
-        // No object-lock headers: the bucket's default COMPLIANCE retention applies (explicit ones would
-        // need s3:PutObjectRetention).
-      }),
+      // The bucket's default COMPLIANCE retention applies (kmsJsonPut sends no object-lock headers).
+      new PutObjectCommand(kmsJsonPut(target.bucket, key, body, target.kmsKeyId)),
     );
     versionId = answer.VersionId;
   } catch (error) {

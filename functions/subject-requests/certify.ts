@@ -7,7 +7,8 @@
  * answer was lost, HeadObject finds the certificate already stored and its version is returned
  * without signing or writing again.
  */
-import { HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { headOrUndefined } from "../shared/s3-objects";
 import type { EvidenceSigner } from "../evidence/algorithms";
 import {
   type CertificateTarget,
@@ -43,20 +44,14 @@ export interface CertifyOutput {
   readonly versionId: string;
 }
 
-const status = (error: unknown) => (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-
 /** The version of the certificate already stored at `key`, if any. */
 async function existing(deps: CertifyDeps, key: string): Promise<string | undefined> {
-  try {
-    const head = await deps.evidence.send(new HeadObjectCommand({ Bucket: deps.target.bucket, Key: key }));
-    if (head.VersionId === undefined || head.VersionId === "null")
-      throw new Error(`${deps.target.bucket}/${key} exists without a version ID: the bucket has no object lock`);
-    return head.VersionId;
-  } catch (error) {
-    // 404 needs s3:ListBucket on the evidence bucket; without it S3 answers 403 for a missing key.
-    if (status(error) === 404) return undefined;
-    throw error;
-  }
+  // A missing key answers 404 only with s3:ListBucket on the evidence bucket; without it, 403.
+  const head = await headOrUndefined(deps.evidence, deps.target.bucket, key);
+  if (head === undefined) return undefined;
+  if (head.VersionId === undefined || head.VersionId === "null")
+    throw new Error(`${deps.target.bucket}/${key} exists without a version ID: the bucket has no object lock`);
+  return head.VersionId;
 }
 
 /** Certifies one run of an approved request (see the module comment). */

@@ -8,8 +8,8 @@
  *   payload is limited to 256 KB, so only its key travels through the workflow).
  * - `exports/<tenant>/<pseudonym>/<id>.zip`: the export archives (written by exportSubject).
  */
-import { createHash } from "node:crypto";
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { kmsJsonPut } from "../shared/s3-objects";
 import { checkRecord, type RequestRecord } from "./request";
 
 export const PENDING_PREFIX = "pending/";
@@ -55,17 +55,7 @@ export class RequestStore {
   private async put(key: string, value: unknown): Promise<void> {
     const body = JSON.stringify(value);
     try {
-      await this.s3.send(
-        new PutObjectCommand({
-          Bucket: this.bucket,
-          Key: key,
-          Body: body,
-          ContentType: "application/json",
-          ContentMD5: createHash("md5").update(body, "utf8").digest("base64"),
-          ServerSideEncryption: "aws:kms",
-          SSEKMSKeyId: this.kmsKeyId,
-        }),
-      );
+      await this.s3.send(new PutObjectCommand(kmsJsonPut(this.bucket, key, body, this.kmsKeyId)));
     } catch (error) {
       throw new RequestStoreError("PutObject", `${this.bucket}/${key}`, error);
     }

@@ -6,6 +6,7 @@ import {
   renderPolicy,
   trustPolicyDocument,
   type Statement,
+  sidPart,
 } from "../../policies/documents/policy-document";
 import { ValidationError } from "../errors";
 import type { Placement } from "../placement";
@@ -171,10 +172,7 @@ export class RolesAnywhereTrust extends Construct {
     const permissions: Statement[] = [];
     const grantee = { addToPrincipalPolicy: (statement: Statement) => permissions.push(statement) };
     for (const { dataClass, bucket } of [...props.classes].sort((a, b) => compareStrings(a.dataClass, b.dataClass))) {
-      const id = dataClass
-        .split(/[^A-Za-z0-9]+/)
-        .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
-        .join("");
+      const id = sidPart(dataClass);
       bucket.grantEraseVersions(grantee, { sid: `EraseSubjectReplicas${id}` });
       bucket.grantKeyUse(grantee, `ReadSubjectReplicas${id}`);
     }

@@ -93,6 +93,14 @@ export function accountRoot(partition: PartitionInfo, accountId: string): string
   return arn(partition, { service: "iam", account: accountId, resource: "root" });
 }
 
+/** A statement ID part from a name (Sids are alphanumeric): `avatars-original` -> `AvatarsOriginal`. */
+export function sidPart(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join("");
+}
+
 /**
  * An IAM policy variable (`${aws:PrincipalTag/Tenant}`) inside a Terraform string. Terraform would
  * read `${...}` as its own interpolation, so it is escaped as `$${...}`; AWS receives `${...}`.
