@@ -47,6 +47,8 @@ interface NameContext {
   readonly uploads: boolean;
   /** Whether the document pipeline is deployed. */
   readonly documents: boolean;
+  /** Whether the upload API has a custom domain and DNS failover (the dns block, with the upload pipeline). */
+  readonly dns: boolean;
   /** Whether webhooks are delivered (documents with webhook endpoints). */
   readonly webhooks: boolean;
   /** Whether the signing service is deployed (with either pipeline). */
@@ -82,6 +84,7 @@ function nameContext(input: Raw): NameContext {
     crossing,
     uploads,
     documents,
+    dns: uploads && isObject(input.dns),
     webhooks:
       isObject(input.documents) &&
       isObject(input.documents.webhooks) &&
@@ -183,7 +186,7 @@ function platformNames(context: NameContext, out: DerivedName[]): void {
 
 /** The upload pipelines' constructs, roles and functions: images `<env>-<fn>`, documents `<env>-document-<fn>`. */
 function pipelineNames(
-  { env, uploads, documents, webhooks }: NameContext,
+  { env, uploads, documents, webhooks, dns }: NameContext,
   platform: (namespace: Namespace, name: string, owner: string) => void,
 ): void {
   const pipelines = [
@@ -196,6 +199,11 @@ function pipelineNames(
       platform("sovereignRole", `${env}-${prefix}${fn}-function`, `${what}${fn} function's role`);
       platform("sovereignFunction", `${env}-${prefix}${fn}`, `${what}${fn} function`);
     }
+  }
+  if (dns) {
+    for (const id of ["api-dns", "api-domain"]) platform("construct", id, `construct "${id}"`);
+    platform("sovereignRole", `${env}-uploads-health-function`, "upload API's health function's role");
+    platform("sovereignFunction", `${env}-uploads-health`, "upload API's health function");
   }
   if (webhooks) {
     platform("construct", "webhooks", 'construct "webhooks"');

@@ -15,6 +15,7 @@ describe("config/schema.json", () => {
       "backend",
       "crossPartition",
       "dataClasses",
+      "dns",
       "documents",
       "environment",
       "functions",

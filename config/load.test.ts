@@ -70,6 +70,7 @@ describe("the example configuration", () => {
     input.upload.dataClasses = [];
     delete input.upload.cleanDataClass;
     delete input.documents;
+    delete input.dns;
     // Act / Assess
     expectOneProblem(
       input,
@@ -307,6 +308,7 @@ describe("invalid configurations", () => {
     delete (input as { signing?: unknown }).signing;
     delete (input as { subjectRequests?: unknown }).subjectRequests;
     delete (input as { documents?: unknown }).documents;
+    delete (input as { dns?: unknown }).dns;
     expectOneProblem(input, "dataClasses", /no data class is declared/);
   });
 

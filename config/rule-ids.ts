@@ -6,6 +6,7 @@
 export const RULE_SUPPRESSIBLE: Readonly<Record<string, boolean>> = {
   "SIP-APIGW-1": true,
   "SIP-APIGW-2": true,
+  "SIP-APIGW-3": true,
   "SIP-CT-1": true,
   "SIP-CT-2": true,
   "SIP-CT-3": true,

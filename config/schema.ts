@@ -6,6 +6,7 @@
 import { posix } from "node:path";
 import { z } from "zod";
 import { suppressionInputSchema } from "../policies/suppressions";
+import { dnsSchema } from "./dns";
 import { arnPrefix, checkEuRegion, PARTITIONS, type PartitionId } from "./partitions";
 
 /** What the scrubber (functions/image-scrub/detect.ts) rewrites; anything else it rejects. */
@@ -624,6 +625,14 @@ export const deploymentSchema = z.strictObject({
       audience: text("audience", 'use the client ID your identity provider puts in the token\'s "aud" claim'),
     }),
   }),
+  /**
+   * The upload API's custom domain and DNS failover (issue 17, item 3): a public hosted zone of the
+   * commercial partition's Route 53 (named by its ID), ACM certificates validated by DNS in that
+   * zone, a health check of the sovereign API's `GET /health`, and the failover record
+   * `<apiHostName>.<zoneName>` (PRIMARY: the sovereign API; the SECONDARY comes with the commercial
+   * standby API, which is not built yet). Needs the image upload pipeline. @default - none
+   */
+  dns: dnsSchema.optional(),
   /**
    * Access hygiene in the platform account: the IAM account password policy and the read-only
    * forensics role `<env>-forensics` (MFA required, one-hour sessions, no object or secret reads).

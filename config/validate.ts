@@ -3,6 +3,7 @@
  * the schema, so that one run reports every problem, including those in parts the schema rejected.
  */
 import { derivedNameProblems } from "./derived-names";
+import { dnsProblems } from "./dns";
 import { arnPrefix, checkEuRegion, PARTITIONS, partitionOfRegion } from "./partitions";
 import { RULE_SUPPRESSIBLE } from "./rule-ids";
 import { documentProblems } from "./validate-documents";
@@ -28,6 +29,7 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
     ...uploadClassProblems(input, declaredClasses),
     ...uploadTenantProblems(input, declaredClasses),
     ...documentProblems(input, declaredClasses),
+    ...dnsProblems(input),
     ...crossPartitionProblems(input),
     ...credentialProblems(input),
     ...repeatedEntryProblems(input),

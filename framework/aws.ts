@@ -3,8 +3,12 @@
  * barrel costs ~10x time and 8x memory; ../docs/architecture.md). Modules import them from here.
  */
 
+export { AcmCertificate } from "@cdktf/provider-aws/lib/acm-certificate";
+export { AcmCertificateValidation } from "@cdktf/provider-aws/lib/acm-certificate-validation";
 export { Apigatewayv2Api } from "@cdktf/provider-aws/lib/apigatewayv2-api";
+export { Apigatewayv2ApiMapping } from "@cdktf/provider-aws/lib/apigatewayv2-api-mapping";
 export { Apigatewayv2Authorizer } from "@cdktf/provider-aws/lib/apigatewayv2-authorizer";
+export { Apigatewayv2DomainName } from "@cdktf/provider-aws/lib/apigatewayv2-domain-name";
 export { Apigatewayv2Integration } from "@cdktf/provider-aws/lib/apigatewayv2-integration";
 export { Apigatewayv2Route } from "@cdktf/provider-aws/lib/apigatewayv2-route";
 export { Apigatewayv2Stage } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
@@ -49,6 +53,8 @@ export { RolesanywhereTrustAnchor } from "@cdktf/provider-aws/lib/rolesanywhere-
 export { Route } from "@cdktf/provider-aws/lib/route";
 export { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 export { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
+export { Route53HealthCheck } from "@cdktf/provider-aws/lib/route53-health-check";
+export { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 export { S3AccountPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-account-public-access-block";
 export { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 export {

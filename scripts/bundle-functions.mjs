@@ -25,6 +25,7 @@ export const FUNCTIONS = {
   "subject-request-pending": "functions/subject-requests/pending-handler.ts",
   "subject-request-run": "functions/subject-requests/run-handler.ts",
   "subject-request-certify": "functions/subject-requests/certify-handler.ts",
+  health: "functions/health/handler.ts",
 };
 
 // DOS epoch in local time is what zip stores; fflate converts from this Date. Fixed, so zips are stable.

@@ -238,6 +238,7 @@ describe("upload pipeline", () => {
       "subject-requests_run_function",
       "sync-pipeline-avatars-clean_failback_function",
       "sync-pipeline-avatars-clean_sync_function",
+      "upload-pipeline_api_health_function",
       "upload-pipeline_download_function",
       "upload-pipeline_scrub_function",
       "upload-pipeline_upload_function",
@@ -294,6 +295,7 @@ describe("upload pipeline", () => {
       ["example-subject-request-run", 2],
       ["example-failback-avatars-clean", 1],
       ["example-sync-avatars-clean", 5],
+      ["example-uploads-health", 2],
       ["example-download", 10],
       ["example-scrub", 5],
       ["example-upload", 10],
@@ -301,7 +303,7 @@ describe("upload pipeline", () => {
     ]);
   });
 
-  it("puts every upload and read route behind the JWT authorizer of the configured issuer; signing on the documents API", () => {
+  it("puts every upload and read route behind the JWT authorizer of the configured issuer; signing on the documents API; GET /health of the upload API without (DNS failover)", () => {
     const routes = Object.entries(resourcesOf(example.json, "aws_apigatewayv2_route"));
     const keysOf = (pipeline: string) =>
       routes
@@ -317,11 +319,16 @@ describe("upload pipeline", () => {
       "POST /v1/uploads/multipart/parts",
       "POST /v1/uploads/put",
     ];
-    expect(keysOf("upload-pipeline")).toEqual(common);
+    expect(keysOf("upload-pipeline")).toEqual(["GET /health", ...common]);
     expect(keysOf("document-pipeline")).toEqual([...common, "POST /v1/objects/{id}/signatures"].sort());
-    expect(
-      routes.filter(([name]) => !name.startsWith("subject-requests")).every(([, r]) => r.authorization_type === "JWT"),
-    ).toBe(true);
+    const jwtRoutes = routes.filter(
+      ([name]) => !name.startsWith("subject-requests") && name !== "upload-pipeline_api_route-get-health",
+    );
+    expect(jwtRoutes.every(([, r]) => r.authorization_type === "JWT")).toBe(true);
+    expect(resourcesOf(example.json, "aws_apigatewayv2_route")["upload-pipeline_api_route-get-health"]).toMatchObject({
+      route_key: "GET /health",
+      authorization_type: "NONE",
+    });
     const apis = Object.values(resourcesOf(example.json, "aws_apigatewayv2_api")).map((api) => api.name);
     expect(apis.sort()).toEqual(["example-documents", "example-subject-requests", "example-uploads"]);
     const authorizers = Object.values(resourcesOf(example.json, "aws_apigatewayv2_authorizer"));

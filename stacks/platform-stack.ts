@@ -11,6 +11,7 @@ import { PrivateBucket } from "../modules/private-bucket";
 import { RolesAnywhereTrust } from "../modules/roles-anywhere-trust";
 import { firewallBlockedAlarm, quarantineRateAlarm, SecurityAlarms } from "../modules/security-alarms";
 import { OWN_ROLE_TIERS, Tenant } from "../modules/tenant";
+import { ApiDns } from "./api-dns";
 import { awsPlacement } from "./aws-placement";
 import { declareBackend } from "./backend";
 import { sideCredentials } from "./credentials";
@@ -270,11 +271,22 @@ export class PlatformStack extends ReadableStack {
       pseudonymKey,
     };
     if (images !== undefined) {
-      new UploadPipeline(this, "upload-pipeline", {
+      const pipeline = new UploadPipeline(this, "upload-pipeline", {
         ...common,
         ...images,
         ...(signing === undefined || documents !== undefined ? {} : { signing }),
       });
+      if (config.dns !== undefined) {
+        const dns = new ApiDns(this, "api-dns", {
+          commercial: this.commercial,
+          dns: config.dns,
+          sovereignApi: pipeline.api,
+        });
+        new TerraformOutput(this, "api-domain", {
+          value: dns.failover.domainName,
+          description: "The upload API's name (failover record in the commercial partition's Route 53)",
+        });
+      }
     }
     if (documents !== undefined) {
       const endpoints = config.documents?.webhooks ?? {};

@@ -168,6 +168,7 @@ describe("sync pipeline", () => {
       "example-subject-request-certify",
       "example-subject-request-pending",
       "example-subject-request-run",
+      "example-uploads-health",
       "example-download",
       "example-scrub",
       "example-upload",

@@ -84,6 +84,7 @@ describe("main (CLI)", () => {
           /^stacks\/example\/assets\/sync-pipeline-avatars-clean_failback_code\/[0-9A-F]+\/failback\.zip$/,
         ),
         expect.stringMatching(/^stacks\/example\/assets\/sync-pipeline-avatars-clean_sync_code\/[0-9A-F]+\/sync\.zip$/),
+        expect.stringMatching(/^stacks\/example\/assets\/upload-pipeline_api_health_code\/[0-9A-F]+\/health\.zip$/),
         expect.stringMatching(/^stacks\/example\/assets\/upload-pipeline_download_code\/[0-9A-F]+\/download\.zip$/),
         expect.stringMatching(/^stacks\/example\/assets\/upload-pipeline_scrub_code\/[0-9A-F]+\/scrub\.zip$/),
         expect.stringMatching(/^stacks\/example\/assets\/upload-pipeline_upload_code\/[0-9A-F]+\/upload\.zip$/),

@@ -264,6 +264,17 @@ export class UploadPipeline extends Construct {
         ),
       logKey: props.key,
       allowedOrigins: config.upload.allowedOrigins,
+      // With DNS failover, Route 53's health checkers call GET /health, without a token (the named
+      // exception health-check of SIP-APIGW-1; docs/cross-partition.md §7).
+      ...(config.dns !== undefined && props.kind !== "documents"
+        ? {
+            unauthenticatedHealthRoute: {
+              zipFile: join(props.artifactsDir, "health.zip"),
+              network: props.network,
+              key: props.key,
+            },
+          }
+        : {}),
     });
   }
 

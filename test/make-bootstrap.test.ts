@@ -56,7 +56,7 @@ describe("make bootstrap CONFIG=config/example.json", () => {
     expect(terraform?.out).toMatch(/plan: \d+ to create \(sovereign \d+\), 0 to update, 0 to delete/);
     expect(terraform?.status).toBe(0);
     expect(guardrails?.out).toMatch(
-      /^0 error\(s\), 0 warning\(s\), 2 suppressed; 62 rules over 1 stack\(s\): example-bootstrap$/m,
+      /^0 error\(s\), 0 warning\(s\), 2 suppressed; 63 rules over 1 stack\(s\): example-bootstrap$/m,
     );
     expect(guardrails?.status).toBe(0);
   });

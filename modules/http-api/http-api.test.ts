@@ -41,7 +41,7 @@ function setup(overrides: Readonly<Record<string, unknown>> = {}) {
     logKey: key,
     ...overrides,
   } as HttpApiProps;
-  return { ...s, props };
+  return { ...s, props, network, key };
 }
 const values = (json: TfJson, type: string) => Object.values(resourcesOf(json, type));
 
@@ -114,6 +114,44 @@ describe("HttpApi", () => {
     expect(resourcesOf(json, "aws_cloudwatch_log_group")["api_access-logs_log-group"]).toMatchObject({
       name: "/sip/env-uploads/api-access",
       kms_key_id: "${aws_kms_key.key_key.arn}",
+    });
+  });
+
+  describe("unauthenticatedHealthRoute", () => {
+    it("adds GET /health without authorization, to a function of the health bundle that holds nothing", () => {
+      // Prepare
+      const { stack, props, synth, network, key } = setup();
+      // Act
+      new HttpApi(stack, "api", { ...props, unauthenticatedHealthRoute: { zipFile: exampleZip(), network, key } });
+      const json = synth();
+      // Assess
+      const routes = values(json, "aws_apigatewayv2_route");
+      expect(routes.map((r) => [r.route_key, r.authorization_type])).toContainEqual(["GET /health", "NONE"]);
+      expect(resourcesOf(json, "aws_lambda_function").api_health_function).toMatchObject({
+        function_name: "env-uploads-health",
+        reserved_concurrent_executions: 2,
+        memory_size: 128,
+        tags: { "sip:exception": "health-check" },
+      });
+      expect(resourcesOf(json, "aws_lambda_function").api_health_function).not.toHaveProperty("environment");
+      expect(values(json, "aws_apigatewayv2_stage")[0]?.route_settings).toEqual([
+        { route_key: "GET /health", throttling_rate_limit: 10, throttling_burst_limit: 20 },
+      ]);
+    });
+
+    it.each([
+      [{ routes: "GET /health" }, /HttpApi\.routes: GET \/health is the unauthenticated health route/],
+      [{ throttle: { ratePerSecond: 0, burst: 1 } }, /HttpApi\.unauthenticatedHealthRoute\.throttle/],
+    ] as const)("fails when %j", (broken, message) => {
+      const { stack, props, network, key } = setup();
+      const fn = props.routes[0]?.function;
+      if (fn === undefined) throw new Error("no function");
+      const health = { zipFile: exampleZip(), network, key };
+      const bad =
+        "routes" in broken
+          ? { ...props, routes: [{ routeKey: broken.routes, function: fn }], unauthenticatedHealthRoute: health }
+          : { ...props, unauthenticatedHealthRoute: { ...health, throttle: broken.throttle } };
+      expect(() => new HttpApi(stack, "api", bad)).toThrow(message);
     });
   });
 

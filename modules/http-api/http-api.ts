@@ -7,10 +7,12 @@ import {
   LambdaPermission,
 } from "../../framework/aws";
 import { Construct } from "../../framework/cdktf";
+import { HEALTH_CHECK_EXCEPTION, HEALTH_ROUTE_KEY } from "../../policies/core/exception-names";
 import { ValidationError } from "../errors";
 import type { KmsKey } from "../kms-key";
-import type { LambdaFunction } from "../lambda-function";
+import { LambdaFunction } from "../lambda-function";
 import { LogGroup } from "../log-group";
+import type { Network } from "../network";
 import type { Placement } from "../placement";
 
 /**
@@ -61,6 +63,23 @@ export interface IamAuthorization {
   readonly jwtAudience?: never;
 }
 
+/**
+ * `GET /health` without authorization, for health checkers that cannot present a token (Route 53).
+ * The API builds its function itself, from the health bundle only: no environment, reserved
+ * concurrency 2, nothing granted beyond every function's basics, tagged as the named exception
+ * `health-check`, which the guardrail SIP-APIGW-1 verifies by structure.
+ */
+export interface UnauthenticatedHealthRoute {
+  /** The health function's zip (`health.zip` of scripts/bundle-functions.mjs; functions/health/). */
+  readonly zipFile: string;
+  /** The network the function runs in, like every function. */
+  readonly network: Network;
+  /** Key of the function's logs and dead-letter queue. */
+  readonly key: KmsKey;
+  /** This route's own throttle. @default 10 requests per second, bursts of 20 */
+  readonly throttle?: { readonly ratePerSecond: number; readonly burst: number };
+}
+
 export type HttpApiProps = HttpApiCommonProps & (JwtAuthorization | IamAuthorization);
 
 export interface HttpApiCommonProps {
@@ -76,6 +95,12 @@ export interface HttpApiCommonProps {
   readonly throttle?: { readonly ratePerSecond: number; readonly burst: number };
   /** @default 365 */
   readonly logRetentionDays?: number;
+  /**
+   * Weakening: adds `GET /health` WITHOUT authorization (the one exception to "every route needs a
+   * token"), answered by a function that returns a status and nothing else.
+   * @default - no route without authorization
+   */
+  readonly unauthenticatedHealthRoute?: UnauthenticatedHealthRoute;
 }
 
 /**
@@ -89,10 +114,14 @@ export class HttpApi extends Construct {
   readonly api: Apigatewayv2Api;
   readonly stage: Apigatewayv2Stage;
   readonly accessLogs: LogGroup;
+  readonly placement: Placement;
+  /** The function of `GET /health`, with `unauthenticatedHealthRoute`. */
+  readonly healthFunction: LambdaFunction | undefined;
 
   constructor(scope: Construct, id: string, props: HttpApiProps) {
     super(scope, id);
     this.validate(props);
+    this.placement = props.placement;
     const provider = props.placement.provider;
     this.api = new Apigatewayv2Api(this, "api", {
       provider,
@@ -120,6 +149,10 @@ export class HttpApi extends Construct {
             jwtConfiguration: { issuer: props.jwtIssuer, audience: [...props.jwtAudience] },
           });
     this.addRoutes(props, authorizer);
+    this.healthFunction =
+      props.unauthenticatedHealthRoute === undefined
+        ? undefined
+        : this.addHealthRoute(props, props.unauthenticatedHealthRoute);
     this.accessLogs = new LogGroup(this, "access-logs", {
       placement: props.placement,
       logGroupName: `/sip/${props.name}/api-access`,
@@ -137,7 +170,47 @@ export class HttpApi extends Construct {
         format: props.iamAuthorization === true ? IAM_ACCESS_LOG_FORMAT : ACCESS_LOG_FORMAT,
       },
       defaultRouteSettings: { throttlingRateLimit: throttle.ratePerSecond, throttlingBurstLimit: throttle.burst },
+      routeSettings:
+        props.unauthenticatedHealthRoute === undefined
+          ? undefined
+          : [
+              {
+                routeKey: HEALTH_ROUTE_KEY,
+                throttlingRateLimit: props.unauthenticatedHealthRoute.throttle?.ratePerSecond ?? 10,
+                throttlingBurstLimit: props.unauthenticatedHealthRoute.throttle?.burst ?? 20,
+              },
+            ],
     });
+  }
+
+  /**
+   * `GET /health` without authorization, to a function of the health bundle that the API builds:
+   * no environment, two concurrent executions at most, tagged as the named exception.
+   */
+  private addHealthRoute(props: HttpApiProps, health: UnauthenticatedHealthRoute): LambdaFunction {
+    const fn = new LambdaFunction(this, "health", {
+      placement: props.placement,
+      functionName: `${props.name}-health`,
+      zipFile: health.zipFile,
+      network: health.network,
+      key: health.key,
+      reservedConcurrency: 2,
+      memorySizeMb: 128,
+      timeoutSeconds: 3,
+      tags: {
+        "sip:exception": HEALTH_CHECK_EXCEPTION,
+        "sip:justification": "Route 53 health checkers cannot present a token; answers a status only",
+      },
+    });
+    const integration = this.integrate(props, fn);
+    new Apigatewayv2Route(this, "route-get-health", {
+      provider: props.placement.provider,
+      apiId: this.api.id,
+      routeKey: HEALTH_ROUTE_KEY,
+      authorizationType: "NONE",
+      target: `integrations/${integration.id}`,
+    });
+    return fn;
   }
 
   private validate(props: HttpApiProps): void {
@@ -161,6 +234,22 @@ export class HttpApi extends Construct {
     const badRoutes = props.routes.filter(
       (r) => !/^(GET|POST|PUT|DELETE|PATCH) \/[A-Za-z0-9/{}_.-]*$/.test(r.routeKey),
     );
+    if (props.routes.some((r) => r.routeKey === HEALTH_ROUTE_KEY))
+      throw new ValidationError(
+        "HttpApi.routes",
+        `${HEALTH_ROUTE_KEY} is the unauthenticated health route; declare it with unauthenticatedHealthRoute, not in routes`,
+        this,
+      );
+    const healthThrottle = props.unauthenticatedHealthRoute?.throttle;
+    if (
+      healthThrottle !== undefined &&
+      !(healthThrottle.ratePerSecond > 0 && healthThrottle.ratePerSecond <= 100 && healthThrottle.burst >= 1)
+    )
+      throw new ValidationError(
+        "HttpApi.unauthenticatedHealthRoute.throttle",
+        `the health route's throttle must allow 0 < ratePerSecond <= 100 and burst >= 1 (value: ${JSON.stringify(healthThrottle)})`,
+        this,
+      );
     if (badRoutes.length > 0)
       throw new ValidationError(
         "HttpApi.routes",

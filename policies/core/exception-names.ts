@@ -17,3 +17,12 @@ export const EGRESS_WORKLOAD = "egress-workload";
 export const WEBHOOK_SECRET_EXCEPTION = "webhook-shared-secret";
 /** The secret with a Roles Anywhere leaf certificate and key, renewed by issuance (signing-material.ts). */
 export const SIGNING_MATERIAL_EXCEPTION = "roles-anywhere-signing-material";
+/**
+ * The one API route without authorization: `GET /health`, answered by a function that reads nothing
+ * and may do nothing beyond every function's own basics, for Route 53's health checkers (health-route.ts).
+ */
+export const HEALTH_CHECK_EXCEPTION = "health-check";
+/** The route key of that route. */
+export const HEALTH_ROUTE_KEY = "GET /health";
+/** A commercial DNS record whose value is a name of the other partition's API (dns-names.ts). */
+export const DNS_NAMES_EXCEPTION = "dns-names";

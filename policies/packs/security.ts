@@ -1,5 +1,6 @@
 /** The security pack: at least what checkov, trivy and cdk-nag check for the resource types we emit. */
 import type { Rule } from "../core/types";
+import { DomainNameTls12 } from "../rules/apigatewayv2/DomainNameTls12";
 import { RouteAuthorization } from "../rules/apigatewayv2/RouteAuthorization";
 import { StageAccessLogging } from "../rules/apigatewayv2/StageAccessLogging";
 import { TrailBucketObjectLock } from "../rules/cloudtrail/TrailBucketObjectLock";
@@ -95,6 +96,7 @@ export const SECURITY_PACK: readonly Rule[] = [
   SecretRotation,
   RouteAuthorization,
   StageAccessLogging,
+  DomainNameTls12,
   LogGroupKms,
   LogGroupRetention,
   TenantOwnKeyAndRole,

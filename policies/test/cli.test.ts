@@ -69,7 +69,7 @@ describe("policies CLI", () => {
   it("exits 0 on a compliant configuration", () => {
     const r = run(["check", "vpc/compliant.tf.json", "--config", CONFIG]);
     expect(r.stderr).toBe("");
-    expect(r.stdout).toMatch(/^0 error\(s\), 0 warning\(s\), 0 suppressed; 62 rules over 1 stack\(s\): compliant\n$/);
+    expect(r.stdout).toMatch(/^0 error\(s\), 0 warning\(s\), 0 suppressed; 63 rules over 1 stack\(s\): compliant\n$/);
     expect(r.status).toBe(0);
   });
 

@@ -35,6 +35,7 @@ const EXPECTED_WITH_CONFIG = [
   "SIP-LAMBDA-7 aws_lambda_function.subject-requests_run_function",
   "SIP-LAMBDA-7 aws_lambda_function.sync-pipeline-avatars-clean_failback_function",
   "SIP-LAMBDA-7 aws_lambda_function.sync-pipeline-avatars-clean_sync_function",
+  "SIP-LAMBDA-7 aws_lambda_function.upload-pipeline_api_health_function",
   "SIP-LAMBDA-7 aws_lambda_function.upload-pipeline_download_function",
   "SIP-LAMBDA-7 aws_lambda_function.upload-pipeline_scrub_function",
   "SIP-LAMBDA-7 aws_lambda_function.upload-pipeline_upload_function",
@@ -43,10 +44,12 @@ const EXPECTED_WITH_CONFIG = [
 
 /**
  * What is accepted, and why: the controlled egress path and the sync function's target variables
- * and the Roles Anywhere signing material (named exceptions the rules verify by structure). The
+ * and the Roles Anywhere signing material, the upload API's health route and the commercial DNS
+ * records of the sovereign API's names (named exceptions the rules verify by structure). The
  * configuration suppresses nothing: a crossing data class needs no suppression.
  */
 const EXPECTED_ACCEPTED = [
+  "SIP-APIGW-1 aws_apigatewayv2_route.upload-pipeline_api_route-get-health: named exception health-check",
   "SIP-IAM-7 aws_iam_role_policy.document-pipeline_download_role-policy: Lambda creates and deletes the network interfaces",
   "SIP-IAM-7 aws_iam_role_policy.document-pipeline_scrub_role-policy: Lambda creates and deletes the network interfaces",
   "SIP-IAM-7 aws_iam_role_policy.document-pipeline_signing_role-policy: Lambda creates and deletes the network interfaces",
@@ -57,6 +60,7 @@ const EXPECTED_ACCEPTED = [
   "SIP-IAM-7 aws_iam_role_policy.subject-requests_run_role-policy: Lambda creates and deletes the network interfaces",
   "SIP-IAM-7 aws_iam_role_policy.sync-pipeline-avatars-clean_failback_role-policy: Lambda creates and deletes the network interfaces",
   "SIP-IAM-7 aws_iam_role_policy.sync-pipeline-avatars-clean_sync_role-policy: Lambda creates and deletes the network interfaces",
+  "SIP-IAM-7 aws_iam_role_policy.upload-pipeline_api_health_role-policy: Lambda creates and deletes the network interfaces",
   "SIP-IAM-7 aws_iam_role_policy.upload-pipeline_download_role-policy: Lambda creates and deletes the network interfaces",
   "SIP-IAM-7 aws_iam_role_policy.upload-pipeline_scrub_role-policy: Lambda creates and deletes the network interfaces",
   "SIP-IAM-7 aws_iam_role_policy.upload-pipeline_upload_role-policy: Lambda creates and deletes the network interfaces",
@@ -67,6 +71,10 @@ const EXPECTED_ACCEPTED = [
   "SIP-RES-4 aws_networkfirewall_rule_group.sovereign-network_controlled-egress_allowlist: named exception controlled-egress",
   "SIP-VPC-3 aws_route.sovereign-network_controlled-egress_firewall-default: named exception controlled-egress",
   "SIP-VPC-3 aws_route.sovereign-network_controlled-egress_workload-default: named exception controlled-egress",
+  "SIP-RES-4 aws_route53_record.api-dns_failover_primary: named exception dns-names",
+  "SIP-RES-4 aws_route53_record.api-dns_sovereign-domain_validation-record: named exception dns-names",
+  "SIP-RES-4 aws_route53_record.api-dns_sovereign-own-domain_record: named exception dns-names",
+  "SIP-RES-4 aws_route53_record.api-dns_sovereign-own-domain_validation-record: named exception dns-names",
   "SIP-SM-2 aws_secretsmanager_secret.subject-requests_signing-material: named exception roles-anywhere-signing-material",
   "SIP-SM-2 aws_secretsmanager_secret.sync-pipeline-avatars-clean_signing-material: named exception roles-anywhere-signing-material",
   "SIP-SM-2 aws_secretsmanager_secret.webhooks_secret-acme-health: named exception webhook-shared-secret",

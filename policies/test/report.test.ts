@@ -98,13 +98,13 @@ describe("text and JSON reports", () => {
       /Suppressed:\n {2}SIP-LAMBDA-5 aws_lambda_permission\.anyone \(stack noncompliant-1\): public webhook, ticket SIP-7/,
     );
     expect(text).toMatch(
-      /\d+ error\(s\), 0 warning\(s\), 1 suppressed; 62 rules over 2 stack\(s\): noncompliant-1, noncompliant-3\n$/,
+      /\d+ error\(s\), 0 warning\(s\), 1 suppressed; 63 rules over 2 stack\(s\): noncompliant-1, noncompliant-3\n$/,
     );
   });
 
   it("renders JSON with relative paths, the summary and the rules", async () => {
     const json = JSON.parse(renderJson(await sampleReport(), FIXTURES));
-    expect(json.summary).toMatchObject({ suppressed: 1, stacks: 2, rules: 62 });
+    expect(json.summary).toMatchObject({ suppressed: 1, stacks: 2, rules: 63 });
     expect(json.findings.every((f: { file: string }) => !f.file.startsWith("/"))).toBe(true);
     expect(json.rules.map((r: { id: string }) => r.id)).toContain("SIP-SUP-1");
   });

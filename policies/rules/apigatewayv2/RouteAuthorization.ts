@@ -1,3 +1,4 @@
+import { healthRouteExceptions } from "../../core/health-route";
 import { literalString } from "../../core/json";
 import { resolveReference } from "../../core/references";
 import { resourcesOfType } from "../../core/template";
@@ -14,7 +15,7 @@ export const RouteAuthorization = defineRule({
   info: "An API Gateway v2 route has no authorization (authorization_type NONE, a JWT/CUSTOM route without an authorizer of this configuration, or routes created by quick create or an OpenAPI body).",
   explanation:
     "The upload API hands out pre-signed uploads into a tenant's prefix. A route without an authorizer lets anyone on the internet request them, for any tenant.",
-  fix: 'Set authorization_type = "JWT" with authorizer_id of the OIDC authorizer (or "AWS_IAM") on every route.',
+  fix: 'Set authorization_type = "JWT" with authorizer_id of the OIDC authorizer (or "AWS_IAM") on every route. The one accepted route without authorization is the named exception health-check (policies/core/health-route.ts): GET /health, an AWS_PROXY integration of a function tagged sip:exception = health-check that has no environment and whose role may do nothing beyond every function\'s basics (modules/http-api unauthenticatedHealthRoute builds it).',
   anchors: {
     checkov: ["CKV_AWS_309"],
     trivy: ["AVD-AWS-0004"],
@@ -49,11 +50,18 @@ export const RouteAuthorization = defineRule({
   evaluate({ template }) {
     const routes = resourcesOfType(template, "aws_apigatewayv2_route");
     const violations: Violation[] = [];
+    const health = healthRouteExceptions(template, routes);
     for (const r of routes) {
       const type =
         literalString(r.values.authorization_type) ?? (r.values.authorization_type === undefined ? "NONE" : undefined);
+      const acceptedBecause = health.accepted.get(r.address);
+      const notException = health.problems.get(r.address);
       if (type !== undefined && !AUTH_TYPES.has(type))
-        violations.push({ address: r.address, detail: `authorization_type is ${type}` });
+        violations.push({
+          address: r.address,
+          detail: `authorization_type is ${type}${notException === undefined ? "" : `; not the named exception health-check: ${notException}`}`,
+          ...(acceptedBecause === undefined ? {} : { acceptedBecause }),
+        });
       else if (
         (type === "JWT" || type === "CUSTOM") &&
         (typeof r.values.authorizer_id !== "string" || r.values.authorizer_id === "")

@@ -1,3 +1,4 @@
+import { dnsNameExceptions } from "../../core/dns-names";
 import { checkEuRegion, type PartitionInfo } from "../../../config/partitions";
 import { crossPartitionExceptions } from "../../core/egress";
 import { arnsIn, dnsSuffixesOf, hostsIn, partitionOfSuffix, serviceNamesIn } from "../../core/identifiers";
@@ -124,9 +125,10 @@ function summarize(problems: Set<string>): string {
 /**
  * Every ARN, principal, endpoint and VPC endpoint service name in a block's attributes (including
  * embedded policy JSON), and every block it refers to, belongs to the partition of the block's own
- * provider. Service principals keep their `<service>.amazonaws.com` form in both partitions. Two
- * named exceptions (policies/core/egress.ts), verified by structure, are reported as accepted: the
- * controlled egress allowlist's host names, and the cross-partition sync function's target variables.
+ * provider. Service principals keep their `<service>.amazonaws.com` form in both partitions. Three
+ * named exceptions, verified by structure, are reported as accepted: the controlled egress
+ * allowlist's host names and the cross-partition sync function's target variables
+ * (policies/core/egress.ts), and DNS records holding another partition's API names (dns-names.ts).
  */
 export const PartitionConsistentReferences = defineRule({
   id: "SIP-RES-4",
@@ -171,7 +173,7 @@ export const PartitionConsistentReferences = defineRule({
       scan(template, home, p.values, "", false, problems);
       if (problems.size > 0) violations.push({ address: p.address, detail: summarize(problems) });
     }
-    const exceptions = crossPartitionExceptions(template);
+    const exceptions = new Map([...crossPartitionExceptions(template), ...dnsNameExceptions(template)]);
     for (const r of template.resources) {
       if (providerTypeOf(r.type) !== "aws") continue;
       const home = placementOf(template, r).partition;

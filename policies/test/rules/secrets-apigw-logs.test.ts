@@ -1,3 +1,4 @@
+import { DomainNameTls12 } from "../../rules/apigatewayv2/DomainNameTls12";
 import { RouteAuthorization } from "../../rules/apigatewayv2/RouteAuthorization";
 import { StageAccessLogging } from "../../rules/apigatewayv2/StageAccessLogging";
 import { LogGroupKms } from "../../rules/logs/LogGroupKms";
@@ -8,6 +9,16 @@ import { SecretRotationInterval } from "../../rules/secretsmanager/SecretRotatio
 import { describeRules } from "../harness";
 
 describeRules([
+  {
+    rule: DomainNameTls12,
+    compliant: ["apigatewayv2/compliant.tf.json"],
+    noncompliant: [
+      [
+        "apigatewayv2/DomainNameTls12/noncompliant-1.tf.json",
+        ["aws_api_gateway_domain_name.rest-default", "aws_apigatewayv2_domain_name.old"],
+      ],
+    ],
+  },
   {
     rule: SecretRotationInterval,
     compliant: ["secretsmanager/compliant.tf.json"],
@@ -61,6 +72,16 @@ describeRules([
       ["apigatewayv2/RouteAuthorization/noncompliant-3.tf.json", ["aws_apigatewayv2_api.upload"]],
       // Issue 15 probe: authorizer_id "abc123" names an authorizer created outside this configuration (it may allow everyone).
       ["apigatewayv2/RouteAuthorization/noncompliant-4.tf.json", ["aws_apigatewayv2_route.presign"]],
+      // GET /health without authorization whose function has an environment, reads S3, or is not tagged; another route key.
+      [
+        "apigatewayv2/RouteAuthorization/noncompliant-5.tf.json",
+        [
+          "aws_apigatewayv2_route.health-env",
+          "aws_apigatewayv2_route.health-reads",
+          "aws_apigatewayv2_route.health-untagged",
+          "aws_apigatewayv2_route.status",
+        ],
+      ],
     ],
   },
   {

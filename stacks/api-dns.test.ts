@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { exampleInput, resourcesOf, synthDeployment, type TfJson, validConfig } from "../test/template";
+
+const { json } = synthDeployment(validConfig());
+
+/** Resource types per provider alias, among the DNS constructs (`api-dns_…`) and the health route. */
+function typesOf(tf: TfJson, prefix: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [type, byName] of Object.entries(tf.resource ?? {}))
+    for (const [name, body] of Object.entries(byName)) {
+      if (!name.startsWith(prefix)) continue;
+      const alias = String((body as { provider?: string }).provider);
+      out[alias] = [...new Set([...(out[alias] ?? []), type])].sort();
+    }
+  return out;
+}
+
+describe("the upload API's DNS (dns block)", () => {
+  it("keeps DNS records and the health check, nothing else, in the commercial partition", () => {
+    expect(typesOf(json, "api-dns_")).toEqual({
+      "aws.commercial": ["aws_route53_health_check", "aws_route53_record"],
+      "aws.sovereign": [
+        "aws_acm_certificate",
+        "aws_acm_certificate_validation",
+        "aws_apigatewayv2_api_mapping",
+        "aws_apigatewayv2_domain_name",
+      ],
+    });
+  });
+
+  it("gives the sovereign upload API api.<zone> and api-sovereign.<zone> with TLS 1.2", () => {
+    const domains = Object.values(resourcesOf(json, "aws_apigatewayv2_domain_name"));
+    expect(
+      domains.map((d) => [d.domain_name, (d.domain_name_configuration as { security_policy: string }).security_policy]),
+    ).toEqual([
+      ["api.sip.example.org", "TLS_1_2"],
+      ["api-sovereign.sip.example.org", "TLS_1_2"],
+    ]);
+    expect(Object.values(resourcesOf(json, "aws_apigatewayv2_api_mapping")).map((m) => m.api_id)).toEqual([
+      "${aws_apigatewayv2_api.upload-pipeline_api_api.id}",
+      "${aws_apigatewayv2_api.upload-pipeline_api_api.id}",
+    ]);
+  });
+
+  it("checks https://api-sovereign.<zone>/health as configured and writes the PRIMARY record only (the standby API is not built)", () => {
+    expect(Object.values(resourcesOf(json, "aws_route53_health_check"))).toEqual([
+      expect.objectContaining({
+        provider: "aws.commercial",
+        type: "HTTPS",
+        fqdn: "api-sovereign.sip.example.org",
+        resource_path: "/health",
+        regions: ["eu-west-1", "us-east-1", "us-west-2"],
+        measure_latency: false,
+      }),
+    ]);
+    const failover = Object.values(resourcesOf(json, "aws_route53_record")).filter(
+      (r) => r.failover_routing_policy !== undefined,
+    );
+    expect(failover.map((r) => [r.name, r.set_identifier])).toEqual([["api.sip.example.org", "primary-sovereign"]]);
+    expect(json.output?.["api-domain"]).toMatchObject({ value: "api.sip.example.org" });
+  });
+
+  it("deploys nothing of it, and no health route, without the dns block", () => {
+    const input = exampleInput() as ReturnType<typeof exampleInput> & { dns?: unknown };
+    delete input.dns;
+    const without = synthDeployment(validConfig(input)).json;
+    expect(typesOf(without, "api-dns_")).toEqual({});
+    expect(resourcesOf(without, "aws_apigatewayv2_route")["upload-pipeline_api_route-get-health"]).toBeUndefined();
+  });
+});
