@@ -596,6 +596,26 @@ function keyCases({ world, c, otherTenantKey, ownKey, noTenant }: Matrix, add: A
       return { call: mac(c.scrub), control: mac(c.upload) };
     },
   );
+  add(
+    "standby-pseudonyms-by-another-function",
+    "a function other than the upload function derives standby pseudonyms (kms:GenerateMac on the sovereign standby key, which would let it name a subject's replicas)",
+    () => {
+      const standby = [...world.keys.values()].find(
+        (k) => k.side.partition.id === "aws-eusc" && k.aliases.some((a) => a.endsWith("/standby-pseudonyms")),
+      );
+      if (standby === undefined || c.scrub === undefined || c.upload === undefined) return "no standby pseudonym key";
+      const mac = (principal: WorldRole): Call => ({
+        principal,
+        service: "KMS",
+        operation: "GenerateMac",
+        origin: "vpc-endpoint",
+        secureTransport: true,
+        headers: {},
+        target: standby.arn,
+      });
+      return { call: mac(c.scrub), control: mac(c.upload) };
+    },
+  );
   add("audit-tamper", "a function deletes audit records", () =>
     c.scrub === undefined || c.audit === undefined
       ? "no audit bucket"
