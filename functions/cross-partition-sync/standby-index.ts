@@ -8,16 +8,23 @@
  * the commercial side names a sovereign pseudonym.
  *
  * One record per subject and direction, both holding `{"tenant","sovereign","standby"}`:
- * `sip-sync-records/by-sovereign/<tenant>/<sovereign>` and `sip-sync-records/by-standby/<tenant>/<standby>`.
+ * `sip-sync-records/by-sovereign/<tenant>/<sovereign>/record.json` and
+ * `sip-sync-records/by-standby/<tenant>/<standby>/record.json`.
  * Written by the sync before a replica is (so a replica never exists that the index cannot map back);
  * rewritten when older than REFRESH_DAYS, so the bucket's expiration never removes the record of a
  * subject whose objects are still written. A record naming another standby pseudonym for the same
  * sovereign one is a conflict (another standby key?): the sync refuses to guess and fails the record.
  */
-import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectVersionsCommand,
+  PutObjectCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
 import { isNotFound } from "../shared/s3-objects";
 import { PSEUDONYM, STANDBY_PSEUDONYM_METADATA } from "../shared/pseudonym";
-import { SyncError } from "./replication";
+import { META, SyncError } from "./replication";
 
 import { SYNC_RECORDS_PREFIX } from "./standby-index-layout";
 
@@ -43,6 +50,17 @@ export interface StandbyIndex {
   /** The sovereign pseudonym of a standby one, if recorded. */
   sovereignOf(tenant: string, standby: string): Promise<string | undefined>;
 }
+
+/**
+ * A record's key: `<direction><tenant>/<pseudonym>/record.json`. It ends in the subject's
+ * `<tenant>/<pseudonym>/` segment like the subject's objects, so an erasure by prefix reaches it.
+ */
+export function recordKey(direction: string, tenant: string, pseudonym: string): string {
+  return `${direction}${tenant}/${pseudonym}/record.json`;
+}
+
+/** Where the index records of a subject are, per direction (an erasure's prefixes in the sovereign bucket). */
+export const INDEX_DIRECTIONS = { bySovereign: BY_SOVEREIGN, byStandby: BY_STANDBY } as const;
 
 /** Whether a key of the sovereign bucket is one of the index's own records. */
 export function isSyncRecordKey(key: string): boolean {
@@ -110,8 +128,8 @@ export function s3StandbyIndex(client: S3Client, bucket: string, now: () => Date
     );
   return {
     async record(pair) {
-      const bySovereign = `${BY_SOVEREIGN}${pair.tenant}/${pair.sovereign}`;
-      const byStandby = `${BY_STANDBY}${pair.tenant}/${pair.standby}`;
+      const bySovereign = recordKey(BY_SOVEREIGN, pair.tenant, pair.sovereign);
+      const byStandby = recordKey(BY_STANDBY, pair.tenant, pair.standby);
       const [s, t] = await Promise.all([read(bySovereign), read(byStandby)]);
       if (s !== undefined && s.pair.standby !== pair.standby)
         throw new SyncError(
@@ -126,20 +144,45 @@ export function s3StandbyIndex(client: S3Client, bucket: string, now: () => Date
       if (!fresh(t)) await write(byStandby, pair);
     },
     async standbyOf(tenant, sovereign) {
-      return (await read(`${BY_SOVEREIGN}${tenant}/${sovereign}`))?.pair.standby;
+      return (await read(recordKey(BY_SOVEREIGN, tenant, sovereign)))?.pair.standby;
     },
     async sovereignOf(tenant, standby) {
-      return (await read(`${BY_STANDBY}${tenant}/${standby}`))?.pair.sovereign;
+      return (await read(recordKey(BY_STANDBY, tenant, standby)))?.pair.sovereign;
     },
   };
 }
 
-/** The replica's key of a (deleted) sovereign object, from the index; its own key when unrecorded (a replica from before the standby pseudonyms). */
-export async function recordedReplicaKey(index: StandbyIndex, sourceKey: string): Promise<string> {
+/**
+ * The replica's key of a (deleted) sovereign object, from the index; undefined when unrecorded. The
+ * caller then asks the object's own last version (`failbackCopyKey`) and otherwise leaves the
+ * commercial side alone: asking it about the sovereign key would name a sovereign pseudonym there.
+ */
+export async function recordedReplicaKey(index: StandbyIndex, sourceKey: string): Promise<string | undefined> {
   const parts = splitSubjectKey(sourceKey);
-  if (parts === undefined) return sourceKey;
+  if (parts === undefined) return undefined;
   const standby = await index.standbyOf(parts.tenant, parts.pseudonym);
-  return standby === undefined ? sourceKey : `${parts.tenant}/${standby}/${parts.rest}`;
+  return standby === undefined ? undefined : `${parts.tenant}/${standby}/${parts.rest}`;
+}
+
+/**
+ * The commercial key a sovereign object's last version was a failback copy of (its marker
+ * `<commercial partition>/<bucket>/<key>#<version>` names the commercial key), or undefined. Reads
+ * the sovereign bucket only (ListObjectVersions, HeadObject of that version).
+ */
+export async function failbackCopyKey(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  ownPartition: string,
+): Promise<string | undefined> {
+  const listed = await client.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key }));
+  const last = (listed.Versions ?? []).find((v) => v.Key === key && v.VersionId !== undefined);
+  if (last === undefined) return undefined;
+  const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: last.VersionId }));
+  const marker = head.Metadata?.[META.replicatedFrom] ?? "";
+  const match = /^([^/]+)\/[^/]+\/(.+)#[^#]*$/.exec(marker);
+  if (match === null || match[1] === ownPartition) return undefined;
+  return (match[2] ?? "").split("/").map(decodeURIComponent).join("/");
 }
 
 /** The sovereign key of a commercial object, from the index; its own key when unrecorded (a replica from before the standby pseudonyms). */

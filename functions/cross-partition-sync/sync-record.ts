@@ -8,7 +8,14 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import type { Logger } from "../shared/logger";
 import { type CrossingPolicy, propagateDelete, type ReplicateHooks, replicate } from "./replication";
 import { recordKey, recordKind, recordMetadata, type S3EventRecord } from "./events";
-import { isSyncRecordKey, recordedReplicaKey, replicaKeyOf, s3StandbyIndex, type StandbyIndex } from "./standby-index";
+import {
+  failbackCopyKey,
+  isSyncRecordKey,
+  recordedReplicaKey,
+  replicaKeyOf,
+  s3StandbyIndex,
+  type StandbyIndex,
+} from "./standby-index";
 
 /**
  * How replicas are named: `standby-pseudonym` (the default) `<tenant>/<standby pseudonym>/<id>`, from
@@ -82,8 +89,19 @@ export async function handleRecord(deps: SyncDependencies, record: S3EventRecord
       log.info("delete not propagated (SYNC_PROPAGATE_DELETES=false)");
       return { key, outcome: "ignored", reason: "deletes-off" };
     }
-    // The event has no metadata: the replica's name comes from the sovereign standby index.
-    const replicaKey = standbyNames ? await recordedReplicaKey(index, key) : key;
+    // The event has no metadata: the replica's name comes from the sovereign standby index, or
+    // from the marker of a failback copy; else the commercial side is not asked (that would name
+    // the sovereign pseudonym there).
+    const replicaKey = standbyNames
+      ? ((await recordedReplicaKey(index, key)) ??
+        (await failbackCopyKey(deps.source, bucket, key, config.sourcePartition)))
+      : key;
+    if (replicaKey === undefined) {
+      log.warn("delete not propagated: no standby index record names a replica of this key", {
+        reason: "not-recorded",
+      });
+      return { key, outcome: "skipped", reason: "not-recorded" };
+    }
     const result = await propagateDelete({
       source: { client: deps.source, partition: config.sourcePartition, bucket, key },
       target: { client: deps.target, bucket: config.targetBucket, key: replicaKey },

@@ -471,8 +471,9 @@ describe("replication across partitions", () => {
     // Act
     const result = await createSyncHandler(deps({ config: { ...config, propagateDeletes: true } }))(removed);
 
-    // Assess
-    expect(result.outcomes).toEqual([{ key, outcome: "skipped", reason: "not-our-replica" }]);
+    // Assess: the last version is a sovereign write, not a failback copy, and the index names no
+    // replica: the commercial side is not even asked (the key names a sovereign pseudonym).
+    expect(result.outcomes).toEqual([{ key, outcome: "skipped", reason: "not-recorded" }]);
     expect((await commercial.send(new HeadObjectCommand({ Bucket: TARGET_BUCKET, Key: key }))).VersionId).toBe(
       native.VersionId,
     );
@@ -571,7 +572,7 @@ describe("replication across partitions", () => {
 
   it("ignores the events of the standby index's own records", async () => {
     // Prepare
-    const key = `sip-sync-records/by-standby/acme/${standbyOf("acme/user-1/x")}`;
+    const key = `sip-sync-records/by-standby/acme/${standbyOf("acme/user-1/x")}/record.json`;
 
     // Act
     const result = await createSyncHandler(deps())(createdEvent(key));
