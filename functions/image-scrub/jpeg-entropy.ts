@@ -13,6 +13,11 @@ import { ScrubRejected } from "./errors";
  */
 
 const LOOKUP_BITS = 9;
+/** Bits a sequential scan's AC symbols are looked up by, several at once (HuffmanTable.multi). */
+const MULTI_BITS = 12;
+const MULTI_MASK = (1 << MULTI_BITS) - 1;
+/** HuffmanTable.multi: the run of symbols ends with an end of block. */
+const MULTI_EOB = 1 << 11;
 /** Redundant 0xFF bytes accepted before a stuffed zero (libjpeg reads 0xFF…0xFF00 as one 0xFF; encoders write none). */
 const MAX_REDUNDANT_FF = 8;
 /**
@@ -33,6 +38,12 @@ export interface HuffmanTable {
   /** Index into `values` minus the first code of each length. */
   readonly delta: Int32Array;
   readonly values: Uint8Array;
+  /**
+   * Sequential AC decoding by the next MULTI_BITS bits, several symbols at once (built on first use
+   * by multiTable): bits used (1-12) | coefficients passed << 4 | MULTI_EOB when the last symbol ends
+   * the block; 0 = not even one symbol with its magnitude bits fits.
+   */
+  multi?: Int32Array;
 }
 
 /** Builds the decoding table of one DHT table; rejects a table whose code lengths overflow the code space. */
@@ -59,6 +70,43 @@ export function huffmanTable(counts: Uint8Array, values: Uint8Array, at: number)
     code <<= 1;
   }
   return { fast, maxCode, delta, values };
+}
+
+/**
+ * The several-symbols table of an AC table for sequential scans (HuffmanTable.multi): for each value
+ * of the next MULTI_BITS bits, the symbols that fit whole (code and magnitude bits) one after the
+ * other, up to an end of block. A symbol of size 0 other than ZRL ends the block, as in runMcus.
+ */
+function multiTable(table: HuffmanTable): Int32Array {
+  if (table.multi !== undefined) return table.multi;
+  const multi = new Int32Array(1 << MULTI_BITS);
+  const fast = table.fast;
+  for (let v = 0; v <= MULTI_MASK; v++) {
+    let used = 0;
+    let passed = 0;
+    let end = 0;
+    while (used < MULTI_BITS) {
+      // The next LOOKUP_BITS bits (zeros past the window; only codes within it are taken).
+      const e = fast[((v << used) >>> (MULTI_BITS - LOOKUP_BITS)) & 511] as number;
+      if (e === 0) break;
+      const length = e & 31;
+      const rs = (e >>> 8) & 255;
+      if ((rs & 15) === 0 && rs !== 0xf0) {
+        if (used + length > MULTI_BITS) break;
+        used += length;
+        end = MULTI_EOB;
+        break;
+      }
+      const need = e >>> 16;
+      const step = rs === 0xf0 ? 16 : (rs >> 4) + 1;
+      if (used + need > MULTI_BITS || passed + step > 63) break;
+      used += need;
+      passed += step;
+    }
+    if (used > 0) multi[v] = used | (passed << 4) | end;
+  }
+  table.multi = multi;
+  return multi;
 }
 
 /**
@@ -236,6 +284,8 @@ export class ScanWalker {
   /** Per block of one MCU: its DC and AC tables (null where the scan does not use them). */
   private readonly blockDc: HuffmanTable[];
   private readonly blockAc: HuffmanTable[];
+  /** Sequential scans: per block, its AC table's several-symbols table. */
+  private readonly blockMulti: Int32Array[];
   /** Progressive AC scans: coefficient non-zero flags of the component (two 32-bit words per block, bit k of word k >> 5). */
   private readonly flags: Int32Array;
   private mcusDone = 0;
@@ -293,6 +343,7 @@ export class ScanWalker {
         this.blockAc.push(sc.ac ?? none);
       }
     }
+    this.blockMulti = this.mode === SEQUENTIAL ? this.blockAc.map(multiTable) : [];
     if (frame.kind === "progressive" && scan.ss > 0) {
       const c = (scan.components[0] as ScanComponent).component;
       if (c.nonZero === null) c.nonZero = new Int32Array(c.unitsAcross * c.unitsDown * 2);
@@ -497,6 +548,7 @@ export class ScanWalker {
     const mode = this.mode;
     const blockDc = this.blockDc;
     const blockAc = this.blockAc;
+    const blockMulti = this.blockMulti;
     const blocks = blockDc.length;
     const flags = this.flags;
     const ss = this.scan.ss;
@@ -552,6 +604,7 @@ export class ScanWalker {
           bits -= s;
           const ac = blockAc[b] as HuffmanTable;
           const fast = ac.fast;
+          const multi = blockMulti[b] as Int32Array;
           for (let k = 1; k < 64; ) {
             if (bits < 16) {
               while (bits <= 24) {
@@ -563,6 +616,14 @@ export class ScanWalker {
                 }
                 bits += 8;
               }
+            }
+            // Several symbols at once while the block stays within its 63 AC coefficients.
+            const m = multi[(acc >>> (bits - MULTI_BITS)) & MULTI_MASK] as number;
+            if (m !== 0 && k + ((m >>> 4) & 127) < 64) {
+              bits -= m & 15;
+              if ((m & MULTI_EOB) !== 0) break;
+              k += (m >>> 4) & 127;
+              continue;
             }
             let rs: number;
             let need: number;

@@ -725,6 +725,10 @@ describe("JPEG entropy-coded data (issue 14)", () => {
     ["progressive", ["-progressive"]],
     ["restart intervals, 4:2:2", ["-restart", "1", "-sample", "2x1"]],
     ["greyscale, optimised tables", ["-grayscale", "-optimize"]],
+    // Blocks coded to their 63rd coefficient (no end of block) and blocks of a few symbols: the
+    // several-symbols lookup of sequential scans must stop where a block ends.
+    ["every coefficient coded (quality 100)", ["-quality", "100"]],
+    ["sparse blocks (quality 10)", ["-quality", "10"]],
   ])("keeps a %s JPEG from cjpeg byte for byte and drops a canary djpeg skips", async (_case, args) => {
     // Prepare
     const original = cjpeg(args as string[]);

@@ -190,6 +190,28 @@ describe("two partitions side by side", () => {
     expect(error).toEqual({ name: "InvalidAccessKeyId", status: 403 });
   });
 
+  it("plays an outage: a paused gateway answers nothing, and after resume serves the same data", async () => {
+    // Prepare
+    const client = sovereign.client({ maxAttempts: 1 });
+    await client.send(new CreateBucketCommand({ Bucket: "outage" }));
+    await client.send(new PutObjectCommand({ Bucket: "outage", Key: "kept", Body: "before" }));
+
+    // Act
+    sovereign.pause();
+    const during = await client
+      .send(new GetObjectCommand({ Bucket: "outage", Key: "kept" }), { abortSignal: AbortSignal.timeout(1500) })
+      .then(
+        () => "answered",
+        (error: Error) => error.name,
+      );
+    sovereign.resume();
+    const after = await client.send(new GetObjectCommand({ Bucket: "outage", Key: "kept" }));
+
+    // Assess
+    expect(during).toBe("AbortError");
+    expect(await after.Body?.transformToString()).toBe("before");
+  });
+
   it("stops both clusters, leaving no process and no run directory", async () => {
     // Prepare
     const runDirs = [sovereign.runDir, commercial.runDir];

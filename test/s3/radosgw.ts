@@ -99,6 +99,13 @@ export interface RadosGateway {
   client(overrides?: Partial<S3ClientConfig>): S3Client;
   /** Resident memory of the three daemons now (from /proc). */
   memory(): DaemonMemory;
+  /**
+   * An outage as clients see a partition they cannot reach: the gateway daemon is stopped (SIGSTOP to
+   * its process group), so connections are accepted by the kernel and never answered; the data (in
+   * the OSD) stays. `resume` (SIGCONT) ends it. Idempotent.
+   */
+  pause(): void;
+  resume(): void;
   /** SIGTERM gateway and mon, then kill the OSD; removes the run directory. Idempotent. */
   stop(): Promise<StopResult>;
 }
@@ -517,7 +524,13 @@ function gatewayOf(
       const rgwBytes = rssOf(rgw.pgid);
       return { monBytes, osdBytes, rgwBytes, totalBytes: monBytes + osdBytes + rgwBytes };
     },
-    stop: procs.stop,
+    pause: () => killGroup(rgw.pgid, "SIGSTOP"),
+    resume: () => killGroup(rgw.pgid, "SIGCONT"),
+    stop: async () => {
+      // A paused gateway would not see the SIGTERM until continued.
+      killGroup(rgw.pgid, "SIGCONT");
+      return procs.stop();
+    },
   };
   if (detach) {
     writeFileSync(
