@@ -7,7 +7,7 @@ SYNTH_ARGS := $(if $(CONFIG),--config $(CONFIG),)
 # Without CONFIG, check uses the configuration that cdktf.out was synthesized from (its manifest.json).
 CHECK_ARGS := $(if $(CONFIG),--config $(CONFIG),)
 
-.PHONY: help install build synth plan bootstrap cli-synth validate check review diff test typecheck lint unit proof shared-tests corpus fuzz bench clean
+.PHONY: help install build synth plan bootstrap cli-synth validate check review diff test typecheck lint unit proof shared-tests corpus fuzz drill bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -94,6 +94,11 @@ corpus: dist/main.cjs ## scrub every image in CORPUS (../shared/corpus); exiftoo
 fuzz: ## fuzz the image scrubber (fixed seed; FUZZ_SECONDS=25, FUZZ_BUDGET iterations); dist/fuzz-report.json, exit 1 on any finding
 	$(BIN)/esbuild tools/fuzz-scrub/fuzz-scrub.ts --bundle --platform=node --target=node20 --format=esm --log-level=warning --outfile=dist/fuzz-scrub.mjs
 	node dist/fuzz-scrub.mjs
+
+# Needs the function zips (the example is synthesized) and Ceph (radosgw, ceph-mon, ceph-osd).
+drill: dist/main.cjs ## outage drill on loopback: two Ceph gateways as the partitions; upload, scrub, sync; sovereign stops; reads from the standby; failback; consistency check -> dist/drill-report.json, exit 1 on any inconsistency
+	$(BIN)/esbuild tools/drill/drill.ts --bundle --platform=node --target=node20 --format=cjs --log-level=warning --outfile=dist/drill.cjs
+	node dist/drill.cjs
 
 # Every benchmark runs even when one misses its target; bench/run-all.mjs fails only at the end, with a summary.
 bench: dist/main.cjs ## synth time/memory, the loop (node synth vs node -e 0, make synth cold/warm, plan per 1,000 resources), scrub CLI vs exiftool and jpegtran (CORPUS, else generated files), sync of 1 GiB, credentials, signing, PDF scrubbing per MB vs qpdf and signing latency -> bench/results/*.json

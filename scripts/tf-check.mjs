@@ -15,7 +15,10 @@
 //   only from the mirror and nothing is downloaded (CI and this machine image). The generated
 //   configuration requires the releases with the sovereign-partition fixes (>= 6.29.0) but the
 //   mirror may hold older ones (5.100.0 here), so for this check only an override file pins the
-//   mirror's newest version; the synthesized JSON is not changed.
+//   mirror's newest version; the synthesized JSON is not changed. Arguments the stack uses that the
+//   mirror's older provider does not know (scripts/provider-compat.mjs: aws_kms_external_key's
+//   key_spec and key_usage, 6.x) are removed from the check's copy only, with a loud notice naming
+//   each resource and argument.
 // - From the registry, when no mirror holds the provider (a workstation with registry access):
 //   a CLI configuration without the filesystem_mirror, providers cached in
 //   <workdir>/plugin-cache (.terraform-check/ is ignored by git), and the generated constraint as
@@ -30,6 +33,7 @@ import { homedir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { removalNotice, withoutNewerArguments } from "./provider-compat.mjs";
 import { awsFolder, decideProviderSource, mirrorCandidates } from "./provider-source.mjs";
 
 const HELP = `Usage: node scripts/tf-check.mjs [--outdir DIR] [--workdir DIR] [--no-plan]
@@ -283,12 +287,14 @@ function initInputs({ tfVersion, tfrc, stackJson, override }) {
  * the check's override; what init wrote stays. Returns whether init must run (and how to record
  * that it ran), and whether a validate already passed on this configuration (and how to record one).
  */
-function prepareWorkdir(stackDir, dir, { stackJson, override, tfVersion, tfrc }) {
+function prepareWorkdir(stackDir, dir, { stackJson, override, tfVersion, tfrc, checkedJson }) {
   mkdirSync(dir, { recursive: true });
   for (const entry of readdirSync(dir)) {
     if (!INIT_OUTPUTS.has(entry)) rmSync(join(dir, entry), { recursive: true, force: true });
   }
   cpSync(stackDir, dir, { recursive: true });
+  // The copy the check judges (without arguments the mirror's provider does not know), never the synth output.
+  if (checkedJson !== stackJson) writeFileSync(join(dir, "cdk.tf.json"), `${JSON.stringify(checkedJson, null, 2)}\n`);
   writeFileSync(join(dir, "check_override.tf.json"), `${JSON.stringify(override, null, 2)}\n`);
   const inputs = initInputs({ tfVersion, tfrc, stackJson, override });
   const stamp = join(dir, "init-inputs.json");
@@ -316,9 +322,20 @@ function check(stackDir, name, { workdir, tfrc, tfVersion, awsVersion, plan, pla
   const override = overrideFile(awsVersion);
   const providers = providerOverrides(stackJson);
   if (providers.length > 0) override.provider = { aws: providers };
-  const { needsInit, recordInit, validation } = prepareWorkdir(stackDir, dir, { stackJson, override, tfVersion, tfrc });
+  // Offline only: the mirror's provider may be older than the generated constraint (provider-compat.mjs).
+  const compat =
+    awsVersion === undefined ? { json: stackJson, removed: [] } : withoutNewerArguments(stackJson, awsVersion);
+  const checkedJson = compat.removed.length === 0 ? stackJson : compat.json;
+  const { needsInit, recordInit, validation } = prepareWorkdir(stackDir, dir, {
+    stackJson,
+    override,
+    tfVersion,
+    tfrc,
+    checkedJson,
+  });
   const step = stepRunner(dir, terraformEnv(tfrc), name, initHint);
   process.stdout.write(`stack ${name}:\n`);
+  process.stdout.write(removalNotice(name, awsVersion, compat.removed));
   if (needsInit) {
     step("init", ["init", "-input=false", "-no-color"]);
     recordInit();

@@ -85,6 +85,33 @@ describe("resources of each partition", () => {
     }
   });
 
+  it("has a standby pseudonym key in each partition, for imported HMAC material, only when a class crosses", () => {
+    // Prepare
+    const input = exampleInput();
+    for (const dataClass of Object.values(input.dataClasses)) delete dataClass.allowCrossPartition;
+    // Act
+    const external = resourcesOf(example.json, "aws_kms_external_key");
+    const without = resourcesOf(synthDeployment(validConfig(input)).json, "aws_kms_external_key");
+    // Assess
+    expect(Object.keys(external).sort()).toEqual([
+      "commercial-key-standby-pseudonyms_key",
+      "sovereign-key-standby-pseudonyms_key",
+    ]);
+    for (const [name, side] of [
+      ["commercial-key-standby-pseudonyms_key", "commercial"],
+      ["sovereign-key-standby-pseudonyms_key", "sovereign"],
+    ] as const) {
+      expect(external[name]).toMatchObject({
+        key_spec: "HMAC_256",
+        key_usage: "GENERATE_VERIFY_MAC",
+        provider: `aws.${side}`,
+        tags: { KeyMaterial: "imported" },
+      });
+      expect(external[name]).not.toHaveProperty("key_material_base64");
+    }
+    expect(without).toEqual({});
+  });
+
   /** The commercial audit bucket's lifecycle expiration and object lock retention. */
   const commercialAudit = (json: TfJson) => ({
     expiration: resourcesOf(json, "aws_s3_bucket_lifecycle_configuration")["commercial-audit_bucket_lifecycle"],
@@ -251,9 +278,12 @@ describe("upload pipeline", () => {
       EXPIRY_SECONDS: "300",
       KMS_KEY_ARNS: '{"avatars-original":"${aws_kms_key.sovereign-key-avatars-original_key.arn}"}',
       PSEUDONYM_KEY_ID: "${aws_kms_key.sovereign-key-pseudonyms_key.arn}",
+      STANDBY_PSEUDONYM_KEY_ID: "${aws_kms_external_key.sovereign-key-standby-pseudonyms_key.arn}",
       TENANT_KEY_ALIAS_PREFIX: "alias/example/tenant/",
       TENANT_ROLE_NAME_PREFIX: "example-tenant-",
     });
+    // Documents never cross in the example: their upload function derives one pseudonym.
+    expect(variables("document-pipeline_upload_function")).not.toHaveProperty("STANDBY_PSEUDONYM_KEY_ID");
     expect(variables("upload-pipeline_download_function")).toEqual({
       CLEAN_BUCKET: "example-avatars-clean-111111111111",
       EXPIRY_SECONDS: "300",

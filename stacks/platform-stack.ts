@@ -77,7 +77,11 @@ export class PlatformStack extends ReadableStack {
       aliasName: `${env}/functions`,
       description: `${env}: functions (sovereign)`,
     });
-    const uploads = this.addUploadPipeline(props, functionsKey, dataBuckets);
+    const standbyKey = this.standbyPseudonymKeys(env, [...failoverByClass.keys()]);
+    const uploads = this.addUploadPipeline(props, functionsKey, dataBuckets, {
+      crossingClasses: [...failoverByClass.keys()],
+      standbyKey,
+    });
     const evidence = uploads?.signing?.evidence;
     // Only the sovereign side holds a cross-partition credential: its sync function's certificate.
     const crossingClass = crossingClasses[0];
@@ -248,6 +252,7 @@ export class PlatformStack extends ReadableStack {
     props: PlatformStackProps,
     functionsKey: KmsKey,
     dataBuckets: ReadonlyMap<string, PrivateBucket>,
+    standby: { readonly crossingClasses: readonly string[]; readonly standbyKey: KmsKey | undefined },
   ): UploadPipelines | undefined {
     const { config } = props;
     const env = config.environment;
@@ -270,10 +275,17 @@ export class PlatformStack extends ReadableStack {
       artifactsDir: props.artifactsDir,
       pseudonymKey,
     };
+    // Only a pipeline whose objects cross names them by the standby pseudonym too.
+    const standbyFor = (classes: PipelineClasses) =>
+      standby.standbyKey !== undefined &&
+      [classes.originalsDataClass, classes.cleanDataClass].some((c) => standby.crossingClasses.includes(c))
+        ? { standbyPseudonymKey: standby.standbyKey }
+        : {};
     if (images !== undefined) {
       const pipeline = new UploadPipeline(this, "upload-pipeline", {
         ...common,
         ...images,
+        ...standbyFor(images),
         ...(signing === undefined || documents !== undefined ? {} : { signing }),
       });
       if (config.dns !== undefined) {
@@ -305,6 +317,7 @@ export class PlatformStack extends ReadableStack {
       new UploadPipeline(this, "document-pipeline", {
         ...common,
         ...documents,
+        ...standbyFor(documents),
         kind: "documents",
         ...(signing === undefined ? {} : { signing }),
         ...(webhooks === undefined ? {} : { webhooks }),
@@ -318,7 +331,38 @@ export class PlatformStack extends ReadableStack {
             { name: classes.cleanDataClass, bucket: classes.clean },
           ],
     );
-    return { pseudonymKey, places, ...(signing === undefined ? {} : { signing }) };
+    return {
+      pseudonymKey,
+      places,
+      ...(standby.standbyKey === undefined ? {} : { standbyPseudonymKey: standby.standbyKey }),
+      ...(signing === undefined ? {} : { signing }),
+    };
+  }
+
+  /**
+   * The standby pseudonym key (docs/cross-partition.md §7, option (b)), when some data class
+   * crosses: an HMAC key `alias/<env>/standby-pseudonyms` in each partition, created without
+   * material; an operator imports the same 256 bits into both (docs/deploy.md). Replicas are named by
+   * the pseudonym it derives, so the commercial side never holds a sovereign pseudonym. Returns the
+   * sovereign one (the upload function and the data-subject request API derive with it); the
+   * commercial one is for the standby's read path.
+   */
+  private standbyPseudonymKeys(env: string, crossingClasses: readonly string[]): KmsKey | undefined {
+    if (crossingClasses.length === 0) return undefined;
+    const key = (placement: Placement, id: string, side: string, tags?: Record<string, string>) =>
+      new KmsKey(this, id, {
+        placement,
+        aliasName: `${env}/standby-pseudonyms`,
+        description: `${env}: HMAC key for the standby pseudonyms that name replicas (${side}); imported material, the same in both partitions`,
+        keySpec: "HMAC_256",
+        importedKeyMaterial: true,
+        ...(tags === undefined ? {} : { tags }),
+      });
+    // Like the commercial audit trail, it serves the replicas and carries a class that crosses.
+    key(this.commercial, "commercial-key-standby-pseudonyms", "commercial", {
+      DataClass: crossingClasses[0] as string,
+    });
+    return key(this.sovereign, "sovereign-key-standby-pseudonyms", "sovereign");
   }
 
   /**
@@ -690,6 +734,8 @@ export function failoverBucketName(environment: string, dataClass: string, comme
 /** What the upload pipelines share with the data-subject requests. */
 interface UploadPipelines {
   readonly pseudonymKey: KmsKey;
+  /** The sovereign standby pseudonym key, when some data class crosses. */
+  readonly standbyPseudonymKey?: KmsKey;
   /** Every bucket the pipelines keep subjects' objects in, named by its data class. */
   readonly places: readonly SubjectPlace[];
   readonly signing?: { readonly evidence: PrivateBucket; readonly signingKey: KmsKey };

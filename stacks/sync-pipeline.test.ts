@@ -82,7 +82,7 @@ describe("sync pipeline", () => {
     });
   });
 
-  it("lets the function read the source, confirm deletes and read its secret, and write nothing on the sovereign side", () => {
+  it("lets the function read the source, confirm deletes and read its secret, and write only its standby index on the sovereign side", () => {
     const statements = policyOf(example.json, "sync-pipeline-avatars-clean_sync_role-policy").Statement;
     const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
     expect(bySid.ReadSource).toMatchObject({
@@ -97,8 +97,14 @@ describe("sync pipeline", () => {
       Action: "secretsmanager:GetSecretValue",
       Resource: "${aws_secretsmanager_secret.sync-pipeline-avatars-clean_signing-material.arn}",
     });
-    const actions = statements.flatMap((s) => [s.Action].flat() as string[]);
-    expect(actions.filter((a) => /^s3:(Put|Delete)/.test(a))).toEqual([]);
+    expect(bySid.RecordStandbyIndex).toEqual({
+      Sid: "RecordStandbyIndex",
+      Effect: "Allow",
+      Action: "s3:PutObject",
+      Resource: "${aws_s3_bucket.sovereign-bucket-avatars-clean_bucket.arn}/sip-sync-records/*",
+    });
+    const writes = statements.filter((s) => ([s.Action].flat() as string[]).some((a) => /^s3:(Put|Delete)/.test(a)));
+    expect(writes.map((s) => s.Sid)).toEqual(["RecordStandbyIndex"]);
   });
 
   it("deploys failback as a function in the same subnet, with its own role: it may restore the sovereign bucket, the sync may not", () => {

@@ -10,6 +10,7 @@ import type { Network } from "../modules/network";
 import type { Placement } from "../modules/placement";
 import type { PrivateBucket } from "../modules/private-bucket";
 import type { RolesAnywhereTrust } from "../modules/roles-anywhere-trust";
+import { SYNC_RECORDS_PREFIX } from "../functions/cross-partition-sync/standby-index-layout";
 import { grantActAsTenants, grantDecryptTenantObjects, tenantDirectoryEnvironment } from "./tenant-access";
 
 export interface SyncPipelineProps {
@@ -134,6 +135,9 @@ export class SyncPipeline extends Construct {
     // Without ListBucket a missing key answers 403, not 404, and a delete could never be confirmed;
     // ListBucketVersions finds the failback copy a delete erased (its original is erased too).
     source.grantListVersions(fn, { sid: "ConfirmSourceDeletes" });
+    // The standby index (sovereign): which standby pseudonym names a subject's replicas, so that a
+    // delete finds its replica and failback the way home (functions/cross-partition-sync/standby-index.ts).
+    source.grantPut(fn, { sid: "RecordStandbyIndex", prefix: SYNC_RECORDS_PREFIX });
     this.grantReadSigningMaterial(fn);
     source.grantKeyUse(fn, "UseSourceKey");
     return fn;

@@ -35,6 +35,13 @@ export interface UploadPipelineProps {
    */
   readonly pseudonymKey: KmsKey;
   /**
+   * The sovereign standby pseudonym key, when the pipeline's objects cross to the commercial
+   * partition: the upload function derives the standby pseudonym too and records it in the object's
+   * metadata, by which the sync names the replica (docs/cross-partition.md §7).
+   * @default - the pipeline's objects do not cross: one pseudonym
+   */
+  readonly standbyPseudonymKey?: KmsKey;
+  /**
    * The signing service (issue 19): the bucket its evidence records go to (COMPLIANCE object lock) and
    * the asymmetric key that signs them. @default - no signing service
    */
@@ -171,9 +178,13 @@ export class UploadPipeline extends Construct {
       EXPIRY_SECONDS: String(config.upload.expirySeconds),
       KMS_KEY_ARNS: JSON.stringify({ [props.originalsDataClass]: originals.encryptionKey.keyArn }),
       PSEUDONYM_KEY_ID: props.pseudonymKey.keyArn,
+      ...(props.standbyPseudonymKey === undefined
+        ? {}
+        : { STANDBY_PSEUDONYM_KEY_ID: props.standbyPseudonymKey.keyArn }),
       ...tenantDirectoryEnvironment(env),
     });
     props.pseudonymKey.grantGenerateMac(upload, "DeriveSubjectPseudonyms");
+    props.standbyPseudonymKey?.grantGenerateMac(upload, "DeriveStandbyPseudonyms");
     // The role signs the pre-signed uploads: S3 authorizes them as this role, with its key.
     originals.grantSignUploads(upload, { sid: "IssueUploadsIntoOriginals", keySid: "UseOriginalsKey" });
     // A logical-tier tenant's uploads are signed as the tenant's role, under the tenant's key.

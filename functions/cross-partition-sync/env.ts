@@ -85,6 +85,9 @@ export const SyncEnv = z
       .enum(["true", "false"])
       .default("true")
       .transform((v) => v === "true"),
+    // Replicas are named by the standby pseudonym (docs/cross-partition.md §7); source-key only for
+    // objects without subjects and local runs.
+    SYNC_REPLICA_KEYS: z.enum(["standby-pseudonym", "source-key"]).default("standby-pseudonym"),
     ROLES_ANYWHERE_TRUST_ANCHOR_ARN: z.string().min(1),
     ROLES_ANYWHERE_PROFILE_ARN: z.string().min(1),
     ROLES_ANYWHERE_ROLE_ARN: z.string().min(1),
@@ -125,6 +128,7 @@ export function syncConfig(env: SyncEnv): SyncConfig {
     multipartThresholdBytes: env.SYNC_MULTIPART_THRESHOLD_BYTES,
     partSizeBytes: env.SYNC_PART_SIZE_BYTES,
     propagateDeletes: env.SYNC_PROPAGATE_DELETES,
+    replicaKeys: env.SYNC_REPLICA_KEYS,
   };
 }
 

@@ -18,6 +18,7 @@ import {
   MAX_CONCURRENCY,
 } from "./failback";
 import { dependenciesFromEnv, parseSyncEnv, sovereignClientFromEnv } from "./env";
+import { recordedSovereignKey, s3StandbyIndex } from "./standby-index";
 
 export { UsageError };
 
@@ -177,11 +178,14 @@ export function startFailback(
           minRemainingSeconds: 300,
           clientFor: (credentials) => sovereignClientFromEnv(syncEnv, credentials),
         });
+  const index = s3StandbyIndex(deps.source, fromEnv.target.bucket);
   const run = failback({
     ...fromEnv,
     ...(tenants === undefined ? {} : { tenants }),
     source: { ...fromEnv.source, client: deps.target },
     target: { ...fromEnv.target, client: deps.source },
+    // The way home (standby → sovereign pseudonym) is the sovereign standby index, read with the function's role.
+    sovereignKeyOf: (key) => recordedSovereignKey(index, key),
     since: cli.since,
     prefix: cli.prefix,
     dryRun: cli.dryRun,

@@ -28,6 +28,7 @@ import { type FailbackOptions, failback } from "./failback";
 import { main } from "./failback-cli";
 import { createSyncHandler } from "./handler";
 import type { SyncConfig } from "./sync-record";
+import { recordedSovereignKey, s3StandbyIndex } from "./standby-index";
 
 const SOVEREIGN = PARTITIONS["aws-eusc"];
 const COMMERCIAL = PARTITIONS.aws;
@@ -349,7 +350,8 @@ describe("failback: erasures", () => {
     expect(await sovereignExists(key)).toBe(false);
     expect(again.outcomes).toEqual([{ key, change: "delete", outcome: "skipped", reason: "target-missing" }]);
     expect(await sovereignHistory(key)).toEqual({ versions: 1, deleteMarkers: 1 });
-    expect(synced.outcomes).toEqual([{ key, outcome: "skipped", reason: "target-missing" }]);
+    // The sync's echo asks nothing of the commercial side: no index record, no failback copy names a replica.
+    expect(synced.outcomes).toEqual([{ key, outcome: "skipped", reason: "not-recorded" }]);
     expect(await history(commercial, COMMERCIAL_BUCKET, key)).toEqual({ versions: 1, deleteMarkers: 1 });
   });
 
@@ -492,5 +494,80 @@ describe("failback command line", () => {
     expect(trust.endpoint.rejected).toEqual([]);
     expect(sha256(await sovereignBytes(good))).toBe(sha256(body));
     expect(await sovereignHistory(broken)).toEqual({ versions: 0, deleteMarkers: 0 });
+  });
+});
+
+describe("failback: replicas named by the standby pseudonym (docs/cross-partition.md §7)", () => {
+  const STANDBY = "5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b";
+  const index = () => s3StandbyIndex(sovereign, SOVEREIGN_BUCKET);
+  const runHome = (prefix: string, since: Date) =>
+    run(prefix, since, { sovereignKeyOf: (key) => recordedSovereignKey(index(), key) });
+
+  /** A sovereign object of a crossing class, synced by the sync function: its replica is `<tenant>/<standby>/<id>`. */
+  async function synced(tenant: string, body: Buffer): Promise<{ sovereignKey: string; replicaKey: string }> {
+    const sovereignKey = `${tenant}/user-1/avatar.png`;
+    const put = await sovereign.send(
+      new PutObjectCommand({
+        Bucket: SOVEREIGN_BUCKET,
+        Key: sovereignKey,
+        Body: body,
+        ContentType: "image/png",
+        Tagging: "data-class=avatar",
+        Metadata: { "standby-pseudonym": STANDBY },
+        ServerSideEncryption: "aws:kms",
+        SSEKMSKeyId: SOVEREIGN_KEY,
+      }),
+    );
+    const result = await createSyncHandler({
+      config: { ...syncConfig, replicaKeys: "standby-pseudonym" },
+      source: sovereign,
+      target: commercial,
+      logger: createLogger("cross-partition-sync", { write: () => {} }),
+    })(sovereignEvent("ObjectCreated:Put", sovereignKey, put.VersionId));
+    expect(result.outcomes[0]?.outcome).toBe("copied");
+    return { sovereignKey, replicaKey: `${tenant}/${STANDBY}/avatar.png` };
+  }
+
+  it("brings a commercial write to a replica home to its sovereign key, found in the sovereign standby index", async () => {
+    // Prepare: replicated before the outage, overwritten on the commercial side during it
+    const { sovereignKey, replicaKey } = await synced("t20", bytes(1000, "t20-before"));
+    await nextSecond();
+    const since = new Date();
+    const outage = bytes(1500, "t20-outage");
+    const outageVersion = await putCommercial(replicaKey, outage);
+
+    // Act
+    const result = await runHome("t20/", since);
+
+    // Assess
+    expect(result.outcomes).toEqual([
+      expect.objectContaining({ key: replicaKey, change: "write", outcome: "copied", sourceVersionId: outageVersion }),
+    ]);
+    expect(sha256(await sovereignBytes(sovereignKey))).toBe(sha256(outage));
+    // The copy's marker names the commercial key, never the sovereign one.
+    const head = await sovereign.send(new HeadObjectCommand({ Bucket: SOVEREIGN_BUCKET, Key: sovereignKey }));
+    expect(head.Metadata?.[META.replicatedFrom]).toBe(
+      replicaMarker(COMMERCIAL.id, COMMERCIAL_BUCKET, replicaKey, outageVersion),
+    );
+    expect(await history(sovereign, SOVEREIGN_BUCKET, replicaKey)).toEqual({ versions: 0, deleteMarkers: 0 });
+  });
+
+  it("erases the sovereign object of a replica the commercial side erased during the outage", async () => {
+    // Prepare
+    const { sovereignKey, replicaKey } = await synced("t21", bytes(1000, "t21"));
+    await nextSecond();
+    const since = new Date();
+    await commercial.send(new DeleteObjectCommand({ Bucket: COMMERCIAL_BUCKET, Key: replicaKey }));
+
+    // Act
+    const result = await runHome("t21/", since);
+
+    // Assess
+    expect(result.outcomes).toEqual([
+      expect.objectContaining({ key: replicaKey, change: "delete", outcome: "deleted" }),
+    ]);
+    expect(
+      await sovereign.send(new HeadObjectCommand({ Bucket: SOVEREIGN_BUCKET, Key: sovereignKey })).catch((e) => e),
+    ).toMatchObject({ $metadata: { httpStatusCode: 404 } });
   });
 });

@@ -127,6 +127,12 @@ export interface FailbackOptions {
    * @default - none: every copy is written with `target.client` and `target.kmsKeyId`
    */
   readonly tenants?: TenantDirectory<S3Client>;
+  /**
+   * The sovereign key of a commercial key: replicas are named by the standby pseudonym, and the way
+   * home is the sovereign standby index (standby-index.ts `recordedSovereignKey`), never the replica.
+   * Outcomes name the commercial key. @default - the same key (replicas from before the standby pseudonyms)
+   */
+  readonly sovereignKeyOf?: (commercialKey: string) => Promise<string>;
   /** Called once per examined key as soon as its outcome is known (progress). */
   readonly onOutcome?: (outcome: FailbackOutcome) => void;
   readonly logger?: Logger;
@@ -392,7 +398,8 @@ async function handleChange(ctx: Context, change: LatestChange): Promise<Failbac
 async function failbackWrite(ctx: Context, change: LatestChange): Promise<FailbackOutcome> {
   const { source, target } = ctx;
   const key = change.key;
-  const sovereign = await headOrUndefined(target.client, target.bucket, key);
+  const home = await sovereignKeyOf(ctx, key);
+  const sovereign = await headOrUndefined(target.client, target.bucket, home);
   if (
     sovereign !== undefined &&
     !isFailbackCopyOf(ctx, key, sovereign) &&
@@ -406,7 +413,7 @@ async function failbackWrite(ctx: Context, change: LatestChange): Promise<Failba
       return { key, change: "write", outcome: "ignored", reason: "replica" };
     return conflict(key, "write", change.lastModified, sovereign.LastModified);
   }
-  const actor = await actorForKey(ctx.tenants, key);
+  const actor = await actorForKey(ctx.tenants, home);
   if (actor.kind === "tenant-key-pending-deletion" || actor.kind === "unknown-tenant")
     return { key, change: "write", outcome: "skipped", reason: actor.kind };
   const writer = actor.kind === "tenant" ? { client: actor.client, kmsKeyId: actor.keyArn } : undefined;
@@ -423,8 +430,11 @@ async function failbackWrite(ctx: Context, change: LatestChange): Promise<Failba
         client: writer?.client ?? target.client,
         headClient: target.client,
         bucket: target.bucket,
+        key: home,
         kmsKeyId: writer?.kmsKeyId ?? target.kmsKeyId,
       },
+      // The marker names the commercial key (never the sovereign one): the sync ignores the copy.
+      markerKey: key,
       policy: ctx.policy,
       copyMetadata: ctx.copyMetadata,
       multipartThresholdBytes: ctx.multipartThresholdBytes,
@@ -462,18 +472,19 @@ async function failbackDelete(ctx: Context, change: LatestChange): Promise<Failb
   if (!ctx.propagateDeletes) return { key, change: "delete", outcome: "ignored", reason: "deletes-off" };
   if ((await headOrUndefined(source.client, source.bucket, key)) !== undefined)
     return { key, change: "delete", outcome: "skipped", reason: "source-exists" };
-  const sovereign = await headOrUndefined(target.client, target.bucket, key);
+  const home = await sovereignKeyOf(ctx, key);
+  const sovereign = await headOrUndefined(target.client, target.bucket, home);
   if (sovereign === undefined) return { key, change: "delete", outcome: "skipped", reason: "target-missing" };
   const tagging = await target.client.send(
-    new GetObjectTaggingCommand({ Bucket: target.bucket, Key: key, VersionId: sovereign.VersionId }),
+    new GetObjectTaggingCommand({ Bucket: target.bucket, Key: home, VersionId: sovereign.VersionId }),
   );
-  const admission = admits(ctx.policy, key, tagging.TagSet ?? []);
+  const admission = admits(ctx.policy, home, tagging.TagSet ?? []);
   if (!admission.allowed)
     return { key, change: "delete", outcome: "refused", reason: "data-class", dataClass: admission.dataClass };
 
   const rule = await deleteRule(ctx, change, sovereign);
   if (rule === undefined) return conflict(key, "delete", change.lastModified, sovereign.LastModified);
-  if (!ctx.dryRun) await target.client.send(new DeleteObjectCommand({ Bucket: target.bucket, Key: key }));
+  if (!ctx.dryRun) await target.client.send(new DeleteObjectCommand({ Bucket: target.bucket, Key: home }));
   ctx.logger?.info(ctx.dryRun ? "would delete sovereign object (dry run)" : "sovereign object deleted", {
     key,
     rule,
@@ -495,6 +506,11 @@ async function deleteRule(
   const erased = await headOrUndefined(ctx.source.client, ctx.source.bucket, change.key, change.erasedVersionId);
   const expected = replicaMarker(ctx.target.partition, ctx.target.bucket, change.key, sovereign.VersionId);
   return erased?.Metadata?.[META.replicatedFrom] === expected ? "erased-replica" : undefined;
+}
+
+/** The sovereign key a commercial key comes home to (`sovereignKeyOf`, else the same key). */
+function sovereignKeyOf(ctx: Context, commercialKey: string): Promise<string> {
+  return ctx.sovereignKeyOf === undefined ? Promise.resolve(commercialKey) : ctx.sovereignKeyOf(commercialKey);
 }
 
 /** Whether the sovereign object is a failback copy of this very commercial key (any version). */

@@ -82,6 +82,11 @@ export interface ReplicateSource {
 export interface ReplicateTarget {
   readonly client: S3Client;
   readonly bucket: string;
+  /**
+   * The target object's key, when the request knows it (failback: the sovereign key the standby
+   * index maps the commercial key to). @default - `targetKeyFor`, else the source key
+   */
+  readonly key?: string;
   /** KMS key (ARN or id) of the target partition for SSE-KMS. */
   readonly kmsKeyId: string;
   /**
@@ -118,6 +123,19 @@ export interface ReplicateRequest {
   readonly partSizeBytes?: number;
   /** User-metadata names copied from the source (lower case); `sip-*` names are never copied. @default - none */
   readonly copyMetadata?: readonly string[];
+  /**
+   * Names the target object from the source's HEAD, once the source is admitted (the sync: the
+   * replica `<tenant>/<standby pseudonym>/<id>`, from the source's metadata; standby-index.ts). It
+   * throws when it cannot: nothing is copied, and the record fails (retried, then the DLQ).
+   * @default - `target.key`, else the source key
+   */
+  readonly targetKeyFor?: (head: HeadObjectCommandOutput) => Promise<string>;
+  /**
+   * The key the replica marker names: the object's key on the commercial side, whichever way the
+   * copy goes (the sync: the replica's key; failback: the commercial source key), so that no marker
+   * names a sovereign pseudonym. @default - the target key
+   */
+  readonly markerKey?: string;
   readonly hooks?: ReplicateHooks;
   readonly logger?: Logger;
 }
@@ -137,7 +155,11 @@ export type ReplicateResult =
   | { readonly outcome: "ignored"; readonly reason: "replica" }
   | { readonly outcome: "refused"; readonly reason: "data-class"; readonly dataClass: string | undefined };
 
-/** The replica marker value: `<partition>/<bucket>/<key>#<versionId>`, key percent-encoded except `/`. */
+/**
+ * The replica marker value: `<partition>/<bucket>/<key>#<versionId>`, key percent-encoded except `/`:
+ * the source's partition, bucket and version, and the object's key on the commercial side (the
+ * replica's own key when the sync copies, the commercial source key when failback copies).
+ */
 export function replicaMarker(partition: string, bucket: string, key: string, versionId: string | undefined): string {
   return `${partition}/${bucket}/${encodeKey(key)}#${versionId ?? "null"}`;
 }
@@ -205,6 +227,8 @@ interface CopyPlan {
   readonly sourceTags: Tag[];
   readonly sourceEtag: string;
   readonly marker: string;
+  /** Where the copy goes in the target bucket. */
+  readonly targetKey: string;
 }
 
 /** One copy under way: the request, its plan, the replica's metadata and the source's body. */
@@ -235,19 +259,22 @@ async function decide(request: ReplicateRequest): Promise<CopyPlan | ReplicateRe
   const sourceTags = (tagging.TagSet ?? []).filter((t) => t.Key !== SHA256_TAG);
   const admission = admits(policy, source.key, sourceTags);
   if (!admission.allowed) return { outcome: "refused", reason: "data-class", dataClass: admission.dataClass };
+  const targetKey =
+    request.targetKeyFor === undefined ? (request.target.key ?? source.key) : await request.targetKeyFor(head);
   return {
     head,
     currentVersion,
     sourceTags,
     sourceEtag: normalizeEtag(head.ETag),
-    marker: replicaMarker(source.partition, source.bucket, source.key, currentVersion),
+    marker: replicaMarker(source.partition, source.bucket, request.markerKey ?? targetKey, currentVersion),
+    targetKey,
   };
 }
 
 /** Decision 4: the target already holds our complete replica of this version (its checksum included). */
 async function targetCurrent(request: ReplicateRequest, plan: CopyPlan, log: Logger | undefined): Promise<boolean> {
-  const { source, target } = request;
-  const existing = await headOrUndefined(target.headClient ?? target.client, target.bucket, source.key);
+  const { target } = request;
+  const existing = await headOrUndefined(target.headClient ?? target.client, target.bucket, plan.targetKey);
   if (
     existing === undefined ||
     existing.Metadata?.[META.replicatedFrom] !== plan.marker ||
@@ -257,7 +284,7 @@ async function targetCurrent(request: ReplicateRequest, plan: CopyPlan, log: Log
   // Complete only with its checksum: a multipart replica whose tagging failed after Complete is copied again.
   if (existing.Metadata?.[META.sourceSha256] !== undefined) return true;
   const targetTags = await target.client.send(
-    new GetObjectTaggingCommand({ Bucket: target.bucket, Key: source.key, VersionId: existing.VersionId }),
+    new GetObjectTaggingCommand({ Bucket: target.bucket, Key: plan.targetKey, VersionId: existing.VersionId }),
   );
   if ((targetTags.TagSet ?? []).some((t) => t.Key === SHA256_TAG)) return true;
   log?.warn("replica lacks its checksum (an earlier copy failed after completing); copying again");
@@ -295,10 +322,10 @@ async function readSource(request: ReplicateRequest, plan: CopyPlan): Promise<As
 
 /** What every write of the replica says about it: bucket, key, type, metadata and the target's KMS key. */
 function replicaObject(copy: Copy) {
-  const { source, target } = copy.request;
+  const { target } = copy.request;
   return {
     Bucket: target.bucket,
-    Key: source.key,
+    Key: copy.plan.targetKey,
     ContentType: copy.plan.head.ContentType,
     Metadata: copy.metadata,
     ServerSideEncryption: "aws:kms" as const,
@@ -350,7 +377,7 @@ async function copySingle(copy: Copy, threshold: number): Promise<ReplicateResul
  */
 async function copyMultipart(copy: Copy, partSize: number): Promise<ReplicateResult> {
   const { request, plan, size, log } = copy;
-  const { source, target } = request;
+  const { target } = request;
   if (Math.ceil(size / partSize) > MAX_PARTS)
     throw new SyncError(`${size} bytes need more than ${MAX_PARTS} parts of ${partSize} bytes; raise partSizeBytes`);
   const created = await target.client.send(new CreateMultipartUploadCommand(replicaObject(copy)));
@@ -362,7 +389,7 @@ async function copyMultipart(copy: Copy, partSize: number): Promise<ReplicateRes
     const completed = await target.client.send(
       new CompleteMultipartUploadCommand({
         Bucket: target.bucket,
-        Key: source.key,
+        Key: plan.targetKey,
         UploadId: uploadId,
         MultipartUpload: { Parts: uploaded.parts },
       }),
@@ -372,7 +399,7 @@ async function copyMultipart(copy: Copy, partSize: number): Promise<ReplicateRes
     await target.client.send(
       new PutObjectTaggingCommand({
         Bucket: target.bucket,
-        Key: source.key,
+        Key: plan.targetKey,
         VersionId: completed.VersionId,
         Tagging: { TagSet: [...plan.sourceTags, { Key: SHA256_TAG, Value: uploaded.sha256 }] },
       }),
@@ -408,7 +435,7 @@ async function uploadParts(
   partSize: number,
 ): Promise<{ parts: { PartNumber: number; ETag: string | undefined }[]; total: number; peak: number; sha256: string }> {
   const { request } = copy;
-  const { source, target } = request;
+  const { target } = request;
   const hash = createHash("sha256");
   const parts: { PartNumber: number; ETag: string | undefined }[] = [];
   let total = 0;
@@ -423,7 +450,7 @@ async function uploadParts(
     const uploaded = await target.client.send(
       new UploadPartCommand({
         Bucket: target.bucket,
-        Key: source.key,
+        Key: copy.plan.targetKey,
         UploadId: uploadId,
         PartNumber: partNumber,
         Body: part,
@@ -459,10 +486,10 @@ async function uploadParts(
 
 /** Aborts a failed multipart upload; a failed abort is only logged (a lifecycle rule removes the upload later). */
 async function abortUpload(copy: Copy, uploadId: string): Promise<void> {
-  const { source, target } = copy.request;
+  const { target } = copy.request;
   try {
     await target.client.send(
-      new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: source.key, UploadId: uploadId }),
+      new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: copy.plan.targetKey, UploadId: uploadId }),
     );
   } catch (abortError) {
     // The bucket's AbortIncompleteMultipartUpload lifecycle rule removes it later; parts are never visible.
@@ -472,6 +499,7 @@ async function abortUpload(copy: Copy, uploadId: string): Promise<void> {
 
 export interface PropagateDeleteRequest {
   readonly source: Omit<ReplicateSource, "versionId">;
+  /** `key`: the replica's key (the sync: from the standby index). @default - the source key */
   readonly target: Omit<ReplicateTarget, "kmsKeyId">;
   readonly logger?: Logger;
 }
@@ -491,16 +519,17 @@ export async function propagateDelete(request: PropagateDeleteRequest): Promise<
   const { source, target } = request;
   if ((await headOrUndefined(source.client, source.bucket, source.key)) !== undefined)
     return { outcome: "skipped", reason: "source-exists" };
-  const existing = await headOrUndefined(target.client, target.bucket, source.key);
+  const replicaKey = target.key ?? source.key;
+  const existing = await headOrUndefined(target.client, target.bucket, replicaKey);
   if (existing === undefined) return { outcome: "skipped", reason: "target-missing" };
   const marker = existing.Metadata?.[META.replicatedFrom] ?? "";
-  const ourReplica = marker.startsWith(`${source.partition}/${source.bucket}/${encodeKey(source.key)}#`);
+  const ourReplica = marker.startsWith(`${source.partition}/${source.bucket}/${encodeKey(replicaKey)}#`);
   if (!ourReplica && !(await erasedFailbackCopyOf(request, existing.VersionId)))
     return { outcome: "skipped", reason: "not-our-replica" };
-  await target.client.send(new DeleteObjectCommand({ Bucket: target.bucket, Key: source.key }));
+  await target.client.send(new DeleteObjectCommand({ Bucket: target.bucket, Key: replicaKey }));
   request.logger?.info(ourReplica ? "replica deleted" : "original of a failback copy deleted", {
     targetBucket: target.bucket,
-    key: source.key,
+    replicaKey,
   });
   return { outcome: "deleted" };
 }
@@ -529,6 +558,6 @@ async function erasedFailbackCopyOf(
   return (
     partition !== "" &&
     partition !== source.partition &&
-    marker === `${partition}/${target.bucket}/${encodeKey(source.key)}#${targetVersionId ?? "null"}`
+    marker === `${partition}/${target.bucket}/${encodeKey(target.key ?? source.key)}#${targetVersionId ?? "null"}`
   );
 }

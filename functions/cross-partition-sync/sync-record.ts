@@ -8,6 +8,22 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import type { Logger } from "../shared/logger";
 import { type CrossingPolicy, propagateDelete, type ReplicateHooks, replicate } from "./replication";
 import { recordKey, recordKind, recordMetadata, type S3EventRecord } from "./events";
+import {
+  failbackCopyKey,
+  isSyncRecordKey,
+  recordedReplicaKey,
+  replicaKeyOf,
+  s3StandbyIndex,
+  type StandbyIndex,
+} from "./standby-index";
+
+/**
+ * How replicas are named: `standby-pseudonym` (the default) `<tenant>/<standby pseudonym>/<id>`, from
+ * the source's `standby-pseudonym` metadata, recorded in the sovereign standby index
+ * (standby-index.ts); `source-key` the source's own key (objects that carry no subject pseudonym,
+ * and local runs). docs/cross-partition.md §7.
+ */
+export type ReplicaKeys = "standby-pseudonym" | "source-key";
 
 /** What the handler needs besides clients. */
 export interface SyncConfig {
@@ -20,6 +36,8 @@ export interface SyncConfig {
   readonly multipartThresholdBytes: number;
   readonly partSizeBytes: number;
   readonly propagateDeletes: boolean;
+  /** @default "standby-pseudonym" */
+  readonly replicaKeys?: ReplicaKeys;
 }
 
 export interface SyncDependencies {
@@ -28,6 +46,8 @@ export interface SyncDependencies {
   readonly target: S3Client;
   readonly logger: Logger;
   readonly hooks?: ReplicateHooks;
+  /** @default - the index in the source bucket, through `source` */
+  readonly index?: StandbyIndex;
 }
 
 export interface RecordOutcome {
@@ -60,14 +80,31 @@ export async function handleRecord(deps: SyncDependencies, record: S3EventRecord
   }
   const kind = recordKind(record);
   if (kind === "other") return { key, outcome: "ignored", reason: "event-type" };
+  // The standby index's own records (sovereign): never replicated, nothing to delete.
+  if (isSyncRecordKey(key)) return { key, outcome: "ignored", reason: "sync-record" };
+  const standbyNames = (config.replicaKeys ?? "standby-pseudonym") === "standby-pseudonym";
+  const index = deps.index ?? s3StandbyIndex(deps.source, config.sourceBucket);
   if (kind === "removed") {
     if (!config.propagateDeletes) {
       log.info("delete not propagated (SYNC_PROPAGATE_DELETES=false)");
       return { key, outcome: "ignored", reason: "deletes-off" };
     }
+    // The event has no metadata: the replica's name comes from the sovereign standby index, or
+    // from the marker of a failback copy; else the commercial side is not asked (that would name
+    // the sovereign pseudonym there).
+    const replicaKey = standbyNames
+      ? ((await recordedReplicaKey(index, key)) ??
+        (await failbackCopyKey(deps.source, bucket, key, config.sourcePartition)))
+      : key;
+    if (replicaKey === undefined) {
+      log.warn("delete not propagated: no standby index record names a replica of this key", {
+        reason: "not-recorded",
+      });
+      return { key, outcome: "skipped", reason: "not-recorded" };
+    }
     const result = await propagateDelete({
       source: { client: deps.source, partition: config.sourcePartition, bucket, key },
-      target: { client: deps.target, bucket: config.targetBucket },
+      target: { client: deps.target, bucket: config.targetBucket, key: replicaKey },
       logger: log,
     });
     return { key, ...result };
@@ -88,6 +125,16 @@ export async function handleRecord(deps: SyncDependencies, record: S3EventRecord
     },
     target: { client: deps.target, bucket: config.targetBucket, kmsKeyId: config.targetKmsKeyId },
     policy: config.policy,
+    ...(standbyNames
+      ? {
+          // Named by the standby pseudonym; the pair is in the sovereign index before the replica exists.
+          targetKeyFor: async (head) => {
+            const named = replicaKeyOf(key, head.Metadata);
+            await index.record(named.pair);
+            return named.key;
+          },
+        }
+      : {}),
     copyMetadata: config.copyMetadata,
     multipartThresholdBytes: config.multipartThresholdBytes,
     partSizeBytes: config.partSizeBytes,

@@ -436,6 +436,18 @@ afterAll(async () => {
 
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("base64");
 
+/** The test's standby pseudonym of a key's subject (the upload function derives it with the standby key). */
+const standbyOf = (key: string) =>
+  createHash("sha256")
+    .update(`standby\0${key.split("/").slice(0, 2).join("/")}`)
+    .digest("hex")
+    .slice(0, 32);
+/** Where the replica of a sovereign key is: `<tenant>/<standby pseudonym>/<id>`. */
+const replicaOf = (key: string) => {
+  const [tenant, , ...rest] = key.split("/");
+  return `${tenant}/${standbyOf(key)}/${rest.join("/")}`;
+};
+
 async function putSource(key: string, body: Buffer, metadata: Record<string, string> = {}): Promise<string> {
   const put = await sovereign.send(
     new PutObjectCommand({
@@ -443,7 +455,8 @@ async function putSource(key: string, body: Buffer, metadata: Record<string, str
       Key: key,
       Body: body,
       ContentType: "image/png",
-      Metadata: metadata,
+      // As the upload function signs it and the scrubber keeps it (docs/cross-partition.md §7).
+      Metadata: { "standby-pseudonym": standbyOf(key), ...metadata },
       Tagging: `${synth.dataClassTag}=${synth.dataClass}`,
       ServerSideEncryption: "aws:kms",
       SSEKMSKeyId: SOURCE_KMS_KEY,
@@ -508,11 +521,13 @@ describe("sync end to end: gateway notifications → handler → the other parti
     // Assess
     expect(result?.outcomes).toEqual([{ key, outcome: "copied", reason: undefined }]);
     expect(delivery.attempts).toBe(1);
-    const head = await targetHead(key);
-    expect(head.Metadata?.[META.replicatedFrom]).toBe(replicaMarker(SOVEREIGN.id, synth.sourceBucket, key, versionId));
+    const head = await targetHead(replicaOf(key));
+    expect(head.Metadata?.[META.replicatedFrom]).toBe(
+      replicaMarker(SOVEREIGN.id, synth.sourceBucket, replicaOf(key), versionId),
+    );
     expect(head.Metadata?.[META.sourceSha256]).toBe(sha256(body));
     expect(head.SSEKMSKeyId).toBe(TARGET_KMS_KEY);
-    expect(sha256(await targetBytes(key))).toBe(sha256(body));
+    expect(sha256(await targetBytes(replicaOf(key)))).toBe(sha256(body));
     expect(issuer.fake.rejected).toEqual([]);
     expect(issuer.refused).toEqual([]);
     expect(issuer.fake.verified[0]?.body).toEqual({
@@ -522,7 +537,7 @@ describe("sync end to end: gateway notifications → handler → the other parti
       trustAnchorArn: synth.trustAnchorArn,
     });
     expect(issuer.fake.verified[0]?.subject).toContain(`CN=${synth.workloadCommonName}`);
-    const signers = new Set(targetRequests(key).map((r) => r.accessKeyId));
+    const signers = new Set(targetRequests(replicaOf(key)).map((r) => r.accessKeyId));
     expect([...signers]).toEqual([issuer.sessions[0]?.accessKeyId]);
     expect(secrets.reads).toBe(1);
   });
@@ -564,11 +579,11 @@ describe("sync end to end: gateway notifications → handler → the other parti
 
     // Assess
     expect(result?.outcomes[0]?.outcome).toBe("copied");
-    expect(sha256(await targetBytes(key))).toBe(sha256(body));
-    expect((await targetHead(key)).Metadata?.[META.replicatedFrom]).toBe(
-      replicaMarker(SOVEREIGN.id, synth.sourceBucket, key, v2),
+    expect(sha256(await targetBytes(replicaOf(key)))).toBe(sha256(body));
+    expect((await targetHead(replicaOf(key))).Metadata?.[META.replicatedFrom]).toBe(
+      replicaMarker(SOVEREIGN.id, synth.sourceBucket, replicaOf(key), v2),
     );
-    expect(await targetVersions(key)).toEqual({ versions: 2, deleteMarkers: 0 });
+    expect(await targetVersions(replicaOf(key))).toEqual({ versions: 2, deleteMarkers: 0 });
   });
 
   it("deletes the replica when the source is deleted (erasure reaches the commercial copy)", async () => {
@@ -585,8 +600,10 @@ describe("sync end to end: gateway notifications → handler → the other parti
     // Assess
     expect(delivery.eventNames).toEqual(["ObjectRemoved:DeleteMarkerCreated"]);
     expect(result?.outcomes).toEqual([{ key, outcome: "deleted" }]);
-    expect(await targetHead(key).catch((e: unknown) => e)).toMatchObject({ $metadata: { httpStatusCode: 404 } });
-    expect(await targetVersions(key)).toEqual({ versions: 1, deleteMarkers: 1 });
+    expect(await targetHead(replicaOf(key)).catch((e: unknown) => e)).toMatchObject({
+      $metadata: { httpStatusCode: 404 },
+    });
+    expect(await targetVersions(replicaOf(key))).toEqual({ versions: 1, deleteMarkers: 1 });
   });
 
   it("creates no second version and writes nothing when the gateway's event is delivered twice", async () => {
@@ -595,15 +612,15 @@ describe("sync end to end: gateway notifications → handler → the other parti
     await putSource(key, patternBytes(2000, "duplicate"));
     const first = await listener.next(key, "ObjectCreated");
     await first.done;
-    const writesBefore = targetRequests(key).filter((r) => r.method === "PUT").length;
+    const writesBefore = targetRequests(replicaOf(key)).filter((r) => r.method === "PUT").length;
 
     // Act
     const again = await listener.redeliver(first.body).done;
 
     // Assess
     expect(again?.outcomes).toEqual([{ key, outcome: "skipped", reason: "target-current" }]);
-    expect(targetRequests(key).filter((r) => r.method === "PUT")).toHaveLength(writesBefore);
-    expect(await targetVersions(key)).toEqual({ versions: 1, deleteMarkers: 0 });
+    expect(targetRequests(replicaOf(key)).filter((r) => r.method === "PUT")).toHaveLength(writesBefore);
+    expect(await targetVersions(replicaOf(key))).toEqual({ versions: 1, deleteMarkers: 0 });
   });
 
   it("keeps the newest version when the events of two writes arrive in reverse order", async () => {
@@ -622,9 +639,9 @@ describe("sync end to end: gateway notifications → handler → the other parti
     // Assess
     expect((await newer.done)?.outcomes[0]?.outcome).toBe("copied");
     expect((await older.done)?.outcomes[0]).toMatchObject({ outcome: "skipped", reason: "superseded" });
-    expect(sha256(await targetBytes(key))).toBe(sha256(newest));
-    expect((await targetHead(key)).Metadata?.[META.sourceVersion]).toBe(v2);
-    expect(await targetVersions(key)).toEqual({ versions: 1, deleteMarkers: 0 });
+    expect(sha256(await targetBytes(replicaOf(key)))).toBe(sha256(newest));
+    expect((await targetHead(replicaOf(key))).Metadata?.[META.sourceVersion]).toBe(v2);
+    expect(await targetVersions(replicaOf(key))).toEqual({ versions: 1, deleteMarkers: 0 });
   });
 
   it("never deletes a re-created object when the delete event arrives after the re-creation's", async () => {
@@ -646,16 +663,16 @@ describe("sync end to end: gateway notifications → handler → the other parti
     expect((await recreatedEvent.done)?.outcomes[0]?.outcome).toBe("copied");
     expect((await removed.done)?.outcomes[0]).toMatchObject({ outcome: "skipped", reason: "source-exists" });
     expect((await created.done)?.outcomes[0]).toMatchObject({ outcome: "skipped", reason: "superseded" });
-    expect(sha256(await targetBytes(key))).toBe(sha256(recreated));
-    expect(await targetVersions(key)).toEqual({ versions: 1, deleteMarkers: 0 });
+    expect(sha256(await targetBytes(replicaOf(key)))).toBe(sha256(recreated));
+    expect(await targetVersions(replicaOf(key))).toEqual({ versions: 1, deleteMarkers: 0 });
   });
 
   it("retries a multipart transfer whose connection is cut mid-part, and loses nothing", async () => {
     // Prepare: part 2 dies after 1 MiB on every SDK attempt until the first invocation gives up (aborts)
     const key = "acme/user-7/large.png";
     const body = patternBytes(11 * MiB, "cut");
-    const aborted = () => targetRequests(key).some((r) => r.method === "DELETE" && r.query.has("uploadId"));
-    const stop = proxy.cut({ match: (r) => r.key === key && isUploadPart(2)(r) && !aborted() });
+    const aborted = () => targetRequests(replicaOf(key)).some((r) => r.method === "DELETE" && r.query.has("uploadId"));
+    const stop = proxy.cut({ match: (r) => r.key === replicaOf(key) && isUploadPart(2)(r) && !aborted() });
 
     // Act
     await putSource(key, body);
@@ -666,29 +683,33 @@ describe("sync end to end: gateway notifications → handler → the other parti
     expect(delivery.attempts).toBe(2);
     expect(delivery.errors[0]).toMatchObject({ name: "SyncBatchError" });
     expect(result?.outcomes[0]?.outcome).toBe("copied");
-    const requests = targetRequests(key);
+    const requests = targetRequests(replicaOf(key));
     expect(requests.filter((r) => r.cut)).toHaveLength(3);
     expect(requests.filter((r) => r.method === "DELETE" && r.query.has("uploadId"))).toHaveLength(1);
-    const uploads = await commercial.send(new ListMultipartUploadsCommand({ Bucket: synth.targetBucket, Prefix: key }));
+    const uploads = await commercial.send(
+      new ListMultipartUploadsCommand({ Bucket: synth.targetBucket, Prefix: replicaOf(key) }),
+    );
     expect(uploads.Uploads ?? []).toEqual([]);
-    expect(sha256(await targetBytes(key))).toBe(sha256(body));
-    const tags = await commercial.send(new GetObjectTaggingCommand({ Bucket: synth.targetBucket, Key: key }));
+    expect(sha256(await targetBytes(replicaOf(key)))).toBe(sha256(body));
+    const tags = await commercial.send(
+      new GetObjectTaggingCommand({ Bucket: synth.targetBucket, Key: replicaOf(key) }),
+    );
     expect(tags.TagSet).toContainEqual({ Key: SHA256_TAG, Value: sha256(body) });
-    expect(await targetVersions(key)).toEqual({ versions: 1, deleteMarkers: 0 });
+    expect(await targetVersions(replicaOf(key))).toEqual({ versions: 1, deleteMarkers: 0 });
   });
 
   it("puts an event that fails on every retry into the DLQ, and a replay of the DLQ message copies it", async () => {
     // Prepare: every write of this key is cut until the target "recovers"
     const key = "acme/user-8/avatar.png";
     const body = patternBytes(4000, "dlq");
-    const recover = proxy.cut({ match: (r) => r.key === key && r.method === "PUT", afterBytes: 1000 });
+    const recover = proxy.cut({ match: (r) => r.key === replicaOf(key) && r.method === "PUT", afterBytes: 1000 });
 
     // Act
     await putSource(key, body);
     const delivery = await listener.next(key, "ObjectCreated");
     const dead = await delivery.done;
     const letter = listener.dlq.find((d) => d.event === delivery.body);
-    const visibleBeforeReplay = await targetVersions(key);
+    const visibleBeforeReplay = await targetVersions(replicaOf(key));
     recover();
     const replayed = await replay(JSON.stringify({ MessageId: "m-1", Body: JSON.stringify(letter?.event) }), deps);
 
@@ -702,7 +723,7 @@ describe("sync end to end: gateway notifications → handler → the other parti
     expect(letter?.attempts).toBe(3);
     expect(visibleBeforeReplay).toEqual({ versions: 0, deleteMarkers: 0 });
     expect(replayed.outcomes).toEqual([{ key, outcome: "copied", reason: undefined }]);
-    expect(sha256(await targetBytes(key))).toBe(sha256(body));
+    expect(sha256(await targetBytes(replicaOf(key)))).toBe(sha256(body));
   });
 
   it("refreshes credentials that expire in the middle of a multipart transfer, and the expired ones really stop working", async () => {
@@ -740,7 +761,7 @@ describe("sync end to end: gateway notifications → handler → the other parti
     expect(more).toEqual([]);
     expect(secrets.reads - secretReadsBefore).toBe(2);
     expect(expired.expiration.getTime() - expired.issuedAt.getTime()).toBeLessThanOrEqual(3000);
-    const requests = targetRequests(key);
+    const requests = targetRequests(replicaOf(key));
     const byExpired = requests.filter((r) => r.accessKeyId === expired.accessKeyId);
     const byRenewed = requests.filter((r) => r.accessKeyId === renewed.accessKeyId);
     expect(byExpired.length).toBeGreaterThan(0);
@@ -748,10 +769,10 @@ describe("sync end to end: gateway notifications → handler → the other parti
     expect(byRenewed.map((r) => r.query.get("partNumber"))).toEqual(expect.arrayContaining(["2", "3"]));
     expect(byExpired.length + byRenewed.length).toBe(requests.length);
     expect(requests.map((r) => `${r.method} ${r.status}`)).not.toContainEqual(expect.stringMatching(/ 403$/));
-    expect(await statusWith(expired, key)).toBe(403);
-    expect(await statusWith(renewed, key)).toBe(200);
-    expect(sha256(await targetBytes(key))).toBe(sha256(body));
-    expect(await targetVersions(key)).toEqual({ versions: 1, deleteMarkers: 0 });
+    expect(await statusWith(expired, replicaOf(key))).toBe(403);
+    expect(await statusWith(renewed, replicaOf(key))).toBe(200);
+    expect(sha256(await targetBytes(replicaOf(key)))).toBe(sha256(body));
+    expect(await targetVersions(replicaOf(key))).toEqual({ versions: 1, deleteMarkers: 0 });
   });
 
   it("runs failback as the failback function, invoked with the outage's start: its own role brings the outage's object home", async () => {

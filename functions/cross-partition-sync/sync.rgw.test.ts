@@ -27,6 +27,7 @@ import { META, replicaMarker, replicate, SHA256_TAG } from "./replication";
 import { createSyncHandler, handler } from "./handler";
 import type { SyncConfig, SyncDependencies } from "./sync-record";
 import { replay } from "./replay";
+import { s3StandbyIndex } from "./standby-index";
 
 const MiB = 1024 * 1024;
 const SOVEREIGN = PARTITIONS["aws-eusc"];
@@ -104,6 +105,18 @@ beforeAll(async () => {
 const bytes = patternBytes;
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("base64");
 
+/** The test's standby pseudonym of a key's subject (the upload function derives it with the standby key). */
+const standbyOf = (key: string) =>
+  createHash("sha256")
+    .update(`standby\0${key.split("/").slice(0, 2).join("/")}`)
+    .digest("hex")
+    .slice(0, 32);
+/** Where the replica of a sovereign key is: `<tenant>/<standby pseudonym>/<id>`. */
+const replicaOf = (key: string) => {
+  const [tenant, , ...rest] = key.split("/");
+  return `${tenant}/${standbyOf(key)}/${rest.join("/")}`;
+};
+
 async function putSource(
   key: string,
   body: Buffer,
@@ -116,7 +129,8 @@ async function putSource(
       Key: key,
       Body: body,
       ContentType: "image/png",
-      Metadata: metadata,
+      // As the upload function signs it and the scrubber keeps it (docs/cross-partition.md §7).
+      Metadata: { "standby-pseudonym": standbyOf(key), ...metadata },
       Tagging: dataClass === undefined ? undefined : `data-class=${dataClass}`,
       ServerSideEncryption: "aws:kms",
       SSEKMSKeyId: SOURCE_KEY,
@@ -166,19 +180,26 @@ describe("replication across partitions", () => {
 
     // Assess
     expect(result.outcomes).toEqual([{ key, outcome: "copied", reason: undefined }]);
-    const head = await commercial.send(new HeadObjectCommand({ Bucket: TARGET_BUCKET, Key: key }));
+    // Named by the standby pseudonym; nothing on the commercial side names the sovereign one ("user 1").
+    expect(await targetExists(key)).toBe(false);
+    const head = await commercial.send(new HeadObjectCommand({ Bucket: TARGET_BUCKET, Key: replicaOf(key) }));
     expect(head.Metadata?.[META.replicatedFrom]).toBe(
-      `${SOVEREIGN.id}/${SOURCE_BUCKET}/acme/user%201/avatar.png#${versionId}`,
+      `${SOVEREIGN.id}/${SOURCE_BUCKET}/acme/${standbyOf(key)}/avatar.png#${versionId}`,
     );
+    expect(JSON.stringify(head.Metadata)).not.toMatch(/user 1|user%201/);
     expect(head.Metadata?.[META.sourceSha256]).toBe(sha256(body));
     expect(head.Metadata?.["uploaded-by"]).toBe("user-1");
     expect(head.Metadata?.secret).toBeUndefined();
     expect(head.ContentType).toBe("image/png");
     expect(head.ServerSideEncryption).toBe("aws:kms");
     expect(head.SSEKMSKeyId).toBe(TARGET_KEY);
-    const tags = await commercial.send(new GetObjectTaggingCommand({ Bucket: TARGET_BUCKET, Key: key }));
+    const tags = await commercial.send(new GetObjectTaggingCommand({ Bucket: TARGET_BUCKET, Key: replicaOf(key) }));
     expect(tags.TagSet).toEqual([{ Key: "data-class", Value: "avatar" }]);
-    expect(sha256(await targetBytes(key))).toBe(sha256(body));
+    expect(sha256(await targetBytes(replicaOf(key)))).toBe(sha256(body));
+    // The way back stays sovereign: the standby index in the source bucket.
+    const index = s3StandbyIndex(sovereign, SOURCE_BUCKET);
+    expect(await index.sovereignOf("acme", standbyOf(key))).toBe("user 1");
+    expect(await index.standbyOf("acme", "user 1")).toBe(standbyOf(key));
   });
 
   it("streams a 12 MiB object in 5 MiB parts and never holds more than one part plus a chunk", async () => {
@@ -235,7 +256,7 @@ describe("replication across partitions", () => {
     // Assess
     expect(first.outcomes[0]?.outcome).toBe("copied");
     expect(second.outcomes[0]).toMatchObject({ outcome: "skipped", reason: "target-current" });
-    expect(await versionCount(commercial, TARGET_BUCKET, key)).toBe(1);
+    expect(await versionCount(commercial, TARGET_BUCKET, replicaOf(key))).toBe(1);
   });
 
   it("ignores an event of an older version so an out-of-order delivery never rolls the replica back", async () => {
@@ -251,8 +272,8 @@ describe("replication across partitions", () => {
 
     // Assess
     expect(late.outcomes[0]).toMatchObject({ outcome: "skipped", reason: "superseded" });
-    expect(sha256(await targetBytes(key))).toBe(sha256(bytes(1000, "v2")));
-    expect(await versionCount(commercial, TARGET_BUCKET, key)).toBe(1);
+    expect(sha256(await targetBytes(replicaOf(key)))).toBe(sha256(bytes(1000, "v2")));
+    expect(await versionCount(commercial, TARGET_BUCKET, replicaOf(key))).toBe(1);
   });
 
   it("never replicates a replica back to the partition it came from", async () => {
@@ -265,14 +286,14 @@ describe("replication across partitions", () => {
 
     // Act: the failback direction pulls from commercial into sovereign with the same core
     const back = await replicate({
-      source: { client: commercial, partition: COMMERCIAL.id, bucket: TARGET_BUCKET, key },
+      source: { client: commercial, partition: COMMERCIAL.id, bucket: TARGET_BUCKET, key: replicaOf(key) },
       target: { client: sovereign, bucket: failbackTarget, kmsKeyId: SOURCE_KEY },
       policy: config.policy,
     });
 
     // Assess
     expect(back).toEqual({ outcome: "ignored", reason: "replica" });
-    expect(await versionCount(sovereign, failbackTarget, key)).toBe(0);
+    expect(await versionCount(sovereign, failbackTarget, replicaOf(key))).toBe(0);
   });
 
   it("aborts a multipart upload that fails mid-transfer, leaves nothing visible, and succeeds on retry", async () => {
@@ -302,9 +323,9 @@ describe("replication across partitions", () => {
       (error: unknown) => error,
     );
     const uploadsAfterFailure = await commercial.send(
-      new ListMultipartUploadsCommand({ Bucket: TARGET_BUCKET, Prefix: key }),
+      new ListMultipartUploadsCommand({ Bucket: TARGET_BUCKET, Prefix: replicaOf(key) }),
     );
-    const visibleAfterFailure = await targetExists(key);
+    const visibleAfterFailure = await targetExists(replicaOf(key));
     const retried = await handle(event);
 
     // Assess
@@ -315,8 +336,8 @@ describe("replication across partitions", () => {
     expect(uploadsAfterFailure.Uploads ?? []).toEqual([]);
     expect(visibleAfterFailure).toBe(false);
     expect(retried.outcomes[0]?.outcome).toBe("copied");
-    expect(sha256(await targetBytes(key))).toBe(sha256(body));
-    expect(await versionCount(commercial, TARGET_BUCKET, key)).toBe(1);
+    expect(sha256(await targetBytes(replicaOf(key)))).toBe(sha256(body));
+    expect(await versionCount(commercial, TARGET_BUCKET, replicaOf(key))).toBe(1);
   });
 
   it("refuses and logs an object whose data class may not cross, and copies nothing", async () => {
@@ -331,6 +352,7 @@ describe("replication across partitions", () => {
     // Assess
     expect(result.outcomes).toEqual([{ key, outcome: "refused", reason: "data-class" }]);
     expect(await targetExists(key)).toBe(false);
+    expect(await targetExists(replicaOf(key))).toBe(false);
     const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(logged).toContainEqual(
       expect.objectContaining({
@@ -356,7 +378,7 @@ describe("replication across partitions", () => {
 
     // Assess
     expect(result.outcomes).toEqual([{ key, outcome: "ignored", reason: "deletes-off" }]);
-    expect(await targetExists(key)).toBe(true);
+    expect(await targetExists(replicaOf(key))).toBe(true);
   });
 
   it("deletes the replica when deletes are propagated and the source is really gone", async () => {
@@ -374,10 +396,10 @@ describe("replication across partitions", () => {
     // Act
     const result = await createSyncHandler(deps({ config: { ...config, propagateDeletes: true } }))(removed);
 
-    // Assess
+    // Assess: the delete event has no metadata; the sovereign index named the replica.
     expect(result.outcomes).toEqual([{ key, outcome: "deleted" }]);
     const head = await commercial
-      .send(new HeadObjectCommand({ Bucket: TARGET_BUCKET, Key: key }))
+      .send(new HeadObjectCommand({ Bucket: TARGET_BUCKET, Key: replicaOf(key) }))
       .catch((e: unknown) => e);
     expect(head).toMatchObject({ $metadata: { httpStatusCode: 404 } });
   });
@@ -449,8 +471,9 @@ describe("replication across partitions", () => {
     // Act
     const result = await createSyncHandler(deps({ config: { ...config, propagateDeletes: true } }))(removed);
 
-    // Assess
-    expect(result.outcomes).toEqual([{ key, outcome: "skipped", reason: "not-our-replica" }]);
+    // Assess: the last version is a sovereign write, not a failback copy, and the index names no
+    // replica: the commercial side is not even asked (the key names a sovereign pseudonym).
+    expect(result.outcomes).toEqual([{ key, outcome: "skipped", reason: "not-recorded" }]);
     expect((await commercial.send(new HeadObjectCommand({ Bucket: TARGET_BUCKET, Key: key }))).VersionId).toBe(
       native.VersionId,
     );
@@ -467,7 +490,7 @@ describe("replication across partitions", () => {
 
     // Assess
     expect(result.outcomes[0]?.outcome).toBe("copied");
-    expect(await versionCount(commercial, TARGET_BUCKET, key)).toBe(1);
+    expect(await versionCount(commercial, TARGET_BUCKET, replicaOf(key))).toBe(1);
   });
 
   it("runs the Lambda entry point end to end with Roles Anywhere credentials for the commercial side", async () => {
@@ -510,8 +533,51 @@ describe("replication across partitions", () => {
     expect(trust.endpoint.verified).toHaveLength(1);
     expect(trust.endpoint.verified[0]?.body.roleArn).toBe(trust.roleArn);
     expect(trust.endpoint.rejected).toEqual([]);
-    const head = await commercial.send(new HeadObjectCommand({ Bucket: TARGET_BUCKET, Key: key }));
+    const head = await commercial.send(new HeadObjectCommand({ Bucket: TARGET_BUCKET, Key: replicaOf(key) }));
     expect(head.SSEKMSKeyId).toBe(TARGET_KEY);
-    expect(sha256(await targetBytes(key))).toBe(sha256(body));
+    expect(sha256(await targetBytes(replicaOf(key)))).toBe(sha256(body));
+  });
+
+  it("refuses an object of a crossing class without its standby pseudonym: the record fails (retried, then the DLQ) and nothing is written", async () => {
+    // Prepare: uploaded before the standby pseudonyms, or by something else than the upload function
+    const key = "acme/user-14/avatar.png";
+    const put = await sovereign.send(
+      new PutObjectCommand({
+        Bucket: SOURCE_BUCKET,
+        Key: key,
+        Body: bytes(1000, "no-standby"),
+        ContentType: "image/png",
+        Tagging: "data-class=avatar",
+        ServerSideEncryption: "aws:kms",
+        SSEKMSKeyId: SOURCE_KEY,
+      }),
+    );
+    lines = [];
+
+    // Act
+    const failed = await createSyncHandler(deps())(createdEvent(key, put.VersionId)).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+
+    // Assess
+    expect(failed).toMatchObject({
+      name: "SyncBatchError",
+      message: expect.stringContaining("no valid standby-pseudonym metadata"),
+    });
+    expect(await targetExists(key)).toBe(false);
+    const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(logged).toContainEqual(expect.objectContaining({ level: "error", message: "record failed", key }));
+  });
+
+  it("ignores the events of the standby index's own records", async () => {
+    // Prepare
+    const key = `sip-sync-records/by-standby/acme/${standbyOf("acme/user-1/x")}/record.json`;
+
+    // Act
+    const result = await createSyncHandler(deps())(createdEvent(key));
+
+    // Assess
+    expect(result.outcomes).toEqual([{ key, outcome: "ignored", reason: "sync-record" }]);
   });
 });

@@ -22,7 +22,8 @@
  *    the exact version is copied to `<quarantinePrefix><key>` (in `quarantineBucket`, default the
  *    source bucket) with the reason as metadata, the original tagged `scrub-status=quarantined`.
  *    Else PUT to `cleanBucket` under the same key with metadata naming the source (sha256, version,
- *    ETag), the detected type, the orientation and the scrubber version, and tag the original
+ *    ETag), the detected type, the orientation and the scrubber version (and the original's
+ *    `standby-pseudonym`, by which the sync names the replica of a crossing class), and tag the original
  *    `scrub-status=processed` (adding its data-class tag from the metadata the upload pinned).
  *
  * Nothing the scrubber has not finished with success is ever written to the clean bucket. Any other
@@ -44,6 +45,7 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import type { Logger } from "../shared/logger";
+import { PSEUDONYM, STANDBY_PSEUDONYM_METADATA } from "../shared/pseudonym";
 import { DATA_CLASS_TAG, headOrUndefined, isNotFound, taggingHeader } from "../shared/s3-objects";
 import { actorForKey, type TenantDirectory } from "../shared/tenant-directory";
 import type { EngineOutput, EngineRejection, ScrubEngine } from "./scrub-engine";
@@ -161,6 +163,8 @@ interface SourceFacts {
   etag: string;
   kmsKeyId: string | undefined;
   sse: string | undefined;
+  /** The original's standby pseudonym (a crossing class; set by the upload function, signed). */
+  standbyPseudonym: string | undefined;
 }
 
 /** Scrubs one object into the clean bucket, or quarantines it (see the module comment for the decisions). */
@@ -260,7 +264,13 @@ async function scrubVersion<R>(
   id: ObjectId,
 ): Promise<ScrubObjectResult<R>> {
   const { source, config, logger: log } = request;
-  const facts: SourceFacts = { versionId: source.versionId, etag: "", kmsKeyId: undefined, sse: undefined };
+  const facts: SourceFacts = {
+    versionId: source.versionId,
+    etag: "",
+    kmsKeyId: undefined,
+    sse: undefined,
+    standbyPseudonym: undefined,
+  };
   const tmp = join(config.spoolDir, `scrub-${randomUUID()}`);
   try {
     let spooled: EngineOutput<R>;
@@ -301,6 +311,8 @@ function versionOpener(io: S3Client, source: ScrubSource, facts: SourceFacts): (
           facts.versionId ?? (got.VersionId === undefined || got.VersionId === "null" ? undefined : got.VersionId);
         facts.kmsKeyId = got.SSEKMSKeyId;
         facts.sse = got.ServerSideEncryption;
+        const standby = got.Metadata?.[STANDBY_PSEUDONYM_METADATA];
+        facts.standbyPseudonym = standby !== undefined && PSEUDONYM.test(standby) ? standby : undefined;
       }
       const body = got.Body as AsyncIterable<Uint8Array> | undefined;
       if (body === undefined) return;
@@ -343,6 +355,8 @@ async function publishClean<R>(
         [META.sourceEtag]: facts.etag,
         [META.detectedType]: spooled.detectedType,
         [META.scrubberVersion]: config.engine.version,
+        // The sync names the replica by it (docs/cross-partition.md §7); the clean copy keeps it.
+        ...(facts.standbyPseudonym === undefined ? {} : { [STANDBY_PSEUDONYM_METADATA]: facts.standbyPseudonym }),
       },
     }),
   );

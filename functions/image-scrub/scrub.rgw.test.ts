@@ -228,4 +228,29 @@ describe("scrub handler behind the gateway's bucket notification", () => {
     expect(outcome.records[0]).toMatchObject({ outcome: "scrubbed", key });
     expect(await cleanVersions(key)).toBe(1);
   });
+
+  it("keeps the original's standby pseudonym on the clean copy, by which the sync names the replica", async () => {
+    // Prepare: an original of a crossing class, as the upload function signs it (docs/cross-partition.md §7).
+    const key = "acme/user-1/standby.jpg";
+    const standby = "0123456789abcdef0123456789abcdef";
+
+    // Act
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: ORIGINALS,
+        Key: key,
+        Body: jpegWithGps,
+        ContentType: "image/jpeg",
+        Metadata: { "data-class": "avatar", "standby-pseudonym": standby },
+      }),
+    );
+    const outcome = await (await deliveryFor("standby.jpg")).done;
+
+    // Assess
+    expect(outcome.records[0]).toMatchObject({ outcome: "scrubbed", key });
+    const head = await s3.send(new HeadObjectCommand({ Bucket: CLEAN, Key: key }));
+    expect(head.Metadata?.["standby-pseudonym"]).toBe(standby);
+    // Nothing else of the original's metadata reaches the clean copy.
+    expect(head.Metadata?.["data-class"]).toBeUndefined();
+  });
 });

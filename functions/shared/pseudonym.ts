@@ -9,6 +9,10 @@
  *
  * Deterministic (the same tenant and subject always give the same pseudonym), bound to the tenant (the
  * same subject in two tenants gives two unrelated pseudonyms), versioned by a domain-separation prefix.
+ *
+ * A crossing data class's objects have a second, standby pseudonym (STANDBY_DOMAIN, under the standby
+ * key that both partitions hold): the replicas in the commercial partition are named by it, so the
+ * commercial side never holds a sovereign pseudonym (docs/cross-partition.md §7).
  */
 import { createHmac } from "node:crypto";
 import { GenerateMacCommand, type KMSClient } from "@aws-sdk/client-kms";
@@ -18,12 +22,25 @@ export type Mac = (message: Uint8Array) => Promise<Uint8Array>;
 
 /** 32 lower-case hex characters: 128 bits of the HMAC. */
 export const PSEUDONYM = /^[0-9a-f]{32}$/;
-const DOMAIN = "sip-subject-pseudonym-v1";
+/** Domain separation of the sovereign pseudonym (object keys in the sovereign partition). */
+export const SUBJECT_DOMAIN = "sip-subject-pseudonym-v1";
+/**
+ * Domain separation of the standby pseudonym (docs/cross-partition.md §7, option (b)): under the
+ * standby key, whose material both partitions hold, it names the replicas in the commercial
+ * partition. Another prefix and another key: it says nothing about the sovereign pseudonym.
+ */
+export const STANDBY_DOMAIN = "sip-standby-pseudonym-v1";
+/**
+ * User metadata (x-amz-meta-*) of a crossing data class's sovereign object: its standby pseudonym,
+ * set by the upload function (signed into the upload), kept by the scrubber on the clean copy, read by
+ * the sync to name the replica `<tenant>/<standby pseudonym>/<id>`. Sovereign only: replicas never carry it.
+ */
+export const STANDBY_PSEUDONYM_METADATA = "standby-pseudonym";
 
 /** The message the HMAC is taken of: domain, tenant and subject, separated by NUL (neither may hold one). */
-export function pseudonymMessage(tenant: string, subject: string): Uint8Array {
+export function pseudonymMessage(tenant: string, subject: string, domain = SUBJECT_DOMAIN): Uint8Array {
   if (tenant.includes("\0") || subject.includes("\0")) throw new Error("tenant and subject must not contain NUL");
-  return Buffer.from(`${DOMAIN}\0${tenant}\0${subject}`, "utf8");
+  return Buffer.from(`${domain}\0${tenant}\0${subject}`, "utf8");
 }
 
 /** KMS `GenerateMac` with HMAC_SHA_256 under `keyId` (ARN or alias). */
@@ -46,9 +63,11 @@ export function localMac(secret: Uint8Array): Mac {
 export class Pseudonyms {
   private readonly cache = new Map<string, Promise<string>>();
 
+  /** @param domain the domain-separation prefix: SUBJECT_DOMAIN (sovereign keys) or STANDBY_DOMAIN (replicas). */
   constructor(
     private readonly mac: Mac,
     private readonly maxEntries = 10_000,
+    private readonly domain = SUBJECT_DOMAIN,
   ) {}
 
   /** The subject's pseudonym within the tenant. */
@@ -56,7 +75,7 @@ export class Pseudonyms {
     const id = `${tenant}\0${subject}`;
     const cached = this.cache.get(id);
     if (cached !== undefined) return cached;
-    const pending = this.mac(pseudonymMessage(tenant, subject)).then((mac) => {
+    const pending = this.mac(pseudonymMessage(tenant, subject, this.domain)).then((mac) => {
       if (mac.length < 16) throw new Error(`the MAC is ${mac.length} bytes; HMAC-SHA-256 gives 32`);
       return Buffer.from(mac.subarray(0, 16)).toString("hex");
     });

@@ -5,7 +5,7 @@
  */
 import { KMSClient } from "@aws-sdk/client-kms";
 import { z } from "zod";
-import { kmsMac, Pseudonyms } from "./pseudonym";
+import { kmsMac, Pseudonyms, STANDBY_DOMAIN } from "./pseudonym";
 
 const CLAIM_NAME = /^[A-Za-z0-9_:./-]{1,128}$/;
 
@@ -30,6 +30,11 @@ export const tokenEnvShape = {
   SUBJECT_CLAIM: z.string().regex(CLAIM_NAME).default("sub"),
   /** The KMS HMAC key (ARN or alias) the subjects' pseudonyms are derived with; required unless PSEUDONYMIZE_SUBJECTS=false. */
   PSEUDONYM_KEY_ID: z.string().min(1).optional(),
+  /**
+   * The standby pseudonym key (ARN or alias; docs/cross-partition.md §7): set where objects cross to
+   * the commercial partition, whose replicas are named by the standby pseudonym. @default - none
+   */
+  STANDBY_PSEUDONYM_KEY_ID: z.string().min(1).optional(),
   /** "false" keeps the subject claim itself in object keys (a weakening, for local runs). @default "true" */
   PSEUDONYMIZE_SUBJECTS: z.enum(["true", "false"]).default("true"),
 };
@@ -38,6 +43,7 @@ export interface TokenEnv {
   readonly TENANT_CLAIM: string;
   readonly SUBJECT_CLAIM: string;
   readonly PSEUDONYM_KEY_ID?: string | undefined;
+  readonly STANDBY_PSEUDONYM_KEY_ID?: string | undefined;
   readonly PSEUDONYMIZE_SUBJECTS: "true" | "false";
   readonly AWS_REGION: string;
   readonly KMS_ENDPOINT?: string | undefined;
@@ -53,13 +59,21 @@ export function pseudonymEnvProblem(env: TokenEnv): string | undefined {
 /** The pseudonyms of the environment's HMAC key (KMS GenerateMac through the VPC endpoint), or none when turned off. */
 export function pseudonymsFromEnv(env: TokenEnv): Pseudonyms | undefined {
   if (env.PSEUDONYMIZE_SUBJECTS === "false" || env.PSEUDONYM_KEY_ID === undefined) return undefined;
-  return new Pseudonyms(
-    kmsMac(
-      new KMSClient({
-        region: env.AWS_REGION,
-        ...(env.KMS_ENDPOINT === undefined ? {} : { endpoint: env.KMS_ENDPOINT }),
-      }),
-      env.PSEUDONYM_KEY_ID,
-    ),
-  );
+  return new Pseudonyms(kmsMac(kmsClientOf(env), env.PSEUDONYM_KEY_ID));
+}
+
+/**
+ * The standby pseudonyms (STANDBY_DOMAIN under STANDBY_PSEUDONYM_KEY_ID), where the environment names
+ * the standby key and pseudonyms are on; else none (the objects do not cross).
+ */
+export function standbyPseudonymsFromEnv(env: TokenEnv): Pseudonyms | undefined {
+  if (env.PSEUDONYMIZE_SUBJECTS === "false" || env.STANDBY_PSEUDONYM_KEY_ID === undefined) return undefined;
+  return new Pseudonyms(kmsMac(kmsClientOf(env), env.STANDBY_PSEUDONYM_KEY_ID), undefined, STANDBY_DOMAIN);
+}
+
+function kmsClientOf(env: TokenEnv): KMSClient {
+  return new KMSClient({
+    region: env.AWS_REGION,
+    ...(env.KMS_ENDPOINT === undefined ? {} : { endpoint: env.KMS_ENDPOINT }),
+  });
 }

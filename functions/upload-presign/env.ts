@@ -10,7 +10,13 @@ import type { Pseudonyms } from "../shared/pseudonym";
 import { s3ClientFromEnv, s3EnvShape, withPathStyle } from "../shared/s3-env";
 import type { TenantDirectory } from "../shared/tenant-directory";
 import { tenantDirectoryFromEnv, tenantEnvProblem, tenantEnvShape } from "../shared/tenant-env";
-import { pseudonymEnvProblem, pseudonymsFromEnv, tokenEnvShape, wholeNumber } from "../shared/token-env";
+import {
+  pseudonymEnvProblem,
+  pseudonymsFromEnv,
+  standbyPseudonymsFromEnv,
+  tokenEnvShape,
+  wholeNumber,
+} from "../shared/token-env";
 import { UploadConfigError } from "./errors";
 import { parseUploadConfig, type UploadConfig } from "./schema";
 
@@ -148,6 +154,7 @@ export function uploadDependencies(
   readonly s3: S3Client;
   readonly settings: UploadSettings | UploadConfigError;
   readonly pseudonyms: Pseudonyms | undefined;
+  readonly standbyPseudonyms?: Pseudonyms;
   readonly tenants?: TenantDirectory<S3Client>;
 } {
   if (settings instanceof UploadConfigError) {
@@ -157,10 +164,12 @@ export function uploadDependencies(
       pseudonyms: undefined,
     };
   }
+  const standbyPseudonyms = standbyPseudonymsFromEnv(settings.env);
   return {
     s3: s3ClientFromEnv(settings.env),
     settings,
     pseudonyms: uploadPseudonyms(settings),
+    ...(standbyPseudonyms === undefined ? {} : { standbyPseudonyms }),
     tenants: uploadTenantDirectory(settings),
   };
 }

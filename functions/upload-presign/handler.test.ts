@@ -12,7 +12,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { describe, expect, it, vi } from "vitest";
 import { createLogger } from "../shared/logger";
-import { localMac, Pseudonyms } from "../shared/pseudonym";
+import { localMac, Pseudonyms, STANDBY_DOMAIN } from "../shared/pseudonym";
 import { TenantDirectory } from "../shared/tenant-directory";
 import { type FakeKms, type Fakes, fakes, PREFIX } from "../../test/support/shared/tenant-fixtures";
 import { parseUploadEnv, s3ClientFromEnv } from "./env";
@@ -651,6 +651,8 @@ describe("upload handler: logical-tier tenants (crypto-shredding)", () => {
 
 describe("upload handler: subjects as pseudonyms", () => {
   const SECRET = Buffer.alloc(32, 3);
+  const STANDBY_SECRET = Buffer.alloc(32, 4);
+  const quiet = createLogger("upload-presign", { level: "error", write: () => undefined });
   function pseudonymHandler() {
     const logged: string[] = [];
     const settings = parseUploadEnv({
@@ -711,6 +713,65 @@ describe("upload handler: subjects as pseudonyms", () => {
     // Assess
     expect(result.statusCode).toBe(403);
     expect(bodyOf(result).error).toMatchObject({ code: "key_out_of_scope" });
+  });
+
+  it("records the standby pseudonym of a crossing class in the signed metadata, never the subject", async () => {
+    // Prepare
+    const settings = parseUploadEnv({
+      ...ENV,
+      PSEUDONYMIZE_SUBJECTS: "true",
+      PSEUDONYM_KEY_ID: "alias/example/subject-pseudonyms",
+      STANDBY_PSEUDONYM_KEY_ID: "alias/example/standby-pseudonyms",
+    });
+    const sent: unknown[] = [];
+    const s3 = s3ClientFromEnv(settings.env);
+    vi.spyOn(s3, "send").mockImplementation((async (command: { input: unknown }) => {
+      sent.push(command.input);
+      return { UploadId: "up-1", Parts: [] };
+    }) as unknown as S3Client["send"]);
+    const standbyOf = new Pseudonyms(localMac(STANDBY_SECRET), undefined, STANDBY_DOMAIN);
+    const handle = createUploadHandler({
+      s3,
+      settings,
+      logger: quiet,
+      newId: () => ID,
+      pseudonyms: new Pseudonyms(localMac(SECRET)),
+      standbyPseudonyms: standbyOf,
+    });
+    const standby = await standbyOf.of("acme", email);
+    const sovereign = await new Pseudonyms(localMac(SECRET)).of("acme", email);
+
+    // Act
+    const post = await handle(event("/v1/uploads", postBody, { claims }));
+    const putted = await handle(event("/v1/uploads/put", { ...postBody, contentMd5: MD5 }, { claims }));
+    const multipart = await handle(event("/v1/uploads/multipart", postBody, { claims }));
+
+    // Assess
+    expect(standby).not.toBe(sovereign);
+    expect(bodyOf(post).key).toBe(`acme/${sovereign}/${ID}`);
+    const policy = JSON.parse(
+      Buffer.from((bodyOf(post).fields as Record<string, string>).Policy ?? "", "base64").toString("utf8"),
+    );
+    expect(policy.conditions).toContainEqual({ "x-amz-meta-standby-pseudonym": standby });
+    expect(bodyOf(putted).headers).toMatchObject({ "x-amz-meta-standby-pseudonym": standby });
+    expect(multipart.statusCode).toBe(200);
+    expect(sent).toContainEqual(
+      expect.objectContaining({ Metadata: expect.objectContaining({ "standby-pseudonym": standby }) }),
+    );
+    expect(JSON.stringify([post, putted, multipart, sent])).not.toMatch(/jane|example\.org/);
+  });
+
+  it("records no standby pseudonym where the class does not cross", async () => {
+    // Prepare
+    const { handle } = pseudonymHandler();
+
+    // Act
+    const post = await handle(event("/v1/uploads", postBody, { claims }));
+
+    // Assess
+    expect(
+      Buffer.from((bodyOf(post).fields as Record<string, string>).Policy ?? "", "base64").toString("utf8"),
+    ).not.toContain("standby-pseudonym");
   });
 
   it("fails at start-up without the HMAC key, naming the variable and the opt-out", () => {

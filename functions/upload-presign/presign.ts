@@ -36,6 +36,7 @@ import { createPresignedPost, type PresignedPostOptions } from "@aws-sdk/s3-pres
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { TokenClaims } from "../shared/http-api";
 import { assertClaims } from "../shared/object-keys";
+import { PSEUDONYM, STANDBY_PSEUDONYM_METADATA } from "../shared/pseudonym";
 import { taggingHeader } from "../shared/s3-objects";
 import { UploadConfigError, UploadRequestError } from "./errors";
 import {
@@ -64,6 +65,12 @@ export interface UploadDeps {
    * @default - the data class's key
    */
   readonly tenantKeyArn?: string;
+  /**
+   * The subject's standby pseudonym, for a data class that crosses to the commercial partition: kept
+   * in the object's metadata (`standby-pseudonym`), signed like the rest, so the client cannot change
+   * it; the sync names the replica by it (docs/cross-partition.md §7). @default - none (does not cross)
+   */
+  readonly standbyPseudonym?: string;
 }
 
 export interface PresignedPost {
@@ -149,11 +156,18 @@ export function contentDisposition(fileName: string): string {
 
 /**
  * User metadata on every object: the sanitised, percent-encoded file name (Ceph RGW drops a POST form's
- * Content-Disposition, so the name is also kept here) and the data class (completeMultipartUpload
- * restores the tag from it on servers that drop a multipart upload's tagging, as Ceph RGW does).
+ * Content-Disposition, so the name is also kept here), the data class (completeMultipartUpload
+ * restores the tag from it on servers that drop a multipart upload's tagging, as Ceph RGW does) and,
+ * for a crossing data class, the subject's standby pseudonym.
  */
-export function objectMetadata(fileName: string, dataClass: string): Record<string, string> {
-  return { [META_ORIGINAL_NAME]: encodedFileName(fileName), [META_DATA_CLASS]: dataClass };
+export function objectMetadata(fileName: string, dataClass: string, standbyPseudonym?: string): Record<string, string> {
+  if (standbyPseudonym !== undefined && !PSEUDONYM.test(standbyPseudonym))
+    throw new UploadConfigError("the standby pseudonym is not 32 lower-case hex characters: check the standby key");
+  return {
+    [META_ORIGINAL_NAME]: encodedFileName(fileName),
+    [META_DATA_CLASS]: dataClass,
+    ...(standbyPseudonym === undefined ? {} : { [STANDBY_PSEUDONYM_METADATA]: standbyPseudonym }),
+  };
 }
 
 const META_ORIGINAL_NAME = "original-name";
@@ -215,7 +229,10 @@ export async function issuePresignedPost(
     "x-amz-server-side-encryption": SSE,
     "x-amz-server-side-encryption-aws-kms-key-id": kmsKeyOf(deps, config, request.dataClass),
     ...Object.fromEntries(
-      Object.entries(objectMetadata(request.fileName, request.dataClass)).map(([k, v]) => [`x-amz-meta-${k}`, v]),
+      Object.entries(objectMetadata(request.fileName, request.dataClass, deps.standbyPseudonym)).map(([k, v]) => [
+        `x-amz-meta-${k}`,
+        v,
+      ]),
     ),
   };
   // Every field above also becomes an exact-match condition (as do bucket, key and the signing fields).
@@ -296,7 +313,7 @@ export async function issuePresignedPut(
   const key = objectKey(claims, (deps.newId ?? randomUUID)());
   const kmsKey = kmsKeyOf(deps, config, request.dataClass);
   const disposition = contentDisposition(request.fileName);
-  const metadata = objectMetadata(request.fileName, request.dataClass);
+  const metadata = objectMetadata(request.fileName, request.dataClass, deps.standbyPseudonym);
   const headers: Record<string, string> = {
     "Content-Type": request.contentType,
     "Content-Length": String(request.sizeBytes),
@@ -394,7 +411,7 @@ export async function createMultipartUpload(
       ServerSideEncryption: SSE,
       SSEKMSKeyId: kmsKeyOf(deps, config, request.dataClass),
       Tagging: taggingHeader({ [config.dataClassTagKey]: request.dataClass }),
-      Metadata: objectMetadata(request.fileName, request.dataClass),
+      Metadata: objectMetadata(request.fileName, request.dataClass, deps.standbyPseudonym),
     }),
   );
   const uploadId = created.UploadId;

@@ -59,6 +59,12 @@ export interface IssueDeps {
    * `undefined` keeps the subject claim itself: only with PSEUDONYMIZE_SUBJECTS=false.
    */
   readonly pseudonyms: Pseudonyms | undefined;
+  /**
+   * Derives the standby pseudonym of a crossing data class's objects (STANDBY_PSEUDONYM_KEY_ID),
+   * recorded in each object's metadata (signed into the upload) for the sync to name the replica by.
+   * @default - the objects do not cross: no standby pseudonym
+   */
+  readonly standbyPseudonyms?: Pseudonyms;
 }
 
 /** How one request is signed: the function's client and the data-class key, or the tenant's role and key. */
@@ -122,11 +128,17 @@ export async function issue(deps: IssueDeps, request: IssueRequest): Promise<Htt
     deps.pseudonyms === undefined
       ? claims
       : { tenant: claims.tenant, subject: await deps.pseudonyms.of(claims.tenant, claims.subject) };
-  const result = await request.operation(signer.deps, request.config, scoped, request.body);
+  const standby =
+    deps.pseudonyms === undefined || deps.standbyPseudonyms === undefined
+      ? undefined
+      : await deps.standbyPseudonyms.of(claims.tenant, claims.subject);
+  const signing = standby === undefined ? signer.deps : { ...signer.deps, standbyPseudonym: standby };
+  const result = await request.operation(signing, request.config, scoped, request.body);
   log.info("issued", {
     route,
     tenant: claims.tenant,
     subjectPseudonym: deps.pseudonyms === undefined ? undefined : scoped.subject,
+    standbyPseudonym: standby !== undefined,
     keyedBy: signer.keyedBy,
   });
   return json(200, result);

@@ -317,6 +317,51 @@ describe("pre-signed PUT", () => {
   });
 });
 
+describe("the standby pseudonym of a crossing data class (docs/cross-partition.md §7)", () => {
+  const STANDBY = "0123456789abcdef0123456789abcdef";
+  const crossing = (): UploadDeps => ({ ...deps, standbyPseudonym: STANDBY });
+
+  it("is kept in the object's metadata by a POST and a PUT", async () => {
+    // Prepare
+    const body = bytes(100);
+    const post = await issuePresignedPost(crossing(), config, claims, postRequest);
+    const target = await issuePresignedPut(crossing(), config, claims, putRequest(body));
+
+    // Act
+    const posted = await postForm(post, bytes(100));
+    const putted = await put(target, body);
+    const head = (key: string) => s3.send(new HeadObjectCommand({ Bucket: config.bucket, Key: key }));
+    const [p, q] = [await head(post.key), await head(target.key)];
+
+    // Assess
+    expect([posted.status, putted.status]).toEqual([204, 200]);
+    expect(p.Metadata?.["standby-pseudonym"]).toBe(STANDBY);
+    expect(q.Metadata?.["standby-pseudonym"]).toBe(STANDBY);
+  });
+
+  it("cannot be changed or dropped by the client: the server refuses the POST and the PUT", async () => {
+    // Prepare
+    const body = bytes(100);
+    const post = await issuePresignedPost(crossing(), config, claims, postRequest);
+    const target = await issuePresignedPut(crossing(), config, claims, putRequest(body));
+    const other = "ffffffffffffffffffffffffffffffff";
+
+    // Act
+    const changedPost = await postForm(post, body, { "x-amz-meta-standby-pseudonym": other });
+    const droppedPost = await postForm(post, body, { "x-amz-meta-standby-pseudonym": undefined });
+    const changedPut = await put(target, body, { headers: { "x-amz-meta-standby-pseudonym": other } });
+
+    // Assess
+    expect([changedPost, droppedPost]).toEqual([
+      { status: 403, code: "AccessDenied" },
+      { status: 403, code: "AccessDenied" },
+    ]);
+    expect(changedPut).toEqual({ status: 403, code: "SignatureDoesNotMatch" });
+    expect(await exists(post.key)).toBe(false);
+    expect(await exists(target.key)).toBe(false);
+  });
+});
+
 interface ExpiryRun {
   readonly onTime: { readonly post: SubmitResult; readonly put: SubmitResult };
   readonly late: { readonly post: SubmitResult; readonly put: SubmitResult };

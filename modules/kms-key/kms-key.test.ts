@@ -5,6 +5,7 @@ import { KmsKey } from "./kms-key";
 import {
   KEY_ADMIN_ACTIONS,
   KEY_ENCRYPT_DECRYPT_ACTIONS,
+  KEY_MAC_ACTIONS,
   KEY_SERVICE_PUBLISH_ACTIONS,
   KEY_SIGN_VERIFY_ACTIONS,
 } from "./perms";
@@ -106,6 +107,37 @@ describe("KmsKey", () => {
     expect(Object.values(resourcesOf(json, "aws_kms_alias"))[0]).toMatchObject({
       target_key_id: "${aws_kms_external_key.byok_key.id}",
     });
+  });
+
+  it("creates an HMAC key for imported material with its key spec and usage, and MAC use only", () => {
+    const { stack, sovereign, synth } = setup();
+    new KmsKey(stack, "standby", {
+      placement: sovereign,
+      aliasName: "env/standby-pseudonyms",
+      description: "standby",
+      keySpec: "HMAC_256",
+      importedKeyMaterial: true,
+    });
+    const json = synth();
+    expect(resourcesOf(json, "aws_kms_key")).toEqual({});
+    const key = resourcesOf(json, "aws_kms_external_key").standby_key;
+    expect(key).toMatchObject({ key_spec: "HMAC_256", key_usage: "GENERATE_VERIFY_MAC" });
+    expect(key).not.toHaveProperty("key_material_base64");
+    expect(JSON.parse(key?.policy as string).Statement[1].Action).toEqual([...KEY_MAC_ACTIONS]);
+  });
+
+  it("fails when an asymmetric key would take imported material", () => {
+    const { stack, sovereign } = setup();
+    expect(
+      () =>
+        new KmsKey(stack, "k", {
+          placement: sovereign,
+          aliasName: "k",
+          description: "k",
+          keySpec: "ECC_NIST_P256",
+          importedKeyMaterial: true,
+        }),
+    ).toThrow(/keySpec ECC_NIST_P256 and importedKeyMaterial cannot be combined/);
   });
 
   it("adds service statements to the key policy until synth", () => {

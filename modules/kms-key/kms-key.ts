@@ -39,7 +39,9 @@ export interface KmsKeyProps {
    * Bring your own key: the key is created without material (`PendingImport`) and the material is
    * imported outside Terraform (`aws kms get-parameters-for-import` / `import-key-material`), so it
    * never enters the synthesized JSON or the state. KMS cannot rotate imported material
-   * automatically: rotate by importing new material into a new key on your own schedule.
+   * automatically: rotate by importing new material into a new key on your own schedule. Works
+   * with `SYMMETRIC_DEFAULT` and `HMAC_256` (for example the standby pseudonym key, the same 256 bits
+   * imported into a key of each partition: docs/cross-partition.md §7).
    * @default false
    */
   readonly importedKeyMaterial?: boolean;
@@ -119,10 +121,10 @@ export class KmsKey extends Construct {
     }
     this.placement = placement;
     const keySpec = props.keySpec ?? "SYMMETRIC_DEFAULT";
-    if (keySpec !== "SYMMETRIC_DEFAULT" && props.importedKeyMaterial === true) {
+    if (keySpec === "ECC_NIST_P256" && props.importedKeyMaterial === true) {
       throw new ValidationError(
         "KmsKey.keySpec",
-        `keySpec ${keySpec} and importedKeyMaterial cannot be combined here: import such material outside this module`,
+        `keySpec ${keySpec} and importedKeyMaterial cannot be combined here (imported material is for SYMMETRIC_DEFAULT and HMAC_256 keys): import an asymmetric key outside this module`,
         this,
       );
     }
@@ -150,27 +152,7 @@ export class KmsKey extends Construct {
         Condition: { StringEquals: { "kms:CallerAccount": placement.accountId } },
       },
     ];
-    const common = {
-      provider: placement.provider,
-      description: props.description,
-      deletionWindowInDays: deletionWindowDays,
-      policy: Lazy.stringValue({ produce: () => renderPolicy(policyDocument(this.statements)) }),
-      tags:
-        props.tags || props.importedKeyMaterial
-          ? { ...props.tags, ...(props.importedKeyMaterial ? { KeyMaterial: "imported" } : {}) }
-          : undefined,
-    };
-    this.key =
-      props.importedKeyMaterial === true
-        ? new KmsExternalKey(this, "key", common)
-        : keySpec === "SYMMETRIC_DEFAULT"
-          ? new KmsKeyResource(this, "key", { ...common, enableKeyRotation: true })
-          : new KmsKeyResource(this, "key", {
-              ...common,
-              customerMasterKeySpec: keySpec,
-              keyUsage: USE[keySpec].usage,
-              enableKeyRotation: false,
-            });
+    this.key = this.createKey(props, keySpec, deletionWindowDays);
     this.aliasName = `alias/${props.aliasName}`;
     this.aliasArn = arn(placement.partition, {
       service: "kms",
@@ -184,6 +166,34 @@ export class KmsKey extends Construct {
       targetKeyId: this.key instanceof KmsKeyResource ? this.key.keyId : this.key.id,
     });
     this.keyArn = this.key.arn;
+  }
+
+  /** The key resource: `aws_kms_external_key` with importedKeyMaterial, else `aws_kms_key` of the spec. */
+  private createKey(props: KmsKeyProps, keySpec: KeySpec, deletionWindowDays: number): KmsKeyResource | KmsExternalKey {
+    const common = {
+      provider: props.placement.provider,
+      description: props.description,
+      deletionWindowInDays: deletionWindowDays,
+      policy: Lazy.stringValue({ produce: () => renderPolicy(policyDocument(this.statements)) }),
+      tags:
+        props.tags || props.importedKeyMaterial
+          ? { ...props.tags, ...(props.importedKeyMaterial ? { KeyMaterial: "imported" } : {}) }
+          : undefined,
+    };
+    if (props.importedKeyMaterial === true)
+      return new KmsExternalKey(this, "key", {
+        ...common,
+        // aws_kms_external_key has key_spec and key_usage from provider 6.11 on; the offline check
+        // removes them from its copy for the older mirror only (scripts/provider-compat.mjs).
+        ...(keySpec === "SYMMETRIC_DEFAULT" ? {} : { keySpec, keyUsage: USE[keySpec].usage }),
+      });
+    if (keySpec === "SYMMETRIC_DEFAULT") return new KmsKeyResource(this, "key", { ...common, enableKeyRotation: true });
+    return new KmsKeyResource(this, "key", {
+      ...common,
+      customerMasterKeySpec: keySpec,
+      keyUsage: USE[keySpec].usage,
+      enableKeyRotation: false,
+    });
   }
 
   /** Adds a statement to the key policy (for example a service principal with conditions). */

@@ -10,6 +10,7 @@
  * claim is checked by the upload function (functions/upload-presign/handler.test.ts).
  */
 import { arn } from "../../config/partitions";
+import { SYNC_RECORDS_PREFIX } from "../../functions/cross-partition-sync/standby-index-layout";
 import type { Call } from "./actions";
 import { type RoleKind, roleKindOf } from "./catalogue";
 import type { AuthzWorld, WorldBucket, WorldRole } from "./world";
@@ -517,10 +518,16 @@ function syncCases({ c }: Matrix, add: AddCase): void {
           control: call(c.sync, "GetObject", c.clean ?? c.originals, "t/u/x", { objectKmsKeyArn: c.clean?.keyArn }),
         },
   );
-  add("sync-writes-back", "the sync function writes into the sovereign clean bucket (a replica written back)", () =>
-    c.sync === undefined || c.clean === undefined
-      ? "no crossing data class"
-      : call(c.sync, "PutObject", c.clean, "t/u/x", { headers: sse(c.clean.keyArn) }),
+  add(
+    "sync-writes-back",
+    "the sync function writes into the sovereign clean bucket (a replica written back); it writes only its standby index there",
+    () =>
+      c.sync === undefined || c.clean === undefined
+        ? "no crossing data class"
+        : {
+            call: call(c.sync, "PutObject", c.clean, "t/u/x", { headers: sse(c.clean.keyArn) }),
+            control: call(c.sync, "PutObject", c.clean, `${SYNC_RECORDS_PREFIX}by-standby/t/x`),
+          },
   );
 }
 
@@ -592,6 +599,26 @@ function keyCases({ world, c, otherTenantKey, ownKey, noTenant }: Matrix, add: A
         secureTransport: true,
         headers: {},
         target: hmac.arn,
+      });
+      return { call: mac(c.scrub), control: mac(c.upload) };
+    },
+  );
+  add(
+    "standby-pseudonyms-by-another-function",
+    "a function other than the upload function derives standby pseudonyms (kms:GenerateMac on the sovereign standby key, which would let it name a subject's replicas)",
+    () => {
+      const standby = [...world.keys.values()].find(
+        (k) => k.side.partition.id === "aws-eusc" && k.aliases.some((a) => a.endsWith("/standby-pseudonyms")),
+      );
+      if (standby === undefined || c.scrub === undefined || c.upload === undefined) return "no standby pseudonym key";
+      const mac = (principal: WorldRole): Call => ({
+        principal,
+        service: "KMS",
+        operation: "GenerateMac",
+        origin: "vpc-endpoint",
+        secureTransport: true,
+        headers: {},
+        target: standby.arn,
       });
       return { call: mac(c.scrub), control: mac(c.upload) };
     },

@@ -91,9 +91,9 @@ export const CATALOGUE: Readonly<Record<RoleKind, RoleCalls>> = {
   },
   "sync-function": {
     purpose:
-      "reads clean objects of the crossing data classes to replicate them to the commercial partition; confirms deletions; reads its signing material",
+      "reads clean objects of the crossing data classes to replicate them to the commercial partition; confirms deletions; keeps the standby index (which standby pseudonym names a subject's replicas) under sip-sync-records/ of the clean bucket; reads its signing material",
     calls: [
-      ...s3("sdk", "GetObject", "HeadObject", "GetObjectTagging", "ListObjectVersions"),
+      ...s3("sdk", "GetObject", "HeadObject", "GetObjectTagging", "ListObjectVersions", "PutObject"),
       "sdk SecretsManager GetSecretValue",
     ],
   },

@@ -140,6 +140,9 @@ class StackReader {
         return attr === "arn" ? arn(s.partition, { service: "s3", resource: name(r) }) : name(r);
       case "aws_kms_key":
         return attr === "arn" ? own("kms", `key/${r.name}`) : attr === "key_id" ? r.name : undefined;
+      // A key for imported material (the standby pseudonym key): its alias targets `id`.
+      case "aws_kms_external_key":
+        return attr === "arn" ? own("kms", `key/${r.name}`) : attr === "id" ? r.name : undefined;
       case "aws_iam_role":
         return attr === "arn" ? own("iam", `role/${name(r)}`, false) : name(r);
       case "aws_iam_policy":
@@ -259,7 +262,7 @@ function bucketsOf(stack: StackReader): Map<string, WorldBucket> {
 
 function keysOf(stack: StackReader): Map<string, WorldKey> {
   const keys = new Map<string, WorldKey>();
-  for (const r of stack.resources("aws_kms_key")) {
+  for (const r of [...stack.resources("aws_kms_key"), ...stack.resources("aws_kms_external_key")]) {
     const aliases = stack
       .resources("aws_kms_alias")
       .filter((a) => stack.refersTo(a.values.target_key_id, r.address))

@@ -124,6 +124,7 @@ describe("the synthesized example", () => {
       "SIP-RES-6 aws_cloudwatch_metric_alarm.commercial-alarms_alarm-s3-bucket-access-changed",
       "SIP-RES-6 aws_cloudwatch_metric_alarm.commercial-alarms_alarm-s3-bucket-protection-changed",
       "SIP-RES-6 aws_cloudwatch_metric_alarm.commercial-alarms_alarm-s3-mass-deletion",
+      "SIP-RES-3 aws_kms_external_key.commercial-key-standby-pseudonyms_key",
       "SIP-RES-3 aws_kms_key.commercial-key-alarms_key",
       "SIP-RES-3 aws_kms_key.commercial-key-audit_key",
       "SIP-RES-3 aws_kms_key.commercial-key-avatars-clean_key",
