@@ -490,6 +490,18 @@ async function drill(world: DrillWorld, gateways: [RadosGateway, RadosGateway], 
       meaning:
         "as simulated: outage start to the first successful standby read, the client's timeout on the sovereign side included; DNS failover (health checks and record TTL) adds its own time in a deployment",
       firstStandbyReadMs: outage.recoveryTimeMs,
+      ...(world.dnsFailover === undefined
+        ? {}
+        : {
+            dnsFailoverSeconds: {
+              meaning:
+                "what DNS failover adds in a deployment, at most: health check interval x failure threshold, then the record's TTL",
+              ...world.dnsFailover,
+              atMost:
+                world.dnsFailover.requestIntervalSeconds * world.dnsFailover.failureThreshold +
+                world.dnsFailover.ttlSeconds,
+            },
+          }),
       clientTimeoutMs: options.clientTimeoutMs,
       sovereignAttemptMs: outage.sovereignAttemptMs,
     },
@@ -542,6 +554,11 @@ export async function main(argv: string[]): Promise<number> {
         `outage drill: ${report.pass ? "consistent" : "INCONSISTENT"} -> ${options.report}`,
         `  recovery point (replication lag of the last object before the outage): ${report.recoveryPoint.lastObjectMs} ms (all: min ${report.recoveryPoint.replicationLagMs.min}, median ${report.recoveryPoint.replicationLagMs.median}, max ${report.recoveryPoint.replicationLagMs.max})`,
         `  recovery time, simulated (outage to first standby read, client timeout ${options.clientTimeoutMs} ms): ${report.recoveryTime.firstStandbyReadMs} ms`,
+        ...(report.recoveryTime.dnsFailoverSeconds === undefined
+          ? []
+          : [
+              `  DNS failover in a deployment adds at most ${report.recoveryTime.dnsFailoverSeconds.atMost} s (health check ${report.recoveryTime.dnsFailoverSeconds.requestIntervalSeconds} s x ${report.recoveryTime.dnsFailoverSeconds.failureThreshold}, TTL ${report.recoveryTime.dnsFailoverSeconds.ttlSeconds} s)`,
+            ]),
         `  reads served by the standby: ${report.outage.readsServedByStandby}; refused as expected: ${report.outage.refusedAsExpected}`,
         `  consistency: ${report.consistency.replicasVerified} replicas verified, ${report.consistency.sovereignObjects} sovereign and ${report.consistency.commercialObjects} commercial objects checked`,
         `  failback: ${JSON.stringify(report.failback.summary)}`,

@@ -39,6 +39,15 @@ export interface DrillWorld {
   readonly sovereignOnlyClass: string;
   /** The data class the upload function's objects are uploaded as. */
   readonly uploadClass: string;
+  /**
+   * The synthesized DNS failover: the health check's interval and failure threshold, and the
+   * failover record's TTL (absent without a `dns` block).
+   */
+  readonly dnsFailover?: {
+    readonly requestIntervalSeconds: number;
+    readonly failureThreshold: number;
+    readonly ttlSeconds: number;
+  };
   /** The tenants whose subjects upload (shared and VPC tiers: no tenant role or key of their own). */
   readonly tenants: readonly string[];
 }
@@ -79,7 +88,9 @@ export function synthesizedWorld(): DrillWorld {
   const tenants = ((input.tenants ?? []) as { id: string; tier: string }[])
     .filter((t) => t.tier !== "logical")
     .map((t) => t.id);
+  const dnsFailover = synthesizedDnsFailover(json);
   return {
+    ...(dnsFailover === undefined ? {} : { dnsFailover }),
     sovereign: { ...sides.sovereign, kmsKeys: [...keys.sovereign].sort() },
     commercial: { ...sides.commercial, kmsKeys: [...keys.commercial].sort() },
     env,
@@ -87,6 +98,19 @@ export function synthesizedWorld(): DrillWorld {
     sovereignOnlyClass,
     uploadClass,
     tenants,
+  };
+}
+
+function synthesizedDnsFailover(json: TfJson): DrillWorld["dnsFailover"] {
+  const check = Object.values(resourcesOf(json, "aws_route53_health_check"))[0];
+  const record = Object.values(resourcesOf(json, "aws_route53_record")).find(
+    (r) => Array.isArray(r.failover_routing_policy) || typeof r.failover_routing_policy === "object",
+  );
+  if (check === undefined || record === undefined) return undefined;
+  return {
+    requestIntervalSeconds: Number(check.request_interval),
+    failureThreshold: Number(check.failure_threshold),
+    ttlSeconds: Number(record.ttl),
   };
 }
 
