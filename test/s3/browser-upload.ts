@@ -2,7 +2,7 @@
  * What a browser does with the upload API: asks for a pre-signed POST (an HTTP API v2 event with the
  * verified JWT claims, as API Gateway hands it to the upload function) and submits the form to S3.
  */
-import type { HttpApiResult } from "../../functions/shared/http-api";
+import type { HttpApiEvent, HttpApiResult } from "../../functions/shared/http-api";
 import type { PresignedPost } from "../../functions/upload-presign/presign";
 
 export interface UploadRequest {
@@ -36,4 +36,25 @@ export async function submitForm(issued: HttpApiResult, file: Uint8Array, fileNa
   form.append("file", new Blob([file]), fileName);
   const response = await fetch(post.url, { method: "POST", body: form });
   return { post, status: response.status };
+}
+
+/** `GET /v1/objects` (no `id`) or `GET /v1/objects/{id}` as API Gateway delivers it, with verified JWT `claims`. */
+export function downloadApiEvent(
+  claims: Readonly<Record<string, string>>,
+  id?: string,
+  query?: Readonly<Record<string, string>>,
+): HttpApiEvent {
+  const path = id === undefined ? "/v1/objects" : `/v1/objects/${id}`;
+  return {
+    version: "2.0",
+    routeKey: id === undefined ? "GET /v1/objects" : "GET /v1/objects/{id}",
+    rawPath: path,
+    ...(id === undefined ? {} : { pathParameters: { id } }),
+    ...(query === undefined ? {} : { queryStringParameters: { ...query } }),
+    requestContext: {
+      requestId: "r-1",
+      http: { method: "GET", path },
+      authorizer: { jwt: { claims: { iss: "https://idp.example", aud: "app", ...claims } } },
+    },
+  };
 }

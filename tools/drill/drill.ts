@@ -36,7 +36,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { startRadosGateway, type RadosGateway } from "../../test/s3/radosgw";
-import { submitForm, uploadApiEvent } from "../../test/s3/browser-upload";
+import { downloadApiEvent, submitForm, uploadApiEvent } from "../../test/s3/browser-upload";
 import { DHT_CODED, DQT, EOI, SOI, codedScan, exifApp1, sof, sos } from "../../test/support/image-scrub/fixtures";
 import { createUploadHandler } from "../../functions/upload-presign/handler";
 import { loadUploadSettings } from "../../functions/upload-presign/env";
@@ -133,17 +133,6 @@ function photo(seed: number): Buffer {
 /** An S3 event notification of one object, as the functions receive it. */
 function s3Event(eventName: string, bucket: string, key: string, versionId?: string) {
   return { Records: [{ eventName, s3: { bucket: { name: bucket }, object: { key, versionId } } }] };
-}
-
-function readEvent(claims: { tenant: string; sub: string }, id?: string) {
-  const path = id === undefined ? "/v1/objects" : `/v1/objects/${id}`;
-  return {
-    version: "2.0",
-    routeKey: id === undefined ? "GET /v1/objects" : "GET /v1/objects/{id}",
-    rawPath: path,
-    ...(id === undefined ? {} : { pathParameters: { id } }),
-    requestContext: { requestId: "drill", http: { method: "GET", path }, authorizer: { jwt: { claims } } },
-  };
 }
 
 function must(result: HttpApiResult, status: number, what: string): Record<string, unknown> {
@@ -346,9 +335,9 @@ async function readAsClient(
 ): Promise<{ bytes: Uint8Array | undefined; side: string; sovereignMs: number }> {
   const claims = { tenant: u.tenant, sub: u.subject };
   const t = performance.now();
-  const first = await r.sovereignRead(readEvent(claims, u.id));
+  const first = await r.sovereignRead(downloadApiEvent(claims, u.id));
   const sovereignMs = since(t);
-  const answer = first.statusCode === 200 ? first : await r.standbyRead(readEvent(claims, u.id));
+  const answer = first.statusCode === 200 ? first : await r.standbyRead(downloadApiEvent(claims, u.id));
   if (answer.statusCode !== 200) return { bytes: undefined, side: "none", sovereignMs };
   const { url } = JSON.parse(answer.body) as { url: string };
   const response = await fetch(url);
@@ -377,7 +366,7 @@ async function duringOutage(r: Rig, before: Before): Promise<Outage> {
   const owners = new Map(before.uploaded.map((u) => [`${u.tenant}\0${u.subject}`, u]));
   for (const owner of owners.values()) {
     const claims = { tenant: owner.tenant, sub: owner.subject };
-    const listed = must(await r.standbyRead(readEvent(claims)), 200, "standby listing") as {
+    const listed = must(await r.standbyRead(downloadApiEvent(claims)), 200, "standby listing") as {
       objects: { id: string }[];
     };
     const expected = before.uploaded.filter((u) => u.tenant === owner.tenant && u.subject === owner.subject);
@@ -393,7 +382,7 @@ async function duringOutage(r: Rig, before: Before): Promise<Outage> {
         `standby listing of ${owner.tenant}/${owner.subject}: ${ids.length} objects, expected ${expected.length}`,
       );
     for (const u of expected) {
-      const issued = must(await r.standbyRead(readEvent(claims, u.id)), 200, `standby read of ${u.id}`) as {
+      const issued = must(await r.standbyRead(downloadApiEvent(claims, u.id)), 200, `standby read of ${u.id}`) as {
         url: string;
       };
       const got = new Uint8Array(await (await fetch(issued.url)).arrayBuffer());
@@ -403,11 +392,12 @@ async function duringOutage(r: Rig, before: Before): Promise<Outage> {
   }
   // The deleted object and the sovereign-only one are not served by the standby.
   const erasedClaims = { tenant: before.erased.tenant, sub: before.erased.subject };
-  if ((await r.standbyRead(readEvent(erasedClaims, before.erased.id))).statusCode === 404) refusedAsExpected += 1;
+  if ((await r.standbyRead(downloadApiEvent(erasedClaims, before.erased.id))).statusCode === 404)
+    refusedAsExpected += 1;
   else problems.push(`the standby serves ${before.erased.id}, deleted before the outage`);
   const onlyId = before.sovereignOnlyKey.split("/").at(-1) ?? "";
   const owner = before.uploaded[0] as Uploaded;
-  if ((await r.standbyRead(readEvent({ tenant: owner.tenant, sub: owner.subject }, onlyId))).statusCode === 404)
+  if ((await r.standbyRead(downloadApiEvent({ tenant: owner.tenant, sub: owner.subject }, onlyId))).statusCode === 404)
     refusedAsExpected += 1;
   else problems.push("the standby serves an object of a sovereign-only class");
   return { recoveryTimeMs, sovereignAttemptMs: first.sovereignMs, readsServed, refusedAsExpected, problems };
