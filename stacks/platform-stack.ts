@@ -383,6 +383,7 @@ export class PlatformStack extends ReadableStack {
       network: this.network,
       key: functionsKey,
       pseudonymKey: uploads.pseudonymKey,
+      ...(uploads.standbyPseudonymKey === undefined ? {} : { standbyPseudonymKey: uploads.standbyPseudonymKey }),
       evidence: { bucket: uploads.signing.evidence, signingKey: uploads.signing.signingKey },
       places: uploads.places,
       ...(commercial === undefined ? {} : { commercial }),

@@ -104,6 +104,20 @@ describe("data-subject requests in the example", () => {
     );
   });
 
+  it("derives the standby pseudonym in the API, by which the run reaches the commercial replicas", () => {
+    expect(variables("api")).toMatchObject({
+      STANDBY_PSEUDONYM_KEY_ID: "${aws_kms_external_key.sovereign-key-standby-pseudonyms_key.arn}",
+    });
+    expect(statement("subject-requests_api_role-policy", "DeriveStandbyPseudonyms")).toEqual({
+      Sid: "DeriveStandbyPseudonyms",
+      Effect: "Allow",
+      Action: "kms:GenerateMac",
+      Resource: "${aws_kms_external_key.sovereign-key-standby-pseudonyms_key.arn}",
+    });
+    // Only the API derives it: the run reaches places with the prefixes of the request record.
+    expect(JSON.stringify(policyOf("subject-requests_run_role-policy"))).not.toContain("standby-pseudonyms");
+  });
+
   it("knows tenants by their key alias, so that a tenant more changes nothing of the workflow", () => {
     expect(variables("api")).toMatchObject({ TENANT_KEY_ALIAS_PREFIX: "alias/example/tenant/" });
     expect(variables("api")).not.toHaveProperty("TENANTS");

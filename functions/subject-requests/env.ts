@@ -66,6 +66,8 @@ export const ApiEnv = z.object({
   ).optional(),
   /** The KMS HMAC key of the pseudonyms (as the upload function uses it). */
   PSEUDONYM_KEY_ID: z.string().min(1),
+  /** The standby pseudonym key (sovereign copy), with commercial places: replicas are named by it. */
+  STANDBY_PSEUDONYM_KEY_ID: z.string().min(1).optional(),
   /** With these three the API records signed deployment manifests (`POST /v1/deployments`). */
   EVIDENCE_BUCKET: z.string().min(1).optional(),
   EVIDENCE_BUCKET_KMS_KEY_ID: z.string().min(1).optional(),

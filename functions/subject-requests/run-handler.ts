@@ -27,6 +27,7 @@ export function createRunHandler(
   const places = env.PLACES.map((p) => ({
     name: p.name,
     bucket: p.bucket,
+    partition: p.partition,
     client: p.partition === "commercial" && commercial !== undefined ? commercial : sovereign,
   }));
   const deps = {

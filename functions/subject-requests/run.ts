@@ -14,7 +14,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import type { RequestOutcome } from "./certificate";
 import { type ErasurePlace, eraseSubject, subjectPrefixes } from "./erase";
 import { exportSubject } from "./export";
-import { checkApproval, checkRecord, sameIdentity } from "./request";
+import { checkApproval, checkRecord, type RequestRecord, sameIdentity } from "./request";
 import { exportKey, type RequestStore } from "./request-store";
 
 /** A legal hold has no end date: the follow-up looks again this long after the run. */
@@ -28,6 +28,11 @@ export interface RunPlace {
   readonly name: string;
   readonly bucket: string;
   readonly client: S3Client;
+  /**
+   * A commercial place (a failover bucket) holds replicas named by the standby pseudonym: it is
+   * reached by the request's `standbyPseudonym`, never by the sovereign one. @default "sovereign"
+   */
+  readonly partition?: "sovereign" | "commercial";
 }
 
 export interface RunDeps {
@@ -85,6 +90,26 @@ export function heldUntilOf(
   return latest === undefined ? null : new Date(latest).toISOString();
 }
 
+/**
+ * The places with the subject's prefixes: the sovereign pseudonym's in sovereign places, the standby
+ * pseudonym's in commercial ones (no request to the commercial partition names a sovereign pseudonym).
+ */
+export function placesOf(request: RequestRecord, places: readonly RunPlace[]): ErasurePlace[] {
+  const subject = { tenant: request.tenant, pseudonym: request.pseudonym };
+  const standby =
+    request.standbyPseudonym === undefined
+      ? undefined
+      : { tenant: request.tenant, pseudonym: request.standbyPseudonym };
+  return places.map(({ partition, ...place }) => {
+    if (partition !== "commercial") return { ...place, prefixes: subjectPrefixes(subject) };
+    if (standby === undefined)
+      throw new Error(
+        `request ${request.id} has no standby pseudonym, but ${place.name} is in the commercial partition, where replicas are named by it: create the request again (the API derives it with STANDBY_PSEUDONYM_KEY_ID)`,
+      );
+    return { ...place, subject: standby, prefixes: subjectPrefixes(standby) };
+  });
+}
+
 /** Runs the approved request's erasure or export (see the module comment). */
 export async function runRequest(input: RunInput, deps: RunDeps): Promise<RunOutput> {
   const request = checkRecord(input?.request, "the event's request");
@@ -92,8 +117,7 @@ export async function runRequest(input: RunInput, deps: RunDeps): Promise<RunOut
   const attempt = checkAttempt(input.attempt);
   const now = (deps.now ?? (() => new Date()))();
   const subject = { tenant: request.tenant, pseudonym: request.pseudonym };
-  const prefixes = subjectPrefixes(subject);
-  const places: ErasurePlace[] = deps.places.map((p) => ({ ...p, prefixes }));
+  const places = placesOf(request, deps.places);
   if (sameIdentity(approval.approvedBy, request.requestedBy))
     throw new Error("the request is not approved by a second person");
 
