@@ -76,9 +76,10 @@ export class PlatformStack extends ReadableStack {
       aliasName: `${env}/functions`,
       description: `${env}: functions (sovereign)`,
     });
-    const standbyKey = this.standbyPseudonymKeys(env, [...failoverByClass.keys()]);
+    // Only classes the sync replicates get replicas named by the standby pseudonym.
+    const standbyKey = this.standbyPseudonymKeys(env, syncedClasses);
     const uploads = this.addUploadPipeline(props, functionsKey, dataBuckets, {
-      crossingClasses: [...failoverByClass.keys()],
+      crossingClasses: syncedClasses,
       standbyKey,
     });
     const evidence = uploads?.signing?.evidence;
@@ -329,7 +330,7 @@ export class PlatformStack extends ReadableStack {
 
   /**
    * The standby pseudonym key (docs/cross-partition.md §7, option (b)), when some data class
-   * crosses: an HMAC key `alias/<env>/standby-pseudonyms` in each partition, created without
+   * crosses (allowCrossPartition, with crossPartition configured: the sync replicates it): an HMAC key `alias/<env>/standby-pseudonyms` in each partition, created without
    * material; an operator imports the same 256 bits into both (docs/deploy.md). Replicas are named by
    * the pseudonym it derives, so the commercial side never holds a sovereign pseudonym. Returns the
    * sovereign one (the upload function and the data-subject request API derive with it); the
