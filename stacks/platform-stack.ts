@@ -312,12 +312,15 @@ export class PlatformStack extends ReadableStack {
         ...(webhooks === undefined ? {} : { webhooks }),
       });
     }
+    const indexed = (dataClass: string) =>
+      standby.standbyKey !== undefined && standby.crossingClasses.includes(dataClass) ? { standbyIndex: true } : {};
     const places = [images, documents].flatMap((classes) =>
       classes === undefined
         ? []
         : [
-            { name: classes.originalsDataClass, bucket: classes.originals },
-            { name: classes.cleanDataClass, bucket: classes.clean },
+            // The sync keeps its standby index in a synced class's bucket (its source).
+            { name: classes.originalsDataClass, bucket: classes.originals, ...indexed(classes.originalsDataClass) },
+            { name: classes.cleanDataClass, bucket: classes.clean, ...indexed(classes.cleanDataClass) },
           ],
     );
     return {

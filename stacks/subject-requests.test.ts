@@ -78,7 +78,13 @@ describe("data-subject requests in the example", () => {
 
   it("finds subjects in every bucket of the upload pipelines and the commercial replicas, through Roles Anywhere", () => {
     expect(JSON.parse(variables("run").PLACES ?? "[]")).toEqual([
-      { name: "avatars-clean", bucket: "example-avatars-clean-111111111111", partition: "sovereign" },
+      // The sync's standby index is in the synced class's bucket: requests reach the subject's records there.
+      {
+        name: "avatars-clean",
+        bucket: "example-avatars-clean-111111111111",
+        partition: "sovereign",
+        standbyIndex: true,
+      },
       { name: "avatars-original", bucket: "example-avatars-original-111111111111", partition: "sovereign" },
       { name: "documents-clean", bucket: "example-documents-clean-111111111111", partition: "sovereign" },
       { name: "documents-original", bucket: "example-documents-original-111111111111", partition: "sovereign" },

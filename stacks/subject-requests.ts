@@ -41,6 +41,11 @@ export interface SubjectPlace {
   /** Its name in reports and certificates, e.g. `avatars-original`. */
   readonly name: string;
   readonly bucket: PrivateBucket;
+  /**
+   * The sync's standby index is in this bucket (a synced class's): requests reach the subject's
+   * index records too (functions/subject-requests/run.ts). @default false
+   */
+  readonly standbyIndex?: boolean;
 }
 
 export interface SubjectRequestsProps {
@@ -310,7 +315,12 @@ export class SubjectRequests extends Construct {
       "subjectRequestRun",
       {
         PLACES: JSON.stringify([
-          ...places.map((p) => ({ name: p.name, bucket: p.bucket.bucketName, partition: "sovereign" })),
+          ...places.map((p) => ({
+            name: p.name,
+            bucket: p.bucket.bucketName,
+            partition: "sovereign",
+            ...(p.standbyIndex === true ? { standbyIndex: true } : {}),
+          })),
           ...replicas.map((p) => ({ name: p.name, bucket: p.bucket.bucketName, partition: "commercial" })),
         ]),
         EXPORT_KMS_KEY_ID: this.requests.encryptionKey.keyArn,

@@ -94,6 +94,8 @@ export const Place = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: "lower-case letters, digits and hyphens" }),
   bucket: z.string().min(3),
   partition: z.enum(["sovereign", "commercial"]),
+  /** The sync's standby index is in this bucket (a synced class's): the subject's index records are reached too. */
+  standbyIndex: z.boolean().optional(),
 });
 export type Place = z.infer<typeof Place>;
 

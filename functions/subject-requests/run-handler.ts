@@ -28,6 +28,7 @@ export function createRunHandler(
     name: p.name,
     bucket: p.bucket,
     partition: p.partition,
+    ...(p.standbyIndex === true ? { standbyIndex: true } : {}),
     client: p.partition === "commercial" && commercial !== undefined ? commercial : sovereign,
   }));
   const deps = {

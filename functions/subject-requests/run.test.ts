@@ -32,6 +32,20 @@ describe("the places of a request's run", () => {
     expect(JSON.stringify(failover)).not.toContain(SOVEREIGN);
   });
 
+  it("reaches the subject's standby index records in the bucket that holds the sync's index", () => {
+    // Act
+    const reached = placesOf(request, [{ name: "clean", bucket: "clean", client, standbyIndex: true }]);
+    // Assess
+    expect(reached.map((p) => [p.name, p.prefixes, p.subject?.pseudonym])).toEqual([
+      [
+        "clean",
+        [`acme/${SOVEREIGN}/`, `quarantine/acme/${SOVEREIGN}/`, `sip-sync-records/by-sovereign/acme/${SOVEREIGN}/`],
+        undefined,
+      ],
+      ["clean-standby-index", [`sip-sync-records/by-standby/acme/${STANDBY}/`], STANDBY],
+    ]);
+  });
+
   it("fails a request without a standby pseudonym when a place is commercial, naming the place and the fix", () => {
     // Prepare
     const { standbyPseudonym: _, ...older } = request;

@@ -13,6 +13,7 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { RequestOutcome } from "./certificate";
 import { type ErasurePlace, eraseSubject, subjectPrefixes } from "./erase";
+import { SYNC_RECORDS_PREFIX } from "../cross-partition-sync/standby-index-layout";
 import { exportSubject } from "./export";
 import { checkApproval, checkRecord, type RequestRecord, sameIdentity } from "./request";
 import { exportKey, type RequestStore } from "./request-store";
@@ -33,6 +34,13 @@ export interface RunPlace {
    * reached by the request's `standbyPseudonym`, never by the sovereign one. @default "sovereign"
    */
   readonly partition?: "sovereign" | "commercial";
+  /**
+   * The sync's standby index is in this (sovereign) bucket: the subject's two records
+   * (`sip-sync-records/by-sovereign/<tenant>/<pseudonym>/`, `.../by-standby/<tenant>/<standby>/`)
+   * are erased and exported with their objects, the second as the place `<name>-standby-index`.
+   * @default false
+   */
+  readonly standbyIndex?: boolean;
 }
 
 export interface RunDeps {
@@ -100,13 +108,25 @@ export function placesOf(request: RequestRecord, places: readonly RunPlace[]): E
     request.standbyPseudonym === undefined
       ? undefined
       : { tenant: request.tenant, pseudonym: request.standbyPseudonym };
-  return places.map(({ partition, ...place }) => {
-    if (partition !== "commercial") return { ...place, prefixes: subjectPrefixes(subject) };
+  return places.flatMap(({ partition, standbyIndex, ...place }): ErasurePlace[] => {
+    if (partition !== "commercial") {
+      if (standbyIndex !== true) return [{ ...place, prefixes: subjectPrefixes(subject) }];
+      const own = subjectPrefixes(subject);
+      const sovereignRecord = { ...place, prefixes: [...own, `${SYNC_RECORDS_PREFIX}by-sovereign/${own[0]}`] };
+      if (standby === undefined) return [sovereignRecord];
+      const standbyRecord = {
+        ...place,
+        name: `${place.name}-standby-index`,
+        subject: standby,
+        prefixes: [`${SYNC_RECORDS_PREFIX}by-standby/${subjectPrefixes(standby)[0]}`],
+      };
+      return [sovereignRecord, standbyRecord];
+    }
     if (standby === undefined)
       throw new Error(
         `request ${request.id} has no standby pseudonym, but ${place.name} is in the commercial partition, where replicas are named by it: create the request again (the API derives it with STANDBY_PSEUDONYM_KEY_ID)`,
       );
-    return { ...place, subject: standby, prefixes: subjectPrefixes(standby) };
+    return [{ ...place, subject: standby, prefixes: subjectPrefixes(standby) }];
   });
 }
 

@@ -87,7 +87,7 @@ const env = {
   PSEUDONYM_KEY_ID: kmsArn("5e5e5e5e-7777-4888-9999-0000000000d4"),
   PLACES: JSON.stringify([
     { name: "originals", bucket: ORIGINALS, partition: "sovereign" },
-    { name: "clean", bucket: CLEAN, partition: "sovereign" },
+    { name: "clean", bucket: CLEAN, partition: "sovereign", standbyIndex: true },
     { name: "commercial-failover", bucket: FAILOVER, partition: "commercial" },
   ]),
   EXPORT_KMS_KEY_ID: EXPORT_KEY,
@@ -349,6 +349,9 @@ beforeAll(async () => {
     }),
   );
   await put(sovereign, CLEAN, `${own}scan`, "scan, scrubbed");
+  // The sync's standby index records of the subject (sovereign, in the clean bucket).
+  await put(sovereign, CLEAN, `sip-sync-records/by-sovereign/${own}record.json`, "index record");
+  await put(sovereign, CLEAN, `sip-sync-records/by-standby/${standbyOwn}record.json`, "index record");
   await put(commercial, FAILOVER, `${standbyOwn}scan`, "scan, replica");
   // A replica from before the standby pseudonyms, under the sovereign key: the run never asks the
   // commercial side about that key (the one-off rename run renames it).
@@ -392,6 +395,8 @@ describe("the data-subject request workflow", () => {
     expect(entries.filter((e) => e !== "manifest.json").map((e) => e.replace(/#.*/, ""))).toEqual(
       [
         `clean/${own}scan`,
+        `clean/sip-sync-records/by-sovereign/${own}record.json`,
+        `clean-standby-index/sip-sync-records/by-standby/${standbyOwn}record.json`,
         `commercial-failover/${standbyOwn}scan`,
         `originals/${own}contract`,
         `originals/${own}photo`,
@@ -402,7 +407,7 @@ describe("the data-subject request workflow", () => {
     );
     const document = await certificate(done.body.certificate as string);
     expect(document.request).toMatchObject({ id, kind: "export", requestedBy: ANNA, approvedBy: BERT });
-    expect(document.export.versions).toBe(7);
+    expect(document.export.versions).toBe(9);
     // A second decision is refused: the request is no longer awaiting one.
     const again = await call(api, "POST /v1/requests/{id}/approve", BERT, { id });
     expect(again.status).toBe(409);
