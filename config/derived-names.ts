@@ -142,6 +142,8 @@ function platformNames(context: NameContext, out: DerivedName[]): void {
       "commercial-roles-anywhere",
       "commercial-alarms",
       "commercial-key-alarms",
+      "commercial-key-standby-pseudonyms",
+      "sovereign-key-standby-pseudonyms",
     ])
       platform("construct", id, `construct "${id}"`);
   platform("sovereignBucket", `${env}-audit-${sov}`, "audit trail bucket");
@@ -186,6 +188,9 @@ function platformNames(context: NameContext, out: DerivedName[]): void {
     }
     platform("commercialAlias", `alias/${env}/audit`, `key alias/${env}/audit`);
     platform("commercialAlias", `alias/${env}/alarms`, `key alias/${env}/alarms`);
+    // The standby pseudonym key, in both partitions (docs/cross-partition.md §7).
+    platform("commercialAlias", `alias/${env}/standby-pseudonyms`, `key alias/${env}/standby-pseudonyms`);
+    platform("sovereignAlias", `alias/${env}/standby-pseudonyms`, `key alias/${env}/standby-pseudonyms`);
   }
 }
 

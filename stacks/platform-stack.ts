@@ -77,9 +77,10 @@ export class PlatformStack extends ReadableStack {
       aliasName: `${env}/functions`,
       description: `${env}: functions (sovereign)`,
     });
-    const standbyKey = this.standbyPseudonymKeys(env, [...failoverByClass.keys()]);
+    // Only classes the sync replicates get replicas named by the standby pseudonym.
+    const standbyKey = this.standbyPseudonymKeys(env, syncedClasses);
     const uploads = this.addUploadPipeline(props, functionsKey, dataBuckets, {
-      crossingClasses: [...failoverByClass.keys()],
+      crossingClasses: syncedClasses,
       standbyKey,
     });
     const evidence = uploads?.signing?.evidence;
@@ -323,12 +324,15 @@ export class PlatformStack extends ReadableStack {
         ...(webhooks === undefined ? {} : { webhooks }),
       });
     }
+    const indexed = (dataClass: string) =>
+      standby.standbyKey !== undefined && standby.crossingClasses.includes(dataClass) ? { standbyIndex: true } : {};
     const places = [images, documents].flatMap((classes) =>
       classes === undefined
         ? []
         : [
-            { name: classes.originalsDataClass, bucket: classes.originals },
-            { name: classes.cleanDataClass, bucket: classes.clean },
+            // The sync keeps its standby index in a synced class's bucket (its source).
+            { name: classes.originalsDataClass, bucket: classes.originals, ...indexed(classes.originalsDataClass) },
+            { name: classes.cleanDataClass, bucket: classes.clean, ...indexed(classes.cleanDataClass) },
           ],
     );
     return {
@@ -341,7 +345,7 @@ export class PlatformStack extends ReadableStack {
 
   /**
    * The standby pseudonym key (docs/cross-partition.md §7, option (b)), when some data class
-   * crosses: an HMAC key `alias/<env>/standby-pseudonyms` in each partition, created without
+   * crosses (allowCrossPartition, with crossPartition configured: the sync replicates it): an HMAC key `alias/<env>/standby-pseudonyms` in each partition, created without
    * material; an operator imports the same 256 bits into both (docs/deploy.md). Replicas are named by
    * the pseudonym it derives, so the commercial side never holds a sovereign pseudonym. Returns the
    * sovereign one (the upload function and the data-subject request API derive with it); the
@@ -395,6 +399,7 @@ export class PlatformStack extends ReadableStack {
       network: this.network,
       key: functionsKey,
       pseudonymKey: uploads.pseudonymKey,
+      ...(uploads.standbyPseudonymKey === undefined ? {} : { standbyPseudonymKey: uploads.standbyPseudonymKey }),
       evidence: { bucket: uploads.signing.evidence, signingKey: uploads.signing.signingKey },
       places: uploads.places,
       ...(commercial === undefined ? {} : { commercial }),

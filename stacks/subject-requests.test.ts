@@ -78,7 +78,13 @@ describe("data-subject requests in the example", () => {
 
   it("finds subjects in every bucket of the upload pipelines and the commercial replicas, through Roles Anywhere", () => {
     expect(JSON.parse(variables("run").PLACES ?? "[]")).toEqual([
-      { name: "avatars-clean", bucket: "example-avatars-clean-111111111111", partition: "sovereign" },
+      // The sync's standby index is in the synced class's bucket: requests reach the subject's records there.
+      {
+        name: "avatars-clean",
+        bucket: "example-avatars-clean-111111111111",
+        partition: "sovereign",
+        standbyIndex: true,
+      },
       { name: "avatars-original", bucket: "example-avatars-original-111111111111", partition: "sovereign" },
       { name: "documents-clean", bucket: "example-documents-clean-111111111111", partition: "sovereign" },
       { name: "documents-original", bucket: "example-documents-original-111111111111", partition: "sovereign" },
@@ -102,6 +108,20 @@ describe("data-subject requests in the example", () => {
     expect(JSON.stringify(policyOf("sync-pipeline-avatars-clean_sync_role-policy"))).not.toContain(
       "DeleteObjectVersion",
     );
+  });
+
+  it("derives the standby pseudonym in the API, by which the run reaches the commercial replicas", () => {
+    expect(variables("api")).toMatchObject({
+      STANDBY_PSEUDONYM_KEY_ID: "${aws_kms_external_key.sovereign-key-standby-pseudonyms_key.arn}",
+    });
+    expect(statement("subject-requests_api_role-policy", "DeriveStandbyPseudonyms")).toEqual({
+      Sid: "DeriveStandbyPseudonyms",
+      Effect: "Allow",
+      Action: "kms:GenerateMac",
+      Resource: "${aws_kms_external_key.sovereign-key-standby-pseudonyms_key.arn}",
+    });
+    // Only the API derives it: the run reaches places with the prefixes of the request record.
+    expect(JSON.stringify(policyOf("subject-requests_run_role-policy"))).not.toContain("standby-pseudonyms");
   });
 
   it("knows tenants by their key alias, so that a tenant more changes nothing of the workflow", () => {

@@ -41,6 +41,11 @@ export interface SubjectPlace {
   /** Its name in reports and certificates, e.g. `avatars-original`. */
   readonly name: string;
   readonly bucket: PrivateBucket;
+  /**
+   * The sync's standby index is in this bucket (a synced class's): requests reach the subject's
+   * index records too (functions/subject-requests/run.ts). @default false
+   */
+  readonly standbyIndex?: boolean;
 }
 
 export interface SubjectRequestsProps {
@@ -53,6 +58,11 @@ export interface SubjectRequestsProps {
   readonly key: KmsKey;
   /** The HMAC key the upload functions derive subjects' pseudonyms with. */
   readonly pseudonymKey: KmsKey;
+  /**
+   * The sovereign standby pseudonym key: with `commercial`, the API derives the standby pseudonym,
+   * by which the run reaches the subject's replicas. @default - none
+   */
+  readonly standbyPseudonymKey?: KmsKey;
   /** The evidence bucket (COMPLIANCE object lock) and the key that signs the certificates. */
   readonly evidence: { readonly bucket: PrivateBucket; readonly signingKey: KmsKey };
   /** Every sovereign bucket that holds subjects' objects (`<tenant>/<pseudonym>/...`). */
@@ -229,8 +239,13 @@ export class SubjectRequests extends Construct {
       // A tenant is known by its key alias: adding or removing a tenant changes nothing here.
       TENANT_KEY_ALIAS_PREFIX: tenantDirectoryEnvironment(props.environment).TENANT_KEY_ALIAS_PREFIX ?? "",
       PSEUDONYM_KEY_ID: props.pseudonymKey.keyArn,
+      // With commercial places: their replicas are named by the standby pseudonym (docs/cross-partition.md §7).
+      ...(props.commercial === undefined || props.standbyPseudonymKey === undefined
+        ? {}
+        : { STANDBY_PSEUDONYM_KEY_ID: props.standbyPseudonymKey.keyArn }),
     });
     props.pseudonymKey.grantGenerateMac(api, "DeriveSubjectPseudonyms");
+    if (props.commercial !== undefined) props.standbyPseudonymKey?.grantGenerateMac(api, "DeriveStandbyPseudonyms");
     grantFindTenantKeys(api, placement, props.environment);
     const executions = arn(placement.partition, {
       service: "states",
@@ -300,7 +315,12 @@ export class SubjectRequests extends Construct {
       "subjectRequestRun",
       {
         PLACES: JSON.stringify([
-          ...places.map((p) => ({ name: p.name, bucket: p.bucket.bucketName, partition: "sovereign" })),
+          ...places.map((p) => ({
+            name: p.name,
+            bucket: p.bucket.bucketName,
+            partition: "sovereign",
+            ...(p.standbyIndex === true ? { standbyIndex: true } : {}),
+          })),
           ...replicas.map((p) => ({ name: p.name, bucket: p.bucket.bucketName, partition: "commercial" })),
         ]),
         EXPORT_KMS_KEY_ID: this.requests.encryptionKey.keyArn,

@@ -103,7 +103,7 @@ describe("offline terraform check", () => {
     expect(terraform?.out).toMatch(/validate ok/);
     // The mirror's 5.100.0 does not know the standby pseudonym keys' key_spec/key_usage: said loudly.
     expect(terraform?.out).toMatch(
-      /NOTICE: stack example is checked WITHOUT 4 argument\(s\)[^]*sovereign-key-standby-pseudonyms_key: key_spec/,
+      /NOTICE: stack example is checked WITHOUT 4 argument\(s\)[\s\S]*sovereign-key-standby-pseudonyms_key: key_spec/,
     );
     expect(terraform?.status).toBe(0);
     expect(guardrails?.out).toMatch(

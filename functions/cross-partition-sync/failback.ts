@@ -45,6 +45,10 @@
  * evidence does not depend on them. Between the sovereign HEAD and the DeleteObject a new sovereign
  * write could slip in (a window of milliseconds); its version stays recoverable as noncurrent.
  *
+ * Keys come home through `sovereignKeyOf` (the sovereign standby index: a replica
+ * `<tenant>/<standby pseudonym>/<id>` belongs to `<tenant>/<sovereign pseudonym>/<id>`); every
+ * sovereign read and write above uses that key, every commercial one and every marker the commercial key.
+ *
  * Each key is independent: a failure is recorded (`failed`) and the others go on; at most
  * `concurrency` keys are in flight, and the listing is read page by page as workers need keys.
  * `dryRun` decides everything (all reads happen) but writes nothing: the commercial GET that would

@@ -17,8 +17,10 @@
  *    one part is assembled while none is in flight, so memory is bounded by about one part plus one
  *    stream chunk. Any failure aborts the multipart upload: nothing partial becomes visible.
  *
- * The target carries (user metadata): `sip-replicated-from: <partition>/<bucket>/<key>#<versionId>`
- * (key percent-encoded, `null` for unversioned sources), `sip-source-etag`, `sip-source-version`,
+ * The target (at `targetKeyFor`'s key: the sync names replicas by the standby pseudonym,
+ * standby-index.ts) carries (user metadata): `sip-replicated-from: <partition>/<bucket>/<key>#<versionId>`
+ * (the object's key on the commercial side, never a sovereign pseudonym; percent-encoded, `null` for
+ * unversioned sources), `sip-source-etag`, `sip-source-version`,
  * and for single PUTs `sip-source-sha256` (base64, computed while streaming). For multipart the
  * sha256 is known only after the last part, when metadata can no longer change without a new version,
  * so it is written as the object tag `sip-source-sha256` instead. Both are returned in the result.

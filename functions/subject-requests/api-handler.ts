@@ -5,7 +5,7 @@
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { REQUESTS_PREFIX } from "../signing/evidence-layout";
 import { createLogger } from "../shared/logger";
-import { kmsMac, Pseudonyms } from "../shared/pseudonym";
+import { kmsMac, Pseudonyms, STANDBY_DOMAIN } from "../shared/pseudonym";
 import { type ApiDeps, handleApiEvent, type StepFunctionsClient, type TenantLookup } from "./api";
 import { kmsKeyLookup } from "../shared/tenant-directory";
 import { type ApiEnv, kmsClient, parseApiEnv, sfnClient, sovereignS3 } from "./env";
@@ -18,6 +18,8 @@ export interface ApiOverrides {
   readonly s3?: S3Client;
   readonly sfn?: StepFunctionsClient;
   readonly pseudonyms?: Pseudonyms;
+  /** @default - from STANDBY_PSEUDONYM_KEY_ID, when set */
+  readonly standbyPseudonyms?: Pseudonyms;
   readonly now?: () => Date;
   /** @default - the key alias lookup of the environment (TENANT_KEY_ALIAS_PREFIX), else its TENANTS */
   readonly tenants?: TenantLookup;
@@ -39,6 +41,7 @@ export function createApiHandler(
     sfn: overrides.sfn ?? sfnClient(env),
     store: new RequestStore(overrides.s3 ?? sovereignS3(env), env.REQUESTS_BUCKET, env.REQUESTS_KMS_KEY_ID),
     pseudonyms: overrides.pseudonyms ?? new Pseudonyms(kmsMac(kmsClient(env), env.PSEUDONYM_KEY_ID)),
+    ...standbyOf(env, overrides),
     ...deploymentsOf(env, overrides),
     tenants:
       overrides.tenants ??
@@ -52,6 +55,15 @@ export function createApiHandler(
     ...(overrides.now === undefined ? {} : { now: overrides.now }),
   };
   return (event) => handleApiEvent(event, deps);
+}
+
+/** The standby pseudonyms, with STANDBY_PSEUDONYM_KEY_ID (the deployment has commercial places). */
+function standbyOf(env: ApiEnv, overrides: ApiOverrides): Pick<ApiDeps, "standbyPseudonyms"> {
+  if (overrides.standbyPseudonyms !== undefined) return { standbyPseudonyms: overrides.standbyPseudonyms };
+  if (env.STANDBY_PSEUDONYM_KEY_ID === undefined) return {};
+  return {
+    standbyPseudonyms: new Pseudonyms(kmsMac(kmsClient(env), env.STANDBY_PSEUDONYM_KEY_ID), undefined, STANDBY_DOMAIN),
+  };
 }
 
 /** With the evidence bucket and key in the environment, the API records signed deployment manifests. */

@@ -53,6 +53,11 @@ export interface ApiDeps {
   readonly store: RequestStore;
   readonly pseudonyms: Pseudonyms;
   /**
+   * The standby pseudonyms (STANDBY_PSEUDONYM_KEY_ID): with commercial places, the run reaches the
+   * subject's replicas by them. @default - none (no commercial places)
+   */
+  readonly standbyPseudonyms?: Pseudonyms;
+  /**
    * The tenants a request may name: a list, or (deployed) a lookup of the tenant's key alias, so that
    * adding or removing a tenant changes nothing of this function.
    */
@@ -123,6 +128,9 @@ async function create(event: ApiEvent, caller: string, deps: ApiDeps): Promise<H
     id: (deps.newId ?? (() => crypto.randomUUID()))(),
     tenant: asked.tenant,
     pseudonym: await deps.pseudonyms.of(asked.tenant, asked.subject),
+    ...(deps.standbyPseudonyms === undefined
+      ? {}
+      : { standbyPseudonym: await deps.standbyPseudonyms.of(asked.tenant, asked.subject) }),
     kind: asked.kind,
     reason: asked.reason,
     requestedBy: caller,

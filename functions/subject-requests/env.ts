@@ -66,6 +66,8 @@ export const ApiEnv = z.object({
   ).optional(),
   /** The KMS HMAC key of the pseudonyms (as the upload function uses it). */
   PSEUDONYM_KEY_ID: z.string().min(1),
+  /** The standby pseudonym key (sovereign copy), with commercial places: replicas are named by it. */
+  STANDBY_PSEUDONYM_KEY_ID: z.string().min(1).optional(),
   /** With these three the API records signed deployment manifests (`POST /v1/deployments`). */
   EVIDENCE_BUCKET: z.string().min(1).optional(),
   EVIDENCE_BUCKET_KMS_KEY_ID: z.string().min(1).optional(),
@@ -92,6 +94,8 @@ export const Place = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: "lower-case letters, digits and hyphens" }),
   bucket: z.string().min(3),
   partition: z.enum(["sovereign", "commercial"]),
+  /** The sync's standby index is in this bucket (a synced class's): the subject's index records are reached too. */
+  standbyIndex: z.boolean().optional(),
 });
 export type Place = z.infer<typeof Place>;
 

@@ -57,6 +57,12 @@ export interface ErasurePlace {
   readonly bucket: string;
   /** Key prefixes of the subject's objects, each ending with `<tenant>/<pseudonym>/` (see `subjectPrefixes`). */
   readonly prefixes: readonly string[];
+  /**
+   * The subject as this place names it, when not as the request does: the commercial places name
+   * replicas by the standby pseudonym (docs/cross-partition.md §7), and their prefixes end with it.
+   * @default - the subject of the erasure or export
+   */
+  readonly subject?: ErasureSubject;
 }
 
 export interface EraseOptions {
@@ -138,13 +144,15 @@ export function subjectPrefixes(subject: ErasureSubject): string[] {
 
 /** Throws ErasureInputError for a place name given twice, a place without prefixes, or a prefix not ending with the subject's. */
 export function checkPlaces(subject: ErasureSubject, places: readonly ErasurePlace[]): void {
-  const own = subjectKeyPrefix(subject);
   const problems: string[] = [];
   const names = new Set<string>();
   for (const place of places) {
     if (names.has(place.name)) problems.push(`the place name ${place.name} is given twice`);
     names.add(place.name);
     if (place.prefixes.length === 0) problems.push(`${place.name}: no prefixes`);
+    if (place.subject !== undefined && place.subject.tenant !== subject.tenant)
+      problems.push(`${place.name}: names the subject in another tenant (${place.subject.tenant})`);
+    const own = subjectKeyPrefix(place.subject ?? subject);
     for (const prefix of place.prefixes)
       if (!prefix.endsWith(own)) problems.push(`${place.name}: the prefix ${prefix} does not end with ${own}`);
   }

@@ -21,6 +21,11 @@ export interface RequestRecord {
   readonly tenant: string;
   /** The subject's pseudonym within the tenant; the identifier itself is not kept. */
   readonly pseudonym: string;
+  /**
+   * The subject's standby pseudonym, which names their replicas in the commercial partition (docs/
+   * cross-partition.md §7): set when the deployment has commercial places. @default - none
+   */
+  readonly standbyPseudonym?: string;
   readonly kind: RequestKind;
   readonly reason: string;
   /** The requester's IAM ARN, as API Gateway verified it. */
@@ -152,6 +157,11 @@ export function checkRecord(value: unknown, at: string): RequestRecord {
   if (typeof r.id !== "string" || !REQUEST_ID.test(r.id)) problems.push("id");
   if (!isSafeKeySegment(r.tenant)) problems.push("tenant");
   if (typeof r.pseudonym !== "string" || !PSEUDONYM.test(r.pseudonym)) problems.push("pseudonym");
+  if (
+    r.standbyPseudonym !== undefined &&
+    (typeof r.standbyPseudonym !== "string" || !PSEUDONYM.test(r.standbyPseudonym))
+  )
+    problems.push("standbyPseudonym");
   if (r.kind !== "export" && r.kind !== "erase") problems.push("kind");
   for (const field of ["reason", "requestedBy", "requestedAt"] as const)
     if (typeof r[field] !== "string" || r[field] === "") problems.push(field);

@@ -27,6 +27,8 @@ export function createRunHandler(
   const places = env.PLACES.map((p) => ({
     name: p.name,
     bucket: p.bucket,
+    partition: p.partition,
+    ...(p.standbyIndex === true ? { standbyIndex: true } : {}),
     client: p.partition === "commercial" && commercial !== undefined ? commercial : sovereign,
   }));
   const deps = {

@@ -13,8 +13,9 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { RequestOutcome } from "./certificate";
 import { type ErasurePlace, eraseSubject, subjectPrefixes } from "./erase";
+import { SYNC_RECORDS_PREFIX } from "../cross-partition-sync/standby-index-layout";
 import { exportSubject } from "./export";
-import { checkApproval, checkRecord, sameIdentity } from "./request";
+import { checkApproval, checkRecord, type RequestRecord, sameIdentity } from "./request";
 import { exportKey, type RequestStore } from "./request-store";
 
 /** A legal hold has no end date: the follow-up looks again this long after the run. */
@@ -28,6 +29,18 @@ export interface RunPlace {
   readonly name: string;
   readonly bucket: string;
   readonly client: S3Client;
+  /**
+   * A commercial place (a failover bucket) holds replicas named by the standby pseudonym: it is
+   * reached by the request's `standbyPseudonym`, never by the sovereign one. @default "sovereign"
+   */
+  readonly partition?: "sovereign" | "commercial";
+  /**
+   * The sync's standby index is in this (sovereign) bucket: the subject's two records
+   * (`sip-sync-records/by-sovereign/<tenant>/<pseudonym>/`, `.../by-standby/<tenant>/<standby>/`)
+   * are erased and exported with their objects, the second as the place `<name>-standby-index`.
+   * @default false
+   */
+  readonly standbyIndex?: boolean;
 }
 
 export interface RunDeps {
@@ -85,6 +98,38 @@ export function heldUntilOf(
   return latest === undefined ? null : new Date(latest).toISOString();
 }
 
+/**
+ * The places with the subject's prefixes: the sovereign pseudonym's in sovereign places, the standby
+ * pseudonym's in commercial ones (no request to the commercial partition names a sovereign pseudonym).
+ */
+export function placesOf(request: RequestRecord, places: readonly RunPlace[]): ErasurePlace[] {
+  const subject = { tenant: request.tenant, pseudonym: request.pseudonym };
+  const standby =
+    request.standbyPseudonym === undefined
+      ? undefined
+      : { tenant: request.tenant, pseudonym: request.standbyPseudonym };
+  return places.flatMap(({ partition, standbyIndex, ...place }): ErasurePlace[] => {
+    if (partition !== "commercial") {
+      if (standbyIndex !== true) return [{ ...place, prefixes: subjectPrefixes(subject) }];
+      const own = subjectPrefixes(subject);
+      const sovereignRecord = { ...place, prefixes: [...own, `${SYNC_RECORDS_PREFIX}by-sovereign/${own[0]}`] };
+      if (standby === undefined) return [sovereignRecord];
+      const standbyRecord = {
+        ...place,
+        name: `${place.name}-standby-index`,
+        subject: standby,
+        prefixes: [`${SYNC_RECORDS_PREFIX}by-standby/${subjectPrefixes(standby)[0]}`],
+      };
+      return [sovereignRecord, standbyRecord];
+    }
+    if (standby === undefined)
+      throw new Error(
+        `request ${request.id} has no standby pseudonym, but ${place.name} is in the commercial partition, where replicas are named by it: create the request again (the API derives it with STANDBY_PSEUDONYM_KEY_ID)`,
+      );
+    return [{ ...place, subject: standby, prefixes: subjectPrefixes(standby) }];
+  });
+}
+
 /** Runs the approved request's erasure or export (see the module comment). */
 export async function runRequest(input: RunInput, deps: RunDeps): Promise<RunOutput> {
   const request = checkRecord(input?.request, "the event's request");
@@ -92,8 +137,7 @@ export async function runRequest(input: RunInput, deps: RunDeps): Promise<RunOut
   const attempt = checkAttempt(input.attempt);
   const now = (deps.now ?? (() => new Date()))();
   const subject = { tenant: request.tenant, pseudonym: request.pseudonym };
-  const prefixes = subjectPrefixes(subject);
-  const places: ErasurePlace[] = deps.places.map((p) => ({ ...p, prefixes }));
+  const places = placesOf(request, deps.places);
   if (sameIdentity(approval.approvedBy, request.requestedBy))
     throw new Error("the request is not approved by a second person");
 

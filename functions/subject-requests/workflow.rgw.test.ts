@@ -35,7 +35,7 @@ import { digestSigner, TEST_KEY_ARN } from "../../test/support/evidence/digest-s
 import { startIamGateway } from "../../test/support/subject-requests/iam-gateway";
 import { LocalStepFunctions } from "../../test/support/subject-requests/local-sfn";
 import { formatCertificate, signEvidence, verifyCertificate } from "../evidence/certificate";
-import { localMac, Pseudonyms } from "../shared/pseudonym";
+import { localMac, Pseudonyms, STANDBY_DOMAIN } from "../shared/pseudonym";
 import { createApiHandler } from "./api-handler";
 import { main as operatorMain } from "./operator-cli";
 import type { CertifyInput, CertifyOutput } from "./certify";
@@ -75,6 +75,8 @@ const keys = generateKeyPairSync("ec", { namedCurve: "P-256" });
 const signer = digestSigner(keys.privateKey);
 const verifyWith = { publicKey: { key: keys.publicKey }, keyId: TEST_KEY_ARN };
 const pseudonyms = new Pseudonyms(localMac(Buffer.from("workflow test pseudonym key")));
+/** The standby pseudonyms (another key, another domain): the commercial replicas are named by them. */
+const standbyPseudonyms = new Pseudonyms(localMac(Buffer.from("workflow test standby key")), undefined, STANDBY_DOMAIN);
 
 const env = {
   AWS_REGION: REGION,
@@ -85,7 +87,7 @@ const env = {
   PSEUDONYM_KEY_ID: kmsArn("5e5e5e5e-7777-4888-9999-0000000000d4"),
   PLACES: JSON.stringify([
     { name: "originals", bucket: ORIGINALS, partition: "sovereign" },
-    { name: "clean", bucket: CLEAN, partition: "sovereign" },
+    { name: "clean", bucket: CLEAN, partition: "sovereign", standbyIndex: true },
     { name: "commercial-failover", bucket: FAILOVER, partition: "commercial" },
   ]),
   EXPORT_KMS_KEY_ID: EXPORT_KEY,
@@ -148,6 +150,7 @@ function workflow(approvalTimeoutSeconds = 3600, runEnv: Record<string, string> 
     s3: as.api,
     sfn,
     pseudonyms,
+    standbyPseudonyms,
     evidencePublicKey: async () => ({ key: keys.publicKey, keyId: TEST_KEY_ARN }),
   });
   return { sfn, api, certify };
@@ -218,6 +221,10 @@ async function certificate(key: string) {
 
 const SUBJECT = "anna.subject@example.org";
 let own: string;
+/** The subject's prefix in the commercial partition (the standby pseudonym). */
+let standbyOwn: string;
+/** An entry of the subject's, in either partition. */
+const ownEntry = (entry: string) => entry.includes(own) || entry.includes(standbyOwn);
 let heldVersion: string;
 
 beforeAll(async () => {
@@ -326,6 +333,7 @@ beforeAll(async () => {
   // The subject: two versions and a deleted object in originals, the quarantine, a clean copy, a
   // commercial replica, and a version under a legal hold.
   own = `acme/${await pseudonyms.of("acme", SUBJECT)}/`;
+  standbyOwn = `acme/${await standbyPseudonyms.of("acme", SUBJECT)}/`;
   await put(sovereign, ORIGINALS, `${own}scan`, "scan, first");
   await put(sovereign, ORIGINALS, `${own}scan`, "scan, second");
   await put(sovereign, ORIGINALS, `${own}photo`, "photo");
@@ -341,11 +349,22 @@ beforeAll(async () => {
     }),
   );
   await put(sovereign, CLEAN, `${own}scan`, "scan, scrubbed");
-  await put(commercial, FAILOVER, `${own}scan`, "scan, replica");
+  // The sync's standby index records of the subject (sovereign, in the clean bucket).
+  await put(sovereign, CLEAN, `sip-sync-records/by-sovereign/${own}record.json`, "index record");
+  await put(sovereign, CLEAN, `sip-sync-records/by-standby/${standbyOwn}record.json`, "index record");
+  await put(commercial, FAILOVER, `${standbyOwn}scan`, "scan, replica");
+  // A replica from before the standby pseudonyms, under the sovereign key: the run never asks the
+  // commercial side about that key (the one-off rename run renames it).
+  await put(commercial, FAILOVER, `${own}legacy`, "replica under the sovereign key");
   // Neighbours: another subject of acme, the same identifier in tenant acme-eu.
   await put(sovereign, ORIGINALS, `acme/${await pseudonyms.of("acme", "bert@example.org")}/scan`, "neighbour");
   await put(sovereign, CLEAN, `acme-eu/${await pseudonyms.of("acme-eu", SUBJECT)}/scan`, "other tenant");
-  await put(commercial, FAILOVER, `acme-eu/${await pseudonyms.of("acme-eu", SUBJECT)}/scan`, "other tenant replica");
+  await put(
+    commercial,
+    FAILOVER,
+    `acme-eu/${await standbyPseudonyms.of("acme-eu", SUBJECT)}/scan`,
+    "other tenant replica",
+  );
 }, 60_000);
 
 describe("the data-subject request workflow", () => {
@@ -376,7 +395,9 @@ describe("the data-subject request workflow", () => {
     expect(entries.filter((e) => e !== "manifest.json").map((e) => e.replace(/#.*/, ""))).toEqual(
       [
         `clean/${own}scan`,
-        `commercial-failover/${own}scan`,
+        `clean/sip-sync-records/by-sovereign/${own}record.json`,
+        `clean-standby-index/sip-sync-records/by-standby/${standbyOwn}record.json`,
+        `commercial-failover/${standbyOwn}scan`,
         `originals/${own}contract`,
         `originals/${own}photo`,
         `originals/${own}scan`,
@@ -386,7 +407,7 @@ describe("the data-subject request workflow", () => {
     );
     const document = await certificate(done.body.certificate as string);
     expect(document.request).toMatchObject({ id, kind: "export", requestedBy: ANNA, approvedBy: BERT });
-    expect(document.export.versions).toBe(7);
+    expect(document.export.versions).toBe(9);
     // A second decision is refused: the request is no longer awaiting one.
     const again = await call(api, "POST /v1/requests/{id}/approve", BERT, { id });
     expect(again.status).toBe(409);
@@ -427,7 +448,7 @@ describe("the data-subject request workflow", () => {
 
   it("erases everywhere, certifies the held version, then erases it once the hold is lifted", async () => {
     const { api, sfn, certify } = workflow();
-    const neighbours = (await snapshot()).filter((entry) => !entry.includes(own));
+    const neighbours = (await snapshot()).filter((entry) => !ownEntry(entry));
     let lift: () => void = () => {};
     gates.set(2, new Promise((resolve) => (lift = resolve)));
     const created = await call(api, "POST /v1/requests", ANNA, {
@@ -441,7 +462,9 @@ describe("the data-subject request workflow", () => {
     // First run: everything but the held version is gone, and the certificate says it is held.
     const one = await first;
     expect(one.certificateKey).toMatch(new RegExp(`/${id}\\.json$`));
-    expect((await snapshot()).filter((entry) => entry.includes(own))).toEqual([`${own}contract@${heldVersion}`]);
+    expect((await snapshot()).filter((entry) => ownEntry(entry) && !entry.includes(`${own}legacy`))).toEqual([
+      `${own}contract@${heldVersion}`,
+    ]);
     const held = await certificate(one.certificateKey);
     expect(held.erasure.places[0].held).toEqual([
       { key: `${own}contract`, versionId: heldVersion, retainUntil: null, mode: null, legalHold: true },
@@ -474,7 +497,11 @@ describe("the data-subject request workflow", () => {
     expect(followUp.erasure.places[0].erasedVersions).toEqual([
       { key: `${own}contract`, versionId: heldVersion, sha256: expect.any(String) },
     ]);
-    expect(await snapshot()).toEqual(neighbours);
+    // Only the replica from before the standby pseudonyms stays (under the sovereign key, which the
+    // run does not send to the commercial side): the one-off rename run's, not the request's.
+    const after = await snapshot();
+    expect(after.filter((entry) => !entry.includes(`${own}legacy`))).toEqual(neighbours);
+    expect(after.filter((entry) => entry.includes(`${own}legacy`))).toHaveLength(1);
     const listed = await sovereign.send(new ListObjectVersionsCommand({ Bucket: EVIDENCE, Prefix: "requests/" }));
     expect((listed.Versions ?? []).filter((v) => v.Key?.includes(id)).length).toBe(2);
     const done = await call(api, "GET /v1/requests/{id}", BERT, { id });

@@ -156,6 +156,7 @@ function arnOf(template: Template, r: TfResource): string {
     case "aws_s3_bucket":
       return arn(partition, { service: "s3", resource: nameOf(r) });
     case "aws_kms_key":
+    case "aws_kms_external_key":
       return arn(partition, { service: "kms", region, account, resource: `key/${r.name}` });
     case "aws_iam_role":
       return arn(partition, { service: "iam", account, resource: `role/${nameOf(r)}` });
@@ -283,7 +284,8 @@ function addDataNodes(d: DiagramBuilder): AccessTarget[] {
     d.add(b, "bucket", [`bucket ${nameOf(b)}`, ...d.classLine(b)]);
     targets.push({ address: b.address, kind: "bucket", arn: arnOf(template, b), aliases: [] });
   }
-  for (const k of resourcesOfType(template, "aws_kms_key")) {
+  // Keys for imported material (the standby pseudonym keys) are keys like the others.
+  for (const k of [...resourcesOfType(template, "aws_kms_key"), ...resourcesOfType(template, "aws_kms_external_key")]) {
     const aliases = aliasesOf(k);
     d.add(k, "key", [keyLabel(aliases, k), ...d.classLine(k)]);
     targets.push({ address: k.address, kind: "key", arn: arnOf(template, k), aliases });

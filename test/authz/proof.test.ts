@@ -59,6 +59,8 @@ const REQUIRED: ReadonlyArray<readonly [string, string, string]> = [
   ["example-document-scrub-function", "sdk", "PutObject"],
   ["example-document-download-function", "presigned-url", "GetObject"],
   ["example-sync-avatars-clean-function", "sdk", "GetObject"],
+  // The standby index (sovereign): the sync writes it before a replica is named by the standby pseudonym.
+  ["example-sync-avatars-clean-function", "sdk", "PutObject"],
   ["example-cross-partition-sync-avatars-clean", "sdk", "PutObject"],
   ["example-cross-partition-sync-avatars-clean", "sdk", "UploadPart"],
   ["example-cross-partition-sync-avatars-clean", "sdk", "DeleteObject"],
