@@ -181,11 +181,6 @@ function platformNames(context: NameContext, out: DerivedName[]): void {
   if (uploads || documents)
     platform("sovereignAlias", `alias/${env}/subject-pseudonyms`, `key alias/${env}/subject-pseudonyms`);
   if (crossing.length > 0) {
-    // The standby pseudonym key, the same imported material in both partitions (docs/cross-partition.md §8).
-    for (const side of ["sovereign", "commercial"] as const) {
-      platform("construct", `${side}-key-standby-pseudonyms`, `construct "${side}-key-standby-pseudonyms"`);
-      platform(`${side}Alias`, `alias/${env}/standby-pseudonyms`, `key alias/${env}/standby-pseudonyms`);
-    }
     platform("commercialAlias", `alias/${env}/audit`, `key alias/${env}/audit`);
     platform("commercialAlias", `alias/${env}/alarms`, `key alias/${env}/alarms`);
     // The standby pseudonym key, in both partitions (docs/cross-partition.md §7).
