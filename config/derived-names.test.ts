@@ -25,7 +25,9 @@ describe("derivedNames", () => {
       of("sovereignBucket", "commercialBucket"),
     );
     expect(attribute("aws_iam_role", "name").sort()).toEqual(of("sovereignRole", "commercialRole"));
-    expect(attribute("aws_lambda_function", "function_name").sort()).toEqual(of("sovereignFunction"));
+    expect(attribute("aws_lambda_function", "function_name").sort()).toEqual(
+      of("sovereignFunction", "commercialFunction"),
+    );
     expect(attribute("aws_organizations_account", "name").sort()).toEqual(of("organizationsAccount"));
     expect(
       [...new Set([...aliases, "alias/example/terraform-state", "alias/example/terraform-state-audit"])].sort(),

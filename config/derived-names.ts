@@ -19,6 +19,7 @@ export const NAMESPACES = {
   sovereignRole: { what: "IAM role name in the sovereign account", maxLength: 64 },
   commercialRole: { what: "IAM role name in the commercial account", maxLength: 64 },
   sovereignFunction: { what: "Lambda function name", maxLength: 64 },
+  commercialFunction: { what: "Lambda function name in the commercial account", maxLength: 64 },
   sovereignAlias: { what: "KMS alias in the sovereign account", maxLength: 256 },
   commercialAlias: { what: "KMS alias in the commercial account", maxLength: 256 },
   organizationsAccount: { what: "AWS Organizations account name", maxLength: 50 },
@@ -49,6 +50,8 @@ interface NameContext {
   readonly documents: boolean;
   /** Whether the upload API has a custom domain and DNS failover (the dns block, with the upload pipeline). */
   readonly dns: boolean;
+  /** Whether the commercial standby serves the upload pipeline's clean class (crossPartition.standby, a crossing clean class). */
+  readonly standby: boolean;
   /** Whether webhooks are delivered (documents with webhook endpoints). */
   readonly webhooks: boolean;
   /** Whether the signing service is deployed (with either pipeline). */
@@ -85,6 +88,12 @@ function nameContext(input: Raw): NameContext {
     uploads,
     documents,
     dns: uploads && isObject(input.dns),
+    standby:
+      uploads &&
+      isObject(input.crossPartition) &&
+      isObject(input.crossPartition.standby) &&
+      typeof upload.cleanDataClass === "string" &&
+      crossing.includes(upload.cleanDataClass),
     webhooks:
       isObject(input.documents) &&
       isObject(input.documents.webhooks) &&
@@ -154,6 +163,7 @@ function platformNames(context: NameContext, out: DerivedName[]): void {
   platform("sovereignRole", `${env}-forensics`, "forensics role");
   platform("sovereignRole", `${env}-vpc-flow-logs`, "flow log role");
   pipelineNames(context, platform);
+  if (context.standby) standbyNames(context, platform);
   if (signing) {
     platform("sovereignBucket", `${env}-evidence-${sov}`, "signed evidence bucket");
     platform("sovereignRole", `${env}-signing-function`, "signing function's role");
@@ -215,6 +225,18 @@ function pipelineNames(
     platform("sovereignRole", `${env}-webhooks-function`, "webhook sender's role");
     platform("sovereignFunction", `${env}-webhooks`, "webhook sender");
   }
+}
+
+/** The commercial standby's constructs and names (stacks/standby-serving.ts); its domain is in api-dns. */
+function standbyNames(
+  { env }: NameContext,
+  platform: (namespace: Namespace, name: string, owner: string) => void,
+): void {
+  platform("construct", "standby-serving", 'construct "standby-serving"');
+  platform("commercialAlias", `alias/${env}/standby`, `key alias/${env}/standby`);
+  platform("commercialRole", `${env}-standby-download-function`, "standby download function's role");
+  platform("commercialRole", `${env}-standby-vpc-flow-logs`, "standby network's flow log role");
+  platform("commercialFunction", `${env}-standby-download`, "standby download function");
 }
 
 /** Each data class's key, bucket and alias, and for a crossing one its sync pipeline's names. */

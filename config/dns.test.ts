@@ -64,6 +64,7 @@ describe("the dns block", () => {
     const input = withDns({});
     input.upload = { oidc: input.upload.oidc };
     for (const field of ["documents", "signing", "subjectRequests"]) delete (input as Record<string, unknown>)[field];
+    delete input.crossPartition?.standby; // the standby serves the image pipeline's replicas
     // Act / Assess
     expectOneProblem(input, "dns", /no upload API is deployed\. Fix: configure upload\.dataClasses/);
   });

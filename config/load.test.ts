@@ -71,6 +71,7 @@ describe("the example configuration", () => {
     delete input.upload.cleanDataClass;
     delete input.documents;
     delete input.dns;
+    delete (input.crossPartition as { standby?: unknown }).standby; // it serves the image pipeline's replicas
     // Act / Assess
     expectOneProblem(
       input,
@@ -309,6 +310,7 @@ describe("invalid configurations", () => {
     delete (input as { subjectRequests?: unknown }).subjectRequests;
     delete (input as { documents?: unknown }).documents;
     delete (input as { dns?: unknown }).dns;
+    delete input.crossPartition?.standby;
     expectOneProblem(input, "dataClasses", /no data class is declared/);
   });
 

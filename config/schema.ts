@@ -561,6 +561,40 @@ export const deploymentSchema = z.strictObject({
         .default(3600),
       /** Days before a CA or leaf certificate expires that Roles Anywhere starts warning. @default 45 */
       expiryWarningDays: z.number().int().min(1).max(360).default(45),
+      /**
+       * The commercial standby (issue 17, item 2; docs/cross-partition.md §7): the read API's GET
+       * routes and the download function, deployed with the commercial provider in a VPC of their
+       * own, serving the replicas of upload.cleanDataClass (which must cross) from its failover bucket
+       * while the sovereign partition is unreachable. Reads only: no uploads. With `dns`, the failover
+       * record gets its SECONDARY, this API. @default - no standby: nothing serves the replicas
+       */
+      standby: z
+        .strictObject({
+          /** The standby API's own JWT authorizer: the issuer and audience of the tokens it accepts. */
+          oidc: z.strictObject({
+            issuer: issuerUrl,
+            audience: text(
+              "audience",
+              'use the client ID your identity provider puts in the token\'s "aud" claim for the standby',
+            ),
+          }),
+          /** Lifetime of the standby's pre-signed downloads in seconds; at most 300. @default 300 */
+          downloadExpirySeconds: z
+            .number()
+            .int()
+            .min(10, { error: "downloadExpirySeconds must be at least 10. Fix: use 10-300" })
+            .max(300, {
+              error: "downloadExpirySeconds must be at most 300: pre-signed downloads are short-lived. Fix: use 10-300",
+            })
+            .default(300),
+          /** The standby's VPC in the commercial region (private subnets only, S3 and KMS endpoints). */
+          network: z.strictObject({
+            vpcCidr,
+            /** Zones of the commercial region for the private subnets, named in configuration. */
+            availabilityZones,
+          }),
+        })
+        .optional(),
     })
     .optional(),
   upload: z.strictObject({
@@ -629,8 +663,8 @@ export const deploymentSchema = z.strictObject({
    * The upload API's custom domain and DNS failover (issue 17, item 3): a public hosted zone of the
    * commercial partition's Route 53 (named by its ID), ACM certificates validated by DNS in that
    * zone, a health check of the sovereign API's `GET /health`, and the failover record
-   * `<apiHostName>.<zoneName>` (PRIMARY: the sovereign API; the SECONDARY comes with the commercial
-   * standby API, which is not built yet). Needs the image upload pipeline. @default - none
+   * `<apiHostName>.<zoneName>` (PRIMARY: the sovereign API; SECONDARY, with crossPartition.standby:
+   * the commercial standby API). Needs the image upload pipeline. @default - none
    */
   dns: dnsSchema.optional(),
   /**

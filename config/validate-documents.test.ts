@@ -74,6 +74,7 @@ describe("the documents block", () => {
       delete i.upload.cleanDataClass;
       i.upload.allowedOrigins = [];
       delete i.dns; // the image upload API's domain
+      delete i.crossPartition?.standby; // the image read API's standby
     });
     expectOneProblem(input, "upload.allowedOrigins", /documents are uploaded from browsers/);
   });
@@ -94,6 +95,7 @@ describe("the documents block", () => {
       i.upload.dataClasses = [];
       delete i.upload.cleanDataClass;
       delete i.dns; // the image upload API's domain
+      delete i.crossPartition?.standby; // the image read API's standby
     });
     expect(parseDeployment(input).ok).toBe(true);
   });

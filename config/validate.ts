@@ -6,6 +6,7 @@ import { derivedNameProblems } from "./derived-names";
 import { dnsProblems } from "./dns";
 import { arnPrefix, checkEuRegion, PARTITIONS, partitionOfRegion } from "./partitions";
 import { RULE_SUPPRESSIBLE } from "./rule-ids";
+import { standbyProblems } from "./standby";
 import { documentProblems } from "./validate-documents";
 
 export interface ConfigProblem {
@@ -31,6 +32,7 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
     ...documentProblems(input, declaredClasses),
     ...dnsProblems(input),
     ...crossPartitionProblems(input),
+    ...standbyProblems(input),
     ...credentialProblems(input),
     ...repeatedEntryProblems(input),
     ...tenantAccountProblems(input),

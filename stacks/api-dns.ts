@@ -12,22 +12,28 @@ export interface ApiDnsProps {
   readonly dns: NonNullable<DeploymentConfig["dns"]>;
   /** The sovereign upload API (with its `GET /health`). */
   readonly sovereignApi: HttpApi;
+  /**
+   * The commercial standby's read API (stacks/standby-serving.ts): the SECONDARY of the failover record.
+   * @default - no SECONDARY: a failing check has no other answer to give
+   */
+  readonly standbyApi?: HttpApi;
 }
 
 /**
  * The upload API's DNS (issue 17, item 3; docs/cross-partition.md §7): in the commercial partition's
  * Route 53, the configured zone, the health check of the sovereign API's own name and the failover
  * record `<apiHostName>.<zone>` with its PRIMARY, the sovereign API; in the sovereign partition, the
- * API's two custom domains and their certificates. The SECONDARY is the commercial standby API
- * (issue 17, item 2), which does not exist yet: it is added here when it does, not before, so no
- * record points at an API nobody deployed. Until then a failing check has no other answer to give.
+ * API's two custom domains and their certificates. With the commercial standby (issue 17, item 2;
+ * `crossPartition.standby`), the SECONDARY: the standby API's domain of the failover name, its
+ * certificate and domain in the commercial partition. Without it no record points at an API nobody
+ * deployed, and a failing check has no other answer to give.
  */
 export class ApiDns extends Construct {
   readonly failover: DnsFailover;
 
   constructor(scope: Construct, id: string, props: ApiDnsProps) {
     super(scope, id);
-    const { dns, sovereignApi } = props;
+    const { dns, sovereignApi, standbyApi } = props;
     const zone = new HostedZone(this, "zone", {
       placement: props.commercial,
       zoneId: dns.zoneId,
@@ -43,6 +49,9 @@ export class ApiDns extends Construct {
         hostName: sovereignHostName(dns.apiHostName),
         cnameRecord: true,
       }),
+      ...(standbyApi === undefined
+        ? {}
+        : { secondary: new ApiDomain(this, "standby-domain", { api: standbyApi, zone, hostName: dns.apiHostName }) }),
       healthCheck: {
         resourcePath: "/health",
         requestIntervalSeconds: dns.healthCheck.requestIntervalSeconds,

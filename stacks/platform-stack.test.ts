@@ -89,6 +89,7 @@ describe("resources of each partition", () => {
     // Prepare
     const input = exampleInput();
     for (const dataClass of Object.values(input.dataClasses)) delete dataClass.allowCrossPartition;
+    delete input.crossPartition?.standby; // it serves a crossing class's replicas
     // Act
     const external = resourcesOf(example.json, "aws_kms_external_key");
     const without = resourcesOf(synthDeployment(validConfig(input)).json, "aws_kms_external_key");
@@ -186,6 +187,7 @@ describe("resources of each partition", () => {
   it("lets browsers upload only into the buckets of the upload data classes and read only the clean ones, from the configured origins", () => {
     const cors = resourcesOf(example.json, "aws_s3_bucket_cors_configuration");
     expect(Object.keys(cors)).toEqual([
+      "commercial-bucket-avatars-clean_cors",
       "sovereign-bucket-avatars-clean_cors",
       "sovereign-bucket-avatars-original_cors",
       "sovereign-bucket-documents-clean_cors",
@@ -203,6 +205,8 @@ describe("resources of each partition", () => {
     ]);
     expect(rules("sovereign-bucket-documents-original_cors")).toEqual(rules("sovereign-bucket-avatars-original_cors"));
     expect(rules("sovereign-bucket-documents-clean_cors")).toEqual(rules("sovereign-bucket-avatars-clean_cors"));
+    // The commercial standby serves the replicas of avatars-clean to the same browsers.
+    expect(rules("commercial-bucket-avatars-clean_cors")).toEqual(rules("sovereign-bucket-avatars-clean_cors"));
   });
 
   it("trusts the platform CA on the commercial side for the failover buckets only", () => {
@@ -259,6 +263,7 @@ describe("upload pipeline", () => {
       "document-pipeline_scrub_function",
       "document-pipeline_signing_function",
       "document-pipeline_upload_function",
+      "standby-serving_download_function",
       "subject-requests_api_function",
       "subject-requests_certify_function",
       "subject-requests_pending_function",
@@ -319,6 +324,7 @@ describe("upload pipeline", () => {
       ["example-document-scrub", 5],
       ["example-signing", 5],
       ["example-document-upload", 10],
+      ["example-standby-download", 10],
       ["example-subject-request-api", 2],
       ["example-subject-request-certify", 2],
       ["example-subject-request-pending", 2],
@@ -351,6 +357,7 @@ describe("upload pipeline", () => {
     ];
     expect(keysOf("upload-pipeline")).toEqual(["GET /health", ...common]);
     expect(keysOf("document-pipeline")).toEqual([...common, "POST /v1/objects/{id}/signatures"].sort());
+    expect(keysOf("standby-serving")).toEqual(["GET /v1/objects", "GET /v1/objects/{id}"]);
     const jwtRoutes = routes.filter(
       ([name]) => !name.startsWith("subject-requests") && name !== "upload-pipeline_api_route-get-health",
     );
@@ -360,10 +367,17 @@ describe("upload pipeline", () => {
       authorization_type: "NONE",
     });
     const apis = Object.values(resourcesOf(example.json, "aws_apigatewayv2_api")).map((api) => api.name);
-    expect(apis.sort()).toEqual(["example-documents", "example-subject-requests", "example-uploads"]);
+    expect(apis.sort()).toEqual([
+      "example-documents",
+      "example-standby",
+      "example-subject-requests",
+      "example-uploads",
+    ]);
     const authorizers = Object.values(resourcesOf(example.json, "aws_apigatewayv2_authorizer"));
     expect(authorizers.map((a) => a.jwt_configuration)).toEqual([
       { issuer: "https://login.example.org/realms/platform", audience: ["sovereign-identity-platform"] },
+      { issuer: "https://login.example.org/realms/platform", audience: ["sovereign-identity-platform"] },
+      // The standby's own authorizer (crossPartition.standby.oidc; the example names the same issuer).
       { issuer: "https://login.example.org/realms/platform", audience: ["sovereign-identity-platform"] },
     ]);
   });

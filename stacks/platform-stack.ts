@@ -4,6 +4,7 @@ import type { DataClassConfig, DeploymentConfig } from "../config/schema";
 import { type Construct, TerraformOutput } from "../framework/cdktf";
 import { AUDIT_OBJECT_LOCK_DAYS, AUDIT_RETENTION_DAYS, AuditTrail } from "../modules/audit-trail";
 import { KmsKey } from "../modules/kms-key";
+import type { HttpApi } from "../modules/http-api";
 import { LambdaFunction } from "../modules/lambda-function";
 import { Network } from "../modules/network";
 import type { Placement, Side } from "../modules/placement";
@@ -18,6 +19,7 @@ import { sideCredentials } from "./credentials";
 import { addOrganizationControls } from "./organization-controls";
 import { ProviderPinning } from "./provider-pinning";
 import { ReadableStack } from "./readable-stack";
+import { StandbyServing } from "./standby-serving";
 import { type SubjectPlace, SubjectRequests } from "./subject-requests";
 import { SyncPipeline } from "./sync-pipeline";
 import { QUARANTINE_PREFIX, UploadPipeline } from "./upload-pipeline";
@@ -78,10 +80,13 @@ export class PlatformStack extends ReadableStack {
       description: `${env}: functions (sovereign)`,
     });
     // Only classes the sync replicates get replicas named by the standby pseudonym.
-    const standbyKey = this.standbyPseudonymKeys(env, syncedClasses);
+    const standbyKeys = this.standbyPseudonymKeys(env, syncedClasses);
+    const standbyKey = standbyKeys?.sovereign;
+    const standby = this.addStandbyServing(props, failoverByClass, standbyKeys?.commercial);
     const uploads = this.addUploadPipeline(props, functionsKey, dataBuckets, {
       crossingClasses: syncedClasses,
       standbyKey,
+      standbyApi: standby?.api,
     });
     const evidence = uploads?.signing?.evidence;
     // Only the sovereign side holds a cross-partition credential: its sync function's certificate.
@@ -94,6 +99,7 @@ export class PlatformStack extends ReadableStack {
         { name: crossingClass, retentionDays: crossingRetentionDays },
         failoverBuckets,
         config.alarms.subscribers,
+        standby,
       );
     }
     const trust =
@@ -145,8 +151,11 @@ export class PlatformStack extends ReadableStack {
    */
   private addSecurityAlarms(config: ResolvedDeployment, audit: AuditTrail): void {
     const env = config.environment;
-    // Every function of the stack runs on the sovereign side; its alarm is named after its construct path.
-    const functions = this.node.findAll().filter((c): c is LambdaFunction => c instanceof LambdaFunction);
+    // The sovereign side's functions (the standby's are watched by the commercial alarms); an alarm is
+    // named after its function's construct path.
+    const functions = this.node
+      .findAll()
+      .filter((c): c is LambdaFunction => c instanceof LambdaFunction && c.placement.side === "sovereign");
     const queues = functions.map((fn) => ({
       name: fn.node.path.split("/").slice(1).join("-"),
       queueName: fn.deadLetterQueue.name,
@@ -253,7 +262,12 @@ export class PlatformStack extends ReadableStack {
     props: PlatformStackProps,
     functionsKey: KmsKey,
     dataBuckets: ReadonlyMap<string, PrivateBucket>,
-    standby: { readonly crossingClasses: readonly string[]; readonly standbyKey: KmsKey | undefined },
+    standby: {
+      readonly crossingClasses: readonly string[];
+      readonly standbyKey: KmsKey | undefined;
+      /** The commercial standby's read API: the failover record's SECONDARY. */
+      readonly standbyApi: HttpApi | undefined;
+    },
   ): UploadPipelines | undefined {
     const { config } = props;
     const env = config.environment;
@@ -294,6 +308,7 @@ export class PlatformStack extends ReadableStack {
           commercial: this.commercial,
           dns: config.dns,
           sovereignApi: pipeline.api,
+          ...(standby.standbyApi === undefined ? {} : { standbyApi: standby.standbyApi }),
         });
         new TerraformOutput(this, "api-domain", {
           value: dns.failover.domainName,
@@ -345,13 +360,16 @@ export class PlatformStack extends ReadableStack {
 
   /**
    * The standby pseudonym key (docs/cross-partition.md §7, option (b)), when some data class
-   * crosses (allowCrossPartition, with crossPartition configured: the sync replicates it): an HMAC key `alias/<env>/standby-pseudonyms` in each partition, created without
-   * material; an operator imports the same 256 bits into both (docs/deploy.md). Replicas are named by
-   * the pseudonym it derives, so the commercial side never holds a sovereign pseudonym. Returns the
-   * sovereign one (the upload function and the data-subject request API derive with it); the
-   * commercial one is for the standby's read path.
+   * crosses (allowCrossPartition, with crossPartition configured: the sync replicates it): an HMAC
+   * key `alias/<env>/standby-pseudonyms` in each partition, created without material; an operator imports the same 256 bits into both (docs/deploy.md). Replicas are named by
+   * the pseudonym it derives, so the commercial side never holds a sovereign pseudonym. Returns both:
+   * the sovereign one (the upload function and the data-subject request API derive with it) and the
+   * commercial one (the standby's read path).
    */
-  private standbyPseudonymKeys(env: string, crossingClasses: readonly string[]): KmsKey | undefined {
+  private standbyPseudonymKeys(
+    env: string,
+    crossingClasses: readonly string[],
+  ): { readonly sovereign: KmsKey; readonly commercial: KmsKey } | undefined {
     if (crossingClasses.length === 0) return undefined;
     const key = (placement: Placement, id: string, side: string, tags?: Record<string, string>) =>
       new KmsKey(this, id, {
@@ -363,10 +381,39 @@ export class PlatformStack extends ReadableStack {
         ...(tags === undefined ? {} : { tags }),
       });
     // Like the commercial audit trail, it serves the replicas and carries a class that crosses.
-    key(this.commercial, "commercial-key-standby-pseudonyms", "commercial", {
+    const commercial = key(this.commercial, "commercial-key-standby-pseudonyms", "commercial", {
       DataClass: crossingClasses[0] as string,
     });
-    return key(this.sovereign, "sovereign-key-standby-pseudonyms", "sovereign");
+    return { sovereign: key(this.sovereign, "sovereign-key-standby-pseudonyms", "sovereign"), commercial };
+  }
+
+  /**
+   * The commercial standby of the read API (issue 17, item 2), with `crossPartition.standby`: it
+   * serves the replicas of the image pipeline's clean class from its failover bucket, deriving standby
+   * pseudonyms with the commercial standby key. Built from commercial resources only.
+   */
+  private addStandbyServing(
+    props: PlatformStackProps,
+    failoverByClass: ReadonlyMap<string, PrivateBucket>,
+    standbyPseudonymKey: KmsKey | undefined,
+  ): StandbyServing | undefined {
+    const { config } = props;
+    const standby = config.crossPartition?.standby;
+    const served = config.upload.cleanDataClass;
+    const failover = served === undefined ? undefined : failoverByClass.get(served);
+    if (standby === undefined || served === undefined || failover === undefined || standbyPseudonymKey === undefined)
+      return undefined;
+    return new StandbyServing(this, "standby-serving", {
+      placement: this.commercial,
+      environment: config.environment,
+      standby,
+      sizing: config.functions.download,
+      allowedOrigins: config.upload.allowedOrigins,
+      dataClass: served,
+      failover,
+      standbyPseudonymKey,
+      artifactsDir: props.artifactsDir,
+    });
   }
 
   /**
@@ -463,6 +510,7 @@ export class PlatformStack extends ReadableStack {
     dataClass: { readonly name: string; readonly retentionDays: number },
     failoverBuckets: PrivateBucket[],
     alarmSubscribers: readonly string[],
+    standby: StandbyServing | undefined,
   ): void {
     const tags = { DataClass: dataClass.name };
     const retentionDays = Math.min(AUDIT_RETENTION_DAYS, dataClass.retentionDays);
@@ -494,6 +542,10 @@ export class PlatformStack extends ReadableStack {
         tags,
       }),
       subscribers: alarmSubscribers,
+      // The standby's read function: a dead letter means its asynchronous invocations failed.
+      ...(standby === undefined
+        ? {}
+        : { deadLetterQueues: [{ name: "standby-download", queueName: standby.download.deadLetterQueue.name }] }),
       tags,
     });
   }
@@ -629,6 +681,8 @@ export class PlatformStack extends ReadableStack {
       encryptionKey: replicaKey,
       retentionDays: dataClass.retentionDays,
       allowAccessOutsideVpcEndpoint: true,
+      // The standby serves this class's replicas to the same browsers as the sovereign clean bucket.
+      browserDownloadOrigins: roles.standbyServes === name ? roles.origins : undefined,
       tags,
     });
     new TerraformOutput(this, `commercial-bucket-${name}-name`, { value: replica.bucketName });
@@ -784,6 +838,8 @@ interface UploadRoles {
   readonly originals: readonly string[];
   readonly clean: readonly string[];
   readonly origins: readonly string[];
+  /** The class whose replicas the commercial standby serves (crossPartition.standby). */
+  readonly standbyServes: string | undefined;
 }
 
 function uploadRoles(config: DeploymentConfig): UploadRoles {
@@ -795,5 +851,6 @@ function uploadRoles(config: DeploymentConfig): UploadRoles {
       ...(documents === undefined ? [] : [documents.cleanDataClass]),
     ],
     origins: upload.allowedOrigins,
+    standbyServes: config.crossPartition?.standby === undefined ? undefined : upload.cleanDataClass,
   };
 }

@@ -5,6 +5,11 @@
  * then uses. Every "refused" below is the function's answer or the server's: another subject's,
  * another tenant's, a quarantined or an original object is never served; an expired or altered URL
  * is refused by the server.
+ *
+ * The same function as the commercial standby (PSEUDONYM_DOMAIN=standby, docs/cross-partition.md §7):
+ * as its own gateway role, with the standby stack's grant (GET and list of the failover bucket only),
+ * it serves a replica named by the caller's standby pseudonym, and refuses another subject's, another
+ * tenant's, a missing replica and one named by the sovereign pseudonym.
  */
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -13,26 +18,37 @@ import { useRadosGateway } from "../../test/s3/lifecycle";
 import { assumeRole, createRole } from "../../test/s3/sts";
 import type { HttpApiEvent, HttpApiResult } from "../shared/http-api";
 import { createLogger } from "../shared/logger";
-import { localMac, Pseudonyms } from "../shared/pseudonym";
-import { parseDownloadEnv, s3ClientFromEnv } from "./env";
+import { localMac, Pseudonyms, STANDBY_DOMAIN } from "../shared/pseudonym";
+import { downloadPseudonyms, parseDownloadEnv, s3ClientFromEnv } from "./env";
 import { createDownloadHandler } from "./handler";
 
 const CLEAN_KEY = "arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/77777777-7777-4888-9999-000000000000";
 const ORIGINALS_KEY = "arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/66666666-7777-4888-9999-000000000000";
+const FAILOVER_KEY = "arn:aws:kms:eu-central-1:444455556666:key/88888888-7777-4888-9999-000000000000";
 const CLEAN = "read-clean";
 const ORIGINALS = "read-originals";
+const FAILOVER = "read-failover";
 const ROLE = "example-download-function";
+const STANDBY_ROLE = "example-standby-download-function";
 const gateway = useRadosGateway({
   name: "download",
   region: "eusc-de-east-1",
-  kmsKeys: [CLEAN_KEY, ORIGINALS_KEY],
+  kmsKeys: [CLEAN_KEY, ORIGINALS_KEY, FAILOVER_KEY],
   sts: true,
 });
 
 const pseudonyms = new Pseudonyms(localMac(Buffer.alloc(32, 9)));
+/** The standby key's material (the same in both partitions), and the names the sync gives replicas. */
+const STANDBY_MAC = localMac(Buffer.alloc(32, 4));
+const standbyNames = new Pseudonyms(STANDBY_MAC, undefined, STANDBY_DOMAIN);
 const ids = {
   mine: "0b0c5a9e-3c1d-4f2e-9a8b-7c6d5e4f3a21",
   mine2: "0b0c5a9e-3c1d-4f2e-9a8b-7c6d5e4f3a22",
+  replica: "0b0c5a9e-3c1d-4f2e-9a8b-7c6d5e4f3a31",
+  replicaOtherSubject: "0b0c5a9e-3c1d-4f2e-9a8b-7c6d5e4f3a32",
+  replicaOtherTenant: "0b0c5a9e-3c1d-4f2e-9a8b-7c6d5e4f3a33",
+  replicaSovereignName: "0b0c5a9e-3c1d-4f2e-9a8b-7c6d5e4f3a34",
+  replicaMissing: "0b0c5a9e-3c1d-4f2e-9a8b-7c6d5e4f3a35",
   otherSubject: "0b0c5a9e-3c1d-4f2e-9a8b-7c6d5e4f3a23",
   otherTenant: "0b0c5a9e-3c1d-4f2e-9a8b-7c6d5e4f3a24",
   quarantined: "0b0c5a9e-3c1d-4f2e-9a8b-7c6d5e4f3a25",
@@ -43,6 +59,7 @@ const png = Buffer.concat([Buffer.from("89504e470d0a1a0a", "hex"), Buffer.alloc(
 let admin: S3Client;
 let functionClient: S3Client;
 let handlerFor: (expirySeconds: number, now?: () => Date) => (event: unknown) => Promise<HttpApiResult>;
+let standbyFor: (expirySeconds: number, now?: () => Date) => (event: unknown) => Promise<HttpApiResult>;
 
 function event(claims: Record<string, string>, id?: string, query?: Record<string, string>): HttpApiEvent {
   const path = id === undefined ? "/v1/objects" : `/v1/objects/${id}`;
@@ -82,14 +99,19 @@ beforeAll(async () => {
   const g = gateway();
   admin = g.client();
   castNames({
-    buckets: { [CLEAN]: "example-avatars-clean-111111111111", [ORIGINALS]: "example-avatars-original-111111111111" },
+    buckets: {
+      [CLEAN]: "example-avatars-clean-111111111111",
+      [ORIGINALS]: "example-avatars-original-111111111111",
+      [FAILOVER]: "example-avatars-clean-failover-222222222222",
+    },
     keys: {
       [CLEAN_KEY]: "aws_kms_key.sovereign-key-avatars-clean_key",
       [ORIGINALS_KEY]: "aws_kms_key.sovereign-key-avatars-original_key",
+      [FAILOVER_KEY]: "aws_kms_key.commercial-key-avatars-clean_key",
     },
     tenants: { acme: "acme-health", other: "bergstadt" },
   });
-  for (const bucket of [CLEAN, ORIGINALS]) await admin.send(new CreateBucketCommand({ Bucket: bucket }));
+  for (const bucket of [CLEAN, ORIGINALS, FAILOVER]) await admin.send(new CreateBucketCommand({ Bucket: bucket }));
   const p = (claims: { tenant: string; sub: string }) => pseudonyms.of(claims.tenant, claims.sub);
   await put(CLEAN, `acme/${await p(alice)}/${ids.mine}`, CLEAN_KEY);
   await put(CLEAN, `acme/${await p(alice)}/${ids.mine2}`, CLEAN_KEY);
@@ -98,6 +120,12 @@ beforeAll(async () => {
   await put(CLEAN, `other/${await p(carol)}/${ids.otherTenant}`, CLEAN_KEY);
   await put(ORIGINALS, `quarantine/acme/${await p(alice)}/${ids.quarantined}`, ORIGINALS_KEY);
   await put(ORIGINALS, `acme/${await p(alice)}/${ids.originalOnly}`, ORIGINALS_KEY);
+  // Replicas as the sync names them: by the standby pseudonym (and one by the sovereign one, which must not serve).
+  const s = (claims: { tenant: string; sub: string }) => standbyNames.of(claims.tenant, claims.sub);
+  await put(FAILOVER, `acme/${await s(alice)}/${ids.replica}`, FAILOVER_KEY);
+  await put(FAILOVER, `acme/${await s(bob)}/${ids.replicaOtherSubject}`, FAILOVER_KEY);
+  await put(FAILOVER, `other/${await s(carol)}/${ids.replicaOtherTenant}`, FAILOVER_KEY);
+  await put(FAILOVER, `acme/${await p(alice)}/${ids.replicaSovereignName}`, FAILOVER_KEY);
   // The function's role with the stack's grant, enforced by the gateway.
   const role = await createRole(g, ROLE, {
     Version: "2012-10-17",
@@ -126,6 +154,36 @@ beforeAll(async () => {
       logger,
       ...(now === undefined ? {} : { now }),
     });
+  // The standby's role with the standby stack's grant: the failover bucket's objects and listing, nothing else.
+  const standbyRole = await createRole(g, STANDBY_ROLE, {
+    Version: "2012-10-17",
+    Statement: [
+      { Effect: "Allow", Action: ["s3:GetObject"], Resource: [`arn:aws:s3:::${FAILOVER}/*`] },
+      { Effect: "Allow", Action: ["s3:ListBucket"], Resource: [`arn:aws:s3:::${FAILOVER}`] },
+    ],
+  });
+  const standbyCredentials = await assumeRole(g, standbyRole, STANDBY_ROLE, 3600);
+  const standbySettingsFor = (expirySeconds: number) =>
+    parseDownloadEnv({
+      CLEAN_BUCKET: FAILOVER,
+      EXPIRY_SECONDS: String(expirySeconds),
+      PSEUDONYM_DOMAIN: "standby",
+      PSEUDONYM_KEY_ID: "alias/example/standby-pseudonyms",
+      S3_ENDPOINT: g.endpoint,
+      AWS_REGION: g.region,
+    });
+  const standbyClient = s3ClientFromEnv(standbySettingsFor(300).env, async () => standbyCredentials);
+  standbyFor = (expirySeconds, now) => {
+    const settings = standbySettingsFor(expirySeconds);
+    return createDownloadHandler({
+      s3: standbyClient,
+      settings,
+      // What the environment selects (the standby domain), under the standby key's material.
+      pseudonyms: downloadPseudonyms(settings, STANDBY_MAC),
+      logger,
+      ...(now === undefined ? {} : { now }),
+    });
+  };
 });
 
 describe("GET /v1/objects/{id}", () => {
@@ -223,5 +281,51 @@ describe("GET /v1/objects", () => {
       const result = await handlerFor(300)(event(alice, undefined, query));
       expect([result.statusCode, body(result).error.code]).toEqual([400, "invalid_query"]);
     }
+  });
+});
+
+describe("as the commercial standby (PSEUDONYM_DOMAIN=standby, over the failover bucket)", () => {
+  it("serves the caller's replica, named by their standby pseudonym, to a browser", async () => {
+    // Act
+    const result = await standbyFor(120)(event(alice, ids.replica));
+    // Assess
+    expect(result.statusCode).toBe(200);
+    const issued = body(result);
+    expect(issued).toMatchObject({ method: "GET", id: ids.replica, sizeBytes: png.length, contentType: "image/png" });
+    expect(new URL(issued.url).pathname).toBe(
+      `/${FAILOVER}/acme/${await standbyNames.of(alice.tenant, alice.sub)}/${ids.replica}`,
+    );
+    const response = await fetch(issued.url);
+    expect(response.status).toBe(200);
+    expect(Buffer.from(await response.arrayBuffer())).toEqual(png);
+  });
+
+  it("lists the caller's replicas only", async () => {
+    expect(body(await standbyFor(300)(event(alice))).objects.map((o: { id: string }) => o.id)).toEqual([ids.replica]);
+  });
+
+  it.each([
+    ["another subject's replica of the same tenant", alice, ids.replicaOtherSubject],
+    ["another tenant's replica", alice, ids.replicaOtherTenant],
+    ["an object named by the sovereign pseudonym", alice, ids.replicaSovereignName],
+    ["a replica that does not exist", alice, ids.replicaMissing],
+    ["the caller's replica, asked for by another subject's token", bob, ids.replica],
+    ["the caller's replica, asked for by another tenant's token", carol, ids.replica],
+    ["a sovereign clean object (the standby reads the failover bucket only)", alice, ids.mine],
+  ])("answers 404 for %s", async (_what, claims, id) => {
+    // Act
+    const result = await standbyFor(300)(event(claims, id));
+    // Assess
+    expect([result.statusCode, body(result).error.code]).toEqual([404, "unknown_object"]);
+  });
+
+  it("is refused by the server once the URL has expired", async () => {
+    // Prepare: signed 5 s ago with a 1 s lifetime.
+    const expired = body(await standbyFor(1, () => new Date(Date.now() - 5000))(event(alice, ids.replica)));
+    // Act
+    const response = await fetch(expired.url);
+    // Assess
+    expect(response.status).toBe(403);
+    expect(await response.text()).toMatch(/AccessDenied|expired/i);
   });
 });

@@ -1,15 +1,26 @@
 /**
  * The download function's environment (zod 4), parsed once at module scope by `handler.ts`, and
  * what is built from it: the S3 client, the subjects' pseudonyms (KMS) and the tenant directory.
+ *
+ * The same function serves two places: the sovereign read path (`PSEUDONYM_DOMAIN=subject`, the
+ * default: clean objects named by the sovereign pseudonym) and the commercial standby
+ * (`PSEUDONYM_DOMAIN=standby`: the replicas in a failover bucket, named by the standby pseudonym,
+ * derived under the commercial copy of the standby key that PSEUDONYM_KEY_ID names;
+ * docs/cross-partition.md §7).
  */
+import { KMSClient } from "@aws-sdk/client-kms";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { z } from "zod";
-import type { Pseudonyms } from "../shared/pseudonym";
+import { kmsMac, type Mac, Pseudonyms, STANDBY_DOMAIN, SUBJECT_DOMAIN } from "../shared/pseudonym";
 import { s3ClientFromEnv, s3EnvShape, withPathStyle } from "../shared/s3-env";
 import type { TenantDirectory } from "../shared/tenant-directory";
 import { tenantDirectoryFromEnv, tenantEnvProblem, tenantEnvShape } from "../shared/tenant-env";
-import { pseudonymEnvProblem, pseudonymsFromEnv, tokenEnvShape, wholeNumber } from "../shared/token-env";
+import { pseudonymEnvProblem, tokenEnvShape, wholeNumber } from "../shared/token-env";
 import { assertDownloadConfig, type DownloadConfig, MAX_DOWNLOAD_EXPIRY_SECONDS } from "./download";
+
+/** The pseudonym domains the function can serve, by PSEUDONYM_DOMAIN. */
+export const PSEUDONYM_DOMAINS = ["subject", "standby"] as const;
+export type PseudonymDomain = (typeof PSEUDONYM_DOMAINS)[number];
 
 export const downloadEnvSchema = z
   .object({
@@ -17,6 +28,17 @@ export const downloadEnvSchema = z
     CLEAN_BUCKET: z.string().min(1),
     /** Lifetime of every issued URL, at most 300. @default 300 */
     EXPIRY_SECONDS: wholeNumber,
+    /**
+     * Which pseudonym names the objects served: `subject` (the sovereign read path) or `standby` (the
+     * commercial standby: replicas named by the standby pseudonym, under the key PSEUDONYM_KEY_ID
+     * names, the commercial copy of the standby key). @default "subject"
+     */
+    PSEUDONYM_DOMAIN: z
+      .enum(PSEUDONYM_DOMAINS, {
+        error: (i) =>
+          `${JSON.stringify(i.input)} is not a pseudonym domain. Fix: set subject (the sovereign read path) or standby (the commercial standby, over replicas), or remove it for subject`,
+      })
+      .default("subject"),
     ...tokenEnvShape,
     ...s3EnvShape,
     ...tenantEnvShape,
@@ -38,6 +60,8 @@ export class DownloadConfigError extends Error {
 
 export interface DownloadSettings {
   readonly config: DownloadConfig;
+  /** `standby`: the commercial standby, serving replicas named by the standby pseudonym. */
+  readonly pseudonymDomain: PseudonymDomain;
   readonly tenantClaim: string;
   readonly subjectClaim: string;
   readonly env: DownloadEnv;
@@ -52,7 +76,9 @@ export function parseDownloadEnv(raw: Readonly<Record<string, string | undefined
     );
   }
   const env = result.data;
-  const problems = [tenantEnvProblem(env), pseudonymEnvProblem(env)].filter((p) => p !== undefined);
+  const problems = [tenantEnvProblem(env), pseudonymEnvProblem(env), standbyEnvProblem(env)].filter(
+    (p) => p !== undefined,
+  );
   const config: DownloadConfig = {
     bucket: env.CLEAN_BUCKET,
     expirySeconds: env.EXPIRY_SECONDS ?? MAX_DOWNLOAD_EXPIRY_SECONDS,
@@ -63,7 +89,46 @@ export function parseDownloadEnv(raw: Readonly<Record<string, string | undefined
     problems.push(error instanceof Error ? error.message : String(error));
   }
   if (problems.length > 0) throw new DownloadConfigError(`download environment is invalid: ${problems.join("; ")}`);
-  return { config, tenantClaim: env.TENANT_CLAIM, subjectClaim: env.SUBJECT_CLAIM, env };
+  return {
+    config,
+    pseudonymDomain: env.PSEUDONYM_DOMAIN,
+    tenantClaim: env.TENANT_CLAIM,
+    subjectClaim: env.SUBJECT_CLAIM,
+    env,
+  };
+}
+
+/**
+ * What is wrong with a standby's environment, or undefined: replicas are always named by the standby
+ * pseudonym (never by the subject claim), and the commercial partition has no tenant roles (every
+ * replica is read with the function's own role, under the failover key).
+ */
+function standbyEnvProblem(env: DownloadEnv): string | undefined {
+  if (env.PSEUDONYM_DOMAIN !== "standby") return undefined;
+  if (env.PSEUDONYMIZE_SUBJECTS === "false")
+    return "PSEUDONYM_DOMAIN=standby with PSEUDONYMIZE_SUBJECTS=false: replicas are named by the standby pseudonym, never by the subject claim. Fix: remove PSEUDONYMIZE_SUBJECTS and set PSEUDONYM_KEY_ID to the commercial standby pseudonym key";
+  if (env.TENANT_KEY_ALIAS_PREFIX !== undefined || env.TENANT_ROLE_NAME_PREFIX !== undefined)
+    return "PSEUDONYM_DOMAIN=standby with a tenant directory (TENANT_KEY_ALIAS_PREFIX, TENANT_ROLE_NAME_PREFIX): the commercial partition has no tenant roles, replicas are read with the function's own role. Fix: remove both prefixes";
+  if (env.STANDBY_PSEUDONYM_KEY_ID !== undefined)
+    return "PSEUDONYM_DOMAIN=standby derives with PSEUDONYM_KEY_ID (the commercial standby key); STANDBY_PSEUDONYM_KEY_ID would be a second key. Fix: remove STANDBY_PSEUDONYM_KEY_ID and name the standby key in PSEUDONYM_KEY_ID";
+  return undefined;
+}
+
+/**
+ * The pseudonyms the function serves by: the sovereign pseudonym (SUBJECT_DOMAIN) or, as the
+ * standby, the standby pseudonym (STANDBY_DOMAIN), under `mac` (tests) or KMS GenerateMac with
+ * PSEUDONYM_KEY_ID; none when pseudonyms are off (PSEUDONYMIZE_SUBJECTS=false).
+ */
+export function downloadPseudonyms(settings: DownloadSettings, mac?: Mac): Pseudonyms | undefined {
+  const env = settings.env;
+  if (env.PSEUDONYMIZE_SUBJECTS === "false" || env.PSEUDONYM_KEY_ID === undefined) return undefined;
+  const kms = () =>
+    new KMSClient({
+      region: env.AWS_REGION,
+      ...(env.KMS_ENDPOINT === undefined ? {} : { endpoint: env.KMS_ENDPOINT }),
+    });
+  const domain = settings.pseudonymDomain === "standby" ? STANDBY_DOMAIN : SUBJECT_DOMAIN;
+  return new Pseudonyms(mac ?? kmsMac(kms(), env.PSEUDONYM_KEY_ID), undefined, domain);
 }
 
 /** The settings, or the configuration error (answered with 500 on each request and logged, not a failed init). */
@@ -104,7 +169,7 @@ export function downloadDependencies(
   }
   return {
     s3: s3ClientFromEnv(settings.env),
-    pseudonyms: pseudonymsFromEnv(settings.env),
+    pseudonyms: downloadPseudonyms(settings),
     tenants: downloadTenantDirectory(settings),
   };
 }

@@ -7,8 +7,9 @@ import { describe, expect, it } from "vitest";
 import { fakes, PREFIX } from "../../test/support/shared/tenant-fixtures";
 import type { HttpApiEvent, HttpApiResult } from "../shared/http-api";
 import { createLogger } from "../shared/logger";
+import { localMac, Pseudonyms, STANDBY_DOMAIN } from "../shared/pseudonym";
 import { TenantDirectory } from "../shared/tenant-directory";
-import { DownloadConfigError, loadDownloadSettings, parseDownloadEnv } from "./env";
+import { DownloadConfigError, downloadPseudonyms, loadDownloadSettings, parseDownloadEnv } from "./env";
 import { createDownloadHandler } from "./handler";
 
 const ID = "0b0c5a9e-3c1d-4f2e-9a8b-7c6d5e4f3a2b";
@@ -63,6 +64,58 @@ describe("configuration", () => {
     // Assess
     expect(answer(result)).toEqual([500, "invalid_config"]);
     expect(result.body).not.toContain("CLEAN_BUCKET");
+  });
+});
+
+describe("as the commercial standby (PSEUDONYM_DOMAIN=standby)", () => {
+  const STANDBY = {
+    CLEAN_BUCKET: "example-avatars-clean-failover-222222222222",
+    PSEUDONYM_DOMAIN: "standby",
+    PSEUDONYM_KEY_ID: "alias/example/standby-pseudonyms",
+    AWS_REGION: "eu-central-1",
+  };
+  const mac = localMac(Buffer.alloc(32, 5));
+
+  it("derives the standby pseudonym, the one replicas are named by, not the sovereign one", async () => {
+    // Prepare
+    const settings = parseDownloadEnv(STANDBY);
+    // Act
+    const derived = await downloadPseudonyms(settings, mac)?.of("acme", "alice@example.org");
+    // Assess
+    expect(settings.pseudonymDomain).toBe("standby");
+    expect(derived).toBe(await new Pseudonyms(mac, undefined, STANDBY_DOMAIN).of("acme", "alice@example.org"));
+    expect(derived).not.toBe(await new Pseudonyms(mac).of("acme", "alice@example.org"));
+  });
+
+  it("derives the sovereign pseudonym by default", async () => {
+    const settings = parseDownloadEnv({ ...STANDBY, PSEUDONYM_DOMAIN: undefined });
+    expect(settings.pseudonymDomain).toBe("subject");
+    expect(await downloadPseudonyms(settings, mac)?.of("acme", "alice")).toBe(
+      await new Pseudonyms(mac).of("acme", "alice"),
+    );
+  });
+
+  it.each([
+    [
+      { PSEUDONYM_DOMAIN: "commercial" },
+      /PSEUDONYM_DOMAIN: "commercial" is not a pseudonym domain\. Fix: set subject .* or standby/,
+    ],
+    [
+      { PSEUDONYMIZE_SUBJECTS: "false" },
+      /PSEUDONYM_DOMAIN=standby with PSEUDONYMIZE_SUBJECTS=false.*Fix: remove PSEUDONYMIZE_SUBJECTS/,
+    ],
+    [{ PSEUDONYM_KEY_ID: undefined }, /PSEUDONYM_KEY_ID is required/],
+    [
+      { TENANT_KEY_ALIAS_PREFIX: "alias/example/tenant/", TENANT_ROLE_NAME_PREFIX: "example-tenant-" },
+      /the commercial partition has no tenant roles.*Fix: remove both prefixes/,
+    ],
+    [{ STANDBY_PSEUDONYM_KEY_ID: "alias/example/standby-pseudonyms" }, /Fix: remove STANDBY_PSEUDONYM_KEY_ID/],
+  ])("fails with %j, naming the setting and the fix", (change, message) => {
+    // Act
+    const error = loadDownloadSettings({ ...STANDBY, ...change });
+    // Assess
+    expect(error).toBeInstanceOf(DownloadConfigError);
+    expect((error as Error).message).toMatch(message);
   });
 });
 

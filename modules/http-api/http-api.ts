@@ -101,6 +101,12 @@ export interface HttpApiCommonProps {
    * @default - no route without authorization
    */
   readonly unauthenticatedHealthRoute?: UnauthenticatedHealthRoute;
+  /**
+   * Tags of the API's data-holding resources (the access-log group, the health function): outside
+   * the sovereign partition they name a data class that may be there (`DataClass`).
+   * @default - none
+   */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -158,6 +164,7 @@ export class HttpApi extends Construct {
       logGroupName: `/sip/${props.name}/api-access`,
       encryptionKey: props.logKey,
       retentionDays: props.logRetentionDays ?? 365,
+      ...(props.tags === undefined ? {} : { tags: props.tags }),
     });
     const throttle = props.throttle ?? { ratePerSecond: 50, burst: 100 };
     this.stage = new Apigatewayv2Stage(this, "stage", {
@@ -198,6 +205,7 @@ export class HttpApi extends Construct {
       memorySizeMb: 128,
       timeoutSeconds: 3,
       tags: {
+        ...props.tags,
         "sip:exception": HEALTH_CHECK_EXCEPTION,
         "sip:justification": "Route 53 health checkers cannot present a token; answers a status only",
       },

@@ -77,6 +77,8 @@ export interface LambdaFunctionProps {
  * retention, a KMS-encrypted dead-letter queue, and reserved concurrency.
  */
 export class LambdaFunction extends Construct implements Grantable {
+  /** The side the function runs on. */
+  readonly placement: Placement;
   readonly function: LambdaFunctionResource;
   readonly role: IamRole;
   readonly deadLetterQueue: SqsQueue;
@@ -91,6 +93,7 @@ export class LambdaFunction extends Construct implements Grantable {
   constructor(scope: Construct, id: string, props: LambdaFunctionProps) {
     super(scope, id);
     const { placement } = props;
+    this.placement = placement;
     const provider = placement.provider;
     this.validate(props);
     const egress: ControlledEgress | undefined = props.allowInternetEgress === true ? props.network.egress : undefined;

@@ -12,6 +12,7 @@
 import { arn } from "../../config/partitions";
 import { SYNC_RECORDS_PREFIX } from "../../functions/cross-partition-sync/standby-index-layout";
 import type { Call } from "./actions";
+import { standbyCases } from "./abuse-standby";
 import { type RoleKind, roleKindOf } from "./catalogue";
 import type { AuthzWorld, WorldBucket, WorldRole } from "./world";
 
@@ -175,11 +176,13 @@ interface Matrix {
   readonly noTenant: string;
 }
 
-type AddCase = (
+/** Adds a case: its call (denied), with its legitimate twin (allowed), or the reason it does not apply. */
+export type AbuseAddCase = (
   id: string,
   title: string,
   make: () => Call | string | { readonly call: Call; readonly control: Call },
 ) => void;
+type AddCase = AbuseAddCase;
 
 function matrixOf(world: AuthzWorld, pipeline: Pipeline = "upload-pipeline"): Matrix {
   const c = castOf(world, pipeline);
@@ -745,6 +748,7 @@ export function abuseCases(world: AuthzWorld): AbuseCase[] {
   for (const cases of [tenantWriteCases, tenantReachCases, browserCases, downloadCases]) cases(images, add);
   if (signingIn === images) signingCases(images, add);
   for (const cases of [functionCases, commercialCases, keyCases, webhookCases, subjectRequestCases]) cases(images, add);
+  standbyCases(world, add);
   // The document pipeline's own paths, the same abuse against its roles and buckets.
   if (documents.c.upload !== undefined) {
     const addDocument: AddCase = (id, title, make) => add(`documents:${id}`, `(documents) ${title}`, make);

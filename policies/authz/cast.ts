@@ -172,10 +172,10 @@ function castCall({ world, cast, record, actor, uploadKeys, problems }: CastRequ
       ? uploadKeys.get(objectName)
       : undefined);
   const target = targetOf(world, cast, record, (id) => kmsKeyArn(id));
-  const origin: Origin =
-    record.via !== "sdk" || principal.side.partition.id !== "aws-eusc" || isOperator(principal)
-      ? "internet"
-      : "vpc-endpoint";
+  // SDK calls of the sovereign side, and of a commercial function in a VPC (the standby), pass their
+  // VPC's endpoints; the commercial roles without a VPC (Roles Anywhere) and operators call from the internet.
+  const inVpc = principal.side.partition.id === "aws-eusc" || isVpcFunctionRole(world, principal);
+  const origin: Origin = record.via !== "sdk" || !inVpc || isOperator(principal) ? "internet" : "vpc-endpoint";
   return {
     principal,
     service: record.service,
@@ -192,6 +192,16 @@ function castCall({ world, cast, record, actor, uploadKeys, problems }: CastRequ
     ...(target === undefined ? {} : { target }),
     notFound: record.status === 404,
   };
+}
+
+/** Whether `role` is the role of a Lambda function that runs in a VPC (its SDK calls pass that VPC's endpoints). */
+export function isVpcFunctionRole(world: AuthzWorld, role: WorldRole): boolean {
+  return world.template.resources.some(
+    (r) =>
+      r.type === "aws_lambda_function" &&
+      r.values.vpc_config !== undefined &&
+      world.concrete(String(r.values.role ?? "")) === role.arn,
+  );
 }
 
 /** Operator roles act from a workstation: on the internet, not through the VPC's endpoints. */

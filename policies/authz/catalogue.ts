@@ -10,6 +10,7 @@ import type { WorldRole } from "./world";
 export type RoleKind =
   | "upload-function"
   | "download-function"
+  | "standby-download-function"
   | "signing-function"
   | "scrub-function"
   | "sync-function"
@@ -65,6 +66,11 @@ export const CATALOGUE: Readonly<Record<RoleKind, RoleCalls>> = {
       "sdk KMS GenerateMac",
       "sdk STS AssumeRole",
     ],
+  },
+  "standby-download-function": {
+    purpose:
+      "the commercial standby of the read API (crossPartition.standby): lists the caller's own replicas in a failover bucket and signs short-lived GETs of them for browsers; derives the caller's standby pseudonym (the commercial standby key) for the key prefix; reaches no sovereign resource and writes nothing",
+    calls: [...s3("presigned-url", "GetObject"), ...s3("sdk", "HeadObject", "ListObjectsV2"), "sdk KMS GenerateMac"],
   },
   "signing-function": {
     purpose:
@@ -230,6 +236,7 @@ export function roleKindOf(role: WorldRole): RoleKind | undefined {
     role.address,
   );
   if (pipeline !== null) return `${pipeline[1] as "upload" | "download" | "signing" | "scrub"}-function`;
+  if (role.address === "aws_iam_role.standby-serving_download_role") return "standby-download-function";
   if (/^aws_iam_role\.sync-pipeline-.+_sync_role$/.test(role.address)) return "sync-function";
   if (/^aws_iam_role\.sync-pipeline-.+_failback_role$/.test(role.address)) return "failback-function";
   if (role.address === "aws_iam_role.webhooks_sender_role") return "webhook-sender";

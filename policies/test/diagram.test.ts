@@ -85,7 +85,9 @@ describe("the partition diagram of the example", () => {
     expect(writers).toEqual([COMMERCIAL_ROLE, "aws_iam_role.commercial-roles-anywhere_role-subject-erasure"]);
     // The webhook sender shares the egress path (one allowlist): it could open TLS to the failover
     // bucket's host, without a credential for it (docs/architecture.md, controlled egress).
+    // The commercial standby's read function reads it from its own side (no write, no crossing).
     expect(functions.sort()).toEqual([
+      "aws_lambda_function.standby-serving_download_function",
       "aws_lambda_function.subject-requests_run_function",
       FAILBACK,
       SYNC,

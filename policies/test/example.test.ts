@@ -29,6 +29,7 @@ const EXPECTED_WITH_CONFIG = [
   "SIP-LAMBDA-7 aws_lambda_function.document-pipeline_scrub_function",
   "SIP-LAMBDA-7 aws_lambda_function.document-pipeline_signing_function",
   "SIP-LAMBDA-7 aws_lambda_function.document-pipeline_upload_function",
+  "SIP-LAMBDA-7 aws_lambda_function.standby-serving_download_function",
   "SIP-LAMBDA-7 aws_lambda_function.subject-requests_api_function",
   "SIP-LAMBDA-7 aws_lambda_function.subject-requests_certify_function",
   "SIP-LAMBDA-7 aws_lambda_function.subject-requests_pending_function",
@@ -54,6 +55,7 @@ const EXPECTED_ACCEPTED = [
   "SIP-IAM-7 aws_iam_role_policy.document-pipeline_scrub_role-policy: Lambda creates and deletes the network interfaces",
   "SIP-IAM-7 aws_iam_role_policy.document-pipeline_signing_role-policy: Lambda creates and deletes the network interfaces",
   "SIP-IAM-7 aws_iam_role_policy.document-pipeline_upload_role-policy: Lambda creates and deletes the network interfaces",
+  "SIP-IAM-7 aws_iam_role_policy.standby-serving_download_role-policy: Lambda creates and deletes the network interfaces",
   "SIP-IAM-7 aws_iam_role_policy.subject-requests_api_role-policy: Lambda creates and deletes the network interfaces",
   "SIP-IAM-7 aws_iam_role_policy.subject-requests_certify_role-policy: Lambda creates and deletes the network interfaces",
   "SIP-IAM-7 aws_iam_role_policy.subject-requests_pending_role-policy: Lambda creates and deletes the network interfaces",
@@ -110,10 +112,13 @@ describe("the synthesized example", () => {
     const residency = report.findings
       .filter((f) => f.ruleId.startsWith("SIP-RES-"))
       .map((f) => `${f.ruleId} ${f.address}`);
-    // Without the configuration every class is sovereign-only: the commercial side's resources, and
-    // the alarms tagged with the failover class, are residency errors.
+    // Without the configuration every class is sovereign-only: the commercial side's resources (the
+    // standby's included), and the alarms tagged with the failover class, are residency errors.
     expect(residency).toEqual([
       "SIP-RES-3 aws_cloudwatch_log_group.commercial-audit_log-group_log-group",
+      "SIP-RES-3 aws_cloudwatch_log_group.standby-serving_api_access-logs_log-group",
+      "SIP-RES-3 aws_cloudwatch_log_group.standby-serving_download_logs_log-group",
+      "SIP-RES-3 aws_cloudwatch_log_group.standby-serving_network_flow-logs_log-group",
       "SIP-RES-6 aws_cloudwatch_metric_alarm.commercial-alarms_alarm-cloudtrail-changed",
       "SIP-RES-6 aws_cloudwatch_metric_alarm.commercial-alarms_alarm-cloudtrail-event-selectors-changed",
       "SIP-RES-6 aws_cloudwatch_metric_alarm.commercial-alarms_alarm-iam-policy-changed",
@@ -124,13 +129,30 @@ describe("the synthesized example", () => {
       "SIP-RES-6 aws_cloudwatch_metric_alarm.commercial-alarms_alarm-s3-bucket-access-changed",
       "SIP-RES-6 aws_cloudwatch_metric_alarm.commercial-alarms_alarm-s3-bucket-protection-changed",
       "SIP-RES-6 aws_cloudwatch_metric_alarm.commercial-alarms_alarm-s3-mass-deletion",
+      "SIP-RES-6 aws_cloudwatch_metric_alarm.commercial-alarms_dead-letters-standby-download",
+      "SIP-RES-6 aws_default_security_group.standby-serving_network_default-security-group",
+      "SIP-RES-6 aws_flow_log.standby-serving_network_flow-log",
+      "SIP-RES-6 aws_iam_role.standby-serving_download_role",
+      "SIP-RES-6 aws_iam_role.standby-serving_network_flow-logs-role",
       "SIP-RES-3 aws_kms_external_key.commercial-key-standby-pseudonyms_key",
       "SIP-RES-3 aws_kms_key.commercial-key-alarms_key",
       "SIP-RES-3 aws_kms_key.commercial-key-audit_key",
       "SIP-RES-3 aws_kms_key.commercial-key-avatars-clean_key",
+      "SIP-RES-3 aws_kms_key.standby-serving_key_key",
+      "SIP-RES-3 aws_lambda_function.standby-serving_download_function",
+      "SIP-RES-6 aws_route_table.standby-serving_network_private-routes",
       "SIP-RES-3 aws_s3_bucket.commercial-audit_bucket_bucket",
       "SIP-RES-3 aws_s3_bucket.commercial-bucket-avatars-clean_bucket",
+      "SIP-RES-6 aws_security_group.standby-serving_download_security-group",
+      "SIP-RES-6 aws_security_group.standby-serving_network_endpoints-security-group",
       "SIP-RES-3 aws_sns_topic.commercial-alarms_topic",
+      "SIP-RES-3 aws_sqs_queue.standby-serving_download_dead-letter-queue",
+      "SIP-RES-6 aws_subnet.standby-serving_network_private-eu-central-1a",
+      "SIP-RES-6 aws_subnet.standby-serving_network_private-eu-central-1b",
+      "SIP-RES-6 aws_vpc.standby-serving_network_vpc",
+      "SIP-RES-6 aws_vpc_endpoint.standby-serving_network_dynamodb-gateway",
+      "SIP-RES-6 aws_vpc_endpoint.standby-serving_network_kms-interface",
+      "SIP-RES-6 aws_vpc_endpoint.standby-serving_network_s3-gateway",
     ]);
   });
 

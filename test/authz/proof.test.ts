@@ -58,6 +58,9 @@ const REQUIRED: ReadonlyArray<readonly [string, string, string]> = [
   ["example-document-scrub-function", "sdk", "GetObject"],
   ["example-document-scrub-function", "sdk", "PutObject"],
   ["example-document-download-function", "presigned-url", "GetObject"],
+  ["example-standby-download-function", "presigned-url", "GetObject"],
+  ["example-standby-download-function", "sdk", "HeadObject"],
+  ["example-standby-download-function", "sdk", "ListObjectsV2"],
   ["example-sync-avatars-clean-function", "sdk", "GetObject"],
   // The standby index (sovereign): the sync writes it before a replica is named by the standby pseudonym.
   ["example-sync-avatars-clean-function", "sdk", "PutObject"],

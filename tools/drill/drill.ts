@@ -47,7 +47,7 @@ import { parseSyncEnv, syncConfig } from "../../functions/cross-partition-sync/e
 import { failback } from "../../functions/cross-partition-sync/failback";
 import { recordedSovereignKey, s3StandbyIndex } from "../../functions/cross-partition-sync/standby-index";
 import { createDownloadHandler } from "../../functions/download-presign/handler";
-import { loadDownloadSettings } from "../../functions/download-presign/env";
+import { downloadPseudonyms, loadDownloadSettings } from "../../functions/download-presign/env";
 import { localMac, Pseudonyms, STANDBY_DOMAIN, STANDBY_PSEUDONYM_METADATA } from "../../functions/shared/pseudonym";
 import { createLogger } from "../../functions/shared/logger";
 import type { HttpApiResult } from "../../functions/shared/http-api";
@@ -192,6 +192,9 @@ async function rig(
   const cleanBucket = String(scrubEnv.CLEAN_BUCKET);
   for (const b of [uploadBucket, cleanBucket]) await versioned(sovereign, b);
   await versioned(commercial, sync.targetBucket);
+  const standbySettings = loadDownloadSettings(on(commercialGw, world.env.standbyDownload));
+  if (!(standbySettings instanceof Error) && standbySettings.config.bucket !== sync.targetBucket)
+    throw new Error(`the standby serves ${standbySettings.config.bucket}, the sync writes ${sync.targetBucket}`);
   return {
     world,
     sovereignGw,
@@ -225,15 +228,12 @@ async function rig(
       pseudonyms: new Pseudonyms(SOVEREIGN_MAC),
       logger: quiet("download-presign"),
     }),
-    // The standby: the same function's core over the failover bucket, with the standby pseudonym.
+    // The standby: the synthesized standby function's environment (PSEUDONYM_DOMAIN=standby over the
+    // failover bucket), its pseudonyms under the standby key's material.
     standbyRead: createDownloadHandler({
       s3: commercial,
-      settings: loadDownloadSettings({
-        ...on(commercialGw, world.env.download),
-        AWS_REGION: world.commercial.region,
-        CLEAN_BUCKET: sync.targetBucket,
-      }),
-      pseudonyms: new Pseudonyms(STANDBY_MAC, undefined, STANDBY_DOMAIN),
+      settings: standbySettings,
+      pseudonyms: standbySettings instanceof Error ? undefined : downloadPseudonyms(standbySettings, STANDBY_MAC),
       logger: quiet("download-presign"),
     }),
   };

@@ -16,6 +16,8 @@ export const DRILL_FUNCTIONS = {
   upload: "example-upload",
   scrub: "example-scrub",
   download: "example-download",
+  /** The commercial standby's read function (crossPartition.standby of the example). */
+  standbyDownload: "example-standby-download",
   sync: "example-sync-avatars-clean",
   failback: "example-failback-avatars-clean",
 } as const;
