@@ -164,6 +164,27 @@ function platformNames(context: NameContext, out: DerivedName[]): void {
   platform("sovereignRole", `${env}-vpc-flow-logs`, "flow log role");
   pipelineNames(context, platform);
   if (context.standby) standbyNames(context, platform);
+  signingAndRequestNames(context, platform);
+  if (crossing.length > 0) platform("commercialRole", `${env}-failover-cloudtrail-logs`, "commercial audit trail role");
+  for (const alias of ["logs", "functions", "audit", "alarms", "terraform-state", "terraform-state-audit"])
+    platform("sovereignAlias", `alias/${env}/${alias}`, `key alias/${env}/${alias}`);
+  if (uploads || documents)
+    platform("sovereignAlias", `alias/${env}/subject-pseudonyms`, `key alias/${env}/subject-pseudonyms`);
+  if (crossing.length > 0) {
+    platform("commercialAlias", `alias/${env}/audit`, `key alias/${env}/audit`);
+    platform("commercialAlias", `alias/${env}/alarms`, `key alias/${env}/alarms`);
+    // The standby pseudonym key, in both partitions (docs/cross-partition.md §7).
+    platform("commercialAlias", `alias/${env}/standby-pseudonyms`, `key alias/${env}/standby-pseudonyms`);
+    platform("sovereignAlias", `alias/${env}/standby-pseudonyms`, `key alias/${env}/standby-pseudonyms`);
+  }
+}
+
+/** The signing function's and the data-subject request workflow's names. */
+function signingAndRequestNames(
+  context: NameContext,
+  platform: (namespace: Namespace, name: string, owner: string) => void,
+): void {
+  const { env, sov, crossing, signing } = context;
   if (signing) {
     platform("sovereignBucket", `${env}-evidence-${sov}`, "signed evidence bucket");
     platform("sovereignRole", `${env}-signing-function`, "signing function's role");
@@ -184,18 +205,6 @@ function platformNames(context: NameContext, out: DerivedName[]): void {
       platform("sovereignFunction", `${env}-subject-request-${fn}`, `data-subject request ${fn} function`);
       platform("sovereignRole", `${env}-subject-request-${fn}-function`, `data-subject request ${fn} function's role`);
     }
-  }
-  if (crossing.length > 0) platform("commercialRole", `${env}-failover-cloudtrail-logs`, "commercial audit trail role");
-  for (const alias of ["logs", "functions", "audit", "alarms", "terraform-state", "terraform-state-audit"])
-    platform("sovereignAlias", `alias/${env}/${alias}`, `key alias/${env}/${alias}`);
-  if (uploads || documents)
-    platform("sovereignAlias", `alias/${env}/subject-pseudonyms`, `key alias/${env}/subject-pseudonyms`);
-  if (crossing.length > 0) {
-    platform("commercialAlias", `alias/${env}/audit`, `key alias/${env}/audit`);
-    platform("commercialAlias", `alias/${env}/alarms`, `key alias/${env}/alarms`);
-    // The standby pseudonym key, in both partitions (docs/cross-partition.md §7).
-    platform("commercialAlias", `alias/${env}/standby-pseudonyms`, `key alias/${env}/standby-pseudonyms`);
-    platform("sovereignAlias", `alias/${env}/standby-pseudonyms`, `key alias/${env}/standby-pseudonyms`);
   }
 }
 
