@@ -8,15 +8,16 @@
  *    pseudonym; one object is deleted by its owner (the delete reaches the replica), one object of a
  *    sovereign-only data class sits in the clean bucket (the sync refuses it).
  * 2. The outage: the sovereign gateway stops answering (pause). A client reads its object through the
- *    sovereign read path, gives up after its timeout, and reads it from the standby: the download
- *    function's core over the commercial failover bucket with the standby pseudonym. Every subject's
+ *    sovereign read path, gives up after its timeout, and reads it from the standby: the standby
+ *    function `<env>-standby-download` (the download function with PSEUDONYM_DOMAIN=standby over the
+ *    commercial failover bucket, as the example deploys it). Every subject's
  *    objects are then listed and read from the standby and compared byte for byte.
  * 3. The sovereign side returns; failback runs over the outage window.
  * 4. The consistency check (tools/drill/consistency.ts).
  *
  * Figures: the recovery point (replication lag of the last object written before the outage) and
  * the recovery time as simulated (outage start to the first successful standby read). Writes during
- * the outage are reported as not exercised: the standby's upload route does not exist yet.
+ * the outage are reported as not exercised: the standby has no upload route (outage writes are not built).
  * Authorization is not what the drill checks (the gateways' admin credentials are used): the
  * authorization proof covers these calls. Exit 0 when consistent, 1 on any inconsistency or failed
  * step, 64 on a usage error.
