@@ -7,7 +7,7 @@
  * (functions/download-presign/download.rgw.test.ts), IAM cannot.
  */
 import type { AbuseAddCase } from "./abuse";
-import type { Call } from "./actions";
+import { type Call, s3Call } from "./actions";
 import { roleKindOf } from "./catalogue";
 import type { AuthzWorld, WorldBucket, WorldRole } from "./world";
 
@@ -19,17 +19,7 @@ function s3(
   key: string,
   extra: Partial<Call> = {},
 ): Call {
-  return {
-    principal,
-    service: "S3",
-    operation,
-    origin: "internet",
-    secureTransport: true,
-    bucket,
-    key,
-    headers: {},
-    ...extra,
-  };
+  return s3Call(principal, operation, bucket, key, { origin: "internet", ...extra });
 }
 
 /** A GenerateMac under `keyArn` by `principal`, from `origin`. */

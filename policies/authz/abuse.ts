@@ -11,7 +11,7 @@
  */
 import { arn } from "../../config/partitions";
 import { SYNC_RECORDS_PREFIX } from "../../functions/cross-partition-sync/standby-index-layout";
-import type { Call } from "./actions";
+import { type Call, s3Call as call } from "./actions";
 import { standbyCases } from "./abuse-standby";
 import { type RoleKind, roleKindOf } from "./catalogue";
 import type { AuthzWorld, WorldBucket, WorldRole } from "./world";
@@ -102,26 +102,6 @@ export function castOf(world: AuthzWorld, pipeline: Pipeline = "upload-pipeline"
     sovereignOnly: bucketWhere(world, (b) => b.address === "aws_s3_bucket.sovereign-bucket-identity_bucket"),
     audit: bucketWhere(world, (b) => sovereign(b) && b.address.includes("audit")),
     evidence: bucketWhere(world, (b) => sovereign(b) && b.address === "aws_s3_bucket.sovereign-bucket-evidence_bucket"),
-  };
-}
-
-function call(
-  principal: WorldRole,
-  operation: string,
-  bucket: WorldBucket,
-  key: string,
-  extra: Partial<Call> = {},
-): Call {
-  return {
-    principal,
-    service: "S3",
-    operation,
-    origin: "vpc-endpoint",
-    secureTransport: true,
-    bucket,
-    key,
-    headers: {},
-    ...extra,
   };
 }
 

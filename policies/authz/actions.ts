@@ -33,6 +33,27 @@ export interface Call {
   readonly notFound?: boolean;
 }
 
+/** An S3 call of the abuse matrices: over the VPC endpoint, with TLS, no headers, unless `extra` says otherwise. */
+export function s3Call(
+  principal: WorldRole,
+  operation: string,
+  bucket: WorldBucket,
+  key: string,
+  extra: Partial<Call> = {},
+): Call {
+  return {
+    principal,
+    service: "S3",
+    operation,
+    origin: "vpc-endpoint",
+    secureTransport: true,
+    bucket,
+    key,
+    headers: {},
+    ...extra,
+  };
+}
+
 export interface Authorization {
   /** What this check is, for reports (`s3:PutObject on avatars-original/kleinverein/...`). */
   readonly label: string;
