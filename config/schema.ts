@@ -369,6 +369,16 @@ const origin = z.string().check((ctx) => {
 
 const DISCOVERY_SUFFIX = "/.well-known/openid-configuration";
 
+/** Lifetime of pre-signed downloads in seconds: 10-300, 300 by default (the read API and its standby). */
+const downloadExpirySeconds = z
+  .number()
+  .int()
+  .min(10, { error: "downloadExpirySeconds must be at least 10. Fix: use 10-300" })
+  .max(300, {
+    error: "downloadExpirySeconds must be at most 300: pre-signed downloads are short-lived. Fix: use 10-300",
+  })
+  .default(300);
+
 const issuerUrl = z
   .url({
     protocol: /^https$/,
@@ -579,14 +589,7 @@ export const deploymentSchema = z.strictObject({
             ),
           }),
           /** Lifetime of the standby's pre-signed downloads in seconds; at most 300. @default 300 */
-          downloadExpirySeconds: z
-            .number()
-            .int()
-            .min(10, { error: "downloadExpirySeconds must be at least 10. Fix: use 10-300" })
-            .max(300, {
-              error: "downloadExpirySeconds must be at most 300: pre-signed downloads are short-lived. Fix: use 10-300",
-            })
-            .default(300),
+          downloadExpirySeconds,
           /** The standby's VPC in the commercial region (private subnets only, S3 and KMS endpoints). */
           network: z.strictObject({
             vpcCidr,
@@ -646,14 +649,7 @@ export const deploymentSchema = z.strictObject({
      * Lifetime of pre-signed downloads of clean objects (the read API) in seconds; at most 300.
      * @default 300
      */
-    downloadExpirySeconds: z
-      .number()
-      .int()
-      .min(10, { error: "downloadExpirySeconds must be at least 10. Fix: use 10-300" })
-      .max(300, {
-        error: "downloadExpirySeconds must be at most 300: pre-signed downloads are short-lived. Fix: use 10-300",
-      })
-      .default(300),
+    downloadExpirySeconds,
     oidc: z.strictObject({
       issuer: issuerUrl,
       audience: text("audience", 'use the client ID your identity provider puts in the token\'s "aud" claim'),
