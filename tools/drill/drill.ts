@@ -49,6 +49,9 @@ import { failback } from "../../functions/cross-partition-sync/failback";
 import { recordedSovereignKey, s3StandbyIndex } from "../../functions/cross-partition-sync/standby-index";
 import { createDownloadHandler } from "../../functions/download-presign/handler";
 import { downloadPseudonyms, loadDownloadSettings } from "../../functions/download-presign/env";
+import { placesOf } from "../../functions/subject-requests/run";
+import { eraseSubject } from "../../functions/subject-requests/erase";
+import type { RequestRecord } from "../../functions/subject-requests/request";
 import { localMac, Pseudonyms, STANDBY_DOMAIN, STANDBY_PSEUDONYM_METADATA } from "../../functions/shared/pseudonym";
 import { createLogger } from "../../functions/shared/logger";
 import type { HttpApiResult } from "../../functions/shared/http-api";
@@ -281,6 +284,68 @@ interface Before {
   readonly uploaded: readonly Uploaded[];
   readonly erased: Uploaded;
   readonly sovereignOnlyKey: string;
+  readonly erasure: SubjectErasure;
+}
+
+interface SubjectErasure {
+  readonly tenant: string;
+  readonly subject: string;
+  /** The subject's objects before the erasure. */
+  readonly objects: readonly Uploaded[];
+  readonly places: number;
+  readonly erasedVersions: number;
+}
+
+async function ensureVersioned(client: S3Client, bucket: string): Promise<void> {
+  try {
+    await versioned(client, bucket);
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    if (name !== "BucketAlreadyOwnedByYou" && name !== "BucketAlreadyExists") throw error;
+  }
+}
+
+/**
+ * A data-subject erasure of one subject, as an approved request's run does it: every place of the
+ * run function's PLACES (both partitions; the commercial ones by the standby pseudonym, the standby
+ * index records with the objects), every version and delete marker, each place confirmed.
+ */
+async function eraseOneSubject(r: Rig, objects: readonly Uploaded[]): Promise<SubjectErasure> {
+  const { tenant, subject } = objects[0] as Uploaded;
+  const runPlaces = JSON.parse(r.world.env.subjectRun.PLACES ?? "[]") as {
+    name: string;
+    bucket: string;
+    partition?: "sovereign" | "commercial";
+    standbyIndex?: boolean;
+  }[];
+  const withClients = runPlaces.map((p) => ({
+    ...p,
+    client: p.partition === "commercial" ? r.commercial : r.sovereign,
+  }));
+  for (const p of withClients) await ensureVersioned(p.client, p.bucket);
+  const request: RequestRecord = {
+    id: "00000000-0000-4000-8000-00000000e1a5",
+    tenant,
+    pseudonym: await new Pseudonyms(SOVEREIGN_MAC).of(tenant, subject),
+    standbyPseudonym: await new Pseudonyms(STANDBY_MAC, undefined, STANDBY_DOMAIN).of(tenant, subject),
+    kind: "erase",
+    reason: "outage drill",
+    requestedBy: "drill",
+    requestedAt: new Date().toISOString(),
+  };
+  const report = await eraseSubject({ tenant, pseudonym: request.pseudonym }, placesOf(request, withClients));
+  const unconfirmed = report.places.filter((p) => !p.confirmed);
+  if (unconfirmed.length > 0)
+    throw new Error(
+      `the erasure is not confirmed in ${unconfirmed.map((p) => `${p.name} (${p.error ?? "versions remain"})`).join(", ")}`,
+    );
+  return {
+    tenant,
+    subject,
+    objects,
+    places: report.places.length,
+    erasedVersions: report.places.reduce((n, p) => n + p.erased.length, 0),
+  };
 }
 
 /** Step 1: uploads, a deletion that reaches the replica, and a sovereign-only object the sync refuses. */
@@ -301,7 +366,7 @@ async function beforeOutage(r: Rig, options: Options): Promise<Before> {
       `the deletion of ${erased.sovereignKey} did not reach the replica: ${JSON.stringify(removal.outcomes)}`,
     );
   // An object of a sovereign-only class in the same bucket, with a standby pseudonym: refused.
-  const owner = uploaded[1] as Uploaded;
+  const owner = uploaded[0] as Uploaded;
   const pseudonym = owner.sovereignKey.split("/")[1] ?? "";
   const sovereignOnlyKey = `${owner.tenant}/${pseudonym}/00000000-0000-4000-8000-00000000d011`;
   const put = await r.sovereign.send(
@@ -318,7 +383,16 @@ async function beforeOutage(r: Rig, options: Options): Promise<Before> {
     throw new Error(
       `the sync did not refuse a ${r.world.sovereignOnlyClass} object: ${JSON.stringify(refused.outcomes)}`,
     );
-  return { uploaded: uploaded.filter((u) => u !== erased), erased, sovereignOnlyKey };
+  // A data-subject erasure of the first tenant's second subject, in both partitions.
+  const first = r.world.tenants[0] as string;
+  const victim = uploaded.filter((u) => u.tenant === first && u.subject === SUBJECTS[1]);
+  const erasure = await eraseOneSubject(r, victim);
+  return {
+    uploaded: uploaded.filter((u) => u !== erased && !victim.includes(u)),
+    erased,
+    sovereignOnlyKey,
+    erasure,
+  };
 }
 
 interface Outage {
@@ -397,10 +471,18 @@ async function duringOutage(r: Rig, before: Before): Promise<Outage> {
     refusedAsExpected += 1;
   else problems.push(`the standby serves ${before.erased.id}, deleted before the outage`);
   const onlyId = before.sovereignOnlyKey.split("/").at(-1) ?? "";
-  const owner = before.uploaded[0] as Uploaded;
-  if ((await r.standbyRead(downloadApiEvent({ tenant: owner.tenant, sub: owner.subject }, onlyId))).statusCode === 404)
-    refusedAsExpected += 1;
+  if ((await r.standbyRead(downloadApiEvent(erasedClaims, onlyId))).statusCode === 404) refusedAsExpected += 1;
   else problems.push("the standby serves an object of a sovereign-only class");
+  // The subject erased by a data-subject request: nothing listed, nothing served.
+  const { erasure } = before;
+  const victim = { tenant: erasure.tenant, sub: erasure.subject };
+  const listed = must(await r.standbyRead(downloadApiEvent(victim)), 200, "standby listing") as { objects: unknown[] };
+  if (listed.objects.length > 0)
+    problems.push(`the standby lists ${listed.objects.length} objects of the erased subject`);
+  for (const u of erasure.objects) {
+    if ((await r.standbyRead(downloadApiEvent(victim, u.id))).statusCode === 404) refusedAsExpected += 1;
+    else problems.push(`the standby serves ${u.id} of the erased subject`);
+  }
   return { recoveryTimeMs, sovereignAttemptMs: first.sovereignMs, readsServed, refusedAsExpected, problems };
 }
 
@@ -444,7 +526,7 @@ async function drill(world: DrillWorld, gateways: [RadosGateway, RadosGateway], 
   const r = await rig(world, sovereignGw, commercialGw, options);
   const before = await beforeOutage(r, options);
   progress(
-    `${before.uploaded.length + 1} objects uploaded, scrubbed and replicated; one deleted; the sovereign side stops`,
+    `${before.uploaded.length + 1 + before.erasure.objects.length} objects uploaded, scrubbed and replicated; one deleted by its owner; ${before.erasure.objects.length} erased with their subject (${before.erasure.erasedVersions} versions in ${before.erasure.places} places); the sovereign side stops`,
   );
   const outageStart = new Date(Math.floor(Date.now() / 1000) * 1000);
   const outage = await duringOutage(r, before);
@@ -460,18 +542,28 @@ async function drill(world: DrillWorld, gateways: [RadosGateway, RadosGateway], 
     commercial: { client: r.commercial, bucket: r.failoverBucket },
     index: after.index,
     crossingClasses: r.sync.policy.allowedDataClasses,
-    erased: [before.erased.sovereignKey],
+    erased: [before.erased.sovereignKey, ...before.erasure.objects.map((u) => u.sovereignKey)],
     sovereignPseudonyms: await Promise.all(
       subjects.map((s) => sovereignPseudonyms.of(s.split("\0")[0] ?? "", s.split("\0")[1] ?? "")),
     ),
   });
-  const lags = [...before.uploaded, before.erased].map((u) => u.lagMs);
+  const lags = [...before.uploaded, before.erased, ...before.erasure.objects].map((u) => u.lagMs);
   const problems = [...outage.problems, ...consistency.problems];
   return {
     drill: "outage",
     measured: "on loopback: two Ceph RADOS Gateways as the partitions, the functions' production handlers",
     environment: { node: process.version, sovereign: world.sovereign.region, commercial: world.commercial.region },
-    objects: { uploaded: before.uploaded.length + 1, deletedBeforeOutage: 1, sovereignOnly: 1 },
+    objects: {
+      uploaded: lags.length,
+      deletedBeforeOutage: 1,
+      sovereignOnly: 1,
+      erasedBySubjectRequest: before.erasure.objects.length,
+    },
+    subjectErasure: {
+      meaning: "one subject erased before the outage as an approved request's run does it, in both partitions",
+      places: before.erasure.places,
+      versionsErased: before.erasure.erasedVersions,
+    },
     recoveryPoint: {
       meaning: "replication lag of the last object written before the outage: clean copy written to replica written",
       lastObjectMs: Math.round((before.uploaded.at(-1) as Uploaded).lagMs),

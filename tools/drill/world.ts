@@ -20,6 +20,8 @@ export const DRILL_FUNCTIONS = {
   standbyDownload: "example-standby-download",
   sync: "example-sync-avatars-clean",
   failback: "example-failback-avatars-clean",
+  /** The data-subject request run: its PLACES name every bucket of both partitions a subject's objects are in. */
+  subjectRun: "example-subject-request-run",
 } as const;
 export type DrillFunction = keyof typeof DRILL_FUNCTIONS;
 
