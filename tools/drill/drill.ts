@@ -12,7 +12,8 @@
  *    function `<env>-standby-download` (the download function with PSEUDONYM_DOMAIN=standby over the
  *    commercial failover bucket, as the example deploys it). Every subject's
  *    objects are then listed and read from the standby and compared byte for byte.
- * 3. The sovereign side returns; failback runs over the outage window.
+ * 3. The sovereign side returns; the sync of the object scrubbed just before the outage, which failed
+ *    during it, is retried and replicates it; failback runs over the outage window.
  * 4. The consistency check (tools/drill/consistency.ts).
  *
  * Figures: the recovery point (replication lag of the last object written before the outage) and
@@ -222,7 +223,15 @@ async function rig(
     }),
     syncHandler: createSyncHandler({
       config: sync,
-      source: sovereign,
+      // Lambda ends an invocation that hangs at its timeout; here the client's own timeout does it.
+      source: sovereignGw.client({
+        requestChecksumCalculation: "WHEN_REQUIRED",
+        maxAttempts: 2,
+        requestHandler: new NodeHttpHandler({
+          requestTimeout: 3 * options.clientTimeoutMs,
+          throwOnRequestTimeout: true,
+        }),
+      }),
       target: commercial,
       logger: quiet("cross-partition-sync"),
     }),
@@ -249,7 +258,20 @@ async function bytesOf(client: S3Client, bucket: string, key: string): Promise<U
 }
 
 /** One subject's object: uploaded, scrubbed and replicated, with the replication lag measured. */
-async function uploadOne(r: Rig, tenant: string, subject: string, seed: number): Promise<Uploaded> {
+/** An object uploaded and scrubbed, not yet replicated: where its clean copy is, and when it was written. */
+interface Scrubbed {
+  readonly tenant: string;
+  readonly subject: string;
+  readonly id: string;
+  readonly key: string;
+  readonly versionId: string | undefined;
+  readonly sha256: string;
+  /** performance.now() when the clean copy was written. */
+  readonly cleanAt: number;
+}
+
+/** One subject's object: uploaded through the pre-signed POST, and scrubbed into the clean bucket. */
+async function uploadAndScrub(r: Rig, tenant: string, subject: string, seed: number): Promise<Scrubbed> {
   const bytes = photo(seed);
   const fileName = `photo-${seed}.jpg`;
   const issued = await r.upload(
@@ -265,19 +287,27 @@ async function uploadOne(r: Rig, tenant: string, subject: string, seed: number):
   const outcome = scrubbed.records[0];
   if (outcome?.outcome !== "scrubbed") throw new Error(`scrub of ${post.key}: ${JSON.stringify(outcome)}`);
   const head = await r.sovereign.send(new HeadObjectCommand({ Bucket: r.cleanBucket, Key: post.key }));
-  const cleanAt = performance.now();
-  const synced = await r.syncHandler(s3Event("ObjectCreated:Put", r.cleanBucket, post.key, head.VersionId));
-  const lagMs = performance.now() - cleanAt;
-  if (synced.outcomes[0]?.outcome !== "copied")
-    throw new Error(`sync of ${post.key}: ${JSON.stringify(synced.outcomes)}`);
   return {
     tenant,
     subject,
     id: post.key.split("/").at(-1) ?? "",
-    sovereignKey: post.key,
+    key: post.key,
+    versionId: head.VersionId,
     sha256: sha256(await bytesOf(r.sovereign, r.cleanBucket, post.key)),
-    lagMs,
+    cleanAt: performance.now(),
   };
+}
+
+/** The clean copy's event to the sync function; the replication lag is measured from the clean write. */
+async function replicateOne(r: Rig, o: Scrubbed): Promise<Uploaded> {
+  const synced = await r.syncHandler(s3Event("ObjectCreated:Put", r.cleanBucket, o.key, o.versionId));
+  const lagMs = performance.now() - o.cleanAt;
+  if (synced.outcomes[0]?.outcome !== "copied") throw new Error(`sync of ${o.key}: ${JSON.stringify(synced.outcomes)}`);
+  return { tenant: o.tenant, subject: o.subject, id: o.id, sovereignKey: o.key, sha256: o.sha256, lagMs };
+}
+
+async function uploadOne(r: Rig, tenant: string, subject: string, seed: number): Promise<Uploaded> {
+  return replicateOne(r, await uploadAndScrub(r, tenant, subject, seed));
 }
 
 interface Before {
@@ -285,6 +315,8 @@ interface Before {
   readonly erased: Uploaded;
   readonly sovereignOnlyKey: string;
   readonly erasure: SubjectErasure;
+  /** Scrubbed just before the outage; its sync runs into the outage. */
+  readonly inFlight: Scrubbed;
 }
 
 interface SubjectErasure {
@@ -387,11 +419,14 @@ async function beforeOutage(r: Rig, options: Options): Promise<Before> {
   const first = r.world.tenants[0] as string;
   const victim = uploaded.filter((u) => u.tenant === first && u.subject === SUBJECTS[1]);
   const erasure = await eraseOneSubject(r, victim);
+  // The last object before the outage: scrubbed, its replication not yet done when the outage starts.
+  const inFlight = await uploadAndScrub(r, r.world.tenants.at(-1) as string, SUBJECTS[0] as string, seed++);
   return {
     uploaded: uploaded.filter((u) => u !== erased && !victim.includes(u)),
     erased,
     sovereignOnlyKey,
     erasure,
+    inFlight,
   };
 }
 
@@ -400,6 +435,10 @@ interface Outage {
   readonly sovereignAttemptMs: number;
   readonly readsServed: number;
   readonly refusedAsExpected: number;
+  /** The in-flight object's sync failed while the sovereign side was down (as it must: nothing lost, retried). */
+  readonly inFlightSyncFailed: boolean;
+  /** The in-flight object was not on the standby during the outage: the loss window of the recovery point. */
+  readonly inFlightMissingOnStandby: boolean;
   readonly problems: readonly string[];
 }
 
@@ -483,11 +522,33 @@ async function duringOutage(r: Rig, before: Before): Promise<Outage> {
     if ((await r.standbyRead(downloadApiEvent(victim, u.id))).statusCode === 404) refusedAsExpected += 1;
     else problems.push(`the standby serves ${u.id} of the erased subject`);
   }
-  return { recoveryTimeMs, sovereignAttemptMs: first.sovereignMs, readsServed, refusedAsExpected, problems };
+  // The object scrubbed just before the outage: its sync cannot read the source now, and fails (Lambda
+  // retries the event; after the retries the dead-letter queue keeps it for replay). The standby does
+  // not have it yet.
+  const { inFlight } = before;
+  const inFlightSyncFailed = await r
+    .syncHandler(s3Event("ObjectCreated:Put", r.cleanBucket, inFlight.key, inFlight.versionId))
+    .then(
+      () => false,
+      () => true,
+    );
+  if (!inFlightSyncFailed) problems.push("the sync of the in-flight object succeeded with the sovereign side down");
+  const owner = { tenant: inFlight.tenant, sub: inFlight.subject };
+  const inFlightMissingOnStandby = (await r.standbyRead(downloadApiEvent(owner, inFlight.id))).statusCode === 404;
+  if (!inFlightMissingOnStandby) problems.push("the standby serves the in-flight object, which was never replicated");
+  return {
+    recoveryTimeMs,
+    sovereignAttemptMs: first.sovereignMs,
+    readsServed,
+    refusedAsExpected,
+    inFlightSyncFailed,
+    inFlightMissingOnStandby,
+    problems,
+  };
 }
 
 /** Step 3: the sovereign side returns; failback over the outage window. */
-async function afterOutage(r: Rig, outageStart: Date) {
+async function afterOutage(r: Rig, before: Before, outageStart: Date) {
   r.sovereignGw.resume();
   const back = performance.now();
   for (;;) {
@@ -499,6 +560,8 @@ async function afterOutage(r: Rig, outageStart: Date) {
       if (since(back) > 30_000) throw new Error("the sovereign gateway did not answer within 30 s of the outage's end");
     }
   }
+  // The in-flight object's event again, as Lambda's retry (or a replay from the dead-letter queue) sends it.
+  const inFlight = await replicateOne(r, before.inFlight);
   const index = s3StandbyIndex(r.sovereign, r.cleanBucket);
   const result = await failback({
     source: { client: r.commercial, partition: r.world.commercial.partition, bucket: r.failoverBucket },
@@ -512,7 +575,7 @@ async function afterOutage(r: Rig, outageStart: Date) {
     policy: r.sync.policy,
     sovereignKeyOf: (key) => recordedSovereignKey(index, key),
   });
-  return { sovereignAnsweringMs: since(back), failback: result.summary, index };
+  return { sovereignAnsweringMs: since(back), failback: result.summary, index, inFlight };
 }
 
 const stats = (xs: readonly number[]) => {
@@ -526,14 +589,14 @@ async function drill(world: DrillWorld, gateways: [RadosGateway, RadosGateway], 
   const r = await rig(world, sovereignGw, commercialGw, options);
   const before = await beforeOutage(r, options);
   progress(
-    `${before.uploaded.length + 1 + before.erasure.objects.length} objects uploaded, scrubbed and replicated; one deleted by its owner; ${before.erasure.objects.length} erased with their subject (${before.erasure.erasedVersions} versions in ${before.erasure.places} places); the sovereign side stops`,
+    `${before.uploaded.length + 1 + before.erasure.objects.length} objects uploaded, scrubbed and replicated; one deleted by its owner; ${before.erasure.objects.length} erased with their subject (${before.erasure.erasedVersions} versions in ${before.erasure.places} places); one more scrubbed, its sync not yet run; the sovereign side stops`,
   );
   const outageStart = new Date(Math.floor(Date.now() / 1000) * 1000);
   const outage = await duringOutage(r, before);
   progress(
     `first standby read after ${outage.recoveryTimeMs} ms; ${outage.readsServed} reads served; the sovereign side returns`,
   );
-  const after = await afterOutage(r, outageStart);
+  const after = await afterOutage(r, before, outageStart);
   progress("failback done; checking both sides");
   const sovereignPseudonyms = new Pseudonyms(SOVEREIGN_MAC);
   const subjects = [...new Set(before.uploaded.map((u) => `${u.tenant}\0${u.subject}`))];
@@ -554,7 +617,7 @@ async function drill(world: DrillWorld, gateways: [RadosGateway, RadosGateway], 
     measured: "on loopback: two Ceph RADOS Gateways as the partitions, the functions' production handlers",
     environment: { node: process.version, sovereign: world.sovereign.region, commercial: world.commercial.region },
     objects: {
-      uploaded: lags.length,
+      uploaded: lags.length + 1,
       deletedBeforeOutage: 1,
       sovereignOnly: 1,
       erasedBySubjectRequest: before.erasure.objects.length,
@@ -565,9 +628,16 @@ async function drill(world: DrillWorld, gateways: [RadosGateway, RadosGateway], 
       versionsErased: before.erasure.erasedVersions,
     },
     recoveryPoint: {
-      meaning: "replication lag of the last object written before the outage: clean copy written to replica written",
+      meaning:
+        "replication lag (clean copy written to replica written) of the last object replicated before the outage; what was written within that lag of the outage is missing on the standby until the sovereign side returns",
       lastObjectMs: Math.round((before.uploaded.at(-1) as Uploaded).lagMs),
       replicationLagMs: stats(lags),
+      inFlight: {
+        meaning: "an object scrubbed just before the outage, its sync not yet run: the outage interrupts it",
+        syncFailedDuringOutage: outage.inFlightSyncFailed,
+        missingOnStandbyDuringOutage: outage.inFlightMissingOnStandby,
+        replicatedAfterReturnMs: Math.round(after.inFlight.lagMs),
+      },
     },
     recoveryTime: {
       meaning:
@@ -636,6 +706,7 @@ export async function main(argv: string[]): Promise<number> {
       [
         `outage drill: ${report.pass ? "consistent" : "INCONSISTENT"} -> ${options.report}`,
         `  recovery point (replication lag of the last object before the outage): ${report.recoveryPoint.lastObjectMs} ms (all: min ${report.recoveryPoint.replicationLagMs.min}, median ${report.recoveryPoint.replicationLagMs.median}, max ${report.recoveryPoint.replicationLagMs.max})`,
+        `  in flight at the outage: its sync ${report.recoveryPoint.inFlight.syncFailedDuringOutage ? "failed" : "DID NOT FAIL"} during the outage, ${report.recoveryPoint.inFlight.missingOnStandbyDuringOutage ? "missing" : "SERVED"} on the standby; replicated by the retry ${report.recoveryPoint.inFlight.replicatedAfterReturnMs} ms after its clean copy was written`,
         `  recovery time, simulated (outage to first standby read, client timeout ${options.clientTimeoutMs} ms): ${report.recoveryTime.firstStandbyReadMs} ms`,
         ...(report.recoveryTime.dnsFailoverSeconds === undefined
           ? []
