@@ -7,7 +7,7 @@
  * (functions/download-presign/download.rgw.test.ts), IAM cannot.
  */
 import type { AbuseAddCase } from "./abuse";
-import { type Call, s3Call } from "./actions";
+import { type Call, kmsCall, s3Call } from "./actions";
 import { roleKindOf } from "./catalogue";
 import type { AuthzWorld, WorldBucket, WorldRole } from "./world";
 
@@ -24,15 +24,7 @@ function s3(
 
 /** A GenerateMac under `keyArn` by `principal`, from `origin`. */
 function mac(principal: WorldRole, keyArn: string, origin: Call["origin"]): Call {
-  return {
-    principal,
-    service: "KMS",
-    operation: "GenerateMac",
-    origin,
-    secureTransport: true,
-    headers: {},
-    target: keyArn,
-  };
+  return kmsCall(principal, "GenerateMac", keyArn, origin);
 }
 
 /** The standby's role, the failover bucket its policies name, and the buckets and keys it must not reach. */

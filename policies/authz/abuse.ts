@@ -11,7 +11,7 @@
  */
 import { arn } from "../../config/partitions";
 import { SYNC_RECORDS_PREFIX } from "../../functions/cross-partition-sync/standby-index-layout";
-import { type Call, s3Call as call } from "./actions";
+import { type Call, kmsCall, s3Call as call } from "./actions";
 import { standbyCases } from "./abuse-standby";
 import { type RoleKind, roleKindOf } from "./catalogue";
 import type { AuthzWorld, WorldBucket, WorldRole } from "./world";
@@ -423,16 +423,7 @@ function signingCases({ world, c }: Matrix, add: AddCase): void {
     () => {
       const key = [...world.keys.values()].find((k) => k.aliases.some((a) => a.endsWith("/evidence-signing")));
       if (key === undefined || c.signing === undefined || c.download === undefined) return "no signing service";
-      const sign = (principal: WorldRole): Call => ({
-        principal,
-        service: "KMS",
-        operation: "Sign",
-        origin: "vpc-endpoint",
-        secureTransport: true,
-        headers: {},
-        target: key.arn,
-      });
-      return { call: sign(c.download), control: sign(c.signing) };
+      return { call: kmsCall(c.download, "Sign", key.arn), control: kmsCall(c.signing, "Sign", key.arn) };
     },
   );
 }
@@ -574,16 +565,7 @@ function keyCases({ world, c, otherTenantKey, ownKey, noTenant }: Matrix, add: A
     () => {
       const hmac = [...world.keys.values()].find((k) => k.aliases.some((a) => a.endsWith("/subject-pseudonyms")));
       if (hmac === undefined || c.scrub === undefined || c.upload === undefined) return "no pseudonym key";
-      const mac = (principal: WorldRole): Call => ({
-        principal,
-        service: "KMS",
-        operation: "GenerateMac",
-        origin: "vpc-endpoint",
-        secureTransport: true,
-        headers: {},
-        target: hmac.arn,
-      });
-      return { call: mac(c.scrub), control: mac(c.upload) };
+      return { call: kmsCall(c.scrub, "GenerateMac", hmac.arn), control: kmsCall(c.upload, "GenerateMac", hmac.arn) };
     },
   );
   add(
@@ -594,16 +576,10 @@ function keyCases({ world, c, otherTenantKey, ownKey, noTenant }: Matrix, add: A
         (k) => k.side.partition.id === "aws-eusc" && k.aliases.some((a) => a.endsWith("/standby-pseudonyms")),
       );
       if (standby === undefined || c.scrub === undefined || c.upload === undefined) return "no standby pseudonym key";
-      const mac = (principal: WorldRole): Call => ({
-        principal,
-        service: "KMS",
-        operation: "GenerateMac",
-        origin: "vpc-endpoint",
-        secureTransport: true,
-        headers: {},
-        target: standby.arn,
-      });
-      return { call: mac(c.scrub), control: mac(c.upload) };
+      return {
+        call: kmsCall(c.scrub, "GenerateMac", standby.arn),
+        control: kmsCall(c.upload, "GenerateMac", standby.arn),
+      };
     },
   );
   add("audit-tamper", "a function deletes audit records", () =>
@@ -613,16 +589,11 @@ function keyCases({ world, c, otherTenantKey, ownKey, noTenant }: Matrix, add: A
   );
   add("tenant-other-key-decrypt", "a tenant role decrypts with another tenant's key", () => {
     if (c.tenant === undefined || otherTenantKey === undefined) return noTenant;
-    const decrypt = (target: string): Call => ({
-      principal: c.tenant as WorldRole,
-      service: "KMS",
-      operation: "Decrypt",
-      origin: "vpc-endpoint",
-      secureTransport: true,
-      headers: {},
-      target,
-    });
-    return { call: decrypt(otherTenantKey), control: decrypt(ownKey ?? otherTenantKey) };
+    const tenant = c.tenant;
+    return {
+      call: kmsCall(tenant, "Decrypt", otherTenantKey),
+      control: kmsCall(tenant, "Decrypt", ownKey ?? otherTenantKey),
+    };
   });
 }
 

@@ -54,6 +54,16 @@ export function s3Call(
   };
 }
 
+/** A KMS call of the abuse matrices on `keyArn`: over the VPC endpoint with TLS unless `origin` says otherwise. */
+export function kmsCall(
+  principal: WorldRole,
+  operation: string,
+  keyArn: string,
+  origin: Origin = "vpc-endpoint",
+): Call {
+  return { principal, service: "KMS", operation, origin, secureTransport: true, headers: {}, target: keyArn };
+}
+
 export interface Authorization {
   /** What this check is, for reports (`s3:PutObject on avatars-original/kleinverein/...`). */
   readonly label: string;
