@@ -6,6 +6,7 @@
  */
 import { checkEuRegion, partitionOfRegion } from "./partitions";
 import type { ConfigProblem } from "./validate";
+import { zoneListProblems } from "./zones";
 
 type Raw = Record<string, unknown>;
 const isObject = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -54,22 +55,7 @@ export function standbyProblems(input: Raw): ConfigProblem[] {
       ? commercial.region
       : undefined;
   const zones = isObject(standby.network) ? standby.network.availabilityZones : undefined;
-  if (region !== undefined && Array.isArray(zones)) {
-    const seen = new Set<unknown>();
-    zones.forEach((zone, i) => {
-      const at = `crossPartition.standby.network.availabilityZones[${i}]`;
-      if (seen.has(zone))
-        problems.push({
-          path: at,
-          message: `availability zone ${JSON.stringify(zone)} is listed twice. Fix: list each zone once`,
-        });
-      seen.add(zone);
-      if (typeof zone === "string" && !new RegExp(`^${region}[a-z]$`).test(zone))
-        problems.push({
-          path: at,
-          message: `availability zone "${zone}" is not in the commercial region ${region}. Fix: use zones such as "${region}a"`,
-        });
-    });
-  }
+  if (region !== undefined && Array.isArray(zones))
+    problems.push(...zoneListProblems(zones, region, "commercial", "crossPartition.standby.network.availabilityZones"));
   return problems;
 }

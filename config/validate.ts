@@ -7,6 +7,7 @@ import { dnsProblems } from "./dns";
 import { arnPrefix, checkEuRegion, PARTITIONS, partitionOfRegion } from "./partitions";
 import { RULE_SUPPRESSIBLE } from "./rule-ids";
 import { standbyProblems } from "./standby";
+import { zoneListProblems } from "./zones";
 import { documentProblems } from "./validate-documents";
 
 export interface ConfigProblem {
@@ -159,22 +160,14 @@ function availabilityZoneProblems(input: Raw): ConfigProblem[] {
     isObject(sovereign.network) &&
     Array.isArray(sovereign.network.availabilityZones)
   ) {
-    const seen = new Set<unknown>();
-    sovereign.network.availabilityZones.forEach((zone, i) => {
-      const at = `partitions.sovereign.network.availabilityZones[${i}]`;
-      if (seen.has(zone))
-        problems.push({
-          path: at,
-          message: `availability zone ${JSON.stringify(zone)} is listed twice. Fix: list each zone once`,
-        });
-      seen.add(zone);
-      if (typeof zone === "string" && !new RegExp(`^${sovereign.region}[a-z]$`).test(zone)) {
-        problems.push({
-          path: at,
-          message: `availability zone "${zone}" is not in the sovereign region ${sovereign.region}. Fix: use zones such as "${sovereign.region}a"`,
-        });
-      }
-    });
+    problems.push(
+      ...zoneListProblems(
+        sovereign.network.availabilityZones,
+        sovereign.region as string,
+        "sovereign",
+        "partitions.sovereign.network.availabilityZones",
+      ),
+    );
     const egressZone = sovereign.network.egressZone;
     if (egressZone !== undefined && !sovereign.network.availabilityZones.includes(egressZone)) {
       problems.push({
