@@ -82,6 +82,8 @@ import {
   startRolesAnywhereIssuer,
   startS3FaultProxy,
   subscribeBucket,
+  replicaOf,
+  standbyOf,
 } from "../../test/support/cross-partition-sync/harness";
 
 const MiB = 1024 * 1024;
@@ -435,18 +437,6 @@ afterAll(async () => {
 // Helpers
 
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("base64");
-
-/** The test's standby pseudonym of a key's subject (the upload function derives it with the standby key). */
-const standbyOf = (key: string) =>
-  createHash("sha256")
-    .update(`standby\0${key.split("/").slice(0, 2).join("/")}`)
-    .digest("hex")
-    .slice(0, 32);
-/** Where the replica of a sovereign key is: `<tenant>/<standby pseudonym>/<id>`. */
-const replicaOf = (key: string) => {
-  const [tenant, , ...rest] = key.split("/");
-  return `${tenant}/${standbyOf(key)}/${rest.join("/")}`;
-};
 
 async function putSource(key: string, body: Buffer, metadata: Record<string, string> = {}): Promise<string> {
   const put = await sovereign.send(

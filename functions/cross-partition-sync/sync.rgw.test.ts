@@ -22,7 +22,12 @@ import { arn, PARTITIONS } from "../../config/partitions";
 import { castNames } from "../../test/authz/recorder";
 import { useRadosGateway } from "../../test/s3/lifecycle";
 import { createLogger } from "../shared/logger";
-import { patternBytes, scriptedRolesAnywhere } from "../../test/support/cross-partition-sync/harness";
+import {
+  patternBytes,
+  replicaOf,
+  scriptedRolesAnywhere,
+  standbyOf,
+} from "../../test/support/cross-partition-sync/harness";
 import { META, replicaMarker, replicate, SHA256_TAG } from "./replication";
 import { createSyncHandler, handler } from "./handler";
 import type { SyncConfig, SyncDependencies } from "./sync-record";
@@ -104,18 +109,6 @@ beforeAll(async () => {
 
 const bytes = patternBytes;
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("base64");
-
-/** The test's standby pseudonym of a key's subject (the upload function derives it with the standby key). */
-const standbyOf = (key: string) =>
-  createHash("sha256")
-    .update(`standby\0${key.split("/").slice(0, 2).join("/")}`)
-    .digest("hex")
-    .slice(0, 32);
-/** Where the replica of a sovereign key is: `<tenant>/<standby pseudonym>/<id>`. */
-const replicaOf = (key: string) => {
-  const [tenant, , ...rest] = key.split("/");
-  return `${tenant}/${standbyOf(key)}/${rest.join("/")}`;
-};
 
 async function putSource(
   key: string,

@@ -93,6 +93,19 @@ export function patternStream(n: number, seed: string, chunkBytes = 1024 * 1024)
   });
 }
 
+/** The tests' standby pseudonym of a key's subject (the upload function derives it with the standby key). */
+export const standbyOf = (key: string): string =>
+  createHash("sha256")
+    .update(`standby\0${key.split("/").slice(0, 2).join("/")}`)
+    .digest("hex")
+    .slice(0, 32);
+
+/** Where the replica of a sovereign key is: `<tenant>/<standby pseudonym>/<id>`. */
+export const replicaOf = (key: string): string => {
+  const [tenant, , ...rest] = key.split("/");
+  return `${tenant}/${standbyOf(key)}/${rest.join("/")}`;
+};
+
 // ---------------------------------------------------------------------------------------------------
 // CreateSession endpoint issuing real gateway credentials
 
