@@ -582,6 +582,20 @@ function keyCases({ world, c, otherTenantKey, ownKey, noTenant }: Matrix, add: A
       };
     },
   );
+  add(
+    "standby-pseudonyms-by-the-request-run",
+    "the data-subject request run derives standby pseudonyms itself (only the request API may: it records both pseudonyms of the subject, and the run takes them from the record)",
+    () => {
+      const standby = [...world.keys.values()].find(
+        (k) => k.side.partition.id === "aws-eusc" && k.aliases.some((a) => a.endsWith("/standby-pseudonyms")),
+      );
+      const api = [...world.roles.values()].find((r) => roleKindOf(r) === "subject-request-api");
+      const run = [...world.roles.values()].find((r) => roleKindOf(r) === "subject-request-run");
+      if (standby === undefined || api === undefined || run === undefined)
+        return "no standby pseudonym key or no data-subject requests";
+      return { call: kmsCall(run, "GenerateMac", standby.arn), control: kmsCall(api, "GenerateMac", standby.arn) };
+    },
+  );
   add("audit-tamper", "a function deletes audit records", () =>
     c.scrub === undefined || c.audit === undefined
       ? "no audit bucket"
