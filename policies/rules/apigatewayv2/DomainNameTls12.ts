@@ -15,9 +15,8 @@ export const DomainNameTls12 = defineRule({
   explanation:
     "Clients reach the API through its custom domain with their tokens and pre-signed URLs. TLS 1.0 and 1.1 have known weaknesses and are no longer allowed by the platform's compliance baseline; the domain must refuse them.",
   fix: 'Set domain_name_configuration.security_policy = "TLS_1_2" (modules/api-domain does).',
-  // checkov's CKV_AWS_206 checks the same; it is not anchored until its fixtures are converted
-  // (policies/test/peer/checkov/, peer.test.ts compares every anchored checkov ID).
   anchors: {
+    checkov: ["CKV_AWS_206"],
     trivy: ["AVD-AWS-0005"],
   },
   reads: [
