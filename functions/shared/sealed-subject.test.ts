@@ -112,8 +112,11 @@ describe("sealed subjects", () => {
     [
       "an EC key",
       () =>
-        generateKeyPairSync("ec", { namedCurve: "P-256", publicKeyEncoding: { type: "spki", format: "pem" } })
-          .publicKey,
+        generateKeyPairSync("ec", {
+          namedCurve: "P-256",
+          publicKeyEncoding: { type: "spki", format: "pem" },
+          privateKeyEncoding: { type: "pkcs8", format: "pem" },
+        }).publicKey,
       /not RSA/,
     ],
     ["text that is no PEM", () => "-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----", /not a PEM/],
