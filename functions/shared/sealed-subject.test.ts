@@ -97,6 +97,15 @@ describe("sealed subjects", () => {
     await expect(openSealedSubject(localUnseal(pair.privateKey), sealRaw(plaintext))).rejects.toThrow(UnsealError);
   });
 
+  it("pass on a failure of the decryption itself (KMS unreachable): it is no verdict on the seal", async () => {
+    const unreachable = async (): Promise<Uint8Array> => {
+      throw Object.assign(new Error("connect ETIMEDOUT"), { name: "TimeoutError" });
+    };
+    const sealed = sealSubject(pair.publicKey, "acme", "s");
+    await expect(openSealedSubject(unreachable, sealed)).rejects.toThrow(/ETIMEDOUT/);
+    await expect(openSealedSubject(unreachable, sealed)).rejects.not.toThrow(UnsealError);
+  });
+
   it("refuse what is not base64 before decrypting", async () => {
     let called = false;
     const unseal = async () => {

@@ -117,6 +117,8 @@ export async function openSealedSubject(
   try {
     plaintext = await unseal(Buffer.from(sealed, "base64"));
   } catch (error) {
+    // Another key or a changed ciphertext; any other failure (KMS unreachable, access denied) is thrown as it is.
+    if (!isUndecryptable(error)) throw error;
     throw new UnsealError(`the sealed subject cannot be opened (${(error as Error).message || (error as Error).name})`);
   }
   let text: string;
@@ -131,4 +133,12 @@ export async function openSealedSubject(
   const [, tenant = "", subject = ""] = parts;
   if (tenant === "" || subject === "") throw new UnsealError("the sealed subject names no tenant or no subject");
   return { tenant, subject };
+}
+
+/** KMS's answer to a ciphertext of another key or a changed one, or OpenSSL's (a local key). */
+function isUndecryptable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === "InvalidCiphertextException" || error.name === "IncorrectKeyException") return true;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && (code.startsWith("ERR_OSSL") || code.startsWith("ERR_CRYPTO"));
 }
