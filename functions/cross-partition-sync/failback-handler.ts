@@ -26,14 +26,19 @@ import { HomecomingIncompleteError, type HomecomingResult } from "./outage-uploa
 /** Lambda answers at most 6 MB; outcomes beyond this many are counted, not listed. */
 export const MAX_OUTCOMES = 1000;
 
-const FailbackEvent = z.strictObject({
-  since: z.string().optional(),
-  outageUploads: z.boolean().optional(),
-  prefix: z.string().optional(),
-  dryRun: z.boolean().optional(),
-  concurrency: z.number().int().optional(),
-  deletes: z.boolean().optional(),
-});
+const FailbackEvent = z
+  .strictObject({
+    since: z.string().optional(),
+    outageUploads: z.boolean().optional(),
+    prefix: z.string().optional(),
+    dryRun: z.boolean().optional(),
+    concurrency: z.number().int().optional(),
+    deletes: z.boolean().optional(),
+  })
+  .refine((e) => e.outageUploads === true || e.since !== undefined, {
+    path: ["since"],
+    message: "required (the start of the outage, ISO 8601 with a zone), unless outageUploads",
+  });
 
 /** The event is wrong: the message names each field and the fix. Not retried by the caller. */
 export class FailbackEventError extends Error {

@@ -413,7 +413,7 @@ describe("failback --outage-uploads", () => {
     expect(() => parseFailbackEvent({ outageUploads: true, since: "2026-03-01T08:00:00Z" }, NOW)).toThrow(
       /since does not apply to outageUploads/,
     );
-    expect(() => parseFailbackEvent({}, NOW)).toThrow(/since is required/);
+    expect(() => parseFailbackEvent({}, NOW)).toThrow(/invalid failback event: since: required .*Fix: send \{"since"/);
   });
 
   it("formats one progress line per outcome and a summary", () => {
