@@ -20,15 +20,24 @@ import {
   MAX_CONCURRENCY,
 } from "./failback";
 import { invokeFunction, invokeOptionsFromEnv } from "../shared/invoke";
-import type { FailbackAnswer } from "./failback-handler";
-import { type FailbackCliOptions, parseFailbackArgs, startFailback } from "./failback-run";
+import type { FailbackAnswer, HomecomingAnswer } from "./failback-handler";
+import {
+  type FailbackCliOptions,
+  parseFailbackArgs,
+  startFailback,
+  startOutageHomecoming,
+  UsageError as RunUsageError,
+} from "./failback-run";
+import { HomecomingIncompleteError, type HomecomingOutcome, type HomecomingResult } from "./outage-uploads";
 
 export {
+  checkOutageUploadsEnv,
   type FailbackCliOptions,
   type FailbackEnvOptions,
   failbackOptionsFromEnv,
   parseFailbackArgs,
   startFailback,
+  startOutageHomecoming,
   UsageError,
 } from "./failback-run";
 
@@ -38,6 +47,7 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 64;
 
 export const USAGE = `Usage: failback --invoke FUNCTION --since TIME [--prefix PREFIX] [--dry-run] [--concurrency N] [--no-deletes]
+       failback --invoke FUNCTION --outage-uploads [--prefix PREFIX] [--dry-run] [--concurrency N]
        failback --since TIME [...]      (locally: only from inside the sovereign VPC)
 
 Pulls what changed in the commercial failover bucket (TARGET_BUCKET) at or after TIME back into
@@ -57,6 +67,12 @@ Options:
   --dry-run            decide and report everything, write nothing
   --concurrency N      keys handled at once, 1 to ${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY})
   --no-deletes         do not propagate commercial erasures (also off when SYNC_PROPAGATE_DELETES=false)
+  --outage-uploads     instead: bring the uploads the standby accepted during the outage home from
+                       the outage inbox (OUTAGE_UPLOADS_BUCKET) into the sovereign originals bucket
+                       (OUTAGE_HOME_BUCKET), where the scrubber takes them; each upload's sealed
+                       subject must match its key, else it stays in the inbox (refused/seal-*).
+                       No --since (every upload in the inbox), no --no-deletes (what came home
+                       leaves the inbox). Running it again writes nothing new
   -h, --help           show this help
 
 Environment with --invoke: AWS_REGION (the sovereign region) and credentials that may invoke the
@@ -66,6 +82,11 @@ SOURCE_KMS_KEY_ARN, the sovereign KMS key for the copies, and TENANT_KEY_ALIAS_P
 TENANT_ROLE_NAME_PREFIX (a logical-tier tenant's objects then come back as the tenant's role, under
 the tenant's key). Commercial credentials: IAM Roles Anywhere (ROLES_ANYWHERE_*, signing material
 SIGNING_MATERIAL_SECRET_ID or SIGNING_MATERIAL_*_FILE); sovereign credentials: the default chain.
+
+With --outage-uploads also: OUTAGE_UPLOADS_BUCKET, OUTAGE_HOME_BUCKET, OUTAGE_HOME_KMS_KEY_ID,
+SUBJECT_SEALING_KEY_ID (KMS Decrypt opens the seals), PSEUDONYM_KEY_ID and STANDBY_PSEUDONYM_KEY_ID
+(the sovereign pseudonym key and the sovereign copy of the standby key); the failback function of a
+deployment with crossPartition.standby.outageUploads has them.
 
 Output: one line per key on stderr, then a summary; the result as JSON on stdout.
 Exit status: 0 nothing failed, 1 a key failed or a runtime error, 64 usage error.
@@ -83,6 +104,19 @@ export function summaryLine(result: FailbackResult, deletes: boolean): string {
   const counts = `${s.copied} copied, ${s.deleted} deleted, ${s.skipped} skipped, ${s.ignored} ignored, ${s.refused} refused, ${s.conflicts} conflicts, ${s.failed.length} failed`;
   const notes = [result.dryRun ? "dry run: nothing written" : "", deletes ? "" : "deletes off"].filter((n) => n !== "");
   return `failback: ${s.examined} keys changed since ${result.since}: ${counts}${notes.length > 0 ? ` (${notes.join("; ")})` : ""}\n`;
+}
+
+/** One progress line of homecoming: `<outcome>[/<reason>] outage-upload <key>[: error]`. */
+export function homecomingLine(outcome: HomecomingOutcome): string {
+  const detail = "reason" in outcome ? `/${outcome.reason}` : "";
+  const error = outcome.outcome === "failed" ? `: ${outcome.error}` : "";
+  return `failback: ${outcome.outcome}${detail} outage-upload ${outcome.key}${error}\n`;
+}
+
+export function homecomingSummaryLine(result: HomecomingResult): string {
+  const s = result.summary;
+  const counts = `${s.moved} moved home, ${s.skipped} skipped, ${s.refused} refused, ${s.conflicts} conflicts, ${s.failed.length} failed`;
+  return `failback: ${s.examined} outage uploads: ${counts}${result.dryRun ? " (dry run: nothing written)" : ""}\n`;
 }
 
 export interface FailbackCliIo extends CliIo {
@@ -108,6 +142,7 @@ export async function main(
     return EXIT_OK;
   }
   if (cli.invoke !== undefined) return invokeFailback(cli.invoke, cli, env, io);
+  if (cli.outageUploads === true) return runHomecoming(cli, env, io);
   try {
     const logLevel =
       env.LOG_LEVEL !== undefined && ["debug", "info", "warn", "error"].includes(env.LOG_LEVEL)
@@ -140,6 +175,49 @@ export async function main(
   }
 }
 
+function cliLogger(env: Readonly<Record<string, string | undefined>>, io: FailbackCliIo) {
+  const level =
+    env.LOG_LEVEL !== undefined && ["debug", "info", "warn", "error"].includes(env.LOG_LEVEL)
+      ? (env.LOG_LEVEL as LogLevel)
+      : "warn";
+  return createLogger("cross-partition-failback", { level, write: (line) => io.stderr.write(line) });
+}
+
+/** `--outage-uploads` here (inside the VPC): the homecoming's progress, summary and JSON result. */
+async function runHomecoming(
+  cli: FailbackCliOptions,
+  env: Readonly<Record<string, string | undefined>>,
+  io: FailbackCliIo,
+): Promise<number> {
+  let started: ReturnType<typeof startOutageHomecoming>;
+  try {
+    started = startOutageHomecoming(env, cli, {
+      logger: cliLogger(env, io),
+      onOutcome: (outcome) => io.stderr.write(homecomingLine(outcome)),
+    });
+  } catch (error) {
+    if (error instanceof RunUsageError) {
+      io.stderr.write(usageMessage("failback", error));
+      return EXIT_USAGE;
+    }
+    io.stderr.write(`failback: ${describeError(error)}\n`);
+    return EXIT_FAILED;
+  }
+  try {
+    const result = await started.run;
+    io.stderr.write(homecomingSummaryLine(result));
+    io.stdout.write(`${JSON.stringify(result)}\n`);
+    return result.summary.failed.length === 0 ? EXIT_OK : EXIT_FAILED;
+  } catch (error) {
+    if (error instanceof HomecomingIncompleteError) {
+      io.stderr.write(homecomingSummaryLine(error.result));
+      io.stdout.write(`${JSON.stringify({ ...error.result, error: error.message })}\n`);
+    }
+    io.stderr.write(`failback: ${describeError(error)}\n`);
+    return EXIT_FAILED;
+  }
+}
+
 /** `--invoke`: the deployed function runs it; its answer is reported as a local run's result would be. */
 async function invokeFailback(
   functionName: string,
@@ -147,8 +225,9 @@ async function invokeFailback(
   env: Readonly<Record<string, string | undefined>>,
   io: FailbackCliIo,
 ): Promise<number> {
+  if (cli.outageUploads === true) return invokeHomecoming(functionName, cli, env, io);
   const event = {
-    since: cli.since.toISOString(),
+    since: cli.since?.toISOString(),
     ...(cli.prefix === undefined ? {} : { prefix: cli.prefix }),
     dryRun: cli.dryRun,
     concurrency: cli.concurrency,
@@ -161,6 +240,37 @@ async function invokeFailback(
     if (answer.outcomesOmitted > 0)
       io.stderr.write(`failback: ${answer.outcomesOmitted} more outcomes not listed by the function\n`);
     io.stderr.write(summaryLine(answer, cli.deletes));
+    if (answer.error !== undefined) io.stderr.write(`failback: ${answer.error}\n`);
+    io.stdout.write(`${JSON.stringify(answer)}\n`);
+    return answer.error === undefined && answer.summary.failed.length === 0 ? EXIT_OK : EXIT_FAILED;
+  } catch (error) {
+    io.stderr.write(`failback: ${describeError(error)}\n`);
+    return EXIT_FAILED;
+  }
+}
+
+/** `--invoke --outage-uploads`: the deployed function brings the inbox home; its answer is reported like a local run's. */
+async function invokeHomecoming(
+  functionName: string,
+  cli: FailbackCliOptions,
+  env: Readonly<Record<string, string | undefined>>,
+  io: FailbackCliIo,
+): Promise<number> {
+  const event = {
+    outageUploads: true,
+    ...(cli.prefix === undefined ? {} : { prefix: cli.prefix }),
+    dryRun: cli.dryRun,
+    concurrency: cli.concurrency,
+  };
+  io.stderr.write(
+    `failback: invoking ${functionName} for the outage uploads (runs inside the VPC; up to 15 minutes)\n`,
+  );
+  try {
+    const answer = (await invokeFunction(functionName, event, invokeOptionsFromEnv(env))) as HomecomingAnswer;
+    for (const outcome of answer.outcomes) io.stderr.write(homecomingLine(outcome));
+    if (answer.outcomesOmitted > 0)
+      io.stderr.write(`failback: ${answer.outcomesOmitted} more outcomes not listed by the function\n`);
+    io.stderr.write(homecomingSummaryLine(answer));
     if (answer.error !== undefined) io.stderr.write(`failback: ${answer.error}\n`);
     io.stdout.write(`${JSON.stringify(answer)}\n`);
     return answer.error === undefined && answer.summary.failed.length === 0 ? EXIT_OK : EXIT_FAILED;

@@ -4,10 +4,13 @@
  * carries no command line.
  */
 import { parseArgs } from "node:util";
+import { KMSClient } from "@aws-sdk/client-kms";
 import { z } from "zod";
 import { partitionOfRegion } from "../../config/partitions";
 import { UsageError, usageErrors } from "../shared/cli";
 import type { Logger } from "../shared/logger";
+import { kmsMac, Pseudonyms, STANDBY_DOMAIN } from "../shared/pseudonym";
+import { kmsUnseal } from "../shared/sealed-subject";
 import { tenantDirectoryFromEnv, tenantEnvProblem, tenantEnvShape, type TenantEnv } from "../shared/tenant-env";
 import {
   DEFAULT_CONCURRENCY,
@@ -18,12 +21,16 @@ import {
   MAX_CONCURRENCY,
 } from "./failback";
 import { dependenciesFromEnv, parseSyncEnv, sovereignClientFromEnv } from "./env";
+import { bringOutageUploadsHome, type HomecomingOutcome, type HomecomingResult } from "./outage-uploads";
 import { recordedSovereignKey, s3StandbyIndex } from "./standby-index";
 
 export { UsageError };
 
 export interface FailbackCliOptions {
-  readonly since: Date;
+  /** Required for failback; absent with `outageUploads` (every upload in the inbox comes home). */
+  readonly since?: Date;
+  /** Bring the outage inbox home (outage-uploads.ts) instead of failback. */
+  readonly outageUploads?: boolean;
   readonly prefix?: string;
   readonly dryRun: boolean;
   readonly concurrency: number;
@@ -38,6 +45,7 @@ const OPTIONS = {
   "dry-run": { type: "boolean" },
   concurrency: { type: "string" },
   "no-deletes": { type: "boolean" },
+  "outage-uploads": { type: "boolean" },
   invoke: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -54,17 +62,12 @@ export function parseFailbackArgs(argv: readonly string[], now: Date = new Date(
   if (values.help === true) return undefined;
 
   const problems: string[] = [];
-  let since = new Date(Number.NaN);
-  const sinceText = values.since?.trim();
-  if (sinceText === undefined || sinceText === "")
-    problems.push("--since is required (ISO 8601 time with a zone, e.g. 2026-03-01T08:00:00Z)");
-  else {
-    since = new Date(sinceText);
-    if (!ISO_TIME.test(sinceText) || Number.isNaN(since.getTime()))
-      problems.push(`--since must be an ISO 8601 time with a zone, e.g. 2026-03-01T08:00:00Z (value: "${sinceText}")`);
-    else if (since.getTime() > now.getTime())
-      problems.push(`--since is in the future (value: "${sinceText}", now: ${now.toISOString()})`);
-  }
+  const outageUploads = values["outage-uploads"] === true;
+  const since = outageUploads ? undefined : sinceOf(values.since, now, problems);
+  if (outageUploads && values.since !== undefined)
+    problems.push("--since does not apply to --outage-uploads: every upload in the outage inbox is brought home");
+  if (outageUploads && values["no-deletes"] === true)
+    problems.push("--no-deletes does not apply to --outage-uploads: an upload brought home always leaves the inbox");
 
   const prefix = values.prefix;
   if (prefix !== undefined && prefix === "")
@@ -89,13 +92,29 @@ export function parseFailbackArgs(argv: readonly string[], now: Date = new Date(
 
   if (problems.length > 0) throw new UsageError(problems.join("\n"));
   return {
-    since,
+    ...(since === undefined ? {} : { since }),
+    ...(outageUploads ? { outageUploads } : {}),
     prefix,
     dryRun: values["dry-run"] === true,
     concurrency,
     deletes: values["no-deletes"] !== true,
     ...(invoke === undefined ? {} : { invoke }),
   };
+}
+
+/** `--since`: required, an ISO 8601 time with a zone, not in the future; a problem is added to `problems`. */
+function sinceOf(text: string | undefined, now: Date, problems: string[]): Date {
+  const sinceText = text?.trim();
+  if (sinceText === undefined || sinceText === "") {
+    problems.push("--since is required (ISO 8601 time with a zone, e.g. 2026-03-01T08:00:00Z)");
+    return new Date(Number.NaN);
+  }
+  const since = new Date(sinceText);
+  if (!ISO_TIME.test(sinceText) || Number.isNaN(since.getTime()))
+    problems.push(`--since must be an ISO 8601 time with a zone, e.g. 2026-03-01T08:00:00Z (value: "${sinceText}")`);
+  else if (since.getTime() > now.getTime())
+    problems.push(`--since is in the future (value: "${sinceText}", now: ${now.toISOString()})`);
+  return since;
 }
 
 const FailbackEnv = z.object({
@@ -165,19 +184,12 @@ export function startFailback(
   cli: FailbackCliOptions,
   options: { readonly logger: Logger; readonly onOutcome?: (outcome: FailbackOutcome) => void },
 ): { readonly run: Promise<FailbackResult>; readonly deletes: boolean } {
+  if (cli.since === undefined) throw new UsageError("--since is required for failback");
   const { tenantEnv, ...fromEnv } = failbackOptionsFromEnv(env);
   // The sync's wiring, reversed: `target` there is the commercial client with Roles Anywhere credentials.
   const deps = dependenciesFromEnv(env, { logger: options.logger });
   const deletes = cli.deletes && fromEnv.propagateDeletes;
-  const syncEnv = parseSyncEnv(env);
-  const tenants =
-    tenantEnv === undefined
-      ? undefined
-      : tenantDirectoryFromEnv(tenantEnv, {
-          defaultSessionName: "failback",
-          minRemainingSeconds: 300,
-          clientFor: (credentials) => sovereignClientFromEnv(syncEnv, credentials),
-        });
+  const tenants = failbackTenants(env, tenantEnv);
   const index = s3StandbyIndex(deps.source, fromEnv.target.bucket);
   const run = failback({
     ...fromEnv,
@@ -195,4 +207,74 @@ export function startFailback(
     logger: options.logger,
   });
   return { run, deletes };
+}
+
+/** The tenant directory of failback's writes (logical-tier tenants' roles), when the environment names one. */
+function failbackTenants(env: Readonly<Record<string, string | undefined>>, tenantEnv: TenantEnv | undefined) {
+  const syncEnv = parseSyncEnv(env);
+  return tenantEnv === undefined
+    ? undefined
+    : tenantDirectoryFromEnv(tenantEnv, {
+        defaultSessionName: "failback",
+        minRemainingSeconds: 300,
+        clientFor: (credentials) => sovereignClientFromEnv(syncEnv, credentials),
+      });
+}
+
+/**
+ * What bringing outage uploads home needs beyond failback's environment (set on the failback function
+ * only where outage uploads are configured); all six or the run cannot start.
+ */
+export const OUTAGE_UPLOADS_ENV = [
+  "OUTAGE_UPLOADS_BUCKET",
+  "OUTAGE_HOME_BUCKET",
+  "OUTAGE_HOME_KMS_KEY_ID",
+  "SUBJECT_SEALING_KEY_ID",
+  "PSEUDONYM_KEY_ID",
+  "STANDBY_PSEUDONYM_KEY_ID",
+] as const;
+
+/** The variables of OUTAGE_UPLOADS_ENV that are unset or empty; throws UsageError naming them. */
+export function checkOutageUploadsEnv(env: Readonly<Record<string, string | undefined>>): void {
+  const missing = OUTAGE_UPLOADS_ENV.filter((name) => (env[name] ?? "").trim() === "");
+  if (missing.length > 0)
+    throw new UsageError(
+      `--outage-uploads needs ${missing.join(", ")} (the outage inbox, the sovereign originals bucket and its key, the sealing key, the sovereign and the standby pseudonym keys). Fix: run it as the failback function of a deployment with crossPartition.standby.outageUploads (--invoke), or set them`,
+    );
+}
+
+/**
+ * Starts bringing the outage inbox home (outage-uploads.ts) as the environment describes it: the inbox
+ * read and emptied with failback's commercial credentials, the originals written with the sovereign
+ * client (or a logical-tier tenant's role), seals opened by KMS Decrypt under SUBJECT_SEALING_KEY_ID,
+ * pseudonyms by KMS GenerateMac. Throws UsageError when a variable is missing.
+ */
+export function startOutageHomecoming(
+  env: Readonly<Record<string, string | undefined>>,
+  cli: FailbackCliOptions,
+  options: { readonly logger: Logger; readonly onOutcome?: (outcome: HomecomingOutcome) => void },
+): { readonly run: Promise<HomecomingResult> } {
+  checkOutageUploadsEnv(env);
+  const { tenantEnv, source } = failbackOptionsFromEnv(env);
+  const deps = dependenciesFromEnv(env, { logger: options.logger });
+  const variable = (name: (typeof OUTAGE_UPLOADS_ENV)[number]) => (env[name] ?? "").trim();
+  const kms = new KMSClient({
+    region: env.AWS_REGION,
+    ...(env.KMS_ENDPOINT === undefined ? {} : { endpoint: env.KMS_ENDPOINT }),
+  });
+  const tenants = failbackTenants(env, tenantEnv);
+  const run = bringOutageUploadsHome({
+    inbox: { client: deps.target, partition: source.partition, bucket: variable("OUTAGE_UPLOADS_BUCKET") },
+    home: { client: deps.source, bucket: variable("OUTAGE_HOME_BUCKET"), kmsKeyId: variable("OUTAGE_HOME_KMS_KEY_ID") },
+    unseal: kmsUnseal(kms, variable("SUBJECT_SEALING_KEY_ID")),
+    pseudonyms: new Pseudonyms(kmsMac(kms, variable("PSEUDONYM_KEY_ID"))),
+    standbyPseudonyms: new Pseudonyms(kmsMac(kms, variable("STANDBY_PSEUDONYM_KEY_ID")), undefined, STANDBY_DOMAIN),
+    ...(tenants === undefined ? {} : { tenants }),
+    prefix: cli.prefix,
+    dryRun: cli.dryRun,
+    concurrency: cli.concurrency,
+    ...(options.onOutcome === undefined ? {} : { onOutcome: options.onOutcome }),
+    logger: options.logger,
+  });
+  return { run };
 }

@@ -3,7 +3,17 @@ import type { ListObjectVersionsCommandInput, ListObjectVersionsCommandOutput, S
 import { describe, expect, it } from "vitest";
 import { PARTITIONS } from "../../config/partitions";
 import { describeError, FailbackIncompleteError, failback, type LatestChange, latestChanges } from "./failback";
-import { failbackOptionsFromEnv, main, parseFailbackArgs, progressLine, USAGE, UsageError } from "./failback-cli";
+import {
+  failbackOptionsFromEnv,
+  homecomingLine,
+  homecomingSummaryLine,
+  main,
+  parseFailbackArgs,
+  progressLine,
+  USAGE,
+  UsageError,
+} from "./failback-cli";
+import { parseFailbackEvent } from "./failback-handler";
 
 const NOW = new Date("2026-03-02T12:00:00Z");
 const SOVEREIGN_REGION = Object.keys(PARTITIONS["aws-eusc"].euRegions)[0] ?? "";
@@ -349,5 +359,75 @@ describe("failback results", () => {
 
     // Assess
     expect(described).toEqual(["BadRequest (HTTP 400)", "AccessDenied: Access Denied (HTTP 403)", "plain", "text"]);
+  });
+});
+
+describe("failback --outage-uploads", () => {
+  it("parses without --since, and refuses --since and --no-deletes with it", () => {
+    // Act
+    const options = parse("--outage-uploads", "--prefix", "acme/", "--dry-run", "--concurrency", "8");
+
+    // Assess
+    expect(options).toEqual({
+      outageUploads: true,
+      prefix: "acme/",
+      dryRun: true,
+      concurrency: 8,
+      deletes: true,
+    });
+    expect(() => parse("--outage-uploads", "--since", "2026-03-01T08:00:00Z")).toThrow(
+      /--since does not apply to --outage-uploads/,
+    );
+    expect(() => parse("--outage-uploads", "--no-deletes")).toThrow(/--no-deletes does not apply/);
+  });
+
+  it("exits 64 naming every missing variable, before any call", async () => {
+    // Prepare
+    const { out, io } = capture();
+
+    // Act
+    const status = await main(["--outage-uploads"], { ...baseEnv, OUTAGE_UPLOADS_BUCKET: "inbox" }, io);
+
+    // Assess
+    expect(status).toBe(64);
+    expect(out.stderr).toMatch(
+      /--outage-uploads needs OUTAGE_HOME_BUCKET, OUTAGE_HOME_KMS_KEY_ID, SUBJECT_SEALING_KEY_ID, PSEUDONYM_KEY_ID, STANDBY_PSEUDONYM_KEY_ID/,
+    );
+    expect(out.stderr).not.toMatch(/OUTAGE_UPLOADS_BUCKET,/);
+    expect(out.stdout).toBe("");
+  });
+
+  it("is in the help", async () => {
+    const { out, io } = capture();
+    expect(await main(["--help"], {}, io)).toBe(0);
+    expect(out.stdout).toMatch(/--outage-uploads\s+instead: bring the uploads/);
+    expect(out.stdout).toContain("OUTAGE_UPLOADS_BUCKET");
+  });
+
+  it("takes the handler's event {outageUploads: true} as the command line, without since", () => {
+    // Act
+    const options = parseFailbackEvent({ outageUploads: true, dryRun: true, concurrency: 2 }, NOW);
+
+    // Assess
+    expect(options).toEqual({ outageUploads: true, dryRun: true, concurrency: 2, deletes: true, prefix: undefined });
+    expect(() => parseFailbackEvent({ outageUploads: true, since: "2026-03-01T08:00:00Z" }, NOW)).toThrow(
+      /since does not apply to outageUploads/,
+    );
+    expect(() => parseFailbackEvent({}, NOW)).toThrow(/invalid failback event: since: required .*Fix: send \{"since"/);
+  });
+
+  it("formats one progress line per outcome and a summary", () => {
+    expect(homecomingLine({ key: "acme/p/1", outcome: "refused", reason: "seal-mismatch" })).toBe(
+      "failback: refused/seal-mismatch outage-upload acme/p/1\n",
+    );
+    expect(
+      homecomingSummaryLine({
+        dryRun: true,
+        summary: { examined: 3, moved: 1, skipped: 1, refused: 1, conflicts: 0, failed: [] },
+        outcomes: [],
+      }),
+    ).toBe(
+      "failback: 3 outage uploads: 1 moved home, 1 skipped, 1 refused, 0 conflicts, 0 failed (dry run: nothing written)\n",
+    );
   });
 });

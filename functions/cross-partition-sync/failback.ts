@@ -575,7 +575,7 @@ const WRITE_COMMANDS = [
  * The client for a dry run: reads pass through; any write throws; with `stop-at-get`, GetObject
  * (in `replicate`, the first step after every decision) throws `DryRunStop`.
  */
-function dryRunClient(client: S3Client, mode: "stop-at-get" | "reads-only"): S3Client {
+export function dryRunClient(client: S3Client, mode: "stop-at-get" | "reads-only"): S3Client {
   return new Proxy(client, {
     get(target, property, receiver) {
       if (property !== "send") return Reflect.get(target, property, receiver);

@@ -8,19 +8,24 @@
  * derived under the commercial copy of the standby key that PSEUDONYM_KEY_ID names;
  * docs/cross-partition.md §7).
  */
-import { KMSClient } from "@aws-sdk/client-kms";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { z } from "zod";
-import { kmsMac, type Mac, Pseudonyms, STANDBY_DOMAIN, SUBJECT_DOMAIN } from "../shared/pseudonym";
+import type { Mac, Pseudonyms } from "../shared/pseudonym";
 import { s3ClientFromEnv, s3EnvShape, withPathStyle } from "../shared/s3-env";
 import type { TenantDirectory } from "../shared/tenant-directory";
 import { tenantDirectoryFromEnv, tenantEnvProblem, tenantEnvShape } from "../shared/tenant-env";
-import { pseudonymEnvProblem, tokenEnvShape, wholeNumber } from "../shared/token-env";
-import { assertDownloadConfig, type DownloadConfig, MAX_DOWNLOAD_EXPIRY_SECONDS } from "./download";
+import {
+  type PseudonymDomain,
+  pseudonymDomainShape,
+  pseudonymEnvProblem,
+  pseudonymsFromEnv,
+  standbyDomainProblem,
+  tokenEnvShape,
+  wholeNumber,
+} from "../shared/token-env";
 
-/** The pseudonym domains the function can serve, by PSEUDONYM_DOMAIN. */
-export const PSEUDONYM_DOMAINS = ["subject", "standby"] as const;
-export type PseudonymDomain = (typeof PSEUDONYM_DOMAINS)[number];
+export { PSEUDONYM_DOMAINS, type PseudonymDomain } from "../shared/token-env";
+import { assertDownloadConfig, type DownloadConfig, MAX_DOWNLOAD_EXPIRY_SECONDS } from "./download";
 
 export const downloadEnvSchema = z
   .object({
@@ -33,12 +38,7 @@ export const downloadEnvSchema = z
      * commercial standby: replicas named by the standby pseudonym, under the key PSEUDONYM_KEY_ID
      * names, the commercial copy of the standby key). @default "subject"
      */
-    PSEUDONYM_DOMAIN: z
-      .enum(PSEUDONYM_DOMAINS, {
-        error: (i) =>
-          `${JSON.stringify(i.input)} is not a pseudonym domain. Fix: set subject (the sovereign read path) or standby (the commercial standby, over replicas), or remove it for subject`,
-      })
-      .default("subject"),
+    ...pseudonymDomainShape,
     ...tokenEnvShape,
     ...s3EnvShape,
     ...tenantEnvShape,
@@ -76,7 +76,7 @@ export function parseDownloadEnv(raw: Readonly<Record<string, string | undefined
     );
   }
   const env = result.data;
-  const problems = [tenantEnvProblem(env), pseudonymEnvProblem(env), standbyEnvProblem(env)].filter(
+  const problems = [tenantEnvProblem(env), pseudonymEnvProblem(env), standbyDomainProblem(env)].filter(
     (p) => p !== undefined,
   );
   const config: DownloadConfig = {
@@ -99,36 +99,12 @@ export function parseDownloadEnv(raw: Readonly<Record<string, string | undefined
 }
 
 /**
- * What is wrong with a standby's environment, or undefined: replicas are always named by the standby
- * pseudonym (never by the subject claim), and the commercial partition has no tenant roles (every
- * replica is read with the function's own role, under the failover key).
- */
-function standbyEnvProblem(env: DownloadEnv): string | undefined {
-  if (env.PSEUDONYM_DOMAIN !== "standby") return undefined;
-  if (env.PSEUDONYMIZE_SUBJECTS === "false")
-    return "PSEUDONYM_DOMAIN=standby with PSEUDONYMIZE_SUBJECTS=false: replicas are named by the standby pseudonym, never by the subject claim. Fix: remove PSEUDONYMIZE_SUBJECTS and set PSEUDONYM_KEY_ID to the commercial standby pseudonym key";
-  if (env.TENANT_KEY_ALIAS_PREFIX !== undefined || env.TENANT_ROLE_NAME_PREFIX !== undefined)
-    return "PSEUDONYM_DOMAIN=standby with a tenant directory (TENANT_KEY_ALIAS_PREFIX, TENANT_ROLE_NAME_PREFIX): the commercial partition has no tenant roles, replicas are read with the function's own role. Fix: remove both prefixes";
-  if (env.STANDBY_PSEUDONYM_KEY_ID !== undefined)
-    return "PSEUDONYM_DOMAIN=standby derives with PSEUDONYM_KEY_ID (the commercial standby key); STANDBY_PSEUDONYM_KEY_ID would be a second key. Fix: remove STANDBY_PSEUDONYM_KEY_ID and name the standby key in PSEUDONYM_KEY_ID";
-  return undefined;
-}
-
-/**
  * The pseudonyms the function serves by: the sovereign pseudonym (SUBJECT_DOMAIN) or, as the
  * standby, the standby pseudonym (STANDBY_DOMAIN), under `mac` (tests) or KMS GenerateMac with
  * PSEUDONYM_KEY_ID; none when pseudonyms are off (PSEUDONYMIZE_SUBJECTS=false).
  */
 export function downloadPseudonyms(settings: DownloadSettings, mac?: Mac): Pseudonyms | undefined {
-  const env = settings.env;
-  if (env.PSEUDONYMIZE_SUBJECTS === "false" || env.PSEUDONYM_KEY_ID === undefined) return undefined;
-  const kms = () =>
-    new KMSClient({
-      region: env.AWS_REGION,
-      ...(env.KMS_ENDPOINT === undefined ? {} : { endpoint: env.KMS_ENDPOINT }),
-    });
-  const domain = settings.pseudonymDomain === "standby" ? STANDBY_DOMAIN : SUBJECT_DOMAIN;
-  return new Pseudonyms(mac ?? kmsMac(kms(), env.PSEUDONYM_KEY_ID), undefined, domain);
+  return pseudonymsFromEnv(settings.env, mac);
 }
 
 /** The settings, or the configuration error (answered with 500 on each request and logged, not a failed init). */

@@ -5,7 +5,7 @@
  */
 import { KMSClient } from "@aws-sdk/client-kms";
 import { z } from "zod";
-import { kmsMac, Pseudonyms, STANDBY_DOMAIN } from "./pseudonym";
+import { kmsMac, type Mac, Pseudonyms, STANDBY_DOMAIN, SUBJECT_DOMAIN } from "./pseudonym";
 
 const CLAIM_NAME = /^[A-Za-z0-9_:./-]{1,128}$/;
 
@@ -39,12 +39,56 @@ export const tokenEnvShape = {
   PSEUDONYMIZE_SUBJECTS: z.enum(["true", "false"]).default("true"),
 };
 
+/** The pseudonym domains a function can name objects by, by PSEUDONYM_DOMAIN. */
+export const PSEUDONYM_DOMAINS = ["subject", "standby"] as const;
+export type PseudonymDomain = (typeof PSEUDONYM_DOMAINS)[number];
+
+/**
+ * Where a function behind the JWT authorizer runs: `subject` (the sovereign side: objects named by
+ * the sovereign pseudonym, the default) or `standby` (the commercial standby: objects named by the
+ * standby pseudonym under the key PSEUDONYM_KEY_ID names, the commercial copy of the standby key;
+ * docs/cross-partition.md §7). The download and the upload function read it.
+ */
+export const pseudonymDomainShape = {
+  /** @default "subject" */
+  PSEUDONYM_DOMAIN: z
+    .enum(PSEUDONYM_DOMAINS, {
+      error: (i) =>
+        `${JSON.stringify(i.input)} is not a pseudonym domain. Fix: set subject (the sovereign side) or standby (the commercial standby, objects named by the standby pseudonym), or remove it for subject`,
+    })
+    .default("subject"),
+};
+
+/**
+ * What is wrong with a standby's environment (PSEUDONYM_DOMAIN=standby), or undefined: its objects
+ * are always named by the standby pseudonym (never by the subject claim), derived with PSEUDONYM_KEY_ID
+ * (no second key), and the commercial partition has no tenant roles (the function's own role, always).
+ */
+export function standbyDomainProblem(
+  env: TokenEnv & {
+    readonly PSEUDONYM_DOMAIN: PseudonymDomain;
+    readonly TENANT_KEY_ALIAS_PREFIX?: string | undefined;
+    readonly TENANT_ROLE_NAME_PREFIX?: string | undefined;
+  },
+): string | undefined {
+  if (env.PSEUDONYM_DOMAIN !== "standby") return undefined;
+  if (env.PSEUDONYMIZE_SUBJECTS === "false")
+    return "PSEUDONYM_DOMAIN=standby with PSEUDONYMIZE_SUBJECTS=false: the standby names objects by the standby pseudonym, never by the subject claim. Fix: remove PSEUDONYMIZE_SUBJECTS and set PSEUDONYM_KEY_ID to the commercial standby pseudonym key";
+  if (env.TENANT_KEY_ALIAS_PREFIX !== undefined || env.TENANT_ROLE_NAME_PREFIX !== undefined)
+    return "PSEUDONYM_DOMAIN=standby with a tenant directory (TENANT_KEY_ALIAS_PREFIX, TENANT_ROLE_NAME_PREFIX): the commercial partition has no tenant roles, the standby acts with the function's own role. Fix: remove both prefixes";
+  if (env.STANDBY_PSEUDONYM_KEY_ID !== undefined)
+    return "PSEUDONYM_DOMAIN=standby derives with PSEUDONYM_KEY_ID (the commercial standby key); STANDBY_PSEUDONYM_KEY_ID would be a second key. Fix: remove STANDBY_PSEUDONYM_KEY_ID and name the standby key in PSEUDONYM_KEY_ID";
+  return undefined;
+}
+
 export interface TokenEnv {
   readonly TENANT_CLAIM: string;
   readonly SUBJECT_CLAIM: string;
   readonly PSEUDONYM_KEY_ID?: string | undefined;
   readonly STANDBY_PSEUDONYM_KEY_ID?: string | undefined;
   readonly PSEUDONYMIZE_SUBJECTS: "true" | "false";
+  /** @default "subject" */
+  readonly PSEUDONYM_DOMAIN?: PseudonymDomain;
   readonly AWS_REGION: string;
   readonly KMS_ENDPOINT?: string | undefined;
 }
@@ -56,10 +100,14 @@ export function pseudonymEnvProblem(env: TokenEnv): string | undefined {
   return undefined;
 }
 
-/** The pseudonyms of the environment's HMAC key (KMS GenerateMac through the VPC endpoint), or none when turned off. */
-export function pseudonymsFromEnv(env: TokenEnv): Pseudonyms | undefined {
+/**
+ * The pseudonyms of the environment's HMAC key (KMS GenerateMac through the VPC endpoint, or `mac` in
+ * tests) in its PSEUDONYM_DOMAIN (the standby pseudonym for `standby`), or none when turned off.
+ */
+export function pseudonymsFromEnv(env: TokenEnv, mac?: Mac): Pseudonyms | undefined {
   if (env.PSEUDONYMIZE_SUBJECTS === "false" || env.PSEUDONYM_KEY_ID === undefined) return undefined;
-  return new Pseudonyms(kmsMac(kmsClientOf(env), env.PSEUDONYM_KEY_ID));
+  const domain = env.PSEUDONYM_DOMAIN === "standby" ? STANDBY_DOMAIN : SUBJECT_DOMAIN;
+  return new Pseudonyms(mac ?? kmsMac(kmsClientOf(env), env.PSEUDONYM_KEY_ID), undefined, domain);
 }
 
 /**

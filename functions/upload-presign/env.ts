@@ -3,16 +3,27 @@
  * that `parseUploadConfig` validates, plus the claim names and the S3 client settings. Parsed once at
  * module scope by `handler.ts`, with what is built from it: the S3 client, the subjects' pseudonyms
  * (KMS) and the tenant directory.
+ *
+ * The same function serves two places: the sovereign upload path (`PSEUDONYM_DOMAIN=subject`, the
+ * default: originals named by the sovereign pseudonym) and, during a sovereign outage, the commercial
+ * standby (`PSEUDONYM_DOMAIN=standby`: uploads into the outage inbox named by the standby pseudonym,
+ * derived under the commercial copy of the standby key that PSEUDONYM_KEY_ID names, each carrying the
+ * subject sealed to SUBJECT_SEALING_PUBLIC_KEY; docs/cross-partition.md §7, functions/shared/sealed-subject.ts).
  */
+import type { KeyObject } from "node:crypto";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { z } from "zod";
-import type { Pseudonyms } from "../shared/pseudonym";
+import type { Mac, Pseudonyms } from "../shared/pseudonym";
+import { SealError, sealingPublicKey } from "../shared/sealed-subject";
 import { s3ClientFromEnv, s3EnvShape, withPathStyle } from "../shared/s3-env";
 import type { TenantDirectory } from "../shared/tenant-directory";
 import { tenantDirectoryFromEnv, tenantEnvProblem, tenantEnvShape } from "../shared/tenant-env";
 import {
+  type PseudonymDomain,
+  pseudonymDomainShape,
   pseudonymEnvProblem,
   pseudonymsFromEnv,
+  standbyDomainProblem,
   standbyPseudonymsFromEnv,
   tokenEnvShape,
   wholeNumber,
@@ -69,6 +80,17 @@ export const uploadEnvSchema = z
     DATA_CLASS_TAG_KEY: z.string().optional(),
     MULTIPART_PART_SIZE_BYTES: wholeNumber,
     MULTIPART_MAX_SIZE_BYTES: wholeNumber,
+    /**
+     * `standby`: the commercial standby during an outage (uploads named by the standby pseudonym under
+     * PSEUDONYM_KEY_ID, the subject sealed). @default "subject"
+     */
+    ...pseudonymDomainShape,
+    /**
+     * The public half (PEM, SPKI) of the sovereign sealing key (alias/<env>/outage-subjects, RSA_3072,
+     * ENCRYPT_DECRYPT): the standby seals every upload's tenant and subject to it. Only with
+     * PSEUDONYM_DOMAIN=standby. @default - none
+     */
+    SUBJECT_SEALING_PUBLIC_KEY: z.string().min(1).optional(),
     ...tokenEnvShape,
     ...s3EnvShape,
     ...tenantEnvShape,
@@ -81,6 +103,10 @@ export interface UploadSettings {
   readonly config: UploadConfig;
   readonly tenantClaim: string;
   readonly subjectClaim: string;
+  /** `standby`: the commercial standby during an outage (uploads to the inbox, subjects sealed). */
+  readonly pseudonymDomain: PseudonymDomain;
+  /** The sealing key (PSEUDONYM_DOMAIN=standby only): every upload's tenant and subject are sealed to it. */
+  readonly sealingKey?: KeyObject;
   readonly env: UploadEnv;
 }
 
@@ -93,10 +119,14 @@ export function parseUploadEnv(raw: Readonly<Record<string, string | undefined>>
     );
   }
   const env = result.data;
-  const tenantProblem = tenantEnvProblem(env);
-  if (tenantProblem !== undefined) throw new UploadConfigError(`upload environment is invalid: ${tenantProblem}`);
-  const pseudonymProblem = pseudonymEnvProblem(env);
-  if (pseudonymProblem !== undefined) throw new UploadConfigError(`upload environment is invalid: ${pseudonymProblem}`);
+  const sealing = sealingKeyOf(env);
+  const problems = [
+    tenantEnvProblem(env),
+    pseudonymEnvProblem(env),
+    standbyDomainProblem(env),
+    typeof sealing === "string" ? sealing : undefined,
+  ].filter((p) => p !== undefined);
+  if (problems.length > 0) throw new UploadConfigError(`upload environment is invalid: ${problems.join("; ")}`);
   const defined = <T extends Record<string, unknown>>(o: T) =>
     Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
   const config = parseUploadConfig(
@@ -111,7 +141,34 @@ export function parseUploadEnv(raw: Readonly<Record<string, string | undefined>>
       multipartMaxSizeBytes: env.MULTIPART_MAX_SIZE_BYTES,
     }),
   );
-  return { config, tenantClaim: env.TENANT_CLAIM, subjectClaim: env.SUBJECT_CLAIM, env };
+  return {
+    config,
+    tenantClaim: env.TENANT_CLAIM,
+    subjectClaim: env.SUBJECT_CLAIM,
+    pseudonymDomain: env.PSEUDONYM_DOMAIN,
+    ...(sealing === undefined || typeof sealing === "string" ? {} : { sealingKey: sealing }),
+    env,
+  };
+}
+
+/**
+ * The sealing key of a standby, none elsewhere, or what is wrong: the standby must seal (failback
+ * cannot bring a new subject home otherwise), nothing else may (the sovereign upload names subjects by
+ * their pseudonym), and the key must be an RSA public key of at least 3072 bits.
+ */
+function sealingKeyOf(env: UploadEnv): KeyObject | string | undefined {
+  const pem = env.SUBJECT_SEALING_PUBLIC_KEY;
+  if (env.PSEUDONYM_DOMAIN === "standby" && pem === undefined)
+    return "PSEUDONYM_DOMAIN=standby without SUBJECT_SEALING_PUBLIC_KEY: the standby must seal each upload's subject, or failback cannot bring a new subject's upload home. Fix: set SUBJECT_SEALING_PUBLIC_KEY to the PEM public key of the sovereign key alias/<env>/outage-subjects (KMS GetPublicKey)";
+  if (pem === undefined) return undefined;
+  if (env.PSEUDONYM_DOMAIN !== "standby")
+    return "SUBJECT_SEALING_PUBLIC_KEY without PSEUDONYM_DOMAIN=standby: only the commercial standby seals subjects; the sovereign upload names them by their pseudonym. Fix: remove SUBJECT_SEALING_PUBLIC_KEY, or set PSEUDONYM_DOMAIN=standby on the standby";
+  try {
+    return sealingPublicKey(pem);
+  } catch (error) {
+    if (!(error instanceof SealError)) throw error;
+    return `SUBJECT_SEALING_PUBLIC_KEY is unusable: ${error.message}. Fix: set the PEM (-----BEGIN PUBLIC KEY-----) of the sovereign key alias/<env>/outage-subjects, key spec RSA_3072, usage ENCRYPT_DECRYPT`;
+  }
 }
 
 /**
@@ -129,9 +186,12 @@ export function loadUploadSettings(
   }
 }
 
-/** The pseudonyms of the environment's HMAC key (KMS GenerateMac through the VPC endpoint), or none when turned off. */
-export function uploadPseudonyms(settings: UploadSettings): Pseudonyms | undefined {
-  return pseudonymsFromEnv(settings.env);
+/**
+ * The pseudonyms of the environment's HMAC key (KMS GenerateMac through the VPC endpoint) in its
+ * domain (the standby pseudonym on the standby), or none when turned off; `mac` replaces KMS in tests.
+ */
+export function uploadPseudonyms(settings: UploadSettings, mac?: Mac): Pseudonyms | undefined {
+  return pseudonymsFromEnv(settings.env, mac);
 }
 
 /** Tenant credentials outlive every URL signed with them: renewed when less than the URL lifetime plus a minute remains. */
@@ -155,6 +215,7 @@ export function uploadDependencies(
   readonly settings: UploadSettings | UploadConfigError;
   readonly pseudonyms: Pseudonyms | undefined;
   readonly standbyPseudonyms?: Pseudonyms;
+  readonly sealingKey?: KeyObject;
   readonly tenants?: TenantDirectory<S3Client>;
 } {
   if (settings instanceof UploadConfigError) {
@@ -170,6 +231,7 @@ export function uploadDependencies(
     settings,
     pseudonyms: uploadPseudonyms(settings),
     ...(standbyPseudonyms === undefined ? {} : { standbyPseudonyms }),
+    ...(settings.sealingKey === undefined ? {} : { sealingKey: settings.sealingKey }),
     tenants: uploadTenantDirectory(settings),
   };
 }

@@ -36,7 +36,9 @@ export type UploadErrorCode =
   /** The multipart upload does not exist under this key (HTTP 404). */
   | "unknown_upload"
   /** Part numbers or ETags do not match what was uploaded, or parts are missing or out of order. */
-  | "invalid_parts";
+  | "invalid_parts"
+  /** The commercial standby: the token's tenant and subject claims are too long to seal (field: the claim). */
+  | "claims_too_long";
 
 export interface UploadIssue {
   readonly code: UploadErrorCode;

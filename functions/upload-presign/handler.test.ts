@@ -10,13 +10,16 @@ import {
   ListPartsCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
+import { createPublicKey, generateKeyPairSync } from "node:crypto";
 import { describe, expect, it, vi } from "vitest";
 import { createLogger } from "../shared/logger";
 import { localMac, Pseudonyms, STANDBY_DOMAIN } from "../shared/pseudonym";
 import { TenantDirectory } from "../shared/tenant-directory";
 import { type FakeKms, type Fakes, fakes, PREFIX } from "../../test/support/shared/tenant-fixtures";
-import { parseUploadEnv, s3ClientFromEnv } from "./env";
-import { UploadConfigError } from "./errors";
+import { localUnseal, openSealedSubject } from "../shared/sealed-subject";
+import { loadUploadSettings, parseUploadEnv, s3ClientFromEnv, uploadDependencies, uploadPseudonyms } from "./env";
+import { UploadConfigError, UploadRequestError } from "./errors";
+import { sealed } from "./routes";
 import { createUploadHandler, handler } from "./handler";
 import type { HttpApiEvent, HttpApiResult } from "../shared/http-api";
 
@@ -778,5 +781,158 @@ describe("upload handler: subjects as pseudonyms", () => {
     expect(() => parseUploadEnv({ ...ENV, PSEUDONYMIZE_SUBJECTS: "true" })).toThrow(
       /PSEUDONYM_KEY_ID is required .* Fix: .*PSEUDONYMIZE_SUBJECTS=false/,
     );
+  });
+});
+
+describe("upload handler: as the commercial standby during an outage (PSEUDONYM_DOMAIN=standby)", () => {
+  const STANDBY_SECRET = Buffer.alloc(32, 4);
+  const sealing = generateKeyPairSync("rsa", {
+    modulusLength: 3072,
+    publicKeyEncoding: { type: "spki", format: "pem" },
+    privateKeyEncoding: { type: "pkcs8", format: "pem" },
+  });
+  const STANDBY = {
+    ...ENV,
+    UPLOAD_BUCKET: "outage-uploads",
+    KMS_KEY_ARNS: JSON.stringify({ avatar: "arn:aws:kms:eu-central-1:444455556666:key/inbox" }),
+    PSEUDONYMIZE_SUBJECTS: undefined,
+    PSEUDONYM_DOMAIN: "standby",
+    PSEUDONYM_KEY_ID: "arn:aws:kms:eu-central-1:444455556666:key/standby-pseudonyms",
+    SUBJECT_SEALING_PUBLIC_KEY: sealing.publicKey,
+  };
+  const email = "jane.doe@example.org";
+  const claims = { "custom:tenant": "acme", sub: email };
+
+  function standbyHandler() {
+    const settings = parseUploadEnv(STANDBY);
+    const sent: { input: { Metadata?: Record<string, string> } }[] = [];
+    const logged: string[] = [];
+    const s3 = s3ClientFromEnv(settings.env);
+    vi.spyOn(s3, "send").mockImplementation((async (command: { input: { Metadata?: Record<string, string> } }) => {
+      sent.push(command);
+      return { UploadId: "up-1", Parts: [] };
+    }) as unknown as S3Client["send"]);
+    const deps = uploadDependencies(settings, STANDBY);
+    const handle = createUploadHandler({
+      ...deps,
+      s3,
+      logger: createLogger("upload-presign", { level: "info", write: (line) => logged.push(line) }),
+      newId: () => ID,
+      // What the environment selects (the standby domain), under the standby key's material.
+      pseudonyms: uploadPseudonyms(settings, localMac(STANDBY_SECRET)),
+    });
+    return { handle, sent, logged, deps };
+  }
+
+  it("names uploads by the standby pseudonym and signs the sealed subject into POST, PUT and multipart, without a standby-pseudonym", async () => {
+    // Prepare
+    const { handle, sent, logged, deps } = standbyHandler();
+    const standby = await new Pseudonyms(localMac(STANDBY_SECRET), undefined, STANDBY_DOMAIN).of("acme", email);
+    const unseal = localUnseal(sealing.privateKey);
+
+    // Act
+    const post = await handle(event("/v1/uploads", postBody, { claims }));
+    const putted = await handle(event("/v1/uploads/put", { ...postBody, contentMd5: MD5 }, { claims }));
+    const multipart = await handle(event("/v1/uploads/multipart", postBody, { claims }));
+
+    // Assess
+    expect(deps.standbyPseudonyms).toBeUndefined();
+    expect([post.statusCode, putted.statusCode, multipart.statusCode]).toEqual([200, 200, 200]);
+    for (const r of [post, putted, multipart]) expect(bodyOf(r).key).toBe(`acme/${standby}/${ID}`);
+    const fields = bodyOf(post).fields as Record<string, string>;
+    const policy = JSON.parse(Buffer.from(fields.Policy ?? "", "base64").toString("utf8"));
+    const postSeal = fields["x-amz-meta-sealed-subject"] ?? "";
+    expect(policy.conditions).toContainEqual({ "x-amz-meta-sealed-subject": postSeal });
+    const putHeaders = bodyOf(putted).headers as Record<string, string>;
+    const putSeal = putHeaders["x-amz-meta-sealed-subject"] ?? "";
+    expect(new URL(bodyOf(putted).url as string).searchParams.get("X-Amz-SignedHeaders")).toContain(
+      "x-amz-meta-sealed-subject",
+    );
+    const multipartSeal = sent[0]?.input.Metadata?.["sealed-subject"] ?? "";
+    for (const seal of [postSeal, putSeal, multipartSeal])
+      expect(await openSealedSubject(unseal, seal)).toEqual({ tenant: "acme", subject: email });
+    expect(JSON.stringify([post, putted, sent])).not.toContain("standby-pseudonym");
+    expect(JSON.stringify([post, putted, multipart, sent, logged])).not.toMatch(/jane|example\.org/);
+  });
+
+  it("seals the longest claims a token may carry (128 characters each): every valid token fits the key", async () => {
+    // Prepare
+    const { handle } = standbyHandler();
+    const longest = { "custom:tenant": "t".repeat(128), sub: "s".repeat(128) };
+
+    // Act
+    const result = await handle(event("/v1/uploads", postBody, { claims: longest }));
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    const seal = (bodyOf(result).fields as Record<string, string>)["x-amz-meta-sealed-subject"] ?? "";
+    expect(await openSealedSubject(localUnseal(sealing.privateKey), seal)).toEqual({
+      tenant: longest["custom:tenant"],
+      subject: longest.sub,
+    });
+  });
+
+  it("refuses claims too long for the sealing key with 400 naming the claim", () => {
+    // Act
+    const attempt = () =>
+      sealed(createPublicKey(sealing.publicKey), { tenant: "acme", subject: "x".repeat(300) }, "email");
+
+    // Assess
+    expect(attempt).toThrow(UploadRequestError);
+    expect(attempt).toThrow(/email claim is too long .* 327 bytes, the sealing key holds 318/);
+    try {
+      attempt();
+    } catch (error) {
+      expect([(error as UploadRequestError).status, (error as UploadRequestError).field]).toEqual([400, "email"]);
+      expect((error as UploadRequestError).code).toBe("claims_too_long");
+    }
+  });
+
+  it.each([
+    ["no sealing key", { SUBJECT_SEALING_PUBLIC_KEY: undefined }, /without SUBJECT_SEALING_PUBLIC_KEY.*Fix: set/],
+    [
+      "a sealing key on the sovereign side",
+      { PSEUDONYM_DOMAIN: undefined },
+      /SUBJECT_SEALING_PUBLIC_KEY without PSEUDONYM_DOMAIN=standby.*Fix: remove/,
+    ],
+    [
+      "a second standby key",
+      { STANDBY_PSEUDONYM_KEY_ID: "alias/x" },
+      /STANDBY_PSEUDONYM_KEY_ID would be a second key\. Fix/,
+    ],
+    [
+      "a tenant directory",
+      { TENANT_KEY_ALIAS_PREFIX: "alias/example/tenants/", TENANT_ROLE_NAME_PREFIX: "example-tenant-" },
+      /no tenant roles.*Fix: remove both prefixes/,
+    ],
+    ["pseudonyms turned off", { PSEUDONYMIZE_SUBJECTS: "false" }, /PSEUDONYMIZE_SUBJECTS=false.*Fix/],
+    [
+      "an RSA key of 2048 bits",
+      {
+        SUBJECT_SEALING_PUBLIC_KEY: generateKeyPairSync("rsa", {
+          modulusLength: 2048,
+          publicKeyEncoding: { type: "spki", format: "pem" },
+          privateKeyEncoding: { type: "pkcs8", format: "pem" },
+        }).publicKey,
+      },
+      /2048 bits; at least 3072.*Fix: set the PEM/,
+    ],
+    ["a key that is no PEM", { SUBJECT_SEALING_PUBLIC_KEY: "MIIB..." }, /not a PEM public key/],
+  ])("refuses to start the standby with %s: 500 on every request, the fix logged", async (_what, change, message) => {
+    // Prepare
+    const logged: string[] = [];
+    const settings = loadUploadSettings({ ...STANDBY, ...change });
+    const handle = createUploadHandler({
+      ...uploadDependencies(settings, STANDBY),
+      logger: createLogger("upload-presign", { level: "info", write: (line) => logged.push(line) }),
+    });
+
+    // Act
+    const result = await handle(event("/v1/uploads", postBody, { claims }));
+
+    // Assess
+    expect(settings).toBeInstanceOf(UploadConfigError);
+    expect([result.statusCode, bodyOf(result).error?.code]).toEqual([500, "invalid_config"]);
+    expect(logged.join("\n")).toMatch(message);
   });
 });

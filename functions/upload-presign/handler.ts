@@ -16,6 +16,9 @@
  * - A logical-tier tenant (found through the tenant directory, functions/shared/tenant-directory.ts)
  *   gets URLs signed as its own role, under its own key: deleting that key shreds its uploads. Its
  *   key not enabled → 403 `tenant_key_unavailable`; the directory failing → 500 (never the shared key).
+ * - As the commercial standby during a sovereign outage (PSEUDONYM_DOMAIN=standby, env.ts): keys hold
+ *   the standby pseudonym, every upload carries the sealed tenant and subject (`sealed-subject`,
+ *   signed); claims too long to seal → 400 `claims_too_long` naming the subject claim.
  */
 
 import { acceptEvent, failure, type HttpApiResult, parseBody, requestClaims } from "../shared/http-api";
@@ -56,7 +59,15 @@ export function createUploadHandler(
     if (!body.ok) return failure(400, "invalid_json", "", "the body must be a JSON object");
 
     try {
-      return await issue(deps, { route: path, operation, config: settings.config, claims, body: body.value, log });
+      return await issue(deps, {
+        route: path,
+        operation,
+        config: settings.config,
+        claims,
+        body: body.value,
+        log,
+        subjectClaim: settings.subjectClaim,
+      });
     } catch (error) {
       return errorResult(error, path, settings, log);
     }

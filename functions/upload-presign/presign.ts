@@ -37,6 +37,7 @@ import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { TokenClaims } from "../shared/http-api";
 import { assertClaims } from "../shared/object-keys";
 import { PSEUDONYM, STANDBY_PSEUDONYM_METADATA } from "../shared/pseudonym";
+import { SEALED_SUBJECT_METADATA } from "../shared/sealed-subject";
 import { taggingHeader } from "../shared/s3-objects";
 import { UploadConfigError, UploadRequestError } from "./errors";
 import {
@@ -71,6 +72,12 @@ export interface UploadDeps {
    * it; the sync names the replica by it (docs/cross-partition.md §7). @default - none (does not cross)
    */
   readonly standbyPseudonym?: string;
+  /**
+   * The commercial standby during an outage: the tenant and subject sealed to the sovereign key
+   * (functions/shared/sealed-subject.ts), kept in the object's metadata (`sealed-subject`), signed
+   * like the rest, so the client can neither change nor drop it. @default - none (sovereign uploads)
+   */
+  readonly sealedSubject?: string;
 }
 
 export interface PresignedPost {
@@ -157,18 +164,34 @@ export function contentDisposition(fileName: string): string {
 /**
  * User metadata on every object: the sanitised, percent-encoded file name (Ceph RGW drops a POST form's
  * Content-Disposition, so the name is also kept here), the data class (completeMultipartUpload
- * restores the tag from it on servers that drop a multipart upload's tagging, as Ceph RGW does) and,
- * for a crossing data class, the subject's standby pseudonym.
+ * restores the tag from it on servers that drop a multipart upload's tagging, as Ceph RGW does),
+ * for a crossing data class the subject's standby pseudonym and, on the commercial standby, the
+ * sealed subject.
  */
-export function objectMetadata(fileName: string, dataClass: string, standbyPseudonym?: string): Record<string, string> {
+export function objectMetadata(
+  fileName: string,
+  dataClass: string,
+  standbyPseudonym?: string,
+  sealedSubject?: string,
+): Record<string, string> {
   if (standbyPseudonym !== undefined && !PSEUDONYM.test(standbyPseudonym))
     throw new UploadConfigError("the standby pseudonym is not 32 lower-case hex characters: check the standby key");
+  if (sealedSubject !== undefined && !SEALED.test(sealedSubject))
+    throw new UploadConfigError("the sealed subject is not the base64 of an RSA ciphertext: check the sealing key");
   return {
     [META_ORIGINAL_NAME]: encodedFileName(fileName),
     [META_DATA_CLASS]: dataClass,
     ...(standbyPseudonym === undefined ? {} : { [STANDBY_PSEUDONYM_METADATA]: standbyPseudonym }),
+    ...(sealedSubject === undefined ? {} : { [SEALED_SUBJECT_METADATA]: sealedSubject }),
   };
 }
+
+/** Standard base64 of 384 to 512 bytes (RSA-3072 to RSA-4096): well inside S3's 2 KB of user metadata. */
+const SEALED = /^[A-Za-z0-9+/]{512,684}={0,2}$/;
+
+/** The metadata of one upload under `deps`. */
+const metadataOf = (deps: UploadDeps, fileName: string, dataClass: string) =>
+  objectMetadata(fileName, dataClass, deps.standbyPseudonym, deps.sealedSubject);
 
 const META_ORIGINAL_NAME = "original-name";
 const META_DATA_CLASS = "data-class";
@@ -229,10 +252,7 @@ export async function issuePresignedPost(
     "x-amz-server-side-encryption": SSE,
     "x-amz-server-side-encryption-aws-kms-key-id": kmsKeyOf(deps, config, request.dataClass),
     ...Object.fromEntries(
-      Object.entries(objectMetadata(request.fileName, request.dataClass, deps.standbyPseudonym)).map(([k, v]) => [
-        `x-amz-meta-${k}`,
-        v,
-      ]),
+      Object.entries(metadataOf(deps, request.fileName, request.dataClass)).map(([k, v]) => [`x-amz-meta-${k}`, v]),
     ),
   };
   // Every field above also becomes an exact-match condition (as do bucket, key and the signing fields).
@@ -313,7 +333,7 @@ export async function issuePresignedPut(
   const key = objectKey(claims, (deps.newId ?? randomUUID)());
   const kmsKey = kmsKeyOf(deps, config, request.dataClass);
   const disposition = contentDisposition(request.fileName);
-  const metadata = objectMetadata(request.fileName, request.dataClass, deps.standbyPseudonym);
+  const metadata = metadataOf(deps, request.fileName, request.dataClass);
   const headers: Record<string, string> = {
     "Content-Type": request.contentType,
     "Content-Length": String(request.sizeBytes),
@@ -411,7 +431,7 @@ export async function createMultipartUpload(
       ServerSideEncryption: SSE,
       SSEKMSKeyId: kmsKeyOf(deps, config, request.dataClass),
       Tagging: taggingHeader({ [config.dataClassTagKey]: request.dataClass }),
-      Metadata: objectMetadata(request.fileName, request.dataClass, deps.standbyPseudonym),
+      Metadata: metadataOf(deps, request.fileName, request.dataClass),
     }),
   );
   const uploadId = created.UploadId;

@@ -3,12 +3,17 @@
  * /v1/uploads/multipart/parts, /v1/uploads/multipart/complete → the pre-signing operations of
  * `presign.ts`) and how one routed request is issued: signed with the function's client and the
  * data-class key, or as a logical-tier tenant's role under its own key (the tenant directory,
- * functions/shared/tenant-directory.ts), for the subject's pseudonym.
+ * functions/shared/tenant-directory.ts), for the subject's pseudonym. On the commercial standby
+ * (a sealing key), the tenant and subject are sealed into the upload's signed metadata
+ * (functions/shared/sealed-subject.ts).
  */
+import type { KeyObject } from "node:crypto";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Logger } from "../shared/logger";
 import type { Pseudonyms } from "../shared/pseudonym";
+import { SealError, sealSubject } from "../shared/sealed-subject";
 import type { TenantDirectory } from "../shared/tenant-directory";
+import { UploadRequestError } from "./errors";
 import { failure, type HttpApiRequest, type HttpApiResult, json } from "../shared/http-api";
 import {
   assertClaims,
@@ -65,6 +70,12 @@ export interface IssueDeps {
    * @default - the objects do not cross: no standby pseudonym
    */
   readonly standbyPseudonyms?: Pseudonyms;
+  /**
+   * The commercial standby's sealing key (SUBJECT_SEALING_PUBLIC_KEY): every upload carries the
+   * tenant and subject sealed to it (`sealed-subject`, signed), for failback to bring it home.
+   * @default - none (the sovereign upload: nothing sealed)
+   */
+  readonly sealingKey?: KeyObject;
 }
 
 /** How one request is signed: the function's client and the data-class key, or the tenant's role and key. */
@@ -104,6 +115,26 @@ export interface IssueRequest {
   readonly claims: UploadClaims;
   readonly body: unknown;
   readonly log: Logger;
+  /** The subject claim's name, for the message of a subject too long to seal. @default "sub" */
+  readonly subjectClaim?: string;
+}
+
+/**
+ * The tenant and subject sealed to the standby's key; claims too long for it → 400 naming the claim.
+ * The token check (CLAIM_SEGMENT: at most 128 ASCII characters each) keeps every valid pair within
+ * RSA-3072's 318 bytes (21 + 2 + 128 + 128); this guards a longer limit or a smaller key.
+ */
+export function sealed(key: KeyObject, claims: UploadClaims, subjectClaim = "sub"): string {
+  try {
+    return sealSubject(key, claims.tenant, claims.subject);
+  } catch (error) {
+    if (!(error instanceof SealError) || error.sizes === undefined) throw error;
+    throw UploadRequestError.of(
+      "claims_too_long",
+      subjectClaim,
+      `the token's ${subjectClaim} claim is too long for an upload during the outage: with the tenant it makes ${error.sizes.bytes} bytes, the sealing key holds ${error.sizes.maxBytes}`,
+    );
+  }
 }
 
 /**
@@ -132,13 +163,20 @@ export async function issue(deps: IssueDeps, request: IssueRequest): Promise<Htt
     deps.pseudonyms === undefined || deps.standbyPseudonyms === undefined
       ? undefined
       : await deps.standbyPseudonyms.of(claims.tenant, claims.subject);
-  const signing = standby === undefined ? signer.deps : { ...signer.deps, standbyPseudonym: standby };
+  const sealedSubject =
+    deps.sealingKey === undefined ? undefined : sealed(deps.sealingKey, claims, request.subjectClaim);
+  const signing = {
+    ...signer.deps,
+    ...(standby === undefined ? {} : { standbyPseudonym: standby }),
+    ...(sealedSubject === undefined ? {} : { sealedSubject }),
+  };
   const result = await request.operation(signing, request.config, scoped, request.body);
   log.info("issued", {
     route,
     tenant: claims.tenant,
     subjectPseudonym: deps.pseudonyms === undefined ? undefined : scoped.subject,
     standbyPseudonym: standby !== undefined,
+    sealedSubject: sealedSubject !== undefined,
     keyedBy: signer.keyedBy,
   });
   return json(200, result);
