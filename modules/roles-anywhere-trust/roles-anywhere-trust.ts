@@ -190,6 +190,22 @@ export class RolesAnywhereTrust extends Construct {
     return `${workloadCommonName}-${dataClass}`;
   }
 
+  /**
+   * A grantee for more of one crossing class's role: the statements it is given go into an inline
+   * policy `name` of that role (for example failback's reach into the outage inbox).
+   */
+  classGrantee(dataClass: string, name: string): { addToPrincipalPolicy(statement: Statement): void } {
+    const role = this.roleFor(dataClass);
+    const statements: Statement[] = [];
+    new IamRolePolicy(this, `role-policy-${dataClass}-${name}`, {
+      provider: role.provider,
+      role: role.id,
+      name,
+      policy: Lazy.stringValue({ produce: () => renderPolicy(policyDocument(statements)) }),
+    });
+    return { addToPrincipalPolicy: (statement: Statement) => statements.push(statement) };
+  }
+
   /** The role of one crossing data class (throws for a class this trust does not have). */
   roleFor(dataClass: string): IamRole {
     const role = this.roles.get(dataClass);
