@@ -689,7 +689,7 @@ export class PlatformStack extends ReadableStack {
    * S3 endpoint (failback runs in the sovereign partition).
    */
   private letFailbackDrainInbox(trust: RolesAnywhereTrust, dataClass: string, inbox: PrivateBucket): void {
-    inbox.grantDrain(trust.classGrantee(dataClass, "outage-inbox"), {
+    inbox.grantDrain(trust.classGrantee(dataClass), {
       sid: "DrainOutageInbox",
       keySid: "DecryptOutageInbox",
     });

@@ -62,6 +62,8 @@ export class RolesAnywhereTrust extends Construct {
   readonly profile: RolesanywhereProfile;
   /** The role of each crossing data class. */
   readonly roles: ReadonlyMap<string, IamRole>;
+  /** Each class role's inline policy statements (rendered at synth: classGrantee adds to them). */
+  private readonly classPermissions = new Map<string, Statement[]>();
   /** The data-subject erasure role, with `subjectErasure`. */
   readonly subjectErasureRole: IamRole | undefined;
 
@@ -191,19 +193,13 @@ export class RolesAnywhereTrust extends Construct {
   }
 
   /**
-   * A grantee for more of one crossing class's role: the statements it is given go into an inline
-   * policy `name` of that role (for example failback's reach into the outage inbox).
+   * A grantee for more of one crossing class's role: the statements it is given join the role's one
+   * inline policy (`failover-bucket`), for example failback's reach into the outage inbox.
    */
-  classGrantee(dataClass: string, name: string): { addToPrincipalPolicy(statement: Statement): void } {
-    const role = this.roleFor(dataClass);
-    const statements: Statement[] = [];
-    new IamRolePolicy(this, `role-policy-${dataClass}-${name}`, {
-      provider: role.provider,
-      role: role.id,
-      name,
-      policy: Lazy.stringValue({ produce: () => renderPolicy(policyDocument(statements)) }),
-    });
-    return { addToPrincipalPolicy: (statement: Statement) => statements.push(statement) };
+  classGrantee(dataClass: string): { addToPrincipalPolicy(statement: Statement): void } {
+    this.roleFor(dataClass);
+    const permissions = this.classPermissions.get(dataClass) ?? [];
+    return { addToPrincipalPolicy: (statement: Statement) => permissions.push(statement) };
   }
 
   /** The role of one crossing data class (throws for a class this trust does not have). */
@@ -268,6 +264,7 @@ export class RolesAnywhereTrust extends Construct {
       duration,
     });
     const permissions: Statement[] = [];
+    this.classPermissions.set(dataClass, permissions);
     // List, write, read by version and delete current replicas, and the key (REPLICA_OBJECT_ACTIONS
     // says why each); no DeleteObjectVersion: the sync cannot destroy the failover history at once.
     bucket.grantReplicate(
