@@ -189,14 +189,15 @@ describe("outage uploads (crossPartition.standby.outageUploads)", () => {
     const fns = resourcesOf(json, "aws_lambda_function");
     const fn = fns["standby-serving_upload_function"];
     const sovereign = fns["upload-pipeline_upload_function"];
-    const sovereignVariables = (sovereign?.environment as { variables: Record<string, string> }).variables;
+    const sovereignVariables =
+      (sovereign?.environment as { variables: Record<string, string> } | undefined)?.variables ?? {};
     // Assess
     expect(fn).toMatchObject({
       function_name: "example-standby-upload",
       provider: "aws.commercial",
       source_code_hash: sovereign?.source_code_hash,
     });
-    expect((fn?.environment as { variables: unknown }).variables).toEqual({
+    expect((fn?.environment as { variables: unknown } | undefined)?.variables).toEqual({
       UPLOAD_BUCKET: "example-outage-uploads-222222222222",
       ALLOWED_CONTENT_TYPES: sovereignVariables.ALLOWED_CONTENT_TYPES,
       MAX_SIZE_BYTES: sovereignVariables.MAX_SIZE_BYTES,
@@ -247,7 +248,7 @@ describe("outage uploads (crossPartition.standby.outageUploads)", () => {
   it("gives failback the way home: its environment, the sealing key (its role alone), both pseudonym keys, the originals bucket", () => {
     // Act
     const fn = resourcesOf(json, "aws_lambda_function")["sync-pipeline-avatars-clean_failback_function"];
-    const variables = (fn?.environment as { variables: Record<string, string> }).variables;
+    const variables = (fn?.environment as { variables: Record<string, string> } | undefined)?.variables;
     const sealing = resourcesOf(json, "aws_kms_key")["sovereign-key-outage-subjects_key"];
     const grants = statementsOf(json, "sync-pipeline-avatars-clean_failback_role-policy").map((s) => s.Sid);
     // Assess
