@@ -52,6 +52,8 @@ interface NameContext {
   readonly dns: boolean;
   /** Whether the commercial standby serves the upload pipeline's clean class (crossPartition.standby, a crossing clean class). */
   readonly standby: boolean;
+  /** Whether the standby accepts uploads during an outage (crossPartition.standby.outageUploads, with the standby). */
+  readonly outageUploads: boolean;
   /** Whether webhooks are delivered (documents with webhook endpoints). */
   readonly webhooks: boolean;
   /** Whether the signing service is deployed (with either pipeline). */
@@ -65,6 +67,13 @@ interface NameContext {
 }
 
 function nameContext(input: Raw): NameContext {
+  const context = baseNameContext(input);
+  const cross = isObject(input.crossPartition) ? input.crossPartition : {};
+  const outage = context.standby && isObject(cross.standby) && isObject(cross.standby.outageUploads);
+  return { ...context, outageUploads: outage };
+}
+
+function baseNameContext(input: Raw): NameContext {
   const partitions = isObject(input.partitions) ? input.partitions : {};
   const accountOf = (side: string) => {
     const placement = partitions[side];
@@ -94,6 +103,7 @@ function nameContext(input: Raw): NameContext {
       isObject(input.crossPartition.standby) &&
       typeof upload.cleanDataClass === "string" &&
       crossing.includes(upload.cleanDataClass),
+    outageUploads: false,
     webhooks:
       isObject(input.documents) &&
       isObject(input.documents.webhooks) &&
@@ -238,7 +248,7 @@ function pipelineNames(
 
 /** The commercial standby's constructs and names (stacks/standby-serving.ts); its domain is in api-dns. */
 function standbyNames(
-  { env }: NameContext,
+  { env, com, outageUploads }: NameContext,
   platform: (namespace: Namespace, name: string, owner: string) => void,
 ): void {
   platform("construct", "standby-serving", 'construct "standby-serving"');
@@ -246,6 +256,14 @@ function standbyNames(
   platform("commercialRole", `${env}-standby-download-function`, "standby download function's role");
   platform("commercialRole", `${env}-standby-vpc-flow-logs`, "standby network's flow log role");
   platform("commercialFunction", `${env}-standby-download`, "standby download function");
+  if (!outageUploads) return;
+  // Outage uploads (docs/cross-partition.md §7): the inbox, its key, the standby upload function, the sealing key.
+  platform("construct", "sovereign-key-outage-subjects", 'construct "sovereign-key-outage-subjects"');
+  platform("sovereignAlias", `alias/${env}/outage-subjects`, `key alias/${env}/outage-subjects`);
+  platform("commercialAlias", `alias/${env}/outage-uploads`, `key alias/${env}/outage-uploads`);
+  platform("commercialBucket", `${env}-outage-uploads-${com}`, "outage upload inbox");
+  platform("commercialRole", `${env}-standby-upload-function`, "standby upload function's role");
+  platform("commercialFunction", `${env}-standby-upload`, "standby upload function");
 }
 
 /** Each data class's key, bucket and alias, and for a crossing one its sync pipeline's names. */

@@ -596,6 +596,26 @@ export const deploymentSchema = z.strictObject({
             /** Zones of the commercial region for the private subnets, named in configuration. */
             availabilityZones,
           }),
+          /**
+           * Outage uploads, a named residency weakening: during a sovereign outage the standby API
+           * accepts uploads (originals of the upload class, which may not cross) into a commercial
+           * inbox bucket, and failback brings them home into the sovereign originals bucket
+           * (docs/cross-partition.md §7). @default - no outage uploads: the standby only reads
+           */
+          outageUploads: z
+            .strictObject({
+              /**
+               * Days the inbox keeps an upload that failback never brought home (current and
+               * noncurrent versions). At most the upload class's retentionDays.
+               * @default - the upload class's retentionDays
+               */
+              retentionDays: z
+                .number({ error: "outageUploads.retentionDays must be a whole number of days. Fix: use 1 or more" })
+                .int({ error: "outageUploads.retentionDays must be a whole number of days. Fix: use 1 or more" })
+                .min(1, { error: "outageUploads.retentionDays must be at least 1. Fix: use 1 or more" })
+                .optional(),
+            })
+            .optional(),
         })
         .optional(),
     })

@@ -45,6 +45,8 @@ export function standbyProblems(input: Raw): ConfigProblem[] {
       path: "crossPartition.standby",
       message: `crossPartition.standby serves the replicas of upload.cleanDataClass "${served}", which does not cross partitions, so there are none. Fix: set allowCrossPartition on data class "${served}", or remove crossPartition.standby`,
     });
+  if (isObject(standby.outageUploads))
+    problems.push(...outageUploadProblems(standby.outageUploads, { uploadClasses, served, servedClass, classes }));
   const partitions = isObject(input.partitions) ? input.partitions : {};
   const commercial = isObject(partitions.commercial) ? partitions.commercial : {};
   // An invalid region is its own problem (validate.ts), not reported again for every zone.
@@ -58,4 +60,66 @@ export function standbyProblems(input: Raw): ConfigProblem[] {
   if (region !== undefined && Array.isArray(zones))
     problems.push(...zoneListProblems(zones, region, "commercial", "crossPartition.standby.network.availabilityZones"));
   return problems;
+}
+
+/**
+ * What is wrong with `crossPartition.standby.outageUploads` (a named residency weakening: the standby
+ * accepts originals of the upload class into a commercial inbox during an outage). It needs the
+ * upload pipeline (whose class it accepts; upload.dataClasses holds one class, so the inbox holds
+ * that one) and the cross-partition sync of upload.cleanDataClass, whose failback brings the uploads
+ * home; it keeps them at most as long as the upload class keeps its objects.
+ */
+function outageUploadProblems(
+  outage: Raw,
+  o: { uploadClasses: unknown[]; served: string | undefined; servedClass: unknown; classes: Raw },
+): ConfigProblem[] {
+  const path = "crossPartition.standby.outageUploads";
+  const uploadClass = o.uploadClasses[0];
+  if (typeof uploadClass !== "string")
+    return [
+      {
+        path,
+        message:
+          "outageUploads accepts uploads of the upload pipeline's class during an outage, but no upload pipeline is deployed. Fix: configure upload.dataClasses and upload.cleanDataClass, or remove outageUploads",
+      },
+    ];
+  const problems: ConfigProblem[] = [];
+  // A clean class that also takes uploads is the upload block's own problem (validate.ts).
+  if (
+    o.served !== undefined &&
+    !o.uploadClasses.includes(o.served) &&
+    isObject(o.servedClass) &&
+    o.servedClass.allowCrossPartition !== true
+  )
+    problems.push({
+      path,
+      message: `outageUploads needs the cross-partition sync of upload.cleanDataClass "${o.served}", whose failback brings the uploads home, but "${o.served}" does not cross partitions. Fix: set allowCrossPartition on data class "${o.served}", or remove outageUploads`,
+    });
+  const declared = o.classes[uploadClass];
+  const classDays =
+    isObject(declared) && typeof declared.retentionDays === "number" ? declared.retentionDays : undefined;
+  if (typeof outage.retentionDays === "number" && classDays !== undefined && outage.retentionDays > classDays)
+    problems.push({
+      path: `${path}.retentionDays`,
+      message: `outageUploads.retentionDays ${outage.retentionDays} is longer than the retentionDays (${classDays}) of upload class "${uploadClass}", whose originals the inbox holds. Fix: use 1-${classDays}, or leave it out for ${classDays}`,
+    });
+  return problems;
+}
+
+/**
+ * Outage uploads as the stacks build them: the upload class the inbox holds (upload.dataClasses holds
+ * one) and how long the inbox keeps an upload (outageUploads.retentionDays, else the class's).
+ */
+export function outageUploadsOf(config: {
+  readonly dataClasses: Readonly<Record<string, { readonly retentionDays: number }>>;
+  readonly upload: { readonly dataClasses: readonly string[] };
+  readonly crossPartition?: {
+    readonly standby?: { readonly outageUploads?: { readonly retentionDays?: number | undefined } | undefined };
+  };
+}): { readonly dataClass: string; readonly retentionDays: number } | undefined {
+  const outage = config.crossPartition?.standby?.outageUploads;
+  const dataClass = config.upload.dataClasses[0];
+  const classDays = dataClass === undefined ? undefined : config.dataClasses[dataClass]?.retentionDays;
+  if (outage === undefined || dataClass === undefined || classDays === undefined) return undefined;
+  return { dataClass, retentionDays: outage.retentionDays ?? classDays };
 }

@@ -22,6 +22,7 @@ export { ConfigConfigurationAggregator } from "@cdktf/provider-aws/lib/config-co
 export { ConfigConfigurationRecorder } from "@cdktf/provider-aws/lib/config-configuration-recorder";
 export { ConfigConfigurationRecorderStatus } from "@cdktf/provider-aws/lib/config-configuration-recorder-status";
 export { ConfigDeliveryChannel } from "@cdktf/provider-aws/lib/config-delivery-channel";
+export { DataAwsKmsPublicKey } from "@cdktf/provider-aws/lib/data-aws-kms-public-key";
 export { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 export { EbsEncryptionByDefault } from "@cdktf/provider-aws/lib/ebs-encryption-by-default";
 export { Eip } from "@cdktf/provider-aws/lib/eip";

@@ -73,13 +73,19 @@ describe("resources of each partition", () => {
   });
 
   it("keeps data classes that may not cross partitions out of the commercial side", () => {
+    // The one exception: the outage inbox and its key (outageUploads, the named exception outage-uploads).
+    const outageInbox = (r: Record<string, unknown>) =>
+      (r.tags as Record<string, string> | undefined)?.["sip:exception"] === "outage-uploads";
     const commercial = Object.values(buckets).filter((b) => b.provider === "aws.commercial");
-    expect([...new Set(commercial.map((b) => (b.tags as Record<string, string>).DataClass))]).toEqual([
-      "avatars-clean",
-    ]);
+    expect([
+      ...new Set(commercial.filter((b) => !outageInbox(b)).map((b) => (b.tags as Record<string, string>).DataClass)),
+    ]).toEqual(["avatars-clean"]);
+    expect(commercial.filter(outageInbox).map((b) => [b.bucket, (b.tags as Record<string, string>).DataClass])).toEqual(
+      [["example-outage-uploads-222222222222", "avatars-original"]],
+    );
     for (const type of ["aws_kms_key", "aws_cloudwatch_log_group"]) {
       const classes = Object.values(resourcesOf(example.json, type))
-        .filter((r) => r.provider === "aws.commercial")
+        .filter((r) => r.provider === "aws.commercial" && !outageInbox(r))
         .map((r) => (r.tags as Record<string, string> | undefined)?.DataClass);
       expect([type, [...new Set(classes)]]).toEqual([type, ["avatars-clean"]]);
     }
@@ -192,6 +198,7 @@ describe("resources of each partition", () => {
       "sovereign-bucket-avatars-original_cors",
       "sovereign-bucket-documents-clean_cors",
       "sovereign-bucket-documents-original_cors",
+      "standby-serving_outage-inbox_cors",
     ]);
     const rules = (name: string) =>
       (
@@ -264,6 +271,7 @@ describe("upload pipeline", () => {
       "document-pipeline_signing_function",
       "document-pipeline_upload_function",
       "standby-serving_download_function",
+      "standby-serving_upload_function",
       "subject-requests_api_function",
       "subject-requests_certify_function",
       "subject-requests_pending_function",
@@ -325,6 +333,7 @@ describe("upload pipeline", () => {
       ["example-signing", 5],
       ["example-document-upload", 10],
       ["example-standby-download", 10],
+      ["example-standby-upload", 10],
       ["example-subject-request-api", 2],
       ["example-subject-request-certify", 2],
       ["example-subject-request-pending", 2],
@@ -357,7 +366,8 @@ describe("upload pipeline", () => {
     ];
     expect(keysOf("upload-pipeline")).toEqual(["GET /health", ...common]);
     expect(keysOf("document-pipeline")).toEqual([...common, "POST /v1/objects/{id}/signatures"].sort());
-    expect(keysOf("standby-serving")).toEqual(["GET /v1/objects", "GET /v1/objects/{id}"]);
+    // With outage uploads (the example's), the standby has the upload routes too.
+    expect(keysOf("standby-serving")).toEqual(common);
     const jwtRoutes = routes.filter(
       ([name]) => !name.startsWith("subject-requests") && name !== "upload-pipeline_api_route-get-health",
     );

@@ -2,6 +2,8 @@ import type { ResolvedDeployment } from "../config/load";
 import { arn, PARTITIONS } from "../config/partitions";
 import type { DataClassConfig, DeploymentConfig } from "../config/schema";
 import { type Construct, TerraformOutput } from "../framework/cdktf";
+import { DataAwsKmsPublicKey } from "../framework/aws";
+import { outageUploadsOf } from "../config/standby";
 import { AUDIT_OBJECT_LOCK_DAYS, AUDIT_RETENTION_DAYS, AuditTrail } from "../modules/audit-trail";
 import { KmsKey } from "../modules/kms-key";
 import type { HttpApi } from "../modules/http-api";
@@ -19,10 +21,10 @@ import { sideCredentials } from "./credentials";
 import { addOrganizationControls } from "./organization-controls";
 import { ProviderPinning } from "./provider-pinning";
 import { ReadableStack } from "./readable-stack";
-import { StandbyServing } from "./standby-serving";
+import { outageInboxName, StandbyServing } from "./standby-serving";
 import { type SubjectPlace, SubjectRequests } from "./subject-requests";
-import { SyncPipeline } from "./sync-pipeline";
-import { QUARANTINE_PREFIX, UploadPipeline } from "./upload-pipeline";
+import { type FailbackOutageUploads, SyncPipeline } from "./sync-pipeline";
+import { imageUploadLimits, QUARANTINE_PREFIX, UploadPipeline } from "./upload-pipeline";
 import { WebhookDelivery } from "./webhook-delivery";
 
 /**
@@ -53,6 +55,8 @@ export class PlatformStack extends ReadableStack {
   readonly network: Network;
   /** The providers of the tenants' own accounts, by tenant ID (account-tier tenants with an accountId). */
   private readonly tenantPlacements = new Map<string, Placement>();
+  /** With outage uploads: the sovereign RSA key the standby seals each upload's subject to. */
+  private outageSealingKey: KmsKey | undefined;
 
   constructor(scope: Construct, props: PlatformStackProps) {
     const { config } = props;
@@ -89,7 +93,6 @@ export class PlatformStack extends ReadableStack {
       standbyApi: standby?.api,
     });
     const evidence = uploads?.signing?.evidence;
-    // Only the sovereign side holds a cross-partition credential: its sync function's certificate.
     const crossingClass = crossingClasses[0];
     const crossingRetentionDays =
       crossingClass !== undefined ? config.dataClasses[crossingClass]?.retentionDays : undefined;
@@ -102,9 +105,11 @@ export class PlatformStack extends ReadableStack {
         standby,
       );
     }
+    const outage = this.failbackOutage(config, dataBuckets, standby, uploads, standbyKey);
+    const sync = { syncedClasses, dataBuckets, failoverByClass, functionsKey, outage };
     const trust =
       cross !== undefined && failoverBuckets.length > 0
-        ? this.addCrossPartitionSync(props, { cross, syncedClasses, dataBuckets, failoverByClass, functionsKey })
+        ? this.addCrossPartitionSync(props, { ...sync, cross })
         : undefined;
     const requests =
       uploads === undefined
@@ -221,6 +226,12 @@ export class PlatformStack extends ReadableStack {
                       failoverBucketName(env, name, this.commercial.accountId),
                     ),
                   ),
+                  // Failback drains the outage inbox (outage uploads, with the standby of a synced class).
+                  ...(outageUploadsOf(config) !== undefined &&
+                  config.crossPartition?.standby !== undefined &&
+                  syncedClasses.includes(config.upload.cleanDataClass ?? "")
+                    ? SyncPipeline.allowedDomains(this.commercial, outageInboxName(env, this.commercial.accountId))
+                    : []),
                   ...webhookHosts,
                 ]),
               ],
@@ -403,7 +414,9 @@ export class PlatformStack extends ReadableStack {
     const failover = served === undefined ? undefined : failoverByClass.get(served);
     if (standby === undefined || served === undefined || failover === undefined || standbyPseudonymKey === undefined)
       return undefined;
+    const outage = outageUploadsOf(config);
     return new StandbyServing(this, "standby-serving", {
+      ...(outage === undefined ? {} : { outageUploads: { ...outage, ...this.outageSealing(config) } }),
       placement: this.commercial,
       environment: config.environment,
       standby,
@@ -414,6 +427,31 @@ export class PlatformStack extends ReadableStack {
       standbyPseudonymKey,
       artifactsDir: props.artifactsDir,
     });
+  }
+
+  /**
+   * Outage uploads' sealing key (sovereign, RSA_3072, `alias/<env>/outage-subjects`) and what the
+   * standby upload function takes from the sovereign side: its public key, read with the sovereign
+   * provider (named exception `sealing-public-key` of SIP-RES-4), and the upload function's limits.
+   */
+  private outageSealing(config: ResolvedDeployment) {
+    const env = config.environment;
+    const key = new KmsKey(this, "sovereign-key-outage-subjects", {
+      placement: this.sovereign,
+      aliasName: `${env}/outage-subjects`,
+      description: `${env}: seals the subjects of uploads accepted during an outage (RSA-OAEP); only failback opens them`,
+      keySpec: "RSA_3072",
+    });
+    this.outageSealingKey = key;
+    const publicKey = new DataAwsKmsPublicKey(this, "sovereign-outage-subjects-public-key", {
+      provider: this.sovereign.provider,
+      keyId: key.keyArn,
+    });
+    return {
+      uploadLimits: imageUploadLimits(config),
+      sizing: config.functions.upload,
+      sealingPublicKeyPem: publicKey.publicKeyPem,
+    };
   }
 
   /**
@@ -528,7 +566,8 @@ export class PlatformStack extends ReadableStack {
       retentionDays,
       objectLockDays: Math.min(AUDIT_OBJECT_LOCK_DAYS, retentionDays),
       allowAccessOutsideVpcEndpoint: true,
-      dataEventBuckets: failoverBuckets,
+      // With outage uploads, who writes and drains the inbox is recorded too.
+      dataEventBuckets: [...failoverBuckets, ...(standby?.outage === undefined ? [] : [standby.outage.inbox])],
     });
     // The commercial account's keys, bucket policies, root and IAM are watched like the sovereign's.
     new SecurityAlarms(this, "commercial-alarms", {
@@ -545,7 +584,14 @@ export class PlatformStack extends ReadableStack {
       // The standby's read function: a dead letter means its asynchronous invocations failed.
       ...(standby === undefined
         ? {}
-        : { deadLetterQueues: [{ name: "standby-download", queueName: standby.download.deadLetterQueue.name }] }),
+        : {
+            deadLetterQueues: [
+              { name: "standby-download", queueName: standby.download.deadLetterQueue.name },
+              ...(standby.outage === undefined
+                ? []
+                : [{ name: "standby-upload", queueName: standby.outage.upload.deadLetterQueue.name }]),
+            ],
+          }),
       tags,
     });
   }
@@ -562,6 +608,8 @@ export class PlatformStack extends ReadableStack {
       dataBuckets: ReadonlyMap<string, PrivateBucket>;
       failoverByClass: ReadonlyMap<string, PrivateBucket>;
       functionsKey: KmsKey;
+      /** Outage uploads: failback of the standby's served class brings them home. */
+      outage: FailbackOutageUploads | undefined;
     },
   ): RolesAnywhereTrust {
     const { config } = props;
@@ -584,6 +632,7 @@ export class PlatformStack extends ReadableStack {
       const source = dataBuckets.get(name);
       const target = failoverByClass.get(name);
       if (source === undefined || target === undefined) continue;
+      const outage = name === config.upload.cleanDataClass ? o.outage : undefined;
       const sync = new SyncPipeline(this, `sync-pipeline-${name}`, {
         placement: this.sovereign,
         environment: env,
@@ -597,7 +646,9 @@ export class PlatformStack extends ReadableStack {
         trust,
         sessionDurationSeconds: cross.sessionDurationSeconds,
         artifactsDir: props.artifactsDir,
+        ...(outage === undefined ? {} : { outageUploads: outage }),
       });
+      if (outage !== undefined) this.letFailbackDrainInbox(trust, name, outage.inbox);
       new TerraformOutput(this, `crossing-${name}`, {
         description: `What the operator commands need for data class ${name} (npm run -s operator-env -- --class ${name})`,
         value: operatorOutput({
@@ -612,6 +663,37 @@ export class PlatformStack extends ReadableStack {
       });
     }
     return trust;
+  }
+
+  /** What failback needs to bring outage uploads home, when the standby accepts them. */
+  private failbackOutage(
+    config: ResolvedDeployment,
+    dataBuckets: ReadonlyMap<string, PrivateBucket>,
+    standby: StandbyServing | undefined,
+    uploads: UploadPipelines | undefined,
+    standbyPseudonymKey: KmsKey | undefined,
+  ): FailbackOutageUploads | undefined {
+    const uploadClass = config.upload.dataClasses[0];
+    const home = uploadClass === undefined ? undefined : dataBuckets.get(uploadClass);
+    const inbox = standby?.outage?.inbox;
+    const sealingKey = this.outageSealingKey;
+    if (inbox === undefined || sealingKey === undefined || uploads === undefined || home === undefined)
+      return undefined;
+    if (standbyPseudonymKey === undefined) return undefined;
+    return { inbox, home, sealingKey, pseudonymKey: uploads.pseudonymKey, standbyPseudonymKey };
+  }
+
+  /**
+   * Failback's commercial credential (the class's Roles Anywhere role) on the outage inbox: list its
+   * keys and versions, read and delete every version, decrypt with its key; from outside the standby's
+   * S3 endpoint (failback runs in the sovereign partition).
+   */
+  private letFailbackDrainInbox(trust: RolesAnywhereTrust, dataClass: string, inbox: PrivateBucket): void {
+    inbox.grantDrain(trust.classGrantee(dataClass), {
+      sid: "DrainOutageInbox",
+      keySid: "DecryptOutageInbox",
+    });
+    inbox.allowOutsideVpcEndpoint(trust.roleFor(dataClass).arn);
   }
 
   /** Every configured tenant; the tiers with a role of their own reach the buckets of their data classes. */

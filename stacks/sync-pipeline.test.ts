@@ -140,7 +140,7 @@ describe("sync pipeline", () => {
     ).toEqual([]);
   });
 
-  it("opens the egress allowlist to exactly the commercial Roles Anywhere endpoint and the failover bucket (and the webhook hosts)", () => {
+  it("opens the egress allowlist to exactly the commercial Roles Anywhere endpoint, the failover bucket and the outage inbox (and the webhook hosts)", () => {
     const groups = values(example.json, "aws_networkfirewall_rule_group");
     expect(groups).toHaveLength(1);
     expect(groups[0]?.rule_group).toMatchObject({
@@ -150,6 +150,8 @@ describe("sync pipeline", () => {
           target_types: ["TLS_SNI"],
           targets: [
             "example-avatars-clean-failover-222222222222.s3.eu-central-1.amazonaws.com",
+            // Failback drains the outage inbox (crossPartition.standby.outageUploads).
+            "example-outage-uploads-222222222222.s3.eu-central-1.amazonaws.com",
             "hooks.acme-health.example.org",
             "rolesanywhere.eu-central-1.amazonaws.com",
           ],

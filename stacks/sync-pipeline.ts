@@ -8,7 +8,7 @@ import type { KmsKey } from "../modules/kms-key";
 import { LambdaFunction } from "../modules/lambda-function";
 import type { Network } from "../modules/network";
 import type { Placement } from "../modules/placement";
-import type { PrivateBucket } from "../modules/private-bucket";
+import { PrivateBucket } from "../modules/private-bucket";
 import type { RolesAnywhereTrust } from "../modules/roles-anywhere-trust";
 import { SYNC_RECORDS_PREFIX } from "../functions/cross-partition-sync/standby-index-layout";
 import { grantActAsTenants, grantDecryptTenantObjects, tenantDirectoryEnvironment } from "./tenant-access";
@@ -32,6 +32,26 @@ export interface SyncPipelineProps {
   readonly sessionDurationSeconds: number;
   /** Folder with the function zips (scripts/bundle-functions.mjs). */
   readonly artifactsDir: string;
+  /**
+   * Outage uploads (crossPartition.standby.outageUploads), for the sync of the class the standby
+   * serves: failback also brings the commercial inbox's uploads home into the sovereign originals
+   * bucket, opening each upload's sealed subject with the sovereign sealing key.
+   * @default - none
+   */
+  readonly outageUploads?: FailbackOutageUploads;
+}
+
+/** What failback needs to bring outage uploads home (docs/cross-partition.md §7). */
+export interface FailbackOutageUploads {
+  /** The commercial inbox (read, listed and emptied through the Roles Anywhere role). */
+  readonly inbox: PrivateBucket;
+  /** The sovereign originals bucket of the upload class: where the uploads go, to be scrubbed. */
+  readonly home: PrivateBucket;
+  /** The sovereign RSA key each upload's subject is sealed to (`alias/<env>/outage-subjects`). */
+  readonly sealingKey: KmsKey;
+  /** The sovereign pseudonym key and the sovereign standby pseudonym key (a subject's two pseudonyms). */
+  readonly pseudonymKey: KmsKey;
+  readonly standbyPseudonymKey: KmsKey;
 }
 
 /**
@@ -166,6 +186,7 @@ export class SyncPipeline extends Construct {
         ...crossingEnvironment,
         SOURCE_KMS_KEY_ARN: source.encryptionKey.keyArn,
         ...tenantDirectoryEnvironment(env),
+        ...(props.outageUploads === undefined ? {} : outageEnvironment(props.outageUploads)),
       },
       tags: {
         "sip:exception": CROSS_PARTITION_SYNC,
@@ -178,6 +199,7 @@ export class SyncPipeline extends Construct {
     this.grantReadSigningMaterial(back);
     source.grantKeyUse(back, "UseSourceKey");
     grantActAsTenants(back, placement, env);
+    if (props.outageUploads !== undefined) grantBringOutageUploadsHome(back, props.outageUploads);
     return back;
   }
 
@@ -210,4 +232,29 @@ export class SyncPipeline extends Construct {
       dependsOn: [invoke],
     });
   }
+}
+
+/** Failback's environment for outage uploads (functions/cross-partition-sync reads it). */
+function outageEnvironment(outage: FailbackOutageUploads): Record<string, string> {
+  return {
+    OUTAGE_UPLOADS_BUCKET: outage.inbox.bucketName,
+    OUTAGE_HOME_BUCKET: outage.home.bucketName,
+    OUTAGE_HOME_KMS_KEY_ID: outage.home.encryptionKey.keyArn,
+    SUBJECT_SEALING_KEY_ID: outage.sealingKey.keyArn,
+    PSEUDONYM_KEY_ID: outage.pseudonymKey.keyArn,
+    STANDBY_PSEUDONYM_KEY_ID: outage.standbyPseudonymKey.keyArn,
+  };
+}
+
+/**
+ * Failback's sovereign grants for outage uploads: open sealed subjects (the sealing key's policy
+ * names this role alone, OAEP with SHA-256 only), derive both pseudonyms of a subject, and write the
+ * uploads into the originals bucket (read back and listed, to tell what is home already) under its key.
+ */
+function grantBringOutageUploadsHome(back: LambdaFunction, outage: FailbackOutageUploads): void {
+  outage.sealingKey.grantOaepDecrypt(back, back.role.arn, "OpenSealedSubjects");
+  outage.pseudonymKey.grantGenerateMac(back, "DeriveSubjectPseudonyms");
+  outage.standbyPseudonymKey.grantGenerateMac(back, "DeriveStandbyPseudonyms");
+  outage.home.grantWrite(back, { sid: "BringOutageUploadsHome", keySid: "UseOriginalsKey" });
+  PrivateBucket.grantList(back, [outage.home], { sid: "ListOriginals" });
 }

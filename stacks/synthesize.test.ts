@@ -76,6 +76,7 @@ describe("main (CLI)", () => {
         expect.stringMatching(/^stacks\/example\/assets\/document-pipeline_signing_code\/[0-9A-F]+\/signing\.zip$/),
         expect.stringMatching(/^stacks\/example\/assets\/document-pipeline_upload_code\/[0-9A-F]+\/upload\.zip$/),
         expect.stringMatching(/^stacks\/example\/assets\/standby-serving_download_code\/[0-9A-F]+\/download\.zip$/),
+        expect.stringMatching(/^stacks\/example\/assets\/standby-serving_upload_code\/[0-9A-F]+\/upload\.zip$/),
         ...["api", "certify", "pending", "run"].map((fn) =>
           expect.stringMatching(
             new RegExp(`^stacks/example/assets/subject-requests_${fn}_code/[0-9A-F]+/subject-request-${fn}\\.zip$`),

@@ -108,6 +108,32 @@ function profileOf(props: UploadPipelineProps): PipelineProfile {
 const webhookEnvironment = (props: UploadPipelineProps): Record<string, string> =>
   props.webhooks === undefined ? {} : { WEBHOOK_QUEUE_URL: props.webhooks.queue.url };
 
+/** The upload API's routes to the upload function (also the standby's, with outage uploads). */
+export const UPLOAD_ROUTES = [
+  "POST /v1/uploads",
+  "POST /v1/uploads/put",
+  "POST /v1/uploads/multipart",
+  "POST /v1/uploads/multipart/parts",
+  "POST /v1/uploads/multipart/complete",
+] as const;
+
+/** The upload function's limits: content types, size and the lifetime of its pre-signed uploads. */
+function uploadLimits(contentTypes: readonly string[], maxSizeBytes: number, expirySeconds: number) {
+  return {
+    ALLOWED_CONTENT_TYPES: contentTypes.join(","),
+    MAX_SIZE_BYTES: String(maxSizeBytes),
+    EXPIRY_SECONDS: String(expirySeconds),
+  };
+}
+
+/**
+ * The image upload function's settings (the `upload` block), which the commercial standby's upload
+ * function takes unchanged: what clients may upload and for how long a pre-signed upload is valid.
+ */
+export function imageUploadLimits(config: DeploymentConfig): Readonly<Record<string, string>> {
+  return uploadLimits(config.upload.allowedContentTypes, config.upload.maxSizeBytes, config.upload.expirySeconds);
+}
+
 /** Where the scrub function keeps rejected uploads, in the originals bucket (a tenant area there). */
 export const QUARANTINE_PREFIX = "quarantine/";
 
@@ -173,9 +199,7 @@ export class UploadPipeline extends Construct {
     const env = props.environment;
     const upload = this.pipelineFunction(props, "upload", {
       UPLOAD_BUCKET: originals.bucketName,
-      ALLOWED_CONTENT_TYPES: this.profile.contentTypes.join(","),
-      MAX_SIZE_BYTES: String(this.profile.maxSizeBytes),
-      EXPIRY_SECONDS: String(config.upload.expirySeconds),
+      ...uploadLimits(this.profile.contentTypes, this.profile.maxSizeBytes, config.upload.expirySeconds),
       KMS_KEY_ARNS: JSON.stringify({ [props.originalsDataClass]: originals.encryptionKey.keyArn }),
       PSEUDONYM_KEY_ID: props.pseudonymKey.keyArn,
       ...(props.standbyPseudonymKey === undefined
@@ -261,14 +285,10 @@ export class UploadPipeline extends Construct {
       name: this.profile.apiName,
       jwtIssuer: config.upload.oidc.issuer,
       jwtAudience: [config.upload.oidc.audience],
-      routes: [
-        "POST /v1/uploads",
-        "POST /v1/uploads/put",
-        "POST /v1/uploads/multipart",
-        "POST /v1/uploads/multipart/parts",
-        "POST /v1/uploads/multipart/complete",
-      ]
-        .map((routeKey) => ({ routeKey, function: this.upload }))
+      routes: UPLOAD_ROUTES.map((routeKey): { routeKey: string; function: LambdaFunction } => ({
+        routeKey,
+        function: this.upload,
+      }))
         .concat(["GET /v1/objects", "GET /v1/objects/{id}"].map((routeKey) => ({ routeKey, function: this.download })))
         .concat(
           this.signing === undefined ? [] : [{ routeKey: "POST /v1/objects/{id}/signatures", function: this.signing }],

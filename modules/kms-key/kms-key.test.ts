@@ -6,6 +6,7 @@ import {
   KEY_ADMIN_ACTIONS,
   KEY_ENCRYPT_DECRYPT_ACTIONS,
   KEY_MAC_ACTIONS,
+  KEY_PUBLIC_KEY_ACTIONS,
   KEY_SERVICE_PUBLISH_ACTIONS,
   KEY_SIGN_VERIFY_ACTIONS,
 } from "./perms";
@@ -261,6 +262,65 @@ describe("KmsKey", () => {
     const data = new KmsKey(stack, "k", { placement: sovereign, aliasName: "k", description: "k" });
     expect(() => data.grantSign({ addToPrincipalPolicy: () => undefined })).toThrow(
       /KmsKey\.grantSign: alias\/k is not a signing key \(keySpec SYMMETRIC_DEFAULT\)/,
+    );
+  });
+
+  it("creates an RSA_3072 encryption key without rotation whose public key the deploy role reads and one named role opens", () => {
+    // Prepare
+    const { stack, sovereign, synth } = setup();
+    const key = new KmsKey(stack, "sealing", {
+      placement: sovereign,
+      aliasName: "env/outage-subjects",
+      description: "sealing",
+      keySpec: "RSA_3072",
+    });
+    const added: unknown[] = [];
+    const roleArn = "arn:aws-eusc:iam::111111111111:role/env-failback-c-function";
+    // Act
+    const statement = key.grantOaepDecrypt({ addToPrincipalPolicy: (s) => added.push(s) }, roleArn, "OpenSealed");
+    const json = synth();
+    // Assess
+    const resource = Object.values(resourcesOf(json, "aws_kms_key"))[0];
+    expect(resource).toMatchObject({
+      customer_master_key_spec: "RSA_3072",
+      key_usage: "ENCRYPT_DECRYPT",
+      enable_key_rotation: false,
+    });
+    const statements = JSON.parse(String(resource?.policy)).Statement;
+    expect(statements.map((st: { Sid: string }) => st.Sid)).toEqual([
+      "KeyAdministration",
+      "ReadPublicKey",
+      "OpenSealed",
+    ]);
+    expect(statements[1]).toMatchObject({
+      Principal: { AWS: "arn:aws-eusc:iam::111111111111:role/platform-deployer" },
+      Action: [...KEY_PUBLIC_KEY_ACTIONS],
+    });
+    const condition = { StringEquals: { "kms:EncryptionAlgorithm": "RSAES_OAEP_SHA_256" } };
+    expect(statements[2]).toEqual({
+      Sid: "OpenSealed",
+      Effect: "Allow",
+      Principal: { AWS: roleArn },
+      Action: "kms:Decrypt",
+      Resource: "*",
+      Condition: condition,
+    });
+    expect(added).toEqual([statement]);
+    expect(statement).toEqual({
+      Sid: "OpenSealed",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: key.keyArn,
+      Condition: condition,
+    });
+    expect(() => key.grantEncryptDecrypt({ addToPrincipalPolicy: () => undefined })).toThrow(/encrypts nothing/);
+  });
+
+  it("fails when a key that is no RSA key would open sealed data", () => {
+    const { stack, sovereign } = setup();
+    const key = new KmsKey(stack, "k", { placement: sovereign, aliasName: "k", description: "k" });
+    expect(() => key.grantOaepDecrypt({ addToPrincipalPolicy: () => undefined }, "r")).toThrow(
+      /is not an RSA encryption key \(keySpec SYMMETRIC_DEFAULT\)/,
     );
   });
 

@@ -8,6 +8,7 @@ import {
   KEY_ADMIN_ACTIONS,
   KEY_ENCRYPT_DECRYPT_ACTIONS,
   KEY_MAC_ACTIONS,
+  KEY_PUBLIC_KEY_ACTIONS,
   KEY_SERVICE_PUBLISH_ACTIONS,
   KEY_SIGN_VERIFY_ACTIONS,
 } from "./perms";
@@ -53,6 +54,10 @@ export interface KmsKeyProps {
    * `kms:Verify`, `kms:GetPublicKey`), for evidence that anyone can check offline with its public key
    * (functions/evidence/). Asymmetric keys are not rotated automatically either: a new key signs
    * from then on, and the old one stays for verifying what it signed.
+   * `RSA_3072`: an asymmetric encryption key (`ENCRYPT_DECRYPT`): anyone with its public key (read by
+   * the deploy role through `kms:GetPublicKey`) seals data to it offline, and only the principals a
+   * `grantOaepDecrypt` names in the key policy open it. Nobody else in the account uses it: no
+   * account-wide use statement. KMS cannot rotate asymmetric keys: `enable_key_rotation` stays off.
    * @default "SYMMETRIC_DEFAULT" - an encryption key with automatic rotation
    */
   readonly keySpec?: KeySpec;
@@ -61,14 +66,19 @@ export interface KmsKeyProps {
 }
 
 /** The kinds of key the module makes (KmsKeyProps.keySpec). */
-export type KeySpec = "SYMMETRIC_DEFAULT" | "HMAC_256" | "ECC_NIST_P256";
+export type KeySpec = "SYMMETRIC_DEFAULT" | "HMAC_256" | "ECC_NIST_P256" | "RSA_3072";
 
 /** Per key spec: KMS's key usage and what the account's principals may do with the key. */
 const USE: Readonly<Record<KeySpec, { readonly usage: string; readonly actions: readonly string[] }>> = {
   SYMMETRIC_DEFAULT: { usage: "ENCRYPT_DECRYPT", actions: KEY_ENCRYPT_DECRYPT_ACTIONS },
   HMAC_256: { usage: "GENERATE_VERIFY_MAC", actions: KEY_MAC_ACTIONS },
   ECC_NIST_P256: { usage: "SIGN_VERIFY", actions: KEY_SIGN_VERIFY_ACTIONS },
+  // No use through IAM of the account: the deploy role reads the public key, named decrypters open (below).
+  RSA_3072: { usage: "ENCRYPT_DECRYPT", actions: [] },
 };
+
+/** The one RSA encryption algorithm the platform seals with (OAEP with SHA-256). */
+export const RSA_SEALING_ALGORITHM = "RSAES_OAEP_SHA_256";
 
 const ALIAS = /^[a-zA-Z0-9/_-]{1,250}$/;
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
@@ -121,7 +131,7 @@ export class KmsKey extends Construct {
     }
     this.placement = placement;
     const keySpec = props.keySpec ?? "SYMMETRIC_DEFAULT";
-    if (keySpec === "ECC_NIST_P256" && props.importedKeyMaterial === true) {
+    if ((keySpec === "ECC_NIST_P256" || keySpec === "RSA_3072") && props.importedKeyMaterial === true) {
       throw new ValidationError(
         "KmsKey.keySpec",
         `keySpec ${keySpec} and importedKeyMaterial cannot be combined here (imported material is for SYMMETRIC_DEFAULT and HMAC_256 keys): import an asymmetric key outside this module`,
@@ -129,28 +139,36 @@ export class KmsKey extends Construct {
       );
     }
     this.keySpec = keySpec;
+    const administrator = arn(placement.partition, {
+      service: "iam",
+      account: placement.accountId,
+      resource: `role/${administratorRoleName}`,
+    });
     this.statements = [
       {
         Sid: "KeyAdministration",
         Effect: "Allow",
-        Principal: {
-          AWS: arn(placement.partition, {
-            service: "iam",
-            account: placement.accountId,
-            resource: `role/${administratorRoleName}`,
-          }),
-        },
+        Principal: { AWS: administrator },
         Action: KEY_ADMIN_ACTIONS,
         Resource: "*",
       },
-      {
-        Sid: "UseThroughIamOfThisAccount",
-        Effect: "Allow",
-        Principal: { AWS: accountRoot(placement.partition, placement.accountId) },
-        Action: USE[keySpec].actions,
-        Resource: "*",
-        Condition: { StringEquals: { "kms:CallerAccount": placement.accountId } },
-      },
+      keySpec === "RSA_3072"
+        ? {
+            // Terraform reads the public key (data aws_kms_public_key) with the deploy role.
+            Sid: "ReadPublicKey",
+            Effect: "Allow",
+            Principal: { AWS: administrator },
+            Action: KEY_PUBLIC_KEY_ACTIONS,
+            Resource: "*",
+          }
+        : {
+            Sid: "UseThroughIamOfThisAccount",
+            Effect: "Allow",
+            Principal: { AWS: accountRoot(placement.partition, placement.accountId) },
+            Action: USE[keySpec].actions,
+            Resource: "*",
+            Condition: { StringEquals: { "kms:CallerAccount": placement.accountId } },
+          },
     ];
     this.key = this.createKey(props, keySpec, deletionWindowDays);
     this.aliasName = `alias/${props.aliasName}`;
@@ -291,6 +309,38 @@ export class KmsKey extends Construct {
       Effect: "Allow",
       Action: ["kms:GetPublicKey", "kms:Sign"],
       Resource: this.keyArn,
+    };
+    grantee.addToPrincipalPolicy(statement);
+    return statement;
+  }
+
+  /**
+   * Lets one role open what was sealed to this RSA key (`kms:Decrypt` with RSAES_OAEP_SHA_256 only):
+   * a key policy statement naming the role (the key policy has no account-wide use, so nobody else
+   * decrypts) and the role's identity statement. Returns the identity statement.
+   */
+  grantOaepDecrypt(grantee: Grantable, roleArn: string, sid = "OpenSealedData"): Statement {
+    if (this.keySpec !== "RSA_3072")
+      throw new ValidationError(
+        "KmsKey.grantOaepDecrypt",
+        `${this.aliasName} is not an RSA encryption key (keySpec ${this.keySpec})`,
+        this,
+      );
+    const condition = { StringEquals: { "kms:EncryptionAlgorithm": RSA_SEALING_ALGORITHM } };
+    this.addToResourcePolicy({
+      Sid: sid,
+      Effect: "Allow",
+      Principal: { AWS: roleArn },
+      Action: "kms:Decrypt",
+      Resource: "*",
+      Condition: condition,
+    });
+    const statement: Statement = {
+      Sid: sid,
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: this.keyArn,
+      Condition: condition,
     };
     grantee.addToPrincipalPolicy(statement);
     return statement;

@@ -48,6 +48,9 @@ export const KEY_ENCRYPT_DECRYPT_ACTIONS = [
  */
 export const KEY_SIGN_VERIFY_ACTIONS = ["kms:DescribeKey", "kms:GetPublicKey", "kms:Sign", "kms:Verify"] as const;
 
+/** Reading an asymmetric key's public key (the deploy role: Terraform's data aws_kms_public_key). */
+export const KEY_PUBLIC_KEY_ACTIONS = ["kms:DescribeKey", "kms:GetPublicKey"] as const;
+
 /** Use of an HMAC key: computing and checking MACs (the key encrypts nothing). */
 export const KEY_MAC_ACTIONS = ["kms:DescribeKey", "kms:GenerateMac", "kms:VerifyMac"] as const;
 

@@ -181,3 +181,14 @@ export const REPLICA_OBJECT_ACTIONS = union(
 
 /** Listing keys (without it, a missing key answers 403, not 404) and their versions. */
 export const LIST_VERSIONS_ACTIONS: readonly string[] = ["s3:ListBucket", "s3:ListBucketVersions"];
+
+/**
+ * Emptying a bucket whose objects are moved elsewhere (failback draining the outage inbox): read
+ * each version and delete it for good once it is home; listing is LIST_VERSIONS_ACTIONS.
+ */
+export const DRAIN_OBJECT_ACTIONS: readonly string[] = [
+  "s3:DeleteObject",
+  "s3:DeleteObjectVersion",
+  "s3:GetObject",
+  "s3:GetObjectVersion",
+];

@@ -22,6 +22,7 @@ import { actionOrActions, type BucketGrant, type BucketGrantOptions, type Replic
 import {
   BROWSER_UPLOAD_HEADERS,
   DOWNLOAD_SIGNER_ACTIONS,
+  DRAIN_OBJECT_ACTIONS,
   ERASE_LISTING_ACTIONS,
   ERASE_VERSION_ACTIONS,
   LIST_VERSIONS_ACTIONS,
@@ -618,6 +619,23 @@ export class PrivateBucket extends Construct {
     this.keyHolders.add(grantee);
     this.grantsWithoutKey.delete(grantee);
     return { ...grant, keyStatement: this.encryptionKey.grantDecrypt(grantee, options.keySid) };
+  }
+
+  /**
+   * Lets `grantee` move the bucket's objects elsewhere and empty it: list keys and versions
+   * (LIST_VERSIONS_ACTIONS), read and delete every version (DRAIN_OBJECT_ACTIONS), and decrypt with
+   * the bucket's key (`kms:Decrypt` only): nothing is written here. For the outage inbox, which
+   * failback brings home.
+   */
+  grantDrain(grantee: Grantable, options: Pick<BucketGrantOptions, "sid"> & { readonly keySid: string }): BucketGrant {
+    const listing = this.grantOn(grantee, `${options.sid}Listing`, LIST_VERSIONS_ACTIONS, this.bucketArn);
+    const objects = this.grantOn(grantee, options.sid, DRAIN_OBJECT_ACTIONS, `${this.bucketArn}/*`);
+    this.keyHolders.add(grantee);
+    this.grantsWithoutKey.delete(grantee);
+    return {
+      statements: [...listing.statements, ...objects.statements],
+      keyStatement: this.encryptionKey.grantDecrypt(grantee, options.keySid),
+    };
   }
 
   /** Lets `grantee` tag objects and their versions (OBJECT_TAGGING_ACTIONS); tags need no key. */

@@ -62,6 +62,8 @@ export class RolesAnywhereTrust extends Construct {
   readonly profile: RolesanywhereProfile;
   /** The role of each crossing data class. */
   readonly roles: ReadonlyMap<string, IamRole>;
+  /** Each class role's inline policy statements (rendered at synth: classGrantee adds to them). */
+  private readonly classPermissions = new Map<string, Statement[]>();
   /** The data-subject erasure role, with `subjectErasure`. */
   readonly subjectErasureRole: IamRole | undefined;
 
@@ -190,6 +192,16 @@ export class RolesAnywhereTrust extends Construct {
     return `${workloadCommonName}-${dataClass}`;
   }
 
+  /**
+   * A grantee for more of one crossing class's role: the statements it is given join the role's one
+   * inline policy (`failover-bucket`), for example failback's reach into the outage inbox.
+   */
+  classGrantee(dataClass: string): { addToPrincipalPolicy(statement: Statement): void } {
+    this.roleFor(dataClass);
+    const permissions = this.classPermissions.get(dataClass) ?? [];
+    return { addToPrincipalPolicy: (statement: Statement) => permissions.push(statement) };
+  }
+
   /** The role of one crossing data class (throws for a class this trust does not have). */
   roleFor(dataClass: string): IamRole {
     const role = this.roles.get(dataClass);
@@ -252,6 +264,7 @@ export class RolesAnywhereTrust extends Construct {
       duration,
     });
     const permissions: Statement[] = [];
+    this.classPermissions.set(dataClass, permissions);
     // List, write, read by version and delete current replicas, and the key (REPLICA_OBJECT_ACTIONS
     // says why each); no DeleteObjectVersion: the sync cannot destroy the failover history at once.
     bucket.grantReplicate(

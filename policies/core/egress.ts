@@ -280,6 +280,8 @@ export function analyzeEgress(template: Template): EgressAnalysis {
 
 /** Environment variables through which the sync function names the other partition's resources. */
 export const SYNC_CROSSING_VARIABLES: ReadonlySet<string> = new Set([
+  // Failback with outage uploads: the commercial inbox it brings uploads home from.
+  "OUTAGE_UPLOADS_BUCKET",
   "ROLES_ANYWHERE_PROFILE_ARN",
   "ROLES_ANYWHERE_ROLE_ARN",
   "ROLES_ANYWHERE_TRUST_ANCHOR_ARN",

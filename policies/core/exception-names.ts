@@ -26,3 +26,13 @@ export const HEALTH_CHECK_EXCEPTION = "health-check";
 export const HEALTH_ROUTE_KEY = "GET /health";
 /** A commercial DNS record whose value is a name of the other partition's API (dns-names.ts). */
 export const DNS_NAMES_EXCEPTION = "dns-names";
+/**
+ * The commercial inbox of outage uploads (crossPartition.standby.outageUploads): a bucket, and its key,
+ * of the upload class, which may not cross, accepted by the residency rules (outage-uploads.ts).
+ */
+export const OUTAGE_UPLOADS_EXCEPTION = "outage-uploads";
+/**
+ * The sovereign sealing key's public key in the commercial standby upload function's environment
+ * (SUBJECT_SEALING_PUBLIC_KEY), the one reference across partitions of the standby (outage-uploads.ts).
+ */
+export const SEALING_PUBLIC_KEY_EXCEPTION = "sealing-public-key";

@@ -99,6 +99,8 @@ describe("the partition diagram of the example", () => {
     expect(diagram.edges.filter((e) => e.crossing).map((e) => [e.from, e.to, e.labels])).toEqual([
       [FIREWALL, "aws_rolesanywhere_profile.commercial-roles-anywhere_profile", ["Roles Anywhere session"]],
       [FIREWALL, FAILOVER, ["S3 requests (allowlisted host)"]],
+      // Failback drains the outage inbox (outage uploads) through the same path.
+      [FIREWALL, "aws_s3_bucket.standby-serving_outage-inbox_bucket", ["S3 requests (allowlisted host)"]],
     ]);
   });
 
@@ -122,6 +124,7 @@ describe("the partition diagram of the example", () => {
     // Assess
     expect(path?.allowedDomains).toEqual([
       "example-avatars-clean-failover-222222222222.s3.eu-central-1.amazonaws.com",
+      "example-outage-uploads-222222222222.s3.eu-central-1.amazonaws.com",
       "hooks.acme-health.example.org",
       "rolesanywhere.eu-central-1.amazonaws.com",
     ]);
@@ -174,7 +177,7 @@ describe("the partition diagram of the example", () => {
     const text = renderMermaid(diagram);
     // Assess
     expect(mermaidProblems(text)).toEqual([]);
-    expect(text.match(/==>/g)?.length).toBe(2);
+    expect(text.match(/==>/g)?.length).toBe(3);
     expect(partitionsMarkdown(diagram)).toContain(`\`\`\`mermaid\n${text}\`\`\`\n`);
   });
 

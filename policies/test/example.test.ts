@@ -30,6 +30,7 @@ const EXPECTED_WITH_CONFIG = [
   "SIP-LAMBDA-7 aws_lambda_function.document-pipeline_signing_function",
   "SIP-LAMBDA-7 aws_lambda_function.document-pipeline_upload_function",
   "SIP-LAMBDA-7 aws_lambda_function.standby-serving_download_function",
+  "SIP-LAMBDA-7 aws_lambda_function.standby-serving_upload_function",
   "SIP-LAMBDA-7 aws_lambda_function.subject-requests_api_function",
   "SIP-LAMBDA-7 aws_lambda_function.subject-requests_certify_function",
   "SIP-LAMBDA-7 aws_lambda_function.subject-requests_pending_function",
@@ -46,7 +47,8 @@ const EXPECTED_WITH_CONFIG = [
 /**
  * What is accepted, and why: the controlled egress path and the sync function's target variables
  * and the Roles Anywhere signing material, the upload API's health route and the commercial DNS
- * records of the sovereign API's names (named exceptions the rules verify by structure). The
+ * records of the sovereign API's names, the outage inbox and its key and the sovereign sealing public
+ * key in the standby upload function (named exceptions the rules verify by structure). The
  * configuration suppresses nothing: a crossing data class needs no suppression.
  */
 const EXPECTED_ACCEPTED = [
@@ -56,6 +58,7 @@ const EXPECTED_ACCEPTED = [
   "SIP-IAM-7 aws_iam_role_policy.document-pipeline_signing_role-policy: Lambda creates and deletes the network interfaces",
   "SIP-IAM-7 aws_iam_role_policy.document-pipeline_upload_role-policy: Lambda creates and deletes the network interfaces",
   "SIP-IAM-7 aws_iam_role_policy.standby-serving_download_role-policy: Lambda creates and deletes the network interfaces",
+  "SIP-IAM-7 aws_iam_role_policy.standby-serving_upload_role-policy: Lambda creates and deletes the network interfaces",
   "SIP-IAM-7 aws_iam_role_policy.subject-requests_api_role-policy: Lambda creates and deletes the network interfaces",
   "SIP-IAM-7 aws_iam_role_policy.subject-requests_certify_role-policy: Lambda creates and deletes the network interfaces",
   "SIP-IAM-7 aws_iam_role_policy.subject-requests_pending_role-policy: Lambda creates and deletes the network interfaces",
@@ -67,6 +70,8 @@ const EXPECTED_ACCEPTED = [
   "SIP-IAM-7 aws_iam_role_policy.upload-pipeline_scrub_role-policy: Lambda creates and deletes the network interfaces",
   "SIP-IAM-7 aws_iam_role_policy.upload-pipeline_upload_role-policy: Lambda creates and deletes the network interfaces",
   "SIP-IAM-7 aws_iam_role_policy.webhooks_sender_role-policy: Lambda creates and deletes the network interfaces",
+  "SIP-RES-3 aws_kms_key.standby-serving_outage-key_key: named exception outage-uploads",
+  "SIP-RES-4 aws_lambda_function.standby-serving_upload_function: named exception sealing-public-key",
   "SIP-RES-4 aws_lambda_function.subject-requests_run_function: named exception cross-partition-sync",
   "SIP-RES-4 aws_lambda_function.sync-pipeline-avatars-clean_failback_function: named exception cross-partition-sync",
   "SIP-RES-4 aws_lambda_function.sync-pipeline-avatars-clean_sync_function: named exception cross-partition-sync",
@@ -77,6 +82,7 @@ const EXPECTED_ACCEPTED = [
   "SIP-RES-4 aws_route53_record.api-dns_sovereign-domain_validation-record: named exception dns-names",
   "SIP-RES-4 aws_route53_record.api-dns_sovereign-own-domain_record: named exception dns-names",
   "SIP-RES-4 aws_route53_record.api-dns_sovereign-own-domain_validation-record: named exception dns-names",
+  "SIP-RES-3 aws_s3_bucket.standby-serving_outage-inbox_bucket: named exception outage-uploads",
   "SIP-SM-2 aws_secretsmanager_secret.subject-requests_signing-material: named exception roles-anywhere-signing-material",
   "SIP-SM-2 aws_secretsmanager_secret.sync-pipeline-avatars-clean_signing-material: named exception roles-anywhere-signing-material",
   "SIP-SM-2 aws_secretsmanager_secret.webhooks_secret-acme-health: named exception webhook-shared-secret",
@@ -119,6 +125,7 @@ describe("the synthesized example", () => {
       "SIP-RES-3 aws_cloudwatch_log_group.standby-serving_api_access-logs_log-group",
       "SIP-RES-3 aws_cloudwatch_log_group.standby-serving_download_logs_log-group",
       "SIP-RES-3 aws_cloudwatch_log_group.standby-serving_network_flow-logs_log-group",
+      "SIP-RES-3 aws_cloudwatch_log_group.standby-serving_upload_logs_log-group",
       "SIP-RES-6 aws_cloudwatch_metric_alarm.commercial-alarms_alarm-cloudtrail-changed",
       "SIP-RES-6 aws_cloudwatch_metric_alarm.commercial-alarms_alarm-cloudtrail-event-selectors-changed",
       "SIP-RES-6 aws_cloudwatch_metric_alarm.commercial-alarms_alarm-iam-policy-changed",
@@ -130,23 +137,30 @@ describe("the synthesized example", () => {
       "SIP-RES-6 aws_cloudwatch_metric_alarm.commercial-alarms_alarm-s3-bucket-protection-changed",
       "SIP-RES-6 aws_cloudwatch_metric_alarm.commercial-alarms_alarm-s3-mass-deletion",
       "SIP-RES-6 aws_cloudwatch_metric_alarm.commercial-alarms_dead-letters-standby-download",
+      "SIP-RES-6 aws_cloudwatch_metric_alarm.commercial-alarms_dead-letters-standby-upload",
       "SIP-RES-6 aws_default_security_group.standby-serving_network_default-security-group",
       "SIP-RES-6 aws_flow_log.standby-serving_network_flow-log",
       "SIP-RES-6 aws_iam_role.standby-serving_download_role",
       "SIP-RES-6 aws_iam_role.standby-serving_network_flow-logs-role",
+      "SIP-RES-6 aws_iam_role.standby-serving_upload_role",
       "SIP-RES-3 aws_kms_external_key.commercial-key-standby-pseudonyms_key",
       "SIP-RES-3 aws_kms_key.commercial-key-alarms_key",
       "SIP-RES-3 aws_kms_key.commercial-key-audit_key",
       "SIP-RES-3 aws_kms_key.commercial-key-avatars-clean_key",
       "SIP-RES-3 aws_kms_key.standby-serving_key_key",
+      "SIP-RES-3 aws_kms_key.standby-serving_outage-key_key",
       "SIP-RES-3 aws_lambda_function.standby-serving_download_function",
+      "SIP-RES-3 aws_lambda_function.standby-serving_upload_function",
       "SIP-RES-6 aws_route_table.standby-serving_network_private-routes",
       "SIP-RES-3 aws_s3_bucket.commercial-audit_bucket_bucket",
       "SIP-RES-3 aws_s3_bucket.commercial-bucket-avatars-clean_bucket",
+      "SIP-RES-3 aws_s3_bucket.standby-serving_outage-inbox_bucket",
       "SIP-RES-6 aws_security_group.standby-serving_download_security-group",
       "SIP-RES-6 aws_security_group.standby-serving_network_endpoints-security-group",
+      "SIP-RES-6 aws_security_group.standby-serving_upload_security-group",
       "SIP-RES-3 aws_sns_topic.commercial-alarms_topic",
       "SIP-RES-3 aws_sqs_queue.standby-serving_download_dead-letter-queue",
+      "SIP-RES-3 aws_sqs_queue.standby-serving_upload_dead-letter-queue",
       "SIP-RES-6 aws_subnet.standby-serving_network_private-eu-central-1a",
       "SIP-RES-6 aws_subnet.standby-serving_network_private-eu-central-1b",
       "SIP-RES-6 aws_vpc.standby-serving_network_vpc",
@@ -185,7 +199,8 @@ describe("the synthesized example", () => {
         p.tenants,
       ]),
     ).toEqual([
-      ["aws", "eu-central-1", ["avatars-clean"], []],
+      // avatars-original: the outage inbox (named exception outage-uploads), shown to reviewers.
+      ["aws", "eu-central-1", ["avatars-clean", "avatars-original"], []],
       [
         "aws-eusc",
         "eusc-de-east-1",

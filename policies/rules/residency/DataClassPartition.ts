@@ -1,3 +1,4 @@
+import { outageUploadExceptions } from "../../core/outage-uploads";
 import { placementOf } from "../../core/placement";
 import { DATA_CLASS_TAG, DATA_HOLDING_TYPES, dataClassOf, isDataHolding, partitionAllows } from "../../core/residency";
 import { defineRule, type ValueRead, type Violation, verdict } from "../../core/types";
@@ -6,7 +7,8 @@ import { defineRule, type ValueRead, type Violation, verdict } from "../../core/
  * Data-holding resources (buckets, keys, secrets, log groups, tables, functions, queues, ...) live in
  * a partition their data class allows: the class comes from the `DataClass` tag, what it allows from
  * the deployment configuration (`allowCrossPartition`). Without a configuration every class is
- * sovereign-only. In the commercial partition a data-holding resource must carry a class.
+ * sovereign-only. In the commercial partition a data-holding resource must carry a class. The outage
+ * inbox of outage uploads and its key are the named exception `outage-uploads` (outage-uploads.ts).
  */
 export const DataClassPartition = defineRule({
   id: "SIP-RES-3",
@@ -37,6 +39,7 @@ export const DataClassPartition = defineRule({
   ],
   evaluate({ template, config }) {
     const violations: Violation[] = [];
+    const outage = outageUploadExceptions(template, config);
     let checked = 0;
     for (const r of template.resources) {
       if (!isDataHolding(r)) continue;
@@ -54,8 +57,13 @@ export const DataClassPartition = defineRule({
         continue;
       }
       const allowed = partitionAllows(partition, dataClass, config);
-      if (!allowed.allowed)
-        violations.push({ address: r.address, detail: `${r.type} in partition ${partition.id}: ${allowed.reason}` });
+      if (allowed.allowed) continue;
+      const detail = `${r.type} in partition ${partition.id}: ${allowed.reason}`;
+      // The outage inbox and its key: a named exception verified by structure (outage-uploads.ts).
+      const because = outage.accepted.get(r.address);
+      const notInbox = outage.problems.get(r.address);
+      if (because !== undefined) violations.push({ address: r.address, detail, acceptedBecause: because });
+      else violations.push({ address: r.address, detail: notInbox === undefined ? detail : `${detail}; ${notInbox}` });
     }
     return verdict(checked, violations);
   },

@@ -10,6 +10,7 @@ import {
   placementOfProvider,
   providerTypeOf,
 } from "../../core/placement";
+import { sealingPublicKeyExceptions } from "../../core/outage-uploads";
 import { referencesIn } from "../../core/references";
 import { META_ATTRIBUTES, type Template } from "../../core/template";
 import { defineRule, type Violation, verdict } from "../../core/types";
@@ -125,10 +126,11 @@ function summarize(problems: Set<string>): string {
 /**
  * Every ARN, principal, endpoint and VPC endpoint service name in a block's attributes (including
  * embedded policy JSON), and every block it refers to, belongs to the partition of the block's own
- * provider. Service principals keep their `<service>.amazonaws.com` form in both partitions. Three
+ * provider. Service principals keep their `<service>.amazonaws.com` form in both partitions. Four
  * named exceptions, verified by structure, are reported as accepted: the controlled egress
  * allowlist's host names and the cross-partition sync function's target variables
- * (policies/core/egress.ts), and DNS records holding another partition's API names (dns-names.ts).
+ * (policies/core/egress.ts), DNS records holding another partition's API names (dns-names.ts), and
+ * the other partition's sealing public key in SUBJECT_SEALING_PUBLIC_KEY (outage-uploads.ts).
  */
 export const PartitionConsistentReferences = defineRule({
   id: "SIP-RES-4",
@@ -173,7 +175,11 @@ export const PartitionConsistentReferences = defineRule({
       scan(template, home, p.values, "", false, problems);
       if (problems.size > 0) violations.push({ address: p.address, detail: summarize(problems) });
     }
-    const exceptions = new Map([...crossPartitionExceptions(template), ...dnsNameExceptions(template)]);
+    const exceptions = new Map([
+      ...crossPartitionExceptions(template),
+      ...dnsNameExceptions(template),
+      ...sealingPublicKeyExceptions(template),
+    ]);
     for (const r of template.resources) {
       if (providerTypeOf(r.type) !== "aws") continue;
       const home = placementOf(template, r).partition;
