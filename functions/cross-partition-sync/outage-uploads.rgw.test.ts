@@ -86,7 +86,7 @@ beforeAll(async () => {
     keys: {
       [ORIGINALS_KEY]: "aws_kms_key.sovereign-key-avatars-original_key",
       [CLEAN_KEY]: "aws_kms_key.sovereign-key-avatars-clean_key",
-      [INBOX_KEY]: "aws_kms_key.commercial-key-outage-uploads_key",
+      [INBOX_KEY]: "aws_kms_key.standby-serving_outage-key_key",
     },
   });
   for (const [client, bucket] of [

@@ -208,7 +208,8 @@ function synthesizedSync(json: TfJson): SynthesizedSync {
             ? arn(at.partition, { service: "s3", resource: String(resource?.bucket) })
             : String(resource?.bucket);
         // One gateway key per side stands for the keys of that side.
-        if (type === "aws_kms_key") return at.side === "commercial" ? TARGET_KMS_KEY : SOURCE_KMS_KEY;
+        if (type === "aws_kms_key" || type === "aws_kms_external_key")
+          return at.side === "commercial" ? TARGET_KMS_KEY : SOURCE_KMS_KEY;
         if (type === "aws_rolesanywhere_trust_anchor") return own("rolesanywhere", `trust-anchor/${TRUST_ANCHOR_ID}`);
         if (type === "aws_rolesanywhere_profile") return own("rolesanywhere", `profile/${PROFILE_ID}`);
         if (type === "aws_iam_role")

@@ -58,7 +58,7 @@ beforeAll(async () => {
   admin = g.client();
   castNames({
     buckets: { [INBOX]: "example-outage-uploads-222222222222" },
-    keys: { [INBOX_KEY]: "aws_kms_key.commercial-key-outage-uploads_key" },
+    keys: { [INBOX_KEY]: "aws_kms_key.standby-serving_outage-key_key" },
     tenants: { acme: "acme-health" },
   });
   await admin.send(new CreateBucketCommand({ Bucket: INBOX }));

@@ -12,6 +12,7 @@
 import { arn } from "../../config/partitions";
 import { SYNC_RECORDS_PREFIX } from "../../functions/cross-partition-sync/standby-index-layout";
 import { type Call, kmsCall, s3Call as call } from "./actions";
+import { outageCases } from "./abuse-outage";
 import { standbyCases } from "./abuse-standby";
 import { type RoleKind, roleKindOf } from "./catalogue";
 import type { AuthzWorld, WorldBucket, WorldRole } from "./world";
@@ -714,6 +715,7 @@ export function abuseCases(world: AuthzWorld): AbuseCase[] {
   if (signingIn === images) signingCases(images, add);
   for (const cases of [functionCases, commercialCases, keyCases, webhookCases, subjectRequestCases]) cases(images, add);
   standbyCases(world, add);
+  outageCases(world, add);
   // The document pipeline's own paths, the same abuse against its roles and buckets.
   if (documents.c.upload !== undefined) {
     const addDocument: AddCase = (id, title, make) => add(`documents:${id}`, `(documents) ${title}`, make);

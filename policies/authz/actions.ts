@@ -31,6 +31,8 @@ export interface Call {
   readonly target?: string;
   /** The server answered 404 (S3 then also authorized s3:ListBucket, or AWS would have said 403). */
   readonly notFound?: boolean;
+  /** Condition keys a KMS call sets itself (`kms:EncryptionAlgorithm` of a Decrypt). */
+  readonly kmsContext?: Readonly<Record<string, string>>;
 }
 
 /** An S3 call of the abuse matrices: over the VPC endpoint, with TLS, no headers, unless `extra` says otherwise. */
@@ -60,8 +62,18 @@ export function kmsCall(
   operation: string,
   keyArn: string,
   origin: Origin = "vpc-endpoint",
+  kmsContext?: Readonly<Record<string, string>>,
 ): Call {
-  return { principal, service: "KMS", operation, origin, secureTransport: true, headers: {}, target: keyArn };
+  return {
+    principal,
+    service: "KMS",
+    operation,
+    origin,
+    secureTransport: true,
+    headers: {},
+    target: keyArn,
+    ...(kmsContext === undefined ? {} : { kmsContext }),
+  };
 }
 
 export interface Authorization {
@@ -390,6 +402,7 @@ function kmsChecks({ world, call, target, endpoint, viaEndpoint }: ServiceCall):
           "aws:ResourceAccount": key.side.account,
           "kms:CallerAccount": call.principal.side.account,
           "kms:ResourceAliases": [...key.aliases],
+          ...call.kmsContext,
         },
       },
     ],

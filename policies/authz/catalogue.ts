@@ -11,6 +11,7 @@ export type RoleKind =
   | "upload-function"
   | "download-function"
   | "standby-download-function"
+  | "standby-upload-function"
   | "signing-function"
   | "scrub-function"
   | "sync-function"
@@ -72,6 +73,25 @@ export const CATALOGUE: Readonly<Record<RoleKind, RoleCalls>> = {
       "the commercial standby of the read API (crossPartition.standby): lists the caller's own replicas in a failover bucket and signs short-lived GETs of them for browsers; derives the caller's standby pseudonym (the commercial standby key) for the key prefix; reaches no sovereign resource and writes nothing",
     calls: [...s3("presigned-url", "GetObject"), ...s3("sdk", "HeadObject", "ListObjectsV2"), "sdk KMS GenerateMac"],
   },
+  "standby-upload-function": {
+    purpose:
+      "the commercial standby's uploads during a sovereign outage (crossPartition.standby.outageUploads): signs tenant-scoped, short-lived uploads into the outage inbox for browsers and runs the multipart calls; derives the caller's standby pseudonym (the commercial standby key) for the key and seals the subject to the sovereign sealing key's public half (no call); reaches no sovereign resource and reads nothing it did not write",
+    calls: [
+      ...s3("presigned-post", "PostObject"),
+      ...s3("presigned-url", "PutObject", "UploadPart"),
+      ...s3(
+        "sdk",
+        "CreateMultipartUpload",
+        "CompleteMultipartUpload",
+        "AbortMultipartUpload",
+        "ListParts",
+        "GetObjectTagging",
+        "HeadObject",
+        "PutObjectTagging",
+      ),
+      "sdk KMS GenerateMac",
+    ],
+  },
   "signing-function": {
     purpose:
       "hashes the caller's own clean object, signs the evidence of the caller's consent with the asymmetric evidence key and writes it under signatures/ in the evidence bucket (COMPLIANCE object lock); derives the subject's pseudonym; acts as a logical-tier tenant's role to read that tenant's objects",
@@ -105,7 +125,7 @@ export const CATALOGUE: Readonly<Record<RoleKind, RoleCalls>> = {
   },
   "failback-function": {
     purpose:
-      "invoked by an operator after a sovereign outage: pulls what changed in the failover bucket back into the sovereign bucket of its data class, inside the VPC; acts as a logical-tier tenant's role for that tenant's objects",
+      "invoked by an operator after a sovereign outage: pulls what changed in the failover bucket back into the sovereign bucket of its data class, inside the VPC; with outage uploads, brings the outage inbox home into the sovereign originals bucket (opens each sealed subject with the sealing key, derives both pseudonyms); acts as a logical-tier tenant's role for that tenant's objects",
     calls: [
       ...s3(
         "sdk",
@@ -124,6 +144,8 @@ export const CATALOGUE: Readonly<Record<RoleKind, RoleCalls>> = {
       "sdk SecretsManager GetSecretValue",
       "sdk KMS DescribeKey",
       "sdk KMS ListResourceTags",
+      "sdk KMS Decrypt",
+      "sdk KMS GenerateMac",
       "sdk STS AssumeRole",
     ],
   },
@@ -187,7 +209,7 @@ export const CATALOGUE: Readonly<Record<RoleKind, RoleCalls>> = {
   },
   "cross-partition-role": {
     purpose:
-      "the commercial role the sync function gets through IAM Roles Anywhere (its X.509 certificate): writes, reads and deletes replicas in the failover buckets",
+      "the commercial role the sync function gets through IAM Roles Anywhere (its X.509 certificate): writes, reads and deletes replicas in the failover buckets; with outage uploads, lists, reads and deletes the outage inbox for failback",
     calls: s3(
       "sdk",
       "PutObject",
@@ -203,6 +225,7 @@ export const CATALOGUE: Readonly<Record<RoleKind, RoleCalls>> = {
       "PutObjectTagging",
       "DeleteObject",
       "ListObjectVersions",
+      "ListObjectsV2",
     ),
   },
   "logical-tenant-role": {
@@ -237,6 +260,7 @@ export function roleKindOf(role: WorldRole): RoleKind | undefined {
   );
   if (pipeline !== null) return `${pipeline[1] as "upload" | "download" | "signing" | "scrub"}-function`;
   if (role.address === "aws_iam_role.standby-serving_download_role") return "standby-download-function";
+  if (role.address === "aws_iam_role.standby-serving_upload_role") return "standby-upload-function";
   if (/^aws_iam_role\.sync-pipeline-.+_sync_role$/.test(role.address)) return "sync-function";
   if (/^aws_iam_role\.sync-pipeline-.+_failback_role$/.test(role.address)) return "failback-function";
   if (role.address === "aws_iam_role.webhooks_sender_role") return "webhook-sender";

@@ -61,6 +61,12 @@ const REQUIRED: ReadonlyArray<readonly [string, string, string]> = [
   ["example-standby-download-function", "presigned-url", "GetObject"],
   ["example-standby-download-function", "sdk", "HeadObject"],
   ["example-standby-download-function", "sdk", "ListObjectsV2"],
+  // Outage uploads: a browser's upload into the inbox with the standby upload role's signature; failback's
+  // homecoming lists the inbox (commercial) and writes home (sovereign).
+  ["example-standby-upload-function", "presigned-post", "PostObject"],
+  ["example-standby-upload-function", "presigned-url", "PutObject"],
+  ["example-cross-partition-sync-avatars-clean", "sdk", "ListObjectsV2"],
+  ["example-failback-avatars-clean-function", "sdk", "PutObject"],
   ["example-sync-avatars-clean-function", "sdk", "GetObject"],
   // The standby index (sovereign): the sync writes it before a replica is named by the standby pseudonym.
   ["example-sync-avatars-clean-function", "sdk", "PutObject"],
