@@ -215,7 +215,6 @@ export function uploadDependencies(
   readonly settings: UploadSettings | UploadConfigError;
   readonly pseudonyms: Pseudonyms | undefined;
   readonly standbyPseudonyms?: Pseudonyms;
-  readonly sealingKey?: KeyObject;
   readonly tenants?: TenantDirectory<S3Client>;
 } {
   if (settings instanceof UploadConfigError) {
@@ -231,7 +230,6 @@ export function uploadDependencies(
     settings,
     pseudonyms: uploadPseudonyms(settings),
     ...(standbyPseudonyms === undefined ? {} : { standbyPseudonyms }),
-    ...(settings.sealingKey === undefined ? {} : { sealingKey: settings.sealingKey }),
     tenants: uploadTenantDirectory(settings),
   };
 }

@@ -27,7 +27,11 @@ import { loadUploadSettings, type UploadSettings, uploadDependencies } from "./e
 import { ClaimsError, UploadConfigError, UploadRequestError } from "./errors";
 import { type IssueDeps, issue, ROUTES, routePath } from "./routes";
 
-export interface UploadHandlerDeps extends IssueDeps {
+/**
+ * The handler's dependencies: the sealing key is not one of them, it comes from the settings (the
+ * environment's SUBJECT_SEALING_PUBLIC_KEY), so a standby can never be wired to upload unsealed.
+ */
+export interface UploadHandlerDeps extends Omit<IssueDeps, "sealingKey"> {
   /** The parsed settings, or the error that parsing them raised (answered with 500 on every request). */
   readonly settings: UploadSettings | UploadConfigError;
   readonly logger?: Logger;
@@ -59,15 +63,19 @@ export function createUploadHandler(
     if (!body.ok) return failure(400, "invalid_json", "", "the body must be a JSON object");
 
     try {
-      return await issue(deps, {
-        route: path,
-        operation,
-        config: settings.config,
-        claims,
-        body: body.value,
-        log,
-        subjectClaim: settings.subjectClaim,
-      });
+      const sealing = settings.sealingKey === undefined ? {} : { sealingKey: settings.sealingKey };
+      return await issue(
+        { ...deps, ...sealing },
+        {
+          route: path,
+          operation,
+          config: settings.config,
+          claims,
+          body: body.value,
+          log,
+          subjectClaim: settings.subjectClaim,
+        },
+      );
     } catch (error) {
       return errorResult(error, path, settings, log);
     }
