@@ -96,7 +96,7 @@ fuzz: ## fuzz the image scrubber (fixed seed; FUZZ_SECONDS=25, FUZZ_BUDGET itera
 	node dist/fuzz-scrub.mjs
 
 # Needs the function zips (the example is synthesized) and Ceph (radosgw, ceph-mon, ceph-osd).
-drill: dist/main.cjs ## outage drill on loopback: two Ceph gateways as the partitions; upload, scrub, sync; sovereign stops; reads from the standby; failback; consistency check -> dist/drill-report.json, exit 1 on any inconsistency
+drill: dist/main.cjs ## outage drill on loopback: two Ceph gateways as the partitions; upload, scrub, sync; sovereign stops; reads and uploads at the standby; failback and homecoming; consistency check -> dist/drill-report.json, exit 1 on any inconsistency
 	$(BIN)/esbuild tools/drill/drill.ts --bundle --platform=node --target=node20 --format=cjs --log-level=warning --outfile=dist/drill.cjs
 	node dist/drill.cjs
 

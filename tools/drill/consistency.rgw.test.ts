@@ -3,7 +3,13 @@
  * pair of buckets passes, and each kind of inconsistency the drill must catch is reported. One
  * gateway holds both buckets: the check only reads, through the client of each side.
  */
-import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
 import { beforeAll, describe, expect, it } from "vitest";
 import { s3StandbyIndex } from "../../functions/cross-partition-sync/standby-index";
 import { useRadosGateway } from "../../test/s3/lifecycle";
@@ -98,6 +104,28 @@ describe("the drill's consistency check", () => {
         expect.stringMatching(/000000000000: on the commercial side, with no current sovereign object/),
       ]),
     );
+  });
+
+  it("passes an empty outage inbox, and reports every version left in it (current or behind a delete marker)", async () => {
+    // Prepare
+    const input = await consistentPair();
+    const inbox = { client, bucket: `drill-inbox-${run}` };
+    await client.send(new CreateBucketCommand({ Bucket: inbox.bucket }));
+    await client.send(
+      new PutBucketVersioningCommand({ Bucket: inbox.bucket, VersioningConfiguration: { Status: "Enabled" } }),
+    );
+    const empty = await checkConsistency({ ...input, outageInbox: inbox });
+    const left = `acme/${STANDBY_PSEUDONYM}/${ID2}`;
+    await client.send(new PutObjectCommand({ Bucket: inbox.bucket, Key: left, Body: "an original" }));
+    await client.send(new DeleteObjectCommand({ Bucket: inbox.bucket, Key: left }));
+
+    // Act
+    const { problems } = await checkConsistency({ ...input, outageInbox: inbox });
+
+    // Assess
+    expect(empty.problems).toEqual([]);
+    expect(problems.filter((p) => p.includes("still in the outage inbox"))).toHaveLength(2);
+    expect(problems.every((p) => p.startsWith(`${left}: still in the outage inbox ${inbox.bucket}`))).toBe(true);
   });
 
   it("reports an erased object still current on either side", async () => {

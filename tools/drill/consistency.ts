@@ -10,10 +10,18 @@
  * - erasures are honoured: an erased sovereign key has no current version on either side;
  * - nothing sovereign-only is on the commercial side: no object of a data class that may not cross,
  *   and no sovereign pseudonym in any key, metadata value or tag value there; no `standby-pseudonym`
- *   metadata either (it stays sovereign).
+ *   metadata either (it stays sovereign);
+ * - the outage inbox (outage uploads) is empty: every upload the standby took was brought home, and
+ *   no version of an original of the upload class stays on the commercial side.
  */
 import { createHash } from "node:crypto";
-import { GetObjectCommand, GetObjectTaggingCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import {
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  ListObjectsV2Command,
+  ListObjectVersionsCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
 import {
   isSyncRecordKey,
   recordedReplicaKey,
@@ -39,6 +47,8 @@ export interface ConsistencyInput {
   readonly sovereignPseudonyms: readonly string[];
   /** Sovereign prefixes that are not replicated by design (quarantined uploads). @default ["quarantine/"] */
   readonly notReplicated?: readonly string[];
+  /** The outage inbox: empty after failback brought the outage uploads home. @default - no outage uploads */
+  readonly outageInbox?: BucketSide;
 }
 
 export interface ConsistencyReport {
@@ -138,6 +148,7 @@ export async function checkConsistency(input: ConsistencyInput): Promise<Consist
       problems.push(`${key}: carries ${STANDBY_PSEUDONYM_METADATA} metadata, which stays sovereign`);
   }
 
+  if (input.outageInbox !== undefined) problems.push(...(await inboxLeftovers(input.outageInbox)));
   for (const key of input.erased) {
     if (sovereign.has(key) || (await read(input.sovereign, key)) !== undefined)
       problems.push(`${key}: erased, but still current on the sovereign side`);
@@ -148,4 +159,25 @@ export async function checkConsistency(input: ConsistencyInput): Promise<Consist
     replicasVerified,
     problems,
   };
+}
+
+/** Every version or delete marker still in the outage inbox (after failback it holds nothing). */
+async function inboxLeftovers(inbox: BucketSide): Promise<string[]> {
+  const left: string[] = [];
+  let keyMarker: string | undefined;
+  let versionMarker: string | undefined;
+  do {
+    const page = await inbox.client.send(
+      new ListObjectVersionsCommand({
+        Bucket: inbox.bucket,
+        ...(keyMarker === undefined ? {} : { KeyMarker: keyMarker, VersionIdMarker: versionMarker }),
+      }),
+    );
+    for (const v of [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])])
+      left.push(`${v.Key}: still in the outage inbox ${inbox.bucket} (version ${v.VersionId}), not brought home`);
+    const more = page.IsTruncated === true;
+    keyMarker = more ? page.NextKeyMarker : undefined;
+    versionMarker = more ? page.NextVersionIdMarker : undefined;
+  } while (keyMarker !== undefined);
+  return left;
 }

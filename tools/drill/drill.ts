@@ -6,7 +6,8 @@ import { Pseudonyms } from "../../functions/shared/pseudonym";
 import { checkConsistency, type ConsistencyReport } from "./consistency";
 import { type DrillWorld, synthesizedWorld } from "./world";
 import { type Options, progress, rig, SOVEREIGN_MAC, type Uploaded } from "./rig";
-import { afterOutage, beforeOutage, duringOutage } from "./steps";
+import { afterOutage, beforeOutage, duringOutage, type Outage } from "./steps";
+import { bringHome, NEW_SUBJECT, writeDuringOutage } from "./outage-writes";
 
 const USAGE = `Usage: node dist/drill.mjs [--objects-per-subject N] [--report FILE] [--client-timeout-ms MS]
 
@@ -59,6 +60,29 @@ const stats = (xs: readonly number[]) => {
   return { min: at(0), median: at(0.5), max: at(1) };
 };
 
+/** The recovery time as simulated, and what DNS failover adds in a deployment. */
+function recoveryTimeReport(world: DrillWorld, outage: Outage, options: Options) {
+  return {
+    meaning:
+      "as simulated: outage start to the first successful standby read, the client's timeout on the sovereign side included; DNS failover (health checks and record TTL) adds its own time in a deployment",
+    firstStandbyReadMs: outage.recoveryTimeMs,
+    ...(world.dnsFailover === undefined
+      ? {}
+      : {
+          dnsFailoverSeconds: {
+            meaning:
+              "what DNS failover adds in a deployment, at most: health check interval x failure threshold, then the record's TTL",
+            ...world.dnsFailover,
+            atMost:
+              world.dnsFailover.requestIntervalSeconds * world.dnsFailover.failureThreshold +
+              world.dnsFailover.ttlSeconds,
+          },
+        }),
+    clientTimeoutMs: options.clientTimeoutMs,
+    sovereignAttemptMs: outage.sovereignAttemptMs,
+  };
+}
+
 async function drill(world: DrillWorld, gateways: [RadosGateway, RadosGateway], options: Options) {
   const [sovereignGw, commercialGw] = gateways;
   const r = await rig(world, sovereignGw, commercialGw, options);
@@ -68,25 +92,32 @@ async function drill(world: DrillWorld, gateways: [RadosGateway, RadosGateway], 
   );
   const outageStart = new Date(Math.floor(Date.now() / 1000) * 1000);
   const outage = await duringOutage(r, before);
+  progress(`first standby read after ${outage.recoveryTimeMs} ms; ${outage.readsServed} reads served`);
+  const known = before.uploaded.at(-1) as Uploaded;
+  const writes = await writeDuringOutage(r, known, 1000);
   progress(
-    `first standby read after ${outage.recoveryTimeMs} ms; ${outage.readsServed} reads served; the sovereign side returns`,
+    `${writes.uploads.length} uploads taken by the standby into the outage inbox (one by a new subject); the sovereign side returns`,
   );
   const after = await afterOutage(r, before, outageStart);
-  progress("failback done; checking both sides");
+  const home = await bringHome(r, writes.uploads);
+  progress(
+    `failback done; ${home.summary.moved} outage uploads brought home, scrubbed and replicated in ${home.servedMs} ms; checking both sides`,
+  );
   const sovereignPseudonyms = new Pseudonyms(SOVEREIGN_MAC);
-  const subjects = [...new Set(before.uploaded.map((u) => `${u.tenant}\0${u.subject}`))];
+  const subjects = [...new Set([...before.uploaded, ...writes.uploads].map((u) => `${u.tenant}\0${u.subject}`))];
   const consistency: ConsistencyReport = await checkConsistency({
     sovereign: { client: r.sovereign, bucket: r.cleanBucket },
     commercial: { client: r.commercial, bucket: r.failoverBucket },
     index: after.index,
     crossingClasses: r.sync.policy.allowedDataClasses,
     erased: [before.erased.sovereignKey, ...before.erasure.objects.map((u) => u.sovereignKey)],
+    outageInbox: { client: r.commercial, bucket: r.inboxBucket },
     sovereignPseudonyms: await Promise.all(
       subjects.map((s) => sovereignPseudonyms.of(s.split("\0")[0] ?? "", s.split("\0")[1] ?? "")),
     ),
   });
   const lags = [...before.uploaded, before.erased, ...before.erasure.objects].map((u) => u.lagMs);
-  const problems = [...outage.problems, ...consistency.problems];
+  const problems = [...outage.problems, ...writes.problems, ...home.problems, ...consistency.problems];
   return {
     drill: "outage",
     measured: "on loopback: two Ceph RADOS Gateways as the partitions, the functions' production handlers",
@@ -114,29 +145,19 @@ async function drill(world: DrillWorld, gateways: [RadosGateway, RadosGateway], 
         replicatedAfterReturnMs: Math.round(after.inFlight.lagMs),
       },
     },
-    recoveryTime: {
-      meaning:
-        "as simulated: outage start to the first successful standby read, the client's timeout on the sovereign side included; DNS failover (health checks and record TTL) adds its own time in a deployment",
-      firstStandbyReadMs: outage.recoveryTimeMs,
-      ...(world.dnsFailover === undefined
-        ? {}
-        : {
-            dnsFailoverSeconds: {
-              meaning:
-                "what DNS failover adds in a deployment, at most: health check interval x failure threshold, then the record's TTL",
-              ...world.dnsFailover,
-              atMost:
-                world.dnsFailover.requestIntervalSeconds * world.dnsFailover.failureThreshold +
-                world.dnsFailover.ttlSeconds,
-            },
-          }),
-      clientTimeoutMs: options.clientTimeoutMs,
-      sovereignAttemptMs: outage.sovereignAttemptMs,
-    },
+    recoveryTime: recoveryTimeReport(world, outage, options),
     outage: {
       readsServedByStandby: outage.readsServed,
       refusedAsExpected: outage.refusedAsExpected,
-      writes: "not exercised: the standby's upload route is not built yet (uploads there are off by default)",
+      writes: {
+        meaning:
+          "uploads the standby took into the outage inbox (crossPartition.standby.outageUploads), one by a subject who never uploaded before; none served before the sovereign scrubber scrubbed it at home",
+        acceptedByStandby: writes.uploads.length,
+        newSubjects: writes.uploads.filter((u) => !u.knownSubject).length,
+        newSubject: NEW_SUBJECT,
+        homecoming: home.summary,
+        broughtHomeScrubbedAndReplicatedMs: home.servedMs,
+      },
     },
     failback: { sovereignAnsweringAfterMs: after.sovereignAnsweringMs, summary: after.failback },
     consistency,
@@ -189,6 +210,7 @@ export async function main(argv: string[]): Promise<number> {
               `  DNS failover in a deployment adds at most ${report.recoveryTime.dnsFailoverSeconds.atMost} s (health check ${report.recoveryTime.dnsFailoverSeconds.requestIntervalSeconds} s x ${report.recoveryTime.dnsFailoverSeconds.failureThreshold}, TTL ${report.recoveryTime.dnsFailoverSeconds.ttlSeconds} s)`,
             ]),
         `  reads served by the standby: ${report.outage.readsServedByStandby}; refused as expected: ${report.outage.refusedAsExpected}`,
+        `  writes during the outage: ${report.outage.writes.acceptedByStandby} uploads taken by the standby (${report.outage.writes.newSubjects} by a new subject), ${report.outage.writes.homecoming.moved} brought home by failback, scrubbed and replicated ${report.outage.writes.broughtHomeScrubbedAndReplicatedMs} ms after the homecoming started`,
         `  consistency: ${report.consistency.replicasVerified} replicas verified, ${report.consistency.sovereignObjects} sovereign and ${report.consistency.commercialObjects} commercial objects checked`,
         `  failback: ${JSON.stringify(report.failback.summary)}`,
         ...report.problems.map((p) => `  PROBLEM: ${p}`),

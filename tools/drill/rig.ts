@@ -16,7 +16,7 @@ import type { RadosGateway } from "../../test/s3/radosgw";
 import { submitForm, uploadApiEvent } from "../../test/s3/browser-upload";
 import { DHT_CODED, DQT, EOI, SOI, codedScan, exifApp1, sof, sos } from "../../test/support/image-scrub/fixtures";
 import { createUploadHandler } from "../../functions/upload-presign/handler";
-import { loadUploadSettings } from "../../functions/upload-presign/env";
+import { loadUploadSettings, uploadPseudonyms } from "../../functions/upload-presign/env";
 import { createScrubHandler } from "../../functions/image-scrub/scrub-handler";
 import { parseScrubEnv, scrubConfig } from "../../functions/image-scrub/env";
 import { createSyncHandler } from "../../functions/cross-partition-sync/handler";
@@ -83,12 +83,16 @@ export interface Rig {
   readonly uploadBucket: string;
   readonly cleanBucket: string;
   readonly failoverBucket: string;
+  /** The outage inbox (commercial): the standby's uploads during the outage, until failback brings them home. */
+  readonly inboxBucket: string;
   readonly sync: ReturnType<typeof syncConfig>;
   readonly upload: ReturnType<typeof createUploadHandler>;
   readonly scrub: ReturnType<typeof createScrubHandler>;
   readonly syncHandler: ReturnType<typeof createSyncHandler>;
   readonly sovereignRead: ReturnType<typeof createDownloadHandler>;
   readonly standbyRead: ReturnType<typeof createDownloadHandler>;
+  /** The standby's upload function (PSEUDONYM_DOMAIN=standby, subjects sealed), into the inbox. */
+  readonly standbyUpload: ReturnType<typeof createUploadHandler>;
 }
 
 /** The clients, buckets and handlers, wired as the example stack wires the functions. */
@@ -124,6 +128,15 @@ export async function rig(
   const standbySettings = loadDownloadSettings(on(commercialGw, world.env.standbyDownload));
   if (!(standbySettings instanceof Error) && standbySettings.config.bucket !== sync.targetBucket)
     throw new Error(`the standby serves ${standbySettings.config.bucket}, the sync writes ${sync.targetBucket}`);
+  const standbyUploadSettings = loadUploadSettings(on(commercialGw, world.env.standbyUpload));
+  if (standbyUploadSettings instanceof Error) throw standbyUploadSettings;
+  const inboxBucket = standbyUploadSettings.config.bucket;
+  const { failback } = world.env;
+  if (failback.OUTAGE_UPLOADS_BUCKET !== inboxBucket || failback.OUTAGE_HOME_BUCKET !== uploadBucket)
+    throw new Error(
+      `failback brings ${failback.OUTAGE_UPLOADS_BUCKET} home into ${failback.OUTAGE_HOME_BUCKET}; the standby uploads into ${inboxBucket}, the sovereign side into ${uploadBucket}`,
+    );
+  await versioned(commercial, inboxBucket);
   return {
     world,
     sovereignGw,
@@ -132,6 +145,7 @@ export async function rig(
     uploadBucket,
     cleanBucket,
     failoverBucket: sync.targetBucket,
+    inboxBucket,
     sync,
     upload: createUploadHandler({
       settings: loadUploadSettings(uploadEnv),
@@ -173,6 +187,12 @@ export async function rig(
       pseudonyms: standbySettings instanceof Error ? undefined : downloadPseudonyms(standbySettings, STANDBY_MAC),
       logger: quiet("download-presign"),
     }),
+    standbyUpload: createUploadHandler({
+      settings: standbyUploadSettings,
+      s3: commercial,
+      pseudonyms: uploadPseudonyms(standbyUploadSettings, STANDBY_MAC),
+      logger: quiet("upload-presign"),
+    }),
   };
 }
 
@@ -206,17 +226,22 @@ export async function uploadAndScrub(r: Rig, tenant: string, subject: string, se
   if (issued.statusCode !== 200) throw new Error(`upload refused: HTTP ${issued.statusCode} ${issued.body}`);
   const { post, status } = await submitForm(issued, bytes, fileName);
   if (status < 200 || status > 299) throw new Error(`the upload form was refused: HTTP ${status}`);
-  const scrubbed = await r.scrub(s3Event("ObjectCreated:Post", r.uploadBucket, post.key));
+  return scrubOne(r, tenant, subject, post.key);
+}
+
+/** The scrubber's run on an original of the sovereign originals bucket (its S3 event), into the clean bucket. */
+export async function scrubOne(r: Rig, tenant: string, subject: string, key: string): Promise<Scrubbed> {
+  const scrubbed = await r.scrub(s3Event("ObjectCreated:Post", r.uploadBucket, key));
   const outcome = scrubbed.records[0];
-  if (outcome?.outcome !== "scrubbed") throw new Error(`scrub of ${post.key}: ${JSON.stringify(outcome)}`);
-  const head = await r.sovereign.send(new HeadObjectCommand({ Bucket: r.cleanBucket, Key: post.key }));
+  if (outcome?.outcome !== "scrubbed") throw new Error(`scrub of ${key}: ${JSON.stringify(outcome)}`);
+  const head = await r.sovereign.send(new HeadObjectCommand({ Bucket: r.cleanBucket, Key: key }));
   return {
     tenant,
     subject,
-    id: post.key.split("/").at(-1) ?? "",
-    key: post.key,
+    id: key.split("/").at(-1) ?? "",
+    key,
     versionId: head.VersionId,
-    sha256: sha256(await bytesOf(r.sovereign, r.cleanBucket, post.key)),
+    sha256: sha256(await bytesOf(r.sovereign, r.cleanBucket, key)),
     cleanAt: performance.now(),
   };
 }

@@ -7,7 +7,7 @@
  * KMS keys are named like real key ARNs of their partition and account (an id derived from the
  * key's Terraform name), so that each gateway holds the keys its side's objects are encrypted with.
  */
-import { createHash } from "node:crypto";
+import { createHash, generateKeyPairSync, type KeyObject } from "node:crypto";
 import { arn, partitionOfRegion } from "../../config/partitions";
 import { resourcesOf, synthDeployment, type TfJson, validConfig, exampleInput } from "../../test/template";
 
@@ -18,6 +18,8 @@ export const DRILL_FUNCTIONS = {
   download: "example-download",
   /** The commercial standby's read function (crossPartition.standby of the example). */
   standbyDownload: "example-standby-download",
+  /** The commercial standby's upload function (crossPartition.standby.outageUploads): into the outage inbox. */
+  standbyUpload: "example-standby-upload",
   sync: "example-sync-avatars-clean",
   failback: "example-failback-avatars-clean",
   /** The data-subject request run: its PLACES name every bucket of both partitions a subject's objects are in. */
@@ -54,6 +56,12 @@ export interface DrillWorld {
   };
   /** The tenants whose subjects upload (shared and VPC tiers: no tenant role or key of their own). */
   readonly tenants: readonly string[];
+  /**
+   * Test-only stand-in for the sovereign sealing key (KMS RSA_3072, alias/<env>/outage-subjects),
+   * generated for this run: its public half is what `data.aws_kms_public_key` gives the standby upload
+   * function; failback opens sealed subjects with the private half (KMS Decrypt in a deployment).
+   */
+  readonly sealing: { readonly publicKeyPem: string; readonly privateKey: KeyObject };
 }
 
 type Resource = Record<string, unknown>;
@@ -71,7 +79,12 @@ export function synthesizedWorld(): DrillWorld {
   const { json } = synthDeployment(config);
   const sides = providerSides(json);
   const keys = { sovereign: new Set<string>(), commercial: new Set<string>() };
-  const resolve = resolver(json, sides, keys);
+  const pair = generateKeyPairSync("rsa", { modulusLength: 3072 });
+  const sealing = {
+    publicKeyPem: String(pair.publicKey.export({ type: "spki", format: "pem" })),
+    privateKey: pair.privateKey,
+  };
+  const resolve = resolver(json, sides, keys, sealing.publicKeyPem);
   const functions = Object.values(resourcesOf(json, "aws_lambda_function"));
   const env = Object.fromEntries(
     Object.entries(DRILL_FUNCTIONS).map(([role, name]) => {
@@ -102,6 +115,7 @@ export function synthesizedWorld(): DrillWorld {
     sovereignOnlyClass,
     uploadClass,
     tenants,
+    sealing,
   };
 }
 
@@ -145,27 +159,32 @@ function resolver(
   json: TfJson,
   sides: Record<"sovereign" | "commercial", ProviderSide>,
   keys: { sovereign: Set<string>; commercial: Set<string> },
+  sealingPublicKeyPem: string,
 ): (text: string) => string {
   return (text) => {
-    const resolved = text.replace(/\$\{([a-z0-9_]+)\.([^.}]+)\.([a-z_]+)\}/g, (ref, type: string, name: string) => {
-      const resource = resourcesOf(json, type)[name];
-      if (resource === undefined) return ref;
-      const at = sideOf(resource, sides);
-      const partition = partitionOfRegion(at.region);
-      const own = (service: string, part: string, regional = true) =>
-        arn(partition, { service, region: regional ? at.region : "", account: at.account, resource: part });
-      if (type === "aws_kms_key" || type === "aws_kms_external_key") {
-        const key = own("kms", `key/${keyId(name)}`);
-        (String(resource.provider) === "aws.commercial" ? keys.commercial : keys.sovereign).add(key);
-        return key;
-      }
-      if (type === "aws_s3_bucket") return String(resource.bucket);
-      if (type === "aws_iam_role") return own("iam", `role/${String(resource.name)}`, false);
-      if (type === "aws_rolesanywhere_trust_anchor") return own("rolesanywhere", `trust-anchor/${keyId(name)}`);
-      if (type === "aws_rolesanywhere_profile") return own("rolesanywhere", `profile/${keyId(name)}`);
-      if (type === "aws_secretsmanager_secret") return own("secretsmanager", `secret:${String(resource.name)}-Drill0`);
-      return ref;
-    });
+    const resolved = text
+      // The one data source a function names: the sealing key's public half (the drill's test key).
+      .replace(/\$\{data\.aws_kms_public_key\.[^.}]+\.public_key_pem\}/g, () => sealingPublicKeyPem)
+      .replace(/\$\{([a-z0-9_]+)\.([^.}]+)\.([a-z_]+)\}/g, (ref, type: string, name: string) => {
+        const resource = resourcesOf(json, type)[name];
+        if (resource === undefined) return ref;
+        const at = sideOf(resource, sides);
+        const partition = partitionOfRegion(at.region);
+        const own = (service: string, part: string, regional = true) =>
+          arn(partition, { service, region: regional ? at.region : "", account: at.account, resource: part });
+        if (type === "aws_kms_key" || type === "aws_kms_external_key") {
+          const key = own("kms", `key/${keyId(name)}`);
+          (String(resource.provider) === "aws.commercial" ? keys.commercial : keys.sovereign).add(key);
+          return key;
+        }
+        if (type === "aws_s3_bucket") return String(resource.bucket);
+        if (type === "aws_iam_role") return own("iam", `role/${String(resource.name)}`, false);
+        if (type === "aws_rolesanywhere_trust_anchor") return own("rolesanywhere", `trust-anchor/${keyId(name)}`);
+        if (type === "aws_rolesanywhere_profile") return own("rolesanywhere", `profile/${keyId(name)}`);
+        if (type === "aws_secretsmanager_secret")
+          return own("secretsmanager", `secret:${String(resource.name)}-Drill0`);
+        return ref;
+      });
     if (resolved.includes("${")) throw new Error(`the drill cannot resolve ${resolved}`);
     return resolved;
   };
