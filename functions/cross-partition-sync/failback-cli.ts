@@ -218,59 +218,52 @@ async function runHomecoming(
   }
 }
 
-/** `--invoke`: the deployed function runs it; its answer is reported as a local run's result would be. */
+/** `--invoke`: the deployed function runs failback (or, with --outage-uploads, the homecoming); its answer is reported like a local run's. */
 async function invokeFailback(
   functionName: string,
   cli: FailbackCliOptions,
   env: Readonly<Record<string, string | undefined>>,
   io: FailbackCliIo,
 ): Promise<number> {
-  if (cli.outageUploads === true) return invokeHomecoming(functionName, cli, env, io);
-  const event = {
-    since: cli.since?.toISOString(),
+  const common = {
     ...(cli.prefix === undefined ? {} : { prefix: cli.prefix }),
     dryRun: cli.dryRun,
     concurrency: cli.concurrency,
-    deletes: cli.deletes,
   };
-  io.stderr.write(`failback: invoking ${functionName} (runs inside the VPC; up to 15 minutes)\n`);
-  try {
-    const answer = (await invokeFunction(functionName, event, invokeOptionsFromEnv(env))) as FailbackAnswer;
-    for (const outcome of answer.outcomes) io.stderr.write(progressLine(outcome));
-    if (answer.outcomesOmitted > 0)
-      io.stderr.write(`failback: ${answer.outcomesOmitted} more outcomes not listed by the function\n`);
-    io.stderr.write(summaryLine(answer, cli.deletes));
-    if (answer.error !== undefined) io.stderr.write(`failback: ${answer.error}\n`);
-    io.stdout.write(`${JSON.stringify(answer)}\n`);
-    return answer.error === undefined && answer.summary.failed.length === 0 ? EXIT_OK : EXIT_FAILED;
-  } catch (error) {
-    io.stderr.write(`failback: ${describeError(error)}\n`);
-    return EXIT_FAILED;
-  }
+  if (cli.outageUploads === true)
+    return invokeAndReport<HomecomingAnswer>(functionName, { outageUploads: true, ...common }, env, io, {
+      what: " for the outage uploads",
+      line: homecomingLine,
+      summary: homecomingSummaryLine,
+    });
+  return invokeAndReport<FailbackAnswer>(
+    functionName,
+    { since: cli.since?.toISOString(), ...common, deletes: cli.deletes },
+    env,
+    io,
+    { what: "", line: progressLine, summary: (answer) => summaryLine(answer, cli.deletes) },
+  );
 }
 
-/** `--invoke --outage-uploads`: the deployed function brings the inbox home; its answer is reported like a local run's. */
-async function invokeHomecoming(
+/** Invokes the function with `event`, writes each outcome, the summary and the answer; the exit status. */
+async function invokeAndReport<A extends FailbackAnswer | HomecomingAnswer>(
   functionName: string,
-  cli: FailbackCliOptions,
+  event: Record<string, unknown>,
   env: Readonly<Record<string, string | undefined>>,
   io: FailbackCliIo,
+  report: {
+    readonly what: string;
+    readonly line: (outcome: A["outcomes"][number]) => string;
+    readonly summary: (answer: A) => string;
+  },
 ): Promise<number> {
-  const event = {
-    outageUploads: true,
-    ...(cli.prefix === undefined ? {} : { prefix: cli.prefix }),
-    dryRun: cli.dryRun,
-    concurrency: cli.concurrency,
-  };
-  io.stderr.write(
-    `failback: invoking ${functionName} for the outage uploads (runs inside the VPC; up to 15 minutes)\n`,
-  );
+  io.stderr.write(`failback: invoking ${functionName}${report.what} (runs inside the VPC; up to 15 minutes)\n`);
   try {
-    const answer = (await invokeFunction(functionName, event, invokeOptionsFromEnv(env))) as HomecomingAnswer;
-    for (const outcome of answer.outcomes) io.stderr.write(homecomingLine(outcome));
+    const answer = (await invokeFunction(functionName, event, invokeOptionsFromEnv(env))) as A;
+    for (const outcome of answer.outcomes) io.stderr.write(report.line(outcome));
     if (answer.outcomesOmitted > 0)
       io.stderr.write(`failback: ${answer.outcomesOmitted} more outcomes not listed by the function\n`);
-    io.stderr.write(homecomingSummaryLine(answer));
+    io.stderr.write(report.summary(answer));
     if (answer.error !== undefined) io.stderr.write(`failback: ${answer.error}\n`);
     io.stdout.write(`${JSON.stringify(answer)}\n`);
     return answer.error === undefined && answer.summary.failed.length === 0 ? EXIT_OK : EXIT_FAILED;

@@ -45,10 +45,14 @@ export class FailbackEventError extends Error {
   override readonly name = "FailbackEventError";
 }
 
-/** The result, with at most MAX_OUTCOMES outcomes (`outcomesOmitted` counts the rest) and the error of an incomplete run. */
-export type FailbackAnswer = FailbackResult & { readonly outcomesOmitted: number; readonly error?: string };
+/** A result with at most MAX_OUTCOMES outcomes (`outcomesOmitted` counts the rest) and the error of an incomplete run. */
+export type Answer<R> = R & { readonly outcomesOmitted: number; readonly error?: string };
+/** Failback's answer. */
+export type FailbackAnswer = Answer<FailbackResult>;
+/** The homecoming's answer, cut like failback's. */
+export type HomecomingAnswer = Answer<HomecomingResult>;
 
-function answer(result: FailbackResult, error?: string): FailbackAnswer {
+function answer<R extends { readonly outcomes: readonly unknown[] }>(result: R, error?: string): Answer<R> {
   return {
     ...result,
     outcomes: result.outcomes.slice(0, MAX_OUTCOMES),
@@ -87,18 +91,6 @@ export function parseFailbackEvent(event: unknown, now: Date = new Date()) {
   }
 }
 
-/** The homecoming result, cut like failback's. */
-export type HomecomingAnswer = HomecomingResult & { readonly outcomesOmitted: number; readonly error?: string };
-
-function homecomingAnswer(result: HomecomingResult, error?: string): HomecomingAnswer {
-  return {
-    ...result,
-    outcomes: result.outcomes.slice(0, MAX_OUTCOMES),
-    outcomesOmitted: Math.max(0, result.outcomes.length - MAX_OUTCOMES),
-    ...(error === undefined ? {} : { error }),
-  };
-}
-
 /** The Lambda entry point. */
 export async function handler(
   event: unknown,
@@ -130,9 +122,9 @@ async function homecoming(
     onOutcome: (outcome) => logger.debug("homecoming outcome", { key: outcome.key, outcome: outcome.outcome }),
   });
   try {
-    return homecomingAnswer(await run);
+    return answer(await run);
   } catch (error) {
-    if (error instanceof HomecomingIncompleteError) return homecomingAnswer(error.result, error.message);
+    if (error instanceof HomecomingIncompleteError) return answer(error.result, error.message);
     throw error;
   }
 }

@@ -153,6 +153,35 @@ describe("failback --invoke", () => {
     expect(failed.err).toMatch(/f failed \(Unhandled\): Error: invalid environment/);
   });
 
+  it("sends --outage-uploads as the homecoming event and reports its answer like a local run", async () => {
+    // Prepare
+    const key = "acme/0123456789abcdef0123456789abcdef/11111111-2222-4333-8444-555555555555";
+    reply = {
+      status: 200,
+      body: JSON.stringify({
+        dryRun: false,
+        summary: { examined: 2, moved: 1, skipped: 0, refused: 1, conflicts: 0, failed: [] },
+        outcomes: [
+          { key, outcome: "moved" },
+          { key: `${key}0`, outcome: "refused", reason: "seal-mismatch" },
+        ],
+        outcomesOmitted: 0,
+      }),
+    };
+
+    // Act
+    const result = await run(["--invoke", "example-failback-avatars-clean", "--outage-uploads", "--prefix", "acme/"]);
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(seen.at(-1)?.body).toEqual({ outageUploads: true, prefix: "acme/", dryRun: false, concurrency: 4 });
+    expect(result.err).toMatch(/invoking example-failback-avatars-clean for the outage uploads/);
+    expect(result.err).toContain(`failback: moved outage-upload ${key}\n`);
+    expect(result.err).toContain(`failback: refused/seal-mismatch outage-upload ${key}0\n`);
+    expect(result.err).toMatch(/2 outage uploads: 1 moved home, 0 skipped, 1 refused, 0 conflicts, 0 failed/);
+    expect(JSON.parse(result.out).summary.moved).toBe(1);
+  });
+
   it("refuses a function name that cannot be one, before invoking anything", async () => {
     const before = seen.length;
     const result = await run(["--invoke", "not a function", "--since", "2026-03-01T08:00:00Z"]);

@@ -33,23 +33,28 @@ export interface RoleCalls {
 
 const s3 = (via: string, ...operations: string[]) => operations.map((o) => `${via} S3 ${o}`);
 
+/** Signing a browser's uploads (POST, PUT, multipart) and running the multipart calls: the upload functions' S3 requests. */
+const BROWSER_UPLOADS = [
+  ...s3("presigned-post", "PostObject"),
+  ...s3("presigned-url", "PutObject", "UploadPart"),
+  ...s3(
+    "sdk",
+    "CreateMultipartUpload",
+    "CompleteMultipartUpload",
+    "AbortMultipartUpload",
+    "ListParts",
+    "GetObjectTagging",
+    "HeadObject",
+    "PutObjectTagging",
+  ),
+];
+
 export const CATALOGUE: Readonly<Record<RoleKind, RoleCalls>> = {
   "upload-function": {
     purpose:
       "signs tenant-scoped, short-lived uploads into the originals bucket for browsers (POST, PUT, multipart parts) and runs the multipart calls; derives the subject's pseudonym for the object key (HMAC key); finds a tenant's key and acts as a logical-tier tenant's role",
     calls: [
-      ...s3("presigned-post", "PostObject"),
-      ...s3("presigned-url", "PutObject", "UploadPart"),
-      ...s3(
-        "sdk",
-        "CreateMultipartUpload",
-        "CompleteMultipartUpload",
-        "AbortMultipartUpload",
-        "ListParts",
-        "GetObjectTagging",
-        "HeadObject",
-        "PutObjectTagging",
-      ),
+      ...BROWSER_UPLOADS,
       "sdk KMS DescribeKey",
       "sdk KMS ListResourceTags",
       "sdk KMS GenerateMac",
@@ -76,21 +81,7 @@ export const CATALOGUE: Readonly<Record<RoleKind, RoleCalls>> = {
   "standby-upload-function": {
     purpose:
       "the commercial standby's uploads during a sovereign outage (crossPartition.standby.outageUploads): signs tenant-scoped, short-lived uploads into the outage inbox for browsers and runs the multipart calls; derives the caller's standby pseudonym (the commercial standby key) for the key and seals the subject to the sovereign sealing key's public half (no call); reaches no sovereign resource and reads nothing it did not write",
-    calls: [
-      ...s3("presigned-post", "PostObject"),
-      ...s3("presigned-url", "PutObject", "UploadPart"),
-      ...s3(
-        "sdk",
-        "CreateMultipartUpload",
-        "CompleteMultipartUpload",
-        "AbortMultipartUpload",
-        "ListParts",
-        "GetObjectTagging",
-        "HeadObject",
-        "PutObjectTagging",
-      ),
-      "sdk KMS GenerateMac",
-    ],
+    calls: [...BROWSER_UPLOADS, "sdk KMS GenerateMac"],
   },
   "signing-function": {
     purpose:
