@@ -31,7 +31,8 @@ import { parseScrubEnv, scrubConfig } from "../image-scrub/env";
 import { createScrubHandler } from "../image-scrub/scrub-handler";
 import { createLogger } from "../shared/logger";
 import { localMac, Pseudonyms, STANDBY_DOMAIN } from "../shared/pseudonym";
-import { localUnseal, OUTAGE_UPLOAD_METADATA, SEALED_SUBJECT_METADATA, sealSubject } from "../shared/sealed-subject";
+import { localUnseal, OUTAGE_UPLOAD_METADATA, sealSubject } from "../shared/sealed-subject";
+import { putOutageUpload } from "../../test/support/cross-partition-sync/outage-inbox";
 import { type HomecomingOptions, bringOutageUploadsHome } from "./outage-uploads";
 
 const ORIGINALS_KEY = "arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/66666666-7777-4888-9999-000000000000";
@@ -132,31 +133,17 @@ beforeAll(async () => {
 const ID = (n: number) => `0b0c5a9e-3c1d-4f2e-9a8b-7c6d5e4f3a${String(n).padStart(2, "0")}`;
 
 /** An upload as the standby upload function leaves it in the inbox; its key and version. */
-async function outageUpload(
+const outageUpload = (
   tenant: string,
   subject: string,
   id: string,
   /** `null`: no seal at all. */
-  seal: string | null = sealSubject(sealing.publicKey, tenant, subject),
-): Promise<{ key: string; versionId: string | undefined }> {
-  const key = `${tenant}/${await standbyNames.of(tenant, subject)}/${id}`;
-  const put = await adminInbox.send(
-    new PutObjectCommand({
-      Bucket: INBOX,
-      Key: key,
-      Body: jpeg,
-      ContentType: "image/jpeg",
-      ServerSideEncryption: "aws:kms",
-      SSEKMSKeyId: INBOX_KEY,
-      Metadata: {
-        "original-name": "me.jpg",
-        "data-class": "avatars-original",
-        ...(seal === null ? {} : { [SEALED_SUBJECT_METADATA]: seal }),
-      },
-    }),
+  seal?: string | null,
+) =>
+  putOutageUpload(
+    { client: adminInbox, bucket: INBOX, kmsKeyId: INBOX_KEY, sealingPublicKey: sealing.publicKey, standbyNames },
+    { tenant, subject, id, body: jpeg, ...(seal === undefined ? {} : { seal }) },
   );
-  return { key, versionId: put.VersionId };
-}
 
 const homeKeyOf = async (tenant: string, subject: string, id: string) =>
   `${tenant}/${await sovereignNames.of(tenant, subject)}/${id}`;

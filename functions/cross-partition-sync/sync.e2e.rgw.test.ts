@@ -32,9 +32,6 @@
  *   Unlike AWS, it answers a missing key with 404 even without ListBucket.
  */
 import { createHash, X509Certificate } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
@@ -48,19 +45,10 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { arn, partitionOfRegion } from "../../config/partitions";
 import { s3ClientConfig } from "../../test/s3/radosgw";
 import { useRadosGateway } from "../../test/s3/lifecycle";
 import { castNames } from "../../test/authz/recorder";
 import { assumeRole, createRole } from "../../test/s3/sts";
-import {
-  exampleInput,
-  PROJECT_ROOT,
-  resourcesOf,
-  synthDeployment,
-  type TfJson,
-  validConfig,
-} from "../../test/template";
 import { createSession } from "../rolesanywhere/credentials";
 import { issue, type TestIdentity } from "../../test/support/rolesanywhere/pki";
 import { createLogger } from "../shared/logger";
@@ -79,31 +67,25 @@ import {
   type S3FaultProxy,
   type SyncHandlerFn,
   startNotificationListener,
-  startRolesAnywhereIssuer,
-  startS3FaultProxy,
   subscribeBucket,
   replicaOf,
   standbyOf,
 } from "../../test/support/cross-partition-sync/harness";
+import {
+  COMMERCIAL,
+  COMMERCIAL_REGION,
+  type E2eStack,
+  failbackFunctionEnv,
+  forGateway,
+  SOURCE_KMS_KEY,
+  SOVEREIGN,
+  SOVEREIGN_REGION,
+  startE2eStack,
+  type SynthesizedSync,
+  TARGET_KMS_KEY,
+} from "../../test/support/cross-partition-sync/e2e-stack";
 
 const MiB = 1024 * 1024;
-const example = exampleInput();
-const SOVEREIGN_REGION = example.partitions.sovereign.region;
-const COMMERCIAL_REGION = example.partitions.commercial.region;
-const SOVEREIGN = partitionOfRegion(SOVEREIGN_REGION);
-const COMMERCIAL = partitionOfRegion(COMMERCIAL_REGION);
-const SOURCE_KMS_KEY = arn(SOVEREIGN, {
-  service: "kms",
-  region: SOVEREIGN_REGION,
-  account: example.partitions.sovereign.accountId,
-  resource: "key/11111111-2222-4333-8444-555555555555",
-});
-const TARGET_KMS_KEY = arn(COMMERCIAL, {
-  service: "kms",
-  region: COMMERCIAL_REGION,
-  account: example.partitions.commercial.accountId,
-  resource: "key/66666666-7777-4888-9999-000000000000",
-});
 
 // STS on both: the function's execution role (sovereign) and the Roles Anywhere role (commercial) are gateway roles.
 const sovereignGateway = useRadosGateway({
@@ -120,204 +102,13 @@ const commercialGateway = useRadosGateway({
 });
 
 // ---------------------------------------------------------------------------------------------------
-// What the synthesized stack says about the sync
-
-interface PolicyStatement {
-  Sid?: string;
-  Effect: string;
-  Action: string | string[];
-  Resource: string | string[];
-  Condition?: Record<string, Record<string, string>>;
-}
-
-interface PolicyDocument {
-  Version: string;
-  Statement: PolicyStatement[];
-}
-
-interface SynthesizedSync {
-  readonly trustAnchorPem: string;
-  readonly trustAnchorArn: string;
-  readonly profileArn: string;
-  readonly profileDurationSeconds: number;
-  readonly roleName: string;
-  readonly roleArn: string;
-  readonly workloadCommonName: string;
-  /** The Roles Anywhere role's policy: its S3 statements, references resolved. */
-  readonly rolePolicy: PolicyDocument;
-  readonly functionRoleName: string;
-  /** The sync function's execution role policy: its S3 statements, references resolved. */
-  readonly functionPolicy: PolicyDocument;
-  /** The sync function's environment, references resolved. */
-  readonly env: Readonly<Record<string, string>>;
-  readonly signingSecretArn: string;
-  readonly sourceBucket: string;
-  readonly targetBucket: string;
-  readonly dataClassTag: string;
-  readonly dataClass: string;
-  /** The failback function: its execution role's name and S3 statements, and its environment. */
-  readonly failbackRoleName: string;
-  readonly failbackPolicy: PolicyDocument;
-  readonly failbackEnv: Readonly<Record<string, string>>;
-}
-
-const TRUST_ANCHOR_ID = "a1b2c3d4-0000-4000-8000-000000000001";
-const PROFILE_ID = "a1b2c3d4-0000-4000-8000-000000000002";
-
-function only<T>(values: Record<string, T>, what: string): [string, T] {
-  const entries = Object.entries(values);
-  if (entries.length !== 1 || entries[0] === undefined)
-    throw new Error(`expected one ${what} in the synthesized stack, found ${entries.length}`);
-  return entries[0];
-}
-
-/**
- * Reads the sync from the synthesized JSON: trust anchor, profile, role and its policy (commercial);
- * the function's environment and execution role policy (sovereign). References (`${type.id.attr}`)
- * are resolved to what AWS would assign, in the real ARN shapes; ids AWS generates are fixed here.
- */
-function synthesizedSync(json: TfJson): SynthesizedSync {
-  const providers = new Map(
-    (json.provider?.aws ?? []).map((p) => [
-      `aws.${String(p.alias)}`,
-      p as { region: string; allowed_account_ids: string[] },
-    ]),
-  );
-  const placementOf = (resource: Record<string, unknown> | undefined) => {
-    const provider = providers.get(String(resource?.provider));
-    const account = provider?.allowed_account_ids[0];
-    if (provider === undefined || account === undefined)
-      throw new Error(`no provider with an allowed account for ${String(resource?.provider)}`);
-    return {
-      region: provider.region,
-      account,
-      partition: partitionOfRegion(provider.region),
-      side: String(resource?.provider).replace(/^aws\./, ""),
-    };
-  };
-  const resolve = (text: string): string => {
-    const resolved = text.replace(
-      /\$\{([a-z0-9_]+)\.([^.}]+)\.([a-z_]+)\}/g,
-      (ref, type: string, id: string, attribute: string) => {
-        const resource = resourcesOf(json, type)[id];
-        const at = placementOf(resource);
-        const own = (service: string, resourcePart: string, region = true) =>
-          arn(at.partition, { service, region: region ? at.region : "", account: at.account, resource: resourcePart });
-        if (type === "aws_s3_bucket")
-          return attribute === "arn"
-            ? arn(at.partition, { service: "s3", resource: String(resource?.bucket) })
-            : String(resource?.bucket);
-        // One gateway key per side stands for the keys of that side.
-        if (type === "aws_kms_key" || type === "aws_kms_external_key")
-          return at.side === "commercial" ? TARGET_KMS_KEY : SOURCE_KMS_KEY;
-        if (type === "aws_rolesanywhere_trust_anchor") return own("rolesanywhere", `trust-anchor/${TRUST_ANCHOR_ID}`);
-        if (type === "aws_rolesanywhere_profile") return own("rolesanywhere", `profile/${PROFILE_ID}`);
-        if (type === "aws_iam_role")
-          return attribute === "arn" ? own("iam", `role/${String(resource?.name)}`, false) : String(resource?.name);
-        if (type === "aws_secretsmanager_secret")
-          return own("secretsmanager", `secret:${String(resource?.name)}-E2eTst`);
-        return ref;
-      },
-    );
-    if (resolved.includes("${")) throw new Error(`unresolved reference: ${resolved}`);
-    return resolved;
-  };
-  /** The S3 statements of a policy (the gateway knows no other service), references resolved. */
-  const s3Statements = (policy: unknown): PolicyDocument => {
-    const document = JSON.parse(String(policy)) as PolicyDocument;
-    const statements = document.Statement.filter((s) => asList(s.Action).every((a) => a.startsWith("s3:")));
-    return JSON.parse(resolve(JSON.stringify({ ...document, Statement: statements })));
-  };
-
-  const [, anchor] = only(resourcesOf(json, "aws_rolesanywhere_trust_anchor"), "trust anchor");
-  const [, profile] = only(resourcesOf(json, "aws_rolesanywhere_profile"), "Roles Anywhere profile");
-  const roleRef = /^\$\{aws_iam_role\.([^.]+)\.arn\}$/.exec(String((profile.role_arns as string[])[0]))?.[1] ?? "";
-  const role = resourcesOf(json, "aws_iam_role")[roleRef];
-  if (role === undefined) throw new Error("the profile names no role of the stack");
-  const trust = JSON.parse(String(role.assume_role_policy)) as PolicyDocument;
-  const workloadCommonName = trust.Statement[0]?.Condition?.StringEquals?.["aws:PrincipalTag/x509Subject/CN"];
-  if (workloadCommonName === undefined) throw new Error("the role trust policy pins no certificate CN");
-  const policyOf = (roleId: string) =>
-    only(
-      Object.fromEntries(
-        Object.entries(resourcesOf(json, "aws_iam_role_policy")).filter(
-          ([, p]) => p.role === `\${aws_iam_role.${roleId}.id}`,
-        ),
-      ),
-      `policy of role ${roleId}`,
-    )[1];
-
-  // The sync and failback functions (the data-subject request run reaches the other side too).
-  const crossing = Object.entries(resourcesOf(json, "aws_lambda_function")).filter(
-    ([, f]) =>
-      (f.environment as { variables?: Record<string, string> })?.variables?.ROLES_ANYWHERE_ROLE_ARN !== undefined &&
-      !String(f.function_name).includes("-subject-request-"),
-  );
-  const [, fn] = only(
-    Object.fromEntries(crossing.filter(([, f]) => !String(f.function_name).includes("-failback-"))),
-    "sync function",
-  );
-  const [, back] = only(
-    Object.fromEntries(crossing.filter(([, f]) => String(f.function_name).includes("-failback-"))),
-    "failback function",
-  );
-  const backRoleRef = /^\$\{aws_iam_role\.([^.]+)\.arn\}$/.exec(String(back.role))?.[1] ?? "";
-  const backRole = resourcesOf(json, "aws_iam_role")[backRoleRef];
-  if (backRole === undefined) throw new Error("the failback function has no role of the stack");
-  const variables = (fn.environment as { variables: Record<string, string> }).variables;
-  const env = Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, resolve(v)]));
-  const fnRoleRef = /^\$\{aws_iam_role\.([^.]+)\.arn\}$/.exec(String(fn.role))?.[1] ?? "";
-  const fnRole = resourcesOf(json, "aws_iam_role")[fnRoleRef];
-  if (fnRole === undefined) throw new Error("the sync function has no role of the stack");
-  const need = (name: string) => {
-    const value = env[name];
-    if (value === undefined) throw new Error(`the sync function's environment lacks ${name}`);
-    return value;
-  };
-  return {
-    trustAnchorPem: (anchor.source as { source_data: { x509_certificate_data: string } }).source_data
-      .x509_certificate_data,
-    trustAnchorArn: need("ROLES_ANYWHERE_TRUST_ANCHOR_ARN"),
-    profileArn: need("ROLES_ANYWHERE_PROFILE_ARN"),
-    profileDurationSeconds: Number(profile.duration_seconds),
-    roleName: String(role.name),
-    roleArn: need("ROLES_ANYWHERE_ROLE_ARN"),
-    workloadCommonName,
-    rolePolicy: s3Statements(policyOf(roleRef).policy),
-    functionRoleName: String(fnRole.name),
-    functionPolicy: s3Statements(policyOf(fnRoleRef).policy),
-    env,
-    signingSecretArn: need("SIGNING_MATERIAL_SECRET_ID"),
-    sourceBucket: need("SOURCE_BUCKET"),
-    targetBucket: need("TARGET_BUCKET"),
-    dataClassTag: env.SYNC_DATA_CLASS_TAG ?? "data-class",
-    dataClass: need("SYNC_ALLOWED_DATA_CLASSES").split(",")[0] ?? "",
-    failbackRoleName: String(backRole.name),
-    failbackPolicy: s3Statements(policyOf(backRoleRef).policy),
-    failbackEnv: Object.fromEntries(
-      Object.entries((back.environment as { variables: Record<string, string> }).variables).map(([k, v]) => [
-        k,
-        resolve(v),
-      ]),
-    ),
-  };
-}
-
-const asList = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
-
-/** A policy as a gateway can hold it: radosgw parses only the aws partitions' ARNs. */
-function forGateway(policy: PolicyDocument): PolicyDocument {
-  return JSON.parse(JSON.stringify(policy).replaceAll(`arn:${SOVEREIGN.id}:`, "arn:aws:"));
-}
-
-// ---------------------------------------------------------------------------------------------------
 // Wiring
 
 let synth: SynthesizedSync;
 /** The sync function's own credentials on the sovereign gateway (the process environment, as Lambda sets it). */
 let syncCredentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+let stack: E2eStack;
 let ca: TestIdentity;
-let workDir: string;
 let sovereign: S3Client;
 let commercial: S3Client;
 let issuer: RolesAnywhereIssuer;
@@ -353,17 +144,10 @@ function newHandler(): { handle: SyncHandlerFn; deps: SyncDependencies } {
 }
 
 beforeAll(async () => {
-  // A test CA, its certificate in the configuration, and the synthesized stack: the trust anchor's
-  // bundle is the only root the CreateSession endpoint trusts.
-  ca = issue({ commonName: "E2E Platform CA", ca: true, notAfter: new Date(Date.now() + 30 * 24 * 3600_000) });
-  workDir = await mkdtemp(join(tmpdir(), "sync-e2e-"));
-  await writeFile(join(workDir, "ca.pem"), ca.certificatePem);
-  const input = exampleInput();
-  if (input.crossPartition === undefined) throw new Error("the example configuration has no crossPartition");
-  input.crossPartition.caCertificateFile = relative(join(PROJECT_ROOT, "config"), join(workDir, "ca.pem"));
-  synth = synthesizedSync(synthDeployment(validConfig(input)).json);
-  const leaf = issue({ commonName: synth.workloadCommonName }, ca);
-  secrets.value = JSON.stringify({ certificate: leaf.certificatePem, privateKey: leaf.privateKeyPem });
+  // The synthesized stack, the Roles Anywhere side (role, CreateSession endpoint) and the proxy.
+  stack = await startE2eStack({ sovereign: sovereignGateway(), commercial: commercialGateway() });
+  ({ synth, ca, issuer, proxy } = stack);
+  secrets.value = stack.signingMaterial;
 
   // For the authorization proof: one gateway key per side stands for that side's key of the data class.
   castNames({
@@ -384,24 +168,10 @@ beforeAll(async () => {
       new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }),
     );
   }
-  // Both roles carry their synthesized S3 statements (and nothing more).
-  await createRole(commercialGateway(), synth.roleName, forGateway(synth.rolePolicy));
+  // The function's role carries its synthesized S3 statements (and nothing more), as the Roles Anywhere role does.
   const functionRole = await createRole(sovereignGateway(), synth.functionRoleName, forGateway(synth.functionPolicy));
   const functionCredentials = await assumeRole(sovereignGateway(), functionRole, "sync-function", 3600);
   syncCredentials = functionCredentials;
-
-  issuer = await startRolesAnywhereIssuer({
-    trustedRoots: [new X509Certificate(synth.trustAnchorPem)],
-    gateway: commercialGateway(),
-    binding: {
-      trustAnchorArn: synth.trustAnchorArn,
-      profileArn: synth.profileArn,
-      roleArns: [synth.roleArn],
-      maxDurationSeconds: synth.profileDurationSeconds,
-      workloadCommonName: synth.workloadCommonName,
-    },
-  });
-  proxy = await startS3FaultProxy(commercialGateway().endpoint);
   handlerEnv = {
     ...synth.env,
     // Set by Lambda: the function's region.
@@ -428,10 +198,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await listener?.close();
-  await proxy?.close();
-  await issuer?.close();
+  await stack?.close();
   vi.unstubAllEnvs();
-  if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
 });
 
 // ---------------------------------------------------------------------------------------------------
@@ -784,24 +552,7 @@ describe("sync end to end: gateway notifications → handler → the other parti
     );
     const role = await createRole(sovereignGateway(), synth.failbackRoleName, forGateway(synth.failbackPolicy));
     const credentials = await assumeRole(sovereignGateway(), role, "failback-function", 900);
-    const material = JSON.parse(secrets.value) as { certificate: string; privateKey: string };
-    await writeFile(join(workDir, "leaf.pem"), material.certificate);
-    await writeFile(join(workDir, "leaf.key"), material.privateKey, { mode: 0o600 });
-    const {
-      SIGNING_MATERIAL_SECRET_ID: _secret,
-      TENANT_KEY_ALIAS_PREFIX: _alias,
-      TENANT_ROLE_NAME_PREFIX: _role,
-      ...fromStack
-    } = synth.failbackEnv;
-    const env = {
-      ...fromStack,
-      AWS_REGION: SOVEREIGN_REGION,
-      SOURCE_S3_ENDPOINT: sovereignGateway().endpoint,
-      TARGET_S3_ENDPOINT: proxy.url,
-      ROLES_ANYWHERE_ENDPOINT: issuer.url,
-      SIGNING_MATERIAL_CERTIFICATE_FILE: join(workDir, "leaf.pem"),
-      SIGNING_MATERIAL_PRIVATE_KEY_FILE: join(workDir, "leaf.key"),
-    };
+    const env = await failbackFunctionEnv(stack, sovereignGateway());
     vi.stubEnv("AWS_ACCESS_KEY_ID", credentials.accessKeyId);
     vi.stubEnv("AWS_SECRET_ACCESS_KEY", credentials.secretAccessKey);
     vi.stubEnv("AWS_SESSION_TOKEN", credentials.sessionToken);

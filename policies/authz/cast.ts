@@ -190,6 +190,9 @@ function castCall({ world, cast, record, actor, uploadKeys, problems }: CastRequ
     headers,
     ...(objectKmsKeyId === undefined ? {} : { objectKmsKeyArn: kmsKeyArn(objectKmsKeyId) }),
     ...(target === undefined ? {} : { target }),
+    ...(record.encryptionAlgorithm === undefined
+      ? {}
+      : { kmsContext: { "kms:EncryptionAlgorithm": record.encryptionAlgorithm } }),
     notFound: record.status === 404,
   };
 }

@@ -38,6 +38,8 @@ export interface RecordedRequest {
   readonly objectKmsKeyId?: string;
   /** KMS key id or alias named in a KMS request; secret id of Secrets Manager; role ARN of STS. */
   readonly target?: string;
+  /** The EncryptionAlgorithm a KMS request names (the condition key kms:EncryptionAlgorithm). */
+  readonly encryptionAlgorithm?: string;
 }
 
 /** Credentials the test (or an AssumeRole the code made) gave to a principal. */

@@ -114,6 +114,7 @@ function initializeRecorder(actor: string | undefined) {
         headers: signed?.headers ?? {},
         ...stringField("objectKmsKeyId", output?.SSEKMSKeyId),
         ...stringField("target", input.KeyId ?? input.SecretId ?? input.RoleArn),
+        ...stringField("encryptionAlgorithm", input.EncryptionAlgorithm),
       };
       write(request);
       const credentials = output?.Credentials as { AccessKeyId?: string } | undefined;
