@@ -9,6 +9,7 @@ import { defineConfig } from "vitest/config";
 export const ISOLATED_FILES = [
   "functions/cross-partition-sync/failback.rgw.test.ts",
   "functions/cross-partition-sync/sync.e2e.rgw.test.ts",
+  "functions/cross-partition-sync/homecoming.e2e.rgw.test.ts",
   "functions/cross-partition-sync/sync.rgw.test.ts",
   "functions/image-scrub/handler.test.ts",
   "functions/image-scrub/scrub.rgw.test.ts",

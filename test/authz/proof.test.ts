@@ -67,6 +67,9 @@ const REQUIRED: ReadonlyArray<readonly [string, string, string]> = [
   ["example-standby-upload-function", "presigned-url", "PutObject"],
   ["example-cross-partition-sync-avatars-clean", "sdk", "ListObjectsV2"],
   ["example-failback-avatars-clean-function", "sdk", "PutObject"],
+  // The homecoming's KMS calls (the end-to-end test's KMS stand-in): the seal opened, both pseudonyms derived.
+  ["example-failback-avatars-clean-function", "sdk", "Decrypt"],
+  ["example-failback-avatars-clean-function", "sdk", "GenerateMac"],
   ["example-sync-avatars-clean-function", "sdk", "GetObject"],
   // The standby index (sovereign): the sync writes it before a replica is named by the standby pseudonym.
   ["example-sync-avatars-clean-function", "sdk", "PutObject"],
