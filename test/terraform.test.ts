@@ -164,6 +164,35 @@ describe("offline terraform check", () => {
     expect(r.out).toMatch(/terraform plan failed for stack broken/);
   });
 
+  it("checks several stacks together: one init, one validate, and a verdict per stack", () => {
+    // Prepare: the broken stack and a valid one beside it, with its own provider alias
+    const outdir = brokenStack("together");
+    const valid = {
+      terraform: { required_providers: { aws: { source: "hashicorp/aws", version: ">= 6.29.0" } } },
+      provider: { aws: [{ alias: "commercial", region: "eu-central-1" }] },
+      resource: { aws_s3_bucket: { b: { provider: "aws.commercial", bucket: "y-bucket" } } },
+    };
+    mkdirSync(join(outdir, "stacks", "valid"), { recursive: true });
+    writeFileSync(join(outdir, "stacks", "valid", "cdk.tf.json"), JSON.stringify(valid));
+    const workdir = join(tmp.dir, "work-together");
+    // Act
+    const both = tfCheck(outdir, process.env, ["--together", "--workdir", workdir]);
+    // Assess
+    expectRan(both);
+    expect(both.status).toBe(1);
+    expect(both.out).toMatch(/init +ok on 2 stack\(s\)/);
+    expect(both.out).toMatch(/validate failed for 1 stack\(s\) on 2 stack\(s\)/);
+    expect(both.out).toMatch(/validate ok on 1 stack\(s\)/);
+    expect(both.out).toMatch(
+      /stack broken:\n {2}validate failed\n {4}error: Extraneous JSON object property \(broken\/cdk.tf.json:\d+\): No argument or block type is named "no_such_argument"/,
+    );
+    expect(both.out).toMatch(/stack valid:\n {2}validate ok\n/);
+    expect(both.out).toMatch(/failed for broken\n/);
+    // The stacks are child modules with the version override, and their providers are the root module's.
+    const root = JSON.parse(readFileSync(join(workdir, "together", "main.tf.json"), "utf8"));
+    expect(root.module.valid).toEqual({ source: "./valid", providers: { "aws.commercial": "aws.p1", aws: "aws" } });
+  });
+
   it("runs init only when the terraform blocks change and validate only when the configuration does, and drops files the synth no longer writes", () => {
     // Prepare
     const outdir = minimalStack();
