@@ -1,43 +1,4 @@
 #!/usr/bin/env node
-// Terraform check of synthesized stacks: `terraform init`, then `terraform validate`, or `terraform
-// plan` (which validates too) on an empty state with fake credentials, writing the plan as JSON.
-// Each stack keeps its working folder (<workdir>/<stack>) with the installed provider and lock
-// file; init runs again only when the terraform version, the provider source or the terraform
-// blocks (required providers, backend) change (init-inputs.json there), and validate only when the
-// configuration changed since it last passed (validated.json). Fails loudly (exit 2)
-// when terraform is missing or the provider cannot come from where the environment says.
-//
-// Where the hashicorp/aws provider comes from (decided by scripts/provider-source.mjs, printed
-// with the reason before the first stack):
-//
-// - Offline, from a filesystem mirror: TF_PLUGIN_MIRROR, else the path in terraform/offline.tfrc
-//   (/opt/tf-plugins), else Terraform's implied local mirror folders. `terraform init` installs
-//   only from the mirror and nothing is downloaded (CI and this machine image). The generated
-//   configuration requires the releases with the sovereign-partition fixes (>= 6.29.0) but the
-//   mirror may hold older ones (5.100.0 here), so for this check only an override file pins the
-//   mirror's newest version; the synthesized JSON is not changed. Arguments the stack uses that the
-//   mirror's older provider does not know (scripts/provider-compat.mjs: aws_kms_external_key's
-//   key_spec and key_usage, 6.x) are removed from the check's copy only, with a loud notice naming
-//   each resource and argument.
-// - From the registry, when no mirror holds the provider (a workstation with registry access):
-//   a CLI configuration without the filesystem_mirror, providers cached in
-//   <workdir>/plugin-cache (.terraform-check/ is ignored by git), and the generated constraint as
-//   it is (no version override).
-//
-// --together (the module examples' test): every stack of the outdir as a child module of one
-// configuration in <workdir>/together, checked with one `terraform init` and one `terraform
-// validate` (each loads the provider's schema once, instead of once per stack), and each stack's
-// verdict from the diagnostics' files. Each child gets the compat removal (with its NOTICE) and the
-// version override of a root stack, but no backend (a child module may not name one); its provider
-// blocks, with the check's skip flags, move to the root module, shared by the stacks with the same
-// block (validate starts a provider process per provider configuration; it does not judge a
-// provider block's arguments). After an error, init or validate runs again without the failed
-// stacks, so that a stack is "ok" only after a run without errors. No plan, no cache: init and
-// validate run every time.
-//
-// TF_CHECK_MODE=offline forbids the registry (exit 2 without a mirror); TF_CHECK_MODE=registry
-// skips the mirrors; an explicit TF_PLUGIN_MIRROR without the provider is an error, not a fallback.
-import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
@@ -46,6 +7,8 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { removalNotice, withoutNewerArguments } from "./provider-compat.mjs";
 import { awsFolder, decideProviderSource, mirrorCandidates } from "./provider-source.mjs";
+import { checkTogether } from "./tf-together.mjs";
+import { overrideFile, planLines, providerOverrides, run, terraformEnv } from "./tf-terraform.mjs";
 
 const HELP = `Usage: node scripts/tf-check.mjs [--outdir DIR] [--workdir DIR] [--no-plan | --together]
 
@@ -77,12 +40,6 @@ class Missing extends Error {}
 
 /** Graph walkers of the offline plan (TF_CHECK_PARALLELISM overrides). */
 const PLAN_PARALLELISM = Number(process.env.TF_CHECK_PARALLELISM) || 32;
-
-function run(cmd, args, opts) {
-  const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 256 * 1024 * 1024, ...opts });
-  if (r.error) throw r.error;
-  return r;
-}
 
 function terraformVersion() {
   let r;
@@ -138,42 +95,6 @@ function providerSource(workdir, constraint) {
   return { ...decision, tfrc };
 }
 
-/**
- * Override for this check only: a throwaway local state and, offline, the mirror's provider
- * version (from the registry the generated constraint stays).
- */
-function overrideFile(awsVersion) {
-  return {
-    "//": "Written by scripts/tf-check.mjs for this check only; never deployed.",
-    terraform: {
-      ...(awsVersion ? { required_providers: { aws: { source: "hashicorp/aws", version: awsVersion } } } : {}),
-      backend: { local: { path: "terraform.tfstate" } },
-    },
-  };
-}
-
-/**
- * Every aws provider alias of the stack gets the skip flags that keep plan off the network. (Found
- * on the way: provider 5.100.0 resolves the sovereign STS endpoint with the commercial DNS suffix,
- * sts.eusc-de-east-1.amazonaws.com; one more reason real deployments need >= 6.29.)
- */
-function providerOverrides(stackJson) {
-  const aws = stackJson.provider?.aws ?? [];
-  return aws.map((p) => ({
-    ...(p.alias ? { alias: p.alias } : {}),
-    skip_credentials_validation: true,
-    skip_requesting_account_id: true,
-    skip_metadata_api_check: true,
-    skip_region_validation: true,
-    // The account check needs STS, which skip_requesting_account_id turns off; null unsets it.
-    allowed_account_ids: null,
-    // A profile names the operator's shared config, which this check neither has nor needs.
-    ...(p.profile ? { profile: null } : {}),
-    // Assuming a role (tenant accounts) needs STS; an empty role ARN turns it off for this check.
-    ...(p.assume_role ? { assume_role: [{ role_arn: "" }] } : {}),
-  }));
-}
-
 /** Planned actions per provider alias, from the plan JSON's configuration section. */
 function summarize(planJson) {
   const aliasOf = new Map();
@@ -190,24 +111,6 @@ function summarize(planJson) {
     }
   }
   return counts;
-}
-
-/** The environment terraform runs in for the check: offline-safe fake credentials, no prompts. */
-function terraformEnv(tfrc) {
-  const env = {
-    ...process.env,
-    TF_CLI_CONFIG_FILE: tfrc,
-    TF_IN_AUTOMATION: "1",
-    TF_INPUT: "0",
-    CHECKPOINT_DISABLE: "1",
-    // Fake credentials: the skip flags keep the provider from using them, and as environment
-    // variables they stay out of the plan JSON.
-    AWS_ACCESS_KEY_ID: "AKIAOFFLINECHECK0000",
-    AWS_SECRET_ACCESS_KEY: "offline-check-not-a-secret",
-    AWS_EC2_METADATA_DISABLED: "true",
-  };
-  delete env.AWS_PROFILE;
-  return env;
 }
 
 /** Runs one terraform command in the stack's folder, prints its time, throws with its output on failure. */
@@ -231,14 +134,6 @@ function stepRunner(dir, env, name, initHint) {
 function printDiagnostics(diagnostics) {
   for (const d of diagnostics)
     process.stdout.write(`    ${d.severity}: ${d.summary}${d.address ? ` (${d.address})` : ""}\n`);
-}
-
-/** The lines of `terraform plan -json` output (one JSON object per line). */
-function planLines(stdout) {
-  return stdout
-    .split("\n")
-    .filter((line) => line.startsWith("{"))
-    .map((line) => JSON.parse(line));
 }
 
 /**
@@ -397,242 +292,6 @@ function check(stackDir, name, { workdir, tfrc, tfVersion, awsVersion, plan, pla
     return `${total} to ${a}${parts ? ` (${parts})` : ""}`;
   };
   process.stdout.write(`  plan: ${fmt("create")}, ${fmt("update")}, ${fmt("delete")} -> ${relative(root, planFile)}\n`);
-}
-
-/** Stack names that can name a module call (the together check's root module calls each stack by its name). */
-const MODULE_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
-
-/**
- * A provider block with the check's override applied (as terraform merges an override file: each
- * argument replaced, null removes it), the alias left out: the together check's key for it.
- */
-function withOverride(block, override) {
-  const merged = { ...block, ...override };
-  for (const [key, value] of Object.entries(merged)) if (value === null) delete merged[key];
-  delete merged.alias;
-  return merged;
-}
-
-/**
- * The root module's provider configurations of the together check, shared by the stacks: one per
- * distinct block (after the check's override), named p0, p1, ... Each provider configuration starts
- * its own provider process in `terraform validate` (the schema loaded each time: 16 examples with
- * their two aliases each took 6.2 s instead of 2.8 s), and validate does not judge a provider
- * block's arguments (terraform 1.11.4: a list for `region` passes), so sharing identical blocks
- * loses nothing; the stacks' resources still name their own aliases (configuration_aliases).
- */
-function sharedProviders() {
-  const blocks = new Map(); // type -> Map(key -> { alias, block })
-  return {
-    /** The root configuration for the stack's provider `type` block with `override`: `<type>.<alias>`. */
-    use(type, block, override) {
-      const merged = withOverride(block, override);
-      const key = JSON.stringify(merged);
-      if (!blocks.has(type)) blocks.set(type, new Map());
-      const ofType = blocks.get(type);
-      if (!ofType.has(key)) ofType.set(key, { alias: `p${ofType.size}`, block: merged });
-      return `${type}.${ofType.get(key).alias}`;
-    },
-    /** The root module's `provider` section. */
-    section() {
-      return Object.fromEntries(
-        [...blocks].map(([type, ofType]) => [type, [...ofType.values()].map((p) => ({ alias: p.alias, ...p.block }))]),
-      );
-    },
-  };
-}
-
-/**
- * A stack as a child module: its provider blocks leave (the root passes the shared ones: the
- * module call's `providers`), its aliases become configuration_aliases, and the backend goes (a
- * child module may not name one). Changes `json` and `override`; returns the module call.
- */
-function asChildModule(name, json, override, providers) {
-  const awsOverrides = new Map(providerOverrides(json).map((o) => [o.alias, o]));
-  const passed = {};
-  for (const [type, blocks] of Object.entries(json.provider ?? {})) {
-    for (const block of [blocks].flat()) {
-      const own = block.alias ? `${type}.${block.alias}` : type;
-      passed[own] = providers.use(type, block, type === "aws" ? awsOverrides.get(block.alias) : {});
-    }
-    const aliases = [blocks].flat().flatMap((b) => (b.alias ? [`${type}.${b.alias}`] : []));
-    json.terraform ??= {};
-    json.terraform.required_providers ??= {};
-    const entry = { ...(json.terraform.required_providers[type] ?? {}), configuration_aliases: aliases };
-    json.terraform.required_providers[type] = entry;
-    // An override file's required_providers entry replaces the stack's: it must carry the aliases too.
-    const overridden = override.terraform.required_providers?.[type];
-    if (overridden) overridden.configuration_aliases = aliases;
-  }
-  // Without a default aws block of its own, the stack's default provider is the root's implied one, as for a root stack.
-  if (!("aws" in passed)) passed.aws = "aws";
-  delete json.provider;
-  delete json.terraform?.backend;
-  delete override.terraform.backend;
-  return { source: `./${name}`, providers: passed };
-}
-
-/**
- * The together check's configuration in <workdir>/together: each stack's synthesized files as a
- * child module in <stack>/ with the compat removal and the version override a root stack gets;
- * the provider blocks shared in the root module (sharedProviders). Returns the folder, the root
- * module's parts, and the removal notices by stack. Written anew on every run, and init always
- * runs (the mode is for the tests, which check into a fresh workdir).
- */
-function prepareTogether(stacksDir, stacks, { workdir, awsVersion }) {
-  const dir = join(workdir, "together");
-  rmSync(dir, { recursive: true, force: true });
-  const notices = new Map();
-  const calls = new Map();
-  const providers = sharedProviders();
-  for (const name of stacks) {
-    if (!MODULE_NAME.test(name)) throw new Error(`stack ${name}: not a valid module name for --together`);
-    const child = join(dir, name);
-    cpSync(join(stacksDir, name), child, { recursive: true });
-    const stackJson = JSON.parse(readFileSync(join(child, "cdk.tf.json"), "utf8"));
-    const compat =
-      awsVersion === undefined
-        ? { json: structuredClone(stackJson), removed: [] }
-        : withoutNewerArguments(stackJson, awsVersion);
-    const override = overrideFile(awsVersion);
-    calls.set(name, asChildModule(name, compat.json, override, providers));
-    writeFileSync(join(child, "cdk.tf.json"), `${JSON.stringify(compat.json, null, 2)}\n`);
-    writeFileSync(join(child, "check_override.tf.json"), `${JSON.stringify(override, null, 2)}\n`);
-    notices.set(name, removalNotice(name, awsVersion, compat.removed));
-  }
-  const rootParts = { calls, provider: providers.section(), terraform: overrideFile(awsVersion).terraform };
-  return { dir, rootParts, notices };
-}
-
-/** The together check's root module: the shared provider blocks and one module call per stack still to be judged. */
-function writeTogetherRoot(dir, rootParts, stacks) {
-  const rootModule = {
-    "//": "Written by scripts/tf-check.mjs --together for this check only: each stack is a child module.",
-    terraform: rootParts.terraform,
-    provider: rootParts.provider,
-    module: Object.fromEntries(stacks.map((name) => [name, rootParts.calls.get(name)])),
-  };
-  writeFileSync(join(dir, "main.tf.json"), `${JSON.stringify(rootModule, null, 2)}\n`);
-}
-
-/**
- * The stack a diagnostic belongs to: by its file (`<stack>/cdk.tf.json`, relative to the root
- * module), else, for one without a file (a resource naming a provider alias its stack does not
- * define has none), the one stack whose module address (`module.<stack>.`) its text names;
- * undefined outside the stacks.
- */
-function stackOfDiagnostic(d, stacks) {
-  const file = d.range?.filename?.replace(/^\.\//, "");
-  if (file !== undefined) return stacks.find((name) => file.startsWith(`${name}/`));
-  const text = `${d.summary ?? ""}\n${d.detail ?? ""}`;
-  const named = stacks.filter((name) => text.includes(`module.${name}.`));
-  return named.length === 1 ? named[0] : undefined;
-}
-
-/** One diagnostic of the together check: severity, summary, file and line, and terraform's detail. */
-function diagnosticLine(d) {
-  const where = d.range ? ` (${d.range.filename}:${d.range.start?.line})` : "";
-  const detail = d.detail ? `: ${d.detail.replace(/\s+/g, " ")}` : "";
-  return `    ${d.severity}: ${d.summary}${where}${detail}\n`;
-}
-
-/**
- * One terraform step of the together check with -json: its diagnostics (init writes one JSON
- * message a line, validate one JSON result), its exit status and its time.
- */
-function togetherStep(dir, env, label) {
-  const args = label === "init" ? ["init", "-json", "-input=false", "-no-color"] : ["validate", "-json", "-no-color"];
-  const started = Date.now();
-  const r = run("terraform", args, { cwd: dir, env });
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  let diagnostics;
-  try {
-    diagnostics =
-      label === "init"
-        ? planLines(r.stdout)
-            .filter((m) => m.type === "diagnostic")
-            .map((m) => m.diagnostic)
-        : (JSON.parse(r.stdout).diagnostics ?? []);
-  } catch {
-    diagnostics = undefined;
-  }
-  return {
-    ok: r.status === 0 && diagnostics !== undefined,
-    diagnostics: diagnostics ?? [],
-    seconds,
-    raw: `${r.stdout}${r.stderr}`,
-  };
-}
-
-/**
- * `terraform init`, then `terraform validate`, over the stacks still to judge; each step again
- * without the stacks that had errors, until it has none: an error can stop terraform before it
- * judged the others (a configuration that does not load stops init), so a stack is "ok" only after
- * a validate without errors. Returns each judged stack's diagnostics and whether it failed, and the
- * stacks not judged because of an error outside the stacks' files (printed).
- */
-function judgeTogether(dir, env, rootParts, stacks, initHint) {
-  const verdicts = new Map();
-  const warnings = new Map(stacks.map((name) => [name, []]));
-  let remaining = stacks;
-  let label = "init";
-  while (remaining.length > 0) {
-    writeTogetherRoot(dir, rootParts, remaining);
-    const step = togetherStep(dir, env, label);
-    const owner = (d) => stackOfDiagnostic(d, remaining);
-    const outside = step.diagnostics.filter((d) => owner(d) === undefined);
-    const failed = remaining.filter((name) =>
-      step.diagnostics.some((d) => d.severity === "error" && owner(d) === name),
-    );
-    const state = step.ok ? "ok" : `failed for ${failed.length} stack(s)`;
-    process.stdout.write(`  ${label.padEnd(8)} ${state} on ${remaining.length} stack(s) (${step.seconds} s)\n`);
-    // Init's own warnings (the lock file of a mirror install) are the check's matter, as in the other modes.
-    for (const d of outside)
-      if (label === "validate" || d.severity === "error") process.stdout.write(diagnosticLine(d));
-    if (!step.ok && (failed.length === 0 || outside.some((d) => d.severity === "error"))) {
-      if (failed.length === 0 && outside.length === 0) process.stderr.write(step.raw);
-      if (label === "init" && initHint) process.stderr.write(`${initHint}\n`);
-      return { verdicts, notJudged: remaining };
-    }
-    for (const d of step.diagnostics) if (owner(d) !== undefined) warnings.get(owner(d)).push(d);
-    for (const name of failed) verdicts.set(name, { failed: label, diagnostics: warnings.get(name) });
-    remaining = remaining.filter((name) => !failed.includes(name));
-    if (failed.length > 0) continue;
-    if (label === "validate") {
-      for (const name of remaining) verdicts.set(name, { failed: undefined, diagnostics: warnings.get(name) });
-      remaining = [];
-    }
-    label = "validate";
-  }
-  return { verdicts, notJudged: [] };
-}
-
-/**
- * --together: every stack of the outdir as a child module of one configuration, one `terraform
- * init` and one `terraform validate` when all pass (more only to confirm the others after an
- * error): the provider's schema is loaded once, not once per stack. Prints each stack's verdict in
- * the "stack <name>:" form of the other modes. Returns the exit code.
- */
-function checkTogether(stacksDir, stacks, { workdir, tfrc, awsVersion, initHint }) {
-  const { dir, rootParts, notices } = prepareTogether(stacksDir, stacks, { workdir, awsVersion });
-  process.stdout.write(`together: ${stacks.length} stack(s) as child modules of ${dir}\n`);
-  const { verdicts, notJudged } = judgeTogether(dir, terraformEnv(tfrc), rootParts, stacks, initHint);
-  for (const name of stacks) {
-    process.stdout.write(`stack ${name}:\n`);
-    process.stdout.write(notices.get(name));
-    const verdict = verdicts.get(name);
-    if (verdict === undefined) {
-      process.stdout.write(`  ${"validate".padEnd(8)} not judged (an error outside the stacks' files, see above)\n`);
-      continue;
-    }
-    process.stdout.write(`  ${(verdict.failed ?? "validate").padEnd(8)} ${verdict.failed ? "failed" : "ok"}\n`);
-    for (const d of verdict.diagnostics) process.stdout.write(diagnosticLine(d));
-  }
-  const failed = stacks.filter((name) => verdicts.get(name)?.failed);
-  if (failed.length === 0 && notJudged.length === 0) return 0;
-  const named = [...failed, ...notJudged.map((name) => `${name} (not judged)`)];
-  process.stderr.write(`error: terraform check (--together) failed for ${named.join(", ")}\n`);
-  return 1;
 }
 
 function main() {
