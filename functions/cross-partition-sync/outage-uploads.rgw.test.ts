@@ -6,6 +6,11 @@
  * objects are what the standby upload function leaves there (standby-upload.rgw.test.ts): keys
  * `<tenant>/<standby pseudonym>/<id>`, a sealed subject, the data class. Every test works under its
  * own tenant, so the runs do not see each other's objects.
+ *
+ * With a tenant directory (its keys from the in-memory KMS, its AssumeRole through the sovereign
+ * gateway's STS: test/support/shared/gateway-tenants.ts), the logical-tier tenant acme's upload is
+ * written home by acme's gateway role under acme's key, which the gateway records; a tenant whose key is
+ * pending deletion, or that no key alias names, is skipped and its upload stays in the inbox.
  */
 import { generateKeyPairSync } from "node:crypto";
 import { mkdtemp } from "node:fs/promises";
@@ -23,6 +28,7 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { beforeAll, describe, expect, it } from "vitest";
+import { TENANT_OBJECT_ACTIONS } from "../../modules/private-bucket";
 import { castNames } from "../../test/authz/recorder";
 import { useRadosGateway } from "../../test/s3/lifecycle";
 import { assumeRole, createRole } from "../../test/s3/sts";
@@ -33,21 +39,27 @@ import { createLogger } from "../shared/logger";
 import { localMac, Pseudonyms, STANDBY_DOMAIN } from "../shared/pseudonym";
 import { localUnseal, OUTAGE_UPLOAD_METADATA, sealSubject } from "../shared/sealed-subject";
 import { putOutageUpload } from "../../test/support/cross-partition-sync/outage-inbox";
+import { gatewayAssumeRole, recording, type SentRequest } from "../../test/support/shared/gateway-tenants";
+import { FakeKms, PREFIX } from "../../test/support/shared/tenant-fixtures";
+import { TenantDirectory } from "../shared/tenant-directory";
 import { type HomecomingOptions, bringOutageUploadsHome } from "./outage-uploads";
 
 const ORIGINALS_KEY = "arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/66666666-7777-4888-9999-000000000000";
 const CLEAN_KEY = "arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/77777777-7777-4888-9999-000000000000";
+/** The logical-tier tenant acme's own key (the gateway's SSE-KMS testing backend knows it). */
+const ACME_KEY = "arn:aws-eusc:kms:eusc-de-east-1:111122223333:key/acacacac-7777-4888-9999-000000000000";
 const INBOX_KEY = "arn:aws:kms:eu-central-1:444455556666:key/99999999-7777-4888-9999-000000000000";
 const ORIGINALS = "home-originals";
 const CLEAN = "home-clean";
 const INBOX = "outage-inbox";
 const HOME_ROLE = "example-failback-avatars-clean-function";
 const INBOX_ROLE = "homecoming-inbox";
+const TENANT_ROLE_PREFIX = "example-tenant-";
 
 const sovereignGateway = useRadosGateway({
   name: "homecoming-sovereign",
   region: "eusc-de-east-1",
-  kmsKeys: [ORIGINALS_KEY, CLEAN_KEY],
+  kmsKeys: [ORIGINALS_KEY, CLEAN_KEY, ACME_KEY],
   sts: true,
 });
 const commercialGateway = useRadosGateway({
@@ -329,5 +341,80 @@ describe("homecoming of outage uploads", () => {
     expect(after).toEqual({ inbox: 1, home: 0 });
     expect(real.summary.moved).toBe(1);
     expect({ inbox: await inboxVersions(key), home: await homeVersions(home) }).toEqual({ inbox: 0, home: 1 });
+  });
+});
+
+describe("homecoming of a logical-tier tenant's outage uploads", () => {
+  /** Which credentials sent which request: the failback function's role or the tenant's. */
+  const sent: SentRequest[] = [];
+  let tenants: TenantDirectory<S3Client>;
+
+  beforeAll(async () => {
+    const sg = sovereignGateway();
+    // acme's role as the stack writes it (its areas of the originals bucket), with the tenant's name in
+    // place of ${aws:PrincipalTag/Tenant}, which the gateway does not evaluate.
+    await createRole(sg, `${TENANT_ROLE_PREFIX}acme`, {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Action: [...TENANT_OBJECT_ACTIONS],
+          Resource: [`arn:aws:s3:::${ORIGINALS}/acme/*`, `arn:aws:s3:::${ORIGINALS}/quarantine/acme/*`],
+        },
+      ],
+    });
+    castNames({ keys: { [ACME_KEY]: "aws_kms_key.tenant-kleinverein_key_key" }, tenants: { acme: "kleinverein" } });
+    const kms = new FakeKms();
+    kms.add("acme", { keyArn: ACME_KEY });
+    kms.add("shredded", { keyState: "PendingDeletion" });
+    tenants = new TenantDirectory({
+      keyAliasPrefix: PREFIX,
+      roleNamePrefix: TENANT_ROLE_PREFIX,
+      kms,
+      assumeRole: gatewayAssumeRole(sg),
+      sessionName: "example-failback",
+      clientFor: (credentials) => recording(sg.client({ credentials }), "tenant", sent),
+    });
+    recording(homeClient, "function", sent);
+  });
+
+  const putsOf = (key: string) => sent.filter((r) => r.command === "PutObjectCommand" && r.key === key);
+
+  it("writes acme's upload home as acme's role under acme's own key, with the marker, then empties the inbox", async () => {
+    // Prepare
+    const { key, versionId } = await outageUpload("acme", "jane@example.org", ID(11));
+    const home = await homeKeyOf("acme", "jane@example.org", ID(11));
+
+    // Act
+    const result = await run("acme/", { tenants });
+
+    // Assess
+    expect(result.outcomes).toEqual([expect.objectContaining({ key, outcome: "moved", sourceVersionId: versionId })]);
+    const head = await adminHome.send(new HeadObjectCommand({ Bucket: ORIGINALS, Key: home }));
+    expect(head.SSEKMSKeyId).toBe(ACME_KEY);
+    expect(head.Metadata?.[OUTAGE_UPLOAD_METADATA]).toBe(`aws/${INBOX}/${key}#${versionId}`);
+    expect(putsOf(home).map((r) => r.client)).toEqual(["tenant"]);
+    const got = await adminHome.send(new GetObjectCommand({ Bucket: ORIGINALS, Key: home }));
+    expect(Buffer.from(await (got.Body?.transformToByteArray() ?? Promise.resolve(new Uint8Array())))).toEqual(jpeg);
+    expect({ inbox: await inboxVersions(key), home: await homeVersions(home) }).toEqual({ inbox: 0, home: 1 });
+  });
+
+  it.each([
+    ["shredded", "tenant-key-pending-deletion"],
+    ["globex", "unknown-tenant"],
+  ] as const)("keeps %s's upload in the inbox and writes nothing home (skipped/%s)", async (tenant, reason) => {
+    // Prepare
+    const { key } = await outageUpload(tenant, "kim@example.org", ID(12));
+    const home = await homeKeyOf(tenant, "kim@example.org", ID(12));
+
+    // Act
+    const result = await run(`${tenant}/`, { tenants });
+    const again = await run(`${tenant}/`, { tenants });
+
+    // Assess
+    expect(result.outcomes).toEqual([{ key, outcome: "skipped", reason }]);
+    expect(again.outcomes).toEqual([{ key, outcome: "skipped", reason }]);
+    expect(putsOf(home)).toEqual([]);
+    expect({ inbox: await inboxVersions(key), home: await homeVersions(home) }).toEqual({ inbox: 1, home: 0 });
   });
 });

@@ -41,6 +41,7 @@ import { createDownloadHandler } from "../download-presign/handler";
 import { createLogger } from "./logger";
 import { localMac, Pseudonyms } from "./pseudonym";
 import { stsAssumeRole, TenantDirectory } from "./tenant-directory";
+import { cephRoleArn, recording as record, type SentRequest } from "../../test/support/shared/gateway-tenants";
 import { FakeKms, PREFIX } from "../../test/support/shared/tenant-fixtures";
 
 vi.hoisted(() => {
@@ -70,25 +71,9 @@ const truncated = jpeg.subarray(0, jpeg.length - 3);
 const md5 = (b: Buffer) => createHash("md5").update(b).digest("base64");
 const logger = createLogger("tenant-test", { level: "error" });
 
-/** What each client sent, by client: proves which credentials did which request. */
-const sent: { client: "function" | "tenant"; command: string; bucket: string; key: string }[] = [];
-
-function recording<C extends S3Client>(client: C, who: "function" | "tenant"): C {
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const input = args.input as { Bucket?: string; Key?: string };
-      sent.push({
-        client: who,
-        command: String(context.commandName),
-        bucket: input.Bucket ?? "",
-        key: input.Key ?? "",
-      });
-      return next(args);
-    },
-    { step: "initialize", name: "recordRequests" },
-  );
-  return client;
-}
+/** What each client sent, by client ("function" or "tenant"): proves which credentials did which request. */
+const sent: SentRequest[] = [];
+const recording = <C extends S3Client>(client: C, who: "function" | "tenant") => record(client, who, sent);
 
 let s3: S3Client;
 let upload: (event: unknown) => Promise<HttpApiResult>;
@@ -204,8 +189,7 @@ beforeAll(async () => {
     keyAliasPrefix: PREFIX,
     roleNamePrefix: ROLE_PREFIX,
     kms,
-    assumeRole: (roleArn, session, seconds) =>
-      sts(roleArn.replace(/^arn:[^:]+:iam::\d{12}:/, "arn:aws:iam:::"), session, seconds),
+    assumeRole: (roleArn, session, seconds) => sts(cephRoleArn(roleArn), session, seconds),
     sessionName: "example-functions",
     minRemainingSeconds: 120,
     sessionSeconds: 900,
