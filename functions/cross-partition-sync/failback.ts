@@ -257,27 +257,13 @@ export async function failback(options: FailbackOptions): Promise<FailbackResult
     : options.target;
   const ctx: Context = { ...options, source, target, dryRun, propagateDeletes: options.propagateDeletes ?? true };
 
-  const outcomes: FailbackOutcome[] = [];
   const changes = latestChanges(source.client, source.bucket, options.prefix, pageSize, options.since);
-  let listingError: unknown;
-  const worker = async (): Promise<void> => {
-    for (;;) {
-      let next: IteratorResult<LatestChange>;
-      try {
-        next = await changes.next();
-      } catch (error) {
-        listingError ??= error;
-        return;
-      }
-      if (next.done) return;
-      const outcome = await handleChange(ctx, next.value);
-      outcomes.push(outcome);
-      options.onOutcome?.(outcome);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-
-  outcomes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const { outcomes, listingError } = await drainListing(
+    changes,
+    concurrency,
+    (change) => handleChange(ctx, change),
+    options.onOutcome,
+  );
   const result: FailbackResult = {
     dryRun,
     since: options.since.toISOString(),
@@ -293,12 +279,58 @@ function checkOptions(options: FailbackOptions, concurrency: number, pageSize: n
   const problems: string[] = [];
   if (!(options.since instanceof Date) || Number.isNaN(options.since.getTime()))
     problems.push(`since must be a valid Date (value: ${String(options.since)})`);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY)
-    problems.push(`concurrency must be an integer from 1 to ${MAX_CONCURRENCY} (value: ${concurrency})`);
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000)
-    problems.push(`pageSize must be an integer from 1 to 1000 (value: ${pageSize})`);
-  if (options.prefix === "") problems.push("prefix must not be empty (leave it out for the whole bucket)");
+  problems.push(...runProblems({ concurrency, pageSize, prefix: options.prefix, whole: "the whole bucket" }));
   if (problems.length > 0) throw new SyncError(problems.join("; "));
+}
+
+/** What is wrong with a run's concurrency, page size and prefix (failback and the homecoming). */
+export function runProblems(run: {
+  readonly concurrency: number;
+  readonly pageSize: number;
+  readonly prefix: string | undefined;
+  /** What leaving the prefix out means, for its message. */
+  readonly whole: string;
+}): string[] {
+  const problems: string[] = [];
+  if (!Number.isInteger(run.concurrency) || run.concurrency < 1 || run.concurrency > MAX_CONCURRENCY)
+    problems.push(`concurrency must be an integer from 1 to ${MAX_CONCURRENCY} (value: ${run.concurrency})`);
+  if (!Number.isInteger(run.pageSize) || run.pageSize < 1 || run.pageSize > 1000)
+    problems.push(`pageSize must be an integer from 1 to 1000 (value: ${run.pageSize})`);
+  if (run.prefix === "") problems.push(`prefix must not be empty (leave it out for ${run.whole})`);
+  return problems;
+}
+
+/**
+ * Handles the listing's items with at most `concurrency` in flight, the listing read as workers need
+ * items; each outcome reported as soon as it is known. Returns the outcomes sorted by key, and the
+ * error that ended the listing early, if any (what was handled until then is kept).
+ */
+export async function drainListing<T, O extends { readonly key: string }>(
+  items: AsyncIterator<T>,
+  concurrency: number,
+  handle: (item: T) => Promise<O>,
+  onOutcome?: (outcome: O) => void,
+): Promise<{ readonly outcomes: O[]; readonly listingError: unknown }> {
+  const outcomes: O[] = [];
+  let listingError: unknown;
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      let next: IteratorResult<T>;
+      try {
+        next = await items.next();
+      } catch (error) {
+        listingError ??= error;
+        return;
+      }
+      if (next.done) return;
+      const outcome = await handle(next.value);
+      outcomes.push(outcome);
+      onOutcome?.(outcome);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  outcomes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { outcomes, listingError };
 }
 
 export function summarize(outcomes: readonly FailbackOutcome[]): FailbackSummary {

@@ -54,7 +54,7 @@ import {
   UnsealError,
 } from "../shared/sealed-subject";
 import { actorForKey, type TenantDirectory } from "../shared/tenant-directory";
-import { DEFAULT_CONCURRENCY, describeError, dryRunClient, MAX_CONCURRENCY } from "./failback";
+import { DEFAULT_CONCURRENCY, describeError, drainListing, dryRunClient, runProblems } from "./failback";
 import { replicaMarker, SyncError } from "./replication";
 
 /** One PutObject holds at most 5 GiB; uploads are far smaller (the upload function's limits). */
@@ -182,38 +182,20 @@ export async function bringOutageUploadsHome(options: HomecomingOptions): Promis
         home: { ...options.home, client: dryRunClient(options.home.client, "reads-only") },
       }
     : options;
-  const outcomes: HomecomingOutcome[] = [];
   const keys = inboxKeys(ctx.inbox, options.prefix, pageSize);
-  let listingError: unknown;
-  const worker = async (): Promise<void> => {
-    for (;;) {
-      let next: IteratorResult<string>;
-      try {
-        next = await keys.next();
-      } catch (error) {
-        listingError ??= error;
-        return;
-      }
-      if (next.done) return;
-      const outcome = await handleKey(ctx, dryRun, next.value);
-      outcomes.push(outcome);
-      options.onOutcome?.(outcome);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  outcomes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const { outcomes, listingError } = await drainListing(
+    keys,
+    concurrency,
+    (key) => handleKey(ctx, dryRun, key),
+    options.onOutcome,
+  );
   const result: HomecomingResult = { dryRun, prefix: options.prefix, summary: summarizeHomecoming(outcomes), outcomes };
   if (listingError !== undefined) throw new HomecomingIncompleteError(result, listingError);
   return result;
 }
 
 function checkOptions(options: HomecomingOptions, concurrency: number, pageSize: number): void {
-  const problems: string[] = [];
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY)
-    problems.push(`concurrency must be an integer from 1 to ${MAX_CONCURRENCY} (value: ${concurrency})`);
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000)
-    problems.push(`pageSize must be an integer from 1 to 1000 (value: ${pageSize})`);
-  if (options.prefix === "") problems.push("prefix must not be empty (leave it out for the whole inbox)");
+  const problems = runProblems({ concurrency, pageSize, prefix: options.prefix, whole: "the whole inbox" });
   if (problems.length > 0) throw new SyncError(problems.join("; "));
 }
 
