@@ -25,7 +25,7 @@ import { localMac, Pseudonyms, STANDBY_DOMAIN } from "../shared/pseudonym";
 import { localUnseal, openSealedSubject, SEALED_SUBJECT_METADATA, sealSubject } from "../shared/sealed-subject";
 import { parseUploadEnv, s3ClientFromEnv, uploadDependencies, uploadPseudonyms } from "./env";
 import { createUploadHandler } from "./handler";
-import type { PresignedPost, PresignedPut } from "./presign";
+import type { MultipartUpload, PresignedPost, PresignedPut } from "./presign";
 
 const INBOX_KEY = "arn:aws:kms:eu-central-1:444455556666:key/99999999-7777-4888-9999-000000000000";
 const INBOX = "outage-inbox";
@@ -66,7 +66,23 @@ beforeAll(async () => {
   // The standby upload function's role with its grant: uploads into the inbox, nothing else.
   const role = await createRole(g, ROLE, {
     Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Action: ["s3:PutObject"], Resource: [`arn:aws:s3:::${INBOX}/*`] }],
+    Statement: [
+      {
+        Effect: "Allow",
+        // The synthesized grant on the inbox's objects (inbox.grantSignUploads): multipart completion
+        // reads the object's head and tags.
+        Action: [
+          "s3:PutObject",
+          "s3:AbortMultipartUpload",
+          "s3:ListMultipartUploadParts",
+          "s3:GetObject",
+          "s3:GetObjectTagging",
+          "s3:PutObjectTagging",
+          "s3:PutObjectVersionTagging",
+        ],
+        Resource: [`arn:aws:s3:::${INBOX}/*`],
+      },
+    ],
   });
   const credentials = await assumeRole(g, role, ROLE, 3600);
   // The environment the standby stack gives the function.
@@ -92,12 +108,16 @@ beforeAll(async () => {
 });
 
 /** `POST <route>` as API Gateway delivers it, with the verified claims; the issued upload. */
-async function issue<T extends PresignedPost | PresignedPut>(
+async function issue<T>(
   claims: { tenant: string; subject: string },
-  route: "/v1/uploads" | "/v1/uploads/put",
+  route: "/v1/uploads" | "/v1/uploads/put" | "/v1/uploads/multipart" | "/v1/uploads/multipart/complete",
+  given?: Readonly<Record<string, unknown>>,
 ): Promise<T> {
   const body =
-    route === "/v1/uploads" ? request : { ...request, contentMd5: createHash("md5").update(png).digest("base64") };
+    given ??
+    (route === "/v1/uploads/put"
+      ? { ...request, contentMd5: createHash("md5").update(png).digest("base64") }
+      : request);
   const result = await handle({
     version: "2.0",
     routeKey: `POST ${route}`,
@@ -160,6 +180,35 @@ describe("uploads to the standby during an outage", () => {
     }
     expect(JSON.stringify([post, target])).not.toMatch(/alice|example\.org/);
     expect(await keysUnder(`acme/${await sovereignNames.of(alice.tenant, alice.subject)}/`)).toEqual([]);
+  });
+
+  it("complete as multipart uploads in the inbox, sealed, under the standby pseudonym", async () => {
+    // Prepare
+    const standby = await standbyNames.of(alice.tenant, alice.subject);
+    const upload = await issue<MultipartUpload>(alice, "/v1/uploads/multipart");
+
+    // Act
+    const parts = [];
+    for (const part of upload.parts) {
+      const response = await fetch(part.url, { method: "PUT", headers: part.headers, body: png });
+      expect(response.status).toBe(200);
+      parts.push({ partNumber: part.partNumber, eTag: response.headers.get("etag") ?? "" });
+    }
+    const completed = await issue<{ key: string; partCount: number }>(alice, "/v1/uploads/multipart/complete", {
+      key: upload.key,
+      uploadId: upload.uploadId,
+      parts,
+    });
+
+    // Assess
+    expect(completed).toMatchObject({ key: upload.key, partCount: 1 });
+    expect(upload.key).toMatch(new RegExp(`^acme/${standby}/[0-9a-f-]{36}$`));
+    const head = await admin.send(new HeadObjectCommand({ Bucket: INBOX, Key: upload.key }));
+    expect(head.SSEKMSKeyId).toBe(INBOX_KEY);
+    expect(await openSealedSubject(unseal, head.Metadata?.[SEALED_SUBJECT_METADATA] ?? "")).toEqual({
+      tenant: "acme",
+      subject: alice.subject,
+    });
   });
 
   it("are refused by the server when the client changes or drops the sealed subject", async () => {

@@ -65,6 +65,9 @@ const REQUIRED: ReadonlyArray<readonly [string, string, string]> = [
   // homecoming lists the inbox (commercial) and writes home (sovereign).
   ["example-standby-upload-function", "presigned-post", "PostObject"],
   ["example-standby-upload-function", "presigned-url", "PutObject"],
+  ["example-standby-upload-function", "sdk", "CreateMultipartUpload"],
+  ["example-standby-upload-function", "presigned-url", "UploadPart"],
+  ["example-standby-upload-function", "sdk", "CompleteMultipartUpload"],
   ["example-cross-partition-sync-avatars-clean", "sdk", "ListObjectsV2"],
   ["example-failback-avatars-clean-function", "sdk", "PutObject"],
   // The homecoming's KMS calls (the end-to-end test's KMS stand-in): the seal opened, both pseudonyms derived.
